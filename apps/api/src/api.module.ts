@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from '@app/auth';
+import { CommonModule, LoggingModule, ProblemDetailsFilter } from '@app/common';
+import { AppConfig, ConfigModule } from '@app/config';
+import { DbModule } from '@app/db';
+import { HealthController } from './health/health.controller';
+
+/** The api process: HTTP API, live gateway and web app. Feature modules are listed here. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, AuthModule],
+      controllers: [HealthController],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}

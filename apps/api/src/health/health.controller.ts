@@ -1,0 +1,48 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { Public } from '@app/auth';
+import { RedisConnection } from '@app/common';
+
+type Check = 'up' | 'down';
+
+@ApiTags('health')
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly redis: RedisConnection,
+  ) {}
+
+  /** The process is up (for restarts by an orchestrator). */
+  @Get('live')
+  @HttpCode(200)
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** PostgreSQL and Redis reachable (for load balancers); 503 naming what is not. */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: 'ok' | 'unavailable'; postgres: Check; redis: Check }> {
+    const [postgres, redis] = await Promise.all([this.pingDb(), this.redis.ping()]);
+    const result = { postgres: postgres ? 'up' : 'down', redis: redis ? 'up' : 'down' } as const;
+    const ok = postgres && redis;
+    if (!ok) res.status(503).setHeader('Retry-After', '5');
+    return { status: ok ? 'ok' : 'unavailable', ...result };
+  }
+
+  private async pingDb(): Promise<boolean> {
+    try {
+      await Promise.race([
+        this.db.query('SELECT 1'),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+      ]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,10 @@
+import type { Principal } from '../roles';
+
+/**
+ * Answers "may this user see / act on this incident?". Implemented by @app/incidents (which knows assignments and
+ * jurisdictions) and used by the guard and the live gateway; auth itself knows nothing about incidents.
+ * Throws a DomainError (not_found / forbidden) when the answer is no.
+ */
+export abstract class IncidentAccess {
+  abstract assertCanAccess(principal: Principal, incidentId: string): Promise<void>;
+}

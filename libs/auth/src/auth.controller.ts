@@ -1,0 +1,57 @@
+import { Body, Controller, Get, HttpCode, Inject, Ip, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AppConfig } from '@app/config';
+import { DomainError, RateLimiter } from '@app/common';
+import { CurrentUser, Public, Roles } from './access/access.decorators';
+import { ROLES, type Principal } from './roles';
+import { ServerKeys } from './tokens/server-keys.service';
+import { TokenService } from './tokens/token.service';
+import { SignInDto } from './users/dto/user.dto';
+import { toPrincipal, UsersService } from './users/users.service';
+import { SignInEvents } from './sign-in-events';
+
+@ApiTags('auth')
+@Controller()
+export class AuthController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokens: TokenService,
+    private readonly keys: ServerKeys,
+    private readonly limiter: RateLimiter,
+    private readonly signIns: SignInEvents,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
+
+  @Post('auth/token')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in with e-mail and password; returns a short-lived access token' })
+  async signIn(@Body() dto: SignInDto, @Ip() ip: string): Promise<{ accessToken: string; tokenType: 'Bearer'; expiresIn: number; user: Principal }> {
+    const limit = this.config.auth.loginRateLimitPerMinute;
+    await this.limiter.consume('sign-in:ip', ip, limit * 5);
+    await this.limiter.consume('sign-in:email', dto.email.toLowerCase(), limit);
+    const user = await this.users.authenticate(dto.email, dto.password);
+    if (!user) {
+      await this.signIns.failed(dto.email, ip);
+      throw new DomainError('invalid_credentials', 'The e-mail or password is wrong.');
+    }
+    const principal = toPrincipal(user);
+    await this.signIns.succeeded(principal, ip);
+    return { ...(await this.tokens.issue(principal)), user: principal };
+  }
+
+  @Get('auth/me')
+  @Roles(...ROLES)
+  @ApiBearerAuth()
+  me(@CurrentUser() user: Principal): Principal {
+    return user;
+  }
+
+  @Get('.well-known/jwks.json')
+  @Public()
+  @ApiOperation({ summary: "The server's public signing keys (access tokens, audit checkpoints), including retired ones" })
+  @ApiOkResponse({ description: 'JWK Set' })
+  jwks(): { keys: object[] } {
+    return this.keys.jwks();
+  }
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthGuard } from './access/auth.guard';
+import { AuthController } from './auth.controller';
+import { SignInEvents } from './sign-in-events';
+import { ServerKeys } from './tokens/server-keys.service';
+import { TokenService } from './tokens/token.service';
+import { PasswordHasher } from './users/password-hasher';
+import { UserEntity } from './users/user.entity';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
+
+/** Server keys and token verification: what every process (api, worker) needs. */
+@Module({ providers: [ServerKeys, TokenService], exports: [ServerKeys, TokenService] })
+export class TokensModule {}
+
+/** Users, sign-in and the global guard (api process). */
+@Module({
+  imports: [TypeOrmModule.forFeature([UserEntity]), TokensModule],
+  controllers: [AuthController, UsersController],
+  providers: [PasswordHasher, UsersService, SignInEvents, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [TokensModule, UsersService],
+})
+export class AuthModule {}

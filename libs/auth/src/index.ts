@@ -1,0 +1,17 @@
+/**
+ * @app/auth: users and roles, passwords (scrypt), access tokens (EdDSA via jose), the server's signing keys and
+ * JWKS, and the one guard that enforces authentication, role and incident scope on every route.
+ * Imports only @app/config and @app/common.
+ */
+export * from './roles';
+export * from './access/access.decorators';
+export * from './access/auth.guard';
+export * from './access/incident-access';
+export * from './tokens/server-keys.service';
+export * from './tokens/token.service';
+export * from './users/user.entity';
+export * from './users/users.service';
+export * from './users/password-hasher';
+export * from './users/dto/user.dto';
+export * from './sign-in-events';
+export * from './auth.module';

@@ -1,0 +1,15 @@
+/** Who does what (see docs/domain): least privilege, one role per user. */
+export const ROLES = ['admin', 'commander', 'checkin', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+
+/** The signed-in user as every route and gateway sees it. */
+export interface Principal {
+  userId: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  /** Auditors only: the jurisdictions (e.g. US-FL) whose incidents they may read. */
+  jurisdictions: string[];
+}

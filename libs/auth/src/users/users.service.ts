@@ -1,0 +1,103 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AppConfig } from '@app/config';
+import { DomainError, notFound } from '@app/common';
+import type { Principal } from '../roles';
+import { PasswordHasher } from './password-hasher';
+import { UserEntity } from './user.entity';
+import type { CreateUserDto, UpdateUserDto, UserView } from './dto/user.dto';
+
+export const toUserView = (u: UserEntity): UserView => ({
+  id: u.id,
+  email: u.email,
+  displayName: u.displayName,
+  role: u.role,
+  jurisdictions: u.jurisdictions,
+  active: u.active,
+  createdAt: u.createdAt.toISOString(),
+});
+
+export const toPrincipal = (u: UserEntity): Principal => ({
+  userId: u.id,
+  email: u.email,
+  displayName: u.displayName,
+  role: u.role,
+  jurisdictions: u.jurisdictions,
+});
+
+@Injectable()
+export class UsersService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(UsersService.name);
+  /** Compared against when the e-mail is unknown, so response time does not reveal which accounts exist. */
+  private dummyHash?: Promise<string>;
+
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly hasher: PasswordHasher,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
+
+  /** The first admin comes from BOOTSTRAP_ADMIN_EMAIL / BOOTSTRAP_ADMIN_PASSWORD; created once, never overwritten. */
+  async onApplicationBootstrap(): Promise<void> {
+    const admin = this.config.auth.bootstrapAdmin;
+    if (!admin) return;
+    const hash = await this.hasher.hash(admin.password);
+    const inserted: unknown[] = await this.users.query(
+      `INSERT INTO app_user (email, display_name, password_hash, role) VALUES ($1, 'Administrator', $2, 'admin')
+       ON CONFLICT ((lower(email))) DO NOTHING RETURNING id`,
+      [admin.email, hash],
+    );
+    if (inserted.length > 0) this.logger.log(`created the first admin ${admin.email}`);
+  }
+
+  /** The user for these credentials, or null. */
+  async authenticate(email: string, password: string): Promise<UserEntity | null> {
+    const user = await this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.email) = lower(:email)', { email })
+      .getOne();
+    if (!user || !user.active) {
+      this.dummyHash ??= this.hasher.hash('not-a-real-password');
+      await this.hasher.verify(password, await this.dummyHash);
+      return null;
+    }
+    return (await this.hasher.verify(password, user.passwordHash)) ? user : null;
+  }
+
+  async list(): Promise<UserView[]> {
+    return (await this.users.find({ order: { email: 'ASC' } })).map(toUserView);
+  }
+
+  async get(id: string): Promise<UserEntity> {
+    const user = await this.users.findOne({ where: { id } });
+    if (!user) throw notFound('User', id);
+    return user;
+  }
+
+  async create(dto: CreateUserDto): Promise<UserView> {
+    const exists = await this.users.createQueryBuilder('u').where('lower(u.email) = lower(:e)', { e: dto.email }).getExists();
+    if (exists) throw new DomainError('conflict', `A user with e-mail ${dto.email} already exists.`);
+    const user = this.users.create({
+      email: dto.email.toLowerCase(),
+      displayName: dto.displayName,
+      passwordHash: await this.hasher.hash(dto.password),
+      role: dto.role,
+      jurisdictions: dto.jurisdictions ?? [],
+    });
+    return toUserView(await this.users.save(user));
+  }
+
+  async update(id: string, dto: UpdateUserDto): Promise<{ before: UserView; after: UserView }> {
+    const user = await this.get(id);
+    const before = toUserView(user);
+    if (dto.displayName !== undefined) user.displayName = dto.displayName;
+    if (dto.role !== undefined) user.role = dto.role;
+    if (dto.jurisdictions !== undefined) user.jurisdictions = dto.jurisdictions;
+    if (dto.active !== undefined) user.active = dto.active;
+    if (dto.password !== undefined) user.passwordHash = await this.hasher.hash(dto.password);
+    const saved = await this.users.save(user);
+    return { before, after: toUserView(saved) };
+  }
+}

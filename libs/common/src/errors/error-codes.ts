@@ -1,0 +1,35 @@
+/**
+ * Every stable error code the API can answer with, and its HTTP status. The filter maps codes through this table
+ * only, so adding a code without a status does not compile. Codes are part of the public API: never rename one.
+ */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  malformed_request: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  access_rule_missing: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unprocessable: 422,
+  idempotency_key_reused: 422,
+  rate_limited: 429,
+  internal_error: 500,
+  database_unavailable: 503,
+  service_unavailable: 503,
+  // verification engine (POST /credentials/verify answers 400 with these in its body; see libs/credentials)
+  credential_not_verified: 400,
+  // incidents and check-in
+  incident_closed: 409,
+  responder_active_elsewhere: 409,
+  deployment_not_active: 409,
+  position_unknown: 422,
+  location_unknown: 422,
+  invalid_status_change: 422,
+  // trust registry
+  issuer_exists: 409,
+  trust_list_invalid: 422,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,0 +1,142 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError } from './domain-error';
+import { ERROR_STATUS, type ErrorCode } from './error-codes';
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  instance?: string;
+  correlationId?: string;
+  errors?: Array<{ field: string; message: string }>;
+  [extra: string]: unknown;
+}
+
+const TITLES: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** PostgreSQL is unreachable or failing over: the client should retry, and must never see a false success. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: unknown; message?: unknown; driverError?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(code)) return true;
+  if (code.startsWith('08')) return true;
+  const msg = typeof e.message === 'string' ? e.message : '';
+  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i.test(msg)) return true;
+  return e.driverError !== undefined && e.driverError !== err && isDatabaseUnavailable(e.driverError);
+}
+
+/** Turns any thrown value into an RFC 9457 problem (application/problem+json); unexpected errors never leak internals. */
+export function toProblem(err: unknown, correlationId: string | undefined): { problem: ProblemDetails; headers: Record<string, string>; unexpected: boolean } {
+  const headers: Record<string, string> = {};
+  let code: ErrorCode;
+  let detail: string;
+  let extra: Record<string, unknown> = {};
+  let unexpected = false;
+
+  if (err instanceof DomainError) {
+    code = err.code;
+    detail = err.message;
+    extra = err.details ?? {};
+    if (code === 'rate_limited' && typeof extra.retryAfterSeconds === 'number') headers['Retry-After'] = String(extra.retryAfterSeconds);
+  } else if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const body = err.getResponse();
+    const messages = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
+    code = codeForStatus(status);
+    detail = typeof messages === 'string' ? messages : err.message;
+    if (Array.isArray(messages) && status === 400) {
+      code = 'validation_failed';
+      detail = 'The request has invalid fields.';
+      extra.errors = messages.map((m) => toFieldError(String(m)));
+    }
+    if (status === 404 && /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(detail)) detail = 'No such route.';
+  } else if (isBodyParserError(err)) {
+    code = err.status === 413 ? 'payload_too_large' : 'malformed_request';
+    detail = err.status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.';
+  } else if (isDatabaseUnavailable(err)) {
+    code = 'database_unavailable';
+    detail = 'The database is temporarily unavailable; retry shortly.';
+    headers['Retry-After'] = '5';
+  } else {
+    code = 'internal_error';
+    detail = 'An unexpected error occurred. Quote the correlation id when reporting it.';
+    unexpected = true;
+  }
+  const status = ERROR_STATUS[code];
+  if (status === 503 && !headers['Retry-After']) headers['Retry-After'] = '5';
+  return {
+    problem: {
+      type: `https://responder-checkin.dev/problems/${code}`,
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail,
+      code,
+      ...extra,
+      ...(correlationId ? { correlationId } : {}),
+    },
+    headers,
+    unexpected,
+  };
+}
+
+function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400: return 'malformed_request';
+    case 401: return 'unauthenticated';
+    case 403: return 'forbidden';
+    case 404: return 'not_found';
+    case 409: return 'conflict';
+    case 413: return 'payload_too_large';
+    case 422: return 'unprocessable';
+    case 429: return 'rate_limited';
+    case 503: return 'service_unavailable';
+    default: return status >= 500 ? 'internal_error' : 'malformed_request';
+  }
+}
+
+function toFieldError(message: string): { field: string; message: string } {
+  const field = message.split(' ')[0] ?? '';
+  return { field, message };
+}
+
+function isBodyParserError(err: unknown): err is { status: number; type: string } {
+  return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string' &&
+    typeof (err as { status?: unknown }).status === 'number' && String((err as { type: string }).type).startsWith('entity.');
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const res = ctx.getResponse<Response>();
+    const correlationId = typeof req.id === 'string' ? req.id : undefined;
+    const { problem, headers, unexpected } = toProblem(exception, correlationId);
+    if (unexpected) {
+      this.logger.error({ err: exception, correlationId }, 'unexpected error');
+    } else if (problem.status === 503) {
+      this.logger.warn({ code: problem.code, correlationId }, 'dependency unavailable');
+    }
+    if (res.headersSent) return;
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify({ ...problem, instance: req.originalUrl?.split('?')[0] }));
+  }
+}

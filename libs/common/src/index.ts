@@ -1,0 +1,7 @@
+/** @app/common: cross-cutting pieces every process uses: errors (problem+json), logging, Redis, clock, rate limits. */
+export * from './errors';
+export * from './logging/logging.module';
+export * from './redis/redis.module';
+export * from './clock';
+export * from './rate-limiter';
+export * from './common.module';

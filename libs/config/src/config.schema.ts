@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
+const int = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
+/**
+ * Every environment variable the processes read, with its default. Parsed once at start
+ * (see loadConfig); nothing else in the code base reads process.env.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .default('postgres://postgres@127.0.0.1:5432/responder_checkin'),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
+  /** Namespaces every Redis key (queues, socket.io channels, caches) so several deployments or test files can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i, 'must be letters, digits, - or _').default('checkin'),
+  /** Private EdDSA JWK (JSON) used to sign access tokens and audit checkpoints; generated and stored in the database when absent. */
+  AUTH_SIGNING_KEY: z.string().optional(),
+  ACCESS_TOKEN_TTL_SECONDS: int(60, 86400).default(900),
+  BOOTSTRAP_ADMIN_EMAIL: z.email('must be an e-mail address').optional(),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  LOGIN_RATE_LIMIT_PER_MINUTE: int(1, 10000).default(10),
+  CHECKIN_RATE_LIMIT_PER_MINUTE: int(1, 100000).default(600),
+  CORS_ORIGINS: csv.default([]),
+  /** Hosts that may be fetched over plain http (local development and tests only), e.g. "localhost,127.0.0.1". */
+  FETCH_INSECURE_HOSTS: csv.default([]),
+  /** Allow fetches to private / loopback / link-local addresses (local development and tests only). */
+  FETCH_ALLOW_PRIVATE_NETWORK: bool.default(false),
+  FETCH_TIMEOUT_MS: int(100, 60000).default(3000),
+  FETCH_MAX_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  FETCH_CACHE_TTL_SECONDS: int(0, 86400).default(300),
+  CLOCK_SKEW_SECONDS: int(0, 3600).default(60),
+  STATUS_LIST_MIN_BITS: int(8, 1 << 30).default(131072),
+  SWEEP_INTERVAL_MS: int(1000, 86400000).default(300000),
+  EXPIRY_WARNING_HOURS: int(1, 720).default(12),
+  WORKER_CONCURRENCY: int(1, 64).default(4),
+});
+
+export type Env = z.infer<typeof envSchema>;

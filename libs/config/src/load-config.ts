@@ -1,0 +1,34 @@
+import { envSchema } from './config.schema';
+import { AppConfig, toAppConfig } from './app-config';
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws a ConfigError whose message is one line naming the variable and what it expects. */
+export function parseConfig(source: Record<string, string | undefined>): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name} ${describe(issue.message)}`);
+  }
+  return toAppConfig(result.data);
+}
+
+function describe(message: string): string {
+  const m = message.replace(/^Invalid (string|input): /i, '');
+  return /^(must|expected)/i.test(m) ? m.charAt(0).toLowerCase() + m.slice(1) : `must be ${m}`;
+}
+
+/** For process entry points: parse process.env or print the one clear line and exit(1). */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,8 @@
+import type { MigrationInterface } from 'typeorm';
+import { UsersAndKeys1764300000000 } from './1764300000000-users-and-keys';
+
+/**
+ * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
+ * a migration holds SQL only and imports nothing from the libraries.
+ */
+export const migrations: Array<new () => MigrationInterface> = [UsersAndKeys1764300000000];

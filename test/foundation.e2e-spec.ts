@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { Client } from 'pg';
+import request from 'supertest';
+import { createTestDatabase, dropTestDatabase, runMigrations } from '@app/db';
+import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
+
+describe('foundation: health, auth, errors', () => {
+  let env: TestEnv;
+  let api: TestApi;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    env = await createTestEnv('foundation');
+    api = await startApi(env.env);
+    adminToken = await signIn(api.http, ADMIN.email, ADMIN.password);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await env?.drop();
+  });
+
+  it('reports liveness and readiness against real PostgreSQL and Redis', async () => {
+    await request(api.http).get('/health/live').expect(200, { status: 'ok' });
+    const ready = await request(api.http).get('/health/ready').expect(200);
+    expect(ready.body).toEqual({ status: 'ok', postgres: 'up', redis: 'up' });
+  });
+
+  it('readiness is 503 naming Redis when Redis is unreachable', async () => {
+    const broken = await startApi({ ...env.env, REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const res = await request(broken.http).get('/health/ready').expect(503);
+      expect(res.body).toEqual({ status: 'unavailable', postgres: 'up', redis: 'down' });
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('a valid sign-in returns a token that works', async () => {
+    const res = await request(api.http).post('/auth/token').send(ADMIN).expect(200);
+    expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { email: ADMIN.email, role: 'admin' } });
+    const me = await request(api.http).get('/auth/me').set(...bearer(res.body.accessToken)).expect(200);
+    expect(me.body.role).toBe('admin');
+  });
+
+  it('a wrong password is 401 problem+json', async () => {
+    const res = await request(api.http).post('/auth/token').send({ email: ADMIN.email, password: 'not-the-password' }).expect(401);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 401, code: 'invalid_credentials', title: 'Unauthorized' });
+  });
+
+  it('no token is 401, a forged token is 401', async () => {
+    const none = await request(api.http).get('/users').expect(401);
+    expect(none.body.code).toBe('unauthenticated');
+    const [h, p] = adminToken.split('.');
+    await request(api.http).get('/users').set(...bearer(`${h}.${p}.AAAA`)).expect(401);
+  });
+
+  it('the wrong role is 403', async () => {
+    const auditor = await createUser(api.http, adminToken, 'auditor', { jurisdictions: ['US-FL'] });
+    const res = await request(api.http).get('/users').set(...bearer(auditor.token)).expect(403);
+    expect(res.body).toMatchObject({ code: 'forbidden', status: 403 });
+  });
+
+  it('an unknown route is 404 problem+json', async () => {
+    const res = await request(api.http).get('/no/such/route').set(...bearer(adminToken)).expect(404);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 404, code: 'not_found', type: expect.stringContaining('not_found') });
+  });
+
+  it('validation errors list the fields', async () => {
+    const res = await request(api.http).post('/users').set(...bearer(adminToken)).send({ email: 'nope', role: 'king' }).expect(400);
+    expect(res.body.code).toBe('validation_failed');
+    const fields = (res.body.errors as Array<{ field: string }>).map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['email', 'role', 'password', 'displayName']));
+  });
+
+  it('malformed JSON is a 400, not a 500', async () => {
+    const res = await request(api.http).post('/auth/token').set('Content-Type', 'application/json').send('{"email":').expect(400);
+    expect(res.body.code).toBe('malformed_request');
+  });
+
+  it('publishes the server keys as a JWKS with no private parts', async () => {
+    const res = await request(api.http).get('/.well-known/jwks.json').expect(200);
+    expect(res.body.keys.length).toBeGreaterThanOrEqual(1);
+    expect(res.body.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' });
+    expect(res.body.keys[0].d).toBeUndefined();
+  });
+
+  it('serves OpenAPI generated from the code', async () => {
+    const res = await request(api.http).get('/docs-json').expect(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/auth/token', '/health/ready', '/users']));
+  });
+
+  it('sends security headers', async () => {
+    const res = await request(api.http).get('/health/live');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
+
+describe('foundation: migrations under an advisory lock', () => {
+  it('two processes migrating at the same moment run each migration once', async () => {
+    const url = await createTestDatabase('race');
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      // The clone is already migrated: roll it back to empty so both racers have work to do.
+      await client.query(`DROP SCHEMA public CASCADE; CREATE SCHEMA public;`);
+      const [a, b] = await Promise.all([runMigrations(url), runMigrations(url)]);
+      const total = a.length + b.length;
+      expect(Math.min(a.length, b.length)).toBe(0);
+      const rows = await client.query('SELECT name FROM schema_migrations');
+      expect(rows.rowCount).toBe(total);
+      expect(new Set(rows.rows.map((r: { name: string }) => r.name)).size).toBe(total);
+    } finally {
+      await client.end();
+      await dropTestDatabase(url);
+    }
+  });
+});
+
+describe('foundation: configuration', () => {
+  it('an invalid variable stops start-up with one clear line', async () => {
+    const { stderr, code } = await new Promise<{ stderr: string; code: number | null }>((resolve) => {
+      const proc = spawn(process.execPath, ['dist/apps/api/src/main.js'], { env: { ...process.env, PORT: 'eighty' }, cwd: `${__dirname}/..` });
+      let err = '';
+      proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      proc.on('close', (c) => resolve({ stderr: err, code: c }));
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n').filter((l) => !l.includes('ExperimentalWarning') && !l.includes('--trace-warnings'))).toEqual([
+      'Invalid configuration: PORT must be a whole number from 0 to 65535',
+    ]);
+  });
+});

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { parseConfig, type AppConfig } from '@app/config';
+import { createTestDatabase, dropTestDatabase } from '@app/db';
+import { ApiModule } from '../../apps/api/src/api.module';
+import { configureApp } from '../../apps/api/src/configure-app';
+import type { Role } from '@app/auth';
+
+export const ADMIN = { email: 'admin@test.example', password: 'admin-password-123' };
+
+export interface TestEnv {
+  /** A config for another process on the same database and Redis namespace (second api, worker). */
+  env: Record<string, string>;
+  dbUrl: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database (clone of the migrated template) and a private Redis namespace for one e2e file. */
+export async function createTestEnv(label: string, overrides: Record<string, string> = {}): Promise<TestEnv> {
+  const dbUrl = await createTestDatabase(label);
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: dbUrl,
+    DATABASE_POOL_SIZE: '5',
+    REDIS_PREFIX: `t_${label.replace(/[^a-z0-9]/gi, '').slice(0, 20)}_${randomBytes(3).toString('hex')}`,
+    BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    FETCH_INSECURE_HOSTS: 'localhost,127.0.0.1',
+    FETCH_ALLOW_PRIVATE_NETWORK: 'true',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+    ...overrides,
+  };
+  return { env, dbUrl, drop: () => dropTestDatabase(dbUrl) };
+}
+
+export interface TestApi {
+  app: NestExpressApplication;
+  config: AppConfig;
+  http: App;
+  /** Base URL when started with listen: true (websocket tests). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(env: Record<string, string>, opts: { listen?: boolean } = {}): Promise<TestApi> {
+  const config = parseConfig(env);
+  const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  configureApp(app, config);
+  let url: string | undefined;
+  if (opts.listen) {
+    await app.listen(0, '127.0.0.1');
+    url = await app.getUrl();
+    url = url.replace('[::1]', '127.0.0.1');
+  } else {
+    await app.init();
+  }
+  return { app, config, http: app.getHttpServer() as App, url, close: () => app.close() };
+}
+
+export async function signIn(http: App, email: string, password: string): Promise<string> {
+  const res = await request(http).post('/auth/token').send({ email, password });
+  if (res.status !== 200) throw new Error(`sign-in failed for ${email}: ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { accessToken: string }).accessToken;
+}
+
+let userCounter = 0;
+/** Creates a user through the admin API and returns its id and a token. */
+export async function createUser(
+  http: App,
+  adminToken: string,
+  role: Role,
+  extra: { jurisdictions?: string[]; email?: string } = {},
+): Promise<{ id: string; email: string; token: string }> {
+  const email = extra.email ?? `${role}${++userCounter}-${randomBytes(2).toString('hex')}@test.example`;
+  const password = `${role}-password-123`;
+  const res = await request(http)
+    .post('/users')
+    .set('Authorization', `Bearer ${adminToken}`)
+    .send({ email, password, displayName: `Test ${role}`, role, jurisdictions: extra.jurisdictions });
+  if (res.status !== 201) throw new Error(`create user failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: (res.body as { id: string }).id, email, token: await signIn(http, email, password) };
+}
+
+export const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
+export type { INestApplication };
