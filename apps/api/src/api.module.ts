@@ -4,6 +4,8 @@ import { AuthModule } from '@app/auth';
 import { CommonModule, LoggingModule, ProblemDetailsFilter } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
+import { AuditTrailModule } from '@app/audit';
+import { OutboxModule } from '@app/realtime';
 import { HealthController } from './health/health.controller';
 
 /** The api process: HTTP API, live gateway and web app. Feature modules are listed here. */
@@ -12,7 +14,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, AuthModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, AuthModule, AuditTrailModule, OutboxModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

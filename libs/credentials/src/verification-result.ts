@@ -1,0 +1,109 @@
+/**
+ * The verification engine's answer. Stable, documented codes: check-in, reverification, the audit trail and the
+ * web app all read this shape, so change it only by adding.
+ */
+export const REASON_CODES = [
+  'malformed',
+  'unsupported_format',
+  'signature_invalid',
+  'alg_not_allowed',
+  'key_not_found',
+  'did_unresolvable',
+  'untrusted_issuer',
+  'issuer_not_authorized',
+  'not_yet_valid',
+  'expired',
+  'revoked',
+  'suspended',
+  'status_unavailable',
+  'status_list_invalid',
+  'data_model_invalid',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** What each check looked at. */
+export const CHECK_IDS = ['format', 'signature', 'data_model', 'validity', 'status', 'issuer_trust'] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export type CheckStatus = 'pass' | 'fail' | 'indeterminate' | 'skipped';
+
+export interface VerificationCheck {
+  id: CheckId;
+  status: CheckStatus;
+  /** `ok` when passed, `skipped` when not run, otherwise the reason code. */
+  code: ReasonCode | 'ok' | 'skipped';
+  /** Plain English, for check-in staff. */
+  message: string;
+}
+
+export interface StatusEntrySummary {
+  type: 'BitstringStatusListEntry' | 'StatusList2021Entry' | string;
+  purpose: string;
+  listUrl: string;
+  index: number;
+}
+
+export interface CredentialSummary {
+  /** `vc+jwt` (VC 2.0 / VC-JOSE-COSE) or `jwt-vc` (VC-JWT 1.1, Open Badges 3.0). */
+  format: 'vc+jwt' | 'jwt-vc';
+  id?: string;
+  types: string[];
+  issuer: {
+    id: string;
+    /** From the trust registry; shown instead of anything the credential claims. */
+    registryName?: string;
+    /** The name the credential claims for its issuer (never shown as authoritative). */
+    claimedName?: string;
+  };
+  subject: { id?: string; name?: string; email?: string };
+  /** Our qualification code (RN, MD, PARAMEDIC, EMT, ...) by the documented mapping rules. */
+  qualification?: string;
+  achievement?: { id?: string; name?: string; achievementType?: string };
+  licenseNumber?: string;
+  /** ISO instants (normalised to UTC). */
+  validFrom?: string;
+  validUntil?: string;
+  status: StatusEntrySummary[];
+}
+
+export interface StatusEvidence {
+  listUrl: string;
+  purpose: string;
+  index: number;
+  /** The bit (or status value) read; absent when the list could not be read. */
+  value?: number;
+  fetchedAt?: string;
+}
+
+export interface VerificationEvidence {
+  /** sha256 (hex) of the compact JWS exactly as presented. */
+  credentialHash: string;
+  algorithm?: string;
+  /** The verification method id used (e.g. did:web:...#key-1). */
+  keyId?: string;
+  /** RFC 7638 thumbprint of the public key used: reverification re-checks the signature only if the issuer's keys changed. */
+  keyThumbprint?: string;
+  status: StatusEvidence[];
+  verifiedAt: string;
+}
+
+export interface VerificationResult {
+  /** True only when every check passed. */
+  verified: boolean;
+  checks: VerificationCheck[];
+  /** Indeterminate checks (e.g. status list unreachable): the caller's policy decides. */
+  warnings: VerificationCheck[];
+  /** Failed checks. */
+  errors: VerificationCheck[];
+  credential?: CredentialSummary;
+  evidence: VerificationEvidence;
+  /** Presentations: one result per enclosed credential. */
+  credentials?: VerificationResult[];
+}
+
+export interface VerifyOptions {
+  /** e.g. US-FL: which trust-registry entries apply. Without it, issuer trust is checked jurisdiction-free. */
+  jurisdiction?: string;
+  /** Defaults to the engine's clock. */
+  now?: Date;
+}

@@ -1,0 +1,81 @@
+/**
+ * The live board's events: one typed map from event name to payload. Every event is written to the outbox in
+ * the transaction of the change it describes and carries its incident's sequence number (see docs/live-board.md).
+ */
+export type ResourceStatus = 'assigned' | 'available' | 'out_of_service';
+export type OutOfServiceReason = 'rest' | 'personnel' | 'credential' | 'other';
+
+/** A responder on the board. */
+export interface RosterEntry {
+  deploymentId: string;
+  responderId: string;
+  name: string;
+  agency?: string;
+  homeUnit?: string;
+  qualifications: string[];
+  /** Registry display name of the issuer that vouched for the qualification. */
+  issuerName?: string;
+  position?: { id: string; name: string };
+  location?: { id: string; name: string };
+  status: ResourceStatus;
+  statusReason?: OutOfServiceReason;
+  assignment?: string;
+  checkedInAt: string;
+  /** Set while a credential problem found after check-in is open. */
+  credentialFlag?: CredentialFlag | null;
+}
+
+export type CredentialFlagCode = 'revoked' | 'suspended' | 'expired' | 'untrusted_issuer' | 'issuer_not_authorized' | 'signature_invalid';
+
+export interface CredentialFlag {
+  code: CredentialFlagCode;
+  message: string;
+  at: string;
+}
+
+export interface StatusSnapshot {
+  status: ResourceStatus;
+  reason?: OutOfServiceReason;
+  assignment?: string;
+}
+
+export interface LiveEventMap {
+  'deployment.checked_in': { deployment: RosterEntry };
+  'deployment.status_changed': {
+    deploymentId: string;
+    responderId: string;
+    name: string;
+    from: StatusSnapshot;
+    to: StatusSnapshot;
+    note?: string;
+    changedBy: string;
+    at: string;
+  };
+  'deployment.checked_out': { deploymentId: string; responderId: string; name: string; at: string; hoursOnScene: number };
+  'checkin.denied': { attemptId: string; name?: string; reasons: Array<{ code: string; message: string }>; at: string };
+  'credential.flagged': { deploymentId: string; responderId: string; name: string; flag: CredentialFlag };
+  'credential.cleared': { deploymentId: string; responderId: string; name: string; code: CredentialFlagCode; message: string; at: string };
+  'credential.expiring': { deploymentId: string; responderId: string; name: string; validUntil: string; at: string };
+  'incident.updated': { incidentId: string; name: string; state: 'active' | 'closed'; changed: string[]; at: string };
+}
+
+export type LiveEventName = keyof LiveEventMap;
+export const LIVE_EVENT_NAMES: readonly LiveEventName[] = [
+  'deployment.checked_in',
+  'deployment.status_changed',
+  'deployment.checked_out',
+  'checkin.denied',
+  'credential.flagged',
+  'credential.cleared',
+  'credential.expiring',
+  'incident.updated',
+];
+
+/** What a board receives: the event, its incident and its place in the incident's sequence. */
+export interface LiveEvent<N extends LiveEventName = LiveEventName> {
+  incidentId: string;
+  seq: number;
+  name: N;
+  payload: LiveEventMap[N];
+  at: string;
+}
