@@ -6,3 +6,4 @@ export * from './audit.types';
 export * from './audit-hash';
 export * from './audit-trail';
 export * from './audit.module';
+export * from './request-actor';

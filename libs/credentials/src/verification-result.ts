@@ -97,6 +97,11 @@ export interface VerificationResult {
   errors: VerificationCheck[];
   credential?: CredentialSummary;
   evidence: VerificationEvidence;
+  /**
+   * The compact JWS this result is about, exactly as verified (for a presentation's enclosed credentials, the
+   * enclosed JWS). Check-in stores it for reverification; never log it.
+   */
+  jws?: string;
   /** Presentations: one result per enclosed credential. */
   credentials?: VerificationResult[];
 }

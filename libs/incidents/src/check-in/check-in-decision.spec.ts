@@ -1,0 +1,74 @@
+import type { VerificationCheck, VerificationResult } from '@app/credentials';
+import { decideCheckIn } from './check-in-decision';
+
+const pass = (id: VerificationCheck['id']): VerificationCheck => ({ id, status: 'pass', code: 'ok', message: 'ok' });
+
+function result(overrides: Partial<VerificationResult> & { qualification?: string } = {}): VerificationResult {
+  const checks = overrides.checks ?? [pass('format'), pass('signature'), pass('data_model'), pass('validity'), pass('status'), pass('issuer_trust')];
+  const errors = checks.filter((c) => c.status === 'fail');
+  const warnings = checks.filter((c) => c.status === 'indeterminate');
+  return {
+    verified: errors.length === 0 && warnings.length === 0,
+    checks,
+    errors,
+    warnings,
+    credential: {
+      format: 'vc+jwt',
+      types: ['VerifiableCredential'],
+      issuer: { id: 'did:web:board' },
+      subject: { name: 'Ana Diaz' },
+      qualification: overrides.qualification ?? 'RN',
+      status: [],
+    },
+    evidence: { credentialHash: 'h', status: [], verifiedAt: new Date(0).toISOString() },
+    ...overrides,
+  };
+}
+
+const statusUnavailable: VerificationCheck = { id: 'status', status: 'indeterminate', code: 'status_unavailable', message: 'The status list could not be reached.' };
+const revoked: VerificationCheck = { id: 'status', status: 'fail', code: 'revoked', message: 'The licence has been revoked.' };
+
+describe('decideCheckIn', () => {
+  const triage = { name: 'Triage Nurse', requiredQualifications: ['RN', 'APRN'] };
+
+  it('admits a verified credential that qualifies for the position', () => {
+    expect(decideCheckIn(result(), 'deny', triage)).toMatchObject({ decision: 'admitted', reasons: [] });
+  });
+
+  it('denies failed checks with their reasons', () => {
+    const r = result({ checks: [pass('signature'), revoked] });
+    expect(decideCheckIn(r, 'admit_with_warning')).toMatchObject({ decision: 'denied', reasons: [{ code: 'revoked' }] });
+  });
+
+  it('applies the incident policy to an unreachable status list', () => {
+    const r = result({ checks: [pass('signature'), statusUnavailable] });
+    expect(decideCheckIn(r, 'admit_with_warning')).toMatchObject({ decision: 'admitted_with_warnings', reasons: [{ code: 'status_unavailable' }] });
+    const denied = decideCheckIn(r, 'deny');
+    expect(denied.decision).toBe('denied');
+    expect(denied.reasons.map((x) => x.code)).toEqual(['status_unavailable', 'status_unavailable_policy']);
+  });
+
+  it('denies a qualification the position does not accept, naming both', () => {
+    const d = decideCheckIn(result({ qualification: 'EMT' }), 'deny', triage);
+    expect(d.decision).toBe('denied');
+    expect(d.reasons[0]).toEqual({ code: 'not_qualified', message: 'EMT does not qualify for Triage Nurse, which requires RN or APRN.' });
+  });
+
+  it('denies a credential without a recognised qualification when a position is asked for', () => {
+    const r = result();
+    delete r.credential!.qualification;
+    expect(decideCheckIn(r, 'deny', triage).reasons[0].code).toBe('no_qualification');
+  });
+
+  it('picks the best enclosed credential of a presentation', () => {
+    const vp = result({ credentials: [result({ qualification: 'EMT' }), result({ qualification: 'RN' })] });
+    const d = decideCheckIn(vp, 'deny', triage);
+    expect(d.decision).toBe('admitted');
+    expect(d.basis.credential?.qualification).toBe('RN');
+  });
+
+  it('never admits an unverified result even if it lists no errors', () => {
+    const r = { ...result(), verified: false };
+    expect(decideCheckIn(r, 'admit_with_warning').decision).toBe('denied');
+  });
+});

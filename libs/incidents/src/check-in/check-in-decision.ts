@@ -1,0 +1,70 @@
+import type { VerificationCheck, VerificationResult } from '@app/credentials';
+import type { StatusUnavailablePolicy } from '../incidents/incident.entity';
+import type { CheckInDecision, CheckInReason } from './check-in.types';
+
+export interface PositionRequirement {
+  name: string;
+  requiredQualifications: string[];
+}
+
+export interface Decision {
+  decision: CheckInDecision;
+  reasons: CheckInReason[];
+  /** The credential result the decision rests on (for a presentation: the enclosed credential chosen). */
+  basis: VerificationResult;
+}
+
+const reason = (c: VerificationCheck): CheckInReason => ({ code: c.code, message: c.message });
+const RANK: Record<CheckInDecision, number> = { admitted: 2, admitted_with_warnings: 1, denied: 0 };
+
+/**
+ * The check-in policy, on top of the engine's verdict: failed checks deny; indeterminate checks (a status list that
+ * could not be read) admit with a warning or deny as the incident's policy says; a position admits only a responder
+ * holding one of its qualifications. Pure, so it is tested on its own.
+ */
+export function decideCheckIn(result: VerificationResult, policy: StatusUnavailablePolicy, position?: PositionRequirement): Decision {
+  const enclosed = result.credentials;
+  if (enclosed && enclosed.length > 0) {
+    if (result.errors.length > 0) return { decision: 'denied', reasons: result.errors.map(reason), basis: result };
+    const decisions = enclosed.map((r) => decideCredential(r, policy, position));
+    return decisions.reduce((best, d) => (RANK[d.decision] > RANK[best.decision] ? d : best));
+  }
+  return decideCredential(result, policy, position);
+}
+
+function decideCredential(result: VerificationResult, policy: StatusUnavailablePolicy, position?: PositionRequirement): Decision {
+  if (result.errors.length > 0) return { decision: 'denied', reasons: result.errors.map(reason), basis: result };
+  const qualification = result.credential?.qualification;
+  if (position) {
+    if (!qualification) {
+      return {
+        decision: 'denied',
+        reasons: [{ code: 'no_qualification', message: `This credential does not show a qualification we recognise, and ${position.name} requires ${position.requiredQualifications.join(' or ')}.` }],
+        basis: result,
+      };
+    }
+    if (!position.requiredQualifications.includes(qualification)) {
+      return {
+        decision: 'denied',
+        reasons: [{ code: 'not_qualified', message: `${qualification} does not qualify for ${position.name}, which requires ${position.requiredQualifications.join(' or ')}.` }],
+        basis: result,
+      };
+    }
+  }
+  if (result.warnings.length > 0) {
+    const warnings = result.warnings.map(reason);
+    if (policy === 'deny') {
+      return {
+        decision: 'denied',
+        reasons: [...warnings, { code: 'status_unavailable_policy', message: "This incident's policy denies check-in while a credential's status cannot be confirmed." }],
+        basis: result,
+      };
+    }
+    return { decision: 'admitted_with_warnings', reasons: warnings, basis: result };
+  }
+  if (!result.verified) {
+    // Defensive: never admit a result the engine did not verify, whatever its lists say.
+    return { decision: 'denied', reasons: [{ code: 'malformed', message: 'The credential could not be verified.' }], basis: result };
+  }
+  return { decision: 'admitted', reasons: [], basis: result };
+}

@@ -1,0 +1,75 @@
+import { Body, Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { RequestActor, type AuditActor } from '@app/audit';
+import { CurrentUser, IncidentScoped, Roles, type Principal } from '@app/auth';
+import { DomainError, RateLimiter } from '@app/common';
+import { AppConfig } from '@app/config';
+import { CheckInService } from './check-in.service';
+import type { CheckInResponse } from './check-in.types';
+import { CheckInDto } from './dto/check-in.dto';
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+@ApiTags('check-in')
+@ApiBearerAuth()
+@Controller('incidents/:incidentId/check-ins')
+@IncidentScoped()
+export class CheckInController {
+  constructor(
+    private readonly checkIns: CheckInService,
+    private readonly limiter: RateLimiter,
+    @Inject(AppConfig) private readonly config: AppConfig,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  /** A badge scan: verify, decide, record. 201 with the decision (admitted, admitted_with_warnings or denied). */
+  @Post()
+  @Roles('admin', 'commander', 'checkin')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: "The scanner's scan id: a repeat returns the first response exactly" })
+  @ApiHeader({ name: 'X-Device-Id', required: false, description: 'The scanning device (rate limits and audit)' })
+  async checkIn(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Body() body: CheckInDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentUser() principal: Principal,
+    @RequestActor() actor: AuditActor,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CheckInResponse> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new DomainError('malformed_request', 'Idempotency-Key must be 1-128 letters, digits, or . _ : -');
+    }
+    const device = actor.kind === 'user' ? (actor.device ?? actor.ip ?? 'unknown') : 'unknown';
+    await this.limiter.consume('check-in', `${principal.userId}:${device}`, this.config.auth.checkinRateLimitPerMinute);
+    const outcome = await this.checkIns.checkIn({
+      incidentId,
+      principal,
+      actor,
+      body,
+      idempotencyKey,
+      deviceId: actor.kind === 'user' ? actor.device : undefined,
+    });
+    res.status(outcome.status);
+    if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return outcome.body;
+  }
+
+  /** The latest scans at this incident (the check-in station's "last scans" list). */
+  @Get()
+  @Roles('admin', 'commander', 'checkin', 'auditor')
+  async recent(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Query('limit') limitParam?: string,
+  ): Promise<Array<Pick<CheckInResponse, 'attemptId' | 'decision' | 'reasons' | 'performedAt'> & { name: string | null; qualification: string | null }>> {
+    const limit = Math.min(Math.max(Number(limitParam ?? 20) || 20, 1), 200);
+    const rows = (await this.db.query(
+      `SELECT id, decision, reasons, performed_at, response #>> '{verification,credential,subject,name}' AS name,
+              response #>> '{verification,credential,qualification}' AS qualification
+         FROM check_in_attempt WHERE incident_id = $1 ORDER BY performed_at DESC LIMIT $2`,
+      [incidentId, limit],
+    )) as Array<{ id: string; decision: CheckInResponse['decision']; reasons: CheckInResponse['reasons']; performed_at: Date; name: string | null; qualification: string | null }>;
+    return rows.map((r) => ({ attemptId: r.id, decision: r.decision, reasons: r.reasons, performedAt: r.performed_at.toISOString(), name: r.name, qualification: r.qualification }));
+  }
+}

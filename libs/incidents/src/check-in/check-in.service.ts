@@ -1,0 +1,256 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import canonicalize from 'canonicalize';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditTrail, type AuditActor } from '@app/audit';
+import type { Principal } from '@app/auth';
+import { DomainError } from '@app/common';
+import { CredentialVerifier, type VerificationResult } from '@app/credentials';
+import { Outbox } from '@app/realtime';
+import { DeploymentReader } from '../deployments/deployment-reader';
+import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
+import type { Ics211Fields } from '../deployments/ics211';
+import { IncidentsService } from '../incidents/incidents.service';
+import type { IncidentEntity } from '../incidents/incident.entity';
+import { ResponderRegistry } from '../responders/responder-registry';
+import { CheckInAttemptEntity } from './check-in-attempt.entity';
+import { decideCheckIn, type Decision } from './check-in-decision';
+import type { CheckInResponse } from './check-in.types';
+import type { CheckInDto } from './dto/check-in.dto';
+
+export interface CheckInCommand {
+  incidentId: string;
+  principal: Principal;
+  actor: AuditActor;
+  body: CheckInDto;
+  idempotencyKey?: string;
+  deviceId?: string;
+}
+
+export interface CheckInOutcome {
+  status: number;
+  body: CheckInResponse;
+  replayed: boolean;
+}
+
+const CATEGORY: Record<string, string> = {
+  RN: 'Health and Medical', LPN: 'Health and Medical', APRN: 'Health and Medical', MD: 'Health and Medical',
+  PARAMEDIC: 'Emergency Medical Services', EMT: 'Emergency Medical Services', USAR_TECH: 'Search and Rescue',
+};
+
+const isUniqueViolation = (err: unknown, constraint: string): boolean =>
+  typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505' &&
+  ((err as { constraint?: string }).constraint === constraint || (err as { driverError?: { constraint?: string } }).driverError?.constraint === constraint);
+
+/**
+ * The check-in use case (ICS 211): verify the badge, decide with the incident's policy and the position, then in one
+ * transaction record the attempt, the responder and credential, the deployment and its first status, the audit
+ * entry and the board event. Responds only after commit.
+ */
+@Injectable()
+export class CheckInService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly verifier: CredentialVerifier,
+    private readonly incidents: IncidentsService,
+    private readonly responders: ResponderRegistry,
+    private readonly deployments: DeploymentReader,
+    private readonly audit: AuditTrail,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
+    const requestHash = createHash('sha256').update(canonicalize({ incidentId: cmd.incidentId, body: cmd.body }) ?? '').digest('hex');
+    const replay = await this.replay(cmd, requestHash);
+    if (replay) return replay;
+
+    const incident = await this.incidents.getWithSetup(cmd.incidentId);
+    if (incident.state !== 'active') throw new DomainError('incident_closed', `Incident ${incident.name} (${incident.number}) is closed; check-ins are no longer accepted.`);
+    const position = cmd.body.positionId ? incident.positions?.find((p) => p.id === cmd.body.positionId) : undefined;
+    if (cmd.body.positionId && !position) throw new DomainError('position_unknown', 'That position does not exist at this incident.');
+    if (cmd.body.locationId && !incident.locations?.some((l) => l.id === cmd.body.locationId)) {
+      throw new DomainError('location_unknown', 'That check-in location does not exist at this incident.');
+    }
+
+    const result = await this.verifier.verify(cmd.body.credential, {
+      jurisdiction: incident.jurisdiction,
+      mutualAidJurisdictions: incident.mutualAidJurisdictions,
+    });
+    const decision = decideCheckIn(result, incident.statusUnavailablePolicy, position);
+
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction((tx) => this.record(tx, cmd, incident, result, decision, requestHash));
+      } catch (err) {
+        if (cmd.idempotencyKey && isUniqueViolation(err, 'check_in_attempt_idempotency')) {
+          const again = await this.replay(cmd, requestHash);
+          if (again) return again;
+        }
+        // A concurrent scan of the same person committed first: go again, and find their deployment.
+        if (attempt === 0 && isUniqueViolation(err, 'deployment_one_active_per_responder')) continue;
+        throw err;
+      }
+    }
+  }
+
+  private async replay(cmd: CheckInCommand, requestHash: string): Promise<CheckInOutcome | undefined> {
+    if (!cmd.idempotencyKey) return undefined;
+    const previous = await this.db.getRepository(CheckInAttemptEntity).findOne({
+      where: { performedBy: cmd.principal.userId, idempotencyKey: cmd.idempotencyKey },
+    });
+    if (!previous) return undefined;
+    if (previous.requestHash !== requestHash) {
+      throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used for a different check-in request.');
+    }
+    return { status: previous.responseStatus, body: previous.response, replayed: true };
+  }
+
+  private async record(
+    tx: EntityManager,
+    cmd: CheckInCommand,
+    incident: IncidentEntity,
+    result: VerificationResult,
+    decided: Decision,
+    requestHash: string,
+  ): Promise<CheckInOutcome> {
+    const now = new Date();
+    const attemptId = randomUUID();
+    const basis = decided.basis;
+    const summary = basis.credential ?? null;
+    const signatureOk = basis.checks.some((c) => c.id === 'signature' && c.status === 'pass');
+    let { decision, reasons } = decided;
+
+    // Identity and credential are recorded only from a credential whose signature verified: never from forged data.
+    const identity = signatureOk && summary ? await this.responders.resolve(tx, summary, cmd.body.credential, basis) : undefined;
+    const verificationId = identity
+      ? await this.responders.recordVerification(tx, identity.credentialId, incident.id, 'check_in', basis, now)
+      : null;
+
+    let deployment: DeploymentView | null = null;
+    let alreadyCheckedIn = false;
+    if (decision !== 'denied' && identity) {
+      const active = await this.deployments.activeForResponder(identity.responderId, tx);
+      if (active && active.incidentId === incident.id) {
+        deployment = active;
+        alreadyCheckedIn = true;
+      } else if (active) {
+        const other = await this.incidents.get(active.incidentId);
+        decision = 'denied';
+        reasons = [{ code: 'active_elsewhere', message: `${identity.name} is still checked in at ${other.name} (${other.number}); check them out there first.` }];
+      } else {
+        deployment = await this.createDeployment(tx, cmd, incident, identity, summary?.qualification, decision, now);
+      }
+    } else if (decision !== 'denied') {
+      decision = 'denied';
+      reasons = [{ code: 'malformed', message: 'The credential could not be read.' }];
+    }
+
+    const response: CheckInResponse = {
+      attemptId,
+      incidentId: incident.id,
+      decision,
+      reasons,
+      alreadyCheckedIn,
+      responder: identity ? { id: identity.responderId, name: identity.name, qualifications: identity.qualifications } : null,
+      deployment,
+      verification: { verified: basis.verified, checks: basis.checks, credential: summary, evidence: basis.evidence },
+      performedAt: now.toISOString(),
+    };
+    const status = 201;
+    await tx.getRepository(CheckInAttemptEntity).insert({
+      id: attemptId,
+      incidentId: incident.id,
+      performedBy: cmd.principal.userId,
+      idempotencyKey: cmd.idempotencyKey ?? null,
+      requestHash,
+      decision,
+      reasons,
+      credentialHash: basis.evidence.credentialHash,
+      responderId: identity?.responderId ?? null,
+      deploymentId: deployment?.id ?? null,
+      verificationId,
+      locationId: cmd.body.locationId ?? null,
+      deviceId: cmd.deviceId ?? null,
+      responseStatus: status,
+      response,
+      performedAt: now,
+    });
+
+    await this.audit.record(tx, {
+      actor: cmd.actor,
+      action: alreadyCheckedIn ? 'checkin.repeated' : `checkin.${decision}`,
+      incidentId: incident.id,
+      target: deployment ? { type: 'deployment', id: deployment.id } : { type: 'check_in_attempt', id: attemptId },
+      occurredAt: now,
+      payload: {
+        attemptId,
+        decision,
+        reasons,
+        responderId: identity?.responderId ?? null,
+        deploymentId: deployment?.id ?? null,
+        positionId: cmd.body.positionId ?? null,
+        locationId: cmd.body.locationId ?? null,
+        verification: {
+          verified: basis.verified,
+          checks: basis.checks.map((c) => ({ id: c.id, status: c.status, code: c.code })),
+          issuer: summary ? { id: summary.issuer.id, registryName: summary.issuer.registryName ?? null } : null,
+          qualification: summary?.qualification ?? null,
+          licenseNumber: summary?.licenseNumber ?? null,
+          credentialHash: basis.evidence.credentialHash,
+          algorithm: basis.evidence.algorithm ?? null,
+          keyId: basis.evidence.keyId ?? null,
+          status: basis.evidence.status,
+        },
+      },
+    });
+
+    if (deployment && !alreadyCheckedIn) {
+      await this.outbox.append(tx, incident.id, 'deployment.checked_in', { deployment: toRosterEntry(deployment) });
+    } else if (decision === 'denied') {
+      await this.outbox.append(tx, incident.id, 'checkin.denied', { attemptId, name: summary?.subject.name, reasons, at: now.toISOString() });
+    }
+    return { status, body: response, replayed: false };
+  }
+
+  private async createDeployment(
+    tx: EntityManager,
+    cmd: CheckInCommand,
+    incident: IncidentEntity,
+    identity: { responderId: string; credentialId: string; name: string },
+    qualification: string | undefined,
+    decision: 'admitted' | 'admitted_with_warnings',
+    now: Date,
+  ): Promise<DeploymentView> {
+    const summary = await this.responders.credentialSummary(tx, identity.credentialId);
+    const fromCredential: Ics211Fields = {
+      agency: summary?.issuer.registryName ?? summary?.issuer.claimedName,
+      category: qualification ? CATEGORY[qualification] : undefined,
+      kind: summary?.achievement?.name,
+      resourceName: identity.name,
+      otherQualifications: [qualification, summary?.licenseNumber ? `licence ${summary.licenseNumber}` : undefined].filter(Boolean).join(', ') || undefined,
+    };
+    const ics211: Ics211Fields = {
+      ...stripUndefined(fromCredential),
+      ...stripUndefined({ ...cmd.body.ics211 }),
+      preparedBy: { name: cmd.principal.displayName, position: cmd.principal.role === 'checkin' ? 'Check-in Recorder' : cmd.principal.role, at: now.toISOString() },
+    };
+    const assignment = ics211.incidentAssignment ?? null;
+    const status = assignment ? 'assigned' : 'available';
+    const [{ id }] = (await tx.query(
+      `INSERT INTO deployment (incident_id, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, checked_in_at, checked_in_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [incident.id, identity.responderId, identity.credentialId, cmd.body.positionId ?? null, cmd.body.locationId ?? null, decision, status, assignment, JSON.stringify(ics211), now, cmd.principal.userId],
+    )) as Array<{ id: string }>;
+    await tx.query(
+      `INSERT INTO deployment_status_event (deployment_id, from_status, to_status, to_assignment, note, changed_by, changed_at)
+       VALUES ($1, NULL, $2, $3, 'checked in', $4, $5)`,
+      [id, status, assignment, JSON.stringify(cmd.actor), now],
+    );
+    return this.deployments.get(id, incident.id, tx);
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '')) as Partial<T>;
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditTrail, type AuditActor } from '@app/audit';
+import { Outbox, type CredentialFlag, type CredentialFlagCode } from '@app/realtime';
+import { DeploymentsService } from './deployments.service';
+
+/**
+ * What reverification does to a deployment when a credential goes bad (or a suspension is lifted). Idempotent: a
+ * flag already raised with the same code changes nothing and alerts no one a second time.
+ * Call inside a transaction; everything (status, history, audit, board event) commits together.
+ */
+@Injectable()
+export class CredentialFlagsService {
+  constructor(
+    private readonly deployments: DeploymentsService,
+    private readonly audit: AuditTrail,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** Flags the deployment and takes the responder out of service (reason `credential`). Returns false if nothing changed. */
+  async flag(tx: EntityManager, incidentId: string, deploymentId: string, flag: CredentialFlag, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
+    const d = await this.deployments.lock(tx, incidentId, deploymentId);
+    if (d.checkedOutAt || d.credentialFlag?.code === flag.code) return false;
+    await tx.query(`UPDATE deployment SET credential_flag = $2, version = version + 1 WHERE id = $1`, [d.id, JSON.stringify(flag)]);
+    const name = await this.name(tx, d.responderId);
+    await this.audit.record(tx, {
+      actor,
+      action: 'credential.flagged',
+      incidentId,
+      target: { type: 'deployment', id: d.id },
+      payload: { responderId: d.responderId, credentialId: d.credentialId, flag, evidence },
+    });
+    await this.outbox.append(tx, incidentId, 'credential.flagged', { deploymentId: d.id, responderId: d.responderId, name, flag });
+    if (d.status !== 'out_of_service' || d.statusReason !== 'credential') {
+      await this.deployments.applyStatus(
+        tx, d,
+        { status: d.status as 'assigned' | 'available' | 'out_of_service', reason: d.statusReason ?? undefined, assignment: d.assignment ?? undefined },
+        { status: 'out_of_service', reason: 'credential', assignment: d.assignment ?? undefined },
+        flag.message, actor,
+      );
+    }
+    return true;
+  }
+
+  /** Clears a flag of this code (e.g. a suspension lifted). The responder stays out of service until a commander reassigns them. */
+  async clear(tx: EntityManager, incidentId: string, deploymentId: string, code: CredentialFlagCode, message: string, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
+    const d = await this.deployments.lock(tx, incidentId, deploymentId);
+    if (d.checkedOutAt || d.credentialFlag?.code !== code) return false;
+    await tx.query(`UPDATE deployment SET credential_flag = NULL, version = version + 1 WHERE id = $1`, [d.id]);
+    const name = await this.name(tx, d.responderId);
+    const at = new Date().toISOString();
+    await this.audit.record(tx, {
+      actor,
+      action: 'credential.cleared',
+      incidentId,
+      target: { type: 'deployment', id: d.id },
+      payload: { responderId: d.responderId, credentialId: d.credentialId, code, message, evidence },
+    });
+    await this.outbox.append(tx, incidentId, 'credential.cleared', { deploymentId: d.id, responderId: d.responderId, name, code, message, at });
+    return true;
+  }
+
+  private async name(tx: EntityManager, responderId: string): Promise<string> {
+    const rows = (await tx.query(`SELECT name FROM responder WHERE id = $1`, [responderId])) as Array<{ name: string }>;
+    return rows[0]?.name ?? '';
+  }
+}

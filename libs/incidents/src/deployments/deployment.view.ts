@@ -1,0 +1,54 @@
+import type { CredentialFlag, OutOfServiceReason, RosterEntry } from '@app/realtime';
+import type { LocationKind } from '../incidents/check-in-location.entity';
+import type { AdmitDecision, DeploymentStatus } from './deployment.entity';
+import type { Ics211Fields } from './ics211';
+
+/** A deployment as the API shows it. */
+export interface DeploymentView {
+  id: string;
+  incidentId: string;
+  responder: { id: string; name: string; email: string | null };
+  credential: {
+    id: string;
+    qualification: string | null;
+    issuerId: string | null;
+    issuerName: string | null;
+    licenseNumber: string | null;
+    validUntil: string | null;
+  };
+  position: { id: string; name: string } | null;
+  location: { id: string; name: string; kind: LocationKind } | null;
+  decision: AdmitDecision;
+  status: DeploymentStatus;
+  statusReason: OutOfServiceReason | null;
+  assignment: string | null;
+  credentialFlag: CredentialFlag | null;
+  ics211: Ics211Fields;
+  checkedInAt: string;
+  checkedOutAt: string | null;
+  /** Whole time on scene so far (or until check-out), in hours with two decimals. */
+  hoursOnScene: number;
+}
+
+export function hoursBetween(from: Date, to: Date): number {
+  return Math.round(((to.getTime() - from.getTime()) / 3_600_000) * 100) / 100;
+}
+
+export function toRosterEntry(d: DeploymentView): RosterEntry {
+  return {
+    deploymentId: d.id,
+    responderId: d.responder.id,
+    name: d.responder.name,
+    agency: d.ics211.agency,
+    homeUnit: d.ics211.homeUnit,
+    qualifications: d.credential.qualification ? [d.credential.qualification] : [],
+    issuerName: d.credential.issuerName ?? undefined,
+    position: d.position ?? undefined,
+    location: d.location ? { id: d.location.id, name: d.location.name } : undefined,
+    status: d.status === 'demobilized' ? 'out_of_service' : d.status,
+    statusReason: d.statusReason ?? undefined,
+    assignment: d.assignment ?? undefined,
+    checkedInAt: d.checkedInAt,
+    credentialFlag: d.credentialFlag,
+  };
+}

@@ -1,0 +1,104 @@
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { RequestActor, type AuditActor } from '@app/audit';
+import { CurrentUser, IncidentScoped, Roles, ROLES, type Principal } from '@app/auth';
+import { Ics211InputDto } from '../check-in/dto/check-in.dto';
+import { IncidentsService } from '../incidents/incidents.service';
+import { DeploymentReader } from './deployment-reader';
+import type { DeploymentView } from './deployment.view';
+import { DeploymentsService } from './deployments.service';
+import { ChangeStatusDto, CheckOutDto } from './dto/deployment.dto';
+import { ics211Csv } from './ics211';
+
+@ApiTags('deployments')
+@ApiBearerAuth()
+@Controller('incidents/:incidentId')
+@IncidentScoped()
+export class DeploymentsController {
+  constructor(
+    private readonly reader: DeploymentReader,
+    private readonly deployments: DeploymentsService,
+    private readonly incidents: IncidentsService,
+  ) {}
+
+  /** The roster: active deployments, or all with ?include=checked_out. */
+  @Get('deployments')
+  @Roles(...ROLES)
+  list(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query('include') include?: string): Promise<DeploymentView[]> {
+    return this.reader.list(incidentId, { activeOnly: include !== 'checked_out' });
+  }
+
+  @Get('deployments/:deploymentId')
+  @Roles(...ROLES)
+  get(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Param('deploymentId', ParseUUIDPipe) id: string): Promise<DeploymentView> {
+    return this.reader.get(id, incidentId);
+  }
+
+  @Get('deployments/:deploymentId/history')
+  @Roles(...ROLES)
+  history(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Param('deploymentId', ParseUUIDPipe) id: string): ReturnType<DeploymentsService['history']> {
+    return this.deployments.history(incidentId, id);
+  }
+
+  @Post('deployments/:deploymentId/status')
+  @HttpCode(200)
+  @Roles('admin', 'commander')
+  changeStatus(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Param('deploymentId', ParseUUIDPipe) id: string,
+    @Body() dto: ChangeStatusDto,
+    @RequestActor() actor: AuditActor,
+  ): Promise<DeploymentView> {
+    return this.deployments.changeStatus(incidentId, id, dto, actor);
+  }
+
+  @Post('deployments/:deploymentId/check-out')
+  @HttpCode(200)
+  @Roles('admin', 'commander', 'checkin')
+  checkOut(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Param('deploymentId', ParseUUIDPipe) id: string,
+    @Body() dto: CheckOutDto,
+    @CurrentUser() user: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<DeploymentView> {
+    return this.deployments.checkOut(incidentId, id, dto.note, actor, user.userId);
+  }
+
+  @Patch('deployments/:deploymentId/ics211')
+  @Roles('admin', 'commander', 'checkin')
+  editIcs211(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Param('deploymentId', ParseUUIDPipe) id: string,
+    @Body() dto: Ics211InputDto,
+    @RequestActor() actor: AuditActor,
+  ): Promise<DeploymentView> {
+    return this.deployments.editIcs211(incidentId, id, dto, actor);
+  }
+
+  /** ICS 211 Incident Check-In List as CSV (every deployment, including checked out). */
+  @Get('ics211.csv')
+  @Roles(...ROLES)
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  async ics211(@Param('incidentId', ParseUUIDPipe) incidentId: string): Promise<string> {
+    const incident = await this.incidents.get(incidentId);
+    const deployments = await this.reader.list(incidentId, { activeOnly: false });
+    return ics211Csv(
+      deployments.map((d) => ({
+        incidentName: incident.name,
+        incidentNumber: incident.number,
+        checkInLocation: d.location?.name ?? '',
+        checkInLocationKind: d.location?.kind ?? '',
+        checkInAt: d.checkedInAt,
+        name: d.responder.name,
+        licenseNumber: d.credential.licenseNumber ?? '',
+        qualification: d.credential.qualification ?? '',
+        issuer: d.credential.issuerName ?? d.credential.issuerId ?? '',
+        position: d.position?.name ?? '',
+        status: d.status,
+        fields: d.ics211,
+        checkedOutAt: d.checkedOutAt ?? '',
+      })),
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IncidentAccess } from '@app/auth';
+import { CredentialsModule } from '@app/credentials';
+import { CheckInAttemptEntity } from './check-in/check-in-attempt.entity';
+import { CheckInController } from './check-in/check-in.controller';
+import { CheckInService } from './check-in/check-in.service';
+import { CredentialFlagsService } from './deployments/credential-flags.service';
+import { DeploymentReader } from './deployments/deployment-reader';
+import { DeploymentStatusEventEntity } from './deployments/deployment-status-event.entity';
+import { DeploymentEntity } from './deployments/deployment.entity';
+import { DeploymentsController } from './deployments/deployments.controller';
+import { DeploymentsService } from './deployments/deployments.service';
+import { Ics211EditEntity } from './deployments/ics211-edit.entity';
+import { CheckInLocationEntity } from './incidents/check-in-location.entity';
+import { IncidentAccessPolicy } from './incidents/incident-access.policy';
+import { IncidentStaffEntity } from './incidents/incident-staff.entity';
+import { IncidentEntity } from './incidents/incident.entity';
+import { IncidentsController } from './incidents/incidents.controller';
+import { IncidentsService } from './incidents/incidents.service';
+import { OperationalPeriodEntity } from './incidents/operational-period.entity';
+import { PositionEntity } from './incidents/position.entity';
+import { PresentedCredentialEntity } from './responders/presented-credential.entity';
+import { ResponderEntity } from './responders/responder.entity';
+import { ResponderRegistry } from './responders/responder-registry';
+import { VerificationEntity } from './responders/verification.entity';
+
+const ENTITIES = [
+  IncidentEntity, CheckInLocationEntity, PositionEntity, OperationalPeriodEntity, IncidentStaffEntity, ResponderEntity,
+  PresentedCredentialEntity, VerificationEntity, DeploymentEntity, DeploymentStatusEventEntity, Ics211EditEntity, CheckInAttemptEntity,
+];
+const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService];
+
+/** Incidents and their data, without HTTP: for the worker (reverification). */
+@Module({
+  imports: [TypeOrmModule.forFeature(ENTITIES), CredentialsModule],
+  providers: [...SERVICES, IncidentAccessPolicy, { provide: IncidentAccess, useExisting: IncidentAccessPolicy }],
+  exports: [...SERVICES, IncidentAccess, TypeOrmModule],
+})
+export class IncidentsCoreModule {}
+
+/** Incidents, check-in, deployments: the HTTP side (api process). */
+@Module({
+  imports: [IncidentsCoreModule],
+  controllers: [IncidentsController, CheckInController, DeploymentsController],
+  exports: [IncidentsCoreModule],
+})
+export class IncidentsModule {}

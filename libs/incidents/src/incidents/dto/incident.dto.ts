@@ -1,0 +1,77 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested,
+} from 'class-validator';
+import { LOCATION_KINDS, type LocationKind } from '../check-in-location.entity';
+
+const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
+const QUALIFICATION = /^[A-Z][A-Z0-9_]{0,31}$/;
+
+export class LocationDto {
+  @ApiProperty({ example: 'Staging Area 1' }) @IsString() @Length(1, 120) name!: string;
+  @ApiProperty({ enum: LOCATION_KINDS }) @IsIn(LOCATION_KINDS) kind!: LocationKind;
+}
+
+export class PositionDto {
+  @ApiProperty({ example: 'Triage Nurse' }) @IsString() @Length(1, 120) name!: string;
+  @ApiProperty({ example: ['RN'], description: 'A responder qualifies by holding at least one of these' })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @Matches(QUALIFICATION, { each: true })
+  requiredQualifications!: string[];
+}
+
+export class OperationalPeriodDto {
+  @ApiProperty({ example: 'OP 1 (day)' }) @IsString() @Length(1, 80) label!: string;
+  @ApiProperty() @IsDateString() startsAt!: string;
+  @ApiProperty() @IsDateString() endsAt!: string;
+}
+
+export class CreateIncidentDto {
+  @ApiProperty({ example: 'Surfside Building Collapse' }) @IsString() @Length(1, 200) name!: string;
+  @ApiProperty({ example: 'FL-2026-0612' }) @IsString() @Length(1, 60) number!: string;
+  @ApiProperty({ example: 'Structural collapse' }) @IsString() @Length(1, 100) type!: string;
+  @ApiProperty({ example: 'US-FL' }) @Matches(JURISDICTION) jurisdiction!: string;
+  @ApiPropertyOptional({ example: ['US-GA'], description: 'EMAC: other states whose licensing boards are accepted here' })
+  @IsOptional() @IsArray() @ArrayMaxSize(60) @Matches(JURISDICTION, { each: true })
+  mutualAidJurisdictions?: string[];
+  @ApiPropertyOptional({ enum: ['admit_with_warning', 'deny'], default: 'admit_with_warning' })
+  @IsOptional() @IsIn(['admit_with_warning', 'deny'])
+  statusUnavailablePolicy?: 'admit_with_warning' | 'deny';
+  @ApiPropertyOptional({ example: 'America/New_York', default: 'UTC' }) @IsOptional() @IsString() @Length(1, 64) timeZone?: string;
+  @ApiPropertyOptional({ type: [LocationDto] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => LocationDto) locations?: LocationDto[];
+  @ApiPropertyOptional({ type: [PositionDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => PositionDto) positions?: PositionDto[];
+  @ApiPropertyOptional({ type: [OperationalPeriodDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => OperationalPeriodDto) operationalPeriods?: OperationalPeriodDto[];
+}
+
+/** Changes to an incident; lists here are added to what exists. */
+export class UpdateIncidentDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) type?: string;
+  @ApiPropertyOptional() @IsOptional() @IsArray() @ArrayMaxSize(60) @Matches(JURISDICTION, { each: true }) mutualAidJurisdictions?: string[];
+  @ApiPropertyOptional({ enum: ['admit_with_warning', 'deny'] }) @IsOptional() @IsIn(['admit_with_warning', 'deny']) statusUnavailablePolicy?: 'admit_with_warning' | 'deny';
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 64) timeZone?: string;
+  @ApiPropertyOptional({ type: [LocationDto] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => LocationDto) addLocations?: LocationDto[];
+  @ApiPropertyOptional({ type: [PositionDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => PositionDto) addPositions?: PositionDto[];
+  @ApiPropertyOptional({ type: [OperationalPeriodDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => OperationalPeriodDto) addOperationalPeriods?: OperationalPeriodDto[];
+}
+
+export class AssignStaffDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() userId!: string;
+}
+
+export interface IncidentView {
+  id: string;
+  name: string;
+  number: string;
+  type: string;
+  jurisdiction: string;
+  mutualAidJurisdictions: string[];
+  statusUnavailablePolicy: 'admit_with_warning' | 'deny';
+  timeZone: string;
+  state: 'active' | 'closed';
+  locations: Array<{ id: string; name: string; kind: LocationKind }>;
+  positions: Array<{ id: string; name: string; requiredQualifications: string[] }>;
+  operationalPeriods: Array<{ id: string; label: string; startsAt: string; endsAt: string }>;
+  createdAt: string;
+  closedAt: string | null;
+}

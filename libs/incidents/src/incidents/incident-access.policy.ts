@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { IncidentAccess, type Principal } from '@app/auth';
+import { forbidden, notFound } from '@app/common';
+import { jurisdictionCovers } from './incidents.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Admins see every incident; auditors the incidents of their jurisdictions; commanders and check-in staff those they are assigned to. */
+@Injectable()
+export class IncidentAccessPolicy extends IncidentAccess {
+  constructor(@InjectDataSource() private readonly db: DataSource) {
+    super();
+  }
+
+  async assertCanAccess(principal: Principal, incidentId: string): Promise<void> {
+    if (!UUID.test(incidentId)) throw notFound('Incident', incidentId);
+    const rows = (await this.db.query(
+      `SELECT i.jurisdiction, EXISTS (SELECT 1 FROM incident_staff s WHERE s.incident_id = i.id AND s.user_id = $2) AS assigned
+         FROM incident i WHERE i.id = $1`,
+      [incidentId, principal.userId],
+    )) as Array<{ jurisdiction: string; assigned: boolean }>;
+    const incident = rows[0];
+    if (!incident) throw notFound('Incident', incidentId);
+    if (principal.role === 'admin') return;
+    if (principal.role === 'auditor') {
+      if (principal.jurisdictions.some((j) => jurisdictionCovers(j, incident.jurisdiction))) return;
+      throw forbidden(`This incident is in ${incident.jurisdiction}, outside your audit jurisdictions.`);
+    }
+    if (!incident.assigned) throw forbidden('You are not assigned to this incident.');
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * @app/incidents: incidents (locations, positions, operational periods, staff), responders and the credentials
+ * they presented, check-in (ICS 211), deployments with resource status and check-out, and the incident access
+ * policy. Uses @app/credentials (verification), @app/audit and @app/realtime (outbox) inside its transactions.
+ */
+export * from './incidents/incident.entity';
+export * from './incidents/incidents.service';
+export * from './incidents/dto/incident.dto';
+export * from './check-in/check-in.types';
+export * from './check-in/check-in-decision';
+export * from './check-in/check-in.service';
+export * from './deployments/deployment.entity';
+export * from './deployments/deployment.view';
+export * from './deployments/deployment-reader';
+export * from './deployments/deployments.service';
+export * from './deployments/credential-flags.service';
+export * from './deployments/ics211';
+export * from './responders/responder-registry';
+export * from './incidents.module';
