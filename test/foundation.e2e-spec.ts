@@ -1,8 +1,18 @@
 import { spawn } from 'node:child_process';
+import { Controller, Get } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createTestDatabase, dropTestDatabase, runMigrations } from '@app/db';
 import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
+
+/** A route someone forgot to give an access rule: it must be closed to everyone, even admins. */
+@Controller('forgotten')
+class ForgottenController {
+  @Get()
+  secret(): string {
+    return 'should never be served';
+  }
+}
 
 describe('foundation: health, auth, errors', () => {
   let env: TestEnv;
@@ -11,7 +21,7 @@ describe('foundation: health, auth, errors', () => {
 
   beforeAll(async () => {
     env = await createTestEnv('foundation');
-    api = await startApi(env.env);
+    api = await startApi(env.env, { extraControllers: [ForgottenController] });
     adminToken = await signIn(api.http, ADMIN.email, ADMIN.password);
   });
   afterAll(async () => {
@@ -59,6 +69,26 @@ describe('foundation: health, auth, errors', () => {
     const auditor = await createUser(api.http, adminToken, 'auditor', { jurisdictions: ['US-FL'] });
     const res = await request(api.http).get('/users').set(...bearer(auditor.token)).expect(403);
     expect(res.body).toMatchObject({ code: 'forbidden', status: 403 });
+  });
+
+  it('a route without an explicit access rule is denied, even to an admin', async () => {
+    const res = await request(api.http).get('/forgotten').set(...bearer(adminToken)).expect(403);
+    expect(res.body.code).toBe('access_rule_missing');
+    await request(api.http).get('/forgotten').expect(401);
+  });
+
+  it('rate-limits sign-in attempts per e-mail', async () => {
+    const limited = await startApi({ ...env.env, LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const attempt = () => request(limited.http).post('/auth/token').send({ email: 'victim@test.example', password: 'guess-guess-guess' });
+      for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401);
+      const blocked = await attempt();
+      expect(blocked.status).toBe(429);
+      expect(blocked.body.code).toBe('rate_limited');
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('an unknown route is 404 problem+json', async () => {

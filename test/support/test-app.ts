@@ -47,9 +47,12 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startApi(env: Record<string, string>, opts: { listen?: boolean } = {}): Promise<TestApi> {
+export async function startApi(
+  env: Record<string, string>,
+  opts: { listen?: boolean; extraControllers?: Array<new (...args: never[]) => unknown> } = {},
+): Promise<TestApi> {
   const config = parseConfig(env);
-  const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)], controllers: opts.extraControllers ?? [] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   configureApp(app, config);
   let url: string | undefined;

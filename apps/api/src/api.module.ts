@@ -4,8 +4,12 @@ import { AuthModule } from '@app/auth';
 import { CommonModule, LoggingModule, ProblemDetailsFilter } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
-import { AuditTrailModule } from '@app/audit';
-import { OutboxModule } from '@app/realtime';
+import { AuditModule, AuditTrailModule } from '@app/audit';
+import { LiveBoardModule, OutboxModule } from '@app/realtime';
+import { IncidentsModule } from '@app/incidents';
+import { CredentialsHttpModule } from '@app/credentials';
+import { TrustHttpModule, TrustModule } from '@app/trust';
+import { ReverificationModule } from '@app/reverification';
 import { HealthController } from './health/health.controller';
 
 /** The api process: HTTP API, live gateway and web app. Feature modules are listed here. */
@@ -14,7 +18,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, AuthModule, AuditTrailModule, OutboxModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, AuthModule, AuditTrailModule, AuditModule, OutboxModule, LiveBoardModule, IncidentsModule, TrustModule, TrustHttpModule, CredentialsHttpModule, ReverificationModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

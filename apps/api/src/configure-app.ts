@@ -4,6 +4,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@app/config';
+import { mountQueueDashboard } from '@app/jobs';
+import { serveWebApp } from './web-app';
 
 export const BODY_LIMIT = '256kb';
 
@@ -31,6 +33,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
       crossOriginEmbedderPolicy: false,
     }),
   );
+  serveWebApp(express, config);
   app.enableCors({ origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false, credentials: false });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
@@ -41,6 +44,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
+  mountQueueDashboard(app); // bull-board at /admin/queues, admins only (its own guard: it is outside Nest's router)
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
   app.enableShutdownHooks();
 }

@@ -3,8 +3,14 @@ import { TokensModule } from '@app/auth';
 import { CommonModule, LoggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
-import { AuditTrailModule } from '@app/audit';
-import { OutboxModule } from '@app/realtime';
+import { AuditWorkerModule, AuditTrailModule } from '@app/audit';
+import { LiveEmitterModule, OutboxModule } from '@app/realtime';
+import { CredentialsModule } from '@app/credentials';
+import { TrustModule } from '@app/trust';
+import { IncidentsCoreModule } from '@app/incidents';
+import { JobWorkerModule } from '@app/jobs';
+import { ReverificationCoreModule } from '@app/reverification';
+import { PROCESSORS } from './processors';
 
 /** The worker process: queue processors (reverification, status lists, checkpoints). No HTTP. */
 @Module({})
@@ -12,7 +18,8 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, TokensModule, AuditTrailModule, OutboxModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, TokensModule, AuditTrailModule, AuditWorkerModule, OutboxModule, LiveEmitterModule, TrustModule, CredentialsModule, IncidentsCoreModule, ReverificationCoreModule, JobWorkerModule],
+      providers: [...PROCESSORS],
     };
   }
 }

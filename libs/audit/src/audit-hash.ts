@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { hash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
 import type { AuditActor } from './audit.types';
 
 /** The fields an entry's hash covers, in the canonical (RFC 8785 JCS) serialization. */
@@ -17,17 +17,17 @@ export interface HashedFields {
 
 /** hash = sha256(prevHash || "\n" || JCS(fields)), hex. Used by the writer, the verifier and the offline CLI alike. */
 export function entryHash(prevHash: string, fields: HashedFields): string {
-  const body = canonicalize({
-    chainId: fields.chainId,
-    seq: fields.seq,
-    occurredAt: fields.occurredAt,
-    actor: fields.actor,
+  // Built with its keys already in JCS order, so only actor and payload may need sorting.
+  const body = canonicalJson({
     action: fields.action,
+    actor: fields.actor,
+    chainId: fields.chainId,
     incidentId: fields.incidentId,
-    targetType: fields.targetType,
-    targetId: fields.targetId,
+    occurredAt: fields.occurredAt,
     payload: fields.payload,
+    seq: fields.seq,
+    targetId: fields.targetId,
+    targetType: fields.targetType,
   });
-  if (body === undefined) throw new Error('audit entry cannot be serialized');
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+  return hash('sha256', `${prevHash}\n${body}`, 'hex');
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { entryHash } from './audit-hash';
+import { buildEntry } from './entry-builder';
 import { chainIdFor, GENESIS_HASH, type AuditEntryRecord, type AuditInput } from './audit.types';
 
 /**
  * Appends to the hash chain inside the caller's transaction, so an entry exists if and only if the change it
  * records was committed. The chain head row is locked until commit: appends to one incident's chain are ordered,
- * appends to different incidents don't wait for each other.
+ * appends to different incidents don't wait for each other (see docs/audit.md).
  */
 @Injectable()
 export class AuditTrail {
@@ -19,29 +19,17 @@ export class AuditTrail {
        RETURNING last_seq, last_hash`,
       [chainId, GENESIS_HASH],
     )) as Array<{ last_seq: string; last_hash: string }>;
-    const seq = Number(head.last_seq) + 1;
-    const prevHash = head.last_hash;
-    // Millisecond precision: exactly what PostgreSQL stores and returns, so the hash recomputes.
-    const occurredAt = (input.occurredAt ?? new Date()).toISOString();
-    const payload = JSON.parse(JSON.stringify(input.payload)) as Record<string, unknown>;
-    const fields = {
-      chainId,
-      seq,
-      occurredAt,
-      actor: input.actor,
-      action: input.action,
-      incidentId: input.incidentId ?? null,
-      targetType: input.target?.type ?? null,
-      targetId: input.target?.id ?? null,
-      payload,
-    };
-    const hash = entryHash(prevHash, fields);
+    // Millisecond precision (buildEntry): exactly what PostgreSQL stores and returns, so the hash recomputes.
+    const entry = buildEntry(input, Number(head.last_seq) + 1, head.last_hash);
     const [row] = (await tx.query(
       `INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, incident_id, target_type, target_id, payload, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-      [chainId, seq, occurredAt, JSON.stringify(input.actor), input.action, fields.incidentId, fields.targetType, fields.targetId, JSON.stringify(payload), prevHash, hash],
+      [
+        entry.chainId, entry.seq, entry.occurredAt, JSON.stringify(entry.actor), entry.action, entry.incidentId, entry.targetType,
+        entry.targetId, JSON.stringify(entry.payload), entry.prevHash, entry.hash,
+      ],
     )) as Array<{ id: string }>;
-    await tx.query(`UPDATE audit_chain SET last_seq = $2, last_hash = $3 WHERE chain_id = $1`, [chainId, seq, hash]);
-    return { id: String(row.id), ...fields, prevHash, hash };
+    await tx.query(`UPDATE audit_chain SET last_seq = $2, last_hash = $3 WHERE chain_id = $1`, [chainId, entry.seq, entry.hash]);
+    return { id: String(row.id), ...entry };
   }
 }

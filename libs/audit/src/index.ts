@@ -1,9 +1,23 @@
 /**
- * @app/audit: the tamper-evident audit trail (hash chains per incident, signed checkpoints, verification, export
- * bundles) and the deployment reports for state agencies. Imports @app/common, @app/config, @app/auth (keys).
+ * @app/audit: the tamper-evident audit trail (hash chains per incident, append-only in the database, signed
+ * checkpoints, verification, export bundles), its search API, the sign-in and user-change hooks for auth, and the
+ * deployment reports for state agencies. Imports @app/common, @app/config, @app/auth (keys, roles); never
+ * @app/incidents (which records into it): report and scope queries read the incident tables directly.
+ * The detection logic (verification/chain-verifier.ts) is pure and shared with the offline `audit-verify` CLI.
  */
 export * from './audit.types';
 export * from './audit-hash';
+export * from './canonical-json';
+export * from './entry-builder';
 export * from './audit-trail';
 export * from './audit.module';
 export * from './request-actor';
+export * from './verification/chain-verifier';
+export * from './verification/checkpoint-statement';
+export * from './verification/audit-bundle';
+export * from './verification/audit-verification.service';
+export * from './store/audit-entry-store';
+export * from './checkpoints/audit-checkpoints.service';
+export * from './checkpoints/checkpoint-scheduler';
+export * from './reports/deployment-report';
+export * from './audit-api.module';

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Ip, Optional, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppConfig } from '@app/config';
 import { DomainError, RateLimiter } from '@app/common';
@@ -18,8 +18,9 @@ export class AuthController {
     private readonly tokens: TokenService,
     private readonly keys: ServerKeys,
     private readonly limiter: RateLimiter,
-    private readonly signIns: SignInEvents,
     @Inject(AppConfig) private readonly config: AppConfig,
+    /** Provided by the audit trail when it is loaded (api process); otherwise nothing is recorded. */
+    @Optional() private readonly signIns: SignInEvents = new SignInEvents(),
   ) {}
 
   @Post('auth/token')

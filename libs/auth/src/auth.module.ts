@@ -3,7 +3,6 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthGuard } from './access/auth.guard';
 import { AuthController } from './auth.controller';
-import { SignInEvents } from './sign-in-events';
 import { ServerKeys } from './tokens/server-keys.service';
 import { TokenService } from './tokens/token.service';
 import { PasswordHasher } from './users/password-hasher';
@@ -19,7 +18,9 @@ export class TokensModule {}
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), TokensModule],
   controllers: [AuthController, UsersController],
-  providers: [PasswordHasher, UsersService, SignInEvents, { provide: APP_GUARD, useClass: AuthGuard }],
+  // SignInEvents and UserChangeEvents are not provided here: the audit module provides them globally, and without
+  // it the services fall back to the no-op defaults (a local provider would shadow the global one).
+  providers: [PasswordHasher, UsersService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [TokensModule, UsersService],
 })
 export class AuthModule {}

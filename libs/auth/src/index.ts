@@ -14,4 +14,5 @@ export * from './users/users.service';
 export * from './users/password-hasher';
 export * from './users/dto/user.dto';
 export * from './sign-in-events';
+export * from './users/user-change-events';
 export * from './auth.module';

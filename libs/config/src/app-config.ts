@@ -5,7 +5,7 @@ import type { Env } from './config.schema';
  */
 export abstract class AppConfig {
   abstract readonly env: Env['NODE_ENV'];
-  abstract readonly http: { port: number; corsOrigins: string[] };
+  abstract readonly http: { port: number; corsOrigins: string[]; webDir?: string };
   abstract readonly log: { level: Env['LOG_LEVEL'] };
   abstract readonly database: { url: string; poolSize: number };
   abstract readonly redis: { url: string; prefix: string };
@@ -24,7 +24,18 @@ export abstract class AppConfig {
     cacheTtlSeconds: number;
   };
   abstract readonly verification: { clockSkewSeconds: number; statusListMinBits: number };
-  abstract readonly reverification: { sweepIntervalMs: number; expiryWarningHours: number; workerConcurrency: number };
+  /** Benchmarks only: see BENCHMARK_SKIP_AUDIT_WRITE. */
+  abstract readonly benchmark: { skipAuditWrite: boolean };
+  abstract readonly reverification: {
+    sweepIntervalMs: number;
+    expiryWarningHours: number;
+    workerConcurrency: number;
+    batchSize: number;
+    statusListRefreshCheckMs: number;
+  };
+  abstract readonly jobs: { attempts: number; backoffMs: number; lockDurationMs: number; stalledIntervalMs: number; dispatchIntervalMs: number };
+  abstract readonly audit: { checkpointIntervalMs: number };
+  abstract readonly live: { relayEnabled: boolean; relayPollMs: number; resyncMaxEvents: number };
 }
 
 export function toAppConfig(env: Env): AppConfig {
@@ -34,7 +45,7 @@ export function toAppConfig(env: Env): AppConfig {
       : undefined;
   return Object.freeze({
     env: env.NODE_ENV,
-    http: { port: env.PORT, corsOrigins: env.CORS_ORIGINS },
+    http: { port: env.PORT, corsOrigins: env.CORS_ORIGINS, webDir: env.WEB_DIR },
     log: { level: env.LOG_LEVEL },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
@@ -53,10 +64,22 @@ export function toAppConfig(env: Env): AppConfig {
       cacheTtlSeconds: env.FETCH_CACHE_TTL_SECONDS,
     },
     verification: { clockSkewSeconds: env.CLOCK_SKEW_SECONDS, statusListMinBits: env.STATUS_LIST_MIN_BITS },
+    benchmark: { skipAuditWrite: env.BENCHMARK_SKIP_AUDIT_WRITE },
     reverification: {
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
       expiryWarningHours: env.EXPIRY_WARNING_HOURS,
       workerConcurrency: env.WORKER_CONCURRENCY,
+      batchSize: env.REVERIFY_BATCH_SIZE,
+      statusListRefreshCheckMs: env.STATUS_LIST_REFRESH_CHECK_MS,
     },
+    jobs: {
+      attempts: env.JOB_ATTEMPTS,
+      backoffMs: env.JOB_BACKOFF_MS,
+      lockDurationMs: env.JOB_LOCK_DURATION_MS,
+      stalledIntervalMs: env.JOB_STALLED_INTERVAL_MS,
+      dispatchIntervalMs: env.JOB_DISPATCH_INTERVAL_MS,
+    },
+    audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS },
+    live: { relayEnabled: env.LIVE_RELAY_ENABLED, relayPollMs: env.LIVE_RELAY_POLL_MS, resyncMaxEvents: env.LIVE_RESYNC_MAX_EVENTS },
   });
 }

@@ -41,6 +41,8 @@ export const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_MINUTE: int(1, 10000).default(10),
   CHECKIN_RATE_LIMIT_PER_MINUTE: int(1, 100000).default(600),
   CORS_ORIGINS: csv.default([]),
+  /** Folder of the built web app served under /app/ (default: dist/web next to the api build). */
+  WEB_DIR: z.string().min(1).optional(),
   /** Hosts that may be fetched over plain http (local development and tests only), e.g. "localhost,127.0.0.1". */
   FETCH_INSECURE_HOSTS: csv.default([]),
   /** Allow fetches to private / loopback / link-local addresses (local development and tests only). */
@@ -53,6 +55,31 @@ export const envSchema = z.object({
   SWEEP_INTERVAL_MS: int(1000, 86400000).default(300000),
   EXPIRY_WARNING_HOURS: int(1, 720).default(12),
   WORKER_CONCURRENCY: int(1, 64).default(4),
+  /** Reverification: deployments checked per block (one query, one bulk update, one checkpoint). */
+  REVERIFY_BATCH_SIZE: int(100, 50000).default(2000),
+  /** Reverification: how often the worker looks for status lists whose ttl / max-age ran out. */
+  STATUS_LIST_REFRESH_CHECK_MS: int(1000, 3600000).default(15000),
+  /** Queue: tries per job (first run included) before its failure is final; retries back off exponentially from JOB_BACKOFF_MS. */
+  JOB_ATTEMPTS: int(1, 50).default(5),
+  JOB_BACKOFF_MS: int(100, 600000).default(2000),
+  /** Queue: a job whose worker stops renewing its lock (killed) is taken up again after this (stalled-job recovery). */
+  JOB_LOCK_DURATION_MS: int(1000, 600000).default(30000),
+  JOB_STALLED_INTERVAL_MS: int(500, 600000).default(30000),
+  /** Queue: how often runs recorded in PostgreSQL but not (or no longer) on Redis are put on the queue again. */
+  JOB_DISPATCH_INTERVAL_MS: int(500, 600000).default(5000),
+  /** Audit: how often the worker signs checkpoints of the chains whose head moved (0 = never; POST /audit/checkpoints still works). */
+  AUDIT_CHECKPOINT_INTERVAL_MS: int(0, 86400000).default(300000),
+  /** Live board: run the outbox relay in this process (several processes may run it; rows are claimed with SKIP LOCKED). */
+  LIVE_RELAY_ENABLED: bool.default(true),
+  /** Live board: the relay's fallback poll when no NOTIFY arrives (NOTIFY normally wakes it at once). */
+  LIVE_RELAY_POLL_MS: int(50, 60000).default(1000),
+  /** Live board: a resync asking for more missed events than this gets a fresh snapshot instead. */
+  LIVE_RESYNC_MAX_EVENTS: int(1, 10000).default(500),
+  /** Benchmarks only (npm run bench:checkin -- --audit-comparison): leave the check-in's audit write out. Refused in production. */
+  BENCHMARK_SKIP_AUDIT_WRITE: bool.default(false),
+}).refine((env) => !(env.BENCHMARK_SKIP_AUDIT_WRITE && env.NODE_ENV === 'production'), {
+  path: ['BENCHMARK_SKIP_AUDIT_WRITE'],
+  message: 'must be false in production',
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -111,4 +111,18 @@ export interface VerifyOptions {
   jurisdiction?: string;
   /** Defaults to the engine's clock. */
   now?: Date;
+  /**
+   * Mutual aid (EMAC): further jurisdictions whose issuers are accepted too, e.g. an incident in US-FL working under
+   * a signed request with Georgia and Alabama passes `['US-GA', 'US-AL']`. Only used together with `jurisdiction`.
+   */
+  mutualAidJurisdictions?: string[];
+}
+
+/**
+ * Reverification of a credential that was verified before (its bytes don't change): the signature is re-checked
+ * only when the issuer's current key set no longer holds the key with this RFC 7638 thumbprint (evidence.keyThumbprint
+ * of the earlier result). Dates, status and trust are always re-checked.
+ */
+export interface RevalidateOptions extends VerifyOptions {
+  knownKeyThumbprint?: string;
 }

@@ -1,6 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IncidentAccess } from '@app/auth';
+import { LiveSnapshotSource } from '@app/realtime';
 import { CredentialsModule } from '@app/credentials';
 import { CheckInAttemptEntity } from './check-in/check-in-attempt.entity';
 import { CheckInController } from './check-in/check-in.controller';
@@ -11,6 +12,7 @@ import { DeploymentStatusEventEntity } from './deployments/deployment-status-eve
 import { DeploymentEntity } from './deployments/deployment.entity';
 import { DeploymentsController } from './deployments/deployments.controller';
 import { DeploymentsService } from './deployments/deployments.service';
+import { RosterService } from './deployments/roster.service';
 import { Ics211EditEntity } from './deployments/ics211-edit.entity';
 import { CheckInLocationEntity } from './incidents/check-in-location.entity';
 import { IncidentAccessPolicy } from './incidents/incident-access.policy';
@@ -29,13 +31,22 @@ const ENTITIES = [
   IncidentEntity, CheckInLocationEntity, PositionEntity, OperationalPeriodEntity, IncidentStaffEntity, ResponderEntity,
   PresentedCredentialEntity, VerificationEntity, DeploymentEntity, DeploymentStatusEventEntity, Ics211EditEntity, CheckInAttemptEntity,
 ];
-const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService];
+const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService, RosterService];
 
-/** Incidents and their data, without HTTP: for the worker (reverification). */
+/**
+ * Incidents and their data, without HTTP (the worker uses it for reverification). Global because the auth guard and
+ * the live gateway need its IncidentAccess and LiveSnapshotSource, which they know only as abstract classes.
+ */
+@Global()
 @Module({
   imports: [TypeOrmModule.forFeature(ENTITIES), CredentialsModule],
-  providers: [...SERVICES, IncidentAccessPolicy, { provide: IncidentAccess, useExisting: IncidentAccessPolicy }],
-  exports: [...SERVICES, IncidentAccess, TypeOrmModule],
+  providers: [
+    ...SERVICES,
+    IncidentAccessPolicy,
+    { provide: IncidentAccess, useExisting: IncidentAccessPolicy },
+    { provide: LiveSnapshotSource, useExisting: RosterService },
+  ],
+  exports: [...SERVICES, IncidentAccess, LiveSnapshotSource, TypeOrmModule],
 })
 export class IncidentsCoreModule {}
 

@@ -15,5 +15,6 @@ export * from './deployments/deployment-reader';
 export * from './deployments/deployments.service';
 export * from './deployments/credential-flags.service';
 export * from './deployments/ics211';
+export * from './deployments/roster.service';
 export * from './responders/responder-registry';
 export * from './incidents.module';

@@ -1,6 +1,25 @@
 import { Global, Module } from '@nestjs/common';
+import { TokensModule } from '@app/auth';
+import { LiveBroadcaster } from './fanout/live-broadcaster';
+import { LivePublisher } from './fanout/live-publisher';
+import { LiveRedisLink } from './fanout/live-redis-link';
+import { LiveBoardReader } from './gateway/live-board.reader';
+import { LiveGateway } from './gateway/live.gateway';
 import { Outbox } from './outbox';
+import { OutboxRelay } from './relay/outbox-relay';
 
 @Global()
 @Module({ providers: [Outbox], exports: [Outbox] })
 export class OutboxModule {}
+
+/**
+ * Publishing live events, for every process: the outbox relay (LIVE_RELAY_ENABLED) and LiveBroadcaster for
+ * ephemeral events, both through the Redis fan-out. The worker imports this one.
+ */
+@Global()
+@Module({ providers: [LiveRedisLink, LivePublisher, LiveBroadcaster, OutboxRelay], exports: [LiveRedisLink, LivePublisher, LiveBroadcaster, OutboxRelay] })
+export class LiveEmitterModule {}
+
+/** The api's live board: the `/live` socket.io gateway (auth, subscribe, snapshot, resync) plus LiveEmitterModule. */
+@Module({ imports: [TokensModule, LiveEmitterModule], providers: [LiveBoardReader, LiveGateway] })
+export class LiveBoardModule {}

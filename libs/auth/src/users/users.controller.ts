@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Ip, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../access/access.decorators';
+import { CurrentUser, Roles } from '../access/access.decorators';
+import type { Principal } from '../roles';
 import { CreateUserDto, UpdateUserDto, type UserView } from './dto/user.dto';
 import { toUserView, UsersService } from './users.service';
 
@@ -22,12 +23,17 @@ export class UsersController {
   }
 
   @Post()
-  create(@Body() dto: CreateUserDto): Promise<UserView> {
-    return this.users.create(dto);
+  create(@Body() dto: CreateUserDto, @CurrentUser() principal: Principal, @Ip() ip: string): Promise<UserView> {
+    return this.users.create(dto, { principal, ip });
   }
 
   @Patch(':id')
-  async update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateUserDto): Promise<UserView> {
-    return (await this.users.update(id, dto)).after;
+  async update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateUserDto,
+    @CurrentUser() principal: Principal,
+    @Ip() ip: string,
+  ): Promise<UserView> {
+    return (await this.users.update(id, dto, { principal, ip })).after;
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '@app/config';
@@ -7,6 +7,7 @@ import type { Principal } from '../roles';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 import type { CreateUserDto, UpdateUserDto, UserView } from './dto/user.dto';
+import { UserChangeEvents, type UserChangeActor } from './user-change-events';
 
 export const toUserView = (u: UserEntity): UserView => ({
   id: u.id,
@@ -36,6 +37,8 @@ export class UsersService implements OnApplicationBootstrap {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly hasher: PasswordHasher,
     @Inject(AppConfig) private readonly config: AppConfig,
+    /** Provided by the audit trail when it is loaded (api process); otherwise nothing is recorded. */
+    @Optional() private readonly changes: UserChangeEvents = new UserChangeEvents(),
   ) {}
 
   /** The first admin comes from BOOTSTRAP_ADMIN_EMAIL / BOOTSTRAP_ADMIN_PASSWORD; created once, never overwritten. */
@@ -76,28 +79,41 @@ export class UsersService implements OnApplicationBootstrap {
     return user;
   }
 
-  async create(dto: CreateUserDto): Promise<UserView> {
+  /** `actor` (the admin making the change) is recorded with the change, in the same transaction. */
+  async create(dto: CreateUserDto, actor?: UserChangeActor): Promise<UserView> {
     const exists = await this.users.createQueryBuilder('u').where('lower(u.email) = lower(:e)', { e: dto.email }).getExists();
     if (exists) throw new DomainError('conflict', `A user with e-mail ${dto.email} already exists.`);
-    const user = this.users.create({
-      email: dto.email.toLowerCase(),
-      displayName: dto.displayName,
-      passwordHash: await this.hasher.hash(dto.password),
-      role: dto.role,
-      jurisdictions: dto.jurisdictions ?? [],
+    const passwordHash = await this.hasher.hash(dto.password);
+    return this.users.manager.transaction(async (tx) => {
+      const users = tx.getRepository(UserEntity);
+      const user = users.create({
+        email: dto.email.toLowerCase(),
+        displayName: dto.displayName,
+        passwordHash,
+        role: dto.role,
+        jurisdictions: dto.jurisdictions ?? [],
+      });
+      const view = toUserView(await users.save(user));
+      if (actor) await this.changes.created(tx, actor, view);
+      return view;
     });
-    return toUserView(await this.users.save(user));
   }
 
-  async update(id: string, dto: UpdateUserDto): Promise<{ before: UserView; after: UserView }> {
-    const user = await this.get(id);
-    const before = toUserView(user);
-    if (dto.displayName !== undefined) user.displayName = dto.displayName;
-    if (dto.role !== undefined) user.role = dto.role;
-    if (dto.jurisdictions !== undefined) user.jurisdictions = dto.jurisdictions;
-    if (dto.active !== undefined) user.active = dto.active;
-    if (dto.password !== undefined) user.passwordHash = await this.hasher.hash(dto.password);
-    const saved = await this.users.save(user);
-    return { before, after: toUserView(saved) };
+  async update(id: string, dto: UpdateUserDto, actor?: UserChangeActor): Promise<{ before: UserView; after: UserView }> {
+    const passwordHash = dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined;
+    return this.users.manager.transaction(async (tx) => {
+      const users = tx.getRepository(UserEntity);
+      const user = await users.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw notFound('User', id);
+      const before = toUserView(user);
+      if (dto.displayName !== undefined) user.displayName = dto.displayName;
+      if (dto.role !== undefined) user.role = dto.role;
+      if (dto.jurisdictions !== undefined) user.jurisdictions = dto.jurisdictions;
+      if (dto.active !== undefined) user.active = dto.active;
+      if (passwordHash !== undefined) user.passwordHash = passwordHash;
+      const after = toUserView(await users.save(user));
+      if (actor) await this.changes.updated(tx, actor, { before, after, passwordChanged: passwordHash !== undefined });
+      return { before, after };
+    });
   }
 }

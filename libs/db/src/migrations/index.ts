@@ -1,6 +1,11 @@
 import type { MigrationInterface } from 'typeorm';
 import { UsersAndKeys1764300000000 } from './1764300000000-users-and-keys';
 import { OutboxAndAudit1764300050000 } from './1764300050000-outbox-and-audit';
+import { Incidents1764300100000 } from './1764300100000-incidents';
+import { TrustRegistry1764300200000 } from './1764300200000-trust-registry';
+import { AuditProtection1764300300000 } from './1764300300000-audit-protection';
+import { LiveRelay1764300400000 } from './1764300400000-live-relay';
+import { ReverificationJobs1764300500000 } from './1764300500000-reverification-jobs';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -9,4 +14,9 @@ import { OutboxAndAudit1764300050000 } from './1764300050000-outbox-and-audit';
 export const migrations: Array<new () => MigrationInterface> = [
   UsersAndKeys1764300000000,
   OutboxAndAudit1764300050000,
+  Incidents1764300100000,
+  TrustRegistry1764300200000,
+  AuditProtection1764300300000,
+  LiveRelay1764300400000,
+  ReverificationJobs1764300500000,
 ];

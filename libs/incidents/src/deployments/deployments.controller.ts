@@ -7,6 +7,7 @@ import { IncidentsService } from '../incidents/incidents.service';
 import { DeploymentReader } from './deployment-reader';
 import type { DeploymentView } from './deployment.view';
 import { DeploymentsService } from './deployments.service';
+import { RosterService, type Roster } from './roster.service';
 import { ChangeStatusDto, CheckOutDto } from './dto/deployment.dto';
 import { ics211Csv } from './ics211';
 
@@ -19,7 +20,21 @@ export class DeploymentsController {
     private readonly reader: DeploymentReader,
     private readonly deployments: DeploymentsService,
     private readonly incidents: IncidentsService,
+    private readonly rosters: RosterService,
   ) {}
+
+  /** Who is on scene now, filtered by status, assignment, position or qualification, with counts. */
+  @Get('roster')
+  @Roles(...ROLES)
+  roster(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Query('status') status?: string,
+    @Query('assignment') assignment?: string,
+    @Query('positionId') positionId?: string,
+    @Query('qualification') qualification?: string,
+  ): Promise<Roster> {
+    return this.rosters.roster(incidentId, { status, assignment, positionId, qualification });
+  }
 
   /** The roster: active deployments, or all with ?include=checked_out. */
   @Get('deployments')

@@ -1,0 +1,23 @@
+/**
+ * The one-command demo (`npm run demo`; not part of the product): the demo issuer's boards, about 300 responders to
+ * a building collapse with badges (QR PNGs, a printable sheet, a manifest), seeding of trust list, users and
+ * incident over the HTTP API, and the `--surge` of check-ins. The pieces are exported for the e2e tests, which run
+ * them in-process against a test api.
+ *
+ * Owns: apps/demo, scripts/demo.mjs. Imports no project library: it is a client of the HTTP API, like an agency's
+ * own tooling, plus the demo issuer (apps/issuer) in-process.
+ */
+export { ApiClient, ApiError, describeProblem } from './demo-api-client';
+export type { ApiResponse, CallOptions } from './demo-api-client';
+export { buildRoster, rosterSummary } from './demo-roster';
+export type { DemoResponder, ExpectedOutcome, RosterOptions, Scenario } from './demo-roster';
+export { issueBadges } from './demo-credentials';
+export type { BoardDirectory, IssuedBadge } from './demo-credentials';
+export { DEMO_ADMIN, DEMO_LOCATIONS, DEMO_POSITIONS, DEMO_TRUST, UNTRUSTED_BOARDS, demoUsers, seedDemo, seedIncident, seedTrustList, seedUsers } from './demo-seed';
+export type { BoardIdentity, DemoIncident, DemoSeed, DemoUser, TrustGrant, TrustListDocument } from './demo-seed';
+export { MANIFEST_FILE, SHEET_FILE, badgeSheet, fileSlug, toManifestEntry, writeBadges, writeManifest } from './badges';
+export type { BadgeManifest, ManifestEntry, WrittenBadges } from './badges';
+export { QR_MAX_BYTES, qrPng } from './qr-png';
+export { formatScan, matchesExpectation, positionFor, runSurge } from './surge';
+export type { ScanResult, SurgeOptions, SurgeReport, SurgeTarget } from './surge';
+export { parseArgs, runDemoCli } from './main';

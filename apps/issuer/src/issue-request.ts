@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { IssuerError } from './issuer-error';
+import { QUALIFICATION_CODES, type QualificationCode } from './qualifications';
+
+export const CREDENTIAL_FORMATS = ['vc+jwt', 'ob3-jwt'] as const;
+/** `vc+jwt`: VC 2.0 secured with VC-JOSE-COSE. `ob3-jwt`: VC-JWT 1.1 as Open Badges 3.0 issuers produce it. */
+export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
+
+export interface IssueRequest {
+  format: CredentialFormat;
+  /** One of QUALIFICATION_CODES (RN, LPN, APRN, MD, PARAMEDIC, EMT, USAR_TECH). */
+  qualification: QualificationCode | string;
+  subject: { id?: string; name: string; email?: string };
+  /** Generated (shaped like the real ones) when absent. */
+  licenseNumber?: string;
+  /** Default: now. */
+  validFrom?: Date;
+  /** Default: two years after validFrom. */
+  validUntil?: Date;
+  /** Default true: add revocation and suspension entries. */
+  withStatus?: boolean;
+}
+
+export interface NormalisedIssueRequest {
+  format: CredentialFormat;
+  qualification: QualificationCode;
+  subject: { id?: string; name: string; email?: string };
+  licenseNumber?: string;
+  validFrom?: Date;
+  validUntil?: Date;
+  withStatus: boolean;
+}
+
+/** A URL in the VCDM sense: a scheme, a colon, no spaces (DIDs, urn:uuid and http(s) URLs all qualify). */
+const URL_LIKE = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
+
+const dateSchema = z.union([
+  z.date(),
+  z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+]).refine((d) => !Number.isNaN(d.getTime()), 'not a valid date');
+
+const issueRequestSchema = z
+  .object({
+    format: z.enum(CREDENTIAL_FORMATS),
+    qualification: z.enum(QUALIFICATION_CODES),
+    subject: z.object({
+      id: z.string().regex(URL_LIKE, 'must be a URL such as did:example:... or urn:uuid:...').optional(),
+      name: z.string().trim().min(1).max(200),
+      email: z.email().optional(),
+    }),
+    licenseNumber: z.string().trim().min(1).max(64).optional(),
+    validFrom: dateSchema.optional(),
+    validUntil: dateSchema.optional(),
+    withStatus: z.boolean().optional(),
+  })
+  .refine((r) => !(r.validFrom && r.validUntil) || r.validUntil.getTime() > r.validFrom.getTime(), {
+    message: 'validUntil must be after validFrom',
+    path: ['validUntil'],
+  });
+
+/** Validates an issue request from code or from JSON (dates as ISO strings with an offset). */
+export function normaliseIssueRequest(input: unknown): NormalisedIssueRequest {
+  const parsed = issueRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+    throw new IssuerError('invalid_request', `invalid issue request: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
+  }
+  return { ...parsed.data, withStatus: parsed.data.withStatus ?? true };
+}

@@ -1,0 +1,93 @@
+/** The audit API's shapes (libs/audit) as the auditor view reads them. */
+export type AuditActor =
+  | { kind: 'user'; userId: string; role: string; email?: string; ip?: string; device?: string }
+  | { kind: 'anonymous'; email?: string; ip?: string; device?: string }
+  | { kind: 'system'; process: string; job?: string };
+
+export interface AuditEntry {
+  id?: string;
+  chainId?: string;
+  seq: number;
+  occurredAt: string;
+  actor: AuditActor;
+  action: string;
+  incidentId?: string | null;
+  targetType?: string | null;
+  targetId?: string | null;
+  payload: Record<string, unknown>;
+  prevHash?: string;
+  hash?: string;
+}
+
+/** A page of entries: a list with the cursor of the next page. */
+export type AuditPage = AuditEntry[] | { entries?: AuditEntry[]; items?: AuditEntry[]; nextCursor?: string | null; cursor?: string | null };
+
+export const entriesOf = (page: AuditPage): AuditEntry[] => (Array.isArray(page) ? page : (page.entries ?? page.items ?? []));
+export const nextCursorOf = (page: AuditPage): string | undefined => (Array.isArray(page) ? undefined : (page.nextCursor ?? undefined));
+
+export interface ChainProblem {
+  kind: 'modified' | 'deleted' | 'inserted' | 'reordered' | 'checkpoint_mismatch' | string;
+  seq: number;
+  entryId: string | null;
+  message: string;
+  afterSeq?: number;
+}
+
+export interface ChainVerification {
+  chainId: string;
+  fromSeq: number;
+  toSeq: number;
+  entries: number;
+  checkpoints: { verified: number; latest: { seq: number; createdAt: string } | null };
+  ok: boolean;
+  head?: { seq: number; hash: string } | null;
+  problem?: ChainProblem;
+}
+
+const TAMPER_WORD: Record<string, string> = {
+  modified: 'an entry was modified',
+  deleted: 'an entry was deleted',
+  inserted: 'an entry was inserted',
+  reordered: 'entries were reordered',
+  checkpoint_mismatch: 'a signed checkpoint does not match',
+};
+
+export function verificationSummary(v: ChainVerification): { ok: boolean; text: string } {
+  const checkpoints = v.checkpoints.verified > 0 ? `${v.checkpoints.verified} signed checkpoint${v.checkpoints.verified === 1 ? '' : 's'} verified` : 'no signed checkpoint yet';
+  if (v.ok) return { ok: true, text: `${v.entries} entr${v.entries === 1 ? 'y' : 'ies'} checked, ${checkpoints}.` };
+  const p = v.problem;
+  if (!p) return { ok: false, text: 'The chain does not verify.' };
+  return { ok: false, text: `${TAMPER_WORD[p.kind] ?? p.kind} at entry ${p.seq}${p.afterSeq !== undefined ? ` (after entry ${p.afterSeq})` : ''}: ${p.message}` };
+}
+
+export function describeActor(a: AuditActor): string {
+  if (a.kind === 'user') return `${a.email ?? a.userId} (${a.role})${a.device ? ` on ${a.device}` : ''}`;
+  if (a.kind === 'system') return `system: ${a.process}${a.job ? ` / ${a.job}` : ''}`;
+  return `anonymous${a.email ? ` (${a.email})` : ''}${a.ip ? ` from ${a.ip}` : ''}`;
+}
+
+/** GET /reports/incidents/:id/deployments (JSON). */
+export interface DeploymentReport {
+  reportedAt: string;
+  deployments: Array<{
+    deploymentId: string;
+    responder: { id: string; name: string };
+    agency: string | null;
+    position: string | null;
+    qualification: string | null;
+    licenseNumber: string | null;
+    issuer: { id: string | null; name: string | null };
+    verification: {
+      atCheckIn: { method: string; at: string; verified: boolean; result: string } | null;
+      reverifications: Array<{ at: string; kind: string; verified: boolean; result: string }>;
+      lastReverifiedAt: string | null;
+    };
+    decision: string;
+    status: string;
+    checkedInAt: string;
+    checkedOutAt: string | null;
+    open: boolean;
+    hoursOnScene: number;
+  }>;
+  hoursByResponderDay: Array<{ responderId: string; name: string; date: string; hours: number }>;
+}

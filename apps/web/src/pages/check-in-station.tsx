@@ -1,0 +1,437 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiError } from '../api/http';
+import type { CheckInResponse, Deployment, Incident, RecentScan } from '../api/types';
+import { CredentialFacts, ChecksList } from '../components/checks-list';
+import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
+import { ErrorNotice, Loading, Notice } from '../components/notices';
+import { toApiError, useAction, useAsync, type AsyncState } from '../components/use-async';
+import { CameraScanner } from '../scan/camera-scanner';
+import { api, deviceId, useSession, uuid } from '../session';
+import { DECISION_ICON, DECISION_WORD, formatClock, formatTime, reasonText, STATUS_WORD } from '../text';
+
+/** A scan on its way to the server. The idempotency key is made once per scan, so a retry can never admit twice. */
+interface PendingScan {
+  credential: string;
+  key: string;
+  attempt: number;
+}
+
+interface Ics211Extras {
+  agency: string;
+  homeUnit: string;
+  orderRequestNumber: string;
+}
+const NO_EXTRAS: Ics211Extras = { agency: '', homeUnit: '', orderRequestNumber: '' };
+const RETRY_DELAYS_MS = [1000, 2000, 4000];
+
+const stationKey = (incidentId: string, what: string): string => `responder-checkin.station.${incidentId}.${what}`;
+
+/** Check-in station: scan a badge, see ADMITTED / ADMITTED WITH WARNINGS / DENIED at once, in words. */
+export function CheckInStationPage() {
+  const choice = useIncidentChoice();
+  const incidentId = choice.chosen?.id;
+  const detail = useAsync(() => (incidentId ? api.get<Incident>(`/incidents/${incidentId}`) : Promise.resolve(undefined)), [incidentId]);
+
+  return (
+    <div class="page station">
+      <h1>Check-in station</h1>
+      <IncidentSelect choice={choice} />
+      {incidentId && detail.error && <ErrorNotice error={detail.error} prefix="The incident could not be loaded" />}
+      {incidentId && !detail.data && !detail.error && <Loading what="the incident" />}
+      {detail.data && detail.data.id === incidentId && <Station key={incidentId} incident={detail.data} />}
+    </div>
+  );
+}
+
+function Station({ incident }: { incident: Incident }) {
+  const session = useSession();
+  const [locationId, setLocationId] = useState(() => {
+    const saved = localStorage.getItem(stationKey(incident.id, 'location'));
+    return incident.locations.some((l) => l.id === saved) ? (saved ?? '') : (incident.locations[0]?.id ?? '');
+  });
+  const [positionId, setPositionId] = useState('');
+  const [extras, setExtras] = useState<Ics211Extras>(NO_EXTRAS);
+  const [scanText, setScanText] = useState('');
+  const [pending, setPending] = useState<PendingScan | undefined>(undefined);
+  const [result, setResult] = useState<CheckInResponse | undefined>(undefined);
+  const [error, setError] = useState<ApiError | undefined>(undefined);
+  const [announcement, setAnnouncement] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  const retryTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const recent = useAsync(() => api.get<RecentScan[]>(`/incidents/${incident.id}/check-ins`, { query: { limit: 20 } }), [incident.id]);
+
+  useEffect(() => {
+    if (locationId) localStorage.setItem(stationKey(incident.id, 'location'), locationId);
+  }, [incident.id, locationId]);
+
+  // A handheld scanner "types": if nothing that takes text has focus, send the keystrokes to the scanner field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey) return;
+      const active = document.activeElement;
+      const takesText = active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement || active instanceof HTMLSelectElement;
+      if (!takesText) input.current?.focus();
+    };
+    document.addEventListener('keydown', onKey, true);
+    input.current?.focus();
+    return () => {
+      document.removeEventListener('keydown', onKey, true);
+      clearTimeout(retryTimer.current);
+    };
+  }, []);
+
+  const send = async (scan: PendingScan): Promise<void> => {
+    setPending(scan);
+    const ics211 = Object.fromEntries(Object.entries(extras).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()]));
+    try {
+      const res = await api.post<CheckInResponse>(
+        `/incidents/${incident.id}/check-ins`,
+        {
+          credential: scan.credential,
+          positionId: positionId || undefined,
+          locationId: locationId || undefined,
+          ics211: Object.keys(ics211).length > 0 ? ics211 : undefined,
+        },
+        { headers: { 'Idempotency-Key': scan.key, 'X-Device-Id': deviceId() } },
+      );
+      setPending(undefined);
+      setError(undefined);
+      setResult(res);
+      setAnnouncement(announce(res));
+      recent.reload();
+    } catch (err) {
+      const e = toApiError(err);
+      setError(e);
+      // Bad connectivity is normal at a staging area: retry the same scan (same key) a few times on our own.
+      if (e.status === 0 && scan.attempt < RETRY_DELAYS_MS.length) {
+        const next = { ...scan, attempt: scan.attempt + 1 };
+        setPending(next);
+        retryTimer.current = setTimeout(() => void send(next), RETRY_DELAYS_MS[scan.attempt]);
+        return;
+      }
+      if (e.status !== 0) setPending(undefined);
+      setAnnouncement(`Scan not processed: ${e.plain}`);
+    } finally {
+      input.current?.focus();
+    }
+  };
+
+  const submit = (e: Event): void => {
+    e.preventDefault();
+    submitScan(scanText);
+  };
+
+  const submitScan = (text: string): void => {
+    const credential = text.trim();
+    setScanText('');
+    if (!credential) return;
+    clearTimeout(retryTimer.current);
+    setError(undefined);
+    void send({ credential, key: uuid(), attempt: 0 });
+  };
+
+  const retryNow = (): void => {
+    if (!pending) return;
+    clearTimeout(retryTimer.current);
+    void send({ ...pending, attempt: RETRY_DELAYS_MS.length });
+  };
+
+  const canAssign = session?.user.role === 'admin' || session?.user.role === 'commander';
+
+  return (
+    <>
+      <div class="sr-only" role="status" aria-live="assertive" aria-atomic="true" id="announcer">
+        {announcement}
+      </div>
+      <section class="station-setup" aria-label="Station settings">
+        <div class="field">
+          <label for="station-location">Check-in location</label>
+          <select id="station-location" value={locationId} onChange={(e) => setLocationId(e.currentTarget.value)}>
+            <option value="">Not stated</option>
+            {incident.locations.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name} ({l.kind})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="station-position">Position for the next scans</label>
+          <select id="station-position" value={positionId} onChange={(e) => setPositionId(e.currentTarget.value)}>
+            <option value="">Any (by qualification)</option>
+            {incident.positions.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name} – needs {p.requiredQualifications.join(' or ')}
+              </option>
+            ))}
+          </select>
+        </div>
+        <details class="station-extras">
+          <summary>ICS 211 details for the next scans{Object.values(extras).some((v) => v) ? ' (set)' : ''}</summary>
+          <div class="row">
+            <TextField id="extra-agency" label="Agency" value={extras.agency} onInput={(v) => setExtras({ ...extras, agency: v })} />
+            <TextField id="extra-home-unit" label="Home unit" value={extras.homeUnit} onInput={(v) => setExtras({ ...extras, homeUnit: v })} />
+            <TextField
+              id="extra-order"
+              label="Order request number"
+              value={extras.orderRequestNumber}
+              onInput={(v) => setExtras({ ...extras, orderRequestNumber: v })}
+            />
+          </div>
+          <button type="button" class="button-link" onClick={() => setExtras(NO_EXTRAS)}>
+            Clear these details
+          </button>
+        </details>
+      </section>
+
+      <form class="scanner" onSubmit={submit} aria-label="Scan a badge">
+        <label for="scan-input">Scan a badge (a handheld scanner types here and presses Enter), or paste a credential</label>
+        <div class="scanner-row">
+          <input
+            id="scan-input"
+            ref={input}
+            class="scan-input"
+            type="text"
+            inputMode="none"
+            autocomplete="off"
+            autocapitalize="off"
+            spellcheck={false}
+            maxLength={65536}
+            value={scanText}
+            onInput={(e) => setScanText(e.currentTarget.value)}
+            aria-describedby="scan-hint"
+          />
+          <button type="submit" class="button-primary" disabled={!scanText.trim()}>
+            Check in
+          </button>
+        </div>
+        <p id="scan-hint" class="hint">
+          The field keeps the focus: scan one badge after another.
+        </p>
+        <CameraScanner onScan={submitScan} />
+      </form>
+
+      {pending && (
+        <div class="notice notice-info" role="status">
+          <span aria-hidden="true">⏳ </span>
+          {error?.status === 0 ? `No connection. Trying again (attempt ${pending.attempt + 1})…` : 'Checking the credential…'}
+          {error?.status === 0 && (
+            <button type="button" class="button-secondary" onClick={retryNow}>
+              Retry now
+            </button>
+          )}
+        </div>
+      )}
+      {error && error.status !== 0 && <ErrorNotice error={error} prefix="The scan was not processed" />}
+
+      {result && <ScanResult result={result} incident={incident} canAssign={canAssign} onChanged={(d) => setResult({ ...result, deployment: d })} />}
+      {!result && !pending && (
+        <section class="result result-idle" aria-label="Result">
+          <p class="result-word">Ready to scan</p>
+          <p>The result appears here.</p>
+        </section>
+      )}
+
+      <RecentScans recent={recent} />
+    </>
+  );
+}
+
+function announce(res: CheckInResponse): string {
+  const name = res.responder?.name ?? res.verification.credential?.subject.name ?? 'Unknown person';
+  const reasons = res.reasons.map(reasonText).join('. ');
+  return `${DECISION_WORD[res.decision]}: ${name}. ${reasons}`;
+}
+
+function TextField({ id, label, value, onInput }: { id: string; label: string; value: string; onInput: (v: string) => void }) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input id={id} type="text" value={value} maxLength={200} onInput={(e) => onInput(e.currentTarget.value)} />
+    </div>
+  );
+}
+
+function ScanResult({
+  result,
+  incident,
+  canAssign,
+  onChanged,
+}: {
+  result: CheckInResponse;
+  incident: Incident;
+  canAssign: boolean;
+  onChanged: (d: Deployment) => void;
+}) {
+  const credential = result.verification.credential;
+  const deployment = result.deployment;
+  const name = result.responder?.name ?? credential?.subject.name ?? deployment?.responder.name ?? 'Unknown person';
+  const qualification = deployment?.credential.qualification ?? credential?.qualification ?? result.responder?.qualifications.join(', ');
+  const issuer = credential?.issuer.registryName ?? deployment?.credential.issuerName;
+  return (
+    <section class={`result result-${result.decision}`} aria-labelledby="result-word" data-decision={result.decision} data-testid="scan-result">
+      <p class="result-word" id="result-word">
+        <span class="result-icon" aria-hidden="true">
+          {DECISION_ICON[result.decision]}
+        </span>{' '}
+        {DECISION_WORD[result.decision]}
+      </p>
+      <p class="result-name" data-testid="result-name">
+        {name}
+      </p>
+      <dl class="facts result-facts">
+        <dt>Qualification</dt>
+        <dd>{qualification || 'Not recognised'}</dd>
+        <dt>Issuer</dt>
+        <dd>{issuer ?? 'Not in the trust registry'}</dd>
+        {(deployment?.credential.licenseNumber ?? credential?.licenseNumber) && (
+          <>
+            <dt>Licence</dt>
+            <dd>{deployment?.credential.licenseNumber ?? credential?.licenseNumber}</dd>
+          </>
+        )}
+        {deployment && (
+          <>
+            <dt>Position</dt>
+            <dd>{deployment.position?.name ?? 'None yet'}</dd>
+            <dt>Location</dt>
+            <dd>{deployment.location?.name ?? 'Not stated'}</dd>
+            <dt>Status</dt>
+            <dd>
+              {STATUS_WORD[deployment.status]}
+              {deployment.assignment ? ` – ${deployment.assignment}` : ''}
+            </dd>
+          </>
+        )}
+      </dl>
+      {result.reasons.length > 0 && (
+        <div class="reasons">
+          <h2>{result.decision === 'denied' ? 'Why' : 'Warnings'}</h2>
+          <ul data-testid="result-reasons">
+            {result.reasons.map((r, i) => (
+              <li key={`${r.code}-${i}`} data-code={r.code}>
+                {reasonText(r)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {result.alreadyCheckedIn && deployment && (
+        <p class="notice notice-info">
+          <span aria-hidden="true">ℹ </span>Already checked in here since {formatTime(deployment.checkedInAt)}.
+        </p>
+      )}
+      {deployment && deployment.status !== 'demobilized' && (
+        <AfterAdmission deployment={deployment} incident={incident} canAssign={canAssign} onChanged={onChanged} />
+      )}
+      {deployment?.status === 'demobilized' && <Notice kind="ok">Checked out at {formatTime(deployment.checkedOutAt)}.</Notice>}
+      <details class="result-checks">
+        <summary>Every check</summary>
+        <ChecksList checks={result.verification.checks} />
+        <CredentialFacts credential={credential} />
+      </details>
+    </section>
+  );
+}
+
+/** What station staff do right after an admission: ICS 211 blocks, an assignment (commanders), a check-out. */
+function AfterAdmission({
+  deployment,
+  incident,
+  canAssign,
+  onChanged,
+}: {
+  deployment: Deployment;
+  incident: Incident;
+  canAssign: boolean;
+  onChanged: (d: Deployment) => void;
+}) {
+  const [agency, setAgency] = useState(deployment.ics211.agency ?? '');
+  const [homeUnit, setHomeUnit] = useState(deployment.ics211.homeUnit ?? '');
+  const [order, setOrder] = useState(deployment.ics211.orderRequestNumber ?? '');
+  const [assignment, setAssignment] = useState(deployment.assignment ?? deployment.ics211.incidentAssignment ?? '');
+  const [saved, setSaved] = useState<string | undefined>(undefined);
+  const action = useAction();
+  const base = `/incidents/${incident.id}/deployments/${deployment.id}`;
+
+  const saveIcs211 = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    const body: Record<string, string> = {};
+    if (agency.trim()) body.agency = agency.trim();
+    if (homeUnit.trim()) body.homeUnit = homeUnit.trim();
+    if (order.trim()) body.orderRequestNumber = order.trim();
+    if (assignment.trim()) body.incidentAssignment = assignment.trim();
+    const updated = await action.run(async () => {
+      let d = await api.patch<Deployment>(`${base}/ics211`, body);
+      if (canAssign && assignment.trim() && assignment.trim() !== d.assignment) {
+        d = await api.post<Deployment>(`${base}/status`, { status: 'assigned', assignment: assignment.trim() });
+      }
+      return d;
+    });
+    if (updated) {
+      onChanged(updated);
+      setSaved('Saved.');
+    }
+  };
+
+  const checkOut = async (): Promise<void> => {
+    const updated = await action.run(() => api.post<Deployment>(`${base}/check-out`, {}));
+    if (updated) {
+      onChanged(updated);
+      setSaved(`Checked out after ${updated.hoursOnScene} hours on scene.`);
+    }
+  };
+
+  return (
+    <form class="after-admission" onSubmit={(e) => void saveIcs211(e)} aria-label="Details and assignment">
+      <div class="row">
+        <TextField id="dep-agency" label="Agency" value={agency} onInput={setAgency} />
+        <TextField id="dep-home-unit" label="Home unit" value={homeUnit} onInput={setHomeUnit} />
+        <TextField id="dep-order" label="Order request number" value={order} onInput={setOrder} />
+        <TextField id="dep-assignment" label={canAssign ? 'Assign to (division, group, staging)' : 'Incident assignment (ICS 211)'} value={assignment} onInput={setAssignment} />
+      </div>
+      <div class="actions">
+        <button type="submit" class="button-secondary" disabled={action.busy}>
+          Save details
+        </button>
+        <button type="button" class="button-secondary" disabled={action.busy} onClick={() => void checkOut()}>
+          Check out
+        </button>
+        {saved && !action.error && (
+          <span role="status" class="saved">
+            <span aria-hidden="true">✔ </span>
+            {saved}
+          </span>
+        )}
+      </div>
+      <ErrorNotice error={action.error} />
+    </form>
+  );
+}
+
+function RecentScans({ recent }: { recent: AsyncState<RecentScan[]> }) {
+  return (
+    <section class="recent" aria-labelledby="recent-title">
+      <h2 id="recent-title">Last scans</h2>
+      {recent.error && <ErrorNotice error={recent.error} />}
+      {!recent.data && !recent.error && <Loading what="the last scans" />}
+      {recent.data && recent.data.length === 0 && <p>No scans yet at this incident.</p>}
+      {recent.data && recent.data.length > 0 && (
+        <ol class="recent-list" data-testid="recent-scans">
+          {recent.data.map((s) => (
+            <li key={s.attemptId} class={`recent-item decision-${s.decision}`} data-decision={s.decision}>
+              <span class="badge">
+                <span aria-hidden="true">{DECISION_ICON[s.decision]} </span>
+                {DECISION_WORD[s.decision]}
+              </span>
+              <span class="recent-name">{s.name ?? 'Unreadable credential'}</span>
+              {s.qualification && <span class="recent-qual">{s.qualification}</span>}
+              <time dateTime={s.performedAt}>{formatClock(s.performedAt)}</time>
+              {s.decision !== 'admitted' && s.reasons.length > 0 && <span class="recent-reason">{s.reasons.map(reasonText).join(' ')}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

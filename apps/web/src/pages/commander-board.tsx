@@ -1,0 +1,478 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api/http';
+import type { Deployment, JobView, OutOfServiceReason, ResourceStatus, ReverifyJob, StatusHistory } from '../api/types';
+import { armSoundOnFirstGesture, beep, enableSound, soundReady } from '../components/alert-sound';
+import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
+import { ErrorNotice, Loading, Notice } from '../components/notices';
+import { toApiError, useAction } from '../components/use-async';
+import { countRoster, groupRoster, type BoardState } from '../live/board-state';
+import type { LiveConnectionState, LiveEvent, RosterEntry } from '../live/protocol';
+import { useLiveBoard } from '../live/use-live-board';
+import { api, useSession } from '../session';
+import { useStore } from '../store';
+import { formatClock, formatTime, OOS_REASON_WORD, reasonText, STATUS_WORD } from '../text';
+
+/** Commander board: the incident's roster, live, with credential alerts on top. */
+export function CommanderBoardPage() {
+  const choice = useIncidentChoice({ includeClosed: true });
+  const incident = choice.chosen;
+  const session = useSession();
+  const canAct = session?.user.role === 'admin' || session?.user.role === 'commander';
+  const [flash, setFlash] = useState(0);
+
+  useEffect(() => armSoundOnFirstGesture(), []);
+
+  const onEvent = (event: LiveEvent): void => {
+    if (event.name === 'credential.flagged') {
+      beep();
+      setFlash((n) => n + 1);
+    }
+  };
+  const live = useLiveBoard(incident?.id, onEvent);
+
+  return (
+    <div class="page board">
+      <h1>Commander board</h1>
+      <div class="board-top">
+        <IncidentSelect choice={choice} />
+        {incident && <ConnectionBadge state={live.connection} />}
+      </div>
+      {incident && live.connection !== 'online' && live.connection !== 'connecting' && <OfflineBanner state={live.connection} />}
+      {live.refusal && (
+        <Notice kind="error">
+          The board is not available: {live.refusal.message} ({live.refusal.code})
+        </Notice>
+      )}
+      {incident && !live.board && !live.refusal && <Loading what="the board" />}
+      {incident && live.board && (
+        <Board
+          board={live.board}
+          incidentNumber={incident.number}
+          canAct={canAct}
+          flash={flash}
+          progress={live.progress}
+          stale={live.connection !== 'online'}
+        />
+      )}
+    </div>
+  );
+}
+
+function ConnectionBadge({ state }: { state: LiveConnectionState }) {
+  const words: Record<LiveConnectionState, string> = {
+    connecting: 'Connecting…',
+    online: 'Live',
+    offline: 'Offline',
+    unauthorized: 'Signed out of live updates',
+  };
+  return (
+    <p class={`connection connection-${state}`} data-testid="connection" data-state={state}>
+      <span aria-hidden="true">{state === 'online' ? '●' : '○'} </span>
+      {words[state]}
+    </p>
+  );
+}
+
+function OfflineBanner({ state }: { state: LiveConnectionState }) {
+  return (
+    <div class="offline-banner" role="alert" data-testid="offline-banner">
+      <span aria-hidden="true">⚠ </span>
+      {state === 'unauthorized'
+        ? 'Live updates stopped: the session was refused. Reconnecting with a fresh sign-in…'
+        : 'Offline: the board is not receiving updates and may be out of date. Reconnecting…'}
+    </div>
+  );
+}
+
+function Board({
+  board,
+  incidentNumber,
+  canAct,
+  flash,
+  progress,
+  stale,
+}: {
+  board: BoardState;
+  incidentNumber: string;
+  canAct: boolean;
+  flash: number;
+  progress: ReturnType<typeof useLiveBoard>['progress'];
+  stale: boolean;
+}) {
+  const counts = countRoster(board.roster);
+  const groups = groupRoster(board.roster);
+  const sound = useStore(soundReady);
+  const download = useAction();
+
+  return (
+    <>
+      <section class="board-toolbar" aria-label="Board actions">
+        <p class="board-title">
+          {board.incident.name}
+          {board.incident.state === 'closed' ? ' (closed)' : ''}
+        </p>
+        {canAct && <ReverifyButton incidentId={board.incidentId} progress={progress} />}
+        <button
+          type="button"
+          class="button-secondary"
+          disabled={download.busy}
+          onClick={() => void download.run(() => api.download(`/incidents/${board.incidentId}/ics211.csv`, `ics211-${incidentNumber}.csv`))}
+        >
+          <span aria-hidden="true">⬇ </span>ICS 211 (CSV)
+        </button>
+        {!sound && (
+          <button type="button" class="button-secondary" onClick={enableSound}>
+            <span aria-hidden="true">🔔 </span>Turn on alert sound
+          </button>
+        )}
+        {sound && (
+          <span class="hint">
+            <span aria-hidden="true">🔔 </span>Alert sound on
+          </span>
+        )}
+        <ErrorNotice error={download.error} prefix="Download failed" />
+      </section>
+
+      <Alerts board={board} flash={flash} />
+
+      <section class="counts" aria-label="Head count" data-testid="counts">
+        <p class="count-total">
+          <strong>{counts.total}</strong> on scene{stale ? ' (as of the last update)' : ''}
+        </p>
+        <ul class="count-list" aria-label="By status">
+          {(['assigned', 'available', 'out_of_service'] as ResourceStatus[]).map((s) => (
+            <li key={s} class={`count status-${s}`}>
+              {STATUS_WORD[s]}: <strong>{counts.byStatus[s]}</strong>
+            </li>
+          ))}
+        </ul>
+        <ul class="count-list" aria-label="By qualification" data-testid="counts-by-qualification">
+          {Object.entries(counts.byQualification)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([q, n]) => (
+              <li key={q} class="count" data-qualification={q}>
+                {q}: <strong>{n}</strong>
+              </li>
+            ))}
+        </ul>
+      </section>
+
+      <section class="roster" aria-label="Roster" data-testid="roster">
+        {groups.length === 0 && <p>Nobody is checked in yet.</p>}
+        {groups.map((g) => (
+          <div key={g.key} class={`roster-group status-${g.status}`}>
+            <h2>
+              {g.title} <span class="group-count">({g.entries.length})</span>
+            </h2>
+            <ul class="cards">
+              {g.entries.map((r) => (
+                <RosterCard key={r.deploymentId} entry={r} incidentId={board.incidentId} canAct={canAct} />
+              ))}
+            </ul>
+          </div>
+        ))}
+      </section>
+
+      {board.denied.length > 0 && (
+        <section class="denied" aria-labelledby="denied-title">
+          <h2 id="denied-title">Denied at check-in (since this board opened)</h2>
+          <ul>
+            {board.denied.map((d) => (
+              <li key={d.attemptId}>
+                <span aria-hidden="true">✖ </span>
+                <strong>{d.name ?? 'Unknown'}</strong> at {formatClock(d.at)}: {d.reasons.map(reasonText).join(' ')}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}
+
+function Alerts({ board, flash }: { board: BoardState; flash: number }) {
+  if (board.alerts.length === 0 && board.expiring.length === 0) return null;
+  return (
+    <section class={`alerts${flash > 0 ? ' alerts-flash' : ''}`} key={`alerts-${flash}`} aria-labelledby="alerts-title" data-testid="alerts">
+      {board.alerts.length > 0 && (
+        <div class="alert-box" role="alert">
+          <h2 id="alerts-title">
+            <span aria-hidden="true">⚠ </span>Credential problems ({board.alerts.length})
+          </h2>
+          <ul>
+            {board.alerts.map((a) => (
+              <li key={a.deploymentId} data-deployment={a.deploymentId} data-code={a.flag.code}>
+                <strong>{a.name}</strong>: {a.flag.message} <span class="code">{a.flag.code.toUpperCase()}</span>{' '}
+                <time dateTime={a.flag.at}>{formatClock(a.flag.at)}</time>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {board.expiring.length > 0 && (
+        <div class="warn-box" role="status">
+          <h2 id={board.alerts.length === 0 ? 'alerts-title' : undefined}>
+            <span aria-hidden="true">⏰ </span>Credentials expiring soon ({board.expiring.length})
+          </h2>
+          <ul>
+            {board.expiring.map((x) => (
+              <li key={x.deploymentId}>
+                <strong>{x.name}</strong>: valid until {formatTime(x.validUntil)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function RosterCard({ entry, incidentId, canAct }: { entry: RosterEntry; incidentId: string; canAct: boolean }) {
+  const [panel, setPanel] = useState<'none' | 'status' | 'checkout' | 'history'>('none');
+  const flagged = !!entry.credentialFlag;
+  const toggle = (p: typeof panel): void => setPanel(panel === p ? 'none' : p);
+  const nameId = `name-${entry.deploymentId}`;
+  return (
+    <li class={`card${flagged ? ' card-flagged' : ''}`} data-deployment={entry.deploymentId} data-status={entry.status} aria-labelledby={nameId}>
+      <div class="card-head">
+        <p class="card-name" id={nameId}>
+          {flagged && <span class="flag-badge">⚠ FLAGGED</span>} {entry.name}
+        </p>
+        <p class={`status-pill status-${entry.status}`}>
+          {STATUS_WORD[entry.status]}
+          {entry.status === 'out_of_service' && entry.statusReason ? ` – ${OOS_REASON_WORD[entry.statusReason]}` : ''}
+        </p>
+      </div>
+      <p class="card-line">
+        <strong>{entry.qualifications.join(', ') || 'No qualification'}</strong>
+        {entry.issuerName ? ` · ${entry.issuerName}` : ''}
+      </p>
+      <p class="card-line">
+        {entry.position ? entry.position.name : 'No position'}
+        {entry.location ? ` · ${entry.location.name}` : ''}
+        {entry.agency ? ` · ${entry.agency}` : ''}
+      </p>
+      <p class="card-line hint">Checked in {formatTime(entry.checkedInAt)}</p>
+      {flagged && entry.credentialFlag && (
+        <p class="card-flag" role="note">
+          <span aria-hidden="true">⚠ </span>
+          {entry.credentialFlag.message}
+        </p>
+      )}
+      <div class="card-actions">
+        {canAct && (
+          <>
+            <button type="button" class="button-small" aria-expanded={panel === 'status'} onClick={() => toggle('status')}>
+              Change status
+            </button>
+            <button type="button" class="button-small" aria-expanded={panel === 'checkout'} onClick={() => toggle('checkout')}>
+              Check out
+            </button>
+          </>
+        )}
+        <button type="button" class="button-small" aria-expanded={panel === 'history'} onClick={() => toggle('history')}>
+          History
+        </button>
+      </div>
+      {panel === 'status' && <StatusForm entry={entry} incidentId={incidentId} onDone={() => setPanel('none')} />}
+      {panel === 'checkout' && <CheckOutForm entry={entry} incidentId={incidentId} onDone={() => setPanel('none')} />}
+      {panel === 'history' && <History entry={entry} incidentId={incidentId} />}
+    </li>
+  );
+}
+
+/** ICS resource status: Assigned (to a division, group or staging area), Available, Out of service (with a reason). */
+function StatusForm({ entry, incidentId, onDone }: { entry: RosterEntry; incidentId: string; onDone: () => void }) {
+  const [status, setStatus] = useState<ResourceStatus>(entry.status);
+  const [assignment, setAssignment] = useState(entry.assignment ?? '');
+  const [reason, setReason] = useState<OutOfServiceReason>(entry.statusReason ?? 'rest');
+  const [note, setNote] = useState('');
+  const action = useAction();
+  const id = entry.deploymentId;
+  const first = useRef<HTMLSelectElement>(null);
+  useEffect(() => first.current?.focus(), []);
+
+  const save = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    const body: Record<string, string> = { status };
+    if (status === 'assigned') body.assignment = assignment.trim();
+    if (status === 'out_of_service') body.reason = reason;
+    if (note.trim()) body.note = note.trim();
+    const done = await action.run(() => api.post<Deployment>(`/incidents/${incidentId}/deployments/${id}/status`, body));
+    // The board updates from the live event; the form just closes.
+    if (done) onDone();
+  };
+
+  return (
+    <form class="card-form" onSubmit={(e) => void save(e)} aria-label={`Change status of ${entry.name}`}>
+      <div class="field">
+        <label for={`status-${id}`}>New status</label>
+        <select id={`status-${id}`} ref={first} value={status} onChange={(e) => setStatus(e.currentTarget.value as ResourceStatus)}>
+          <option value="assigned">Assigned</option>
+          <option value="available">Available</option>
+          <option value="out_of_service">Out of service</option>
+        </select>
+      </div>
+      {status === 'assigned' && (
+        <div class="field">
+          <label for={`assignment-${id}`}>Assignment (division, group, staging area)</label>
+          <input id={`assignment-${id}`} type="text" required maxLength={120} value={assignment} onInput={(e) => setAssignment(e.currentTarget.value)} />
+        </div>
+      )}
+      {status === 'out_of_service' && (
+        <div class="field">
+          <label for={`reason-${id}`}>Reason</label>
+          <select id={`reason-${id}`} value={reason} onChange={(e) => setReason(e.currentTarget.value as OutOfServiceReason)}>
+            {(Object.keys(OOS_REASON_WORD) as OutOfServiceReason[]).map((r) => (
+              <option key={r} value={r}>
+                {OOS_REASON_WORD[r]}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <div class="field">
+        <label for={`note-${id}`}>Note (optional)</label>
+        <input id={`note-${id}`} type="text" maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+      </div>
+      <div class="actions">
+        <button type="submit" class="button-primary" disabled={action.busy}>
+          Save status
+        </button>
+        <button type="button" class="button-secondary" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      <ErrorNotice error={action.error} />
+    </form>
+  );
+}
+
+function CheckOutForm({ entry, incidentId, onDone }: { entry: RosterEntry; incidentId: string; onDone: () => void }) {
+  const [note, setNote] = useState('');
+  const action = useAction();
+  const id = entry.deploymentId;
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  const confirm = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    const done = await action.run(() => api.post<Deployment>(`/incidents/${incidentId}/deployments/${id}/check-out`, note.trim() ? { note: note.trim() } : {}));
+    if (done) onDone();
+  };
+  return (
+    <form class="card-form" onSubmit={(e) => void confirm(e)} aria-label={`Check out ${entry.name}`}>
+      <div class="field">
+        <label for={`checkout-note-${id}`}>Check-out note (optional)</label>
+        <input id={`checkout-note-${id}`} ref={first} type="text" maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+      </div>
+      <div class="actions">
+        <button type="submit" class="button-danger" disabled={action.busy}>
+          Confirm check-out of {entry.name}
+        </button>
+        <button type="button" class="button-secondary" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      <ErrorNotice error={action.error} />
+    </form>
+  );
+}
+
+function History({ entry, incidentId }: { entry: RosterEntry; incidentId: string }) {
+  const [history, setHistory] = useState<StatusHistory | undefined>(undefined);
+  const [error, setError] = useState<ApiError | undefined>(undefined);
+  useEffect(() => {
+    api.get<StatusHistory>(`/incidents/${incidentId}/deployments/${entry.deploymentId}/history`).then(setHistory, (e: unknown) => setError(toApiError(e)));
+  }, [incidentId, entry.deploymentId, entry.status, entry.assignment]);
+  if (error) return <ErrorNotice error={error} />;
+  if (!history) return <Loading what="the history" />;
+  const who = (a: StatusHistory['status'][number]['changedBy']): string =>
+    a.kind === 'user' ? (a.email ?? 'a user') : a.kind === 'system' ? `the system${a.job ? ` (${a.job})` : ''}` : 'someone';
+  return (
+    <ol class="history">
+      {history.status.map((h, i) => (
+        <li key={i}>
+          <time dateTime={h.changedAt}>{formatTime(h.changedAt)}</time>: {h.from ? `${describe(h.from)} → ` : ''}
+          {describe(h.to)} by {who(h.changedBy)}
+          {h.note ? ` – “${h.note}”` : ''}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function describe(s: { status: string; reason?: string; assignment?: string }): string {
+  const word = STATUS_WORD[s.status as ResourceStatus] ?? s.status;
+  if (s.status === 'assigned' && s.assignment) return `${word} (${s.assignment})`;
+  if (s.status === 'out_of_service' && s.reason) return `${word} (${OOS_REASON_WORD[s.reason as OutOfServiceReason] ?? s.reason})`;
+  return word;
+}
+
+/** Starts a reverification of everyone on scene and follows it (job polling plus the board's progress events). */
+function ReverifyButton({ incidentId, progress }: { incidentId: string; progress: ReturnType<typeof useLiveBoard>['progress'] }) {
+  const [job, setJob] = useState<{ id: string; view?: JobView } | undefined>(undefined);
+  const [message, setMessage] = useState<string | undefined>(undefined);
+  const action = useAction();
+
+  useEffect(() => {
+    if (!job) return undefined;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async (): Promise<void> => {
+      try {
+        const view = await api.get<JobView>(`/jobs/${encodeURIComponent(job.id)}`);
+        if (stopped) return;
+        setJob({ id: job.id, view });
+        if (view.state === 'completed' || view.state === 'failed') return;
+      } catch {
+        if (stopped) return;
+      }
+      timer = setTimeout(() => void poll(), 1000);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [job?.id]);
+
+  const start = async (): Promise<void> => {
+    setMessage(undefined);
+    try {
+      const res = await api.post<ReverifyJob>(`/incidents/${incidentId}/reverify`, {});
+      setJob({ id: res.jobId });
+    } catch (err) {
+      const e = toApiError(err);
+      if (e.status === 404 && e.code === 'not_found') setMessage('Reverification on demand is not available on this server yet.');
+      else setMessage(e.plain);
+    }
+  };
+
+  const state = progress?.jobId === job?.id && progress ? progress.state : job?.view?.state;
+  const done = progress?.jobId === job?.id && progress ? `${progress.done} of ${progress.total}` : progressText(job?.view);
+  const running = !!job && state !== 'completed' && state !== 'failed';
+
+  return (
+    <span class="reverify">
+      <button type="button" class="button-secondary" disabled={running || action.busy} onClick={() => void action.run(start)}>
+        <span aria-hidden="true">↻ </span>Reverify now
+      </button>
+      {job && (
+        <span role="status" class="hint" data-testid="reverify-status">
+          {state === 'completed' ? 'Reverification finished' : state === 'failed' ? 'Reverification failed' : 'Reverifying'}
+          {done ? ` (${done})` : '…'}
+          {state === 'failed' && job.view?.error ? `: ${job.view.error}` : ''}
+        </span>
+      )}
+      {message && (
+        <span role="status" class="hint">
+          {message}
+        </span>
+      )}
+    </span>
+  );
+}
+
+function progressText(view: JobView | undefined): string | undefined {
+  return view && view.progress.total > 0 ? `${view.progress.done} of ${view.progress.total}` : undefined;
+}

@@ -1,0 +1,241 @@
+/**
+ * npm run bench:checkin — check-in throughput and latency against the real database, next to two limits measured
+ * in the same run: the framework's trivial route and the raw insert of the same rows with pg.
+ * Options: --seconds N (per phase, default 10), --rate N (open-loop arrivals per second, default 500),
+ *          --scanners N (closed-loop concurrency, default 64), --audit-comparison (also run with the audit write left out).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { Client, Pool } from 'pg';
+import { ensureDatabaseExists, runMigrations } from '@app/db';
+import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
+import { closedLoop, makeClient, openLoop, percentile, type LoadResult, type RequestSpec } from './load';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const SECONDS = opt('seconds', 10);
+const RATE = opt('rate', 500);
+const SCANNERS = opt('scanners', 64);
+const AUDIT_COMPARISON = args.includes('--audit-comparison');
+const SERVER = 'postgres://postgres@127.0.0.1:5432';
+const BOARDS: Array<[string, string]> = [['fl-nursing', 'RN'], ['fl-ems', 'PARAMEDIC'], ['fl-medicine', 'MD'], ['nremt', 'EMT']];
+
+async function freePort(): Promise<number> {
+  const srv = createServer().listen(0);
+  await once(srv, 'listening');
+  const port = (srv.address() as { port: number }).port;
+  srv.close();
+  return port;
+}
+
+async function freshDatabase(name: string): Promise<string> {
+  const admin = new Client({ connectionString: `${SERVER}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+  const url = `${SERVER}/${name}`;
+  await ensureDatabaseExists(url);
+  await runMigrations(url);
+  return url;
+}
+
+async function startApi(dbUrl: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'dist/apps/api/src/main.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      PORT: String(port),
+      DATABASE_URL: dbUrl,
+      DATABASE_POOL_SIZE: '24',
+      REDIS_PREFIX: `bench_${randomUUID().slice(0, 8)}`,
+      LOG_LEVEL: 'warn',
+      BOOTSTRAP_ADMIN_EMAIL: 'bench@example.org',
+      BOOTSTRAP_ADMIN_PASSWORD: 'bench-password-123',
+      FETCH_INSECURE_HOSTS: '127.0.0.1',
+      FETCH_ALLOW_PRIVATE_NETWORK: 'true',
+      CHECKIN_RATE_LIMIT_PER_MINUTE: '100000000',
+      LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) return { url, child };
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('api did not start');
+}
+
+async function json<T>(url: string, init: RequestInit & { token?: string; body?: string }): Promise<T> {
+  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) } });
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+/** Trust registry, an incident and a check-in user, through the API as an agency would. */
+async function seed(api: string, issuer: IssuerServer): Promise<{ token: string; incidentId: string }> {
+  const admin = await json<{ accessToken: string }>(`${api}/auth/token`, { method: 'POST', body: JSON.stringify({ email: 'bench@example.org', password: 'bench-password-123' }) });
+  for (const [slug, qualification] of BOARDS) {
+    const board = issuer.board(slug);
+    await json(`${api}/trust/issuers`, {
+      method: 'POST',
+      token: admin.accessToken,
+      body: JSON.stringify({ id: board.did, name: board.name, jurisdictions: [slug === 'nremt' ? 'US' : 'US-FL'], qualifications: [qualification] }),
+    });
+  }
+  const incident = await json<{ id: string }>(`${api}/incidents`, {
+    method: 'POST',
+    token: admin.accessToken,
+    body: JSON.stringify({ name: 'Bench Collapse', number: `BENCH-${randomUUID().slice(0, 6)}`, type: 'Structural collapse', jurisdiction: 'US-FL' }),
+  });
+  const user = await json<{ id: string }>(`${api}/users`, {
+    method: 'POST',
+    token: admin.accessToken,
+    body: JSON.stringify({ email: `scanner-${randomUUID().slice(0, 6)}@example.org`, password: 'scanner-password-1', displayName: 'Scanner', role: 'checkin' }),
+  });
+  await json(`${api}/incidents/${incident.id}/staff`, { method: 'POST', token: admin.accessToken, body: JSON.stringify({ userId: user.id }) });
+  const scanner = await json<{ accessToken: string; email: string }>(`${api}/auth/token`, {
+    method: 'POST',
+    body: JSON.stringify({ email: (await json<Array<{ id: string; email: string }>>(`${api}/users`, { token: admin.accessToken })).find((u) => u.id === user.id)!.email, password: 'scanner-password-1' }),
+  });
+  return { token: scanner.accessToken, incidentId: incident.id };
+}
+
+async function issueMany(issuer: IssuerServer, n: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const [slug, qualification] = BOARDS[i % BOARDS.length];
+    out.push((await issuer.board(slug).issue({ format: 'vc+jwt', qualification, subject: { id: `urn:uuid:${randomUUID()}`, name: `Responder ${i}` } })).jws);
+  }
+  return out;
+}
+
+function checkInSpecs(credentials: string[], token: string, incidentId: string): () => RequestSpec | undefined {
+  let i = 0;
+  return () => {
+    const credential = credentials[i++];
+    if (!credential) return undefined;
+    return {
+      method: 'POST',
+      path: `/incidents/${incidentId}/check-ins`,
+      headers: { authorization: `Bearer ${token}`, 'idempotency-key': randomUUID(), 'x-device-id': `scanner-${i % 64}` },
+      body: JSON.stringify({ credential }),
+    };
+  };
+}
+
+/** The rows one admitted check-in writes, inserted with plain pg: the floor under any implementation. */
+async function rawInsert(dbUrl: string, concurrency: number, seconds: number): Promise<LoadResult> {
+  const pool = new Pool({ connectionString: dbUrl, max: concurrency });
+  const { rows: [inc] } = await pool.query(`INSERT INTO incident (name, number, type, jurisdiction) VALUES ('raw', $1, 'x', 'US-FL') RETURNING id`, [`RAW-${randomUUID()}`]);
+  const { rows: [user] } = await pool.query(`SELECT id FROM app_user LIMIT 1`);
+  let n = 0;
+  const insertOne = async (): Promise<number> => {
+    const c = await pool.connect();
+    try {
+      const k = n++;
+      await c.query('BEGIN');
+      const { rows: [r] } = await c.query(`INSERT INTO responder (subject_id, name) VALUES ($1, $2) RETURNING id`, [`urn:raw:${randomUUID()}`, `Raw ${k}`]);
+      const { rows: [cred] } = await c.query(`INSERT INTO presented_credential (hash, jws, responder_id, summary) VALUES ($1, $2, $3, '{}') RETURNING id`, [randomUUID(), 'x'.repeat(900), r.id]);
+      await c.query(`INSERT INTO verification (credential_id, incident_id, kind, verified, checks, evidence) VALUES ($1, $2, 'check_in', true, '[]', '{}')`, [cred.id, inc.id]);
+      const { rows: [d] } = await c.query(
+        `INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, checked_in_at) VALUES ($1, $2, $3, 'admitted', 'available', now()) RETURNING id`,
+        [inc.id, r.id, cred.id],
+      );
+      await c.query(`INSERT INTO deployment_status_event (deployment_id, to_status, changed_by) VALUES ($1, 'available', '{}')`, [d.id]);
+      await c.query(`INSERT INTO check_in_attempt (incident_id, performed_by, request_hash, decision, reasons, response_status, response) VALUES ($1, $2, 'h', 'admitted', '[]', 201, '{}')`, [inc.id, user.id]);
+      const { rows: [head] } = await c.query(
+        `INSERT INTO audit_chain (chain_id, last_seq, last_hash) VALUES ($1, 0, 'g') ON CONFLICT (chain_id) DO UPDATE SET chain_id = EXCLUDED.chain_id RETURNING last_seq`,
+        [`incident:${inc.id}`],
+      );
+      await c.query(
+        `INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, incident_id, payload, prev_hash, hash) VALUES ($1, $2, now(), '{}', 'checkin.admitted', $3, '{}', 'p', 'h')`,
+        [`incident:${inc.id}`, Number(head.last_seq) + 1, inc.id],
+      );
+      await c.query(`UPDATE audit_chain SET last_seq = last_seq + 1 WHERE chain_id = $1`, [`incident:${inc.id}`]);
+      const { rows: [s] } = await c.query(
+        `INSERT INTO event_stream (incident_id, last_seq) VALUES ($1, 1) ON CONFLICT (incident_id) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq`,
+        [inc.id],
+      );
+      await c.query(`INSERT INTO outbox_event (incident_id, seq, name, payload, published_at) VALUES ($1, $2, 'deployment.checked_in', '{}', now())`, [inc.id, s.last_seq]);
+      await c.query('COMMIT');
+      return 201;
+    } catch {
+      await c.query('ROLLBACK').catch(() => undefined);
+      return 500;
+    } finally {
+      c.release();
+    }
+  };
+  const result = await closedLoop(() => insertOne(), () => ({ method: 'POST', path: '' }), concurrency, seconds, (s) => s === 201);
+  await pool.end();
+  return result;
+}
+
+const fmt = (r: LoadResult) => `${r.rate.toFixed(0).padStart(6)}/s  p50 ${percentile(r.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(r.latenciesMs, 99).toFixed(1)} ms  (${r.ok} ok, ${r.errors} errors)`;
+
+async function main(): Promise<void> {
+  const dbUrl = await freshDatabase('responder_checkin_bench');
+  const issuer = await startIssuerServer({ port: 0, statusListTtlMs: 600_000 });
+  const needed = Math.ceil(SCANNERS * 40 * SECONDS + RATE * SECONDS * 1.1 + 500) * (AUDIT_COMPARISON ? 2 : 1);
+  process.stdout.write(`issuing ${needed} distinct credentials...\n`);
+  const credentials = await issueMany(issuer, Math.min(needed, 120_000));
+  const api = await startApi(dbUrl);
+  const children = [api.child];
+  try {
+    const { token, incidentId } = await seed(api.url, issuer);
+    const send = makeClient(api.url, SCANNERS);
+    const created = (s: number) => s === 201;
+    // Warm-up: keys and status lists cached, JIT warm.
+    await closedLoop(send, checkInSpecs(credentials.splice(0, 300), token, incidentId), 8, 60, created);
+
+    const trivial = await closedLoop(send, () => ({ method: 'GET', path: '/health/live' }), SCANNERS, Math.min(SECONDS, 5), (s) => s === 200);
+    const saturation = await closedLoop(send, checkInSpecs(credentials, token, incidentId), SCANNERS, SECONDS, created);
+    credentials.splice(0, saturation.requests);
+    const steady = await openLoop(send, checkInSpecs(credentials, token, incidentId), RATE, SECONDS, created);
+    credentials.splice(0, steady.requests);
+    const raw = await rawInsert(dbUrl, SCANNERS, SECONDS);
+
+    process.stdout.write(`\nbench:checkin  (${SCANNERS} scanners closed loop, ${RATE}/s open loop, ${SECONDS} s each, one incident)\n`);
+    process.stdout.write(`  trivial route (GET /health/live)   ${fmt(trivial)}\n`);
+    process.stdout.write(`  raw insert of the same rows (pg)   ${fmt(raw)}\n`);
+    process.stdout.write(`  check-in, saturation               ${fmt(saturation)}\n`);
+    process.stdout.write(`  check-in, open loop ${RATE}/s        ${fmt(steady)}\n`);
+    process.stdout.write(`  ratio check-in / trivial route     ${(saturation.rate / trivial.rate).toFixed(2)}\n`);
+    process.stdout.write(`  ratio check-in / raw insert        ${(saturation.rate / raw.rate).toFixed(2)}\n`);
+
+    if (AUDIT_COMPARISON) {
+      api.child.kill('SIGTERM');
+      const noAudit = await startApi(dbUrl, { BENCHMARK_SKIP_AUDIT_WRITE: 'true' });
+      children.push(noAudit.child);
+      const seeded = await seed(noAudit.url, issuer);
+      const send2 = makeClient(noAudit.url, SCANNERS);
+      await closedLoop(send2, checkInSpecs(credentials.splice(0, 300), seeded.token, seeded.incidentId), 8, 60, created);
+      const withoutAudit = await closedLoop(send2, checkInSpecs(credentials, seeded.token, seeded.incidentId), SCANNERS, SECONDS, created);
+      process.stdout.write(`  check-in, saturation, audit write left out  ${fmt(withoutAudit)}\n`);
+      process.stdout.write(`  audit cost: ${(100 * (1 - saturation.rate / withoutAudit.rate)).toFixed(1)}% of throughput\n`);
+    }
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await issuer.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench:checkin failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

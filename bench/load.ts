@@ -1,0 +1,94 @@
+import http from 'node:http';
+
+/** A tiny HTTP load generator for the benchmarks: closed loop (N workers back to back) and open loop (fixed arrival rate). */
+export interface LoadResult {
+  requests: number;
+  ok: number;
+  errors: number;
+  seconds: number;
+  rate: number;
+  latenciesMs: number[];
+}
+
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function makeClient(baseUrl: string, maxSockets: number): (spec: RequestSpec) => Promise<number> {
+  const url = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  return (spec) =>
+    new Promise((resolve) => {
+      const req = http.request(
+        { host: url.hostname, port: url.port, method: spec.method, path: spec.path, agent, headers: { ...(spec.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body) } : {}), ...spec.headers } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', () => resolve(0));
+      if (spec.body) req.write(spec.body);
+      req.end();
+    });
+}
+
+export async function closedLoop(send: (spec: RequestSpec) => Promise<number>, next: () => RequestSpec | undefined, concurrency: number, seconds: number, okStatus: (s: number) => boolean): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let ok = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const spec = next();
+        if (!spec) return;
+        const t = performance.now();
+        const status = await send(spec);
+        latencies.push(performance.now() - t);
+        if (okStatus(status)) ok++;
+        else errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { requests: ok + errors, ok, errors, seconds: elapsed, rate: ok / elapsed, latenciesMs: latencies };
+}
+
+/** Arrivals at a fixed rate whether or not earlier requests have answered (as at a real staging area). */
+export async function openLoop(send: (spec: RequestSpec) => Promise<number>, next: () => RequestSpec | undefined, perSecond: number, seconds: number, okStatus: (s: number) => boolean): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let ok = 0;
+  let errors = 0;
+  const total = Math.floor(perSecond * seconds);
+  const started = performance.now();
+  const inflight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const spec = next();
+    if (!spec) break;
+    // Latency counts from the scheduled arrival, so a stalled client cannot hide queueing (coordinated omission).
+    inflight.push(
+      send(spec).then((status) => {
+        latencies.push(performance.now() - due);
+        if (okStatus(status)) ok++;
+        else errors++;
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { requests: ok + errors, ok, errors, seconds: elapsed, rate: ok / elapsed, latenciesMs: latencies };
+}

@@ -1,0 +1,40 @@
+import { Global, Module } from '@nestjs/common';
+import { SignInEvents, TokensModule, UserChangeEvents } from '@app/auth';
+import { AuditScope } from './access/audit-scope';
+import { AuditTrailModule } from './audit.module';
+import { AuditSignInEvents } from './auth-events/audit-sign-in-events';
+import { AuditUserChangeEvents } from './auth-events/audit-user-change-events';
+import { AuditCheckpoints } from './checkpoints/audit-checkpoints.service';
+import { CheckpointScheduler } from './checkpoints/checkpoint-scheduler';
+import { AuditController } from './http/audit.controller';
+import { AuditSearchService } from './http/audit-search.service';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsService } from './reports/reports.service';
+import { AuditEntryStore } from './store/audit-entry-store';
+import { AuditExportService } from './verification/audit-export.service';
+import { AuditVerificationService } from './verification/audit-verification.service';
+
+/**
+ * The api side: /audit (verify, export, search, checkpoints on demand) and /reports. Global so that auth's
+ * SignInEvents and UserChangeEvents hooks resolve to the audit implementations (auth cannot import this library).
+ */
+@Global()
+@Module({
+  imports: [TokensModule, AuditTrailModule],
+  controllers: [AuditController, ReportsController],
+  providers: [
+    AuditScope, AuditEntryStore, AuditVerificationService, AuditExportService, AuditSearchService, AuditCheckpoints, ReportsService,
+    { provide: SignInEvents, useClass: AuditSignInEvents },
+    { provide: UserChangeEvents, useClass: AuditUserChangeEvents },
+  ],
+  exports: [SignInEvents, UserChangeEvents, AuditCheckpoints, AuditVerificationService],
+})
+export class AuditModule {}
+
+/** The worker side: the periodic checkpoint run (AUDIT_CHECKPOINT_INTERVAL_MS). */
+@Module({
+  imports: [TokensModule, AuditTrailModule],
+  providers: [AuditEntryStore, AuditCheckpoints, CheckpointScheduler],
+  exports: [AuditCheckpoints, CheckpointScheduler],
+})
+export class AuditWorkerModule {}

@@ -1,0 +1,22 @@
+import { entryHash, type HashedFields } from './audit-hash';
+import { chainIdFor, type AuditInput } from './audit.types';
+
+/**
+ * The entry that follows (seq - 1, prevHash) on its chain: fields normalised exactly as they are stored and read
+ * back (ISO time to the millisecond, payload as plain JSON), so the hash recomputes from the database or a bundle.
+ * Pure: the writer, the tests and the benchmark build entries the same way.
+ */
+export function buildEntry(input: AuditInput, seq: number, prevHash: string): HashedFields & { prevHash: string; hash: string } {
+  const fields: HashedFields = {
+    chainId: chainIdFor(input.incidentId),
+    seq,
+    occurredAt: (input.occurredAt ?? new Date()).toISOString(),
+    actor: JSON.parse(JSON.stringify(input.actor)) as HashedFields['actor'],
+    action: input.action,
+    incidentId: input.incidentId ?? null,
+    targetType: input.target?.type ?? null,
+    targetId: input.target?.id ?? null,
+    payload: JSON.parse(JSON.stringify(input.payload)) as Record<string, unknown>,
+  };
+  return { ...fields, prevHash, hash: entryHash(prevHash, fields) };
+}

@@ -1,0 +1,73 @@
+import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, Roles, type Principal } from '@app/auth';
+import { AuditScope } from '../access/audit-scope';
+import { AuditCheckpoints, type CheckpointRun } from '../checkpoints/audit-checkpoints.service';
+import { AuditExportService } from '../verification/audit-export.service';
+import { AuditVerificationService } from '../verification/audit-verification.service';
+import type { ChainVerification } from '../verification/chain-verifier';
+import { AuditSearchService, type AuditEntryPage } from './audit-search.service';
+import { ChainQueryDto, EntriesQueryDto, VerifyQueryDto } from './dto/audit-query.dto';
+
+/** The audit trail for auditors and admins: read-only, except signing checkpoints on demand (admins). */
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+export class AuditController {
+  constructor(
+    private readonly scope: AuditScope,
+    private readonly verification: AuditVerificationService,
+    private readonly exporter: AuditExportService,
+    private readonly search: AuditSearchService,
+    private readonly checkpoints: AuditCheckpoints,
+  ) {}
+
+  @Get('verify')
+  @Roles('auditor', 'admin')
+  @ApiOperation({
+    summary: 'Recompute a chain (or a range) and check its signed checkpoints',
+    description: 'ok with the head, or the first bad entry and what is wrong: modified, deleted, inserted, reordered, checkpoint_mismatch.',
+  })
+  async verify(@Query() q: VerifyQueryDto, @CurrentUser() user: Principal): Promise<ChainVerification> {
+    const { chainId } = await this.scope.resolveChain(user, q);
+    return this.verification.verify(chainId, { fromSeq: q.fromSeq, toSeq: q.toSeq });
+  }
+
+  @Get('export')
+  @Roles('auditor', 'admin')
+  @ApiOperation({ summary: 'Download a chain as an audit bundle (entries, checkpoints, public keys); verify it offline with `audit-verify`' })
+  @ApiProduces('application/json')
+  @ApiOkResponse({ description: 'responder-checkin.audit-bundle, version 1' })
+  async export(@Query() q: ChainQueryDto, @CurrentUser() user: Principal, @Res() res: Response): Promise<void> {
+    const { chainId, incidentId } = await this.scope.resolveChain(user, q);
+    const name = `audit-${chainId.replace(/[^a-z0-9-]/gi, '-')}.json`;
+    res.status(200).type('application/json').setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    try {
+      await this.exporter.write(res, chainId, incidentId);
+    } catch (err) {
+      if (!res.headersSent) {
+        res.removeHeader('Content-Disposition');
+        throw err;
+      }
+      res.destroy(err instanceof Error ? err : undefined); // mid-stream: a truncated body must not look complete
+      return;
+    }
+    res.end();
+  }
+
+  @Get('entries')
+  @Roles('auditor', 'admin')
+  @ApiOperation({ summary: 'Search the audit log (newest first, paginated by cursor)' })
+  entries(@Query() q: EntriesQueryDto, @CurrentUser() user: Principal): Promise<AuditEntryPage> {
+    return this.search.search(user, q);
+  }
+
+  @Post('checkpoints')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Sign a checkpoint of every chain whose head moved since its last checkpoint' })
+  createCheckpoints(): Promise<CheckpointRun> {
+    return this.checkpoints.checkpointMovedChains();
+  }
+}

@@ -1,0 +1,109 @@
+/** One responder's deployment at one incident, as a state agency needs it for reimbursement and audit. */
+export interface DeploymentReportRow {
+  deploymentId: string;
+  incident: { id: string; name: string; number: string; jurisdiction: string; timeZone: string };
+  responder: { id: string; name: string };
+  agency: string | null;
+  homeUnit: string | null;
+  position: string | null;
+  assignment: string | null;
+  qualification: string | null;
+  licenseNumber: string | null;
+  issuer: { id: string | null; name: string | null };
+  /** How and when the credential was verified. */
+  verification: {
+    atCheckIn: { method: 'online at check-in'; at: string; verified: boolean; result: string } | null;
+    reverifications: Array<{ at: string; kind: string; verified: boolean; result: string }>;
+    lastReverifiedAt: string | null;
+  };
+  /** The check-in decision: admitted, or admitted_with_warnings (and why). */
+  decision: string;
+  decisionReasons: string[];
+  status: string;
+  checkedInAt: string;
+  checkedOutAt: string | null;
+  /** Still on scene when the report was made: hours run to `reportedAt`. */
+  open: boolean;
+  hoursOnScene: number;
+  /** Split at midnight in the incident's time zone (`incident.timeZone`, UTC by default). */
+  hoursByDay: Array<{ date: string; hours: number }>;
+}
+
+export interface DeploymentReport {
+  reportedAt: string;
+  deployments: DeploymentReportRow[];
+  /** Total hours per responder per local day, over every deployment in the report. */
+  hoursByResponderDay: Array<{ responderId: string; name: string; date: string; hours: number }>;
+}
+
+/** Hours rounded to the hundredth (36 seconds) for display; sums are made before rounding. */
+export const roundHours = (h: number): number => Math.round(h * 100) / 100;
+
+/** "pass" or the codes of the checks that did not pass, e.g. "fail: revoked; indeterminate: status_unavailable". */
+export function summarizeChecks(verified: boolean, checks: unknown): string {
+  if (!Array.isArray(checks)) return verified ? 'verified' : 'not verified';
+  const notPassed = (checks as Array<{ id?: unknown; status?: unknown; code?: unknown }>)
+    .filter((c) => c && c.status !== 'pass' && c.status !== 'skipped')
+    .map((c) => `${String(c.status)}: ${String(c.code ?? c.id)}`);
+  if (verified && notPassed.length === 0) return 'verified';
+  return `${verified ? 'verified' : 'not verified'}${notPassed.length ? ` (${notPassed.join('; ')})` : ''}`;
+}
+
+export const CSV_COLUMNS = [
+  'incident_number', 'incident_name', 'jurisdiction', 'time_zone', 'responder_id', 'responder_name', 'agency', 'home_unit', 'position',
+  'assignment', 'qualification', 'license_number', 'issuer', 'issuer_id', 'check_in_verification', 'check_in_verified_at',
+  'reverifications', 'last_reverified_at', 'last_reverification_result', 'decision', 'status', 'checked_in_at', 'checked_out_at',
+  'date', 'hours_on_date', 'total_hours', 'deployment_id',
+] as const;
+
+/** One CSV row per deployment and local day (RFC 4180), so the hours per responder per day can be summed in a spreadsheet. */
+export function toCsv(report: DeploymentReport): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const d of report.deployments) {
+    const last = d.verification.reverifications[d.verification.reverifications.length - 1];
+    const common = {
+      incident_number: d.incident.number,
+      incident_name: d.incident.name,
+      jurisdiction: d.incident.jurisdiction,
+      time_zone: d.incident.timeZone,
+      responder_id: d.responder.id,
+      responder_name: d.responder.name,
+      agency: d.agency,
+      home_unit: d.homeUnit,
+      position: d.position,
+      assignment: d.assignment,
+      qualification: d.qualification,
+      license_number: d.licenseNumber,
+      issuer: d.issuer.name,
+      issuer_id: d.issuer.id,
+      check_in_verification: d.verification.atCheckIn ? `${d.verification.atCheckIn.method}: ${d.verification.atCheckIn.result}` : null,
+      check_in_verified_at: d.verification.atCheckIn?.at ?? null,
+      reverifications: d.verification.reverifications.length,
+      last_reverified_at: d.verification.lastReverifiedAt,
+      last_reverification_result: last?.result ?? null,
+      decision: d.decisionReasons.length ? `${d.decision} (${d.decisionReasons.join('; ')})` : d.decision,
+      status: d.status,
+      checked_in_at: d.checkedInAt,
+      checked_out_at: d.checkedOutAt ?? (d.open ? 'still on scene' : null),
+      total_hours: d.hoursOnScene,
+      deployment_id: d.deploymentId,
+    };
+    const days = d.hoursByDay.length > 0 ? d.hoursByDay : [{ date: d.checkedInAt.slice(0, 10), hours: 0 }];
+    for (const day of days) {
+      const row: Record<(typeof CSV_COLUMNS)[number], string | number | null> = { ...common, date: day.date, hours_on_date: day.hours };
+      lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * Quotes when needed; text that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) gets a
+ * leading apostrophe: report fields come from credentials and staff input.
+ */
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

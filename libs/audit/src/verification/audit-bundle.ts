@@ -1,0 +1,88 @@
+import type { JWK } from 'jose';
+import { z } from 'zod';
+import type { AuditEntryRecord } from '../audit.types';
+import { verifyEntries, type ChainVerification } from './chain-verifier';
+import type { CheckpointRecord } from './checkpoint-statement';
+
+export const BUNDLE_FORMAT = 'responder-checkin.audit-bundle';
+export const BUNDLE_VERSION = 1;
+
+/**
+ * What GET /audit/export returns and `audit-verify` reads: one chain, every entry, every checkpoint and the server's
+ * public keys (all of them, retired ones included), so the bundle verifies with no server and no database.
+ */
+export interface AuditBundle {
+  format: typeof BUNDLE_FORMAT;
+  version: typeof BUNDLE_VERSION;
+  chainId: string;
+  incidentId: string | null;
+  exportedAt: string;
+  /** The chain head recorded by the server when the bundle was made. */
+  head: { seq: number; hash: string } | null;
+  entries: AuditEntryRecord[];
+  checkpoints: CheckpointRecord[];
+  jwks: { keys: JWK[] };
+}
+
+const entrySchema = z.object({
+  id: z.string(),
+  chainId: z.string(),
+  seq: z.number().int(),
+  occurredAt: z.string(),
+  actor: z.record(z.string(), z.unknown()),
+  action: z.string(),
+  incidentId: z.string().nullable(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  payload: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+const checkpointSchema = z.object({
+  id: z.string().optional(),
+  chainId: z.string(),
+  seq: z.number().int(),
+  headHash: z.string(),
+  jws: z.string(),
+  kid: z.string(),
+  createdAt: z.string(),
+});
+const bundleSchema = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  version: z.literal(BUNDLE_VERSION),
+  chainId: z.string(),
+  incidentId: z.string().nullable().optional(),
+  exportedAt: z.string(),
+  head: z.object({ seq: z.number().int(), hash: z.string() }).nullable().optional(),
+  entries: z.array(entrySchema),
+  checkpoints: z.array(checkpointSchema),
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),
+});
+
+export type BundleParse = { ok: true; bundle: AuditBundle } | { ok: false; reason: string };
+
+/**
+ * Checks the shape only (what the verifier needs to be present). Nothing here decides whether the contents are
+ * genuine: that is verifyBundle's job. Parsing does not re-create objects, so key order (and with it the speed of
+ * canonical serialization) is what the file had.
+ */
+export function parseBundle(value: unknown): BundleParse {
+  const shape = bundleSchema.safeParse(value);
+  if (!shape.success) {
+    const issue = shape.error.issues[0];
+    return { ok: false, reason: `not an audit bundle: ${issue.path.join('.') || 'document'} ${issue.message}` };
+  }
+  const raw = value as AuditBundle;
+  return { ok: true, bundle: { ...raw, incidentId: raw.incidentId ?? null, head: raw.head ?? null } };
+}
+
+/** Verifies a bundle offline. `trustedJwks` (e.g. a saved copy of /.well-known/jwks.json) replaces the bundle's own keys. */
+export function verifyBundle(bundle: AuditBundle, trustedJwks?: { keys: JWK[] }): Promise<ChainVerification> {
+  return verifyEntries({
+    chainId: bundle.chainId,
+    entries: bundle.entries,
+    checkpoints: bundle.checkpoints,
+    jwks: trustedJwks ?? bundle.jwks,
+    head: bundle.head,
+  });
+}

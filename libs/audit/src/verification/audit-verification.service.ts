@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ServerKeys } from '@app/auth';
+import { DomainError } from '@app/common';
+import { AuditEntryStore } from '../store/audit-entry-store';
+import { linkOf, verifyLinks, type ChainLink, type ChainVerification } from './chain-verifier';
+
+/** Reads everything a verification or an export needs from one consistent, read-only snapshot. */
+export function inSnapshot<T>(db: DataSource, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return db.transaction('REPEATABLE READ', async (tx) => {
+    await tx.query('SET TRANSACTION READ ONLY');
+    return fn(tx);
+  });
+}
+
+/**
+ * GET /audit/verify: streams a chain (or a range of it) from PostgreSQL page by page, keeping only each entry's
+ * compact link, and runs the shared detection logic with the server's published keys (retired ones included).
+ */
+@Injectable()
+export class AuditVerificationService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly store: AuditEntryStore,
+    private readonly keys: ServerKeys,
+  ) {}
+
+  async verify(chainId: string, range: { fromSeq?: number; toSeq?: number } = {}): Promise<ChainVerification> {
+    const fromSeq = range.fromSeq ?? 1;
+    if (range.toSeq !== undefined && range.toSeq < fromSeq) {
+      throw new DomainError('validation_failed', `toSeq (${range.toSeq}) is before fromSeq (${fromSeq}).`);
+    }
+    await this.keys.refreshPublished(); // another process may have rotated the key since this one started
+    const jwks = this.keys.jwks();
+    return inSnapshot(this.db, async (tx) => {
+      const head = await this.store.head(tx, chainId);
+      // A whole-chain check reads past the recorded head too: an entry appended behind the server's back is there.
+      const readTo = range.toSeq ?? Number.MAX_SAFE_INTEGER;
+      const anchorHash = fromSeq === 1 ? undefined : await this.store.hashAt(tx, chainId, fromSeq - 1);
+      if (fromSeq > 1 && anchorHash === undefined) {
+        throw new DomainError('unprocessable', `Entry ${fromSeq - 1} (the one before the range) does not exist; verify the whole chain to see why.`);
+      }
+      const links: ChainLink[] = [];
+      for await (const page of this.store.pages(tx, chainId, fromSeq, readTo)) {
+        for (const entry of page) links.push(linkOf(entry));
+      }
+      const checkpoints = await this.store.checkpoints(tx, chainId, fromSeq, readTo);
+      return verifyLinks({ chainId, links, checkpoints, jwks, head, range: { fromSeq, toSeq: range.toSeq, anchorHash } });
+    });
+  }
+}

@@ -1,0 +1,207 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { CompactSign } from 'jose';
+import { BoundedFetcher } from '../fetch/bounded-fetcher';
+import { StaticTrustSource, type QualificationRule, type TrustedIssuer } from '../trust/trust-source';
+import type { VerificationResult } from '../verification-result';
+import { CredentialVerifier } from './credential-verifier';
+
+type Alg = 'ES256' | 'EdDSA' | 'RS256' | 'ES512';
+interface TestIssuer {
+  did: string;
+  privateKey: KeyObject;
+  publicJwk: Record<string, unknown>;
+  alg: Alg;
+}
+
+function makeIssuer(alg: Alg = 'ES256'): TestIssuer {
+  const pair =
+    alg === 'EdDSA'
+      ? generateKeyPairSync('ed25519')
+      : alg === 'RS256'
+        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+        : generateKeyPairSync('ec', { namedCurve: alg === 'ES512' ? 'P-521' : 'P-256' });
+  const publicJwk = pair.publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+  return { did: `did:jwk:${Buffer.from(JSON.stringify(publicJwk)).toString('base64url')}`, privateKey: pair.privateKey, publicJwk, alg };
+}
+
+const sign = (issuer: TestIssuer, payload: object, header: Record<string, unknown> = {}): Promise<string> =>
+  new CompactSign(Buffer.from(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: issuer.alg, typ: 'vc+jwt', kid: `${issuer.did}#0`, ...header })
+    .sign(issuer.privateKey);
+
+function licence(issuer: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+    id: 'urn:uuid:6a1c1c9e-0000-4000-8000-000000000001',
+    type: ['VerifiableCredential', 'OpenBadgeCredential'],
+    issuer: { id: issuer, type: ['Profile'], name: 'Totally The Real Board' },
+    validFrom: '2024-01-01T00:00:00Z',
+    validUntil: '2030-01-01T00:00:00Z',
+    credentialSubject: {
+      type: ['AchievementSubject'],
+      name: 'Dana Rivera',
+      licenseNumber: 'RN-123456',
+      achievement: { id: 'urn:example:rn', type: ['Achievement'], name: 'Registered Nurse', achievementType: 'License', criteria: { narrative: 'Licensed' } },
+    },
+    ...overrides,
+  };
+}
+
+const RULES: QualificationRule[] = [
+  { qualification: 'RN', achievementTypes: ['License'], achievementName: 'Registered Nurse' },
+  { qualification: 'EMT', achievementTypes: ['License', 'Certification'], achievementName: 'Emergency Medical Technician' },
+];
+
+function entry(issuer: TestIssuer, overrides: Partial<TrustedIssuer> = {}): TrustedIssuer {
+  return { id: issuer.did, name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256', 'ES384', 'EdDSA'], ...overrides };
+}
+
+function verifier(issuers: TrustedIssuer[], now = new Date('2025-06-01T12:00:00Z')): CredentialVerifier {
+  return new CredentialVerifier({
+    fetcher: new BoundedFetcher({ insecureHosts: [], allowPrivateNetwork: false, timeoutMs: 500, maxBytes: 65536, cacheTtlMs: 1000 }),
+    trust: new StaticTrustSource(issuers, RULES),
+    clock: { now: () => now },
+    clockSkewSeconds: 60,
+    statusListMinBits: 131072,
+    cacheTtlMs: 1000,
+  });
+}
+
+const check = (r: VerificationResult, id: string) => r.checks.find((c) => c.id === id)!;
+
+describe('CredentialVerifier (offline issuers)', () => {
+  const board = makeIssuer('ES256');
+
+  it('verifies a trusted licence and shows the registry name, never the claimed one', async () => {
+    const jws = await sign(board, licence(board.did));
+    const result = await verifier([entry(board)]).verify(`  ${jws}\n`, { jurisdiction: 'US-FL' });
+    expect(result.verified).toBe(true);
+    expect(result.checks.map((c) => [c.id, c.status])).toEqual([
+      ['format', 'pass'], ['signature', 'pass'], ['data_model', 'pass'], ['validity', 'pass'], ['status', 'pass'], ['issuer_trust', 'pass'],
+    ]);
+    expect(result.credential).toMatchObject({
+      format: 'vc+jwt',
+      issuer: { id: board.did, registryName: 'Florida Board of Nursing', claimedName: 'Totally The Real Board' },
+      subject: { name: 'Dana Rivera' },
+      qualification: 'RN',
+      licenseNumber: 'RN-123456',
+      validUntil: '2030-01-01T00:00:00.000Z',
+    });
+    expect(result.evidence).toMatchObject({ algorithm: 'ES256', keyId: `${board.did}#0`, keyThumbprint: expect.any(String), credentialHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(result.errors).toEqual([]);
+  });
+
+  it('a bad signature is fatal: every later check is skipped', async () => {
+    const jws = await sign(board, licence(board.did));
+    const [h, p, s] = jws.split('.');
+    const tampered = `${h}.${Buffer.from(JSON.stringify(licence(board.did, { validUntil: '2099-01-01T00:00:00Z' }))).toString('base64url')}.${s}`;
+    const result = await verifier([entry(board)]).verify(tampered);
+    expect(check(result, 'signature')).toMatchObject({ status: 'fail', code: 'signature_invalid' });
+    expect(result.checks.slice(2).every((c) => c.status === 'skipped')).toBe(true);
+    expect(result.verified).toBe(false);
+    expect(p).toBeTruthy();
+  });
+
+  it('applies the algorithm allow-list: ES512 never, RS256 only when the registry lists it', async () => {
+    const p521 = makeIssuer('ES512');
+    expect(check(await verifier([entry(p521)]).verify(await sign(p521, licence(p521.did))), 'signature')).toMatchObject({ code: 'alg_not_allowed' });
+    const rsa = makeIssuer('RS256');
+    const jws = await sign(rsa, licence(rsa.did));
+    expect(check(await verifier([entry(rsa)]).verify(jws), 'signature')).toMatchObject({ code: 'alg_not_allowed' });
+    expect(check(await verifier([]).verify(jws), 'signature')).toMatchObject({ code: 'alg_not_allowed' });
+    expect((await verifier([entry(rsa, { algorithms: ['RS256'] })]).verify(jws, { jurisdiction: 'US-FL' })).verified).toBe(true);
+    const none = `${Buffer.from('{"alg":"none","typ":"vc+jwt"}').toString('base64url')}.${jws.split('.')[1]}.`;
+    expect((await verifier([entry(board)]).verify(none)).verified).toBe(false);
+  });
+
+  it('accepts an embedded jwk only when it is the issuer key, and a kid only inside the issuer key set', async () => {
+    const attacker = makeIssuer('ES256');
+    const forged = await sign(attacker, licence(board.did), { kid: undefined, jwk: attacker.publicJwk });
+    expect(check(await verifier([entry(board)]).verify(forged), 'signature')).toMatchObject({ code: 'key_not_found' });
+    const pointing = await sign(attacker, licence(board.did), { kid: `${attacker.did}#0` });
+    expect(check(await verifier([entry(board)]).verify(pointing), 'signature')).toMatchObject({ code: 'key_not_found' });
+    const own = await sign(board, licence(board.did), { kid: undefined, jwk: board.publicJwk });
+    expect((await verifier([entry(board)]).verify(own)).verified).toBe(true);
+  });
+
+  it('checks validity with the clock skew', async () => {
+    const v = verifier([entry(board)], new Date('2030-01-01T00:00:30Z'));
+    expect(check(await v.verify(await sign(board, licence(board.did))), 'validity').status).toBe('pass');
+    const later = verifier([entry(board)], new Date('2030-01-01T00:01:01Z'));
+    expect(check(await later.verify(await sign(board, licence(board.did))), 'validity')).toMatchObject({ status: 'fail', code: 'expired' });
+    const future = await sign(board, licence(board.did, { validFrom: '2026-01-01T00:00:00-05:00' }));
+    expect(check(await verifier([entry(board)]).verify(future), 'validity')).toMatchObject({ status: 'fail', code: 'not_yet_valid', message: expect.stringContaining('2026-01-01T05:00:00') });
+  });
+
+  it('decides trust by registry entry, activity, jurisdiction (US covers US-xx; mutual aid) and qualification', async () => {
+    const jws = await sign(board, licence(board.did));
+    const code = async (e: TrustedIssuer[], opts = {}) => check(await verifier(e).verify(jws, { jurisdiction: 'US-FL', ...opts }), 'issuer_trust');
+    expect(await code([])).toMatchObject({ status: 'fail', code: 'untrusted_issuer' });
+    expect(await code([entry(board, { retiredAt: new Date('2025-01-01T00:00:00Z') })])).toMatchObject({ code: 'untrusted_issuer', message: expect.stringContaining('retired') });
+    expect(await code([entry(board, { jurisdictions: ['US-GA'] })])).toMatchObject({ code: 'issuer_not_authorized', message: expect.stringContaining('US-GA') });
+    expect(await code([entry(board, { jurisdictions: ['US-GA'] })], { mutualAidJurisdictions: ['US-AL', 'US-GA'] })).toMatchObject({
+      status: 'pass',
+      message: expect.stringContaining('mutual aid (US-GA)'),
+    });
+    expect(await code([entry(board, { jurisdictions: ['US'] })])).toMatchObject({ status: 'pass' });
+    expect(await code([entry(board, { qualifications: ['EMT'] })])).toMatchObject({ code: 'issuer_not_authorized', message: expect.stringContaining('RN') });
+  });
+
+  it('reads an Open Badges 3.0 VC-JWT (vc claim, iss/nbf/exp/jti/sub) and fails on inconsistent claims', async () => {
+    const vc = licence(board.did, { '@context': ['https://www.w3.org/2018/credentials/v1', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'], validFrom: undefined, validUntil: undefined });
+    const claims = { iss: board.did, jti: vc.id, sub: 'did:example:dana', nbf: 1704067200, exp: 1893456000, vc };
+    const ob = await sign(board, claims, { typ: 'JWT' });
+    const result = await verifier([entry(board)]).verify(ob, { jurisdiction: 'US-FL' });
+    expect(result.verified).toBe(true);
+    expect(result.credential).toMatchObject({ format: 'jwt-vc', qualification: 'RN', subject: { id: 'did:example:dana' }, validFrom: '2024-01-01T00:00:00.000Z' });
+    const lying = await sign(board, { ...claims, vc: { ...vc, issuanceDate: '2023-01-01T00:00:00Z' } }, { typ: 'JWT' });
+    expect(check(await verifier([entry(board)]).verify(lying), 'data_model')).toMatchObject({ status: 'fail', code: 'data_model_invalid', message: expect.stringContaining('nbf') });
+  });
+
+  it('verifies a vp+jwt and every enveloped credential in it', async () => {
+    const holder = makeIssuer('EdDSA');
+    const inner = await sign(board, licence(board.did));
+    const vp = {
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      type: ['VerifiablePresentation'],
+      holder: holder.did,
+      verifiableCredential: [{ '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${inner}` }],
+    };
+    const jws = await sign(holder, vp, { typ: 'vp+jwt' });
+    const ok = await verifier([entry(board)]).verify(jws, { jurisdiction: 'US-FL' });
+    expect(ok.verified).toBe(true);
+    expect(ok.credentials).toHaveLength(1);
+    expect(ok.credential?.qualification).toBe('RN');
+    const withUnsecured = await sign(holder, { ...vp, verifiableCredential: [licence(board.did)] }, { typ: 'vp+jwt' });
+    const bad = await verifier([entry(board)]).verify(withUnsecured, { jurisdiction: 'US-FL' });
+    expect(bad.verified).toBe(false);
+    expect(bad.credentials?.[0].checks[0]).toMatchObject({ code: 'unsupported_format' });
+  });
+
+  it('revalidate skips the signature only while the issuer still has the key', async () => {
+    const jws = await sign(board, licence(board.did));
+    const v = verifier([entry(board)]);
+    const first = await v.verify(jws, { jurisdiction: 'US-FL' });
+    const again = await v.revalidate(jws, { jurisdiction: 'US-FL', knownKeyThumbprint: first.evidence.keyThumbprint });
+    expect(again.verified).toBe(true);
+    expect(check(again, 'signature').message).toContain('not re-computed');
+    const unknown = await v.revalidate(jws, { jurisdiction: 'US-FL', knownKeyThumbprint: 'some-old-key' });
+    expect(check(unknown, 'signature').message).not.toContain('not re-computed');
+    const later = await verifier([entry(board)], new Date('2031-01-01T00:00:00Z')).revalidate(jws, { knownKeyThumbprint: first.evidence.keyThumbprint });
+    expect(check(later, 'validity')).toMatchObject({ code: 'expired' });
+  });
+
+  it('answers bad input with a reason code, never an exception', async () => {
+    const v = verifier([]);
+    for (const input of [undefined, null, 42, {}, [], 'x', '...', 'a.b.c', '{"a":1}', `${'e'.repeat(70000)}`, { type: 'EnvelopedVerifiableCredential', id: 5 }]) {
+      const result = await v.verify(input);
+      expect(result.verified).toBe(false);
+      expect(['malformed', 'unsupported_format']).toContain(result.checks[0].code);
+    }
+    const noIssuer = await sign(board, { ...licence(board.did), issuer: undefined });
+    expect(check(await v.verify(noIssuer), 'signature')).toMatchObject({ code: 'key_not_found' });
+    const critHeader = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'vc+jwt', crit: ['exp'], exp: 1 })).toString('base64url');
+    const crit = `${critHeader}.${(await sign(board, licence(board.did))).split('.').slice(1).join('.')}`;
+    expect(check(await v.verify(crit), 'format')).toMatchObject({ code: 'unsupported_format' });
+  });
+});

@@ -1,0 +1,72 @@
+import { Body, Controller, HttpCode, Module, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Roles } from '@app/auth';
+import { DomainError } from '@app/common';
+import { CredentialsModule } from '../credentials.module';
+import { CredentialVerifier } from '../engine/credential-verifier';
+import { isRecord } from '../util/json';
+import type { VerificationResult, VerifyOptions } from '../verification-result';
+
+const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
+
+/** Parses the VC-API `options` (jurisdiction, mutual aid) or answers 400 validation_failed. */
+function verifyOptions(raw: unknown, queryJurisdiction: string | undefined): VerifyOptions {
+  const options = isRecord(raw) ? raw : {};
+  if (raw !== undefined && !isRecord(raw)) throw new DomainError('validation_failed', 'options must be an object.');
+  const jurisdiction = options.jurisdiction ?? queryJurisdiction;
+  if (jurisdiction !== undefined && (typeof jurisdiction !== 'string' || !JURISDICTION.test(jurisdiction))) {
+    throw new DomainError('validation_failed', 'options.jurisdiction must look like US-FL (or US).', { errors: [{ field: 'options.jurisdiction', message: 'must look like US-FL' }] });
+  }
+  const aid = options.mutualAidJurisdictions;
+  if (aid !== undefined && !(Array.isArray(aid) && aid.length <= 60 && aid.every((j) => typeof j === 'string' && JURISDICTION.test(j)))) {
+    throw new DomainError('validation_failed', 'options.mutualAidJurisdictions must be a list of codes like US-GA.', {
+      errors: [{ field: 'options.mutualAidJurisdictions', message: 'must be a list of codes like US-GA' }],
+    });
+  }
+  return { jurisdiction: jurisdiction as string | undefined, mutualAidJurisdictions: aid as string[] | undefined };
+}
+
+/**
+ * W3C VC-API style verification: 200 when verified, 400 when not, always with the full result (checks, warnings,
+ * errors, credential summary, evidence). Any signed-in user may verify. The body may also be the bare JWS
+ * (text/plain or application/vc+jwt) with `?jurisdiction=`.
+ */
+@ApiTags('credentials')
+@ApiBearerAuth()
+@Controller('credentials')
+export class CredentialsController {
+  constructor(private readonly verifier: CredentialVerifier) {}
+
+  @Post('verify')
+  @HttpCode(200)
+  @Roles('admin', 'commander', 'checkin', 'auditor')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['verifiableCredential'],
+      properties: {
+        verifiableCredential: {
+          oneOf: [
+            { type: 'string', description: 'Compact JWS (vc+jwt, VC-JWT, vp+jwt), data: envelope, or a URL carrying it' },
+            { type: 'object', properties: { type: { type: 'string', enum: ['EnvelopedVerifiableCredential'] }, id: { type: 'string' } } },
+          ],
+        },
+        options: { type: 'object', properties: { jurisdiction: { type: 'string', example: 'US-FL' }, mutualAidJurisdictions: { type: 'array', items: { type: 'string' } } } },
+      },
+    },
+  })
+  @ApiOkResponse({ description: 'Verified: every check passed.' })
+  @ApiBadRequestResponse({ description: 'Not verified (see errors and warnings), or the request is malformed.' })
+  async verify(@Body() body: unknown, @Query('jurisdiction') jurisdiction: string | undefined, @Res({ passthrough: true }) res: Response): Promise<VerificationResult> {
+    const credential = typeof body === 'string' ? body : isRecord(body) ? body.verifiableCredential : undefined;
+    const options = verifyOptions(isRecord(body) ? body.options : undefined, jurisdiction);
+    const result = await this.verifier.verify(credential, options);
+    res.status(result.verified ? 200 : 400);
+    return result;
+  }
+}
+
+/** POST /credentials/verify for the api process. */
+@Module({ imports: [CredentialsModule], controllers: [CredentialsController] })
+export class CredentialsHttpModule {}

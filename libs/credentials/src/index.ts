@@ -1,0 +1,29 @@
+/**
+ * @app/credentials: the credential verification engine. Parses what a badge scan yields, resolves issuer keys
+ * (did:jwk, did:key, did:web, issuer JWKS), verifies JWS signatures (jose, algorithm allow-list), checks the VC data
+ * model, validity dates, Bitstring / StatusList2021 status lists and issuer trust (through the TrustSource contract
+ * that @app/trust implements), and returns a VerificationResult with stable reason codes and evidence.
+ * Also owns the project's one outbound HTTP client (BoundedFetcher) and POST /credentials/verify.
+ * Framework-free core; CredentialsModule is the thin Nest wrapper. Imports @app/config and @app/common only
+ * (never @app/trust, @app/incidents or anything above it).
+ */
+export * from './verification-result';
+export * from './fetch/bounded-fetcher';
+export * from './input/scan-input';
+export * from './jws/compact-jws';
+export * from './keys/jwk';
+export * from './keys/multibase';
+export * from './keys/key-resolver';
+export * from './model/data-model';
+export * from './model/instants';
+export * from './model/credential-format';
+export * from './model/credential-summary';
+export * from './status/bitstring';
+export * from './status/status-list-store';
+export * from './status/redis-status-list-store';
+export * from './status/status-list-service';
+export * from './trust/trust-source';
+export * from './engine/check-board';
+export * from './engine/credential-verifier';
+export * from './credentials.module';
+export * from './http/credentials.controller';

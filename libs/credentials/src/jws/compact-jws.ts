@@ -1,0 +1,52 @@
+import { isRecord, type JsonRecord } from '../util/json';
+
+const SEGMENT = /^[A-Za-z0-9_-]*$/;
+
+export interface DecodedJws {
+  /** The compact serialization exactly as received. */
+  compact: string;
+  header: JsonRecord;
+  payload: JsonRecord;
+}
+
+export type DecodeResult = { ok: true; jws: DecodedJws } | { ok: false; message: string };
+
+/** Strict base64url (no padding, no stray characters, no impossible lengths) -> bytes. */
+export function base64UrlBytes(segment: string): Buffer | undefined {
+  if (!SEGMENT.test(segment) || segment.length % 4 === 1) return undefined;
+  return Buffer.from(segment, 'base64url');
+}
+
+function parseJsonObject(bytes: Buffer): JsonRecord | undefined {
+  try {
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decodes a compact JWS without verifying it (so the issuer, and with it the key, can be found). */
+export function decodeCompactJws(compact: string): DecodeResult {
+  const parts = compact.split('.');
+  if (parts.length !== 3) return { ok: false, message: 'A compact JWS has exactly three dot-separated parts.' };
+  const [h, p, s] = parts;
+  const headerBytes = base64UrlBytes(h);
+  const payloadBytes = base64UrlBytes(p);
+  const signature = base64UrlBytes(s);
+  if (!headerBytes || !payloadBytes || !signature || h.length === 0 || s.length === 0) {
+    return { ok: false, message: 'The JWS is not valid base64url.' };
+  }
+  const header = parseJsonObject(headerBytes);
+  if (!header) return { ok: false, message: 'The JWS header is not a JSON object.' };
+  const payload = parseJsonObject(payloadBytes);
+  if (!payload) return { ok: false, message: 'The JWS payload is not a JSON object.' };
+  return { ok: true, jws: { compact, header, payload } };
+}
+
+/** `typ`/`cty` media types compare case-insensitively, and `application/` may be left out (RFC 7515 4.1.9). */
+export function mediaType(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const v = value.trim().toLowerCase();
+  return v.startsWith('application/') ? v.slice('application/'.length) : v;
+}

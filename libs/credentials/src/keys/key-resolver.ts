@@ -1,0 +1,293 @@
+import type { KeyObject } from 'node:crypto';
+import { FetchError, type BoundedFetcher } from '../fetch/bounded-fetcher';
+import { isRecord, oneOrMany, type JsonRecord } from '../util/json';
+import { algorithmsFor, hasPrivateMembers, JwkError, jwkThumbprint, keyObjectFor, toPublicJwk, type PublicJwk } from './jwk';
+import { multikeyToJwk } from './multibase';
+
+/**
+ * Finds an issuer's public keys: did:jwk and did:key offline, did:web with one bounded GET, and an https issuer URL
+ * through its JWKS. Only keys usable for assertions (listed under `assertionMethod`) are returned; parsed key sets
+ * and imported KeyObjects are cached (offline DIDs for good, fetched documents for their cache lifetime).
+ */
+export interface VerificationKey {
+  /** Verification method id, e.g. did:web:example.org#key-1 (for JWKS: issuer#kid). */
+  id: string;
+  jwk: PublicJwk;
+  /** RFC 7638 thumbprint. */
+  thumbprint: string;
+  keyObject: KeyObject;
+  algorithms: string[];
+}
+
+export interface IssuerKeySet {
+  issuer: string;
+  method: 'did:jwk' | 'did:key' | 'did:web' | 'jwks';
+  keys: VerificationKey[];
+  fetchedAt: number;
+  expiresAt: number;
+}
+
+export type KeyErrorCode = 'did_unresolvable' | 'key_not_found';
+
+export class KeyResolutionError extends Error {
+  constructor(
+    readonly code: KeyErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KeyResolutionError';
+  }
+}
+
+export interface KeyResolverOptions {
+  fetcher: BoundedFetcher;
+  now?: () => number;
+  /** Lifetime of a fetched DID document or JWKS when the server sends no max-age. */
+  cacheTtlMs: number;
+  /** Hosts whose did:web documents are fetched over http (development only). */
+  insecureHosts?: string[];
+  maxCachedIssuers?: number;
+}
+
+const FOREVER = Number.MAX_SAFE_INTEGER;
+const DID_WEB_SEGMENT = /^[A-Za-z0-9._~%-]+$/;
+
+export class KeyResolver {
+  private readonly cache = new Map<string, IssuerKeySet>();
+  private readonly inFlight = new Map<string, Promise<IssuerKeySet>>();
+  private readonly insecureHosts: Set<string>;
+
+  constructor(private readonly opts: KeyResolverOptions) {
+    this.insecureHosts = new Set((opts.insecureHosts ?? []).map((h) => h.toLowerCase()));
+  }
+
+  private now(): number {
+    return this.opts.now ? this.opts.now() : Date.now();
+  }
+
+  /** The issuer's assertion keys (cached; one fetch at a time per issuer). */
+  async keySet(issuer: string, opts: { refresh?: boolean } = {}): Promise<IssuerKeySet> {
+    const cached = this.cache.get(issuer);
+    if (cached && !opts.refresh && cached.expiresAt > this.now()) return cached;
+    const pending = this.inFlight.get(issuer);
+    if (pending) return pending;
+    const load = this.load(issuer)
+      .then((set) => {
+        this.remember(set);
+        return set;
+      })
+      .finally(() => this.inFlight.delete(issuer));
+    this.inFlight.set(issuer, load);
+    return load;
+  }
+
+  /** A cached key set, even if stale, without fetching (undefined when never resolved). */
+  peek(issuer: string): IssuerKeySet | undefined {
+    return this.cache.get(issuer);
+  }
+
+  forget(issuer?: string): void {
+    if (issuer) this.cache.delete(issuer);
+    else this.cache.clear();
+  }
+
+  /**
+   * The key the JWS header designates, looked up only inside the issuer's own set: `kid` as a verification method id
+   * (absolute, or `#fragment` relative to the issuer) or as the JWK's own kid; an embedded `jwk` only when it is one
+   * of the issuer's keys; no hint at all only when the issuer has exactly one key.
+   */
+  select(set: IssuerKeySet, header: JsonRecord): VerificationKey {
+    const kid = typeof header.kid === 'string' ? header.kid : undefined;
+    if ('kid' in header && kid === undefined) throw new KeyResolutionError('key_not_found', 'The JWS kid is not a string.');
+    let candidates = set.keys;
+    if (kid !== undefined) {
+      candidates = set.keys.filter((k) => k.id === kid || (kid.startsWith('#') && k.id === set.issuer + kid) || (k.jwk.kid !== undefined && k.jwk.kid === kid));
+      if (candidates.length === 0) throw new KeyResolutionError('key_not_found', `The key ${truncate(kid)} is not one of the issuer's assertion keys.`);
+    }
+    if ('jwk' in header) {
+      if (!isRecord(header.jwk) || hasPrivateMembers(header.jwk)) throw new KeyResolutionError('key_not_found', 'The embedded jwk header is not a public key.');
+      let thumbprint: string;
+      try {
+        thumbprint = jwkThumbprint(toPublicJwk(header.jwk));
+      } catch {
+        throw new KeyResolutionError('key_not_found', 'The embedded jwk header is not a usable public key.');
+      }
+      candidates = candidates.filter((k) => k.thumbprint === thumbprint);
+      if (candidates.length === 0) throw new KeyResolutionError('key_not_found', "The embedded jwk is not one of the issuer's keys.");
+    }
+    if (candidates.length === 1) return candidates[0];
+    if (candidates.length === 0) throw new KeyResolutionError('key_not_found', 'The issuer publishes no assertion key.');
+    throw new KeyResolutionError('key_not_found', 'The JWS names no key (kid) and the issuer has several.');
+  }
+
+  private remember(set: IssuerKeySet): void {
+    const max = this.opts.maxCachedIssuers ?? 5000;
+    if (this.cache.size >= max && !this.cache.has(set.issuer)) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(set.issuer, set);
+  }
+
+  private async load(issuer: string): Promise<IssuerKeySet> {
+    if (issuer.length > 4096) throw new KeyResolutionError('did_unresolvable', 'The issuer identifier is too long.');
+    if (issuer.startsWith('did:jwk:')) return this.didJwk(issuer);
+    if (issuer.startsWith('did:key:')) return this.didKey(issuer);
+    if (issuer.startsWith('did:web:')) return this.didWeb(issuer);
+    if (issuer.startsWith('did:')) throw new KeyResolutionError('did_unresolvable', `The DID method of ${truncate(issuer)} is not supported (did:web, did:key, did:jwk are).`);
+    if (issuer.startsWith('https://') || issuer.startsWith('http://')) return this.issuerJwks(issuer);
+    throw new KeyResolutionError('key_not_found', `No key can be found for the issuer ${truncate(issuer)} (not a DID or https URL).`);
+  }
+
+  private offline(issuer: string, method: 'did:jwk' | 'did:key', id: string, jwk: PublicJwk): IssuerKeySet {
+    return { issuer, method, keys: [makeKey(id, jwk)], fetchedAt: this.now(), expiresAt: FOREVER };
+  }
+
+  private didJwk(did: string): IssuerKeySet {
+    const encoded = did.slice('did:jwk:'.length).split('#')[0];
+    let value: unknown;
+    try {
+      if (!/^[A-Za-z0-9_-]+$/.test(encoded)) throw new Error('not base64url');
+      value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    } catch {
+      throw new KeyResolutionError('did_unresolvable', 'The did:jwk does not contain a JSON key.');
+    }
+    if (isRecord(value) && hasPrivateMembers(value)) throw new KeyResolutionError('did_unresolvable', 'The did:jwk contains a private key; refused.');
+    try {
+      return this.offline(did, 'did:jwk', `${did}#0`, toPublicJwk(value));
+    } catch (err) {
+      throw new KeyResolutionError('did_unresolvable', `The did:jwk key is unusable: ${(err as Error).message}`);
+    }
+  }
+
+  private didKey(did: string): IssuerKeySet {
+    const value = did.slice('did:key:'.length).split('#')[0];
+    try {
+      return this.offline(did, 'did:key', `${did}#${value}`, multikeyToJwk(value));
+    } catch (err) {
+      throw new KeyResolutionError('did_unresolvable', `The did:key is invalid: ${(err as Error).message}`);
+    }
+  }
+
+  /** did:web -> https URL: host (with %3A port) then path segments; `/.well-known` only without a path. */
+  didWebUrl(did: string): string {
+    const parts = did.slice('did:web:'.length).split(':');
+    if (parts.some((p) => !DID_WEB_SEGMENT.test(p))) throw new KeyResolutionError('did_unresolvable', 'The did:web identifier has invalid characters.');
+    let host: string;
+    let path: string[];
+    try {
+      host = decodeURIComponent(parts[0]);
+      path = parts.slice(1).map((p) => decodeURIComponent(p));
+    } catch {
+      throw new KeyResolutionError('did_unresolvable', 'The did:web identifier is not properly percent-encoded.');
+    }
+    if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host) || path.some((p) => p.includes('/') || p === '..' || p === '.')) {
+      throw new KeyResolutionError('did_unresolvable', 'The did:web host or path is invalid.');
+    }
+    const hostname = host.replace(/:\d+$/, '').toLowerCase();
+    const scheme = this.insecureHosts.has(hostname) ? 'http' : 'https';
+    const suffix = path.length === 0 ? '/.well-known/did.json' : `/${path.map(encodeURIComponent).join('/')}/did.json`;
+    return `${scheme}://${host}${suffix}`;
+  }
+
+  private async fetchJson(url: string, what: string, code: KeyErrorCode): Promise<{ doc: JsonRecord; fetchedAt: number; expiresAt: number }> {
+    try {
+      const res = await this.opts.fetcher.get(url, { accept: 'application/did+json, application/json' });
+      let doc: unknown;
+      try {
+        doc = JSON.parse(res.body.toString('utf8'));
+      } catch {
+        throw new KeyResolutionError(code, `The ${what} at ${url} is not JSON.`);
+      }
+      if (!isRecord(doc)) throw new KeyResolutionError(code, `The ${what} at ${url} is not a JSON object.`);
+      const ttl = res.noStore ? 0 : (res.maxAgeMs ?? this.opts.cacheTtlMs);
+      return { doc, fetchedAt: res.fetchedAt, expiresAt: res.fetchedAt + ttl };
+    } catch (err) {
+      if (err instanceof KeyResolutionError) throw err;
+      const detail = err instanceof FetchError ? err.message : 'network error';
+      throw new KeyResolutionError(code, `The ${what} could not be retrieved: ${detail}`);
+    }
+  }
+
+  private async didWeb(did: string): Promise<IssuerKeySet> {
+    const url = this.didWebUrl(did.split('#')[0]);
+    const { doc, fetchedAt, expiresAt } = await this.fetchJson(url, 'DID document', 'did_unresolvable');
+    if (doc.id !== did) throw new KeyResolutionError('did_unresolvable', `The DID document at ${url} is for another DID.`);
+    const methods = new Map<string, JsonRecord>();
+    const absolute = (id: string): string => (id.startsWith('#') ? did + id : id);
+    for (const vm of oneOrMany(doc.verificationMethod)) {
+      if (isRecord(vm) && typeof vm.id === 'string') methods.set(absolute(vm.id), vm);
+    }
+    const keys: VerificationKey[] = [];
+    for (const ref of oneOrMany(doc.assertionMethod)) {
+      const vm = typeof ref === 'string' ? methods.get(absolute(ref)) : isRecord(ref) ? ref : undefined;
+      if (!vm || typeof vm.id !== 'string') continue;
+      const id = absolute(vm.id);
+      // A key controlled by someone else is not the issuer's key, even if the document lists it.
+      if (vm.controller !== undefined && vm.controller !== did) continue;
+      const jwk = jwkOfMethod(vm);
+      if (!jwk) continue;
+      try {
+        keys.push(makeKey(id, jwk));
+      } catch {
+        // Invalid key material (e.g. a point not on the curve): not a candidate.
+      }
+    }
+    return { issuer: did, method: 'did:web', keys, fetchedAt, expiresAt };
+  }
+
+  /**
+   * An https issuer URL: GET the URL itself; it answers a JWKS (`keys`), or a profile with an embedded `jwks` or a
+   * same-origin `jwks_uri`. Every key in the set may sign credentials unless its `use` says otherwise.
+   */
+  private async issuerJwks(issuer: string): Promise<IssuerKeySet> {
+    const first = await this.fetchJson(issuer, 'issuer key set', 'key_not_found');
+    let jwks: unknown = first.doc;
+    let { fetchedAt, expiresAt } = first;
+    if (!Array.isArray(first.doc.keys)) {
+      if (isRecord(first.doc.jwks)) jwks = first.doc.jwks;
+      else if (typeof first.doc.jwks_uri === 'string') {
+        const target = new URL(first.doc.jwks_uri, issuer);
+        if (target.origin !== new URL(issuer).origin) throw new KeyResolutionError('key_not_found', 'The issuer points to a key set on another origin.');
+        const second = await this.fetchJson(target.toString(), 'issuer key set', 'key_not_found');
+        jwks = second.doc;
+        fetchedAt = second.fetchedAt;
+        expiresAt = Math.min(expiresAt, second.expiresAt);
+      }
+    }
+    const keys: VerificationKey[] = [];
+    for (const raw of isRecord(jwks) ? oneOrMany(jwks.keys) : []) {
+      if (!isRecord(raw) || (raw.use !== undefined && raw.use !== 'sig')) continue;
+      try {
+        const jwk = toPublicJwk(raw);
+        const id = `${issuer}#${jwk.kid ?? jwkThumbprint(jwk)}`;
+        keys.push(makeKey(id, jwk));
+      } catch {
+        // A key that cannot be used is simply not a candidate.
+      }
+    }
+    if (keys.length === 0) throw new KeyResolutionError('key_not_found', `The issuer ${truncate(issuer)} publishes no usable key.`);
+    return { issuer, method: 'jwks', keys, fetchedAt, expiresAt };
+  }
+}
+
+function jwkOfMethod(vm: JsonRecord): PublicJwk | undefined {
+  try {
+    if (isRecord(vm.publicKeyJwk)) {
+      if (hasPrivateMembers(vm.publicKeyJwk)) return undefined;
+      return toPublicJwk(vm.publicKeyJwk);
+    }
+    if (typeof vm.publicKeyMultibase === 'string') return multikeyToJwk(vm.publicKeyMultibase);
+  } catch (err) {
+    if (!(err instanceof JwkError)) throw err;
+  }
+  return undefined;
+}
+
+function makeKey(id: string, jwk: PublicJwk): VerificationKey {
+  return { id, jwk, thumbprint: jwkThumbprint(jwk), keyObject: keyObjectFor(jwk), algorithms: algorithmsFor(jwk) };
+}
+
+function truncate(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}

@@ -1,0 +1,80 @@
+import type { CredentialSummary, StatusEntrySummary } from '../verification-result';
+import { idOf, isRecord, oneOrMany, textOf, type JsonRecord } from '../util/json';
+import { statusIndex } from './data-model';
+import { parseInstant, toIso } from './instants';
+import type { QualificationFacts } from '../trust/trust-source';
+
+/**
+ * What check-in staff see about a credential, read from VC 2.0 and Open Badges 3.0 shapes (achievement, licenseNumber,
+ * identifier[] of the subject). Every string is clipped: a credential is untrusted input.
+ */
+const MAX_TEXT = 300;
+const clip = (value: string | undefined): string | undefined => (value === undefined ? undefined : value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value);
+
+export function summariseCredential(credential: JsonRecord, format: CredentialSummary['format'], issuerId: string | undefined): CredentialSummary {
+  const subject = oneOrMany(credential.credentialSubject).find(isRecord) ?? {};
+  const achievement = oneOrMany(subject.achievement).find(isRecord);
+  const issuer = credential.issuer;
+  const from = parseInstant(credential.validFrom ?? credential.issuanceDate, { zoneOptional: true });
+  const until = parseInstant(credential.validUntil ?? credential.expirationDate, { zoneOptional: true });
+  return {
+    format,
+    id: typeof credential.id === 'string' ? clip(credential.id) : undefined,
+    types: oneOrMany(credential.type).filter((t): t is string => typeof t === 'string').slice(0, 20).map((t) => clip(t)!),
+    issuer: { id: clip(issuerId) ?? '', claimedName: clip(isRecord(issuer) ? textOf(issuer.name) : undefined) },
+    subject: {
+      id: typeof subject.id === 'string' ? clip(subject.id) : undefined,
+      name: clip(subjectName(subject)),
+      email: clip(typeof subject.email === 'string' ? subject.email : identifier(subject, 'emailAddress')),
+    },
+    achievement: achievement
+      ? {
+          id: typeof achievement.id === 'string' ? clip(achievement.id) : undefined,
+          name: clip(textOf(achievement.name)),
+          achievementType: typeof achievement.achievementType === 'string' ? clip(achievement.achievementType) : undefined,
+        }
+      : undefined,
+    licenseNumber: clip(typeof subject.licenseNumber === 'string' ? subject.licenseNumber : undefined),
+    validFrom: from !== undefined ? toIso(from) : undefined,
+    validUntil: until !== undefined ? toIso(until) : undefined,
+    status: statusEntries(credential),
+  };
+}
+
+export function qualificationFacts(summary: CredentialSummary): QualificationFacts {
+  return {
+    achievementId: summary.achievement?.id,
+    achievementType: summary.achievement?.achievementType,
+    achievementName: summary.achievement?.name,
+    credentialTypes: summary.types,
+  };
+}
+
+export function statusEntries(credential: JsonRecord): StatusEntrySummary[] {
+  return oneOrMany(credential.credentialStatus)
+    .filter(isRecord)
+    .slice(0, 16)
+    .map((entry) => ({
+      type: typeof entry.type === 'string' ? entry.type : 'unknown',
+      purpose: typeof entry.statusPurpose === 'string' ? entry.statusPurpose : '',
+      listUrl: typeof entry.statusListCredential === 'string' ? entry.statusListCredential : (idOf(entry) ?? ''),
+      index: statusIndex(entry.statusListIndex) ?? -1,
+    }));
+}
+
+function subjectName(subject: JsonRecord): string | undefined {
+  const direct = textOf(subject.name);
+  if (direct) return direct;
+  const given = textOf(subject.givenName);
+  const family = textOf(subject.familyName);
+  if (given || family) return [given, family].filter(Boolean).join(' ');
+  return identifier(subject, 'name');
+}
+
+/** An unhashed Open Badges IdentityObject of the subject (identityType name / emailAddress). */
+function identifier(subject: JsonRecord, identityType: string): string | undefined {
+  for (const item of oneOrMany(subject.identifier)) {
+    if (isRecord(item) && item.identityType === identityType && item.hashed !== true && typeof item.identityHash === 'string') return item.identityHash;
+  }
+  return undefined;
+}

@@ -1,0 +1,28 @@
+/**
+ * XML Schema dateTimeStamp (VC 2.0 validFrom/validUntil): always with `Z` or an offset, compared as instants.
+ * `2023-02-25T19:21:29-06:00` is 6 s after `2023-02-26T01:21:23Z` although it sorts before it as a string.
+ */
+const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** Milliseconds since the epoch, or undefined when the text is not a date-time (with zone unless `zoneOptional`). */
+export function parseInstant(text: unknown, opts: { zoneOptional?: boolean } = {}): number | undefined {
+  if (typeof text !== 'string' || text.length > 64) return undefined;
+  const m = DATE_TIME.exec(text);
+  if (!m) return undefined;
+  const [, year, month, day, hour, minute, second, fraction, zone] = m;
+  if (!zone && !opts.zoneOptional) return undefined;
+  const mo = Number(month);
+  const d = Number(day);
+  const h = Number(hour);
+  const mi = Number(minute);
+  const s = Number(second);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60) return undefined;
+  // Date.parse wants exactly three fraction digits and a four-digit (or ±six-digit) year.
+  const ms = fraction ? fraction.slice(1, 4).padEnd(3, '0') : '000';
+  const y = Number(year);
+  const yearText = y >= 0 && y <= 9999 ? String(y).padStart(4, '0') : (y < 0 ? '-' : '+') + String(Math.abs(y)).padStart(6, '0');
+  const value = Date.parse(`${yearText}-${month}-${day}T${hour}:${minute}:${second}.${ms}${zone ?? 'Z'}`);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+export const toIso = (ms: number): string => new Date(ms).toISOString();

@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { FetchError, type BoundedFetcher } from '../fetch/bounded-fetcher';
+import { decodeEncodedList, MAX_DECODED_BYTES, readStatus, StatusListDecodeError } from './bitstring';
+import type { StatusListStore, StoredStatusList } from './status-list-store';
+
+/**
+ * Fetches, verifies, decodes and caches status lists. Reads are served from process memory while fresh, then from
+ * the shared store (another process may have fetched it), and only then from the network, with one fetch at a time
+ * per URL in this process and If-None-Match when an ETag is known. The reverification worker calls `refresh` on a
+ * schedule and `peek` to read what is cached without fetching.
+ */
+export type StatusListErrorCode = 'status_unavailable' | 'status_list_invalid';
+
+export class StatusListError extends Error {
+  constructor(
+    readonly code: StatusListErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StatusListError';
+  }
+}
+
+/** What verifying a fetched list credential yields (the engine supplies the verifier: signature, type, validity). */
+export interface VerifiedStatusListCredential {
+  issuer: string;
+  purposes: string[];
+  encodedList: string;
+  /** The list's `ttl` in ms, if it declares one. */
+  ttlMs?: number;
+  validUntil?: number;
+}
+
+export type StatusListCredentialVerifier = (body: string, now: number) => Promise<VerifiedStatusListCredential>;
+
+export interface DecodedStatusList extends Omit<StoredStatusList, 'gzip'> {
+  bits: Uint8Array;
+  /** True when served past its freshness (only from `peek`). */
+  stale: boolean;
+}
+
+export interface StatusListServiceOptions {
+  fetcher: BoundedFetcher;
+  store: StatusListStore;
+  verifyListCredential: StatusListCredentialVerifier;
+  now?: () => number;
+  /** Lists shorter than this are refused (privacy: 131,072 by default). */
+  minBits: number;
+  /** Freshness of a list that declares no ttl and gets no max-age. */
+  defaultTtlMs: number;
+  memoryEntries?: number;
+}
+
+export class StatusListService {
+  private readonly memory = new Map<string, DecodedStatusList>();
+  private readonly inFlight = new Map<string, Promise<{ list: DecodedStatusList; changed: boolean }>>();
+
+  constructor(private readonly opts: StatusListServiceOptions) {}
+
+  private now(): number {
+    return this.opts.now ? this.opts.now() : Date.now();
+  }
+
+  /** A fresh, verified list (from memory, the shared store, or the network). Throws StatusListError. */
+  async get(url: string): Promise<DecodedStatusList> {
+    const cached = this.memory.get(url);
+    if (cached && cached.expiresAt > this.now()) return cached;
+    return (await this.singleFlight(url, false)).list;
+  }
+
+  /** Fetches now (conditionally, with the known ETag) whatever the freshness; `changed` when the list's bytes differ. */
+  refresh(url: string): Promise<{ list: DecodedStatusList; changed: boolean }> {
+    return this.singleFlight(url, true);
+  }
+
+  /** What is cached here or in the shared store, fresh or not, without any fetch. */
+  async peek(url: string): Promise<DecodedStatusList | undefined> {
+    const now = this.now();
+    const cached = this.memory.get(url);
+    const stored = await this.opts.store.get(url);
+    if (stored && (!cached || stored.fetchedAt > cached.fetchedAt)) return this.adopt(stored, now);
+    return cached ? { ...cached, stale: cached.expiresAt <= now } : undefined;
+  }
+
+  /** The value of one entry: throws StatusListError (`status_list_invalid`) when the index is outside the list. */
+  static read(list: DecodedStatusList, index: number, size = 1): number {
+    if (!Number.isSafeInteger(index) || index < 0 || (index + 1) * size > list.bitLength) {
+      throw new StatusListError('status_list_invalid', `Index ${index} is outside the status list (${Math.floor(list.bitLength / size)} entries).`);
+    }
+    return readStatus(list.bits, index, size);
+  }
+
+  private singleFlight(url: string, force: boolean): Promise<{ list: DecodedStatusList; changed: boolean }> {
+    const pending = this.inFlight.get(url);
+    if (pending) return pending;
+    const work = this.load(url, force).finally(() => this.inFlight.delete(url));
+    this.inFlight.set(url, work);
+    return work;
+  }
+
+  private async load(url: string, force: boolean): Promise<{ list: DecodedStatusList; changed: boolean }> {
+    const now = this.now();
+    const inMemory = this.memory.get(url);
+    let stored: StoredStatusList | undefined;
+    try {
+      stored = await this.opts.store.get(url);
+    } catch {
+      stored = undefined;
+    }
+    if (!force && stored && stored.expiresAt > now && (!inMemory || stored.fetchedAt >= inMemory.fetchedAt)) {
+      return { list: this.adopt(stored, now), changed: inMemory?.version !== stored.version };
+    }
+    const previous = newest(stored, inMemory);
+    let response;
+    try {
+      response = await this.opts.fetcher.get(url, {
+        accept: 'application/vc+jwt, application/jwt, application/json;q=0.5',
+        ifNoneMatch: previous?.etag,
+        cache: false,
+      });
+    } catch (err) {
+      const detail = err instanceof FetchError ? err.message : 'network error';
+      throw new StatusListError('status_unavailable', `The status list could not be retrieved: ${detail}`);
+    }
+
+    if (response.notModified && previous) {
+      if (previous.validUntil !== undefined && previous.validUntil <= now) throw new StatusListError('status_list_invalid', 'The status list credential has expired.');
+      const renewed: StoredStatusList = {
+        ...toStored(previous),
+        fetchedAt: response.fetchedAt,
+        expiresAt: this.expiry(response.fetchedAt, previous.ttlMs, response.maxAgeMs, previous.validUntil),
+        etag: response.etag ?? previous.etag,
+      };
+      await this.save(renewed);
+      return { list: this.adopt(renewed, now), changed: false };
+    }
+
+    const body = response.body.toString('utf8');
+    const verified = await this.opts.verifyListCredential(body, now);
+    let bits: Uint8Array;
+    try {
+      bits = decodeEncodedList(verified.encodedList);
+    } catch (err) {
+      throw new StatusListError('status_list_invalid', err instanceof StatusListDecodeError ? err.message : 'The list cannot be decoded.');
+    }
+    const bitLength = bits.length * 8;
+    if (bitLength < this.opts.minBits) {
+      throw new StatusListError('status_list_invalid', `The status list has ${bitLength} entries, fewer than the ${this.opts.minBits} required (holders' privacy).`);
+    }
+    const version = createHash('sha256').update(body).digest('hex');
+    const list: StoredStatusList = {
+      url,
+      issuer: verified.issuer,
+      purposes: verified.purposes,
+      gzip: gzipOf(verified.encodedList),
+      bitLength,
+      fetchedAt: response.fetchedAt,
+      expiresAt: this.expiry(response.fetchedAt, verified.ttlMs, response.noStore ? 0 : response.maxAgeMs, verified.validUntil),
+      validUntil: verified.validUntil,
+      ttlMs: verified.ttlMs,
+      etag: response.etag,
+      version,
+    };
+    await this.save(list);
+    const decoded: DecodedStatusList = { ...withoutGzip(list), bits, stale: false };
+    this.remember(decoded);
+    return { list: decoded, changed: previous?.version !== version };
+  }
+
+  private expiry(fetchedAt: number, ttlMs: number | undefined, maxAgeMs: number | undefined, validUntil: number | undefined): number {
+    const lifetimes = [ttlMs, maxAgeMs].filter((v): v is number => typeof v === 'number' && v >= 0);
+    const lifetime = lifetimes.length > 0 ? Math.min(...lifetimes) : this.opts.defaultTtlMs;
+    return Math.min(fetchedAt + lifetime, validUntil ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  private async save(list: StoredStatusList): Promise<void> {
+    try {
+      await this.opts.store.put(list);
+    } catch {
+      // The store is an accelerator; memory still holds the list.
+    }
+  }
+
+  /** Decodes a stored list once per version and keeps it in memory. */
+  private adopt(stored: StoredStatusList, now: number): DecodedStatusList {
+    const cached = this.memory.get(stored.url);
+    const bits = cached && cached.version === stored.version ? cached.bits : new Uint8Array(gunzipSync(stored.gzip, { maxOutputLength: MAX_DECODED_BYTES }));
+    const decoded: DecodedStatusList = { ...withoutGzip(stored), bits, stale: stored.expiresAt <= now };
+    this.remember(decoded);
+    return decoded;
+  }
+
+  private remember(list: DecodedStatusList): void {
+    const max = this.opts.memoryEntries ?? 2000;
+    if (this.memory.size >= max && !this.memory.has(list.url)) {
+      const oldest = this.memory.keys().next().value;
+      if (oldest !== undefined) this.memory.delete(oldest);
+    }
+    this.memory.set(list.url, list);
+  }
+}
+
+function newest(a: StoredStatusList | undefined, b: DecodedStatusList | undefined): StoredStatusList | DecodedStatusList | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return a.fetchedAt >= b.fetchedAt ? a : b;
+}
+
+function withoutGzip(list: StoredStatusList): Omit<StoredStatusList, 'gzip'> {
+  const { gzip: _gzip, ...rest } = list;
+  return rest;
+}
+
+function toStored(list: StoredStatusList | DecodedStatusList): StoredStatusList {
+  if ('gzip' in list) return list;
+  const { bits, stale: _stale, ...rest } = list;
+  return { ...rest, gzip: gzipBits(bits) };
+}
+
+function gzipOf(encodedList: string): Uint8Array {
+  const text = encodedList.startsWith('u') ? encodedList.slice(1) : encodedList;
+  return new Uint8Array(Buffer.from(text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), 'base64url'));
+}
+
+function gzipBits(bits: Uint8Array): Uint8Array {
+  // Only reached when a 304 arrives and the previous copy lived in memory only (store unavailable).
+  return new Uint8Array(gzipSync(bits));
+}

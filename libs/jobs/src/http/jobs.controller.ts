@@ -1,0 +1,95 @@
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, IncidentAccess, Roles, type Principal } from '@app/auth';
+import { forbidden, notFound } from '@app/common';
+import { AppConfig } from '@app/config';
+import type { JobRun } from '../runs/job-run';
+import { JobRunStore } from '../runs/job-run.store';
+import { QUEUE_DASHBOARD_COOKIE, QUEUE_DASHBOARD_PATH } from './queue-dashboard';
+
+/** GET /jobs/:id: a background run as its requester sees it. */
+export interface JobView {
+  id: string;
+  kind: JobRun['kind'];
+  incidentId: string | null;
+  state: JobRun['state'];
+  progress: { done: number; total: number; percent: number };
+  result: Record<string, unknown> | null;
+  error: string | null;
+  attempts: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export const toJobView = (run: JobRun): JobView => ({
+  id: run.id,
+  kind: run.kind,
+  incidentId: run.incidentId,
+  state: run.state,
+  progress: {
+    done: run.progress.done,
+    total: run.progress.total,
+    percent: run.progress.total > 0 ? Math.min(100, Math.floor((run.progress.done / run.progress.total) * 100)) : run.state === 'completed' ? 100 : 0,
+  },
+  result: run.result,
+  error: run.error,
+  attempts: run.attempts,
+  createdAt: run.createdAt.toISOString(),
+  startedAt: run.startedAt?.toISOString() ?? null,
+  finishedAt: run.finishedAt?.toISOString() ?? null,
+});
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@Controller('jobs')
+export class JobsController {
+  constructor(
+    private readonly runs: JobRunStore,
+    private readonly access: IncidentAccess,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
+
+  @Get(':id')
+  @Roles('admin', 'commander')
+  @ApiOperation({ summary: 'State, progress, result and error of a background run (commanders: runs of their incidents only)' })
+  async get(@Param('id') id: string, @CurrentUser() user: Principal): Promise<JobView> {
+    const run = await this.runs.get(id);
+    if (!run) throw notFound('Job', id);
+    if (user.role !== 'admin') {
+      // Sweeps span every incident: admins only. Others see the runs of incidents they may see.
+      if (!run.incidentId) throw forbidden('Only administrators may look at sweeps across all incidents.');
+      await this.access.assertCanAccess(user, run.incidentId);
+    }
+    return toJobView(run);
+  }
+
+  /**
+   * The queue dashboard (/admin/queues) is opened by the browser without an Authorization header: this puts the
+   * admin's access token in an HttpOnly cookie that is sent to /admin/queues only.
+   */
+  @Post('dashboard-session')
+  @HttpCode(204)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Admins: set the cookie that opens the queue dashboard at /admin/queues (expires with the token)' })
+  openDashboard(@Res({ passthrough: true }) res: Response, @CurrentUser() _user: Principal): void {
+    const header = res.req.headers.authorization ?? '';
+    const token = header.replace(/^Bearer\s+/i, '');
+    res.cookie(QUEUE_DASHBOARD_COOKIE, token, {
+      path: QUEUE_DASHBOARD_PATH,
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.config.env === 'production',
+      maxAge: this.config.auth.accessTokenTtlSeconds * 1000,
+    });
+  }
+
+  @Delete('dashboard-session')
+  @HttpCode(204)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Admins: remove the queue dashboard cookie' })
+  closeDashboard(@Res({ passthrough: true }) res: Response): void {
+    res.clearCookie(QUEUE_DASHBOARD_COOKIE, { path: QUEUE_DASHBOARD_PATH, httpOnly: true, sameSite: 'strict', secure: this.config.env === 'production' });
+  }
+}

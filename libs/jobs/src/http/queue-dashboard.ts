@@ -1,0 +1,76 @@
+import type { INestApplication } from '@nestjs/common';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { bearerToken, TokenService } from '@app/auth';
+import { DomainError, toProblem } from '@app/common';
+import { JobQueues } from '../queue/job-queues';
+
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+/** Set by POST /jobs/dashboard-session, sent by the browser to /admin/queues only. */
+export const QUEUE_DASHBOARD_COOKIE = 'rc_queue_dashboard';
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+function sendProblem(req: Request, res: Response, err: DomainError): void {
+  const { problem } = toProblem(err, undefined);
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify({ ...problem, instance: req.originalUrl.split('?')[0] }));
+}
+
+/**
+ * Admins only, deny by default: the access token from the Authorization header or from the dashboard cookie, and
+ * the admin role. Changes made with the cookie (retry, clean, pause) must come from this origin: the cookie is
+ * SameSite=Strict, and a cross-site Origin header is refused as well.
+ */
+export function queueDashboardGuard(tokens: TokenService): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const fromHeader = bearerToken(req.headers.authorization);
+    const token = fromHeader ?? cookieValue(req.headers.cookie, QUEUE_DASHBOARD_COOKIE);
+    if (!token) return sendProblem(req, res, new DomainError('unauthenticated', 'Sign in as an administrator first (POST /jobs/dashboard-session sets the dashboard cookie).'));
+    tokens
+      .verify(token)
+      .then((principal) => {
+        if (principal.role !== 'admin') return sendProblem(req, res, new DomainError('forbidden', 'The queue dashboard is for administrators only.'));
+        const origin = req.headers.origin;
+        if (!fromHeader && !['GET', 'HEAD'].includes(req.method) && origin !== undefined && !sameHost(origin, req.headers.host)) {
+          return sendProblem(req, res, new DomainError('forbidden', 'Cross-site requests to the queue dashboard are refused.'));
+        }
+        next();
+      })
+      .catch((err: unknown) => sendProblem(req, res, err instanceof DomainError ? err : new DomainError('unauthenticated', 'The access token is missing, invalid or expired.')));
+  };
+}
+
+/**
+ * Mounts bull-board at /admin/queues on the api's Express instance (call before the app starts listening). The
+ * dashboard lives outside Nest's router, so it carries its own guard instead of the global one.
+ */
+export function mountQueueDashboard(app: INestApplication): void {
+  const queues = app.get(JobQueues, { strict: false });
+  const tokens = app.get(TokenService, { strict: false });
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
+  createBullBoard({
+    queues: queues.all().map((q) => new BullMQAdapter(q)),
+    // @bull-board/express 9.10.1 carries its own copy of @bull-board/api 9.10.1 (ours is 9.10.2): same shape, two declarations.
+    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    options: { uiConfig: { boardTitle: 'Responder check-in jobs' } },
+  });
+  app.use(QUEUE_DASHBOARD_PATH, queueDashboardGuard(tokens), serverAdapter.getRouter() as RequestHandler);
+}

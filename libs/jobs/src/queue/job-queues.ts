@@ -1,0 +1,53 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { AppConfig } from '@app/config';
+import { QUEUE_NAMES, type JobName, type JobPayloads, type QueueName } from '../job-catalog';
+import { bullPrefix, producerConnection } from './queue-connection';
+
+/** A queue of the catalog, typed by the job names it carries. */
+export type CatalogQueue = Queue<JobPayloads[JobName], unknown, JobName>;
+
+/**
+ * The process's BullMQ queues (producer side), created on first use. Creating one never waits for Redis; commands
+ * fail fast while Redis is down (see producerConnection), and their errors are logged, not thrown at the process.
+ */
+@Injectable()
+export class JobQueues implements OnApplicationShutdown {
+  private readonly logger = new Logger(JobQueues.name);
+  private readonly queues = new Map<QueueName, CatalogQueue>();
+  private lastErrorLogAt = 0;
+
+  constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
+
+  get(name: QueueName): CatalogQueue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue<JobPayloads[JobName], unknown, JobName>(name, {
+        connection: producerConnection(this.config),
+        prefix: bullPrefix(this.config),
+        // Job records are kept for a while (bull-board, debugging), then dropped: job_run is the lasting record.
+        defaultJobOptions: { removeOnComplete: { age: 24 * 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600, count: 5000 } },
+      });
+      queue.on('error', (err: Error) => this.logThrottled(name, err));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** All queues of the catalog (bull-board shows them even before anything was queued). */
+  all(): CatalogQueue[] {
+    return QUEUE_NAMES.map((name) => this.get(name));
+  }
+
+  private logThrottled(queue: QueueName, err: Error): void {
+    // While Redis is down ioredis reports every reconnect attempt; one line every 10 s is enough.
+    if (Date.now() - this.lastErrorLogAt < 10_000) return;
+    this.lastErrorLogAt = Date.now();
+    this.logger.warn(`queue ${queue}: redis unavailable (${err.message})`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}

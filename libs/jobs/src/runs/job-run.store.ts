@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AuditActor } from '@app/audit';
+import type { JobRun, JobRunKind, JobRunProgress, JobRunState, JsonObject, OpenRunInput } from './job-run';
+
+interface JobRunRow {
+  id: string;
+  kind: JobRunKind;
+  incident_id: string | null;
+  scope: JsonObject;
+  dedupe_key: string | null;
+  state: JobRunState;
+  progress: JobRunProgress;
+  checkpoint: JsonObject | null;
+  result: JsonObject | null;
+  error: string | null;
+  attempts: number;
+  requested_by: AuditActor;
+  created_at: Date;
+  enqueued_at: Date | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  updated_at: Date;
+}
+
+const toRun = (r: JobRunRow): JobRun => ({
+  id: r.id,
+  kind: r.kind,
+  incidentId: r.incident_id,
+  scope: r.scope,
+  dedupeKey: r.dedupe_key,
+  state: r.state,
+  progress: r.progress,
+  checkpoint: r.checkpoint,
+  result: r.result,
+  error: r.error,
+  attempts: r.attempts,
+  requestedBy: r.requested_by,
+  createdAt: r.created_at,
+  enqueuedAt: r.enqueued_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  updatedAt: r.updated_at,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string): boolean => UUID.test(value);
+
+/**
+ * job_run: the source of truth for background runs (GET /jobs/:id). State moves queued -> running -> completed |
+ * failed; every transition is a guarded UPDATE, so a duplicate or late delivery of the same job cannot reopen a
+ * finished run.
+ */
+@Injectable()
+export class JobRunStore {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Records a run (or returns the open run with the same dedupe key). `created` is false when an open run was reused. */
+  async open(input: OpenRunInput, tx?: EntityManager): Promise<{ run: JobRun; created: boolean }> {
+    const q = tx ?? this.db.manager;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const inserted = (await q.query(
+        `INSERT INTO job_run (kind, incident_id, scope, dedupe_key, requested_by) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
+         RETURNING *`,
+        [input.kind, input.incidentId ?? null, JSON.stringify(input.scope ?? {}), input.dedupeKey ?? null, JSON.stringify(input.requestedBy)],
+      )) as JobRunRow[];
+      if (inserted[0]) return { run: toRun(inserted[0]), created: true };
+      const open = (await q.query(`SELECT * FROM job_run WHERE dedupe_key = $1 AND state IN ('queued', 'running')`, [input.dedupeKey])) as JobRunRow[];
+      // The open run may have finished between the two statements: try again.
+      if (open[0]) return { run: toRun(open[0]), created: false };
+    }
+    throw new Error(`could not open a run for ${input.dedupeKey ?? input.kind}`);
+  }
+
+  async get(id: string): Promise<JobRun | null> {
+    if (!isUuid(id)) return null;
+    const rows = (await this.db.query(`SELECT * FROM job_run WHERE id = $1`, [id])) as JobRunRow[];
+    return rows[0] ? toRun(rows[0]) : null;
+  }
+
+  /** Marks the run running (one more attempt) and returns it; null when it is already finished (nothing to do). */
+  async start(id: string): Promise<JobRun | null> {
+    const rows = (await this.db.query(
+      `UPDATE job_run SET state = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()), updated_at = now()
+        WHERE id = $1 AND state IN ('queued', 'running') RETURNING *`,
+      [id],
+    )) as [JobRunRow[], number];
+    const row = rows[0]?.[0];
+    return row ? toRun(row) : null;
+  }
+
+  /** Progress and the resume point, in the caller's transaction when given (so they commit with the work they describe). */
+  async checkpoint(id: string, progress: JobRunProgress, checkpoint: JsonObject, partialResult: JsonObject, tx?: EntityManager): Promise<void> {
+    await (tx ?? this.db.manager).query(
+      `UPDATE job_run SET progress = $2, checkpoint = $3, result = $4, updated_at = now() WHERE id = $1 AND state = 'running'`,
+      [id, JSON.stringify(progress), JSON.stringify(checkpoint), JSON.stringify(partialResult)],
+    );
+  }
+
+  async complete(id: string, result: JsonObject, progress: JobRunProgress): Promise<void> {
+    await this.db.query(
+      `UPDATE job_run SET state = 'completed', result = $2, progress = $3, error = NULL, finished_at = now(), updated_at = now()
+        WHERE id = $1 AND state IN ('queued', 'running')`,
+      [id, JSON.stringify(result), JSON.stringify(progress)],
+    );
+  }
+
+  /** A failed attempt: the run stays open (a retry follows) but the error is visible. */
+  async noteError(id: string, error: string): Promise<void> {
+    await this.db.query(`UPDATE job_run SET error = $2, updated_at = now() WHERE id = $1 AND state IN ('queued', 'running')`, [id, truncate(error)]);
+  }
+
+  /** The final failure. Returns false when the run had already finished. */
+  async fail(id: string, error: string): Promise<boolean> {
+    const rows = (await this.db.query(
+      `UPDATE job_run SET state = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1 AND state IN ('queued', 'running') RETURNING id`,
+      [id, truncate(error)],
+    )) as [Array<{ id: string }>, number];
+    return (rows[0]?.length ?? 0) > 0;
+  }
+
+  async markEnqueued(id: string): Promise<void> {
+    await this.db.query(`UPDATE job_run SET enqueued_at = now() WHERE id = $1 AND enqueued_at IS NULL`, [id]);
+  }
+
+  /** Runs not finished yet, oldest first (what the dispatcher makes sure is on the queue). */
+  async openRuns(limit = 500): Promise<JobRun[]> {
+    const rows = (await this.db.query(`SELECT * FROM job_run WHERE state IN ('queued', 'running') ORDER BY created_at LIMIT $1`, [limit])) as JobRunRow[];
+    return rows.map(toRun);
+  }
+
+  /** The latest runs of an incident (newest first). */
+  async forIncident(incidentId: string, limit = 20): Promise<JobRun[]> {
+    const rows = (await this.db.query(`SELECT * FROM job_run WHERE incident_id = $1 ORDER BY created_at DESC LIMIT $2`, [incidentId, limit])) as JobRunRow[];
+    return rows.map(toRun);
+  }
+}
+
+const truncate = (text: string): string => (text.length > 2000 ? `${text.slice(0, 2000)}…` : text);

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditTrail, type AuditActor } from '@app/audit';
+import { JobRunDispatcher, JobRunStore, shortHash, type JobRun } from '@app/jobs';
+
+export interface RequestedRun {
+  run: JobRun;
+  /** False when an open run for the same thing already existed and is returned instead. */
+  created: boolean;
+  /** False when Redis was unavailable: the run is recorded and will be queued when Redis is back. */
+  queued: boolean;
+}
+
+/**
+ * Opens reverification runs. The run is recorded in PostgreSQL first (with an audit entry when a person asked for it)
+ * and queued after commit, so asking never fails or hangs because Redis is down. One open run per incident, one
+ * sweep and one re-check per status list at a time: asking again returns the open run.
+ */
+@Injectable()
+export class ReverificationRequests {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly runs: JobRunStore,
+    private readonly dispatcher: JobRunDispatcher,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  incident(incidentId: string, actor: AuditActor): Promise<RequestedRun> {
+    return this.request({ kind: 'incident', incidentId, dedupeKey: `incident:${incidentId}`, requestedBy: actor });
+  }
+
+  sweep(actor: AuditActor): Promise<RequestedRun> {
+    return this.request({ kind: 'sweep', dedupeKey: 'sweep', requestedBy: actor });
+  }
+
+  /** Re-checks the deployments whose credentials are on a status list that changed. */
+  statusList(listUrl: string, actor: AuditActor): Promise<RequestedRun> {
+    return this.request({ kind: 'status_list', scope: { listUrl }, dedupeKey: `list:${shortHash(listUrl)}`, requestedBy: actor });
+  }
+
+  private async request(input: Parameters<JobRunStore['open']>[0]): Promise<RequestedRun> {
+    const { run, created } = await this.db.transaction(async (tx) => {
+      const opened = await this.runs.open(input, tx);
+      if (opened.created && input.requestedBy.kind === 'user') {
+        await this.audit.record(tx, {
+          actor: input.requestedBy,
+          action: 'reverification.requested',
+          incidentId: input.incidentId,
+          target: { type: 'job_run', id: opened.run.id },
+          payload: { runId: opened.run.id, kind: input.kind },
+        });
+      }
+      return opened;
+    });
+    const queued = created || !run.enqueuedAt ? await this.dispatcher.dispatch(run) : true;
+    return { run, created, queued };
+  }
+}

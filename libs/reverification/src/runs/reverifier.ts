@@ -1,0 +1,208 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { AuditActor } from '@app/audit';
+import { Clock } from '@app/common';
+import { AppConfig } from '@app/config';
+import { CredentialVerifier, TrustSource } from '@app/credentials';
+import { JobRunStore, type JobRun } from '@app/jobs';
+import { LiveBroadcaster } from '@app/realtime';
+import { verdictOf } from '../evaluation/engine-verdict';
+import { gravest, replacesFlag, REVERSIBLE_FLAGS } from '../evaluation/flag-codes';
+import { RunFacts } from '../evaluation/run-facts';
+import { screen, triage, type ActiveCredential, type Screening } from '../evaluation/screening';
+import { ActiveCredentialsReader, FIRST_ID, scopeOf, type RunScope } from './active-credentials.reader';
+import { ReverificationEffects, type ChangeEvidence } from './reverification-effects';
+
+/** What a run did; kept in job_run.result (also while it runs, so a resumed run continues the counts). */
+export interface RunTally {
+  checked: number;
+  unchanged: number;
+  /** Could not be checked completely (status list, keys or registry unreachable): nothing changed for them. */
+  unavailable: number;
+  /** Suspected changes re-checked with the verification engine. */
+  rechecked: number;
+  /** Of those, how many needed the signature re-computed (the issuer's keys changed). */
+  signaturesRechecked: number;
+  flagged: number;
+  cleared: number;
+  expiryWarnings: number;
+  byFlag: Record<string, number>;
+  statusLists: number;
+}
+
+export const EMPTY_TALLY: RunTally = {
+  checked: 0, unchanged: 0, unavailable: 0, rechecked: 0, signaturesRechecked: 0, flagged: 0, cleared: 0, expiryWarnings: 0, byFlag: {}, statusLists: 0,
+};
+
+export type RunOutcome = 'completed' | 'interrupted' | 'already_finished';
+
+/**
+ * Carries out one reverification run (a sweep of every active deployment, one incident's, or those on one status
+ * list), block by block in deployment id order:
+ *  1. read a block of active deployments with their credentials' stored facts;
+ *  2. screen each against this run's facts (status bits from the shared decoded lists, validity end, registry entry,
+ *     the issuer's current key thumbprints): a tight loop, no I/O;
+ *  3. re-check only the suspected changes with the engine's revalidate() (the signature is re-computed only when the
+ *     issuer no longer publishes the key that verified it), then flag / clear / warn, each in its own transaction;
+ *  4. stamp the block as checked and save the checkpoint (progress, resume point, counts) in one transaction.
+ * A run killed anywhere resumes from its last checkpoint; repeating a block changes nothing (see ReverificationEffects).
+ */
+@Injectable()
+export class Reverifier {
+  private readonly logger = new Logger(Reverifier.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(AppConfig) private readonly config: AppConfig,
+    private readonly runs: JobRunStore,
+    private readonly reader: ActiveCredentialsReader,
+    private readonly effects: ReverificationEffects,
+    private readonly verifier: CredentialVerifier,
+    private readonly trust: TrustSource,
+    private readonly live: LiveBroadcaster,
+    private readonly clock: Clock,
+  ) {}
+
+  async process(runId: string, opts: { stopping?: () => boolean; jobName?: string } = {}): Promise<RunOutcome> {
+    const run = await this.runs.start(runId);
+    if (!run) return 'already_finished';
+    const scope = scopeOf(run);
+    const actor: AuditActor = { kind: 'system', process: 'worker', job: `${opts.jobName ?? 'reverify.run'} ${run.id}` };
+    const now = this.clock.now();
+    const facts = new RunFacts(this.verifier, this.trust, now.getTime(), this.config.verification.clockSkewSeconds * 1000, this.config.reverification.expiryWarningHours * 3600_000);
+    const tally: RunTally = { ...EMPTY_TALLY, ...(run.result as Partial<RunTally> | null), byFlag: { ...((run.result?.byFlag as Record<string, number>) ?? {}) } };
+    let after = typeof run.checkpoint?.after === 'string' ? run.checkpoint.after : FIRST_ID;
+    let done = run.progress.done;
+    let total = run.progress.total;
+    if (after === FIRST_ID) {
+      total = await this.reader.count(scope);
+      await this.runs.checkpoint(run.id, { done, total }, { after }, { ...tally });
+    }
+    this.progress(run, done, total, 'running');
+
+    for (;;) {
+      const block = await this.reader.block(scope, after, this.config.reverification.batchSize);
+      if (block.length === 0) break;
+      await facts.prepare(block);
+      const checked = await this.checkBlock(block, facts, tally, run, actor, now);
+      after = block[block.length - 1].deploymentId;
+      done += block.length;
+      total = Math.max(total, done);
+      tally.statusLists = Math.max(tally.statusLists, facts.listCount);
+      await this.db.transaction(async (tx) => {
+        await this.effects.markChecked(tx, checked, now);
+        await this.runs.checkpoint(run.id, { done, total }, { after }, { ...tally }, tx);
+      });
+      this.progress(run, done, total, 'running');
+      if (opts.stopping?.()) return 'interrupted';
+    }
+
+    await this.runs.complete(run.id, { ...tally }, { done, total: done });
+    this.progress(run, done, done, 'completed');
+    if (tally.flagged || tally.cleared || tally.expiryWarnings) {
+      this.logger.log(`run ${run.id} (${describe(scope)}): ${tally.checked} checked, ${tally.flagged} flagged, ${tally.cleared} cleared, ${tally.expiryWarnings} expiry warnings`);
+    }
+    return 'completed';
+  }
+
+  /** Tells the incident's board how a run for it is going (ephemeral; dropped while Redis is down). */
+  progress(run: Pick<JobRun, 'id' | 'incidentId'>, done: number, total: number, state: 'queued' | 'running' | 'completed' | 'failed'): void {
+    if (run.incidentId) this.live.ephemeral(run.incidentId, 'reverify.progress', { jobId: run.id, done, total, state });
+  }
+
+  /** Screens a block, acts on the changes; returns the deployments checked completely. */
+  private async checkBlock(block: ActiveCredential[], facts: RunFacts, tally: RunTally, run: JobRun, actor: AuditActor, now: Date): Promise<string[]> {
+    const checked: string[] = [];
+    for (const c of block) {
+      tally.checked++;
+      const screening = screen(c, facts);
+      const outcome = triage(c, screening);
+      if (outcome === 'unavailable') {
+        tally.unavailable++;
+        continue;
+      }
+      if (outcome === 'confirm') {
+        const complete = await this.confirm(c, screening, tally, run, actor, now);
+        if (!complete) {
+          tally.unavailable++;
+          continue;
+        }
+      } else {
+        tally.unchanged++;
+      }
+      if (screening.expiresSoon && !c.expiryWarned && !c.currentFlag && screening.problems.length === 0) {
+        if (await this.effects.warnExpiring(c, run.id, actor, now)) tally.expiryWarnings++;
+      }
+      checked.push(c.deploymentId);
+    }
+    return checked;
+  }
+
+  /** Re-checks a suspected change with the engine and applies what it confirms. False when it could not be decided. */
+  private async confirm(c: ActiveCredential, screening: Screening, tally: RunTally, run: JobRun, actor: AuditActor, now: Date): Promise<boolean> {
+    const jws = await this.reader.jws(c.credentialId);
+    if (!jws) return false;
+    tally.rechecked++;
+    if (screening.keyChanged) tally.signaturesRechecked++;
+    const result = await this.verifier.revalidate(jws, {
+      jurisdiction: c.jurisdiction,
+      mutualAidJurisdictions: c.mutualAidJurisdictions,
+      knownKeyThumbprint: screening.keyChanged ? undefined : (c.keyThumbprint ?? undefined),
+      now,
+    });
+    const verdict = verdictOf(result);
+    const evidence: ChangeEvidence = {
+      runId: run.id,
+      basis: 'engine',
+      checks: result.checks.map((k) => ({ id: k.id, status: k.status, code: k.code })),
+      status: result.evidence.status,
+      signatureRechecked: screening.keyChanged,
+    };
+    const current = c.currentFlag?.code;
+
+    if (verdict.kind === 'problem') {
+      if (!replacesFlag(current, verdict.problem.code)) {
+        tally.unchanged++;
+        return true;
+      }
+      if (await this.effects.flag(c, verdict.problem, result, evidence, actor, now)) this.countFlag(tally, verdict.problem.code);
+      else tally.unchanged++;
+      return true;
+    }
+    if (verdict.kind === 'clean') {
+      if (current && REVERSIBLE_FLAGS.has(current)) {
+        const message = current === 'suspended' ? 'The issuer lifted the suspension.' : 'The issuer is trusted for this credential again.';
+        if (await this.effects.clear(c, current, message, result, evidence, actor, now)) tally.cleared++;
+        else tally.unchanged++;
+      } else {
+        if (screening.keyChanged) await this.effects.recordRecheck(c, result, now);
+        tally.unchanged++;
+      }
+      return true;
+    }
+    // The engine could not decide. If only the signature could not be re-checked (the issuer's keys are unreachable),
+    // the status list (verified when fetched) and the registry still speak: act on what they show.
+    const worst = gravest(screening.problems);
+    const keysOnly = screening.unavailable.length === 1 && screening.unavailable[0] === "issuer's keys";
+    if (worst && (screening.unavailable.length === 0 || keysOnly) && !screening.keyChanged && replacesFlag(current, worst.code)) {
+      const fallback: ChangeEvidence = { ...evidence, basis: 'screening', note: verdict.reasons.join(' ') };
+      if (await this.effects.flag(c, worst, null, fallback, actor, now)) this.countFlag(tally, worst.code);
+      else tally.unchanged++;
+      return true;
+    }
+    return false;
+  }
+
+  private countFlag(tally: RunTally, code: string): void {
+    tally.flagged++;
+    tally.byFlag[code] = (tally.byFlag[code] ?? 0) + 1;
+  }
+}
+
+function describe(scope: RunScope): string {
+  if (scope.kind === 'incident') return `incident ${scope.incidentId}`;
+  if (scope.kind === 'status_list') return `status list ${scope.listUrl}`;
+  return 'sweep';
+}
+

@@ -1,0 +1,79 @@
+import type { QualificationRule, TrustedIssuer } from '@app/credentials';
+import { TrustSource } from '@app/credentials';
+import { rulesFromQualifications, toTrustedIssuer, TrustRegistryRepository, type Queryable } from './trust-registry.repository';
+
+/** How long a snapshot of the registry is used before it is re-read (writes in this process invalidate it at once). */
+export const TRUST_SNAPSHOT_TTL_MS = 5000;
+
+interface Snapshot {
+  issuers: Map<string, TrustedIssuer>;
+  rules: QualificationRule[];
+  loadedAt: number;
+}
+
+/**
+ * The engine's view of the PostgreSQL registry: the whole registry (small: hundreds of issuers) is held as one
+ * snapshot, re-read at most every few seconds and at once after a write through this process, so verification
+ * does not query the database per credential. Other processes see a change within TRUST_SNAPSHOT_TTL_MS. If a
+ * re-read fails, the previous snapshot keeps serving (the engine reports trust as indeterminate only when there is none).
+ */
+export class DbTrustSource extends TrustSource {
+  private snapshot?: Snapshot;
+  private loading?: Promise<Snapshot>;
+  private generation = 0;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly repository = new TrustRegistryRepository(),
+    private readonly now: () => number = Date.now,
+    private readonly ttlMs = TRUST_SNAPSHOT_TTL_MS,
+  ) {
+    super();
+  }
+
+  async findIssuer(id: string): Promise<TrustedIssuer | undefined> {
+    return (await this.current()).issuers.get(id);
+  }
+
+  async qualificationRules(): Promise<QualificationRule[]> {
+    return (await this.current()).rules;
+  }
+
+  /** Drops the snapshot: the next verification reads the registry again. */
+  invalidate(): void {
+    this.generation++;
+    this.snapshot = undefined;
+    this.loading = undefined;
+  }
+
+  private async current(): Promise<Snapshot> {
+    const snap = this.snapshot;
+    if (snap && this.now() - snap.loadedAt < this.ttlMs) return snap;
+    try {
+      return await this.load();
+    } catch (err) {
+      if (snap) return snap;
+      throw err;
+    }
+  }
+
+  private load(): Promise<Snapshot> {
+    if (this.loading) return this.loading;
+    const generation = this.generation;
+    const loading: Promise<Snapshot> = (async () => {
+      const [issuers, qualifications] = await Promise.all([this.repository.listIssuers(this.db), this.repository.listQualifications(this.db)]);
+      const snapshot: Snapshot = {
+        issuers: new Map(issuers.map((r) => [r.id, toTrustedIssuer(r)])),
+        rules: rulesFromQualifications(qualifications),
+        loadedAt: this.now(),
+      };
+      // A write that happened while this was loading makes it outdated: don't keep it.
+      if (generation === this.generation) this.snapshot = snapshot;
+      return snapshot;
+    })().finally(() => {
+      if (this.loading === loading) this.loading = undefined;
+    });
+    this.loading = loading;
+    return loading;
+  }
+}

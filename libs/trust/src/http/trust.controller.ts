@@ -1,0 +1,76 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { RequestActor, type AuditActor } from '@app/audit';
+import { Roles } from '@app/auth';
+import { DomainError } from '@app/common';
+import { CreateTrustedIssuerDto, RetireTrustedIssuerDto, UpdateTrustedIssuerDto, type TrustedIssuerView, type TrustListImportSummary } from '../dto/trusted-issuer.dto';
+import { JURISDICTION_PATTERN, QUALIFICATION_CODE_PATTERN, type TrustListDocument, type TrustListQualification } from '../trust-list.document';
+import { TrustRegistryService } from '../trust-registry.service';
+
+/**
+ * The trust registry admin API. Reads: admin and auditor; writes: admin only, each audited. Issuer ids are DIDs or
+ * URLs: send them URL-encoded in the path (encodeURIComponent).
+ */
+@ApiTags('trust')
+@ApiBearerAuth()
+@Controller('trust')
+export class TrustController {
+  constructor(private readonly registry: TrustRegistryService) {}
+
+  @Get('issuers')
+  @Roles('admin', 'auditor')
+  @ApiQuery({ name: 'jurisdiction', required: false, example: 'US-FL' })
+  @ApiQuery({ name: 'qualification', required: false, example: 'RN' })
+  @ApiQuery({ name: 'includeRetired', required: false, example: 'false' })
+  listIssuers(@Query('jurisdiction') jurisdiction?: string, @Query('qualification') qualification?: string, @Query('includeRetired') includeRetired?: string): Promise<TrustedIssuerView[]> {
+    if (jurisdiction !== undefined && !JURISDICTION_PATTERN.test(jurisdiction)) throw new DomainError('validation_failed', 'jurisdiction must look like US-FL.');
+    if (qualification !== undefined && !QUALIFICATION_CODE_PATTERN.test(qualification)) throw new DomainError('validation_failed', 'qualification must be a code like RN.');
+    return this.registry.listIssuers({ jurisdiction, qualification, includeRetired: includeRetired !== 'false' });
+  }
+
+  @Post('issuers')
+  @Roles('admin')
+  createIssuer(@Body() dto: CreateTrustedIssuerDto, @RequestActor() actor: AuditActor): Promise<TrustedIssuerView> {
+    return this.registry.createIssuer(dto, actor);
+  }
+
+  @Get('issuers/:id')
+  @Roles('admin', 'auditor')
+  getIssuer(@Param('id') id: string): Promise<TrustedIssuerView> {
+    return this.registry.getIssuer(id);
+  }
+
+  @Patch('issuers/:id')
+  @Roles('admin')
+  updateIssuer(@Param('id') id: string, @Body() dto: UpdateTrustedIssuerDto, @RequestActor() actor: AuditActor): Promise<TrustedIssuerView> {
+    return this.registry.updateIssuer(id, dto, actor);
+  }
+
+  @Post('issuers/:id/retire')
+  @HttpCode(200)
+  @Roles('admin')
+  retireIssuer(@Param('id') id: string, @Body() dto: RetireTrustedIssuerDto, @RequestActor() actor: AuditActor): Promise<TrustedIssuerView> {
+    return this.registry.retireIssuer(id, dto.reason, actor);
+  }
+
+  @Get('qualifications')
+  @Roles('admin', 'auditor', 'commander', 'checkin')
+  listQualifications(): Promise<TrustListQualification[]> {
+    return this.registry.listQualifications();
+  }
+
+  /** The whole registry as a trust-list document (format responder-checkin/trust-list, version 1). */
+  @Get('list')
+  @Roles('admin', 'auditor')
+  exportList(): Promise<TrustListDocument> {
+    return this.registry.exportList();
+  }
+
+  /** Replaces the registry with a trust-list document; 422 trust_list_invalid names the first bad fields. */
+  @Put('list')
+  @Roles('admin')
+  @ApiBody({ description: 'A trust-list document (see docs/verification.md)', schema: { type: 'object' } })
+  importList(@Body() document: unknown, @RequestActor() actor: AuditActor): Promise<TrustListImportSummary> {
+    return this.registry.importList(document, actor);
+  }
+}

@@ -1,0 +1,198 @@
+import type { EntityManager } from 'typeorm';
+import type { QualificationRule, TrustedIssuer } from '@app/credentials';
+import type { TrustListIssuer, TrustListQualification, TrustListRule } from './trust-list.document';
+
+/** Plain SQL over the trust tables (see migration 1764300200000-trust-registry). Callers choose the transaction. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+interface IssuerRow {
+  id: string;
+  display_name: string;
+  jurisdictions: string[];
+  qualifications: string[];
+  algorithms: string[];
+  valid_from: Date | null;
+  valid_until: Date | null;
+  retired_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface RuleRow {
+  qualification_code: string;
+  qualification_name: string;
+  achievement_id: string | null;
+  achievement_types: string[] | null;
+  achievement_name: string | null;
+  credential_type: string | null;
+}
+
+export interface IssuerRecord {
+  id: string;
+  name: string;
+  jurisdictions: string[];
+  qualifications: string[];
+  algorithms: string[];
+  validFrom: Date | null;
+  validUntil: Date | null;
+  retiredAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** TypeORM answers UPDATE/DELETE ... RETURNING with [rows, affected]; SELECT and INSERT with the rows. */
+function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}
+
+const ISSUER_COLUMNS = 'id, display_name, jurisdictions, qualifications, algorithms, valid_from, valid_until, retired_at, created_at, updated_at';
+
+const toRecord = (r: IssuerRow): IssuerRecord => ({
+  id: r.id,
+  name: r.display_name,
+  jurisdictions: r.jurisdictions,
+  qualifications: r.qualifications,
+  algorithms: r.algorithms,
+  validFrom: r.valid_from,
+  validUntil: r.valid_until,
+  retiredAt: r.retired_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export function toTrustedIssuer(r: IssuerRecord): TrustedIssuer {
+  return {
+    id: r.id,
+    name: r.name,
+    jurisdictions: r.jurisdictions,
+    qualifications: r.qualifications,
+    algorithms: r.algorithms,
+    validFrom: r.validFrom ?? undefined,
+    validUntil: r.validUntil ?? undefined,
+    retiredAt: r.retiredAt ?? undefined,
+  };
+}
+
+export class TrustRegistryRepository {
+  async listIssuers(db: Queryable): Promise<IssuerRecord[]> {
+    const rows = (await db.query(`SELECT ${ISSUER_COLUMNS} FROM trusted_issuer ORDER BY id`)) as IssuerRow[];
+    return rows.map(toRecord);
+  }
+
+  async findIssuer(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<IssuerRecord | undefined> {
+    const rows = (await db.query(`SELECT ${ISSUER_COLUMNS} FROM trusted_issuer WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, [id])) as IssuerRow[];
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  /** Inserts or replaces an issuer entry; returns the stored row. */
+  async upsertIssuer(db: Queryable, issuer: TrustListIssuer, now: Date): Promise<IssuerRecord> {
+    const rows = (await db.query(
+      `INSERT INTO trusted_issuer (id, display_name, jurisdictions, qualifications, algorithms, valid_from, valid_until, retired_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+       ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name, jurisdictions = EXCLUDED.jurisdictions,
+         qualifications = EXCLUDED.qualifications, algorithms = EXCLUDED.algorithms, valid_from = EXCLUDED.valid_from,
+         valid_until = EXCLUDED.valid_until, retired_at = EXCLUDED.retired_at, updated_at = EXCLUDED.updated_at
+       RETURNING ${ISSUER_COLUMNS}`,
+      [
+        issuer.id,
+        issuer.name,
+        issuer.jurisdictions,
+        issuer.qualifications,
+        issuer.algorithms ?? ['ES256', 'ES384', 'EdDSA'],
+        issuer.validFrom ?? null,
+        issuer.validUntil ?? null,
+        issuer.retiredAt ?? null,
+        now,
+      ],
+    )) as IssuerRow[];
+    return toRecord(rows[0]);
+  }
+
+  async insertIssuer(db: Queryable, issuer: TrustListIssuer, now: Date): Promise<IssuerRecord | undefined> {
+    const rows = (await db.query(
+      `INSERT INTO trusted_issuer (id, display_name, jurisdictions, qualifications, algorithms, valid_from, valid_until, retired_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $8)
+       ON CONFLICT (id) DO NOTHING RETURNING ${ISSUER_COLUMNS}`,
+      [issuer.id, issuer.name, issuer.jurisdictions, issuer.qualifications, issuer.algorithms ?? ['ES256', 'ES384', 'EdDSA'], issuer.validFrom ?? null, issuer.validUntil ?? null, now],
+    )) as IssuerRow[];
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  async retireIssuer(db: Queryable, id: string, at: Date): Promise<IssuerRecord> {
+    const rows = rowsOf<IssuerRow>(await db.query(`UPDATE trusted_issuer SET retired_at = $2, updated_at = $2 WHERE id = $1 RETURNING ${ISSUER_COLUMNS}`, [id, at]));
+    return toRecord(rows[0]);
+  }
+
+  async deleteIssuersNotIn(db: Queryable, ids: string[]): Promise<string[]> {
+    const rows = rowsOf<{ id: string }>(await db.query(`DELETE FROM trusted_issuer WHERE NOT (id = ANY($1::text[])) RETURNING id`, [ids]));
+    return rows.map((r) => r.id);
+  }
+
+  /** Qualifications in registry order, each with its rules in priority order. */
+  async listQualifications(db: Queryable): Promise<TrustListQualification[]> {
+    const rows = (await db.query(
+      `SELECT q.code AS qualification_code, q.name AS qualification_name, r.achievement_id, r.achievement_types, r.achievement_name, r.credential_type
+         FROM qualification q LEFT JOIN qualification_rule r ON r.qualification_code = q.code
+        ORDER BY q.position, q.code, r.position`,
+    )) as RuleRow[];
+    const byCode = new Map<string, TrustListQualification>();
+    for (const row of rows) {
+      let q = byCode.get(row.qualification_code);
+      if (!q) {
+        q = { code: row.qualification_code, name: row.qualification_name, rules: [] };
+        byCode.set(q.code, q);
+      }
+      const rule = ruleOf(row);
+      if (rule) q.rules.push(rule);
+    }
+    return [...byCode.values()];
+  }
+
+  async qualificationCodes(db: Queryable): Promise<Set<string>> {
+    const rows = (await db.query(`SELECT code FROM qualification`)) as Array<{ code: string }>;
+    return new Set(rows.map((r) => r.code));
+  }
+
+  /** Replaces all qualifications and their rules (issuer rows keep their codes: caller inserts issuers after). */
+  async replaceQualifications(db: Queryable, qualifications: TrustListQualification[], now: Date): Promise<void> {
+    await db.query(`DELETE FROM qualification_rule`);
+    await db.query(`DELETE FROM qualification WHERE NOT (code = ANY($1::text[]))`, [qualifications.map((q) => q.code)]);
+    for (const [position, q] of qualifications.entries()) {
+      await db.query(
+        `INSERT INTO qualification (code, name, position, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
+        [q.code, q.name, position, now],
+      );
+      for (const [rulePosition, rule] of q.rules.entries()) {
+        await db.query(
+          `INSERT INTO qualification_rule (qualification_code, position, achievement_id, achievement_types, achievement_name, credential_type)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
+          [
+            q.code,
+            rulePosition,
+            'achievementId' in rule ? rule.achievementId : null,
+            'achievementTypes' in rule ? rule.achievementTypes : null,
+            'achievementName' in rule ? rule.achievementName : null,
+            'credentialType' in rule ? rule.credentialType : null,
+          ],
+        );
+      }
+    }
+  }
+}
+
+function ruleOf(row: RuleRow): TrustListRule | undefined {
+  if (row.achievement_id !== null) return { achievementId: row.achievement_id };
+  if (row.achievement_name !== null) return { achievementTypes: row.achievement_types ?? [], achievementName: row.achievement_name };
+  if (row.credential_type !== null) return { credentialType: row.credential_type };
+  return undefined;
+}
+
+export function rulesFromQualifications(qualifications: TrustListQualification[]): QualificationRule[] {
+  return qualifications.flatMap((q) => q.rules.map((rule) => ({ qualification: q.code, ...rule })));
+}
+
+export type { EntityManager };

@@ -1,0 +1,26 @@
+import { Global, Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { TrustSource } from '@app/credentials';
+import { DbTrustSource } from './db-trust-source';
+import { TrustController } from './http/trust.controller';
+import { TrustRegistryService } from './trust-registry.service';
+
+/**
+ * The registry for every process: TrustRegistryService and the engine's TrustSource (a DB snapshot). Global, so
+ * CredentialsModule (which only knows the TrustSource contract) finds it wherever it is imported.
+ */
+@Global()
+@Module({
+  providers: [
+    { provide: DbTrustSource, useFactory: (db: DataSource) => new DbTrustSource(db), inject: [getDataSourceToken()] },
+    { provide: TrustSource, useExisting: DbTrustSource },
+    TrustRegistryService,
+  ],
+  exports: [TrustSource, DbTrustSource, TrustRegistryService],
+})
+export class TrustModule {}
+
+/** The /trust admin API (api process). */
+@Module({ imports: [TrustModule], controllers: [TrustController] })
+export class TrustHttpModule {}

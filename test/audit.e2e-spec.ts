@@ -1,0 +1,564 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompactSign, compactVerify, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { Client } from 'pg';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { Test } from '@nestjs/testing';
+import { AuditTrail, AuditWorkerModule, buildEntry, CHECKPOINT_TYP, type AuditEntryRecord, type ChainVerification } from '@app/audit';
+import { CommonModule } from '@app/common';
+import { ConfigModule, parseConfig } from '@app/config';
+import { DbModule } from '@app/db';
+import { auditVerify } from '../apps/cli/src/commands/audit-verify';
+import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
+
+/**
+ * The audit trail end to end: append-only in the database, signed checkpoints, tampering in each way detected and
+ * located by GET /audit/verify and by the offline audit-verify on an export, search, and auditor scope.
+ */
+describe('audit trail', () => {
+  let env: TestEnv;
+  let api: TestApi;
+  let pg: Client;
+  let adminToken: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    env = await createTestEnv('audit');
+    api = await startApi(env.env);
+    adminToken = await signIn(api.http, ADMIN.email, ADMIN.password);
+    pg = new Client({ connectionString: env.dbUrl });
+    await pg.connect();
+    dir = await mkdtemp(join(tmpdir(), 'audit-e2e-'));
+  });
+  afterAll(async () => {
+    await pg?.end();
+    await api?.close();
+    await env?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function createIncident(jurisdiction = 'US-FL', timeZone = 'UTC'): Promise<string> {
+    const { rows } = await pg.query<{ id: string }>(
+      `INSERT INTO incident (name, number, type, jurisdiction, time_zone) VALUES ($1, $2, 'Hurricane', $3, $4) RETURNING id`,
+      [`Incident ${jurisdiction}`, `N-${randomUUID().slice(0, 8)}`, jurisdiction, timeZone],
+    );
+    return rows[0].id;
+  }
+
+  /** Appends through the real writer (AuditTrail.record in a transaction), as every feature does. */
+  async function append(incidentId: string, count: number, start?: Date): Promise<AuditEntryRecord[]> {
+    const trail = api.app.get(AuditTrail);
+    const db = api.app.get(DataSource);
+    const out: AuditEntryRecord[] = [];
+    for (let i = 0; i < count; i++) {
+      out.push(
+        await db.transaction((tx) =>
+          trail.record(tx, {
+            actor: { kind: 'user', userId: randomUUID(), role: 'checkin', ip: '10.1.2.3', device: 'tablet-1' },
+            action: i % 2 ? 'deployment.status_changed' : 'checkin.admitted',
+            incidentId,
+            target: { type: 'deployment', id: randomUUID() },
+            payload: { responderId: randomUUID(), step: i, verification: { verified: true, checks: [{ id: 'signature', status: 'pass' }] } },
+            occurredAt: start ? new Date(start.getTime() + i * 1000) : undefined,
+          }),
+        ),
+      );
+    }
+    return out;
+  }
+
+  const checkpointNow = async () => (await request(api.http).post('/audit/checkpoints').set(...bearer(adminToken)).expect(200)).body as {
+    created: Array<{ chainId: string; seq: number; headHash: string; jws: string; kid: string }>;
+    refused: Array<{ chainId: string; problem: { kind: string; seq: number } }>;
+  };
+
+  /** An incident chain of 12 entries with signed checkpoints at 8 and 12. */
+  async function chainWithCheckpoints(): Promise<{ incidentId: string; chainId: string; entries: AuditEntryRecord[] }> {
+    const incidentId = await createIncident();
+    const entries = await append(incidentId, 8);
+    await checkpointNow();
+    entries.push(...(await append(incidentId, 4)));
+    await checkpointNow();
+    return { incidentId, chainId: `incident:${incidentId}`, entries };
+  }
+
+  /** Runs SQL with the append-only triggers switched off, as only the tables' owner can. */
+  async function tamper(sql: string, params: unknown[] = []): Promise<void> {
+    await pg.query('ALTER TABLE audit_entry DISABLE TRIGGER USER; ALTER TABLE audit_checkpoint DISABLE TRIGGER USER');
+    try {
+      await pg.query(sql, params);
+    } finally {
+      await pg.query('ALTER TABLE audit_entry ENABLE TRIGGER USER; ALTER TABLE audit_checkpoint ENABLE TRIGGER USER');
+    }
+  }
+
+  const verify = async (query: string, token = adminToken): Promise<ChainVerification> =>
+    (await request(api.http).get(`/audit/verify?${query}`).set(...bearer(token)).expect(200)).body as ChainVerification;
+
+  /** Exports the incident's chain and runs the offline CLI on the file. */
+  async function verifyOffline(incidentId: string, extra: string[] = []): Promise<{ code: number; out: string; err: string; file: string }> {
+    const res = await request(api.http).get(`/audit/export?incidentId=${incidentId}`).set(...bearer(adminToken)).buffer(true).parse((r, cb) => {
+      let text = '';
+      r.on('data', (c: Buffer) => (text += c.toString()));
+      r.on('end', () => cb(null, text));
+    });
+    expect(res.status).toBe(200);
+    const file = join(dir, `${incidentId}-${randomUUID().slice(0, 6)}.json`);
+    await writeFile(file, res.body as string);
+    let out = '';
+    let err = '';
+    const code = await auditVerify([file, ...extra], { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+    return { code, out, err, file };
+  }
+
+  describe('append-only protection', () => {
+    it('the database refuses UPDATE, DELETE and TRUNCATE of audit entries and checkpoints, even from the owner', async () => {
+      const incidentId = await createIncident();
+      await append(incidentId, 2);
+      await checkpointNow();
+      for (const sql of [
+        `UPDATE audit_entry SET action = 'x' WHERE incident_id = '${incidentId}'`,
+        `DELETE FROM audit_entry WHERE incident_id = '${incidentId}'`,
+        `TRUNCATE audit_entry`,
+        `UPDATE audit_checkpoint SET head_hash = 'x'`,
+        `DELETE FROM audit_checkpoint`,
+        `TRUNCATE audit_checkpoint`,
+      ]) {
+        await expect(pg.query(sql)).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/append-only/) });
+      }
+    });
+
+    it('the application role may read and append audit rows but never change them or switch the trigger off', async () => {
+      await pg.query('BEGIN; SET LOCAL ROLE responder_checkin_app');
+      try {
+        const { rows } = await pg.query<{ n: string }>('SELECT count(*) AS n FROM audit_entry');
+        expect(Number(rows[0].n)).toBeGreaterThan(0);
+        await pg.query(`INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, payload, prev_hash, hash) VALUES ('probe', 1, now(), '{}', 'probe', '{}', 'p', 'h')`);
+        await pg.query('SAVEPOINT s');
+        await expect(pg.query(`UPDATE audit_entry SET action = 'x' WHERE chain_id = 'probe'`)).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/permission denied/) });
+        await pg.query('ROLLBACK TO SAVEPOINT s');
+        await expect(pg.query(`DELETE FROM audit_checkpoint`)).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/permission denied/) });
+        await pg.query('ROLLBACK TO SAVEPOINT s');
+        await expect(pg.query(`ALTER TABLE audit_entry DISABLE TRIGGER USER`)).rejects.toMatchObject({ message: expect.stringMatching(/must be owner/) });
+      } finally {
+        await pg.query('ROLLBACK');
+      }
+    });
+
+    it('the api runs as a login role in responder_checkin_app: sign-ins and user changes are audited, the chain verifies', async () => {
+      await pg.query(`DO $$ BEGIN
+          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rc_audit_e2e_login') THEN CREATE ROLE rc_audit_e2e_login LOGIN IN ROLE responder_checkin_app; END IF;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+      const url = new URL(env.dbUrl);
+      url.username = 'rc_audit_e2e_login';
+      const asApp = await startApi({ ...env.env, DATABASE_URL: url.toString() });
+      try {
+        const db = asApp.app.get(DataSource);
+        expect(await db.query('SELECT current_user AS who')).toEqual([{ who: 'rc_audit_e2e_login' }]);
+        await expect(db.query(`UPDATE audit_entry SET action = action`)).rejects.toMatchObject({ message: expect.stringMatching(/permission denied/) });
+        const token = await signIn(asApp.http, ADMIN.email, ADMIN.password);
+        await createUser(asApp.http, token, 'commander');
+        const report = (await request(asApp.http).get('/audit/verify?chainId=system').set(...bearer(token)).expect(200)).body as ChainVerification;
+        expect(report.ok).toBe(true);
+      } finally {
+        await asApp.close();
+      }
+    });
+  });
+
+  describe('sign-ins and user changes', () => {
+    it('records auth.sign_in and auth.sign_in_failed in the system chain, never the password', async () => {
+      const wrong = 'not-the-password-7f3a';
+      await request(api.http).post('/auth/token').send({ email: ADMIN.email, password: wrong }).expect(401);
+      await signIn(api.http, ADMIN.email, ADMIN.password);
+      const { rows } = await pg.query<{ action: string; actor: Record<string, unknown>; payload: Record<string, unknown>; chain_id: string }>(
+        `SELECT action, actor, payload, chain_id FROM audit_entry WHERE action LIKE 'auth.%' ORDER BY id DESC LIMIT 2`,
+      );
+      expect(rows.map((r) => r.action)).toEqual(['auth.sign_in', 'auth.sign_in_failed']);
+      expect(rows[1]).toMatchObject({ chain_id: 'system', actor: { kind: 'anonymous', email: ADMIN.email } });
+      expect(rows[0]).toMatchObject({ chain_id: 'system', actor: { kind: 'user', role: 'admin', email: ADMIN.email } });
+      expect(typeof rows[1].actor.ip).toBe('string');
+      const { rows: all } = await pg.query<{ text: string }>(`SELECT string_agg(actor::text || payload::text, ' ') AS text FROM audit_entry`);
+      expect(all[0].text).not.toContain(wrong);
+      expect(all[0].text).not.toContain(ADMIN.password);
+    });
+
+    it('records user.created and user.updated with the role before and after', async () => {
+      const user = await createUser(api.http, adminToken, 'auditor', { jurisdictions: ['US-FL'] });
+      await request(api.http).patch(`/users/${user.id}`).set(...bearer(adminToken)).send({ role: 'commander', jurisdictions: [] }).expect(200);
+      await request(api.http).patch(`/users/${user.id}`).set(...bearer(adminToken)).send({ password: 'a-brand-new-password-1' }).expect(200);
+      const { rows } = await pg.query<{ action: string; payload: Record<string, unknown>; actor: Record<string, unknown> }>(
+        `SELECT action, payload, actor FROM audit_entry WHERE target_type = 'user' AND target_id = $1 AND action LIKE 'user.%' ORDER BY seq`,
+        [user.id],
+      );
+      expect(rows.map((r) => r.action)).toEqual(['user.created', 'user.updated', 'user.updated']);
+      expect(rows[0].payload).toMatchObject({ role: 'auditor', jurisdictions: ['US-FL'], email: user.email });
+      expect(rows[1].payload).toEqual({
+        changed: ['role', 'jurisdictions'], before: { role: 'auditor', jurisdictions: ['US-FL'] }, after: { role: 'commander', jurisdictions: [] },
+        passwordChanged: false, roleChanged: true,
+      });
+      expect(rows[2].payload).toMatchObject({ changed: [], passwordChanged: true, roleChanged: false });
+      expect(JSON.stringify(rows)).not.toContain('a-brand-new-password-1');
+      expect(rows[1].actor).toMatchObject({ kind: 'user', role: 'admin', email: ADMIN.email });
+    });
+  });
+
+  describe('signed checkpoints', () => {
+    it('signs every chain whose head moved, once; the JWS verifies with the published JWKS', async () => {
+      const incidentId = await createIncident();
+      const entries = await append(incidentId, 3);
+      const first = await checkpointNow();
+      const mine = first.created.find((c) => c.chainId === `incident:${incidentId}`);
+      expect(mine).toMatchObject({ seq: 3, headHash: entries[2].hash });
+      expect((await checkpointNow()).created.find((c) => c.chainId === `incident:${incidentId}`)).toBeUndefined();
+
+      const jwks = (await request(api.http).get('/.well-known/jwks.json').expect(200)).body as { keys: JWK[] };
+      const header = decodeProtectedHeader(mine!.jws);
+      expect(header).toMatchObject({ alg: 'EdDSA', typ: CHECKPOINT_TYP, kid: mine!.kid });
+      const key = await importJWK(jwks.keys.find((k) => k.kid === header.kid)!, 'EdDSA');
+      const { payload } = await compactVerify(mine!.jws, key);
+      expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({ chainId: `incident:${incidentId}`, seq: 3, headHash: entries[2].hash, previous: null });
+
+      await append(incidentId, 2);
+      const next = (await checkpointNow()).created.find((c) => c.chainId === `incident:${incidentId}`)!;
+      const { payload: p2 } = await compactVerify(next.jws, key);
+      expect(JSON.parse(new TextDecoder().decode(p2))).toMatchObject({ seq: 5, previous: { seq: 3, headHash: entries[2].hash } });
+    });
+
+    it('refuses to sign a head whose new entries do not verify', async () => {
+      const incidentId = await createIncident();
+      const entries = await append(incidentId, 4);
+      await tamper(`UPDATE audit_entry SET payload = '{"step": 99}' WHERE id = $1`, [entries[1].id]);
+      const run = await checkpointNow();
+      expect(run.created.find((c) => c.chainId === `incident:${incidentId}`)).toBeUndefined();
+      expect(run.refused).toContainEqual({ chainId: `incident:${incidentId}`, problem: expect.objectContaining({ kind: 'modified', seq: 2 }) });
+    });
+
+    it('the worker signs checkpoints on its own, every AUDIT_CHECKPOINT_INTERVAL_MS', async () => {
+      const incidentId = await createIncident();
+      const entries = await append(incidentId, 2);
+      const config = parseConfig({ ...env.env, AUDIT_CHECKPOINT_INTERVAL_MS: '200' });
+      const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), CommonModule, DbModule, AuditWorkerModule] }).compile();
+      const worker = moduleRef.createNestApplication();
+      await worker.init();
+      try {
+        const signed = async () =>
+          (await pg.query<{ seq: string; head_hash: string }>(`SELECT seq, head_hash FROM audit_checkpoint WHERE chain_id = $1`, [`incident:${incidentId}`])).rows;
+        for (let i = 0; i < 50 && (await signed()).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+        expect(await signed()).toEqual([{ seq: '2', head_hash: entries[1].hash }]);
+      } finally {
+        await worker.close();
+      }
+    });
+
+    it('checkpoints signed before a key rotation still verify: the old key stays in the JWKS', async () => {
+      const { incidentId } = await chainWithCheckpoints();
+      const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+      const rotated = await startApi({ ...env.env, AUTH_SIGNING_KEY: JSON.stringify({ ...(await exportJWK(privateKey)), kid: `rotated-${randomUUID()}` }) });
+      try {
+        const token = await signIn(rotated.http, ADMIN.email, ADMIN.password);
+        const jwks = (await request(rotated.http).get('/.well-known/jwks.json').expect(200)).body as { keys: JWK[] };
+        expect(jwks.keys.length).toBeGreaterThanOrEqual(2);
+        const report = (await request(rotated.http).get(`/audit/verify?incidentId=${incidentId}`).set(...bearer(token)).expect(200)).body as ChainVerification;
+        expect(report).toMatchObject({ ok: true, entries: 12, checkpoints: { verified: 2, latest: { seq: 12 } } });
+      } finally {
+        await rotated.close();
+      }
+    });
+  });
+
+  describe('verification', () => {
+    it('an intact chain verifies on the server and offline', async () => {
+      const { incidentId, entries } = await chainWithCheckpoints();
+      const report = await verify(`incidentId=${incidentId}`);
+      expect(report).toEqual({
+        ok: true, chainId: `incident:${incidentId}`, fromSeq: 1, toSeq: 12, entries: 12,
+        head: { seq: 12, hash: entries[11].hash }, checkpoints: { verified: 2, latest: { seq: 12, createdAt: expect.any(String) } },
+      });
+      const offline = await verifyOffline(incidentId);
+      expect(offline.code).toBe(0);
+      expect(offline.out).toContain('OK: the chain is intact; head seq 12');
+      expect(offline.out).toContain('2 checkpoint(s) verified');
+    });
+
+    it('verifies a range, anchored on the entry before it', async () => {
+      const { incidentId, entries } = await chainWithCheckpoints();
+      expect(await verify(`incidentId=${incidentId}&fromSeq=3&toSeq=9`)).toMatchObject({ ok: true, fromSeq: 3, toSeq: 9, entries: 7, checkpoints: { verified: 1 } });
+      await tamper(`UPDATE audit_entry SET action = 'checkin.denied' WHERE id = $1`, [entries[4].id]);
+      expect(await verify(`incidentId=${incidentId}&fromSeq=1&toSeq=4`)).toMatchObject({ ok: true });
+      expect(await verify(`incidentId=${incidentId}&fromSeq=4&toSeq=6`)).toMatchObject({ ok: false, problem: { kind: 'modified', seq: 5 } });
+    });
+
+    const scenarios: Array<{
+      name: string;
+      kind: string;
+      seq: number;
+      apply: (c: { chainId: string; entries: AuditEntryRecord[] }) => Promise<string | null>;
+    }> = [
+      {
+        name: 'an entry modified in place',
+        kind: 'modified',
+        seq: 5,
+        apply: async ({ entries }) => {
+          await tamper(`UPDATE audit_entry SET payload = jsonb_set(payload, '{verification,verified}', 'false') WHERE id = $1`, [entries[4].id]);
+          return entries[4].id;
+        },
+      },
+      {
+        name: 'an entry deleted',
+        kind: 'deleted',
+        seq: 5,
+        apply: async ({ entries }) => {
+          await tamper(`DELETE FROM audit_entry WHERE id = $1`, [entries[4].id]);
+          return null;
+        },
+      },
+      {
+        name: 'an entry inserted (correctly hashed, later entries renumbered)',
+        kind: 'inserted',
+        seq: 5,
+        apply: async ({ chainId, entries }) => {
+          const forged = buildEntry(
+            { actor: { kind: 'user', userId: randomUUID(), role: 'checkin' }, action: 'checkin.admitted', incidentId: chainId.slice(9), payload: { forged: true } },
+            5,
+            entries[3].hash,
+          );
+          await tamper(`UPDATE audit_entry SET seq = -seq WHERE chain_id = $1 AND seq >= 5`, [chainId]);
+          await tamper(`UPDATE audit_entry SET seq = -seq + 1 WHERE chain_id = $1 AND seq < 0`, [chainId]);
+          const { rows } = await pg.query<{ id: string }>(
+            `INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, incident_id, target_type, target_id, payload, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7, $8, $9) RETURNING id`,
+            [chainId, 5, forged.occurredAt, forged.actor, forged.action, forged.incidentId, forged.payload, forged.prevHash, forged.hash],
+          );
+          return String(rows[0].id);
+        },
+      },
+      {
+        name: 'two entries reordered (their sequence numbers swapped)',
+        kind: 'reordered',
+        seq: 4,
+        apply: async ({ entries }) => {
+          // (chain_id, seq) is unique: swap through a free number
+          await tamper(`UPDATE audit_entry SET seq = -1 WHERE id = $1`, [entries[3].id]);
+          await tamper(`UPDATE audit_entry SET seq = 4 WHERE id = $1`, [entries[5].id]);
+          await tamper(`UPDATE audit_entry SET seq = 6 WHERE id = $1`, [entries[3].id]);
+          return entries[5].id;
+        },
+      },
+      {
+        name: 'a checkpoint replaced (re-signed with another key under the server key id)',
+        kind: 'checkpoint_mismatch',
+        seq: 8,
+        apply: async ({ chainId, entries }) => {
+          const { rows } = await pg.query<{ kid: string }>(`SELECT kid FROM audit_checkpoint WHERE chain_id = $1 AND seq = 8`, [chainId]);
+          const { privateKey } = await generateKeyPair('EdDSA');
+          const forgedHead = entries[6].hash;
+          const statement = { type: 'responder-checkin.audit-checkpoint', chainId, seq: 8, headHash: forgedHead, previous: null, createdAt: new Date().toISOString() };
+          const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(statement))).setProtectedHeader({ alg: 'EdDSA', kid: rows[0].kid, typ: CHECKPOINT_TYP }).sign(privateKey);
+          await tamper(`UPDATE audit_checkpoint SET jws = $2, head_hash = $3 WHERE chain_id = $1 AND seq = 8`, [chainId, jws, forgedHead]);
+          return entries[7].id;
+        },
+      },
+      {
+        name: 'the chain rewritten from entry 3 on with every hash recomputed (only the checkpoint can tell)',
+        kind: 'checkpoint_mismatch',
+        seq: 8,
+        apply: async ({ chainId, entries }) => {
+          let prev = entries[1].hash;
+          for (const e of entries.slice(2)) {
+            const changed = { ...e, payload: e.seq === 3 ? { ...e.payload, step: 'rewritten' } : e.payload };
+            const rebuilt = buildEntry({ actor: changed.actor, action: changed.action, incidentId: changed.incidentId ?? undefined, target: { type: changed.targetType!, id: changed.targetId! }, payload: changed.payload, occurredAt: new Date(changed.occurredAt) }, e.seq, prev);
+            await tamper(`UPDATE audit_entry SET payload = $2, prev_hash = $3, hash = $4 WHERE id = $1`, [e.id, rebuilt.payload, rebuilt.prevHash, rebuilt.hash]);
+            prev = rebuilt.hash;
+          }
+          await pg.query(`UPDATE audit_chain SET last_hash = $2 WHERE chain_id = $1`, [chainId, prev]);
+          return entries[7].id;
+        },
+      },
+    ];
+
+    for (const s of scenarios) {
+      it(`detects and locates ${s.name}: ${s.kind} at seq ${s.seq}, on the server and offline`, async () => {
+        const c = await chainWithCheckpoints();
+        expect((await verify(`incidentId=${c.incidentId}`)).ok).toBe(true);
+        const entryId = await s.apply(c);
+
+        const online = await verify(`incidentId=${c.incidentId}`);
+        expect(online).toMatchObject({ ok: false, problem: { kind: s.kind, seq: s.seq, entryId } });
+        expect(online.problem?.message).toEqual(expect.any(String));
+
+        const offline = await verifyOffline(c.incidentId);
+        expect(offline.code).toBe(1);
+        expect(offline.out).toContain(`TAMPERED: ${s.kind} at seq ${s.seq}`);
+        const asJson = await auditVerify([offline.file, '--json'], { stdout: () => undefined, stderr: () => undefined });
+        expect(asJson).toBe(1);
+        // the same pure function judged both: the same finding, word for word
+        let json = '';
+        await auditVerify([offline.file, '--json'], { stdout: (t) => (json += t), stderr: () => undefined });
+        expect((JSON.parse(json) as ChainVerification).problem).toEqual(online.problem);
+      });
+    }
+
+    it('the CLI pins checkpoint keys with --jwks and rejects what is not a bundle (exit 2)', async () => {
+      const { incidentId } = await chainWithCheckpoints();
+      const jwksFile = join(dir, 'jwks.json');
+      await writeFile(jwksFile, JSON.stringify((await request(api.http).get('/.well-known/jwks.json')).body));
+      const pinned = await verifyOffline(incidentId, ['--jwks', jwksFile]);
+      expect(pinned.code).toBe(0);
+      expect(pinned.out).toContain(`trusted JWK Set ${jwksFile}`);
+
+      const strangerKeys = join(dir, 'stranger.json');
+      const { publicKey } = await generateKeyPair('EdDSA', { extractable: true });
+      const { rows } = await pg.query<{ kid: string }>(`SELECT kid FROM audit_checkpoint LIMIT 1`);
+      await writeFile(strangerKeys, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: rows[0].kid }] }));
+      const stranger = await verifyOffline(incidentId, ['--jwks', strangerKeys]);
+      expect(stranger.code).toBe(1);
+      expect(stranger.out).toContain('TAMPERED: checkpoint_mismatch at seq 8');
+
+      const io = { stdout: () => undefined, stderr: () => undefined };
+      expect(await auditVerify([], io)).toBe(2);
+      expect(await auditVerify([join(dir, 'missing.json')], io)).toBe(2);
+      await writeFile(join(dir, 'not-a-bundle.json'), '{"hello": "world"}');
+      let err = '';
+      expect(await auditVerify([join(dir, 'not-a-bundle.json')], { stdout: () => undefined, stderr: (t) => (err += t) })).toBe(2);
+      expect(err).toContain('not an audit bundle');
+    });
+
+    it('the export is a self-contained bundle', async () => {
+      const { incidentId, chainId, entries } = await chainWithCheckpoints();
+      const res = await request(api.http).get(`/audit/export?incidentId=${incidentId}`).set(...bearer(adminToken)).expect(200);
+      expect(res.headers['content-disposition']).toContain('attachment');
+      expect(res.body).toMatchObject({
+        format: 'responder-checkin.audit-bundle', version: 1, chainId, incidentId, exportedAt: expect.any(String),
+        head: { seq: 12, hash: entries[11].hash },
+        jwks: { keys: expect.arrayContaining([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519' })]) },
+      });
+      expect(res.body.entries).toEqual(entries);
+      expect(res.body.checkpoints.map((c: { seq: number }) => c.seq)).toEqual([8, 12]);
+      expect(JSON.stringify(res.body.jwks)).not.toContain('"d"');
+    });
+  });
+
+  describe('search and scope', () => {
+    let fl: string;
+    let flCity: string;
+    let tx: string;
+    let auditor: { id: string; token: string };
+
+    beforeAll(async () => {
+      fl = await createIncident('US-FL');
+      flCity = await createIncident('US-FL-MIA');
+      tx = await createIncident('US-TX');
+      await append(fl, 5, new Date(Date.now() - 60_000));
+      await append(flCity, 2);
+      await append(tx, 3);
+      auditor = await createUser(api.http, adminToken, 'auditor', { jurisdictions: ['US-FL'] });
+    });
+
+    it('searches by incident, actor, action and time, newest first, with a cursor', async () => {
+      const all = await request(api.http).get(`/audit/entries?incidentId=${fl}`).set(...bearer(adminToken)).expect(200);
+      expect(all.body.entries).toHaveLength(5);
+      expect(all.body.entries.map((e: { seq: number }) => e.seq)).toEqual([5, 4, 3, 2, 1]);
+      expect(all.body.nextCursor).toBeNull();
+
+      const seen: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: request.Response = await request(api.http)
+          .get(`/audit/entries?incidentId=${fl}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+          .set(...bearer(adminToken))
+          .expect(200);
+        seen.push(...page.body.entries.map((e: { seq: number }) => e.seq));
+        cursor = page.body.nextCursor as string | null;
+      } while (cursor);
+      expect(seen).toEqual([5, 4, 3, 2, 1]);
+
+      const first = all.body.entries[4] as AuditEntryRecord;
+      const byActor = await request(api.http).get(`/audit/entries?actorId=${(first.actor as { userId: string }).userId}`).set(...bearer(adminToken)).expect(200);
+      expect(byActor.body.entries.map((e: AuditEntryRecord) => e.id)).toEqual([first.id]);
+      const byResponder = await request(api.http).get(`/audit/entries?responderId=${first.payload.responderId as string}`).set(...bearer(adminToken)).expect(200);
+      expect(byResponder.body.entries.map((e: AuditEntryRecord) => e.id)).toEqual([first.id]);
+
+      const admitted = await request(api.http).get(`/audit/entries?incidentId=${fl}&action=checkin.admitted`).set(...bearer(adminToken)).expect(200);
+      expect(admitted.body.entries.map((e: { seq: number }) => e.seq)).toEqual([5, 3, 1]);
+      const prefix = await request(api.http).get(`/audit/entries?incidentId=${fl}&action=deployment.*`).set(...bearer(adminToken)).expect(200);
+      expect(prefix.body.entries.map((e: { seq: number }) => e.seq)).toEqual([4, 2]);
+
+      const at = all.body.entries[2].occurredAt as string;
+      const window = await request(api.http).get(`/audit/entries?incidentId=${fl}&from=${encodeURIComponent(at)}`).set(...bearer(adminToken)).expect(200);
+      expect(window.body.entries.map((e: { seq: number }) => e.seq)).toEqual([5, 4, 3]);
+      const before = await request(api.http).get(`/audit/entries?incidentId=${fl}&to=${encodeURIComponent(at)}`).set(...bearer(adminToken)).expect(200);
+      expect(before.body.entries.map((e: { seq: number }) => e.seq)).toEqual([2, 1]);
+
+      const signIns = await request(api.http).get(`/audit/entries?action=auth.*&limit=500`).set(...bearer(adminToken)).expect(200);
+      expect(signIns.body.entries.length).toBeGreaterThan(0);
+    });
+
+    it('rejects bad search input with 400, not 500', async () => {
+      for (const q of ['incidentId=nope', 'limit=0', 'limit=501', 'cursor=garbage', 'from=yesterday', 'action=DROP%20TABLE']) {
+        const res = await request(api.http).get(`/audit/entries?${q}`).set(...bearer(adminToken));
+        expect([q, res.status, res.body.code]).toEqual([q, 400, 'validation_failed']);
+      }
+      for (const q of ['', `incidentId=${fl}&chainId=system`, 'chainId=elsewhere', `incidentId=${fl}&fromSeq=5&toSeq=2`, `incidentId=${fl}&fromSeq=0`]) {
+        const res = await request(api.http).get(`/audit/verify?${q}`).set(...bearer(adminToken));
+        expect([q, res.status]).toEqual([q, 400]);
+      }
+      await request(api.http).get(`/audit/verify?incidentId=${randomUUID()}`).set(...bearer(adminToken)).expect(404);
+    });
+
+    it('auditors read the incidents of their jurisdictions (subdivisions included) and nothing else', async () => {
+      const t = auditor.token;
+      expect((await verify(`incidentId=${fl}`, t)).ok).toBe(true);
+      expect((await verify(`chainId=incident:${flCity}`, t)).ok).toBe(true);
+      await request(api.http).get(`/audit/export?incidentId=${fl}`).set(...bearer(t)).expect(200);
+
+      const listed = await request(api.http).get(`/audit/entries?limit=500`).set(...bearer(t)).expect(200);
+      const incidents = new Set(listed.body.entries.map((e: AuditEntryRecord) => e.incidentId));
+      expect(incidents.has(fl)).toBe(true);
+      expect(incidents.has(flCity)).toBe(true);
+      expect(incidents.has(tx)).toBe(false);
+      expect(incidents.has(null)).toBe(false); // the system chain (sign-ins, users) is not theirs
+
+      for (const path of [
+        `/audit/verify?incidentId=${tx}`,
+        `/audit/verify?chainId=incident:${tx}`,
+        `/audit/verify?chainId=system`,
+        `/audit/export?incidentId=${tx}`,
+        `/audit/export?chainId=system`,
+        `/audit/entries?incidentId=${tx}`,
+      ]) {
+        const res = await request(api.http).get(path).set(...bearer(t));
+        expect([path, res.status, res.body.code]).toEqual([path, 403, 'forbidden']);
+      }
+    });
+
+    it('auditors cannot write: no checkpoints, no users, no changes', async () => {
+      const t = auditor.token;
+      const before = await pg.query(`SELECT count(*) FROM audit_checkpoint`);
+      for (const [method, path] of [
+        ['post', '/audit/checkpoints'],
+        ['post', '/users'],
+        ['patch', `/users/${auditor.id}`],
+      ] as const) {
+        const res = await request(api.http)[method](path).set(...bearer(t)).send({});
+        expect([method, path, res.status]).toEqual([method, path, 403]);
+      }
+      expect((await pg.query(`SELECT count(*) FROM audit_checkpoint`)).rows).toEqual(before.rows);
+    });
+
+    it('other roles cannot read the audit trail', async () => {
+      const commander = await createUser(api.http, adminToken, 'commander');
+      const checkin = await createUser(api.http, adminToken, 'checkin');
+      for (const user of [commander, checkin]) {
+        for (const path of [`/audit/verify?incidentId=${fl}`, `/audit/export?incidentId=${fl}`, `/audit/entries`]) {
+          await request(api.http).get(path).set(...bearer(user.token)).expect(403);
+        }
+        await request(api.http).post('/audit/checkpoints').set(...bearer(user.token)).expect(403);
+      }
+      await request(api.http).get('/audit/entries').expect(401);
+    });
+  });
+});

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { ADMIN, bearer, createUser } from './support/test-app';
+import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('check-in (ICS 211 flow)', () => {
+  let world: World;
+  let incident: IncidentFixture;
+  let checkin: { id: string; token: string };
+  let commander: { id: string; token: string };
+
+  const scan = (credential: string, extra: Record<string, unknown> = {}, key: string = randomUUID(), token = checkin.token, incidentId = incident.id) =>
+    request(world.http)
+      .post(`/incidents/${incidentId}/check-ins`)
+      .set(...bearer(token))
+      .set('Idempotency-Key', key)
+      .set('X-Device-Id', 'scanner-7')
+      .send({ credential, ...extra });
+
+  const issue = (slug: string, qualification: string, name: string, extra: Record<string, unknown> = {}) =>
+    world.issuer.board(slug).issue({ format: 'vc+jwt', qualification, subject: { name }, ...extra });
+
+  beforeAll(async () => {
+    world = await startWorld('checkin');
+    incident = await createIncident(world.http, world.adminToken);
+    checkin = await staffFor(world.http, world.adminToken, incident.id, 'checkin');
+    commander = await staffFor(world.http, world.adminToken, incident.id, 'commander');
+  });
+  afterAll(async () => world?.close());
+
+  it('admits a valid credential for its position; the responder is on the roster with the ICS 211 filled in', async () => {
+    const { jws } = await issue('fl-nursing', 'RN', 'Ana Diaz', { licenseNumber: 'RN9876543' });
+    const res = await scan(jws, {
+      positionId: incident.positions['Triage Nurse'],
+      locationId: incident.locations['Staging Area 1'],
+      ics211: { homeUnit: 'Jackson Memorial Hospital', methodOfTravel: 'POV', orderRequestNumber: 'O-12' },
+    }).expect(201);
+    expect(res.body).toMatchObject({
+      decision: 'admitted',
+      reasons: [],
+      alreadyCheckedIn: false,
+      responder: { name: 'Ana Diaz', qualifications: ['RN'] },
+      deployment: {
+        status: 'available',
+        position: { name: 'Triage Nurse' },
+        location: { name: 'Staging Area 1', kind: 'Staging Area' },
+        credential: { qualification: 'RN', licenseNumber: 'RN9876543', issuerName: 'Florida Board of Nursing' },
+        ics211: { homeUnit: 'Jackson Memorial Hospital', methodOfTravel: 'POV', orderRequestNumber: 'O-12', agency: 'Florida Board of Nursing', resourceName: 'Ana Diaz' },
+      },
+    });
+    expect(res.body.deployment.ics211.preparedBy.position).toBe('Check-in Recorder');
+    const roster = await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(commander.token)).expect(200);
+    expect(roster.body.entries.map((e: { responder: { name: string } }) => e.responder.name)).toContain('Ana Diaz');
+  });
+
+  it('records each denial with its reason, visible in the last scans', async () => {
+    const revoked = await issue('fl-ems', 'PARAMEDIC', 'Rev Oked');
+    world.issuer.board('fl-ems').revoke(revoked.statusIndex);
+    const suspended = await issue('fl-medicine', 'MD', 'Sus Pended');
+    world.issuer.board('fl-medicine').suspend(suspended.statusIndex);
+    await sleep(1100); // past the status lists' ttl, in case an earlier scan cached them
+    const expired = await issue('fl-nursing', 'RN', 'Ex Pired', { validFrom: new Date(Date.now() - 400 * 86400e3), validUntil: new Date(Date.now() - 86400e3) });
+    const untrusted = await issue('rogue-board', 'MD', 'Rogue Doctor');
+    const notAuthorized = await issue('fl-nursing', 'MD', 'Nurse Claiming MD');
+    const valid = await issue('fl-nursing', 'RN', 'Tam Pered');
+    const [h, p, s] = valid.jws.split('.');
+    const flipped = `${h}.${p}.${s.slice(0, -4)}${s.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+
+    const cases: Array<[string, string]> = [
+      [revoked.jws, 'revoked'],
+      [suspended.jws, 'suspended'],
+      [expired.jws, 'expired'],
+      [untrusted.jws, 'untrusted_issuer'],
+      [notAuthorized.jws, 'issuer_not_authorized'],
+      [flipped, 'signature_invalid'],
+      ['hello, I am a nurse', 'unsupported_format'],
+    ];
+    for (const [credential, code] of cases) {
+      const res = await scan(credential).expect(201);
+      expect(res.body.decision).toBe('denied');
+      expect(res.body.reasons.map((r: { code: string }) => r.code)).toContain(code);
+      expect(res.body.deployment).toBeNull();
+      for (const r of res.body.reasons as Array<{ message: string }>) expect(r.message.length).toBeGreaterThan(10);
+    }
+    const recent = await request(world.http).get(`/incidents/${incident.id}/check-ins?limit=50`).set(...bearer(checkin.token)).expect(200);
+    const denied = (recent.body as Array<{ decision: string; reasons: Array<{ code: string }> }>).filter((a) => a.decision === 'denied');
+    for (const [, code] of cases) expect(denied.some((a) => a.reasons.some((r) => r.code === code))).toBe(true);
+    const roster = await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(commander.token)).expect(200);
+    expect(roster.body.entries.map((e: { responder: { name: string } }) => e.responder.name)).not.toContain('Rev Oked');
+  });
+
+  it('denies a qualification the position does not accept', async () => {
+    const { jws } = await issue('fl-ems', 'EMT', 'Eddie Emt');
+    const res = await scan(jws, { positionId: incident.positions['Triage Nurse'] }).expect(201);
+    expect(res.body).toMatchObject({ decision: 'denied', reasons: [{ code: 'not_qualified', message: 'EMT does not qualify for Triage Nurse, which requires RN or APRN.' }] });
+  });
+
+  it('admits out-of-state boards only under mutual aid (EMAC)', async () => {
+    const { jws } = await issue('ga-nursing', 'RN', 'Georgia Peach');
+    const without = await scan(jws).expect(201);
+    expect(without.body.decision).toBe('denied');
+    const emac = await createIncident(world.http, world.adminToken, { mutualAidJurisdictions: ['US-GA'] });
+    await request(world.http).post(`/incidents/${emac.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    const withAid = await scan(jws, {}, randomUUID(), checkin.token, emac.id).expect(201);
+    expect(withAid.body.decision).toBe('admitted');
+  });
+
+  it('the same badge twice gives one deployment', async () => {
+    const { jws } = await issue('nremt', 'PARAMEDIC', 'Pat Medic');
+    const first = await scan(jws).expect(201);
+    const second = await scan(jws).expect(201);
+    expect(first.body.decision).toBe('admitted');
+    expect(second.body).toMatchObject({ decision: 'admitted', alreadyCheckedIn: true, deployment: { id: first.body.deployment.id } });
+    const roster = await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(commander.token)).expect(200);
+    expect(roster.body.entries.filter((e: { responder: { name: string } }) => e.responder.name === 'Pat Medic')).toHaveLength(1);
+  });
+
+  it('a repeated Idempotency-Key returns the first response exactly; a different body with it is 422', async () => {
+    const { jws } = await issue('fema-usar', 'USAR_TECH', 'Ray Rescue');
+    const key = randomUUID();
+    const first = await scan(jws, { positionId: incident.positions['Rescue Specialist'] }, key).expect(201);
+    const again = await scan(jws, { positionId: incident.positions['Rescue Specialist'] }, key).expect(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const other = await scan(jws, {}, key).expect(422);
+    expect(other.body.code).toBe('idempotency_key_reused');
+    // Concurrent repeats of one key: still one attempt and one deployment.
+    const { jws: jws2 } = await issue('fema-usar', 'USAR_TECH', 'Concurrent Carla');
+    const key2 = randomUUID();
+    const results = await Promise.all([1, 2, 3].map(() => scan(jws2, {}, key2)));
+    expect(new Set(results.map((r) => r.body.attemptId)).size).toBe(1);
+  });
+
+  it('a responder active at another incident is denied, naming that incident', async () => {
+    const other = await createIncident(world.http, world.adminToken, { name: 'Hurricane Lena Shelter Ops' });
+    await request(world.http).post(`/incidents/${other.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    const { jws } = await issue('fl-medicine', 'MD', 'Dr Double');
+    expect((await scan(jws).expect(201)).body.decision).toBe('admitted');
+    const res = await scan(jws, {}, randomUUID(), checkin.token, other.id).expect(201);
+    expect(res.body.decision).toBe('denied');
+    expect(res.body.reasons[0].code).toBe('active_elsewhere');
+    expect(res.body.reasons[0].message).toContain('Surfside Building Collapse');
+  });
+
+  it('status changes, ICS 211 edits and check-out are kept in the history; time on scene is computed', async () => {
+    const { jws } = await issue('fl-nursing', 'APRN', 'Nora Practitioner');
+    const dep = (await scan(jws).expect(201)).body.deployment as { id: string };
+    const base = `/incidents/${incident.id}/deployments/${dep.id}`;
+    await request(world.http).post(`${base}/status`).set(...bearer(commander.token)).send({ status: 'assigned', assignment: 'Division A' }).expect(200);
+    const oos = await request(world.http).post(`${base}/status`).set(...bearer(commander.token)).send({ status: 'out_of_service' }).expect(400);
+    expect(oos.body.errors.map((e: { field: string }) => e.field)).toContain('reason');
+    await request(world.http).post(`${base}/status`).set(...bearer(commander.token)).send({ status: 'out_of_service', reason: 'rest', note: '12h shift' }).expect(200);
+    await request(world.http).patch(`${base}/ics211`).set(...bearer(checkin.token)).set('X-Device-Id', 'scanner-7').send({ homeUnit: 'Tampa General', agency: 'Tampa General Hospital' }).expect(200);
+    const out = await request(world.http).post(`${base}/check-out`).set(...bearer(checkin.token)).send({ note: 'demobilized' }).expect(200);
+    expect(out.body).toMatchObject({ status: 'demobilized', checkedOutAt: expect.any(String) });
+    expect(out.body.hoursOnScene).toBeGreaterThanOrEqual(0);
+    await request(world.http).post(`${base}/check-out`).set(...bearer(checkin.token)).send({}).expect(409);
+    const history = await request(world.http).get(`${base}/history`).set(...bearer(commander.token)).expect(200);
+    expect(history.body.status.map((s: { to: { status: string } }) => s.to.status)).toEqual(['available', 'assigned', 'out_of_service', 'demobilized']);
+    expect(history.body.status[2]).toMatchObject({ from: { status: 'assigned', assignment: 'Division A' }, to: { status: 'out_of_service', reason: 'rest' }, note: '12h shift', changedBy: { kind: 'user', userId: commander.id } });
+    expect(history.body.ics211Edits[0]).toMatchObject({ fields: ['agency', 'homeUnit'], after: { homeUnit: 'Tampa General' }, changedBy: { userId: checkin.id, device: 'scanner-7' } });
+  });
+
+  it('filters the roster and counts by status, assignment and qualification', async () => {
+    const roster = await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(commander.token)).expect(200);
+    const entries = roster.body.entries as Array<{ id: string; status: string; credential: { qualification: string } }>;
+    expect(roster.body.counts.total).toBe(entries.length);
+    const rn = entries.find((e) => e.credential.qualification === 'RN')!;
+    await request(world.http)
+      .post(`/incidents/${incident.id}/deployments/${rn.id}/status`)
+      .set(...bearer(commander.token))
+      .send({ status: 'assigned', assignment: 'Division B' })
+      .expect(200);
+    const filtered = await request(world.http).get(`/incidents/${incident.id}/roster?status=assigned&assignment=Division%20B`).set(...bearer(commander.token)).expect(200);
+    expect(filtered.body.entries.map((e: { id: string }) => e.id)).toEqual([rn.id]);
+    const byQual = await request(world.http).get(`/incidents/${incident.id}/roster?qualification=PARAMEDIC`).set(...bearer(commander.token)).expect(200);
+    expect(byQual.body.entries.length).toBe(byQual.body.counts.byQualification.PARAMEDIC);
+    expect(byQual.body.counts.byStatus.assigned).toBeGreaterThanOrEqual(1);
+    expect(byQual.body.counts.byAssignment['Division B']).toBe(1);
+  });
+
+  it('exports the ICS 211 check-in list as CSV with the form blocks as columns', async () => {
+    const res = await request(world.http).get(`/incidents/${incident.id}/ics211.csv`).set(...bearer(commander.token)).expect(200);
+    expect(res.headers['content-type']).toMatch(/text\/csv/);
+    const [header, ...rows] = res.text.trim().split('\r\n');
+    expect(header.split(',').slice(0, 3)).toEqual(['1 Incident Name', '2 Incident Number', '3 Check-In Location']);
+    for (const col of ['7 Date/Time Check-In', '11 Home Unit or Agency', '13 Method of Travel', '14 Incident Assignment', '15 Other Qualifications', '17 Prepared By']) {
+      expect(header).toContain(col);
+    }
+    const ana = rows.find((r) => r.includes('Ana Diaz'))!;
+    expect(ana).toContain('Surfside Building Collapse');
+    expect(ana).toContain('Staging Area: Staging Area 1');
+    expect(ana).toContain('Jackson Memorial Hospital');
+  });
+
+  describe('bad input', () => {
+    it('unknown incident 404, closed incident 409, malformed body 400 naming fields, over-large body 413', async () => {
+      await request(world.http).post(`/incidents/${randomUUID()}/check-ins`).set(...bearer(world.adminToken)).send({ credential: 'x' }).expect(404);
+      const bad = await request(world.http).post(`/incidents/${incident.id}/check-ins`).set(...bearer(checkin.token)).send({ credential: 42, positionId: 'nope' }).expect(400);
+      expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['credential', 'positionId']));
+      await request(world.http).post(`/incidents/${incident.id}/check-ins`).set(...bearer(checkin.token)).send({ credential: 'x'.repeat(300 * 1024) }).expect(413);
+      const unknownPosition = await scan('x', { positionId: randomUUID() }).expect(422);
+      expect(unknownPosition.body.code).toBe('position_unknown');
+      const badKey = await scan('x', {}, 'has spaces in it').expect(400);
+      expect(badKey.body.code).toBe('malformed_request');
+
+      const closing = await createIncident(world.http, world.adminToken);
+      await request(world.http).post(`/incidents/${closing.id}/close`).set(...bearer(world.adminToken)).expect(200);
+      const closed = await request(world.http).post(`/incidents/${closing.id}/check-ins`).set(...bearer(world.adminToken)).send({ credential: 'x' }).expect(409);
+      expect(closed.body.code).toBe('incident_closed');
+    });
+  });
+
+  describe('who may do what', () => {
+    it('check-in staff act only at incidents they are assigned to; auditors read only their jurisdictions', async () => {
+      const { jws } = await issue('fl-nursing', 'RN', 'Role Tester');
+      const outsider = await createUser(world.http, world.adminToken, 'checkin');
+      const denied = await scan(jws, {}, randomUUID(), outsider.token).expect(403);
+      expect(denied.body.code).toBe('forbidden');
+      await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(outsider.token)).expect(403);
+      const list = await request(world.http).get('/incidents').set(...bearer(outsider.token)).expect(200);
+      expect(list.body).toEqual([]);
+
+      const flAuditor = await createUser(world.http, world.adminToken, 'auditor', { jurisdictions: ['US-FL'] });
+      const gaAuditor = await createUser(world.http, world.adminToken, 'auditor', { jurisdictions: ['US-GA'] });
+      await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(flAuditor.token)).expect(200);
+      await request(world.http).get(`/incidents/${incident.id}/ics211.csv`).set(...bearer(flAuditor.token)).expect(200);
+      await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(gaAuditor.token)).expect(403);
+      await scan(jws, {}, randomUUID(), flAuditor.token).expect(403);
+      const dep = (await request(world.http).get(`/incidents/${incident.id}/deployments`).set(...bearer(flAuditor.token)).expect(200)).body[0] as { id: string };
+      await request(world.http).post(`/incidents/${incident.id}/deployments/${dep.id}/status`).set(...bearer(flAuditor.token)).send({ status: 'available' }).expect(403);
+      await request(world.http).post(`/incidents/${incident.id}/deployments/${dep.id}/check-out`).set(...bearer(flAuditor.token)).send({}).expect(403);
+      await request(world.http).patch(`/incidents/${incident.id}`).set(...bearer(flAuditor.token)).send({ name: 'x' }).expect(403);
+    });
+
+    it('check-in staff cannot change status or manage the incident; commanders manage theirs but do not create incidents', async () => {
+      const dep = (await request(world.http).get(`/incidents/${incident.id}/deployments`).set(...bearer(checkin.token)).expect(200)).body[0] as { id: string };
+      await request(world.http).post(`/incidents/${incident.id}/deployments/${dep.id}/status`).set(...bearer(checkin.token)).send({ status: 'available' }).expect(403);
+      await request(world.http).patch(`/incidents/${incident.id}`).set(...bearer(checkin.token)).send({ name: 'x' }).expect(403);
+      await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(checkin.token)).send({ userId: checkin.id }).expect(403);
+      await request(world.http).post('/incidents').set(...bearer(commander.token)).send({}).expect(403);
+      await request(world.http).patch(`/incidents/${incident.id}`).set(...bearer(commander.token)).send({ addLocations: [{ name: 'Helibase North', kind: 'Helibase' }] }).expect(200);
+      const newStaff = await createUser(world.http, world.adminToken, 'checkin');
+      await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(commander.token)).send({ userId: newStaff.id }).expect(204);
+      const otherCommander = await createUser(world.http, world.adminToken, 'commander');
+      await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(commander.token)).send({ userId: otherCommander.id }).expect(403);
+      await request(world.http).get(`/incidents/${incident.id}`).set(...bearer(otherCommander.token)).expect(403);
+      await request(world.http).post('/auth/token').send(ADMIN).expect(200);
+    });
+  });
+});

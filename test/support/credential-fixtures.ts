@@ -1,0 +1,260 @@
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CompactSign } from 'jose';
+import { encodeList } from '@app/credentials';
+
+/**
+ * A small, controllable credential issuer for the verification tests: licensing boards with did:web (path form)
+ * documents and Bitstring Status Lists served by a local HTTP server, plus the faults the demo issuer cannot
+ * produce on purpose (wrong algorithms, forged kids, tampered / short / expired / foreign / unreachable lists).
+ */
+export type FixtureAlg = 'ES256' | 'ES384' | 'EdDSA' | 'RS256' | 'ES512';
+export type StatusPurpose = 'revocation' | 'suspension';
+export type ListMode = 'ok' | 'down' | 'tampered' | 'short' | 'expired' | 'foreign' | 'unsigned';
+
+interface KeyPair {
+  privateKey: KeyObject;
+  publicJwk: Record<string, unknown>;
+}
+
+export function generateKey(alg: FixtureAlg): KeyPair {
+  const pair =
+    alg === 'EdDSA'
+      ? generateKeyPairSync('ed25519')
+      : alg === 'RS256'
+        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+        : generateKeyPairSync('ec', { namedCurve: alg === 'ES256' ? 'P-256' : alg === 'ES384' ? 'P-384' : 'P-521' });
+  return { privateKey: pair.privateKey, publicJwk: pair.publicKey.export({ format: 'jwk' }) as Record<string, unknown> };
+}
+
+export async function signJws(key: KeyObject, header: Record<string, unknown>, payload: unknown): Promise<string> {
+  return new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader(header as { alg: string }).sign(key);
+}
+
+export interface IssueOptions {
+  qualificationName?: string;
+  achievementType?: string;
+  achievementId?: string;
+  subjectName?: string;
+  licenseNumber?: string;
+  validFrom?: string;
+  validUntil?: string;
+  /** Status list index (both lists); omit for no status. */
+  statusIndex?: number;
+  statusPurposes?: StatusPurpose[];
+  /** VC-JWT 1.1 (Open Badges 3.0) instead of vc+jwt. */
+  format?: 'vc+jwt' | 'ob3-jwt';
+  header?: Record<string, unknown>;
+  credential?: Record<string, unknown>;
+  /** Sign with another key (forgery tests). */
+  signWith?: KeyObject;
+  alg?: string;
+}
+
+export interface StatusListControl {
+  set: Set<number>;
+  mode: ListMode;
+  ttlMs?: number;
+  /** Requests served for this list (to observe caching). */
+  hits: number;
+}
+
+export class FixtureBoard {
+  readonly did: string;
+  readonly kid: string;
+  readonly lists: Record<StatusPurpose, StatusListControl> = {
+    revocation: { set: new Set(), mode: 'ok', hits: 0 },
+    suspension: { set: new Set(), mode: 'ok', hits: 0 },
+  };
+  /** Serve the DID document (false: 404, to make the DID unresolvable). */
+  served = true;
+
+  constructor(
+    readonly server: FixtureIssuerServer,
+    readonly slug: string,
+    readonly alg: FixtureAlg,
+    readonly key: KeyPair,
+  ) {
+    this.did = `did:web:127.0.0.1%3A${server.port}:boards:${slug}`;
+    this.kid = `${this.did}#key-1`;
+  }
+
+  statusListUrl(purpose: StatusPurpose): string {
+    return `${this.server.url}/boards/${this.slug}/status/${purpose}`;
+  }
+
+  didDocument(): Record<string, unknown> {
+    return {
+      '@context': ['https://www.w3.org/ns/did/v1'],
+      id: this.did,
+      verificationMethod: [{ id: this.kid, type: 'JsonWebKey', controller: this.did, publicKeyJwk: { ...this.key.publicJwk, alg: this.alg } }],
+      assertionMethod: [this.kid],
+    };
+  }
+
+  credential(opts: IssueOptions = {}): Record<string, unknown> {
+    const purposes = opts.statusPurposes ?? ['revocation', 'suspension'];
+    return {
+      '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+      id: `urn:uuid:${createHash('sha256').update(`${this.slug}${Math.random()}`).digest('hex').slice(0, 32).replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5')}`,
+      type: ['VerifiableCredential', 'OpenBadgeCredential'],
+      issuer: { id: this.did, type: ['Profile'], name: 'Whatever The Credential Claims' },
+      validFrom: opts.validFrom ?? '2024-01-01T00:00:00Z',
+      validUntil: opts.validUntil ?? '2099-01-01T00:00:00Z',
+      credentialSubject: {
+        type: ['AchievementSubject'],
+        name: opts.subjectName ?? 'Dana Rivera',
+        licenseNumber: opts.licenseNumber ?? 'RN9912345',
+        achievement: {
+          id: opts.achievementId ?? `${this.server.url}/boards/${this.slug}/achievements/rn`,
+          type: ['Achievement'],
+          name: opts.qualificationName ?? 'Registered Nurse',
+          achievementType: opts.achievementType ?? 'License',
+          criteria: { narrative: 'Holds an active licence.' },
+        },
+      },
+      ...(opts.statusIndex === undefined
+        ? {}
+        : {
+            credentialStatus: purposes.map((purpose) => ({
+              id: `${this.statusListUrl(purpose)}#${opts.statusIndex}`,
+              type: 'BitstringStatusListEntry',
+              statusPurpose: purpose,
+              statusListIndex: String(opts.statusIndex),
+              statusListCredential: this.statusListUrl(purpose),
+            })),
+          }),
+      ...opts.credential,
+    };
+  }
+
+  async issue(opts: IssueOptions = {}): Promise<string> {
+    const credential = this.credential(opts);
+    const key = opts.signWith ?? this.key.privateKey;
+    const alg = opts.alg ?? this.alg;
+    if (opts.format === 'ob3-jwt') {
+      const { validFrom, validUntil, ...vc } = credential as { validFrom: string; validUntil: string } & Record<string, unknown>;
+      const claims = {
+        iss: this.did,
+        jti: vc.id,
+        nbf: Math.floor(Date.parse(validFrom) / 1000),
+        exp: Math.floor(Date.parse(validUntil) / 1000),
+        vc: { ...vc, validFrom, validUntil },
+      };
+      return signJws(key, { alg, typ: 'JWT', kid: this.kid, ...opts.header }, claims);
+    }
+    return signJws(key, { alg, typ: 'vc+jwt', kid: this.kid, ...opts.header }, credential);
+  }
+
+  async statusListJws(purpose: StatusPurpose): Promise<string> {
+    const control = this.lists[purpose];
+    const bits = control.mode === 'short' ? 1024 : 131072;
+    const foreign = control.mode === 'foreign' ? this.server.otherBoard(this) : this;
+    const credential = {
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      id: this.statusListUrl(purpose),
+      type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+      issuer: foreign.did,
+      validFrom: '2024-01-01T00:00:00Z',
+      ...(control.mode === 'expired' ? { validUntil: '2024-06-01T00:00:00Z' } : {}),
+      credentialSubject: {
+        id: `${this.statusListUrl(purpose)}#list`,
+        type: 'BitstringStatusList',
+        statusPurpose: purpose,
+        encodedList: encodeList(bits, control.set),
+        ...(control.ttlMs !== undefined ? { ttl: control.ttlMs } : {}),
+      },
+    };
+    const jws = await signJws(foreign.key.privateKey, { alg: foreign.alg, typ: 'vc+jwt', kid: foreign.kid }, credential);
+    if (control.mode !== 'tampered') return jws;
+    // Flip a revocation bit after signing: the list says something its issuer never signed.
+    const [h, , s] = jws.split('.');
+    const altered = { ...credential, credentialSubject: { ...credential.credentialSubject, encodedList: encodeList(bits, [...control.set, 0, 1, 2]) } };
+    return `${h}.${Buffer.from(JSON.stringify(altered)).toString('base64url')}.${s}`;
+  }
+}
+
+export class FixtureIssuerServer {
+  private readonly boards = new Map<string, FixtureBoard>();
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<FixtureIssuerServer> {
+    let instance: FixtureIssuerServer | undefined;
+    const server = createServer((req, res) => {
+      instance!.handle(req, res).catch(() => res.writeHead(500).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    instance = new FixtureIssuerServer(server, (server.address() as AddressInfo).port);
+    return instance;
+  }
+
+  board(slug: string, alg: FixtureAlg = 'ES256'): FixtureBoard {
+    const board = new FixtureBoard(this, slug, alg, generateKey(alg));
+    this.boards.set(slug, board);
+    return board;
+  }
+
+  otherBoard(not: FixtureBoard): FixtureBoard {
+    const other = [...this.boards.values()].find((b) => b !== not);
+    if (!other) throw new Error('a foreign list needs a second board');
+    return other;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parts = (req.url ?? '/').split('?')[0].split('/').filter(Boolean);
+    const board = parts[0] === 'boards' ? this.boards.get(parts[1]) : undefined;
+    if (!board) return void res.writeHead(404).end();
+    if (parts[2] === 'did.json' && parts.length === 3) {
+      if (!board.served) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'content-type': 'application/did+json' }).end(JSON.stringify(board.didDocument()));
+    }
+    if (parts[2] === 'status' && (parts[3] === 'revocation' || parts[3] === 'suspension')) {
+      const control = board.lists[parts[3]];
+      control.hits++;
+      if (control.mode === 'down') return void res.writeHead(503).end();
+      if (control.mode === 'unsigned') {
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ type: ['VerifiableCredential', 'BitstringStatusListCredential'] }));
+      }
+      const jws = await board.statusListJws(parts[3]);
+      const etag = `"${createHash('sha256').update(jws.split('.')[1]).digest('base64url').slice(0, 16)}"`;
+      if (req.headers['if-none-match'] === etag && control.mode === 'ok') return void res.writeHead(304, { etag }).end();
+      return void res.writeHead(200, { 'content-type': 'application/vc+jwt', etag }).end(jws);
+    }
+    res.writeHead(404).end();
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** A trust-list document (format responder-checkin/trust-list v1) trusting the given boards. */
+export function trustListFor(
+  entries: Array<{ board: FixtureBoard; name: string; jurisdictions?: string[]; qualifications?: string[]; algorithms?: string[]; retiredAt?: string }>,
+): Record<string, unknown> {
+  return {
+    format: 'responder-checkin/trust-list',
+    version: 1,
+    qualifications: [
+      { code: 'RN', name: 'Registered Nurse', rules: [{ achievementTypes: ['License'], achievementName: 'Registered Nurse' }] },
+      { code: 'MD', name: 'Physician', rules: [{ achievementTypes: ['License'], achievementName: 'Physician' }] },
+      { code: 'PARAMEDIC', name: 'Paramedic', rules: [{ achievementTypes: ['License', 'Certification'], achievementName: 'Paramedic' }] },
+    ],
+    issuers: entries.map((e) => ({
+      id: e.board.did,
+      name: e.name,
+      jurisdictions: e.jurisdictions ?? ['US-FL'],
+      qualifications: e.qualifications ?? ['RN'],
+      ...(e.algorithms ? { algorithms: e.algorithms } : {}),
+      ...(e.retiredAt ? { retiredAt: e.retiredAt } : {}),
+    })),
+  };
+}

@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/**
+ * Browser tests of the web app: Debian's chromium (npx playwright install cannot download here) driven by
+ * playwright-core, headless, with a fresh profile per browser. Each page records console errors and uncaught
+ * exceptions, so a test can assert that none happened.
+ */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const TABLET = { width: 768, height: 1024 };
+export const LAPTOP = { width: 1280, height: 900 };
+export const ARTIFACTS_DIR = join(__dirname, '../../test-artifacts/web');
+
+const root = join(__dirname, '../..');
+
+export const chromiumAvailable = (): boolean => existsSync(CHROMIUM_PATH);
+
+/** Builds the web app into a folder of its own (the api serves it through WEB_DIR), so test files never share a build. */
+export async function buildWebApp(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'web-app-'));
+  await promisify(execFile)(process.execPath, ['scripts/build-web.mjs', '--outdir', dir], { cwd: root });
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  // launch() gives the browser a fresh temporary profile (its own --user-data-dir) and deletes it on close.
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface ConsoleProblem {
+  kind: 'console' | 'pageerror';
+  text: string;
+  url?: string;
+}
+
+/** A page (in its own browser context: its own storage, like another device) that remembers what went wrong. */
+export class WatchedPage {
+  readonly problems: ConsoleProblem[] = [];
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+  ) {
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.problems.push({ kind: 'console', text: message.text(), url: message.location().url });
+    });
+    page.on('pageerror', (error) => this.problems.push({ kind: 'pageerror', text: `${error.name}: ${error.message}` }));
+  }
+
+  static async open(browser: Browser, viewport = LAPTOP): Promise<WatchedPage> {
+    const context = await browser.newContext({ viewport, acceptDownloads: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    return new WatchedPage(context, page);
+  }
+
+  /**
+   * Console errors and uncaught exceptions, except the browser's own "Failed to load resource" line for responses
+   * the test expects to fail (e.g. a verification answering 400 for a revoked credential).
+   */
+  unexpectedProblems(expectedFailures: RegExp[] = []): ConsoleProblem[] {
+    return this.problems.filter(
+      (p) => !(p.kind === 'console' && p.text.startsWith('Failed to load resource') && p.url && expectedFailures.some((r) => r.test(p.url!))),
+    );
+  }
+
+  async screenshot(name: string): Promise<string> {
+    await mkdir(ARTIFACTS_DIR, { recursive: true });
+    const path = join(ARTIFACTS_DIR, `${name}.png`);
+    await this.page.screenshot({ path, fullPage: true });
+    return path;
+  }
+
+  /** True when the page is wider than the window (content cut off or a sideways scroll on a tablet). */
+  async overflowsHorizontally(): Promise<boolean> {
+    return this.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  }
+
+  close(): Promise<void> {
+    return this.context.close();
+  }
+}
+
+/** Signs in through the sign-in page, as a person would: the app opens the page for the user's role. */
+export async function signInThroughUi(w: WatchedPage, baseUrl: string, email: string, password: string): Promise<void> {
+  const { page } = w;
+  await page.goto(`${baseUrl}/`);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/**
+ * A TCP proxy in front of the api for one browser page: `cut()` drops its connections and refuses new ones (the
+ * tablet loses the network), `restore()` accepts again on the same port.
+ */
+export class NetworkCable {
+  private server?: Server;
+  private readonly open = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly targetPort: number) {}
+
+  async plugIn(port = this.port): Promise<string> {
+    this.server = createServer((client) => {
+      const upstream = connect(this.targetPort, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.open.add(s);
+        s.on('close', () => this.open.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as { port: number }).port;
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const s of this.open) s.destroy();
+    this.open.clear();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,314 @@
+import request from 'supertest';
+import { bearer, createUser } from './support/test-app';
+import { createIncident, startWorld, type IncidentFixture, type World } from './support/world';
+import {
+  buildWebApp,
+  chromiumAvailable,
+  launchChromium,
+  NetworkCable,
+  signInThroughUi,
+  TABLET,
+  WatchedPage,
+} from './support/web-browser';
+import type { Browser } from 'playwright-core';
+
+/**
+ * The web app in a real browser (headless Debian chromium): sign-in, the check-in station through the scanner
+ * field, the commander board live over the websocket (including a network drop), the verify, audit and admin pages,
+ * at laptop and 768 px tablet sizes, with no console errors. Screenshots go to test-artifacts/web/.
+ */
+const describeWithBrowser = chromiumAvailable() ? describe : describe.skip;
+
+describeWithBrowser('web app in a browser', () => {
+  let world: World;
+  let web: { dir: string; remove(): Promise<void> };
+  let browser: Browser;
+  let incident: IncidentFixture;
+  let base: string;
+  const users: Record<'checkin' | 'commander' | 'auditor' | 'admin', { email: string; password: string }> = {
+    checkin: { email: '', password: 'checkin-password-123' },
+    commander: { email: '', password: 'commander-password-123' },
+    auditor: { email: '', password: 'auditor-password-123' },
+    admin: { email: 'admin@test.example', password: 'admin-password-123' },
+  };
+  const credentials: Record<'ana' | 'ben' | 'rev', { jws: string; statusIndex: number }> = {} as never;
+  const pages: WatchedPage[] = [];
+  let station: WatchedPage;
+  let board: WatchedPage;
+
+  const openPage = async (viewport?: { width: number; height: number }): Promise<WatchedPage> => {
+    const page = await WatchedPage.open(browser, viewport);
+    pages.push(page);
+    return page;
+  };
+
+  beforeAll(async () => {
+    web = await buildWebApp();
+    world = await startWorld('web', { listen: true, env: { WEB_DIR: web.dir } });
+    base = world.api.url!;
+    incident = await createIncident(world.http, world.adminToken, { name: 'Surfside Building Collapse' });
+    for (const role of ['checkin', 'commander'] as const) {
+      const user = await createUser(world.http, world.adminToken, role);
+      await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(world.adminToken)).send({ userId: user.id }).expect(204);
+      users[role].email = user.email;
+    }
+    const auditor = await createUser(world.http, world.adminToken, 'auditor', { jurisdictions: ['US-FL'] });
+    users.auditor.email = auditor.email;
+
+    const nursing = world.issuer.board('fl-nursing');
+    credentials.ana = await nursing.issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Ana Diaz' } });
+    credentials.ben = await world.issuer.board('fl-ems').issue({ format: 'ob3-jwt', qualification: 'PARAMEDIC', subject: { name: 'Ben Okafor' } });
+    credentials.rev = await nursing.issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Rita Revoked' } });
+    // Revoked before anything reads the list, so no cached copy can predate the revocation.
+    nursing.revoke(credentials.rev.statusIndex);
+
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const p of pages) await p.close().catch(() => undefined);
+    await browser?.close();
+    await world?.close();
+    await web?.remove();
+  });
+
+  /** Every page must have run without console errors (expected HTTP failures named per page). */
+  const expectClean = (page: WatchedPage, expectedFailures: RegExp[] = []): void => {
+    expect(page.unexpectedProblems(expectedFailures)).toEqual([]);
+  };
+
+  it('serves the app under /app/ with the strict CSP, and sends / there', async () => {
+    const root = await request(world.http).get('/').expect(302);
+    expect(root.headers.location).toBe('/app/');
+    const index = await request(world.http).get('/app/').expect(200);
+    expect(index.headers['content-type']).toMatch(/text\/html/);
+    expect(index.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(index.headers['cache-control']).toBe('no-cache');
+    expect(index.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+    const script = /src="([^"]+\.js)"/.exec(index.text)![1];
+    const asset = await request(world.http).get(`/app/${script}`).expect(200);
+    expect(asset.headers['cache-control']).toContain('immutable');
+    // API routes stay behind the deny-by-default guard.
+    await request(world.http).get('/users').expect(401);
+  });
+
+  it('signs in and opens the check-in station for check-in staff', async () => {
+    station = await openPage();
+    const { page } = station;
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await station.screenshot('sign-in');
+    await page.getByLabel('E-mail').fill(users.checkin.email);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Sign-in failed' }).waitFor();
+    await page.getByLabel('Password').fill(users.checkin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Check-in station' }).waitFor();
+    expect(page.url()).toContain('#/check-in');
+    // The only incident is chosen; the scanner field has the focus, ready for a handheld scanner.
+    await page.getByText('Ready to scan').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('scan-input');
+    await station.screenshot('check-in-ready');
+    expectClean(station, [/\/auth\/token$/]);
+  });
+
+  it('a commander opens the live board on another device', async () => {
+    board = await openPage();
+    await signInThroughUi(board, base, users.commander.email, users.commander.password);
+    const { page } = board;
+    await page.getByRole('heading', { name: 'Commander board' }).waitFor();
+    await page.locator('[data-testid="connection"][data-state="online"]').waitFor();
+    await page.getByText('Nobody is checked in yet.').waitFor();
+    expectClean(board);
+  });
+
+  it('a valid badge typed in by the scanner is ADMITTED, and the board shows the responder without reloading', async () => {
+    const { page } = station;
+    // A handheld scanner types the badge's content into the focused field and presses Enter.
+    await page.getByLabel('Position for the next scans').selectOption({ label: 'Triage Nurse – needs RN or APRN' });
+    await page.locator('#scan-input').focus();
+    await page.keyboard.type(credentials.ana.jws, { delay: 0 });
+    await page.keyboard.press('Enter');
+    const result = page.locator('[data-testid="scan-result"][data-decision="admitted"]');
+    await result.waitFor();
+    expect((await result.locator('#result-word').textContent())?.trim()).toBe('✔ ADMITTED');
+    expect(await result.getByTestId('result-name').textContent()).toBe('Ana Diaz');
+    const text = await result.textContent();
+    expect(text).toContain('RN');
+    expect(text).toContain(world.issuer.board('fl-nursing').name); // the registry's name for the issuer
+    expect(text).toContain('Triage Nurse');
+    // Announced for screen readers, and the field is ready for the next badge.
+    expect(await page.locator('#announcer').textContent()).toContain('ADMITTED: Ana Diaz');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('scan-input');
+    await page.getByTestId('recent-scans').getByText('Ana Diaz').waitFor();
+    await station.screenshot('check-in-admitted');
+
+    // The board was opened before the check-in and is not reloaded.
+    await board.page.getByTestId('roster').getByText('Ana Diaz').waitFor();
+    expect(await board.page.locator('[data-qualification="RN"]').textContent()).toBe('RN: 1');
+    await board.screenshot('board-one-responder');
+    expectClean(station);
+    expectClean(board);
+  });
+
+  it('a revoked badge is DENIED with the reason in plain words', async () => {
+    const { page } = station;
+    await page.getByLabel('Position for the next scans').selectOption({ label: 'Any (by qualification)' });
+    await page.locator('#scan-input').fill(credentials.rev.jws);
+    await page.locator('#scan-input').press('Enter');
+    const result = page.locator('[data-testid="scan-result"][data-decision="denied"]');
+    await result.waitFor();
+    expect(await result.locator('#result-word').textContent()).toContain('DENIED');
+    expect(await result.getByTestId('result-name').textContent()).toBe('Rita Revoked');
+    const reasons = result.getByTestId('result-reasons');
+    expect(await reasons.locator('[data-code="revoked"]').count()).toBe(1);
+    expect((await reasons.textContent())?.toLowerCase()).toContain('revoked');
+    await station.screenshot('check-in-denied');
+    // The board hears about denials too.
+    await board.page.getByText('Denied at check-in').waitFor();
+    expectClean(station);
+  });
+
+  it('the board reconnects after a network drop and catches up on what it missed', async () => {
+    // A second board reached through a TCP proxy that the test can cut: a real network drop for this page only.
+    const cable = new NetworkCable(Number(new URL(base).port));
+    const proxied = await cable.plugIn();
+    const remote = await openPage(TABLET);
+    try {
+      await signInThroughUi(remote, proxied, users.commander.email, users.commander.password);
+      await remote.page.locator('[data-testid="connection"][data-state="online"]').waitFor();
+      await remote.page.getByTestId('roster').getByText('Ana Diaz').waitFor();
+
+      await cable.cut();
+      await remote.page.getByTestId('offline-banner').waitFor();
+      await remote.screenshot('board-offline-tablet');
+
+      // While it is offline, Ben checks in at the station.
+      await station.page.locator('#scan-input').fill(credentials.ben.jws);
+      await station.page.locator('#scan-input').press('Enter');
+      await station.page.locator('[data-testid="scan-result"][data-decision="admitted"]').getByText('Ben Okafor').waitFor();
+
+      await cable.plugIn();
+      await remote.page.locator('[data-testid="connection"][data-state="online"]').waitFor({ timeout: 30_000 });
+      await remote.page.getByTestId('roster').getByText('Ben Okafor').waitFor();
+      expect(await remote.page.getByTestId('offline-banner').count()).toBe(0);
+      // The dropped connection's failed requests are the only errors this page may show.
+      expect(remote.unexpectedProblems().filter((p) => !/ERR_CONNECTION|socket\.io|WebSocket/i.test(p.text))).toEqual([]);
+    } finally {
+      await cable.cut();
+    }
+  });
+
+  it('commanders change a status from the board and everyone sees it', async () => {
+    const { page } = board;
+    const card = page.locator('.card', { hasText: 'Ana Diaz' });
+    await card.getByRole('button', { name: 'Change status' }).click();
+    await card.getByLabel('New status').selectOption('assigned');
+    await card.getByLabel('Assignment (division, group, staging area)').fill('Division A');
+    await card.getByRole('button', { name: 'Save status' }).click();
+    await page.getByRole('heading', { name: /Assigned – Division A/ }).waitFor();
+    await card.getByRole('button', { name: 'History' }).click();
+    await card.locator('.history').getByText(/Available → Assigned \(Division A\)/).waitFor();
+    await board.screenshot('board-assigned');
+    expectClean(board);
+  });
+
+  it('the verify page shows every check of a credential', async () => {
+    const verify = await openPage();
+    await signInThroughUi(verify, base, users.checkin.email, users.checkin.password);
+    const { page } = verify;
+    await page.getByRole('link', { name: 'Verify' }).click();
+    await page.getByLabel('Credential (compact JWS, or a link carrying one)').fill(credentials.ana.jws);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    const result = page.getByTestId('verify-result');
+    await result.waitFor();
+    expect(await result.getAttribute('data-verified')).toBe('true');
+    for (const check of ['signature', 'status', 'issuer_trust']) {
+      expect(await result.locator(`[data-check="${check}"]`).getAttribute('data-status')).toBe('pass');
+    }
+    await verify.screenshot('verify-verified');
+
+    await page.getByLabel('Credential (compact JWS, or a link carrying one)').fill(credentials.rev.jws);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.locator('[data-testid="verify-result"][data-verified="false"]').waitFor();
+    expect(await page.locator('[data-check="status"]').getAttribute('data-status')).toBe('fail');
+    expect(await page.locator('[data-check="status"]').textContent()).toMatch(/revoked/i);
+    await verify.screenshot('verify-revoked');
+    expectClean(verify, [/\/credentials\/verify$/]); // "not verified" is a 400 with the result
+  });
+
+  it('the auditor sees the audit log, an intact chain and the deployment report', async () => {
+    const audit = await openPage();
+    await signInThroughUi(audit, base, users.auditor.email, users.auditor.password);
+    const { page } = audit;
+    await page.getByRole('heading', { name: 'Audit' }).waitFor();
+    await page.locator('[data-testid="chain-status"] [data-ok="true"]').waitFor();
+    await page.getByTestId('audit-entries').getByText('checkin.admitted').first().waitFor();
+    await page.getByTestId('report-deployments').getByText('Ana Diaz').waitFor();
+    await page.getByLabel('Action').fill('checkin.denied');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByTestId('audit-entries').getByText('checkin.denied').first().waitFor();
+    expect(await page.getByTestId('audit-entries').getByText('checkin.admitted').count()).toBe(0);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: /Audit export bundle/ }).click();
+    expect((await download).suggestedFilename()).toMatch(/^audit-.*\.json$/);
+    await audit.screenshot('audit');
+    expectClean(audit);
+  });
+
+  it('the admin manages incidents, users and the trust registry', async () => {
+    const admin = await openPage();
+    await signInThroughUi(admin, base, users.admin.email, users.admin.password);
+    const { page } = admin;
+    await page.getByRole('heading', { name: 'Administration' }).waitFor();
+    await page.getByTestId('incidents').getByText('Surfside Building Collapse').waitFor();
+    await admin.screenshot('admin-incidents');
+
+    await page.getByRole('link', { name: 'Users and roles' }).click();
+    await page.getByText('Add a user').click();
+    await page.getByLabel('E-mail').fill('new.commander@test.example');
+    await page.getByLabel('Display name').fill('Nia Commander');
+    await page.getByLabel('Password (12+ characters)').fill('a-long-enough-password');
+    await page.getByLabel('Role', { exact: true }).selectOption('commander');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByTestId('users').getByText('new.commander@test.example').waitFor();
+    await admin.screenshot('admin-users');
+
+    await page.getByRole('link', { name: 'Trust registry' }).click();
+    await page.getByTestId('issuers').getByText(world.issuer.board('fl-nursing').name).waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByText('Import or export the trust list').click();
+    await page.getByRole('button', { name: /Export trust list/ }).click();
+    expect((await download).suggestedFilename()).toBe('trust-list.json');
+    await admin.screenshot('admin-trust');
+    expectClean(admin);
+  });
+
+  it('every page works at 768 px wide without sideways scrolling', async () => {
+    const shots: Array<[string, string, keyof typeof users]> = [
+      ['check-in', 'check-in', 'checkin'],
+      ['board', 'board', 'commander'],
+      ['verify', 'verify', 'checkin'],
+      ['audit', 'audit', 'auditor'],
+      ['admin/incidents', 'admin-incidents', 'admin'],
+      ['admin/users', 'admin-users', 'admin'],
+      ['admin/trust', 'admin-trust', 'admin'],
+    ];
+    const signedIn = new Map<string, WatchedPage>();
+    for (const [path, name, role] of shots) {
+      let tablet = signedIn.get(role);
+      if (!tablet) {
+        tablet = await openPage(TABLET);
+        await signInThroughUi(tablet, base, users[role].email, users[role].password);
+        signedIn.set(role, tablet);
+      }
+      await tablet.page.goto(`${base}/app/#/${path}?incident=${incident.id}`);
+      await tablet.page.locator('main h1').waitFor();
+      await tablet.page.waitForLoadState('networkidle');
+      expect({ page: path, overflows: await tablet.overflowsHorizontally() }).toEqual({ page: path, overflows: false });
+      await tablet.screenshot(`${name}-tablet`);
+    }
+    for (const tablet of signedIn.values()) expectClean(tablet);
+  });
+});
