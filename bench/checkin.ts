@@ -23,6 +23,7 @@ const RATE = opt('rate', 500);
 const SCANNERS = opt('scanners', 64);
 const AUDIT_COMPARISON = args.includes('--audit-comparison');
 const SERVER = 'postgres://postgres@127.0.0.1:5432';
+const POOL_SIZE = 24;
 const BOARDS: Array<[string, string]> = [['fl-nursing', 'RN'], ['fl-ems', 'PARAMEDIC'], ['fl-medicine', 'MD'], ['nremt', 'EMT']];
 
 async function freePort(): Promise<number> {
@@ -52,14 +53,14 @@ async function startApi(dbUrl: string, extraEnv: Record<string, string> = {}): P
       NODE_ENV: 'development',
       PORT: String(port),
       DATABASE_URL: dbUrl,
-      DATABASE_POOL_SIZE: '24',
+      DATABASE_POOL_SIZE: String(POOL_SIZE),
       REDIS_PREFIX: `bench_${randomUUID().slice(0, 8)}`,
       LOG_LEVEL: 'warn',
       BOOTSTRAP_ADMIN_EMAIL: 'bench@example.org',
       BOOTSTRAP_ADMIN_PASSWORD: 'bench-password-123',
       FETCH_INSECURE_HOSTS: '127.0.0.1',
       FETCH_ALLOW_PRIVATE_NETWORK: 'true',
-      CHECKIN_RATE_LIMIT_PER_MINUTE: '100000000',
+      CHECKIN_RATE_LIMIT_PER_MINUTE: '100000',
       LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
       ...extraEnv,
     },
@@ -137,7 +138,8 @@ function checkInSpecs(credentials: string[], token: string, incidentId: string):
 
 /** The rows one admitted check-in writes, inserted with plain pg: the floor under any implementation. */
 async function rawInsert(dbUrl: string, concurrency: number, seconds: number): Promise<LoadResult> {
-  const pool = new Pool({ connectionString: dbUrl, max: concurrency });
+  // Same pool size as the api's (DATABASE_POOL_SIZE below), the same number of callers.
+  const pool = new Pool({ connectionString: dbUrl, max: POOL_SIZE });
   const { rows: [inc] } = await pool.query(`INSERT INTO incident (name, number, type, jurisdiction) VALUES ('raw', $1, 'x', 'US-FL') RETURNING id`, [`RAW-${randomUUID()}`]);
   const { rows: [user] } = await pool.query(`SELECT id FROM app_user LIMIT 1`);
   let n = 0;
