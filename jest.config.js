@@ -9,6 +9,8 @@ const common = {
   testEnvironment: 'node',
 };
 module.exports = {
+  // A global option (ignored inside a project): e2e files start real servers, databases and browsers.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
@@ -16,7 +18,6 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 60000,
     },
   ],
 };

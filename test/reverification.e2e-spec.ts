@@ -9,6 +9,9 @@ import { createIncident, staffFor, startWorld, type IncidentFixture, type World 
 
 type Staff = { id: string; token: string };
 
+// jest ignores testTimeout inside a `projects` entry: set it here.
+jest.setTimeout(60000);
+
 describe('reverification on the queue (real PostgreSQL, Redis, demo issuer, worker)', () => {
   let world: World;
   let worker: TestWorker;

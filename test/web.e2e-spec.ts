@@ -44,8 +44,20 @@ describeWithBrowser('web app in a browser', () => {
 
   beforeAll(async () => {
     web = await buildWebApp();
-    world = await startWorld('web', { listen: true, env: { WEB_DIR: web.dir } });
+    world = await startWorld('web', { listen: true, env: { WEB_DIR: web.dir }, trust: [] });
     base = world.api.url!;
+    // The trust registry, seeded through its admin API: Florida's nursing and EMS boards.
+    for (const [slug, qualifications] of [
+      ['fl-nursing', ['RN', 'LPN', 'APRN']],
+      ['fl-ems', ['PARAMEDIC', 'EMT']],
+    ] as const) {
+      const b = world.issuer.board(slug);
+      await request(world.http)
+        .post('/trust/issuers')
+        .set(...bearer(world.adminToken))
+        .send({ id: b.did, name: b.name, jurisdictions: ['US-FL'], qualifications })
+        .expect(201);
+    }
     incident = await createIncident(world.http, world.adminToken, { name: 'Surfside Building Collapse' });
     for (const role of ['checkin', 'commander'] as const) {
       const user = await createUser(world.http, world.adminToken, role);

@@ -56,6 +56,8 @@ export interface StatusListControl {
   set: Set<number>;
   mode: ListMode;
   ttlMs?: number;
+  /** Serve exactly this encodedList instead of one built from `set` (conformance vectors). */
+  encodedList?: string;
   /** Requests served for this list (to observe caching). */
   hits: number;
 }
@@ -162,7 +164,7 @@ export class FixtureBoard {
         id: `${this.statusListUrl(purpose)}#list`,
         type: 'BitstringStatusList',
         statusPurpose: purpose,
-        encodedList: encodeList(bits, control.set),
+        encodedList: control.encodedList ?? encodeList(bits, control.set),
         ...(control.ttlMs !== undefined ? { ttl: control.ttlMs } : {}),
       },
     };

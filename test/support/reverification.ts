@@ -81,8 +81,10 @@ export interface FillerDeployments {
   /** Copied from a real checked-in credential so the filler screens exactly like it (issuer, key, lists). */
   template: { issuerId: string; qualification: string; keyThumbprint: string; listUrls: { revocation: string; suspension: string } };
   count: number;
-  /** Status indices to use (the lists' unused indices read 0). */
+  /** Status indices are taken from here on (unused indices of a list read 0)... */
   firstIndex?: number;
+  /** ...skipping these (indices the board really issued, e.g. the ones a test revokes). */
+  avoidIndices?: number[];
   validUntil?: Date;
 }
 
@@ -93,9 +95,11 @@ export interface FillerDeployments {
  */
 export async function seedFillerDeployments(db: Client, f: FillerDeployments): Promise<void> {
   const tag = randomUUID().slice(0, 8);
-  const firstIndex = f.firstIndex ?? 100000;
+  const firstIndex = f.firstIndex ?? 1000;
   await db.query(
-    `WITH n AS (SELECT g FROM generate_series(1, $1::int) g),
+    `WITH n AS (
+       SELECT g FROM generate_series($8::int, $8::int + $1::int + cardinality($11::int[])) g WHERE NOT (g = ANY($11::int[])) ORDER BY g LIMIT $1::int
+     ),
      r AS (
        INSERT INTO responder (id, subject_id, name)
        SELECT gen_random_uuid(), 'urn:filler:' || $2 || ':' || g, 'Filler ' || g FROM n RETURNING id, subject_id
@@ -104,8 +108,8 @@ export async function seedFillerDeployments(db: Client, f: FillerDeployments): P
        INSERT INTO presented_credential (id, hash, jws, responder_id, format, issuer_id, qualification, valid_until, status_entries, key_thumbprint, last_verified)
        SELECT gen_random_uuid(), md5(r.subject_id), 'filler', r.id, 'vc+jwt', $3, $4, $5,
               jsonb_build_array(
-                jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'revocation', 'listUrl', $6::text, 'index', $8::int + split_part(r.subject_id, ':', 4)::int),
-                jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'suspension', 'listUrl', $7::text, 'index', $8::int + split_part(r.subject_id, ':', 4)::int)),
+                jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'revocation', 'listUrl', $6::text, 'index', split_part(r.subject_id, ':', 4)::int),
+                jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'suspension', 'listUrl', $7::text, 'index', split_part(r.subject_id, ':', 4)::int)),
               $9, true
          FROM r RETURNING id, responder_id
      )
@@ -113,7 +117,7 @@ export async function seedFillerDeployments(db: Client, f: FillerDeployments): P
      SELECT $10, c.responder_id, c.id, 'admitted', 'available', now() FROM c`,
     [
       f.count, tag, f.template.issuerId, f.template.qualification, f.validUntil ?? new Date(Date.now() + 365 * 86400e3),
-      f.template.listUrls.revocation, f.template.listUrls.suspension, firstIndex, f.template.keyThumbprint, f.incidentId,
+      f.template.listUrls.revocation, f.template.listUrls.suspension, firstIndex, f.template.keyThumbprint, f.incidentId, f.avoidIndices ?? [],
     ],
   );
 }

@@ -151,7 +151,15 @@ export async function runDemoCli(root: string, argv: readonly string[]): Promise
     say(USAGE);
     return 0;
   }
-  const running = await findRunningDemo(settings);
+  let running = await findRunningDemo(settings);
+  if (!running && args.surge !== undefined && ((await portInUse(settings.issuerPort)) || (await portInUse(settings.apiPort)))) {
+    // Most likely a demo started a moment ago in another terminal and is still seeding: wait for it.
+    say('waiting for the demo that is starting to be up...');
+    for (let waited = 0; !running && waited < 120_000; waited += 1000) {
+      await new Promise((r) => setTimeout(r, 1000));
+      running = await findRunningDemo(settings);
+    }
+  }
   if (running) {
     if (args.surge === undefined) {
       process.stderr.write(`a demo is already running (pid ${running.pid}, ${running.apiUrl}); use --surge N to check people in, or stop it with Ctrl-C first\n`);
@@ -294,6 +302,8 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
   for (const p of processes) {
     void p.exited.then(async (how) => {
       if (stopping) return;
+      // Ctrl-C reaches the whole process group: the child may report its SIGINT before this process handles its own.
+      if (how === 'SIGINT') return onSignal();
       process.stderr.write(`\n${p.name} exited (${how}); last lines of ${p.logFile}:\n${tailOf(p.logFile)}\n`);
       resolveExit(await shutdown(1));
     });

@@ -23,7 +23,9 @@ export interface ManagedProcess {
 export function buildDist(root: string, log: (line: string) => void): void {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const started = Date.now();
-  const build = spawnSync(npm, ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  let build = spawnSync(npm, ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  // Once more if it failed: `rm -rf dist` loses a race with anything else writing dist/ at that moment.
+  if (build.status !== 0) build = spawnSync(npm, ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`npm run build failed (${build.status ?? build.signal})`);
   const webBuilder = join(root, 'scripts/build-web.mjs');
   if (!existsSync(join(root, 'dist/web/index.html')) && existsSync(webBuilder)) {

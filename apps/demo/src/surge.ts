@@ -110,7 +110,13 @@ export async function runSurge(target: SurgeTarget, badges: readonly ManifestEnt
 
   let token = await target.api.signIn(target.checkinUser.email, target.checkinUser.password);
   const queue = (await pendingBadges(target, token, badges, opts.skipCheckedIn ?? true)).slice(0, opts.count);
-  const locationNames = Object.keys(target.incident.locations).filter((n) => !/heli/i.test(n));
+  // Most arrivals come through the staging area: it gets the first two stations, the others one each.
+  const byPriority = (name: string): number => (/staging/i.test(name) ? 0 : /base/i.test(name) ? 1 : 2);
+  const locationNames = Object.keys(target.incident.locations)
+    .filter((n) => !/heli/i.test(n))
+    .sort((a, b) => byPriority(a) - byPriority(b));
+  const stationLocation = (index: number): string | undefined =>
+    locationNames.length === 0 ? undefined : locationNames[(index < 2 ? 0 : index - 1) % locationNames.length];
   const report: SurgeReport = { scanned: 0, admitted: 0, admittedWithWarnings: 0, denied: 0, failed: 0, unexpected: [], scans: [] };
   // Each scanner waits on average scanners/rate seconds between scans (0.4x to 1.6x of it: people arrive unevenly).
   const meanGapMs = (scannerCount / rate) * 1000;
@@ -173,7 +179,7 @@ export async function runSurge(target: SurgeTarget, badges: readonly ManifestEnt
   let next = 0;
   const runScanner = async (index: number): Promise<void> => {
     const scanner = `scanner-${index + 1}`;
-    const location = locationNames.length > 0 ? locationNames[index % locationNames.length] : undefined;
+    const location = stationLocation(index);
     // Stagger the stations' first scans.
     await sleep(random() * meanGapMs * 0.5);
     while (!opts.signal?.aborted) {
@@ -217,5 +223,6 @@ export function formatScan(scan: ScanResult, colour: boolean): string {
     detail = scan.error ?? '';
   }
   const surprise = scan.asExpected ? '' : ` ${paint('amber', `(expected ${scan.entry.expected.decision}${scan.entry.expected.reason ? `: ${scan.entry.expected.reason}` : ''})`)}`;
-  return `${paint('dim', time)} ${scan.scanner.padEnd(10)} ${verdict} ${who}  ${detail}${surprise}`;
+  const at = (scan.location ?? '').replace(/ \(.*$/, '');
+  return `${paint('dim', time)} ${`${scan.scanner} @ ${at}`.padEnd(29)} ${verdict} ${who}  ${detail}${surprise}`;
 }

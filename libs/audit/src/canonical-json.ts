@@ -11,13 +11,19 @@ import canonicalize from 'canonicalize';
  * arbitrary JSON values.
  */
 export function canonicalJson(value: unknown): string {
+  if (alreadyCanonical(value)) {
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new Error('value cannot be serialized as JSON');
+    return text;
+  }
   let sorted: unknown;
   try {
     sorted = sortedCopy(value);
   } catch (err) {
     // Integer-like keys: JavaScript enumerates them numerically whatever the insertion order, so no object can hold
-    // them in JCS order for JSON.stringify. Rare in audit payloads; the reference implementation handles them.
-    if (err !== INDEX_LIKE_KEY) throw err;
+    // them in JCS order for JSON.stringify; a "__proto__" key cannot be copied by assignment. Both are rare in audit
+    // payloads; the reference implementation handles them.
+    if (err !== NEEDS_REFERENCE) throw err;
     const text = canonicalize(value);
     if (text === undefined) throw new Error('value cannot be serialized as JSON');
     return text;
@@ -27,7 +33,28 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
-const INDEX_LIKE_KEY = new Error('object key that JavaScript orders numerically');
+const NEEDS_REFERENCE = new Error('object key that JSON.stringify cannot be given in JCS order');
+
+/**
+ * True when every object in `value` already has its keys in JCS order (and none that JavaScript orders
+ * numerically), so JSON.stringify alone is canonical. Allocation-free: bundles are written in canonical order, so
+ * this is the common case when verifying one.
+ */
+function alreadyCanonical(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!alreadyCanonical(value[i])) return false;
+    return true;
+  }
+  let previous = '';
+  for (const key in value) {
+    const first = key.charCodeAt(0);
+    if ((first >= 48 && first <= 57) || previous > key) return false;
+    previous = key;
+    if (!alreadyCanonical((value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
 
 /** `value` itself when every object in it already has its keys in JCS order; otherwise a copy that has. */
 function sortedCopy(value: unknown): unknown {
@@ -50,7 +77,7 @@ function sortedCopy(value: unknown): unknown {
   let inOrder = true;
   for (let i = 0; i < keys.length; i++) {
     const first = keys[i].charCodeAt(0);
-    if (first >= 48 && first <= 57) throw INDEX_LIKE_KEY; // "0".."9": over-broad on purpose, the fallback is exact
+    if ((first >= 48 && first <= 57) || keys[i] === '__proto__') throw NEEDS_REFERENCE; // "0".."9": over-broad on purpose, the fallback is exact
     if (i > 0 && keys[i - 1] > keys[i]) inOrder = false;
   }
   if (inOrder) {
@@ -59,15 +86,15 @@ function sortedCopy(value: unknown): unknown {
       const item = record[key];
       const sorted = sortedCopy(item);
       if (sorted !== item) {
-        copy ??= Object.assign(Object.create(null) as Record<string, unknown>, record);
+        copy ??= { ...record };
         copy[key] = sorted;
       }
     }
     return copy ?? value;
   }
   keys.sort();
-  // No prototype: a "__proto__" key (JSON.parse makes it an own property) must stay a plain property here too.
-  const copy = Object.create(null) as Record<string, unknown>;
+  // A plain object (not Object.create(null), which V8 keeps in slow dictionary mode): "__proto__" was ruled out above.
+  const copy: Record<string, unknown> = {};
   for (const key of keys) copy[key] = sortedCopy(record[key]);
   return copy;
 }

@@ -15,6 +15,8 @@ export * from './request-actor';
 export * from './verification/chain-verifier';
 export * from './verification/checkpoint-statement';
 export * from './verification/audit-bundle';
+export * from './verification/bundle-file';
+export * from './verification/bundle-writer';
 export * from './verification/audit-verification.service';
 export * from './store/audit-entry-store';
 export * from './checkpoints/audit-checkpoints.service';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
-import { parseBundle, verifyBundle, type ChainVerification } from '@app/audit';
+import { verifyBundleFile, type ChainVerification } from '@app/audit';
 
 export const AUDIT_VERIFY_USAGE = `usage: audit-verify BUNDLE [--jwks TRUSTED_JWKS.json] [--json]
 
@@ -16,7 +16,7 @@ export interface CommandIo {
 }
 
 /** `audit-verify BUNDLE`: runs the same detection logic as GET /audit/verify on an exported bundle. */
-export async function auditVerify(args: readonly string[], io: CommandIo): Promise<number> {
+export async function auditVerify(args: readonly string[], io: CommandIo, options: { threads?: number } = {}): Promise<number> {
   let file: string | undefined;
   let jwksFile: string | undefined;
   let json = false;
@@ -37,16 +37,6 @@ export async function auditVerify(args: readonly string[], io: CommandIo): Promi
     return 2;
   }
 
-  const document = await readJson(file);
-  if (!document.ok) {
-    io.stderr(`audit-verify: ${document.reason}\n`);
-    return 2;
-  }
-  const parsed = parseBundle(document.value);
-  if (!parsed.ok) {
-    io.stderr(`audit-verify: ${file}: ${parsed.reason}\n`);
-    return 2;
-  }
   let trusted: { keys: JWK[] } | undefined;
   if (jwksFile) {
     const keys = await readJson(jwksFile);
@@ -58,17 +48,21 @@ export async function auditVerify(args: readonly string[], io: CommandIo): Promi
     trusted = { keys: value.keys as JWK[] };
   }
 
-  const bundle = parsed.bundle;
   const started = performance.now();
-  const result = await verifyBundle(bundle, trusted);
+  const outcome = await verifyBundleFile(file, { trustedJwks: trusted, threads: options.threads });
+  if (!outcome.ok) {
+    io.stderr(`audit-verify: ${outcome.reason}\n`);
+    return 2;
+  }
   const seconds = (performance.now() - started) / 1000;
+  const { header, verification: result, threads } = outcome.result;
   if (json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-  else io.stdout(describe(result, bundle.exportedAt, trusted ? `the trusted JWK Set ${jwksFile}` : 'the bundle (pin them with --jwks)', seconds));
+  else io.stdout(describe(result, header.exportedAt, trusted ? `the trusted JWK Set ${jwksFile}` : 'the bundle (pin them with --jwks)', seconds, threads));
   return result.ok ? 0 : 1;
 }
 
-function describe(r: ChainVerification, exportedAt: string, keySource: string, seconds: number): string {
-  const lines = [`chain ${r.chainId}, exported ${exportedAt}: ${r.entries} entries checked in ${seconds.toFixed(2)} s`];
+function describe(r: ChainVerification, exportedAt: string, keySource: string, seconds: number, threads: number): string {
+  const lines = [`chain ${r.chainId}, exported ${exportedAt}: ${r.entries} entries checked in ${seconds.toFixed(2)} s (${threads} thread${threads === 1 ? '' : 's'})`];
   lines.push(`checkpoint keys from ${keySource}; ${r.checkpoints.verified} checkpoint(s) verified${r.checkpoints.latest ? `, latest at seq ${r.checkpoints.latest.seq} (${r.checkpoints.latest.createdAt})` : ''}`);
   if (r.ok) {
     lines.push(`OK: the chain is intact${r.head ? `; head seq ${r.head.seq}, hash ${r.head.hash}` : ' (empty)'}`);

@@ -47,17 +47,17 @@ const checkpointSchema = z.object({
   kid: z.string(),
   createdAt: z.string(),
 });
-const bundleSchema = z.object({
+const headerSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
   version: z.literal(BUNDLE_VERSION),
   chainId: z.string(),
   incidentId: z.string().nullable().optional(),
   exportedAt: z.string(),
   head: z.object({ seq: z.number().int(), hash: z.string() }).nullable().optional(),
-  entries: z.array(entrySchema),
   checkpoints: z.array(checkpointSchema),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),
 });
+const bundleSchema = headerSchema.extend({ entries: z.array(entrySchema) });
 
 export type BundleParse = { ok: true; bundle: AuditBundle } | { ok: false; reason: string };
 
@@ -74,6 +74,20 @@ export function parseBundle(value: unknown): BundleParse {
   }
   const raw = value as AuditBundle;
   return { ok: true, bundle: { ...raw, incidentId: raw.incidentId ?? null, head: raw.head ?? null } };
+}
+
+/** The bundle without its entries (the part before them in an exported file), from its JSON text. */
+export function parseBundleHeader(text: string): { ok: true; header: Omit<AuditBundle, 'entries'> } | { ok: false; reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'the bundle header is not JSON' };
+  }
+  const shape = headerSchema.safeParse(value);
+  if (!shape.success) return { ok: false, reason: `not an audit bundle: ${shape.error.issues[0].path.join('.') || 'document'} ${shape.error.issues[0].message}` };
+  const raw = value as Omit<AuditBundle, 'entries'>;
+  return { ok: true, header: { ...raw, incidentId: raw.incidentId ?? null, head: raw.head ?? null } };
 }
 
 /** Verifies a bundle offline. `trustedJwks` (e.g. a saved copy of /.well-known/jwks.json) replaces the bundle's own keys. */

@@ -8,9 +8,9 @@ import { algorithmsFor, jwkThumbprint, keyObjectFor, toPublicJwk } from '../keys
 import { checkPresentationClaims, detectFormat, extractCredential, type SecuredFormat } from '../model/credential-format';
 import { qualificationFacts, summariseCredential } from '../model/credential-summary';
 import { statusIndex, validateCredential, validatePresentation } from '../model/data-model';
-import { parseInstant, toIso } from '../model/instants';
+import { normalisedIso, parseInstant, toIso } from '../model/instants';
 import { InMemoryStatusListStore, type StatusListStore } from '../status/status-list-store';
-import { StatusListError, StatusListService, type VerifiedStatusListCredential } from '../status/status-list-service';
+import { StatusListError, StatusListService, type DecodedStatusList, type VerifiedStatusListCredential } from '../status/status-list-service';
 import {
   DEFAULT_ALGORITHMS,
   issuerActivity,
@@ -326,7 +326,7 @@ export class CredentialVerifier {
     if (Number.isFinite(notAfter) && t - this.skewMs >= notAfter) {
       return { id: 'validity', status: 'fail', code: 'expired', message: `The ${what} expired on ${toIso(notAfter)}.` };
     }
-    const range = Number.isFinite(notAfter) ? `until ${toIso(notAfter)}` : 'with no expiry date';
+    const range = Number.isFinite(notAfter) ? `until ${notAfter === until ? normalisedIso(untilText, notAfter) : toIso(notAfter)}` : 'with no expiry date';
     return { id: 'validity', status: 'pass', code: 'ok', message: `Valid ${range}.` };
   }
 
@@ -368,7 +368,7 @@ export class CredentialVerifier {
     const base: StatusEvidence = { listUrl: url, purpose, index };
     try {
       const list = await this.statusLists.get(url);
-      const evidence: StatusEvidence = { ...base, fetchedAt: toIso(list.fetchedAt) };
+      const evidence: StatusEvidence = { ...base, fetchedAt: fetchedAtIso(list) };
       if (list.issuer !== issuerId) return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list is published by a different issuer.', evidence };
       if (!list.purposes.includes(purpose)) return { status: 'indeterminate', code: 'status_list_invalid', message: `The status list is not a ${purpose || 'declared'} list.`, evidence };
       if (list.validUntil !== undefined && list.validUntil + this.skewMs <= now.getTime()) {
@@ -543,6 +543,18 @@ function contractEnvelopeProblems(entry: unknown): string[] {
   const decoded = decodeCompactJws(id.slice(comma + 1));
   if (!decoded.ok) return [`the enveloped credential is malformed: ${decoded.message}`];
   return validateCredential(decoded.jws.payload, '2.0');
+}
+
+const fetchedAtTexts = new WeakMap<DecodedStatusList, string>();
+
+/** The list's fetch time as ISO text, formatted once per cached list (it is on every verification's evidence). */
+function fetchedAtIso(list: DecodedStatusList): string {
+  let text = fetchedAtTexts.get(list);
+  if (text === undefined) {
+    text = toIso(list.fetchedAt);
+    fetchedAtTexts.set(list, text);
+  }
+  return text;
 }
 
 /** What to hash as evidence of an input that is not a JWS: bounded, and safe for any depth of nesting. */

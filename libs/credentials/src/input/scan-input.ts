@@ -31,12 +31,13 @@ export function extractJws(input: unknown): ScanResult {
   }
   const text = input.trim();
   if (text.length === 0) return { ok: false, code: 'malformed', message: 'The input is empty.' };
+  if (COMPACT_JWS.test(text)) return { ok: true, jws: text };
 
   for (const prefix of [ENVELOPE_PREFIX, VP_ENVELOPE_PREFIX]) {
     if (text.toLowerCase().startsWith(prefix)) return classify(text.slice(prefix.length).trim(), text);
   }
   if (text.startsWith('data:')) return { ok: false, code: 'unsupported_format', message: 'Only data:application/vc+jwt envelopes are accepted.', raw: text };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return fromUrl(text);
+  if (/^[a-z][a-z0-9+.-]{0,30}:\/\//i.test(text)) return fromUrl(text);
   return classify(text, text);
 }
 

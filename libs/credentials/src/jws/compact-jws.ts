@@ -26,14 +26,16 @@ function parseJsonObject(bytes: Buffer): JsonRecord | undefined {
   }
 }
 
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
+
 /** Decodes a compact JWS without verifying it (so the issuer, and with it the key, can be found). */
 export function decodeCompactJws(compact: string): DecodeResult {
-  const parts = compact.split('.');
-  if (parts.length !== 3) return { ok: false, message: 'A compact JWS has exactly three dot-separated parts.' };
-  const [h, p, s] = parts;
-  const headerBytes = base64UrlBytes(h);
-  const payloadBytes = base64UrlBytes(p);
-  const signature = base64UrlBytes(s);
+  if (!COMPACT.test(compact)) return { ok: false, message: 'A compact JWS has three dot-separated base64url parts.' };
+  const [h, p, s] = compact.split('.');
+  const bytes = (segment: string): Buffer | undefined => (segment.length % 4 === 1 ? undefined : Buffer.from(segment, 'base64url'));
+  const headerBytes = bytes(h);
+  const payloadBytes = bytes(p);
+  const signature = bytes(s);
   if (!headerBytes || !payloadBytes || !signature || h.length === 0 || s.length === 0) {
     return { ok: false, message: 'The JWS is not valid base64url.' };
   }

@@ -1,7 +1,7 @@
 import type { CredentialSummary, StatusEntrySummary } from '../verification-result';
 import { idOf, isRecord, oneOrMany, textOf, type JsonRecord } from '../util/json';
 import { statusIndex } from './data-model';
-import { parseInstant, toIso } from './instants';
+import { normalisedIso, parseInstant } from './instants';
 import type { QualificationFacts } from '../trust/trust-source';
 
 /**
@@ -15,8 +15,10 @@ export function summariseCredential(credential: JsonRecord, format: CredentialSu
   const subject = oneOrMany(credential.credentialSubject).find(isRecord) ?? {};
   const achievement = oneOrMany(subject.achievement).find(isRecord);
   const issuer = credential.issuer;
-  const from = parseInstant(credential.validFrom ?? credential.issuanceDate, { zoneOptional: true });
-  const until = parseInstant(credential.validUntil ?? credential.expirationDate, { zoneOptional: true });
+  const fromText = credential.validFrom ?? credential.issuanceDate;
+  const untilText = credential.validUntil ?? credential.expirationDate;
+  const from = parseInstant(fromText, { zoneOptional: true });
+  const until = parseInstant(untilText, { zoneOptional: true });
   return {
     format,
     id: typeof credential.id === 'string' ? clip(credential.id) : undefined,
@@ -35,8 +37,8 @@ export function summariseCredential(credential: JsonRecord, format: CredentialSu
         }
       : undefined,
     licenseNumber: clip(typeof subject.licenseNumber === 'string' ? subject.licenseNumber : undefined),
-    validFrom: from !== undefined ? toIso(from) : undefined,
-    validUntil: until !== undefined ? toIso(until) : undefined,
+    validFrom: from !== undefined ? normalisedIso(fromText, from) : undefined,
+    validUntil: until !== undefined ? normalisedIso(untilText, until) : undefined,
     status: statusEntries(credential),
   };
 }

@@ -5,8 +5,15 @@
 const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 
 /** Milliseconds since the epoch, or undefined when the text is not a date-time (with zone unless `zoneOptional`). */
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+
 export function parseInstant(text: unknown, opts: { zoneOptional?: boolean } = {}): number | undefined {
   if (typeof text !== 'string' || text.length > 64) return undefined;
+  // Fast path for the common form (UTC, whole or millisecond precision): Date.parse reads it exactly.
+  if (CANONICAL_UTC.test(text)) {
+    const ms = Date.parse(text);
+    return Number.isFinite(ms) && isCalendarDate(text) ? ms : undefined;
+  }
   const m = DATE_TIME.exec(text);
   if (!m) return undefined;
   const [, year, month, day, hour, minute, second, fraction, zone] = m;
@@ -25,4 +32,20 @@ export function parseInstant(text: unknown, opts: { zoneOptional?: boolean } = {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/** Date.parse rolls 2023-02-30 over to March; a real date-time must name an existing day. */
+function isCalendarDate(text: string): boolean {
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  const days = [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days && Number(text.slice(11, 13)) <= 23;
+}
+
 export const toIso = (ms: number): string => new Date(ms).toISOString();
+
+/** The ISO form of a date-time text, without a Date round trip when it already is one (hot path). */
+export function normalisedIso(text: unknown, ms: number): string {
+  if (typeof text === 'string' && text.length === 24 && CANONICAL_UTC.test(text)) return text;
+  if (typeof text === 'string' && text.length === 20 && CANONICAL_UTC.test(text)) return `${text.slice(0, 19)}.000Z`;
+  return toIso(ms);
+}

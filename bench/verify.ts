@@ -1,0 +1,225 @@
+/**
+ * npm run bench:verify — verification engine throughput for an ES256 credential whose issuer key (did:web) and
+ * status lists are already cached, next to plain node:crypto verification of the same signature in the same run.
+ * Prints verifications/s single-threaded and on every core (worker_threads), and the engine/raw ratio.
+ * Options: --seconds N (per measurement, default 2), --rounds N (alternating rounds, median reported, default 3).
+ * Not a test: numbers depend on the machine; docs/verification.md records measured figures.
+ */
+import { createPublicKey, generateKeyPairSync, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { CompactSign, compactVerify } from 'jose';
+import { BoundedFetcher, CredentialVerifier, encodeList, StaticTrustSource } from '@app/credentials';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+
+interface Fixture {
+  jws: string;
+  did: string;
+  publicJwk: JsonWebKey;
+  baseUrl: string;
+}
+
+type Phase = 'raw' | 'engine';
+interface WorkerJob {
+  fixture: Fixture;
+  phase: Phase;
+  seconds: number;
+}
+
+/** The issuer side: a did:web document and two status lists on a local server (fetched once, then cached). */
+async function startIssuer(): Promise<{ fixture: Fixture; server: Server }> {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const publicJwk = publicKey.export({ format: 'jwk' });
+  let lists: Record<string, string> = {};
+  const server = createServer((req, res) => {
+    const path = req.url ?? '/';
+    if (path === '/boards/bench/did.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(didDoc));
+    const list = lists[path];
+    if (list) return void res.writeHead(200, { 'content-type': 'application/vc+jwt' }).end(list);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const did = `did:web:127.0.0.1%3A${port}:boards:bench`;
+  const kid = `${did}#key-1`;
+  const didDoc = { id: did, verificationMethod: [{ id: kid, type: 'JsonWebKey', controller: did, publicKeyJwk: publicJwk }], assertionMethod: [kid] };
+  const sign = (payload: unknown) => new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid }).sign(privateKey);
+  for (const purpose of ['revocation', 'suspension']) {
+    const url = `${baseUrl}/status/${purpose}`;
+    lists[`/status/${purpose}`] = await sign({
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      id: url,
+      type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+      issuer: did,
+      validFrom: '2024-01-01T00:00:00Z',
+      credentialSubject: { type: 'BitstringStatusList', statusPurpose: purpose, encodedList: encodeList(131072, [3, 99]), ttl: 3_600_000 },
+    });
+  }
+  lists = { ...lists };
+  const jws = await sign({
+    '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+    id: 'urn:uuid:0b8d1c5e-4f3a-4f0e-9d55-7e1f2a3b4c5d',
+    type: ['VerifiableCredential', 'OpenBadgeCredential'],
+    issuer: { id: did, type: ['Profile'], name: 'Florida Board of Nursing' },
+    validFrom: '2024-01-01T00:00:00Z',
+    validUntil: '2099-01-01T00:00:00Z',
+    credentialSubject: {
+      type: ['AchievementSubject'],
+      name: 'Dana Rivera',
+      licenseNumber: 'RN9912345',
+      achievement: { id: `${baseUrl}/boards/bench/achievements/rn`, type: ['Achievement'], name: 'Registered Nurse', achievementType: 'License', criteria: { narrative: 'Active licence.' } },
+    },
+    credentialStatus: ['revocation', 'suspension'].map((purpose) => ({
+      id: `${baseUrl}/status/${purpose}#42`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: purpose,
+      statusListIndex: '42',
+      statusListCredential: `${baseUrl}/status/${purpose}`,
+    })),
+  });
+  return { fixture: { jws, did, publicJwk, baseUrl }, server };
+}
+
+function makeVerifier(fixture: Fixture): CredentialVerifier {
+  return new CredentialVerifier({
+    fetcher: new BoundedFetcher({ insecureHosts: ['127.0.0.1'], allowPrivateNetwork: true, timeoutMs: 5000, maxBytes: 1 << 20, cacheTtlMs: 3_600_000 }),
+    trust: new StaticTrustSource(
+      [{ id: fixture.did, name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] }],
+      [{ qualification: 'RN', achievementTypes: ['License'], achievementName: 'Registered Nurse' }],
+    ),
+    clockSkewSeconds: 60,
+    statusListMinBits: 131072,
+    cacheTtlMs: 3_600_000,
+    insecureHosts: ['127.0.0.1'],
+  });
+}
+
+interface Rate {
+  /** Verifications per second of wall-clock time. */
+  wall: number;
+  /** Verifications per second of CPU time used by the process (robust when other processes share the machine). */
+  cpu: number;
+}
+
+async function measure(seconds: number, batch: () => Promise<number> | number): Promise<Rate> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  let n = 0;
+  while (performance.now() < end) n += await batch();
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu0);
+  return { wall: n / wallSeconds, cpu: n / ((used.user + used.system) / 1e6) };
+}
+
+/** Plain node:crypto: the same signature over the same bytes, nothing else. */
+function rawBatch(fixture: Fixture): () => number {
+  const [h, p, s] = fixture.jws.split('.');
+  const data = Buffer.from(`${h}.${p}`);
+  const signature = Buffer.from(s, 'base64url');
+  const key: KeyObject = createPublicKey({ key: fixture.publicJwk, format: 'jwk' });
+  return () => {
+    for (let i = 0; i < 100; i++) if (!cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)) throw new Error('raw verify failed');
+    return 100;
+  };
+}
+
+/** jose compactVerify alone (the engine's signature step), with the same imported key. */
+function joseBatch(fixture: Fixture): () => Promise<number> {
+  const key: KeyObject = createPublicKey({ key: fixture.publicJwk, format: 'jwk' });
+  return async () => {
+    for (let i = 0; i < 50; i++) await compactVerify(fixture.jws, key, { algorithms: ['ES256'] });
+    return 50;
+  };
+}
+
+/** The engine, one verification after the other (the whole result: signature, data model, dates, status, trust). */
+async function engineBatch(fixture: Fixture, verifier = makeVerifier(fixture)): Promise<() => Promise<number>> {
+  const warm = await verifier.verify(fixture.jws, { jurisdiction: 'US-FL' });
+  if (!warm.verified) throw new Error(`bench credential not verified: ${JSON.stringify(warm.errors)}`);
+  return async () => {
+    for (let i = 0; i < 50; i++) {
+      const result = await verifier.verify(fixture.jws, { jurisdiction: 'US-FL' });
+      if (!result.verified) throw new Error('verification failed during the run');
+    }
+    return 50;
+  };
+}
+
+async function inWorkers(fixture: Fixture, phase: Phase, seconds: number, count: number): Promise<number> {
+  const rates = await Promise.all(
+    Array.from({ length: count }, () => {
+      const worker = new Worker(__filename, { workerData: { fixture, phase, seconds } satisfies WorkerJob });
+      return new Promise<number>((resolve, reject) => {
+        worker.once('message', (rate: number) => resolve(rate));
+        worker.once('error', reject);
+      });
+    }),
+  );
+  return rates.reduce((a, b) => a + b, 0);
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(8);
+
+async function main(): Promise<void> {
+  const seconds = opt('seconds', 2);
+  const rounds = opt('rounds', 3);
+  const cores = availableParallelism();
+  const { fixture, server } = await startIssuer();
+  try {
+    console.log(`bench:verify: ES256 credential (did:web key and 2 status lists cached), ${cores} cores, ${rounds} rounds x ${seconds} s per phase, medians`);
+    const raw = rawBatch(fixture);
+    const jose = joseBatch(fixture);
+    const engine = await engineBatch(fixture);
+    const results: Record<'raw' | 'jose' | 'engine', Rate[]> = { raw: [], jose: [], engine: [] };
+    // Alternate the phases so that background load on the machine hits all of them alike.
+    for (let r = 0; r < rounds; r++) {
+      results.raw.push(await measure(seconds, raw));
+      results.jose.push(await measure(seconds, jose));
+      results.engine.push(await measure(seconds, engine));
+    }
+    const m = (phase: keyof typeof results, k: keyof Rate) => median(results[phase].map((x) => x[k]));
+    const rawAll = await inWorkers(fixture, 'raw', seconds, cores);
+    const engineAll = await inWorkers(fixture, 'engine', seconds, cores);
+    const ratio = (a: number, b: number) => (a / b).toFixed(2);
+    console.log('');
+    console.log('                                   per second   per CPU-second');
+    console.log(`raw node:crypto verify, 1 thread    ${fmt(m('raw', 'wall'))}       ${fmt(m('raw', 'cpu'))}`);
+    console.log(`jose compactVerify only, 1 thread   ${fmt(m('jose', 'wall'))}       ${fmt(m('jose', 'cpu'))}`);
+    console.log(`engine verify(), 1 thread           ${fmt(m('engine', 'wall'))}       ${fmt(m('engine', 'cpu'))}`);
+    console.log(`raw node:crypto, ${cores} worker threads  ${fmt(rawAll)}`);
+    console.log(`engine, ${cores} worker threads           ${fmt(engineAll)}`);
+    console.log('');
+    console.log(`ratio engine/raw, 1 thread: ${ratio(m('engine', 'wall'), m('raw', 'wall'))} (per CPU-second ${ratio(m('engine', 'cpu'), m('raw', 'cpu'))}); target >= 0.80`);
+    console.log(`ratio jose alone/raw:       ${ratio(m('jose', 'wall'), m('raw', 'wall'))} (per CPU-second ${ratio(m('jose', 'cpu'), m('raw', 'cpu'))})`);
+    console.log(`ratio engine/raw, ${cores} workers: ${ratio(engineAll, rawAll)}; engine speed-up ${cores} workers over 1 thread: x${ratio(engineAll, m('engine', 'wall'))}`);
+  } finally {
+    server.close();
+  }
+}
+
+if (isMainThread) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+} else {
+  const job = workerData as WorkerJob;
+  const run = async (): Promise<number> =>
+    job.phase === 'raw' ? (await measure(job.seconds, rawBatch(job.fixture))).wall : (await measure(job.seconds, await engineBatch(job.fixture))).wall;
+  run().then(
+    (rate) => parentPort!.postMessage(rate),
+    (err: unknown) => {
+      throw err;
+    },
+  );
+}
