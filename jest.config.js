@@ -18,6 +18,8 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      // Scans the logs every e2e process wrote during the run for tokens, credentials and passwords (fails the run).
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],
 };

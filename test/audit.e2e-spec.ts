@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,21 @@ import { AuditTrail, AuditWorkerModule, buildEntry, CHECKPOINT_TYP, type AuditEn
 import { CommonModule } from '@app/common';
 import { ConfigModule, parseConfig } from '@app/config';
 import { DbModule } from '@app/db';
-import { auditVerify } from '../apps/cli/src/commands/audit-verify';
+import { runCli } from '../apps/cli/src/cli';
 import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
+
+/** Runs `audit-verify ARGS` through the CLI's dispatcher, in this process. */
+async function auditVerify(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(['audit-verify', ...args], {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
+    readStdin: async () => '',
+    env: {},
+  });
+  return { code, out, err };
+}
 
 /**
  * The audit trail end to end: append-only in the database, signed checkpoints, tampering in each way detected and
@@ -108,10 +122,7 @@ describe('audit trail', () => {
     expect(res.status).toBe(200);
     const file = join(dir, `${incidentId}-${randomUUID().slice(0, 6)}.json`);
     await writeFile(file, res.body as string);
-    let out = '';
-    let err = '';
-    const code = await auditVerify([file, ...extra], { stdout: (t) => (out += t), stderr: (t) => (err += t) });
-    return { code, out, err, file };
+    return { ...(await auditVerify([file, ...extra])), file };
   }
 
   describe('append-only protection', () => {
@@ -393,12 +404,10 @@ describe('audit trail', () => {
         const offline = await verifyOffline(c.incidentId);
         expect(offline.code).toBe(1);
         expect(offline.out).toContain(`TAMPERED: ${s.kind} at seq ${s.seq}`);
-        const asJson = await auditVerify([offline.file, '--json'], { stdout: () => undefined, stderr: () => undefined });
-        expect(asJson).toBe(1);
+        const asJson = await auditVerify([offline.file, '--json']);
+        expect(asJson.code).toBe(1);
         // the same pure function judged both: the same finding, word for word
-        let json = '';
-        await auditVerify([offline.file, '--json'], { stdout: (t) => (json += t), stderr: () => undefined });
-        expect((JSON.parse(json) as ChainVerification).problem).toEqual(online.problem);
+        expect((JSON.parse(asJson.out) as ChainVerification).problem).toEqual(online.problem);
       });
     }
 
@@ -418,13 +427,35 @@ describe('audit trail', () => {
       expect(stranger.code).toBe(1);
       expect(stranger.out).toContain('TAMPERED: checkpoint_mismatch at seq 8');
 
-      const io = { stdout: () => undefined, stderr: () => undefined };
-      expect(await auditVerify([], io)).toBe(2);
-      expect(await auditVerify([join(dir, 'missing.json')], io)).toBe(2);
+      expect((await auditVerify([])).code).toBe(2);
+      expect((await auditVerify(['a.json', 'b.json'])).code).toBe(2);
+      expect((await auditVerify(['--threads', 'many', 'a.json'])).code).toBe(2);
+      expect((await auditVerify([join(dir, 'missing.json')])).code).toBe(2);
       await writeFile(join(dir, 'not-a-bundle.json'), '{"hello": "world"}');
-      let err = '';
-      expect(await auditVerify([join(dir, 'not-a-bundle.json')], { stdout: () => undefined, stderr: (t) => (err += t) })).toBe(2);
-      expect(err).toContain('not an audit bundle');
+      const notBundle = await auditVerify([join(dir, 'not-a-bundle.json')]);
+      expect(notBundle.code).toBe(2);
+      expect(notBundle.err).toContain('not an audit bundle');
+    });
+
+    it('the built CLI (npm run audit-verify) exits 0 intact, 1 tampered, 2 on usage errors, hashing on worker threads', async () => {
+      const run = (args: string[]) =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          const proc = spawn(process.execPath, ['dist/apps/cli/src/main.js', 'audit-verify', ...args], { cwd: join(__dirname, '..') });
+          let out = '';
+          proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+          proc.on('close', (code) => resolve({ code, out }));
+        });
+      const c = await chainWithCheckpoints();
+      const intact = await verifyOffline(c.incidentId);
+      const ok = await run([intact.file]);
+      expect(ok).toMatchObject({ code: 0, out: expect.stringContaining('OK: the chain is intact') });
+      expect(ok.out).toMatch(/\(\d+ threads?\)/);
+      await tamper(`DELETE FROM audit_entry WHERE id = $1`, [c.entries[9].id]);
+      const tampered = await run([(await verifyOffline(c.incidentId)).file]);
+      expect(tampered).toMatchObject({ code: 1, out: expect.stringContaining('TAMPERED: deleted at seq 10') });
+      expect((await run([])).code).toBe(2);
+      expect((await run(['--bogus', intact.file])).code).toBe(2);
     });
 
     it('the export is a self-contained bundle', async () => {

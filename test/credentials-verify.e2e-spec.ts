@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { runCli } from '../apps/cli/src/cli';
 import { generateKey, FixtureIssuerServer, trustListFor, type FixtureBoard } from './support/credential-fixtures';
 import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
 
@@ -257,6 +258,18 @@ describe('POST /credentials/verify', () => {
     }
     await request(api.http).post('/credentials/verify').set(...bearer(token)).send({ verifiableCredential: 'x', options: { jurisdiction: 'Florida' } }).expect(400);
     expect(Date.now() - started).toBeLessThan(15000);
+  });
+
+  it('the verify CLI reads the same registry from the database when no --trust file is given', async () => {
+    const jws = await boards['fl-nursing'].issue();
+    const out: string[] = [];
+    const cliIo = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => undefined }, readStdin: async () => jws, env: env.env };
+    expect(await runCli(['verify', '--jurisdiction', 'US-FL', '-'], cliIo)).toBe(0);
+    expect(JSON.parse(out.join(''))).toMatchObject({ verified: true, credential: { issuer: { registryName: 'Florida Board of Nursing' } } });
+    out.length = 0;
+    cliIo.readStdin = async () => boards.rogue.issue();
+    expect(await runCli(['verify', '--jurisdiction', 'US-FL'], cliIo)).toBe(1);
+    expect(JSON.parse(out.join('')).errors[0].code).toBe('untrusted_issuer');
   });
 
   it('requires a signed-in user', async () => {

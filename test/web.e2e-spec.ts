@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { bearer, createUser } from './support/test-app';
+import { REVERIFY_TEST_ENV, startWorker, type TestWorker } from './support/reverification';
 import { createIncident, startWorld, type IncidentFixture, type World } from './support/world';
 import {
   buildWebApp,
@@ -17,10 +18,12 @@ import type { Browser } from 'playwright-core';
  * field, the commander board live over the websocket (including a network drop), the verify, audit and admin pages,
  * at laptop and 768 px tablet sizes, with no console errors. Screenshots go to test-artifacts/web/.
  */
+jest.setTimeout(90_000);
 const describeWithBrowser = chromiumAvailable() ? describe : describe.skip;
 
 describeWithBrowser('web app in a browser', () => {
   let world: World;
+  let worker: TestWorker;
   let web: { dir: string; remove(): Promise<void> };
   let browser: Browser;
   let incident: IncidentFixture;
@@ -44,7 +47,8 @@ describeWithBrowser('web app in a browser', () => {
 
   beforeAll(async () => {
     web = await buildWebApp();
-    world = await startWorld('web', { listen: true, env: { WEB_DIR: web.dir }, trust: [] });
+    world = await startWorld('web', { listen: true, env: { ...REVERIFY_TEST_ENV, WEB_DIR: web.dir }, trust: [] });
+    worker = await startWorker(world.env.env);
     base = world.api.url!;
     // The trust registry, seeded through its admin API: Florida's nursing and EMS boards.
     for (const [slug, qualifications] of [
@@ -80,6 +84,7 @@ describeWithBrowser('web app in a browser', () => {
   afterAll(async () => {
     for (const p of pages) await p.close().catch(() => undefined);
     await browser?.close();
+    await worker?.close();
     await world?.close();
     await web?.remove();
   });
@@ -87,6 +92,7 @@ describeWithBrowser('web app in a browser', () => {
   /** Every page must have run without console errors (expected HTTP failures named per page). */
   const expectClean = (page: WatchedPage, expectedFailures: RegExp[] = []): void => {
     expect(page.unexpectedProblems(expectedFailures)).toEqual([]);
+    page.clearProblems();
   };
 
   it('serves the app under /app/ with the strict CSP, and sends / there', async () => {
@@ -139,8 +145,13 @@ describeWithBrowser('web app in a browser', () => {
     const { page } = station;
     // A handheld scanner types the badge's content into the focused field and presses Enter.
     await page.getByLabel('Position for the next scans').selectOption({ label: 'Triage Nurse – needs RN or APRN' });
-    await page.locator('#scan-input').focus();
-    await page.keyboard.type(credentials.ana.jws, { delay: 0 });
+    // It "types" into whatever has the focus: the station keeps it on the scanner field. (Most characters are
+    // inserted at once to keep the test quick; the last ones are real key presses, then Enter.)
+    await page.locator('body').click({ position: { x: 5, y: 5 } }); // focus elsewhere: typing must still land in the field
+    const jws = credentials.ana.jws;
+    await page.keyboard.type(jws.slice(0, 1));
+    await page.keyboard.insertText(jws.slice(1, -20));
+    await page.keyboard.type(jws.slice(-20));
     await page.keyboard.press('Enter');
     const result = page.locator('[data-testid="scan-result"][data-decision="admitted"]');
     await result.waitFor();
@@ -199,7 +210,7 @@ describeWithBrowser('web app in a browser', () => {
       // While it is offline, Ben checks in at the station.
       await station.page.locator('#scan-input').fill(credentials.ben.jws);
       await station.page.locator('#scan-input').press('Enter');
-      await station.page.locator('[data-testid="scan-result"][data-decision="admitted"]').getByText('Ben Okafor').waitFor();
+      await station.page.locator('[data-testid="scan-result"][data-decision="admitted"]').getByTestId('result-name').filter({ hasText: 'Ben Okafor' }).waitFor();
 
       await cable.plugIn();
       await remote.page.locator('[data-testid="connection"][data-state="online"]').waitFor({ timeout: 30_000 });
@@ -226,12 +237,32 @@ describeWithBrowser('web app in a browser', () => {
     expectClean(board);
   });
 
+  it('a revocation picked up by reverification shows the flag on the board, with an alert', async () => {
+    const { page } = board;
+    world.issuer.board('fl-nursing').revoke(credentials.ana.statusIndex);
+    await new Promise((r) => setTimeout(r, 1100)); // past the demo issuer's status list ttl (1 s)
+    await page.getByRole('button', { name: 'Reverify now' }).click();
+    // The run is followed on the board (GET /jobs/:id and reverify.progress)...
+    await page.getByTestId('reverify-status').filter({ hasText: 'Reverification finished' }).waitFor({ timeout: 30_000 });
+    // ...and the flag arrives over the websocket: an alert on top, the card marked, the responder out of service.
+    const alert = page.getByTestId('alerts').getByRole('alert');
+    await alert.locator('[data-code="revoked"]').filter({ hasText: 'Ana Diaz' }).waitFor();
+    expect(await alert.textContent()).toMatch(/Credential problems \(1\)/);
+    const card = page.locator('.card', { hasText: 'Ana Diaz' });
+    await card.locator('.flag-badge').waitFor();
+    expect(await card.getAttribute('data-status')).toBe('out_of_service');
+    expect(await card.locator('.status-pill').textContent()).toBe('Out of service – Credential problem');
+    expect(await page.locator('.card-flagged').count()).toBe(1); // Ben is untouched
+    await board.screenshot('board-flagged');
+    expectClean(board);
+  });
+
   it('the verify page shows every check of a credential', async () => {
     const verify = await openPage();
     await signInThroughUi(verify, base, users.checkin.email, users.checkin.password);
     const { page } = verify;
     await page.getByRole('link', { name: 'Verify' }).click();
-    await page.getByLabel('Credential (compact JWS, or a link carrying one)').fill(credentials.ana.jws);
+    await page.getByLabel('Credential (compact JWS, or a link carrying one)').fill(credentials.ben.jws);
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     const result = page.getByTestId('verify-result');
     await result.waitFor();
@@ -254,7 +285,7 @@ describeWithBrowser('web app in a browser', () => {
     const audit = await openPage();
     await signInThroughUi(audit, base, users.auditor.email, users.auditor.password);
     const { page } = audit;
-    await page.getByRole('heading', { name: 'Audit' }).waitFor();
+    await page.getByRole('heading', { name: 'Audit', exact: true }).waitFor();
     await page.locator('[data-testid="chain-status"] [data-ok="true"]').waitFor();
     await page.getByTestId('audit-entries').getByText('checkin.admitted').first().waitFor();
     await page.getByTestId('report-deployments').getByText('Ana Diaz').waitFor();
@@ -298,17 +329,18 @@ describeWithBrowser('web app in a browser', () => {
   });
 
   it('every page works at 768 px wide without sideways scrolling', async () => {
-    const shots: Array<[string, string, keyof typeof users]> = [
-      ['check-in', 'check-in', 'checkin'],
-      ['board', 'board', 'commander'],
-      ['verify', 'verify', 'checkin'],
-      ['audit', 'audit', 'auditor'],
-      ['admin/incidents', 'admin-incidents', 'admin'],
-      ['admin/users', 'admin-users', 'admin'],
-      ['admin/trust', 'admin-trust', 'admin'],
+    // [page, screenshot name, who, what shows that the page has its content]
+    const shots: Array<[string, string, keyof typeof users, string]> = [
+      ['check-in', 'check-in', 'checkin', '[data-testid="recent-scans"]'],
+      ['board', 'board', 'commander', '[data-testid="roster"] .card'],
+      ['verify', 'verify', 'checkin', '#verify-input'],
+      ['audit', 'audit', 'auditor', '[data-testid="report-deployments"]'],
+      ['admin/incidents', 'admin-incidents', 'admin', '[data-testid="incidents"]'],
+      ['admin/users', 'admin-users', 'admin', '[data-testid="users"]'],
+      ['admin/trust', 'admin-trust', 'admin', '[data-testid="issuers"]'],
     ];
     const signedIn = new Map<string, WatchedPage>();
-    for (const [path, name, role] of shots) {
+    for (const [path, name, role, ready] of shots) {
       let tablet = signedIn.get(role);
       if (!tablet) {
         tablet = await openPage(TABLET);
@@ -316,9 +348,9 @@ describeWithBrowser('web app in a browser', () => {
         signedIn.set(role, tablet);
       }
       await tablet.page.goto(`${base}/app/#/${path}?incident=${incident.id}`);
-      await tablet.page.locator('main h1').waitFor();
+      await tablet.page.locator(ready).first().waitFor();
       await tablet.page.waitForLoadState('networkidle');
-      expect({ page: path, overflows: await tablet.overflowsHorizontally() }).toEqual({ page: path, overflows: false });
+      expect({ page: path, overflowing: await tablet.overflowingElements() }).toEqual({ page: path, overflowing: [] });
       await tablet.screenshot(`${name}-tablet`);
     }
     for (const tablet of signedIn.values()) expectClean(tablet);

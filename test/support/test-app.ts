@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
@@ -22,12 +23,15 @@ export interface TestEnv {
 /** A fresh database (clone of the migrated template) and a private Redis namespace for one e2e file. */
 export async function createTestEnv(label: string, overrides: Record<string, string> = {}): Promise<TestEnv> {
   const dbUrl = await createTestDatabase(label);
+  const safeLabel = label.replace(/[^a-z0-9]/gi, '').slice(0, 20);
   const env = {
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    // Every e2e process logs at debug level to a file of this run; the run's globalTeardown scans them for secrets.
+    LOG_LEVEL: 'debug',
+    LOG_FILE: join(e2eLogDir(), `${safeLabel}-${process.pid}-${randomBytes(3).toString('hex')}.log`),
     DATABASE_URL: dbUrl,
     DATABASE_POOL_SIZE: '5',
-    REDIS_PREFIX: `t_${label.replace(/[^a-z0-9]/gi, '').slice(0, 20)}_${randomBytes(3).toString('hex')}`,
+    REDIS_PREFIX: `t_${safeLabel}_${randomBytes(3).toString('hex')}`,
     BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
     FETCH_INSECURE_HOSTS: 'localhost,127.0.0.1',
@@ -36,6 +40,11 @@ export async function createTestEnv(label: string, overrides: Record<string, str
     ...overrides,
   };
   return { env, dbUrl, drop: () => dropTestDatabase(dbUrl) };
+}
+
+/** Where this e2e run's log files go (set by test/support/global-setup.ts; a folder of its own outside a jest run). */
+export function e2eLogDir(): string {
+  return process.env.E2E_LOG_DIR ?? join(__dirname, '..', '..', 'test-artifacts', 'logs', 'adhoc');
 }
 
 export interface TestApi {

@@ -81,9 +81,27 @@ export class WatchedPage {
     return path;
   }
 
-  /** True when the page is wider than the window (content cut off or a sideways scroll on a tablet). */
-  async overflowsHorizontally(): Promise<boolean> {
-    return this.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  /**
+   * Elements that stick out past the right edge of the window (content cut off, or a sideways scroll on a tablet):
+   * empty when the page fits.
+   */
+  async overflowingElements(): Promise<string[]> {
+    return this.page.evaluate(() => {
+      if (document.documentElement.scrollWidth <= window.innerWidth + 1) return [];
+      const out: string[] = [];
+      for (const el of Array.from(document.querySelectorAll('body *'))) {
+        const r = el.getBoundingClientRect();
+        if (r.right > window.innerWidth + 1 && r.width > 0) {
+          out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} right=${Math.round(r.right)}`);
+        }
+      }
+      return out.length > 0 ? out.slice(0, 10) : [`document ${document.documentElement.scrollWidth}px wide`];
+    });
+  }
+
+  /** Forgets the problems seen so far (after a test has looked at them). */
+  clearProblems(): void {
+    this.problems.length = 0;
   }
 
   close(): Promise<void> {

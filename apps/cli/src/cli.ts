@@ -24,6 +24,7 @@ export class UsageError extends Error {}
 
 const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   verify: async () => (await import('./commands/verify.command')).verifyCommand,
+  'audit-verify': async () => (await import('./commands/audit-verify.command')).auditVerifyCommand,
 };
 
 /** Lets other commands register themselves without editing the dispatcher logic. */

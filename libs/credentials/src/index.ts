@@ -4,8 +4,8 @@
  * model, validity dates, Bitstring / StatusList2021 status lists and issuer trust (through the TrustSource contract
  * that @app/trust implements), and returns a VerificationResult with stable reason codes and evidence.
  * Also owns the project's one outbound HTTP client (BoundedFetcher) and POST /credentials/verify.
- * Framework-free core; CredentialsModule is the thin Nest wrapper. Imports @app/config and @app/common only
- * (never @app/trust, @app/incidents or anything above it).
+ * Framework-free core; CredentialsModule is the thin Nest wrapper (see docs/verification.md). Imports @app/config,
+ * @app/common and @app/auth (route decorators) only; never @app/trust, @app/incidents or anything above them.
  */
 export * from './verification-result';
 export * from './fetch/bounded-fetcher';

@@ -27,8 +27,7 @@ export function UsersAdmin() {
           <caption>{users.data.length} users</caption>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">E-mail</th>
+              <th scope="col">Name and e-mail</th>
               <th scope="col">Role</th>
               <th scope="col">Jurisdictions</th>
               <th scope="col">Active</th>
@@ -59,8 +58,11 @@ function UserRow({ user, onChanged }: { user: UserView; onChanged: () => void })
   };
   return (
     <tr class={user.active ? '' : 'inactive'}>
-      <td>{user.displayName}</td>
-      <td>{user.email}</td>
+      <td>
+        {user.displayName}
+        <div class="hint wrap">{user.email}</div>
+        <div class="hint">since {formatDate(user.createdAt)}</div>
+      </td>
       <td>
         <label class="sr-only" for={`role-${user.id}`}>
           Role of {user.displayName}
@@ -85,29 +87,31 @@ function UserRow({ user, onChanged }: { user: UserView; onChanged: () => void })
           type="button"
           class="button-small"
           disabled={action.busy}
-          onClick={() => void save({ role, jurisdictions: splitList(jurisdictions) })}
+          onClick={() => void save({ role, jurisdictions: splitList(jurisdictions.toUpperCase()) })}
         >
           Save
         </button>
         <button type="button" class="button-small" disabled={action.busy} onClick={() => void save({ active: !user.active })}>
           {user.active ? 'Deactivate' : 'Activate'}
         </button>
-        <label class="sr-only" for={`pw-${user.id}`}>
-          New password for {user.displayName}
-        </label>
-        <input
-          id={`pw-${user.id}`}
-          type="password"
-          autocomplete="new-password"
-          placeholder="New password"
-          size={12}
-          value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-        />
-        <button type="button" class="button-small" disabled={action.busy || password.length < 12} onClick={() => void save({ password })}>
-          Set password
-        </button>
-        <span class="hint">since {formatDate(user.createdAt)}</span>
+        <details class="inline-details">
+          <summary>Password</summary>
+          <label class="sr-only" for={`pw-${user.id}`}>
+            New password for {user.displayName}
+          </label>
+          <input
+            id={`pw-${user.id}`}
+            type="password"
+            autocomplete="new-password"
+            placeholder="New password (12+)"
+            size={14}
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+          <button type="button" class="button-small" disabled={action.busy || password.length < 12} onClick={() => void save({ password })}>
+            Set password
+          </button>
+        </details>
         <ErrorNotice error={action.error} />
       </td>
     </tr>

@@ -91,3 +91,26 @@ export interface DeploymentReport {
   }>;
   hoursByResponderDay: Array<{ responderId: string; name: string; date: string; hours: number }>;
 }
+
+/** One line about an entry's evidence, for the log table (the whole payload is one click away). */
+export function summarizePayload(payload: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+  const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const decision = str(payload.decision);
+  if (decision) parts.push(decision.replace(/_/g, ' '));
+  const verification = record(payload.verification);
+  const qualification = str(verification?.qualification);
+  if (qualification) parts.push(qualification);
+  const issuer = str(record(verification?.issuer)?.registryName);
+  if (issuer) parts.push(issuer);
+  if (Array.isArray(payload.reasons) && payload.reasons.length > 0) {
+    parts.push(payload.reasons.map((r) => str(record(r)?.code) ?? '').filter(Boolean).join(', '));
+  }
+  const to = record(payload.to);
+  const from = record(payload.from);
+  if (to && str(to.status)) parts.push(`${from && str(from.status) ? `${String(from.status)} → ` : ''}${String(to.status)}${str(to.assignment) ? ` (${String(to.assignment)})` : ''}${str(to.reason) ? ` (${String(to.reason)})` : ''}`);
+  const note = str(payload.note);
+  if (note) parts.push(`“${note}”`);
+  return parts.join(' · ');
+}

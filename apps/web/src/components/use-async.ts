@@ -32,7 +32,6 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
         setLoading(false);
       },
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);

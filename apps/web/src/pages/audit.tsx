@@ -5,7 +5,7 @@ import { useAction, useAsync } from '../components/use-async';
 import { api } from '../session';
 import { formatTime } from '../text';
 import type { AuditEntry, AuditPage as AuditEntriesPage, ChainVerification, DeploymentReport } from '../api/audit-types';
-import { describeActor, entriesOf, nextCursorOf, verificationSummary } from '../api/audit-types';
+import { describeActor, entriesOf, nextCursorOf, summarizePayload, verificationSummary } from '../api/audit-types';
 
 /** Auditor view (read-only): the incident's audit log, whether its hash chain is intact, and the evidence to take away. */
 export function AuditPage() {
@@ -282,6 +282,7 @@ function AuditSearch({ incidentId }: { incidentId: string }) {
                 </td>
                 <td>{describeActor(e.actor)}</td>
                 <td>
+                  {summarizePayload(e.payload)}
                   <details>
                     <summary>
                       {e.targetType ? `${e.targetType} ` : ''}

@@ -213,7 +213,7 @@ function Station({ incident }: { incident: Incident }) {
 
       {pending && (
         <div class="notice notice-info" role="status">
-          <span aria-hidden="true">⏳ </span>
+          <span aria-hidden="true">↻ </span>
           {error?.status === 0 ? `No connection. Trying again (attempt ${pending.attempt + 1})…` : 'Checking the credential…'}
           {error?.status === 0 && (
             <button type="button" class="button-secondary" onClick={retryNow}>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/http';
 import type { Deployment, JobView, OutOfServiceReason, ResourceStatus, ReverifyJob, StatusHistory } from '../api/types';
+import { BellIcon } from '../components/icons';
 import { armSoundOnFirstGesture, beep, enableSound, soundReady } from '../components/alert-sound';
 import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
 import { ErrorNotice, Loading, Notice } from '../components/notices';
@@ -122,12 +123,13 @@ function Board({
         </button>
         {!sound && (
           <button type="button" class="button-secondary" onClick={enableSound}>
-            <span aria-hidden="true">🔔 </span>Turn on alert sound
+            <BellIcon />
+            Turn on alert sound
           </button>
         )}
         {sound && (
           <span class="hint">
-            <span aria-hidden="true">🔔 </span>Alert sound on
+            <BellIcon /> Alert sound on
           </span>
         )}
         <ErrorNotice error={download.error} prefix="Download failed" />
@@ -212,7 +214,7 @@ function Alerts({ board, flash }: { board: BoardState; flash: number }) {
       {board.expiring.length > 0 && (
         <div class="warn-box" role="status">
           <h2 id={board.alerts.length === 0 ? 'alerts-title' : undefined}>
-            <span aria-hidden="true">⏰ </span>Credentials expiring soon ({board.expiring.length})
+            <span aria-hidden="true">⚠ </span>Credentials expiring soon ({board.expiring.length})
           </h2>
           <ul>
             {board.expiring.map((x) => (
@@ -236,7 +238,8 @@ function RosterCard({ entry, incidentId, canAct }: { entry: RosterEntry; inciden
     <li class={`card${flagged ? ' card-flagged' : ''}`} data-deployment={entry.deploymentId} data-status={entry.status} aria-labelledby={nameId}>
       <div class="card-head">
         <p class="card-name" id={nameId}>
-          {flagged && <span class="flag-badge">⚠ FLAGGED</span>} {entry.name}
+          {flagged && <span class="flag-badge">⚠ FLAGGED</span>}
+          {entry.name}
         </p>
         <p class={`status-pill status-${entry.status}`}>
           {STATUS_WORD[entry.status]}
@@ -250,7 +253,7 @@ function RosterCard({ entry, incidentId, canAct }: { entry: RosterEntry; inciden
       <p class="card-line">
         {entry.position ? entry.position.name : 'No position'}
         {entry.location ? ` · ${entry.location.name}` : ''}
-        {entry.agency ? ` · ${entry.agency}` : ''}
+        {entry.agency && entry.agency !== entry.issuerName ? ` · ${entry.agency}` : ''}
       </p>
       <p class="card-line hint">Checked in {formatTime(entry.checkedInAt)}</p>
       {flagged && entry.credentialFlag && (

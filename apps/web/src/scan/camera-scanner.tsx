@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { CameraIcon } from '../components/icons';
 import { createQrDecoder, type QrDecoder } from './qr-decoder';
 
 /** Pause after a read so the same badge held in front of the camera is not submitted again at once. */
@@ -81,7 +82,7 @@ export function CameraScanner({ onScan, label = 'Scan with camera' }: { onScan: 
           setOn(!on);
         }}
       >
-        <span aria-hidden="true">📷 </span>
+        <CameraIcon />
         {on ? 'Stop camera' : label}
       </button>
       {problem && (

@@ -101,6 +101,19 @@ describe('did:web', () => {
     expect(() => resolver.select(set, { jwk: foreign })).toThrow(expect.objectContaining({ code: 'key_not_found' }));
   });
 
+  it('keeps using a known key set for a while when its document becomes unreachable', async () => {
+    let now = 1_000_000;
+    const did = `did:web:127.0.0.1%3A${port}:flaky`;
+    docs.set('/flaky/did.json', { id: did, verificationMethod: [{ id: '#k', type: 'JsonWebKey', controller: did, publicKeyJwk: publicJwk() }], assertionMethod: ['#k'] });
+    const resolver = new KeyResolver({ fetcher: fetcher(['127.0.0.1']), cacheTtlMs: 1000, insecureHosts: ['127.0.0.1'], now: () => now, staleIfErrorMs: 60_000 });
+    const first = await resolver.keySet(did);
+    docs.delete('/flaky/did.json');
+    now += 5_000;
+    expect(await resolver.keySet(did)).toBe(first);
+    now += 60_000;
+    await expect(resolver.keySet(did)).rejects.toMatchObject({ code: 'did_unresolvable' });
+  });
+
   it('reports an unreachable or mismatched document as did_unresolvable', async () => {
     const resolver = new KeyResolver({ fetcher: fetcher(['127.0.0.1']), cacheTtlMs: 1000, insecureHosts: ['127.0.0.1'] });
     await expect(resolver.keySet(`did:web:127.0.0.1%3A${port}:nobody`)).rejects.toMatchObject({ code: 'did_unresolvable' });

@@ -47,7 +47,11 @@ export interface KeyResolverOptions {
   /** Hosts whose did:web documents are fetched over http (development only). */
   insecureHosts?: string[];
   maxCachedIssuers?: number;
+  /** How long an expired key set may still be used while its document cannot be fetched (default 24 h). */
+  staleIfErrorMs?: number;
 }
+
+const STALE_IF_ERROR_MS = 24 * 60 * 60 * 1000;
 
 const FOREVER = Number.MAX_SAFE_INTEGER;
 const DID_WEB_SEGMENT = /^[A-Za-z0-9._~%-]+$/;
@@ -75,6 +79,12 @@ export class KeyResolver {
       .then((set) => {
         this.remember(set);
         return set;
+      })
+      .catch((err: unknown) => {
+        // Bad connectivity at a scene must not turn a known issuer into an unknown one: keep using the key set we
+        // verified with for a while (revocation is the status lists' job, and those are never served stale).
+        if (cached && this.now() - cached.fetchedAt < (this.opts.staleIfErrorMs ?? STALE_IF_ERROR_MS)) return cached;
+        throw err;
       })
       .finally(() => this.inFlight.delete(issuer));
     this.inFlight.set(issuer, load);
@@ -192,7 +202,8 @@ export class KeyResolver {
 
   private async fetchJson(url: string, what: string, code: KeyErrorCode): Promise<{ doc: JsonRecord; fetchedAt: number; expiresAt: number }> {
     try {
-      const res = await this.opts.fetcher.get(url, { accept: 'application/did+json, application/json' });
+      // The parsed key set is cached here (with its own freshness), so the fetcher's response cache is not used.
+      const res = await this.opts.fetcher.get(url, { accept: 'application/did+json, application/json', cache: false });
       let doc: unknown;
       try {
         doc = JSON.parse(res.body.toString('utf8'));
@@ -201,7 +212,8 @@ export class KeyResolver {
       }
       if (!isRecord(doc)) throw new KeyResolutionError(code, `The ${what} at ${url} is not a JSON object.`);
       const ttl = res.noStore ? 0 : (res.maxAgeMs ?? this.opts.cacheTtlMs);
-      return { doc, fetchedAt: res.fetchedAt, expiresAt: res.fetchedAt + ttl };
+      const fetchedAt = this.now();
+      return { doc, fetchedAt, expiresAt: fetchedAt + ttl };
     } catch (err) {
       if (err instanceof KeyResolutionError) throw err;
       const detail = err instanceof FetchError ? err.message : 'network error';

@@ -55,6 +55,8 @@ export function extractCredential(format: 'vc+jwt' | 'jwt-vc', payload: JsonReco
   }
   const credential: JsonRecord = { ...(payload.vc as JsonRecord) };
   const version: DataModelVersion = oneOrMany(credential['@context'])[0] === VC_V1_CONTEXT ? '1.1' : '2.0';
+  // A JWT that is both a credential and a presentation is ambiguous (type confusion): refuse it.
+  if ('vp' in payload) problems.push('A VC-JWT must not carry both vc and vp claims.');
   checkNumericClaims(payload, problems);
   // Fill from the claims what the vc object leaves out; a disagreement is a failure.
   if (typeof payload.iss === 'string' && credential.issuer === undefined) credential.issuer = payload.iss;

@@ -46,11 +46,14 @@ export class ReverificationJobs1764300500000 implements MigrationInterface {
       )`);
 
     await q.query(`CREATE INDEX presented_credential_status_lists ON presented_credential USING gin (status_entries jsonb_path_ops)`);
-    // The sweep walks active deployments in id order, a block at a time.
+    // The sweep walks active deployments in id order, a block at a time, and stamps last_reverified_at on each: room
+    // on every page lets those updates stay HOT (no index entries rewritten), which halves their cost.
     await q.query(`CREATE INDEX deployment_active_by_id ON deployment (id) WHERE checked_out_at IS NULL`);
+    await q.query(`ALTER TABLE deployment SET (fillfactor = 85)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE deployment RESET (fillfactor)`);
     await q.query(`DROP INDEX deployment_active_by_id`);
     await q.query(`DROP INDEX presented_credential_status_lists`);
     await q.query(`DROP TABLE credential_expiry_warning`);

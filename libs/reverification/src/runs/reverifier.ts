@@ -81,9 +81,13 @@ export class Reverifier {
     }
     this.progress(run, done, total, 'running');
 
+    const batch = this.config.reverification.batchSize;
+    let next = this.prefetch(scope, after, batch);
     for (;;) {
-      const block = await this.reader.block(scope, after, this.config.reverification.batchSize);
+      const block = await next;
       if (block.length === 0) break;
+      // The next block is read while this one is worked on (the database does both at once).
+      next = this.prefetch(scope, block[block.length - 1].deploymentId, batch);
       await facts.prepare(block);
       const checked = await this.checkBlock(block, facts, tally, run, actor, now);
       after = block[block.length - 1].deploymentId;
@@ -111,31 +115,47 @@ export class Reverifier {
     if (run.incidentId) this.live.ephemeral(run.incidentId, 'reverify.progress', { jobId: run.id, done, total, state });
   }
 
-  /** Screens a block, acts on the changes; returns the deployments checked completely. */
+  /** A block read that is allowed to be abandoned (a run stopping early must not leave an unhandled rejection). */
+  private prefetch(scope: RunScope, after: string, limit: number): Promise<ActiveCredential[]> {
+    const read = this.reader.block(scope, after, limit);
+    read.catch(() => undefined);
+    return read;
+  }
+
+  /**
+   * Screens a block (synchronously: the facts are resolved), then acts on the few suspected changes and expiry
+   * warnings, CHANGE_CONCURRENCY at a time. Returns the deployments checked completely.
+   */
   private async checkBlock(block: ActiveCredential[], facts: RunFacts, tally: RunTally, run: JobRun, actor: AuditActor, now: Date): Promise<string[]> {
     const checked: string[] = [];
+    const work: Array<() => Promise<void>> = [];
+    const warnIfExpiring = async (c: ActiveCredential, screening: Screening): Promise<void> => {
+      if (screening.expiresSoon && !c.expiryWarned && !c.currentFlag && screening.problems.length === 0) {
+        if (await this.effects.warnExpiring(c, run.id, actor, now)) tally.expiryWarnings++;
+      }
+    };
     for (const c of block) {
       tally.checked++;
       const screening = screen(c, facts);
       const outcome = triage(c, screening);
       if (outcome === 'unavailable') {
         tally.unavailable++;
-        continue;
-      }
-      if (outcome === 'confirm') {
-        const complete = await this.confirm(c, screening, tally, run, actor, now);
-        if (!complete) {
-          tally.unavailable++;
-          continue;
-        }
+      } else if (outcome === 'confirm') {
+        work.push(async () => {
+          if (!(await this.confirm(c, screening, tally, run, actor, now))) {
+            tally.unavailable++;
+            return;
+          }
+          await warnIfExpiring(c, screening);
+          checked.push(c.deploymentId);
+        });
       } else {
         tally.unchanged++;
+        checked.push(c.deploymentId);
+        if (screening.expiresSoon && !c.expiryWarned) work.push(() => warnIfExpiring(c, screening));
       }
-      if (screening.expiresSoon && !c.expiryWarned && !c.currentFlag && screening.problems.length === 0) {
-        if (await this.effects.warnExpiring(c, run.id, actor, now)) tally.expiryWarnings++;
-      }
-      checked.push(c.deploymentId);
     }
+    await inParallel(work, CHANGE_CONCURRENCY);
     return checked;
   }
 
@@ -198,6 +218,24 @@ export class Reverifier {
     tally.flagged++;
     tally.byFlag[code] = (tally.byFlag[code] ?? 0) + 1;
   }
+}
+
+/** Changes are applied a few at a time: each is its own short transaction, and different incidents do not contend. */
+const CHANGE_CONCURRENCY = 4;
+
+/** Runs every task (a failure does not stop the others half-way), then throws the first failure, if any. */
+async function inParallel(tasks: Array<() => Promise<void>>, concurrency: number): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, tasks.length) }, async () => {
+      while (next < tasks.length) {
+        const task = tasks[next++];
+        await task().catch((err: unknown) => failures.push(err));
+      }
+    }),
+  );
+  if (failures.length > 0) throw failures[0];
 }
 
 function describe(scope: RunScope): string {

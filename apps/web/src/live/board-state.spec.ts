@@ -1,0 +1,99 @@
+import { applyEvent, countRoster, fromSnapshot, groupRoster, type BoardState } from './board-state';
+import type { LiveEvent, LiveEventMap, LiveSnapshot, RosterEntry } from './protocol';
+
+const INCIDENT = '6f1c1f3e-4b36-4f3c-9d59-0c1b1f0d6a01';
+
+function entry(id: string, over: Partial<RosterEntry> = {}): RosterEntry {
+  return { deploymentId: id, responderId: `r-${id}`, name: `Person ${id}`, qualifications: ['RN'], status: 'available', checkedInAt: '2026-06-12T10:00:00Z', ...over };
+}
+
+function snapshot(roster: RosterEntry[], seq = 3): LiveSnapshot {
+  return {
+    incidentId: INCIDENT,
+    seq,
+    takenAt: '2026-06-12T10:00:00Z',
+    incident: { id: INCIDENT, name: 'Collapse', state: 'active' },
+    roster,
+    counts: { total: roster.length, byStatus: { assigned: 0, available: roster.length, out_of_service: 0 }, byAssignment: {}, byQualification: {} },
+    alerts: [],
+  };
+}
+
+let seq = 3;
+function event<N extends keyof LiveEventMap>(name: N, payload: LiveEventMap[N], at = seq + 1): LiveEvent {
+  seq = at;
+  return { incidentId: INCIDENT, seq: at, name, payload, at: '2026-06-12T10:05:00Z' } as LiveEvent;
+}
+
+describe('board state', () => {
+  let state: BoardState;
+  beforeEach(() => {
+    seq = 3;
+    state = fromSnapshot(snapshot([entry('a'), entry('b', { qualifications: ['PARAMEDIC'] })]));
+  });
+
+  it('adds a checked-in responder once, even if the event comes twice', () => {
+    const checkedIn = event('deployment.checked_in', { deployment: entry('c', { name: 'Ana Diaz' }) });
+    const once = applyEvent(state, checkedIn);
+    expect(once.roster.map((r) => r.name)).toContain('Ana Diaz');
+    expect(once.seq).toBe(4);
+    expect(applyEvent(once, checkedIn)).toBe(once); // already applied: ignored
+    expect(once.roster).toHaveLength(3);
+  });
+
+  it('ignores events of other incidents and events at or before the snapshot', () => {
+    const old = { ...event('deployment.checked_out', { deploymentId: 'a', responderId: 'r-a', name: 'A', at: '', hoursOnScene: 1 }), seq: 3 };
+    expect(applyEvent(state, old)).toBe(state);
+    const elsewhere = { ...event('deployment.checked_out', { deploymentId: 'a', responderId: 'r-a', name: 'A', at: '', hoursOnScene: 1 }), incidentId: 'other' };
+    expect(applyEvent(state, elsewhere)).toBe(state);
+  });
+
+  it('moves a responder between statuses and groups assigned ones by assignment', () => {
+    let s = applyEvent(state, event('deployment.status_changed', {
+      deploymentId: 'a', responderId: 'r-a', name: 'Person a', from: { status: 'available' }, to: { status: 'assigned', assignment: 'Division A' }, changedBy: 'x', at: '',
+    }));
+    s = applyEvent(s, event('deployment.status_changed', {
+      deploymentId: 'b', responderId: 'r-b', name: 'Person b', from: { status: 'available' }, to: { status: 'out_of_service', reason: 'rest' }, changedBy: 'x', at: '',
+    }));
+    expect(groupRoster(s.roster).map((g) => [g.title, g.entries.map((e) => e.deploymentId)])).toEqual([
+      ['Assigned – Division A', ['a']],
+      ['Out of service', ['b']],
+    ]);
+    expect(countRoster(s.roster)).toEqual({
+      total: 2,
+      byStatus: { assigned: 1, available: 0, out_of_service: 1 },
+      byAssignment: { 'Division A': 1, unassigned: 1 },
+      byQualification: { RN: 1, PARAMEDIC: 1 },
+    });
+  });
+
+  it('puts a flagged credential on top as an alert and clears it', () => {
+    const flag = { code: 'revoked' as const, message: 'The issuer has revoked this credential.', at: '2026-06-12T10:05:00Z' };
+    const flagged = applyEvent(state, event('credential.flagged', { deploymentId: 'b', responderId: 'r-b', name: 'Person b', flag }));
+    expect(flagged.alerts).toEqual([{ deploymentId: 'b', responderId: 'r-b', name: 'Person b', flag }]);
+    expect(flagged.roster.find((r) => r.deploymentId === 'b')?.credentialFlag).toEqual(flag);
+    // Flagged responders come first within their group.
+    expect(groupRoster(flagged.roster)[0].entries[0].deploymentId).toBe('b');
+    const cleared = applyEvent(flagged, event('credential.cleared', { deploymentId: 'b', responderId: 'r-b', name: 'Person b', code: 'revoked', message: '', at: '' }));
+    expect(cleared.alerts).toEqual([]);
+    expect(cleared.roster.find((r) => r.deploymentId === 'b')?.credentialFlag).toBeNull();
+  });
+
+  it('a check-out removes the responder, its alert and its expiry warning', () => {
+    const flag = { code: 'expired' as const, message: 'Expired.', at: '' };
+    let s = applyEvent(state, event('credential.flagged', { deploymentId: 'a', responderId: 'r-a', name: 'Person a', flag }));
+    s = applyEvent(s, event('credential.expiring', { deploymentId: 'a', responderId: 'r-a', name: 'Person a', validUntil: '2026-06-12T20:00:00Z', at: '' }));
+    expect(s.expiring).toHaveLength(1);
+    s = applyEvent(s, event('deployment.checked_out', { deploymentId: 'a', responderId: 'r-a', name: 'Person a', at: '', hoursOnScene: 2 }));
+    expect(s.roster.map((r) => r.deploymentId)).toEqual(['b']);
+    expect(s.alerts).toEqual([]);
+    expect(s.expiring).toEqual([]);
+  });
+
+  it('keeps the latest denied scans, newest first', () => {
+    let s = state;
+    for (let i = 0; i < 12; i++) s = applyEvent(s, event('checkin.denied', { attemptId: `t${i}`, name: `N${i}`, reasons: [{ code: 'revoked', message: 'Revoked.' }], at: '' }));
+    expect(s.denied).toHaveLength(10);
+    expect(s.denied[0].attemptId).toBe('t11');
+  });
+});
