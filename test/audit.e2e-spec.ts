@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactSign, compactVerify, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
@@ -418,6 +418,9 @@ describe('audit trail', () => {
       const pinned = await verifyOffline(incidentId, ['--jwks', jwksFile]);
       expect(pinned.code).toBe(0);
       expect(pinned.out).toContain(`trusted JWK Set ${jwksFile}`);
+      const pretty = join(dir, 'pretty.json'); // re-saved by another tool: verified whole, on one thread
+      await writeFile(pretty, JSON.stringify(JSON.parse(await readFile(pinned.file, 'utf8')), null, 2));
+      expect(await auditVerify([pretty])).toMatchObject({ code: 0, out: expect.stringContaining('OK: the chain is intact') });
 
       const strangerKeys = join(dir, 'stranger.json');
       const { publicKey } = await generateKeyPair('EdDSA', { extractable: true });
@@ -437,7 +440,7 @@ describe('audit trail', () => {
       expect(notBundle.err).toContain('not an audit bundle');
     });
 
-    it('the built CLI (npm run audit-verify) exits 0 intact, 1 tampered, 2 on usage errors, hashing on worker threads', async () => {
+    it('the built CLI (npm run audit-verify) exits 0 intact, 1 tampered, 2 on usage errors', async () => {
       const run = (args: string[]) =>
         new Promise<{ code: number | null; out: string }>((resolve) => {
           const proc = spawn(process.execPath, ['dist/apps/cli/src/main.js', 'audit-verify', ...args], { cwd: join(__dirname, '..') });
@@ -454,7 +457,6 @@ describe('audit trail', () => {
       await tamper(`DELETE FROM audit_entry WHERE id = $1`, [c.entries[9].id]);
       const tampered = await run([(await verifyOffline(c.incidentId)).file]);
       expect(tampered).toMatchObject({ code: 1, out: expect.stringContaining('TAMPERED: deleted at seq 10') });
-      expect((await run([])).code).toBe(2);
       expect((await run(['--bogus', intact.file])).code).toBe(2);
     });
 

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { create as createQr } from 'qrcode';
 
 /**
  * Browser tests of the web app: Debian's chromium (npx playwright install cannot download here) driven by
@@ -28,13 +29,40 @@ export async function buildWebApp(): Promise<{ dir: string; remove(): Promise<vo
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function launchChromium(): Promise<Browser> {
-  // launch() gives the browser a fresh temporary profile (its own --user-data-dir) and deletes it on close.
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * Headless chromium with a fresh profile (launch() makes a new temporary --user-data-dir and deletes it on close).
+ * `fakeCamera`: a .y4m video the browser's camera shows instead of a real device, with camera access granted.
+ */
+export async function launchChromium(opts: { fakeCamera?: string } = {}): Promise<Browser> {
+  const camera = opts.fakeCamera
+    ? ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${opts.fakeCamera}`]
+    : [];
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...camera] });
+}
+
+/**
+ * A camera's view of a QR badge: a still 4:2:0 Y4M video (what chromium's fake camera plays) showing `text` as a QR
+ * code, black on white with a quiet zone, as a badge held up to a tablet would.
+ */
+export async function writeQrVideo(text: string, path: string): Promise<void> {
+  const qr = createQr(text, { errorCorrectionLevel: 'L' });
+  const modules = qr.modules.size;
+  const scale = Math.max(2, Math.floor(560 / (modules + 8)));
+  const side = Math.ceil(((modules + 8) * scale) / 16) * 16; // even dimensions for 4:2:0
+  const luma = Buffer.alloc(side * side, 255);
+  const offset = Math.floor((side - modules * scale) / 2);
+  for (let row = 0; row < modules; row++) {
+    for (let col = 0; col < modules; col++) {
+      if (!qr.modules.get(row, col)) continue;
+      for (let y = 0; y < scale; y++) luma.fill(0, (offset + row * scale + y) * side + offset + col * scale, (offset + row * scale + y) * side + offset + (col + 1) * scale);
+    }
+  }
+  const chroma = Buffer.alloc((side / 2) * (side / 2) * 2, 128); // no colour
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma]);
+  const frames = Array.from({ length: 10 }, () => frame);
+  await writeFile(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${side} H${side} F10:1 Ip A1:1 C420jpeg\n`), ...frames]));
 }
 
 export interface ConsoleProblem {

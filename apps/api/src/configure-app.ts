@@ -1,8 +1,10 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { assertJsonDepth, refuseUnsafeJsonText } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { mountQueueDashboard } from '@app/jobs';
 import { serveWebApp } from './web-app';
@@ -15,7 +17,17 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   express.useLogger(app.get(Logger));
   express.set('trust proxy', 'loopback');
   express.disable('x-powered-by');
-  express.useBodyParser('json', { limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  // Depth and text limits while parsing: deep nesting would overflow the validation pipe's stack (a 500), NUL and
+  // unpaired surrogates cannot be stored or canonicalized (see json-body-guard.ts). Both answer 400.
+  // (express.json directly: Nest's useBodyParser options leave out `verify`.)
+  express.use(
+    json({
+      limit: BODY_LIMIT,
+      type: ['application/json', 'application/*+json'],
+      verify: (_req, _res, body) => assertJsonDepth(body),
+      reviver: refuseUnsafeJsonText,
+    }),
+  );
   express.useBodyParser('text', { limit: BODY_LIMIT, type: ['text/plain', 'application/vc+jwt', 'application/vp+jwt'] });
   app.use(
     helmet({

@@ -1,5 +1,6 @@
 /** @app/common: cross-cutting pieces every process uses: errors (problem+json), logging, Redis, clock, rate limits. */
 export * from './errors';
+export * from './http/json-body-guard';
 export * from './logging/logging.module';
 export * from './redis/redis.module';
 export * from './clock';

@@ -23,6 +23,7 @@ interface Ics211Extras {
 }
 const NO_EXTRAS: Ics211Extras = { agency: '', homeUnit: '', orderRequestNumber: '' };
 const RETRY_DELAYS_MS = [1000, 2000, 4000];
+const RECENT_REFRESH_MS = 15_000;
 
 const stationKey = (incidentId: string, what: string): string => `responder-checkin.station.${incidentId}.${what}`;
 
@@ -57,6 +58,7 @@ function Station({ incident }: { incident: Incident }) {
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const [announcement, setAnnouncement] = useState('');
   const input = useRef<HTMLInputElement>(null);
+  const resultBox = useRef<HTMLDivElement>(null);
   const retryTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const recent = useAsync(() => api.get<RecentScan[]>(`/incidents/${incident.id}/check-ins`, { query: { limit: 20 } }), [incident.id]);
 
@@ -64,10 +66,18 @@ function Station({ incident }: { incident: Incident }) {
     if (locationId) localStorage.setItem(stationKey(incident.id, 'location'), locationId);
   }, [incident.id, locationId]);
 
-  // A handheld scanner "types": if nothing that takes text has focus, send the keystrokes to the scanner field.
+  // Other stations scan too: keep the list current.
+  useEffect(() => {
+    const timer = setInterval(() => recent.reload(), RECENT_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [recent.reload]);
+
+  // A handheld scanner "types": if nothing that takes text has focus, send the keystrokes to the scanner field, so a
+  // scan is not lost (nor its Enter taken by a focused button). Space is left alone: it presses buttons, and badges
+  // (JWS, URLs) never contain one.
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (e.key.length !== 1 || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key.length !== 1 || e.key === ' ' || e.ctrlKey || e.metaKey || e.altKey) return;
       const active = document.activeElement;
       const takesText = active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement || active instanceof HTMLSelectElement;
       if (!takesText) input.current?.focus();
@@ -112,9 +122,15 @@ function Station({ incident }: { incident: Incident }) {
       if (e.status !== 0) setPending(undefined);
       setAnnouncement(`Scan not processed: ${e.plain}`);
     } finally {
-      input.current?.focus();
+      // Ready for the next badge, without scrolling away from the result.
+      input.current?.focus({ preventScroll: true });
     }
   };
+
+  // A new result takes the screen (on a tablet with the camera open it would otherwise be below the fold).
+  useEffect(() => {
+    if (result) resultBox.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [result?.attemptId]);
 
   const submit = (e: Event): void => {
     e.preventDefault();
@@ -224,7 +240,9 @@ function Station({ incident }: { incident: Incident }) {
       )}
       {error && error.status !== 0 && <ErrorNotice error={error} prefix="The scan was not processed" />}
 
-      {result && <ScanResult result={result} incident={incident} canAssign={canAssign} onChanged={(d) => setResult({ ...result, deployment: d })} />}
+      <div ref={resultBox} class="result-anchor">
+        {result && <ScanResult result={result} incident={incident} canAssign={canAssign} onChanged={(d) => setResult({ ...result, deployment: d })} />}
+      </div>
       {!result && !pending && (
         <section class="result result-idle" aria-label="Result">
           <p class="result-word">Ready to scan</p>

@@ -20,12 +20,13 @@ export function CommanderBoardPage() {
   const session = useSession();
   const canAct = session?.user.role === 'admin' || session?.user.role === 'commander';
   const [flash, setFlash] = useState(0);
+  const [sounded, setSounded] = useState(0);
 
   useEffect(() => armSoundOnFirstGesture(), []);
 
   const onEvent = (event: LiveEvent): void => {
     if (event.name === 'credential.flagged') {
-      beep();
+      if (beep()) setSounded((n) => n + 1);
       setFlash((n) => n + 1);
     }
   };
@@ -51,6 +52,7 @@ export function CommanderBoardPage() {
           incidentNumber={incident.number}
           canAct={canAct}
           flash={flash}
+          sounded={sounded}
           progress={live.progress}
           stale={live.connection !== 'online'}
         />
@@ -90,6 +92,7 @@ function Board({
   incidentNumber,
   canAct,
   flash,
+  sounded,
   progress,
   stale,
 }: {
@@ -97,6 +100,7 @@ function Board({
   incidentNumber: string;
   canAct: boolean;
   flash: number;
+  sounded: number;
   progress: ReturnType<typeof useLiveBoard>['progress'];
   stale: boolean;
 }) {
@@ -135,7 +139,7 @@ function Board({
         <ErrorNotice error={download.error} prefix="Download failed" />
       </section>
 
-      <Alerts board={board} flash={flash} />
+      <Alerts board={board} flash={flash} sounded={sounded} />
 
       <section class="counts" aria-label="Head count" data-testid="counts">
         <p class="count-total">
@@ -192,10 +196,11 @@ function Board({
   );
 }
 
-function Alerts({ board, flash }: { board: BoardState; flash: number }) {
+/** `sounded`: alerts this board made audible (a data attribute, so the browser tests can tell the beep played). */
+function Alerts({ board, flash, sounded }: { board: BoardState; flash: number; sounded: number }) {
   if (board.alerts.length === 0 && board.expiring.length === 0) return null;
   return (
-    <section class={`alerts${flash > 0 ? ' alerts-flash' : ''}`} key={`alerts-${flash}`} aria-labelledby="alerts-title" data-testid="alerts">
+    <section class={`alerts${flash > 0 ? ' alerts-flash' : ''}`} key={`alerts-${flash}`} aria-labelledby="alerts-title" data-testid="alerts" data-sounded={sounded}>
       {board.alerts.length > 0 && (
         <div class="alert-box" role="alert">
           <h2 id="alerts-title">

@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { CameraIcon } from '../components/icons';
 import { createQrDecoder, type QrDecoder } from './qr-decoder';
 
-/** Pause after a read so the same badge held in front of the camera is not submitted again at once. */
-const SAME_CODE_PAUSE_MS = 4000;
+/** The same badge held in front of the camera (or shown twice in a row) is submitted once, not every frame. */
+const SAME_CODE_PAUSE_MS = 30_000;
 const FRAME_INTERVAL_MS = 200;
 
 /**

@@ -53,16 +53,20 @@ export class ReportsService {
 
   async incidentDeployments(principal: Principal, incidentId: string): Promise<DeploymentReport> {
     await this.scope.assertIncident(principal, incidentId);
-    return this.build('d.incident_id = $2', [incidentId]);
+    return this.build((params) => {
+      params.push(incidentId);
+      return `d.incident_id = $${params.length}`;
+    });
   }
 
   async responderDeployments(principal: Principal, responderId: string): Promise<DeploymentReport & { responder: { id: string; name: string } }> {
     if (!UUID.test(responderId)) throw new DomainError('validation_failed', `responderId must be a UUID, got "${responderId}".`);
     const found = (await this.db.query(`SELECT id, name FROM responder WHERE id = $1`, [responderId])) as Array<{ id: string; name: string }>;
     if (!found[0]) throw notFound('Responder', responderId);
-    const params: unknown[] = [null, responderId];
-    const visible = this.scope.incidentCondition(principal, 'd.incident_id', params);
-    const report = await this.build(`d.responder_id = $2 AND ${visible}`, params.slice(1));
+    const report = await this.build((params) => {
+      params.push(responderId);
+      return `d.responder_id = $${params.length} AND ${this.scope.incidentCondition(principal, 'd.incident_id', params)}`;
+    });
     if (report.deployments.length === 0 && principal.role !== 'admin') {
       const anywhere = (await this.db.query(`SELECT 1 FROM deployment WHERE responder_id = $1 LIMIT 1`, [responderId])) as unknown[];
       if (anywhere.length > 0) throw forbidden('This responder was deployed only outside your audit jurisdictions.');
@@ -70,9 +74,11 @@ export class ReportsService {
     return { responder: found[0], ...report };
   }
 
-  /** `where` may use $2.. (params); $1 is the report time. */
-  private async build(where: string, params: unknown[]): Promise<DeploymentReport> {
+  /** `where` pushes its parameters after $1 (the report time) and returns the SQL condition on deployment `d`. */
+  private async build(where: (params: unknown[]) => string): Promise<DeploymentReport> {
     const now = this.clock.now();
+    const params: unknown[] = [now];
+    const condition = where(params);
     const rows = (await this.db.query(
       `SELECT d.id, d.incident_id, i.name AS incident_name, i.number AS incident_number, i.jurisdiction, i.time_zone,
               d.responder_id, r.name AS responder_name, d.ics211->>'agency' AS agency, d.ics211->>'homeUnit' AS home_unit,
@@ -96,9 +102,9 @@ export class ReportsService {
             WHERE v.credential_id = d.credential_id AND v.kind <> 'check_in' AND (v.incident_id = d.incident_id OR v.incident_id IS NULL)
               AND v.performed_at >= d.checked_in_at AND v.performed_at <= COALESCE(d.checked_out_at, $1)
          ) rv ON TRUE
-        WHERE ${where}
+        WHERE ${condition}
         ORDER BY d.checked_in_at, r.name, d.id`,
-      [now, ...params],
+      params,
     )) as DeploymentRow[];
     const days = await this.hoursByDay(rows.map((r) => r.id), now);
 

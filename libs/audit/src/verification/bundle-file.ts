@@ -21,6 +21,8 @@ export type BundleFileResult = { ok: true; result: BundleFileVerification } | { 
 const WHOLE_PARSE_LIMIT = 256 * 1024 * 1024;
 const ENTRIES_MARKER = Buffer.from(',"entries":[');
 const WORKER_SCRIPT = join(__dirname, 'bundle-chunk.worker.js');
+/** Below this (about ten thousand entries) starting threads costs more than it saves. */
+const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
  * Verifies a bundle file offline. The export writes the header first and then one entry per line, so the entries
@@ -79,7 +81,7 @@ async function verifyLineLayout(path: string, size: number, options: { threads?:
 /** Splits [start, end) at line breaks into one range per thread and recomputes every entry's hash. */
 async function linkEntries(path: string, start: number, end: number, threads: number): Promise<{ ok: true; links: ChainLink[]; threads: number } | { ok: false; reason: string }> {
   // Worker threads need the compiled worker script; from TypeScript sources (tests) everything runs on this thread.
-  const parallel = existsSync(WORKER_SCRIPT) ? Math.max(1, Math.min(threads, 16)) : 1;
+  const parallel = existsSync(WORKER_SCRIPT) && end - start >= PARALLEL_MIN_BYTES ? Math.max(1, Math.min(threads, 16)) : 1;
   const ranges: ChunkRange[] = [];
   let from = start;
   for (let i = 1; i <= parallel && from < end; i++) {

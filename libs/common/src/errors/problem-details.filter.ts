@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { UnsafeJsonBodyError } from '../http/json-body-guard';
 import { DomainError } from './domain-error';
 import { ERROR_STATUS, type ErrorCode } from './error-codes';
 
@@ -22,6 +23,7 @@ const TITLES: Partial<Record<number, string>> = {
   404: 'Not Found',
   409: 'Conflict',
   413: 'Content Too Large',
+  415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -65,9 +67,12 @@ export function toProblem(err: unknown, correlationId: string | undefined): { pr
       extra.errors = messages.map((m) => toFieldError(String(m)));
     }
     if (status === 404 && /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(detail)) detail = 'No such route.';
+  } else if (err instanceof UnsafeJsonBodyError) {
+    code = 'malformed_request';
+    detail = err.message;
   } else if (isBodyParserError(err)) {
-    code = err.status === 413 ? 'payload_too_large' : 'malformed_request';
-    detail = err.status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.';
+    code = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : 'malformed_request';
+    detail = err.status === 413 ? 'The request body is too large.' : err.status === 415 ? 'The request body uses a character set or content encoding this API does not read (send UTF-8).' : 'The request body is not valid JSON.';
   } else if (isDatabaseUnavailable(err)) {
     code = 'database_unavailable';
     detail = 'The database is temporarily unavailable; retry shortly.';
@@ -114,9 +119,11 @@ function toFieldError(message: string): { field: string; message: string } {
   return { field, message };
 }
 
+/** body-parser's errors (http-errors): entity.parse.failed, entity.too.large, charset.unsupported, encoding.unsupported... */
 function isBodyParserError(err: unknown): err is { status: number; type: string } {
-  return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string' &&
-    typeof (err as { status?: unknown }).status === 'number' && String((err as { type: string }).type).startsWith('entity.');
+  if (typeof err !== 'object' || err === null) return false;
+  const { type, status } = err as { type?: unknown; status?: unknown };
+  return typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500 && /^(entity|charset|encoding|request)\./.test(type);
 }
 
 @Catch()

@@ -21,6 +21,28 @@ export const REDACTED_PATHS = [
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** Compact JWS / JWT (tokens, credentials) and Bearer values, wherever they turn up in an error's text. */
+const SECRET_TEXT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*|Bearer\s+[A-Za-z0-9._~+/-]+=*/g;
+const scrub = (text: string, max: number): string => text.replace(SECRET_TEXT, '[redacted]').slice(0, max);
+
+/**
+ * Errors are logged as type, message, code and stack only. pino's default serializer would copy every enumerable
+ * property, and driver errors carry the failed query's parameters (a whole credential, a password hash) and DETAIL
+ * lines quoting the values.
+ */
+export function serializeError(err: unknown): Record<string, unknown> {
+  // pino-http hands custom serializers pino's own serialization of the error (a plain object), pino a raw Error.
+  if (typeof err !== 'object' || err === null) return { type: typeof err, message: scrub(String(err), 500) };
+  const e = err as { type?: unknown; name?: unknown; message?: unknown; code?: unknown; stack?: unknown };
+  const type = err instanceof Error ? err.constructor?.name ?? err.name : typeof e.type === 'string' ? e.type : typeof e.name === 'string' ? e.name : 'Error';
+  return {
+    type,
+    message: scrub(typeof e.message === 'string' ? e.message : '', 500),
+    ...(typeof e.code === 'string' || typeof e.code === 'number' ? { code: e.code } : {}),
+    ...(typeof e.stack === 'string' ? { stack: scrub(e.stack, 4000) } : {}),
+  };
+}
+
 /** One append-mode stream per LOG_FILE per process (e2e files start several apps; they share the file descriptor). */
 const fileDestinations = new Map<string, DestinationStream>();
 function fileDestination(path: string): DestinationStream {
@@ -57,6 +79,7 @@ function fileDestination(path: string): DestinationStream {
               remoteAddress: req.remoteAddress,
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            err: serializeError,
           },
           autoLogging: { ignore: (req: IncomingMessage) => String(req.url).startsWith('/health') },
         };

@@ -21,16 +21,17 @@ import {
   type TrustSource,
 } from '../trust/trust-source';
 import { idOf, isRecord, oneOrMany, type JsonRecord } from '../util/json';
-import type {
-  CheckId,
-  CredentialSummary,
-  ReasonCode,
-  RevalidateOptions,
-  StatusEvidence,
-  VerificationCheck,
-  VerificationEvidence,
-  VerificationResult,
-  VerifyOptions,
+import {
+  CHECK_IDS,
+  type CheckId,
+  type CredentialSummary,
+  type ReasonCode,
+  type RevalidateOptions,
+  type StatusEvidence,
+  type VerificationCheck,
+  type VerificationEvidence,
+  type VerificationResult,
+  type VerifyOptions,
 } from '../verification-result';
 import { CheckBoard, worse } from './check-board';
 
@@ -455,15 +456,14 @@ export class CredentialVerifier {
       issuer_trust: { id: 'issuer_trust', status: 'pass', code: 'ok', message: 'See the enclosed credentials.' },
     };
     if (enclosed.length === 0) own.data_model = { id: 'data_model', status: 'fail', code: 'data_model_invalid', message: 'The presentation encloses no credential.' };
-    // Each check of the presentation is the worst of its own and those of the enclosed credentials.
-    for (const id of ['data_model', 'validity', 'status', 'issuer_trust'] as const) {
-      let check = own[id];
+    // Each check of the presentation is the worst of its own and of the enclosed credentials' failed or
+    // indeterminate ones (an enclosed credential's bad signature makes the presentation's signature check fail).
+    for (const id of CHECK_IDS) {
+      let check = own[id as keyof typeof own] ?? board.get(id)!;
       enclosed.forEach((result, i) => {
-        const inner = result.checks.find((c) => c.id === id) ?? result.checks.find((c) => c.status !== 'pass');
-        if (inner && inner.status !== 'pass') check = worse(check, { ...inner, id, message: `Credential ${i + 1}: ${inner.message}` });
+        const inner = result.checks.find((c) => c.id === id);
+        if (inner && (inner.status === 'fail' || inner.status === 'indeterminate')) check = worse(check, { ...inner, message: `Credential ${i + 1}: ${inner.message}` });
       });
-      const firstFailure = enclosed.map((r) => r.checks.find((c) => c.status === 'fail' && (c.id === 'format' || c.id === 'signature'))).find(Boolean);
-      if (id === 'data_model' && firstFailure) check = worse(check, { ...firstFailure, id, message: `An enclosed credential: ${firstFailure.message}` });
       board.set(check);
     }
     evidence.status.push(...enclosed.flatMap((r) => r.evidence.status));

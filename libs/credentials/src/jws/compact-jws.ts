@@ -17,12 +17,19 @@ export function base64UrlBytes(segment: string): Buffer | undefined {
   return Buffer.from(segment, 'base64url');
 }
 
-function parseJsonObject(bytes: Buffer): JsonRecord | undefined {
+/** NUL or an unpaired surrogate: no genuine credential holds one, and PostgreSQL (text, jsonb) and JCS cannot take them. */
+const UNSAFE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+class UnsafeText extends Error {}
+
+function parseJsonObject(bytes: Buffer): JsonRecord | 'unsafe' | undefined {
   try {
-    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    const value: unknown = JSON.parse(bytes.toString('utf8'), (key: string, v: unknown) => {
+      if (UNSAFE_TEXT.test(key) || (typeof v === 'string' && UNSAFE_TEXT.test(v))) throw new UnsafeText();
+      return v;
+    });
     return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
+  } catch (err) {
+    return err instanceof UnsafeText ? 'unsafe' : undefined;
   }
 }
 
@@ -40,8 +47,9 @@ export function decodeCompactJws(compact: string): DecodeResult {
     return { ok: false, message: 'The JWS is not valid base64url.' };
   }
   const header = parseJsonObject(headerBytes);
-  if (!header) return { ok: false, message: 'The JWS header is not a JSON object.' };
   const payload = parseJsonObject(payloadBytes);
+  if (header === 'unsafe' || payload === 'unsafe') return { ok: false, message: 'The JWS contains a NUL character or an unpaired UTF-16 surrogate.' };
+  if (!header) return { ok: false, message: 'The JWS header is not a JSON object.' };
   if (!payload) return { ok: false, message: 'The JWS payload is not a JSON object.' };
   return { ok: true, jws: { compact, header, payload } };
 }

@@ -17,6 +17,10 @@ export type FormatDetection = { ok: true; format: SecuredFormat } | { ok: false;
 export function detectFormat(header: JsonRecord, payload: JsonRecord): FormatDetection {
   if ('crit' in header) return { ok: false, message: 'The JWS uses critical header extensions this system does not understand.' };
   if (typeof header.alg !== 'string') return { ok: false, message: 'The JWS header has no algorithm.' };
+  // RFC 7515: typ and cty are strings; a number or a list is a malformed header, not a missing member.
+  if (('typ' in header && typeof header.typ !== 'string') || ('cty' in header && typeof header.cty !== 'string')) {
+    return { ok: false, message: 'The JWS typ and cty headers must be strings.' };
+  }
   const typ = mediaType(header.typ);
   const cty = mediaType(header.cty);
   if (typ === 'vc+jwt') {

@@ -79,7 +79,7 @@ export class StatusListService {
     const now = this.now();
     const cached = this.memory.get(url);
     const stored = await this.opts.store.get(url);
-    if (stored && (!cached || stored.fetchedAt > cached.fetchedAt)) return this.adopt(stored, now);
+    if (stored && (!cached || stored.fetchedAt >= cached.fetchedAt)) return this.adopt(stored, now);
     return cached ? { ...cached, stale: cached.expiresAt <= now } : undefined;
   }
 
@@ -128,8 +128,8 @@ export class StatusListService {
       if (previous.validUntil !== undefined && previous.validUntil <= now) throw new StatusListError('status_list_invalid', 'The status list credential has expired.');
       const renewed: StoredStatusList = {
         ...toStored(previous),
-        fetchedAt: response.fetchedAt,
-        expiresAt: this.expiry(response.fetchedAt, previous.ttlMs, response.maxAgeMs, previous.validUntil),
+        fetchedAt: this.now(),
+        expiresAt: this.expiry(this.now(), previous.ttlMs, response.maxAgeMs, previous.validUntil),
         etag: response.etag ?? previous.etag,
       };
       await this.save(renewed);
@@ -149,14 +149,15 @@ export class StatusListService {
       throw new StatusListError('status_list_invalid', `The status list has ${bitLength} entries, fewer than the ${this.opts.minBits} required (holders' privacy).`);
     }
     const version = createHash('sha256').update(body).digest('hex');
+    const fetchedAt = this.now();
     const list: StoredStatusList = {
       url,
       issuer: verified.issuer,
       purposes: verified.purposes,
       gzip: gzipOf(verified.encodedList),
       bitLength,
-      fetchedAt: response.fetchedAt,
-      expiresAt: this.expiry(response.fetchedAt, verified.ttlMs, response.noStore ? 0 : response.maxAgeMs, verified.validUntil),
+      fetchedAt,
+      expiresAt: this.expiry(fetchedAt, verified.ttlMs, response.noStore ? 0 : response.maxAgeMs, verified.validUntil),
       validUntil: verified.validUntil,
       ttlMs: verified.ttlMs,
       etag: response.etag,

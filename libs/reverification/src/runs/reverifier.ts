@@ -81,26 +81,49 @@ export class Reverifier {
     }
     this.progress(run, done, total, 'running');
 
+    // A pipeline: block N+1 is read while block N is screened, and block N's few changes are applied (a few at a
+    // time, across blocks) while the next blocks are screened. Checkpoints are still written in block order, each
+    // only once its block's changes are committed, so a resumed run never skips a change.
     const batch = this.config.reverification.batchSize;
+    const limiter = new Limiter(CHANGE_CONCURRENCY);
+    const inFlight: Array<Promise<void>> = [];
+    let committed: Promise<void> = Promise.resolve();
+    let failed = false;
     let next = this.prefetch(scope, after, batch);
     for (;;) {
       const block = await next;
-      if (block.length === 0) break;
-      // The next block is read while this one is worked on (the database does both at once).
+      if (block.length === 0 || failed) break;
       next = this.prefetch(scope, block[block.length - 1].deploymentId, batch);
       await facts.prepare(block);
-      const checked = await this.checkBlock(block, facts, tally, run, actor, now);
+      const delta: RunTally = { ...EMPTY_TALLY, byFlag: {} };
+      const checked: string[] = [];
+      const changes = limiter.all(this.screenBlock(block, facts, delta, checked, run, actor, now));
       after = block[block.length - 1].deploymentId;
       done += block.length;
       total = Math.max(total, done);
-      tally.statusLists = Math.max(tally.statusLists, facts.listCount);
-      await this.db.transaction(async (tx) => {
-        await this.effects.markChecked(tx, checked, now);
-        await this.runs.checkpoint(run.id, { done, total }, { after }, { ...tally }, tx);
+      const mark = { after, done, total };
+      committed = committed.then(async () => {
+        await changes;
+        addTally(tally, delta);
+        tally.statusLists = Math.max(tally.statusLists, facts.listCount);
+        await this.db.transaction(async (tx) => {
+          await this.effects.markChecked(tx, checked, now);
+          await this.runs.checkpoint(run.id, { done: mark.done, total: mark.total }, { after: mark.after }, { ...tally }, tx);
+        });
+        this.progress(run, mark.done, mark.total, 'running');
       });
-      this.progress(run, done, total, 'running');
-      if (opts.stopping?.()) return 'interrupted';
+      committed.catch(() => {
+        failed = true;
+      });
+      inFlight.push(committed);
+      // Bounded: at most a few blocks ahead of the last checkpoint.
+      if (inFlight.length > BLOCKS_IN_FLIGHT) await inFlight.shift()?.catch(() => undefined);
+      if (opts.stopping?.()) {
+        await committed;
+        return 'interrupted';
+      }
     }
+    await committed;
 
     await this.runs.complete(run.id, { ...tally }, { done, total: done });
     this.progress(run, done, done, 'completed');
@@ -123,11 +146,10 @@ export class Reverifier {
   }
 
   /**
-   * Screens a block (synchronously: the facts are resolved), then acts on the few suspected changes and expiry
-   * warnings, CHANGE_CONCURRENCY at a time. Returns the deployments checked completely.
+   * Screens a block (synchronously: the facts are resolved) and returns the work its few suspected changes and
+   * expiry warnings need. `checked` receives the deployments checked completely (as their work finishes).
    */
-  private async checkBlock(block: ActiveCredential[], facts: RunFacts, tally: RunTally, run: JobRun, actor: AuditActor, now: Date): Promise<string[]> {
-    const checked: string[] = [];
+  private screenBlock(block: ActiveCredential[], facts: RunFacts, tally: RunTally, checked: string[], run: JobRun, actor: AuditActor, now: Date): Array<() => Promise<void>> {
     const work: Array<() => Promise<void>> = [];
     const warnIfExpiring = async (c: ActiveCredential, screening: Screening): Promise<void> => {
       if (screening.expiresSoon && !c.expiryWarned && !c.currentFlag && screening.problems.length === 0) {
@@ -155,8 +177,7 @@ export class Reverifier {
         if (screening.expiresSoon && !c.expiryWarned) work.push(() => warnIfExpiring(c, screening));
       }
     }
-    await inParallel(work, CHANGE_CONCURRENCY);
-    return checked;
+    return work;
   }
 
   /** Re-checks a suspected change with the engine and applies what it confirms. False when it could not be decided. */
@@ -221,21 +242,41 @@ export class Reverifier {
 }
 
 /** Changes are applied a few at a time: each is its own short transaction, and different incidents do not contend. */
-const CHANGE_CONCURRENCY = 4;
+const CHANGE_CONCURRENCY = 8;
+/** Blocks screened ahead of the last checkpoint (bounds memory and the work a crash makes a run repeat). */
+const BLOCKS_IN_FLIGHT = 3;
 
-/** Runs every task (a failure does not stop the others half-way), then throws the first failure, if any. */
-async function inParallel(tasks: Array<() => Promise<void>>, concurrency: number): Promise<void> {
-  let next = 0;
-  const failures: unknown[] = [];
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, tasks.length) }, async () => {
-      while (next < tasks.length) {
-        const task = tasks[next++];
-        await task().catch((err: unknown) => failures.push(err));
-      }
-    }),
-  );
-  if (failures.length > 0) throw failures[0];
+/** At most `size` tasks at once, across every batch handed to it. */
+class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  /** Runs every task (a failure does not stop the others half-way); rejects with the first failure once all are done. */
+  async all(tasks: Array<() => Promise<void>>): Promise<void> {
+    const failures: unknown[] = [];
+    await Promise.all(tasks.map((task) => this.run(task).catch((err: unknown) => failures.push(err))));
+    if (failures.length > 0) throw failures[0];
+  }
+
+  private async run(task: () => Promise<void>): Promise<void> {
+    // A finishing task hands its slot straight to the next waiting one.
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+function addTally(into: RunTally, delta: RunTally): void {
+  for (const key of ['checked', 'unchanged', 'unavailable', 'rechecked', 'signaturesRechecked', 'flagged', 'cleared', 'expiryWarnings'] as const) into[key] += delta[key];
+  for (const [code, n] of Object.entries(delta.byFlag)) into.byFlag[code] = (into.byFlag[code] ?? 0) + n;
 }
 
 function describe(scope: RunScope): string {

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { JobQueues } from '@app/jobs';
+import { CuttableProxy, eventually, sleep } from './support/live-harness';
+import { REVERIFY_TEST_ENV, startWorker, sweepOnce, waitForJob, withDb, type TestWorker } from './support/reverification';
+import { bearer } from './support/test-app';
+import { createIncident, staffFor, startWorld, type World } from './support/world';
+
+jest.setTimeout(90000);
+
+/** Removes every key of this test's namespace: what a Redis restart without persistence does to it. */
+async function wipeNamespace(prefix: string): Promise<number> {
+  const redis = new Redis('redis://127.0.0.1:6379');
+  try {
+    let removed = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) removed += await redis.del(...keys);
+    } while (cursor !== '0');
+    return removed;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describe('reverification: Redis restarts, and several workers at once', () => {
+  let world: World;
+  const proxy = new CuttableProxy();
+  const workers: TestWorker[] = [];
+  let commander: { id: string; token: string };
+  let checkin: { id: string; token: string };
+  let incidentId: string;
+
+  beforeAll(async () => {
+    world = await startWorld('reverifyredis', { env: REVERIFY_TEST_ENV });
+    await proxy.start();
+    incidentId = (await createIncident(world.http, world.adminToken)).id;
+    commander = await staffFor(world.http, world.adminToken, incidentId, 'commander');
+    checkin = await staffFor(world.http, world.adminToken, incidentId, 'checkin');
+    for (let i = 0; i < 3; i++) {
+      const { jws } = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: `Redis Test ${i}` } });
+      await request(world.http).post(`/incidents/${incidentId}/check-ins`).set(...bearer(checkin.token)).set('Idempotency-Key', randomUUID()).send({ credential: jws }).expect(201);
+    }
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.close();
+    await proxy.close();
+    await world?.close();
+  });
+
+  it('the worker rides out a Redis restart that lost every queue: schedulers come back, the lost run is queued again and completes', async () => {
+    // This worker reaches Redis only through the proxy, so the test can take Redis away from it alone.
+    const worker = await startWorker({ ...world.env.env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    workers.push(worker);
+    const queues = world.api.app.get(JobQueues);
+    await eventually(async () => (await queues.get('reverification').getJobSchedulers()).length === 1, 10000, 'the sweep scheduler');
+
+    await proxy.cut();
+    const asked = await request(world.http).post(`/incidents/${incidentId}/reverify`).set(...bearer(commander.token)).expect(202);
+    expect(asked.body).toMatchObject({ created: true, queued: true });
+    // Redis "restarts" empty: the queued job and the schedulers are gone. PostgreSQL still has the run.
+    expect(await wipeNamespace(world.env.env.REDIS_PREFIX)).toBeGreaterThan(0);
+    expect(await queues.get('reverification').getJob(`run-${asked.body.jobId}`)).toBeUndefined();
+    await sleep(1500);
+    await proxy.restore();
+
+    const job = await waitForJob(world.http, commander.token, asked.body.jobId, 30000);
+    expect(job).toMatchObject({ state: 'completed', error: null });
+    expect(job.progress.done).toBe(3);
+    await eventually(async () => (await queues.get('reverification').getJobSchedulers()).length === 1, 10000, 'the sweep scheduler back');
+    expect((await queues.get('status-lists').getJobSchedulers()).map((s) => s.name)).toEqual(['status-list.refresh-due']);
+    await worker.close();
+    workers.splice(workers.indexOf(worker), 1);
+  });
+
+  it('several workers at once: every run completes, one sweep at a time, each alert once', async () => {
+    workers.push(await startWorker(world.env.env), await startWorker(world.env.env));
+    const others = await Promise.all([0, 1, 2].map(() => createIncident(world.http, world.adminToken)));
+    const revoked: string[] = [];
+    for (const other of others) {
+      const staff = await staffFor(world.http, world.adminToken, other.id, 'checkin');
+      const issued = await world.issuer.board('fl-ems').issue({ format: 'vc+jwt', qualification: 'PARAMEDIC', subject: { name: `Medic of ${other.id.slice(0, 4)}` } });
+      const res = await request(world.http).post(`/incidents/${other.id}/check-ins`).set(...bearer(staff.token)).set('Idempotency-Key', randomUUID()).send({ credential: issued.jws }).expect(201);
+      revoked.push(res.body.deployment.id as string);
+      world.issuer.board('fl-ems').revoke(issued.statusIndex);
+    }
+    await sleep(1100);
+
+    // Everything at once: a sweep, and each incident's own run, twice over (the second ask returns the open run).
+    const asks = await Promise.all([
+      ...others.flatMap((o) => [0, 1].map(() => request(world.http).post(`/incidents/${o.id}/reverify`).set(...bearer(world.adminToken)))),
+      request(world.http).post('/reverification/sweeps').set(...bearer(world.adminToken)),
+      request(world.http).post('/reverification/sweeps').set(...bearer(world.adminToken)),
+    ]);
+    const ids = [...new Set(asks.map((r) => r.body.jobId as string))];
+    expect(ids).toHaveLength(others.length + 1);
+    for (const id of ids) expect((await waitForJob(world.http, world.adminToken, id, 30000)).state).toBe('completed');
+    await sweepOnce(world.http, world.adminToken);
+
+    const counts = await withDb(world.env.dbUrl, async (db) =>
+      (await db.query(`SELECT payload->>'deploymentId' AS id, count(*)::int AS n FROM outbox_event WHERE name = 'credential.flagged' GROUP BY 1`)).rows as Array<{ id: string; n: number }>,
+    );
+    expect(counts.filter((c) => revoked.includes(c.id)).map((c) => c.n)).toEqual([1, 1, 1]);
+  });
+});
