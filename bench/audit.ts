@@ -15,6 +15,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -208,6 +209,7 @@ async function* pages(entries: AuditEntryRecord[]): AsyncGenerator<AuditEntryRec
 }
 
 async function main(): Promise<void> {
+  Logger.overrideLogger(['error']); // ServerKeys announces the key it generates in the scratch database
   const entries = await inMemory();
   if (WITH_DB) await inDatabase(entries);
 }

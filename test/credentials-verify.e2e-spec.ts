@@ -254,7 +254,9 @@ describe('POST /credentials/verify', () => {
     for (const input of ['\u0000\u202e\ufeff', 'e\u0301yJ.e.e', '😀.😀.😀', Buffer.from([0xff, 0xfe, 0x00]).toString('latin1'), { type: 'EnvelopedVerifiableCredential', id: { nested: true } }]) {
       const res = await verify(input);
       expect(res.status).toBe(400);
-      expect(res.body.errors[0].code).toMatch(/malformed|unsupported_format/);
+      // Either the engine's answer, or the API's own refusal of bodies with NUL / lone surrogates (problem+json).
+      const code = res.body.errors ? res.body.errors[0].code : res.body.code;
+      expect(code).toMatch(/^(malformed|unsupported_format|malformed_request)$/);
     }
     await request(api.http).post('/credentials/verify').set(...bearer(token)).send({ verifiableCredential: 'x', options: { jurisdiction: 'Florida' } }).expect(400);
     expect(Date.now() - started).toBeLessThan(15000);

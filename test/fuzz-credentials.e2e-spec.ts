@@ -283,8 +283,8 @@ function build(r: Recipe, m: Material): FuzzCase {
         [`${h}=.${p}.${s}`, 'padding'],
         [`${h}.${p}.${s}`.toUpperCase(), 'upper-cased'],
         [`${h}.${p}.${s.slice(0, -1)}`, 'signature one char short'],
-        [`data:application/vc+jwt,${h}.${p}.${s.slice(0, -2)}AA`, 'data: envelope with altered signature'],
-        [`https://badge.example/verify?vc=${h}.${p}.${s.slice(0, -2)}AA`, 'URL carrying an altered JWS'],
+        [`data:application/vc+jwt,${h}.${p}.${tamper(s)}`, 'data: envelope with altered signature'],
+        [`https://badge.example/verify?vc=${h}.${p}.${tamper(s)}`, 'URL carrying an altered JWS'],
         [`${h}.${p}.${'A'.repeat(s.length)}`, 'zero signature'],
         [`${h}.${p}.${s}${s}`, 'doubled signature'],
       ];
@@ -505,7 +505,7 @@ function build(r: Recipe, m: Material): FuzzCase {
     }
     case 'presentation': {
       const holder = m.attackerEs256;
-      const forged = `${h}.${p}.${s.slice(0, -3)}${s.slice(-3) === 'AAA' ? 'BBB' : 'AAA'}`;
+      const forged = `${h}.${p}.${tamper(s)}`;
       const enclose = (jws: string) => ({ '@context': ['https://www.w3.org/ns/credentials/v2'], id: 'data:application/vc+jwt,' + jws, type: 'EnvelopedVerifiableCredential' });
       const vp = (credentials: unknown[]) => ({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], holder: 'did:example:holder', verifiableCredential: credentials });
       const variants: Array<[string, string, boolean]> = [
@@ -608,6 +608,11 @@ function build(r: Recipe, m: Material): FuzzCase {
   throw new Error(`unknown family ${r.family}`);
 }
 
+/** Changes one character well inside a base64url segment: always significant bits (the last character may have unused ones). */
+function tamper(segment: string): string {
+  return `${segment.slice(0, 10)}${segment[10] === 'A' ? 'B' : 'A'}${segment.slice(11)}`;
+}
+
 function randomUUIDFrom(n: number): string {
   return createHash('sha256').update(String(n)).digest('hex').slice(0, 32).replace(/(.{8})(.{4})(.{3})(.{3})(.{12})/, '$1-$2-4$3-8$4-$5');
 }
@@ -631,7 +636,7 @@ describe('fuzzing: forged and malformed credentials through POST /incidents/:id/
     env = await createTestEnv('fuzz', {
       CHECKIN_RATE_LIMIT_PER_MINUTE: '100000',
       FETCH_TIMEOUT_MS: '1000',
-      DATABASE_POOL_SIZE: '12',
+      DATABASE_POOL_SIZE: '20',
     });
     const started = await startApi(env.env, { listen: true });
     api = { ...started, url: started.url! };
@@ -645,7 +650,7 @@ describe('fuzzing: forged and malformed credentials through POST /incidents/:id/
 
     // Several incidents: the audit chain is per incident, so parallel scans spread over them.
     const incidents = [];
-    for (let i = 0; i < 4; i++) incidents.push(await createIncident(api.http, adminToken, { name: `Fuzz Incident ${i}` }));
+    for (let i = 0; i < 16; i++) incidents.push(await createIncident(api.http, adminToken, { name: `Fuzz Incident ${i}` }));
     incidentIds = incidents.map((x) => x.id);
     const staff = await staffFor(api.http, adminToken, incidentIds[0], 'checkin');
     for (const id of incidentIds.slice(1)) await request(api.http).post(`/incidents/${id}/staff`).set(...bearer(adminToken)).send({ userId: staff.id }).expect(204);

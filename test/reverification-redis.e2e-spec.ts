@@ -26,7 +26,7 @@ async function wipeNamespace(prefix: string): Promise<number> {
   }
 }
 
-describe('reverification: Redis restarts, and several workers at once', () => {
+describe('reverification: Redis restarts, several workers at once, status lists watched', () => {
   let world: World;
   const proxy = new CuttableProxy();
   const workers: TestWorker[] = [];
@@ -35,7 +35,8 @@ describe('reverification: Redis restarts, and several workers at once', () => {
   let incidentId: string;
 
   beforeAll(async () => {
-    world = await startWorld('reverifyredis', { env: REVERIFY_TEST_ENV });
+    // Status lists are looked at every second here, so a list change is seen without any sweep.
+    world = await startWorld('reverifyredis', { env: { ...REVERIFY_TEST_ENV, STATUS_LIST_REFRESH_CHECK_MS: '1000' } });
     await proxy.start();
     incidentId = (await createIncident(world.http, world.adminToken)).id;
     commander = await staffFor(world.http, world.adminToken, incidentId, 'commander');
@@ -104,5 +105,27 @@ describe('reverification: Redis restarts, and several workers at once', () => {
       (await db.query(`SELECT payload->>'deploymentId' AS id, count(*)::int AS n FROM outbox_event WHERE name = 'credential.flagged' GROUP BY 1`)).rows as Array<{ id: string; n: number }>,
     );
     expect(counts.filter((c) => revoked.includes(c.id)).map((c) => c.n)).toEqual([1, 1, 1]);
+  });
+
+  it('a status list that changes is refreshed (conditional GET) and its deployments re-checked at once, without a sweep', async () => {
+    const board = world.issuer.board('fl-medicine');
+    const issued = await board.issue({ format: 'vc+jwt', qualification: 'MD', subject: { name: 'Dr Watched' } });
+    const res = await request(world.http).post(`/incidents/${incidentId}/check-ins`).set(...bearer(checkin.token)).set('Idempotency-Key', randomUUID()).send({ credential: issued.jws }).expect(201);
+    const deploymentId = res.body.deployment.id as string;
+    await sleep(2500); // the watch has seen the list as it is now (its baseline)
+    const sweepsBefore = await withDb(world.env.dbUrl, async (db) => Number((await db.query(`SELECT count(*) FROM job_run WHERE kind = 'sweep'`)).rows[0].count));
+
+    board.revoke(issued.statusIndex);
+    await eventually(
+      async () => withDb(world.env.dbUrl, async (db) => (await db.query(`SELECT credential_flag->>'code' AS code FROM deployment WHERE id = $1`, [deploymentId])).rows[0].code === 'revoked'),
+      15000,
+      'the deployment flagged after its list changed',
+    );
+    const runs = await withDb(world.env.dbUrl, async (db) => ({
+      listRuns: (await db.query(`SELECT scope->>'listUrl' AS url, state FROM job_run WHERE kind = 'status_list'`)).rows as Array<{ url: string; state: string }>,
+      sweeps: Number((await db.query(`SELECT count(*) FROM job_run WHERE kind = 'sweep'`)).rows[0].count),
+    }));
+    expect(runs.listRuns.map((r) => r.url)).toContain(board.statusListUrl('revocation'));
+    expect(runs.sweeps).toBe(sweepsBefore);
   });
 });

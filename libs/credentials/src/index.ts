@@ -11,6 +11,7 @@ export * from './verification-result';
 export * from './fetch/bounded-fetcher';
 export * from './input/scan-input';
 export * from './jws/compact-jws';
+export * from './jws/verify-signature';
 export * from './keys/jwk';
 export * from './keys/multibase';
 export * from './keys/key-resolver';

@@ -16,7 +16,7 @@ export interface JobPayloads {
   /** Scheduler tick (every STATUS_LIST_REFRESH_CHECK_MS): queues a refresh for each list in use whose ttl ran out. */
   'status-list.refresh-due': Record<string, never>;
   /** Fetches one status list (conditionally, with its ETag) and shares the decoded list through Redis. */
-  'status-list.refresh': { listUrl: string; reason: 'schedule' | 'stale' };
+  'status-list.refresh': { listUrl: string };
 }
 
 export type JobName = keyof JobPayloads;

@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { canonicalJson } from '../canonical-json';
 import { buildEntry } from '../entry-builder';
 import { GENESIS_HASH, type AuditEntryRecord } from '../audit.types';
-import { linkLines, linkOfLine } from './bundle-chunk';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { linkLines, linkOfLine, linkRange } from './bundle-chunk';
 import { linkOf } from './chain-verifier';
 
 const INCIDENT = '6f1c2b9e-6c39-4a43-9a55-0d1b2f7a1c00';
@@ -65,6 +68,10 @@ describe('linkOfLine (hashing exported lines without re-serializing them)', () =
       ok: true,
       links: { ids: ['1', '2', '3'], seqs: [1, 2, 3], prevHashes: entries.map((e) => e.prevHash), hashes: entries.map((e) => e.hash), contentOk: [true, true, true] },
     });
+    const file = join(mkdtempSync(join(tmpdir(), 'chunk-')), 'lines.json');
+    writeFileSync(file, `[${text}]`);
+    // small windows: lines are never split between two reads
+    expect(linkRange({ path: file, start: 1, end: Buffer.byteLength(text) + 1 }, 800)).toEqual(result);
     expect(linkLines(Buffer.from('{"not": "an entry"}\n'))).toMatchObject({ ok: false, reason: expect.stringContaining('has no id') });
     expect(linkLines(Buffer.from('{broken\n'))).toMatchObject({ ok: false, reason: expect.stringContaining('not JSON') });
   });

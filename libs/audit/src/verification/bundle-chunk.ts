@@ -39,19 +39,44 @@ export function readRange({ path, start, end }: ChunkRange): Buffer {
   }
 }
 
-/** Parses the entry lines in `bytes` and recomputes each entry's hash. */
+/** Reads a range a window at a time (whole lines only), so memory stays flat however large the bundle. */
+export function linkRange(range: ChunkRange, window = 32 * 1024 * 1024): ChunkResult {
+  const all: ChunkLinks = { ids: [], seqs: [], prevHashes: [], hashes: [], contentOk: [] };
+  let pos = range.start;
+  while (pos < range.end) {
+    let bytes = readRange({ path: range.path, start: pos, end: Math.min(range.end, pos + window) });
+    if (bytes.length === 0) break;
+    if (pos + bytes.length < range.end) {
+      const lastNewline = bytes.lastIndexOf(0x0a);
+      bytes = lastNewline >= 0 ? bytes.subarray(0, lastNewline + 1) : readRange({ path: range.path, start: pos, end: range.end });
+    }
+    const result = linkLines(bytes);
+    if (!result.ok) return result;
+    for (const key of ['ids', 'seqs', 'prevHashes', 'hashes', 'contentOk'] as const) {
+      for (const v of result.links[key]) (all[key] as unknown[]).push(v);
+    }
+    pos += bytes.length;
+  }
+  return { ok: true, links: all };
+}
+
+/** Parses the entry lines in `bytes` and recomputes each entry's hash. Decodes line by line: no giant string. */
 export function linkLines(bytes: Buffer): ChunkResult {
   const links: ChunkLinks = { ids: [], seqs: [], prevHashes: [], hashes: [], contentOk: [] };
-  const text = bytes.toString('utf8');
   let from = 0;
-  while (from < text.length) {
-    let to = text.indexOf('\n', from);
-    if (to < 0) to = text.length;
-    let line = text.slice(from, to).trim();
+  while (from < bytes.length) {
+    let to = bytes.indexOf(0x0a, from);
+    if (to < 0) to = bytes.length;
+    let start = from;
+    let end = to;
     from = to + 1;
-    if (line.endsWith(',')) line = line.slice(0, -1); // the export writes "entry," on every line but the last
-    if (line.startsWith(',')) line = line.slice(1).trimStart();
-    if (line.length === 0) continue;
+    // Trim whitespace and the separating comma (the export writes "entry," on every line but the last) as bytes,
+    // so each line is decoded once.
+    while (start < end && (isSpace(bytes[start]) || bytes[start] === 0x2c)) start++;
+    while (end > start && isSpace(bytes[end - 1])) end--;
+    if (end > start && bytes[end - 1] === 0x2c) end--;
+    if (end === start) continue;
+    const line = bytes.toString('utf8', start, end);
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -70,13 +95,16 @@ export function linkLines(bytes: Buffer): ChunkResult {
   return { ok: true, links };
 }
 
+const HEX64 = /^[0-9a-f]{64}$/;
+
 /**
  * The link of one exported entry line. Fast path: the export writes each entry in canonical (JCS) form, so the
  * hashed body is the line without its `"hash"`, `"id"` and `"prevHash"` members, and hashing that text needs no
- * re-serialization. It is taken only when those members sit, once each, exactly where canonical form puts them (after
- * the top-level chainId, before prevHash's neighbour seq), with the values the parsed entry has; any other line goes
- * through linkOf. Sound because a body that hashes to the entry's hash is, short of a SHA-256 preimage, the very text
- * the server hashed, and the members cut out of it are the parsed top-level ones.
+ * re-serialization. The members are cut where canonical form puts them (after the chainId member, before the seq
+ * member) with the values the parsed entry has at its top level; if the rest does not hash to the entry's hash, the
+ * entry is re-serialized (linkOf) and judged that way. Sound because a remainder that hashes to the entry's hash is,
+ * short of a SHA-256 preimage, the very text the server hashed; it cannot also contain the cut members (a hash inside
+ * its own preimage), so the parsed top-level hash, id and prevHash are the ones cut out of it.
  */
 export function linkOfLine(line: string, entry: VerifiableEntry): ChainLink {
   const idText = JSON.stringify(entry.id);
@@ -84,11 +112,8 @@ export function linkOfLine(line: string, entry: VerifiableEntry): ChainLink {
   const before = `"chainId":${JSON.stringify(entry.chainId)},`;
   const prevMember = `,"prevHash":"${entry.prevHash}"`;
   const at = line.indexOf(before + hashAndId);
-  const prevAt = line.indexOf(`${prevMember},"seq":`);
-  if (
-    at > 0 && at === line.lastIndexOf(before + hashAndId) && line.startsWith('"incidentId":', at + before.length + hashAndId.length) &&
-    prevAt > at && prevAt === line.lastIndexOf(`${prevMember},"seq":`) && /^[0-9a-f]{64}$/.test(entry.hash) && /^[0-9a-f]{64}$/.test(entry.prevHash)
-  ) {
+  const prevAt = line.indexOf(`${prevMember},"seq":`, at);
+  if (at > 0 && prevAt > at && line.startsWith('"incidentId":', at + before.length + hashAndId.length) && HEX64.test(entry.hash) && HEX64.test(entry.prevHash)) {
     const cut = at + before.length;
     const body = line.slice(0, cut) + line.slice(cut + hashAndId.length, prevAt) + line.slice(prevAt + prevMember.length);
     if (hash('sha256', `${entry.prevHash}\n${body}`, 'hex') === entry.hash) {
@@ -98,6 +123,7 @@ export function linkOfLine(line: string, entry: VerifiableEntry): ChainLink {
   return linkOf(entry); // not in canonical layout, or the text does not hash: decide by re-serializing
 }
 
+const isSpace = (byte: number): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNullableString = (v: unknown): boolean => v === null || typeof v === 'string';
 

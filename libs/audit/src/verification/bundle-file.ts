@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { JWK } from 'jose';
 import { parseBundle, parseBundleHeader, verifyBundle, type AuditBundle } from './audit-bundle';
-import { linkLines, readRange, type ChunkLinks, type ChunkRange, type ChunkResult } from './bundle-chunk';
+import { linkRange, readRange, type ChunkLinks, type ChunkRange, type ChunkResult } from './bundle-chunk';
 import { verifyLinks, type ChainLink, type ChainVerification } from './chain-verifier';
 
 export interface BundleFileVerification {
@@ -95,7 +95,7 @@ async function linkEntries(path: string, start: number, end: number, threads: nu
     from = to;
   }
   const results: ChunkResult[] =
-    parallel === 1 ? ranges.map((r) => linkLines(readRange(r))) : await Promise.all(ranges.map((r) => inWorker(r)));
+    parallel === 1 ? ranges.map((r) => linkRange(r)) : await Promise.all(ranges.map((r) => inWorker(r)));
   const links: ChainLink[] = [];
   for (const r of results) {
     if (!r.ok) return r;

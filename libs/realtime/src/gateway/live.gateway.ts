@@ -111,7 +111,7 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayConne
       this.logger.warn('live board: no IncidentAccess or LiveSnapshotSource registered; every subscription will be refused');
     }
     if (this.fanout && !(await this.fanout.connected(FANOUT_STARTUP_WAIT_MS))) {
-      this.logger.warn('live board: Redis unreachable at start-up; serving local sockets until it answers');
+      this.logger.warn('live board: Redis unreachable at start-up; accepting sockets, live events start flowing when it answers');
     }
   }
 

@@ -45,7 +45,7 @@ export type RunOutcome = 'completed' | 'interrupted' | 'already_finished';
  *     the issuer's current key thumbprints): a tight loop, no I/O;
  *  3. re-check only the suspected changes with the engine's revalidate() (the signature is re-computed only when the
  *     issuer no longer publishes the key that verified it), then flag / clear / warn, each in its own transaction;
- *  4. stamp the block as checked and save the checkpoint (progress, resume point, counts) in one transaction.
+ *  4. stamp the block's deployments as checked, then save the checkpoint (progress, resume point, counts).
  * A run killed anywhere resumes from its last checkpoint; repeating a block changes nothing (see ReverificationEffects).
  */
 @Injectable()
@@ -98,18 +98,19 @@ export class Reverifier {
       const delta: RunTally = { ...EMPTY_TALLY, byFlag: {} };
       const checked: string[] = [];
       const changes = limiter.all(this.screenBlock(block, facts, delta, checked, run, actor, now));
+      // Stamping a block may run alongside other blocks' (stamping again after a crash is harmless); only the
+      // checkpoints are ordered, each after its block's changes and stamp.
+      const stamped = changes.then(() => this.effects.markChecked(this.db.manager, checked, now));
+      stamped.catch(() => undefined);
       after = block[block.length - 1].deploymentId;
       done += block.length;
       total = Math.max(total, done);
       const mark = { after, done, total };
       committed = committed.then(async () => {
-        await changes;
+        await stamped;
         addTally(tally, delta);
         tally.statusLists = Math.max(tally.statusLists, facts.listCount);
-        await this.db.transaction(async (tx) => {
-          await this.effects.markChecked(tx, checked, now);
-          await this.runs.checkpoint(run.id, { done: mark.done, total: mark.total }, { after: mark.after }, { ...tally }, tx);
-        });
+        await this.runs.checkpoint(run.id, { done: mark.done, total: mark.total }, { after: mark.after }, { ...tally });
         this.progress(run, mark.done, mark.total, 'running');
       });
       committed.catch(() => {
@@ -242,7 +243,7 @@ export class Reverifier {
 }
 
 /** Changes are applied a few at a time: each is its own short transaction, and different incidents do not contend. */
-const CHANGE_CONCURRENCY = 8;
+const CHANGE_CONCURRENCY = 4;
 /** Blocks screened ahead of the last checkpoint (bounds memory and the work a crash makes a run repeat). */
 const BLOCKS_IN_FLIGHT = 3;
 

@@ -43,7 +43,7 @@ export class StatusListWatch {
     for (const url of urls) {
       const cached = await this.verifier.statusLists.peek(url);
       if (!cached || cached.expiresAt <= horizon) {
-        await this.producer.enqueue('status-list.refresh', { listUrl: url, reason: 'schedule' });
+        await this.producer.enqueue('status-list.refresh', { listUrl: url });
         refreshing++;
       } else if (await this.actOnChange(url, cached)) {
         changed++;

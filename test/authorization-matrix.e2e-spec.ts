@@ -1,0 +1,414 @@
+import { randomUUID } from 'node:crypto';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { Controller, Get, RequestMethod, type INestApplication } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import request from 'supertest';
+import { ACCESS_RULE, INCIDENT_SCOPE, Roles, ROLES, type AccessRule, type Role } from '@app/auth';
+import { bearer, createUser, startApi } from './support/test-app';
+import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
+
+/**
+ * The authorization matrix, generated from the route table of the real api: every HTTP route Nest registered (found
+ * with DiscoveryService + the access metadata the global guard reads) and every other route on the Express router
+ * (Swagger, the queue dashboard, the web app) must have a decision in EXPECTED below, and every route is requested by
+ * every role and by no one, at an incident the user is assigned to (or whose jurisdiction an auditor covers) and at
+ * one they are not. 401/403 exactly where the table says; anything else (2xx, 400, 404, 409, 422...) elsewhere,
+ * because a request that got past the guard reached the handler.
+ *
+ * Adding a route without an access rule, or without a line here, fails this test.
+ */
+jest.setTimeout(300_000);
+
+type Principal = 'admin' | 'commander' | 'checkin' | 'auditor-FL' | 'auditor-GA' | 'anonymous';
+const PRINCIPALS: Principal[] = ['admin', 'commander', 'checkin', 'auditor-FL', 'auditor-GA', 'anonymous'];
+const roleOf = (p: Principal): Role | undefined => (p === 'anonymous' ? undefined : p.startsWith('auditor') ? 'auditor' : (p as Role));
+
+/** "own": US-FL, commander and check-in staff assigned. "other": US-GA, nobody assigned. */
+type Site = 'own' | 'other';
+
+/** May this principal see this incident? Admins all; commanders and check-in staff where assigned; auditors by jurisdiction. */
+function canSee(p: Principal, site: Site): boolean {
+  if (p === 'admin') return true;
+  if (p === 'commander' || p === 'checkin') return site === 'own';
+  if (p === 'auditor-FL') return site === 'own';
+  if (p === 'auditor-GA') return site === 'other';
+  return false;
+}
+
+interface Ids {
+  incident: Record<Site, IncidentFixture>;
+  deployment: Record<Site, string>;
+  responder: Record<Site, string>;
+  job: Record<Site, string>;
+  sweepJob: string;
+  spareUser: string;
+  trustedIssuer: string;
+  retirableIssuer: string;
+  credential: string;
+}
+
+interface Req {
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+interface Expectation {
+  /** The access rule the route must carry: public, or these roles (compared with the route's metadata). */
+  access: 'public' | readonly Role[];
+  /**
+   * How the route picks its incident: `guard` (@IncidentScoped on :incidentId, checked by the global guard) or
+   * `handler` (the handler checks the incident named by a parameter or query). Absent: not about one incident.
+   */
+  incident?: 'guard' | 'handler';
+  /** A non-GET route auditors may call must say why it changes nothing. */
+  readOnly?: string;
+  /** Only admins, whatever the roles say, for this variant (e.g. a job that spans every incident). */
+  variants?: Array<{ label: string; request(ids: Ids): Req; adminOnly?: boolean }>;
+  request(ids: Ids, site: Site): Req;
+}
+
+const ALL: readonly Role[] = ROLES;
+const inc = (ids: Ids, site: Site): string => ids.incident[site].id;
+const dep = (ids: Ids, site: Site): string => `/incidents/${inc(ids, site)}/deployments/${ids.deployment[site]}`;
+
+/** Every route of the api and who may call it. Keys are `METHOD /path` exactly as the router has them. */
+const EXPECTED: Record<string, Expectation> = {
+  'GET /health/live': { access: 'public', request: () => ({ path: '/health/live' }) },
+  'GET /health/ready': { access: 'public', request: () => ({ path: '/health/ready' }) },
+  'POST /auth/token': { access: 'public', readOnly: 'sign-in', request: () => ({ path: '/auth/token', body: { email: 'admin@test.example', password: 'admin-password-123' } }) },
+  'GET /auth/me': { access: ALL, request: () => ({ path: '/auth/me' }) },
+  'GET /.well-known/jwks.json': { access: 'public', request: () => ({ path: '/.well-known/jwks.json' }) },
+
+  'GET /users': { access: ['admin'], request: () => ({ path: '/users' }) },
+  'GET /users/:id': { access: ['admin'], request: (ids) => ({ path: `/users/${ids.spareUser}` }) },
+  'POST /users': { access: ['admin'], request: () => ({ path: '/users', body: {} }) },
+  'PATCH /users/:id': { access: ['admin'], request: (ids) => ({ path: `/users/${ids.spareUser}`, body: { displayName: 'Spare Checkin' } }) },
+
+  'GET /audit/verify': { access: ['auditor', 'admin'], incident: 'handler', request: (ids, s) => ({ path: '/audit/verify', query: { incidentId: inc(ids, s) } }) },
+  'GET /audit/export': { access: ['auditor', 'admin'], incident: 'handler', request: (ids, s) => ({ path: '/audit/export', query: { incidentId: inc(ids, s) } }) },
+  // Filtered to what the caller may read (auditors: their jurisdictions), not refused.
+  'GET /audit/entries': { access: ['auditor', 'admin'], request: () => ({ path: '/audit/entries' }) },
+  'POST /audit/checkpoints': { access: ['admin'], request: () => ({ path: '/audit/checkpoints' }) },
+  'GET /reports/incidents/:incidentId/deployments': { access: ['auditor', 'admin'], incident: 'handler', request: (ids, s) => ({ path: `/reports/incidents/${inc(ids, s)}/deployments` }) },
+  // A responder's deployments across the incidents the caller may see; refused when that is none of them.
+  'GET /reports/responders/:responderId': { access: ['auditor', 'admin'], incident: 'handler', request: (ids, s) => ({ path: `/reports/responders/${ids.responder[s]}` }) },
+
+  'POST /incidents': { access: ['admin'], request: () => ({ path: '/incidents', body: {} }) },
+  // Filtered to the incidents the caller may see.
+  'GET /incidents': { access: ALL, request: () => ({ path: '/incidents' }) },
+  'GET /incidents/:incidentId': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}` }) },
+  'PATCH /incidents/:incidentId': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}`, body: {} }) },
+  'POST /incidents/:incidentId/close': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/close` }) },
+  'GET /incidents/:incidentId/staff': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff` }) },
+  'POST /incidents/:incidentId/staff': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff`, body: { userId: ids.spareUser } }) },
+  'DELETE /incidents/:incidentId/staff/:userId': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff/${ids.spareUser}` }) },
+  'POST /incidents/:incidentId/check-ins': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/check-ins`, body: { credential: ids.credential } }),
+  },
+  'GET /incidents/:incidentId/check-ins': { access: ['admin', 'commander', 'checkin', 'auditor'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/check-ins` }) },
+  'GET /incidents/:incidentId/roster': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/roster` }) },
+  'GET /incidents/:incidentId/deployments': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/deployments` }) },
+  'GET /incidents/:incidentId/deployments/:deploymentId': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: dep(ids, s) }) },
+  'GET /incidents/:incidentId/deployments/:deploymentId/history': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `${dep(ids, s)}/history` }) },
+  'POST /incidents/:incidentId/deployments/:deploymentId/status': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `${dep(ids, s)}/status`, body: {} }) },
+  'POST /incidents/:incidentId/deployments/:deploymentId/check-out': { access: ['admin', 'commander', 'checkin'], incident: 'guard', request: (ids, s) => ({ path: `${dep(ids, s)}/check-out`, body: {} }) },
+  'PATCH /incidents/:incidentId/deployments/:deploymentId/ics211': { access: ['admin', 'commander', 'checkin'], incident: 'guard', request: (ids, s) => ({ path: `${dep(ids, s)}/ics211`, body: {} }) },
+  'GET /incidents/:incidentId/ics211.csv': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/ics211.csv` }) },
+  'POST /incidents/:incidentId/reverify': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/reverify` }) },
+
+  'GET /trust/issuers': { access: ['admin', 'auditor'], request: () => ({ path: '/trust/issuers' }) },
+  'POST /trust/issuers': { access: ['admin'], request: () => ({ path: '/trust/issuers', body: {} }) },
+  'GET /trust/issuers/:id': { access: ['admin', 'auditor'], request: (ids) => ({ path: `/trust/issuers/${encodeURIComponent(ids.trustedIssuer)}` }) },
+  'PATCH /trust/issuers/:id': { access: ['admin'], request: (ids) => ({ path: `/trust/issuers/${encodeURIComponent(ids.trustedIssuer)}`, body: {} }) },
+  'POST /trust/issuers/:id/retire': { access: ['admin'], request: (ids) => ({ path: `/trust/issuers/${encodeURIComponent(ids.retirableIssuer)}/retire`, body: { reason: 'authorization matrix' } }) },
+  'GET /trust/qualifications': { access: ALL, request: () => ({ path: '/trust/qualifications' }) },
+  'GET /trust/list': { access: ['admin', 'auditor'], request: () => ({ path: '/trust/list' }) },
+  // An invalid document: a permitted call is refused by validation (422), never applied.
+  'PUT /trust/list': { access: ['admin'], request: () => ({ path: '/trust/list', body: { format: 'not-a-trust-list' } }) },
+
+  'POST /credentials/verify': { access: ALL, readOnly: 'verifies a credential and stores nothing', request: (ids) => ({ path: '/credentials/verify', body: { verifiableCredential: ids.credential } }) },
+  'POST /reverification/sweeps': { access: ['admin'], request: () => ({ path: '/reverification/sweeps' }) },
+  'GET /jobs/:id': {
+    access: ['admin', 'commander'],
+    incident: 'handler',
+    request: (ids, s) => ({ path: `/jobs/${ids.job[s]}` }),
+    variants: [{ label: 'a sweep across every incident', adminOnly: true, request: (ids) => ({ path: `/jobs/${ids.sweepJob}` }) }],
+  },
+  'POST /jobs/dashboard-session': { access: ['admin'], request: () => ({ path: '/jobs/dashboard-session' }) },
+  'DELETE /jobs/dashboard-session': { access: ['admin'], request: () => ({ path: '/jobs/dashboard-session' }) },
+};
+
+/** Routes on the Express router that are not Nest handlers (no guard metadata): Swagger UI and the OpenAPI document. */
+const EXTERNAL_ROUTES: Record<string, 'public'> = {
+  'GET /docs': 'public',
+  'GET /docs/': 'public',
+  'GET /docs/index.html': 'public',
+  'GET /docs/LICENSE': 'public',
+  'GET /docs/swagger-ui-init.js': 'public',
+  'GET /docs/docs/swagger-ui-init.js': 'public',
+  'GET /docs-json': 'public',
+  'GET /docs-yaml': 'public',
+};
+
+/** Middleware mounted on a path (not routes on the router stack), with their own access rules. */
+const MOUNTED: Array<{ key: string; access: 'public' | readonly Role[]; path: string }> = [
+  { key: 'GET /admin/queues (bull-board)', access: ['admin'], path: '/admin/queues' },
+  { key: 'GET /admin/queues/api/queues (bull-board API)', access: ['admin'], path: '/admin/queues/api/queues' },
+  { key: 'GET / (redirect to the web app)', access: 'public', path: '/' },
+];
+
+/** Nest's own middleware bindings (nestjs-pino, request context) appear as all-method `{/*splat}` routes. */
+const MIDDLEWARE_SPLAT = '{/*splat}';
+
+/** Routes that change state run last, after every read, so that they cannot hide a read's outcome. */
+const RUN_LAST = ['POST /incidents/:incidentId/close', 'DELETE /incidents/:incidentId/staff/:userId', 'POST /trust/issuers/:id/retire', 'PUT /trust/list', 'POST /incidents/:incidentId/deployments/:deploymentId/check-out'];
+
+interface DiscoveredRoute {
+  key: string;
+  rule?: AccessRule;
+  incidentParam?: string;
+}
+
+function joinPath(...parts: Array<string | undefined>): string {
+  const path = parts
+    .filter((p): p is string => typeof p === 'string')
+    .map((p) => p.replace(/^\/+|\/+$/g, ''))
+    .filter((p) => p.length > 0)
+    .join('/');
+  return `/${path}`;
+}
+
+/** The route table of a running app: Nest handlers with the metadata the global guard reads, and the Express router. */
+function discoverRoutes(app: INestApplication): { nestRoutes: DiscoveredRoute[]; routerRoutes: string[] } {
+  const reflector = app.get(Reflector);
+  const scanner = new MetadataScanner();
+  const nestRoutes: DiscoveredRoute[] = [];
+  for (const wrapper of new DiscoveryService(app.get(ModulesContainer)).getControllers()) {
+    const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+    if (!controller || !wrapper.instance) continue;
+    const prototype = Object.getPrototypeOf(wrapper.instance) as Record<string, unknown>;
+    const controllerPaths = ([] as Array<string | undefined>).concat(Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined);
+    for (const name of scanner.getAllMethodNames(prototype)) {
+      const handler = prototype[name] as object;
+      const methodPath = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+      if (methodPath === undefined) continue;
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+      const targets = [handler as () => unknown, controller];
+      for (const cp of controllerPaths) {
+        for (const mp of ([] as string[]).concat(methodPath)) {
+          nestRoutes.push({
+            key: `${method} ${joinPath(cp, mp)}`,
+            rule: reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets),
+            incidentParam: reflector.getAllAndOverride<string | undefined>(INCIDENT_SCOPE, targets),
+          });
+        }
+      }
+    }
+  }
+  const router = (app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router;
+  const routerRoutes = router.stack.flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`) : []));
+  return { nestRoutes, routerRoutes };
+}
+
+/** What is wrong with the route table against EXPECTED (empty: every route has a rule and a matching decision). */
+function tableProblems(nestRoutes: DiscoveredRoute[], routerRoutes: string[]): string[] {
+  const problems: string[] = [];
+  for (const route of nestRoutes) {
+    const expected = EXPECTED[route.key];
+    if (!route.rule) problems.push(`${route.key} has no access rule (@Public or @Roles): the guard refuses it to everyone`);
+    if (!expected) {
+      problems.push(`${route.key} is missing from EXPECTED in test/authorization-matrix.e2e-spec.ts: decide who may call it`);
+      continue;
+    }
+    const declared = !route.rule ? 'none' : route.rule.kind === 'public' ? 'public' : [...route.rule.roles].sort().join(',');
+    const tabled = expected.access === 'public' ? 'public' : [...expected.access].sort().join(',');
+    if (declared !== tabled) problems.push(`${route.key}: the code allows ${declared}, the matrix says ${tabled}`);
+    if (route.incidentParam !== undefined && expected.incident !== 'guard') problems.push(`${route.key} is @IncidentScoped('${route.incidentParam}'): mark it incident: 'guard'`);
+    if (route.incidentParam === undefined && expected.incident === 'guard') problems.push(`${route.key} is not @IncidentScoped but the matrix says the guard checks its incident`);
+    if (route.incidentParam !== undefined && !route.key.includes(`:${route.incidentParam}`)) problems.push(`${route.key}: @IncidentScoped names :${route.incidentParam}, which is not in the path`);
+    // An :incidentId in the path with no incident check at all would open every incident to anyone with the role.
+    if (route.key.includes(':incidentId') && !expected.incident) problems.push(`${route.key} takes an :incidentId but the matrix records no incident check`);
+  }
+  const known = new Set(nestRoutes.map((r) => r.key));
+  for (const key of Object.keys(EXPECTED)) if (!known.has(key)) problems.push(`EXPECTED lists ${key}, which the api does not have (remove it)`);
+  for (const key of routerRoutes) {
+    if (known.has(key) || key in EXTERNAL_ROUTES || key.endsWith(` ${MIDDLEWARE_SPLAT}`)) continue;
+    problems.push(`${key} is on the Express router but is neither a Nest route nor listed in EXTERNAL_ROUTES`);
+  }
+  // Auditors read; they never change anything.
+  for (const [key, e] of Object.entries(EXPECTED)) {
+    const writes = !key.startsWith('GET ');
+    if (writes && e.access !== 'public' && e.access.includes('auditor') && !e.readOnly) problems.push(`${key} lets auditors write`);
+  }
+  return problems;
+}
+
+/** A controller someone might add: one route without any access rule, one with a rule but not in the matrix. */
+@Controller('matrix-probe')
+class UnlistedController {
+  @Get('no-rule')
+  noRule(): string {
+    return 'should never be reachable';
+  }
+
+  @Get('not-in-matrix')
+  @Roles('admin')
+  notInMatrix(): string {
+    return 'listed nowhere';
+  }
+}
+
+describe('authorization matrix: every route x every role x own/other incident', () => {
+  let world: World;
+  let ids: Ids;
+  const tokens = {} as Record<Principal, string | undefined>;
+  let nestRoutes: DiscoveredRoute[];
+  let routerRoutes: string[];
+
+  beforeAll(async () => {
+    world = await startWorld('authz');
+    const { http, adminToken } = world;
+    const own = await createIncident(http, adminToken, { name: 'Matrix Own Incident' });
+    const other = await createIncident(http, adminToken, { name: 'Matrix Other Incident', jurisdiction: 'US-GA' });
+    const commander = await staffFor(http, adminToken, own.id, 'commander');
+    const checkin = await staffFor(http, adminToken, own.id, 'checkin');
+    const spare = await createUser(http, adminToken, 'checkin');
+    for (const site of [own, other]) await request(http).post(`/incidents/${site.id}/staff`).set(...bearer(adminToken)).send({ userId: spare.id }).expect(204);
+    tokens.admin = adminToken;
+    tokens.commander = commander.token;
+    tokens.checkin = checkin.token;
+    tokens['auditor-FL'] = (await createUser(http, adminToken, 'auditor', { jurisdictions: ['US-FL'] })).token;
+    tokens['auditor-GA'] = (await createUser(http, adminToken, 'auditor', { jurisdictions: ['US-GA'] })).token;
+    tokens.anonymous = undefined;
+
+    // A real deployment (and responder) at each incident, and a reverification run per incident plus a sweep.
+    const checkInAt = async (incident: IncidentFixture, slug: string, qualification: string) => {
+      const { jws } = await world.issuer.board(slug).issue({ format: 'vc+jwt', qualification, subject: { name: `Matrix ${slug}` } });
+      const res = await request(http).post(`/incidents/${incident.id}/check-ins`).set(...bearer(adminToken)).set('Idempotency-Key', randomUUID()).send({ credential: jws }).expect(201);
+      expect(res.body.decision).toBe('admitted');
+      return { deployment: res.body.deployment.id as string, responder: res.body.responder.id as string };
+    };
+    const atOwn = await checkInAt(own, 'fl-nursing', 'RN');
+    const atOther = await checkInAt(other, 'ga-nursing', 'RN');
+    const reverify = async (incidentId: string) =>
+      (await request(http).post(`/incidents/${incidentId}/reverify`).set(...bearer(adminToken)).expect(202)).body.jobId as string;
+    const sweep = (await request(http).post('/reverification/sweeps').set(...bearer(adminToken)).expect(202)).body.jobId as string;
+    const { jws: credential } = await world.issuer.board('nremt').issue({ format: 'vc+jwt', qualification: 'EMT', subject: { name: 'Matrix Scan' } });
+    ids = {
+      incident: { own, other },
+      deployment: { own: atOwn.deployment, other: atOther.deployment },
+      responder: { own: atOwn.responder, other: atOther.responder },
+      job: { own: await reverify(own.id), other: await reverify(other.id) },
+      sweepJob: sweep,
+      spareUser: spare.id,
+      trustedIssuer: world.issuer.board('fl-nursing').did,
+      retirableIssuer: world.issuer.board('fema-usar').did,
+      credential,
+    };
+
+    ({ nestRoutes, routerRoutes } = discoverRoutes(world.api.app));
+  });
+
+  afterAll(async () => world?.close());
+
+  it('finds the routes (the discovery itself works)', () => {
+    expect(nestRoutes.length).toBeGreaterThanOrEqual(40);
+    expect(nestRoutes.map((r) => r.key)).toContain('POST /incidents/:incidentId/check-ins');
+    expect(PRINCIPALS.map(roleOf).filter(Boolean).sort()).toEqual(expect.arrayContaining([...ROLES].sort()));
+  });
+
+  it('every route has an access rule and a decision in this matrix that matches it', () => {
+    expect(tableProblems(nestRoutes, routerRoutes)).toEqual([]);
+  });
+
+  it('a route added without an access rule, or without a decision here, fails the check (and the guard refuses it)', async () => {
+    const probe = await startApi(world.env.env, { extraControllers: [UnlistedController] });
+    try {
+      const found = discoverRoutes(probe.app);
+      const problems = tableProblems(found.nestRoutes, found.routerRoutes);
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('GET /matrix-probe/no-rule has no access rule'),
+          expect.stringContaining('GET /matrix-probe/no-rule is missing from EXPECTED'),
+          expect.stringContaining('GET /matrix-probe/not-in-matrix is missing from EXPECTED'),
+        ]),
+      );
+      const refused = await request(probe.http).get('/matrix-probe/no-rule').set(...bearer(tokens.admin!));
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('access_rule_missing');
+    } finally {
+      await probe.close();
+    }
+  });
+
+  it('every route x every role x own/other incident: 401/403 exactly where expected, and nowhere else', async () => {
+    type Outcome = 'allowed' | 401 | 403;
+    const cells: Array<{ key: string; label: string; who: Principal; expected: Outcome; req: Req; method: string }> = [];
+    const order = Object.keys(EXPECTED).sort((a, b) => Number(RUN_LAST.includes(a)) - Number(RUN_LAST.includes(b)));
+    for (const key of order) {
+      const e = EXPECTED[key];
+      const method = key.split(' ')[0];
+      const sites: Array<Site | undefined> = e.incident ? ['own', 'other'] : [undefined];
+      for (const site of sites) {
+        for (const who of PRINCIPALS) {
+          const role = roleOf(who);
+          let expected: Outcome = 'allowed';
+          if (e.access !== 'public') {
+            if (!role) expected = 401;
+            else if (!e.access.includes(role)) expected = 403;
+            else if (site && !canSee(who, site)) expected = 403;
+          }
+          cells.push({ key, label: site ?? '-', who, expected, req: e.request(ids, site ?? 'own'), method });
+        }
+      }
+      for (const variant of e.variants ?? []) {
+        for (const who of PRINCIPALS) {
+          const role = roleOf(who);
+          const expected: Outcome = !role ? 401 : e.access !== 'public' && !e.access.includes(role) ? 403 : variant.adminOnly && role !== 'admin' ? 403 : 'allowed';
+          cells.push({ key, label: variant.label, who, expected, req: variant.request(ids), method });
+        }
+      }
+    }
+    for (const m of MOUNTED) {
+      for (const who of PRINCIPALS) {
+        const role = roleOf(who);
+        const expected: Outcome = m.access === 'public' ? 'allowed' : !role ? 401 : m.access.includes(role) ? 'allowed' : 403;
+        cells.push({ key: m.key, label: '-', who, expected, req: { path: m.path }, method: 'GET' });
+      }
+    }
+    for (const key of Object.keys(EXTERNAL_ROUTES)) {
+      for (const who of PRINCIPALS) cells.push({ key, label: '-', who, expected: 'allowed', req: { path: key.split(' ')[1] }, method: 'GET' });
+    }
+
+    const wrong: string[] = [];
+    const tally = { requests: 0, allowed: 0, refused: 0 };
+    for (const cell of cells) {
+      let r = request(world.http)[cell.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete'](cell.req.path).set('Idempotency-Key', randomUUID());
+      if (cell.req.query) r = r.query(cell.req.query);
+      const token = tokens[cell.who];
+      if (token) r = r.set(...bearer(token));
+      const res = cell.req.body === undefined ? await r : await r.send(cell.req.body as object);
+      tally.requests++;
+      const refused = res.status === 401 || res.status === 403;
+      const ok = cell.expected === 'allowed' ? !refused && res.status < 500 : res.status === cell.expected;
+      if (cell.expected === 'allowed') tally.allowed++;
+      else tally.refused++;
+      if (!ok) wrong.push(`${cell.key} [${cell.label}] as ${cell.who}: expected ${cell.expected === 'allowed' ? 'not 401/403' : cell.expected}, got ${res.status} ${res.text.slice(0, 160)}`);
+      // The ids are real: a permitted read succeeds, so it did reach its handler (writes may answer 4xx to their bodies).
+      else if (cell.expected === 'allowed' && cell.method === 'GET' && cell.key in EXPECTED && res.status >= 400) wrong.push(`${cell.key} [${cell.label}] as ${cell.who}: a permitted read answered ${res.status} ${res.text.slice(0, 160)}`);
+    }
+    process.stdout.write(`\nauthorization matrix: ${Object.keys(EXPECTED).length} api routes + ${Object.keys(EXTERNAL_ROUTES).length + MOUNTED.length} others, ${tally.requests} requests (${tally.allowed} permitted, ${tally.refused} refused)\n`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('a route without an access rule is caught: the splat bindings are middleware, not endpoints', async () => {
+    // The all-method {/*splat} routes on the router are Nest's middleware bindings; nothing answers an unknown path.
+    for (const method of ['get', 'post', 'delete'] as const) {
+      const res = await request(world.http)[method](`/no-such-route-${randomUUID()}`).set(...bearer(tokens.admin!));
+      expect(res.status).toBe(404);
+    }
+  });
+});
