@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { CompactSign, exportJWK, generateKeyPair } from 'jose';
+import { Client } from 'pg';
 import request from 'supertest';
 import { ADMIN, bearer, createUser } from './support/test-app';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
@@ -105,6 +107,31 @@ describe('check-in (ICS 211 flow)', () => {
     await request(world.http).post(`/incidents/${emac.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
     const withAid = await scan(jws, {}, randomUUID(), checkin.token, emac.id).expect(201);
     expect(withAid.body.decision).toBe('admitted');
+  });
+
+  it('admits a presentation (vp+jwt) enclosing a credential, and keeps the enclosed credential for reverification', async () => {
+    const { jws } = await issue('fl-nursing', 'RN', 'Vera Presenter');
+    const holder = await generateKeyPair('ES256', { extractable: true });
+    const did = `did:jwk:${Buffer.from(JSON.stringify(await exportJWK(holder.publicKey))).toString('base64url')}`;
+    const vp = {
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      type: ['VerifiablePresentation'],
+      holder: did,
+      verifiableCredential: [{ '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${jws}` }],
+    };
+    const presentation = await new CompactSign(new TextEncoder().encode(JSON.stringify(vp)))
+      .setProtectedHeader({ alg: 'ES256', typ: 'vp+jwt', kid: `${did}#0` })
+      .sign(holder.privateKey);
+    const res = await scan(presentation, { positionId: incident.positions['Triage Nurse'] }).expect(201);
+    expect(res.body).toMatchObject({ decision: 'admitted', responder: { name: 'Vera Presenter' } });
+    const db = new Client({ connectionString: world.env.dbUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query(`SELECT c.jws FROM deployment d JOIN presented_credential c ON c.id = d.credential_id WHERE d.id = $1`, [res.body.deployment.id]);
+      expect(rows[0].jws).toBe(jws);
+    } finally {
+      await db.end();
+    }
   });
 
   it('the same badge twice gives one deployment', async () => {

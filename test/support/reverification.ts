@@ -40,7 +40,7 @@ export async function getJob(http: App, token: string, jobId: string): Promise<J
 }
 
 /** Polls GET /jobs/:id until the run is finished (completed or failed). */
-export async function waitForJob(http: App, token: string, jobId: string, timeoutMs = 20000): Promise<JobView> {
+export async function waitForJob(http: App, token: string, jobId: string, timeoutMs = 45000): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await getJob(http, token, jobId);
@@ -54,7 +54,7 @@ export async function waitForJob(http: App, token: string, jobId: string, timeou
  * Starts a sweep that begins after this call (an open sweep, e.g. the scheduler's first one, is waited for first,
  * since it may have passed some deployments already) and waits for it to finish.
  */
-export async function sweepOnce(http: App, adminToken: string, timeoutMs = 20000): Promise<JobView> {
+export async function sweepOnce(http: App, adminToken: string, timeoutMs = 45000): Promise<JobView> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const res = await request(http).post('/reverification/sweeps').set(...bearer(adminToken));
     if (res.status !== 202) throw new Error(`POST /reverification/sweeps: ${res.status} ${JSON.stringify(res.body)}`);

@@ -77,6 +77,11 @@ export function linkLines(bytes: Buffer): ChunkResult {
     if (end > start && bytes[end - 1] === 0x2c) end--;
     if (end === start) continue;
     const line = bytes.toString('utf8', start, end);
+    const fast = fastLink(line);
+    if (fast) {
+      pushLink(links, fast);
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -85,42 +90,66 @@ export function linkLines(bytes: Buffer): ChunkResult {
     }
     const shapeError = entryShapeError(value);
     if (shapeError) return { ok: false, reason: `an entry ${shapeError}: ${line.slice(0, 80)}` };
-    const link: ChainLink = linkOfLine(line, value as VerifiableEntry);
-    links.ids.push(link.id);
-    links.seqs.push(link.seq);
-    links.prevHashes.push(link.prevHash);
-    links.hashes.push(link.hash);
-    links.contentOk.push(link.contentOk);
+    pushLink(links, linkOf(value as VerifiableEntry));
   }
   return { ok: true, links };
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
+function pushLink(links: ChunkLinks, link: ChainLink): void {
+  links.ids.push(link.id);
+  links.seqs.push(link.seq);
+  links.prevHashes.push(link.prevHash);
+  links.hashes.push(link.hash);
+  links.contentOk.push(link.contentOk);
+}
+
+const JSON_STRING = String.raw`"(?:[^"\\]|\\.)*"`;
+const LINE_HEAD = new RegExp(String.raw`^\{"action":${JSON_STRING},"actor":`);
+const CHAIN_MEMBERS = new RegExp(String.raw`,"chainId":(${JSON_STRING}),"hash":"([0-9a-f]{64})","id":"(\d{1,19})","incidentId":`, 'y');
+const LINE_TAIL = new RegExp(String.raw`,"prevHash":"([0-9a-f]{64})","seq":(\d{1,15}),"targetId":(?:null|${JSON_STRING}),"targetType":(?:null|${JSON_STRING})\}$`, 'y');
 
 /**
- * The link of one exported entry line. Fast path: the export writes each entry in canonical (JCS) form, so the
- * hashed body is the line without its `"hash"`, `"id"` and `"prevHash"` members, and hashing that text needs no
- * re-serialization. The members are cut where canonical form puts them (after the chainId member, before the seq
- * member) with the values the parsed entry has at its top level; if the rest does not hash to the entry's hash, the
- * entry is re-serialized (linkOf) and judged that way. Sound because a remainder that hashes to the entry's hash is,
- * short of a SHA-256 preimage, the very text the server hashed; it cannot also contain the cut members (a hash inside
- * its own preimage), so the parsed top-level hash, id and prevHash are the ones cut out of it.
+ * The link of an exported entry line without parsing or re-serializing it, or null (then parse it and use linkOf).
+ *
+ * The export writes each entry in canonical (JCS) form, so the hashed body is the line without its `"hash"`, `"id"`
+ * and `"prevHash"` members. Those are cut only where canonical form puts them at the top level: right after the
+ * chainId member that follows the actor object (the actor text must parse as a whole object, so that chainId is not
+ * one nested in it), and in the fixed tail `,"prevHash":..,"seq":..,"targetId":..,"targetType":..}` that ends the
+ * line (scalars only, so it is the top level's). Sound because a remainder that hashes to the entry's hash is, short
+ * of a SHA-256 preimage, the very text the server hashed; with the cut members at the top level, the line is that
+ * text plus them, and means exactly what the server wrote.
  */
-export function linkOfLine(line: string, entry: VerifiableEntry): ChainLink {
-  const idText = JSON.stringify(entry.id);
-  const hashAndId = `"hash":"${entry.hash}","id":${idText},`;
-  const before = `"chainId":${JSON.stringify(entry.chainId)},`;
-  const prevMember = `,"prevHash":"${entry.prevHash}"`;
-  const at = line.indexOf(before + hashAndId);
-  const prevAt = line.indexOf(`${prevMember},"seq":`, at);
-  if (at > 0 && prevAt > at && line.startsWith('"incidentId":', at + before.length + hashAndId.length) && HEX64.test(entry.hash) && HEX64.test(entry.prevHash)) {
-    const cut = at + before.length;
-    const body = line.slice(0, cut) + line.slice(cut + hashAndId.length, prevAt) + line.slice(prevAt + prevMember.length);
-    if (hash('sha256', `${entry.prevHash}\n${body}`, 'hex') === entry.hash) {
-      return { id: entry.id ?? null, seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash, contentOk: true };
-    }
+export function fastLink(line: string): ChainLink | null {
+  const head = LINE_HEAD.exec(line);
+  if (!head) return null;
+  const chainAt = line.indexOf(',"chainId":"', head[0].length);
+  if (chainAt < 0) return null;
+  try {
+    const actor: unknown = JSON.parse(line.slice(head[0].length, chainAt));
+    if (typeof actor !== 'object' || actor === null || Array.isArray(actor)) return null;
+  } catch {
+    return null;
   }
-  return linkOf(entry); // not in canonical layout, or the text does not hash: decide by re-serializing
+  CHAIN_MEMBERS.lastIndex = chainAt;
+  const chain = CHAIN_MEMBERS.exec(line);
+  if (!chain) return null;
+  const tailAt = line.lastIndexOf(',"prevHash":"');
+  if (tailAt <= chainAt) return null;
+  LINE_TAIL.lastIndex = tailAt;
+  const tail = LINE_TAIL.exec(line);
+  if (!tail) return null;
+  const [, chainIdText, entryHashHex, id] = chain;
+  const [, prevHash, seqText] = tail;
+  const cutFrom = chainAt + ',"chainId":'.length + chainIdText.length + 1;
+  const cutTo = cutFrom + `"hash":"${entryHashHex}","id":"${id}",`.length;
+  const body = line.slice(0, cutFrom) + line.slice(cutTo, tailAt) + line.slice(tailAt + ',"prevHash":""'.length + 64);
+  if (hash('sha256', `${prevHash}\n${body}`, 'hex') !== entryHashHex) return null;
+  return { id, seq: Number(seqText), prevHash, hash: entryHashHex, contentOk: true };
+}
+
+/** The link of one exported entry line (already parsed as `entry`): fastLink when it applies, else linkOf. */
+export function linkOfLine(line: string, entry: VerifiableEntry): ChainLink {
+  return fastLink(line) ?? linkOf(entry);
 }
 
 const isSpace = (byte: number): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;

@@ -214,7 +214,8 @@ export class CredentialVerifier {
       }
       return this.runPresentation(decoded.jws, ctx, board, evidence);
     }
-    return this.runCredential(decoded.jws, format, ctx, board, evidence);
+    // The exact JWS verified goes with the result (for a presentation, each enclosed one): check-in keeps it for reverification.
+    return { ...(await this.runCredential(decoded.jws, format, ctx, board, evidence)), jws: scan.jws };
   }
 
   private async runCredential(jws: DecodedJws, format: 'vc+jwt' | 'jwt-vc', ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): Promise<VerificationResult> {

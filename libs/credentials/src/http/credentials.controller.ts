@@ -63,10 +63,16 @@ export class CredentialsController {
     const options = verifyOptions(isRecord(body) ? body.options : undefined, jurisdiction);
     const result = await this.verifier.verify(credential, options);
     res.status(result.verified ? 200 : 400);
-    return result;
+    return withoutJws(result);
   }
 }
 
 /** POST /credentials/verify for the api process. */
 @Module({ imports: [CredentialsModule], controllers: [CredentialsController] })
 export class CredentialsHttpModule {}
+
+/** The caller sent the credential; the answer need not echo it back (nor, for a presentation, the enclosed ones). */
+function withoutJws(result: VerificationResult): VerificationResult {
+  const { jws: _jws, credentials, ...rest } = result;
+  return credentials ? { ...rest, credentials: credentials.map(withoutJws) } : rest;
+}

@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign, type JsonWebKey } from 'node:crypto';
 import { CompactSign, exportJWK, generateKeyPair } from 'jose';
 import { decodeCompactJws, type DecodedJws } from './compact-jws';
 import { verifyJwsSignature } from './verify-signature';
