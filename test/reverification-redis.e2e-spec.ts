@@ -36,7 +36,8 @@ describe('reverification: Redis restarts, several workers at once, status lists 
 
   beforeAll(async () => {
     // Status lists are looked at every second here, so a list change is seen without any sweep.
-    world = await startWorld('reverifyredis', { env: { ...REVERIFY_TEST_ENV, STATUS_LIST_REFRESH_CHECK_MS: '1000' } });
+    // Issuer DID documents are cached for 1 s here, so a key rotation is seen at the next sweep.
+    world = await startWorld('reverifyredis', { env: { ...REVERIFY_TEST_ENV, STATUS_LIST_REFRESH_CHECK_MS: '1000', FETCH_CACHE_TTL_SECONDS: '1' } });
     await proxy.start();
     incidentId = (await createIncident(world.http, world.adminToken)).id;
     commander = await staffFor(world.http, world.adminToken, incidentId, 'commander');
@@ -133,5 +134,23 @@ describe('reverification: Redis restarts, several workers at once, status lists 
     }));
     expect(runs.listRuns.map((r) => r.url)).toContain(board.statusListUrl('revocation'));
     expect(runs.sweeps).toBe(sweepsBefore);
+  });
+
+  it('the signature is re-computed only when the issuer stops publishing the key that verified it', async () => {
+    const board = world.issuer.board('fema-usar');
+    const issued = await board.issue({ format: 'vc+jwt', qualification: 'USAR_TECH', subject: { name: 'Rex Rescue' } });
+    const res = await request(world.http).post(`/incidents/${incidentId}/check-ins`).set(...bearer(checkin.token)).set('Idempotency-Key', randomUUID()).send({ credential: issued.jws }).expect(201);
+    const deploymentId = res.body.deployment.id as string;
+
+    const unchanged = await sweepOnce(world.http, world.adminToken, 60000);
+    expect(unchanged.result).toMatchObject({ signaturesRechecked: 0, flagged: 0 });
+
+    // The board replaces its key: credentials it signed before no longer verify against what it publishes.
+    await board.rotateKey();
+    await sleep(1100);
+    const after = await sweepOnce(world.http, world.adminToken, 60000);
+    expect(after.result).toMatchObject({ signaturesRechecked: 1, byFlag: { signature_invalid: 1 } });
+    const flag = await withDb(world.env.dbUrl, async (db) => (await db.query(`SELECT credential_flag->>'code' AS code, status FROM deployment WHERE id = $1`, [deploymentId])).rows[0]);
+    expect(flag).toEqual({ code: 'signature_invalid', status: 'out_of_service' });
   });
 });

@@ -171,8 +171,14 @@ export async function checkCheckpoints(
 ): Promise<CheckpointFindings> {
   const checker = new CheckpointSignatureChecker(jwks);
   const inRange = checkpoints.filter((c) => c.seq >= range.fromSeq && c.seq <= range.toSeq).sort((a, b) => a.seq - b.seq);
-  const linkBySeq = new Map<number, ChainLink>();
-  for (const l of links) if (!linkBySeq.has(l.seq)) linkBySeq.set(l.seq, l);
+  // Links are normally in seq order with no gaps: look there first, search only if the chain is broken.
+  const first = links.length > 0 ? links[0].seq : 0;
+  const linkBySeq = {
+    get: (seq: number): ChainLink | undefined => {
+      const guess = links[seq - first];
+      return guess?.seq === seq ? guess : links.find((l) => l.seq === seq);
+    },
+  };
   let verified = 0;
   let latest: CheckpointFindings['latest'] = null;
   let previousGood: CheckpointRecord | undefined;

@@ -130,12 +130,6 @@ export class JobRunStore {
     const rows = (await this.db.query(`SELECT * FROM job_run WHERE state IN ('queued', 'running') ORDER BY created_at LIMIT $1`, [limit])) as JobRunRow[];
     return rows.map(toRun);
   }
-
-  /** The latest runs of an incident (newest first). */
-  async forIncident(incidentId: string, limit = 20): Promise<JobRun[]> {
-    const rows = (await this.db.query(`SELECT * FROM job_run WHERE incident_id = $1 ORDER BY created_at DESC LIMIT $2`, [incidentId, limit])) as JobRunRow[];
-    return rows.map(toRun);
-  }
 }
 
 const truncate = (text: string): string => (text.length > 2000 ? `${text.slice(0, 2000)}…` : text);

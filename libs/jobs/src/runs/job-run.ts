@@ -3,7 +3,6 @@ import type { AuditActor } from '@app/audit';
 /** What a run covers: every active deployment, one incident's, or those with a credential on one status list. */
 export type JobRunKind = 'sweep' | 'incident' | 'status_list';
 export type JobRunState = 'queued' | 'running' | 'completed' | 'failed';
-export const OPEN_STATES: readonly JobRunState[] = ['queued', 'running'];
 
 export interface JobRunProgress {
   done: number;

@@ -22,8 +22,8 @@ export class JobMaintenance implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    this.kick();
-    this.timer = setInterval(() => this.kick(), this.config.jobs.dispatchIntervalMs);
+    void this.kick();
+    this.timer = setInterval(() => void this.kick(), this.config.jobs.dispatchIntervalMs);
     this.timer.unref();
   }
 
