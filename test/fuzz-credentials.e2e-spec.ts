@@ -24,7 +24,7 @@ import { createIncident, DEFAULT_TRUST, staffFor, trustBoard } from './support/w
 jest.setTimeout(600_000);
 
 const SEED = 20261128;
-const CASES = Number(process.env.FUZZ_CASES ?? 10_200);
+const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
 const CONCURRENCY = 24;
 const TRUSTED_FL: Array<{ slug: string; qualification: string; format: 'vc+jwt' | 'ob3-jwt' }> = [
   { slug: 'fl-nursing', qualification: 'RN', format: 'vc+jwt' }, // ES256
@@ -207,13 +207,17 @@ function deepArrayText(depth: number): string {
 }
 
 /** A recipe drawn by fast-check (plain data, so it shrinks and prints), built into a case by `build`. */
+/** The families of inputs, some drawn more often than others (weights). */
+const FAMILIES: Array<[string, number]> = [
+  ['bitflip', 3], ['truncate', 2], ['swap', 2], ['segments', 1], ['unicode-raw', 1], ['alg-none', 1], ['hmac-public-key', 1],
+  ['kid-elsewhere', 1], ['embedded-jwk', 1], ['header-junk', 1], ['split-key', 1], ['issuer-swap', 1], ['typ-cty', 1],
+  ['vc-vp-claims', 1], ['iss-mismatch', 1], ['garbage-dates', 1], ['oversized-field', 1], ['unicode-field', 1],
+  ['deep-payload', 1], ['presentation', 1], ['body-type', 1], ['body-fields', 1], ['body-deep', 1], ['body-oversized', 1],
+  ['body-raw', 1], ['idempotency-key', 1],
+];
+
 const recipe = fc.record({
-  family: fc.constantFrom(
-    'bitflip', 'bitflip', 'bitflip', 'truncate', 'truncate', 'swap', 'swap', 'segments', 'unicode-raw', 'alg-none',
-    'hmac-public-key', 'kid-elsewhere', 'embedded-jwk', 'header-junk', 'split-key', 'issuer-swap', 'typ-cty',
-    'vc-vp-claims', 'iss-mismatch', 'garbage-dates', 'oversized-field', 'unicode-field', 'deep-payload',
-    'presentation', 'body-type', 'body-fields', 'body-deep', 'body-oversized', 'body-raw', 'idempotency-key',
-  ),
+  family: fc.oneof(...FAMILIES.map(([name, weight]) => ({ arbitrary: fc.constant(name), weight }))),
   base: fc.nat(),
   other: fc.nat(),
   picks: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
@@ -785,7 +789,7 @@ describe('fuzzing: forged and malformed credentials through POST /incidents/:id/
     // No request managed to pollute a prototype of the (in-process) server.
     expect(({} as Record<string, unknown>).admitted).toBeUndefined();
     expect(({} as Record<string, unknown>).decision).toBeUndefined();
-    expect(perFamily.size).toBeGreaterThanOrEqual(28); // every family was drawn
+    expect(perFamily.size).toBe(FAMILIES.length); // every family was drawn
 
     // The database agrees: every attempt that was not denied came from a case that was allowed to be admitted.
     const db = new Client({ connectionString: env.dbUrl });
