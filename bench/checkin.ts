@@ -47,7 +47,7 @@ async function freshDatabase(name: string): Promise<string> {
 
 async function startApi(dbUrl: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'dist/apps/api/src/main.js'], {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...(process.env.BENCH_API_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), 'dist/apps/api/src/main.js'], {
     env: {
       ...process.env,
       NODE_ENV: 'development',

@@ -222,7 +222,6 @@ const recipe = fc.record({
   other: fc.nat(),
   picks: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
   flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 3 }),
-  size: fc.integer({ min: 0, max: 4096 }),
   text: fc.string({ unit: 'binary', maxLength: 24 }),
 });
 type Recipe = typeof recipe extends fc.Arbitrary<infer R> ? R : never;

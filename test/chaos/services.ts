@@ -24,7 +24,7 @@ export const REDIS_START = 'redis-server --daemonize yes --bind 127.0.0.1 -::1 -
 const pgCluster = (): string => readdirSync('/etc/postgresql').sort().at(-1) ?? '15';
 
 export const redis = {
-  up: async (): Promise<boolean> => (await trySh('redis-cli -t 1 ping')).out === 'PONG',
+  up: async (): Promise<boolean> => (await trySh('timeout 2 redis-cli ping')).out === 'PONG',
   async stop(): Promise<void> {
     // nosave: this Redis keeps nothing on disk anyway; it comes back empty, as after a crash.
     await trySh('redis-cli shutdown nosave');

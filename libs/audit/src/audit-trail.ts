@@ -21,15 +21,20 @@ export class AuditTrail {
     )) as Array<{ last_seq: string; last_hash: string }>;
     // Millisecond precision (buildEntry): exactly what PostgreSQL stores and returns, so the hash recomputes.
     const entry = buildEntry(input, Number(head.last_seq) + 1, head.last_hash);
+    // The entry and the new chain head in one statement (one round trip while the head row is locked).
     const [row] = (await tx.query(
-      `INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, incident_id, target_type, target_id, payload, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      `WITH entry AS (
+         INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, incident_id, target_type, target_id, payload, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
+       ), head AS (
+         UPDATE audit_chain SET last_seq = $2, last_hash = $11 WHERE chain_id = $1
+       )
+       SELECT id FROM entry`,
       [
         entry.chainId, entry.seq, entry.occurredAt, JSON.stringify(entry.actor), entry.action, entry.incidentId, entry.targetType,
         entry.targetId, JSON.stringify(entry.payload), entry.prevHash, entry.hash,
       ],
     )) as Array<{ id: string }>;
-    await tx.query(`UPDATE audit_chain SET last_seq = $2, last_hash = $3 WHERE chain_id = $1`, [chainId, entry.seq, entry.hash]);
     return { id: String(row.id), ...entry };
   }
 }

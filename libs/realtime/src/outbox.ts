@@ -13,17 +13,18 @@ export const OUTBOX_CHANNEL = 'outbox_event';
 @Injectable()
 export class Outbox {
   async append<N extends LiveEventName>(tx: EntityManager, incidentId: string, name: N, payload: LiveEventMap[N]): Promise<LiveEvent<N>> {
-    const [{ last_seq }] = (await tx.query(
-      `INSERT INTO event_stream (incident_id, last_seq) VALUES ($1, 1)
-       ON CONFLICT (incident_id) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq`,
-      [incidentId],
-    )) as Array<{ last_seq: string }>;
-    const seq = Number(last_seq);
-    const [{ created_at }] = (await tx.query(
-      `INSERT INTO outbox_event (incident_id, seq, name, payload) VALUES ($1, $2, $3, $4) RETURNING created_at`,
-      [incidentId, seq, name, JSON.stringify(payload)],
-    )) as Array<{ created_at: Date }>;
-    await tx.query(`SELECT pg_notify($1, $2)`, [OUTBOX_CHANNEL, incidentId]);
+    // One round trip on the hot path: take the next seq (row lock until commit), insert the event, queue the NOTIFY.
+    const [{ seq: seqText, created_at }] = (await tx.query(
+      `WITH next AS (
+         INSERT INTO event_stream (incident_id, last_seq) VALUES ($1, 1)
+         ON CONFLICT (incident_id) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq
+       ), event AS (
+         INSERT INTO outbox_event (incident_id, seq, name, payload) SELECT $1, last_seq, $2, $3 FROM next RETURNING seq, created_at
+       )
+       SELECT seq, created_at, pg_notify($4, $1::text) FROM event`,
+      [incidentId, name, JSON.stringify(payload), OUTBOX_CHANNEL],
+    )) as Array<{ seq: string; created_at: Date }>;
+    const seq = Number(seqText);
     return { incidentId, seq, name, payload, at: created_at.toISOString() };
   }
 }

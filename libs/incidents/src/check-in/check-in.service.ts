@@ -7,7 +7,7 @@ import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError } from '@app/common';
 import { AppConfig } from '@app/config';
-import { CredentialVerifier, type VerificationResult } from '@app/credentials';
+import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
 import { Outbox } from '@app/realtime';
 import { DeploymentReader } from '../deployments/deployment-reader';
 import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
@@ -67,7 +67,7 @@ export class CheckInService {
     const replay = await this.replay(cmd, requestHash);
     if (replay) return replay;
 
-    const incident = await this.incidents.getWithSetup(cmd.incidentId);
+    const incident = await this.incidents.getSetupCached(cmd.incidentId);
     if (incident.state !== 'active') throw new DomainError('incident_closed', `Incident ${incident.name} (${incident.number}) is closed; check-ins are no longer accepted.`);
     const position = cmd.body.positionId ? incident.positions?.find((p) => p.id === cmd.body.positionId) : undefined;
     if (cmd.body.positionId && !position) throw new DomainError('position_unknown', 'That position does not exist at this incident.');
@@ -141,7 +141,7 @@ export class CheckInService {
         decision = 'denied';
         reasons = [{ code: 'active_elsewhere', message: `${identity.name} is still checked in at ${other.name} (${other.number}); check them out there first.` }];
       } else {
-        deployment = await this.createDeployment(tx, cmd, incident, identity, summary?.qualification, decision, now);
+        deployment = await this.createDeployment(tx, cmd, incident, identity, summary, decision, now);
       }
     } else if (decision !== 'denied') {
       decision = 'denied';
@@ -220,11 +220,11 @@ export class CheckInService {
     cmd: CheckInCommand,
     incident: IncidentEntity,
     identity: { responderId: string; credentialId: string; name: string },
-    qualification: string | undefined,
+    summary: CredentialSummary | null,
     decision: 'admitted' | 'admitted_with_warnings',
     now: Date,
   ): Promise<DeploymentView> {
-    const summary = await this.responders.credentialSummary(tx, identity.credentialId);
+    const qualification = summary?.qualification;
     const fromCredential: Ics211Fields = {
       agency: summary?.issuer.registryName ?? summary?.issuer.claimedName,
       category: qualification ? CATEGORY[qualification] : undefined,
@@ -239,16 +239,18 @@ export class CheckInService {
     };
     const assignment = ics211.incidentAssignment ?? null;
     const status = assignment ? 'assigned' : 'available';
+    // The deployment and its first status event in one statement.
     const [{ id }] = (await tx.query(
-      `INSERT INTO deployment (incident_id, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, checked_in_at, checked_in_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-      [incident.id, identity.responderId, identity.credentialId, cmd.body.positionId ?? null, cmd.body.locationId ?? null, decision, status, assignment, JSON.stringify(ics211), now, cmd.principal.userId],
+      `WITH d AS (
+         INSERT INTO deployment (incident_id, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, checked_in_at, checked_in_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
+       ), first_status AS (
+         INSERT INTO deployment_status_event (deployment_id, from_status, to_status, to_assignment, note, changed_by, changed_at)
+         SELECT id, NULL, $7, $8, 'checked in', $12, $10 FROM d
+       )
+       SELECT id FROM d`,
+      [incident.id, identity.responderId, identity.credentialId, cmd.body.positionId ?? null, cmd.body.locationId ?? null, decision, status, assignment, JSON.stringify(ics211), now, cmd.principal.userId, JSON.stringify(cmd.actor)],
     )) as Array<{ id: string }>;
-    await tx.query(
-      `INSERT INTO deployment_status_event (deployment_id, from_status, to_status, to_assignment, note, changed_by, changed_at)
-       VALUES ($1, NULL, $2, $3, 'checked in', $4, $5)`,
-      [id, status, assignment, JSON.stringify(cmd.actor), now],
-    );
     return this.deployments.get(id, incident.id, tx);
   }
 }

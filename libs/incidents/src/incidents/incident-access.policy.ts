@@ -7,15 +7,28 @@ import { jurisdictionCovers } from './incidents.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A "yes" is remembered this long per user and incident (every scan asks); an unassignment applies within it. */
+const ALLOWED_CACHE_MS = 2000;
+
 /** Admins see every incident; auditors the incidents of their jurisdictions; commanders and check-in staff those they are assigned to. */
 @Injectable()
 export class IncidentAccessPolicy extends IncidentAccess {
+  private readonly allowed = new Map<string, number>();
+
   constructor(@InjectDataSource() private readonly db: DataSource) {
     super();
   }
 
   async assertCanAccess(principal: Principal, incidentId: string): Promise<void> {
     if (!UUID.test(incidentId)) throw notFound('Incident', incidentId);
+    const key = `${principal.userId}:${principal.role}:${principal.jurisdictions.join(',')}:${incidentId}`;
+    if ((this.allowed.get(key) ?? 0) > Date.now()) return;
+    await this.check(principal, incidentId);
+    if (this.allowed.size > 10000) this.allowed.clear();
+    this.allowed.set(key, Date.now() + ALLOWED_CACHE_MS);
+  }
+
+  private async check(principal: Principal, incidentId: string): Promise<void> {
     const rows = (await this.db.query(
       `SELECT i.jurisdiction, EXISTS (SELECT 1 FROM incident_staff s WHERE s.incident_id = i.id AND s.user_id = $2) AS assigned
          FROM incident i WHERE i.id = $1`,

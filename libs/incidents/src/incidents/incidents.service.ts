@@ -40,8 +40,13 @@ export function toIncidentView(i: IncidentEntity): IncidentView {
   };
 }
 
+/** How long a process reuses an incident's setup on the check-in hot path; edits made here clear it at once. */
+const SETUP_CACHE_MS = 1000;
+
 @Injectable()
 export class IncidentsService {
+  private readonly setupCache = new Map<string, { until: number; incident: IncidentEntity }>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditTrail,
@@ -63,6 +68,19 @@ export class IncidentsService {
       relations: { locations: true, positions: true, operationalPeriods: true },
     });
     if (!incident) throw notFound('Incident', id);
+    return incident;
+  }
+
+  /**
+   * getWithSetup for the check-in hot path: a scan per second per station reads the same incident, so each process
+   * keeps it for a second (an edit in another process, such as closing the incident, applies within that second).
+   */
+  async getSetupCached(id: string): Promise<IncidentEntity> {
+    const hit = this.setupCache.get(id);
+    if (hit && hit.until > Date.now()) return hit.incident;
+    const incident = await this.getWithSetup(id);
+    if (this.setupCache.size > 1000) this.setupCache.clear();
+    this.setupCache.set(id, { until: Date.now() + SETUP_CACHE_MS, incident });
     return incident;
   }
 
@@ -119,6 +137,7 @@ export class IncidentsService {
   }
 
   async update(id: string, dto: UpdateIncidentDto, actor: AuditActor): Promise<IncidentView> {
+    this.setupCache.delete(id);
     await this.db.transaction(async (tx) => {
       const incident = await this.get(id, tx);
       if (incident.state === 'closed') throw new DomainError('incident_closed', `Incident ${incident.name} is closed.`);
@@ -137,10 +156,12 @@ export class IncidentsService {
       await this.audit.record(tx, { actor, action: 'incident.updated', incidentId: id, target: { type: 'incident', id }, payload: { changes: { ...dto } } });
       await this.outbox.append(tx, id, 'incident.updated', { incidentId: id, name: incident.name, state: incident.state, changed, at: new Date().toISOString() });
     });
+    this.setupCache.delete(id);
     return this.view(id);
   }
 
   async close(id: string, actor: AuditActor): Promise<IncidentView> {
+    this.setupCache.delete(id);
     await this.db.transaction(async (tx) => {
       const incident = await this.get(id, tx);
       if (incident.state === 'closed') return;
@@ -152,6 +173,7 @@ export class IncidentsService {
       await this.audit.record(tx, { actor, action: 'incident.closed', incidentId: id, target: { type: 'incident', id }, payload: {} });
       await this.outbox.append(tx, id, 'incident.updated', { incidentId: id, name: incident.name, state: 'closed', changed: ['state'], at: new Date().toISOString() });
     });
+    this.setupCache.delete(id);
     return this.view(id);
   }
 

@@ -69,11 +69,6 @@ export class ResponderRegistry {
     return id;
   }
 
-  async credentialSummary(tx: EntityManager, credentialId: string): Promise<CredentialSummary | null> {
-    const rows = (await tx.query(`SELECT summary FROM presented_credential WHERE id = $1`, [credentialId])) as Array<{ summary: CredentialSummary | null }>;
-    return rows[0]?.summary ?? null;
-  }
-
   private async upsert(tx: EntityManager, conflict: string, values: Array<string | null>): Promise<string> {
     const [{ id }] = (await tx.query(
       `INSERT INTO responder (subject_id, issuer_id, license_number, name, email) VALUES ($1, $2, $3, $4, $5)
