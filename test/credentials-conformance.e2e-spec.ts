@@ -13,13 +13,14 @@ import {
 } from '@app/credentials';
 import { runCli } from '../apps/cli/src/cli';
 import { FixtureIssuerServer, generateKey, signJws } from './support/credential-fixtures';
+import { CONFORMANCE_DIR } from './support/conformance';
 
 /**
  * The public conformance data in ../shared/conformance (read in place, never copied): the W3C vc-jose-cose test
  * suite through the CLI contract, the VC Data Model 2.0 inputs signed with a test key, the status list vectors and
  * the RFC 8037 JOSE vector.
  */
-const CONFORMANCE = path.resolve(__dirname, '../../shared/conformance');
+const CONFORMANCE = CONFORMANCE_DIR;
 const JOSE_COSE = path.join(CONFORMANCE, 'vc-jose-cose');
 
 interface Case {

@@ -5,10 +5,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { StatusBitstring, startIssuerServer, type Board, type IssuerServer } from '../apps/issuer/src';
+import { CONFORMANCE_DIR } from './support/conformance';
 
 const run = promisify(execFile);
 const repoRoot = resolve(__dirname, '..');
-const conformance = join(repoRoot, '../shared/conformance/vc-jose-cose');
+const conformance = join(CONFORMANCE_DIR, 'vc-jose-cose');
 
 // Decoded JSON inspected by path in assertions.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

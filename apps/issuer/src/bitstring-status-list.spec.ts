@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { MIN_STATUS_LIST_LENGTH, StatusBitstring } from './bitstring-status-list';
+import { CONFORMANCE_DIR } from '../../../test/support/conformance';
 
 // /work/shared is a sibling of the repository root.
-const repoRoot = resolve(__dirname, '../../..');
-const vectors = JSON.parse(readFileSync(join(repoRoot, '../shared/conformance/status-list/vectors.json'), 'utf8')) as {
+const vectors = JSON.parse(readFileSync(join(CONFORMANCE_DIR, 'status-list/vectors.json'), 'utf8')) as {
   vectors: Array<{ name: string; encodedList: string; bits: number; set: number[] }>;
 };
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { issueForTestSuite } from './jose-cose-issue';
+import { CONFORMANCE_DIR } from '../../../test/support/conformance';
 
-const inputs = join(resolve(__dirname, '../../..'), '../shared/conformance/vc-jose-cose/input');
+const inputs = join(CONFORMANCE_DIR, 'vc-jose-cose/input');
 const load = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(inputs, name), 'utf8')) as Record<string, unknown>;
 
 describe('vc-jose-cose issue contract (core)', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { decodeEncodedList, encodeList, readStatus, setIndices, StatusListDecodeError } from './bitstring';
+import { CONFORMANCE_DIR } from '../../../../test/support/conformance';
 
 interface Vector {
   name: string;
@@ -9,7 +10,7 @@ interface Vector {
   bits: number;
   set: number[];
 }
-const vectors = (JSON.parse(readFileSync(path.resolve(__dirname, '../../../../../shared/conformance/status-list/vectors.json'), 'utf8')) as { vectors: Vector[] }).vectors;
+const vectors = (JSON.parse(readFileSync(path.join(CONFORMANCE_DIR, 'status-list/vectors.json'), 'utf8')) as { vectors: Vector[] }).vectors;
 
 describe('status list bitstrings', () => {
   it.each(vectors.map((v) => [v.name, v] as const))('%s decodes to exactly the listed indices', (_name, vector) => {
