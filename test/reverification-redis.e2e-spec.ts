@@ -7,7 +7,7 @@ import { REVERIFY_TEST_ENV, startWorker, sweepOnce, waitForJob, withDb, type Tes
 import { bearer } from './support/test-app';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
-jest.setTimeout(90000);
+jest.setTimeout(120000);
 
 /** Removes every key of this test's namespace: what a Redis restart without persistence does to it. */
 async function wipeNamespace(prefix: string): Promise<number> {
@@ -69,7 +69,7 @@ describe('reverification: Redis restarts, several workers at once, status lists 
     await sleep(1500);
     await proxy.restore();
 
-    const job = await waitForJob(world.http, commander.token, asked.body.jobId, 30000);
+    const job = await waitForJob(world.http, commander.token, asked.body.jobId, 60000);
     expect(job).toMatchObject({ state: 'completed', error: null });
     expect(job.progress.done).toBe(3);
     await eventually(async () => (await queues.get('reverification').getJobSchedulers()).length === 1, 10000, 'the sweep scheduler back');

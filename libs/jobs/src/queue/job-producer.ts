@@ -70,7 +70,7 @@ export class JobProducer {
   async state<N extends JobName>(name: N, jobId: string): Promise<QueuedJobState> {
     const job = await withDeadline(this.queues.get(JOBS[name].queue).getJob(jobId), DEFAULT_TIMEOUT_MS, `queue ${JOBS[name].queue}`);
     if (!job) return { state: 'missing' };
-    const state = await job.getState();
+    const state = await withDeadline(job.getState(), DEFAULT_TIMEOUT_MS, `queue ${JOBS[name].queue}`);
     if (state === 'failed') return { state: 'failed', reason: job.failedReason ?? 'failed' };
     if (state === 'completed' || state === 'active' || state === 'waiting' || state === 'delayed') return { state };
     return { state: 'other' };

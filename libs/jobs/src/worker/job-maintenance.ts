@@ -32,9 +32,13 @@ export class JobMaintenance implements OnApplicationBootstrap, OnApplicationShut
     await this.running;
   }
 
-  /** Runs one pass now unless one is under way; resolves when it is done. */
+  /**
+   * Runs one pass now unless one is under way; resolves when it is done. A pass stuck on a Redis connection that
+   * died mid-command is abandoned after a bound, so one hung command can never stop the housekeeping for good.
+   */
   kick(): Promise<void> {
-    this.running ??= this.pass()
+    const bound = Math.max(5000, 4 * this.config.jobs.dispatchIntervalMs);
+    this.running ??= withBound(this.pass(), bound)
       .catch((err: unknown) => this.logger.warn(`maintenance pass failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => (this.running = undefined));
     return this.running;
@@ -61,4 +65,13 @@ export class JobMaintenance implements OnApplicationBootstrap, OnApplicationShut
     const { queued, failed } = await this.dispatcher.reconcile();
     if (queued || failed) this.logger.log(`runs re-queued: ${queued}, recorded as failed: ${failed}`);
   }
+}
+
+function withBound(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`maintenance pass gave up after ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
 }
