@@ -89,11 +89,13 @@ async function seed(api: string, issuer: IssuerServer): Promise<{ token: string;
   const admin = await json<{ accessToken: string }>(`${api}/auth/token`, { method: 'POST', body: JSON.stringify({ email: 'bench@example.org', password: 'bench-password-123' }) });
   for (const [slug, qualification] of BOARDS) {
     const board = issuer.board(slug);
-    await json(`${api}/trust/issuers`, {
+    // The audit comparison seeds a second api on the same database: the registry is there already.
+    const res = await fetch(`${api}/trust/issuers`, {
       method: 'POST',
-      token: admin.accessToken,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.accessToken}` },
       body: JSON.stringify({ id: board.did, name: board.name, jurisdictions: [slug === 'nremt' ? 'US' : 'US-FL'], qualifications: [qualification] }),
     });
+    if (!res.ok && res.status !== 409) throw new Error(`trusting ${slug}: ${res.status} ${await res.text()}`);
   }
   const incident = await json<{ id: string }>(`${api}/incidents`, {
     method: 'POST',
