@@ -1,8 +1,14 @@
 /**
- * The API's JSON shapes as the web app reads them. Written by hand (the server's types live in Nest libraries that
- * the browser bundle must not pull in); the live board's types are imported from libs/realtime, which keeps them
- * framework-free for exactly this reason.
+ * The API's JSON shapes as the web app reads them. Where the server keeps a shape in a framework-free file (the
+ * verification result, the ICS 211 fields, the live board's types) it is imported from there, type-only, so the two
+ * cannot drift; the rest are written by hand, because their server types live in Nest files the bundle must not pull in.
  */
+import type { CheckStatus, CredentialSummary, VerificationCheck } from '../../../../libs/credentials/src/verification-result';
+import type { Ics211Fields } from '../../../../libs/incidents/src/deployments/ics211';
+import type { OutOfServiceReason, ResourceStatus } from '../../../../libs/realtime/src/live-events';
+
+export type { CheckStatus, CredentialSummary, Ics211Fields, OutOfServiceReason, ResourceStatus, VerificationCheck };
+
 export type Role = 'admin' | 'commander' | 'checkin' | 'auditor';
 export const ROLES: readonly Role[] = ['admin', 'commander', 'checkin', 'auditor'];
 
@@ -67,29 +73,6 @@ export interface UserView {
   createdAt: string;
 }
 
-export type CheckStatus = 'pass' | 'fail' | 'indeterminate' | 'skipped';
-
-export interface VerificationCheck {
-  id: string;
-  status: CheckStatus;
-  code: string;
-  message: string;
-}
-
-export interface CredentialSummary {
-  format?: string;
-  id?: string;
-  types?: string[];
-  issuer: { id: string; registryName?: string; claimedName?: string };
-  subject: { id?: string; name?: string; email?: string };
-  qualification?: string;
-  achievement?: { id?: string; name?: string; achievementType?: string };
-  licenseNumber?: string;
-  validFrom?: string;
-  validUntil?: string;
-  status?: Array<{ type: string; purpose: string; listUrl: string; index: number }>;
-}
-
 export interface VerifyResponse {
   verified: boolean;
   checks: VerificationCheck[];
@@ -98,31 +81,6 @@ export interface VerifyResponse {
   credential?: CredentialSummary | null;
   evidence?: { credentialHash?: string; algorithm?: string; keyId?: string; verifiedAt?: string };
   credentials?: VerifyResponse[];
-}
-
-export type ResourceStatus = 'assigned' | 'available' | 'out_of_service';
-export type OutOfServiceReason = 'rest' | 'personnel' | 'credential' | 'other';
-
-export interface Ics211Fields {
-  state?: string;
-  agency?: string;
-  category?: string;
-  kind?: string;
-  type?: string;
-  resourceName?: string;
-  strikeTeam?: string;
-  orderRequestNumber?: string;
-  leaderName?: string;
-  totalPersonnel?: number;
-  contactInformation?: string;
-  homeUnit?: string;
-  departurePoint?: string;
-  departureAt?: string;
-  methodOfTravel?: string;
-  incidentAssignment?: string;
-  otherQualifications?: string;
-  sentToResourcesUnit?: string;
-  preparedBy?: { name: string; position: string; at: string };
 }
 
 export interface Deployment {

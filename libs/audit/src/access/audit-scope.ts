@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -5,7 +6,6 @@ import type { Principal } from '@app/auth';
 import { DomainError, forbidden, notFound } from '@app/common';
 import { chainIdFor } from '../audit.types';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INCIDENT_CHAIN = /^incident:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
 /** A jurisdiction scope covers itself and its subdivisions: US-FL covers US-FL and US-FL-xyz (same rule as the incidents policy). */
@@ -23,7 +23,7 @@ export class AuditScope {
 
   /** Throws not_found / forbidden unless the principal may read this incident's audit data. */
   async assertIncident(principal: Principal, incidentId: string): Promise<{ jurisdiction: string; timeZone: string }> {
-    if (!UUID.test(incidentId)) throw new DomainError('validation_failed', `incidentId must be a UUID, got "${incidentId}".`);
+    if (!isUUID(incidentId)) throw new DomainError('validation_failed', `incidentId must be a UUID, got "${incidentId}".`);
     const rows = (await this.db.query(`SELECT jurisdiction, time_zone FROM incident WHERE id = $1`, [incidentId])) as Array<{ jurisdiction: string; time_zone: string }>;
     const incident = rows[0];
     if (!incident) throw notFound('Incident', incidentId);

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -5,8 +6,6 @@ import type { Principal } from '@app/auth';
 import { Clock, DomainError, forbidden, notFound } from '@app/common';
 import { AuditScope } from '../access/audit-scope';
 import { roundHours, summarizeChecks, type DeploymentReport, type DeploymentReportRow } from './deployment-report';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface DeploymentRow {
   id: string;
@@ -60,7 +59,7 @@ export class ReportsService {
   }
 
   async responderDeployments(principal: Principal, responderId: string): Promise<DeploymentReport & { responder: { id: string; name: string } }> {
-    if (!UUID.test(responderId)) throw new DomainError('validation_failed', `responderId must be a UUID, got "${responderId}".`);
+    if (!isUUID(responderId)) throw new DomainError('validation_failed', `responderId must be a UUID, got "${responderId}".`);
     const found = (await this.db.query(`SELECT id, name FROM responder WHERE id = $1`, [responderId])) as Array<{ id: string; name: string }>;
     if (!found[0]) throw notFound('Responder', responderId);
     const report = await this.build((params) => {

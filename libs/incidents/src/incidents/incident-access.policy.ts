@@ -1,11 +1,10 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { IncidentAccess, type Principal } from '@app/auth';
 import { forbidden, notFound } from '@app/common';
 import { jurisdictionCovers } from './incidents.service';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A "yes" is remembered this long per user and incident (every scan asks); an unassignment applies within it. */
 const ALLOWED_CACHE_MS = 2000;
@@ -20,7 +19,7 @@ export class IncidentAccessPolicy extends IncidentAccess {
   }
 
   async assertCanAccess(principal: Principal, incidentId: string): Promise<void> {
-    if (!UUID.test(incidentId)) throw notFound('Incident', incidentId);
+    if (!isUUID(incidentId)) throw notFound('Incident', incidentId);
     const key = `${principal.userId}:${principal.role}:${principal.jurisdictions.join(',')}:${incidentId}`;
     if ((this.allowed.get(key) ?? 0) > Date.now()) return;
     await this.check(principal, incidentId);

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -16,8 +17,6 @@ import type { CreateIncidentDto, IncidentView, LocationDto, OperationalPeriodDto
 export function jurisdictionCovers(scope: string, jurisdiction: string): boolean {
   return scope === jurisdiction || jurisdiction.startsWith(`${scope}-`);
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function toIncidentView(i: IncidentEntity): IncidentView {
   return {
@@ -54,7 +53,7 @@ export class IncidentsService {
   ) {}
 
   async get(id: string, tx?: EntityManager): Promise<IncidentEntity> {
-    if (!UUID.test(id)) throw notFound('Incident', id);
+    if (!isUUID(id)) throw notFound('Incident', id);
     const incident = await (tx ?? this.db.manager).getRepository(IncidentEntity).findOne({ where: { id } });
     if (!incident) throw notFound('Incident', id);
     return incident;
@@ -62,7 +61,7 @@ export class IncidentsService {
 
   /** The incident with its locations, positions and operational periods. */
   async getWithSetup(id: string, tx?: EntityManager): Promise<IncidentEntity> {
-    if (!UUID.test(id)) throw notFound('Incident', id);
+    if (!isUUID(id)) throw notFound('Incident', id);
     const incident = await (tx ?? this.db.manager).getRepository(IncidentEntity).findOne({
       where: { id },
       relations: { locations: true, positions: true, operationalPeriods: true },

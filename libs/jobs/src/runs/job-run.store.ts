@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -44,8 +45,6 @@ const toRun = (r: JobRunRow): JobRun => ({
   updatedAt: r.updated_at,
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);
 
 /**
  * job_run: the source of truth for background runs (GET /jobs/:id). State moves queued -> running -> completed |
@@ -75,7 +74,7 @@ export class JobRunStore {
   }
 
   async get(id: string): Promise<JobRun | null> {
-    if (!isUuid(id)) return null;
+    if (!isUUID(id)) return null;
     const rows = (await this.db.query(`SELECT * FROM job_run WHERE id = $1`, [id])) as JobRunRow[];
     return rows[0] ? toRun(rows[0]) : null;
   }
