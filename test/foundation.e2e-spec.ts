@@ -151,6 +151,36 @@ describe('foundation: migrations under an advisory lock', () => {
   });
 });
 
+describe('foundation: the README run command', () => {
+  it('scripts/start.mjs (npm start after the build) brings up api and worker, and /health/ready answers 200', async () => {
+    const env = await createTestEnv('start');
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const proc = spawn(process.execPath, ['scripts/start.mjs'], {
+      cwd: `${__dirname}/..`,
+      env: { ...process.env, ...env.env, PORT: String(port), LOG_FILE: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      let ready: { status: number; body: unknown } | undefined;
+      for (let i = 0; i < 60 && ready?.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        ready = await fetch(`http://127.0.0.1:${port}/health/ready`)
+          .then(async (r) => ({ status: r.status, body: await r.json() }))
+          .catch(() => undefined);
+      }
+      expect(ready).toEqual({ status: 200, body: { status: 'ok', postgres: 'up', redis: 'up' } });
+      expect(stderr).not.toMatch(/exited/);
+    } finally {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+      await env.drop();
+    }
+  });
+});
+
 describe('foundation: configuration', () => {
   it('an invalid variable stops start-up with one clear line', async () => {
     const { stderr, code } = await new Promise<{ stderr: string; code: number | null }>((resolve) => {
