@@ -53,30 +53,6 @@ describe('reverification: Redis restarts, several workers at once, status lists 
     await world?.close();
   });
 
-  it('the worker rides out a Redis restart that lost every queue: schedulers come back, the lost run is queued again and completes', async () => {
-    // This worker reaches Redis only through the proxy, so the test can take Redis away from it alone.
-    const worker = await startWorker({ ...world.env.env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
-    workers.push(worker);
-    const queues = world.api.app.get(JobQueues);
-    await eventually(async () => (await queues.get('reverification').getJobSchedulers()).length === 1, 10000, 'the sweep scheduler');
-
-    await proxy.cut();
-    const asked = await request(world.http).post(`/incidents/${incidentId}/reverify`).set(...bearer(commander.token)).expect(202);
-    expect(asked.body).toMatchObject({ created: true, queued: true });
-    // Redis "restarts" empty: the queued job and the schedulers are gone. PostgreSQL still has the run.
-    expect(await wipeNamespace(world.env.env.REDIS_PREFIX)).toBeGreaterThan(0);
-    expect(await queues.get('reverification').getJob(`run-${asked.body.jobId}`)).toBeUndefined();
-    await sleep(1500);
-    await proxy.restore();
-
-    const job = await waitForJob(world.http, commander.token, asked.body.jobId, 60000);
-    expect(job).toMatchObject({ state: 'completed', error: null });
-    expect(job.progress.done).toBe(3);
-    await eventually(async () => (await queues.get('reverification').getJobSchedulers()).length === 1, 10000, 'the sweep scheduler back');
-    expect((await queues.get('status-lists').getJobSchedulers()).map((s) => s.name)).toEqual(['status-list.refresh-due']);
-    await worker.close();
-    workers.splice(workers.indexOf(worker), 1);
-  });
 
   it('several workers at once: every run completes, one sweep at a time, each alert once', async () => {
     workers.push(await startWorker(world.env.env), await startWorker(world.env.env));
