@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { Client, Pool } from 'pg';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
-import { closedLoop, makeClient, openLoop, percentile, type LoadResult, type RequestSpec } from './load';
+import { closedLoop, cpuSeconds, makeClient, openLoop, percentile, type LoadResult, type RequestSpec } from './load';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -138,12 +138,34 @@ function checkInSpecs(credentials: string[], token: string, incidentId: string):
   };
 }
 
-/** The rows one admitted check-in writes, inserted with plain pg: the floor under any implementation. */
-async function rawInsert(dbUrl: string, concurrency: number, seconds: number): Promise<LoadResult> {
-  // Same pool size as the api's (DATABASE_POOL_SIZE below), the same number of callers.
-  const pool = new Pool({ connectionString: dbUrl, max: POOL_SIZE });
+/** What a real check-in stored, used as the contents of the raw insert's rows (same sizes, same JSON). */
+interface SampleCheckIn {
+  jws: string;
+  response: {
+    reasons: unknown[];
+    deployment: { ics211: unknown } & Record<string, unknown>;
+    verification: { checks: unknown[]; evidence: unknown; credential: { status: unknown } & Record<string, unknown> };
+  };
+}
+
+/**
+ * The rows one admitted check-in writes, with the contents a real check-in wrote, inserted with plain pg in the
+ * plainest way: a transaction of one statement per row (the audit chain head and the incident's event sequence
+ * are read and moved as rows too). The floor under an implementation that writes row by row.
+ */
+async function rawInsert(pool: Pool, sample: SampleCheckIn, concurrency: number, seconds: number): Promise<LoadResult> {
   const { rows: [inc] } = await pool.query(`INSERT INTO incident (name, number, type, jurisdiction) VALUES ('raw', $1, 'x', 'US-FL') RETURNING id`, [`RAW-${randomUUID()}`]);
   const { rows: [user] } = await pool.query(`SELECT id FROM app_user LIMIT 1`);
+  const { response } = sample;
+  const summary = JSON.stringify(response.verification.credential);
+  const statusEntries = JSON.stringify(response.verification.credential.status);
+  const checks = JSON.stringify(response.verification.checks);
+  const evidence = JSON.stringify(response.verification.evidence);
+  const ics211 = JSON.stringify(response.deployment.ics211);
+  const reasons = JSON.stringify(response.reasons);
+  const whole = JSON.stringify(response);
+  const auditPayload = JSON.stringify({ reasons: response.reasons, verification: { checks: response.verification.checks, evidence: response.verification.evidence } });
+  const boardEvent = JSON.stringify({ deployment: response.deployment });
   let n = 0;
   const insertOne = async (): Promise<number> => {
     const c = await pool.connect();
@@ -151,28 +173,40 @@ async function rawInsert(dbUrl: string, concurrency: number, seconds: number): P
       const k = n++;
       await c.query('BEGIN');
       const { rows: [r] } = await c.query(`INSERT INTO responder (subject_id, name) VALUES ($1, $2) RETURNING id`, [`urn:raw:${randomUUID()}`, `Raw ${k}`]);
-      const { rows: [cred] } = await c.query(`INSERT INTO presented_credential (hash, jws, responder_id, summary) VALUES ($1, $2, $3, '{}') RETURNING id`, [randomUUID(), 'x'.repeat(900), r.id]);
-      await c.query(`INSERT INTO verification (credential_id, incident_id, kind, verified, checks, evidence) VALUES ($1, $2, 'check_in', true, '[]', '{}')`, [cred.id, inc.id]);
-      const { rows: [d] } = await c.query(
-        `INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, checked_in_at) VALUES ($1, $2, $3, 'admitted', 'available', now()) RETURNING id`,
-        [inc.id, r.id, cred.id],
+      const { rows: [cred] } = await c.query(
+        `INSERT INTO presented_credential (hash, jws, responder_id, format, issuer_id, qualification, summary, status_entries, last_verified_at, last_verified)
+         VALUES ($1, $2, $3, 'vc+jwt', 'did:web:raw', 'RN', $4, $5, now(), true) RETURNING id`,
+        [randomUUID(), sample.jws, r.id, summary, statusEntries],
       );
-      await c.query(`INSERT INTO deployment_status_event (deployment_id, to_status, changed_by) VALUES ($1, 'available', '{}')`, [d.id]);
-      await c.query(`INSERT INTO check_in_attempt (incident_id, performed_by, request_hash, decision, reasons, response_status, response) VALUES ($1, $2, 'h', 'admitted', '[]', 201, '{}')`, [inc.id, user.id]);
+      const { rows: [v] } = await c.query(
+        `INSERT INTO verification (credential_id, incident_id, kind, verified, checks, evidence) VALUES ($1, $2, 'check_in', true, $3, $4) RETURNING id`,
+        [cred.id, inc.id, checks, evidence],
+      );
+      const { rows: [d] } = await c.query(
+        `INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, ics211, checked_in_at) VALUES ($1, $2, $3, 'admitted', 'available', $4, now()) RETURNING id`,
+        [inc.id, r.id, cred.id, ics211],
+      );
+      await c.query(`INSERT INTO deployment_status_event (deployment_id, to_status, changed_by) VALUES ($1, 'available', $2)`, [d.id, JSON.stringify({ kind: 'user', userId: user.id })]);
+      await c.query(
+        `INSERT INTO check_in_attempt (incident_id, performed_by, request_hash, decision, reasons, credential_hash, responder_id, deployment_id, verification_id, response_status, response)
+         VALUES ($1, $2, 'h', 'admitted', $3, 'h', $4, $5, $6, 201, $7)`,
+        [inc.id, user.id, reasons, r.id, d.id, v.id, whole],
+      );
       const { rows: [head] } = await c.query(
         `INSERT INTO audit_chain (chain_id, last_seq, last_hash) VALUES ($1, 0, 'g') ON CONFLICT (chain_id) DO UPDATE SET chain_id = EXCLUDED.chain_id RETURNING last_seq`,
         [`incident:${inc.id}`],
       );
       await c.query(
-        `INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, incident_id, payload, prev_hash, hash) VALUES ($1, $2, now(), '{}', 'checkin.admitted', $3, '{}', 'p', 'h')`,
-        [`incident:${inc.id}`, Number(head.last_seq) + 1, inc.id],
+        `INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, incident_id, target_type, target_id, payload, prev_hash, hash)
+         VALUES ($1, $2, now(), $3, 'checkin.admitted', $4, 'deployment', $5, $6, 'p', 'h')`,
+        [`incident:${inc.id}`, Number(head.last_seq) + 1, JSON.stringify({ kind: 'user', userId: user.id }), inc.id, d.id, auditPayload],
       );
       await c.query(`UPDATE audit_chain SET last_seq = last_seq + 1 WHERE chain_id = $1`, [`incident:${inc.id}`]);
       const { rows: [s] } = await c.query(
         `INSERT INTO event_stream (incident_id, last_seq) VALUES ($1, 1) ON CONFLICT (incident_id) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq`,
         [inc.id],
       );
-      await c.query(`INSERT INTO outbox_event (incident_id, seq, name, payload, published_at) VALUES ($1, $2, 'deployment.checked_in', '{}', now())`, [inc.id, s.last_seq]);
+      await c.query(`INSERT INTO outbox_event (incident_id, seq, name, payload, published_at) VALUES ($1, $2, 'deployment.checked_in', $3, now())`, [inc.id, s.last_seq, boardEvent]);
       await c.query('COMMIT');
       return 201;
     } catch {
@@ -182,10 +216,28 @@ async function rawInsert(dbUrl: string, concurrency: number, seconds: number): P
       c.release();
     }
   };
-  const result = await closedLoop(() => insertOne(), () => ({ method: 'POST', path: '' }), concurrency, seconds, (s) => s === 201);
-  await pool.end();
-  return result;
+  return closedLoop(() => insertOne(), () => ({ method: 'POST', path: '' }), concurrency, seconds, (s) => s === 201);
 }
+
+/**
+ * CPU milliseconds per successful operation spent by the given processes (the api, or none) and by the PostgreSQL
+ * backends serving this database: a figure that holds on a machine busy with other work, unlike a rate.
+ */
+async function withCpu(admin: Client, db: string, processes: number[], run: () => Promise<LoadResult>): Promise<LoadResult & { cpuMs: { app: number; pg: number } }> {
+  const backends = async (): Promise<number[]> =>
+    (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [db])).rows.map((r) => r.pid);
+  const snapshot = (pids: number[]) => new Map(pids.map((pid) => [pid, cpuSeconds([pid])]));
+  const appBefore = cpuSeconds(processes);
+  const pgBefore = snapshot(await backends());
+  const result = await run();
+  const pgAfter = snapshot([...new Set([...pgBefore.keys(), ...(await backends())])]);
+  let pg = 0;
+  for (const [pid, cpu] of pgAfter) pg += cpu - (pgBefore.get(pid) ?? 0);
+  const per = (seconds: number) => (1000 * seconds) / Math.max(result.ok, 1);
+  return { ...result, cpuMs: { app: per(cpuSeconds(processes) - appBefore), pg: per(pg) } };
+}
+
+const fmtCpu = (r: { cpuMs: { app: number; pg: number } }) => `CPU per op: app ${r.cpuMs.app.toFixed(2)} ms + PostgreSQL ${r.cpuMs.pg.toFixed(2)} ms`;
 
 const fmt = (r: LoadResult) => `${r.rate.toFixed(0).padStart(6)}/s  p50 ${percentile(r.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(r.latenciesMs, 99).toFixed(1)} ms  (${r.ok} ok, ${r.errors} errors)`;
 
@@ -201,21 +253,35 @@ async function main(): Promise<void> {
     const { token, incidentId } = await seed(api.url, issuer);
     const send = makeClient(api.url, SCANNERS);
     const created = (s: number) => s === 201;
-    // Warm-up: keys and status lists cached, JIT warm.
+    // Warm-up: keys and status lists cached, JIT warm. One real check-in gives the raw insert its row contents.
+    const [sampleJws] = credentials.splice(0, 1);
+    const sample: SampleCheckIn = {
+      jws: sampleJws,
+      response: await json(`${api.url}/incidents/${incidentId}/check-ins`, { method: 'POST', token, body: JSON.stringify({ credential: sampleJws }) }),
+    };
     await closedLoop(send, checkInSpecs(credentials.splice(0, 300), token, incidentId), 8, 60, created);
 
     const trivial = await closedLoop(send, () => ({ method: 'GET', path: '/health/live' }), SCANNERS, Math.min(SECONDS, 5), (s) => s === 200);
-    const saturation = await closedLoop(send, checkInSpecs(credentials, token, incidentId), SCANNERS, SECONDS, created);
+    const admin = new Client({ connectionString: `${SERVER}/postgres` });
+    await admin.connect();
+    const dbName = new URL(dbUrl).pathname.slice(1);
+    const saturation = await withCpu(admin, dbName, [api.child.pid ?? 0], () => closedLoop(send, checkInSpecs(credentials, token, incidentId), SCANNERS, SECONDS, created));
     credentials.splice(0, saturation.requests);
     const steady = await openLoop(send, checkInSpecs(credentials, token, incidentId), RATE, SECONDS, created);
     credentials.splice(0, steady.requests);
-    const raw = await rawInsert(dbUrl, SCANNERS, SECONDS);
+    // Same pool size as the api's (DATABASE_POOL_SIZE), the same number of callers.
+    const rawPool = new Pool({ connectionString: dbUrl, max: POOL_SIZE });
+    const raw = await withCpu(admin, dbName, [process.pid], () => rawInsert(rawPool, sample, SCANNERS, SECONDS));
+    await rawPool.end();
+    await admin.end();
 
     process.stdout.write(`\nbench:checkin  (${SCANNERS} scanners closed loop, ${RATE}/s open loop, ${SECONDS} s each, one incident)\n`);
     process.stdout.write(`  trivial route (GET /health/live)   ${fmt(trivial)}\n`);
     process.stdout.write(`  raw insert of the same rows (pg)   ${fmt(raw)}\n`);
     process.stdout.write(`  check-in, saturation               ${fmt(saturation)}\n`);
     process.stdout.write(`  check-in, open loop ${RATE}/s        ${fmt(steady)}\n`);
+    process.stdout.write(`  raw insert  ${fmtCpu(raw)} (the app: this benchmark's own process)\n`);
+    process.stdout.write(`  check-in    ${fmtCpu(saturation)} (the app: the api process)\n`);
     process.stdout.write(`  ratio check-in / trivial route     ${(saturation.rate / trivial.rate).toFixed(2)}\n`);
     process.stdout.write(`  ratio check-in / raw insert        ${(saturation.rate / raw.rate).toFixed(2)}\n`);
 

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 
 /** A tiny HTTP load generator for the benchmarks: closed loop (N workers back to back) and open loop (fixed arrival rate). */
 export interface LoadResult {
@@ -92,3 +93,20 @@ export async function openLoop(send: (spec: RequestSpec) => Promise<number>, nex
   latencies.sort((a, b) => a - b);
   return { requests: ok + errors, ok, errors, seconds: elapsed, rate: ok / elapsed, latenciesMs: latencies };
 }
+
+/** CPU seconds (user + system) a set of processes has used so far, from /proc (Linux); 0 for a process gone. */
+export function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* exited */
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+const CLOCK_TICKS_PER_SECOND = 100;

@@ -15,8 +15,21 @@ export interface HashedFields {
   payload: Record<string, unknown>;
 }
 
-/** hash = sha256(prevHash || "\n" || JCS(fields)), hex. Used by the writer, the verifier and the offline CLI alike. */
+/**
+ * An entry's link: sha256(prevHash "\n" seq "\n" contentDigest), hex. PostgreSQL computes the same expression when it
+ * appends (libs/audit/src/audit-trail.ts), so the chain head is moved in a single statement.
+ */
+export function linkHash(prevHash: string, seq: number | string, contentDigest: string): string {
+  return hash('sha256', `${prevHash}\n${seq}\n${contentDigest}`, 'hex');
+}
+
+/** hash = linkHash(prevHash, seq, contentDigest(fields)). Used by the writer, the verifier and the offline CLI alike. */
 export function entryHash(prevHash: string, fields: HashedFields): string {
+  return linkHash(prevHash, fields.seq, contentDigest(fields));
+}
+
+/** sha256 of the canonical (RFC 8785 JCS) form of everything but the position in the chain (seq), hex. */
+export function contentDigest(fields: Omit<HashedFields, 'seq'>): string {
   // The top level is written by hand in JCS key order (only actor and payload can need sorting): this function is
   // most of the cost of verifying a chain.
   let body = '{';
@@ -26,10 +39,9 @@ export function entryHash(prevHash: string, fields: HashedFields): string {
   body = member(body, 'incidentId', fields.incidentId);
   body = member(body, 'occurredAt', fields.occurredAt);
   body = member(body, 'payload', fields.payload);
-  body = member(body, 'seq', fields.seq);
   body = member(body, 'targetId', fields.targetId);
   body = member(body, 'targetType', fields.targetType);
-  return hash('sha256', `${prevHash}\n${body}}`, 'hex');
+  return hash('sha256', `${body}}`, 'hex');
 }
 
 /** Appends `"name":value` (JCS leaves out members whose value is undefined). */

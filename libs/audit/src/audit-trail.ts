@@ -1,40 +1,52 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { buildEntry } from './entry-builder';
-import { chainIdFor, GENESIS_HASH, type AuditEntryRecord, type AuditInput } from './audit.types';
+import { CombinedWrite, type SqlRunner } from '@app/common';
+import { contentDigest } from './audit-hash';
+import { GENESIS_HASH, type AuditEntryRecord, type AuditInput } from './audit.types';
+import { normalizeEntry } from './entry-builder';
 
 /**
- * Appends to the hash chain inside the caller's transaction, so an entry exists if and only if the change it
- * records was committed. The chain head row is locked until commit: appends to one incident's chain are ordered,
- * appends to different incidents don't wait for each other (see docs/audit.md).
+ * Appends to the hash chain in the caller's transaction or combined statement, so an entry exists if and only if the
+ * change it records was committed. The chain head and the entry are written by one statement in which PostgreSQL
+ * computes the link (linkHash in audit-hash.ts: sha256(prevHash "\n" seq "\n" contentDigest)) from the head it has
+ * locked; the lock lasts until commit, so appends to one incident's chain are ordered, and appends to different
+ * incidents don't wait for each other (see docs/audit.md).
  */
 @Injectable()
 export class AuditTrail {
-  async record(tx: EntityManager, input: AuditInput): Promise<AuditEntryRecord> {
-    const chainId = chainIdFor(input.incidentId);
-    // Create the chain row if missing, then lock it (ON CONFLICT DO UPDATE locks the existing row).
-    const [head] = (await tx.query(
-      `INSERT INTO audit_chain (chain_id, last_seq, last_hash) VALUES ($1, 0, $2)
-       ON CONFLICT (chain_id) DO UPDATE SET chain_id = EXCLUDED.chain_id
-       RETURNING last_seq, last_hash`,
-      [chainId, GENESIS_HASH],
-    )) as Array<{ last_seq: string; last_hash: string }>;
-    // Millisecond precision (buildEntry): exactly what PostgreSQL stores and returns, so the hash recomputes.
-    const entry = buildEntry(input, Number(head.last_seq) + 1, head.last_hash);
-    // The entry and the new chain head in one statement (one round trip while the head row is locked).
-    const [row] = (await tx.query(
-      `WITH entry AS (
-         INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, incident_id, target_type, target_id, payload, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
-       ), head AS (
-         UPDATE audit_chain SET last_seq = $2, last_hash = $11 WHERE chain_id = $1
-       )
-       SELECT id FROM entry`,
-      [
-        entry.chainId, entry.seq, entry.occurredAt, JSON.stringify(entry.actor), entry.action, entry.incidentId, entry.targetType,
-        entry.targetId, JSON.stringify(entry.payload), entry.prevHash, entry.hash,
-      ],
-    )) as Array<{ id: string }>;
-    return { id: String(row.id), ...entry };
+  /** Appends in its own statement (inside `tx` when given a transaction). */
+  async record(tx: SqlRunner, input: AuditInput): Promise<AuditEntryRecord> {
+    const write = new CombinedWrite();
+    const fields = this.appendTo(write, input);
+    const [row] = await write.run<{ id: string; seq: string; prev_hash: string; hash: string }>(tx, 'SELECT id, seq, prev_hash, hash FROM audit_entry_row');
+    return { id: String(row.id), ...fields, seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash };
+  }
+
+  /** Adds the append to a combined statement (CTEs audit_head and audit_entry_row); at most one per statement. */
+  appendTo(write: CombinedWrite, input: AuditInput): ReturnType<typeof normalizeEntry> {
+    // Millisecond precision (normalizeEntry): exactly what PostgreSQL stores and returns, so the hash recomputes.
+    const fields = normalizeEntry(input);
+    const chain = write.value(fields.chainId);
+    const genesis = write.value(GENESIS_HASH);
+    const digest = write.value(contentDigest(fields));
+    write.with(
+      'audit_head',
+      `INSERT INTO audit_chain AS c (chain_id, last_seq, prev_hash, last_hash)
+       VALUES (${chain}, 1, ${genesis}, encode(sha256(convert_to(${genesis} || E'\\n1\\n' || ${digest}, 'UTF8')), 'hex'))
+       ON CONFLICT (chain_id) DO UPDATE SET
+         last_seq = c.last_seq + 1,
+         prev_hash = c.last_hash,
+         last_hash = encode(sha256(convert_to(c.last_hash || E'\\n' || (c.last_seq + 1)::text || E'\\n' || ${digest}, 'UTF8')), 'hex')
+       RETURNING last_seq, prev_hash, last_hash`,
+    );
+    write.with(
+      'audit_entry_row',
+      `INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, incident_id, target_type, target_id, payload, prev_hash, hash)
+       SELECT ${chain}, last_seq, ${write.value(fields.occurredAt)}, ${write.value(JSON.stringify(fields.actor))}, ${write.value(fields.action)},
+              ${write.value(fields.incidentId)}::uuid, ${write.value(fields.targetType)}, ${write.value(fields.targetId)}, ${write.value(JSON.stringify(fields.payload))},
+              prev_hash, last_hash
+         FROM audit_head
+       RETURNING id, seq, prev_hash, hash`,
+    );
+    return fields;
   }
 }

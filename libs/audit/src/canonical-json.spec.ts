@@ -4,13 +4,14 @@ import fc from 'fast-check';
 import { canonicalJson } from './canonical-json';
 import { entryHash, type HashedFields } from './audit-hash';
 
-/** The reference: canonicalize (JCS) on the fields object, as the first version of entryHash did it. */
+/** The reference: canonicalize (JCS) on the fields object but seq, then the link over prevHash, seq and that digest. */
 function referenceHash(prevHash: string, f: HashedFields): string {
   const body = canonicalize({
-    chainId: f.chainId, seq: f.seq, occurredAt: f.occurredAt, actor: f.actor, action: f.action,
+    chainId: f.chainId, occurredAt: f.occurredAt, actor: f.actor, action: f.action,
     incidentId: f.incidentId, targetType: f.targetType, targetId: f.targetId, payload: f.payload,
   }) as string;
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+  const digest = createHash('sha256').update(body).digest('hex');
+  return createHash('sha256').update(`${prevHash}\n${f.seq}\n${digest}`).digest('hex');
 }
 
 describe('canonicalJson (RFC 8785)', () => {

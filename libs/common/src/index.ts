@@ -5,4 +5,5 @@ export * from './logging/logging.module';
 export * from './redis/redis.module';
 export * from './clock';
 export * from './rate-limiter';
+export * from './sql/combined-write';
 export * from './common.module';

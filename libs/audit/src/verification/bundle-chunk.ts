@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { linkOf, type ChainLink, type VerifiableEntry } from './chain-verifier';
+import { linkHash } from '../audit-hash';
 
 /**
  * Part of a bundle's entries, reduced to links: what a worker thread sends back. Columns rather than objects, so
@@ -111,13 +112,14 @@ const LINE_TAIL = new RegExp(String.raw`,"prevHash":"([0-9a-f]{64})","seq":(\d{1
 /**
  * The link of an exported entry line without parsing or re-serializing it, or null (then parse it and use linkOf).
  *
- * The export writes each entry in canonical (JCS) form, so the hashed body is the line without its `"hash"`, `"id"`
- * and `"prevHash"` members. Those are cut only where canonical form puts them at the top level: right after the
- * chainId member that follows the actor object (the actor text must parse as a whole object, so that chainId is not
- * one nested in it), and in the fixed tail `,"prevHash":..,"seq":..,"targetId":..,"targetType":..}` that ends the
- * line (scalars only, so it is the top level's). Sound because a remainder that hashes to the entry's hash is, short
- * of a SHA-256 preimage, the very text the server hashed; with the cut members at the top level, the line is that
- * text plus them, and means exactly what the server wrote.
+ * The export writes each entry in canonical (JCS) form, so the digested content is the line without its `"hash"`,
+ * `"id"`, `"prevHash"` and `"seq"` members (the link hash covers prevHash and seq). Those are cut only where
+ * canonical form puts them at the top level: right after the chainId member that follows the actor object (the actor
+ * text must parse as a whole object, so that chainId is not one nested in it), and in the fixed tail
+ * `,"prevHash":..,"seq":..,"targetId":..,"targetType":..}` that ends the line (scalars only, so it is the top
+ * level's). Sound because a remainder that hashes to the entry's hash is, short of a SHA-256 preimage, the very text
+ * the server hashed; with the cut members at the top level, the line is that text plus them, and means exactly what
+ * the server wrote.
  */
 export function fastLink(line: string): ChainLink | null {
   const head = LINE_HEAD.exec(line);
@@ -142,8 +144,9 @@ export function fastLink(line: string): ChainLink | null {
   const [, prevHash, seqText] = tail;
   const cutFrom = chainAt + ',"chainId":'.length + chainIdText.length + 1;
   const cutTo = cutFrom + `"hash":"${entryHashHex}","id":"${id}",`.length;
-  const body = line.slice(0, cutFrom) + line.slice(cutTo, tailAt) + line.slice(tailAt + ',"prevHash":""'.length + 64);
-  if (hash('sha256', `${prevHash}\n${body}`, 'hex') !== entryHashHex) return null;
+  const afterTail = tailAt + `,"prevHash":"${prevHash}","seq":${seqText}`.length;
+  const body = line.slice(0, cutFrom) + line.slice(cutTo, tailAt) + line.slice(afterTail);
+  if (linkHash(prevHash, seqText, hash('sha256', body, 'hex')) !== entryHashHex) return null;
   return { id, seq: Number(seqText), prevHash, hash: entryHashHex, contentOk: true };
 }
 

@@ -6,6 +6,7 @@ import { TrustRegistry1764300200000 } from './1764300200000-trust-registry';
 import { AuditProtection1764300300000 } from './1764300300000-audit-protection';
 import { LiveRelay1764300400000 } from './1764300400000-live-relay';
 import { ReverificationJobs1764300500000 } from './1764300500000-reverification-jobs';
+import { AuditChainLink1764300600000 } from './1764300600000-audit-chain-link';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -19,4 +20,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   AuditProtection1764300300000,
   LiveRelay1764300400000,
   ReverificationJobs1764300500000,
+  AuditChainLink1764300600000,
 ];

@@ -2,10 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import canonicalize from 'canonicalize';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
-import { DomainError } from '@app/common';
+import { CombinedWrite, DomainError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
 import { Outbox } from '@app/realtime';
@@ -14,8 +14,7 @@ import { toRosterEntry, type DeploymentView } from '../deployments/deployment.vi
 import type { Ics211Fields } from '../deployments/ics211';
 import { IncidentsService } from '../incidents/incidents.service';
 import type { IncidentEntity } from '../incidents/incident.entity';
-import { ResponderRegistry } from '../responders/responder-registry';
-import { CheckInAttemptEntity } from './check-in-attempt.entity';
+import { ResponderRegistry, type ResolvedIdentity } from '../responders/responder-registry';
 import { decideCheckIn, type Decision } from './check-in-decision';
 import type { CheckInResponse } from './check-in.types';
 import type { CheckInDto } from './dto/check-in.dto';
@@ -45,8 +44,8 @@ const isUniqueViolation = (err: unknown, constraint: string): boolean =>
   ((err as { constraint?: string }).constraint === constraint || (err as { driverError?: { constraint?: string } }).driverError?.constraint === constraint);
 
 /**
- * The check-in use case (ICS 211): verify the badge, decide with the incident's policy and the position, then in one
- * transaction record the attempt, the responder and credential, the deployment and its first status, the audit
+ * The check-in use case (ICS 211): verify the badge, decide with the incident's policy and the position, record who
+ * presented what, then in one statement (one commit) the attempt, the deployment and its first status, the audit
  * entry and the board event. Responds only after commit.
  */
 @Injectable()
@@ -83,7 +82,7 @@ export class CheckInService {
 
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.transaction((tx) => this.record(tx, cmd, incident, result, decision, requestHash));
+        return await this.record(cmd, incident, result, decision, requestHash);
       } catch (err) {
         if (cmd.idempotencyKey && isUniqueViolation(err, 'check_in_attempt_idempotency')) {
           const again = await this.replay(cmd, requestHash);
@@ -98,18 +97,23 @@ export class CheckInService {
 
   private async replay(cmd: CheckInCommand, requestHash: string): Promise<CheckInOutcome | undefined> {
     if (!cmd.idempotencyKey) return undefined;
-    const previous = await this.db.getRepository(CheckInAttemptEntity).findOne({
-      where: { performedBy: cmd.principal.userId, idempotencyKey: cmd.idempotencyKey },
-    });
+    const [previous] = (await this.db.query(
+      `SELECT request_hash, response_status, response FROM check_in_attempt WHERE performed_by = $1 AND idempotency_key = $2`,
+      [cmd.principal.userId, cmd.idempotencyKey],
+    )) as Array<{ request_hash: string; response_status: number; response: CheckInResponse }>;
     if (!previous) return undefined;
-    if (previous.requestHash !== requestHash) {
+    if (previous.request_hash !== requestHash) {
       throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used for a different check-in request.');
     }
-    return { status: previous.responseStatus, body: previous.response, replayed: true };
+    return { status: previous.response_status, body: previous.response, replayed: true };
   }
 
+  /**
+   * Two statements. The first records who presented what (responder, credential, verification: idempotent upserts
+   * and a plain fact, fine to keep even if the second fails) and reads what the decision needs. The second writes the
+   * attempt, the deployment and its first status, the audit entry and the board event: one statement, so one commit.
+   */
   private async record(
-    tx: EntityManager,
     cmd: CheckInCommand,
     incident: IncidentEntity,
     result: VerificationResult,
@@ -124,24 +128,23 @@ export class CheckInService {
     let { decision, reasons } = decided;
 
     // Identity and credential are recorded only from a credential whose signature verified: never from forged data.
-    const identity = signatureOk && summary ? await this.responders.resolve(tx, summary, cmd.body.credential, basis) : undefined;
-    const verificationId = identity
-      ? await this.responders.recordVerification(tx, identity.credentialId, incident.id, 'check_in', basis, now)
-      : null;
+    const identity = signatureOk && summary
+      ? await this.responders.resolve(this.db, { summary, scanned: cmd.body.credential, result: basis, incidentId: incident.id, kind: 'check_in', at: now })
+      : undefined;
 
     let deployment: DeploymentView | null = null;
     let alreadyCheckedIn = false;
     if (decision !== 'denied' && identity) {
-      const active = await this.deployments.activeForResponder(identity.responderId, tx);
+      const active = identity.active;
       if (active && active.incidentId === incident.id) {
-        deployment = active;
+        deployment = await this.deployments.get(active.deploymentId, incident.id);
         alreadyCheckedIn = true;
       } else if (active) {
         const other = await this.incidents.get(active.incidentId);
         decision = 'denied';
         reasons = [{ code: 'active_elsewhere', message: `${identity.name} is still checked in at ${other.name} (${other.number}); check them out there first.` }];
       } else {
-        deployment = await this.createDeployment(tx, cmd, incident, identity, summary, decision, now);
+        deployment = newDeployment(cmd, incident, identity, summary, decision, now);
       }
     } else if (decision !== 'denied') {
       decision = 'denied';
@@ -160,28 +163,36 @@ export class CheckInService {
       performedAt: now.toISOString(),
     };
     const status = 201;
-    await tx.getRepository(CheckInAttemptEntity).insert({
-      id: attemptId,
-      incidentId: incident.id,
-      performedBy: cmd.principal.userId,
-      idempotencyKey: cmd.idempotencyKey ?? null,
-      requestHash,
-      decision,
-      reasons,
-      credentialHash: basis.evidence.credentialHash,
-      responderId: identity?.responderId ?? null,
-      deploymentId: deployment?.id ?? null,
-      verificationId,
-      locationId: cmd.body.locationId ?? null,
-      deviceId: cmd.deviceId ?? null,
-      responseStatus: status,
-      response,
-      performedAt: now,
-    });
+    const write = new CombinedWrite();
+    const created = deployment && !alreadyCheckedIn ? deployment : null;
+    if (created) {
+      write.with(
+        'new_deployment',
+        `INSERT INTO deployment (id, incident_id, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, checked_in_at, checked_in_by)
+         VALUES (${[created.id, incident.id, created.responder.id, created.credential.id, created.position?.id ?? null, created.location?.id ?? null, created.decision,
+                    created.status, created.assignment, JSON.stringify(created.ics211), now, cmd.principal.userId].map((v) => write.value(v)).join(', ')})
+         RETURNING id`,
+      );
+      write.with(
+        'first_status',
+        `INSERT INTO deployment_status_event (deployment_id, from_status, to_status, to_assignment, note, changed_by, changed_at)
+         SELECT id, NULL, ${write.value(created.status)}, ${write.value(created.assignment)}, 'checked in', ${write.value(JSON.stringify(cmd.actor))}, ${write.value(now)} FROM new_deployment`,
+      );
+    }
+    write.with(
+      'attempt',
+      `INSERT INTO check_in_attempt (id, incident_id, performed_by, idempotency_key, request_hash, decision, reasons, credential_hash, responder_id,
+                                     deployment_id, verification_id, location_id, device_id, response_status, response, performed_at)
+       VALUES (${[
+         attemptId, incident.id, cmd.principal.userId, cmd.idempotencyKey ?? null, requestHash, decision, JSON.stringify(reasons), basis.evidence.credentialHash,
+         identity?.responderId ?? null, deployment?.id ?? null, identity?.verificationId ?? null, cmd.body.locationId ?? null, cmd.deviceId ?? null, status,
+         JSON.stringify(response), now,
+       ].map((v) => write.value(v)).join(', ')})`,
+    );
 
     // Left out only by the benchmark's audit comparison (BENCHMARK_SKIP_AUDIT_WRITE, refused in production).
     if (!this.config.benchmark.skipAuditWrite) {
-      await this.audit.record(tx, {
+      this.audit.appendTo(write, {
         actor: cmd.actor,
         action: alreadyCheckedIn ? 'checkin.repeated' : `checkin.${decision}`,
         incidentId: incident.id,
@@ -210,52 +221,66 @@ export class CheckInService {
       });
     }
 
-    if (deployment && !alreadyCheckedIn) {
-      await this.outbox.append(tx, incident.id, 'deployment.checked_in', { deployment: toRosterEntry(deployment) });
+    if (created) {
+      this.outbox.appendTo(write, incident.id, 'deployment.checked_in', { deployment: toRosterEntry(created) });
     } else if (decision === 'denied') {
-      await this.outbox.append(tx, incident.id, 'checkin.denied', { attemptId, name: summary?.subject.name, reasons, at: now.toISOString() });
+      this.outbox.appendTo(write, incident.id, 'checkin.denied', { attemptId, name: summary?.subject.name, reasons, at: now.toISOString() });
     }
+    // Not in a transaction: one statement commits on its own, and the response goes out only after it has.
+    await write.run(this.db);
     return { status, body: response, replayed: false };
   }
+}
 
-  private async createDeployment(
-    tx: EntityManager,
-    cmd: CheckInCommand,
-    incident: IncidentEntity,
-    identity: { responderId: string; credentialId: string; name: string },
-    summary: CredentialSummary | null,
-    decision: 'admitted' | 'admitted_with_warnings',
-    now: Date,
-  ): Promise<DeploymentView> {
-    const qualification = summary?.qualification;
-    const fromCredential: Ics211Fields = {
-      agency: summary?.issuer.registryName ?? summary?.issuer.claimedName,
-      category: qualification ? CATEGORY[qualification] : undefined,
-      kind: summary?.achievement?.name,
-      resourceName: identity.name,
-      otherQualifications: [qualification, summary?.licenseNumber ? `licence ${summary.licenseNumber}` : undefined].filter(Boolean).join(', ') || undefined,
-    };
-    const ics211: Ics211Fields = {
-      ...stripUndefined(fromCredential),
-      ...stripUndefined({ ...cmd.body.ics211 }),
-      preparedBy: { name: cmd.principal.displayName, position: cmd.principal.role === 'checkin' ? 'Check-in Recorder' : cmd.principal.role, at: now.toISOString() },
-    };
-    const assignment = ics211.incidentAssignment ?? null;
-    const status = assignment ? 'assigned' : 'available';
-    // The deployment and its first status event in one statement.
-    const [{ id }] = (await tx.query(
-      `WITH d AS (
-         INSERT INTO deployment (incident_id, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, checked_in_at, checked_in_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
-       ), first_status AS (
-         INSERT INTO deployment_status_event (deployment_id, from_status, to_status, to_assignment, note, changed_by, changed_at)
-         SELECT id, NULL, $7, $8, 'checked in', $12, $10 FROM d
-       )
-       SELECT id FROM d`,
-      [incident.id, identity.responderId, identity.credentialId, cmd.body.positionId ?? null, cmd.body.locationId ?? null, decision, status, assignment, JSON.stringify(ics211), now, cmd.principal.userId, JSON.stringify(cmd.actor)],
-    )) as Array<{ id: string }>;
-    return this.deployments.get(id, incident.id, tx);
-  }
+/** The deployment a check-in opens, as the API shows it: built here, so the response needs no read after the insert. */
+function newDeployment(
+  cmd: CheckInCommand,
+  incident: IncidentEntity,
+  identity: ResolvedIdentity,
+  summary: CredentialSummary | null,
+  decision: 'admitted' | 'admitted_with_warnings',
+  now: Date,
+): DeploymentView {
+  const qualification = summary?.qualification;
+  const fromCredential: Ics211Fields = {
+    agency: summary?.issuer.registryName ?? summary?.issuer.claimedName,
+    category: qualification ? CATEGORY[qualification] : undefined,
+    kind: summary?.achievement?.name,
+    resourceName: identity.name,
+    otherQualifications: [qualification, summary?.licenseNumber ? `licence ${summary.licenseNumber}` : undefined].filter(Boolean).join(', ') || undefined,
+  };
+  const ics211: Ics211Fields = {
+    ...stripUndefined(fromCredential),
+    ...stripUndefined({ ...cmd.body.ics211 }),
+    preparedBy: { name: cmd.principal.displayName, position: cmd.principal.role === 'checkin' ? 'Check-in Recorder' : cmd.principal.role, at: now.toISOString() },
+  };
+  const assignment = ics211.incidentAssignment ?? null;
+  const position = cmd.body.positionId ? incident.positions?.find((p) => p.id === cmd.body.positionId) : undefined;
+  const location = cmd.body.locationId ? incident.locations?.find((l) => l.id === cmd.body.locationId) : undefined;
+  return {
+    id: randomUUID(),
+    incidentId: incident.id,
+    responder: { id: identity.responderId, name: identity.name, email: identity.email },
+    credential: {
+      id: identity.credentialId,
+      qualification: qualification ?? null,
+      issuerId: summary?.issuer.id ?? null,
+      issuerName: summary?.issuer.registryName ?? null,
+      licenseNumber: summary?.licenseNumber ?? null,
+      validUntil: summary?.validUntil ? new Date(summary.validUntil).toISOString() : null,
+    },
+    position: position ? { id: position.id, name: position.name } : null,
+    location: location ? { id: location.id, name: location.name, kind: location.kind } : null,
+    decision,
+    status: assignment ? 'assigned' : 'available',
+    statusReason: null,
+    assignment,
+    credentialFlag: null,
+    ics211,
+    checkedInAt: now.toISOString(),
+    checkedOutAt: null,
+    hoursOnScene: 0,
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
