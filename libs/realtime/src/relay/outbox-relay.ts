@@ -136,6 +136,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async publishBatch(): Promise<{ claimed: number; published: number }> {
     return this.db.transaction(async (tx) => {
+      // Published rows leave dead entries in the partial "unpublished" index until vacuum: thousands during a surge.
+      // A bitmap scan visits every one of them on each claim (milliseconds of PostgreSQL CPU per claim, measured by
+      // bench:checkin); a plain index scan marks them dead on first visit and skips them from then on.
+      await tx.query(`SET LOCAL enable_bitmapscan = off`);
       const rows = (await tx.query(CLAIM_SQL, [BATCH_SIZE])) as ClaimedRow[];
       const ready = publishableInOrder(rows);
       if (ready.length === 0) return { claimed: rows.length, published: 0 };
