@@ -21,12 +21,5 @@ module.exports = {
       // Scans the logs every e2e process wrote during the run for tokens, credentials and passwords (fails the run).
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
-    // Flaky scenarios under investigation, run on demand (npm run test:quarantine); see each file's header.
-    {
-      ...common,
-      displayName: 'quarantine',
-      testMatch: ['<rootDir>/test/quarantine/**/*.quarantine-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-    },
   ],
 };

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { JobQueues } from '@app/jobs';
+import { parseConfig } from '@app/config';
+import { JobProducer, JobQueues } from '@app/jobs';
 import { CuttableProxy, eventually, sleep } from './support/live-harness';
 import { REVERIFY_TEST_ENV, startWorker, sweepOnce, waitForJob, withDb, type TestWorker } from './support/reverification';
 import { bearer } from './support/test-app';
@@ -24,6 +26,61 @@ async function wipeNamespace(prefix: string): Promise<number> {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * A proxy to Redis that, when its clients have sent `dropAt` chunks, drops every connection and refuses new ones
+ * (ECONNREFUSED, like a stopped Redis) for `outageMs`: a Redis outage at a precise point of a conversation.
+ */
+async function dropAtChunkProxy(dropAt: number, outageMs: number): Promise<{ port: number; close(): Promise<void> }> {
+  const open = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  let chunks = 0;
+  let closed = false;
+  let restoring: NodeJS.Timeout | undefined;
+  const stop = async (): Promise<void> => {
+    const s = server;
+    server = undefined;
+    for (const socket of open) socket.destroy();
+    open.clear();
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
+  const listen = async (): Promise<void> => {
+    const s = createServer((client) => {
+      const upstream = connect(6379, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        open.add(socket);
+        socket.on('error', () => socket.destroy());
+        socket.on('close', () => (socket === client ? upstream : client).destroy());
+      }
+      client.on('data', (chunk: Buffer) => {
+        if (++chunks !== dropAt) {
+          upstream.write(chunk);
+          return;
+        }
+        void stop().then(() => {
+          restoring = setTimeout(() => {
+            if (!closed) listen().catch(() => undefined); // not listening again shows as the queue still failing
+          }, outageMs);
+        });
+      });
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
+    port = (s.address() as { port: number }).port;
+    server = s;
+    if (closed) await stop();
+  };
+  await listen();
+  return {
+    port,
+    close: async () => {
+      closed = true;
+      clearTimeout(restoring);
+      await stop();
+    },
+  };
 }
 
 describe('reverification: Redis restarts, several workers at once, status lists watched', () => {
@@ -53,6 +110,61 @@ describe('reverification: Redis restarts, several workers at once, status lists 
     await world?.close();
   });
 
+  it('the worker rides out a Redis restart that lost every queue: schedulers come back, the lost run is queued again and completes', async () => {
+    // This worker reaches Redis only through the proxy, so the test can take Redis away from it alone.
+    const worker = await startWorker({ ...world.env.env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    workers.push(worker);
+    const queues = world.api.app.get(JobQueues);
+    await eventually(async () => (await queues.get('reverification').getJobSchedulers()).length === 1, 10000, 'the sweep scheduler');
+
+    await proxy.cut();
+    const asked = await request(world.http).post(`/incidents/${incidentId}/reverify`).set(...bearer(commander.token)).expect(202);
+    expect(asked.body).toMatchObject({ created: true, queued: true });
+    // Redis "restarts" empty: the queued job and the schedulers are gone. PostgreSQL still has the run.
+    expect(await wipeNamespace(world.env.env.REDIS_PREFIX)).toBeGreaterThan(0);
+    expect(await queues.get('reverification').getJob(`run-${asked.body.jobId}`)).toBeUndefined();
+    await sleep(1500);
+    await proxy.restore();
+
+    const job = await waitForJob(world.http, commander.token, asked.body.jobId, 60000);
+    expect(job).toMatchObject({ state: 'completed', error: null });
+    expect(job.progress.done).toBe(3);
+    await eventually(async () => (await queues.get('reverification').getJobSchedulers()).length === 1, 10000, 'the sweep scheduler back');
+    expect((await queues.get('status-lists').getJobSchedulers()).map((s) => s.name)).toEqual(['status-list.refresh-due']);
+    await worker.close();
+    workers.splice(workers.indexOf(worker), 1);
+  });
+
+  it('a queue whose Redis connection drops while it is being set up works again once Redis is back (issue #6)', async () => {
+    // The scenario above used to fail when its cut fell on the worker's status-lists queue being set up (BullMQ sets
+    // a queue's connection up once; a rejected INFO version check left it broken for good). Here the drop falls on
+    // each of the first messages in turn: ioredis' handshake and ready check, BullMQ's version check, first commands.
+    const dropPoints = [1, 2, 3, 4, 5, 6];
+    const outcomes = await Promise.all(
+      dropPoints.map(async (dropAt) => {
+        const proxy = await dropAtChunkProxy(dropAt, 1500);
+        const prefix = `${world.env.env.REDIS_PREFIX}_drop${dropAt}`;
+        const config = parseConfig({ ...world.env.env, REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_PREFIX: prefix });
+        const queues = new JobQueues(config);
+        const producer = new JobProducer(queues, config);
+        const installed = (): Promise<boolean> => producer.schedule('status-list.refresh-due', 1000).then(() => true, () => false);
+        try {
+          await installed(); // the first use creates the queue; the drop falls somewhere in here
+          const deadline = Date.now() + 10000;
+          while (!(await installed())) {
+            if (Date.now() > deadline) return `drop at ${dropAt}: the queue still fails`;
+            await sleep(200);
+          }
+          return `drop at ${dropAt}: works`;
+        } finally {
+          await queues.onApplicationShutdown();
+          await proxy.close();
+          await wipeNamespace(prefix);
+        }
+      }),
+    );
+    expect(outcomes).toEqual(dropPoints.map((dropAt) => `drop at ${dropAt}: works`));
+  });
 
   it('several workers at once: every run completes, one sweep at a time, each alert once', async () => {
     workers.push(await startWorker(world.env.env), await startWorker(world.env.env));

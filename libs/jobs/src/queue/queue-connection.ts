@@ -9,11 +9,17 @@ const reconnectDelay = (times: number): number => Math.min(times * 250, 3000);
 /**
  * Producers (api and worker) fail fast while Redis is down instead of queueing commands in memory: a request must
  * never hang on Redis. What could not be queued is recorded in PostgreSQL and queued again later (JobRunDispatcher).
+ *
+ * maxRetriesPerRequest is null, not a small number: a BullMQ Queue sets its connection up once (an INFO version
+ * check when first used), and if ioredis rejects that command after N failed reconnects the Queue stays broken for
+ * good, even once Redis is back (issue #6). With null a command cut mid-flight is re-sent after the reconnect
+ * instead; new commands still fail at once while Redis is down (no offline queue), and every caller waits with a
+ * deadline (JobProducer), so nothing hangs.
  */
 export function producerConnection(config: AppConfig): RedisOptions {
   return {
     url: config.redis.url,
-    maxRetriesPerRequest: 1,
+    maxRetriesPerRequest: null,
     enableOfflineQueue: false,
     connectTimeout: 2000,
     retryStrategy: reconnectDelay,

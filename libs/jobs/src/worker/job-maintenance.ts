@@ -52,15 +52,15 @@ export class JobMaintenance implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async pass(): Promise<void> {
-    try {
-      const intervals = this.intervals();
-      // After a Redis restart without persistence the schedulers are gone: this puts them back.
-      for (const name of SCHEDULED_JOBS) {
+    const intervals = this.intervals();
+    // After a Redis restart without persistence the schedulers are gone: this puts them back. A queue that does not
+    // answer is skipped, so it cannot hold up the re-queueing of runs (reconcile stops by itself if Redis is down).
+    for (const name of SCHEDULED_JOBS) {
+      try {
         if (await this.producer.schedule(name, intervals[name])) this.logger.log(`scheduler installed: ${name} every ${intervals[name]} ms`);
+      } catch (err) {
+        if (!(err instanceof QueueUnavailableError)) throw err;
       }
-    } catch (err) {
-      if (err instanceof QueueUnavailableError) return;
-      throw err;
     }
     const { queued, failed } = await this.dispatcher.reconcile();
     if (queued || failed) this.logger.log(`runs re-queued: ${queued}, recorded as failed: ${failed}`);
