@@ -16,20 +16,21 @@ export interface HashedFields {
 }
 
 /**
- * An entry's link: sha256(prevHash "\n" seq "\n" contentDigest), hex. PostgreSQL computes the same expression when it
- * appends (libs/audit/src/audit-trail.ts), so the chain head is moved in a single statement.
+ * An entry's hash: sha256(prevHash "\n" seq "\n" content), hex, where content is the entry's canonical text without
+ * its position (contentText). PostgreSQL computes the same expression when it appends (libs/audit/src/audit-trail.ts),
+ * so the chain head is moved in a single statement.
  */
-export function linkHash(prevHash: string, seq: number | string, contentDigest: string): string {
-  return hash('sha256', `${prevHash}\n${seq}\n${contentDigest}`, 'hex');
+export function linkHash(prevHash: string, seq: number | string, content: string): string {
+  return hash('sha256', `${prevHash}\n${seq}\n${content}`, 'hex');
 }
 
-/** hash = linkHash(prevHash, seq, contentDigest(fields)). Used by the writer, the verifier and the offline CLI alike. */
+/** hash = linkHash(prevHash, seq, contentText(fields)). Used by the writer, the verifier and the offline CLI alike. */
 export function entryHash(prevHash: string, fields: HashedFields): string {
-  return linkHash(prevHash, fields.seq, contentDigest(fields));
+  return linkHash(prevHash, fields.seq, contentText(fields));
 }
 
-/** sha256 of the canonical (RFC 8785 JCS) form of everything but the position in the chain (seq), hex. */
-export function contentDigest(fields: Omit<HashedFields, 'seq'>): string {
+/** The canonical (RFC 8785 JCS) text of everything but the entry's position in the chain (seq). */
+export function contentText(fields: Omit<HashedFields, 'seq'>): string {
   // The top level is written by hand in JCS key order (only actor and payload can need sorting): this function is
   // most of the cost of verifying a chain.
   let body = '{';
@@ -41,7 +42,7 @@ export function contentDigest(fields: Omit<HashedFields, 'seq'>): string {
   body = member(body, 'payload', fields.payload);
   body = member(body, 'targetId', fields.targetId);
   body = member(body, 'targetType', fields.targetType);
-  return hash('sha256', `${body}}`, 'hex');
+  return `${body}}`;
 }
 
 /** Appends `"name":value` (JCS leaves out members whose value is undefined). */

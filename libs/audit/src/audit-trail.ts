@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { CombinedWrite, type SqlRunner } from '@app/common';
-import { contentDigest } from './audit-hash';
+import { contentText } from './audit-hash';
 import { GENESIS_HASH, type AuditEntryRecord, type AuditInput } from './audit.types';
 import { normalizeEntry } from './entry-builder';
 
 /**
  * Appends to the hash chain in the caller's transaction or combined statement, so an entry exists if and only if the
  * change it records was committed. The chain head and the entry are written by one statement in which PostgreSQL
- * computes the link (linkHash in audit-hash.ts: sha256(prevHash "\n" seq "\n" contentDigest)) from the head it has
+ * computes the link (linkHash in audit-hash.ts: sha256(prevHash "\n" seq "\n" content)) from the head it has
  * locked; the lock lasts until commit, so appends to one incident's chain are ordered, and appends to different
  * incidents don't wait for each other (see docs/audit.md).
  */
@@ -27,15 +27,15 @@ export class AuditTrail {
     const fields = normalizeEntry(input);
     const chain = write.value(fields.chainId);
     const genesis = write.value(GENESIS_HASH);
-    const digest = write.value(contentDigest(fields));
+    const content = write.value(contentText(fields));
     write.with(
       'audit_head',
       `INSERT INTO audit_chain AS c (chain_id, last_seq, prev_hash, last_hash)
-       VALUES (${chain}, 1, ${genesis}, encode(sha256(convert_to(${genesis} || E'\\n1\\n' || ${digest}, 'UTF8')), 'hex'))
+       VALUES (${chain}, 1, ${genesis}, encode(sha256(convert_to(${genesis} || E'\\n1\\n' || ${content}, 'UTF8')), 'hex'))
        ON CONFLICT (chain_id) DO UPDATE SET
          last_seq = c.last_seq + 1,
          prev_hash = c.last_hash,
-         last_hash = encode(sha256(convert_to(c.last_hash || E'\\n' || (c.last_seq + 1)::text || E'\\n' || ${digest}, 'UTF8')), 'hex')
+         last_hash = encode(sha256(convert_to(c.last_hash || E'\\n' || (c.last_seq + 1)::text || E'\\n' || ${content}, 'UTF8')), 'hex')
        RETURNING last_seq, prev_hash, last_hash`,
     );
     write.with(

@@ -4,14 +4,13 @@ import fc from 'fast-check';
 import { canonicalJson } from './canonical-json';
 import { entryHash, type HashedFields } from './audit-hash';
 
-/** The reference: canonicalize (JCS) on the fields object but seq, then the link over prevHash, seq and that digest. */
+/** The reference: canonicalize (JCS) on the fields object but seq, hashed after prevHash and seq. */
 function referenceHash(prevHash: string, f: HashedFields): string {
   const body = canonicalize({
     chainId: f.chainId, occurredAt: f.occurredAt, actor: f.actor, action: f.action,
     incidentId: f.incidentId, targetType: f.targetType, targetId: f.targetId, payload: f.payload,
   }) as string;
-  const digest = createHash('sha256').update(body).digest('hex');
-  return createHash('sha256').update(`${prevHash}\n${f.seq}\n${digest}`).digest('hex');
+  return createHash('sha256').update(`${prevHash}\n${f.seq}\n${body}`).digest('hex');
 }
 
 describe('canonicalJson (RFC 8785)', () => {

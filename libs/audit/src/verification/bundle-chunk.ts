@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { linkOf, type ChainLink, type VerifiableEntry } from './chain-verifier';
 import { linkHash } from '../audit-hash';
@@ -112,7 +111,7 @@ const LINE_TAIL = new RegExp(String.raw`,"prevHash":"([0-9a-f]{64})","seq":(\d{1
 /**
  * The link of an exported entry line without parsing or re-serializing it, or null (then parse it and use linkOf).
  *
- * The export writes each entry in canonical (JCS) form, so the digested content is the line without its `"hash"`,
+ * The export writes each entry in canonical (JCS) form, so the hashed content is the line without its `"hash"`,
  * `"id"`, `"prevHash"` and `"seq"` members (the link hash covers prevHash and seq). Those are cut only where
  * canonical form puts them at the top level: right after the chainId member that follows the actor object (the actor
  * text must parse as a whole object, so that chainId is not one nested in it), and in the fixed tail
@@ -146,7 +145,7 @@ export function fastLink(line: string): ChainLink | null {
   const cutTo = cutFrom + `"hash":"${entryHashHex}","id":"${id}",`.length;
   const afterTail = tailAt + `,"prevHash":"${prevHash}","seq":${seqText}`.length;
   const body = line.slice(0, cutFrom) + line.slice(cutTo, tailAt) + line.slice(afterTail);
-  if (linkHash(prevHash, seqText, hash('sha256', body, 'hex')) !== entryHashHex) return null;
+  if (linkHash(prevHash, seqText, body) !== entryHashHex) return null;
   return { id, seq: Number(seqText), prevHash, hash: entryHashHex, contentOk: true };
 }
 
