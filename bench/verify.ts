@@ -154,8 +154,8 @@ async function engineBatch(fixture: Fixture, verifier = makeVerifier(fixture)): 
   };
 }
 
-/** The engine with 16 verifications in flight on one JS thread, as a busy api process runs it (jose's WebCrypto
- * verification runs on libuv's thread pool, so this overlaps the JavaScript of one with the crypto of another). */
+/** The engine with 16 verifications in flight on one JS thread, as a busy api process runs it (node:crypto verifies
+ * synchronously, so nothing overlaps: this shows what interleaving costs, not a speed-up). */
 async function pipelinedBatch(fixture: Fixture, verifier = makeVerifier(fixture)): Promise<() => Promise<number>> {
   await engineBatch(fixture, verifier);
   return async () => {
@@ -164,16 +164,29 @@ async function pipelinedBatch(fixture: Fixture, verifier = makeVerifier(fixture)
   };
 }
 
+type WorkerMessage = { ready: true } | { rate: number };
+
+/**
+ * Each worker loads the code, warms up (so the JIT has compiled the hot path) and reports ready; all of them start
+ * measuring together, so no worker's measurement overlaps another one's start-up.
+ */
 async function inWorkers(fixture: Fixture, phase: Phase, seconds: number, count: number): Promise<number> {
-  const rates = await Promise.all(
-    Array.from({ length: count }, () => {
-      const worker = new Worker(__filename, { workerData: { fixture, phase, seconds } satisfies WorkerJob });
-      return new Promise<number>((resolve, reject) => {
-        worker.once('message', (rate: number) => resolve(rate));
-        worker.once('error', reject);
-      });
-    }),
-  );
+  const workers = Array.from({ length: count }, () => new Worker(__filename, { workerData: { fixture, phase, seconds } satisfies WorkerJob }));
+  const message = (worker: Worker, want: 'ready' | 'rate'): Promise<WorkerMessage> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: WorkerMessage) => {
+        if (want in m) {
+          worker.off('message', onMessage);
+          resolve(m);
+        }
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+  await Promise.all(workers.map((w) => message(w, 'ready')));
+  const results = workers.map((w) => message(w, 'rate'));
+  for (const w of workers) w.postMessage('go');
+  const rates = (await Promise.all(results)).map((m) => ('rate' in m ? m.rate : 0));
   return rates.reduce((a, b) => a + b, 0);
 }
 
@@ -230,10 +243,17 @@ if (isMainThread) {
   });
 } else {
   const job = workerData as WorkerJob;
-  const run = async (): Promise<number> =>
-    job.phase === 'raw' ? (await measure(job.seconds, rawBatch(job.fixture))).wall : (await measure(job.seconds, await engineBatch(job.fixture))).wall;
+  const port = parentPort!;
+  const run = async (): Promise<number> => {
+    const batch = job.phase === 'raw' ? rawBatch(job.fixture) : await engineBatch(job.fixture);
+    await measure(Math.min(1, job.seconds / 2), batch); // warm-up, not counted
+    const go = new Promise<void>((resolve) => port.once('message', () => resolve()));
+    port.postMessage({ ready: true } satisfies WorkerMessage);
+    await go;
+    return (await measure(job.seconds, batch)).wall;
+  };
   run().then(
-    (rate) => parentPort!.postMessage(rate),
+    (rate) => port.postMessage({ rate } satisfies WorkerMessage),
     (err: unknown) => {
       throw err;
     },

@@ -1,4 +1,4 @@
-import type { QualificationRule, TrustedIssuer } from '@app/credentials';
+import type { QualificationRule, TrustedIssuer, TrustView } from '@app/credentials';
 import { TrustSource } from '@app/credentials';
 import { rulesFromQualifications, toTrustedIssuer, TrustRegistryRepository, type Queryable } from './trust-registry.repository';
 
@@ -9,6 +9,7 @@ interface Snapshot {
   issuers: Map<string, TrustedIssuer>;
   rules: QualificationRule[];
   loadedAt: number;
+  view: TrustView;
 }
 
 /**
@@ -39,6 +40,12 @@ export class DbTrustSource extends TrustSource {
     return (await this.current()).rules;
   }
 
+  /** The snapshot while it is within its lifetime (verifications then read it without a promise). */
+  override inMemory(): TrustView | undefined {
+    const snap = this.snapshot;
+    return snap && this.now() - snap.loadedAt < this.ttlMs ? snap.view : undefined;
+  }
+
   /** Drops the snapshot: the next verification reads the registry again. */
   invalidate(): void {
     this.generation++;
@@ -62,11 +69,9 @@ export class DbTrustSource extends TrustSource {
     const generation = this.generation;
     const loading: Promise<Snapshot> = (async () => {
       const [issuers, qualifications] = await Promise.all([this.repository.listIssuers(this.db), this.repository.listQualifications(this.db)]);
-      const snapshot: Snapshot = {
-        issuers: new Map(issuers.map((r) => [r.id, toTrustedIssuer(r)])),
-        rules: rulesFromQualifications(qualifications),
-        loadedAt: this.now(),
-      };
+      const byId = new Map(issuers.map((r) => [r.id, toTrustedIssuer(r)]));
+      const rules = rulesFromQualifications(qualifications);
+      const snapshot: Snapshot = { issuers: byId, rules, loadedAt: this.now(), view: { findIssuer: (id) => byId.get(id), qualificationRules: rules } };
       // A write that happened while this was loading makes it outdated: don't keep it.
       if (generation === this.generation) this.snapshot = snapshot;
       return snapshot;

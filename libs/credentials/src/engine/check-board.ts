@@ -2,39 +2,47 @@ import { CHECK_IDS, type CheckId, type CredentialSummary, type ReasonCode, type 
 
 /** Collects the outcome of each check and builds the result in the documented order. */
 export class CheckBoard {
-  private readonly checks = new Map<CheckId, VerificationCheck>();
+  // One slot per check, all present from the start: one small object per verification instead of a growing Map.
+  private readonly checks: Record<CheckId, VerificationCheck | undefined> = {
+    format: undefined,
+    signature: undefined,
+    data_model: undefined,
+    validity: undefined,
+    status: undefined,
+    issuer_trust: undefined,
+  };
 
   pass(id: CheckId, message: string): void {
-    this.checks.set(id, { id, status: 'pass', code: 'ok', message });
+    this.checks[id] = { id, status: 'pass', code: 'ok', message };
   }
 
   fail(id: CheckId, code: ReasonCode, message: string): void {
-    this.checks.set(id, { id, status: 'fail', code, message });
+    this.checks[id] = { id, status: 'fail', code, message };
   }
 
   indeterminate(id: CheckId, code: ReasonCode, message: string): void {
-    this.checks.set(id, { id, status: 'indeterminate', code, message });
+    this.checks[id] = { id, status: 'indeterminate', code, message };
   }
 
   skip(id: CheckId, message: string): void {
-    this.checks.set(id, { id, status: 'skipped', code: 'skipped', message });
+    this.checks[id] = { id, status: 'skipped', code: 'skipped', message };
   }
 
   set(check: VerificationCheck): void {
-    this.checks.set(check.id, check);
+    this.checks[check.id] = check;
   }
 
   get(id: CheckId): VerificationCheck | undefined {
-    return this.checks.get(id);
+    return this.checks[id];
   }
 
   /** Everything not decided yet is reported as skipped with this reason (a fatal failure came first). */
   skipRest(message: string): void {
-    for (const id of CHECK_IDS) if (!this.checks.has(id)) this.skip(id, message);
+    for (const id of CHECK_IDS) if (!this.checks[id]) this.skip(id, message);
   }
 
   list(): VerificationCheck[] {
-    return CHECK_IDS.map((id) => this.checks.get(id) ?? { id, status: 'skipped', code: 'skipped', message: 'Not checked.' });
+    return CHECK_IDS.map((id) => this.checks[id] ?? { id, status: 'skipped', code: 'skipped', message: 'Not checked.' });
   }
 
   result(evidence: VerificationEvidence, credential?: CredentialSummary, credentials?: VerificationResult[]): VerificationResult {

@@ -1,7 +1,10 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CompactSign } from 'jose';
 import { BoundedFetcher } from '../fetch/bounded-fetcher';
-import { StaticTrustSource, type QualificationRule, type TrustedIssuer } from '../trust/trust-source';
+import { encodeList } from '../status/bitstring';
+import { StaticTrustSource, TrustSource, type QualificationRule, type TrustedIssuer } from '../trust/trust-source';
 import type { VerificationResult } from '../verification-result';
 import { CredentialVerifier } from './credential-verifier';
 
@@ -191,6 +194,41 @@ describe('CredentialVerifier (offline issuers)', () => {
     expect(check(later, 'validity')).toMatchObject({ code: 'expired' });
   });
 
+  it('reads a registry that must be waited for exactly like one held in memory, and a failing one as indeterminate', async () => {
+    const jws = await sign(board, licence(board.did));
+    const fixed = new StaticTrustSource([entry(board)], RULES);
+    // Only the promise-returning methods: the engine cannot take the in-memory shortcut.
+    class RemoteTrustSource extends TrustSource {
+      constructor(private readonly fail = false) {
+        super();
+      }
+      async findIssuer(id: string): Promise<TrustedIssuer | undefined> {
+        if (this.fail) throw new Error('registry down');
+        return fixed.findIssuer(id);
+      }
+      async qualificationRules(): Promise<QualificationRule[]> {
+        if (this.fail) throw new Error('registry down');
+        return fixed.qualificationRules();
+      }
+    }
+    const make = (trust: TrustSource) =>
+      new CredentialVerifier({
+        fetcher: new BoundedFetcher({ insecureHosts: [], allowPrivateNetwork: false, timeoutMs: 500, maxBytes: 65536, cacheTtlMs: 1000 }),
+        trust,
+        clock: { now: () => new Date('2025-06-01T12:00:00Z') },
+        clockSkewSeconds: 60,
+        statusListMinBits: 131072,
+        cacheTtlMs: 1000,
+      });
+    const inMemory = await make(fixed).verify(jws, { jurisdiction: 'US-FL' });
+    const awaited = await make(new RemoteTrustSource()).verify(jws, { jurisdiction: 'US-FL' });
+    expect(awaited.verified).toBe(true);
+    expect({ ...awaited, evidence: { ...awaited.evidence, verifiedAt: '' } }).toEqual({ ...inMemory, evidence: { ...inMemory.evidence, verifiedAt: '' } });
+    const down = await make(new RemoteTrustSource(true)).verify(jws, { jurisdiction: 'US-FL' });
+    expect(check(down, 'issuer_trust')).toMatchObject({ status: 'indeterminate', code: 'untrusted_issuer' });
+    expect(check(down, 'signature').status).toBe('pass');
+  });
+
   it('answers bad input with a reason code, never an exception', async () => {
     const v = verifier([]);
     for (const input of [undefined, null, 42, {}, [], 'x', '...', 'a.b.c', '{"a":1}', `${'e'.repeat(70000)}`, { type: 'EnvelopedVerifiableCredential', id: 5 }]) {
@@ -203,5 +241,85 @@ describe('CredentialVerifier (offline issuers)', () => {
     const critHeader = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'vc+jwt', crit: ['exp'], exp: 1 })).toString('base64url');
     const crit = `${critHeader}.${(await sign(board, licence(board.did))).split('.').slice(1).join('.')}`;
     expect(check(await v.verify(crit), 'format')).toMatchObject({ code: 'unsupported_format' });
+  });
+});
+
+describe('CredentialVerifier (did:web issuer with status lists)', () => {
+  // A did:web issuer and its lists on a local server: the first verification loads key set and lists, later ones
+  // read them from memory without a promise; both paths must answer alike.
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  let server: Server;
+  let did = '';
+  let base = '';
+  let requests = 0;
+  const lists: Record<string, string> = {};
+  const signAs = (payload: object): Promise<string> =>
+    new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: `${did}#key-1` }).sign(pair.privateKey);
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests++;
+      const doc = { id: did, verificationMethod: [{ id: `${did}#key-1`, type: 'JsonWebKey', controller: did, publicKeyJwk: pair.publicKey.export({ format: 'jwk' }) }], assertionMethod: [`${did}#key-1`] };
+      if (req.url === '/board/did.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
+      const list = lists[req.url ?? ''];
+      if (list) return void res.writeHead(200, { 'content-type': 'application/vc+jwt' }).end(list);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    base = `http://127.0.0.1:${port}`;
+    did = `did:web:127.0.0.1%3A${port}:board`;
+    for (const [purpose, set] of [['revocation', [7]], ['suspension', [8]]] as const) {
+      lists[`/status/${purpose}`] = await signAs({
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
+        id: `${base}/status/${purpose}`,
+        type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+        issuer: did,
+        validFrom: '2024-01-01T00:00:00Z',
+        credentialSubject: { type: 'BitstringStatusList', statusPurpose: purpose, encodedList: encodeList(131072, set) },
+      });
+    }
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const withStatus = (index: string): Promise<string> =>
+    signAs(
+      licence(did, {
+        credentialStatus: ['revocation', 'suspension'].map((purpose) => ({
+          id: `${base}/status/${purpose}#${index}`,
+          type: 'BitstringStatusListEntry',
+          statusPurpose: purpose,
+          statusListIndex: index,
+          statusListCredential: `${base}/status/${purpose}`,
+        })),
+      }),
+    );
+
+  it('reads revocation and suspension the same way whether the lists are being loaded or already in memory', async () => {
+    const v = new CredentialVerifier({
+      fetcher: new BoundedFetcher({ insecureHosts: ['127.0.0.1'], allowPrivateNetwork: true, timeoutMs: 2000, maxBytes: 65536, cacheTtlMs: 60_000 }),
+      trust: new StaticTrustSource([{ id: did, name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] }], RULES),
+      clock: { now: () => new Date('2025-06-01T12:00:00Z') },
+      clockSkewSeconds: 60,
+      statusListMinBits: 131072,
+      cacheTtlMs: 60_000,
+      insecureHosts: ['127.0.0.1'],
+    });
+    const cases: Array<[string, string, string]> = [['42', 'pass', 'ok'], ['7', 'fail', 'revoked'], ['8', 'fail', 'suspended'], ['131072', 'fail', 'status_list_invalid']];
+    const credentials = await Promise.all(cases.map(([index]) => withStatus(index)));
+    const loading = await Promise.all(credentials.map((jws) => v.verify(jws, { jurisdiction: 'US-FL' })));
+    const fetches = requests;
+    const cached = await Promise.all(credentials.map((jws) => v.verify(jws, { jurisdiction: 'US-FL' })));
+    expect(requests).toBe(fetches);
+    cases.forEach(([, status, code], i) => {
+      for (const result of [loading[i], cached[i]]) {
+        expect(check(result, 'status')).toMatchObject({ status, code });
+        expect(check(result, 'signature').status).toBe('pass');
+        expect(result.evidence.status.map((e) => e.purpose)).toEqual(['revocation', 'suspension']);
+      }
+      expect({ ...cached[i], evidence: { ...cached[i].evidence, verifiedAt: '' } }).toEqual({ ...loading[i], evidence: { ...loading[i].evidence, verifiedAt: '' } });
+    });
+    expect(loading[0].verified).toBe(true);
+    expect(loading[0].evidence.status[0]).toMatchObject({ listUrl: `${base}/status/revocation`, purpose: 'revocation', index: 42, value: 0, fetchedAt: expect.any(String) });
   });
 });

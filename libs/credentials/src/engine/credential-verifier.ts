@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { BoundedFetcher } from '../fetch/bounded-fetcher';
-import { decodeCompactJws, type DecodedJws } from '../jws/compact-jws';
+import { decodeCompactJws, decodeScannedJws, type DecodedJws } from '../jws/compact-jws';
 import { verifyJwsSignature } from '../jws/verify-signature';
 import { extractJws, MAX_INPUT_BYTES } from '../input/scan-input';
-import { KeyResolutionError, KeyResolver, type VerificationKey } from '../keys/key-resolver';
+import { KeyResolutionError, KeyResolver, type IssuerKeySet, type VerificationKey } from '../keys/key-resolver';
 import { algorithmsFor, jwkThumbprint, keyObjectFor, toPublicJwk } from '../keys/jwk';
 import { checkPresentationClaims, detectFormat, extractCredential, type SecuredFormat } from '../model/credential-format';
 import { qualificationFacts, summariseCredential } from '../model/credential-summary';
@@ -17,6 +17,7 @@ import {
   jurisdictionCovers,
   mapQualification,
   SUPPORTED_ALGORITHMS,
+  type QualificationRule,
   type TrustedIssuer,
   type TrustSource,
 } from '../trust/trust-source';
@@ -66,6 +67,11 @@ const CONTRACT_MEDIA_TYPES = ['application/vc+jwt', 'application/vc+sd-jwt', 'ap
 
 interface RunContext {
   now: Date;
+  /**
+   * The verifier's clock (ms) when this verification started: the freshness of cached key sets and status lists is
+   * judged against it (one clock reading per verification; `now` may be an instant the caller chose).
+   */
+  clock: number;
   options: VerifyOptions;
   knownKeyThumbprint?: string;
   /** W3C test-suite contract: verify with exactly this key, no resolution, no status or trust. */
@@ -80,9 +86,22 @@ interface SignatureOutcome {
   key?: VerificationKey;
 }
 
+interface RegistryAnswer {
+  entry?: TrustedIssuer;
+  unavailable: boolean;
+}
+
 interface StatusOutcome {
   check: VerificationCheck;
   evidence: StatusEvidence[];
+}
+
+/** What one credentialStatus entry says. */
+interface EntryOutcome {
+  status: 'pass' | 'fail' | 'indeterminate';
+  code?: ReasonCode;
+  message: string;
+  evidence?: StatusEvidence;
 }
 
 export class CredentialVerifier {
@@ -91,7 +110,9 @@ export class CredentialVerifier {
   private readonly skewMs: number;
 
   constructor(private readonly opts: CredentialVerifierOptions) {
-    const now = (): number => this.clockNow().getTime();
+    const clock = opts.clock;
+    // The caches ask for the time on every lookup: without a configured clock, no Date per question.
+    const now = clock ? (): number => clock.now().getTime() : (): number => Date.now();
     this.skewMs = opts.clockSkewSeconds * 1000;
     this.keys = new KeyResolver({ fetcher: opts.fetcher, now, cacheTtlMs: opts.cacheTtlMs, insecureHosts: opts.insecureHosts });
     this.statusLists = new StatusListService({
@@ -113,8 +134,13 @@ export class CredentialVerifier {
    * `data:application/vc+jwt,` envelope (string or VC-API object), or a URL carrying the JWS.
    */
   async verify(input: unknown, options: VerifyOptions = {}): Promise<VerificationResult> {
-    const now = options.now ?? this.clockNow();
-    return this.guard(input, now, () => this.run(input, { now, options }));
+    const clock = this.clockNow();
+    const now = options.now ?? clock;
+    try {
+      return await this.run(input, { now, clock: clock.getTime(), options });
+    } catch {
+      return this.unprocessable(input, now);
+    }
   }
 
   /**
@@ -123,8 +149,13 @@ export class CredentialVerifier {
    * re-checked as in `verify`. Without the thumbprint, or if the key is gone, it is a full verification.
    */
   async revalidate(input: unknown, options: RevalidateOptions = {}): Promise<VerificationResult> {
-    const now = options.now ?? this.clockNow();
-    return this.guard(input, now, () => this.run(input, { now, options, knownKeyThumbprint: options.knownKeyThumbprint }));
+    const clock = this.clockNow();
+    const now = options.now ?? clock;
+    try {
+      return await this.run(input, { now, clock: clock.getTime(), options, knownKeyThumbprint: options.knownKeyThumbprint });
+    } catch {
+      return this.unprocessable(input, now);
+    }
   }
 
   /**
@@ -147,31 +178,34 @@ export class CredentialVerifier {
       board.skipRest('The key could not be used.');
       return { result: 'failure', verification: board.result(this.evidence(input, now)) };
     }
-    const verification = await this.guard(input, now, () => this.run(input, { now, options: {}, contract: { key, feature } }));
+    let verification: VerificationResult;
+    try {
+      verification = await this.run(input, { now, clock: now.getTime(), options: {}, contract: { key, feature } });
+    } catch {
+      verification = this.unprocessable(input, now);
+    }
     const relevant: CheckId[] = ['format', 'signature', 'data_model', 'validity'];
     const checks = verification.checks.filter((c) => relevant.includes(c.id));
     const result: ContractOutcome = checks.every((c) => c.status === 'pass') ? 'success' : checks.some((c) => c.status === 'fail') ? 'failure' : 'indeterminate';
     return { result, verification };
   }
 
-  /** Never throws: an unexpected error becomes a failed format check (the caller still gets a result). */
-  private async guard(input: unknown, now: Date, work: () => Promise<VerificationResult>): Promise<VerificationResult> {
-    try {
-      return await work();
-    } catch {
-      const board = new CheckBoard();
-      board.fail('format', 'malformed', 'The credential could not be processed.');
-      board.skipRest('The credential could not be processed.');
-      return board.result(this.evidence(input, now));
-    }
+  /** The engine never throws: an unexpected error becomes a failed format check (the caller still gets a result). */
+  private unprocessable(input: unknown, now: Date): VerificationResult {
+    const board = new CheckBoard();
+    board.fail('format', 'malformed', 'The credential could not be processed.');
+    board.skipRest('The credential could not be processed.');
+    return board.result(this.evidence(input, now));
   }
 
   private evidence(input: unknown, now: Date, jws?: string): VerificationEvidence {
     const text = jws ?? boundedText(input);
-    return { credentialHash: createHash('sha256').update(text).digest('hex'), status: [], verifiedAt: now.toISOString() };
+    // One-shot hash: the same digest as createHash().update().digest() without a Hash object per verification.
+    return { credentialHash: hash('sha256', text, 'hex'), status: [], verifiedAt: isoText(now) };
   }
 
-  private async run(input: unknown, ctx: RunContext): Promise<VerificationResult> {
+  /** Synchronous up to the first step that has to wait (see runCredential); the callers turn throws into a result. */
+  private run(input: unknown, ctx: RunContext): VerificationResult | Promise<VerificationResult> {
     const board = new CheckBoard();
     const scan = extractJws(input);
     if (!scan.ok) {
@@ -180,7 +214,7 @@ export class CredentialVerifier {
       return board.result(this.evidence(scan.raw ?? input, ctx.now));
     }
     const evidence = this.evidence(input, ctx.now, scan.jws);
-    const decoded = decodeCompactJws(scan.jws);
+    const decoded = decodeScannedJws(scan.jws);
     if (!decoded.ok) {
       board.fail('format', 'malformed', decoded.message);
       board.skipRest('The credential could not be decoded.');
@@ -215,53 +249,84 @@ export class CredentialVerifier {
       return this.runPresentation(decoded.jws, ctx, board, evidence);
     }
     // The exact JWS verified goes with the result (for a presentation, each enclosed one): check-in keeps it for reverification.
-    return { ...(await this.runCredential(decoded.jws, format, ctx, board, evidence)), jws: scan.jws };
+    return andThen(this.runCredential(decoded.jws, format, ctx, board, evidence), (result) => {
+      result.jws = scan.jws;
+      return result;
+    });
   }
 
-  private async runCredential(jws: DecodedJws, format: 'vc+jwt' | 'jwt-vc', ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): Promise<VerificationResult> {
+  /**
+   * The checks of one credential, in order: registry entry, signature, data model, validity, status, trust. A step
+   * that has to wait (registry, issuer keys or status lists not in memory) returns a promise and the rest follows it;
+   * when everything is in memory, as for a badge scanned at check-in, no promise is made at all.
+   */
+  private runCredential(jws: DecodedJws, format: 'vc+jwt' | 'jwt-vc', ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): VerificationResult | Promise<VerificationResult> {
     const { credential, version, problems } = extractCredential(format, jws.payload);
     const issuerId = idOf(credential.issuer);
     const summary = summariseCredential(credential, format, issuerId);
     board.pass('format', format === 'vc+jwt' ? `A VC 2.0 credential secured with JOSE (${String(jws.header.alg)}).` : `A VC-JWT credential (Open Badges 3.0 style, ${String(jws.header.alg)}).`);
 
-    let entry: TrustedIssuer | undefined;
-    let registryError = false;
-    if (!ctx.contract && issuerId) {
-      try {
-        entry = await this.opts.trust.findIssuer(issuerId);
-      } catch {
-        registryError = true;
-      }
+    return andThen(this.registryEntry(issuerId, ctx), (registry) => {
+      const entry = registry.entry;
+      if (entry) summary.issuer.registryName = entry.name;
+      return andThen(this.checkSignature(jws, issuerId, entry, ctx), (signature) => {
+        if (!signature.ok) {
+          board.fail('signature', signature.code ?? 'signature_invalid', signature.message);
+          board.skipRest('Not checked: the signature could not be verified.');
+          return board.result(evidence, summary);
+        }
+        board.pass('signature', signature.message);
+        this.noteKey(evidence, jws, signature.key);
+
+        const modelProblems = [...problems, ...validateCredential(credential, version)];
+        if (modelProblems.length > 0) board.fail('data_model', 'data_model_invalid', joinProblems(modelProblems));
+        else board.pass('data_model', `The credential conforms to the VC Data Model ${version}.`);
+
+        board.set(this.checkValidity(credential, jws.payload, version, ctx.now, 'credential'));
+
+        if (ctx.contract) {
+          board.skip('status', 'Status is not part of the test-suite contract.');
+          board.skip('issuer_trust', 'Issuer trust is not part of the test-suite contract.');
+          return board.result(evidence, summary);
+        }
+
+        return andThen(this.checkStatus(credential, issuerId ?? '', ctx), (status) => {
+          board.set(status.check);
+          evidence.status.push(...status.evidence);
+          return andThen(this.qualificationRules(), (rules) => {
+            board.set(this.checkTrust(summary, entry, rules, registry.unavailable || rules === undefined, ctx));
+            return board.result(evidence, summary);
+          });
+        });
+      });
+    });
+  }
+
+  /** The issuer's registry entry; `unavailable` when the registry cannot be read (trust is then indeterminate). */
+  private registryEntry(issuerId: string | undefined, ctx: RunContext): RegistryAnswer | Promise<RegistryAnswer> {
+    if (ctx.contract || !issuerId) return { unavailable: false };
+    try {
+      // A registry held in memory (the usual case) answers without a promise.
+      const registry = this.opts.trust.inMemory();
+      if (registry) return { entry: registry.findIssuer(issuerId), unavailable: false };
+      return this.opts.trust.findIssuer(issuerId).then(
+        (entry) => ({ entry, unavailable: false }),
+        () => ({ unavailable: true }),
+      );
+    } catch {
+      return { unavailable: true };
     }
-    if (entry) summary.issuer.registryName = entry.name;
+  }
 
-    const signature = await this.checkSignature(jws, issuerId, entry, ctx);
-    if (!signature.ok) {
-      board.fail('signature', signature.code ?? 'signature_invalid', signature.message);
-      board.skipRest('Not checked: the signature could not be verified.');
-      return board.result(evidence, summary);
+  /** The registry's qualification rules, or undefined when the registry cannot be read. */
+  private qualificationRules(): QualificationRule[] | undefined | Promise<QualificationRule[] | undefined> {
+    try {
+      const registry = this.opts.trust.inMemory();
+      if (registry) return registry.qualificationRules;
+      return this.opts.trust.qualificationRules().catch(() => undefined);
+    } catch {
+      return undefined;
     }
-    board.pass('signature', signature.message);
-    this.noteKey(evidence, jws, signature.key);
-
-    const modelProblems = [...problems, ...validateCredential(credential, version)];
-    if (modelProblems.length > 0) board.fail('data_model', 'data_model_invalid', joinProblems(modelProblems));
-    else board.pass('data_model', `The credential conforms to the VC Data Model ${version}.`);
-
-    board.set(this.checkValidity(credential, jws.payload, version, ctx.now, 'credential'));
-
-    if (ctx.contract) {
-      board.skip('status', 'Status is not part of the test-suite contract.');
-      board.skip('issuer_trust', 'Issuer trust is not part of the test-suite contract.');
-      return board.result(evidence, summary);
-    }
-
-    const status = await this.checkStatus(credential, issuerId ?? '', ctx.now);
-    board.set(status.check);
-    evidence.status.push(...status.evidence);
-
-    board.set(await this.checkTrust(summary, entry, registryError, ctx));
-    return board.result(evidence, summary);
   }
 
   private noteKey(evidence: VerificationEvidence, jws: DecodedJws, key: VerificationKey | undefined): void {
@@ -272,32 +337,42 @@ export class CredentialVerifier {
     }
   }
 
-  private async checkSignature(jws: DecodedJws, signer: string | undefined, entry: TrustedIssuer | undefined, ctx: RunContext): Promise<SignatureOutcome> {
+  /**
+   * Algorithm allow-list, key resolution and the signature itself. Synchronous when the issuer's key set is cached
+   * and fresh (the check-in hot path); a promise only when the keys must be resolved first.
+   */
+  private checkSignature(jws: DecodedJws, signer: string | undefined, entry: TrustedIssuer | undefined, ctx: RunContext): SignatureOutcome | Promise<SignatureOutcome> {
     const alg = String(jws.header.alg);
+    // alg must be on the contract's list, or supported and listed by the registry entry, or a default one.
     const allowed = ctx.contract
-      ? CONTRACT_ALGORITHMS
+      ? CONTRACT_ALGORITHMS.includes(alg)
       : entry
-        ? entry.algorithms.filter((a) => SUPPORTED_ALGORITHMS.includes(a))
-        : [...DEFAULT_ALGORITHMS];
-    if (!allowed.includes(alg)) {
+        ? entry.algorithms.includes(alg) && SUPPORTED_ALGORITHMS.includes(alg)
+        : (DEFAULT_ALGORITHMS as readonly string[]).includes(alg);
+    if (!allowed) {
       const why = ['RS256', 'PS256'].includes(alg) ? ' for this issuer (the trust registry does not list it)' : '';
       return { ok: false, code: 'alg_not_allowed', message: `The algorithm ${truncate(alg)} is not accepted${why}.` };
     }
+    if (ctx.contract) return this.signatureByKey(jws, alg, ctx.contract.key, ctx);
+    if (!signer) return { ok: false, code: 'key_not_found', message: 'The credential names no issuer, so no key can be looked up.' };
+    const cached = this.keys.cached(signer, ctx.clock);
+    if (cached) return this.signatureBySet(jws, alg, cached, ctx);
+    return this.keys.keySet(signer).then((set) => this.signatureBySet(jws, alg, set, ctx), keyResolutionFailure);
+  }
+
+  private signatureBySet(jws: DecodedJws, alg: string, set: IssuerKeySet, ctx: RunContext): SignatureOutcome {
     let key: VerificationKey;
-    if (ctx.contract) {
-      key = ctx.contract.key;
-    } else {
-      if (!signer) return { ok: false, code: 'key_not_found', message: 'The credential names no issuer, so no key can be looked up.' };
-      try {
-        const set = await this.keys.keySet(signer);
-        const known = ctx.knownKeyThumbprint ? set.keys.find((k) => k.thumbprint === ctx.knownKeyThumbprint) : undefined;
-        if (known) return { ok: true, key: known, message: 'Verified earlier with a key the issuer still publishes; not re-computed.' };
-        key = this.keys.select(set, jws.header);
-      } catch (err) {
-        if (err instanceof KeyResolutionError) return { ok: false, code: err.code, message: err.message };
-        return { ok: false, code: 'did_unresolvable', message: "The issuer's keys could not be resolved." };
-      }
+    try {
+      const known = ctx.knownKeyThumbprint ? set.keys.find((k) => k.thumbprint === ctx.knownKeyThumbprint) : undefined;
+      if (known) return { ok: true, key: known, message: 'Verified earlier with a key the issuer still publishes; not re-computed.' };
+      key = this.keys.select(set, jws.header);
+    } catch (err) {
+      return keyResolutionFailure(err);
     }
+    return this.signatureByKey(jws, alg, key, ctx);
+  }
+
+  private signatureByKey(jws: DecodedJws, alg: string, key: VerificationKey, ctx: RunContext): SignatureOutcome {
     if (!key.algorithms.includes(alg)) return { ok: false, code: 'signature_invalid', message: `The algorithm ${alg} does not match the key ${truncate(key.id)}.` };
     if (!verifyJwsSignature(jws, alg, key.keyObject)) {
       return { ok: false, code: 'signature_invalid', message: 'The signature does not verify: the credential was altered or not signed by this key.' };
@@ -329,31 +404,18 @@ export class CredentialVerifier {
     return { id: 'validity', status: 'pass', code: 'ok', message: `Valid ${range}.` };
   }
 
-  private async checkStatus(credential: JsonRecord, issuerId: string, now: Date): Promise<StatusOutcome> {
+  /** Synchronous when every list is fresh in this process's memory (the check-in hot path): no promise per entry. */
+  private checkStatus(credential: JsonRecord, issuerId: string, ctx: RunContext): StatusOutcome | Promise<StatusOutcome> {
     const entries = oneOrMany(credential.credentialStatus).filter(isRecord);
     if (entries.length === 0) return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
     if (entries.length > MAX_STATUS_ENTRIES) {
       return { check: { id: 'status', status: 'indeterminate', code: 'status_unavailable', message: 'The credential has too many status entries to check.' }, evidence: [] };
     }
-    const outcomes = await Promise.all(entries.map((entry) => this.checkStatusEntry(entry, issuerId, now)));
-    const evidence = outcomes.flatMap((o) => (o.evidence ? [o.evidence] : []));
-    const set = (purpose: string) => outcomes.find((o) => o.evidence?.purpose === purpose && (o.evidence.value ?? 0) !== 0);
-    const revoked = set('revocation');
-    if (revoked) return { check: { id: 'status', status: 'fail', code: 'revoked', message: 'The issuer has revoked this credential.' }, evidence };
-    const suspended = set('suspension');
-    if (suspended) return { check: { id: 'status', status: 'fail', code: 'suspended', message: 'The issuer has suspended this credential.' }, evidence };
-    const failed = outcomes.find((o) => o.status === 'fail');
-    if (failed) return { check: { id: 'status', status: 'fail', code: failed.code ?? 'status_list_invalid', message: failed.message }, evidence };
-    const unknown = outcomes.find((o) => o.status === 'indeterminate');
-    if (unknown) return { check: { id: 'status', status: 'indeterminate', code: unknown.code ?? 'status_unavailable', message: unknown.message }, evidence };
-    return { check: { id: 'status', status: 'pass', code: 'ok', message: 'Neither revoked nor suspended.' }, evidence };
+    const outcomes = entries.map((entry) => this.checkStatusEntry(entry, issuerId, ctx));
+    return outcomes.every(isSettled) ? statusVerdict(outcomes) : Promise.all(outcomes).then(statusVerdict);
   }
 
-  private async checkStatusEntry(
-    entry: JsonRecord,
-    issuerId: string,
-    now: Date,
-  ): Promise<{ status: 'pass' | 'fail' | 'indeterminate'; code?: ReasonCode; message: string; evidence?: StatusEvidence }> {
+  private checkStatusEntry(entry: JsonRecord, issuerId: string, ctx: RunContext): EntryOutcome | Promise<EntryOutcome> {
     if (entry.type !== 'BitstringStatusListEntry' && entry.type !== 'StatusList2021Entry') {
       return { status: 'indeterminate', code: 'status_unavailable', message: `The status mechanism ${truncate(String(entry.type))} is not supported, so revocation cannot be checked.` };
     }
@@ -365,33 +427,34 @@ export class CredentialVerifier {
       return { status: 'fail', code: 'data_model_invalid', message: 'A status entry is incomplete (list URL, index or size).' };
     }
     const base: StatusEvidence = { listUrl: url, purpose, index };
-    try {
-      const list = await this.statusLists.get(url);
-      const evidence: StatusEvidence = { ...base, fetchedAt: fetchedAtIso(list) };
-      if (list.issuer !== issuerId) return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list is published by a different issuer.', evidence };
-      if (!list.purposes.includes(purpose)) return { status: 'indeterminate', code: 'status_list_invalid', message: `The status list is not a ${purpose || 'declared'} list.`, evidence };
-      if (list.validUntil !== undefined && list.validUntil + this.skewMs <= now.getTime()) {
-        return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list credential has expired.', evidence };
-      }
-      const value = StatusListService.read(list, index, size);
-      return { status: 'pass', message: 'ok', evidence: { ...evidence, value } };
-    } catch (err) {
-      if (err instanceof StatusListError) {
-        const outOfRange = err.message.startsWith('Index');
-        return { status: outOfRange ? 'fail' : 'indeterminate', code: err.code, message: err.message, evidence: base };
-      }
-      return { status: 'indeterminate', code: 'status_unavailable', message: 'The status list could not be read.', evidence: base };
-    }
+    const fresh = this.statusLists.cached(url, ctx.clock);
+    if (fresh) return this.readStatusEntry(fresh, issuerId, base, size, ctx.now);
+    return this.statusLists.get(url).then(
+      (list) => this.readStatusEntry(list, issuerId, base, size, ctx.now),
+      (err: unknown) => statusListFailure(err, base),
+    );
   }
 
-  private async checkTrust(summary: CredentialSummary, entry: TrustedIssuer | undefined, registryError: boolean, ctx: RunContext): Promise<VerificationCheck> {
-    const fail = (code: ReasonCode, message: string): VerificationCheck => ({ id: 'issuer_trust', status: 'fail', code, message });
-    let rules;
-    try {
-      rules = await this.opts.trust.qualificationRules();
-    } catch {
-      registryError = true;
+  /** The entry's value in a fresh list, after checking that the list may speak for this credential. */
+  private readStatusEntry(list: DecodedStatusList, issuerId: string, base: StatusEvidence, size: number, now: Date): EntryOutcome {
+    const evidence: StatusEvidence = { listUrl: base.listUrl, purpose: base.purpose, index: base.index, fetchedAt: fetchedAtIso(list) };
+    if (list.issuer !== issuerId) return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list is published by a different issuer.', evidence };
+    if (!list.purposes.includes(base.purpose)) {
+      return { status: 'indeterminate', code: 'status_list_invalid', message: `The status list is not a ${base.purpose || 'declared'} list.`, evidence };
     }
+    if (list.validUntil !== undefined && list.validUntil + this.skewMs <= now.getTime()) {
+      return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list credential has expired.', evidence };
+    }
+    try {
+      evidence.value = StatusListService.read(list, base.index, size);
+    } catch (err) {
+      return statusListFailure(err, base);
+    }
+    return { status: 'pass', message: 'ok', evidence };
+  }
+
+  private checkTrust(summary: CredentialSummary, entry: TrustedIssuer | undefined, rules: QualificationRule[] | undefined, registryError: boolean, ctx: RunContext): VerificationCheck {
+    const fail = (code: ReasonCode, message: string): VerificationCheck => ({ id: 'issuer_trust', status: 'fail', code, message });
     if (rules) summary.qualification = mapQualification(qualificationFacts(summary), rules);
     if (registryError) return { id: 'issuer_trust', status: 'indeterminate', code: 'untrusted_issuer', message: 'The trust registry is unavailable right now.' };
     if (!entry) return fail('untrusted_issuer', `The issuer ${truncate(summary.issuer.id)} is not in the trust registry.`);
@@ -511,7 +574,7 @@ export class CredentialVerifier {
     } catch {
       entry = undefined;
     }
-    const signature = await this.checkSignature(decoded.jws, issuer, entry, { now: new Date(nowMs), options: {} });
+    const signature = await this.checkSignature(decoded.jws, issuer, entry, { now: new Date(nowMs), clock: nowMs, options: {} });
     if (!signature.ok) {
       if (signature.code === 'did_unresolvable') throw new StatusListError('status_unavailable', `The status list issuer's keys are unavailable: ${signature.message}`);
       throw invalid(`The status list signature does not verify: ${signature.message}`);
@@ -541,6 +604,60 @@ function contractEnvelopeProblems(entry: unknown): string[] {
   const decoded = decodeCompactJws(id.slice(comma + 1));
   if (!decoded.ok) return [`the enveloped credential is malformed: ${decoded.message}`];
   return validateCredential(decoded.jws.payload, '2.0');
+}
+
+/** `next(value)` at once when the value is at hand, after it settles when it is a promise: cached paths stay synchronous. */
+function andThen<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+function keyResolutionFailure(err: unknown): SignatureOutcome {
+  if (err instanceof KeyResolutionError) return { ok: false, code: err.code, message: err.message };
+  return { ok: false, code: 'did_unresolvable', message: "The issuer's keys could not be resolved." };
+}
+
+const isSettled = (outcome: EntryOutcome | Promise<EntryOutcome>): outcome is EntryOutcome => !(outcome instanceof Promise);
+
+/** The status check from its entries' outcomes: revoked, then suspended, then any failure, then anything unknown. */
+function statusVerdict(outcomes: EntryOutcome[]): StatusOutcome {
+  const evidence: StatusEvidence[] = [];
+  let revoked = false;
+  let suspended = false;
+  let failed: EntryOutcome | undefined;
+  let unknown: EntryOutcome | undefined;
+  for (const o of outcomes) {
+    if (o.evidence) {
+      evidence.push(o.evidence);
+      const set = (o.evidence.value ?? 0) !== 0;
+      if (set && o.evidence.purpose === 'revocation') revoked = true;
+      if (set && o.evidence.purpose === 'suspension') suspended = true;
+    }
+    if (o.status === 'fail') failed ??= o;
+    if (o.status === 'indeterminate') unknown ??= o;
+  }
+  if (revoked) return { check: { id: 'status', status: 'fail', code: 'revoked', message: 'The issuer has revoked this credential.' }, evidence };
+  if (suspended) return { check: { id: 'status', status: 'fail', code: 'suspended', message: 'The issuer has suspended this credential.' }, evidence };
+  if (failed) return { check: { id: 'status', status: 'fail', code: failed.code ?? 'status_list_invalid', message: failed.message }, evidence };
+  if (unknown) return { check: { id: 'status', status: 'indeterminate', code: unknown.code ?? 'status_unavailable', message: unknown.message }, evidence };
+  return { check: { id: 'status', status: 'pass', code: 'ok', message: 'Neither revoked nor suspended.' }, evidence };
+}
+
+/** A list that cannot be read: an index outside it fails the credential, anything else leaves it unknown. */
+function statusListFailure(err: unknown, base: StatusEvidence): EntryOutcome {
+  if (err instanceof StatusListError) {
+    const outOfRange = err.message.startsWith('Index');
+    return { status: outOfRange ? 'fail' : 'indeterminate', code: err.code, message: err.message, evidence: base };
+  }
+  return { status: 'indeterminate', code: 'status_unavailable', message: 'The status list could not be read.', evidence: base };
+}
+
+let lastInstant = { ms: Number.NaN, iso: '' };
+
+/** `now` as ISO text, formatted once per millisecond: a busy process verifies several credentials in one. */
+function isoText(now: Date): string {
+  const ms = now.getTime();
+  if (ms !== lastInstant.ms) lastInstant = { ms, iso: now.toISOString() };
+  return lastInstant.iso;
 }
 
 const fetchedAtTexts = new WeakMap<DecodedStatusList, string>();

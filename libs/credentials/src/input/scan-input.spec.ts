@@ -22,5 +22,8 @@ describe('what a badge scan may yield', () => {
     expect(extractJws(42)).toMatchObject({ ok: false, code: 'malformed' });
     expect(extractJws('x'.repeat(MAX_INPUT_BYTES + 1))).toMatchObject({ ok: false, code: 'malformed', message: expect.stringContaining('KiB') });
     expect(extractJws('é'.repeat(MAX_INPUT_BYTES / 2 + 1))).toMatchObject({ ok: false, code: 'malformed' });
+    // Three UTF-8 bytes per character: 21,846 of them are 65,538 bytes (too large), 21,845 are 65,535 (read as text).
+    expect(extractJws('€'.repeat(21_846))).toMatchObject({ ok: false, message: expect.stringContaining('KiB') });
+    expect(extractJws('€'.repeat(21_845))).toMatchObject({ ok: false, code: 'unsupported_format' });
   });
 });

@@ -26,7 +26,8 @@ export function extractJws(input: unknown): ScanResult {
     return extractJws(input.id);
   }
   if (typeof input !== 'string') return { ok: false, code: 'malformed', message: 'Expected the credential as text.' };
-  if (input.length > MAX_INPUT_BYTES || Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
+  // UTF-8 needs at most 3 bytes per UTF-16 unit, so only long texts need their bytes counted (a pass over the input).
+  if (input.length > MAX_INPUT_BYTES || (input.length * 3 > MAX_INPUT_BYTES && Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES)) {
     return { ok: false, code: 'malformed', message: `The input is larger than ${MAX_INPUT_BYTES / 1024} KiB.` };
   }
   const text = input.trim();

@@ -1,4 +1,5 @@
 import { isRecord, type JsonRecord } from '../util/json';
+import { base64UrlToText } from '../util/scratch';
 
 const SEGMENT = /^[A-Za-z0-9_-]*$/;
 
@@ -21,16 +22,41 @@ export function base64UrlBytes(segment: string): Buffer | undefined {
 const UNSAFE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 class UnsafeText extends Error {}
 
-function parseJsonObject(bytes: Buffer): JsonRecord | 'unsafe' | undefined {
+const rejectUnsafeText = (key: string, v: unknown): unknown => {
+  if (UNSAFE_TEXT.test(key) || (typeof v === 'string' && UNSAFE_TEXT.test(v))) throw new UnsafeText();
+  return v;
+};
+
+function parseJsonObject(text: string): JsonRecord | 'unsafe' | undefined {
   try {
-    const value: unknown = JSON.parse(bytes.toString('utf8'), (key: string, v: unknown) => {
-      if (UNSAFE_TEXT.test(key) || (typeof v === 'string' && UNSAFE_TEXT.test(v))) throw new UnsafeText();
-      return v;
-    });
+    // Parsed text can only hold NUL or a lone surrogate through a \u escape: UTF-8 decoding never yields a lone
+    // surrogate (bad bytes become U+FFFD) and JSON refuses raw control characters. Without "\u" the reviver, which
+    // costs several times the parse itself, has nothing to find.
+    const value: unknown = text.includes('\\u') ? JSON.parse(text, rejectUnsafeText) : JSON.parse(text);
     return isRecord(value) ? value : undefined;
   } catch (err) {
     return err instanceof UnsafeText ? 'unsafe' : undefined;
   }
+}
+
+/**
+ * Parsed headers by their base64url text: every badge signed with one key carries the same header, so it is decoded
+ * once. Only ordinary-sized headers whose members are plain values are kept, frozen, because verifications share
+ * them; bounded by starting afresh when full.
+ */
+const knownHeaders = new Map<string, JsonRecord>();
+const MAX_KNOWN_HEADERS = 256;
+const MAX_KNOWN_HEADER_CHARS = 1024;
+
+function parseHeader(segment: string): JsonRecord | 'unsafe' | undefined {
+  const known = knownHeaders.get(segment);
+  if (known) return known;
+  const header = parseJsonObject(base64UrlToText(segment));
+  if (segment.length <= MAX_KNOWN_HEADER_CHARS && isRecord(header) && Object.values(header).every((v) => v === null || typeof v !== 'object')) {
+    if (knownHeaders.size >= MAX_KNOWN_HEADERS) knownHeaders.clear();
+    knownHeaders.set(segment, Object.freeze(header));
+  }
+  return header;
 }
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
@@ -38,16 +64,25 @@ const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 /** Decodes a compact JWS without verifying it (so the issuer, and with it the key, can be found). */
 export function decodeCompactJws(compact: string): DecodeResult {
   if (!COMPACT.test(compact)) return { ok: false, message: 'A compact JWS has three dot-separated base64url parts.' };
+  return decodeShapedJws(compact);
+}
+
+/**
+ * decodeCompactJws for text that extractJws returned: its COMPACT_JWS test is stricter than COMPACT (non-empty
+ * payload), so the shape is not tested a second time (a full regex pass over the credential on the hot path).
+ */
+export function decodeScannedJws(scanned: string): DecodeResult {
+  return decodeShapedJws(scanned);
+}
+
+function decodeShapedJws(compact: string): DecodeResult {
   const [h, p, s] = compact.split('.');
-  const bytes = (segment: string): Buffer | undefined => (segment.length % 4 === 1 ? undefined : Buffer.from(segment, 'base64url'));
-  const headerBytes = bytes(h);
-  const payloadBytes = bytes(p);
   // The signature is only decoded by the verifier; here its length must merely be possible.
-  if (!headerBytes || !payloadBytes || s.length % 4 === 1) {
+  if (h.length % 4 === 1 || p.length % 4 === 1 || s.length % 4 === 1) {
     return { ok: false, message: 'The JWS is not valid base64url.' };
   }
-  const header = parseJsonObject(headerBytes);
-  const payload = parseJsonObject(payloadBytes);
+  const header = parseHeader(h);
+  const payload = parseJsonObject(base64UrlToText(p));
   if (header === 'unsafe' || payload === 'unsafe') return { ok: false, message: 'The JWS contains a NUL character or an unpaired UTF-16 surrogate.' };
   if (!header) return { ok: false, message: 'The JWS header is not a JSON object.' };
   if (!payload) return { ok: false, message: 'The JWS payload is not a JSON object.' };

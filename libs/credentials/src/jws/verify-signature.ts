@@ -1,4 +1,5 @@
 import { constants, verify, type KeyObject } from 'node:crypto';
+import { transientLatin1Bytes, transientSignatureBytes } from '../util/scratch';
 import type { DecodedJws } from './compact-jws';
 
 /**
@@ -26,8 +27,9 @@ export function verifyJwsSignature(jws: DecodedJws, alg: string, key: KeyObject)
   if (jws.header.alg !== alg) return false;
   if (jws.header.crit !== undefined || (jws.header.b64 !== undefined && jws.header.b64 !== true)) return false;
   const dot = jws.compact.lastIndexOf('.');
-  const signingInput = Buffer.from(jws.compact.slice(0, dot), 'ascii');
-  const signature = Buffer.from(jws.compact.slice(dot + 1), 'base64url');
+  // Both are consumed by the synchronous verify below, so views of reusable buffers will do (the compact JWS is ASCII).
+  const signingInput = transientLatin1Bytes(jws.compact.slice(0, dot));
+  const signature = transientSignatureBytes(jws.compact.slice(dot + 1));
   try {
     const ec = EC[alg];
     if (ec) {

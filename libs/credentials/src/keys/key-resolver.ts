@@ -71,8 +71,11 @@ export class KeyResolver {
 
   /** The issuer's assertion keys (cached; one fetch at a time per issuer). */
   async keySet(issuer: string, opts: { refresh?: boolean } = {}): Promise<IssuerKeySet> {
+    if (!opts.refresh) {
+      const fresh = this.cached(issuer);
+      if (fresh) return fresh;
+    }
     const cached = this.cache.get(issuer);
-    if (cached && !opts.refresh && cached.expiresAt > this.now()) return cached;
     const pending = this.inFlight.get(issuer);
     if (pending) return pending;
     const load = this.load(issuer)
@@ -89,6 +92,15 @@ export class KeyResolver {
       .finally(() => this.inFlight.delete(issuer));
     this.inFlight.set(issuer, load);
     return load;
+  }
+
+  /**
+   * What `keySet` answers while the issuer's set is fresh (at `now`, by default this resolver's clock), without a
+   * promise; undefined when it must be loaded.
+   */
+  cached(issuer: string, now = this.now()): IssuerKeySet | undefined {
+    const cached = this.cache.get(issuer);
+    return cached && cached.expiresAt > now ? cached : undefined;
   }
 
   /** A cached key set, even if stale, without fetching (undefined when never resolved). */

@@ -23,6 +23,13 @@ describe('VC data model checks', () => {
     expect(validateCredential({ ...base, validFrom: '2023-02-26T01:21:23' })).toEqual([expect.stringContaining('time zone')]);
     expect(parseInstant('Sat 25 Feb 2023 07:16:31 PM CST')).toBeUndefined();
     expect(parseInstant('4023-02-26T01:02:58.447123Z')).toBe(Date.UTC(4023, 1, 26, 1, 2, 58, 447));
+    // Instants read before are remembered; a text without a zone is only valid where the zone is optional, every time.
+    for (let i = 0; i < 2; i++) {
+      expect(parseInstant('2024-03-01T10:00:00', { zoneOptional: true })).toBe(Date.UTC(2024, 2, 1, 10));
+      expect(parseInstant('2024-03-01T10:00:00')).toBeUndefined();
+      expect(parseInstant('2024-03-01T10:00:00+02:00')).toBe(Date.UTC(2024, 2, 1, 8));
+      expect(parseInstant('2023-02-29T00:00:00Z')).toBeUndefined();
+    }
   });
 
   it('checks VC 1.1 (issuanceDate required) and status entries this engine reads', () => {

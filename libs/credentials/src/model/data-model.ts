@@ -49,12 +49,12 @@ export function validateCredential(vc: unknown, version: DataModelVersion = '2.0
 
   checkText(vc.name, 'name', problems);
   checkText(vc.description, 'description', problems);
-  checkTypedEntries(vc.credentialStatus, 'credentialStatus', problems, { idMustBeUrl: true });
-  checkTypedEntries(vc.credentialSchema, 'credentialSchema', problems, { idRequired: true, idMustBeUrl: true });
-  checkTypedEntries(vc.evidence, 'evidence', problems, {});
-  checkTypedEntries(vc.termsOfUse, 'termsOfUse', problems, {});
-  checkTypedEntries(vc.refreshService, 'refreshService', problems, {});
-  checkTypedEntries(vc.proof, 'proof', problems, {});
+  checkTypedEntries(vc.credentialStatus, 'credentialStatus', problems, ID_IS_URL);
+  checkTypedEntries(vc.credentialSchema, 'credentialSchema', problems, ID_REQUIRED_URL);
+  checkTypedEntries(vc.evidence, 'evidence', problems, DEFAULT_ENTRY_RULES);
+  checkTypedEntries(vc.termsOfUse, 'termsOfUse', problems, DEFAULT_ENTRY_RULES);
+  checkTypedEntries(vc.refreshService, 'refreshService', problems, DEFAULT_ENTRY_RULES);
+  checkTypedEntries(vc.proof, 'proof', problems, DEFAULT_ENTRY_RULES);
 
   if (version === '2.0') {
     const from = checkDate(vc.validFrom, 'validFrom', problems, false);
@@ -102,7 +102,8 @@ function checkContextAndType(doc: JsonRecord, baseContext: string, requiredType:
   const contexts = oneOrMany(doc['@context']);
   if (contexts.length === 0) problems.push('@context is missing.');
   else if (contexts[0] !== baseContext) problems.push(`The first @context must be ${baseContext}.`);
-  const protectedByInline = new Map<string, string>();
+  // Only inline contexts fill it, and most credentials have none: created on first use.
+  let protectedByInline: Map<string, string> | undefined;
   contexts.forEach((ctx, i) => {
     if (typeof ctx === 'string') {
       if (!isUrl(ctx)) problems.push(`@context entry ${i + 1} is not a URL.`);
@@ -122,9 +123,9 @@ function checkContextAndType(doc: JsonRecord, baseContext: string, requiredType:
       const iri = typeof definition === 'string' ? definition : isRecord(definition) ? definition['@id'] : definition;
       if (iri !== null && iri !== undefined && !isUrl(iri)) problems.push(`@context entry ${i + 1} maps ${term} to something that is not a URL.`);
       const key = JSON.stringify(definition);
-      const earlier = protectedByInline.get(term);
+      const earlier = protectedByInline?.get(term);
       if (earlier !== undefined && earlier !== key) problems.push(`@context entry ${i + 1} redefines the protected term ${term}.`);
-      if (isProtected) protectedByInline.set(term, key);
+      if (isProtected) (protectedByInline ??= new Map()).set(term, key);
     }
   });
 
@@ -177,22 +178,32 @@ function checkText(value: unknown, what: string, problems: string[]): void {
   if (!ok) problems.push(`${what} must be text or language-tagged text.`);
 }
 
-function checkTypedEntries(value: unknown, what: string, problems: string[], opts: { idRequired?: boolean; idMustBeUrl?: boolean }): void {
+interface TypedEntryRules {
+  idRequired?: boolean;
+  idMustBeUrl?: boolean;
+}
+const ID_IS_URL: TypedEntryRules = { idMustBeUrl: true };
+const ID_REQUIRED_URL: TypedEntryRules = { idRequired: true, idMustBeUrl: true };
+const DEFAULT_ENTRY_RULES: TypedEntryRules = {};
+
+function checkTypedEntries(value: unknown, what: string, problems: string[], opts: TypedEntryRules): void {
   if (value === undefined) return;
   const entries = oneOrMany(value);
   if (entries.length === 0) problems.push(`${what} is empty.`);
-  entries.forEach((entry, i) => {
-    const label = entries.length > 1 ? `${what} ${i + 1}` : what;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    // Named only when there is a problem to report (most credentials have none).
+    const label = (): string => (entries.length > 1 ? `${what} ${i + 1}` : what);
     if (!isRecord(entry)) {
-      problems.push(`${label} must be an object.`);
-      return;
+      problems.push(`${label()} must be an object.`);
+      continue;
     }
     if (!isNonEmptyString(entry.type) && !(Array.isArray(entry.type) && entry.type.length > 0 && entry.type.every(isNonEmptyString))) {
-      problems.push(`${label} needs a type.`);
+      problems.push(`${label()} needs a type.`);
     }
-    if (opts.idRequired && !('id' in entry)) problems.push(`${label} needs an id.`);
-    if ('id' in entry && opts.idMustBeUrl !== false && !isUrl(entry.id)) problems.push(`${label} id must be a single URL.`);
-  });
+    if (opts.idRequired && !('id' in entry)) problems.push(`${label()} needs an id.`);
+    if ('id' in entry && opts.idMustBeUrl !== false && !isUrl(entry.id)) problems.push(`${label()} id must be a single URL.`);
+  }
 }
 
 /** The status entry types this engine reads must carry what it needs to read them. */
@@ -216,9 +227,11 @@ function checkDate(value: unknown, what: string, problems: string[], zoneOptiona
   return ms;
 }
 
+const DECIMAL_INDEX = /^(0|[1-9]\d{0,9})$/;
+
 /** statusListIndex is a decimal string by the spec; non-negative integers are tolerated. */
 export function statusIndex(value: unknown): number | undefined {
-  if (typeof value === 'string' && /^(0|[1-9]\d{0,9})$/.test(value)) return Number(value);
+  if (typeof value === 'string' && DECIMAL_INDEX.test(value)) return Number(value);
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   return undefined;
 }

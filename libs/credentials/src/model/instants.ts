@@ -4,15 +4,31 @@
  */
 const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 
-/** Milliseconds since the epoch, or undefined when the text is not a date-time (with zone unless `zoneOptional`). */
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 
+/**
+ * Instants already read, by text. Every verification reads validFrom/validUntil in its data-model, validity and
+ * summary steps, and badges of one issuer share their dates. Only texts with a zone are kept (their value does not
+ * depend on `zoneOptional`); bounded by starting afresh when full.
+ */
+const knownInstants = new Map<string, number>();
+const MAX_KNOWN_INSTANTS = 1024;
+
+function remember(text: string, ms: number): number {
+  if (knownInstants.size >= MAX_KNOWN_INSTANTS) knownInstants.clear();
+  knownInstants.set(text, ms);
+  return ms;
+}
+
+/** Milliseconds since the epoch, or undefined when the text is not a date-time (with zone unless `zoneOptional`). */
 export function parseInstant(text: unknown, opts: { zoneOptional?: boolean } = {}): number | undefined {
   if (typeof text !== 'string' || text.length > 64) return undefined;
+  const known = knownInstants.get(text);
+  if (known !== undefined) return known;
   // Fast path for the common form (UTC, whole or millisecond precision): Date.parse reads it exactly.
   if (CANONICAL_UTC.test(text)) {
     const ms = Date.parse(text);
-    return Number.isFinite(ms) && isCalendarDate(text) ? ms : undefined;
+    return Number.isFinite(ms) && isCalendarDate(text) ? remember(text, ms) : undefined;
   }
   const m = DATE_TIME.exec(text);
   if (!m) return undefined;
@@ -29,7 +45,8 @@ export function parseInstant(text: unknown, opts: { zoneOptional?: boolean } = {
   const y = Number(year);
   const yearText = y >= 0 && y <= 9999 ? String(y).padStart(4, '0') : (y < 0 ? '-' : '+') + String(Math.abs(y)).padStart(6, '0');
   const value = Date.parse(`${yearText}-${month}-${day}T${hour}:${minute}:${second}.${ms}${zone ?? 'Z'}`);
-  return Number.isFinite(value) ? value : undefined;
+  if (!Number.isFinite(value)) return undefined;
+  return zone ? remember(text, value) : value;
 }
 
 /** Date.parse rolls 2023-02-30 over to March; a real date-time must name an existing day. */

@@ -64,9 +64,16 @@ export class StatusListService {
 
   /** A fresh, verified list (from memory, the shared store, or the network). Throws StatusListError. */
   async get(url: string): Promise<DecodedStatusList> {
+    return this.cached(url) ?? (await this.singleFlight(url, false)).list;
+  }
+
+  /**
+   * What `get` answers when this process holds the list fresh (at `now`, by default this service's clock), without
+   * a promise; undefined when it must be loaded.
+   */
+  cached(url: string, now = this.now()): DecodedStatusList | undefined {
     const cached = this.memory.get(url);
-    if (cached && cached.expiresAt > this.now()) return cached;
-    return (await this.singleFlight(url, false)).list;
+    return cached && cached.expiresAt > now ? cached : undefined;
   }
 
   /** Fetches now (conditionally, with the known ETag) whatever the freshness; `changed` when the list's bytes differ. */

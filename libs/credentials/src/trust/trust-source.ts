@@ -34,22 +34,43 @@ export interface QualificationRule {
   credentialType?: string;
 }
 
+/** A registry as a source holds it in memory: the same answers as the source's methods, without a promise. */
+export interface TrustView {
+  findIssuer(id: string): TrustedIssuer | undefined;
+  readonly qualificationRules: QualificationRule[];
+}
+
 export abstract class TrustSource {
   abstract findIssuer(id: string): Promise<TrustedIssuer | undefined>;
   /** In priority order within each kind (see mapQualification). */
   abstract qualificationRules(): Promise<QualificationRule[]>;
+
+  /**
+   * The registry as this source holds it in memory, while that copy is current; undefined when it has to be read
+   * (then the methods above are used). Lets a verification consult the registry without waiting on a promise.
+   */
+  inMemory(): TrustView | undefined {
+    return undefined;
+  }
 }
 
 /** A fixed registry (tests, files). */
 export class StaticTrustSource extends TrustSource {
   private readonly issuers: Map<string, TrustedIssuer>;
+  private readonly view: TrustView;
 
   constructor(
     issuers: TrustedIssuer[],
     private readonly rules: QualificationRule[],
   ) {
     super();
-    this.issuers = new Map(issuers.map((i) => [i.id, i]));
+    const byId = new Map(issuers.map((i) => [i.id, i]));
+    this.issuers = byId;
+    this.view = { findIssuer: (id) => byId.get(id), qualificationRules: rules };
+  }
+
+  override inMemory(): TrustView {
+    return this.view;
   }
 
   async findIssuer(id: string): Promise<TrustedIssuer | undefined> {
@@ -68,7 +89,21 @@ export interface QualificationFacts {
   credentialTypes: string[];
 }
 
-const normalise = (text: string): string => text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+const normalisedTexts = new Map<string, string>();
+
+/**
+ * Names compared ignoring case and spacing. Every verification compares its achievement with each rule, and rule
+ * and badge names come from a small set, so the NFKC + regex work is done once per text (bounded: restarts when full).
+ */
+function normalise(text: string): string {
+  let out = normalisedTexts.get(text);
+  if (out === undefined) {
+    out = text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+    if (normalisedTexts.size >= 1024) normalisedTexts.clear();
+    normalisedTexts.set(text, out);
+  }
+  return out;
+}
 
 /**
  * The qualification a credential shows, by the documented rules, in this order: (1) a rule naming its achievement

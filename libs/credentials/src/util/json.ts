@@ -4,8 +4,10 @@ export type JsonRecord = Record<string, unknown>;
 export const isRecord = (value: unknown): value is JsonRecord =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A JSON-LD "one or many" value as a list (absent -> []). */
-export const oneOrMany = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const NONE: readonly unknown[] = Object.freeze([]);
+
+/** A JSON-LD "one or many" value as a list (absent -> [], one shared empty list: read-only). */
+export const oneOrMany = (value: unknown): readonly unknown[] => (value === undefined ? NONE : Array.isArray(value) ? value : [value]);
 
 export const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
@@ -13,8 +15,10 @@ export const isNonEmptyString = (value: unknown): value is string => typeof valu
  * A URL in the data-model sense: an absolute IRI with a scheme (https:, did:, urn:, data:, ...), no whitespace.
  * `fake-issuer` and `https ://x` are not URLs; `did:example:123` is.
  */
+const URL_LIKE = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
+
 export function isUrl(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 8192 && /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/.test(value);
+  return typeof value === 'string' && value.length <= 8192 && URL_LIKE.test(value);
 }
 
 /** The string value of `x` or `x.id` (issuer, holder). */

@@ -1,0 +1,44 @@
+import { DbTrustSource } from './db-trust-source';
+import { TrustRegistryRepository, type IssuerRecord, type Queryable } from './trust-registry.repository';
+import type { TrustListQualification } from './trust-list.document';
+
+/** A repository that answers from memory and counts reads (no database). */
+class FakeRepository extends TrustRegistryRepository {
+  reads = 0;
+  name = 'Florida Board of Nursing';
+
+  override async listIssuers(): Promise<IssuerRecord[]> {
+    this.reads++;
+    const at = new Date('2025-01-01T00:00:00Z');
+    return [{ id: 'did:web:board.example', name: this.name, jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'], validFrom: null, validUntil: null, retiredAt: null, createdAt: at, updatedAt: at }];
+  }
+
+  override async listQualifications(): Promise<TrustListQualification[]> {
+    return [{ code: 'RN', name: 'Registered Nurse', rules: [{ achievementTypes: ['License'], achievementName: 'Registered Nurse' }] }];
+  }
+}
+
+describe('DbTrustSource', () => {
+  it('offers its snapshot without a promise only while it is current, with the same answers', async () => {
+    let now = 1_000_000;
+    const repository = new FakeRepository();
+    const source = new DbTrustSource({} as Queryable, repository, () => now, 5000);
+    expect(source.inMemory()).toBeUndefined();
+
+    const issuer = await source.findIssuer('did:web:board.example');
+    const view = source.inMemory();
+    expect(view?.findIssuer('did:web:board.example')).toEqual(issuer);
+    expect(view?.findIssuer('did:web:other.example')).toBeUndefined();
+    expect(view?.qualificationRules).toEqual(await source.qualificationRules());
+    expect(repository.reads).toBe(1);
+
+    now += 5000; // the snapshot's lifetime is over: the engine must go through findIssuer, which re-reads
+    expect(source.inMemory()).toBeUndefined();
+    repository.name = 'Florida Board of Nursing (renamed)';
+    expect((await source.findIssuer('did:web:board.example'))?.name).toBe('Florida Board of Nursing (renamed)');
+    expect(source.inMemory()?.findIssuer('did:web:board.example')?.name).toBe('Florida Board of Nursing (renamed)');
+
+    source.invalidate(); // a write through this process: nothing stale may be offered
+    expect(source.inMemory()).toBeUndefined();
+  });
+});
