@@ -72,8 +72,8 @@ export class TokenService {
 
   /**
    * A scanner sends the same token with every scan: its signature is checked once, then the verified principal is
-   * reused until the token expires (at most a minute, so a retired signing key stops being honoured soon after).
-   * Bounded: the oldest entries go first.
+   * reused until the token expires, and for at most a minute (so a change to how tokens are verified, such as a key
+   * no longer published, takes effect within a minute). Bounded: the oldest entries go first.
    */
   private readonly verified = new Map<string, { principal: Principal; until: number }>();
 
