@@ -6,47 +6,61 @@ import { normalizeEntry } from './entry-builder';
 
 /**
  * Appends to the hash chain in the caller's transaction or combined statement, so an entry exists if and only if the
- * change it records was committed. The chain head and the entry are written by one statement in which PostgreSQL
- * computes the link (linkHash in audit-hash.ts: sha256(prevHash "\n" seq "\n" content)) from the head it has
- * locked; the lock lasts until commit, so appends to one incident's chain are ordered, and appends to different
- * incidents don't wait for each other (see docs/audit.md).
+ * change it records was committed. PostgreSQL's audit_append (migration 1764300700000) locks the chain head, computes
+ * each entry's link (linkHash in audit-hash.ts: sha256(prevHash "\n" seq "\n" content)) and moves the head, in the
+ * same statement that inserts the entries; the lock lasts until commit, so appends to one incident's chain are
+ * ordered, and appends to different incidents don't wait for each other (see docs/audit.md).
  */
 @Injectable()
 export class AuditTrail {
   /** Appends in its own statement (inside `tx` when given a transaction). */
   async record(tx: SqlRunner, input: AuditInput): Promise<AuditEntryRecord> {
     const write = new CombinedWrite();
-    const fields = this.appendTo(write, input);
+    const [fields] = this.appendTo(write, [input]);
     const [row] = await write.run<{ id: string; seq: string; prev_hash: string; hash: string }>(tx, 'SELECT id, seq, prev_hash, hash FROM audit_entry_row');
     return { id: String(row.id), ...fields, seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash };
   }
 
-  /** Adds the append to a combined statement (CTEs audit_head and audit_entry_row); at most one per statement. */
-  appendTo(write: CombinedWrite, input: AuditInput): ReturnType<typeof normalizeEntry> {
+  /**
+   * Adds entries, in order and all on one chain, to a combined statement (CTEs audit_link and audit_entry_row); at
+   * most one call per statement.
+   */
+  appendTo(write: CombinedWrite, inputs: AuditInput[]): Array<ReturnType<typeof normalizeEntry>> {
     // Millisecond precision (normalizeEntry): exactly what PostgreSQL stores and returns, so the hash recomputes.
-    const fields = normalizeEntry(input);
-    const chain = write.value(fields.chainId);
-    const genesis = write.value(GENESIS_HASH);
-    const content = write.value(contentText(fields));
+    const entries = inputs.map(normalizeEntry);
+    const chainId = entries[0]?.chainId;
+    if (!chainId || entries.some((e) => e.chainId !== chainId)) throw new Error('AuditTrail.appendTo: entries must be on one chain');
+    const chain = write.value(chainId);
     write.with(
-      'audit_head',
-      `INSERT INTO audit_chain AS c (chain_id, last_seq, prev_hash, last_hash)
-       VALUES (${chain}, 1, ${genesis}, encode(sha256(convert_to(${genesis} || E'\\n1\\n' || ${content}, 'UTF8')), 'hex'))
-       ON CONFLICT (chain_id) DO UPDATE SET
-         last_seq = c.last_seq + 1,
-         prev_hash = c.last_hash,
-         last_hash = encode(sha256(convert_to(c.last_hash || E'\\n' || (c.last_seq + 1)::text || E'\\n' || ${content}, 'UTF8')), 'hex')
-       RETURNING last_seq, prev_hash, last_hash`,
+      'audit_link',
+      `SELECT * FROM audit_append(${chain}, ${write.value(GENESIS_HASH)}, ${write.value(entries.map(contentText))}::text[])`,
+      { materialized: true },
     );
     write.with(
       'audit_entry_row',
       `INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, incident_id, target_type, target_id, payload, prev_hash, hash)
-       SELECT ${chain}, last_seq, ${write.value(fields.occurredAt)}, ${write.value(JSON.stringify(fields.actor))}, ${write.value(fields.action)},
-              ${write.value(fields.incidentId)}::uuid, ${write.value(fields.targetType)}, ${write.value(fields.targetId)}, ${write.value(JSON.stringify(fields.payload))},
-              prev_hash, last_hash
-         FROM audit_head
+       SELECT ${chain}, l.seq, e.occurred_at, e.actor, e.action, e.incident_id, e.target_type, e.target_id, e.payload, l.prev_hash, l.hash
+         FROM audit_link l
+         JOIN jsonb_to_recordset(${write.value(JSON.stringify(entries.map(asRow)))}::jsonb)
+              AS e(ord integer, occurred_at timestamptz, actor jsonb, action text, incident_id uuid, target_type text, target_id text, payload jsonb)
+           ON e.ord = l.ord
+       ORDER BY l.ord
        RETURNING id, seq, prev_hash, hash`,
     );
-    return fields;
+    return entries;
   }
+}
+
+/** An entry as a jsonb_to_recordset row (column names). */
+function asRow(e: ReturnType<typeof normalizeEntry>, i: number): Record<string, unknown> {
+  return {
+    ord: i + 1,
+    occurred_at: e.occurredAt,
+    actor: e.actor,
+    action: e.action,
+    incident_id: e.incidentId,
+    target_type: e.targetType,
+    target_id: e.targetId,
+    payload: e.payload,
+  };
 }

@@ -6,4 +6,5 @@ export * from './redis/redis.module';
 export * from './clock';
 export * from './rate-limiter';
 export * from './sql/combined-write';
+export * from './sql/group-commit';
 export * from './common.module';

@@ -25,13 +25,14 @@ import { PositionEntity } from './incidents/position.entity';
 import { PresentedCredentialEntity } from './responders/presented-credential.entity';
 import { ResponderEntity } from './responders/responder.entity';
 import { ResponderRegistry } from './responders/responder-registry';
+import { CheckInWriter } from './check-in/check-in-writer';
 import { VerificationEntity } from './responders/verification.entity';
 
 const ENTITIES = [
   IncidentEntity, CheckInLocationEntity, PositionEntity, OperationalPeriodEntity, IncidentStaffEntity, ResponderEntity,
   PresentedCredentialEntity, VerificationEntity, DeploymentEntity, DeploymentStatusEventEntity, Ics211EditEntity, CheckInAttemptEntity,
 ];
-const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService, RosterService];
+const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService, CheckInWriter, RosterService];
 
 /**
  * Incidents and their data, without HTTP (the worker uses it for reverification). Global because the auth guard and

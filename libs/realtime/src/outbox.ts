@@ -15,25 +15,37 @@ export class Outbox {
   /** Appends in its own statement (inside `tx` when given a transaction). */
   async append<N extends LiveEventName>(tx: SqlRunner, incidentId: string, name: N, payload: LiveEventMap[N]): Promise<LiveEvent<N>> {
     const write = new CombinedWrite();
-    this.appendTo(write, incidentId, name, payload);
+    this.appendTo(write, incidentId, [{ name, payload } as OutgoingEvent]);
     const [{ seq, created_at }] = await write.run<{ seq: string; created_at: Date }>(tx, 'SELECT seq, created_at FROM outbox_row');
     return { incidentId, seq: Number(seq), name, payload, at: created_at.toISOString() };
   }
 
-  /** Adds the event to a combined statement (CTEs outbox_next and outbox_row); at most one per statement. */
-  appendTo<N extends LiveEventName>(write: CombinedWrite, incidentId: string, name: N, payload: LiveEventMap[N]): void {
+  /**
+   * Adds one incident's events, in order, to a combined statement (CTEs outbox_next and outbox_row); at most one call
+   * per statement. The sequence moves once by the number of events.
+   */
+  appendTo(write: CombinedWrite, incidentId: string, events: OutgoingEvent[]): void {
+    if (events.length === 0) return;
     const incident = write.value(incidentId);
+    const count = write.value(events.length);
     write.with(
       'outbox_next',
-      `INSERT INTO event_stream (incident_id, last_seq) VALUES (${incident}, 1)
-       ON CONFLICT (incident_id) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq`,
+      `INSERT INTO event_stream (incident_id, last_seq) VALUES (${incident}, ${count})
+       ON CONFLICT (incident_id) DO UPDATE SET last_seq = event_stream.last_seq + EXCLUDED.last_seq RETURNING last_seq`,
     );
     // The NOTIFY rides on RETURNING: it runs with the insert even when nothing reads this CTE.
     write.with(
       'outbox_row',
       `INSERT INTO outbox_event (incident_id, seq, name, payload)
-       SELECT ${incident}, last_seq, ${write.value(name)}, ${write.value(JSON.stringify(payload))} FROM outbox_next
+       SELECT ${incident}, n.last_seq - ${count}::int + e.ord, e.name, e.payload
+         FROM outbox_next n
+        CROSS JOIN jsonb_to_recordset(${write.value(JSON.stringify(events.map((e, i) => ({ ord: i + 1, name: e.name, payload: e.payload }))))}::jsonb)
+              AS e(ord integer, name text, payload jsonb)
+        ORDER BY e.ord
        RETURNING seq, created_at, pg_notify(${write.value(OUTBOX_CHANNEL)}, incident_id::text)`,
     );
   }
 }
+
+/** An event to append: its name and the payload that name carries. */
+export type OutgoingEvent = { [N in LiveEventName]: { name: N; payload: LiveEventMap[N] } }[LiveEventName];

@@ -22,9 +22,12 @@ export class CombinedWrite {
     return `$${this.values.length}`;
   }
 
-  /** Adds `name AS (sql)`; later parts may read earlier ones by name. */
-  with(name: string, sql: string): this {
-    this.ctes.push(`${name} AS (${sql})`);
+  /**
+   * Adds `name AS (sql)`; later parts may read earlier ones by name. `materialized` makes PostgreSQL run a SELECT
+   * part exactly once (one that calls a function with side effects, say) rather than inline it where it is read.
+   */
+  with(name: string, sql: string, options: { materialized?: boolean } = {}): this {
+    this.ctes.push(`${name} AS ${options.materialized ? 'MATERIALIZED ' : ''}(${sql})`);
     return this;
   }
 

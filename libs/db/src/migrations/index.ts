@@ -7,6 +7,7 @@ import { AuditProtection1764300300000 } from './1764300300000-audit-protection';
 import { LiveRelay1764300400000 } from './1764300400000-live-relay';
 import { ReverificationJobs1764300500000 } from './1764300500000-reverification-jobs';
 import { AuditChainLink1764300600000 } from './1764300600000-audit-chain-link';
+import { AuditAppendFunction1764300700000 } from './1764300700000-audit-append-function';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -21,4 +22,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   LiveRelay1764300400000,
   ReverificationJobs1764300500000,
   AuditChainLink1764300600000,
+  AuditAppendFunction1764300700000,
 ];

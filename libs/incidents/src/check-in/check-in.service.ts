@@ -3,12 +3,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import canonicalize from 'canonicalize';
 import type { DataSource } from 'typeorm';
-import { AuditTrail, type AuditActor } from '@app/audit';
+import type { AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
-import { CombinedWrite, DomainError } from '@app/common';
+import { DomainError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
-import { Outbox } from '@app/realtime';
 import { DeploymentReader } from '../deployments/deployment-reader';
 import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
 import type { Ics211Fields } from '../deployments/ics211';
@@ -16,6 +15,7 @@ import { IncidentsService } from '../incidents/incidents.service';
 import type { IncidentEntity } from '../incidents/incident.entity';
 import { ResponderRegistry, type ResolvedIdentity } from '../responders/responder-registry';
 import { decideCheckIn, type Decision } from './check-in-decision';
+import { CheckInWriter } from './check-in-writer';
 import type { CheckInResponse } from './check-in.types';
 import type { CheckInDto } from './dto/check-in.dto';
 
@@ -56,8 +56,7 @@ export class CheckInService {
     private readonly incidents: IncidentsService,
     private readonly responders: ResponderRegistry,
     private readonly deployments: DeploymentReader,
-    private readonly audit: AuditTrail,
-    private readonly outbox: Outbox,
+    private readonly writer: CheckInWriter,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
@@ -109,9 +108,10 @@ export class CheckInService {
   }
 
   /**
-   * Two statements. The first records who presented what (responder, credential, verification: idempotent upserts
-   * and a plain fact, fine to keep even if the second fails) and reads what the decision needs. The second writes the
-   * attempt, the deployment and its first status, the audit entry and the board event: one statement, so one commit.
+   * Two statements, each shared with the check-ins arriving at the same moment (group commit). The first records
+   * who presented what (responder, credential, verification: idempotent upserts and a plain fact, fine to keep even
+   * if the second fails) and reads what the decision needs. The second writes the attempt, the deployment and its
+   * first status, the audit entry and the board event: one statement, so one commit (CheckInWriter).
    */
   private async record(
     cmd: CheckInCommand,
@@ -129,7 +129,7 @@ export class CheckInService {
 
     // Identity and credential are recorded only from a credential whose signature verified: never from forged data.
     const identity = signatureOk && summary
-      ? await this.responders.resolve(this.db, { summary, scanned: cmd.body.credential, result: basis, incidentId: incident.id, kind: 'check_in', at: now })
+      ? await this.responders.resolve({ summary, scanned: cmd.body.credential, result: basis, incidentId: incident.id, kind: 'check_in', at: now })
       : undefined;
 
     let deployment: DeploymentView | null = null;
@@ -163,36 +163,41 @@ export class CheckInService {
       performedAt: now.toISOString(),
     };
     const status = 201;
-    const write = new CombinedWrite();
     const created = deployment && !alreadyCheckedIn ? deployment : null;
-    if (created) {
-      write.with(
-        'new_deployment',
-        `INSERT INTO deployment (id, incident_id, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, checked_in_at, checked_in_by)
-         VALUES (${[created.id, incident.id, created.responder.id, created.credential.id, created.position?.id ?? null, created.location?.id ?? null, created.decision,
-                    created.status, created.assignment, JSON.stringify(created.ics211), now, cmd.principal.userId].map((v) => write.value(v)).join(', ')})
-         RETURNING id`,
-      );
-      write.with(
-        'first_status',
-        `INSERT INTO deployment_status_event (deployment_id, from_status, to_status, to_assignment, note, changed_by, changed_at)
-         SELECT id, NULL, ${write.value(created.status)}, ${write.value(created.assignment)}, 'checked in', ${write.value(JSON.stringify(cmd.actor))}, ${write.value(now)} FROM new_deployment`,
-      );
-    }
-    write.with(
-      'attempt',
-      `INSERT INTO check_in_attempt (id, incident_id, performed_by, idempotency_key, request_hash, decision, reasons, credential_hash, responder_id,
-                                     deployment_id, verification_id, location_id, device_id, response_status, response, performed_at)
-       VALUES (${[
-         attemptId, incident.id, cmd.principal.userId, cmd.idempotencyKey ?? null, requestHash, decision, JSON.stringify(reasons), basis.evidence.credentialHash,
-         identity?.responderId ?? null, deployment?.id ?? null, identity?.verificationId ?? null, cmd.body.locationId ?? null, cmd.deviceId ?? null, status,
-         JSON.stringify(response), now,
-       ].map((v) => write.value(v)).join(', ')})`,
-    );
-
-    // Left out only by the benchmark's audit comparison (BENCHMARK_SKIP_AUDIT_WRITE, refused in production).
-    if (!this.config.benchmark.skipAuditWrite) {
-      this.audit.appendTo(write, {
+    await this.writer.write(incident.id, {
+      attempt: {
+        id: attemptId,
+        performed_by: cmd.principal.userId,
+        idempotency_key: cmd.idempotencyKey ?? null,
+        request_hash: requestHash,
+        decision,
+        reasons,
+        credential_hash: basis.evidence.credentialHash,
+        responder_id: identity?.responderId ?? null,
+        deployment_id: deployment?.id ?? null,
+        verification_id: identity?.verificationId ?? null,
+        location_id: cmd.body.locationId ?? null,
+        device_id: cmd.deviceId ?? null,
+        response_status: status,
+        response,
+        performed_at: response.performedAt,
+      },
+      deployment: created && {
+        id: created.id,
+        responder_id: created.responder.id,
+        credential_id: created.credential.id,
+        position_id: created.position?.id ?? null,
+        location_id: created.location?.id ?? null,
+        decision: created.decision,
+        status: created.status,
+        assignment: created.assignment,
+        ics211: created.ics211,
+        checked_in_at: created.checkedInAt,
+        checked_in_by: cmd.principal.userId,
+        changed_by: cmd.actor,
+      },
+      // Left out only by the benchmark's audit comparison (BENCHMARK_SKIP_AUDIT_WRITE, refused in production).
+      audit: this.config.benchmark.skipAuditWrite ? null : {
         actor: cmd.actor,
         action: alreadyCheckedIn ? 'checkin.repeated' : `checkin.${decision}`,
         incidentId: incident.id,
@@ -218,16 +223,13 @@ export class CheckInService {
             status: basis.evidence.status,
           },
         },
-      });
-    }
-
-    if (created) {
-      this.outbox.appendTo(write, incident.id, 'deployment.checked_in', { deployment: toRosterEntry(created) });
-    } else if (decision === 'denied') {
-      this.outbox.appendTo(write, incident.id, 'checkin.denied', { attemptId, name: summary?.subject.name, reasons, at: now.toISOString() });
-    }
-    // Not in a transaction: one statement commits on its own, and the response goes out only after it has.
-    await write.run(this.db);
+      },
+      event: created
+        ? { name: 'deployment.checked_in', payload: { deployment: toRosterEntry(created) } }
+        : decision === 'denied'
+          ? { name: 'checkin.denied', payload: { attemptId, name: summary?.subject.name, reasons, at: now.toISOString() } }
+          : null,
+    });
     return { status, body: response, replayed: false };
   }
 }

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditTrail, type AuditInput } from '@app/audit';
+import { CombinedWrite, GroupCommit, type SqlRunner } from '@app/common';
+import { Outbox, type OutgoingEvent } from '@app/realtime';
+
+/** The check_in_attempt row: what was presented, the decision, and the exact response (replayed for its Idempotency-Key). */
+export interface AttemptRow {
+  id: string;
+  performed_by: string;
+  idempotency_key: string | null;
+  request_hash: string;
+  decision: string;
+  reasons: unknown;
+  credential_hash: string | null;
+  responder_id: string | null;
+  deployment_id: string | null;
+  verification_id: string | null;
+  location_id: string | null;
+  device_id: string | null;
+  response_status: number;
+  response: unknown;
+  performed_at: string;
+}
+
+/** A deployment the check-in opens, with its first status event. */
+export interface DeploymentRow {
+  id: string;
+  responder_id: string;
+  credential_id: string;
+  position_id: string | null;
+  location_id: string | null;
+  decision: string;
+  status: string;
+  assignment: string | null;
+  ics211: unknown;
+  checked_in_at: string;
+  checked_in_by: string;
+  /** The status event's actor. */
+  changed_by: unknown;
+}
+
+/** Everything one check-in commits. */
+export interface CheckInRecord {
+  attempt: AttemptRow;
+  deployment: DeploymentRow | null;
+  /** Left out only by the benchmark's audit comparison. */
+  audit: AuditInput | null;
+  event: OutgoingEvent | null;
+}
+
+/**
+ * Commits check-ins: the attempt, the deployment and its first status, the audit entries and the board events of a
+ * whole batch of one incident's check-ins in ONE statement, so one commit and one lock of the incident's audit chain
+ * head and event sequence for the batch. Check-ins at an incident are group-committed one batch at a time (the
+ * chain is ordered anyway); different incidents are written side by side. Callers hear back only after commit.
+ */
+@Injectable()
+export class CheckInWriter {
+  /** One group per incident seen by this process (a handful at a time in a state). */
+  private readonly perIncident = new Map<string, GroupCommit<CheckInRecord, void>>();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditTrail,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async write(incidentId: string, record: CheckInRecord): Promise<void> {
+    let batches = this.perIncident.get(incidentId);
+    if (!batches) {
+      batches = new GroupCommit((records) => this.writeMany(this.db, incidentId, records), { maxBatch: 64, maxInFlight: 1 });
+      this.perIncident.set(incidentId, batches);
+    }
+    await batches.submit(record);
+  }
+
+  /** One statement for the records, in order; all at one incident. */
+  async writeMany(db: SqlRunner, incidentId: string, records: CheckInRecord[]): Promise<void[]> {
+    const write = new CombinedWrite();
+    const incident = write.value(incidentId);
+    const deployments = records.flatMap((r) => (r.deployment ? [r.deployment] : []));
+    if (deployments.length > 0) {
+      write.with(
+        'deployment_input',
+        `SELECT * FROM jsonb_to_recordset(${write.value(JSON.stringify(deployments))}::jsonb) AS x(
+           id uuid, responder_id uuid, credential_id uuid, position_id uuid, location_id uuid, decision text, status text,
+           assignment text, ics211 jsonb, checked_in_at timestamptz, checked_in_by uuid, changed_by jsonb)`,
+        { materialized: true },
+      );
+      write.with(
+        'new_deployment',
+        `INSERT INTO deployment (id, incident_id, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, checked_in_at, checked_in_by)
+         SELECT id, ${incident}::uuid, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, checked_in_at, checked_in_by
+           FROM deployment_input
+         RETURNING id`,
+      );
+      write.with(
+        'first_status',
+        `INSERT INTO deployment_status_event (deployment_id, from_status, to_status, to_assignment, note, changed_by, changed_at)
+         SELECT d.id, NULL, x.status, x.assignment, 'checked in', x.changed_by, x.checked_in_at
+           FROM new_deployment d JOIN deployment_input x ON x.id = d.id`,
+      );
+    }
+    write.with(
+      'attempt',
+      `INSERT INTO check_in_attempt (id, incident_id, performed_by, idempotency_key, request_hash, decision, reasons, credential_hash, responder_id,
+                                     deployment_id, verification_id, location_id, device_id, response_status, response, performed_at)
+       SELECT id, ${incident}::uuid, performed_by, idempotency_key, request_hash, decision, reasons, credential_hash, responder_id,
+              deployment_id, verification_id, location_id, device_id, response_status, response, performed_at
+         FROM jsonb_to_recordset(${write.value(JSON.stringify(records.map((r) => r.attempt)))}::jsonb) AS x(
+           id uuid, performed_by uuid, idempotency_key text, request_hash text, decision text, reasons jsonb, credential_hash text,
+           responder_id uuid, deployment_id uuid, verification_id uuid, location_id uuid, device_id text, response_status integer,
+           response jsonb, performed_at timestamptz)`,
+    );
+    const audited = records.flatMap((r) => (r.audit ? [r.audit] : []));
+    if (audited.length > 0) this.audit.appendTo(write, audited);
+    this.outbox.appendTo(write, incidentId, records.flatMap((r) => (r.event ? [r.event] : [])));
+    // Not in a transaction: one statement commits on its own, and callers hear back only after it has.
+    await write.run(db);
+    return records.map(() => undefined);
+  }
+}
