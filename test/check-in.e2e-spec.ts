@@ -160,6 +160,44 @@ describe('check-in (ICS 211 flow)', () => {
     expect(new Set(results.map((r) => r.body.attemptId)).size).toBe(1);
   });
 
+  it('a burst of scans is group-committed: each check-in recorded once, commits shared, audit chain and board sequence intact', async () => {
+    const burst = await createIncident(world.http, world.adminToken, { name: 'Shift Change Staging' });
+    await request(world.http).post(`/incidents/${burst.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    const badges = await Promise.all(Array.from({ length: 24 }, (_, i) => issue(i % 2 ? 'fl-nursing' : 'fl-ems', i % 2 ? 'RN' : 'PARAMEDIC', `Burst Responder ${i}`)));
+    const results = await Promise.all(badges.map((b) => scan(b.jws, {}, randomUUID(), checkin.token, burst.id)));
+
+    expect(results.map((r) => [r.status, r.body.decision])).toEqual(badges.map(() => [201, 'admitted']));
+    expect(new Set(results.map((r) => r.body.deployment.id)).size).toBe(24);
+    const roster = await request(world.http).get(`/incidents/${burst.id}/roster`).set(...bearer(world.adminToken)).expect(200);
+    expect(roster.body.entries).toHaveLength(24);
+
+    const pg = new Client({ connectionString: world.env.dbUrl });
+    await pg.connect();
+    try {
+      // Rows written by one statement share a transaction id: fewer commits than check-ins means they were batched.
+      const { rows: [commits] } = await pg.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM check_in_attempt WHERE incident_id = $1`, [burst.id]);
+      expect(commits.n).toBeLessThan(24);
+      const { rows: events } = await pg.query(`SELECT seq::int FROM outbox_event WHERE incident_id = $1 ORDER BY seq`, [burst.id]);
+      expect(events.map((e: { seq: number }) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1));
+      const { rows: [attempts] } = await pg.query(`SELECT count(*)::int AS n FROM check_in_attempt WHERE incident_id = $1`, [burst.id]);
+      expect(attempts.n).toBe(24);
+    } finally {
+      await pg.end();
+    }
+    const chain = await request(world.http).get(`/audit/verify?incidentId=${burst.id}`).set(...bearer(world.adminToken)).expect(200);
+    expect(chain.body).toMatchObject({ ok: true });
+    const admitted = await request(world.http).get(`/audit/entries?incidentId=${burst.id}&action=checkin.admitted&limit=100`).set(...bearer(world.adminToken)).expect(200);
+    expect(admitted.body.entries).toHaveLength(24);
+  });
+
+  it('the same badge scanned at several stations at once opens one deployment', async () => {
+    const { jws } = await issue('fl-ems', 'PARAMEDIC', 'Popular Pat');
+    const results = await Promise.all([1, 2, 3, 4].map(() => scan(jws)));
+    expect(results.map((r) => r.body.decision)).toEqual(['admitted', 'admitted', 'admitted', 'admitted']);
+    expect(new Set(results.map((r) => r.body.deployment.id)).size).toBe(1);
+    expect(results.filter((r) => !r.body.alreadyCheckedIn)).toHaveLength(1);
+  });
+
   it('a responder active at another incident is denied, naming that incident', async () => {
     const other = await createIncident(world.http, world.adminToken, { name: 'Hurricane Lena Shelter Ops' });
     await request(world.http).post(`/incidents/${other.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
