@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { Client, Pool } from 'pg';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
-import { closedLoop, cpuSeconds, makeClient, openLoop, percentile, type LoadResult, type RequestSpec } from './load';
+import { closedLoop, cpuSeconds, machineCpuSeconds, makeClient, openLoop, percentile, type LoadResult, type RequestSpec } from './load';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -223,11 +223,13 @@ async function rawInsert(pool: Pool, sample: SampleCheckIn, concurrency: number,
  * CPU milliseconds per successful operation spent by the given processes (the api, or none) and by the PostgreSQL
  * backends serving this database: a figure that holds on a machine busy with other work, unlike a rate.
  */
-async function withCpu(admin: Client, db: string, processes: number[], run: () => Promise<LoadResult>): Promise<LoadResult & { cpuMs: { app: number; pg: number } }> {
+async function withCpu(admin: Client, db: string, processes: number[], run: () => Promise<LoadResult>): Promise<LoadResult & { cpuMs: CpuPerOp }> {
   const backends = async (): Promise<number[]> =>
     (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [db])).rows.map((r) => r.pid);
   const snapshot = (pids: number[]) => new Map(pids.map((pid) => [pid, cpuSeconds([pid])]));
   const appBefore = cpuSeconds(processes);
+  const clientBefore = cpuSeconds([process.pid]);
+  const machineBefore = machineCpuSeconds();
   const pgBefore = snapshot(await backends());
   const result = await run();
   // Backends alive at the end only: one that exited meanwhile (an idle connection closed) reads as 0 CPU.
@@ -235,10 +237,23 @@ async function withCpu(admin: Client, db: string, processes: number[], run: () =
   let pg = 0;
   for (const [pid, cpu] of pgAfter) pg += cpu - (pgBefore.get(pid) ?? 0);
   const per = (seconds: number) => (1000 * seconds) / Math.max(result.ok, 1);
-  return { ...result, cpuMs: { app: per(cpuSeconds(processes) - appBefore), pg: per(pg) } };
+  return {
+    ...result,
+    cpuMs: { app: per(cpuSeconds(processes) - appBefore), pg: per(pg), client: per(cpuSeconds([process.pid]) - clientBefore), machine: per(machineCpuSeconds() - machineBefore) },
+  };
 }
 
-const fmtCpu = (r: { cpuMs: { app: number; pg: number } }) => `CPU per op: app ${r.cpuMs.app.toFixed(2)} ms + PostgreSQL ${r.cpuMs.pg.toFixed(2)} ms`;
+interface CpuPerOp {
+  app: number;
+  pg: number;
+  /** This benchmark's own process: the load generator (and, for the raw insert, the app). */
+  client: number;
+  /** Every process and the kernel, on all cores. */
+  machine: number;
+}
+
+const fmtCpu = (r: { cpuMs: CpuPerOp }) =>
+  `CPU per op: app ${r.cpuMs.app.toFixed(2)} ms + PostgreSQL ${r.cpuMs.pg.toFixed(2)} ms; whole machine ${r.cpuMs.machine.toFixed(2)} ms, of which load generator ${r.cpuMs.client.toFixed(2)} ms`;
 
 const fmt = (r: LoadResult) => `${r.rate.toFixed(0).padStart(6)}/s  p50 ${percentile(r.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(r.latenciesMs, 99).toFixed(1)} ms  (${r.ok} ok, ${r.errors} errors)`;
 
@@ -281,7 +296,7 @@ async function main(): Promise<void> {
     process.stdout.write(`  raw insert of the same rows (pg)   ${fmt(raw)}\n`);
     process.stdout.write(`  check-in, saturation               ${fmt(saturation)}\n`);
     process.stdout.write(`  check-in, open loop ${RATE}/s        ${fmt(steady)}\n`);
-    process.stdout.write(`  raw insert  ${fmtCpu(raw)} (the app: this benchmark's own process)\n`);
+    process.stdout.write(`  raw insert  ${fmtCpu(raw)} (the app is this benchmark's own process)\n`);
     process.stdout.write(`  check-in    ${fmtCpu(saturation)} (the app: the api process)\n`);
     process.stdout.write(`  ratio check-in / trivial route     ${(saturation.rate / trivial.rate).toFixed(2)}\n`);
     process.stdout.write(`  ratio check-in / raw insert        ${(saturation.rate / raw.rate).toFixed(2)}\n`);

@@ -110,3 +110,10 @@ export function cpuSeconds(pids: number[]): number {
   return ticks / CLOCK_TICKS_PER_SECOND;
 }
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds the whole machine has been busy so far (all cores, every process and the kernel), from /proc/stat. */
+export function machineCpuSeconds(): number {
+  // cpu  user nice system idle iowait irq softirq steal ...
+  const [, user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  return (user + nice + system + irq + softirq) / CLOCK_TICKS_PER_SECOND;
+}

@@ -5,7 +5,7 @@ import canonicalize from 'canonicalize';
 import type { DataSource } from 'typeorm';
 import type { AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
-import { DomainError } from '@app/common';
+import { DomainError, GroupCommit } from '@app/common';
 import { AppConfig } from '@app/config';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
 import { DeploymentReader } from '../deployments/deployment-reader';
@@ -34,6 +34,17 @@ export interface CheckInOutcome {
   replayed: boolean;
 }
 
+interface IdempotencyKey {
+  userId: string;
+  key: string;
+}
+
+interface PreviousAttempt {
+  request_hash: string;
+  response_status: number;
+  response: CheckInResponse;
+}
+
 const CATEGORY: Record<string, string> = {
   RN: 'Health and Medical', LPN: 'Health and Medical', APRN: 'Health and Medical', MD: 'Health and Medical',
   PARAMEDIC: 'Emergency Medical Services', EMT: 'Emergency Medical Services', USAR_TECH: 'Search and Rescue',
@@ -50,6 +61,9 @@ const isUniqueViolation = (err: unknown, constraint: string): boolean =>
  */
 @Injectable()
 export class CheckInService {
+  /** Idempotency lookups of check-ins arriving together share one query. */
+  private readonly previousAttempts = new GroupCommit((keys: IdempotencyKey[]) => this.findPreviousAttempts(keys), { maxBatch: 128, maxInFlight: 2 });
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly verifier: CredentialVerifier,
@@ -96,15 +110,25 @@ export class CheckInService {
 
   private async replay(cmd: CheckInCommand, requestHash: string): Promise<CheckInOutcome | undefined> {
     if (!cmd.idempotencyKey) return undefined;
-    const [previous] = (await this.db.query(
-      `SELECT request_hash, response_status, response FROM check_in_attempt WHERE performed_by = $1 AND idempotency_key = $2`,
-      [cmd.principal.userId, cmd.idempotencyKey],
-    )) as Array<{ request_hash: string; response_status: number; response: CheckInResponse }>;
+    const previous = await this.previousAttempts.submit({ userId: cmd.principal.userId, key: cmd.idempotencyKey });
     if (!previous) return undefined;
     if (previous.request_hash !== requestHash) {
       throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used for a different check-in request.');
     }
     return { status: previous.response_status, body: previous.response, replayed: true };
+  }
+
+  /** The attempts already recorded under these (user, Idempotency-Key) pairs, in order (null: none). */
+  private async findPreviousAttempts(keys: IdempotencyKey[]): Promise<Array<PreviousAttempt | null>> {
+    const rows = (await this.db.query(
+      `SELECT x.ord, a.request_hash, a.response_status, a.response
+         FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS x(performed_by, idempotency_key, ord)
+         JOIN check_in_attempt a
+           ON a.performed_by = x.performed_by AND a.idempotency_key = x.idempotency_key AND a.idempotency_key IS NOT NULL`,
+      [keys.map((k) => k.userId), keys.map((k) => k.key)],
+    )) as Array<PreviousAttempt & { ord: string }>;
+    const found = new Map(rows.map((r) => [Number(r.ord), r]));
+    return keys.map((_, i) => found.get(i + 1) ?? null);
   }
 
   /**
