@@ -2,16 +2,22 @@
  * npm run bench:checkin — check-in throughput and latency against the real database, next to two limits measured
  * in the same run: the framework's trivial route and the raw insert of the same rows with pg.
  * Options: --seconds N (per phase, default 10), --rate N (open-loop arrivals per second, default 500),
- *          --scanners N (closed-loop concurrency, default 64), --audit-comparison (also run with the audit write left out).
+ *          --scanners N (closed-loop concurrency, default 64), --api-processes N (default: one per core),
+ *          --audit-comparison (also run with the audit write left out).
+ *
+ * Node runs a process's JavaScript on one core, so the api is deployed as one process per core behind the load
+ * balancer (docs/check-in.md, "Scaling"); the load generator spreads requests over them round robin, as the
+ * balancer would. Saturation is also measured against a single api process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { Client, Pool } from 'pg';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
-import { closedLoop, cpuSeconds, machineCpuSeconds, makeClient, openLoop, percentile, type LoadResult, type RequestSpec } from './load';
+import { closedLoop, cpuSeconds, machineCpuSeconds, makeBalancedClient, makeClient, openLoop, percentile, type LoadResult, type RequestSpec } from './load';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -21,6 +27,7 @@ const opt = (name: string, dflt: number): number => {
 const SECONDS = opt('seconds', 10);
 const RATE = opt('rate', 500);
 const SCANNERS = opt('scanners', 64);
+const API_PROCESSES = opt('api-processes', availableParallelism());
 const AUDIT_COMPARISON = args.includes('--audit-comparison');
 const SERVER = 'postgres://postgres@127.0.0.1:5432';
 const POOL_SIZE = 24;
@@ -260,14 +267,22 @@ const fmt = (r: LoadResult) => `${r.rate.toFixed(0).padStart(6)}/s  p50 ${percen
 async function main(): Promise<void> {
   const dbUrl = await freshDatabase('responder_checkin_bench');
   const issuer = await startIssuerServer({ port: 0, statusListTtlMs: 600_000 });
-  const needed = Math.ceil(SCANNERS * 40 * SECONDS + RATE * SECONDS * 1.1 + 500) * (AUDIT_COMPARISON ? 2 : 1);
+  const needed = Math.ceil(2 * SCANNERS * 40 * SECONDS + RATE * SECONDS * 1.1 + 500 * API_PROCESSES) * (AUDIT_COMPARISON ? 1.5 : 1);
   process.stdout.write(`issuing ${needed} distinct credentials...\n`);
-  const credentials = await issueMany(issuer, Math.min(needed, 120_000));
-  const api = await startApi(dbUrl);
+  const credentials = await issueMany(issuer, Math.min(needed, 160_000));
+  // The api processes share the database and one Redis namespace, as replicas do.
+  const shared = { REDIS_PREFIX: `bench_${randomUUID().slice(0, 8)}` };
+  const api = await startApi(dbUrl, shared);
+  const apis = [api];
   const children = [api.child];
   try {
     const { token, incidentId } = await seed(api.url, issuer);
-    const send = makeClient(api.url, SCANNERS);
+    for (let i = 1; i < API_PROCESSES; i++) {
+      apis.push(await startApi(dbUrl, shared));
+      children.push(apis[i].child);
+    }
+    const sendOne = makeClient(api.url, SCANNERS);
+    const send = makeBalancedClient(apis.map((a) => a.url), SCANNERS);
     const created = (s: number) => s === 201;
     // Warm-up: keys and status lists cached, JIT warm. One real check-in gives the raw insert its row contents.
     const [sampleJws] = credentials.splice(0, 1);
@@ -275,13 +290,16 @@ async function main(): Promise<void> {
       jws: sampleJws,
       response: await json(`${api.url}/incidents/${incidentId}/check-ins`, { method: 'POST', token, body: JSON.stringify({ credential: sampleJws }) }),
     };
-    await closedLoop(send, checkInSpecs(credentials.splice(0, 300), token, incidentId), 8, 60, created);
+    await closedLoop(send, checkInSpecs(credentials.splice(0, 300 * API_PROCESSES), token, incidentId), 8, 60, created);
 
     const trivial = await closedLoop(send, () => ({ method: 'GET', path: '/health/live' }), SCANNERS, Math.min(SECONDS, 5), (s) => s === 200);
     const admin = new Client({ connectionString: `${SERVER}/postgres` });
     await admin.connect();
     const dbName = new URL(dbUrl).pathname.slice(1);
-    const saturation = await withCpu(admin, dbName, [api.child.pid ?? 0], () => closedLoop(send, checkInSpecs(credentials, token, incidentId), SCANNERS, SECONDS, created));
+    const single = await withCpu(admin, dbName, [api.child.pid ?? 0], () => closedLoop(sendOne, checkInSpecs(credentials, token, incidentId), SCANNERS, SECONDS, created));
+    credentials.splice(0, single.requests);
+    const pids = apis.map((a) => a.child.pid ?? 0);
+    const saturation = await withCpu(admin, dbName, pids, () => closedLoop(send, checkInSpecs(credentials, token, incidentId), SCANNERS, SECONDS, created));
     credentials.splice(0, saturation.requests);
     const steady = await openLoop(send, checkInSpecs(credentials, token, incidentId), RATE, SECONDS, created);
     credentials.splice(0, steady.requests);
@@ -291,18 +309,21 @@ async function main(): Promise<void> {
     await rawPool.end();
     await admin.end();
 
-    process.stdout.write(`\nbench:checkin  (${SCANNERS} scanners closed loop, ${RATE}/s open loop, ${SECONDS} s each, one incident)\n`);
-    process.stdout.write(`  trivial route (GET /health/live)   ${fmt(trivial)}\n`);
-    process.stdout.write(`  raw insert of the same rows (pg)   ${fmt(raw)}\n`);
-    process.stdout.write(`  check-in, saturation               ${fmt(saturation)}\n`);
-    process.stdout.write(`  check-in, open loop ${RATE}/s        ${fmt(steady)}\n`);
-    process.stdout.write(`  raw insert  ${fmtCpu(raw)} (the app is this benchmark's own process)\n`);
-    process.stdout.write(`  check-in    ${fmtCpu(saturation)} (the app: the api process)\n`);
+    const n = `${API_PROCESSES} api process${API_PROCESSES === 1 ? '' : 'es'}`;
+    process.stdout.write(`\nbench:checkin  (${SCANNERS} scanners closed loop, ${RATE}/s open loop, ${SECONDS} s each, one incident, ${availableParallelism()} cores)\n`);
+    process.stdout.write(`  trivial route (GET /health/live), ${n}   ${fmt(trivial)}\n`);
+    process.stdout.write(`  raw insert of the same rows (pg)          ${fmt(raw)}\n`);
+    process.stdout.write(`  check-in, saturation, 1 api process       ${fmt(single)}\n`);
+    process.stdout.write(`  check-in, saturation, ${n}     ${fmt(saturation)}\n`);
+    process.stdout.write(`  check-in, open loop ${RATE}/s, ${n}   ${fmt(steady)}\n`);
+    process.stdout.write(`  raw insert             ${fmtCpu(raw)} (the app is this benchmark's own process)\n`);
+    process.stdout.write(`  check-in, 1 process    ${fmtCpu(single)}\n`);
+    process.stdout.write(`  check-in, ${API_PROCESSES} processes  ${fmtCpu(saturation)}\n`);
     process.stdout.write(`  ratio check-in / trivial route     ${(saturation.rate / trivial.rate).toFixed(2)}\n`);
     process.stdout.write(`  ratio check-in / raw insert        ${(saturation.rate / raw.rate).toFixed(2)}\n`);
 
     if (AUDIT_COMPARISON) {
-      api.child.kill('SIGTERM');
+      for (const a of apis) a.child.kill('SIGTERM');
       const noAudit = await startApi(dbUrl, { BENCHMARK_SKIP_AUDIT_WRITE: 'true' });
       children.push(noAudit.child);
       const seeded = await seed(noAudit.url, issuer);

@@ -41,6 +41,13 @@ export function makeClient(baseUrl: string, maxSockets: number): (spec: RequestS
     });
 }
 
+/** Spreads requests over several api processes round robin, as a load balancer in front of them would. */
+export function makeBalancedClient(baseUrls: string[], maxSockets: number): (spec: RequestSpec) => Promise<number> {
+  const clients = baseUrls.map((url) => makeClient(url, Math.ceil(maxSockets / baseUrls.length)));
+  let next = 0;
+  return (spec) => clients[next++ % clients.length](spec);
+}
+
 export async function closedLoop(send: (spec: RequestSpec) => Promise<number>, next: () => RequestSpec | undefined, concurrency: number, seconds: number, okStatus: (s: number) => boolean): Promise<LoadResult> {
   const latencies: number[] = [];
   let ok = 0;
