@@ -17,6 +17,15 @@ describe('CombinedWrite', () => {
     expect(db.calls[0].parameters).toEqual([1, 'two']);
   });
 
+  it('marks a part MATERIALIZED when asked, so PostgreSQL runs it once rather than inline it', async () => {
+    const write = new CombinedWrite();
+    write.with('link', `SELECT * FROM f(${write.value('x')})`, { materialized: true });
+    write.with('row', 'INSERT INTO t (v) SELECT v FROM link');
+    const db = recorder();
+    await write.run(db);
+    expect(db.calls[0].sql).toBe('WITH link AS MATERIALIZED (SELECT * FROM f($1)),\nrow AS (INSERT INTO t (v) SELECT v FROM link)\nSELECT 1 AS done');
+  });
+
   it('refuses to run with nothing to write', async () => {
     await expect(new CombinedWrite().run(recorder())).rejects.toThrow('nothing to write');
   });
