@@ -252,8 +252,8 @@ describe('audit trail', () => {
       const incidentId = await createIncident();
       const entries = await append(incidentId, 2);
       const config = parseConfig({ ...env.env, AUDIT_CHECKPOINT_INTERVAL_MS: '200' });
-      const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), CommonModule, DbModule, AuditWorkerModule] }).compile();
-      const worker = moduleRef.createNestApplication();
+      // An application context with no HTTP server, as the worker process runs it.
+      const worker = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), CommonModule, DbModule, AuditWorkerModule] }).compile();
       await worker.init();
       try {
         const signed = async () =>

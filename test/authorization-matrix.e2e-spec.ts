@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { Controller, Get, RequestMethod, type INestApplication } from '@nestjs/common';
+import { Controller, Get, RequestMethod } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import request from 'supertest';
 import { ACCESS_RULE, INCIDENT_SCOPE, Roles, ROLES, type AccessRule, type Role } from '@app/auth';
-import { bearer, createUser, startApi } from './support/test-app';
+import { bearer, createUser, startApi, type TestApi } from './support/test-app';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
 
 /**
  * The authorization matrix, generated from the route table of the real api: every HTTP route Nest registered (found
- * with DiscoveryService + the access metadata the global guard reads) and every other route on the Express router
+ * with DiscoveryService + the access metadata the global guard reads) and every other route on the Fastify router
  * (Swagger, the queue dashboard, the web app) must have a decision in EXPECTED below, and every route is requested by
  * every role and by no one, at an incident the user is assigned to (or whose jurisdiction an auditor covers) and at
  * one they are not. 401/403 exactly where the table says; anything else (2xx, 400, 404, 409, 422...) elsewhere,
@@ -141,27 +141,35 @@ const EXPECTED: Record<string, Expectation> = {
   'DELETE /jobs/dashboard-session': { access: ['admin'], request: () => ({ path: '/jobs/dashboard-session' }) },
 };
 
-/** Routes on the Express router that are not Nest handlers (no guard metadata): Swagger UI and the OpenAPI document. */
+/**
+ * Routes on the Fastify router that are not Nest handlers (no guard metadata), all public: Swagger UI and the OpenAPI
+ * document, the web app's static files and the redirect to it, and the CORS preflight answer.
+ */
 const EXTERNAL_ROUTES: Record<string, 'public'> = {
   'GET /docs': 'public',
   'GET /docs/': 'public',
+  'GET /docs/*': 'public',
   'GET /docs/index.html': 'public',
   'GET /docs/LICENSE': 'public',
   'GET /docs/swagger-ui-init.js': 'public',
   'GET /docs/docs/swagger-ui-init.js': 'public',
   'GET /docs-json': 'public',
   'GET /docs-yaml': 'public',
+  'GET /': 'public',
+  'GET /app': 'public',
+  'GET /app/*': 'public',
+  'OPTIONS *': 'public',
 };
 
-/** Middleware mounted on a path (not routes on the router stack), with their own access rules. */
+/** bull-board's own routes, every one behind the dashboard's admin-only onRequest hook (libs/jobs queue-dashboard.ts). */
+const QUEUE_DASHBOARD = '/admin/queues';
+
+/** Requested below by every principal, as probes of the routes above that are not plain public pages. */
 const MOUNTED: Array<{ key: string; access: 'public' | readonly Role[]; path: string }> = [
   { key: 'GET /admin/queues (bull-board)', access: ['admin'], path: '/admin/queues' },
   { key: 'GET /admin/queues/api/queues (bull-board API)', access: ['admin'], path: '/admin/queues/api/queues' },
   { key: 'GET / (redirect to the web app)', access: 'public', path: '/' },
 ];
-
-/** Nest's own middleware bindings (nestjs-pino, request context) appear as all-method `{/*splat}` routes. */
-const MIDDLEWARE_SPLAT = '{/*splat}';
 
 /** Routes that change state run last, after every read, so that they cannot hide a read's outcome. */
 const RUN_LAST = ['POST /incidents/:incidentId/close', 'DELETE /incidents/:incidentId/staff/:userId', 'POST /trust/issuers/:id/retire', 'PUT /trust/list', 'POST /incidents/:incidentId/deployments/:deploymentId/check-out'];
@@ -181,8 +189,8 @@ function joinPath(...parts: Array<string | undefined>): string {
   return `/${path}`;
 }
 
-/** The route table of a running app: Nest handlers with the metadata the global guard reads, and the Express router. */
-function discoverRoutes(app: INestApplication): { nestRoutes: DiscoveredRoute[]; routerRoutes: string[] } {
+/** The route table of a running app: Nest handlers with the metadata the global guard reads, and the Fastify router. */
+function discoverRoutes({ app, routes }: TestApi): { nestRoutes: DiscoveredRoute[]; routerRoutes: string[] } {
   const reflector = app.get(Reflector);
   const scanner = new MetadataScanner();
   const nestRoutes: DiscoveredRoute[] = [];
@@ -208,9 +216,8 @@ function discoverRoutes(app: INestApplication): { nestRoutes: DiscoveredRoute[];
       }
     }
   }
-  const router = (app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router;
-  const routerRoutes = router.stack.flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`) : []));
-  return { nestRoutes, routerRoutes };
+  // HEAD routes are Fastify's copies of the GET ones.
+  return { nestRoutes, routerRoutes: routes.filter((r) => !r.startsWith('HEAD ')) };
 }
 
 /** What is wrong with the route table against EXPECTED (empty: every route has a rule and a matching decision). */
@@ -235,8 +242,9 @@ function tableProblems(nestRoutes: DiscoveredRoute[], routerRoutes: string[]): s
   const known = new Set(nestRoutes.map((r) => r.key));
   for (const key of Object.keys(EXPECTED)) if (!known.has(key)) problems.push(`EXPECTED lists ${key}, which the api does not have (remove it)`);
   for (const key of routerRoutes) {
-    if (known.has(key) || key in EXTERNAL_ROUTES || key.endsWith(` ${MIDDLEWARE_SPLAT}`)) continue;
-    problems.push(`${key} is on the Express router but is neither a Nest route nor listed in EXTERNAL_ROUTES`);
+    const path = key.split(' ')[1];
+    if (known.has(key) || key in EXTERNAL_ROUTES || path === QUEUE_DASHBOARD || path.startsWith(`${QUEUE_DASHBOARD}/`)) continue;
+    problems.push(`${key} is on the Fastify router but is neither a Nest route nor listed in EXTERNAL_ROUTES`);
   }
   // Auditors read; they never change anything.
   for (const [key, e] of Object.entries(EXPECTED)) {
@@ -309,7 +317,7 @@ describe('authorization matrix: every route x every role x own/other incident', 
       credential,
     };
 
-    ({ nestRoutes, routerRoutes } = discoverRoutes(world.api.app));
+    ({ nestRoutes, routerRoutes } = discoverRoutes(world.api));
   });
 
   afterAll(async () => world?.close());
@@ -327,7 +335,7 @@ describe('authorization matrix: every route x every role x own/other incident', 
   it('a route added without an access rule, or without a decision here, fails the check (and the guard refuses it)', async () => {
     const probe = await startApi(world.env.env, { extraControllers: [UnlistedController] });
     try {
-      const found = discoverRoutes(probe.app);
+      const found = discoverRoutes(probe);
       const problems = tableProblems(found.nestRoutes, found.routerRoutes);
       expect(problems).toEqual(
         expect.arrayContaining([
@@ -379,8 +387,9 @@ describe('authorization matrix: every route x every role x own/other incident', 
         cells.push({ key: m.key, label: '-', who, expected, req: { path: m.path }, method: 'GET' });
       }
     }
-    for (const key of Object.keys(EXTERNAL_ROUTES)) {
-      for (const who of PRINCIPALS) cells.push({ key, label: '-', who, expected: 'allowed', req: { path: key.split(' ')[1] }, method: 'GET' });
+    for (const key of Object.keys(EXTERNAL_ROUTES).filter((k) => k.startsWith('GET '))) {
+      const path = key.split(' ')[1].replace(/\*$/, 'index.html');
+      for (const who of PRINCIPALS) cells.push({ key, label: '-', who, expected: 'allowed', req: { path }, method: 'GET' });
     }
 
     const wrong: string[] = [];
@@ -404,8 +413,25 @@ describe('authorization matrix: every route x every role x own/other incident', 
     expect(wrong).toEqual([]);
   });
 
-  it('a route without an access rule is caught: the splat bindings are middleware, not endpoints', async () => {
-    // The all-method {/*splat} routes on the router are Nest's middleware bindings; nothing answers an unknown path.
+  it('every queue dashboard route refuses everyone but admins (its guard covers the whole plugin)', async () => {
+    const dashboard = routerRoutes.filter((r) => r.split(' ')[1].startsWith(QUEUE_DASHBOARD));
+    expect(dashboard.length).toBeGreaterThan(10);
+    const wrong: string[] = [];
+    for (const route of dashboard) {
+      const [method, path] = route.split(' ');
+      const url = path.replace(/:[A-Za-z]+/g, 'x').replace(/\*$/, 'x');
+      for (const who of ['anonymous', 'commander', 'auditor-FL'] as const) {
+        let r = request(world.http)[method.toLowerCase() as 'get' | 'put' | 'post' | 'delete'](url);
+        if (tokens[who]) r = r.set(...bearer(tokens[who]!));
+        const res = await r;
+        const expected = who === 'anonymous' ? 401 : 403;
+        if (res.status !== expected) wrong.push(`${route} as ${who}: expected ${expected}, got ${res.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('nothing answers an unknown path, whatever the method', async () => {
     for (const method of ['get', 'post', 'delete'] as const) {
       const res = await request(world.http)[method](`/no-such-route-${randomUUID()}`).set(...bearer(tokens.admin!));
       expect(res.status).toBe(404);

@@ -8,7 +8,7 @@ import { io } from 'socket.io-client';
 import { Public } from '@app/auth';
 import { LIVE_MAX_MESSAGE_BYTES } from '@app/realtime';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
-import { BODY_LIMIT } from '../apps/api/src/configure-app';
+import { BODY_LIMIT_BYTES } from '../apps/api/src/configure-app';
 import { scanText, TEST_PASSWORDS } from './support/log-scan';
 import { connectLive } from './support/live-harness';
 import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
@@ -158,7 +158,7 @@ describe('hardening and logs', () => {
       return req.send(body);
     };
 
-    it(`a body over ${BODY_LIMIT} is 413, JSON or text`, async () => {
+    it(`a body over ${BODY_LIMIT_BYTES} bytes is 413, JSON or text`, async () => {
       const json = await scan({ credential: 'A'.repeat(300 * 1024) });
       expect(json.status).toBe(413);
       expect(json.body).toMatchObject({ code: 'payload_too_large', status: 413 });

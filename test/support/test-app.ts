@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { parseConfig, type AppConfig } from '@app/config';
 import { createTestDatabase, dropTestDatabase } from '@app/db';
 import { ApiModule } from '../../apps/api/src/api.module';
-import { configureApp } from '../../apps/api/src/configure-app';
+import { configureApp, createHttpAdapter } from '../../apps/api/src/configure-app';
 import type { Role } from '@app/auth';
 
 export const ADMIN = { email: 'admin@test.example', password: 'admin-password-123' };
@@ -48,8 +48,10 @@ export function e2eLogDir(): string {
 }
 
 export interface TestApi {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   config: AppConfig;
+  /** Every route on the Fastify router as `METHOD /path`: Nest's, and the plugins' (web app, dashboard, Swagger). */
+  routes: string[];
   http: App;
   /** Base URL when started with listen: true (websocket tests). */
   url?: string;
@@ -62,8 +64,12 @@ export async function startApi(
 ): Promise<TestApi> {
   const config = parseConfig(env);
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)], controllers: opts.extraControllers ?? [] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
-  configureApp(app, config);
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bodyParser: false, bufferLogs: true });
+  const routes: string[] = [];
+  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) routes.push(`${method} ${route.url}`);
+  });
+  await configureApp(app, config);
   let url: string | undefined;
   if (opts.listen) {
     await app.listen(0, '127.0.0.1');
@@ -71,8 +77,9 @@ export async function startApi(
     url = url.replace('[::1]', '127.0.0.1');
   } else {
     await app.init();
+    await app.getHttpAdapter().getInstance().ready(); // Fastify routes exist once its plugins have loaded
   }
-  return { app, config, http: app.getHttpServer() as App, url, close: () => app.close() };
+  return { app, config, routes, http: app.getHttpServer() as App, url, close: () => app.close() };
 }
 
 export async function signIn(http: App, email: string, password: string): Promise<string> {

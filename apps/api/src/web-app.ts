@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import fastifyStatic from '@fastify/static';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@app/config';
 
 /** Where the browser app lives. Hash routing inside it, so the server never needs a fallback to index.html. */
@@ -20,24 +20,23 @@ export function webAppDir(config: AppConfig): string | undefined {
 }
 
 /**
- * Serves the web app under /app/ and sends `/` there. Both are plain Express middleware that run before Nest's
- * guards and answer only their own paths, so the global deny-by-default guard still covers every API route.
- * Helmet's strict CSP (script-src 'self', no inline scripts) applies to these responses too.
+ * Serves the web app under /app/ and sends `/` there. Both are plain Fastify routes outside Nest's router that answer
+ * only their own paths, so the global deny-by-default guard still covers every API route. Helmet's strict CSP
+ * (script-src 'self', no inline scripts) applies to these responses too.
  */
-export function serveWebApp(app: NestExpressApplication, config: AppConfig): void {
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method === 'GET' || req.method === 'HEAD') && req.path === '/') return res.redirect(302, WEB_APP_PREFIX);
-    return next();
-  });
+export async function serveWebApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  app.getHttpAdapter().getInstance().get('/', (_req, reply) => reply.redirect(WEB_APP_PREFIX, 302));
   const dir = webAppDir(config);
   if (!dir) return; // not built: /app/ is an unknown route (404) like any other
-  app.useStaticAssets(dir, {
-    prefix: WEB_APP_PREFIX,
+  await app.register(fastifyStatic, {
+    root: dir,
+    prefix: WEB_APP_PREFIX.slice(0, -1), // '/app' too, answered with a redirect to '/app/'
+    redirect: true,
     index: 'index.html',
-    fallthrough: true,
-    setHeaders: (res: Response, path: string) => {
-      if (HASHED_ASSET.test(basename(path))) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-      else res.setHeader('Cache-Control', 'no-cache');
+    decorateReply: false, // no reply.sendFile: nothing else serves files (the queue dashboard has its own)
+    cacheControl: false, // set per file below
+    setHeaders: (reply, path) => {
+      reply.header('Cache-Control', HASHED_ASSET.test(basename(path)) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
 }

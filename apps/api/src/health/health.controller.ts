@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '@app/auth';
 import { RedisConnection } from '@app/common';
@@ -26,11 +26,11 @@ export class HealthController {
 
   /** PostgreSQL and Redis reachable (for load balancers); 503 naming what is not. */
   @Get('ready')
-  async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: 'ok' | 'unavailable'; postgres: Check; redis: Check }> {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ok' | 'unavailable'; postgres: Check; redis: Check }> {
     const [postgres, redis] = await Promise.all([this.pingDb(), this.redis.ping()]);
     const result = { postgres: postgres ? 'up' : 'down', redis: redis ? 'up' : 'down' } as const;
     const ok = postgres && redis;
-    if (!ok) res.status(503).setHeader('Retry-After', '5');
+    if (!ok) reply.code(503).header('Retry-After', '5');
     return { status: ok ? 'ok' : 'unavailable', ...result };
   }
 

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type Principal } from '@app/auth';
 import { AuditScope } from '../access/audit-scope';
 import { AuditCheckpoints, type CheckpointRun } from '../checkpoints/audit-checkpoints.service';
@@ -39,16 +39,22 @@ export class AuditController {
   @ApiOperation({ summary: 'Download a chain as an audit bundle (entries, checkpoints, public keys); verify it offline with `audit-verify`' })
   @ApiProduces('application/json')
   @ApiOkResponse({ description: 'responder-checkin.audit-bundle, version 1' })
-  async export(@Query() q: ChainQueryDto, @CurrentUser() user: Principal, @Res() res: Response): Promise<void> {
+  async export(@Query() q: ChainQueryDto, @CurrentUser() user: Principal, @Res() reply: FastifyReply): Promise<void> {
     const { chainId, incidentId } = await this.scope.resolveChain(user, q);
     const name = `audit-${chainId.replace(/[^a-z0-9-]/gi, '-')}.json`;
-    res.status(200).type('application/json').setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    // Streamed straight to the socket (with backpressure): the reply's headers so far (security headers) go along.
+    const res = reply.raw;
+    for (const [header, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(header, value);
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    reply.hijack();
     try {
       await this.exporter.write(res, chainId, incidentId);
     } catch (err) {
       if (!res.headersSent) {
         res.removeHeader('Content-Disposition');
-        throw err;
+        throw err; // nothing sent yet: the problem response goes out instead (ProblemDetailsFilter writes to reply.raw)
       }
       res.destroy(err instanceof Error ? err : undefined); // mid-stream: a truncated body must not look complete
       return;

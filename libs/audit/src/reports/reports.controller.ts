@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type Principal } from '@app/auth';
 import { ReportFormatDto } from '../http/dto/audit-query.dto';
 import { toCsv, type DeploymentReport } from './deployment-report';
@@ -17,23 +17,22 @@ export class ReportsController {
   @Get('incidents/:incidentId/deployments')
   @ApiOperation({ summary: "Every deployment of an incident: who, position, qualification, how verified, check-in/out, hours per day (incident's time zone)" })
   @ApiProduces('application/json', 'text/csv')
-  async incident(@Param('incidentId') incidentId: string, @Query() q: ReportFormatDto, @CurrentUser() user: Principal, @Res() res: Response): Promise<void> {
-    send(res, await this.reports.incidentDeployments(user, incidentId), q.format, `deployments-${incidentId}`);
+  async incident(@Param('incidentId') incidentId: string, @Query() q: ReportFormatDto, @CurrentUser() user: Principal, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.reports.incidentDeployments(user, incidentId), q.format, `deployments-${incidentId}`);
   }
 
   @Get('responders/:responderId')
   @ApiOperation({ summary: "One responder's deployments across the incidents the caller may see, with hours per day" })
   @ApiProduces('application/json', 'text/csv')
-  async responder(@Param('responderId') responderId: string, @Query() q: ReportFormatDto, @CurrentUser() user: Principal, @Res() res: Response): Promise<void> {
-    send(res, await this.reports.responderDeployments(user, responderId), q.format, `responder-${responderId}`);
+  async responder(@Param('responderId') responderId: string, @Query() q: ReportFormatDto, @CurrentUser() user: Principal, @Res() reply: FastifyReply): Promise<void> {
+    send(reply, await this.reports.responderDeployments(user, responderId), q.format, `responder-${responderId}`);
   }
 }
 
-function send(res: Response, report: DeploymentReport, format: 'json' | 'csv' | undefined, name: string): void {
+function send(reply: FastifyReply, report: DeploymentReport, format: 'json' | 'csv' | undefined, name: string): void {
   if (format === 'csv') {
-    res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
-    res.send(toCsv(report));
+    reply.code(200).type('text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="${name}.csv"`).send(toCsv(report));
     return;
   }
-  res.status(200).json(report);
+  reply.code(200).send(report);
 }

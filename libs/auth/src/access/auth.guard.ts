@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { DomainError } from '@app/common';
 import type { Principal } from '../roles';
 import { TokenService } from '../tokens/token.service';
@@ -26,7 +26,7 @@ export class AuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true; // websocket handshakes authenticate in the gateway
     const targets = [context.getHandler(), context.getClass()];
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets);
-    const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const req = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal; params: Record<string, string | undefined> }>();
     if (rule?.kind === 'public') return true;
 
     const token = bearerToken(req.headers.authorization);

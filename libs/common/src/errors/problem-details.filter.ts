@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UnsafeJsonBodyError } from '../http/json-body-guard';
 import { DomainError } from './domain-error';
 import { ERROR_STATUS, type ErrorCode } from './error-codes';
@@ -67,12 +67,13 @@ export function toProblem(err: unknown, correlationId: string | undefined): { pr
       extra.errors = messages.map((m) => toFieldError(String(m)));
     }
     if (status === 404 && /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(detail)) detail = 'No such route.';
+    // Fastify's own refusals before a route runs reach here as HttpExceptions (Nest wraps them); the 415 says nothing.
+    if ((err.cause as { code?: unknown } | undefined)?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      detail = 'The request body is of a type this API does not read: send application/json.';
+    }
   } else if (err instanceof UnsafeJsonBodyError) {
     code = 'malformed_request';
     detail = err.message;
-  } else if (isBodyParserError(err)) {
-    code = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : 'malformed_request';
-    detail = err.status === 413 ? 'The request body is too large.' : err.status === 415 ? 'The request body uses a character set or content encoding this API does not read (send UTF-8).' : 'The request body is not valid JSON.';
   } else if (isDatabaseUnavailable(err)) {
     code = 'database_unavailable';
     detail = 'The database is temporarily unavailable; retry shortly.';
@@ -107,6 +108,7 @@ function codeForStatus(status: number): ErrorCode {
     case 404: return 'not_found';
     case 409: return 'conflict';
     case 413: return 'payload_too_large';
+    case 415: return 'unsupported_media_type';
     case 422: return 'unprocessable';
     case 429: return 'rate_limited';
     case 503: return 'service_unavailable';
@@ -119,13 +121,6 @@ function toFieldError(message: string): { field: string; message: string } {
   return { field, message };
 }
 
-/** body-parser's errors (http-errors): entity.parse.failed, entity.too.large, charset.unsupported, encoding.unsupported... */
-function isBodyParserError(err: unknown): err is { status: number; type: string } {
-  if (typeof err !== 'object' || err === null) return false;
-  const { type, status } = err as { type?: unknown; status?: unknown };
-  return typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500 && /^(entity|charset|encoding|request)\./.test(type);
-}
-
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -133,17 +128,22 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request & { id?: string }>();
-    const res = ctx.getResponse<Response>();
-    const correlationId = typeof req.id === 'string' ? req.id : undefined;
+    const req = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const correlationId = req.id;
     const { problem, headers, unexpected } = toProblem(exception, correlationId);
     if (unexpected) {
       this.logger.error({ err: exception, correlationId }, 'unexpected error');
     } else if (problem.status === 503) {
       this.logger.warn({ code: problem.code, correlationId }, 'dependency unavailable');
     }
-    if (res.headersSent) return;
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify({ ...problem, instance: req.originalUrl?.split('?')[0] }));
+    if (reply.raw.headersSent) return;
+    const body = JSON.stringify({ ...problem, instance: req.url.split('?')[0] });
+    if (reply.sent) {
+      // A handler that took over the response (reply.hijack(), to stream) and failed before writing anything.
+      reply.raw.writeHead(problem.status, { ...headers, 'Content-Type': 'application/problem+json' }).end(body);
+      return;
+    }
+    reply.headers(headers).code(problem.status).type('application/problem+json').send(body);
   }
 }

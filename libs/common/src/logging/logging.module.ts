@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Module } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import pino, { type DestinationStream } from 'pino';
 import { AppConfig } from '@app/config';
@@ -20,6 +20,12 @@ export const REDACTED_PATHS = [
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The id of a request: the X-Request-Id the client sent when it is well formed, else a new UUID. */
+export function requestIdFor(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
 
 /** Compact JWS / JWT (tokens, credentials) and Bearer values, wherever they turn up in an error's text. */
 const SECRET_TEXT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*|Bearer\s+[A-Za-z0-9._~+/-]+=*/g;
@@ -55,7 +61,7 @@ function fileDestination(path: string): DestinationStream {
   return destination;
 }
 
-/** Structured JSON logs (pino) with a request id on every line; the id is echoed as X-Request-Id. */
+/** Structured JSON logs (pino) with the request id on every line of a request. */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -64,12 +70,8 @@ function fileDestination(path: string): DestinationStream {
         const options = {
           level: config.log.level,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
+          // The api's Fastify names each request (requestIdFor) before this middleware runs; pino-http keeps that id.
+          genReqId: requestIdFor,
           // Only the path: a scanned badge URL may carry a credential in its query string.
           serializers: {
             req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
@@ -81,10 +83,12 @@ function fileDestination(path: string): DestinationStream {
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             err: serializeError,
           },
-          autoLogging: { ignore: (req: IncomingMessage) => String(req.url).startsWith('/health') },
+          autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => String(req.originalUrl ?? req.url).startsWith('/health') },
         };
         const pinoHttp: Params['pinoHttp'] = config.log.file ? [options, fileDestination(config.log.file)] : options;
-        return { pinoHttp };
+        // Every path. nestjs-pino's default, '{/*splat}', becomes '/{/*splat}' in @fastify/middie 9 (it prefixes a
+        // slash), which matches no request: nothing would be logged and no X-Request-Id sent.
+        return { pinoHttp, forRoutes: [{ path: '*path', method: RequestMethod.ALL }] };
       },
     }),
   ],

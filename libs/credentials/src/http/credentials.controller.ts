@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Module, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Roles } from '@app/auth';
 import { DomainError } from '@app/common';
 import { CredentialsModule } from '../credentials.module';
@@ -58,11 +58,11 @@ export class CredentialsController {
   })
   @ApiOkResponse({ description: 'Verified: every check passed.' })
   @ApiBadRequestResponse({ description: 'Not verified (see errors and warnings), or the request is malformed.' })
-  async verify(@Body() body: unknown, @Query('jurisdiction') jurisdiction: string | undefined, @Res({ passthrough: true }) res: Response): Promise<VerificationResult> {
+  async verify(@Body() body: unknown, @Query('jurisdiction') jurisdiction: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<VerificationResult> {
     const credential = typeof body === 'string' ? body : isRecord(body) ? body.verifiableCredential : undefined;
     const options = verifyOptions(isRecord(body) ? body.options : undefined, jurisdiction);
     const result = await this.verifier.verify(credential, options);
-    res.status(result.verified ? 200 : 400);
+    reply.code(result.verified ? 200 : 400);
     return withoutJws(result);
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { RequestActor, type AuditActor } from '@app/audit';
@@ -36,7 +36,7 @@ export class CheckInController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @CurrentUser() principal: Principal,
     @RequestActor() actor: AuditActor,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CheckInResponse> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new DomainError('malformed_request', 'Idempotency-Key must be 1-128 letters, digits, or . _ : -');
@@ -51,8 +51,8 @@ export class CheckInController {
       idempotencyKey,
       deviceId: actor.kind === 'user' ? actor.device : undefined,
     });
-    res.status(outcome.status);
-    if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    reply.code(outcome.status);
+    if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
     return outcome.body;
   }
 

@@ -1,7 +1,7 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { CurrentUser, IncidentAccess, Roles, type Principal } from '@app/auth';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken, CurrentUser, IncidentAccess, Roles, type Principal } from '@app/auth';
 import { forbidden, notFound } from '@app/common';
 import { AppConfig } from '@app/config';
 import type { JobRun } from '../runs/job-run';
@@ -73,23 +73,23 @@ export class JobsController {
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({ summary: 'Admins: set the cookie that opens the queue dashboard at /admin/queues (expires with the token)' })
-  openDashboard(@Res({ passthrough: true }) res: Response, @CurrentUser() _user: Principal): void {
-    const header = res.req.headers.authorization ?? '';
-    const token = header.replace(/^Bearer\s+/i, '');
-    res.cookie(QUEUE_DASHBOARD_COOKIE, token, {
-      path: QUEUE_DASHBOARD_PATH,
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: this.config.env === 'production',
-      maxAge: this.config.auth.accessTokenTtlSeconds * 1000,
-    });
+  openDashboard(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentUser() _user: Principal): void {
+    // The guard has accepted this bearer token, so it is a well-formed JWS: base64url and dots, safe in a cookie.
+    const token = bearerToken(req.headers.authorization) ?? '';
+    reply.header('Set-Cookie', this.dashboardCookie(token, this.config.auth.accessTokenTtlSeconds));
   }
 
   @Delete('dashboard-session')
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({ summary: 'Admins: remove the queue dashboard cookie' })
-  closeDashboard(@Res({ passthrough: true }) res: Response): void {
-    res.clearCookie(QUEUE_DASHBOARD_COOKIE, { path: QUEUE_DASHBOARD_PATH, httpOnly: true, sameSite: 'strict', secure: this.config.env === 'production' });
+  closeDashboard(@Res({ passthrough: true }) reply: FastifyReply): void {
+    reply.header('Set-Cookie', this.dashboardCookie('', 0));
+  }
+
+  /** Sent to /admin/queues only, never readable by scripts, never sent cross-site; Secure in production. */
+  private dashboardCookie(value: string, maxAgeSeconds: number): string {
+    const secure = this.config.env === 'production' ? '; Secure' : '';
+    return `${QUEUE_DASHBOARD_COOKIE}=${value}; Max-Age=${maxAgeSeconds}; Path=${QUEUE_DASHBOARD_PATH}; HttpOnly; SameSite=Strict${secure}`;
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { RequestActor, type AuditActor } from '@app/audit';
 import { IncidentScoped, Roles } from '@app/auth';
 import { ReverificationRequests, type RequestedRun } from '../runs/reverification-requests';
@@ -15,8 +15,8 @@ export interface ReverifyAccepted {
   queued: boolean;
 }
 
-const accepted = (res: Response, r: RequestedRun): ReverifyAccepted => {
-  res.location(`/jobs/${r.run.id}`);
+const accepted = (reply: FastifyReply, r: RequestedRun): ReverifyAccepted => {
+  reply.header('Location', `/jobs/${r.run.id}`);
   return { jobId: r.run.id, state: r.run.state, created: r.created, queued: r.queued };
 };
 
@@ -35,9 +35,9 @@ export class ReverificationController {
   async reverifyIncident(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @RequestActor() actor: AuditActor,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReverifyAccepted> {
-    return accepted(res, await this.requests.incident(incidentId, actor));
+    return accepted(reply, await this.requests.incident(incidentId, actor));
   }
 
   @Post('reverification/sweeps')
@@ -45,7 +45,7 @@ export class ReverificationController {
   @Roles('admin')
   @ApiOperation({ summary: 'Admins: start a sweep of every active deployment now (it also runs every SWEEP_INTERVAL_MS)' })
   @ApiAcceptedResponse({ description: 'The sweep is recorded; GET /jobs/{jobId} shows its progress and result.' })
-  async sweep(@RequestActor() actor: AuditActor, @Res({ passthrough: true }) res: Response): Promise<ReverifyAccepted> {
-    return accepted(res, await this.requests.sweep(actor));
+  async sweep(@RequestActor() actor: AuditActor, @Res({ passthrough: true }) reply: FastifyReply): Promise<ReverifyAccepted> {
+    return accepted(reply, await this.requests.sweep(actor));
   }
 }
