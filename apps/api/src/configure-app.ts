@@ -1,11 +1,11 @@
 import { BadRequestException, UnsupportedMediaTypeException, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
-import { assertJsonDepth, refuseUnsafeJsonText, requestIdFor } from '@app/common';
+import { assertJsonDepth, logRequests, refuseUnsafeJsonText, requestIdFor } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { mountQueueDashboard } from '@app/jobs';
+import { securityHeaders } from './security-headers';
 import { serveWebApp } from './web-app';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -28,26 +28,15 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.decorateRequest('user', undefined); // set by the AuthGuard; declared up front so every request has one shape
+  const headers = securityHeaders();
   fastify.addHook('onRequest', (req, reply, done) => {
+    reply.headers(headers);
     reply.header('X-Request-Id', req.id); // the id in the logs and in error responses' correlationId
     done();
   });
+  logRequests(fastify);
   useSafeJsonParser(app);
   app.useBodyParser(TEXT_TYPES, { bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body.toString('utf8')));
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
-        mediaSrc: ["'self'", 'data:', 'blob:'],
-        frameAncestors: ["'none'"],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  });
   await serveWebApp(app, config);
   app.enableCors({ origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false, credentials: false });
   app.useGlobalPipes(

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Module, RequestMethod } from '@nestjs/common';
-import { LoggerModule, type Params } from 'nestjs-pino';
-import pino, { type DestinationStream } from 'pino';
+import { Module } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import { LoggerModule, PinoLogger, type Params } from 'nestjs-pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { AppConfig } from '@app/config';
 
 /** Fields that may hold secrets or whole credentials: never written to logs. */
@@ -37,7 +38,7 @@ const scrub = (text: string, max: number): string => text.replace(SECRET_TEXT, '
  * lines quoting the values.
  */
 export function serializeError(err: unknown): Record<string, unknown> {
-  // pino-http hands custom serializers pino's own serialization of the error (a plain object), pino a raw Error.
+  // pino hands it the raw thrown value; a plain object (an error already serialized somewhere) is read the same way.
   if (typeof err !== 'object' || err === null) return { type: typeof err, message: scrub(String(err), 500) };
   const e = err as { type?: unknown; name?: unknown; message?: unknown; code?: unknown; stack?: unknown };
   const type = err instanceof Error ? err.constructor?.name ?? err.name : typeof e.type === 'string' ? e.type : typeof e.name === 'string' ? e.name : 'Error';
@@ -61,36 +62,43 @@ function fileDestination(path: string): DestinationStream {
   return destination;
 }
 
-/** Structured JSON logs (pino) with the request id on every line of a request. */
+/**
+ * Structured JSON logs (pino) through Nest's Logger. HTTP requests are logged by logRequests (a Fastify hook, one
+ * line per response), not by nestjs-pino's pino-http middleware: that one builds a child logger per request and
+ * keeps it in an AsyncLocalStorage, which costs every promise of the request a hook.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
+      useFactory: (config: AppConfig): Params => {
         const options = {
           level: config.log.level,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          // The api's Fastify names each request (requestIdFor) before this middleware runs; pino-http keeps that id.
-          genReqId: requestIdFor,
-          // Only the path: a scanned badge URL may carry a credential in its query string.
-          serializers: {
-            req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-              id: req.id,
-              method: req.method,
-              path: String(req.url).split('?')[0],
-              remoteAddress: req.remoteAddress,
-            }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            err: serializeError,
-          },
-          autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => String(req.originalUrl ?? req.url).startsWith('/health') },
+          serializers: { err: serializeError },
         };
-        const pinoHttp: Params['pinoHttp'] = config.log.file ? [options, fileDestination(config.log.file)] : options;
-        // Every path. nestjs-pino's default, '{/*splat}', becomes '/{/*splat}' in @fastify/middie 9 (it prefixes a
-        // slash), which matches no request: nothing would be logged and no X-Request-Id sent.
-        return { pinoHttp, forRoutes: [{ path: '*path', method: RequestMethod.ALL }] };
+        const logger = config.log.file ? pino(options, fileDestination(config.log.file)) : pino(options);
+        // No middleware (forRoutes: []); the logger as it is, with its own serializers (pino-http would wrap them).
+        return { pinoHttp: { logger, wrapSerializers: false }, forRoutes: [] };
       },
     }),
   ],
 })
 export class LoggingModule {}
+
+/**
+ * One line per HTTP response ("request completed": id, method, path, status, time), except health checks. Only the
+ * path: a scanned badge URL may carry a credential in its query string.
+ */
+export function logRequests(fastify: FastifyInstance, logger: Logger = PinoLogger.root): void {
+  fastify.addHook('onResponse', (req, reply, done) => {
+    const path = req.url.split('?')[0];
+    if (!path.startsWith('/health') && logger.isLevelEnabled('info')) {
+      logger.info(
+        { req: { id: req.id, method: req.method, path, remoteAddress: req.ip }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
+    }
+    done();
+  });
+}

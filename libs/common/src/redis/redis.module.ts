@@ -18,6 +18,8 @@ export class RedisConnection implements OnApplicationShutdown {
     this.client = new Redis(config.redis.url, {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
+      // Commands issued in the same tick (rate limits of a burst of scans) go out in one write.
+      enableAutoPipelining: true,
       connectTimeout: 2000,
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });

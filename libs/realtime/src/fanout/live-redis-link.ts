@@ -31,6 +31,7 @@ export class LiveRedisLink implements OnApplicationShutdown {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       autoResendUnfulfilledCommands: false,
+      enableAutoPipelining: true, // a relay batch's publishes go out in one write
     });
     this.watchErrors(this.rawPub, 'publish');
   }
