@@ -75,7 +75,19 @@ describe('demo issuer over HTTP', () => {
       const doc = (await res.json()) as Json;
       expect(doc).toEqual(board.didDocument());
       expect(doc.verificationMethod[0]).toMatchObject({ id: `${board.did}#key-1`, type: 'JsonWebKey', controller: board.did });
+      expect(res.headers.get('cache-control')).toBe('no-cache'); // a rotation is seen at once
     }
+  });
+
+  it('lets DID documents be cached when asked to (didDocumentMaxAgeSeconds), as a board web server would', async () => {
+    const cached = await startIssuerServer({ port: 0, didDocumentMaxAgeSeconds: 300 });
+    try {
+      const res = await fetch(didWebUrl(cached.board('fl-nursing').did));
+      expect(res.headers.get('cache-control')).toBe('max-age=300');
+    } finally {
+      await cached.close();
+    }
+    await expect(startIssuerServer({ port: 0, didDocumentMaxAgeSeconds: -1 })).rejects.toThrow(/didDocumentMaxAgeSeconds/);
   });
 
   it('issues over the management API both formats, verifiable through the resolved DID', async () => {

@@ -17,6 +17,11 @@ export interface IssuerServerOptions {
   publicHost?: string;
   /** Status list `ttl` and the Cache-Control max-age of the served lists. Default 60 000 ms. */
   statusListTtlMs?: number;
+  /**
+   * Cache-Control max-age of the DID documents, in seconds. Default 0: `no-cache`, so verifiers see a key rotation
+   * at once (demos, tests). A board's web server would let them be cached for minutes.
+   */
+  didDocumentMaxAgeSeconds?: number;
   /** Where keys and status lists are kept (one JSON file per board). Default: memory only. */
   dataDir?: string;
   boards?: readonly BoardSpec[];
@@ -40,6 +45,9 @@ export async function startIssuerServer(opts: IssuerServerOptions = {}): Promise
   const host = opts.host ?? '127.0.0.1';
   const ttlMs = opts.statusListTtlMs ?? DEFAULT_STATUS_LIST_TTL_MS;
   if (!Number.isInteger(ttlMs) || ttlMs < 0) throw new Error('statusListTtlMs must be a non-negative integer');
+  const didMaxAge = opts.didDocumentMaxAgeSeconds ?? 0;
+  if (!Number.isInteger(didMaxAge) || didMaxAge < 0) throw new Error('didDocumentMaxAgeSeconds must be a non-negative integer');
+  const didCacheControl = didMaxAge > 0 ? `max-age=${didMaxAge}` : 'no-cache';
   const specs = opts.boards ?? DEFAULT_BOARDS;
   assertDistinctSlugs(specs);
   const store: BoardStore = opts.dataDir ? new FileBoardStore(resolve(opts.dataDir)) : new MemoryBoardStore();
@@ -66,7 +74,7 @@ export async function startIssuerServer(opts: IssuerServerOptions = {}): Promise
 
     if (rest.length === 0) return route(method, ['GET'], () => sendJson(res, 200, describeBoard(board)));
     if (rest.length === 1 && rest[0] === 'did.json') {
-      return route(method, ['GET', 'HEAD'], () => sendJson(res, 200, board.didDocument(), { 'cache-control': 'no-cache' }));
+      return route(method, ['GET', 'HEAD'], () => sendJson(res, 200, board.didDocument(), { 'cache-control': didCacheControl }));
     }
     if (rest.length === 2 && rest[0] === 'status' && isStatusPurpose(rest[1])) {
       const purpose = rest[1];

@@ -5,6 +5,7 @@ export * from './logging/logging.module';
 export * from './redis/redis.module';
 export * from './clock';
 export * from './rate-limiter';
+export * from './single-flight';
 export * from './sql/combined-write';
 export * from './sql/group-commit';
 export * from './common.module';

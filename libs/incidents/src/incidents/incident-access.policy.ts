@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { IncidentAccess, type Principal } from '@app/auth';
-import { forbidden, notFound } from '@app/common';
+import { forbidden, notFound, SingleFlight } from '@app/common';
 import { jurisdictionCovers } from './incidents.service';
 
 /** A "yes" is remembered this long per user and incident (every scan asks); an unassignment applies within it. */
@@ -13,6 +13,7 @@ const ALLOWED_CACHE_MS = 2000;
 @Injectable()
 export class IncidentAccessPolicy extends IncidentAccess {
   private readonly allowed = new Map<string, number>();
+  private readonly checks = new SingleFlight<void>();
 
   constructor(@InjectDataSource() private readonly db: DataSource) {
     super();
@@ -22,7 +23,7 @@ export class IncidentAccessPolicy extends IncidentAccess {
     if (!isUUID(incidentId)) throw notFound('Incident', incidentId);
     const key = `${principal.userId}:${principal.role}:${principal.jurisdictions.join(',')}:${incidentId}`;
     if ((this.allowed.get(key) ?? 0) > Date.now()) return;
-    await this.check(principal, incidentId);
+    await this.checks.run(key, () => this.check(principal, incidentId));
     if (this.allowed.size > 10000) this.allowed.clear();
     this.allowed.set(key, Date.now() + ALLOWED_CACHE_MS);
   }

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
-import { DomainError, notFound } from '@app/common';
+import { DomainError, notFound, SingleFlight } from '@app/common';
 import { Outbox } from '@app/realtime';
 import { CheckInLocationEntity } from './check-in-location.entity';
 import { IncidentStaffEntity } from './incident-staff.entity';
@@ -45,6 +45,7 @@ const SETUP_CACHE_MS = 1000;
 @Injectable()
 export class IncidentsService {
   private readonly setupCache = new Map<string, { until: number; incident: IncidentEntity }>();
+  private readonly setupLoads = new SingleFlight<IncidentEntity>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -77,7 +78,7 @@ export class IncidentsService {
   async getSetupCached(id: string): Promise<IncidentEntity> {
     const hit = this.setupCache.get(id);
     if (hit && hit.until > Date.now()) return hit.incident;
-    const incident = await this.getWithSetup(id);
+    const incident = await this.setupLoads.run(id, () => this.getWithSetup(id));
     if (this.setupCache.size > 1000) this.setupCache.clear();
     this.setupCache.set(id, { until: Date.now() + SETUP_CACHE_MS, incident });
     return incident;
