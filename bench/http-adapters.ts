@@ -1,13 +1,13 @@
 /**
- * npm run bench:http — the HTTP adapter alone: the same minimal Nest application on Express (@nestjs/platform-express,
- * what the api runs) and on Fastify (@nestjs/platform-fastify), each in its own child process, with what the api puts
+ * npm run bench:http — the HTTP adapter alone: the same minimal Nest application on Express (@nestjs/platform-express)
+ * and on Fastify (@nestjs/platform-fastify, what the api runs since this comparison), each in its own child process, with what the api puts
  * on every request whatever the adapter: the same JSON body guard while parsing (depth limit and reviver, 256 KB),
  * the global ValidationPipe with the api's options, a global guard reading the Authorization header and a catch-all
  * exception filter. Two routes: GET /health/live (the trivial route) and POST /echo, the real CheckInDto (a 1 KB
  * credential, a position UUID and an ICS 211 block) answered with a check-in-sized (~4 KB) JSON object.
  * Prints requests/s, p50/p99 and the server's CPU milliseconds per request (closed loop; POST /echo also at a fixed
- * rate below saturation), medians of alternating rounds, and the fastify/express ratios. What it leaves out on purpose: the database, verification, and the Express-only
- * middleware (helmet, pino-http, static web app, bull-board), whose Fastify counterparts would cost about the same.
+ * rate below saturation), medians of alternating rounds, and the fastify/express ratios. What it leaves out on purpose: the database, verification, and the
+ * middleware around them (security headers, request log, static web app, bull-board).
  * Options: --seconds N (per measurement, default 5), --rounds N (alternating rounds, median reported, default 3),
  *          --connections N (closed-loop concurrency, default 64), --rate N (POST /echo also in open loop at N arrivals
  *          per second, below saturation as check-ins run; default 500, 0 to leave out).

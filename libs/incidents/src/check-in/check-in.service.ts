@@ -76,22 +76,13 @@ export class CheckInService {
 
   async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
     const requestHash = createHash('sha256').update(canonicalize({ incidentId: cmd.incidentId, body: cmd.body }) ?? '').digest('hex');
-    const replay = await this.replay(cmd, requestHash);
-    if (replay) return replay;
-
-    const incident = await this.incidents.getSetupCached(cmd.incidentId);
-    if (incident.state !== 'active') throw new DomainError('incident_closed', `Incident ${incident.name} (${incident.number}) is closed; check-ins are no longer accepted.`);
-    const position = cmd.body.positionId ? incident.positions?.find((p) => p.id === cmd.body.positionId) : undefined;
-    if (cmd.body.positionId && !position) throw new DomainError('position_unknown', 'That position does not exist at this incident.');
-    if (cmd.body.locationId && !incident.locations?.some((l) => l.id === cmd.body.locationId)) {
-      throw new DomainError('location_unknown', 'That check-in location does not exist at this incident.');
-    }
-
-    const result = await this.verifier.verify(cmd.body.credential, {
-      jurisdiction: incident.jurisdiction,
-      mutualAidJurisdictions: incident.mutualAidJurisdictions,
-    });
-    const decision = decideCheckIn(result, incident.statusUnavailablePolicy, position);
+    // The idempotency lookup runs while the credential is verified (off the scan's critical path); a replay still
+    // wins, so a repeated request gets its first response even if the incident has closed since.
+    const [previous, fresh] = await Promise.allSettled([this.replay(cmd, requestHash), this.verifyAtIncident(cmd)]);
+    if (previous.status === 'rejected') throw previous.reason;
+    if (previous.value) return previous.value;
+    if (fresh.status === 'rejected') throw fresh.reason;
+    const { incident, result, decision } = fresh.value;
 
     for (let attempt = 0; ; attempt++) {
       try {
@@ -106,6 +97,22 @@ export class CheckInService {
         throw err;
       }
     }
+  }
+
+  /** The incident's rules for this scan (open, position, location) and the credential verified in its jurisdiction. */
+  private async verifyAtIncident(cmd: CheckInCommand): Promise<{ incident: IncidentEntity; result: VerificationResult; decision: Decision }> {
+    const incident = await this.incidents.getSetupCached(cmd.incidentId);
+    if (incident.state !== 'active') throw new DomainError('incident_closed', `Incident ${incident.name} (${incident.number}) is closed; check-ins are no longer accepted.`);
+    const position = cmd.body.positionId ? incident.positions?.find((p) => p.id === cmd.body.positionId) : undefined;
+    if (cmd.body.positionId && !position) throw new DomainError('position_unknown', 'That position does not exist at this incident.');
+    if (cmd.body.locationId && !incident.locations?.some((l) => l.id === cmd.body.locationId)) {
+      throw new DomainError('location_unknown', 'That check-in location does not exist at this incident.');
+    }
+    const result = await this.verifier.verify(cmd.body.credential, {
+      jurisdiction: incident.jurisdiction,
+      mutualAidJurisdictions: incident.mutualAidJurisdictions,
+    });
+    return { incident, result, decision: decideCheckIn(result, incident.statusUnavailablePolicy, position) };
   }
 
   private async replay(cmd: CheckInCommand, requestHash: string): Promise<CheckInOutcome | undefined> {
