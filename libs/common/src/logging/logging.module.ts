@@ -90,11 +90,12 @@ export class LoggingModule {}
  * One line per HTTP response ("request completed": id, method, path, status, time), except health checks. Only the
  * path: a scanned badge URL may carry a credential in its query string.
  */
-export function logRequests(fastify: FastifyInstance, logger: Logger = PinoLogger.root): void {
+export function logRequests(fastify: FastifyInstance, logger?: Logger): void {
   fastify.addHook('onResponse', (req, reply, done) => {
+    const log = logger ?? PinoLogger.root; // nestjs-pino's root logger, set once the logging module is up
     const path = req.url.split('?')[0];
-    if (!path.startsWith('/health') && logger.isLevelEnabled('info')) {
-      logger.info(
+    if (!path.startsWith('/health') && log.isLevelEnabled('info')) {
+      log.info(
         { req: { id: req.id, method: req.method, path, remoteAddress: req.ip }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) },
         'request completed',
       );
