@@ -10,12 +10,6 @@ import { LivePublisher } from '../fanout/live-publisher';
 /** Rows claimed per transaction. */
 const BATCH_SIZE = 500;
 const LISTEN_RETRY_MAX_MS = 5000;
-/**
- * Batches start at most this often: under a surge of check-ins, the events of several commits go out in one claim
- * instead of one claim per commit (each costs the api and PostgreSQL two round trips). Small next to the board's
- * "within seconds".
- */
-const MIN_BATCH_INTERVAL_MS = 10;
 
 interface ClaimedRow {
   id: string;
@@ -84,7 +78,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private draining?: Promise<void>;
   private drainAgain = false;
   private lastFailureLog = 0;
-  private lastBatchAt = 0;
   /** Events this process has published since start (for logs and the benchmark). */
   published = 0;
 
@@ -129,9 +122,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async drainLoop(): Promise<void> {
     do {
       this.drainAgain = false;
-      const wait = this.lastBatchAt + MIN_BATCH_INTERVAL_MS - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait)); // wakes meanwhile join this batch
-      this.lastBatchAt = Date.now();
       if (!this.publisher.canPublish) return; // Redis down: the events wait in the outbox; the poll retries.
       try {
         const { claimed, published } = await this.publishBatch();
