@@ -4,6 +4,7 @@
  * Options: --seconds N (per phase, default 10), --rate N (open-loop arrivals per second, default 500),
  *          --scanners N (closed-loop concurrency, default 64), --api-processes N (default: half the cores),
  *          --audit-comparison (also run with the audit write left out).
+ * Environment: BENCH_API_PROFILE=<folder> writes a CPU profile of each api process there (bench/api-profiler.ts).
  *
  * Node runs a process's JavaScript on one core, so the api is deployed as several processes behind the load
  * balancer (docs/check-in.md, "Scaling"); the load generator spreads requests over them round robin, as the
@@ -14,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
@@ -55,7 +57,11 @@ async function freshDatabase(name: string): Promise<string> {
 
 async function startApi(dbUrl: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...(process.env.BENCH_API_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), 'dist/apps/api/src/main.js'], {
+  // The api's node flags as deployed (docker/Dockerfile, scripts/start.mjs).
+  const nodeFlags = ['--disable-warning=ExperimentalWarning', '--max-semi-space-size=64'];
+  // BENCH_API_PROFILE=<folder>: a CPU profile of each api process, written when it is stopped (bench/api-profiler.ts).
+  const profiler = process.env.BENCH_API_PROFILE ? ['--require', join(__dirname, 'api-profiler.js')] : [];
+  const child = spawn(process.execPath, [...nodeFlags, ...profiler, 'dist/apps/api/src/main.js'], {
     env: {
       ...process.env,
       NODE_ENV: 'development',
