@@ -21,7 +21,6 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import {
-  BadRequestException,
   Body,
   Catch,
   Controller,
@@ -43,6 +42,7 @@ import { APP_FILTER, APP_GUARD, HttpAdapterHost, NestFactory, Reflector } from '
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { json } from 'express';
+import { BODY_LIMIT_BYTES, useSafeJsonParser } from '../apps/api/src/configure-app';
 import { assertJsonDepth, refuseUnsafeJsonText } from '../libs/common/src/http/json-body-guard';
 import { CheckInDto } from '../libs/incidents/src/check-in/dto/check-in.dto';
 import { closedLoop, cpuSeconds, makeClient, openLoop, percentile, type LoadResult, type RequestSpec } from './load';
@@ -61,7 +61,6 @@ const str = (name: string): string | undefined => {
 };
 
 /** The api's limits and pipe options (apps/api/src/configure-app.ts). */
-const BODY_LIMIT_BYTES = 256 * 1024;
 const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false } as const;
 const BENCH_TOKEN = randomBytes(24).toString('base64url');
 const TOKEN_ENV = 'BENCH_HTTP_TOKEN';
@@ -216,16 +215,7 @@ async function createApp(adapter: AdapterName): Promise<INestApplication> {
     return app;
   }
   const app = await NestFactory.create<NestFastifyApplication>(BenchModule, new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }), { bodyParser: false, logger: [...logger] });
-  for (const type of ['application/json', /^application\/[^;\s]+\+json$/] as const) {
-    app.useBodyParser(type, { bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => {
-      try {
-        assertJsonDepth(body);
-        done(null, JSON.parse(body.toString('utf8'), refuseUnsafeJsonText));
-      } catch (err: unknown) {
-        done(err instanceof SyntaxError ? new BadRequestException('The request body is not valid JSON.') : err instanceof Error ? err : new Error(String(err)), undefined);
-      }
-    });
-  }
+  useSafeJsonParser(app); // the api's own JSON parser
   app.useGlobalPipes(new ValidationPipe(VALIDATION));
   return app;
 }

@@ -58,7 +58,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
  * overflow the validation pipe's stack (a 500), NUL and unpaired surrogates cannot be stored or canonicalized
  * (see json-body-guard.ts). All three answer 400, as does a body that is not JSON.
  */
-function useSafeJsonParser(app: NestFastifyApplication): void {
+export function useSafeJsonParser(app: NestFastifyApplication): void {
   for (const type of ['application/json', /^application\/[^;\s]+\+json$/]) {
     app.useBodyParser(type, { bodyLimit: BODY_LIMIT_BYTES }, (req, body, done) => {
       try {

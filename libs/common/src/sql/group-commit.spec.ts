@@ -12,7 +12,7 @@ function controlledWriter(fail: (item: number) => boolean = () => false) {
     maxSeenInFlight = Math.max(maxSeenInFlight, inFlight);
     await new Promise<void>((r) => release.push(r));
     inFlight--;
-    if (items.some(fail)) throw new Error(`bad item in ${items.join(',')}`);
+    if (items.some(fail)) throw Object.assign(new Error(`bad item in ${items.join(',')}`), { code: '23505' }); // a unique violation
     return items.map((i) => `written ${i}`);
   };
   const releaseAll = async (): Promise<void> => {
@@ -77,5 +77,27 @@ describe('GroupCommit', () => {
   it('rejects a batch writer that answers for the wrong number of items', async () => {
     const group = new GroupCommit(async (items: number[]) => items.slice(1));
     await expect(group.submit(1)).rejects.toThrow('GroupCommit: 0 results for 1 items');
+  });
+
+  it('never writes again a batch that was written but answered for the wrong number of items', async () => {
+    const batches: number[][] = [];
+    const group = new GroupCommit(async (items: number[]) => {
+      batches.push(items);
+      return items.slice(1);
+    });
+    const settled = await Promise.allSettled([1, 2, 3].map((i) => group.submit(i)));
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('a failure no item caused (the database gone, a timeout) fails every caller at once, without writing each again', async () => {
+    const batches: number[][] = [];
+    const group = new GroupCommit(async (items: number[]): Promise<number[]> => {
+      batches.push(items);
+      throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    });
+    const settled = await Promise.allSettled([1, 2, 3].map((i) => group.submit(i)));
+    expect(settled.map((s) => s.status === 'rejected' && (s.reason as Error).message)).toEqual(Array(3).fill('Connection terminated unexpectedly'));
+    expect(batches).toEqual([[1, 2, 3]]);
   });
 });

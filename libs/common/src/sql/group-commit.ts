@@ -17,8 +17,9 @@ interface Pending<In, Out> {
  * an item submitted while nothing is in flight is written on the next turn of the event loop, so a quiet check-in
  * point adds no latency and a busy one shares statements, round trips and commits.
  *
- * `writeBatch` returns one result per item, in order. When a batch of several fails, each item is written again on
- * its own (in order), so one bad item (a unique violation, say) fails only its own caller.
+ * `writeBatch` returns one result per item, in order. When a batch of several fails because of an item (a unique
+ * violation, say), each item is written again on its own (in order), so the bad one fails only its own caller; any
+ * other failure (the database unreachable, a timeout) is every caller's at once.
  */
 export class GroupCommit<In, Out> {
   private readonly queue: Array<Pending<In, Out>> = [];
@@ -69,17 +70,26 @@ export class GroupCommit<In, Out> {
   }
 
   private async flush(batch: Array<Pending<In, Out>>): Promise<void> {
+    let results: Out[];
     try {
-      const results = await this.writeBatch(batch.map((p) => p.item));
-      if (results.length !== batch.length) throw new Error(`GroupCommit: ${results.length} results for ${batch.length} items`);
-      batch.forEach((p, i) => p.resolve(results[i]));
-      return;
+      results = await this.writeBatch(batch.map((p) => p.item));
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0].reject(err);
+      if (batch.length === 1 || !causedByAnItem(err)) {
+        for (const p of batch) p.reject(err);
         return;
       }
+      return this.writeOneByOne(batch);
     }
+    // Checked outside the try: a batch that was written must never be written again.
+    if (results.length !== batch.length) {
+      const err = new Error(`GroupCommit: ${results.length} results for ${batch.length} items`);
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(results[i]));
+  }
+
+  private async writeOneByOne(batch: Array<Pending<In, Out>>): Promise<void> {
     for (const p of batch) {
       try {
         const [result] = await this.writeBatch([p.item]);
@@ -89,4 +99,14 @@ export class GroupCommit<In, Out> {
       }
     }
   }
+}
+
+/**
+ * An error one item can cause and the others would not share: PostgreSQL's integrity violations (SQLSTATE class
+ * 23: unique, foreign key, check...), "ON CONFLICT DO UPDATE cannot affect a row twice" (21000) and deadlocks or
+ * serialization failures (40P01, 40001). A lost connection or a timeout would fail every item again, one by one.
+ */
+function causedByAnItem(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && (code.startsWith('23') || ['21000', '40P01', '40001'].includes(code));
 }

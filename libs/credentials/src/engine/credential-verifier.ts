@@ -67,11 +67,6 @@ const CONTRACT_MEDIA_TYPES = ['application/vc+jwt', 'application/vc+sd-jwt', 'ap
 
 interface RunContext {
   now: Date;
-  /**
-   * The verifier's clock (ms) when this verification started: the freshness of cached key sets and status lists is
-   * judged against it (one clock reading per verification; `now` may be an instant the caller chose).
-   */
-  clock: number;
   options: VerifyOptions;
   knownKeyThumbprint?: string;
   /** W3C test-suite contract: verify with exactly this key, no resolution, no status or trust. */
@@ -134,10 +129,9 @@ export class CredentialVerifier {
    * `data:application/vc+jwt,` envelope (string or VC-API object), or a URL carrying the JWS.
    */
   async verify(input: unknown, options: VerifyOptions = {}): Promise<VerificationResult> {
-    const clock = this.clockNow();
-    const now = options.now ?? clock;
+    const now = options.now ?? this.clockNow();
     try {
-      return await this.run(input, { now, clock: clock.getTime(), options });
+      return await this.run(input, { now, options });
     } catch {
       return this.unprocessable(input, now);
     }
@@ -149,10 +143,9 @@ export class CredentialVerifier {
    * re-checked as in `verify`. Without the thumbprint, or if the key is gone, it is a full verification.
    */
   async revalidate(input: unknown, options: RevalidateOptions = {}): Promise<VerificationResult> {
-    const clock = this.clockNow();
-    const now = options.now ?? clock;
+    const now = options.now ?? this.clockNow();
     try {
-      return await this.run(input, { now, clock: clock.getTime(), options, knownKeyThumbprint: options.knownKeyThumbprint });
+      return await this.run(input, { now, options, knownKeyThumbprint: options.knownKeyThumbprint });
     } catch {
       return this.unprocessable(input, now);
     }
@@ -180,7 +173,7 @@ export class CredentialVerifier {
     }
     let verification: VerificationResult;
     try {
-      verification = await this.run(input, { now, clock: now.getTime(), options: {}, contract: { key, feature } });
+      verification = await this.run(input, { now, options: {}, contract: { key, feature } });
     } catch {
       verification = this.unprocessable(input, now);
     }
@@ -355,7 +348,7 @@ export class CredentialVerifier {
     }
     if (ctx.contract) return this.signatureByKey(jws, alg, ctx.contract.key, ctx);
     if (!signer) return { ok: false, code: 'key_not_found', message: 'The credential names no issuer, so no key can be looked up.' };
-    const cached = this.keys.cached(signer, ctx.clock);
+    const cached = this.keys.cached(signer); // judged now, after any wait, so an expired key set is never used
     if (cached) return this.signatureBySet(jws, alg, cached, ctx);
     return this.keys.keySet(signer).then((set) => this.signatureBySet(jws, alg, set, ctx), keyResolutionFailure);
   }
@@ -427,7 +420,7 @@ export class CredentialVerifier {
       return { status: 'fail', code: 'data_model_invalid', message: 'A status entry is incomplete (list URL, index or size).' };
     }
     const base: StatusEvidence = { listUrl: url, purpose, index };
-    const fresh = this.statusLists.cached(url, ctx.clock);
+    const fresh = this.statusLists.cached(url); // judged now: a list that expired during the verification is fetched
     if (fresh) return this.readStatusEntry(fresh, issuerId, base, size, ctx.now);
     return this.statusLists.get(url).then(
       (list) => this.readStatusEntry(list, issuerId, base, size, ctx.now),
@@ -574,7 +567,7 @@ export class CredentialVerifier {
     } catch {
       entry = undefined;
     }
-    const signature = await this.checkSignature(decoded.jws, issuer, entry, { now: new Date(nowMs), clock: nowMs, options: {} });
+    const signature = await this.checkSignature(decoded.jws, issuer, entry, { now: new Date(nowMs), options: {} });
     if (!signature.ok) {
       if (signature.code === 'did_unresolvable') throw new StatusListError('status_unavailable', `The status list issuer's keys are unavailable: ${signature.message}`);
       throw invalid(`The status list signature does not verify: ${signature.message}`);

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { SingleFlight } from '@app/common';
 import { FetchError, type BoundedFetcher } from '../fetch/bounded-fetcher';
 import { isRecord, oneOrMany, type JsonRecord } from '../util/json';
 import { algorithmsFor, hasPrivateMembers, JwkError, jwkThumbprint, keyObjectFor, toPublicJwk, type PublicJwk } from './jwk';
@@ -58,7 +59,7 @@ const DID_WEB_SEGMENT = /^[A-Za-z0-9._~%-]+$/;
 
 export class KeyResolver {
   private readonly cache = new Map<string, IssuerKeySet>();
-  private readonly inFlight = new Map<string, Promise<IssuerKeySet>>();
+  private readonly loads = new SingleFlight<IssuerKeySet>();
   private readonly insecureHosts: Set<string>;
 
   constructor(private readonly opts: KeyResolverOptions) {
@@ -76,22 +77,20 @@ export class KeyResolver {
       if (fresh) return fresh;
     }
     const cached = this.cache.get(issuer);
-    const pending = this.inFlight.get(issuer);
-    if (pending) return pending;
-    const load = this.load(issuer)
-      .then((set) => {
-        this.remember(set);
-        return set;
-      })
-      .catch((err: unknown) => {
-        // Bad connectivity at a scene must not turn a known issuer into an unknown one: keep using the key set we
-        // verified with for a while (revocation is the status lists' job, and those are never served stale).
-        if (cached && this.now() - cached.fetchedAt < (this.opts.staleIfErrorMs ?? STALE_IF_ERROR_MS)) return cached;
-        throw err;
-      })
-      .finally(() => this.inFlight.delete(issuer));
-    this.inFlight.set(issuer, load);
-    return load;
+    return this.loads.run(issuer, () =>
+      this.load(issuer).then(
+        (set) => {
+          this.remember(set);
+          return set;
+        },
+        (err: unknown) => {
+          // Bad connectivity at a scene must not turn a known issuer into an unknown one: keep using the key set we
+          // verified with for a while (revocation is the status lists' job, and those are never served stale).
+          if (cached && this.now() - cached.fetchedAt < (this.opts.staleIfErrorMs ?? STALE_IF_ERROR_MS)) return cached;
+          throw err;
+        },
+      ),
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { SingleFlight } from '@app/common';
 import { FetchError, type BoundedFetcher } from '../fetch/bounded-fetcher';
 import { decodeEncodedList, MAX_DECODED_BYTES, readStatus, StatusListDecodeError } from './bitstring';
 import type { StatusListStore, StoredStatusList } from './status-list-store';
@@ -54,7 +55,7 @@ export interface StatusListServiceOptions {
 
 export class StatusListService {
   private readonly memory = new Map<string, DecodedStatusList>();
-  private readonly inFlight = new Map<string, Promise<{ list: DecodedStatusList; changed: boolean }>>();
+  private readonly loads = new SingleFlight<{ list: DecodedStatusList; changed: boolean }>();
 
   constructor(private readonly opts: StatusListServiceOptions) {}
 
@@ -98,12 +99,9 @@ export class StatusListService {
     return readStatus(list.bits, index, size);
   }
 
+  /** One load at a time per URL in this process: concurrent callers share it. */
   private singleFlight(url: string, force: boolean): Promise<{ list: DecodedStatusList; changed: boolean }> {
-    const pending = this.inFlight.get(url);
-    if (pending) return pending;
-    const work = this.load(url, force).finally(() => this.inFlight.delete(url));
-    this.inFlight.set(url, work);
-    return work;
+    return this.loads.run(url, () => this.load(url, force));
   }
 
   private async load(url: string, force: boolean): Promise<{ list: DecodedStatusList; changed: boolean }> {

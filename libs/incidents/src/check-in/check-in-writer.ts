@@ -58,7 +58,7 @@ export interface CheckInRecord {
  */
 @Injectable()
 export class CheckInWriter {
-  /** One group per incident seen by this process (a handful at a time in a state). */
+  /** One group per incident with check-ins being written in this process. */
   private readonly perIncident = new Map<string, GroupCommit<CheckInRecord, void>>();
 
   constructor(
@@ -73,7 +73,12 @@ export class CheckInWriter {
       batches = new GroupCommit((records) => this.writeMany(this.db, incidentId, records), { maxBatch: 64, maxInFlight: 1 });
       this.perIncident.set(incidentId, batches);
     }
-    await batches.submit(record);
+    try {
+      await batches.submit(record);
+    } finally {
+      // Nothing queued or in flight: let it go (the next check-in here makes a new one).
+      if (batches.idle && this.perIncident.get(incidentId) === batches) this.perIncident.delete(incidentId);
+    }
   }
 
   /** One statement for the records, in order; all at one incident. */
