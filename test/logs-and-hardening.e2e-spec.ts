@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Controller, Get } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { getDataSourceToken, InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import request from 'supertest';
 import { io } from 'socket.io-client';
@@ -235,6 +235,12 @@ describe('hardening and logs', () => {
       expect(limited.status).toBe(429);
       expect(limited.body.code).toBe('rate_limited');
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // The refused scan left nothing behind: the limit is counted beside verification but settled before recording.
+      const [{ recorded }] = (await api.app.get<DataSource>(getDataSourceToken()).query(
+        'SELECT count(*)::int AS recorded FROM check_in_attempt WHERE device_id = $1',
+        [device],
+      )) as Array<{ recorded: number }>;
+      expect(recorded).toBe(5);
       expect((await scanFrom(checkin.token, `${device}-b`)).status).toBe(201);
       const colleague = await staffFor(api.http, adminToken, incident.id, 'checkin');
       expect((await scanFrom(colleague.token, device)).status).toBe(201);

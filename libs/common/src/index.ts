@@ -8,4 +8,5 @@ export * from './rate-limiter';
 export * from './single-flight';
 export * from './sql/combined-write';
 export * from './sql/group-commit';
+export * from './sql/prepared-statements';
 export * from './common.module';

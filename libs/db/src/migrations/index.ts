@@ -8,6 +8,7 @@ import { LiveRelay1764300400000 } from './1764300400000-live-relay';
 import { ReverificationJobs1764300500000 } from './1764300500000-reverification-jobs';
 import { AuditChainLink1764300600000 } from './1764300600000-audit-chain-link';
 import { AuditAppendFunction1764300700000 } from './1764300700000-audit-append-function';
+import { Lz4Compression1764300800000 } from './1764300800000-lz4-compression';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -23,4 +24,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   ReverificationJobs1764300500000,
   AuditChainLink1764300600000,
   AuditAppendFunction1764300700000,
+  Lz4Compression1764300800000,
 ];

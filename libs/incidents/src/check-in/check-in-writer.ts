@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditTrail, type AuditInput } from '@app/audit';
-import { CombinedWrite, GroupCommit, type SqlRunner } from '@app/common';
+import { CombinedWrite, GroupCommit, PreparedStatements, type SqlRunner } from '@app/common';
 import { Outbox, type OutgoingEvent } from '@app/realtime';
 
 /** The check_in_attempt row: what was presented, the decision, and the exact response (replayed for its Idempotency-Key). */
@@ -60,17 +60,21 @@ export interface CheckInRecord {
 export class CheckInWriter {
   /** One group per incident with check-ins being written in this process. */
   private readonly perIncident = new Map<string, GroupCommit<CheckInRecord, void>>();
+  /** The batch statement inserts only what it is given, so its generic plan stays right (PreparedStatements). */
+  private readonly sql: PreparedStatements;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @InjectDataSource() db: DataSource,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
-  ) {}
+  ) {
+    this.sql = new PreparedStatements(db);
+  }
 
   async write(incidentId: string, record: CheckInRecord): Promise<void> {
     let batches = this.perIncident.get(incidentId);
     if (!batches) {
-      batches = new GroupCommit((records) => this.writeMany(this.db, incidentId, records), { maxBatch: 64, maxInFlight: 1 });
+      batches = new GroupCommit((records) => this.writeMany(this.sql, incidentId, records), { maxBatch: 64, maxInFlight: 1 });
       this.perIncident.set(incidentId, batches);
     }
     try {

@@ -42,7 +42,9 @@ export class CheckInController {
       throw new DomainError('malformed_request', 'Idempotency-Key must be 1-128 letters, digits, or . _ : -');
     }
     const device = actor.kind === 'user' ? (actor.device ?? actor.ip ?? 'unknown') : 'unknown';
-    await this.limiter.consume('check-in', `${principal.userId}:${device}`, this.config.auth.checkinRateLimitPerMinute);
+    // Counted in Redis while the badge is verified; the service awaits it before it records or replays anything.
+    const withinRateLimit = this.limiter.consume('check-in', `${principal.userId}:${device}`, this.config.auth.checkinRateLimitPerMinute);
+    withinRateLimit.catch(() => undefined); // handled by the service; this only keeps an early failure from going unhandled
     const outcome = await this.checkIns.checkIn({
       incidentId,
       principal,
@@ -50,6 +52,7 @@ export class CheckInController {
       body,
       idempotencyKey,
       deviceId: actor.kind === 'user' ? actor.device : undefined,
+      withinRateLimit,
     });
     reply.code(outcome.status);
     if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');

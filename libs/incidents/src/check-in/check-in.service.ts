@@ -26,6 +26,8 @@ export interface CheckInCommand {
   body: CheckInDto;
   idempotencyKey?: string;
   deviceId?: string;
+  /** Settles once the scanner's rate limit is counted; rejects when it is exceeded (nothing is then recorded). */
+  withinRateLimit?: Promise<void>;
 }
 
 export interface CheckInOutcome {
@@ -76,9 +78,11 @@ export class CheckInService {
 
   async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
     const requestHash = createHash('sha256').update(canonicalize({ incidentId: cmd.incidentId, body: cmd.body }) ?? '').digest('hex');
-    // The idempotency lookup runs while the credential is verified (off the scan's critical path); a replay still
-    // wins, so a repeated request gets its first response even if the incident has closed since.
-    const [previous, fresh] = await Promise.allSettled([this.replay(cmd, requestHash), this.verifyAtIncident(cmd)]);
+    // The rate limit count and the idempotency lookup run while the credential is verified (off the scan's critical
+    // path). A scanner over its limit gets nothing recorded or replayed; otherwise a replay wins, so a repeated
+    // request gets its first response even if the incident has closed since.
+    const [limit, previous, fresh] = await Promise.allSettled([cmd.withinRateLimit, this.replay(cmd, requestHash), this.verifyAtIncident(cmd)]);
+    if (limit.status === 'rejected') throw limit.reason;
     if (previous.status === 'rejected') throw previous.reason;
     if (previous.value) return previous.value;
     if (fresh.status === 'rejected') throw fresh.reason;

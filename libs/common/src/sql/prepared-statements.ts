@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { DatabaseError, type PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { SqlRunner } from './combined-write';
+
+/**
+ * Runs SQL as named prepared statements: PostgreSQL parses a text once per pooled connection and, after a few runs,
+ * keeps one generic plan for it instead of planning every batch (planning a check-in batch's write took ~0.7 ms of
+ * PostgreSQL CPU, measured with pg_stat_statements under bench:checkin).
+ *
+ * Only for statements whose plan cannot go stale: a generic plan is made once, with the table sizes of that
+ * moment, and kept until statistics change (autovacuum's ANALYZE). A statement that only inserts rows given as
+ * parameters qualifies; one that looks rows up does not (the identify statement, planned on an empty database,
+ * kept scanning every active deployment per lookup as the incident grew: 4x slower within a minute).
+ * Texts must be fixed, values only as placeholders; past `maxTexts` distinct texts a new one runs unprepared.
+ */
+export class PreparedStatements implements SqlRunner {
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly maxTexts = 32,
+  ) {}
+
+  async query(sql: string, parameters: unknown[] = []): Promise<unknown> {
+    const [client, release] = (await this.db.driver.obtainMasterConnection()) as [PoolClient, (broken?: Error) => void];
+    let broken: Error | undefined;
+    try {
+      const result = await client.query({ name: this.nameOf(sql), text: sql, values: parameters });
+      return result.rows;
+    } catch (err) {
+      if (!(err instanceof DatabaseError)) broken = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    } finally {
+      release(broken);
+    }
+  }
+
+  private nameOf(sql: string): string | undefined {
+    const known = this.names.get(sql);
+    if (known || this.names.size >= this.maxTexts) return known;
+    const name = `prepared_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    this.names.set(sql, name);
+    return name;
+  }
+}
