@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CompactSign, exportJWK, generateKeyPair } from 'jose';
 import { Client } from 'pg';
 import request from 'supertest';
+import { RedisConnection } from '@app/common';
+import { IdempotencyKeyHints } from '@app/incidents';
 import { ADMIN, bearer, createUser } from './support/test-app';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
 
@@ -158,6 +160,40 @@ describe('check-in (ICS 211 flow)', () => {
     const key2 = randomUUID();
     const results = await Promise.all([1, 2, 3].map(() => scan(jws2, {}, key2)));
     expect(new Set(results.map((r) => r.body.attemptId)).size).toBe(1);
+  });
+
+  it("a repeat whose Redis hint is gone (Redis restarted, or past its 10 minutes) still gets its first response, even once the incident has closed", async () => {
+    const hints = world.api.app.get(IdempotencyKeyHints);
+    const redis = world.api.app.get(RedisConnection);
+    const forget = (key: string) => redis.client.del(hints.hintKey(checkin.id, key));
+    const { jws } = await issue('fl-nursing', 'RN', 'Hana Hint');
+    const key = randomUUID();
+    const first = await scan(jws, {}, key).expect(201);
+    expect(await redis.client.exists(hints.hintKey(checkin.id, key))).toBe(1);
+    await forget(key);
+    const again = await scan(jws, {}, key).expect(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    await forget(key);
+    expect((await scan('not a credential', {}, key).expect(422)).body.code).toBe('idempotency_key_reused');
+
+    const closing = await createIncident(world.http, world.adminToken);
+    await request(world.http).post(`/incidents/${closing.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    const deniedKey = randomUUID();
+    const denied = await scan('not a credential', {}, deniedKey, checkin.token, closing.id).expect(201);
+    await request(world.http).post(`/incidents/${closing.id}/close`).set(...bearer(world.adminToken)).expect(200);
+    await forget(deniedKey);
+    const late = await scan('not a credential', {}, deniedKey, checkin.token, closing.id).expect(201);
+    expect(late.body).toEqual(denied.body);
+
+    const pg = new Client({ connectionString: world.env.dbUrl });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query('SELECT idempotency_key, count(*)::int AS n FROM check_in_attempt WHERE idempotency_key = ANY($1) GROUP BY 1 ORDER BY 1', [[key, deniedKey]]);
+      expect(rows).toEqual([key, deniedKey].sort().map((k) => ({ idempotency_key: k, n: 1 })));
+    } finally {
+      await pg.end();
+    }
   });
 
   it('a burst of scans is group-committed: each check-in recorded once, commits shared, audit chain and board sequence intact', async () => {

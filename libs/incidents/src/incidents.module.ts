@@ -26,13 +26,14 @@ import { PresentedCredentialEntity } from './responders/presented-credential.ent
 import { ResponderEntity } from './responders/responder.entity';
 import { ResponderRegistry } from './responders/responder-registry';
 import { CheckInWriter } from './check-in/check-in-writer';
+import { IdempotencyKeyHints } from './check-in/idempotency-key-hints';
 import { VerificationEntity } from './responders/verification.entity';
 
 const ENTITIES = [
   IncidentEntity, CheckInLocationEntity, PositionEntity, OperationalPeriodEntity, IncidentStaffEntity, ResponderEntity,
   PresentedCredentialEntity, VerificationEntity, DeploymentEntity, DeploymentStatusEventEntity, Ics211EditEntity, CheckInAttemptEntity,
 ];
-const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService, CheckInWriter, RosterService];
+const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService, CheckInWriter, IdempotencyKeyHints, RosterService];
 
 /**
  * Incidents and their data, without HTTP (the worker uses it for reverification). Global because the auth guard and

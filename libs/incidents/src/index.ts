@@ -9,6 +9,7 @@ export * from './incidents/dto/incident.dto';
 export * from './check-in/check-in.types';
 export * from './check-in/check-in-decision';
 export * from './check-in/check-in.service';
+export * from './check-in/idempotency-key-hints';
 export * from './deployments/deployment.entity';
 export * from './deployments/deployment.view';
 export * from './deployments/deployment-reader';

@@ -16,6 +16,7 @@ import type { IncidentEntity } from '../incidents/incident.entity';
 import { ResponderRegistry, type ResolvedIdentity } from '../responders/responder-registry';
 import { decideCheckIn, type Decision } from './check-in-decision';
 import { CheckInWriter } from './check-in-writer';
+import { IdempotencyKeyHints } from './idempotency-key-hints';
 import type { CheckInResponse } from './check-in.types';
 import type { CheckInDto } from './dto/check-in.dto';
 
@@ -73,6 +74,7 @@ export class CheckInService {
     private readonly responders: ResponderRegistry,
     private readonly deployments: DeploymentReader,
     private readonly writer: CheckInWriter,
+    private readonly keyHints: IdempotencyKeyHints,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
@@ -81,11 +83,16 @@ export class CheckInService {
     // The rate limit count and the idempotency lookup run while the credential is verified (off the scan's critical
     // path). A scanner over its limit gets nothing recorded or replayed; otherwise a replay wins, so a repeated
     // request gets its first response even if the incident has closed since.
-    const [limit, previous, fresh] = await Promise.allSettled([cmd.withinRateLimit, this.replay(cmd, requestHash), this.verifyAtIncident(cmd)]);
+    const [limit, previous, fresh] = await Promise.allSettled([cmd.withinRateLimit, this.earlierResponse(cmd, requestHash), this.verifyAtIncident(cmd)]);
     if (limit.status === 'rejected') throw limit.reason;
     if (previous.status === 'rejected') throw previous.reason;
-    if (previous.value) return previous.value;
-    if (fresh.status === 'rejected') throw fresh.reason;
+    if (previous.value && previous.value !== 'new') return previous.value;
+    if (fresh.status === 'rejected') {
+      // A key Redis took for new may still be a repeat whose hint was lost: before refusing, look in the database.
+      const late = previous.value === 'new' ? await this.replay(cmd, requestHash) : undefined;
+      if (late) return late;
+      throw fresh.reason;
+    }
     const { incident, result, decision } = fresh.value;
 
     for (let attempt = 0; ; attempt++) {
@@ -117,6 +124,16 @@ export class CheckInService {
       mutualAidJurisdictions: incident.mutualAidJurisdictions,
     });
     return { incident, result, decision: decideCheckIn(result, incident.statusUnavailablePolicy, position) };
+  }
+
+  /**
+   * The first response to this request's Idempotency-Key, if there was one; 'new' when Redis says the key was never
+   * used, and the database lookup was skipped (a repeat that slips past a lost hint is caught when its attempt is
+   * written: the unique (user, key) constraint refuses it, and checkIn replays).
+   */
+  private async earlierResponse(cmd: CheckInCommand, requestHash: string): Promise<CheckInOutcome | 'new' | undefined> {
+    if (cmd.idempotencyKey && (await this.keyHints.firstUse(cmd.principal.userId, cmd.idempotencyKey))) return 'new';
+    return this.replay(cmd, requestHash);
   }
 
   private async replay(cmd: CheckInCommand, requestHash: string): Promise<CheckInOutcome | undefined> {
