@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { AppConfig } from '@app/config';
 import { QUEUE_NAMES, type JobName, type JobPayloads, type QueueName } from '../job-catalog';
 import { bullPrefix, producerConnection } from './queue-connection';
@@ -15,6 +16,8 @@ export type CatalogQueue = Queue<JobPayloads[JobName], unknown, JobName>;
 export class JobQueues implements OnApplicationShutdown {
   private readonly logger = new Logger(JobQueues.name);
   private readonly queues = new Map<QueueName, CatalogQueue>();
+  /** Each queue's Redis connection, opened here so that shutdown can drop it (see onApplicationShutdown). */
+  private readonly connections: Redis[] = [];
   private lastErrorLogAt = 0;
 
   constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
@@ -22,8 +25,10 @@ export class JobQueues implements OnApplicationShutdown {
   get(name: QueueName): CatalogQueue {
     let queue = this.queues.get(name);
     if (!queue) {
+      const connection = new Redis(this.config.redis.url, producerConnection());
+      this.connections.push(connection);
       queue = new Queue<JobPayloads[JobName], unknown, JobName>(name, {
-        connection: producerConnection(this.config),
+        connection,
         prefix: bullPrefix(this.config),
         // Job records are kept for a while (bull-board, debugging), then dropped: job_run is the lasting record.
         defaultJobOptions: { removeOnComplete: { age: 24 * 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600, count: 5000 } },
@@ -48,6 +53,10 @@ export class JobQueues implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    // BullMQ would end a connection it opened with QUIT, a command, which a connection still reconnecting (Redis
+    // unreachable, no offline queue) cannot send: that client then retried forever and kept the process from
+    // exiting. The connections are ours, so they are dropped here, at once and for good.
+    for (const connection of this.connections.splice(0)) connection.disconnect();
     this.queues.clear();
   }
 }

@@ -14,11 +14,11 @@ const reconnectDelay = (times: number): number => Math.min(times * 250, 3000);
  * check when first used), and if ioredis rejects that command after N failed reconnects the Queue stays broken for
  * good, even once Redis is back (issue #6). With null a command cut mid-flight is re-sent after the reconnect
  * instead; new commands still fail at once while Redis is down (no offline queue), and every caller waits with a
- * deadline (JobProducer), so nothing hangs.
+ * deadline (JobProducer), so nothing hangs. The connection itself is opened by its owner (JobQueues), which also
+ * drops it at shutdown.
  */
-export function producerConnection(config: AppConfig): RedisOptions {
+export function producerConnection(): RedisOptions {
   return {
-    url: config.redis.url,
     maxRetriesPerRequest: null,
     enableOfflineQueue: false,
     connectTimeout: 2000,
