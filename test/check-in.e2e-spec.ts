@@ -196,6 +196,32 @@ describe('check-in (ICS 211 flow)', () => {
     }
   });
 
+  it("a check-in batch locks the incident's audit chain head before its event sequence, as a reverification sweep does", async () => {
+    const site = await createIncident(world.http, world.adminToken, { name: 'Lock Order Staging' });
+    await request(world.http).post(`/incidents/${site.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    const [first, second] = await Promise.all([issue('fl-nursing', 'RN', 'Lena Lock'), issue('fl-ems', 'PARAMEDIC', 'Omar Order')]);
+    await scan(first.jws, {}, randomUUID(), checkin.token, site.id).expect(201); // the chain head and sequence rows exist now
+
+    // A sweep's transaction at this incident: the chain head first (its audit entry), then the sequence (its event).
+    const sweep = new Client({ connectionString: world.env.dbUrl });
+    await sweep.connect();
+    try {
+      await sweep.query('BEGIN');
+      await sweep.query('SELECT 1 FROM audit_chain WHERE chain_id = $1 FOR UPDATE', [`incident:${site.id}`]);
+      const pending = scan(second.jws, {}, randomUUID(), checkin.token, site.id).then((r) => r);
+      const blockedBySweep = async () =>
+        (await sweep.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))')).rows[0].n;
+      for (let i = 0; i < 100 && (await blockedBySweep()) === 0; i++) await sleep(50);
+      expect(await blockedBySweep()).toBe(1); // the check-in's write, waiting for the chain head
+      // The check-in waits for the chain head holding nothing of the sequence, so the sweep can go on: no deadlock.
+      await sweep.query('SELECT 1 FROM event_stream WHERE incident_id = $1 FOR UPDATE NOWAIT', [site.id]);
+      await sweep.query('COMMIT');
+      expect((await pending).status).toBe(201);
+    } finally {
+      await sweep.end();
+    }
+  });
+
   it('a burst of scans is group-committed: each check-in recorded once, commits shared, audit chain and board sequence intact', async () => {
     const burst = await createIncident(world.http, world.adminToken, { name: 'Shift Change Staging' });
     await request(world.http).post(`/incidents/${burst.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);

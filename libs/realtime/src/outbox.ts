@@ -23,14 +23,22 @@ export class Outbox {
   /**
    * Adds one incident's events, in order, to a combined statement (CTEs outbox_next and outbox_row); at most one call
    * per statement. The sequence moves once by the number of events.
+   *
+   * `after` names a CTE of the statement that must run before the sequence row is locked. Every transaction that
+   * writes both locks the incident's audit chain head first and its event sequence second (AuditTrail.record, then
+   * append); PostgreSQL runs the CTEs of one statement in an order of its own (the last first, as it happens), so a
+   * combined statement with an audit entry passes `after: 'audit_entry_row'` to keep that order. Without it a
+   * check-in batch and a reverification sweep at the same incident deadlocked (found by npm run test:chaos).
    */
-  appendTo(write: CombinedWrite, incidentId: string, events: OutgoingEvent[]): void {
+  appendTo(write: CombinedWrite, incidentId: string, events: OutgoingEvent[], options: { after?: string } = {}): void {
     if (events.length === 0) return;
     const incident = write.value(incidentId);
     const count = write.value(events.length);
+    // Reading every row of `after` first makes PostgreSQL run it (and take its locks) before this insert.
+    const source = options.after ? `SELECT ${incident}::uuid, ${count}::bigint FROM (SELECT count(*) FROM ${options.after}) AS ran_first` : `VALUES (${incident}, ${count})`;
     write.with(
       'outbox_next',
-      `INSERT INTO event_stream (incident_id, last_seq) VALUES (${incident}, ${count})
+      `INSERT INTO event_stream (incident_id, last_seq) ${source}
        ON CONFLICT (incident_id) DO UPDATE SET last_seq = event_stream.last_seq + EXCLUDED.last_seq RETURNING last_seq`,
     );
     // The NOTIFY rides on RETURNING: it runs with the insert even when nothing reads this CTE.

@@ -42,6 +42,17 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return e.driverError !== undefined && e.driverError !== err && isDatabaseUnavailable(e.driverError);
 }
 
+/**
+ * PostgreSQL gave this transaction up to let a concurrent one through: a deadlock (40P01) or a serialization failure
+ * (40001). Nothing of it was committed, and running it again is expected to succeed.
+ */
+export function isTransientConflict(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: unknown; driverError?: unknown };
+  if (e.code === '40P01' || e.code === '40001') return true;
+  return e.driverError !== undefined && e.driverError !== err && isTransientConflict(e.driverError);
+}
+
 /** Turns any thrown value into an RFC 9457 problem (application/problem+json); unexpected errors never leak internals. */
 export function toProblem(err: unknown, correlationId: string | undefined): { problem: ProblemDetails; headers: Record<string, string>; unexpected: boolean } {
   const headers: Record<string, string> = {};
@@ -78,6 +89,10 @@ export function toProblem(err: unknown, correlationId: string | undefined): { pr
     code = 'database_unavailable';
     detail = 'The database is temporarily unavailable; retry shortly.';
     headers['Retry-After'] = '5';
+  } else if (isTransientConflict(err)) {
+    code = 'service_unavailable';
+    detail = 'The request collided with another change made at the same moment and was not saved; retry it.';
+    headers['Retry-After'] = '1';
   } else {
     code = 'internal_error';
     detail = 'An unexpected error occurred. Quote the correlation id when reporting it.';
