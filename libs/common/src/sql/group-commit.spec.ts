@@ -100,4 +100,22 @@ describe('GroupCommit', () => {
     expect(settled.map((s) => s.status === 'rejected' && (s.reason as Error).message)).toEqual(Array(3).fill('Connection terminated unexpectedly'));
     expect(batches).toEqual([[1, 2, 3]]);
   });
+
+  it('runs a batch PostgreSQL gave up to break a deadlock again, whole, and at most three times', async () => {
+    const batches: number[][] = [];
+    let deadlocks = 1;
+    const group = new GroupCommit(async (items: number[]) => {
+      batches.push(items);
+      if (deadlocks-- > 0) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+      return items.map((i) => i * 10);
+    });
+    await expect(Promise.all([1, 2, 3].map((i) => group.submit(i)))).resolves.toEqual([10, 20, 30]);
+    expect(batches).toEqual([[1, 2, 3], [1, 2, 3]]);
+
+    batches.length = 0;
+    deadlocks = Infinity;
+    const settled = await Promise.allSettled([4].map((i) => group.submit(i)));
+    expect(settled[0]).toMatchObject({ status: 'rejected', reason: { code: '40P01' } });
+    expect(batches).toEqual([[4], [4], [4]]);
+  });
 });

@@ -1,3 +1,8 @@
+import { isTransientConflict } from '../errors/problem-details.filter';
+
+/** Runs of one batch when PostgreSQL gives its statement up to break a deadlock (or a serialization failure). */
+const CONFLICT_ATTEMPTS = 3;
+
 export interface GroupCommitOptions {
   /** Most items written by one batch. */
   maxBatch?: number;
@@ -17,9 +22,11 @@ interface Pending<In, Out> {
  * an item submitted while nothing is in flight is written on the next turn of the event loop, so a quiet check-in
  * point adds no latency and a busy one shares statements, round trips and commits.
  *
- * `writeBatch` returns one result per item, in order. When a batch of several fails because of an item (a unique
- * violation, say), each item is written again on its own (in order), so the bad one fails only its own caller; any
- * other failure (the database unreachable, a timeout) is every caller's at once.
+ * `writeBatch` is atomic (one statement or one transaction) and returns one result per item, in order. A batch that
+ * PostgreSQL gave up to break a deadlock committed nothing and is written again, whole (up to 3 runs). When a batch
+ * of several fails because of an item (a unique violation, say), each item is written again on its own (in order),
+ * so the bad one fails only its own caller; any other failure (the database unreachable, a timeout) is every
+ * caller's at once.
  */
 export class GroupCommit<In, Out> {
   private readonly queue: Array<Pending<In, Out>> = [];
@@ -72,7 +79,7 @@ export class GroupCommit<In, Out> {
   private async flush(batch: Array<Pending<In, Out>>): Promise<void> {
     let results: Out[];
     try {
-      results = await this.writeBatch(batch.map((p) => p.item));
+      results = await this.writeWhole(batch.map((p) => p.item));
     } catch (err) {
       if (batch.length === 1 || !causedByAnItem(err)) {
         for (const p of batch) p.reject(err);
@@ -89,6 +96,17 @@ export class GroupCommit<In, Out> {
     batch.forEach((p, i) => p.resolve(results[i]));
   }
 
+  private async writeWhole(items: In[]): Promise<Out[]> {
+    for (let run = 1; ; run++) {
+      try {
+        return await this.writeBatch(items);
+      } catch (err) {
+        if (run < CONFLICT_ATTEMPTS && isTransientConflict(err)) continue;
+        throw err;
+      }
+    }
+  }
+
   private async writeOneByOne(batch: Array<Pending<In, Out>>): Promise<void> {
     for (const p of batch) {
       try {
@@ -103,10 +121,10 @@ export class GroupCommit<In, Out> {
 
 /**
  * An error one item can cause and the others would not share: PostgreSQL's integrity violations (SQLSTATE class
- * 23: unique, foreign key, check...), "ON CONFLICT DO UPDATE cannot affect a row twice" (21000) and deadlocks or
- * serialization failures (40P01, 40001). A lost connection or a timeout would fail every item again, one by one.
+ * 23: unique, foreign key, check...), "ON CONFLICT DO UPDATE cannot affect a row twice" (21000) and a deadlock or
+ * serialization failure that kept coming back. A lost connection or a timeout would fail every item again, one by one.
  */
 function causedByAnItem(err: unknown): boolean {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && (code.startsWith('23') || ['21000', '40P01', '40001'].includes(code));
+  return (typeof code === 'string' && (code.startsWith('23') || code === '21000')) || isTransientConflict(err);
 }

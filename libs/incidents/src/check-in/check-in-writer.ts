@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditTrail, type AuditInput } from '@app/audit';
-import { CombinedWrite, GroupCommit, isTransientConflict, PreparedStatements, type SqlRunner } from '@app/common';
+import { CombinedWrite, GroupCommit, PreparedStatements, type SqlRunner } from '@app/common';
 import { Outbox, type OutgoingEvent } from '@app/realtime';
 
 /** The check_in_attempt row: what was presented, the decision, and the exact response (replayed for its Idempotency-Key). */
@@ -50,9 +50,6 @@ export interface CheckInRecord {
   event: OutgoingEvent | null;
 }
 
-/** Tries a check-in's write gets when PostgreSQL gives it up to break a deadlock with another transaction. */
-const WRITE_ATTEMPTS = 3;
-
 /**
  * Commits check-ins: the attempt, the deployment and its first status, the audit entries and the board events of a
  * whole batch of one incident's check-ins in ONE statement, so one commit and one lock of the incident's audit chain
@@ -74,19 +71,8 @@ export class CheckInWriter {
     this.sql = new PreparedStatements(db);
   }
 
+  /** Commits the record with its incident's batch; a batch PostgreSQL gives up to break a deadlock runs again (GroupCommit). */
   async write(incidentId: string, record: CheckInRecord): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.submit(incidentId, record);
-      } catch (err) {
-        // A deadlock victim committed nothing (the write is one statement): write it again.
-        if (attempt < WRITE_ATTEMPTS && isTransientConflict(err)) continue;
-        throw err;
-      }
-    }
-  }
-
-  private async submit(incidentId: string, record: CheckInRecord): Promise<void> {
     let batches = this.perIncident.get(incidentId);
     if (!batches) {
       batches = new GroupCommit((records) => this.writeMany(this.sql, incidentId, records), { maxBatch: 64, maxInFlight: 1 });
