@@ -10,8 +10,10 @@ import type { SqlRunner } from './combined-write';
  *
  * Only for statements whose plan cannot go stale: a generic plan is made once, with the table sizes of that
  * moment, and kept until statistics change (autovacuum's ANALYZE). A statement that only inserts rows given as
- * parameters qualifies; one that looks rows up does not (the identify statement, planned on an empty database,
- * kept scanning every active deployment per lookup as the incident grew: 4x slower within a minute).
+ * parameters qualifies; one that looks rows up only if each lookup has one right index whatever the sizes. The
+ * identify statement, first planned on an empty database, read every active deployment per lookup as the incident
+ * grew (4x slower within a minute) until its index was made the planner's first choice (migration
+ * 1764300900000; test/responder-identify-plan.e2e-spec.ts). The idempotency lookup stays unprepared.
  * Texts must be fixed, values only as placeholders; past `maxTexts` distinct texts a new one runs unprepared.
  */
 export class PreparedStatements implements SqlRunner {

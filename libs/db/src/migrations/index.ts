@@ -9,6 +9,7 @@ import { ReverificationJobs1764300500000 } from './1764300500000-reverification-
 import { AuditChainLink1764300600000 } from './1764300600000-audit-chain-link';
 import { AuditAppendFunction1764300700000 } from './1764300700000-audit-append-function';
 import { Lz4Compression1764300800000 } from './1764300800000-lz4-compression';
+import { ActiveDeploymentLookup1764300900000 } from './1764300900000-active-deployment-lookup';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -25,4 +26,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   AuditChainLink1764300600000,
   AuditAppendFunction1764300700000,
   Lz4Compression1764300800000,
+  ActiveDeploymentLookup1764300900000,
 ];
