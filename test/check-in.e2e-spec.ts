@@ -152,6 +152,9 @@ describe('check-in (ICS 211 flow)', () => {
     const first = await scan(jws, { positionId: incident.positions['Rescue Specialist'] }, key).expect(201);
     const again = await scan(jws, { positionId: incident.positions['Rescue Specialist'] }, key).expect(201);
     expect(again.body).toEqual(first.body);
+    expect(again.text).toBe(first.text); // the same bytes, key order included
+    expect(again.headers['content-type']).toBe(first.headers['content-type']);
+    expect(first.headers['content-type']).toMatch(/^application\/json/);
     expect(again.headers['idempotent-replayed']).toBe('true');
     const other = await scan(jws, {}, key).expect(422);
     expect(other.body.code).toBe('idempotency_key_reused');
@@ -184,7 +187,7 @@ describe('check-in (ICS 211 flow)', () => {
     await request(world.http).post(`/incidents/${closing.id}/close`).set(...bearer(world.adminToken)).expect(200);
     await forget(deniedKey);
     const late = await scan('not a credential', {}, deniedKey, checkin.token, closing.id).expect(201);
-    expect(late.body).toEqual(denied.body);
+    expect(late.text).toBe(denied.text);
 
     const pg = new Client({ connectionString: world.env.dbUrl });
     await pg.connect();

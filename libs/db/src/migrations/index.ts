@@ -10,6 +10,7 @@ import { AuditChainLink1764300600000 } from './1764300600000-audit-chain-link';
 import { AuditAppendFunction1764300700000 } from './1764300700000-audit-append-function';
 import { Lz4Compression1764300800000 } from './1764300800000-lz4-compression';
 import { ActiveDeploymentLookup1764300900000 } from './1764300900000-active-deployment-lookup';
+import { CheckInResponseText1764301000000 } from './1764301000000-check-in-response-text';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -27,4 +28,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   AuditAppendFunction1764300700000,
   Lz4Compression1764300800000,
   ActiveDeploymentLookup1764300900000,
+  CheckInResponseText1764301000000,
 ];

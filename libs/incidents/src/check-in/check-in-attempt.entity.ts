@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { CheckInDecision, CheckInReason, CheckInResponse } from './check-in.types';
+import type { CheckInDecision, CheckInReason } from './check-in.types';
 
 /** Every scan at a check-in point, admitted or denied; the response is kept to replay an Idempotency-Key exactly. */
 @Entity({ name: 'check_in_attempt' })
@@ -18,6 +18,7 @@ export class CheckInAttemptEntity {
   @Column({ name: 'location_id', type: 'uuid', nullable: true }) locationId!: string | null;
   @Column({ name: 'device_id', type: 'text', nullable: true }) deviceId!: string | null;
   @Column({ name: 'response_status', type: 'integer' }) responseStatus!: number;
-  @Column({ type: 'jsonb' }) response!: CheckInResponse;
+  /** The response body (a CheckInResponse) as the JSON text that was sent: a replay sends the same bytes. */
+  @Column({ type: 'text' }) response!: string;
   @Column({ name: 'performed_at', type: 'timestamptz' }) performedAt!: Date;
 }

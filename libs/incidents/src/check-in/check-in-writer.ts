@@ -5,7 +5,7 @@ import { AuditTrail, type AuditInput } from '@app/audit';
 import { CombinedWrite, GroupCommit, PreparedStatements, type SqlRunner } from '@app/common';
 import { Outbox, type OutgoingEvent } from '@app/realtime';
 
-/** The check_in_attempt row: what was presented, the decision, and the exact response (replayed for its Idempotency-Key). */
+/** The check_in_attempt row: what was presented, the decision, and the response's exact text (replayed for its Idempotency-Key). */
 export interface AttemptRow {
   id: string;
   performed_by: string;
@@ -20,7 +20,7 @@ export interface AttemptRow {
   location_id: string | null;
   device_id: string | null;
   response_status: number;
-  response: unknown;
+  response: string;
   performed_at: string;
 }
 
@@ -122,7 +122,7 @@ export class CheckInWriter {
          FROM jsonb_to_recordset(${write.value(JSON.stringify(records.map((r) => r.attempt)))}::jsonb) AS x(
            id uuid, performed_by uuid, idempotency_key text, request_hash text, decision text, reasons jsonb, credential_hash text,
            responder_id uuid, deployment_id uuid, verification_id uuid, location_id uuid, device_id text, response_status integer,
-           response jsonb, performed_at timestamptz)`,
+           response text, performed_at timestamptz)`,
     );
     const audited = records.flatMap((r) => (r.audit ? [r.audit] : []));
     if (audited.length > 0) this.audit.appendTo(write, audited);

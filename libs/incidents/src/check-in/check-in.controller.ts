@@ -25,7 +25,10 @@ export class CheckInController {
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
-  /** A badge scan: verify, decide, record. 201 with the decision (admitted, admitted_with_warnings or denied). */
+  /**
+   * A badge scan: verify, decide, record. 201 with the decision (admitted, admitted_with_warnings or denied): a
+   * CheckInResponse, sent as the JSON text that was stored with the attempt, so a replay sends the same bytes.
+   */
   @Post()
   @Roles('admin', 'commander', 'checkin')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: "The scanner's scan id: a repeat returns the first response exactly" })
@@ -37,7 +40,7 @@ export class CheckInController {
     @CurrentUser() principal: Principal,
     @RequestActor() actor: AuditActor,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CheckInResponse> {
+  ): Promise<string> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new DomainError('malformed_request', 'Idempotency-Key must be 1-128 letters, digits, or . _ : -');
     }
@@ -54,7 +57,7 @@ export class CheckInController {
       deviceId: actor.kind === 'user' ? actor.device : undefined,
       withinRateLimit,
     });
-    reply.code(outcome.status);
+    reply.code(outcome.status).type('application/json; charset=utf-8');
     if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
     return outcome.body;
   }
@@ -68,8 +71,8 @@ export class CheckInController {
   ): Promise<Array<Pick<CheckInResponse, 'attemptId' | 'decision' | 'reasons' | 'performedAt'> & { name: string | null; qualification: string | null }>> {
     const limit = Math.min(Math.max(Number(limitParam ?? 20) || 20, 1), 200);
     const rows = (await this.db.query(
-      `SELECT id, decision, reasons, performed_at, response #>> '{verification,credential,subject,name}' AS name,
-              response #>> '{verification,credential,qualification}' AS qualification
+      `SELECT id, decision, reasons, performed_at, response::jsonb #>> '{verification,credential,subject,name}' AS name,
+              response::jsonb #>> '{verification,credential,qualification}' AS qualification
          FROM check_in_attempt WHERE incident_id = $1 ORDER BY performed_at DESC LIMIT $2`,
       [incidentId, limit],
     )) as Array<{ id: string; decision: CheckInResponse['decision']; reasons: CheckInResponse['reasons']; performed_at: Date; name: string | null; qualification: string | null }>;

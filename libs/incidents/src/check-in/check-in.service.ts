@@ -33,7 +33,8 @@ export interface CheckInCommand {
 
 export interface CheckInOutcome {
   status: number;
-  body: CheckInResponse;
+  /** The response body (a CheckInResponse) as JSON text, exactly as first sent: a replay sends the same bytes. */
+  body: string;
   replayed: boolean;
 }
 
@@ -45,7 +46,7 @@ interface IdempotencyKey {
 interface PreviousAttempt {
   request_hash: string;
   response_status: number;
-  response: CheckInResponse;
+  response: string;
 }
 
 const CATEGORY: Record<string, string> = {
@@ -215,6 +216,8 @@ export class CheckInService {
       performedAt: now.toISOString(),
     };
     const status = 201;
+    // Serialized once: the same text is stored for replays and sent.
+    const body = JSON.stringify(response);
     const created = deployment && !alreadyCheckedIn ? deployment : null;
     await this.writer.write(incident.id, {
       attempt: {
@@ -231,7 +234,7 @@ export class CheckInService {
         location_id: cmd.body.locationId ?? null,
         device_id: cmd.deviceId ?? null,
         response_status: status,
-        response,
+        response: body,
         performed_at: response.performedAt,
       },
       deployment: created && {
@@ -282,7 +285,7 @@ export class CheckInService {
           ? { name: 'checkin.denied', payload: { attemptId, name: summary?.subject.name, reasons, at: now.toISOString() } }
           : null,
     });
-    return { status, body: response, replayed: false };
+    return { status, body, replayed: false };
   }
 }
 
