@@ -1,8 +1,13 @@
+import type { EventEmitter } from 'node:events';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { PreparedStatements } from '@app/common';
+import { PreparedStatements, withPooledConnection } from '@app/common';
 import { createTestDatabase, dataSourceOptions, dropTestDatabase } from '@app/db';
 
-/** PreparedStatements against PostgreSQL: one pooled connection, so pg_prepared_statements shows what it holds. */
+/**
+ * PreparedStatements and withPooledConnection against PostgreSQL: one pooled connection, so pg_prepared_statements
+ * shows what it holds and a broken connection must be replaced.
+ */
 describe('PreparedStatements', () => {
   let url: string;
   let db: DataSource;
@@ -41,5 +46,27 @@ describe('PreparedStatements', () => {
     const texts = await preparedTexts();
     expect(texts).toContain("SELECT 'kept' AS first");
     expect(texts).not.toContain("SELECT 'not kept' AS second");
+  });
+
+  it('a connection that dies while checked out between two queries is dropped from the pool, not a crash', async () => {
+    const admin = new Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const first = await withPooledConnection(db, async (client) => {
+        const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        // As when PostgreSQL restarts while the outbox relay waits for Redis: no query of ours is running.
+        // Wait for the socket to close, without listening for the client's 'error' (that is withPooledConnection's job).
+        const died = new Promise((resolve) => (client as unknown as { connection: EventEmitter }).connection.once('end', resolve));
+        await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+        await died;
+        return rows[0].pid;
+      });
+      // Unhandled, that 'error' event would have ended the process; handled, the pool opens a new connection.
+      const [{ pid }] = (await db.query('SELECT pg_backend_pid() AS pid')) as Array<{ pid: number }>;
+      expect(pid).not.toBe(first);
+      expect(await new PreparedStatements(db).query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await admin.end();
+    }
   });
 });

@@ -8,5 +8,6 @@ export * from './rate-limiter';
 export * from './single-flight';
 export * from './sql/combined-write';
 export * from './sql/group-commit';
+export * from './sql/pooled-connection';
 export * from './sql/prepared-statements';
 export * from './common.module';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { DatabaseError, type PoolClient } from 'pg';
+import { DatabaseError } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { SqlRunner } from './combined-write';
+import { withPooledConnection } from './pooled-connection';
 
 /**
  * Runs SQL as named prepared statements: PostgreSQL parses a text once per pooled connection and, after a few runs,
@@ -25,17 +26,15 @@ export class PreparedStatements implements SqlRunner {
   ) {}
 
   async query(sql: string, parameters: unknown[] = []): Promise<unknown> {
-    const [client, release] = (await this.db.driver.obtainMasterConnection()) as [PoolClient, (broken?: Error) => void];
-    let broken: Error | undefined;
-    try {
-      const result = await client.query({ name: this.nameOf(sql), text: sql, values: parameters });
-      return result.rows;
-    } catch (err) {
-      if (!(err instanceof DatabaseError)) broken = err instanceof Error ? err : new Error(String(err));
-      throw err;
-    } finally {
-      release(broken);
-    }
+    return withPooledConnection(this.db, async (client, breakConnection) => {
+      try {
+        return (await client.query({ name: this.nameOf(sql), text: sql, values: parameters })).rows;
+      } catch (err) {
+        // PostgreSQL refusing the statement leaves the connection usable; anything else (a dropped socket) may not.
+        if (!(err instanceof DatabaseError)) breakConnection(err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      }
+    });
   }
 
   private nameOf(sql: string): string | undefined {

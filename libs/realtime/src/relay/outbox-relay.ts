@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, type PoolClient, type QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
+import { withPooledConnection } from '@app/common';
 import { AppConfig } from '@app/config';
 import type { LiveEvent, LiveEventName } from '../live-events';
 import { OUTBOX_CHANNEL } from '../outbox';
@@ -139,9 +140,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * statements per message): open the transaction, set the plan and claim; then mark published and commit. Through
    * TypeORM's transaction() the same took five, for every batch of every relay.
    */
-  private async publishBatch(): Promise<{ claimed: number; published: number }> {
-    const [client, release] = (await this.db.driver.obtainMasterConnection()) as [PoolClient, (broken?: Error) => void];
-    let broken: Error | undefined;
+  private publishBatch(): Promise<{ claimed: number; published: number }> {
+    // The connection stays checked out while Redis confirms the publish; withPooledConnection handles its death then.
+    return withPooledConnection(this.db, (client, breakConnection) => this.publishOn(client, breakConnection));
+  }
+
+  private async publishOn(client: PoolClient, breakConnection: (reason: Error) => void): Promise<{ claimed: number; published: number }> {
     try {
       // Published rows leave dead entries in the partial "unpublished" index until vacuum: thousands during a surge.
       // A bitmap scan visits every one of them on each claim (milliseconds of PostgreSQL CPU per claim, measured by
@@ -171,11 +175,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     } catch (err) {
       // A connection that cannot even roll back is not handed to the next user of the pool.
       await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+        breakConnection(rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr)));
       });
       throw err;
-    } finally {
-      release(broken);
     }
   }
 
