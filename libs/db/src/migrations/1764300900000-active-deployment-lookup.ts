@@ -9,12 +9,13 @@ const REBUILD = `
  * Rebuilds the one-active-deployment-per-responder index so that it is the deployment table's newest index.
  *
  * Why: the check-in's identify statement runs as a prepared statement (ResponderRegistry), whose one generic plan
- * is made while the tables may still be empty (this server never ANALYZEs them). On an empty table, finding a
- * responder's active deployment costs the same through this index (responder_id = $1) as by reading the whole of
- * deployment_active_by_id (every active deployment, filtered), and PostgreSQL keeps the first of two equal paths,
- * trying the newest index first: it picked deployment_active_by_id, which grew into a scan of every active
- * deployment per check-in. test/responder-identify-plan.e2e-spec.ts checks the plan made on an empty database; a
- * later index on deployment with the same predicate must keep it passing.
+ * may be made while the tables are still empty, and is kept until they are next ANALYZEd (by autovacuum; never,
+ * where it is off, as on the development VM). On an empty table, finding a responder's active deployment costs the
+ * same through this index (responder_id = $1) as by reading the whole of deployment_active_by_id (every active
+ * deployment, filtered), and PostgreSQL keeps the first of two equal paths, trying the newest index first: it
+ * picked deployment_active_by_id, which grew into a scan of every active deployment per check-in.
+ * test/responder-identify-plan.e2e-spec.ts checks the plan made on an empty database; a later index on deployment
+ * with the same predicate must keep it passing.
  */
 export class ActiveDeploymentLookup1764300900000 implements MigrationInterface {
   name = 'ActiveDeploymentLookup1764300900000';
