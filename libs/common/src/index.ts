@@ -7,6 +7,7 @@ export * from './clock';
 export * from './rate-limiter';
 export * from './single-flight';
 export * from './sql/combined-write';
+export * from './sql/database-errors';
 export * from './sql/group-commit';
 export * from './sql/pooled-connection';
 export * from './sql/prepared-statements';

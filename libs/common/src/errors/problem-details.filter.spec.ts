@@ -1,4 +1,5 @@
-import { isTransientConflict, toProblem } from './problem-details.filter';
+import { isTransientConflict } from '../sql/database-errors';
+import { toProblem } from './problem-details.filter';
 
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
 

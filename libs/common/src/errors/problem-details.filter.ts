@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UnsafeJsonBodyError } from '../http/json-body-guard';
+import { isDatabaseUnavailable, isTransientConflict } from '../sql/database-errors';
 import { DomainError } from './domain-error';
 import { ERROR_STATUS, type ErrorCode } from './error-codes';
 
@@ -29,29 +30,6 @@ const TITLES: Partial<Record<number, string>> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
-
-/** PostgreSQL is unreachable or failing over: the client should retry, and must never see a false success. */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  if (!err || typeof err !== 'object') return false;
-  const e = err as { code?: unknown; message?: unknown; driverError?: unknown };
-  const code = typeof e.code === 'string' ? e.code : '';
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(code)) return true;
-  if (code.startsWith('08')) return true;
-  const msg = typeof e.message === 'string' ? e.message : '';
-  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i.test(msg)) return true;
-  return e.driverError !== undefined && e.driverError !== err && isDatabaseUnavailable(e.driverError);
-}
-
-/**
- * PostgreSQL gave this transaction up to let a concurrent one through: a deadlock (40P01) or a serialization failure
- * (40001). Nothing of it was committed, and running it again is expected to succeed.
- */
-export function isTransientConflict(err: unknown): boolean {
-  if (!err || typeof err !== 'object') return false;
-  const e = err as { code?: unknown; driverError?: unknown };
-  if (e.code === '40P01' || e.code === '40001') return true;
-  return e.driverError !== undefined && e.driverError !== err && isTransientConflict(e.driverError);
-}
 
 /** Turns any thrown value into an RFC 9457 problem (application/problem+json); unexpected errors never leak internals. */
 export function toProblem(err: unknown, correlationId: string | undefined): { problem: ProblemDetails; headers: Record<string, string>; unexpected: boolean } {

@@ -1,4 +1,4 @@
-import { isTransientConflict } from '../errors/problem-details.filter';
+import { isTransientConflict } from './database-errors';
 
 /** Runs of one batch when PostgreSQL gives its statement up to break a deadlock (or a serialization failure). */
 const CONFLICT_ATTEMPTS = 3;

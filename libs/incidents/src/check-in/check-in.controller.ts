@@ -71,9 +71,11 @@ export class CheckInController {
   ): Promise<Array<Pick<CheckInResponse, 'attemptId' | 'decision' | 'reasons' | 'performedAt'> & { name: string | null; qualification: string | null }>> {
     const limit = Math.min(Math.max(Number(limitParam ?? 20) || 20, 1), 200);
     const rows = (await this.db.query(
-      `SELECT id, decision, reasons, performed_at, response::jsonb #>> '{verification,credential,subject,name}' AS name,
-              response::jsonb #>> '{verification,credential,qualification}' AS qualification
-         FROM check_in_attempt WHERE incident_id = $1 ORDER BY performed_at DESC LIMIT $2`,
+      `SELECT id, decision, reasons, performed_at, r #>> '{verification,credential,subject,name}' AS name,
+              r #>> '{verification,credential,qualification}' AS qualification
+         FROM (SELECT id, decision, reasons, performed_at, response::jsonb AS r -- the stored text, parsed once per row
+                 FROM check_in_attempt WHERE incident_id = $1 ORDER BY performed_at DESC LIMIT $2) AS latest
+        ORDER BY performed_at DESC`,
       [incidentId, limit],
     )) as Array<{ id: string; decision: CheckInResponse['decision']; reasons: CheckInResponse['reasons']; performed_at: Date; name: string | null; qualification: string | null }>;
     return rows.map((r) => ({ attemptId: r.id, decision: r.decision, reasons: r.reasons, performedAt: r.performed_at.toISOString(), name: r.name, qualification: r.qualification }));

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RedisConnection } from '@app/common';
 
 /** How long Redis remembers a key: well past a scanner's retries of one scan. */
-export const IDEMPOTENCY_HINT_TTL_SECONDS = 600;
+const IDEMPOTENCY_HINT_TTL_SECONDS = 600;
 
 /**
  * Which Idempotency-Keys are new, so the first request of a scan skips the database lookup for an earlier attempt
