@@ -5,6 +5,9 @@
  *          --scanners N (closed-loop concurrency, default 64), --api-processes N (default: half the cores),
  *          --audit-comparison (also run with the audit write left out).
  * Environment: BENCH_API_PROFILE=<folder> writes a CPU profile of each api process there (bench/api-profiler.ts).
+ * Besides rates and latencies it prints, for saturation and for the open loop, the CPU each check-in cost (api,
+ * PostgreSQL, load generator, whole machine) and how much of the time the api's event loop ran and waited for a core:
+ * at 500/s batches are small and a check-in costs more than at saturation (docs/check-in.md, "Session 7").
  *
  * Node runs a process's JavaScript on one core, so the api is deployed as several processes behind the load
  * balancer (docs/check-in.md, "Scaling"); the load generator spreads requests over them round robin, as the
@@ -19,7 +22,7 @@ import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
-import { closedLoop, cpuSeconds, machineCpuSeconds, makeBalancedClient, makeClient, openLoop, percentile, type LoadResult, type RequestSpec } from './load';
+import { closedLoop, cpuSeconds, machineCpuSeconds, mainThreadSchedule, makeBalancedClient, makeClient, openLoop, percentile, type LoadResult, type RequestSpec } from './load';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -235,13 +238,16 @@ async function rawInsert(pool: Pool, sample: SampleCheckIn, concurrency: number,
 
 /**
  * CPU milliseconds per successful operation spent by the given processes (the api, or none) and by the PostgreSQL
- * backends serving this database: a figure that holds on a machine busy with other work, unlike a rate.
+ * backends serving this database: a figure that holds on a machine busy with other work, unlike a rate. Also the
+ * shares of the phase the processes' main threads ran and waited for a core (bench/load.ts, mainThreadSchedule).
  */
-async function withCpu(admin: Client, db: string, processes: number[], run: () => Promise<LoadResult>): Promise<LoadResult & { cpuMs: CpuPerOp }> {
+async function withCpu(admin: Client, db: string, processes: number[], run: () => Promise<LoadResult>): Promise<LoadResult & { cpuMs: CpuPerOp; mainThread: MainThreadShare }> {
   const backends = async (): Promise<number[]> =>
     (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [db])).rows.map((r) => r.pid);
   const snapshot = (pids: number[]) => new Map(pids.map((pid) => [pid, cpuSeconds([pid])]));
   const appBefore = cpuSeconds(processes);
+  const scheduleOf = () => processes.map(mainThreadSchedule).reduce((a, b) => ({ running: a.running + b.running, waiting: a.waiting + b.waiting }), { running: 0, waiting: 0 });
+  const scheduleBefore = scheduleOf();
   const clientBefore = cpuSeconds([process.pid]);
   const machineBefore = machineCpuSeconds();
   const pgBefore = snapshot(await backends());
@@ -251,9 +257,12 @@ async function withCpu(admin: Client, db: string, processes: number[], run: () =
   let pg = 0;
   for (const [pid, cpu] of pgAfter) pg += cpu - (pgBefore.get(pid) ?? 0);
   const per = (seconds: number) => (1000 * seconds) / Math.max(result.ok, 1);
+  const schedule = scheduleOf();
+  const share = (seconds: number) => seconds / (result.seconds * Math.max(processes.length, 1));
   return {
     ...result,
     cpuMs: { app: per(cpuSeconds(processes) - appBefore), pg: per(pg), client: per(cpuSeconds([process.pid]) - clientBefore), machine: per(machineCpuSeconds() - machineBefore) },
+    mainThread: { running: share(schedule.running - scheduleBefore.running), waiting: share(schedule.waiting - scheduleBefore.waiting) },
   };
 }
 
@@ -266,8 +275,17 @@ interface CpuPerOp {
   machine: number;
 }
 
+/** Shares of the phase's wall time that the app's main thread (each process's, averaged) ran, and waited for a core. */
+interface MainThreadShare {
+  running: number;
+  waiting: number;
+}
+
 const fmtCpu = (r: { cpuMs: CpuPerOp }) =>
   `CPU per op: app ${r.cpuMs.app.toFixed(2)} ms + PostgreSQL ${r.cpuMs.pg.toFixed(2)} ms; whole machine ${r.cpuMs.machine.toFixed(2)} ms, of which load generator ${r.cpuMs.client.toFixed(2)} ms`;
+
+const fmtMainThread = (r: { mainThread: MainThreadShare }) =>
+  `; event loop ran ${(100 * r.mainThread.running).toFixed(0)}% of the time, waited for a core ${(100 * r.mainThread.waiting).toFixed(0)}%`;
 
 const fmt = (r: LoadResult) => `${r.rate.toFixed(0).padStart(6)}/s  p50 ${percentile(r.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(r.latenciesMs, 99).toFixed(1)} ms  (${r.ok} ok, ${r.errors} errors)`;
 
@@ -310,7 +328,7 @@ async function main(): Promise<void> {
     const pids = apis.map((a) => a.child.pid ?? 0);
     const saturation = await withCpu(admin, dbName, pids, () => closedLoop(send, checkInSpecs(credentials, token, incidentId), SCANNERS, SECONDS, created));
     credentials.splice(0, saturation.requests);
-    const steady = await openLoop(send, checkInSpecs(credentials, token, incidentId), RATE, SECONDS, created);
+    const steady = await withCpu(admin, dbName, pids, () => openLoop(send, checkInSpecs(credentials, token, incidentId), RATE, SECONDS, created));
     credentials.splice(0, steady.requests);
     // Same pool size as the api's (DATABASE_POOL_SIZE), the same number of callers.
     const rawPool = new Pool({ connectionString: dbUrl, max: POOL_SIZE });
@@ -326,8 +344,9 @@ async function main(): Promise<void> {
     process.stdout.write(`  check-in, saturation, ${n}     ${fmt(saturation)}\n`);
     process.stdout.write(`  check-in, open loop ${RATE}/s, ${n}   ${fmt(steady)}\n`);
     process.stdout.write(`  raw insert             ${fmtCpu(raw)} (the app is this benchmark's own process)\n`);
-    if (single) process.stdout.write(`  check-in, 1 process    ${fmtCpu(single)}\n`);
-    process.stdout.write(`  check-in, ${n}  ${fmtCpu(saturation)}\n`);
+    if (single) process.stdout.write(`  check-in, 1 process    ${fmtCpu(single)}${fmtMainThread(single)}\n`);
+    process.stdout.write(`  check-in, ${n}  ${fmtCpu(saturation)}${fmtMainThread(saturation)}\n`);
+    process.stdout.write(`  check-in at ${RATE}/s        ${fmtCpu(steady)}${fmtMainThread(steady)}\n`);
     process.stdout.write(`  ratio check-in / trivial route     ${(saturation.rate / trivial.rate).toFixed(2)}\n`);
     process.stdout.write(`  ratio check-in / raw insert        ${(saturation.rate / raw.rate).toFixed(2)}\n`);
 

@@ -120,6 +120,20 @@ export function cpuSeconds(pids: number[]): number {
 }
 const CLOCK_TICKS_PER_SECOND = 100;
 
+/**
+ * How long a process's main thread (for Node: the event loop) has run on a core and waited, runnable, for one, in
+ * seconds, from /proc (Linux schedstat; zeros where unavailable). The wait is time a request is ready to be served
+ * and nothing serves it: on a machine shared with PostgreSQL, queueing no profile of the process shows.
+ */
+export function mainThreadSchedule(pid: number): { running: number; waiting: number } {
+  try {
+    const [running, waiting] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return { running: running / 1e9, waiting: waiting / 1e9 };
+  } catch {
+    return { running: 0, waiting: 0 };
+  }
+}
+
 /** CPU seconds the whole machine has been busy so far (all cores, every process and the kernel), from /proc/stat. */
 export function machineCpuSeconds(): number {
   // cpu  user nice system idle iowait irq softirq steal ...
