@@ -255,6 +255,50 @@ describe('check-in (ICS 211 flow)', () => {
     expect(admitted.body.entries).toHaveLength(24);
   });
 
+  it("a responder's first scan is recorded in the check-in's own statement; a known responder, scanned in the same burst, is found and decided on what is known of them", async () => {
+    const site = await createIncident(world.http, world.adminToken, { name: 'Returning Staff Staging' });
+    await request(world.http).post(`/incidents/${site.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    const subject = `urn:uuid:${randomUUID()}`;
+    const earlier = await issue('fl-nursing', 'RN', 'Kim Known', { subject: { id: subject, name: 'Kim Known' } });
+    const first = (await scan(earlier.jws).expect(201)).body;
+    await request(world.http).post(`/incidents/${incident.id}/deployments/${first.deployment.id}/check-out`).set(...bearer(checkin.token)).send({}).expect(200);
+
+    const again = await issue('fl-ems', 'PARAMEDIC', 'Kim Known', { subject: { id: subject, name: 'Kim Known' } });
+    const newcomers = await Promise.all(Array.from({ length: 6 }, (_, i) => issue('fl-ems', 'EMT', `First Timer ${i}`)));
+    const [known, ...fresh] = await Promise.all([again, ...newcomers].map((b) => scan(b.jws, {}, randomUUID(), checkin.token, site.id)));
+
+    expect(known.body).toMatchObject({ decision: 'admitted', responder: { id: first.responder.id, qualifications: ['PARAMEDIC', 'RN'] } });
+    expect(known.body.deployment).toMatchObject({ responder: { id: first.responder.id }, credential: { qualification: 'PARAMEDIC' } });
+    expect(fresh.map((r) => [r.status, r.body.decision, r.body.responder.qualifications])).toEqual(newcomers.map(() => [201, 'admitted', ['EMT']]));
+
+    const pg = new Client({ connectionString: world.env.dbUrl });
+    await pg.connect();
+    try {
+      // One transaction per check-in at most: a newcomer's responder, credential, verification and attempt share it.
+      const { rows } = await pg.query(
+        `SELECT r.name, r.xmin::text = a.xmin::text AS same_responder_commit, c.xmin::text = a.xmin::text AS same_credential_commit,
+                v.xmin::text = a.xmin::text AS same_verification_commit, a.responder_id = r.id AS refers_to_responder
+           FROM check_in_attempt a JOIN verification v ON v.id = a.verification_id JOIN presented_credential c ON c.id = v.credential_id
+           JOIN responder r ON r.id = c.responder_id
+          WHERE a.incident_id = $1 ORDER BY r.name`,
+        [site.id],
+      );
+      expect(rows.filter((r) => r.name !== 'Kim Known')).toEqual(newcomers.map((_, i) => ({
+        name: `First Timer ${i}`, same_responder_commit: true, same_credential_commit: true, same_verification_commit: true, refers_to_responder: true,
+      })));
+      // Kim was known: her presentation went on its own, and nothing of the refused first try is left.
+      expect(rows.find((r) => r.name === 'Kim Known')).toMatchObject({ same_responder_commit: false, same_credential_commit: false, refers_to_responder: true });
+      const { rows: [kim] } = await pg.query(`SELECT count(*)::int AS responders FROM responder WHERE subject_id = $1`, [subject]);
+      expect(kim.responders).toBe(1);
+      const { rows: [orphans] } = await pg.query(
+        `SELECT count(*)::int AS n FROM responder r WHERE NOT EXISTS (SELECT 1 FROM presented_credential c WHERE c.responder_id = r.id)`,
+      );
+      expect(orphans.n).toBe(0);
+    } finally {
+      await pg.end();
+    }
+  });
+
   it('the same badge scanned at several stations at once opens one deployment', async () => {
     const { jws } = await issue('fl-ems', 'PARAMEDIC', 'Popular Pat');
     const results = await Promise.all([1, 2, 3, 4].map(() => scan(jws)));

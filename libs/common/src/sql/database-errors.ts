@@ -22,3 +22,14 @@ export function isTransientConflict(err: unknown): boolean {
   if (e.code === '40P01' || e.code === '40001') return true;
   return e.driverError !== undefined && e.driverError !== err && isTransientConflict(e.driverError);
 }
+
+/**
+ * The constraint an integrity violation of this SQLSTATE names (23505 unique, 23503 foreign key), whether the error
+ * comes from pg or wrapped by TypeORM; undefined for any other error.
+ */
+export function violatedConstraint(err: unknown, sqlstate: '23505' | '23503'): string | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const e = err as { code?: unknown; constraint?: unknown; driverError?: unknown };
+  if (e.code === sqlstate) return typeof e.constraint === 'string' ? e.constraint : violatedConstraint(e.driverError, sqlstate);
+  return e.driverError !== undefined && e.driverError !== err ? violatedConstraint(e.driverError, sqlstate) : undefined;
+}

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { AuditTrail, type AuditInput } from '@app/audit';
 import { CombinedWrite, GroupCommit, PreparedStatements, type SqlRunner } from '@app/common';
 import { Outbox, type OutgoingEvent } from '@app/realtime';
+import { recordPresentations, type Presentation } from '../responders/responder-registry';
 
 /** The check_in_attempt row: what was presented, the decision, and the response's exact text (replayed for its Idempotency-Key). */
 export interface AttemptRow {
@@ -43,6 +44,8 @@ export interface DeploymentRow {
 
 /** Everything one check-in commits. */
 export interface CheckInRecord {
+  /** The credential presented, recorded with its responder and verification (null: already recorded, or unreadable). */
+  presentation: Presentation | null;
   attempt: AttemptRow;
   deployment: DeploymentRow | null;
   /** Left out only by the benchmark's audit comparison. */
@@ -51,8 +54,8 @@ export interface CheckInRecord {
 }
 
 /**
- * Commits check-ins: the attempt, the deployment and its first status, the audit entries and the board events of a
- * whole batch of one incident's check-ins in ONE statement, so one commit and one lock of the incident's audit chain
+ * Commits check-ins: the presented credential with its responder and verification, the attempt, the deployment and
+ * its first status, the audit entries and the board events of a whole batch of one incident's check-ins in ONE statement, so one commit and one lock of the incident's audit chain
  * head and event sequence for the batch. Check-ins at an incident are group-committed one batch at a time (the
  * chain is ordered anyway); different incidents are written side by side. Callers hear back only after commit.
  */
@@ -126,6 +129,9 @@ export class CheckInWriter {
     );
     const audited = records.flatMap((r) => (r.audit ? [r.audit] : []));
     if (audited.length > 0) this.audit.appendTo(write, audited);
+    // The rows the attempts and deployments refer to by id; their foreign keys are checked when the statement ends.
+    const presented = records.flatMap((r) => (r.presentation ? [r.presentation] : []));
+    if (presented.length > 0) recordPresentations(write, presented, { after: audited.length > 0 ? 'audit_link' : undefined });
     // The audit chain head before the event sequence: the order every other writer at the incident locks them in.
     this.outbox.appendTo(write, incidentId, records.flatMap((r) => (r.event ? [r.event] : [])), { after: audited.length > 0 ? 'audit_entry_row' : undefined });
     // Not in a transaction: one statement commits on its own, and callers hear back only after it has.

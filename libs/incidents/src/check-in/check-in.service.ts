@@ -5,7 +5,7 @@ import canonicalize from 'canonicalize';
 import type { DataSource } from 'typeorm';
 import type { AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
-import { DomainError, GroupCommit } from '@app/common';
+import { DomainError, GroupCommit, violatedConstraint } from '@app/common';
 import { AppConfig } from '@app/config';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
 import { DeploymentReader } from '../deployments/deployment-reader';
@@ -13,7 +13,7 @@ import { toRosterEntry, type DeploymentView } from '../deployments/deployment.vi
 import type { Ics211Fields } from '../deployments/ics211';
 import { IncidentsService } from '../incidents/incidents.service';
 import type { IncidentEntity } from '../incidents/incident.entity';
-import { ResponderRegistry, type ResolvedIdentity } from '../responders/responder-registry';
+import { firstSeenIdentity, ResponderRegistry, type Presentation, type ResolvedIdentity } from '../responders/responder-registry';
 import { decideCheckIn, type Decision } from './check-in-decision';
 import { CheckInWriter } from './check-in-writer';
 import { IdempotencyKeyHints } from './idempotency-key-hints';
@@ -54,14 +54,16 @@ const CATEGORY: Record<string, string> = {
   PARAMEDIC: 'Emergency Medical Services', EMT: 'Emergency Medical Services', USAR_TECH: 'Search and Rescue',
 };
 
-const isUniqueViolation = (err: unknown, constraint: string): boolean =>
-  typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505' &&
-  ((err as { constraint?: string }).constraint === constraint || (err as { driverError?: { constraint?: string } }).driverError?.constraint === constraint);
+/**
+ * The foreign keys a check-in written as its responder's first scan breaks when the responder was known after all:
+ * it names the responder and credential rows it meant to create, and PostgreSQL kept the existing ones instead.
+ */
+const KNOWN_RESPONDER = new Set(['check_in_attempt_responder_id_fkey', 'deployment_responder_id_fkey', 'deployment_credential_id_fkey']);
 
 /**
- * The check-in use case (ICS 211): verify the badge, decide with the incident's policy and the position, record who
- * presented what, then in one statement (one commit) the attempt, the deployment and its first status, the audit
- * entry and the board event. Responds only after commit.
+ * The check-in use case (ICS 211): verify the badge, decide with the incident's policy and the position, then in one
+ * statement (one commit) who presented what, the attempt, the deployment and its first status, the audit entry and
+ * the board event. Responds only after commit.
  */
 @Injectable()
 export class CheckInService {
@@ -94,18 +96,18 @@ export class CheckInService {
       if (late) return late;
       throw fresh.reason;
     }
-    const { incident, result, decision } = fresh.value;
+    const { incident, decision } = fresh.value;
 
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.record(cmd, incident, result, decision, requestHash);
+        return await this.record(cmd, incident, decision, requestHash);
       } catch (err) {
-        if (cmd.idempotencyKey && isUniqueViolation(err, 'check_in_attempt_idempotency')) {
+        if (cmd.idempotencyKey && violatedConstraint(err, '23505') === 'check_in_attempt_idempotency') {
           const again = await this.replay(cmd, requestHash);
           if (again) return again;
         }
         // A concurrent scan of the same person committed first: go again, and find their deployment.
-        if (attempt === 0 && isUniqueViolation(err, 'deployment_one_active_per_responder')) continue;
+        if (attempt === 0 && violatedConstraint(err, '23505') === 'deployment_one_active_per_responder') continue;
         throw err;
       }
     }
@@ -161,29 +163,60 @@ export class CheckInService {
   }
 
   /**
-   * Two statements, each shared with the check-ins arriving at the same moment (group commit). The first records
-   * who presented what (responder, credential, verification: idempotent upserts and a plain fact, fine to keep even
-   * if the second fails) and reads what the decision needs. The second writes the attempt, the deployment and its
-   * first status, the audit entry and the board event: one statement, so one commit (CheckInWriter).
+   * Most scans are their responder's first, so a check-in is first written as one: one statement, shared with the
+   * check-ins arriving at the same moment at this incident (group commit, CheckInWriter), records the responder, the
+   * credential and its verification under new ids together with the attempt, the deployment and its first status,
+   * the audit entry and the board event. When the responder or the credential was known, PostgreSQL keeps the
+   * existing rows, the new ids the rest refers to do not exist, and a foreign key refuses the whole statement. Then
+   * the presentation is recorded on its own, which reads what the decision needs (the responder's other
+   * qualifications, a deployment still active), and the check-in is decided again and written as a second statement.
    */
   private async record(
     cmd: CheckInCommand,
     incident: IncidentEntity,
-    result: VerificationResult,
     decided: Decision,
     requestHash: string,
   ): Promise<CheckInOutcome> {
     const now = new Date();
+    const summary = decided.basis.credential;
+    const signatureOk = decided.basis.checks.some((c) => c.id === 'signature' && c.status === 'pass');
+    // Identity and credential are recorded only from a credential whose signature verified: never from forged data.
+    if (!signatureOk || !summary) return this.write(cmd, incident, decided, requestHash, now, { identity: undefined, presentation: null });
+
+    const presentation: Presentation = {
+      summary,
+      scanned: cmd.body.credential,
+      result: decided.basis,
+      incidentId: incident.id,
+      kind: 'check_in',
+      at: now,
+      ids: { responderId: randomUUID(), credentialId: randomUUID(), verificationId: randomUUID() },
+    };
+    try {
+      return await this.write(cmd, incident, decided, requestHash, now, { identity: firstSeenIdentity(presentation), presentation });
+    } catch (err) {
+      if (!KNOWN_RESPONDER.has(violatedConstraint(err, '23503') ?? '')) throw err;
+    }
+    const identity = await this.responders.resolve(presentation);
+    return this.write(cmd, incident, decided, requestHash, now, { identity, presentation: null });
+  }
+
+  /**
+   * Decides with what is known of the responder (an active deployment here is returned, one elsewhere denies), builds
+   * the response, and commits it with everything else; `presentation` is recorded in the same statement when given.
+   */
+  private async write(
+    cmd: CheckInCommand,
+    incident: IncidentEntity,
+    decided: Decision,
+    requestHash: string,
+    now: Date,
+    { identity, presentation }: { identity: ResolvedIdentity | undefined; presentation: Presentation | null },
+  ): Promise<CheckInOutcome> {
     const attemptId = randomUUID();
     const basis = decided.basis;
     const summary = basis.credential ?? null;
-    const signatureOk = basis.checks.some((c) => c.id === 'signature' && c.status === 'pass');
     let { decision, reasons } = decided;
-
-    // Identity and credential are recorded only from a credential whose signature verified: never from forged data.
-    const identity = signatureOk && summary
-      ? await this.responders.resolve({ summary, scanned: cmd.body.credential, result: basis, incidentId: incident.id, kind: 'check_in', at: now })
-      : undefined;
 
     let deployment: DeploymentView | null = null;
     let alreadyCheckedIn = false;
@@ -220,6 +253,7 @@ export class CheckInService {
     const body = JSON.stringify(response);
     const created = deployment && !alreadyCheckedIn ? deployment : null;
     await this.writer.write(incident.id, {
+      presentation,
       attempt: {
         id: attemptId,
         performed_by: cmd.principal.userId,

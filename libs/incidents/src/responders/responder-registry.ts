@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { GroupCommit, PreparedStatements, type SqlRunner } from '@app/common';
+import { CombinedWrite, GroupCommit, PreparedStatements, type SqlRunner } from '@app/common';
 import type { CredentialSummary, VerificationResult } from '@app/credentials';
 import type { VerificationKind } from './verification.entity';
 
@@ -27,83 +27,116 @@ export interface Presentation {
   incidentId: string;
   kind: VerificationKind;
   at: Date;
+  /** Ids for the rows this presentation creates if its responder and credential are new. */
+  ids: { responderId: string; credentialId: string; verificationId: string };
 }
 
 /**
- * The responders, their credentials (kept by hash) and this scan's verifications for a batch of presentations, in one
- * statement, with what each check-in decides on: the responder's other verified qualifications and active
- * deployment. A responder is found or created by subject id, else by issuer + licence number, else by the responder
- * the same credential named before (or a new one). The sub-queries read the snapshot from before the statement, so
- * a credential's own row is left out there and added by the caller. Rows are written in key order, so two batches
- * that share people lock them in the same order.
- *
- * It runs as a prepared statement with one generic plan, made while the tables may be empty: every lookup in it
- * must have one right index whatever the sizes (test/responder-identify-plan.e2e-spec.ts checks the plan).
+ * Records a batch of presentations as parts of a combined statement: the responders, their credentials (kept by
+ * hash) and this scan's verifications. A responder is found or created by subject id, else by issuer + licence
+ * number, else by the responder the same credential named before; rows created take the ids the presentation
+ * carries. Rows are written in key order, so two batches that share people lock them in the same order. `after`
+ * names a part that must run (and take its locks) first: the audit chain head, which every other writer at an
+ * incident locks before a credential (AuditTrail, the reverification sweep).
  */
-export const IDENTIFY = `
-  WITH input AS MATERIALIZED (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+export function recordPresentations(write: CombinedWrite, presentations: Presentation[], options: { after?: string } = {}): void {
+  addPresentationParts(write, write.value(JSON.stringify(presentations.map(asInputRow))), options.after);
+}
+
+function addPresentationParts(write: CombinedWrite, rows: string, after?: string): void {
+  write.with(
+    'presentation',
+    `SELECT x.* FROM jsonb_to_recordset(${rows}::jsonb) AS x(
       ord integer, subject_id text, issuer_id text, license_number text, name text, email text, new_responder_id uuid,
+      new_credential_id uuid, verification_id uuid,
       hash text, jws text, format text, qualification text, valid_from timestamptz, valid_until timestamptz,
       status_entries jsonb, key_thumbprint text, summary jsonb, verified boolean,
       incident_id uuid, kind text, checks jsonb, evidence jsonb, performed_at timestamptz)
-  ),
-  by_subject AS (
-    INSERT INTO responder (subject_id, name, email)
-    SELECT subject_id, name, email FROM input WHERE subject_id IS NOT NULL ORDER BY subject_id
+      ${after ? `CROSS JOIN (SELECT count(*) FROM ${after}) AS ran_first` : ''}`,
+    { materialized: true },
+  );
+  write.with(
+    'responder_by_subject',
+    `INSERT INTO responder (id, subject_id, name, email)
+    SELECT new_responder_id, subject_id, name, email FROM presentation WHERE subject_id IS NOT NULL ORDER BY subject_id
     ON CONFLICT (subject_id) WHERE subject_id IS NOT NULL
     DO UPDATE SET name = EXCLUDED.name, email = COALESCE(EXCLUDED.email, responder.email), updated_at = now()
-    RETURNING id, email, subject_id
-  ),
-  by_licence AS (
-    INSERT INTO responder (issuer_id, license_number, name, email)
-    SELECT issuer_id, license_number, name, email FROM input WHERE subject_id IS NULL AND license_number IS NOT NULL ORDER BY issuer_id, license_number
+    RETURNING id, email, subject_id`,
+  );
+  write.with(
+    'responder_by_licence',
+    `INSERT INTO responder (id, issuer_id, license_number, name, email)
+    SELECT new_responder_id, issuer_id, license_number, name, email FROM presentation WHERE subject_id IS NULL AND license_number IS NOT NULL ORDER BY issuer_id, license_number
     ON CONFLICT (issuer_id, license_number) WHERE subject_id IS NULL AND license_number IS NOT NULL
     DO UPDATE SET name = EXCLUDED.name, email = COALESCE(EXCLUDED.email, responder.email), updated_at = now()
-    RETURNING id, email, issuer_id, license_number
-  ),
-  by_credential AS MATERIALIZED (
-    SELECT i.ord, COALESCE((SELECT pc.responder_id FROM presented_credential pc WHERE pc.hash = i.hash), i.new_responder_id) AS responder_id
-      FROM input i WHERE i.subject_id IS NULL AND i.license_number IS NULL
-  ),
-  by_id AS (
-    INSERT INTO responder (id, issuer_id, name, email)
-    SELECT k.responder_id, i.issuer_id, i.name, i.email FROM by_credential k JOIN input i ON i.ord = k.ord ORDER BY k.responder_id
+    RETURNING id, email, issuer_id, license_number`,
+  );
+  write.with(
+    'responder_by_credential',
+    `SELECT i.ord, COALESCE((SELECT pc.responder_id FROM presented_credential pc WHERE pc.hash = i.hash), i.new_responder_id) AS responder_id
+      FROM presentation i WHERE i.subject_id IS NULL AND i.license_number IS NULL`,
+    { materialized: true },
+  );
+  write.with(
+    'responder_by_id',
+    `INSERT INTO responder (id, issuer_id, name, email)
+    SELECT k.responder_id, i.issuer_id, i.name, i.email FROM responder_by_credential k JOIN presentation i ON i.ord = k.ord ORDER BY k.responder_id
     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = COALESCE(EXCLUDED.email, responder.email), updated_at = now()
-    RETURNING id, email
-  ),
-  r AS (
-    SELECT i.ord, s.id, s.email FROM input i JOIN by_subject s ON s.subject_id = i.subject_id
+    RETURNING id, email`,
+  );
+  write.with(
+    'presented_responder',
+    `SELECT i.ord, s.id, s.email FROM presentation i JOIN responder_by_subject s ON s.subject_id = i.subject_id
     UNION ALL
-    SELECT i.ord, l.id, l.email FROM input i JOIN by_licence l
+    SELECT i.ord, l.id, l.email FROM presentation i JOIN responder_by_licence l
         ON i.subject_id IS NULL AND l.issuer_id = i.issuer_id AND l.license_number = i.license_number
     UNION ALL
-    SELECT k.ord, b.id, b.email FROM by_credential k JOIN by_id b ON b.id = k.responder_id
-  ),
-  c AS (
-    INSERT INTO presented_credential (hash, jws, responder_id, format, issuer_id, qualification, license_number, valid_from, valid_until, status_entries, key_thumbprint, summary, last_verified_at, last_verified)
-    SELECT i.hash, i.jws, r.id, i.format, i.issuer_id, i.qualification, i.license_number, i.valid_from, i.valid_until, i.status_entries, i.key_thumbprint, i.summary, now(), i.verified
-      FROM input i JOIN r ON r.ord = i.ord ORDER BY i.hash
+    SELECT k.ord, b.id, b.email FROM responder_by_credential k JOIN responder_by_id b ON b.id = k.responder_id`,
+  );
+  write.with(
+    'presented_credential_row',
+    `INSERT INTO presented_credential (id, hash, jws, responder_id, format, issuer_id, qualification, license_number, valid_from, valid_until, status_entries, key_thumbprint, summary, last_verified_at, last_verified)
+    SELECT i.new_credential_id, i.hash, i.jws, r.id, i.format, i.issuer_id, i.qualification, i.license_number, i.valid_from, i.valid_until, i.status_entries, i.key_thumbprint, i.summary, now(), i.verified
+      FROM presentation i JOIN presented_responder r ON r.ord = i.ord ORDER BY i.hash
     ON CONFLICT (hash) DO UPDATE SET summary = EXCLUDED.summary, last_verified_at = now(), last_verified = EXCLUDED.last_verified,
       key_thumbprint = EXCLUDED.key_thumbprint, responder_id = EXCLUDED.responder_id
-    RETURNING id, hash
-  ),
-  v AS (
-    INSERT INTO verification (credential_id, incident_id, kind, verified, checks, evidence, performed_at)
-    SELECT c.id, i.incident_id, i.kind, i.verified, i.checks, i.evidence, i.performed_at FROM input i JOIN c ON c.hash = i.hash
-    RETURNING id, credential_id
-  )
+    RETURNING id, hash`,
+  );
+  write.with(
+    'presentation_verification',
+    `INSERT INTO verification (id, credential_id, incident_id, kind, verified, checks, evidence, performed_at)
+    SELECT i.verification_id, c.id, i.incident_id, i.kind, i.verified, i.checks, i.evidence, i.performed_at FROM presentation i JOIN presented_credential_row c ON c.hash = i.hash
+    RETURNING id, credential_id`,
+  );
+}
+
+/**
+ * What each check-in decides on, read from the snapshot before the statement (so a credential's own row is left
+ * out and added by the caller): the responder's other verified qualifications and active deployment.
+ */
+const IDENTITIES = `
   SELECT i.ord, r.id AS responder_id, r.email, c.id AS credential_id, v.id AS verification_id,
          ARRAY(SELECT DISTINCT pc.qualification FROM presented_credential pc
                 WHERE pc.responder_id = r.id AND pc.hash <> i.hash AND pc.last_verified AND pc.qualification IS NOT NULL
                   AND (pc.valid_until IS NULL OR pc.valid_until > now())) AS other_qualifications,
          active.id AS active_deployment_id, active.incident_id AS active_incident_id
-    FROM input i
-    JOIN r ON r.ord = i.ord
-    JOIN c ON c.hash = i.hash
-    JOIN v ON v.credential_id = c.id
+    FROM presentation i
+    JOIN presented_responder r ON r.ord = i.ord
+    JOIN presented_credential_row c ON c.hash = i.hash
+    JOIN presentation_verification v ON v.credential_id = c.id
     LEFT JOIN LATERAL (SELECT d.id, d.incident_id FROM deployment d WHERE d.responder_id = r.id AND d.checked_out_at IS NULL LIMIT 1) active ON true
    ORDER BY i.ord`;
+
+/**
+ * The statement that records presentations on their own and says whose each is ($1: the presentations as jsonb
+ * rows). It runs prepared, with one generic plan made while the tables may be empty: every lookup in it must have one
+ * right index whatever the sizes (test/responder-identify-plan.e2e-spec.ts checks the plan).
+ */
+export const IDENTIFY = ((): string => {
+  const write = new CombinedWrite();
+  addPresentationParts(write, write.value(null));
+  return write.text(IDENTITIES);
+})();
 
 interface IdentifyRow {
   ord: number;
@@ -120,7 +153,9 @@ interface IdentifyRow {
  * Who a credential belongs to. One responder across scans and credentials: the credential subject's id when it
  * has one, else the issuer and licence number; the credential itself is kept by its hash.
  *
- * Check-ins arriving together are group-committed: one statement records a whole batch of presentations.
+ * A check-in records its presentation in the statement that writes the check-in (recordPresentations, from
+ * CheckInWriter) as its responder's first scan; `resolve` records one on its own and reads what a check-in decides
+ * on when the responder was known. Check-ins arriving together share one such statement (group commit).
  */
 @Injectable()
 export class ResponderRegistry {
@@ -170,7 +205,9 @@ function asInputRow(p: Presentation, i: number): Record<string, unknown> {
     license_number: summary.licenseNumber ?? null,
     name: displayName(summary),
     email: summary.subject.email ?? null,
-    new_responder_id: randomUUID(),
+    new_responder_id: p.ids.responderId,
+    new_credential_id: p.ids.credentialId,
+    verification_id: p.ids.verificationId,
     hash: result.evidence.credentialHash,
     jws: extractJws(p.scanned, result),
     format: summary.format,
@@ -189,9 +226,26 @@ function asInputRow(p: Presentation, i: number): Record<string, unknown> {
   };
 }
 
+/** The identity of a presentation whose responder and credential are new (the ids it carries). */
+export function firstSeenIdentity(p: Presentation): ResolvedIdentity {
+  return {
+    responderId: p.ids.responderId,
+    credentialId: p.ids.credentialId,
+    verificationId: p.ids.verificationId,
+    name: displayName(p.summary),
+    email: p.summary.subject.email ?? null,
+    qualifications: ownQualification(p),
+    active: null,
+  };
+}
+
+function ownQualification({ summary, result }: Presentation): string[] {
+  return result.verified && summary.qualification && (!summary.validUntil || Date.parse(summary.validUntil) > Date.now()) ? [summary.qualification] : [];
+}
+
 function toIdentity(p: Presentation, row: IdentifyRow): ResolvedIdentity {
-  const { summary, result } = p;
-  const own = result.verified && summary.qualification && (!summary.validUntil || Date.parse(summary.validUntil) > Date.now()) ? [summary.qualification] : [];
+  const { summary } = p;
+  const own = ownQualification(p);
   return {
     responderId: row.responder_id,
     credentialId: row.credential_id,
