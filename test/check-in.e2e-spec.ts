@@ -225,6 +225,33 @@ describe('check-in (ICS 211 flow)', () => {
     }
   });
 
+  it("a check-in locks the incident's audit chain head before the credential it presents, as a reverification sweep does", async () => {
+    const site = await createIncident(world.http, world.adminToken, { name: 'Credential Lock Staging' });
+    await request(world.http).post(`/incidents/${site.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    const badge = await issue('fl-nursing', 'RN', 'Cora Credential');
+    await scan(badge.jws, {}, randomUUID(), checkin.token, site.id).expect(201);
+
+    // A sweep at this incident: the chain head (its audit entry), then the credential it re-verified.
+    const sweep = new Client({ connectionString: world.env.dbUrl });
+    await sweep.connect();
+    try {
+      await sweep.query('BEGIN');
+      await sweep.query('SELECT 1 FROM audit_chain WHERE chain_id = $1 FOR UPDATE', [`incident:${site.id}`]);
+      const pending = scan(badge.jws, {}, randomUUID(), checkin.token, site.id).then((r) => r);
+      const blockedBySweep = async () =>
+        (await sweep.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))')).rows[0].n;
+      for (let i = 0; i < 100 && (await blockedBySweep()) === 0; i++) await sleep(50);
+      expect(await blockedBySweep()).toBe(1);
+      // The scan waits for the chain head holding nothing of the credential, so the sweep can go on: no deadlock.
+      await sweep.query(`SET LOCAL lock_timeout = '500ms'`);
+      await sweep.query('UPDATE presented_credential SET last_verified_at = now() WHERE hash = (SELECT credential_hash FROM check_in_attempt WHERE incident_id = $1 LIMIT 1)', [site.id]);
+      await sweep.query('COMMIT');
+      expect((await pending).body).toMatchObject({ decision: 'admitted', alreadyCheckedIn: true });
+    } finally {
+      await sweep.end();
+    }
+  });
+
   it('a burst of scans is group-committed: each check-in recorded once, commits shared, audit chain and board sequence intact', async () => {
     const burst = await createIncident(world.http, world.adminToken, { name: 'Shift Change Staging' });
     await request(world.http).post(`/incidents/${burst.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);

@@ -129,11 +129,12 @@ export class CheckInWriter {
     );
     const audited = records.flatMap((r) => (r.audit ? [r.audit] : []));
     if (audited.length > 0) this.audit.appendTo(write, audited);
-    // The rows the attempts and deployments refer to by id; their foreign keys are checked when the statement ends.
-    const presented = records.flatMap((r) => (r.presentation ? [r.presentation] : []));
-    if (presented.length > 0) recordPresentations(write, presented, { after: audited.length > 0 ? 'audit_link' : undefined });
     // The audit chain head before the event sequence: the order every other writer at the incident locks them in.
     this.outbox.appendTo(write, incidentId, records.flatMap((r) => (r.event ? [r.event] : [])), { after: audited.length > 0 ? 'audit_entry_row' : undefined });
+    // The rows the attempts and deployments refer to by new ids (foreign keys are checked when the statement ends),
+    // after the chain head, as every other writer at the incident takes them.
+    const presented = records.flatMap((r) => (r.presentation ? [r.presentation] : []));
+    if (presented.length > 0) recordPresentations(write, presented, { after: audited.length > 0 ? 'audit_link' : undefined });
     // Not in a transaction: one statement commits on its own, and callers hear back only after it has.
     await write.run(db);
     return records.map(() => undefined);
