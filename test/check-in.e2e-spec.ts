@@ -225,7 +225,7 @@ describe('check-in (ICS 211 flow)', () => {
     }
   });
 
-  it("a check-in locks the incident's audit chain head before the credential it presents, as a reverification sweep does", async () => {
+  it("a check-in waiting for the incident's audit chain head holds nothing of the credential it presents, which a sweep holding the head may update", async () => {
     const site = await createIncident(world.http, world.adminToken, { name: 'Credential Lock Staging' });
     await request(world.http).post(`/incidents/${site.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
     const badge = await issue('fl-nursing', 'RN', 'Cora Credential');
@@ -242,7 +242,8 @@ describe('check-in (ICS 211 flow)', () => {
         (await sweep.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))')).rows[0].n;
       for (let i = 0; i < 100 && (await blockedBySweep()) === 0; i++) await sleep(50);
       expect(await blockedBySweep()).toBe(1);
-      // The scan waits for the chain head holding nothing of the credential, so the sweep can go on: no deadlock.
+      // The scan recorded the presentation in a statement of its own (its responder was known) and waits for the chain
+      // head holding nothing of the credential, so the sweep can go on: no deadlock.
       await sweep.query(`SET LOCAL lock_timeout = '500ms'`);
       await sweep.query('UPDATE presented_credential SET last_verified_at = now() WHERE hash = (SELECT credential_hash FROM check_in_attempt WHERE incident_id = $1 LIMIT 1)', [site.id]);
       await sweep.query('COMMIT');
@@ -282,7 +283,7 @@ describe('check-in (ICS 211 flow)', () => {
     expect(admitted.body.entries).toHaveLength(24);
   });
 
-  it("a responder's first scan is recorded in the check-in's own statement; a known responder, scanned in the same burst, is found and decided on what is known of them", async () => {
+  it("a responder's first scan is recorded in the check-in's own statement; a known responder, in the same burst as newcomers, is decided on what is known of them", async () => {
     const site = await createIncident(world.http, world.adminToken, { name: 'Returning Staff Staging' });
     await request(world.http).post(`/incidents/${site.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
     const subject = `urn:uuid:${randomUUID()}`;
@@ -290,39 +291,81 @@ describe('check-in (ICS 211 flow)', () => {
     const first = (await scan(earlier.jws).expect(201)).body;
     await request(world.http).post(`/incidents/${incident.id}/deployments/${first.deployment.id}/check-out`).set(...bearer(checkin.token)).send({}).expect(200);
 
+    const newcomers = await Promise.all(Array.from({ length: 8 }, (_, i) => issue('fl-ems', 'EMT', `First Timer ${i}`)));
+    const onlyNew = await Promise.all(newcomers.slice(0, 4).map((b) => scan(b.jws, {}, randomUUID(), checkin.token, site.id)));
     const again = await issue('fl-ems', 'PARAMEDIC', 'Kim Known', { subject: { id: subject, name: 'Kim Known' } });
-    const newcomers = await Promise.all(Array.from({ length: 6 }, (_, i) => issue('fl-ems', 'EMT', `First Timer ${i}`)));
-    const [known, ...fresh] = await Promise.all([again, ...newcomers].map((b) => scan(b.jws, {}, randomUUID(), checkin.token, site.id)));
+    const [known, ...mixed] = await Promise.all([again, ...newcomers.slice(4)].map((b) => scan(b.jws, {}, randomUUID(), checkin.token, site.id)));
 
     expect(known.body).toMatchObject({ decision: 'admitted', responder: { id: first.responder.id, qualifications: ['PARAMEDIC', 'RN'] } });
     expect(known.body.deployment).toMatchObject({ responder: { id: first.responder.id }, credential: { qualification: 'PARAMEDIC' } });
-    expect(fresh.map((r) => [r.status, r.body.decision, r.body.responder.qualifications])).toEqual(newcomers.map(() => [201, 'admitted', ['EMT']]));
+    expect([...onlyNew, ...mixed].map((r) => [r.status, r.body.decision, r.body.responder.qualifications])).toEqual(newcomers.map(() => [201, 'admitted', ['EMT']]));
 
     const pg = new Client({ connectionString: world.env.dbUrl });
     await pg.connect();
     try {
-      // One transaction per check-in at most: a newcomer's responder, credential, verification and attempt share it.
       const { rows } = await pg.query(
         `SELECT r.name, r.xmin::text = a.xmin::text AS same_responder_commit, c.xmin::text = a.xmin::text AS same_credential_commit,
-                v.xmin::text = a.xmin::text AS same_verification_commit, a.responder_id = r.id AS refers_to_responder
+                v.xmin::text = a.xmin::text AS same_verification_commit
            FROM check_in_attempt a JOIN verification v ON v.id = a.verification_id JOIN presented_credential c ON c.id = v.credential_id
-           JOIN responder r ON r.id = c.responder_id
+           JOIN responder r ON r.id = c.responder_id AND r.id = a.responder_id
           WHERE a.incident_id = $1 ORDER BY r.name`,
         [site.id],
       );
-      expect(rows.filter((r) => r.name !== 'Kim Known')).toEqual(newcomers.map((_, i) => ({
-        name: `First Timer ${i}`, same_responder_commit: true, same_credential_commit: true, same_verification_commit: true, refers_to_responder: true,
-      })));
-      // Kim was known: her presentation went on its own, and nothing of the refused first try is left.
-      expect(rows.find((r) => r.name === 'Kim Known')).toMatchObject({ same_responder_commit: false, same_credential_commit: false, refers_to_responder: true });
+      expect(rows.map((r) => r.name)).toEqual(['First Timer 0', 'First Timer 1', 'First Timer 2', 'First Timer 3', 'First Timer 4', 'First Timer 5', 'First Timer 6', 'First Timer 7', 'Kim Known']);
+      // Newcomers among themselves: responder, credential, verification and attempt in one transaction each.
+      expect(rows.slice(0, 4).map(({ name, ...commits }) => commits)).toEqual(Array(4).fill({ same_responder_commit: true, same_credential_commit: true, same_verification_commit: true }));
+      // Kim was known: her presentation was recorded first, her check-in in a second statement.
+      expect(rows[8]).toMatchObject({ same_responder_commit: false, same_credential_commit: false });
       const { rows: [kim] } = await pg.query(`SELECT count(*)::int AS responders FROM responder WHERE subject_id = $1`, [subject]);
       expect(kim.responders).toBe(1);
-      const { rows: [orphans] } = await pg.query(
-        `SELECT count(*)::int AS n FROM responder r WHERE NOT EXISTS (SELECT 1 FROM presented_credential c WHERE c.responder_id = r.id)`,
-      );
+      // Nothing half-written: no responder without a credential, one audit entry and one board event per admission.
+      const { rows: [orphans] } = await pg.query(`SELECT count(*)::int AS n FROM responder r WHERE NOT EXISTS (SELECT 1 FROM presented_credential c WHERE c.responder_id = r.id)`);
       expect(orphans.n).toBe(0);
+      const { rows: [trail] } = await pg.query(
+        `SELECT (SELECT count(*)::int FROM audit_entry WHERE incident_id = $1 AND action = 'checkin.admitted') AS audited,
+                (SELECT count(*)::int FROM outbox_event WHERE incident_id = $1 AND name = 'deployment.checked_in') AS events`,
+        [site.id],
+      );
+      expect(trail).toEqual({ audited: 9, events: 9 });
+      // A statement that wrote only presentations moved neither the audit chain head nor the board's sequence.
+      const { rows: events } = await pg.query(`SELECT seq::int FROM outbox_event WHERE incident_id = $1 ORDER BY seq`, [site.id]);
+      expect(events.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     } finally {
       await pg.end();
+    }
+    const chain = await request(world.http).get(`/audit/verify?incidentId=${site.id}`).set(...bearer(world.adminToken)).expect(200);
+    expect(chain.body).toMatchObject({ ok: true });
+  });
+
+  it('a responder created by a concurrent transaction while the check-in runs is found, not duplicated', async () => {
+    const subject = `urn:uuid:${randomUUID()}`;
+    const badge = await issue('fl-ems', 'PARAMEDIC', 'Rae Race', { subject: { id: subject, name: 'Rae Race' } });
+    const other = new Client({ connectionString: world.env.dbUrl });
+    await other.connect();
+    try {
+      // Another check-in's transaction has created Rae and not committed: the scan's statement starts without seeing
+      // her, and its insert waits on hers.
+      await other.query('BEGIN');
+      const { rows: [created] } = await other.query(`INSERT INTO responder (subject_id, name) VALUES ($1, 'Rae Race') RETURNING id`, [subject]);
+      const otherPid = (await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const pending = scan(badge.jws).then((r) => r);
+      // Watched from outside the transaction: inside it, pg_stat_activity would keep showing its first snapshot.
+      const watch = new Client({ connectionString: world.env.dbUrl });
+      await watch.connect();
+      const waitsOnOther = async () => (await watch.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [otherPid])).rows[0].n;
+      for (let i = 0; i < 100 && (await waitsOnOther()) === 0; i++) await sleep(20);
+      const waiting = await waitsOnOther();
+      await watch.end();
+      expect(waiting).toBe(1);
+      await other.query('COMMIT');
+
+      const res = await pending;
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ decision: 'admitted', responder: { id: created.id }, deployment: { responder: { id: created.id } } });
+      const { rows: [rae] } = await other.query(`SELECT count(*)::int AS n FROM responder WHERE subject_id = $1`, [subject]);
+      expect(rae.n).toBe(1);
+    } finally {
+      await other.end();
     }
   });
 

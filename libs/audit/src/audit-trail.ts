@@ -23,9 +23,10 @@ export class AuditTrail {
 
   /**
    * Adds entries, in order and all on one chain, to a combined statement (CTEs audit_link and audit_entry_row); at
-   * most one call per statement.
+   * most one call per statement. `when` (SQL, a condition on earlier parts) leaves them out, chain head untouched,
+   * when false.
    */
-  appendTo(write: CombinedWrite, inputs: AuditInput[]): Array<ReturnType<typeof normalizeEntry>> {
+  appendTo(write: CombinedWrite, inputs: AuditInput[], options: { when?: string } = {}): Array<ReturnType<typeof normalizeEntry>> {
     // Millisecond precision (normalizeEntry): exactly what PostgreSQL stores and returns, so the hash recomputes.
     const entries = inputs.map(normalizeEntry);
     const chainId = entries[0]?.chainId;
@@ -33,7 +34,7 @@ export class AuditTrail {
     const chain = write.value(chainId);
     write.with(
       'audit_link',
-      `SELECT * FROM audit_append(${chain}, ${write.value(GENESIS_HASH)}, ${write.value(entries.map(contentText))}::text[])`,
+      `SELECT * FROM audit_append(${chain}, ${write.value(GENESIS_HASH)}, ${write.value(entries.map(contentText))}::text[])${options.when ? ` WHERE ${options.when}` : ''}`,
       { materialized: true },
     );
     write.with(

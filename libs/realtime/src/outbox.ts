@@ -29,13 +29,15 @@ export class Outbox {
    * append); PostgreSQL runs the CTEs of one statement in an order of its own (the last first, as it happens), so a
    * combined statement with an audit entry passes `after: 'audit_entry_row'` to keep that order. Without it a
    * check-in batch and a reverification sweep at the same incident deadlocked (found by npm run test:chaos).
+   * `when` (SQL, a condition on earlier parts) leaves the events out, sequence untouched, when false.
    */
-  appendTo(write: CombinedWrite, incidentId: string, events: OutgoingEvent[], options: { after?: string } = {}): void {
+  appendTo(write: CombinedWrite, incidentId: string, events: OutgoingEvent[], options: { after?: string; when?: string } = {}): void {
     if (events.length === 0) return;
     const incident = write.value(incidentId);
     const count = write.value(events.length);
     // Reading every row of `after` first makes PostgreSQL run it (and take its locks) before this insert.
-    const source = options.after ? `SELECT ${incident}::uuid, ${count}::bigint FROM (SELECT count(*) FROM ${options.after}) AS ran_first` : `VALUES (${incident}, ${count})`;
+    const after = options.after ? ` FROM (SELECT count(*) FROM ${options.after}) AS ran_first` : '';
+    const source = `SELECT ${incident}::uuid, ${count}::bigint${after}${options.when ? ` WHERE ${options.when}` : ''}`;
     write.with(
       'outbox_next',
       `INSERT INTO event_stream (incident_id, last_seq) ${source}

@@ -14,7 +14,7 @@ const REBUILD = `
  * same through this index (responder_id = $1) as by reading the whole of deployment_active_by_id (every active
  * deployment, filtered), and PostgreSQL keeps the first of two equal paths, trying the newest index first: it
  * picked deployment_active_by_id, which grew into a scan of every active deployment per check-in.
- * test/responder-identify-plan.e2e-spec.ts checks the plan made on an empty database; a later index on deployment
+ * test/check-in-statement-plan.e2e-spec.ts checks the plan made on an empty database; a later index on deployment
  * with the same predicate must keep it passing.
  */
 export class ActiveDeploymentLookup1764300900000 implements MigrationInterface {

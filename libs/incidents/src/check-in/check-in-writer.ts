@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { AuditTrail, type AuditInput } from '@app/audit';
 import { CombinedWrite, GroupCommit, PreparedStatements, type SqlRunner } from '@app/common';
 import { Outbox, type OutgoingEvent } from '@app/realtime';
-import { recordPresentations, type Presentation } from '../responders/responder-registry';
+import { identityFrom, recordPresentations, type IdentityRow, type Presentation, type ResolvedIdentity } from '../responders/responder-registry';
 
 /** The check_in_attempt row: what was presented, the decision, and the response's exact text (replayed for its Idempotency-Key). */
 export interface AttemptRow {
@@ -44,7 +44,10 @@ export interface DeploymentRow {
 
 /** Everything one check-in commits. */
 export interface CheckInRecord {
-  /** The credential presented, recorded with its responder and verification (null: already recorded, or unreadable). */
+  /**
+   * The credential presented, to record with its responder and verification, when the rest was built as its
+   * responder's first scan (null: no verified credential, or already recorded by the batch that found it was not).
+   */
   presentation: Presentation | null;
   attempt: AttemptRow;
   deployment: DeploymentRow | null;
@@ -54,15 +57,30 @@ export interface CheckInRecord {
 }
 
 /**
- * Commits check-ins: the presented credential with its responder and verification, the attempt, the deployment and
- * its first status, the audit entries and the board events of a whole batch of one incident's check-ins in ONE statement, so one commit and one lock of the incident's audit chain
- * head and event sequence for the batch. Check-ins at an incident are group-committed one batch at a time (the
- * chain is ordered anyway); different incidents are written side by side. Callers hear back only after commit.
+ * What became of a check-in given to CheckInWriter: committed, or (when a presentation in its batch was not its
+ * responder's first scan) only the batch's presentations were, and here is what is known of this one's responder to
+ * decide on and write again (undefined: the record had no presentation).
+ */
+export type CheckInWrite = { committed: true } | { committed: false; known: ResolvedIdentity | undefined };
+
+/**
+ * Commits check-ins: the presented credentials with their responders and verifications, the attempts, the
+ * deployments and their first status, the audit entries and the board events of a whole batch of one incident's
+ * check-ins in ONE statement, so one commit and one lock of the incident's audit chain head and event sequence for
+ * the batch. Check-ins at an incident are group-committed one batch at a time (the chain is ordered anyway);
+ * different incidents are written side by side. Callers hear back only after commit.
+ *
+ * The check-ins with a presentation were built as their responders' first scans (new ids for the responder and
+ * credential rows, nothing known of them yet). If one of the batch's responders or credentials existed before the
+ * statement, the statement records the presentations only and reads what each check-in must be decided on instead;
+ * the callers decide again and write without a presentation. A responder created by a concurrent statement after
+ * this one's snapshot is caught by the foreign keys (the new ids the check-in refers to do not exist), and the
+ * statement fails whole.
  */
 @Injectable()
 export class CheckInWriter {
   /** One group per incident with check-ins being written in this process. */
-  private readonly perIncident = new Map<string, GroupCommit<CheckInRecord, void>>();
+  private readonly perIncident = new Map<string, GroupCommit<CheckInRecord, CheckInWrite>>();
   /** The batch statement inserts only what it is given, so its generic plan stays right (PreparedStatements). */
   private readonly sql: PreparedStatements;
 
@@ -75,14 +93,14 @@ export class CheckInWriter {
   }
 
   /** Commits the record with its incident's batch; a batch PostgreSQL gives up to break a deadlock runs again (GroupCommit). */
-  async write(incidentId: string, record: CheckInRecord): Promise<void> {
+  async write(incidentId: string, record: CheckInRecord): Promise<CheckInWrite> {
     let batches = this.perIncident.get(incidentId);
     if (!batches) {
       batches = new GroupCommit((records) => this.writeMany(this.sql, incidentId, records), { maxBatch: 64, maxInFlight: 1 });
       this.perIncident.set(incidentId, batches);
     }
     try {
-      await batches.submit(record);
+      return await batches.submit(record);
     } finally {
       // Nothing queued or in flight: let it go (the next check-in here makes a new one).
       if (batches.idle && this.perIncident.get(incidentId) === batches) this.perIncident.delete(incidentId);
@@ -90,8 +108,13 @@ export class CheckInWriter {
   }
 
   /** One statement for the records, in order; all at one incident. */
-  async writeMany(db: SqlRunner, incidentId: string, records: CheckInRecord[]): Promise<void[]> {
+  async writeMany(db: SqlRunner, incidentId: string, records: CheckInRecord[]): Promise<CheckInWrite[]> {
     const write = new CombinedWrite();
+    const presented = records.flatMap((r) => (r.presentation ? [r.presentation] : []));
+    const recorded = presented.length > 0 ? recordPresentations(write, presented) : undefined;
+    // Everything below is written only if every presentation is its responder's first scan.
+    const when = recorded?.allFirstSeen;
+    const onlyWhen = when ? `WHERE ${when}` : '';
     const incident = write.value(incidentId);
     const deployments = records.flatMap((r) => (r.deployment ? [r.deployment] : []));
     if (deployments.length > 0) {
@@ -99,7 +122,8 @@ export class CheckInWriter {
         'deployment_input',
         `SELECT * FROM jsonb_to_recordset(${write.value(JSON.stringify(deployments))}::jsonb) AS x(
            id uuid, responder_id uuid, credential_id uuid, position_id uuid, location_id uuid, decision text, status text,
-           assignment text, ics211 jsonb, checked_in_at timestamptz, checked_in_by uuid, changed_by jsonb)`,
+           assignment text, ics211 jsonb, checked_in_at timestamptz, checked_in_by uuid, changed_by jsonb)
+         ${onlyWhen}`,
         { materialized: true },
       );
       write.with(
@@ -125,18 +149,22 @@ export class CheckInWriter {
          FROM jsonb_to_recordset(${write.value(JSON.stringify(records.map((r) => r.attempt)))}::jsonb) AS x(
            id uuid, performed_by uuid, idempotency_key text, request_hash text, decision text, reasons jsonb, credential_hash text,
            responder_id uuid, deployment_id uuid, verification_id uuid, location_id uuid, device_id text, response_status integer,
-           response text, performed_at timestamptz)`,
+           response text, performed_at timestamptz)
+       ${onlyWhen}`,
     );
     const audited = records.flatMap((r) => (r.audit ? [r.audit] : []));
-    if (audited.length > 0) this.audit.appendTo(write, audited);
+    if (audited.length > 0) this.audit.appendTo(write, audited, { when });
     // The audit chain head before the event sequence: the order every other writer at the incident locks them in.
-    this.outbox.appendTo(write, incidentId, records.flatMap((r) => (r.event ? [r.event] : [])), { after: audited.length > 0 ? 'audit_entry_row' : undefined });
-    // The rows the attempts and deployments refer to by new ids (foreign keys are checked when the statement ends),
-    // after the chain head, as every other writer at the incident takes them.
-    const presented = records.flatMap((r) => (r.presentation ? [r.presentation] : []));
-    if (presented.length > 0) recordPresentations(write, presented, { after: audited.length > 0 ? 'audit_link' : undefined });
+    this.outbox.appendTo(write, incidentId, records.flatMap((r) => (r.event ? [r.event] : [])), { after: audited.length > 0 ? 'audit_entry_row' : undefined, when });
     // Not in a transaction: one statement commits on its own, and callers hear back only after it has.
-    await write.run(db);
-    return records.map(() => undefined);
+    if (!recorded) {
+      await write.run(db);
+      return records.map(() => ({ committed: true }));
+    }
+    const known = await write.run<IdentityRow>(db, recorded.identitiesUnlessFirstSeen);
+    if (known.length === 0) return records.map(() => ({ committed: true }));
+    if (known.length !== presented.length) throw new Error(`CheckInWriter: ${known.length} identities for ${presented.length} presentations`);
+    const identities = new Map(presented.map((p, i) => [p, identityFrom(p, known[i])]));
+    return records.map((r) => ({ committed: false, known: r.presentation ? identities.get(r.presentation) : undefined }));
   }
 }

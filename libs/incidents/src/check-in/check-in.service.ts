@@ -13,7 +13,7 @@ import { toRosterEntry, type DeploymentView } from '../deployments/deployment.vi
 import type { Ics211Fields } from '../deployments/ics211';
 import { IncidentsService } from '../incidents/incidents.service';
 import type { IncidentEntity } from '../incidents/incident.entity';
-import { firstSeenIdentity, ResponderRegistry, type Presentation, type ResolvedIdentity } from '../responders/responder-registry';
+import { firstSeenIdentity, type Presentation, type ResolvedIdentity } from '../responders/responder-registry';
 import { decideCheckIn, type Decision } from './check-in-decision';
 import { CheckInWriter } from './check-in-writer';
 import { IdempotencyKeyHints } from './idempotency-key-hints';
@@ -55,8 +55,8 @@ const CATEGORY: Record<string, string> = {
 };
 
 /**
- * The foreign keys a check-in written as its responder's first scan breaks when the responder was known after all:
- * it names the responder and credential rows it meant to create, and PostgreSQL kept the existing ones instead.
+ * The foreign keys a check-in written as its responder's first scan breaks when a concurrent statement created that
+ * responder or credential first: it refers to the new ids, and PostgreSQL kept the existing rows instead.
  */
 const KNOWN_RESPONDER = new Set(['check_in_attempt_responder_id_fkey', 'deployment_responder_id_fkey', 'deployment_credential_id_fkey']);
 
@@ -74,7 +74,6 @@ export class CheckInService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly verifier: CredentialVerifier,
     private readonly incidents: IncidentsService,
-    private readonly responders: ResponderRegistry,
     private readonly deployments: DeploymentReader,
     private readonly writer: CheckInWriter,
     private readonly keyHints: IdempotencyKeyHints,
@@ -108,6 +107,8 @@ export class CheckInService {
         }
         // A concurrent scan of the same person committed first: go again, and find their deployment.
         if (attempt === 0 && violatedConstraint(err, '23505') === 'deployment_one_active_per_responder') continue;
+        // The same, for a responder that concurrent scan created after this statement began: it is known now.
+        if (attempt === 0 && KNOWN_RESPONDER.has(violatedConstraint(err, '23503') ?? '')) continue;
         throw err;
       }
     }
@@ -163,47 +164,41 @@ export class CheckInService {
   }
 
   /**
-   * Most scans are their responder's first, so a check-in is first written as one: one statement, shared with the
-   * check-ins arriving at the same moment at this incident (group commit, CheckInWriter), records the responder, the
-   * credential and its verification under new ids together with the attempt, the deployment and its first status,
-   * the audit entry and the board event. When the responder or the credential was known, PostgreSQL keeps the
-   * existing rows, the new ids the rest refers to do not exist, and a foreign key refuses the whole statement. Then
-   * the presentation is recorded on its own, which reads what the decision needs (the responder's other
-   * qualifications, a deployment still active), and the check-in is decided again and written as a second statement.
+   * Most scans are their responder's first, so a check-in is built as one (new ids for the responder and credential
+   * rows, nothing known of them) and written with its presentation in one statement, shared with the check-ins
+   * arriving at the same moment at this incident (group commit, CheckInWriter). When a responder in the batch was
+   * known, that statement records the presentations only and reads what each check-in must be decided on (the
+   * responder's other qualifications, a deployment still active); the check-in is then decided on that and written
+   * in a second statement.
    */
-  private async record(
-    cmd: CheckInCommand,
-    incident: IncidentEntity,
-    decided: Decision,
-    requestHash: string,
-  ): Promise<CheckInOutcome> {
+  private async record(cmd: CheckInCommand, incident: IncidentEntity, decided: Decision, requestHash: string): Promise<CheckInOutcome> {
     const now = new Date();
     const summary = decided.basis.credential;
     const signatureOk = decided.basis.checks.some((c) => c.id === 'signature' && c.status === 'pass');
     // Identity and credential are recorded only from a credential whose signature verified: never from forged data.
-    if (!signatureOk || !summary) return this.write(cmd, incident, decided, requestHash, now, { identity: undefined, presentation: null });
-
-    const presentation: Presentation = {
-      summary,
-      scanned: cmd.body.credential,
-      result: decided.basis,
-      incidentId: incident.id,
-      kind: 'check_in',
-      at: now,
-      ids: { responderId: randomUUID(), credentialId: randomUUID(), verificationId: randomUUID() },
-    };
-    try {
-      return await this.write(cmd, incident, decided, requestHash, now, { identity: firstSeenIdentity(presentation), presentation });
-    } catch (err) {
-      if (!KNOWN_RESPONDER.has(violatedConstraint(err, '23503') ?? '')) throw err;
+    const presentation: Presentation | null = signatureOk && summary
+      ? {
+          summary,
+          scanned: cmd.body.credential,
+          result: decided.basis,
+          incidentId: incident.id,
+          kind: 'check_in',
+          at: now,
+          ids: { responderId: randomUUID(), credentialId: randomUUID(), verificationId: randomUUID() },
+        }
+      : null;
+    const first = await this.write(cmd, incident, decided, requestHash, now, presentation && firstSeenIdentity(presentation), presentation);
+    if (!first.committed) {
+      const again = await this.write(cmd, incident, decided, requestHash, now, first.known, null);
+      if (again.committed) return again.outcome;
+      throw new Error('CheckInService: a check-in without a presentation was not committed');
     }
-    const identity = await this.responders.resolve(presentation);
-    return this.write(cmd, incident, decided, requestHash, now, { identity, presentation: null });
+    return first.outcome;
   }
 
   /**
    * Decides with what is known of the responder (an active deployment here is returned, one elsewhere denies), builds
-   * the response, and commits it with everything else; `presentation` is recorded in the same statement when given.
+   * the response, and writes it with everything else (and `presentation`, when given: see CheckInWriter).
    */
   private async write(
     cmd: CheckInCommand,
@@ -211,8 +206,9 @@ export class CheckInService {
     decided: Decision,
     requestHash: string,
     now: Date,
-    { identity, presentation }: { identity: ResolvedIdentity | undefined; presentation: Presentation | null },
-  ): Promise<CheckInOutcome> {
+    identity: ResolvedIdentity | null | undefined,
+    presentation: Presentation | null,
+  ): Promise<{ committed: true; outcome: CheckInOutcome } | { committed: false; known: ResolvedIdentity | undefined }> {
     const attemptId = randomUUID();
     const basis = decided.basis;
     const summary = basis.credential ?? null;
@@ -252,7 +248,7 @@ export class CheckInService {
     // Serialized once: the same text is stored for replays and sent.
     const body = JSON.stringify(response);
     const created = deployment && !alreadyCheckedIn ? deployment : null;
-    await this.writer.write(incident.id, {
+    const written = await this.writer.write(incident.id, {
       presentation,
       attempt: {
         id: attemptId,
@@ -319,7 +315,7 @@ export class CheckInService {
           ? { name: 'checkin.denied', payload: { attemptId, name: summary?.subject.name, reasons, at: now.toISOString() } }
           : null,
     });
-    return { status, body, replayed: false };
+    return written.committed ? { committed: true, outcome: { status, body, replayed: false } } : written;
   }
 }
 

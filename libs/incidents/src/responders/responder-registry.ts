@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { CombinedWrite, GroupCommit, PreparedStatements, type SqlRunner } from '@app/common';
+import type { EntityManager } from 'typeorm';
+import type { CombinedWrite } from '@app/common';
 import type { CredentialSummary, VerificationResult } from '@app/credentials';
 import type { VerificationKind } from './verification.entity';
 
@@ -31,28 +30,44 @@ export interface Presentation {
   ids: { responderId: string; credentialId: string; verificationId: string };
 }
 
+/** What `recordPresentations` adds to a statement for the parts that follow it, as SQL. */
+export interface RecordedPresentations {
+  /** True when no presentation's responder or credential existed before the statement: each is its responder's first scan. */
+  allFirstSeen: string;
+  /** A final SELECT: one IdentityRow per presentation, in order, when not `allFirstSeen`; no rows when it is. */
+  identitiesUnlessFirstSeen: string;
+}
+
 /**
  * Records a batch of presentations as parts of a combined statement: the responders, their credentials (kept by
  * hash) and this scan's verifications. A responder is found or created by subject id, else by issuer + licence
  * number, else by the responder the same credential named before; rows created take the ids the presentation
- * carries. Rows are written in key order, so two batches that share people lock them in the same order. `after`
- * names a part that must run (and take its locks) first: the audit chain head, which every other writer at an
- * incident locks before a credential (AuditTrail, the reverification sweep).
+ * carries. Rows are written in key order, so two batches that share people lock them in the same order.
+ *
+ * The statement runs prepared, with one generic plan made while the tables may be empty: every lookup in it must have
+ * one right index whatever the sizes (test/check-in-statement-plan.e2e-spec.ts checks the plan).
  */
-export function recordPresentations(write: CombinedWrite, presentations: Presentation[], options: { after?: string } = {}): void {
-  addPresentationParts(write, write.value(JSON.stringify(presentations.map(asInputRow))), options.after);
-}
-
-function addPresentationParts(write: CombinedWrite, rows: string, after?: string): void {
+export function recordPresentations(write: CombinedWrite, presentations: Presentation[]): RecordedPresentations {
   write.with(
     'presentation',
-    `SELECT x.* FROM jsonb_to_recordset(${rows}::jsonb) AS x(
+    `SELECT * FROM jsonb_to_recordset(${write.value(JSON.stringify(presentations.map(asInputRow)))}::jsonb) AS x(
       ord integer, subject_id text, issuer_id text, license_number text, name text, email text, new_responder_id uuid,
       new_credential_id uuid, verification_id uuid,
       hash text, jws text, format text, qualification text, valid_from timestamptz, valid_until timestamptz,
       status_entries jsonb, key_thumbprint text, summary jsonb, verified boolean,
-      incident_id uuid, kind text, checks jsonb, evidence jsonb, performed_at timestamptz)
-      ${after ? `CROSS JOIN (SELECT count(*) FROM ${after}) AS ran_first` : ''}`,
+      incident_id uuid, kind text, checks jsonb, evidence jsonb, performed_at timestamptz)`,
+    { materialized: true },
+  );
+  // Read from the snapshot the statement started with, as every part of it is.
+  write.with(
+    'presentation_first_seen',
+    `SELECT coalesce(bool_and(
+        NOT EXISTS (SELECT 1 FROM presented_credential pc WHERE pc.hash = i.hash)
+        AND (i.subject_id IS NULL OR NOT EXISTS (SELECT 1 FROM responder r WHERE r.subject_id = i.subject_id))
+        AND (i.subject_id IS NOT NULL OR i.license_number IS NULL OR NOT EXISTS (
+              SELECT 1 FROM responder r WHERE r.subject_id IS NULL AND r.issuer_id = i.issuer_id AND r.license_number = i.license_number))
+      ), true) AS all_first_seen
+      FROM presentation i`,
     { materialized: true },
   );
   write.with(
@@ -108,13 +123,12 @@ function addPresentationParts(write: CombinedWrite, rows: string, after?: string
     SELECT i.verification_id, c.id, i.incident_id, i.kind, i.verified, i.checks, i.evidence, i.performed_at FROM presentation i JOIN presented_credential_row c ON c.hash = i.hash
     RETURNING id, credential_id`,
   );
-}
-
-/**
- * What each check-in decides on, read from the snapshot before the statement (so a credential's own row is left
- * out and added by the caller): the responder's other verified qualifications and active deployment.
- */
-const IDENTITIES = `
+  return {
+    allFirstSeen: '(SELECT all_first_seen FROM presentation_first_seen)',
+    // What a check-in decides on when its responder was known, from the snapshot before the statement (so the
+    // credential's own row is left out and added by identityFrom): their other verified qualifications and any
+    // deployment still active.
+    identitiesUnlessFirstSeen: `
   SELECT i.ord, r.id AS responder_id, r.email, c.id AS credential_id, v.id AS verification_id,
          ARRAY(SELECT DISTINCT pc.qualification FROM presented_credential pc
                 WHERE pc.responder_id = r.id AND pc.hash <> i.hash AND pc.last_verified AND pc.qualification IS NOT NULL
@@ -125,20 +139,13 @@ const IDENTITIES = `
     JOIN presented_credential_row c ON c.hash = i.hash
     JOIN presentation_verification v ON v.credential_id = c.id
     LEFT JOIN LATERAL (SELECT d.id, d.incident_id FROM deployment d WHERE d.responder_id = r.id AND d.checked_out_at IS NULL LIMIT 1) active ON true
-   ORDER BY i.ord`;
+   WHERE NOT (SELECT all_first_seen FROM presentation_first_seen)
+   ORDER BY i.ord`,
+  };
+}
 
-/**
- * The statement that records presentations on their own and says whose each is ($1: the presentations as jsonb
- * rows). It runs prepared, with one generic plan made while the tables may be empty: every lookup in it must have one
- * right index whatever the sizes (test/responder-identify-plan.e2e-spec.ts checks the plan).
- */
-export const IDENTIFY = ((): string => {
-  const write = new CombinedWrite();
-  addPresentationParts(write, write.value(null));
-  return write.text(IDENTITIES);
-})();
-
-interface IdentifyRow {
+/** One row of `identitiesUnlessFirstSeen`. */
+export interface IdentityRow {
   ord: number;
   responder_id: string;
   email: string | null;
@@ -151,37 +158,12 @@ interface IdentifyRow {
 
 /**
  * Who a credential belongs to. One responder across scans and credentials: the credential subject's id when it
- * has one, else the issuer and licence number; the credential itself is kept by its hash.
- *
- * A check-in records its presentation in the statement that writes the check-in (recordPresentations, from
- * CheckInWriter) as its responder's first scan; `resolve` records one on its own and reads what a check-in decides
- * on when the responder was known. Check-ins arriving together share one such statement (group commit).
+ * has one, else the issuer and licence number; the credential itself is kept by its hash. A check-in records its
+ * presentation in its own statement (recordPresentations, from CheckInWriter); a reverification records its outcome
+ * on the credential already kept.
  */
 @Injectable()
 export class ResponderRegistry {
-  private readonly batches: GroupCommit<Presentation, ResolvedIdentity>;
-
-  constructor(@InjectDataSource() db: DataSource) {
-    // Prepared: planning this statement was the largest cost PostgreSQL had left per batch (1 to 1.5 ms; pg_stat_statements).
-    const sql = new PreparedStatements(db);
-    this.batches = new GroupCommit((presentations) => this.resolveMany(sql, presentations), { maxBatch: 64, maxInFlight: 2 });
-  }
-
-  /** Records a presented credential and its verification, and says whose it is (shares a statement with other scans). */
-  resolve(p: Presentation): Promise<ResolvedIdentity> {
-    return this.batches.submit(p);
-  }
-
-  /**
-   * Records presentations and says whose each is, in order. A statement may not upsert a row twice: a batch holding
-   * the same person or credential twice fails whole, and GroupCommit then writes its items one by one.
-   */
-  async resolveMany(db: SqlRunner, presentations: Presentation[]): Promise<ResolvedIdentity[]> {
-    const rows = (await db.query(IDENTIFY, [JSON.stringify(presentations.map(asInputRow))])) as IdentifyRow[];
-    if (rows.length !== presentations.length) throw new Error(`ResponderRegistry: ${rows.length} identities for ${presentations.length} presentations`);
-    return presentations.map((p, i) => toIdentity(p, rows[i]));
-  }
-
   async recordVerification(tx: EntityManager, credentialId: string, incidentId: string | null, kind: VerificationKind, result: VerificationResult, at: Date): Promise<string> {
     const [{ id }] = (await tx.query(
       `INSERT INTO verification (credential_id, incident_id, kind, verified, checks, evidence, performed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -195,7 +177,7 @@ function displayName(summary: CredentialSummary): string {
   return summary.subject.name?.trim() || summary.licenseNumber || 'Unnamed responder';
 }
 
-/** A presentation as a row of IDENTIFY's input (jsonb_to_recordset column names). */
+/** A presentation as a row of the `presentation` part's input (jsonb_to_recordset column names). */
 function asInputRow(p: Presentation, i: number): Record<string, unknown> {
   const { summary, result } = p;
   return {
@@ -243,7 +225,8 @@ function ownQualification({ summary, result }: Presentation): string[] {
   return result.verified && summary.qualification && (!summary.validUntil || Date.parse(summary.validUntil) > Date.now()) ? [summary.qualification] : [];
 }
 
-function toIdentity(p: Presentation, row: IdentifyRow): ResolvedIdentity {
+/** The identity of a presentation whose responder was known, from what the statement read. */
+export function identityFrom(p: Presentation, row: IdentityRow): ResolvedIdentity {
   const { summary } = p;
   const own = ownQualification(p);
   return {
