@@ -12,9 +12,9 @@ import { withPooledConnection } from './pooled-connection';
  * Only for statements whose plan cannot go stale: a generic plan is made once, with the table sizes of that
  * moment, and kept until statistics change (autovacuum's ANALYZE). A statement that only inserts rows given as
  * parameters qualifies; one that looks rows up only if each lookup has one right index whatever the sizes. The
- * identify statement, first planned on an empty database, read every active deployment per lookup as the incident
- * grew (4x slower within a minute) until its index was made the planner's first choice (migration
- * 1764300900000; test/check-in-statement-plan.e2e-spec.ts). The idempotency lookup stays unprepared.
+ * identify statement (now part of the check-in's), first planned on an empty database, read every active deployment
+ * per lookup as the incident grew (4x slower within a minute) until its index was made the planner's first choice
+ * (migration 1764300900000; test/check-in-statement-plan.e2e-spec.ts). The idempotency lookup stays unprepared.
  * Texts must be fixed, values only as placeholders; past `maxTexts` distinct texts a new one runs unprepared.
  */
 export class PreparedStatements implements SqlRunner {

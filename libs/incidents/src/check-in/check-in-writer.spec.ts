@@ -15,8 +15,8 @@ const record = { attempt: { id: 'a1' } } as unknown as CheckInRecord;
 
 describe('CheckInWriter.write', () => {
   it('writes a deadlock victim again (nothing of it was committed)', async () => {
-    const statement = jest.fn().mockRejectedValueOnce(deadlock()).mockResolvedValue([undefined]);
-    await expect(writerWith(statement).write('incident-1', record)).resolves.toBeUndefined();
+    const statement = jest.fn().mockRejectedValueOnce(deadlock()).mockResolvedValue([{ committed: true }]);
+    await expect(writerWith(statement).write('incident-1', record)).resolves.toEqual({ committed: true });
     expect(statement).toHaveBeenCalledTimes(2);
   });
 
