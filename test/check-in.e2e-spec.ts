@@ -26,6 +26,32 @@ describe('check-in (ICS 211 flow)', () => {
   const issue = (slug: string, qualification: string, name: string, extra: Record<string, unknown> = {}) =>
     world.issuer.board(slug).issue({ format: 'vc+jwt', qualification, subject: { name }, ...extra });
 
+  /** A transaction holding the incident's audit chain head, as a reverification sweep's does while it flags someone. */
+  const holdChainHead = async (incidentId: string): Promise<Client> => {
+    const sweep = new Client({ connectionString: world.env.dbUrl });
+    await sweep.connect();
+    await sweep.query('BEGIN');
+    await sweep.query('SELECT 1 FROM audit_chain WHERE chain_id = $1 FOR UPDATE', [`incident:${incidentId}`]);
+    return sweep;
+  };
+
+  /**
+   * How many statements wait on `holder`'s transaction, once one does (or after 5 s). Watched from a connection of its
+   * own: inside a transaction, pg_stat_activity keeps showing the snapshot of its first read.
+   */
+  const waitersOn = async (holder: Client): Promise<number> => {
+    const { rows: [{ pid }] } = await holder.query('SELECT pg_backend_pid() AS pid');
+    const watch = new Client({ connectionString: world.env.dbUrl });
+    await watch.connect();
+    try {
+      const waiting = async (): Promise<number> => (await watch.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid])).rows[0].n;
+      for (let i = 0; i < 250 && (await waiting()) === 0; i++) await sleep(20);
+      return await waiting();
+    } finally {
+      await watch.end();
+    }
+  };
+
   beforeAll(async () => {
     world = await startWorld('checkin');
     incident = await createIncident(world.http, world.adminToken);
@@ -206,16 +232,10 @@ describe('check-in (ICS 211 flow)', () => {
     await scan(first.jws, {}, randomUUID(), checkin.token, site.id).expect(201); // the chain head and sequence rows exist now
 
     // A sweep's transaction at this incident: the chain head first (its audit entry), then the sequence (its event).
-    const sweep = new Client({ connectionString: world.env.dbUrl });
-    await sweep.connect();
+    const sweep = await holdChainHead(site.id);
     try {
-      await sweep.query('BEGIN');
-      await sweep.query('SELECT 1 FROM audit_chain WHERE chain_id = $1 FOR UPDATE', [`incident:${site.id}`]);
       const pending = scan(second.jws, {}, randomUUID(), checkin.token, site.id).then((r) => r);
-      const blockedBySweep = async () =>
-        (await sweep.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))')).rows[0].n;
-      for (let i = 0; i < 100 && (await blockedBySweep()) === 0; i++) await sleep(50);
-      expect(await blockedBySweep()).toBe(1); // the check-in's write, waiting for the chain head
+      expect(await waitersOn(sweep)).toBe(1); // the check-in's write, waiting for the chain head
       // The check-in waits for the chain head holding nothing of the sequence, so the sweep can go on: no deadlock.
       await sweep.query('SELECT 1 FROM event_stream WHERE incident_id = $1 FOR UPDATE NOWAIT', [site.id]);
       await sweep.query('COMMIT');
@@ -232,16 +252,10 @@ describe('check-in (ICS 211 flow)', () => {
     await scan(badge.jws, {}, randomUUID(), checkin.token, site.id).expect(201);
 
     // A sweep at this incident: the chain head (its audit entry), then the credential it re-verified.
-    const sweep = new Client({ connectionString: world.env.dbUrl });
-    await sweep.connect();
+    const sweep = await holdChainHead(site.id);
     try {
-      await sweep.query('BEGIN');
-      await sweep.query('SELECT 1 FROM audit_chain WHERE chain_id = $1 FOR UPDATE', [`incident:${site.id}`]);
       const pending = scan(badge.jws, {}, randomUUID(), checkin.token, site.id).then((r) => r);
-      const blockedBySweep = async () =>
-        (await sweep.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))')).rows[0].n;
-      for (let i = 0; i < 100 && (await blockedBySweep()) === 0; i++) await sleep(50);
-      expect(await blockedBySweep()).toBe(1);
+      expect(await waitersOn(sweep)).toBe(1);
       // The scan recorded the presentation in a statement of its own (its responder was known) and waits for the chain
       // head holding nothing of the credential, so the sweep can go on: no deadlock.
       await sweep.query(`SET LOCAL lock_timeout = '500ms'`);
@@ -347,16 +361,8 @@ describe('check-in (ICS 211 flow)', () => {
       // her, and its insert waits on hers.
       await other.query('BEGIN');
       const { rows: [created] } = await other.query(`INSERT INTO responder (subject_id, name) VALUES ($1, 'Rae Race') RETURNING id`, [subject]);
-      const otherPid = (await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
       const pending = scan(badge.jws).then((r) => r);
-      // Watched from outside the transaction: inside it, pg_stat_activity would keep showing its first snapshot.
-      const watch = new Client({ connectionString: world.env.dbUrl });
-      await watch.connect();
-      const waitsOnOther = async () => (await watch.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [otherPid])).rows[0].n;
-      for (let i = 0; i < 100 && (await waitsOnOther()) === 0; i++) await sleep(20);
-      const waiting = await waitsOnOther();
-      await watch.end();
-      expect(waiting).toBe(1);
+      expect(await waitersOn(other)).toBe(1);
       await other.query('COMMIT');
 
       const res = await pending;
