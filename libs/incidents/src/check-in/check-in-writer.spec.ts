@@ -29,4 +29,16 @@ describe('CheckInWriter.write', () => {
     await expect(writerWith(unique).write('incident-1', record)).rejects.toMatchObject({ code: '23505' });
     expect(unique).toHaveBeenCalledTimes(1);
   });
+
+  it('never puts a check-in without a presentation in a batch with first scans, where a known responder would hold it back', async () => {
+    const batches: CheckInRecord[][] = [];
+    const statement = jest.fn(async (_db: unknown, _incident: string, records: CheckInRecord[]) => (batches.push(records), records.map(() => ({ committed: true }))));
+    const writer = writerWith(statement);
+    const firstScan = (id: string) => ({ presentation: { ids: {} }, attempt: { id } }) as unknown as CheckInRecord;
+    const decided = (id: string) => ({ presentation: null, attempt: { id } }) as unknown as CheckInRecord;
+    await Promise.all([firstScan('a1'), decided('a2'), firstScan('a3'), decided('a4')].map((r) => writer.write('incident-1', r)));
+
+    expect(batches.flat().map((r) => r.attempt.id).sort()).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(batches.map((b) => b.map((r) => r.attempt.id))).toEqual([['a1', 'a3'], ['a2', 'a4']]);
+  });
 });

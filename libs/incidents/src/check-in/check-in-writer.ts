@@ -67,8 +67,8 @@ export type CheckInWrite = { committed: true } | { committed: false; known: Reso
  * Commits check-ins: the presented credentials with their responders and verifications, the attempts, the
  * deployments and their first status, the audit entries and the board events of a whole batch of one incident's
  * check-ins in ONE statement, so one commit and one lock of the incident's audit chain head and event sequence for
- * the batch. Check-ins at an incident are group-committed one batch at a time (the chain is ordered anyway);
- * different incidents are written side by side. Callers hear back only after commit.
+ * the batch. Check-ins at an incident are group-committed one batch of each kind (below) at a time (the chain is
+ * ordered anyway); different incidents are written side by side. Callers hear back only after commit.
  *
  * The check-ins with a presentation were built as their responders' first scans (new ids for the responder and
  * credential rows, nothing known of them yet). If one of the batch's responders or credentials existed before the
@@ -79,8 +79,8 @@ export type CheckInWrite = { committed: true } | { committed: false; known: Reso
  */
 @Injectable()
 export class CheckInWriter {
-  /** One group per incident with check-ins being written in this process. */
-  private readonly perIncident = new Map<string, GroupCommit<CheckInRecord, CheckInWrite>>();
+  /** Two groups (with presentations, without) per incident with check-ins being written in this process. */
+  private readonly groups = new Map<string, GroupCommit<CheckInRecord, CheckInWrite>>();
   /** The batch statement inserts only what it is given, so its generic plan stays right (PreparedStatements). */
   private readonly sql: PreparedStatements;
 
@@ -92,18 +92,24 @@ export class CheckInWriter {
     this.sql = new PreparedStatements(db);
   }
 
-  /** Commits the record with its incident's batch; a batch PostgreSQL gives up to break a deadlock runs again (GroupCommit). */
+  /**
+   * Commits the record with its incident's batch; a batch PostgreSQL gives up to break a deadlock runs again
+   * (GroupCommit). Check-ins with a presentation and those without are batched apart: a batch of the first kind may
+   * commit only its presentations, and one without any always commits, so a check-in decided again never waits
+   * behind the next known responder.
+   */
   async write(incidentId: string, record: CheckInRecord): Promise<CheckInWrite> {
-    let batches = this.perIncident.get(incidentId);
+    const group = `${record.presentation ? 'first-scan' : 'decided'}:${incidentId}`;
+    let batches = this.groups.get(group);
     if (!batches) {
       batches = new GroupCommit((records) => this.writeMany(this.sql, incidentId, records), { maxBatch: 64, maxInFlight: 1 });
-      this.perIncident.set(incidentId, batches);
+      this.groups.set(group, batches);
     }
     try {
       return await batches.submit(record);
     } finally {
       // Nothing queued or in flight: let it go (the next check-in here makes a new one).
-      if (batches.idle && this.perIncident.get(incidentId) === batches) this.perIncident.delete(incidentId);
+      if (batches.idle && this.groups.get(group) === batches) this.groups.delete(group);
     }
   }
 
