@@ -33,12 +33,7 @@ export class CombinedWrite {
 
   /** Runs the statement; `select` reads the CTEs' RETURNING rows (by default nothing). */
   async run<Row = Record<string, unknown>>(db: SqlRunner, select = 'SELECT 1 AS done'): Promise<Row[]> {
-    return (await db.query(this.text(select), this.values)) as Row[];
-  }
-
-  /** The statement's SQL text. */
-  text(select = 'SELECT 1 AS done'): string {
     if (this.ctes.length === 0) throw new Error('CombinedWrite: nothing to write');
-    return `WITH ${this.ctes.join(',\n')}\n${select}`;
+    return (await db.query(`WITH ${this.ctes.join(',\n')}\n${select}`, this.values)) as Row[];
   }
 }

@@ -187,7 +187,7 @@ export class CheckInService {
           ids: { responderId: randomUUID(), credentialId: randomUUID(), verificationId: randomUUID() },
         }
       : null;
-    const first = await this.write(cmd, incident, decided, requestHash, now, presentation && firstSeenIdentity(presentation), presentation);
+    const first = await this.write(cmd, incident, decided, requestHash, now, presentation ? firstSeenIdentity(presentation) : undefined, presentation);
     if (!first.committed) {
       const again = await this.write(cmd, incident, decided, requestHash, now, first.known, null);
       if (again.committed) return again.outcome;
@@ -206,7 +206,7 @@ export class CheckInService {
     decided: Decision,
     requestHash: string,
     now: Date,
-    identity: ResolvedIdentity | null | undefined,
+    identity: ResolvedIdentity | undefined,
     presentation: Presentation | null,
   ): Promise<{ committed: true; outcome: CheckInOutcome } | { committed: false; known: ResolvedIdentity | undefined }> {
     const attemptId = randomUUID();
