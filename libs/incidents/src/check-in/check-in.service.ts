@@ -187,9 +187,9 @@ export class CheckInService {
           ids: { responderId: randomUUID(), credentialId: randomUUID(), verificationId: randomUUID() },
         }
       : null;
-    const first = await this.write(cmd, incident, decided, requestHash, now, presentation ? firstSeenIdentity(presentation) : undefined, presentation);
+    const first = await this.decideAndWrite(cmd, incident, decided, requestHash, now, presentation ? firstSeenIdentity(presentation) : undefined, presentation);
     if (!first.committed) {
-      const again = await this.write(cmd, incident, decided, requestHash, now, first.known, null);
+      const again = await this.decideAndWrite(cmd, incident, decided, requestHash, now, first.known, null);
       if (again.committed) return again.outcome;
       throw new Error('CheckInService: a check-in without a presentation was not committed');
     }
@@ -200,7 +200,7 @@ export class CheckInService {
    * Decides with what is known of the responder (an active deployment here is returned, one elsewhere denies), builds
    * the response, and writes it with everything else (and `presentation`, when given: see CheckInWriter).
    */
-  private async write(
+  private async decideAndWrite(
     cmd: CheckInCommand,
     incident: IncidentEntity,
     decided: Decision,
