@@ -32,9 +32,13 @@ export class AuditTrail {
     const chainId = entries[0]?.chainId;
     if (!chainId || entries.some((e) => e.chainId !== chainId)) throw new Error('AuditTrail.appendTo: entries must be on one chain');
     const chain = write.value(chainId);
+    // The contents go as one JSON array of strings, read back in order and exactly, rather than as a text[] literal:
+    // pg escapes a text[] element by element (several copies of each entry's text, ~16 KB of garbage per check-in),
+    // where JSON.stringify writes the array in one pass.
+    const contents = `ARRAY(SELECT c FROM json_array_elements_text(${write.value(JSON.stringify(entries.map(contentText)))}::json) WITH ORDINALITY AS t(c, ord) ORDER BY ord)`;
     write.with(
       'audit_link',
-      `SELECT * FROM audit_append(${chain}, ${write.value(GENESIS_HASH)}, ${write.value(entries.map(contentText))}::text[])${options.when ? ` WHERE ${options.when}` : ''}`,
+      `SELECT * FROM audit_append(${chain}, ${write.value(GENESIS_HASH)}, ${contents})${options.when ? ` WHERE ${options.when}` : ''}`,
       { materialized: true },
     );
     write.with(

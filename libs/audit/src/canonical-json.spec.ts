@@ -35,6 +35,24 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(canonicalJson({ n: 1e21, m: 0.000001, k: 1.5e-7 })).toBe('{"k":1.5e-7,"m":0.000001,"n":1e+21}');
   });
 
+  it('serializes class instances with unset fields (a validated request body) as canonicalize does', () => {
+    // The check-in's request hash is stored with each attempt: it must not change with the serializer.
+    class Ics211 {
+      homeUnit?: string = undefined;
+      agency = 'Miami-Dade Fire Rescue';
+    }
+    class Body {
+      credential = 'eyJhbGciOiJFUzI1NiJ9.e30.sig';
+      positionId?: string = undefined;
+      ics211 = new Ics211();
+    }
+    const value = { incidentId: '9b2f0c4e-1d7a-4c55-9a53-2d5b3c1e8f00', body: new Body() };
+    expect(canonicalJson(value)).toBe(canonicalize(value));
+    expect(canonicalJson(value)).toBe(
+      '{"body":{"credential":"eyJhbGciOiJFUzI1NiJ9.e30.sig","ics211":{"agency":"Miami-Dade Fire Rescue"}},"incidentId":"9b2f0c4e-1d7a-4c55-9a53-2d5b3c1e8f00"}',
+    );
+  });
+
   it('keeps a "__proto__" key that JSON.parse made an own property', () => {
     const value = JSON.parse('{"b":{"__proto__":{"x":1},"a":2},"a":{"__proto__":1}}') as unknown;
     expect(canonicalJson(value)).toBe(canonicalize(value));
