@@ -8,8 +8,8 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Test } from '@nestjs/testing';
-import { AuditTrail, AuditWorkerModule, buildEntry, CHECKPOINT_TYP, type AuditEntryRecord, type ChainVerification } from '@app/audit';
-import { CommonModule } from '@app/common';
+import { AuditTrail, AuditWorkerModule, buildEntry, CHECKPOINT_TYP, GENESIS_HASH, type AuditEntryRecord, type ChainVerification } from '@app/audit';
+import { CombinedWrite, CommonModule } from '@app/common';
 import { ConfigModule, parseConfig } from '@app/config';
 import { DbModule } from '@app/db';
 import { runCli } from '../apps/cli/src/cli';
@@ -293,6 +293,35 @@ describe('audit trail', () => {
       expect(offline.code).toBe(0);
       expect(offline.out).toContain('OK: the chain is intact; head seq 12');
       expect(offline.out).toContain('2 checkpoint(s) verified');
+    });
+
+    it('a batch appended in one statement keeps each entry exact and in order: quotes, backslashes, non-ASCII, newlines', async () => {
+      // The contents reach audit_append as one JSON array: PostgreSQL must hash exactly the text the verifier recomputes.
+      const incidentId = await createIncident();
+      const awkward = ['O\'Brien "Doc" {a,b}', 'C:\\temp\\ \\u0041 \\"', 'José Ñúñez 救援 🚑', 'line one\nline two\ttab', 'NULL'];
+      const write = new CombinedWrite();
+      const fields = api.app.get(AuditTrail).appendTo(
+        write,
+        awkward.map((name, i) => ({
+          actor: { kind: 'user' as const, userId: randomUUID(), role: 'checkin' as const },
+          action: 'checkin.admitted',
+          incidentId,
+          target: { type: 'deployment', id: randomUUID() },
+          payload: { name, step: i },
+        })),
+      );
+      const rows = await write.run<{ seq: string; hash: string }>(api.app.get(DataSource), 'SELECT seq, hash FROM audit_entry_row ORDER BY seq');
+      expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5]);
+      let prevHash = GENESIS_HASH;
+      const stored = await pg.query<{ seq: string; payload: { name: string } }>(`SELECT seq, payload FROM audit_entry WHERE incident_id = $1 ORDER BY seq`, [incidentId]);
+      expect(stored.rows.map((r) => r.payload.name)).toEqual(awkward);
+      for (const [i, row] of rows.entries()) {
+        const f = fields[i];
+        const expected = buildEntry({ actor: f.actor, action: f.action, incidentId, target: { type: 'deployment', id: f.targetId! }, payload: f.payload, occurredAt: new Date(f.occurredAt) }, i + 1, prevHash);
+        expect(row.hash).toBe(expected.hash);
+        prevHash = expected.hash;
+      }
+      expect(await verify(`incidentId=${incidentId}`)).toMatchObject({ ok: true, entries: 5 });
     });
 
     it('verifies a range, anchored on the entry before it', async () => {
