@@ -7,7 +7,9 @@ import { ensureDatabaseExists, runMigrations } from './migrate';
  * (CREATE DATABASE ... TEMPLATE ...), which is fast and keeps files from interfering.
  */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
-export const TEMPLATE_DATABASE = 'responder_checkin_template';
+/** Overridable so that several checkouts on one machine can run their e2e suites side by side. */
+export const TEMPLATE_DATABASE = process.env.TEST_TEMPLATE_DATABASE ?? 'responder_checkin_template';
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(TEMPLATE_DATABASE)) throw new Error('TEST_TEMPLATE_DATABASE must be a lower-case SQL identifier');
 
 function urlFor(db: string): string {
   return `${TEST_SERVER_URL.replace(/\/$/, '')}/${db}`;
