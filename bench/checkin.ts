@@ -7,7 +7,7 @@
  * Environment: BENCH_API_PROFILE=<folder> writes a CPU profile of each api process there (bench/api-profiler.ts).
  * Besides rates and latencies it prints, for saturation and for the open loop, the CPU each check-in cost (api,
  * PostgreSQL, load generator, whole machine) and how much of the time the api's event loop ran and waited for a core:
- * at 500/s batches are small and a check-in costs more than at saturation (docs/check-in.md, "Session 7").
+ * at 500/s batches are small and a check-in costs more than at saturation (docs/benchmarks.md, "bench:checkin").
  *
  * Node runs a process's JavaScript on one core, so the api is deployed as several processes behind the load
  * balancer (docs/check-in.md, "Scaling"); the load generator spreads requests over them round robin, as the

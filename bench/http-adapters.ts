@@ -1,6 +1,6 @@
 /**
  * npm run bench:http — the HTTP adapter alone: the same minimal Nest application on Express (@nestjs/platform-express)
- * and on Fastify (@nestjs/platform-fastify, what the api runs since this comparison), each in its own child process, with what the api puts
+ * and on Fastify (@nestjs/platform-fastify, what the api runs), each in its own child process, with what the api puts
  * on every request whatever the adapter: the same JSON body guard while parsing (depth limit and reviver, 256 KB),
  * the global ValidationPipe with the api's options, a global guard reading the Authorization header and a catch-all
  * exception filter. Two routes: GET /health/live (the trivial route) and POST /echo, the real CheckInDto (a 1 KB
@@ -11,7 +11,7 @@
  * Options: --seconds N (per measurement, default 5), --rounds N (alternating rounds, median reported, default 3),
  *          --connections N (closed-loop concurrency, default 64), --rate N (POST /echo also in open loop at N arrivals
  *          per second, below saturation as check-ins run; default 500, 0 to leave out).
- * Not a test: numbers depend on the machine; docs/check-in.md ("HTTP adapter") records measured figures.
+ * Not a test: numbers depend on the machine; docs/benchmarks.md ("bench:http") records measured figures.
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -3,7 +3,7 @@
  * status lists are already cached, next to plain node:crypto verification of the same signature in the same run.
  * Prints verifications/s single-threaded and on every core (worker_threads), and the engine/raw ratio.
  * Options: --seconds N (per measurement, default 2), --rounds N (alternating rounds, median reported, default 3).
- * Not a test: numbers depend on the machine; docs/verification.md records measured figures.
+ * Not a test: numbers depend on the machine; docs/benchmarks.md records measured figures.
  */
 import { createPublicKey, generateKeyPairSync, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';

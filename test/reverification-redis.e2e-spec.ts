@@ -136,8 +136,8 @@ describe('reverification: Redis restarts, several workers at once, status lists 
   });
 
   it('a queue whose Redis connection drops while it is being set up works again once Redis is back (issue #6)', async () => {
-    // The scenario above used to fail when its cut fell on the worker's status-lists queue being set up (BullMQ sets
-    // a queue's connection up once; a rejected INFO version check left it broken for good). Here the drop falls on
+    // The hard case of the scenario above: a cut while the worker's status-lists queue is being set up (BullMQ sets
+    // a queue's connection up once; a rejected INFO version check would leave it broken for good). The drop falls on
     // each of the first messages in turn: ioredis' handshake and ready check, BullMQ's version check, first commands.
     const dropPoints = [1, 2, 3, 4, 5, 6];
     const outcomes = await Promise.all(

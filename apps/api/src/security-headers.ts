@@ -19,7 +19,7 @@ export const HELMET_OPTIONS: HelmetOptions = {
 
 /**
  * The headers helmet sets, computed once. They are the same for every response (no nonces), and @fastify/helmet
- * rebuilt the whole policy on each request: 5% of a check-in's CPU in the profile.
+ * would rebuild the whole policy on each request: 5% of a check-in's CPU in a profile.
  */
 export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -28,7 +28,7 @@ export class Outbox {
    * writes both locks the incident's audit chain head first and its event sequence second (AuditTrail.record, then
    * append); PostgreSQL runs the CTEs of one statement in an order of its own (the last first, as it happens), so a
    * combined statement with an audit entry passes `after: 'audit_entry_row'` to keep that order. Without it a
-   * check-in batch and a reverification sweep at the same incident deadlocked (found by npm run test:chaos).
+   * check-in batch and a reverification sweep at the same incident deadlock (npm run test:chaos provokes it).
    * `when` (SQL, a condition on earlier parts) leaves the events out, sequence untouched, when false.
    */
   appendTo(write: CombinedWrite, incidentId: string, events: OutgoingEvent[], options: { after?: string; when?: string } = {}): void {

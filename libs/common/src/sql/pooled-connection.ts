@@ -6,8 +6,8 @@ import type { DataSource } from 'typeorm';
  * prepared statements, several statements in one message), and gives it back.
  *
  * While the connection is checked out it can die between two queries (PostgreSQL restarted, the network cut). pg
- * then emits 'error' on the client, and an 'error' event nobody listens to ends the process: test:chaos saw an api
- * crash that way, its outbox relay holding a connection while it waited for Redis. Here the error is caught and
+ * then emits 'error' on the client, and an 'error' event nobody listens to ends the process (test:chaos restarts
+ * PostgreSQL while an api's outbox relay holds a connection waiting for Redis). Here the error is caught and
  * the connection given back as broken, so the pool drops it; `work` may declare it broken too (breakConnection).
  */
 export async function withPooledConnection<T>(

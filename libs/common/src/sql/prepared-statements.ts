@@ -6,15 +6,15 @@ import { withPooledConnection } from './pooled-connection';
 
 /**
  * Runs SQL as named prepared statements: PostgreSQL parses a text once per pooled connection and, after a few runs,
- * keeps one generic plan for it instead of planning every batch (planning a check-in batch's write took ~0.7 ms of
- * PostgreSQL CPU, measured with pg_stat_statements under bench:checkin).
+ * keeps one generic plan for it instead of planning every batch (planning a check-in batch's write costs ~0.7 ms of
+ * PostgreSQL CPU, per pg_stat_statements under bench:checkin).
  *
  * Only for statements whose plan cannot go stale: a generic plan is made once, with the table sizes of that
  * moment, and kept until statistics change (autovacuum's ANALYZE). A statement that only inserts rows given as
  * parameters qualifies; one that looks rows up only if each lookup has one right index whatever the sizes. The
- * identify statement (now part of the check-in's), first planned on an empty database, read every active deployment
- * per lookup as the incident grew (4x slower within a minute) until its index was made the planner's first choice
- * (migration 1764300900000; test/check-in-statement-plan.e2e-spec.ts). The idempotency lookup stays unprepared.
+ * check-in statement's lookup of a responder's active deployment qualifies because its index is the planner's first
+ * choice (migration 1764300900000; test/check-in-statement-plan.e2e-spec.ts): planned on an empty database, it would
+ * otherwise read every active deployment per lookup as the incident grows. The idempotency lookup stays unprepared.
  * Texts must be fixed, values only as placeholders; past `maxTexts` distinct texts a new one runs unprepared.
  */
 export class PreparedStatements implements SqlRunner {
