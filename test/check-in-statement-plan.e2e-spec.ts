@@ -18,8 +18,12 @@ interface PlanNode {
 
 const SCANS = new Set(['Seq Scan', 'Index Scan', 'Index Only Scan', 'Bitmap Heap Scan', 'Bitmap Index Scan']);
 
+function nodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(nodes)];
+}
+
 function tableScans(node: PlanNode): PlanNode[] {
-  return [...(SCANS.has(node['Node Type']) && node['Relation Name'] ? [node] : []), ...(node.Plans ?? []).flatMap(tableScans)];
+  return nodes(node).filter((n) => SCANS.has(n['Node Type']) && n['Relation Name']);
 }
 
 /** A check-in with its presentation, as CheckInService builds it for a responder's first scan (the fields the statement reads). */
@@ -65,18 +69,27 @@ describe('check-in statement: the generic plan made on an empty database', () =>
     await dropTestDatabase(url);
   });
 
-  it('looks up each table it reads by an index condition, the active deployment by the one-per-responder index', async () => {
+  /** The statement CheckInWriter sends for these records, with its values. */
+  const statementOf = async (...records: CheckInRecord[]): Promise<{ sql: string; parameters: unknown[] }> => {
     const sent: Array<{ sql: string; parameters: unknown[] }> = [];
     const capture: SqlRunner = { query: async (sql, parameters = []) => (sent.push({ sql, parameters }), []) };
-    await new CheckInWriter({} as DataSource, new AuditTrail(), new Outbox()).writeMany(capture, randomUUID(), [firstScan()]);
-    const [{ sql, parameters }] = sent;
+    await new CheckInWriter({} as DataSource, new AuditTrail(), new Outbox()).writeMany(capture, randomUUID(), records);
+    return sent[0];
+  };
 
+  /** The statement's generic plan, made on the empty database. */
+  const genericPlan = async ({ sql, parameters }: { sql: string; parameters: unknown[] }): Promise<PlanNode> => {
+    const name = `check_in_probe_${randomUUID().replace(/-/g, '')}`;
     await pg.query('SET plan_cache_mode = force_generic_plan');
-    await pg.query(`PREPARE check_in_probe AS ${sql}`);
+    await pg.query(`PREPARE ${name} AS ${sql}`);
     // The statement's values are text (JSON), numbers or null (no audit entry, so no text[]).
     const values = parameters.map((v) => (v === null ? 'NULL' : pg.escapeLiteral(String(v as string | number))));
-    const { rows } = await pg.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) EXECUTE check_in_probe(${values.join(', ')})`);
-    const scans = tableScans(rows[0]['QUERY PLAN'][0].Plan);
+    const { rows } = await pg.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) EXECUTE ${name}(${values.join(', ')})`);
+    return rows[0]['QUERY PLAN'][0].Plan;
+  };
+
+  it('looks up each table it reads by an index condition, the active deployment by the one-per-responder index', async () => {
+    const scans = tableScans(await genericPlan(await statementOf(firstScan())));
 
     expect(scans.map((s) => s['Relation Name']).sort()).toEqual(['deployment', 'presented_credential', 'presented_credential', 'presented_credential', 'responder', 'responder']);
     for (const scan of scans) {
@@ -85,5 +98,23 @@ describe('check-in statement: the generic plan made on an empty database', () =>
     }
     const deployment = scans.find((s) => s['Relation Name'] === 'deployment');
     expect(deployment).toMatchObject({ 'Index Name': 'deployment_one_active_per_responder', 'Index Cond': '(responder_id = r.id)' });
+  });
+
+  it("finds the responder whose name a known responder's check-in changes by its primary key", async () => {
+    const known = firstScan();
+    const responderId = known.presentation!.ids.responderId;
+    const renaming: CheckInRecord = {
+      ...known,
+      presentation: null,
+      identityChange: {
+        rows: [{ responder_id: responderId, field: 'name', old_value: 'Plan Probe', new_value: 'Plan Renamed', issuer_id: 'did:web:boards.example:fl-ems', credential_hash: 'h', attempt_id: known.attempt.id, changed_at: known.attempt.performed_at }],
+        audit: null,
+      },
+    };
+    const plan = await genericPlan(await statementOf(renaming));
+    expect(tableScans(plan).map((s) => s['Node Type'])).not.toContain('Seq Scan');
+    // An index scan or a bitmap scan of the primary key, by the responders' ids.
+    const responder = nodes(plan).filter((n) => n['Index Name'] === 'responder_pkey');
+    expect(responder).toEqual([expect.objectContaining({ 'Index Cond': expect.stringMatching(/^\(id = ANY/) })]);
   });
 });

@@ -233,7 +233,7 @@ function AuditSearch({ incidentId }: { incidentId: string }) {
             onInput={(e) => setFilters({ ...filters, action: e.currentTarget.value })}
           />
           <datalist id="audit-actions">
-            {['checkin.*', 'deployment.*', 'credential.*', 'checkin.admitted', 'checkin.denied', 'deployment.status_changed', 'deployment.checked_out', 'deployment.ics211_edited', 'credential.flagged', 'incident.created', 'incident.updated'].map((a) => (
+            {['checkin.*', 'deployment.*', 'credential.*', 'checkin.admitted', 'checkin.denied', 'deployment.status_changed', 'deployment.checked_out', 'deployment.ics211_edited', 'credential.flagged', 'responder.identity_changed', 'incident.created', 'incident.updated'].map((a) => (
               <option key={a} value={a} />
             ))}
           </datalist>

@@ -42,11 +42,24 @@ export interface DeploymentRow {
   changed_by: unknown;
 }
 
+/** One stored identity field of a known responder that a trusted, verified credential changes (a responder_identity_change row). */
+export interface IdentityChangeRow {
+  responder_id: string;
+  field: 'name' | 'email';
+  old_value: string | null;
+  new_value: string;
+  issuer_id: string;
+  credential_hash: string;
+  attempt_id: string;
+  changed_at: string;
+}
+
 /** Everything one check-in commits. */
 export interface CheckInRecord {
   /**
    * The credential presented, to record with its responder and verification, when the rest was built as its
-   * responder's first scan (null: no verified credential, or already recorded by the batch that found it was not).
+   * responder's first scan (null: no credential that establishes identity, or already recorded by the batch that
+   * found it was not).
    */
   presentation: Presentation | null;
   attempt: AttemptRow;
@@ -54,6 +67,11 @@ export interface CheckInRecord {
   /** Left out only by the benchmark's audit comparison. */
   audit: AuditInput | null;
   event: OutgoingEvent | null;
+  /**
+   * The responder's name or e-mail this check-in's credential changes: applied with a history row per field and its
+   * own audit entry (only for a responder known before, so never with a presentation).
+   */
+  identityChange?: { rows: IdentityChangeRow[]; audit: AuditInput | null } | null;
 }
 
 /**
@@ -158,10 +176,13 @@ export class CheckInWriter {
            response text, performed_at timestamptz)
        ${onlyWhen}`,
     );
-    const audited = records.flatMap((r) => (r.audit ? [r.audit] : []));
+    const audited = records.flatMap((r) => [r.audit, r.identityChange?.audit].filter((a): a is AuditInput => Boolean(a)));
     if (audited.length > 0) this.audit.appendTo(write, audited, { when });
     // The audit chain head before the event sequence: the order every other writer at the incident locks them in.
-    this.outbox.appendTo(write, incidentId, records.flatMap((r) => (r.event ? [r.event] : [])), { after: audited.length > 0 ? 'audit_entry_row' : undefined, when });
+    const chainHeadFirst = audited.length > 0 ? 'audit_entry_row' : undefined;
+    this.outbox.appendTo(write, incidentId, records.flatMap((r) => (r.event ? [r.event] : [])), { after: chainHeadFirst, when });
+    const identityChanges = records.flatMap((r) => r.identityChange?.rows ?? []);
+    if (identityChanges.length > 0) changeIdentities(write, incident, identityChanges, { after: chainHeadFirst, onlyWhen });
     // Not in a transaction: one statement commits on its own, and callers hear back only after it has.
     if (!recorded) {
       await write.run(db);
@@ -173,4 +194,40 @@ export class CheckInWriter {
     const identities = new Map(presented.map((p, i) => [p, identityFrom(p, known[i])]));
     return records.map((r) => ({ committed: false, known: r.presentation ? identities.get(r.presentation) : undefined }));
   }
+}
+
+/**
+ * Applies known responders' changed names and e-mails (the latest check-in's value when a batch has several) and
+ * appends their history. The responder rows are locked after `after` (the audit chain head), the order the rest of
+ * the statement takes its locks in.
+ */
+function changeIdentities(write: CombinedWrite, incident: string, changes: IdentityChangeRow[], options: { after?: string; onlyWhen: string }): void {
+  write.with(
+    'identity_change_input',
+    `SELECT * FROM jsonb_to_recordset(${write.value(JSON.stringify(changes.map((c, i) => ({ ord: i + 1, ...c }))))}::jsonb) AS x(
+       ord integer, responder_id uuid, field text, old_value text, new_value text, issuer_id text, credential_hash text, attempt_id uuid,
+       changed_at timestamptz)
+     ${options.onlyWhen}`,
+    { materialized: true },
+  );
+  write.with(
+    'identity_change_latest',
+    `SELECT DISTINCT ON (responder_id, field) responder_id, field, new_value FROM identity_change_input ORDER BY responder_id, field, ord DESC`,
+    { materialized: true },
+  );
+  // The responders as an array (an index lookup each, whatever the plan thinks of the input's size); reading every
+  // row of `after` while building it makes PostgreSQL run that first.
+  const ranFirst = options.after ? `, (SELECT count(*) FROM ${options.after}) AS ran_first` : '';
+  const latest = (field: IdentityChangeRow['field']) => `(SELECT l.new_value FROM identity_change_latest l WHERE l.responder_id = r.id AND l.field = '${field}')`;
+  write.with(
+    'identity_change_applied',
+    `UPDATE responder r SET name = COALESCE(${latest('name')}, r.name), email = COALESCE(${latest('email')}, r.email), updated_at = now()
+      WHERE r.id = ANY (ARRAY(SELECT DISTINCT responder_id FROM identity_change_input${ranFirst}))
+      RETURNING r.id`,
+  );
+  write.with(
+    'identity_change_row',
+    `INSERT INTO responder_identity_change (responder_id, field, old_value, new_value, issuer_id, credential_hash, incident_id, attempt_id, changed_at)
+     SELECT responder_id, field, old_value, new_value, issuer_id, credential_hash, ${incident}::uuid, attempt_id, changed_at FROM identity_change_input ORDER BY ord`,
+  );
 }

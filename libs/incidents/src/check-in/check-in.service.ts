@@ -12,11 +12,11 @@ import { toRosterEntry, type DeploymentView } from '../deployments/deployment.vi
 import type { Ics211Fields } from '../deployments/ics211';
 import { IncidentsService } from '../incidents/incidents.service';
 import type { IncidentEntity } from '../incidents/incident.entity';
-import { firstSeenIdentity, type Presentation, type ResolvedIdentity } from '../responders/responder-registry';
+import { establishesIdentity, firstSeenIdentity, type Presentation, type ResolvedIdentity } from '../responders/responder-registry';
 import { decideCheckIn, type Decision } from './check-in-decision';
-import { CheckInWriter } from './check-in-writer';
+import { CheckInWriter, type CheckInRecord } from './check-in-writer';
 import { IdempotencyKeyHints } from './idempotency-key-hints';
-import type { CheckInResponse } from './check-in.types';
+import type { CheckInReason, CheckInResponse } from './check-in.types';
 import type { CheckInDto } from './dto/check-in.dto';
 
 export interface CheckInCommand {
@@ -174,9 +174,9 @@ export class CheckInService {
   private async record(cmd: CheckInCommand, incident: IncidentEntity, decided: Decision, requestHash: string): Promise<CheckInOutcome> {
     const now = new Date();
     const summary = decided.basis.credential;
-    const signatureOk = decided.basis.checks.some((c) => c.id === 'signature' && c.status === 'pass');
-    // Identity and credential are recorded only from a credential whose signature verified: never from forged data.
-    const presentation: Presentation | null = signatureOk && summary
+    // Who it is comes only from a credential that verified and whose issuer the incident trusts: any other scan is
+    // an attempt on record and nothing more (it creates, renames and re-keys nobody).
+    const presentation: Presentation | null = summary && establishesIdentity(decided.basis)
       ? {
           summary,
           scanned: cmd.body.credential,
@@ -229,8 +229,9 @@ export class CheckInService {
         deployment = newDeployment(cmd, incident, identity, summary, decision, now);
       }
     } else if (decision !== 'denied') {
+      // Nothing establishes who this is (say, the issuer's trust could not be confirmed): never admit on it.
       decision = 'denied';
-      reasons = [{ code: 'malformed', message: 'The credential could not be read.' }];
+      reasons = unconfirmedChecks(basis);
     }
 
     const response: CheckInResponse = {
@@ -239,7 +240,8 @@ export class CheckInService {
       decision,
       reasons,
       alreadyCheckedIn,
-      responder: identity ? { id: identity.responderId, name: identity.name, qualifications: identity.qualifications } : null,
+      // A denial names no responder: the scanner learns nothing of whoever the credential's subject matched.
+      responder: identity && decision !== 'denied' ? { id: identity.responderId, name: identity.name, qualifications: identity.qualifications } : null,
       deployment,
       verification: { verified: basis.verified, checks: basis.checks, credential: summary, evidence: basis.evidence },
       performedAt: now.toISOString(),
@@ -314,9 +316,58 @@ export class CheckInService {
         : decision === 'denied'
           ? { name: 'checkin.denied', payload: { attemptId, name: summary?.subject.name, reasons, at: now.toISOString() } }
           : null,
+      identityChange: identity && summary ? this.identityChange(cmd, identity, summary, basis, attemptId, now) : null,
     });
     return written.committed ? { committed: true, outcome: { status, body, replayed: false } } : written;
   }
+
+  /** The known responder's name and e-mail as this credential changes them: a history row per field and an audit entry. */
+  private identityChange(
+    cmd: CheckInCommand,
+    identity: ResolvedIdentity,
+    summary: CredentialSummary,
+    basis: VerificationResult,
+    attemptId: string,
+    now: Date,
+  ): CheckInRecord['identityChange'] {
+    const changes = [...identity.changes].sort((a, b) => a.field.localeCompare(b.field));
+    if (changes.length === 0) return null;
+    const credentialHash = basis.evidence.credentialHash;
+    return {
+      rows: changes.map((c) => ({
+        responder_id: identity.responderId,
+        field: c.field,
+        old_value: c.from,
+        new_value: c.to,
+        issuer_id: summary.issuer.id,
+        credential_hash: credentialHash,
+        attempt_id: attemptId,
+        changed_at: now.toISOString(),
+      })),
+      audit: this.config.benchmark.skipAuditWrite ? null : {
+        actor: cmd.actor,
+        action: 'responder.identity_changed',
+        incidentId: cmd.incidentId,
+        target: { type: 'responder', id: identity.responderId },
+        occurredAt: now,
+        payload: {
+          responderId: identity.responderId,
+          attemptId,
+          fields: changes.map((c) => c.field),
+          before: Object.fromEntries(changes.map((c) => [c.field, c.from])),
+          after: Object.fromEntries(changes.map((c) => [c.field, c.to])),
+          issuer: { id: summary.issuer.id, registryName: summary.issuer.registryName ?? null },
+          credentialHash,
+        },
+      },
+    };
+  }
+}
+
+/** Why a credential the policy would admit still says nobody: its checks that did not pass (status aside). */
+function unconfirmedChecks(basis: VerificationResult): CheckInReason[] {
+  const open = basis.checks.filter((c) => c.status !== 'pass' && c.id !== 'status');
+  return open.length > 0 ? open.map((c) => ({ code: c.code, message: c.message })) : [{ code: 'malformed', message: 'The credential could not be read.' }];
 }
 
 /** The deployment a check-in opens, as the API shows it: built here, so the response needs no read after the insert. */

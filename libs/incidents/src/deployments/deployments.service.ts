@@ -11,6 +11,17 @@ import { ICS211_EDITABLE_FIELDS, type Ics211Fields } from './ics211';
 import type { ChangeStatusDto } from './dto/deployment.dto';
 import type { Ics211InputDto } from '../check-in/dto/check-in.dto';
 
+/** A change to the responder's name or e-mail, by a verified credential from a trusted issuer (responder_identity_change). */
+export interface IdentityChangeItem {
+  field: 'name' | 'email';
+  from: string | null;
+  to: string;
+  issuerId: string;
+  credentialHash: string;
+  incidentId: string;
+  changedAt: string;
+}
+
 export interface StatusHistoryItem {
   from: Partial<StatusSnapshot> | null;
   to: StatusSnapshot | { status: 'demobilized' };
@@ -136,8 +147,13 @@ export class DeploymentsService {
     });
   }
 
-  async history(incidentId: string, deploymentId: string): Promise<{ status: StatusHistoryItem[]; ics211Edits: Array<{ fields: string[]; before: object; after: object; changedBy: AuditActor; changedAt: string }> }> {
-    await this.reader.get(deploymentId, incidentId);
+  /** The deployment's status history and ICS 211 edits, and every change to its responder's name or e-mail. */
+  async history(incidentId: string, deploymentId: string): Promise<{
+    status: StatusHistoryItem[];
+    ics211Edits: Array<{ fields: string[]; before: object; after: object; changedBy: AuditActor; changedAt: string }>;
+    identityChanges: IdentityChangeItem[];
+  }> {
+    const deployment = await this.reader.get(deploymentId, incidentId);
     const status = (await this.db.query(
       `SELECT from_status, from_reason, from_assignment, to_status, to_reason, to_assignment, note, changed_by, changed_at
          FROM deployment_status_event WHERE deployment_id = $1 ORDER BY id`,
@@ -146,6 +162,10 @@ export class DeploymentsService {
     const edits = (await this.db.query(`SELECT fields, before, after, changed_by, changed_at FROM ics211_edit WHERE deployment_id = $1 ORDER BY id`, [deploymentId])) as Array<{
       fields: string[]; before: object; after: object; changed_by: AuditActor; changed_at: Date;
     }>;
+    const identity = (await this.db.query(
+      `SELECT field, old_value, new_value, issuer_id, credential_hash, incident_id, changed_at FROM responder_identity_change WHERE responder_id = $1 ORDER BY id`,
+      [deployment.responder.id],
+    )) as Array<{ field: IdentityChangeItem['field']; old_value: string | null; new_value: string; issuer_id: string; credential_hash: string; incident_id: string; changed_at: Date }>;
     return {
       status: status.map((r) => ({
         from: r.from_status ? clean({ status: r.from_status, reason: r.from_reason, assignment: r.from_assignment }) : null,
@@ -155,6 +175,15 @@ export class DeploymentsService {
         changedAt: r.changed_at.toISOString(),
       })),
       ics211Edits: edits.map((e) => ({ fields: e.fields, before: e.before, after: e.after, changedBy: e.changed_by, changedAt: e.changed_at.toISOString() })),
+      identityChanges: identity.map((c) => ({
+        field: c.field,
+        from: c.old_value,
+        to: c.new_value,
+        issuerId: c.issuer_id,
+        credentialHash: c.credential_hash,
+        incidentId: c.incident_id,
+        changedAt: c.changed_at.toISOString(),
+      })),
     };
   }
 

@@ -16,6 +16,14 @@ export interface ResolvedIdentity {
   qualifications: string[];
   /** The responder's deployment that is not checked out yet, at whichever incident. */
   active: { deploymentId: string; incidentId: string } | null;
+  /** Stored identity fields this credential names differently (none for a first scan): applied with history and audit. */
+  changes: IdentityChange[];
+}
+
+export interface IdentityChange {
+  field: 'name' | 'email';
+  from: string | null;
+  to: string;
 }
 
 export interface Presentation {
@@ -39,10 +47,23 @@ export interface RecordedPresentations {
 }
 
 /**
- * Records a batch of presentations as parts of a combined statement: the responders, their credentials (kept by
- * hash) and this scan's verifications. A responder is found or created by subject id, else by issuer + licence
- * number, else by the responder the same credential named before; rows created take the ids the presentation
- * carries. Rows are written in key order, so two batches that share people lock them in the same order.
+ * Whether a credential may say who its holder is: its signature, data model and dates verified and the incident
+ * trusts its issuer for it. Only its status may be indeterminate (a list that could not be read: the incident's
+ * policy decides on that). Anything else (a key nobody trusts, a board outside its remit, an expired or revoked
+ * credential) is a denied attempt that creates, renames and re-keys nobody.
+ */
+export function establishesIdentity(result: VerificationResult): boolean {
+  return result.checks.length > 0 && result.checks.every((c) => c.status === 'pass' || (c.id === 'status' && c.status === 'indeterminate'));
+}
+
+/**
+ * Records a batch of presentations, each of a credential that establishes identity (establishesIdentity), as parts
+ * of a combined statement: the responders, their credentials (kept by hash) and this scan's verifications. A
+ * responder is found or created by subject id, else by issuer + licence number, else by the responder the same
+ * credential named before; rows created take the ids the presentation carries. A responder found keeps its name and
+ * e-mail here (a change is applied with its history and audit entry when the check-in is written: CheckInWriter)
+ * and a credential found keeps its responder. Rows are written in key order, so two batches that share people lock
+ * them in the same order.
  *
  * The statement runs prepared, with one generic plan made while the tables may be empty: every lookup in it must have
  * one right index whatever the sizes (test/check-in-statement-plan.e2e-spec.ts checks the plan).
@@ -75,16 +96,16 @@ export function recordPresentations(write: CombinedWrite, presentations: Present
     `INSERT INTO responder (id, subject_id, name, email)
     SELECT new_responder_id, subject_id, name, email FROM presentation WHERE subject_id IS NOT NULL ORDER BY subject_id
     ON CONFLICT (subject_id) WHERE subject_id IS NOT NULL
-    DO UPDATE SET name = EXCLUDED.name, email = COALESCE(EXCLUDED.email, responder.email), updated_at = now()
-    RETURNING id, email, subject_id`,
+    DO UPDATE SET name = responder.name
+    RETURNING id, name, email, subject_id`,
   );
   write.with(
     'responder_by_licence',
     `INSERT INTO responder (id, issuer_id, license_number, name, email)
     SELECT new_responder_id, issuer_id, license_number, name, email FROM presentation WHERE subject_id IS NULL AND license_number IS NOT NULL ORDER BY issuer_id, license_number
     ON CONFLICT (issuer_id, license_number) WHERE subject_id IS NULL AND license_number IS NOT NULL
-    DO UPDATE SET name = EXCLUDED.name, email = COALESCE(EXCLUDED.email, responder.email), updated_at = now()
-    RETURNING id, email, issuer_id, license_number`,
+    DO UPDATE SET name = responder.name
+    RETURNING id, name, email, issuer_id, license_number`,
   );
   write.with(
     'responder_by_credential',
@@ -96,17 +117,17 @@ export function recordPresentations(write: CombinedWrite, presentations: Present
     'responder_by_id',
     `INSERT INTO responder (id, issuer_id, name, email)
     SELECT k.responder_id, i.issuer_id, i.name, i.email FROM responder_by_credential k JOIN presentation i ON i.ord = k.ord ORDER BY k.responder_id
-    ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = COALESCE(EXCLUDED.email, responder.email), updated_at = now()
-    RETURNING id, email`,
+    ON CONFLICT (id) DO UPDATE SET name = responder.name
+    RETURNING id, name, email`,
   );
   write.with(
     'presented_responder',
-    `SELECT i.ord, s.id, s.email FROM presentation i JOIN responder_by_subject s ON s.subject_id = i.subject_id
+    `SELECT i.ord, s.id, s.name, s.email FROM presentation i JOIN responder_by_subject s ON s.subject_id = i.subject_id
     UNION ALL
-    SELECT i.ord, l.id, l.email FROM presentation i JOIN responder_by_licence l
+    SELECT i.ord, l.id, l.name, l.email FROM presentation i JOIN responder_by_licence l
         ON i.subject_id IS NULL AND l.issuer_id = i.issuer_id AND l.license_number = i.license_number
     UNION ALL
-    SELECT k.ord, b.id, b.email FROM responder_by_credential k JOIN responder_by_id b ON b.id = k.responder_id`,
+    SELECT k.ord, b.id, b.name, b.email FROM responder_by_credential k JOIN responder_by_id b ON b.id = k.responder_id`,
   );
   write.with(
     'presented_credential_row',
@@ -114,7 +135,7 @@ export function recordPresentations(write: CombinedWrite, presentations: Present
     SELECT i.new_credential_id, i.hash, i.jws, r.id, i.format, i.issuer_id, i.qualification, i.license_number, i.valid_from, i.valid_until, i.status_entries, i.key_thumbprint, i.summary, now(), i.verified
       FROM presentation i JOIN presented_responder r ON r.ord = i.ord ORDER BY i.hash
     ON CONFLICT (hash) DO UPDATE SET summary = EXCLUDED.summary, last_verified_at = now(), last_verified = EXCLUDED.last_verified,
-      key_thumbprint = EXCLUDED.key_thumbprint, responder_id = EXCLUDED.responder_id
+      key_thumbprint = EXCLUDED.key_thumbprint
     RETURNING id, hash`,
   );
   write.with(
@@ -126,10 +147,10 @@ export function recordPresentations(write: CombinedWrite, presentations: Present
   return {
     allFirstSeen: '(SELECT all_first_seen FROM presentation_first_seen)',
     // What a check-in decides on when its responder was known, from the snapshot before the statement (so the
-    // credential's own row is left out and added by identityFrom): their other verified qualifications and any
-    // deployment still active.
+    // credential's own row is left out and added by identityFrom): their stored name and e-mail, their other verified
+    // qualifications and any deployment still active.
     identitiesUnlessFirstSeen: `
-  SELECT i.ord, r.id AS responder_id, r.email, c.id AS credential_id, v.id AS verification_id,
+  SELECT i.ord, r.id AS responder_id, r.name, r.email, c.id AS credential_id, v.id AS verification_id,
          ARRAY(SELECT DISTINCT pc.qualification FROM presented_credential pc
                 WHERE pc.responder_id = r.id AND pc.hash <> i.hash AND pc.last_verified AND pc.qualification IS NOT NULL
                   AND (pc.valid_until IS NULL OR pc.valid_until > now())) AS other_qualifications,
@@ -148,6 +169,7 @@ export function recordPresentations(write: CombinedWrite, presentations: Present
 export interface IdentityRow {
   ord: number;
   responder_id: string;
+  name: string;
   email: string | null;
   credential_id: string;
   verification_id: string;
@@ -158,9 +180,10 @@ export interface IdentityRow {
 
 /**
  * Who a credential belongs to. One responder across scans and credentials: the credential subject's id when it
- * has one, else the issuer and licence number; the credential itself is kept by its hash. A check-in records its
- * presentation in its own statement (recordPresentations, from CheckInWriter); a reverification records its outcome
- * on the credential already kept.
+ * has one (whichever trusted issuer vouches for it), else the issuer and licence number; the credential itself is
+ * kept by its hash. Only credentials that establish identity are recorded (establishesIdentity). A check-in records
+ * its presentation in its own statement (recordPresentations, from CheckInWriter); a reverification records its
+ * outcome on the credential already kept.
  */
 @Injectable()
 export class ResponderRegistry {
@@ -218,6 +241,7 @@ export function firstSeenIdentity(p: Presentation): ResolvedIdentity {
     email: p.summary.subject.email ?? null,
     qualifications: ownQualification(p),
     active: null,
+    changes: [],
   };
 }
 
@@ -225,18 +249,27 @@ function ownQualification({ summary, result }: Presentation): string[] {
   return result.verified && summary.qualification && (!summary.validUntil || Date.parse(summary.validUntil) > Date.now()) ? [summary.qualification] : [];
 }
 
-/** The identity of a presentation whose responder was known, from what the statement read. */
+/**
+ * The identity of a presentation whose responder was known, from what the statement read: the name and e-mail the
+ * credential carries (a credential without them keeps the stored ones), and what that changes.
+ */
 export function identityFrom(p: Presentation, row: IdentityRow): ResolvedIdentity {
   const { summary } = p;
   const own = ownQualification(p);
+  const name = summary.subject.name?.trim() || row.name;
+  const email = summary.subject.email ?? row.email;
+  const changes: IdentityChange[] = [];
+  if (name !== row.name) changes.push({ field: 'name', from: row.name, to: name });
+  if (email !== null && email !== row.email) changes.push({ field: 'email', from: row.email, to: email });
   return {
     responderId: row.responder_id,
     credentialId: row.credential_id,
     verificationId: row.verification_id,
-    name: displayName(summary),
-    email: row.email,
+    name,
+    email,
     qualifications: [...new Set([...row.other_qualifications, ...own])].sort(),
     active: row.active_deployment_id && row.active_incident_id ? { deploymentId: row.active_deployment_id, incidentId: row.active_incident_id } : null,
+    changes,
   };
 }
 
