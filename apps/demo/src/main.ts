@@ -257,6 +257,8 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
     NODE_ENV: 'development',
     PORT: String(settings.apiPort),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    // Their logs go to files: text for the person watching the demo in a terminal, JSON when its output is piped.
+    LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     DATABASE_URL: settings.databaseUrl,
     REDIS_URL: settings.redisUrl,
     REDIS_PREFIX: settings.redisPrefix,

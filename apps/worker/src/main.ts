@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
+import { PinoNestLogger } from '@app/common';
 import { loadConfigOrExit } from '@app/config';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
 import { WorkerModule } from './worker.module';
@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   await ensureDatabaseExists(config.database.url);
   await runMigrations(config.database.url);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   await app.init();
 }

@@ -17,13 +17,7 @@ describe('canonicalJson (RFC 8785)', () => {
   it('is byte-identical to the canonicalize package on arbitrary JSON values', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        let expected: string | undefined;
-        try {
-          expected = canonicalize(value);
-        } catch {
-          return; // lone surrogates: the reference refuses them, and PostgreSQL's jsonb would too
-        }
-        expect(canonicalJson(value)).toBe(expected);
+        expect(canonicalJson(value)).toBe(canonicalize(value));
       }),
       { numRuns: 2000 },
     );

@@ -6,7 +6,7 @@ import type { Env } from './config.schema';
 export abstract class AppConfig {
   abstract readonly env: Env['NODE_ENV'];
   abstract readonly http: { port: number; corsOrigins: string[]; webDir?: string };
-  abstract readonly log: { level: Env['LOG_LEVEL']; file?: string };
+  abstract readonly log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT']; file?: string };
   abstract readonly database: { url: string; poolSize: number };
   abstract readonly redis: { url: string; prefix: string };
   abstract readonly auth: {
@@ -46,7 +46,7 @@ export function toAppConfig(env: Env): AppConfig {
   return Object.freeze({
     env: env.NODE_ENV,
     http: { port: env.PORT, corsOrigins: env.CORS_ORIGINS, webDir: env.WEB_DIR },
-    log: { level: env.LOG_LEVEL, file: env.LOG_FILE },
+    log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT, file: env.LOG_FILE },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
     auth: {

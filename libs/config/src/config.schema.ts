@@ -22,8 +22,10 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Append the JSON log lines to this file instead of stdout (the e2e run writes one per test file and scans them for secrets). */
+  /** Append the log lines to this file instead of stdout (the e2e run writes one per test file and scans them for secrets). */
   LOG_FILE: z.string().min(1).optional(),
+  /** pretty: text for a person; json: one JSON object a line; auto: pretty when stdout is a terminal and LOG_FILE is unset, else json. */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json'], { error: 'must be auto, pretty or json' }).default('auto'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -85,3 +87,4 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+export type LogFormat = Env['LOG_FORMAT'];

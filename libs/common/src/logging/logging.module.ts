@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Module } from '@nestjs/common';
+import { Global, Module, type LoggerService } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { LoggerModule, PinoLogger, type Params } from 'nestjs-pino';
-import pino, { type DestinationStream, type Logger } from 'pino';
-import { AppConfig } from '@app/config';
+import pino, { type DestinationStream, type Level, type Logger, type LoggerOptions } from 'pino';
+import PinoPretty from 'pino-pretty';
+import { AppConfig, type LogFormat } from '@app/config';
 
 /** Fields that may hold secrets or whole credentials: never written to logs. */
 export const REDACTED_PATHS = [
@@ -62,27 +62,92 @@ function fileDestination(path: string): DestinationStream {
   return destination;
 }
 
+/** `auto` is pretty for a person at a terminal, JSON for files, pipes and log collectors. */
+export function chooseLogFormat(format: LogFormat, toTerminal: boolean): 'pretty' | 'json' {
+  return format === 'auto' ? (toTerminal ? 'pretty' : 'json') : format;
+}
+
 /**
- * Structured JSON logs (pino) through Nest's Logger. HTTP requests are logged by logRequests (a Fastify hook, one
- * line per response), not by nestjs-pino's pino-http middleware: that one builds a child logger per request and
- * keeps it in an AsyncLocalStorage, which costs every promise of the request a hook.
+ * The process's pino logger: JSON lines, or pino-pretty's text (colours on a terminal only), to LOG_FILE or stdout.
+ * Redaction and serializers apply before either format, so the pretty text leaks nothing the JSON would not.
  */
+export function createLogger(log: AppConfig['log'], stdoutIsTerminal = process.stdout.isTTY === true): Logger {
+  const options: LoggerOptions = { level: log.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { err: serializeError } };
+  const toTerminal = !log.file && stdoutIsTerminal;
+  if (chooseLogFormat(log.format, toTerminal) === 'json') return log.file ? pino(options, fileDestination(log.file)) : pino(options);
+  const pretty = PinoPretty({
+    destination: log.file ? fileDestination(log.file) : 1,
+    sync: true,
+    colorize: toTerminal,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context,req,res,responseTime',
+    messageFormat: prettyMessage,
+  });
+  return pino(options, pretty);
+}
+
+/** "[Context] message", and a request line as "GET /path 200 3 ms" (its fields are left out of the pretty text). */
+function prettyMessage(line: Record<string, unknown>, messageKey: string): string {
+  const context = typeof line.context === 'string' ? `[${line.context}] ` : '';
+  const message = typeof line[messageKey] === 'string' ? (line[messageKey] as string) : '';
+  const req = line.req as { method?: string; path?: string } | undefined;
+  const res = line.res as { statusCode?: number } | undefined;
+  const request = req && res ? ` ${req.method} ${req.path} ${res.statusCode} ${String(line.responseTime)} ms` : '';
+  return `${context}${message}${request}`;
+}
+
+/**
+ * Nest's LoggerService on pino: Nest's own lines and every `new Logger(context)` come out as pino lines with a
+ * `context` field. An object message is merged into the line (`logger.error({ err }, 'text')`).
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(readonly pino: Logger) {}
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    // Nest appends the logger's context as the last parameter (after an undefined when there is nothing else).
+    const context = params.length > 0 ? params.pop() : undefined;
+    const fields: Record<string, unknown> = typeof context === 'string' ? { context } : {};
+    const text = typeof params[0] === 'string' ? params[0] : undefined;
+    if (message instanceof Error) {
+      fields.err = message;
+      this.pino[level](fields, text);
+    } else if (typeof message === 'object' && message !== null) {
+      this.pino[level](Object.assign(fields, message), text);
+    } else if (level === 'error' && text !== undefined && /\n\s*at /.test(text)) {
+      // Nest's exception handlers call error(message, stack, context): the stack becomes the error's.
+      fields.err = Object.assign(new Error(String(message)), { stack: text });
+      this.pino.error(fields, String(message));
+    } else {
+      this.pino[level](fields, String(message));
+    }
+  }
+}
+
+/** The logger Nest and the request hook use, built from the configuration (api, worker, benchmarks). */
+@Global()
 @Module({
-  imports: [
-    LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): Params => {
-        const options = {
-          level: config.log.level,
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          serializers: { err: serializeError },
-        };
-        const logger = config.log.file ? pino(options, fileDestination(config.log.file)) : pino(options);
-        // No middleware (forRoutes: []); the logger as it is, with its own serializers (pino-http would wrap them).
-        return { pinoHttp: { logger, wrapSerializers: false }, forRoutes: [] };
-      },
-    }),
-  ],
+  providers: [{ provide: PinoNestLogger, inject: [AppConfig], useFactory: (config: AppConfig) => new PinoNestLogger(createLogger(config.log)) }],
+  exports: [PinoNestLogger],
 })
 export class LoggingModule {}
 
@@ -90,9 +155,8 @@ export class LoggingModule {}
  * One line per HTTP response ("request completed": id, method, path, status, time), except health checks. Only the
  * path: a scanned badge URL may carry a credential in its query string.
  */
-export function logRequests(fastify: FastifyInstance, logger?: Logger): void {
+export function logRequests(fastify: FastifyInstance, log: Logger): void {
   fastify.addHook('onResponse', (req, reply, done) => {
-    const log = logger ?? PinoLogger.root; // nestjs-pino's root logger, set once the logging module is up
     const path = req.url.split('?')[0];
     if (!path.startsWith('/health') && log.isLevelEnabled('info')) {
       log.info(
