@@ -98,4 +98,32 @@ describe('StatusListService', () => {
     });
     await expect(short.get(url)).rejects.toMatchObject({ code: 'status_list_invalid' });
   });
+
+  it("keeps at most so many of one issuer's lists in memory, the oldest going first", async () => {
+    const service = new StatusListService({
+      fetcher: new BoundedFetcher({ insecureHosts: ['127.0.0.1'], allowPrivateNetwork: true, timeoutMs: 1000, maxBytes: 65536, cacheTtlMs: 0 }),
+      store: new InMemoryStatusListStore(),
+      verifyListCredential: verify,
+      now: () => clock,
+      minBits: 131072,
+      defaultTtlMs: 300_000,
+      memoryEntriesPerIssuer: 2,
+    });
+    const urls = [1, 2, 3].map((n) => `${url}?n=${n}`);
+    for (const u of urls) await service.get(u);
+    expect(urls.map((u) => service.cached(u) !== undefined)).toEqual([false, true, true]);
+  });
+
+  it('hands the last known copy over with the error when a fresh one cannot be had', async () => {
+    const store = new InMemoryStatusListStore();
+    const service = make(store);
+    set = [9];
+    const first = await service.get(url);
+    const downUrl = url.replace(/:\d+\//, ':1/'); // nothing listens there
+    await store.put({ ...(await store.get(url))!, url: downUrl, expiresAt: clock - 1 });
+    const err = await service.get(downUrl).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'status_unavailable' });
+    const stale = (err as StatusListError).stale;
+    expect(stale && { stale: stale.stale, fetchedAt: stale.fetchedAt, bit: StatusListService.read(stale, 9) }).toEqual({ stale: true, fetchedAt: first.fetchedAt, bit: 1 });
+  });
 });
