@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BoundedFetcher } from '../fetch/bounded-fetcher';
+import { DecodeBudget } from '../limits';
 import { encodeList } from './bitstring';
 import { StatusListError, StatusListService, type VerifiedStatusListCredential } from './status-list-service';
 import { InMemoryStatusListStore } from './status-list-store';
@@ -112,6 +113,17 @@ describe('StatusListService', () => {
     const urls = [1, 2, 3].map((n) => `${url}?n=${n}`);
     for (const u of urls) await service.get(u);
     expect(urls.map((u) => service.cached(u) !== undefined)).toEqual([false, true, true]);
+  });
+
+  it("charges decompression to the asking request's budget; a request that joined a load whose budget ran out loads on its own", async () => {
+    const service = make();
+    const poor = new DecodeBudget(8, 1024);
+    const rich = new DecodeBudget();
+    const [refused, loaded] = await Promise.allSettled([service.get(`${url}?budget`, poor), service.get(`${url}?budget`, rich)]);
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'status_list_invalid', opts: { fails: true, budget: poor } } });
+    expect(loaded.status).toBe('fulfilled');
+    expect(rich.take(8 * 1024 * 1024 - 131072 / 8)).toBe(true); // the list's 16 KiB were charged to it
+    expect(rich.take(1)).toBe(false);
   });
 
   it('hands the last known copy over with the error when a fresh one cannot be had', async () => {
