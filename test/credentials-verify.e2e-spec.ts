@@ -140,11 +140,15 @@ describe('POST /credentials/verify', () => {
     expect(check(res.body, 'signature')).toMatchObject({ status: 'fail', code: 'did_unresolvable' });
   });
 
-  it('untrusted_issuer: not in the registry, or retired', async () => {
-    const res = await verify(await boards.rogue.issue()).expect(400);
-    expect(check(res.body, 'signature')?.status).toBe('pass');
+  it('untrusted_issuer: not in the registry, or retired (decided before anything is fetched, unless a full report is asked for)', async () => {
+    const rogue = await boards.rogue.issue();
+    const res = await verify(rogue).expect(400);
+    expect(check(res.body, 'signature')?.status).toBe('skipped');
     expect(check(res.body, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'untrusted_issuer' });
     expect(res.body.credential.issuer.registryName).toBeUndefined();
+    const full = await verify(rogue, { jurisdiction: 'US-FL', fullReport: true }).expect(400);
+    expect(check(full.body, 'signature')?.status).toBe('pass');
+    expect(check(full.body, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'untrusted_issuer' });
 
     const jws = await boards.retiring.issue();
     await verify(jws).expect(200);
@@ -172,9 +176,10 @@ describe('POST /credentials/verify', () => {
     expect(check((await verify(past).expect(400)).body, 'validity')).toMatchObject({ code: 'expired', message: expect.stringContaining('2024-01-01T05:00:00') });
   });
 
-  it('data_model_invalid', async () => {
+  it('data_model_invalid (in a full report: without a qualification the issuer is not authorized, which is known first)', async () => {
     const jws = await boards['fl-nursing'].issue({ credential: { credentialSubject: {} } });
-    expect(check((await verify(jws).expect(400)).body, 'data_model')).toMatchObject({ status: 'fail', code: 'data_model_invalid' });
+    expect(check((await verify(jws).expect(400)).body, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'issuer_not_authorized' });
+    expect(check((await verify(jws, { jurisdiction: 'US-FL', fullReport: true }).expect(400)).body, 'data_model')).toMatchObject({ status: 'fail', code: 'data_model_invalid' });
   });
 
   it('revoked and suspended, revocation outranking suspension, and a revocation seen after the list ttl', async () => {

@@ -8,6 +8,7 @@
  * @app/common and @app/auth (route decorators) only; never @app/trust, @app/incidents or anything above them.
  */
 export * from './verification-result';
+export * from './limits';
 export * from './fetch/bounded-fetcher';
 export * from './input/scan-input';
 export * from './jws/compact-jws';

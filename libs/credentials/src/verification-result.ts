@@ -116,6 +116,12 @@ export interface VerifyOptions {
    * a signed request with Georgia and Alabama passes `['US-GA', 'US-AL']`. Only used together with `jurisdiction`.
    */
   mutualAidJurisdictions?: string[];
+  /**
+   * Run every check even when the issuer is not trusted here (the verify page's full report). Without it an issuer
+   * the registry does not trust, or a registry that cannot be read, stops the verification before anything is
+   * fetched. Never set it for check-in. The same limits apply either way.
+   */
+  fullReport?: boolean;
 }
 
 /**

@@ -6,9 +6,11 @@ import type { TrustListQualification } from './trust-list.document';
 class FakeRepository extends TrustRegistryRepository {
   reads = 0;
   name = 'Florida Board of Nursing';
+  down = false;
 
   override async listIssuers(): Promise<IssuerRecord[]> {
     this.reads++;
+    if (this.down) throw new Error('relation "trusted_issuer" does not exist');
     const at = new Date('2025-01-01T00:00:00Z');
     return [{ id: 'did:web:board.example', name: this.name, jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'], validFrom: null, validUntil: null, retiredAt: null, createdAt: at, updatedAt: at }];
   }
@@ -40,5 +42,18 @@ describe('DbTrustSource', () => {
 
     source.invalidate(); // a write through this process: nothing stale may be offered
     expect(source.inMemory()).toBeUndefined();
+  });
+
+  it('serves its last snapshot while the registry cannot be read, for a minute at most, then fails', async () => {
+    let now = 1_000_000;
+    const repository = new FakeRepository();
+    const source = new DbTrustSource({} as Queryable, repository, () => now, 5000, 60_000);
+    await source.findIssuer('did:web:board.example');
+    repository.down = true;
+    now += 30_000;
+    expect((await source.findIssuer('did:web:board.example'))?.name).toBe('Florida Board of Nursing');
+    now += 30_000;
+    await expect(source.findIssuer('did:web:board.example')).rejects.toThrow('trusted_issuer');
+    await expect(source.qualificationRules()).rejects.toThrow();
   });
 });

@@ -4,6 +4,8 @@ import { rulesFromQualifications, toTrustedIssuer, TrustRegistryRepository, type
 
 /** How long a snapshot of the registry is used before it is re-read (writes in this process invalidate it at once). */
 export const TRUST_SNAPSHOT_TTL_MS = 5000;
+/** How long a snapshot still answers while the registry cannot be re-read; after that trust is indeterminate. */
+export const TRUST_SNAPSHOT_MAX_STALE_MS = 60_000;
 
 interface Snapshot {
   issuers: Map<string, TrustedIssuer>;
@@ -16,7 +18,8 @@ interface Snapshot {
  * The engine's view of the PostgreSQL registry: the whole registry (small: hundreds of issuers) is held as one
  * snapshot, re-read at most every few seconds and at once after a write through this process, so verification
  * does not query the database per credential. Other processes see a change within TRUST_SNAPSHOT_TTL_MS. If a
- * re-read fails, the previous snapshot keeps serving (the engine reports trust as indeterminate only when there is none).
+ * re-read fails, the previous snapshot keeps serving until it is TRUST_SNAPSHOT_MAX_STALE_MS old; then reads fail
+ * and the engine reports trust as indeterminate (a retired issuer must not stay trusted through a long outage).
  */
 export class DbTrustSource extends TrustSource {
   private snapshot?: Snapshot;
@@ -28,6 +31,7 @@ export class DbTrustSource extends TrustSource {
     private readonly repository = new TrustRegistryRepository(),
     private readonly now: () => number = Date.now,
     private readonly ttlMs = TRUST_SNAPSHOT_TTL_MS,
+    private readonly maxStaleMs = TRUST_SNAPSHOT_MAX_STALE_MS,
   ) {
     super();
   }
@@ -59,7 +63,7 @@ export class DbTrustSource extends TrustSource {
     try {
       return await this.load();
     } catch (err) {
-      if (snap) return snap;
+      if (snap && this.now() - snap.loadedAt < this.maxStaleMs) return snap;
       throw err;
     }
   }

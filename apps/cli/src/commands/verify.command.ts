@@ -5,11 +5,13 @@ import { CredentialVerifier, MAX_INPUT_BYTES, StaticTrustSource, verifierFromCon
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cli';
 
 const USAGE = `Usage:
-  verify [--trust FILE] [--jurisdiction CODE] [--mutual-aid CODES] [--now ISO] [FILE | -]
+  verify [--trust FILE] [--jurisdiction CODE] [--mutual-aid CODES] [--now ISO] [--full-report] [FILE | -]
       Verifies a credential (compact JWS, data: envelope, or a URL carrying it; FILE, or - / nothing for stdin)
       and prints the verification result as JSON. With --trust the trust registry is read from a trust-list file
       (offline, no server); without it, from the database (DATABASE_URL). Fetch limits come from the FETCH_*
-      environment variables. Exit 0 verified, 1 not verified, 2 usage error.
+      environment variables. An issuer the registry does not trust is answered from the registry alone (nothing
+      fetched, the other checks skipped) unless --full-report is given. Exit 0 verified, 1 not verified, 2 usage
+      error.
   verify --input FILE --key FILE --feature credential_jose|presentation_jose --output FILE
       The W3C vc-jose-cose test-suite contract: verifies with exactly the given key (a JsonWebKey verification
       method file) and writes {"result": "success" | "failure" | "indeterminate"} to the output file (exit 0 once
@@ -30,6 +32,7 @@ export const verifyCommand: CliCommand = {
         jurisdiction: { type: 'string' },
         'mutual-aid': { type: 'string' },
         now: { type: 'string' },
+        'full-report': { type: 'boolean' },
         input: { type: 'string' },
         key: { type: 'string' },
         feature: { type: 'string' },
@@ -58,7 +61,7 @@ export const verifyCommand: CliCommand = {
     const { trust, close } = await openTrust(values.trust, io);
     try {
       const verifier = verifierFromConfig(config, { trust });
-      const result = await verifier.verify(input, { jurisdiction, mutualAidJurisdictions: mutualAid, now });
+      const result = await verifier.verify(input, { jurisdiction, mutualAidJurisdictions: mutualAid, now, fullReport: values['full-report'] });
       io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return result.verified ? EXIT.ok : EXIT.negative;
     } finally {

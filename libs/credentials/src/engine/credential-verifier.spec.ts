@@ -111,7 +111,7 @@ describe('CredentialVerifier (offline issuers)', () => {
     const rsa = makeIssuer('RS256');
     const jws = await sign(rsa, licence(rsa.did));
     expect(check(await verifier([entry(rsa)]).verify(jws), 'signature')).toMatchObject({ code: 'alg_not_allowed' });
-    expect(check(await verifier([]).verify(jws), 'signature')).toMatchObject({ code: 'alg_not_allowed' });
+    expect(check(await verifier([]).verify(jws, { fullReport: true }), 'signature')).toMatchObject({ code: 'alg_not_allowed' });
     expect((await verifier([entry(rsa, { algorithms: ['RS256'] })]).verify(jws, { jurisdiction: 'US-FL' })).verified).toBe(true);
     const none = `${Buffer.from('{"alg":"none","typ":"vc+jwt"}').toString('base64url')}.${jws.split('.')[1]}.`;
     expect((await verifier([entry(board)]).verify(none)).verified).toBe(false);
@@ -226,7 +226,10 @@ describe('CredentialVerifier (offline issuers)', () => {
     expect({ ...awaited, evidence: { ...awaited.evidence, verifiedAt: '' } }).toEqual({ ...inMemory, evidence: { ...inMemory.evidence, verifiedAt: '' } });
     const down = await make(new RemoteTrustSource(true)).verify(jws, { jurisdiction: 'US-FL' });
     expect(check(down, 'issuer_trust')).toMatchObject({ status: 'indeterminate', code: 'untrusted_issuer' });
-    expect(check(down, 'signature').status).toBe('pass');
+    expect(down.checks.filter((c) => c.status === 'skipped').map((c) => c.id)).toEqual(['signature', 'data_model', 'validity', 'status']);
+    const full = await make(new RemoteTrustSource(true)).verify(jws, { jurisdiction: 'US-FL', fullReport: true });
+    expect(check(full, 'issuer_trust')).toMatchObject({ status: 'indeterminate', code: 'untrusted_issuer' });
+    expect(check(full, 'signature').status).toBe('pass');
   });
 
   it('answers bad input with a reason code, never an exception', async () => {
@@ -321,5 +324,176 @@ describe('CredentialVerifier (did:web issuer with status lists)', () => {
     });
     expect(loading[0].verified).toBe(true);
     expect(loading[0].evidence.status[0]).toMatchObject({ listUrl: `${base}/status/revocation`, purpose: 'revocation', index: 42, value: 0, fetchedAt: expect.any(String) });
+  });
+});
+
+describe('CredentialVerifier: trust before any fetch, limits, stale revocations', () => {
+  // Two did:web boards (one trusted, one not) and a did:web holder, all on one server that counts every request.
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = pair.publicKey.export({ format: 'jwk' });
+  let server: Server;
+  let base = '';
+  let port = 0;
+  let requests: string[] = [];
+  let listsDown = false;
+  const lists: Record<string, string> = {};
+  const didOf = (path: string): string => `did:web:127.0.0.1%3A${port}:${path}`;
+  const signAs = (path: string, payload: object, typ = 'vc+jwt'): Promise<string> =>
+    new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ, kid: `${didOf(path)}#key-1` }).sign(pair.privateKey);
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      const path = /^\/([a-z]+)\/did\.json$/.exec(req.url ?? '')?.[1];
+      if (path) {
+        const did = didOf(path);
+        const doc = { id: did, verificationMethod: [{ id: `${did}#key-1`, type: 'JsonWebKey', controller: did, publicKeyJwk: jwk }], assertionMethod: [`${did}#key-1`] };
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
+      }
+      const list = lists[req.url ?? ''];
+      if (list && !listsDown) return void res.writeHead(200, { 'content-type': 'application/vc+jwt' }).end(list);
+      res.writeHead(listsDown ? 500 : 404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    base = `http://127.0.0.1:${port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    requests = [];
+    listsDown = false;
+  });
+
+  let clock = new Date('2025-06-01T12:00:00Z');
+  const make = (trusted: string[] = ['trusted']) =>
+    new CredentialVerifier({
+      fetcher: new BoundedFetcher({ insecureHosts: ['127.0.0.1'], allowPrivateNetwork: true, timeoutMs: 2000, maxBytes: 1 << 20, cacheTtlMs: 60_000 }),
+      trust: new StaticTrustSource(trusted.map((path) => ({ id: didOf(path), name: `Board ${path}`, jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] })), RULES),
+      clock: { now: () => clock },
+      clockSkewSeconds: 60,
+      statusListMinBits: 131072,
+      cacheTtlMs: 60_000,
+      insecureHosts: ['127.0.0.1'],
+    });
+
+  const publishList = async (path: string, name: string, set: number[], ttl = 1000): Promise<string> => {
+    const url = `${base}/lists/${name}`;
+    lists[`/lists/${name}`] = await signAs(path, {
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      id: url,
+      type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+      issuer: didOf(path),
+      validFrom: '2024-01-01T00:00:00Z',
+      credentialSubject: { type: 'BitstringStatusList', statusPurpose: 'revocation', encodedList: encodeList(131072, set), ttl },
+    });
+    return url;
+  };
+  const withLists = (path: string, urls: string[], index = 3): Promise<string> =>
+    signAs(
+      path,
+      licence(didOf(path), {
+        credentialStatus: urls.map((url) => ({ id: `${url}#${index}`, type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: String(index), statusListCredential: url })),
+      }),
+    );
+
+  it('answers an issuer the registry does not trust from the registry alone: nothing fetched, the rest skipped', async () => {
+    const url = await publishList('stranger', 'stranger', []);
+    const jws = await withLists('stranger', [url]);
+    const result = await make().verify(jws, { jurisdiction: 'US-FL' });
+    expect(check(result, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'untrusted_issuer' });
+    expect(result.checks.filter((c) => c.status === 'skipped').map((c) => c.id)).toEqual(['signature', 'data_model', 'validity', 'status']);
+    expect(check(result, 'signature').message).toContain('nothing was fetched');
+    expect(requests).toEqual([]);
+
+    // Trusted, but not in this jurisdiction: known before fetching too.
+    const elsewhere = await make().verify(await withLists('trusted', [url]), { jurisdiction: 'US-GA' });
+    expect(check(elsewhere, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'issuer_not_authorized' });
+    expect(requests).toEqual([]);
+
+    const full = await make().verify(jws, { jurisdiction: 'US-FL', fullReport: true });
+    expect(check(full, 'signature').status).toBe('pass');
+    expect(check(full, 'status').status).toBe('pass');
+    expect(check(full, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'untrusted_issuer' });
+    expect(requests).toEqual(['/stranger/did.json', '/lists/stranger']);
+  });
+
+  it("does not resolve a presentation holder's keys when no enclosed credential is trusted", async () => {
+    const inner = await withLists('stranger', []);
+    const vp = await signAs(
+      'holder',
+      {
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
+        type: ['VerifiablePresentation'],
+        holder: didOf('holder'),
+        verifiableCredential: [{ '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${inner}` }],
+      },
+      'vp+jwt',
+    );
+    const result = await make().verify(vp, { jurisdiction: 'US-FL' });
+    expect(result.verified).toBe(false);
+    expect(check(result, 'signature').status).toBe('skipped');
+    expect(check(result, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'untrusted_issuer' });
+    expect(requests).toEqual([]);
+    expect(check(await make(['trusted', 'stranger']).verify(vp, { jurisdiction: 'US-FL' }), 'signature').status).toBe('pass');
+  });
+
+  it('fails a credential naming more status entries, and a request naming more status lists, than the limits, reading none past them', async () => {
+    const urls = await Promise.all(Array.from({ length: 5 }, (_, i) => publishList('trusted', `many-${i}`, [])));
+    const five = await make().verify(await withLists('trusted', urls), { jurisdiction: 'US-FL' });
+    expect(check(five, 'status')).toMatchObject({ status: 'fail', code: 'data_model_invalid', message: expect.stringContaining('at most 4') });
+    expect(requests.filter((r) => r.startsWith('/lists/'))).toEqual([]);
+
+    // A presentation of three credentials with four lists each: twelve lists, eight read at most.
+    const more = await Promise.all(Array.from({ length: 12 }, (_, i) => publishList('trusted', `vp-${i}`, [])));
+    const inner = await Promise.all([0, 1, 2].map((c) => withLists('trusted', more.slice(c * 4, c * 4 + 4))));
+    const vp = await signAs(
+      'holder',
+      {
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
+        type: ['VerifiablePresentation'],
+        holder: didOf('holder'),
+        verifiableCredential: inner.map((jws) => ({ '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${jws}` })),
+      },
+      'vp+jwt',
+    );
+    const result = await make().verify(vp, { jurisdiction: 'US-FL' });
+    expect(check(result, 'status')).toMatchObject({ status: 'fail', code: 'data_model_invalid', message: expect.stringContaining('More than 8 status lists') });
+    expect(requests.filter((r) => r.startsWith('/lists/')).length).toBe(8);
+  });
+
+  it('lets the revoked bit of the last known copy decide when the list cannot be fetched, saying how old it is', async () => {
+    clock = new Date('2025-06-01T12:00:00Z');
+    const v = make();
+    const revokedUrl = await publishList('trusted', 'stale-revoked', [3]);
+    const clearUrl = await publishList('trusted', 'stale-clear', []);
+    const revoked = await withLists('trusted', [revokedUrl]);
+    const clear = await withLists('trusted', [clearUrl]);
+    expect(check(await v.verify(revoked, { jurisdiction: 'US-FL' }), 'status')).toMatchObject({ status: 'fail', code: 'revoked' });
+    expect(check(await v.verify(clear, { jurisdiction: 'US-FL' }), 'status').status).toBe('pass');
+
+    listsDown = true;
+    clock = new Date('2025-06-01T12:03:00Z'); // the lists' ttl (1 s) is long past
+    const later = await v.verify(revoked, { jurisdiction: 'US-FL' });
+    expect(check(later, 'status')).toMatchObject({ status: 'fail', code: 'revoked', message: expect.stringContaining('3 minutes ago (2025-06-01T12:00:00.000Z)') });
+    expect(check(later, 'status').message).toContain('HTTP 500');
+    // A clear bit in an old copy proves nothing: unknown, as for any list that cannot be fetched.
+    expect(check(await v.verify(clear, { jurisdiction: 'US-FL' }), 'status')).toMatchObject({ status: 'indeterminate', code: 'status_unavailable' });
+  });
+
+  it('refuses a did:jwk whose key is for encryption (use "enc"): it has no assertion key', async () => {
+    const encJwk = { ...jwk, use: 'enc' };
+    const did = `did:jwk:${Buffer.from(JSON.stringify(encJwk)).toString('base64url')}`;
+    const jws = await new CompactSign(Buffer.from(JSON.stringify(licence(did)))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: `${did}#0` }).sign(pair.privateKey);
+    const trust = new StaticTrustSource([{ id: did, name: 'Encryption Key Board', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] }], RULES);
+    const v = new CredentialVerifier({
+      fetcher: new BoundedFetcher({ insecureHosts: [], allowPrivateNetwork: false, timeoutMs: 500, maxBytes: 65536, cacheTtlMs: 1000 }),
+      trust,
+      clock: { now: () => new Date('2025-06-01T12:00:00Z') },
+      clockSkewSeconds: 60,
+      statusListMinBits: 131072,
+      cacheTtlMs: 1000,
+    });
+    const result = await v.verify(jws, { jurisdiction: 'US-FL' });
+    expect(check(result, 'signature')).toMatchObject({ status: 'fail', code: 'key_not_found', message: expect.stringContaining('not a signing key') });
   });
 });

@@ -9,6 +9,7 @@ import { checkPresentationClaims, detectFormat, extractCredential, type SecuredF
 import { qualificationFacts, summariseCredential } from '../model/credential-summary';
 import { statusIndex, validateCredential, validatePresentation } from '../model/data-model';
 import { normalisedIso, parseInstant, toIso } from '../model/instants';
+import { DecodeBudget, VERIFICATION_LIMITS } from '../limits';
 import { InMemoryStatusListStore, type StatusListStore } from '../status/status-list-store';
 import { StatusListError, StatusListService, type DecodedStatusList, type VerifiedStatusListCredential } from '../status/status-list-service';
 import {
@@ -59,15 +60,16 @@ export interface CredentialVerifierOptions {
 export type ContractFeature = 'credential_jose' | 'presentation_jose';
 export type ContractOutcome = 'success' | 'failure' | 'indeterminate';
 
-/** Presentations carry at most this many credentials (a badge presentation carries one or two). */
-const MAX_ENCLOSED = 10;
-const MAX_STATUS_ENTRIES = 8;
 const CONTRACT_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256'];
 const CONTRACT_MEDIA_TYPES = ['application/vc+jwt', 'application/vc+sd-jwt', 'application/vc+cose', 'application/vc-ld+jwt', 'application/vc'];
 
 interface RunContext {
   now: Date;
   options: VerifyOptions;
+  /** Check everything even when the issuer is not trusted here (asked for, or a credential verified before). */
+  fullReport?: boolean;
+  /** What the request may still decompress and how many status lists it may name (shared by a presentation's credentials). */
+  budget?: DecodeBudget;
   knownKeyThumbprint?: string;
   /** W3C test-suite contract: verify with exactly this key, no resolution, no status or trust. */
   contract?: { key: VerificationKey; feature: ContractFeature };
@@ -81,9 +83,21 @@ interface SignatureOutcome {
   key?: VerificationKey;
 }
 
+/** The issuer's registry entry and the qualification rules; `unavailable` when the registry cannot be read. */
 interface RegistryAnswer {
   entry?: TrustedIssuer;
+  rules?: QualificationRule[];
   unavailable: boolean;
+}
+
+/** One credential as decoded, before any check that needs its issuer's keys. */
+interface CredentialParts {
+  jws: DecodedJws;
+  credential: JsonRecord;
+  version: '2.0' | '1.1';
+  problems: string[];
+  issuerId?: string;
+  summary: CredentialSummary;
 }
 
 interface StatusOutcome {
@@ -97,6 +111,8 @@ interface EntryOutcome {
   code?: ReasonCode;
   message: string;
   evidence?: StatusEvidence;
+  /** Why a set bit was read from a copy that is not fresh (appended to the verdict). */
+  staleNote?: string;
 }
 
 export class CredentialVerifier {
@@ -131,7 +147,7 @@ export class CredentialVerifier {
   async verify(input: unknown, options: VerifyOptions = {}): Promise<VerificationResult> {
     const now = options.now ?? this.clockNow();
     try {
-      return await this.run(input, { now, options });
+      return await this.run(input, { now, options, fullReport: options.fullReport === true, budget: new DecodeBudget() });
     } catch {
       return this.unprocessable(input, now);
     }
@@ -145,7 +161,8 @@ export class CredentialVerifier {
   async revalidate(input: unknown, options: RevalidateOptions = {}): Promise<VerificationResult> {
     const now = options.now ?? this.clockNow();
     try {
-      return await this.run(input, { now, options, knownKeyThumbprint: options.knownKeyThumbprint });
+      // Bytes verified before, from an issuer trusted then: every check runs, so the status still speaks if trust is lost.
+      return await this.run(input, { now, options, fullReport: true, budget: new DecodeBudget(), knownKeyThumbprint: options.knownKeyThumbprint });
     } catch {
       return this.unprocessable(input, now);
     }
@@ -249,76 +266,90 @@ export class CredentialVerifier {
   }
 
   /**
-   * The checks of one credential, in order: registry entry, signature, data model, validity, status, trust. A step
-   * that has to wait (registry, issuer keys or status lists not in memory) returns a promise and the rest follows it;
-   * when everything is in memory, as for a badge scanned at check-in, no promise is made at all.
+   * The checks of one credential. Trust comes first, decided from the issuer id and the registry alone: for an issuer
+   * the registry does not trust here, or when the registry cannot be read, nothing is fetched and the other checks
+   * are skipped, unless the caller asked for a full report. Then signature, data model, validity and status. A step
+   * that has to wait (registry, issuer keys or status lists not in memory) returns a promise and the rest follows
+   * it; when everything is in memory, as for a badge scanned at check-in, no promise is made at all.
    */
   private runCredential(jws: DecodedJws, format: 'vc+jwt' | 'jwt-vc', ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): VerificationResult | Promise<VerificationResult> {
     const { credential, version, problems } = extractCredential(format, jws.payload);
     const issuerId = idOf(credential.issuer);
-    const summary = summariseCredential(credential, format, issuerId);
+    const parts: CredentialParts = { jws, credential, version, problems, issuerId, summary: summariseCredential(credential, format, issuerId) };
     board.pass('format', format === 'vc+jwt' ? `A VC 2.0 credential secured with JOSE (${String(jws.header.alg)}).` : `A VC-JWT credential (Open Badges 3.0 style, ${String(jws.header.alg)}).`);
+    if (ctx.contract) return this.authenticate(parts, undefined, undefined, ctx, board, evidence);
+    if (!issuerId) {
+      board.fail('signature', 'key_not_found', 'The credential names no issuer, so no key can be looked up.');
+      board.skipRest('Not checked: the signature could not be verified.');
+      return board.result(evidence, parts.summary);
+    }
+    return andThen(this.registry(issuerId), (registry) => {
+      if (registry.entry) parts.summary.issuer.registryName = registry.entry.name;
+      const trust = this.checkTrust(parts.summary, registry, ctx);
+      if (trust.status !== 'pass' && !ctx.fullReport) {
+        board.set(trust);
+        board.skipRest(
+          trust.status === 'indeterminate'
+            ? 'Not checked: the trust registry cannot be read, so nothing was fetched for this issuer.'
+            : 'Not checked: the issuer is not trusted here, so nothing was fetched for it.',
+        );
+        return board.result(evidence, parts.summary);
+      }
+      return this.authenticate(parts, registry.entry, trust, ctx, board, evidence);
+    });
+  }
 
-    return andThen(this.registryEntry(issuerId, ctx), (registry) => {
-      const entry = registry.entry;
-      if (entry) summary.issuer.registryName = entry.name;
-      return andThen(this.checkSignature(jws, issuerId, entry, ctx), (signature) => {
-        if (!signature.ok) {
-          board.fail('signature', signature.code ?? 'signature_invalid', signature.message);
-          board.skipRest('Not checked: the signature could not be verified.');
-          return board.result(evidence, summary);
-        }
-        board.pass('signature', signature.message);
-        this.noteKey(evidence, jws, signature.key);
+  /** Signature, data model, validity and status; `trust` (absent for the test-suite contract) completes the board. */
+  private authenticate(
+    parts: CredentialParts,
+    entry: TrustedIssuer | undefined,
+    trust: VerificationCheck | undefined,
+    ctx: RunContext,
+    board: CheckBoard,
+    evidence: VerificationEvidence,
+  ): VerificationResult | Promise<VerificationResult> {
+    const { jws, credential, version, summary } = parts;
+    return andThen(this.checkSignature(jws, parts.issuerId, entry, ctx), (signature) => {
+      if (!signature.ok) {
+        board.fail('signature', signature.code ?? 'signature_invalid', signature.message);
+        board.skipRest('Not checked: the signature could not be verified.');
+        return board.result(evidence, summary);
+      }
+      board.pass('signature', signature.message);
+      this.noteKey(evidence, jws, signature.key);
 
-        const modelProblems = [...problems, ...validateCredential(credential, version)];
-        if (modelProblems.length > 0) board.fail('data_model', 'data_model_invalid', joinProblems(modelProblems));
-        else board.pass('data_model', `The credential conforms to the VC Data Model ${version}.`);
+      const modelProblems = [...parts.problems, ...validateCredential(credential, version)];
+      if (modelProblems.length > 0) board.fail('data_model', 'data_model_invalid', joinProblems(modelProblems));
+      else board.pass('data_model', `The credential conforms to the VC Data Model ${version}.`);
 
-        board.set(this.checkValidity(credential, jws.payload, version, ctx.now, 'credential'));
+      board.set(this.checkValidity(credential, jws.payload, version, ctx.now, 'credential'));
 
-        if (ctx.contract) {
-          board.skip('status', 'Status is not part of the test-suite contract.');
-          board.skip('issuer_trust', 'Issuer trust is not part of the test-suite contract.');
-          return board.result(evidence, summary);
-        }
-
-        return andThen(this.checkStatus(credential, issuerId ?? '', ctx), (status) => {
-          board.set(status.check);
-          evidence.status.push(...status.evidence);
-          return andThen(this.qualificationRules(), (rules) => {
-            board.set(this.checkTrust(summary, entry, rules, registry.unavailable || rules === undefined, ctx));
-            return board.result(evidence, summary);
-          });
-        });
+      if (!trust) {
+        board.skip('status', 'Status is not part of the test-suite contract.');
+        board.skip('issuer_trust', 'Issuer trust is not part of the test-suite contract.');
+        return board.result(evidence, summary);
+      }
+      return andThen(this.checkStatus(credential, parts.issuerId ?? '', ctx), (status) => {
+        board.set(status.check);
+        evidence.status.push(...status.evidence);
+        board.set(trust);
+        return board.result(evidence, summary);
       });
     });
   }
 
-  /** The issuer's registry entry; `unavailable` when the registry cannot be read (trust is then indeterminate). */
-  private registryEntry(issuerId: string | undefined, ctx: RunContext): RegistryAnswer | Promise<RegistryAnswer> {
-    if (ctx.contract || !issuerId) return { unavailable: false };
+  /** The issuer's registry entry and the qualification rules, or `unavailable` (trust is then indeterminate). */
+  private registry(issuerId: string): RegistryAnswer | Promise<RegistryAnswer> {
     try {
       // A registry held in memory (the usual case) answers without a promise.
-      const registry = this.opts.trust.inMemory();
-      if (registry) return { entry: registry.findIssuer(issuerId), unavailable: false };
-      return this.opts.trust.findIssuer(issuerId).then(
-        (entry) => ({ entry, unavailable: false }),
-        () => ({ unavailable: true }),
+      const view = this.opts.trust.inMemory();
+      if (view) return { entry: view.findIssuer(issuerId), rules: view.qualificationRules, unavailable: false };
+      return Promise.all([this.opts.trust.findIssuer(issuerId), this.opts.trust.qualificationRules()]).then(
+        ([entry, rules]): RegistryAnswer => ({ entry, rules, unavailable: false }),
+        (): RegistryAnswer => ({ unavailable: true }),
       );
     } catch {
       return { unavailable: true };
-    }
-  }
-
-  /** The registry's qualification rules, or undefined when the registry cannot be read. */
-  private qualificationRules(): QualificationRule[] | undefined | Promise<QualificationRule[] | undefined> {
-    try {
-      const registry = this.opts.trust.inMemory();
-      if (registry) return registry.qualificationRules;
-      return this.opts.trust.qualificationRules().catch(() => undefined);
-    } catch {
-      return undefined;
     }
   }
 
@@ -399,11 +430,13 @@ export class CredentialVerifier {
 
   /** Synchronous when every list is fresh in this process's memory (the check-in hot path): no promise per entry. */
   private checkStatus(credential: JsonRecord, issuerId: string, ctx: RunContext): StatusOutcome | Promise<StatusOutcome> {
-    const entries = oneOrMany(credential.credentialStatus).filter(isRecord);
-    if (entries.length === 0) return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
-    if (entries.length > MAX_STATUS_ENTRIES) {
-      return { check: { id: 'status', status: 'indeterminate', code: 'status_unavailable', message: 'The credential has too many status entries to check.' }, evidence: [] };
+    const named = oneOrMany(credential.credentialStatus);
+    const max = VERIFICATION_LIMITS.statusEntriesPerCredential;
+    if (named.length > max) {
+      return { check: { id: 'status', status: 'fail', code: 'data_model_invalid', message: `The credential has ${named.length} status entries; at most ${max} are read.` }, evidence: [] };
     }
+    const entries = named.filter(isRecord);
+    if (entries.length === 0) return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
     const outcomes = entries.map((entry) => this.checkStatusEntry(entry, issuerId, ctx));
     return outcomes.every(isSettled) ? statusVerdict(outcomes) : Promise.all(outcomes).then(statusVerdict);
   }
@@ -420,11 +453,14 @@ export class CredentialVerifier {
       return { status: 'fail', code: 'data_model_invalid', message: 'A status entry is incomplete (list URL, index or size).' };
     }
     const base: StatusEvidence = { listUrl: url, purpose, index };
+    if (ctx.budget && !ctx.budget.admitList(url)) {
+      return { status: 'fail', code: 'data_model_invalid', message: `More than ${ctx.budget.maxLists} status lists are named in one verification; no more are read.`, evidence: base };
+    }
     const fresh = this.statusLists.cached(url); // judged now: a list that expired during the verification is fetched
     if (fresh) return this.readStatusEntry(fresh, issuerId, base, size, ctx.now);
-    return this.statusLists.get(url).then(
+    return this.statusLists.get(url, ctx.budget).then(
       (list) => this.readStatusEntry(list, issuerId, base, size, ctx.now),
-      (err: unknown) => statusListFailure(err, base),
+      (err: unknown) => staleStatus(err, issuerId, base, size, ctx.now) ?? statusListFailure(err, base),
     );
   }
 
@@ -446,10 +482,15 @@ export class CredentialVerifier {
     return { status: 'pass', message: 'ok', evidence };
   }
 
-  private checkTrust(summary: CredentialSummary, entry: TrustedIssuer | undefined, rules: QualificationRule[] | undefined, registryError: boolean, ctx: RunContext): VerificationCheck {
+  /**
+   * Needs nothing fetched: the registry entry, and the qualification the credential shows (a valid signature cannot
+   * change what the payload says, and an invalid one fails the credential anyway).
+   */
+  private checkTrust(summary: CredentialSummary, registry: RegistryAnswer, ctx: RunContext): VerificationCheck {
     const fail = (code: ReasonCode, message: string): VerificationCheck => ({ id: 'issuer_trust', status: 'fail', code, message });
+    const { entry, rules } = registry;
     if (rules) summary.qualification = mapQualification(qualificationFacts(summary), rules);
-    if (registryError) return { id: 'issuer_trust', status: 'indeterminate', code: 'untrusted_issuer', message: 'The trust registry is unavailable right now.' };
+    if (registry.unavailable || !rules) return { id: 'issuer_trust', status: 'indeterminate', code: 'untrusted_issuer', message: 'The trust registry cannot be read right now, so the issuer cannot be trusted.' };
     if (!entry) return fail('untrusted_issuer', `The issuer ${truncate(summary.issuer.id)} is not in the trust registry.`);
     const activity = issuerActivity(entry, ctx.now);
     if (!activity.active) return fail('untrusted_issuer', `${entry.name} is ${activity.reason}.`);
@@ -470,28 +511,39 @@ export class CredentialVerifier {
     return { id: 'issuer_trust', status: 'pass', code: 'ok', message: `${entry.name} is trusted for ${qualification}${jurisdiction ? ` in ${jurisdiction}` : ''}${basis}.` };
   }
 
+  /**
+   * A presentation: for the test-suite contract, the holder's signature and the envelopes. Otherwise each enclosed
+   * credential is verified (each judged by its issuer first), and the holder's keys are looked up only when one of
+   * them comes from an issuer trusted here, or for a full report: nothing is fetched for a presentation of strangers.
+   */
   private async runPresentation(jws: DecodedJws, ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): Promise<VerificationResult> {
     const vp = jws.payload;
     const { holder, problems } = checkPresentationClaims(vp);
     board.pass('format', `A presentation secured with JOSE (${String(jws.header.alg)}).`);
+    const max = VERIFICATION_LIMITS.credentialsPerPresentation;
+    const modelProblems = [...problems, ...validatePresentation(vp)];
+    const entries = oneOrMany(vp.verifiableCredential);
+    if (entries.length > max) modelProblems.push(`A presentation may carry at most ${max} credentials.`);
 
-    const signature = await this.checkSignature(jws, holder, undefined, ctx);
-    if (!signature.ok) {
-      board.fail('signature', signature.code ?? 'signature_invalid', `Presentation: ${signature.message}`);
-      board.skipRest('Not checked: the presentation signature could not be verified.');
-      return board.result(evidence);
+    const enclosed = ctx.contract ? [] : await Promise.all(entries.slice(0, max).map((entry) => this.verifyEnclosed(entry, ctx)));
+    const holderMatters = ctx.contract || ctx.fullReport || enclosed.some((r) => r.checks.some((c) => c.id === 'issuer_trust' && c.status === 'pass'));
+    if (holderMatters) {
+      const signature = await this.checkSignature(jws, holder, undefined, ctx);
+      if (!signature.ok) {
+        board.fail('signature', signature.code ?? 'signature_invalid', `Presentation: ${signature.message}`);
+        board.skipRest('Not checked: the presentation signature could not be verified.');
+        return board.result(evidence);
+      }
+      board.pass('signature', `Presentation: ${signature.message}`);
+      this.noteKey(evidence, jws, signature.key);
+    } else {
+      board.skip('signature', 'Presentation: not checked; no enclosed credential comes from an issuer trusted here, so nothing was fetched for its holder.');
     }
-    board.pass('signature', `Presentation: ${signature.message}`);
-    this.noteKey(evidence, jws, signature.key);
 
     // The contract evaluates a presentation's time claims when it was made (its iat): the suite's vectors are frozen.
     const presentationNow = ctx.contract && typeof vp.iat === 'number' ? new Date(vp.iat * 1000) : ctx.now;
-    const modelProblems = [...problems, ...validatePresentation(vp)];
-    const entries = oneOrMany(vp.verifiableCredential);
-    if (entries.length > MAX_ENCLOSED) modelProblems.push(`A presentation may carry at most ${MAX_ENCLOSED} credentials.`);
-
     if (ctx.contract) {
-      entries.slice(0, MAX_ENCLOSED).forEach((entry, i) => modelProblems.push(...contractEnvelopeProblems(entry).map((p) => `verifiableCredential ${i + 1}: ${p}`)));
+      entries.slice(0, max).forEach((entry, i) => modelProblems.push(...contractEnvelopeProblems(entry).map((p) => `verifiableCredential ${i + 1}: ${p}`)));
       if (modelProblems.length > 0) board.fail('data_model', 'data_model_invalid', joinProblems(modelProblems));
       else board.pass('data_model', 'The presentation and its enclosed credentials are well formed.');
       board.set(this.checkValidity(vp, vp, '2.0', presentationNow, 'presentation'));
@@ -500,7 +552,6 @@ export class CredentialVerifier {
       return board.result(evidence);
     }
 
-    const enclosed = await Promise.all(entries.slice(0, MAX_ENCLOSED).map((entry) => this.verifyEnclosed(entry, ctx)));
     const own: Record<'data_model' | 'validity' | 'status' | 'issuer_trust', VerificationCheck> = {
       data_model: modelProblems.length > 0
         ? { id: 'data_model', status: 'fail', code: 'data_model_invalid', message: joinProblems(modelProblems) }
@@ -614,34 +665,64 @@ const isSettled = (outcome: EntryOutcome | Promise<EntryOutcome>): outcome is En
 /** The status check from its entries' outcomes: revoked, then suspended, then any failure, then anything unknown. */
 function statusVerdict(outcomes: EntryOutcome[]): StatusOutcome {
   const evidence: StatusEvidence[] = [];
-  let revoked = false;
-  let suspended = false;
+  let revoked: EntryOutcome | undefined;
+  let suspended: EntryOutcome | undefined;
   let failed: EntryOutcome | undefined;
   let unknown: EntryOutcome | undefined;
   for (const o of outcomes) {
     if (o.evidence) {
       evidence.push(o.evidence);
       const set = (o.evidence.value ?? 0) !== 0;
-      if (set && o.evidence.purpose === 'revocation') revoked = true;
-      if (set && o.evidence.purpose === 'suspension') suspended = true;
+      if (set && o.evidence.purpose === 'revocation') revoked ??= o;
+      if (set && o.evidence.purpose === 'suspension') suspended ??= o;
     }
     if (o.status === 'fail') failed ??= o;
     if (o.status === 'indeterminate') unknown ??= o;
   }
-  if (revoked) return { check: { id: 'status', status: 'fail', code: 'revoked', message: 'The issuer has revoked this credential.' }, evidence };
-  if (suspended) return { check: { id: 'status', status: 'fail', code: 'suspended', message: 'The issuer has suspended this credential.' }, evidence };
+  if (revoked) return { check: { id: 'status', status: 'fail', code: 'revoked', message: `The issuer has revoked this credential${revoked.staleNote ?? ''}.` }, evidence };
+  if (suspended) return { check: { id: 'status', status: 'fail', code: 'suspended', message: `The issuer has suspended this credential${suspended.staleNote ?? ''}.` }, evidence };
   if (failed) return { check: { id: 'status', status: 'fail', code: failed.code ?? 'status_list_invalid', message: failed.message }, evidence };
   if (unknown) return { check: { id: 'status', status: 'indeterminate', code: unknown.code ?? 'status_unavailable', message: unknown.message }, evidence };
   return { check: { id: 'status', status: 'pass', code: 'ok', message: 'Neither revoked nor suspended.' }, evidence };
 }
 
-/** A list that cannot be read: an index outside it fails the credential, anything else leaves it unknown. */
+/** A list that cannot be read: an index outside it or a request over its limits fails, anything else is unknown. */
 function statusListFailure(err: unknown, base: StatusEvidence): EntryOutcome {
-  if (err instanceof StatusListError) {
-    const outOfRange = err.message.startsWith('Index');
-    return { status: outOfRange ? 'fail' : 'indeterminate', code: err.code, message: err.message, evidence: base };
-  }
+  if (err instanceof StatusListError) return { status: err.opts.fails ? 'fail' : 'indeterminate', code: err.code, message: err.message, evidence: base };
   return { status: 'indeterminate', code: 'status_unavailable', message: 'The status list could not be read.', evidence: base };
+}
+
+/**
+ * A list that cannot be had fresh: when the last copy known here, from this issuer, has the entry's revocation or
+ * suspension bit set, that bit decides (fail closed), and the verdict says how old the copy is. A clear bit in an
+ * old copy proves nothing: then the entry stays unknown.
+ */
+function staleStatus(err: unknown, issuerId: string, base: StatusEvidence, size: number, now: Date): EntryOutcome | undefined {
+  const stale = err instanceof StatusListError ? err.stale : undefined;
+  if (!stale || stale.issuer !== issuerId || !stale.purposes.includes(base.purpose)) return undefined;
+  if (base.purpose !== 'revocation' && base.purpose !== 'suspension') return undefined;
+  let value: number;
+  try {
+    value = StatusListService.read(stale, base.index, size);
+  } catch {
+    return undefined;
+  }
+  if (value === 0) return undefined;
+  const fetchedAt = fetchedAtIso(stale);
+  return {
+    status: 'fail',
+    code: base.purpose === 'revocation' ? 'revoked' : 'suspended',
+    message: 'ok',
+    evidence: { listUrl: base.listUrl, purpose: base.purpose, index: base.index, value, fetchedAt },
+    staleNote: `, as its status list read ${describeAge(now.getTime() - stale.fetchedAt)} ago (${fetchedAt}) shows; a current copy cannot be had: ${(err as StatusListError).message}`,
+  };
+}
+
+/** "3 minutes", "1 hour", "2 days": how old a copy is, for people. */
+function describeAge(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const [value, unit] = seconds < 120 ? [seconds, 'second'] : seconds < 7200 ? [Math.round(seconds / 60), 'minute'] : seconds < 172800 ? [Math.round(seconds / 3600), 'hour'] : [Math.round(seconds / 86400), 'day'];
+  return `${value} ${unit}${value === 1 ? '' : 's'}`;
 }
 
 let lastInstant = { ms: Number.NaN, iso: '' };

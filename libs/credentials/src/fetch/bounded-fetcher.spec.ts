@@ -1,6 +1,7 @@
+import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BoundedFetcher, FetchError, isPublicAddress, type FetchPolicy } from './bounded-fetcher';
+import { BoundedFetcher, caresLookup, FetchError, isPublicAddress, type FetchPolicy } from './bounded-fetcher';
 
 describe('BoundedFetcher', () => {
   let server: Server;
@@ -91,6 +92,55 @@ describe('BoundedFetcher', () => {
     expect(isPublicAddress('2606:2800:220:1::1')).toBe(true);
     for (const a of ['127.0.0.1', '10.0.0.1', '192.168.1.1', '172.16.0.1', '169.254.169.254', '::1', 'fe80::1', 'fc00::1', '::ffff:10.0.0.1', '100.64.0.1', '0.0.0.0']) {
       expect(isPublicAddress(a)).toBe(false);
+    }
+  });
+
+  it('refuses IPv6 addresses that carry an IPv4 address, except IPv4-mapped ones of a public address', () => {
+    expect(isPublicAddress('::ffff:93.184.216.34')).toBe(true);
+    const embedded = [
+      ['::127.0.0.1', 'IPv4-compatible, dotted'],
+      ['::7f00:1', 'IPv4-compatible, hex'],
+      ['::93.184.216.34', 'IPv4-compatible, even of a public address'],
+      ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
+      ['::ffff:169.254.169.254', 'IPv4-mapped link-local'],
+      ['::ffff:0:7f00:1', 'SIIT (RFC 6145)'],
+      ['64:ff9b::7f00:1', 'NAT64 of loopback'],
+      ['64:ff9b::5db8:d822', 'NAT64 of a public address'],
+      ['64:ff9b:1::a00:1', 'local-use NAT64'],
+      ['2002:7f00:1::1', '6to4 of loopback'],
+      ['2002:5db8:d822::1', '6to4 of a public address'],
+      ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
+      ['2606:2800:220:1:0:5efe:a00:1', 'ISATAP interface id'],
+    ];
+    for (const [address, form] of embedded) expect({ address, form, public: isPublicAddress(address) }).toEqual({ address, form, public: false });
+  });
+
+  it('never connects to an embedded IPv4 address, whether in the URL or in a DNS answer', async () => {
+    const port = new URL(base).port;
+    const strict = (hosts: string[], lookup?: () => Promise<Array<{ address: string; family: number }>>) =>
+      new BoundedFetcher({ insecureHosts: hosts, allowPrivateNetwork: false, timeoutMs: 500, maxBytes: 4096, cacheTtlMs: 0 }, lookup ? { lookup } : {});
+    await expect(strict(['::7f00:1']).get(`http://[::127.0.0.1]:${port}/ok`)).rejects.toMatchObject({ code: 'private_address' });
+    await expect(strict(['::ffff:7f00:1']).get(`http://[::ffff:127.0.0.1]:${port}/ok`)).rejects.toMatchObject({ code: 'private_address' });
+    for (const address of ['::ffff:127.0.0.1', '64:ff9b::a9fe:a9fe', '2002:a9fe:a9fe::1']) {
+      await expect(strict(['evil.test'], async () => [{ address, family: 6 }]).get('http://evil.test/latest/meta-data')).rejects.toMatchObject({ code: 'private_address' });
+    }
+  });
+
+  it('resolves names with c-ares under a deadline that cancels the query', async () => {
+    // A DNS server that never answers: the lookup must give up at its deadline, not hold the fetch.
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    try {
+      const fetcher = new BoundedFetcher(
+        { insecureHosts: ['board.test'], allowPrivateNetwork: true, timeoutMs: 3000, dnsTimeoutMs: 300, maxBytes: 4096, cacheTtlMs: 0 },
+        { lookup: caresLookup([`127.0.0.1:${silent.address().port}`]) },
+      );
+      const started = Date.now();
+      await expect(fetcher.get('http://board.test/did.json')).rejects.toMatchObject({ code: 'timeout', message: expect.stringContaining('resolving') });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await caresLookup(['127.0.0.1:1'])('localhost', 300)).toEqual([{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }]);
+    } finally {
+      silent.close();
     }
   });
 });

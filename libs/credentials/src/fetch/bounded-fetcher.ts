@@ -1,4 +1,5 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
+import { Resolver } from 'node:dns/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
@@ -8,15 +9,19 @@ import ipaddr from 'ipaddr.js';
  * The project's one outbound HTTP client (did:web documents, JWKS, status lists, anything else fetched from a URL a
  * stranger chose). Every request is bounded: https only (plain http only for configured development hosts), a
  * deadline for the whole exchange, a byte limit enforced while streaming, at most 3 redirects (each re-checked),
- * and never to private, loopback or link-local addresses unless configured. The address checked is the address
- * connected to (the lookup is pinned), so DNS rebinding cannot slip past the check. Responses are cached with a TTL
- * (Cache-Control max-age honoured, `no-store` respected); conditional requests (If-None-Match) are supported.
+ * and never to private, loopback or link-local addresses (nor IPv6 forms embedding an IPv4 address) unless
+ * configured. Host names are resolved by c-ares with a deadline that cancels the query, never on libuv's small
+ * thread pool. The address checked is the address connected to (the lookup is pinned), so DNS rebinding cannot slip
+ * past the check. Responses are cached with a TTL (Cache-Control max-age honoured, `no-store` respected);
+ * conditional requests (If-None-Match) are supported.
  */
 export interface FetchPolicy {
   /** Hosts (no port) that may be fetched over plain http, e.g. localhost. */
   insecureHosts: string[];
   allowPrivateNetwork: boolean;
   timeoutMs: number;
+  /** Deadline of one host name resolution (within timeoutMs); default DNS_TIMEOUT_MS. */
+  dnsTimeoutMs?: number;
   maxBytes: number;
   /** Default cache lifetime of a response without max-age; 0 disables caching. */
   cacheTtlMs: number;
@@ -73,10 +78,44 @@ export class FetchError extends Error {
   }
 }
 
-type LookupFn = (hostname: string) => Promise<LookupAddress[]>;
+/** Resolves a host name to its addresses, settling within `timeoutMs` (FetchError 'timeout' past it). */
+export type LookupFn = (hostname: string, timeoutMs: number) => Promise<LookupAddress[]>;
 
-const defaultLookup: LookupFn = (hostname) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+/** Default deadline of one host name resolution. */
+export const DNS_TIMEOUT_MS = 2000;
+const DNS_TRIES = 2;
+
+/**
+ * A and AAAA through c-ares (the system's DNS servers, or `servers`), on a resolver of its own that is cancelled at
+ * the deadline: a slow or hostile DNS server cannot hold a query (or one of libuv's four pool threads, which
+ * dns.lookup would use) past it. Names under `localhost` are loopback (RFC 6761) without asking anyone; /etc/hosts
+ * is not read.
+ */
+export const caresLookup = (servers?: string[]): LookupFn => async (hostname, timeoutMs) => {
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
+  const resolver = new Resolver({ timeout: Math.max(1, Math.floor(timeoutMs / DNS_TRIES)), tries: DNS_TRIES });
+  if (servers) resolver.setServers(servers);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    resolver.cancel();
+  }, timeoutMs);
+  timer.unref?.();
+  try {
+    const [v4, v6] = await Promise.allSettled([resolver.resolve4(hostname), resolver.resolve6(hostname)]);
+    if (timedOut) throw new FetchError('timeout', `Timed out resolving ${truncate(hostname)}.`);
+    const addresses: LookupAddress[] = [
+      ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
+      ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
+    ];
+    if (addresses.length === 0) throw new FetchError('dns_failed', `The host ${truncate(hostname)} could not be resolved.`);
+    return addresses;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+const systemLookup = caresLookup();
 
 interface CacheEntry {
   result: FetchResult;
@@ -170,16 +209,17 @@ export class BoundedFetcher {
     throw new FetchError('scheme_not_allowed', `Only https URLs are fetched (${url.protocol}//${host} is not allowed).`);
   }
 
-  /** Resolves the host and refuses private / loopback / link-local addresses unless allowed. */
-  private async resolve(url: URL): Promise<LookupAddress> {
+  /** Resolves the host (within `timeoutMs`) and refuses private / loopback / link-local addresses unless allowed. */
+  private async resolve(url: URL, timeoutMs: number): Promise<LookupAddress> {
     const host = hostnameOf(url);
     let addresses: LookupAddress[];
     if (isIP(host)) {
       addresses = [{ address: host, family: isIP(host) }];
     } else {
       try {
-        addresses = await (this.deps.lookup ?? defaultLookup)(host);
-      } catch {
+        addresses = await (this.deps.lookup ?? systemLookup)(host, Math.min(timeoutMs, this.policy.dnsTimeoutMs ?? DNS_TIMEOUT_MS));
+      } catch (err) {
+        if (err instanceof FetchError && err.code === 'timeout') throw err;
         throw new FetchError('dns_failed', `The host ${host} could not be resolved.`);
       }
     }
@@ -195,7 +235,7 @@ export class BoundedFetcher {
   private async request(url: URL, opts: FetchOptions, deadline: number): Promise<{ redirect?: string; result?: FetchResult }> {
     const remaining = deadline - this.now();
     if (remaining <= 0) throw new FetchError('timeout', `Timed out fetching ${url.origin}.`);
-    const address = await withTimeout(this.resolve(url), remaining, url);
+    const address = await this.resolve(url, remaining);
     const maxBytes = Math.min(opts.maxBytes ?? this.policy.maxBytes, this.policy.maxBytes);
     const transport = url.protocol === 'https:' ? https : http;
     const headers: Record<string, string> = {
@@ -298,12 +338,45 @@ export class BoundedFetcher {
   }
 }
 
-/** Public unicast only: not private, loopback, link-local, unique-local, CGNAT, multicast, reserved or unspecified. */
+/**
+ * Public unicast only: not private, loopback, link-local, unique-local, CGNAT, multicast, reserved or unspecified;
+ * and no IPv6 address carrying an IPv4 address (IPv4-compatible, SIIT, NAT64, 6to4, Teredo, ISATAP), whose IPv4
+ * part a gateway may deliver anywhere, except IPv4-mapped addresses of a public IPv4 address.
+ */
 export function isPublicAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  return parsed.range() === 'unicast';
+  const family = isIP(address);
+  if (family === 4) return ipaddr.IPv4.parse(address).range() === 'unicast';
+  if (family !== 6) return false;
+  const canonical = canonicalIpv6(address);
+  if (!canonical) return false;
+  const ip = ipaddr.IPv6.parse(canonical);
+  if (ip.isIPv4MappedAddress()) return isPublicAddress(ip.toIPv4Address().toString());
+  return !embedsIpv4(ip.parts) && ip.range() === 'unicast';
+}
+
+/**
+ * The address in canonical hex form (the URL standard's serialisation): ipaddr.js reads "::a.b.c.d" (IPv4-compatible)
+ * as if it were "::ffff:a.b.c.d" (IPv4-mapped); the hex form has one reading.
+ */
+function canonicalIpv6(address: string): string | undefined {
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+/** IPv6 forms that embed an IPv4 address, by their 16-bit groups. */
+function embedsIpv4(p: number[]): boolean {
+  const zero = (from: number, to: number): boolean => p.slice(from, to).every((g) => g === 0);
+  return (
+    zero(0, 6) || // ::a.b.c.d, IPv4-compatible (deprecated), also :: and ::1
+    (zero(0, 4) && p[4] === 0xffff && p[5] === 0) || // ::ffff:0:a.b.c.d, SIIT (RFC 6145)
+    (p[0] === 0x64 && p[1] === 0xff9b && (zero(2, 6) || p[2] === 1)) || // 64:ff9b::/96 and 64:ff9b:1::/48, NAT64
+    p[0] === 0x2002 || // 2002::/16, 6to4
+    (p[0] === 0x2001 && p[1] === 0) || // 2001::/32, Teredo
+    ((p[4] & 0xfdff) === 0 && p[5] === 0x5efe) // ::0:5efe:a.b.c.d and ::200:5efe:a.b.c.d interface ids, ISATAP
+  );
 }
 
 function hostnameOf(url: URL): string {
@@ -312,19 +385,4 @@ function hostnameOf(url: URL): string {
 
 function truncate(text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, url: URL): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new FetchError('timeout', `Timed out resolving ${url.hostname}.`)), ms);
-        timer.unref?.();
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

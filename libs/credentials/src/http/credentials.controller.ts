@@ -9,12 +9,13 @@ import { isRecord } from '../util/json';
 import type { VerificationResult, VerifyOptions } from '../verification-result';
 
 const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
+const QUERY_BOOLEANS = new Map([['true', true], ['false', false]]);
 
-/** Parses the VC-API `options` (jurisdiction, mutual aid) or answers 400 validation_failed. */
-function verifyOptions(raw: unknown, queryJurisdiction: string | undefined): VerifyOptions {
+/** Parses the VC-API `options` (jurisdiction, mutual aid, full report) or answers 400 validation_failed. */
+function verifyOptions(raw: unknown, query: { jurisdiction?: string; fullReport?: string }): VerifyOptions {
   const options = isRecord(raw) ? raw : {};
   if (raw !== undefined && !isRecord(raw)) throw new DomainError('validation_failed', 'options must be an object.');
-  const jurisdiction = options.jurisdiction ?? queryJurisdiction;
+  const jurisdiction = options.jurisdiction ?? query.jurisdiction;
   if (jurisdiction !== undefined && (typeof jurisdiction !== 'string' || !JURISDICTION.test(jurisdiction))) {
     throw new DomainError('validation_failed', 'options.jurisdiction must look like US-FL (or US).', { errors: [{ field: 'options.jurisdiction', message: 'must look like US-FL' }] });
   }
@@ -24,13 +25,18 @@ function verifyOptions(raw: unknown, queryJurisdiction: string | undefined): Ver
       errors: [{ field: 'options.mutualAidJurisdictions', message: 'must be a list of codes like US-GA' }],
     });
   }
-  return { jurisdiction: jurisdiction as string | undefined, mutualAidJurisdictions: aid as string[] | undefined };
+  const fullReport: unknown = options.fullReport ?? (query.fullReport === undefined ? undefined : (QUERY_BOOLEANS.get(query.fullReport) ?? query.fullReport));
+  if (fullReport !== undefined && typeof fullReport !== 'boolean') {
+    throw new DomainError('validation_failed', 'options.fullReport must be true or false.', { errors: [{ field: 'options.fullReport', message: 'must be a boolean' }] });
+  }
+  return { jurisdiction: jurisdiction as string | undefined, mutualAidJurisdictions: aid as string[] | undefined, fullReport };
 }
 
 /**
  * W3C VC-API style verification: 200 when verified, 400 when not, always with the full result (checks, warnings,
  * errors, credential summary, evidence). Any signed-in user may verify. The body may also be the bare JWS
- * (text/plain or application/vc+jwt) with `?jurisdiction=`.
+ * (text/plain or application/vc+jwt) with `?jurisdiction=` and `?fullReport=`. Without `fullReport`, a credential
+ * whose issuer is not trusted is answered from the registry alone, without fetching anything for it.
  */
 @ApiTags('credentials')
 @ApiBearerAuth()
@@ -52,15 +58,27 @@ export class CredentialsController {
             { type: 'object', properties: { type: { type: 'string', enum: ['EnvelopedVerifiableCredential'] }, id: { type: 'string' } } },
           ],
         },
-        options: { type: 'object', properties: { jurisdiction: { type: 'string', example: 'US-FL' }, mutualAidJurisdictions: { type: 'array', items: { type: 'string' } } } },
+        options: {
+          type: 'object',
+          properties: {
+            jurisdiction: { type: 'string', example: 'US-FL' },
+            mutualAidJurisdictions: { type: 'array', items: { type: 'string' } },
+            fullReport: { type: 'boolean', description: 'Check everything even when the issuer is not trusted here (fetches its keys and status lists, within the same limits).' },
+          },
+        },
       },
     },
   })
   @ApiOkResponse({ description: 'Verified: every check passed.' })
   @ApiBadRequestResponse({ description: 'Not verified (see errors and warnings), or the request is malformed.' })
-  async verify(@Body() body: unknown, @Query('jurisdiction') jurisdiction: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<VerificationResult> {
+  async verify(
+    @Body() body: unknown,
+    @Query('jurisdiction') jurisdiction: string | undefined,
+    @Query('fullReport') fullReport: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<VerificationResult> {
     const credential = typeof body === 'string' ? body : isRecord(body) ? body.verifiableCredential : undefined;
-    const options = verifyOptions(isRecord(body) ? body.options : undefined, jurisdiction);
+    const options = verifyOptions(isRecord(body) ? body.options : undefined, { jurisdiction, fullReport });
     const result = await this.verifier.verify(credential, options);
     reply.code(result.verified ? 200 : 400);
     return withoutJws(result);

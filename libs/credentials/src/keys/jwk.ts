@@ -20,6 +20,12 @@ export class JwkError extends Error {}
 /** Whether a JWK carries private key material (a did:jwk or `jwk` header with `d` is refused). */
 export const hasPrivateMembers = (jwk: Record<string, unknown>): boolean => PRIVATE_MEMBERS.some((m) => m in jwk);
 
+/** Whether a JWK may verify signatures: no `use` other than `sig`, no `key_ops` without `verify` (RFC 7517). */
+export function isSigningJwk(jwk: Record<string, unknown>): boolean {
+  if (jwk.use !== undefined && jwk.use !== 'sig') return false;
+  return jwk.key_ops === undefined || (Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'));
+}
+
 /** Validates and reduces a JWK to its public members; throws JwkError on anything unusable. */
 export function toPublicJwk(value: unknown): PublicJwk {
   if (!isRecord(value)) throw new JwkError('The key is not a JSON object.');

@@ -49,6 +49,15 @@ describe('did:key and multikeys', () => {
     const withD = `did:jwk:${Buffer.from(JSON.stringify(privateKey.export({ format: 'jwk' }))).toString('base64url')}`;
     await expect(resolver.keySet(withD)).rejects.toMatchObject({ code: 'did_unresolvable', message: expect.stringContaining('private') });
   });
+
+  it('gives a did:jwk whose key is not for signing (use "enc", key_ops without verify) no assertion key', async () => {
+    const resolver = new KeyResolver({ fetcher: fetcher(), cacheTtlMs: 1000 });
+    const didOf = (jwk: Record<string, unknown>): string => `did:jwk:${Buffer.from(JSON.stringify(jwk)).toString('base64url')}`;
+    const jwk = publicJwk();
+    await expect(resolver.keySet(didOf({ ...jwk, use: 'enc' }))).rejects.toMatchObject({ code: 'key_not_found', message: expect.stringContaining('not a signing key') });
+    await expect(resolver.keySet(didOf({ ...jwk, key_ops: ['encrypt'] }))).rejects.toMatchObject({ code: 'key_not_found' });
+    expect((await resolver.keySet(didOf({ ...jwk, use: 'sig', key_ops: ['verify'] }))).keys).toHaveLength(1);
+  });
 });
 
 describe('did:web', () => {

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { SingleFlight } from '@app/common';
 import { FetchError, type BoundedFetcher } from '../fetch/bounded-fetcher';
 import { isRecord, oneOrMany, type JsonRecord } from '../util/json';
-import { algorithmsFor, hasPrivateMembers, JwkError, jwkThumbprint, keyObjectFor, toPublicJwk, type PublicJwk } from './jwk';
+import { algorithmsFor, hasPrivateMembers, isSigningJwk, JwkError, jwkThumbprint, keyObjectFor, toPublicJwk, type PublicJwk } from './jwk';
 import { multikeyToJwk } from './multibase';
 
 /**
@@ -174,6 +174,8 @@ export class KeyResolver {
       throw new KeyResolutionError('did_unresolvable', 'The did:jwk does not contain a JSON key.');
     }
     if (isRecord(value) && hasPrivateMembers(value)) throw new KeyResolutionError('did_unresolvable', 'The did:jwk contains a private key; refused.');
+    // Its DID document lists an encryption key under keyAgreement only: the DID has no assertion key.
+    if (isRecord(value) && !isSigningJwk(value)) throw new KeyResolutionError('key_not_found', 'The did:jwk key is not a signing key (its use or key_ops exclude verification), so it has no assertion key.');
     try {
       return this.offline(did, 'did:jwk', `${did}#0`, toPublicJwk(value));
     } catch (err) {
@@ -261,7 +263,7 @@ export class KeyResolver {
 
   /**
    * An https issuer URL: GET the URL itself; it answers a JWKS (`keys`), or a profile with an embedded `jwks` or a
-   * same-origin `jwks_uri`. Every key in the set may sign credentials unless its `use` says otherwise.
+   * same-origin `jwks_uri`. Every key in the set may sign credentials unless its `use` or `key_ops` say otherwise.
    */
   private async issuerJwks(issuer: string): Promise<IssuerKeySet> {
     const first = await this.fetchJson(issuer, 'issuer key set', 'key_not_found');
@@ -280,7 +282,7 @@ export class KeyResolver {
     }
     const keys: VerificationKey[] = [];
     for (const raw of isRecord(jwks) ? oneOrMany(jwks.keys) : []) {
-      if (!isRecord(raw) || (raw.use !== undefined && raw.use !== 'sig')) continue;
+      if (!isRecord(raw) || !isSigningJwk(raw)) continue;
       try {
         const jwk = toPublicJwk(raw);
         const id = `${issuer}#${jwk.kid ?? jwkThumbprint(jwk)}`;
@@ -297,7 +299,7 @@ export class KeyResolver {
 function jwkOfMethod(vm: JsonRecord): PublicJwk | undefined {
   try {
     if (isRecord(vm.publicKeyJwk)) {
-      if (hasPrivateMembers(vm.publicKeyJwk)) return undefined;
+      if (hasPrivateMembers(vm.publicKeyJwk) || !isSigningJwk(vm.publicKeyJwk)) return undefined;
       return toPublicJwk(vm.publicKeyJwk);
     }
     if (typeof vm.publicKeyMultibase === 'string') return multikeyToJwk(vm.publicKeyMultibase);

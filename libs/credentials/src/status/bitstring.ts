@@ -1,27 +1,75 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createGunzip, gzipSync } from 'node:zlib';
+import { VERIFICATION_LIMITS, type DecodeBudget } from '../limits';
 
 /**
  * Bitstring Status List v1.0 and StatusList2021 `encodedList` values: `u` + base64url(gzip(bits)) (the older form
  * has no `u`; the gzip magic 1f 8b tells them apart). Bit i is the most significant bit first: byte i >> 3,
  * mask 0x80 >> (i & 7).
  */
-export class StatusListDecodeError extends Error {}
+export class StatusListDecodeError extends Error {
+  constructor(
+    message: string,
+    /** The request's decompression budget ran out (the list itself may be fine). */
+    readonly budget?: DecodeBudget,
+  ) {
+    super(message);
+    this.name = 'StatusListDecodeError';
+  }
+}
 
-/** Decompressed lists above this size are refused (a gzip bomb must not take the process down). */
-export const MAX_DECODED_BYTES = 16 * 1024 * 1024;
+/** Decoded lists above this size are refused: a gzip bomb must not take the process down. */
+export const MAX_DECODED_BYTES = VERIFICATION_LIMITS.statusListBytes;
 
-export function decodeEncodedList(encodedList: string, maxBytes = MAX_DECODED_BYTES): Uint8Array {
-  if (typeof encodedList !== 'string' || encodedList.length === 0) throw new StatusListDecodeError('encodedList is empty.');
+export interface DecodeLimits {
+  /** Per list (default MAX_DECODED_BYTES). */
+  maxBytes?: number;
+  /** What the request that asks may still decompress. */
+  budget?: DecodeBudget;
+}
+
+export function decodeEncodedList(encodedList: string, limits: DecodeLimits = {}): Promise<Uint8Array> {
+  if (typeof encodedList !== 'string' || encodedList.length === 0) return Promise.reject(new StatusListDecodeError('encodedList is empty.'));
   // gzip data always starts 1f 8b, whose base64 is "H4sI": a leading `u` can only be the multibase prefix.
   const text = encodedList.startsWith('u') ? encodedList.slice(1) : encodedList;
-  if (!/^[A-Za-z0-9_+/-]+=*$/.test(text)) throw new StatusListDecodeError('encodedList is not base64url.');
+  if (!/^[A-Za-z0-9_+/-]+=*$/.test(text)) return Promise.reject(new StatusListDecodeError('encodedList is not base64url.'));
   const compressed = Buffer.from(text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), 'base64url');
-  if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) throw new StatusListDecodeError('encodedList is not gzip data.');
-  try {
-    return new Uint8Array(gunzipSync(compressed, { maxOutputLength: maxBytes }));
-  } catch {
-    throw new StatusListDecodeError('encodedList does not decompress (corrupt, or larger than allowed).');
-  }
+  if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) return Promise.reject(new StatusListDecodeError('encodedList is not gzip data.'));
+  return gunzipBounded(compressed, limits);
+}
+
+/**
+ * Decompresses on zlib's thread pool, a chunk at a time, and stops as soon as the output passes the list limit or
+ * the request's budget: the event loop never waits on it, and a bomb costs at most the limit.
+ */
+export function gunzipBounded(compressed: Uint8Array, limits: DecodeLimits = {}): Promise<Uint8Array> {
+  const maxBytes = limits.maxBytes ?? MAX_DECODED_BYTES;
+  return new Promise((resolve, reject) => {
+    const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (err: StatusListDecodeError): void => {
+      if (settled) return;
+      settled = true;
+      gunzip.destroy();
+      reject(err);
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) return fail(new StatusListDecodeError(`encodedList decompresses to more than ${maxBytes} bytes (the limit of one list).`));
+      if (limits.budget && !limits.budget.take(chunk.length)) {
+        return fail(new StatusListDecodeError(`Not decoded: this verification has already decompressed as many status-list bytes as one verification may (${limits.budget.maxBytes}).`, limits.budget));
+      }
+      chunks.push(chunk);
+    });
+    gunzip.on('error', () => fail(new StatusListDecodeError('encodedList does not decompress (corrupt gzip data).')));
+    gunzip.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(new Uint8Array(Buffer.concat(chunks, size)));
+    });
+    gunzip.end(compressed);
+  });
 }
 
 /** The value at `index` for entries of `size` bits (1 for revocation and suspension). */

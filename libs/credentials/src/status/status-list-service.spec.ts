@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BoundedFetcher } from '../fetch/bounded-fetcher';
+import { DecodeBudget } from '../limits';
 import { encodeList } from './bitstring';
 import { StatusListError, StatusListService, type VerifiedStatusListCredential } from './status-list-service';
 import { InMemoryStatusListStore } from './status-list-store';
@@ -97,5 +98,44 @@ describe('StatusListService', () => {
       defaultTtlMs: 1000,
     });
     await expect(short.get(url)).rejects.toMatchObject({ code: 'status_list_invalid' });
+  });
+
+  it("keeps at most so many of one issuer's lists in memory, the oldest going first", async () => {
+    const service = new StatusListService({
+      fetcher: new BoundedFetcher({ insecureHosts: ['127.0.0.1'], allowPrivateNetwork: true, timeoutMs: 1000, maxBytes: 65536, cacheTtlMs: 0 }),
+      store: new InMemoryStatusListStore(),
+      verifyListCredential: verify,
+      now: () => clock,
+      minBits: 131072,
+      defaultTtlMs: 300_000,
+      memoryEntriesPerIssuer: 2,
+    });
+    const urls = [1, 2, 3].map((n) => `${url}?n=${n}`);
+    for (const u of urls) await service.get(u);
+    expect(urls.map((u) => service.cached(u) !== undefined)).toEqual([false, true, true]);
+  });
+
+  it("charges decompression to the asking request's budget; a request that joined a load whose budget ran out loads on its own", async () => {
+    const service = make();
+    const poor = new DecodeBudget(8, 1024);
+    const rich = new DecodeBudget();
+    const [refused, loaded] = await Promise.allSettled([service.get(`${url}?budget`, poor), service.get(`${url}?budget`, rich)]);
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'status_list_invalid', opts: { fails: true, budget: poor } } });
+    expect(loaded.status).toBe('fulfilled');
+    expect(rich.take(8 * 1024 * 1024 - 131072 / 8)).toBe(true); // the list's 16 KiB were charged to it
+    expect(rich.take(1)).toBe(false);
+  });
+
+  it('hands the last known copy over with the error when a fresh one cannot be had', async () => {
+    const store = new InMemoryStatusListStore();
+    const service = make(store);
+    set = [9];
+    const first = await service.get(url);
+    const downUrl = url.replace(/:\d+\//, ':1/'); // nothing listens there
+    await store.put({ ...(await store.get(url))!, url: downUrl, expiresAt: clock - 1 });
+    const err = await service.get(downUrl).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'status_unavailable' });
+    const stale = (err as StatusListError).stale;
+    expect(stale && { stale: stale.stale, fetchedAt: stale.fetchedAt, bit: StatusListService.read(stale, 9) }).toEqual({ stale: true, fetchedAt: first.fetchedAt, bit: 1 });
   });
 });

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { SingleFlight } from '@app/common';
 import { FetchError, type BoundedFetcher } from '../fetch/bounded-fetcher';
-import { decodeEncodedList, MAX_DECODED_BYTES, readStatus, StatusListDecodeError } from './bitstring';
+import { VERIFICATION_LIMITS, type DecodeBudget } from '../limits';
+import { decodeEncodedList, gunzipBounded, readStatus, StatusListDecodeError } from './bitstring';
 import type { StatusListStore, StoredStatusList } from './status-list-store';
+
+const gzipAsync = promisify(gzip);
 
 /**
  * Fetches, verifies, decodes and caches status lists. Reads are served from process memory while fresh, then from
@@ -14,9 +18,18 @@ import type { StatusListStore, StoredStatusList } from './status-list-store';
 export type StatusListErrorCode = 'status_unavailable' | 'status_list_invalid';
 
 export class StatusListError extends Error {
+  /** The last copy of this list known here, when a fresh one could not be had: its set bits still speak. */
+  stale?: DecodedStatusList;
+
   constructor(
     readonly code: StatusListErrorCode,
     message: string,
+    readonly opts: {
+      /** The credential fails (an index outside the list, a request over its limits) rather than its status being unknown. */
+      fails?: boolean;
+      /** Set when the request's decompression budget ran out: another request may still load the list. */
+      budget?: DecodeBudget;
+    } = {},
   ) {
     super(message);
     this.name = 'StatusListError';
@@ -51,10 +64,15 @@ export interface StatusListServiceOptions {
   /** Freshness of a list that declares no ttl and gets no max-age. */
   defaultTtlMs: number;
   memoryEntries?: number;
+  /** Decoded lists of one issuer kept in memory (default VERIFICATION_LIMITS.statusListsPerIssuer). */
+  memoryEntriesPerIssuer?: number;
+  /** Bytes of decoded lists kept in memory (default VERIFICATION_LIMITS.statusListCacheBytes). */
+  memoryBytes?: number;
 }
 
 export class StatusListService {
   private readonly memory = new Map<string, DecodedStatusList>();
+  private memoryBytes = 0;
   private readonly loads = new SingleFlight<{ list: DecodedStatusList; changed: boolean }>();
 
   constructor(private readonly opts: StatusListServiceOptions) {}
@@ -63,9 +81,20 @@ export class StatusListService {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
-  /** A fresh, verified list (from memory, the shared store, or the network). Throws StatusListError. */
-  async get(url: string): Promise<DecodedStatusList> {
-    return this.cached(url) ?? (await this.singleFlight(url, false)).list;
+  /**
+   * A fresh, verified list (from memory, the shared store, or the network). Throws StatusListError, carrying the
+   * last known copy (`stale`) when there is one. Decompression is charged to `budget`, the asking request's.
+   */
+  async get(url: string, budget?: DecodeBudget): Promise<DecodedStatusList> {
+    const fresh = this.cached(url);
+    if (fresh) return fresh;
+    try {
+      return (await this.singleFlight(url, false, budget)).list;
+    } catch (err) {
+      // Joined a load another request started and whose budget ran out: this request's own budget decides.
+      if (err instanceof StatusListError && err.opts.budget && err.opts.budget !== budget) return (await this.singleFlight(url, false, budget)).list;
+      throw err;
+    }
   }
 
   /**
@@ -94,17 +123,17 @@ export class StatusListService {
   /** The value of one entry: throws StatusListError (`status_list_invalid`) when the index is outside the list. */
   static read(list: DecodedStatusList, index: number, size = 1): number {
     if (!Number.isSafeInteger(index) || index < 0 || (index + 1) * size > list.bitLength) {
-      throw new StatusListError('status_list_invalid', `Index ${index} is outside the status list (${Math.floor(list.bitLength / size)} entries).`);
+      throw new StatusListError('status_list_invalid', `Index ${index} is outside the status list (${Math.floor(list.bitLength / size)} entries).`, { fails: true });
     }
     return readStatus(list.bits, index, size);
   }
 
   /** One load at a time per URL in this process: concurrent callers share it. */
-  private singleFlight(url: string, force: boolean): Promise<{ list: DecodedStatusList; changed: boolean }> {
-    return this.loads.run(url, () => this.load(url, force));
+  private singleFlight(url: string, force: boolean, budget?: DecodeBudget): Promise<{ list: DecodedStatusList; changed: boolean }> {
+    return this.loads.run(url, () => this.load(url, force, budget));
   }
 
-  private async load(url: string, force: boolean): Promise<{ list: DecodedStatusList; changed: boolean }> {
+  private async load(url: string, force: boolean, budget?: DecodeBudget): Promise<{ list: DecodedStatusList; changed: boolean }> {
     const now = this.now();
     const inMemory = this.memory.get(url);
     let stored: StoredStatusList | undefined;
@@ -114,9 +143,19 @@ export class StatusListService {
       stored = undefined;
     }
     if (!force && stored && stored.expiresAt > now && (!inMemory || stored.fetchedAt >= inMemory.fetchedAt)) {
-      return { list: this.adopt(stored, now), changed: inMemory?.version !== stored.version };
+      return { list: await this.adopt(stored, now, budget), changed: inMemory?.version !== stored.version };
     }
     const previous = newest(stored, inMemory);
+    try {
+      return await this.fetchAndDecode(url, previous, now, budget);
+    } catch (err) {
+      const failure = err instanceof StatusListError ? err : new StatusListError('status_unavailable', 'The status list could not be read.');
+      if (previous && !failure.opts.budget) failure.stale = await this.staleCopy(previous, budget);
+      throw failure;
+    }
+  }
+
+  private async fetchAndDecode(url: string, previous: StoredStatusList | DecodedStatusList | undefined, now: number, budget?: DecodeBudget): Promise<{ list: DecodedStatusList; changed: boolean }> {
     let response;
     try {
       response = await this.opts.fetcher.get(url, {
@@ -132,22 +171,22 @@ export class StatusListService {
     if (response.notModified && previous) {
       if (previous.validUntil !== undefined && previous.validUntil <= now) throw new StatusListError('status_list_invalid', 'The status list credential has expired.');
       const renewed: StoredStatusList = {
-        ...toStored(previous),
+        ...(await toStored(previous)),
         fetchedAt: this.now(),
         expiresAt: this.expiry(this.now(), previous.ttlMs, response.maxAgeMs, previous.validUntil),
         etag: response.etag ?? previous.etag,
       };
       await this.save(renewed);
-      return { list: this.adopt(renewed, now), changed: false };
+      return { list: await this.adopt(renewed, now, budget), changed: false };
     }
 
     const body = response.body.toString('utf8');
     const verified = await this.opts.verifyListCredential(body, now);
     let bits: Uint8Array;
     try {
-      bits = decodeEncodedList(verified.encodedList);
+      bits = await decodeEncodedList(verified.encodedList, { budget });
     } catch (err) {
-      throw new StatusListError('status_list_invalid', err instanceof StatusListDecodeError ? err.message : 'The list cannot be decoded.');
+      throw decodeFailure(err);
     }
     const bitLength = bits.length * 8;
     if (bitLength < this.opts.minBits) {
@@ -189,22 +228,60 @@ export class StatusListService {
   }
 
   /** Decodes a stored list once per version and keeps it in memory. */
-  private adopt(stored: StoredStatusList, now: number): DecodedStatusList {
-    const cached = this.memory.get(stored.url);
-    const bits = cached && cached.version === stored.version ? cached.bits : new Uint8Array(gunzipSync(stored.gzip, { maxOutputLength: MAX_DECODED_BYTES }));
-    const decoded: DecodedStatusList = { ...withoutGzip(stored), bits, stale: stored.expiresAt <= now };
+  private async adopt(stored: StoredStatusList, now: number, budget?: DecodeBudget): Promise<DecodedStatusList> {
+    const decoded: DecodedStatusList = { ...withoutGzip(stored), bits: await this.bitsOf(stored, budget), stale: stored.expiresAt <= now };
     this.remember(decoded);
     return decoded;
   }
 
+  private async bitsOf(stored: StoredStatusList, budget?: DecodeBudget): Promise<Uint8Array> {
+    const cached = this.memory.get(stored.url);
+    if (cached && cached.version === stored.version) return cached.bits;
+    try {
+      return await gunzipBounded(stored.gzip, { budget });
+    } catch (err) {
+      throw decodeFailure(err);
+    }
+  }
+
+  /** The last copy known here, marked stale; undefined if even that cannot be read. */
+  private async staleCopy(previous: StoredStatusList | DecodedStatusList, budget?: DecodeBudget): Promise<DecodedStatusList | undefined> {
+    if (!('gzip' in previous)) return { ...previous, stale: true };
+    try {
+      return { ...withoutGzip(previous), bits: await this.bitsOf(previous, budget), stale: true };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keeps a decoded list within the bounds: per issuer (one issuer cannot crowd out the others), count and bytes. */
   private remember(list: DecodedStatusList): void {
-    const max = this.opts.memoryEntries ?? 2000;
-    if (this.memory.size >= max && !this.memory.has(list.url)) {
-      const oldest = this.memory.keys().next().value;
-      if (oldest !== undefined) this.memory.delete(oldest);
+    this.forgetList(list.url);
+    const perIssuer = this.opts.memoryEntriesPerIssuer ?? VERIFICATION_LIMITS.statusListsPerIssuer;
+    const maxEntries = this.opts.memoryEntries ?? 2000;
+    const maxBytes = this.opts.memoryBytes ?? VERIFICATION_LIMITS.statusListCacheBytes;
+    const ofIssuer = [...this.memory.values()].filter((cached) => cached.issuer === list.issuer);
+    for (let i = 0; i <= ofIssuer.length - perIssuer; i++) this.forgetList(ofIssuer[i].url);
+    for (const url of this.memory.keys()) {
+      if (this.memory.size < maxEntries && this.memoryBytes + list.bits.byteLength <= maxBytes) break;
+      this.forgetList(url);
     }
     this.memory.set(list.url, list);
+    this.memoryBytes += list.bits.byteLength;
   }
+
+  private forgetList(url: string): void {
+    const cached = this.memory.get(url);
+    if (!cached) return;
+    this.memory.delete(url);
+    this.memoryBytes -= cached.bits.byteLength;
+  }
+}
+
+function decodeFailure(err: unknown): StatusListError {
+  if (!(err instanceof StatusListDecodeError)) return new StatusListError('status_list_invalid', 'The list cannot be decoded.');
+  if (err.budget) return new StatusListError('status_list_invalid', err.message, { fails: true, budget: err.budget });
+  return new StatusListError('status_list_invalid', err.message);
 }
 
 function newest(a: StoredStatusList | undefined, b: DecodedStatusList | undefined): StoredStatusList | DecodedStatusList | undefined {
@@ -218,18 +295,14 @@ function withoutGzip(list: StoredStatusList): Omit<StoredStatusList, 'gzip'> {
   return rest;
 }
 
-function toStored(list: StoredStatusList | DecodedStatusList): StoredStatusList {
+async function toStored(list: StoredStatusList | DecodedStatusList): Promise<StoredStatusList> {
   if ('gzip' in list) return list;
   const { bits, stale: _stale, ...rest } = list;
-  return { ...rest, gzip: gzipBits(bits) };
+  // Only reached when a 304 arrives and the previous copy lived in memory only (store unavailable).
+  return { ...rest, gzip: new Uint8Array(await gzipAsync(bits)) };
 }
 
 function gzipOf(encodedList: string): Uint8Array {
   const text = encodedList.startsWith('u') ? encodedList.slice(1) : encodedList;
   return new Uint8Array(Buffer.from(text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), 'base64url'));
-}
-
-function gzipBits(bits: Uint8Array): Uint8Array {
-  // Only reached when a 304 arrives and the previous copy lived in memory only (store unavailable).
-  return new Uint8Array(gzipSync(bits));
 }

@@ -67,6 +67,15 @@ describe('decideCheckIn', () => {
     expect(d.basis.credential?.qualification).toBe('RN');
   });
 
+  it('denies when trust cannot be decided (registry unreadable), whatever the status policy', () => {
+    const registryDown: VerificationCheck = { id: 'issuer_trust', status: 'indeterminate', code: 'untrusted_issuer', message: 'The trust registry cannot be read right now.' };
+    const skipped = (id: VerificationCheck['id']): VerificationCheck => ({ id, status: 'skipped', code: 'skipped', message: 'Not checked.' });
+    const r = result({ checks: [pass('format'), skipped('signature'), skipped('data_model'), skipped('validity'), skipped('status'), registryDown] });
+    expect(decideCheckIn(r, 'admit_with_warning', triage)).toMatchObject({ decision: 'denied', reasons: [{ code: 'untrusted_issuer', message: expect.stringContaining('registry') }] });
+    const withStatusWarning = result({ checks: [pass('signature'), statusUnavailable, registryDown] });
+    expect(decideCheckIn(withStatusWarning, 'admit_with_warning').decision).toBe('denied');
+  });
+
   it('never admits an unverified result even if it lists no errors', () => {
     const r = { ...result(), verified: false };
     expect(decideCheckIn(r, 'admit_with_warning').decision).toBe('denied');

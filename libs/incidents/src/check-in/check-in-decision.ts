@@ -16,11 +16,14 @@ export interface Decision {
 
 const reason = (c: VerificationCheck): CheckInReason => ({ code: c.code, message: c.message });
 const RANK: Record<CheckInDecision, number> = { admitted: 2, admitted_with_warnings: 1, denied: 0 };
+const NOT_VERIFIED: CheckInReason = { code: 'malformed', message: 'The credential could not be verified.' };
 
 /**
- * The check-in policy, on top of the engine's verdict: failed checks deny; indeterminate checks (a status list that
- * could not be read) admit with a warning or deny as the incident's policy says; a position admits only a responder
- * holding one of its qualifications. Pure, so it is tested on its own.
+ * The check-in policy, on top of the engine's verdict: failed checks deny; a status that cannot be confirmed (a status
+ * list that could not be read) admits with a warning or denies as the incident's policy says; anything else not
+ * confirmed denies, whatever the policy (fail closed: trust that cannot be decided because the registry cannot be
+ * read, a check that did not run); a position admits only a responder holding one of its qualifications. Pure, so it
+ * is tested on its own.
  */
 export function decideCheckIn(result: VerificationResult, policy: StatusUnavailablePolicy, position?: PositionRequirement): Decision {
   const enclosed = result.credentials;
@@ -34,6 +37,11 @@ export function decideCheckIn(result: VerificationResult, policy: StatusUnavaila
 
 function decideCredential(result: VerificationResult, policy: StatusUnavailablePolicy, position?: PositionRequirement): Decision {
   if (result.errors.length > 0) return { decision: 'denied', reasons: result.errors.map(reason), basis: result };
+  const unconfirmed = result.checks.filter((c) => c.status !== 'pass' && !(c.status === 'indeterminate' && c.id === 'status'));
+  if (unconfirmed.length > 0) {
+    const undecided = unconfirmed.filter((c) => c.status === 'indeterminate');
+    return { decision: 'denied', reasons: undecided.length > 0 ? undecided.map(reason) : [NOT_VERIFIED], basis: result };
+  }
   const qualification = result.credential?.qualification;
   if (position) {
     if (!qualification) {
@@ -64,7 +72,7 @@ function decideCredential(result: VerificationResult, policy: StatusUnavailableP
   }
   if (!result.verified) {
     // Defensive: never admit a result the engine did not verify, whatever its lists say.
-    return { decision: 'denied', reasons: [{ code: 'malformed', message: 'The credential could not be verified.' }], basis: result };
+    return { decision: 'denied', reasons: [NOT_VERIFIED], basis: result };
   }
   return { decision: 'admitted', reasons: [], basis: result };
 }

@@ -1,4 +1,4 @@
-import { encodeList, decodeEncodedList, type DecodedStatusList, type TrustedIssuer, type VerificationResult } from '@app/credentials';
+import { type DecodedStatusList, type TrustedIssuer, type VerificationResult } from '@app/credentials';
 import { verdictOf } from './engine-verdict';
 import { gravest, replacesFlag } from './flag-codes';
 import { screen, triage, type ActiveCredential, type ScreeningFacts } from './screening';
@@ -10,7 +10,8 @@ const SUS = 'https://board.example/status/suspension';
 const ISSUER = 'did:web:board.example';
 
 function list(url: string, set: number[]): DecodedStatusList {
-  const bits = decodeEncodedList(encodeList(131072, set));
+  const bits = new Uint8Array(131072 / 8);
+  for (const i of set) bits[i >> 3] |= 0x80 >> (i & 7);
   return { url, issuer: ISSUER, purposes: [url === REV ? 'revocation' : 'suspension'], bits, bitLength: bits.length * 8, fetchedAt: NOW, expiresAt: NOW + 60_000, version: 'v', stale: false };
 }
 
