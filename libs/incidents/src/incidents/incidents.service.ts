@@ -196,9 +196,6 @@ export class IncidentsService {
       if (!['commander', 'checkin'].includes(users[0].role)) {
         throw new DomainError('unprocessable', 'Only commanders and check-in staff are assigned to incidents.');
       }
-      if (principal.role === 'commander' && users[0].role !== 'checkin') {
-        throw new DomainError('forbidden', 'Commanders assign check-in staff; an admin assigns commanders.');
-      }
       const inserted = (await tx.query(
         `INSERT INTO incident_staff (incident_id, user_id, assigned_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id`,
         [id, userId, principal.userId],
