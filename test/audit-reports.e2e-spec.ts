@@ -211,6 +211,15 @@ describe('deployment reports', () => {
     expect(rows.find((r) => r.responder_id === cy)!.checked_out_at).toBe('still on scene');
   });
 
+  it('quotes a CSV cell holding a separator, so no part of it can open as a formula in a spreadsheet set to split on ;', async () => {
+    const site = (await pg.query<{ id: string }>(`INSERT INTO incident (name, number, type, jurisdiction) VALUES ('Flood', $1, 'Flood', 'US-FL') RETURNING id`, [`FL-${randomUUID().slice(0, 8)}`])).rows[0].id;
+    const agency = "Station 7;=cmd|' /C calc'!A0";
+    await deploy({ responderId: await responder('Dee Semicolon'), checkedIn: '2025-11-05T13:00:00Z', checkedOut: '2025-11-05T17:00:00Z', agency, at: site });
+    const res = await request(world.http).get(`/reports/incidents/${site}/deployments?format=csv`).set(...bearer(world.adminToken)).expect(200);
+    expect(res.text).toContain(`,"${agency}",`);
+    expect(parseCsv(res.text)[0].agency).toBe(agency);
+  });
+
   it("an incident's time zone is an IANA zone: anything else is 400 naming the field, and a report never fails on one", async () => {
     const incident = { name: 'Zone Check', type: 'Flood', jurisdiction: 'US-FL' };
     for (const timeZone of ['Mars/Olympus_Mons', 'UTC+3', 'America/New York', 'EST5EDT;', '']) {
