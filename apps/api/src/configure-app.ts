@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { assertJsonDepth, logRequests, refuseUnsafeJsonText, requestIdFor } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { mountQueueDashboard } from '@app/jobs';
+import { lowerCaseUuids } from './canonical-ids';
 import { securityHeaders } from './security-headers';
 import { serveWebApp } from './web-app';
 
@@ -35,6 +36,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     done();
   });
   logRequests(fastify);
+  lowerCaseUuids(fastify);
   useSafeJsonParser(app);
   app.useBodyParser(TEXT_TYPES, { bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body.toString('utf8')));
   await serveWebApp(app, config);
