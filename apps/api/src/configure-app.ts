@@ -29,9 +29,9 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.decorateRequest('user', undefined); // set by the AuthGuard; declared up front so every request has one shape
-  const headers = securityHeaders();
+  const headersFor = securityHeaders();
   fastify.addHook('onRequest', (req, reply, done) => {
-    reply.headers(headers);
+    reply.headers(headersFor(req.host));
     reply.header('X-Request-Id', req.id); // the id in the logs and in error responses' correlationId
     done();
   });
