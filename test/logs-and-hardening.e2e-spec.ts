@@ -106,6 +106,15 @@ describe('hardening and logs', () => {
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
+
+    it("lets the page connect to its own origin only: connect-src names this host's websockets, not any ws:/wss: host", async () => {
+      const connectSrc = (res: request.Response) => /(?:^|;)\s*connect-src ([^;]*)/.exec(res.headers['content-security-policy'] as string)?.[1];
+      const host = new URL(api.url).host;
+      expect(connectSrc(await request(api.http).get('/health/live'))).toBe(`'self' ws://${host} wss://${host}`);
+      expect(connectSrc(await request(api.http).get('/app/').set('Host', 'ops.example.org'))).toBe("'self' ws://ops.example.org wss://ops.example.org");
+      // A Host header that is not a plain host name cannot write into the policy.
+      expect(connectSrc(await request(api.http).get('/health/live').set('Host', "evil.example 'unsafe-inline'"))).toBe("'self'");
+    });
   });
 
   describe('CORS: only CORS_ORIGINS', () => {
