@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import type { ChainVerification, DeploymentReport } from '@app/audit';
+import { IncidentTimeZoneKnown1765000400000 } from '../libs/db/src/migrations/1765000400000-incident-time-zone-known';
 import { ADMIN, bearer, createUser } from './support/test-app';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
@@ -66,7 +68,10 @@ describe('deployment reports', () => {
     checkedOut: string | null;
     agency: string;
     reverifications?: Array<{ at: string; verified: boolean; checks: unknown[] }>;
+    /** Another incident than Hurricane Nadia (no position there). */
+    at?: string;
   }): Promise<string> {
+    const incident = o.at ?? incidentId;
     const cred = await pg.query<{ id: string }>(
       `INSERT INTO presented_credential (hash, jws, responder_id, format, issuer_id, qualification, license_number, summary, last_verified)
        VALUES ($1, 'seeded', $2, 'vc+jwt', 'did:web:boards.example:fl-nursing', 'RN', 'RN9876543', $3, true) RETURNING id`,
@@ -79,22 +84,22 @@ describe('deployment reports', () => {
     ];
     const ver = await pg.query<{ id: string }>(
       `INSERT INTO verification (credential_id, incident_id, kind, verified, checks, evidence, performed_at) VALUES ($1, $2, 'check_in', false, $3, '{}', $4) RETURNING id`,
-      [credentialId, incidentId, JSON.stringify(checks), o.checkedIn],
+      [credentialId, incident, JSON.stringify(checks), o.checkedIn],
     );
     const dep = await pg.query<{ id: string }>(
       `INSERT INTO deployment (incident_id, responder_id, credential_id, position_id, decision, status, ics211, checked_in_at, checked_in_by, checked_out_at)
        VALUES ($1, $2, $3, $4, 'admitted_with_warnings', $5, $6, $7, $8, $9) RETURNING id`,
-      [incidentId, o.responderId, credentialId, positionId, o.checkedOut ? 'demobilized' : 'available', { agency: o.agency, homeUnit: 'Jackson Memorial' }, o.checkedIn, adminId, o.checkedOut],
+      [incident, o.responderId, credentialId, o.at ? null : positionId, o.checkedOut ? 'demobilized' : 'available', { agency: o.agency, homeUnit: 'Jackson Memorial' }, o.checkedIn, adminId, o.checkedOut],
     );
     await pg.query(
       `INSERT INTO check_in_attempt (incident_id, performed_by, request_hash, decision, reasons, credential_hash, responder_id, deployment_id, verification_id, response_status, response, performed_at)
        VALUES ($1, $2, 'seeded', 'admitted_with_warnings', $3, 'h', $4, $5, $6, 201, '{}', $7)`,
-      [incidentId, adminId, JSON.stringify([{ code: 'status_unavailable', message: 'status list unreachable' }]), o.responderId, dep.rows[0].id, ver.rows[0].id, o.checkedIn],
+      [incident, adminId, JSON.stringify([{ code: 'status_unavailable', message: 'status list unreachable' }]), o.responderId, dep.rows[0].id, ver.rows[0].id, o.checkedIn],
     );
     for (const r of o.reverifications ?? []) {
       await pg.query(
         `INSERT INTO verification (credential_id, incident_id, kind, verified, checks, evidence, performed_at) VALUES ($1, $2, 'reverification', $3, $4, '{}', $5)`,
-        [credentialId, incidentId, r.verified, JSON.stringify(r.checks), r.at],
+        [credentialId, incident, r.verified, JSON.stringify(r.checks), r.at],
       );
     }
     return dep.rows[0].id;
@@ -204,6 +209,41 @@ describe('deployment reports', () => {
     expect(agencies).toContain(`'=HYPERLINK("http://evil.example","x")`);
     expect(agencies).toContain('Miami-Dade Fire, Station "7"');
     expect(rows.find((r) => r.responder_id === cy)!.checked_out_at).toBe('still on scene');
+  });
+
+  it('quotes a CSV cell holding a separator, so no part of it can open as a formula in a spreadsheet set to split on ;', async () => {
+    const site = (await pg.query<{ id: string }>(`INSERT INTO incident (name, number, type, jurisdiction) VALUES ('Flood', $1, 'Flood', 'US-FL') RETURNING id`, [`FL-${randomUUID().slice(0, 8)}`])).rows[0].id;
+    const agency = "Station 7;=cmd|' /C calc'!A0";
+    await deploy({ responderId: await responder('Dee Semicolon'), checkedIn: '2025-11-05T13:00:00Z', checkedOut: '2025-11-05T17:00:00Z', agency, at: site });
+    const res = await request(world.http).get(`/reports/incidents/${site}/deployments?format=csv`).set(...bearer(world.adminToken)).expect(200);
+    expect(res.text).toContain(`,"${agency}",`);
+    expect(parseCsv(res.text)[0].agency).toBe(agency);
+  });
+
+  it("an incident's time zone is an IANA zone: anything else is 400 naming the field, and a report never fails on one", async () => {
+    const incident = { name: 'Zone Check', type: 'Flood', jurisdiction: 'US-FL' };
+    for (const timeZone of ['Mars/Olympus_Mons', 'UTC+3', 'America/New York', 'EST5EDT;', '']) {
+      const res = await request(world.http).post('/incidents').set(...bearer(world.adminToken)).send({ ...incident, number: `TZ-${randomUUID().slice(0, 8)}`, timeZone });
+      expect([timeZone, res.status, res.body.code, res.body.errors?.map((e: { field: string }) => e.field)]).toEqual([timeZone, 400, 'validation_failed', ['timeZone']]);
+    }
+    const created = await request(world.http).post('/incidents').set(...bearer(world.adminToken)).send({ ...incident, number: `TZ-${randomUUID().slice(0, 8)}`, timeZone: 'America/Chicago' }).expect(201);
+    const patched = await request(world.http).patch(`/incidents/${created.body.id}`).set(...bearer(world.adminToken)).send({ timeZone: 'Mars/Olympus_Mons' }).expect(400);
+    expect(patched.body.errors).toEqual([expect.objectContaining({ field: 'timeZone' })]);
+    expect((await request(world.http).patch(`/incidents/${created.body.id}`).set(...bearer(world.adminToken)).send({ timeZone: 'UTC' }).expect(200)).body.timeZone).toBe('UTC');
+
+    // A zone stored before the api checked it: the migration gives the incident UTC, and its report is made.
+    const legacy = (await pg.query<{ id: string }>(`INSERT INTO incident (name, number, type, jurisdiction, time_zone) VALUES ('Old', $1, 'Flood', 'US-FL', 'Mars/Olympus_Mons') RETURNING id`, [`FL-${randomUUID().slice(0, 8)}`])).rows[0].id;
+    await deploy({ responderId: await responder('Eve Legacy'), checkedIn: '2025-11-05T13:00:00Z', checkedOut: '2025-11-05T17:00:00Z', agency: 'County EMS', at: legacy });
+    const runner = world.api.app.get(DataSource).createQueryRunner();
+    try {
+      await new IncidentTimeZoneKnown1765000400000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    const report = (await request(world.http).get(`/reports/incidents/${legacy}/deployments`).set(...bearer(world.adminToken)).expect(200)).body as DeploymentReport;
+    expect(report.deployments[0]).toMatchObject({ incident: { timeZone: 'UTC' }, hoursByDay: [{ date: '2025-11-05', hours: 4 }] });
+    const kept = await pg.query<{ time_zone: string }>(`SELECT time_zone FROM incident WHERE id = $1`, [incidentId]);
+    expect(kept.rows[0].time_zone).toBe('America/New_York');
   });
 
   it("gives one responder's deployments across incidents", async () => {

@@ -597,6 +597,35 @@ describe('audit trail', () => {
       }
     });
 
+    it('an incident id in capitals is the same incident: the same chain, entries, reports and refusals', async () => {
+      const t = auditor.token;
+      const lower = await verify(`incidentId=${fl}`, t);
+      expect(lower).toMatchObject({ ok: true, chainId: `incident:${fl}`, entries: 5 });
+      // Not an empty chain that verifies: the very same one.
+      expect(await verify(`incidentId=${fl.toUpperCase()}`, t)).toEqual(lower);
+      expect(await verify(`chainId=incident:${fl.toUpperCase()}`, t)).toEqual(lower);
+      const entries = await request(api.http).get(`/audit/entries?incidentId=${fl.toUpperCase()}`).set(...bearer(t)).expect(200);
+      expect(entries.body.entries).toHaveLength(5);
+      for (const path of [
+        `/audit/verify?incidentId=${tx.toUpperCase()}`,
+        `/audit/verify?chainId=incident:${tx.toUpperCase()}`,
+        `/audit/export?incidentId=${tx.toUpperCase()}`,
+        `/audit/entries?incidentId=${tx.toUpperCase()}`,
+        `/reports/incidents/${tx.toUpperCase()}/deployments`,
+        `/incidents/${tx.toUpperCase()}`,
+      ]) {
+        const res = await request(api.http).get(path).set(...bearer(t));
+        expect([path, res.status, res.body.code]).toEqual([path, 403, 'forbidden']);
+      }
+      // A change made through the capitalised id is written to the incident's one chain, which still verifies.
+      const city = await request(api.http).patch(`/incidents/${flCity.toUpperCase()}`).set(...bearer(adminToken)).send({ name: 'Miami-Dade flooding' }).expect(200);
+      expect(city.body.id).toBe(flCity);
+      const chain = await verify(`incidentId=${flCity}`, t);
+      expect(chain).toMatchObject({ ok: true, entries: 3 });
+      const { rows } = await pg.query<{ chain_id: string }>(`SELECT DISTINCT chain_id FROM audit_entry WHERE incident_id = $1`, [flCity]);
+      expect(rows).toEqual([{ chain_id: `incident:${flCity}` }]);
+    });
+
     it('auditors cannot write: no checkpoints, no users, no changes', async () => {
       const t = auditor.token;
       const before = await pg.query(`SELECT count(*) FROM audit_checkpoint`);

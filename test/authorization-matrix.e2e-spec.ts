@@ -101,8 +101,9 @@ const EXPECTED: Record<string, Expectation> = {
   'PATCH /incidents/:incidentId': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}`, body: {} }) },
   'POST /incidents/:incidentId/close': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/close` }) },
   'GET /incidents/:incidentId/staff': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff` }) },
-  'POST /incidents/:incidentId/staff': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff`, body: { userId: ids.spareUser } }) },
-  'DELETE /incidents/:incidentId/staff/:userId': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff/${ids.spareUser}` }) },
+  // Only admins change who is on an incident (a commander could otherwise remove a fellow commander).
+  'POST /incidents/:incidentId/staff': { access: ['admin'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff`, body: { userId: ids.spareUser } }) },
+  'DELETE /incidents/:incidentId/staff/:userId': { access: ['admin'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff/${ids.spareUser}` }) },
   'POST /incidents/:incidentId/check-ins': {
     access: ['admin', 'commander', 'checkin'],
     incident: 'guard',

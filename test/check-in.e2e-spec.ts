@@ -485,7 +485,7 @@ describe('check-in (ICS 211 flow)', () => {
       await request(world.http).patch(`/incidents/${incident.id}`).set(...bearer(flAuditor.token)).send({ name: 'x' }).expect(403);
     });
 
-    it('check-in staff cannot change status or manage the incident; commanders manage theirs but do not create incidents', async () => {
+    it('check-in staff cannot change status or manage the incident; commanders manage theirs but neither create incidents nor change their staff', async () => {
       const dep = (await request(world.http).get(`/incidents/${incident.id}/deployments`).set(...bearer(checkin.token)).expect(200)).body[0] as { id: string };
       await request(world.http).post(`/incidents/${incident.id}/deployments/${dep.id}/status`).set(...bearer(checkin.token)).send({ status: 'available' }).expect(403);
       await request(world.http).patch(`/incidents/${incident.id}`).set(...bearer(checkin.token)).send({ name: 'x' }).expect(403);
@@ -493,11 +493,21 @@ describe('check-in (ICS 211 flow)', () => {
       await request(world.http).post('/incidents').set(...bearer(commander.token)).send({}).expect(403);
       await request(world.http).patch(`/incidents/${incident.id}`).set(...bearer(commander.token)).send({ addLocations: [{ name: 'Helibase North', kind: 'Helibase' }] }).expect(200);
       const newStaff = await createUser(world.http, world.adminToken, 'checkin');
-      await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(commander.token)).send({ userId: newStaff.id }).expect(204);
+      await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(commander.token)).send({ userId: newStaff.id }).expect(403);
       const otherCommander = await createUser(world.http, world.adminToken, 'commander');
       await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(commander.token)).send({ userId: otherCommander.id }).expect(403);
       await request(world.http).get(`/incidents/${incident.id}`).set(...bearer(otherCommander.token)).expect(403);
       await request(world.http).post('/auth/token').send(ADMIN).expect(200);
+    });
+
+    it('a commander cannot remove a fellow commander, nor check-in staff: only admins change incident staff', async () => {
+      const fellow = await staffFor(world.http, world.adminToken, incident.id, 'commander');
+      const removed = await request(world.http).delete(`/incidents/${incident.id}/staff/${fellow.id}`).set(...bearer(commander.token)).expect(403);
+      expect(removed.body.code).toBe('forbidden');
+      await request(world.http).delete(`/incidents/${incident.id}/staff/${checkin.id}`).set(...bearer(commander.token)).expect(403);
+      const staff = (await request(world.http).get(`/incidents/${incident.id}/staff`).set(...bearer(commander.token)).expect(200)).body as Array<{ userId: string }>;
+      expect(staff.map((s) => s.userId)).toEqual(expect.arrayContaining([fellow.id, checkin.id, commander.id]));
+      await request(world.http).delete(`/incidents/${incident.id}/staff/${fellow.id}`).set(...bearer(world.adminToken)).expect(204);
     });
   });
 });

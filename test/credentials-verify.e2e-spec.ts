@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { runCli } from '../apps/cli/src/cli';
 import { generateKey, FixtureIssuerServer, trustListFor, type FixtureBoard } from './support/credential-fixtures';
-import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
+import { CredentialVerifier } from '@app/credentials';
+import { ADMIN, awayFromMinuteEdge, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
 
 /**
  * Every reason code through POST /credentials/verify, with issuers (did:web documents and status lists) served by a
@@ -277,6 +278,28 @@ describe('POST /credentials/verify', () => {
     cliIo.readStdin = async () => boards.rogue.issue();
     expect(await runCli(['verify', '--jurisdiction', 'US-FL'], cliIo)).toBe(1);
     expect(JSON.parse(out.join('')).errors[0].code).toBe('untrusted_issuer');
+  });
+
+  it('a burst from one user gets 429 past VERIFY_RATE_LIMIT_PER_MINUTE, before any verification work; other users go on', async () => {
+    const limited = await startApi({ ...env.env, VERIFY_RATE_LIMIT_PER_MINUTE: '3' });
+    const work = jest.spyOn(limited.app.get(CredentialVerifier), 'verify');
+    try {
+      const adminToken = await signIn(api.http, ADMIN.email, ADMIN.password);
+      const [busy, other] = [(await createUser(api.http, adminToken, 'checkin')).token, (await createUser(api.http, adminToken, 'auditor')).token];
+      const jws = await boards['fl-nursing'].issue();
+      const verifyAs = (t: string) => request(limited.http).post('/credentials/verify').set(...bearer(t)).send({ verifiableCredential: jws, options: { jurisdiction: 'US-FL' } });
+      await awayFromMinuteEdge();
+      const burst = await Promise.all(Array.from({ length: 8 }, () => verifyAs(busy)));
+      expect(burst.map((r) => r.status).sort()).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
+      const refused = burst.find((r) => r.status === 429)!;
+      expect(refused.body.code).toBe('rate_limited');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(work).toHaveBeenCalledTimes(3);
+      expect((await verifyAs(other)).status).toBe(200);
+    } finally {
+      work.mockRestore();
+      await limited.close();
+    }
   });
 
   it('requires a signed-in user', async () => {

@@ -77,7 +77,7 @@ describe('foundation: health, auth, errors', () => {
     await request(api.http).get('/forgotten').expect(401);
   });
 
-  it('rate-limits sign-in attempts per e-mail', async () => {
+  it('rate-limits sign-in attempts per account and address', async () => {
     const limited = await startApi({ ...env.env, LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
     try {
       const attempt = () => request(limited.http).post('/auth/token').send({ email: 'victim@test.example', password: 'guess-guess-guess' });
@@ -86,6 +86,33 @@ describe('foundation: health, auth, errors', () => {
       expect(blocked.status).toBe(429);
       expect(blocked.body.code).toBe('rate_limited');
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("cannot be used to lock a chosen account out: one address's failures slow that address only; many addresses slow new ones, never the owner's", async () => {
+    const limited = await startApi({ ...env.env, LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const victim = await createUser(api.http, adminToken, 'commander');
+      const password = 'commander-password-123'; // createUser's password for the role
+      const from = (address: string, pw: string) => request(limited.http).post('/auth/token').set('X-Forwarded-For', address).send({ email: victim.email, password: pw });
+      const attacker = '203.0.113.66';
+      for (let i = 0; i < 3; i++) expect((await from(attacker, 'guess-guess-guess')).status).toBe(401);
+      for (let i = 0; i < 3; i++) expect((await from(attacker, 'guess-guess-guess')).status).toBe(429);
+      // Refused before the password is looked at: the attacker's address learns nothing, even from the right one.
+      expect((await from(attacker, password)).status).toBe(429);
+      // The owner, from an address they never used, is not held up by any of it.
+      const home = '198.51.100.7';
+      expect((await from(home, password)).status).toBe(200);
+
+      // Guessing spread over more addresses than the limit (3): addresses new to the account wait, the right
+      // password included (Retry-After says how long), while the owner's own address does not.
+      for (const botnet of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) expect((await from(botnet, 'guess-guess-guess')).status).toBe(401);
+      const stranger = await from('192.0.2.200', password);
+      expect([stranger.status, stranger.body.code]).toEqual([429, 'rate_limited']);
+      expect(Number(stranger.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await from(home, password)).status).toBe(200);
     } finally {
       await limited.close();
     }

@@ -162,6 +162,38 @@ describe('live board: /live over socket.io (one api)', () => {
     expect(ack.snapshot.roster.map((r) => r.name)).toEqual(expect.arrayContaining(['Ana Lopez', 'Ben Ode']));
   });
 
+  it('board events, resyncs and snapshots carry no e-mail address, whoever acted; an id in capitals joins the same board', async () => {
+    const board = await newIncident(world.http, world.adminToken);
+    for (const user of [commander, checkinStaff]) {
+      await request(world.http).post(`/incidents/${board}/staff`).set(...bearer(world.adminToken)).send({ userId: user.id }).expect(204);
+    }
+    const socket = await open(commander.token);
+    const seen = recordEvents(socket);
+    const first = await socket.emitWithAck('subscribe', { incidentId: board.toUpperCase() });
+    if (!first.ok) throw new Error(first.error.message);
+    expect(first.snapshot.incidentId).toBe(board);
+
+    await checkIn(world, board, checkinStaff.token, 'Cam Reyes');
+    await request(world.http).post(`/incidents/${board}/check-ins`).set(...bearer(checkinStaff.token)).set('Idempotency-Key', randomUUID()).send({ credential: 'not a credential' }).expect(201);
+    await waitFor(() => seen.length === 2, 5000, 'the check-in and the denial');
+    const checkedIn = seen.find((e): e is LiveEvent<'deployment.checked_in'> => e.name === 'deployment.checked_in');
+    const deployment = `/incidents/${board}/deployments/${checkedIn!.payload.deployment.deploymentId}`;
+    await request(world.http).post(`${deployment}/status`).set(...bearer(commander.token)).send({ status: 'assigned', assignment: 'Division A' }).expect(200);
+    await request(world.http).patch(`/incidents/${board}`).set(...bearer(commander.token)).send({ name: 'Renamed by its commander' }).expect(200);
+    await waitFor(() => seen.length === 4, 5000, 'the status change and the rename');
+    const snapshot = await (await open(commander.token)).emitWithAck('subscribe', { incidentId: board });
+    await request(world.http).post(`${deployment}/check-out`).set(...bearer(checkinStaff.token)).send({}).expect((res) => expect(res.status).toBeLessThan(300));
+    await waitFor(() => seen.length === 5, 5000, 'the check-out');
+    const resync = await socket.emitWithAck('resync', { incidentId: board, since: 0 });
+
+    expect(seen.map((e) => e.name)).toEqual(['deployment.checked_in', 'checkin.denied', 'deployment.status_changed', 'incident.updated', 'deployment.checked_out']);
+    expect(seen[2].payload).toMatchObject({ to: { status: 'assigned' }, changedBy: 'commander' });
+    const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/;
+    for (const [what, sent] of Object.entries({ events: seen, resync, snapshot, first })) {
+      expect([what, JSON.stringify(sent).match(EMAIL)?.[0]]).toEqual([what, undefined]);
+    }
+  });
+
   it('a client that disconnects, misses events and resyncs gets exactly the missed events, in order', async () => {
     const first = await open(commander.token);
     const seen = recordEvents(first);

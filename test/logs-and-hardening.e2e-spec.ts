@@ -6,18 +6,20 @@ import type { DataSource } from 'typeorm';
 import request from 'supertest';
 import { io } from 'socket.io-client';
 import { Public } from '@app/auth';
+import { CredentialVerifier } from '@app/credentials';
 import { LIVE_MAX_MESSAGE_BYTES } from '@app/realtime';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
 import { BODY_LIMIT_BYTES } from '../apps/api/src/configure-app';
 import { scanText, TEST_PASSWORDS } from './support/log-scan';
-import { connectLive } from './support/live-harness';
-import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
+import { connectLive, CuttableProxy } from './support/live-harness';
+import { ADMIN, awayFromMinuteEdge, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
 import { createIncident, DEFAULT_TRUST, staffFor, trustBoard, type IncidentFixture } from './support/world';
 
 /**
  * Hardening of the api: security headers, a strict CORS policy, body size and shape limits, rate limits on sign-in
- * and on check-in per device, the websocket message size limit, 500s that leak nothing, and logs (written to a file
- * at debug level, as in every e2e run) that never contain tokens, passwords or whole credentials.
+ * and on check-in per user (held without Redis too), the websocket message size limit, 500s that leak nothing, and
+ * logs (written to a file at debug level, as in every e2e run) that never contain tokens, passwords or whole
+ * credentials.
  */
 jest.setTimeout(120_000);
 
@@ -54,12 +56,6 @@ class FailingProbeController {
   }
 }
 
-/** Waits for the start of a fresh rate-limit window if the current one (per minute) is about to end. */
-async function awayFromMinuteEdge(): Promise<void> {
-  const intoMinute = Date.now() % 60_000;
-  if (intoMinute > 50_000) await sleep(60_000 - intoMinute + 200);
-}
-
 describe('hardening and logs', () => {
   let issuer: IssuerServer;
   let env: TestEnv;
@@ -71,11 +67,7 @@ describe('hardening and logs', () => {
 
   beforeAll(async () => {
     issuer = await startIssuerServer({ port: 0 });
-    env = await createTestEnv('hardening', {
-      CORS_ORIGINS: ALLOWED_ORIGIN,
-      CHECKIN_RATE_LIMIT_PER_MINUTE: '5',
-      LOGIN_RATE_LIMIT_PER_MINUTE: '5',
-    });
+    env = await createTestEnv('hardening', { CORS_ORIGINS: ALLOWED_ORIGIN, LOGIN_RATE_LIMIT_PER_MINUTE: '5' });
     logFile = env.env.LOG_FILE;
     const started = await startApi(env.env, { listen: true, extraControllers: [FailingProbeController] });
     api = { ...started, url: started.url! };
@@ -113,6 +105,15 @@ describe('hardening and logs', () => {
       expect(res.headers['content-security-policy']).not.toContain("script-src 'self' 'unsafe-inline'");
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it("lets the page connect to its own origin only: connect-src names this host's websockets, not any ws:/wss: host", async () => {
+      const connectSrc = (res: request.Response) => /(?:^|;)\s*connect-src ([^;]*)/.exec(res.headers['content-security-policy'] as string)?.[1];
+      const host = new URL(api.url).host;
+      expect(connectSrc(await request(api.http).get('/health/live'))).toBe(`'self' ws://${host} wss://${host}`);
+      expect(connectSrc(await request(api.http).get('/app/').set('Host', 'ops.example.org'))).toBe("'self' ws://ops.example.org wss://ops.example.org");
+      // A Host header that is not a plain host name cannot write into the policy.
+      expect(connectSrc(await request(api.http).get('/health/live').set('Host', "evil.example 'unsafe-inline'"))).toBe("'self'");
     });
   });
 
@@ -209,41 +210,77 @@ describe('hardening and logs', () => {
   });
 
   describe('rate limits', () => {
-    it('sign-in: per e-mail, 429 with Retry-After once the limit is used up', async () => {
+    let limited: TestApi;
+
+    beforeAll(async () => {
+      limited = await startApi({ ...env.env, CHECKIN_RATE_LIMIT_PER_MINUTE: '5' });
+    });
+    afterAll(async () => limited?.close());
+
+    it('sign-in: per account and address, 429 with Retry-After once the limit is used up', async () => {
       await awayFromMinuteEdge();
       const email = `victim-${randomUUID()}@test.example`;
       const attempt = () => request(api.http).post('/auth/token').send({ email, password: 'guess-guess-guess' });
       for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(401);
-      const limited = await attempt();
-      expect(limited.status).toBe(429);
-      expect(limited.body.code).toBe('rate_limited');
-      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      const refused = await attempt();
+      expect(refused.status).toBe(429);
+      expect(refused.body.code).toBe('rate_limited');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     });
 
-    it('check-in: per user and X-Device-Id; another device, or another user on the device, is not held up', async () => {
+    it('check-in: per user, counted before the badge is verified; a new X-Device-Id per scan gets no more; a colleague is not held up', async () => {
       await awayFromMinuteEdge();
+      const verify = jest.spyOn(limited.app.get(CredentialVerifier), 'verify');
       const scanFrom = (token: string, device: string) =>
-        request(api.http)
+        request(limited.http)
           .post(`/incidents/${incident.id}/check-ins`)
           .set(...bearer(token))
           .set('X-Device-Id', device)
           .set('Idempotency-Key', randomUUID())
           .send({ credential: 'not a credential' });
-      const device = `scanner-${randomUUID().slice(0, 8)}`;
-      for (let i = 0; i < 5; i++) expect((await scanFrom(checkin.token, device)).status).toBe(201);
-      const limited = await scanFrom(checkin.token, device);
-      expect(limited.status).toBe(429);
-      expect(limited.body.code).toBe('rate_limited');
-      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-      // The refused scan left nothing behind: the limit is counted beside verification but settled before recording.
-      const [{ recorded }] = (await api.app.get<DataSource>(getDataSourceToken()).query(
-        'SELECT count(*)::int AS recorded FROM check_in_attempt WHERE device_id = $1',
-        [device],
-      )) as Array<{ recorded: number }>;
-      expect(recorded).toBe(5);
-      expect((await scanFrom(checkin.token, `${device}-b`)).status).toBe(201);
-      const colleague = await staffFor(api.http, adminToken, incident.id, 'checkin');
-      expect((await scanFrom(colleague.token, device)).status).toBe(201);
+      try {
+        const scanner = await staffFor(api.http, adminToken, incident.id, 'checkin');
+        const devices = Array.from({ length: 7 }, (_, i) => `scanner-${randomUUID().slice(0, 8)}-${i}`);
+        for (const device of devices.slice(0, 5)) expect((await scanFrom(scanner.token, device)).status).toBe(201);
+        expect(verify).toHaveBeenCalledTimes(5);
+        for (const device of [devices[0], devices[5], devices[6]]) {
+          const refused = await scanFrom(scanner.token, device);
+          expect([device, refused.status, refused.body.code]).toEqual([device, 429, 'rate_limited']);
+          expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+        }
+        // Refused before any verification work, and nothing recorded.
+        expect(verify).toHaveBeenCalledTimes(5);
+        const [{ recorded }] = (await limited.app.get<DataSource>(getDataSourceToken()).query(
+          'SELECT count(*)::int AS recorded FROM check_in_attempt WHERE performed_by = $1',
+          [scanner.id],
+        )) as Array<{ recorded: number }>;
+        expect(recorded).toBe(5);
+        const colleague = await staffFor(api.http, adminToken, incident.id, 'checkin');
+        expect((await scanFrom(colleague.token, devices[0])).status).toBe(201);
+      } finally {
+        verify.mockRestore();
+      }
+    });
+
+    it('with Redis unreachable, each process still counts on its own: the limit holds', async () => {
+      const proxy = new CuttableProxy();
+      const port = await proxy.start();
+      const cut = await startApi({ ...env.env, REDIS_URL: `redis://127.0.0.1:${port}`, CHECKIN_RATE_LIMIT_PER_MINUTE: '3', VERIFY_RATE_LIMIT_PER_MINUTE: '3' });
+      try {
+        const scanner = await staffFor(api.http, adminToken, incident.id, 'checkin');
+        await proxy.cut();
+        await awayFromMinuteEdge();
+        const verify = () => request(cut.http).post('/credentials/verify').set(...bearer(scanner.token)).send({ verifiableCredential: 'not a credential' });
+        const scan = () => request(cut.http).post(`/incidents/${incident.id}/check-ins`).set(...bearer(scanner.token)).set('Idempotency-Key', randomUUID()).send({ credential: 'not a credential' });
+        for (let i = 0; i < 3; i++) expect((await verify()).status).toBe(400);
+        expect((await verify()).status).toBe(429);
+        for (let i = 0; i < 3; i++) expect((await scan()).status).toBe(201);
+        const refused = await scan();
+        expect([refused.status, refused.body.code]).toEqual([429, 'rate_limited']);
+      } finally {
+        await cut.close();
+        await proxy.close();
+      }
     });
   });
 

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { assertJsonDepth, logRequests, PinoNestLogger, refuseUnsafeJsonText, requestIdFor } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { mountQueueDashboard } from '@app/jobs';
+import { lowerCaseUuids } from './canonical-ids';
 import { securityHeaders } from './security-headers';
 import { serveWebApp } from './web-app';
 
@@ -28,13 +29,14 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useLogger(logger);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.decorateRequest('user', undefined); // set by the AuthGuard; declared up front so every request has one shape
-  const headers = securityHeaders();
+  const headersFor = securityHeaders();
   fastify.addHook('onRequest', (req, reply, done) => {
-    reply.headers(headers);
+    reply.headers(headersFor(req.host));
     reply.header('X-Request-Id', req.id); // the id in the logs and in error responses' correlationId
     done();
   });
   logRequests(fastify, logger.pino);
+  lowerCaseUuids(fastify);
   useSafeJsonParser(app);
   app.useBodyParser(TEXT_TYPES, { bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body.toString('utf8')));
   await serveWebApp(app, config);

@@ -273,6 +273,8 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
     // A demo session lasts hours: sign in once.
     ACCESS_TOKEN_TTL_SECONDS: '43200',
     LOGIN_RATE_LIMIT_PER_MINUTE: '100',
+    // Every check-in station of a surge signs in as the same user (the limit is per user): up to --rate 1000.
+    CHECKIN_RATE_LIMIT_PER_MINUTE: '60000',
   };
   const processes: ManagedProcess[] = [
     startNodeProcess('api', join(settings.root, 'dist/apps/api/src/main.js'), childEnv, logDir, settings.root),

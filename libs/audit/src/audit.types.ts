@@ -33,4 +33,5 @@ export interface AuditEntryRecord {
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
-export const chainIdFor = (incidentId?: string | null): string => (incidentId ? `incident:${incidentId}` : 'system');
+/** An incident's chain is named by its id as PostgreSQL writes a uuid (lower case), however a caller spelled it. */
+export const chainIdFor = (incidentId?: string | null): string => (incidentId ? `incident:${incidentId.toLowerCase()}` : 'system');

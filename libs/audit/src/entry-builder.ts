@@ -11,7 +11,7 @@ export function normalizeEntry(input: AuditInput): Omit<HashedFields, 'seq'> {
     occurredAt: (input.occurredAt ?? new Date()).toISOString(),
     actor: JSON.parse(JSON.stringify(input.actor)) as HashedFields['actor'],
     action: input.action,
-    incidentId: input.incidentId ?? null,
+    incidentId: input.incidentId?.toLowerCase() ?? null, // a uuid column reads back in lower case
     targetType: input.target?.type ?? null,
     targetId: input.target?.id ?? null,
     payload: JSON.parse(JSON.stringify(input.payload)) as Record<string, unknown>,

@@ -1,7 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Ip, Optional, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Optional, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AppConfig } from '@app/config';
-import { DomainError, RateLimiter } from '@app/common';
+import { DomainError } from '@app/common';
 import { CurrentUser, Public, Roles } from './access/access.decorators';
 import { ROLES, type Principal } from './roles';
 import { ServerKeys } from './tokens/server-keys.service';
@@ -9,6 +8,7 @@ import { TokenService } from './tokens/token.service';
 import { SignInDto } from './users/dto/user.dto';
 import { toPrincipal, UsersService } from './users/users.service';
 import { SignInEvents } from './sign-in-events';
+import { SignInThrottle } from './sign-in-throttle';
 
 @ApiTags('auth')
 @Controller()
@@ -17,8 +17,7 @@ export class AuthController {
     private readonly users: UsersService,
     private readonly tokens: TokenService,
     private readonly keys: ServerKeys,
-    private readonly limiter: RateLimiter,
-    @Inject(AppConfig) private readonly config: AppConfig,
+    private readonly throttle: SignInThrottle,
     /** Provided by the audit trail when it is loaded (api process); otherwise nothing is recorded. */
     @Optional() private readonly signIns: SignInEvents = new SignInEvents(),
   ) {}
@@ -28,14 +27,14 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with e-mail and password; returns a short-lived access token' })
   async signIn(@Body() dto: SignInDto, @Ip() ip: string): Promise<{ accessToken: string; tokenType: 'Bearer'; expiresIn: number; user: Principal }> {
-    const limit = this.config.auth.loginRateLimitPerMinute;
-    await this.limiter.consume('sign-in:ip', ip, limit * 5);
-    await this.limiter.consume('sign-in:email', dto.email.toLowerCase(), limit);
+    await this.throttle.admit(dto.email, ip);
     const user = await this.users.authenticate(dto.email, dto.password);
     if (!user) {
+      await this.throttle.failed(dto.email, ip);
       await this.signIns.failed(dto.email, ip);
       throw new DomainError('invalid_credentials', 'The e-mail or password is wrong.');
     }
+    await this.throttle.succeeded(dto.email, ip);
     const principal = toPrincipal(user);
     await this.signIns.succeeded(principal, ip);
     return { ...(await this.tokens.issue(principal)), user: principal };

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthGuard } from './access/auth.guard';
 import { AuthController } from './auth.controller';
+import { SignInThrottle } from './sign-in-throttle';
 import { ServerKeys } from './tokens/server-keys.service';
 import { TokenService } from './tokens/token.service';
 import { PasswordHasher } from './users/password-hasher';
@@ -20,7 +21,7 @@ export class TokensModule {}
   controllers: [AuthController, UsersController],
   // SignInEvents and UserChangeEvents are not provided here: the audit module provides them globally, and without
   // it the services fall back to the no-op defaults (a local provider would shadow the global one).
-  providers: [PasswordHasher, UsersService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [PasswordHasher, UsersService, SignInThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [TokensModule, UsersService],
 })
 export class AuthModule {}

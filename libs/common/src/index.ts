@@ -4,6 +4,7 @@ export * from './http/json-body-guard';
 export * from './logging/logging.module';
 export * from './redis/redis.module';
 export * from './clock';
+export * from './csv';
 export * from './rate-limiter';
 export * from './single-flight';
 export * from './sql/combined-write';

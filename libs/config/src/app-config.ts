@@ -15,6 +15,7 @@ export abstract class AppConfig {
     bootstrapAdmin?: { email: string; password: string };
     loginRateLimitPerMinute: number;
     checkinRateLimitPerMinute: number;
+    verifyRateLimitPerMinute: number;
   };
   abstract readonly fetch: {
     insecureHosts: string[];
@@ -55,6 +56,7 @@ export function toAppConfig(env: Env): AppConfig {
       bootstrapAdmin: admin,
       loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
       checkinRateLimitPerMinute: env.CHECKIN_RATE_LIMIT_PER_MINUTE,
+      verifyRateLimitPerMinute: env.VERIFY_RATE_LIMIT_PER_MINUTE,
     },
     fetch: {
       insecureHosts: env.FETCH_INSECURE_HOSTS.map((h) => h.toLowerCase()),

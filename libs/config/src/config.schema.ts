@@ -42,8 +42,12 @@ export const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: int(60, 86400).default(900),
   BOOTSTRAP_ADMIN_EMAIL: z.email('must be an e-mail address').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** Sign-in attempts per account and address per minute (5x per address); also the failures before back-off (docs/check-in.md, "Rate limits"). */
   LOGIN_RATE_LIMIT_PER_MINUTE: int(1, 10000).default(10),
+  /** Check-ins per signed-in user per minute, counted before the badge is verified. */
   CHECKIN_RATE_LIMIT_PER_MINUTE: int(1, 100000).default(600),
+  /** POST /credentials/verify calls per signed-in user per minute. */
+  VERIFY_RATE_LIMIT_PER_MINUTE: int(1, 100000).default(60),
   CORS_ORIGINS: csv.default([]),
   /** Folder of the built web app served under /app/ (default: dist/web next to the api build). */
   WEB_DIR: z.string().min(1).optional(),

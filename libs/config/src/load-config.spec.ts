@@ -26,4 +26,12 @@ describe('parseConfig', () => {
     expect(c.fetch.insecureHosts).toEqual(['localhost', '127.0.0.1']);
     expect(c.fetch.allowPrivateNetwork).toBe(true);
   });
+
+  it('limits verification per user: 60 a minute unless set, a whole number from 1', () => {
+    expect(parseConfig({}).auth.verifyRateLimitPerMinute).toBe(60);
+    expect(parseConfig({ VERIFY_RATE_LIMIT_PER_MINUTE: '5' }).auth.verifyRateLimitPerMinute).toBe(5);
+    for (const bad of ['0', '-1', 'many', '2.5']) {
+      expect(() => parseConfig({ VERIFY_RATE_LIMIT_PER_MINUTE: bad })).toThrow(/^Invalid configuration: VERIFY_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 100000/);
+    }
+  });
 });

@@ -50,8 +50,9 @@ export class AuditScope {
     }
     const match = INCIDENT_CHAIN.exec(chainId);
     if (!match) throw new DomainError('validation_failed', `chainId must be "system" or "incident:<uuid>", got "${chainId}".`);
-    await this.assertIncident(principal, match[1]);
-    return { chainId, incidentId: match[1] };
+    const incidentId = match[1].toLowerCase(); // chains are keyed by the id as PostgreSQL writes it
+    await this.assertIncident(principal, incidentId);
+    return { chainId: chainIdFor(incidentId), incidentId };
   }
 
   /**

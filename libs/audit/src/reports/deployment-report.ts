@@ -1,3 +1,5 @@
+import { csvText } from '@app/common';
+
 /** One responder's deployment at one incident, as a state agency needs it for reimbursement and audit. */
 export interface DeploymentReportRow {
   deploymentId: string;
@@ -58,7 +60,7 @@ export const CSV_COLUMNS = [
 
 /** One CSV row per deployment and local day (RFC 4180), so the hours per responder per day can be summed in a spreadsheet. */
 export function toCsv(report: DeploymentReport): string {
-  const lines = [CSV_COLUMNS.join(',')];
+  const rows: Array<Array<string | number | null>> = [[...CSV_COLUMNS]];
   for (const d of report.deployments) {
     const last = d.verification.reverifications[d.verification.reverifications.length - 1];
     const common = {
@@ -91,19 +93,8 @@ export function toCsv(report: DeploymentReport): string {
     const days = d.hoursByDay.length > 0 ? d.hoursByDay : [{ date: d.checkedInAt.slice(0, 10), hours: 0 }];
     for (const day of days) {
       const row: Record<(typeof CSV_COLUMNS)[number], string | number | null> = { ...common, date: day.date, hours_on_date: day.hours };
-      lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
+      rows.push(CSV_COLUMNS.map((c) => row[c]));
     }
   }
-  return `${lines.join('\r\n')}\r\n`;
-}
-
-/**
- * Quotes when needed; text that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) gets a
- * leading apostrophe: report fields come from credentials and staff input.
- */
-export function csvCell(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return csvText(rows);
 }

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Module, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Module, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '@app/auth';
-import { DomainError } from '@app/common';
+import { CurrentUser, Roles, type Principal } from '@app/auth';
+import { DomainError, RateLimiter } from '@app/common';
+import { AppConfig } from '@app/config';
 import { CredentialsModule } from '../credentials.module';
 import { CredentialVerifier } from '../engine/credential-verifier';
 import { isRecord } from '../util/json';
@@ -34,15 +35,20 @@ function verifyOptions(raw: unknown, query: { jurisdiction?: string; fullReport?
 
 /**
  * W3C VC-API style verification: 200 when verified, 400 when not, always with the full result (checks, warnings,
- * errors, credential summary, evidence). Any signed-in user may verify. The body may also be the bare JWS
- * (text/plain or application/vc+jwt) with `?jurisdiction=` and `?fullReport=`. Without `fullReport`, a credential
- * whose issuer is not trusted is answered from the registry alone, without fetching anything for it.
+ * errors, credential summary, evidence). Any signed-in user may verify, VERIFY_RATE_LIMIT_PER_MINUTE times a
+ * minute (counted before any verification work). The body may also be the bare JWS (text/plain or
+ * application/vc+jwt) with `?jurisdiction=` and `?fullReport=`. Without `fullReport`, a credential whose issuer is
+ * not trusted is answered from the registry alone, without fetching anything for it.
  */
 @ApiTags('credentials')
 @ApiBearerAuth()
 @Controller('credentials')
 export class CredentialsController {
-  constructor(private readonly verifier: CredentialVerifier) {}
+  constructor(
+    private readonly verifier: CredentialVerifier,
+    private readonly limiter: RateLimiter,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
 
   @Post('verify')
   @HttpCode(200)
@@ -75,8 +81,10 @@ export class CredentialsController {
     @Body() body: unknown,
     @Query('jurisdiction') jurisdiction: string | undefined,
     @Query('fullReport') fullReport: string | undefined,
+    @CurrentUser() user: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<VerificationResult> {
+    await this.limiter.consume('verify', user.userId, this.config.auth.verifyRateLimitPerMinute);
     const credential = typeof body === 'string' ? body : isRecord(body) ? body.verifiableCredential : undefined;
     const options = verifyOptions(isRecord(body) ? body.options : undefined, { jurisdiction, fullReport });
     const result = await this.verifier.verify(credential, options);

@@ -32,7 +32,7 @@ export class CheckInController {
   @Post()
   @Roles('admin', 'commander', 'checkin')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: "The scanner's scan id: a repeat returns the first response exactly" })
-  @ApiHeader({ name: 'X-Device-Id', required: false, description: 'The scanning device (rate limits and audit)' })
+  @ApiHeader({ name: 'X-Device-Id', required: false, description: 'The scanning device (recorded with the attempt and in the audit trail)' })
   async checkIn(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @Body() body: CheckInDto,
@@ -44,10 +44,9 @@ export class CheckInController {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new DomainError('malformed_request', 'Idempotency-Key must be 1-128 letters, digits, or . _ : -');
     }
-    const device = actor.kind === 'user' ? (actor.device ?? actor.ip ?? 'unknown') : 'unknown';
-    // Counted in Redis while the badge is verified; the service awaits it before it records or replays anything.
-    const withinRateLimit = this.limiter.consume('check-in', `${principal.userId}:${device}`, this.config.auth.checkinRateLimitPerMinute);
-    withinRateLimit.catch(() => undefined); // handled by the service; this only keeps an early failure from going unhandled
+    // Per user, whatever X-Device-Id says (a client could name a new device for every scan), and before the badge
+    // is verified: a scanner over its limit causes no verification work and gets nothing recorded or replayed.
+    await this.limiter.consume('check-in', principal.userId, this.config.auth.checkinRateLimitPerMinute);
     const outcome = await this.checkIns.checkIn({
       incidentId,
       principal,
@@ -55,7 +54,6 @@ export class CheckInController {
       body,
       idempotencyKey,
       deviceId: actor.kind === 'user' ? actor.device : undefined,
-      withinRateLimit,
     });
     reply.code(outcome.status).type('application/json; charset=utf-8');
     if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');

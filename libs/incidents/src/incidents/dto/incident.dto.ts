@@ -4,6 +4,7 @@ import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested,
 } from 'class-validator';
 import { LOCATION_KINDS, type LocationKind } from '../check-in-location.entity';
+import { IsTimeZone } from './time-zone';
 
 const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
 const QUALIFICATION = /^[A-Z][A-Z0-9_]{0,31}$/;
@@ -37,7 +38,8 @@ export class CreateIncidentDto {
   @ApiPropertyOptional({ enum: ['admit_with_warning', 'deny'], default: 'admit_with_warning' })
   @IsOptional() @IsIn(['admit_with_warning', 'deny'])
   statusUnavailablePolicy?: 'admit_with_warning' | 'deny';
-  @ApiPropertyOptional({ example: 'America/New_York', default: 'UTC' }) @IsOptional() @IsString() @Length(1, 64) timeZone?: string;
+  @ApiPropertyOptional({ example: 'America/New_York', default: 'UTC', description: 'IANA time zone; reports split hours at midnight in it' })
+  @IsOptional() @IsTimeZone() timeZone?: string;
   @ApiPropertyOptional({ type: [LocationDto] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => LocationDto) locations?: LocationDto[];
   @ApiPropertyOptional({ type: [PositionDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => PositionDto) positions?: PositionDto[];
   @ApiPropertyOptional({ type: [OperationalPeriodDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => OperationalPeriodDto) operationalPeriods?: OperationalPeriodDto[];
@@ -49,7 +51,7 @@ export class UpdateIncidentDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) type?: string;
   @ApiPropertyOptional() @IsOptional() @IsArray() @ArrayMaxSize(60) @Matches(JURISDICTION, { each: true }) mutualAidJurisdictions?: string[];
   @ApiPropertyOptional({ enum: ['admit_with_warning', 'deny'] }) @IsOptional() @IsIn(['admit_with_warning', 'deny']) statusUnavailablePolicy?: 'admit_with_warning' | 'deny';
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 64) timeZone?: string;
+  @ApiPropertyOptional({ example: 'America/New_York', description: 'IANA time zone' }) @IsOptional() @IsTimeZone() timeZone?: string;
   @ApiPropertyOptional({ type: [LocationDto] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => LocationDto) addLocations?: LocationDto[];
   @ApiPropertyOptional({ type: [PositionDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => PositionDto) addPositions?: PositionDto[];
   @ApiPropertyOptional({ type: [OperationalPeriodDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => OperationalPeriodDto) addOperationalPeriods?: OperationalPeriodDto[];
