@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Ip, Optional, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppConfig } from '@app/config';
-import { DomainError, RateLimiter } from '@app/common';
+import { ApiProblem, ApiProblems, ApiSuccess, DomainError, RateLimiter } from '@app/common';
 import { CurrentUser, Public, Roles } from './access/access.decorators';
+import { AccessTokenDto, JwksDto, PrincipalDto } from './dto/auth.dto';
 import { ROLES, type Principal } from './roles';
 import { ServerKeys } from './tokens/server-keys.service';
 import { TokenService } from './tokens/token.service';
@@ -27,6 +28,9 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with e-mail and password; returns a short-lived access token' })
+  @ApiSuccess(AccessTokenDto, { description: 'Signed in: the access token and who it is for.' })
+  @ApiProblems(400, 429)
+  @ApiProblem('invalid_credentials', 'The e-mail or password is wrong.')
   async signIn(@Body() dto: SignInDto, @Ip() ip: string): Promise<{ accessToken: string; tokenType: 'Bearer'; expiresIn: number; user: Principal }> {
     const limit = this.config.auth.loginRateLimitPerMinute;
     await this.limiter.consume('sign-in:ip', ip, limit * 5);
@@ -44,6 +48,8 @@ export class AuthController {
   @Get('auth/me')
   @Roles(...ROLES)
   @ApiBearerAuth()
+  @ApiSuccess(PrincipalDto, { description: 'The signed-in user, as every route sees them.' })
+  @ApiProblems(401)
   me(@CurrentUser() user: Principal): Principal {
     return user;
   }
@@ -51,7 +57,7 @@ export class AuthController {
   @Get('.well-known/jwks.json')
   @Public()
   @ApiOperation({ summary: "The server's public signing keys (access tokens, audit checkpoints), including retired ones" })
-  @ApiOkResponse({ description: 'JWK Set' })
+  @ApiOkResponse({ type: JwksDto, description: 'JWK Set: every public key the server has signed with, retired ones included.' })
   jwks(): { keys: object[] } {
     return this.keys.jwks();
   }
