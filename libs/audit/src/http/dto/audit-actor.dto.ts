@@ -27,11 +27,10 @@ export type AuditActorDto = UserActorDto | AnonymousActorDto | SystemActorDto;
 export const AUDIT_ACTOR_DTOS = [UserActorDto, AnonymousActorDto, SystemActorDto];
 
 /** The @ApiProperty of a field holding an actor (the class declaring it needs @ApiExtraModels(...AUDIT_ACTOR_DTOS)). */
-export const auditActorProperty = (description?: string): ApiPropertyOptions => ({
+export const AUDIT_ACTOR_PROPERTY: ApiPropertyOptions = {
   oneOf: AUDIT_ACTOR_DTOS.map((dto) => ({ $ref: getSchemaPath(dto) })),
   discriminator: {
     propertyName: 'kind',
     mapping: { user: getSchemaPath(UserActorDto), anonymous: getSchemaPath(AnonymousActorDto), system: getSchemaPath(SystemActorDto) },
   },
-  description,
-});
+};

@@ -1,7 +1,7 @@
 import { ApiExtraModels, ApiProperty } from '@nestjs/swagger';
 import type { AuditEntryRecord } from '../../audit.types';
 import type { AuditEntryPage } from '../audit-search.service';
-import { AUDIT_ACTOR_DTOS, auditActorProperty, type AuditActorDto } from './audit-actor.dto';
+import { AUDIT_ACTOR_DTOS, AUDIT_ACTOR_PROPERTY, type AuditActorDto } from './audit-actor.dto';
 
 @ApiExtraModels(...AUDIT_ACTOR_DTOS)
 export class AuditEntryDto implements AuditEntryRecord {
@@ -9,7 +9,7 @@ export class AuditEntryDto implements AuditEntryRecord {
   @ApiProperty({ example: 'incident:7b0c2d4e-…', description: '`system`, or `incident:<uuid>`' }) chainId!: string;
   @ApiProperty({ type: 'integer', description: 'Position in the chain, from 1' }) seq!: number;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
-  @ApiProperty(auditActorProperty()) actor!: AuditActorDto;
+  @ApiProperty(AUDIT_ACTOR_PROPERTY) actor!: AuditActorDto;
   @ApiProperty({ example: 'checkin.admitted', description: 'Dotted verb' }) action!: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) incidentId!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'deployment' }) targetType!: string | null;

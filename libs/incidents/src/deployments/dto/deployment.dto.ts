@@ -1,6 +1,6 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
-import { AUDIT_ACTOR_DTOS, auditActorProperty, type AuditActorDto } from '@app/audit';
+import { AUDIT_ACTOR_DTOS, AUDIT_ACTOR_PROPERTY, type AuditActorDto } from '@app/audit';
 import type { CredentialFlag, CredentialFlagCode, OutOfServiceReason, ResourceStatus } from '@app/realtime';
 import { Ics211InputDto } from '../../check-in/dto/check-in.dto';
 import { LOCATION_KINDS, type LocationKind } from '../../incidents/check-in-location.entity';
@@ -128,7 +128,7 @@ export class StatusHistoryItemDto {
   @ApiProperty({ type: StatusSnapshotDto, nullable: true, description: 'Null for the status set at check-in' }) from!: Partial<StatusSnapshotDto> | null;
   @ApiProperty({ type: StatusSnapshotDto }) to!: StatusSnapshotDto;
   @ApiProperty({ type: String, nullable: true }) note!: string | null;
-  @ApiProperty(auditActorProperty()) changedBy!: AuditActorDto;
+  @ApiProperty(AUDIT_ACTOR_PROPERTY) changedBy!: AuditActorDto;
   @ApiProperty({ format: 'date-time' }) changedAt!: string;
 }
 
@@ -137,7 +137,7 @@ export class Ics211EditDto {
   @ApiProperty({ type: [String], description: 'The ICS 211 fields changed' }) fields!: string[];
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Those fields before' }) before!: object;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Those fields after' }) after!: object;
-  @ApiProperty(auditActorProperty()) changedBy!: AuditActorDto;
+  @ApiProperty(AUDIT_ACTOR_PROPERTY) changedBy!: AuditActorDto;
   @ApiProperty({ format: 'date-time' }) changedAt!: string;
 }
 
