@@ -1,7 +1,7 @@
 import { BadRequestException, UnsupportedMediaTypeException, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { assertJsonDepth, logRequests, PinoNestLogger, refuseUnsafeJsonText, requestIdFor } from '@app/common';
+import { assertJsonDepth, DEFAULT_PROBLEM_RESPONSE, logRequests, PinoNestLogger, ProblemDetailsDto, refuseUnsafeJsonText, requestIdFor } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { mountQueueDashboard } from '@app/jobs';
 import { lowerCaseUuids } from './canonical-ids';
@@ -49,9 +49,10 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     .setDescription('Credential check-in for emergency responders: verification, incidents, live board, reverification, audit.')
     .setVersion('0.1.0')
     .addBearerAuth()
+    .addGlobalResponse(DEFAULT_PROBLEM_RESPONSE)
     .build();
   await mountQueueDashboard(app); // bull-board at /admin/queues, admins only (its own guard: it is outside Nest's router)
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi, { extraModels: [ProblemDetailsDto] }), { jsonDocumentUrl: 'docs-json' });
   app.enableShutdownHooks();
 }
 

@@ -23,3 +23,4 @@ export * from './checkpoints/audit-checkpoints.service';
 export * from './checkpoints/checkpoint-scheduler';
 export * from './reports/deployment-report';
 export * from './audit-api.module';
+export * from './http/dto/audit-actor.dto';

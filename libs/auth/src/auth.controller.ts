@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Ip, Optional, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DomainError } from '@app/common';
+import { ApiProblem, ApiProblems, ApiSuccess, DomainError } from '@app/common';
 import { CurrentUser, Public, Roles } from './access/access.decorators';
+import { AccessTokenDto, JwksDto, PrincipalDto } from './dto/auth.dto';
 import { ROLES, type Principal } from './roles';
 import { ServerKeys } from './tokens/server-keys.service';
 import { TokenService } from './tokens/token.service';
@@ -26,6 +27,9 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with e-mail and password; returns a short-lived access token' })
+  @ApiSuccess(AccessTokenDto, { description: 'Signed in: the access token and who it is for.' })
+  @ApiProblems(400, 429)
+  @ApiProblem('invalid_credentials', 'The e-mail or password is wrong.')
   async signIn(@Body() dto: SignInDto, @Ip() ip: string): Promise<{ accessToken: string; tokenType: 'Bearer'; expiresIn: number; user: Principal }> {
     await this.throttle.admit(dto.email, ip);
     const user = await this.users.authenticate(dto.email, dto.password);
@@ -43,6 +47,8 @@ export class AuthController {
   @Get('auth/me')
   @Roles(...ROLES)
   @ApiBearerAuth()
+  @ApiSuccess(PrincipalDto, { description: 'The signed-in user, as every route sees them.' })
+  @ApiProblems(401)
   me(@CurrentUser() user: Principal): Principal {
     return user;
   }
@@ -50,7 +56,7 @@ export class AuthController {
   @Get('.well-known/jwks.json')
   @Public()
   @ApiOperation({ summary: "The server's public signing keys (access tokens, audit checkpoints), including retired ones" })
-  @ApiOkResponse({ description: 'JWK Set' })
+  @ApiOkResponse({ type: JwksDto, description: 'JWK Set: every public key the server has signed with, retired ones included.' })
   jwks(): { keys: object[] } {
     return this.keys.jwks();
   }

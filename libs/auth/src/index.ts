@@ -13,6 +13,7 @@ export * from './users/user.entity';
 export * from './users/users.service';
 export * from './users/password-hasher';
 export * from './users/dto/user.dto';
+export * from './dto/auth.dto';
 export * from './sign-in-events';
 export * from './users/user-change-events';
 export * from './auth.module';

@@ -1,6 +1,7 @@
 /** @app/common: cross-cutting pieces every process uses: errors (problem+json), logging, Redis, clock, rate limits. */
 export * from './errors';
 export * from './http/json-body-guard';
+export * from './http/openapi';
 export * from './logging/logging.module';
 export * from './redis/redis.module';
 export * from './clock';

@@ -29,3 +29,4 @@ export * from './engine/check-board';
 export * from './engine/credential-verifier';
 export * from './credentials.module';
 export * from './http/credentials.controller';
+export * from './http/dto/verification-result.dto';

@@ -1,10 +1,11 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '@app/auth';
-import { RedisConnection } from '@app/common';
+import { ApiSuccess, RedisConnection } from '@app/common';
+import { LivenessDto, ReadinessDto } from './dto/health.dto';
 
 type Check = 'up' | 'down';
 
@@ -20,12 +21,15 @@ export class HealthController {
   /** The process is up (for restarts by an orchestrator). */
   @Get('live')
   @HttpCode(200)
+  @ApiSuccess(LivenessDto, { description: 'The process is up.' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** PostgreSQL and Redis reachable (for load balancers); 503 naming what is not. */
   @Get('ready')
+  @ApiSuccess(ReadinessDto, { description: 'PostgreSQL and Redis are reachable.' })
+  @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'PostgreSQL or Redis is not reachable (the body says which); retry after Retry-After seconds.' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ok' | 'unavailable'; postgres: Check; redis: Check }> {
     const [postgres, redis] = await Promise.all([this.pingDb(), this.redis.ping()]);
     const result = { postgres: postgres ? 'up' : 'down', redis: redis ? 'up' : 'down' } as const;

@@ -1,9 +1,11 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type Principal } from '@app/auth';
+import { ApiProblems } from '@app/common';
 import { ReportFormatDto } from '../http/dto/audit-query.dto';
 import { toCsv, type DeploymentReport } from './deployment-report';
+import { DeploymentReportDto, reportContent, ResponderReportDto } from './dto/deployment-report.dto';
 import { ReportsService } from './reports.service';
 
 /** Deployment reports (read-only): admins for every incident, auditors for the incidents of their jurisdictions. */
@@ -11,19 +13,21 @@ import { ReportsService } from './reports.service';
 @ApiBearerAuth()
 @Controller('reports')
 @Roles('auditor', 'admin')
+@ApiExtraModels(DeploymentReportDto, ResponderReportDto)
+@ApiProblems(400, 401, 403, 404)
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get('incidents/:incidentId/deployments')
   @ApiOperation({ summary: "Every deployment of an incident: who, position, qualification, how verified, check-in/out, hours per day (incident's time zone)" })
-  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'The report as JSON, or as CSV with ?format=csv.', content: reportContent(DeploymentReportDto) })
   async incident(@Param('incidentId') incidentId: string, @Query() q: ReportFormatDto, @CurrentUser() user: Principal, @Res() reply: FastifyReply): Promise<void> {
     send(reply, await this.reports.incidentDeployments(user, incidentId), q.format, `deployments-${incidentId}`);
   }
 
   @Get('responders/:responderId')
   @ApiOperation({ summary: "One responder's deployments across the incidents the caller may see, with hours per day" })
-  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'The report as JSON, or as CSV with ?format=csv.', content: reportContent(ResponderReportDto) })
   async responder(@Param('responderId') responderId: string, @Query() q: ReportFormatDto, @CurrentUser() user: Principal, @Res() reply: FastifyReply): Promise<void> {
     send(reply, await this.reports.responderDeployments(user, responderId), q.format, `responder-${responderId}`);
   }

@@ -34,3 +34,9 @@ export const ERROR_STATUS = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Every code, in table order: the ProblemDetails schema's `code` enum in the OpenAPI document. */
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+/** The statuses an error answers with. */
+export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];

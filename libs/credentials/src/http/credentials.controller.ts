@@ -1,13 +1,14 @@
 import { Body, Controller, HttpCode, Inject, Module, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiBadRequestResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type Principal } from '@app/auth';
-import { DomainError, RateLimiter } from '@app/common';
+import { ApiProblems, ApiSuccess, DomainError, problemContent, RateLimiter } from '@app/common';
 import { AppConfig } from '@app/config';
 import { CredentialsModule } from '../credentials.module';
 import { CredentialVerifier } from '../engine/credential-verifier';
 import { isRecord } from '../util/json';
 import type { VerificationResult, VerifyOptions } from '../verification-result';
+import { VerificationResultDto } from './dto/verification-result.dto';
 
 const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
 const QUERY_BOOLEANS = new Map([['true', true], ['false', false]]);
@@ -75,8 +76,12 @@ export class CredentialsController {
       },
     },
   })
-  @ApiOkResponse({ description: 'Verified: every check passed.' })
-  @ApiBadRequestResponse({ description: 'Not verified (see errors and warnings), or the request is malformed.' })
+  @ApiSuccess(VerificationResultDto, { description: 'Verified: every check passed.' })
+  @ApiBadRequestResponse({
+    description: 'Not verified: the result (application/json) says why in errors and warnings. Or the request is malformed (problem details: validation_failed, malformed_request).',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(VerificationResultDto) } }, ...problemContent() },
+  })
+  @ApiProblems(401, 429)
   async verify(
     @Body() body: unknown,
     @Query('jurisdiction') jurisdiction: string | undefined,

@@ -1,14 +1,15 @@
 import { Body, Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Roles, type Principal } from '@app/auth';
-import { DomainError, RateLimiter } from '@app/common';
+import { ApiProblem, ApiProblems, ApiSuccess, DomainError, RateLimiter } from '@app/common';
 import { AppConfig } from '@app/config';
 import { CheckInService } from './check-in.service';
 import type { CheckInResponse } from './check-in.types';
+import { CheckInResponseDto, RecentCheckInDto } from './dto/check-in-response.dto';
 import { CheckInDto } from './dto/check-in.dto';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -17,6 +18,7 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 @ApiBearerAuth()
 @Controller('incidents/:incidentId/check-ins')
 @IncidentScoped()
+@ApiProblems(400, 401, 403, 404)
 export class CheckInController {
   constructor(
     private readonly checkIns: CheckInService,
@@ -33,6 +35,16 @@ export class CheckInController {
   @Roles('admin', 'commander', 'checkin')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: "The scanner's scan id: a repeat returns the first response exactly" })
   @ApiHeader({ name: 'X-Device-Id', required: false, description: 'The scanning device (recorded with the attempt and in the audit trail)' })
+  @ApiCreatedResponse({
+    type: CheckInResponseDto,
+    description: 'The decision (admitted, admitted_with_warnings or denied: a denial is a 201 too). A replay carries Idempotent-Replayed: true.',
+    headers: { 'Idempotent-Replayed': { description: 'true when this is the stored answer to an earlier request with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } } },
+  })
+  @ApiProblem('incident_closed', 'The incident is closed: check-ins are no longer accepted.')
+  @ApiProblem('position_unknown', 'The position does not exist at this incident.')
+  @ApiProblem('location_unknown', 'The check-in location does not exist at this incident.')
+  @ApiProblem('idempotency_key_reused', 'The Idempotency-Key was already used for a different check-in request.')
+  @ApiProblems(429)
   async checkIn(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @Body() body: CheckInDto,
@@ -63,6 +75,7 @@ export class CheckInController {
   /** The latest scans at this incident (the check-in station's "last scans" list). */
   @Get()
   @Roles('admin', 'commander', 'checkin', 'auditor')
+  @ApiSuccess([RecentCheckInDto], { description: 'The latest scans, newest first (?limit=, 1-200, default 20).' })
   async recent(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @Query('limit') limitParam?: string,

@@ -1,20 +1,22 @@
 import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Roles, ROLES, type Principal } from '@app/auth';
+import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
 import { Ics211InputDto } from '../check-in/dto/check-in.dto';
 import { IncidentsService } from '../incidents/incidents.service';
 import { DeploymentReader } from './deployment-reader';
 import type { DeploymentView } from './deployment.view';
 import { DeploymentsService } from './deployments.service';
 import { RosterService, type Roster } from './roster.service';
-import { ChangeStatusDto, CheckOutDto } from './dto/deployment.dto';
+import { ChangeStatusDto, CheckOutDto, DeploymentDto, DeploymentHistoryDto, RosterDto } from './dto/deployment.dto';
 import { ics211Csv } from './ics211-csv';
 
 @ApiTags('deployments')
 @ApiBearerAuth()
 @Controller('incidents/:incidentId')
 @IncidentScoped()
+@ApiProblems(400, 401, 403, 404)
 export class DeploymentsController {
   constructor(
     private readonly reader: DeploymentReader,
@@ -26,6 +28,7 @@ export class DeploymentsController {
   /** Who is on scene now, filtered by status, assignment, position or qualification, with counts. */
   @Get('roster')
   @Roles(...ROLES)
+  @ApiSuccess(RosterDto, { description: 'The active deployments that match the filters, and counts over all of them.' })
   roster(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @Query('status') status?: string,
@@ -39,18 +42,21 @@ export class DeploymentsController {
   /** The roster: active deployments, or all with ?include=checked_out. */
   @Get('deployments')
   @Roles(...ROLES)
+  @ApiSuccess([DeploymentDto], { description: 'The deployments.' })
   list(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query('include') include?: string): Promise<DeploymentView[]> {
     return this.reader.list(incidentId, { activeOnly: include !== 'checked_out' });
   }
 
   @Get('deployments/:deploymentId')
   @Roles(...ROLES)
+  @ApiSuccess(DeploymentDto, { description: 'The deployment.' })
   get(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Param('deploymentId', ParseUUIDPipe) id: string): Promise<DeploymentView> {
     return this.reader.get(id, incidentId);
   }
 
   @Get('deployments/:deploymentId/history')
   @Roles(...ROLES)
+  @ApiSuccess(DeploymentHistoryDto, { description: 'Status changes and ICS 211 corrections, oldest first.' })
   history(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Param('deploymentId', ParseUUIDPipe) id: string): ReturnType<DeploymentsService['history']> {
     return this.deployments.history(incidentId, id);
   }
@@ -58,6 +64,9 @@ export class DeploymentsController {
   @Post('deployments/:deploymentId/status')
   @HttpCode(200)
   @Roles('admin', 'commander')
+  @ApiSuccess(DeploymentDto, { description: 'The deployment with its new status.' })
+  @ApiProblem('deployment_not_active', 'The responder has checked out.')
+  @ApiProblem('invalid_status_change', 'The credential is flagged: the responder stays out of service until it is cleared.')
   changeStatus(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @Param('deploymentId', ParseUUIDPipe) id: string,
@@ -70,6 +79,8 @@ export class DeploymentsController {
   @Post('deployments/:deploymentId/check-out')
   @HttpCode(200)
   @Roles('admin', 'commander', 'checkin')
+  @ApiSuccess(DeploymentDto, { description: 'The deployment, checked out (demobilized).' })
+  @ApiProblem('deployment_not_active', 'The responder has already checked out.')
   checkOut(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @Param('deploymentId', ParseUUIDPipe) id: string,
@@ -82,6 +93,7 @@ export class DeploymentsController {
 
   @Patch('deployments/:deploymentId/ics211')
   @Roles('admin', 'commander', 'checkin')
+  @ApiSuccess(DeploymentDto, { description: 'The deployment with the corrected ICS 211 fields.' })
   editIcs211(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @Param('deploymentId', ParseUUIDPipe) id: string,
@@ -95,6 +107,7 @@ export class DeploymentsController {
   @Get('ics211.csv')
   @Roles(...ROLES)
   @Header('Content-Type', 'text/csv; charset=utf-8')
+  @ApiOkResponse({ description: 'ICS 211 Incident Check-In List, one row per deployment.', content: { 'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row' } } } })
   async ics211(@Param('incidentId', ParseUUIDPipe) incidentId: string): Promise<string> {
     const incident = await this.incidents.get(incidentId);
     const deployments = await this.reader.list(incidentId, { activeOnly: false });

@@ -1,24 +1,31 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Roles, ROLES, type Principal } from '@app/auth';
-import { AssignStaffDto, CreateIncidentDto, UpdateIncidentDto, type IncidentView } from './dto/incident.dto';
+import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
+import { AssignStaffDto, CreateIncidentDto, IncidentDto, StaffMemberDto, UpdateIncidentDto, type IncidentView } from './dto/incident.dto';
 import { IncidentsService } from './incidents.service';
 
 @ApiTags('incidents')
 @ApiBearerAuth()
 @Controller('incidents')
+@ApiProblems(401, 403)
 export class IncidentsController {
   constructor(private readonly incidents: IncidentsService) {}
 
   @Post()
   @Roles('admin')
+  @ApiSuccess(IncidentDto, { status: 201, description: 'The incident is created.' })
+  @ApiProblems(400)
+  @ApiProblem('conflict', 'An incident with this number already exists.')
+  @ApiProblem('unprocessable', 'An operational period ends before it starts.')
   create(@Body() dto: CreateIncidentDto, @CurrentUser() user: Principal, @RequestActor() actor: AuditActor): Promise<IncidentView> {
     return this.incidents.create(dto, user, actor);
   }
 
   @Get()
   @Roles(...ROLES)
+  @ApiSuccess([IncidentDto], { description: 'The incidents the caller may see.' })
   list(@CurrentUser() user: Principal): Promise<IncidentView[]> {
     return this.incidents.listFor(user);
   }
@@ -26,6 +33,8 @@ export class IncidentsController {
   @Get(':incidentId')
   @Roles(...ROLES)
   @IncidentScoped()
+  @ApiSuccess(IncidentDto, { description: 'The incident.' })
+  @ApiProblems(400, 404)
   get(@Param('incidentId', ParseUUIDPipe) id: string): Promise<IncidentView> {
     return this.incidents.view(id);
   }
@@ -33,6 +42,11 @@ export class IncidentsController {
   @Patch(':incidentId')
   @Roles('admin', 'commander')
   @IncidentScoped()
+  @ApiSuccess(IncidentDto, { description: 'The incident as changed.' })
+  @ApiProblems(400, 404)
+  @ApiProblem('incident_closed', 'The incident is closed.')
+  @ApiProblem('conflict', 'A location or position with that name already exists at this incident.')
+  @ApiProblem('unprocessable', 'An operational period ends before it starts.')
   update(@Param('incidentId', ParseUUIDPipe) id: string, @Body() dto: UpdateIncidentDto, @RequestActor() actor: AuditActor): Promise<IncidentView> {
     return this.incidents.update(id, dto, actor);
   }
@@ -41,6 +55,9 @@ export class IncidentsController {
   @HttpCode(200)
   @Roles('admin', 'commander')
   @IncidentScoped()
+  @ApiSuccess(IncidentDto, { description: 'The incident, closed.' })
+  @ApiProblems(400, 404)
+  @ApiProblem('conflict', 'Responders are still checked in: check them out first.')
   close(@Param('incidentId', ParseUUIDPipe) id: string, @RequestActor() actor: AuditActor): Promise<IncidentView> {
     return this.incidents.close(id, actor);
   }
@@ -48,6 +65,8 @@ export class IncidentsController {
   @Get(':incidentId/staff')
   @Roles('admin', 'commander')
   @IncidentScoped()
+  @ApiSuccess([StaffMemberDto], { description: 'The commanders and check-in staff assigned to the incident.' })
+  @ApiProblems(400, 404)
   staff(@Param('incidentId', ParseUUIDPipe) id: string): ReturnType<IncidentsService['staff']> {
     return this.incidents.staff(id);
   }
@@ -57,6 +76,10 @@ export class IncidentsController {
   @HttpCode(204)
   @Roles('admin')
   @IncidentScoped()
+  @ApiNoContentResponse({ description: 'The user is assigned (or already was).' })
+  @ApiProblems(400)
+  @ApiProblem('not_found', 'No such incident or user.')
+  @ApiProblem('unprocessable', 'Only commanders and check-in staff are assigned to incidents.')
   async assign(
     @Param('incidentId', ParseUUIDPipe) id: string,
     @Body() dto: AssignStaffDto,
@@ -70,6 +93,9 @@ export class IncidentsController {
   @HttpCode(204)
   @Roles('admin')
   @IncidentScoped()
+  @ApiNoContentResponse({ description: 'The assignment is removed.' })
+  @ApiProblems(400)
+  @ApiProblem('not_found', 'No such incident, or the user is not assigned to it.')
   async unassign(
     @Param('incidentId', ParseUUIDPipe) id: string,
     @Param('userId', ParseUUIDPipe) userId: string,

@@ -1,11 +1,12 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, CurrentUser, IncidentAccess, Roles, type Principal } from '@app/auth';
-import { forbidden, notFound } from '@app/common';
+import { ApiProblems, ApiSuccess, forbidden, notFound } from '@app/common';
 import { AppConfig } from '@app/config';
 import type { JobRun } from '../runs/job-run';
 import { JobRunStore } from '../runs/job-run.store';
+import { JobDto } from './dto/job.dto';
 import { QUEUE_DASHBOARD_COOKIE, QUEUE_DASHBOARD_PATH } from './queue-dashboard';
 
 /** GET /jobs/:id: a background run as its requester sees it. */
@@ -44,6 +45,7 @@ export const toJobView = (run: JobRun): JobView => ({
 @ApiTags('jobs')
 @ApiBearerAuth()
 @Controller('jobs')
+@ApiProblems(401, 403)
 export class JobsController {
   constructor(
     private readonly runs: JobRunStore,
@@ -54,6 +56,8 @@ export class JobsController {
   @Get(':id')
   @Roles('admin', 'commander')
   @ApiOperation({ summary: 'State, progress, result and error of a background run (commanders: runs of their incidents only)' })
+  @ApiSuccess(JobDto, { description: 'The run.' })
+  @ApiProblems(404)
   async get(@Param('id') id: string, @CurrentUser() user: Principal): Promise<JobView> {
     const run = await this.runs.get(id);
     if (!run) throw notFound('Job', id);
@@ -73,6 +77,7 @@ export class JobsController {
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({ summary: 'Admins: set the cookie that opens the queue dashboard at /admin/queues (expires with the token)' })
+  @ApiNoContentResponse({ description: 'The cookie is set (Set-Cookie, HttpOnly, path /admin/queues).' })
   openDashboard(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentUser() _user: Principal): void {
     // The guard has accepted this bearer token, so it is a well-formed JWS: base64url and dots, safe in a cookie.
     const token = bearerToken(req.headers.authorization) ?? '';
@@ -83,6 +88,7 @@ export class JobsController {
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({ summary: 'Admins: remove the queue dashboard cookie' })
+  @ApiNoContentResponse({ description: 'The cookie is removed.' })
   closeDashboard(@Res({ passthrough: true }) reply: FastifyReply): void {
     reply.header('Set-Cookie', this.dashboardCookie('', 0));
   }

@@ -1,9 +1,11 @@
 import { Controller, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequestActor, type AuditActor } from '@app/audit';
 import { IncidentScoped, Roles } from '@app/auth';
+import { ApiProblems, ApiSuccess } from '@app/common';
 import { ReverificationRequests, type RequestedRun } from '../runs/reverification-requests';
+import { JOB_LOCATION, ReverifyAcceptedDto } from './dto/reverify-accepted.dto';
 
 /** 202 Accepted: the run is recorded; follow it at GET /jobs/{jobId} (and on the board: `reverify.progress`). */
 export interface ReverifyAccepted {
@@ -23,6 +25,7 @@ const accepted = (reply: FastifyReply, r: RequestedRun): ReverifyAccepted => {
 @ApiTags('reverification')
 @ApiBearerAuth()
 @Controller()
+@ApiProblems(401, 403)
 export class ReverificationController {
   constructor(private readonly requests: ReverificationRequests) {}
 
@@ -31,7 +34,8 @@ export class ReverificationController {
   @Roles('admin', 'commander')
   @IncidentScoped('incidentId')
   @ApiOperation({ summary: "Re-check now every active deployment's credential at this incident (revocation, suspension, expiry, issuer trust)" })
-  @ApiAcceptedResponse({ description: 'The run is recorded; GET /jobs/{jobId} shows its progress and result.' })
+  @ApiSuccess(ReverifyAcceptedDto, { status: 202, description: 'The run is recorded; GET /jobs/{jobId} shows its progress and result.', headers: JOB_LOCATION })
+  @ApiProblems(400, 404)
   async reverifyIncident(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @RequestActor() actor: AuditActor,
@@ -44,7 +48,7 @@ export class ReverificationController {
   @HttpCode(202)
   @Roles('admin')
   @ApiOperation({ summary: 'Admins: start a sweep of every active deployment now (it also runs every SWEEP_INTERVAL_MS)' })
-  @ApiAcceptedResponse({ description: 'The sweep is recorded; GET /jobs/{jobId} shows its progress and result.' })
+  @ApiSuccess(ReverifyAcceptedDto, { status: 202, description: 'The sweep is recorded; GET /jobs/{jobId} shows its progress and result.', headers: JOB_LOCATION })
   async sweep(@RequestActor() actor: AuditActor, @Res({ passthrough: true }) reply: FastifyReply): Promise<ReverifyAccepted> {
     return accepted(reply, await this.requests.sweep(actor));
   }

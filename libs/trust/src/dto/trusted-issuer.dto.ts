@@ -75,3 +75,26 @@ export interface TrustListImportSummary {
   updated: string[];
   removed: string[];
 }
+
+export class TrustedIssuerDto implements TrustedIssuerView {
+  @ApiProperty({ example: 'did:web:boards.example.org:fl:nursing' }) id!: string;
+  @ApiProperty({ example: 'Florida Board of Nursing' }) name!: string;
+  @ApiProperty({ type: [String], example: ['US-FL'] }) jurisdictions!: string[];
+  @ApiProperty({ type: [String], example: ['RN', 'LPN'] }) qualifications!: string[];
+  @ApiProperty({ type: [String], example: ['ES256'] }) algorithms!: string[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) validFrom!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) validUntil!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) retiredAt!: string | null;
+  @ApiProperty({ description: 'In force now: within its active period and not retired' }) active!: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class TrustListImportSummaryDto implements TrustListImportSummary {
+  @ApiProperty({ description: 'sha256 (hex) of the JCS-canonical document' }) digest!: string;
+  @ApiProperty({ type: 'integer' }) issuers!: number;
+  @ApiProperty({ type: 'integer' }) qualifications!: number;
+  @ApiProperty({ type: [String], description: 'Issuer ids' }) added!: string[];
+  @ApiProperty({ type: [String], description: 'Issuer ids' }) updated!: string[];
+  @ApiProperty({ type: [String], description: 'Issuer ids' }) removed!: string[];
+}

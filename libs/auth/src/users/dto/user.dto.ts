@@ -43,3 +43,14 @@ export interface UserView {
   active: boolean;
   createdAt: string;
 }
+
+export class UserDto implements UserView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() displayName!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ type: [String], example: ['US-FL'], description: 'Auditors: the jurisdictions whose incidents they may read' })
+  jurisdictions!: string[];
+  @ApiProperty() active!: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}

@@ -77,3 +77,50 @@ export interface IncidentView {
   createdAt: string;
   closedAt: string | null;
 }
+
+export class IncidentLocationDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'Staging Area 1' }) name!: string;
+  @ApiProperty({ enum: LOCATION_KINDS }) kind!: LocationKind;
+}
+
+export class IncidentPositionDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'Triage Nurse' }) name!: string;
+  @ApiProperty({ type: [String], example: ['RN'], description: 'A responder qualifies by holding at least one of these' })
+  requiredQualifications!: string[];
+}
+
+export class IncidentOperationalPeriodDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'OP 1 (day)' }) label!: string;
+  @ApiProperty({ format: 'date-time' }) startsAt!: string;
+  @ApiProperty({ format: 'date-time' }) endsAt!: string;
+}
+
+export class IncidentDto implements IncidentView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'Surfside Building Collapse' }) name!: string;
+  @ApiProperty({ example: 'FL-2026-0612' }) number!: string;
+  @ApiProperty({ example: 'Structural collapse' }) type!: string;
+  @ApiProperty({ example: 'US-FL' }) jurisdiction!: string;
+  @ApiProperty({ type: [String], example: ['US-GA'], description: 'EMAC: other states whose licensing boards are accepted here' })
+  mutualAidJurisdictions!: string[];
+  @ApiProperty({ enum: ['admit_with_warning', 'deny'] }) statusUnavailablePolicy!: 'admit_with_warning' | 'deny';
+  @ApiProperty({ example: 'America/New_York' }) timeZone!: string;
+  @ApiProperty({ enum: ['active', 'closed'] }) state!: 'active' | 'closed';
+  @ApiProperty({ type: [IncidentLocationDto] }) locations!: IncidentLocationDto[];
+  @ApiProperty({ type: [IncidentPositionDto] }) positions!: IncidentPositionDto[];
+  @ApiProperty({ type: [IncidentOperationalPeriodDto] }) operationalPeriods!: IncidentOperationalPeriodDto[];
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) closedAt!: string | null;
+}
+
+/** A commander or check-in staff member assigned to an incident. */
+export class StaffMemberDto {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() displayName!: string;
+  @ApiProperty({ enum: ['commander', 'checkin'] }) role!: string;
+  @ApiProperty({ format: 'date-time' }) assignedAt!: string;
+}

@@ -1,0 +1,91 @@
+import { ApiProperty, getSchemaPath, type ResponseObject } from '@nestjs/swagger';
+import type { DeploymentReport, DeploymentReportRow } from '../deployment-report';
+
+export class ReportIncidentDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() number!: string;
+  @ApiProperty({ example: 'US-FL' }) jurisdiction!: string;
+  @ApiProperty({ example: 'America/New_York' }) timeZone!: string;
+}
+
+export class ReportResponderDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+}
+
+export class ReportIssuerDto {
+  @ApiProperty({ type: String, nullable: true }) id!: string | null;
+  @ApiProperty({ type: String, nullable: true }) name!: string | null;
+}
+
+export class VerificationAtCheckInDto {
+  @ApiProperty({ enum: ['online at check-in'] }) method!: 'online at check-in';
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty() verified!: boolean;
+  @ApiProperty({ example: 'verified', description: '"verified", or the checks that did not pass' }) result!: string;
+}
+
+export class ReverificationSummaryDto {
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ example: 'incident' }) kind!: string;
+  @ApiProperty() verified!: boolean;
+  @ApiProperty() result!: string;
+}
+
+export class ReportVerificationDto {
+  @ApiProperty({ type: VerificationAtCheckInDto, nullable: true }) atCheckIn!: VerificationAtCheckInDto | null;
+  @ApiProperty({ type: [ReverificationSummaryDto] }) reverifications!: ReverificationSummaryDto[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastReverifiedAt!: string | null;
+}
+
+export class HoursOnDateDto {
+  @ApiProperty({ format: 'date', description: "A day in the incident's time zone" }) date!: string;
+  @ApiProperty() hours!: number;
+}
+
+export class DeploymentReportRowDto implements DeploymentReportRow {
+  @ApiProperty({ format: 'uuid' }) deploymentId!: string;
+  @ApiProperty({ type: ReportIncidentDto }) incident!: ReportIncidentDto;
+  @ApiProperty({ type: ReportResponderDto }) responder!: ReportResponderDto;
+  @ApiProperty({ type: String, nullable: true }) agency!: string | null;
+  @ApiProperty({ type: String, nullable: true }) homeUnit!: string | null;
+  @ApiProperty({ type: String, nullable: true }) position!: string | null;
+  @ApiProperty({ type: String, nullable: true }) assignment!: string | null;
+  @ApiProperty({ type: String, nullable: true }) qualification!: string | null;
+  @ApiProperty({ type: String, nullable: true }) licenseNumber!: string | null;
+  @ApiProperty({ type: ReportIssuerDto }) issuer!: ReportIssuerDto;
+  @ApiProperty({ type: ReportVerificationDto }) verification!: ReportVerificationDto;
+  @ApiProperty({ example: 'admitted' }) decision!: string;
+  @ApiProperty({ type: [String] }) decisionReasons!: string[];
+  @ApiProperty({ example: 'available' }) status!: string;
+  @ApiProperty({ format: 'date-time' }) checkedInAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) checkedOutAt!: string | null;
+  @ApiProperty({ description: 'Still on scene when the report was made: hours run to reportedAt' }) open!: boolean;
+  @ApiProperty() hoursOnScene!: number;
+  @ApiProperty({ type: [HoursOnDateDto], description: "Split at midnight in the incident's time zone" }) hoursByDay!: HoursOnDateDto[];
+}
+
+export class ResponderDayHoursDto {
+  @ApiProperty({ format: 'uuid' }) responderId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ format: 'date' }) date!: string;
+  @ApiProperty() hours!: number;
+}
+
+export class DeploymentReportDto implements DeploymentReport {
+  @ApiProperty({ format: 'date-time' }) reportedAt!: string;
+  @ApiProperty({ type: [DeploymentReportRowDto] }) deployments!: DeploymentReportRowDto[];
+  @ApiProperty({ type: [ResponderDayHoursDto], description: 'Total hours per responder per local day' }) hoursByResponderDay!: ResponderDayHoursDto[];
+}
+
+/** One responder's report: the responder, then every deployment of theirs the caller may see. */
+export class ResponderReportDto extends DeploymentReportDto {
+  @ApiProperty({ type: ReportResponderDto }) responder!: ReportResponderDto;
+}
+
+/** A report route's 200: the report as JSON, or as CSV (?format=csv). */
+export const reportContent = (dto: typeof DeploymentReportDto): NonNullable<ResponseObject['content']> => ({
+  'application/json': { schema: { $ref: getSchemaPath(dto) } },
+  'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row: one row per deployment and local day' } },
+});

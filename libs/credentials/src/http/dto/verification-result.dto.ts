@@ -1,0 +1,82 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  CHECK_IDS, REASON_CODES, type CheckId, type CheckStatus, type CredentialSummary, type ReasonCode, type StatusEntrySummary,
+  type StatusEvidence, type VerificationCheck, type VerificationEvidence, type VerificationResult,
+} from '../../verification-result';
+
+export class VerificationCheckDto implements VerificationCheck {
+  @ApiProperty({ enum: CHECK_IDS }) id!: CheckId;
+  @ApiProperty({ enum: ['pass', 'fail', 'indeterminate', 'skipped'] }) status!: CheckStatus;
+  @ApiProperty({ enum: [...REASON_CODES, 'ok', 'skipped'], description: '`ok` when passed, `skipped` when not run, otherwise the reason code' })
+  code!: ReasonCode | 'ok' | 'skipped';
+  @ApiProperty({ description: 'Plain English, for check-in staff' }) message!: string;
+}
+
+export class StatusEntrySummaryDto implements StatusEntrySummary {
+  @ApiProperty({ example: 'BitstringStatusListEntry' }) type!: string;
+  @ApiProperty({ example: 'revocation' }) purpose!: string;
+  @ApiProperty() listUrl!: string;
+  @ApiProperty({ type: 'integer' }) index!: number;
+}
+
+export class CredentialIssuerDto {
+  @ApiProperty({ example: 'did:web:boards.example.org:fl:nursing' }) id!: string;
+  @ApiPropertyOptional({ description: 'From the trust registry; shown instead of anything the credential claims' }) registryName?: string;
+  @ApiPropertyOptional({ description: 'The name the credential claims for its issuer (never shown as authoritative)' }) claimedName?: string;
+}
+
+export class CredentialSubjectDto {
+  @ApiPropertyOptional() id?: string;
+  @ApiPropertyOptional() name?: string;
+  @ApiPropertyOptional() email?: string;
+}
+
+export class AchievementDto {
+  @ApiPropertyOptional() id?: string;
+  @ApiPropertyOptional() name?: string;
+  @ApiPropertyOptional() achievementType?: string;
+}
+
+export class CredentialSummaryDto implements CredentialSummary {
+  @ApiProperty({ enum: ['vc+jwt', 'jwt-vc'], description: '`vc+jwt` (VC 2.0) or `jwt-vc` (VC-JWT 1.1, Open Badges 3.0)' }) format!: 'vc+jwt' | 'jwt-vc';
+  @ApiPropertyOptional() id?: string;
+  @ApiProperty({ type: [String] }) types!: string[];
+  @ApiProperty({ type: CredentialIssuerDto }) issuer!: CredentialIssuerDto;
+  @ApiProperty({ type: CredentialSubjectDto }) subject!: CredentialSubjectDto;
+  @ApiPropertyOptional({ example: 'RN', description: 'Our qualification code, by the documented mapping rules' }) qualification?: string;
+  @ApiPropertyOptional({ type: AchievementDto }) achievement?: AchievementDto;
+  @ApiPropertyOptional() licenseNumber?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) validFrom?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) validUntil?: string;
+  @ApiProperty({ type: [StatusEntrySummaryDto] }) status!: StatusEntrySummaryDto[];
+}
+
+export class StatusEvidenceDto implements StatusEvidence {
+  @ApiProperty() listUrl!: string;
+  @ApiProperty() purpose!: string;
+  @ApiProperty({ type: 'integer' }) index!: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'The bit (or status value) read; absent when the list could not be read' }) value?: number;
+  @ApiPropertyOptional({ format: 'date-time' }) fetchedAt?: string;
+}
+
+export class VerificationEvidenceDto implements VerificationEvidence {
+  @ApiProperty({ description: 'sha256 (hex) of the compact JWS exactly as presented' }) credentialHash!: string;
+  @ApiPropertyOptional({ example: 'ES256' }) algorithm?: string;
+  @ApiPropertyOptional({ description: 'The verification method id used (e.g. did:web:...#key-1)' }) keyId?: string;
+  @ApiPropertyOptional({ description: 'RFC 7638 thumbprint of the public key used' }) keyThumbprint?: string;
+  @ApiProperty({ type: [StatusEvidenceDto] }) status!: StatusEvidenceDto[];
+  @ApiProperty({ format: 'date-time' }) verifiedAt!: string;
+}
+
+/** POST /credentials/verify's answer: the engine's result without the JWS the caller sent. */
+export class VerificationResultDto implements Omit<VerificationResult, 'jws'> {
+  @ApiProperty({ description: 'True only when every check passed' }) verified!: boolean;
+  @ApiProperty({ type: [VerificationCheckDto] }) checks!: VerificationCheckDto[];
+  @ApiProperty({ type: [VerificationCheckDto], description: "Indeterminate checks (e.g. status list unreachable): the caller's policy decides" })
+  warnings!: VerificationCheckDto[];
+  @ApiProperty({ type: [VerificationCheckDto], description: 'Failed checks' }) errors!: VerificationCheckDto[];
+  @ApiPropertyOptional({ type: CredentialSummaryDto }) credential?: CredentialSummaryDto;
+  @ApiProperty({ type: VerificationEvidenceDto }) evidence!: VerificationEvidenceDto;
+  @ApiPropertyOptional({ type: () => [VerificationResultDto], description: 'Presentations: one result per enclosed credential' })
+  credentials?: VerificationResultDto[];
+}

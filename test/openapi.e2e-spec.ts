@@ -1,0 +1,339 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OpenAPIObject, OperationObject, ReferenceObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+import request from 'supertest';
+import { ERROR_STATUS } from '@app/common';
+import { ADMIN, bearer, createTestEnv, createUser, startApi, type TestApi, type TestEnv } from './support/test-app';
+import { createIncident, staffFor, startWorld, type World } from './support/world';
+
+/**
+ * The OpenAPI document (/docs-json) is what API clients are generated from: every route's success and error
+ * responses must be described with a schema, or the generated client is untyped where it matters. These checks
+ * walk every path and method of the document the real api serves.
+ */
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+const PROBLEM_JSON = 'application/problem+json';
+const PROBLEM_REF = '#/components/schemas/ProblemDetails';
+
+/** Error responses answered with the route's own body instead of problem details. */
+const OWN_BODY_ERRORS: Record<string, string> = {
+  'GET /health/ready 503': 'the readiness report names what is down',
+};
+
+type Schema = SchemaObject | ReferenceObject;
+const isRef = (s: Schema): s is ReferenceObject => '$ref' in s;
+const isSuccess = (status: string): boolean => /^2\d\d$/.test(status);
+const schemaIn = (doc: OpenAPIObject, ref: string): SchemaObject | undefined =>
+  doc.components?.schemas?.[ref.replace('#/components/schemas/', '')] as SchemaObject | undefined;
+
+describe('OpenAPI: every response is described', () => {
+  let env: TestEnv;
+  let api: TestApi;
+  let doc: OpenAPIObject;
+  let operations: Array<{ label: string; path: string; op: OperationObject }>;
+
+  beforeAll(async () => {
+    env = await createTestEnv('openapi');
+    api = await startApi(env.env);
+    doc = (await request(api.http).get('/docs-json').expect(200)).body as OpenAPIObject;
+    operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      METHODS.flatMap((m) => (item[m] ? [{ label: `${m.toUpperCase()} ${path}`, path, op: item[m] }] : [])),
+    );
+  });
+  afterAll(async () => {
+    await api?.close();
+    await env?.drop();
+  });
+
+  const schemaNamed = (ref: string): SchemaObject | undefined => schemaIn(doc, ref);
+
+  /** What leaves a typed client guessing: objects with no properties, arrays without items, dangling references. */
+  function untyped(schema: Schema, where: string, seen = new Set<string>()): string[] {
+    if (isRef(schema)) {
+      const target = schemaNamed(schema.$ref);
+      if (!target) return [`${where}: ${schema.$ref} does not exist`];
+      if (seen.has(schema.$ref)) return [];
+      seen.add(schema.$ref);
+      return untyped(target, schema.$ref, seen);
+    }
+    const problems: string[] = [];
+    const composed = [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])];
+    composed.forEach((s, i) => problems.push(...untyped(s, `${where}<${i}>`, seen)));
+    if (schema.type === 'array') {
+      if (!schema.items) problems.push(`${where}: an array without items`);
+      else problems.push(...untyped(schema.items, `${where}[]`, seen));
+    } else if (schema.type === 'object' || (schema.type === undefined && composed.length === 0 && schema.enum === undefined)) {
+      const { properties, additionalProperties } = schema;
+      if (!properties && additionalProperties === undefined && composed.length === 0) problems.push(`${where}: an object with no properties`);
+      for (const [name, property] of Object.entries(properties ?? {})) problems.push(...untyped(property, `${where}.${name}`, seen));
+      if (typeof additionalProperties === 'object') problems.push(...untyped(additionalProperties, `${where}.*`, seen));
+    }
+    return problems;
+  }
+
+  const responsesOf = (op: OperationObject): Array<[string, ResponseObject]> =>
+    Object.entries(op.responses).map(([status, r]) => [status, r as ResponseObject]);
+
+  it('every route has a success response; each has a typed schema, except 204 which has no content', () => {
+    expect(operations.length).toBeGreaterThan(40);
+    const problems: string[] = [];
+    for (const { label, op } of operations) {
+      const successes = responsesOf(op).filter(([status]) => isSuccess(status));
+      if (successes.length === 0) problems.push(`${label}: no 2xx response`);
+      for (const [status, response] of successes) {
+        if (!response.description) problems.push(`${label} ${status}: no description`);
+        const content = Object.entries(response.content ?? {});
+        if (status === '204') {
+          if (content.length > 0) problems.push(`${label} 204: content on No Content`);
+          continue;
+        }
+        if (content.length === 0) problems.push(`${label} ${status}: no content`);
+        for (const [type, media] of content) {
+          if (!media.schema) problems.push(`${label} ${status} ${type}: no schema`);
+          else problems.push(...untyped(media.schema, `${label} ${status} ${type}`));
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every error response is problem details (application/problem+json, the ProblemDetails schema)', () => {
+    const problems: string[] = [];
+    for (const { label, op } of operations) {
+      for (const [status, response] of responsesOf(op).filter(([s]) => !isSuccess(s))) {
+        const where = `${label} ${status}`;
+        if (!response.description) problems.push(`${where}: no description`);
+        const content = response.content ?? {};
+        if (OWN_BODY_ERRORS[where]) {
+          if (Object.keys(content).length === 0) problems.push(`${where}: no content`);
+        } else if ((content[PROBLEM_JSON]?.schema as ReferenceObject | undefined)?.$ref !== PROBLEM_REF) {
+          problems.push(`${where}: not ${PROBLEM_JSON} with ${PROBLEM_REF}`);
+        }
+        for (const [type, media] of Object.entries(content)) {
+          if (!media.schema) problems.push(`${where} ${type}: no schema`);
+          else problems.push(...untyped(media.schema, `${where} ${type}`));
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every route documents the errors its shape implies: 401 behind a token, 404 for path ids, 400 for a body, and a default', () => {
+    const problems: string[] = [];
+    for (const { label, path, op } of operations) {
+      const statuses = Object.keys(op.responses);
+      const expected = [
+        ...((op.security ?? doc.security ?? []).length > 0 ? ['401'] : []),
+        ...(path.includes('{') ? ['404'] : []),
+        ...(op.requestBody ? ['400'] : []),
+        'default',
+      ];
+      const missing = expected.filter((s) => !statuses.includes(s));
+      if (missing.length > 0) problems.push(`${label}: no ${missing.join(', ')}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('ProblemDetails names every reason code of the error code table', () => {
+    const problem = schemaNamed(PROBLEM_REF);
+    expect(problem?.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'code']));
+    const code = problem?.properties?.code as SchemaObject | undefined;
+    const named = code?.allOf?.find(isRef); // an enum with a name of its own (ErrorCode) is referenced
+    const codes = named ? schemaNamed(named.$ref)?.enum : code?.enum;
+    expect([...(codes ?? [])].sort()).toEqual(Object.keys(ERROR_STATUS).sort());
+  });
+
+  it('no two documented classes share a name (a schema is named after its class: the second would be dropped)', () => {
+    const root = join(__dirname, '..');
+    const files = ['apps/api/src', 'libs'].flatMap((dir) =>
+      (readdirSync(join(root, dir), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(root, dir, f)),
+    );
+    const names = files
+      .map((file) => readFileSync(file, 'utf8'))
+      .filter((text) => text.includes("from '@nestjs/swagger'"))
+      .flatMap((text) => [...text.matchAll(/^export (?:abstract )?class (\w+)/gm)].map((m) => m[1]));
+    expect(names.length).toBeGreaterThan(50);
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+  });
+});
+
+/**
+ * What the routes send agrees with what the document says: every route is called for real (successes and a few
+ * errors), and each answer must be a documented status whose schema the body fits, with no undocumented fields.
+ */
+describe('OpenAPI: every route answers as documented', () => {
+  let world: World;
+  let doc: OpenAPIObject;
+  const problems: string[] = [];
+  const called = new Set<string>();
+
+  /** Why a value does not fit a schema ([] when it does). */
+  function misfits(value: unknown, schema: Schema, where: string): string[] {
+    if (isRef(schema)) return misfits(value, schemaIn(doc, schema.$ref) ?? {}, where);
+    if (value === null) return schema.nullable ? [] : [`${where}: null`];
+    const out: string[] = [];
+    for (const s of schema.allOf ?? []) out.push(...misfits(value, s, where));
+    const alternatives = schema.oneOf ?? schema.anyOf;
+    if (alternatives) {
+      const fitting = alternatives.filter((s) => misfits(value, s, where).length === 0).length;
+      if (schema.oneOf ? fitting !== 1 : fitting === 0) out.push(`${where}: fits ${fitting} of ${alternatives.length} alternatives`);
+    }
+    if (schema.enum && !schema.enum.includes(value)) out.push(`${where}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
+    const type = Array.isArray(value) ? 'array' : typeof value;
+    switch (schema.type) {
+      case 'string':
+      case 'boolean':
+        if (type !== schema.type) out.push(`${where}: ${type}, not ${schema.type}`);
+        break;
+      case 'number':
+      case 'integer':
+        if (type !== 'number' || (schema.type === 'integer' && !Number.isInteger(value))) out.push(`${where}: ${JSON.stringify(value)}, not ${schema.type}`);
+        break;
+      case 'array':
+        if (!Array.isArray(value)) out.push(`${where}: ${type}, not an array`);
+        else value.forEach((item, i) => out.push(...misfits(item, schema.items ?? {}, `${where}[${i}]`)));
+        break;
+    }
+    if (schema.type === 'object' || schema.properties) {
+      if (type !== 'object') return [...out, `${where}: ${type}, not an object`];
+      const record = value as Record<string, unknown>;
+      for (const key of schema.required ?? []) if (!(key in record)) out.push(`${where}.${key}: missing`);
+      for (const [key, v] of Object.entries(record)) {
+        const property = schema.properties?.[key];
+        if (property) out.push(...misfits(v, property, `${where}.${key}`));
+        else if (typeof schema.additionalProperties === 'object') out.push(...misfits(v, schema.additionalProperties, `${where}.${key}`));
+        else if (schema.properties && schema.additionalProperties !== true) out.push(`${where}.${key}: not documented`);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Calls `METHOD /documented/{path}` with `params` filled in and checks the answer against the document. Returns it.
+   * `expect` guards the scenario (a call that does not get the status the next steps need fails loudly).
+   */
+  async function call(
+    route: string,
+    { params = {}, token, body, query, expect: status }: { params?: Record<string, string>; token?: string; body?: unknown; query?: Record<string, string>; expect: number },
+  ): Promise<request.Response> {
+    const [method, template] = route.split(' ');
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]));
+    let req = request(world.http)[method.toLowerCase() as 'get'](path);
+    if (token) req = req.set(...bearer(token));
+    if (query) req = req.query(query);
+    const res = await (body === undefined ? req : req.send(body as object));
+    if (res.status !== status) throw new Error(`${route}: ${res.status}, expected ${status}: ${res.text.slice(0, 300)}`);
+    called.add(route);
+    const op = doc.paths[template]?.[method.toLowerCase() as 'get'];
+    const response = (op?.responses[String(res.status)] ?? op?.responses.default) as ResponseObject | undefined;
+    if (!response) {
+      problems.push(`${route} ${res.status}: not documented`);
+      return res;
+    }
+    if (res.status === 204) return res;
+    const mediaType = String(res.headers['content-type'] ?? '').split(';')[0];
+    const media = response.content?.[mediaType];
+    if (!media?.schema) problems.push(`${route} ${res.status}: ${mediaType} not documented`);
+    else problems.push(...misfits(/json/.test(mediaType) ? res.body : res.text, media.schema, `${route} ${res.status}`));
+    return res;
+  }
+
+  beforeAll(async () => {
+    world = await startWorld('openapi-answers');
+    doc = (await request(world.http).get('/docs-json').expect(200)).body as OpenAPIObject;
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('every documented route is called, and every answer fits the document', async () => {
+    const admin = world.adminToken;
+    const id = (res: request.Response, key = 'id'): string => (res.body as Record<string, string>)[key];
+
+    await call('GET /health/live', { expect: 200 });
+    await call('GET /health/ready', { expect: 200 });
+    await call('POST /auth/token', { body: { email: ADMIN.email, password: ADMIN.password }, expect: 200 });
+    await call('POST /auth/token', { body: { email: ADMIN.email, password: 'wrong-password-0' }, expect: 401 });
+    await call('GET /auth/me', { token: admin, expect: 200 });
+    await call('GET /.well-known/jwks.json', { expect: 200 });
+
+    const user = await call('POST /users', { token: admin, body: { email: 'auditor@openapi.example', password: 'auditor-password-1', displayName: 'Ann Auditor', role: 'auditor', jurisdictions: ['US-FL'] }, expect: 201 });
+    await call('POST /users', { token: admin, body: { email: 'auditor@openapi.example', password: 'auditor-password-1', displayName: 'Ann', role: 'auditor' }, expect: 409 });
+    await call('POST /users', { token: admin, body: { email: 'not an e-mail' }, expect: 400 });
+    await call('GET /users', { expect: 401 });
+    await call('GET /users', { token: admin, expect: 200 });
+    await call('GET /users/{id}', { params: { id: id(user) }, token: admin, expect: 200 });
+    await call('PATCH /users/{id}', { params: { id: id(user) }, token: admin, body: { displayName: 'Ann A. Auditor' }, expect: 200 });
+
+    const incident = await createIncident(world.http, admin);
+    const checkin = await staffFor(world.http, admin, incident.id, 'checkin');
+    const spare = await createUser(world.http, admin, 'checkin');
+    const auditor = await createUser(world.http, admin, 'auditor', { jurisdictions: ['US-FL'] });
+    await call('GET /users', { token: checkin.token, expect: 403 });
+    await call('GET /incidents', { token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}', { params: { incidentId: incident.id }, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}', { params: { incidentId: '00000000-0000-4000-8000-000000000000' }, token: admin, expect: 404 });
+    await call('PATCH /incidents/{incidentId}', { params: { incidentId: incident.id }, token: admin, body: { addLocations: [{ name: 'Base', kind: 'Base' }] }, expect: 200 });
+    await call('POST /incidents/{incidentId}/staff', { params: { incidentId: incident.id }, token: admin, body: { userId: spare.id }, expect: 204 });
+    await call('GET /incidents/{incidentId}/staff', { params: { incidentId: incident.id }, token: admin, expect: 200 });
+    await call('DELETE /incidents/{incidentId}/staff/{userId}', { params: { incidentId: incident.id, userId: spare.id }, token: admin, expect: 204 });
+
+    const nurse = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Ana Diaz' }, licenseNumber: 'RN9876543' });
+    const notAuthorized = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'MD', subject: { name: 'Nurse Claiming MD' } });
+    await call('POST /credentials/verify', { token: checkin.token, body: { verifiableCredential: nurse.jws, options: { jurisdiction: 'US-FL' } }, expect: 200 });
+    await call('POST /credentials/verify', { token: checkin.token, body: { verifiableCredential: notAuthorized.jws, options: { jurisdiction: 'US-FL' } }, expect: 400 });
+    await call('POST /credentials/verify', { token: checkin.token, body: { verifiableCredential: nurse.jws, options: { jurisdiction: 'Florida' } }, expect: 400 });
+
+    const scan = { params: { incidentId: incident.id }, token: checkin.token };
+    const admitted = await call('POST /incidents/{incidentId}/check-ins', { ...scan, body: { credential: nurse.jws, positionId: incident.positions['Triage Nurse'], locationId: incident.locations['Staging Area 1'], ics211: { agency: 'Jackson Memorial' } }, expect: 201 });
+    await call('POST /incidents/{incidentId}/check-ins', { ...scan, body: { credential: notAuthorized.jws }, expect: 201 });
+    await call('POST /incidents/{incidentId}/check-ins', { ...scan, body: { credential: nurse.jws, positionId: '00000000-0000-4000-8000-000000000000' }, expect: 422 });
+    await call('GET /incidents/{incidentId}/check-ins', { ...scan, expect: 200 });
+    const deployment = { incidentId: incident.id, deploymentId: (admitted.body as { deployment: { id: string } }).deployment.id };
+
+    await call('GET /incidents/{incidentId}/roster', { ...scan, expect: 200 });
+    await call('GET /incidents/{incidentId}/deployments', { ...scan, expect: 200 });
+    await call('GET /incidents/{incidentId}/deployments/{deploymentId}', { params: deployment, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/status', { params: deployment, token: admin, body: { status: 'assigned', assignment: 'Division A' }, expect: 200 });
+    await call('PATCH /incidents/{incidentId}/deployments/{deploymentId}/ics211', { params: deployment, token: admin, body: { homeUnit: 'Miami-Dade' }, expect: 200 });
+    await call('GET /incidents/{incidentId}/deployments/{deploymentId}/history', { params: deployment, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/ics211.csv', { params: { incidentId: incident.id }, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/close', { params: { incidentId: incident.id }, token: admin, expect: 409 });
+
+    const run = await call('POST /incidents/{incidentId}/reverify', { params: { incidentId: incident.id }, token: admin, expect: 202 });
+    await call('GET /jobs/{id}', { params: { id: id(run, 'jobId') }, token: admin, expect: 200 });
+    await call('POST /reverification/sweeps', { token: admin, expect: 202 });
+    await call('POST /jobs/dashboard-session', { token: admin, expect: 204 });
+    await call('DELETE /jobs/dashboard-session', { token: admin, expect: 204 });
+
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/check-out', { params: deployment, token: admin, body: { note: 'end of shift' }, expect: 200 });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/check-out', { params: deployment, token: admin, body: {}, expect: 409 });
+    await call('POST /incidents/{incidentId}/close', { params: { incidentId: incident.id }, token: admin, expect: 200 });
+    await call('POST /incidents', { token: admin, body: { name: 'Hurricane Ida', number: 'LA-2026-0001', type: 'Hurricane', jurisdiction: 'US-LA' }, expect: 201 });
+
+    const responderId = (admitted.body as { responder: { id: string } }).responder.id;
+    await call('GET /reports/incidents/{incidentId}/deployments', { params: { incidentId: incident.id }, token: auditor.token, expect: 200 });
+    await call('GET /reports/incidents/{incidentId}/deployments', { params: { incidentId: incident.id }, query: { format: 'csv' }, token: auditor.token, expect: 200 });
+    await call('GET /reports/responders/{responderId}', { params: { responderId }, token: auditor.token, expect: 200 });
+    await call('GET /audit/entries', { query: { incidentId: incident.id, limit: '50' }, token: auditor.token, expect: 200 });
+    await call('GET /audit/entries', { token: admin, expect: 200 });
+    await call('GET /audit/verify', { query: { incidentId: incident.id }, token: auditor.token, expect: 200 });
+    await call('GET /audit/export', { query: { incidentId: incident.id }, token: auditor.token, expect: 200 });
+    await call('POST /audit/checkpoints', { token: admin, expect: 200 });
+
+    const boardId = world.issuer.board('fl-nursing').did;
+    await call('GET /trust/issuers', { token: admin, expect: 200 });
+    await call('GET /trust/issuers/{id}', { params: { id: boardId }, token: auditor.token, expect: 200 });
+    await call('PATCH /trust/issuers/{id}', { params: { id: boardId }, token: admin, body: { name: 'Florida Board of Nursing' }, expect: 200 });
+    await call('GET /trust/qualifications', { token: checkin.token, expect: 200 });
+    const list = await call('GET /trust/list', { token: admin, expect: 200 });
+    await call('PUT /trust/list', { token: admin, body: list.body, expect: 200 });
+    await call('PUT /trust/list', { token: admin, body: { format: 'something else' }, expect: 422 });
+    await call('POST /trust/issuers', { token: admin, body: { id: 'did:web:boards.example.org:tx:nursing', name: 'Texas Board of Nursing', jurisdictions: ['US-TX'], qualifications: ['RN'] }, expect: 201 });
+    await call('POST /trust/issuers/{id}/retire', { params: { id: 'did:web:boards.example.org:tx:nursing' }, token: admin, body: { reason: 'merged' }, expect: 200 });
+
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.filter((route) => !called.has(route))).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
