@@ -8,6 +8,7 @@ import type { AdmitDecision, DeploymentStatus } from '../deployment.entity';
 import type { DeploymentView } from '../deployment.view';
 import type { Ics211Fields } from '../ics211';
 import type { Roster } from '../roster.service';
+import type { IdentityChangeItem } from '../deployments.service';
 
 export const RESOURCE_STATUSES: readonly ResourceStatus[] = ['assigned', 'available', 'out_of_service'];
 export const OUT_OF_SERVICE_REASONS: readonly OutOfServiceReason[] = ['rest', 'personnel', 'credential', 'other'];
@@ -141,7 +142,19 @@ export class Ics211EditDto {
   @ApiProperty({ format: 'date-time' }) changedAt!: string;
 }
 
+export class IdentityChangeItemDto implements IdentityChangeItem {
+  @ApiProperty({ enum: ['name', 'email'] }) field!: 'name' | 'email';
+  @ApiProperty({ type: String, nullable: true, description: 'The value before; null when there was none' }) from!: string | null;
+  @ApiProperty() to!: string;
+  @ApiProperty({ description: 'The trusted issuer whose verified credential made the change' }) issuerId!: string;
+  @ApiProperty({ description: 'SHA-256 of that credential' }) credentialHash!: string;
+  @ApiProperty({ format: 'uuid' }) incidentId!: string;
+  @ApiProperty({ format: 'date-time' }) changedAt!: string;
+}
+
 export class DeploymentHistoryDto {
   @ApiProperty({ type: [StatusHistoryItemDto], description: 'Resource status changes, oldest first' }) status!: StatusHistoryItemDto[];
   @ApiProperty({ type: [Ics211EditDto], description: 'ICS 211 corrections, oldest first' }) ics211Edits!: Ics211EditDto[];
+  @ApiProperty({ type: [IdentityChangeItemDto], description: "Changes to the responder's name or e-mail by trusted credentials, oldest first" })
+  identityChanges!: IdentityChangeItemDto[];
 }
