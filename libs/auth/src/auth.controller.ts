@@ -2,11 +2,11 @@ import { Body, Controller, Get, HttpCode, Inject, Ip, Optional, Post } from '@ne
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppConfig } from '@app/config';
 import { DomainError, RateLimiter } from '@app/common';
-import { CurrentUser, Public, Roles } from './access/access.decorators';
+import { AllowedBeforePasswordChange, CurrentUser, Public, Roles } from './access/access.decorators';
 import { ROLES, type Principal } from './roles';
 import { ServerKeys } from './tokens/server-keys.service';
-import { TokenService } from './tokens/token.service';
-import { SignInDto } from './users/dto/user.dto';
+import { TokenService, type TokenResponse } from './tokens/token.service';
+import { ChangePasswordDto, SignInDto } from './users/dto/user.dto';
 import { toPrincipal, UsersService } from './users/users.service';
 import { SignInEvents } from './sign-in-events';
 
@@ -27,7 +27,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with e-mail and password; returns a short-lived access token' })
-  async signIn(@Body() dto: SignInDto, @Ip() ip: string): Promise<{ accessToken: string; tokenType: 'Bearer'; expiresIn: number; user: Principal }> {
+  async signIn(@Body() dto: SignInDto, @Ip() ip: string): Promise<TokenResponse & { user: Principal }> {
     const limit = this.config.auth.loginRateLimitPerMinute;
     await this.limiter.consume('sign-in:ip', ip, limit * 5);
     await this.limiter.consume('sign-in:email', dto.email.toLowerCase(), limit);
@@ -38,7 +38,20 @@ export class AuthController {
     }
     const principal = toPrincipal(user);
     await this.signIns.succeeded(principal, ip);
-    return { ...(await this.tokens.issue(principal)), user: principal };
+    return { ...(await this.tokens.issue(principal, user)), user: principal };
+  }
+
+  @Post('auth/password')
+  @Roles(...ROLES)
+  @AllowedBeforePasswordChange()
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Change one's own password (required after signing in with a temporary one); ends other tokens, returns a new one" })
+  async changePassword(@Body() dto: ChangePasswordDto, @CurrentUser() principal: Principal, @Ip() ip: string): Promise<TokenResponse & { user: Principal }> {
+    await this.limiter.consume('password-change', principal.userId, this.config.auth.loginRateLimitPerMinute);
+    const user = await this.users.changeOwnPassword(principal, dto, ip);
+    const current = toPrincipal(user);
+    return { ...(await this.tokens.issue(current, user)), user: current };
   }
 
   @Get('auth/me')
@@ -50,9 +63,17 @@ export class AuthController {
 
   @Get('.well-known/jwks.json')
   @Public()
-  @ApiOperation({ summary: "The server's public signing keys (access tokens, audit checkpoints), including retired ones" })
+  @ApiOperation({ summary: 'The public keys that verify access tokens now (the active key, and retired ones while tokens they signed may live)' })
   @ApiOkResponse({ description: 'JWK Set' })
   jwks(): { keys: object[] } {
     return this.keys.jwks();
+  }
+
+  @Get('.well-known/audit-checkpoint-keys.json')
+  @Public()
+  @ApiOperation({ summary: 'The checkpoint keys this server trusts: its own and the pinned ones (compare the kids with what the operator announced before pinning them)' })
+  @ApiOkResponse({ description: 'JWK Set' })
+  checkpointKeys(): Promise<{ keys: object[] }> {
+    return this.keys.trustedCheckpointKeys();
   }
 }

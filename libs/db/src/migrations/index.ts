@@ -11,6 +11,7 @@ import { AuditAppendFunction1764300700000 } from './1764300700000-audit-append-f
 import { Lz4Compression1764300800000 } from './1764300800000-lz4-compression';
 import { ActiveDeploymentLookup1764300900000 } from './1764300900000-active-deployment-lookup';
 import { CheckInResponseText1764301000000 } from './1764301000000-check-in-response-text';
+import { TokenVersionsAndSealedKeys1765000050000 } from './1765000050000-token-versions-and-sealed-keys';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -29,4 +30,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   Lz4Compression1764300800000,
   ActiveDeploymentLookup1764300900000,
   CheckInResponseText1764301000000,
+  TokenVersionsAndSealedKeys1765000050000,
 ];
