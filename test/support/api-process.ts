@@ -4,12 +4,15 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Starts the built api (`node dist/apps/api/src/main.js`, built by `npm run build`) with exactly `env` (plus PATH),
- * and resolves when it exits, or when `ready` sees its port answer /health/ready (then it is stopped: code null).
+ * Starts the built api (`node dist/apps/api/src/main.js`, built by `npm run build`; or the worker) with exactly `env`
+ * (plus PATH), and resolves when it exits, or once its PORT answers /health/ready (then it is stopped: `ready`).
  */
-export function runApiProcess(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<{ code: number | null; stderr: string; ready: boolean }> {
+export function runApiProcess(
+  env: Record<string, string>,
+  opts: { timeoutMs?: number; app?: 'api' | 'worker' } = {},
+): Promise<{ code: number | null; stderr: string; ready: boolean }> {
   const port = Number(env.PORT);
-  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'dist/apps/api/src/main.js'], {
+  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', `dist/apps/${opts.app ?? 'api'}/src/main.js`], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
