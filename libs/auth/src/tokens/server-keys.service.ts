@@ -19,7 +19,7 @@ const UNKNOWN_KID_RELOAD_MS = 10_000;
 /** Keys added or retired by other processes are seen within this. */
 const KEY_TABLE_MAX_AGE_MS = 60_000;
 /** Outside production, with no key and no KEY_ENCRYPTION_KEY: the key-encryption key kept here (created at first start). */
-export const DEVELOPMENT_KEK_FILE = '.secrets/key-encryption-key';
+const DEVELOPMENT_KEK_FILE = '.secrets/key-encryption-key';
 
 interface KeyRow {
   kid: string;
