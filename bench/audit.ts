@@ -133,7 +133,7 @@ async function inMemory(): Promise<AuditEntryRecord[]> {
     say(`  write export bundle                   ${seconds(t).toFixed(2)} s   ${Math.round((await stat(file)).size / 1e6)} MB`);
     t = performance.now();
     cpu = process.cpuUsage();
-    const offline = await verifyBundleFile(file, { threads: THREADS });
+    const offline = await verifyBundleFile(file, { threads: THREADS, trustedJwks: jwks });
     const offlineSeconds = seconds(t);
     if (!offline.ok || !offline.result.verification.ok) throw new Error(`the bundle did not verify: ${JSON.stringify(offline)}`);
     say(`  audit-verify on the bundle file        ${offlineSeconds.toFixed(2)} s   ${rate(ENTRIES, offlineSeconds)}   (${cpuSeconds(cpu).toFixed(2)} s CPU in ${offline.result.threads} thread(s); reading and parsing included)`);

@@ -75,6 +75,7 @@ async function startApi(dbUrl: string, extraEnv: Record<string, string> = {}): P
       LOG_LEVEL: 'warn',
       BOOTSTRAP_ADMIN_EMAIL: 'bench@example.org',
       BOOTSTRAP_ADMIN_PASSWORD: 'bench-password-123',
+      BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD: 'false',
       FETCH_INSECURE_HOSTS: '127.0.0.1',
       FETCH_ALLOW_PRIVATE_NETWORK: 'true',
       CHECKIN_RATE_LIMIT_PER_MINUTE: '100000',

@@ -76,13 +76,14 @@ async function main(): Promise<void> {
     await runMigrations(dbUrl);
     const env = {
       ...process.env,
-      NODE_ENV: 'production',
+      NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       DATABASE_URL: dbUrl,
       DATABASE_POOL_SIZE: '8',
       REDIS_PREFIX: `bench_live_${tag}`,
       BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD: 'false',
       LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     };
     const urls: string[] = [];

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     await db.connect();
 
     const config = parseConfig({
-      NODE_ENV: 'production',
+      NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       DATABASE_URL: dbUrl,
       REDIS_PREFIX: prefix,

@@ -38,6 +38,8 @@ describe('audit trail', () => {
   let pg: Client;
   let adminToken: string;
   let dir: string;
+  /** The server's checkpoint keys as an auditor pins them: saved once, before anything happens. */
+  let pinnedKeys: string;
 
   beforeAll(async () => {
     env = await createTestEnv('audit');
@@ -46,6 +48,8 @@ describe('audit trail', () => {
     pg = new Client({ connectionString: env.dbUrl });
     await pg.connect();
     dir = await mkdtemp(join(tmpdir(), 'audit-e2e-'));
+    pinnedKeys = join(dir, 'pinned-checkpoint-keys.json');
+    await writeFile(pinnedKeys, JSON.stringify((await request(api.http).get('/.well-known/audit-checkpoint-keys.json').expect(200)).body));
   });
   afterAll(async () => {
     await pg?.end();
@@ -112,7 +116,7 @@ describe('audit trail', () => {
   const verify = async (query: string, token = adminToken): Promise<ChainVerification> =>
     (await request(api.http).get(`/audit/verify?${query}`).set(...bearer(token)).expect(200)).body as ChainVerification;
 
-  /** Exports the incident's chain and runs the offline CLI on the file. */
+  /** Exports the incident's chain and runs the offline CLI on the file (with the pinned keys unless `extra` names others). */
   async function verifyOffline(incidentId: string, extra: string[] = []): Promise<{ code: number; out: string; err: string; file: string }> {
     const res = await request(api.http).get(`/audit/export?incidentId=${incidentId}`).set(...bearer(adminToken)).buffer(true).parse((r, cb) => {
       let text = '';
@@ -122,7 +126,7 @@ describe('audit trail', () => {
     expect(res.status).toBe(200);
     const file = join(dir, `${incidentId}-${randomUUID().slice(0, 6)}.json`);
     await writeFile(file, res.body as string);
-    return { ...(await auditVerify([file, ...extra])), file };
+    return { ...(await auditVerify([file, ...(extra.includes('--jwks') ? [] : ['--jwks', pinnedKeys]), ...extra])), file };
   }
 
   describe('append-only protection', () => {
@@ -218,7 +222,7 @@ describe('audit trail', () => {
   });
 
   describe('signed checkpoints', () => {
-    it('signs every chain whose head moved, once; the JWS verifies with the published JWKS', async () => {
+    it('signs every chain whose head moved, once; the JWS verifies with the published checkpoint keys, never the token keys', async () => {
       const incidentId = await createIncident();
       const entries = await append(incidentId, 3);
       const first = await checkpointNow();
@@ -226,10 +230,15 @@ describe('audit trail', () => {
       expect(mine).toMatchObject({ seq: 3, headHash: entries[2].hash });
       expect((await checkpointNow()).created.find((c) => c.chainId === `incident:${incidentId}`)).toBeUndefined();
 
-      const jwks = (await request(api.http).get('/.well-known/jwks.json').expect(200)).body as { keys: JWK[] };
+      const jwks = (await request(api.http).get('/.well-known/audit-checkpoint-keys.json').expect(200)).body as { keys: JWK[] };
       const header = decodeProtectedHeader(mine!.jws);
       expect(header).toMatchObject({ alg: 'EdDSA', typ: CHECKPOINT_TYP, kid: mine!.kid });
       const key = await importJWK(jwks.keys.find((k) => k.kid === header.kid)!, 'EdDSA');
+      // separate keys: the checkpoint key signs no tokens, and the token key no checkpoints
+      const tokenKeys = (await request(api.http).get('/.well-known/jwks.json').expect(200)).body as { keys: JWK[] };
+      expect(tokenKeys.keys.map((k) => k.kid)).not.toContain(header.kid);
+      expect(tokenKeys.keys.map((k) => k.kid)).toContain(decodeProtectedHeader(adminToken).kid);
+      expect(jwks.keys.map((k) => k.kid)).not.toContain(decodeProtectedHeader(adminToken).kid);
       const { payload } = await compactVerify(mine!.jws, key);
       expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({ chainId: `incident:${incidentId}`, seq: 3, headHash: entries[2].hash, previous: null });
 
@@ -265,19 +274,80 @@ describe('audit trail', () => {
       }
     });
 
-    it('checkpoints signed before a key rotation still verify: the old key stays in the JWKS', async () => {
+    it('checkpoints signed before a key rotation still verify: the server still vouches for the key it sealed, or it is pinned', async () => {
       const { incidentId } = await chainWithCheckpoints();
-      const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
-      const rotated = await startApi({ ...env.env, AUTH_SIGNING_KEY: JSON.stringify({ ...(await exportJWK(privateKey)), kid: `rotated-${randomUUID()}` }) });
+      const configuredKey = async (kid: string) => ({ ...(await exportJWK((await generateKeyPair('EdDSA', { extractable: true })).privateKey)), kid });
+      const first = await configuredKey(`rotated-${randomUUID()}`);
+      const rotated = await startApi({ ...env.env, CHECKPOINT_SIGNING_KEY: JSON.stringify(first) });
+      let report: ChainVerification;
       try {
         const token = await signIn(rotated.http, ADMIN.email, ADMIN.password);
-        const jwks = (await request(rotated.http).get('/.well-known/jwks.json').expect(200)).body as { keys: JWK[] };
-        expect(jwks.keys.length).toBeGreaterThanOrEqual(2);
-        const report = (await request(rotated.http).get(`/audit/verify?incidentId=${incidentId}`).set(...bearer(token)).expect(200)).body as ChainVerification;
+        const keys = (await request(rotated.http).get('/.well-known/audit-checkpoint-keys.json').expect(200)).body as { keys: JWK[] };
+        expect(keys.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([first.kid, ...JSON.parse(await readFile(pinnedKeys, 'utf8')).keys.map((k: JWK) => k.kid)]));
+        report = (await request(rotated.http).get(`/audit/verify?incidentId=${incidentId}`).set(...bearer(token)).expect(200)).body as ChainVerification;
         expect(report).toMatchObject({ ok: true, entries: 12, checkpoints: { verified: 2, latest: { seq: 12 } } });
+        await append(incidentId, 1);
+        await request(rotated.http).post('/audit/checkpoints').set(...bearer(token)).expect(200);
       } finally {
         await rotated.close();
       }
+      // Rotated again: the configured key of before is trusted only once it is pinned (AUDIT_TRUSTED_CHECKPOINT_KEYS).
+      const second = await configuredKey(`rotated-${randomUUID()}`);
+      const { d: _d, ...firstPublic } = first;
+      for (const [pinned, ok] of [[undefined, false], [JSON.stringify({ keys: [firstPublic] }), true]] as const) {
+        const again = await startApi({ ...env.env, CHECKPOINT_SIGNING_KEY: JSON.stringify(second), ...(pinned ? { AUDIT_TRUSTED_CHECKPOINT_KEYS: pinned } : {}) });
+        try {
+          const token = await signIn(again.http, ADMIN.email, ADMIN.password);
+          report = (await request(again.http).get(`/audit/verify?incidentId=${incidentId}`).set(...bearer(token)).expect(200)).body as ChainVerification;
+          expect(report.ok).toBe(ok);
+          if (!ok) expect(report.problem).toMatchObject({ kind: 'checkpoint_mismatch', seq: 13, message: expect.stringContaining(`key ${first.kid} is not a trusted checkpoint key`) });
+        } finally {
+          await again.close();
+        }
+      }
+    });
+
+    it('trusts only pinned checkpoint keys: a key added to the key table vouches for nothing, on the server or offline', async () => {
+      const c = await chainWithCheckpoints();
+      // Someone who can write the database rewrites the chain from entry 3 on, adds a key of their own to the key
+      // table and signs new checkpoints with it: every link and every signature is consistent.
+      const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
+      const kid = `forger-${randomUUID()}`;
+      await pg.query(`INSERT INTO server_signing_key (kid, purpose, public_jwk, sealed_private_key) VALUES ($1, 'audit_checkpoint', $2, 'v1.AAAA.AAAA.AAAA')`, [
+        kid, { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' },
+      ]);
+      let prev = c.entries[1].hash;
+      const rebuilt: AuditEntryRecord[] = [];
+      for (const e of c.entries.slice(2)) {
+        const payload = e.seq === 3 ? { ...e.payload, step: 'rewritten' } : e.payload;
+        const entry = buildEntry({ actor: e.actor, action: e.action, incidentId: e.incidentId ?? undefined, target: { type: e.targetType!, id: e.targetId! }, payload, occurredAt: new Date(e.occurredAt) }, e.seq, prev);
+        await tamper(`UPDATE audit_entry SET payload = $2, prev_hash = $3, hash = $4 WHERE id = $1`, [e.id, entry.payload, entry.prevHash, entry.hash]);
+        rebuilt.push({ ...e, ...entry });
+        prev = entry.hash;
+      }
+      await pg.query(`UPDATE audit_chain SET last_hash = $2 WHERE chain_id = $1`, [c.chainId, prev]);
+      let previous: { seq: number; headHash: string } | null = null;
+      for (const seq of [8, 12]) {
+        const headHash = rebuilt.find((e) => e.seq === seq)!.hash;
+        const statement = { type: 'responder-checkin.audit-checkpoint', chainId: c.chainId, seq, headHash, previous, createdAt: new Date().toISOString() };
+        const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(statement))).setProtectedHeader({ alg: 'EdDSA', kid, typ: CHECKPOINT_TYP }).sign(privateKey);
+        await tamper(`UPDATE audit_checkpoint SET jws = $3, kid = $4, head_hash = $5 WHERE chain_id = $1 AND seq = $2`, [c.chainId, seq, jws, kid, headHash]);
+        previous = { seq, headHash };
+      }
+
+      const online = await verify(`incidentId=${c.incidentId}`);
+      expect(online).toMatchObject({ ok: false, problem: { kind: 'checkpoint_mismatch', seq: 8, message: expect.stringContaining(`key ${kid} is not a trusted checkpoint key`) } });
+      const published = (await request(api.http).get('/.well-known/audit-checkpoint-keys.json').expect(200)).body as { keys: JWK[] };
+      expect(published.keys.map((k) => k.kid)).not.toContain(kid);
+
+      // Offline, with the bundle's own key list edited to name the forger's key too: the pinned keys decide.
+      const exported = await verifyOffline(c.incidentId);
+      const bundle = (await readFile(exported.file, 'utf8')).replace('"jwks":{"keys":[', `"jwks":{"keys":[${JSON.stringify({ ...(await exportJWK(publicKey)), kid })},`);
+      await writeFile(exported.file, bundle);
+      const offline = await auditVerify([exported.file, '--jwks', pinnedKeys]);
+      expect(offline.code).toBe(1);
+      expect(offline.out).toContain('TAMPERED: checkpoint_mismatch at seq 8');
+      expect(offline.out).toContain(`key ${kid} is not a trusted checkpoint key`);
     });
   });
 
@@ -433,23 +503,26 @@ describe('audit trail', () => {
         const offline = await verifyOffline(c.incidentId);
         expect(offline.code).toBe(1);
         expect(offline.out).toContain(`TAMPERED: ${s.kind} at seq ${s.seq}`);
-        const asJson = await auditVerify([offline.file, '--json']);
+        const asJson = await auditVerify([offline.file, '--json', '--jwks', pinnedKeys]);
         expect(asJson.code).toBe(1);
         // the same pure function judged both: the same finding, word for word
         expect((JSON.parse(asJson.out) as ChainVerification).problem).toEqual(online.problem);
       });
     }
 
-    it('the CLI pins checkpoint keys with --jwks and rejects what is not a bundle (exit 2)', async () => {
+    it('the CLI needs pinned checkpoint keys (--jwks) and rejects what is not a bundle (exit 2)', async () => {
       const { incidentId } = await chainWithCheckpoints();
-      const jwksFile = join(dir, 'jwks.json');
-      await writeFile(jwksFile, JSON.stringify((await request(api.http).get('/.well-known/jwks.json')).body));
-      const pinned = await verifyOffline(incidentId, ['--jwks', jwksFile]);
+      const pinned = await verifyOffline(incidentId, ['--jwks', pinnedKeys]);
       expect(pinned.code).toBe(0);
-      expect(pinned.out).toContain(`trusted JWK Set ${jwksFile}`);
+      expect(pinned.out).toContain(`trusted JWK Set ${pinnedKeys}`);
       const pretty = join(dir, 'pretty.json'); // re-saved by another tool: verified whole, on one thread
       await writeFile(pretty, JSON.stringify(JSON.parse(await readFile(pinned.file, 'utf8')), null, 2));
-      expect(await auditVerify([pretty])).toMatchObject({ code: 0, out: expect.stringContaining('OK: the chain is intact') });
+      expect(await auditVerify([pretty, '--jwks', pinnedKeys])).toMatchObject({ code: 0, out: expect.stringContaining('OK: the chain is intact') });
+      // The keys inside a bundle prove nothing: without pinned keys there is no verdict.
+      expect(await auditVerify([pinned.file])).toMatchObject({ code: 2, err: expect.stringContaining('--jwks') });
+      const privateFile = join(dir, 'private.json');
+      await writeFile(privateFile, JSON.stringify({ keys: [await exportJWK((await generateKeyPair('EdDSA', { extractable: true })).privateKey)] }));
+      expect(await auditVerify([pinned.file, '--jwks', privateFile])).toMatchObject({ code: 2, err: expect.stringContaining('private key') });
 
       const strangerKeys = join(dir, 'stranger.json');
       const { publicKey } = await generateKeyPair('EdDSA', { extractable: true });
@@ -462,9 +535,9 @@ describe('audit trail', () => {
       expect((await auditVerify([])).code).toBe(2);
       expect((await auditVerify(['a.json', 'b.json'])).code).toBe(2);
       expect((await auditVerify(['--threads', 'many', 'a.json'])).code).toBe(2);
-      expect((await auditVerify([join(dir, 'missing.json')])).code).toBe(2);
+      expect((await auditVerify([join(dir, 'missing.json'), '--jwks', pinnedKeys])).code).toBe(2);
       await writeFile(join(dir, 'not-a-bundle.json'), '{"hello": "world"}');
-      const notBundle = await auditVerify([join(dir, 'not-a-bundle.json')]);
+      const notBundle = await auditVerify([join(dir, 'not-a-bundle.json'), '--jwks', pinnedKeys]);
       expect(notBundle.code).toBe(2);
       expect(notBundle.err).toContain('not an audit bundle');
     });
@@ -480,13 +553,13 @@ describe('audit trail', () => {
         });
       const c = await chainWithCheckpoints();
       const intact = await verifyOffline(c.incidentId);
-      const ok = await run([intact.file]);
+      const ok = await run([intact.file, '--jwks', pinnedKeys]);
       expect(ok).toMatchObject({ code: 0, out: expect.stringContaining('OK: the chain is intact') });
       expect(ok.out).toMatch(/\(\d+ threads?\)/);
       await tamper(`DELETE FROM audit_entry WHERE id = $1`, [c.entries[9].id]);
-      const tampered = await run([(await verifyOffline(c.incidentId)).file]);
+      const tampered = await run([(await verifyOffline(c.incidentId)).file, '--jwks', pinnedKeys]);
       expect(tampered).toMatchObject({ code: 1, out: expect.stringContaining('TAMPERED: deleted at seq 10') });
-      expect((await run(['--bogus', intact.file])).code).toBe(2);
+      expect((await run(['--bogus', intact.file, '--jwks', pinnedKeys])).code).toBe(2);
     });
 
     it('the export is a self-contained bundle', async () => {

@@ -79,6 +79,9 @@ const EXPECTED: Record<string, Expectation> = {
   'POST /auth/token': { access: 'public', readOnly: 'sign-in', request: () => ({ path: '/auth/token', body: { email: 'admin@test.example', password: 'admin-password-123' } }) },
   'GET /auth/me': { access: ALL, request: () => ({ path: '/auth/me' }) },
   'GET /.well-known/jwks.json': { access: 'public', request: () => ({ path: '/.well-known/jwks.json' }) },
+  'GET /.well-known/audit-checkpoint-keys.json': { access: 'public', request: () => ({ path: '/.well-known/audit-checkpoint-keys.json' }) },
+  // A new password too short: a permitted call is refused by validation (400), never applied.
+  'POST /auth/password': { access: ALL, readOnly: "changes only the caller's own password", request: () => ({ path: '/auth/password', body: { currentPassword: 'x', newPassword: 'short' } }) },
 
   'GET /users': { access: ['admin'], request: () => ({ path: '/users' }) },
   'GET /users/:id': { access: ['admin'], request: (ids) => ({ path: `/users/${ids.spareUser}` }) },

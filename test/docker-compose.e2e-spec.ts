@@ -35,11 +35,22 @@ function composeValidator(): (doc: unknown) => string[] {
 
 interface Service {
   image?: string;
+  environment?: Record<string, string>;
   build?: { context: string; dockerfile: string };
   command?: string[];
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
 }
+
+/** What an operator must set: the file refuses to start without each (`${NAME:?message}`). */
+const REQUIRED = {
+  POSTGRES_PASSWORD: 'pg-superuser-secret',
+  CHECKIN_OWNER_PASSWORD: 'owner-secret',
+  CHECKIN_APP_PASSWORD: 'app-secret',
+  BOOTSTRAP_ADMIN_EMAIL: 'admin@agency.example',
+  BOOTSTRAP_ADMIN_PASSWORD: 'a-temporary-password',
+  KEY_ENCRYPTION_KEY: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+};
 
 /** `docker-compose` or `docker compose`, whichever this machine has (neither is needed to run the tests). */
 function composeCli(): string[] | undefined {
@@ -54,24 +65,60 @@ describe('docker/compose.yml', () => {
   const compose = parse(readFileSync(file, 'utf8')) as { services: Record<string, Service> };
   const validate = composeValidator();
 
-  it('is a valid Compose file (the Compose Specification schema) that runs api and worker on postgres and redis', () => {
+  it('is a valid Compose file (the Compose Specification schema) that migrates, then runs api and worker on postgres and redis', () => {
     expect(validate(compose)).toEqual([]);
     const { services } = compose;
-    expect(Object.keys(services).sort()).toEqual(['api', 'postgres', 'redis', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'redis', 'worker']);
     for (const name of ['postgres', 'redis', 'api']) expect(services[name].healthcheck?.test.length).toBeGreaterThan(0);
+    for (const name of ['migrate', 'api', 'worker']) expect(services[name].build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
+    expect(services.migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     for (const name of ['api', 'worker']) {
-      expect(services[name].build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
-      expect(services[name].depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+      expect(services[name].depends_on).toEqual({ migrate: { condition: 'service_completed_successfully' }, redis: { condition: 'service_healthy' } });
     }
+    expect(services.migrate.command).toContain('migrate');
     expect(services.worker.command).toContain('dist/apps/worker/src/main.js');
     expect(existsSync(join(root, 'apps/worker/src/main.ts'))).toBe(true); // what the build turns into that file
 
     // Where a Compose CLI is installed, it must read the file the same way (no Docker engine needed for `config`).
     const cli = composeCli();
     if (cli) {
-      const out = execFileSync(cli[0], [...cli.slice(1), '-f', file, 'config'], { encoding: 'utf8' });
-      for (const service of ['postgres:', 'redis:', 'api:', 'worker:']) expect(out).toContain(`  ${service}`);
+      const { PATH, HOME } = process.env;
+      const out = execFileSync(cli[0], [...cli.slice(1), '-f', file, 'config'], { encoding: 'utf8', env: { PATH, HOME, ...REQUIRED } });
+      for (const service of ['postgres:', 'redis:', 'migrate:', 'api:', 'worker:']) expect(out).toContain(`  ${service}`);
       expect(out).toContain('dist/apps/worker/src/main.js');
+    }
+  });
+
+  it('runs the api and worker as a role that owns nothing, and migrations as the owner in a step of their own', () => {
+    const { services } = compose;
+    for (const name of ['api', 'worker']) {
+      const env = services[name].environment ?? {};
+      expect(env.NODE_ENV).toBe('production');
+      expect(env.DATABASE_URL).toMatch(/^postgres:\/\/checkin_app:\$\{CHECKIN_APP_PASSWORD:\?[^}]*\}@postgres:5432\/responder_checkin$/);
+      expect(env.MIGRATION_DATABASE_URL).toBeUndefined();
+      expect(JSON.stringify(env)).not.toContain('CHECKIN_OWNER_PASSWORD');
+    }
+    expect(services.migrate.environment?.MIGRATION_DATABASE_URL).toMatch(/^postgres:\/\/checkin_owner:\$\{CHECKIN_OWNER_PASSWORD:\?[^}]*\}@postgres/);
+    // the owner's password reaches the migrate step and the database's init script only
+    const ownerUses = Object.entries(services).filter(([, s]) => JSON.stringify(s.environment ?? {}).includes('CHECKIN_OWNER_PASSWORD')).map(([n]) => n);
+    expect(ownerUses.sort()).toEqual(['migrate', 'postgres']);
+    expect(readFileSync(file, 'utf8')).not.toMatch(/postgres:\/\/postgres[:@]/);
+    const init = readFileSync(join(root, 'docker/postgres-init/10-roles.sh'), 'utf8');
+    expect(init).toMatch(/CREATE ROLE checkin_owner LOGIN NOSUPERUSER/);
+    expect(init).toMatch(/CREATE ROLE checkin_app LOGIN NOSUPERUSER .* IN ROLE responder_checkin_app/);
+    expect(init).toMatch(/ALTER DATABASE .* OWNER TO checkin_owner/);
+  });
+
+  it('will not start without the secrets an operator must choose', () => {
+    const text = readFileSync(file, 'utf8');
+    for (const name of Object.keys(REQUIRED)) expect(text).toMatch(new RegExp(`\\$\\{${name}:\\?`));
+    const cli = composeCli();
+    if (cli) {
+      const { PATH, HOME } = process.env;
+      for (const name of Object.keys(REQUIRED)) {
+        const { [name]: _missing, ...rest } = REQUIRED as Record<string, string>;
+        expect(() => execFileSync(cli[0], [...cli.slice(1), '-f', file, 'config'], { encoding: 'utf8', env: { PATH, HOME, ...rest }, stdio: 'pipe' })).toThrow(new RegExp(name));
+      }
     }
   });
 

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import request from 'supertest';
 import { bearer, createUser } from './support/test-app';
 import { REVERIFY_TEST_ENV, startWorker, type TestWorker } from './support/reverification';
@@ -403,6 +404,38 @@ describe('web app in a browser', () => {
       await cameraBrowser.close();
       await rm(video, { force: true });
     }
+  });
+
+  it('a user with a temporary password must choose a new one before any page opens', async () => {
+    const user = await createUser(world.http, world.adminToken, 'checkin');
+    await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(world.adminToken)).send({ userId: user.id }).expect(204);
+    // As the first admin is created (BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD): the password is temporary.
+    const pg = new Client({ connectionString: world.env.dbUrl });
+    await pg.connect();
+    await pg.query(`UPDATE app_user SET must_change_password = true WHERE id = $1`, [user.id]);
+    await pg.end();
+
+    const w = await openPage(TABLET);
+    const { page } = w;
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('E-mail').fill(user.email);
+    await page.getByLabel('Password').fill(users.checkin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+    await w.screenshot('change-password');
+    await page.getByLabel('Current password').fill(users.checkin.password);
+    await page.getByLabel('New password (at least 12 characters)').fill('a-brand-new-password-1');
+    await page.getByLabel('New password again').fill('a-brand-new-password-2');
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await page.getByText('The two new passwords differ.').waitFor();
+    await page.getByLabel('New password again').fill('a-brand-new-password-1');
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await page.getByRole('heading', { name: 'Check-in station' }).waitFor();
+    await request(world.http).post('/auth/token').send({ email: user.email, password: 'a-brand-new-password-1' }).expect(200);
+    expectClean(w);
+    await w.close();
   });
 
   it('every page works at 768 px wide without sideways scrolling', async () => {

@@ -270,13 +270,15 @@ async function main(): Promise<number> {
   const prefix = `chaos_${randomBytes(3).toString('hex')}`;
   const issuer = await startIssuerServer({ port: 0, statusListTtlMs: 2000 });
   const env: Record<string, string> = {
-    NODE_ENV: 'production',
+    // Not production: production refuses the demo issuer's plain http and a superuser connection.
+    NODE_ENV: 'development',
     LOG_LEVEL: 'info',
     DATABASE_URL: dbUrl,
     DATABASE_POOL_SIZE: '10',
     REDIS_PREFIX: prefix,
     BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD: 'false',
     ACCESS_TOKEN_TTL_SECONDS: '3600',
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
     CHECKIN_RATE_LIMIT_PER_MINUTE: '100000',

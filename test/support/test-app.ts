@@ -35,6 +35,10 @@ export async function createTestEnv(label: string, overrides: Record<string, str
     REDIS_PREFIX: `t_${safeLabel}_${randomBytes(3).toString('hex')}`,
     BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    // Tests sign in as this admin throughout; the first sign-in's password change has tests of its own.
+    BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD: 'false',
+    // Signing keys are generated per database and sealed under this key.
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     FETCH_INSECURE_HOSTS: 'localhost,127.0.0.1',
     FETCH_ALLOW_PRIVATE_NETWORK: 'true',
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000',

@@ -98,7 +98,7 @@ export async function createIncident(http: App, adminToken: string, overrides: R
 }
 
 /** A user of this role assigned to the incident; returns its token. */
-export async function staffFor(http: App, adminToken: string, incidentId: string, role: 'checkin' | 'commander'): Promise<{ id: string; token: string }> {
+export async function staffFor(http: App, adminToken: string, incidentId: string, role: 'checkin' | 'commander'): Promise<{ id: string; email: string; token: string }> {
   const user = await createUser(http, adminToken, role);
   const res = await request(http).post(`/incidents/${incidentId}/staff`).set(...bearer(adminToken)).send({ userId: user.id });
   if (res.status !== 204) throw new Error(`assign failed: ${res.status} ${JSON.stringify(res.body)}`);

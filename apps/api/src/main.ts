@@ -2,14 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfigOrExit } from '@app/config';
-import { ensureDatabaseExists, runMigrations } from '@app/db';
+import { prepareDatabase } from '@app/db';
 import { ApiModule } from './api.module';
 import { configureApp, createHttpAdapter } from './configure-app';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  await ensureDatabaseExists(config.database.url);
-  await runMigrations(config.database.url);
+  await prepareDatabase(config);
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), createHttpAdapter(), { bufferLogs: true, bodyParser: false });
   await configureApp(app, config);
   await app.listen(config.http.port, '0.0.0.0');

@@ -25,6 +25,7 @@ export class UsageError extends Error {}
 const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   verify: async () => (await import('./commands/verify.command')).verifyCommand,
   'audit-verify': async () => (await import('./commands/audit-verify.command')).auditVerifyCommand,
+  migrate: async () => (await import('./commands/migrate.command')).migrateCommand,
 };
 
 /** Lets other commands register themselves without editing the dispatcher logic. */

@@ -264,14 +264,16 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
     REDIS_PREFIX: settings.redisPrefix,
     BOOTSTRAP_ADMIN_EMAIL: DEMO_ADMIN.email,
     BOOTSTRAP_ADMIN_PASSWORD: DEMO_ADMIN.password,
+    // The demo prints the admin's password for everyone to use.
+    BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD: 'false',
     // The demo issuer serves its DIDs and status lists over plain http on 127.0.0.1.
     FETCH_INSECURE_HOSTS: '127.0.0.1,localhost',
     FETCH_ALLOW_PRIVATE_NETWORK: 'true',
     // A revocation should reach the board within a minute, not five.
     SWEEP_INTERVAL_MS: String(settings.sweepIntervalMs),
     STATUS_LIST_REFRESH_CHECK_MS: '5000',
-    // A demo session lasts hours: sign in once.
-    ACCESS_TOKEN_TTL_SECONDS: '43200',
+    // The longest a token may live: a demo lasts a while.
+    ACCESS_TOKEN_TTL_SECONDS: '3600',
     LOGIN_RATE_LIMIT_PER_MINUTE: '100',
     // Every check-in station of a surge signs in as the same user (the limit is per user): up to --rate 1000.
     CHECKIN_RATE_LIMIT_PER_MINUTE: '60000',

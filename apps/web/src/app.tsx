@@ -3,6 +3,7 @@ import type { Role } from './api/types';
 import { AdminPage } from './pages/admin';
 import { AuditPage } from './pages/audit';
 import { CheckInStationPage } from './pages/check-in-station';
+import { ChangePasswordPage } from './pages/change-password';
 import { CommanderBoardPage } from './pages/commander-board';
 import { SignInPage } from './pages/sign-in';
 import { VerifyPage } from './pages/verify';
@@ -67,6 +68,19 @@ export function App() {
   }
 
   const role = session.user.role;
+  const signOutButton = (
+    <button type="button" class="button-link" onClick={() => signOut('You have signed out.')}>
+      Sign out
+    </button>
+  );
+  // A temporary password (the first admin's): nothing else works until it is replaced.
+  if (session.passwordChangeRequired) {
+    return (
+      <Shell user={<div class="user">{signOutButton}</div>}>
+        <ChangePasswordPage />
+      </Shell>
+    );
+  }
   const allowed = PAGES.filter((p) => p.roles.includes(role));
   if (!page) return <Shell />;
   return (
@@ -89,9 +103,7 @@ export function App() {
           <span>
             {session.user.displayName} <span class="role">({role})</span>
           </span>
-          <button type="button" class="button-link" onClick={() => signOut('You have signed out.')}>
-            Sign out
-          </button>
+          {signOutButton}
         </div>
       }
     >

@@ -10,6 +10,8 @@ export interface Session {
   token: string;
   user: Principal;
   expiresAt: number;
+  /** Signed in with a temporary password: the app shows only the form that replaces it. */
+  passwordChangeRequired: boolean;
 }
 
 const SESSION_KEY = 'responder-checkin.session';
@@ -39,7 +41,7 @@ function schedule(s: Session | undefined): void {
 schedule(sessionStore.value);
 
 export function signedIn(res: TokenResponse): Session {
-  const s: Session = { token: res.accessToken, user: res.user, expiresAt: Date.now() + res.expiresIn * 1000 };
+  const s: Session = { token: res.accessToken, user: res.user, expiresAt: Date.now() + res.expiresIn * 1000, passwordChangeRequired: res.passwordChangeRequired };
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
   signOutReason.set(undefined);
   sessionStore.set(s);

@@ -2,13 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { PinoNestLogger } from '@app/common';
 import { loadConfigOrExit } from '@app/config';
-import { ensureDatabaseExists, runMigrations } from '@app/db';
+import { prepareDatabase } from '@app/db';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  await ensureDatabaseExists(config.database.url);
-  await runMigrations(config.database.url);
+  await prepareDatabase(config);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TokensModule } from '@app/auth';
+import { AccessChangesModule, ServerKeysModule } from '@app/auth';
 import { CommonModule, LoggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
@@ -18,7 +18,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, TokensModule, AuditTrailModule, AuditWorkerModule, OutboxModule, LiveEmitterModule, TrustModule, CredentialsModule, IncidentsCoreModule, ReverificationCoreModule, JobWorkerModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, ServerKeysModule, AccessChangesModule, AuditTrailModule, AuditWorkerModule, OutboxModule, LiveEmitterModule, TrustModule, CredentialsModule, IncidentsCoreModule, ReverificationCoreModule, JobWorkerModule],
       providers: [...PROCESSORS],
     };
   }

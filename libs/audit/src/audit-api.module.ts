@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { SignInEvents, TokensModule, UserChangeEvents } from '@app/auth';
+import { ServerKeysModule, SignInEvents, UserChangeEvents } from '@app/auth';
 import { AuditScope } from './access/audit-scope';
 import { AuditTrailModule } from './audit.module';
 import { AuditSignInEvents } from './auth-events/audit-sign-in-events';
@@ -20,7 +20,7 @@ import { AuditVerificationService } from './verification/audit-verification.serv
  */
 @Global()
 @Module({
-  imports: [TokensModule, AuditTrailModule],
+  imports: [ServerKeysModule, AuditTrailModule],
   controllers: [AuditController, ReportsController],
   providers: [
     AuditScope, AuditEntryStore, AuditVerificationService, AuditExportService, AuditSearchService, AuditCheckpoints, ReportsService,
@@ -33,7 +33,7 @@ export class AuditModule {}
 
 /** The worker side: the periodic checkpoint run (AUDIT_CHECKPOINT_INTERVAL_MS). */
 @Module({
-  imports: [TokensModule, AuditTrailModule],
+  imports: [ServerKeysModule, AuditTrailModule],
   providers: [AuditEntryStore, AuditCheckpoints, CheckpointScheduler],
   exports: [AuditCheckpoints, CheckpointScheduler],
 })

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccessChanges } from './access/access-changes';
 import { AuthGuard } from './access/auth.guard';
+import { UserAccessState } from './access/user-access-state';
 import { AuthController } from './auth.controller';
 import { SignInThrottle } from './sign-in-throttle';
 import { ServerKeys } from './tokens/server-keys.service';
@@ -11,8 +13,20 @@ import { UserEntity } from './users/user.entity';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
-/** Server keys and token verification: what every process (api, worker) needs. */
-@Module({ providers: [ServerKeys, TokenService], exports: [ServerKeys, TokenService] })
+/** The server's signing keys: what a process that signs audit checkpoints (the worker) needs. */
+@Module({ providers: [ServerKeys], exports: [ServerKeys] })
+export class ServerKeysModule {}
+
+/** Publishing and hearing access changes (deactivations, role changes, removals from an incident). */
+@Module({ providers: [AccessChanges], exports: [AccessChanges] })
+export class AccessChangesModule {}
+
+/** Token issue and verification, with the users' current access state: the api's guard, live gateway, dashboard. */
+@Module({
+  imports: [ServerKeysModule, AccessChangesModule],
+  providers: [TokenService, UserAccessState],
+  exports: [ServerKeysModule, AccessChangesModule, TokenService],
+})
 export class TokensModule {}
 
 /** Users, sign-in and the global guard (api process). */

@@ -1,12 +1,15 @@
 /**
- * @app/auth: users and roles, passwords (scrypt), access tokens (EdDSA via jose), the server's signing keys and
- * JWKS, and the one guard that enforces authentication, role and incident scope on every route.
+ * @app/auth: users and roles, passwords (scrypt), access tokens (EdDSA via jose) that end when access changes, the
+ * server's signing keys (per purpose, never in clear in the database) and JWKS, and the one guard that enforces
+ * authentication, role and incident scope on every route.
  * Imports only @app/config and @app/common.
  */
 export * from './roles';
 export * from './access/access.decorators';
 export * from './access/auth.guard';
 export * from './access/incident-access';
+export * from './access/access-changes';
+export * from './access/user-access-state';
 export * from './tokens/server-keys.service';
 export * from './tokens/token.service';
 export * from './users/user.entity';

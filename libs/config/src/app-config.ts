@@ -1,4 +1,4 @@
-import type { Env } from './config.schema';
+import type { Env, PublicJwk } from './config.schema';
 
 /**
  * The typed configuration, grouped by concern. Injected by class token (`constructor(private config: AppConfig)`).
@@ -7,12 +7,17 @@ export abstract class AppConfig {
   abstract readonly env: Env['NODE_ENV'];
   abstract readonly http: { port: number; corsOrigins: string[]; webDir?: string };
   abstract readonly log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT']; file?: string };
-  abstract readonly database: { url: string; poolSize: number };
+  /** `migrationUrl`: the schema owner's connection (MIGRATION_DATABASE_URL, else `url`). */
+  abstract readonly database: { url: string; migrationUrl: string; poolSize: number };
   abstract readonly redis: { url: string; prefix: string };
   abstract readonly auth: {
-    signingKey?: string;
+    /** Private JWKs (JSON) from the environment; absent: generated and sealed under `keyEncryptionKey`. */
+    tokenSigningKey?: string;
+    checkpointSigningKey?: string;
+    /** Base64 of 32 bytes; absent outside production: a development key kept in a local file (see ServerKeys). */
+    keyEncryptionKey?: string;
     accessTokenTtlSeconds: number;
-    bootstrapAdmin?: { email: string; password: string };
+    bootstrapAdmin?: { email: string; password: string; mustChangePassword: boolean };
     loginRateLimitPerMinute: number;
     checkinRateLimitPerMinute: number;
     verifyRateLimitPerMinute: number;
@@ -35,23 +40,26 @@ export abstract class AppConfig {
     statusListRefreshCheckMs: number;
   };
   abstract readonly jobs: { attempts: number; backoffMs: number; lockDurationMs: number; stalledIntervalMs: number; dispatchIntervalMs: number };
-  abstract readonly audit: { checkpointIntervalMs: number };
+  /** `trustedCheckpointKeys`: pinned public keys whose checkpoints verify, besides the server's own. */
+  abstract readonly audit: { checkpointIntervalMs: number; trustedCheckpointKeys: PublicJwk[] };
   abstract readonly live: { relayEnabled: boolean; relayPollMs: number; resyncMaxEvents: number };
 }
 
 export function toAppConfig(env: Env): AppConfig {
   const admin =
     env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
-      ? { email: env.BOOTSTRAP_ADMIN_EMAIL.toLowerCase(), password: env.BOOTSTRAP_ADMIN_PASSWORD }
+      ? { email: env.BOOTSTRAP_ADMIN_EMAIL.toLowerCase(), password: env.BOOTSTRAP_ADMIN_PASSWORD, mustChangePassword: env.BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD }
       : undefined;
   return Object.freeze({
     env: env.NODE_ENV,
     http: { port: env.PORT, corsOrigins: env.CORS_ORIGINS, webDir: env.WEB_DIR },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT, file: env.LOG_FILE },
-    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    database: { url: env.DATABASE_URL, migrationUrl: env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
     auth: {
-      signingKey: env.AUTH_SIGNING_KEY,
+      tokenSigningKey: env.AUTH_SIGNING_KEY,
+      checkpointSigningKey: env.CHECKPOINT_SIGNING_KEY,
+      keyEncryptionKey: env.KEY_ENCRYPTION_KEY,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       bootstrapAdmin: admin,
       loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
@@ -81,7 +89,7 @@ export function toAppConfig(env: Env): AppConfig {
       stalledIntervalMs: env.JOB_STALLED_INTERVAL_MS,
       dispatchIntervalMs: env.JOB_DISPATCH_INTERVAL_MS,
     },
-    audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS },
+    audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS, trustedCheckpointKeys: env.AUDIT_TRUSTED_CHECKPOINT_KEYS },
     live: { relayEnabled: env.LIVE_RELAY_ENABLED, relayPollMs: env.LIVE_RELAY_POLL_MS, resyncMaxEvents: env.LIVE_RESYNC_MAX_EVENTS },
   });
 }

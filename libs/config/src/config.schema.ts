@@ -13,6 +13,51 @@ const int = (min: number, max: number) => {
   const error = `must be a whole number from ${min} to ${max}`;
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 };
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');
+
+/** The bootstrap password the README gives for local use: refused in production. */
+export const DOCUMENTED_BOOTSTRAP_PASSWORD = 'change-me-on-first-sign-in';
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isEd25519 = (jwk: Record<string, unknown>): boolean => jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && typeof jwk.x === 'string';
+
+/** A private Ed25519 JWK in JSON (what `generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })` gives). */
+const privateJwk = z.string().refine((text) => {
+  const jwk = parseJson(text);
+  return isObject(jwk) && isEd25519(jwk) && typeof jwk.d === 'string';
+}, 'must be a private Ed25519 JWK in JSON (kty OKP, crv Ed25519, with x and d)');
+
+/** A JWK Set of public Ed25519 keys, each naming its kid: the checkpoint keys an auditor trusts. */
+const publicJwks = z.string().transform((text, ctx): PublicJwk[] => {
+  const value = parseJson(text);
+  const keys = isObject(value) && Array.isArray(value.keys) ? value.keys : undefined;
+  const valid = keys?.every((k: unknown) => isObject(k) && isEd25519(k) && typeof k.kid === 'string' && k.kid.length > 0 && !('d' in k));
+  if (!keys || !valid) {
+    ctx.addIssue({ code: 'custom', message: 'must be a JWK Set ({"keys": [...]}) of public Ed25519 keys, each with a kid and no private part' });
+    return z.NEVER;
+  }
+  return (keys as Array<Record<string, string>>).map((k) => ({ kty: 'OKP', crv: 'Ed25519', x: k.x, kid: k.kid }));
+});
+
+/** 32 random bytes in base64 (`openssl rand -base64 32`): the AES-256-GCM key that seals generated signing keys. */
+const keyEncryptionKey = z
+  .string()
+  .refine((v) => /^[A-Za-z0-9+/_-]{43}=?$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)');
+
+/** A public Ed25519 key as pinned in AUDIT_TRUSTED_CHECKPOINT_KEYS. */
+export interface PublicJwk {
+  kty: 'OKP';
+  crv: 'Ed25519';
+  x: string;
+  kid: string;
+}
 
 /**
  * Every environment variable the processes read, with its default. Parsed once at start
@@ -26,10 +71,9 @@ export const envSchema = z.object({
   LOG_FILE: z.string().min(1).optional(),
   /** pretty: text for a person; json: one JSON object a line; auto: pretty when stdout is a terminal and LOG_FILE is unset, else json. */
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json'], { error: 'must be auto, pretty or json' }).default('auto'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-    .default('postgres://postgres@127.0.0.1:5432/responder_checkin'),
+  DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/responder_checkin'),
+  /** The role that owns the schema and runs migrations (default: DATABASE_URL). In production DATABASE_URL names a role that owns nothing. */
+  MIGRATION_DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   REDIS_URL: z
     .string()
@@ -37,11 +81,20 @@ export const envSchema = z.object({
     .default('redis://127.0.0.1:6379'),
   /** Namespaces every Redis key (queues, socket.io channels, caches) so several deployments or test files can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i, 'must be letters, digits, - or _').default('checkin'),
-  /** Private EdDSA JWK (JSON) used to sign access tokens and audit checkpoints; generated and stored in the database when absent. */
-  AUTH_SIGNING_KEY: z.string().optional(),
-  ACCESS_TOKEN_TTL_SECONDS: int(60, 86400).default(900),
+  /** Private Ed25519 JWK (JSON) that signs access tokens. Without it the key is generated and kept sealed under KEY_ENCRYPTION_KEY. */
+  AUTH_SIGNING_KEY: privateJwk.optional(),
+  /** Private Ed25519 JWK (JSON) that signs audit checkpoints (never the access-token key). Without it: as AUTH_SIGNING_KEY. */
+  CHECKPOINT_SIGNING_KEY: privateJwk.optional(),
+  /** Seals (AES-256-GCM) the signing keys the server generates and stores in the database; never stored itself. */
+  KEY_ENCRYPTION_KEY: keyEncryptionKey.optional(),
+  /** The checkpoint keys audit verification trusts besides the server's own current one (e.g. retired keys). */
+  AUDIT_TRUSTED_CHECKPOINT_KEYS: publicJwks.default([]),
+  /** Capped at an hour: a token is the only thing a revoked device still holds, and it ends at the latest then. */
+  ACCESS_TOKEN_TTL_SECONDS: int(60, 3600).default(900),
   BOOTSTRAP_ADMIN_EMAIL: z.email('must be an e-mail address').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** The first admin's password is temporary: sign-in allows nothing but choosing a new one (tests and benchmarks turn it off). */
+  BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD: bool.default(true),
   /** Sign-in attempts per account and address per minute (5x per address); also the failures before back-off (docs/check-in.md, "Rate limits"). */
   LOGIN_RATE_LIMIT_PER_MINUTE: int(1, 10000).default(10),
   /** Check-ins per signed-in user per minute, counted before the badge is verified. */
@@ -85,10 +138,27 @@ export const envSchema = z.object({
   LIVE_RESYNC_MAX_EVENTS: int(1, 10000).default(500),
   /** Benchmarks only (npm run bench:checkin -- --audit-comparison): leave the check-in's audit write out. Refused in production. */
   BENCHMARK_SKIP_AUDIT_WRITE: bool.default(false),
-}).refine((env) => !(env.BENCHMARK_SKIP_AUDIT_WRITE && env.NODE_ENV === 'production'), {
-  path: ['BENCHMARK_SKIP_AUDIT_WRITE'],
-  message: 'must be false in production',
+}).superRefine((env, ctx) => {
+  const refuse = (variable: string, message: string): void => {
+    ctx.addIssue({ code: 'custom', path: [variable], message });
+  };
+  if (env.AUTH_SIGNING_KEY && env.CHECKPOINT_SIGNING_KEY && sameKey(env.AUTH_SIGNING_KEY, env.CHECKPOINT_SIGNING_KEY)) {
+    refuse('CHECKPOINT_SIGNING_KEY', 'must be another key than AUTH_SIGNING_KEY');
+  }
+  if (env.NODE_ENV !== 'production') return;
+  if (env.BOOTSTRAP_ADMIN_PASSWORD === DOCUMENTED_BOOTSTRAP_PASSWORD) refuse('BOOTSTRAP_ADMIN_PASSWORD', 'must not be the documented default in production');
+  if (!env.BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD) refuse('BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD', 'must be true in production');
+  if (env.FETCH_ALLOW_PRIVATE_NETWORK) refuse('FETCH_ALLOW_PRIVATE_NETWORK', 'must be false in production');
+  if (env.FETCH_INSECURE_HOSTS.length > 0) refuse('FETCH_INSECURE_HOSTS', 'must be empty in production (issuers are fetched over https only)');
+  for (const variable of ['AUTH_SIGNING_KEY', 'CHECKPOINT_SIGNING_KEY'] as const) {
+    if (!env[variable] && !env.KEY_ENCRYPTION_KEY) refuse(variable, 'must be set in production (or KEY_ENCRYPTION_KEY, which keeps generated keys sealed in the database)');
+  }
+  if (env.BENCHMARK_SKIP_AUDIT_WRITE) refuse('BENCHMARK_SKIP_AUDIT_WRITE', 'must be false in production');
 });
+
+function sameKey(a: string, b: string): boolean {
+  return (parseJson(a) as { x?: unknown }).x === (parseJson(b) as { x?: unknown }).x;
+}
 
 export type Env = z.infer<typeof envSchema>;
 export type LogFormat = Env['LOG_FORMAT'];

@@ -1,3 +1,8 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DOCUMENTED_BOOTSTRAP_PASSWORD } from './config.schema';
 import { parseConfig, ConfigError } from './load-config';
 
 describe('parseConfig', () => {
@@ -33,5 +38,75 @@ describe('parseConfig', () => {
     for (const bad of ['0', '-1', 'many', '2.5']) {
       expect(() => parseConfig({ VERIFY_RATE_LIMIT_PER_MINUTE: bad })).toThrow(/^Invalid configuration: VERIFY_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 100000/);
     }
+  });
+});
+
+describe('parseConfig: keys and production', () => {
+  const jwk = () => JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }));
+  const kek = randomBytes(32).toString('base64');
+  /** A production environment with nothing unsafe in it. */
+  const production = (): Record<string, string> => ({
+    NODE_ENV: 'production',
+    AUTH_SIGNING_KEY: jwk(),
+    CHECKPOINT_SIGNING_KEY: jwk(),
+    BOOTSTRAP_ADMIN_EMAIL: 'admin@agency.example',
+    BOOTSTRAP_ADMIN_PASSWORD: 'a-long-chosen-password',
+  });
+
+  it('accepts a production environment with keys, and one with a key-encryption key instead', () => {
+    expect(parseConfig(production()).env).toBe('production');
+    const { AUTH_SIGNING_KEY: _a, CHECKPOINT_SIGNING_KEY: _c, ...keyless } = production();
+    expect(parseConfig({ ...keyless, KEY_ENCRYPTION_KEY: kek }).auth.keyEncryptionKey).toBe(kek);
+  });
+
+  it('refuses each unsafe setting in production, naming it in one line', () => {
+    const cases: Array<[Record<string, string | undefined>, RegExp]> = [
+      [{ BOOTSTRAP_ADMIN_PASSWORD: DOCUMENTED_BOOTSTRAP_PASSWORD }, /^Invalid configuration: BOOTSTRAP_ADMIN_PASSWORD must not be the documented default in production$/],
+      [{ BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD: 'false' }, /^Invalid configuration: BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD must be true in production$/],
+      [{ FETCH_ALLOW_PRIVATE_NETWORK: 'true' }, /^Invalid configuration: FETCH_ALLOW_PRIVATE_NETWORK must be false in production$/],
+      [{ FETCH_INSECURE_HOSTS: 'localhost' }, /^Invalid configuration: FETCH_INSECURE_HOSTS must be empty in production/],
+      [{ AUTH_SIGNING_KEY: undefined }, /^Invalid configuration: AUTH_SIGNING_KEY must be set in production/],
+      [{ CHECKPOINT_SIGNING_KEY: undefined }, /^Invalid configuration: CHECKPOINT_SIGNING_KEY must be set in production/],
+    ];
+    for (const [change, message] of cases) {
+      expect(() => parseConfig({ ...production(), ...change })).toThrow(message);
+      // the same settings are allowed outside production (local development, tests)
+      expect(() => parseConfig({ ...production(), ...change, NODE_ENV: 'development' })).not.toThrow();
+    }
+  });
+
+  it('caps the access token lifetime at an hour', () => {
+    expect(parseConfig({ ACCESS_TOKEN_TTL_SECONDS: '3600' }).auth.accessTokenTtlSeconds).toBe(3600);
+    expect(() => parseConfig({ ACCESS_TOKEN_TTL_SECONDS: '3601' })).toThrow(/^Invalid configuration: ACCESS_TOKEN_TTL_SECONDS must be a whole number from 60 to 3600$/);
+  });
+
+  it('validates keys: private JWKs, two different keys, a 32-byte key-encryption key, a public trust list', () => {
+    expect(() => parseConfig({ AUTH_SIGNING_KEY: '{"kty":"OKP","crv":"Ed25519","x":"abc"}' })).toThrow(/AUTH_SIGNING_KEY must be a private Ed25519 JWK/);
+    const key = jwk();
+    expect(() => parseConfig({ AUTH_SIGNING_KEY: key, CHECKPOINT_SIGNING_KEY: key })).toThrow(/CHECKPOINT_SIGNING_KEY must be another key than AUTH_SIGNING_KEY/);
+    expect(() => parseConfig({ KEY_ENCRYPTION_KEY: randomBytes(16).toString('base64') })).toThrow(/KEY_ENCRYPTION_KEY must be 32 bytes in base64/);
+    const { d: _d, ...pub } = JSON.parse(jwk()) as Record<string, string>;
+    expect(parseConfig({ AUDIT_TRUSTED_CHECKPOINT_KEYS: JSON.stringify({ keys: [{ ...pub, kid: 'k1' }] }) }).audit.trustedCheckpointKeys).toEqual([
+      { kty: 'OKP', crv: 'Ed25519', x: pub.x, kid: 'k1' },
+    ]);
+    expect(() => parseConfig({ AUDIT_TRUSTED_CHECKPOINT_KEYS: JSON.stringify({ keys: [{ ...pub }] }) })).toThrow(/AUDIT_TRUSTED_CHECKPOINT_KEYS must be a JWK Set/);
+    expect(() => parseConfig({ AUDIT_TRUSTED_CHECKPOINT_KEYS: JSON.stringify({ keys: [{ ...JSON.parse(key), kid: 'k' }] }) })).toThrow(/no private part/);
+  });
+
+  it('reads secrets from NAME_FILE, and refuses both forms or an unreadable file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    try {
+      writeFileSync(join(dir, 'kek'), `${kek}\n`);
+      expect(parseConfig({ KEY_ENCRYPTION_KEY_FILE: join(dir, 'kek') }).auth.keyEncryptionKey).toBe(kek);
+      expect(() => parseConfig({ KEY_ENCRYPTION_KEY_FILE: join(dir, 'kek'), KEY_ENCRYPTION_KEY: kek })).toThrow(/set KEY_ENCRYPTION_KEY or KEY_ENCRYPTION_KEY_FILE, not both/);
+      expect(() => parseConfig({ AUTH_SIGNING_KEY_FILE: join(dir, 'missing') })).toThrow(/^Invalid configuration: AUTH_SIGNING_KEY_FILE cannot be read \(ENOENT\)$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs migrations with MIGRATION_DATABASE_URL when given, else with DATABASE_URL', () => {
+    expect(parseConfig({ DATABASE_URL: 'postgres://app@db/x' }).database.migrationUrl).toBe('postgres://app@db/x');
+    expect(parseConfig({ DATABASE_URL: 'postgres://app@db/x', MIGRATION_DATABASE_URL: 'postgres://owner@db/x' }).database.migrationUrl).toBe('postgres://owner@db/x');
   });
 });

@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { envSchema } from './config.schema';
 import { AppConfig, toAppConfig } from './app-config';
 
 export class ConfigError extends Error {}
 
+/** Secrets that may also come from a file (`NAME_FILE=/run/secrets/...`, as container secrets are mounted). */
+export const FILE_SECRETS = ['AUTH_SIGNING_KEY', 'CHECKPOINT_SIGNING_KEY', 'KEY_ENCRYPTION_KEY', 'AUDIT_TRUSTED_CHECKPOINT_KEYS'] as const;
+
 /** Parses the environment; throws a ConfigError whose message is one line naming the variable and what it expects. */
 export function parseConfig(source: Record<string, string | undefined>): AppConfig {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = withFileSecrets(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== '')));
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -13,6 +17,21 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     throw new ConfigError(`Invalid configuration: ${name} ${describe(issue.message)}`);
   }
   return toAppConfig(result.data);
+}
+
+function withFileSecrets(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of FILE_SECRETS) {
+    const path = env[`${name}_FILE`];
+    if (path === undefined) continue;
+    if (env[name] !== undefined) throw new ConfigError(`Invalid configuration: set ${name} or ${name}_FILE, not both`);
+    try {
+      out[name] = readFileSync(path, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration: ${name}_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+  }
+  return out;
 }
 
 function describe(message: string): string {

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { IncidentAccess } from '@app/auth';
+import { AccessChangesModule, IncidentAccess } from '@app/auth';
 import { LiveSnapshotSource } from '@app/realtime';
 import { CredentialsModule } from '@app/credentials';
 import { CheckInAttemptEntity } from './check-in/check-in-attempt.entity';
@@ -41,7 +41,7 @@ const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, Creden
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature(ENTITIES), CredentialsModule],
+  imports: [TypeOrmModule.forFeature(ENTITIES), CredentialsModule, AccessChangesModule],
   providers: [
     ...SERVICES,
     IncidentAccessPolicy,

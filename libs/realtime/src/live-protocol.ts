@@ -129,6 +129,12 @@ export interface SessionEnded {
   message: string;
 }
 
+/** The server took the socket off an incident's board: the user may no longer see it (e.g. removed from its staff). */
+export interface SubscriptionEnded {
+  incidentId: string;
+  error: LiveError;
+}
+
 type Ack<T> = (reply: T) => void;
 
 export interface LiveClientToServerEvents {
@@ -145,8 +151,13 @@ export type LiveServerToClientEvents = {
 } & {
   /** This server lost events for a while (its Redis subscription dropped): resync every subscription. */
   'resync.required': (info: { reason: string }) => void;
-  /** The access token expired or was refused: the server disconnects right after this; reconnect with a new token. */
+  /**
+   * The access token expired, or the user's access changed (deactivated, role, jurisdictions or password changed):
+   * the server disconnects right after this; reconnect with a new token (which a changed user must sign in for).
+   */
   'session.ended': (info: SessionEnded) => void;
+  /** This socket no longer receives the incident's events; final (`forbidden` or `not_found`). */
+  'subscription.ended': (info: SubscriptionEnded) => void;
 };
 
 export type { LiveEvent, LiveEventMap, LiveEventName };

@@ -5,12 +5,12 @@ import { verifyBundleFile, type ChainVerification } from '@app/audit';
 import { EXIT, UsageError, type CliCommand } from '../cli';
 
 const USAGE = `Usage:
-  audit-verify BUNDLE [--jwks TRUSTED_JWKS.json] [--json] [--threads N]
+  audit-verify BUNDLE --jwks TRUSTED_KEYS.json [--json] [--threads N]
       Verifies an audit bundle (GET /audit/export) offline: no server, no database. Recomputes every entry's hash
       and the links between them, checks the signed checkpoints, and prints OK or the first bad entry and what is
       wrong with it (modified, deleted, inserted, reordered, checkpoint_mismatch).
-      --jwks FILE   check checkpoint signatures with this JWK Set (a copy of the server's /.well-known/jwks.json
-                    that you trust) instead of the keys inside the bundle
+      --jwks FILE   the checkpoint keys you trust (a JWK Set of public keys, pinned: see docs/security.md). Required:
+                    the keys listed inside a bundle come from the server that exported it and prove nothing
       --json        print the verification result as JSON (the same shape as GET /audit/verify)
       --threads N   worker threads for hashing (default: the number of cores; compiled builds only)
       Exit 0 intact, 1 tampered, 2 usage error or a file that is not a readable bundle.`;
@@ -27,18 +27,15 @@ export const auditVerifyCommand: CliCommand = {
       options: { jwks: { type: 'string' }, json: { type: 'boolean' }, threads: { type: 'string' } },
     });
     if (positionals.length !== 1) throw new UsageError('audit-verify needs exactly one bundle file.');
+    if (values.jwks === undefined) throw new UsageError('audit-verify needs the checkpoint keys you trust: --jwks FILE.');
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new UsageError('--threads must be a whole number from 1 to 64.');
     const file = positionals[0];
 
-    let trusted: { keys: JWK[] } | undefined;
-    if (values.jwks !== undefined) {
-      const keys = await readJwks(values.jwks);
-      if (typeof keys === 'string') {
-        io.stderr.write(`audit-verify: ${keys}\n`);
-        return EXIT.usage;
-      }
-      trusted = keys;
+    const trusted = await readJwks(values.jwks);
+    if (typeof trusted === 'string') {
+      io.stderr.write(`audit-verify: ${trusted}\n`);
+      return EXIT.usage;
     }
 
     const started = performance.now();
@@ -50,7 +47,7 @@ export const auditVerifyCommand: CliCommand = {
     const seconds = (performance.now() - started) / 1000;
     const { header, verification, threads: used } = outcome.result;
     if (values.json) io.stdout.write(`${JSON.stringify(verification, null, 2)}\n`);
-    else io.stdout.write(describe(verification, header.exportedAt, trusted ? `the trusted JWK Set ${values.jwks}` : 'the bundle (pin them with --jwks)', seconds, used));
+    else io.stdout.write(describe(verification, header.exportedAt, `the trusted JWK Set ${values.jwks}`, seconds, used));
     return verification.ok ? EXIT.ok : EXIT.negative;
   },
 };
@@ -70,7 +67,7 @@ function describe(r: ChainVerification, exportedAt: string, keySource: string, s
   return `${lines.join('\n')}\n`;
 }
 
-/** The JWK Set in `file`, or why it is not one. */
+/** The JWK Set of public keys in `file`, or why it is not one. */
 async function readJwks(file: string): Promise<{ keys: JWK[] } | string> {
   let value: unknown;
   try {
@@ -79,5 +76,7 @@ async function readJwks(file: string): Promise<{ keys: JWK[] } | string> {
     return `${file} is not a readable JSON file (${(err as NodeJS.ErrnoException).code ?? 'invalid JSON'})`;
   }
   const keys = (value as { keys?: unknown } | null)?.keys;
-  return Array.isArray(keys) ? { keys: keys as JWK[] } : `${file} is not a JWK Set`;
+  if (!Array.isArray(keys)) return `${file} is not a JWK Set`;
+  if (keys.some((k: unknown) => typeof k !== 'object' || k === null || 'd' in k)) return `${file} holds a private key: pin public keys only`;
+  return { keys: keys as JWK[] };
 }

@@ -24,6 +24,8 @@ export interface TokenResponse {
   accessToken: string;
   tokenType: 'Bearer';
   expiresIn: number;
+  /** The password just used was temporary: nothing but POST /auth/password works until it is changed. */
+  passwordChangeRequired: boolean;
   user: Principal;
 }
 

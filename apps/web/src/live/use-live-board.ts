@@ -34,8 +34,8 @@ export function useLiveBoard(incidentId: string | undefined, onEvent?: (event: L
     setConnection(client.state);
     const stopState = client.onState((state) => {
       setConnection(state);
-      // The token was refused and no valid one is left: the user must sign in again.
-      if (state === 'unauthorized' && (!sessionStore.value || sessionStore.value.expiresAt <= Date.now())) signOut('Your session has ended. Sign in again.');
+      // The token was refused (expired, or the user's access changed): the user must sign in again.
+      if (state === 'unauthorized') signOut('Your session has ended. Sign in again.');
     });
     const subscription = client.subscribe(incidentId, {
       snapshot: (snapshot) => {

@@ -18,7 +18,7 @@ export interface CheckpointRun {
 }
 
 /**
- * Signs the head of every chain that moved since its last checkpoint (JWS with the server key). Called on demand
+ * Signs the head of every chain that moved since its last checkpoint (JWS with the server's checkpoint key). Called on demand
  * (POST /audit/checkpoints) and periodically by the worker; safe to run from several processes at once (one
  * advisory lock per chain, and a unique (chain, seq)). Never blocks appends: it reads the committed head.
  */
@@ -64,8 +64,8 @@ export class AuditCheckpoints {
 
       const createdAt = this.clock.now().toISOString();
       const statement = { chainId, seq: head.seq, headHash: head.hash, previous: previous ? { seq: previous.seq, headHash: previous.headHash } : null, createdAt };
-      const jws = await signCheckpoint((payload, typ) => this.keys.signJws(payload, typ), statement);
-      const kid = this.keys.activeKid;
+      const jws = await signCheckpoint((payload, typ) => this.keys.signCheckpoint(payload, typ), statement);
+      const kid = this.keys.checkpointKid;
       const rows = (await tx.query(
         `INSERT INTO audit_checkpoint (chain_id, seq, head_hash, jws, kid, created_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (chain_id, seq) DO NOTHING RETURNING id`,

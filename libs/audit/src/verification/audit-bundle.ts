@@ -8,8 +8,9 @@ export const BUNDLE_FORMAT = 'responder-checkin.audit-bundle';
 export const BUNDLE_VERSION = 1;
 
 /**
- * What GET /audit/export returns and `audit-verify` reads: one chain, every entry, every checkpoint and the server's
- * public keys (all of them, retired ones included), so the bundle verifies with no server and no database.
+ * What GET /audit/export returns and `audit-verify` reads: one chain, every entry, every checkpoint, so the bundle
+ * verifies with no server and no database. `jwks` lists the checkpoint keys the exporting server trusted, for
+ * reference only: audit-verify checks signatures with the keys the auditor pinned, never with these.
  */
 export interface AuditBundle {
   format: typeof BUNDLE_FORMAT;
@@ -90,13 +91,13 @@ export function parseBundleHeader(text: string): { ok: true; header: Omit<AuditB
   return { ok: true, header: { ...raw, incidentId: raw.incidentId ?? null, head: raw.head ?? null } };
 }
 
-/** Verifies a bundle offline. `trustedJwks` (e.g. a saved copy of /.well-known/jwks.json) replaces the bundle's own keys. */
-export function verifyBundle(bundle: AuditBundle, trustedJwks?: { keys: JWK[] }): Promise<ChainVerification> {
+/** Verifies a bundle offline, checking checkpoint signatures with the keys the auditor pinned (`trustedJwks`) only. */
+export function verifyBundle(bundle: AuditBundle, trustedJwks: { keys: JWK[] }): Promise<ChainVerification> {
   return verifyEntries({
     chainId: bundle.chainId,
     entries: bundle.entries,
     checkpoints: bundle.checkpoints,
-    jwks: trustedJwks ?? bundle.jwks,
+    jwks: trustedJwks,
     head: bundle.head,
   });
 }

@@ -23,8 +23,7 @@ export class AuditExportService {
   ) {}
 
   async write(out: Writable, chainId: string, incidentId: string | null): Promise<void> {
-    await this.keys.refreshPublished();
-    const jwks = this.keys.jwks();
+    const jwks = await this.keys.trustedCheckpointKeys();
     await inSnapshot(this.db, async (tx) => {
       const head = await this.store.head(tx, chainId);
       const checkpoints = await this.store.checkpoints(tx, chainId);

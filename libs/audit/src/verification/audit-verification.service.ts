@@ -16,7 +16,8 @@ export function inSnapshot<T>(db: DataSource, fn: (tx: EntityManager) => Promise
 
 /**
  * GET /audit/verify: streams a chain (or a range of it) from PostgreSQL page by page, keeping only each entry's
- * compact link, and runs the shared detection logic with the server's published keys (retired ones included).
+ * compact link, and runs the shared detection logic with the checkpoint keys the server trusts (its own, those it
+ * sealed itself, and the pinned AUDIT_TRUSTED_CHECKPOINT_KEYS): a key someone added to the key table proves nothing.
  */
 @Injectable()
 export class AuditVerificationService {
@@ -31,8 +32,7 @@ export class AuditVerificationService {
     if (range.toSeq !== undefined && range.toSeq < fromSeq) {
       throw new DomainError('validation_failed', `toSeq (${range.toSeq}) is before fromSeq (${fromSeq}).`);
     }
-    await this.keys.refreshPublished(); // another process may have rotated the key since this one started
-    const jwks = this.keys.jwks();
+    const jwks = await this.keys.trustedCheckpointKeys();
     return inSnapshot(this.db, async (tx) => {
       const head = await this.store.head(tx, chainId);
       // A whole-chain check reads past the recorded head too: an entry appended behind the server's back is there.

@@ -30,7 +30,7 @@ const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
  * JavaScript string can hold still verify). Any other valid JSON layout is parsed whole and verified on one thread.
  * `reason` (not ok) means the file cannot be read as a bundle at all.
  */
-export async function verifyBundleFile(path: string, options: { threads?: number; trustedJwks?: { keys: JWK[] } } = {}): Promise<BundleFileResult> {
+export async function verifyBundleFile(path: string, options: { threads?: number; trustedJwks: { keys: JWK[] } }): Promise<BundleFileResult> {
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -56,7 +56,7 @@ export async function verifyBundleFile(path: string, options: { threads?: number
  * The export's layout: `{header...,"entries":[` then one entry per line, then `]}`. Null when the file is laid out
  * otherwise (or its entry lines do not parse), so the caller falls back to parsing it whole.
  */
-async function verifyLineLayout(path: string, size: number, options: { threads?: number; trustedJwks?: { keys: JWK[] } }): Promise<BundleFileResult | null> {
+async function verifyLineLayout(path: string, size: number, options: { threads?: number; trustedJwks: { keys: JWK[] } }): Promise<BundleFileResult | null> {
   const head = readRange({ path, start: 0, end: Math.min(size, 16 * 1024 * 1024) });
   const marker = head.indexOf(ENTRIES_MARKER);
   if (marker <= 0) return null;
@@ -72,7 +72,7 @@ async function verifyLineLayout(path: string, size: number, options: { threads?:
     chainId: header.header.chainId,
     links: links.links,
     checkpoints: header.header.checkpoints,
-    jwks: options.trustedJwks ?? header.header.jwks,
+    jwks: options.trustedJwks,
     head: header.header.head,
   });
   return { ok: true, result: { header: header.header, verification, threads: links.threads } };

@@ -159,7 +159,7 @@ describe('verifyEntries (the shared detection logic)', () => {
       expect((await verify(entries, [c20, c30])).problem).toMatchObject({ kind: 'checkpoint_mismatch', seq: 20 });
       expect((await verify(entries, [c10, c20, c30], undefined)).ok).toBe(true);
       expect((await verifyEntries({ chainId: CHAIN, entries, checkpoints: [c10], jwks: { keys: [] } })).problem).toMatchObject({
-        kind: 'checkpoint_mismatch', seq: 10, message: expect.stringContaining('not in the JWK Set'),
+        kind: 'checkpoint_mismatch', seq: 10, message: expect.stringContaining('not a trusted checkpoint key'),
       });
     });
 

@@ -29,7 +29,7 @@ export interface CheckpointRecord {
   createdAt: string;
 }
 
-/** Signs bytes as a compact JWS with the server key: ServerKeys.signJws. */
+/** Signs bytes as a compact JWS with the server's checkpoint key: ServerKeys.signCheckpoint. */
 export type JwsSigner = (payload: Uint8Array, typ: string) => Promise<string>;
 
 /** The JWS of a checkpoint: the statement in canonical JSON, signed, with `typ` CHECKPOINT_TYP. */
@@ -41,8 +41,9 @@ export function signCheckpoint(sign: JwsSigner, statement: Omit<CheckpointStatem
 export type StatementCheck = { ok: true; statement: CheckpointStatement } | { ok: false; reason: string };
 
 /**
- * Checks a checkpoint's JWS against a JWK Set (offline: the keys come from the bundle or from the server's own key
- * table, never from a URL named in the JWS) and that the signed statement is the one the row claims.
+ * Checks a checkpoint's JWS against a JWK Set of pinned keys (the server's trusted checkpoint keys, or the set an
+ * auditor passes to audit-verify; never the keys a bundle or the key table merely lists, never a URL named in the
+ * JWS) and that the signed statement is the one the row claims.
  */
 export class CheckpointSignatureChecker {
   private readonly keys = new Map<string, Promise<CryptoKey | Uint8Array | undefined>>();
@@ -63,7 +64,7 @@ export class CheckpointSignatureChecker {
     if (!kid) return { ok: false, reason: 'the checkpoint JWS names no key (kid)' };
     if (kid !== record.kid) return { ok: false, reason: `the checkpoint row names key ${record.kid} but the JWS was made with ${kid}` };
     const key = await this.key(kid);
-    if (!key) return { ok: false, reason: `key ${kid} is not in the JWK Set` };
+    if (!key) return { ok: false, reason: `key ${kid} is not a trusted checkpoint key` };
     let payload: Uint8Array;
     try {
       ({ payload } = await compactVerify(record.jws, key, { algorithms: ['EdDSA'] }));

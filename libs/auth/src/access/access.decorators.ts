@@ -3,6 +3,7 @@ import type { Principal, Role } from '../roles';
 
 export const ACCESS_RULE = 'access:rule';
 export const INCIDENT_SCOPE = 'access:incident-param';
+export const BEFORE_PASSWORD_CHANGE = 'access:before-password-change';
 
 /** A route's access rule. Every route must declare one; a route without a rule is refused (deny by default). */
 export type AccessRule = { kind: 'public' } | { kind: 'roles'; roles: readonly Role[] };
@@ -19,6 +20,9 @@ export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
  * incident (admins: all; commanders and check-in staff: incidents they are assigned to; auditors: their jurisdictions).
  */
 export const IncidentScoped = (param = 'incidentId'): MethodDecorator & ClassDecorator => SetMetadata(INCIDENT_SCOPE, param);
+
+/** Open to a user who signed in with a temporary password and must choose a new one: the password change itself. */
+export const AllowedBeforePasswordChange = (): MethodDecorator => SetMetadata(BEFORE_PASSWORD_CHANGE, true);
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
   const req = ctx.switchToHttp().getRequest<{ user?: Principal }>();

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { DomainError } from '@app/common';
 import type { Principal } from '../roles';
 import { TokenService } from '../tokens/token.service';
-import { ACCESS_RULE, INCIDENT_SCOPE, type AccessRule } from './access.decorators';
+import { ACCESS_RULE, BEFORE_PASSWORD_CHANGE, INCIDENT_SCOPE, type AccessRule } from './access.decorators';
 import { IncidentAccess } from './incident-access';
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -13,7 +13,10 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** The one guard: authentication, role, and incident scope, on every HTTP route. Deny by default. */
+/**
+ * The one guard: authentication (a valid token of an active user at its current token version), role, and incident
+ * scope, on every HTTP route. Deny by default.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -31,7 +34,8 @@ export class AuthGuard implements CanActivate {
 
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new DomainError('unauthenticated', 'Sign in first: this route needs an access token.');
-    const principal = await this.tokens.verify(token);
+    const allowPasswordChange = this.reflector.getAllAndOverride<boolean | undefined>(BEFORE_PASSWORD_CHANGE, targets) === true;
+    const principal = await this.tokens.verify(token, { allowPasswordChange });
     req.user = principal;
 
     if (!rule) throw new DomainError('access_rule_missing', 'This route has no access rule, so it is closed to everyone.');

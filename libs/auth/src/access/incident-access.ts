@@ -6,5 +6,6 @@ import type { Principal } from '../roles';
  * Throws a DomainError (not_found / forbidden) when the answer is no.
  */
 export abstract class IncidentAccess {
-  abstract assertCanAccess(principal: Principal, incidentId: string): Promise<void>;
+  /** `fresh`: ask the database, not a recent answer (after an access change). */
+  abstract assertCanAccess(principal: Principal, incidentId: string, options?: { fresh?: boolean }): Promise<void>;
 }

@@ -14,6 +14,8 @@ export class AccessTokenDto {
   @ApiProperty({ description: 'Send as `Authorization: Bearer <accessToken>`' }) accessToken!: string;
   @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
   @ApiProperty({ type: 'integer', description: 'Seconds until the token expires' }) expiresIn!: number;
+  @ApiProperty({ description: 'True after signing in with a temporary password: the token only allows POST /auth/password until it is changed' })
+  passwordChangeRequired!: boolean;
   @ApiProperty({ type: PrincipalDto }) user!: PrincipalDto;
 }
 

@@ -1,28 +1,60 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
-import { DataSource } from 'typeorm';
+import { CompactSign, calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '@app/config';
+import { SingleFlight } from '@app/common';
+import { seal, unseal } from './key-sealing';
+
+/** Access tokens and audit checkpoints are signed with different keys: one leaking never forges the other. */
+export type KeyPurpose = 'access_token' | 'audit_checkpoint';
+const PURPOSES: readonly KeyPurpose[] = ['access_token', 'audit_checkpoint'];
 
 const KEY_LOCK = 7_311_204_212;
+/** An unknown kid makes a process re-read the key table at most this often, so forged tokens cost no queries. */
+const UNKNOWN_KID_RELOAD_MS = 10_000;
+/** Keys added or retired by other processes are seen within this. */
+const KEY_TABLE_MAX_AGE_MS = 60_000;
+/** Outside production, with no key and no KEY_ENCRYPTION_KEY: the key-encryption key kept here (created at first start). */
+const DEVELOPMENT_KEK_FILE = '.secrets/key-encryption-key';
 
-interface StoredKey {
+interface KeyRow {
   kid: string;
+  purpose: KeyPurpose;
   public_jwk: JWK;
-  private_jwk: JWK | null;
+  sealed_private_key: string | null;
   retired_at: Date | null;
 }
 
+interface SigningKey {
+  kid: string;
+  key: CryptoKey;
+  publicJwk: JWK;
+}
+
 /**
- * The server's EdDSA signing key (access tokens, audit checkpoints). Taken from AUTH_SIGNING_KEY, or generated and
- * stored on first start. Every key ever used stays published in the JWKS so old tokens and checkpoints verify.
+ * The server's Ed25519 keys, one per purpose. A key comes from the environment (AUTH_SIGNING_KEY,
+ * CHECKPOINT_SIGNING_KEY), or is generated once and stored sealed under KEY_ENCRYPTION_KEY; the database never holds
+ * a private key in clear. Public keys are stored so every process verifies what any other signed.
+ *
+ * - Access tokens verify with the active key, or a retired one until its retirement plus the token lifetime.
+ * - Checkpoints verify only with keys the server can vouch for without trusting the table: its own current key, keys
+ *   whose sealed private half opens under its key-encryption key, and the pinned AUDIT_TRUSTED_CHECKPOINT_KEYS.
  */
 @Injectable()
 export class ServerKeys implements OnModuleInit {
   private readonly logger = new Logger(ServerKeys.name);
-  private active!: { kid: string; key: CryptoKey };
-  private published: JWK[] = [];
-  private readonly verifyKeys = new Map<string, CryptoKey>();
+  private readonly signing = new Map<KeyPurpose, SigningKey>();
+  private kek?: Buffer;
+  private tokenKeys = new Map<string, { key: CryptoKey; jwk: JWK; retiredAt: number | null }>();
+  private trustedCheckpoint: JWK[] = [];
+  private readonly imported = new Map<string, Promise<CryptoKey>>();
+  private loadedAt = 0;
+  private reloadAttemptedAt = 0;
+  private readonly reloads = new SingleFlight<void>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -33,77 +65,218 @@ export class ServerKeys implements OnModuleInit {
     await this.load();
   }
 
-  get activeKid(): string {
-    return this.active.kid;
-  }
-
+  /** Establishes this process's signing key for each purpose (creating it if needed), then reads the key table. */
   async load(): Promise<void> {
-    const configured = this.config.auth.signingKey ? parsePrivateJwk(this.config.auth.signingKey) : undefined;
-    const active = await this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
-      if (configured) {
-        const { d: _d, ...pub } = configured;
-        const kid = configured.kid ?? (await calculateJwkThumbprint(pub));
-        await tx.query(
-          `INSERT INTO server_signing_key (kid, public_jwk) VALUES ($1, $2) ON CONFLICT (kid) DO UPDATE SET retired_at = NULL`,
-          [kid, { ...pub, kid, alg: 'EdDSA', use: 'sig' }],
-        );
-        await tx.query(`UPDATE server_signing_key SET retired_at = now() WHERE kid <> $1 AND retired_at IS NULL`, [kid]);
-        return { kid, jwk: configured };
-      }
-      const rows: StoredKey[] = await tx.query(
-        `SELECT kid, public_jwk, private_jwk, retired_at FROM server_signing_key WHERE retired_at IS NULL AND private_jwk IS NOT NULL ORDER BY created_at DESC LIMIT 1`,
-      );
-      if (rows[0]?.private_jwk) return { kid: rows[0].kid, jwk: rows[0].private_jwk };
-      const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
-      const pub = await exportJWK(publicKey);
-      const kid = await calculateJwkThumbprint(pub);
-      const priv = { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA' };
-      await tx.query(`UPDATE server_signing_key SET retired_at = now() WHERE retired_at IS NULL`);
-      await tx.query(`INSERT INTO server_signing_key (kid, public_jwk, private_jwk) VALUES ($1, $2, $3)`, [
-        kid, { ...pub, kid, alg: 'EdDSA', use: 'sig' }, priv,
-      ]);
-      this.logger.log(`generated a new server signing key ${kid}`);
-      return { kid, jwk: priv };
-    });
-    this.active = { kid: active.kid, key: (await importJWK({ ...active.jwk, alg: 'EdDSA' }, 'EdDSA')) as CryptoKey };
-    await this.refreshPublished();
-  }
-
-  async refreshPublished(): Promise<void> {
-    const rows: Array<{ public_jwk: JWK }> = await this.db.query(`SELECT public_jwk FROM server_signing_key ORDER BY created_at`);
-    this.published = rows.map((r) => r.public_jwk);
-    for (const jwk of this.published) {
-      if (jwk.kid && !this.verifyKeys.has(jwk.kid)) this.verifyKeys.set(jwk.kid, (await importJWK(jwk, 'EdDSA')) as CryptoKey);
+    for (const purpose of PURPOSES) {
+      const configured = purpose === 'access_token' ? this.config.auth.tokenSigningKey : this.config.auth.checkpointSigningKey;
+      const privateJwk = configured
+        ? (JSON.parse(configured) as JWK)
+        : await this.db.transaction((tx) => this.sealedKey(tx, purpose, this.keyEncryptionKey()));
+      const { d: _d, ...pub } = privateJwk;
+      const kid = privateJwk.kid ?? (await calculateJwkThumbprint(pub));
+      const publicJwk: JWK = { kty: pub.kty, crv: pub.crv, x: pub.x, kid, alg: 'EdDSA', use: 'sig' };
+      if (configured) await this.db.transaction((tx) => this.registerConfigured(tx, purpose, publicJwk));
+      this.signing.set(purpose, { kid, publicJwk, key: (await importJWK({ ...privateJwk, alg: 'EdDSA' }, 'EdDSA')) as CryptoKey });
     }
+    await this.reload();
   }
 
+  get accessTokenKid(): string {
+    return this.signingKey('access_token').kid;
+  }
+
+  get checkpointKid(): string {
+    return this.signingKey('audit_checkpoint').kid;
+  }
+
+  signingKey(purpose: KeyPurpose): SigningKey {
+    const key = this.signing.get(purpose);
+    if (!key) throw new Error(`no ${purpose} signing key: ServerKeys.load() has not run`);
+    return key;
+  }
+
+  /** A compact JWS over an audit checkpoint statement, with the checkpoint key. */
+  async signCheckpoint(payload: Uint8Array, typ: string): Promise<string> {
+    const { kid, key } = this.signingKey('audit_checkpoint');
+    return new CompactSign(payload).setProtectedHeader({ alg: 'EdDSA', kid, typ }).sign(key);
+  }
+
+  /**
+   * The key for an access token's kid, and until when it verifies; undefined for a key that is unknown, not an
+   * access-token key, or retired longer ago than a token lives. An unknown kid re-reads the table at most every 10 s.
+   */
+  async tokenVerificationKey(kid: string): Promise<{ key: CryptoKey; validUntil: number } | undefined> {
+    const now = Date.now();
+    const unknown = !this.tokenKeys.has(kid) && now - this.reloadAttemptedAt >= UNKNOWN_KID_RELOAD_MS;
+    if (unknown || now - this.loadedAt > KEY_TABLE_MAX_AGE_MS) await this.refresh();
+    const entry = this.tokenKeys.get(kid);
+    if (!entry) return undefined;
+    const validUntil = entry.retiredAt === null ? Number.POSITIVE_INFINITY : entry.retiredAt + this.config.auth.accessTokenTtlSeconds * 1000;
+    return validUntil > now ? { key: entry.key, validUntil } : undefined;
+  }
+
+  /** The access-token keys that verify now (/.well-known/jwks.json). */
   jwks(): { keys: JWK[] } {
-    return { keys: this.published };
+    const now = Date.now();
+    const ttl = this.config.auth.accessTokenTtlSeconds * 1000;
+    return { keys: [...this.tokenKeys.values()].filter((k) => k.retiredAt === null || k.retiredAt + ttl > now).map((k) => k.jwk) };
   }
 
-  signingKey(): { kid: string; key: CryptoKey } {
-    return this.active;
+  /** The checkpoint keys audit verification trusts, read afresh (another process may have rotated its key). */
+  async trustedCheckpointKeys(): Promise<{ keys: JWK[] }> {
+    await this.reload();
+    return { keys: this.trustedCheckpoint };
   }
 
-  async verificationKey(kid: string): Promise<CryptoKey | undefined> {
-    if (!this.verifyKeys.has(kid)) await this.refreshPublished();
-    return this.verifyKeys.get(kid);
+  private async refresh(): Promise<void> {
+    await this.reloads.run('keys', async () => {
+      this.reloadAttemptedAt = Date.now();
+      try {
+        await this.reload();
+      } catch (err) {
+        // The keys already known keep working; the next unknown kid or the next minute tries again.
+        this.logger.warn({ err }, 'could not re-read the signing keys');
+      }
+    });
   }
 
-  /** A compact JWS over `payload` (audit checkpoints and other server statements). */
-  async signJws(payload: Uint8Array, typ: string): Promise<string> {
-    return new CompactSign(payload).setProtectedHeader({ alg: 'EdDSA', kid: this.active.kid, typ }).sign(this.active.key);
+  private async reload(): Promise<void> {
+    const rows = (await this.db.query(
+      `SELECT kid, purpose, public_jwk, sealed_private_key, retired_at FROM server_signing_key ORDER BY created_at`,
+    )) as KeyRow[];
+    const tokenKeys = new Map<string, { key: CryptoKey; jwk: JWK; retiredAt: number | null }>();
+    const trusted = new Map<string, JWK>();
+    const own = this.signingKey('audit_checkpoint').publicJwk;
+    trusted.set(own.kid!, own);
+    for (const row of rows) {
+      const jwk: JWK = { kty: row.public_jwk.kty, crv: row.public_jwk.crv, x: row.public_jwk.x, kid: row.kid, alg: 'EdDSA', use: 'sig' };
+      if (row.purpose === 'access_token') {
+        tokenKeys.set(row.kid, { key: await this.importPublic(jwk), jwk, retiredAt: row.retired_at?.getTime() ?? null });
+      } else if (!trusted.has(row.kid) && this.opensUnderOwnKek(row)) {
+        trusted.set(row.kid, jwk);
+      }
+    }
+    for (const pinned of this.config.audit.trustedCheckpointKeys) {
+      if (!trusted.has(pinned.kid)) trusted.set(pinned.kid, { ...pinned, alg: 'EdDSA', use: 'sig' });
+    }
+    this.tokenKeys = tokenKeys;
+    this.trustedCheckpoint = [...trusted.values()];
+    this.loadedAt = Date.now();
+  }
+
+  /** A stored key this server generated: its sealed private half opens under our key-encryption key and matches the public half. */
+  private opensUnderOwnKek(row: KeyRow): boolean {
+    if (!row.sealed_private_key || !this.kek) return false;
+    const opened = unseal(this.kek, row.sealed_private_key, sealContext(row.purpose, row.kid));
+    return opened !== undefined && publicX(opened) === row.public_jwk.x;
+  }
+
+  private importPublic(jwk: JWK): Promise<CryptoKey> {
+    const id = `${jwk.kid}:${jwk.x}`;
+    let key = this.imported.get(id);
+    if (!key) {
+      key = importJWK(jwk, 'EdDSA') as Promise<CryptoKey>;
+      this.imported.set(id, key);
+    }
+    return key;
+  }
+
+  /** A key from the environment: its public half is stored (published, verifiable by other processes), older ones retire. */
+  private async registerConfigured(tx: EntityManager, purpose: KeyPurpose, publicJwk: JWK): Promise<void> {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
+    const kid = publicJwk.kid!;
+    const existing = (await tx.query(`SELECT purpose, public_jwk FROM server_signing_key WHERE kid = $1`, [kid])) as Array<Pick<KeyRow, 'purpose' | 'public_jwk'>>;
+    if (existing[0] && (existing[0].purpose !== purpose || existing[0].public_jwk.x !== publicJwk.x)) {
+      throw new Error(`the ${purpose} signing key names kid ${kid}, which is another key's (${existing[0].purpose}); give it another kid`);
+    }
+    await tx.query(
+      `INSERT INTO server_signing_key (kid, purpose, public_jwk) VALUES ($1, $2, $3) ON CONFLICT (kid) DO UPDATE SET retired_at = NULL`,
+      [kid, purpose, publicJwk],
+    );
+    await tx.query(`UPDATE server_signing_key SET retired_at = now() WHERE purpose = $1 AND kid <> $2 AND retired_at IS NULL`, [purpose, kid]);
+  }
+
+  /** The generated key of this purpose, opened with the key-encryption key; generated and stored sealed the first time. */
+  private async sealedKey(tx: EntityManager, purpose: KeyPurpose, kek: Buffer): Promise<JWK> {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
+    const rows = (await tx.query(
+      `SELECT kid, public_jwk, sealed_private_key FROM server_signing_key
+        WHERE purpose = $1 AND retired_at IS NULL AND sealed_private_key IS NOT NULL ORDER BY created_at DESC LIMIT 1`,
+      [purpose],
+    )) as Array<Pick<KeyRow, 'kid' | 'public_jwk' | 'sealed_private_key'>>;
+    const stored = rows[0];
+    if (stored?.sealed_private_key) {
+      const opened = unseal(kek, stored.sealed_private_key, sealContext(purpose, stored.kid));
+      if (opened === undefined || publicX(opened) !== stored.public_jwk.x) {
+        throw new Error(
+          `KEY_ENCRYPTION_KEY does not open the stored ${purpose} key ${stored.kid}: start with the key-encryption key that sealed it, ` +
+            `or retire that key (UPDATE server_signing_key SET retired_at = now() WHERE kid = '${stored.kid}') to generate a new one`,
+        );
+      }
+      return { ...(JSON.parse(opened) as JWK), kid: stored.kid };
+    }
+    const privateJwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) as JWK;
+    const kid = await calculateJwkThumbprint({ kty: privateJwk.kty, crv: privateJwk.crv, x: privateJwk.x });
+    const publicJwk: JWK = { kty: privateJwk.kty, crv: privateJwk.crv, x: privateJwk.x, kid, alg: 'EdDSA', use: 'sig' };
+    await tx.query(`UPDATE server_signing_key SET retired_at = now() WHERE purpose = $1 AND retired_at IS NULL`, [purpose]);
+    await tx.query(`INSERT INTO server_signing_key (kid, purpose, public_jwk, sealed_private_key) VALUES ($1, $2, $3, $4)`, [
+      kid, purpose, publicJwk, seal(kek, JSON.stringify(privateJwk), sealContext(purpose, kid)),
+    ]);
+    this.logger.log(`generated a new ${purpose} signing key ${kid} (stored sealed)`);
+    return { ...privateJwk, kid };
+  }
+
+  private keyEncryptionKey(): Buffer {
+    if (this.kek) return this.kek;
+    const configured = this.config.auth.keyEncryptionKey;
+    if (configured) {
+      this.kek = Buffer.from(configured, 'base64');
+    } else {
+      if (this.config.env === 'production') throw new Error('no signing key and no KEY_ENCRYPTION_KEY: refused in production');
+      this.kek = developmentKek(resolve(DEVELOPMENT_KEK_FILE));
+      this.logger.warn(`no signing keys and no KEY_ENCRYPTION_KEY: generated keys are sealed with the development key in ${DEVELOPMENT_KEK_FILE} (refused in production)`);
+    }
+    return this.kek;
   }
 }
 
-function parsePrivateJwk(raw: string): JWK {
-  let jwk: JWK;
+/** What a sealed key is bound to: its purpose and kid (the thumbprint of its public half). */
+const sealContext = (purpose: KeyPurpose, kid: string): string => `server_signing_key:${purpose}:${kid}`;
+
+/** The public x of a private JWK in JSON (undefined if it is not one). */
+function publicX(privateJwkJson: string): string | undefined {
   try {
-    jwk = JSON.parse(raw) as JWK;
+    const jwk = createPublicKey(createPrivateKey({ key: JSON.parse(privateJwkJson) as JsonWebKey, format: 'jwk' })).export({ format: 'jwk' });
+    return jwk.x;
   } catch {
-    throw new Error('AUTH_SIGNING_KEY must be a private Ed25519 JWK in JSON');
+    return undefined;
   }
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.d) throw new Error('AUTH_SIGNING_KEY must be a private Ed25519 JWK (kty OKP, crv Ed25519, with d)');
-  return jwk;
+}
+
+/** The development key-encryption key in `path`, created (mode 0600, atomically: several processes may start at once) if missing. */
+function developmentKek(path: string): Buffer {
+  const read = (): Buffer | undefined => {
+    try {
+      return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  };
+  let key = read();
+  if (!key) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(temporary, randomBytes(32).toString('base64'), { mode: 0o600 });
+    try {
+      linkSync(temporary, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      rmSync(temporary, { force: true });
+    }
+    key = read();
+  }
+  if (key?.length !== 32) throw new Error(`${path} must hold 32 bytes in base64`);
+  return key;
 }

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';
+import { isUUID } from 'class-validator';
+import { SignJWT, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { AppConfig } from '@app/config';
 import { DomainError } from '@app/common';
 import { isRole, type Principal } from '../roles';
+import { UserAccessState } from '../access/user-access-state';
 import { ServerKeys } from './server-keys.service';
 
 export const TOKEN_ISSUER = 'responder-checkin';
@@ -10,22 +12,38 @@ export const TOKEN_AUDIENCE = 'responder-checkin-api';
 const VERIFIED_TOKEN_TTL_MS = 60_000;
 const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
-/** Short-lived EdDSA access tokens; the same verification serves HTTP and the websocket handshake. */
+export interface TokenResponse {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  /** The user must choose a new password (POST /auth/password) before anything else. */
+  passwordChangeRequired: boolean;
+}
+
+const invalid = (): DomainError => new DomainError('unauthenticated', 'The access token is missing, invalid or expired.');
+
+/**
+ * Short-lived EdDSA access tokens; the same verification serves HTTP, the websocket and the queue dashboard. A token
+ * names the user's token version: deactivating the user or changing their role, jurisdictions or password moves
+ * the version on, and every token issued before stops working (UserAccessState, within seconds in every process).
+ */
 @Injectable()
 export class TokenService {
   constructor(
     private readonly keys: ServerKeys,
+    private readonly users: UserAccessState,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
-  async issue(principal: Principal): Promise<{ accessToken: string; tokenType: 'Bearer'; expiresIn: number }> {
-    const { kid, key } = this.keys.signingKey();
+  async issue(principal: Principal, user: { tokenVersion: number; mustChangePassword: boolean }): Promise<TokenResponse> {
+    const { kid, key } = this.keys.signingKey('access_token');
     const ttl = this.config.auth.accessTokenTtlSeconds;
     const accessToken = await new SignJWT({
       email: principal.email,
       name: principal.displayName,
       role: principal.role,
       jurisdictions: principal.jurisdictions,
+      ver: user.tokenVersion,
     })
       .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
       .setSubject(principal.userId)
@@ -34,54 +52,74 @@ export class TokenService {
       .setIssuedAt()
       .setExpirationTime(`${ttl}s`)
       .sign(key);
-    return { accessToken, tokenType: 'Bearer', expiresIn: ttl };
+    return { accessToken, tokenType: 'Bearer', expiresIn: ttl, passwordChangeRequired: user.mustChangePassword };
   }
 
-  /** The principal in a valid token, or an `unauthenticated` error. Never says why a token failed beyond that. */
-  async verify(token: string): Promise<Principal> {
-    const invalid = () => new DomainError('unauthenticated', 'The access token is missing, invalid or expired.');
+  /**
+   * The principal of a valid token whose user is active and still at the token's version, or an `unauthenticated`
+   * error (never saying why beyond that). A user who must change their password gets `password_change_required`
+   * unless the caller is the password change itself (`allowPasswordChange`).
+   */
+  async verify(token: string, options: { allowPasswordChange?: boolean } = {}): Promise<Principal> {
+    const { principal, version } = await this.verifySignature(token);
+    const access = await this.users.get(principal.userId);
+    if (!access?.active || access.tokenVersion !== version) throw invalid();
+    if (access.mustChangePassword && !options.allowPasswordChange) {
+      throw new DomainError('password_change_required', 'Choose a new password first (POST /auth/password): the one you signed in with was temporary.');
+    }
+    return principal;
+  }
+
+  /**
+   * A scanner sends the same token with every scan: its signature is checked once, then the verified claims are
+   * reused until the token expires, for at most a minute, and no longer than its key verifies. Bounded: the oldest
+   * entries go first. (Whether the user may still use it is checked on every call, in verify.)
+   */
+  private readonly verified = new Map<string, { principal: Principal; version: number; until: number }>();
+
+  private async verifySignature(token: string): Promise<{ principal: Principal; version: number }> {
     if (token.length > 4096) throw invalid();
     const now = Date.now();
     const known = this.verified.get(token);
-    if (known && known.until > now) return known.principal;
+    if (known && known.until > now) return known;
+    let payload: JWTPayload;
+    let validUntil: number;
     try {
       const { kid } = decodeProtectedHeader(token);
-      const key = kid ? await this.keys.verificationKey(kid) : undefined;
-      if (!key) throw invalid();
-      const { payload } = await jwtVerify(token, key, {
+      const found = typeof kid === 'string' ? await this.keys.tokenVerificationKey(kid) : undefined;
+      if (!found) throw invalid();
+      validUntil = found.validUntil;
+      ({ payload } = await jwtVerify(token, found.key, {
         algorithms: ['EdDSA'],
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
         typ: 'at+jwt',
-        requiredClaims: ['sub', 'exp'],
-      });
-      if (!isRole(payload.role) || typeof payload.sub !== 'string') throw invalid();
-      const principal: Principal = {
+        requiredClaims: ['sub', 'exp', 'ver'],
+      }));
+    } catch {
+      throw invalid();
+    }
+    if (!isRole(payload.role) || typeof payload.sub !== 'string' || !isUUID(payload.sub) || typeof payload.ver !== 'number') throw invalid();
+    const entry = {
+      principal: {
         userId: payload.sub,
         email: String(payload.email ?? ''),
         displayName: String(payload.name ?? ''),
         role: payload.role,
         jurisdictions: Array.isArray(payload.jurisdictions) ? payload.jurisdictions.map(String) : [],
-      };
-      this.remember(token, principal, Math.min((payload.exp ?? 0) * 1000, now + VERIFIED_TOKEN_TTL_MS));
-      return principal;
-    } catch {
-      throw invalid();
-    }
+      },
+      version: payload.ver,
+      until: Math.min((payload.exp ?? 0) * 1000, now + VERIFIED_TOKEN_TTL_MS, validUntil),
+    };
+    this.remember(token, entry);
+    return entry;
   }
 
-  /**
-   * A scanner sends the same token with every scan: its signature is checked once, then the verified principal is
-   * reused until the token expires, and for at most a minute (so a change to how tokens are verified, such as a key
-   * no longer published, takes effect within a minute). Bounded: the oldest entries go first.
-   */
-  private readonly verified = new Map<string, { principal: Principal; until: number }>();
-
-  private remember(token: string, principal: Principal, until: number): void {
+  private remember(token: string, entry: { principal: Principal; version: number; until: number }): void {
     if (this.verified.size >= VERIFIED_TOKEN_CACHE_SIZE) {
       const oldest = this.verified.keys().next();
       if (!oldest.done) this.verified.delete(oldest.value);
     }
-    this.verified.set(token, { principal, until });
+    this.verified.set(token, entry);
   }
 }

@@ -4,9 +4,10 @@ import { Repository } from 'typeorm';
 import { AppConfig } from '@app/config';
 import { DomainError, notFound } from '@app/common';
 import type { Principal } from '../roles';
+import { AccessChanges } from '../access/access-changes';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
-import type { CreateUserDto, UpdateUserDto, UserView } from './dto/user.dto';
+import type { ChangePasswordDto, CreateUserDto, UpdateUserDto, UserView } from './dto/user.dto';
 import { UserChangeEvents, type UserChangeActor } from './user-change-events';
 
 export const toUserView = (u: UserEntity): UserView => ({
@@ -37,19 +38,23 @@ export class UsersService implements OnApplicationBootstrap {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly hasher: PasswordHasher,
     @Inject(AppConfig) private readonly config: AppConfig,
+    private readonly accessChanges: AccessChanges,
     /** Provided by the audit trail when it is loaded (api process); otherwise nothing is recorded. */
     @Optional() private readonly changes: UserChangeEvents = new UserChangeEvents(),
   ) {}
 
-  /** The first admin comes from BOOTSTRAP_ADMIN_EMAIL / BOOTSTRAP_ADMIN_PASSWORD; created once, never overwritten. */
+  /**
+   * The first admin comes from BOOTSTRAP_ADMIN_EMAIL / BOOTSTRAP_ADMIN_PASSWORD; created once, never overwritten. Its
+   * password sits in the environment, so it is temporary: the first sign-in must replace it (unless turned off).
+   */
   async onApplicationBootstrap(): Promise<void> {
     const admin = this.config.auth.bootstrapAdmin;
     if (!admin) return;
     const hash = await this.hasher.hash(admin.password);
     const inserted: unknown[] = await this.users.query(
-      `INSERT INTO app_user (email, display_name, password_hash, role) VALUES ($1, 'Administrator', $2, 'admin')
+      `INSERT INTO app_user (email, display_name, password_hash, role, must_change_password) VALUES ($1, 'Administrator', $2, 'admin', $3)
        ON CONFLICT ((lower(email))) DO NOTHING RETURNING id`,
-      [admin.email, hash],
+      [admin.email, hash, admin.mustChangePassword],
     );
     if (inserted.length > 0) this.logger.log(`created the first admin ${admin.email}`);
   }
@@ -99,9 +104,13 @@ export class UsersService implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * An admin's change to a user. Deactivating, or changing the role, jurisdictions or password, ends every token the
+   * user holds (their token version moves on), in every process within seconds.
+   */
   async update(id: string, dto: UpdateUserDto, actor?: UserChangeActor): Promise<{ before: UserView; after: UserView }> {
     const passwordHash = dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined;
-    return this.users.manager.transaction(async (tx) => {
+    const result = await this.users.manager.transaction(async (tx) => {
       const users = tx.getRepository(UserEntity);
       const user = await users.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw notFound('User', id);
@@ -111,9 +120,45 @@ export class UsersService implements OnApplicationBootstrap {
       if (dto.jurisdictions !== undefined) user.jurisdictions = dto.jurisdictions;
       if (dto.active !== undefined) user.active = dto.active;
       if (passwordHash !== undefined) user.passwordHash = passwordHash;
+      const endsTokens =
+        before.active !== user.active || before.role !== user.role || !sameSet(before.jurisdictions, user.jurisdictions) || passwordHash !== undefined;
+      if (endsTokens) user.tokenVersion += 1;
       const after = toUserView(await users.save(user));
       if (actor) await this.changes.updated(tx, actor, { before, after, passwordChanged: passwordHash !== undefined });
-      return { before, after };
+      return { before, after, endsTokens };
     });
+    if (result.endsTokens) await this.accessChanges.publish({ kind: 'user', userId: id });
+    return { before: result.before, after: result.after };
+  }
+
+  /**
+   * A user replaces their own password (a temporary one included) after proving the current one. Their other tokens
+   * end; the caller issues a fresh one from the returned user.
+   */
+  async changeOwnPassword(principal: Principal, dto: ChangePasswordDto, ip?: string): Promise<UserEntity> {
+    const found = await this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id: principal.userId }).getOne();
+    if (!found || !(await this.hasher.verify(dto.currentPassword, found.passwordHash))) {
+      throw new DomainError('forbidden', 'The current password is wrong.');
+    }
+    if (await this.hasher.verify(dto.newPassword, found.passwordHash)) {
+      throw new DomainError('validation_failed', 'The new password must differ from the current one.', { errors: [{ field: 'newPassword', message: 'must differ from the current password' }] });
+    }
+    const passwordHash = await this.hasher.hash(dto.newPassword);
+    const user = await this.users.manager.transaction(async (tx) => {
+      const users = tx.getRepository(UserEntity);
+      const locked = await users.findOne({ where: { id: principal.userId }, lock: { mode: 'pessimistic_write' } });
+      if (!locked) throw notFound('User', principal.userId);
+      const before = toUserView(locked);
+      locked.passwordHash = passwordHash;
+      locked.mustChangePassword = false;
+      locked.tokenVersion += 1;
+      const saved = await users.save(locked);
+      await this.changes.updated(tx, { principal, ip }, { before, after: toUserView(saved), passwordChanged: true });
+      return saved;
+    });
+    await this.accessChanges.publish({ kind: 'user', userId: user.id });
+    return user;
   }
 }
+
+const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));

@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   unauthenticated: 401,
   invalid_credentials: 401,
   forbidden: 403,
+  // signed in with a temporary password: only POST /auth/password is open until it is changed
+  password_change_required: 403,
   access_rule_missing: 403,
   not_found: 404,
   conflict: 409,

@@ -12,6 +12,8 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["idempotency-key"]',
   '*.password',
+  '*.currentPassword',
+  '*.newPassword',
   '*.token',
   '*.accessToken',
   '*.credential',

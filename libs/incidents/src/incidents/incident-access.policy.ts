@@ -19,11 +19,12 @@ export class IncidentAccessPolicy extends IncidentAccess {
     super();
   }
 
-  async assertCanAccess(principal: Principal, incidentId: string): Promise<void> {
+  async assertCanAccess(principal: Principal, incidentId: string, options: { fresh?: boolean } = {}): Promise<void> {
     if (!isUUID(incidentId)) throw notFound('Incident', incidentId);
     const key = `${principal.userId}:${principal.role}:${principal.jurisdictions.join(',')}:${incidentId}`;
-    if ((this.allowed.get(key) ?? 0) > Date.now()) return;
-    await this.checks.run(key, () => this.check(principal, incidentId));
+    if (!options.fresh && (this.allowed.get(key) ?? 0) > Date.now()) return;
+    this.allowed.delete(key);
+    await (options.fresh ? this.check(principal, incidentId) : this.checks.run(key, () => this.check(principal, incidentId)));
     if (this.allowed.size > 10000) this.allowed.clear();
     this.allowed.set(key, Date.now() + ALLOWED_CACHE_MS);
   }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@app/audit';
-import type { Principal } from '@app/auth';
+import { AccessChanges, type Principal } from '@app/auth';
 import { DomainError, notFound, SingleFlight } from '@app/common';
 import { Outbox } from '@app/realtime';
 import { CheckInLocationEntity } from './check-in-location.entity';
@@ -51,6 +51,7 @@ export class IncidentsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
+    private readonly accessChanges: AccessChanges,
   ) {}
 
   async get(id: string, tx?: EntityManager): Promise<IncidentEntity> {
@@ -215,6 +216,8 @@ export class IncidentsService {
       if (removed.length === 0) throw notFound('Staff assignment');
       await this.audit.record(tx, { actor, action: 'incident.staff_unassigned', incidentId: id, target: { type: 'user', id: userId }, payload: {} });
     });
+    // Open sockets of that user leave the incident's board at once, in every api process.
+    await this.accessChanges.publish({ kind: 'incident', userId, incidentId: id });
   }
 
   /**

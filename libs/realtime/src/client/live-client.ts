@@ -121,6 +121,11 @@ export class LiveClient {
     this.socket.on('resync.required', () => {
       for (const feed of this.feeds.values()) this.sync(feed);
     });
+    // The user may no longer see the incident (e.g. taken off its staff): a final refusal of that feed.
+    this.socket.on('subscription.ended', ({ incidentId, error }) => {
+      const feed = this.feeds.get(incidentId);
+      if (feed) this.refused(feed, error);
+    });
     this.socket.onAny((name: string, envelope: unknown) => this.receive(name, envelope));
   }
 

@@ -1,4 +1,4 @@
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import {
   ConnectedSocket,
@@ -11,7 +11,7 @@ import {
 } from '@nestjs/websockets';
 import { decodeJwt } from 'jose';
 import type { Namespace, Socket } from 'socket.io';
-import { IncidentAccess, TokenService, type Principal } from '@app/auth';
+import { AccessChanges, IncidentAccess, TokenService, type AccessChange, type Principal } from '@app/auth';
 import { DomainError, isDatabaseUnavailable } from '@app/common';
 import {
   incidentRoom,
@@ -34,6 +34,8 @@ import { parseMessage, resyncRequest, subscribeRequest, unsubscribeRequest } fro
 
 interface LiveSocketData {
   principal: Principal;
+  /** Checked again whenever the user's access changes, and before every message. */
+  token: string;
   /** Epoch ms when the access token expires; the session ends then. */
   expiresAt: number;
   subscriptions: Set<string>;
@@ -75,10 +77,17 @@ const REFUSAL_CODES: ReadonlySet<LiveErrorCode> = new Set<LiveErrorCode>([
  * joins the incident's room and answers with a snapshot; `resync` answers with the events missed since a sequence
  * number. Events reach the rooms from the outbox relay through Redis (see LivePublisher); this process only delivers
  * them to its own sockets. Every message is answered through its acknowledgement, never by an exception.
+ *
+ * Access that ends, ends here too (AccessChanges, from any process): a user whose tokens no longer work is
+ * disconnected (`session.ended`); a user taken off an incident's staff leaves its room (`subscription.ended`).
  */
 @WebSocketGateway({ namespace: LIVE_NAMESPACE, maxHttpBufferSize: LIVE_MAX_MESSAGE_BYTES, serveClient: false })
-export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayConnection<LiveSocket>, OnGatewayDisconnect<LiveSocket>, OnApplicationBootstrap {
+export class LiveGateway
+  implements OnGatewayInit<LiveNamespace>, OnGatewayConnection<LiveSocket>, OnGatewayDisconnect<LiveSocket>, OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger(LiveGateway.name);
+  private namespace?: LiveNamespace;
+  private stopListening?: () => void;
   private fanout?: FanoutAttachment;
   private access?: IncidentAccess;
   private snapshots?: LiveSnapshotSource;
@@ -88,9 +97,11 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayConne
     private readonly reader: LiveBoardReader,
     private readonly link: LiveRedisLink,
     private readonly moduleRef: ModuleRef,
+    private readonly accessChanges: AccessChanges,
   ) {}
 
   afterInit(nsp: LiveNamespace): void {
+    this.namespace = nsp;
     nsp.use((socket, next) => {
       this.authenticate(socket).then(
         () => next(),
@@ -110,17 +121,24 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayConne
     if (!this.access || !this.snapshots) {
       this.logger.warn('live board: no IncidentAccess or LiveSnapshotSource registered; every subscription will be refused');
     }
+    this.stopListening = this.accessChanges.listen((change) => {
+      this.applyAccessChange(change).catch((err: unknown) => this.logger.error({ err }, 'live board: applying an access change failed'));
+    });
     if (this.fanout && !(await this.fanout.connected(FANOUT_STARTUP_WAIT_MS))) {
       this.logger.warn('live board: Redis unreachable at start-up; accepting sockets, live events start flowing when it answers');
     }
   }
 
+  onApplicationShutdown(): void {
+    this.stopListening?.();
+  }
+
   handleConnection(socket: LiveSocket): void {
     const remaining = socket.data.expiresAt - Date.now();
-    socket.data.expiryTimer = setTimeout(() => {
-      socket.emit('session.ended', { code: 'unauthenticated', message: 'The access token expired; reconnect with a new one.' });
-      socket.disconnect(true);
-    }, Math.max(0, Math.min(remaining, 2 ** 31 - 1)));
+    socket.data.expiryTimer = setTimeout(
+      () => endSession(socket, 'The access token expired; reconnect with a new one.'),
+      Math.max(0, Math.min(remaining, 2 ** 31 - 1)),
+    );
     socket.data.expiryTimer.unref();
   }
 
@@ -178,6 +196,7 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayConne
     const principal = await this.tokens.verify(token);
     const { exp } = decodeJwt(token); // verified just above; exp is a required claim
     socket.data.principal = principal;
+    socket.data.token = token;
     socket.data.expiresAt = (exp ?? 0) * 1000;
     socket.data.subscriptions = new Set();
     socket.data.budget = new RequestBudget();
@@ -205,6 +224,46 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayConne
     await socket.leave(incidentRoom(incidentId));
   }
 
+  /**
+   * The user's sockets (all of them for `unknown`: changes may have been missed) checked again after an access
+   * change: a token that no longer works ends the connection; an incident the user may no longer see is left.
+   */
+  private async applyAccessChange(change: AccessChange): Promise<void> {
+    const sockets = [...(this.namespace?.sockets.values() ?? [])].filter(
+      (s) => s.data.principal && (change.kind === 'unknown' || s.data.principal.userId === change.userId),
+    );
+    await Promise.all(
+      sockets.map(async (socket) => {
+        if (change.kind === 'incident') return this.recheckSubscription(socket, change.incidentId);
+        if (!(await this.recheckToken(socket)) || change.kind === 'user') return;
+        for (const incidentId of [...socket.data.subscriptions]) await this.recheckSubscription(socket, incidentId);
+      }),
+    );
+  }
+
+  /** False (and the connection ended) when the socket's token no longer works. */
+  private async recheckToken(socket: LiveSocket): Promise<boolean> {
+    try {
+      await this.tokens.verify(socket.data.token);
+      return true;
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err; // the database did not answer: checked again at the next change or message
+      endSession(socket, 'Your access has changed; sign in again.');
+      return false;
+    }
+  }
+
+  private async recheckSubscription(socket: LiveSocket, incidentId: string): Promise<void> {
+    if (!socket.data.subscriptions.has(incidentId) || !this.access) return;
+    try {
+      await this.access.assertCanAccess(socket.data.principal, incidentId, { fresh: true });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      await this.leave(socket, incidentId);
+      socket.emit('subscription.ended', { incidentId, error: toLiveError(err, this.logger) });
+    }
+  }
+
   /** Runs a message handler and turns every outcome into an acknowledgement. */
   private async answer<T>(socket: LiveSocket, handle: () => Promise<T>): Promise<T | LiveRefusal> {
     try {
@@ -212,6 +271,7 @@ export class LiveGateway implements OnGatewayInit<LiveNamespace>, OnGatewayConne
         throw new DomainError('unauthenticated', 'The access token expired; reconnect with a new one.');
       }
       if (!socket.data.budget.take()) throw new DomainError('rate_limited', 'Too many requests on this connection; slow down.');
+      await this.tokens.verify(socket.data.token); // the user may have been deactivated or changed since connecting
       return await handle();
     } catch (err) {
       return { ok: false, error: toLiveError(err, this.logger) };
@@ -246,6 +306,12 @@ function refusalCodeFor(status: number): LiveErrorCode {
   if (status === 503) return 'service_unavailable';
   if (status >= 500) return 'internal_error';
   return status === 400 || status === 422 ? 'validation_failed' : 'forbidden';
+}
+
+/** Tells the client why, then disconnects it (the client reconnects with a fresh token, if it has one). */
+function endSession(socket: LiveSocket, message: string): void {
+  socket.emit('session.ended', { code: 'unauthenticated', message });
+  socket.disconnect(true);
 }
 
 /** socket.io hands `message` and `data` of a middleware error to the client's connect_error handler. */

@@ -16,6 +16,11 @@ export class SignInDto {
   password!: string;
 }
 
+export class ChangePasswordDto {
+  @ApiProperty() @IsString() @Length(1, 256) currentPassword!: string;
+  @ApiProperty({ minLength: 12 }) @IsString() @Length(12, 256) newPassword!: string;
+}
+
 export class CreateUserDto {
   @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
   @ApiProperty() @IsString() @Length(1, 200) displayName!: string;

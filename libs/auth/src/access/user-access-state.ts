@@ -1,0 +1,67 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { SingleFlight } from '@app/common';
+import { AccessChanges } from './access-changes';
+
+/** What decides whether a user's token still works. */
+export interface UserAccess {
+  active: boolean;
+  /** Tokens carry the version they were issued under; any other version is refused. */
+  tokenVersion: number;
+  /** A temporary password: the user may only choose a new one. */
+  mustChangePassword: boolean;
+}
+
+/**
+ * Remembered this long per user (every request asks). A change made by this or another process clears it at once
+ * through AccessChanges; without Redis, a change still applies within this time.
+ */
+export const USER_ACCESS_CACHE_MS = 3000;
+const CACHE_LIMIT = 20_000;
+
+/** The current access state of each user, read from app_user and cached briefly. */
+@Injectable()
+export class UserAccessState implements OnModuleInit {
+  private readonly cache = new Map<string, { access: UserAccess | null; until: number }>();
+  private readonly loads = new SingleFlight<UserAccess | null>();
+  /** Moves on every change: a load that started before a change must not cache what it read. */
+  private generation = 0;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly changes: AccessChanges,
+  ) {}
+
+  onModuleInit(): void {
+    this.changes.listen((change) => {
+      if (change.kind === 'incident') return;
+      this.generation++;
+      if (change.kind === 'user') this.cache.delete(change.userId);
+      else this.cache.clear();
+    });
+  }
+
+  /** The user's access state; null for a user that does not exist. */
+  async get(userId: string): Promise<UserAccess | null> {
+    const hit = this.cache.get(userId);
+    if (hit && hit.until > Date.now()) return hit.access;
+    const generation = this.generation;
+    const access = await this.loads.run(`${userId}:${generation}`, () => this.load(userId));
+    if (generation === this.generation) {
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      this.cache.set(userId, { access, until: Date.now() + USER_ACCESS_CACHE_MS });
+    }
+    return access;
+  }
+
+  private async load(userId: string): Promise<UserAccess | null> {
+    const rows = (await this.db.query(`SELECT active, token_version, must_change_password FROM app_user WHERE id = $1`, [userId])) as Array<{
+      active: boolean;
+      token_version: number;
+      must_change_password: boolean;
+    }>;
+    const row = rows[0];
+    return row ? { active: row.active, tokenVersion: row.token_version, mustChangePassword: row.must_change_password } : null;
+  }
+}
