@@ -256,6 +256,7 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('POST /auth/token', { body: { email: ADMIN.email, password: 'wrong-password-0' }, expect: 401 });
     await call('GET /auth/me', { token: admin, expect: 200 });
     await call('GET /.well-known/jwks.json', { expect: 200 });
+    await call('GET /.well-known/audit-checkpoint-keys.json', { expect: 200 });
 
     const user = await call('POST /users', { token: admin, body: { email: 'auditor@openapi.example', password: 'auditor-password-1', displayName: 'Ann Auditor', role: 'auditor', jurisdictions: ['US-FL'] }, expect: 201 });
     await call('POST /users', { token: admin, body: { email: 'auditor@openapi.example', password: 'auditor-password-1', displayName: 'Ann', role: 'auditor' }, expect: 409 });
@@ -270,6 +271,9 @@ describe('OpenAPI: every route answers as documented', () => {
     const spare = await createUser(world.http, admin, 'checkin');
     const auditor = await createUser(world.http, admin, 'auditor', { jurisdictions: ['US-FL'] });
     await call('GET /users', { token: checkin.token, expect: 403 });
+    await call('POST /auth/password', { token: spare.token, body: { currentPassword: 'checkin-password-123', newPassword: 'short' }, expect: 400 });
+    await call('POST /auth/password', { token: spare.token, body: { currentPassword: 'not-the-password', newPassword: 'a-new-password-456' }, expect: 403 });
+    await call('POST /auth/password', { token: spare.token, body: { currentPassword: 'checkin-password-123', newPassword: 'a-new-password-456' }, expect: 200 });
     await call('GET /incidents', { token: admin, expect: 200 });
     await call('GET /incidents/{incidentId}', { params: { incidentId: incident.id }, token: admin, expect: 200 });
     await call('GET /incidents/{incidentId}', { params: { incidentId: '00000000-0000-4000-8000-000000000000' }, token: admin, expect: 404 });

@@ -55,6 +55,7 @@ export class AuthController {
   @ApiOperation({ summary: "Change one's own password (required after signing in with a temporary one); ends other tokens, returns a new one" })
   @ApiSuccess(AccessTokenDto, { description: 'Changed: a new access token (every older one has ended).' })
   @ApiProblems(400, 401, 429)
+  @ApiProblem('forbidden', 'The current password is wrong.')
   async changePassword(@Body() dto: ChangePasswordDto, @CurrentUser() principal: Principal, @Ip() ip: string): Promise<TokenResponse & { user: Principal }> {
     await this.limiter.consume('password-change', principal.userId, this.config.auth.loginRateLimitPerMinute);
     const user = await this.users.changeOwnPassword(principal, dto, ip);
