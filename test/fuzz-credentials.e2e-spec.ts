@@ -26,11 +26,11 @@ jest.setTimeout(600_000);
 const SEED = 20261128;
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
 const CONCURRENCY = 24;
-const TRUSTED_FL: Array<{ slug: string; qualification: string; format: 'vc+jwt' | 'ob3-jwt' }> = [
+const TRUSTED_FL: Array<{ slug: string; qualification: string; format: 'vc+jwt' | 'jwt-vc' }> = [
   { slug: 'fl-nursing', qualification: 'RN', format: 'vc+jwt' }, // ES256
   { slug: 'fl-medicine', qualification: 'MD', format: 'vc+jwt' }, // EdDSA
-  { slug: 'fl-ems', qualification: 'PARAMEDIC', format: 'ob3-jwt' }, // ES256, VC-JWT 1.1
-  { slug: 'nremt', qualification: 'EMT', format: 'ob3-jwt' }, // EdDSA, VC-JWT 1.1
+  { slug: 'fl-ems', qualification: 'PARAMEDIC', format: 'jwt-vc' }, // ES256, VC-JWT 1.1
+  { slug: 'nremt', qualification: 'EMT', format: 'jwt-vc' }, // EdDSA, VC-JWT 1.1
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ interface Signer {
 
 interface BaseCredential {
   signer: Signer;
-  format: 'vc+jwt' | 'ob3-jwt';
+  format: 'vc+jwt' | 'jwt-vc';
   jws: string;
   header: Json;
   payload: Json;
