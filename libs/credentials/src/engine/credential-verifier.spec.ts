@@ -327,6 +327,8 @@ describe('CredentialVerifier: the Open Badges 3.0 JWT form (the payload is the c
     const result = await verifier([entry(board)]).verify(await sign(board, claims, { typ: 'JWT' }), { jurisdiction: 'US-FL' });
     expect(result.verified).toBe(true);
     expect(result.credential?.format).toBe('jwt-vc');
+    const both = await verifier([entry(board)]).verify(await sign(board, { ...ob3(), vc: licence(board.did) }, { typ: 'JWT' }));
+    expect(check(both, 'data_model')).toMatchObject({ status: 'fail', code: 'data_model_invalid', message: expect.stringContaining('both a vc claim and a credential') });
     const nothing = await verifier([entry(board)]).verify(await sign(board, { iss: board.did, sub: SUBJECT }, { typ: 'JWT' }));
     expect(check(nothing, 'format')).toMatchObject({ code: 'unsupported_format', message: expect.stringContaining('carries no credential') });
     const vp = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], holder: board.did };

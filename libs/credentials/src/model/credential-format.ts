@@ -78,8 +78,9 @@ export function extractCredential(format: JwtCredentialFormat, payload: JsonReco
   }
   const credential: JsonRecord = { ...(payload.vc as JsonRecord) };
   const version = dataModelVersion(credential);
-  // A JWT that is both a credential and a presentation is ambiguous (type confusion): refuse it.
+  // A JWT that is both a credential and a presentation, or two credentials, is ambiguous (type confusion): refuse it.
   if ('vp' in payload) problems.push('A VC-JWT must not carry both vc and vp claims.');
+  if ('@context' in payload) problems.push('A VC-JWT must not carry both a vc claim and a credential of its own (@context) in its payload.');
   checkNumericClaims(payload, problems);
   // Fill from the claims what the vc object leaves out; a disagreement is a failure.
   if (typeof payload.iss === 'string' && credential.issuer === undefined) credential.issuer = payload.iss;
