@@ -2,7 +2,7 @@ import { BoundedFetcher, CredentialVerifier, StaticTrustSource, StatusListServic
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
 
 /**
- * The verifier against the demo issuer (apps/issuer), which shares no code with it: both credential formats, every
+ * The verifier against the demo issuer (apps/issuer), which shares no code with it: every credential format, every
  * board algorithm, and revocation / suspension / reinstatement seen once the list's ttl has passed.
  */
 describe('verifier x demo issuer', () => {
@@ -32,13 +32,13 @@ describe('verifier x demo issuer', () => {
   });
   afterAll(() => issuer?.close());
 
-  it.each(['vc+jwt', 'ob3-jwt'] as const)('verifies a %s licence from every state board and certifier', async (format) => {
+  it.each(['vc+jwt', 'ob3-jwt', 'jwt-vc'] as const)('verifies a %s licence from every state board and certifier', async (format) => {
     for (const board of issuer.boards.filter((b) => ['fl-nursing', 'fl-medicine', 'fl-ems', 'nremt'].includes(b.slug))) {
       const qualification = board.slug === 'fl-medicine' ? 'MD' : board.slug === 'fl-nursing' ? 'RN' : 'PARAMEDIC';
       const issued = await board.issue({ format, qualification, subject: { name: 'Dana Rivera' } });
       const result = await verifier.verify(issued.jws, { jurisdiction: 'US-FL' });
       expect({ board: board.slug, verified: result.verified, errors: result.errors, warnings: result.warnings }).toEqual({ board: board.slug, verified: true, errors: [], warnings: [] });
-      expect(result.credential).toMatchObject({ qualification, issuer: { registryName: board.name }, subject: { name: 'Dana Rivera' } });
+      expect(result.credential).toMatchObject({ format, qualification, issuer: { registryName: board.name }, subject: { name: 'Dana Rivera' } });
     }
   });
 

@@ -87,9 +87,10 @@ describe('POST /credentials/verify', () => {
     await verify(`https://badge.example.org/scan?vc=${jws}`).expect(200);
     const text = await request(api.http).post('/credentials/verify?jurisdiction=US-FL').set(...bearer(token)).set('content-type', 'text/plain').send(` ${jws}\n`).expect(200);
     expect(text.body.credential.qualification).toBe('PARAMEDIC');
-    const ob3 = await boards['fl-nursing'].issue({ format: 'ob3-jwt' });
-    const res = await verify(ob3).expect(200);
-    expect(res.body.credential.format).toBe('jwt-vc');
+    for (const format of ['ob3-jwt', 'jwt-vc'] as const) {
+      const res = await verify(await boards['fl-nursing'].issue({ format })).expect(200);
+      expect(res.body.credential.format).toBe(format);
+    }
   });
 
   it('malformed and unsupported_format', async () => {

@@ -26,11 +26,11 @@ jest.setTimeout(600_000);
 const SEED = 20261128;
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
 const CONCURRENCY = 24;
-const TRUSTED_FL: Array<{ slug: string; qualification: string; format: 'vc+jwt' | 'ob3-jwt' }> = [
+const TRUSTED_FL: Array<{ slug: string; qualification: string; format: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc' }> = [
   { slug: 'fl-nursing', qualification: 'RN', format: 'vc+jwt' }, // ES256
   { slug: 'fl-medicine', qualification: 'MD', format: 'vc+jwt' }, // EdDSA
-  { slug: 'fl-ems', qualification: 'PARAMEDIC', format: 'ob3-jwt' }, // ES256, VC-JWT 1.1
-  { slug: 'nremt', qualification: 'EMT', format: 'ob3-jwt' }, // EdDSA, VC-JWT 1.1
+  { slug: 'fl-ems', qualification: 'PARAMEDIC', format: 'ob3-jwt' }, // ES256, Open Badges 3.0 JWT (payload = credential)
+  { slug: 'nremt', qualification: 'EMT', format: 'jwt-vc' }, // EdDSA, VC-JWT 1.1
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ interface Signer {
 
 interface BaseCredential {
   signer: Signer;
-  format: 'vc+jwt' | 'ob3-jwt';
+  format: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc';
   jws: string;
   header: Json;
   payload: Json;
@@ -241,7 +241,8 @@ function build(r: Recipe, m: Material): FuzzCase {
   });
   /** Re-signs a modified header/payload with the board's real key: only the modification can make it fail. */
   const realKey = (header: Json, payload: Json): string => compact(header, payload, base.signer.alg, base.signer.privateKey);
-  const isVc2 = base.format === 'vc+jwt';
+  /** vc+jwt and the Open Badges 3.0 JWT: the payload is the credential (VC-JWT 1.1 carries it in a vc claim). */
+  const isVc2 = base.format !== 'jwt-vc';
 
   switch (r.family) {
     case 'bitflip': {
@@ -411,17 +412,17 @@ function build(r: Recipe, m: Material): FuzzCase {
       if (cty !== undefined) header.cty = cty;
       const t = 'typ' in header ? mediaType(header.typ) : undefined;
       const c = cty === undefined ? undefined : mediaType(cty);
-      // What a conforming verifier may accept: string members only; vc+jwt (cty vc, or none) for VC 2.0, JWT or no
-      // typ for VC-JWT 1.1.
+      // What a conforming verifier may accept: string members only; JWT or no typ for both VC-JWT forms (a VC 2.0
+      // payload is then the Open Badges 3.0 JWT), and vc+jwt (cty vc, or none) for a VC 2.0 payload.
       const strings = (!('typ' in header) || typeof header.typ === 'string') && (cty === undefined || typeof cty === 'string');
-      const acceptable = strings && (isVc2 ? t === 'vc+jwt' && (cty === undefined || c === 'vc') : t === undefined || t === 'jwt');
+      const acceptable = strings && (t === undefined || t === 'jwt' || (isVc2 && t === 'vc+jwt' && (cty === undefined || c === 'vc')));
       return credentialCase('typ-cty', `typ ${JSON.stringify(header.typ)} cty ${JSON.stringify(cty)}`, realKey(header, base.payload), acceptable);
     }
     case 'vc-vp-claims': {
       const payload: Json = JSON.parse(JSON.stringify(base.payload)) as Json;
       const variants: Array<[() => void, string]> = [
         [() => (payload.vp = { type: ['VerifiablePresentation'] }), 'vp claim'],
-        [() => (payload.vc = isVc2 ? { ...base.payload } : 'not an object'), isVc2 ? 'vc claim in a vc+jwt' : 'vc claim not an object'],
+        [() => (payload.vc = isVc2 ? { ...base.payload } : 'not an object'), isVc2 ? 'vc claim beside the credential' : 'vc claim not an object'],
         [() => (isVc2 ? (payload.type = ['VerifiablePresentation']) : ((payload.vc as Json).type = ['VerifiablePresentation'])), 'type VerifiablePresentation'],
         [() => (isVc2 ? (payload.type = ['OpenBadgeCredential']) : ((payload.vc as Json).type = ['OpenBadgeCredential'])), 'no VerifiableCredential type'],
         [() => (isVc2 ? (payload['@context'] = ['https://www.w3.org/2018/credentials/v1']) : ((payload.vc as Json)['@context'] = ['https://example.org/ctx'])), 'wrong base context'],

@@ -106,7 +106,12 @@ describe('demo issuer over HTTP', () => {
     const ob3 = await issuer.board('fl-medicine').issue({ format: 'ob3-jwt', qualification: 'MD', subject: { name: 'Lee Park' } });
     const verified = await verifyOverHttp(ob3.jws, issuer.board('fl-medicine').did);
     expect(verified.header).toMatchObject({ typ: 'JWT', alg: 'EdDSA' });
-    expect(verified.payload.vc.credentialSubject.achievement).toMatchObject({ achievementType: 'License', name: 'Physician' });
+    expect(verified.payload).toMatchObject({ id: ob3.credentialId, jti: ob3.credentialId, credentialSubject: { achievement: { achievementType: 'License', name: 'Physician' } } });
+
+    const vc1 = await issuer.board('fl-medicine').issue({ format: 'jwt-vc', qualification: 'MD', subject: { name: 'Lee Park' } });
+    const inClaim = await verifyOverHttp(vc1.jws, issuer.board('fl-medicine').did);
+    expect(inClaim.header).toMatchObject({ typ: 'JWT', alg: 'EdDSA' });
+    expect(inClaim.payload.vc.credentialSubject.achievement).toMatchObject({ achievementType: 'License', name: 'Physician' });
   });
 
   it('serves the status lists signed, with ETag, max-age from the TTL and 304 on a match; revoke flips the served bit', async () => {
@@ -195,10 +200,11 @@ describe('demo issuer over HTTP', () => {
   it('the CLI issues and revokes through the running server', async () => {
     const issued = await cli('issue', '--server', issuer.url, '--board', 'fl-ems', '--qualification', 'paramedic', '--name', 'Jo Kim', '--format', 'ob3-jwt', '--valid-until', '2029-01-31');
     const jws = issued.stdout.trim();
-    const { payload } = await verifyOverHttp(jws, issuer.board('fl-ems').did);
-    expect(payload.vc.expirationDate).toBe('2029-01-31T00:00:00Z');
+    const { header, payload } = await verifyOverHttp(jws, issuer.board('fl-ems').did);
+    expect(header.typ).toBe('JWT');
+    expect(payload).toMatchObject({ validUntil: '2029-01-31T00:00:00Z', exp: Date.parse('2029-01-31T00:00:00Z') / 1000 });
     const index = Number(/status index (\d+)/.exec(issued.stderr)?.[1]);
-    expect(Number(payload.vc.credentialStatus[0].statusListIndex)).toBe(index);
+    expect(Number(payload.credentialStatus[0].statusListIndex)).toBe(index);
 
     const revoked = await cli('revoke', '--server', issuer.url, '--board', 'fl-ems', '--index', String(index));
     expect(revoked.stdout).toContain('revoked=true');

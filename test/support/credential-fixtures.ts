@@ -43,8 +43,8 @@ export interface IssueOptions {
   /** Status list index (both lists); omit for no status. */
   statusIndex?: number;
   statusPurposes?: StatusPurpose[];
-  /** VC-JWT 1.1 (Open Badges 3.0) instead of vc+jwt. */
-  format?: 'vc+jwt' | 'ob3-jwt';
+  /** `ob3-jwt`: Open Badges 3.0 JWT (the payload is the credential, typ JWT); `jwt-vc`: VC-JWT 1.1 (a vc claim). */
+  format?: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc';
   header?: Record<string, unknown>;
   credential?: Record<string, unknown>;
   /** Sign with another key (forgery tests). */
@@ -135,16 +135,16 @@ export class FixtureBoard {
     const credential = this.credential(opts);
     const key = opts.signWith ?? this.key.privateKey;
     const alg = opts.alg ?? this.alg;
-    if (opts.format === 'ob3-jwt') {
-      const { validFrom, validUntil, ...vc } = credential as { validFrom: string; validUntil: string } & Record<string, unknown>;
+    if (opts.format === 'ob3-jwt' || opts.format === 'jwt-vc') {
+      const { validFrom, validUntil } = credential as { validFrom: string; validUntil: string };
       const claims = {
         iss: this.did,
-        jti: vc.id,
+        jti: credential.id,
         nbf: Math.floor(Date.parse(validFrom) / 1000),
         exp: Math.floor(Date.parse(validUntil) / 1000),
-        vc: { ...vc, validFrom, validUntil },
       };
-      return signJws(key, { alg, typ: 'JWT', kid: this.kid, ...opts.header }, claims);
+      const payload = opts.format === 'ob3-jwt' ? { ...credential, ...claims } : { ...claims, vc: credential };
+      return signJws(key, { alg, typ: 'JWT', kid: this.kid, ...opts.header }, payload);
     }
     return signJws(key, { alg, typ: 'vc+jwt', kid: this.kid, ...opts.header }, credential);
   }

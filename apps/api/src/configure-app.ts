@@ -10,8 +10,8 @@ import { serveWebApp } from './web-app';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
-/** Bodies the api reads as text: a credential posted on its own (a compact JWS). */
-const TEXT_TYPES = ['text/plain', 'application/vc+jwt', 'application/vp+jwt'];
+/** Bodies the api reads as text: a credential posted on its own (a compact JWS or an SD-JWT). */
+const TEXT_TYPES = ['text/plain', 'application/vc+jwt', 'application/vp+jwt', 'application/vc+sd-jwt', 'application/dc+sd-jwt'];
 
 /**
  * The HTTP server under Nest: Fastify, chosen for throughput (bench:http measured 0.2 to 0.5 ms less CPU per

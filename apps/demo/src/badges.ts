@@ -5,6 +5,12 @@ import type { ExpectedOutcome, Scenario } from './demo-roster';
 import { rosterSummary } from './demo-roster';
 import { qrPng } from './qr-png';
 
+const FORMAT_LABELS: Record<string, string> = {
+  'vc+jwt': 'VC 2.0 (vc+jwt)',
+  'ob3-jwt': 'Open Badges 3.0 (JWT)',
+  'jwt-vc': 'VC-JWT 1.1 (vc claim)',
+};
+
 /**
  * Badges on disk: one QR PNG per responder (the QR holds the compact JWS, which is what a scanner types into the
  * check-in station), a printable sheet (index.html) and manifest.json, the list a presenter (and `--surge`) works
@@ -155,7 +161,7 @@ export function badgeSheet(manifest: BadgeManifest): string {
     <dt>Issued by</dt><dd>${escapeHtml(b.boardName)}</dd>
     <dt>Licence</dt><dd>${escapeHtml(b.licenseNumber)}</dd>
     <dt>Valid until</dt><dd>${b.validUntil.slice(0, 10)}</dd>
-    <dt>Format</dt><dd>${b.format === 'vc+jwt' ? 'VC 2.0 (vc+jwt)' : 'Open Badges 3.0 (VC-JWT)'}</dd>
+    <dt>Format</dt><dd>${escapeHtml(FORMAT_LABELS[b.format] ?? b.format)}</dd>
   </dl>
   ${demoNote}
   <footer>${b.key} · status index ${b.statusIndex}</footer>

@@ -122,7 +122,23 @@ export function vc2JwtPayload(credential: Record<string, unknown>, issuerDid: st
   return { ...credential, iss: issuerDid, iat: epochSeconds(signedAt) };
 }
 
-/** VCDM 1.1 Open Badge credential as Open Badges 3.0 VC-JWT carries it in the `vc` claim. */
+/**
+ * Open Badges 3.0 section 8.2: the payload is the credential itself, with the registered claims added; each mirrors
+ * the credential field it stands for exactly (dates are whole seconds), as a verifier requires.
+ */
+export function ob3JwtPayload(credential: Record<string, unknown>, content: CredentialContent, signedAt: Date): Record<string, unknown> {
+  return {
+    ...credential,
+    iss: content.issuer.did,
+    sub: content.subject.id,
+    jti: content.credentialId,
+    nbf: epochSeconds(content.validFrom),
+    exp: epochSeconds(content.validUntil),
+    iat: epochSeconds(signedAt),
+  };
+}
+
+/** VCDM 1.1 Open Badge credential as VC-JWT 1.1 carries it in the `vc` claim. */
 export function buildVc1Credential(content: CredentialContent): Record<string, unknown> {
   const credentialStatus = statusEntries(content);
   return {

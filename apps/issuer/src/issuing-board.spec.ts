@@ -131,11 +131,39 @@ describe('vc+jwt (VC 2.0, VC-JOSE-COSE)', () => {
   });
 });
 
-describe('ob3-jwt (Open Badges 3.0 VC-JWT, VCDM 1.1)', () => {
+describe('ob3-jwt (Open Badges 3.0 as published: the payload is the credential)', () => {
+  it('signs the VC 2.0 credential itself with typ JWT, and every registered claim mirrors its field', async () => {
+    const board = await open('fl-nursing');
+    const issued = await board.issue({
+      format: 'ob3-jwt',
+      qualification: 'RN',
+      subject: { id: 'did:example:ana', name: 'Ana Diaz' },
+      validFrom: new Date('2024-03-01T00:00:00Z'),
+      validUntil: new Date('2026-03-31T00:00:00Z'),
+    });
+    const { header, payload } = await verifyWithDidDocument(board, issued.jws);
+    expect(header).toEqual({ alg: board.alg, typ: 'JWT', kid: `${board.did}#key-1` });
+    const { iss, sub, jti, nbf, exp, iat, ...credential } = payload;
+    expect(credential).toEqual(issued.credential);
+    expect(payload).not.toHaveProperty('vc');
+    expect(payload['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json']);
+    expect({ iss, sub, jti, nbf, exp }).toEqual({
+      iss: board.did,
+      sub: 'did:example:ana',
+      jti: payload.id,
+      nbf: Date.parse('2024-03-01T00:00:00Z') / 1000,
+      exp: Date.parse('2026-03-31T00:00:00Z') / 1000,
+    });
+    expect(payload.validFrom).toBe('2024-03-01T00:00:00Z');
+    expect(iat).toEqual(expect.any(Number));
+  });
+});
+
+describe('jwt-vc (VC-JWT 1.1, VCDM 1.1 in a vc claim)', () => {
   it('carries the credential in vc, and every registered claim mirrors its field', async () => {
     const board = await open('nremt');
     const issued = await board.issue({
-      format: 'ob3-jwt',
+      format: 'jwt-vc',
       qualification: 'PARAMEDIC',
       subject: { id: 'did:example:jo', name: 'Jo Kim' },
       validFrom: new Date('2024-03-01T00:00:00Z'),
@@ -165,7 +193,7 @@ describe('ob3-jwt (Open Badges 3.0 VC-JWT, VCDM 1.1)', () => {
 
   it('a state EMS office licenses the same qualification', async () => {
     const board = await open('fl-ems');
-    const { credential } = await board.issue({ format: 'ob3-jwt', qualification: 'PARAMEDIC', subject: { name: 'Jo Kim' } });
+    const { credential } = await board.issue({ format: 'jwt-vc', qualification: 'PARAMEDIC', subject: { name: 'Jo Kim' } });
     expect((credential as Json).credentialSubject.achievement).toMatchObject({ achievementType: 'License', name: 'Paramedic' });
   });
 

@@ -7,6 +7,7 @@ import {
   buildStatusListCredential,
   buildVc1Credential,
   buildVc2Credential,
+  ob3JwtPayload,
   vc1JwtPayload,
   vc2JwtPayload,
   type CredentialContent,
@@ -144,14 +145,20 @@ export class IssuingBoard implements Board {
       validUntil,
       status: statusIndex >= 0 ? { index: statusIndex, listUrl: (p) => this.statusListUrl(p) } : undefined,
     };
-    if (request.format === 'vc+jwt') {
-      const credential = buildVc2Credential(content);
-      const jws = await this.key.sign(vc2JwtPayload(credential, this.did, now), 'vc+jwt', this.keyId);
-      return { jws, credentialId: content.credentialId, statusIndex, credential };
+    switch (request.format) {
+      case 'vc+jwt': {
+        const credential = buildVc2Credential(content);
+        return { jws: await this.key.sign(vc2JwtPayload(credential, this.did, now), 'vc+jwt', this.keyId), credentialId: content.credentialId, statusIndex, credential };
+      }
+      case 'ob3-jwt': {
+        const credential = buildVc2Credential(content);
+        return { jws: await this.key.sign(ob3JwtPayload(credential, content, now), 'JWT', this.keyId), credentialId: content.credentialId, statusIndex, credential };
+      }
+      case 'jwt-vc': {
+        const credential = buildVc1Credential(content);
+        return { jws: await this.key.sign(vc1JwtPayload(credential, content, now), 'JWT', this.keyId), credentialId: content.credentialId, statusIndex, credential };
+      }
     }
-    const credential = buildVc1Credential(content);
-    const jws = await this.key.sign(vc1JwtPayload(credential, content, now), 'JWT', this.keyId);
-    return { jws, credentialId: content.credentialId, statusIndex, credential };
   }
 
   revoke(statusIndex: number): void {

@@ -44,8 +44,11 @@ export interface StatusEntrySummary {
 }
 
 export interface CredentialSummary {
-  /** `vc+jwt` (VC 2.0 / VC-JOSE-COSE) or `jwt-vc` (VC-JWT 1.1, Open Badges 3.0). */
-  format: 'vc+jwt' | 'jwt-vc';
+  /**
+   * How the credential is secured (docs/verification.md, "Formats"): `vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open
+   * Badges 3.0 JWT: the payload is the credential) or `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim).
+   */
+  format: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc';
   id?: string;
   types: string[];
   issuer: {
@@ -76,7 +79,7 @@ export interface StatusEvidence {
 }
 
 export interface VerificationEvidence {
-  /** sha256 (hex) of the compact JWS exactly as presented. */
+  /** sha256 (hex) of the credential exactly as verified (the compact JWS, for the JOSE formats). */
   credentialHash: string;
   algorithm?: string;
   /** The verification method id used (e.g. did:web:...#key-1). */
@@ -98,8 +101,9 @@ export interface VerificationResult {
   credential?: CredentialSummary;
   evidence: VerificationEvidence;
   /**
-   * The compact JWS this result is about, exactly as verified (for a presentation's enclosed credentials, the
-   * enclosed JWS). Check-in stores it for reverification; never log it.
+   * The credential this result is about, exactly as verified: the compact JWS for the JOSE formats (for a
+   * presentation's enclosed credentials, the enclosed one). Check-in stores it for reverification, which reads it
+   * again by its own format; never log it.
    */
   jws?: string;
   /** Presentations: one result per enclosed credential. */

@@ -6,8 +6,8 @@ import { EXIT, UsageError, type CliCommand, type CliIo } from '../cli';
 
 const USAGE = `Usage:
   verify [--trust FILE] [--jurisdiction CODE] [--mutual-aid CODES] [--now ISO] [--full-report] [FILE | -]
-      Verifies a credential (compact JWS, data: envelope, or a URL carrying it; FILE, or - / nothing for stdin)
-      and prints the verification result as JSON. With --trust the trust registry is read from a trust-list file
+      Verifies a credential (what a scan yields: a compact JWS, an SD-JWT, JSON credential text, a data: URL,
+      or a URL carrying one; FILE, or - / nothing for stdin) and prints the verification result as JSON. With --trust the trust registry is read from a trust-list file
       (offline, no server); without it, from the database (DATABASE_URL). Fetch limits come from the FETCH_*
       environment variables. An issuer the registry does not trust is answered from the registry alone (nothing
       fetched, the other checks skipped) unless --full-report is given. Exit 0 verified, 1 not verified, 2 usage

@@ -247,6 +247,158 @@ describe('CredentialVerifier (offline issuers)', () => {
   });
 });
 
+describe('CredentialVerifier: the Open Badges 3.0 JWT form (the payload is the credential)', () => {
+  const board = makeIssuer('ES256');
+  const SUBJECT = 'did:example:dana';
+  /** An Open Badge as OB 3.0 section 8.2 signs it: the credential at the top level, the registered claims beside it. */
+  const ob3 = (overrides: Record<string, unknown> = {}, credential: Record<string, unknown> = {}): Record<string, unknown> => {
+    const vc = licence(board.did, credential);
+    return {
+      ...vc,
+      credentialSubject: { ...(vc.credentialSubject as Record<string, unknown>), id: SUBJECT },
+      iss: board.did,
+      sub: SUBJECT,
+      jti: vc.id,
+      nbf: 1704067200, // validFrom 2024-01-01T00:00:00Z
+      exp: 1893456000, // validUntil 2030-01-01T00:00:00Z
+      iat: 1717200000,
+      ...overrides,
+    };
+  };
+  const V1 = { '@context': ['https://www.w3.org/2018/credentials/v1', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json'], validFrom: undefined, validUntil: undefined, issuanceDate: '2024-01-01T00:00:00Z', expirationDate: '2030-01-01T00:00:00Z' };
+
+  it.each([
+    ['absent', { typ: undefined }, 'ob3-jwt'],
+    ['JWT', { typ: 'JWT' }, 'ob3-jwt'],
+    ['application/jwt', { typ: 'application/jwt' }, 'ob3-jwt'],
+    ['vc+jwt', { typ: 'vc+jwt' }, 'vc+jwt'],
+  ])('verifies a VC 2.0 Open Badge with typ %s', async (_typ, header, format) => {
+    const result = await verifier([entry(board)]).verify(await sign(board, ob3(), header), { jurisdiction: 'US-FL' });
+    expect(result.errors).toEqual([]);
+    expect(result.verified).toBe(true);
+    expect(result.credential).toMatchObject({ format, qualification: 'RN', subject: { id: SUBJECT, name: 'Dana Rivera' }, validUntil: '2030-01-01T00:00:00.000Z' });
+    expect(check(result, 'format').message).toContain(format === 'ob3-jwt' ? 'Open Badges 3.0 JWT' : 'VC 2.0');
+  });
+
+  it('verifies a VCDM 1.1 Open Badge in the same form, its dates compared with issuanceDate and expirationDate', async () => {
+    const result = await verifier([entry(board)]).verify(await sign(board, ob3({}, V1), { typ: 'JWT' }), { jurisdiction: 'US-FL' });
+    expect(result.errors).toEqual([]);
+    expect(result.credential).toMatchObject({ format: 'ob3-jwt', validFrom: '2024-01-01T00:00:00.000Z', validUntil: '2030-01-01T00:00:00.000Z' });
+    const late = await sign(board, ob3({ nbf: 1704067201 }, V1), { typ: 'JWT' });
+    expect(check(await verifier([entry(board)]).verify(late), 'data_model')).toMatchObject({ code: 'data_model_invalid', message: expect.stringContaining('nbf claim does not match issuanceDate') });
+    const longer = await sign(board, ob3({ exp: 1893456001 }, V1), { typ: 'JWT' });
+    expect(check(await verifier([entry(board)]).verify(longer), 'data_model')).toMatchObject({ code: 'data_model_invalid', message: expect.stringContaining('exp claim does not match expirationDate') });
+  });
+
+  it.each([
+    ['iss', { iss: 'did:example:someone-else' }, 'iss claim does not match the credential issuer'],
+    ['nbf', { nbf: 1704067200 - 86400 }, 'nbf claim does not match validFrom'],
+    ['exp', { exp: 1893456000 + 86400 }, 'exp claim does not match validUntil'],
+    ['jti', { jti: 'urn:uuid:00000000-0000-4000-8000-000000000000' }, 'jti claim does not match the credential id'],
+    ['sub', { sub: 'did:example:someone-else' }, 'sub claim does not match the credential subject id'],
+    ['nbf (not a number)', { nbf: '2024-01-01T00:00:00Z' }, 'nbf claim must be a number'],
+  ])('fails the data model when the %s claim disagrees with the credential', async (_claim, overrides, message) => {
+    const result = await verifier([entry(board)]).verify(await sign(board, ob3(overrides), { typ: 'JWT' }), { jurisdiction: 'US-FL' });
+    expect(result.verified).toBe(false);
+    expect(check(result, 'signature').status).toBe('pass');
+    expect(check(result, 'data_model')).toMatchObject({ status: 'fail', code: 'data_model_invalid', message: expect.stringContaining(message) });
+  });
+
+  it('accepts the registered claims left out, and claims the credential has no field for', async () => {
+    const { iss: _iss, sub: _sub, jti: _jti, nbf: _nbf, exp: _exp, ...bare } = ob3();
+    expect((await verifier([entry(board)]).verify(await sign(board, bare, { typ: 'JWT' }), { jurisdiction: 'US-FL' })).verified).toBe(true);
+    const noDates = ob3({}, { validFrom: undefined, validUntil: undefined });
+    const result = await verifier([entry(board)]).verify(await sign(board, noDates, { typ: 'JWT' }), { jurisdiction: 'US-FL' });
+    expect(result.verified).toBe(true);
+    // exp still bounds the credential's validity.
+    const after = await verifier([entry(board)], new Date('2030-06-01T00:00:00Z')).verify(await sign(board, noDates, { typ: 'JWT' }));
+    expect(check(after, 'validity')).toMatchObject({ code: 'expired' });
+  });
+
+  it('vc+jwt keeps VC-JOSE-COSE rules: nbf and exp describe the signature and may differ from the credential dates', async () => {
+    const result = await verifier([entry(board)]).verify(await sign(board, ob3({ exp: 1800000000 }), { typ: 'vc+jwt' }), { jurisdiction: 'US-FL' });
+    expect(result.verified).toBe(true);
+    expect(check(result, 'validity').message).toContain('2027-01-15');
+  });
+
+  it('still reads the vc-claim form (VC-JWT 1.1) and refuses a JWT that is neither, or a presentation signed as a JWT', async () => {
+    const vc = licence(board.did, V1);
+    const claims = { iss: board.did, jti: vc.id, nbf: 1704067200, exp: 1893456000, vc };
+    const result = await verifier([entry(board)]).verify(await sign(board, claims, { typ: 'JWT' }), { jurisdiction: 'US-FL' });
+    expect(result.verified).toBe(true);
+    expect(result.credential?.format).toBe('jwt-vc');
+    const both = await verifier([entry(board)]).verify(await sign(board, { ...ob3(), vc: licence(board.did) }, { typ: 'JWT' }));
+    expect(check(both, 'data_model')).toMatchObject({ status: 'fail', code: 'data_model_invalid', message: expect.stringContaining('both a vc claim and a credential') });
+    const nothing = await verifier([entry(board)]).verify(await sign(board, { iss: board.did, sub: SUBJECT }, { typ: 'JWT' }));
+    expect(check(nothing, 'format')).toMatchObject({ code: 'unsupported_format', message: expect.stringContaining('carries no credential') });
+    const vp = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], holder: board.did };
+    expect(check(await verifier([entry(board)]).verify(await sign(board, vp, { typ: 'JWT' })), 'format')).toMatchObject({ code: 'unsupported_format', message: expect.stringContaining('vp+jwt') });
+  });
+
+  it('takes the key from an embedded jwk header only when it is one of the issuer keys, never a private one', async () => {
+    const bound = await sign(board, ob3(), { typ: 'JWT', kid: undefined, jwk: board.publicJwk });
+    expect((await verifier([entry(board)]).verify(bound, { jurisdiction: 'US-FL' })).verified).toBe(true);
+    const attacker = makeIssuer('ES256');
+    const unbound = await sign(attacker, ob3(), { typ: 'JWT', kid: undefined, jwk: attacker.publicJwk });
+    expect(check(await verifier([entry(board)]).verify(unbound), 'signature')).toMatchObject({ status: 'fail', code: 'key_not_found', message: expect.stringContaining("not one of the issuer's keys") });
+    const privateJwk = board.privateKey.export({ format: 'jwk' });
+    const leaked = await sign(board, ob3(), { typ: 'JWT', kid: undefined, jwk: privateJwk });
+    expect(check(await verifier([entry(board)]).verify(leaked), 'signature')).toMatchObject({ status: 'fail', code: 'key_not_found', message: expect.stringContaining('not a public key') });
+  });
+
+  it('is trusted, refused and revalidated like any credential', async () => {
+    const jws = await sign(board, ob3(), { typ: 'JWT' });
+    expect(check(await verifier([]).verify(jws, { jurisdiction: 'US-FL' }), 'issuer_trust')).toMatchObject({ status: 'fail', code: 'untrusted_issuer' });
+    const v = verifier([entry(board)]);
+    const first = await v.verify(jws, { jurisdiction: 'US-FL' });
+    const again = await v.revalidate(jws, { jurisdiction: 'US-FL', knownKeyThumbprint: first.evidence.keyThumbprint });
+    expect(again.verified).toBe(true);
+    expect(again.credential?.format).toBe('ob3-jwt');
+    expect(check(again, 'signature').message).toContain('not re-computed');
+  });
+});
+
+describe('CredentialVerifier: envelopes and the formats recognised but not verified here', () => {
+  const board = makeIssuer('ES256');
+  const holder = makeIssuer('EdDSA');
+  const presentation = (verifiableCredential: unknown[]) =>
+    sign(holder, { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], holder: holder.did, verifiableCredential }, { typ: 'vp+jwt' });
+  const SD_JWT = 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImRjK3NkLWp3dCJ9.eyJpc3MiOiJodHRwczovL2V4YW1wbGUuY29tIn0.c2ln~WyJzYWx0IiwiYSIsMV0~';
+  const DI = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: board.did, credentialSubject: { name: 'x' }, proof: { type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofValue: 'z1' } };
+
+  it('verifies an enveloped credential whose type is a list, alone and inside a presentation', async () => {
+    const inner = await sign(board, licence(board.did), { typ: 'JWT' });
+    const envelope = { '@context': 'https://www.w3.org/ns/credentials/v2', type: ['EnvelopedVerifiableCredential'], id: `data:application/vc+jwt,${inner}` };
+    const alone = await verifier([entry(board)]).verify(envelope, { jurisdiction: 'US-FL' });
+    expect(alone.verified).toBe(true);
+    expect(alone.credential?.format).toBe('ob3-jwt');
+    const vp = await verifier([entry(board)]).verify(await presentation([envelope]), { jurisdiction: 'US-FL' });
+    expect(vp.errors).toEqual([]);
+    expect(vp.verified).toBe(true);
+    expect(vp.credentials?.[0].jws).toBe(inner);
+  });
+
+  it('answers unsupported_format, naming the format, for SD-JWT and Data Integrity, alone, enveloped or in a presentation', async () => {
+    const v = verifier([entry(board)]);
+    const inputs: Array<[unknown, string]> = [
+      [SD_JWT, 'SD-JWT'],
+      [`data:application/dc+sd-jwt,${SD_JWT}`, 'SD-JWT'],
+      [{ type: ['EnvelopedVerifiableCredential'], id: `data:application/vc+sd-jwt,${SD_JWT}` }, 'SD-JWT'],
+      [DI, 'Data Integrity'],
+      [JSON.stringify(DI), 'Data Integrity'],
+      [{ type: 'EnvelopedVerifiableCredential', id: `data:application/vc,${encodeURIComponent(JSON.stringify(DI))}` }, 'Data Integrity'],
+    ];
+    for (const [input, named] of inputs) {
+      const result = await v.verify(input);
+      expect(check(result, 'format')).toMatchObject({ status: 'fail', code: 'unsupported_format', message: expect.stringContaining(named) });
+      expect(result.evidence.credentialHash).toMatch(/^[0-9a-f]{64}$/);
+    }
+    const vp = await v.verify(await presentation([DI, { type: 'EnvelopedVerifiableCredential', id: `data:application/dc+sd-jwt,${SD_JWT}` }]), { jurisdiction: 'US-FL' });
+    expect(vp.verified).toBe(false);
+    expect(vp.credentials?.map((r) => check(r, 'format').message)).toEqual([expect.stringContaining('Data Integrity'), expect.stringContaining('SD-JWT')]);
+  });
+});
+
 describe('CredentialVerifier (did:web issuer with status lists)', () => {
   // A did:web issuer and its lists on a local server: the first verification loads key set and lists, later ones
   // read them from memory without a promise; both paths must answer alike.
@@ -264,6 +416,9 @@ describe('CredentialVerifier (did:web issuer with status lists)', () => {
       requests++;
       const doc = { id: did, verificationMethod: [{ id: `${did}#key-1`, type: 'JsonWebKey', controller: did, publicKeyJwk: pair.publicKey.export({ format: 'jwk' }) }], assertionMethod: [`${did}#key-1`] };
       if (req.url === '/board/did.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
+      // An Open Badges 3.0 issuer Profile publishing its keys.
+      const profile = { id: `${base}/profile`, type: ['Profile'], name: 'Profile Board', jwks: { keys: [{ ...pair.publicKey.export({ format: 'jwk' }), kid: 'ob-key-1' }] } };
+      if (req.url === '/profile') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(profile));
       const list = lists[req.url ?? ''];
       if (list) return void res.writeHead(200, { 'content-type': 'application/vc+jwt' }).end(list);
       res.writeHead(404).end();
@@ -324,6 +479,26 @@ describe('CredentialVerifier (did:web issuer with status lists)', () => {
     });
     expect(loading[0].verified).toBe(true);
     expect(loading[0].evidence.status[0]).toMatchObject({ listUrl: `${base}/status/revocation`, purpose: 'revocation', index: 42, value: 0, fetchedAt: expect.any(String) });
+  });
+
+  it('verifies an Open Badges 3.0 JWT whose issuer is an https URL answering a Profile with its keys', async () => {
+    const issuer = `${base}/profile`;
+    const v = new CredentialVerifier({
+      fetcher: new BoundedFetcher({ insecureHosts: ['127.0.0.1'], allowPrivateNetwork: true, timeoutMs: 2000, maxBytes: 65536, cacheTtlMs: 60_000 }),
+      trust: new StaticTrustSource([{ id: issuer, name: 'Profile Board', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] }], RULES),
+      clock: { now: () => new Date('2025-06-01T12:00:00Z') },
+      clockSkewSeconds: 60,
+      statusListMinBits: 131072,
+      cacheTtlMs: 60_000,
+      insecureHosts: ['127.0.0.1'],
+    });
+    const vc = licence(issuer);
+    const payload = { ...vc, iss: issuer, jti: vc.id, nbf: 1704067200, exp: 1893456000 };
+    const jws = await new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: 'ob-key-1' }).sign(pair.privateKey);
+    const result = await v.verify(jws, { jurisdiction: 'US-FL' });
+    expect(result.errors).toEqual([]);
+    expect(result.credential?.format).toBe('ob3-jwt');
+    expect(result.evidence.keyId).toBe(`${issuer}#ob-key-1`);
   });
 });
 

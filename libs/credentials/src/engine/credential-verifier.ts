@@ -2,10 +2,10 @@ import { hash } from 'node:crypto';
 import type { BoundedFetcher } from '../fetch/bounded-fetcher';
 import { decodeCompactJws, decodeScannedJws, type DecodedJws } from '../jws/compact-jws';
 import { verifyJwsSignature } from '../jws/verify-signature';
-import { extractJws, MAX_INPUT_BYTES } from '../input/scan-input';
+import { MAX_INPUT_BYTES, readScan, type ScannedJson, type ScannedSdJwt } from '../input/scan-input';
 import { KeyResolutionError, KeyResolver, type IssuerKeySet, type VerificationKey } from '../keys/key-resolver';
 import { algorithmsFor, jwkThumbprint, keyObjectFor, toPublicJwk } from '../keys/jwk';
-import { checkPresentationClaims, detectFormat, extractCredential, type SecuredFormat } from '../model/credential-format';
+import { checkPresentationClaims, detectFormat, extractCredential, type JwtCredentialFormat, type SecuredFormat } from '../model/credential-format';
 import { qualificationFacts, summariseCredential } from '../model/credential-summary';
 import { statusIndex, validateCredential, validatePresentation } from '../model/data-model';
 import { normalisedIso, parseInstant, toIso } from '../model/instants';
@@ -61,6 +61,12 @@ export type ContractFeature = 'credential_jose' | 'presentation_jose';
 export type ContractOutcome = 'success' | 'failure' | 'indeterminate';
 
 const CONTRACT_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256'];
+const FORMAT_NAMES: Record<JwtCredentialFormat, string> = {
+  'vc+jwt': 'A VC 2.0 credential secured with JOSE',
+  'ob3-jwt': 'An Open Badges 3.0 JWT credential (the payload is the credential)',
+  'jwt-vc': 'A VC-JWT 1.1 credential (in a vc claim)',
+};
+
 const CONTRACT_MEDIA_TYPES = ['application/vc+jwt', 'application/vc+sd-jwt', 'application/vc+cose', 'application/vc-ld+jwt', 'application/vc'];
 
 interface RunContext {
@@ -141,8 +147,9 @@ export class CredentialVerifier {
   }
 
   /**
-   * Verifies a scanned credential: a compact JWS (vc+jwt, VC-JWT / Open Badges 3.0, or a vp+jwt presentation), a
-   * `data:application/vc+jwt,` envelope (string or VC-API object), or a URL carrying the JWS.
+   * Verifies what a scan yields (docs/verification.md, "Formats"): a compact JWS (vc+jwt, the Open Badges 3.0 JWT,
+   * VC-JWT 1.1 or a vp+jwt presentation), an SD-JWT, a JSON credential with a proof, a VC-API envelope or data: URL
+   * of any of them, or a URL carrying one.
    */
   async verify(input: unknown, options: VerifyOptions = {}): Promise<VerificationResult> {
     const now = options.now ?? this.clockNow();
@@ -208,23 +215,56 @@ export class CredentialVerifier {
     return board.result(this.evidence(input, now));
   }
 
-  private evidence(input: unknown, now: Date, jws?: string): VerificationEvidence {
-    const text = jws ?? boundedText(input);
+  private evidence(input: unknown, now: Date, verified?: string): VerificationEvidence {
+    const text = verified ?? boundedText(input);
     // One-shot hash: the same digest as createHash().update().digest() without a Hash object per verification.
     return { credentialHash: hash('sha256', text, 'hex'), status: [], verifiedAt: isoText(now) };
   }
 
-  /** Synchronous up to the first step that has to wait (see runCredential); the callers turn throws into a result. */
+  /**
+   * The format dispatch: each kind of scanned credential is verified by its own format's rules, with the same
+   * checks, reason codes and evidence. Synchronous up to the first step that has to wait (see runCredential); the
+   * callers turn throws into a result.
+   */
   private run(input: unknown, ctx: RunContext): VerificationResult | Promise<VerificationResult> {
     const board = new CheckBoard();
-    const scan = extractJws(input);
+    const scan = readScan(input);
     if (!scan.ok) {
       board.fail('format', scan.code, scan.message);
       board.skipRest('The input is not a readable credential.');
       return board.result(this.evidence(scan.raw ?? input, ctx.now));
     }
-    const evidence = this.evidence(input, ctx.now, scan.jws);
-    const decoded = decodeScannedJws(scan.jws);
+    const scanned = scan.credential;
+    const evidence = this.evidence(input, ctx.now, scanned.text);
+    switch (scanned.kind) {
+      case 'jws':
+        return this.runJws(scanned.text, ctx, board, evidence);
+      case 'sd-jwt':
+        return this.runSdJwt(scanned, ctx, board, evidence);
+      case 'json':
+        return this.runDataIntegrity(scanned, ctx, board, evidence);
+    }
+  }
+
+  /** SD-JWT VC (issuer-signed JWT with disclosures): recognised, not yet verified. */
+  private runSdJwt(_scanned: ScannedSdJwt, _ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): VerificationResult {
+    return this.unsupported(board, evidence, 'SD-JWT credentials (a JWT with ~-separated disclosures) are not verified by this system yet.');
+  }
+
+  /** A JSON credential or presentation with an embedded proof (Data Integrity): recognised, not yet verified. */
+  private runDataIntegrity(_scanned: ScannedJson, _ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): VerificationResult {
+    return this.unsupported(board, evidence, 'Credentials secured with an embedded proof (Data Integrity) are not verified by this system yet.');
+  }
+
+  private unsupported(board: CheckBoard, evidence: VerificationEvidence, message: string): VerificationResult {
+    board.fail('format', 'unsupported_format', message);
+    board.skipRest('The credential format is not supported.');
+    return board.result(evidence);
+  }
+
+  /** The JOSE formats: a credential (vc+jwt, Open Badges 3.0 JWT, VC-JWT 1.1) or a vp+jwt presentation. */
+  private runJws(compact: string, ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): VerificationResult | Promise<VerificationResult> {
+    const decoded = decodeScannedJws(compact);
     if (!decoded.ok) {
       board.fail('format', 'malformed', decoded.message);
       board.skipRest('The credential could not be decoded.');
@@ -236,11 +276,7 @@ export class CredentialVerifier {
       return board.result(evidence);
     }
     const detected = detectFormat(decoded.jws.header, decoded.jws.payload);
-    if (!detected.ok) {
-      board.fail('format', 'unsupported_format', detected.message);
-      board.skipRest('The credential format is not supported.');
-      return board.result(evidence);
-    }
+    if (!detected.ok) return this.unsupported(board, evidence, detected.message);
     const format = detected.format;
     if (ctx.contract) {
       const expected: SecuredFormat = ctx.contract.feature === 'presentation_jose' ? 'vp+jwt' : 'vc+jwt';
@@ -251,16 +287,12 @@ export class CredentialVerifier {
       }
     }
     if (format === 'vp+jwt') {
-      if (ctx.enclosed) {
-        board.fail('format', 'unsupported_format', 'A presentation cannot be enclosed in a presentation.');
-        board.skipRest('The credential format is not supported.');
-        return board.result(evidence);
-      }
+      if (ctx.enclosed) return this.unsupported(board, evidence, 'A presentation cannot be enclosed in a presentation.');
       return this.runPresentation(decoded.jws, ctx, board, evidence);
     }
     // The exact JWS verified goes with the result (for a presentation, each enclosed one): check-in keeps it for reverification.
     return andThen(this.runCredential(decoded.jws, format, ctx, board, evidence), (result) => {
-      result.jws = scan.jws;
+      result.jws = compact;
       return result;
     });
   }
@@ -272,11 +304,11 @@ export class CredentialVerifier {
    * that has to wait (registry, issuer keys or status lists not in memory) returns a promise and the rest follows
    * it; when everything is in memory, as for a badge scanned at check-in, no promise is made at all.
    */
-  private runCredential(jws: DecodedJws, format: 'vc+jwt' | 'jwt-vc', ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): VerificationResult | Promise<VerificationResult> {
+  private runCredential(jws: DecodedJws, format: JwtCredentialFormat, ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): VerificationResult | Promise<VerificationResult> {
     const { credential, version, problems } = extractCredential(format, jws.payload);
     const issuerId = idOf(credential.issuer);
     const parts: CredentialParts = { jws, credential, version, problems, issuerId, summary: summariseCredential(credential, format, issuerId) };
-    board.pass('format', format === 'vc+jwt' ? `A VC 2.0 credential secured with JOSE (${String(jws.header.alg)}).` : `A VC-JWT credential (Open Badges 3.0 style, ${String(jws.header.alg)}).`);
+    board.pass('format', `${FORMAT_NAMES[format]} (${String(jws.header.alg)}).`);
     if (ctx.contract) return this.authenticate(parts, undefined, undefined, ctx, board, evidence);
     if (!issuerId) {
       board.fail('signature', 'key_not_found', 'The credential names no issuer, so no key can be looked up.');
@@ -575,13 +607,11 @@ export class CredentialVerifier {
     return board.result(evidence, enclosed.length === 1 ? enclosed[0].credential : undefined, enclosed);
   }
 
+  /** An enclosed credential is verified by its own format: enveloped (any data: URL media type) or with an embedded proof. */
   private async verifyEnclosed(entry: unknown, ctx: RunContext): Promise<VerificationResult> {
-    if (isRecord(entry) && entry.type === 'EnvelopedVerifiableCredential' && typeof entry.id === 'string' && entry.id.startsWith('data:application/vc+jwt,')) {
-      return this.run(entry.id, { ...ctx, enclosed: true });
-    }
+    if (isRecord(entry) && (oneOrMany(entry.type).includes('EnvelopedVerifiableCredential') || 'proof' in entry)) return this.run(entry, { ...ctx, enclosed: true });
     const board = new CheckBoard();
-    const enveloped = isRecord(entry) && oneOrMany(entry.type).includes('EnvelopedVerifiableCredential');
-    board.fail('format', 'unsupported_format', enveloped ? 'Only data:application/vc+jwt enveloped credentials are accepted.' : 'The enclosed credential is not secured by its issuer (embedded, not enveloped).');
+    board.fail('format', 'unsupported_format', 'The enclosed credential is not secured by its issuer (neither enveloped nor carrying a proof).');
     board.skipRest('The enclosed credential could not be read.');
     return board.result(this.evidence(entry, ctx.now));
   }
@@ -599,13 +629,14 @@ export class CredentialVerifier {
         throw err instanceof StatusListError ? err : invalid('The status list is not valid JSON.');
       }
     }
-    const scan = extractJws(text);
+    const scan = readScan(text);
     if (!scan.ok) throw invalid(`The status list is not a secured credential: ${scan.message}`);
-    const decoded = decodeCompactJws(scan.jws);
+    if (scan.credential.kind !== 'jws') throw invalid('The status list credential has an unsupported format.');
+    const decoded = decodeCompactJws(scan.credential.text);
     if (!decoded.ok) throw invalid(`The status list credential is malformed: ${decoded.message}`);
     const detected = detectFormat(decoded.jws.header, decoded.jws.payload);
     if (!detected.ok || detected.format === 'vp+jwt') throw invalid('The status list credential has an unsupported format.');
-    const { credential, problems } = extractCredential(detected.format, decoded.jws.payload);
+    const { credential, version, problems } = extractCredential(detected.format, decoded.jws.payload);
     if (problems.length > 0) throw invalid(`The status list credential is invalid: ${problems[0]}`);
     const issuer = idOf(credential.issuer);
     const types = oneOrMany(credential.type);
@@ -623,7 +654,7 @@ export class CredentialVerifier {
       if (signature.code === 'did_unresolvable') throw new StatusListError('status_unavailable', `The status list issuer's keys are unavailable: ${signature.message}`);
       throw invalid(`The status list signature does not verify: ${signature.message}`);
     }
-    const validity = this.checkValidity(credential, decoded.jws.payload, '2.0', new Date(nowMs), 'credential');
+    const validity = this.checkValidity(credential, decoded.jws.payload, version, new Date(nowMs), 'credential');
     if (validity.status !== 'pass') throw invalid(`The status list credential is not valid now: ${validity.message}`);
 
     const subject = oneOrMany(credential.credentialSubject).find(isRecord);
@@ -746,7 +777,7 @@ function fetchedAtIso(list: DecodedStatusList): string {
   return text;
 }
 
-/** What to hash as evidence of an input that is not a JWS: bounded, and safe for any depth of nesting. */
+/** What to hash as evidence of an input that could not be read: bounded, and safe for any depth of nesting. */
 function boundedText(input: unknown): string {
   if (typeof input === 'string') return input.slice(0, MAX_INPUT_BYTES);
   try {

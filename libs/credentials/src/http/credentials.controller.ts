@@ -37,9 +37,10 @@ function verifyOptions(raw: unknown, query: { jurisdiction?: string; fullReport?
 /**
  * W3C VC-API style verification: 200 when verified, 400 when not, always with the full result (checks, warnings,
  * errors, credential summary, evidence). Any signed-in user may verify, VERIFY_RATE_LIMIT_PER_MINUTE times a
- * minute (counted before any verification work). The body may also be the bare JWS (text/plain or
- * application/vc+jwt) with `?jurisdiction=` and `?fullReport=`. Without `fullReport`, a credential whose issuer is
- * not trusted is answered from the registry alone, without fetching anything for it.
+ * minute (counted before any verification work). The body may also be the bare credential (text/plain,
+ * application/vc+jwt, application/vc+sd-jwt or application/dc+sd-jwt) with `?jurisdiction=` and `?fullReport=`.
+ * Without `fullReport`, a credential whose issuer is not trusted is answered from the registry alone, without
+ * fetching anything for it.
  */
 @ApiTags('credentials')
 @ApiBearerAuth()
@@ -61,8 +62,12 @@ export class CredentialsController {
       properties: {
         verifiableCredential: {
           oneOf: [
-            { type: 'string', description: 'Compact JWS (vc+jwt, VC-JWT, vp+jwt), data: envelope, or a URL carrying it' },
-            { type: 'object', properties: { type: { type: 'string', enum: ['EnvelopedVerifiableCredential'] }, id: { type: 'string' } } },
+            { type: 'string', description: 'What a scan yields (docs/verification.md, "Formats"): a compact JWS (vc+jwt, Open Badges 3.0 JWT, VC-JWT 1.1, vp+jwt), an SD-JWT, JSON credential text, a data: URL, or a URL carrying one' },
+            {
+              type: 'object',
+              description: 'A VC-API envelope (type EnvelopedVerifiableCredential, as a string or a list, id a data: URL) or a credential with an embedded proof',
+              properties: { type: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }, id: { type: 'string' } },
+            },
           ],
         },
         options: {

@@ -4,13 +4,18 @@ import { VC_V1_CONTEXT, type DataModelVersion } from './data-model';
 import { parseInstant, toIso } from './instants';
 
 /**
- * The securing formats accepted, told apart by the JWS header and payload:
- *  - `vc+jwt`: W3C VC-JOSE-COSE, `typ` vc+jwt, the payload is the credential itself (`vc`/`vp` claims forbidden);
+ * The JOSE securing formats accepted, told apart by the JWS header and payload:
+ *  - `vc+jwt`: W3C VC-JOSE-COSE, `typ` vc+jwt, the payload is a VC 2.0 credential (`vc`/`vp` claims forbidden);
  *  - `vp+jwt`: the same for presentations;
- *  - `jwt-vc`: VC-JWT 1.1 as Open Badges 3.0 uses it, `typ` JWT (or none), the credential in the `vc` claim with
- *    iss/nbf/exp/jti/sub mirroring issuer, validity, id and subject.
+ *  - `ob3-jwt`: Open Badges 3.0 as published (section 8.2), `typ` JWT or none, the payload is the credential itself
+ *    (VCDM 2.0 or 1.1) with the registered claims iss/nbf/exp/jti/sub, which must agree with it;
+ *  - `jwt-vc`: VC-JWT 1.1, `typ` JWT or none, the credential in the `vc` claim with iss/nbf/exp/jti/sub mirroring
+ *    issuer, validity, id and subject.
  */
-export type SecuredFormat = 'vc+jwt' | 'vp+jwt' | 'jwt-vc';
+export type SecuredFormat = 'vc+jwt' | 'vp+jwt' | 'ob3-jwt' | 'jwt-vc';
+
+/** The formats of a single credential. */
+export type JwtCredentialFormat = Exclude<SecuredFormat, 'vp+jwt'>;
 
 export type FormatDetection = { ok: true; format: SecuredFormat } | { ok: false; message: string };
 
@@ -34,7 +39,11 @@ export function detectFormat(header: JsonRecord, payload: JsonRecord): FormatDet
   if (typ === undefined || typ === 'jwt') {
     if (isRecord(payload.vc)) return { ok: true, format: 'jwt-vc' };
     if ('vp' in payload) return { ok: false, message: 'VC-JWT 1.1 presentations are not supported; present a vp+jwt.' };
-    return { ok: false, message: 'This JWT carries no credential (no vc claim).' };
+    if ('@context' in payload) {
+      if (oneOrMany(payload.type).includes('VerifiablePresentation')) return { ok: false, message: 'A presentation must be secured as a vp+jwt.' };
+      return { ok: true, format: 'ob3-jwt' };
+    }
+    return { ok: false, message: 'This JWT carries no credential (neither a vc claim nor a credential as its payload).' };
   }
   return { ok: false, message: `The media type ${String(header.typ)} is not a credential this system reads (vc+jwt, vp+jwt or a VC-JWT).` };
 }
@@ -48,8 +57,8 @@ export interface ExtractedCredential {
 
 const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-/** The credential a vc+jwt or VC-JWT carries, with the JWT-level rules of its format applied. */
-export function extractCredential(format: 'vc+jwt' | 'jwt-vc', payload: JsonRecord): ExtractedCredential {
+/** The credential a JWT carries, with the JWT-level rules of its format applied. */
+export function extractCredential(format: JwtCredentialFormat, payload: JsonRecord): ExtractedCredential {
   const problems: string[] = [];
   if (format === 'vc+jwt') {
     if ('vc' in payload || 'vp' in payload) problems.push('A vc+jwt must not carry vc or vp claims.');
@@ -57,10 +66,21 @@ export function extractCredential(format: 'vc+jwt' | 'jwt-vc', payload: JsonReco
     checkNumericClaims(payload, problems);
     return { credential: payload, version: '2.0', problems };
   }
+  if (format === 'ob3-jwt') {
+    // The payload is the credential: nothing is filled in, every registered claim present must agree with it
+    // (unlike vc+jwt, where nbf/exp describe the signature and may differ from validFrom/validUntil).
+    const version = dataModelVersion(payload);
+    checkJwtMirrors(payload, payload, problems);
+    checkNumericClaims(payload, problems);
+    checkDateClaim(payload, 'nbf', version === '1.1' ? 'issuanceDate' : 'validFrom', problems);
+    checkDateClaim(payload, 'exp', version === '1.1' ? 'expirationDate' : 'validUntil', problems);
+    return { credential: payload, version, problems };
+  }
   const credential: JsonRecord = { ...(payload.vc as JsonRecord) };
-  const version: DataModelVersion = oneOrMany(credential['@context'])[0] === VC_V1_CONTEXT ? '1.1' : '2.0';
-  // A JWT that is both a credential and a presentation is ambiguous (type confusion): refuse it.
+  const version = dataModelVersion(credential);
+  // A JWT that is both a credential and a presentation, or two credentials, is ambiguous (type confusion): refuse it.
   if ('vp' in payload) problems.push('A VC-JWT must not carry both vc and vp claims.');
+  if ('@context' in payload) problems.push('A VC-JWT must not carry both a vc claim and a credential of its own (@context) in its payload.');
   checkNumericClaims(payload, problems);
   // Fill from the claims what the vc object leaves out; a disagreement is a failure.
   if (typeof payload.iss === 'string' && credential.issuer === undefined) credential.issuer = payload.iss;
@@ -84,6 +104,19 @@ function checkJwtMirrors(payload: JsonRecord, credential: JsonRecord, problems: 
   if ('sub' in payload && subjects.length === 1 && isRecord(subjects[0]) && subjects[0].id !== undefined && payload.sub !== subjects[0].id) {
     problems.push('The sub claim does not match the credential subject id.');
   }
+}
+
+/** VCDM 1.1 when the base context is the 1.1 one; 2.0 otherwise (its validation names a wrong base context). */
+function dataModelVersion(credential: JsonRecord): DataModelVersion {
+  return oneOrMany(credential['@context'])[0] === VC_V1_CONTEXT ? '1.1' : '2.0';
+}
+
+/** A numeric date claim and the credential field it stands for, both present, must name the same second. */
+function checkDateClaim(payload: JsonRecord, claim: 'nbf' | 'exp', field: string, problems: string[]): void {
+  const seconds = payload[claim];
+  if (!isNumericDate(seconds) || payload[field] === undefined) return;
+  const ms = parseInstant(payload[field], { zoneOptional: true });
+  if (ms !== undefined && Math.floor(ms / 1000) !== Math.floor(seconds)) problems.push(`The ${claim} claim does not match ${field}.`);
 }
 
 function checkNumericClaims(payload: JsonRecord, problems: string[]): void {
