@@ -14,6 +14,7 @@ import { CheckInResponseText1764301000000 } from './1764301000000-check-in-respo
 import { ResponderIdentityChange1765000000010 } from './1765000000010-responder-identity-change';
 import { TokenVersionsAndSealedKeys1765000050000 } from './1765000050000-token-versions-and-sealed-keys';
 import { IncidentTimeZoneKnown1765000400000 } from './1765000400000-incident-time-zone-known';
+import { VcClaimFormatName1765000500000 } from './1765000500000-vc-claim-format-name';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -35,4 +36,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   ResponderIdentityChange1765000000010,
   TokenVersionsAndSealedKeys1765000050000,
   IncidentTimeZoneKnown1765000400000,
+  VcClaimFormatName1765000500000,
 ];

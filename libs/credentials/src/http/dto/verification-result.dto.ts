@@ -38,7 +38,11 @@ export class AchievementDto {
 }
 
 export class CredentialSummaryDto implements CredentialSummary {
-  @ApiProperty({ enum: ['vc+jwt', 'jwt-vc'], description: '`vc+jwt` (VC 2.0) or `jwt-vc` (VC-JWT 1.1, Open Badges 3.0)' }) format!: 'vc+jwt' | 'jwt-vc';
+  @ApiProperty({
+    enum: ['vc+jwt', 'ob3-jwt', 'jwt-vc'],
+    description: '`vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open Badges 3.0 JWT: the payload is the credential) or `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim)',
+  })
+  format!: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc';
   @ApiPropertyOptional() id?: string;
   @ApiProperty({ type: [String] }) types!: string[];
   @ApiProperty({ type: CredentialIssuerDto }) issuer!: CredentialIssuerDto;
