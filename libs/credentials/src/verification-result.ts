@@ -44,8 +44,11 @@ export interface StatusEntrySummary {
 }
 
 export interface CredentialSummary {
-  /** `vc+jwt` (VC 2.0 / VC-JOSE-COSE) or `jwt-vc` (VC-JWT 1.1, Open Badges 3.0). */
-  format: 'vc+jwt' | 'jwt-vc';
+  /**
+   * `vc+jwt` (VC 2.0 / VC-JOSE-COSE), `jwt-vc` (VC-JWT 1.1, Open Badges 3.0) or `ldp-vc` (a JSON-LD credential with a
+   * Data Integrity proof, `ldp_vc` in OpenID4VCI).
+   */
+  format: 'vc+jwt' | 'jwt-vc' | 'ldp-vc';
   id?: string;
   types: string[];
   issuer: {
@@ -76,8 +79,12 @@ export interface StatusEvidence {
 }
 
 export interface VerificationEvidence {
-  /** sha256 (hex) of the compact JWS exactly as presented. */
+  /**
+   * sha256 (hex) of the compact JWS exactly as presented; for a Data Integrity credential, of its RFC 8785 canonical
+   * JSON (the whole credential, proofs included: the same credential hashes the same however it was formatted).
+   */
   credentialHash: string;
+  /** The JWS `alg`; for a Data Integrity credential, the cryptosuite of its (first) proof, e.g. eddsa-rdfc-2022. */
   algorithm?: string;
   /** The verification method id used (e.g. did:web:...#key-1). */
   keyId?: string;
@@ -99,7 +106,8 @@ export interface VerificationResult {
   evidence: VerificationEvidence;
   /**
    * The compact JWS this result is about, exactly as verified (for a presentation's enclosed credentials, the
-   * enclosed JWS). Check-in stores it for reverification; never log it.
+   * enclosed JWS); for a Data Integrity credential, its canonical JSON. Check-in stores it for reverification; never
+   * log it.
    */
   jws?: string;
   /** Presentations: one result per enclosed credential. */

@@ -16,27 +16,33 @@ export type DigestAlgorithm = 'sha256' | 'sha384';
 export class RdfCanonicalizer {
   /** Processed contexts, kept per store: another store in the process never sees contexts this one does not hold. */
   private readonly processed = new BoundedCache(256);
-  private readonly loader: DocumentLoader;
 
-  constructor(private readonly contexts: JsonLdContexts) {
-    this.loader = async (url) => {
-      if (!contexts.has(url)) throw new UnknownContextError(url);
-      return { contextUrl: null, documentUrl: url, document: contexts.document(url), tag: 'static' };
-    };
-  }
+  constructor(private readonly contexts: JsonLdContexts) {}
 
   /** The canonical N-Quads of `document`, with `digest` as RDFC-1.0's internal hash (SHA-384 for P-384 suites). */
   async canonize(document: JsonRecord, digest: DigestAlgorithm): Promise<string> {
+    // jsonld does not always pass on what the loader threw (a scoped context is validated under its own error).
+    let refused: string | undefined;
+    const documentLoader: DocumentLoader = async (url) => {
+      if (!this.contexts.has(url)) {
+        refused ??= url;
+        throw new Error('unknown context');
+      }
+      return { contextUrl: null, documentUrl: url, document: this.contexts.document(url), tag: 'static' };
+    };
     let dataset: Quad[];
     try {
       dataset = await jsonld.toRDF(document, {
-        documentLoader: this.loader,
+        documentLoader,
         safe: true,
         base: null,
         produceGeneralizedRdf: false,
         contextResolver: new ContextResolver({ sharedCache: this.processed }),
       });
     } catch (err) {
+      if (refused !== undefined) {
+        throw new DataIntegrityError('unsupported_format', `The credential uses the JSON-LD context ${clip(refused)}, which is not one of the contexts held here (contexts are never fetched).`);
+      }
       throw jsonLdFailure(err);
     }
     const max = DATA_INTEGRITY_LIMITS.quadsPerDocument;
@@ -63,18 +69,8 @@ export function jcs(value: JsonRecord): string {
   return text;
 }
 
-class UnknownContextError extends Error {
-  constructor(readonly url: string) {
-    super(`unknown context ${url}`);
-  }
-}
-
-/** jsonld wraps what the loader throws (as `details.cause`); safe mode reports the offending term in `details.event`. */
+/** Safe mode reports the offending term in `details.event`; other JSON-LD errors name their code. */
 function jsonLdFailure(err: unknown): DataIntegrityError {
-  const unknown = findCause(err, (e): e is UnknownContextError => e instanceof UnknownContextError);
-  if (unknown) {
-    return new DataIntegrityError('unsupported_format', `The credential uses the JSON-LD context ${clip(unknown.url)}, which is not one of the contexts held here (contexts are never fetched).`);
-  }
   if (!(err instanceof Error) || !err.name.startsWith('jsonld.')) return new DataIntegrityError('malformed', 'The credential could not be processed as JSON-LD.');
   const details = (err as Error & { details?: unknown }).details;
   const event = isRecord(details) && isRecord(details.event) ? details.event : undefined;
@@ -86,15 +82,6 @@ function jsonLdFailure(err: unknown): DataIntegrityError {
   }
   const code = isRecord(details) && typeof details.code === 'string' ? details.code : err.message;
   return new DataIntegrityError('data_model_invalid', `The credential is not valid JSON-LD: ${clip(code)}.`);
-}
-
-function findCause<T>(err: unknown, match: (e: unknown) => e is T): T | undefined {
-  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
-    if (match(e)) return e;
-    const details: unknown = (e as { details?: unknown }).details;
-    e = isRecord(details) && 'cause' in details ? details.cause : (e as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** jsonld's processed-context cache, bounded: the oldest entry goes first. */

@@ -1,4 +1,5 @@
 import { hash, verify } from 'node:crypto';
+import { MAX_INPUT_BYTES } from '../input/scan-input';
 import { KeyResolutionError, type VerificationKey } from '../keys/key-resolver';
 import { base58Decode } from '../keys/multibase';
 import { VC_V1_CONTEXT, VC_V2_CONTEXT, type DataModelVersion } from '../model/data-model';
@@ -57,7 +58,14 @@ export interface ParsedProof {
 }
 
 export type DataIntegrityReading =
-  | { ok: true; credential: JsonRecord; version: DataModelVersion; proofs: ParsedProof[] }
+  | {
+      ok: true;
+      credential: JsonRecord;
+      version: DataModelVersion;
+      proofs: ParsedProof[];
+      /** RFC 8785 canonical JSON of the whole credential: what its evidence hash is taken of, and what is stored. */
+      canonicalJson: string;
+    }
   | { ok: false; code: 'malformed' | 'unsupported_format'; message: string };
 
 export interface ProofCheckOptions {
@@ -98,6 +106,8 @@ export class DataIntegrityVerifier {
     const fail = (code: 'malformed' | 'unsupported_format', message: string): DataIntegrityReading => ({ ok: false, code, message });
     const shape = jsonShapeProblem(credential);
     if (shape) return fail('malformed', shape);
+    const canonicalJson = jcs(credential);
+    if (canonicalJson.length > MAX_INPUT_BYTES || Buffer.byteLength(canonicalJson) > MAX_INPUT_BYTES) return fail('malformed', `The credential is larger than ${MAX_INPUT_BYTES / 1024} KiB.`);
     const contexts = oneOrMany(credential['@context']);
     const version = contexts[0] === VC_V2_CONTEXT ? '2.0' : contexts[0] === VC_V1_CONTEXT ? '1.1' : undefined;
     if (!version) return fail('unsupported_format', `A Data Integrity credential's first @context must be ${VC_V2_CONTEXT} or ${VC_V1_CONTEXT}.`);
@@ -122,7 +132,7 @@ export class DataIntegrityVerifier {
       const missing = p.previousProof.find((id) => !ids.has(id));
       if (missing !== undefined) return fail('malformed', `A proof names a previous proof ${clip(missing)} that the credential does not carry.`);
     }
-    return { ok: true, credential, version, proofs };
+    return { ok: true, credential, version, proofs, canonicalJson };
   }
 
   /** Every proof: purpose, key (through the caller), key type and algorithm, then the signature. Never throws. */
@@ -247,6 +257,23 @@ function parseProof(entry: unknown): ProofParse {
     ok: true,
     proof: { proof: entry, suite, suiteLabel, verificationMethod: entry.verificationMethod, proofPurpose: entry.proofPurpose, proofValue, expires, previousProof: [...previous] },
   };
+}
+
+/**
+ * The credential in a scan or a request body when it is a JSON credential with a `proof`: the object itself, or JSON
+ * text (a QR code holding the credential). Anything else is left to the other formats' readers (undefined).
+ */
+export function jsonCredential(input: unknown): JsonRecord | undefined {
+  if (isRecord(input)) return 'proof' in input ? input : undefined;
+  if (typeof input !== 'string' || input.length > MAX_INPUT_BYTES) return undefined;
+  const text = input.trim();
+  if (!text.startsWith('{') || Buffer.byteLength(text) > MAX_INPUT_BYTES) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) && 'proof' in value ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
