@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isRecord } from '../util/json';
 
 /**
@@ -18,8 +18,8 @@ export interface PinnedContext {
   origin: 'bundled' | 'configured';
 }
 
-const BUNDLED_DIR = join(__dirname, 'contexts');
 const MANIFEST_NAMES = { bundled: 'manifest.json', configured: 'index.json' } as const;
+const BUNDLED_DIR = bundledDir();
 /** The largest context in use is 15 KB; a larger file in a manifest is a mistake. */
 const MAX_CONTEXT_BYTES = 256 * 1024;
 
@@ -101,4 +101,17 @@ export class JsonLdContexts {
     this.texts.set(url, text);
     this.pins.set(url, { url, sha256, origin });
   }
+}
+
+/**
+ * The bundled contexts sit next to this file, in the sources and in the compiled dist. The CLI launcher runs a bundle
+ * of the sources from node_modules/.cache: then they are in that checkout, under its package root.
+ */
+function bundledDir(): string {
+  const here = join(__dirname, 'contexts');
+  if (existsSync(join(here, MANIFEST_NAMES.bundled))) return here;
+  for (let dir = dirname(__dirname); dir !== dirname(dir); dir = dirname(dir)) {
+    if (!dir.split(sep).includes('node_modules') && existsSync(join(dir, 'package.json'))) return join(dir, 'libs/credentials/src/data-integrity/contexts');
+  }
+  return here;
 }
