@@ -8,7 +8,9 @@ import request from 'supertest';
 import { runCli } from '../apps/cli/src/cli';
 import { CONFORMANCE_CONTEXTS_DIR } from './support/data-integrity-signer';
 import { FixtureIssuerServer, trustListFor, type FixtureBoard } from './support/credential-fixtures';
+import { REVERIFY_TEST_ENV, startWorker, sweepOnce } from './support/reverification';
 import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
+import { createIncident, staffFor } from './support/world';
 
 /**
  * Open Badges 3.0 credentials secured with Data Integrity proofs through POST /credentials/verify and the CLI:
@@ -21,6 +23,7 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
   let api: TestApi;
   let issuer: FixtureIssuerServer;
   let token: string;
+  let adminToken: string;
   const boards: Record<string, FixtureBoard> = {};
 
   const verify = (verifiableCredential: unknown, options: Record<string, unknown> = { jurisdiction: 'US-FL' }) =>
@@ -29,16 +32,21 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
 
   beforeAll(async () => {
     issuer = await FixtureIssuerServer.start();
-    for (const [slug, alg] of [['fl-nursing', 'EdDSA'], ['fl-ems', 'ES256'], ['ga-nursing', 'ES384'], ['rogue', 'EdDSA']] as const) boards[slug] = issuer.board(slug, alg);
-    boards['fl-nursing'].lists.revocation.dataIntegrity = true;
-    boards['fl-nursing'].lists.suspension.dataIntegrity = true;
-    boards['fl-nursing'].lists.revocation.ttlMs = 1000;
+    for (const [slug, alg] of [['fl-nursing', 'EdDSA'], ['fl-ems', 'ES256'], ['ga-nursing', 'ES384'], ['rogue', 'EdDSA'], ['fl-checkin', 'EdDSA']] as const) {
+      boards[slug] = issuer.board(slug, alg);
+    }
+    for (const slug of ['fl-nursing', 'fl-checkin']) {
+      boards[slug].lists.revocation.dataIntegrity = true;
+      boards[slug].lists.suspension.dataIntegrity = true;
+      boards[slug].lists.revocation.ttlMs = 1000;
+    }
 
-    env = await createTestEnv('credentials-di', { JSONLD_CONTEXTS_DIR: CONFORMANCE_CONTEXTS_DIR });
+    env = await createTestEnv('credentials-di', { ...REVERIFY_TEST_ENV, JSONLD_CONTEXTS_DIR: CONFORMANCE_CONTEXTS_DIR });
     api = await startApi(env.env);
-    const adminToken = await signIn(api.http, ADMIN.email, ADMIN.password);
+    adminToken = await signIn(api.http, ADMIN.email, ADMIN.password);
     const list = trustListFor([
       { board: boards['fl-nursing'], name: 'Florida Board of Nursing' },
+      { board: boards['fl-checkin'], name: 'Florida Board of Nursing (check-in)' },
       { board: boards['fl-ems'], name: 'Florida Bureau of EMS' },
       { board: boards['ga-nursing'], name: 'Georgia Board of Nursing', jurisdictions: ['US-GA'] },
     ]);
@@ -194,6 +202,35 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
     }
     expect(verified).toBe(cases.filter((c) => c.mayVerify).length);
     expect(verified).toBeGreaterThan(0);
+  });
+
+  it('check-in admits a Data Integrity badge scanned as JSON, and a reverification sweep flags it once revoked', async () => {
+    const board = boards['fl-checkin'];
+    const incident = await createIncident(api.http, adminToken);
+    const staff = await staffFor(api.http, adminToken, incident.id, 'checkin');
+    const credential = await board.issueDataIntegrity({ statusIndex: 11, subjectName: 'Dee Eye' });
+    const scanned = await request(api.http)
+      .post(`/incidents/${incident.id}/check-ins`)
+      .set(...bearer(staff.token))
+      .set('Idempotency-Key', 'di-check-in-1')
+      .send({ credential: JSON.stringify(credential), positionId: incident.positions['Triage Nurse'] })
+      .expect(201);
+    expect(scanned.body).toMatchObject({
+      decision: 'admitted',
+      responder: { name: 'Dee Eye', qualifications: ['RN'] },
+      deployment: { credential: { qualification: 'RN', issuerName: 'Florida Board of Nursing (check-in)' } },
+    });
+    const worker = await startWorker(env.env);
+    try {
+      board.lists.revocation.set.add(11);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const sweep = await sweepOnce(api.http, adminToken);
+      expect(sweep.result).toMatchObject({ flagged: 1, byFlag: { revoked: 1 } });
+      const deployment = await request(api.http).get(`/incidents/${incident.id}/deployments/${scanned.body.deployment.id}`).set(...bearer(adminToken)).expect(200);
+      expect(deployment.body).toMatchObject({ status: 'out_of_service', credentialFlag: { code: 'revoked' } });
+    } finally {
+      await worker.close();
+    }
   });
 
   it('the verify CLI reads a JSON credential file (offline trust list, contexts from JSONLD_CONTEXTS_DIR)', async () => {
