@@ -1,4 +1,6 @@
 import { hash } from 'node:crypto';
+import { JsonLdContexts } from '../data-integrity/context-store';
+import { DataIntegrityVerifier, jsonCredential, type DataIntegrityReading } from '../data-integrity/data-integrity-verifier';
 import type { BoundedFetcher } from '../fetch/bounded-fetcher';
 import { decodeCompactJws, decodeScannedJws, type DecodedJws } from '../jws/compact-jws';
 import { verifyJwsSignature } from '../jws/verify-signature';
@@ -36,8 +38,6 @@ import {
   type VerifyOptions,
 } from '../verification-result';
 import { CheckBoard, worse } from './check-board';
-import { JsonLdContexts } from '../data-integrity/context-store';
-import { DataIntegrityVerifier, jsonCredential, type DataIntegrityReading } from '../data-integrity/data-integrity-verifier';
 
 type DataIntegrityCredential = Extract<DataIntegrityReading, { ok: true }>;
 
@@ -150,7 +150,8 @@ export class CredentialVerifier {
 
   /**
    * Verifies a scanned credential: a compact JWS (vc+jwt, VC-JWT / Open Badges 3.0, or a vp+jwt presentation), a
-   * `data:application/vc+jwt,` envelope (string or VC-API object), or a URL carrying the JWS.
+   * `data:application/vc+jwt,` envelope (string or VC-API object), a URL carrying the JWS, or a JSON-LD credential
+   * with a Data Integrity proof (the object, or its JSON text).
    */
   async verify(input: unknown, options: VerifyOptions = {}): Promise<VerificationResult> {
     const now = options.now ?? this.clockNow();
