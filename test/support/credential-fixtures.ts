@@ -2,7 +2,8 @@ import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CompactSign } from 'jose';
-import { encodeList } from '@app/credentials';
+import { encodeList, type SuiteName } from '@app/credentials';
+import { signDataIntegrity } from './data-integrity-signer';
 
 /**
  * A small, controllable credential issuer for the verification tests: licensing boards with did:web (path form)
@@ -60,6 +61,8 @@ export interface StatusListControl {
   encodedList?: string;
   /** Requests served for this list (to observe caching). */
   hits: number;
+  /** Serve the list as JSON-LD with a Data Integrity proof instead of a vc+jwt. */
+  dataIntegrity?: boolean;
 }
 
 export class FixtureBoard {
@@ -71,6 +74,8 @@ export class FixtureBoard {
   };
   /** Serve the DID document (false: 404, to make the DID unresolvable). */
   served = true;
+  /** Requests for the DID document (to observe that nothing is fetched for an untrusted issuer). */
+  didHits = 0;
 
   constructor(
     readonly server: FixtureIssuerServer,
@@ -149,11 +154,51 @@ export class FixtureBoard {
     return signJws(key, { alg, typ: 'vc+jwt', kid: this.kid, ...opts.header }, credential);
   }
 
+  /** The Data Integrity suite this board's key signs with. */
+  get suite(): SuiteName {
+    return this.alg === 'EdDSA' ? 'eddsa-rdfc-2022' : 'ecdsa-rdfc-2019';
+  }
+
+  /** The credential secured with a Data Integrity proof by the board's key (`signWith`: another key, same method). */
+  async issueDataIntegrity(opts: IssueOptions & { suite?: SuiteName; proof?: Record<string, unknown> } = {}): Promise<Record<string, unknown>> {
+    return signDataIntegrity(this.credential(opts), {
+      suite: opts.suite ?? this.suite,
+      privateKey: opts.signWith ?? this.key.privateKey,
+      verificationMethod: this.kid,
+      proof: opts.proof,
+    });
+  }
+
   async statusListJws(purpose: StatusPurpose): Promise<string> {
     const control = this.lists[purpose];
-    const bits = control.mode === 'short' ? 1024 : 131072;
     const foreign = control.mode === 'foreign' ? this.server.otherBoard(this) : this;
-    const credential = {
+    const credential = this.statusListCredential(purpose, foreign);
+    const jws = await signJws(foreign.key.privateKey, { alg: foreign.alg, typ: 'vc+jwt', kid: foreign.kid }, credential);
+    if (control.mode !== 'tampered') return jws;
+    // Flip a revocation bit after signing: the list says something its issuer never signed.
+    const [h, , s] = jws.split('.');
+    return `${h}.${Buffer.from(JSON.stringify(this.tamperedList(credential, purpose))).toString('base64url')}.${s}`;
+  }
+
+  /** The list as JSON-LD with the issuer's Data Integrity proof. */
+  async statusListDataIntegrity(purpose: StatusPurpose): Promise<Record<string, unknown>> {
+    const control = this.lists[purpose];
+    const foreign = control.mode === 'foreign' ? this.server.otherBoard(this) : this;
+    const credential = this.statusListCredential(purpose, foreign);
+    const signed = await signDataIntegrity(credential, { suite: foreign.suite, privateKey: foreign.key.privateKey, verificationMethod: foreign.kid });
+    return control.mode === 'tampered' ? { ...this.tamperedList(credential, purpose), proof: signed.proof } : signed;
+  }
+
+  private tamperedList(credential: Record<string, unknown>, purpose: StatusPurpose): Record<string, unknown> {
+    const control = this.lists[purpose];
+    const bits = control.mode === 'short' ? 1024 : 131072;
+    return { ...credential, credentialSubject: { ...(credential.credentialSubject as object), encodedList: encodeList(bits, [...control.set, 0, 1, 2]) } };
+  }
+
+  private statusListCredential(purpose: StatusPurpose, foreign: FixtureBoard): Record<string, unknown> {
+    const control = this.lists[purpose];
+    const bits = control.mode === 'short' ? 1024 : 131072;
+    return {
       '@context': ['https://www.w3.org/ns/credentials/v2'],
       id: this.statusListUrl(purpose),
       type: ['VerifiableCredential', 'BitstringStatusListCredential'],
@@ -168,12 +213,6 @@ export class FixtureBoard {
         ...(control.ttlMs !== undefined ? { ttl: control.ttlMs } : {}),
       },
     };
-    const jws = await signJws(foreign.key.privateKey, { alg: foreign.alg, typ: 'vc+jwt', kid: foreign.kid }, credential);
-    if (control.mode !== 'tampered') return jws;
-    // Flip a revocation bit after signing: the list says something its issuer never signed.
-    const [h, , s] = jws.split('.');
-    const altered = { ...credential, credentialSubject: { ...credential.credentialSubject, encodedList: encodeList(bits, [...control.set, 0, 1, 2]) } };
-    return `${h}.${Buffer.from(JSON.stringify(altered)).toString('base64url')}.${s}`;
   }
 }
 
@@ -215,6 +254,7 @@ export class FixtureIssuerServer {
     const board = parts[0] === 'boards' ? this.boards.get(parts[1]) : undefined;
     if (!board) return void res.writeHead(404).end();
     if (parts[2] === 'did.json' && parts.length === 3) {
+      board.didHits++;
       if (!board.served) return void res.writeHead(404).end();
       return void res.writeHead(200, { 'content-type': 'application/did+json' }).end(JSON.stringify(board.didDocument()));
     }
@@ -225,10 +265,14 @@ export class FixtureIssuerServer {
       if (control.mode === 'unsigned') {
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ type: ['VerifiableCredential', 'BitstringStatusListCredential'] }));
       }
-      const jws = await board.statusListJws(parts[3]);
-      const etag = `"${createHash('sha256').update(jws.split('.')[1]).digest('base64url').slice(0, 16)}"`;
+      const [body, type] = control.dataIntegrity
+        ? [JSON.stringify(await board.statusListDataIntegrity(parts[3])), 'application/vc']
+        : [await board.statusListJws(parts[3]), 'application/vc+jwt'];
+      // Over what the list says, not its signature (ECDSA signs differently each time).
+      const said = control.dataIntegrity ? JSON.stringify({ ...(JSON.parse(body) as object), proof: undefined }) : body.split('.')[1];
+      const etag = `"${createHash('sha256').update(said).digest('base64url').slice(0, 16)}"`;
       if (req.headers['if-none-match'] === etag && control.mode === 'ok') return void res.writeHead(304, { etag }).end();
-      return void res.writeHead(200, { 'content-type': 'application/vc+jwt', etag }).end(jws);
+      return void res.writeHead(200, { 'content-type': type, etag }).end(body);
     }
     res.writeHead(404).end();
   }

@@ -29,7 +29,7 @@ export abstract class AppConfig {
     maxBytes: number;
     cacheTtlSeconds: number;
   };
-  abstract readonly verification: { clockSkewSeconds: number; statusListMinBits: number };
+  abstract readonly verification: { clockSkewSeconds: number; statusListMinBits: number; jsonLdContextsDir?: string };
   /** Benchmarks only: see BENCHMARK_SKIP_AUDIT_WRITE. */
   abstract readonly benchmark: { skipAuditWrite: boolean };
   abstract readonly reverification: {
@@ -73,7 +73,7 @@ export function toAppConfig(env: Env): AppConfig {
       maxBytes: env.FETCH_MAX_BYTES,
       cacheTtlSeconds: env.FETCH_CACHE_TTL_SECONDS,
     },
-    verification: { clockSkewSeconds: env.CLOCK_SKEW_SECONDS, statusListMinBits: env.STATUS_LIST_MIN_BITS },
+    verification: { clockSkewSeconds: env.CLOCK_SKEW_SECONDS, statusListMinBits: env.STATUS_LIST_MIN_BITS, jsonLdContextsDir: env.JSONLD_CONTEXTS_DIR },
     benchmark: { skipAuditWrite: env.BENCHMARK_SKIP_AUDIT_WRITE },
     reverification: {
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,

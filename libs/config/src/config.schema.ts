@@ -113,6 +113,11 @@ export const envSchema = z.object({
   FETCH_CACHE_TTL_SECONDS: int(0, 86400).default(300),
   CLOCK_SKEW_SECONDS: int(0, 3600).default(60),
   STATUS_LIST_MIN_BITS: int(8, 1 << 30).default(131072),
+  /**
+   * A folder of further JSON-LD contexts for Data Integrity credentials (e.g. the Open Badges 3.0 contexts, which are
+   * not bundled): its index.json lists {url, file, sha256}; each file is checked against its SHA-256 at start.
+   */
+  JSONLD_CONTEXTS_DIR: z.string().min(1).optional(),
   SWEEP_INTERVAL_MS: int(1000, 86400000).default(300000),
   EXPIRY_WARNING_HOURS: int(1, 720).default(12),
   WORKER_CONCURRENCY: int(1, 64).default(4),

@@ -32,6 +32,7 @@ export function verifierFromConfig(
     statusListMinBits: config.verification.statusListMinBits,
     cacheTtlMs: config.fetch.cacheTtlSeconds * 1000,
     insecureHosts: config.fetch.insecureHosts,
+    jsonLdContextsDir: config.verification.jsonLdContextsDir,
   });
 }
 

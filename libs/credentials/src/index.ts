@@ -1,6 +1,7 @@
 /**
  * @app/credentials: the credential verification engine. Parses what a badge scan yields, resolves issuer keys
- * (did:jwk, did:key, did:web, issuer JWKS), verifies JWS signatures (jose, algorithm allow-list), checks the VC data
+ * (did:jwk, did:key, did:web, issuer JWKS or controller document), verifies JWS signatures (algorithm allow-list)
+ * and Data Integrity proofs (JSON-LD with pinned contexts, RDFC-1.0 or JCS), checks the VC data
  * model, validity dates, Bitstring / StatusList2021 status lists and issuer trust (through the TrustSource contract
  * that @app/trust implements), and returns a VerificationResult with stable reason codes and evidence.
  * Also owns the project's one outbound HTTP client (BoundedFetcher) and POST /credentials/verify.
@@ -25,6 +26,9 @@ export * from './status/status-list-store';
 export * from './status/redis-status-list-store';
 export * from './status/status-list-service';
 export * from './trust/trust-source';
+export * from './data-integrity/limits';
+export * from './data-integrity/context-store';
+export * from './data-integrity/data-integrity-verifier';
 export * from './engine/check-board';
 export * from './engine/credential-verifier';
 export * from './credentials.module';

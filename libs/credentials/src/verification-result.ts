@@ -46,9 +46,10 @@ export interface StatusEntrySummary {
 export interface CredentialSummary {
   /**
    * How the credential is secured (docs/verification.md, "Formats"): `vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open
-   * Badges 3.0 JWT: the payload is the credential) or `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim).
+   * Badges 3.0 JWT: the payload is the credential), `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim) or `ldp-vc`
+   * (a JSON-LD credential with a Data Integrity proof, `ldp_vc` in OpenID4VCI).
    */
-  format: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc';
+  format: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc' | 'ldp-vc';
   id?: string;
   types: string[];
   issuer: {
@@ -79,8 +80,13 @@ export interface StatusEvidence {
 }
 
 export interface VerificationEvidence {
-  /** sha256 (hex) of the credential exactly as verified (the compact JWS, for the JOSE formats). */
+  /**
+   * sha256 (hex) of the credential exactly as verified (the compact JWS, for the JOSE formats); for a Data Integrity
+   * credential, of its RFC 8785 canonical JSON (the whole credential, proofs included: the same credential hashes the
+   * same however it was formatted).
+   */
   credentialHash: string;
+  /** The JWS `alg`; for a Data Integrity credential, the cryptosuite of its (first) proof, e.g. eddsa-rdfc-2022. */
   algorithm?: string;
   /** The verification method id used (e.g. did:web:...#key-1). */
   keyId?: string;
@@ -102,8 +108,8 @@ export interface VerificationResult {
   evidence: VerificationEvidence;
   /**
    * The credential this result is about, exactly as verified: the compact JWS for the JOSE formats (for a
-   * presentation's enclosed credentials, the enclosed one). Check-in stores it for reverification, which reads it
-   * again by its own format; never log it.
+   * presentation's enclosed credentials, the enclosed one), the canonical JSON of a Data Integrity credential.
+   * Check-in stores it for reverification, which reads it again by its own format; never log it.
    */
   jws?: string;
   /** Presentations: one result per enclosed credential. */

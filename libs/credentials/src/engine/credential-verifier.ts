@@ -1,8 +1,10 @@
 import { hash } from 'node:crypto';
+import { JsonLdContexts } from '../data-integrity/context-store';
+import { DataIntegrityVerifier, type DataIntegrityReading } from '../data-integrity/data-integrity-verifier';
 import type { BoundedFetcher } from '../fetch/bounded-fetcher';
 import { decodeCompactJws, decodeScannedJws, type DecodedJws } from '../jws/compact-jws';
 import { verifyJwsSignature } from '../jws/verify-signature';
-import { MAX_INPUT_BYTES, readScan, type ScannedJson, type ScannedSdJwt } from '../input/scan-input';
+import { MAX_INPUT_BYTES, readScan, type ScannedSdJwt } from '../input/scan-input';
 import { KeyResolutionError, KeyResolver, type IssuerKeySet, type VerificationKey } from '../keys/key-resolver';
 import { algorithmsFor, jwkThumbprint, keyObjectFor, toPublicJwk } from '../keys/jwk';
 import { checkPresentationClaims, detectFormat, extractCredential, type JwtCredentialFormat, type SecuredFormat } from '../model/credential-format';
@@ -37,6 +39,8 @@ import {
 } from '../verification-result';
 import { CheckBoard, worse } from './check-board';
 
+type DataIntegrityCredential = Extract<DataIntegrityReading, { ok: true }>;
+
 /**
  * The verification engine: is the credential authentic (signature by a key of its issuer), currently valid (data
  * model, dates, revocation, suspension) and is its issuer trusted to issue this qualification in this jurisdiction?
@@ -55,6 +59,8 @@ export interface CredentialVerifierOptions {
   cacheTtlMs: number;
   /** Hosts served over plain http (development only); must match the fetcher's policy. */
   insecureHosts?: string[];
+  /** A folder of further pinned JSON-LD contexts for Data Integrity credentials (its index.json; see JsonLdContexts). */
+  jsonLdContextsDir?: string;
 }
 
 export type ContractFeature = 'credential_jose' | 'presentation_jose';
@@ -124,6 +130,7 @@ interface EntryOutcome {
 export class CredentialVerifier {
   readonly keys: KeyResolver;
   readonly statusLists: StatusListService;
+  readonly dataIntegrity: DataIntegrityVerifier;
   private readonly skewMs: number;
 
   constructor(private readonly opts: CredentialVerifierOptions) {
@@ -132,6 +139,7 @@ export class CredentialVerifier {
     const now = clock ? (): number => clock.now().getTime() : (): number => Date.now();
     this.skewMs = opts.clockSkewSeconds * 1000;
     this.keys = new KeyResolver({ fetcher: opts.fetcher, now, cacheTtlMs: opts.cacheTtlMs, insecureHosts: opts.insecureHosts });
+    this.dataIntegrity = new DataIntegrityVerifier(JsonLdContexts.load(opts.jsonLdContextsDir));
     this.statusLists = new StatusListService({
       fetcher: opts.fetcher,
       store: opts.statusStore ?? new InMemoryStatusListStore(),
@@ -148,8 +156,8 @@ export class CredentialVerifier {
 
   /**
    * Verifies what a scan yields (docs/verification.md, "Formats"): a compact JWS (vc+jwt, the Open Badges 3.0 JWT,
-   * VC-JWT 1.1 or a vp+jwt presentation), an SD-JWT, a JSON credential with a proof, a VC-API envelope or data: URL
-   * of any of them, or a URL carrying one.
+   * VC-JWT 1.1 or a vp+jwt presentation), an SD-JWT, a JSON-LD credential with a Data Integrity proof (the object or
+   * its JSON text), a VC-API envelope or data: URL of any of them, or a URL carrying one.
    */
   async verify(input: unknown, options: VerifyOptions = {}): Promise<VerificationResult> {
     const now = options.now ?? this.clockNow();
@@ -242,18 +250,13 @@ export class CredentialVerifier {
       case 'sd-jwt':
         return this.runSdJwt(scanned, ctx, board, evidence);
       case 'json':
-        return this.runDataIntegrity(scanned, ctx, board, evidence);
+        return this.runDataIntegrity(scanned.document, ctx);
     }
   }
 
   /** SD-JWT VC (issuer-signed JWT with disclosures): recognised, not yet verified. */
   private runSdJwt(_scanned: ScannedSdJwt, _ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): VerificationResult {
     return this.unsupported(board, evidence, 'SD-JWT credentials (a JWT with ~-separated disclosures) are not verified by this system yet.');
-  }
-
-  /** A JSON credential or presentation with an embedded proof (Data Integrity): recognised, not yet verified. */
-  private runDataIntegrity(_scanned: ScannedJson, _ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): VerificationResult {
-    return this.unsupported(board, evidence, 'Credentials secured with an embedded proof (Data Integrity) are not verified by this system yet.');
   }
 
   private unsupported(board: CheckBoard, evidence: VerificationEvidence, message: string): VerificationResult {
@@ -370,6 +373,105 @@ export class CredentialVerifier {
     });
   }
 
+  /**
+   * A JSON-LD credential secured with Data Integrity proofs: the same checks in the same order as a JWS credential
+   * (format offline; trust from the registry alone; then signature, data model, validity, status), each proof's key
+   * looked up only in its issuer's own key set. The canonical JSON of the credential stands in for the JWS.
+   */
+  private runDataIntegrity(credential: JsonRecord, ctx: RunContext): VerificationResult | Promise<VerificationResult> {
+    const board = new CheckBoard();
+    const reading = this.dataIntegrity.read(credential);
+    if (!reading.ok) {
+      board.fail('format', reading.code, reading.message);
+      board.skipRest('The credential could not be read.');
+      return board.result(this.evidence(credential, ctx.now));
+    }
+    const evidence = this.evidence(undefined, ctx.now, reading.canonicalJson);
+    if (ctx.contract) {
+      board.fail('format', 'unsupported_format', 'The test-suite contract covers JOSE-secured credentials only.');
+      board.skipRest('Wrong kind of document for this feature.');
+      return board.result(evidence);
+    }
+    const issuerId = idOf(credential.issuer);
+    const summary = summariseCredential(credential, 'ldp-vc', issuerId);
+    const suites = [...new Set(reading.proofs.map((p) => p.suiteLabel))].join(', ');
+    board.pass('format', `A VC ${reading.version} credential secured with a Data Integrity proof (${suites}).`);
+    if (!issuerId) {
+      board.fail('signature', 'key_not_found', 'The credential names no issuer, so no key can be looked up.');
+      board.skipRest('Not checked: the signature could not be verified.');
+      return board.result(evidence, summary);
+    }
+    const result = andThen(this.registry(issuerId), (registry) => {
+      if (registry.entry) summary.issuer.registryName = registry.entry.name;
+      const trust = this.checkTrust(summary, registry, ctx);
+      if (trust.status !== 'pass' && !ctx.fullReport) {
+        board.set(trust);
+        board.skipRest(
+          trust.status === 'indeterminate'
+            ? 'Not checked: the trust registry cannot be read, so nothing was fetched for this issuer.'
+            : 'Not checked: the issuer is not trusted here, so nothing was fetched for it.',
+        );
+        return board.result(evidence, summary);
+      }
+      return this.authenticateDataIntegrity(reading, issuerId, registry.entry, trust, summary, ctx, board, evidence);
+    });
+    return andThen(result, (r) => {
+      r.jws = reading.canonicalJson;
+      return r;
+    });
+  }
+
+  private async authenticateDataIntegrity(
+    reading: DataIntegrityCredential,
+    issuerId: string,
+    entry: TrustedIssuer | undefined,
+    trust: VerificationCheck,
+    summary: CredentialSummary,
+    ctx: RunContext,
+    board: CheckBoard,
+    evidence: VerificationEvidence,
+  ): Promise<VerificationResult> {
+    const { credential, version } = reading;
+    const proofs = await this.dataIntegrity.verify(reading, {
+      keyFor: (method) => this.dataIntegrityKey(issuerId, method),
+      algorithmAllowed: (alg) => algorithmAllowed(alg, entry),
+      now: ctx.now,
+      clockSkewMs: this.skewMs,
+      knownKeyThumbprint: ctx.knownKeyThumbprint,
+    });
+    if (!proofs.ok) {
+      board.fail('signature', proofs.code, proofs.message);
+      board.skipRest('Not checked: the signature could not be verified.');
+      return board.result(evidence, summary);
+    }
+    const [first] = proofs.proofs;
+    evidence.algorithm = first.suite;
+    evidence.keyId = first.verificationMethod;
+    evidence.keyThumbprint = first.key.thumbprint;
+    const count = proofs.proofs.length === 1 ? 'The proof verifies' : `All ${proofs.proofs.length} proofs verify`;
+    board.pass('signature', first.recomputed ? `${count}: signed by the issuer's key ${truncate(first.verificationMethod)}.` : 'Verified earlier with a key the issuer still publishes; not re-computed.');
+
+    const modelProblems = validateCredential(credential, version);
+    if (modelProblems.length > 0) board.fail('data_model', 'data_model_invalid', joinProblems(modelProblems));
+    else board.pass('data_model', `The credential conforms to the VC Data Model ${version}.`);
+    board.set(this.checkValidity(credential, {}, version, ctx.now, 'credential'));
+    const status = await this.checkStatus(credential, issuerId, ctx);
+    board.set(status.check);
+    evidence.status.push(...status.evidence);
+    board.set(trust);
+    return board.result(evidence, summary);
+  }
+
+  /** A proof's key: its verification method must be the issuer's, so nothing is fetched for anyone else. */
+  private dataIntegrityKey(issuerId: string, method: string): VerificationKey | Promise<VerificationKey> {
+    if (method.split('#')[0] !== issuerId) {
+      throw new KeyResolutionError('key_not_found', `The proof's verification method ${truncate(method)} is not one of the issuer's (it is outside ${truncate(issuerId)}).`);
+    }
+    const cached = this.keys.cached(issuerId);
+    if (cached) return this.keys.method(cached, method);
+    return this.keys.keySet(issuerId).then((set) => this.keys.method(set, method));
+  }
+
   /** The issuer's registry entry and the qualification rules, or `unavailable` (trust is then indeterminate). */
   private registry(issuerId: string): RegistryAnswer | Promise<RegistryAnswer> {
     try {
@@ -400,11 +502,7 @@ export class CredentialVerifier {
   private checkSignature(jws: DecodedJws, signer: string | undefined, entry: TrustedIssuer | undefined, ctx: RunContext): SignatureOutcome | Promise<SignatureOutcome> {
     const alg = String(jws.header.alg);
     // alg must be on the contract's list, or supported and listed by the registry entry, or a default one.
-    const allowed = ctx.contract
-      ? CONTRACT_ALGORITHMS.includes(alg)
-      : entry
-        ? entry.algorithms.includes(alg) && SUPPORTED_ALGORITHMS.includes(alg)
-        : (DEFAULT_ALGORITHMS as readonly string[]).includes(alg);
+    const allowed = ctx.contract ? CONTRACT_ALGORITHMS.includes(alg) : algorithmAllowed(alg, entry);
     if (!allowed) {
       const why = ['RS256', 'PS256'].includes(alg) ? ' for this issuer (the trust registry does not list it)' : '';
       return { ok: false, code: 'alg_not_allowed', message: `The algorithm ${truncate(alg)} is not accepted${why}.` };
@@ -616,18 +714,20 @@ export class CredentialVerifier {
     return board.result(this.evidence(entry, ctx.now));
   }
 
-  /** Verifies a fetched status list credential (the StatusListService's verifier). */
+  /** Verifies a fetched status list credential (the StatusListService's verifier): a JWS, or JSON-LD with Data Integrity. */
   private async verifyStatusListCredential(body: string, nowMs: number): Promise<VerifiedStatusListCredential> {
     const invalid = (message: string): StatusListError => new StatusListError('status_list_invalid', message);
     let text = body.trim();
     if (text.startsWith('{')) {
+      let doc: unknown;
       try {
-        const doc: unknown = JSON.parse(text);
-        if (isRecord(doc) && typeof doc.id === 'string') text = doc.id;
-        else throw invalid('The status list is not secured (a plain JSON document).');
-      } catch (err) {
-        throw err instanceof StatusListError ? err : invalid('The status list is not valid JSON.');
+        doc = JSON.parse(text);
+      } catch {
+        throw invalid('The status list is not valid JSON.');
       }
+      if (isRecord(doc) && 'proof' in doc) return this.verifyDataIntegrityStatusList(doc, nowMs);
+      if (isRecord(doc) && typeof doc.id === 'string') text = doc.id;
+      else throw invalid('The status list is not secured (a plain JSON document).');
     }
     const scan = readScan(text);
     if (!scan.ok) throw invalid(`The status list is not a secured credential: ${scan.message}`);
@@ -638,23 +738,49 @@ export class CredentialVerifier {
     if (!detected.ok || detected.format === 'vp+jwt') throw invalid('The status list credential has an unsupported format.');
     const { credential, version, problems } = extractCredential(detected.format, decoded.jws.payload);
     if (problems.length > 0) throw invalid(`The status list credential is invalid: ${problems[0]}`);
-    const issuer = idOf(credential.issuer);
-    const types = oneOrMany(credential.type);
-    if (!types.includes('BitstringStatusListCredential') && !types.includes('StatusList2021Credential')) throw invalid('The document is not a status list credential.');
-    if (!issuer) throw invalid('The status list credential names no issuer.');
+    const issuer = statusListIssuer(credential);
 
-    let entry: TrustedIssuer | undefined;
-    try {
-      entry = await this.opts.trust.findIssuer(issuer);
-    } catch {
-      entry = undefined;
-    }
-    const signature = await this.checkSignature(decoded.jws, issuer, entry, { now: new Date(nowMs), options: {} });
+    const signature = await this.checkSignature(decoded.jws, issuer, await this.findIssuerQuietly(issuer), { now: new Date(nowMs), options: {} });
     if (!signature.ok) {
       if (signature.code === 'did_unresolvable') throw new StatusListError('status_unavailable', `The status list issuer's keys are unavailable: ${signature.message}`);
       throw invalid(`The status list signature does not verify: ${signature.message}`);
     }
-    const validity = this.checkValidity(credential, decoded.jws.payload, version, new Date(nowMs), 'credential');
+    return this.statusListContents(credential, decoded.jws.payload, version, issuer, nowMs);
+  }
+
+  /** A status list credential secured with Data Integrity: its proofs by its issuer's keys, as for any credential. */
+  private async verifyDataIntegrityStatusList(doc: JsonRecord, nowMs: number): Promise<VerifiedStatusListCredential> {
+    const reading = this.dataIntegrity.read(doc);
+    if (!reading.ok) throw new StatusListError('status_list_invalid', `The status list credential cannot be read: ${reading.message}`);
+    const { credential, version } = reading;
+    const issuer = statusListIssuer(credential);
+    const entry = await this.findIssuerQuietly(issuer);
+    const proofs = await this.dataIntegrity.verify(reading, {
+      keyFor: (method) => this.dataIntegrityKey(issuer, method),
+      algorithmAllowed: (alg) => algorithmAllowed(alg, entry),
+      now: new Date(nowMs),
+      clockSkewMs: this.skewMs,
+    });
+    if (!proofs.ok) {
+      if (proofs.code === 'did_unresolvable') throw new StatusListError('status_unavailable', `The status list issuer's keys are unavailable: ${proofs.message}`);
+      throw new StatusListError('status_list_invalid', `The status list proof does not verify: ${proofs.message}`);
+    }
+    return this.statusListContents(credential, {}, version, issuer, nowMs);
+  }
+
+  /** The registry entry of a status list's issuer, for its algorithms (none when the registry cannot be read). */
+  private async findIssuerQuietly(issuer: string): Promise<TrustedIssuer | undefined> {
+    try {
+      return await this.opts.trust.findIssuer(issuer);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** What a verified status list credential says: valid now, its purposes, its bits, how long to keep it. */
+  private statusListContents(credential: JsonRecord, claims: JsonRecord, version: '2.0' | '1.1', issuer: string, nowMs: number): VerifiedStatusListCredential {
+    const invalid = (message: string): StatusListError => new StatusListError('status_list_invalid', message);
+    const validity = this.checkValidity(credential, claims, version, new Date(nowMs), 'credential');
     if (validity.status !== 'pass') throw invalid(`The status list credential is not valid now: ${validity.message}`);
 
     const subject = oneOrMany(credential.credentialSubject).find(isRecord);
@@ -665,6 +791,17 @@ export class CredentialVerifier {
     const validUntil = parseInstant(credential.validUntil ?? credential.expirationDate, { zoneOptional: true });
     return { issuer, purposes, encodedList: subject.encodedList, ttlMs: ttl, validUntil };
   }
+}
+
+/** The issuer of a status list credential, after checking that it is one. */
+function statusListIssuer(credential: JsonRecord): string {
+  const issuer = idOf(credential.issuer);
+  const types = oneOrMany(credential.type);
+  if (!types.includes('BitstringStatusListCredential') && !types.includes('StatusList2021Credential')) {
+    throw new StatusListError('status_list_invalid', 'The document is not a status list credential.');
+  }
+  if (!issuer) throw new StatusListError('status_list_invalid', 'The status list credential names no issuer.');
+  return issuer;
 }
 
 /** Test-suite contract: an enclosed credential must be a well-formed envelope of a VC media type (or conform if embedded). */
@@ -679,6 +816,11 @@ function contractEnvelopeProblems(entry: unknown): string[] {
   const decoded = decodeCompactJws(id.slice(comma + 1));
   if (!decoded.ok) return [`the enveloped credential is malformed: ${decoded.message}`];
   return validateCredential(decoded.jws.payload, '2.0');
+}
+
+/** An algorithm the issuer's registry entry lists (and the engine supports); without an entry, one of the defaults. */
+function algorithmAllowed(alg: string, entry: TrustedIssuer | undefined): boolean {
+  return entry ? entry.algorithms.includes(alg) && SUPPORTED_ALGORITHMS.includes(alg) : (DEFAULT_ALGORITHMS as readonly string[]).includes(alg);
 }
 
 /** `next(value)` at once when the value is at hand, after it settles when it is a promise: cached paths stay synchronous. */

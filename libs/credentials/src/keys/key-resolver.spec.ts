@@ -123,6 +123,31 @@ describe('did:web', () => {
     await expect(resolver.keySet(did)).rejects.toMatchObject({ code: 'did_unresolvable' });
   });
 
+  it('reads an https issuer URL that publishes a controller document (Data Integrity issuers), by verification method', async () => {
+    const issuer = `http://127.0.0.1:${port}/issuers/ob`;
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const multikey = `z${base58Encode(Uint8Array.from([0xed, 0x01, ...publicKey.export({ format: 'der', type: 'spki' }).subarray(-32)]))}`;
+    docs.set('/issuers/ob', {
+      id: issuer,
+      type: 'Profile',
+      verificationMethod: [
+        { id: `${issuer}#key-1`, type: 'Multikey', controller: issuer, publicKeyMultibase: multikey },
+        { id: `${issuer}#other`, type: 'Multikey', controller: 'https://someone.else', publicKeyMultibase: multikey },
+      ],
+      assertionMethod: [`${issuer}#key-1`, `${issuer}#other`],
+    });
+    const resolver = new KeyResolver({ fetcher: fetcher(['127.0.0.1']), cacheTtlMs: 1000, insecureHosts: ['127.0.0.1'] });
+    const set = await resolver.keySet(issuer);
+    expect(set).toMatchObject({ method: 'controller-document', keys: [{ id: `${issuer}#key-1`, jwk: { kty: 'OKP', crv: 'Ed25519' } }] });
+    expect(resolver.method(set, `${issuer}#key-1`).id).toBe(`${issuer}#key-1`);
+    expect(() => resolver.method(set, `${issuer}#other`)).toThrow(expect.objectContaining({ code: 'key_not_found' }));
+    expect(() => resolver.method(set, 'did:web:attacker.example#key-1')).toThrow(expect.objectContaining({ code: 'key_not_found', message: expect.stringContaining('belongs to did:web:attacker.example') }));
+    // The issuer itself names its only key (did:key without a fragment).
+    expect(resolver.method(set, issuer).id).toBe(`${issuer}#key-1`);
+    docs.set('/issuers/impostor', { id: 'https://real.example/issuer', verificationMethod: [], assertionMethod: [] });
+    await expect(resolver.keySet(`http://127.0.0.1:${port}/issuers/impostor`)).rejects.toMatchObject({ code: 'key_not_found', message: expect.stringContaining('another id') });
+  });
+
   it('reports an unreachable or mismatched document as did_unresolvable', async () => {
     const resolver = new KeyResolver({ fetcher: fetcher(['127.0.0.1']), cacheTtlMs: 1000, insecureHosts: ['127.0.0.1'] });
     await expect(resolver.keySet(`did:web:127.0.0.1%3A${port}:nobody`)).rejects.toMatchObject({ code: 'did_unresolvable' });

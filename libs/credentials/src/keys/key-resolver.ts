@@ -7,7 +7,7 @@ import { multikeyToJwk } from './multibase';
 
 /**
  * Finds an issuer's public keys: did:jwk and did:key offline, did:web with one bounded GET, and an https issuer URL
- * through its JWKS. Only keys usable for assertions (listed under `assertionMethod`) are returned; parsed key sets
+ * through its JWKS or its controller document. Only keys usable for assertions (listed under `assertionMethod`) are returned; parsed key sets
  * and imported KeyObjects are cached (offline DIDs for good, fetched documents for their cache lifetime).
  */
 export interface VerificationKey {
@@ -22,7 +22,7 @@ export interface VerificationKey {
 
 export interface IssuerKeySet {
   issuer: string;
-  method: 'did:jwk' | 'did:key' | 'did:web' | 'jwks';
+  method: 'did:jwk' | 'did:key' | 'did:web' | 'jwks' | 'controller-document';
   keys: VerificationKey[];
   fetchedAt: number;
   expiresAt: number;
@@ -141,6 +141,19 @@ export class KeyResolver {
     throw new KeyResolutionError('key_not_found', 'The JWS names no key (kid) and the issuer has several.');
   }
 
+  /**
+   * The key a Data Integrity proof's `verificationMethod` names, looked up only inside the issuer's own set: the method
+   * must be under the issuer's id (`<issuer>#...`), or the issuer itself when it has exactly one key (a did:key named
+   * without its fragment).
+   */
+  method(set: IssuerKeySet, verificationMethod: string): VerificationKey {
+    const owner = verificationMethod.split('#')[0];
+    if (owner !== set.issuer) throw new KeyResolutionError('key_not_found', `The verification method ${truncate(verificationMethod)} is not one of the issuer's: it belongs to ${truncate(owner)}.`);
+    const key = set.keys.find((k) => k.id === verificationMethod) ?? (verificationMethod === set.issuer && set.keys.length === 1 ? set.keys[0] : undefined);
+    if (!key) throw new KeyResolutionError('key_not_found', `The verification method ${truncate(verificationMethod)} is not one of the issuer's assertion keys.`);
+    return key;
+  }
+
   private remember(set: IssuerKeySet): void {
     const max = this.opts.maxCachedIssuers ?? 5000;
     if (this.cache.size >= max && !this.cache.has(set.issuer)) {
@@ -238,35 +251,23 @@ export class KeyResolver {
     const url = this.didWebUrl(did.split('#')[0]);
     const { doc, fetchedAt, expiresAt } = await this.fetchJson(url, 'DID document', 'did_unresolvable');
     if (doc.id !== did) throw new KeyResolutionError('did_unresolvable', `The DID document at ${url} is for another DID.`);
-    const methods = new Map<string, JsonRecord>();
-    const absolute = (id: string): string => (id.startsWith('#') ? did + id : id);
-    for (const vm of oneOrMany(doc.verificationMethod)) {
-      if (isRecord(vm) && typeof vm.id === 'string') methods.set(absolute(vm.id), vm);
-    }
-    const keys: VerificationKey[] = [];
-    for (const ref of oneOrMany(doc.assertionMethod)) {
-      const vm = typeof ref === 'string' ? methods.get(absolute(ref)) : isRecord(ref) ? ref : undefined;
-      if (!vm || typeof vm.id !== 'string') continue;
-      const id = absolute(vm.id);
-      // A key controlled by someone else is not the issuer's key, even if the document lists it.
-      if (vm.controller !== undefined && vm.controller !== did) continue;
-      const jwk = jwkOfMethod(vm);
-      if (!jwk) continue;
-      try {
-        keys.push(makeKey(id, jwk));
-      } catch {
-        // Invalid key material (e.g. a point not on the curve): not a candidate.
-      }
-    }
-    return { issuer: did, method: 'did:web', keys, fetchedAt, expiresAt };
+    return { issuer: did, method: 'did:web', keys: assertionKeys(doc, did), fetchedAt, expiresAt };
   }
 
   /**
    * An https issuer URL: GET the URL itself; it answers a JWKS (`keys`), or a profile with an embedded `jwks` or a
    * same-origin `jwks_uri`. Every key in the set may sign credentials unless its `use` or `key_ops` say otherwise.
+   * A profile that is a controller document (its `id` the issuer URL, `verificationMethod` and `assertionMethod`,
+   * as Data Integrity issuers publish) gives its assertion methods, read like a did:web document's.
    */
   private async issuerJwks(issuer: string): Promise<IssuerKeySet> {
     const first = await this.fetchJson(issuer, 'issuer key set', 'key_not_found');
+    if (!Array.isArray(first.doc.keys) && !('jwks' in first.doc) && !('jwks_uri' in first.doc) && 'verificationMethod' in first.doc) {
+      if (first.doc.id !== issuer) throw new KeyResolutionError('key_not_found', `The issuer document at ${truncate(issuer)} is about another id.`);
+      const keys = assertionKeys(first.doc, issuer);
+      if (keys.length === 0) throw new KeyResolutionError('key_not_found', `The issuer ${truncate(issuer)} publishes no usable assertion key.`);
+      return { issuer, method: 'controller-document', keys, fetchedAt: first.fetchedAt, expiresAt: first.expiresAt };
+    }
     let jwks: unknown = first.doc;
     let { fetchedAt, expiresAt } = first;
     if (!Array.isArray(first.doc.keys)) {
@@ -294,6 +295,34 @@ export class KeyResolver {
     if (keys.length === 0) throw new KeyResolutionError('key_not_found', `The issuer ${truncate(issuer)} publishes no usable key.`);
     return { issuer, method: 'jwks', keys, fetchedAt, expiresAt };
   }
+}
+
+/**
+ * The keys of a DID document or controller document that its subject uses for assertions: the verification methods
+ * listed (or embedded) under `assertionMethod`, controlled by the subject, with a usable public key.
+ */
+function assertionKeys(doc: JsonRecord, subject: string): VerificationKey[] {
+  const methods = new Map<string, JsonRecord>();
+  const absolute = (id: string): string => (id.startsWith('#') ? subject + id : id);
+  for (const vm of oneOrMany(doc.verificationMethod)) {
+    if (isRecord(vm) && typeof vm.id === 'string') methods.set(absolute(vm.id), vm);
+  }
+  const keys: VerificationKey[] = [];
+  for (const ref of oneOrMany(doc.assertionMethod)) {
+    const vm = typeof ref === 'string' ? methods.get(absolute(ref)) : isRecord(ref) ? ref : undefined;
+    if (!vm || typeof vm.id !== 'string') continue;
+    const id = absolute(vm.id);
+    // A key controlled by someone else is not the subject's key, even if the document lists it.
+    if (vm.controller !== undefined && vm.controller !== subject) continue;
+    const jwk = jwkOfMethod(vm);
+    if (!jwk) continue;
+    try {
+      keys.push(makeKey(id, jwk));
+    } catch {
+      // Invalid key material (e.g. a point not on the curve): not a candidate.
+    }
+  }
+  return keys;
 }
 
 function jwkOfMethod(vm: JsonRecord): PublicJwk | undefined {

@@ -1,0 +1,303 @@
+import { hash, verify } from 'node:crypto';
+import { MAX_INPUT_BYTES } from '../input/scan-input';
+import { KeyResolutionError, type VerificationKey } from '../keys/key-resolver';
+import { base58Decode } from '../keys/multibase';
+import { VC_V1_CONTEXT, VC_V2_CONTEXT, type DataModelVersion } from '../model/data-model';
+import { parseInstant } from '../model/instants';
+import { isRecord, oneOrMany, type JsonRecord } from '../util/json';
+import { jcs, RdfCanonicalizer, type DigestAlgorithm } from './canonicalization';
+import type { JsonLdContexts } from './context-store';
+import { DATA_INTEGRITY_LIMITS, DataIntegrityError } from './limits';
+
+/**
+ * Verifies the Data Integrity proofs of a JSON-LD credential (W3C VC Data Integrity 1.0 and its EdDSA and ECDSA
+ * cryptosuites): eddsa-rdfc-2022, eddsa-jcs-2022, ecdsa-rdfc-2019, ecdsa-jcs-2019 (P-256, P-384) and the legacy
+ * Ed25519Signature2020. Proof sets and chains (`previousProof`) are verified proof by proof; every proof must verify.
+ *
+ * Two steps, so the engine can decide trust in between without fetching anything: `read` checks the shape offline
+ * (sizes, contexts known, proofs of a supported suite); `verify` resolves each proof's key through the caller and
+ * checks the signatures. Which keys count (the issuer's own) and which algorithms are accepted is the caller's
+ * policy, given as callbacks.
+ */
+export type SuiteName = 'eddsa-rdfc-2022' | 'eddsa-jcs-2022' | 'ecdsa-rdfc-2019' | 'ecdsa-jcs-2019' | 'Ed25519Signature2020';
+
+interface Suite {
+  name: SuiteName;
+  canonicalization: 'RDFC-1.0' | 'JCS';
+  keys: 'Ed25519' | 'ECDSA';
+}
+
+const ED25519_SIGNATURE_2020: Suite = { name: 'Ed25519Signature2020', canonicalization: 'RDFC-1.0', keys: 'Ed25519' };
+
+/** The cryptosuites of a DataIntegrityProof, by the name in its `cryptosuite`. */
+const CRYPTOSUITES = new Map<string, Suite>([
+  ['eddsa-rdfc-2022', { name: 'eddsa-rdfc-2022', canonicalization: 'RDFC-1.0', keys: 'Ed25519' }],
+  ['eddsa-jcs-2022', { name: 'eddsa-jcs-2022', canonicalization: 'JCS', keys: 'Ed25519' }],
+  ['ecdsa-rdfc-2019', { name: 'ecdsa-rdfc-2019', canonicalization: 'RDFC-1.0', keys: 'ECDSA' }],
+  ['ecdsa-jcs-2019', { name: 'ecdsa-jcs-2019', canonicalization: 'JCS', keys: 'ECDSA' }],
+]);
+// The name eddsa-rdfc-2022 had before the Recommendation (same algorithm): Open Badges were issued with it.
+CRYPTOSUITES.set('eddsa-2022', CRYPTOSUITES.get('eddsa-rdfc-2022')!);
+
+const NOT_SUPPORTED = new Map([
+  ['ecdsa-sd-2023', 'Selective-disclosure proofs (ecdsa-sd-2023) are not supported.'],
+  ['bbs-2023', 'BBS proofs (bbs-2023) are not supported.'],
+]);
+
+export interface ParsedProof {
+  /** The proof object exactly as in the credential. */
+  proof: JsonRecord;
+  suite: Suite;
+  /** The name the proof gives its suite (an alias is reported as given). */
+  suiteLabel: string;
+  verificationMethod: string;
+  proofPurpose: string;
+  proofValue: Uint8Array;
+  expires?: number;
+  previousProof: string[];
+}
+
+export type DataIntegrityReading =
+  | {
+      ok: true;
+      credential: JsonRecord;
+      version: DataModelVersion;
+      proofs: ParsedProof[];
+      /** RFC 8785 canonical JSON of the whole credential: what its evidence hash is taken of, and what is stored. */
+      canonicalJson: string;
+    }
+  | { ok: false; code: 'malformed' | 'unsupported_format'; message: string };
+
+export interface ProofCheckOptions {
+  /** The key of a verification method, or throws (KeyResolutionError or DataIntegrityError) when there is none. */
+  keyFor(verificationMethod: string): VerificationKey | Promise<VerificationKey>;
+  /** Whether a signature algorithm (EdDSA, ES256, ES384) is accepted; all by default. */
+  algorithmAllowed?(algorithm: string): boolean;
+  /** For `expires` on a proof. */
+  now: Date;
+  clockSkewMs?: number;
+  /**
+   * The key these exact bytes were verified with before: when every proof resolves to it, the signatures are not
+   * re-computed (reverification; the bytes cannot have changed).
+   */
+  knownKeyThumbprint?: string;
+}
+
+export interface VerifiedProof {
+  suite: SuiteName;
+  verificationMethod: string;
+  key: VerificationKey;
+  /** The JOSE name of the signature algorithm (EdDSA, ES256, ES384), for the registry's allow-list. */
+  algorithm: string;
+  recomputed: boolean;
+}
+
+export type ProofCheck = { ok: true; proofs: VerifiedProof[] } | { ok: false; code: DataIntegrityError['code']; message: string };
+
+export class DataIntegrityVerifier {
+  private readonly rdfc: RdfCanonicalizer;
+
+  constructor(readonly contexts: JsonLdContexts) {
+    this.rdfc = new RdfCanonicalizer(contexts);
+  }
+
+  /** Offline: is this a credential with Data Integrity proofs this verifier can check? */
+  read(credential: JsonRecord): DataIntegrityReading {
+    const fail = (code: 'malformed' | 'unsupported_format', message: string): DataIntegrityReading => ({ ok: false, code, message });
+    const shape = jsonShapeProblem(credential);
+    if (shape) return fail('malformed', shape);
+    const canonicalJson = jcs(credential);
+    if (canonicalJson.length > MAX_INPUT_BYTES || Buffer.byteLength(canonicalJson) > MAX_INPUT_BYTES) return fail('malformed', `The credential is larger than ${MAX_INPUT_BYTES / 1024} KiB.`);
+    const contexts = oneOrMany(credential['@context']);
+    const version = contexts[0] === VC_V2_CONTEXT ? '2.0' : contexts[0] === VC_V1_CONTEXT ? '1.1' : undefined;
+    if (!version) return fail('unsupported_format', `A Data Integrity credential's first @context must be ${VC_V2_CONTEXT} or ${VC_V1_CONTEXT}.`);
+    if (contexts.length > DATA_INTEGRITY_LIMITS.topLevelContexts) return fail('malformed', `The credential lists more than ${DATA_INTEGRITY_LIMITS.topLevelContexts} contexts.`);
+    for (const context of contexts) {
+      if (typeof context === 'string' && !this.contexts.has(context)) {
+        return fail('unsupported_format', `The credential uses the JSON-LD context ${clip(context)}, which is not one of the contexts held here (contexts are never fetched).`);
+      }
+      if (typeof context !== 'string' && !isRecord(context)) return fail('malformed', 'Every @context entry must be a URL or an object.');
+    }
+    const entries = oneOrMany(credential.proof);
+    if (entries.length === 0) return fail('unsupported_format', 'The credential carries no proof.');
+    if (entries.length > DATA_INTEGRITY_LIMITS.proofsPerCredential) return fail('malformed', `The credential carries more than ${DATA_INTEGRITY_LIMITS.proofsPerCredential} proofs.`);
+    const proofs: ParsedProof[] = [];
+    for (const entry of entries) {
+      const parsed = parseProof(entry);
+      if (!parsed.ok) return fail(parsed.code, parsed.message);
+      proofs.push(parsed.proof);
+    }
+    const ids = new Set(proofs.map((p) => p.proof.id).filter((id): id is string => typeof id === 'string'));
+    for (const p of proofs) {
+      const missing = p.previousProof.find((id) => !ids.has(id));
+      if (missing !== undefined) return fail('malformed', `A proof names a previous proof ${clip(missing)} that the credential does not carry.`);
+    }
+    return { ok: true, credential, version, proofs, canonicalJson };
+  }
+
+  /** Every proof: purpose, key (through the caller), key type and algorithm, then the signature. Never throws. */
+  async verify(reading: Extract<DataIntegrityReading, { ok: true }>, options: ProofCheckOptions): Promise<ProofCheck> {
+    try {
+      const planned: Array<{ parsed: ParsedProof; key: VerificationKey; algorithm: string }> = [];
+      // Everything cheap for every proof first; canonicalization only once each proof could count.
+      for (const parsed of reading.proofs) {
+        if (parsed.proofPurpose !== 'assertionMethod') {
+          throw new DataIntegrityError('signature_invalid', `The proof's purpose is ${clip(parsed.proofPurpose)}, not assertionMethod: it does not assert this credential.`);
+        }
+        if (parsed.expires !== undefined && options.now.getTime() - (options.clockSkewMs ?? 0) >= parsed.expires) {
+          throw new DataIntegrityError('expired', 'The proof has expired (its expires date is past).');
+        }
+        const key = await options.keyFor(parsed.verificationMethod);
+        const algorithm = algorithmFor(parsed.suite, key);
+        if (options.algorithmAllowed && !options.algorithmAllowed(algorithm)) {
+          throw new DataIntegrityError('alg_not_allowed', `The algorithm ${algorithm} (${parsed.suiteLabel}) is not accepted for this issuer.`);
+        }
+        planned.push({ parsed, key, algorithm });
+      }
+      const known = options.knownKeyThumbprint;
+      const skip = known !== undefined && planned.every((p) => p.key.thumbprint === known);
+      const proofs: VerifiedProof[] = [];
+      for (const { parsed, key, algorithm } of planned) {
+        if (!skip && !(await this.signatureVerifies(reading.credential, reading.proofs, parsed, key))) {
+          throw new DataIntegrityError('signature_invalid', 'The proof does not verify: the credential was altered or not signed by this key.');
+        }
+        proofs.push({ suite: parsed.suite.name, verificationMethod: parsed.verificationMethod, key, algorithm, recomputed: !skip });
+      }
+      return { ok: true, proofs };
+    } catch (err) {
+      if (err instanceof DataIntegrityError || err instanceof KeyResolutionError) return { ok: false, code: err.code, message: err.message };
+      return { ok: false, code: 'malformed', message: 'The proof could not be processed.' };
+    }
+  }
+
+  /** The proof's hash data (VC-DI 4.4 Verify Proof with the suite's transformation, configuration and hashing). */
+  async hashData(credential: JsonRecord, proofs: ParsedProof[], parsed: ParsedProof, digest: DigestAlgorithm): Promise<Buffer> {
+    const { proof: _proof, ...unsecured } = credential;
+    const document: JsonRecord = unsecured;
+    // A chained proof signs the document carrying the proofs it names (always as a list).
+    if (parsed.previousProof.length > 0) document.proof = proofs.filter((p) => parsed.previousProof.includes(p.proof.id as string)).map((p) => p.proof);
+    const { proofValue: _value, ...options } = parsed.proof;
+    if ('@context' in options) {
+      // The proof may pin the contexts it was made under: the document's must start with them, and they are what is signed.
+      const pinned = oneOrMany(options['@context']);
+      const actual = oneOrMany(document['@context']);
+      if (pinned.length > actual.length || pinned.some((c, i) => jcsOrString(c) !== jcsOrString(actual[i]))) {
+        throw new DataIntegrityError('signature_invalid', "The proof's @context is not the start of the credential's.");
+      }
+      document['@context'] = options['@context'];
+    }
+    if (parsed.suite.canonicalization === 'JCS') {
+      return Buffer.concat([hash(digest, jcs(options), 'buffer'), hash(digest, jcs(document), 'buffer')]);
+    }
+    const config: JsonRecord = { ...options, '@context': document['@context'] };
+    const [canonicalConfig, canonicalDocument] = await Promise.all([this.rdfc.canonize(config, digest), this.rdfc.canonize(document, digest)]);
+    return Buffer.concat([hash(digest, canonicalConfig, 'buffer'), hash(digest, canonicalDocument, 'buffer')]);
+  }
+
+  private async signatureVerifies(credential: JsonRecord, proofs: ParsedProof[], parsed: ParsedProof, key: VerificationKey): Promise<boolean> {
+    const curve = key.jwk.crv;
+    const digest: DigestAlgorithm = curve === 'P-384' ? 'sha384' : 'sha256';
+    const data = await this.hashData(credential, proofs, parsed, digest);
+    const signature = parsed.proofValue;
+    try {
+      if (parsed.suite.keys === 'Ed25519') return signature.length === 64 && verify(null, data, key.keyObject, signature);
+      const length = curve === 'P-384' ? 96 : 64;
+      return signature.length === length && verify(digest, data, { key: key.keyObject, dsaEncoding: 'ieee-p1363' }, signature);
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** The JOSE name of what the suite does with this key; throws when the key does not fit the suite. */
+function algorithmFor(suite: Suite, key: VerificationKey): string {
+  const { kty, crv } = key.jwk;
+  if (suite.keys === 'Ed25519' && kty === 'OKP' && crv === 'Ed25519') return 'EdDSA';
+  if (suite.keys === 'ECDSA' && kty === 'EC' && crv === 'P-256') return 'ES256';
+  if (suite.keys === 'ECDSA' && kty === 'EC' && crv === 'P-384') return 'ES384';
+  const needs = suite.keys === 'Ed25519' ? 'an Ed25519 key' : 'a P-256 or P-384 key';
+  throw new DataIntegrityError('signature_invalid', `The key ${clip(key.id)} (${kty}${crv ? ` ${crv}` : ''}) does not fit ${suite.name}, which needs ${needs}.`);
+}
+
+type ProofParse = { ok: true; proof: ParsedProof } | { ok: false; code: 'malformed' | 'unsupported_format'; message: string };
+
+function parseProof(entry: unknown): ProofParse {
+  const malformed = (message: string): ProofParse => ({ ok: false, code: 'malformed', message });
+  if (!isRecord(entry)) return malformed('Every proof must be an object.');
+  const type = entry.type;
+  let suite: Suite | undefined;
+  let suiteLabel: string;
+  if (type === 'DataIntegrityProof') {
+    const name = entry.cryptosuite;
+    if (typeof name !== 'string') return malformed('A DataIntegrityProof names its cryptosuite.');
+    suiteLabel = name;
+    suite = CRYPTOSUITES.get(name);
+    if (!suite) return { ok: false, code: 'unsupported_format', message: NOT_SUPPORTED.get(name) ?? `The cryptosuite ${clip(name)} is not supported.` };
+  } else if (type === 'Ed25519Signature2020') {
+    suite = ED25519_SIGNATURE_2020;
+    suiteLabel = type;
+  } else {
+    return { ok: false, code: 'unsupported_format', message: `The proof type ${typeof type === 'string' ? clip(type) : '(none)'} is not supported.` };
+  }
+  if (typeof entry.verificationMethod !== 'string' || entry.verificationMethod.length === 0) return malformed('The proof names no verificationMethod.');
+  if (typeof entry.proofPurpose !== 'string') return malformed('The proof names no proofPurpose.');
+  if (typeof entry.proofValue !== 'string' || !entry.proofValue.startsWith('z')) return malformed('The proofValue must be a base58btc multibase string (z…).');
+  const proofValue = base58Decode(entry.proofValue.slice(1));
+  if (!proofValue) return malformed('The proofValue is not valid base58btc.');
+  if ('id' in entry && typeof entry.id !== 'string') return malformed('A proof id must be a URL.');
+  if ('created' in entry && parseInstant(entry.created) === undefined) return malformed('The proof created date is not a date-time with a time zone.');
+  let expires: number | undefined;
+  if ('expires' in entry) {
+    expires = parseInstant(entry.expires);
+    if (expires === undefined) return malformed('The proof expires date is not a date-time with a time zone.');
+  }
+  const previous = oneOrMany(entry.previousProof);
+  if (!previous.every((p): p is string => typeof p === 'string')) return malformed('previousProof must name proofs by id.');
+  return {
+    ok: true,
+    proof: { proof: entry, suite, suiteLabel, verificationMethod: entry.verificationMethod, proofPurpose: entry.proofPurpose, proofValue, expires, previousProof: [...previous] },
+  };
+}
+
+/**
+ * The credential in a scan or a request body when it is a JSON credential with a `proof`: the object itself, or JSON
+ * text (a QR code holding the credential). Anything else is left to the other formats' readers (undefined).
+ */
+export function jsonCredential(input: unknown): JsonRecord | undefined {
+  if (isRecord(input)) return 'proof' in input ? input : undefined;
+  if (typeof input !== 'string' || input.length > MAX_INPUT_BYTES) return undefined;
+  const text = input.trim();
+  if (!text.startsWith('{') || Buffer.byteLength(text) > MAX_INPUT_BYTES) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) && 'proof' in value ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Depth and size of the JSON before any JSON-LD processing (iterative: safe for any nesting). The JSON-LD
+ * algorithms recurse over the document; a deeply nested or huge one is refused here, in time linear in its size.
+ */
+function jsonShapeProblem(root: unknown): string | undefined {
+  const { jsonDepth, jsonValues } = DATA_INTEGRITY_LIMITS;
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: root, depth: 0 }];
+  let count = 0;
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (++count > jsonValues) return `The credential has more than ${jsonValues} JSON values.`;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= jsonDepth) return `The credential is nested more than ${jsonDepth} levels deep.`;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push({ value: child, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+function jcsOrString(value: unknown): string {
+  return typeof value === 'string' ? value : isRecord(value) ? jcs(value) : JSON.stringify(value);
+}
+
+function clip(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
