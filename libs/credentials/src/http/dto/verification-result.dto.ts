@@ -39,10 +39,11 @@ export class AchievementDto {
 
 export class CredentialSummaryDto implements CredentialSummary {
   @ApiProperty({
-    enum: ['vc+jwt', 'ob3-jwt', 'jwt-vc'],
-    description: '`vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open Badges 3.0 JWT: the payload is the credential) or `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim)',
+    enum: ['vc+jwt', 'ob3-jwt', 'jwt-vc', 'ldp-vc'],
+    description:
+      '`vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open Badges 3.0 JWT: the payload is the credential), `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim) or `ldp-vc` (JSON-LD with a Data Integrity proof)',
   })
-  format!: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc';
+  format!: CredentialSummary['format'];
   @ApiPropertyOptional() id?: string;
   @ApiProperty({ type: [String] }) types!: string[];
   @ApiProperty({ type: CredentialIssuerDto }) issuer!: CredentialIssuerDto;
