@@ -3,7 +3,7 @@ import { Controller, Get } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createTestDatabase, dropTestDatabase, runMigrations } from '@app/db';
-import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
+import { ADMIN, awayFromMinuteEdge, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
 
 /** A route someone forgot to give an access rule: it must be closed to everyone, even admins. */
 @Controller('forgotten')
@@ -81,6 +81,7 @@ describe('foundation: health, auth, errors', () => {
     const limited = await startApi({ ...env.env, LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
     try {
       const attempt = () => request(limited.http).post('/auth/token').send({ email: 'victim@test.example', password: 'guess-guess-guess' });
+      await awayFromMinuteEdge(); // the limit counts fixed one-minute windows
       for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401);
       const blocked = await attempt();
       expect(blocked.status).toBe(429);
@@ -98,6 +99,7 @@ describe('foundation: health, auth, errors', () => {
       const password = 'commander-password-123'; // createUser's password for the role
       const from = (address: string, pw: string) => request(limited.http).post('/auth/token').set('X-Forwarded-For', address).send({ email: victim.email, password: pw });
       const attacker = '203.0.113.66';
+      await awayFromMinuteEdge(); // the per-minute windows must not restart halfway
       for (let i = 0; i < 3; i++) expect((await from(attacker, 'guess-guess-guess')).status).toBe(401);
       for (let i = 0; i < 3; i++) expect((await from(attacker, 'guess-guess-guess')).status).toBe(429);
       // Refused before the password is looked at: the attacker's address learns nothing, even from the right one.
