@@ -44,10 +44,12 @@ export interface StatusEntrySummary {
 }
 
 export interface CredentialSummary {
-  /** `vc+jwt` (VC 2.0 / VC-JOSE-COSE) or `jwt-vc` (VC-JWT 1.1, Open Badges 3.0). */
-  format: 'vc+jwt' | 'jwt-vc';
+  /** `vc+jwt` (VC 2.0 / VC-JOSE-COSE), `jwt-vc` (VC-JWT 1.1, Open Badges 3.0) or `dc+sd-jwt` (SD-JWT VC, also as `vc+sd-jwt`). */
+  format: 'vc+jwt' | 'jwt-vc' | 'dc+sd-jwt';
   id?: string;
   types: string[];
+  /** SD-JWT VC: the credential type (`vct`), which the registry's `vct` rules map to a qualification. */
+  vct?: string;
   issuer: {
     id: string;
     /** From the trust registry; shown instead of anything the credential claims. */
@@ -122,6 +124,12 @@ export interface VerifyOptions {
    * fetched. Never set it for check-in. The same limits apply either way.
    */
   fullReport?: boolean;
+  /**
+   * Holder binding expected by this verifier (VC-API `challenge` and `domain`): an SD-JWT VC must then carry a Key
+   * Binding JWT with this `nonce` / `aud`. Without them Key Binding is checked when present but not required.
+   */
+  challenge?: string;
+  domain?: string;
 }
 
 /**
