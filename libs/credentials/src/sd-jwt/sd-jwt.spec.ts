@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONFORMANCE_DIR } from '../../../../test/support/conformance';
@@ -28,9 +28,10 @@ interface DigestVector {
   inputClaims: string;
 }
 const expected = json<{ cases: Case[]; digestVectors: DigestVector[] }>('expected.json');
-const issuerKey: KeyObject = createPublicKey({ key: json('keys/issuer.jwk.json'), format: 'jwk' });
-const holderPrivate: KeyObject = createPrivateKey({ key: json('keys/holder.jwk.json'), format: 'jwk' });
-const issuerPrivate: KeyObject = createPrivateKey({ key: json('keys/issuer.jwk.json'), format: 'jwk' });
+const jwk = (file: string): JsonWebKey => json<JsonWebKey>(file);
+const issuerKey: KeyObject = createPublicKey({ key: jwk('keys/issuer.jwk.json'), format: 'jwk' });
+const holderPrivate: KeyObject = createPrivateKey({ key: jwk('keys/holder.jwk.json'), format: 'jwk' });
+const issuerPrivate: KeyObject = createPrivateKey({ key: jwk('keys/issuer.jwk.json'), format: 'jwk' });
 
 const compactCases = expected.cases.filter((c) => c.input.endsWith('.txt'));
 
