@@ -12,6 +12,7 @@ import { Lz4Compression1764300800000 } from './1764300800000-lz4-compression';
 import { ActiveDeploymentLookup1764300900000 } from './1764300900000-active-deployment-lookup';
 import { CheckInResponseText1764301000000 } from './1764301000000-check-in-response-text';
 import { ResponderIdentityChange1765000000010 } from './1765000000010-responder-identity-change';
+import { QualificationRuleVct1765000000240 } from './1765000000240-qualification-rule-vct';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -31,4 +32,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   ActiveDeploymentLookup1764300900000,
   CheckInResponseText1764301000000,
   ResponderIdentityChange1765000000010,
+  QualificationRuleVct1765000000240,
 ];
