@@ -1,7 +1,8 @@
 /**
  * @app/credentials: the credential verification engine. Parses what a badge scan yields, resolves issuer keys
- * (did:jwk, did:key, did:web, issuer JWKS), verifies JWS signatures (jose, algorithm allow-list), checks the VC data
- * model, validity dates, Bitstring / StatusList2021 status lists and issuer trust (through the TrustSource contract
+ * (did:jwk, did:key, did:web, issuer JWKS, JWT VC Issuer Metadata), verifies JWS signatures (algorithm allow-list)
+ * and SD-JWT VCs (Disclosures, Key Binding), checks the VC data model, validity dates, Bitstring / StatusList2021 /
+ * Token Status Lists and issuer trust (through the TrustSource contract
  * that @app/trust implements), and returns a VerificationResult with stable reason codes and evidence.
  * Also owns the project's one outbound HTTP client (BoundedFetcher) and POST /credentials/verify.
  * Framework-free core; CredentialsModule is the thin Nest wrapper (see docs/verification.md). Imports @app/config,
@@ -25,6 +26,10 @@ export * from './status/status-list-store';
 export * from './status/redis-status-list-store';
 export * from './status/status-list-service';
 export * from './trust/trust-source';
+export * from './sd-jwt/sd-jwt';
+export * from './sd-jwt/key-binding';
+export * from './sd-jwt/token-status-list';
+export * from './sd-jwt/sd-jwt-issue';
 export * from './engine/check-board';
 export * from './engine/credential-verifier';
 export * from './credentials.module';

@@ -11,7 +11,7 @@ import type { VerificationResult, VerifyOptions } from '../verification-result';
 const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
 const QUERY_BOOLEANS = new Map([['true', true], ['false', false]]);
 
-/** Parses the VC-API `options` (jurisdiction, mutual aid, full report) or answers 400 validation_failed. */
+/** Parses the VC-API `options` (jurisdiction, mutual aid, full report, challenge, domain) or answers 400 validation_failed. */
 function verifyOptions(raw: unknown, query: { jurisdiction?: string; fullReport?: string }): VerifyOptions {
   const options = isRecord(raw) ? raw : {};
   if (raw !== undefined && !isRecord(raw)) throw new DomainError('validation_failed', 'options must be an object.');
@@ -29,7 +29,19 @@ function verifyOptions(raw: unknown, query: { jurisdiction?: string; fullReport?
   if (fullReport !== undefined && typeof fullReport !== 'boolean') {
     throw new DomainError('validation_failed', 'options.fullReport must be true or false.', { errors: [{ field: 'options.fullReport', message: 'must be a boolean' }] });
   }
-  return { jurisdiction: jurisdiction as string | undefined, mutualAidJurisdictions: aid as string[] | undefined, fullReport };
+  for (const name of ['challenge', 'domain'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === 'string' && value.length > 0 && value.length <= 512)) {
+      throw new DomainError('validation_failed', `options.${name} must be text of at most 512 characters.`, { errors: [{ field: `options.${name}`, message: 'must be a string of 1 to 512 characters' }] });
+    }
+  }
+  return {
+    jurisdiction: jurisdiction as string | undefined,
+    mutualAidJurisdictions: aid as string[] | undefined,
+    fullReport,
+    challenge: options.challenge as string | undefined,
+    domain: options.domain as string | undefined,
+  };
 }
 
 /**
@@ -54,7 +66,7 @@ export class CredentialsController {
       properties: {
         verifiableCredential: {
           oneOf: [
-            { type: 'string', description: 'Compact JWS (vc+jwt, VC-JWT, vp+jwt), data: envelope, or a URL carrying it' },
+            { type: 'string', description: 'Compact JWS (vc+jwt, VC-JWT, vp+jwt), compact SD-JWT VC (with its ~-separated Disclosures), data: envelope, or a URL carrying a JWS' },
             { type: 'object', properties: { type: { type: 'string', enum: ['EnvelopedVerifiableCredential'] }, id: { type: 'string' } } },
           ],
         },
@@ -64,6 +76,8 @@ export class CredentialsController {
             jurisdiction: { type: 'string', example: 'US-FL' },
             mutualAidJurisdictions: { type: 'array', items: { type: 'string' } },
             fullReport: { type: 'boolean', description: 'Check everything even when the issuer is not trusted here (fetches its keys and status lists, within the same limits).' },
+            challenge: { type: 'string', description: 'The nonce this verifier gave the wallet: an SD-JWT VC must then carry a Key Binding JWT with it.' },
+            domain: { type: 'string', description: 'This verifier as audience: an SD-JWT VC must then carry a Key Binding JWT with this aud.' },
           },
         },
       },
