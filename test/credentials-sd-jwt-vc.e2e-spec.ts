@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import request from 'supertest';
 import { presentSdJwt } from '@app/credentials';
 import { runCli } from '../apps/cli/src/cli';
 import { FixtureIssuerServer, generateKey, RN_VCT, trustListFor, type FixtureBoard } from './support/credential-fixtures';
 import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
+import { createIncident, staffFor } from './support/world';
 
 /**
  * SD-JWT VCs through POST /credentials/verify and the CLI: boards publishing their keys as JWT VC Issuer Metadata and
@@ -119,6 +121,31 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
       expect(check((await verify(bad).expect(400)).body, 'format')).toMatchObject({ code: 'malformed' });
     }
     await request(api.http).post('/credentials/verify').set(...bearer(token)).send({ verifiableCredential: issued, options: { challenge: 42 } }).expect(400);
+  });
+
+  it('check-in admits a responder holding an SD-JWT VC, and keeps the presentation for reverification', async () => {
+    const incident = await createIncident(api.http, adminToken);
+    const staff = await staffFor(api.http, adminToken, incident.id, 'checkin');
+    const sdJwt = present(boards['fl-nursing-sd'].issueSdJwtVc({ holderJwk: holder.publicJwk, statusIndex: 12 }));
+    const res = await request(api.http)
+      .post(`/incidents/${incident.id}/check-ins`)
+      .set(...bearer(staff.token))
+      .set('Idempotency-Key', `sd-jwt-${Date.now()}`)
+      .send({ credential: sdJwt, positionId: incident.positions['Triage Nurse'] })
+      .expect(201);
+    expect(res.body).toMatchObject({
+      decision: 'admitted',
+      responder: { name: 'Dana Rivera', qualifications: ['RN'] },
+      deployment: { credential: { qualification: 'RN', licenseNumber: 'RN9912345', issuerName: 'Florida Board of Nursing (SD-JWT)' } },
+    });
+    const db = new Client({ connectionString: env.dbUrl });
+    await db.connect();
+    try {
+      const stored = await db.query(`SELECT jws, format, issuer_id FROM presented_credential WHERE jws = $1`, [sdJwt]);
+      expect(stored.rows).toEqual([{ jws: sdJwt, format: 'dc+sd-jwt', issuer_id: boards['fl-nursing-sd'].sdJwtIssuer }]);
+    } finally {
+      await db.end();
+    }
   });
 
   it('the verify CLI reads SD-JWT VCs too (trust-list file, Key Binding options)', async () => {
