@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { presentSdJwt } from '@app/credentials';
 import { runCli } from '../apps/cli/src/cli';
+import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
 import { FixtureIssuerServer, generateKey, RN_VCT, trustListFor, type FixtureBoard } from './support/credential-fixtures';
 import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
 import { createIncident, staffFor } from './support/world';
@@ -18,6 +19,7 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
   let env: TestEnv;
   let api: TestApi;
   let issuer: FixtureIssuerServer;
+  let demo: IssuerServer;
   let token: string;
   let adminToken: string;
   const boards: Record<string, FixtureBoard> = {};
@@ -33,10 +35,13 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
   beforeAll(async () => {
     issuer = await FixtureIssuerServer.start();
     for (const slug of ['fl-nursing-sd', 'rogue-sd']) boards[slug] = issuer.board(slug, 'ES256');
+    demo = await startIssuerServer({ port: 0, statusListTtlMs: 1000 });
     env = await createTestEnv('sdjwtvc');
     api = await startApi(env.env);
     adminToken = await signIn(api.http, ADMIN.email, ADMIN.password);
-    const list = trustListFor([{ board: boards['fl-nursing-sd'], name: 'Florida Board of Nursing (SD-JWT)', asSdJwtIssuer: true }]);
+    const list = trustListFor([{ board: boards['fl-nursing-sd'], name: 'Florida Board of Nursing (SD-JWT)', asSdJwtIssuer: true }]) as { issuers: unknown[] };
+    const demoNursing = demo.board('fl-nursing');
+    list.issuers.push({ id: demoNursing.did, name: demoNursing.name, jurisdictions: ['US-FL'], qualifications: ['RN'] });
     await request(api.http).put('/trust/list').set(...bearer(adminToken)).send(list).expect(200);
     token = (await createUser(api.http, adminToken, 'checkin')).token;
   });
@@ -44,6 +49,7 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
     await api?.close();
     await env?.drop();
     await issuer?.close();
+    await demo?.close();
   });
 
   it('200 for a trusted SD-JWT VC with Key Binding and a Token Status List: registry name, vct qualification, evidence', async () => {
@@ -146,6 +152,30 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
     } finally {
       await db.end();
     }
+  });
+
+  it("the demo issuer's dc+sd-jwt format: a did:web issuer, its vct mapped by the registry, revocation through its Token Status List", async () => {
+    const board = demo.board('fl-nursing');
+    const issued = await board.issue({ format: 'dc+sd-jwt', qualification: 'RN', subject: { name: 'Ana Diaz', email: 'ana@example.org' }, licenseNumber: 'RN7654321' });
+    const res = await verify(issued.jws).expect(200);
+    expect(res.body.credential).toMatchObject({
+      format: 'dc+sd-jwt',
+      vct: RN_VCT,
+      qualification: 'RN',
+      issuer: { id: board.did, registryName: board.name },
+      subject: { name: 'Ana Diaz', email: 'ana@example.org' },
+      licenseNumber: 'RN7654321',
+    });
+    expect(res.body.evidence).toMatchObject({ keyId: board.keyId, status: [{ listUrl: board.tokenStatusListUrl(), index: issued.statusIndex, value: 0 }] });
+    // The holder shows only the licence number: the rest stays undisclosed, the credential still verifies.
+    const partial = await verify(presentSdJwt(issued.jws, ['license_number'])).expect(200);
+    expect(partial.body.credential.subject.name).toBeUndefined();
+    board.suspend(issued.statusIndex);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await verify(issued.jws).expect(400)).body.errors).toEqual([expect.objectContaining({ id: 'status', code: 'suspended' })]);
+    board.revoke(issued.statusIndex);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await verify(issued.jws).expect(400)).body.errors).toEqual([expect.objectContaining({ id: 'status', code: 'revoked' })]);
   });
 
   it('the verify CLI reads SD-JWT VCs too (trust-list file, Key Binding options)', async () => {

@@ -2,8 +2,11 @@ import { z } from 'zod';
 import { IssuerError } from './issuer-error';
 import { QUALIFICATION_CODES, type QualificationCode } from './qualifications';
 
-export const CREDENTIAL_FORMATS = ['vc+jwt', 'ob3-jwt'] as const;
-/** `vc+jwt`: VC 2.0 secured with VC-JOSE-COSE. `ob3-jwt`: VC-JWT 1.1 as Open Badges 3.0 issuers produce it. */
+export const CREDENTIAL_FORMATS = ['vc+jwt', 'ob3-jwt', 'dc+sd-jwt'] as const;
+/**
+ * `vc+jwt`: VC 2.0 secured with VC-JOSE-COSE. `ob3-jwt`: VC-JWT 1.1 as Open Badges 3.0 issuers produce it.
+ * `dc+sd-jwt`: SD-JWT VC, with the Token Status List for status.
+ */
 export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
 
 export interface IssueRequest {

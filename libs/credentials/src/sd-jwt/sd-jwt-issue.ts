@@ -27,13 +27,16 @@ export interface SdJwtIssue {
   key: KeyObject;
 }
 
-/** `<issuer-signed JWT>~<Disclosure>~…~`, with every Disclosure included (the holder drops what it withholds). */
-export function issueSdJwt(opts: SdJwtIssue): string {
+/**
+ * The payload to sign (chosen claims replaced by their digests, `_sd_alg` sha-256) and the Disclosures that go after
+ * the issuer-signed JWT: for an issuer that signs with its own JWS code.
+ */
+export function selectivelyDisclosable(claims: JsonRecord, disclose: string[], decoys = 0): { payload: JsonRecord; disclosures: string[] } {
   const payload: JsonRecord = {};
   const digests: string[] = [];
   const disclosures: string[] = [];
-  for (const [name, value] of Object.entries(opts.claims)) {
-    if (!opts.disclose.includes(name)) {
+  for (const [name, value] of Object.entries(claims)) {
+    if (!disclose.includes(name)) {
       payload[name] = value;
       continue;
     }
@@ -41,20 +44,18 @@ export function issueSdJwt(opts: SdJwtIssue): string {
     disclosures.push(disclosure);
     digests.push(digestOf(disclosure, 'sha256'));
   }
-  for (let i = 0; i < (opts.decoys ?? 0); i++) digests.push(digestOf(randomBytes(16).toString('base64url'), 'sha256'));
+  for (let i = 0; i < decoys; i++) digests.push(digestOf(randomBytes(16).toString('base64url'), 'sha256'));
   if (digests.length > 0) {
     payload._sd = digests.sort();
     payload._sd_alg = 'sha-256';
   }
-  return `${signCompactJwt(opts.header, payload, opts.key)}~${disclosures.map((d) => `${d}~`).join('')}`;
+  return { payload, disclosures };
 }
 
-/** The claim name of each Disclosure of an SD-JWT, in order (the holder picks by name). */
-export function disclosureNames(sdJwt: string): string[] {
-  return sdJwt
-    .split('~')
-    .slice(1, -1)
-    .map((d) => (JSON.parse(Buffer.from(d, 'base64url').toString('utf8')) as unknown[])[1] as string);
+/** `<issuer-signed JWT>~<Disclosure>~…~`, with every Disclosure included (the holder drops what it withholds). */
+export function issueSdJwt(opts: SdJwtIssue): string {
+  const { payload, disclosures } = selectivelyDisclosable(opts.claims, opts.disclose, opts.decoys);
+  return `${signCompactJwt(opts.header, payload, opts.key)}~${disclosures.map((d) => `${d}~`).join('')}`;
 }
 
 /** The holder's presentation: only the named Disclosures, and a Key Binding JWT when a key is given. */
