@@ -1,5 +1,6 @@
 import { mediaType } from '../jws/compact-jws';
 import { verifyJwsSignature } from '../jws/verify-signature';
+import type { KeyObject } from 'node:crypto';
 import { algorithmsFor, keyObjectFor, toPublicJwk } from '../keys/jwk';
 import { toIso } from '../model/instants';
 import { DEFAULT_ALGORITHMS } from '../trust/trust-source';
@@ -48,9 +49,9 @@ export function checkKeyBinding(parts: SdJwtParts, claims: JsonRecord, hashAlgor
   if (!isRecord(cnf) || !isRecord(cnf.jwk)) return fail('the credential names no holder key (cnf.jwk) to check the Key Binding JWT with.');
   let verified: boolean;
   try {
-    const jwk = toPublicJwk(cnf.jwk);
-    if (!algorithmsFor(jwk).includes(alg)) return fail(`the algorithm ${alg} does not match the holder key.`);
-    verified = verifyJwsSignature(kb, alg, keyObjectFor(jwk));
+    const holder = holderKey(cnf.jwk);
+    if (!holder.algorithms.includes(alg)) return fail(`the algorithm ${alg} does not match the holder key.`);
+    verified = verifyJwsSignature(kb, alg, holder.keyObject);
   } catch {
     return fail('the holder key (cnf.jwk) is not a usable public key.');
   }
@@ -75,4 +76,23 @@ export function checkKeyBinding(parts: SdJwtParts, claims: JsonRecord, hashAlgor
     }
   }
   return { ok: true, bound: true, message };
+}
+
+/**
+ * Holder keys by their JWK text: importing a key costs about as much as a signature check, and a holder presents the
+ * same credential (so the same key) again and again. Bounded: starts afresh when full.
+ */
+const holderKeys = new Map<string, { keyObject: KeyObject; algorithms: string[] }>();
+const MAX_HOLDER_KEYS = 1024;
+
+function holderKey(value: JsonRecord): { keyObject: KeyObject; algorithms: string[] } {
+  const jwk = toPublicJwk(value);
+  const id = `${jwk.kty}|${jwk.crv ?? ''}|${jwk.x ?? ''}|${jwk.y ?? ''}|${jwk.n ?? ''}|${jwk.e ?? ''}|${jwk.alg ?? ''}`;
+  let known = holderKeys.get(id);
+  if (!known) {
+    known = { keyObject: keyObjectFor(jwk), algorithms: algorithmsFor(jwk) };
+    if (holderKeys.size >= MAX_HOLDER_KEYS) holderKeys.clear();
+    holderKeys.set(id, known);
+  }
+  return known;
 }

@@ -89,15 +89,19 @@ interface Disclosure {
 /** NUL or an unpaired surrogate (as in compact-jws.ts): no genuine credential holds one. */
 const UNSAFE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+const rejectUnsafeText = (key: string, v: unknown): unknown => {
+  if (UNSAFE_TEXT.test(key) || (typeof v === 'string' && UNSAFE_TEXT.test(v))) throw new Error('unsafe text');
+  return v;
+};
+
 function decodeDisclosure(encoded: string, position: number): Disclosure {
   const bytes = base64UrlBytes(encoded);
   if (!bytes) throw new SdJwtError('malformed', `Disclosure ${position} is not base64url.`);
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'), (key, v: unknown) => {
-      if (UNSAFE_TEXT.test(key) || (typeof v === 'string' && UNSAFE_TEXT.test(v))) throw new Error('unsafe text');
-      return v;
-    });
+    const text = bytes.toString('utf8');
+    // Only a \u escape can put NUL or a lone surrogate into parsed JSON (see compact-jws.ts): skip the reviver without one.
+    value = text.includes('\\u') ? JSON.parse(text, rejectUnsafeText) : JSON.parse(text);
   } catch {
     throw new SdJwtError('malformed', `Disclosure ${position} is not JSON text without NUL characters or unpaired surrogates.`);
   }
