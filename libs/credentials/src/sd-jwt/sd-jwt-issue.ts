@@ -29,9 +29,9 @@ export interface SdJwtIssue {
 
 /**
  * The payload to sign (chosen claims replaced by their digests, `_sd_alg` sha-256) and the Disclosures that go after
- * the issuer-signed JWT: for an issuer that signs with its own JWS code.
+ * the issuer-signed JWT.
  */
-export function selectivelyDisclosable(claims: JsonRecord, disclose: string[], decoys = 0): { payload: JsonRecord; disclosures: string[] } {
+function selectivelyDisclosable(claims: JsonRecord, disclose: string[], decoys = 0): { payload: JsonRecord; disclosures: string[] } {
   const payload: JsonRecord = {};
   const digests: string[] = [];
   const disclosures: string[] = [];

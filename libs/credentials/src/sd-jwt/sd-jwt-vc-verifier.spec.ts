@@ -56,12 +56,16 @@ function trusted(id: string, qualifications = ['RN'], extra: Partial<TrustedIssu
   return { id, name: `Registry name of ${id}`, jurisdictions: ['US-FL'], qualifications, algorithms: ['ES256', 'ES384', 'EdDSA'], ...extra };
 }
 
-function engine(issuers: TrustedIssuer[], table: Map<string, { body: string; contentType?: string }>): { verifier: CredentialVerifier; fetcher: TableFetcher } {
+function engine(
+  issuers: TrustedIssuer[],
+  table: Map<string, { body: string; contentType?: string }>,
+  clock: { now(): Date } = { now: () => NOW },
+): { verifier: CredentialVerifier; fetcher: TableFetcher } {
   const fetcher = new TableFetcher(table);
   const verifier = new CredentialVerifier({
     fetcher,
     trust: new StaticTrustSource(issuers, RULES),
-    clock: { now: () => NOW },
+    clock,
     clockSkewSeconds: 60,
     statusListMinBits: 131072,
     cacheTtlMs: 60_000,
@@ -178,6 +182,24 @@ describe('SD-JWT VC issued by a licensing board', () => {
     expect(check(await at(9), 'status')).toMatchObject({ status: 'fail', code: 'suspended' });
     expect(check(await at(10), 'status')).toMatchObject({ status: 'indeterminate', code: 'status_unavailable' });
     expect(check(await at(70000), 'status')).toMatchObject({ status: 'fail', code: 'status_list_invalid', message: expect.stringMatching(/outside the status list/) });
+    const other = await verifier.verify(present(licence({ status: { identifier_list: { id: '1', uri: LIST } } })), { jurisdiction: 'US-FL' });
+    expect(check(other, 'status')).toMatchObject({ status: 'indeterminate', code: 'status_unavailable', message: expect.stringMatching(/identifier_list is not supported/) });
+    const broken = await verifier.verify(present(licence({ status: { status_list: { idx: -1, uri: LIST } } })), { jurisdiction: 'US-FL' });
+    expect(check(broken, 'status')).toMatchObject({ status: 'fail', code: 'data_model_invalid', message: expect.stringMatching(/no valid idx/) });
+  });
+
+  it('a revocation in the last Status List Token read still counts when a current one cannot be had', async () => {
+    let now = NOW;
+    const table = boardTable([[LIST, statusList([[8, 1]])]]);
+    const { verifier } = engine([trusted(BOARD)], table, { now: () => now });
+    const credential = present(licence({ status: { status_list: { idx: 8, uri: LIST } } }));
+    expect(check(await verifier.verify(credential, { jurisdiction: 'US-FL' }), 'status')).toMatchObject({ code: 'revoked' });
+    table.delete(LIST);
+    now = new Date(NOW.getTime() + 600_000); // past the list's ttl (300 s): it must be fetched again, and cannot be
+    const later = await verifier.verify(present(licence({ status: { status_list: { idx: 8, uri: LIST } } }), { iat: iat + 600 }), { jurisdiction: 'US-FL' });
+    expect(check(later, 'status')).toMatchObject({ status: 'fail', code: 'revoked', message: expect.stringMatching(/as its status list read 10 minutes ago .* shows; a current copy cannot be had/) });
+    const clear = await verifier.verify(present(licence({ status: { status_list: { idx: 9, uri: LIST } } }), { iat: iat + 600 }), { jurisdiction: 'US-FL' });
+    expect(check(clear, 'status')).toMatchObject({ status: 'indeterminate', code: 'status_unavailable' });
   });
 
   it('a Status List Token not signed by the issuer, or for another uri, is not a list of this issuer', async () => {

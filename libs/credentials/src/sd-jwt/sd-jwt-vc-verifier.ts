@@ -66,7 +66,6 @@ export class SdJwtVcVerifier {
       return board.result(evidence);
     };
     if (ctx.contract) return refuse('unsupported_format', 'SD-JWT VC is not part of the vc-jose-cose test-suite contract.');
-    if (ctx.enclosed) return refuse('unsupported_format', 'SD-JWT VCs are not read inside a presentation.');
 
     let parts: SdJwtParts;
     let hashAlgorithm: string;
@@ -201,26 +200,27 @@ export class SdJwtVcVerifier {
   }
 
   private async checkStatus(claims: JsonRecord, issuerId: string, ctx: RunContext): Promise<StatusOutcome> {
-    const references: Array<TokenStatusReference | { problem: string }> = [];
-    if (claims.status !== undefined) {
-      if (!isRecord(claims.status)) references.push({ problem: 'The status claim is not an object.' });
-      else if ('status_list' in claims.status) references.push(tokenStatusReference(claims.status));
-      else references.push({ problem: `The status mechanism ${Object.keys(claims.status).join(', ').slice(0, 80) || '(empty)'} is not supported, so revocation cannot be checked.` });
-    }
     const bitstring = oneOrMany(claims.credentialStatus);
     const max = VERIFICATION_LIMITS.statusEntriesPerCredential;
-    const count = references.length + bitstring.length;
+    const count = (claims.status === undefined ? 0 : 1) + bitstring.length;
     if (count > max) return { check: { id: 'status', status: 'fail', code: 'data_model_invalid', message: `The credential has ${count} status entries; at most ${max} are read.` }, evidence: [] };
     if (count === 0) return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
     const outcomes = await Promise.all([
-      ...references.map((ref): EntryOutcome | Promise<EntryOutcome> =>
-        'problem' in ref
-          ? { status: ref.problem.includes('not supported') ? 'indeterminate' : 'fail', code: ref.problem.includes('not supported') ? 'status_unavailable' : 'data_model_invalid', message: ref.problem }
-          : this.tokenStatusEntry(ref, issuerId, ctx),
-      ),
+      ...(claims.status === undefined ? [] : [this.statusClaim(claims.status, issuerId, ctx)]),
       ...bitstring.filter(isRecord).map((entry) => this.engine.bitstringEntry(entry, issuerId, ctx)),
     ]);
     return this.engine.statusVerdict(outcomes);
+  }
+
+  /** The `status` claim: a Token Status List reference is read; another mechanism cannot be checked here. */
+  private statusClaim(status: unknown, issuerId: string, ctx: RunContext): EntryOutcome | Promise<EntryOutcome> {
+    if (!isRecord(status)) return { status: 'fail', code: 'data_model_invalid', message: 'The status claim is not an object.' };
+    if (!('status_list' in status)) {
+      const names = Object.keys(status).join(', ').slice(0, 80) || '(none)';
+      return { status: 'indeterminate', code: 'status_unavailable', message: `The status mechanism ${names} is not supported, so revocation cannot be checked.` };
+    }
+    const ref = tokenStatusReference(status);
+    return 'problem' in ref ? { status: 'fail', code: 'data_model_invalid', message: ref.problem } : this.tokenStatusEntry(ref, issuerId, ctx);
   }
 
   private async tokenStatusEntry(ref: TokenStatusReference, issuerId: string, ctx: RunContext): Promise<EntryOutcome> {
