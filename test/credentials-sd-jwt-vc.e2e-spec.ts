@@ -8,6 +8,7 @@ import { runCli } from '../apps/cli/src/cli';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
 import { FixtureIssuerServer, generateKey, RN_VCT, trustListFor, type FixtureBoard } from './support/credential-fixtures';
 import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
+import { REVERIFY_TEST_ENV, startWorker, sweepOnce } from './support/reverification';
 import { createIncident, staffFor } from './support/world';
 
 /**
@@ -36,7 +37,7 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
     issuer = await FixtureIssuerServer.start();
     for (const slug of ['fl-nursing-sd', 'rogue-sd']) boards[slug] = issuer.board(slug, 'ES256');
     demo = await startIssuerServer({ port: 0, statusListTtlMs: 1000 });
-    env = await createTestEnv('sdjwtvc');
+    env = await createTestEnv('sdjwtvc', REVERIFY_TEST_ENV);
     api = await startApi(env.env);
     adminToken = await signIn(api.http, ADMIN.email, ADMIN.password);
     const list = trustListFor([{ board: boards['fl-nursing-sd'], name: 'Florida Board of Nursing (SD-JWT)', asSdJwtIssuer: true }]) as { issuers: unknown[] };
@@ -176,6 +177,40 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
     board.revoke(issued.statusIndex);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await verify(issued.jws).expect(400)).body.errors).toEqual([expect.objectContaining({ id: 'status', code: 'revoked' })]);
+  });
+
+  it('reverification: a sweep reads the Token Status Lists and the issuer metadata keys, and flags a revoked SD-JWT VC', async () => {
+    const worker = await startWorker(env.env);
+    try {
+      const incident = await createIncident(api.http, adminToken);
+      const staff = await staffFor(api.http, adminToken, incident.id, 'checkin');
+      const checkIn = async (credential: string): Promise<string> => {
+        const res = await request(api.http)
+          .post(`/incidents/${incident.id}/check-ins`)
+          .set(...bearer(staff.token))
+          .set('Idempotency-Key', `sd-jwt-reverify-${Math.random()}`)
+          .send({ credential, positionId: incident.positions['Triage Nurse'] })
+          .expect(201);
+        expect(res.body.decision).toBe('admitted');
+        return res.body.deployment.id as string;
+      };
+      const demoBoard = demo.board('fl-nursing');
+      const doomed = await demoBoard.issue({ format: 'dc+sd-jwt', qualification: 'RN', subject: { name: 'Rita Revoked' } });
+      const doomedDeployment = await checkIn(doomed.jws);
+      const otherHolder = generateKey('ES256');
+      const kept = boards['fl-nursing-sd'].issueSdJwtVc({ holderJwk: otherHolder.publicJwk, statusIndex: 31, claims: { given_name: 'Kim' } });
+      const keptDeployment = await checkIn(presentSdJwt(kept, ['given_name', 'family_name'], { key: otherHolder.privateKey, alg: 'ES256', aud: AUD, nonce: 'n', iat: Math.floor(Date.now() / 1000) }));
+
+      demoBoard.revoke(doomed.statusIndex);
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // past the list's ttl
+      const sweep = await sweepOnce(api.http, adminToken);
+      expect(sweep.result).toMatchObject({ flagged: 1, byFlag: { revoked: 1 }, unavailable: 0 });
+      const state = async (id: string) => (await request(api.http).get(`/incidents/${incident.id}/deployments/${id}`).set(...bearer(adminToken)).expect(200)).body;
+      expect(await state(doomedDeployment)).toMatchObject({ status: 'out_of_service', credentialFlag: { code: 'revoked' } });
+      expect(await state(keptDeployment)).toMatchObject({ status: 'available', credentialFlag: null });
+    } finally {
+      await worker.close();
+    }
   });
 
   it('the verify CLI reads SD-JWT VCs too (trust-list file, Key Binding options)', async () => {
