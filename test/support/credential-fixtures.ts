@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CompactSign } from 'jose';
-import { encodeList, type SuiteName } from '@app/credentials';
+import { encodeList, encodeTokenList, issueSdJwt, signCompactJwt, type SdJwtAlg, type SuiteName } from '@app/credentials';
 import { signDataIntegrity } from './data-integrity-signer';
 
 /**
@@ -65,9 +65,27 @@ export interface StatusListControl {
   dataIntegrity?: boolean;
 }
 
+/** The SD-JWT VC type the fixtures' trust lists map to RN. */
+export const RN_VCT = 'https://credentials.example.org/vct/registered-nurse';
+
+export interface SdJwtIssueOptions {
+  vct?: string;
+  /** Claims added to (or replacing) the licence's. */
+  claims?: Record<string, unknown>;
+  /** The holder key bound in cnf.jwk. */
+  holderJwk?: Record<string, unknown>;
+  /** Index in the board's Token Status List; omit for no status. */
+  statusIndex?: number;
+  signWith?: KeyObject;
+}
+
 export class FixtureBoard {
   readonly did: string;
   readonly kid: string;
+  /** Token Status List values by index (1 revoked, 2 suspended), served at tokenStatusListUrl(). */
+  readonly tokenStatus = new Map<number, number>();
+  /** Requests for this board's JWT VC Issuer Metadata and Token Status List (to observe that nothing was fetched). */
+  sdJwtHits = 0;
   readonly lists: Record<StatusPurpose, StatusListControl> = {
     revocation: { set: new Set(), mode: 'ok', hits: 0 },
     suspension: { set: new Set(), mode: 'ok', hits: 0 },
@@ -85,6 +103,52 @@ export class FixtureBoard {
   ) {
     this.did = `did:web:127.0.0.1%3A${server.port}:boards:${slug}`;
     this.kid = `${this.did}#key-1`;
+  }
+
+  /** The board as an SD-JWT VC issuer (`iss`): a URL whose keys are in its JWT VC Issuer Metadata. */
+  get sdJwtIssuer(): string {
+    return `${this.server.url}/boards/${this.slug}`;
+  }
+
+  tokenStatusListUrl(): string {
+    return `${this.server.url}/boards/${this.slug}/status/token`;
+  }
+
+  jwtVcIssuerMetadata(): Record<string, unknown> {
+    return { issuer: this.sdJwtIssuer, jwks: { keys: [{ ...this.key.publicJwk, kid: 'sd-jwt-key-1', alg: this.alg }] } };
+  }
+
+  /** An SD-JWT VC licence (`dc+sd-jwt`) with every Disclosure: names and licence number selectively disclosable. */
+  issueSdJwtVc(opts: SdJwtIssueOptions = {}): string {
+    const now = Math.floor(Date.now() / 1000);
+    return issueSdJwt({
+      header: { alg: this.alg as SdJwtAlg, typ: 'dc+sd-jwt', kid: 'sd-jwt-key-1' },
+      claims: {
+        iss: this.sdJwtIssuer,
+        iat: now,
+        nbf: now - 3600,
+        exp: now + 365 * 86400,
+        vct: opts.vct ?? RN_VCT,
+        ...(opts.holderJwk ? { cnf: { jwk: opts.holderJwk } } : {}),
+        ...(opts.statusIndex === undefined ? {} : { status: { status_list: { idx: opts.statusIndex, uri: this.tokenStatusListUrl() } } }),
+        given_name: 'Dana',
+        family_name: 'Rivera',
+        license_number: 'RN9912345',
+        ...opts.claims,
+      },
+      disclose: ['given_name', 'family_name', 'license_number'],
+      decoys: 3,
+      key: opts.signWith ?? this.key.privateKey,
+    });
+  }
+
+  statusListToken(): string {
+    const now = Math.floor(Date.now() / 1000);
+    return signCompactJwt(
+      { alg: this.alg as SdJwtAlg, typ: 'statuslist+jwt', kid: 'sd-jwt-key-1' },
+      { iss: this.sdJwtIssuer, sub: this.tokenStatusListUrl(), iat: now, exp: now + 3600, ttl: 1, status_list: { bits: 2, lst: encodeTokenList(65536, 2, this.tokenStatus) } },
+      this.key.privateKey,
+    );
   }
 
   statusListUrl(purpose: StatusPurpose): string {
@@ -251,12 +315,22 @@ export class FixtureIssuerServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const parts = (req.url ?? '/').split('?')[0].split('/').filter(Boolean);
+    if (parts[0] === '.well-known' && parts[1] === 'jwt-vc-issuer' && parts[2] === 'boards' && parts.length === 4) {
+      const issuer = this.boards.get(parts[3]);
+      if (!issuer) return void res.writeHead(404).end();
+      issuer.sdJwtHits++;
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwtVcIssuerMetadata()));
+    }
     const board = parts[0] === 'boards' ? this.boards.get(parts[1]) : undefined;
     if (!board) return void res.writeHead(404).end();
     if (parts[2] === 'did.json' && parts.length === 3) {
       board.didHits++;
       if (!board.served) return void res.writeHead(404).end();
       return void res.writeHead(200, { 'content-type': 'application/did+json' }).end(JSON.stringify(board.didDocument()));
+    }
+    if (parts[2] === 'status' && parts[3] === 'token' && parts.length === 4) {
+      board.sdJwtHits++;
+      return void res.writeHead(200, { 'content-type': 'application/statuslist+jwt' }).end(board.statusListToken());
     }
     if (parts[2] === 'status' && (parts[3] === 'revocation' || parts[3] === 'suspension')) {
       const control = board.lists[parts[3]];
@@ -284,18 +358,18 @@ export class FixtureIssuerServer {
 
 /** A trust-list document (format responder-checkin/trust-list v1) trusting the given boards. */
 export function trustListFor(
-  entries: Array<{ board: FixtureBoard; name: string; jurisdictions?: string[]; qualifications?: string[]; algorithms?: string[]; retiredAt?: string }>,
+  entries: Array<{ board: FixtureBoard; name: string; jurisdictions?: string[]; qualifications?: string[]; algorithms?: string[]; retiredAt?: string; asSdJwtIssuer?: boolean }>,
 ): Record<string, unknown> {
   return {
     format: 'responder-checkin/trust-list',
     version: 1,
     qualifications: [
-      { code: 'RN', name: 'Registered Nurse', rules: [{ achievementTypes: ['License'], achievementName: 'Registered Nurse' }] },
+      { code: 'RN', name: 'Registered Nurse', rules: [{ achievementTypes: ['License'], achievementName: 'Registered Nurse' }, { vct: RN_VCT }] },
       { code: 'MD', name: 'Physician', rules: [{ achievementTypes: ['License'], achievementName: 'Physician' }] },
       { code: 'PARAMEDIC', name: 'Paramedic', rules: [{ achievementTypes: ['License', 'Certification'], achievementName: 'Paramedic' }] },
     ],
     issuers: entries.map((e) => ({
-      id: e.board.did,
+      id: e.asSdJwtIssuer ? e.board.sdJwtIssuer : e.board.did,
       name: e.name,
       jurisdictions: e.jurisdictions ?? ['US-FL'],
       qualifications: e.qualifications ?? ['RN'],

@@ -5,7 +5,7 @@ import { STATUS_PURPOSES, type StatusPurpose } from './bitstring-status-list';
 import { BOARD_SLUG_PATTERN, DEFAULT_BOARDS, type BoardSpec } from './board-catalog';
 import { FileBoardStore, MemoryBoardStore, type BoardStore } from './board-store';
 import { IssuerError } from './issuer-error';
-import { IssuingBoard, type Board } from './issuing-board';
+import { IssuingBoard, type Board, type SignedStatusList } from './issuing-board';
 import { describeQualification, isQualificationCode } from './qualifications';
 
 export interface IssuerServerOptions {
@@ -78,7 +78,10 @@ export async function startIssuerServer(opts: IssuerServerOptions = {}): Promise
     }
     if (rest.length === 2 && rest[0] === 'status' && isStatusPurpose(rest[1])) {
       const purpose = rest[1];
-      return route(method, ['GET', 'HEAD'], () => serveStatusList(req, res, board, purpose));
+      return route(method, ['GET', 'HEAD'], () => serveStatusList(req, res, board.signedStatusList(purpose), 'application/vc+jwt'));
+    }
+    if (rest.length === 2 && rest[0] === 'status' && rest[1] === 'token') {
+      return route(method, ['GET', 'HEAD'], () => serveStatusList(req, res, board.signedTokenStatusList(), 'application/statuslist+jwt'));
     }
     if (rest.length === 2 && rest[0] === 'achievements') {
       const code = rest[1].toUpperCase();
@@ -115,14 +118,14 @@ export async function startIssuerServer(opts: IssuerServerOptions = {}): Promise
     throw new IssuerError('not_found', `no route for ${path}`);
   }
 
-  async function serveStatusList(req: IncomingMessage, res: ServerResponse, board: IssuingBoard, purpose: StatusPurpose): Promise<void> {
-    const { jws, etag } = await board.signedStatusList(purpose);
+  async function serveStatusList(req: IncomingMessage, res: ServerResponse, list: Promise<SignedStatusList>, contentType: string): Promise<void> {
+    const { jws, etag } = await list;
     const headers = { etag, 'cache-control': `max-age=${Math.floor(ttlMs / 1000)}` };
     if (etagMatches(req.headers['if-none-match'], etag)) {
       res.writeHead(304, headers).end();
       return;
     }
-    res.writeHead(200, { ...headers, 'content-type': 'application/vc+jwt', 'content-length': Buffer.byteLength(jws) });
+    res.writeHead(200, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(jws) });
     res.end(req.method === 'HEAD' ? undefined : jws);
   }
 

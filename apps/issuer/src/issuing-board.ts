@@ -16,14 +16,15 @@ import { boardDid, didDocument, type BoardDidDocument } from './did-web';
 import { IssuerError } from './issuer-error';
 import { normaliseIssueRequest, type IssueRequest } from './issue-request';
 import { describeQualification } from './qualifications';
+import { DISCLOSABLE, SD_JWT_VC_TYP, sdJwtVcClaims, STATUS_LIST_TOKEN_TYP, tokenStatusList, withDisclosures } from './sd-jwt-vc';
 
 export interface IssuedCredential {
-  /** Compact JWS (`vc+jwt` or OB 3.0 VC-JWT). */
+  /** Compact JWS (`vc+jwt` or OB 3.0 VC-JWT), or for `dc+sd-jwt` the SD-JWT with every Disclosure (`<jws>~<d>~…~`). */
   jws: string;
   credentialId: string;
   /** Index in both of the board's status lists; -1 when issued without status. */
   statusIndex: number;
-  /** The unsecured credential (for `ob3-jwt`, the content of the `vc` claim). */
+  /** The unsecured credential (for `ob3-jwt`, the content of the `vc` claim; for `dc+sd-jwt`, every claim). */
   credential: Record<string, unknown>;
 }
 
@@ -53,8 +54,11 @@ export interface Board {
   rotateKey(): Promise<void>;
   statusOf(statusIndex: number): { revoked: boolean; suspended: boolean };
   statusListUrl(purpose: StatusPurpose): string;
+  /** The Token Status List of the board's SD-JWT VCs (one 2-bit entry per status index: both lists in one). */
+  tokenStatusListUrl(): string;
   didDocument(): BoardDidDocument;
   signedStatusList(purpose: StatusPurpose): Promise<SignedStatusList>;
+  signedTokenStatusList(): Promise<SignedStatusList>;
 }
 
 
@@ -72,7 +76,7 @@ export class IssuingBoard implements Board {
   private readonly lists: Record<StatusPurpose, StatusBitstring>;
   /** Bumped on every bit change, so a cached signed list is known stale without comparing bits. */
   private readonly listVersions: Record<StatusPurpose, number> = { revocation: 0, suspension: 0 };
-  private readonly signedLists = new Map<StatusPurpose, { version: number; keyNumber: number; signed: Promise<SignedStatusList> }>();
+  private readonly signedLists = new Map<StatusPurpose | 'token', { version: number; keyNumber: number; signed: Promise<SignedStatusList> }>();
 
   private constructor(
     spec: BoardSpec,
@@ -116,6 +120,10 @@ export class IssuingBoard implements Board {
     return `${this.url}/status/${purpose}`;
   }
 
+  tokenStatusListUrl(): string {
+    return `${this.url}/status/token`;
+  }
+
   achievementUrl(code: string): string {
     return `${this.url}/achievements/${code.toLowerCase()}`;
   }
@@ -146,6 +154,12 @@ export class IssuingBoard implements Board {
       status: statusIndex >= 0 ? { index: statusIndex, listUrl: (p) => this.statusListUrl(p) } : undefined,
     };
     switch (request.format) {
+      case 'dc+sd-jwt': {
+        const claims = sdJwtVcClaims(content, now, this.tokenStatusListUrl());
+        const { payload, disclosures } = withDisclosures(claims, DISCLOSABLE);
+        const jwt = await this.key.sign(payload, SD_JWT_VC_TYP, this.keyId);
+        return { jws: `${jwt}~${disclosures.map((d) => `${d}~`).join('')}`, credentialId: content.credentialId, statusIndex, credential: claims };
+      }
       case 'vc+jwt': {
         const credential = buildVc2Credential(content);
         return { jws: await this.key.sign(vc2JwtPayload(credential, this.did, now), 'vc+jwt', this.keyId), credentialId: content.credentialId, statusIndex, credential };
@@ -203,6 +217,23 @@ export class IssuingBoard implements Board {
     this.signedLists.set(purpose, { version, keyNumber: key.number, signed });
     // A failed signature must not stay cached.
     signed.catch(() => this.signedLists.delete(purpose));
+    return signed;
+  }
+
+  /** Both lists as one IETF Token Status List (statuslist+jwt): 1 revoked, 2 suspended; re-signed only after a change. */
+  signedTokenStatusList(): Promise<SignedStatusList> {
+    const version = this.listVersions.revocation * 1_000_003 + this.listVersions.suspension;
+    const cached = this.signedLists.get('token');
+    if (cached && cached.version === version && cached.keyNumber === this.key.number) return cached.signed;
+    const key = this.key;
+    const now = Math.floor(Date.now() / 1000);
+    const lst = tokenStatusList(MIN_STATUS_LIST_LENGTH, (i) => (this.lists.revocation.get(i) ? 1 : this.lists.suspension.get(i) ? 2 : 0));
+    const payload = { iss: this.did, sub: this.tokenStatusListUrl(), iat: now, ttl: Math.max(1, Math.floor(this.statusListTtlMs / 1000)), status_list: { bits: 2, lst } };
+    const signed = key
+      .sign(payload, STATUS_LIST_TOKEN_TYP, `${this.did}#${key.fragment}`)
+      .then((jws) => ({ jws, etag: `"${createHash('sha256').update(jws).digest('base64url').slice(0, 27)}"` }));
+    this.signedLists.set('token', { version, keyNumber: key.number, signed });
+    signed.catch(() => this.signedLists.delete('token'));
     return signed;
   }
 

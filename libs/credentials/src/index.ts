@@ -1,8 +1,9 @@
 /**
  * @app/credentials: the credential verification engine. Parses what a badge scan yields, resolves issuer keys
- * (did:jwk, did:key, did:web, issuer JWKS or controller document), verifies JWS signatures (algorithm allow-list)
- * and Data Integrity proofs (JSON-LD with pinned contexts, RDFC-1.0 or JCS), checks the VC data
- * model, validity dates, Bitstring / StatusList2021 status lists and issuer trust (through the TrustSource contract
+ * (did:jwk, did:key, did:web, issuer JWKS or controller document, JWT VC Issuer Metadata), verifies JWS signatures
+ * (algorithm allow-list), Data Integrity proofs (JSON-LD with pinned contexts, RDFC-1.0 or JCS) and SD-JWT VCs
+ * (Disclosures, Key Binding), checks the VC data model, validity dates, Bitstring / StatusList2021 / Token Status
+ * Lists and issuer trust (through the TrustSource contract
  * that @app/trust implements), and returns a VerificationResult with stable reason codes and evidence.
  * Also owns the project's one outbound HTTP client (BoundedFetcher) and POST /credentials/verify.
  * Framework-free core; CredentialsModule is the thin Nest wrapper (see docs/verification.md). Imports @app/config,
@@ -29,6 +30,10 @@ export * from './trust/trust-source';
 export * from './data-integrity/limits';
 export * from './data-integrity/context-store';
 export * from './data-integrity/data-integrity-verifier';
+export * from './sd-jwt/sd-jwt';
+export * from './sd-jwt/key-binding';
+export * from './sd-jwt/token-status-list';
+export * from './sd-jwt/sd-jwt-issue';
 export * from './engine/check-board';
 export * from './engine/credential-verifier';
 export * from './credentials.module';

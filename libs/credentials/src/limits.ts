@@ -18,6 +18,12 @@ export const VERIFICATION_LIMITS = {
   statusListsPerIssuer: 64,
   /** Decoded status lists held in a process's memory, in bytes, all issuers together. */
   statusListCacheBytes: 128 * 1024 * 1024,
+  /** Disclosures in one SD-JWT (a national identity credential has about 40; more: the SD-JWT is `malformed`). */
+  sdJwtDisclosures: 128,
+  /** Encoded size of one Disclosure in characters (a portrait photo would not fit the 64 KiB input anyway). */
+  sdJwtDisclosureChars: 16 * 1024,
+  /** Nesting of objects and arrays in an SD-JWT payload and its Disclosures (deeper: `malformed`). */
+  sdJwtDepth: 32,
 } as const;
 
 /** What one verification may still decompress; shared by everything the request verifies. */

@@ -46,12 +46,15 @@ export interface StatusEntrySummary {
 export interface CredentialSummary {
   /**
    * How the credential is secured (docs/verification.md, "Formats"): `vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open
-   * Badges 3.0 JWT: the payload is the credential), `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim) or `ldp-vc`
-   * (a JSON-LD credential with a Data Integrity proof, `ldp_vc` in OpenID4VCI).
+   * Badges 3.0 JWT: the payload is the credential), `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim), `ldp-vc`
+   * (a JSON-LD credential with a Data Integrity proof, `ldp_vc` in OpenID4VCI) or `dc+sd-jwt` (SD-JWT VC, also as
+   * `vc+sd-jwt`).
    */
-  format: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc' | 'ldp-vc';
+  format: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc' | 'ldp-vc' | 'dc+sd-jwt';
   id?: string;
   types: string[];
+  /** SD-JWT VC: the credential type (`vct`), which the registry's `vct` rules map to a qualification. */
+  vct?: string;
   issuer: {
     id: string;
     /** From the trust registry; shown instead of anything the credential claims. */
@@ -132,6 +135,12 @@ export interface VerifyOptions {
    * fetched. Never set it for check-in. The same limits apply either way.
    */
   fullReport?: boolean;
+  /**
+   * Holder binding expected by this verifier (VC-API `challenge` and `domain`): an SD-JWT VC must then carry a Key
+   * Binding JWT with this `nonce` / `aud`. Without them Key Binding is checked when present but not required.
+   */
+  challenge?: string;
+  domain?: string;
 }
 
 /**

@@ -7,7 +7,7 @@ const doc: TrustListDocument = {
   version: 1,
   qualifications: [
     { code: 'RN', name: 'Registered Nurse', rules: [{ achievementId: 'https://fl.example/achievements/rn' }, { achievementTypes: ['License'], achievementName: 'Registered Nurse' }] },
-    { code: 'PARAMEDIC', name: 'Paramedic', rules: [{ achievementTypes: ['License', 'Certification'], achievementName: 'Paramedic' }, { credentialType: 'ParamedicCredential' }] },
+    { code: 'PARAMEDIC', name: 'Paramedic', rules: [{ achievementTypes: ['License', 'Certification'], achievementName: 'Paramedic' }, { credentialType: 'ParamedicCredential' }, { vct: 'https://registry.example/vct/paramedic' }] },
   ],
   issuers: [
     { id: 'did:web:boards.example:fl:nursing', name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'], validFrom: null, validUntil: null, retiredAt: null },
@@ -19,7 +19,7 @@ describe('trust-list document', () => {
   it('parses a valid document into the engine view', async () => {
     const source = trustSourceFromDocument(parseTrustList(doc));
     expect(await source.findIssuer('https://registry.example')).toMatchObject({ name: 'National Registry', algorithms: ['ES256', 'ES384', 'EdDSA'] });
-    expect((await source.qualificationRules()).map((r) => r.qualification)).toEqual(['RN', 'RN', 'PARAMEDIC', 'PARAMEDIC']);
+    expect((await source.qualificationRules()).map((r) => r.qualification)).toEqual(['RN', 'RN', 'PARAMEDIC', 'PARAMEDIC', 'PARAMEDIC']);
     expect(trustListDigest(doc)).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -31,6 +31,8 @@ describe('trust-list document', () => {
     ['duplicate issuer', { ...doc, issuers: [doc.issuers[0], doc.issuers[0]] }, 'issuers.1.id'],
     ['HS256', { ...doc, issuers: [{ ...doc.issuers[0], algorithms: ['HS256'] }] }, 'issuers.0.algorithms.0'],
     ['rule with two kinds', { ...doc, qualifications: [{ code: 'RN', name: 'x', rules: [{ achievementId: 'a', credentialType: 'b' }] }] }, 'qualifications.0.rules.0'],
+    ['vct rule with another kind', { ...doc, qualifications: [{ code: 'RN', name: 'x', rules: [{ vct: 'urn:x', credentialType: 'b' }] }] }, 'qualifications.0.rules.0'],
+    ['empty vct', { ...doc, qualifications: [{ code: 'RN', name: 'x', rules: [{ vct: '' }] }] }, 'qualifications.0.rules.0'],
   ])('refuses %s with trust_list_invalid naming the field', (_name, value, field) => {
     try {
       parseTrustList(value);
@@ -51,6 +53,12 @@ describe('qualification mapping rules', () => {
     expect(mapQualification({ achievementName: 'Registered Nurse', achievementType: 'Certificate', credentialTypes: [] }, rules)).toBeUndefined();
     expect(mapQualification({ credentialTypes: ['VerifiableCredential', 'ParamedicCredential'] }, rules)).toBe('PARAMEDIC');
     expect(mapQualification({ achievementName: 'Nurse', achievementType: 'License', credentialTypes: ['VerifiableCredential'] }, rules)).toBeUndefined();
+  });
+
+  it('an SD-JWT VC maps by its vct, compared exactly', () => {
+    expect(mapQualification({ vct: 'https://registry.example/vct/paramedic', credentialTypes: ['https://registry.example/vct/paramedic'] }, rules)).toBe('PARAMEDIC');
+    expect(mapQualification({ vct: 'https://registry.example/vct/Paramedic', credentialTypes: [] }, rules)).toBeUndefined();
+    expect(mapQualification({ vct: 'https://registry.example/vct/paramedic', achievementId: 'https://fl.example/achievements/rn', credentialTypes: [] }, rules)).toBe('RN');
   });
 
   it('US covers every US-xx, a state covers only itself', () => {

@@ -29,6 +29,7 @@ const ruleSchema = z.union([
     achievementName: z.string().min(1).max(300),
   }),
   z.strictObject({ credentialType: z.string().min(1).max(300) }),
+  z.strictObject({ vct: z.string().min(1).max(2048) }),
 ]);
 
 const qualificationSchema = z.strictObject({

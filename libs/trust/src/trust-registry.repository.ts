@@ -27,6 +27,7 @@ interface RuleRow {
   achievement_types: string[] | null;
   achievement_name: string | null;
   credential_type: string | null;
+  vct: string | null;
 }
 
 export interface IssuerRecord {
@@ -134,7 +135,7 @@ export class TrustRegistryRepository {
   /** Qualifications in registry order, each with its rules in priority order. */
   async listQualifications(db: Queryable): Promise<TrustListQualification[]> {
     const rows = (await db.query(
-      `SELECT q.code AS qualification_code, q.name AS qualification_name, r.achievement_id, r.achievement_types, r.achievement_name, r.credential_type
+      `SELECT q.code AS qualification_code, q.name AS qualification_name, r.achievement_id, r.achievement_types, r.achievement_name, r.credential_type, r.vct
          FROM qualification q LEFT JOIN qualification_rule r ON r.qualification_code = q.code
         ORDER BY q.position, q.code, r.position`,
     )) as RuleRow[];
@@ -168,8 +169,8 @@ export class TrustRegistryRepository {
       );
       for (const [rulePosition, rule] of q.rules.entries()) {
         await db.query(
-          `INSERT INTO qualification_rule (qualification_code, position, achievement_id, achievement_types, achievement_name, credential_type)
-           VALUES ($1, $2, $3, $4, $5, $6)`,
+          `INSERT INTO qualification_rule (qualification_code, position, achievement_id, achievement_types, achievement_name, credential_type, vct)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [
             q.code,
             rulePosition,
@@ -177,6 +178,7 @@ export class TrustRegistryRepository {
             'achievementTypes' in rule ? rule.achievementTypes : null,
             'achievementName' in rule ? rule.achievementName : null,
             'credentialType' in rule ? rule.credentialType : null,
+            'vct' in rule ? rule.vct : null,
           ],
         );
       }
@@ -188,6 +190,7 @@ function ruleOf(row: RuleRow): TrustListRule | undefined {
   if (row.achievement_id !== null) return { achievementId: row.achievement_id };
   if (row.achievement_name !== null) return { achievementTypes: row.achievement_types ?? [], achievementName: row.achievement_name };
   if (row.credential_type !== null) return { credentialType: row.credential_type };
+  if (row.vct !== null) return { vct: row.vct };
   return undefined;
 }
 

@@ -5,9 +5,12 @@ import { CredentialVerifier, MAX_INPUT_BYTES, StaticTrustSource, verifierFromCon
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cli';
 
 const USAGE = `Usage:
-  verify [--trust FILE] [--jurisdiction CODE] [--mutual-aid CODES] [--now ISO] [--full-report] [FILE | -]
-      Verifies a credential (what a scan yields: a compact JWS, an SD-JWT, JSON credential text, a data: URL,
-      or a URL carrying one; FILE, or - / nothing for stdin) and prints the verification result as JSON. With --trust the trust registry is read from a trust-list file
+  verify [--trust FILE] [--jurisdiction CODE] [--mutual-aid CODES] [--now ISO] [--full-report]
+         [--challenge NONCE] [--domain AUDIENCE] [FILE | -]
+      Verifies a credential (what a scan yields: a compact JWS, an SD-JWT VC, JSON credential text, a data: URL,
+      or a URL carrying one; FILE, or - / nothing for stdin) and prints the verification result as JSON.
+      --challenge / --domain: the nonce and audience an SD-JWT VC's Key Binding JWT must carry (Key Binding is then
+      required). With --trust the trust registry is read from a trust-list file
       (offline, no server); without it, from the database (DATABASE_URL). Fetch limits come from the FETCH_*
       environment variables. An issuer the registry does not trust is answered from the registry alone (nothing
       fetched, the other checks skipped) unless --full-report is given. Exit 0 verified, 1 not verified, 2 usage
@@ -33,6 +36,8 @@ export const verifyCommand: CliCommand = {
         'mutual-aid': { type: 'string' },
         now: { type: 'string' },
         'full-report': { type: 'boolean' },
+        challenge: { type: 'string' },
+        domain: { type: 'string' },
         input: { type: 'string' },
         key: { type: 'string' },
         feature: { type: 'string' },
@@ -61,7 +66,14 @@ export const verifyCommand: CliCommand = {
     const { trust, close } = await openTrust(values.trust, io);
     try {
       const verifier = verifierFromConfig(config, { trust });
-      const result = await verifier.verify(input, { jurisdiction, mutualAidJurisdictions: mutualAid, now, fullReport: values['full-report'] });
+      const result = await verifier.verify(input, {
+        jurisdiction,
+        mutualAidJurisdictions: mutualAid,
+        now,
+        fullReport: values['full-report'],
+        challenge: values.challenge,
+        domain: values.domain,
+      });
       io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return result.verified ? EXIT.ok : EXIT.negative;
     } finally {

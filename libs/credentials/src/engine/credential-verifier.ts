@@ -4,8 +4,9 @@ import { DataIntegrityVerifier, type DataIntegrityReading } from '../data-integr
 import type { BoundedFetcher } from '../fetch/bounded-fetcher';
 import { decodeCompactJws, decodeScannedJws, type DecodedJws } from '../jws/compact-jws';
 import { verifyJwsSignature } from '../jws/verify-signature';
-import { MAX_INPUT_BYTES, readScan, type ScannedSdJwt } from '../input/scan-input';
+import { MAX_INPUT_BYTES, readScan } from '../input/scan-input';
 import { KeyResolutionError, KeyResolver, type IssuerKeySet, type VerificationKey } from '../keys/key-resolver';
+import { asStatusListToken, SdJwtVcVerifier } from '../sd-jwt/sd-jwt-vc-verifier';
 import { algorithmsFor, jwkThumbprint, keyObjectFor, toPublicJwk } from '../keys/jwk';
 import { checkPresentationClaims, detectFormat, extractCredential, type JwtCredentialFormat, type SecuredFormat } from '../model/credential-format';
 import { qualificationFacts, summariseCredential } from '../model/credential-summary';
@@ -75,7 +76,7 @@ const FORMAT_NAMES: Record<JwtCredentialFormat, string> = {
 
 const CONTRACT_MEDIA_TYPES = ['application/vc+jwt', 'application/vc+sd-jwt', 'application/vc+cose', 'application/vc-ld+jwt', 'application/vc'];
 
-interface RunContext {
+export interface RunContext {
   now: Date;
   options: VerifyOptions;
   /** Check everything even when the issuer is not trusted here (asked for, or a credential verified before). */
@@ -83,6 +84,8 @@ interface RunContext {
   /** What the request may still decompress and how many status lists it may name (shared by a presentation's credentials). */
   budget?: DecodeBudget;
   knownKeyThumbprint?: string;
+  /** Re-checking bytes verified before (revalidate): a presentation's age is not held against it. */
+  revalidating?: boolean;
   /** W3C test-suite contract: verify with exactly this key, no resolution, no status or trust. */
   contract?: { key: VerificationKey; feature: ContractFeature };
   enclosed?: boolean;
@@ -96,7 +99,7 @@ interface SignatureOutcome {
 }
 
 /** The issuer's registry entry and the qualification rules; `unavailable` when the registry cannot be read. */
-interface RegistryAnswer {
+export interface RegistryAnswer {
   entry?: TrustedIssuer;
   rules?: QualificationRule[];
   unavailable: boolean;
@@ -112,13 +115,13 @@ interface CredentialParts {
   summary: CredentialSummary;
 }
 
-interface StatusOutcome {
+export interface StatusOutcome {
   check: VerificationCheck;
   evidence: StatusEvidence[];
 }
 
 /** What one credentialStatus entry says. */
-interface EntryOutcome {
+export interface EntryOutcome {
   status: 'pass' | 'fail' | 'indeterminate';
   code?: ReasonCode;
   message: string;
@@ -132,6 +135,7 @@ export class CredentialVerifier {
   readonly statusLists: StatusListService;
   readonly dataIntegrity: DataIntegrityVerifier;
   private readonly skewMs: number;
+  private readonly sdJwt: SdJwtVcVerifier;
 
   constructor(private readonly opts: CredentialVerifierOptions) {
     const clock = opts.clock;
@@ -143,10 +147,24 @@ export class CredentialVerifier {
     this.statusLists = new StatusListService({
       fetcher: opts.fetcher,
       store: opts.statusStore ?? new InMemoryStatusListStore(),
-      verifyListCredential: (body, at) => this.verifyStatusListCredential(body, at),
+      verifyListCredential: (body, at, expected) => this.verifyStatusListCredential(body, at, expected),
       now,
       minBits: opts.statusListMinBits,
       defaultTtlMs: opts.cacheTtlMs,
+    });
+    this.sdJwt = new SdJwtVcVerifier({
+      keys: this.keys,
+      statusLists: this.statusLists,
+      trust: opts.trust,
+      skewMs: this.skewMs,
+      registry: (issuerId) => this.registry(issuerId),
+      checkTrust: (summary, registry, ctx) => this.checkTrust(summary, registry, ctx),
+      checkValidity: (claims, now) => this.checkValidity({}, claims, '2.0', now, 'credential'),
+      bitstringEntry: (entry, issuerId, ctx) => this.checkStatusEntry(entry, issuerId, ctx),
+      unreadList: (err, issuerId, base, now) => staleStatus(err, issuerId, base, 1, now) ?? statusListFailure(err, base),
+      statusVerdict,
+      fetchedAt: fetchedAtIso,
+      evidence: (input, now) => this.evidence(input, now),
     });
   }
 
@@ -177,7 +195,7 @@ export class CredentialVerifier {
     const now = options.now ?? this.clockNow();
     try {
       // Bytes verified before, from an issuer trusted then: every check runs, so the status still speaks if trust is lost.
-      return await this.run(input, { now, options, fullReport: true, budget: new DecodeBudget(), knownKeyThumbprint: options.knownKeyThumbprint });
+      return await this.run(input, { now, options, fullReport: true, budget: new DecodeBudget(), knownKeyThumbprint: options.knownKeyThumbprint, revalidating: true });
     } catch {
       return this.unprocessable(input, now);
     }
@@ -248,15 +266,10 @@ export class CredentialVerifier {
       case 'jws':
         return this.runJws(scanned.text, ctx, board, evidence);
       case 'sd-jwt':
-        return this.runSdJwt(scanned, ctx, board, evidence);
+        return this.sdJwt.verify(scanned.text, ctx);
       case 'json':
         return this.runDataIntegrity(scanned.document, ctx);
     }
-  }
-
-  /** SD-JWT VC (issuer-signed JWT with disclosures): recognised, not yet verified. */
-  private runSdJwt(_scanned: ScannedSdJwt, _ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): VerificationResult {
-    return this.unsupported(board, evidence, 'SD-JWT credentials (a JWT with ~-separated disclosures) are not verified by this system yet.');
   }
 
   private unsupported(board: CheckBoard, evidence: VerificationEvidence, message: string): VerificationResult {
@@ -714,8 +727,13 @@ export class CredentialVerifier {
     return board.result(this.evidence(entry, ctx.now));
   }
 
-  /** Verifies a fetched status list credential (the StatusListService's verifier): a JWS, or JSON-LD with Data Integrity. */
-  private async verifyStatusListCredential(body: string, nowMs: number): Promise<VerifiedStatusListCredential> {
+  /**
+   * Verifies a fetched status list credential (the StatusListService's verifier): an IETF Token Status List, a JWS,
+   * or JSON-LD with Data Integrity.
+   */
+  private async verifyStatusListCredential(body: string, nowMs: number, expected: { url: string; issuer?: string }): Promise<VerifiedStatusListCredential> {
+    const token = asStatusListToken(body);
+    if (token) return this.sdJwt.verifyStatusListToken(token, nowMs, expected);
     const invalid = (message: string): StatusListError => new StatusListError('status_list_invalid', message);
     let text = body.trim();
     if (text.startsWith('{')) {
@@ -849,6 +867,9 @@ function statusVerdict(outcomes: EntryOutcome[]): StatusOutcome {
       if (set && o.evidence.purpose === 'revocation') revoked ??= o;
       if (set && o.evidence.purpose === 'suspension') suspended ??= o;
     }
+    // A Token Status List says revoked or suspended by its value, not by a list purpose.
+    if (o.code === 'revoked') revoked ??= o;
+    if (o.code === 'suspended') suspended ??= o;
     if (o.status === 'fail') failed ??= o;
     if (o.status === 'indeterminate') unknown ??= o;
   }
@@ -873,18 +894,20 @@ function statusListFailure(err: unknown, base: StatusEvidence): EntryOutcome {
 function staleStatus(err: unknown, issuerId: string, base: StatusEvidence, size: number, now: Date): EntryOutcome | undefined {
   const stale = err instanceof StatusListError ? err.stale : undefined;
   if (!stale || stale.issuer !== issuerId || !stale.purposes.includes(base.purpose)) return undefined;
-  if (base.purpose !== 'revocation' && base.purpose !== 'suspension') return undefined;
+  if (!stale.tokenBits && base.purpose !== 'revocation' && base.purpose !== 'suspension') return undefined;
   let value: number;
   try {
     value = StatusListService.read(stale, base.index, size);
   } catch {
     return undefined;
   }
-  if (value === 0) return undefined;
+  // A Token Status List: 1 revoked, 2 suspended (other values prove nothing); a Bitstring list: its purpose.
+  const code = stale.tokenBits ? (value === 1 ? 'revoked' : value === 2 ? 'suspended' : undefined) : value === 0 ? undefined : base.purpose === 'revocation' ? 'revoked' : 'suspended';
+  if (!code) return undefined;
   const fetchedAt = fetchedAtIso(stale);
   return {
     status: 'fail',
-    code: base.purpose === 'revocation' ? 'revoked' : 'suspended',
+    code,
     message: 'ok',
     evidence: { listUrl: base.listUrl, purpose: base.purpose, index: base.index, value, fetchedAt },
     staleNote: `, as its status list read ${describeAge(now.getTime() - stale.fetchedAt)} ago (${fetchedAt}) shows; a current copy cannot be had: ${(err as StatusListError).message}`,

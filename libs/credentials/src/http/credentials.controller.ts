@@ -13,7 +13,7 @@ import { VerificationResultDto } from './dto/verification-result.dto';
 const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
 const QUERY_BOOLEANS = new Map([['true', true], ['false', false]]);
 
-/** Parses the VC-API `options` (jurisdiction, mutual aid, full report) or answers 400 validation_failed. */
+/** Parses the VC-API `options` (jurisdiction, mutual aid, full report, challenge, domain) or answers 400 validation_failed. */
 function verifyOptions(raw: unknown, query: { jurisdiction?: string; fullReport?: string }): VerifyOptions {
   const options = isRecord(raw) ? raw : {};
   if (raw !== undefined && !isRecord(raw)) throw new DomainError('validation_failed', 'options must be an object.');
@@ -31,7 +31,19 @@ function verifyOptions(raw: unknown, query: { jurisdiction?: string; fullReport?
   if (fullReport !== undefined && typeof fullReport !== 'boolean') {
     throw new DomainError('validation_failed', 'options.fullReport must be true or false.', { errors: [{ field: 'options.fullReport', message: 'must be a boolean' }] });
   }
-  return { jurisdiction: jurisdiction as string | undefined, mutualAidJurisdictions: aid as string[] | undefined, fullReport };
+  for (const name of ['challenge', 'domain'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === 'string' && value.length > 0 && value.length <= 512)) {
+      throw new DomainError('validation_failed', `options.${name} must be text of at most 512 characters.`, { errors: [{ field: `options.${name}`, message: 'must be a string of 1 to 512 characters' }] });
+    }
+  }
+  return {
+    jurisdiction: jurisdiction as string | undefined,
+    mutualAidJurisdictions: aid as string[] | undefined,
+    fullReport,
+    challenge: options.challenge as string | undefined,
+    domain: options.domain as string | undefined,
+  };
 }
 
 /**
@@ -62,7 +74,7 @@ export class CredentialsController {
       properties: {
         verifiableCredential: {
           oneOf: [
-            { type: 'string', description: 'What a scan yields (docs/verification.md, "Formats"): a compact JWS (vc+jwt, Open Badges 3.0 JWT, VC-JWT 1.1, vp+jwt), an SD-JWT, JSON credential text, a data: URL, or a URL carrying one' },
+            { type: 'string', description: 'What a scan yields (docs/verification.md, "Formats"): a compact JWS (vc+jwt, Open Badges 3.0 JWT, VC-JWT 1.1, vp+jwt), an SD-JWT VC (with its ~-separated Disclosures), JSON credential text, a data: URL, or a URL carrying one' },
             {
               type: 'object',
               description: 'A VC-API envelope (type EnvelopedVerifiableCredential, as a string or a list, id a data: URL) or a credential with an embedded proof',
@@ -76,6 +88,8 @@ export class CredentialsController {
             jurisdiction: { type: 'string', example: 'US-FL' },
             mutualAidJurisdictions: { type: 'array', items: { type: 'string' } },
             fullReport: { type: 'boolean', description: 'Check everything even when the issuer is not trusted here (fetches its keys and status lists, within the same limits).' },
+            challenge: { type: 'string', description: 'The nonce this verifier gave the wallet: an SD-JWT VC must then carry a Key Binding JWT with it.' },
+            domain: { type: 'string', description: 'This verifier as audience: an SD-JWT VC must then carry a Key Binding JWT with this aud.' },
           },
         },
       },

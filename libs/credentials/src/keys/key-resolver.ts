@@ -22,13 +22,20 @@ export interface VerificationKey {
 
 export interface IssuerKeySet {
   issuer: string;
-  method: 'did:jwk' | 'did:key' | 'did:web' | 'jwks' | 'controller-document';
+  method: 'did:jwk' | 'did:key' | 'did:web' | 'jwks' | 'controller-document' | 'jwt-vc-issuer';
   keys: VerificationKey[];
   fetchedAt: number;
   expiresAt: number;
 }
 
 export type KeyErrorCode = 'did_unresolvable' | 'key_not_found';
+
+/**
+ * How an https issuer publishes its keys: `issuer` = at the issuer URL itself (a JWKS or a profile with keys, as Open
+ * Badges issuers do); `jwt-vc-issuer` = in its JWT VC Issuer Metadata (`/.well-known/jwt-vc-issuer`, as SD-JWT VC
+ * issuers do). DIDs resolve the same way either way.
+ */
+export type KeyDiscovery = 'issuer' | 'jwt-vc-issuer';
 
 export class KeyResolutionError extends Error {
   constructor(
@@ -71,16 +78,17 @@ export class KeyResolver {
   }
 
   /** The issuer's assertion keys (cached; one fetch at a time per issuer). */
-  async keySet(issuer: string, opts: { refresh?: boolean } = {}): Promise<IssuerKeySet> {
+  async keySet(issuer: string, opts: { refresh?: boolean; discovery?: KeyDiscovery } = {}): Promise<IssuerKeySet> {
+    const key = cacheKey(issuer, opts.discovery);
     if (!opts.refresh) {
-      const fresh = this.cached(issuer);
+      const fresh = this.cached(issuer, undefined, opts.discovery);
       if (fresh) return fresh;
     }
-    const cached = this.cache.get(issuer);
-    return this.loads.run(issuer, () =>
-      this.load(issuer).then(
+    const cached = this.cache.get(key);
+    return this.loads.run(key, () =>
+      this.load(issuer, opts.discovery).then(
         (set) => {
-          this.remember(set);
+          this.remember(key, set);
           return set;
         },
         (err: unknown) => {
@@ -97,8 +105,8 @@ export class KeyResolver {
    * What `keySet` answers while the issuer's set is fresh (at `now`, by default this resolver's clock), without a
    * promise; undefined when it must be loaded.
    */
-  cached(issuer: string, now = this.now()): IssuerKeySet | undefined {
-    const cached = this.cache.get(issuer);
+  cached(issuer: string, now = this.now(), discovery?: KeyDiscovery): IssuerKeySet | undefined {
+    const cached = this.cache.get(cacheKey(issuer, discovery));
     return cached && cached.expiresAt > now ? cached : undefined;
   }
 
@@ -108,8 +116,10 @@ export class KeyResolver {
   }
 
   forget(issuer?: string): void {
-    if (issuer) this.cache.delete(issuer);
-    else this.cache.clear();
+    if (issuer) {
+      this.cache.delete(issuer);
+      this.cache.delete(cacheKey(issuer, 'jwt-vc-issuer'));
+    } else this.cache.clear();
   }
 
   /**
@@ -154,22 +164,22 @@ export class KeyResolver {
     return key;
   }
 
-  private remember(set: IssuerKeySet): void {
+  private remember(key: string, set: IssuerKeySet): void {
     const max = this.opts.maxCachedIssuers ?? 5000;
-    if (this.cache.size >= max && !this.cache.has(set.issuer)) {
+    if (this.cache.size >= max && !this.cache.has(key)) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
-    this.cache.set(set.issuer, set);
+    this.cache.set(key, set);
   }
 
-  private async load(issuer: string): Promise<IssuerKeySet> {
+  private async load(issuer: string, discovery?: KeyDiscovery): Promise<IssuerKeySet> {
     if (issuer.length > 4096) throw new KeyResolutionError('did_unresolvable', 'The issuer identifier is too long.');
     if (issuer.startsWith('did:jwk:')) return this.didJwk(issuer);
     if (issuer.startsWith('did:key:')) return this.didKey(issuer);
     if (issuer.startsWith('did:web:')) return this.didWeb(issuer);
     if (issuer.startsWith('did:')) throw new KeyResolutionError('did_unresolvable', `The DID method of ${truncate(issuer)} is not supported (did:web, did:key, did:jwk are).`);
-    if (issuer.startsWith('https://') || issuer.startsWith('http://')) return this.issuerJwks(issuer);
+    if (issuer.startsWith('https://') || issuer.startsWith('http://')) return discovery === 'jwt-vc-issuer' ? this.jwtVcIssuerJwks(issuer) : this.issuerJwks(issuer);
     throw new KeyResolutionError('key_not_found', `No key can be found for the issuer ${truncate(issuer)} (not a DID or https URL).`);
   }
 
@@ -281,19 +291,42 @@ export class KeyResolver {
         expiresAt = Math.min(expiresAt, second.expiresAt);
       }
     }
-    const keys: VerificationKey[] = [];
-    for (const raw of isRecord(jwks) ? oneOrMany(jwks.keys) : []) {
-      if (!isRecord(raw) || !isSigningJwk(raw)) continue;
-      try {
-        const jwk = toPublicJwk(raw);
-        const id = `${issuer}#${jwk.kid ?? jwkThumbprint(jwk)}`;
-        keys.push(makeKey(id, jwk));
-      } catch {
-        // A key that cannot be used is simply not a candidate.
-      }
+    return { issuer, method: 'jwks', keys: signingKeys(issuer, jwks), fetchedAt, expiresAt };
+  }
+
+  /** The JWT VC Issuer Metadata URL of an https issuer: `/.well-known/jwt-vc-issuer` between its host and its path. */
+  jwtVcIssuerMetadataUrl(issuer: string): string {
+    let url: URL;
+    try {
+      url = new URL(issuer);
+    } catch {
+      throw new KeyResolutionError('key_not_found', 'The issuer is not a valid URL.');
     }
-    if (keys.length === 0) throw new KeyResolutionError('key_not_found', `The issuer ${truncate(issuer)} publishes no usable key.`);
-    return { issuer, method: 'jwks', keys, fetchedAt, expiresAt };
+    if (url.search || url.hash || url.username || url.password) throw new KeyResolutionError('key_not_found', 'The issuer URL has a query, fragment or credentials.');
+    const path = url.pathname === '/' ? '' : url.pathname;
+    return `${url.origin}/.well-known/jwt-vc-issuer${path}`;
+  }
+
+  /**
+   * An SD-JWT VC issuer's keys (SD-JWT VC, JWT VC Issuer Metadata): the metadata must name exactly this issuer and
+   * carry `jwks`, or a same-origin `jwks_uri`, not both.
+   */
+  private async jwtVcIssuerJwks(issuer: string): Promise<IssuerKeySet> {
+    const url = this.jwtVcIssuerMetadataUrl(issuer);
+    const meta = await this.fetchJson(url, 'JWT VC issuer metadata', 'key_not_found');
+    if (meta.doc.issuer !== issuer) throw new KeyResolutionError('key_not_found', `The issuer metadata at ${truncate(url)} is for another issuer.`);
+    if (meta.doc.jwks !== undefined && meta.doc.jwks_uri !== undefined) throw new KeyResolutionError('key_not_found', 'The issuer metadata has both jwks and jwks_uri.');
+    let { fetchedAt, expiresAt } = meta;
+    let jwks: unknown = meta.doc.jwks;
+    if (typeof meta.doc.jwks_uri === 'string') {
+      const target = new URL(meta.doc.jwks_uri, url);
+      if (target.origin !== new URL(issuer).origin) throw new KeyResolutionError('key_not_found', 'The issuer metadata points to a key set on another origin.');
+      const second = await this.fetchJson(target.toString(), 'issuer key set', 'key_not_found');
+      jwks = second.doc;
+      fetchedAt = second.fetchedAt;
+      expiresAt = Math.min(expiresAt, second.expiresAt);
+    }
+    return { issuer, method: 'jwt-vc-issuer', keys: signingKeys(issuer, jwks), fetchedAt, expiresAt };
   }
 }
 
@@ -324,6 +357,26 @@ function assertionKeys(doc: JsonRecord, subject: string): VerificationKey[] {
   }
   return keys;
 }
+
+/** The usable signing keys of a JWKS (`use` sig or absent, `key_ops` with verify or absent); at least one. */
+function signingKeys(issuer: string, jwks: unknown): VerificationKey[] {
+  const keys: VerificationKey[] = [];
+  for (const raw of isRecord(jwks) ? oneOrMany(jwks.keys) : []) {
+    if (!isRecord(raw) || !isSigningJwk(raw)) continue;
+    try {
+      const jwk = toPublicJwk(raw);
+      const id = `${issuer}#${jwk.kid ?? jwkThumbprint(jwk)}`;
+      keys.push(makeKey(id, jwk));
+    } catch {
+      // A key that cannot be used is simply not a candidate.
+    }
+  }
+  if (keys.length === 0) throw new KeyResolutionError('key_not_found', `The issuer ${truncate(issuer)} publishes no usable key.`);
+  return keys;
+}
+
+/** Keys found through JWT VC Issuer Metadata are cached apart from the same URL's own key set (a DID's are the same). */
+const cacheKey = (issuer: string, discovery?: KeyDiscovery): string => (discovery === 'jwt-vc-issuer' && !issuer.startsWith('did:') ? `jwt-vc-issuer ${issuer}` : issuer);
 
 function jwkOfMethod(vm: JsonRecord): PublicJwk | undefined {
   try {

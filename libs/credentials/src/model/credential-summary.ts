@@ -46,6 +46,7 @@ export function summariseCredential(credential: JsonRecord, format: CredentialSu
 export function qualificationFacts(summary: CredentialSummary): QualificationFacts {
   return {
     achievementId: summary.achievement?.id,
+    vct: summary.vct,
     achievementType: summary.achievement?.achievementType,
     achievementName: summary.achievement?.name,
     credentialTypes: summary.types,

@@ -1,4 +1,4 @@
-import { createGunzip, gzipSync } from 'node:zlib';
+import { createGunzip, createInflate, gzipSync } from 'node:zlib';
 import { VERIFICATION_LIMITS, type DecodeBudget } from '../limits';
 
 /**
@@ -42,33 +42,42 @@ export function decodeEncodedList(encodedList: string, limits: DecodeLimits = {}
  * the request's budget: the event loop never waits on it, and a bomb costs at most the limit.
  */
 export function gunzipBounded(compressed: Uint8Array, limits: DecodeLimits = {}): Promise<Uint8Array> {
+  return decompressBounded(compressed, limits, 'gzip');
+}
+
+/** gunzipBounded for zlib data (RFC 1950), as the IETF Token Status List compresses its `lst`. */
+export function inflateBounded(compressed: Uint8Array, limits: DecodeLimits = {}): Promise<Uint8Array> {
+  return decompressBounded(compressed, limits, 'zlib');
+}
+
+function decompressBounded(compressed: Uint8Array, limits: DecodeLimits, format: 'gzip' | 'zlib'): Promise<Uint8Array> {
   const maxBytes = limits.maxBytes ?? MAX_DECODED_BYTES;
   return new Promise((resolve, reject) => {
-    const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+    const stream = format === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : createInflate({ chunkSize: 64 * 1024 });
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
     const fail = (err: StatusListDecodeError): void => {
       if (settled) return;
       settled = true;
-      gunzip.destroy();
+      stream.destroy();
       reject(err);
     };
-    gunzip.on('data', (chunk: Buffer) => {
+    stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) return fail(new StatusListDecodeError(`encodedList decompresses to more than ${maxBytes} bytes (the limit of one list).`));
+      if (size > maxBytes) return fail(new StatusListDecodeError(`${format === 'gzip' ? 'encodedList' : 'lst'} decompresses to more than ${maxBytes} bytes (the limit of one list).`));
       if (limits.budget && !limits.budget.take(chunk.length)) {
         return fail(new StatusListDecodeError(`Not decoded: this verification has already decompressed as many status-list bytes as one verification may (${limits.budget.maxBytes}).`, limits.budget));
       }
       chunks.push(chunk);
     });
-    gunzip.on('error', () => fail(new StatusListDecodeError('encodedList does not decompress (corrupt gzip data).')));
-    gunzip.on('end', () => {
+    stream.on('error', () => fail(new StatusListDecodeError(`${format === 'gzip' ? 'encodedList' : 'lst'} does not decompress (corrupt ${format} data).`)));
+    stream.on('end', () => {
       if (settled) return;
       settled = true;
       resolve(new Uint8Array(Buffer.concat(chunks, size)));
     });
-    gunzip.end(compressed);
+    stream.end(compressed);
   });
 }
 

@@ -4,6 +4,7 @@ import { gzip } from 'node:zlib';
 import { SingleFlight } from '@app/common';
 import { FetchError, type BoundedFetcher } from '../fetch/bounded-fetcher';
 import { VERIFICATION_LIMITS, type DecodeBudget } from '../limits';
+import { decodeTokenList, readTokenStatus } from '../sd-jwt/token-status-list';
 import { decodeEncodedList, gunzipBounded, readStatus, StatusListDecodeError } from './bitstring';
 import type { StatusListStore, StoredStatusList } from './status-list-store';
 
@@ -40,13 +41,20 @@ export class StatusListError extends Error {
 export interface VerifiedStatusListCredential {
   issuer: string;
   purposes: string[];
-  encodedList: string;
+  /** A Bitstring Status List's `encodedList` (multibase base64url of gzip). */
+  encodedList?: string;
+  /** An IETF Token Status List's `lst` (base64url of zlib) and the width of its entries. */
+  tokenList?: { lst: string; bits: 1 | 2 | 4 | 8 };
   /** The list's `ttl` in ms, if it declares one. */
   ttlMs?: number;
   validUntil?: number;
 }
 
-export type StatusListCredentialVerifier = (body: string, now: number) => Promise<VerifiedStatusListCredential>;
+/**
+ * Verifies a fetched list. `expected.issuer` is the issuer of the credential that named the list, for lists that
+ * may leave their issuer implicit (a Status List Token without `iss`).
+ */
+export type StatusListCredentialVerifier = (body: string, now: number, expected: { url: string; issuer?: string }) => Promise<VerifiedStatusListCredential>;
 
 export interface DecodedStatusList extends Omit<StoredStatusList, 'gzip'> {
   bits: Uint8Array;
@@ -85,14 +93,14 @@ export class StatusListService {
    * A fresh, verified list (from memory, the shared store, or the network). Throws StatusListError, carrying the
    * last known copy (`stale`) when there is one. Decompression is charged to `budget`, the asking request's.
    */
-  async get(url: string, budget?: DecodeBudget): Promise<DecodedStatusList> {
+  async get(url: string, budget?: DecodeBudget, issuer?: string): Promise<DecodedStatusList> {
     const fresh = this.cached(url);
     if (fresh) return fresh;
     try {
-      return (await this.singleFlight(url, false, budget)).list;
+      return (await this.singleFlight(url, false, budget, issuer)).list;
     } catch (err) {
       // Joined a load another request started and whose budget ran out: this request's own budget decides.
-      if (err instanceof StatusListError && err.opts.budget && err.opts.budget !== budget) return (await this.singleFlight(url, false, budget)).list;
+      if (err instanceof StatusListError && err.opts.budget && err.opts.budget !== budget) return (await this.singleFlight(url, false, budget, issuer)).list;
       throw err;
     }
   }
@@ -122,18 +130,19 @@ export class StatusListService {
 
   /** The value of one entry: throws StatusListError (`status_list_invalid`) when the index is outside the list. */
   static read(list: DecodedStatusList, index: number, size = 1): number {
-    if (!Number.isSafeInteger(index) || index < 0 || (index + 1) * size > list.bitLength) {
-      throw new StatusListError('status_list_invalid', `Index ${index} is outside the status list (${Math.floor(list.bitLength / size)} entries).`, { fails: true });
+    const width = list.tokenBits ?? size;
+    if (!Number.isSafeInteger(index) || index < 0 || (index + 1) * width > list.bitLength) {
+      throw new StatusListError('status_list_invalid', `Index ${index} is outside the status list (${Math.floor(list.bitLength / width)} entries).`, { fails: true });
     }
-    return readStatus(list.bits, index, size);
+    return list.tokenBits ? readTokenStatus(list.bits, index, list.tokenBits) : readStatus(list.bits, index, size);
   }
 
   /** One load at a time per URL in this process: concurrent callers share it. */
-  private singleFlight(url: string, force: boolean, budget?: DecodeBudget): Promise<{ list: DecodedStatusList; changed: boolean }> {
-    return this.loads.run(url, () => this.load(url, force, budget));
+  private singleFlight(url: string, force: boolean, budget?: DecodeBudget, issuer?: string): Promise<{ list: DecodedStatusList; changed: boolean }> {
+    return this.loads.run(url, () => this.load(url, force, budget, issuer));
   }
 
-  private async load(url: string, force: boolean, budget?: DecodeBudget): Promise<{ list: DecodedStatusList; changed: boolean }> {
+  private async load(url: string, force: boolean, budget?: DecodeBudget, issuer?: string): Promise<{ list: DecodedStatusList; changed: boolean }> {
     const now = this.now();
     const inMemory = this.memory.get(url);
     let stored: StoredStatusList | undefined;
@@ -147,7 +156,7 @@ export class StatusListService {
     }
     const previous = newest(stored, inMemory);
     try {
-      return await this.fetchAndDecode(url, previous, now, budget);
+      return await this.fetchAndDecode(url, previous, now, budget, issuer ?? previous?.issuer);
     } catch (err) {
       const failure = err instanceof StatusListError ? err : new StatusListError('status_unavailable', 'The status list could not be read.');
       if (previous && !failure.opts.budget) failure.stale = await this.staleCopy(previous, budget);
@@ -155,11 +164,17 @@ export class StatusListService {
     }
   }
 
-  private async fetchAndDecode(url: string, previous: StoredStatusList | DecodedStatusList | undefined, now: number, budget?: DecodeBudget): Promise<{ list: DecodedStatusList; changed: boolean }> {
+  private async fetchAndDecode(
+    url: string,
+    previous: StoredStatusList | DecodedStatusList | undefined,
+    now: number,
+    budget?: DecodeBudget,
+    issuer?: string,
+  ): Promise<{ list: DecodedStatusList; changed: boolean }> {
     let response;
     try {
       response = await this.opts.fetcher.get(url, {
-        accept: 'application/vc+jwt, application/jwt, application/json;q=0.5',
+        accept: 'application/vc+jwt, application/statuslist+jwt, application/jwt, application/json;q=0.5',
         ifNoneMatch: previous?.etag,
         cache: false,
       });
@@ -181,10 +196,10 @@ export class StatusListService {
     }
 
     const body = response.body.toString('utf8');
-    const verified = await this.opts.verifyListCredential(body, now);
+    const verified = await this.opts.verifyListCredential(body, now, { url, issuer });
     let bits: Uint8Array;
     try {
-      bits = await decodeEncodedList(verified.encodedList, { budget });
+      bits = verified.tokenList ? await decodeTokenList(verified.tokenList.lst, { budget }) : await decodeEncodedList(verified.encodedList ?? '', { budget });
     } catch (err) {
       throw decodeFailure(err);
     }
@@ -198,7 +213,8 @@ export class StatusListService {
       url,
       issuer: verified.issuer,
       purposes: verified.purposes,
-      gzip: gzipOf(verified.encodedList),
+      // A Token Status List is zlib, not gzip: its decoded bytes are kept gzipped like every other list.
+      gzip: verified.tokenList ? new Uint8Array(await gzipAsync(bits)) : gzipOf(verified.encodedList ?? ''),
       bitLength,
       fetchedAt,
       expiresAt: this.expiry(fetchedAt, verified.ttlMs, response.noStore ? 0 : response.maxAgeMs, verified.validUntil),
@@ -206,6 +222,7 @@ export class StatusListService {
       ttlMs: verified.ttlMs,
       etag: response.etag,
       version,
+      tokenBits: verified.tokenList?.bits,
     };
     await this.save(list);
     const decoded: DecodedStatusList = { ...withoutGzip(list), bits, stale: false };

@@ -23,6 +23,11 @@ export interface StoredStatusList {
   etag?: string;
   /** sha256 (hex) of the list credential as fetched: a new value means the list changed. */
   version: string;
+  /**
+   * Set for an IETF Token Status List: the width of one entry, read least significant bits first. Absent for a
+   * Bitstring Status List (entries of the credential's `statusSize`, most significant bit first).
+   */
+  tokenBits?: 1 | 2 | 4 | 8;
 }
 
 export abstract class StatusListStore {

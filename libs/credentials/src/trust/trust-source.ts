@@ -24,11 +24,13 @@ export interface TrustedIssuer {
  *  - `achievementId`: the Open Badges achievement id equals this;
  *  - `achievementName` (+ `achievementTypes`): achievement name equal ignoring case and spacing, and the
  *    achievementType one of the list;
- *  - `credentialType`: the credential's `type` list contains this.
+ *  - `credentialType`: the credential's `type` list contains this;
+ *  - `vct`: the SD-JWT VC's `vct` (credential type) equals this.
  */
 export interface QualificationRule {
   qualification: string;
   achievementId?: string;
+  vct?: string;
   achievementTypes?: string[];
   achievementName?: string;
   credentialType?: string;
@@ -84,6 +86,7 @@ export class StaticTrustSource extends TrustSource {
 
 export interface QualificationFacts {
   achievementId?: string;
+  vct?: string;
   achievementType?: string;
   achievementName?: string;
   credentialTypes: string[];
@@ -107,13 +110,17 @@ function normalise(text: string): string {
 
 /**
  * The qualification a credential shows, by the documented rules, in this order: (1) a rule naming its achievement
- * id, (2) a rule naming its achievementType and achievement name (case-insensitive), (3) a rule naming one of its
- * credential types. Within one kind the first matching rule wins.
+ * id, (2) a rule naming its SD-JWT VC type (`vct`), (3) a rule naming its achievementType and achievement name
+ * (case-insensitive), (4) a rule naming one of its credential types. Within one kind the first matching rule wins.
  */
 export function mapQualification(facts: QualificationFacts, rules: QualificationRule[]): string | undefined {
   if (facts.achievementId) {
     const byId = rules.find((r) => r.achievementId !== undefined && r.achievementId === facts.achievementId);
     if (byId) return byId.qualification;
+  }
+  if (facts.vct) {
+    const byVct = rules.find((r) => r.vct !== undefined && r.vct === facts.vct);
+    if (byVct) return byVct.qualification;
   }
   if (facts.achievementName && facts.achievementType) {
     const name = normalise(facts.achievementName);

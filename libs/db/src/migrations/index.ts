@@ -12,6 +12,7 @@ import { Lz4Compression1764300800000 } from './1764300800000-lz4-compression';
 import { ActiveDeploymentLookup1764300900000 } from './1764300900000-active-deployment-lookup';
 import { CheckInResponseText1764301000000 } from './1764301000000-check-in-response-text';
 import { ResponderIdentityChange1765000000010 } from './1765000000010-responder-identity-change';
+import { QualificationRuleVct1765000000240 } from './1765000000240-qualification-rule-vct';
 import { TokenVersionsAndSealedKeys1765000050000 } from './1765000050000-token-versions-and-sealed-keys';
 import { IncidentTimeZoneKnown1765000400000 } from './1765000400000-incident-time-zone-known';
 import { VcClaimFormatName1765000500000 } from './1765000500000-vc-claim-format-name';
@@ -34,6 +35,7 @@ export const migrations: Array<new () => MigrationInterface> = [
   ActiveDeploymentLookup1764300900000,
   CheckInResponseText1764301000000,
   ResponderIdentityChange1765000000010,
+  QualificationRuleVct1765000000240,
   TokenVersionsAndSealedKeys1765000050000,
   IncidentTimeZoneKnown1765000400000,
   VcClaimFormatName1765000500000,

@@ -1,4 +1,4 @@
-import type { CredentialVerifier, DecodedStatusList, TrustedIssuer, TrustSource } from '@app/credentials';
+import type { CredentialVerifier, DecodedStatusList, KeyDiscovery, TrustedIssuer, TrustSource } from '@app/credentials';
 import type { ActiveCredential, ScreeningFacts } from './screening';
 
 /** Lookups of one issuer, key set or list at a time, at most this many at once (status lists are fetched here). */
@@ -25,9 +25,15 @@ export class RunFacts implements ScreeningFacts {
   /** Resolves whatever these credentials need that this run has not looked up yet. */
   async prepare(credentials: ActiveCredential[]): Promise<void> {
     const issuers = new Set<string>();
+    const keySets = new Map<string, { issuer: string; discovery: KeyDiscovery }>();
     const lists = new Set<string>();
     for (const c of credentials) {
       if (c.issuerId && !this.issuers.has(c.issuerId)) issuers.add(c.issuerId);
+      if (c.issuerId) {
+        const discovery = discoveryOf(c.format);
+        const key = keySetKey(c.issuerId, discovery);
+        if (!this.keys.has(key)) keySets.set(key, { issuer: c.issuerId, discovery });
+      }
       for (const e of c.statusEntries) if (!this.lists.has(e.listUrl)) lists.add(e.listUrl);
     }
     await inParallel([...issuers], async (id) => {
@@ -36,11 +42,13 @@ export class RunFacts implements ScreeningFacts {
       } catch {
         this.issuers.set(id, 'unavailable');
       }
+    });
+    await inParallel([...keySets], async ([key, { issuer, discovery }]) => {
       try {
-        const set = await this.verifier.keys.keySet(id);
-        this.keys.set(id, new Set(set.keys.map((k) => k.thumbprint)));
+        const set = await this.verifier.keys.keySet(issuer, { discovery });
+        this.keys.set(key, new Set(set.keys.map((k) => k.thumbprint)));
       } catch {
-        this.keys.set(id, 'unavailable');
+        this.keys.set(key, 'unavailable');
       }
     });
     await inParallel([...lists], async (url) => {
@@ -56,8 +64,8 @@ export class RunFacts implements ScreeningFacts {
     return this.issuers.has(id) ? this.issuers.get(id) : 'unavailable';
   }
 
-  keyThumbprints(issuer: string): ReadonlySet<string> | 'unavailable' {
-    return this.keys.get(issuer) ?? 'unavailable';
+  keyThumbprints(issuer: string, format: string | null): ReadonlySet<string> | 'unavailable' {
+    return this.keys.get(keySetKey(issuer, discoveryOf(format))) ?? 'unavailable';
   }
 
   list(url: string): DecodedStatusList | 'unavailable' {
@@ -68,6 +76,10 @@ export class RunFacts implements ScreeningFacts {
     return this.lists.size;
   }
 }
+
+/** SD-JWT VC issuers publish their keys in JWT VC Issuer Metadata (the engine verified them so). */
+const discoveryOf = (format: string | null): KeyDiscovery => (format === 'dc+sd-jwt' ? 'jwt-vc-issuer' : 'issuer');
+const keySetKey = (issuer: string, discovery: KeyDiscovery): string => `${discovery} ${issuer}`;
 
 async function inParallel<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

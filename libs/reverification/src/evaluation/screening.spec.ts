@@ -40,6 +40,7 @@ function credential(over: Partial<ActiveCredential> = {}): ActiveCredential {
     credentialId: 'c1',
     currentFlag: null,
     issuerId: ISSUER,
+    format: 'vc+jwt',
     qualification: 'RN',
     validUntil: new Date(NOW + 400 * 24 * HOUR),
     statusEntries: [
@@ -67,6 +68,21 @@ describe('screening a deployed credential', () => {
     expect(screen(credential(), facts({ revoked: [41, 43] })).problems).toEqual([]);
     expect(screen(credential(), facts({ revoked: [42] })).problems.map((p) => p.code)).toEqual(['revoked']);
     expect(screen(credential(), facts({ suspended: [42] })).problems.map((p) => p.code)).toEqual(['suspended']);
+  });
+
+  it('an SD-JWT VC: its Token Status List value says revoked (1) or suspended (2), and its keys are looked up as SD-JWT VC keys', () => {
+    const TOKEN = 'https://board.example/status/token';
+    const bytes = new Uint8Array(65536 / 4);
+    bytes[0] = 0b11_10_01_00; // entries 0..3 = 0, 1, 2, 3 (two bits each, least significant first)
+    const tokenList: DecodedStatusList = { url: TOKEN, issuer: ISSUER, purposes: ['status_list'], bits: bytes, bitLength: bytes.length * 8, fetchedAt: NOW, expiresAt: NOW + 60_000, version: 'v', stale: false, tokenBits: 2 };
+    const formats: Array<string | null> = [];
+    const f: ScreeningFacts = { ...facts(), list: (url) => (url === TOKEN ? tokenList : 'unavailable'), keyThumbprints: (_issuer, format) => (formats.push(format), new Set(['thumb-1'])) };
+    const at = (index: number) => screen(credential({ format: 'dc+sd-jwt', statusEntries: [{ type: 'TokenStatusList', purpose: 'status_list', listUrl: TOKEN, index }] }), f);
+    expect(at(0)).toMatchObject({ problems: [], unavailable: [] });
+    expect(at(1).problems.map((p) => p.code)).toEqual(['revoked']);
+    expect(at(2).problems.map((p) => p.code)).toEqual(['suspended']);
+    expect(at(3)).toMatchObject({ problems: [], unavailable: [`status value 3 of index 3 of ${TOKEN}`] });
+    expect(formats).toEqual(['dc+sd-jwt', 'dc+sd-jwt', 'dc+sd-jwt', 'dc+sd-jwt']);
   });
 
   it('asks the engine to confirm a new problem, but not one the deployment is already flagged for', () => {

@@ -10,6 +10,8 @@ export interface ActiveCredential {
   credentialId: string;
   currentFlag: CredentialFlag | null;
   issuerId: string | null;
+  /** The credential's format as verified at check-in (`dc+sd-jwt` issuers publish their keys differently). */
+  format: string | null;
   qualification: string | null;
   validUntil: Date | null;
   statusEntries: StatusEntrySummary[];
@@ -26,8 +28,8 @@ export interface ScreeningFacts {
   expiryWarningMs: number;
   /** undefined: not in the registry; 'unavailable': the registry could not be read. */
   issuer(id: string): TrustedIssuer | undefined | 'unavailable';
-  /** Thumbprints of the issuer's current assertion keys. */
-  keyThumbprints(issuer: string): ReadonlySet<string> | 'unavailable';
+  /** Thumbprints of the issuer's current assertion keys, found as for a credential of this format. */
+  keyThumbprints(issuer: string, format: string | null): ReadonlySet<string> | 'unavailable';
   list(url: string): DecodedStatusList | 'unavailable';
 }
 
@@ -65,7 +67,12 @@ export function screen(c: ActiveCredential, facts: ScreeningFacts): Screening {
       continue;
     }
     if (value === 0) continue;
-    if (entry.purpose === 'revocation') problems.push({ code: 'revoked', message: 'The issuer has revoked this credential.' });
+    // A Token Status List says what a value means (1 revoked, 2 suspended); a Bitstring list, by its purpose.
+    if (list.tokenBits) {
+      if (value === 1) problems.push({ code: 'revoked', message: 'The issuer has revoked this credential.' });
+      else if (value === 2) problems.push({ code: 'suspended', message: 'The issuer has suspended this credential.' });
+      else unavailable.push(`status value ${value} of index ${entry.index} of ${entry.listUrl}`);
+    } else if (entry.purpose === 'revocation') problems.push({ code: 'revoked', message: 'The issuer has revoked this credential.' });
     else if (entry.purpose === 'suspension') problems.push({ code: 'suspended', message: 'The issuer has suspended this credential.' });
   }
 
@@ -91,7 +98,7 @@ export function screen(c: ActiveCredential, facts: ScreeningFacts): Screening {
         }
       }
     }
-    const keys = facts.keyThumbprints(c.issuerId);
+    const keys = facts.keyThumbprints(c.issuerId, c.format);
     if (keys === 'unavailable') unavailable.push("issuer's keys");
     else keyChanged = !c.keyThumbprint || !keys.has(c.keyThumbprint);
   }

@@ -25,6 +25,7 @@ interface Row {
   credential_id: string;
   credential_flag: CredentialFlag | null;
   issuer_id: string | null;
+  format: string | null;
   qualification: string | null;
   valid_until: Date | null;
   status_entries: StatusEntrySummary[] | null;
@@ -53,7 +54,7 @@ export class ActiveCredentialsReader {
     const { where, params } = filter(scope, 3);
     const rows = (await this.db.query(
       `SELECT d.id AS deployment_id, d.incident_id, d.responder_id, d.credential_id, d.credential_flag,
-              c.issuer_id, c.qualification, c.valid_until, c.status_entries, c.key_thumbprint,
+              c.issuer_id, c.format, c.qualification, c.valid_until, c.status_entries, c.key_thumbprint,
               i.jurisdiction, i.mutual_aid_jurisdictions, (w.deployment_id IS NOT NULL) AS expiry_warned
          FROM deployment d
          JOIN presented_credential c ON c.id = d.credential_id
@@ -100,6 +101,7 @@ function toActiveCredential(r: Row): ActiveCredential {
     credentialId: r.credential_id,
     currentFlag: r.credential_flag,
     issuerId: r.issuer_id,
+    format: r.format,
     qualification: r.qualification,
     validUntil: r.valid_until,
     statusEntries: Array.isArray(r.status_entries) ? r.status_entries.filter((e) => typeof e?.listUrl === 'string' && Number.isInteger(e.index)) : [],

@@ -39,13 +39,14 @@ export class AchievementDto {
 
 export class CredentialSummaryDto implements CredentialSummary {
   @ApiProperty({
-    enum: ['vc+jwt', 'ob3-jwt', 'jwt-vc', 'ldp-vc'],
+    enum: ['vc+jwt', 'ob3-jwt', 'jwt-vc', 'ldp-vc', 'dc+sd-jwt'],
     description:
-      '`vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open Badges 3.0 JWT: the payload is the credential), `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim) or `ldp-vc` (JSON-LD with a Data Integrity proof)',
+      '`vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open Badges 3.0 JWT: the payload is the credential), `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim), `ldp-vc` (JSON-LD with a Data Integrity proof) or `dc+sd-jwt` (SD-JWT VC)',
   })
   format!: CredentialSummary['format'];
   @ApiPropertyOptional() id?: string;
   @ApiProperty({ type: [String] }) types!: string[];
+  @ApiPropertyOptional({ description: "SD-JWT VC: the credential type, which the registry's `vct` rules map to a qualification" }) vct?: string;
   @ApiProperty({ type: CredentialIssuerDto }) issuer!: CredentialIssuerDto;
   @ApiProperty({ type: CredentialSubjectDto }) subject!: CredentialSubjectDto;
   @ApiPropertyOptional({ example: 'RN', description: 'Our qualification code, by the documented mapping rules' }) qualification?: string;
@@ -65,7 +66,8 @@ export class StatusEvidenceDto implements StatusEvidence {
 }
 
 export class VerificationEvidenceDto implements VerificationEvidence {
-  @ApiProperty({ description: 'sha256 (hex) of the compact JWS exactly as presented' }) credentialHash!: string;
+  @ApiProperty({ description: 'sha256 (hex) of the credential exactly as verified (the compact JWS or SD-JWT; the RFC 8785 canonical JSON of a Data Integrity credential)' })
+  credentialHash!: string;
   @ApiPropertyOptional({ example: 'ES256' }) algorithm?: string;
   @ApiPropertyOptional({ description: 'The verification method id used (e.g. did:web:...#key-1)' }) keyId?: string;
   @ApiPropertyOptional({ description: 'RFC 7638 thumbprint of the public key used' }) keyThumbprint?: string;
