@@ -260,23 +260,6 @@ function parseProof(entry: unknown): ProofParse {
 }
 
 /**
- * The credential in a scan or a request body when it is a JSON credential with a `proof`: the object itself, or JSON
- * text (a QR code holding the credential). Anything else is left to the other formats' readers (undefined).
- */
-export function jsonCredential(input: unknown): JsonRecord | undefined {
-  if (isRecord(input)) return 'proof' in input ? input : undefined;
-  if (typeof input !== 'string' || input.length > MAX_INPUT_BYTES) return undefined;
-  const text = input.trim();
-  if (!text.startsWith('{') || Buffer.byteLength(text) > MAX_INPUT_BYTES) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return isRecord(value) && 'proof' in value ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * Depth and size of the JSON before any JSON-LD processing (iterative: safe for any nesting). The JSON-LD
  * algorithms recurse over the document; a deeply nested or huge one is refused here, in time linear in its size.
  */

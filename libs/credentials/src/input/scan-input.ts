@@ -135,10 +135,20 @@ function readObject(doc: JsonRecord, origin: Origin, text?: string): ScanResult 
   if ('proof' in doc) {
     let serialised = text;
     if (serialised === undefined) {
-      // An object from the HTTP API (already bounded by its body guard) or a library caller: kept as its JSON text.
-      serialised = JSON.stringify(doc);
+      // An object from the HTTP API (already bounded by its body guard) or a library caller: kept as its JSON text,
+      // held to the same bounds as JSON text from a scan.
+      try {
+        serialised = JSON.stringify(doc);
+      } catch {
+        return { ok: false, code: 'malformed', message: `The JSON nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels.` };
+      }
       const tooLarge = sizeProblem(serialised);
       if (tooLarge) return tooLarge;
+      try {
+        assertJsonDepth(Buffer.from(serialised, 'utf8'), MAX_JSON_DEPTH);
+      } catch {
+        return { ok: false, code: 'malformed', message: `The JSON nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels.` };
+      }
     }
     return { ok: true, credential: { kind: 'json', text: serialised, document: doc } };
   }
