@@ -127,15 +127,7 @@ export function vc2JwtPayload(credential: Record<string, unknown>, issuerDid: st
  * the credential field it stands for exactly (dates are whole seconds), as a verifier requires.
  */
 export function ob3JwtPayload(credential: Record<string, unknown>, content: CredentialContent, signedAt: Date): Record<string, unknown> {
-  return {
-    ...credential,
-    iss: content.issuer.did,
-    sub: content.subject.id,
-    jti: content.credentialId,
-    nbf: epochSeconds(content.validFrom),
-    exp: epochSeconds(content.validUntil),
-    iat: epochSeconds(signedAt),
-  };
+  return { ...credential, ...registeredClaims(content, signedAt) };
 }
 
 /** VCDM 1.1 Open Badge credential as VC-JWT 1.1 carries it in the `vc` claim. */
@@ -156,6 +148,11 @@ export function buildVc1Credential(content: CredentialContent): Record<string, u
 
 /** VC-JWT 1.1 claims: every registered claim mirrors the credential field it stands for, so none conflicts. */
 export function vc1JwtPayload(credential: Record<string, unknown>, content: CredentialContent, signedAt: Date): Record<string, unknown> {
+  return { ...registeredClaims(content, signedAt), vc: credential };
+}
+
+/** The JWT registered claims of a credential, each the value of the credential field it stands for. */
+function registeredClaims(content: CredentialContent, signedAt: Date): Record<string, unknown> {
   return {
     iss: content.issuer.did,
     sub: content.subject.id,
@@ -163,7 +160,6 @@ export function vc1JwtPayload(credential: Record<string, unknown>, content: Cred
     nbf: epochSeconds(content.validFrom),
     exp: epochSeconds(content.validUntil),
     iat: epochSeconds(signedAt),
-    vc: credential,
   };
 }
 

@@ -158,7 +158,7 @@ export class CredentialVerifier {
       trust: opts.trust,
       skewMs: this.skewMs,
       registry: (issuerId) => this.registry(issuerId),
-      checkTrust: (summary, registry, ctx) => this.checkTrust(summary, registry, ctx),
+      trustBeforeFetching: (summary, registry, ctx, board) => this.trustBeforeFetching(summary, registry, ctx, board),
       checkValidity: (claims, now) => this.checkValidity({}, claims, '2.0', now, 'credential'),
       bitstringEntry: (entry, issuerId, ctx) => this.checkStatusEntry(entry, issuerId, ctx),
       unreadList: (err, issuerId, base, now) => staleStatus(err, issuerId, base, 1, now) ?? statusListFailure(err, base),
@@ -332,18 +332,8 @@ export class CredentialVerifier {
       return board.result(evidence, parts.summary);
     }
     return andThen(this.registry(issuerId), (registry) => {
-      if (registry.entry) parts.summary.issuer.registryName = registry.entry.name;
-      const trust = this.checkTrust(parts.summary, registry, ctx);
-      if (trust.status !== 'pass' && !ctx.fullReport) {
-        board.set(trust);
-        board.skipRest(
-          trust.status === 'indeterminate'
-            ? 'Not checked: the trust registry cannot be read, so nothing was fetched for this issuer.'
-            : 'Not checked: the issuer is not trusted here, so nothing was fetched for it.',
-        );
-        return board.result(evidence, parts.summary);
-      }
-      return this.authenticate(parts, registry.entry, trust, ctx, board, evidence);
+      const trust = this.trustBeforeFetching(parts.summary, registry, ctx, board);
+      return trust ? this.authenticate(parts, registry.entry, trust, ctx, board, evidence) : board.result(evidence, parts.summary);
     });
   }
 
@@ -415,18 +405,8 @@ export class CredentialVerifier {
       return board.result(evidence, summary);
     }
     const result = andThen(this.registry(issuerId), (registry) => {
-      if (registry.entry) summary.issuer.registryName = registry.entry.name;
-      const trust = this.checkTrust(summary, registry, ctx);
-      if (trust.status !== 'pass' && !ctx.fullReport) {
-        board.set(trust);
-        board.skipRest(
-          trust.status === 'indeterminate'
-            ? 'Not checked: the trust registry cannot be read, so nothing was fetched for this issuer.'
-            : 'Not checked: the issuer is not trusted here, so nothing was fetched for it.',
-        );
-        return board.result(evidence, summary);
-      }
-      return this.authenticateDataIntegrity(reading, issuerId, registry.entry, trust, summary, ctx, board, evidence);
+      const trust = this.trustBeforeFetching(summary, registry, ctx, board);
+      return trust ? this.authenticateDataIntegrity(reading, issuerId, registry.entry, trust, summary, ctx, board, evidence) : board.result(evidence, summary);
     });
     return andThen(result, (r) => {
       r.jws = reading.canonicalJson;
@@ -623,6 +603,24 @@ export class CredentialVerifier {
       return statusListFailure(err, base);
     }
     return { status: 'pass', message: 'ok', evidence };
+  }
+
+  /**
+   * Every format decides trust from the registry before anything is fetched for the issuer: names the issuer as the
+   * registry does and returns the trust check; or, when the issuer is not trusted (or the registry cannot be read)
+   * and no full report was asked for, ends the board there and returns undefined.
+   */
+  private trustBeforeFetching(summary: CredentialSummary, registry: RegistryAnswer, ctx: RunContext, board: CheckBoard): VerificationCheck | undefined {
+    if (registry.entry) summary.issuer.registryName = registry.entry.name;
+    const trust = this.checkTrust(summary, registry, ctx);
+    if (trust.status === 'pass' || ctx.fullReport) return trust;
+    board.set(trust);
+    board.skipRest(
+      trust.status === 'indeterminate'
+        ? 'Not checked: the trust registry cannot be read, so nothing was fetched for this issuer.'
+        : 'Not checked: the issuer is not trusted here, so nothing was fetched for it.',
+    );
+    return undefined;
   }
 
   /**

@@ -31,7 +31,8 @@ export interface SdJwtEngine {
   readonly trust: TrustSource;
   readonly skewMs: number;
   registry(issuerId: string): RegistryAnswer | Promise<RegistryAnswer>;
-  checkTrust(summary: CredentialSummary, registry: RegistryAnswer, ctx: RunContext): VerificationCheck;
+  /** Trust from the registry before any fetch; undefined when the board has ended there (untrusted, no full report). */
+  trustBeforeFetching(summary: CredentialSummary, registry: RegistryAnswer, ctx: RunContext, board: CheckBoard): VerificationCheck | undefined;
   /** The `nbf` / `exp` check, with the engine's clock skew. */
   checkValidity(claims: JsonRecord, now: Date): VerificationCheck;
   /** One Bitstring Status List entry, as for any credential. */
@@ -108,17 +109,8 @@ export class SdJwtVcVerifier {
     }
 
     const registry = await this.engine.registry(issuerId);
-    if (registry.entry) summary.issuer.registryName = registry.entry.name;
-    const trust = this.engine.checkTrust(summary, registry, ctx);
-    if (trust.status !== 'pass' && !ctx.fullReport) {
-      board.set(trust);
-      board.skipRest(
-        trust.status === 'indeterminate'
-          ? 'Not checked: the trust registry cannot be read, so nothing was fetched for this issuer.'
-          : 'Not checked: the issuer is not trusted here, so nothing was fetched for it.',
-      );
-      return done();
-    }
+    const trust = this.engine.trustBeforeFetching(summary, registry, ctx, board);
+    if (!trust) return done();
 
     const signature = await this.issuerSignature(parts.issuerJwt, issuerId, registry.entry, ctx);
     if (!signature.ok) {
