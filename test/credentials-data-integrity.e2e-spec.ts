@@ -206,22 +206,23 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
 
   it('check-in admits a Data Integrity badge scanned as JSON, and a reverification sweep flags it once revoked', async () => {
     const board = boards['fl-checkin'];
-    const incident = await createIncident(api.http, adminToken);
-    const staff = await staffFor(api.http, adminToken, incident.id, 'checkin');
-    const credential = await board.issueDataIntegrity({ statusIndex: 11, subjectName: 'Dee Eye' });
-    const scanned = await request(api.http)
-      .post(`/incidents/${incident.id}/check-ins`)
-      .set(...bearer(staff.token))
-      .set('Idempotency-Key', 'di-check-in-1')
-      .send({ credential: JSON.stringify(credential), positionId: incident.positions['Triage Nurse'] })
-      .expect(201);
-    expect(scanned.body).toMatchObject({
-      decision: 'admitted',
-      responder: { name: 'Dee Eye', qualifications: ['RN'] },
-      deployment: { credential: { qualification: 'RN', issuerName: 'Florida Board of Nursing (check-in)' } },
-    });
+    // Started before the check-in, so its start-up sweep has nothing to read: only the sweep below reads the list.
     const worker = await startWorker(env.env);
     try {
+      const incident = await createIncident(api.http, adminToken);
+      const staff = await staffFor(api.http, adminToken, incident.id, 'checkin');
+      const credential = await board.issueDataIntegrity({ statusIndex: 11, subjectName: 'Dee Eye' });
+      const scanned = await request(api.http)
+        .post(`/incidents/${incident.id}/check-ins`)
+        .set(...bearer(staff.token))
+        .set('Idempotency-Key', 'di-check-in-1')
+        .send({ credential: JSON.stringify(credential), positionId: incident.positions['Triage Nurse'] })
+        .expect(201);
+      expect(scanned.body).toMatchObject({
+        decision: 'admitted',
+        responder: { name: 'Dee Eye', qualifications: ['RN'] },
+        deployment: { credential: { qualification: 'RN', issuerName: 'Florida Board of Nursing (check-in)' } },
+      });
       board.lists.revocation.set.add(11);
       await new Promise((resolve) => setTimeout(resolve, 1200));
       const sweep = await sweepOnce(api.http, adminToken);
