@@ -9,7 +9,8 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Test } from '@nestjs/testing';
 import { AuditTrail, AuditWorkerModule, buildEntry, CHECKPOINT_TYP, GENESIS_HASH, type AuditEntryRecord, type ChainVerification } from '@app/audit';
-import { CombinedWrite, CommonModule } from '@app/common';
+import { CommonModule } from '@app/common';
+import { CombinedStatement } from '@app/db';
 import { ConfigModule, parseConfig } from '@app/config';
 import { DbModule } from '@app/db';
 import { runCli } from '../apps/cli/src/cli';
@@ -369,7 +370,7 @@ describe('audit trail', () => {
       // The contents reach audit_append as one JSON array: PostgreSQL must hash exactly the text the verifier recomputes.
       const incidentId = await createIncident();
       const awkward = ['O\'Brien "Doc" {a,b}', 'C:\\temp\\ \\u0041 \\"', 'José Ñúñez 救援 🚑', 'line one\nline two\ttab', 'NULL'];
-      const write = new CombinedWrite();
+      const write = new CombinedStatement();
       const fields = api.app.get(AuditTrail).appendTo(
         write,
         awkward.map((name, i) => ({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AuditTrail } from '@app/audit';
-import type { SqlRunner } from '@app/common';
+import type { SqlScope } from '@app/db';
 import { createTestDatabase, dropTestDatabase } from '@app/db';
 import type { Presentation } from '@app/incidents';
 import { Outbox } from '@app/realtime';
@@ -72,7 +72,7 @@ describe('check-in statement: the generic plan made on an empty database', () =>
   /** The statement CheckInWriter sends for these records, with its values. */
   const statementOf = async (...records: CheckInRecord[]): Promise<{ sql: string; parameters: unknown[] }> => {
     const sent: Array<{ sql: string; parameters: unknown[] }> = [];
-    const capture: SqlRunner = { query: async (sql, parameters = []) => (sent.push({ sql, parameters }), []) };
+    const capture: Pick<SqlScope, 'query'> = { query: async (sql, parameters = []) => (sent.push({ sql, parameters: [...parameters] }), []) };
     await new CheckInWriter({} as DataSource, new AuditTrail(), new Outbox()).writeMany(capture, randomUUID(), records);
     return sent[0];
   };

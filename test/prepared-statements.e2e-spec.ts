@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { PreparedStatements, withPooledConnection } from '@app/common';
+import { PreparedStatements, withPooledConnection } from '@app/db';
 import { createTestDatabase, dataSourceOptions, dropTestDatabase } from '@app/db';
 
 /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CombinedWrite, type SqlRunner } from '@app/common';
+import { CombinedStatement, type SqlScope } from '@app/db';
 import { contentText } from './audit-hash';
 import { GENESIS_HASH, type AuditEntryRecord, type AuditInput } from './audit.types';
 import { normalizeEntry } from './entry-builder';
@@ -14,8 +14,8 @@ import { normalizeEntry } from './entry-builder';
 @Injectable()
 export class AuditTrail {
   /** Appends in its own statement (inside `tx` when given a transaction). */
-  async record(tx: SqlRunner, input: AuditInput): Promise<AuditEntryRecord> {
-    const write = new CombinedWrite();
+  async record(tx: Pick<SqlScope, 'query'>, input: AuditInput): Promise<AuditEntryRecord> {
+    const write = new CombinedStatement();
     const [fields] = this.appendTo(write, [input]);
     const [row] = await write.run<{ id: string; seq: string; prev_hash: string; hash: string }>(tx, 'SELECT id, seq, prev_hash, hash FROM audit_entry_row');
     return { id: String(row.id), ...fields, seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash };
@@ -26,7 +26,7 @@ export class AuditTrail {
    * most one call per statement. `when` (SQL, a condition on earlier parts) leaves them out, chain head untouched,
    * when false.
    */
-  appendTo(write: CombinedWrite, inputs: AuditInput[], options: { when?: string } = {}): Array<ReturnType<typeof normalizeEntry>> {
+  appendTo(write: CombinedStatement, inputs: AuditInput[], options: { when?: string } = {}): Array<ReturnType<typeof normalizeEntry>> {
     // Millisecond precision (normalizeEntry): exactly what PostgreSQL stores and returns, so the hash recomputes.
     const entries = inputs.map(normalizeEntry);
     const chainId = entries[0]?.chainId;

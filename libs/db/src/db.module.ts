@@ -1,9 +1,14 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source-options';
+import { Database } from './sql/database';
 
-/** The TypeORM connection for a Nest process. Entities register themselves with TypeOrmModule.forFeature. */
+/**
+ * The connection pool of a Nest process and `Database`, the one way repositories reach it. Global: every library's
+ * repositories take `Database`, and the pool is the process's one.
+ */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -16,5 +21,7 @@ import { dataSourceOptions } from './data-source-options';
       }),
     }),
   ],
+  providers: [Database],
+  exports: [Database],
 })
 export class DbModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CombinedWrite, type SqlRunner } from '@app/common';
+import { CombinedStatement, type SqlScope } from '@app/db';
 import type { LiveEvent, LiveEventMap, LiveEventName } from './live-events';
 
 /** Channel the relay LISTENs on; NOTIFY is transactional, so it fires only for committed events. */
@@ -13,8 +13,8 @@ export const OUTBOX_CHANNEL = 'outbox_event';
 @Injectable()
 export class Outbox {
   /** Appends in its own statement (inside `tx` when given a transaction). */
-  async append<N extends LiveEventName>(tx: SqlRunner, incidentId: string, name: N, payload: LiveEventMap[N]): Promise<LiveEvent<N>> {
-    const write = new CombinedWrite();
+  async append<N extends LiveEventName>(tx: Pick<SqlScope, 'query'>, incidentId: string, name: N, payload: LiveEventMap[N]): Promise<LiveEvent<N>> {
+    const write = new CombinedStatement();
     this.appendTo(write, incidentId, [{ name, payload } as OutgoingEvent]);
     const [{ seq, created_at }] = await write.run<{ seq: string; created_at: Date }>(tx, 'SELECT seq, created_at FROM outbox_row');
     return { incidentId, seq: Number(seq), name, payload, at: created_at.toISOString() };
@@ -31,7 +31,7 @@ export class Outbox {
    * check-in batch and a reverification sweep at the same incident deadlock (npm run test:chaos provokes it).
    * `when` (SQL, a condition on earlier parts) leaves the events out, sequence untouched, when false.
    */
-  appendTo(write: CombinedWrite, incidentId: string, events: OutgoingEvent[], options: { after?: string; when?: string } = {}): void {
+  appendTo(write: CombinedStatement, incidentId: string, events: OutgoingEvent[], options: { after?: string; when?: string } = {}): void {
     if (events.length === 0) return;
     const incident = write.value(incidentId);
     const count = write.value(events.length);

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditTrail, type AuditInput } from '@app/audit';
-import { CombinedWrite, GroupCommit, PreparedStatements, type SqlRunner } from '@app/common';
+import { GroupCommit } from '@app/common';
+import { CombinedStatement, PreparedStatements, type SqlScope } from '@app/db';
 import { Outbox, type OutgoingEvent } from '@app/realtime';
 import { identityFrom, recordPresentations, type IdentityRow, type Presentation, type ResolvedIdentity } from '../responders/responder-registry';
 
@@ -132,8 +133,8 @@ export class CheckInWriter {
   }
 
   /** One statement for the records, in order; all at one incident. */
-  async writeMany(db: SqlRunner, incidentId: string, records: CheckInRecord[]): Promise<CheckInWrite[]> {
-    const write = new CombinedWrite();
+  async writeMany(db: Pick<SqlScope, 'query'>, incidentId: string, records: CheckInRecord[]): Promise<CheckInWrite[]> {
+    const write = new CombinedStatement();
     const presented = records.flatMap((r) => (r.presentation ? [r.presentation] : []));
     const recorded = presented.length > 0 ? recordPresentations(write, presented) : undefined;
     // Everything below is written only if every presentation is its responder's first scan.
@@ -201,7 +202,7 @@ export class CheckInWriter {
  * appends their history. The responder rows are locked after `after` (the audit chain head), the order the rest of
  * the statement takes its locks in.
  */
-function changeIdentities(write: CombinedWrite, incident: string, changes: IdentityChangeRow[], options: { after?: string; onlyWhen: string }): void {
+function changeIdentities(write: CombinedStatement, incident: string, changes: IdentityChangeRow[], options: { after?: string; onlyWhen: string }): void {
   write.with(
     'identity_change_input',
     `SELECT * FROM jsonb_to_recordset(${write.value(JSON.stringify(changes.map((c, i) => ({ ord: i + 1, ...c }))))}::jsonb) AS x(

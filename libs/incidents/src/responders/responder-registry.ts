@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CombinedWrite } from '@app/common';
+import type { CombinedStatement } from '@app/db';
 import type { CredentialSummary, VerificationResult } from '@app/credentials';
 import type { VerificationKind } from './verification.entity';
 
@@ -68,7 +68,7 @@ export function establishesIdentity(result: VerificationResult): boolean {
  * The statement runs prepared, with one generic plan made while the tables may be empty: every lookup in it must have
  * one right index whatever the sizes (test/check-in-statement-plan.e2e-spec.ts checks the plan).
  */
-export function recordPresentations(write: CombinedWrite, presentations: Presentation[]): RecordedPresentations {
+export function recordPresentations(write: CombinedStatement, presentations: Presentation[]): RecordedPresentations {
   write.with(
     'presentation',
     `SELECT * FROM jsonb_to_recordset(${write.value(JSON.stringify(presentations.map(asInputRow)))}::jsonb) AS x(

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, type PoolClient, type QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
-import { withPooledConnection } from '@app/common';
+import { withPooledConnection } from '@app/db';
 import { AppConfig } from '@app/config';
 import type { LiveEvent, LiveEventName } from '../live-events';
 import { OUTBOX_CHANNEL } from '../outbox';

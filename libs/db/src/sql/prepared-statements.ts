@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DatabaseError } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { SqlRunner } from './combined-write';
+import type { SqlScope } from './database';
 import { withPooledConnection } from './pooled-connection';
 
 /**
@@ -17,7 +17,7 @@ import { withPooledConnection } from './pooled-connection';
  * otherwise read every active deployment per lookup as the incident grows. The idempotency lookup stays unprepared.
  * Texts must be fixed, values only as placeholders; past `maxTexts` distinct texts a new one runs unprepared.
  */
-export class PreparedStatements implements SqlRunner {
+export class PreparedStatements implements SqlScope {
   private readonly names = new Map<string, string>();
 
   constructor(
@@ -25,10 +25,22 @@ export class PreparedStatements implements SqlRunner {
     private readonly maxTexts = 32,
   ) {}
 
-  async query(sql: string, parameters: unknown[] = []): Promise<unknown> {
+  async query<Row extends object>(text: string, values: readonly unknown[] = []): Promise<Row[]> {
+    return (await this.run(text, values)).rows as Row[];
+  }
+
+  async queryOne<Row extends object>(text: string, values: readonly unknown[] = []): Promise<Row | undefined> {
+    return (await this.query<Row>(text, values))[0];
+  }
+
+  async execute(text: string, values: readonly unknown[] = []): Promise<number> {
+    return (await this.run(text, values)).rowCount ?? 0;
+  }
+
+  private run(text: string, values: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
     return withPooledConnection(this.db, async (client, breakConnection) => {
       try {
-        return (await client.query({ name: this.nameOf(sql), text: sql, values: parameters })).rows;
+        return await client.query({ name: this.nameOf(text), text, values: [...values] });
       } catch (err) {
         // PostgreSQL refusing the statement leaves the connection usable; anything else (a dropped socket) may not.
         if (!(err instanceof DatabaseError)) breakConnection(err instanceof Error ? err : new Error(String(err)));

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { PoolClient } from 'pg';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { withPooledConnection } from './pooled-connection';
+import { PreparedStatements } from './prepared-statements';
+
+/**
+ * Where SQL runs: the pool (Database) or one open transaction (Transaction). Only repositories
+ * (`*.repository.ts`) call these methods; everything else calls repositories.
+ */
+export interface SqlScope {
+  /** The rows a statement returns (none for a statement without RETURNING). */
+  query<Row extends object>(text: string, values?: readonly unknown[]): Promise<Row[]>;
+  /** The first row, or undefined. */
+  queryOne<Row extends object>(text: string, values?: readonly unknown[]): Promise<Row | undefined>;
+  /** How many rows an INSERT, UPDATE or DELETE touched. */
+  execute(text: string, values?: readonly unknown[]): Promise<number>;
+}
+
+export type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+
+export interface TransactionOptions {
+  isolation?: IsolationLevel;
+  /** A read-only snapshot (for a consistent read across repositories). */
+  readOnly?: boolean;
+}
+
+/** Statements on one query runner: the pool's (a connection per statement) or a transaction's. */
+class RunnerScope implements SqlScope {
+  constructor(private readonly runner: () => QueryRunner, private readonly releaseAfter: boolean) {}
+
+  async query<Row extends object>(text: string, values: readonly unknown[] = []): Promise<Row[]> {
+    return ((await this.structured(text, values)).records ?? []) as Row[];
+  }
+
+  async queryOne<Row extends object>(text: string, values: readonly unknown[] = []): Promise<Row | undefined> {
+    return (await this.query<Row>(text, values))[0];
+  }
+
+  async execute(text: string, values: readonly unknown[] = []): Promise<number> {
+    return (await this.structured(text, values)).affected ?? 0;
+  }
+
+  private async structured(text: string, values: readonly unknown[]): Promise<{ records?: unknown[]; affected?: number }> {
+    const runner = this.runner();
+    try {
+      return await runner.query(text, [...values], true);
+    } finally {
+      if (this.releaseAfter) await runner.release();
+    }
+  }
+}
+
+/** One open transaction; repositories' methods that must share it take it as their first argument. */
+export class Transaction extends RunnerScope {}
+
+/**
+ * The one way to reach PostgreSQL (through TypeORM's pool, which also runs the migrations). Repositories hold it;
+ * use cases that change several repositories' tables atomically open a transaction here and pass it on.
+ */
+@Injectable()
+export class Database extends RunnerScope {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    super(() => dataSource.createQueryRunner(), true);
+  }
+
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  async transaction<T>(work: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction(options.isolation);
+      if (options.readOnly) await runner.query('SET TRANSACTION READ ONLY');
+      const result = await work(new Transaction(() => runner, false));
+      await runner.commitTransaction();
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Named prepared statements for a repository's hot statements (see PreparedStatements). */
+  preparedStatements(maxTexts?: number): PreparedStatements {
+    return new PreparedStatements(this.dataSource, maxTexts);
+  }
+
+  /** A pooled pg connection for what a query runner cannot do (LISTEN, several statements in one message). */
+  withConnection<T>(work: (client: PoolClient, breakConnection: (reason: Error) => void) => Promise<T>): Promise<T> {
+    return withPooledConnection(this.dataSource, work);
+  }
+}
