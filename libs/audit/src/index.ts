@@ -19,7 +19,7 @@ export * from './verification/audit-bundle';
 export * from './verification/bundle-file';
 export * from './verification/bundle-writer';
 export * from './verification/audit-verification.service';
-export * from './store/audit-entries.repository';
+export { AuditEntriesRepository, type ChainHead } from './store/audit-entries.repository';
 export * from './store/audit-checkpoints.repository';
 export * from './access/audited-incidents';
 export * from './checkpoints/audit-checkpoints.service';
