@@ -20,13 +20,13 @@ import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
-  AuditCheckpoints, AuditEntryStore, AuditVerificationService, BUNDLE_FORMAT, BUNDLE_VERSION, buildEntry, GENESIS_HASH, signCheckpoint,
+  AuditCheckpoints, AuditCheckpointsRepository, AuditEntriesRepository, AuditVerificationService, BUNDLE_FORMAT, BUNDLE_VERSION, buildEntry, GENESIS_HASH, signCheckpoint,
   verifyBundleFile, verifyEntries, writeBundle, type AuditBundle, type AuditEntryRecord, type CheckpointRecord,
 } from '@app/audit';
 import { ServerKeys } from '@app/auth';
 import { Clock } from '@app/common';
 import { parseConfig } from '@app/config';
-import { dataSourceOptions, ensureDatabaseExists, runMigrations } from '@app/db';
+import { Database, dataSourceOptions, ensureDatabaseExists, runMigrations } from '@app/db';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -188,13 +188,15 @@ async function inDatabase(entries: AuditEntryRecord[]): Promise<void> {
     const config = parseConfig({ DATABASE_URL: url });
     const keys = new ServerKeys(db, config);
     await keys.load();
-    const store = new AuditEntryStore();
+    const database = new Database(db);
+    const entryReads = new AuditEntriesRepository();
+    const checkpoints = new AuditCheckpointsRepository(database);
     t = performance.now();
-    const run = await new AuditCheckpoints(db, store, keys, new Clock()).checkpointChain(CHAIN);
+    const run = await new AuditCheckpoints(database, entryReads, checkpoints, keys, new Clock()).checkpointChain(CHAIN);
     say(`    first checkpoint (verifies all, signs) ${seconds(t).toFixed(2)} s   ${run?.created ? `signed seq ${run.created.seq}` : `NOT signed: ${JSON.stringify(run)}`}`);
 
     t = performance.now();
-    const report = await new AuditVerificationService(db, store, keys).verify(CHAIN);
+    const report = await new AuditVerificationService(database, entryReads, checkpoints, keys).verify(CHAIN);
     const verified = seconds(t);
     say(`    GET /audit/verify path (streamed)   ${verified.toFixed(2)} s   ${rate(report.entries, verified)}   ok=${report.ok}   ${mb()}`);
   } finally {

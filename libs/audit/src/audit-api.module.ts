@@ -10,20 +10,23 @@ import { AuditController } from './http/audit.controller';
 import { AuditSearchService } from './http/audit-search.service';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
-import { AuditEntryStore } from './store/audit-entry-store';
+import { AuditCheckpointsRepository } from './store/audit-checkpoints.repository';
+import { AuditEntriesRepository } from './store/audit-entries.repository';
+import { AuditSearchRepository } from './store/audit-search.repository';
 import { AuditExportService } from './verification/audit-export.service';
 import { AuditVerificationService } from './verification/audit-verification.service';
 
 /**
  * The api side: /audit (verify, export, search, checkpoints on demand) and /reports. Global so that auth's
  * SignInEvents and UserChangeEvents hooks resolve to the audit implementations (auth cannot import this library).
+ * Needs an AuditedIncidents provider (@app/incidents provides it globally).
  */
 @Global()
 @Module({
   imports: [ServerKeysModule, AuditTrailModule],
   controllers: [AuditController, ReportsController],
   providers: [
-    AuditScope, AuditEntryStore, AuditVerificationService, AuditExportService, AuditSearchService, AuditCheckpoints, ReportsService,
+    AuditScope, AuditEntriesRepository, AuditCheckpointsRepository, AuditSearchRepository, AuditVerificationService, AuditExportService, AuditSearchService, AuditCheckpoints, ReportsService,
     { provide: SignInEvents, useClass: AuditSignInEvents },
     { provide: UserChangeEvents, useClass: AuditUserChangeEvents },
   ],
@@ -34,7 +37,7 @@ export class AuditModule {}
 /** The worker side: the periodic checkpoint run (AUDIT_CHECKPOINT_INTERVAL_MS). */
 @Module({
   imports: [ServerKeysModule, AuditTrailModule],
-  providers: [AuditEntryStore, AuditCheckpoints, CheckpointScheduler],
+  providers: [AuditEntriesRepository, AuditCheckpointsRepository, AuditCheckpoints, CheckpointScheduler],
   exports: [AuditCheckpoints, CheckpointScheduler],
 })
 export class AuditWorkerModule {}

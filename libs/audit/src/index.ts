@@ -2,7 +2,8 @@
  * @app/audit: the tamper-evident audit trail (hash chains per incident, append-only in the database, signed
  * checkpoints, verification, export bundles), its search API, the sign-in and user-change hooks for auth, and the
  * deployment reports for state agencies. Imports @app/common, @app/config, @app/auth (keys, roles); never
- * @app/incidents (which records into it): report and scope queries read the incident tables directly.
+ * @app/incidents (which records into it): the incident facts its access checks need come through the
+ * AuditedIncidents port, which @app/incidents implements.
  * The detection logic (verification/chain-verifier.ts) is pure and shared with the offline `audit-verify` CLI.
  */
 export * from './audit.types';
@@ -18,7 +19,9 @@ export * from './verification/audit-bundle';
 export * from './verification/bundle-file';
 export * from './verification/bundle-writer';
 export * from './verification/audit-verification.service';
-export * from './store/audit-entry-store';
+export { AuditEntriesRepository, type ChainHead } from './store/audit-entries.repository';
+export * from './store/audit-checkpoints.repository';
+export * from './access/audited-incidents';
 export * from './checkpoints/audit-checkpoints.service';
 export * from './checkpoints/checkpoint-scheduler';
 export * from './reports/deployment-report';

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditedIncidents } from '@app/audit';
 import { AccessChangesModule, IncidentAccess } from '@app/auth';
 import { LiveSnapshotSource } from '@app/realtime';
 import { CredentialsModule } from '@app/credentials';
@@ -28,6 +29,7 @@ import { ResponderRegistry } from './responders/responder-registry';
 import { CheckInWriter } from './check-in/check-in-writer';
 import { IdempotencyKeyHints } from './check-in/idempotency-key-hints';
 import { VerificationEntity } from './responders/verification.entity';
+import { AuditedIncidentsRepository } from './ports/audited-incidents.repository';
 
 const ENTITIES = [
   IncidentEntity, CheckInLocationEntity, PositionEntity, OperationalPeriodEntity, IncidentStaffEntity, ResponderEntity,
@@ -47,8 +49,9 @@ const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, Creden
     IncidentAccessPolicy,
     { provide: IncidentAccess, useExisting: IncidentAccessPolicy },
     { provide: LiveSnapshotSource, useExisting: RosterService },
+    { provide: AuditedIncidents, useClass: AuditedIncidentsRepository },
   ],
-  exports: [...SERVICES, IncidentAccess, LiveSnapshotSource, TypeOrmModule],
+  exports: [...SERVICES, IncidentAccess, LiveSnapshotSource, AuditedIncidents, TypeOrmModule],
 })
 export class IncidentsCoreModule {}
 

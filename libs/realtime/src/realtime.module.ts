@@ -4,9 +4,11 @@ import { LiveBroadcaster } from './fanout/live-broadcaster';
 import { LivePublisher } from './fanout/live-publisher';
 import { LiveRedisLink } from './fanout/live-redis-link';
 import { LiveBoardReader } from './gateway/live-board.reader';
+import { LiveBoardRepository } from './gateway/live-board.repository';
 import { LiveGateway } from './gateway/live.gateway';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './relay/outbox-relay';
+import { OutboxRelayRepository } from './relay/outbox-relay.repository';
 
 @Global()
 @Module({ providers: [Outbox], exports: [Outbox] })
@@ -17,9 +19,9 @@ export class OutboxModule {}
  * ephemeral events, both through the Redis fan-out. The worker imports this one.
  */
 @Global()
-@Module({ providers: [LiveRedisLink, LivePublisher, LiveBroadcaster, OutboxRelay], exports: [LiveRedisLink, LivePublisher, LiveBroadcaster, OutboxRelay] })
+@Module({ providers: [LiveRedisLink, LivePublisher, LiveBroadcaster, OutboxRelayRepository, OutboxRelay], exports: [LiveRedisLink, LivePublisher, LiveBroadcaster, OutboxRelay] })
 export class LiveEmitterModule {}
 
 /** The api's live board: the `/live` socket.io gateway (auth, subscribe, snapshot, resync) plus LiveEmitterModule. */
-@Module({ imports: [TokensModule, LiveEmitterModule], providers: [LiveBoardReader, LiveGateway] })
+@Module({ imports: [TokensModule, LiveEmitterModule], providers: [LiveBoardRepository, LiveBoardReader, LiveGateway] })
 export class LiveBoardModule {}

@@ -1,10 +1,10 @@
 import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { Principal } from '@app/auth';
 import { DomainError, forbidden, notFound } from '@app/common';
 import { chainIdFor } from '../audit.types';
+import type { AuditVisibility } from '../store/audit-search.repository';
+import { AuditedIncidents, type AuditedIncident } from './audited-incidents';
 
 const INCIDENT_CHAIN = /^incident:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
@@ -13,23 +13,22 @@ export const jurisdictionCovers = (scope: string, jurisdiction: string): boolean
 
 /**
  * Who may read which audit data and reports. Admins: everything. Auditors: incidents whose jurisdiction one of
- * theirs covers (the incident table's `jurisdiction`), never the `system` chain (sign-ins, users, trust registry
- * have no jurisdiction). Read here rather than through IncidentAccess so @app/audit does not depend on
- * @app/incidents (which records into the audit trail).
+ * theirs covers, never the `system` chain (sign-ins, users, trust registry have no jurisdiction). The incident facts
+ * come through the AuditedIncidents port rather than IncidentAccess, so @app/audit does not depend on @app/incidents
+ * (which records into the audit trail).
  */
 @Injectable()
 export class AuditScope {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly incidents: AuditedIncidents) {}
 
   /** Throws not_found / forbidden unless the principal may read this incident's audit data. */
-  async assertIncident(principal: Principal, incidentId: string): Promise<{ jurisdiction: string; timeZone: string }> {
+  async assertIncident(principal: Principal, incidentId: string): Promise<AuditedIncident> {
     if (!isUUID(incidentId)) throw new DomainError('validation_failed', `incidentId must be a UUID, got "${incidentId}".`);
-    const rows = (await this.db.query(`SELECT jurisdiction, time_zone FROM incident WHERE id = $1`, [incidentId])) as Array<{ jurisdiction: string; time_zone: string }>;
-    const incident = rows[0];
+    const incident = await this.incidents.find(incidentId);
     if (!incident) throw notFound('Incident', incidentId);
-    if (principal.role === 'admin') return { jurisdiction: incident.jurisdiction, timeZone: incident.time_zone };
+    if (principal.role === 'admin') return { jurisdiction: incident.jurisdiction, timeZone: incident.timeZone };
     if (principal.role === 'auditor' && principal.jurisdictions.some((j) => jurisdictionCovers(j, incident.jurisdiction))) {
-      return { jurisdiction: incident.jurisdiction, timeZone: incident.time_zone };
+      return { jurisdiction: incident.jurisdiction, timeZone: incident.timeZone };
     }
     throw forbidden(`This incident is in ${incident.jurisdiction}, outside your audit jurisdictions.`);
   }
@@ -55,17 +54,24 @@ export class AuditScope {
     return { chainId: chainIdFor(incidentId), incidentId };
   }
 
+  /** Which incidents' data the principal may read. */
+  visibility(principal: Principal): AuditVisibility {
+    if (principal.role === 'admin') return { kind: 'all' };
+    if (principal.role !== 'auditor' || principal.jurisdictions.length === 0) return { kind: 'none' };
+    return { kind: 'jurisdictions', jurisdictions: principal.jurisdictions };
+  }
+
   /**
    * SQL condition limiting rows to what the principal may read, given the SQL expression of the row's incident id.
    * Pushes its parameters onto `params`.
    */
   incidentCondition(principal: Principal, incidentIdSql: string, params: unknown[]): string {
-    if (principal.role === 'admin') return 'TRUE';
-    if (principal.role !== 'auditor' || principal.jurisdictions.length === 0) return 'FALSE';
-    params.push(principal.jurisdictions, principal.jurisdictions.map((j) => `${j}-%`));
-    const exact = `$${params.length - 1}`;
-    const below = `$${params.length}`;
-    return `EXISTS (SELECT 1 FROM incident scope_i WHERE scope_i.id = ${incidentIdSql}
-              AND (scope_i.jurisdiction = ANY(${exact}::text[]) OR scope_i.jurisdiction LIKE ANY(${below}::text[])))`;
+    const visibility = this.visibility(principal);
+    if (visibility.kind === 'all') return 'TRUE';
+    if (visibility.kind === 'none') return 'FALSE';
+    return this.incidents.jurisdictionCondition(incidentIdSql, visibility.jurisdictions, (v) => {
+      params.push(v);
+      return `$${params.length}`;
+    });
   }
 }

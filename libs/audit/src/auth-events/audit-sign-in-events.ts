@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { SignInEvents, type Principal } from '@app/auth';
+import { Database } from '@app/db';
 import { AuditTrail } from '../audit-trail';
 
 /**
@@ -11,14 +10,14 @@ import { AuditTrail } from '../audit-trail';
 @Injectable()
 export class AuditSignInEvents extends SignInEvents {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly database: Database,
     private readonly trail: AuditTrail,
   ) {
     super();
   }
 
   override async succeeded(principal: Principal, ip: string): Promise<void> {
-    await this.db.transaction((tx) =>
+    await this.database.transaction((tx) =>
       this.trail.record(tx, {
         actor: { kind: 'user', userId: principal.userId, role: principal.role, email: principal.email, ip },
         action: 'auth.sign_in',
@@ -29,7 +28,7 @@ export class AuditSignInEvents extends SignInEvents {
   }
 
   override async failed(email: string, ip: string): Promise<void> {
-    await this.db.transaction((tx) =>
+    await this.database.transaction((tx) =>
       this.trail.record(tx, {
         actor: { kind: 'anonymous', email: email.toLowerCase().slice(0, 254), ip },
         action: 'auth.sign_in_failed',

@@ -1,15 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { ServerKeys } from '@app/auth';
 import { Clock } from '@app/common';
+import { Database } from '@app/db';
 import { GENESIS_HASH } from '../audit.types';
-import { AuditEntryStore } from '../store/audit-entry-store';
+import { AuditCheckpointsRepository } from '../store/audit-checkpoints.repository';
+import { AuditEntriesRepository } from '../store/audit-entries.repository';
 import { findChainBreak, linkOf, type ChainLink, type ChainProblem } from '../verification/chain-verifier';
 import { signCheckpoint, type CheckpointRecord } from '../verification/checkpoint-statement';
-
-/** Advisory-lock class id for "creating a checkpoint of chain X" (the second key is hashtext(chain id)). */
-const CHECKPOINT_LOCK_CLASS = 73112;
 
 export interface CheckpointRun {
   created: CheckpointRecord[];
@@ -27,20 +24,17 @@ export class AuditCheckpoints {
   private readonly logger = new Logger(AuditCheckpoints.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly store: AuditEntryStore,
+    private readonly database: Database,
+    private readonly entries: AuditEntriesRepository,
+    private readonly checkpoints: AuditCheckpointsRepository,
     private readonly keys: ServerKeys,
     private readonly clock: Clock,
   ) {}
 
   async checkpointMovedChains(): Promise<CheckpointRun> {
-    const moved = (await this.db.query(
-      `SELECT c.chain_id FROM audit_chain c
-        WHERE c.last_seq > COALESCE((SELECT max(cp.seq) FROM audit_checkpoint cp WHERE cp.chain_id = c.chain_id), 0)
-        ORDER BY c.chain_id`,
-    )) as Array<{ chain_id: string }>;
+    const moved = await this.checkpoints.chainsMovedSinceCheckpoint();
     const run: CheckpointRun = { created: [], refused: [] };
-    for (const { chain_id: chainId } of moved) {
+    for (const chainId of moved) {
       const outcome = await this.checkpointChain(chainId);
       if (outcome?.created) run.created.push(outcome.created);
       if (outcome?.refused) run.refused.push({ chainId, problem: outcome.refused });
@@ -50,15 +44,16 @@ export class AuditCheckpoints {
 
   /** Signs this chain's current head unless it is already checkpointed; checks the entries since the last checkpoint first. */
   async checkpointChain(chainId: string): Promise<{ created?: CheckpointRecord; refused?: ChainProblem } | null> {
-    const outcome = await this.db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [CHECKPOINT_LOCK_CLASS, chainId]);
-      const head = await this.store.head(tx, chainId);
-      const previous = await this.store.latestCheckpoint(tx, chainId);
+    const outcome = await this.database.transaction(async (tx) => {
+      // One checkpointing transaction per chain at a time, across processes.
+      await this.checkpoints.lockChain(tx, chainId);
+      const head = await this.entries.head(tx, chainId);
+      const previous = await this.checkpoints.latest(tx, chainId);
       if (!head || head.seq <= (previous?.seq ?? 0)) return null;
 
       const fromSeq = (previous?.seq ?? 0) + 1;
       const links: ChainLink[] = [];
-      for await (const page of this.store.pages(tx, chainId, fromSeq, head.seq)) for (const e of page) links.push(linkOf(e));
+      for await (const page of this.entries.pages(tx, chainId, fromSeq, head.seq)) for (const e of page) links.push(linkOf(e));
       const problem = findChainBreak(links, { fromSeq, anchorHash: previous?.headHash ?? GENESIS_HASH, head });
       if (problem) return { refused: problem };
 
@@ -66,14 +61,8 @@ export class AuditCheckpoints {
       const statement = { chainId, seq: head.seq, headHash: head.hash, previous: previous ? { seq: previous.seq, headHash: previous.headHash } : null, createdAt };
       const jws = await signCheckpoint((payload, typ) => this.keys.signCheckpoint(payload, typ), statement);
       const kid = this.keys.checkpointKid;
-      const rows = (await tx.query(
-        `INSERT INTO audit_checkpoint (chain_id, seq, head_hash, jws, kid, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (chain_id, seq) DO NOTHING RETURNING id`,
-        [chainId, head.seq, head.hash, jws, kid, createdAt],
-      )) as Array<{ id: string }>;
-      if (!rows[0]) return null;
-      const created: CheckpointRecord = { id: String(rows[0].id), chainId, seq: head.seq, headHash: head.hash, jws, kid, createdAt };
-      return { created };
+      const created = await this.checkpoints.insert(tx, { chainId, seq: head.seq, headHash: head.hash, jws, kid, createdAt });
+      return created ? { created } : null;
     });
     if (outcome?.refused) {
       this.logger.error({ chainId, problem: outcome.refused }, 'audit chain does not verify: checkpoint refused');

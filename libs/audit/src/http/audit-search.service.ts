@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { Principal } from '@app/auth';
 import { DomainError } from '@app/common';
 import { AuditScope } from '../access/audit-scope';
 import type { AuditEntryRecord } from '../audit.types';
-import { ENTRY_COLUMNS, toEntryRecord, type EntryRow } from '../store/audit-entry-store';
+import { AuditSearchRepository } from '../store/audit-search.repository';
 import type { EntriesQueryDto } from './dto/audit-query.dto';
 
 export interface AuditEntryPage {
@@ -23,40 +21,27 @@ interface Cursor {
 @Injectable()
 export class AuditSearchService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly entries: AuditSearchRepository,
     private readonly scope: AuditScope,
   ) {}
 
   async search(principal: Principal, q: EntriesQueryDto): Promise<AuditEntryPage> {
     if (q.incidentId) await this.scope.assertIncident(principal, q.incidentId);
     const limit = q.limit ?? 100;
-    const params: unknown[] = [];
-    const where: string[] = [this.scope.incidentCondition(principal, 'e.incident_id', params)];
-    const add = (sql: (p: string) => string, value: unknown): void => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
-    if (q.incidentId) add((p) => `e.incident_id = ${p}`, q.incidentId);
-    if (q.responderId) add((p) => `(e.payload->>'responderId' = ${p} OR (e.target_type = 'responder' AND e.target_id = ${p}))`, q.responderId);
-    if (q.actorId) add((p) => `e.actor->>'userId' = ${p}`, q.actorId);
-    if (q.action?.endsWith('.*')) add((p) => `e.action LIKE ${p}`, `${q.action.slice(0, -1)}%`);
-    else if (q.action) add((p) => `e.action = ${p}`, q.action);
-    if (q.from) add((p) => `e.occurred_at >= ${p}`, new Date(q.from));
-    if (q.to) add((p) => `e.occurred_at < ${p}`, new Date(q.to));
-    if (q.cursor) {
-      const c = decodeCursor(q.cursor);
-      params.push(c.at, c.id);
-      where.push(`(e.occurred_at, e.id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
-    }
-    const rows = (await this.db.query(
-      `SELECT ${ENTRY_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM audit_entry e
-        WHERE ${where.join(' AND ')}
-        ORDER BY e.occurred_at DESC, e.id DESC LIMIT ${limit + 1}`,
-      params,
-    )) as EntryRow[];
-    const entries = rows.slice(0, limit).map(toEntryRecord);
+    const found = await this.entries.search({
+      visibleTo: this.scope.visibility(principal),
+      incidentId: q.incidentId,
+      responderId: q.responderId,
+      actorUserId: q.actorId,
+      action: !q.action ? undefined : q.action.endsWith('.*') ? { prefix: q.action.slice(0, -1) } : { exact: q.action },
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      before: q.cursor ? decodeCursor(q.cursor) : undefined,
+      limit,
+    });
+    const entries = found.slice(0, limit);
     const last = entries[entries.length - 1];
-    return { entries, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.occurredAt, id: last.id }) : null };
+    return { entries, nextCursor: found.length > limit && last ? encodeCursor({ at: last.occurredAt, id: last.id }) : null };
   }
 }
 

@@ -1,10 +1,10 @@
 import type { Writable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { ServerKeys } from '@app/auth';
 import { Clock } from '@app/common';
-import { AuditEntryStore } from '../store/audit-entry-store';
+import { Database } from '@app/db';
+import { AuditCheckpointsRepository } from '../store/audit-checkpoints.repository';
+import { AuditEntriesRepository } from '../store/audit-entries.repository';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type AuditBundle } from './audit-bundle';
 import { inSnapshot } from './audit-verification.service';
 import { writeBundle } from './bundle-writer';
@@ -16,19 +16,20 @@ import { writeBundle } from './bundle-writer';
 @Injectable()
 export class AuditExportService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly store: AuditEntryStore,
+    private readonly database: Database,
+    private readonly entries: AuditEntriesRepository,
+    private readonly checkpoints: AuditCheckpointsRepository,
     private readonly keys: ServerKeys,
     private readonly clock: Clock,
   ) {}
 
   async write(out: Writable, chainId: string, incidentId: string | null): Promise<void> {
     const jwks = await this.keys.trustedCheckpointKeys();
-    await inSnapshot(this.db, async (tx) => {
-      const head = await this.store.head(tx, chainId);
-      const checkpoints = await this.store.checkpoints(tx, chainId);
+    await inSnapshot(this.database, async (tx) => {
+      const head = await this.entries.head(tx, chainId);
+      const checkpoints = await this.checkpoints.list(tx, chainId);
       const header: Omit<AuditBundle, 'entries'> = { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, chainId, incidentId, exportedAt: this.clock.now().toISOString(), head, checkpoints, jwks };
-      await writeBundle(out, header, this.store.pages(tx, chainId, 1, Number.MAX_SAFE_INTEGER));
+      await writeBundle(out, header, this.entries.pages(tx, chainId, 1, Number.MAX_SAFE_INTEGER));
     });
   }
 }

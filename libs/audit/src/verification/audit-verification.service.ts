@@ -1,17 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import { ServerKeys } from '@app/auth';
 import { DomainError } from '@app/common';
-import { AuditEntryStore } from '../store/audit-entry-store';
+import { Database, type Transaction } from '@app/db';
+import { AuditCheckpointsRepository } from '../store/audit-checkpoints.repository';
+import { AuditEntriesRepository } from '../store/audit-entries.repository';
 import { linkOf, verifyLinks, type ChainLink, type ChainVerification } from './chain-verifier';
 
 /** Reads everything a verification or an export needs from one consistent, read-only snapshot. */
-export function inSnapshot<T>(db: DataSource, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
-  return db.transaction('REPEATABLE READ', async (tx) => {
-    await tx.query('SET TRANSACTION READ ONLY');
-    return fn(tx);
-  });
+export function inSnapshot<T>(database: Database, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  return database.transaction(fn, { isolation: 'REPEATABLE READ', readOnly: true });
 }
 
 /**
@@ -22,8 +19,9 @@ export function inSnapshot<T>(db: DataSource, fn: (tx: EntityManager) => Promise
 @Injectable()
 export class AuditVerificationService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly store: AuditEntryStore,
+    private readonly database: Database,
+    private readonly entries: AuditEntriesRepository,
+    private readonly checkpoints: AuditCheckpointsRepository,
     private readonly keys: ServerKeys,
   ) {}
 
@@ -33,19 +31,19 @@ export class AuditVerificationService {
       throw new DomainError('validation_failed', `toSeq (${range.toSeq}) is before fromSeq (${fromSeq}).`);
     }
     const jwks = await this.keys.trustedCheckpointKeys();
-    return inSnapshot(this.db, async (tx) => {
-      const head = await this.store.head(tx, chainId);
+    return inSnapshot(this.database, async (tx) => {
+      const head = await this.entries.head(tx, chainId);
       // A whole-chain check reads past the recorded head too: an entry appended behind the server's back is there.
       const readTo = range.toSeq ?? Number.MAX_SAFE_INTEGER;
-      const anchorHash = fromSeq === 1 ? undefined : await this.store.hashAt(tx, chainId, fromSeq - 1);
+      const anchorHash = fromSeq === 1 ? undefined : await this.entries.hashAt(tx, chainId, fromSeq - 1);
       if (fromSeq > 1 && anchorHash === undefined) {
         throw new DomainError('unprocessable', `Entry ${fromSeq - 1} (the one before the range) does not exist; verify the whole chain to see why.`);
       }
       const links: ChainLink[] = [];
-      for await (const page of this.store.pages(tx, chainId, fromSeq, readTo)) {
+      for await (const page of this.entries.pages(tx, chainId, fromSeq, readTo)) {
         for (const entry of page) links.push(linkOf(entry));
       }
-      const checkpoints = await this.store.checkpoints(tx, chainId, fromSeq, readTo);
+      const checkpoints = await this.checkpoints.list(tx, chainId, fromSeq, readTo);
       return verifyLinks({ chainId, links, checkpoints, jwks, head, range: { fromSeq, toSeq: range.toSeq, anchorHash } });
     });
   }

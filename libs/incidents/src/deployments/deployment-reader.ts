@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { notFound } from '@app/common';
+import type { Transaction } from '@app/db';
 import type { CredentialFlag, OutOfServiceReason } from '@app/realtime';
 import type { LocationKind } from '../incidents/check-in-location.entity';
 import type { AdmitDecision, DeploymentStatus } from './deployment.entity';
@@ -59,8 +60,9 @@ export class DeploymentReader {
     return toView(row, new Date());
   }
 
-  async list(incidentId: string, opts: { activeOnly: boolean }, tx?: EntityManager): Promise<DeploymentView[]> {
-    const rows = (await (tx ?? this.db).query(
+  async list(incidentId: string, opts: { activeOnly: boolean }, tx?: EntityManager | Transaction): Promise<DeploymentView[]> {
+    const scope: { query(text: string, values: unknown[]): Promise<unknown> } = tx ?? this.db;
+    const rows = (await scope.query(
       `${SELECT} WHERE d.incident_id = $1 ${opts.activeOnly ? 'AND d.checked_out_at IS NULL' : ''} ORDER BY d.checked_in_at, d.id`,
       [incidentId],
     )) as Row[];

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import { Clock, DomainError } from '@app/common';
 import { AppConfig } from '@app/config';
-import type { LiveEvent, LiveEventName } from '../live-events';
+import { Database, type Transaction } from '@app/db';
 import type { LiveSnapshot, ResyncAck } from '../live-protocol';
 import type { LiveSnapshotSource } from '../snapshot/live-snapshot-source';
+import { LiveBoardRepository } from './live-board.repository';
 
 type ResyncResult = Exclude<ResyncAck, { ok: false }>;
 
@@ -17,7 +16,8 @@ type ResyncResult = Exclude<ResyncAck, { ok: false }>;
 @Injectable()
 export class LiveBoardReader {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly database: Database,
+    private readonly events: LiveBoardRepository,
     @Inject(AppConfig) private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -33,40 +33,26 @@ export class LiveBoardReader {
    */
   resync(source: LiveSnapshotSource, incidentId: string, since: number): Promise<ResyncResult> {
     return this.readConsistently(async (tx) => {
-      const head = await this.currentSeq(tx, incidentId);
+      const head = await this.events.currentSeq(tx, incidentId);
       const missed = head - since;
       if (missed === 0) return { ok: true, mode: 'events', incidentId, events: [], seq: head };
       if (missed > 0 && missed <= this.config.live.resyncMaxEvents) {
-        const rows = (await tx.query(
-          `SELECT seq, name, payload, created_at FROM outbox_event WHERE incident_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-          [incidentId, since, missed],
-        )) as Array<{ seq: string; name: LiveEventName; payload: LiveEvent['payload']; created_at: Date }>;
-        const complete = rows.length === missed && Number(rows[0]?.seq) === since + 1;
-        if (complete) {
-          const events: LiveEvent[] = rows.map((r) => ({ incidentId, seq: Number(r.seq), name: r.name, payload: r.payload, at: r.created_at.toISOString() }));
-          return { ok: true, mode: 'events', incidentId, events, seq: head };
-        }
+        const events = await this.events.eventsAfter(tx, incidentId, since, missed);
+        const complete = events.length === missed && events[0]?.seq === since + 1;
+        if (complete) return { ok: true, mode: 'events', incidentId, events, seq: head };
       }
       return { ok: true, mode: 'snapshot', incidentId, snapshot: await this.snapshotIn(tx, source, incidentId, head) };
     });
   }
 
-  private async snapshotIn(tx: EntityManager, source: LiveSnapshotSource, incidentId: string, knownSeq?: number): Promise<LiveSnapshot> {
-    const seq = knownSeq ?? (await this.currentSeq(tx, incidentId));
+  private async snapshotIn(tx: Transaction, source: LiveSnapshotSource, incidentId: string, knownSeq?: number): Promise<LiveSnapshot> {
+    const seq = knownSeq ?? (await this.events.currentSeq(tx, incidentId));
     const board = await source.snapshot(incidentId, tx);
     return { ...board, incidentId, seq, takenAt: this.clock.now().toISOString() };
   }
 
-  private async currentSeq(tx: EntityManager, incidentId: string): Promise<number> {
-    const rows = (await tx.query(`SELECT last_seq FROM event_stream WHERE incident_id = $1`, [incidentId])) as Array<{ last_seq: string }>;
-    return rows.length > 0 ? Number(rows[0].last_seq) : 0;
-  }
-
-  private readConsistently<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction('REPEATABLE READ', async (tx) => {
-      await tx.query('SET TRANSACTION READ ONLY');
-      return work(tx);
-    });
+  private readConsistently<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.database.transaction(work, { isolation: 'REPEATABLE READ', readOnly: true });
   }
 }
 

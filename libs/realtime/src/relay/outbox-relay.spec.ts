@@ -4,12 +4,8 @@ import { publishableInOrder } from './outbox-relay';
 type Row = Parameters<typeof publishableInOrder>[0][number];
 const row = (id: number, incident: string, seq: number, head: number): Row => ({
   id: String(id),
-  incident_id: incident,
-  seq: String(seq),
-  name: 'deployment.checked_in',
-  payload: { deployment: {} as never },
-  created_at: new Date(0),
-  head_seq: String(head),
+  event: { incidentId: incident, seq, name: 'deployment.checked_in', payload: { deployment: {} as never }, at: new Date(0).toISOString() },
+  headSeq: head,
 });
 
 describe('publishableInOrder', () => {
@@ -26,7 +22,7 @@ describe('publishableInOrder', () => {
 
   it('stops an incident at a hole (the missing seq is held elsewhere)', () => {
     const rows = [row(1, 'a', 1, 1), row(3, 'a', 3, 1), row(4, 'a', 4, 1)];
-    expect(publishableInOrder(rows).map((r) => r.seq)).toEqual(['1']);
+    expect(publishableInOrder(rows).map((r) => r.event.seq)).toEqual([1]);
   });
 
   it('never emits an incident out of order or past a hole (property)', () => {
@@ -43,7 +39,7 @@ describe('publishableInOrder', () => {
           });
           const out = publishableInOrder(rows);
           for (const incident of ['a', 'b', 'c']) {
-            const seqs = out.filter((r) => r.incident_id === incident).map((r) => Number(r.seq));
+            const seqs = out.filter((r) => r.event.incidentId === incident).map((r) => r.event.seq);
             const head = 1 + headOffset[incident as 'a' | 'b' | 'c'];
             expect(seqs).toEqual(seqs.map((_, k) => head + k));
           }
