@@ -8,26 +8,25 @@ import { AuditCheckpoints } from './checkpoints/audit-checkpoints.service';
 import { CheckpointScheduler } from './checkpoints/checkpoint-scheduler';
 import { AuditController } from './http/audit.controller';
 import { AuditSearchService } from './http/audit-search.service';
-import { ReportsController } from './reports/reports.controller';
-import { ReportsService } from './reports/reports.service';
 import { AuditEntryStore } from './store/audit-entry-store';
 import { AuditExportService } from './verification/audit-export.service';
 import { AuditVerificationService } from './verification/audit-verification.service';
 
 /**
- * The api side: /audit (verify, export, search, checkpoints on demand) and /reports. Global so that auth's
- * SignInEvents and UserChangeEvents hooks resolve to the audit implementations (auth cannot import this library).
+ * The api side: /audit (verify, export, search, checkpoints on demand) and the audit scope (which the deployment
+ * reports use). Global so that auth's SignInEvents and UserChangeEvents hooks resolve to the audit implementations
+ * (auth cannot import this library).
  */
 @Global()
 @Module({
   imports: [ServerKeysModule, AuditTrailModule],
-  controllers: [AuditController, ReportsController],
+  controllers: [AuditController],
   providers: [
-    AuditScope, AuditEntryStore, AuditVerificationService, AuditExportService, AuditSearchService, AuditCheckpoints, ReportsService,
+    AuditScope, AuditEntryStore, AuditVerificationService, AuditExportService, AuditSearchService, AuditCheckpoints,
     { provide: SignInEvents, useClass: AuditSignInEvents },
     { provide: UserChangeEvents, useClass: AuditUserChangeEvents },
   ],
-  exports: [SignInEvents, UserChangeEvents, AuditCheckpoints, AuditVerificationService],
+  exports: [SignInEvents, UserChangeEvents, AuditCheckpoints, AuditVerificationService, AuditScope],
 })
 export class AuditModule {}
 

@@ -1,8 +1,8 @@
 /**
  * @app/audit: the tamper-evident audit trail (hash chains per incident, append-only in the database, signed
  * checkpoints, verification, export bundles), its search API, the sign-in and user-change hooks for auth, and the
- * deployment reports for state agencies. Imports @app/common, @app/config, @app/auth (keys, roles); never
- * @app/incidents (which records into it): report and scope queries read the incident tables directly.
+ * audit scope (who may read which incident's audit data; the deployment reports of @app/incidents use it too).
+ * Imports @app/common, @app/config, @app/auth (keys, roles); never @app/incidents (which records into it).
  * The detection logic (verification/chain-verifier.ts) is pure and shared with the offline `audit-verify` CLI.
  */
 export * from './audit.types';
@@ -21,6 +21,6 @@ export * from './verification/audit-verification.service';
 export * from './store/audit-entry-store';
 export * from './checkpoints/audit-checkpoints.service';
 export * from './checkpoints/checkpoint-scheduler';
-export * from './reports/deployment-report';
+export * from './access/audit-scope';
 export * from './audit-api.module';
 export * from './http/dto/audit-actor.dto';

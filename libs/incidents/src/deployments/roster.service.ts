@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { Transaction } from '@app/db';
 import { buildLiveBoard, LiveSnapshotSource, summarizeRoster, type LiveBoard, type LiveBoardCounts } from '@app/realtime';
 import { IncidentsService } from '../incidents/incidents.service';
 import { DeploymentReader } from './deployment-reader';
@@ -48,7 +48,7 @@ export class RosterService extends LiveSnapshotSource {
     return { entries, counts: { ...counts, byPosition, flagged: alerts.length } };
   }
 
-  async snapshot(incidentId: string, tx: EntityManager): Promise<LiveBoard> {
+  async snapshot(incidentId: string, tx: Transaction): Promise<LiveBoard> {
     const incident = await this.incidents.get(incidentId, tx);
     const roster = (await this.reader.list(incidentId, { activeOnly: true }, tx)).map(toRosterEntry);
     return buildLiveBoard({ id: incident.id, name: incident.name, number: incident.number, state: incident.state }, roster);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Clock, DomainError } from '@app/common';
 import { AppConfig } from '@app/config';
+import { Transaction } from '@app/db';
 import type { LiveEvent, LiveEventName } from '../live-events';
 import type { LiveSnapshot, ResyncAck } from '../live-protocol';
 import type { LiveSnapshotSource } from '../snapshot/live-snapshot-source';
@@ -53,7 +54,7 @@ export class LiveBoardReader {
 
   private async snapshotIn(tx: EntityManager, source: LiveSnapshotSource, incidentId: string, knownSeq?: number): Promise<LiveSnapshot> {
     const seq = knownSeq ?? (await this.currentSeq(tx, incidentId));
-    const board = await source.snapshot(incidentId, tx);
+    const board = await source.snapshot(incidentId, inTransaction(tx));
     return { ...board, incidentId, seq, takenAt: this.clock.now().toISOString() };
   }
 
@@ -68,6 +69,14 @@ export class LiveBoardReader {
       return work(tx);
     });
   }
+}
+
+/** The source reads through @app/db's Transaction: the same connection, inside the same snapshot. */
+function inTransaction(tx: EntityManager): Transaction {
+  return new Transaction(() => {
+    if (!tx.queryRunner) throw new Error('live board: the snapshot read has no transaction');
+    return tx.queryRunner;
+  }, false);
 }
 
 /** For callers that need to say "no snapshot source is registered". */

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { Transaction } from '@app/db';
 import type { ResourceStatus, RosterEntry } from '../live-events';
 import type { LiveAlert, LiveBoard, LiveBoardCounts, LiveIncidentSummary } from '../live-protocol';
 
@@ -11,7 +11,7 @@ import type { LiveAlert, LiveBoard, LiveBoardCounts, LiveIncidentSummary } from 
  * can apply events N+1, N+2, ... on top of it. Throw DomainError('not_found') for an unknown incident.
  */
 export abstract class LiveSnapshotSource {
-  abstract snapshot(incidentId: string, tx: EntityManager): Promise<LiveBoard>;
+  abstract snapshot(incidentId: string, tx: Transaction): Promise<LiveBoard>;
 }
 
 const UNASSIGNED = 'unassigned';
