@@ -87,12 +87,11 @@ export class IncidentsService {
 
   /** The incidents this user may see: all for admins, their jurisdictions for auditors, their assignments otherwise. */
   async listFor(principal: Principal): Promise<IncidentView[]> {
-    let visibility: IncidentVisibility;
-    if (principal.role === 'admin') visibility = { kind: 'all' };
-    else if (principal.role === 'auditor') {
-      if (principal.jurisdictions.length === 0) return [];
-      visibility = { kind: 'jurisdictions', jurisdictions: principal.jurisdictions };
-    } else visibility = { kind: 'assigned', userId: principal.userId };
+    if (principal.role === 'auditor' && principal.jurisdictions.length === 0) return [];
+    const visibility: IncidentVisibility =
+      principal.role === 'admin' ? { kind: 'all' }
+      : principal.role === 'auditor' ? { kind: 'jurisdictions', jurisdictions: principal.jurisdictions }
+      : { kind: 'assigned', userId: principal.userId };
     return (await this.incidents.listWithSetup(visibility)).map(toIncidentView);
   }
 
