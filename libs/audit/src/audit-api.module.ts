@@ -8,8 +8,6 @@ import { AuditCheckpoints } from './checkpoints/audit-checkpoints.service';
 import { CheckpointScheduler } from './checkpoints/checkpoint-scheduler';
 import { AuditController } from './http/audit.controller';
 import { AuditSearchService } from './http/audit-search.service';
-import { ReportsController } from './reports/reports.controller';
-import { ReportsService } from './reports/reports.service';
 import { AuditCheckpointsRepository } from './store/audit-checkpoints.repository';
 import { AuditEntriesRepository } from './store/audit-entries.repository';
 import { AuditSearchRepository } from './store/audit-search.repository';
@@ -17,20 +15,20 @@ import { AuditExportService } from './verification/audit-export.service';
 import { AuditVerificationService } from './verification/audit-verification.service';
 
 /**
- * The api side: /audit (verify, export, search, checkpoints on demand) and /reports. Global so that auth's
- * SignInEvents and UserChangeEvents hooks resolve to the audit implementations (auth cannot import this library).
- * Needs an AuditedIncidents provider (@app/incidents provides it globally).
+ * The api side: /audit (verify, export, search, checkpoints on demand) and the audit scope (which the deployment
+ * reports of @app/incidents use). Global so that auth's SignInEvents and UserChangeEvents hooks resolve to the audit
+ * implementations (auth cannot import this library). Needs an AuditedIncidents provider (@app/incidents provides it).
  */
 @Global()
 @Module({
   imports: [ServerKeysModule, AuditTrailModule],
-  controllers: [AuditController, ReportsController],
+  controllers: [AuditController],
   providers: [
-    AuditScope, AuditEntriesRepository, AuditCheckpointsRepository, AuditSearchRepository, AuditVerificationService, AuditExportService, AuditSearchService, AuditCheckpoints, ReportsService,
+    AuditScope, AuditEntriesRepository, AuditCheckpointsRepository, AuditSearchRepository, AuditVerificationService, AuditExportService, AuditSearchService, AuditCheckpoints,
     { provide: SignInEvents, useClass: AuditSignInEvents },
     { provide: UserChangeEvents, useClass: AuditUserChangeEvents },
   ],
-  exports: [SignInEvents, UserChangeEvents, AuditCheckpoints, AuditVerificationService],
+  exports: [SignInEvents, UserChangeEvents, AuditCheckpoints, AuditVerificationService, AuditScope],
 })
 export class AuditModule {}
 

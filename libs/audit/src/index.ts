@@ -1,9 +1,9 @@
 /**
  * @app/audit: the tamper-evident audit trail (hash chains per incident, append-only in the database, signed
  * checkpoints, verification, export bundles), its search API, the sign-in and user-change hooks for auth, and the
- * deployment reports for state agencies. Imports @app/common, @app/config, @app/auth (keys, roles); never
- * @app/incidents (which records into it): the incident facts its access checks need come through the
- * AuditedIncidents port, which @app/incidents implements.
+ * audit scope (who may read which incident's audit data; the deployment reports of @app/incidents use it too).
+ * Imports @app/common, @app/config, @app/auth (keys, roles); never @app/incidents (which records into it): the
+ * incident facts its access checks need come through the AuditedIncidents port, which @app/incidents implements.
  * The detection logic (verification/chain-verifier.ts) is pure and shared with the offline `audit-verify` CLI.
  */
 export * from './audit.types';
@@ -24,6 +24,6 @@ export * from './store/audit-checkpoints.repository';
 export * from './access/audited-incidents';
 export * from './checkpoints/audit-checkpoints.service';
 export * from './checkpoints/checkpoint-scheduler';
-export * from './reports/deployment-report';
+export * from './access/audit-scope';
 export * from './audit-api.module';
 export * from './http/dto/audit-actor.dto';

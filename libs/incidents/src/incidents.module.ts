@@ -1,28 +1,24 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditedIncidents } from '@app/audit';
-import { AccessChangesModule, IncidentAccess } from '@app/auth';
+import { AccessChangesModule, AuthModule, IncidentAccess } from '@app/auth';
 import { LiveSnapshotSource } from '@app/realtime';
 import { CredentialsModule } from '@app/credentials';
 import { CheckInAttemptEntity } from './check-in/check-in-attempt.entity';
 import { CheckInController } from './check-in/check-in.controller';
 import { CheckInService } from './check-in/check-in.service';
+import { RecentCheckInsRepository } from './check-in/recent-check-ins.repository';
 import { CredentialFlagsService } from './deployments/credential-flags.service';
 import { DeploymentReader } from './deployments/deployment-reader';
-import { DeploymentStatusEventEntity } from './deployments/deployment-status-event.entity';
-import { DeploymentEntity } from './deployments/deployment.entity';
 import { DeploymentsController } from './deployments/deployments.controller';
+import { DeploymentsRepository } from './deployments/deployments.repository';
 import { DeploymentsService } from './deployments/deployments.service';
 import { RosterService } from './deployments/roster.service';
-import { Ics211EditEntity } from './deployments/ics211-edit.entity';
-import { CheckInLocationEntity } from './incidents/check-in-location.entity';
 import { IncidentAccessPolicy } from './incidents/incident-access.policy';
-import { IncidentStaffEntity } from './incidents/incident-staff.entity';
-import { IncidentEntity } from './incidents/incident.entity';
 import { IncidentsController } from './incidents/incidents.controller';
+import { IncidentStaffService } from './incidents/incident-staff.service';
+import { IncidentsRepository } from './incidents/incidents.repository';
 import { IncidentsService } from './incidents/incidents.service';
-import { OperationalPeriodEntity } from './incidents/operational-period.entity';
-import { PositionEntity } from './incidents/position.entity';
 import { PresentedCredentialEntity } from './responders/presented-credential.entity';
 import { ResponderEntity } from './responders/responder.entity';
 import { ResponderRegistry } from './responders/responder-registry';
@@ -30,12 +26,13 @@ import { CheckInWriter } from './check-in/check-in-writer';
 import { IdempotencyKeyHints } from './check-in/idempotency-key-hints';
 import { VerificationEntity } from './responders/verification.entity';
 import { AuditedIncidentsRepository } from './ports/audited-incidents.repository';
+import { DeploymentReportsRepository } from './reports/deployment-reports.repository';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsService } from './reports/reports.service';
 
-const ENTITIES = [
-  IncidentEntity, CheckInLocationEntity, PositionEntity, OperationalPeriodEntity, IncidentStaffEntity, ResponderEntity,
-  PresentedCredentialEntity, VerificationEntity, DeploymentEntity, DeploymentStatusEventEntity, Ics211EditEntity, CheckInAttemptEntity,
-];
+const ENTITIES = [ResponderEntity, PresentedCredentialEntity, VerificationEntity, CheckInAttemptEntity];
 const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService, CheckInWriter, IdempotencyKeyHints, RosterService];
+const REPOSITORIES = [IncidentsRepository, DeploymentsRepository];
 
 /**
  * Incidents and their data, without HTTP (the worker uses it for reverification). Global because the auth guard and
@@ -46,19 +43,24 @@ const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, Creden
   imports: [TypeOrmModule.forFeature(ENTITIES), CredentialsModule, AccessChangesModule],
   providers: [
     ...SERVICES,
+    ...REPOSITORIES,
     IncidentAccessPolicy,
     { provide: IncidentAccess, useExisting: IncidentAccessPolicy },
     { provide: LiveSnapshotSource, useExisting: RosterService },
     { provide: AuditedIncidents, useClass: AuditedIncidentsRepository },
   ],
-  exports: [...SERVICES, IncidentAccess, LiveSnapshotSource, AuditedIncidents, TypeOrmModule],
+  exports: [...SERVICES, ...REPOSITORIES, IncidentAccess, LiveSnapshotSource, AuditedIncidents, TypeOrmModule],
 })
 export class IncidentsCoreModule {}
 
-/** Incidents, check-in, deployments: the HTTP side (api process). */
+/**
+ * Incidents, check-in, deployments and the deployment reports: the HTTP side (api process). Staff assignments read
+ * users through @app/auth; the reports are scoped by @app/audit's AuditScope (global, from AuditModule).
+ */
 @Module({
-  imports: [IncidentsCoreModule],
-  controllers: [IncidentsController, CheckInController, DeploymentsController],
+  imports: [IncidentsCoreModule, AuthModule],
+  controllers: [IncidentsController, CheckInController, DeploymentsController, ReportsController],
+  providers: [IncidentStaffService, ReportsService, DeploymentReportsRepository, RecentCheckInsRepository],
   exports: [IncidentsCoreModule],
 })
 export class IncidentsModule {}

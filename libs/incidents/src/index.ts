@@ -1,16 +1,17 @@
 /**
  * @app/incidents: incidents (locations, positions, operational periods, staff), responders and the credentials
- * they presented, check-in (ICS 211), deployments with resource status and check-out, and the incident access
- * policy. Uses @app/credentials (verification), @app/audit and @app/realtime (outbox) inside its transactions.
+ * they presented, check-in (ICS 211), deployments with resource status and check-out, the incident access policy,
+ * and the deployment reports for state agencies (scoped by @app/audit's AuditScope). Uses @app/credentials
+ * (verification), @app/audit and @app/realtime (outbox) inside its transactions.
  */
-export * from './incidents/incident.entity';
+export * from './incidents/incident';
 export * from './incidents/incidents.service';
 export * from './incidents/dto/incident.dto';
 export * from './check-in/check-in.types';
 export * from './check-in/check-in-decision';
 export * from './check-in/check-in.service';
 export * from './check-in/idempotency-key-hints';
-export * from './deployments/deployment.entity';
+export * from './deployments/deployment';
 export * from './deployments/deployment.view';
 export * from './deployments/deployment-reader';
 export * from './deployments/deployments.service';
@@ -18,4 +19,5 @@ export * from './deployments/credential-flags.service';
 export * from './deployments/ics211';
 export * from './deployments/roster.service';
 export * from './responders/responder-registry';
+export * from './reports/deployment-report';
 export * from './incidents.module';

@@ -1,5 +1,5 @@
 import type { VerificationCheck, VerificationResult } from '@app/credentials';
-import type { StatusUnavailablePolicy } from '../incidents/incident.entity';
+import type { StatusUnavailablePolicy } from '../incidents/incident';
 import type { CheckInDecision, CheckInReason } from './check-in.types';
 
 export interface PositionRequirement {

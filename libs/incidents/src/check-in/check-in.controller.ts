@@ -1,8 +1,6 @@
 import { Body, Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Roles, type Principal } from '@app/auth';
 import { ApiProblem, ApiProblems, ApiSuccess, DomainError, RateLimiter } from '@app/common';
@@ -11,6 +9,7 @@ import { CheckInService } from './check-in.service';
 import type { CheckInResponse } from './check-in.types';
 import { CheckInResponseDto, RecentCheckInDto } from './dto/check-in-response.dto';
 import { CheckInDto } from './dto/check-in.dto';
+import { RecentCheckInsRepository } from './recent-check-ins.repository';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -24,7 +23,7 @@ export class CheckInController {
     private readonly checkIns: CheckInService,
     private readonly limiter: RateLimiter,
     @Inject(AppConfig) private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly recentCheckIns: RecentCheckInsRepository,
   ) {}
 
   /**
@@ -81,14 +80,7 @@ export class CheckInController {
     @Query('limit') limitParam?: string,
   ): Promise<Array<Pick<CheckInResponse, 'attemptId' | 'decision' | 'reasons' | 'performedAt'> & { name: string | null; qualification: string | null }>> {
     const limit = Math.min(Math.max(Number(limitParam ?? 20) || 20, 1), 200);
-    const rows = (await this.db.query(
-      `SELECT id, decision, reasons, performed_at, r #>> '{verification,credential,subject,name}' AS name,
-              r #>> '{verification,credential,qualification}' AS qualification
-         FROM (SELECT id, decision, reasons, performed_at, response::jsonb AS r -- the stored text, parsed once per row
-                 FROM check_in_attempt WHERE incident_id = $1 ORDER BY performed_at DESC LIMIT $2) AS latest
-        ORDER BY performed_at DESC`,
-      [incidentId, limit],
-    )) as Array<{ id: string; decision: CheckInResponse['decision']; reasons: CheckInResponse['reasons']; performed_at: Date; name: string | null; qualification: string | null }>;
-    return rows.map((r) => ({ attemptId: r.id, decision: r.decision, reasons: r.reasons, performedAt: r.performed_at.toISOString(), name: r.name, qualification: r.qualification }));
+    const latest = await this.recentCheckIns.latest(incidentId, limit);
+    return latest.map((r) => ({ attemptId: r.attemptId, decision: r.decision, reasons: r.reasons, performedAt: r.performedAt.toISOString(), name: r.name, qualification: r.qualification }));
   }
 }

@@ -11,7 +11,7 @@ import { DeploymentReader } from '../deployments/deployment-reader';
 import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
 import type { Ics211Fields } from '../deployments/ics211';
 import { IncidentsService } from '../incidents/incidents.service';
-import type { IncidentEntity } from '../incidents/incident.entity';
+import type { IncidentWithSetup as IncidentEntity } from '../incidents/incident';
 import { establishesIdentity, firstSeenIdentity, type Presentation, type ResolvedIdentity } from '../responders/responder-registry';
 import { decideCheckIn, type Decision } from './check-in-decision';
 import { CheckInWriter, type CheckInRecord } from './check-in-writer';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@app/audit';
+import type { Transaction } from '@app/db';
 import { Outbox, type CredentialFlag, type CredentialFlagCode } from '@app/realtime';
+import { DeploymentsRepository } from './deployments.repository';
 import { DeploymentsService } from './deployments.service';
 
 /**
@@ -13,16 +14,17 @@ import { DeploymentsService } from './deployments.service';
 export class CredentialFlagsService {
   constructor(
     private readonly deployments: DeploymentsService,
+    private readonly repository: DeploymentsRepository,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
   ) {}
 
   /** Flags the deployment and takes the responder out of service (reason `credential`). Returns false if nothing changed. */
-  async flag(tx: EntityManager, incidentId: string, deploymentId: string, flag: CredentialFlag, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
+  async flag(tx: Transaction, incidentId: string, deploymentId: string, flag: CredentialFlag, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
     const d = await this.deployments.lock(tx, incidentId, deploymentId);
     if (d.checkedOutAt || d.credentialFlag?.code === flag.code) return false;
-    await tx.query(`UPDATE deployment SET credential_flag = $2, version = version + 1 WHERE id = $1`, [d.id, JSON.stringify(flag)]);
-    const name = await this.name(tx, d.responderId);
+    await this.repository.setCredentialFlag(tx, d.id, flag);
+    const name = await this.repository.responderName(tx, d.responderId);
     await this.audit.record(tx, {
       actor,
       action: 'credential.flagged',
@@ -43,11 +45,11 @@ export class CredentialFlagsService {
   }
 
   /** Clears a flag of this code (e.g. a suspension lifted). The responder stays out of service until a commander reassigns them. */
-  async clear(tx: EntityManager, incidentId: string, deploymentId: string, code: CredentialFlagCode, message: string, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
+  async clear(tx: Transaction, incidentId: string, deploymentId: string, code: CredentialFlagCode, message: string, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
     const d = await this.deployments.lock(tx, incidentId, deploymentId);
     if (d.checkedOutAt || d.credentialFlag?.code !== code) return false;
-    await tx.query(`UPDATE deployment SET credential_flag = NULL, version = version + 1 WHERE id = $1`, [d.id]);
-    const name = await this.name(tx, d.responderId);
+    await this.repository.setCredentialFlag(tx, d.id, null);
+    const name = await this.repository.responderName(tx, d.responderId);
     const at = new Date().toISOString();
     await this.audit.record(tx, {
       actor,
@@ -58,10 +60,5 @@ export class CredentialFlagsService {
     });
     await this.outbox.append(tx, incidentId, 'credential.cleared', { deploymentId: d.id, responderId: d.responderId, name, code, message, at });
     return true;
-  }
-
-  private async name(tx: EntityManager, responderId: string): Promise<string> {
-    const rows = (await tx.query(`SELECT name FROM responder WHERE id = $1`, [responderId])) as Array<{ name: string }>;
-    return rows[0]?.name ?? '';
   }
 }

@@ -1,6 +1,6 @@
 import type { CredentialFlag, OutOfServiceReason, RosterEntry } from '@app/realtime';
-import type { LocationKind } from '../incidents/check-in-location.entity';
-import type { AdmitDecision, DeploymentStatus } from './deployment.entity';
+import type { LocationKind } from '../incidents/incident';
+import type { AdmitDecision, DeploymentStatus } from './deployment';
 import type { Ics211Fields } from './ics211';
 
 /** A deployment as the API shows it. */

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import { DomainError, notFound } from '@app/common';
+import { Database, type Transaction } from '@app/db';
 import { Outbox, type StatusSnapshot } from '@app/realtime';
+import type { Deployment, RecordedStatus } from './deployment';
 import { DeploymentReader } from './deployment-reader';
-import { DeploymentEntity } from './deployment.entity';
 import { hoursBetween, type DeploymentView } from './deployment.view';
+import { DeploymentsRepository } from './deployments.repository';
 import { ICS211_EDITABLE_FIELDS, type Ics211Fields } from './ics211';
 import type { ChangeStatusDto } from './dto/deployment.dto';
 import type { Ics211InputDto } from '../check-in/dto/check-in.dto';
@@ -23,8 +23,8 @@ export interface IdentityChangeItem {
 }
 
 export interface StatusHistoryItem {
-  from: Partial<StatusSnapshot> | null;
-  to: StatusSnapshot | { status: 'demobilized' };
+  from: RecordedStatus | null;
+  to: RecordedStatus;
   note: string | null;
   changedBy: AuditActor;
   changedAt: string;
@@ -37,21 +37,22 @@ const changedByOnBoard = (a: AuditActor): string => (a.kind === 'user' ? a.role 
 @Injectable()
 export class DeploymentsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly database: Database,
+    private readonly deployments: DeploymentsRepository,
     private readonly reader: DeploymentReader,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
   ) {}
 
   /** Locks the deployment row for the rest of the transaction. */
-  async lock(tx: EntityManager, incidentId: string, deploymentId: string): Promise<DeploymentEntity> {
-    const d = await tx.getRepository(DeploymentEntity).findOne({ where: { id: deploymentId, incidentId }, lock: { mode: 'pessimistic_write' } });
+  async lock(tx: Transaction, incidentId: string, deploymentId: string): Promise<Deployment> {
+    const d = await this.deployments.lock(tx, incidentId, deploymentId);
     if (!d) throw notFound('Deployment', deploymentId);
     return d;
   }
 
   async changeStatus(incidentId: string, deploymentId: string, dto: ChangeStatusDto, actor: AuditActor): Promise<DeploymentView> {
-    return this.db.transaction(async (tx) => {
+    return this.database.transaction(async (tx) => {
       const d = await this.lock(tx, incidentId, deploymentId);
       if (d.checkedOutAt) throw new DomainError('deployment_not_active', 'This responder has checked out.');
       if (d.credentialFlag && dto.status !== 'out_of_service') {
@@ -72,17 +73,11 @@ export class DeploymentsService {
    * Moves a locked deployment to a new status: the row, the append-only history, the audit entry and the board
    * event, in the caller's transaction. Reverification uses it too.
    */
-  async applyStatus(tx: EntityManager, d: DeploymentEntity, from: StatusSnapshot, to: StatusSnapshot, note: string | null, actor: AuditActor): Promise<void> {
+  async applyStatus(tx: Transaction, d: Deployment, from: StatusSnapshot, to: StatusSnapshot, note: string | null, actor: AuditActor): Promise<void> {
     const now = new Date();
-    await tx.query(`UPDATE deployment SET status = $2, status_reason = $3, assignment = $4, version = version + 1 WHERE id = $1`, [
-      d.id, to.status, to.reason ?? null, to.assignment ?? null,
-    ]);
-    await tx.query(
-      `INSERT INTO deployment_status_event (deployment_id, from_status, from_reason, from_assignment, to_status, to_reason, to_assignment, note, changed_by, changed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [d.id, from.status, from.reason ?? null, from.assignment ?? null, to.status, to.reason ?? null, to.assignment ?? null, note, JSON.stringify(actor), now],
-    );
-    const name = await this.responderName(tx, d.responderId);
+    await this.deployments.setStatus(tx, d.id, to);
+    await this.deployments.appendStatusEvent(tx, { deploymentId: d.id, from, to, note, changedBy: actor, changedAt: now });
+    const name = await this.deployments.responderName(tx, d.responderId);
     await this.audit.record(tx, {
       actor,
       action: 'deployment.status_changed',
@@ -98,18 +93,21 @@ export class DeploymentsService {
   }
 
   async checkOut(incidentId: string, deploymentId: string, note: string | undefined, actor: AuditActor, userId: string): Promise<DeploymentView> {
-    return this.db.transaction(async (tx) => {
+    return this.database.transaction(async (tx) => {
       const d = await this.lock(tx, incidentId, deploymentId);
       if (d.checkedOutAt) throw new DomainError('deployment_not_active', 'This responder has already checked out.');
       const now = new Date();
       const hoursOnScene = hoursBetween(d.checkedInAt, now);
-      await tx.query(`UPDATE deployment SET status = 'demobilized', checked_out_at = $2, checked_out_by = $3, version = version + 1 WHERE id = $1`, [d.id, now, userId]);
-      await tx.query(
-        `INSERT INTO deployment_status_event (deployment_id, from_status, from_reason, from_assignment, to_status, note, changed_by, changed_at)
-         VALUES ($1, $2, $3, $4, 'demobilized', $5, $6, $7)`,
-        [d.id, d.status, d.statusReason, d.assignment, note ?? 'checked out', JSON.stringify(actor), now],
-      );
-      const name = await this.responderName(tx, d.responderId);
+      await this.deployments.checkOut(tx, d.id, now, userId);
+      await this.deployments.appendStatusEvent(tx, {
+        deploymentId: d.id,
+        from: { status: d.status, reason: d.statusReason ?? undefined, assignment: d.assignment ?? undefined },
+        to: { status: 'demobilized' },
+        note: note ?? 'checked out',
+        changedBy: actor,
+        changedAt: now,
+      });
+      const name = await this.deployments.responderName(tx, d.responderId);
       await this.audit.record(tx, {
         actor,
         action: 'deployment.checked_out',
@@ -125,7 +123,7 @@ export class DeploymentsService {
 
   /** Staff corrections of the ICS 211 record; each edit keeps the values before and after. */
   async editIcs211(incidentId: string, deploymentId: string, dto: Ics211InputDto, actor: AuditActor): Promise<DeploymentView> {
-    return this.db.transaction(async (tx) => {
+    return this.database.transaction(async (tx) => {
       const d = await this.lock(tx, incidentId, deploymentId);
       const before: Partial<Ics211Fields> = {};
       const after: Partial<Ics211Fields> = {};
@@ -139,10 +137,8 @@ export class DeploymentsService {
       }
       const fields = Object.keys(after);
       if (fields.length === 0) return this.reader.get(deploymentId, incidentId, tx);
-      await tx.query(`UPDATE deployment SET ics211 = $2, version = version + 1 WHERE id = $1`, [d.id, JSON.stringify(next)]);
-      await tx.query(`INSERT INTO ics211_edit (deployment_id, fields, before, after, changed_by) VALUES ($1, $2, $3, $4, $5)`, [
-        d.id, fields, JSON.stringify(before), JSON.stringify(after), JSON.stringify(actor),
-      ]);
+      await this.deployments.setIcs211(tx, d.id, next);
+      await this.deployments.appendIcs211Edit(tx, { deploymentId: d.id, fields, before, after, changedBy: actor });
       await this.audit.record(tx, { actor, action: 'ics211.edited', incidentId, target: { type: 'deployment', id: d.id }, payload: { fields, before, after } });
       return this.reader.get(deploymentId, incidentId, tx);
     });
@@ -155,45 +151,15 @@ export class DeploymentsService {
     identityChanges: IdentityChangeItem[];
   }> {
     const deployment = await this.reader.get(deploymentId, incidentId);
-    const status = (await this.db.query(
-      `SELECT from_status, from_reason, from_assignment, to_status, to_reason, to_assignment, note, changed_by, changed_at
-         FROM deployment_status_event WHERE deployment_id = $1 ORDER BY id`,
-      [deploymentId],
-    )) as Array<Record<string, string | null> & { changed_by: AuditActor; changed_at: Date }>;
-    const edits = (await this.db.query(`SELECT fields, before, after, changed_by, changed_at FROM ics211_edit WHERE deployment_id = $1 ORDER BY id`, [deploymentId])) as Array<{
-      fields: string[]; before: object; after: object; changed_by: AuditActor; changed_at: Date;
-    }>;
-    const identity = (await this.db.query(
-      `SELECT field, old_value, new_value, issuer_id, credential_hash, incident_id, changed_at FROM responder_identity_change WHERE responder_id = $1 ORDER BY id`,
-      [deployment.responder.id],
-    )) as Array<{ field: IdentityChangeItem['field']; old_value: string | null; new_value: string; issuer_id: string; credential_hash: string; incident_id: string; changed_at: Date }>;
+    const [status, edits, identity] = [
+      await this.deployments.statusHistory(deploymentId),
+      await this.deployments.ics211Edits(deploymentId),
+      await this.deployments.identityChanges(deployment.responder.id),
+    ];
     return {
-      status: status.map((r) => ({
-        from: r.from_status ? clean({ status: r.from_status, reason: r.from_reason, assignment: r.from_assignment }) : null,
-        to: clean({ status: r.to_status, reason: r.to_reason, assignment: r.to_assignment }) as StatusSnapshot,
-        note: r.note,
-        changedBy: r.changed_by,
-        changedAt: r.changed_at.toISOString(),
-      })),
-      ics211Edits: edits.map((e) => ({ fields: e.fields, before: e.before, after: e.after, changedBy: e.changed_by, changedAt: e.changed_at.toISOString() })),
-      identityChanges: identity.map((c) => ({
-        field: c.field,
-        from: c.old_value,
-        to: c.new_value,
-        issuerId: c.issuer_id,
-        credentialHash: c.credential_hash,
-        incidentId: c.incident_id,
-        changedAt: c.changed_at.toISOString(),
-      })),
+      status: status.map((e) => ({ from: e.from, to: e.to, note: e.note, changedBy: e.changedBy, changedAt: e.changedAt.toISOString() })),
+      ics211Edits: edits.map((e) => ({ fields: e.fields, before: e.before, after: e.after, changedBy: e.changedBy, changedAt: e.changedAt.toISOString() })),
+      identityChanges: identity.map((c) => ({ ...c, changedAt: c.changedAt.toISOString() })),
     };
   }
-
-  private async responderName(tx: EntityManager, responderId: string): Promise<string> {
-    const rows = (await tx.query(`SELECT name FROM responder WHERE id = $1`, [responderId])) as Array<{ name: string }>;
-    return rows[0]?.name ?? '';
-  }
-}
-
-function clean(o: Record<string, string | null>): Partial<StatusSnapshot> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null)) as Partial<StatusSnapshot>;
 }

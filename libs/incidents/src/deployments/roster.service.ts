@@ -1,8 +1,6 @@
-import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
-import { notFound } from '@app/common';
 import type { Transaction } from '@app/db';
-import { buildLiveBoard, LiveSnapshotSource, summarizeRoster, type LiveBoard, type LiveBoardCounts, type LiveIncidentSummary } from '@app/realtime';
+import { buildLiveBoard, LiveSnapshotSource, summarizeRoster, type LiveBoard, type LiveBoardCounts } from '@app/realtime';
 import { IncidentsService } from '../incidents/incidents.service';
 import { DeploymentReader } from './deployment-reader';
 import { toRosterEntry, type DeploymentView } from './deployment.view';
@@ -51,10 +49,7 @@ export class RosterService extends LiveSnapshotSource {
   }
 
   async snapshot(incidentId: string, tx: Transaction): Promise<LiveBoard> {
-    const incident = isUUID(incidentId)
-      ? await tx.queryOne<{ id: string; name: string; number: string; state: LiveIncidentSummary['state'] }>(`SELECT id, name, number, state FROM incident WHERE id = $1`, [incidentId])
-      : undefined;
-    if (!incident) throw notFound('Incident', incidentId);
+    const incident = await this.incidents.get(incidentId, tx);
     const roster = (await this.reader.list(incidentId, { activeOnly: true }, tx)).map(toRosterEntry);
     return buildLiveBoard({ id: incident.id, name: incident.name, number: incident.number, state: incident.state }, roster);
   }

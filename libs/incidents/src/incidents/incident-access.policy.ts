@@ -1,9 +1,8 @@
 import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { IncidentAccess, type Principal } from '@app/auth';
 import { forbidden, notFound, SingleFlight } from '@app/common';
+import { IncidentsRepository } from './incidents.repository';
 import { jurisdictionCovers } from './incidents.service';
 
 /** A "yes" is remembered this long per user and incident (every scan asks); an unassignment applies within it. */
@@ -15,7 +14,7 @@ export class IncidentAccessPolicy extends IncidentAccess {
   private readonly allowed = new Map<string, number>();
   private readonly checks = new SingleFlight<void>();
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {
+  constructor(private readonly incidents: IncidentsRepository) {
     super();
   }
 
@@ -30,12 +29,7 @@ export class IncidentAccessPolicy extends IncidentAccess {
   }
 
   private async check(principal: Principal, incidentId: string): Promise<void> {
-    const rows = (await this.db.query(
-      `SELECT i.jurisdiction, EXISTS (SELECT 1 FROM incident_staff s WHERE s.incident_id = i.id AND s.user_id = $2) AS assigned
-         FROM incident i WHERE i.id = $1`,
-      [incidentId, principal.userId],
-    )) as Array<{ jurisdiction: string; assigned: boolean }>;
-    const incident = rows[0];
+    const incident = await this.incidents.accessFacts(incidentId, principal.userId);
     if (!incident) throw notFound('Incident', incidentId);
     if (principal.role === 'admin') return;
     if (principal.role === 'auditor') {

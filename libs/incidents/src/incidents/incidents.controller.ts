@@ -4,6 +4,7 @@ import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Roles, ROLES, type Principal } from '@app/auth';
 import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
 import { AssignStaffDto, CreateIncidentDto, IncidentDto, StaffMemberDto, UpdateIncidentDto, type IncidentView } from './dto/incident.dto';
+import { IncidentStaffService, type StaffMember } from './incident-staff.service';
 import { IncidentsService } from './incidents.service';
 
 @ApiTags('incidents')
@@ -11,7 +12,10 @@ import { IncidentsService } from './incidents.service';
 @Controller('incidents')
 @ApiProblems(401, 403)
 export class IncidentsController {
-  constructor(private readonly incidents: IncidentsService) {}
+  constructor(
+    private readonly incidents: IncidentsService,
+    private readonly staffing: IncidentStaffService,
+  ) {}
 
   @Post()
   @Roles('admin')
@@ -67,8 +71,8 @@ export class IncidentsController {
   @IncidentScoped()
   @ApiSuccess([StaffMemberDto], { description: 'The commanders and check-in staff assigned to the incident.' })
   @ApiProblems(400, 404)
-  staff(@Param('incidentId', ParseUUIDPipe) id: string): ReturnType<IncidentsService['staff']> {
-    return this.incidents.staff(id);
+  staff(@Param('incidentId', ParseUUIDPipe) id: string): Promise<StaffMember[]> {
+    return this.staffing.staff(id);
   }
 
   /** Only admins change who is on an incident: a commander cannot add or remove a colleague (docs/check-in.md). */
@@ -86,7 +90,7 @@ export class IncidentsController {
     @CurrentUser() user: Principal,
     @RequestActor() actor: AuditActor,
   ): Promise<void> {
-    await this.incidents.assignStaff(id, dto.userId, user, actor);
+    await this.staffing.assignStaff(id, dto.userId, user, actor);
   }
 
   @Delete(':incidentId/staff/:userId')
@@ -101,6 +105,6 @@ export class IncidentsController {
     @Param('userId', ParseUUIDPipe) userId: string,
     @RequestActor() actor: AuditActor,
   ): Promise<void> {
-    await this.incidents.unassignStaff(id, userId, actor);
+    await this.staffing.unassignStaff(id, userId, actor);
   }
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import type { VerificationResult } from '@app/credentials';
+import { Transaction } from '@app/db';
 import { CredentialFlagsService, ResponderRegistry } from '@app/incidents';
 import { Outbox, type CredentialFlagCode } from '@app/realtime';
 import type { Problem } from '../evaluation/flag-codes';
@@ -37,7 +38,7 @@ export class ReverificationEffects {
 
   async flag(c: ActiveCredential, problem: Problem, result: VerificationResult | null, evidence: ChangeEvidence, actor: AuditActor, at: Date): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      const changed = await this.flags.flag(tx, c.incidentId, c.deploymentId, { code: problem.code, message: problem.message, at: at.toISOString() }, actor, { ...evidence });
+      const changed = await this.flags.flag(inTransaction(tx), c.incidentId, c.deploymentId, { code: problem.code, message: problem.message, at: at.toISOString() }, actor, { ...evidence });
       if (changed && result) await this.recordOutcome(tx, c, result, at);
       return changed;
     });
@@ -45,7 +46,7 @@ export class ReverificationEffects {
 
   async clear(c: ActiveCredential, code: CredentialFlagCode, message: string, result: VerificationResult, evidence: ChangeEvidence, actor: AuditActor, at: Date): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      const changed = await this.flags.clear(tx, c.incidentId, c.deploymentId, code, message, actor, { ...evidence });
+      const changed = await this.flags.clear(inTransaction(tx), c.incidentId, c.deploymentId, code, message, actor, { ...evidence });
       if (changed) await this.recordOutcome(tx, c, result, at);
       return changed;
     });
@@ -108,4 +109,12 @@ export class ReverificationEffects {
     const rows = (await tx.query(`SELECT name FROM responder WHERE id = $1`, [responderId])) as Array<{ name: string }>;
     return rows[0]?.name ?? '';
   }
+}
+
+/** CredentialFlagsService takes @app/db's Transaction: the same connection, inside this transaction. */
+function inTransaction(tx: EntityManager): Transaction {
+  return new Transaction(() => {
+    if (!tx.queryRunner) throw new Error('reverification: the change has no transaction');
+    return tx.queryRunner;
+  }, false);
 }

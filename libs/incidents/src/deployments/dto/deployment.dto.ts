@@ -3,8 +3,8 @@ import { IsIn, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class
 import { AUDIT_ACTOR_DTOS, AUDIT_ACTOR_PROPERTY, type AuditActorDto } from '@app/audit';
 import type { CredentialFlag, CredentialFlagCode, OutOfServiceReason, ResourceStatus } from '@app/realtime';
 import { Ics211InputDto } from '../../check-in/dto/check-in.dto';
-import { LOCATION_KINDS, type LocationKind } from '../../incidents/check-in-location.entity';
-import type { AdmitDecision, DeploymentStatus } from '../deployment.entity';
+import { LOCATION_KINDS, type LocationKind } from '../../incidents/incident';
+import type { AdmitDecision, DeploymentStatus } from '../deployment';
 import type { DeploymentView } from '../deployment.view';
 import type { Ics211Fields } from '../ics211';
 import type { Roster } from '../roster.service';

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested,
 } from 'class-validator';
-import { LOCATION_KINDS, type LocationKind } from '../check-in-location.entity';
+import { LOCATION_KINDS, type LocationKind } from '../incident';
 import { IsTimeZone } from './time-zone';
 
 const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;

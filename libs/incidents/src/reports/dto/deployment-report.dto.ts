@@ -1,4 +1,5 @@
-import { ApiProperty, getSchemaPath, type ResponseObject } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath, type ResponseObject } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
 import type { DeploymentReport, DeploymentReportRow } from '../deployment-report';
 
 export class ReportIncidentDto {
@@ -89,3 +90,8 @@ export const reportContent = (dto: typeof DeploymentReportDto): NonNullable<Resp
   'application/json': { schema: { $ref: getSchemaPath(dto) } },
   'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row: one row per deployment and local day' } },
 });
+
+export class ReportFormatDto {
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
+}

@@ -3,9 +3,8 @@ import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } f
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type Principal } from '@app/auth';
 import { ApiProblems } from '@app/common';
-import { ReportFormatDto } from '../http/dto/audit-query.dto';
 import { toCsv, type DeploymentReport } from './deployment-report';
-import { DeploymentReportDto, reportContent, ResponderReportDto } from './dto/deployment-report.dto';
+import { DeploymentReportDto, ReportFormatDto, reportContent, ResponderReportDto } from './dto/deployment-report.dto';
 import { ReportsService } from './reports.service';
 
 /** Deployment reports (read-only): admins for every incident, auditors for the incidents of their jurisdictions. */

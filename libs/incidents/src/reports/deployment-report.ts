@@ -31,6 +31,43 @@ export interface DeploymentReportRow {
   hoursByDay: Array<{ date: string; hours: number }>;
 }
 
+/** A deployment with what a report says of it, as stored (before hours and summaries are worked out). */
+export interface ReportedDeployment {
+  id: string;
+  incident: { id: string; name: string; number: string; jurisdiction: string; timeZone: string };
+  responder: { id: string; name: string };
+  agency: string | null;
+  homeUnit: string | null;
+  position: string | null;
+  assignment: string | null;
+  qualification: string | null;
+  licenseNumber: string | null;
+  issuer: { id: string | null; name: string | null };
+  decision: string;
+  status: string;
+  checkedInAt: Date;
+  checkedOutAt: Date | null;
+  lastReverifiedAt: Date | null;
+  /** The reasons stored with the check-in attempt that made the deployment (JSON as stored). */
+  attemptReasons: unknown;
+  /** The verification made at check-in, if the attempt recorded one. */
+  checkIn: { at: Date; verified: boolean | null; checks: unknown } | null;
+  /** Other verifications of the credential while on scene (for this incident or none), oldest first. */
+  reverifications: Array<{ at: Date; kind: string; verified: boolean; checks: unknown }>;
+}
+
+/** Unrounded hours of one deployment on one local calendar day. */
+export interface DeploymentDayHours {
+  deploymentId: string;
+  date: string;
+  hours: number;
+}
+
+/** Which deployments a report covers: an incident's, or one responder's at the incidents of some jurisdictions (or all). */
+export type ReportSelection =
+  | { incidentId: string }
+  | { responderId: string; jurisdictions: 'all' | readonly string[] };
+
 export interface DeploymentReport {
   reportedAt: string;
   deployments: DeploymentReportRow[];

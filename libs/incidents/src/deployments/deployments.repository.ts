@@ -1,0 +1,291 @@
+import { Injectable } from '@nestjs/common';
+import type { AuditActor } from '@app/audit';
+import { Database, type SqlScope, type Transaction } from '@app/db';
+import type { CredentialFlag, OutOfServiceReason } from '@app/realtime';
+import type { LocationKind } from '../incidents/incident';
+import type {
+  AdmitDecision, Deployment, DeploymentDetails, DeploymentStatus, DeploymentStatusEvent, Ics211Edit, RecordedStatus, ResponderIdentityChange,
+} from './deployment';
+import type { Ics211Fields } from './ics211';
+
+interface DeploymentRow {
+  id: string;
+  incident_id: string;
+  responder_id: string;
+  credential_id: string;
+  position_id: string | null;
+  location_id: string | null;
+  decision: AdmitDecision;
+  status: DeploymentStatus;
+  status_reason: OutOfServiceReason | null;
+  assignment: string | null;
+  credential_flag: CredentialFlag | null;
+  ics211: Ics211Fields;
+  checked_in_at: Date;
+  checked_in_by: string | null;
+  checked_out_at: Date | null;
+  checked_out_by: string | null;
+  last_reverified_at: Date | null;
+  version: number;
+}
+
+interface DetailsRow {
+  id: string;
+  incident_id: string;
+  responder_id: string;
+  responder_name: string;
+  responder_email: string | null;
+  credential_id: string;
+  qualification: string | null;
+  issuer_id: string | null;
+  issuer_name: string | null;
+  license_number: string | null;
+  valid_until: Date | null;
+  position_id: string | null;
+  position_name: string | null;
+  location_id: string | null;
+  location_name: string | null;
+  location_kind: LocationKind | null;
+  decision: AdmitDecision;
+  status: DeploymentStatus;
+  status_reason: OutOfServiceReason | null;
+  assignment: string | null;
+  credential_flag: CredentialFlag | null;
+  ics211: Ics211Fields;
+  checked_in_at: Date;
+  checked_out_at: Date | null;
+}
+
+interface StatusEventRow {
+  deployment_id: string;
+  from_status: DeploymentStatus | null;
+  from_reason: OutOfServiceReason | null;
+  from_assignment: string | null;
+  to_status: DeploymentStatus;
+  to_reason: OutOfServiceReason | null;
+  to_assignment: string | null;
+  note: string | null;
+  changed_by: AuditActor;
+  changed_at: Date;
+}
+
+interface Ics211EditRow {
+  deployment_id: string;
+  fields: string[];
+  before: Partial<Ics211Fields>;
+  after: Partial<Ics211Fields>;
+  changed_by: AuditActor;
+  changed_at: Date;
+}
+
+interface IdentityChangeRow {
+  field: ResponderIdentityChange['field'];
+  old_value: string | null;
+  new_value: string;
+  issuer_id: string;
+  credential_hash: string;
+  incident_id: string;
+  changed_at: Date;
+}
+
+const DEPLOYMENT_COLUMNS = `id, incident_id, responder_id, credential_id, position_id, location_id, decision, status, status_reason, assignment,
+       credential_flag, ics211, checked_in_at, checked_in_by, checked_out_at, checked_out_by, last_reverified_at, version`;
+
+const SELECT_DETAILS = `
+  SELECT d.id, d.incident_id, d.responder_id, r.name AS responder_name, r.email AS responder_email,
+         d.credential_id, c.qualification, c.issuer_id, c.summary #>> '{issuer,registryName}' AS issuer_name,
+         c.license_number, c.valid_until,
+         d.position_id, p.name AS position_name, d.location_id, l.name AS location_name, l.kind AS location_kind,
+         d.decision, d.status, d.status_reason, d.assignment, d.credential_flag, d.ics211, d.checked_in_at, d.checked_out_at
+    FROM deployment d
+    JOIN responder r ON r.id = d.responder_id
+    JOIN presented_credential c ON c.id = d.credential_id
+    LEFT JOIN incident_position p ON p.id = d.position_id
+    LEFT JOIN check_in_location l ON l.id = d.location_id`;
+
+/** Deployments, their status history and ICS 211 edits (and the responder facts a deployment's events name). */
+@Injectable()
+export class DeploymentsRepository {
+  constructor(private readonly database: Database) {}
+
+  /** The deployment with its responder, credential, position and location, in one query. */
+  async details(deploymentId: string, scope: SqlScope = this.database): Promise<DeploymentDetails | undefined> {
+    const row = await scope.queryOne<DetailsRow>(`${SELECT_DETAILS} WHERE d.id = $1`, [deploymentId]);
+    return row && toDetails(row);
+  }
+
+  /** In check-in order. */
+  async listDetails(incidentId: string, opts: { activeOnly: boolean }, scope: SqlScope = this.database): Promise<DeploymentDetails[]> {
+    const rows = await scope.query<DetailsRow>(
+      `${SELECT_DETAILS} WHERE d.incident_id = $1 ${opts.activeOnly ? 'AND d.checked_out_at IS NULL' : ''} ORDER BY d.checked_in_at, d.id`,
+      [incidentId],
+    );
+    return rows.map(toDetails);
+  }
+
+  /** The deployment at this incident, its row locked (FOR UPDATE) for the rest of the transaction. */
+  async lock(tx: Transaction, incidentId: string, deploymentId: string): Promise<Deployment | undefined> {
+    const row = await tx.queryOne<DeploymentRow>(`SELECT ${DEPLOYMENT_COLUMNS} FROM deployment WHERE id = $1 AND incident_id = $2 LIMIT 1 FOR UPDATE`, [
+      deploymentId, incidentId,
+    ]);
+    return row && toDeployment(row);
+  }
+
+  async countActive(tx: Transaction, incidentId: string): Promise<number> {
+    const row = await tx.queryOne<{ n: number }>(`SELECT count(*)::int AS n FROM deployment WHERE incident_id = $1 AND checked_out_at IS NULL`, [incidentId]);
+    return row?.n ?? 0;
+  }
+
+  async setStatus(tx: Transaction, deploymentId: string, to: RecordedStatus): Promise<void> {
+    await tx.execute(`UPDATE deployment SET status = $2, status_reason = $3, assignment = $4, version = version + 1 WHERE id = $1`, [
+      deploymentId, to.status, to.reason ?? null, to.assignment ?? null,
+    ]);
+  }
+
+  async checkOut(tx: Transaction, deploymentId: string, at: Date, userId: string): Promise<void> {
+    await tx.execute(`UPDATE deployment SET status = 'demobilized', checked_out_at = $2, checked_out_by = $3, version = version + 1 WHERE id = $1`, [
+      deploymentId, at, userId,
+    ]);
+  }
+
+  async setIcs211(tx: Transaction, deploymentId: string, ics211: Ics211Fields): Promise<void> {
+    await tx.execute(`UPDATE deployment SET ics211 = $2, version = version + 1 WHERE id = $1`, [deploymentId, JSON.stringify(ics211)]);
+  }
+
+  async setCredentialFlag(tx: Transaction, deploymentId: string, flag: CredentialFlag | null): Promise<void> {
+    await tx.execute(`UPDATE deployment SET credential_flag = $2, version = version + 1 WHERE id = $1`, [deploymentId, flag && JSON.stringify(flag)]);
+  }
+
+  async appendStatusEvent(tx: Transaction, e: DeploymentStatusEvent): Promise<void> {
+    await tx.execute(
+      `INSERT INTO deployment_status_event (deployment_id, from_status, from_reason, from_assignment, to_status, to_reason, to_assignment, note, changed_by, changed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        e.deploymentId, e.from?.status ?? null, e.from?.reason ?? null, e.from?.assignment ?? null, e.to.status, e.to.reason ?? null, e.to.assignment ?? null,
+        e.note, JSON.stringify(e.changedBy), e.changedAt,
+      ],
+    );
+  }
+
+  /** The edit is stamped with the database's time. */
+  async appendIcs211Edit(tx: Transaction, e: Omit<Ics211Edit, 'changedAt'>): Promise<void> {
+    await tx.execute(`INSERT INTO ics211_edit (deployment_id, fields, before, after, changed_by) VALUES ($1, $2, $3, $4, $5)`, [
+      e.deploymentId, e.fields, JSON.stringify(e.before), JSON.stringify(e.after), JSON.stringify(e.changedBy),
+    ]);
+  }
+
+  /** Oldest first. */
+  async statusHistory(deploymentId: string): Promise<DeploymentStatusEvent[]> {
+    const rows = await this.database.query<StatusEventRow>(
+      `SELECT deployment_id, from_status, from_reason, from_assignment, to_status, to_reason, to_assignment, note, changed_by, changed_at
+         FROM deployment_status_event WHERE deployment_id = $1 ORDER BY id`,
+      [deploymentId],
+    );
+    return rows.map(toStatusEvent);
+  }
+
+  /** Oldest first. */
+  async ics211Edits(deploymentId: string): Promise<Ics211Edit[]> {
+    const rows = await this.database.query<Ics211EditRow>(
+      `SELECT deployment_id, fields, before, after, changed_by, changed_at FROM ics211_edit WHERE deployment_id = $1 ORDER BY id`,
+      [deploymentId],
+    );
+    return rows.map(toIcs211Edit);
+  }
+
+  /** Every change to the responder's name or e-mail, oldest first. */
+  async identityChanges(responderId: string): Promise<ResponderIdentityChange[]> {
+    const rows = await this.database.query<IdentityChangeRow>(
+      `SELECT field, old_value, new_value, issuer_id, credential_hash, incident_id, changed_at FROM responder_identity_change WHERE responder_id = $1 ORDER BY id`,
+      [responderId],
+    );
+    return rows.map(toIdentityChange);
+  }
+
+  /** The responder's name as the board shows it ('' if unknown). */
+  async responderName(scope: SqlScope, responderId: string): Promise<string> {
+    const row = await scope.queryOne<{ name: string }>(`SELECT name FROM responder WHERE id = $1`, [responderId]);
+    return row?.name ?? '';
+  }
+}
+
+function toDeployment(r: DeploymentRow): Deployment {
+  return {
+    id: r.id,
+    incidentId: r.incident_id,
+    responderId: r.responder_id,
+    credentialId: r.credential_id,
+    positionId: r.position_id,
+    locationId: r.location_id,
+    decision: r.decision,
+    status: r.status,
+    statusReason: r.status_reason,
+    assignment: r.assignment,
+    credentialFlag: r.credential_flag,
+    ics211: r.ics211,
+    checkedInAt: r.checked_in_at,
+    checkedInBy: r.checked_in_by,
+    checkedOutAt: r.checked_out_at,
+    checkedOutBy: r.checked_out_by,
+    lastReverifiedAt: r.last_reverified_at,
+    version: r.version,
+  };
+}
+
+function toDetails(r: DetailsRow): DeploymentDetails {
+  return {
+    id: r.id,
+    incidentId: r.incident_id,
+    responder: { id: r.responder_id, name: r.responder_name, email: r.responder_email },
+    credential: {
+      id: r.credential_id,
+      qualification: r.qualification,
+      issuerId: r.issuer_id,
+      issuerName: r.issuer_name,
+      licenseNumber: r.license_number,
+      validUntil: r.valid_until,
+    },
+    position: r.position_id && r.position_name ? { id: r.position_id, name: r.position_name } : null,
+    location: r.location_id && r.location_name && r.location_kind ? { id: r.location_id, name: r.location_name, kind: r.location_kind } : null,
+    decision: r.decision,
+    status: r.status,
+    statusReason: r.status_reason,
+    assignment: r.assignment,
+    credentialFlag: r.credential_flag,
+    ics211: r.ics211,
+    checkedInAt: r.checked_in_at,
+    checkedOutAt: r.checked_out_at,
+  };
+}
+
+/** A status with the reason and assignment it had, leaving out those it had not (in this key order). */
+function recordedStatus(status: DeploymentStatus, reason: OutOfServiceReason | null, assignment: string | null): RecordedStatus {
+  return { status, ...(reason !== null && { reason }), ...(assignment !== null && { assignment }) };
+}
+
+function toStatusEvent(r: StatusEventRow): DeploymentStatusEvent {
+  return {
+    deploymentId: r.deployment_id,
+    from: r.from_status ? recordedStatus(r.from_status, r.from_reason, r.from_assignment) : null,
+    to: recordedStatus(r.to_status, r.to_reason, r.to_assignment),
+    note: r.note,
+    changedBy: r.changed_by,
+    changedAt: r.changed_at,
+  };
+}
+
+function toIcs211Edit(r: Ics211EditRow): Ics211Edit {
+  return { deploymentId: r.deployment_id, fields: r.fields, before: r.before, after: r.after, changedBy: r.changed_by, changedAt: r.changed_at };
+}
+
+function toIdentityChange(r: IdentityChangeRow): ResponderIdentityChange {
+  return {
+    field: r.field,
+    from: r.old_value,
+    to: r.new_value,
+    issuerId: r.issuer_id,
+    credentialHash: r.credential_hash,
+    incidentId: r.incident_id,
+    changedAt: r.changed_at,
+  };
+}

@@ -1,0 +1,67 @@
+export type IncidentState = 'active' | 'closed';
+/** What a check-in does when a status list cannot be read: admit with a warning, or deny. */
+export type StatusUnavailablePolicy = 'admit_with_warning' | 'deny';
+
+/** ICS 211 block 3. */
+export const LOCATION_KINDS = ['Base', 'Staging Area', 'ICP', 'Helibase', 'Other'] as const;
+export type LocationKind = (typeof LOCATION_KINDS)[number];
+
+export interface Incident {
+  id: string;
+  name: string;
+  number: string;
+  type: string;
+  jurisdiction: string;
+  mutualAidJurisdictions: string[];
+  statusUnavailablePolicy: StatusUnavailablePolicy;
+  timeZone: string;
+  state: IncidentState;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+}
+
+export interface CheckInLocation {
+  id: string;
+  incidentId: string;
+  name: string;
+  kind: LocationKind;
+}
+
+/** A position at an incident; a responder qualifies by holding at least one of `requiredQualifications`. */
+export interface Position {
+  id: string;
+  incidentId: string;
+  name: string;
+  requiredQualifications: string[];
+}
+
+export interface OperationalPeriod {
+  id: string;
+  incidentId: string;
+  label: string;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+/** The incident with its locations, positions and operational periods (what a check-in decides with). */
+export interface IncidentWithSetup extends Incident {
+  locations: CheckInLocation[];
+  positions: Position[];
+  operationalPeriods: OperationalPeriod[];
+}
+
+/** A commander or check-in staff member assigned to an incident (what they may see and act on). */
+export interface StaffAssignment {
+  incidentId: string;
+  userId: string;
+  assignedBy: string | null;
+  assignedAt: Date;
+}
+
+/** The fields of a new incident; the database supplies its id and timestamps. */
+export type NewIncident = Pick<Incident, 'name' | 'number' | 'type' | 'jurisdiction' | 'mutualAidJurisdictions' | 'statusUnavailablePolicy' | 'timeZone' | 'createdBy'>;
+
+/** The fields an update may change. */
+export type IncidentChanges = Partial<Pick<Incident, 'name' | 'type' | 'mutualAidJurisdictions' | 'statusUnavailablePolicy' | 'timeZone'>>;
