@@ -3,7 +3,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessChangesModule, IncidentAccess } from '@app/auth';
 import { LiveSnapshotSource } from '@app/realtime';
 import { CredentialsModule } from '@app/credentials';
-import { CheckInAttemptEntity } from './check-in/check-in-attempt.entity';
 import { CheckInController } from './check-in/check-in.controller';
 import { CheckInService } from './check-in/check-in.service';
 import { CredentialFlagsService } from './deployments/credential-flags.service';
@@ -22,18 +21,16 @@ import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsService } from './incidents/incidents.service';
 import { OperationalPeriodEntity } from './incidents/operational-period.entity';
 import { PositionEntity } from './incidents/position.entity';
-import { PresentedCredentialEntity } from './responders/presented-credential.entity';
-import { ResponderEntity } from './responders/responder.entity';
 import { ResponderRegistry } from './responders/responder-registry';
-import { CheckInWriter } from './check-in/check-in-writer';
+import { ResponderRepository } from './responders/responders.repository';
+import { CheckInRepository } from './check-in/check-in.repository';
 import { IdempotencyKeyHints } from './check-in/idempotency-key-hints';
-import { VerificationEntity } from './responders/verification.entity';
 
 const ENTITIES = [
-  IncidentEntity, CheckInLocationEntity, PositionEntity, OperationalPeriodEntity, IncidentStaffEntity, ResponderEntity,
-  PresentedCredentialEntity, VerificationEntity, DeploymentEntity, DeploymentStatusEventEntity, Ics211EditEntity, CheckInAttemptEntity,
+  IncidentEntity, CheckInLocationEntity, PositionEntity, OperationalPeriodEntity, IncidentStaffEntity,
+  DeploymentEntity, DeploymentStatusEventEntity, Ics211EditEntity,
 ];
-const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService, CheckInWriter, IdempotencyKeyHints, RosterService];
+const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, ResponderRepository, CheckInService, CheckInRepository, IdempotencyKeyHints, RosterService];
 
 /**
  * Incidents and their data, without HTTP (the worker uses it for reverification). Global because the auth guard and

@@ -6,10 +6,11 @@ import { LiveRedisLink } from './fanout/live-redis-link';
 import { LiveBoardReader } from './gateway/live-board.reader';
 import { LiveGateway } from './gateway/live.gateway';
 import { Outbox } from './outbox';
+import { OutboxRepository } from './outbox.repository';
 import { OutboxRelay } from './relay/outbox-relay';
 
 @Global()
-@Module({ providers: [Outbox], exports: [Outbox] })
+@Module({ providers: [OutboxRepository, Outbox], exports: [Outbox] })
 export class OutboxModule {}
 
 /**
