@@ -58,13 +58,17 @@ async function freshDatabase(name: string): Promise<string> {
   return url;
 }
 
-async function startApi(dbUrl: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+/** The api as deployed; the audit comparison's api leaves the check-in's audit write out (bench/api-without-check-in-audit.ts). */
+const API_ENTRY = 'dist/apps/api/src/main.js';
+const API_WITHOUT_CHECK_IN_AUDIT_ENTRY = join(__dirname, 'api-without-check-in-audit.js');
+
+async function startApi(dbUrl: string, extraEnv: Record<string, string> = {}, entry = API_ENTRY): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   // The api's node flags as deployed (docker/Dockerfile, scripts/start.mjs).
   const nodeFlags = ['--disable-warning=ExperimentalWarning', '--max-semi-space-size=64'];
   // BENCH_API_PROFILE=<folder>: a CPU profile of each api process, written when it is stopped (bench/api-profiler.ts).
   const profiler = process.env.BENCH_API_PROFILE ? ['--require', join(__dirname, 'api-profiler.js')] : [];
-  const child = spawn(process.execPath, [...nodeFlags, ...profiler, 'dist/apps/api/src/main.js'], {
+  const child = spawn(process.execPath, [...nodeFlags, ...profiler, entry], {
     env: {
       ...process.env,
       NODE_ENV: 'development',
@@ -353,7 +357,7 @@ async function main(): Promise<void> {
 
     if (AUDIT_COMPARISON) {
       for (const a of apis) a.child.kill('SIGTERM');
-      const noAudit = await startApi(dbUrl, { BENCHMARK_SKIP_AUDIT_WRITE: 'true' });
+      const noAudit = await startApi(dbUrl, {}, API_WITHOUT_CHECK_IN_AUDIT_ENTRY);
       children.push(noAudit.child);
       const seeded = await seed(noAudit.url, issuer);
       const send2 = makeClient(noAudit.url, SCANNERS);

@@ -15,7 +15,7 @@ import { io, type Socket } from 'socket.io-client';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, ensureDatabaseExists, runMigrations } from '@app/db';
-import { LIVE_EVENT_NAMES, Outbox, type LiveEvent, type LiveEventMap, type SubscribeAck } from '@app/realtime';
+import { LIVE_EVENT_NAMES, Outbox, OutboxRepository, type LiveEvent, type LiveEventMap, type SubscribeAck } from '@app/realtime';
 
 const CLIENTS = intFromEnv('BENCH_CLIENTS', 1000);
 const INCIDENTS = intFromEnv('BENCH_INCIDENTS', 50);
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
 
     db = new DataSource(dataSourceOptions(dbUrl, { poolSize: 4, applicationName: 'bench-live' }));
     await db.initialize();
-    const outbox = new Outbox();
+    const outbox = new Outbox(new OutboxRepository());
     const total = RATE * SECONDS;
     const interval = 1000 / RATE;
     const started = performance.now();

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
-import { AuditTrail } from '@app/audit';
-import type { SqlScope } from '@app/db';
+import { AuditTrail, AuditTrailRepository } from '@app/audit';
+import type { Database, SqlScope } from '@app/db';
 import { createTestDatabase, dropTestDatabase } from '@app/db';
 import type { Presentation } from '@app/incidents';
-import { Outbox } from '@app/realtime';
-import { CheckInWriter, type CheckInRecord } from '../libs/incidents/src/check-in/check-in-writer';
+import { Outbox, OutboxRepository } from '@app/realtime';
+import { CheckInRepository, type CheckInToWrite } from '../libs/incidents/src/check-in/check-in.repository';
+import { ResponderRepository } from '../libs/incidents/src/responders/responders.repository';
 
 interface PlanNode {
   'Node Type': string;
@@ -27,7 +27,7 @@ function tableScans(node: PlanNode): PlanNode[] {
 }
 
 /** A check-in with its presentation, as CheckInService builds it for a responder's first scan (the fields the statement reads). */
-function firstScan(): CheckInRecord {
+function firstScan(): CheckInToWrite {
   const presentation = {
     summary: { subject: { id: `urn:uuid:${randomUUID()}`, name: 'Plan Probe' }, issuer: { id: 'did:web:boards.example:fl-nursing' }, format: 'vc+jwt', qualification: 'RN', status: [] },
     scanned: 'eyJh.eyJi.c2ln',
@@ -37,18 +37,21 @@ function firstScan(): CheckInRecord {
     at: new Date(),
     ids: { responderId: randomUUID(), credentialId: randomUUID(), verificationId: randomUUID() },
   } as unknown as Presentation;
-  const attempt = { id: randomUUID(), performed_by: randomUUID(), request_hash: 'x', decision: 'admitted', reasons: [], response_status: 201, response: '{}', performed_at: new Date().toISOString() };
+  const attempt = { id: randomUUID(), performedBy: randomUUID(), requestHash: 'x', decision: 'admitted', reasons: [], responseStatus: 201, response: '{}', performedAt: new Date() };
   return {
     presentation,
-    attempt: attempt as CheckInRecord['attempt'],
-    deployment: { id: randomUUID(), responder_id: presentation.ids.responderId, credential_id: presentation.ids.credentialId, status: 'available' } as CheckInRecord['deployment'],
-    audit: null,
-    event: { name: 'checkin.denied', payload: { attemptId: attempt.id, name: 'Plan Probe', reasons: [], at: attempt.performed_at } },
+    attempt: attempt as unknown as CheckInToWrite['attempt'],
+    deployment: {
+      deployment: { id: randomUUID(), responder: { id: presentation.ids.responderId }, credential: { id: presentation.ids.credentialId }, status: 'available' },
+    } as unknown as CheckInToWrite['deployment'],
+    audit: [],
+    event: { name: 'checkin.denied', payload: { attemptId: attempt.id, name: 'Plan Probe', reasons: [], at: attempt.performedAt.toISOString() } },
+    identityChanges: [],
   };
 }
 
 /**
- * The check-in's statement runs prepared (CheckInWriter), with one generic plan that PostgreSQL may make while the
+ * The check-in's statement runs prepared (CheckInRepository), with one generic plan that PostgreSQL may make while the
  * tables are empty and keeps as they grow. Made on a new, empty database, that plan must already look every row up
  * by an index condition: a scan that reads a whole table or index and filters it is cheap on an empty table and
  * grows with the incident (the statement that read a known responder's active deployment once read every active
@@ -69,11 +72,13 @@ describe('check-in statement: the generic plan made on an empty database', () =>
     await dropTestDatabase(url);
   });
 
-  /** The statement CheckInWriter sends for these records, with its values. */
-  const statementOf = async (...records: CheckInRecord[]): Promise<{ sql: string; parameters: unknown[] }> => {
+  /** The statement CheckInRepository sends for this check-in, with its values. */
+  const statementOf = async (checkIn: CheckInToWrite): Promise<{ sql: string; parameters: unknown[] }> => {
     const sent: Array<{ sql: string; parameters: unknown[] }> = [];
     const capture: Pick<SqlScope, 'query'> = { query: async (sql, parameters = []) => (sent.push({ sql, parameters: [...parameters] }), []) };
-    await new CheckInWriter({} as DataSource, new AuditTrail(), new Outbox()).writeMany(capture, randomUUID(), records);
+    const database = { preparedStatements: () => capture } as unknown as Database;
+    const checkIns = new CheckInRepository(database, new AuditTrail(new AuditTrailRepository()), new Outbox(new OutboxRepository()), new ResponderRepository());
+    await checkIns.write(randomUUID(), checkIn);
     return sent[0];
   };
 
@@ -103,13 +108,12 @@ describe('check-in statement: the generic plan made on an empty database', () =>
   it("finds the responder whose name a known responder's check-in changes by its primary key", async () => {
     const known = firstScan();
     const responderId = known.presentation!.ids.responderId;
-    const renaming: CheckInRecord = {
+    const renaming: CheckInToWrite = {
       ...known,
       presentation: null,
-      identityChange: {
-        rows: [{ responder_id: responderId, field: 'name', old_value: 'Plan Probe', new_value: 'Plan Renamed', issuer_id: 'did:web:boards.example:fl-ems', credential_hash: 'h', attempt_id: known.attempt.id, changed_at: known.attempt.performed_at }],
-        audit: null,
-      },
+      identityChanges: [
+        { responderId, field: 'name', from: 'Plan Probe', to: 'Plan Renamed', issuerId: 'did:web:boards.example:fl-ems', credentialHash: 'h', attemptId: known.attempt.id, changedAt: known.attempt.performedAt },
+      ],
     };
     const plan = await genericPlan(await statementOf(renaming));
     expect(tableScans(plan).map((s) => s['Node Type'])).not.toContain('Seq Scan');

@@ -11,6 +11,7 @@ export * from './audit-hash';
 export * from './canonical-json';
 export * from './entry-builder';
 export * from './audit-trail';
+export { AuditTrailRepository } from './store/audit-trail.repository';
 export * from './audit.module';
 export * from './request-actor';
 export * from './verification/chain-verifier';

@@ -30,8 +30,6 @@ export abstract class AppConfig {
     cacheTtlSeconds: number;
   };
   abstract readonly verification: { clockSkewSeconds: number; statusListMinBits: number; jsonLdContextsDir?: string };
-  /** Benchmarks only: see BENCHMARK_SKIP_AUDIT_WRITE. */
-  abstract readonly benchmark: { skipAuditWrite: boolean };
   abstract readonly reverification: {
     sweepIntervalMs: number;
     expiryWarningHours: number;
@@ -74,7 +72,6 @@ export function toAppConfig(env: Env): AppConfig {
       cacheTtlSeconds: env.FETCH_CACHE_TTL_SECONDS,
     },
     verification: { clockSkewSeconds: env.CLOCK_SKEW_SECONDS, statusListMinBits: env.STATUS_LIST_MIN_BITS, jsonLdContextsDir: env.JSONLD_CONTEXTS_DIR },
-    benchmark: { skipAuditWrite: env.BENCHMARK_SKIP_AUDIT_WRITE },
     reverification: {
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
       expiryWarningHours: env.EXPIRY_WARNING_HOURS,

@@ -141,8 +141,6 @@ export const envSchema = z.object({
   LIVE_RELAY_POLL_MS: int(50, 60000).default(1000),
   /** Live board: a resync asking for more missed events than this gets a fresh snapshot instead. */
   LIVE_RESYNC_MAX_EVENTS: int(1, 10000).default(500),
-  /** Benchmarks only (npm run bench:checkin -- --audit-comparison): leave the check-in's audit write out. Refused in production. */
-  BENCHMARK_SKIP_AUDIT_WRITE: bool.default(false),
 }).superRefine((env, ctx) => {
   const refuse = (variable: string, message: string): void => {
     ctx.addIssue({ code: 'custom', path: [variable], message });
@@ -158,7 +156,6 @@ export const envSchema = z.object({
   for (const variable of ['AUTH_SIGNING_KEY', 'CHECKPOINT_SIGNING_KEY'] as const) {
     if (!env[variable] && !env.KEY_ENCRYPTION_KEY) refuse(variable, 'must be set in production (or KEY_ENCRYPTION_KEY, which keeps generated keys sealed in the database)');
   }
-  if (env.BENCHMARK_SKIP_AUDIT_WRITE) refuse('BENCHMARK_SKIP_AUDIT_WRITE', 'must be false in production');
 });
 
 function sameKey(a: string, b: string): boolean {

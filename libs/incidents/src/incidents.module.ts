@@ -1,10 +1,8 @@
 import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditedIncidents } from '@app/audit';
 import { AccessChangesModule, AuthModule, IncidentAccess } from '@app/auth';
 import { LiveSnapshotSource } from '@app/realtime';
 import { CredentialsModule } from '@app/credentials';
-import { CheckInAttemptEntity } from './check-in/check-in-attempt.entity';
 import { CheckInController } from './check-in/check-in.controller';
 import { CheckInService } from './check-in/check-in.service';
 import { RecentCheckInsRepository } from './check-in/recent-check-ins.repository';
@@ -19,20 +17,17 @@ import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentStaffService } from './incidents/incident-staff.service';
 import { IncidentsRepository } from './incidents/incidents.repository';
 import { IncidentsService } from './incidents/incidents.service';
-import { PresentedCredentialEntity } from './responders/presented-credential.entity';
-import { ResponderEntity } from './responders/responder.entity';
 import { ResponderRegistry } from './responders/responder-registry';
-import { CheckInWriter } from './check-in/check-in-writer';
+import { ResponderRepository } from './responders/responders.repository';
+import { CheckInRepository } from './check-in/check-in.repository';
 import { IdempotencyKeyHints } from './check-in/idempotency-key-hints';
-import { VerificationEntity } from './responders/verification.entity';
 import { AuditedIncidentsRepository } from './ports/audited-incidents.repository';
 import { DeploymentReportsRepository } from './reports/deployment-reports.repository';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 
-const ENTITIES = [ResponderEntity, PresentedCredentialEntity, VerificationEntity, CheckInAttemptEntity];
-const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService, CheckInWriter, IdempotencyKeyHints, RosterService];
-const REPOSITORIES = [IncidentsRepository, DeploymentsRepository];
+const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService, IdempotencyKeyHints, RosterService];
+const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, ResponderRepository, CheckInRepository];
 
 /**
  * Incidents and their data, without HTTP (the worker uses it for reverification). Global because the auth guard and
@@ -40,7 +35,7 @@ const REPOSITORIES = [IncidentsRepository, DeploymentsRepository];
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature(ENTITIES), CredentialsModule, AccessChangesModule],
+  imports: [CredentialsModule, AccessChangesModule],
   providers: [
     ...SERVICES,
     ...REPOSITORIES,
@@ -49,7 +44,7 @@ const REPOSITORIES = [IncidentsRepository, DeploymentsRepository];
     { provide: LiveSnapshotSource, useExisting: RosterService },
     { provide: AuditedIncidents, useClass: AuditedIncidentsRepository },
   ],
-  exports: [...SERVICES, ...REPOSITORIES, IncidentAccess, LiveSnapshotSource, AuditedIncidents, TypeOrmModule],
+  exports: [...SERVICES, ...REPOSITORIES, IncidentAccess, LiveSnapshotSource, AuditedIncidents],
 })
 export class IncidentsCoreModule {}
 

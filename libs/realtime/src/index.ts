@@ -8,6 +8,7 @@
 export * from './live-events';
 export * from './live-protocol';
 export * from './outbox';
+export { OutboxRepository } from './outbox.repository';
 export * from './snapshot/live-snapshot-source';
 export * from './fanout/live-broadcaster';
 export * from './fanout/live-publisher';

@@ -7,11 +7,12 @@ import { LiveBoardReader } from './gateway/live-board.reader';
 import { LiveBoardRepository } from './gateway/live-board.repository';
 import { LiveGateway } from './gateway/live.gateway';
 import { Outbox } from './outbox';
+import { OutboxRepository } from './outbox.repository';
 import { OutboxRelay } from './relay/outbox-relay';
 import { OutboxRelayRepository } from './relay/outbox-relay.repository';
 
 @Global()
-@Module({ providers: [Outbox], exports: [Outbox] })
+@Module({ providers: [OutboxRepository, Outbox], exports: [Outbox] })
 export class OutboxModule {}
 
 /**

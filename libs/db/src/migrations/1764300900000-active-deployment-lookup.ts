@@ -8,7 +8,7 @@ const REBUILD = `
 /**
  * Rebuilds the one-active-deployment-per-responder index so that it is the deployment table's newest index.
  *
- * Why: the check-in's identify statement (now part of CheckInWriter's) runs as a prepared statement, whose one
+ * Why: the check-in's identify statement (now part of CheckInRepository's) runs as a prepared statement, whose one
  * generic plan may be made while the tables are still empty, and is kept until they are next ANALYZEd (by autovacuum; never,
  * where it is off, as on the development VM). On an empty table, finding a responder's active deployment costs the
  * same through this index (responder_id = $1) as by reading the whole of deployment_active_by_id (every active

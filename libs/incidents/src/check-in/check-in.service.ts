@@ -1,20 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { canonicalJson, type AuditActor } from '@app/audit';
+import { Injectable } from '@nestjs/common';
+import { canonicalJson, type AuditActor, type AuditInput } from '@app/audit';
 import type { Principal } from '@app/auth';
-import { DomainError, GroupCommit, violatedConstraint } from '@app/common';
-import { AppConfig } from '@app/config';
+import { DomainError, violatedConstraint } from '@app/common';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
 import { DeploymentReader } from '../deployments/deployment-reader';
 import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
 import type { Ics211Fields } from '../deployments/ics211';
 import { IncidentsService } from '../incidents/incidents.service';
 import type { IncidentWithSetup as IncidentEntity } from '../incidents/incident';
-import { establishesIdentity, firstSeenIdentity, type Presentation, type ResolvedIdentity } from '../responders/responder-registry';
+import type { ResponderIdentityChange } from '../responders/responder';
+import { establishesIdentity, firstSeenIdentity, type Presentation, type ResolvedIdentity } from '../responders/responder-identity';
 import { decideCheckIn, type Decision } from './check-in-decision';
-import { CheckInWriter, type CheckInRecord } from './check-in-writer';
+import { CheckInRepository } from './check-in.repository';
 import { IdempotencyKeyHints } from './idempotency-key-hints';
 import type { CheckInReason, CheckInResponse } from './check-in.types';
 import type { CheckInDto } from './dto/check-in.dto';
@@ -35,17 +33,6 @@ export interface CheckInOutcome {
   replayed: boolean;
 }
 
-interface IdempotencyKey {
-  userId: string;
-  key: string;
-}
-
-interface PreviousAttempt {
-  request_hash: string;
-  response_status: number;
-  response: string;
-}
-
 const CATEGORY: Record<string, string> = {
   RN: 'Health and Medical', LPN: 'Health and Medical', APRN: 'Health and Medical', MD: 'Health and Medical',
   PARAMEDIC: 'Emergency Medical Services', EMT: 'Emergency Medical Services', USAR_TECH: 'Search and Rescue',
@@ -64,17 +51,12 @@ const KNOWN_RESPONDER = new Set(['check_in_attempt_responder_id_fkey', 'deployme
  */
 @Injectable()
 export class CheckInService {
-  /** Idempotency lookups of check-ins arriving together share one query. */
-  private readonly previousAttempts = new GroupCommit((keys: IdempotencyKey[]) => this.findPreviousAttempts(keys), { maxBatch: 128, maxInFlight: 2 });
-
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly verifier: CredentialVerifier,
     private readonly incidents: IncidentsService,
     private readonly deployments: DeploymentReader,
-    private readonly writer: CheckInWriter,
+    private readonly checkIns: CheckInRepository,
     private readonly keyHints: IdempotencyKeyHints,
-    @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
   async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
@@ -138,31 +120,18 @@ export class CheckInService {
 
   private async replay(cmd: CheckInCommand, requestHash: string): Promise<CheckInOutcome | undefined> {
     if (!cmd.idempotencyKey) return undefined;
-    const previous = await this.previousAttempts.submit({ userId: cmd.principal.userId, key: cmd.idempotencyKey });
+    const previous = await this.checkIns.previousResponse(cmd.principal.userId, cmd.idempotencyKey);
     if (!previous) return undefined;
-    if (previous.request_hash !== requestHash) {
+    if (previous.requestHash !== requestHash) {
       throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used for a different check-in request.');
     }
-    return { status: previous.response_status, body: previous.response, replayed: true };
-  }
-
-  /** The attempts already recorded under these (user, Idempotency-Key) pairs, in order (null: none). */
-  private async findPreviousAttempts(keys: IdempotencyKey[]): Promise<Array<PreviousAttempt | null>> {
-    const rows = (await this.db.query(
-      `SELECT x.ord, a.request_hash, a.response_status, a.response
-         FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS x(performed_by, idempotency_key, ord)
-         JOIN check_in_attempt a
-           ON a.performed_by = x.performed_by AND a.idempotency_key = x.idempotency_key AND a.idempotency_key IS NOT NULL`,
-      [keys.map((k) => k.userId), keys.map((k) => k.key)],
-    )) as Array<PreviousAttempt & { ord: string }>;
-    const found = new Map(rows.map((r) => [Number(r.ord), r]));
-    return keys.map((_, i) => found.get(i + 1) ?? null);
+    return { status: previous.status, body: previous.body, replayed: true };
   }
 
   /**
    * Most scans are their responder's first, so a check-in is built as one (new ids for the responder and credential
    * rows, nothing known of them) and written with its presentation in one statement, shared with the check-ins
-   * arriving at the same moment at this incident (group commit, CheckInWriter). When a responder in the batch was
+   * arriving at the same moment at this incident (group commit, CheckInRepository). When a responder in the batch was
    * known, that statement records the presentations only and reads what each check-in must be decided on (the
    * responder's other qualifications, a deployment still active); the check-in is then decided on that and written
    * in a second statement.
@@ -194,7 +163,7 @@ export class CheckInService {
 
   /**
    * Decides with what is known of the responder (an active deployment here is returned, one elsewhere denies), builds
-   * the response, and writes it with everything else (and `presentation`, when given: see CheckInWriter).
+   * the response, and writes it with everything else (and `presentation`, when given: see CheckInRepository).
    */
   private async decideAndWrite(
     cmd: CheckInCommand,
@@ -246,73 +215,63 @@ export class CheckInService {
     // Serialized once: the same text is stored for replays and sent.
     const body = JSON.stringify(response);
     const created = deployment && !alreadyCheckedIn ? deployment : null;
-    const written = await this.writer.write(incident.id, {
+    const changes = identity && summary ? this.identityChange(cmd, identity, summary, basis, attemptId, now) : null;
+    const written = await this.checkIns.write(incident.id, {
       presentation,
       attempt: {
         id: attemptId,
-        performed_by: cmd.principal.userId,
-        idempotency_key: cmd.idempotencyKey ?? null,
-        request_hash: requestHash,
+        performedBy: cmd.principal.userId,
+        idempotencyKey: cmd.idempotencyKey ?? null,
+        requestHash,
         decision,
         reasons,
-        credential_hash: basis.evidence.credentialHash,
-        responder_id: identity?.responderId ?? null,
-        deployment_id: deployment?.id ?? null,
-        verification_id: identity?.verificationId ?? null,
-        location_id: cmd.body.locationId ?? null,
-        device_id: cmd.deviceId ?? null,
-        response_status: status,
+        credentialHash: basis.evidence.credentialHash,
+        responderId: identity?.responderId ?? null,
+        deploymentId: deployment?.id ?? null,
+        verificationId: identity?.verificationId ?? null,
+        locationId: cmd.body.locationId ?? null,
+        deviceId: cmd.deviceId ?? null,
+        responseStatus: status,
         response: body,
-        performed_at: response.performedAt,
+        performedAt: now,
       },
-      deployment: created && {
-        id: created.id,
-        responder_id: created.responder.id,
-        credential_id: created.credential.id,
-        position_id: created.position?.id ?? null,
-        location_id: created.location?.id ?? null,
-        decision: created.decision,
-        status: created.status,
-        assignment: created.assignment,
-        ics211: created.ics211,
-        checked_in_at: created.checkedInAt,
-        checked_in_by: cmd.principal.userId,
-        changed_by: cmd.actor,
-      },
-      // Left out only by the benchmark's audit comparison (BENCHMARK_SKIP_AUDIT_WRITE, refused in production).
-      audit: this.config.benchmark.skipAuditWrite ? null : {
-        actor: cmd.actor,
-        action: alreadyCheckedIn ? 'checkin.repeated' : `checkin.${decision}`,
-        incidentId: incident.id,
-        target: deployment ? { type: 'deployment', id: deployment.id } : { type: 'check_in_attempt', id: attemptId },
-        occurredAt: now,
-        payload: {
-          attemptId,
-          decision,
-          reasons,
-          responderId: identity?.responderId ?? null,
-          deploymentId: deployment?.id ?? null,
-          positionId: cmd.body.positionId ?? null,
-          locationId: cmd.body.locationId ?? null,
-          verification: {
-            verified: basis.verified,
-            checks: basis.checks.map((c) => ({ id: c.id, status: c.status, code: c.code })),
-            issuer: summary ? { id: summary.issuer.id, registryName: summary.issuer.registryName ?? null } : null,
-            qualification: summary?.qualification ?? null,
-            licenseNumber: summary?.licenseNumber ?? null,
-            credentialHash: basis.evidence.credentialHash,
-            algorithm: basis.evidence.algorithm ?? null,
-            keyId: basis.evidence.keyId ?? null,
-            status: basis.evidence.status,
+      deployment: created && { deployment: created, checkedInBy: cmd.principal.userId, changedBy: cmd.actor },
+      audit: [
+        {
+          actor: cmd.actor,
+          action: alreadyCheckedIn ? 'checkin.repeated' : `checkin.${decision}`,
+          incidentId: incident.id,
+          target: deployment ? { type: 'deployment', id: deployment.id } : { type: 'check_in_attempt', id: attemptId },
+          occurredAt: now,
+          payload: {
+            attemptId,
+            decision,
+            reasons,
+            responderId: identity?.responderId ?? null,
+            deploymentId: deployment?.id ?? null,
+            positionId: cmd.body.positionId ?? null,
+            locationId: cmd.body.locationId ?? null,
+            verification: {
+              verified: basis.verified,
+              checks: basis.checks.map((c) => ({ id: c.id, status: c.status, code: c.code })),
+              issuer: summary ? { id: summary.issuer.id, registryName: summary.issuer.registryName ?? null } : null,
+              qualification: summary?.qualification ?? null,
+              licenseNumber: summary?.licenseNumber ?? null,
+              credentialHash: basis.evidence.credentialHash,
+              algorithm: basis.evidence.algorithm ?? null,
+              keyId: basis.evidence.keyId ?? null,
+              status: basis.evidence.status,
+            },
           },
         },
-      },
+        ...(changes ? [changes.audit] : []),
+      ],
       event: created
         ? { name: 'deployment.checked_in', payload: { deployment: toRosterEntry(created) } }
         : decision === 'denied'
           ? { name: 'checkin.denied', payload: { attemptId, name: summary?.subject.name, reasons, at: now.toISOString() } }
           : null,
-      identityChange: identity && summary ? this.identityChange(cmd, identity, summary, basis, attemptId, now) : null,
+      identityChanges: changes?.changes ?? [],
     });
     return written.committed ? { committed: true, outcome: { status, body, replayed: false } } : written;
   }
@@ -325,22 +284,22 @@ export class CheckInService {
     basis: VerificationResult,
     attemptId: string,
     now: Date,
-  ): CheckInRecord['identityChange'] {
+  ): { changes: ResponderIdentityChange[]; audit: AuditInput } | null {
     const changes = [...identity.changes].sort((a, b) => a.field.localeCompare(b.field));
     if (changes.length === 0) return null;
     const credentialHash = basis.evidence.credentialHash;
     return {
-      rows: changes.map((c) => ({
-        responder_id: identity.responderId,
+      changes: changes.map((c) => ({
+        responderId: identity.responderId,
         field: c.field,
-        old_value: c.from,
-        new_value: c.to,
-        issuer_id: summary.issuer.id,
-        credential_hash: credentialHash,
-        attempt_id: attemptId,
-        changed_at: now.toISOString(),
+        from: c.from,
+        to: c.to,
+        issuerId: summary.issuer.id,
+        credentialHash,
+        attemptId,
+        changedAt: now,
       })),
-      audit: this.config.benchmark.skipAuditWrite ? null : {
+      audit: {
         actor: cmd.actor,
         action: 'responder.identity_changed',
         incidentId: cmd.incidentId,

@@ -83,7 +83,7 @@ export interface Ics211Edit {
 }
 
 /** A change to a responder's name or e-mail, by a verified credential from a trusted issuer. */
-export interface ResponderIdentityChange {
+export interface RecordedIdentityChange {
   field: 'name' | 'email';
   from: string | null;
   to: string;

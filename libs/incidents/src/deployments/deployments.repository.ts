@@ -4,7 +4,7 @@ import { Database, type SqlScope, type Transaction } from '@app/db';
 import type { CredentialFlag, OutOfServiceReason } from '@app/realtime';
 import type { LocationKind } from '../incidents/incident';
 import type {
-  AdmitDecision, Deployment, DeploymentDetails, DeploymentStatus, DeploymentStatusEvent, Ics211Edit, RecordedStatus, ResponderIdentityChange,
+  AdmitDecision, Deployment, DeploymentDetails, DeploymentStatus, DeploymentStatusEvent, Ics211Edit, RecordedStatus, RecordedIdentityChange,
 } from './deployment';
 import type { Ics211Fields } from './ics211';
 
@@ -79,7 +79,7 @@ interface Ics211EditRow {
 }
 
 interface IdentityChangeRow {
-  field: ResponderIdentityChange['field'];
+  field: RecordedIdentityChange['field'];
   old_value: string | null;
   new_value: string;
   issuer_id: string;
@@ -194,7 +194,7 @@ export class DeploymentsRepository {
   }
 
   /** Every change to the responder's name or e-mail, oldest first. */
-  async identityChanges(responderId: string): Promise<ResponderIdentityChange[]> {
+  async identityChanges(responderId: string): Promise<RecordedIdentityChange[]> {
     const rows = await this.database.query<IdentityChangeRow>(
       `SELECT field, old_value, new_value, issuer_id, credential_hash, incident_id, changed_at FROM responder_identity_change WHERE responder_id = $1 ORDER BY id`,
       [responderId],
@@ -278,7 +278,7 @@ function toIcs211Edit(r: Ics211EditRow): Ics211Edit {
   return { deploymentId: r.deployment_id, fields: r.fields, before: r.before, after: r.after, changedBy: r.changed_by, changedAt: r.changed_at };
 }
 
-function toIdentityChange(r: IdentityChangeRow): ResponderIdentityChange {
+function toIdentityChange(r: IdentityChangeRow): RecordedIdentityChange {
   return {
     field: r.field,
     from: r.old_value,

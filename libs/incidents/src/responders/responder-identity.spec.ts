@@ -1,5 +1,5 @@
 import type { CheckId, CheckStatus, CredentialSummary, VerificationResult } from '@app/credentials';
-import { establishesIdentity, identityFrom, type IdentityRow, type Presentation } from './responder-registry';
+import { establishesIdentity, identityFrom, type KnownResponder, type Presentation } from './responder-identity';
 
 const CHECKS: CheckId[] = ['format', 'signature', 'data_model', 'validity', 'status', 'issuer_trust'];
 
@@ -42,16 +42,14 @@ describe('establishesIdentity', () => {
 });
 
 describe('identityFrom (a known responder)', () => {
-  const row: IdentityRow = {
-    ord: 1,
-    responder_id: 'r1',
+  const known: KnownResponder = {
+    responderId: 'r1',
     name: 'Lee Original',
     email: 'lee@old.example.org',
-    credential_id: 'c1',
-    verification_id: 'v1',
-    other_qualifications: [],
-    active_deployment_id: null,
-    active_incident_id: null,
+    credentialId: 'c1',
+    verificationId: 'v1',
+    otherQualifications: [],
+    active: null,
   };
   const presented = (subject: CredentialSummary['subject']): Presentation => ({
     summary: { format: 'vc+jwt', types: [], issuer: { id: 'did:web:boards.example:nremt' }, subject, status: [] },
@@ -64,7 +62,7 @@ describe('identityFrom (a known responder)', () => {
   });
 
   it('names the fields the credential changes, from the stored value to its own', () => {
-    const identity = identityFrom(presented({ name: ' Lee Renamed ', email: 'lee@new.example.org' }), row);
+    const identity = identityFrom(presented({ name: ' Lee Renamed ', email: 'lee@new.example.org' }), known);
     expect(identity).toMatchObject({ responderId: 'r1', name: 'Lee Renamed', email: 'lee@new.example.org' });
     expect(identity.changes).toEqual([
       { field: 'name', from: 'Lee Original', to: 'Lee Renamed' },
@@ -73,8 +71,8 @@ describe('identityFrom (a known responder)', () => {
   });
 
   it('changes nothing when the credential says the same, or says no name or e-mail at all', () => {
-    expect(identityFrom(presented({ name: 'Lee Original', email: 'lee@old.example.org' }), row).changes).toEqual([]);
-    const silent = identityFrom(presented({}), row);
+    expect(identityFrom(presented({ name: 'Lee Original', email: 'lee@old.example.org' }), known).changes).toEqual([]);
+    const silent = identityFrom(presented({}), known);
     expect(silent).toMatchObject({ name: 'Lee Original', email: 'lee@old.example.org', changes: [] });
   });
 });
