@@ -23,10 +23,10 @@ import {
   AuditCheckpoints, AuditEntryStore, AuditVerificationService, BUNDLE_FORMAT, BUNDLE_VERSION, buildEntry, GENESIS_HASH, signCheckpoint,
   verifyBundleFile, verifyEntries, writeBundle, type AuditBundle, type AuditEntryRecord, type CheckpointRecord,
 } from '@app/audit';
-import { ServerKeys } from '@app/auth';
+import { ServerKeys, ServerKeysRepository } from '@app/auth';
 import { Clock } from '@app/common';
 import { parseConfig } from '@app/config';
-import { dataSourceOptions, ensureDatabaseExists, runMigrations } from '@app/db';
+import { Database, dataSourceOptions, ensureDatabaseExists, runMigrations } from '@app/db';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -186,7 +186,8 @@ async function inDatabase(entries: AuditEntryRecord[]): Promise<void> {
     say(`    load (batched INSERT)               ${seconds(t).toFixed(2)} s   ${rate(entries.length, seconds(t))}`);
 
     const config = parseConfig({ DATABASE_URL: url });
-    const keys = new ServerKeys(db, config);
+    const database = new Database(db);
+    const keys = new ServerKeys(database, new ServerKeysRepository(database), config);
     await keys.load();
     const store = new AuditEntryStore();
     t = performance.now();
