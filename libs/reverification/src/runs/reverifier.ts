@@ -5,7 +5,7 @@ import type { AuditActor } from '@app/audit';
 import { Clock } from '@app/common';
 import { AppConfig } from '@app/config';
 import { CredentialVerifier, TrustSource } from '@app/credentials';
-import { JobRunStore, type JobRun } from '@app/jobs';
+import { JobRunRepository, type JobRun } from '@app/jobs';
 import { LiveBroadcaster } from '@app/realtime';
 import { verdictOf } from '../evaluation/engine-verdict';
 import { gravest, replacesFlag, REVERSIBLE_FLAGS } from '../evaluation/flag-codes';
@@ -55,7 +55,7 @@ export class Reverifier {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(AppConfig) private readonly config: AppConfig,
-    private readonly runs: JobRunStore,
+    private readonly runs: JobRunRepository,
     private readonly reader: ActiveCredentialsReader,
     private readonly effects: ReverificationEffects,
     private readonly verifier: CredentialVerifier,
