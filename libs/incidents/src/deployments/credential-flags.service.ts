@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@app/audit';
+import type { Transaction } from '@app/db';
 import { Outbox, type CredentialFlag, type CredentialFlagCode } from '@app/realtime';
 import { DeploymentsService } from './deployments.service';
 
@@ -18,7 +18,7 @@ export class CredentialFlagsService {
   ) {}
 
   /** Flags the deployment and takes the responder out of service (reason `credential`). Returns false if nothing changed. */
-  async flag(tx: EntityManager, incidentId: string, deploymentId: string, flag: CredentialFlag, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
+  async flag(tx: Transaction, incidentId: string, deploymentId: string, flag: CredentialFlag, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
     const d = await this.deployments.lock(tx, incidentId, deploymentId);
     if (d.checkedOutAt || d.credentialFlag?.code === flag.code) return false;
     await tx.query(`UPDATE deployment SET credential_flag = $2, version = version + 1 WHERE id = $1`, [d.id, JSON.stringify(flag)]);
@@ -43,7 +43,7 @@ export class CredentialFlagsService {
   }
 
   /** Clears a flag of this code (e.g. a suspension lifted). The responder stays out of service until a commander reassigns them. */
-  async clear(tx: EntityManager, incidentId: string, deploymentId: string, code: CredentialFlagCode, message: string, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
+  async clear(tx: Transaction, incidentId: string, deploymentId: string, code: CredentialFlagCode, message: string, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
     const d = await this.deployments.lock(tx, incidentId, deploymentId);
     if (d.checkedOutAt || d.credentialFlag?.code !== code) return false;
     await tx.query(`UPDATE deployment SET credential_flag = NULL, version = version + 1 WHERE id = $1`, [d.id]);
@@ -60,7 +60,7 @@ export class CredentialFlagsService {
     return true;
   }
 
-  private async name(tx: EntityManager, responderId: string): Promise<string> {
+  private async name(tx: Transaction, responderId: string): Promise<string> {
     const rows = (await tx.query(`SELECT name FROM responder WHERE id = $1`, [responderId])) as Array<{ name: string }>;
     return rows[0]?.name ?? '';
   }

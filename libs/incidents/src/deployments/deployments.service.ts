@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import { DomainError, notFound } from '@app/common';
+import type { SqlScope } from '@app/db';
 import { Outbox, type StatusSnapshot } from '@app/realtime';
 import { DeploymentReader } from './deployment-reader';
 import { DeploymentEntity } from './deployment.entity';
@@ -30,6 +31,27 @@ export interface StatusHistoryItem {
   changedAt: string;
 }
 
+interface LockedDeploymentRow {
+  id: string;
+  incident_id: string;
+  responder_id: string;
+  credential_id: string;
+  position_id: string | null;
+  location_id: string | null;
+  decision: DeploymentEntity['decision'];
+  status: DeploymentEntity['status'];
+  status_reason: DeploymentEntity['statusReason'];
+  assignment: string | null;
+  credential_flag: DeploymentEntity['credentialFlag'];
+  ics211: DeploymentEntity['ics211'];
+  checked_in_at: Date;
+  checked_in_by: string | null;
+  checked_out_at: Date | null;
+  checked_out_by: string | null;
+  last_reverified_at: Date | null;
+  version: number;
+}
+
 /** Who changed a status, as the board shows it: a role, never an e-mail address (the history names the user). */
 const changedByOnBoard = (a: AuditActor): string => (a.kind === 'user' ? a.role : a.kind === 'system' ? `system (${a.process})` : 'anonymous');
 
@@ -44,10 +66,29 @@ export class DeploymentsService {
   ) {}
 
   /** Locks the deployment row for the rest of the transaction. */
-  async lock(tx: EntityManager, incidentId: string, deploymentId: string): Promise<DeploymentEntity> {
-    const d = await tx.getRepository(DeploymentEntity).findOne({ where: { id: deploymentId, incidentId }, lock: { mode: 'pessimistic_write' } });
-    if (!d) throw notFound('Deployment', deploymentId);
-    return d;
+  async lock(tx: Pick<SqlScope, 'query'>, incidentId: string, deploymentId: string): Promise<DeploymentEntity> {
+    const [row] = await tx.query<LockedDeploymentRow>(`SELECT * FROM deployment WHERE id = $1 AND incident_id = $2 LIMIT 1 FOR UPDATE`, [deploymentId, incidentId]);
+    if (!row) throw notFound('Deployment', deploymentId);
+    return Object.assign(new DeploymentEntity(), {
+      id: row.id,
+      incidentId: row.incident_id,
+      responderId: row.responder_id,
+      credentialId: row.credential_id,
+      positionId: row.position_id,
+      locationId: row.location_id,
+      decision: row.decision,
+      status: row.status,
+      statusReason: row.status_reason,
+      assignment: row.assignment,
+      credentialFlag: row.credential_flag,
+      ics211: row.ics211,
+      checkedInAt: row.checked_in_at,
+      checkedInBy: row.checked_in_by,
+      checkedOutAt: row.checked_out_at,
+      checkedOutBy: row.checked_out_by,
+      lastReverifiedAt: row.last_reverified_at,
+      version: row.version,
+    });
   }
 
   async changeStatus(incidentId: string, deploymentId: string, dto: ChangeStatusDto, actor: AuditActor): Promise<DeploymentView> {
@@ -72,7 +113,7 @@ export class DeploymentsService {
    * Moves a locked deployment to a new status: the row, the append-only history, the audit entry and the board
    * event, in the caller's transaction. Reverification uses it too.
    */
-  async applyStatus(tx: EntityManager, d: DeploymentEntity, from: StatusSnapshot, to: StatusSnapshot, note: string | null, actor: AuditActor): Promise<void> {
+  async applyStatus(tx: Pick<SqlScope, 'query'>, d: DeploymentEntity, from: StatusSnapshot, to: StatusSnapshot, note: string | null, actor: AuditActor): Promise<void> {
     const now = new Date();
     await tx.query(`UPDATE deployment SET status = $2, status_reason = $3, assignment = $4, version = version + 1 WHERE id = $1`, [
       d.id, to.status, to.reason ?? null, to.assignment ?? null,
@@ -188,7 +229,7 @@ export class DeploymentsService {
     };
   }
 
-  private async responderName(tx: EntityManager, responderId: string): Promise<string> {
+  private async responderName(tx: Pick<SqlScope, 'query'>, responderId: string): Promise<string> {
     const rows = (await tx.query(`SELECT name FROM responder WHERE id = $1`, [responderId])) as Array<{ name: string }>;
     return rows[0]?.name ?? '';
   }

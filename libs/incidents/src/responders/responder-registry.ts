@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { CombinedStatement } from '@app/db';
+import type { CombinedStatement, Transaction } from '@app/db';
 import type { CredentialSummary, VerificationResult } from '@app/credentials';
 import type { VerificationKind } from './verification.entity';
 
@@ -187,7 +186,7 @@ export interface IdentityRow {
  */
 @Injectable()
 export class ResponderRegistry {
-  async recordVerification(tx: EntityManager, credentialId: string, incidentId: string | null, kind: VerificationKind, result: VerificationResult, at: Date): Promise<string> {
+  async recordVerification(tx: Transaction, credentialId: string, incidentId: string | null, kind: VerificationKind, result: VerificationResult, at: Date): Promise<string> {
     const [{ id }] = (await tx.query(
       `INSERT INTO verification (credential_id, incident_id, kind, verified, checks, evidence, performed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [credentialId, incidentId, kind, result.verified, JSON.stringify(result.checks), JSON.stringify(result.evidence), at],
