@@ -7,6 +7,7 @@ import { CheckInAttemptEntity } from './check-in/check-in-attempt.entity';
 import { CheckInController } from './check-in/check-in.controller';
 import { CheckInService } from './check-in/check-in.service';
 import { CredentialFlagsService } from './deployments/credential-flags.service';
+import { DeployedCredentialsRepository } from './deployments/deployed-credentials.repository';
 import { DeploymentReader } from './deployments/deployment-reader';
 import { DeploymentStatusEventEntity } from './deployments/deployment-status-event.entity';
 import { DeploymentEntity } from './deployments/deployment.entity';
@@ -44,11 +45,12 @@ const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, Creden
   imports: [TypeOrmModule.forFeature(ENTITIES), CredentialsModule, AccessChangesModule],
   providers: [
     ...SERVICES,
+    DeployedCredentialsRepository,
     IncidentAccessPolicy,
     { provide: IncidentAccess, useExisting: IncidentAccessPolicy },
     { provide: LiveSnapshotSource, useExisting: RosterService },
   ],
-  exports: [...SERVICES, IncidentAccess, LiveSnapshotSource, TypeOrmModule],
+  exports: [...SERVICES, DeployedCredentialsRepository, IncidentAccess, LiveSnapshotSource, TypeOrmModule],
 })
 export class IncidentsCoreModule {}
 
