@@ -23,7 +23,7 @@ import {
   AuditCheckpoints, AuditCheckpointsRepository, AuditEntriesRepository, AuditVerificationService, BUNDLE_FORMAT, BUNDLE_VERSION, buildEntry, GENESIS_HASH, signCheckpoint,
   verifyBundleFile, verifyEntries, writeBundle, type AuditBundle, type AuditEntryRecord, type CheckpointRecord,
 } from '@app/audit';
-import { ServerKeys } from '@app/auth';
+import { ServerKeys, ServerKeysRepository } from '@app/auth';
 import { Clock } from '@app/common';
 import { parseConfig } from '@app/config';
 import { Database, dataSourceOptions, ensureDatabaseExists, runMigrations } from '@app/db';
@@ -186,9 +186,9 @@ async function inDatabase(entries: AuditEntryRecord[]): Promise<void> {
     say(`    load (batched INSERT)               ${seconds(t).toFixed(2)} s   ${rate(entries.length, seconds(t))}`);
 
     const config = parseConfig({ DATABASE_URL: url });
-    const keys = new ServerKeys(db, config);
-    await keys.load();
     const database = new Database(db);
+    const keys = new ServerKeys(database, new ServerKeysRepository(database), config);
+    await keys.load();
     const entryReads = new AuditEntriesRepository();
     const checkpoints = new AuditCheckpointsRepository(database);
     t = performance.now();

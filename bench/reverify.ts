@@ -19,9 +19,9 @@ import { AuditTrailModule } from '@app/audit';
 import { CommonModule, LoggingModule, RedisConnection } from '@app/common';
 import { ConfigModule, parseConfig } from '@app/config';
 import { CredentialsModule, CredentialVerifier, readStatus, StatusListStore, type StatusEntrySummary } from '@app/credentials';
-import { DbModule, ensureDatabaseExists, runMigrations } from '@app/db';
+import { Database, DbModule, ensureDatabaseExists, runMigrations } from '@app/db';
 import { IncidentsCoreModule } from '@app/incidents';
-import { JobRunStore } from '@app/jobs';
+import { JobRunRepository } from '@app/jobs';
 import { LiveEmitterModule, OutboxModule } from '@app/realtime';
 import { ReverificationCoreModule, Reverifier, type RunTally } from '@app/reverification';
 import { TrustModule } from '@app/trust';
@@ -162,10 +162,11 @@ async function main(): Promise<void> {
     await Promise.all(lists.map((url) => verifier.statusLists.refresh(url)));
     const fetchMs = ms(tFetch);
 
-    const runs = app.get(JobRunStore);
+    const runs = app.get(JobRunRepository);
+    const database = app.get(Database);
     const reverifier = app.get(Reverifier);
     const sweep = async (): Promise<{ ms: number; cpuMs: number; tally: RunTally }> => {
-      const { run } = await runs.open({ kind: 'sweep', dedupeKey: 'sweep', requestedBy: { kind: 'system', process: 'worker', job: 'bench' } });
+      const { run } = await database.transaction((tx) => runs.open(tx, { kind: 'sweep', dedupeKey: 'sweep', requestedBy: { kind: 'system', process: 'worker', job: 'bench' } }));
       const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       await reverifier.process(run.id);

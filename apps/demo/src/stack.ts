@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
+import { dropDatabaseIfExists } from '@app/db';
 
 /**
  * The processes behind the demo: the swc-built api and worker (as `npm start` runs them), each logging to a file,
@@ -98,15 +98,7 @@ export async function dropDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
   if (!SAFE_NAME.test(name) || !name.includes('demo')) throw new Error(`refusing to drop ${name}: the demo only drops a database whose name contains "demo"`);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  await dropDatabaseIfExists(url);
 }
 
 /** Deletes every key of the demo's Redis namespace (`<prefix>:*`): queues, caches, socket.io channels. */

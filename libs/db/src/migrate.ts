@@ -25,6 +25,20 @@ export async function ensureDatabaseExists(url: string): Promise<void> {
   }
 }
 
+/** Drops the database `url` names, ending its open connections first; nothing happens when it does not exist. */
+export async function dropDatabaseIfExists(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Applies pending migrations under a session-level advisory lock, so two processes starting at the same moment
  * run them once: the second waits, then finds nothing left to do. Returns the names of the migrations it ran.

@@ -7,6 +7,7 @@ import { CheckInController } from './check-in/check-in.controller';
 import { CheckInService } from './check-in/check-in.service';
 import { RecentCheckInsRepository } from './check-in/recent-check-ins.repository';
 import { CredentialFlagsService } from './deployments/credential-flags.service';
+import { DeployedCredentialsRepository } from './deployments/deployed-credentials.repository';
 import { DeploymentReader } from './deployments/deployment-reader';
 import { DeploymentsController } from './deployments/deployments.controller';
 import { DeploymentsRepository } from './deployments/deployments.repository';
@@ -27,7 +28,7 @@ import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 
 const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService, IdempotencyKeyHints, RosterService];
-const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, ResponderRepository, CheckInRepository];
+const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, DeployedCredentialsRepository, ResponderRepository, CheckInRepository];
 
 /**
  * Incidents and their data, without HTTP (the worker uses it for reverification). Global because the auth guard and

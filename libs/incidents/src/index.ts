@@ -16,6 +16,7 @@ export * from './deployments/deployment.view';
 export * from './deployments/deployment-reader';
 export * from './deployments/deployments.service';
 export * from './deployments/credential-flags.service';
+export * from './deployments/deployed-credentials.repository';
 export * from './deployments/ics211';
 export * from './deployments/roster.service';
 export * from './responders/responder-identity';

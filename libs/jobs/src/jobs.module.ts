@@ -4,11 +4,11 @@ import { JobsController } from './http/jobs.controller';
 import { JobProducer } from './queue/job-producer';
 import { JobQueues } from './queue/job-queues';
 import { JobRunDispatcher } from './runs/job-run.dispatcher';
-import { JobRunStore } from './runs/job-run.store';
+import { JobRunRepository } from './runs/job-run.repository';
 import { JobMaintenance } from './worker/job-maintenance';
 import { JobWorkerHost } from './worker/job-worker-host';
 
-const PRODUCER_SIDE = [JobQueues, JobProducer, JobRunStore, JobRunDispatcher];
+const PRODUCER_SIDE = [JobQueues, JobProducer, JobRunRepository, JobRunDispatcher];
 
 /** Queueing and job runs, for every process that enqueues (api and worker). Never waits on Redis. */
 @Module({ providers: PRODUCER_SIDE, exports: PRODUCER_SIDE })

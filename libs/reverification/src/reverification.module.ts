@@ -3,6 +3,7 @@ import { CredentialsModule } from '@app/credentials';
 import { JobsHttpModule, JobsModule } from '@app/jobs';
 import { ReverificationController } from './http/reverification.controller';
 import { ActiveCredentialsReader } from './runs/active-credentials.reader';
+import { ExpiryWarningsRepository } from './runs/expiry-warnings.repository';
 import { ReverificationEffects } from './runs/reverification-effects';
 import { ReverificationRequests } from './runs/reverification-requests';
 import { Reverifier } from './runs/reverifier';
@@ -14,7 +15,7 @@ const USE_CASES = [ActiveCredentialsReader, ReverificationEffects, Reverificatio
  * The reverification use cases, without HTTP (the worker's processors call them). Needs, from the application:
  * IncidentsCoreModule and TrustModule (both global), AuditTrailModule, OutboxModule and LiveEmitterModule.
  */
-@Module({ imports: [JobsModule, CredentialsModule], providers: USE_CASES, exports: [...USE_CASES, JobsModule] })
+@Module({ imports: [JobsModule, CredentialsModule], providers: [ExpiryWarningsRepository, ...USE_CASES], exports: [...USE_CASES, JobsModule] })
 export class ReverificationCoreModule {}
 
 /** The api side: POST /incidents/:incidentId/reverify, POST /reverification/sweeps, GET /jobs/:id. */

@@ -1,5 +1,6 @@
 import { DbTrustSource } from './db-trust-source';
-import { TrustRegistryRepository, type IssuerRecord, type Queryable } from './trust-registry.repository';
+import type { Database } from '@app/db';
+import { TrustRegistryRepository, type IssuerRecord } from './trust-registry.repository';
 import type { TrustListQualification } from './trust-list.document';
 
 /** A repository that answers from memory and counts reads (no database). */
@@ -7,6 +8,10 @@ class FakeRepository extends TrustRegistryRepository {
   reads = 0;
   name = 'Florida Board of Nursing';
   down = false;
+
+  constructor() {
+    super({} as Database);
+  }
 
   override async listIssuers(): Promise<IssuerRecord[]> {
     this.reads++;
@@ -24,7 +29,7 @@ describe('DbTrustSource', () => {
   it('offers its snapshot without a promise only while it is current, with the same answers', async () => {
     let now = 1_000_000;
     const repository = new FakeRepository();
-    const source = new DbTrustSource({} as Queryable, repository, () => now, 5000);
+    const source = new DbTrustSource(repository, () => now, 5000);
     expect(source.inMemory()).toBeUndefined();
 
     const issuer = await source.findIssuer('did:web:board.example');
@@ -47,7 +52,7 @@ describe('DbTrustSource', () => {
   it('serves its last snapshot while the registry cannot be read, for a minute at most, then fails', async () => {
     let now = 1_000_000;
     const repository = new FakeRepository();
-    const source = new DbTrustSource({} as Queryable, repository, () => now, 5000, 60_000);
+    const source = new DbTrustSource(repository, () => now, 5000, 60_000);
     await source.findIssuer('did:web:board.example');
     repository.down = true;
     now += 30_000;

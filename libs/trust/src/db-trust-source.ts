@@ -1,6 +1,6 @@
 import type { QualificationRule, TrustedIssuer, TrustView } from '@app/credentials';
 import { TrustSource } from '@app/credentials';
-import { rulesFromQualifications, toTrustedIssuer, TrustRegistryRepository, type Queryable } from './trust-registry.repository';
+import { rulesFromQualifications, toTrustedIssuer, type TrustRegistryRepository } from './trust-registry.repository';
 
 /** How long a snapshot of the registry is used before it is re-read (writes in this process invalidate it at once). */
 export const TRUST_SNAPSHOT_TTL_MS = 5000;
@@ -27,8 +27,7 @@ export class DbTrustSource extends TrustSource {
   private generation = 0;
 
   constructor(
-    private readonly db: Queryable,
-    private readonly repository = new TrustRegistryRepository(),
+    private readonly repository: Pick<TrustRegistryRepository, 'listIssuers' | 'listQualifications'>,
     private readonly now: () => number = Date.now,
     private readonly ttlMs = TRUST_SNAPSHOT_TTL_MS,
     private readonly maxStaleMs = TRUST_SNAPSHOT_MAX_STALE_MS,
@@ -72,7 +71,7 @@ export class DbTrustSource extends TrustSource {
     if (this.loading) return this.loading;
     const generation = this.generation;
     const loading: Promise<Snapshot> = (async () => {
-      const [issuers, qualifications] = await Promise.all([this.repository.listIssuers(this.db), this.repository.listQualifications(this.db)]);
+      const [issuers, qualifications] = await Promise.all([this.repository.listIssuers(), this.repository.listQualifications()]);
       const byId = new Map(issuers.map((r) => [r.id, toTrustedIssuer(r)]));
       const rules = rulesFromQualifications(qualifications);
       const snapshot: Snapshot = { issuers: byId, rules, loadedAt: this.now(), view: { findIssuer: (id) => byId.get(id), qualificationRules: rules } };

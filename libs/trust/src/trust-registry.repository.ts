@@ -1,11 +1,7 @@
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import type { QualificationRule, TrustedIssuer } from '@app/credentials';
+import { Database, type SqlScope, type Transaction } from '@app/db';
 import type { TrustListIssuer, TrustListQualification, TrustListRule } from './trust-list.document';
-
-/** Plain SQL over the trust tables (see migration 1764300200000-trust-registry). Callers choose the transaction. */
-export interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
 
 interface IssuerRow {
   id: string;
@@ -43,13 +39,9 @@ export interface IssuerRecord {
   updatedAt: Date;
 }
 
-/** TypeORM answers UPDATE/DELETE ... RETURNING with [rows, affected]; SELECT and INSERT with the rows. */
-function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-  return result as T[];
-}
-
 const ISSUER_COLUMNS = 'id, display_name, jurisdictions, qualifications, algorithms, valid_from, valid_until, retired_at, created_at, updated_at';
+
+const DEFAULT_ALGORITHMS = ['ES256', 'ES384', 'EdDSA'];
 
 const toRecord = (r: IssuerRow): IssuerRecord => ({
   id: r.id,
@@ -77,20 +69,41 @@ export function toTrustedIssuer(r: IssuerRecord): TrustedIssuer {
   };
 }
 
+/**
+ * The trust tables (see migration 1764300200000-trust-registry). Reads run on the pool unless given the transaction
+ * they must see; writes always run in the caller's transaction.
+ */
+@Injectable()
 export class TrustRegistryRepository {
-  async listIssuers(db: Queryable): Promise<IssuerRecord[]> {
-    const rows = (await db.query(`SELECT ${ISSUER_COLUMNS} FROM trusted_issuer ORDER BY id`)) as IssuerRow[];
+  constructor(private readonly db: Database) {}
+
+  async listIssuers(tx?: Transaction): Promise<IssuerRecord[]> {
+    const rows = await this.scope(tx).query<IssuerRow>(`SELECT ${ISSUER_COLUMNS} FROM trusted_issuer ORDER BY id`);
     return rows.map(toRecord);
   }
 
-  async findIssuer(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<IssuerRecord | undefined> {
-    const rows = (await db.query(`SELECT ${ISSUER_COLUMNS} FROM trusted_issuer WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, [id])) as IssuerRow[];
-    return rows[0] ? toRecord(rows[0]) : undefined;
+  async findIssuer(id: string): Promise<IssuerRecord | undefined> {
+    const row = await this.db.queryOne<IssuerRow>(`SELECT ${ISSUER_COLUMNS} FROM trusted_issuer WHERE id = $1`, [id]);
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** The issuer, with its row locked for the rest of the transaction. */
+  async lockIssuer(tx: Transaction, id: string): Promise<IssuerRecord | undefined> {
+    const row = await tx.queryOne<IssuerRow>(`SELECT ${ISSUER_COLUMNS} FROM trusted_issuer WHERE id = $1 FOR UPDATE`, [id]);
+    return row ? toRecord(row) : undefined;
+  }
+
+  /**
+   * Locks the three trust tables against every other write until the transaction ends: one import at a time, and no
+   * single-entry edit interleaved with it.
+   */
+  async lockForImport(tx: Transaction): Promise<void> {
+    await tx.execute(`LOCK TABLE trusted_issuer, qualification, qualification_rule IN SHARE ROW EXCLUSIVE MODE`);
   }
 
   /** Inserts or replaces an issuer entry; returns the stored row. */
-  async upsertIssuer(db: Queryable, issuer: TrustListIssuer, now: Date): Promise<IssuerRecord> {
-    const rows = (await db.query(
+  async upsertIssuer(tx: Transaction, issuer: TrustListIssuer, now: Date): Promise<IssuerRecord> {
+    const row = await tx.queryOne<IssuerRow>(
       `INSERT INTO trusted_issuer (id, display_name, jurisdictions, qualifications, algorithms, valid_from, valid_until, retired_at, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
        ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name, jurisdictions = EXCLUDED.jurisdictions,
@@ -102,43 +115,47 @@ export class TrustRegistryRepository {
         issuer.name,
         issuer.jurisdictions,
         issuer.qualifications,
-        issuer.algorithms ?? ['ES256', 'ES384', 'EdDSA'],
+        issuer.algorithms ?? DEFAULT_ALGORITHMS,
         issuer.validFrom ?? null,
         issuer.validUntil ?? null,
         issuer.retiredAt ?? null,
         now,
       ],
-    )) as IssuerRow[];
-    return toRecord(rows[0]);
+    );
+    if (!row) throw new Error(`upsert of trusted_issuer ${issuer.id} returned no row`);
+    return toRecord(row);
   }
 
-  async insertIssuer(db: Queryable, issuer: TrustListIssuer, now: Date): Promise<IssuerRecord | undefined> {
-    const rows = (await db.query(
+  /** Inserts a new issuer entry; undefined when one with this id exists. */
+  async insertIssuer(tx: Transaction, issuer: TrustListIssuer, now: Date): Promise<IssuerRecord | undefined> {
+    const row = await tx.queryOne<IssuerRow>(
       `INSERT INTO trusted_issuer (id, display_name, jurisdictions, qualifications, algorithms, valid_from, valid_until, retired_at, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $8)
        ON CONFLICT (id) DO NOTHING RETURNING ${ISSUER_COLUMNS}`,
-      [issuer.id, issuer.name, issuer.jurisdictions, issuer.qualifications, issuer.algorithms ?? ['ES256', 'ES384', 'EdDSA'], issuer.validFrom ?? null, issuer.validUntil ?? null, now],
-    )) as IssuerRow[];
-    return rows[0] ? toRecord(rows[0]) : undefined;
+      [issuer.id, issuer.name, issuer.jurisdictions, issuer.qualifications, issuer.algorithms ?? DEFAULT_ALGORITHMS, issuer.validFrom ?? null, issuer.validUntil ?? null, now],
+    );
+    return row ? toRecord(row) : undefined;
   }
 
-  async retireIssuer(db: Queryable, id: string, at: Date): Promise<IssuerRecord> {
-    const rows = rowsOf<IssuerRow>(await db.query(`UPDATE trusted_issuer SET retired_at = $2, updated_at = $2 WHERE id = $1 RETURNING ${ISSUER_COLUMNS}`, [id, at]));
-    return toRecord(rows[0]);
+  async retireIssuer(tx: Transaction, id: string, at: Date): Promise<IssuerRecord> {
+    const row = await tx.queryOne<IssuerRow>(`UPDATE trusted_issuer SET retired_at = $2, updated_at = $2 WHERE id = $1 RETURNING ${ISSUER_COLUMNS}`, [id, at]);
+    if (!row) throw new Error(`trusted_issuer ${id} vanished while locked`);
+    return toRecord(row);
   }
 
-  async deleteIssuersNotIn(db: Queryable, ids: string[]): Promise<string[]> {
-    const rows = rowsOf<{ id: string }>(await db.query(`DELETE FROM trusted_issuer WHERE NOT (id = ANY($1::text[])) RETURNING id`, [ids]));
+  /** Deletes the issuers whose id is not in `ids`; returns the ids deleted. */
+  async deleteIssuersNotIn(tx: Transaction, ids: string[]): Promise<string[]> {
+    const rows = await tx.query<{ id: string }>(`DELETE FROM trusted_issuer WHERE NOT (id = ANY($1::text[])) RETURNING id`, [ids]);
     return rows.map((r) => r.id);
   }
 
   /** Qualifications in registry order, each with its rules in priority order. */
-  async listQualifications(db: Queryable): Promise<TrustListQualification[]> {
-    const rows = (await db.query(
+  async listQualifications(): Promise<TrustListQualification[]> {
+    const rows = await this.db.query<RuleRow>(
       `SELECT q.code AS qualification_code, q.name AS qualification_name, r.achievement_id, r.achievement_types, r.achievement_name, r.credential_type, r.vct
          FROM qualification q LEFT JOIN qualification_rule r ON r.qualification_code = q.code
         ORDER BY q.position, q.code, r.position`,
-    )) as RuleRow[];
+    );
     const byCode = new Map<string, TrustListQualification>();
     for (const row of rows) {
       let q = byCode.get(row.qualification_code);
@@ -152,23 +169,23 @@ export class TrustRegistryRepository {
     return [...byCode.values()];
   }
 
-  async qualificationCodes(db: Queryable): Promise<Set<string>> {
-    const rows = (await db.query(`SELECT code FROM qualification`)) as Array<{ code: string }>;
+  async qualificationCodes(tx: Transaction): Promise<Set<string>> {
+    const rows = await tx.query<{ code: string }>(`SELECT code FROM qualification`);
     return new Set(rows.map((r) => r.code));
   }
 
   /** Replaces all qualifications and their rules (issuer rows keep their codes: caller inserts issuers after). */
-  async replaceQualifications(db: Queryable, qualifications: TrustListQualification[], now: Date): Promise<void> {
-    await db.query(`DELETE FROM qualification_rule`);
-    await db.query(`DELETE FROM qualification WHERE NOT (code = ANY($1::text[]))`, [qualifications.map((q) => q.code)]);
+  async replaceQualifications(tx: Transaction, qualifications: TrustListQualification[], now: Date): Promise<void> {
+    await tx.execute(`DELETE FROM qualification_rule`);
+    await tx.execute(`DELETE FROM qualification WHERE NOT (code = ANY($1::text[]))`, [qualifications.map((q) => q.code)]);
     for (const [position, q] of qualifications.entries()) {
-      await db.query(
+      await tx.execute(
         `INSERT INTO qualification (code, name, position, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
          ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
         [q.code, q.name, position, now],
       );
       for (const [rulePosition, rule] of q.rules.entries()) {
-        await db.query(
+        await tx.execute(
           `INSERT INTO qualification_rule (qualification_code, position, achievement_id, achievement_types, achievement_name, credential_type, vct)
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [
@@ -184,6 +201,10 @@ export class TrustRegistryRepository {
       }
     }
   }
+
+  private scope(tx: Transaction | undefined): SqlScope {
+    return tx ?? this.db;
+  }
 }
 
 function ruleOf(row: RuleRow): TrustListRule | undefined {
@@ -197,5 +218,3 @@ function ruleOf(row: RuleRow): TrustListRule | undefined {
 export function rulesFromQualifications(qualifications: TrustListQualification[]): QualificationRule[] {
   return qualifications.flatMap((q) => q.rules.map((rule) => ({ qualification: q.code, ...rule })));
 }
-
-export type { EntityManager };

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import { Clock, DomainError, notFound } from '@app/common';
 import { issuerActivity } from '@app/credentials';
+import { Database, type Transaction } from '@app/db';
 import { DbTrustSource } from './db-trust-source';
 import type { CreateTrustedIssuerDto, TrustedIssuerView, TrustListImportSummary, UpdateTrustedIssuerDto } from './dto/trusted-issuer.dto';
 import {
@@ -32,10 +31,9 @@ export interface IssuerFilter {
  */
 @Injectable()
 export class TrustRegistryService {
-  private readonly repository = new TrustRegistryRepository();
-
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly database: Database,
+    private readonly repository: TrustRegistryRepository,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
     private readonly trustSource: DbTrustSource,
@@ -58,7 +56,7 @@ export class TrustRegistryService {
   }
 
   async listIssuers(filter: IssuerFilter = {}): Promise<TrustedIssuerView[]> {
-    const all = (await this.repository.listIssuers(this.db)).map((r) => this.toView(r));
+    const all = (await this.repository.listIssuers()).map((r) => this.toView(r));
     return all.filter(
       (i) =>
         (filter.includeRetired !== false || i.retiredAt === null) &&
@@ -68,13 +66,13 @@ export class TrustRegistryService {
   }
 
   async getIssuer(id: string): Promise<TrustedIssuerView> {
-    const found = await this.repository.findIssuer(this.db, id);
+    const found = await this.repository.findIssuer(id);
     if (!found) throw notFound('Trusted issuer', id);
     return this.toView(found);
   }
 
   async listQualifications(): Promise<TrustListQualification[]> {
-    return this.repository.listQualifications(this.db);
+    return this.repository.listQualifications();
   }
 
   async createIssuer(input: CreateTrustedIssuerDto, actor: AuditActor): Promise<TrustedIssuerView> {
@@ -92,7 +90,7 @@ export class TrustRegistryService {
 
   async updateIssuer(id: string, patch: UpdateTrustedIssuerDto, actor: AuditActor): Promise<TrustedIssuerView> {
     return this.write(async (tx, now) => {
-      const current = await this.repository.findIssuer(tx, id, { forUpdate: true });
+      const current = await this.repository.lockIssuer(tx, id);
       if (!current) throw notFound('Trusted issuer', id);
       const before = this.toView(current);
       const next: TrustListIssuer = {
@@ -118,7 +116,7 @@ export class TrustRegistryService {
 
   async retireIssuer(id: string, reason: string | undefined, actor: AuditActor): Promise<TrustedIssuerView> {
     return this.write(async (tx, now) => {
-      const current = await this.repository.findIssuer(tx, id, { forUpdate: true });
+      const current = await this.repository.lockIssuer(tx, id);
       if (!current) throw notFound('Trusted issuer', id);
       if (current.retiredAt) throw new DomainError('conflict', `The issuer ${id} was already retired on ${current.retiredAt.toISOString()}.`);
       const after = this.toView(await this.repository.retireIssuer(tx, id, now));
@@ -135,7 +133,7 @@ export class TrustRegistryService {
 
   /** The whole registry as a trust-list document (retired entries included, so the export is complete). */
   async exportList(): Promise<TrustListDocument> {
-    const [issuers, qualifications] = await Promise.all([this.repository.listIssuers(this.db), this.repository.listQualifications(this.db)]);
+    const [issuers, qualifications] = await Promise.all([this.repository.listIssuers(), this.repository.listQualifications()]);
     return {
       format: TRUST_LIST_FORMAT,
       version: TRUST_LIST_VERSION,
@@ -159,8 +157,7 @@ export class TrustRegistryService {
     const doc = parseTrustList(document);
     const digest = trustListDigest(doc);
     return this.write(async (tx, now) => {
-      // One import at a time, and no single-entry edit interleaved with it.
-      await tx.query(`LOCK TABLE trusted_issuer, qualification, qualification_rule IN SHARE ROW EXCLUSIVE MODE`);
+      await this.repository.lockForImport(tx);
       const before = new Map((await this.repository.listIssuers(tx)).map((r) => [r.id, this.toView(r)]));
       await this.repository.replaceQualifications(tx, doc.qualifications, now);
       const added: string[] = [];
@@ -185,16 +182,16 @@ export class TrustRegistryService {
     });
   }
 
-  private async write<T>(work: (tx: EntityManager, now: Date) => Promise<T>): Promise<T> {
+  private async write<T>(work: (tx: Transaction, now: Date) => Promise<T>): Promise<T> {
     const now = this.clock.now();
     try {
-      return await this.db.transaction((tx) => work(tx, now));
+      return await this.database.transaction((tx) => work(tx, now));
     } finally {
       this.trustSource.invalidate();
     }
   }
 
-  private async checkQualifications(tx: EntityManager, codes: string[]): Promise<void> {
+  private async checkQualifications(tx: Transaction, codes: string[]): Promise<void> {
     const known = await this.repository.qualificationCodes(tx);
     const unknown = codes.filter((c) => !known.has(c));
     if (unknown.length > 0) {

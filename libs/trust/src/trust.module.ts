@@ -1,9 +1,8 @@
 import { Global, Module } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { TrustSource } from '@app/credentials';
 import { DbTrustSource } from './db-trust-source';
 import { TrustController } from './http/trust.controller';
+import { TrustRegistryRepository } from './trust-registry.repository';
 import { TrustRegistryService } from './trust-registry.service';
 
 /**
@@ -13,7 +12,8 @@ import { TrustRegistryService } from './trust-registry.service';
 @Global()
 @Module({
   providers: [
-    { provide: DbTrustSource, useFactory: (db: DataSource) => new DbTrustSource(db), inject: [getDataSourceToken()] },
+    TrustRegistryRepository,
+    { provide: DbTrustSource, useFactory: (repository: TrustRegistryRepository) => new DbTrustSource(repository), inject: [TrustRegistryRepository] },
     { provide: TrustSource, useExisting: DbTrustSource },
     TrustRegistryService,
   ],

@@ -1,10 +1,9 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
 import { Public } from '@app/auth';
 import { ApiSuccess, RedisConnection } from '@app/common';
+import { Database } from '@app/db';
 import { LivenessDto, ReadinessDto } from './dto/health.dto';
 
 type Check = 'up' | 'down';
@@ -14,7 +13,7 @@ type Check = 'up' | 'down';
 @Public()
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: Database,
     private readonly redis: RedisConnection,
   ) {}
 
@@ -41,7 +40,7 @@ export class HealthController {
   private async pingDb(): Promise<boolean> {
     try {
       await Promise.race([
-        this.db.query('SELECT 1'),
+        this.db.ping(),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
       ]);
       return true;

@@ -88,7 +88,7 @@ async function openTrust(file: string | undefined, io: CliIo): Promise<{ trust: 
   const trustLib = await import('@app/trust');
   if (file !== undefined) return { trust: trustLib.loadTrustListFile(file), close: async () => undefined };
   const { DataSource } = await import('typeorm');
-  const { dataSourceOptions } = await import('@app/db');
+  const { Database, dataSourceOptions } = await import('@app/db');
   const config = parseConfig(io.env);
   const db = new DataSource({ ...dataSourceOptions(config.database.url, { poolSize: 2 }), migrationsRun: false });
   try {
@@ -96,7 +96,7 @@ async function openTrust(file: string | undefined, io: CliIo): Promise<{ trust: 
   } catch (err) {
     throw new Error(`Cannot reach the database for the trust registry (use --trust FILE to work offline): ${(err as Error).message}`);
   }
-  return { trust: new trustLib.DbTrustSource(db), close: () => db.destroy() };
+  return { trust: new trustLib.DbTrustSource(new trustLib.TrustRegistryRepository(new Database(db))), close: () => db.destroy() };
 }
 
 async function runContract(opts: { input?: string; key?: string; feature?: string; output?: string }, io: CliIo): Promise<number> {

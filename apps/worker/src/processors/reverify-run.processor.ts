@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { HandlesJob, JOB_INTERRUPTED, JobRunStore, type JobContext, type JobHandler, type JobPayloads } from '@app/jobs';
+import { HandlesJob, JOB_INTERRUPTED, JobRunRepository, type JobContext, type JobHandler, type JobPayloads } from '@app/jobs';
 import { Reverifier } from '@app/reverification';
 
 /**
@@ -11,7 +11,7 @@ import { Reverifier } from '@app/reverification';
 export class ReverifyRunProcessor implements JobHandler<'reverify.run'> {
   constructor(
     private readonly reverifier: Reverifier,
-    private readonly runs: JobRunStore,
+    private readonly runs: JobRunRepository,
   ) {}
 
   async handle({ runId }: JobPayloads['reverify.run'], ctx: JobContext): Promise<void | typeof JOB_INTERRUPTED> {

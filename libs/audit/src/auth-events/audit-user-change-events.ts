@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { UserChangeEvents, type UserChangeActor, type UserView } from '@app/auth';
+import type { Transaction } from '@app/db';
 import { AuditTrail } from '../audit-trail';
 import type { AuditActor } from '../audit.types';
-
-/** The transaction that changes the user, as auth's hook declares it. */
-type UserChangeTransaction = Parameters<UserChangeEvents['created']>[0];
 
 const TRACKED: ReadonlyArray<keyof UserView> = ['email', 'displayName', 'role', 'jurisdictions', 'active'];
 
@@ -19,7 +17,7 @@ export class AuditUserChangeEvents extends UserChangeEvents {
     super();
   }
 
-  override async created(tx: UserChangeTransaction, actor: UserChangeActor, user: UserView): Promise<void> {
+  override async created(tx: Transaction, actor: UserChangeActor, user: UserView): Promise<void> {
     await this.trail.record(tx, {
       actor: toActor(actor),
       action: 'user.created',
@@ -28,7 +26,7 @@ export class AuditUserChangeEvents extends UserChangeEvents {
     });
   }
 
-  override async updated(tx: UserChangeTransaction, actor: UserChangeActor, change: { before: UserView; after: UserView; passwordChanged: boolean }): Promise<void> {
+  override async updated(tx: Transaction, actor: UserChangeActor, change: { before: UserView; after: UserView; passwordChanged: boolean }): Promise<void> {
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
     for (const field of TRACKED) {

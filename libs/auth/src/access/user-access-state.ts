@@ -1,17 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { SingleFlight } from '@app/common';
+import type { UserAccess } from '../users/user';
+import { UsersRepository } from '../users/users.repository';
 import { AccessChanges } from './access-changes';
-
-/** What decides whether a user's token still works. */
-export interface UserAccess {
-  active: boolean;
-  /** Tokens carry the version they were issued under; any other version is refused. */
-  tokenVersion: number;
-  /** A temporary password: the user may only choose a new one. */
-  mustChangePassword: boolean;
-}
 
 /**
  * Remembered this long per user (every request asks). A change made by this or another process clears it at once
@@ -29,7 +20,7 @@ export class UserAccessState implements OnModuleInit {
   private generation = 0;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersRepository,
     private readonly changes: AccessChanges,
   ) {}
 
@@ -56,12 +47,6 @@ export class UserAccessState implements OnModuleInit {
   }
 
   private async load(userId: string): Promise<UserAccess | null> {
-    const rows = (await this.db.query(`SELECT active, token_version, must_change_password FROM app_user WHERE id = $1`, [userId])) as Array<{
-      active: boolean;
-      token_version: number;
-      must_change_password: boolean;
-    }>;
-    const row = rows[0];
-    return row ? { active: row.active, tokenVersion: row.token_version, mustChangePassword: row.must_change_password } : null;
+    return (await this.users.access(userId)) ?? null;
   }
 }

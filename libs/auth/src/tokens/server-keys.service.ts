@@ -2,32 +2,20 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { CompactSign, calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '@app/config';
 import { SingleFlight } from '@app/common';
+import { Database, type Transaction } from '@app/db';
 import { seal, unseal } from './key-sealing';
+import { ServerKeysRepository, type KeyPurpose, type StoredKey } from './server-keys.repository';
 
-/** Access tokens and audit checkpoints are signed with different keys: one leaking never forges the other. */
-export type KeyPurpose = 'access_token' | 'audit_checkpoint';
 const PURPOSES: readonly KeyPurpose[] = ['access_token', 'audit_checkpoint'];
-
-const KEY_LOCK = 7_311_204_212;
 /** An unknown kid makes a process re-read the key table at most this often, so forged tokens cost no queries. */
 const UNKNOWN_KID_RELOAD_MS = 10_000;
 /** Keys added or retired by other processes are seen within this. */
 const KEY_TABLE_MAX_AGE_MS = 60_000;
 /** Outside production, with no key and no KEY_ENCRYPTION_KEY: the key-encryption key kept here (created at first start). */
 const DEVELOPMENT_KEK_FILE = '.secrets/key-encryption-key';
-
-interface KeyRow {
-  kid: string;
-  purpose: KeyPurpose;
-  public_jwk: JWK;
-  sealed_private_key: string | null;
-  retired_at: Date | null;
-}
 
 interface SigningKey {
   kid: string;
@@ -57,7 +45,8 @@ export class ServerKeys implements OnModuleInit {
   private readonly reloads = new SingleFlight<void>();
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly database: Database,
+    private readonly keyTable: ServerKeysRepository,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
@@ -71,11 +60,11 @@ export class ServerKeys implements OnModuleInit {
       const configured = purpose === 'access_token' ? this.config.auth.tokenSigningKey : this.config.auth.checkpointSigningKey;
       const privateJwk = configured
         ? (JSON.parse(configured) as JWK)
-        : await this.db.transaction((tx) => this.sealedKey(tx, purpose, this.keyEncryptionKey()));
+        : await this.database.transaction((tx) => this.sealedKey(tx, purpose, this.keyEncryptionKey()));
       const { d: _d, ...pub } = privateJwk;
       const kid = privateJwk.kid ?? (await calculateJwkThumbprint(pub));
       const publicJwk: JWK = { kty: pub.kty, crv: pub.crv, x: pub.x, kid, alg: 'EdDSA', use: 'sig' };
-      if (configured) await this.db.transaction((tx) => this.registerConfigured(tx, purpose, publicJwk));
+      if (configured) await this.database.transaction((tx) => this.registerConfigured(tx, purpose, publicJwk));
       this.signing.set(purpose, { kid, publicJwk, key: (await importJWK({ ...privateJwk, alg: 'EdDSA' }, 'EdDSA')) as CryptoKey });
     }
     await this.reload();
@@ -141,17 +130,15 @@ export class ServerKeys implements OnModuleInit {
   }
 
   private async reload(): Promise<void> {
-    const rows = (await this.db.query(
-      `SELECT kid, purpose, public_jwk, sealed_private_key, retired_at FROM server_signing_key ORDER BY created_at`,
-    )) as KeyRow[];
+    const rows = await this.keyTable.all();
     const tokenKeys = new Map<string, { key: CryptoKey; jwk: JWK; retiredAt: number | null }>();
     const trusted = new Map<string, JWK>();
     const own = this.signingKey('audit_checkpoint').publicJwk;
     trusted.set(own.kid!, own);
     for (const row of rows) {
-      const jwk: JWK = { kty: row.public_jwk.kty, crv: row.public_jwk.crv, x: row.public_jwk.x, kid: row.kid, alg: 'EdDSA', use: 'sig' };
+      const jwk: JWK = { kty: row.publicJwk.kty, crv: row.publicJwk.crv, x: row.publicJwk.x, kid: row.kid, alg: 'EdDSA', use: 'sig' };
       if (row.purpose === 'access_token') {
-        tokenKeys.set(row.kid, { key: await this.importPublic(jwk), jwk, retiredAt: row.retired_at?.getTime() ?? null });
+        tokenKeys.set(row.kid, { key: await this.importPublic(jwk), jwk, retiredAt: row.retiredAt?.getTime() ?? null });
       } else if (!trusted.has(row.kid) && this.opensUnderOwnKek(row)) {
         trusted.set(row.kid, jwk);
       }
@@ -165,10 +152,10 @@ export class ServerKeys implements OnModuleInit {
   }
 
   /** A stored key this server generated: its sealed private half opens under our key-encryption key and matches the public half. */
-  private opensUnderOwnKek(row: KeyRow): boolean {
-    if (!row.sealed_private_key || !this.kek) return false;
-    const opened = unseal(this.kek, row.sealed_private_key, sealContext(row.purpose, row.kid));
-    return opened !== undefined && publicX(opened) === row.public_jwk.x;
+  private opensUnderOwnKek(row: StoredKey): boolean {
+    if (!row.sealedPrivateKey || !this.kek) return false;
+    const opened = unseal(this.kek, row.sealedPrivateKey, sealContext(row.purpose, row.kid));
+    return opened !== undefined && publicX(opened) === row.publicJwk.x;
   }
 
   private importPublic(jwk: JWK): Promise<CryptoKey> {
@@ -182,32 +169,24 @@ export class ServerKeys implements OnModuleInit {
   }
 
   /** A key from the environment: its public half is stored (published, verifiable by other processes), older ones retire. */
-  private async registerConfigured(tx: EntityManager, purpose: KeyPurpose, publicJwk: JWK): Promise<void> {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
+  private async registerConfigured(tx: Transaction, purpose: KeyPurpose, publicJwk: JWK): Promise<void> {
+    await this.keyTable.lockKeys(tx);
     const kid = publicJwk.kid!;
-    const existing = (await tx.query(`SELECT purpose, public_jwk FROM server_signing_key WHERE kid = $1`, [kid])) as Array<Pick<KeyRow, 'purpose' | 'public_jwk'>>;
-    if (existing[0] && (existing[0].purpose !== purpose || existing[0].public_jwk.x !== publicJwk.x)) {
-      throw new Error(`the ${purpose} signing key names kid ${kid}, which is another key's (${existing[0].purpose}); give it another kid`);
+    const existing = await this.keyTable.findByKid(tx, kid);
+    if (existing && (existing.purpose !== purpose || existing.publicJwk.x !== publicJwk.x)) {
+      throw new Error(`the ${purpose} signing key names kid ${kid}, which is another key's (${existing.purpose}); give it another kid`);
     }
-    await tx.query(
-      `INSERT INTO server_signing_key (kid, purpose, public_jwk) VALUES ($1, $2, $3) ON CONFLICT (kid) DO UPDATE SET retired_at = NULL`,
-      [kid, purpose, publicJwk],
-    );
-    await tx.query(`UPDATE server_signing_key SET retired_at = now() WHERE purpose = $1 AND kid <> $2 AND retired_at IS NULL`, [purpose, kid]);
+    await this.keyTable.registerPublic(tx, kid, purpose, publicJwk);
+    await this.keyTable.retireOthers(tx, purpose, kid);
   }
 
   /** The generated key of this purpose, opened with the key-encryption key; generated and stored sealed the first time. */
-  private async sealedKey(tx: EntityManager, purpose: KeyPurpose, kek: Buffer): Promise<JWK> {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
-    const rows = (await tx.query(
-      `SELECT kid, public_jwk, sealed_private_key FROM server_signing_key
-        WHERE purpose = $1 AND retired_at IS NULL AND sealed_private_key IS NOT NULL ORDER BY created_at DESC LIMIT 1`,
-      [purpose],
-    )) as Array<Pick<KeyRow, 'kid' | 'public_jwk' | 'sealed_private_key'>>;
-    const stored = rows[0];
-    if (stored?.sealed_private_key) {
-      const opened = unseal(kek, stored.sealed_private_key, sealContext(purpose, stored.kid));
-      if (opened === undefined || publicX(opened) !== stored.public_jwk.x) {
+  private async sealedKey(tx: Transaction, purpose: KeyPurpose, kek: Buffer): Promise<JWK> {
+    await this.keyTable.lockKeys(tx);
+    const stored = await this.keyTable.newestSealed(tx, purpose);
+    if (stored?.sealedPrivateKey) {
+      const opened = unseal(kek, stored.sealedPrivateKey, sealContext(purpose, stored.kid));
+      if (opened === undefined || publicX(opened) !== stored.publicJwk.x) {
         throw new Error(
           `KEY_ENCRYPTION_KEY does not open the stored ${purpose} key ${stored.kid}: start with the key-encryption key that sealed it, ` +
             `or retire that key (UPDATE server_signing_key SET retired_at = now() WHERE kid = '${stored.kid}') to generate a new one`,
@@ -218,10 +197,8 @@ export class ServerKeys implements OnModuleInit {
     const privateJwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) as JWK;
     const kid = await calculateJwkThumbprint({ kty: privateJwk.kty, crv: privateJwk.crv, x: privateJwk.x });
     const publicJwk: JWK = { kty: privateJwk.kty, crv: privateJwk.crv, x: privateJwk.x, kid, alg: 'EdDSA', use: 'sig' };
-    await tx.query(`UPDATE server_signing_key SET retired_at = now() WHERE purpose = $1 AND retired_at IS NULL`, [purpose]);
-    await tx.query(`INSERT INTO server_signing_key (kid, purpose, public_jwk, sealed_private_key) VALUES ($1, $2, $3, $4)`, [
-      kid, purpose, publicJwk, seal(kek, JSON.stringify(privateJwk), sealContext(purpose, kid)),
-    ]);
+    await this.keyTable.retireOthers(tx, purpose);
+    await this.keyTable.insertSealed(tx, kid, purpose, publicJwk, seal(kek, JSON.stringify(privateJwk), sealContext(purpose, kid)));
     this.logger.log(`generated a new ${purpose} signing key ${kid} (stored sealed)`);
     return { ...privateJwk, kid };
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { Transaction } from '@app/db';
 import type { Principal } from '../roles';
 import type { UserView } from './dto/user.dto';
 
@@ -15,6 +15,6 @@ export interface UserChangeActor {
  */
 @Injectable()
 export class UserChangeEvents {
-  async created(_tx: EntityManager, _actor: UserChangeActor, _user: UserView): Promise<void> {}
-  async updated(_tx: EntityManager, _actor: UserChangeActor, _change: { before: UserView; after: UserView; passwordChanged: boolean }): Promise<void> {}
+  async created(_tx: Transaction, _actor: UserChangeActor, _user: UserView): Promise<void> {}
+  async updated(_tx: Transaction, _actor: UserChangeActor, _change: { before: UserView; after: UserView; passwordChanged: boolean }): Promise<void> {}
 }

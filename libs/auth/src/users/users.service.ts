@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { AppConfig } from '@app/config';
 import { DomainError, notFound } from '@app/common';
+import { Database } from '@app/db';
 import type { Principal } from '../roles';
 import { AccessChanges } from '../access/access-changes';
 import { PasswordHasher } from './password-hasher';
-import { UserEntity } from './user.entity';
+import type { User } from './user';
+import { UsersRepository } from './users.repository';
 import type { ChangePasswordDto, CreateUserDto, UpdateUserDto, UserView } from './dto/user.dto';
 import { UserChangeEvents, type UserChangeActor } from './user-change-events';
 
-export const toUserView = (u: UserEntity): UserView => ({
+export const toUserView = (u: User): UserView => ({
   id: u.id,
   email: u.email,
   displayName: u.displayName,
@@ -20,7 +20,7 @@ export const toUserView = (u: UserEntity): UserView => ({
   createdAt: u.createdAt.toISOString(),
 });
 
-export const toPrincipal = (u: UserEntity): Principal => ({
+export const toPrincipal = (u: User): Principal => ({
   userId: u.id,
   email: u.email,
   displayName: u.displayName,
@@ -35,7 +35,8 @@ export class UsersService implements OnApplicationBootstrap {
   private dummyHash?: Promise<string>;
 
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly database: Database,
+    private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     @Inject(AppConfig) private readonly config: AppConfig,
     private readonly accessChanges: AccessChanges,
@@ -51,54 +52,44 @@ export class UsersService implements OnApplicationBootstrap {
     const admin = this.config.auth.bootstrapAdmin;
     if (!admin) return;
     const hash = await this.hasher.hash(admin.password);
-    const inserted: unknown[] = await this.users.query(
-      `INSERT INTO app_user (email, display_name, password_hash, role, must_change_password) VALUES ($1, 'Administrator', $2, 'admin', $3)
-       ON CONFLICT ((lower(email))) DO NOTHING RETURNING id`,
-      [admin.email, hash, admin.mustChangePassword],
-    );
-    if (inserted.length > 0) this.logger.log(`created the first admin ${admin.email}`);
+    const created = await this.users.insertBootstrapAdmin(admin.email, hash, admin.mustChangePassword);
+    if (created) this.logger.log(`created the first admin ${admin.email}`);
   }
 
   /** The user for these credentials, or null. */
-  async authenticate(email: string, password: string): Promise<UserEntity | null> {
-    const user = await this.users
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.email) = lower(:email)', { email })
-      .getOne();
-    if (!user || !user.active) {
+  async authenticate(email: string, password: string): Promise<User | null> {
+    const found = await this.users.findWithPasswordByEmail(email);
+    if (!found || !found.user.active) {
       this.dummyHash ??= this.hasher.hash('not-a-real-password');
       await this.hasher.verify(password, await this.dummyHash);
       return null;
     }
-    return (await this.hasher.verify(password, user.passwordHash)) ? user : null;
+    return (await this.hasher.verify(password, found.passwordHash)) ? found.user : null;
   }
 
   async list(): Promise<UserView[]> {
-    return (await this.users.find({ order: { email: 'ASC' } })).map(toUserView);
+    return (await this.users.list()).map(toUserView);
   }
 
-  async get(id: string): Promise<UserEntity> {
-    const user = await this.users.findOne({ where: { id } });
+  async get(id: string): Promise<User> {
+    const user = await this.users.findById(id);
     if (!user) throw notFound('User', id);
     return user;
   }
 
   /** `actor` (the admin making the change) is recorded with the change, in the same transaction. */
   async create(dto: CreateUserDto, actor?: UserChangeActor): Promise<UserView> {
-    const exists = await this.users.createQueryBuilder('u').where('lower(u.email) = lower(:e)', { e: dto.email }).getExists();
-    if (exists) throw new DomainError('conflict', `A user with e-mail ${dto.email} already exists.`);
+    if (await this.users.emailExists(dto.email)) throw new DomainError('conflict', `A user with e-mail ${dto.email} already exists.`);
     const passwordHash = await this.hasher.hash(dto.password);
-    return this.users.manager.transaction(async (tx) => {
-      const users = tx.getRepository(UserEntity);
-      const user = users.create({
+    return this.database.transaction(async (tx) => {
+      const user = await this.users.insert(tx, {
         email: dto.email.toLowerCase(),
         displayName: dto.displayName,
         passwordHash,
         role: dto.role,
         jurisdictions: dto.jurisdictions ?? [],
       });
-      const view = toUserView(await users.save(user));
+      const view = toUserView(user);
       if (actor) await this.changes.created(tx, actor, view);
       return view;
     });
@@ -110,20 +101,21 @@ export class UsersService implements OnApplicationBootstrap {
    */
   async update(id: string, dto: UpdateUserDto, actor?: UserChangeActor): Promise<{ before: UserView; after: UserView }> {
     const passwordHash = dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined;
-    const result = await this.users.manager.transaction(async (tx) => {
-      const users = tx.getRepository(UserEntity);
-      const user = await users.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!user) throw notFound('User', id);
-      const before = toUserView(user);
+    const result = await this.database.transaction(async (tx) => {
+      const locked = await this.users.lock(tx, id);
+      if (!locked) throw notFound('User', id);
+      const before = toUserView(locked);
+      const user: User = { ...locked };
       if (dto.displayName !== undefined) user.displayName = dto.displayName;
       if (dto.role !== undefined) user.role = dto.role;
       if (dto.jurisdictions !== undefined) user.jurisdictions = dto.jurisdictions;
       if (dto.active !== undefined) user.active = dto.active;
-      if (passwordHash !== undefined) user.passwordHash = passwordHash;
       const endsTokens =
         before.active !== user.active || before.role !== user.role || !sameSet(before.jurisdictions, user.jurisdictions) || passwordHash !== undefined;
       if (endsTokens) user.tokenVersion += 1;
-      const after = toUserView(await users.save(user));
+      // Nothing to write when nothing changed (updated_at stays).
+      const changed = passwordHash !== undefined || before.displayName !== user.displayName || !sameList(locked.jurisdictions, user.jurisdictions) || endsTokens;
+      const after = toUserView(changed ? await this.users.update(tx, user, passwordHash) : user);
       if (actor) await this.changes.updated(tx, actor, { before, after, passwordChanged: passwordHash !== undefined });
       return { before, after, endsTokens };
     });
@@ -135,8 +127,8 @@ export class UsersService implements OnApplicationBootstrap {
    * A user replaces their own password (a temporary one included) after proving the current one. Their other tokens
    * end; the caller issues a fresh one from the returned user.
    */
-  async changeOwnPassword(principal: Principal, dto: ChangePasswordDto, ip?: string): Promise<UserEntity> {
-    const found = await this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id: principal.userId }).getOne();
+  async changeOwnPassword(principal: Principal, dto: ChangePasswordDto, ip?: string): Promise<User> {
+    const found = await this.users.findWithPasswordById(principal.userId);
     if (!found || !(await this.hasher.verify(dto.currentPassword, found.passwordHash))) {
       throw new DomainError('forbidden', 'The current password is wrong.');
     }
@@ -144,15 +136,11 @@ export class UsersService implements OnApplicationBootstrap {
       throw new DomainError('validation_failed', 'The new password must differ from the current one.', { errors: [{ field: 'newPassword', message: 'must differ from the current password' }] });
     }
     const passwordHash = await this.hasher.hash(dto.newPassword);
-    const user = await this.users.manager.transaction(async (tx) => {
-      const users = tx.getRepository(UserEntity);
-      const locked = await users.findOne({ where: { id: principal.userId }, lock: { mode: 'pessimistic_write' } });
+    const user = await this.database.transaction(async (tx) => {
+      const locked = await this.users.lock(tx, principal.userId);
       if (!locked) throw notFound('User', principal.userId);
       const before = toUserView(locked);
-      locked.passwordHash = passwordHash;
-      locked.mustChangePassword = false;
-      locked.tokenVersion += 1;
-      const saved = await users.save(locked);
+      const saved = await this.users.update(tx, { ...locked, mustChangePassword: false, tokenVersion: locked.tokenVersion + 1 }, passwordHash);
       await this.changes.updated(tx, { principal, ip }, { before, after: toUserView(saved), passwordChanged: true });
       return saved;
     });
@@ -162,3 +150,4 @@ export class UsersService implements OnApplicationBootstrap {
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);

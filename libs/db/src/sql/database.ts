@@ -83,6 +83,11 @@ export class Database extends RunnerScope {
     }
   }
 
+  /** Resolves when PostgreSQL answers a trivial statement (readiness checks). */
+  async ping(): Promise<void> {
+    await this.query('SELECT 1 AS ok');
+  }
+
   /** Named prepared statements for a repository's hot statements (see PreparedStatements). */
   preparedStatements(maxTexts?: number): PreparedStatements {
     return new PreparedStatements(this.dataSource, maxTexts);

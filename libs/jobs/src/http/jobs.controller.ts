@@ -5,7 +5,7 @@ import { bearerToken, CurrentUser, IncidentAccess, Roles, type Principal } from 
 import { ApiProblems, ApiSuccess, forbidden, notFound } from '@app/common';
 import { AppConfig } from '@app/config';
 import type { JobRun } from '../runs/job-run';
-import { JobRunStore } from '../runs/job-run.store';
+import { JobRunRepository } from '../runs/job-run.repository';
 import { JobDto } from './dto/job.dto';
 import { QUEUE_DASHBOARD_COOKIE, QUEUE_DASHBOARD_PATH } from './queue-dashboard';
 
@@ -48,7 +48,7 @@ export const toJobView = (run: JobRun): JobView => ({
 @ApiProblems(401, 403)
 export class JobsController {
   constructor(
-    private readonly runs: JobRunStore,
+    private readonly runs: JobRunRepository,
     private readonly access: IncidentAccess,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}

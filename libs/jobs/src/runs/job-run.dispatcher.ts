@@ -3,7 +3,7 @@ import { RedisConnection } from '@app/common';
 import { runJobId } from '../job-catalog';
 import { JobProducer, QueueUnavailableError } from '../queue/job-producer';
 import type { JobRun } from './job-run';
-import { JobRunStore } from './job-run.store';
+import { JobRunRepository } from './job-run.repository';
 
 /**
  * Puts runs recorded in job_run on the queue. A request records its run in PostgreSQL first and calls `dispatch`
@@ -17,7 +17,7 @@ export class JobRunDispatcher {
   private readonly logger = new Logger(JobRunDispatcher.name);
 
   constructor(
-    private readonly runs: JobRunStore,
+    private readonly runs: JobRunRepository,
     private readonly producer: JobProducer,
     private readonly redis: RedisConnection,
   ) {}

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import type { VerificationResult } from '@app/credentials';
-import { Transaction } from '@app/db';
-import { CredentialFlagsService, ResponderRegistry } from '@app/incidents';
+import { Database, type Transaction } from '@app/db';
+import { CredentialFlagsService, DeployedCredentialsRepository, ResponderRegistry } from '@app/incidents';
 import { Outbox, type CredentialFlagCode } from '@app/realtime';
 import type { Problem } from '../evaluation/flag-codes';
 import type { ActiveCredential } from '../evaluation/screening';
+import { ExpiryWarningsRepository } from './expiry-warnings.repository';
 
 /** The evidence kept with a flag or a clearance in the audit trail (ids and check outcomes, never the credential). */
 export interface ChangeEvidence {
@@ -29,24 +28,26 @@ export interface ChangeEvidence {
 @Injectable()
 export class ReverificationEffects {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly database: Database,
     private readonly flags: CredentialFlagsService,
     private readonly responders: ResponderRegistry,
+    private readonly deployed: DeployedCredentialsRepository,
+    private readonly warnings: ExpiryWarningsRepository,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
   ) {}
 
   async flag(c: ActiveCredential, problem: Problem, result: VerificationResult | null, evidence: ChangeEvidence, actor: AuditActor, at: Date): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const changed = await this.flags.flag(inTransaction(tx), c.incidentId, c.deploymentId, { code: problem.code, message: problem.message, at: at.toISOString() }, actor, { ...evidence });
+    return this.database.transaction(async (tx) => {
+      const changed = await this.flags.flag(tx, c.incidentId, c.deploymentId, { code: problem.code, message: problem.message, at: at.toISOString() }, actor, { ...evidence });
       if (changed && result) await this.recordOutcome(tx, c, result, at);
       return changed;
     });
   }
 
   async clear(c: ActiveCredential, code: CredentialFlagCode, message: string, result: VerificationResult, evidence: ChangeEvidence, actor: AuditActor, at: Date): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const changed = await this.flags.clear(inTransaction(tx), c.incidentId, c.deploymentId, code, message, actor, { ...evidence });
+    return this.database.transaction(async (tx) => {
+      const changed = await this.flags.clear(tx, c.incidentId, c.deploymentId, code, message, actor, { ...evidence });
       if (changed) await this.recordOutcome(tx, c, result, at);
       return changed;
     });
@@ -54,21 +55,16 @@ export class ReverificationEffects {
 
   /** The engine re-checked the credential and nothing changes for the deployment: keep its outcome (and a new key thumbprint). */
   async recordRecheck(c: ActiveCredential, result: VerificationResult, at: Date): Promise<void> {
-    await this.db.transaction((tx) => this.recordOutcome(tx, c, result, at));
+    await this.database.transaction((tx) => this.recordOutcome(tx, c, result, at));
   }
 
   /** `credential.expiring` once per deployment (the warning row is the memory of it). */
   async warnExpiring(c: ActiveCredential, runId: string, actor: AuditActor, at: Date): Promise<boolean> {
     if (!c.validUntil) return false;
     const validUntil = c.validUntil;
-    return this.db.transaction(async (tx) => {
-      const inserted = (await tx.query(
-        `INSERT INTO credential_expiry_warning (deployment_id, valid_until, warned_at, job_run_id) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (deployment_id) DO NOTHING RETURNING deployment_id`,
-        [c.deploymentId, validUntil, at, runId],
-      )) as Array<{ deployment_id: string }>;
-      if (inserted.length === 0) return false;
-      const name = await this.responderName(tx, c.responderId);
+    return this.database.transaction(async (tx) => {
+      if (!(await this.warnings.record(tx, c.deploymentId, validUntil, at, runId))) return false;
+      const name = await this.deployed.responderName(tx, c.responderId);
       await this.audit.record(tx, {
         actor,
         action: 'credential.expiring',
@@ -89,32 +85,15 @@ export class ReverificationEffects {
   }
 
   /** Stamps the deployments checked completely by this block (one statement for the whole block). */
-  async markChecked(tx: EntityManager, deploymentIds: string[], at: Date): Promise<void> {
-    if (deploymentIds.length === 0) return;
-    await tx.query(`UPDATE deployment SET last_reverified_at = $2 WHERE id = ANY($1::uuid[]) AND checked_out_at IS NULL`, [deploymentIds, at]);
+  async markChecked(deploymentIds: string[], at: Date): Promise<void> {
+    await this.deployed.markReverified(deploymentIds, at);
   }
 
-  private async recordOutcome(tx: EntityManager, c: ActiveCredential, result: VerificationResult, at: Date): Promise<void> {
+  private async recordOutcome(tx: Transaction, c: ActiveCredential, result: VerificationResult, at: Date): Promise<void> {
     await this.responders.recordVerification(tx, c.credentialId, c.incidentId, 'reverification', result, at);
     // A credential that now fails a check stops counting for the responder's qualifications; one that could only
     // partly be checked (a list unreachable) keeps its earlier outcome.
     const outcome = result.errors.length > 0 ? false : result.verified ? true : null;
-    await tx.query(
-      `UPDATE presented_credential SET last_verified = COALESCE($2, last_verified), last_verified_at = $3, key_thumbprint = COALESCE($4, key_thumbprint) WHERE id = $1`,
-      [c.credentialId, outcome, at, result.evidence.keyThumbprint ?? null],
-    );
+    await this.deployed.recordRecheck(tx, c.credentialId, outcome, at, result.evidence.keyThumbprint ?? null);
   }
-
-  private async responderName(tx: EntityManager, responderId: string): Promise<string> {
-    const rows = (await tx.query(`SELECT name FROM responder WHERE id = $1`, [responderId])) as Array<{ name: string }>;
-    return rows[0]?.name ?? '';
-  }
-}
-
-/** CredentialFlagsService takes @app/db's Transaction: the same connection, inside this transaction. */
-function inTransaction(tx: EntityManager): Transaction {
-  return new Transaction(() => {
-    if (!tx.queryRunner) throw new Error('reverification: the change has no transaction');
-    return tx.queryRunner;
-  }, false);
 }

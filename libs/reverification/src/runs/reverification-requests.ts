@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@app/audit';
-import { JobRunDispatcher, JobRunStore, shortHash, type JobRun } from '@app/jobs';
+import { Database } from '@app/db';
+import { JobRunDispatcher, JobRunRepository, shortHash, type JobRun, type OpenRunInput } from '@app/jobs';
 
 export interface RequestedRun {
   run: JobRun;
@@ -20,8 +19,8 @@ export interface RequestedRun {
 @Injectable()
 export class ReverificationRequests {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly runs: JobRunStore,
+    private readonly database: Database,
+    private readonly runs: JobRunRepository,
     private readonly dispatcher: JobRunDispatcher,
     private readonly audit: AuditTrail,
   ) {}
@@ -39,9 +38,9 @@ export class ReverificationRequests {
     return this.request({ kind: 'status_list', scope: { listUrl }, dedupeKey: `list:${shortHash(listUrl)}`, requestedBy: actor });
   }
 
-  private async request(input: Parameters<JobRunStore['open']>[0]): Promise<RequestedRun> {
-    const { run, created } = await this.db.transaction(async (tx) => {
-      const opened = await this.runs.open(input, tx);
+  private async request(input: OpenRunInput): Promise<RequestedRun> {
+    const { run, created } = await this.database.transaction(async (tx) => {
+      const opened = await this.runs.open(tx, input);
       if (opened.created && input.requestedBy.kind === 'user') {
         await this.audit.record(tx, {
           actor: input.requestedBy,

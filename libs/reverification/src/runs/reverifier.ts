@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { AuditActor } from '@app/audit';
 import { Clock } from '@app/common';
 import { AppConfig } from '@app/config';
 import { CredentialVerifier, TrustSource } from '@app/credentials';
-import { JobRunStore, type JobRun } from '@app/jobs';
+import { JobRunRepository, type JobRun } from '@app/jobs';
 import { LiveBroadcaster } from '@app/realtime';
 import { verdictOf } from '../evaluation/engine-verdict';
 import { gravest, replacesFlag, REVERSIBLE_FLAGS } from '../evaluation/flag-codes';
@@ -53,9 +51,8 @@ export class Reverifier {
   private readonly logger = new Logger(Reverifier.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     @Inject(AppConfig) private readonly config: AppConfig,
-    private readonly runs: JobRunStore,
+    private readonly runs: JobRunRepository,
     private readonly reader: ActiveCredentialsReader,
     private readonly effects: ReverificationEffects,
     private readonly verifier: CredentialVerifier,
@@ -100,7 +97,7 @@ export class Reverifier {
       const changes = limiter.all(this.screenBlock(block, facts, delta, checked, run, actor, now));
       // Stamping a block may run alongside other blocks' (stamping again after a crash is harmless); only the
       // checkpoints are ordered, each after its block's changes and stamp.
-      const stamped = changes.then(() => this.effects.markChecked(this.db.manager, checked, now));
+      const stamped = changes.then(() => this.effects.markChecked(checked, now));
       stamped.catch(() => undefined);
       after = block[block.length - 1].deploymentId;
       done += block.length;

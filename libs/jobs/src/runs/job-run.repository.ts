@@ -1,8 +1,7 @@
 import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditActor } from '@app/audit';
+import { Database, type Transaction } from '@app/db';
 import type { JobRun, JobRunKind, JobRunProgress, JobRunState, JsonObject, OpenRunInput } from './job-run';
 
 interface JobRunRow {
@@ -45,61 +44,58 @@ const toRun = (r: JobRunRow): JobRun => ({
   updatedAt: r.updated_at,
 });
 
-
 /**
  * job_run: the source of truth for background runs (GET /jobs/:id). State moves queued -> running -> completed |
  * failed; every transition is a guarded UPDATE, so a duplicate or late delivery of the same job cannot reopen a
  * finished run.
  */
 @Injectable()
-export class JobRunStore {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+export class JobRunRepository {
+  constructor(private readonly db: Database) {}
 
   /** Records a run (or returns the open run with the same dedupe key). `created` is false when an open run was reused. */
-  async open(input: OpenRunInput, tx?: EntityManager): Promise<{ run: JobRun; created: boolean }> {
-    const q = tx ?? this.db.manager;
+  async open(tx: Transaction, input: OpenRunInput): Promise<{ run: JobRun; created: boolean }> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const inserted = (await q.query(
+      const inserted = await tx.queryOne<JobRunRow>(
         `INSERT INTO job_run (kind, incident_id, scope, dedupe_key, requested_by) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
          RETURNING *`,
         [input.kind, input.incidentId ?? null, JSON.stringify(input.scope ?? {}), input.dedupeKey ?? null, JSON.stringify(input.requestedBy)],
-      )) as JobRunRow[];
-      if (inserted[0]) return { run: toRun(inserted[0]), created: true };
-      const open = (await q.query(`SELECT * FROM job_run WHERE dedupe_key = $1 AND state IN ('queued', 'running')`, [input.dedupeKey])) as JobRunRow[];
+      );
+      if (inserted) return { run: toRun(inserted), created: true };
+      const open = await tx.queryOne<JobRunRow>(`SELECT * FROM job_run WHERE dedupe_key = $1 AND state IN ('queued', 'running')`, [input.dedupeKey]);
       // The open run may have finished between the two statements: try again.
-      if (open[0]) return { run: toRun(open[0]), created: false };
+      if (open) return { run: toRun(open), created: false };
     }
     throw new Error(`could not open a run for ${input.dedupeKey ?? input.kind}`);
   }
 
   async get(id: string): Promise<JobRun | null> {
     if (!isUUID(id)) return null;
-    const rows = (await this.db.query(`SELECT * FROM job_run WHERE id = $1`, [id])) as JobRunRow[];
-    return rows[0] ? toRun(rows[0]) : null;
+    const row = await this.db.queryOne<JobRunRow>(`SELECT * FROM job_run WHERE id = $1`, [id]);
+    return row ? toRun(row) : null;
   }
 
   /** Marks the run running (one more attempt) and returns it; null when it is already finished (nothing to do). */
   async start(id: string): Promise<JobRun | null> {
-    const rows = (await this.db.query(
+    const row = await this.db.queryOne<JobRunRow>(
       `UPDATE job_run SET state = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()), updated_at = now()
         WHERE id = $1 AND state IN ('queued', 'running') RETURNING *`,
       [id],
-    )) as [JobRunRow[], number];
-    const row = rows[0]?.[0];
+    );
     return row ? toRun(row) : null;
   }
 
-  /** Progress and the resume point, in the caller's transaction when given (so they commit with the work they describe). */
-  async checkpoint(id: string, progress: JobRunProgress, checkpoint: JsonObject, partialResult: JsonObject, tx?: EntityManager): Promise<void> {
-    await (tx ?? this.db.manager).query(
+  /** Progress, the resume point and the counts so far. */
+  async checkpoint(id: string, progress: JobRunProgress, checkpoint: JsonObject, partialResult: JsonObject): Promise<void> {
+    await this.db.execute(
       `UPDATE job_run SET progress = $2, checkpoint = $3, result = $4, updated_at = now() WHERE id = $1 AND state = 'running'`,
       [id, JSON.stringify(progress), JSON.stringify(checkpoint), JSON.stringify(partialResult)],
     );
   }
 
   async complete(id: string, result: JsonObject, progress: JobRunProgress): Promise<void> {
-    await this.db.query(
+    await this.db.execute(
       `UPDATE job_run SET state = 'completed', result = $2, progress = $3, error = NULL, finished_at = now(), updated_at = now()
         WHERE id = $1 AND state IN ('queued', 'running')`,
       [id, JSON.stringify(result), JSON.stringify(progress)],
@@ -108,25 +104,25 @@ export class JobRunStore {
 
   /** A failed attempt: the run stays open (a retry follows) but the error is visible. */
   async noteError(id: string, error: string): Promise<void> {
-    await this.db.query(`UPDATE job_run SET error = $2, updated_at = now() WHERE id = $1 AND state IN ('queued', 'running')`, [id, truncate(error)]);
+    await this.db.execute(`UPDATE job_run SET error = $2, updated_at = now() WHERE id = $1 AND state IN ('queued', 'running')`, [id, truncate(error)]);
   }
 
   /** The final failure. Returns false when the run had already finished. */
   async fail(id: string, error: string): Promise<boolean> {
-    const rows = (await this.db.query(
-      `UPDATE job_run SET state = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1 AND state IN ('queued', 'running') RETURNING id`,
+    const failed = await this.db.execute(
+      `UPDATE job_run SET state = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1 AND state IN ('queued', 'running')`,
       [id, truncate(error)],
-    )) as [Array<{ id: string }>, number];
-    return (rows[0]?.length ?? 0) > 0;
+    );
+    return failed > 0;
   }
 
   async markEnqueued(id: string): Promise<void> {
-    await this.db.query(`UPDATE job_run SET enqueued_at = now() WHERE id = $1 AND enqueued_at IS NULL`, [id]);
+    await this.db.execute(`UPDATE job_run SET enqueued_at = now() WHERE id = $1 AND enqueued_at IS NULL`, [id]);
   }
 
   /** Runs not finished yet, oldest first (what the dispatcher makes sure is on the queue). */
   async openRuns(limit = 500): Promise<JobRun[]> {
-    const rows = (await this.db.query(`SELECT * FROM job_run WHERE state IN ('queued', 'running') ORDER BY created_at LIMIT $1`, [limit])) as JobRunRow[];
+    const rows = await this.db.query<JobRunRow>(`SELECT * FROM job_run WHERE state IN ('queued', 'running') ORDER BY created_at LIMIT $1`, [limit]);
     return rows.map(toRun);
   }
 }
