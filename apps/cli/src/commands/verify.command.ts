@@ -87,16 +87,15 @@ async function openTrust(file: string | undefined, io: CliIo): Promise<{ trust: 
   // Loaded lazily: the file path needs no database driver, the database path no file.
   const trustLib = await import('@app/trust');
   if (file !== undefined) return { trust: trustLib.loadTrustListFile(file), close: async () => undefined };
-  const { DataSource } = await import('typeorm');
-  const { Database, dataSourceOptions } = await import('@app/db');
+  const { Database } = await import('@app/db');
   const config = parseConfig(io.env);
-  const db = new DataSource({ ...dataSourceOptions(config.database.url, { poolSize: 2 }), migrationsRun: false });
+  let connection: Awaited<ReturnType<typeof Database.connect>>;
   try {
-    await db.initialize();
+    connection = await Database.connect(config.database.url, { poolSize: 2 });
   } catch (err) {
     throw new Error(`Cannot reach the database for the trust registry (use --trust FILE to work offline): ${(err as Error).message}`);
   }
-  return { trust: new trustLib.DbTrustSource(new trustLib.TrustRegistryRepository(new Database(db))), close: () => db.destroy() };
+  return { trust: new trustLib.DbTrustSource(new trustLib.TrustRegistryRepository(connection.database)), close: connection.close };
 }
 
 async function runContract(opts: { input?: string; key?: string; feature?: string; output?: string }, io: CliIo): Promise<number> {

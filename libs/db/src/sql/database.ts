@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
-import type { DataSource, QueryRunner } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { dataSourceOptions } from '../data-source-options';
 import { withPooledConnection } from './pooled-connection';
 import { PreparedStatements } from './prepared-statements';
 
@@ -63,6 +64,16 @@ export class Transaction extends RunnerScope {}
 export class Database extends RunnerScope {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     super(() => dataSource.createQueryRunner(), true);
+  }
+
+  /**
+   * A Database on its own pool, for a process without Nest (the CLI, benchmarks); `close` ends the pool. Throws when
+   * PostgreSQL cannot be reached.
+   */
+  static async connect(url: string, options: { poolSize?: number; applicationName?: string } = {}): Promise<{ database: Database; close: () => Promise<void> }> {
+    const dataSource = new DataSource(dataSourceOptions(url, { poolSize: options.poolSize ?? 2, applicationName: options.applicationName }));
+    await dataSource.initialize();
+    return { database: new Database(dataSource), close: () => dataSource.destroy() };
   }
 
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
