@@ -54,24 +54,10 @@ export class AuditScope {
     return { chainId: chainIdFor(incidentId), incidentId };
   }
 
-  /** Which incidents' data the principal may read. */
-  visibility(principal: Principal): AuditVisibility {
+  /** Which incidents' data the principal may read: all, none, or the incidents in (or below) their jurisdictions. */
+  async visibility(principal: Principal): Promise<AuditVisibility> {
     if (principal.role === 'admin') return { kind: 'all' };
     if (principal.role !== 'auditor' || principal.jurisdictions.length === 0) return { kind: 'none' };
-    return { kind: 'jurisdictions', jurisdictions: principal.jurisdictions };
-  }
-
-  /**
-   * SQL condition limiting rows to what the principal may read, given the SQL expression of the row's incident id.
-   * Pushes its parameters onto `params`.
-   */
-  incidentCondition(principal: Principal, incidentIdSql: string, params: unknown[]): string {
-    const visibility = this.visibility(principal);
-    if (visibility.kind === 'all') return 'TRUE';
-    if (visibility.kind === 'none') return 'FALSE';
-    return this.incidents.jurisdictionCondition(incidentIdSql, visibility.jurisdictions, (v) => {
-      params.push(v);
-      return `$${params.length}`;
-    });
+    return { kind: 'incidents', incidentIds: await this.incidents.idsWithin(principal.jurisdictions) };
   }
 }

@@ -12,10 +12,6 @@ export abstract class AuditedIncidents {
   /** The incident's jurisdiction and time zone, or undefined when there is no such incident. */
   abstract find(incidentId: string): Promise<AuditedIncident | undefined>;
 
-  /**
-   * A SQL condition, for a statement of an audit repository: "the incident whose id is the SQL expression
-   * `incidentIdSql` lies in one of `jurisdictions` or a subdivision of one (US-FL covers US-FL-xyz)". `value` adds a
-   * value to that statement and returns its placeholder.
-   */
-  abstract jurisdictionCondition(incidentIdSql: string, jurisdictions: readonly string[], value: (v: unknown) => string): string;
+  /** The ids of the incidents in one of `jurisdictions` or a subdivision of one (US-FL covers US-FL-xyz). */
+  abstract idsWithin(jurisdictions: readonly string[]): Promise<string[]>;
 }

@@ -29,7 +29,7 @@ export class AuditSearchService {
     if (q.incidentId) await this.scope.assertIncident(principal, q.incidentId);
     const limit = q.limit ?? 100;
     const found = await this.entries.search({
-      visibleTo: this.scope.visibility(principal),
+      visibleTo: await this.scope.visibility(principal),
       incidentId: q.incidentId,
       responderId: q.responderId,
       actorUserId: q.actorId,

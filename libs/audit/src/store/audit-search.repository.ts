@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@app/db';
-import { AuditedIncidents } from '../access/audited-incidents';
 import type { AuditEntryRecord } from '../audit.types';
 import { entryColumns, queryEntries } from './audit-entries.repository';
 
-/** Which entries a reader may see: all, none, or those of incidents in (or below) some jurisdictions. */
-export type AuditVisibility = { kind: 'all' } | { kind: 'none' } | { kind: 'jurisdictions'; jurisdictions: readonly string[] };
+/** Which entries a reader may see: all, none, or those of some incidents. */
+export type AuditVisibility = { kind: 'all' } | { kind: 'none' } | { kind: 'incidents'; incidentIds: readonly string[] };
 
 /** A search of the audit log: every field given narrows it; `before` continues after the last entry of a page. */
 export interface AuditEntrySearch {
@@ -24,10 +23,7 @@ export interface AuditEntrySearch {
 /** The audit log search (GET /audit/entries) over audit_entry. */
 @Injectable()
 export class AuditSearchRepository {
-  constructor(
-    private readonly database: Database,
-    private readonly incidents: AuditedIncidents,
-  ) {}
+  constructor(private readonly database: Database) {}
 
   /** Newest first (occurred_at, then id): up to `limit + 1` entries, so the caller can tell whether a next page exists. */
   search(q: AuditEntrySearch): Promise<AuditEntryRecord[]> {
@@ -60,10 +56,10 @@ export class AuditSearchRepository {
     );
   }
 
-  /** Limits rows (by the SQL expression of their incident id) to `visibility`; the incidents library writes the jurisdiction test. */
+  /** Limits rows (by the SQL expression of their incident id) to `visibility`. */
   private visibilityCondition(visibility: AuditVisibility, incidentIdSql: string, value: (v: unknown) => string): string {
     if (visibility.kind === 'all') return 'TRUE';
     if (visibility.kind === 'none') return 'FALSE';
-    return this.incidents.jurisdictionCondition(incidentIdSql, visibility.jurisdictions, value);
+    return `${incidentIdSql} = ANY(${value(visibility.incidentIds)}::uuid[])`;
   }
 }

@@ -8,7 +8,7 @@ import { DeploymentReader } from '../deployments/deployment-reader';
 import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
 import type { Ics211Fields } from '../deployments/ics211';
 import { IncidentsService } from '../incidents/incidents.service';
-import type { IncidentWithSetup as IncidentEntity } from '../incidents/incident';
+import type { IncidentWithSetup } from '../incidents/incident';
 import type { ResponderIdentityChange } from '../responders/responder';
 import { establishesIdentity, firstSeenIdentity, type Presentation, type ResolvedIdentity } from '../responders/responder-identity';
 import { decideCheckIn, type Decision } from './check-in-decision';
@@ -93,7 +93,7 @@ export class CheckInService {
   }
 
   /** The incident's rules for this scan (open, position, location) and the credential verified in its jurisdiction. */
-  private async verifyAtIncident(cmd: CheckInCommand): Promise<{ incident: IncidentEntity; result: VerificationResult; decision: Decision }> {
+  private async verifyAtIncident(cmd: CheckInCommand): Promise<{ incident: IncidentWithSetup; result: VerificationResult; decision: Decision }> {
     const incident = await this.incidents.getSetupCached(cmd.incidentId);
     if (incident.state !== 'active') throw new DomainError('incident_closed', `Incident ${incident.name} (${incident.number}) is closed; check-ins are no longer accepted.`);
     const position = cmd.body.positionId ? incident.positions?.find((p) => p.id === cmd.body.positionId) : undefined;
@@ -136,7 +136,7 @@ export class CheckInService {
    * responder's other qualifications, a deployment still active); the check-in is then decided on that and written
    * in a second statement.
    */
-  private async record(cmd: CheckInCommand, incident: IncidentEntity, decided: Decision, requestHash: string): Promise<CheckInOutcome> {
+  private async record(cmd: CheckInCommand, incident: IncidentWithSetup, decided: Decision, requestHash: string): Promise<CheckInOutcome> {
     const now = new Date();
     const summary = decided.basis.credential;
     // Who it is comes only from a credential that verified and whose issuer the incident trusts: any other scan is
@@ -167,7 +167,7 @@ export class CheckInService {
    */
   private async decideAndWrite(
     cmd: CheckInCommand,
-    incident: IncidentEntity,
+    incident: IncidentWithSetup,
     decided: Decision,
     requestHash: string,
     now: Date,
@@ -328,7 +328,7 @@ function unconfirmedChecks(basis: VerificationResult): CheckInReason[] {
 /** The deployment a check-in opens, as the API shows it: built here, so the response needs no read after the insert. */
 function newDeployment(
   cmd: CheckInCommand,
-  incident: IncidentEntity,
+  incident: IncidentWithSetup,
   identity: ResolvedIdentity,
   summary: CredentialSummary | null,
   decision: 'admitted' | 'admitted_with_warnings',

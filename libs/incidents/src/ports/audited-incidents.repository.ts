@@ -23,10 +23,11 @@ export class AuditedIncidentsRepository extends AuditedIncidents {
     return row ? toAuditedIncident(row) : undefined;
   }
 
-  jurisdictionCondition(incidentIdSql: string, jurisdictions: readonly string[], value: (v: unknown) => string): string {
-    const exact = value(jurisdictions);
-    const below = value(jurisdictions.map((j) => `${j}-%`));
-    return `EXISTS (SELECT 1 FROM incident scope_i WHERE scope_i.id = ${incidentIdSql}
-              AND (scope_i.jurisdiction = ANY(${exact}::text[]) OR scope_i.jurisdiction LIKE ANY(${below}::text[])))`;
+  async idsWithin(jurisdictions: readonly string[]): Promise<string[]> {
+    const rows = await this.database.query<{ id: string }>(
+      `SELECT id FROM incident WHERE jurisdiction = ANY($1::text[]) OR jurisdiction LIKE ANY($2::text[])`,
+      [jurisdictions, jurisdictions.map((j) => `${j}-%`)],
+    );
+    return rows.map((r) => r.id);
   }
 }
