@@ -17,7 +17,7 @@ export interface HashedFields {
 
 /**
  * An entry's hash: sha256(prevHash "\n" seq "\n" content), hex, where content is the entry's canonical text without
- * its position (contentText). PostgreSQL computes the same expression when it appends (libs/audit/src/audit-trail.ts),
+ * its position (contentText). PostgreSQL computes the same expression when it appends (libs/audit/src/store/audit-trail.repository.ts),
  * so the chain head is moved in a single statement.
  */
 export function linkHash(prevHash: string, seq: number | string, content: string): string {
