@@ -1,7 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AuditTrail } from './audit-trail';
 import { AuditTrailRepository } from './store/audit-trail.repository';
 
-@Global()
+/** The audit trail every library that changes something records into (imported by each, not global). */
 @Module({ providers: [AuditTrailRepository, AuditTrail], exports: [AuditTrail] })
 export class AuditTrailModule {}

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditedIncidents } from '@app/audit';
+import { AuditedIncidents, AuditTrailModule } from '@app/audit';
 import { AccessChangesModule, AuthModule, IncidentAccess } from '@app/auth';
-import { LiveSnapshotSource } from '@app/realtime';
+import { LiveSnapshotSource, OutboxModule } from '@app/realtime';
 import { CredentialsModule } from '@app/credentials';
 import { CheckInController } from './check-in/check-in.controller';
 import { CheckInService } from './check-in/check-in.service';
@@ -36,7 +36,7 @@ const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, DeployedCreden
  */
 @Global()
 @Module({
-  imports: [CredentialsModule, AccessChangesModule],
+  imports: [CredentialsModule, AccessChangesModule, AuditTrailModule, OutboxModule],
   providers: [
     ...SERVICES,
     ...REPOSITORIES,

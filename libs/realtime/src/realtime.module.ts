@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TokensModule } from '@app/auth';
 import { LiveBroadcaster } from './fanout/live-broadcaster';
 import { LivePublisher } from './fanout/live-publisher';
@@ -11,7 +11,7 @@ import { OutboxRepository } from './outbox.repository';
 import { OutboxRelay } from './relay/outbox-relay';
 import { OutboxRelayRepository } from './relay/outbox-relay.repository';
 
-@Global()
+/** Board events written in the writer's transaction, for the libraries that change what the board shows. */
 @Module({ providers: [OutboxRepository, Outbox], exports: [Outbox] })
 export class OutboxModule {}
 
@@ -19,7 +19,6 @@ export class OutboxModule {}
  * Publishing live events, for every process: the outbox relay (LIVE_RELAY_ENABLED) and LiveBroadcaster for
  * ephemeral events, both through the Redis fan-out. The worker imports this one.
  */
-@Global()
 @Module({ providers: [LiveRedisLink, LivePublisher, LiveBroadcaster, OutboxRelayRepository, OutboxRelay], exports: [LiveRedisLink, LivePublisher, LiveBroadcaster, OutboxRelay] })
 export class LiveEmitterModule {}
 

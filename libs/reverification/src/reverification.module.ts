@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuditTrailModule } from '@app/audit';
 import { CredentialsModule } from '@app/credentials';
+import { LiveEmitterModule, OutboxModule } from '@app/realtime';
 import { JobsHttpModule, JobsModule } from '@app/jobs';
 import { ReverificationController } from './http/reverification.controller';
 import { ActiveCredentialsReader } from './runs/active-credentials.reader';
@@ -13,9 +15,9 @@ const USE_CASES = [ActiveCredentialsReader, ReverificationEffects, Reverificatio
 
 /**
  * The reverification use cases, without HTTP (the worker's processors call them). Needs, from the application:
- * IncidentsCoreModule and TrustModule (both global), AuditTrailModule, OutboxModule and LiveEmitterModule.
+ * IncidentsCoreModule and TrustModule (both global: they provide ports other libraries declare).
  */
-@Module({ imports: [JobsModule, CredentialsModule], providers: [ExpiryWarningsRepository, ...USE_CASES], exports: [...USE_CASES, JobsModule] })
+@Module({ imports: [JobsModule, CredentialsModule, AuditTrailModule, OutboxModule, LiveEmitterModule], providers: [ExpiryWarningsRepository, ...USE_CASES], exports: [...USE_CASES, JobsModule] })
 export class ReverificationCoreModule {}
 
 /** The api side: POST /incidents/:incidentId/reverify, POST /reverification/sweeps, GET /jobs/:id. */

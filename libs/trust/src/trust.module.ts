@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditTrailModule } from '@app/audit';
 import { TrustSource } from '@app/credentials';
 import { DbTrustSource } from './db-trust-source';
 import { TrustController } from './http/trust.controller';
@@ -11,6 +12,7 @@ import { TrustRegistryService } from './trust-registry.service';
  */
 @Global()
 @Module({
+  imports: [AuditTrailModule],
   providers: [
     TrustRegistryRepository,
     { provide: DbTrustSource, useFactory: (repository: TrustRegistryRepository) => new DbTrustSource(repository), inject: [TrustRegistryRepository] },
