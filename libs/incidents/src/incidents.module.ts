@@ -54,7 +54,7 @@ export class IncidentsCoreModule {}
  * users through @app/auth; the reports are scoped by @app/audit's AuditScope (global, from AuditModule).
  */
 @Module({
-  imports: [IncidentsCoreModule, AuthModule],
+  imports: [IncidentsCoreModule, AuthModule, AuditTrailModule],
   controllers: [IncidentsController, CheckInController, DeploymentsController, ReportsController],
   providers: [IncidentStaffService, ReportsService, DeploymentReportsRepository, RecentCheckInsRepository],
   exports: [IncidentsCoreModule],
