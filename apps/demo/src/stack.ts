@@ -3,6 +3,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+// Dropping the demo database needs a connection to the server's postgres database, outside any app's pool.
+// eslint-disable-next-line no-restricted-imports
 import { Client } from 'pg';
 
 /**
