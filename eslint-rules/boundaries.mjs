@@ -12,7 +12,13 @@ import { dirname, relative, resolve, sep } from 'node:path';
 const root = dirname(import.meta.dirname);
 
 /** Framework-free library modules that apps/web may import by relative path. */
-const WEB_SHARED = new Set(['libs/realtime/src/live-events', 'libs/realtime/src/live-protocol', 'libs/realtime/src/client/live-client', 'libs/credentials/src/verification-result', 'libs/incidents/src/deployments/ics211']);
+const WEB_SHARED = new Set([
+  'libs/realtime/src/live-events',
+  'libs/realtime/src/live-protocol',
+  'libs/realtime/src/client/live-client',
+  'libs/credentials/src/verification-result',
+  'libs/incidents/src/deployments/ics211',
+]);
 
 const posix = (path) => path.split(sep).join('/');
 

@@ -44,8 +44,16 @@ const LIB_FILE = 'libs/credentials/src/status/boundary-probe.ts';
 const APP_FILE = 'apps/cli/src/commands/boundary-probe.ts';
 
 const cases: Array<{ name: string; snippet: Snippet; expected: RegExp | null }> = [
-  { name: 'a library imports another through @app/<lib>', snippet: { filePath: LIB_FILE, code: "import { ERROR_STATUS } from '@app/common';\nexport const s = ERROR_STATUS;\n" }, expected: null },
-  { name: 'a library imports its own files by relative path', snippet: { filePath: LIB_FILE, code: "export * from '../verification-result';\n" }, expected: null },
+  {
+    name: 'a library imports another through @app/<lib>',
+    snippet: { filePath: LIB_FILE, code: "import { ERROR_STATUS } from '@app/common';\nexport const s = ERROR_STATUS;\n" },
+    expected: null,
+  },
+  {
+    name: 'a library imports its own files by relative path',
+    snippet: { filePath: LIB_FILE, code: "export * from '../verification-result';\n" },
+    expected: null,
+  },
   {
     name: 'a deep import into another library',
     snippet: { filePath: LIB_FILE, code: "import { x } from '@app/common/src/http/json-body-guard';\nexport const y = x;\n" },
@@ -66,14 +74,26 @@ const cases: Array<{ name: string; snippet: Snippet; expected: RegExp | null }> 
     snippet: { filePath: APP_FILE, code: "import { x } from '../../../../libs/common/src';\nexport const y = x;\n" },
     expected: /boundaries\/imports: Import the library 'common' through '@app\/common'/,
   },
-  { name: 'an app importing a library through @app/<lib>', snippet: { filePath: APP_FILE, code: "import { x } from '@app/common';\nexport const y = x;\n" }, expected: null },
+  {
+    name: 'an app importing a library through @app/<lib>',
+    snippet: { filePath: APP_FILE, code: "import { x } from '@app/common';\nexport const y = x;\n" },
+    expected: null,
+  },
   {
     name: 'TypeORM outside @app/db',
     snippet: { filePath: LIB_FILE, code: "import { DataSource } from 'typeorm';\nexport const y = DataSource;\n" },
     expected: /no-restricted-imports: 'typeorm' import is restricted/,
   },
-  { name: 'pg outside @app/db', snippet: { filePath: APP_FILE, code: "import { Client } from 'pg';\nexport const y = Client;\n" }, expected: /no-restricted-imports: 'pg' import is restricted/ },
-  { name: 'TypeORM inside @app/db', snippet: { filePath: 'libs/db/src/boundary-probe.ts', code: "import { DataSource } from 'typeorm';\nexport const y = DataSource;\n" }, expected: null },
+  {
+    name: 'pg outside @app/db',
+    snippet: { filePath: APP_FILE, code: "import { Client } from 'pg';\nexport const y = Client;\n" },
+    expected: /no-restricted-imports: 'pg' import is restricted/,
+  },
+  {
+    name: 'TypeORM inside @app/db',
+    snippet: { filePath: 'libs/db/src/boundary-probe.ts', code: "import { DataSource } from 'typeorm';\nexport const y = DataSource;\n" },
+    expected: null,
+  },
 ];
 
 describe('lint: library boundaries', () => {
