@@ -12,7 +12,6 @@ const repoRoot = resolve(__dirname, '..');
 const conformance = join(CONFORMANCE_DIR, 'vc-jose-cose');
 
 // Decoded JSON inspected by path in assertions.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 /** did:web -> URL exactly as the standard says, with http (the verifier's FETCH_INSECURE_HOSTS mode). */

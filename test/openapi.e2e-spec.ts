@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { OpenAPIObject, OperationObject, ReferenceObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import request from 'supertest';
 import { ERROR_STATUS } from '@app/common';
+import { openApiDocumentOffline } from '../apps/api/src/openapi-document';
 import { ADMIN, bearer, createTestEnv, createUser, startApi, type TestApi, type TestEnv } from './support/test-app';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
@@ -46,6 +47,10 @@ describe('OpenAPI: every response is described', () => {
   });
 
   const schemaNamed = (ref: string): SchemaObject | undefined => schemaIn(doc, ref);
+
+  it('is the document built offline for `npm run api:types` (no database)', async () => {
+    expect(await openApiDocumentOffline()).toEqual(doc);
+  });
 
   /** What leaves a typed client guessing: objects with no properties, arrays without items, dangling references. */
   function untyped(schema: Schema, where: string, seen = new Set<string>()): string[] {

@@ -1,6 +1,6 @@
 import { BadRequestException, UnsupportedMediaTypeException, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { assertJsonDepth, DEFAULT_PROBLEM_RESPONSE, logRequests, PinoNestLogger, ProblemDetailsDto, refuseUnsafeJsonText, requestIdFor } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { mountQueueDashboard } from '@app/jobs';
@@ -44,6 +44,13 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );
+  await mountQueueDashboard(app); // bull-board at /admin/queues, admins only (its own guard: it is outside Nest's router)
+  SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  app.enableShutdownHooks();
+}
+
+/** The OpenAPI document of the app's routes (/docs-json; `npm run api:types` generates the web app's types from it). */
+export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
   const openApi = new DocumentBuilder()
     .setTitle('Responder Check-in API')
     .setDescription('Credential check-in for emergency responders: verification, incidents, live board, reverification, audit.')
@@ -51,9 +58,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     .addBearerAuth()
     .addGlobalResponse(DEFAULT_PROBLEM_RESPONSE)
     .build();
-  await mountQueueDashboard(app); // bull-board at /admin/queues, admins only (its own guard: it is outside Nest's router)
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi, { extraModels: [ProblemDetailsDto] }), { jsonDocumentUrl: 'docs-json' });
-  app.enableShutdownHooks();
+  return SwaggerModule.createDocument(app, openApi, { extraModels: [ProblemDetailsDto] });
 }
 
 /**

@@ -14,7 +14,6 @@ const spec = (slug: string): BoardSpec => DEFAULT_BOARDS.find((b) => b.slug === 
 const open = (slug: string): Promise<IssuingBoard> => IssuingBoard.open(spec(slug), origin, new MemoryBoardStore(), 30_000);
 
 // Test-side inspection of decoded JSON: deep property access without a schema per assertion.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 /** Verifies with the key the DID document publishes for the header's kid, as a verifier would. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { envSchema } from './config.schema';
-import { AppConfig, toAppConfig } from './app-config';
+import { type AppConfig, toAppConfig } from './app-config';
 
 export class ConfigError extends Error {}
 

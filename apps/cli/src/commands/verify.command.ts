@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '@app/config';
-import { CredentialVerifier, MAX_INPUT_BYTES, StaticTrustSource, verifierFromConfig, type ContractFeature, type TrustSource } from '@app/credentials';
+import { type CredentialVerifier, MAX_INPUT_BYTES, StaticTrustSource, verifierFromConfig, type ContractFeature, type TrustSource } from '@app/credentials';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cli';
 
 const USAGE = `Usage:

@@ -1,23 +1,12 @@
-/** The audit API's shapes (libs/audit) as the auditor view reads them. */
+/** The audit API's shapes (libs/audit) as the auditor view reads them: generated schemas (schema.d.ts) and helpers. */
+import type { components } from './schema';
+
 export type AuditActor =
   | { kind: 'user'; userId: string; role: string; email?: string; ip?: string; device?: string }
   | { kind: 'anonymous'; email?: string; ip?: string; device?: string }
   | { kind: 'system'; process: string; job?: string };
 
-export interface AuditEntry {
-  id?: string;
-  chainId?: string;
-  seq: number;
-  occurredAt: string;
-  actor: AuditActor;
-  action: string;
-  incidentId?: string | null;
-  targetType?: string | null;
-  targetId?: string | null;
-  payload: Record<string, unknown>;
-  prevHash?: string;
-  hash?: string;
-}
+export type AuditEntry = components['schemas']['AuditEntryDto'];
 
 /** A page of entries: a list with the cursor of the next page. */
 export type AuditPage = AuditEntry[] | { entries?: AuditEntry[]; items?: AuditEntry[]; nextCursor?: string | null; cursor?: string | null };
@@ -25,24 +14,9 @@ export type AuditPage = AuditEntry[] | { entries?: AuditEntry[]; items?: AuditEn
 export const entriesOf = (page: AuditPage): AuditEntry[] => (Array.isArray(page) ? page : (page.entries ?? page.items ?? []));
 export const nextCursorOf = (page: AuditPage): string | undefined => (Array.isArray(page) ? undefined : (page.nextCursor ?? undefined));
 
-export interface ChainProblem {
-  kind: 'modified' | 'deleted' | 'inserted' | 'reordered' | 'checkpoint_mismatch' | string;
-  seq: number;
-  entryId: string | null;
-  message: string;
-  afterSeq?: number;
-}
+export type ChainProblem = components['schemas']['ChainProblemDto'];
 
-export interface ChainVerification {
-  chainId: string;
-  fromSeq: number;
-  toSeq: number;
-  entries: number;
-  checkpoints: { verified: number; latest: { seq: number; createdAt: string } | null };
-  ok: boolean;
-  head?: { seq: number; hash: string } | null;
-  problem?: ChainProblem;
-}
+export type ChainVerification = components['schemas']['ChainVerificationDto'];
 
 const TAMPER_WORD: Record<string, string> = {
   modified: 'an entry was modified',
@@ -67,30 +41,7 @@ export function describeActor(a: AuditActor): string {
 }
 
 /** GET /reports/incidents/:id/deployments (JSON). */
-export interface DeploymentReport {
-  reportedAt: string;
-  deployments: Array<{
-    deploymentId: string;
-    responder: { id: string; name: string };
-    agency: string | null;
-    position: string | null;
-    qualification: string | null;
-    licenseNumber: string | null;
-    issuer: { id: string | null; name: string | null };
-    verification: {
-      atCheckIn: { method: string; at: string; verified: boolean; result: string } | null;
-      reverifications: Array<{ at: string; kind: string; verified: boolean; result: string }>;
-      lastReverifiedAt: string | null;
-    };
-    decision: string;
-    status: string;
-    checkedInAt: string;
-    checkedOutAt: string | null;
-    open: boolean;
-    hoursOnScene: number;
-  }>;
-  hoursByResponderDay: Array<{ responderId: string; name: string; date: string; hours: number }>;
-}
+export type DeploymentReport = components['schemas']['DeploymentReportDto'];
 
 /** One line about an entry's evidence, for the log table (the whole payload is one click away). */
 export function summarizePayload(payload: Record<string, unknown>): string {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api/http';
+import type { ApiError } from '../api/http';
 import type { Deployment, JobView, OutOfServiceReason, ResourceStatus, ReverifyJob, StatusHistory } from '../api/types';
 import { BellIcon } from '../components/icons';
 import { armSoundOnFirstGesture, beep, enableSound, soundReady } from '../components/alert-sound';

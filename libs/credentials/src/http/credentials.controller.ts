@@ -9,6 +9,7 @@ import { CredentialVerifier } from '../engine/credential-verifier';
 import { isRecord } from '../util/json';
 import type { VerificationResult, VerifyOptions } from '../verification-result';
 import { VerificationResultDto } from './dto/verification-result.dto';
+import { VerifyCredentialQueryDto } from './dto/verify-query.dto';
 
 const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
 const QUERY_BOOLEANS = new Map([['true', true], ['false', false]]);
@@ -103,8 +104,7 @@ export class CredentialsController {
   @ApiProblems(401, 429)
   async verify(
     @Body() body: unknown,
-    @Query('jurisdiction') jurisdiction: string | undefined,
-    @Query('fullReport') fullReport: string | undefined,
+    @Query() { jurisdiction, fullReport }: VerifyCredentialQueryDto,
     @CurrentUser() user: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<VerificationResult> {

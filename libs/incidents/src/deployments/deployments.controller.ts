@@ -10,6 +10,7 @@ import type { DeploymentView } from './deployment.view';
 import { DeploymentsService } from './deployments.service';
 import { RosterService, type Roster } from './roster.service';
 import { ChangeStatusDto, CheckOutDto, DeploymentDto, DeploymentHistoryDto, RosterDto } from './dto/deployment.dto';
+import { ListDeploymentsQueryDto } from './dto/deployments-query.dto';
 import { ics211Csv } from './ics211-csv';
 
 @ApiTags('deployments')
@@ -43,7 +44,7 @@ export class DeploymentsController {
   @Get('deployments')
   @Roles(...ROLES)
   @ApiSuccess([DeploymentDto], { description: 'The deployments.' })
-  list(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query('include') include?: string): Promise<DeploymentView[]> {
+  list(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() { include }: ListDeploymentsQueryDto): Promise<DeploymentView[]> {
     return this.reader.list(incidentId, { activeOnly: include !== 'checked_out' });
   }
 

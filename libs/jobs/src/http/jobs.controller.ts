@@ -6,6 +6,7 @@ import { ApiProblems, ApiSuccess, forbidden, notFound } from '@app/common';
 import { AppConfig } from '@app/config';
 import type { JobRun } from '../runs/job-run';
 import { JobRunRepository } from '../runs/job-run.repository';
+import { JobIdParamsDto } from './dto/job-id.dto';
 import { JobDto } from './dto/job.dto';
 import { QUEUE_DASHBOARD_COOKIE, QUEUE_DASHBOARD_PATH } from './queue-dashboard';
 
@@ -57,8 +58,8 @@ export class JobsController {
   @Roles('admin', 'commander')
   @ApiOperation({ summary: 'State, progress, result and error of a background run (commanders: runs of their incidents only)' })
   @ApiSuccess(JobDto, { description: 'The run.' })
-  @ApiProblems(404)
-  async get(@Param('id') id: string, @CurrentUser() user: Principal): Promise<JobView> {
+  @ApiProblems(400, 404)
+  async get(@Param() { id }: JobIdParamsDto, @CurrentUser() user: Principal): Promise<JobView> {
     const run = await this.runs.get(id);
     if (!run) throw notFound('Job', id);
     if (user.role !== 'admin') {

@@ -1,14 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiQuery, ApiTags, type SchemaObject } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
 import { RequestActor, type AuditActor } from '@app/audit';
 import { Roles } from '@app/auth';
-import { ApiProblem, ApiProblems, ApiSuccess, DomainError } from '@app/common';
+import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
 import {
   CreateTrustedIssuerDto, RetireTrustedIssuerDto, TrustedIssuerDto, TrustListImportSummaryDto, UpdateTrustedIssuerDto, type TrustedIssuerView,
   type TrustListImportSummary,
 } from '../dto/trusted-issuer.dto';
-import { JURISDICTION_PATTERN, QUALIFICATION_CODE_PATTERN, trustListSchema, type TrustListDocument, type TrustListQualification } from '../trust-list.document';
+import { IssuerIdParamsDto, ListIssuersQueryDto } from '../dto/trust-queries.dto';
+import { trustListSchema, type TrustListDocument, type TrustListQualification } from '../trust-list.document';
 import { TrustRegistryService } from '../trust-registry.service';
 
 /**
@@ -24,14 +25,9 @@ export class TrustController {
 
   @Get('issuers')
   @Roles('admin', 'auditor')
-  @ApiQuery({ name: 'jurisdiction', required: false, example: 'US-FL' })
-  @ApiQuery({ name: 'qualification', required: false, example: 'RN' })
-  @ApiQuery({ name: 'includeRetired', required: false, example: 'false' })
   @ApiSuccess([TrustedIssuerDto], { description: 'The trusted issuers that match (retired ones too unless includeRetired=false).' })
   @ApiProblems(400)
-  listIssuers(@Query('jurisdiction') jurisdiction?: string, @Query('qualification') qualification?: string, @Query('includeRetired') includeRetired?: string): Promise<TrustedIssuerView[]> {
-    if (jurisdiction !== undefined && !JURISDICTION_PATTERN.test(jurisdiction)) throw new DomainError('validation_failed', 'jurisdiction must look like US-FL.');
-    if (qualification !== undefined && !QUALIFICATION_CODE_PATTERN.test(qualification)) throw new DomainError('validation_failed', 'qualification must be a code like RN.');
+  listIssuers(@Query() { jurisdiction, qualification, includeRetired }: ListIssuersQueryDto): Promise<TrustedIssuerView[]> {
     return this.registry.listIssuers({ jurisdiction, qualification, includeRetired: includeRetired !== 'false' });
   }
 
@@ -48,8 +44,8 @@ export class TrustController {
   @Get('issuers/:id')
   @Roles('admin', 'auditor')
   @ApiSuccess(TrustedIssuerDto, { description: 'The issuer.' })
-  @ApiProblems(404)
-  getIssuer(@Param('id') id: string): Promise<TrustedIssuerView> {
+  @ApiProblems(400, 404)
+  getIssuer(@Param() { id }: IssuerIdParamsDto): Promise<TrustedIssuerView> {
     return this.registry.getIssuer(id);
   }
 
@@ -58,7 +54,7 @@ export class TrustController {
   @ApiSuccess(TrustedIssuerDto, { description: 'The issuer as changed.' })
   @ApiProblems(400, 404)
   @ApiProblem('unprocessable', 'A qualification is not in the registry.')
-  updateIssuer(@Param('id') id: string, @Body() dto: UpdateTrustedIssuerDto, @RequestActor() actor: AuditActor): Promise<TrustedIssuerView> {
+  updateIssuer(@Param() { id }: IssuerIdParamsDto, @Body() dto: UpdateTrustedIssuerDto, @RequestActor() actor: AuditActor): Promise<TrustedIssuerView> {
     return this.registry.updateIssuer(id, dto, actor);
   }
 
@@ -68,7 +64,7 @@ export class TrustController {
   @ApiSuccess(TrustedIssuerDto, { description: 'The issuer, retired: credentials it signs are no longer trusted.' })
   @ApiProblems(400, 404)
   @ApiProblem('conflict', 'The issuer is already retired.')
-  retireIssuer(@Param('id') id: string, @Body() dto: RetireTrustedIssuerDto, @RequestActor() actor: AuditActor): Promise<TrustedIssuerView> {
+  retireIssuer(@Param() { id }: IssuerIdParamsDto, @Body() dto: RetireTrustedIssuerDto, @RequestActor() actor: AuditActor): Promise<TrustedIssuerView> {
     return this.registry.retireIssuer(id, dto.reason, actor);
   }
 
