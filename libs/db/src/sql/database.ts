@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { PoolClient } from 'pg';
+import { Client, type PoolClient, type QueryResult } from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { dataSourceOptions } from '../data-source-options';
 import { withPooledConnection } from './pooled-connection';
@@ -17,6 +17,17 @@ export interface SqlScope {
   queryOne<Row extends object>(text: string, values?: readonly unknown[]): Promise<Row | undefined>;
   /** How many rows an INSERT, UPDATE or DELETE touched. */
   execute(text: string, values?: readonly unknown[]): Promise<number>;
+}
+
+/** A pooled pg connection lent by withConnection (simple protocol: several statements per message). */
+export type RawConnection = PoolClient;
+/** One statement's result on a RawConnection. */
+export type RawResult<Row extends object> = QueryResult<Row>;
+
+/** A dedicated LISTEN connection (see Database.listen). */
+export interface ChannelListener {
+  connect(): Promise<void>;
+  close(): Promise<void>;
 }
 
 export type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
@@ -104,8 +115,31 @@ export class Database extends RunnerScope {
     return new PreparedStatements(this.dataSource, maxTexts);
   }
 
-  /** A pooled pg connection for what a query runner cannot do (LISTEN, several statements in one message). */
-  withConnection<T>(work: (client: PoolClient, breakConnection: (reason: Error) => void) => Promise<T>): Promise<T> {
+  /** A pooled pg connection for what a query runner cannot do (several statements in one message). */
+  withConnection<T>(work: (client: RawConnection, breakConnection: (reason: Error) => void) => Promise<T>): Promise<T> {
     return withPooledConnection(this.dataSource, work);
+  }
+
+  /**
+   * A dedicated connection, outside the pool (it stays open as long as its user runs), that LISTENs on `channel`.
+   * `lost` is called when it fails or ends, until it is closed.
+   */
+  listen(channel: string, applicationName: string, events: { notified: () => void; lost: (reason: string) => void }): ChannelListener {
+    const url = (this.dataSource.options as { url?: string }).url;
+    const client = new Client({ connectionString: url, keepAlive: true, application_name: applicationName });
+    client.on('error', (err: Error) => events.lost(err.message));
+    client.on('end', () => events.lost('connection ended'));
+    client.on('notification', () => events.notified());
+    return {
+      async connect() {
+        await client.connect();
+        await client.query(`LISTEN ${channel}`);
+      },
+      async close() {
+        client.removeAllListeners();
+        client.on('error', () => undefined);
+        await client.end().catch(() => undefined);
+      },
+    };
   }
 }

@@ -1,7 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Client, type PoolClient, type QueryResult } from 'pg';
-import { AppConfig } from '@app/config';
-import { Database } from '@app/db';
+import { Injectable } from '@nestjs/common';
+import { Database, type ChannelListener, type RawConnection, type RawResult } from '@app/db';
 import type { LiveEvent, LiveEventName } from '../live-events';
 import { OUTBOX_CHANNEL } from '../outbox';
 
@@ -53,21 +51,13 @@ const CLAIM_SQL = `
     FROM claimed c
    ORDER BY c.id`;
 
-/** The LISTEN connection of a relay. */
-export interface OutboxListener {
-  /** Connects and starts listening; rejects when it cannot. */
-  connect(): Promise<void>;
-  /** Closes the connection, ignoring whatever it reports from now on. */
-  close(): Promise<void>;
-}
+/** The LISTEN connection of a relay: connect (rejects when it cannot), close (ignoring whatever it reports from then on). */
+export type OutboxListener = ChannelListener;
 
 /** The outbox relay's statements on outbox_event: claim a batch, mark it published, and LISTEN for new events. */
 @Injectable()
 export class OutboxRelayRepository {
-  constructor(
-    private readonly database: Database,
-    @Inject(AppConfig) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly database: Database) {}
 
   /**
    * Claims up to OUTBOX_BATCH_SIZE unpublished events (oldest first) and hands them to `publish`, which returns those
@@ -83,7 +73,7 @@ export class OutboxRelayRepository {
   }
 
   private async claimOn(
-    client: PoolClient,
+    client: RawConnection,
     breakConnection: (reason: Error) => void,
     publish: (claimed: ClaimedEvent[]) => Promise<readonly ClaimedEvent[]>,
   ): Promise<{ claimed: number; published: number }> {
@@ -91,7 +81,7 @@ export class OutboxRelayRepository {
       // Published rows leave dead entries in the partial "unpublished" index until vacuum: thousands during a surge.
       // A bitmap scan visits every one of them on each claim (milliseconds of PostgreSQL CPU per claim, measured by
       // bench:checkin); a plain index scan marks them dead on first visit and skips them from then on.
-      const results = (await client.query(`BEGIN; SET LOCAL enable_bitmapscan = off; ${CLAIM_SQL}`)) as unknown as Array<QueryResult<ClaimedRow>>;
+      const results = (await client.query(`BEGIN; SET LOCAL enable_bitmapscan = off; ${CLAIM_SQL}`)) as unknown as Array<RawResult<ClaimedRow>>;
       const claimed = results[results.length - 1].rows.map(toClaimedEvent);
       const published = await publish(claimed);
       if (published.length === 0) {
@@ -115,20 +105,6 @@ export class OutboxRelayRepository {
    * events. `lost` is called when it fails or ends, until it is closed.
    */
   listener(events: { notified: () => void; lost: (reason: string) => void }): OutboxListener {
-    const client = new Client({ connectionString: this.config.database.url, keepAlive: true, application_name: 'live-relay' });
-    client.on('error', (err: Error) => events.lost(err.message));
-    client.on('end', () => events.lost('connection ended'));
-    client.on('notification', () => events.notified());
-    return {
-      async connect() {
-        await client.connect();
-        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      },
-      async close() {
-        client.removeAllListeners();
-        client.on('error', () => undefined);
-        await client.end().catch(() => undefined);
-      },
-    };
+    return this.database.listen(OUTBOX_CHANNEL, 'live-relay', events);
   }
 }
