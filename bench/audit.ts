@@ -20,10 +20,10 @@ import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
-  AuditCheckpoints, AuditCheckpointsRepository, AuditEntriesRepository, AuditVerificationService, BUNDLE_FORMAT, BUNDLE_VERSION, buildEntry, GENESIS_HASH, signCheckpoint,
+  AuditCheckpointsService, AuditCheckpointsRepository, AuditEntriesRepository, AuditVerificationService, BUNDLE_FORMAT, BUNDLE_VERSION, buildEntry, GENESIS_HASH, signCheckpoint,
   verifyBundleFile, verifyEntries, writeBundle, type AuditBundle, type AuditEntryRecord, type CheckpointRecord,
 } from '@app/audit';
-import { ServerKeys, ServerKeysRepository } from '@app/auth';
+import { ServerKeysService, ServerKeysRepository } from '@app/auth';
 import { Clock } from '@app/common';
 import { parseConfig } from '@app/config';
 import { Database, dataSourceOptions, ensureDatabaseExists, runMigrations } from '@app/db';
@@ -153,7 +153,7 @@ async function inMemory(): Promise<AuditEntryRecord[]> {
   return entries;
 }
 
-/** The same chain in PostgreSQL: the server's streaming verification and the checkpoint run (ServerKeys, real key). */
+/** The same chain in PostgreSQL: the server's streaming verification and the checkpoint run (ServerKeysService, real key). */
 async function inDatabase(entries: AuditEntryRecord[]): Promise<void> {
   const name = `audit_bench_${process.pid}`;
   const url = `${SERVER}/${name}`;
@@ -187,12 +187,12 @@ async function inDatabase(entries: AuditEntryRecord[]): Promise<void> {
 
     const config = parseConfig({ DATABASE_URL: url });
     const database = new Database(db);
-    const keys = new ServerKeys(database, new ServerKeysRepository(database), config);
+    const keys = new ServerKeysService(database, new ServerKeysRepository(database), config);
     await keys.load();
     const entryReads = new AuditEntriesRepository();
     const checkpoints = new AuditCheckpointsRepository(database);
     t = performance.now();
-    const run = await new AuditCheckpoints(database, entryReads, checkpoints, keys, new Clock()).checkpointChain(CHAIN);
+    const run = await new AuditCheckpointsService(database, entryReads, checkpoints, keys, new Clock()).checkpointChain(CHAIN);
     say(`    first checkpoint (verifies all, signs) ${seconds(t).toFixed(2)} s   ${run?.created ? `signed seq ${run.created.seq}` : `NOT signed: ${JSON.stringify(run)}`}`);
 
     t = performance.now();
@@ -211,7 +211,7 @@ async function* pages(entries: AuditEntryRecord[]): AsyncGenerator<AuditEntryRec
 }
 
 async function main(): Promise<void> {
-  Logger.overrideLogger(['error']); // ServerKeys announces the key it generates in the scratch database
+  Logger.overrideLogger(['error']); // ServerKeysService announces the key it generates in the scratch database
   const entries = await inMemory();
   if (WITH_DB) await inDatabase(entries);
 }

@@ -4,7 +4,7 @@ import { AuthModule } from '@app/auth';
 import { CommonModule, LoggingModule, ProblemDetailsFilter } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
-import { AuditModule, AuditTrailModule } from '@app/audit';
+import { AuditApiModule, AuditTrailModule } from '@app/audit';
 import { LiveBoardModule, OutboxModule } from '@app/realtime';
 import { IncidentsModule } from '@app/incidents';
 import { CredentialsHttpModule } from '@app/credentials';
@@ -18,7 +18,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, AuthModule, AuditTrailModule, AuditModule, OutboxModule, LiveBoardModule, IncidentsModule, TrustModule, TrustHttpModule, CredentialsHttpModule, ReverificationModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, AuthModule, AuditTrailModule, AuditApiModule, OutboxModule, LiveBoardModule, IncidentsModule, TrustModule, TrustHttpModule, CredentialsHttpModule, ReverificationModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -1,11 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { ServerKeysModule, SignInEvents, UserChangeEvents } from '@app/auth';
 import { AuditScope } from './access/audit-scope';
-import { AuditTrailModule } from './audit.module';
+import { AuditTrailModule } from './audit-trail.module';
 import { AuditSignInEvents } from './auth-events/audit-sign-in-events';
 import { AuditUserChangeEvents } from './auth-events/audit-user-change-events';
-import { AuditCheckpoints } from './checkpoints/audit-checkpoints.service';
-import { CheckpointScheduler } from './checkpoints/checkpoint-scheduler';
+import { AuditCheckpointsService } from './checkpoints/audit-checkpoints.service';
 import { AuditController } from './http/audit.controller';
 import { AuditSearchService } from './http/audit-search.service';
 import { AuditCheckpointsRepository } from './store/audit-checkpoints.repository';
@@ -24,18 +23,10 @@ import { AuditVerificationService } from './verification/audit-verification.serv
   imports: [ServerKeysModule, AuditTrailModule],
   controllers: [AuditController],
   providers: [
-    AuditScope, AuditEntriesRepository, AuditCheckpointsRepository, AuditSearchRepository, AuditVerificationService, AuditExportService, AuditSearchService, AuditCheckpoints,
+    AuditScope, AuditEntriesRepository, AuditCheckpointsRepository, AuditSearchRepository, AuditVerificationService, AuditExportService, AuditSearchService, AuditCheckpointsService,
     { provide: SignInEvents, useClass: AuditSignInEvents },
     { provide: UserChangeEvents, useClass: AuditUserChangeEvents },
   ],
-  exports: [SignInEvents, UserChangeEvents, AuditCheckpoints, AuditVerificationService, AuditScope],
+  exports: [SignInEvents, UserChangeEvents, AuditCheckpointsService, AuditVerificationService, AuditScope],
 })
-export class AuditModule {}
-
-/** The worker side: the periodic checkpoint run (AUDIT_CHECKPOINT_INTERVAL_MS). */
-@Module({
-  imports: [ServerKeysModule, AuditTrailModule],
-  providers: [AuditEntriesRepository, AuditCheckpointsRepository, AuditCheckpoints, CheckpointScheduler],
-  exports: [AuditCheckpoints, CheckpointScheduler],
-})
-export class AuditWorkerModule {}
+export class AuditApiModule {}

@@ -5,7 +5,7 @@ import { ApiProblem, ApiProblems, ApiSuccess, DomainError, RateLimiter } from '@
 import { AllowedBeforePasswordChange, CurrentUser, Public, Roles } from './access/access.decorators';
 import { AccessTokenDto, JwksDto, PrincipalDto } from './dto/auth.dto';
 import { ROLES, type Principal } from './roles';
-import { ServerKeys } from './tokens/server-keys.service';
+import { ServerKeysService } from './tokens/server-keys.service';
 import { TokenService, type TokenResponse } from './tokens/token.service';
 import { ChangePasswordDto, SignInDto } from './users/dto/user.dto';
 import { toPrincipal, UsersService } from './users/users.service';
@@ -18,7 +18,7 @@ export class AuthController {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokenService,
-    private readonly keys: ServerKeys,
+    private readonly keys: ServerKeysService,
     private readonly throttle: SignInThrottle,
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,

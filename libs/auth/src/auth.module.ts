@@ -6,7 +6,7 @@ import { UserAccessState } from './access/user-access-state';
 import { AuthController } from './auth.controller';
 import { SignInThrottle } from './sign-in-throttle';
 import { ServerKeysRepository } from './tokens/server-keys.repository';
-import { ServerKeys } from './tokens/server-keys.service';
+import { ServerKeysService } from './tokens/server-keys.service';
 import { TokenService } from './tokens/token.service';
 import { PasswordHasher } from './users/password-hasher';
 import { UsersController } from './users/users.controller';
@@ -14,7 +14,7 @@ import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 
 /** The server's signing keys: what a process that signs audit checkpoints (the worker) needs. */
-@Module({ providers: [ServerKeysRepository, ServerKeys], exports: [ServerKeys] })
+@Module({ providers: [ServerKeysRepository, ServerKeysService], exports: [ServerKeysService] })
 export class ServerKeysModule {}
 
 /** Publishing and hearing access changes (deactivations, role changes, removals from an incident). */

@@ -14,7 +14,7 @@ export abstract class AppConfig {
     /** Private JWKs (JSON) from the environment; absent: generated and sealed under `keyEncryptionKey`. */
     tokenSigningKey?: string;
     checkpointSigningKey?: string;
-    /** Base64 of 32 bytes; absent outside production: a development key kept in a local file (see ServerKeys). */
+    /** Base64 of 32 bytes; absent outside production: a development key kept in a local file (see ServerKeysService). */
     keyEncryptionKey?: string;
     accessTokenTtlSeconds: number;
     bootstrapAdmin?: { email: string; password: string; mustChangePassword: boolean };

@@ -51,7 +51,7 @@ export class IncidentsCoreModule {}
 
 /**
  * Incidents, check-in, deployments and the deployment reports: the HTTP side (api process). Staff assignments read
- * users through @app/auth; the reports are scoped by @app/audit's AuditScope (global, from AuditModule).
+ * users through @app/auth; the reports are scoped by @app/audit's AuditScope (global, from AuditApiModule).
  */
 @Module({
   imports: [IncidentsCoreModule, AuthModule, AuditTrailModule],

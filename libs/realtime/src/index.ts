@@ -13,4 +13,6 @@ export * from './snapshot/live-snapshot-source';
 export * from './fanout/live-broadcaster';
 export * from './fanout/live-publisher';
 export * from './relay/outbox-relay';
-export * from './realtime.module';
+export * from './outbox.module';
+export * from './live-emitter.module';
+export * from './live-board.module';

@@ -5,7 +5,7 @@ import { AuditTrail } from '../audit-trail';
 
 /**
  * Sign-ins into the `system` chain: auth.sign_in (who, role, IP) and auth.sign_in_failed (the e-mail that was tried
- * and the IP; never the password). Provided in place of auth's no-op SignInEvents by AuditModule.
+ * and the IP; never the password). Provided in place of auth's no-op SignInEvents by AuditApiModule.
  */
 @Injectable()
 export class AuditSignInEvents extends SignInEvents {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ServerKeys } from '@app/auth';
+import { ServerKeysService } from '@app/auth';
 import { Clock } from '@app/common';
 import { Database } from '@app/db';
 import { GENESIS_HASH } from '../audit.types';
@@ -20,14 +20,14 @@ export interface CheckpointRun {
  * advisory lock per chain, and a unique (chain, seq)). Never blocks appends: it reads the committed head.
  */
 @Injectable()
-export class AuditCheckpoints {
-  private readonly logger = new Logger(AuditCheckpoints.name);
+export class AuditCheckpointsService {
+  private readonly logger = new Logger(AuditCheckpointsService.name);
 
   constructor(
     private readonly database: Database,
     private readonly entries: AuditEntriesRepository,
     private readonly checkpoints: AuditCheckpointsRepository,
-    private readonly keys: ServerKeys,
+    private readonly keys: ServerKeysService,
     private readonly clock: Clock,
   ) {}
 

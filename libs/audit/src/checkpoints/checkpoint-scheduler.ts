@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { AuditCheckpoints } from './audit-checkpoints.service';
+import { AuditCheckpointsService } from './audit-checkpoints.service';
 
 /**
  * The worker's periodic checkpoint run (AUDIT_CHECKPOINT_INTERVAL_MS; 0 switches it off). A plain interval for now:
  * `run()` is what a repeatable queue job would call instead. Runs never overlap within a process, and concurrent
- * runs in several workers are harmless (see AuditCheckpoints).
+ * runs in several workers are harmless (see AuditCheckpointsService).
  */
 @Injectable()
 export class CheckpointScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -14,7 +14,7 @@ export class CheckpointScheduler implements OnApplicationBootstrap, OnApplicatio
   private running?: Promise<void>;
 
   constructor(
-    private readonly checkpoints: AuditCheckpoints,
+    private readonly checkpoints: AuditCheckpointsService,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, type Principal } from '@app/auth';
 import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
 import { AuditScope } from '../access/audit-scope';
-import { AuditCheckpoints, type CheckpointRun } from '../checkpoints/audit-checkpoints.service';
+import { AuditCheckpointsService, type CheckpointRun } from '../checkpoints/audit-checkpoints.service';
 import { AuditExportService } from '../verification/audit-export.service';
 import { AuditVerificationService } from '../verification/audit-verification.service';
 import type { ChainVerification } from '../verification/chain-verifier';
@@ -26,7 +26,7 @@ export class AuditController {
     private readonly verification: AuditVerificationService,
     private readonly exporter: AuditExportService,
     private readonly search: AuditSearchService,
-    private readonly checkpoints: AuditCheckpoints,
+    private readonly checkpoints: AuditCheckpointsService,
   ) {}
 
   @Get('verify')

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import { ServerKeys } from '@app/auth';
+import { ServerKeysService } from '@app/auth';
 import { Clock } from '@app/common';
 import { Database } from '@app/db';
 import { AuditCheckpointsRepository } from '../store/audit-checkpoints.repository';
@@ -19,7 +19,7 @@ export class AuditExportService {
     private readonly database: Database,
     private readonly entries: AuditEntriesRepository,
     private readonly checkpoints: AuditCheckpointsRepository,
-    private readonly keys: ServerKeys,
+    private readonly keys: ServerKeysService,
     private readonly clock: Clock,
   ) {}
 

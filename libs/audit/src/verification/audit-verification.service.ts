@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ServerKeys } from '@app/auth';
+import { ServerKeysService } from '@app/auth';
 import { DomainError } from '@app/common';
 import { Database, type Transaction } from '@app/db';
 import { AuditCheckpointsRepository } from '../store/audit-checkpoints.repository';
@@ -22,7 +22,7 @@ export class AuditVerificationService {
     private readonly database: Database,
     private readonly entries: AuditEntriesRepository,
     private readonly checkpoints: AuditCheckpointsRepository,
-    private readonly keys: ServerKeys,
+    private readonly keys: ServerKeysService,
   ) {}
 
   async verify(chainId: string, range: { fromSeq?: number; toSeq?: number } = {}): Promise<ChainVerification> {

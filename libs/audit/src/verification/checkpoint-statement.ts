@@ -29,7 +29,7 @@ export interface CheckpointRecord {
   createdAt: string;
 }
 
-/** Signs bytes as a compact JWS with the server's checkpoint key: ServerKeys.signCheckpoint. */
+/** Signs bytes as a compact JWS with the server's checkpoint key: ServerKeysService.signCheckpoint. */
 export type JwsSigner = (payload: Uint8Array, typ: string) => Promise<string>;
 
 /** The JWS of a checkpoint: the statement in canonical JSON, signed, with `typ` CHECKPOINT_TYP. */

@@ -33,8 +33,8 @@ interface SigningKey {
  *   whose sealed private half opens under its key-encryption key, and the pinned AUDIT_TRUSTED_CHECKPOINT_KEYS.
  */
 @Injectable()
-export class ServerKeys implements OnModuleInit {
-  private readonly logger = new Logger(ServerKeys.name);
+export class ServerKeysService implements OnModuleInit {
+  private readonly logger = new Logger(ServerKeysService.name);
   private readonly signing = new Map<KeyPurpose, SigningKey>();
   private kek?: Buffer;
   private tokenKeys = new Map<string, { key: CryptoKey; jwk: JWK; retiredAt: number | null }>();
@@ -80,7 +80,7 @@ export class ServerKeys implements OnModuleInit {
 
   signingKey(purpose: KeyPurpose): SigningKey {
     const key = this.signing.get(purpose);
-    if (!key) throw new Error(`no ${purpose} signing key: ServerKeys.load() has not run`);
+    if (!key) throw new Error(`no ${purpose} signing key: ServerKeysService.load() has not run`);
     return key;
   }
 

@@ -5,7 +5,7 @@ import { AppConfig } from '@app/config';
 import { DomainError } from '@app/common';
 import { isRole, type Principal } from '../roles';
 import { UserAccessState } from '../access/user-access-state';
-import { ServerKeys } from './server-keys.service';
+import { ServerKeysService } from './server-keys.service';
 
 export const TOKEN_ISSUER = 'responder-checkin';
 export const TOKEN_AUDIENCE = 'responder-checkin-api';
@@ -30,7 +30,7 @@ const invalid = (): DomainError => new DomainError('unauthenticated', 'The acces
 @Injectable()
 export class TokenService {
   constructor(
-    private readonly keys: ServerKeys,
+    private readonly keys: ServerKeysService,
     private readonly users: UserAccessState,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
