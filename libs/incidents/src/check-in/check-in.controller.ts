@@ -1,3 +1,4 @@
+import { RecentCheckInsQueryDto } from './dto/recent-check-ins-query.dto';
 import { Body, Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -74,12 +75,11 @@ export class CheckInController {
   /** The latest scans at this incident (the check-in station's "last scans" list). */
   @Get()
   @Roles('admin', 'commander', 'checkin', 'auditor')
-  @ApiSuccess([RecentCheckInDto], { description: 'The latest scans, newest first (?limit=, 1-200, default 20).' })
+  @ApiSuccess([RecentCheckInDto], { description: 'The latest scans, newest first.' })
   async recent(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
-    @Query('limit') limitParam?: string,
+    @Query() { limit = 20 }: RecentCheckInsQueryDto,
   ): Promise<Array<Pick<CheckInResponse, 'attemptId' | 'decision' | 'reasons' | 'performedAt'> & { name: string | null; qualification: string | null }>> {
-    const limit = Math.min(Math.max(Number(limitParam ?? 20) || 20, 1), 200);
     const latest = await this.recentCheckIns.latest(incidentId, limit);
     return latest.map((r) => ({ attemptId: r.attemptId, decision: r.decision, reasons: r.reasons, performedAt: r.performedAt.toISOString(), name: r.name, qualification: r.qualification }));
   }

@@ -10,6 +10,7 @@ import type { DeploymentView } from './deployment.view';
 import { DeploymentsService } from './deployments.service';
 import { RosterService, type Roster } from './roster.service';
 import { ChangeStatusDto, CheckOutDto, DeploymentDto, DeploymentHistoryDto, RosterDto } from './dto/deployment.dto';
+import { RosterQueryDto } from './dto/roster-query.dto';
 import { ListDeploymentsQueryDto } from './dto/deployments-query.dto';
 import { ics211Csv } from './ics211-csv';
 
@@ -32,12 +33,9 @@ export class DeploymentsController {
   @ApiSuccess(RosterDto, { description: 'The active deployments that match the filters, and counts over all of them.' })
   roster(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
-    @Query('status') status?: string,
-    @Query('assignment') assignment?: string,
-    @Query('positionId') positionId?: string,
-    @Query('qualification') qualification?: string,
+    @Query() filter: RosterQueryDto,
   ): Promise<Roster> {
-    return this.rosters.roster(incidentId, { status, assignment, positionId, qualification });
+    return this.rosters.roster(incidentId, { ...filter });
   }
 
   /** The roster: active deployments, or all with ?include=checked_out. */
