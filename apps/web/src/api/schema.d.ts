@@ -2698,8 +2698,8 @@ export interface operations {
     };
     CheckInController_recent: {
         parameters: {
-            query: {
-                limit: string;
+            query?: {
+                limit?: number;
             };
             header?: never;
             path: {
@@ -2709,7 +2709,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The latest scans, newest first (?limit=, 1-200, default 20). */
+            /** @description The latest scans, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3561,11 +3561,13 @@ export interface operations {
     };
     DeploymentsController_roster: {
         parameters: {
-            query: {
-                assignment: string;
-                positionId: string;
-                qualification: string;
-                status: string;
+            query?: {
+                /** @description An assignment name, or "unassigned". */
+                assignment?: string;
+                positionId?: string;
+                /** @description A qualification code, for example RN or PARAMEDIC. */
+                qualification?: string;
+                status?: "assigned" | "available" | "out_of_service";
             };
             header?: never;
             path: {
