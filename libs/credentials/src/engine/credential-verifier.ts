@@ -12,7 +12,7 @@ import { InMemoryStatusListStore, type StatusListStore } from '../status/status-
 import { StatusListService } from '../status/status-list-service';
 import type { TrustSource } from '../trust/trust-source';
 import { idOf, isRecord, oneOrMany, type JsonRecord } from '../util/json';
-import { CHECK_IDS, type CredentialSummary, type RevalidateOptions, type VerificationCheck, type VerificationEvidence, type VerificationResult, type VerifyOptions } from '../verification-result';
+import { CHECK_IDS, type RevalidateOptions, type VerificationCheck, type VerificationEvidence, type VerificationResult, type VerifyOptions } from '../verification-result';
 import { CheckBoard, worse } from './check-board';
 import { SIGNATURE_NOT_VERIFIED, type RunContext } from './checks/context';
 import { checkCredentialModel, modelCheck, readPresentation } from './checks/data-model';
@@ -182,7 +182,7 @@ export class CredentialVerifier {
     const summary = summariseCredential(credential, format, issuerId);
     const done = (): VerificationResult => withText(board.result(evidence, summary), compact);
     passCredentialFormat(board, format, jws);
-    if (!issuerId) return withText(noIssuer(board, evidence, summary), compact);
+    if (!issuerId) return noIssuer(board, done);
 
     const registry = await this.issuerTrust.registry(issuerId);
     const trust = this.issuerTrust.beforeFetching(summary, registry, ctx, board);
@@ -216,7 +216,7 @@ export class CredentialVerifier {
     const done = (): VerificationResult => withText(board.result(evidence, summary), reading.canonicalJson);
     const suites = [...new Set(reading.proofs.map((p) => p.suiteLabel))].join(', ');
     board.pass('format', `A VC ${reading.version} credential secured with a Data Integrity proof (${suites}).`);
-    if (!issuerId) return noIssuer(board, evidence, summary);
+    if (!issuerId) return noIssuer(board, () => board.result(evidence, summary));
 
     const registry = await this.issuerTrust.registry(issuerId);
     const trust = this.issuerTrust.beforeFetching(summary, registry, ctx, board);
@@ -295,8 +295,8 @@ function withText(result: VerificationResult, text: string): VerificationResult 
   return result;
 }
 
-function noIssuer(board: CheckBoard, evidence: VerificationEvidence, summary: CredentialSummary): VerificationResult {
+function noIssuer(board: CheckBoard, result: () => VerificationResult): VerificationResult {
   board.fail('signature', 'key_not_found', 'The credential names no issuer, so no key can be looked up.');
   board.skipRest(SIGNATURE_NOT_VERIFIED);
-  return board.result(evidence, summary);
+  return result();
 }
