@@ -5,6 +5,7 @@ import path from 'node:path';
 import { compactVerify } from 'jose';
 import {
   BoundedFetcher,
+  ContractVerifier,
   CredentialVerifier,
   keyObjectFor,
   StaticTrustSource,
@@ -105,6 +106,8 @@ describe('W3C VC Data Model 2.0 inputs, signed with a test key', () => {
     cacheTtlMs: 1000,
   });
 
+  const contract = new ContractVerifier({ clockSkewSeconds: 60 });
+
   /** What the suite does before securing an input: fill the placeholders, and give the credential our issuer. */
   function prepare(file: string): Record<string, unknown> {
     const text = readFileSync(path.join(DM, file), 'utf8').replaceAll('"FUTURE DATE"', '"2099-01-01T00:00:00Z"').replaceAll('"PAST DATE"', '"2001-01-01T00:00:00Z"');
@@ -134,7 +137,7 @@ describe('W3C VC Data Model 2.0 inputs, signed with a test key', () => {
 
   it.each(files.filter((f) => f.startsWith('presentation-')))('%s', async (file) => {
     const jws = await signJws(key.privateKey, { alg: 'ES256', typ: 'vp+jwt', kid: `${did}#0` }, prepare(file));
-    const { result } = await verifier.verifyWithKey(jws, { id: `${did}#0`, type: 'JsonWebKey', publicKeyJwk: key.publicJwk }, 'presentation_jose');
+    const { result } = await contract.verify(jws, { id: `${did}#0`, type: 'JsonWebKey', publicKeyJwk: key.publicJwk }, 'presentation_jose');
     expect({ file, result }).toEqual({ file, result: file.endsWith('-ok.json') ? 'success' : 'failure' });
   });
 });

@@ -36,6 +36,7 @@ export * from './sd-jwt/token-status-list';
 export * from './sd-jwt/sd-jwt-issue';
 export * from './engine/check-board';
 export * from './engine/credential-verifier';
+export * from './engine/contract-verifier';
 export * from './credentials.module';
 export * from './http/credentials.controller';
 export * from './http/dto/verification-result.dto';

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '@app/config';
-import { type CredentialVerifier, MAX_INPUT_BYTES, StaticTrustSource, verifierFromConfig, type ContractFeature, type TrustSource } from '@app/credentials';
+import { ContractVerifier, MAX_INPUT_BYTES, verifierFromConfig, type ContractFeature, type TrustSource } from '@app/credentials';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cli';
 
 const USAGE = `Usage:
@@ -117,7 +117,7 @@ async function runContract(opts: { input?: string; key?: string; feature?: strin
       key = undefined;
     }
     const verifier = contractVerifier(io);
-    const { result, verification } = await verifier.verifyWithKey(input, key, opts.feature as ContractFeature);
+    const { result, verification } = await verifier.verify(input, key, opts.feature as ContractFeature);
     outcome = result;
     for (const error of verification.errors) io.stderr.write(`${error.id}: ${error.code}: ${error.message}\n`);
   }
@@ -126,7 +126,7 @@ async function runContract(opts: { input?: string; key?: string; feature?: strin
 }
 
 /** No registry and no network in the contract: everything is decided by the given key and the document. */
-function contractVerifier(io: CliIo): CredentialVerifier {
+function contractVerifier(io: CliIo): ContractVerifier {
   const config = parseConfig(io.env);
-  return verifierFromConfig(config, { trust: new StaticTrustSource([], []) });
+  return new ContractVerifier({ clockSkewSeconds: config.verification.clockSkewSeconds });
 }

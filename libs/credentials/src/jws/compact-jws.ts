@@ -39,26 +39,6 @@ function parseJsonObject(text: string): JsonRecord | 'unsafe' | undefined {
   }
 }
 
-/**
- * Parsed headers by their base64url text: every badge signed with one key carries the same header, so it is decoded
- * once. Only ordinary-sized headers whose members are plain values are kept, frozen, because verifications share
- * them; bounded by starting afresh when full.
- */
-const knownHeaders = new Map<string, JsonRecord>();
-const MAX_KNOWN_HEADERS = 256;
-const MAX_KNOWN_HEADER_CHARS = 1024;
-
-function parseHeader(segment: string): JsonRecord | 'unsafe' | undefined {
-  const known = knownHeaders.get(segment);
-  if (known) return known;
-  const header = parseJsonObject(base64UrlToText(segment));
-  if (segment.length <= MAX_KNOWN_HEADER_CHARS && isRecord(header) && Object.values(header).every((v) => v === null || typeof v !== 'object')) {
-    if (knownHeaders.size >= MAX_KNOWN_HEADERS) knownHeaders.clear();
-    knownHeaders.set(segment, Object.freeze(header));
-  }
-  return header;
-}
-
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 
 /** Decodes a compact JWS without verifying it (so the issuer, and with it the key, can be found). */
@@ -81,7 +61,7 @@ function decodeShapedJws(compact: string): DecodeResult {
   if (h.length % 4 === 1 || p.length % 4 === 1 || s.length % 4 === 1) {
     return { ok: false, message: 'The JWS is not valid base64url.' };
   }
-  const header = parseHeader(h);
+  const header = parseJsonObject(base64UrlToText(h));
   const payload = parseJsonObject(base64UrlToText(p));
   if (header === 'unsafe' || payload === 'unsafe') return { ok: false, message: 'The JWS contains a NUL character or an unpaired UTF-16 surrogate.' };
   if (!header) return { ok: false, message: 'The JWS header is not a JSON object.' };

@@ -1,5 +1,9 @@
 import { CheckBoard } from '../engine/check-board';
-import type { EntryOutcome, RegistryAnswer, RunContext, StatusOutcome } from '../engine/credential-verifier';
+import type { RunContext } from '../engine/checks/context';
+import { evidenceOf } from '../engine/checks/evidence';
+import { fetchedAtIso, statusVerdict, type EntryOutcome, type StatusCheck, type StatusOutcome } from '../engine/checks/status';
+import type { TrustCheck } from '../engine/checks/trust';
+import type { ValidityCheck } from '../engine/checks/validity';
 import { decodeCompactJws, mediaType, type DecodedJws } from '../jws/compact-jws';
 import { verifyJwsSignature } from '../jws/verify-signature';
 import { KeyResolutionError, type IssuerKeySet, type KeyResolver, type VerificationKey } from '../keys/key-resolver';
@@ -30,18 +34,12 @@ export interface SdJwtEngine {
   readonly statusLists: StatusListService;
   readonly trust: TrustSource;
   readonly skewMs: number;
-  registry(issuerId: string): RegistryAnswer | Promise<RegistryAnswer>;
-  /** Trust from the registry before any fetch; undefined when the board has ended there (untrusted, no full report). */
-  trustBeforeFetching(summary: CredentialSummary, registry: RegistryAnswer, ctx: RunContext, board: CheckBoard): VerificationCheck | undefined;
+  /** The registry's answer, and trust decided from it before any fetch. */
+  readonly issuerTrust: TrustCheck;
   /** The `nbf` / `exp` check, with the engine's clock skew. */
-  checkValidity(claims: JsonRecord, now: Date): VerificationCheck;
-  /** One Bitstring Status List entry, as for any credential. */
-  bitstringEntry(entry: JsonRecord, issuerId: string, ctx: RunContext): EntryOutcome | Promise<EntryOutcome>;
-  /** A list that could not be had fresh: its last known copy's set bits, or the failure. */
-  unreadList(err: unknown, issuerId: string, base: StatusEvidence, now: Date): EntryOutcome;
-  statusVerdict(outcomes: EntryOutcome[]): StatusOutcome;
-  fetchedAt(list: DecodedStatusList): string;
-  evidence(input: string, now: Date): VerificationEvidence;
+  readonly validity: ValidityCheck;
+  /** Bitstring Status List entries, as for any credential. */
+  readonly status: StatusCheck;
 }
 
 const MEDIA_TYPES = ['dc+sd-jwt', 'vc+sd-jwt'];
@@ -60,13 +58,12 @@ export class SdJwtVcVerifier {
 
   async verify(text: string, ctx: RunContext): Promise<VerificationResult> {
     const board = new CheckBoard();
-    const evidence = this.engine.evidence(text, ctx.now);
+    const evidence = evidenceOf(text, ctx.now);
     const refuse = (code: 'malformed' | 'unsupported_format', message: string): VerificationResult => {
       board.fail('format', code, message);
       board.skipRest(code === 'malformed' ? 'The credential could not be decoded.' : 'The credential format is not supported.');
       return board.result(evidence);
     };
-    if (ctx.contract) return refuse('unsupported_format', 'SD-JWT VC is not part of the vc-jose-cose test-suite contract.');
 
     let parts: SdJwtParts;
     let hashAlgorithm: string;
@@ -108,8 +105,8 @@ export class SdJwtVcVerifier {
       return done();
     }
 
-    const registry = await this.engine.registry(issuerId);
-    const trust = this.engine.trustBeforeFetching(summary, registry, ctx, board);
+    const registry = await this.engine.issuerTrust.registry(issuerId);
+    const trust = this.engine.issuerTrust.beforeFetching(summary, registry, ctx, board);
     if (!trust) return done();
 
     const signature = await this.issuerSignature(parts.issuerJwt, issuerId, registry.entry, ctx);
@@ -186,7 +183,7 @@ export class SdJwtVcVerifier {
 
   /** `nbf` / `exp`, then the Key Binding JWT's age (a stale one is a replay: `expired`). */
   private validity(claims: JsonRecord, binding: KeyBindingVerdict, ctx: RunContext): VerificationCheck {
-    const check = this.engine.checkValidity(claims, ctx.now);
+    const check = this.engine.validity.check({}, claims, '2.0', ctx.now, 'credential');
     if (check.status !== 'pass' || !binding.ok || !binding.freshness) return check;
     return { id: 'validity', status: 'fail', code: binding.freshness.code, message: binding.freshness.message };
   }
@@ -199,13 +196,13 @@ export class SdJwtVcVerifier {
     if (count === 0) return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
     const outcomes = await Promise.all([
       ...(claims.status === undefined ? [] : [this.statusClaim(claims.status, issuerId, ctx)]),
-      ...bitstring.filter(isRecord).map((entry) => this.engine.bitstringEntry(entry, issuerId, ctx)),
+      ...bitstring.filter(isRecord).map((entry) => this.engine.status.entry(entry, issuerId, ctx)),
     ]);
-    return this.engine.statusVerdict(outcomes);
+    return statusVerdict(outcomes);
   }
 
   /** The `status` claim: a Token Status List reference is read; another mechanism cannot be checked here. */
-  private statusClaim(status: unknown, issuerId: string, ctx: RunContext): EntryOutcome | Promise<EntryOutcome> {
+  private async statusClaim(status: unknown, issuerId: string, ctx: RunContext): Promise<EntryOutcome> {
     if (!isRecord(status)) return { status: 'fail', code: 'data_model_invalid', message: 'The status claim is not an object.' };
     if (!('status_list' in status)) {
       const names = Object.keys(status).join(', ').slice(0, 80) || '(none)';
@@ -224,9 +221,9 @@ export class SdJwtVcVerifier {
     try {
       list = this.engine.statusLists.cached(ref.uri) ?? (await this.engine.statusLists.get(ref.uri, ctx.budget, issuerId));
     } catch (err) {
-      return this.engine.unreadList(err, issuerId, base, ctx.now);
+      return this.engine.status.unreadList(err, issuerId, base, ctx.now);
     }
-    const evidence: StatusEvidence = { ...base, fetchedAt: this.engine.fetchedAt(list) };
+    const evidence: StatusEvidence = { ...base, fetchedAt: fetchedAtIso(list) };
     if (!list.tokenBits) return { status: 'indeterminate', code: 'status_list_invalid', message: 'The list the credential names is not a Token Status List.', evidence };
     if (list.issuer !== issuerId) return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list is published by a different issuer.', evidence };
     if (list.validUntil !== undefined && list.validUntil + this.engine.skewMs <= ctx.now.getTime()) {
@@ -235,7 +232,7 @@ export class SdJwtVcVerifier {
     try {
       evidence.value = StatusListService.read(list, ref.idx);
     } catch (err) {
-      return this.engine.unreadList(err, issuerId, base, ctx.now);
+      return this.engine.status.unreadList(err, issuerId, base, ctx.now);
     }
     if (evidence.value === TOKEN_STATUS.valid) return { status: 'pass', message: 'ok', evidence };
     if (evidence.value === TOKEN_STATUS.invalid) return { status: 'fail', code: 'revoked', message: 'The issuer has revoked this credential.', evidence };
