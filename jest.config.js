@@ -1,6 +1,14 @@
 // Nest 12 ships ESM only; @swc/jest compiles our TypeScript *and* node_modules' ESM to CommonJS for jest
 // (transformIgnorePatterns: []), with decorator metadata, using the same .swcrc as the build.
-const swc = { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true }, module: { type: 'commonjs' } };
+const swc = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+};
 const common = {
   transform: { '^.+\\.(t|j|mj|cj)s$': ['@swc/jest', swc] },
   transformIgnorePatterns: [],

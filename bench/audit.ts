@@ -20,8 +20,21 @@ import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
-  AuditCheckpointsService, AuditCheckpointsRepository, AuditEntriesRepository, AuditVerificationService, BUNDLE_FORMAT, BUNDLE_VERSION, buildEntry, GENESIS_HASH, signCheckpoint,
-  verifyBundleFile, verifyEntries, writeBundle, type AuditBundle, type AuditEntryRecord, type CheckpointRecord,
+  AuditCheckpointsService,
+  AuditCheckpointsRepository,
+  AuditEntriesRepository,
+  AuditVerificationService,
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  buildEntry,
+  GENESIS_HASH,
+  signCheckpoint,
+  verifyBundleFile,
+  verifyEntries,
+  writeBundle,
+  type AuditBundle,
+  type AuditEntryRecord,
+  type CheckpointRecord,
 } from '@app/audit';
 import { ServerKeysService, ServerKeysRepository } from '@app/auth';
 import { Clock } from '@app/common';
@@ -58,32 +71,68 @@ const say = (line: string): boolean => process.stdout.write(`${line}\n`);
 /** The i-th entry's content: check-ins (with their verification evidence), status changes and check-outs. */
 function inputFor(i: number): Parameters<typeof buildEntry>[0] {
   const responderId = responders[i % responders.length];
-  const actor = { kind: 'user' as const, userId: users[i % users.length], role: 'checkin', email: `staff${i % users.length}@agency.example`, ip: '10.20.30.40', device: `tablet-${i % 12}` };
+  const actor = {
+    kind: 'user' as const,
+    userId: users[i % users.length],
+    role: 'checkin',
+    email: `staff${i % users.length}@agency.example`,
+    ip: '10.20.30.40',
+    device: `tablet-${i % 12}`,
+  };
   const occurredAt = new Date(Date.UTC(2026, 5, 1) + i * 250);
   switch (i % 3) {
     case 0:
       return {
-        actor, action: 'checkin.admitted', incidentId: INCIDENT, target: { type: 'deployment', id: randomUUID() }, occurredAt,
+        actor,
+        action: 'checkin.admitted',
+        incidentId: INCIDENT,
+        target: { type: 'deployment', id: randomUUID() },
+        occurredAt,
         payload: {
-          attemptId: randomUUID(), decision: 'admitted', reasons: [], responderId, deploymentId: randomUUID(), positionId: null, locationId: null,
+          attemptId: randomUUID(),
+          decision: 'admitted',
+          reasons: [],
+          responderId,
+          deploymentId: randomUUID(),
+          positionId: null,
+          locationId: null,
           verification: {
             verified: true,
             checks: ['format', 'signature', 'data_model', 'validity', 'status', 'issuer_trust'].map((id) => ({ id, status: 'pass', code: 'ok' })),
             issuer: { id: 'did:web:boards.example:fl-nursing', registryName: 'Florida Board of Nursing' },
-            qualification: 'RN', licenseNumber: `RN${1_000_000 + (i % 900_000)}`,
-            credentialHash: (i * 2654435761).toString(16).padStart(64, '0').slice(-64), algorithm: 'EdDSA', keyId: 'did:web:boards.example:fl-nursing#key-1',
-            status: [{ listUrl: 'https://boards.example/fl-nursing/status/1', purpose: 'revocation', index: i % 131072, value: 0, fetchedAt: occurredAt.toISOString() }],
+            qualification: 'RN',
+            licenseNumber: `RN${1_000_000 + (i % 900_000)}`,
+            credentialHash: (i * 2654435761).toString(16).padStart(64, '0').slice(-64),
+            algorithm: 'EdDSA',
+            keyId: 'did:web:boards.example:fl-nursing#key-1',
+            status: [
+              {
+                listUrl: 'https://boards.example/fl-nursing/status/1',
+                purpose: 'revocation',
+                index: i % 131072,
+                value: 0,
+                fetchedAt: occurredAt.toISOString(),
+              },
+            ],
           },
         },
       };
     case 1:
       return {
-        actor, action: 'deployment.status_changed', incidentId: INCIDENT, target: { type: 'deployment', id: randomUUID() }, occurredAt,
+        actor,
+        action: 'deployment.status_changed',
+        incidentId: INCIDENT,
+        target: { type: 'deployment', id: randomUUID() },
+        occurredAt,
         payload: { responderId, from: { status: 'available' }, to: { status: 'assigned', assignment: 'Division A' }, note: null },
       };
     default:
       return {
-        actor, action: 'deployment.checked_out', incidentId: INCIDENT, target: { type: 'deployment', id: randomUUID() }, occurredAt,
+        actor,
+        action: 'deployment.checked_out',
+        incidentId: INCIDENT,
+        target: { type: 'deployment', id: randomUUID() },
+        occurredAt,
         payload: { responderId, checkedInAt: occurredAt.toISOString(), checkedOutAt: occurredAt.toISOString(), hoursOnScene: 11.5, note: null },
       };
   }
@@ -120,14 +169,25 @@ async function inMemory(): Promise<AuditEntryRecord[]> {
   const report = await verifyEntries({ chainId: CHAIN, entries, checkpoints, jwks, head: { seq: ENTRIES, hash: prev } });
   const verified = seconds(t);
   if (!report.ok) throw new Error(`the benchmark chain did not verify: ${JSON.stringify(report.problem)}`);
-  say(`  verify in memory, 1 thread            ${verified.toFixed(2)} s   ${rate(ENTRIES, verified)}   (${cpuSeconds(cpu).toFixed(2)} s CPU)   ${report.checkpoints.verified} checkpoints   ${mb()}`);
+  say(
+    `  verify in memory, 1 thread            ${verified.toFixed(2)} s   ${rate(ENTRIES, verified)}   (${cpuSeconds(cpu).toFixed(2)} s CPU)   ${report.checkpoints.verified} checkpoints   ${mb()}`,
+  );
 
   const dir = await mkdtemp(join(tmpdir(), 'bench-audit-'));
   try {
     const file = join(dir, 'bundle.json');
     t = performance.now();
     const out = createWriteStream(file);
-    const header: Omit<AuditBundle, 'entries'> = { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, chainId: CHAIN, incidentId: INCIDENT, exportedAt: new Date().toISOString(), head: { seq: ENTRIES, hash: prev }, checkpoints, jwks };
+    const header: Omit<AuditBundle, 'entries'> = {
+      format: BUNDLE_FORMAT,
+      version: BUNDLE_VERSION,
+      chainId: CHAIN,
+      incidentId: INCIDENT,
+      exportedAt: new Date().toISOString(),
+      head: { seq: ENTRIES, hash: prev },
+      checkpoints,
+      jwks,
+    };
     await writeBundle(out, header, pages(entries));
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     say(`  write export bundle                   ${seconds(t).toFixed(2)} s   ${Math.round((await stat(file)).size / 1e6)} MB`);
@@ -136,9 +196,13 @@ async function inMemory(): Promise<AuditEntryRecord[]> {
     const offline = await verifyBundleFile(file, { threads: THREADS, trustedJwks: jwks });
     const offlineSeconds = seconds(t);
     if (!offline.ok || !offline.result.verification.ok) throw new Error(`the bundle did not verify: ${JSON.stringify(offline)}`);
-    say(`  audit-verify on the bundle file        ${offlineSeconds.toFixed(2)} s   ${rate(ENTRIES, offlineSeconds)}   (${cpuSeconds(cpu).toFixed(2)} s CPU in ${offline.result.threads} thread(s); reading and parsing included)`);
+    say(
+      `  audit-verify on the bundle file        ${offlineSeconds.toFixed(2)} s   ${rate(ENTRIES, offlineSeconds)}   (${cpuSeconds(cpu).toFixed(2)} s CPU in ${offline.result.threads} thread(s); reading and parsing included)`,
+    );
     const best = Math.min(verified, offlineSeconds);
-    say(`  target: ${ENTRIES.toLocaleString('en-US')} entries verified in under ${TARGET_SECONDS} s: ${best < TARGET_SECONDS ? 'met' : 'NOT met'} (in memory ${verified.toFixed(1)} s, bundle file ${offlineSeconds.toFixed(1)} s)`);
+    say(
+      `  target: ${ENTRIES.toLocaleString('en-US')} entries verified in under ${TARGET_SECONDS} s: ${best < TARGET_SECONDS ? 'met' : 'NOT met'} (in memory ${verified.toFixed(1)} s, bundle file ${offlineSeconds.toFixed(1)} s)`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -148,7 +212,9 @@ async function inMemory(): Promise<AuditEntryRecord[]> {
   const original = entries[middle];
   entries[middle] = { ...original, action: 'checkin.denied' };
   const tampered = await verifyEntries({ chainId: CHAIN, entries, checkpoints, jwks, head: { seq: ENTRIES, hash: prev } });
-  say(`  one entry modified mid-chain, in memory: ${tampered.ok ? 'NOT detected' : `${tampered.problem.kind} at seq ${tampered.problem.seq}`} (${seconds(t).toFixed(2)} s)`);
+  say(
+    `  one entry modified mid-chain, in memory: ${tampered.ok ? 'NOT detected' : `${tampered.problem.kind} at seq ${tampered.problem.seq}`} (${seconds(t).toFixed(2)} s)`,
+  );
   entries[middle] = original;
   return entries;
 }
@@ -174,9 +240,17 @@ async function inDatabase(entries: AuditEntryRecord[]): Promise<void> {
         `INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, incident_id, target_type, target_id, payload, prev_hash, hash)
          SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::jsonb[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[])`,
         [
-          batch.map((e) => e.chainId), batch.map((e) => e.seq), batch.map((e) => e.occurredAt), batch.map((e) => JSON.stringify(e.actor)),
-          batch.map((e) => e.action), batch.map((e) => e.incidentId), batch.map((e) => e.targetType), batch.map((e) => e.targetId),
-          batch.map((e) => JSON.stringify(e.payload)), batch.map((e) => e.prevHash), batch.map((e) => e.hash),
+          batch.map((e) => e.chainId),
+          batch.map((e) => e.seq),
+          batch.map((e) => e.occurredAt),
+          batch.map((e) => JSON.stringify(e.actor)),
+          batch.map((e) => e.action),
+          batch.map((e) => e.incidentId),
+          batch.map((e) => e.targetType),
+          batch.map((e) => e.targetId),
+          batch.map((e) => JSON.stringify(e.payload)),
+          batch.map((e) => e.prevHash),
+          batch.map((e) => e.hash),
         ],
       );
     }
@@ -193,7 +267,9 @@ async function inDatabase(entries: AuditEntryRecord[]): Promise<void> {
     const checkpoints = new AuditCheckpointsRepository(database);
     t = performance.now();
     const run = await new AuditCheckpointsService(database, entryReads, checkpoints, keys, new Clock()).checkpointChain(CHAIN);
-    say(`    first checkpoint (verifies all, signs) ${seconds(t).toFixed(2)} s   ${run?.created ? `signed seq ${run.created.seq}` : `NOT signed: ${JSON.stringify(run)}`}`);
+    say(
+      `    first checkpoint (verifies all, signs) ${seconds(t).toFixed(2)} s   ${run?.created ? `signed seq ${run.created.seq}` : `NOT signed: ${JSON.stringify(run)}`}`,
+    );
 
     t = performance.now();
     const report = await new AuditVerificationService(database, entryReads, checkpoints, keys).verify(CHAIN);

@@ -22,7 +22,18 @@ import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
-import { closedLoop, cpuSeconds, machineCpuSeconds, mainThreadSchedule, makeBalancedClient, makeClient, openLoop, percentile, type LoadResult, type RequestSpec } from './load';
+import {
+  closedLoop,
+  cpuSeconds,
+  machineCpuSeconds,
+  mainThreadSchedule,
+  makeBalancedClient,
+  makeClient,
+  openLoop,
+  percentile,
+  type LoadResult,
+  type RequestSpec,
+} from './load';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -37,7 +48,12 @@ const API_PROCESSES = opt('api-processes', Math.max(1, Math.floor(availableParal
 const AUDIT_COMPARISON = args.includes('--audit-comparison');
 const SERVER = 'postgres://postgres@127.0.0.1:5432';
 const POOL_SIZE = 24;
-const BOARDS: Array<[string, string]> = [['fl-nursing', 'RN'], ['fl-ems', 'PARAMEDIC'], ['fl-medicine', 'MD'], ['nremt', 'EMT']];
+const BOARDS: Array<[string, string]> = [
+  ['fl-nursing', 'RN'],
+  ['fl-ems', 'PARAMEDIC'],
+  ['fl-medicine', 'MD'],
+  ['nremt', 'EMT'],
+];
 
 async function freePort(): Promise<number> {
   const srv = createServer().listen(0);
@@ -108,7 +124,10 @@ async function json<T>(url: string, init: RequestInit & { token?: string; body?:
 
 /** Trust registry, an incident and a check-in user, through the API as an agency would. */
 async function seed(api: string, issuer: IssuerServer): Promise<{ token: string; incidentId: string }> {
-  const admin = await json<{ accessToken: string }>(`${api}/auth/token`, { method: 'POST', body: JSON.stringify({ email: 'bench@example.org', password: 'bench-password-123' }) });
+  const admin = await json<{ accessToken: string }>(`${api}/auth/token`, {
+    method: 'POST',
+    body: JSON.stringify({ email: 'bench@example.org', password: 'bench-password-123' }),
+  });
   for (const [slug, qualification] of BOARDS) {
     const board = issuer.board(slug);
     // The audit comparison seeds a second api on the same database: the registry is there already.
@@ -132,7 +151,10 @@ async function seed(api: string, issuer: IssuerServer): Promise<{ token: string;
   await json(`${api}/incidents/${incident.id}/staff`, { method: 'POST', token: admin.accessToken, body: JSON.stringify({ userId: user.id }) });
   const scanner = await json<{ accessToken: string; email: string }>(`${api}/auth/token`, {
     method: 'POST',
-    body: JSON.stringify({ email: (await json<Array<{ id: string; email: string }>>(`${api}/users`, { token: admin.accessToken })).find((u) => u.id === user.id)!.email, password: 'scanner-password-1' }),
+    body: JSON.stringify({
+      email: (await json<Array<{ id: string; email: string }>>(`${api}/users`, { token: admin.accessToken })).find((u) => u.id === user.id)!.email,
+      password: 'scanner-password-1',
+    }),
   });
   return { token: scanner.accessToken, incidentId: incident.id };
 }
@@ -176,8 +198,12 @@ interface SampleCheckIn {
  * are read and moved as rows too). The floor under an implementation that writes row by row.
  */
 async function rawInsert(pool: Pool, sample: SampleCheckIn, concurrency: number, seconds: number): Promise<LoadResult> {
-  const { rows: [inc] } = await pool.query(`INSERT INTO incident (name, number, type, jurisdiction) VALUES ('raw', $1, 'x', 'US-FL') RETURNING id`, [`RAW-${randomUUID()}`]);
-  const { rows: [user] } = await pool.query(`SELECT id FROM app_user LIMIT 1`);
+  const {
+    rows: [inc],
+  } = await pool.query(`INSERT INTO incident (name, number, type, jurisdiction) VALUES ('raw', $1, 'x', 'US-FL') RETURNING id`, [`RAW-${randomUUID()}`]);
+  const {
+    rows: [user],
+  } = await pool.query(`SELECT id FROM app_user LIMIT 1`);
   const { response } = sample;
   const summary = JSON.stringify(response.verification.credential);
   const statusEntries = JSON.stringify(response.verification.credential.status);
@@ -186,7 +212,10 @@ async function rawInsert(pool: Pool, sample: SampleCheckIn, concurrency: number,
   const ics211 = JSON.stringify(response.deployment.ics211);
   const reasons = JSON.stringify(response.reasons);
   const whole = JSON.stringify(response);
-  const auditPayload = JSON.stringify({ reasons: response.reasons, verification: { checks: response.verification.checks, evidence: response.verification.evidence } });
+  const auditPayload = JSON.stringify({
+    reasons: response.reasons,
+    verification: { checks: response.verification.checks, evidence: response.verification.evidence },
+  });
   const boardEvent = JSON.stringify({ deployment: response.deployment });
   let n = 0;
   const insertOne = async (): Promise<number> => {
@@ -194,27 +223,40 @@ async function rawInsert(pool: Pool, sample: SampleCheckIn, concurrency: number,
     try {
       const k = n++;
       await c.query('BEGIN');
-      const { rows: [r] } = await c.query(`INSERT INTO responder (subject_id, name) VALUES ($1, $2) RETURNING id`, [`urn:raw:${randomUUID()}`, `Raw ${k}`]);
-      const { rows: [cred] } = await c.query(
+      const {
+        rows: [r],
+      } = await c.query(`INSERT INTO responder (subject_id, name) VALUES ($1, $2) RETURNING id`, [`urn:raw:${randomUUID()}`, `Raw ${k}`]);
+      const {
+        rows: [cred],
+      } = await c.query(
         `INSERT INTO presented_credential (hash, jws, responder_id, format, issuer_id, qualification, summary, status_entries, last_verified_at, last_verified)
          VALUES ($1, $2, $3, 'vc+jwt', 'did:web:raw', 'RN', $4, $5, now(), true) RETURNING id`,
         [randomUUID(), sample.jws, r.id, summary, statusEntries],
       );
-      const { rows: [v] } = await c.query(
+      const {
+        rows: [v],
+      } = await c.query(
         `INSERT INTO verification (credential_id, incident_id, kind, verified, checks, evidence) VALUES ($1, $2, 'check_in', true, $3, $4) RETURNING id`,
         [cred.id, inc.id, checks, evidence],
       );
-      const { rows: [d] } = await c.query(
+      const {
+        rows: [d],
+      } = await c.query(
         `INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, ics211, checked_in_at) VALUES ($1, $2, $3, 'admitted', 'available', $4, now()) RETURNING id`,
         [inc.id, r.id, cred.id, ics211],
       );
-      await c.query(`INSERT INTO deployment_status_event (deployment_id, to_status, changed_by) VALUES ($1, 'available', $2)`, [d.id, JSON.stringify({ kind: 'user', userId: user.id })]);
+      await c.query(`INSERT INTO deployment_status_event (deployment_id, to_status, changed_by) VALUES ($1, 'available', $2)`, [
+        d.id,
+        JSON.stringify({ kind: 'user', userId: user.id }),
+      ]);
       await c.query(
         `INSERT INTO check_in_attempt (incident_id, performed_by, request_hash, decision, reasons, credential_hash, responder_id, deployment_id, verification_id, response_status, response)
          VALUES ($1, $2, 'h', 'admitted', $3, 'h', $4, $5, $6, 201, $7)`,
         [inc.id, user.id, reasons, r.id, d.id, v.id, whole],
       );
-      const { rows: [head] } = await c.query(
+      const {
+        rows: [head],
+      } = await c.query(
         `INSERT INTO audit_chain (chain_id, last_seq, last_hash) VALUES ($1, 0, 'g') ON CONFLICT (chain_id) DO UPDATE SET chain_id = EXCLUDED.chain_id RETURNING last_seq`,
         [`incident:${inc.id}`],
       );
@@ -224,11 +266,17 @@ async function rawInsert(pool: Pool, sample: SampleCheckIn, concurrency: number,
         [`incident:${inc.id}`, Number(head.last_seq) + 1, JSON.stringify({ kind: 'user', userId: user.id }), inc.id, d.id, auditPayload],
       );
       await c.query(`UPDATE audit_chain SET last_seq = last_seq + 1 WHERE chain_id = $1`, [`incident:${inc.id}`]);
-      const { rows: [s] } = await c.query(
+      const {
+        rows: [s],
+      } = await c.query(
         `INSERT INTO event_stream (incident_id, last_seq) VALUES ($1, 1) ON CONFLICT (incident_id) DO UPDATE SET last_seq = event_stream.last_seq + 1 RETURNING last_seq`,
         [inc.id],
       );
-      await c.query(`INSERT INTO outbox_event (incident_id, seq, name, payload, published_at) VALUES ($1, $2, 'deployment.checked_in', $3, now())`, [inc.id, s.last_seq, boardEvent]);
+      await c.query(`INSERT INTO outbox_event (incident_id, seq, name, payload, published_at) VALUES ($1, $2, 'deployment.checked_in', $3, now())`, [
+        inc.id,
+        s.last_seq,
+        boardEvent,
+      ]);
       await c.query('COMMIT');
       return 201;
     } catch {
@@ -238,7 +286,13 @@ async function rawInsert(pool: Pool, sample: SampleCheckIn, concurrency: number,
       c.release();
     }
   };
-  return closedLoop(() => insertOne(), () => ({ method: 'POST', path: '' }), concurrency, seconds, (s) => s === 201);
+  return closedLoop(
+    () => insertOne(),
+    () => ({ method: 'POST', path: '' }),
+    concurrency,
+    seconds,
+    (s) => s === 201,
+  );
 }
 
 /**
@@ -246,12 +300,18 @@ async function rawInsert(pool: Pool, sample: SampleCheckIn, concurrency: number,
  * backends serving this database: a figure that holds on a machine busy with other work, unlike a rate. Also the
  * shares of the phase the processes' main threads ran and waited for a core (bench/load.ts, mainThreadSchedule).
  */
-async function withCpu(admin: Client, db: string, processes: number[], run: () => Promise<LoadResult>): Promise<LoadResult & { cpuMs: CpuPerOp; mainThread: MainThreadShare }> {
+async function withCpu(
+  admin: Client,
+  db: string,
+  processes: number[],
+  run: () => Promise<LoadResult>,
+): Promise<LoadResult & { cpuMs: CpuPerOp; mainThread: MainThreadShare }> {
   const backends = async (): Promise<number[]> =>
     (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [db])).rows.map((r) => r.pid);
   const snapshot = (pids: number[]) => new Map(pids.map((pid) => [pid, cpuSeconds([pid])]));
   const appBefore = cpuSeconds(processes);
-  const scheduleOf = () => processes.map(mainThreadSchedule).reduce((a, b) => ({ running: a.running + b.running, waiting: a.waiting + b.waiting }), { running: 0, waiting: 0 });
+  const scheduleOf = () =>
+    processes.map(mainThreadSchedule).reduce((a, b) => ({ running: a.running + b.running, waiting: a.waiting + b.waiting }), { running: 0, waiting: 0 });
   const scheduleBefore = scheduleOf();
   const clientBefore = cpuSeconds([process.pid]);
   const machineBefore = machineCpuSeconds();
@@ -266,7 +326,12 @@ async function withCpu(admin: Client, db: string, processes: number[], run: () =
   const share = (seconds: number) => seconds / (result.seconds * Math.max(processes.length, 1));
   return {
     ...result,
-    cpuMs: { app: per(cpuSeconds(processes) - appBefore), pg: per(pg), client: per(cpuSeconds([process.pid]) - clientBefore), machine: per(machineCpuSeconds() - machineBefore) },
+    cpuMs: {
+      app: per(cpuSeconds(processes) - appBefore),
+      pg: per(pg),
+      client: per(cpuSeconds([process.pid]) - clientBefore),
+      machine: per(machineCpuSeconds() - machineBefore),
+    },
     mainThread: { running: share(schedule.running - scheduleBefore.running), waiting: share(schedule.waiting - scheduleBefore.waiting) },
   };
 }
@@ -292,7 +357,8 @@ const fmtCpu = (r: { cpuMs: CpuPerOp }) =>
 const fmtMainThread = (r: { mainThread: MainThreadShare }) =>
   `; event loop ran ${(100 * r.mainThread.running).toFixed(0)}% of the time, waited for a core ${(100 * r.mainThread.waiting).toFixed(0)}%`;
 
-const fmt = (r: LoadResult) => `${r.rate.toFixed(0).padStart(6)}/s  p50 ${percentile(r.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(r.latenciesMs, 99).toFixed(1)} ms  (${r.ok} ok, ${r.errors} errors)`;
+const fmt = (r: LoadResult) =>
+  `${r.rate.toFixed(0).padStart(6)}/s  p50 ${percentile(r.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(r.latenciesMs, 99).toFixed(1)} ms  (${r.ok} ok, ${r.errors} errors)`;
 
 async function main(): Promise<void> {
   const dbUrl = await freshDatabase('responder_checkin_bench');
@@ -314,7 +380,10 @@ async function main(): Promise<void> {
       children.push(apis[i].child);
     }
     const sendOne = makeClient(api.url, SCANNERS);
-    const send = makeBalancedClient(apis.map((a) => a.url), SCANNERS);
+    const send = makeBalancedClient(
+      apis.map((a) => a.url),
+      SCANNERS,
+    );
     const created = (s: number) => s === 201;
     // Warm-up: keys and status lists cached, JIT warm. One real check-in gives the raw insert its row contents.
     const [sampleJws] = credentials.splice(0, 1);
@@ -324,11 +393,22 @@ async function main(): Promise<void> {
     };
     await closedLoop(send, checkInSpecs(credentials.splice(0, 300 * API_PROCESSES), token, incidentId), 8, 60, created);
 
-    const trivial = await closedLoop(send, () => ({ method: 'GET', path: '/health/live' }), SCANNERS, Math.min(SECONDS, 5), (s) => s === 200);
+    const trivial = await closedLoop(
+      send,
+      () => ({ method: 'GET', path: '/health/live' }),
+      SCANNERS,
+      Math.min(SECONDS, 5),
+      (s) => s === 200,
+    );
     const admin = new Client({ connectionString: `${SERVER}/postgres` });
     await admin.connect();
     const dbName = new URL(dbUrl).pathname.slice(1);
-    const single = API_PROCESSES > 1 ? await withCpu(admin, dbName, [api.child.pid ?? 0], () => closedLoop(sendOne, checkInSpecs(credentials, token, incidentId), SCANNERS, SECONDS, created)) : undefined;
+    const single =
+      API_PROCESSES > 1
+        ? await withCpu(admin, dbName, [api.child.pid ?? 0], () =>
+            closedLoop(sendOne, checkInSpecs(credentials, token, incidentId), SCANNERS, SECONDS, created),
+          )
+        : undefined;
     credentials.splice(0, single?.requests ?? 0);
     const pids = apis.map((a) => a.child.pid ?? 0);
     const saturation = await withCpu(admin, dbName, pids, () => closedLoop(send, checkInSpecs(credentials, token, incidentId), SCANNERS, SECONDS, created));
@@ -342,7 +422,9 @@ async function main(): Promise<void> {
     await admin.end();
 
     const n = `${API_PROCESSES} api process${API_PROCESSES === 1 ? '' : 'es'}`;
-    process.stdout.write(`\nbench:checkin  (${SCANNERS} scanners closed loop, ${RATE}/s open loop, ${SECONDS} s each, one incident, ${availableParallelism()} cores)\n`);
+    process.stdout.write(
+      `\nbench:checkin  (${SCANNERS} scanners closed loop, ${RATE}/s open loop, ${SECONDS} s each, one incident, ${availableParallelism()} cores)\n`,
+    );
     process.stdout.write(`  trivial route (GET /health/live), ${n}   ${fmt(trivial)}\n`);
     process.stdout.write(`  raw insert of the same rows (pg)          ${fmt(raw)}\n`);
     if (single) process.stdout.write(`  check-in, saturation, 1 api process       ${fmt(single)}\n`);

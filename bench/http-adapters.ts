@@ -96,7 +96,11 @@ class ProblemFilter implements ExceptionFilter {
     const body = exception instanceof HttpException ? exception.getResponse() : undefined;
     const errors = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
     const detail = exception instanceof Error ? exception.message : 'An unexpected error occurred.';
-    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), { type: 'about:blank', status, detail, ...(Array.isArray(errors) ? { errors } : {}) }, status);
+    this.adapterHost.httpAdapter.reply(
+      host.switchToHttp().getResponse(),
+      { type: 'about:blank', status, detail, ...(Array.isArray(errors) ? { errors } : {}) },
+      status,
+    );
   }
 }
 
@@ -151,7 +155,14 @@ function checkInResponse(body: CheckInDto) {
       id: randomUUID(),
       incidentId,
       responder: { id: randomUUID(), name: 'Dana Rivera', email: null },
-      credential: { id: randomUUID(), qualification: 'RN', issuerId: did, issuerName: 'Florida Board of Nursing', licenseNumber: 'RN9912345', validUntil: '2099-01-01T00:00:00Z' },
+      credential: {
+        id: randomUUID(),
+        qualification: 'RN',
+        issuerId: did,
+        issuerName: 'Florida Board of Nursing',
+        licenseNumber: 'RN9912345',
+        validUntil: '2099-01-01T00:00:00Z',
+      },
       position: body.positionId ? { id: body.positionId, name: 'Triage Nurse' } : null,
       location: null,
       decision: 'admitted',
@@ -172,7 +183,12 @@ function checkInResponse(body: CheckInDto) {
     },
     verification: {
       verified: true,
-      checks: CHECKS.map((id) => ({ id, status: 'pass', code: 'ok', message: `The ${id.replace('_', ' ')} check passed for this credential at the time of the scan.` })),
+      checks: CHECKS.map((id) => ({
+        id,
+        status: 'pass',
+        code: 'ok',
+        message: `The ${id.replace('_', ' ')} check passed for this credential at the time of the scan.`,
+      })),
       credential: {
         id: 'urn:uuid:0b8d1c5e-4f3a-4f0e-9d55-7e1f2a3b4c5d',
         type: ['VerifiableCredential', 'OpenBadgeCredential'],
@@ -210,11 +226,21 @@ async function createApp(adapter: AdapterName): Promise<INestApplication> {
   if (adapter === 'express') {
     const app = await NestFactory.create<NestExpressApplication>(BenchModule, new ExpressAdapter(), { bodyParser: false, logger: [...logger] });
     app.disable('x-powered-by');
-    app.use(json({ limit: BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'], verify: (_req, _res, body) => assertJsonDepth(body), reviver: refuseUnsafeJsonText }));
+    app.use(
+      json({
+        limit: BODY_LIMIT_BYTES,
+        type: ['application/json', 'application/*+json'],
+        verify: (_req, _res, body) => assertJsonDepth(body),
+        reviver: refuseUnsafeJsonText,
+      }),
+    );
     app.useGlobalPipes(new ValidationPipe(VALIDATION));
     return app;
   }
-  const app = await NestFactory.create<NestFastifyApplication>(BenchModule, new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }), { bodyParser: false, logger: [...logger] });
+  const app = await NestFactory.create<NestFastifyApplication>(BenchModule, new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }), {
+    bodyParser: false,
+    logger: [...logger],
+  });
   useSafeJsonParser(app); // the api's own JSON parser
   app.useGlobalPipes(new ValidationPipe(VALIDATION));
   return app;
@@ -284,9 +310,19 @@ async function stopServer(server: Server): Promise<void> {
 const AUTH = { authorization: `Bearer ${BENCH_TOKEN}` };
 const CHECK_IN_BODY = JSON.stringify({
   // A compact JWS is about this long for a single Open Badge credential.
-  credential: ['eyJhbGciOiJFUzI1NiIsInR5cCI6InZjK2p3dCJ9', randomBytes(700).toString('base64url'), randomBytes(64).toString('base64url')].join('.').slice(0, 1024),
+  credential: ['eyJhbGciOiJFUzI1NiIsInR5cCI6InZjK2p3dCJ9', randomBytes(700).toString('base64url'), randomBytes(64).toString('base64url')]
+    .join('.')
+    .slice(0, 1024),
   positionId: '3f9a6c1e-8b2d-4e7f-9c0a-1d2e3f4a5b6c',
-  ics211: { state: 'FL', agency: 'Florida Department of Health', category: 'Health and Medical', totalPersonnel: 1, homeUnit: 'Tampa General Hospital', departureAt: '2025-03-01T06:30:00Z', methodOfTravel: 'POV' },
+  ics211: {
+    state: 'FL',
+    agency: 'Florida Department of Health',
+    category: 'Health and Medical',
+    totalPersonnel: 1,
+    homeUnit: 'Tampa General Hospital',
+    departureAt: '2025-03-01T06:30:00Z',
+    methodOfTravel: 'POV',
+  },
 });
 
 interface Route {
@@ -308,7 +344,8 @@ function routes(rate: number): Route[] {
 
 /** Both adapters must answer alike before their speed means anything: same statuses, same body. */
 async function sanityCheck(servers: Server[]): Promise<number> {
-  const post = (url: string, body: string, headers: Record<string, string> = AUTH) => fetch(`${url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const post = (url: string, body: string, headers: Record<string, string> = AUTH) =>
+    fetch(`${url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const sizes = new Set<number>();
   for (const { adapter, url } of servers) {
     const expect = async (what: string, res: Promise<Response>, status: number): Promise<string> => {
@@ -347,7 +384,13 @@ async function measure(server: Server, route: Route, connections: number, second
     ? await openLoop(server.send, () => route.spec, route.rate, seconds, route.ok)
     : await closedLoop(server.send, () => route.spec, connections, seconds, route.ok);
   const cpu = cpuSeconds([server.pid]) - cpuBefore;
-  return { rate: result.rate, p50: percentile(result.latenciesMs, 50), p99: percentile(result.latenciesMs, 99), cpuMs: (1000 * cpu) / Math.max(result.ok, 1), errors: result.errors };
+  return {
+    rate: result.rate,
+    p50: percentile(result.latenciesMs, 50),
+    p99: percentile(result.latenciesMs, 99),
+    cpuMs: (1000 * cpu) / Math.max(result.ok, 1),
+    errors: result.errors,
+  };
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -367,9 +410,12 @@ async function main(): Promise<void> {
     console.log(
       `bench:http: Nest on Express vs Fastify, one child process each; ${connections} connections closed loop${openRate ? `, POST /echo also open loop at ${openRate}/s` : ''}; ${rounds} alternating rounds x ${seconds} s each, medians`,
     );
-    console.log(`POST /echo: ${Buffer.byteLength(CHECK_IN_BODY)} B check-in body (CheckInDto, ValidationPipe whitelist/forbidNonWhitelisted/transform), ${responseBytes} B JSON answer`);
+    console.log(
+      `POST /echo: ${Buffer.byteLength(CHECK_IN_BODY)} B check-in body (CheckInDto, ValidationPipe whitelist/forbidNonWhitelisted/transform), ${responseBytes} B JSON answer`,
+    );
     // Warm-up: JIT, and the closed loop's sockets opened.
-    for (const server of servers) for (const route of benchRoutes.filter((r) => !r.rate)) await closedLoop(server.send, () => route.spec, connections, Math.min(2, seconds), route.ok);
+    for (const server of servers)
+      for (const route of benchRoutes.filter((r) => !r.rate)) await closedLoop(server.send, () => route.spec, connections, Math.min(2, seconds), route.ok);
 
     const results = new Map<string, Measurement[]>();
     const key = (adapter: AdapterName, route: Route) => `${adapter} ${route.name}`;
@@ -392,7 +438,11 @@ async function main(): Promise<void> {
       for (const adapter of ADAPTERS) {
         const cpu = (results.get(key(adapter, route)) ?? []).map((m) => m.cpuMs);
         console.log(
-          `${adapter.padEnd(9)} ${route.name.padEnd(20)} ${Math.round(med(adapter, route, 'rate')).toLocaleString('en-US').padStart(12)} ${med(adapter, route, 'p50').toFixed(1).padStart(10)} ${med(adapter, route, 'p99').toFixed(1).padStart(10)} ${med(adapter, route, 'cpuMs').toFixed(3).padStart(12)}              ${Math.min(...cpu).toFixed(3)}-${Math.max(...cpu).toFixed(3)}`,
+          `${adapter.padEnd(9)} ${route.name.padEnd(20)} ${Math.round(med(adapter, route, 'rate'))
+            .toLocaleString('en-US')
+            .padStart(
+              12,
+            )} ${med(adapter, route, 'p50').toFixed(1).padStart(10)} ${med(adapter, route, 'p99').toFixed(1).padStart(10)} ${med(adapter, route, 'cpuMs').toFixed(3).padStart(12)}              ${Math.min(...cpu).toFixed(3)}-${Math.max(...cpu).toFixed(3)}`,
         );
       }
     }
@@ -405,7 +455,9 @@ async function main(): Promise<void> {
       );
     }
     console.log('');
-    console.log(`CPU ms per request is the robust figure: requests/s and latencies depend on what else runs on the ${cores} cores (the load generator shares them with the server).`);
+    console.log(
+      `CPU ms per request is the robust figure: requests/s and latencies depend on what else runs on the ${cores} cores (the load generator shares them with the server).`,
+    );
     console.log('Compare the per-request CPU difference with what one check-in costs: npm run bench:checkin prints "CPU per op" (api + PostgreSQL).');
     console.log(`errors: ${errors}; machine load average (1 min) before/after: ${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${cores} cores`);
   } finally {

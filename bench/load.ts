@@ -50,7 +50,13 @@ export function makeBalancedClient(baseUrls: string[], maxSockets: number): (spe
   return (spec) => clients[next++ % clients.length](spec);
 }
 
-export async function closedLoop(send: (spec: RequestSpec) => Promise<number>, next: () => RequestSpec | undefined, concurrency: number, seconds: number, okStatus: (s: number) => boolean): Promise<LoadResult> {
+export async function closedLoop(
+  send: (spec: RequestSpec) => Promise<number>,
+  next: () => RequestSpec | undefined,
+  concurrency: number,
+  seconds: number,
+  okStatus: (s: number) => boolean,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let ok = 0;
   let errors = 0;
@@ -75,7 +81,13 @@ export async function closedLoop(send: (spec: RequestSpec) => Promise<number>, n
 }
 
 /** Arrivals at a fixed rate whether or not earlier requests have answered (as at a real staging area). */
-export async function openLoop(send: (spec: RequestSpec) => Promise<number>, next: () => RequestSpec | undefined, perSecond: number, seconds: number, okStatus: (s: number) => boolean): Promise<LoadResult> {
+export async function openLoop(
+  send: (spec: RequestSpec) => Promise<number>,
+  next: () => RequestSpec | undefined,
+  perSecond: number,
+  seconds: number,
+  okStatus: (s: number) => boolean,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let ok = 0;
   let errors = 0;

@@ -84,8 +84,17 @@ async function main(): Promise<void> {
     });
     @Module({
       imports: [
-        ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, AuditTrailModule, OutboxModule, LiveEmitterModule,
-        TrustModule, CredentialsModule, IncidentsCoreModule, ReverificationCoreModule,
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        CommonModule,
+        DbModule,
+        AuditTrailModule,
+        OutboxModule,
+        LiveEmitterModule,
+        TrustModule,
+        CredentialsModule,
+        IncidentsCoreModule,
+        ReverificationCoreModule,
       ],
     })
     class BenchModule {}
@@ -117,17 +126,38 @@ async function main(): Promise<void> {
         if (!result.verified || !result.credential) throw new Error(`seed credential did not verify: ${JSON.stringify(result.errors)}`);
         const s = result.credential;
         template ??= { status: s.status, thumbprint: result.evidence.keyThumbprint ?? '' };
-        const responder = (await db.query(`INSERT INTO responder (subject_id, name) VALUES ($1, $2) RETURNING id`, [`urn:real:${randomUUID()}`, s.subject.name])).rows[0].id;
+        const responder = (
+          await db.query(`INSERT INTO responder (subject_id, name) VALUES ($1, $2) RETURNING id`, [`urn:real:${randomUUID()}`, s.subject.name])
+        ).rows[0].id;
         const cred = (
           await db.query(
             `INSERT INTO presented_credential (hash, jws, responder_id, format, issuer_id, qualification, valid_from, valid_until, status_entries, key_thumbprint, summary, last_verified_at, last_verified)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), true) RETURNING id`,
-            [result.evidence.credentialHash, c.jws, responder, s.format, s.issuer.id, s.qualification, s.validFrom, s.validUntil, JSON.stringify(s.status), result.evidence.keyThumbprint, JSON.stringify(s)],
+            [
+              result.evidence.credentialHash,
+              c.jws,
+              responder,
+              s.format,
+              s.issuer.id,
+              s.qualification,
+              s.validFrom,
+              s.validUntil,
+              JSON.stringify(s.status),
+              result.evidence.keyThumbprint,
+              JSON.stringify(s),
+            ],
           )
         ).rows[0].id;
-        await db.query(`INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, checked_in_at) VALUES ($1, $2, $3, 'admitted', 'available', now())`, [incidentId, responder, cred]);
+        await db.query(
+          `INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, checked_in_at) VALUES ($1, $2, $3, 'admitted', 'available', now())`,
+          [incidentId, responder, cred],
+        );
       }
-      changes.push({ board: n, index: issued[0].statusIndex, purpose: 'revocation' }, { board: n, index: issued[1].statusIndex, purpose: 'revocation' }, { board: n, index: issued[2].statusIndex, purpose: 'suspension' });
+      changes.push(
+        { board: n, index: issued[0].statusIndex, purpose: 'revocation' },
+        { board: n, index: issued[1].statusIndex, purpose: 'revocation' },
+        { board: n, index: issued[2].statusIndex, purpose: 'suspension' },
+      );
       const listUrl = (purpose: string): string => template?.status.find((e) => e.purpose === purpose)?.listUrl ?? '';
       await db.query(
         `WITH n AS (
@@ -145,7 +175,16 @@ async function main(): Promise<void> {
          )
          INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, checked_in_at)
          SELECT $7, c.responder_id, c.id, 'admitted', 'available', now() - interval '1 hour' FROM c`,
-        [perBoard - REAL_PER_BOARD, `b${n}`, b.did, listUrl('revocation'), listUrl('suspension'), template?.thumbprint, incidentId, issued.map((c) => c.statusIndex)],
+        [
+          perBoard - REAL_PER_BOARD,
+          `b${n}`,
+          b.did,
+          listUrl('revocation'),
+          listUrl('suspension'),
+          template?.thumbprint,
+          incidentId,
+          issued.map((c) => c.statusIndex),
+        ],
       );
     }
     await db.query('VACUUM ANALYZE');
@@ -166,7 +205,9 @@ async function main(): Promise<void> {
     const database = app.get(Database);
     const reverifier = app.get(Reverifier);
     const sweep = async (): Promise<{ ms: number; cpuMs: number; tally: RunTally }> => {
-      const { run } = await database.transaction((tx) => runs.open(tx, { kind: 'sweep', dedupeKey: 'sweep', requestedBy: { kind: 'system', process: 'worker', job: 'bench' } }));
+      const { run } = await database.transaction((tx) =>
+        runs.open(tx, { kind: 'sweep', dedupeKey: 'sweep', requestedBy: { kind: 'system', process: 'worker', job: 'bench' } }),
+      );
       const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       await reverifier.process(run.id);
@@ -210,7 +251,10 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
   } finally {
-    await app?.get(RedisConnection).client.eval(`for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end`, 0, `${prefix}:*`).catch(() => undefined);
+    await app
+      ?.get(RedisConnection)
+      .client.eval(`for _, k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end`, 0, `${prefix}:*`)
+      .catch(() => undefined);
     await app?.close();
     await db.end().catch(() => undefined);
     await issuer.close();

@@ -51,7 +51,8 @@ async function startIssuer(): Promise<{ fixture: Fixture; server: Server }> {
   const did = `did:web:127.0.0.1%3A${port}:boards:bench`;
   const kid = `${did}#key-1`;
   const didDoc = { id: did, verificationMethod: [{ id: kid, type: 'JsonWebKey', controller: did, publicKeyJwk: publicJwk }], assertionMethod: [kid] };
-  const sign = (payload: unknown) => new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid }).sign(privateKey);
+  const sign = (payload: unknown) =>
+    new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid }).sign(privateKey);
   for (const purpose of ['revocation', 'suspension']) {
     const url = `${baseUrl}/status/${purpose}`;
     lists[`/status/${purpose}`] = await sign({
@@ -75,7 +76,13 @@ async function startIssuer(): Promise<{ fixture: Fixture; server: Server }> {
       type: ['AchievementSubject'],
       name: 'Dana Rivera',
       licenseNumber: 'RN9912345',
-      achievement: { id: `${baseUrl}/boards/bench/achievements/rn`, type: ['Achievement'], name: 'Registered Nurse', achievementType: 'License', criteria: { narrative: 'Active licence.' } },
+      achievement: {
+        id: `${baseUrl}/boards/bench/achievements/rn`,
+        type: ['Achievement'],
+        name: 'Registered Nurse',
+        achievementType: 'License',
+        criteria: { narrative: 'Active licence.' },
+      },
     },
     credentialStatus: ['revocation', 'suspension'].map((purpose) => ({
       id: `${baseUrl}/status/${purpose}#42`,
@@ -226,9 +233,13 @@ async function main(): Promise<void> {
     console.log(`raw node:crypto, ${cores} worker threads  ${fmt(rawAll)}`);
     console.log(`engine, ${cores} worker threads           ${fmt(engineAll)}`);
     console.log('');
-    console.log(`ratio engine/raw, 1 thread: ${ratio(m('engine', 'wall'), m('raw', 'wall'))} (per CPU-second ${ratio(m('engine', 'cpu'), m('raw', 'cpu'))}); target >= 0.80`);
+    console.log(
+      `ratio engine/raw, 1 thread: ${ratio(m('engine', 'wall'), m('raw', 'wall'))} (per CPU-second ${ratio(m('engine', 'cpu'), m('raw', 'cpu'))}); target >= 0.80`,
+    );
     console.log(`ratio jose alone/raw:       ${ratio(m('jose', 'wall'), m('raw', 'wall'))} (per CPU-second ${ratio(m('jose', 'cpu'), m('raw', 'cpu'))})`);
-    console.log(`ratio engine/raw, ${cores} workers: ${ratio(engineAll, rawAll)}; engine speed-up ${cores} workers over 1 thread: x${ratio(engineAll, m('engine', 'wall'))}`);
+    console.log(
+      `ratio engine/raw, ${cores} workers: ${ratio(engineAll, rawAll)}; engine speed-up ${cores} workers over 1 thread: x${ratio(engineAll, m('engine', 'wall'))}`,
+    );
     // Wall-clock figures are only meaningful on an otherwise idle machine; per CPU-second ones hold up under load.
     console.log(`machine load average (1 min) before/after: ${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${cores} cores`);
   } finally {

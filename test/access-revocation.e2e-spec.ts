@@ -1,6 +1,16 @@
 import request from 'supertest';
 import type { LiveError } from '@app/realtime';
-import { checkedIn, commitEvent, connectLive, recordEvents, sleep, startListeningApi, waitFor, type ListeningApi, type LiveTestSocket } from './support/live-harness';
+import {
+  checkedIn,
+  commitEvent,
+  connectLive,
+  recordEvents,
+  sleep,
+  startListeningApi,
+  waitFor,
+  type ListeningApi,
+  type LiveTestSocket,
+} from './support/live-harness';
 import { ADMIN, bearer, createTestEnv, createUser, signIn, type TestEnv } from './support/test-app';
 import { createIncident, staffFor } from './support/world';
 
@@ -41,9 +51,18 @@ describe('access ends when it is taken away, on every api process', () => {
     sockets.push(socket);
     return socket;
   };
-  const status = async (token: string, path = `/incidents/${incidentId}`): Promise<number> => (await request(apiB.url).get(path).set(...bearer(token))).status;
+  const status = async (token: string, path = `/incidents/${incidentId}`): Promise<number> =>
+    (
+      await request(apiB.url)
+        .get(path)
+        .set(...bearer(token))
+    ).status;
   const patchUser = async (userId: string, change: Record<string, unknown>): Promise<void> => {
-    await request(apiA.url).patch(`/users/${userId}`).set(...bearer(adminToken)).send(change).expect(200);
+    await request(apiA.url)
+      .patch(`/users/${userId}`)
+      .set(...bearer(adminToken))
+      .send(change)
+      .expect(200);
   };
 
   beforeAll(async () => {
@@ -102,14 +121,21 @@ describe('access ends when it is taken away, on every api process', () => {
   it('removed from an incident: the socket leaves its room (and keeps its others), HTTP answers 403 within 10 s', async () => {
     const other = (await createIncident(apiA.http, adminToken)).id;
     const commander = await staffFor(apiA.http, adminToken, incidentId, 'commander');
-    await request(apiA.url).post(`/incidents/${other}/staff`).set(...bearer(adminToken)).send({ userId: commander.id }).expect(204);
+    await request(apiA.url)
+      .post(`/incidents/${other}/staff`)
+      .set(...bearer(adminToken))
+      .send({ userId: commander.id })
+      .expect(204);
     const socket = await open(commander.token);
     for (const id of [incidentId, other]) expect(await socket.emitWithAck('subscribe', { incidentId: id })).toMatchObject({ ok: true });
     const ended: Array<{ incidentId: string; error: LiveError }> = [];
     socket.on('subscription.ended', (info) => ended.push(info));
     const seen = recordEvents(socket);
 
-    await request(apiA.url).delete(`/incidents/${incidentId}/staff/${commander.id}`).set(...bearer(adminToken)).expect(204);
+    await request(apiA.url)
+      .delete(`/incidents/${incidentId}/staff/${commander.id}`)
+      .set(...bearer(adminToken))
+      .expect(204);
     await within(async () => ended.length === 1, 'subscription.ended');
     expect(ended[0]).toMatchObject({ incidentId, error: { code: 'forbidden' } });
     await within(async () => (await status(commander.token)) === 403, 'HTTP answers 403');
@@ -143,21 +169,37 @@ describe('the first admin chooses a new password before anything else', () => {
     expect(first.body).toMatchObject({ passwordChangeRequired: true, user: { role: 'admin' } });
     const temporary = first.body.accessToken as string;
     for (const path of ['/auth/me', '/users', '/incidents', '/audit/entries']) {
-      const res = await request(api.url).get(path).set(...bearer(temporary));
+      const res = await request(api.url)
+        .get(path)
+        .set(...bearer(temporary));
       expect([path, res.status, res.body.code]).toEqual([path, 403, 'password_change_required']);
     }
-    await request(api.url).post('/users').set(...bearer(temporary)).send({}).expect(403);
+    await request(api.url)
+      .post('/users')
+      .set(...bearer(temporary))
+      .send({})
+      .expect(403);
     await expect(connectLive(api.url, temporary)).rejects.toMatchObject({ data: { code: 'forbidden' } });
 
-    const change = (body: Record<string, string>) => request(api.url).post('/auth/password').set(...bearer(temporary)).send(body);
+    const change = (body: Record<string, string>) =>
+      request(api.url)
+        .post('/auth/password')
+        .set(...bearer(temporary))
+        .send(body);
     expect((await change({ currentPassword: 'not-the-password', newPassword: 'a-brand-new-password-1' })).status).toBe(403);
     expect((await change({ currentPassword: ADMIN.password, newPassword: ADMIN.password })).body).toMatchObject({ status: 400, code: 'validation_failed' });
     expect((await change({ currentPassword: ADMIN.password, newPassword: 'short' })).status).toBe(400);
     const changed = await change({ currentPassword: ADMIN.password, newPassword: 'a-brand-new-password-1' }).expect(200);
     expect(changed.body).toMatchObject({ passwordChangeRequired: false, user: { email: ADMIN.email } });
-    await request(api.url).get('/users').set(...bearer(changed.body.accessToken as string)).expect(200);
+    await request(api.url)
+      .get('/users')
+      .set(...bearer(changed.body.accessToken as string))
+      .expect(200);
 
-    await request(api.url).get('/auth/me').set(...bearer(temporary)).expect(401);
+    await request(api.url)
+      .get('/auth/me')
+      .set(...bearer(temporary))
+      .expect(401);
     await request(api.url).post('/auth/token').send(ADMIN).expect(401);
     const again = await request(api.url).post('/auth/token').send({ email: ADMIN.email, password: 'a-brand-new-password-1' }).expect(200);
     expect(again.body.passwordChangeRequired).toBe(false);

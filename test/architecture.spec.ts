@@ -29,7 +29,10 @@ function ownership(): Map<string, Set<string>> {
   return owners;
 }
 
-const files = [...sourceFiles(join(root, 'libs')), ...sourceFiles(join(root, 'apps'))].map((path) => ({ path: relative(root, path), text: readFileSync(path, 'utf8') }));
+const files = [...sourceFiles(join(root, 'libs')), ...sourceFiles(join(root, 'apps'))].map((path) => ({
+  path: relative(root, path),
+  text: readFileSync(path, 'utf8'),
+}));
 const inDbLibrary = (path: string): boolean => path.startsWith('libs/db/src/');
 const isRepository = (path: string): boolean => path.endsWith('.repository.ts');
 const libraryOf = (path: string): string | undefined => /^libs\/([a-z-]+)\/src\//.exec(path)?.[1];
@@ -55,7 +58,9 @@ describe('architecture: one way to reach the database', () => {
   });
 
   it('reaches TypeORM only through @app/db', () => {
-    const offenders = files.filter((f) => !inDbLibrary(f.path) && /\b(DataSource|EntityManager|InjectDataSource|InjectRepository)\b/.test(f.text)).map((f) => f.path);
+    const offenders = files
+      .filter((f) => !inDbLibrary(f.path) && /\b(DataSource|EntityManager|InjectDataSource|InjectRepository)\b/.test(f.text))
+      .map((f) => f.path);
     expect(offenders).toEqual([]);
   });
 

@@ -89,10 +89,16 @@ describe('audit trail', () => {
     return out;
   }
 
-  const checkpointNow = async () => (await request(api.http).post('/audit/checkpoints').set(...bearer(adminToken)).expect(200)).body as {
-    created: Array<{ chainId: string; seq: number; headHash: string; jws: string; kid: string }>;
-    refused: Array<{ chainId: string; problem: { kind: string; seq: number } }>;
-  };
+  const checkpointNow = async () =>
+    (
+      await request(api.http)
+        .post('/audit/checkpoints')
+        .set(...bearer(adminToken))
+        .expect(200)
+    ).body as {
+      created: Array<{ chainId: string; seq: number; headHash: string; jws: string; kid: string }>;
+      refused: Array<{ chainId: string; problem: { kind: string; seq: number } }>;
+    };
 
   /** An incident chain of 12 entries with signed checkpoints at 8 and 12. */
   async function chainWithCheckpoints(): Promise<{ incidentId: string; chainId: string; entries: AuditEntryRecord[] }> {
@@ -115,15 +121,24 @@ describe('audit trail', () => {
   }
 
   const verify = async (query: string, token = adminToken): Promise<ChainVerification> =>
-    (await request(api.http).get(`/audit/verify?${query}`).set(...bearer(token)).expect(200)).body as ChainVerification;
+    (
+      await request(api.http)
+        .get(`/audit/verify?${query}`)
+        .set(...bearer(token))
+        .expect(200)
+    ).body as ChainVerification;
 
   /** Exports the incident's chain and runs the offline CLI on the file (with the pinned keys unless `extra` names others). */
   async function verifyOffline(incidentId: string, extra: string[] = []): Promise<{ code: number; out: string; err: string; file: string }> {
-    const res = await request(api.http).get(`/audit/export?incidentId=${incidentId}`).set(...bearer(adminToken)).buffer(true).parse((r, cb) => {
-      let text = '';
-      r.on('data', (c: Buffer) => (text += c.toString()));
-      r.on('end', () => cb(null, text));
-    });
+    const res = await request(api.http)
+      .get(`/audit/export?incidentId=${incidentId}`)
+      .set(...bearer(adminToken))
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = '';
+        r.on('data', (c: Buffer) => (text += c.toString()));
+        r.on('end', () => cb(null, text));
+      });
     expect(res.status).toBe(200);
     const file = join(dir, `${incidentId}-${randomUUID().slice(0, 6)}.json`);
     await writeFile(file, res.body as string);
@@ -152,9 +167,14 @@ describe('audit trail', () => {
       try {
         const { rows } = await pg.query<{ n: string }>('SELECT count(*) AS n FROM audit_entry');
         expect(Number(rows[0].n)).toBeGreaterThan(0);
-        await pg.query(`INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, payload, prev_hash, hash) VALUES ('probe', 1, now(), '{}', 'probe', '{}', 'p', 'h')`);
+        await pg.query(
+          `INSERT INTO audit_entry (chain_id, seq, occurred_at, actor, action, payload, prev_hash, hash) VALUES ('probe', 1, now(), '{}', 'probe', '{}', 'p', 'h')`,
+        );
         await pg.query('SAVEPOINT s');
-        await expect(pg.query(`UPDATE audit_entry SET action = 'x' WHERE chain_id = 'probe'`)).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/permission denied/) });
+        await expect(pg.query(`UPDATE audit_entry SET action = 'x' WHERE chain_id = 'probe'`)).rejects.toMatchObject({
+          code: '42501',
+          message: expect.stringMatching(/permission denied/),
+        });
         await pg.query('ROLLBACK TO SAVEPOINT s');
         await expect(pg.query(`DELETE FROM audit_checkpoint`)).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/permission denied/) });
         await pg.query('ROLLBACK TO SAVEPOINT s');
@@ -177,7 +197,12 @@ describe('audit trail', () => {
         await expect(db.query(`UPDATE audit_entry SET action = action`)).rejects.toMatchObject({ message: expect.stringMatching(/permission denied/) });
         const token = await signIn(asApp.http, ADMIN.email, ADMIN.password);
         await createUser(asApp.http, token, 'commander');
-        const report = (await request(asApp.http).get('/audit/verify?chainId=system').set(...bearer(token)).expect(200)).body as ChainVerification;
+        const report = (
+          await request(asApp.http)
+            .get('/audit/verify?chainId=system')
+            .set(...bearer(token))
+            .expect(200)
+        ).body as ChainVerification;
         expect(report.ok).toBe(true);
       } finally {
         await asApp.close();
@@ -204,8 +229,16 @@ describe('audit trail', () => {
 
     it('records user.created and user.updated with the role before and after', async () => {
       const user = await createUser(api.http, adminToken, 'auditor', { jurisdictions: ['US-FL'] });
-      await request(api.http).patch(`/users/${user.id}`).set(...bearer(adminToken)).send({ role: 'commander', jurisdictions: [] }).expect(200);
-      await request(api.http).patch(`/users/${user.id}`).set(...bearer(adminToken)).send({ password: 'a-brand-new-password-1' }).expect(200);
+      await request(api.http)
+        .patch(`/users/${user.id}`)
+        .set(...bearer(adminToken))
+        .send({ role: 'commander', jurisdictions: [] })
+        .expect(200);
+      await request(api.http)
+        .patch(`/users/${user.id}`)
+        .set(...bearer(adminToken))
+        .send({ password: 'a-brand-new-password-1' })
+        .expect(200);
       const { rows } = await pg.query<{ action: string; payload: Record<string, unknown>; actor: Record<string, unknown> }>(
         `SELECT action, payload, actor FROM audit_entry WHERE target_type = 'user' AND target_id = $1 AND action LIKE 'user.%' ORDER BY seq`,
         [user.id],
@@ -213,8 +246,11 @@ describe('audit trail', () => {
       expect(rows.map((r) => r.action)).toEqual(['user.created', 'user.updated', 'user.updated']);
       expect(rows[0].payload).toMatchObject({ role: 'auditor', jurisdictions: ['US-FL'], email: user.email });
       expect(rows[1].payload).toEqual({
-        changed: ['role', 'jurisdictions'], before: { role: 'auditor', jurisdictions: ['US-FL'] }, after: { role: 'commander', jurisdictions: [] },
-        passwordChanged: false, roleChanged: true,
+        changed: ['role', 'jurisdictions'],
+        before: { role: 'auditor', jurisdictions: ['US-FL'] },
+        after: { role: 'commander', jurisdictions: [] },
+        passwordChanged: false,
+        roleChanged: true,
       });
       expect(rows[2].payload).toMatchObject({ changed: [], passwordChanged: true, roleChanged: false });
       expect(JSON.stringify(rows)).not.toContain('a-brand-new-password-1');
@@ -234,14 +270,22 @@ describe('audit trail', () => {
       const jwks = (await request(api.http).get('/.well-known/audit-checkpoint-keys.json').expect(200)).body as { keys: JWK[] };
       const header = decodeProtectedHeader(mine!.jws);
       expect(header).toMatchObject({ alg: 'EdDSA', typ: CHECKPOINT_TYP, kid: mine!.kid });
-      const key = await importJWK(jwks.keys.find((k) => k.kid === header.kid)!, 'EdDSA');
+      const key = await importJWK(
+        jwks.keys.find((k) => k.kid === header.kid)!,
+        'EdDSA',
+      );
       // separate keys: the checkpoint key signs no tokens, and the token key no checkpoints
       const tokenKeys = (await request(api.http).get('/.well-known/jwks.json').expect(200)).body as { keys: JWK[] };
       expect(tokenKeys.keys.map((k) => k.kid)).not.toContain(header.kid);
       expect(tokenKeys.keys.map((k) => k.kid)).toContain(decodeProtectedHeader(adminToken).kid);
       expect(jwks.keys.map((k) => k.kid)).not.toContain(decodeProtectedHeader(adminToken).kid);
       const { payload } = await compactVerify(mine!.jws, key);
-      expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({ chainId: `incident:${incidentId}`, seq: 3, headHash: entries[2].hash, previous: null });
+      expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({
+        chainId: `incident:${incidentId}`,
+        seq: 3,
+        headHash: entries[2].hash,
+        previous: null,
+      });
 
       await append(incidentId, 2);
       const next = (await checkpointNow()).created.find((c) => c.chainId === `incident:${incidentId}`)!;
@@ -267,7 +311,8 @@ describe('audit trail', () => {
       await worker.init();
       try {
         const signed = async () =>
-          (await pg.query<{ seq: string; head_hash: string }>(`SELECT seq, head_hash FROM audit_checkpoint WHERE chain_id = $1`, [`incident:${incidentId}`])).rows;
+          (await pg.query<{ seq: string; head_hash: string }>(`SELECT seq, head_hash FROM audit_checkpoint WHERE chain_id = $1`, [`incident:${incidentId}`]))
+            .rows;
         for (let i = 0; i < 50 && (await signed()).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
         expect(await signed()).toEqual([{ seq: '2', head_hash: entries[1].hash }]);
       } finally {
@@ -284,24 +329,51 @@ describe('audit trail', () => {
       try {
         const token = await signIn(rotated.http, ADMIN.email, ADMIN.password);
         const keys = (await request(rotated.http).get('/.well-known/audit-checkpoint-keys.json').expect(200)).body as { keys: JWK[] };
-        expect(keys.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([first.kid, ...JSON.parse(await readFile(pinnedKeys, 'utf8')).keys.map((k: JWK) => k.kid)]));
-        report = (await request(rotated.http).get(`/audit/verify?incidentId=${incidentId}`).set(...bearer(token)).expect(200)).body as ChainVerification;
+        expect(keys.keys.map((k) => k.kid)).toEqual(
+          expect.arrayContaining([first.kid, ...JSON.parse(await readFile(pinnedKeys, 'utf8')).keys.map((k: JWK) => k.kid)]),
+        );
+        report = (
+          await request(rotated.http)
+            .get(`/audit/verify?incidentId=${incidentId}`)
+            .set(...bearer(token))
+            .expect(200)
+        ).body as ChainVerification;
         expect(report).toMatchObject({ ok: true, entries: 12, checkpoints: { verified: 2, latest: { seq: 12 } } });
         await append(incidentId, 1);
-        await request(rotated.http).post('/audit/checkpoints').set(...bearer(token)).expect(200);
+        await request(rotated.http)
+          .post('/audit/checkpoints')
+          .set(...bearer(token))
+          .expect(200);
       } finally {
         await rotated.close();
       }
       // Rotated again: the configured key of before is trusted only once it is pinned (AUDIT_TRUSTED_CHECKPOINT_KEYS).
       const second = await configuredKey(`rotated-${randomUUID()}`);
       const { d: _d, ...firstPublic } = first;
-      for (const [pinned, ok] of [[undefined, false], [JSON.stringify({ keys: [firstPublic] }), true]] as const) {
-        const again = await startApi({ ...env.env, CHECKPOINT_SIGNING_KEY: JSON.stringify(second), ...(pinned ? { AUDIT_TRUSTED_CHECKPOINT_KEYS: pinned } : {}) });
+      for (const [pinned, ok] of [
+        [undefined, false],
+        [JSON.stringify({ keys: [firstPublic] }), true],
+      ] as const) {
+        const again = await startApi({
+          ...env.env,
+          CHECKPOINT_SIGNING_KEY: JSON.stringify(second),
+          ...(pinned ? { AUDIT_TRUSTED_CHECKPOINT_KEYS: pinned } : {}),
+        });
         try {
           const token = await signIn(again.http, ADMIN.email, ADMIN.password);
-          report = (await request(again.http).get(`/audit/verify?incidentId=${incidentId}`).set(...bearer(token)).expect(200)).body as ChainVerification;
+          report = (
+            await request(again.http)
+              .get(`/audit/verify?incidentId=${incidentId}`)
+              .set(...bearer(token))
+              .expect(200)
+          ).body as ChainVerification;
           expect(report.ok).toBe(ok);
-          if (!ok) expect(report.problem).toMatchObject({ kind: 'checkpoint_mismatch', seq: 13, message: expect.stringContaining(`key ${first.kid} is not a trusted checkpoint key`) });
+          if (!ok)
+            expect(report.problem).toMatchObject({
+              kind: 'checkpoint_mismatch',
+              seq: 13,
+              message: expect.stringContaining(`key ${first.kid} is not a trusted checkpoint key`),
+            });
         } finally {
           await again.close();
         }
@@ -315,13 +387,25 @@ describe('audit trail', () => {
       const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
       const kid = `forger-${randomUUID()}`;
       await pg.query(`INSERT INTO server_signing_key (kid, purpose, public_jwk, sealed_private_key) VALUES ($1, 'audit_checkpoint', $2, 'v1.AAAA.AAAA.AAAA')`, [
-        kid, { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' },
+        kid,
+        { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' },
       ]);
       let prev = c.entries[1].hash;
       const rebuilt: AuditEntryRecord[] = [];
       for (const e of c.entries.slice(2)) {
         const payload = e.seq === 3 ? { ...e.payload, step: 'rewritten' } : e.payload;
-        const entry = buildEntry({ actor: e.actor, action: e.action, incidentId: e.incidentId ?? undefined, target: { type: e.targetType!, id: e.targetId! }, payload, occurredAt: new Date(e.occurredAt) }, e.seq, prev);
+        const entry = buildEntry(
+          {
+            actor: e.actor,
+            action: e.action,
+            incidentId: e.incidentId ?? undefined,
+            target: { type: e.targetType!, id: e.targetId! },
+            payload,
+            occurredAt: new Date(e.occurredAt),
+          },
+          e.seq,
+          prev,
+        );
         await tamper(`UPDATE audit_entry SET payload = $2, prev_hash = $3, hash = $4 WHERE id = $1`, [e.id, entry.payload, entry.prevHash, entry.hash]);
         rebuilt.push({ ...e, ...entry });
         prev = entry.hash;
@@ -331,19 +415,27 @@ describe('audit trail', () => {
       for (const seq of [8, 12]) {
         const headHash = rebuilt.find((e) => e.seq === seq)!.hash;
         const statement = { type: 'responder-checkin.audit-checkpoint', chainId: c.chainId, seq, headHash, previous, createdAt: new Date().toISOString() };
-        const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(statement))).setProtectedHeader({ alg: 'EdDSA', kid, typ: CHECKPOINT_TYP }).sign(privateKey);
+        const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(statement)))
+          .setProtectedHeader({ alg: 'EdDSA', kid, typ: CHECKPOINT_TYP })
+          .sign(privateKey);
         await tamper(`UPDATE audit_checkpoint SET jws = $3, kid = $4, head_hash = $5 WHERE chain_id = $1 AND seq = $2`, [c.chainId, seq, jws, kid, headHash]);
         previous = { seq, headHash };
       }
 
       const online = await verify(`incidentId=${c.incidentId}`);
-      expect(online).toMatchObject({ ok: false, problem: { kind: 'checkpoint_mismatch', seq: 8, message: expect.stringContaining(`key ${kid} is not a trusted checkpoint key`) } });
+      expect(online).toMatchObject({
+        ok: false,
+        problem: { kind: 'checkpoint_mismatch', seq: 8, message: expect.stringContaining(`key ${kid} is not a trusted checkpoint key`) },
+      });
       const published = (await request(api.http).get('/.well-known/audit-checkpoint-keys.json').expect(200)).body as { keys: JWK[] };
       expect(published.keys.map((k) => k.kid)).not.toContain(kid);
 
       // Offline, with the bundle's own key list edited to name the forger's key too: the pinned keys decide.
       const exported = await verifyOffline(c.incidentId);
-      const bundle = (await readFile(exported.file, 'utf8')).replace('"jwks":{"keys":[', `"jwks":{"keys":[${JSON.stringify({ ...(await exportJWK(publicKey)), kid })},`);
+      const bundle = (await readFile(exported.file, 'utf8')).replace(
+        '"jwks":{"keys":[',
+        `"jwks":{"keys":[${JSON.stringify({ ...(await exportJWK(publicKey)), kid })},`,
+      );
       await writeFile(exported.file, bundle);
       const offline = await auditVerify([exported.file, '--jwks', pinnedKeys]);
       expect(offline.code).toBe(1);
@@ -357,8 +449,13 @@ describe('audit trail', () => {
       const { incidentId, entries } = await chainWithCheckpoints();
       const report = await verify(`incidentId=${incidentId}`);
       expect(report).toEqual({
-        ok: true, chainId: `incident:${incidentId}`, fromSeq: 1, toSeq: 12, entries: 12,
-        head: { seq: 12, hash: entries[11].hash }, checkpoints: { verified: 2, latest: { seq: 12, createdAt: expect.any(String) } },
+        ok: true,
+        chainId: `incident:${incidentId}`,
+        fromSeq: 1,
+        toSeq: 12,
+        entries: 12,
+        head: { seq: 12, hash: entries[11].hash },
+        checkpoints: { verified: 2, latest: { seq: 12, createdAt: expect.any(String) } },
       });
       const offline = await verifyOffline(incidentId);
       expect(offline.code).toBe(0);
@@ -384,7 +481,9 @@ describe('audit trail', () => {
       const rows = await write.run<{ seq: string; hash: string }>(api.app.get(DataSource), `SELECT seq, hash FROM ${appended.name} ORDER BY seq`);
       expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5]);
       let prevHash = GENESIS_HASH;
-      const stored = await pg.query<{ seq: string; payload: { name: string } }>(`SELECT seq, payload FROM audit_entry WHERE incident_id = $1 ORDER BY seq`, [incidentId]);
+      const stored = await pg.query<{ seq: string; payload: { name: string } }>(`SELECT seq, payload FROM audit_entry WHERE incident_id = $1 ORDER BY seq`, [
+        incidentId,
+      ]);
       expect(stored.rows.map((r) => r.payload.name)).toEqual(awkward);
       for (const [i, row] of rows.entries()) {
         const expected = buildEntry(inputs[i], i + 1, prevHash);
@@ -396,7 +495,13 @@ describe('audit trail', () => {
 
     it('verifies a range, anchored on the entry before it', async () => {
       const { incidentId, entries } = await chainWithCheckpoints();
-      expect(await verify(`incidentId=${incidentId}&fromSeq=3&toSeq=9`)).toMatchObject({ ok: true, fromSeq: 3, toSeq: 9, entries: 7, checkpoints: { verified: 1 } });
+      expect(await verify(`incidentId=${incidentId}&fromSeq=3&toSeq=9`)).toMatchObject({
+        ok: true,
+        fromSeq: 3,
+        toSeq: 9,
+        entries: 7,
+        checkpoints: { verified: 1 },
+      });
       await tamper(`UPDATE audit_entry SET action = 'checkin.denied' WHERE id = $1`, [entries[4].id]);
       expect(await verify(`incidentId=${incidentId}&fromSeq=1&toSeq=4`)).toMatchObject({ ok: true });
       expect(await verify(`incidentId=${incidentId}&fromSeq=4&toSeq=6`)).toMatchObject({ ok: false, problem: { kind: 'modified', seq: 5 } });
@@ -432,7 +537,12 @@ describe('audit trail', () => {
         seq: 5,
         apply: async ({ chainId, entries }) => {
           const forged = buildEntry(
-            { actor: { kind: 'user', userId: randomUUID(), role: 'checkin' }, action: 'checkin.admitted', incidentId: chainId.slice(9), payload: { forged: true } },
+            {
+              actor: { kind: 'user', userId: randomUUID(), role: 'checkin' },
+              action: 'checkin.admitted',
+              incidentId: chainId.slice(9),
+              payload: { forged: true },
+            },
             5,
             entries[3].hash,
           );
@@ -466,8 +576,17 @@ describe('audit trail', () => {
           const { rows } = await pg.query<{ kid: string }>(`SELECT kid FROM audit_checkpoint WHERE chain_id = $1 AND seq = 8`, [chainId]);
           const { privateKey } = await generateKeyPair('EdDSA');
           const forgedHead = entries[6].hash;
-          const statement = { type: 'responder-checkin.audit-checkpoint', chainId, seq: 8, headHash: forgedHead, previous: null, createdAt: new Date().toISOString() };
-          const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(statement))).setProtectedHeader({ alg: 'EdDSA', kid: rows[0].kid, typ: CHECKPOINT_TYP }).sign(privateKey);
+          const statement = {
+            type: 'responder-checkin.audit-checkpoint',
+            chainId,
+            seq: 8,
+            headHash: forgedHead,
+            previous: null,
+            createdAt: new Date().toISOString(),
+          };
+          const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(statement)))
+            .setProtectedHeader({ alg: 'EdDSA', kid: rows[0].kid, typ: CHECKPOINT_TYP })
+            .sign(privateKey);
           await tamper(`UPDATE audit_checkpoint SET jws = $2, head_hash = $3 WHERE chain_id = $1 AND seq = 8`, [chainId, jws, forgedHead]);
           return entries[7].id;
         },
@@ -480,8 +599,24 @@ describe('audit trail', () => {
           let prev = entries[1].hash;
           for (const e of entries.slice(2)) {
             const changed = { ...e, payload: e.seq === 3 ? { ...e.payload, step: 'rewritten' } : e.payload };
-            const rebuilt = buildEntry({ actor: changed.actor, action: changed.action, incidentId: changed.incidentId ?? undefined, target: { type: changed.targetType!, id: changed.targetId! }, payload: changed.payload, occurredAt: new Date(changed.occurredAt) }, e.seq, prev);
-            await tamper(`UPDATE audit_entry SET payload = $2, prev_hash = $3, hash = $4 WHERE id = $1`, [e.id, rebuilt.payload, rebuilt.prevHash, rebuilt.hash]);
+            const rebuilt = buildEntry(
+              {
+                actor: changed.actor,
+                action: changed.action,
+                incidentId: changed.incidentId ?? undefined,
+                target: { type: changed.targetType!, id: changed.targetId! },
+                payload: changed.payload,
+                occurredAt: new Date(changed.occurredAt),
+              },
+              e.seq,
+              prev,
+            );
+            await tamper(`UPDATE audit_entry SET payload = $2, prev_hash = $3, hash = $4 WHERE id = $1`, [
+              e.id,
+              rebuilt.payload,
+              rebuilt.prevHash,
+              rebuilt.hash,
+            ]);
             prev = rebuilt.hash;
           }
           await pg.query(`UPDATE audit_chain SET last_hash = $2 WHERE chain_id = $1`, [chainId, prev]);
@@ -564,10 +699,17 @@ describe('audit trail', () => {
 
     it('the export is a self-contained bundle', async () => {
       const { incidentId, chainId, entries } = await chainWithCheckpoints();
-      const res = await request(api.http).get(`/audit/export?incidentId=${incidentId}`).set(...bearer(adminToken)).expect(200);
+      const res = await request(api.http)
+        .get(`/audit/export?incidentId=${incidentId}`)
+        .set(...bearer(adminToken))
+        .expect(200);
       expect(res.headers['content-disposition']).toContain('attachment');
       expect(res.body).toMatchObject({
-        format: 'responder-checkin.audit-bundle', version: 1, chainId, incidentId, exportedAt: expect.any(String),
+        format: 'responder-checkin.audit-bundle',
+        version: 1,
+        chainId,
+        incidentId,
+        exportedAt: expect.any(String),
         head: { seq: 12, hash: entries[11].hash },
         jwks: { keys: expect.arrayContaining([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519' })]) },
       });
@@ -594,7 +736,10 @@ describe('audit trail', () => {
     });
 
     it('searches by incident, actor, action and time, newest first, with a cursor', async () => {
-      const all = await request(api.http).get(`/audit/entries?incidentId=${fl}`).set(...bearer(adminToken)).expect(200);
+      const all = await request(api.http)
+        .get(`/audit/entries?incidentId=${fl}`)
+        .set(...bearer(adminToken))
+        .expect(200);
       expect(all.body.entries).toHaveLength(5);
       expect(all.body.entries.map((e: { seq: number }) => e.seq)).toEqual([5, 4, 3, 2, 1]);
       expect(all.body.nextCursor).toBeNull();
@@ -612,45 +757,79 @@ describe('audit trail', () => {
       expect(seen).toEqual([5, 4, 3, 2, 1]);
 
       const first = all.body.entries[4] as AuditEntryRecord;
-      const byActor = await request(api.http).get(`/audit/entries?actorId=${(first.actor as { userId: string }).userId}`).set(...bearer(adminToken)).expect(200);
+      const byActor = await request(api.http)
+        .get(`/audit/entries?actorId=${(first.actor as { userId: string }).userId}`)
+        .set(...bearer(adminToken))
+        .expect(200);
       expect(byActor.body.entries.map((e: AuditEntryRecord) => e.id)).toEqual([first.id]);
-      const byResponder = await request(api.http).get(`/audit/entries?responderId=${first.payload.responderId as string}`).set(...bearer(adminToken)).expect(200);
+      const byResponder = await request(api.http)
+        .get(`/audit/entries?responderId=${first.payload.responderId as string}`)
+        .set(...bearer(adminToken))
+        .expect(200);
       expect(byResponder.body.entries.map((e: AuditEntryRecord) => e.id)).toEqual([first.id]);
 
-      const admitted = await request(api.http).get(`/audit/entries?incidentId=${fl}&action=checkin.admitted`).set(...bearer(adminToken)).expect(200);
+      const admitted = await request(api.http)
+        .get(`/audit/entries?incidentId=${fl}&action=checkin.admitted`)
+        .set(...bearer(adminToken))
+        .expect(200);
       expect(admitted.body.entries.map((e: { seq: number }) => e.seq)).toEqual([5, 3, 1]);
-      const prefix = await request(api.http).get(`/audit/entries?incidentId=${fl}&action=deployment.*`).set(...bearer(adminToken)).expect(200);
+      const prefix = await request(api.http)
+        .get(`/audit/entries?incidentId=${fl}&action=deployment.*`)
+        .set(...bearer(adminToken))
+        .expect(200);
       expect(prefix.body.entries.map((e: { seq: number }) => e.seq)).toEqual([4, 2]);
 
       const at = all.body.entries[2].occurredAt as string;
-      const window = await request(api.http).get(`/audit/entries?incidentId=${fl}&from=${encodeURIComponent(at)}`).set(...bearer(adminToken)).expect(200);
+      const window = await request(api.http)
+        .get(`/audit/entries?incidentId=${fl}&from=${encodeURIComponent(at)}`)
+        .set(...bearer(adminToken))
+        .expect(200);
       expect(window.body.entries.map((e: { seq: number }) => e.seq)).toEqual([5, 4, 3]);
-      const before = await request(api.http).get(`/audit/entries?incidentId=${fl}&to=${encodeURIComponent(at)}`).set(...bearer(adminToken)).expect(200);
+      const before = await request(api.http)
+        .get(`/audit/entries?incidentId=${fl}&to=${encodeURIComponent(at)}`)
+        .set(...bearer(adminToken))
+        .expect(200);
       expect(before.body.entries.map((e: { seq: number }) => e.seq)).toEqual([2, 1]);
 
-      const signIns = await request(api.http).get(`/audit/entries?action=auth.*&limit=500`).set(...bearer(adminToken)).expect(200);
+      const signIns = await request(api.http)
+        .get(`/audit/entries?action=auth.*&limit=500`)
+        .set(...bearer(adminToken))
+        .expect(200);
       expect(signIns.body.entries.length).toBeGreaterThan(0);
     });
 
     it('rejects bad search input with 400, not 500', async () => {
       for (const q of ['incidentId=nope', 'limit=0', 'limit=501', 'cursor=garbage', 'from=yesterday', 'action=DROP%20TABLE']) {
-        const res = await request(api.http).get(`/audit/entries?${q}`).set(...bearer(adminToken));
+        const res = await request(api.http)
+          .get(`/audit/entries?${q}`)
+          .set(...bearer(adminToken));
         expect([q, res.status, res.body.code]).toEqual([q, 400, 'validation_failed']);
       }
       for (const q of ['', `incidentId=${fl}&chainId=system`, 'chainId=elsewhere', `incidentId=${fl}&fromSeq=5&toSeq=2`, `incidentId=${fl}&fromSeq=0`]) {
-        const res = await request(api.http).get(`/audit/verify?${q}`).set(...bearer(adminToken));
+        const res = await request(api.http)
+          .get(`/audit/verify?${q}`)
+          .set(...bearer(adminToken));
         expect([q, res.status]).toEqual([q, 400]);
       }
-      await request(api.http).get(`/audit/verify?incidentId=${randomUUID()}`).set(...bearer(adminToken)).expect(404);
+      await request(api.http)
+        .get(`/audit/verify?incidentId=${randomUUID()}`)
+        .set(...bearer(adminToken))
+        .expect(404);
     });
 
     it('auditors read the incidents of their jurisdictions (subdivisions included) and nothing else', async () => {
       const t = auditor.token;
       expect((await verify(`incidentId=${fl}`, t)).ok).toBe(true);
       expect((await verify(`chainId=incident:${flCity}`, t)).ok).toBe(true);
-      await request(api.http).get(`/audit/export?incidentId=${fl}`).set(...bearer(t)).expect(200);
+      await request(api.http)
+        .get(`/audit/export?incidentId=${fl}`)
+        .set(...bearer(t))
+        .expect(200);
 
-      const listed = await request(api.http).get(`/audit/entries?limit=500`).set(...bearer(t)).expect(200);
+      const listed = await request(api.http)
+        .get(`/audit/entries?limit=500`)
+        .set(...bearer(t))
+        .expect(200);
       const incidents = new Set(listed.body.entries.map((e: AuditEntryRecord) => e.incidentId));
       expect(incidents.has(fl)).toBe(true);
       expect(incidents.has(flCity)).toBe(true);
@@ -665,7 +844,9 @@ describe('audit trail', () => {
         `/audit/export?chainId=system`,
         `/audit/entries?incidentId=${tx}`,
       ]) {
-        const res = await request(api.http).get(path).set(...bearer(t));
+        const res = await request(api.http)
+          .get(path)
+          .set(...bearer(t));
         expect([path, res.status, res.body.code]).toEqual([path, 403, 'forbidden']);
       }
     });
@@ -677,7 +858,10 @@ describe('audit trail', () => {
       // Not an empty chain that verifies: the very same one.
       expect(await verify(`incidentId=${fl.toUpperCase()}`, t)).toEqual(lower);
       expect(await verify(`chainId=incident:${fl.toUpperCase()}`, t)).toEqual(lower);
-      const entries = await request(api.http).get(`/audit/entries?incidentId=${fl.toUpperCase()}`).set(...bearer(t)).expect(200);
+      const entries = await request(api.http)
+        .get(`/audit/entries?incidentId=${fl.toUpperCase()}`)
+        .set(...bearer(t))
+        .expect(200);
       expect(entries.body.entries).toHaveLength(5);
       for (const path of [
         `/audit/verify?incidentId=${tx.toUpperCase()}`,
@@ -687,11 +871,17 @@ describe('audit trail', () => {
         `/reports/incidents/${tx.toUpperCase()}/deployments`,
         `/incidents/${tx.toUpperCase()}`,
       ]) {
-        const res = await request(api.http).get(path).set(...bearer(t));
+        const res = await request(api.http)
+          .get(path)
+          .set(...bearer(t));
         expect([path, res.status, res.body.code]).toEqual([path, 403, 'forbidden']);
       }
       // A change made through the capitalised id is written to the incident's one chain, which still verifies.
-      const city = await request(api.http).patch(`/incidents/${flCity.toUpperCase()}`).set(...bearer(adminToken)).send({ name: 'Miami-Dade flooding' }).expect(200);
+      const city = await request(api.http)
+        .patch(`/incidents/${flCity.toUpperCase()}`)
+        .set(...bearer(adminToken))
+        .send({ name: 'Miami-Dade flooding' })
+        .expect(200);
       expect(city.body.id).toBe(flCity);
       const chain = await verify(`incidentId=${flCity}`, t);
       expect(chain).toMatchObject({ ok: true, entries: 3 });
@@ -707,7 +897,10 @@ describe('audit trail', () => {
         ['post', '/users'],
         ['patch', `/users/${auditor.id}`],
       ] as const) {
-        const res = await request(api.http)[method](path).set(...bearer(t)).send({});
+        const res = await request(api.http)
+          [method](path)
+          .set(...bearer(t))
+          .send({});
         expect([method, path, res.status]).toEqual([method, path, 403]);
       }
       expect((await pg.query(`SELECT count(*) FROM audit_checkpoint`)).rows).toEqual(before.rows);
@@ -718,9 +911,15 @@ describe('audit trail', () => {
       const checkin = await createUser(api.http, adminToken, 'checkin');
       for (const user of [commander, checkin]) {
         for (const path of [`/audit/verify?incidentId=${fl}`, `/audit/export?incidentId=${fl}`, `/audit/entries`]) {
-          await request(api.http).get(path).set(...bearer(user.token)).expect(403);
+          await request(api.http)
+            .get(path)
+            .set(...bearer(user.token))
+            .expect(403);
         }
-        await request(api.http).post('/audit/checkpoints').set(...bearer(user.token)).expect(403);
+        await request(api.http)
+          .post('/audit/checkpoints')
+          .set(...bearer(user.token))
+          .expect(403);
       }
       await request(api.http).get('/audit/entries').expect(401);
     });

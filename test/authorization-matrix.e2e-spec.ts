@@ -76,64 +76,127 @@ const dep = (ids: Ids, site: Site): string => `/incidents/${inc(ids, site)}/depl
 const EXPECTED: Record<string, Expectation> = {
   'GET /health/live': { access: 'public', request: () => ({ path: '/health/live' }) },
   'GET /health/ready': { access: 'public', request: () => ({ path: '/health/ready' }) },
-  'POST /auth/token': { access: 'public', readOnly: 'sign-in', request: () => ({ path: '/auth/token', body: { email: 'admin@test.example', password: 'admin-password-123' } }) },
+  'POST /auth/token': {
+    access: 'public',
+    readOnly: 'sign-in',
+    request: () => ({ path: '/auth/token', body: { email: 'admin@test.example', password: 'admin-password-123' } }),
+  },
   'GET /auth/me': { access: ALL, request: () => ({ path: '/auth/me' }) },
   'GET /.well-known/jwks.json': { access: 'public', request: () => ({ path: '/.well-known/jwks.json' }) },
   'GET /.well-known/audit-checkpoint-keys.json': { access: 'public', request: () => ({ path: '/.well-known/audit-checkpoint-keys.json' }) },
   // A new password too short: a permitted call is refused by validation (400), never applied.
-  'POST /auth/password': { access: ALL, readOnly: "changes only the caller's own password", request: () => ({ path: '/auth/password', body: { currentPassword: 'x', newPassword: 'short' } }) },
+  'POST /auth/password': {
+    access: ALL,
+    readOnly: "changes only the caller's own password",
+    request: () => ({ path: '/auth/password', body: { currentPassword: 'x', newPassword: 'short' } }),
+  },
 
   'GET /users': { access: ['admin'], request: () => ({ path: '/users' }) },
   'GET /users/:id': { access: ['admin'], request: (ids) => ({ path: `/users/${ids.spareUser}` }) },
   'POST /users': { access: ['admin'], request: () => ({ path: '/users', body: {} }) },
   'PATCH /users/:id': { access: ['admin'], request: (ids) => ({ path: `/users/${ids.spareUser}`, body: { displayName: 'Spare Checkin' } }) },
 
-  'GET /audit/verify': { access: ['auditor', 'admin'], incident: 'handler', request: (ids, s) => ({ path: '/audit/verify', query: { incidentId: inc(ids, s) } }) },
-  'GET /audit/export': { access: ['auditor', 'admin'], incident: 'handler', request: (ids, s) => ({ path: '/audit/export', query: { incidentId: inc(ids, s) } }) },
+  'GET /audit/verify': {
+    access: ['auditor', 'admin'],
+    incident: 'handler',
+    request: (ids, s) => ({ path: '/audit/verify', query: { incidentId: inc(ids, s) } }),
+  },
+  'GET /audit/export': {
+    access: ['auditor', 'admin'],
+    incident: 'handler',
+    request: (ids, s) => ({ path: '/audit/export', query: { incidentId: inc(ids, s) } }),
+  },
   // Filtered to what the caller may read (auditors: their jurisdictions), not refused.
   'GET /audit/entries': { access: ['auditor', 'admin'], request: () => ({ path: '/audit/entries' }) },
   'POST /audit/checkpoints': { access: ['admin'], request: () => ({ path: '/audit/checkpoints' }) },
-  'GET /reports/incidents/:incidentId/deployments': { access: ['auditor', 'admin'], incident: 'handler', request: (ids, s) => ({ path: `/reports/incidents/${inc(ids, s)}/deployments` }) },
+  'GET /reports/incidents/:incidentId/deployments': {
+    access: ['auditor', 'admin'],
+    incident: 'handler',
+    request: (ids, s) => ({ path: `/reports/incidents/${inc(ids, s)}/deployments` }),
+  },
   // A responder's deployments across the incidents the caller may see; refused when that is none of them.
-  'GET /reports/responders/:responderId': { access: ['auditor', 'admin'], incident: 'handler', request: (ids, s) => ({ path: `/reports/responders/${ids.responder[s]}` }) },
+  'GET /reports/responders/:responderId': {
+    access: ['auditor', 'admin'],
+    incident: 'handler',
+    request: (ids, s) => ({ path: `/reports/responders/${ids.responder[s]}` }),
+  },
 
   'POST /incidents': { access: ['admin'], request: () => ({ path: '/incidents', body: {} }) },
   // Filtered to the incidents the caller may see.
   'GET /incidents': { access: ALL, request: () => ({ path: '/incidents' }) },
   'GET /incidents/:incidentId': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}` }) },
   'PATCH /incidents/:incidentId': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}`, body: {} }) },
-  'POST /incidents/:incidentId/close': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/close` }) },
+  'POST /incidents/:incidentId/close': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/close` }),
+  },
   'GET /incidents/:incidentId/staff': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff` }) },
   // Only admins change who is on an incident (a commander could otherwise remove a fellow commander).
-  'POST /incidents/:incidentId/staff': { access: ['admin'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff`, body: { userId: ids.spareUser } }) },
-  'DELETE /incidents/:incidentId/staff/:userId': { access: ['admin'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff/${ids.spareUser}` }) },
+  'POST /incidents/:incidentId/staff': {
+    access: ['admin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff`, body: { userId: ids.spareUser } }),
+  },
+  'DELETE /incidents/:incidentId/staff/:userId': {
+    access: ['admin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/staff/${ids.spareUser}` }),
+  },
   'POST /incidents/:incidentId/check-ins': {
     access: ['admin', 'commander', 'checkin'],
     incident: 'guard',
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/check-ins`, body: { credential: ids.credential } }),
   },
-  'GET /incidents/:incidentId/check-ins': { access: ['admin', 'commander', 'checkin', 'auditor'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/check-ins` }) },
+  'GET /incidents/:incidentId/check-ins': {
+    access: ['admin', 'commander', 'checkin', 'auditor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/check-ins` }),
+  },
   'GET /incidents/:incidentId/roster': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/roster` }) },
   'GET /incidents/:incidentId/deployments': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/deployments` }) },
   'GET /incidents/:incidentId/deployments/:deploymentId': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: dep(ids, s) }) },
   'GET /incidents/:incidentId/deployments/:deploymentId/history': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `${dep(ids, s)}/history` }) },
-  'POST /incidents/:incidentId/deployments/:deploymentId/status': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `${dep(ids, s)}/status`, body: {} }) },
-  'POST /incidents/:incidentId/deployments/:deploymentId/check-out': { access: ['admin', 'commander', 'checkin'], incident: 'guard', request: (ids, s) => ({ path: `${dep(ids, s)}/check-out`, body: {} }) },
-  'PATCH /incidents/:incidentId/deployments/:deploymentId/ics211': { access: ['admin', 'commander', 'checkin'], incident: 'guard', request: (ids, s) => ({ path: `${dep(ids, s)}/ics211`, body: {} }) },
+  'POST /incidents/:incidentId/deployments/:deploymentId/status': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `${dep(ids, s)}/status`, body: {} }),
+  },
+  'POST /incidents/:incidentId/deployments/:deploymentId/check-out': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `${dep(ids, s)}/check-out`, body: {} }),
+  },
+  'PATCH /incidents/:incidentId/deployments/:deploymentId/ics211': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `${dep(ids, s)}/ics211`, body: {} }),
+  },
   'GET /incidents/:incidentId/ics211.csv': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/ics211.csv` }) },
-  'POST /incidents/:incidentId/reverify': { access: ['admin', 'commander'], incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/reverify` }) },
+  'POST /incidents/:incidentId/reverify': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/reverify` }),
+  },
 
   'GET /trust/issuers': { access: ['admin', 'auditor'], request: () => ({ path: '/trust/issuers' }) },
   'POST /trust/issuers': { access: ['admin'], request: () => ({ path: '/trust/issuers', body: {} }) },
   'GET /trust/issuers/:id': { access: ['admin', 'auditor'], request: (ids) => ({ path: `/trust/issuers/${encodeURIComponent(ids.trustedIssuer)}` }) },
   'PATCH /trust/issuers/:id': { access: ['admin'], request: (ids) => ({ path: `/trust/issuers/${encodeURIComponent(ids.trustedIssuer)}`, body: {} }) },
-  'POST /trust/issuers/:id/retire': { access: ['admin'], request: (ids) => ({ path: `/trust/issuers/${encodeURIComponent(ids.retirableIssuer)}/retire`, body: { reason: 'authorization matrix' } }) },
+  'POST /trust/issuers/:id/retire': {
+    access: ['admin'],
+    request: (ids) => ({ path: `/trust/issuers/${encodeURIComponent(ids.retirableIssuer)}/retire`, body: { reason: 'authorization matrix' } }),
+  },
   'GET /trust/qualifications': { access: ALL, request: () => ({ path: '/trust/qualifications' }) },
   'GET /trust/list': { access: ['admin', 'auditor'], request: () => ({ path: '/trust/list' }) },
   // An invalid document: a permitted call is refused by validation (422), never applied.
   'PUT /trust/list': { access: ['admin'], request: () => ({ path: '/trust/list', body: { format: 'not-a-trust-list' } }) },
 
-  'POST /credentials/verify': { access: ALL, readOnly: 'verifies a credential and stores nothing', request: (ids) => ({ path: '/credentials/verify', body: { verifiableCredential: ids.credential } }) },
+  'POST /credentials/verify': {
+    access: ALL,
+    readOnly: 'verifies a credential and stores nothing',
+    request: (ids) => ({ path: '/credentials/verify', body: { verifiableCredential: ids.credential } }),
+  },
   'POST /reverification/sweeps': { access: ['admin'], request: () => ({ path: '/reverification/sweeps' }) },
   'GET /jobs/:id': {
     access: ['admin', 'commander'],
@@ -176,7 +239,13 @@ const MOUNTED: Array<{ key: string; access: 'public' | readonly Role[]; path: st
 ];
 
 /** Routes that change state run last, after every read, so that they cannot hide a read's outcome. */
-const RUN_LAST = ['POST /incidents/:incidentId/close', 'DELETE /incidents/:incidentId/staff/:userId', 'POST /trust/issuers/:id/retire', 'PUT /trust/list', 'POST /incidents/:incidentId/deployments/:deploymentId/check-out'];
+const RUN_LAST = [
+  'POST /incidents/:incidentId/close',
+  'DELETE /incidents/:incidentId/staff/:userId',
+  'POST /trust/issuers/:id/retire',
+  'PUT /trust/list',
+  'POST /incidents/:incidentId/deployments/:deploymentId/check-out',
+];
 
 interface DiscoveredRoute {
   key: string;
@@ -237,9 +306,12 @@ function tableProblems(nestRoutes: DiscoveredRoute[], routerRoutes: string[]): s
     const declared = !route.rule ? 'none' : route.rule.kind === 'public' ? 'public' : [...route.rule.roles].sort().join(',');
     const tabled = expected.access === 'public' ? 'public' : [...expected.access].sort().join(',');
     if (declared !== tabled) problems.push(`${route.key}: the code allows ${declared}, the matrix says ${tabled}`);
-    if (route.incidentParam !== undefined && expected.incident !== 'guard') problems.push(`${route.key} is @IncidentScoped('${route.incidentParam}'): mark it incident: 'guard'`);
-    if (route.incidentParam === undefined && expected.incident === 'guard') problems.push(`${route.key} is not @IncidentScoped but the matrix says the guard checks its incident`);
-    if (route.incidentParam !== undefined && !route.key.includes(`:${route.incidentParam}`)) problems.push(`${route.key}: @IncidentScoped names :${route.incidentParam}, which is not in the path`);
+    if (route.incidentParam !== undefined && expected.incident !== 'guard')
+      problems.push(`${route.key} is @IncidentScoped('${route.incidentParam}'): mark it incident: 'guard'`);
+    if (route.incidentParam === undefined && expected.incident === 'guard')
+      problems.push(`${route.key} is not @IncidentScoped but the matrix says the guard checks its incident`);
+    if (route.incidentParam !== undefined && !route.key.includes(`:${route.incidentParam}`))
+      problems.push(`${route.key}: @IncidentScoped names :${route.incidentParam}, which is not in the path`);
     // An :incidentId in the path with no incident check at all would open every incident to anyone with the role.
     if (route.key.includes(':incidentId') && !expected.incident) problems.push(`${route.key} takes an :incidentId but the matrix records no incident check`);
   }
@@ -288,7 +360,12 @@ describe('authorization matrix: every route x every role x own/other incident', 
     const commander = await staffFor(http, adminToken, own.id, 'commander');
     const checkin = await staffFor(http, adminToken, own.id, 'checkin');
     const spare = await createUser(http, adminToken, 'checkin');
-    for (const site of [own, other]) await request(http).post(`/incidents/${site.id}/staff`).set(...bearer(adminToken)).send({ userId: spare.id }).expect(204);
+    for (const site of [own, other])
+      await request(http)
+        .post(`/incidents/${site.id}/staff`)
+        .set(...bearer(adminToken))
+        .send({ userId: spare.id })
+        .expect(204);
     tokens.admin = adminToken;
     tokens.commander = commander.token;
     tokens.checkin = checkin.token;
@@ -299,15 +376,30 @@ describe('authorization matrix: every route x every role x own/other incident', 
     // A real deployment (and responder) at each incident, and a reverification run per incident plus a sweep.
     const checkInAt = async (incident: IncidentFixture, slug: string, qualification: string) => {
       const { jws } = await world.issuer.board(slug).issue({ format: 'vc+jwt', qualification, subject: { name: `Matrix ${slug}` } });
-      const res = await request(http).post(`/incidents/${incident.id}/check-ins`).set(...bearer(adminToken)).set('Idempotency-Key', randomUUID()).send({ credential: jws }).expect(201);
+      const res = await request(http)
+        .post(`/incidents/${incident.id}/check-ins`)
+        .set(...bearer(adminToken))
+        .set('Idempotency-Key', randomUUID())
+        .send({ credential: jws })
+        .expect(201);
       expect(res.body.decision).toBe('admitted');
       return { deployment: res.body.deployment.id as string, responder: res.body.responder.id as string };
     };
     const atOwn = await checkInAt(own, 'fl-nursing', 'RN');
     const atOther = await checkInAt(other, 'ga-nursing', 'RN');
     const reverify = async (incidentId: string) =>
-      (await request(http).post(`/incidents/${incidentId}/reverify`).set(...bearer(adminToken)).expect(202)).body.jobId as string;
-    const sweep = (await request(http).post('/reverification/sweeps').set(...bearer(adminToken)).expect(202)).body.jobId as string;
+      (
+        await request(http)
+          .post(`/incidents/${incidentId}/reverify`)
+          .set(...bearer(adminToken))
+          .expect(202)
+      ).body.jobId as string;
+    const sweep = (
+      await request(http)
+        .post('/reverification/sweeps')
+        .set(...bearer(adminToken))
+        .expect(202)
+    ).body.jobId as string;
     const { jws: credential } = await world.issuer.board('nremt').issue({ format: 'vc+jwt', qualification: 'EMT', subject: { name: 'Matrix Scan' } });
     ids = {
       incident: { own, other },
@@ -348,7 +440,9 @@ describe('authorization matrix: every route x every role x own/other incident', 
           expect.stringContaining('GET /matrix-probe/not-in-matrix is missing from EXPECTED'),
         ]),
       );
-      const refused = await request(probe.http).get('/matrix-probe/no-rule').set(...bearer(tokens.admin!));
+      const refused = await request(probe.http)
+        .get('/matrix-probe/no-rule')
+        .set(...bearer(tokens.admin!));
       expect(refused.status).toBe(403);
       expect(refused.body.code).toBe('access_rule_missing');
     } finally {
@@ -379,7 +473,13 @@ describe('authorization matrix: every route x every role x own/other incident', 
       for (const variant of e.variants ?? []) {
         for (const who of PRINCIPALS) {
           const role = roleOf(who);
-          const expected: Outcome = !role ? 401 : e.access !== 'public' && !e.access.includes(role) ? 403 : variant.adminOnly && role !== 'admin' ? 403 : 'allowed';
+          const expected: Outcome = !role
+            ? 401
+            : e.access !== 'public' && !e.access.includes(role)
+              ? 403
+              : variant.adminOnly && role !== 'admin'
+                ? 403
+                : 'allowed';
           cells.push({ key, label: variant.label, who, expected, req: variant.request(ids), method });
         }
       }
@@ -409,11 +509,17 @@ describe('authorization matrix: every route x every role x own/other incident', 
       const ok = cell.expected === 'allowed' ? !refused && res.status < 500 : res.status === cell.expected;
       if (cell.expected === 'allowed') tally.allowed++;
       else tally.refused++;
-      if (!ok) wrong.push(`${cell.key} [${cell.label}] as ${cell.who}: expected ${cell.expected === 'allowed' ? 'not 401/403' : cell.expected}, got ${res.status} ${res.text.slice(0, 160)}`);
+      if (!ok)
+        wrong.push(
+          `${cell.key} [${cell.label}] as ${cell.who}: expected ${cell.expected === 'allowed' ? 'not 401/403' : cell.expected}, got ${res.status} ${res.text.slice(0, 160)}`,
+        );
       // The ids are real: a permitted read succeeds, so it did reach its handler (writes may answer 4xx to their bodies).
-      else if (cell.expected === 'allowed' && cell.method === 'GET' && cell.key in EXPECTED && res.status >= 400) wrong.push(`${cell.key} [${cell.label}] as ${cell.who}: a permitted read answered ${res.status} ${res.text.slice(0, 160)}`);
+      else if (cell.expected === 'allowed' && cell.method === 'GET' && cell.key in EXPECTED && res.status >= 400)
+        wrong.push(`${cell.key} [${cell.label}] as ${cell.who}: a permitted read answered ${res.status} ${res.text.slice(0, 160)}`);
     }
-    process.stdout.write(`\nauthorization matrix: ${Object.keys(EXPECTED).length} api routes + ${Object.keys(EXTERNAL_ROUTES).length + MOUNTED.length} others, ${tally.requests} requests (${tally.allowed} permitted, ${tally.refused} refused)\n`);
+    process.stdout.write(
+      `\nauthorization matrix: ${Object.keys(EXPECTED).length} api routes + ${Object.keys(EXTERNAL_ROUTES).length + MOUNTED.length} others, ${tally.requests} requests (${tally.allowed} permitted, ${tally.refused} refused)\n`,
+    );
     expect(wrong).toEqual([]);
   });
 
@@ -437,7 +543,9 @@ describe('authorization matrix: every route x every role x own/other incident', 
 
   it('nothing answers an unknown path, whatever the method', async () => {
     for (const method of ['get', 'post', 'delete'] as const) {
-      const res = await request(world.http)[method](`/no-such-route-${randomUUID()}`).set(...bearer(tokens.admin!));
+      const res = await request(world.http)
+        [method](`/no-such-route-${randomUUID()}`)
+        .set(...bearer(tokens.admin!));
       expect(res.status).toBe(404);
     }
   });

@@ -29,7 +29,13 @@ function tableScans(node: PlanNode): PlanNode[] {
 /** A check-in with its presentation, as CheckInService builds it for a responder's first scan (the fields the statement reads). */
 function firstScan(): CheckInToWrite {
   const presentation = {
-    summary: { subject: { id: `urn:uuid:${randomUUID()}`, name: 'Plan Probe' }, issuer: { id: 'did:web:boards.example:fl-nursing' }, format: 'vc+jwt', qualification: 'RN', status: [] },
+    summary: {
+      subject: { id: `urn:uuid:${randomUUID()}`, name: 'Plan Probe' },
+      issuer: { id: 'did:web:boards.example:fl-nursing' },
+      format: 'vc+jwt',
+      qualification: 'RN',
+      status: [],
+    },
     scanned: 'eyJh.eyJi.c2ln',
     result: { verified: true, jws: 'eyJh.eyJi.c2ln', checks: [], evidence: { credentialHash: randomUUID() } },
     incidentId: randomUUID(),
@@ -37,7 +43,16 @@ function firstScan(): CheckInToWrite {
     at: new Date(),
     ids: { responderId: randomUUID(), credentialId: randomUUID(), verificationId: randomUUID() },
   } as unknown as Presentation;
-  const attempt = { id: randomUUID(), performedBy: randomUUID(), requestHash: 'x', decision: 'admitted', reasons: [], responseStatus: 201, response: '{}', performedAt: new Date() };
+  const attempt = {
+    id: randomUUID(),
+    performedBy: randomUUID(),
+    requestHash: 'x',
+    decision: 'admitted',
+    reasons: [],
+    responseStatus: 201,
+    response: '{}',
+    performedAt: new Date(),
+  };
   return {
     presentation,
     attempt: attempt as unknown as CheckInToWrite['attempt'],
@@ -96,7 +111,14 @@ describe('check-in statement: the generic plan made on an empty database', () =>
   it('looks up each table it reads by an index condition, the active deployment by the one-per-responder index', async () => {
     const scans = tableScans(await genericPlan(await statementOf(firstScan())));
 
-    expect(scans.map((s) => s['Relation Name']).sort()).toEqual(['deployment', 'presented_credential', 'presented_credential', 'presented_credential', 'responder', 'responder']);
+    expect(scans.map((s) => s['Relation Name']).sort()).toEqual([
+      'deployment',
+      'presented_credential',
+      'presented_credential',
+      'presented_credential',
+      'responder',
+      'responder',
+    ]);
     for (const scan of scans) {
       expect(scan['Node Type']).toMatch(/^Index (Only )?Scan$/);
       expect(scan['Index Cond']).toBeDefined();
@@ -112,7 +134,16 @@ describe('check-in statement: the generic plan made on an empty database', () =>
       ...known,
       presentation: null,
       identityChanges: [
-        { responderId, field: 'name', from: 'Plan Probe', to: 'Plan Renamed', issuerId: 'did:web:boards.example:fl-ems', credentialHash: 'h', attemptId: known.attempt.id, changedAt: known.attempt.performedAt },
+        {
+          responderId,
+          field: 'name',
+          from: 'Plan Probe',
+          to: 'Plan Renamed',
+          issuerId: 'did:web:boards.example:fl-ems',
+          credentialHash: 'h',
+          attemptId: known.attempt.id,
+          changedAt: known.attempt.performedAt,
+        },
       ],
     };
     const plan = await genericPlan(await statementOf(renaming));

@@ -40,11 +40,14 @@ describe('check-in (ICS 211 flow)', () => {
    * own: inside a transaction, pg_stat_activity keeps showing the snapshot of its first read.
    */
   const waitersOn = async (holder: Client): Promise<number> => {
-    const { rows: [{ pid }] } = await holder.query('SELECT pg_backend_pid() AS pid');
+    const {
+      rows: [{ pid }],
+    } = await holder.query('SELECT pg_backend_pid() AS pid');
     const watch = new Client({ connectionString: world.env.dbUrl });
     await watch.connect();
     try {
-      const waiting = async (): Promise<number> => (await watch.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid])).rows[0].n;
+      const waiting = async (): Promise<number> =>
+        (await watch.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid])).rows[0].n;
       for (let i = 0; i < 250 && (await waiting()) === 0; i++) await sleep(20);
       return await waiting();
     } finally {
@@ -77,11 +80,20 @@ describe('check-in (ICS 211 flow)', () => {
         position: { name: 'Triage Nurse' },
         location: { name: 'Staging Area 1', kind: 'Staging Area' },
         credential: { qualification: 'RN', licenseNumber: 'RN9876543', issuerName: 'Florida Board of Nursing' },
-        ics211: { homeUnit: 'Jackson Memorial Hospital', methodOfTravel: 'POV', orderRequestNumber: 'O-12', agency: 'Florida Board of Nursing', resourceName: 'Ana Diaz' },
+        ics211: {
+          homeUnit: 'Jackson Memorial Hospital',
+          methodOfTravel: 'POV',
+          orderRequestNumber: 'O-12',
+          agency: 'Florida Board of Nursing',
+          resourceName: 'Ana Diaz',
+        },
       },
     });
     expect(res.body.deployment.ics211.preparedBy.position).toBe('Check-in Recorder');
-    const roster = await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(commander.token)).expect(200);
+    const roster = await request(world.http)
+      .get(`/incidents/${incident.id}/roster`)
+      .set(...bearer(commander.token))
+      .expect(200);
     expect(roster.body.entries.map((e: { responder: { name: string } }) => e.responder.name)).toContain('Ana Diaz');
   });
 
@@ -91,7 +103,10 @@ describe('check-in (ICS 211 flow)', () => {
     const suspended = await issue('fl-medicine', 'MD', 'Sus Pended');
     world.issuer.board('fl-medicine').suspend(suspended.statusIndex);
     await sleep(1100); // past the status lists' ttl, in case an earlier scan cached them
-    const expired = await issue('fl-nursing', 'RN', 'Ex Pired', { validFrom: new Date(Date.now() - 400 * 86400e3), validUntil: new Date(Date.now() - 86400e3) });
+    const expired = await issue('fl-nursing', 'RN', 'Ex Pired', {
+      validFrom: new Date(Date.now() - 400 * 86400e3),
+      validUntil: new Date(Date.now() - 86400e3),
+    });
     const untrusted = await issue('rogue-board', 'MD', 'Rogue Doctor');
     const notAuthorized = await issue('fl-nursing', 'MD', 'Nurse Claiming MD');
     const valid = await issue('fl-nursing', 'RN', 'Tam Pered');
@@ -114,17 +129,26 @@ describe('check-in (ICS 211 flow)', () => {
       expect(res.body.deployment).toBeNull();
       for (const r of res.body.reasons as Array<{ message: string }>) expect(r.message.length).toBeGreaterThan(10);
     }
-    const recent = await request(world.http).get(`/incidents/${incident.id}/check-ins?limit=50`).set(...bearer(checkin.token)).expect(200);
+    const recent = await request(world.http)
+      .get(`/incidents/${incident.id}/check-ins?limit=50`)
+      .set(...bearer(checkin.token))
+      .expect(200);
     const denied = (recent.body as Array<{ decision: string; reasons: Array<{ code: string }> }>).filter((a) => a.decision === 'denied');
     for (const [, code] of cases) expect(denied.some((a) => a.reasons.some((r) => r.code === code))).toBe(true);
-    const roster = await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(commander.token)).expect(200);
+    const roster = await request(world.http)
+      .get(`/incidents/${incident.id}/roster`)
+      .set(...bearer(commander.token))
+      .expect(200);
     expect(roster.body.entries.map((e: { responder: { name: string } }) => e.responder.name)).not.toContain('Rev Oked');
   });
 
   it('denies a qualification the position does not accept', async () => {
     const { jws } = await issue('fl-ems', 'EMT', 'Eddie Emt');
     const res = await scan(jws, { positionId: incident.positions['Triage Nurse'] }).expect(201);
-    expect(res.body).toMatchObject({ decision: 'denied', reasons: [{ code: 'not_qualified', message: 'EMT does not qualify for Triage Nurse, which requires RN or APRN.' }] });
+    expect(res.body).toMatchObject({
+      decision: 'denied',
+      reasons: [{ code: 'not_qualified', message: 'EMT does not qualify for Triage Nurse, which requires RN or APRN.' }],
+    });
   });
 
   it('admits out-of-state boards only under mutual aid (EMAC)', async () => {
@@ -132,7 +156,11 @@ describe('check-in (ICS 211 flow)', () => {
     const without = await scan(jws).expect(201);
     expect(without.body.decision).toBe('denied');
     const emac = await createIncident(world.http, world.adminToken, { mutualAidJurisdictions: ['US-GA'] });
-    await request(world.http).post(`/incidents/${emac.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    await request(world.http)
+      .post(`/incidents/${emac.id}/staff`)
+      .set(...bearer(world.adminToken))
+      .send({ userId: checkin.id })
+      .expect(204);
     const withAid = await scan(jws, {}, randomUUID(), checkin.token, emac.id).expect(201);
     expect(withAid.body.decision).toBe('admitted');
   });
@@ -145,7 +173,9 @@ describe('check-in (ICS 211 flow)', () => {
       '@context': ['https://www.w3.org/ns/credentials/v2'],
       type: ['VerifiablePresentation'],
       holder: did,
-      verifiableCredential: [{ '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${jws}` }],
+      verifiableCredential: [
+        { '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${jws}` },
+      ],
     };
     const presentation = await new CompactSign(new TextEncoder().encode(JSON.stringify(vp)))
       .setProtectedHeader({ alg: 'ES256', typ: 'vp+jwt', kid: `${did}#0` })
@@ -155,7 +185,9 @@ describe('check-in (ICS 211 flow)', () => {
     const db = new Client({ connectionString: world.env.dbUrl });
     await db.connect();
     try {
-      const { rows } = await db.query(`SELECT c.jws FROM deployment d JOIN presented_credential c ON c.id = d.credential_id WHERE d.id = $1`, [res.body.deployment.id]);
+      const { rows } = await db.query(`SELECT c.jws FROM deployment d JOIN presented_credential c ON c.id = d.credential_id WHERE d.id = $1`, [
+        res.body.deployment.id,
+      ]);
       expect(rows[0].jws).toBe(jws);
     } finally {
       await db.end();
@@ -168,7 +200,10 @@ describe('check-in (ICS 211 flow)', () => {
     const second = await scan(jws).expect(201);
     expect(first.body.decision).toBe('admitted');
     expect(second.body).toMatchObject({ decision: 'admitted', alreadyCheckedIn: true, deployment: { id: first.body.deployment.id } });
-    const roster = await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(commander.token)).expect(200);
+    const roster = await request(world.http)
+      .get(`/incidents/${incident.id}/roster`)
+      .set(...bearer(commander.token))
+      .expect(200);
     expect(roster.body.entries.filter((e: { responder: { name: string } }) => e.responder.name === 'Pat Medic')).toHaveLength(1);
   });
 
@@ -191,7 +226,7 @@ describe('check-in (ICS 211 flow)', () => {
     expect(new Set(results.map((r) => r.body.attemptId)).size).toBe(1);
   });
 
-  it("a repeat whose Redis hint is gone (Redis restarted, or past its 10 minutes) still gets its first response, even once the incident has closed", async () => {
+  it('a repeat whose Redis hint is gone (Redis restarted, or past its 10 minutes) still gets its first response, even once the incident has closed', async () => {
     const hints = world.api.app.get(IdempotencyKeyHints);
     const redis = world.api.app.get(RedisConnection);
     const forget = (key: string) => redis.client.del(hints.hintKey(checkin.id, key));
@@ -207,10 +242,17 @@ describe('check-in (ICS 211 flow)', () => {
     expect((await scan('not a credential', {}, key).expect(422)).body.code).toBe('idempotency_key_reused');
 
     const closing = await createIncident(world.http, world.adminToken);
-    await request(world.http).post(`/incidents/${closing.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    await request(world.http)
+      .post(`/incidents/${closing.id}/staff`)
+      .set(...bearer(world.adminToken))
+      .send({ userId: checkin.id })
+      .expect(204);
     const deniedKey = randomUUID();
     const denied = await scan('not a credential', {}, deniedKey, checkin.token, closing.id).expect(201);
-    await request(world.http).post(`/incidents/${closing.id}/close`).set(...bearer(world.adminToken)).expect(200);
+    await request(world.http)
+      .post(`/incidents/${closing.id}/close`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
     await forget(deniedKey);
     const late = await scan('not a credential', {}, deniedKey, checkin.token, closing.id).expect(201);
     expect(late.text).toBe(denied.text);
@@ -218,7 +260,10 @@ describe('check-in (ICS 211 flow)', () => {
     const pg = new Client({ connectionString: world.env.dbUrl });
     await pg.connect();
     try {
-      const { rows } = await pg.query('SELECT idempotency_key, count(*)::int AS n FROM check_in_attempt WHERE idempotency_key = ANY($1) GROUP BY 1 ORDER BY 1', [[key, deniedKey]]);
+      const { rows } = await pg.query(
+        'SELECT idempotency_key, count(*)::int AS n FROM check_in_attempt WHERE idempotency_key = ANY($1) GROUP BY 1 ORDER BY 1',
+        [[key, deniedKey]],
+      );
       expect(rows).toEqual([key, deniedKey].sort().map((k) => ({ idempotency_key: k, n: 1 })));
     } finally {
       await pg.end();
@@ -227,7 +272,11 @@ describe('check-in (ICS 211 flow)', () => {
 
   it("a check-in batch locks the incident's audit chain head before its event sequence, as a reverification sweep does", async () => {
     const site = await createIncident(world.http, world.adminToken, { name: 'Lock Order Staging' });
-    await request(world.http).post(`/incidents/${site.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    await request(world.http)
+      .post(`/incidents/${site.id}/staff`)
+      .set(...bearer(world.adminToken))
+      .send({ userId: checkin.id })
+      .expect(204);
     const [first, second] = await Promise.all([issue('fl-nursing', 'RN', 'Lena Lock'), issue('fl-ems', 'PARAMEDIC', 'Omar Order')]);
     await scan(first.jws, {}, randomUUID(), checkin.token, site.id).expect(201); // the chain head and sequence rows exist now
 
@@ -247,7 +296,11 @@ describe('check-in (ICS 211 flow)', () => {
 
   it("a check-in waiting for the incident's audit chain head holds nothing of the credential it presents, which a sweep holding the head may update", async () => {
     const site = await createIncident(world.http, world.adminToken, { name: 'Credential Lock Staging' });
-    await request(world.http).post(`/incidents/${site.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    await request(world.http)
+      .post(`/incidents/${site.id}/staff`)
+      .set(...bearer(world.adminToken))
+      .send({ userId: checkin.id })
+      .expect(204);
     const badge = await issue('fl-nursing', 'RN', 'Cora Credential');
     await scan(badge.jws, {}, randomUUID(), checkin.token, site.id).expect(201);
 
@@ -259,7 +312,10 @@ describe('check-in (ICS 211 flow)', () => {
       // The scan recorded the presentation in a statement of its own (its responder was known) and waits for the chain
       // head holding nothing of the credential, so the sweep can go on: no deadlock.
       await sweep.query(`SET LOCAL lock_timeout = '500ms'`);
-      await sweep.query('UPDATE presented_credential SET last_verified_at = now() WHERE hash = (SELECT credential_hash FROM check_in_attempt WHERE incident_id = $1 LIMIT 1)', [site.id]);
+      await sweep.query(
+        'UPDATE presented_credential SET last_verified_at = now() WHERE hash = (SELECT credential_hash FROM check_in_attempt WHERE incident_id = $1 LIMIT 1)',
+        [site.id],
+      );
       await sweep.query('COMMIT');
       expect((await pending).body).toMatchObject({ decision: 'admitted', alreadyCheckedIn: true });
     } finally {
@@ -269,41 +325,68 @@ describe('check-in (ICS 211 flow)', () => {
 
   it('a burst of scans is group-committed: each check-in recorded once, commits shared, audit chain and board sequence intact', async () => {
     const burst = await createIncident(world.http, world.adminToken, { name: 'Shift Change Staging' });
-    await request(world.http).post(`/incidents/${burst.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
-    const badges = await Promise.all(Array.from({ length: 24 }, (_, i) => issue(i % 2 ? 'fl-nursing' : 'fl-ems', i % 2 ? 'RN' : 'PARAMEDIC', `Burst Responder ${i}`)));
+    await request(world.http)
+      .post(`/incidents/${burst.id}/staff`)
+      .set(...bearer(world.adminToken))
+      .send({ userId: checkin.id })
+      .expect(204);
+    const badges = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => issue(i % 2 ? 'fl-nursing' : 'fl-ems', i % 2 ? 'RN' : 'PARAMEDIC', `Burst Responder ${i}`)),
+    );
     const results = await Promise.all(badges.map((b) => scan(b.jws, {}, randomUUID(), checkin.token, burst.id)));
 
     expect(results.map((r) => [r.status, r.body.decision])).toEqual(badges.map(() => [201, 'admitted']));
     expect(new Set(results.map((r) => r.body.deployment.id)).size).toBe(24);
-    const roster = await request(world.http).get(`/incidents/${burst.id}/roster`).set(...bearer(world.adminToken)).expect(200);
+    const roster = await request(world.http)
+      .get(`/incidents/${burst.id}/roster`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
     expect(roster.body.entries).toHaveLength(24);
 
     const pg = new Client({ connectionString: world.env.dbUrl });
     await pg.connect();
     try {
       // Rows written by one statement share a transaction id: fewer commits than check-ins means they were batched.
-      const { rows: [commits] } = await pg.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM check_in_attempt WHERE incident_id = $1`, [burst.id]);
+      const {
+        rows: [commits],
+      } = await pg.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM check_in_attempt WHERE incident_id = $1`, [burst.id]);
       expect(commits.n).toBeLessThan(24);
       const { rows: events } = await pg.query(`SELECT seq::int FROM outbox_event WHERE incident_id = $1 ORDER BY seq`, [burst.id]);
       expect(events.map((e: { seq: number }) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1));
-      const { rows: [attempts] } = await pg.query(`SELECT count(*)::int AS n FROM check_in_attempt WHERE incident_id = $1`, [burst.id]);
+      const {
+        rows: [attempts],
+      } = await pg.query(`SELECT count(*)::int AS n FROM check_in_attempt WHERE incident_id = $1`, [burst.id]);
       expect(attempts.n).toBe(24);
     } finally {
       await pg.end();
     }
-    const chain = await request(world.http).get(`/audit/verify?incidentId=${burst.id}`).set(...bearer(world.adminToken)).expect(200);
+    const chain = await request(world.http)
+      .get(`/audit/verify?incidentId=${burst.id}`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
     expect(chain.body).toMatchObject({ ok: true });
-    const admitted = await request(world.http).get(`/audit/entries?incidentId=${burst.id}&action=checkin.admitted&limit=100`).set(...bearer(world.adminToken)).expect(200);
+    const admitted = await request(world.http)
+      .get(`/audit/entries?incidentId=${burst.id}&action=checkin.admitted&limit=100`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
     expect(admitted.body.entries).toHaveLength(24);
   });
 
   it("a responder's first scan is recorded in the check-in's own statement; a known responder, in the same burst as newcomers, is decided on what is known of them", async () => {
     const site = await createIncident(world.http, world.adminToken, { name: 'Returning Staff Staging' });
-    await request(world.http).post(`/incidents/${site.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    await request(world.http)
+      .post(`/incidents/${site.id}/staff`)
+      .set(...bearer(world.adminToken))
+      .send({ userId: checkin.id })
+      .expect(204);
     const subject = `urn:uuid:${randomUUID()}`;
     const earlier = await issue('fl-nursing', 'RN', 'Kim Known', { subject: { id: subject, name: 'Kim Known' } });
     const first = (await scan(earlier.jws).expect(201)).body;
-    await request(world.http).post(`/incidents/${incident.id}/deployments/${first.deployment.id}/check-out`).set(...bearer(checkin.token)).send({}).expect(200);
+    await request(world.http)
+      .post(`/incidents/${incident.id}/deployments/${first.deployment.id}/check-out`)
+      .set(...bearer(checkin.token))
+      .send({})
+      .expect(200);
 
     const newcomers = await Promise.all(Array.from({ length: 8 }, (_, i) => issue('fl-ems', 'EMT', `First Timer ${i}`)));
     const onlyNew = await Promise.all(newcomers.slice(0, 4).map((b) => scan(b.jws, {}, randomUUID(), checkin.token, site.id)));
@@ -312,7 +395,9 @@ describe('check-in (ICS 211 flow)', () => {
 
     expect(known.body).toMatchObject({ decision: 'admitted', responder: { id: first.responder.id, qualifications: ['PARAMEDIC', 'RN'] } });
     expect(known.body.deployment).toMatchObject({ responder: { id: first.responder.id }, credential: { qualification: 'PARAMEDIC' } });
-    expect([...onlyNew, ...mixed].map((r) => [r.status, r.body.decision, r.body.responder.qualifications])).toEqual(newcomers.map(() => [201, 'admitted', ['EMT']]));
+    expect([...onlyNew, ...mixed].map((r) => [r.status, r.body.decision, r.body.responder.qualifications])).toEqual(
+      newcomers.map(() => [201, 'admitted', ['EMT']]),
+    );
 
     const pg = new Client({ connectionString: world.env.dbUrl });
     await pg.connect();
@@ -325,17 +410,35 @@ describe('check-in (ICS 211 flow)', () => {
           WHERE a.incident_id = $1 ORDER BY r.name`,
         [site.id],
       );
-      expect(rows.map((r) => r.name)).toEqual(['First Timer 0', 'First Timer 1', 'First Timer 2', 'First Timer 3', 'First Timer 4', 'First Timer 5', 'First Timer 6', 'First Timer 7', 'Kim Known']);
+      expect(rows.map((r) => r.name)).toEqual([
+        'First Timer 0',
+        'First Timer 1',
+        'First Timer 2',
+        'First Timer 3',
+        'First Timer 4',
+        'First Timer 5',
+        'First Timer 6',
+        'First Timer 7',
+        'Kim Known',
+      ]);
       // Newcomers among themselves: responder, credential, verification and attempt in one transaction each.
-      expect(rows.slice(0, 4).map(({ name, ...commits }) => commits)).toEqual(Array(4).fill({ same_responder_commit: true, same_credential_commit: true, same_verification_commit: true }));
+      expect(rows.slice(0, 4).map(({ name, ...commits }) => commits)).toEqual(
+        Array(4).fill({ same_responder_commit: true, same_credential_commit: true, same_verification_commit: true }),
+      );
       // Kim was known: her presentation was recorded first, her check-in in a second statement.
       expect(rows[8]).toMatchObject({ same_responder_commit: false, same_credential_commit: false });
-      const { rows: [kim] } = await pg.query(`SELECT count(*)::int AS responders FROM responder WHERE subject_id = $1`, [subject]);
+      const {
+        rows: [kim],
+      } = await pg.query(`SELECT count(*)::int AS responders FROM responder WHERE subject_id = $1`, [subject]);
       expect(kim.responders).toBe(1);
       // Nothing half-written: no responder without a credential, one audit entry and one board event per admission.
-      const { rows: [orphans] } = await pg.query(`SELECT count(*)::int AS n FROM responder r WHERE NOT EXISTS (SELECT 1 FROM presented_credential c WHERE c.responder_id = r.id)`);
+      const {
+        rows: [orphans],
+      } = await pg.query(`SELECT count(*)::int AS n FROM responder r WHERE NOT EXISTS (SELECT 1 FROM presented_credential c WHERE c.responder_id = r.id)`);
       expect(orphans.n).toBe(0);
-      const { rows: [trail] } = await pg.query(
+      const {
+        rows: [trail],
+      } = await pg.query(
         `SELECT (SELECT count(*)::int FROM audit_entry WHERE incident_id = $1 AND action = 'checkin.admitted') AS audited,
                 (SELECT count(*)::int FROM outbox_event WHERE incident_id = $1 AND name = 'deployment.checked_in') AS events`,
         [site.id],
@@ -347,7 +450,10 @@ describe('check-in (ICS 211 flow)', () => {
     } finally {
       await pg.end();
     }
-    const chain = await request(world.http).get(`/audit/verify?incidentId=${site.id}`).set(...bearer(world.adminToken)).expect(200);
+    const chain = await request(world.http)
+      .get(`/audit/verify?incidentId=${site.id}`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
     expect(chain.body).toMatchObject({ ok: true });
   });
 
@@ -360,7 +466,9 @@ describe('check-in (ICS 211 flow)', () => {
       // Another check-in's transaction has created Rae and not committed: the scan's statement starts without seeing
       // her, and its insert waits on hers.
       await other.query('BEGIN');
-      const { rows: [created] } = await other.query(`INSERT INTO responder (subject_id, name) VALUES ($1, 'Rae Race') RETURNING id`, [subject]);
+      const {
+        rows: [created],
+      } = await other.query(`INSERT INTO responder (subject_id, name) VALUES ($1, 'Rae Race') RETURNING id`, [subject]);
       const pending = scan(badge.jws).then((r) => r);
       expect(await waitersOn(other)).toBe(1);
       await other.query('COMMIT');
@@ -368,7 +476,9 @@ describe('check-in (ICS 211 flow)', () => {
       const res = await pending;
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ decision: 'admitted', responder: { id: created.id }, deployment: { responder: { id: created.id } } });
-      const { rows: [rae] } = await other.query(`SELECT count(*)::int AS n FROM responder WHERE subject_id = $1`, [subject]);
+      const {
+        rows: [rae],
+      } = await other.query(`SELECT count(*)::int AS n FROM responder WHERE subject_id = $1`, [subject]);
       expect(rae.n).toBe(1);
     } finally {
       await other.end();
@@ -385,7 +495,11 @@ describe('check-in (ICS 211 flow)', () => {
 
   it('a responder active at another incident is denied, naming that incident', async () => {
     const other = await createIncident(world.http, world.adminToken, { name: 'Hurricane Lena Shelter Ops' });
-    await request(world.http).post(`/incidents/${other.id}/staff`).set(...bearer(world.adminToken)).send({ userId: checkin.id }).expect(204);
+    await request(world.http)
+      .post(`/incidents/${other.id}/staff`)
+      .set(...bearer(world.adminToken))
+      .send({ userId: checkin.id })
+      .expect(204);
     const { jws } = await issue('fl-medicine', 'MD', 'Dr Double');
     expect((await scan(jws).expect(201)).body.decision).toBe('admitted');
     const res = await scan(jws, {}, randomUUID(), checkin.token, other.id).expect(201);
@@ -398,23 +512,63 @@ describe('check-in (ICS 211 flow)', () => {
     const { jws } = await issue('fl-nursing', 'APRN', 'Nora Practitioner');
     const dep = (await scan(jws).expect(201)).body.deployment as { id: string };
     const base = `/incidents/${incident.id}/deployments/${dep.id}`;
-    await request(world.http).post(`${base}/status`).set(...bearer(commander.token)).send({ status: 'assigned', assignment: 'Division A' }).expect(200);
-    const oos = await request(world.http).post(`${base}/status`).set(...bearer(commander.token)).send({ status: 'out_of_service' }).expect(400);
+    await request(world.http)
+      .post(`${base}/status`)
+      .set(...bearer(commander.token))
+      .send({ status: 'assigned', assignment: 'Division A' })
+      .expect(200);
+    const oos = await request(world.http)
+      .post(`${base}/status`)
+      .set(...bearer(commander.token))
+      .send({ status: 'out_of_service' })
+      .expect(400);
     expect(oos.body.errors.map((e: { field: string }) => e.field)).toContain('reason');
-    await request(world.http).post(`${base}/status`).set(...bearer(commander.token)).send({ status: 'out_of_service', reason: 'rest', note: '12h shift' }).expect(200);
-    await request(world.http).patch(`${base}/ics211`).set(...bearer(checkin.token)).set('X-Device-Id', 'scanner-7').send({ homeUnit: 'Tampa General', agency: 'Tampa General Hospital' }).expect(200);
-    const out = await request(world.http).post(`${base}/check-out`).set(...bearer(checkin.token)).send({ note: 'demobilized' }).expect(200);
+    await request(world.http)
+      .post(`${base}/status`)
+      .set(...bearer(commander.token))
+      .send({ status: 'out_of_service', reason: 'rest', note: '12h shift' })
+      .expect(200);
+    await request(world.http)
+      .patch(`${base}/ics211`)
+      .set(...bearer(checkin.token))
+      .set('X-Device-Id', 'scanner-7')
+      .send({ homeUnit: 'Tampa General', agency: 'Tampa General Hospital' })
+      .expect(200);
+    const out = await request(world.http)
+      .post(`${base}/check-out`)
+      .set(...bearer(checkin.token))
+      .send({ note: 'demobilized' })
+      .expect(200);
     expect(out.body).toMatchObject({ status: 'demobilized', checkedOutAt: expect.any(String) });
     expect(out.body.hoursOnScene).toBeGreaterThanOrEqual(0);
-    await request(world.http).post(`${base}/check-out`).set(...bearer(checkin.token)).send({}).expect(409);
-    const history = await request(world.http).get(`${base}/history`).set(...bearer(commander.token)).expect(200);
+    await request(world.http)
+      .post(`${base}/check-out`)
+      .set(...bearer(checkin.token))
+      .send({})
+      .expect(409);
+    const history = await request(world.http)
+      .get(`${base}/history`)
+      .set(...bearer(commander.token))
+      .expect(200);
     expect(history.body.status.map((s: { to: { status: string } }) => s.to.status)).toEqual(['available', 'assigned', 'out_of_service', 'demobilized']);
-    expect(history.body.status[2]).toMatchObject({ from: { status: 'assigned', assignment: 'Division A' }, to: { status: 'out_of_service', reason: 'rest' }, note: '12h shift', changedBy: { kind: 'user', userId: commander.id } });
-    expect(history.body.ics211Edits[0]).toMatchObject({ fields: ['agency', 'homeUnit'], after: { homeUnit: 'Tampa General' }, changedBy: { userId: checkin.id, device: 'scanner-7' } });
+    expect(history.body.status[2]).toMatchObject({
+      from: { status: 'assigned', assignment: 'Division A' },
+      to: { status: 'out_of_service', reason: 'rest' },
+      note: '12h shift',
+      changedBy: { kind: 'user', userId: commander.id },
+    });
+    expect(history.body.ics211Edits[0]).toMatchObject({
+      fields: ['agency', 'homeUnit'],
+      after: { homeUnit: 'Tampa General' },
+      changedBy: { userId: checkin.id, device: 'scanner-7' },
+    });
   });
 
   it('filters the roster and counts by status, assignment and qualification', async () => {
-    const roster = await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(commander.token)).expect(200);
+    const roster = await request(world.http)
+      .get(`/incidents/${incident.id}/roster`)
+      .set(...bearer(commander.token))
+      .expect(200);
     const entries = roster.body.entries as Array<{ id: string; status: string; credential: { qualification: string } }>;
     expect(roster.body.counts.total).toBe(entries.length);
     const rn = entries.find((e) => e.credential.qualification === 'RN')!;
@@ -423,20 +577,36 @@ describe('check-in (ICS 211 flow)', () => {
       .set(...bearer(commander.token))
       .send({ status: 'assigned', assignment: 'Division B' })
       .expect(200);
-    const filtered = await request(world.http).get(`/incidents/${incident.id}/roster?status=assigned&assignment=Division%20B`).set(...bearer(commander.token)).expect(200);
+    const filtered = await request(world.http)
+      .get(`/incidents/${incident.id}/roster?status=assigned&assignment=Division%20B`)
+      .set(...bearer(commander.token))
+      .expect(200);
     expect(filtered.body.entries.map((e: { id: string }) => e.id)).toEqual([rn.id]);
-    const byQual = await request(world.http).get(`/incidents/${incident.id}/roster?qualification=PARAMEDIC`).set(...bearer(commander.token)).expect(200);
+    const byQual = await request(world.http)
+      .get(`/incidents/${incident.id}/roster?qualification=PARAMEDIC`)
+      .set(...bearer(commander.token))
+      .expect(200);
     expect(byQual.body.entries.length).toBe(byQual.body.counts.byQualification.PARAMEDIC);
     expect(byQual.body.counts.byStatus.assigned).toBeGreaterThanOrEqual(1);
     expect(byQual.body.counts.byAssignment['Division B']).toBe(1);
   });
 
   it('exports the ICS 211 check-in list as CSV with the form blocks as columns', async () => {
-    const res = await request(world.http).get(`/incidents/${incident.id}/ics211.csv`).set(...bearer(commander.token)).expect(200);
+    const res = await request(world.http)
+      .get(`/incidents/${incident.id}/ics211.csv`)
+      .set(...bearer(commander.token))
+      .expect(200);
     expect(res.headers['content-type']).toMatch(/text\/csv/);
     const [header, ...rows] = res.text.trim().split('\r\n');
     expect(header.split(',').slice(0, 3)).toEqual(['1 Incident Name', '2 Incident Number', '3 Check-In Location']);
-    for (const col of ['7 Date/Time Check-In', '11 Home Unit or Agency', '13 Method of Travel', '14 Incident Assignment', '15 Other Qualifications', '17 Prepared By']) {
+    for (const col of [
+      '7 Date/Time Check-In',
+      '11 Home Unit or Agency',
+      '13 Method of Travel',
+      '14 Incident Assignment',
+      '15 Other Qualifications',
+      '17 Prepared By',
+    ]) {
       expect(header).toContain(col);
     }
     const ana = rows.find((r) => r.includes('Ana Diaz'))!;
@@ -447,18 +617,37 @@ describe('check-in (ICS 211 flow)', () => {
 
   describe('bad input', () => {
     it('unknown incident 404, closed incident 409, malformed body 400 naming fields, over-large body 413', async () => {
-      await request(world.http).post(`/incidents/${randomUUID()}/check-ins`).set(...bearer(world.adminToken)).send({ credential: 'x' }).expect(404);
-      const bad = await request(world.http).post(`/incidents/${incident.id}/check-ins`).set(...bearer(checkin.token)).send({ credential: 42, positionId: 'nope' }).expect(400);
+      await request(world.http)
+        .post(`/incidents/${randomUUID()}/check-ins`)
+        .set(...bearer(world.adminToken))
+        .send({ credential: 'x' })
+        .expect(404);
+      const bad = await request(world.http)
+        .post(`/incidents/${incident.id}/check-ins`)
+        .set(...bearer(checkin.token))
+        .send({ credential: 42, positionId: 'nope' })
+        .expect(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['credential', 'positionId']));
-      await request(world.http).post(`/incidents/${incident.id}/check-ins`).set(...bearer(checkin.token)).send({ credential: 'x'.repeat(300 * 1024) }).expect(413);
+      await request(world.http)
+        .post(`/incidents/${incident.id}/check-ins`)
+        .set(...bearer(checkin.token))
+        .send({ credential: 'x'.repeat(300 * 1024) })
+        .expect(413);
       const unknownPosition = await scan('x', { positionId: randomUUID() }).expect(422);
       expect(unknownPosition.body.code).toBe('position_unknown');
       const badKey = await scan('x', {}, 'has spaces in it').expect(400);
       expect(badKey.body.code).toBe('malformed_request');
 
       const closing = await createIncident(world.http, world.adminToken);
-      await request(world.http).post(`/incidents/${closing.id}/close`).set(...bearer(world.adminToken)).expect(200);
-      const closed = await request(world.http).post(`/incidents/${closing.id}/check-ins`).set(...bearer(world.adminToken)).send({ credential: 'x' }).expect(409);
+      await request(world.http)
+        .post(`/incidents/${closing.id}/close`)
+        .set(...bearer(world.adminToken))
+        .expect(200);
+      const closed = await request(world.http)
+        .post(`/incidents/${closing.id}/check-ins`)
+        .set(...bearer(world.adminToken))
+        .send({ credential: 'x' })
+        .expect(409);
       expect(closed.body.code).toBe('incident_closed');
     });
   });
@@ -469,45 +658,127 @@ describe('check-in (ICS 211 flow)', () => {
       const outsider = await createUser(world.http, world.adminToken, 'checkin');
       const denied = await scan(jws, {}, randomUUID(), outsider.token).expect(403);
       expect(denied.body.code).toBe('forbidden');
-      await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(outsider.token)).expect(403);
-      const list = await request(world.http).get('/incidents').set(...bearer(outsider.token)).expect(200);
+      await request(world.http)
+        .get(`/incidents/${incident.id}/roster`)
+        .set(...bearer(outsider.token))
+        .expect(403);
+      const list = await request(world.http)
+        .get('/incidents')
+        .set(...bearer(outsider.token))
+        .expect(200);
       expect(list.body).toEqual([]);
 
       const flAuditor = await createUser(world.http, world.adminToken, 'auditor', { jurisdictions: ['US-FL'] });
       const gaAuditor = await createUser(world.http, world.adminToken, 'auditor', { jurisdictions: ['US-GA'] });
-      await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(flAuditor.token)).expect(200);
-      await request(world.http).get(`/incidents/${incident.id}/ics211.csv`).set(...bearer(flAuditor.token)).expect(200);
-      await request(world.http).get(`/incidents/${incident.id}/roster`).set(...bearer(gaAuditor.token)).expect(403);
+      await request(world.http)
+        .get(`/incidents/${incident.id}/roster`)
+        .set(...bearer(flAuditor.token))
+        .expect(200);
+      await request(world.http)
+        .get(`/incidents/${incident.id}/ics211.csv`)
+        .set(...bearer(flAuditor.token))
+        .expect(200);
+      await request(world.http)
+        .get(`/incidents/${incident.id}/roster`)
+        .set(...bearer(gaAuditor.token))
+        .expect(403);
       await scan(jws, {}, randomUUID(), flAuditor.token).expect(403);
-      const dep = (await request(world.http).get(`/incidents/${incident.id}/deployments`).set(...bearer(flAuditor.token)).expect(200)).body[0] as { id: string };
-      await request(world.http).post(`/incidents/${incident.id}/deployments/${dep.id}/status`).set(...bearer(flAuditor.token)).send({ status: 'available' }).expect(403);
-      await request(world.http).post(`/incidents/${incident.id}/deployments/${dep.id}/check-out`).set(...bearer(flAuditor.token)).send({}).expect(403);
-      await request(world.http).patch(`/incidents/${incident.id}`).set(...bearer(flAuditor.token)).send({ name: 'x' }).expect(403);
+      const dep = (
+        await request(world.http)
+          .get(`/incidents/${incident.id}/deployments`)
+          .set(...bearer(flAuditor.token))
+          .expect(200)
+      ).body[0] as { id: string };
+      await request(world.http)
+        .post(`/incidents/${incident.id}/deployments/${dep.id}/status`)
+        .set(...bearer(flAuditor.token))
+        .send({ status: 'available' })
+        .expect(403);
+      await request(world.http)
+        .post(`/incidents/${incident.id}/deployments/${dep.id}/check-out`)
+        .set(...bearer(flAuditor.token))
+        .send({})
+        .expect(403);
+      await request(world.http)
+        .patch(`/incidents/${incident.id}`)
+        .set(...bearer(flAuditor.token))
+        .send({ name: 'x' })
+        .expect(403);
     });
 
     it('check-in staff cannot change status or manage the incident; commanders manage theirs but neither create incidents nor change their staff', async () => {
-      const dep = (await request(world.http).get(`/incidents/${incident.id}/deployments`).set(...bearer(checkin.token)).expect(200)).body[0] as { id: string };
-      await request(world.http).post(`/incidents/${incident.id}/deployments/${dep.id}/status`).set(...bearer(checkin.token)).send({ status: 'available' }).expect(403);
-      await request(world.http).patch(`/incidents/${incident.id}`).set(...bearer(checkin.token)).send({ name: 'x' }).expect(403);
-      await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(checkin.token)).send({ userId: checkin.id }).expect(403);
-      await request(world.http).post('/incidents').set(...bearer(commander.token)).send({}).expect(403);
-      await request(world.http).patch(`/incidents/${incident.id}`).set(...bearer(commander.token)).send({ addLocations: [{ name: 'Helibase North', kind: 'Helibase' }] }).expect(200);
+      const dep = (
+        await request(world.http)
+          .get(`/incidents/${incident.id}/deployments`)
+          .set(...bearer(checkin.token))
+          .expect(200)
+      ).body[0] as { id: string };
+      await request(world.http)
+        .post(`/incidents/${incident.id}/deployments/${dep.id}/status`)
+        .set(...bearer(checkin.token))
+        .send({ status: 'available' })
+        .expect(403);
+      await request(world.http)
+        .patch(`/incidents/${incident.id}`)
+        .set(...bearer(checkin.token))
+        .send({ name: 'x' })
+        .expect(403);
+      await request(world.http)
+        .post(`/incidents/${incident.id}/staff`)
+        .set(...bearer(checkin.token))
+        .send({ userId: checkin.id })
+        .expect(403);
+      await request(world.http)
+        .post('/incidents')
+        .set(...bearer(commander.token))
+        .send({})
+        .expect(403);
+      await request(world.http)
+        .patch(`/incidents/${incident.id}`)
+        .set(...bearer(commander.token))
+        .send({ addLocations: [{ name: 'Helibase North', kind: 'Helibase' }] })
+        .expect(200);
       const newStaff = await createUser(world.http, world.adminToken, 'checkin');
-      await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(commander.token)).send({ userId: newStaff.id }).expect(403);
+      await request(world.http)
+        .post(`/incidents/${incident.id}/staff`)
+        .set(...bearer(commander.token))
+        .send({ userId: newStaff.id })
+        .expect(403);
       const otherCommander = await createUser(world.http, world.adminToken, 'commander');
-      await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(commander.token)).send({ userId: otherCommander.id }).expect(403);
-      await request(world.http).get(`/incidents/${incident.id}`).set(...bearer(otherCommander.token)).expect(403);
+      await request(world.http)
+        .post(`/incidents/${incident.id}/staff`)
+        .set(...bearer(commander.token))
+        .send({ userId: otherCommander.id })
+        .expect(403);
+      await request(world.http)
+        .get(`/incidents/${incident.id}`)
+        .set(...bearer(otherCommander.token))
+        .expect(403);
       await request(world.http).post('/auth/token').send(ADMIN).expect(200);
     });
 
     it('a commander cannot remove a fellow commander, nor check-in staff: only admins change incident staff', async () => {
       const fellow = await staffFor(world.http, world.adminToken, incident.id, 'commander');
-      const removed = await request(world.http).delete(`/incidents/${incident.id}/staff/${fellow.id}`).set(...bearer(commander.token)).expect(403);
+      const removed = await request(world.http)
+        .delete(`/incidents/${incident.id}/staff/${fellow.id}`)
+        .set(...bearer(commander.token))
+        .expect(403);
       expect(removed.body.code).toBe('forbidden');
-      await request(world.http).delete(`/incidents/${incident.id}/staff/${checkin.id}`).set(...bearer(commander.token)).expect(403);
-      const staff = (await request(world.http).get(`/incidents/${incident.id}/staff`).set(...bearer(commander.token)).expect(200)).body as Array<{ userId: string }>;
+      await request(world.http)
+        .delete(`/incidents/${incident.id}/staff/${checkin.id}`)
+        .set(...bearer(commander.token))
+        .expect(403);
+      const staff = (
+        await request(world.http)
+          .get(`/incidents/${incident.id}/staff`)
+          .set(...bearer(commander.token))
+          .expect(200)
+      ).body as Array<{ userId: string }>;
       expect(staff.map((s) => s.userId)).toEqual(expect.arrayContaining([fellow.id, checkin.id, commander.id]));
-      await request(world.http).delete(`/incidents/${incident.id}/staff/${fellow.id}`).set(...bearer(world.adminToken)).expect(204);
+      await request(world.http)
+        .delete(`/incidents/${incident.id}/staff/${fellow.id}`)
+        .set(...bearer(world.adminToken))
+        .expect(204);
     });
   });
 });

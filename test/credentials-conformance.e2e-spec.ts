@@ -3,15 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compactVerify } from 'jose';
-import {
-  BoundedFetcher,
-  ContractVerifier,
-  CredentialVerifier,
-  keyObjectFor,
-  StaticTrustSource,
-  toPublicJwk,
-  type VerificationResult,
-} from '@app/credentials';
+import { BoundedFetcher, ContractVerifier, CredentialVerifier, keyObjectFor, StaticTrustSource, toPublicJwk, type VerificationResult } from '@app/credentials';
 import { runCli } from '../apps/cli/src/cli';
 import { FixtureIssuerServer, generateKey, signJws } from './support/credential-fixtures';
 import { CONFORMANCE_DIR } from './support/conformance';
@@ -72,22 +64,78 @@ describe('W3C vc-jose-cose test suite, through the CLI contract', () => {
   it('fails case 9 for the wrong key, not for its unknown members', async () => {
     const run = io();
     const output = path.join(dir, 'case9.json');
-    await runCli(['verify', '--input', path.join(JOSE_COSE, 'input/credential-jose-unknown-extensions.txt'), '--key', path.join(JOSE_COSE, 'input/vm-p521.json'), '--feature', 'credential_jose', '--output', output], run.io);
+    await runCli(
+      [
+        'verify',
+        '--input',
+        path.join(JOSE_COSE, 'input/credential-jose-unknown-extensions.txt'),
+        '--key',
+        path.join(JOSE_COSE, 'input/vm-p521.json'),
+        '--feature',
+        'credential_jose',
+        '--output',
+        output,
+      ],
+      run.io,
+    );
     expect(JSON.parse(readFileSync(output, 'utf8'))).toEqual({ result: 'success' });
-    await runCli(['verify', '--input', path.join(JOSE_COSE, 'input/credential-jose-unknown-extensions.txt'), '--key', path.join(JOSE_COSE, 'input/vm-ed25519.json'), '--feature', 'credential_jose', '--output', output], run.io);
+    await runCli(
+      [
+        'verify',
+        '--input',
+        path.join(JOSE_COSE, 'input/credential-jose-unknown-extensions.txt'),
+        '--key',
+        path.join(JOSE_COSE, 'input/vm-ed25519.json'),
+        '--feature',
+        'credential_jose',
+        '--output',
+        output,
+      ],
+      run.io,
+    );
     expect(run.err.join('')).toContain('signature: signature_invalid');
   });
 
   it('runs as a real command (npm bin launcher): exit codes and the output file', () => {
     const bin = path.resolve(__dirname, '../apps/cli/bin/responder-checkin.mjs');
     const output = path.join(dir, 'spawned.json');
-    const ok = spawnSync(process.execPath, [bin, 'verify', '--input', path.join(JOSE_COSE, 'input/credential-jose-minimal.txt'), '--key', path.join(JOSE_COSE, 'input/vm-p256.json'), '--feature', 'credential_jose', '--output', output], { encoding: 'utf8', timeout: 60000 });
+    const ok = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'verify',
+        '--input',
+        path.join(JOSE_COSE, 'input/credential-jose-minimal.txt'),
+        '--key',
+        path.join(JOSE_COSE, 'input/vm-p256.json'),
+        '--feature',
+        'credential_jose',
+        '--output',
+        output,
+      ],
+      { encoding: 'utf8', timeout: 60000 },
+    );
     expect(ok.status).toBe(0);
     expect(JSON.parse(readFileSync(output, 'utf8'))).toEqual({ result: 'success' });
     const usage = spawnSync(process.execPath, [bin, 'verify', '--input', 'x'], { encoding: 'utf8', timeout: 60000 });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('Usage');
-    const unsupported = spawnSync(process.execPath, [bin, 'verify', '--input', path.join(JOSE_COSE, 'input/credential-sdjwt-selective.txt'), '--key', path.join(JOSE_COSE, 'input/vm-p256.json'), '--feature', 'credential_sdjwt', '--output', output], { encoding: 'utf8', timeout: 60000 });
+    const unsupported = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'verify',
+        '--input',
+        path.join(JOSE_COSE, 'input/credential-sdjwt-selective.txt'),
+        '--key',
+        path.join(JOSE_COSE, 'input/vm-p256.json'),
+        '--feature',
+        'credential_sdjwt',
+        '--output',
+        output,
+      ],
+      { encoding: 'utf8', timeout: 60000 },
+    );
     expect(unsupported.status).toBe(0);
     expect(JSON.parse(readFileSync(output, 'utf8'))).toEqual({ result: 'indeterminate' });
   });
@@ -110,7 +158,9 @@ describe('W3C VC Data Model 2.0 inputs, signed with a test key', () => {
 
   /** What the suite does before securing an input: fill the placeholders, and give the credential our issuer. */
   function prepare(file: string): Record<string, unknown> {
-    const text = readFileSync(path.join(DM, file), 'utf8').replaceAll('"FUTURE DATE"', '"2099-01-01T00:00:00Z"').replaceAll('"PAST DATE"', '"2001-01-01T00:00:00Z"');
+    const text = readFileSync(path.join(DM, file), 'utf8')
+      .replaceAll('"FUTURE DATE"', '"2099-01-01T00:00:00Z"')
+      .replaceAll('"PAST DATE"', '"2001-01-01T00:00:00Z"');
     const doc = JSON.parse(text) as Record<string, unknown>;
     if (file.startsWith('presentation-') || file === 'credential-no-issuer-fail.json') return doc;
     if (!('issuer' in doc)) doc.issuer = did;
@@ -190,7 +240,11 @@ describe('Bitstring Status List vectors', () => {
       insecureHosts: ['127.0.0.1'],
     });
     const result = await verifier.verify(await board.issue({ statusIndex: short.set[0], statusPurposes: ['revocation'] }), { fullReport: true });
-    expect(result.checks.find((c) => c.id === 'status')).toMatchObject({ status: 'indeterminate', code: 'status_list_invalid', message: expect.stringContaining('131072') });
+    expect(result.checks.find((c) => c.id === 'status')).toMatchObject({
+      status: 'indeterminate',
+      code: 'status_list_invalid',
+      message: expect.stringContaining('131072'),
+    });
   });
 });
 
@@ -203,16 +257,19 @@ describe('JOSE RFC vectors', () => {
   }
   const vectors = (JSON.parse(readFileSync(path.join(CONFORMANCE, 'jose-rfc/vectors.json'), 'utf8')) as { vectors: JoseVector[] }).vectors;
 
-  it.each(vectors.map((v) => [v.name, v] as const))('%s verifies with the key as the engine imports it; any changed signature character fails', async (_name, vector) => {
-    const key = keyObjectFor(toPublicJwk(vector.jwk));
-    const { payload } = await compactVerify(vector.compact, key, { algorithms: ['EdDSA'] });
-    expect(Buffer.from(payload).toString('utf8')).toBe(vector.payloadText);
-    const [h, p, s] = vector.compact.split('.');
-    for (const position of [0, 10, s.length - 2]) {
-      const flipped = s.slice(0, position) + (s[position] === 'A' ? 'B' : 'A') + s.slice(position + 1);
-      await expect(compactVerify(`${h}.${p}.${flipped}`, key, { algorithms: ['EdDSA'] })).rejects.toThrow();
-    }
-  });
+  it.each(vectors.map((v) => [v.name, v] as const))(
+    '%s verifies with the key as the engine imports it; any changed signature character fails',
+    async (_name, vector) => {
+      const key = keyObjectFor(toPublicJwk(vector.jwk));
+      const { payload } = await compactVerify(vector.compact, key, { algorithms: ['EdDSA'] });
+      expect(Buffer.from(payload).toString('utf8')).toBe(vector.payloadText);
+      const [h, p, s] = vector.compact.split('.');
+      for (const position of [0, 10, s.length - 2]) {
+        const flipped = s.slice(0, position) + (s[position] === 'A' ? 'B' : 'A') + s.slice(position + 1);
+        await expect(compactVerify(`${h}.${p}.${flipped}`, key, { algorithms: ['EdDSA'] })).rejects.toThrow();
+      }
+    },
+  );
 });
 
 describe('verify CLI with a trust-list file (offline)', () => {

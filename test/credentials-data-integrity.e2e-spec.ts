@@ -27,12 +27,21 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
   const boards: Record<string, FixtureBoard> = {};
 
   const verify = (verifiableCredential: unknown, options: Record<string, unknown> = { jurisdiction: 'US-FL' }) =>
-    request(api.http).post('/credentials/verify').set(...bearer(token)).send({ verifiableCredential, options });
+    request(api.http)
+      .post('/credentials/verify')
+      .set(...bearer(token))
+      .send({ verifiableCredential, options });
   const check = (body: { checks: Array<{ id: string; status: string; code: string; message: string }> }, id: string) => body.checks.find((c) => c.id === id);
 
   beforeAll(async () => {
     issuer = await FixtureIssuerServer.start();
-    for (const [slug, alg] of [['fl-nursing', 'EdDSA'], ['fl-ems', 'ES256'], ['ga-nursing', 'ES384'], ['rogue', 'EdDSA'], ['fl-checkin', 'EdDSA']] as const) {
+    for (const [slug, alg] of [
+      ['fl-nursing', 'EdDSA'],
+      ['fl-ems', 'ES256'],
+      ['ga-nursing', 'ES384'],
+      ['rogue', 'EdDSA'],
+      ['fl-checkin', 'EdDSA'],
+    ] as const) {
       boards[slug] = issuer.board(slug, alg);
     }
     for (const slug of ['fl-nursing', 'fl-checkin']) {
@@ -50,7 +59,11 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
       { board: boards['fl-ems'], name: 'Florida Bureau of EMS' },
       { board: boards['ga-nursing'], name: 'Georgia Board of Nursing', jurisdictions: ['US-GA'] },
     ]);
-    await request(api.http).put('/trust/list').set(...bearer(adminToken)).send(list).expect(200);
+    await request(api.http)
+      .put('/trust/list')
+      .set(...bearer(adminToken))
+      .send(list)
+      .expect(200);
     token = (await createUser(api.http, adminToken, 'checkin')).token;
   });
   afterAll(async () => {
@@ -87,7 +100,12 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
     expect((await verify(ems).expect(200)).body.evidence.algorithm).toBe('ecdsa-rdfc-2019');
     const ga = await boards['ga-nursing'].issueDataIntegrity();
     await verify(ga, { jurisdiction: 'US-GA' }).expect(200);
-    const text = await request(api.http).post('/credentials/verify?jurisdiction=US-FL').set(...bearer(token)).set('content-type', 'text/plain').send(JSON.stringify(ems, null, 2)).expect(200);
+    const text = await request(api.http)
+      .post('/credentials/verify?jurisdiction=US-FL')
+      .set(...bearer(token))
+      .set('content-type', 'text/plain')
+      .send(JSON.stringify(ems, null, 2))
+      .expect(200);
     expect(text.body.credential.format).toBe('ldp-vc');
   });
 
@@ -138,7 +156,10 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
     (outside.proof as Record<string, unknown>).verificationMethod = boards.rogue.kid;
     expect(check((await verify(outside).expect(400)).body, 'signature')).toMatchObject({ code: 'key_not_found' });
     expect(boards.rogue.didHits).toBe(0);
-    const unknownContext = { ...(await board.issueDataIntegrity()), '@context': ['https://www.w3.org/ns/credentials/v2', 'https://example.org/evil-context.json'] };
+    const unknownContext = {
+      ...(await board.issueDataIntegrity()),
+      '@context': ['https://www.w3.org/ns/credentials/v2', 'https://example.org/evil-context.json'],
+    };
     expect(check((await verify(unknownContext).expect(400)).body, 'format')).toMatchObject({ code: 'unsupported_format' });
     const credential = await board.issueDataIntegrity();
     const unknownSuite = { ...credential, proof: { ...(credential.proof as object), cryptosuite: 'eddsa-rdfc-2099' } };
@@ -152,7 +173,12 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
     const credential = await boards['fl-nursing'].issueDataIntegrity();
     // As a request body the API refuses the nesting itself; as scanned JSON text the engine does.
     expect((await verify({ ...credential, credentialSubject: deep }).expect(400)).body.code).toBe('malformed_request');
-    const deepText = await request(api.http).post('/credentials/verify').set(...bearer(token)).set('content-type', 'text/plain').send(JSON.stringify({ ...credential, credentialSubject: deep })).expect(400);
+    const deepText = await request(api.http)
+      .post('/credentials/verify')
+      .set(...bearer(token))
+      .set('content-type', 'text/plain')
+      .send(JSON.stringify({ ...credential, credentialSubject: deep }))
+      .expect(400);
     expect(check(deepText.body, 'format')).toMatchObject({ code: 'malformed', message: expect.stringContaining('deeper than 32 levels') });
     const wide = await verify({ ...credential, evidence: Array.from({ length: 6000 }, (_, i) => i) });
     expect(check(wide.body, 'format')).toMatchObject({ code: 'malformed' });
@@ -185,7 +211,16 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
     };
     const cases = fc.sample(
       fc.oneof(
-        { weight: 8, arbitrary: fc.tuple(fc.constantFrom(...paths), fc.constantFrom('change', 'remove', 'retype') as fc.Arbitrary<'change' | 'remove' | 'retype'>, fc.string({ maxLength: 8 })).map(([p, op, r]) => ({ what: `${op} ${p.join('.')}`, body: mutate(p, op, r), mayVerify: false })) },
+        {
+          weight: 8,
+          arbitrary: fc
+            .tuple(
+              fc.constantFrom(...paths),
+              fc.constantFrom('change', 'remove', 'retype') as fc.Arbitrary<'change' | 'remove' | 'retype'>,
+              fc.string({ maxLength: 8 }),
+            )
+            .map(([p, op, r]) => ({ what: `${op} ${p.join('.')}`, body: mutate(p, op, r), mayVerify: false })),
+        },
         { weight: 1, arbitrary: fc.constant({ what: 'swap proofs', body: { ...other, proof: original.proof } as unknown, mayVerify: false }) },
         { weight: 1, arbitrary: fc.constant({ what: 'unchanged', body: original as unknown, mayVerify: true }) },
       ),
@@ -227,7 +262,10 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
       await new Promise((resolve) => setTimeout(resolve, 1200));
       const sweep = await sweepOnce(api.http, adminToken);
       expect(sweep.result).toMatchObject({ flagged: 1, byFlag: { revoked: 1 } });
-      const deployment = await request(api.http).get(`/incidents/${incident.id}/deployments/${scanned.body.deployment.id}`).set(...bearer(adminToken)).expect(200);
+      const deployment = await request(api.http)
+        .get(`/incidents/${incident.id}/deployments/${scanned.body.deployment.id}`)
+        .set(...bearer(adminToken))
+        .expect(200);
       expect(deployment.body).toMatchObject({ status: 'out_of_service', credentialFlag: { code: 'revoked' } });
     } finally {
       await worker.close();
@@ -243,10 +281,20 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
       const file = path.join(dir, 'badge.json');
       writeFileSync(file, `${JSON.stringify(await board.issueDataIntegrity(), null, 2)}\n`);
       const out: string[] = [];
-      const cliIo = (cliEnv: Record<string, string>) => ({ stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => undefined }, readStdin: async () => '', env: cliEnv });
+      const cliIo = (cliEnv: Record<string, string>) => ({
+        stdout: { write: (t: string) => out.push(t) },
+        stderr: { write: () => undefined },
+        readStdin: async () => '',
+        env: cliEnv,
+      });
       const fetchEnv = { FETCH_INSECURE_HOSTS: '127.0.0.1', FETCH_ALLOW_PRIVATE_NETWORK: 'true' };
-      expect(await runCli(['verify', '--trust', trustFile, '--jurisdiction', 'US-FL', file], cliIo({ ...fetchEnv, JSONLD_CONTEXTS_DIR: CONFORMANCE_CONTEXTS_DIR }))).toBe(0);
-      expect(JSON.parse(out.join(''))).toMatchObject({ verified: true, credential: { format: 'ldp-vc', qualification: 'RN', issuer: { registryName: 'Florida Bureau of EMS' } } });
+      expect(
+        await runCli(['verify', '--trust', trustFile, '--jurisdiction', 'US-FL', file], cliIo({ ...fetchEnv, JSONLD_CONTEXTS_DIR: CONFORMANCE_CONTEXTS_DIR })),
+      ).toBe(0);
+      expect(JSON.parse(out.join(''))).toMatchObject({
+        verified: true,
+        credential: { format: 'ldp-vc', qualification: 'RN', issuer: { registryName: 'Florida Bureau of EMS' } },
+      });
       out.length = 0;
       // Without the configured folder the Open Badges context is unknown here, and it is not fetched.
       expect(await runCli(['verify', '--trust', trustFile, '--jurisdiction', 'US-FL', file], cliIo(fetchEnv))).toBe(1);

@@ -20,9 +20,21 @@ describe('verifier x demo issuer', () => {
       { qualification: 'PARAMEDIC', achievementTypes: ['License', 'Certification'], achievementName: 'Paramedic' },
       { qualification: 'EMT', achievementTypes: ['License', 'Certification'], achievementName: 'Emergency Medical Technician' },
     ];
-    const trusted = issuer.boards.map((b) => ({ id: b.did, name: b.name, jurisdictions: [b.jurisdiction], qualifications: ['RN', 'MD', 'PARAMEDIC', 'EMT'], algorithms: ['ES256', 'ES384', 'EdDSA'] }));
+    const trusted = issuer.boards.map((b) => ({
+      id: b.did,
+      name: b.name,
+      jurisdictions: [b.jurisdiction],
+      qualifications: ['RN', 'MD', 'PARAMEDIC', 'EMT'],
+      algorithms: ['ES256', 'ES384', 'EdDSA'],
+    }));
     verifier = new CredentialVerifier({
-      fetcher: new BoundedFetcher({ insecureHosts: ['127.0.0.1', 'localhost'], allowPrivateNetwork: true, timeoutMs: 3000, maxBytes: 1 << 20, cacheTtlMs: 60000 }),
+      fetcher: new BoundedFetcher({
+        insecureHosts: ['127.0.0.1', 'localhost'],
+        allowPrivateNetwork: true,
+        timeoutMs: 3000,
+        maxBytes: 1 << 20,
+        cacheTtlMs: 60000,
+      }),
       trust: new StaticTrustSource(trusted, rules),
       clockSkewSeconds: 60,
       statusListMinBits: 131072,
@@ -37,7 +49,12 @@ describe('verifier x demo issuer', () => {
       const qualification = board.slug === 'fl-medicine' ? 'MD' : board.slug === 'fl-nursing' ? 'RN' : 'PARAMEDIC';
       const issued = await board.issue({ format, qualification, subject: { name: 'Dana Rivera' } });
       const result = await verifier.verify(issued.jws, { jurisdiction: 'US-FL' });
-      expect({ board: board.slug, verified: result.verified, errors: result.errors, warnings: result.warnings }).toEqual({ board: board.slug, verified: true, errors: [], warnings: [] });
+      expect({ board: board.slug, verified: result.verified, errors: result.errors, warnings: result.warnings }).toEqual({
+        board: board.slug,
+        verified: true,
+        errors: [],
+        warnings: [],
+      });
       expect(result.credential).toMatchObject({ format, qualification, issuer: { registryName: board.name }, subject: { name: 'Dana Rivera' } });
     }
   });

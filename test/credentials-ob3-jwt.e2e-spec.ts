@@ -24,7 +24,10 @@ describe('Open Badges 3.0 JWT form, end to end', () => {
 
   const issue = (slug: string, qualification: string, name: string) => world.issuer.board(slug).issue({ format: 'ob3-jwt', qualification, subject: { name } });
   const verify = (verifiableCredential: unknown) =>
-    request(world.http).post('/credentials/verify').set(...bearer(checkin.token)).send({ verifiableCredential, options: { jurisdiction: 'US-FL' } });
+    request(world.http)
+      .post('/credentials/verify')
+      .set(...bearer(checkin.token))
+      .send({ verifiableCredential, options: { jurisdiction: 'US-FL' } });
   const scan = (credential: string, positionName = 'Triage Nurse') =>
     request(world.http)
       .post(`/incidents/${incident.id}/check-ins`)
@@ -60,7 +63,12 @@ describe('Open Badges 3.0 JWT form, end to end', () => {
     ]) {
       const res = await verify(input).expect(200);
       expect(res.body).toMatchObject({ verified: true, errors: [], warnings: [] });
-      expect(res.body.credential).toMatchObject({ format: 'ob3-jwt', qualification: 'RN', subject: { name: 'Olivia Badge' }, issuer: { registryName: 'Florida Board of Nursing' } });
+      expect(res.body.credential).toMatchObject({
+        format: 'ob3-jwt',
+        qualification: 'RN',
+        subject: { name: 'Olivia Badge' },
+        issuer: { registryName: 'Florida Board of Nursing' },
+      });
       expect(check(res.body, 'format')).toMatchObject({ message: expect.stringContaining('Open Badges 3.0 JWT') });
     }
   });
@@ -72,7 +80,9 @@ describe('Open Badges 3.0 JWT form, end to end', () => {
     const res = await verify(revoked.jws).expect(400);
     expect(res.body.credential).toMatchObject({ format: 'ob3-jwt' });
     expect(check(res.body, 'status')).toMatchObject({ status: 'fail', code: 'revoked' });
-    expect(res.body.evidence.status).toEqual(expect.arrayContaining([expect.objectContaining({ purpose: 'revocation', index: revoked.statusIndex, value: 1 })]));
+    expect(res.body.evidence.status).toEqual(
+      expect.arrayContaining([expect.objectContaining({ purpose: 'revocation', index: revoked.statusIndex, value: 1 })]),
+    );
 
     const [h, p, s] = (await issue('fl-nursing', 'RN', 'Tom Tampered')).jws.split('.');
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
@@ -88,11 +98,18 @@ describe('Open Badges 3.0 JWT form, end to end', () => {
   it('check-in admits a responder holding it; the credential is stored with its format and a sweep re-checks it by that format', async () => {
     const nurse = await issue('fl-nursing', 'RN', 'Nadia Ob');
     const res = await scan(nurse.jws);
-    expect(res.body).toMatchObject({ decision: 'admitted', reasons: [], responder: { name: 'Nadia Ob', qualifications: ['RN'] }, deployment: { credential: { qualification: 'RN' } } });
+    expect(res.body).toMatchObject({
+      decision: 'admitted',
+      reasons: [],
+      responder: { name: 'Nadia Ob', qualifications: ['RN'] },
+      deployment: { credential: { qualification: 'RN' } },
+    });
     const deploymentId = res.body.deployment.id as string;
 
-    const stored = await withDb(world.env.dbUrl, async (db) =>
-      (await db.query(`SELECT c.format, c.jws FROM presented_credential c JOIN deployment d ON d.credential_id = c.id WHERE d.id = $1`, [deploymentId])).rows,
+    const stored = await withDb(
+      world.env.dbUrl,
+      async (db) =>
+        (await db.query(`SELECT c.format, c.jws FROM presented_credential c JOIN deployment d ON d.credential_id = c.id WHERE d.id = $1`, [deploymentId])).rows,
     );
     expect(stored).toEqual([{ format: 'ob3-jwt', jws: nurse.jws }]);
     const audit = await withDb(world.env.dbUrl, async (db) =>
@@ -104,18 +121,36 @@ describe('Open Badges 3.0 JWT form, end to end', () => {
     await listsTurnOver();
     const sweep = await sweepOnce(world.http, world.adminToken);
     expect(sweep).toMatchObject({ state: 'completed', error: null });
-    const deployment = (await request(world.http).get(`/incidents/${incident.id}/deployments/${deploymentId}`).set(...bearer(commander.token)).expect(200)).body;
+    const deployment = (
+      await request(world.http)
+        .get(`/incidents/${incident.id}/deployments/${deploymentId}`)
+        .set(...bearer(commander.token))
+        .expect(200)
+    ).body;
     expect(deployment).toMatchObject({ status: 'out_of_service', statusReason: 'credential', credentialFlag: { code: 'revoked' } });
-    const verifications = await withDb(world.env.dbUrl, async (db) =>
-      (await db.query(`SELECT v.kind, v.verified, v.checks FROM verification v JOIN deployment d ON d.credential_id = v.credential_id WHERE d.id = $1 ORDER BY v.performed_at`, [deploymentId])).rows,
+    const verifications = await withDb(
+      world.env.dbUrl,
+      async (db) =>
+        (
+          await db.query(
+            `SELECT v.kind, v.verified, v.checks FROM verification v JOIN deployment d ON d.credential_id = v.credential_id WHERE d.id = $1 ORDER BY v.performed_at`,
+            [deploymentId],
+          )
+        ).rows,
     );
-    expect(verifications.map((v: { kind: string; verified: boolean }) => [v.kind, v.verified])).toEqual([['check_in', true], ['reverification', false]]);
+    expect(verifications.map((v: { kind: string; verified: boolean }) => [v.kind, v.verified])).toEqual([
+      ['check_in', true],
+      ['reverification', false],
+    ]);
     // Re-read by its own format: the format and signature checks pass again, only the status fails.
     const recheck = verifications[1].checks as Array<{ id: string; status: string; code: string }>;
     expect(recheck.find((c) => c.id === 'format')).toMatchObject({ status: 'pass' });
     expect(recheck.find((c) => c.id === 'status')).toMatchObject({ status: 'fail', code: 'revoked' });
 
-    const chain = await request(world.http).get(`/audit/verify?incidentId=${incident.id}`).set(...bearer(world.adminToken)).expect(200);
+    const chain = await request(world.http)
+      .get(`/audit/verify?incidentId=${incident.id}`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
     expect(chain.body).toMatchObject({ ok: true });
   });
 
@@ -124,7 +159,10 @@ describe('Open Badges 3.0 JWT form, end to end', () => {
     world.issuer.board('fl-ems').revoke(revoked.statusIndex);
     await listsTurnOver();
     const untrusted = await issue('rogue-board', 'PARAMEDIC', 'Rogue Medic');
-    for (const [credential, code] of [[revoked.jws, 'revoked'], [untrusted.jws, 'untrusted_issuer']] as const) {
+    for (const [credential, code] of [
+      [revoked.jws, 'revoked'],
+      [untrusted.jws, 'untrusted_issuer'],
+    ] as const) {
       const res = await scan(credential, 'Paramedic');
       expect(res.body.decision).toBe('denied');
       expect(res.body.reasons.map((r: { code: string }) => r.code)).toContain(code);

@@ -28,7 +28,10 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
   const AUD = 'https://checkin.example.org';
 
   const verify = (verifiableCredential: unknown, options: Record<string, unknown> = { jurisdiction: 'US-FL' }) =>
-    request(api.http).post('/credentials/verify').set(...bearer(token)).send({ verifiableCredential, options });
+    request(api.http)
+      .post('/credentials/verify')
+      .set(...bearer(token))
+      .send({ verifiableCredential, options });
   const check = (body: { checks: Array<{ id: string; status: string; code: string }> }, id: string) => body.checks.find((c) => c.id === id);
   const present = (sdJwt: string, nonce = 'nonce-1', iat = Math.floor(Date.now() / 1000)) =>
     presentSdJwt(sdJwt, ['given_name', 'family_name', 'license_number'], { key: holder.privateKey, alg: 'ES256', aud: AUD, nonce, iat });
@@ -43,7 +46,11 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
     const list = trustListFor([{ board: boards['fl-nursing-sd'], name: 'Florida Board of Nursing (SD-JWT)', asSdJwtIssuer: true }]) as { issuers: unknown[] };
     const demoNursing = demo.board('fl-nursing');
     list.issuers.push({ id: demoNursing.did, name: demoNursing.name, jurisdictions: ['US-FL'], qualifications: ['RN'] });
-    await request(api.http).put('/trust/list').set(...bearer(adminToken)).send(list).expect(200);
+    await request(api.http)
+      .put('/trust/list')
+      .set(...bearer(adminToken))
+      .send(list)
+      .expect(200);
     token = (await createUser(api.http, adminToken, 'checkin')).token;
   });
   afterAll(async () => {
@@ -68,13 +75,22 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
       validFrom: expect.any(String),
       validUntil: expect.any(String),
     });
-    expect(res.body.evidence).toMatchObject({ algorithm: 'ES256', keyId: `${board.sdJwtIssuer}#sd-jwt-key-1`, credentialHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(res.body.evidence.status).toEqual([{ listUrl: board.tokenStatusListUrl(), purpose: 'status_list', index: 11, value: 0, fetchedAt: expect.any(String) }]);
+    expect(res.body.evidence).toMatchObject({
+      algorithm: 'ES256',
+      keyId: `${board.sdJwtIssuer}#sd-jwt-key-1`,
+      credentialHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(res.body.evidence.status).toEqual([
+      { listUrl: board.tokenStatusListUrl(), purpose: 'status_list', index: 11, value: 0, fetchedAt: expect.any(String) },
+    ]);
     expect(res.body.jws).toBeUndefined();
   });
 
   it('the trust list exports the vct rule it was given', async () => {
-    const res = await request(api.http).get('/trust/list').set(...bearer(adminToken)).expect(200);
+    const res = await request(api.http)
+      .get('/trust/list')
+      .set(...bearer(adminToken))
+      .expect(200);
     expect(res.body.qualifications.find((q: { code: string }) => q.code === 'RN').rules).toContainEqual({ vct: RN_VCT });
   });
 
@@ -109,13 +125,21 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
     expect(check((await verify(forged).expect(400)).body, 'signature')).toMatchObject({ code: 'signature_invalid' });
 
     const thief = generateKey('ES256');
-    const stolen = presentSdJwt(board.issueSdJwtVc({ holderJwk: holder.publicJwk }), ['given_name'], { key: thief.privateKey, alg: 'ES256', aud: AUD, nonce: 'n', iat: Math.floor(Date.now() / 1000) });
+    const stolen = presentSdJwt(board.issueSdJwtVc({ holderJwk: holder.publicJwk }), ['given_name'], {
+      key: thief.privateKey,
+      alg: 'ES256',
+      aud: AUD,
+      nonce: 'n',
+      iat: Math.floor(Date.now() / 1000),
+    });
     expect(check((await verify(stolen).expect(400)).body, 'signature')).toMatchObject({ code: 'signature_invalid' });
 
     const stale = present(board.issueSdJwtVc({ holderJwk: holder.publicJwk }), 'n', Math.floor(Date.now() / 1000) - 3600);
     expect(check((await verify(stale).expect(400)).body, 'validity')).toMatchObject({ code: 'expired' });
 
-    const other = await verify(present(board.issueSdJwtVc({ holderJwk: holder.publicJwk }), 'nonce-a'), { jurisdiction: 'US-FL', challenge: 'nonce-b' }).expect(400);
+    const other = await verify(present(board.issueSdJwtVc({ holderJwk: holder.publicJwk }), 'nonce-a'), { jurisdiction: 'US-FL', challenge: 'nonce-b' }).expect(
+      400,
+    );
     expect(check(other.body, 'signature')).toMatchObject({ code: 'signature_invalid' });
   });
 
@@ -127,7 +151,11 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
     for (const bad of [`${jwt}~!!~`, `${jwt}~${first}~${first}~`, `${jwt}~${first}~not-a-jwt`, `data:application/dc+sd-jwt,${jwt}`]) {
       expect(check((await verify(bad).expect(400)).body, 'format')).toMatchObject({ code: 'malformed' });
     }
-    await request(api.http).post('/credentials/verify').set(...bearer(token)).send({ verifiableCredential: issued, options: { challenge: 42 } }).expect(400);
+    await request(api.http)
+      .post('/credentials/verify')
+      .set(...bearer(token))
+      .send({ verifiableCredential: issued, options: { challenge: 42 } })
+      .expect(400);
   });
 
   it('check-in admits a responder holding an SD-JWT VC, and keeps the presentation for reverification', async () => {
@@ -157,7 +185,12 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
 
   it("the demo issuer's dc+sd-jwt format: a did:web issuer, its vct mapped by the registry, revocation through its Token Status List", async () => {
     const board = demo.board('fl-nursing');
-    const issued = await board.issue({ format: 'dc+sd-jwt', qualification: 'RN', subject: { name: 'Ana Diaz', email: 'ana@example.org' }, licenseNumber: 'RN7654321' });
+    const issued = await board.issue({
+      format: 'dc+sd-jwt',
+      qualification: 'RN',
+      subject: { name: 'Ana Diaz', email: 'ana@example.org' },
+      licenseNumber: 'RN7654321',
+    });
     const res = await verify(issued.jws).expect(200);
     expect(res.body.credential).toMatchObject({
       format: 'dc+sd-jwt',
@@ -199,13 +232,27 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
       const doomedDeployment = await checkIn(doomed.jws);
       const otherHolder = generateKey('ES256');
       const kept = boards['fl-nursing-sd'].issueSdJwtVc({ holderJwk: otherHolder.publicJwk, statusIndex: 31, claims: { given_name: 'Kim' } });
-      const keptDeployment = await checkIn(presentSdJwt(kept, ['given_name', 'family_name'], { key: otherHolder.privateKey, alg: 'ES256', aud: AUD, nonce: 'n', iat: Math.floor(Date.now() / 1000) }));
+      const keptDeployment = await checkIn(
+        presentSdJwt(kept, ['given_name', 'family_name'], {
+          key: otherHolder.privateKey,
+          alg: 'ES256',
+          aud: AUD,
+          nonce: 'n',
+          iat: Math.floor(Date.now() / 1000),
+        }),
+      );
 
       demoBoard.revoke(doomed.statusIndex);
       await new Promise((resolve) => setTimeout(resolve, 1100)); // past the list's ttl
       const sweep = await sweepOnce(api.http, adminToken);
       expect(sweep.result).toMatchObject({ flagged: 1, byFlag: { revoked: 1 }, unavailable: 0 });
-      const state = async (id: string) => (await request(api.http).get(`/incidents/${incident.id}/deployments/${id}`).set(...bearer(adminToken)).expect(200)).body;
+      const state = async (id: string) =>
+        (
+          await request(api.http)
+            .get(`/incidents/${incident.id}/deployments/${id}`)
+            .set(...bearer(adminToken))
+            .expect(200)
+        ).body;
       expect(await state(doomedDeployment)).toMatchObject({ status: 'out_of_service', credentialFlag: { code: 'revoked' } });
       expect(await state(keptDeployment)).toMatchObject({ status: 'available', credentialFlag: null });
     } finally {

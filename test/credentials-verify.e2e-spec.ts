@@ -16,15 +16,31 @@ describe('POST /credentials/verify', () => {
   const boards: Record<string, FixtureBoard> = {};
 
   const verify = (verifiableCredential: unknown, options: Record<string, unknown> = { jurisdiction: 'US-FL' }, http = api.http) =>
-    request(http).post('/credentials/verify').set(...bearer(token)).send({ verifiableCredential, options });
+    request(http)
+      .post('/credentials/verify')
+      .set(...bearer(token))
+      .send({ verifiableCredential, options });
   const check = (body: { checks: Array<{ id: string; status: string; code: string }> }, id: string) => body.checks.find((c) => c.id === id);
 
   beforeAll(async () => {
     issuer = await FixtureIssuerServer.start();
     for (const [slug, alg] of [
-      ['fl-nursing', 'ES256'], ['fl-ems', 'EdDSA'], ['fl-rsa', 'RS256'], ['rsa-unlisted', 'RS256'], ['p521', 'ES512'], ['ga-nursing', 'ES384'],
-      ['rogue', 'ES256'], ['gone', 'ES256'], ['retiring', 'ES256'], ['flip', 'ES256'], ['down', 'ES256'], ['tampered', 'ES256'],
-      ['short', 'ES256'], ['expired-list', 'ES256'], ['foreign', 'ES256'], ['unsigned', 'ES256'],
+      ['fl-nursing', 'ES256'],
+      ['fl-ems', 'EdDSA'],
+      ['fl-rsa', 'RS256'],
+      ['rsa-unlisted', 'RS256'],
+      ['p521', 'ES512'],
+      ['ga-nursing', 'ES384'],
+      ['rogue', 'ES256'],
+      ['gone', 'ES256'],
+      ['retiring', 'ES256'],
+      ['flip', 'ES256'],
+      ['down', 'ES256'],
+      ['tampered', 'ES256'],
+      ['short', 'ES256'],
+      ['expired-list', 'ES256'],
+      ['foreign', 'ES256'],
+      ['unsigned', 'ES256'],
     ] as const) {
       boards[slug] = issuer.board(slug, alg);
     }
@@ -54,7 +70,11 @@ describe('POST /credentials/verify', () => {
       trusted('retiring', 'Retiring Board'),
       ...['flip', 'down', 'tampered', 'short', 'expired-list', 'foreign', 'unsigned'].map((slug) => trusted(slug, `Board ${slug}`)),
     ]);
-    await request(api.http).put('/trust/list').set(...bearer(adminToken)).send(list).expect(200);
+    await request(api.http)
+      .put('/trust/list')
+      .set(...bearer(adminToken))
+      .send(list)
+      .expect(200);
     token = (await createUser(api.http, adminToken, 'checkin')).token;
   });
   afterAll(async () => {
@@ -85,7 +105,12 @@ describe('POST /credentials/verify', () => {
     const jws = await boards['fl-ems'].issue({ qualificationName: 'Paramedic', achievementType: 'Certification' });
     await verify({ type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${jws}` }).expect(200);
     await verify(`https://badge.example.org/scan?vc=${jws}`).expect(200);
-    const text = await request(api.http).post('/credentials/verify?jurisdiction=US-FL').set(...bearer(token)).set('content-type', 'text/plain').send(` ${jws}\n`).expect(200);
+    const text = await request(api.http)
+      .post('/credentials/verify?jurisdiction=US-FL')
+      .set(...bearer(token))
+      .set('content-type', 'text/plain')
+      .send(` ${jws}\n`)
+      .expect(200);
     expect(text.body.credential.qualification).toBe('PARAMEDIC');
     for (const format of ['ob3-jwt', 'jwt-vc'] as const) {
       const res = await verify(await boards['fl-nursing'].issue({ format })).expect(200);
@@ -128,7 +153,9 @@ describe('POST /credentials/verify', () => {
 
   it('key_not_found: unknown kid, a kid of another DID, an embedded jwk that is not the issuer key', async () => {
     const fl = boards['fl-nursing'];
-    expect(check((await verify(await fl.issue({ header: { kid: `${fl.did}#key-2` } })).expect(400)).body, 'signature')).toMatchObject({ code: 'key_not_found' });
+    expect(check((await verify(await fl.issue({ header: { kid: `${fl.did}#key-2` } })).expect(400)).body, 'signature')).toMatchObject({
+      code: 'key_not_found',
+    });
     const attacker = boards.rogue;
     const pointing = await fl.issue({ signWith: attacker.key.privateKey, header: { kid: attacker.kid } });
     expect(check((await verify(pointing).expect(400)).body, 'signature')).toMatchObject({ code: 'key_not_found' });
@@ -155,7 +182,11 @@ describe('POST /credentials/verify', () => {
     const jws = await boards.retiring.issue();
     await verify(jws).expect(200);
     const adminToken = await signIn(api.http, ADMIN.email, ADMIN.password);
-    await request(api.http).post(`/trust/issuers/${encodeURIComponent(boards.retiring.did)}/retire`).set(...bearer(adminToken)).send({ reason: 'test' }).expect(200);
+    await request(api.http)
+      .post(`/trust/issuers/${encodeURIComponent(boards.retiring.did)}/retire`)
+      .set(...bearer(adminToken))
+      .send({ reason: 'test' })
+      .expect(200);
     const after = await verify(jws).expect(400);
     expect(check(after.body, 'issuer_trust')).toMatchObject({ code: 'untrusted_issuer', message: expect.stringContaining('retired') });
   });
@@ -175,13 +206,19 @@ describe('POST /credentials/verify', () => {
     const future = await boards['fl-nursing'].issue({ validFrom: '2098-01-01T00:00:00-05:00' });
     expect(check((await verify(future).expect(400)).body, 'validity')).toMatchObject({ code: 'not_yet_valid' });
     const past = await boards['fl-nursing'].issue({ validFrom: '2020-01-01T00:00:00Z', validUntil: '2023-12-31T23:00:00-06:00' });
-    expect(check((await verify(past).expect(400)).body, 'validity')).toMatchObject({ code: 'expired', message: expect.stringContaining('2024-01-01T05:00:00') });
+    expect(check((await verify(past).expect(400)).body, 'validity')).toMatchObject({
+      code: 'expired',
+      message: expect.stringContaining('2024-01-01T05:00:00'),
+    });
   });
 
   it('data_model_invalid (in a full report: without a qualification the issuer is not authorized, which is known first)', async () => {
     const jws = await boards['fl-nursing'].issue({ credential: { credentialSubject: {} } });
     expect(check((await verify(jws).expect(400)).body, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'issuer_not_authorized' });
-    expect(check((await verify(jws, { jurisdiction: 'US-FL', fullReport: true }).expect(400)).body, 'data_model')).toMatchObject({ status: 'fail', code: 'data_model_invalid' });
+    expect(check((await verify(jws, { jurisdiction: 'US-FL', fullReport: true }).expect(400)).body, 'data_model')).toMatchObject({
+      status: 'fail',
+      code: 'data_model_invalid',
+    });
   });
 
   it('revoked and suspended, revocation outranking suspension, and a revocation seen after the list ttl', async () => {
@@ -249,23 +286,40 @@ describe('POST /credentials/verify', () => {
   it('bad input never gives a 500 and always answers quickly', async () => {
     const started = Date.now();
     const deep = '['.repeat(5000) + ']'.repeat(5000);
-    const deepRes = await request(api.http).post('/credentials/verify').set(...bearer(token)).set('content-type', 'application/json').send(`{"verifiableCredential":${deep}}`);
+    const deepRes = await request(api.http)
+      .post('/credentials/verify')
+      .set(...bearer(token))
+      .set('content-type', 'application/json')
+      .send(`{"verifiableCredential":${deep}}`);
     expect([400, 413]).toContain(deepRes.status);
-    const huge = await request(api.http).post('/credentials/verify').set(...bearer(token)).send({ verifiableCredential: 'a'.repeat(10 * 1024 * 1024) });
+    const huge = await request(api.http)
+      .post('/credentials/verify')
+      .set(...bearer(token))
+      .send({ verifiableCredential: 'a'.repeat(10 * 1024 * 1024) });
     expect(huge.status).toBe(413);
     expect(huge.body.code).toBe('payload_too_large');
     const big = await verify('a'.repeat(100 * 1024)).expect(400);
     expect(check(big.body, 'format')).toMatchObject({ code: 'malformed' });
     const hugeHeader = `${Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'vc+jwt', x: 'y'.repeat(60000) })).toString('base64url')}.e30.c2ln`;
     expect((await verify(hugeHeader)).status).toBe(400);
-    for (const input of ['\u0000\u202e\ufeff', 'e\u0301yJ.e.e', '😀.😀.😀', Buffer.from([0xff, 0xfe, 0x00]).toString('latin1'), { type: 'EnvelopedVerifiableCredential', id: { nested: true } }]) {
+    for (const input of [
+      '\u0000\u202e\ufeff',
+      'e\u0301yJ.e.e',
+      '😀.😀.😀',
+      Buffer.from([0xff, 0xfe, 0x00]).toString('latin1'),
+      { type: 'EnvelopedVerifiableCredential', id: { nested: true } },
+    ]) {
       const res = await verify(input);
       expect(res.status).toBe(400);
       // Either the engine's answer, or the API's own refusal of bodies with NUL / lone surrogates (problem+json).
       const code = res.body.errors ? res.body.errors[0].code : res.body.code;
       expect(code).toMatch(/^(malformed|unsupported_format|malformed_request)$/);
     }
-    await request(api.http).post('/credentials/verify').set(...bearer(token)).send({ verifiableCredential: 'x', options: { jurisdiction: 'Florida' } }).expect(400);
+    await request(api.http)
+      .post('/credentials/verify')
+      .set(...bearer(token))
+      .send({ verifiableCredential: 'x', options: { jurisdiction: 'Florida' } })
+      .expect(400);
     expect(Date.now() - started).toBeLessThan(15000);
   });
 
@@ -288,7 +342,11 @@ describe('POST /credentials/verify', () => {
       const adminToken = await signIn(api.http, ADMIN.email, ADMIN.password);
       const [busy, other] = [(await createUser(api.http, adminToken, 'checkin')).token, (await createUser(api.http, adminToken, 'auditor')).token];
       const jws = await boards['fl-nursing'].issue();
-      const verifyAs = (t: string) => request(limited.http).post('/credentials/verify').set(...bearer(t)).send({ verifiableCredential: jws, options: { jurisdiction: 'US-FL' } });
+      const verifyAs = (t: string) =>
+        request(limited.http)
+          .post('/credentials/verify')
+          .set(...bearer(t))
+          .send({ verifiableCredential: jws, options: { jurisdiction: 'US-FL' } });
       await awayFromMinuteEdge();
       const burst = await Promise.all(Array.from({ length: 8 }, () => verifyAs(busy)));
       expect(burst.map((r) => r.status).sort()).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);

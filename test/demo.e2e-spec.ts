@@ -53,13 +53,21 @@ describe('demo: issuer, badges and verifier together', () => {
   let written: WrittenBadges;
 
   const verify = (credential: string) =>
-    client.post<VerifyBody>('/credentials/verify', { verifiableCredential: credential, options: { jurisdiction: 'US-FL', mutualAidJurisdictions: ['US-GA'] } }, { token: checkinToken, expect: [200, 400] });
+    client.post<VerifyBody>(
+      '/credentials/verify',
+      { verifiableCredential: credential, options: { jurisdiction: 'US-FL', mutualAidJurisdictions: ['US-GA'] } },
+      { token: checkinToken, expect: [200, 400] },
+    );
   const checkIn = (credential: string, positionId?: string) =>
-    client.post<{ decision: string; reasons: Array<{ code: string }> }>(`/incidents/${seed.incident.id}/check-ins`, { credential, positionId }, {
-      token: checkinToken,
-      headers: { 'Idempotency-Key': `demo-test-${Math.random().toString(36).slice(2)}`, 'X-Device-Id': 'demo-test-scanner' },
-      expect: [201],
-    });
+    client.post<{ decision: string; reasons: Array<{ code: string }> }>(
+      `/incidents/${seed.incident.id}/check-ins`,
+      { credential, positionId },
+      {
+        token: checkinToken,
+        headers: { 'Idempotency-Key': `demo-test-${Math.random().toString(36).slice(2)}`, 'X-Device-Id': 'demo-test-scanner' },
+        expect: [201],
+      },
+    );
   const badge = (predicate: (b: ManifestEntry) => boolean): ManifestEntry => {
     const found = written.manifest.badges.find(predicate);
     if (!found) throw new Error('no such badge in the manifest');
@@ -88,7 +96,10 @@ describe('demo: issuer, badges and verifier together', () => {
   }, 30_000);
 
   it('seeds the trust list over the API: the Florida boards, Georgia and the national certifiers, never the rogue board', async () => {
-    const res = await client.get<Array<{ id: string; jurisdictions: string[]; qualifications: string[]; active: boolean }>>('/trust/issuers', { token: adminToken, expect: [200] });
+    const res = await client.get<Array<{ id: string; jurisdictions: string[]; qualifications: string[]; active: boolean }>>('/trust/issuers', {
+      token: adminToken,
+      expect: [200],
+    });
     for (const grant of DEMO_TRUST) {
       const entry = res.body.find((i) => i.id === issuer.board(grant.slug).did);
       expect(entry).toMatchObject({ jurisdictions: grant.jurisdictions, active: true });
@@ -119,7 +130,11 @@ describe('demo: issuer, badges and verifier together', () => {
       const res = await verify(scanned);
       if (entry.expected.decision === 'admitted') {
         expect({ who: entry.name, status: res.status, verified: res.body.verified }).toEqual({ who: entry.name, status: 200, verified: true });
-        expect(res.body.credential).toMatchObject({ qualification: entry.qualification, subject: { name: entry.name }, issuer: { registryName: entry.boardName } });
+        expect(res.body.credential).toMatchObject({
+          qualification: entry.qualification,
+          subject: { name: entry.name },
+          issuer: { registryName: entry.boardName },
+        });
       } else {
         expect(res.status).toBe(400);
         expect(res.body.errors.map((e) => e.code)).toContain(entry.expected.reason);
@@ -129,19 +144,32 @@ describe('demo: issuer, badges and verifier together', () => {
 
   it('a surge over the check-in API admits and refuses every badge exactly as the manifest expects', async () => {
     let seedValue = 7;
-    const random = (): number => ((seedValue = (seedValue * 16807) % 2147483647) / 2147483647);
+    const random = (): number => (seedValue = (seedValue * 16807) % 2147483647) / 2147483647;
     const checkin = seed.users.find((u) => u.role === 'checkin')!;
-    const report = await runSurge({ api: client, incident: seed.incident, checkinUser: checkin }, written.manifest.badges, { count: 40, ratePerSecond: 200, scanners: 4, random });
+    const report = await runSurge({ api: client, incident: seed.incident, checkinUser: checkin }, written.manifest.badges, {
+      count: 40,
+      ratePerSecond: 200,
+      scanners: 4,
+      random,
+    });
     expect(report.unexpected.map((s) => `${s.entry.name}: ${s.decision ?? s.error} ${s.reasons.map((r) => r.code).join(',')}`)).toEqual([]);
     expect(report.scanned).toBe(40);
     const admitted = written.manifest.badges.filter((b) => b.expected.decision === 'admitted').length;
     expect(report.admitted + report.admittedWithWarnings).toBe(admitted);
     expect(report.denied).toBe(40 - admitted);
 
-    const roster = await client.get<Array<{ responder: { name: string } }>>(`/incidents/${seed.incident.id}/deployments`, { token: checkinToken, expect: [200] });
+    const roster = await client.get<Array<{ responder: { name: string } }>>(`/incidents/${seed.incident.id}/deployments`, {
+      token: checkinToken,
+      expect: [200],
+    });
     expect(roster.body).toHaveLength(admitted);
     // A second surge finds everyone admitted already on the roster and scans only the refused badges again.
-    const again = await runSurge({ api: client, incident: seed.incident, checkinUser: checkin }, written.manifest.badges, { count: 40, ratePerSecond: 200, scanners: 2, random });
+    const again = await runSurge({ api: client, incident: seed.incident, checkinUser: checkin }, written.manifest.badges, {
+      count: 40,
+      ratePerSecond: 200,
+      scanners: 2,
+      random,
+    });
     expect(again.scanned).toBe(40 - admitted);
     expect(again.denied).toBe(40 - admitted);
   }, 60_000);

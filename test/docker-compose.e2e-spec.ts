@@ -100,7 +100,9 @@ describe('docker/compose.yml', () => {
     }
     expect(services.migrate.environment?.MIGRATION_DATABASE_URL).toMatch(/^postgres:\/\/checkin_owner:\$\{CHECKIN_OWNER_PASSWORD:\?[^}]*\}@postgres/);
     // the owner's password reaches the migrate step and the database's init script only
-    const ownerUses = Object.entries(services).filter(([, s]) => JSON.stringify(s.environment ?? {}).includes('CHECKIN_OWNER_PASSWORD')).map(([n]) => n);
+    const ownerUses = Object.entries(services)
+      .filter(([, s]) => JSON.stringify(s.environment ?? {}).includes('CHECKIN_OWNER_PASSWORD'))
+      .map(([n]) => n);
     expect(ownerUses.sort()).toEqual(['migrate', 'postgres']);
     expect(readFileSync(file, 'utf8')).not.toMatch(/postgres:\/\/postgres[:@]/);
     const init = readFileSync(join(root, 'docker/postgres-init/10-roles.sh'), 'utf8');
@@ -117,7 +119,9 @@ describe('docker/compose.yml', () => {
       const { PATH, HOME } = process.env;
       for (const name of Object.keys(REQUIRED)) {
         const { [name]: _missing, ...rest } = REQUIRED as Record<string, string>;
-        expect(() => execFileSync(cli[0], [...cli.slice(1), '-f', file, 'config'], { encoding: 'utf8', env: { PATH, HOME, ...rest }, stdio: 'pipe' })).toThrow(new RegExp(name));
+        expect(() => execFileSync(cli[0], [...cli.slice(1), '-f', file, 'config'], { encoding: 'utf8', env: { PATH, HOME, ...rest }, stdio: 'pipe' })).toThrow(
+          new RegExp(name),
+        );
       }
     }
   });

@@ -48,7 +48,10 @@ describe('foundation: health, auth, errors', () => {
   it('a valid sign-in returns a token that works', async () => {
     const res = await request(api.http).post('/auth/token').send(ADMIN).expect(200);
     expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { email: ADMIN.email, role: 'admin' } });
-    const me = await request(api.http).get('/auth/me').set(...bearer(res.body.accessToken)).expect(200);
+    const me = await request(api.http)
+      .get('/auth/me')
+      .set(...bearer(res.body.accessToken))
+      .expect(200);
     expect(me.body.role).toBe('admin');
   });
 
@@ -62,17 +65,26 @@ describe('foundation: health, auth, errors', () => {
     const none = await request(api.http).get('/users').expect(401);
     expect(none.body.code).toBe('unauthenticated');
     const [h, p] = adminToken.split('.');
-    await request(api.http).get('/users').set(...bearer(`${h}.${p}.AAAA`)).expect(401);
+    await request(api.http)
+      .get('/users')
+      .set(...bearer(`${h}.${p}.AAAA`))
+      .expect(401);
   });
 
   it('the wrong role is 403', async () => {
     const auditor = await createUser(api.http, adminToken, 'auditor', { jurisdictions: ['US-FL'] });
-    const res = await request(api.http).get('/users').set(...bearer(auditor.token)).expect(403);
+    const res = await request(api.http)
+      .get('/users')
+      .set(...bearer(auditor.token))
+      .expect(403);
     expect(res.body).toMatchObject({ code: 'forbidden', status: 403 });
   });
 
   it('a route without an explicit access rule is denied, even to an admin', async () => {
-    const res = await request(api.http).get('/forgotten').set(...bearer(adminToken)).expect(403);
+    const res = await request(api.http)
+      .get('/forgotten')
+      .set(...bearer(adminToken))
+      .expect(403);
     expect(res.body.code).toBe('access_rule_missing');
     await request(api.http).get('/forgotten').expect(401);
   });
@@ -97,7 +109,8 @@ describe('foundation: health, auth, errors', () => {
     try {
       const victim = await createUser(api.http, adminToken, 'commander');
       const password = 'commander-password-123'; // createUser's password for the role
-      const from = (address: string, pw: string) => request(limited.http).post('/auth/token').set('X-Forwarded-For', address).send({ email: victim.email, password: pw });
+      const from = (address: string, pw: string) =>
+        request(limited.http).post('/auth/token').set('X-Forwarded-For', address).send({ email: victim.email, password: pw });
       const attacker = '203.0.113.66';
       await awayFromMinuteEdge(); // the per-minute windows must not restart halfway
       for (let i = 0; i < 3; i++) expect((await from(attacker, 'guess-guess-guess')).status).toBe(401);
@@ -121,13 +134,20 @@ describe('foundation: health, auth, errors', () => {
   });
 
   it('an unknown route is 404 problem+json', async () => {
-    const res = await request(api.http).get('/no/such/route').set(...bearer(adminToken)).expect(404);
+    const res = await request(api.http)
+      .get('/no/such/route')
+      .set(...bearer(adminToken))
+      .expect(404);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 404, code: 'not_found', type: expect.stringContaining('not_found') });
   });
 
   it('validation errors list the fields', async () => {
-    const res = await request(api.http).post('/users').set(...bearer(adminToken)).send({ email: 'nope', role: 'king' }).expect(400);
+    const res = await request(api.http)
+      .post('/users')
+      .set(...bearer(adminToken))
+      .send({ email: 'nope', role: 'king' })
+      .expect(400);
     expect(res.body.code).toBe('validation_failed');
     const fields = (res.body.errors as Array<{ field: string }>).map((e) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['email', 'role', 'password', 'displayName']));
@@ -219,8 +239,11 @@ describe('foundation: configuration', () => {
       proc.on('close', (c) => resolve({ stderr: err, code: c }));
     });
     expect(code).toBe(1);
-    expect(stderr.trim().split('\n').filter((l) => !l.includes('ExperimentalWarning') && !l.includes('--trace-warnings'))).toEqual([
-      'Invalid configuration: PORT must be a whole number from 0 to 65535',
-    ]);
+    expect(
+      stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.includes('ExperimentalWarning') && !l.includes('--trace-warnings')),
+    ).toEqual(['Invalid configuration: PORT must be a whole number from 0 to 65535']);
   });
 });

@@ -56,7 +56,9 @@ function signature(alg: SigningAlg, key: KeyObject | Buffer | undefined, input: 
     case 'HS256':
     case 'HS384':
     case 'HS512':
-      return createHmac(`sha${alg.slice(2)}`, key as Buffer).update(data).digest();
+      return createHmac(`sha${alg.slice(2)}`, key as Buffer)
+        .update(data)
+        .digest();
     case 'none':
       return Buffer.alloc(0);
   }
@@ -190,10 +192,69 @@ interface Material {
   positionId: string;
 }
 
-const ODD_UNICODE = ['\u202E', '\u202D', '\u2066', '\u200B', '\u200D', '\uFEFF', '\u0000', '\u0430', '\u0435', '\u043E', '\uD800', '\uDFFF', '\u0301', 'ﬁ', '\u00A0', '𝐚', '\n', '\t', '"', '\\', '.', '~', '%00'];
-const BAD_TYPS: unknown[] = ['JWT', 'jwt', 'vp+jwt', 'application/vp+jwt', 'vc+ld+json', 'vc+sd-jwt', 'at+jwt', '', 'vc+jwt; charset=utf-8', 'v\u0441+jwt', 'VC+JWT', 'application/vc+jwt', ' vc+jwt ', 123, null, ['vc+jwt'], { typ: 'vc+jwt' }];
+const ODD_UNICODE = [
+  '\u202E',
+  '\u202D',
+  '\u2066',
+  '\u200B',
+  '\u200D',
+  '\uFEFF',
+  '\u0000',
+  '\u0430',
+  '\u0435',
+  '\u043E',
+  '\uD800',
+  '\uDFFF',
+  '\u0301',
+  'ﬁ',
+  '\u00A0',
+  '𝐚',
+  '\n',
+  '\t',
+  '"',
+  '\\',
+  '.',
+  '~',
+  '%00',
+];
+const BAD_TYPS: unknown[] = [
+  'JWT',
+  'jwt',
+  'vp+jwt',
+  'application/vp+jwt',
+  'vc+ld+json',
+  'vc+sd-jwt',
+  'at+jwt',
+  '',
+  'vc+jwt; charset=utf-8',
+  'v\u0441+jwt',
+  'VC+JWT',
+  'application/vc+jwt',
+  ' vc+jwt ',
+  123,
+  null,
+  ['vc+jwt'],
+  { typ: 'vc+jwt' },
+];
 const BAD_CTYS: unknown[] = ['vc', 'application/vc', 'vp', 'json', 'vc+ld+json', 'JWT', '', 42, ['vc']];
-const GARBAGE_DATES: unknown[] = ['yesterday', '', '2024-13-45T99:99:99Z', '0000-00-00T00:00:00Z', '2026-02-30T00:00:00Z', '+275760-09-13T00:00:00.001Z', 'NaN', 1735689600, -1, null, true, ['2024-01-01T00:00:00Z'], { '@value': '2024-01-01T00:00:00Z' }, '2024-01-01T00:00:00Z\u0000', '２０２４-01-01T00:00:00Z', '1e400'];
+const GARBAGE_DATES: unknown[] = [
+  'yesterday',
+  '',
+  '2024-13-45T99:99:99Z',
+  '0000-00-00T00:00:00Z',
+  '2026-02-30T00:00:00Z',
+  '+275760-09-13T00:00:00.001Z',
+  'NaN',
+  1735689600,
+  -1,
+  null,
+  true,
+  ['2024-01-01T00:00:00Z'],
+  { '@value': '2024-01-01T00:00:00Z' },
+  '2024-01-01T00:00:00Z\u0000',
+  '２０２４-01-01T00:00:00Z',
+  '1e400',
+];
 const GARBAGE_NUMERIC_DATES: unknown[] = ['1735689600', 1e400 as number, -1e20, null, '', {}, [], 1.5e12, Number.MAX_SAFE_INTEGER];
 const HOMOGLYPH_DID = (did: string): string => did.replace('did:web', 'did:w\u0435b').replace('boards', 'b\u043Eards');
 
@@ -209,11 +270,32 @@ function deepArrayText(depth: number): string {
 /** A recipe drawn by fast-check (plain data, so it shrinks and prints), built into a case by `build`. */
 /** The families of inputs, some drawn more often than others (weights). */
 const FAMILIES: Array<[string, number]> = [
-  ['bitflip', 3], ['truncate', 2], ['swap', 2], ['segments', 1], ['unicode-raw', 1], ['alg-none', 1], ['hmac-public-key', 1],
-  ['kid-elsewhere', 1], ['embedded-jwk', 1], ['header-junk', 1], ['split-key', 1], ['issuer-swap', 1], ['typ-cty', 1],
-  ['vc-vp-claims', 1], ['iss-mismatch', 1], ['garbage-dates', 1], ['oversized-field', 1], ['unicode-field', 1],
-  ['deep-payload', 1], ['presentation', 1], ['body-type', 1], ['body-fields', 1], ['body-deep', 1], ['body-oversized', 1],
-  ['body-raw', 1], ['idempotency-key', 1],
+  ['bitflip', 3],
+  ['truncate', 2],
+  ['swap', 2],
+  ['segments', 1],
+  ['unicode-raw', 1],
+  ['alg-none', 1],
+  ['hmac-public-key', 1],
+  ['kid-elsewhere', 1],
+  ['embedded-jwk', 1],
+  ['header-junk', 1],
+  ['split-key', 1],
+  ['issuer-swap', 1],
+  ['typ-cty', 1],
+  ['vc-vp-claims', 1],
+  ['iss-mismatch', 1],
+  ['garbage-dates', 1],
+  ['oversized-field', 1],
+  ['unicode-field', 1],
+  ['deep-payload', 1],
+  ['presentation', 1],
+  ['body-type', 1],
+  ['body-fields', 1],
+  ['body-deep', 1],
+  ['body-oversized', 1],
+  ['body-raw', 1],
+  ['idempotency-key', 1],
 ];
 
 const recipe = fc.record({
@@ -258,7 +340,11 @@ function build(r: Recipe, m: Material): FuzzCase {
     case 'truncate': {
       const cut = p0 % base.jws.length;
       const fromStart = p1 % 4 === 0;
-      return credentialCase('truncate', fromStart ? `dropped first ${cut} chars` : `cut at ${cut}`, fromStart ? base.jws.slice(cut + 1) : base.jws.slice(0, cut));
+      return credentialCase(
+        'truncate',
+        fromStart ? `dropped first ${cut} chars` : `cut at ${cut}`,
+        fromStart ? base.jws.slice(cut + 1) : base.jws.slice(0, cut),
+      );
     }
     case 'swap': {
       const [oh, op, os] = other.jws.split('.');
@@ -332,12 +418,27 @@ function build(r: Recipe, m: Material): FuzzCase {
     case 'kid-elsewhere': {
       const target = pick(m.signers, p0);
       const attacker = p1 % 2 === 0 ? m.attackerEs256 : m.attackerEd25519;
-      const kids = [target.kid, `${target.did}#key-2`, '#key-1', `${base.signer.did}#key-99`, `${m.split.did}#key-2`, 'https://evil.example/keys#1', '../../key-1', `${base.signer.kid}\u0000`, ''];
+      const kids = [
+        target.kid,
+        `${target.did}#key-2`,
+        '#key-1',
+        `${base.signer.did}#key-99`,
+        `${m.split.did}#key-2`,
+        'https://evil.example/keys#1',
+        '../../key-1',
+        `${base.signer.kid}\u0000`,
+        '',
+      ];
       const kid = pick(kids, p2);
       const signer = p3 % 3 === 0 ? base.signer : attacker; // the board's own key under another kid, or an attacker key
       // The board's key under its own kid (absolute or relative) is simply a valid credential.
       const ownKid = kid === base.signer.kid || (kid.startsWith('#') && base.signer.kid.endsWith(kid));
-      return credentialCase('kid-elsewhere', `kid ${JSON.stringify(kid).slice(0, 80)} signed by ${signer === base.signer ? 'the board' : 'an attacker'}`, compact({ ...base.header, alg: signer.alg, kid }, p, signer.alg, signer.privateKey), ownKid && signer === base.signer);
+      return credentialCase(
+        'kid-elsewhere',
+        `kid ${JSON.stringify(kid).slice(0, 80)} signed by ${signer === base.signer ? 'the board' : 'an attacker'}`,
+        compact({ ...base.header, alg: signer.alg, kid }, p, signer.alg, signer.privateKey),
+        ownKid && signer === base.signer,
+      );
     }
     case 'embedded-jwk': {
       const attacker = p1 % 2 === 0 ? m.attackerEs256 : m.attackerEd25519;
@@ -384,7 +485,10 @@ function build(r: Recipe, m: Material): FuzzCase {
       const auth = m.split.authenticationOnly;
       const variants: Array<[string, string]> = [
         [compact({ ...base.header, alg: 'ES256', kid: auth.kid }, payload, 'ES256', auth.privateKey), 'signed by the authentication-only key, kid says so'],
-        [compact({ ...base.header, alg: 'ES256', kid: m.split.assertion.kid }, payload, 'ES256', auth.privateKey), 'signed by the authentication-only key, kid of the assertion key'],
+        [
+          compact({ ...base.header, alg: 'ES256', kid: m.split.assertion.kid }, payload, 'ES256', auth.privateKey),
+          'signed by the authentication-only key, kid of the assertion key',
+        ],
         [compact({ alg: 'ES256', typ: base.header.typ, jwk: auth.publicJwk }, payload, 'ES256', auth.privateKey), 'authentication-only key embedded as jwk'],
         [compact({ alg: 'ES256', typ: base.header.typ }, payload, 'ES256', auth.privateKey), 'no kid, authentication-only key'],
         [compact({ ...base.header, alg: 'ES256', kid: '#key-2' }, payload, 'ES256', auth.privateKey), 'relative kid of the authentication-only key'],
@@ -394,7 +498,10 @@ function build(r: Recipe, m: Material): FuzzCase {
     }
     case 'issuer-swap': {
       // The payload names another trusted board (or a homoglyph of this one); the signature is still this board's.
-      const target = pick(m.signers.filter((x) => x.did !== base.signer.did), p0);
+      const target = pick(
+        m.signers.filter((x) => x.did !== base.signer.did),
+        p0,
+      );
       const did = p1 % 3 === 0 ? HOMOGLYPH_DID(base.signer.did) : target.did;
       const payload = JSON.parse(JSON.stringify(base.payload)) as Json;
       if (isVc2) payload.issuer = { ...(payload.issuer as Json), id: did };
@@ -425,7 +532,10 @@ function build(r: Recipe, m: Material): FuzzCase {
         [() => (payload.vc = isVc2 ? { ...base.payload } : 'not an object'), isVc2 ? 'vc claim beside the credential' : 'vc claim not an object'],
         [() => (isVc2 ? (payload.type = ['VerifiablePresentation']) : ((payload.vc as Json).type = ['VerifiablePresentation'])), 'type VerifiablePresentation'],
         [() => (isVc2 ? (payload.type = ['OpenBadgeCredential']) : ((payload.vc as Json).type = ['OpenBadgeCredential'])), 'no VerifiableCredential type'],
-        [() => (isVc2 ? (payload['@context'] = ['https://www.w3.org/2018/credentials/v1']) : ((payload.vc as Json)['@context'] = ['https://example.org/ctx'])), 'wrong base context'],
+        [
+          () => (isVc2 ? (payload['@context'] = ['https://www.w3.org/2018/credentials/v1']) : ((payload.vc as Json)['@context'] = ['https://example.org/ctx'])),
+          'wrong base context',
+        ],
         [() => (isVc2 ? delete payload.credentialSubject : delete (payload.vc as Json).credentialSubject), 'no credentialSubject'],
         [() => (isVc2 ? delete payload.issuer : (delete (payload.vc as Json).issuer, delete payload.iss)), 'no issuer'],
       ];
@@ -435,7 +545,10 @@ function build(r: Recipe, m: Material): FuzzCase {
     }
     case 'iss-mismatch': {
       const payload: Json = JSON.parse(JSON.stringify(base.payload)) as Json;
-      const otherDid = pick(m.signers.filter((x) => x.did !== base.signer.did), p0).did;
+      const otherDid = pick(
+        m.signers.filter((x) => x.did !== base.signer.did),
+        p0,
+      ).did;
       const variants: Array<[unknown, string]> = [
         [otherDid, 'iss of another board'],
         [HOMOGLYPH_DID(base.signer.did), 'homoglyph iss'],
@@ -447,7 +560,10 @@ function build(r: Recipe, m: Material): FuzzCase {
       ];
       const [iss, what] = pick(variants, p1);
       payload.iss = iss;
-      const variantsJti: Array<[string, unknown]> = [['jti', 'urn:uuid:00000000-0000-0000-0000-000000000000'], ['sub', 'did:example:someone-else']];
+      const variantsJti: Array<[string, unknown]> = [
+        ['jti', 'urn:uuid:00000000-0000-0000-0000-000000000000'],
+        ['sub', 'did:example:someone-else'],
+      ];
       if (p2 % 3 === 0) {
         const [claim, value] = pick(variantsJti, p3);
         payload.iss = base.payload.iss;
@@ -510,23 +626,81 @@ function build(r: Recipe, m: Material): FuzzCase {
     case 'presentation': {
       const holder = m.attackerEs256;
       const forged = `${h}.${p}.${tamper(s)}`;
-      const enclose = (jws: string) => ({ '@context': ['https://www.w3.org/ns/credentials/v2'], id: 'data:application/vc+jwt,' + jws, type: 'EnvelopedVerifiableCredential' });
-      const vp = (credentials: unknown[]) => ({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], holder: 'did:example:holder', verifiableCredential: credentials });
+      const enclose = (jws: string) => ({
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
+        id: 'data:application/vc+jwt,' + jws,
+        type: 'EnvelopedVerifiableCredential',
+      });
+      const vp = (credentials: unknown[]) => ({
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
+        type: ['VerifiablePresentation'],
+        holder: 'did:example:holder',
+        verifiableCredential: credentials,
+      });
       const variants: Array<[string, string, boolean]> = [
-        [compact({ alg: 'ES256', typ: 'vp+jwt', jwk: holder.publicJwk }, vp([enclose(forged)]), 'ES256', holder.privateKey), 'vp+jwt enclosing a tampered credential', false],
+        [
+          compact({ alg: 'ES256', typ: 'vp+jwt', jwk: holder.publicJwk }, vp([enclose(forged)]), 'ES256', holder.privateKey),
+          'vp+jwt enclosing a tampered credential',
+          false,
+        ],
         [compact({ alg: 'none', typ: 'vp+jwt' }, vp([enclose(base.jws)]), 'none'), 'unsigned vp+jwt', false],
-        [compact({ alg: 'ES256', typ: 'vp+jwt', jwk: holder.publicJwk }, vp([enclose(compact({ alg: 'ES256', typ: 'vp+jwt' }, vp([enclose(base.jws)]), 'ES256', holder.privateKey))]), 'ES256', holder.privateKey), 'presentation in a presentation', false],
-        [compact({ alg: 'ES256', typ: 'vp+jwt', jwk: holder.publicJwk }, vp([{ ...base.payload, proof: { type: 'DataIntegrityProof' } }]), 'ES256', holder.privateKey), 'embedded unsecured credential', false],
-        [compact({ alg: 'ES256', typ: 'vp+jwt', jwk: holder.publicJwk }, vp(Array.from({ length: 12 }, () => enclose(forged))), 'ES256', holder.privateKey), 'twelve tampered credentials', false],
-        [compact({ alg: 'ES256', typ: 'vp+jwt', jwk: holder.publicJwk }, { ...vp([enclose(forged)]), vc: base.payload }, 'ES256', holder.privateKey), 'vp+jwt with a vc claim', false],
+        [
+          compact(
+            { alg: 'ES256', typ: 'vp+jwt', jwk: holder.publicJwk },
+            vp([enclose(compact({ alg: 'ES256', typ: 'vp+jwt' }, vp([enclose(base.jws)]), 'ES256', holder.privateKey))]),
+            'ES256',
+            holder.privateKey,
+          ),
+          'presentation in a presentation',
+          false,
+        ],
+        [
+          compact(
+            { alg: 'ES256', typ: 'vp+jwt', jwk: holder.publicJwk },
+            vp([{ ...base.payload, proof: { type: 'DataIntegrityProof' } }]),
+            'ES256',
+            holder.privateKey,
+          ),
+          'embedded unsecured credential',
+          false,
+        ],
+        [
+          compact({ alg: 'ES256', typ: 'vp+jwt', jwk: holder.publicJwk }, vp(Array.from({ length: 12 }, () => enclose(forged))), 'ES256', holder.privateKey),
+          'twelve tampered credentials',
+          false,
+        ],
+        [
+          compact({ alg: 'ES256', typ: 'vp+jwt', jwk: holder.publicJwk }, { ...vp([enclose(forged)]), vc: base.payload }, 'ES256', holder.privateKey),
+          'vp+jwt with a vc claim',
+          false,
+        ],
       ];
       const [credential, what, mayAdmit] = pick(variants, p0);
       return { family: 'presentation', what: `${base.signer.slug}: ${what}`, body: { credential }, mayAdmit };
     }
     case 'body-type': {
-      const values: unknown[] = [null, 0, 1e308, true, [], [base.jws], {}, { credential: base.jws }, { type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${base.jws}` }, deepObject(50), '', undefined];
+      const values: unknown[] = [
+        null,
+        0,
+        1e308,
+        true,
+        [],
+        [base.jws],
+        {},
+        { credential: base.jws },
+        { type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${base.jws}` },
+        deepObject(50),
+        '',
+        undefined,
+      ];
       const value = pick(values, p0);
-      return { family: 'body-type', what: `credential = ${JSON.stringify(value)?.slice(0, 60)}`, body: value === undefined ? {} : { credential: value }, mayAdmit: false, badRequest: true };
+      return {
+        family: 'body-type',
+        what: `credential = ${JSON.stringify(value)?.slice(0, 60)}`,
+        body: value === undefined ? {} : { credential: value },
+        mayAdmit: false,
+        badRequest: true,
+      };
     }
     case 'body-fields': {
       const variants: Array<[Json, string, boolean]> = [
@@ -545,7 +719,12 @@ function build(r: Recipe, m: Material): FuzzCase {
       ];
       if (p2 % 10 === 0) {
         // Dropped by class-transformer or refused: either is fine, as long as nothing is polluted (checked at the end).
-        return { family: 'body-fields', what: 'constructor field', body: { credential: base.jws, constructor: { prototype: { admitted: true } } }, mayAdmit: true };
+        return {
+          family: 'body-fields',
+          what: 'constructor field',
+          body: { credential: base.jws, constructor: { prototype: { admitted: true } } },
+          mayAdmit: true,
+        };
       }
       const [body, what, bad] = pick(variants, p0);
       // A valid body with a valid credential may of course be admitted; the bad ones must be refused as bad input.
@@ -563,7 +742,14 @@ function build(r: Recipe, m: Material): FuzzCase {
             : kind === 2
               ? `{"credential":${JSON.stringify(base.jws)},"__proto__":${nested}}`
               : nested;
-      return { family: 'body-deep', what: `JSON nested ${depth} deep (${['ics211', 'credential array', '__proto__', 'whole body'][kind]}), ${raw.length} bytes`, raw, contentType: 'application/json', mayAdmit: false, badRequest: true };
+      return {
+        family: 'body-deep',
+        what: `JSON nested ${depth} deep (${['ics211', 'credential array', '__proto__', 'whole body'][kind]}), ${raw.length} bytes`,
+        raw,
+        contentType: 'application/json',
+        mayAdmit: false,
+        badRequest: true,
+      };
     }
     case 'body-oversized': {
       const sizes = [65537, 100000, 262000, 270000, 1_000_000];
@@ -606,7 +792,14 @@ function build(r: Recipe, m: Material): FuzzCase {
       const keys = ['', ' ', 'x'.repeat(129), 'a b', '../../etc/passwd', '%00', '🔑', '"', 'ключ'];
       const key = pick(keys, p0);
       // Non-ASCII header values cannot be sent by an HTTP client; send their UTF-8 bytes as latin1 instead.
-      return { family: 'idempotency-key', what: `Idempotency-Key ${JSON.stringify(key)}`, body: { credential: base.jws }, idempotencyKey: Buffer.from(key, 'utf8').toString('latin1'), mayAdmit: false, badRequest: true };
+      return {
+        family: 'idempotency-key',
+        what: `Idempotency-Key ${JSON.stringify(key)}`,
+        body: { credential: base.jws },
+        idempotencyKey: Buffer.from(key, 'utf8').toString('latin1'),
+        mayAdmit: false,
+        badRequest: true,
+      };
     }
   }
   throw new Error(`unknown family ${r.family}`);
@@ -618,7 +811,11 @@ function tamper(segment: string): string {
 }
 
 function randomUUIDFrom(n: number): string {
-  return createHash('sha256').update(String(n)).digest('hex').slice(0, 32).replace(/(.{8})(.{4})(.{3})(.{3})(.{12})/, '$1-$2-4$3-8$4-$5');
+  return createHash('sha256')
+    .update(String(n))
+    .digest('hex')
+    .slice(0, 32)
+    .replace(/(.{8})(.{4})(.{3})(.{3})(.{12})/, '$1-$2-4$3-8$4-$5');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -657,7 +854,12 @@ describe('fuzzing: forged and malformed credentials through POST /incidents/:id/
     for (let i = 0; i < 16; i++) incidents.push(await createIncident(api.http, adminToken, { name: `Fuzz Incident ${i}` }));
     incidentIds = incidents.map((x) => x.id);
     const staff = await staffFor(api.http, adminToken, incidentIds[0], 'checkin');
-    for (const id of incidentIds.slice(1)) await request(api.http).post(`/incidents/${id}/staff`).set(...bearer(adminToken)).send({ userId: staff.id }).expect(204);
+    for (const id of incidentIds.slice(1))
+      await request(api.http)
+        .post(`/incidents/${id}/staff`)
+        .set(...bearer(adminToken))
+        .send({ userId: staff.id })
+        .expect(204);
     checkinToken = staff.token;
 
     // The boards' real keys, as the demo issuer keeps them on disk: re-signed mutations fail only for what was changed.
@@ -676,9 +878,24 @@ describe('fuzzing: forged and malformed credentials through POST /incidents/:id/
     }
     const attacker = (alg: 'ES256' | 'EdDSA'): Signer => {
       const pair = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
-      return { slug: 'attacker', did: 'did:example:attacker', kid: 'did:example:attacker#1', alg, privateKey: pair.privateKey, publicJwk: pair.publicKey.export({ format: 'jwk' }) as Json };
+      return {
+        slug: 'attacker',
+        did: 'did:example:attacker',
+        kid: 'did:example:attacker#1',
+        alg,
+        privateKey: pair.privateKey,
+        publicJwk: pair.publicKey.export({ format: 'jwk' }) as Json,
+      };
     };
-    material = { bases, originals: bases.map((b) => b.jws), signers: [...signers, split.assertion], split, attackerEs256: attacker('ES256'), attackerEd25519: attacker('EdDSA'), positionId: incidents[0].positions['Triage Nurse'] };
+    material = {
+      bases,
+      originals: bases.map((b) => b.jws),
+      signers: [...signers, split.assertion],
+      split,
+      attackerEs256: attacker('ES256'),
+      attackerEd25519: attacker('EdDSA'),
+      positionId: incidents[0].positions['Triage Nurse'],
+    };
   });
 
   afterAll(async () => {
@@ -734,7 +951,10 @@ describe('fuzzing: forged and malformed credentials through POST /incidents/:id/
     // Without this, a denial of the mutants could be a broken setup rather than a working verifier.
     for (const base of material.bases.filter((_, i) => i % 3 === 0)) {
       const res = await send({ family: 'sanity', what: base.signer.slug, body: { credential: base.jws }, mayAdmit: true });
-      expect({ slug: base.signer.slug, status: res.status, decision: res.body.decision, reasons: res.body.reasons }).toMatchObject({ status: 201, decision: 'admitted' });
+      expect({ slug: base.signer.slug, status: res.status, decision: res.body.decision, reasons: res.body.reasons }).toMatchObject({
+        status: 201,
+        decision: 'admitted',
+      });
     }
     const template = material.bases[1];
     const payload: Json = { ...template.payload, issuer: { id: split.did, type: ['Profile'], name: 'Split Key Board' }, iss: split.did };
@@ -781,7 +1001,15 @@ describe('fuzzing: forged and malformed credentials through POST /incidents/:id/
     const seconds = (Date.now() - started) / 1000;
     const table = [...perFamily.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([family, s]) => `${family.padEnd(18)} ${String(s.cases).padStart(6)}  admitted ${String(s.admitted).padStart(4)}  avg ${(s.totalMs / s.cases).toFixed(0).padStart(4)} ms  max ${String(s.maxMs).padStart(5)} ms  ${[...s.statuses.entries()].sort().map(([k, v]) => `${k}x${v}`).join(' ')}`);
+      .map(
+        ([family, s]) =>
+          `${family.padEnd(18)} ${String(s.cases).padStart(6)}  admitted ${String(s.admitted).padStart(4)}  avg ${(s.totalMs / s.cases).toFixed(0).padStart(4)} ms  max ${String(s.maxMs).padStart(5)} ms  ${[
+            ...s.statuses.entries(),
+          ]
+            .sort()
+            .map(([k, v]) => `${k}x${v}`)
+            .join(' ')}`,
+      );
     process.stdout.write(`\nfuzz: ${cases} cases in ${seconds.toFixed(1)} s (${(cases / seconds).toFixed(0)}/s), seed ${SEED}\n${table.join('\n')}\n`);
 
     const distinct = [...new Set(failures)];

@@ -105,7 +105,11 @@ describe('demo issuer over HTTP', () => {
     const ob3 = await issuer.board('fl-medicine').issue({ format: 'ob3-jwt', qualification: 'MD', subject: { name: 'Lee Park' } });
     const verified = await verifyOverHttp(ob3.jws, issuer.board('fl-medicine').did);
     expect(verified.header).toMatchObject({ typ: 'JWT', alg: 'EdDSA' });
-    expect(verified.payload).toMatchObject({ id: ob3.credentialId, jti: ob3.credentialId, credentialSubject: { achievement: { achievementType: 'License', name: 'Physician' } } });
+    expect(verified.payload).toMatchObject({
+      id: ob3.credentialId,
+      jti: ob3.credentialId,
+      credentialSubject: { achievement: { achievementType: 'License', name: 'Physician' } },
+    });
 
     const vc1 = await issuer.board('fl-medicine').issue({ format: 'jwt-vc', qualification: 'MD', subject: { name: 'Lee Park' } });
     const inClaim = await verifyOverHttp(vc1.jws, issuer.board('fl-medicine').did);
@@ -169,7 +173,11 @@ describe('demo issuer over HTTP', () => {
     const cases: Array<[Promise<Response>, number, string]> = [
       [post('/boards/fl-nursing/credentials', '{"format":'), 400, 'malformed_json'],
       [post('/boards/fl-nursing/credentials', JSON.stringify({ format: 'vc+jwt', qualification: 'WIZARD', subject: { name: 'A' } })), 422, 'invalid_request'],
-      [post('/boards/fl-nursing/credentials', JSON.stringify({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'A' }, validUntil: 'soon' })), 422, 'invalid_request'],
+      [
+        post('/boards/fl-nursing/credentials', JSON.stringify({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'A' }, validUntil: 'soon' })),
+        422,
+        'invalid_request',
+      ],
       [post('/boards/fl-nursing/credentials'), 422, 'invalid_request'],
       [post('/boards/nowhere/credentials', '{}'), 404, 'unknown_board'],
       [post('/boards/fl-nursing/credentials/77/revoke'), 404, 'unknown_status_index'],
@@ -197,7 +205,21 @@ describe('demo issuer over HTTP', () => {
   });
 
   it('the CLI issues and revokes through the running server', async () => {
-    const issued = await cli('issue', '--server', issuer.url, '--board', 'fl-ems', '--qualification', 'paramedic', '--name', 'Jo Kim', '--format', 'ob3-jwt', '--valid-until', '2029-01-31');
+    const issued = await cli(
+      'issue',
+      '--server',
+      issuer.url,
+      '--board',
+      'fl-ems',
+      '--qualification',
+      'paramedic',
+      '--name',
+      'Jo Kim',
+      '--format',
+      'ob3-jwt',
+      '--valid-until',
+      '2029-01-31',
+    );
     const jws = issued.stdout.trim();
     const { header, payload } = await verifyOverHttp(jws, issuer.board('fl-ems').did);
     expect(header.typ).toBe('JWT');

@@ -90,7 +90,13 @@ describe('live board: /live over socket.io (one api)', () => {
     expect(resync).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     // Refused means not in the room: an event of that incident does not reach it.
     const seen = recordEvents(socket);
-    await commitEvent(api.app, hidden, 'incident.updated', { incidentId: hidden, name: 'Hidden', state: 'active', changed: ['name'], at: new Date().toISOString() });
+    await commitEvent(api.app, hidden, 'incident.updated', {
+      incidentId: hidden,
+      name: 'Hidden',
+      state: 'active',
+      changed: ['name'],
+      at: new Date().toISOString(),
+    });
     await sleep(300);
     expect(seen).toEqual([]);
   });
@@ -133,7 +139,13 @@ describe('live board: /live over socket.io (one api)', () => {
       payload: { deployment: { name: 'Ana Lopez', qualifications: ['RN'], status: 'available' } },
     });
     // The other incident's own event arrives after ours was published; had ours reached it, it would have come first.
-    await commitEvent(api.app, otherIncident, 'incident.updated', { incidentId: otherIncident, name: 'Other', state: 'active', changed: ['name'], at: new Date().toISOString() });
+    await commitEvent(api.app, otherIncident, 'incident.updated', {
+      incidentId: otherIncident,
+      name: 'Other',
+      state: 'active',
+      changed: ['name'],
+      at: new Date().toISOString(),
+    });
     await waitFor(() => seenElsewhere.length === 1, 5000, 'the other incident event');
     expect(seenElsewhere.map((e) => [e.incidentId, e.name])).toEqual([[otherIncident, 'incident.updated']]);
     expect(seen).toHaveLength(1);
@@ -165,7 +177,11 @@ describe('live board: /live over socket.io (one api)', () => {
   it('board events, resyncs and snapshots carry no e-mail address, whoever acted; an id in capitals joins the same board', async () => {
     const board = await newIncident(world.http, world.adminToken);
     for (const user of [commander, checkinStaff]) {
-      await request(world.http).post(`/incidents/${board}/staff`).set(...bearer(world.adminToken)).send({ userId: user.id }).expect(204);
+      await request(world.http)
+        .post(`/incidents/${board}/staff`)
+        .set(...bearer(world.adminToken))
+        .send({ userId: user.id })
+        .expect(204);
     }
     const socket = await open(commander.token);
     const seen = recordEvents(socket);
@@ -174,19 +190,42 @@ describe('live board: /live over socket.io (one api)', () => {
     expect(first.snapshot.incidentId).toBe(board);
 
     await checkIn(world, board, checkinStaff.token, 'Cam Reyes');
-    await request(world.http).post(`/incidents/${board}/check-ins`).set(...bearer(checkinStaff.token)).set('Idempotency-Key', randomUUID()).send({ credential: 'not a credential' }).expect(201);
+    await request(world.http)
+      .post(`/incidents/${board}/check-ins`)
+      .set(...bearer(checkinStaff.token))
+      .set('Idempotency-Key', randomUUID())
+      .send({ credential: 'not a credential' })
+      .expect(201);
     await waitFor(() => seen.length === 2, 5000, 'the check-in and the denial');
     const checkedIn = seen.find((e): e is LiveEvent<'deployment.checked_in'> => e.name === 'deployment.checked_in');
     const deployment = `/incidents/${board}/deployments/${checkedIn!.payload.deployment.deploymentId}`;
-    await request(world.http).post(`${deployment}/status`).set(...bearer(commander.token)).send({ status: 'assigned', assignment: 'Division A' }).expect(200);
-    await request(world.http).patch(`/incidents/${board}`).set(...bearer(commander.token)).send({ name: 'Renamed by its commander' }).expect(200);
+    await request(world.http)
+      .post(`${deployment}/status`)
+      .set(...bearer(commander.token))
+      .send({ status: 'assigned', assignment: 'Division A' })
+      .expect(200);
+    await request(world.http)
+      .patch(`/incidents/${board}`)
+      .set(...bearer(commander.token))
+      .send({ name: 'Renamed by its commander' })
+      .expect(200);
     await waitFor(() => seen.length === 4, 5000, 'the status change and the rename');
     const snapshot = await (await open(commander.token)).emitWithAck('subscribe', { incidentId: board });
-    await request(world.http).post(`${deployment}/check-out`).set(...bearer(checkinStaff.token)).send({}).expect((res) => expect(res.status).toBeLessThan(300));
+    await request(world.http)
+      .post(`${deployment}/check-out`)
+      .set(...bearer(checkinStaff.token))
+      .send({})
+      .expect((res) => expect(res.status).toBeLessThan(300));
     await waitFor(() => seen.length === 5, 5000, 'the check-out');
     const resync = await socket.emitWithAck('resync', { incidentId: board, since: 0 });
 
-    expect(seen.map((e) => e.name)).toEqual(['deployment.checked_in', 'checkin.denied', 'deployment.status_changed', 'incident.updated', 'deployment.checked_out']);
+    expect(seen.map((e) => e.name)).toEqual([
+      'deployment.checked_in',
+      'checkin.denied',
+      'deployment.status_changed',
+      'incident.updated',
+      'deployment.checked_out',
+    ]);
     expect(seen[2].payload).toMatchObject({ to: { status: 'assigned' }, changedBy: 'commander' });
     const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/;
     for (const [what, sent] of Object.entries({ events: seen, resync, snapshot, first })) {
@@ -217,13 +256,26 @@ describe('live board: /live over socket.io (one api)', () => {
     expect(ack.events[5]).toMatchObject({ name: 'deployment.checked_in', payload: { deployment: { name: 'Cara Diaz' } } });
     expect(ack.seq).toBe(lastSeq + 6);
     // Resync (re)joined the room: the next event arrives live.
-    await commitEvent(api.app, incidentId, 'deployment.checked_out', { deploymentId: 'd', responderId: 'r', name: 'Early 0', at: new Date().toISOString(), hoursOnScene: 1.5 });
+    await commitEvent(api.app, incidentId, 'deployment.checked_out', {
+      deploymentId: 'd',
+      responderId: 'r',
+      name: 'Early 0',
+      at: new Date().toISOString(),
+      hoursOnScene: 1.5,
+    });
     await waitFor(() => live.some((e) => e.seq === lastSeq + 7), 5000, 'the live event after resync');
   });
 
   it('answers a resync that is too far behind, or ahead, with a fresh snapshot (LIVE_RESYNC_MAX_EVENTS=20)', async () => {
     const busy = await newIncident(world.http, world.adminToken);
-    for (let i = 0; i < 25; i++) await commitEvent(api.app, busy, 'incident.updated', { incidentId: busy, name: `Busy ${i}`, state: 'active', changed: ['name'], at: new Date().toISOString() });
+    for (let i = 0; i < 25; i++)
+      await commitEvent(api.app, busy, 'incident.updated', {
+        incidentId: busy,
+        name: `Busy ${i}`,
+        state: 'active',
+        changed: ['name'],
+        at: new Date().toISOString(),
+      });
     const socket = await open(world.adminToken);
     const tooFar = await socket.emitWithAck('resync', { incidentId: busy, since: 2 });
     expect(tooFar).toMatchObject({ ok: true, mode: 'snapshot', snapshot: { seq: 25, incidentId: busy, roster: [] } });
@@ -286,7 +338,11 @@ describe('live board: several api processes', () => {
   });
 
   it('a check-in through one api reaches clients on both; concurrent events stay in order per incident', async () => {
-    const incidents = [await newIncident(world.http, world.adminToken), await newIncident(world.http, world.adminToken), await newIncident(world.http, world.adminToken)];
+    const incidents = [
+      await newIncident(world.http, world.adminToken),
+      await newIncident(world.http, world.adminToken),
+      await newIncident(world.http, world.adminToken),
+    ];
     checkinStaff = await staffFor(world.http, world.adminToken, incidents[0], 'checkin');
     const onOne = await connectLive(apiOne.url, world.adminToken);
     const onTwo = await connectLive(apiTwo.url, world.adminToken);

@@ -165,7 +165,11 @@ describe('hardening and logs', () => {
       expect(json.body).toMatchObject({ code: 'payload_too_large', status: 413 });
       const text = await scan('A'.repeat(300 * 1024), 'text/plain');
       expect(text.status).toBe(413);
-      const verify = await request(api.http).post('/credentials/verify').set(...bearer(adminToken)).set('Content-Type', 'application/vc+jwt').send('A'.repeat(300 * 1024));
+      const verify = await request(api.http)
+        .post('/credentials/verify')
+        .set(...bearer(adminToken))
+        .set('Content-Type', 'application/vc+jwt')
+        .send('A'.repeat(300 * 1024));
       expect(verify.status).toBe(413);
     });
 
@@ -192,7 +196,12 @@ describe('hardening and logs', () => {
     });
 
     it('NUL characters and unpaired surrogates in a body are 400 (they cannot be stored or canonicalized)', async () => {
-      for (const raw of ['{"credential":"abc\\u0000def"}', '{"credential":"\\ud800"}', '{"credential":"x","ics211":{"homeUnit":"\\udc00a"}}', '{"cred\\u0000ential":"x"}']) {
+      for (const raw of [
+        '{"credential":"abc\\u0000def"}',
+        '{"credential":"\\ud800"}',
+        '{"credential":"x","ics211":{"homeUnit":"\\udc00a"}}',
+        '{"cred\\u0000ential":"x"}',
+      ]) {
         const res = await scan(raw);
         expect({ raw, status: res.status, code: res.body.code }).toEqual({ raw, status: 400, code: 'malformed_request' });
       }
@@ -250,10 +259,9 @@ describe('hardening and logs', () => {
         }
         // Refused before any verification work, and nothing recorded.
         expect(verify).toHaveBeenCalledTimes(5);
-        const [{ recorded }] = (await limited.app.get<DataSource>(getDataSourceToken()).query(
-          'SELECT count(*)::int AS recorded FROM check_in_attempt WHERE performed_by = $1',
-          [scanner.id],
-        )) as Array<{ recorded: number }>;
+        const [{ recorded }] = (await limited.app
+          .get<DataSource>(getDataSourceToken())
+          .query('SELECT count(*)::int AS recorded FROM check_in_attempt WHERE performed_by = $1', [scanner.id])) as Array<{ recorded: number }>;
         expect(recorded).toBe(5);
         const colleague = await staffFor(api.http, adminToken, incident.id, 'checkin');
         expect((await scanFrom(colleague.token, devices[0])).status).toBe(201);
@@ -270,8 +278,17 @@ describe('hardening and logs', () => {
         const scanner = await staffFor(api.http, adminToken, incident.id, 'checkin');
         await proxy.cut();
         await awayFromMinuteEdge();
-        const verify = () => request(cut.http).post('/credentials/verify').set(...bearer(scanner.token)).send({ verifiableCredential: 'not a credential' });
-        const scan = () => request(cut.http).post(`/incidents/${incident.id}/check-ins`).set(...bearer(scanner.token)).set('Idempotency-Key', randomUUID()).send({ credential: 'not a credential' });
+        const verify = () =>
+          request(cut.http)
+            .post('/credentials/verify')
+            .set(...bearer(scanner.token))
+            .send({ verifiableCredential: 'not a credential' });
+        const scan = () =>
+          request(cut.http)
+            .post(`/incidents/${incident.id}/check-ins`)
+            .set(...bearer(scanner.token))
+            .set('Idempotency-Key', randomUUID())
+            .send({ credential: 'not a credential' });
         for (let i = 0; i < 3; i++) expect((await verify()).status).toBe(400);
         expect((await verify()).status).toBe(429);
         for (let i = 0; i < 3; i++) expect((await scan()).status).toBe(201);
@@ -338,13 +355,33 @@ describe('hardening and logs', () => {
     it('the run writes JSON logs at debug level to LOG_FILE, with every request, and no token, password or credential', async () => {
       // Traffic that carries every kind of secret: passwords, tokens, credentials in bodies and URLs, errors quoting them.
       const user = await createUser(api.http, adminToken, 'commander');
-      await request(api.http).patch(`/users/${user.id}`).set(...bearer(adminToken)).send({ password: 'a-brand-new-password-1' }).expect(200);
+      await request(api.http)
+        .patch(`/users/${user.id}`)
+        .set(...bearer(adminToken))
+        .send({ password: 'a-brand-new-password-1' })
+        .expect(200);
       await request(api.http).post('/auth/token').send({ email: ADMIN.email, password: 'not-the-password' }).expect(401);
-      await request(api.http).get('/auth/me').set(...bearer(user.token));
+      await request(api.http)
+        .get('/auth/me')
+        .set(...bearer(user.token));
       await request(api.http).get('/users').set('Authorization', `Bearer ${planted}`).expect(401);
-      await request(api.http).post(`/incidents/${incident.id}/check-ins`).set(...bearer(adminToken)).set('X-Device-Id', 'log-test').send({ credential: planted }).expect(201);
-      await request(api.http).post(`/incidents/${incident.id}/check-ins?vc=${planted}`).set(...bearer(adminToken)).set('X-Device-Id', 'log-test').send({ credential: `https://badge.example/v?vc=${planted}` }).expect(201);
-      await request(api.http).post('/credentials/verify').set(...bearer(adminToken)).send({ verifiableCredential: planted }).expect(200);
+      await request(api.http)
+        .post(`/incidents/${incident.id}/check-ins`)
+        .set(...bearer(adminToken))
+        .set('X-Device-Id', 'log-test')
+        .send({ credential: planted })
+        .expect(201);
+      await request(api.http)
+        .post(`/incidents/${incident.id}/check-ins?vc=${planted}`)
+        .set(...bearer(adminToken))
+        .set('X-Device-Id', 'log-test')
+        .send({ credential: `https://badge.example/v?vc=${planted}` })
+        .expect(201);
+      await request(api.http)
+        .post('/credentials/verify')
+        .set(...bearer(adminToken))
+        .send({ verifiableCredential: planted })
+        .expect(200);
       await request(api.http).get(`/hardening-probe/throw?token=${adminToken}`).expect(500);
       await request(api.http).get('/hardening-probe/db').expect(500);
       const socket = await connectLive(api.url, adminToken);
@@ -352,7 +389,10 @@ describe('hardening and logs', () => {
       await sleep(200);
 
       const text = readFileSync(logFile, 'utf8');
-      const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg?: string; req?: { path?: string }; err?: { message?: string; stack?: string } });
+      const lines = text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { level: number; msg?: string; req?: { path?: string }; err?: { message?: string; stack?: string } });
       // Written, with request lines and the two unexpected errors (their stack kept for us, scrubbed).
       expect(env.env.LOG_LEVEL).toBe('debug');
       expect(lines.length).toBeGreaterThan(50);

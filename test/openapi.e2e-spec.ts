@@ -219,7 +219,13 @@ describe('OpenAPI: every route answers as documented', () => {
    */
   async function call(
     route: string,
-    { params = {}, token, body, query, expect: status }: { params?: Record<string, string>; token?: string; body?: unknown; query?: Record<string, string>; expect: number },
+    {
+      params = {},
+      token,
+      body,
+      query,
+      expect: status,
+    }: { params?: Record<string, string>; token?: string; body?: unknown; query?: Record<string, string>; expect: number },
   ): Promise<request.Response> {
     const [method, template] = route.split(' ');
     const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]));
@@ -263,8 +269,16 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('GET /.well-known/jwks.json', { expect: 200 });
     await call('GET /.well-known/audit-checkpoint-keys.json', { expect: 200 });
 
-    const user = await call('POST /users', { token: admin, body: { email: 'auditor@openapi.example', password: 'auditor-password-1', displayName: 'Ann Auditor', role: 'auditor', jurisdictions: ['US-FL'] }, expect: 201 });
-    await call('POST /users', { token: admin, body: { email: 'auditor@openapi.example', password: 'auditor-password-1', displayName: 'Ann', role: 'auditor' }, expect: 409 });
+    const user = await call('POST /users', {
+      token: admin,
+      body: { email: 'auditor@openapi.example', password: 'auditor-password-1', displayName: 'Ann Auditor', role: 'auditor', jurisdictions: ['US-FL'] },
+      expect: 201,
+    });
+    await call('POST /users', {
+      token: admin,
+      body: { email: 'auditor@openapi.example', password: 'auditor-password-1', displayName: 'Ann', role: 'auditor' },
+      expect: 409,
+    });
     await call('POST /users', { token: admin, body: { email: 'not an e-mail' }, expect: 400 });
     await call('GET /users', { expect: 401 });
     await call('GET /users', { token: admin, expect: 200 });
@@ -278,33 +292,79 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('GET /users', { token: checkin.token, expect: 403 });
     await call('POST /auth/password', { token: spare.token, body: { currentPassword: 'checkin-password-123', newPassword: 'short' }, expect: 400 });
     await call('POST /auth/password', { token: spare.token, body: { currentPassword: 'not-the-password', newPassword: 'a-new-password-456' }, expect: 403 });
-    await call('POST /auth/password', { token: spare.token, body: { currentPassword: 'checkin-password-123', newPassword: 'a-new-password-456' }, expect: 200 });
+    await call('POST /auth/password', {
+      token: spare.token,
+      body: { currentPassword: 'checkin-password-123', newPassword: 'a-new-password-456' },
+      expect: 200,
+    });
     await call('GET /incidents', { token: admin, expect: 200 });
     await call('GET /incidents/{incidentId}', { params: { incidentId: incident.id }, token: admin, expect: 200 });
     await call('GET /incidents/{incidentId}', { params: { incidentId: '00000000-0000-4000-8000-000000000000' }, token: admin, expect: 404 });
-    await call('PATCH /incidents/{incidentId}', { params: { incidentId: incident.id }, token: admin, body: { addLocations: [{ name: 'Base', kind: 'Base' }] }, expect: 200 });
+    await call('PATCH /incidents/{incidentId}', {
+      params: { incidentId: incident.id },
+      token: admin,
+      body: { addLocations: [{ name: 'Base', kind: 'Base' }] },
+      expect: 200,
+    });
     await call('POST /incidents/{incidentId}/staff', { params: { incidentId: incident.id }, token: admin, body: { userId: spare.id }, expect: 204 });
     await call('GET /incidents/{incidentId}/staff', { params: { incidentId: incident.id }, token: admin, expect: 200 });
     await call('DELETE /incidents/{incidentId}/staff/{userId}', { params: { incidentId: incident.id, userId: spare.id }, token: admin, expect: 204 });
 
-    const nurse = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Ana Diaz' }, licenseNumber: 'RN9876543' });
+    const nurse = await world.issuer
+      .board('fl-nursing')
+      .issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Ana Diaz' }, licenseNumber: 'RN9876543' });
     const notAuthorized = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'MD', subject: { name: 'Nurse Claiming MD' } });
-    await call('POST /credentials/verify', { token: checkin.token, body: { verifiableCredential: nurse.jws, options: { jurisdiction: 'US-FL' } }, expect: 200 });
-    await call('POST /credentials/verify', { token: checkin.token, body: { verifiableCredential: notAuthorized.jws, options: { jurisdiction: 'US-FL' } }, expect: 400 });
-    await call('POST /credentials/verify', { token: checkin.token, body: { verifiableCredential: nurse.jws, options: { jurisdiction: 'Florida' } }, expect: 400 });
+    await call('POST /credentials/verify', {
+      token: checkin.token,
+      body: { verifiableCredential: nurse.jws, options: { jurisdiction: 'US-FL' } },
+      expect: 200,
+    });
+    await call('POST /credentials/verify', {
+      token: checkin.token,
+      body: { verifiableCredential: notAuthorized.jws, options: { jurisdiction: 'US-FL' } },
+      expect: 400,
+    });
+    await call('POST /credentials/verify', {
+      token: checkin.token,
+      body: { verifiableCredential: nurse.jws, options: { jurisdiction: 'Florida' } },
+      expect: 400,
+    });
 
     const scan = { params: { incidentId: incident.id }, token: checkin.token };
-    const admitted = await call('POST /incidents/{incidentId}/check-ins', { ...scan, body: { credential: nurse.jws, positionId: incident.positions['Triage Nurse'], locationId: incident.locations['Staging Area 1'], ics211: { agency: 'Jackson Memorial' } }, expect: 201 });
+    const admitted = await call('POST /incidents/{incidentId}/check-ins', {
+      ...scan,
+      body: {
+        credential: nurse.jws,
+        positionId: incident.positions['Triage Nurse'],
+        locationId: incident.locations['Staging Area 1'],
+        ics211: { agency: 'Jackson Memorial' },
+      },
+      expect: 201,
+    });
     await call('POST /incidents/{incidentId}/check-ins', { ...scan, body: { credential: notAuthorized.jws }, expect: 201 });
-    await call('POST /incidents/{incidentId}/check-ins', { ...scan, body: { credential: nurse.jws, positionId: '00000000-0000-4000-8000-000000000000' }, expect: 422 });
+    await call('POST /incidents/{incidentId}/check-ins', {
+      ...scan,
+      body: { credential: nurse.jws, positionId: '00000000-0000-4000-8000-000000000000' },
+      expect: 422,
+    });
     await call('GET /incidents/{incidentId}/check-ins', { ...scan, expect: 200 });
     const deployment = { incidentId: incident.id, deploymentId: (admitted.body as { deployment: { id: string } }).deployment.id };
 
     await call('GET /incidents/{incidentId}/roster', { ...scan, expect: 200 });
     await call('GET /incidents/{incidentId}/deployments', { ...scan, expect: 200 });
     await call('GET /incidents/{incidentId}/deployments/{deploymentId}', { params: deployment, token: admin, expect: 200 });
-    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/status', { params: deployment, token: admin, body: { status: 'assigned', assignment: 'Division A' }, expect: 200 });
-    await call('PATCH /incidents/{incidentId}/deployments/{deploymentId}/ics211', { params: deployment, token: admin, body: { homeUnit: 'Miami-Dade' }, expect: 200 });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/status', {
+      params: deployment,
+      token: admin,
+      body: { status: 'assigned', assignment: 'Division A' },
+      expect: 200,
+    });
+    await call('PATCH /incidents/{incidentId}/deployments/{deploymentId}/ics211', {
+      params: deployment,
+      token: admin,
+      body: { homeUnit: 'Miami-Dade' },
+      expect: 200,
+    });
     await call('GET /incidents/{incidentId}/deployments/{deploymentId}/history', { params: deployment, token: admin, expect: 200 });
     await call('GET /incidents/{incidentId}/ics211.csv', { params: { incidentId: incident.id }, token: admin, expect: 200 });
     await call('POST /incidents/{incidentId}/close', { params: { incidentId: incident.id }, token: admin, expect: 409 });
@@ -315,14 +375,28 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('POST /jobs/dashboard-session', { token: admin, expect: 204 });
     await call('DELETE /jobs/dashboard-session', { token: admin, expect: 204 });
 
-    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/check-out', { params: deployment, token: admin, body: { note: 'end of shift' }, expect: 200 });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/check-out', {
+      params: deployment,
+      token: admin,
+      body: { note: 'end of shift' },
+      expect: 200,
+    });
     await call('POST /incidents/{incidentId}/deployments/{deploymentId}/check-out', { params: deployment, token: admin, body: {}, expect: 409 });
     await call('POST /incidents/{incidentId}/close', { params: { incidentId: incident.id }, token: admin, expect: 200 });
-    await call('POST /incidents', { token: admin, body: { name: 'Hurricane Ida', number: 'LA-2026-0001', type: 'Hurricane', jurisdiction: 'US-LA' }, expect: 201 });
+    await call('POST /incidents', {
+      token: admin,
+      body: { name: 'Hurricane Ida', number: 'LA-2026-0001', type: 'Hurricane', jurisdiction: 'US-LA' },
+      expect: 201,
+    });
 
     const responderId = (admitted.body as { responder: { id: string } }).responder.id;
     await call('GET /reports/incidents/{incidentId}/deployments', { params: { incidentId: incident.id }, token: auditor.token, expect: 200 });
-    await call('GET /reports/incidents/{incidentId}/deployments', { params: { incidentId: incident.id }, query: { format: 'csv' }, token: auditor.token, expect: 200 });
+    await call('GET /reports/incidents/{incidentId}/deployments', {
+      params: { incidentId: incident.id },
+      query: { format: 'csv' },
+      token: auditor.token,
+      expect: 200,
+    });
     await call('GET /reports/responders/{responderId}', { params: { responderId }, token: auditor.token, expect: 200 });
     await call('GET /audit/entries', { query: { incidentId: incident.id, limit: '50' }, token: auditor.token, expect: 200 });
     await call('GET /audit/entries', { token: admin, expect: 200 });
@@ -338,8 +412,17 @@ describe('OpenAPI: every route answers as documented', () => {
     const list = await call('GET /trust/list', { token: admin, expect: 200 });
     await call('PUT /trust/list', { token: admin, body: list.body, expect: 200 });
     await call('PUT /trust/list', { token: admin, body: { format: 'something else' }, expect: 422 });
-    await call('POST /trust/issuers', { token: admin, body: { id: 'did:web:boards.example.org:tx:nursing', name: 'Texas Board of Nursing', jurisdictions: ['US-TX'], qualifications: ['RN'] }, expect: 201 });
-    await call('POST /trust/issuers/{id}/retire', { params: { id: 'did:web:boards.example.org:tx:nursing' }, token: admin, body: { reason: 'merged' }, expect: 200 });
+    await call('POST /trust/issuers', {
+      token: admin,
+      body: { id: 'did:web:boards.example.org:tx:nursing', name: 'Texas Board of Nursing', jurisdictions: ['US-TX'], qualifications: ['RN'] },
+      expect: 201,
+    });
+    await call('POST /trust/issuers/{id}/retire', {
+      params: { id: 'did:web:boards.example.org:tx:nursing' },
+      token: admin,
+      body: { reason: 'merged' },
+      expect: 200,
+    });
 
     const documented = Object.entries(doc.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`));
     expect(documented.filter((route) => !called.has(route))).toEqual([]);

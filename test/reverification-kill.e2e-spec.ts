@@ -75,10 +75,12 @@ describe('reverification: a worker killed (SIGKILL) in the middle of a sweep', (
       indices.push(issued.statusIndex);
     }
     await withDb(world.env.dbUrl, async (db) => {
-      const template = (await db.query(
-        `SELECT c.issuer_id, c.qualification, c.key_thumbprint, c.status_entries FROM deployment d JOIN presented_credential c ON c.id = d.credential_id WHERE d.id = $1`,
-        [revoked[0]],
-      )).rows[0] as { issuer_id: string; qualification: string; key_thumbprint: string; status_entries: Array<{ purpose: string; listUrl: string }> };
+      const template = (
+        await db.query(
+          `SELECT c.issuer_id, c.qualification, c.key_thumbprint, c.status_entries FROM deployment d JOIN presented_credential c ON c.id = d.credential_id WHERE d.id = $1`,
+          [revoked[0]],
+        )
+      ).rows[0] as { issuer_id: string; qualification: string; key_thumbprint: string; status_entries: Array<{ purpose: string; listUrl: string }> };
       const listUrl = (purpose: string) => template.status_entries.find((e) => e.purpose === purpose)?.listUrl ?? '';
       await seedFillerDeployments(db, {
         incidentId: incident.id,
@@ -112,7 +114,10 @@ describe('reverification: a worker killed (SIGKILL) in the middle of a sweep', (
   });
 
   it('the next worker takes the sweep over from its checkpoint and completes it; every alert goes out exactly once', async () => {
-    const asked = await request(world.http).post('/reverification/sweeps').set(...bearer(world.adminToken)).expect(202);
+    const asked = await request(world.http)
+      .post('/reverification/sweeps')
+      .set(...bearer(world.adminToken))
+      .expect(202);
     const jobId = asked.body.jobId as string;
 
     const first = spawnWorker(world.env.env);
@@ -144,10 +149,23 @@ describe('reverification: a worker killed (SIGKILL) in the middle of a sweep', (
 
     // Every revoked responder is out of service, with exactly one flag, one audit entry and one board event each.
     const counts = await withDb(world.env.dbUrl, async (db) => ({
-      flaggedDeployments: Number((await db.query(`SELECT count(*) FROM deployment WHERE id = ANY($1::uuid[]) AND credential_flag->>'code' = 'revoked' AND status = 'out_of_service'`, [revoked])).rows[0].count),
+      flaggedDeployments: Number(
+        (
+          await db.query(`SELECT count(*) FROM deployment WHERE id = ANY($1::uuid[]) AND credential_flag->>'code' = 'revoked' AND status = 'out_of_service'`, [
+            revoked,
+          ])
+        ).rows[0].count,
+      ),
       outbox: Number((await db.query(`SELECT count(*) FROM outbox_event WHERE name = 'credential.flagged' AND incident_id = $1`, [incident.id])).rows[0].count),
       audit: Number((await db.query(`SELECT count(*) FROM audit_entry WHERE action = 'credential.flagged' AND incident_id = $1`, [incident.id])).rows[0].count),
-      otherFlags: Number((await db.query(`SELECT count(*) FROM deployment WHERE incident_id = $1 AND credential_flag IS NOT NULL AND NOT (id = ANY($2::uuid[]))`, [incident.id, revoked])).rows[0].count),
+      otherFlags: Number(
+        (
+          await db.query(`SELECT count(*) FROM deployment WHERE incident_id = $1 AND credential_flag IS NOT NULL AND NOT (id = ANY($2::uuid[]))`, [
+            incident.id,
+            revoked,
+          ])
+        ).rows[0].count,
+      ),
     }));
     expect(counts).toEqual({ flaggedDeployments: revoked.length, outbox: revoked.length, audit: revoked.length, otherFlags: 0 });
     await waitFor(() => events.filter((e) => e.name === 'credential.flagged').length >= revoked.length, 10000, 'the alerts on the board');

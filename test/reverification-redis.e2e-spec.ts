@@ -101,7 +101,12 @@ describe('reverification: Redis restarts, several workers at once, status lists 
     checkin = await staffFor(world.http, world.adminToken, incidentId, 'checkin');
     for (let i = 0; i < 3; i++) {
       const { jws } = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: `Redis Test ${i}` } });
-      await request(world.http).post(`/incidents/${incidentId}/check-ins`).set(...bearer(checkin.token)).set('Idempotency-Key', randomUUID()).send({ credential: jws }).expect(201);
+      await request(world.http)
+        .post(`/incidents/${incidentId}/check-ins`)
+        .set(...bearer(checkin.token))
+        .set('Idempotency-Key', randomUUID())
+        .send({ credential: jws })
+        .expect(201);
     }
   });
   afterAll(async () => {
@@ -118,7 +123,10 @@ describe('reverification: Redis restarts, several workers at once, status lists 
     await eventually(async () => (await queues.get('reverification').getJobSchedulers()).length === 1, 10000, 'the sweep scheduler');
 
     await proxy.cut();
-    const asked = await request(world.http).post(`/incidents/${incidentId}/reverify`).set(...bearer(commander.token)).expect(202);
+    const asked = await request(world.http)
+      .post(`/incidents/${incidentId}/reverify`)
+      .set(...bearer(commander.token))
+      .expect(202);
     expect(asked.body).toMatchObject({ created: true, queued: true });
     // Redis "restarts" empty: the queued job and the schedulers are gone. PostgreSQL still has the run.
     expect(await wipeNamespace(world.env.env.REDIS_PREFIX)).toBeGreaterThan(0);
@@ -147,7 +155,11 @@ describe('reverification: Redis restarts, several workers at once, status lists 
         const config = parseConfig({ ...world.env.env, REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_PREFIX: prefix });
         const queues = new JobQueues(config);
         const producer = new JobProducer(queues, config);
-        const installed = (): Promise<boolean> => producer.schedule('status-list.refresh-due', 1000).then(() => true, () => false);
+        const installed = (): Promise<boolean> =>
+          producer.schedule('status-list.refresh-due', 1000).then(
+            () => true,
+            () => false,
+          );
         try {
           await installed(); // the first use creates the queue; the drop falls somewhere in here
           const deadline = Date.now() + 10000;
@@ -172,8 +184,15 @@ describe('reverification: Redis restarts, several workers at once, status lists 
     const revoked: string[] = [];
     for (const other of others) {
       const staff = await staffFor(world.http, world.adminToken, other.id, 'checkin');
-      const issued = await world.issuer.board('fl-ems').issue({ format: 'vc+jwt', qualification: 'PARAMEDIC', subject: { name: `Medic of ${other.id.slice(0, 4)}` } });
-      const res = await request(world.http).post(`/incidents/${other.id}/check-ins`).set(...bearer(staff.token)).set('Idempotency-Key', randomUUID()).send({ credential: issued.jws }).expect(201);
+      const issued = await world.issuer
+        .board('fl-ems')
+        .issue({ format: 'vc+jwt', qualification: 'PARAMEDIC', subject: { name: `Medic of ${other.id.slice(0, 4)}` } });
+      const res = await request(world.http)
+        .post(`/incidents/${other.id}/check-ins`)
+        .set(...bearer(staff.token))
+        .set('Idempotency-Key', randomUUID())
+        .send({ credential: issued.jws })
+        .expect(201);
       revoked.push(res.body.deployment.id as string);
       world.issuer.board('fl-ems').revoke(issued.statusIndex);
     }
@@ -181,9 +200,19 @@ describe('reverification: Redis restarts, several workers at once, status lists 
 
     // Everything at once: a sweep, and each incident's own run, twice over (the second ask returns the open run).
     const asks = await Promise.all([
-      ...others.flatMap((o) => [0, 1].map(() => request(world.http).post(`/incidents/${o.id}/reverify`).set(...bearer(world.adminToken)))),
-      request(world.http).post('/reverification/sweeps').set(...bearer(world.adminToken)),
-      request(world.http).post('/reverification/sweeps').set(...bearer(world.adminToken)),
+      ...others.flatMap((o) =>
+        [0, 1].map(() =>
+          request(world.http)
+            .post(`/incidents/${o.id}/reverify`)
+            .set(...bearer(world.adminToken)),
+        ),
+      ),
+      request(world.http)
+        .post('/reverification/sweeps')
+        .set(...bearer(world.adminToken)),
+      request(world.http)
+        .post('/reverification/sweeps')
+        .set(...bearer(world.adminToken)),
     ]);
     for (const ask of asks) expect(ask.status).toBe(202);
     const ids = [...new Set(asks.map((r) => r.body.jobId as string))];
@@ -191,13 +220,21 @@ describe('reverification: Redis restarts, several workers at once, status lists 
     await sweepOnce(world.http, world.adminToken, 60000);
 
     // One sweep at a time: no two sweeps were ever open together (created_at is its transaction's start: 100 ms slack).
-    const sweeps = await withDb(world.env.dbUrl, async (db) =>
-      (await db.query(`SELECT created_at, finished_at FROM job_run WHERE kind = 'sweep' ORDER BY created_at`)).rows as Array<{ created_at: Date; finished_at: Date }>,
+    const sweeps = await withDb(
+      world.env.dbUrl,
+      async (db) =>
+        (await db.query(`SELECT created_at, finished_at FROM job_run WHERE kind = 'sweep' ORDER BY created_at`)).rows as Array<{
+          created_at: Date;
+          finished_at: Date;
+        }>,
     );
     for (let i = 1; i < sweeps.length; i++) expect(sweeps[i].created_at.getTime() + 100).toBeGreaterThanOrEqual(sweeps[i - 1].finished_at.getTime());
 
-    const counts = await withDb(world.env.dbUrl, async (db) =>
-      (await db.query(`SELECT payload->>'deploymentId' AS id, count(*)::int AS n FROM outbox_event WHERE name = 'credential.flagged' GROUP BY 1`)).rows as Array<{ id: string; n: number }>,
+    const counts = await withDb(
+      world.env.dbUrl,
+      async (db) =>
+        (await db.query(`SELECT payload->>'deploymentId' AS id, count(*)::int AS n FROM outbox_event WHERE name = 'credential.flagged' GROUP BY 1`))
+          .rows as Array<{ id: string; n: number }>,
     );
     expect(counts.filter((c) => revoked.includes(c.id)).map((c) => c.n)).toEqual([1, 1, 1]);
   });
@@ -205,19 +242,33 @@ describe('reverification: Redis restarts, several workers at once, status lists 
   it('a status list that changes is refreshed (conditional GET) and its deployments re-checked at once, without a sweep', async () => {
     const board = world.issuer.board('fl-medicine');
     const issued = await board.issue({ format: 'vc+jwt', qualification: 'MD', subject: { name: 'Dr Watched' } });
-    const res = await request(world.http).post(`/incidents/${incidentId}/check-ins`).set(...bearer(checkin.token)).set('Idempotency-Key', randomUUID()).send({ credential: issued.jws }).expect(201);
+    const res = await request(world.http)
+      .post(`/incidents/${incidentId}/check-ins`)
+      .set(...bearer(checkin.token))
+      .set('Idempotency-Key', randomUUID())
+      .send({ credential: issued.jws })
+      .expect(201);
     const deploymentId = res.body.deployment.id as string;
     await sleep(2500); // the watch has seen the list as it is now (its baseline)
-    const sweepsBefore = await withDb(world.env.dbUrl, async (db) => Number((await db.query(`SELECT count(*) FROM job_run WHERE kind = 'sweep'`)).rows[0].count));
+    const sweepsBefore = await withDb(world.env.dbUrl, async (db) =>
+      Number((await db.query(`SELECT count(*) FROM job_run WHERE kind = 'sweep'`)).rows[0].count),
+    );
 
     board.revoke(issued.statusIndex);
     await eventually(
-      async () => withDb(world.env.dbUrl, async (db) => (await db.query(`SELECT credential_flag->>'code' AS code FROM deployment WHERE id = $1`, [deploymentId])).rows[0].code === 'revoked'),
+      async () =>
+        withDb(
+          world.env.dbUrl,
+          async (db) => (await db.query(`SELECT credential_flag->>'code' AS code FROM deployment WHERE id = $1`, [deploymentId])).rows[0].code === 'revoked',
+        ),
       15000,
       'the deployment flagged after its list changed',
     );
     const runs = await withDb(world.env.dbUrl, async (db) => ({
-      listRuns: (await db.query(`SELECT scope->>'listUrl' AS url, state FROM job_run WHERE kind = 'status_list'`)).rows as Array<{ url: string; state: string }>,
+      listRuns: (await db.query(`SELECT scope->>'listUrl' AS url, state FROM job_run WHERE kind = 'status_list'`)).rows as Array<{
+        url: string;
+        state: string;
+      }>,
       sweeps: Number((await db.query(`SELECT count(*) FROM job_run WHERE kind = 'sweep'`)).rows[0].count),
     }));
     expect(runs.listRuns.map((r) => r.url)).toContain(board.statusListUrl('revocation'));
@@ -227,7 +278,12 @@ describe('reverification: Redis restarts, several workers at once, status lists 
   it('the signature is re-computed only when the issuer stops publishing the key that verified it', async () => {
     const board = world.issuer.board('fema-usar');
     const issued = await board.issue({ format: 'vc+jwt', qualification: 'USAR_TECH', subject: { name: 'Rex Rescue' } });
-    const res = await request(world.http).post(`/incidents/${incidentId}/check-ins`).set(...bearer(checkin.token)).set('Idempotency-Key', randomUUID()).send({ credential: issued.jws }).expect(201);
+    const res = await request(world.http)
+      .post(`/incidents/${incidentId}/check-ins`)
+      .set(...bearer(checkin.token))
+      .set('Idempotency-Key', randomUUID())
+      .send({ credential: issued.jws })
+      .expect(201);
     const deploymentId = res.body.deployment.id as string;
 
     const unchanged = await sweepOnce(world.http, world.adminToken, 60000);
@@ -238,7 +294,10 @@ describe('reverification: Redis restarts, several workers at once, status lists 
     await sleep(1100);
     const after = await sweepOnce(world.http, world.adminToken, 60000);
     expect(after.result).toMatchObject({ signaturesRechecked: 1, byFlag: { signature_invalid: 1 } });
-    const flag = await withDb(world.env.dbUrl, async (db) => (await db.query(`SELECT credential_flag->>'code' AS code, status FROM deployment WHERE id = $1`, [deploymentId])).rows[0]);
+    const flag = await withDb(
+      world.env.dbUrl,
+      async (db) => (await db.query(`SELECT credential_flag->>'code' AS code, status FROM deployment WHERE id = $1`, [deploymentId])).rows[0],
+    );
     expect(flag).toEqual({ code: 'signature_invalid', status: 'out_of_service' });
   });
 });

@@ -23,7 +23,12 @@ describe('reverification on the queue (real PostgreSQL, Redis, demo issuer, work
   const progress: LiveEphemeralEvent[] = [];
 
   /** Issues a credential from a demo board and checks its holder in; returns the deployment and status index. */
-  async function deploy(slug: string, qualification: string, name: string, extra: Record<string, unknown> = {}): Promise<{ deploymentId: string; statusIndex: number }> {
+  async function deploy(
+    slug: string,
+    qualification: string,
+    name: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ deploymentId: string; statusIndex: number }> {
     const issued = await world.issuer.board(slug).issue({ format: 'vc+jwt', qualification, subject: { name }, ...extra });
     const res = await request(world.http)
       .post(`/incidents/${incident.id}/check-ins`)
@@ -35,7 +40,12 @@ describe('reverification on the queue (real PostgreSQL, Redis, demo issuer, work
   }
 
   const deployment = async (id: string): Promise<{ status: string; statusReason?: string; credentialFlag?: { code: string } | null }> =>
-    (await request(world.http).get(`/incidents/${incident.id}/deployments/${id}`).set(...bearer(commander.token)).expect(200)).body;
+    (
+      await request(world.http)
+        .get(`/incidents/${incident.id}/deployments/${id}`)
+        .set(...bearer(commander.token))
+        .expect(200)
+    ).body;
 
   const auditActions = (deploymentId: string): Promise<string[]> =>
     withDb(world.env.dbUrl, async (db) =>
@@ -90,10 +100,20 @@ describe('reverification on the queue (real PostgreSQL, Redis, demo issuer, work
     await waitFor(() => boardEvents('deployment.status_changed', nurse.deploymentId).length === 1, 5000, 'status change on the board');
 
     // The check is recorded against the credential, with its outcome.
-    const verifications = await withDb(world.env.dbUrl, async (db) =>
-      (await db.query(`SELECT v.kind, v.verified FROM verification v JOIN deployment d ON d.credential_id = v.credential_id WHERE d.id = $1 ORDER BY v.performed_at`, [nurse.deploymentId])).rows,
+    const verifications = await withDb(
+      world.env.dbUrl,
+      async (db) =>
+        (
+          await db.query(
+            `SELECT v.kind, v.verified FROM verification v JOIN deployment d ON d.credential_id = v.credential_id WHERE d.id = $1 ORDER BY v.performed_at`,
+            [nurse.deploymentId],
+          )
+        ).rows,
     );
-    expect(verifications).toEqual([{ kind: 'check_in', verified: true }, { kind: 'reverification', verified: false }]);
+    expect(verifications).toEqual([
+      { kind: 'check_in', verified: true },
+      { kind: 'reverification', verified: false },
+    ]);
   });
 
   it('the same sweep run twice, and a second sweep, alert once', async () => {
@@ -157,7 +177,10 @@ describe('reverification on the queue (real PostgreSQL, Redis, demo issuer, work
   });
 
   it('on demand: a commander reverifies their incident (202 + job id), follows it at GET /jobs/:id and on the board', async () => {
-    const res = await request(world.http).post(`/incidents/${incident.id}/reverify`).set(...bearer(commander.token)).expect(202);
+    const res = await request(world.http)
+      .post(`/incidents/${incident.id}/reverify`)
+      .set(...bearer(commander.token))
+      .expect(202);
     expect(res.body).toMatchObject({ jobId: expect.any(String), created: true, queued: true });
     expect(res.headers.location).toBe(`/jobs/${res.body.jobId}`);
     const job = await waitForJob(world.http, commander.token, res.body.jobId);
@@ -169,23 +192,54 @@ describe('reverification on the queue (real PostgreSQL, Redis, demo issuer, work
 
     // Who may ask, and who may look.
     const otherCommander = await createUser(world.http, world.adminToken, 'commander');
-    await request(world.http).post(`/incidents/${incident.id}/reverify`).set(...bearer(checkin.token)).expect(403);
-    expect([403, 404]).toContain((await request(world.http).post(`/incidents/${incident.id}/reverify`).set(...bearer(otherCommander.token))).status);
-    expect([403, 404]).toContain((await request(world.http).get(`/jobs/${job.id}`).set(...bearer(otherCommander.token))).status);
-    await request(world.http).get(`/jobs/${job.id}`).set(...bearer(checkin.token)).expect(403);
-    const sweeps = await request(world.http).post('/reverification/sweeps').set(...bearer(commander.token));
+    await request(world.http)
+      .post(`/incidents/${incident.id}/reverify`)
+      .set(...bearer(checkin.token))
+      .expect(403);
+    expect([403, 404]).toContain(
+      (
+        await request(world.http)
+          .post(`/incidents/${incident.id}/reverify`)
+          .set(...bearer(otherCommander.token))
+      ).status,
+    );
+    expect([403, 404]).toContain(
+      (
+        await request(world.http)
+          .get(`/jobs/${job.id}`)
+          .set(...bearer(otherCommander.token))
+      ).status,
+    );
+    await request(world.http)
+      .get(`/jobs/${job.id}`)
+      .set(...bearer(checkin.token))
+      .expect(403);
+    const sweeps = await request(world.http)
+      .post('/reverification/sweeps')
+      .set(...bearer(commander.token));
     expect(sweeps.status).toBe(403);
     const aSweep = await sweepOnce(world.http, world.adminToken);
-    await request(world.http).get(`/jobs/${aSweep.id}`).set(...bearer(commander.token)).expect(403);
-    await request(world.http).get('/jobs/not-a-job').set(...bearer(world.adminToken)).expect(404);
-    await request(world.http).get(`/jobs/${randomUUID()}`).set(...bearer(world.adminToken)).expect(404);
+    await request(world.http)
+      .get(`/jobs/${aSweep.id}`)
+      .set(...bearer(commander.token))
+      .expect(403);
+    await request(world.http)
+      .get('/jobs/not-a-job')
+      .set(...bearer(world.adminToken))
+      .expect(404);
+    await request(world.http)
+      .get(`/jobs/${randomUUID()}`)
+      .set(...bearer(world.adminToken))
+      .expect(404);
     expect(await auditActionsFor(world, 'reverification.requested')).toBeGreaterThanOrEqual(1);
   });
 
   it('asking while Redis is down still answers 202; the run is queued when Redis answers and completes', async () => {
     const offline = await startApi({ ...world.env.env, REDIS_URL: 'redis://127.0.0.1:1' });
     try {
-      const res = await request(offline.http).post(`/incidents/${incident.id}/reverify`).set(...bearer(commander.token));
+      const res = await request(offline.http)
+        .post(`/incidents/${incident.id}/reverify`)
+        .set(...bearer(commander.token));
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ created: true, queued: false });
       // This worker's Redis is up: its maintenance loop finds the pending run and queues it.
@@ -206,12 +260,24 @@ describe('reverification on the queue (real PostgreSQL, Redis, demo issuer, work
 
   it('the queue dashboard at /admin/queues: admins only, by bearer token or by the dashboard cookie', async () => {
     await request(world.http).get('/admin/queues').expect(401);
-    await request(world.http).get('/admin/queues').set(...bearer(commander.token)).expect(403);
-    const page = await request(world.http).get('/admin/queues').set(...bearer(world.adminToken)).expect(200);
+    await request(world.http)
+      .get('/admin/queues')
+      .set(...bearer(commander.token))
+      .expect(403);
+    const page = await request(world.http)
+      .get('/admin/queues')
+      .set(...bearer(world.adminToken))
+      .expect(200);
     expect(page.text).toContain('<div id="root">');
 
-    await request(world.http).post('/jobs/dashboard-session').set(...bearer(commander.token)).expect(403);
-    const session = await request(world.http).post('/jobs/dashboard-session').set(...bearer(world.adminToken)).expect(204);
+    await request(world.http)
+      .post('/jobs/dashboard-session')
+      .set(...bearer(commander.token))
+      .expect(403);
+    const session = await request(world.http)
+      .post('/jobs/dashboard-session')
+      .set(...bearer(world.adminToken))
+      .expect(204);
     const cookie = String(session.headers['set-cookie']);
     expect(cookie).toMatch(/rc_queue_dashboard=/);
     expect(cookie).toMatch(/Path=\/admin\/queues/);
@@ -227,7 +293,11 @@ describe('reverification on the queue (real PostgreSQL, Redis, demo issuer, work
   it('an issuer retired from the trust registry: its responders are flagged within one sweep', async () => {
     const doctor = await deploy('fl-medicine', 'MD', 'Dora Doctor');
     const did = world.issuer.board('fl-medicine').did;
-    await request(world.http).post(`/trust/issuers/${encodeURIComponent(did)}/retire`).set(...bearer(world.adminToken)).send({ reason: 'Board merged' }).expect(200);
+    await request(world.http)
+      .post(`/trust/issuers/${encodeURIComponent(did)}/retire`)
+      .set(...bearer(world.adminToken))
+      .send({ reason: 'Board merged' })
+      .expect(200);
     // The worker's registry snapshot is re-read within a few seconds (TRUST_SNAPSHOT_TTL_MS).
     await eventually(async () => (await sweepOnce(world.http, world.adminToken)).result?.flagged === 1, 15000, 'a sweep that sees the retirement');
     expect(await deployment(doctor.deploymentId)).toMatchObject({ status: 'out_of_service', credentialFlag: { code: 'untrusted_issuer' } });
@@ -237,10 +307,14 @@ describe('reverification on the queue (real PostgreSQL, Redis, demo issuer, work
   it('a run that keeps failing is retried with backoff, then its final failure is recorded and visible', async () => {
     // A run whose resume point is corrupt: every attempt fails in PostgreSQL. It is recorded but never queued by
     // anyone, so this also shows the worker picking up runs that are only in the database.
-    const runId = await withDb(world.env.dbUrl, async (db) =>
-      (await db.query(
-        `INSERT INTO job_run (kind, state, progress, checkpoint, requested_by) VALUES ('sweep', 'queued', '{"done": 0, "total": 1}', '{"after": "not-a-uuid"}', '{"kind":"system","process":"api"}') RETURNING id`,
-      )).rows[0].id as string,
+    const runId = await withDb(
+      world.env.dbUrl,
+      async (db) =>
+        (
+          await db.query(
+            `INSERT INTO job_run (kind, state, progress, checkpoint, requested_by) VALUES ('sweep', 'queued', '{"done": 0, "total": 1}', '{"after": "not-a-uuid"}', '{"kind":"system","process":"api"}') RETURNING id`,
+          )
+        ).rows[0].id as string,
     );
     const job = await waitForJob(world.http, world.adminToken, runId, 30000);
     expect(job).toMatchObject({ state: 'failed', attempts: 5 });

@@ -57,16 +57,28 @@ describe('signing keys', () => {
     const checkpointKey = await keyPair();
     const insert = (k: { kid: string; publicJwk: JWK }, purpose: string, retiredSecondsAgo: number | null) =>
       pg.query(`INSERT INTO server_signing_key (kid, purpose, public_jwk, retired_at) VALUES ($1, $2, $3, now() - make_interval(secs => $4))`, [
-        k.kid, purpose, k.publicJwk, retiredSecondsAgo,
+        k.kid,
+        purpose,
+        k.publicJwk,
+        retiredSecondsAgo,
       ]);
     await insert(recent, 'access_token', TTL_SECONDS - 120);
     await insert(old, 'access_token', TTL_SECONDS + 60);
     await insert(checkpointKey, 'audit_checkpoint', null);
     const fresh = await startApi(env.env); // reads the key table at start
     try {
-      await request(fresh.http).get('/auth/me').set(...bearer(await tokenSignedBy(recent.privateKey, recent.kid))).expect(200);
-      await request(fresh.http).get('/auth/me').set(...bearer(await tokenSignedBy(old.privateKey, old.kid))).expect(401);
-      await request(fresh.http).get('/auth/me').set(...bearer(await tokenSignedBy(checkpointKey.privateKey, checkpointKey.kid))).expect(401);
+      await request(fresh.http)
+        .get('/auth/me')
+        .set(...bearer(await tokenSignedBy(recent.privateKey, recent.kid)))
+        .expect(200);
+      await request(fresh.http)
+        .get('/auth/me')
+        .set(...bearer(await tokenSignedBy(old.privateKey, old.kid)))
+        .expect(401);
+      await request(fresh.http)
+        .get('/auth/me')
+        .set(...bearer(await tokenSignedBy(checkpointKey.privateKey, checkpointKey.kid)))
+        .expect(401);
       const published = (await request(fresh.http).get('/.well-known/jwks.json').expect(200)).body as { keys: JWK[] };
       const kids = published.keys.map((k) => k.kid);
       expect(kids).toContain(recent.kid);
@@ -83,32 +95,54 @@ describe('signing keys', () => {
     const query = jest.spyOn(db, 'query');
     try {
       const keyQueries = () => query.mock.calls.filter(([sql]) => String(sql).includes('server_signing_key')).length;
-      await request(api.http).get('/auth/me').set(...bearer(await tokenSignedBy(forger.privateKey, `forged-${randomUUID()}`))).expect(401);
+      await request(api.http)
+        .get('/auth/me')
+        .set(...bearer(await tokenSignedBy(forger.privateKey, `forged-${randomUUID()}`)))
+        .expect(401);
       expect(keyQueries()).toBeLessThanOrEqual(1);
       query.mockClear();
       for (let i = 0; i < 50; i++) {
-        await request(api.http).get('/auth/me').set(...bearer(await tokenSignedBy(forger.privateKey, `forged-${randomUUID()}`))).expect(401);
+        await request(api.http)
+          .get('/auth/me')
+          .set(...bearer(await tokenSignedBy(forger.privateKey, `forged-${randomUUID()}`)))
+          .expect(401);
       }
       expect(keyQueries()).toBe(0);
       // and a real token still works
-      await request(api.http).get('/auth/me').set(...bearer(await signIn(api.http, ADMIN.email, ADMIN.password))).expect(200);
+      await request(api.http)
+        .get('/auth/me')
+        .set(...bearer(await signIn(api.http, ADMIN.email, ADMIN.password)))
+        .expect(200);
     } finally {
       query.mockRestore();
     }
   });
 
   it('a key-encryption key that does not open the stored keys stops the start with a clear message', async () => {
-    const { code, stderr } = await runApiProcess({ ...env.env, LOG_FILE: '', LOG_LEVEL: 'silent', PORT: somePort(), KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    const { code, stderr } = await runApiProcess({
+      ...env.env,
+      LOG_FILE: '',
+      LOG_LEVEL: 'silent',
+      PORT: somePort(),
+      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^api failed to start: KEY_ENCRYPTION_KEY does not open the stored access_token key \S+: start with the key-encryption key that sealed it/m);
+    expect(stderr).toMatch(
+      /^api failed to start: KEY_ENCRYPTION_KEY does not open the stored access_token key \S+: start with the key-encryption key that sealed it/m,
+    );
   });
 
   it('no private key is in the database in clear: generated keys are sealed, configured ones are not stored at all', async () => {
-    const { rows: columns } = await pg.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'server_signing_key'`);
+    const { rows: columns } = await pg.query<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'server_signing_key'`,
+    );
     expect(columns.map((c) => c.column_name).sort()).toEqual(['created_at', 'kid', 'public_jwk', 'purpose', 'retired_at', 'sealed_private_key']);
-    const rows = async () => (await pg.query<{ kid: string; purpose: string; sealed_private_key: string | null; text: string }>(
-      `SELECT kid, purpose, sealed_private_key, row_to_json(k)::text AS text FROM server_signing_key k`,
-    )).rows;
+    const rows = async () =>
+      (
+        await pg.query<{ kid: string; purpose: string; sealed_private_key: string | null; text: string }>(
+          `SELECT kid, purpose, sealed_private_key, row_to_json(k)::text AS text FROM server_signing_key k`,
+        )
+      ).rows;
 
     // Generated (the test environment gives a KEY_ENCRYPTION_KEY): sealed, and the sealed text holds no part of the key.
     const sealed = (await rows()).filter((r) => r.sealed_private_key !== null);
@@ -124,9 +158,16 @@ describe('signing keys', () => {
     // Configured: only the public half is stored.
     const token = await keyPair();
     const checkpoint = await keyPair();
-    const configured = await startApi({ ...env.env, AUTH_SIGNING_KEY: JSON.stringify(token.privateJwk), CHECKPOINT_SIGNING_KEY: JSON.stringify(checkpoint.privateJwk) });
+    const configured = await startApi({
+      ...env.env,
+      AUTH_SIGNING_KEY: JSON.stringify(token.privateJwk),
+      CHECKPOINT_SIGNING_KEY: JSON.stringify(checkpoint.privateJwk),
+    });
     try {
-      await request(configured.http).get('/auth/me').set(...bearer(await signIn(configured.http, ADMIN.email, ADMIN.password))).expect(200);
+      await request(configured.http)
+        .get('/auth/me')
+        .set(...bearer(await signIn(configured.http, ADMIN.email, ADMIN.password)))
+        .expect(200);
       const all = await rows();
       for (const key of [token, checkpoint]) {
         expect(all.find((r) => r.kid === key.kid)).toMatchObject({ sealed_private_key: null });

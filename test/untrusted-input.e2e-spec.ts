@@ -62,7 +62,11 @@ class CountingIssuer {
     const slug = /^\/([a-z-]+)\/did\.json$/.exec(url)?.[1];
     if (slug) {
       const did = this.did(slug);
-      const doc = { id: did, verificationMethod: [{ id: `${did}#key-1`, type: 'JsonWebKey', controller: did, publicKeyJwk: this.key.publicJwk }], assertionMethod: [`${did}#key-1`] };
+      const doc = {
+        id: did,
+        verificationMethod: [{ id: `${did}#key-1`, type: 'JsonWebKey', controller: did, publicKeyJwk: this.key.publicJwk }],
+        assertionMethod: [`${did}#key-1`],
+      };
       return void res.writeHead(200, { 'content-type': 'application/did+json' }).end(JSON.stringify(doc));
     }
     const list = this.lists.get(url);
@@ -99,10 +103,24 @@ class CountingIssuer {
         id: `did:example:${randomUUID()}`,
         type: ['AchievementSubject'],
         name,
-        achievement: { id: `${this.base}/${slug}/rn`, type: ['Achievement'], name: 'Registered Nurse', achievementType: 'License', criteria: { narrative: 'Licensed.' } },
+        achievement: {
+          id: `${this.base}/${slug}/rn`,
+          type: ['Achievement'],
+          name: 'Registered Nurse',
+          achievementType: 'License',
+          criteria: { narrative: 'Licensed.' },
+        },
       },
       ...(listUrls.length > 0
-        ? { credentialStatus: listUrls.map((url) => ({ id: `${url}#3`, type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: '3', statusListCredential: url })) }
+        ? {
+            credentialStatus: listUrls.map((url) => ({
+              id: `${url}#3`,
+              type: 'BitstringStatusListEntry',
+              statusPurpose: 'revocation',
+              statusListIndex: '3',
+              statusListCredential: url,
+            })),
+          }
         : {}),
     };
     return signJws(this.key.privateKey, { alg: 'ES256', typ: 'vc+jwt', kid: `${this.did(slug)}#key-1` }, credential);
@@ -121,7 +139,11 @@ async function present(credentials: string[]): Promise<string> {
     '@context': ['https://www.w3.org/ns/credentials/v2'],
     type: ['VerifiablePresentation'],
     holder: did,
-    verifiableCredential: credentials.map((jws) => ({ '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${jws}` })),
+    verifiableCredential: credentials.map((jws) => ({
+      '@context': 'https://www.w3.org/ns/credentials/v2',
+      type: 'EnvelopedVerifiableCredential',
+      id: `data:application/vc+jwt,${jws}`,
+    })),
   };
   return signJws(holder.privateKey, { alg: 'ES256', typ: 'vp+jwt', kid: `${did}#0` }, vp);
 }
@@ -138,9 +160,16 @@ describe('untrusted input: no work for strangers, bounded work for everyone, fai
   let checkin: { id: string; token: string };
 
   const verify = (verifiableCredential: string, options: Record<string, unknown> = { jurisdiction: 'US-FL' }, http: App = api.http) =>
-    request(http).post('/credentials/verify').set(...bearer(checkin.token)).send({ verifiableCredential, options });
+    request(http)
+      .post('/credentials/verify')
+      .set(...bearer(checkin.token))
+      .send({ verifiableCredential, options });
   const scan = (credential: string, http: App = api.http) =>
-    request(http).post(`/incidents/${incident.id}/check-ins`).set(...bearer(checkin.token)).set('Idempotency-Key', randomUUID()).send({ credential });
+    request(http)
+      .post(`/incidents/${incident.id}/check-ins`)
+      .set(...bearer(checkin.token))
+      .set('Idempotency-Key', randomUUID())
+      .send({ credential });
 
   beforeAll(async () => {
     issuer = await CountingIssuer.start();
@@ -179,7 +208,12 @@ describe('untrusted input: no work for strangers, bounded work for everyone, fai
     const verified = await verify(jws).expect(400);
     expect(check(verified.body, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'untrusted_issuer' });
     expect(check(verified.body, 'signature')).toMatchObject({ status: 'skipped', message: expect.stringContaining('nothing was fetched') });
-    const plain = await request(api.http).post('/credentials/verify?jurisdiction=US-FL').set(...bearer(checkin.token)).set('content-type', 'text/plain').send(jws).expect(400);
+    const plain = await request(api.http)
+      .post('/credentials/verify?jurisdiction=US-FL')
+      .set(...bearer(checkin.token))
+      .set('content-type', 'text/plain')
+      .send(jws)
+      .expect(400);
     expect(check(plain.body, 'signature')?.status).toBe('skipped');
     expect(issuer.requests).toEqual([]);
 
@@ -188,7 +222,9 @@ describe('untrusted input: no work for strangers, bounded work for everyone, fai
     expect(check(full.body, 'status')?.status).toBe('pass');
     expect(check(full.body, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'untrusted_issuer' });
     expect(issuer.requests.sort()).toEqual(['/lists/stranger', '/stranger/did.json']);
-    await verify(jws, { jurisdiction: 'US-FL', fullReport: 'yes' }).expect(400).expect((res) => expect(res.body.code).toBe('validation_failed'));
+    await verify(jws, { jurisdiction: 'US-FL', fullReport: 'yes' })
+      .expect(400)
+      .expect((res) => expect(res.body.code).toBe('validation_failed'));
   });
 
   it(`a presentation naming 80 status lists is refused within the limits, and memory stays bounded (< 24 MiB of array buffers)`, async () => {
@@ -258,7 +294,14 @@ describe('untrusted input: no work for strangers, bounded work for everyone, fai
     await sleep(1500);
     const again = await scan(jws).expect(201);
     expect(again.body.decision).toBe('denied');
-    expect(again.body.reasons).toEqual([{ code: 'revoked', message: expect.stringMatching(/revoked this credential, as its status list read \d+ seconds? ago \(.+\) shows; a current copy cannot be had: .*HTTP 500/) }]);
+    expect(again.body.reasons).toEqual([
+      {
+        code: 'revoked',
+        message: expect.stringMatching(
+          /revoked this credential, as its status list read \d+ seconds? ago \(.+\) shows; a current copy cannot be had: .*HTTP 500/,
+        ),
+      },
+    ]);
     expect(issuer.listRequests()).toContain('/lists/stale');
   });
 

@@ -6,15 +6,7 @@ import request from 'supertest';
 import { bearer, createUser } from './support/test-app';
 import { REVERIFY_TEST_ENV, startWorker, type TestWorker } from './support/reverification';
 import { createIncident, startWorld, type IncidentFixture, type World } from './support/world';
-import {
-  buildWebApp,
-  launchChromium,
-  NetworkCable,
-  signInThroughUi,
-  TABLET,
-  WatchedPage,
-  writeQrVideo,
-} from './support/web-browser';
+import { buildWebApp, launchChromium, NetworkCable, signInThroughUi, TABLET, WatchedPage, writeQrVideo } from './support/web-browser';
 import type { Browser } from 'playwright-core';
 
 /**
@@ -68,7 +60,11 @@ describe('web app in a browser', () => {
     incident = await createIncident(world.http, world.adminToken, { name: 'Surfside Building Collapse' });
     for (const role of ['checkin', 'commander'] as const) {
       const user = await createUser(world.http, world.adminToken, role);
-      await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(world.adminToken)).send({ userId: user.id }).expect(204);
+      await request(world.http)
+        .post(`/incidents/${incident.id}/staff`)
+        .set(...bearer(world.adminToken))
+        .send({ userId: user.id })
+        .expect(204);
       users[role].email = user.email;
     }
     const auditor = await createUser(world.http, world.adminToken, 'auditor', { jurisdictions: ['US-FL'] });
@@ -222,8 +218,13 @@ describe('web app in a browser', () => {
     await page.keyboard.type('ORD-2026-0042');
     await page.keyboard.press('Enter');
     await result.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
-    const deployments = await request(world.http).get(`/incidents/${incident.id}/deployments`).set(...bearer(world.adminToken)).expect(200);
-    const kiras = (deployments.body as Array<{ responder: { name: string }; ics211: { orderRequestNumber?: string } }>).find((d) => d.responder.name === 'Kira Keys');
+    const deployments = await request(world.http)
+      .get(`/incidents/${incident.id}/deployments`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    const kiras = (deployments.body as Array<{ responder: { name: string }; ics211: { orderRequestNumber?: string } }>).find(
+      (d) => d.responder.name === 'Kira Keys',
+    );
     expect(kiras?.ics211.orderRequestNumber).toBe('ORD-2026-0042');
     await page.getByLabel('Position for the next scans').selectOption({ label: 'Any (by qualification)' });
     expectClean(station);
@@ -246,7 +247,11 @@ describe('web app in a browser', () => {
       // While it is offline, Ben checks in at the station.
       await station.page.locator('#scan-input').fill(credentials.ben.jws);
       await station.page.locator('#scan-input').press('Enter');
-      await station.page.locator('[data-testid="scan-result"][data-decision="admitted"]').getByTestId('result-name').filter({ hasText: 'Ben Okafor' }).waitFor();
+      await station.page
+        .locator('[data-testid="scan-result"][data-decision="admitted"]')
+        .getByTestId('result-name')
+        .filter({ hasText: 'Ben Okafor' })
+        .waitFor();
 
       await cable.plugIn();
       await remote.page.locator('[data-testid="connection"][data-state="online"]').waitFor({ timeout: 30_000 });
@@ -268,7 +273,10 @@ describe('web app in a browser', () => {
     await card.getByRole('button', { name: 'Save status' }).click();
     await page.getByRole('heading', { name: /Assigned – Division A/ }).waitFor();
     await card.getByRole('button', { name: 'History' }).click();
-    await card.locator('.history').getByText(/Available → Assigned \(Division A\)/).waitFor();
+    await card
+      .locator('.history')
+      .getByText(/Available → Assigned \(Division A\)/)
+      .waitFor();
     await board.screenshot('board-assigned');
 
     // Check-out from the board: the card leaves the roster (on every board) once confirmed.
@@ -396,7 +404,10 @@ describe('web app in a browser', () => {
       await tablet.screenshot('check-in-camera-tablet');
       // Held in front of the camera, the badge is submitted once, not once per frame.
       await new Promise((r) => setTimeout(r, 1500));
-      const scans = await request(world.http).get(`/incidents/${incident.id}/check-ins?limit=50`).set(...bearer(world.adminToken)).expect(200);
+      const scans = await request(world.http)
+        .get(`/incidents/${incident.id}/check-ins?limit=50`)
+        .set(...bearer(world.adminToken))
+        .expect(200);
       expect((scans.body as Array<{ name: string | null }>).filter((s) => s.name === 'Cam Reyes')).toHaveLength(1);
       expectClean(tablet);
       await tablet.close();
@@ -408,7 +419,11 @@ describe('web app in a browser', () => {
 
   it('a user with a temporary password must choose a new one before any page opens', async () => {
     const user = await createUser(world.http, world.adminToken, 'checkin');
-    await request(world.http).post(`/incidents/${incident.id}/staff`).set(...bearer(world.adminToken)).send({ userId: user.id }).expect(204);
+    await request(world.http)
+      .post(`/incidents/${incident.id}/staff`)
+      .set(...bearer(world.adminToken))
+      .send({ userId: user.id })
+      .expect(204);
     // As the first admin is created (BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD): the password is temporary.
     const pg = new Client({ connectionString: world.env.dbUrl });
     await pg.connect();

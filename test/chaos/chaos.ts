@@ -52,7 +52,12 @@ interface Answer {
   headers: Headers;
 }
 
-async function call(base: string, method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Answer> {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Answer> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: {
@@ -167,7 +172,9 @@ class Load {
     const attempt: Attempt = { phase: this.phase, api: api.name, startedAt: Date.now() };
     this.attempts.push(attempt);
     try {
-      const { jws } = await this.issuer.board(badge.slug).issue({ format: 'vc+jwt', qualification: badge.qualification, subject: { name: `Chaos Responder ${n}` } });
+      const { jws } = await this.issuer
+        .board(badge.slug)
+        .issue({ format: 'vc+jwt', qualification: badge.qualification, subject: { name: `Chaos Responder ${n}` } });
       const res = await call(api.url, 'POST', `/incidents/${this.incidentId}/check-ins`, {
         token: api.checkinToken,
         headers: { 'idempotency-key': randomUUID(), 'x-device-id': `chaos-scanner-${api.name}` },
@@ -318,7 +325,10 @@ async function main(): Promise<number> {
     const admin = { token: adminToken };
     for (const t of TRUST) {
       const board = issuer.board(t.slug);
-      await must(urlA, 'POST', '/trust/issuers', 201, { ...admin, body: { id: board.did, name: board.name, jurisdictions: t.jurisdictions, qualifications: t.qualifications } });
+      await must(urlA, 'POST', '/trust/issuers', 201, {
+        ...admin,
+        body: { id: board.did, name: board.name, jurisdictions: t.jurisdictions, qualifications: t.qualifications },
+      });
     }
     const incident = (id: string) => ({
       name: id,
@@ -348,12 +358,21 @@ async function main(): Promise<number> {
     const toRevoke: Array<{ deploymentId: string; statusIndex: number }> = [];
     for (let i = 0; i < REVOKED; i++) {
       const issued = await nursing.issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: `Chaos Revoked ${i}` } });
-      const res = await must(urlA, 'POST', `/incidents/${mainIncident}/check-ins`, 201, { ...admin, headers: { 'idempotency-key': randomUUID() }, body: { credential: issued.jws } });
+      const res = await must(urlA, 'POST', `/incidents/${mainIncident}/check-ins`, 201, {
+        ...admin,
+        headers: { 'idempotency-key': randomUUID() },
+        body: { credential: issued.jws },
+      });
       if (res.decision !== 'admitted') throw new Error(`setup check-in not admitted: ${JSON.stringify(res).slice(0, 300)}`);
       toRevoke.push({ deploymentId: String((res.deployment as { id: string }).id), statusIndex: issued.statusIndex });
     }
     await withDb(dbUrl, async (db) => {
-      const t = (await db.query(`SELECT c.issuer_id, c.qualification, c.key_thumbprint, c.status_entries FROM deployment d JOIN presented_credential c ON c.id = d.credential_id WHERE d.id = $1`, [toRevoke[0].deploymentId])).rows[0] as {
+      const t = (
+        await db.query(
+          `SELECT c.issuer_id, c.qualification, c.key_thumbprint, c.status_entries FROM deployment d JOIN presented_credential c ON c.id = d.credential_id WHERE d.id = $1`,
+          [toRevoke[0].deploymentId],
+        )
+      ).rows[0] as {
         issuer_id: string;
         qualification: string;
         key_thumbprint: string;
@@ -379,18 +398,30 @@ async function main(): Promise<number> {
          )
          INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, checked_in_at)
          SELECT $7, c.responder_id, c.id, 'admitted', 'available', now() FROM c`,
-        [FILLER_DEPLOYMENTS, t.issuer_id, t.qualification, listUrl('revocation'), listUrl('suspension'), t.key_thumbprint, fillerIncident, toRevoke.map((r) => r.statusIndex)],
+        [
+          FILLER_DEPLOYMENTS,
+          t.issuer_id,
+          t.qualification,
+          listUrl('revocation'),
+          listUrl('suspension'),
+          t.key_thumbprint,
+          fillerIncident,
+          toRevoke.map((r) => r.statusIndex),
+        ],
       );
     });
     log(`set up: 2 apis, 1 worker, ${FILLER_DEPLOYMENTS} filler deployments, ${REVOKED} responders to revoke later`);
 
     // -- dashboards: two on each api, on the main incident.
-    for (const [i, api] of [apis[0], apis[0], apis[1], apis[1]].entries()) dashboards.push(new Dashboard(`dashboard-${api.name}${i}`, api.url, commanderToken, mainIncident));
+    for (const [i, api] of [apis[0], apis[0], apis[1], apis[1]].entries())
+      dashboards.push(new Dashboard(`dashboard-${api.name}${i}`, api.url, commanderToken, mainIncident));
     await waitUntil('dashboards subscribed', () => dashboards.every((d) => d.snapshots.length > 0), 30_000);
 
     const load = new Load(apis, issuer, mainIncident);
     const head = async (): Promise<number> =>
-      withDb(dbUrl, async (db) => Number((await db.query(`SELECT coalesce(max(last_seq), 0) AS s FROM event_stream WHERE incident_id = $1`, [mainIncident])).rows[0]?.s ?? 0));
+      withDb(dbUrl, async (db) =>
+        Number((await db.query(`SELECT coalesce(max(last_seq), 0) AS s FROM event_stream WHERE incident_id = $1`, [mainIncident])).rows[0]?.s ?? 0),
+      );
     const dashboardsCaughtUp = async (): Promise<boolean> => {
       const h = await head();
       return dashboards.every((d) => d.lastSeq === h);
@@ -400,8 +431,15 @@ async function main(): Promise<number> {
     const checkInThroughEach = async (): Promise<boolean> => {
       for (const api of apis) {
         try {
-          const { jws } = await issuer.board('nremt').issue({ format: 'vc+jwt', qualification: 'EMT', subject: { name: `Chaos Probe ${randomUUID().slice(0, 6)}` } });
-          const res = await call(api.url, 'POST', `/incidents/${mainIncident}/check-ins`, { token: api.checkinToken, headers: { 'idempotency-key': randomUUID() }, body: { credential: jws }, timeoutMs: 5000 });
+          const { jws } = await issuer
+            .board('nremt')
+            .issue({ format: 'vc+jwt', qualification: 'EMT', subject: { name: `Chaos Probe ${randomUUID().slice(0, 6)}` } });
+          const res = await call(api.url, 'POST', `/incidents/${mainIncident}/check-ins`, {
+            token: api.checkinToken,
+            headers: { 'idempotency-key': randomUUID() },
+            body: { credential: jws },
+            timeoutMs: 5000,
+          });
           if (res.status !== 201) return false;
         } catch {
           return false;
@@ -415,7 +453,12 @@ async function main(): Promise<number> {
       const acknowledged = attempts.filter((a) => a.status !== undefined && a.status >= 200 && a.status < 300);
       const { lost, duplicated } = await withDb(dbUrl, async (db) => {
         const ids = acknowledged.map((a) => a.attemptId).filter((x): x is string => !!x);
-        const found = (await db.query(`SELECT a.id, a.decision, a.deployment_id, d.id AS deployment FROM check_in_attempt a LEFT JOIN deployment d ON d.id = a.deployment_id WHERE a.id = ANY($1::uuid[])`, [ids])).rows as Array<{
+        const found = (
+          await db.query(
+            `SELECT a.id, a.decision, a.deployment_id, d.id AS deployment FROM check_in_attempt a LEFT JOIN deployment d ON d.id = a.deployment_id WHERE a.id = ANY($1::uuid[])`,
+            [ids],
+          )
+        ).rows as Array<{
           id: string;
           decision: string;
           deployment_id: string | null;
@@ -430,11 +473,15 @@ async function main(): Promise<number> {
         }
         const dup = async (sql: string): Promise<number> => Number((await db.query(`SELECT coalesce(sum(n - 1), 0) AS extra FROM (${sql}) x`)).rows[0].extra);
         const duplicatedCount =
-          (await dup(`SELECT count(*) AS n FROM check_in_attempt WHERE idempotency_key IS NOT NULL GROUP BY performed_by, idempotency_key HAVING count(*) > 1`)) +
+          (await dup(
+            `SELECT count(*) AS n FROM check_in_attempt WHERE idempotency_key IS NOT NULL GROUP BY performed_by, idempotency_key HAVING count(*) > 1`,
+          )) +
           (await dup(`SELECT count(*) AS n FROM deployment WHERE checked_out_at IS NULL GROUP BY responder_id HAVING count(*) > 1`)) +
           (await dup(`SELECT count(*) AS n FROM outbox_event WHERE name = 'credential.flagged' GROUP BY payload->>'deploymentId' HAVING count(*) > 1`)) +
           (await dup(`SELECT count(*) AS n FROM audit_entry WHERE action = 'credential.flagged' GROUP BY target_id HAVING count(*) > 1`)) +
-          (await dup(`SELECT count(*) AS n FROM deployment_status_event WHERE to_status = 'out_of_service' AND from_status IS DISTINCT FROM 'out_of_service' GROUP BY deployment_id HAVING count(*) > 1`));
+          (await dup(
+            `SELECT count(*) AS n FROM deployment_status_event WHERE to_status = 'out_of_service' AND from_status IS DISTINCT FROM 'out_of_service' GROUP BY deployment_id HAVING count(*) > 1`,
+          ));
         return { lost: lostCount, duplicated: duplicatedCount };
       });
       for (const incidentId of [mainIncident, fillerIncident]) {
@@ -449,10 +496,19 @@ async function main(): Promise<number> {
         violations.push(`${fault}: ${(err as Error).message} (head ${await head()}, dashboards at ${dashboards.map((d) => d.lastSeq).join(', ')})`);
       }
       const h = await head();
-      const names = await withDb(dbUrl, async (db) => new Map(((await db.query(`SELECT seq, name FROM outbox_event WHERE incident_id = $1`, [mainIncident])).rows as Array<{ seq: string; name: string }>).map((r) => [Number(r.seq), r.name])));
+      const names = await withDb(
+        dbUrl,
+        async (db) =>
+          new Map(
+            ((await db.query(`SELECT seq, name FROM outbox_event WHERE incident_id = $1`, [mainIncident])).rows as Array<{ seq: string; name: string }>).map(
+              (r) => [Number(r.seq), r.name],
+            ),
+          ),
+      );
       for (const d of dashboards) {
         const missing = d.missing(h);
-        if (missing.length > 0) violations.push(`${fault}: ${d.name} never received events ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? '...' : ''}`);
+        if (missing.length > 0)
+          violations.push(`${fault}: ${d.name} never received events ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? '...' : ''}`);
         const wrong = d.applied.filter((a) => names.get(a.seq) !== a.name);
         if (wrong.length > 0) violations.push(`${fault}: ${d.name} received ${wrong.length} events that differ from the outbox`);
         violations.push(...d.violations.splice(0).map((v) => `${fault}: ${v}`));
@@ -468,7 +524,9 @@ async function main(): Promise<number> {
       if (lost > 0) violations.push(`${fault}: ${lost} acknowledged check-ins are not in the database`);
       if (duplicated > 0) violations.push(`${fault}: ${duplicated} duplicated effects`);
       results.push({ fault, requests: attempts.length, acknowledged: acknowledged.length, refused503, unanswered, lost, duplicated, recoveryMs, notes });
-      log(`${fault}: ${attempts.length} requests, ${acknowledged.length} acknowledged, ${refused503} x 503, ${unanswered} unanswered, lost ${lost}, duplicated ${duplicated}, recovered in ${(recoveryMs / 1000).toFixed(1)} s`);
+      log(
+        `${fault}: ${attempts.length} requests, ${acknowledged.length} acknowledged, ${refused503} x 503, ${unanswered} unanswered, lost ${lost}, duplicated ${duplicated}, recovered in ${(recoveryMs / 1000).toFixed(1)} s`,
+      );
     };
 
     // ===== Fault 1: Redis stopped for 10 s =====================================================================
@@ -480,21 +538,34 @@ async function main(): Promise<number> {
       log(`${fault}: redis-cli shutdown nosave`);
       await redis.stop();
       await sleep(10_000);
-      const waiting = await withDb(dbUrl, async (db) => Number((await db.query(`SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL AND incident_id = $1`, [mainIncident])).rows[0].n));
+      const waiting = await withDb(dbUrl, async (db) =>
+        Number((await db.query(`SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL AND incident_id = $1`, [mainIncident])).rows[0].n),
+      );
       log(`${fault}: starting Redis (${waiting} events waiting in the outbox)`);
       await redis.start();
       const restored = Date.now();
       const during = load.attempts.filter((a) => a.phase === fault && a.startedAt >= down && a.startedAt < restored);
       await waitUntil('both apis ready after Redis', allReady, 60_000, 200);
-      await waitUntil('the outbox drained', async () => withDb(dbUrl, async (db) => Number((await db.query(`SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL`)).rows[0].n) === 0), 60_000, 200);
+      await waitUntil(
+        'the outbox drained',
+        async () => withDb(dbUrl, async (db) => Number((await db.query(`SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL`)).rows[0].n) === 0),
+        60_000,
+        200,
+      );
       await waitUntil('dashboards caught up after Redis', dashboardsCaughtUp, 60_000, 200);
       const recoveryMs = Date.now() - restored;
       await sleep(3000);
       const attempts = await load.stop();
       const failedDuring = during.filter((a) => a.status !== 201);
-      if (failedDuring.length > 0) violations.push(`${fault}: ${failedDuring.length} of ${during.length} check-ins failed while Redis was down (${[...new Set(failedDuring.map((a) => a.status ?? a.error))].join(', ')})`);
+      if (failedDuring.length > 0)
+        violations.push(
+          `${fault}: ${failedDuring.length} of ${during.length} check-ins failed while Redis was down (${[...new Set(failedDuring.map((a) => a.status ?? a.error))].join(', ')})`,
+        );
       if (waiting === 0) violations.push(`${fault}: no event waited in the outbox while Redis was down (did the outage reach the apis?)`);
-      await verifyPhase(fault, attempts, recoveryMs, [`${during.filter((a) => a.status === 201).length}/${during.length} check-ins acknowledged during the outage`, `${waiting} events held in the outbox`]);
+      await verifyPhase(fault, attempts, recoveryMs, [
+        `${during.filter((a) => a.status === 201).length}/${during.length} check-ins acknowledged during the outage`,
+        `${waiting} events held in the outbox`,
+      ]);
     }
 
     // ===== Fault 2: PostgreSQL restarted =======================================================================
@@ -525,7 +596,9 @@ async function main(): Promise<number> {
       // asking for a sweep while one is open returns that one (docs/reverification.md): one that began before the
       // licences are revoked has passed some of them already. The sweep this fault kills must start after them.
       const openSweeps = (): Promise<number> =>
-        withDb(dbUrl, async (db) => Number((await db.query(`SELECT count(*) AS n FROM job_run WHERE kind = 'sweep' AND state IN ('queued', 'running')`)).rows[0].n));
+        withDb(dbUrl, async (db) =>
+          Number((await db.query(`SELECT count(*) AS n FROM job_run WHERE kind = 'sweep' AND state IN ('queued', 'running')`)).rows[0].n),
+        );
       if ((await openSweeps()) > 0) log(`${fault}: waiting for the sweep the worker's scheduler started to finish`);
       await waitUntil('no sweep open before the revocations', async () => (await openSweeps()) === 0, 180_000, 200);
       load.start(fault);
@@ -534,27 +607,40 @@ async function main(): Promise<number> {
       const sweep = await must(urlA, 'POST', '/reverification/sweeps', 202, admin);
       const jobId = String(sweep.jobId);
       let job: Record<string, unknown> = {};
-      await waitUntil('the sweep to get going', async () => {
-        job = await must(urlA, 'GET', `/jobs/${jobId}`, 200, admin);
-        return Number((job.progress as { done: number }).done) >= 1000;
-      }, 120_000, 50);
-      const killedAt = (job.progress as { done: number; total: number });
+      await waitUntil(
+        'the sweep to get going',
+        async () => {
+          job = await must(urlA, 'GET', `/jobs/${jobId}`, 200, admin);
+          return Number((job.progress as { done: number }).done) >= 1000;
+        },
+        120_000,
+        50,
+      );
+      const killedAt = job.progress as { done: number; total: number };
       log(`${fault}: SIGKILL at ${killedAt.done}/${killedAt.total}`);
       await worker.kill();
       await sleep(2000);
       worker.start();
       const restarted = Date.now();
-      await waitUntil('the sweep to complete', async () => {
-        job = await must(urlA, 'GET', `/jobs/${jobId}`, 200, admin);
-        return job.state === 'completed' || job.state === 'failed';
-      }, 180_000, 200);
+      await waitUntil(
+        'the sweep to complete',
+        async () => {
+          job = await must(urlA, 'GET', `/jobs/${jobId}`, 200, admin);
+          return job.state === 'completed' || job.state === 'failed';
+        },
+        180_000,
+        200,
+      );
       await waitUntil('dashboards caught up after the sweep', dashboardsCaughtUp, 60_000, 200);
       const recoveryMs = Date.now() - restarted;
       await sleep(2000);
       const attempts = await load.stop();
       if (job.state !== 'completed') violations.push(`${fault}: the sweep ended ${String(job.state)}: ${JSON.stringify(job.error)}`);
-      const flagged = await withDb(dbUrl, async (db) =>
-        (await db.query(`SELECT payload->>'deploymentId' AS id, count(*) AS n FROM outbox_event WHERE name = 'credential.flagged' GROUP BY 1`)).rows as Array<{ id: string; n: string }>,
+      const flagged = await withDb(
+        dbUrl,
+        async (db) =>
+          (await db.query(`SELECT payload->>'deploymentId' AS id, count(*) AS n FROM outbox_event WHERE name = 'credential.flagged' GROUP BY 1`))
+            .rows as Array<{ id: string; n: string }>,
       );
       const flaggedIds = new Set(flagged.map((f) => f.id));
       const notFlagged = toRevoke.filter((r) => !flaggedIds.has(r.deploymentId));
@@ -591,12 +677,17 @@ async function main(): Promise<number> {
       if (failedOnA.length > 0) violations.push(`${fault}: ${failedOnA.length} check-ins through api A failed while B was down`);
       const resynced = dashboards.filter((d) => d.name.includes('-B') && d.states.filter((s) => s === 'online').length >= 2).length;
       if (resynced !== 2) violations.push(`${fault}: ${resynced} of 2 dashboards on B reconnected`);
-      await verifyPhase(fault, attempts, recoveryMs, [`${attempts.filter((a) => a.api === 'B' && a.error).length} requests to B unanswered while it was down`, `${resynced}/2 dashboards on B reconnected and resynced`]);
+      await verifyPhase(fault, attempts, recoveryMs, [
+        `${attempts.filter((a) => a.api === 'B' && a.error).length} requests to B unanswered while it was down`,
+        `${resynced}/2 dashboards on B reconnected and resynced`,
+      ]);
     }
 
     // -- at the end: everything up, nothing left behind.
     const finalHead = await head();
-    log(`dashboards: head of the incident ${finalHead}; ${dashboards.map((d) => `${d.name} ${d.applied.length} events applied, ${d.snapshots.length - 1} resync snapshot(s), ${d.states.filter((x) => x === 'online').length - 1} reconnect(s)`).join('; ')}`);
+    log(
+      `dashboards: head of the incident ${finalHead}; ${dashboards.map((d) => `${d.name} ${d.applied.length} events applied, ${d.snapshots.length - 1} resync snapshot(s), ${d.states.filter((x) => x === 'online').length - 1} reconnect(s)`).join('; ')}`,
+    );
     if (!worker.running) violations.push('the worker is not running at the end');
     if (!(await allReady())) violations.push('an api is not ready at the end');
   } finally {
@@ -605,7 +696,9 @@ async function main(): Promise<number> {
     await issuer.close();
     const services = await restoreSharedServices();
     log(`shared services restored: pg_isready ${services.postgres ? 'ok' : 'FAILED'}, redis-cli ping ${services.redis ? 'PONG' : 'FAILED'}`);
-    await withDb('postgres://postgres@127.0.0.1:5432/postgres', (db) => db.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch((err: Error) => log(`could not drop ${dbName}: ${err.message}`));
+    await withDb('postgres://postgres@127.0.0.1:5432/postgres', (db) => db.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch((err: Error) =>
+      log(`could not drop ${dbName}: ${err.message}`),
+    );
     await cleanRedisPrefix(prefix).catch((err: Error) => log(`could not clean Redis keys ${prefix}:*: ${err.message}`));
   }
 
@@ -632,13 +725,26 @@ async function cleanRedisPrefix(prefix: string): Promise<void> {
 
 function printTable(results: PhaseResult[], violations: string[]): void {
   const header = ['fault', 'requests', 'acknowledged', '503 (Retry-After)', 'unanswered', 'lost', 'duplicated effects', 'recovery'];
-  const rows = results.map((r) => [r.fault, String(r.requests), String(r.acknowledged), String(r.refused503), String(r.unanswered), String(r.lost), String(r.duplicated), `${(r.recoveryMs / 1000).toFixed(1)} s`]);
+  const rows = results.map((r) => [
+    r.fault,
+    String(r.requests),
+    String(r.acknowledged),
+    String(r.refused503),
+    String(r.unanswered),
+    String(r.lost),
+    String(r.duplicated),
+    `${(r.recoveryMs / 1000).toFixed(1)} s`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   const out = [line(header), `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)];
   process.stdout.write(`\n${out.join('\n')}\n\n`);
   for (const r of results) process.stdout.write(`- ${r.fault}: ${r.notes.join('; ')}\n`);
-  process.stdout.write(violations.length === 0 ? '\nevery property held: nothing lost, nothing doubled, every chain verifies, every board in sync\n' : `\n${violations.length} property violation(s):\n${violations.map((v) => `  - ${v}`).join('\n')}\n`);
+  process.stdout.write(
+    violations.length === 0
+      ? '\nevery property held: nothing lost, nothing doubled, every chain verifies, every board in sync\n'
+      : `\n${violations.length} property violation(s):\n${violations.map((v) => `  - ${v}`).join('\n')}\n`,
+  );
 }
 
 main().then(

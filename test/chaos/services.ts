@@ -20,7 +20,8 @@ const trySh = async (command: string): Promise<{ ok: boolean; out: string }> => 
 };
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export const REDIS_START = 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log';
+export const REDIS_START =
+  'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log';
 const pgCluster = (): string => readdirSync('/etc/postgresql').sort().at(-1) ?? '15';
 
 export const redis = {

@@ -146,7 +146,14 @@ export class FixtureBoard {
     const now = Math.floor(Date.now() / 1000);
     return signCompactJwt(
       { alg: this.alg as SdJwtAlg, typ: 'statuslist+jwt', kid: 'sd-jwt-key-1' },
-      { iss: this.sdJwtIssuer, sub: this.tokenStatusListUrl(), iat: now, exp: now + 3600, ttl: 1, status_list: { bits: 2, lst: encodeTokenList(65536, 2, this.tokenStatus) } },
+      {
+        iss: this.sdJwtIssuer,
+        sub: this.tokenStatusListUrl(),
+        iat: now,
+        exp: now + 3600,
+        ttl: 1,
+        status_list: { bits: 2, lst: encodeTokenList(65536, 2, this.tokenStatus) },
+      },
       this.key.privateKey,
     );
   }
@@ -168,7 +175,11 @@ export class FixtureBoard {
     const purposes = opts.statusPurposes ?? ['revocation', 'suspension'];
     return {
       '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
-      id: `urn:uuid:${createHash('sha256').update(`${this.slug}${Math.random()}`).digest('hex').slice(0, 32).replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5')}`,
+      id: `urn:uuid:${createHash('sha256')
+        .update(`${this.slug}${Math.random()}`)
+        .digest('hex')
+        .slice(0, 32)
+        .replace(/(.{8})(.{4})(.{4})(.{4})(.{12})/, '$1-$2-$3-$4-$5')}`,
       type: ['VerifiableCredential', 'OpenBadgeCredential'],
       issuer: { id: this.did, type: ['Profile'], name: 'Whatever The Credential Claims' },
       validFrom: opts.validFrom ?? '2024-01-01T00:00:00Z',
@@ -337,7 +348,9 @@ export class FixtureIssuerServer {
       control.hits++;
       if (control.mode === 'down') return void res.writeHead(503).end();
       if (control.mode === 'unsigned') {
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ type: ['VerifiableCredential', 'BitstringStatusListCredential'] }));
+        return void res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ type: ['VerifiableCredential', 'BitstringStatusListCredential'] }));
       }
       const [body, type] = control.dataIntegrity
         ? [JSON.stringify(await board.statusListDataIntegrity(parts[3])), 'application/vc']
@@ -358,7 +371,15 @@ export class FixtureIssuerServer {
 
 /** A trust-list document (format responder-checkin/trust-list v1) trusting the given boards. */
 export function trustListFor(
-  entries: Array<{ board: FixtureBoard; name: string; jurisdictions?: string[]; qualifications?: string[]; algorithms?: string[]; retiredAt?: string; asSdJwtIssuer?: boolean }>,
+  entries: Array<{
+    board: FixtureBoard;
+    name: string;
+    jurisdictions?: string[];
+    qualifications?: string[];
+    algorithms?: string[];
+    retiredAt?: string;
+    asSdJwtIssuer?: boolean;
+  }>,
 ): Record<string, unknown> {
   return {
     format: 'responder-checkin/trust-list',

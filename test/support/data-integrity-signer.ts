@@ -45,7 +45,10 @@ export async function signDataIntegrity(credential: Record<string, unknown>, opt
   const p384 = opts.privateKey.asymmetricKeyDetails?.namedCurve === 'secp384r1';
   const digest = p384 ? 'sha384' : 'sha256';
   const data = await verifier.hashData(reading.credential, reading.proofs, parsed, digest);
-  const signature = opts.privateKey.asymmetricKeyType === 'ed25519' ? sign(null, data, opts.privateKey) : sign(digest, data, { key: opts.privateKey, dsaEncoding: 'ieee-p1363' });
+  const signature =
+    opts.privateKey.asymmetricKeyType === 'ed25519'
+      ? sign(null, data, opts.privateKey)
+      : sign(digest, data, { key: opts.privateKey, dsaEncoding: 'ieee-p1363' });
   const proof = { ...options, proofValue: `z${base58Encode(signature)}` };
   return { ...document, proof: opts.existing && opts.existing.length > 0 ? [...opts.existing, proof] : proof };
 }

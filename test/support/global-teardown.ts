@@ -18,5 +18,7 @@ export default async function globalTeardown(): Promise<void> {
   }
   const report = leaks.map((l) => `${l.file}:${l.line} [${l.kind}] ${l.excerpt}`).join('\n');
   writeFileSync(join(dir, 'LEAKS.txt'), `${report}\n`);
-  throw new Error(`log scan: ${leaks.length} secret(s) found in the e2e logs (report: ${join(dir, 'LEAKS.txt')}):\n${report.split('\n').slice(0, 20).join('\n')}`);
+  throw new Error(
+    `log scan: ${leaks.length} secret(s) found in the e2e logs (report: ${join(dir, 'LEAKS.txt')}):\n${report.split('\n').slice(0, 20).join('\n')}`,
+  );
 }

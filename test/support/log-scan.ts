@@ -32,7 +32,11 @@ export const SECRET_PATTERNS: Array<{ kind: string; pattern: RegExp }> = [
   { kind: 'jws', pattern: /eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g },
   { kind: 'bearer', pattern: /Bearer\s+(?!\[redacted\])[A-Za-z0-9._~+/-]{8,}/gi },
   { kind: 'password', pattern: new RegExp(TEST_PASSWORDS.map(escape).join('|'), 'g') },
-  { kind: 'unredacted-field', pattern: /"(password|newPassword|currentPassword|accessToken|refreshToken|authorization|cookie|credential|jws|privateJwk|private_jwk)"\s*:\s*"(?!\[redacted\])[^"]{6,}/gi },
+  {
+    kind: 'unredacted-field',
+    pattern:
+      /"(password|newPassword|currentPassword|accessToken|refreshToken|authorization|cookie|credential|jws|privateJwk|private_jwk)"\s*:\s*"(?!\[redacted\])[^"]{6,}/gi,
+  },
 ];
 
 export function scanText(text: string, file = '<text>'): LogLeak[] {

@@ -34,7 +34,9 @@ export async function startWorker(env: Record<string, string>): Promise<TestWork
 }
 
 export async function getJob(http: App, token: string, jobId: string): Promise<JobView> {
-  const res = await request(http).get(`/jobs/${jobId}`).set(...bearer(token));
+  const res = await request(http)
+    .get(`/jobs/${jobId}`)
+    .set(...bearer(token));
   if (res.status !== 200) throw new Error(`GET /jobs/${jobId}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as JobView;
 }
@@ -56,7 +58,9 @@ export async function waitForJob(http: App, token: string, jobId: string, timeou
  */
 export async function sweepOnce(http: App, adminToken: string, timeoutMs = 45000): Promise<JobView> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const res = await request(http).post('/reverification/sweeps').set(...bearer(adminToken));
+    const res = await request(http)
+      .post('/reverification/sweeps')
+      .set(...bearer(adminToken));
     if (res.status !== 202) throw new Error(`POST /reverification/sweeps: ${res.status} ${JSON.stringify(res.body)}`);
     const body = res.body as { jobId: string; created: boolean };
     const job = await waitForJob(http, adminToken, body.jobId, timeoutMs);
@@ -116,8 +120,17 @@ export async function seedFillerDeployments(db: Client, f: FillerDeployments): P
      INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, checked_in_at)
      SELECT $10, c.responder_id, c.id, 'admitted', 'available', now() FROM c`,
     [
-      f.count, tag, f.template.issuerId, f.template.qualification, f.validUntil ?? new Date(Date.now() + 365 * 86400e3),
-      f.template.listUrls.revocation, f.template.listUrls.suspension, firstIndex, f.template.keyThumbprint, f.incidentId, f.avoidIndices ?? [],
+      f.count,
+      tag,
+      f.template.issuerId,
+      f.template.qualification,
+      f.validUntil ?? new Date(Date.now() + 365 * 86400e3),
+      f.template.listUrls.revocation,
+      f.template.listUrls.suspension,
+      firstIndex,
+      f.template.keyThumbprint,
+      f.incidentId,
+      f.avoidIndices ?? [],
     ],
   );
 }

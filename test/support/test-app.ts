@@ -72,9 +72,12 @@ export async function startApi(
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)], controllers: opts.extraControllers ?? [] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bodyParser: false, bufferLogs: true });
   const routes: string[] = [];
-  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
-    for (const method of ([] as string[]).concat(route.method)) routes.push(`${method} ${route.url}`);
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      for (const method of ([] as string[]).concat(route.method)) routes.push(`${method} ${route.url}`);
+    });
   await configureApp(app, config);
   let url: string | undefined;
   if (opts.listen) {

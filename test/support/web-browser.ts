@@ -38,7 +38,15 @@ export async function buildWebApp(): Promise<{ dir: string; remove(): Promise<vo
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /**
  * Headless chromium with a fresh profile (launch() makes a new temporary --user-data-dir and deletes it on close).
@@ -67,7 +75,8 @@ export async function writeQrVideo(text: string, path: string): Promise<void> {
   for (let row = 0; row < modules; row++) {
     for (let col = 0; col < modules; col++) {
       if (!qr.modules.get(row, col)) continue;
-      for (let y = 0; y < scale; y++) luma.fill(0, (offset + row * scale + y) * side + offset + col * scale, (offset + row * scale + y) * side + offset + (col + 1) * scale);
+      for (let y = 0; y < scale; y++)
+        luma.fill(0, (offset + row * scale + y) * side + offset + col * scale, (offset + row * scale + y) * side + offset + (col + 1) * scale);
     }
   }
   const chroma = Buffer.alloc((side / 2) * (side / 2) * 2, 128); // no colour
@@ -131,7 +140,9 @@ export class WatchedPage {
       for (const el of Array.from(document.querySelectorAll('body *'))) {
         const r = el.getBoundingClientRect();
         if (r.right > window.innerWidth + 1 && r.width > 0) {
-          out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} right=${Math.round(r.right)}`);
+          out.push(
+            `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''} right=${Math.round(r.right)}`,
+          );
         }
       }
       return out.length > 0 ? out.slice(0, 10) : [`document ${document.documentElement.scrollWidth}px wide`];

@@ -31,7 +31,10 @@ export const DEFAULT_TRUST: TrustSeed[] = [
   { slug: 'fema-usar', jurisdictions: ['US'], qualifications: ['USAR_TECH'] },
 ];
 
-export async function startWorld(label: string, opts: { env?: Record<string, string>; trust?: TrustSeed[]; listen?: boolean; statusListTtlMs?: number } = {}): Promise<World> {
+export async function startWorld(
+  label: string,
+  opts: { env?: Record<string, string>; trust?: TrustSeed[]; listen?: boolean; statusListTtlMs?: number } = {},
+): Promise<World> {
   const issuer = await startIssuerServer({ port: 0, statusListTtlMs: opts.statusListTtlMs ?? 1000 });
   const env = await createTestEnv(label, opts.env);
   const api = await startApi(env.env, { listen: opts.listen });
@@ -98,9 +101,17 @@ export async function createIncident(http: App, adminToken: string, overrides: R
 }
 
 /** A user of this role assigned to the incident; returns its token. */
-export async function staffFor(http: App, adminToken: string, incidentId: string, role: 'checkin' | 'commander'): Promise<{ id: string; email: string; token: string }> {
+export async function staffFor(
+  http: App,
+  adminToken: string,
+  incidentId: string,
+  role: 'checkin' | 'commander',
+): Promise<{ id: string; email: string; token: string }> {
   const user = await createUser(http, adminToken, role);
-  const res = await request(http).post(`/incidents/${incidentId}/staff`).set(...bearer(adminToken)).send({ userId: user.id });
+  const res = await request(http)
+    .post(`/incidents/${incidentId}/staff`)
+    .set(...bearer(adminToken))
+    .send({ userId: user.id });
   if (res.status !== 204) throw new Error(`assign failed: ${res.status} ${JSON.stringify(res.body)}`);
   return user;
 }

@@ -18,7 +18,22 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, AuthModule, AuditTrailModule, AuditApiModule, OutboxModule, LiveBoardModule, IncidentsModule, TrustModule, TrustHttpModule, CredentialsHttpModule, ReverificationModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        CommonModule,
+        DbModule,
+        AuthModule,
+        AuditTrailModule,
+        AuditApiModule,
+        OutboxModule,
+        LiveBoardModule,
+        IncidentsModule,
+        TrustModule,
+        TrustHttpModule,
+        CredentialsHttpModule,
+        ReverificationModule,
+      ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -41,9 +41,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useBodyParser(TEXT_TYPES, { bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body.toString('utf8')));
   await serveWebApp(app, config);
   app.enableCors({ origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false, credentials: false });
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
-  );
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }));
   await mountQueueDashboard(app); // bull-board at /admin/queues, admins only (its own guard: it is outside Nest's router)
   SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   app.enableShutdownHooks();

@@ -25,7 +25,10 @@ export function webAppDir(config: AppConfig): string | undefined {
  * (script-src 'self', no inline scripts) applies to these responses too.
  */
 export async function serveWebApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  app.getHttpAdapter().getInstance().get('/', (_req, reply) => reply.redirect(WEB_APP_PREFIX, 302));
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/', (_req, reply) => reply.redirect(WEB_APP_PREFIX, 302));
   const dir = webAppDir(config);
   if (!dir) return; // not built: /app/ is an unknown route (404) like any other
   await app.register(fastifyStatic, {

@@ -139,11 +139,16 @@ export async function writeManifest(dir: string, manifest: BadgeManifest): Promi
   return { dir, manifestPath, sheetPath, manifest };
 }
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 const CATEGORY: Record<string, string> = {
-  RN: 'nursing', LPN: 'nursing', APRN: 'nursing', MD: 'medicine', PARAMEDIC: 'ems', EMT: 'ems', USAR_TECH: 'usar',
+  RN: 'nursing',
+  LPN: 'nursing',
+  APRN: 'nursing',
+  MD: 'medicine',
+  PARAMEDIC: 'ems',
+  EMT: 'ems',
+  USAR_TECH: 'usar',
 };
 
 /** The printable sheet: one card per responder (name, qualification, board, licence, QR). */

@@ -50,9 +50,22 @@ export interface DemoUser {
 export function demoUsers(admin: { email: string; password: string }): DemoUser[] {
   return [
     { role: 'admin', email: admin.email, password: admin.password, displayName: 'Demo Administrator', incidentStaff: false },
-    { role: 'commander', email: 'commander@example.org', password: 'commander-demo-2026', displayName: 'Chief Maria Alvarez (Incident Commander)', incidentStaff: true },
+    {
+      role: 'commander',
+      email: 'commander@example.org',
+      password: 'commander-demo-2026',
+      displayName: 'Chief Maria Alvarez (Incident Commander)',
+      incidentStaff: true,
+    },
     { role: 'checkin', email: 'checkin@example.org', password: 'checkin-demo-2026', displayName: 'Darnell Brooks (Check-in Recorder)', incidentStaff: true },
-    { role: 'auditor', email: 'auditor@example.org', password: 'auditor-demo-2026', displayName: 'Linh Tran (FDEM Auditor)', jurisdictions: ['US-FL'], incidentStaff: false },
+    {
+      role: 'auditor',
+      email: 'auditor@example.org',
+      password: 'auditor-demo-2026',
+      displayName: 'Linh Tran (FDEM Auditor)',
+      jurisdictions: ['US-FL'],
+      incidentStaff: false,
+    },
   ];
 }
 
@@ -114,7 +127,12 @@ export interface TrustListDocument {
  * Imports the demo trust list as one document, the way a state agency publishes it: the registry's own
  * qualification definitions (GET /trust/list) plus the trusted boards, replaced in one PUT /trust/list.
  */
-export async function seedTrustList(api: ApiClient, adminToken: string, boards: readonly BoardIdentity[], grants: readonly TrustGrant[] = DEMO_TRUST): Promise<TrustListDocument> {
+export async function seedTrustList(
+  api: ApiClient,
+  adminToken: string,
+  boards: readonly BoardIdentity[],
+  grants: readonly TrustGrant[] = DEMO_TRUST,
+): Promise<TrustListDocument> {
   const current = (await api.get<TrustListDocument>('/trust/list', { token: adminToken, expect: [200] })).body;
   const bySlug = new Map(boards.map((b) => [b.slug, b]));
   const trusted: TrustListIssuerEntry[] = grants.map((grant) => {
@@ -170,7 +188,15 @@ function operationalPeriods(now: Date): Array<{ label: string; startsAt: string;
 /** Creates the incident and assigns the staff who must be assigned to act at it. */
 export async function seedIncident(api: ApiClient, adminToken: string, users: readonly DemoUser[], now: Date = new Date()): Promise<DemoIncident> {
   const number = `FL-MDC-${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}${String(now.getUTCDate()).padStart(2, '0')}-0147`;
-  const res = await api.post<{ id: string; name: string; number: string; jurisdiction: string; mutualAidJurisdictions: string[]; positions: Array<{ id: string; name: string }>; locations: Array<{ id: string; name: string }> }>(
+  const res = await api.post<{
+    id: string;
+    name: string;
+    number: string;
+    jurisdiction: string;
+    mutualAidJurisdictions: string[];
+    positions: Array<{ id: string; name: string }>;
+    locations: Array<{ id: string; name: string }>;
+  }>(
     '/incidents',
     {
       name: 'Bayshore Tower Collapse',

@@ -13,7 +13,18 @@ export { buildRoster, rosterSummary } from './demo-roster';
 export type { DemoResponder, ExpectedOutcome, RosterOptions, Scenario } from './demo-roster';
 export { issueBadges } from './demo-credentials';
 export type { BoardDirectory, IssuedBadge } from './demo-credentials';
-export { DEMO_ADMIN, DEMO_LOCATIONS, DEMO_POSITIONS, DEMO_TRUST, UNTRUSTED_BOARDS, demoUsers, seedDemo, seedIncident, seedTrustList, seedUsers } from './demo-seed';
+export {
+  DEMO_ADMIN,
+  DEMO_LOCATIONS,
+  DEMO_POSITIONS,
+  DEMO_TRUST,
+  UNTRUSTED_BOARDS,
+  demoUsers,
+  seedDemo,
+  seedIncident,
+  seedTrustList,
+  seedUsers,
+} from './demo-seed';
 export type { BoardIdentity, DemoIncident, DemoSeed, DemoUser, TrustGrant, TrustListDocument } from './demo-seed';
 export { MANIFEST_FILE, SHEET_FILE, badgeSheet, fileSlug, toManifestEntry, writeBadges, writeManifest } from './badges';
 export type { BadgeManifest, ManifestEntry, WrittenBadges } from './badges';

@@ -162,7 +162,9 @@ export async function runDemoCli(root: string, argv: readonly string[]): Promise
   }
   if (running) {
     if (args.surge === undefined) {
-      process.stderr.write(`a demo is already running (pid ${running.pid}, ${running.apiUrl}); use --surge N to check people in, or stop it with Ctrl-C first\n`);
+      process.stderr.write(
+        `a demo is already running (pid ${running.pid}, ${running.apiUrl}); use --surge N to check people in, or stop it with Ctrl-C first\n`,
+      );
       return 1;
     }
     return surgeAgainst(running, args);
@@ -204,7 +206,14 @@ async function surgeAgainst(state: DemoState, args: DemoArgs): Promise<number> {
   return report.failed > 0 ? 1 : 0;
 }
 
-async function surge(api: ApiClient, incident: DemoIncident, checkinUser: { email: string; password: string }, badges: ManifestEntry[], args: DemoArgs, signal: AbortSignal): Promise<SurgeReport> {
+async function surge(
+  api: ApiClient,
+  incident: DemoIncident,
+  checkinUser: { email: string; password: string },
+  badges: ManifestEntry[],
+  args: DemoArgs,
+  signal: AbortSignal,
+): Promise<SurgeReport> {
   const count = args.surge ?? 0;
   say(bold(`\nSurge: ${count} arrivals, ~${args.rate}/s from ${args.scanners} check-in stations (Ctrl-C stops)`));
   return runSurge({ api, incident, checkinUser }, badges, {
@@ -218,8 +227,10 @@ async function surge(api: ApiClient, incident: DemoIncident, checkinUser: { emai
 
 function printSurgeSummary(report: SurgeReport, apiUrl: string): void {
   say(
-    bold(`\nSurge done: ${report.scanned} scans, ${report.admitted} admitted, ${report.admittedWithWarnings} admitted with warnings, ` +
-      `${report.denied} denied, ${report.failed} failed; ${report.unexpected.length} not as the manifest expects.`),
+    bold(
+      `\nSurge done: ${report.scanned} scans, ${report.admitted} admitted, ${report.admittedWithWarnings} admitted with warnings, ` +
+        `${report.denied} denied, ${report.failed} failed; ${report.unexpected.length} not as the manifest expects.`,
+    ),
   );
   say(`Board: ${apiUrl}/app/ (commander)`);
 }
@@ -227,7 +238,10 @@ function printSurgeSummary(report: SurgeReport, apiUrl: string): void {
 async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number> {
   const started = Date.now();
   const apiUrl = `http://localhost:${settings.apiPort}`;
-  for (const [what, port] of [['api', settings.apiPort], ['issuer', settings.issuerPort]] as const) {
+  for (const [what, port] of [
+    ['api', settings.apiPort],
+    ['issuer', settings.issuerPort],
+  ] as const) {
     if (await portInUse(port)) {
       process.stderr.write(`port ${port} (${what}) is in use: stop what runs there, or set ${what === 'api' ? 'DEMO_API_PORT' : 'ISSUER_PORT'}\n`);
       return 1;
@@ -345,7 +359,17 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
     writeFileSync(join(settings.outputDir, 'demo-state.json'), `${JSON.stringify(state, null, 2)}\n`);
 
     const answers = await probeUrls(apiUrl, issuer.url);
-    printWelcome({ settings, issuer, apiUrl, seed: { incident: seed.incident, users: seed.users }, manifest, roster, answers, seconds: (Date.now() - started) / 1000, written: written.sheetPath });
+    printWelcome({
+      settings,
+      issuer,
+      apiUrl,
+      seed: { incident: seed.incident, users: seed.users },
+      manifest,
+      roster,
+      answers,
+      seconds: (Date.now() - started) / 1000,
+      written: written.sheetPath,
+    });
 
     if (args.surge !== undefined && !stopping) {
       const report = await surge(api, seed.incident, state.checkinUser, manifest.badges, args, controller.signal);
@@ -406,7 +430,8 @@ function printWelcome(input: {
 
   say(bold('\nSign in as'));
   for (const u of seed.users) {
-    const what = u.role === 'auditor' ? `reads ${u.jurisdictions?.join(', ')}` : u.incidentStaff ? 'assigned to the incident' : 'trust registry, users, incidents';
+    const what =
+      u.role === 'auditor' ? `reads ${u.jurisdictions?.join(', ')}` : u.incidentStaff ? 'assigned to the incident' : 'trust registry, users, incidents';
     say(`  ${u.role.padEnd(10)} ${u.email.padEnd(24)} password ${u.password.padEnd(22)} ${what}`);
   }
 
@@ -421,7 +446,10 @@ function printWelcome(input: {
   for (const slug of UNTRUSTED_BOARDS) say(`  ${boardName(slug).padEnd(52)} NOT trusted (a credential mill: its badges are signed, and refused)`);
 
   const s = manifest.summary;
-  const refusals = Object.entries(s).filter(([k]) => k !== 'admitted').map(([k, v]) => `${v} ${k.replace('_', ' ')}`).join(', ');
+  const refusals = Object.entries(s)
+    .filter(([k]) => k !== 'admitted')
+    .map(([k, v]) => `${v} ${k.replace('_', ' ')}`)
+    .join(', ');
   say(bold('\nBadges') + ` (${manifest.badges.length} responders: ${s.admitted ?? 0} to admit; ${refusals} to refuse)`);
   say(`  QR PNGs and a printable sheet: ${rel(input.written)}`);
   say(`  manifest (who, board, status index, expected outcome): ${rel(join(settings.outputDir, 'badges/manifest.json'))}`);
@@ -436,7 +464,9 @@ function printWelcome(input: {
   if (spotlight) {
     say(`  3. Revoke someone on scene:             npm run -s issuer:cli -- revoke --board ${spotlight.board} --index ${spotlight.statusIndex}${server}`);
     say(`     (${spotlight.name}, ${spotlight.qualification}, ${spotlight.agency}: the first one a surge checks in).`);
-    say(`     The board flags them after the next sweep: status lists live ${Math.round(settings.statusListTtlMs / 1000)} s, the sweep runs every ${Math.round(settings.sweepIntervalMs / 1000)} s.`);
+    say(
+      `     The board flags them after the next sweep: status lists live ${Math.round(settings.statusListTtlMs / 1000)} s, the sweep runs every ${Math.round(settings.sweepIntervalMs / 1000)} s.`,
+    );
   }
   say(`\nLogs: ${rel(join(settings.outputDir, 'logs'))}/api.log, worker.log.  Ctrl-C stops everything.`);
 }

@@ -94,7 +94,10 @@ export function matchesExpectation(entry: Pick<ManifestEntry, 'expected'>, decis
 async function pendingBadges(target: SurgeTarget, token: string, badges: readonly ManifestEntry[], skipCheckedIn: boolean): Promise<ManifestEntry[]> {
   if (!skipCheckedIn) return [...badges];
   try {
-    const res = await target.api.get<Array<{ credential?: { licenseNumber?: string | null } }>>(`/incidents/${target.incident.id}/deployments`, { token, expect: [200] });
+    const res = await target.api.get<Array<{ credential?: { licenseNumber?: string | null } }>>(`/incidents/${target.incident.id}/deployments`, {
+      token,
+      expect: [200],
+    });
     const onScene = new Set(res.body.map((d) => d.credential?.licenseNumber).filter((n): n is string => typeof n === 'string'));
     return badges.filter((b) => !onScene.has(b.licenseNumber));
   } catch {
@@ -123,10 +126,14 @@ export async function runSurge(target: SurgeTarget, badges: readonly ManifestEnt
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
-      opts.signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      opts.signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
 
   const scan = async (scanner: string, location: string | undefined, entry: ManifestEntry): Promise<ScanResult> => {
@@ -222,7 +229,9 @@ export function formatScan(scan: ScanResult, colour: boolean): string {
     verdict = paint('red', `ERROR ${scan.status || '---'}        `.slice(0, 17));
     detail = scan.error ?? '';
   }
-  const surprise = scan.asExpected ? '' : ` ${paint('amber', `(expected ${scan.entry.expected.decision}${scan.entry.expected.reason ? `: ${scan.entry.expected.reason}` : ''})`)}`;
+  const surprise = scan.asExpected
+    ? ''
+    : ` ${paint('amber', `(expected ${scan.entry.expected.decision}${scan.entry.expected.reason ? `: ${scan.entry.expected.reason}` : ''})`)}`;
   const at = (scan.location ?? '').replace(/ \(.*$/, '');
   return `${paint('dim', time)} ${`${scan.scanner} @ ${at}`.padEnd(29)} ${verdict} ${who}  ${detail}${surprise}`;
 }

@@ -16,7 +16,10 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 export class StatusBitstring {
   private readonly bytes: Uint8Array;
 
-  constructor(readonly length: number = MIN_STATUS_LIST_LENGTH, bytes?: Uint8Array) {
+  constructor(
+    readonly length: number = MIN_STATUS_LIST_LENGTH,
+    bytes?: Uint8Array,
+  ) {
     if (!Number.isInteger(length) || length <= 0 || length % 8 !== 0) {
       throw new RangeError(`a status list length must be a positive multiple of 8, got ${length}`);
     }

@@ -45,8 +45,6 @@ export class BoardKey {
 
   /** Compact JWS over `payload` with the given `typ` and `kid` (the full verification method id). */
   async sign(payload: object, typ: string, kid: string): Promise<string> {
-    return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: this.alg, typ, kid })
-      .sign(this.signingKey);
+    return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: this.alg, typ, kid }).sign(this.signingKey);
   }
 }

@@ -38,10 +38,9 @@ export interface NormalisedIssueRequest {
 /** A URL in the VCDM sense: a scheme, a colon, no spaces (DIDs, urn:uuid and http(s) URLs all qualify). */
 const URL_LIKE = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
 
-const dateSchema = z.union([
-  z.date(),
-  z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
-]).refine((d) => !Number.isNaN(d.getTime()), 'not a valid date');
+const dateSchema = z
+  .union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))])
+  .refine((d) => !Number.isNaN(d.getTime()), 'not a valid date');
 
 const issueRequestSchema = z
   .object({

@@ -172,10 +172,7 @@ describe('jwt-vc (VC-JWT 1.1, VCDM 1.1 in a vc claim)', () => {
     expect(header).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: `${board.did}#key-1` });
     const vc = payload.vc as Json;
     expect(vc).toEqual(issued.credential);
-    expect(vc['@context'].slice(0, 2)).toEqual([
-      'https://www.w3.org/2018/credentials/v1',
-      'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json',
-    ]);
+    expect(vc['@context'].slice(0, 2)).toEqual(['https://www.w3.org/2018/credentials/v1', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json']);
     expect(vc).not.toHaveProperty('validFrom');
     expect(payload.iss).toBe(vc.issuer.id);
     expect(payload.iss).toBe(board.did);

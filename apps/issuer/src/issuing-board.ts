@@ -61,7 +61,6 @@ export interface Board {
   signedTokenStatusList(): Promise<SignedStatusList>;
 }
 
-
 /** One licensing board or certifier: its key, its two status lists, and the credentials it signs. */
 export class IssuingBoard implements Board {
   readonly slug: string;
@@ -162,15 +161,30 @@ export class IssuingBoard implements Board {
       }
       case 'vc+jwt': {
         const credential = buildVc2Credential(content);
-        return { jws: await this.key.sign(vc2JwtPayload(credential, this.did, now), 'vc+jwt', this.keyId), credentialId: content.credentialId, statusIndex, credential };
+        return {
+          jws: await this.key.sign(vc2JwtPayload(credential, this.did, now), 'vc+jwt', this.keyId),
+          credentialId: content.credentialId,
+          statusIndex,
+          credential,
+        };
       }
       case 'ob3-jwt': {
         const credential = buildVc2Credential(content);
-        return { jws: await this.key.sign(ob3JwtPayload(credential, content, now), 'JWT', this.keyId), credentialId: content.credentialId, statusIndex, credential };
+        return {
+          jws: await this.key.sign(ob3JwtPayload(credential, content, now), 'JWT', this.keyId),
+          credentialId: content.credentialId,
+          statusIndex,
+          credential,
+        };
       }
       case 'jwt-vc': {
         const credential = buildVc1Credential(content);
-        return { jws: await this.key.sign(vc1JwtPayload(credential, content, now), 'JWT', this.keyId), credentialId: content.credentialId, statusIndex, credential };
+        return {
+          jws: await this.key.sign(vc1JwtPayload(credential, content, now), 'JWT', this.keyId),
+          credentialId: content.credentialId,
+          statusIndex,
+          credential,
+        };
       }
     }
   }
@@ -228,7 +242,13 @@ export class IssuingBoard implements Board {
     const key = this.key;
     const now = Math.floor(Date.now() / 1000);
     const lst = tokenStatusList(MIN_STATUS_LIST_LENGTH, (i) => (this.lists.revocation.get(i) ? 1 : this.lists.suspension.get(i) ? 2 : 0));
-    const payload = { iss: this.did, sub: this.tokenStatusListUrl(), iat: now, ttl: Math.max(1, Math.floor(this.statusListTtlMs / 1000)), status_list: { bits: 2, lst } };
+    const payload = {
+      iss: this.did,
+      sub: this.tokenStatusListUrl(),
+      iat: now,
+      ttl: Math.max(1, Math.floor(this.statusListTtlMs / 1000)),
+      status_list: { bits: 2, lst },
+    };
     const signed = key
       .sign(payload, STATUS_LIST_TOKEN_TYP, `${this.did}#${key.fragment}`)
       .then((jws) => ({ jws, etag: `"${createHash('sha256').update(jws).digest('base64url').slice(0, 27)}"` }));

@@ -28,7 +28,10 @@ describe('vc-jose-cose issue contract (core)', () => {
   it('refuses vc/vp claims, undefined top-level members and broken data models', async () => {
     const vm = load('vm-p256.json');
     const credential = load('credential-minimal.json');
-    await expect(issueForTestSuite({ ...credential, vc: {} }, vm, 'credential_jose')).resolves.toMatchObject({ result: 'failure', reason: 'data_model_invalid' });
+    await expect(issueForTestSuite({ ...credential, vc: {} }, vm, 'credential_jose')).resolves.toMatchObject({
+      result: 'failure',
+      reason: 'data_model_invalid',
+    });
     await expect(issueForTestSuite(load('credential-unknown-extensions.json'), vm, 'credential_jose')).resolves.toMatchObject({
       result: 'failure',
       reason: 'undefined_member',

@@ -22,9 +22,7 @@ export const CONTRACT_FEATURES = [
   'presentation_cose',
 ] as const;
 
-export type ContractResult =
-  | { result: 'success'; data: string }
-  | { result: 'failure' | 'indeterminate'; reason: ContractRefusal; message: string };
+export type ContractResult = { result: 'success'; data: string } | { result: 'failure' | 'indeterminate'; reason: ContractRefusal; message: string };
 
 export type ContractRefusal = 'malformed_input' | 'invalid_key' | 'data_model_invalid' | 'undefined_member' | 'unsupported_feature';
 
@@ -35,9 +33,25 @@ const OB_CONTEXT_PREFIX = 'https://purl.imsglobal.org/spec/ob/v3p0/';
 const JWT_CLAIM_TERMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'cnf', '_sd', '_sd_alg'];
 /** Members the VC 2.0 base context defines explicitly for a VerifiableCredential. */
 const CREDENTIAL_TERMS = [
-  '@context', 'id', 'type', 'issuer', 'credentialSubject', 'validFrom', 'validUntil', 'credentialStatus', 'credentialSchema',
-  'evidence', 'termsOfUse', 'refreshService', 'relatedResource', 'renderMethod', 'confidenceMethod', 'name', 'description',
-  'proof', ...JWT_CLAIM_TERMS,
+  '@context',
+  'id',
+  'type',
+  'issuer',
+  'credentialSubject',
+  'validFrom',
+  'validUntil',
+  'credentialStatus',
+  'credentialSchema',
+  'evidence',
+  'termsOfUse',
+  'refreshService',
+  'relatedResource',
+  'renderMethod',
+  'confidenceMethod',
+  'name',
+  'description',
+  'proof',
+  ...JWT_CLAIM_TERMS,
 ];
 /** Members Open Badges 3.0 adds to an OpenBadgeCredential (only when an OB context is present). */
 const OPEN_BADGES_CREDENTIAL_TERMS = ['awardedDate', 'image', 'endorsement', 'endorsementJwt'];
@@ -50,7 +64,10 @@ const CURVE_ALGORITHMS: Record<string, string> = { 'P-256': 'ES256', 'P-384': 'E
 type Json = Record<string, unknown>;
 
 class Refusal extends Error {
-  constructor(readonly reason: ContractRefusal, message: string) {
+  constructor(
+    readonly reason: ContractRefusal,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -115,7 +132,8 @@ function readVerificationMethod(vm: unknown): { kid: string; alg: string; secret
   if (!isObject(secret) || typeof secret.d !== 'string') throw new Refusal('invalid_key', 'the verification method has no secretKeyJwk with a private part');
   const curveAlg = typeof secret.crv === 'string' ? CURVE_ALGORITHMS[secret.crv] : undefined;
   if (!curveAlg) throw new Refusal('invalid_key', `unsupported key type ${String(secret.kty)}/${String(secret.crv)}`);
-  if (secret.alg !== undefined && secret.alg !== curveAlg) throw new Refusal('invalid_key', `alg ${String(secret.alg)} does not fit curve ${String(secret.crv)}`);
+  if (secret.alg !== undefined && secret.alg !== curveAlg)
+    throw new Refusal('invalid_key', `alg ${String(secret.alg)} does not fit curve ${String(secret.crv)}`);
   const pub = vm.publicKeyJwk;
   if (isObject(pub) && (pub.x !== secret.x || pub.y !== secret.y || pub.crv !== secret.crv)) {
     throw new Refusal('invalid_key', 'secretKeyJwk is not the private half of publicKeyJwk');

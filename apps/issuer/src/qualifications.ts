@@ -24,7 +24,7 @@ const QUALIFICATIONS: Record<QualificationCode, QualificationDefinition> = {
     achievementName: 'Registered Nurse',
     achievementType: 'License',
     description: 'Licensed to practise as a registered nurse under the laws of the issuing jurisdiction.',
-    criteria: 'Graduated from an approved professional nursing programme, passed the NCLEX-RN examination and met the board\'s licensure requirements.',
+    criteria: "Graduated from an approved professional nursing programme, passed the NCLEX-RN examination and met the board's licensure requirements.",
     numberPrefix: 'RN',
   },
   LPN: {

@@ -4,7 +4,11 @@ import { tokenStatusList, vctOf, withDisclosures } from './sd-jwt-vc';
 
 describe('demo SD-JWT VC issuance', () => {
   it('replaces the disclosable claims by the sha-256 digests of their Disclosures', () => {
-    const { payload, disclosures } = withDisclosures({ iss: 'did:example:board', name: 'Ana Diaz', license_number: 'RN1' }, ['name', 'license_number', 'email']);
+    const { payload, disclosures } = withDisclosures({ iss: 'did:example:board', name: 'Ana Diaz', license_number: 'RN1' }, [
+      'name',
+      'license_number',
+      'email',
+    ]);
     expect(payload).toEqual({ iss: 'did:example:board', _sd: expect.any(Array), _sd_alg: 'sha-256' });
     expect(disclosures.map((d) => (JSON.parse(Buffer.from(d, 'base64url').toString()) as unknown[]).slice(1))).toEqual([
       ['name', 'Ana Diaz'],
@@ -15,7 +19,12 @@ describe('demo SD-JWT VC issuance', () => {
 
   it('lays the Token Status List out two bits per entry, least significant bits first', () => {
     const values: Record<number, number> = { 0: 1, 1: 2, 5: 1, 7: 2 };
-    const bytes = inflateSync(Buffer.from(tokenStatusList(16, (i) => values[i] ?? 0), 'base64url'));
+    const bytes = inflateSync(
+      Buffer.from(
+        tokenStatusList(16, (i) => values[i] ?? 0),
+        'base64url',
+      ),
+    );
     // byte 0: entries 0-3 -> 0b00_00_10_01; byte 1: entries 4-7 -> 0b10_00_01_00
     expect([...bytes]).toEqual([0b00001001, 0b10000100, 0, 0]);
   });

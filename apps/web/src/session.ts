@@ -41,7 +41,12 @@ function schedule(s: Session | undefined): void {
 schedule(sessionStore.value);
 
 export function signedIn(res: TokenResponse): Session {
-  const s: Session = { token: res.accessToken, user: res.user, expiresAt: Date.now() + res.expiresIn * 1000, passwordChangeRequired: res.passwordChangeRequired };
+  const s: Session = {
+    token: res.accessToken,
+    user: res.user,
+    expiresAt: Date.now() + res.expiresIn * 1000,
+    passwordChangeRequired: res.passwordChangeRequired,
+  };
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
   signOutReason.set(undefined);
   sessionStore.set(s);

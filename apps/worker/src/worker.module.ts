@@ -18,7 +18,23 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, CommonModule, DbModule, ServerKeysModule, AccessChangesModule, AuditTrailModule, AuditWorkerModule, OutboxModule, LiveEmitterModule, TrustModule, CredentialsModule, IncidentsCoreModule, ReverificationCoreModule, JobWorkerModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        CommonModule,
+        DbModule,
+        ServerKeysModule,
+        AccessChangesModule,
+        AuditTrailModule,
+        AuditWorkerModule,
+        OutboxModule,
+        LiveEmitterModule,
+        TrustModule,
+        CredentialsModule,
+        IncidentsCoreModule,
+        ReverificationCoreModule,
+        JobWorkerModule,
+      ],
       providers: [...PROCESSORS],
     };
   }

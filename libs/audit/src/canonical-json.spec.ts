@@ -7,8 +7,14 @@ import { entryHash, type HashedFields } from './audit-hash';
 /** The reference: canonicalize (JCS) on the fields object but seq, hashed after prevHash and seq. */
 function referenceHash(prevHash: string, f: HashedFields): string {
   const body = canonicalize({
-    chainId: f.chainId, occurredAt: f.occurredAt, actor: f.actor, action: f.action,
-    incidentId: f.incidentId, targetType: f.targetType, targetId: f.targetId, payload: f.payload,
+    chainId: f.chainId,
+    occurredAt: f.occurredAt,
+    actor: f.actor,
+    action: f.action,
+    incidentId: f.incidentId,
+    targetType: f.targetType,
+    targetId: f.targetId,
+    payload: f.payload,
   }) as string;
   return createHash('sha256').update(`${prevHash}\n${f.seq}\n${body}`).digest('hex');
 }
@@ -79,15 +85,19 @@ describe('entryHash', () => {
 
   it('matches the reference hash for arbitrary entries', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex')), fields, (prev, f) => {
-        let expected: string;
-        try {
-          expected = referenceHash(prev, f);
-        } catch {
-          return;
-        }
-        expect(entryHash(prev, f)).toBe(expected);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex')),
+        fields,
+        (prev, f) => {
+          let expected: string;
+          try {
+            expected = referenceHash(prev, f);
+          } catch {
+            return;
+          }
+          expect(entryHash(prev, f)).toBe(expected);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

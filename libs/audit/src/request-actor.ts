@@ -16,6 +16,4 @@ export function actorFromRequest(req: {
 }
 
 /** `@RequestActor() actor: AuditActor` in a controller method. */
-export const RequestActor = createParamDecorator((_: unknown, ctx: ExecutionContext): AuditActor =>
-  actorFromRequest(ctx.switchToHttp().getRequest()),
-);
+export const RequestActor = createParamDecorator((_: unknown, ctx: ExecutionContext): AuditActor => actorFromRequest(ctx.switchToHttp().getRequest()));

@@ -82,7 +82,9 @@ export class AuthController {
 
   @Get('.well-known/audit-checkpoint-keys.json')
   @Public()
-  @ApiOperation({ summary: 'The checkpoint keys this server trusts: its own and the pinned ones (compare the kids with what the operator announced before pinning them)' })
+  @ApiOperation({
+    summary: 'The checkpoint keys this server trusts: its own and the pinned ones (compare the kids with what the operator announced before pinning them)',
+  })
   @ApiOkResponse({ type: JwksDto, description: 'JWK Set of the checkpoint keys this server trusts.' })
   checkpointKeys(): Promise<{ keys: object[] }> {
     return this.keys.trustedCheckpointKeys();

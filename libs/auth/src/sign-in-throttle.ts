@@ -48,7 +48,17 @@ return 1`;
 
 type ThrottleClient = Redis & {
   signInWaitLeft(pairWait: string, accountWait: string, known: string): Promise<number>;
-  signInFailed(run: string, pairWait: string, failedFrom: string, accountWait: string, address: string, free: number, maxWait: number, runTtl: number, window: number): Promise<number>;
+  signInFailed(
+    run: string,
+    pairWait: string,
+    failedFrom: string,
+    accountWait: string,
+    address: string,
+    free: number,
+    maxWait: number,
+    runTtl: number,
+    window: number,
+  ): Promise<number>;
   signInSucceeded(run: string, pairWait: string, known: string, knownTtl: number): Promise<number>;
 };
 

@@ -22,10 +22,22 @@ describe('csvCell', () => {
   });
 
   it('leaves plain text and numbers alone; nothing is an empty cell', () => {
-    expect([csvCell('Jackson Memorial'), csvCell(-2.5), csvCell(0), csvCell(null), csvCell(undefined), csvCell('')]).toEqual(['Jackson Memorial', '-2.5', '0', '', '', '']);
+    expect([csvCell('Jackson Memorial'), csvCell(-2.5), csvCell(0), csvCell(null), csvCell(undefined), csvCell('')]).toEqual([
+      'Jackson Memorial',
+      '-2.5',
+      '0',
+      '',
+      '',
+      '',
+    ]);
   });
 
   it('writes rows with CRLF line ends', () => {
-    expect(csvText([['a', 'b;c'], [1, null]])).toBe('a,"b;c"\r\n1,\r\n');
+    expect(
+      csvText([
+        ['a', 'b;c'],
+        [1, null],
+      ]),
+    ).toBe('a,"b;c"\r\n1,\r\n');
   });
 });

@@ -36,7 +36,9 @@ describe('parseConfig', () => {
     expect(parseConfig({}).auth.verifyRateLimitPerMinute).toBe(60);
     expect(parseConfig({ VERIFY_RATE_LIMIT_PER_MINUTE: '5' }).auth.verifyRateLimitPerMinute).toBe(5);
     for (const bad of ['0', '-1', 'many', '2.5']) {
-      expect(() => parseConfig({ VERIFY_RATE_LIMIT_PER_MINUTE: bad })).toThrow(/^Invalid configuration: VERIFY_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 100000/);
+      expect(() => parseConfig({ VERIFY_RATE_LIMIT_PER_MINUTE: bad })).toThrow(
+        /^Invalid configuration: VERIFY_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 100000/,
+      );
     }
   });
 });
@@ -61,7 +63,10 @@ describe('parseConfig: keys and production', () => {
 
   it('refuses each unsafe setting in production, naming it in one line', () => {
     const cases: Array<[Record<string, string | undefined>, RegExp]> = [
-      [{ BOOTSTRAP_ADMIN_PASSWORD: DOCUMENTED_BOOTSTRAP_PASSWORD }, /^Invalid configuration: BOOTSTRAP_ADMIN_PASSWORD must not be the documented default in production$/],
+      [
+        { BOOTSTRAP_ADMIN_PASSWORD: DOCUMENTED_BOOTSTRAP_PASSWORD },
+        /^Invalid configuration: BOOTSTRAP_ADMIN_PASSWORD must not be the documented default in production$/,
+      ],
       [{ BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD: 'false' }, /^Invalid configuration: BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD must be true in production$/],
       [{ FETCH_ALLOW_PRIVATE_NETWORK: 'true' }, /^Invalid configuration: FETCH_ALLOW_PRIVATE_NETWORK must be false in production$/],
       [{ FETCH_INSECURE_HOSTS: 'localhost' }, /^Invalid configuration: FETCH_INSECURE_HOSTS must be empty in production/],
@@ -77,19 +82,25 @@ describe('parseConfig: keys and production', () => {
 
   it('caps the access token lifetime at an hour', () => {
     expect(parseConfig({ ACCESS_TOKEN_TTL_SECONDS: '3600' }).auth.accessTokenTtlSeconds).toBe(3600);
-    expect(() => parseConfig({ ACCESS_TOKEN_TTL_SECONDS: '3601' })).toThrow(/^Invalid configuration: ACCESS_TOKEN_TTL_SECONDS must be a whole number from 60 to 3600$/);
+    expect(() => parseConfig({ ACCESS_TOKEN_TTL_SECONDS: '3601' })).toThrow(
+      /^Invalid configuration: ACCESS_TOKEN_TTL_SECONDS must be a whole number from 60 to 3600$/,
+    );
   });
 
   it('validates keys: private JWKs, two different keys, a 32-byte key-encryption key, a public trust list', () => {
     expect(() => parseConfig({ AUTH_SIGNING_KEY: '{"kty":"OKP","crv":"Ed25519","x":"abc"}' })).toThrow(/AUTH_SIGNING_KEY must be a private Ed25519 JWK/);
     const key = jwk();
-    expect(() => parseConfig({ AUTH_SIGNING_KEY: key, CHECKPOINT_SIGNING_KEY: key })).toThrow(/CHECKPOINT_SIGNING_KEY must be another key than AUTH_SIGNING_KEY/);
+    expect(() => parseConfig({ AUTH_SIGNING_KEY: key, CHECKPOINT_SIGNING_KEY: key })).toThrow(
+      /CHECKPOINT_SIGNING_KEY must be another key than AUTH_SIGNING_KEY/,
+    );
     expect(() => parseConfig({ KEY_ENCRYPTION_KEY: randomBytes(16).toString('base64') })).toThrow(/KEY_ENCRYPTION_KEY must be 32 bytes in base64/);
     const { d: _d, ...pub } = JSON.parse(jwk()) as Record<string, string>;
     expect(parseConfig({ AUDIT_TRUSTED_CHECKPOINT_KEYS: JSON.stringify({ keys: [{ ...pub, kid: 'k1' }] }) }).audit.trustedCheckpointKeys).toEqual([
       { kty: 'OKP', crv: 'Ed25519', x: pub.x, kid: 'k1' },
     ]);
-    expect(() => parseConfig({ AUDIT_TRUSTED_CHECKPOINT_KEYS: JSON.stringify({ keys: [{ ...pub }] }) })).toThrow(/AUDIT_TRUSTED_CHECKPOINT_KEYS must be a JWK Set/);
+    expect(() => parseConfig({ AUDIT_TRUSTED_CHECKPOINT_KEYS: JSON.stringify({ keys: [{ ...pub }] }) })).toThrow(
+      /AUDIT_TRUSTED_CHECKPOINT_KEYS must be a JWK Set/,
+    );
     expect(() => parseConfig({ AUDIT_TRUSTED_CHECKPOINT_KEYS: JSON.stringify({ keys: [{ ...JSON.parse(key), kid: 'k' }] }) })).toThrow(/no private part/);
   });
 
@@ -98,8 +109,12 @@ describe('parseConfig: keys and production', () => {
     try {
       writeFileSync(join(dir, 'kek'), `${kek}\n`);
       expect(parseConfig({ KEY_ENCRYPTION_KEY_FILE: join(dir, 'kek') }).auth.keyEncryptionKey).toBe(kek);
-      expect(() => parseConfig({ KEY_ENCRYPTION_KEY_FILE: join(dir, 'kek'), KEY_ENCRYPTION_KEY: kek })).toThrow(/set KEY_ENCRYPTION_KEY or KEY_ENCRYPTION_KEY_FILE, not both/);
-      expect(() => parseConfig({ AUTH_SIGNING_KEY_FILE: join(dir, 'missing') })).toThrow(/^Invalid configuration: AUTH_SIGNING_KEY_FILE cannot be read \(ENOENT\)$/);
+      expect(() => parseConfig({ KEY_ENCRYPTION_KEY_FILE: join(dir, 'kek'), KEY_ENCRYPTION_KEY: kek })).toThrow(
+        /set KEY_ENCRYPTION_KEY or KEY_ENCRYPTION_KEY_FILE, not both/,
+      );
+      expect(() => parseConfig({ AUTH_SIGNING_KEY_FILE: join(dir, 'missing') })).toThrow(
+        /^Invalid configuration: AUTH_SIGNING_KEY_FILE cannot be read \(ENOENT\)$/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -107,6 +122,8 @@ describe('parseConfig: keys and production', () => {
 
   it('runs migrations with MIGRATION_DATABASE_URL when given, else with DATABASE_URL', () => {
     expect(parseConfig({ DATABASE_URL: 'postgres://app@db/x' }).database.migrationUrl).toBe('postgres://app@db/x');
-    expect(parseConfig({ DATABASE_URL: 'postgres://app@db/x', MIGRATION_DATABASE_URL: 'postgres://owner@db/x' }).database.migrationUrl).toBe('postgres://owner@db/x');
+    expect(parseConfig({ DATABASE_URL: 'postgres://app@db/x', MIGRATION_DATABASE_URL: 'postgres://owner@db/x' }).database.migrationUrl).toBe(
+      'postgres://owner@db/x',
+    );
   });
 });

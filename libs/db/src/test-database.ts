@@ -37,7 +37,10 @@ export async function prepareTemplateDatabase(): Promise<void> {
 
 /** A fresh, migrated database for one test file; returns its URL. */
 export async function createTestDatabase(label = 'e2e'): Promise<string> {
-  const name = `rc_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `rc_test_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
   return urlFor(name);
 }

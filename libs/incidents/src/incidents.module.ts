@@ -27,7 +27,16 @@ import { DeploymentReportsRepository } from './reports/deployment-reports.reposi
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 
-const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, ResponderRegistry, CheckInService, IdempotencyKeyHints, RosterService];
+const SERVICES = [
+  IncidentsService,
+  DeploymentReader,
+  DeploymentsService,
+  CredentialFlagsService,
+  ResponderRegistry,
+  CheckInService,
+  IdempotencyKeyHints,
+  RosterService,
+];
 const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, DeployedCredentialsRepository, ResponderRepository, CheckInRepository];
 
 /**

@@ -83,14 +83,7 @@ export interface LiveSnapshot extends LiveBoard {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Reason codes in refusals (a subset of the API's error codes, same meaning). */
-export type LiveErrorCode =
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'validation_failed'
-  | 'rate_limited'
-  | 'service_unavailable'
-  | 'internal_error';
+export type LiveErrorCode = 'unauthenticated' | 'forbidden' | 'not_found' | 'validation_failed' | 'rate_limited' | 'service_unavailable' | 'internal_error';
 
 export interface LiveError {
   code: LiveErrorCode;

@@ -30,7 +30,12 @@ export class OutboxRepository {
    * moves once by the number of events. `after` runs (and takes its locks) before the sequence row is locked;
    * `when` false leaves the events out, sequence untouched. Returns the part that inserts the events.
    */
-  append(statement: CombinedStatement, incidentId: string, events: OutgoingEvent[], options: { after?: StatementPart; when?: StatementCondition } = {}): StatementPart {
+  append(
+    statement: CombinedStatement,
+    incidentId: string,
+    events: OutgoingEvent[],
+    options: { after?: StatementPart; when?: StatementCondition } = {},
+  ): StatementPart {
     const incident = statement.value(incidentId);
     const count = statement.value(events.length);
     const source = `SELECT ${incident}::uuid, ${count}::bigint${CombinedStatement.after(options.after)}${options.when ? ` ${CombinedStatement.where(options.when)}` : ''}`;

@@ -29,7 +29,12 @@ export class Outbox {
    * to keep that order. Without it a check-in batch and a reverification sweep at the same incident deadlock (npm
    * run test:chaos provokes it). `when` false leaves the events out, sequence untouched.
    */
-  appendTo(statement: CombinedStatement, incidentId: string, events: OutgoingEvent[], options: { after?: StatementPart; when?: StatementCondition } = {}): void {
+  appendTo(
+    statement: CombinedStatement,
+    incidentId: string,
+    events: OutgoingEvent[],
+    options: { after?: StatementPart; when?: StatementCondition } = {},
+  ): void {
     if (events.length === 0) return;
     this.events.append(statement, incidentId, events, options);
   }

@@ -17,7 +17,11 @@ const USE_CASES = [ActiveCredentialsReader, ReverificationEffects, Reverificatio
  * The reverification use cases, without HTTP (the worker's processors call them). Needs, from the application:
  * IncidentsCoreModule and TrustModule (both global: they provide ports other libraries declare).
  */
-@Module({ imports: [JobsModule, CredentialsModule, AuditTrailModule, OutboxModule, LiveEmitterModule], providers: [ExpiryWarningsRepository, ...USE_CASES], exports: [...USE_CASES, JobsModule] })
+@Module({
+  imports: [JobsModule, CredentialsModule, AuditTrailModule, OutboxModule, LiveEmitterModule],
+  providers: [ExpiryWarningsRepository, ...USE_CASES],
+  exports: [...USE_CASES, JobsModule],
+})
 export class ReverificationCoreModule {}
 
 /** The api side: POST /incidents/:incidentId/reverify, POST /reverification/sweeps, GET /jobs/:id. */

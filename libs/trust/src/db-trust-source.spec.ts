@@ -17,7 +17,20 @@ class FakeRepository extends TrustRegistryRepository {
     this.reads++;
     if (this.down) throw new Error('relation "trusted_issuer" does not exist');
     const at = new Date('2025-01-01T00:00:00Z');
-    return [{ id: 'did:web:board.example', name: this.name, jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'], validFrom: null, validUntil: null, retiredAt: null, createdAt: at, updatedAt: at }];
+    return [
+      {
+        id: 'did:web:board.example',
+        name: this.name,
+        jurisdictions: ['US-FL'],
+        qualifications: ['RN'],
+        algorithms: ['ES256'],
+        validFrom: null,
+        validUntil: null,
+        retiredAt: null,
+        createdAt: at,
+        updatedAt: at,
+      },
+    ];
   }
 
   override async listQualifications(): Promise<TrustListQualification[]> {

@@ -6,11 +6,32 @@ const doc: TrustListDocument = {
   format: 'responder-checkin/trust-list',
   version: 1,
   qualifications: [
-    { code: 'RN', name: 'Registered Nurse', rules: [{ achievementId: 'https://fl.example/achievements/rn' }, { achievementTypes: ['License'], achievementName: 'Registered Nurse' }] },
-    { code: 'PARAMEDIC', name: 'Paramedic', rules: [{ achievementTypes: ['License', 'Certification'], achievementName: 'Paramedic' }, { credentialType: 'ParamedicCredential' }, { vct: 'https://registry.example/vct/paramedic' }] },
+    {
+      code: 'RN',
+      name: 'Registered Nurse',
+      rules: [{ achievementId: 'https://fl.example/achievements/rn' }, { achievementTypes: ['License'], achievementName: 'Registered Nurse' }],
+    },
+    {
+      code: 'PARAMEDIC',
+      name: 'Paramedic',
+      rules: [
+        { achievementTypes: ['License', 'Certification'], achievementName: 'Paramedic' },
+        { credentialType: 'ParamedicCredential' },
+        { vct: 'https://registry.example/vct/paramedic' },
+      ],
+    },
   ],
   issuers: [
-    { id: 'did:web:boards.example:fl:nursing', name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'], validFrom: null, validUntil: null, retiredAt: null },
+    {
+      id: 'did:web:boards.example:fl:nursing',
+      name: 'Florida Board of Nursing',
+      jurisdictions: ['US-FL'],
+      qualifications: ['RN'],
+      algorithms: ['ES256'],
+      validFrom: null,
+      validUntil: null,
+      retiredAt: null,
+    },
     { id: 'https://registry.example', name: 'National Registry', jurisdictions: ['US'], qualifications: ['PARAMEDIC'] },
   ],
 };
@@ -30,8 +51,16 @@ describe('trust-list document', () => {
     ['unknown qualification', { ...doc, issuers: [{ ...doc.issuers[0], qualifications: ['PILOT'] }] }, 'issuers.0.qualifications'],
     ['duplicate issuer', { ...doc, issuers: [doc.issuers[0], doc.issuers[0]] }, 'issuers.1.id'],
     ['HS256', { ...doc, issuers: [{ ...doc.issuers[0], algorithms: ['HS256'] }] }, 'issuers.0.algorithms.0'],
-    ['rule with two kinds', { ...doc, qualifications: [{ code: 'RN', name: 'x', rules: [{ achievementId: 'a', credentialType: 'b' }] }] }, 'qualifications.0.rules.0'],
-    ['vct rule with another kind', { ...doc, qualifications: [{ code: 'RN', name: 'x', rules: [{ vct: 'urn:x', credentialType: 'b' }] }] }, 'qualifications.0.rules.0'],
+    [
+      'rule with two kinds',
+      { ...doc, qualifications: [{ code: 'RN', name: 'x', rules: [{ achievementId: 'a', credentialType: 'b' }] }] },
+      'qualifications.0.rules.0',
+    ],
+    [
+      'vct rule with another kind',
+      { ...doc, qualifications: [{ code: 'RN', name: 'x', rules: [{ vct: 'urn:x', credentialType: 'b' }] }] },
+      'qualifications.0.rules.0',
+    ],
     ['empty vct', { ...doc, qualifications: [{ code: 'RN', name: 'x', rules: [{ vct: '' }] }] }, 'qualifications.0.rules.0'],
   ])('refuses %s with trust_list_invalid naming the field', (_name, value, field) => {
     try {
@@ -48,7 +77,12 @@ describe('trust-list document', () => {
 describe('qualification mapping rules', () => {
   const rules = rulesOf(doc);
   it('achievement id first, then achievementType + name (case and spacing ignored), then credential type', () => {
-    expect(mapQualification({ achievementId: 'https://fl.example/achievements/rn', achievementName: 'Paramedic', achievementType: 'License', credentialTypes: [] }, rules)).toBe('RN');
+    expect(
+      mapQualification(
+        { achievementId: 'https://fl.example/achievements/rn', achievementName: 'Paramedic', achievementType: 'License', credentialTypes: [] },
+        rules,
+      ),
+    ).toBe('RN');
     expect(mapQualification({ achievementName: '  registered   NURSE ', achievementType: 'license', credentialTypes: [] }, rules)).toBe('RN');
     expect(mapQualification({ achievementName: 'Registered Nurse', achievementType: 'Certificate', credentialTypes: [] }, rules)).toBeUndefined();
     expect(mapQualification({ credentialTypes: ['VerifiableCredential', 'ParamedicCredential'] }, rules)).toBe('PARAMEDIC');
@@ -56,9 +90,13 @@ describe('qualification mapping rules', () => {
   });
 
   it('an SD-JWT VC maps by its vct, compared exactly', () => {
-    expect(mapQualification({ vct: 'https://registry.example/vct/paramedic', credentialTypes: ['https://registry.example/vct/paramedic'] }, rules)).toBe('PARAMEDIC');
+    expect(mapQualification({ vct: 'https://registry.example/vct/paramedic', credentialTypes: ['https://registry.example/vct/paramedic'] }, rules)).toBe(
+      'PARAMEDIC',
+    );
     expect(mapQualification({ vct: 'https://registry.example/vct/Paramedic', credentialTypes: [] }, rules)).toBeUndefined();
-    expect(mapQualification({ vct: 'https://registry.example/vct/paramedic', achievementId: 'https://fl.example/achievements/rn', credentialTypes: [] }, rules)).toBe('RN');
+    expect(
+      mapQualification({ vct: 'https://registry.example/vct/paramedic', achievementId: 'https://fl.example/achievements/rn', credentialTypes: [] }, rules),
+    ).toBe('RN');
   });
 
   it('US covers every US-xx, a state covers only itself', () => {

@@ -93,13 +93,16 @@ export function parseTrustList(value: unknown): TrustListDocument {
       problems.push({ field: `issuers.${i}.validUntil`, message: 'must be after validFrom' });
     }
   });
-  if (problems.length > 0) throw new DomainError('trust_list_invalid', `The trust list is invalid: ${problems[0].field} ${problems[0].message}`, { errors: problems.slice(0, 20) });
+  if (problems.length > 0)
+    throw new DomainError('trust_list_invalid', `The trust list is invalid: ${problems[0].field} ${problems[0].message}`, { errors: problems.slice(0, 20) });
   return doc;
 }
 
 /** sha256 (hex) of the JCS-canonical document: names an imported list in the audit trail. */
 export function trustListDigest(doc: TrustListDocument): string {
-  return createHash('sha256').update(canonicalize(doc) ?? '').digest('hex');
+  return createHash('sha256')
+    .update(canonicalize(doc) ?? '')
+    .digest('hex');
 }
 
 const toDate = (value: string | null | undefined): Date | undefined => (value ? new Date(value) : undefined);

@@ -132,7 +132,16 @@ export class TrustRegistryRepository {
       `INSERT INTO trusted_issuer (id, display_name, jurisdictions, qualifications, algorithms, valid_from, valid_until, retired_at, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $8)
        ON CONFLICT (id) DO NOTHING RETURNING ${ISSUER_COLUMNS}`,
-      [issuer.id, issuer.name, issuer.jurisdictions, issuer.qualifications, issuer.algorithms ?? DEFAULT_ALGORITHMS, issuer.validFrom ?? null, issuer.validUntil ?? null, now],
+      [
+        issuer.id,
+        issuer.name,
+        issuer.jurisdictions,
+        issuer.qualifications,
+        issuer.algorithms ?? DEFAULT_ALGORITHMS,
+        issuer.validFrom ?? null,
+        issuer.validUntil ?? null,
+        now,
+      ],
     );
     return row ? toRecord(row) : undefined;
   }

@@ -79,10 +79,20 @@ export class TrustRegistryService {
     checkPeriod(input.validFrom, input.validUntil);
     const view = await this.write(async (tx, now) => {
       await this.checkQualifications(tx, input.qualifications);
-      const created = await this.repository.insertIssuer(tx, { ...input, qualifications: unique(input.qualifications), jurisdictions: unique(input.jurisdictions) }, now);
+      const created = await this.repository.insertIssuer(
+        tx,
+        { ...input, qualifications: unique(input.qualifications), jurisdictions: unique(input.jurisdictions) },
+        now,
+      );
       if (!created) throw new DomainError('issuer_exists', `The issuer ${input.id} is already in the registry.`);
       const after = this.toView(created);
-      await this.audit.record(tx, { actor, action: 'trust.issuer_created', target: { type: 'trusted_issuer', id: created.id }, payload: { issuer: after }, occurredAt: now });
+      await this.audit.record(tx, {
+        actor,
+        action: 'trust.issuer_created',
+        target: { type: 'trusted_issuer', id: created.id },
+        payload: { issuer: after },
+        occurredAt: now,
+      });
       return after;
     });
     return view;
@@ -109,7 +119,13 @@ export class TrustRegistryService {
       const changed = (Object.keys(after) as Array<keyof TrustedIssuerView>).filter(
         (k) => k !== 'updatedAt' && JSON.stringify(after[k]) !== JSON.stringify(before[k]),
       );
-      await this.audit.record(tx, { actor, action: 'trust.issuer_updated', target: { type: 'trusted_issuer', id }, payload: { before, after, changed }, occurredAt: now });
+      await this.audit.record(tx, {
+        actor,
+        action: 'trust.issuer_updated',
+        target: { type: 'trusted_issuer', id },
+        payload: { before, after, changed },
+        occurredAt: now,
+      });
       return after;
     });
   }
@@ -164,12 +180,21 @@ export class TrustRegistryService {
       const updated: string[] = [];
       for (const issuer of doc.issuers) {
         const previous = before.get(issuer.id);
-        const stored = this.toView(await this.repository.upsertIssuer(tx, { ...issuer, jurisdictions: unique(issuer.jurisdictions), qualifications: unique(issuer.qualifications) }, now));
+        const stored = this.toView(
+          await this.repository.upsertIssuer(
+            tx,
+            { ...issuer, jurisdictions: unique(issuer.jurisdictions), qualifications: unique(issuer.qualifications) },
+            now,
+          ),
+        );
         if (!previous) added.push(issuer.id);
         else if (sameEntry(previous, stored)) continue;
         else updated.push(issuer.id);
       }
-      const removed = await this.repository.deleteIssuersNotIn(tx, doc.issuers.map((i) => i.id));
+      const removed = await this.repository.deleteIssuersNotIn(
+        tx,
+        doc.issuers.map((i) => i.id),
+      );
       const summary: TrustListImportSummary = { digest, issuers: doc.issuers.length, qualifications: doc.qualifications.length, added, updated, removed };
       await this.audit.record(tx, {
         actor,
@@ -208,7 +233,9 @@ function unique(values: string[]): string[] {
 
 function checkPeriod(from: string | null | undefined, until: string | null | undefined): void {
   if (from && until && Date.parse(until) <= Date.parse(from)) {
-    throw new DomainError('validation_failed', 'validUntil must be after validFrom.', { errors: [{ field: 'validUntil', message: 'must be after validFrom' }] });
+    throw new DomainError('validation_failed', 'validUntil must be after validFrom.', {
+      errors: [{ field: 'validUntil', message: 'must be after validFrom' }],
+    });
   }
 }
 

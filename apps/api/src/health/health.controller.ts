@@ -28,7 +28,10 @@ export class HealthController {
   /** PostgreSQL and Redis reachable (for load balancers); 503 naming what is not. */
   @Get('ready')
   @ApiSuccess(ReadinessDto, { description: 'PostgreSQL and Redis are reachable.' })
-  @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'PostgreSQL or Redis is not reachable (the body says which); retry after Retry-After seconds.' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessDto,
+    description: 'PostgreSQL or Redis is not reachable (the body says which); retry after Retry-After seconds.',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ok' | 'unavailable'; postgres: Check; redis: Check }> {
     const [postgres, redis] = await Promise.all([this.pingDb(), this.redis.ping()]);
     const result = { postgres: postgres ? 'up' : 'down', redis: redis ? 'up' : 'down' } as const;
@@ -39,10 +42,7 @@ export class HealthController {
 
   private async pingDb(): Promise<boolean> {
     try {
-      await Promise.race([
-        this.db.ping(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
-      ]);
+      await Promise.race([this.db.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
       return true;
     } catch {
       return false;

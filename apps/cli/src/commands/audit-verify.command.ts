@@ -29,7 +29,8 @@ export const auditVerifyCommand: CliCommand = {
     if (positionals.length !== 1) throw new UsageError('audit-verify needs exactly one bundle file.');
     if (values.jwks === undefined) throw new UsageError('audit-verify needs the checkpoint keys you trust: --jwks FILE.');
     const threads = values.threads === undefined ? undefined : Number(values.threads);
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new UsageError('--threads must be a whole number from 1 to 64.');
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64))
+      throw new UsageError('--threads must be a whole number from 1 to 64.');
     const file = positionals[0];
 
     const trusted = await readJwks(values.jwks);
@@ -53,8 +54,12 @@ export const auditVerifyCommand: CliCommand = {
 };
 
 function describe(r: ChainVerification, exportedAt: string, keySource: string, seconds: number, threads: number): string {
-  const lines = [`chain ${r.chainId}, exported ${exportedAt}: ${r.entries} entries checked in ${seconds.toFixed(2)} s (${threads} thread${threads === 1 ? '' : 's'})`];
-  lines.push(`checkpoint keys from ${keySource}; ${r.checkpoints.verified} checkpoint(s) verified${r.checkpoints.latest ? `, latest at seq ${r.checkpoints.latest.seq} (${r.checkpoints.latest.createdAt})` : ''}`);
+  const lines = [
+    `chain ${r.chainId}, exported ${exportedAt}: ${r.entries} entries checked in ${seconds.toFixed(2)} s (${threads} thread${threads === 1 ? '' : 's'})`,
+  ];
+  lines.push(
+    `checkpoint keys from ${keySource}; ${r.checkpoints.verified} checkpoint(s) verified${r.checkpoints.latest ? `, latest at seq ${r.checkpoints.latest.seq} (${r.checkpoints.latest.createdAt})` : ''}`,
+  );
   if (r.ok) {
     lines.push(`OK: the chain is intact${r.head ? `; head seq ${r.head.seq}, hash ${r.head.hash}` : ' (empty)'}`);
     const latest = r.checkpoints.latest?.seq ?? 0;

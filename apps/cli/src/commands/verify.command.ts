@@ -51,15 +51,21 @@ export const verifyCommand: CliCommand = {
     if (positionals.length > 1) throw new UsageError('Give one credential file (or - for standard input).');
     const jurisdiction = values.jurisdiction;
     if (jurisdiction !== undefined && !/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/.test(jurisdiction)) throw new UsageError('--jurisdiction must look like US-FL.');
-    const mutualAid = values['mutual-aid']?.split(',').map((s) => s.trim()).filter(Boolean);
+    const mutualAid = values['mutual-aid']
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (mutualAid?.some((j) => !/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/.test(j))) throw new UsageError('--mutual-aid must be codes like US-GA,US-AL.');
     const now = values.now === undefined ? undefined : new Date(values.now);
     if (now && Number.isNaN(now.getTime())) throw new UsageError('--now must be an ISO date-time.');
 
     const source = positionals[0];
-    const input = source === undefined || source === '-' ? await io.readStdin() : await readFile(source, 'utf8').catch(() => {
-      throw new UsageError(`Cannot read ${source}.`);
-    });
+    const input =
+      source === undefined || source === '-'
+        ? await io.readStdin()
+        : await readFile(source, 'utf8').catch(() => {
+            throw new UsageError(`Cannot read ${source}.`);
+          });
     if (Buffer.byteLength(input) > 4 * MAX_INPUT_BYTES) throw new UsageError(`The input is larger than ${(4 * MAX_INPUT_BYTES) / 1024} KiB.`);
 
     const config = parseConfig(io.env);

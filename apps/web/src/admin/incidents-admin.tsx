@@ -61,7 +61,9 @@ function IncidentDetails({ incident, onChanged }: { incident: Incident; onChange
   const [confirmClose, setConfirmClose] = useState(false);
   const action = useAction();
   const base = `/incidents/${incident.id}`;
-  const assignable = (users.data ?? []).filter((u) => u.active && (u.role === 'commander' || u.role === 'checkin') && !(staff.data ?? []).some((s) => s.userId === u.id));
+  const assignable = (users.data ?? []).filter(
+    (u) => u.active && (u.role === 'commander' || u.role === 'checkin') && !(staff.data ?? []).some((s) => s.userId === u.id),
+  );
 
   const run = async (fn: () => Promise<unknown>, after: () => void): Promise<void> => {
     const ok = await action.run(async () => {
@@ -98,11 +100,21 @@ function IncidentDetails({ incident, onChanged }: { incident: Incident; onChange
           >
             <div class="field">
               <label for={`loc-name-${incident.id}`}>New location</label>
-              <input id={`loc-name-${incident.id}`} type="text" required value={location.name} onInput={(e) => setLocation({ ...location, name: e.currentTarget.value })} />
+              <input
+                id={`loc-name-${incident.id}`}
+                type="text"
+                required
+                value={location.name}
+                onInput={(e) => setLocation({ ...location, name: e.currentTarget.value })}
+              />
             </div>
             <div class="field">
               <label for={`loc-kind-${incident.id}`}>Kind</label>
-              <select id={`loc-kind-${incident.id}`} value={location.kind} onChange={(e) => setLocation({ ...location, kind: e.currentTarget.value as LocationKind })}>
+              <select
+                id={`loc-kind-${incident.id}`}
+                value={location.kind}
+                onChange={(e) => setLocation({ ...location, kind: e.currentTarget.value as LocationKind })}
+              >
                 {LOCATION_KINDS.map((k) => (
                   <option key={k}>{k}</option>
                 ))}
@@ -129,7 +141,8 @@ function IncidentDetails({ incident, onChanged }: { incident: Incident; onChange
             onSubmit={(e) => {
               e.preventDefault();
               void run(
-                () => api.patch(base, { addPositions: [{ name: position.name.trim(), requiredQualifications: splitList(position.qualifications.toUpperCase()) }] }),
+                () =>
+                  api.patch(base, { addPositions: [{ name: position.name.trim(), requiredQualifications: splitList(position.qualifications.toUpperCase()) }] }),
                 () => {
                   setPosition({ name: '', qualifications: '' });
                   onChanged();
@@ -139,7 +152,13 @@ function IncidentDetails({ incident, onChanged }: { incident: Incident; onChange
           >
             <div class="field">
               <label for={`pos-name-${incident.id}`}>New position</label>
-              <input id={`pos-name-${incident.id}`} type="text" required value={position.name} onInput={(e) => setPosition({ ...position, name: e.currentTarget.value })} />
+              <input
+                id={`pos-name-${incident.id}`}
+                type="text"
+                required
+                value={position.name}
+                onInput={(e) => setPosition({ ...position, name: e.currentTarget.value })}
+              />
             </div>
             <div class="field">
               <label for={`pos-q-${incident.id}`}>Qualifications (any of, comma separated)</label>
@@ -170,7 +189,12 @@ function IncidentDetails({ incident, onChanged }: { incident: Incident; onChange
           {staff.data.map((s) => (
             <li key={s.userId}>
               {s.displayName ?? s.email} {s.role ? `(${roleWord(s.role)})` : ''}{' '}
-              <button type="button" class="button-small" disabled={action.busy} onClick={() => void run(() => api.delete(`${base}/staff/${s.userId}`), staff.reload)}>
+              <button
+                type="button"
+                class="button-small"
+                disabled={action.busy}
+                onClick={() => void run(() => api.delete(`${base}/staff/${s.userId}`), staff.reload)}
+              >
                 Remove
               </button>
             </li>
@@ -181,10 +205,14 @@ function IncidentDetails({ incident, onChanged }: { incident: Incident; onChange
         class="row"
         onSubmit={(e) => {
           e.preventDefault();
-          if (userId) void run(() => api.post(`${base}/staff`, { userId }), () => {
-            setUserId('');
-            staff.reload();
-          });
+          if (userId)
+            void run(
+              () => api.post(`${base}/staff`, { userId }),
+              () => {
+                setUserId('');
+                staff.reload();
+              },
+            );
         }}
       >
         <div class="field">
@@ -288,17 +316,40 @@ function CreateIncident({ onCreated }: { onCreated: () => void }) {
           </div>
           <div class="field">
             <label for="inc-number">Number</label>
-            <input id="inc-number" type="text" required maxLength={60} placeholder="FL-2026-0612" value={number} onInput={(e) => setNumber(e.currentTarget.value)} />
+            <input
+              id="inc-number"
+              type="text"
+              required
+              maxLength={60}
+              placeholder="FL-2026-0612"
+              value={number}
+              onInput={(e) => setNumber(e.currentTarget.value)}
+            />
           </div>
           <div class="field">
             <label for="inc-type">Type</label>
-            <input id="inc-type" type="text" required maxLength={100} placeholder="Structural collapse" value={type} onInput={(e) => setType(e.currentTarget.value)} />
+            <input
+              id="inc-type"
+              type="text"
+              required
+              maxLength={100}
+              placeholder="Structural collapse"
+              value={type}
+              onInput={(e) => setType(e.currentTarget.value)}
+            />
           </div>
         </div>
         <div class="row">
           <div class="field">
             <label for="inc-jurisdiction">Jurisdiction</label>
-            <input id="inc-jurisdiction" type="text" required pattern="[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?" value={jurisdiction} onInput={(e) => setJurisdiction(e.currentTarget.value)} />
+            <input
+              id="inc-jurisdiction"
+              type="text"
+              required
+              pattern="[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?"
+              value={jurisdiction}
+              onInput={(e) => setJurisdiction(e.currentTarget.value)}
+            />
           </div>
           <div class="field">
             <label for="inc-mutual-aid">Mutual aid states (EMAC, comma separated)</label>

@@ -200,23 +200,55 @@ function AddIssuer({ onAdded }: { onAdded: () => void }) {
       <form class="row" onSubmit={(e) => void submit(e)}>
         <div class="field field-wide">
           <label for="issuer-id">Issuer identifier (DID or URL)</label>
-          <input id="issuer-id" type="text" required placeholder="did:web:boards.example.org:fl:nursing" value={form.id} onInput={(e) => setForm({ ...form, id: e.currentTarget.value })} />
+          <input
+            id="issuer-id"
+            type="text"
+            required
+            placeholder="did:web:boards.example.org:fl:nursing"
+            value={form.id}
+            onInput={(e) => setForm({ ...form, id: e.currentTarget.value })}
+          />
         </div>
         <div class="field">
           <label for="issuer-name">Name shown at check-in</label>
-          <input id="issuer-name" type="text" required placeholder="Florida Board of Nursing" value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
+          <input
+            id="issuer-name"
+            type="text"
+            required
+            placeholder="Florida Board of Nursing"
+            value={form.name}
+            onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
+          />
         </div>
         <div class="field">
           <label for="issuer-jurisdictions">Jurisdictions (US-xx, or US)</label>
-          <input id="issuer-jurisdictions" type="text" required value={form.jurisdictions} onInput={(e) => setForm({ ...form, jurisdictions: e.currentTarget.value })} />
+          <input
+            id="issuer-jurisdictions"
+            type="text"
+            required
+            value={form.jurisdictions}
+            onInput={(e) => setForm({ ...form, jurisdictions: e.currentTarget.value })}
+          />
         </div>
         <div class="field">
           <label for="issuer-qualifications">Qualifications</label>
-          <input id="issuer-qualifications" type="text" placeholder="RN, LPN" value={form.qualifications} onInput={(e) => setForm({ ...form, qualifications: e.currentTarget.value })} />
+          <input
+            id="issuer-qualifications"
+            type="text"
+            placeholder="RN, LPN"
+            value={form.qualifications}
+            onInput={(e) => setForm({ ...form, qualifications: e.currentTarget.value })}
+          />
         </div>
         <div class="field">
           <label for="issuer-algorithms">Algorithms (optional)</label>
-          <input id="issuer-algorithms" type="text" placeholder="ES256, EdDSA" value={form.algorithms} onInput={(e) => setForm({ ...form, algorithms: e.currentTarget.value })} />
+          <input
+            id="issuer-algorithms"
+            type="text"
+            placeholder="ES256, EdDSA"
+            value={form.algorithms}
+            onInput={(e) => setForm({ ...form, algorithms: e.currentTarget.value })}
+          />
         </div>
         <div class="field field-button">
           <button type="submit" class="button-primary" disabled={action.busy}>

@@ -27,11 +27,15 @@ const TAMPER_WORD: Record<string, string> = {
 };
 
 export function verificationSummary(v: ChainVerification): { ok: boolean; text: string } {
-  const checkpoints = v.checkpoints.verified > 0 ? `${v.checkpoints.verified} signed checkpoint${v.checkpoints.verified === 1 ? '' : 's'} verified` : 'no signed checkpoint yet';
+  const checkpoints =
+    v.checkpoints.verified > 0 ? `${v.checkpoints.verified} signed checkpoint${v.checkpoints.verified === 1 ? '' : 's'} verified` : 'no signed checkpoint yet';
   if (v.ok) return { ok: true, text: `${v.entries} entr${v.entries === 1 ? 'y' : 'ies'} checked, ${checkpoints}.` };
   const p = v.problem;
   if (!p) return { ok: false, text: 'The chain does not verify.' };
-  return { ok: false, text: `${TAMPER_WORD[p.kind] ?? p.kind} at entry ${p.seq}${p.afterSeq !== undefined ? ` (after entry ${p.afterSeq})` : ''}: ${p.message}` };
+  return {
+    ok: false,
+    text: `${TAMPER_WORD[p.kind] ?? p.kind} at entry ${p.seq}${p.afterSeq !== undefined ? ` (after entry ${p.afterSeq})` : ''}: ${p.message}`,
+  };
 }
 
 export function describeActor(a: AuditActor): string {
@@ -47,7 +51,8 @@ export type DeploymentReport = components['schemas']['DeploymentReportDto'];
 export function summarizePayload(payload: Record<string, unknown>): string {
   const parts: string[] = [];
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-  const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const record = (v: unknown): Record<string, unknown> | undefined =>
+    v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   const decision = str(payload.decision);
   if (decision) parts.push(decision.replace(/_/g, ' '));
   const verification = record(payload.verification);
@@ -56,11 +61,19 @@ export function summarizePayload(payload: Record<string, unknown>): string {
   const issuer = str(record(verification?.issuer)?.registryName);
   if (issuer) parts.push(issuer);
   if (Array.isArray(payload.reasons) && payload.reasons.length > 0) {
-    parts.push(payload.reasons.map((r) => str(record(r)?.code) ?? '').filter(Boolean).join(', '));
+    parts.push(
+      payload.reasons
+        .map((r) => str(record(r)?.code) ?? '')
+        .filter(Boolean)
+        .join(', '),
+    );
   }
   const to = record(payload.to);
   const from = record(payload.from);
-  if (to && str(to.status)) parts.push(`${from && str(from.status) ? `${String(from.status)} → ` : ''}${String(to.status)}${str(to.assignment) ? ` (${String(to.assignment)})` : ''}${str(to.reason) ? ` (${String(to.reason)})` : ''}`);
+  if (to && str(to.status))
+    parts.push(
+      `${from && str(from.status) ? `${String(from.status)} → ` : ''}${String(to.status)}${str(to.assignment) ? ` (${String(to.assignment)})` : ''}${str(to.reason) ? ` (${String(to.reason)})` : ''}`,
+    );
   const note = str(payload.note);
   if (note) parts.push(`“${note}”`);
   return parts.join(' · ');

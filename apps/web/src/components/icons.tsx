@@ -1,5 +1,14 @@
 /** Inline SVG icons (no icon font, no emoji that a device may lack). Decorative: always next to words. */
-const common = { width: 18, height: 18, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', 'stroke-width': 2, 'aria-hidden': true as const, class: 'icon' };
+const common = {
+  width: 18,
+  height: 18,
+  viewBox: '0 0 24 24',
+  fill: 'none',
+  stroke: 'currentColor',
+  'stroke-width': 2,
+  'aria-hidden': true as const,
+  class: 'icon',
+};
 
 export function CameraIcon() {
   return (

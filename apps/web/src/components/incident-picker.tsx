@@ -26,13 +26,7 @@ export function useIncidentChoice(opts: { includeClosed?: boolean } = {}) {
   return { incidents, list, chosen, choose: (id: string) => setParam('incident', id || undefined) };
 }
 
-export function IncidentSelect({
-  choice,
-  id = 'incident-select',
-}: {
-  choice: ReturnType<typeof useIncidentChoice>;
-  id?: string;
-}) {
+export function IncidentSelect({ choice, id = 'incident-select' }: { choice: ReturnType<typeof useIncidentChoice>; id?: string }) {
   const { incidents, list, chosen, choose } = choice;
   if (incidents.loading && !incidents.data) return <Loading what="incidents" />;
   if (incidents.error) return <ErrorNotice error={incidents.error} prefix="Incidents could not be loaded" />;

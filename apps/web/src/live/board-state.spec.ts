@@ -4,7 +4,15 @@ import type { LiveEvent, LiveEventMap, LiveSnapshot, RosterEntry } from './proto
 const INCIDENT = '6f1c1f3e-4b36-4f3c-9d59-0c1b1f0d6a01';
 
 function entry(id: string, over: Partial<RosterEntry> = {}): RosterEntry {
-  return { deploymentId: id, responderId: `r-${id}`, name: `Person ${id}`, qualifications: ['RN'], status: 'available', checkedInAt: '2026-06-12T10:00:00Z', ...over };
+  return {
+    deploymentId: id,
+    responderId: `r-${id}`,
+    name: `Person ${id}`,
+    qualifications: ['RN'],
+    status: 'available',
+    checkedInAt: '2026-06-12T10:00:00Z',
+    ...over,
+  };
 }
 
 function snapshot(roster: RosterEntry[], seq = 3): LiveSnapshot {
@@ -44,17 +52,38 @@ describe('board state', () => {
   it('ignores events of other incidents and events at or before the snapshot', () => {
     const old = { ...event('deployment.checked_out', { deploymentId: 'a', responderId: 'r-a', name: 'A', at: '', hoursOnScene: 1 }), seq: 3 };
     expect(applyEvent(state, old)).toBe(state);
-    const elsewhere = { ...event('deployment.checked_out', { deploymentId: 'a', responderId: 'r-a', name: 'A', at: '', hoursOnScene: 1 }), incidentId: 'other' };
+    const elsewhere = {
+      ...event('deployment.checked_out', { deploymentId: 'a', responderId: 'r-a', name: 'A', at: '', hoursOnScene: 1 }),
+      incidentId: 'other',
+    };
     expect(applyEvent(state, elsewhere)).toBe(state);
   });
 
   it('moves a responder between statuses and groups assigned ones by assignment', () => {
-    let s = applyEvent(state, event('deployment.status_changed', {
-      deploymentId: 'a', responderId: 'r-a', name: 'Person a', from: { status: 'available' }, to: { status: 'assigned', assignment: 'Division A' }, changedBy: 'x', at: '',
-    }));
-    s = applyEvent(s, event('deployment.status_changed', {
-      deploymentId: 'b', responderId: 'r-b', name: 'Person b', from: { status: 'available' }, to: { status: 'out_of_service', reason: 'rest' }, changedBy: 'x', at: '',
-    }));
+    let s = applyEvent(
+      state,
+      event('deployment.status_changed', {
+        deploymentId: 'a',
+        responderId: 'r-a',
+        name: 'Person a',
+        from: { status: 'available' },
+        to: { status: 'assigned', assignment: 'Division A' },
+        changedBy: 'x',
+        at: '',
+      }),
+    );
+    s = applyEvent(
+      s,
+      event('deployment.status_changed', {
+        deploymentId: 'b',
+        responderId: 'r-b',
+        name: 'Person b',
+        from: { status: 'available' },
+        to: { status: 'out_of_service', reason: 'rest' },
+        changedBy: 'x',
+        at: '',
+      }),
+    );
     expect(groupRoster(s.roster).map((g) => [g.title, g.entries.map((e) => e.deploymentId)])).toEqual([
       ['Assigned – Division A', ['a']],
       ['Out of service', ['b']],
@@ -74,7 +103,10 @@ describe('board state', () => {
     expect(flagged.roster.find((r) => r.deploymentId === 'b')?.credentialFlag).toEqual(flag);
     // Flagged responders come first within their group.
     expect(groupRoster(flagged.roster)[0].entries[0].deploymentId).toBe('b');
-    const cleared = applyEvent(flagged, event('credential.cleared', { deploymentId: 'b', responderId: 'r-b', name: 'Person b', code: 'revoked', message: '', at: '' }));
+    const cleared = applyEvent(
+      flagged,
+      event('credential.cleared', { deploymentId: 'b', responderId: 'r-b', name: 'Person b', code: 'revoked', message: '', at: '' }),
+    );
     expect(cleared.alerts).toEqual([]);
     expect(cleared.roster.find((r) => r.deploymentId === 'b')?.credentialFlag).toBeNull();
   });
@@ -92,7 +124,8 @@ describe('board state', () => {
 
   it('keeps the latest denied scans, newest first', () => {
     let s = state;
-    for (let i = 0; i < 12; i++) s = applyEvent(s, event('checkin.denied', { attemptId: `t${i}`, name: `N${i}`, reasons: [{ code: 'revoked', message: 'Revoked.' }], at: '' }));
+    for (let i = 0; i < 12; i++)
+      s = applyEvent(s, event('checkin.denied', { attemptId: `t${i}`, name: `N${i}`, reasons: [{ code: 'revoked', message: 'Revoked.' }], at: '' }));
     expect(s.denied).toHaveLength(10);
     expect(s.denied[0].attemptId).toBe('t11');
   });

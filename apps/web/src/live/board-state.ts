@@ -91,7 +91,10 @@ export function applyEvent(state: BoardState, event: LiveEvent): BoardState {
     }
     case 'credential.expiring': {
       const p = event.payload as LiveEventMap['credential.expiring'];
-      next.expiring = [...state.expiring.filter((x) => x.deploymentId !== p.deploymentId), { deploymentId: p.deploymentId, name: p.name, validUntil: p.validUntil }];
+      next.expiring = [
+        ...state.expiring.filter((x) => x.deploymentId !== p.deploymentId),
+        { deploymentId: p.deploymentId, name: p.name, validUntil: p.validUntil },
+      ];
       return next;
     }
     case 'incident.updated': {
@@ -146,8 +149,7 @@ export function groupRoster(roster: RosterEntry[]): RosterGroup[] {
     }
     group.entries.push(r);
   }
-  const byFlagThenName = (a: RosterEntry, b: RosterEntry): number =>
-    Number(!!b.credentialFlag) - Number(!!a.credentialFlag) || a.name.localeCompare(b.name);
+  const byFlagThenName = (a: RosterEntry, b: RosterEntry): number => Number(!!b.credentialFlag) - Number(!!a.credentialFlag) || a.name.localeCompare(b.name);
   return [...groups.values()]
     .map((g) => ({ ...g, entries: g.entries.sort(byFlagThenName) }))
     .sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.title.localeCompare(b.title));

@@ -61,7 +61,12 @@ function Downloads({ incidentId, incidentNumber }: { incidentId: string; inciden
     <section class="downloads" aria-labelledby="downloads-title">
       <h2 id="downloads-title">Evidence and reports</h2>
       <div class="actions">
-        <button type="button" class="button-secondary" disabled={action.busy} onClick={() => get('/audit/export', `audit-${incidentNumber}.json`, { incidentId })}>
+        <button
+          type="button"
+          class="button-secondary"
+          disabled={action.busy}
+          onClick={() => get('/audit/export', `audit-${incidentNumber}.json`, { incidentId })}
+        >
           <span aria-hidden="true">⬇ </span>Audit export bundle (JSON)
         </button>
         <button
@@ -80,7 +85,12 @@ function Downloads({ incidentId, incidentNumber }: { incidentId: string; inciden
         >
           <span aria-hidden="true">⬇ </span>Deployment report (JSON)
         </button>
-        <button type="button" class="button-secondary" disabled={action.busy} onClick={() => get(`/incidents/${incidentId}/ics211.csv`, `ics211-${incidentNumber}.csv`)}>
+        <button
+          type="button"
+          class="button-secondary"
+          disabled={action.busy}
+          onClick={() => get(`/incidents/${incidentId}/ics211.csv`, `ics211-${incidentNumber}.csv`)}
+        >
           <span aria-hidden="true">⬇ </span>ICS 211 (CSV)
         </button>
       </div>
@@ -133,7 +143,9 @@ function Deployments({ incidentId }: { incidentId: string }) {
                     <div class="hint">{d.issuer.name ?? d.issuer.id ?? ''}</div>
                   </td>
                   <td>
-                    {d.verification.atCheckIn ? `${d.verification.atCheckIn.method}, ${formatTime(d.verification.atCheckIn.at)}: ${d.verification.atCheckIn.result}` : '–'}
+                    {d.verification.atCheckIn
+                      ? `${d.verification.atCheckIn.method}, ${formatTime(d.verification.atCheckIn.at)}: ${d.verification.atCheckIn.result}`
+                      : '–'}
                     {d.verification.reverifications.length > 0 && (
                       <div class="hint">
                         reverified {d.verification.reverifications.length}×, last {formatTime(d.verification.lastReverifiedAt)}
@@ -233,7 +245,20 @@ function AuditSearch({ incidentId }: { incidentId: string }) {
             onInput={(e) => setFilters({ ...filters, action: e.currentTarget.value })}
           />
           <datalist id="audit-actions">
-            {['checkin.*', 'deployment.*', 'credential.*', 'checkin.admitted', 'checkin.denied', 'deployment.status_changed', 'deployment.checked_out', 'deployment.ics211_edited', 'credential.flagged', 'responder.identity_changed', 'incident.created', 'incident.updated'].map((a) => (
+            {[
+              'checkin.*',
+              'deployment.*',
+              'credential.*',
+              'checkin.admitted',
+              'checkin.denied',
+              'deployment.status_changed',
+              'deployment.checked_out',
+              'deployment.ics211_edited',
+              'credential.flagged',
+              'responder.identity_changed',
+              'incident.created',
+              'incident.updated',
+            ].map((a) => (
               <option key={a} value={a} />
             ))}
           </datalist>

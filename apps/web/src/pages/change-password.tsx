@@ -29,11 +29,28 @@ export function ChangePasswordPage() {
         <Notice kind="info">The password you signed in with was temporary. Choose your own before you continue.</Notice>
         <div class="field">
           <label for="current-password">Current password</label>
-          <input id="current-password" ref={first} type="password" autocomplete="current-password" required value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
+          <input
+            id="current-password"
+            ref={first}
+            type="password"
+            autocomplete="current-password"
+            required
+            value={current}
+            onInput={(e) => setCurrent(e.currentTarget.value)}
+          />
         </div>
         <div class="field">
           <label for="new-password">New password (at least 12 characters)</label>
-          <input id="new-password" type="password" autocomplete="new-password" required minLength={12} maxLength={256} value={next} onInput={(e) => setNext(e.currentTarget.value)} />
+          <input
+            id="new-password"
+            type="password"
+            autocomplete="new-password"
+            required
+            minLength={12}
+            maxLength={256}
+            value={next}
+            onInput={(e) => setNext(e.currentTarget.value)}
+          />
         </div>
         <div class="field">
           <label for="repeat-password">New password again</label>

@@ -92,7 +92,11 @@ function Station({ incident }: { incident: Incident }) {
 
   const send = async (scan: PendingScan): Promise<void> => {
     setPending(scan);
-    const ics211 = Object.fromEntries(Object.entries(extras).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()]));
+    const ics211 = Object.fromEntries(
+      Object.entries(extras)
+        .filter(([, v]) => v.trim() !== '')
+        .map(([k, v]) => [k, v.trim()]),
+    );
     try {
       const res = await api.post<CheckInResponse>(
         `/incidents/${incident.id}/check-ins`,
@@ -406,7 +410,12 @@ function AfterAdmission({
         <TextField id="dep-agency" label="Agency" value={agency} onInput={setAgency} />
         <TextField id="dep-home-unit" label="Home unit" value={homeUnit} onInput={setHomeUnit} />
         <TextField id="dep-order" label="Order request number" value={order} onInput={setOrder} />
-        <TextField id="dep-assignment" label={canAssign ? 'Assign to (division, group, staging)' : 'Incident assignment (ICS 211)'} value={assignment} onInput={setAssignment} />
+        <TextField
+          id="dep-assignment"
+          label={canAssign ? 'Assign to (division, group, staging)' : 'Incident assignment (ICS 211)'}
+          value={assignment}
+          onInput={setAssignment}
+        />
       </div>
       <div class="actions">
         <button type="submit" class="button-secondary" disabled={action.busy}>

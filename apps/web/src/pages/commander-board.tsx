@@ -200,7 +200,13 @@ function Board({
 function Alerts({ board, flash, sounded }: { board: BoardState; flash: number; sounded: number }) {
   if (board.alerts.length === 0 && board.expiring.length === 0) return null;
   return (
-    <section class={`alerts${flash > 0 ? ' alerts-flash' : ''}`} key={`alerts-${flash}`} aria-labelledby="alerts-title" data-testid="alerts" data-sounded={sounded}>
+    <section
+      class={`alerts${flash > 0 ? ' alerts-flash' : ''}`}
+      key={`alerts-${flash}`}
+      aria-labelledby="alerts-title"
+      data-testid="alerts"
+      data-sounded={sounded}
+    >
       {board.alerts.length > 0 && (
         <div class="alert-box" role="alert">
           <h2 id="alerts-title">

@@ -39,14 +39,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (role: Role) => void })
         </div>
         <div class="field">
           <label for="password">Password</label>
-          <input
-            id="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
+          <input id="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </div>
         <ErrorNotice error={action.error} prefix="Sign-in failed" />
         <button type="submit" class="button-primary" disabled={action.busy}>

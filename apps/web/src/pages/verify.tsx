@@ -23,7 +23,10 @@ export function VerifyPage() {
     const res = await action.run(async () => {
       const answer = await api.post<VerifyResponse | Problem>(
         '/credentials/verify',
-        { verifiableCredential: value, options: { ...(jurisdiction.trim() ? { jurisdiction: jurisdiction.trim().toUpperCase() } : {}), ...(fullReport ? { fullReport } : {}) } },
+        {
+          verifiableCredential: value,
+          options: { ...(jurisdiction.trim() ? { jurisdiction: jurisdiction.trim().toUpperCase() } : {}), ...(fullReport ? { fullReport } : {}) },
+        },
         { accept: [400] },
       );
       // A 400 is either a verification result (not verified) or a problem with the request itself.
@@ -52,12 +55,19 @@ export function VerifyPage() {
         </div>
         <div class="field">
           <label for="verify-jurisdiction">Check issuer trust for jurisdiction (optional)</label>
-          <input id="verify-jurisdiction" type="text" placeholder="US-FL" size={8} value={jurisdiction} onInput={(e) => setJurisdiction(e.currentTarget.value)} />
+          <input
+            id="verify-jurisdiction"
+            type="text"
+            placeholder="US-FL"
+            size={8}
+            value={jurisdiction}
+            onInput={(e) => setJurisdiction(e.currentTarget.value)}
+          />
         </div>
         <div class="field">
           <label>
-            <input type="checkbox" checked={fullReport} onChange={(e) => setFullReport(e.currentTarget.checked)} /> Full report, even for an issuer
-            that is not trusted (fetches its keys and status lists)
+            <input type="checkbox" checked={fullReport} onChange={(e) => setFullReport(e.currentTarget.checked)} /> Full report, even for an issuer that is not
+            trusted (fetches its keys and status lists)
           </label>
         </div>
         <div class="actions">

@@ -46,5 +46,9 @@ export class AuditUserChangeEvents extends UserChangeEvents {
 }
 
 const toActor = ({ principal, ip }: UserChangeActor): AuditActor => ({
-  kind: 'user', userId: principal.userId, role: principal.role, email: principal.email, ip,
+  kind: 'user',
+  userId: principal.userId,
+  role: principal.role,
+  email: principal.email,
+  ip,
 });

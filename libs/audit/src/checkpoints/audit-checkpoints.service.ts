@@ -58,7 +58,13 @@ export class AuditCheckpointsService {
       if (problem) return { refused: problem };
 
       const createdAt = this.clock.now().toISOString();
-      const statement = { chainId, seq: head.seq, headHash: head.hash, previous: previous ? { seq: previous.seq, headHash: previous.headHash } : null, createdAt };
+      const statement = {
+        chainId,
+        seq: head.seq,
+        headHash: head.hash,
+        previous: previous ? { seq: previous.seq, headHash: previous.headHash } : null,
+        createdAt,
+      };
       const jws = await signCheckpoint((payload, typ) => this.keys.signCheckpoint(payload, typ), statement);
       const kid = this.keys.checkpointKid;
       const created = await this.checkpoints.insert(tx, { chainId, seq: head.seq, headHash: head.hash, jws, kid, createdAt });

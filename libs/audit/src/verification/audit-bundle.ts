@@ -86,7 +86,8 @@ export function parseBundleHeader(text: string): { ok: true; header: Omit<AuditB
     return { ok: false, reason: 'the bundle header is not JSON' };
   }
   const shape = headerSchema.safeParse(value);
-  if (!shape.success) return { ok: false, reason: `not an audit bundle: ${shape.error.issues[0].path.join('.') || 'document'} ${shape.error.issues[0].message}` };
+  if (!shape.success)
+    return { ok: false, reason: `not an audit bundle: ${shape.error.issues[0].path.join('.') || 'document'} ${shape.error.issues[0].message}` };
   const raw = value as Omit<AuditBundle, 'entries'>;
   return { ok: true, header: { ...raw, incidentId: raw.incidentId ?? null, head: raw.head ?? null } };
 }

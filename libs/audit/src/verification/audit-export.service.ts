@@ -28,7 +28,16 @@ export class AuditExportService {
     await inSnapshot(this.database, async (tx) => {
       const head = await this.entries.head(tx, chainId);
       const checkpoints = await this.checkpoints.list(tx, chainId);
-      const header: Omit<AuditBundle, 'entries'> = { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, chainId, incidentId, exportedAt: this.clock.now().toISOString(), head, checkpoints, jwks };
+      const header: Omit<AuditBundle, 'entries'> = {
+        format: BUNDLE_FORMAT,
+        version: BUNDLE_VERSION,
+        chainId,
+        incidentId,
+        exportedAt: this.clock.now().toISOString(),
+        head,
+        checkpoints,
+        jwks,
+      };
       await writeBundle(out, header, this.entries.pages(tx, chainId, 1, Number.MAX_SAFE_INTEGER));
     });
   }

@@ -11,7 +11,11 @@ import { linkOf } from './chain-verifier';
 const INCIDENT = '6f1c2b9e-6c39-4a43-9a55-0d1b2f7a1c00';
 
 function entry(payload: Record<string, unknown>, actor: AuditEntryRecord['actor'] = { kind: 'user', userId: 'u-1', role: 'checkin' }): AuditEntryRecord {
-  const e = buildEntry({ actor, action: 'checkin.admitted', incidentId: INCIDENT, target: { type: 'deployment', id: 'd-1' }, payload, occurredAt: new Date(Date.UTC(2026, 0, 1)) }, 7, GENESIS_HASH.replace(/0$/, '1'));
+  const e = buildEntry(
+    { actor, action: 'checkin.admitted', incidentId: INCIDENT, target: { type: 'deployment', id: 'd-1' }, payload, occurredAt: new Date(Date.UTC(2026, 0, 1)) },
+    7,
+    GENESIS_HASH.replace(/0$/, '1'),
+  );
   return { id: '42', ...e };
 }
 
@@ -36,7 +40,12 @@ describe('linkOfLine (hashing exported lines without re-serializing them)', () =
   });
 
   it('leaves what it cannot prove to the full check: nested look-alike members, other layouts', () => {
-    const nested = entry({ responderId: 'r-1' }, { kind: 'user', userId: 'u-1', role: 'checkin', ...({ a: 1, chainId: 'x', incidentId: null } as object) } as AuditEntryRecord['actor']);
+    const nested = entry({ responderId: 'r-1' }, {
+      kind: 'user',
+      userId: 'u-1',
+      role: 'checkin',
+      ...({ a: 1, chainId: 'x', incidentId: null } as object),
+    } as AuditEntryRecord['actor']);
     const line = canonicalJson(nested);
     expect(line).toContain('"actor":{"a":1,"chainId":"x","incidentId":null');
     expect(fastLink(line)).toBeNull();
@@ -83,7 +92,13 @@ describe('linkOfLine (hashing exported lines without re-serializing them)', () =
     const result = linkLines(Buffer.from(text));
     expect(result).toEqual({
       ok: true,
-      links: { ids: ['1', '2', '3'], seqs: [1, 2, 3], prevHashes: entries.map((e) => e.prevHash), hashes: entries.map((e) => e.hash), contentOk: [true, true, true] },
+      links: {
+        ids: ['1', '2', '3'],
+        seqs: [1, 2, 3],
+        prevHashes: entries.map((e) => e.prevHash),
+        hashes: entries.map((e) => e.hash),
+        contentOk: [true, true, true],
+      },
     });
     const file = join(mkdtempSync(join(tmpdir(), 'chunk-')), 'lines.json');
     writeFileSync(file, `[${text}]`);

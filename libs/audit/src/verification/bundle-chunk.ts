@@ -106,7 +106,10 @@ function pushLink(links: ChunkLinks, link: ChainLink): void {
 const JSON_STRING = String.raw`"(?:[^"\\]|\\.)*"`;
 const LINE_HEAD = new RegExp(String.raw`^\{"action":${JSON_STRING},"actor":`);
 const CHAIN_MEMBERS = new RegExp(String.raw`,"chainId":(${JSON_STRING}),"hash":"([0-9a-f]{64})","id":"(\d{1,19})","incidentId":`, 'y');
-const LINE_TAIL = new RegExp(String.raw`,"prevHash":"([0-9a-f]{64})","seq":(\d{1,15}),"targetId":(?:null|${JSON_STRING}),"targetType":(?:null|${JSON_STRING})\}$`, 'y');
+const LINE_TAIL = new RegExp(
+  String.raw`,"prevHash":"([0-9a-f]{64})","seq":(\d{1,15}),"targetId":(?:null|${JSON_STRING}),"targetType":(?:null|${JSON_STRING})\}$`,
+  'y',
+);
 
 /**
  * The link of an exported entry line without parsing or re-serializing it, or null (then parse it and use linkOf).
@@ -167,7 +170,8 @@ export function entryShapeError(v: unknown): string | null {
   if (typeof v.occurredAt !== 'string') return 'has no occurredAt';
   if (!isObject(v.actor)) return 'has no actor object';
   if (typeof v.action !== 'string') return 'has no action';
-  if (!isNullableString(v.incidentId) || !isNullableString(v.targetType) || !isNullableString(v.targetId)) return 'has a mistyped incidentId, targetType or targetId';
+  if (!isNullableString(v.incidentId) || !isNullableString(v.targetType) || !isNullableString(v.targetId))
+    return 'has a mistyped incidentId, targetType or targetId';
   if (!isObject(v.payload)) return 'has no payload object';
   if (typeof v.prevHash !== 'string' || typeof v.hash !== 'string') return 'has no prevHash or hash';
   return null;

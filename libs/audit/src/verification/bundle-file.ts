@@ -79,7 +79,12 @@ async function verifyLineLayout(path: string, size: number, options: { threads?:
 }
 
 /** Splits [start, end) at line breaks into one range per thread and recomputes every entry's hash. */
-async function linkEntries(path: string, start: number, end: number, threads: number): Promise<{ ok: true; links: ChainLink[]; threads: number } | { ok: false; reason: string }> {
+async function linkEntries(
+  path: string,
+  start: number,
+  end: number,
+  threads: number,
+): Promise<{ ok: true; links: ChainLink[]; threads: number } | { ok: false; reason: string }> {
   // Worker threads need the compiled worker script; from TypeScript sources (tests) everything runs on this thread.
   const parallel = existsSync(WORKER_SCRIPT) && end - start >= PARALLEL_MIN_BYTES ? Math.max(1, Math.min(threads, 16)) : 1;
   const ranges: ChunkRange[] = [];
@@ -94,8 +99,7 @@ async function linkEntries(path: string, start: number, end: number, threads: nu
     ranges.push({ path, start: from, end: to });
     from = to;
   }
-  const results: ChunkResult[] =
-    parallel === 1 ? ranges.map((r) => linkRange(r)) : await Promise.all(ranges.map((r) => inWorker(r)));
+  const results: ChunkResult[] = parallel === 1 ? ranges.map((r) => linkRange(r)) : await Promise.all(ranges.map((r) => inWorker(r)));
   const links: ChainLink[] = [];
   for (const r of results) {
     if (!r.ok) return r;

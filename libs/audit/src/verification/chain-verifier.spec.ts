@@ -89,7 +89,11 @@ describe('verifyEntries (the shared detection logic)', () => {
 
   it('locates an inserted entry (renumbered after it, or with a duplicate seq, or past the head)', async () => {
     const entries = chain(20);
-    const forged = buildEntry({ actor: { kind: 'system', process: 'api' }, action: 'checkin.admitted', incidentId: INCIDENT, payload: { forged: true } }, 8, entries[6].hash);
+    const forged = buildEntry(
+      { actor: { kind: 'system', process: 'api' }, action: 'checkin.admitted', incidentId: INCIDENT, payload: { forged: true } },
+      8,
+      entries[6].hash,
+    );
     const renumbered = [...entries.slice(0, 7), { id: '999', ...forged }, ...entries.slice(7).map((e) => ({ ...e, seq: e.seq + 1 }))];
     expect((await verify(renumbered)).problem).toMatchObject({ kind: 'inserted', seq: 8, entryId: '999' });
 
@@ -118,7 +122,13 @@ describe('verifyEntries (the shared detection logic)', () => {
     async function checkpoint(entries: AuditEntryRecord[], seq: number, previous: CheckpointRecord | null): Promise<CheckpointRecord> {
       const createdAt = new Date(Date.UTC(2025, 10, 28, 9, 0, seq)).toISOString();
       const headHash = entries[seq - 1].hash;
-      const jws = await signCheckpoint(sign, { chainId: CHAIN, seq, headHash, previous: previous ? { seq: previous.seq, headHash: previous.headHash } : null, createdAt });
+      const jws = await signCheckpoint(sign, {
+        chainId: CHAIN,
+        seq,
+        headHash,
+        previous: previous ? { seq: previous.seq, headHash: previous.headHash } : null,
+        createdAt,
+      });
       return { chainId: CHAIN, seq, headHash, jws, kid, createdAt };
     }
 
@@ -153,13 +163,17 @@ describe('verifyEntries (the shared detection logic)', () => {
       expect((await verify(entries, [c10, { ...c20, jws: otherKeyJws }, c30])).problem).toMatchObject({ kind: 'checkpoint_mismatch', seq: 20 });
 
       expect((await verify(entries, [c10, { ...c20, headHash: entries[18].hash }, c30])).problem).toMatchObject({
-        kind: 'checkpoint_mismatch', seq: 20, message: expect.stringContaining('differs from the row'),
+        kind: 'checkpoint_mismatch',
+        seq: 20,
+        message: expect.stringContaining('differs from the row'),
       });
       expect((await verify(entries, [c10, c30])).problem).toMatchObject({ kind: 'checkpoint_mismatch', seq: 30 });
       expect((await verify(entries, [c20, c30])).problem).toMatchObject({ kind: 'checkpoint_mismatch', seq: 20 });
       expect((await verify(entries, [c10, c20, c30], undefined)).ok).toBe(true);
       expect((await verifyEntries({ chainId: CHAIN, entries, checkpoints: [c10], jwks: { keys: [] } })).problem).toMatchObject({
-        kind: 'checkpoint_mismatch', seq: 10, message: expect.stringContaining('not a trusted checkpoint key'),
+        kind: 'checkpoint_mismatch',
+        seq: 10,
+        message: expect.stringContaining('not a trusted checkpoint key'),
       });
     });
 
@@ -175,9 +189,21 @@ describe('verifyEntries (the shared detection logic)', () => {
 
   it('verifies a range anchored on the entry before it', async () => {
     const entries = chain(30);
-    const report = await verifyEntries({ chainId: CHAIN, entries: entries.slice(10, 20), checkpoints: [], jwks, range: { fromSeq: 11, toSeq: 20, anchorHash: entries[9].hash } });
+    const report = await verifyEntries({
+      chainId: CHAIN,
+      entries: entries.slice(10, 20),
+      checkpoints: [],
+      jwks,
+      range: { fromSeq: 11, toSeq: 20, anchorHash: entries[9].hash },
+    });
     expect(report).toMatchObject({ ok: true, fromSeq: 11, toSeq: 20, entries: 10 });
-    const bad = await verifyEntries({ chainId: CHAIN, entries: entries.slice(10, 20), checkpoints: [], jwks, range: { fromSeq: 11, toSeq: 20, anchorHash: entries[8].hash } });
+    const bad = await verifyEntries({
+      chainId: CHAIN,
+      entries: entries.slice(10, 20),
+      checkpoints: [],
+      jwks,
+      range: { fromSeq: 11, toSeq: 20, anchorHash: entries[8].hash },
+    });
     expect(bad.ok).toBe(false);
   });
 });

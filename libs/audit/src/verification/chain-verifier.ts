@@ -119,7 +119,9 @@ export function findChainBreak(links: readonly ChainLink[], range: ChainRange): 
         return problem('modified', e, `entry ${e.seq} does not link to the entry before the range`);
       }
       return {
-        kind: 'deleted', seq: e.seq, entryId: e.id,
+        kind: 'deleted',
+        seq: e.seq,
+        entryId: e.id,
         message: `an entry before ${e.seq} was removed and the rest renumbered: entry ${e.seq} links to a hash no entry has`,
       };
     }
@@ -197,17 +199,31 @@ export async function checkCheckpoints(
     const signedPrevious = check.statement.previous;
     if (expectedPrevious) {
       if (!signedPrevious || signedPrevious.seq !== expectedPrevious.seq || signedPrevious.headHash !== expectedPrevious.headHash) {
-        return fail(`checkpoint at seq ${cp.seq} follows a checkpoint at seq ${signedPrevious?.seq ?? 'none'}, which is not the one before it (seq ${expectedPrevious.seq}): a checkpoint was removed or replaced`);
+        return fail(
+          `checkpoint at seq ${cp.seq} follows a checkpoint at seq ${signedPrevious?.seq ?? 'none'}, which is not the one before it (seq ${expectedPrevious.seq}): a checkpoint was removed or replaced`,
+        );
       }
     } else if (wholeChain && signedPrevious) {
       return fail(`checkpoint at seq ${cp.seq} follows a checkpoint at seq ${signedPrevious.seq} that is missing: a checkpoint was removed`);
     }
     const entry = linkBySeq.get(cp.seq);
     if (!entry) {
-      return { verified, latest, problem: { kind: 'deleted', seq: cp.seq, entryId: null, message: `entry ${cp.seq} is missing, but a signed checkpoint records it`, afterSeq: previousGood?.seq ?? 0 } };
+      return {
+        verified,
+        latest,
+        problem: {
+          kind: 'deleted',
+          seq: cp.seq,
+          entryId: null,
+          message: `entry ${cp.seq} is missing, but a signed checkpoint records it`,
+          afterSeq: previousGood?.seq ?? 0,
+        },
+      };
     }
     if (entry.hash !== cp.headHash) {
-      return fail(`entry ${cp.seq}'s hash differs from the signed checkpoint: entries after ${previousGood?.seq ?? 0} and up to ${cp.seq} were rewritten after it was signed`);
+      return fail(
+        `entry ${cp.seq}'s hash differs from the signed checkpoint: entries after ${previousGood?.seq ?? 0} and up to ${cp.seq} were rewritten after it was signed`,
+      );
     }
     verified++;
     latest = { seq: cp.seq, createdAt: cp.createdAt };
@@ -233,10 +249,7 @@ export type ChainVerification = {
   /** Entries examined. */
   entries: number;
   checkpoints: { verified: number; latest: { seq: number; createdAt: string } | null };
-} & (
-  | { ok: true; head: { seq: number; hash: string } | null; problem?: undefined }
-  | { ok: false; problem: ChainProblem }
-);
+} & ({ ok: true; head: { seq: number; hash: string } | null; problem?: undefined } | { ok: false; problem: ChainProblem });
 
 /** Walks the links, then the checkpoints; reports the problem with the lowest seq (the chain's, on a tie). */
 export async function verifyLinks(input: ChainVerificationInput): Promise<ChainVerification> {

@@ -80,7 +80,8 @@ export class CheckpointSignatureChecker {
     if (statement?.type !== CHECKPOINT_STATEMENT_TYPE) return { ok: false, reason: 'the signed statement is not a checkpoint' };
     if (statement.chainId !== record.chainId) return { ok: false, reason: `the signature is for chain ${String(statement.chainId)}, not ${record.chainId}` };
     if (statement.seq !== record.seq) return { ok: false, reason: `the signature is for seq ${String(statement.seq)}, the row says ${record.seq}` };
-    if (statement.headHash !== record.headHash) return { ok: false, reason: `the signed head hash ${String(statement.headHash)} differs from the row's ${record.headHash}` };
+    if (statement.headHash !== record.headHash)
+      return { ok: false, reason: `the signed head hash ${String(statement.headHash)} differs from the row's ${record.headHash}` };
     return { ok: true, statement };
   }
 

@@ -102,7 +102,8 @@ function parseChange(message: string): AccessChange | undefined {
   }
   const v = value as Partial<Record<string, unknown>> | null;
   if (v?.kind === 'user' && typeof v.userId === 'string') return { kind: 'user', userId: v.userId };
-  if (v?.kind === 'incident' && typeof v.userId === 'string' && typeof v.incidentId === 'string') return { kind: 'incident', userId: v.userId, incidentId: v.incidentId };
+  if (v?.kind === 'incident' && typeof v.userId === 'string' && typeof v.incidentId === 'string')
+    return { kind: 'incident', userId: v.userId, incidentId: v.incidentId };
   if (v?.kind === 'unknown') return { kind: 'unknown' };
   return undefined;
 }

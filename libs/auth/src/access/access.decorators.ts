@@ -12,8 +12,7 @@ export type AccessRule = { kind: 'public' } | { kind: 'roles'; roles: readonly R
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_RULE, { kind: 'public' } satisfies AccessRule);
 
 /** Signed-in users with one of these roles. */
-export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
-  SetMetadata(ACCESS_RULE, { kind: 'roles', roles } satisfies AccessRule);
+export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_RULE, { kind: 'roles', roles } satisfies AccessRule);
 
 /**
  * The route acts on one incident, named by this route parameter: the user must also be allowed to see that

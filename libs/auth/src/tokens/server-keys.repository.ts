@@ -67,12 +67,19 @@ export class ServerKeysRepository {
   /** Stores a configured key's public half, or puts it back in use if it was retired. */
   async registerPublic(tx: Transaction, kid: string, purpose: KeyPurpose, publicJwk: JWK): Promise<void> {
     await tx.execute(`INSERT INTO server_signing_key (kid, purpose, public_jwk) VALUES ($1, $2, $3) ON CONFLICT (kid) DO UPDATE SET retired_at = NULL`, [
-      kid, purpose, publicJwk,
+      kid,
+      purpose,
+      publicJwk,
     ]);
   }
 
   async insertSealed(tx: Transaction, kid: string, purpose: KeyPurpose, publicJwk: JWK, sealedPrivateKey: string): Promise<void> {
-    await tx.execute(`INSERT INTO server_signing_key (kid, purpose, public_jwk, sealed_private_key) VALUES ($1, $2, $3, $4)`, [kid, purpose, publicJwk, sealedPrivateKey]);
+    await tx.execute(`INSERT INTO server_signing_key (kid, purpose, public_jwk, sealed_private_key) VALUES ($1, $2, $3, $4)`, [
+      kid,
+      purpose,
+      publicJwk,
+      sealedPrivateKey,
+    ]);
   }
 
   /** Retires every key of this purpose still in use, except `keep`. */

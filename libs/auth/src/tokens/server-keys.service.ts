@@ -211,7 +211,9 @@ export class ServerKeysService implements OnModuleInit {
     } else {
       if (this.config.env === 'production') throw new Error('no signing key and no KEY_ENCRYPTION_KEY: refused in production');
       this.kek = developmentKek(resolve(DEVELOPMENT_KEK_FILE));
-      this.logger.warn(`no signing keys and no KEY_ENCRYPTION_KEY: generated keys are sealed with the development key in ${DEVELOPMENT_KEK_FILE} (refused in production)`);
+      this.logger.warn(
+        `no signing keys and no KEY_ENCRYPTION_KEY: generated keys are sealed with the development key in ${DEVELOPMENT_KEK_FILE} (refused in production)`,
+      );
     }
     return this.kek;
   }

@@ -24,7 +24,10 @@ export class PasswordHasher {
     if (scheme !== 'scrypt' || !salt || !hash) return false;
     const expected = Buffer.from(hash, 'base64url');
     const key = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, {
-      N: Number(n), r: Number(r), p: Number(p), maxmem: PasswordHasher.maxmem,
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+      maxmem: PasswordHasher.maxmem,
     });
     return timingSafeEqual(key, expected);
   }

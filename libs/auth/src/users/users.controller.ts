@@ -38,12 +38,7 @@ export class UsersController {
   @Patch(':id')
   @ApiSuccess(UserDto, { description: 'The user as changed.' })
   @ApiProblems(400, 404)
-  async update(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Body() dto: UpdateUserDto,
-    @CurrentUser() principal: Principal,
-    @Ip() ip: string,
-  ): Promise<UserView> {
+  async update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateUserDto, @CurrentUser() principal: Principal, @Ip() ip: string): Promise<UserView> {
     return (await this.users.update(id, dto, { principal, ip })).after;
   }
 }

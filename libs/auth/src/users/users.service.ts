@@ -114,7 +114,8 @@ export class UsersService implements OnApplicationBootstrap {
         before.active !== user.active || before.role !== user.role || !sameSet(before.jurisdictions, user.jurisdictions) || passwordHash !== undefined;
       if (endsTokens) user.tokenVersion += 1;
       // Nothing to write when nothing changed (updated_at stays).
-      const changed = passwordHash !== undefined || before.displayName !== user.displayName || !sameList(locked.jurisdictions, user.jurisdictions) || endsTokens;
+      const changed =
+        passwordHash !== undefined || before.displayName !== user.displayName || !sameList(locked.jurisdictions, user.jurisdictions) || endsTokens;
       const after = toUserView(changed ? await this.users.update(tx, user, passwordHash) : user);
       if (actor) await this.changes.updated(tx, actor, { before, after, passwordChanged: passwordHash !== undefined });
       return { before, after, endsTokens };
@@ -133,7 +134,9 @@ export class UsersService implements OnApplicationBootstrap {
       throw new DomainError('forbidden', 'The current password is wrong.');
     }
     if (await this.hasher.verify(dto.newPassword, found.passwordHash)) {
-      throw new DomainError('validation_failed', 'The new password must differ from the current one.', { errors: [{ field: 'newPassword', message: 'must differ from the current password' }] });
+      throw new DomainError('validation_failed', 'The new password must differ from the current one.', {
+        errors: [{ field: 'newPassword', message: 'must differ from the current password' }],
+      });
     }
     const passwordHash = await this.hasher.hash(dto.newPassword);
     const user = await this.database.transaction(async (tx) => {

@@ -16,6 +16,5 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: string, id?: string): DomainError =>
-  new DomainError('not_found', id ? `${what} ${id} was not found` : `${what} was not found`);
+export const notFound = (what: string, id?: string): DomainError => new DomainError('not_found', id ? `${what} ${id} was not found` : `${what} was not found`);
 export const forbidden = (why: string): DomainError => new DomainError('forbidden', why);

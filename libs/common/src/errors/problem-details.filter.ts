@@ -95,17 +95,28 @@ export function toProblem(err: unknown, correlationId: string | undefined): { pr
 
 function codeForStatus(status: number): ErrorCode {
   switch (status) {
-    case 400: return 'malformed_request';
-    case 401: return 'unauthenticated';
-    case 403: return 'forbidden';
-    case 404: return 'not_found';
-    case 409: return 'conflict';
-    case 413: return 'payload_too_large';
-    case 415: return 'unsupported_media_type';
-    case 422: return 'unprocessable';
-    case 429: return 'rate_limited';
-    case 503: return 'service_unavailable';
-    default: return status >= 500 ? 'internal_error' : 'malformed_request';
+    case 400:
+      return 'malformed_request';
+    case 401:
+      return 'unauthenticated';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
+    case 422:
+      return 'unprocessable';
+    case 429:
+      return 'rate_limited';
+    case 503:
+      return 'service_unavailable';
+    default:
+      return status >= 500 ? 'internal_error' : 'malformed_request';
   }
 }
 

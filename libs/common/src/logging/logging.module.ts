@@ -43,7 +43,7 @@ export function serializeError(err: unknown): Record<string, unknown> {
   // pino hands it the raw thrown value; a plain object (an error already serialized somewhere) is read the same way.
   if (typeof err !== 'object' || err === null) return { type: typeof err, message: scrub(String(err), 500) };
   const e = err as { type?: unknown; name?: unknown; message?: unknown; code?: unknown; stack?: unknown };
-  const type = err instanceof Error ? err.constructor?.name ?? err.name : typeof e.type === 'string' ? e.type : typeof e.name === 'string' ? e.name : 'Error';
+  const type = err instanceof Error ? (err.constructor?.name ?? err.name) : typeof e.type === 'string' ? e.type : typeof e.name === 'string' ? e.name : 'Error';
   return {
     type,
     message: scrub(typeof e.message === 'string' ? e.message : '', 500),
@@ -162,7 +162,11 @@ export function logRequests(fastify: FastifyInstance, log: Logger): void {
     const path = req.url.split('?')[0];
     if (!path.startsWith('/health') && log.isLevelEnabled('info')) {
       log.info(
-        { req: { id: req.id, method: req.method, path, remoteAddress: req.ip }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) },
+        {
+          req: { id: req.id, method: req.method, path, remoteAddress: req.ip },
+          res: { statusCode: reply.statusCode },
+          responseTime: Math.round(reply.elapsedTime),
+        },
         'request completed',
       );
     }

@@ -8,7 +8,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(code)) return true;
   if (code.startsWith('08')) return true;
   const msg = typeof e.message === 'string' ? e.message : '';
-  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i.test(msg)) return true;
+  if (
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i.test(
+      msg,
+    )
+  )
+    return true;
   return e.driverError !== undefined && e.driverError !== err && isDatabaseUnavailable(e.driverError);
 }
 

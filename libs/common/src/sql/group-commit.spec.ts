@@ -110,7 +110,10 @@ describe('GroupCommit', () => {
       return items.map((i) => i * 10);
     });
     await expect(Promise.all([1, 2, 3].map((i) => group.submit(i)))).resolves.toEqual([10, 20, 30]);
-    expect(batches).toEqual([[1, 2, 3], [1, 2, 3]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
 
     batches.length = 0;
     deadlocks = Infinity;

@@ -41,7 +41,10 @@ export class RdfCanonicalizer {
       });
     } catch (err) {
       if (refused !== undefined) {
-        throw new DataIntegrityError('unsupported_format', `The credential uses the JSON-LD context ${clip(refused)}, which is not one of the contexts held here (contexts are never fetched).`);
+        throw new DataIntegrityError(
+          'unsupported_format',
+          `The credential uses the JSON-LD context ${clip(refused)}, which is not one of the contexts held here (contexts are never fetched).`,
+        );
       }
       throw jsonLdFailure(err);
     }
@@ -71,14 +74,18 @@ export function jcs(value: JsonRecord): string {
 
 /** Safe mode reports the offending term in `details.event`; other JSON-LD errors name their code. */
 function jsonLdFailure(err: unknown): DataIntegrityError {
-  if (!(err instanceof Error) || !err.name.startsWith('jsonld.')) return new DataIntegrityError('malformed', 'The credential could not be processed as JSON-LD.');
+  if (!(err instanceof Error) || !err.name.startsWith('jsonld.'))
+    return new DataIntegrityError('malformed', 'The credential could not be processed as JSON-LD.');
   const details = (err as Error & { details?: unknown }).details;
   const event = isRecord(details) && isRecord(details.event) ? details.event : undefined;
   if (event) {
     const eventDetails = isRecord(event.details) ? event.details : {};
     const term = [eventDetails.property, eventDetails.type, eventDetails.term, eventDetails.value].find((v) => typeof v === 'string');
     const what = typeof event.code === 'string' ? event.code : 'invalid term';
-    return new DataIntegrityError('data_model_invalid', `The credential is not well-formed JSON-LD (${what}${term ? `: ${clip(term as string)}` : ''}); a signature would not cover it.`);
+    return new DataIntegrityError(
+      'data_model_invalid',
+      `The credential is not well-formed JSON-LD (${what}${term ? `: ${clip(term as string)}` : ''}); a signature would not cover it.`,
+    );
   }
   const code = isRecord(details) && typeof details.code === 'string' ? details.code : err.message;
   return new DataIntegrityError('data_model_invalid', `The credential is not valid JSON-LD: ${clip(code)}.`);

@@ -97,7 +97,8 @@ export class JsonLdContexts {
     } catch {
       throw new ContextConfigurationError(`${manifestPath}: ${entry.file} is not JSON.`);
     }
-    if (!isRecord(document) || !('@context' in document)) throw new ContextConfigurationError(`${manifestPath}: ${entry.file} is not a JSON-LD context document.`);
+    if (!isRecord(document) || !('@context' in document))
+      throw new ContextConfigurationError(`${manifestPath}: ${entry.file} is not a JSON-LD context document.`);
     this.texts.set(url, text);
     this.pins.set(url, { url, sha256, origin });
   }

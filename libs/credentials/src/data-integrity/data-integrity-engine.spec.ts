@@ -47,7 +47,14 @@ function licence(issuer: string, overrides: Record<string, unknown> = {}): Recor
 const RULES: QualificationRule[] = [{ qualification: 'RN', achievementTypes: ['License'], achievementName: 'Registered Nurse' }];
 
 function entry(issuer: Issuer, overrides: Partial<TrustedIssuer> = {}): TrustedIssuer {
-  return { id: issuer.did, name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256', 'ES384', 'EdDSA'], ...overrides };
+  return {
+    id: issuer.did,
+    name: 'Florida Board of Nursing',
+    jurisdictions: ['US-FL'],
+    qualifications: ['RN'],
+    algorithms: ['ES256', 'ES384', 'EdDSA'],
+    ...overrides,
+  };
 }
 
 function verifier(issuers: TrustedIssuer[], opts: { now?: Date; fetcher?: BoundedFetcher; contexts?: string | null } = {}): CredentialVerifier {
@@ -63,8 +70,12 @@ function verifier(issuers: TrustedIssuer[], opts: { now?: Date; fetcher?: Bounde
   });
 }
 
-const sign = (issuer: Issuer, credential: Record<string, unknown>, suite: SuiteName = 'eddsa-rdfc-2022', extra: Partial<Parameters<typeof signDataIntegrity>[1]> = {}) =>
-  signDataIntegrity(credential, { suite, privateKey: issuer.privateKey, verificationMethod: issuer.verificationMethod, ...extra });
+const sign = (
+  issuer: Issuer,
+  credential: Record<string, unknown>,
+  suite: SuiteName = 'eddsa-rdfc-2022',
+  extra: Partial<Parameters<typeof signDataIntegrity>[1]> = {},
+) => signDataIntegrity(credential, { suite, privateKey: issuer.privateKey, verificationMethod: issuer.verificationMethod, ...extra });
 
 const check = (r: VerificationResult, id: string) => r.checks.find((c) => c.id === id)!;
 
@@ -89,7 +100,11 @@ describe('Data Integrity credentials through the engine', () => {
     expect(result.errors).toEqual([]);
     expect(result.verified).toBe(true);
     expect(check(result, 'format').message).toContain('Data Integrity proof (eddsa-rdfc-2022)');
-    expect(result.credential).toMatchObject({ format: 'ldp-vc', qualification: 'RN', issuer: { id: board.did, registryName: 'Florida Board of Nursing', claimedName: 'Totally The Real Board' } });
+    expect(result.credential).toMatchObject({
+      format: 'ldp-vc',
+      qualification: 'RN',
+      issuer: { id: board.did, registryName: 'Florida Board of Nursing', claimedName: 'Totally The Real Board' },
+    });
     const canonical = canonicalize(credential)!;
     expect(result.evidence).toMatchObject({
       algorithm: 'eddsa-rdfc-2022',
@@ -128,7 +143,16 @@ describe('Data Integrity credentials through the engine', () => {
 
   it('verifies a VC 1.1 credential (issuanceDate, expirationDate) with the v1 contexts', async () => {
     const { validFrom: _from, validUntil: _until, ...rest } = licence(board.did);
-    const v1 = { ...rest, '@context': ['https://www.w3.org/2018/credentials/v1', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json', 'https://w3id.org/security/data-integrity/v2'], issuanceDate: '2024-01-01T00:00:00Z', expirationDate: '2026-01-01T00:00:00Z' };
+    const v1 = {
+      ...rest,
+      '@context': [
+        'https://www.w3.org/2018/credentials/v1',
+        'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+        'https://w3id.org/security/data-integrity/v2',
+      ],
+      issuanceDate: '2024-01-01T00:00:00Z',
+      expirationDate: '2026-01-01T00:00:00Z',
+    };
     const result = await verifier([entry(board)]).verify(await sign(board, v1), { jurisdiction: 'US-FL' });
     expect(result.errors).toEqual([]);
     expect(check(result, 'data_model').message).toContain('1.1');
@@ -141,7 +165,13 @@ describe('Data Integrity credentials through the engine', () => {
     const credential = await sign(board, licence(board.did));
     const tampered = { ...credential, credentialSubject: { ...(credential.credentialSubject as object), name: 'Somebody Else' } };
     const forged = await sign(board, licence(board.did), 'eddsa-rdfc-2022', { privateKey: makeIssuer('ed25519').privateKey });
-    const other = await sign(board, licence(board.did, { id: 'urn:uuid:6a1c1c9e-0000-4000-8000-000000000002', credentialSubject: { ...(licence(board.did).credentialSubject as object), name: 'Eve' } }));
+    const other = await sign(
+      board,
+      licence(board.did, {
+        id: 'urn:uuid:6a1c1c9e-0000-4000-8000-000000000002',
+        credentialSubject: { ...(licence(board.did).credentialSubject as object), name: 'Eve' },
+      }),
+    );
     const swapped = { ...other, proof: credential.proof };
     for (const input of [tampered, forged, swapped]) {
       const result = await v.verify(input, { jurisdiction: 'US-FL' });
@@ -203,7 +233,9 @@ describe('Data Integrity credentials through the engine', () => {
 
   it('alg_not_allowed when the registry entry does not list the algorithm; expired for a proof past its expires', async () => {
     const credential = await sign(board, licence(board.did));
-    expect(check(await verifier([entry(board, { algorithms: ['ES256'] })]).verify(credential, { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({ code: 'alg_not_allowed' });
+    expect(check(await verifier([entry(board, { algorithms: ['ES256'] })]).verify(credential, { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({
+      code: 'alg_not_allowed',
+    });
     const expiring = await sign(board, licence(board.did), 'eddsa-rdfc-2022', { proof: { expires: '2025-01-01T00:00:00Z' } });
     expect(check(await verifier([entry(board)]).verify(expiring, { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({ code: 'expired' });
   });
@@ -231,11 +263,20 @@ describe('Data Integrity credentials through the engine', () => {
       top['@context'] = [...OB_CONTEXTS, `${server.url}/context.json`];
       expect(check(await v.verify(top, { jurisdiction: 'US-FL' }), 'format')).toMatchObject({ status: 'fail', code: 'unsupported_format' });
       // A scoped context only seen while expanding: refused by the document loader.
-      const nested = await sign(board, licence(board.did, { '@context': [...OB_CONTEXTS, { extra: { '@id': 'urn:example:extra', '@context': `${server.url}/scoped.json` } }], extra: { x: 1 } }), 'eddsa-jcs-2022');
+      const nested = await sign(
+        board,
+        licence(board.did, {
+          '@context': [...OB_CONTEXTS, { extra: { '@id': 'urn:example:extra', '@context': `${server.url}/scoped.json` } }],
+          extra: { x: 1 },
+        }),
+        'eddsa-jcs-2022',
+      );
       (nested.proof as Record<string, unknown>).cryptosuite = 'eddsa-rdfc-2022';
       expect(check(await v.verify(nested, { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({ status: 'fail', code: 'unsupported_format' });
       // Without the configured folder, the Open Badges contexts are unknown too (they are not bundled).
-      expect(check(await verifier([entry(board)], { contexts: null }).verify(await sign(board, licence(board.did)), { jurisdiction: 'US-FL' }), 'format')).toMatchObject({ code: 'unsupported_format' });
+      expect(
+        check(await verifier([entry(board)], { contexts: null }).verify(await sign(board, licence(board.did)), { jurisdiction: 'US-FL' }), 'format'),
+      ).toMatchObject({ code: 'unsupported_format' });
       expect(server.hits).toEqual([]);
     } finally {
       await server.close();
@@ -244,7 +285,14 @@ describe('Data Integrity credentials through the engine', () => {
 
   it('data_model_invalid for a term no context defines (JSON-LD safe mode)', async () => {
     const { validFrom: _from, validUntil: _until, ...rest } = licence(board.did);
-    const v1 = { ...rest, '@context': ['https://www.w3.org/2018/credentials/v1', 'https://w3id.org/security/data-integrity/v2'], issuer: board.did, issuanceDate: '2024-01-01T00:00:00Z', type: ['VerifiableCredential'], credentialSubject: { undefinedTerm: 'not covered' } };
+    const v1 = {
+      ...rest,
+      '@context': ['https://www.w3.org/2018/credentials/v1', 'https://w3id.org/security/data-integrity/v2'],
+      issuer: board.did,
+      issuanceDate: '2024-01-01T00:00:00Z',
+      type: ['VerifiableCredential'],
+      credentialSubject: { undefinedTerm: 'not covered' },
+    };
     const signed = await sign(board, v1, 'eddsa-jcs-2022');
     (signed.proof as Record<string, unknown>).cryptosuite = 'eddsa-rdfc-2022';
     const result = await verifier([entry(board)]).verify(signed, { jurisdiction: 'US-FL', fullReport: true });
@@ -270,7 +318,11 @@ describe('Data Integrity credentials through the engine', () => {
     for (const [input, where, why] of [
       [{ ...licence(board.did), credentialSubject: deep, proof: {} }, 'format', 'deeper than 32 levels'],
       [{ ...huge, proof: {} }, 'format', 'more than 5000 JSON values'],
-      [await sign(board, entangled, 'eddsa-jcs-2022').then((c) => ({ ...c, proof: { ...(c.proof as object), cryptosuite: 'eddsa-rdfc-2022' } })), 'signature', 'work limit'],
+      [
+        await sign(board, entangled, 'eddsa-jcs-2022').then((c) => ({ ...c, proof: { ...(c.proof as object), cryptosuite: 'eddsa-rdfc-2022' } })),
+        'signature',
+        'work limit',
+      ],
     ] as const) {
       const before = Date.now();
       // A full report: canonicalization is reached even without a recognised qualification.

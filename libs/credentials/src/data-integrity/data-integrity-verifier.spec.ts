@@ -18,7 +18,10 @@ import { DataIntegrityVerifier, type ProofCheck } from './data-integrity-verifie
 const CONTEXTS_DIR = path.join(CONFORMANCE_DIR, 'jsonld-contexts');
 const contexts = JsonLdContexts.load(CONTEXTS_DIR);
 const verifier = new DataIntegrityVerifier(contexts);
-const didKeys = new KeyResolver({ fetcher: new BoundedFetcher({ insecureHosts: [], allowPrivateNetwork: false, timeoutMs: 100, maxBytes: 1024, cacheTtlMs: 0 }), cacheTtlMs: 0 });
+const didKeys = new KeyResolver({
+  fetcher: new BoundedFetcher({ insecureHosts: [], allowPrivateNetwork: false, timeoutMs: 100, maxBytes: 1024, cacheTtlMs: 0 }),
+  cacheTtlMs: 0,
+});
 
 function readJson(file: string): JsonRecord {
   return JSON.parse(readFileSync(file, 'utf8')) as JsonRecord;
@@ -52,7 +55,7 @@ interface VectorCase {
 
 describe.each(['vc-di-eddsa', 'vc-di-ecdsa'])('W3C %s vectors', (folder) => {
   const dir = path.join(CONFORMANCE_DIR, folder);
-  const cases = (readJson(path.join(dir, 'expected.json')).cases as VectorCase[]);
+  const cases = readJson(path.join(dir, 'expected.json')).cases as VectorCase[];
   const signed = cases.filter((c) => c.expected.startsWith('verified'));
 
   it('has the vectors', () => {
@@ -111,8 +114,7 @@ describe('Open Badges 3.0 examples', () => {
       // Refused earlier still when the credential does not even start with a VC base context.
       const base = ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/2018/credentials/v1'].includes((credential['@context'] as string[])[0]);
       expect(result).toMatchObject({ ok: false, code: base ? 'data_model_invalid' : 'unsupported_format' });
-    }
-    else throw new Error(`unexpected verdict ${verdict}`);
+    } else throw new Error(`unexpected verdict ${verdict}`);
   });
 });
 
@@ -120,7 +122,12 @@ describe('bundled contexts', () => {
   it('pins every bundled context to the SHA-256 the conformance index gives its URL, and bundles no Open Badges context', () => {
     const bundled = JsonLdContexts.load();
     const shared = new Map((readJson(path.join(CONTEXTS_DIR, 'index.json')).contexts as Array<{ url: string; sha256: string }>).map((c) => [c.url, c.sha256]));
-    expect(bundled.list().map((p) => p.url).sort()).toEqual([
+    expect(
+      bundled
+        .list()
+        .map((p) => p.url)
+        .sort(),
+    ).toEqual([
       'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json',
       'https://w3id.org/security/data-integrity/v1',
       'https://w3id.org/security/data-integrity/v2',
@@ -129,7 +136,8 @@ describe('bundled contexts', () => {
       'https://www.w3.org/2018/credentials/v1',
       'https://www.w3.org/ns/credentials/v2',
     ]);
-    for (const pin of bundled.list()) expect({ url: pin.url, sha256: pin.sha256, origin: pin.origin }).toEqual({ url: pin.url, sha256: shared.get(pin.url), origin: 'bundled' });
+    for (const pin of bundled.list())
+      expect({ url: pin.url, sha256: pin.sha256, origin: pin.origin }).toEqual({ url: pin.url, sha256: shared.get(pin.url), origin: 'bundled' });
     expect(bundled.has('https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json')).toBe(false);
   });
 });

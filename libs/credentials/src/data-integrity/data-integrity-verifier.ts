@@ -107,20 +107,26 @@ export class DataIntegrityVerifier {
     const shape = jsonShapeProblem(credential);
     if (shape) return fail('malformed', shape);
     const canonicalJson = jcs(credential);
-    if (canonicalJson.length > MAX_INPUT_BYTES || Buffer.byteLength(canonicalJson) > MAX_INPUT_BYTES) return fail('malformed', `The credential is larger than ${MAX_INPUT_BYTES / 1024} KiB.`);
+    if (canonicalJson.length > MAX_INPUT_BYTES || Buffer.byteLength(canonicalJson) > MAX_INPUT_BYTES)
+      return fail('malformed', `The credential is larger than ${MAX_INPUT_BYTES / 1024} KiB.`);
     const contexts = oneOrMany(credential['@context']);
     const version = contexts[0] === VC_V2_CONTEXT ? '2.0' : contexts[0] === VC_V1_CONTEXT ? '1.1' : undefined;
     if (!version) return fail('unsupported_format', `A Data Integrity credential's first @context must be ${VC_V2_CONTEXT} or ${VC_V1_CONTEXT}.`);
-    if (contexts.length > DATA_INTEGRITY_LIMITS.topLevelContexts) return fail('malformed', `The credential lists more than ${DATA_INTEGRITY_LIMITS.topLevelContexts} contexts.`);
+    if (contexts.length > DATA_INTEGRITY_LIMITS.topLevelContexts)
+      return fail('malformed', `The credential lists more than ${DATA_INTEGRITY_LIMITS.topLevelContexts} contexts.`);
     for (const context of contexts) {
       if (typeof context === 'string' && !this.contexts.has(context)) {
-        return fail('unsupported_format', `The credential uses the JSON-LD context ${clip(context)}, which is not one of the contexts held here (contexts are never fetched).`);
+        return fail(
+          'unsupported_format',
+          `The credential uses the JSON-LD context ${clip(context)}, which is not one of the contexts held here (contexts are never fetched).`,
+        );
       }
       if (typeof context !== 'string' && !isRecord(context)) return fail('malformed', 'Every @context entry must be a URL or an object.');
     }
     const entries = oneOrMany(credential.proof);
     if (entries.length === 0) return fail('unsupported_format', 'The credential carries no proof.');
-    if (entries.length > DATA_INTEGRITY_LIMITS.proofsPerCredential) return fail('malformed', `The credential carries more than ${DATA_INTEGRITY_LIMITS.proofsPerCredential} proofs.`);
+    if (entries.length > DATA_INTEGRITY_LIMITS.proofsPerCredential)
+      return fail('malformed', `The credential carries more than ${DATA_INTEGRITY_LIMITS.proofsPerCredential} proofs.`);
     const proofs: ParsedProof[] = [];
     for (const entry of entries) {
       const parsed = parseProof(entry);
@@ -142,7 +148,10 @@ export class DataIntegrityVerifier {
       // Everything cheap for every proof first; canonicalization only once each proof could count.
       for (const parsed of reading.proofs) {
         if (parsed.proofPurpose !== 'assertionMethod') {
-          throw new DataIntegrityError('signature_invalid', `The proof's purpose is ${clip(parsed.proofPurpose)}, not assertionMethod: it does not assert this credential.`);
+          throw new DataIntegrityError(
+            'signature_invalid',
+            `The proof's purpose is ${clip(parsed.proofPurpose)}, not assertionMethod: it does not assert this credential.`,
+          );
         }
         if (parsed.expires !== undefined && options.now.getTime() - (options.clockSkewMs ?? 0) >= parsed.expires) {
           throw new DataIntegrityError('expired', 'The proof has expired (its expires date is past).');
@@ -216,7 +225,10 @@ function algorithmFor(suite: Suite, key: VerificationKey): string {
   if (suite.keys === 'ECDSA' && kty === 'EC' && crv === 'P-256') return 'ES256';
   if (suite.keys === 'ECDSA' && kty === 'EC' && crv === 'P-384') return 'ES384';
   const needs = suite.keys === 'Ed25519' ? 'an Ed25519 key' : 'a P-256 or P-384 key';
-  throw new DataIntegrityError('signature_invalid', `The key ${clip(key.id)} (${kty}${crv ? ` ${crv}` : ''}) does not fit ${suite.name}, which needs ${needs}.`);
+  throw new DataIntegrityError(
+    'signature_invalid',
+    `The key ${clip(key.id)} (${kty}${crv ? ` ${crv}` : ''}) does not fit ${suite.name}, which needs ${needs}.`,
+  );
 }
 
 type ProofParse = { ok: true; proof: ParsedProof } | { ok: false; code: 'malformed' | 'unsupported_format'; message: string };
@@ -255,7 +267,16 @@ function parseProof(entry: unknown): ProofParse {
   if (!previous.every((p): p is string => typeof p === 'string')) return malformed('previousProof must name proofs by id.');
   return {
     ok: true,
-    proof: { proof: entry, suite, suiteLabel, verificationMethod: entry.verificationMethod, proofPurpose: entry.proofPurpose, proofValue, expires, previousProof: [...previous] },
+    proof: {
+      proof: entry,
+      suite,
+      suiteLabel,
+      verificationMethod: entry.verificationMethod,
+      proofPurpose: entry.proofPurpose,
+      proofValue,
+      expires,
+      previousProof: [...previous],
+    },
   };
 }
 

@@ -1,4 +1,12 @@
-import { CHECK_IDS, type CheckId, type CredentialSummary, type ReasonCode, type VerificationCheck, type VerificationEvidence, type VerificationResult } from '../verification-result';
+import {
+  CHECK_IDS,
+  type CheckId,
+  type CredentialSummary,
+  type ReasonCode,
+  type VerificationCheck,
+  type VerificationEvidence,
+  type VerificationResult,
+} from '../verification-result';
 
 /** Collects the outcome of each check and builds the result in the documented order. */
 export class CheckBoard {

@@ -55,7 +55,11 @@ export class ContractVerifier {
     }
     const relevant: CheckId[] = ['format', 'signature', 'data_model', 'validity'];
     const checks = verification.checks.filter((c) => relevant.includes(c.id));
-    const result: ContractOutcome = checks.every((c) => c.status === 'pass') ? 'success' : checks.some((c) => c.status === 'fail') ? 'failure' : 'indeterminate';
+    const result: ContractOutcome = checks.every((c) => c.status === 'pass')
+      ? 'success'
+      : checks.some((c) => c.status === 'fail')
+        ? 'failure'
+        : 'indeterminate';
     return Promise.resolve({ result, verification });
   }
 
@@ -67,7 +71,8 @@ export class ContractVerifier {
       return board.result(evidenceOf(scan.raw ?? input, now));
     }
     const evidence = evidenceOf(input, now, scan.credential.text);
-    if (scan.credential.kind === 'sd-jwt') refuseFormat(board, 'unsupported_format', 'SD-JWT VC is not part of the vc-jose-cose test-suite contract.', NOT_SUPPORTED);
+    if (scan.credential.kind === 'sd-jwt')
+      refuseFormat(board, 'unsupported_format', 'SD-JWT VC is not part of the vc-jose-cose test-suite contract.', NOT_SUPPORTED);
     if (scan.credential.kind === 'json') refuseFormat(board, 'unsupported_format', 'The test-suite contract covers JOSE-secured credentials only.', WRONG_KIND);
     if (scan.credential.kind !== 'jws') return board.result(evidence);
 
@@ -84,7 +89,14 @@ export class ContractVerifier {
     return result;
   }
 
-  private credential(jws: DecodedJws, format: JwtCredentialFormat, key: VerificationKey, now: Date, board: CheckBoard, evidence: VerificationEvidence): VerificationResult {
+  private credential(
+    jws: DecodedJws,
+    format: JwtCredentialFormat,
+    key: VerificationKey,
+    now: Date,
+    board: CheckBoard,
+    evidence: VerificationEvidence,
+  ): VerificationResult {
     const { credential, version, problems } = extractCredential(format, jws.payload);
     const summary = summariseCredential(credential, format, idOf(credential.issuer));
     passCredentialFormat(board, format, jws);
@@ -101,7 +113,8 @@ export class ContractVerifier {
     const vp = jws.payload;
     const model = readPresentation(vp);
     passPresentationFormat(board, jws);
-    if (!recordSignature(board, evidence, jws, signature(jws, key), 'Presentation: ', 'Not checked: the presentation signature could not be verified.')) return board.result(evidence);
+    if (!recordSignature(board, evidence, jws, signature(jws, key), 'Presentation: ', 'Not checked: the presentation signature could not be verified.'))
+      return board.result(evidence);
     model.entries.forEach((entry, i) => model.problems.push(...envelopeProblems(entry).map((p) => `verifiableCredential ${i + 1}: ${p}`)));
     board.set(modelCheck(model.problems, 'The presentation and its enclosed credentials are well formed.'));
     // The suite's vectors are frozen: a presentation's time claims are evaluated when it was made (its iat).

@@ -56,7 +56,14 @@ const RULES: QualificationRule[] = [
 ];
 
 function entry(issuer: TestIssuer, overrides: Partial<TrustedIssuer> = {}): TrustedIssuer {
-  return { id: issuer.did, name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256', 'ES384', 'EdDSA'], ...overrides };
+  return {
+    id: issuer.did,
+    name: 'Florida Board of Nursing',
+    jurisdictions: ['US-FL'],
+    qualifications: ['RN'],
+    algorithms: ['ES256', 'ES384', 'EdDSA'],
+    ...overrides,
+  };
 }
 
 function verifier(issuers: TrustedIssuer[], now = new Date('2025-06-01T12:00:00Z')): CredentialVerifier {
@@ -80,7 +87,12 @@ describe('CredentialVerifier (offline issuers)', () => {
     const result = await verifier([entry(board)]).verify(`  ${jws}\n`, { jurisdiction: 'US-FL' });
     expect(result.verified).toBe(true);
     expect(result.checks.map((c) => [c.id, c.status])).toEqual([
-      ['format', 'pass'], ['signature', 'pass'], ['data_model', 'pass'], ['validity', 'pass'], ['status', 'pass'], ['issuer_trust', 'pass'],
+      ['format', 'pass'],
+      ['signature', 'pass'],
+      ['data_model', 'pass'],
+      ['validity', 'pass'],
+      ['status', 'pass'],
+      ['issuer_trust', 'pass'],
     ]);
     expect(result.credential).toMatchObject({
       format: 'vc+jwt',
@@ -90,7 +102,12 @@ describe('CredentialVerifier (offline issuers)', () => {
       licenseNumber: 'RN-123456',
       validUntil: '2030-01-01T00:00:00.000Z',
     });
-    expect(result.evidence).toMatchObject({ algorithm: 'ES256', keyId: `${board.did}#0`, keyThumbprint: expect.any(String), credentialHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(result.evidence).toMatchObject({
+      algorithm: 'ES256',
+      keyId: `${board.did}#0`,
+      keyThumbprint: expect.any(String),
+      credentialHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(result.errors).toEqual([]);
   });
 
@@ -133,15 +150,25 @@ describe('CredentialVerifier (offline issuers)', () => {
     const later = verifier([entry(board)], new Date('2030-01-01T00:01:01Z'));
     expect(check(await later.verify(await sign(board, licence(board.did))), 'validity')).toMatchObject({ status: 'fail', code: 'expired' });
     const future = await sign(board, licence(board.did, { validFrom: '2026-01-01T00:00:00-05:00' }));
-    expect(check(await verifier([entry(board)]).verify(future), 'validity')).toMatchObject({ status: 'fail', code: 'not_yet_valid', message: expect.stringContaining('2026-01-01T05:00:00') });
+    expect(check(await verifier([entry(board)]).verify(future), 'validity')).toMatchObject({
+      status: 'fail',
+      code: 'not_yet_valid',
+      message: expect.stringContaining('2026-01-01T05:00:00'),
+    });
   });
 
   it('decides trust by registry entry, activity, jurisdiction (US covers US-xx; mutual aid) and qualification', async () => {
     const jws = await sign(board, licence(board.did));
     const code = async (e: TrustedIssuer[], opts = {}) => check(await verifier(e).verify(jws, { jurisdiction: 'US-FL', ...opts }), 'issuer_trust');
     expect(await code([])).toMatchObject({ status: 'fail', code: 'untrusted_issuer' });
-    expect(await code([entry(board, { retiredAt: new Date('2025-01-01T00:00:00Z') })])).toMatchObject({ code: 'untrusted_issuer', message: expect.stringContaining('retired') });
-    expect(await code([entry(board, { jurisdictions: ['US-GA'] })])).toMatchObject({ code: 'issuer_not_authorized', message: expect.stringContaining('US-GA') });
+    expect(await code([entry(board, { retiredAt: new Date('2025-01-01T00:00:00Z') })])).toMatchObject({
+      code: 'untrusted_issuer',
+      message: expect.stringContaining('retired'),
+    });
+    expect(await code([entry(board, { jurisdictions: ['US-GA'] })])).toMatchObject({
+      code: 'issuer_not_authorized',
+      message: expect.stringContaining('US-GA'),
+    });
     expect(await code([entry(board, { jurisdictions: ['US-GA'] })], { mutualAidJurisdictions: ['US-AL', 'US-GA'] })).toMatchObject({
       status: 'pass',
       message: expect.stringContaining('mutual aid (US-GA)'),
@@ -151,14 +178,27 @@ describe('CredentialVerifier (offline issuers)', () => {
   });
 
   it('reads an Open Badges 3.0 VC-JWT (vc claim, iss/nbf/exp/jti/sub) and fails on inconsistent claims', async () => {
-    const vc = licence(board.did, { '@context': ['https://www.w3.org/2018/credentials/v1', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'], validFrom: undefined, validUntil: undefined });
+    const vc = licence(board.did, {
+      '@context': ['https://www.w3.org/2018/credentials/v1', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+      validFrom: undefined,
+      validUntil: undefined,
+    });
     const claims = { iss: board.did, jti: vc.id, sub: 'did:example:dana', nbf: 1704067200, exp: 1893456000, vc };
     const ob = await sign(board, claims, { typ: 'JWT' });
     const result = await verifier([entry(board)]).verify(ob, { jurisdiction: 'US-FL' });
     expect(result.verified).toBe(true);
-    expect(result.credential).toMatchObject({ format: 'jwt-vc', qualification: 'RN', subject: { id: 'did:example:dana' }, validFrom: '2024-01-01T00:00:00.000Z' });
+    expect(result.credential).toMatchObject({
+      format: 'jwt-vc',
+      qualification: 'RN',
+      subject: { id: 'did:example:dana' },
+      validFrom: '2024-01-01T00:00:00.000Z',
+    });
     const lying = await sign(board, { ...claims, vc: { ...vc, issuanceDate: '2023-01-01T00:00:00Z' } }, { typ: 'JWT' });
-    expect(check(await verifier([entry(board)]).verify(lying), 'data_model')).toMatchObject({ status: 'fail', code: 'data_model_invalid', message: expect.stringContaining('nbf') });
+    expect(check(await verifier([entry(board)]).verify(lying), 'data_model')).toMatchObject({
+      status: 'fail',
+      code: 'data_model_invalid',
+      message: expect.stringContaining('nbf'),
+    });
   });
 
   it('verifies a vp+jwt and every enveloped credential in it', async () => {
@@ -168,7 +208,9 @@ describe('CredentialVerifier (offline issuers)', () => {
       '@context': ['https://www.w3.org/ns/credentials/v2'],
       type: ['VerifiablePresentation'],
       holder: holder.did,
-      verifiableCredential: [{ '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${inner}` }],
+      verifiableCredential: [
+        { '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${inner}` },
+      ],
     };
     const jws = await sign(holder, vp, { typ: 'vp+jwt' });
     const ok = await verifier([entry(board)]).verify(jws, { jurisdiction: 'US-FL' });
@@ -234,7 +276,19 @@ describe('CredentialVerifier (offline issuers)', () => {
 
   it('answers bad input with a reason code, never an exception', async () => {
     const v = verifier([]);
-    for (const input of [undefined, null, 42, {}, [], 'x', '...', 'a.b.c', '{"a":1}', `${'e'.repeat(70000)}`, { type: 'EnvelopedVerifiableCredential', id: 5 }]) {
+    for (const input of [
+      undefined,
+      null,
+      42,
+      {},
+      [],
+      'x',
+      '...',
+      'a.b.c',
+      '{"a":1}',
+      `${'e'.repeat(70000)}`,
+      { type: 'EnvelopedVerifiableCredential', id: 5 },
+    ]) {
       const result = await v.verify(input);
       expect(result.verified).toBe(false);
       expect(['malformed', 'unsupported_format']).toContain(result.checks[0].code);
@@ -265,7 +319,13 @@ describe('CredentialVerifier: the Open Badges 3.0 JWT form (the payload is the c
       ...overrides,
     };
   };
-  const V1 = { '@context': ['https://www.w3.org/2018/credentials/v1', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json'], validFrom: undefined, validUntil: undefined, issuanceDate: '2024-01-01T00:00:00Z', expirationDate: '2030-01-01T00:00:00Z' };
+  const V1 = {
+    '@context': ['https://www.w3.org/2018/credentials/v1', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json'],
+    validFrom: undefined,
+    validUntil: undefined,
+    issuanceDate: '2024-01-01T00:00:00Z',
+    expirationDate: '2030-01-01T00:00:00Z',
+  };
 
   it.each([
     ['absent', { typ: undefined }, 'ob3-jwt'],
@@ -276,7 +336,12 @@ describe('CredentialVerifier: the Open Badges 3.0 JWT form (the payload is the c
     const result = await verifier([entry(board)]).verify(await sign(board, ob3(), header), { jurisdiction: 'US-FL' });
     expect(result.errors).toEqual([]);
     expect(result.verified).toBe(true);
-    expect(result.credential).toMatchObject({ format, qualification: 'RN', subject: { id: SUBJECT, name: 'Dana Rivera' }, validUntil: '2030-01-01T00:00:00.000Z' });
+    expect(result.credential).toMatchObject({
+      format,
+      qualification: 'RN',
+      subject: { id: SUBJECT, name: 'Dana Rivera' },
+      validUntil: '2030-01-01T00:00:00.000Z',
+    });
     expect(check(result, 'format').message).toContain(format === 'ob3-jwt' ? 'Open Badges 3.0 JWT' : 'VC 2.0');
   });
 
@@ -285,9 +350,15 @@ describe('CredentialVerifier: the Open Badges 3.0 JWT form (the payload is the c
     expect(result.errors).toEqual([]);
     expect(result.credential).toMatchObject({ format: 'ob3-jwt', validFrom: '2024-01-01T00:00:00.000Z', validUntil: '2030-01-01T00:00:00.000Z' });
     const late = await sign(board, ob3({ nbf: 1704067201 }, V1), { typ: 'JWT' });
-    expect(check(await verifier([entry(board)]).verify(late), 'data_model')).toMatchObject({ code: 'data_model_invalid', message: expect.stringContaining('nbf claim does not match issuanceDate') });
+    expect(check(await verifier([entry(board)]).verify(late), 'data_model')).toMatchObject({
+      code: 'data_model_invalid',
+      message: expect.stringContaining('nbf claim does not match issuanceDate'),
+    });
     const longer = await sign(board, ob3({ exp: 1893456001 }, V1), { typ: 'JWT' });
-    expect(check(await verifier([entry(board)]).verify(longer), 'data_model')).toMatchObject({ code: 'data_model_invalid', message: expect.stringContaining('exp claim does not match expirationDate') });
+    expect(check(await verifier([entry(board)]).verify(longer), 'data_model')).toMatchObject({
+      code: 'data_model_invalid',
+      message: expect.stringContaining('exp claim does not match expirationDate'),
+    });
   });
 
   it.each([
@@ -328,11 +399,18 @@ describe('CredentialVerifier: the Open Badges 3.0 JWT form (the payload is the c
     expect(result.verified).toBe(true);
     expect(result.credential?.format).toBe('jwt-vc');
     const both = await verifier([entry(board)]).verify(await sign(board, { ...ob3(), vc: licence(board.did) }, { typ: 'JWT' }));
-    expect(check(both, 'data_model')).toMatchObject({ status: 'fail', code: 'data_model_invalid', message: expect.stringContaining('both a vc claim and a credential') });
+    expect(check(both, 'data_model')).toMatchObject({
+      status: 'fail',
+      code: 'data_model_invalid',
+      message: expect.stringContaining('both a vc claim and a credential'),
+    });
     const nothing = await verifier([entry(board)]).verify(await sign(board, { iss: board.did, sub: SUBJECT }, { typ: 'JWT' }));
     expect(check(nothing, 'format')).toMatchObject({ code: 'unsupported_format', message: expect.stringContaining('carries no credential') });
     const vp = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], holder: board.did };
-    expect(check(await verifier([entry(board)]).verify(await sign(board, vp, { typ: 'JWT' })), 'format')).toMatchObject({ code: 'unsupported_format', message: expect.stringContaining('vp+jwt') });
+    expect(check(await verifier([entry(board)]).verify(await sign(board, vp, { typ: 'JWT' })), 'format')).toMatchObject({
+      code: 'unsupported_format',
+      message: expect.stringContaining('vp+jwt'),
+    });
   });
 
   it('takes the key from an embedded jwk header only when it is one of the issuer keys, never a private one', async () => {
@@ -340,10 +418,18 @@ describe('CredentialVerifier: the Open Badges 3.0 JWT form (the payload is the c
     expect((await verifier([entry(board)]).verify(bound, { jurisdiction: 'US-FL' })).verified).toBe(true);
     const attacker = makeIssuer('ES256');
     const unbound = await sign(attacker, ob3(), { typ: 'JWT', kid: undefined, jwk: attacker.publicJwk });
-    expect(check(await verifier([entry(board)]).verify(unbound), 'signature')).toMatchObject({ status: 'fail', code: 'key_not_found', message: expect.stringContaining("not one of the issuer's keys") });
+    expect(check(await verifier([entry(board)]).verify(unbound), 'signature')).toMatchObject({
+      status: 'fail',
+      code: 'key_not_found',
+      message: expect.stringContaining("not one of the issuer's keys"),
+    });
     const privateJwk = board.privateKey.export({ format: 'jwk' });
     const leaked = await sign(board, ob3(), { typ: 'JWT', kid: undefined, jwk: privateJwk });
-    expect(check(await verifier([entry(board)]).verify(leaked), 'signature')).toMatchObject({ status: 'fail', code: 'key_not_found', message: expect.stringContaining('not a public key') });
+    expect(check(await verifier([entry(board)]).verify(leaked), 'signature')).toMatchObject({
+      status: 'fail',
+      code: 'key_not_found',
+      message: expect.stringContaining('not a public key'),
+    });
   });
 
   it('is trusted, refused and revalidated like any credential', async () => {
@@ -362,9 +448,19 @@ describe('CredentialVerifier: envelopes and the formats recognised but not verif
   const board = makeIssuer('ES256');
   const holder = makeIssuer('EdDSA');
   const presentation = (verifiableCredential: unknown[]) =>
-    sign(holder, { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], holder: holder.did, verifiableCredential }, { typ: 'vp+jwt' });
+    sign(
+      holder,
+      { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], holder: holder.did, verifiableCredential },
+      { typ: 'vp+jwt' },
+    );
   const SD_JWT = 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImRjK3NkLWp3dCJ9.eyJpc3MiOiJodHRwczovL2V4YW1wbGUuY29tIn0.c2ln~WyJzYWx0IiwiYSIsMV0~';
-  const DI = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: board.did, credentialSubject: { name: 'x' }, proof: { type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofValue: 'z1' } };
+  const DI = {
+    '@context': ['https://www.w3.org/ns/credentials/v2'],
+    type: ['VerifiableCredential'],
+    issuer: board.did,
+    credentialSubject: { name: 'x' },
+    proof: { type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofValue: 'z1' },
+  };
 
   it('verifies an enveloped credential whose type is a list, alone and inside a presentation', async () => {
     const inner = await sign(board, licence(board.did), { typ: 'JWT' });
@@ -394,12 +490,13 @@ describe('CredentialVerifier: envelopes and the formats recognised but not verif
       expect(check(result, 'format').code).not.toBe('unsupported_format');
       expect(result.evidence.credentialHash).toMatch(/^[0-9a-f]{64}$/);
     }
-    const vp = await v.verify(await presentation([DI, { type: 'EnvelopedVerifiableCredential', id: `data:application/dc+sd-jwt,${SD_JWT}` }]), { jurisdiction: 'US-FL' });
+    const vp = await v.verify(await presentation([DI, { type: 'EnvelopedVerifiableCredential', id: `data:application/dc+sd-jwt,${SD_JWT}` }]), {
+      jurisdiction: 'US-FL',
+    });
     expect(vp.verified).toBe(false);
     expect(vp.credentials).toHaveLength(2);
     for (const enclosed of vp.credentials ?? []) expect(check(enclosed, 'format').code).not.toBe('unsupported_format');
   });
-
 });
 
 describe('CredentialVerifier (did:web issuer with status lists)', () => {
@@ -417,10 +514,19 @@ describe('CredentialVerifier (did:web issuer with status lists)', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       requests++;
-      const doc = { id: did, verificationMethod: [{ id: `${did}#key-1`, type: 'JsonWebKey', controller: did, publicKeyJwk: pair.publicKey.export({ format: 'jwk' }) }], assertionMethod: [`${did}#key-1`] };
+      const doc = {
+        id: did,
+        verificationMethod: [{ id: `${did}#key-1`, type: 'JsonWebKey', controller: did, publicKeyJwk: pair.publicKey.export({ format: 'jwk' }) }],
+        assertionMethod: [`${did}#key-1`],
+      };
       if (req.url === '/board/did.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
       // An Open Badges 3.0 issuer Profile publishing its keys.
-      const profile = { id: `${base}/profile`, type: ['Profile'], name: 'Profile Board', jwks: { keys: [{ ...pair.publicKey.export({ format: 'jwk' }), kid: 'ob-key-1' }] } };
+      const profile = {
+        id: `${base}/profile`,
+        type: ['Profile'],
+        name: 'Profile Board',
+        jwks: { keys: [{ ...pair.publicKey.export({ format: 'jwk' }), kid: 'ob-key-1' }] },
+      };
       if (req.url === '/profile') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(profile));
       const list = lists[req.url ?? ''];
       if (list) return void res.writeHead(200, { 'content-type': 'application/vc+jwt' }).end(list);
@@ -430,7 +536,10 @@ describe('CredentialVerifier (did:web issuer with status lists)', () => {
     const port = (server.address() as AddressInfo).port;
     base = `http://127.0.0.1:${port}`;
     did = `did:web:127.0.0.1%3A${port}:board`;
-    for (const [purpose, set] of [['revocation', [7]], ['suspension', [8]]] as const) {
+    for (const [purpose, set] of [
+      ['revocation', [7]],
+      ['suspension', [8]],
+    ] as const) {
       lists[`/status/${purpose}`] = await signAs({
         '@context': ['https://www.w3.org/ns/credentials/v2'],
         id: `${base}/status/${purpose}`,
@@ -459,14 +568,22 @@ describe('CredentialVerifier (did:web issuer with status lists)', () => {
   it('reads revocation and suspension the same way whether the lists are being loaded or already in memory', async () => {
     const v = new CredentialVerifier({
       fetcher: new BoundedFetcher({ insecureHosts: ['127.0.0.1'], allowPrivateNetwork: true, timeoutMs: 2000, maxBytes: 65536, cacheTtlMs: 60_000 }),
-      trust: new StaticTrustSource([{ id: did, name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] }], RULES),
+      trust: new StaticTrustSource(
+        [{ id: did, name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] }],
+        RULES,
+      ),
       clock: { now: () => new Date('2025-06-01T12:00:00Z') },
       clockSkewSeconds: 60,
       statusListMinBits: 131072,
       cacheTtlMs: 60_000,
       insecureHosts: ['127.0.0.1'],
     });
-    const cases: Array<[string, string, string]> = [['42', 'pass', 'ok'], ['7', 'fail', 'revoked'], ['8', 'fail', 'suspended'], ['131072', 'fail', 'status_list_invalid']];
+    const cases: Array<[string, string, string]> = [
+      ['42', 'pass', 'ok'],
+      ['7', 'fail', 'revoked'],
+      ['8', 'fail', 'suspended'],
+      ['131072', 'fail', 'status_list_invalid'],
+    ];
     const credentials = await Promise.all(cases.map(([index]) => withStatus(index)));
     const loading = await Promise.all(credentials.map((jws) => v.verify(jws, { jurisdiction: 'US-FL' })));
     const fetches = requests;
@@ -478,10 +595,19 @@ describe('CredentialVerifier (did:web issuer with status lists)', () => {
         expect(check(result, 'signature').status).toBe('pass');
         expect(result.evidence.status.map((e) => e.purpose)).toEqual(['revocation', 'suspension']);
       }
-      expect({ ...cached[i], evidence: { ...cached[i].evidence, verifiedAt: '' } }).toEqual({ ...loading[i], evidence: { ...loading[i].evidence, verifiedAt: '' } });
+      expect({ ...cached[i], evidence: { ...cached[i].evidence, verifiedAt: '' } }).toEqual({
+        ...loading[i],
+        evidence: { ...loading[i].evidence, verifiedAt: '' },
+      });
     });
     expect(loading[0].verified).toBe(true);
-    expect(loading[0].evidence.status[0]).toMatchObject({ listUrl: `${base}/status/revocation`, purpose: 'revocation', index: 42, value: 0, fetchedAt: expect.any(String) });
+    expect(loading[0].evidence.status[0]).toMatchObject({
+      listUrl: `${base}/status/revocation`,
+      purpose: 'revocation',
+      index: 42,
+      value: 0,
+      fetchedAt: expect.any(String),
+    });
   });
 
   it('verifies an Open Badges 3.0 JWT whose issuer is an https URL answering a Profile with its keys', async () => {
@@ -497,7 +623,9 @@ describe('CredentialVerifier (did:web issuer with status lists)', () => {
     });
     const vc = licence(issuer);
     const payload = { ...vc, iss: issuer, jti: vc.id, nbf: 1704067200, exp: 1893456000 };
-    const jws = await new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: 'ob-key-1' }).sign(pair.privateKey);
+    const jws = await new CompactSign(Buffer.from(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: 'ob-key-1' })
+      .sign(pair.privateKey);
     const result = await v.verify(jws, { jurisdiction: 'US-FL' });
     expect(result.errors).toEqual([]);
     expect(result.credential?.format).toBe('ob3-jwt');
@@ -525,7 +653,11 @@ describe('CredentialVerifier: trust before any fetch, limits, stale revocations'
       const path = /^\/([a-z]+)\/did\.json$/.exec(req.url ?? '')?.[1];
       if (path) {
         const did = didOf(path);
-        const doc = { id: did, verificationMethod: [{ id: `${did}#key-1`, type: 'JsonWebKey', controller: did, publicKeyJwk: jwk }], assertionMethod: [`${did}#key-1`] };
+        const doc = {
+          id: did,
+          verificationMethod: [{ id: `${did}#key-1`, type: 'JsonWebKey', controller: did, publicKeyJwk: jwk }],
+          assertionMethod: [`${did}#key-1`],
+        };
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
       }
       const list = lists[req.url ?? ''];
@@ -546,7 +678,10 @@ describe('CredentialVerifier: trust before any fetch, limits, stale revocations'
   const make = (trusted: string[] = ['trusted']) =>
     new CredentialVerifier({
       fetcher: new BoundedFetcher({ insecureHosts: ['127.0.0.1'], allowPrivateNetwork: true, timeoutMs: 2000, maxBytes: 1 << 20, cacheTtlMs: 60_000 }),
-      trust: new StaticTrustSource(trusted.map((path) => ({ id: didOf(path), name: `Board ${path}`, jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] })), RULES),
+      trust: new StaticTrustSource(
+        trusted.map((path) => ({ id: didOf(path), name: `Board ${path}`, jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] })),
+        RULES,
+      ),
       clock: { now: () => clock },
       clockSkewSeconds: 60,
       statusListMinBits: 131072,
@@ -570,7 +705,13 @@ describe('CredentialVerifier: trust before any fetch, limits, stale revocations'
     signAs(
       path,
       licence(didOf(path), {
-        credentialStatus: urls.map((url) => ({ id: `${url}#${index}`, type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: String(index), statusListCredential: url })),
+        credentialStatus: urls.map((url) => ({
+          id: `${url}#${index}`,
+          type: 'BitstringStatusListEntry',
+          statusPurpose: 'revocation',
+          statusListIndex: String(index),
+          statusListCredential: url,
+        })),
       }),
     );
 
@@ -603,7 +744,9 @@ describe('CredentialVerifier: trust before any fetch, limits, stale revocations'
         '@context': ['https://www.w3.org/ns/credentials/v2'],
         type: ['VerifiablePresentation'],
         holder: didOf('holder'),
-        verifiableCredential: [{ '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${inner}` }],
+        verifiableCredential: [
+          { '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${inner}` },
+        ],
       },
       'vp+jwt',
     );
@@ -630,7 +773,11 @@ describe('CredentialVerifier: trust before any fetch, limits, stale revocations'
         '@context': ['https://www.w3.org/ns/credentials/v2'],
         type: ['VerifiablePresentation'],
         holder: didOf('holder'),
-        verifiableCredential: inner.map((jws) => ({ '@context': 'https://www.w3.org/ns/credentials/v2', type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${jws}` })),
+        verifiableCredential: inner.map((jws) => ({
+          '@context': 'https://www.w3.org/ns/credentials/v2',
+          type: 'EnvelopedVerifiableCredential',
+          id: `data:application/vc+jwt,${jws}`,
+        })),
       },
       'vp+jwt',
     );
@@ -652,7 +799,11 @@ describe('CredentialVerifier: trust before any fetch, limits, stale revocations'
     listsDown = true;
     clock = new Date('2025-06-01T12:03:00Z'); // the lists' ttl (1 s) is long past
     const later = await v.verify(revoked, { jurisdiction: 'US-FL' });
-    expect(check(later, 'status')).toMatchObject({ status: 'fail', code: 'revoked', message: expect.stringContaining('3 minutes ago (2025-06-01T12:00:00.000Z)') });
+    expect(check(later, 'status')).toMatchObject({
+      status: 'fail',
+      code: 'revoked',
+      message: expect.stringContaining('3 minutes ago (2025-06-01T12:00:00.000Z)'),
+    });
     expect(check(later, 'status').message).toContain('HTTP 500');
     // A clear bit in an old copy proves nothing: unknown, as for any list that cannot be fetched.
     expect(check(await v.verify(clear, { jurisdiction: 'US-FL' }), 'status')).toMatchObject({ status: 'indeterminate', code: 'status_unavailable' });
@@ -661,8 +812,13 @@ describe('CredentialVerifier: trust before any fetch, limits, stale revocations'
   it('refuses a did:jwk whose key is for encryption (use "enc"): it has no assertion key', async () => {
     const encJwk = { ...jwk, use: 'enc' };
     const did = `did:jwk:${Buffer.from(JSON.stringify(encJwk)).toString('base64url')}`;
-    const jws = await new CompactSign(Buffer.from(JSON.stringify(licence(did)))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: `${did}#0` }).sign(pair.privateKey);
-    const trust = new StaticTrustSource([{ id: did, name: 'Encryption Key Board', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] }], RULES);
+    const jws = await new CompactSign(Buffer.from(JSON.stringify(licence(did))))
+      .setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: `${did}#0` })
+      .sign(pair.privateKey);
+    const trust = new StaticTrustSource(
+      [{ id: did, name: 'Encryption Key Board', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] }],
+      RULES,
+    );
     const v = new CredentialVerifier({
       fetcher: new BoundedFetcher({ insecureHosts: [], allowPrivateNetwork: false, timeoutMs: 500, maxBytes: 65536, cacheTtlMs: 1000 }),
       trust,

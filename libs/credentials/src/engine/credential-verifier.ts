@@ -12,7 +12,14 @@ import { InMemoryStatusListStore, type StatusListStore } from '../status/status-
 import { StatusListService } from '../status/status-list-service';
 import type { TrustSource } from '../trust/trust-source';
 import { idOf, isRecord, oneOrMany, type JsonRecord } from '../util/json';
-import { CHECK_IDS, type RevalidateOptions, type VerificationCheck, type VerificationEvidence, type VerificationResult, type VerifyOptions } from '../verification-result';
+import {
+  CHECK_IDS,
+  type RevalidateOptions,
+  type VerificationCheck,
+  type VerificationEvidence,
+  type VerificationResult,
+  type VerifyOptions,
+} from '../verification-result';
 import { CheckBoard, worse } from './check-board';
 import { SIGNATURE_NOT_VERIFIED, type RunContext } from './checks/context';
 import { checkCredentialModel, modelCheck, readPresentation } from './checks/data-model';
@@ -125,7 +132,14 @@ export class CredentialVerifier {
     const now = options.now ?? this.clockNow();
     try {
       // Bytes verified before, from an issuer trusted then: every check runs, so the status still speaks if trust is lost.
-      return await this.run(input, { now, options, fullReport: true, budget: new DecodeBudget(), knownKeyThumbprint: options.knownKeyThumbprint, revalidating: true });
+      return await this.run(input, {
+        now,
+        options,
+        fullReport: true,
+        budget: new DecodeBudget(),
+        knownKeyThumbprint: options.knownKeyThumbprint,
+        revalidating: true,
+      });
     } catch {
       return unprocessable(input, now);
     }
@@ -232,7 +246,6 @@ export class CredentialVerifier {
     return done();
   }
 
-
   /**
    * A presentation: each enclosed credential is verified (each judged by its issuer first), and the holder's keys
    * are looked up only when one of them comes from an issuer trusted here, or for a full report: nothing is fetched
@@ -247,7 +260,8 @@ export class CredentialVerifier {
     const holderMatters = ctx.fullReport || enclosed.some((r) => r.checks.some((c) => c.id === 'issuer_trust' && c.status === 'pass'));
     if (holderMatters) {
       const signature = await this.signature.ofJws(jws, model.holder, undefined, ctx);
-      if (!recordSignature(board, evidence, jws, signature, 'Presentation: ', 'Not checked: the presentation signature could not be verified.')) return board.result(evidence);
+      if (!recordSignature(board, evidence, jws, signature, 'Presentation: ', 'Not checked: the presentation signature could not be verified.'))
+        return board.result(evidence);
     } else {
       board.skip('signature', 'Presentation: not checked; no enclosed credential comes from an issuer trusted here, so nothing was fetched for its holder.');
     }
@@ -267,7 +281,8 @@ export class CredentialVerifier {
       let check = own[id as keyof typeof own] ?? board.get(id)!;
       enclosed.forEach((result, i) => {
         const inner = result.checks.find((c) => c.id === id);
-        if (inner && (inner.status === 'fail' || inner.status === 'indeterminate')) check = worse(check, { ...inner, message: `Credential ${i + 1}: ${inner.message}` });
+        if (inner && (inner.status === 'fail' || inner.status === 'indeterminate'))
+          check = worse(check, { ...inner, message: `Credential ${i + 1}: ${inner.message}` });
       });
       board.set(check);
     }
@@ -277,9 +292,15 @@ export class CredentialVerifier {
 
   /** An enclosed credential is verified by its own format: enveloped (any data: URL media type) or with an embedded proof. */
   private async verifyEnclosed(entry: unknown, ctx: RunContext): Promise<VerificationResult> {
-    if (isRecord(entry) && (oneOrMany(entry.type).includes('EnvelopedVerifiableCredential') || 'proof' in entry)) return this.run(entry, { ...ctx, enclosed: true });
+    if (isRecord(entry) && (oneOrMany(entry.type).includes('EnvelopedVerifiableCredential') || 'proof' in entry))
+      return this.run(entry, { ...ctx, enclosed: true });
     const board = new CheckBoard();
-    refuseFormat(board, 'unsupported_format', 'The enclosed credential is not secured by its issuer (neither enveloped nor carrying a proof).', 'The enclosed credential could not be read.');
+    refuseFormat(
+      board,
+      'unsupported_format',
+      'The enclosed credential is not secured by its issuer (neither enveloped nor carrying a proof).',
+      'The enclosed credential could not be read.',
+    );
     return board.result(evidenceOf(entry, ctx.now));
   }
 }

@@ -55,7 +55,8 @@ export class StatusListCredentials {
 
     const signature = await this.deps.signature.ofJws(decoded.jws, issuer, await this.findIssuerQuietly(issuer), {});
     if (!signature.ok) {
-      if (signature.code === 'did_unresolvable') throw new StatusListError('status_unavailable', `The status list issuer's keys are unavailable: ${signature.message}`);
+      if (signature.code === 'did_unresolvable')
+        throw new StatusListError('status_unavailable', `The status list issuer's keys are unavailable: ${signature.message}`);
       throw invalid(`The status list signature does not verify: ${signature.message}`);
     }
     return this.contents(credential, decoded.jws.payload, version, issuer, nowMs);
@@ -70,7 +71,8 @@ export class StatusListCredentials {
     const entry = await this.findIssuerQuietly(issuer);
     const proofs = await this.deps.signature.ofDataIntegrity(reading, issuer, entry, { now: new Date(nowMs) });
     if (!proofs.ok) {
-      if (proofs.code === 'did_unresolvable') throw new StatusListError('status_unavailable', `The status list issuer's keys are unavailable: ${proofs.message}`);
+      if (proofs.code === 'did_unresolvable')
+        throw new StatusListError('status_unavailable', `The status list issuer's keys are unavailable: ${proofs.message}`);
       throw invalid(`The status list proof does not verify: ${proofs.message}`);
     }
     return this.contents(credential, {}, version, issuer, nowMs);

@@ -90,7 +90,19 @@ describe('BoundedFetcher', () => {
   it('classifies addresses', () => {
     expect(isPublicAddress('93.184.216.34')).toBe(true);
     expect(isPublicAddress('2606:2800:220:1::1')).toBe(true);
-    for (const a of ['127.0.0.1', '10.0.0.1', '192.168.1.1', '172.16.0.1', '169.254.169.254', '::1', 'fe80::1', 'fc00::1', '::ffff:10.0.0.1', '100.64.0.1', '0.0.0.0']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '192.168.1.1',
+      '172.16.0.1',
+      '169.254.169.254',
+      '::1',
+      'fe80::1',
+      'fc00::1',
+      '::ffff:10.0.0.1',
+      '100.64.0.1',
+      '0.0.0.0',
+    ]) {
       expect(isPublicAddress(a)).toBe(false);
     }
   });
@@ -122,7 +134,9 @@ describe('BoundedFetcher', () => {
     await expect(strict(['::7f00:1']).get(`http://[::127.0.0.1]:${port}/ok`)).rejects.toMatchObject({ code: 'private_address' });
     await expect(strict(['::ffff:7f00:1']).get(`http://[::ffff:127.0.0.1]:${port}/ok`)).rejects.toMatchObject({ code: 'private_address' });
     for (const address of ['::ffff:127.0.0.1', '64:ff9b::a9fe:a9fe', '2002:a9fe:a9fe::1']) {
-      await expect(strict(['evil.test'], async () => [{ address, family: 6 }]).get('http://evil.test/latest/meta-data')).rejects.toMatchObject({ code: 'private_address' });
+      await expect(strict(['evil.test'], async () => [{ address, family: 6 }]).get('http://evil.test/latest/meta-data')).rejects.toMatchObject({
+        code: 'private_address',
+      });
     }
   });
 
@@ -138,7 +152,10 @@ describe('BoundedFetcher', () => {
       const started = Date.now();
       await expect(fetcher.get('http://board.test/did.json')).rejects.toMatchObject({ code: 'timeout', message: expect.stringContaining('resolving') });
       expect(Date.now() - started).toBeLessThan(1000);
-      expect(await caresLookup(['127.0.0.1:1'])('localhost', 300)).toEqual([{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }]);
+      expect(await caresLookup(['127.0.0.1:1'])('localhost', 300)).toEqual([
+        { address: '127.0.0.1', family: 4 },
+        { address: '::1', family: 6 },
+      ]);
     } finally {
       silent.close();
     }

@@ -57,15 +57,7 @@ export interface FetchResult {
 }
 
 export type FetchErrorCode =
-  | 'invalid_url'
-  | 'scheme_not_allowed'
-  | 'private_address'
-  | 'dns_failed'
-  | 'timeout'
-  | 'too_large'
-  | 'too_many_redirects'
-  | 'http_status'
-  | 'network';
+  'invalid_url' | 'scheme_not_allowed' | 'private_address' | 'dns_failed' | 'timeout' | 'too_large' | 'too_many_redirects' | 'http_status' | 'network';
 
 export class FetchError extends Error {
   constructor(
@@ -91,29 +83,35 @@ const DNS_TRIES = 2;
  * dns.lookup would use) past it. Names under `localhost` are loopback (RFC 6761) without asking anyone; /etc/hosts
  * is not read.
  */
-export const caresLookup = (servers?: string[]): LookupFn => async (hostname, timeoutMs) => {
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
-  const resolver = new Resolver({ timeout: Math.max(1, Math.floor(timeoutMs / DNS_TRIES)), tries: DNS_TRIES });
-  if (servers) resolver.setServers(servers);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    resolver.cancel();
-  }, timeoutMs);
-  timer.unref?.();
-  try {
-    const [v4, v6] = await Promise.allSettled([resolver.resolve4(hostname), resolver.resolve6(hostname)]);
-    if (timedOut) throw new FetchError('timeout', `Timed out resolving ${truncate(hostname)}.`);
-    const addresses: LookupAddress[] = [
-      ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
-      ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
-    ];
-    if (addresses.length === 0) throw new FetchError('dns_failed', `The host ${truncate(hostname)} could not be resolved.`);
-    return addresses;
-  } finally {
-    clearTimeout(timer);
-  }
-};
+export const caresLookup =
+  (servers?: string[]): LookupFn =>
+  async (hostname, timeoutMs) => {
+    if (hostname === 'localhost' || hostname.endsWith('.localhost'))
+      return [
+        { address: '127.0.0.1', family: 4 },
+        { address: '::1', family: 6 },
+      ];
+    const resolver = new Resolver({ timeout: Math.max(1, Math.floor(timeoutMs / DNS_TRIES)), tries: DNS_TRIES });
+    if (servers) resolver.setServers(servers);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      resolver.cancel();
+    }, timeoutMs);
+    timer.unref?.();
+    try {
+      const [v4, v6] = await Promise.allSettled([resolver.resolve4(hostname), resolver.resolve6(hostname)]);
+      if (timedOut) throw new FetchError('timeout', `Timed out resolving ${truncate(hostname)}.`);
+      const addresses: LookupAddress[] = [
+        ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
+        ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
+      ];
+      if (addresses.length === 0) throw new FetchError('dns_failed', `The host ${truncate(hostname)} could not be resolved.`);
+      return addresses;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
 const systemLookup = caresLookup();
 
@@ -275,7 +273,9 @@ export class BoundedFetcher {
         req.destroy(err);
       }, remaining);
       timer.unref?.();
-      req.on('error', (err) => finish(() => reject(err instanceof FetchError ? err : new FetchError('network', `Could not fetch ${url.origin}: ${err.message}`))));
+      req.on('error', (err) =>
+        finish(() => reject(err instanceof FetchError ? err : new FetchError('network', `Could not fetch ${url.origin}: ${err.message}`))),
+      );
       req.end();
     });
   }

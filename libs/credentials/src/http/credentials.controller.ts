@@ -12,7 +12,10 @@ import { VerificationResultDto } from './dto/verification-result.dto';
 import { VerifyCredentialQueryDto } from './dto/verify-query.dto';
 
 const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
-const QUERY_BOOLEANS = new Map([['true', true], ['false', false]]);
+const QUERY_BOOLEANS = new Map([
+  ['true', true],
+  ['false', false],
+]);
 
 /** Parses the VC-API `options` (jurisdiction, mutual aid, full report, challenge, domain) or answers 400 validation_failed. */
 function verifyOptions(raw: unknown, query: { jurisdiction?: string; fullReport?: string }): VerifyOptions {
@@ -20,7 +23,9 @@ function verifyOptions(raw: unknown, query: { jurisdiction?: string; fullReport?
   if (raw !== undefined && !isRecord(raw)) throw new DomainError('validation_failed', 'options must be an object.');
   const jurisdiction = options.jurisdiction ?? query.jurisdiction;
   if (jurisdiction !== undefined && (typeof jurisdiction !== 'string' || !JURISDICTION.test(jurisdiction))) {
-    throw new DomainError('validation_failed', 'options.jurisdiction must look like US-FL (or US).', { errors: [{ field: 'options.jurisdiction', message: 'must look like US-FL' }] });
+    throw new DomainError('validation_failed', 'options.jurisdiction must look like US-FL (or US).', {
+      errors: [{ field: 'options.jurisdiction', message: 'must look like US-FL' }],
+    });
   }
   const aid = options.mutualAidJurisdictions;
   if (aid !== undefined && !(Array.isArray(aid) && aid.length <= 60 && aid.every((j) => typeof j === 'string' && JURISDICTION.test(j)))) {
@@ -30,12 +35,16 @@ function verifyOptions(raw: unknown, query: { jurisdiction?: string; fullReport?
   }
   const fullReport: unknown = options.fullReport ?? (query.fullReport === undefined ? undefined : (QUERY_BOOLEANS.get(query.fullReport) ?? query.fullReport));
   if (fullReport !== undefined && typeof fullReport !== 'boolean') {
-    throw new DomainError('validation_failed', 'options.fullReport must be true or false.', { errors: [{ field: 'options.fullReport', message: 'must be a boolean' }] });
+    throw new DomainError('validation_failed', 'options.fullReport must be true or false.', {
+      errors: [{ field: 'options.fullReport', message: 'must be a boolean' }],
+    });
   }
   for (const name of ['challenge', 'domain'] as const) {
     const value = options[name];
     if (value !== undefined && !(typeof value === 'string' && value.length > 0 && value.length <= 512)) {
-      throw new DomainError('validation_failed', `options.${name} must be text of at most 512 characters.`, { errors: [{ field: `options.${name}`, message: 'must be a string of 1 to 512 characters' }] });
+      throw new DomainError('validation_failed', `options.${name} must be text of at most 512 characters.`, {
+        errors: [{ field: `options.${name}`, message: 'must be a string of 1 to 512 characters' }],
+      });
     }
   }
   return {
@@ -75,10 +84,15 @@ export class CredentialsController {
       properties: {
         verifiableCredential: {
           oneOf: [
-            { type: 'string', description: 'What a scan yields (docs/verification.md, "Formats"): a compact JWS (vc+jwt, Open Badges 3.0 JWT, VC-JWT 1.1, vp+jwt), an SD-JWT VC (with its ~-separated Disclosures), JSON credential text, a data: URL, or a URL carrying one' },
+            {
+              type: 'string',
+              description:
+                'What a scan yields (docs/verification.md, "Formats"): a compact JWS (vc+jwt, Open Badges 3.0 JWT, VC-JWT 1.1, vp+jwt), an SD-JWT VC (with its ~-separated Disclosures), JSON credential text, a data: URL, or a URL carrying one',
+            },
             {
               type: 'object',
-              description: 'A VC-API envelope (type EnvelopedVerifiableCredential, as a string or a list, id a data: URL) or a credential with an embedded proof',
+              description:
+                'A VC-API envelope (type EnvelopedVerifiableCredential, as a string or a list, id a data: URL) or a credential with an embedded proof',
               properties: { type: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }, id: { type: 'string' } },
             },
           ],
@@ -88,7 +102,10 @@ export class CredentialsController {
           properties: {
             jurisdiction: { type: 'string', example: 'US-FL' },
             mutualAidJurisdictions: { type: 'array', items: { type: 'string' } },
-            fullReport: { type: 'boolean', description: 'Check everything even when the issuer is not trusted here (fetches its keys and status lists, within the same limits).' },
+            fullReport: {
+              type: 'boolean',
+              description: 'Check everything even when the issuer is not trusted here (fetches its keys and status lists, within the same limits).',
+            },
             challenge: { type: 'string', description: 'The nonce this verifier gave the wallet: an SD-JWT VC must then carry a Key Binding JWT with it.' },
             domain: { type: 'string', description: 'This verifier as audience: an SD-JWT VC must then carry a Key Binding JWT with this aud.' },
           },
@@ -98,7 +115,8 @@ export class CredentialsController {
   })
   @ApiSuccess(VerificationResultDto, { description: 'Verified: every check passed.' })
   @ApiBadRequestResponse({
-    description: 'Not verified: the result (application/json) says why in errors and warnings. Or the request is malformed (problem details: validation_failed, malformed_request).',
+    description:
+      'Not verified: the result (application/json) says why in errors and warnings. Or the request is malformed (problem details: validation_failed, malformed_request).',
     content: { 'application/json': { schema: { $ref: getSchemaPath(VerificationResultDto) } }, ...problemContent() },
   })
   @ApiProblems(401, 429)

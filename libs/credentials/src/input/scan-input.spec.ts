@@ -24,9 +24,15 @@ describe('what a badge scan may yield', () => {
   });
 
   it('opens an envelope whose type is a list, and checks that the envelope and its media type agree', () => {
-    expect(readScan({ '@context': 'https://www.w3.org/ns/credentials/v2', type: ['EnvelopedVerifiableCredential'], id: `data:application/vc+jwt,${JWS}` })).toEqual(jws(JWS));
+    expect(
+      readScan({ '@context': 'https://www.w3.org/ns/credentials/v2', type: ['EnvelopedVerifiableCredential'], id: `data:application/vc+jwt,${JWS}` }),
+    ).toEqual(jws(JWS));
     expect(readScan({ type: ['EnvelopedVerifiablePresentation'], id: `data:application/vp+jwt,${JWS}` })).toEqual(jws(JWS));
-    expect(readScan({ type: 'EnvelopedVerifiableCredential', id: `data:application/vp+jwt,${JWS}` })).toMatchObject({ ok: false, code: 'malformed', message: expect.stringContaining('enveloped credential cannot hold') });
+    expect(readScan({ type: 'EnvelopedVerifiableCredential', id: `data:application/vp+jwt,${JWS}` })).toMatchObject({
+      ok: false,
+      code: 'malformed',
+      message: expect.stringContaining('enveloped credential cannot hold'),
+    });
     expect(readScan({ type: ['EnvelopedVerifiableCredential'], id: 42 })).toMatchObject({ ok: false, code: 'malformed' });
     expect(readScan({ type: ['EnvelopedVerifiableCredential'], id: `https://example.org/${JWS}` })).toMatchObject({ ok: false, code: 'malformed' });
   });
@@ -35,15 +41,22 @@ describe('what a badge scan may yield', () => {
     expect(readScan(`DATA:Application/VC+JWT;charset=utf-8,${JWS}`)).toEqual(jws(JWS));
     expect(readScan(`data:application/vc+jwt;base64,${Buffer.from(JWS).toString('base64')}`)).toEqual(jws(JWS));
     expect(readScan(`data:application/vc+sd-jwt,${SD_JWT}`)).toEqual({ ok: true, credential: { kind: 'sd-jwt', text: SD_JWT } });
-    expect(readScan({ type: ['EnvelopedVerifiableCredential'], id: `data:application/dc+sd-jwt,${SD_JWT}${KB}` })).toEqual({ ok: true, credential: { kind: 'sd-jwt', text: `${SD_JWT}${KB}` } });
+    expect(readScan({ type: ['EnvelopedVerifiableCredential'], id: `data:application/dc+sd-jwt,${SD_JWT}${KB}` })).toEqual({
+      ok: true,
+      credential: { kind: 'sd-jwt', text: `${SD_JWT}${KB}` },
+    });
     const json = { ok: true, credential: { kind: 'json', text: CREDENTIAL_TEXT, document: CREDENTIAL } };
     expect(readScan(`data:application/vc,${encodeURIComponent(CREDENTIAL_TEXT)}`)).toEqual(json);
-    expect(readScan({ type: 'EnvelopedVerifiableCredential', id: `data:application/vc;base64,${Buffer.from(CREDENTIAL_TEXT).toString('base64')}` })).toEqual(json);
+    expect(readScan({ type: 'EnvelopedVerifiableCredential', id: `data:application/vc;base64,${Buffer.from(CREDENTIAL_TEXT).toString('base64')}` })).toEqual(
+      json,
+    );
     expect(readScan(`data:application/vc+jwt,${SD_JWT}`)).toMatchObject({ ok: false, code: 'malformed', message: expect.stringContaining('compact JWS') });
     expect(readScan(`data:application/dc+sd-jwt,${JWS}`)).toMatchObject({ ok: false, code: 'malformed', message: expect.stringContaining('SD-JWT') });
     expect(readScan(`data:application/vc,${JWS}`)).toMatchObject({ ok: false, code: 'malformed', message: expect.stringContaining('JSON') });
     expect(readScan('data:application/vc;base64,@@@')).toMatchObject({ ok: false, code: 'malformed' });
-    expect(readScan(`data:application/vc,${encodeURIComponent(JSON.stringify({ type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${JWS}` }))}`)).toMatchObject({
+    expect(
+      readScan(`data:application/vc,${encodeURIComponent(JSON.stringify({ type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${JWS}` }))}`),
+    ).toMatchObject({
       ok: false,
       code: 'malformed',
       message: expect.stringContaining('envelope cannot hold another envelope'),
@@ -80,12 +93,23 @@ describe('what a badge scan may yield', () => {
     expect(readScan('{"proof": {}, "name": "\\u0000"}')).toMatchObject({ ok: false, code: 'malformed' });
     const deep = `{"proof":{},"x":${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}}`;
     expect(readScan(deep)).toMatchObject({ ok: false, code: 'malformed', message: expect.stringContaining(`deeper than ${MAX_JSON_DEPTH}`) });
-    expect(readScan(`https://badges.example.org/show#${encodeURIComponent(deep)}`)).toMatchObject({ ok: false, code: 'malformed', message: expect.stringContaining('deeper') });
-    expect(readScan(`https://badges.example.org/show#${encodeURIComponent('{"proof": ')}`)).toMatchObject({ ok: false, code: 'malformed', message: expect.stringContaining('JSON') });
+    expect(readScan(`https://badges.example.org/show#${encodeURIComponent(deep)}`)).toMatchObject({
+      ok: false,
+      code: 'malformed',
+      message: expect.stringContaining('deeper'),
+    });
+    expect(readScan(`https://badges.example.org/show#${encodeURIComponent('{"proof": ')}`)).toMatchObject({
+      ok: false,
+      code: 'malformed',
+      message: expect.stringContaining('JSON'),
+    });
     const large = JSON.stringify({ ...CREDENTIAL, padding: 'x'.repeat(MAX_INPUT_BYTES) });
     expect(readScan(large)).toMatchObject({ ok: false, code: 'malformed', message: expect.stringContaining('KiB') });
     expect(readScan(JSON.parse(large))).toMatchObject({ ok: false, code: 'malformed', message: expect.stringContaining('KiB') });
-    expect(readScan({ type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${'a'.repeat(MAX_INPUT_BYTES)}` })).toMatchObject({ ok: false, message: expect.stringContaining('KiB') });
+    expect(readScan({ type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${'a'.repeat(MAX_INPUT_BYTES)}` })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('KiB'),
+    });
   });
 
   it('tells malformed from unsupported', () => {

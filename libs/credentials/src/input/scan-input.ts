@@ -33,9 +33,7 @@ export interface ScannedJson {
   document: JsonRecord;
 }
 
-export type ScanResult =
-  | { ok: true; credential: ScannedCredential }
-  | { ok: false; code: 'malformed' | 'unsupported_format'; message: string; raw?: string };
+export type ScanResult = { ok: true; credential: ScannedCredential } | { ok: false; code: 'malformed' | 'unsupported_format'; message: string; raw?: string };
 
 type Failure = Extract<ScanResult, { ok: false }>;
 
@@ -82,7 +80,12 @@ function readText(text: string, origin: Origin): ScanResult {
   if (text.includes('~')) return readSdJwt(text);
   const dots = text.split('.').length - 1;
   if (dots === 2 || dots === 4) return { ok: false, code: 'malformed', message: 'This looks like a JWS but is not valid base64url in three parts.', raw: text };
-  return { ok: false, code: 'unsupported_format', message: 'This is not a credential this system can read (a compact JWS, an SD-JWT or a JSON credential with a proof).', raw: text };
+  return {
+    ok: false,
+    code: 'unsupported_format',
+    message: 'This is not a credential this system can read (a compact JWS, an SD-JWT or a JSON credential with a proof).',
+    raw: text,
+  };
 }
 
 /** `<issuer JWT>~<disclosure>~...~[<key binding JWT>]`: recognised here, verified by the SD-JWT rules. */
@@ -123,7 +126,11 @@ function readJsonText(text: string, origin: Origin): ScanResult {
  */
 function readObject(doc: JsonRecord, origin: Origin, text?: string): ScanResult {
   const types = oneOrMany(doc.type);
-  const enveloped = types.includes('EnvelopedVerifiableCredential') ? 'credential' : types.includes('EnvelopedVerifiablePresentation') ? 'presentation' : undefined;
+  const enveloped = types.includes('EnvelopedVerifiableCredential')
+    ? 'credential'
+    : types.includes('EnvelopedVerifiablePresentation')
+      ? 'presentation'
+      : undefined;
   if (enveloped) {
     if (origin === 'data') return { ok: false, code: 'malformed', message: 'An envelope cannot hold another envelope.' };
     if (typeof doc.id !== 'string') return { ok: false, code: 'malformed', message: 'The enveloped credential has no data: URL id.' };
@@ -167,7 +174,10 @@ function readObject(doc: JsonRecord, origin: Origin, text?: string): ScanResult 
 function readDataUrl(url: string, envelope?: 'credential' | 'presentation'): ScanResult {
   const comma = url.indexOf(',');
   if (comma < 0) return { ok: false, code: 'malformed', message: 'The data: URL has no comma before its data.', raw: url };
-  const [mediaType, ...params] = url.slice('data:'.length, comma).split(';').map((p) => p.trim().toLowerCase());
+  const [mediaType, ...params] = url
+    .slice('data:'.length, comma)
+    .split(';')
+    .map((p) => p.trim().toLowerCase());
   const shown = mediaType.length > 60 ? `${mediaType.slice(0, 60)}…` : mediaType || '(none)';
   const known = JWS_MEDIA_TYPES.has(mediaType) || SD_JWT_MEDIA_TYPES.has(mediaType) || JSON_MEDIA_TYPES.has(mediaType);
   if (!known) {
@@ -182,13 +192,17 @@ function readDataUrl(url: string, envelope?: 'credential' | 'presentation'): Sca
     return { ok: false, code: 'malformed', message: `An enveloped ${envelope} cannot hold ${shown}.`, raw: url };
   }
   const data = dataOf(url.slice(comma + 1), params.includes('base64'));
-  if (data === undefined) return { ok: false, code: 'malformed', message: `The data of the ${shown} data: URL is not valid percent-encoded or base64 text.`, raw: url };
+  if (data === undefined)
+    return { ok: false, code: 'malformed', message: `The data of the ${shown} data: URL is not valid percent-encoded or base64 text.`, raw: url };
   const content = data.trim();
   if (JWS_MEDIA_TYPES.has(mediaType)) {
     if (COMPACT_JWS.test(content)) return { ok: true, credential: { kind: 'jws', text: content } };
     return { ok: false, code: 'malformed', message: `A ${shown} data: URL must hold a compact JWS.`, raw: url };
   }
-  if (SD_JWT_MEDIA_TYPES.has(mediaType)) return content.includes('~') ? readSdJwt(content) : { ok: false, code: 'malformed', message: `A ${shown} data: URL must hold an SD-JWT (~-separated).`, raw: url };
+  if (SD_JWT_MEDIA_TYPES.has(mediaType))
+    return content.includes('~')
+      ? readSdJwt(content)
+      : { ok: false, code: 'malformed', message: `A ${shown} data: URL must hold an SD-JWT (~-separated).`, raw: url };
   if (!content.startsWith('{')) return { ok: false, code: 'malformed', message: `A ${shown} data: URL must hold a JSON credential.`, raw: url };
   return readJsonText(content, 'data');
 }

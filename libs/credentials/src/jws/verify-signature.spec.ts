@@ -39,7 +39,10 @@ describe('verifyJwsSignature (node:crypto)', () => {
     expect(verifyJwsSignature(decode(`${header}.${body}.${der}`), 'ES256', publicKey)).toBe(false);
     const raw = sign('sha256', Buffer.from(`${header}.${body}`), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
     expect(verifyJwsSignature(decode(`${header}.${body}.${raw}`), 'ES256', publicKey)).toBe(true);
-    for (const extra of [{ crit: ['exp'], exp: 1 }, { b64: false, crit: ['b64'] }]) {
+    for (const extra of [
+      { crit: ['exp'], exp: 1 },
+      { b64: false, crit: ['b64'] },
+    ]) {
       const h = Buffer.from(JSON.stringify({ alg: 'ES256', ...extra })).toString('base64url');
       const sig = sign('sha256', Buffer.from(`${h}.${body}`), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
       expect(verifyJwsSignature(decode(`${h}.${body}.${sig}`), 'ES256', publicKey)).toBe(false);

@@ -26,7 +26,11 @@ describe('did:key and multikeys', () => {
   });
 
   it('decodes Ed25519 (z6Mk...) and round-trips a freshly made P-256 key through its compressed form', () => {
-    expect(multikeyToJwk('z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK')).toEqual({ kty: 'OKP', crv: 'Ed25519', x: 'Lm_M42cB3HkUiODQsXRcweM6TByfzEHGO9ND274JcOY' });
+    expect(multikeyToJwk('z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK')).toEqual({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: 'Lm_M42cB3HkUiODQsXRcweM6TByfzEHGO9ND274JcOY',
+    });
     const jwk = publicJwk();
     const x = Buffer.from(jwk.x!, 'base64url');
     const yOdd = Buffer.from(jwk.y!, 'base64url')[31] & 1;
@@ -54,7 +58,10 @@ describe('did:key and multikeys', () => {
     const resolver = new KeyResolver({ fetcher: fetcher(), cacheTtlMs: 1000 });
     const didOf = (jwk: Record<string, unknown>): string => `did:jwk:${Buffer.from(JSON.stringify(jwk)).toString('base64url')}`;
     const jwk = publicJwk();
-    await expect(resolver.keySet(didOf({ ...jwk, use: 'enc' }))).rejects.toMatchObject({ code: 'key_not_found', message: expect.stringContaining('not a signing key') });
+    await expect(resolver.keySet(didOf({ ...jwk, use: 'enc' }))).rejects.toMatchObject({
+      code: 'key_not_found',
+      message: expect.stringContaining('not a signing key'),
+    });
     await expect(resolver.keySet(didOf({ ...jwk, key_ops: ['encrypt'] }))).rejects.toMatchObject({ code: 'key_not_found' });
     expect((await resolver.keySet(didOf({ ...jwk, use: 'sig', key_ops: ['verify'] }))).keys).toHaveLength(1);
   });
@@ -113,8 +120,18 @@ describe('did:web', () => {
   it('keeps using a known key set for a while when its document becomes unreachable', async () => {
     let now = 1_000_000;
     const did = `did:web:127.0.0.1%3A${port}:flaky`;
-    docs.set('/flaky/did.json', { id: did, verificationMethod: [{ id: '#k', type: 'JsonWebKey', controller: did, publicKeyJwk: publicJwk() }], assertionMethod: ['#k'] });
-    const resolver = new KeyResolver({ fetcher: fetcher(['127.0.0.1']), cacheTtlMs: 1000, insecureHosts: ['127.0.0.1'], now: () => now, staleIfErrorMs: 60_000 });
+    docs.set('/flaky/did.json', {
+      id: did,
+      verificationMethod: [{ id: '#k', type: 'JsonWebKey', controller: did, publicKeyJwk: publicJwk() }],
+      assertionMethod: ['#k'],
+    });
+    const resolver = new KeyResolver({
+      fetcher: fetcher(['127.0.0.1']),
+      cacheTtlMs: 1000,
+      insecureHosts: ['127.0.0.1'],
+      now: () => now,
+      staleIfErrorMs: 60_000,
+    });
     const first = await resolver.keySet(did);
     docs.delete('/flaky/did.json');
     now += 5_000;
@@ -141,18 +158,26 @@ describe('did:web', () => {
     expect(set).toMatchObject({ method: 'controller-document', keys: [{ id: `${issuer}#key-1`, jwk: { kty: 'OKP', crv: 'Ed25519' } }] });
     expect(resolver.method(set, `${issuer}#key-1`).id).toBe(`${issuer}#key-1`);
     expect(() => resolver.method(set, `${issuer}#other`)).toThrow(expect.objectContaining({ code: 'key_not_found' }));
-    expect(() => resolver.method(set, 'did:web:attacker.example#key-1')).toThrow(expect.objectContaining({ code: 'key_not_found', message: expect.stringContaining('belongs to did:web:attacker.example') }));
+    expect(() => resolver.method(set, 'did:web:attacker.example#key-1')).toThrow(
+      expect.objectContaining({ code: 'key_not_found', message: expect.stringContaining('belongs to did:web:attacker.example') }),
+    );
     // The issuer itself names its only key (did:key without a fragment).
     expect(resolver.method(set, issuer).id).toBe(`${issuer}#key-1`);
     docs.set('/issuers/impostor', { id: 'https://real.example/issuer', verificationMethod: [], assertionMethod: [] });
-    await expect(resolver.keySet(`http://127.0.0.1:${port}/issuers/impostor`)).rejects.toMatchObject({ code: 'key_not_found', message: expect.stringContaining('another id') });
+    await expect(resolver.keySet(`http://127.0.0.1:${port}/issuers/impostor`)).rejects.toMatchObject({
+      code: 'key_not_found',
+      message: expect.stringContaining('another id'),
+    });
   });
 
   it('reports an unreachable or mismatched document as did_unresolvable', async () => {
     const resolver = new KeyResolver({ fetcher: fetcher(['127.0.0.1']), cacheTtlMs: 1000, insecureHosts: ['127.0.0.1'] });
     await expect(resolver.keySet(`did:web:127.0.0.1%3A${port}:nobody`)).rejects.toMatchObject({ code: 'did_unresolvable' });
     docs.set('/liar/did.json', { id: 'did:web:someone.else', verificationMethod: [] });
-    await expect(resolver.keySet(`did:web:127.0.0.1%3A${port}:liar`)).rejects.toMatchObject({ code: 'did_unresolvable', message: expect.stringContaining('another DID') });
+    await expect(resolver.keySet(`did:web:127.0.0.1%3A${port}:liar`)).rejects.toMatchObject({
+      code: 'did_unresolvable',
+      message: expect.stringContaining('another DID'),
+    });
     // https is required for hosts not configured as insecure
     const strict = new KeyResolver({ fetcher: fetcher(), cacheTtlMs: 1000 });
     await expect(strict.keySet(`did:web:127.0.0.1%3A${port}:boards:fl`)).rejects.toMatchObject({ code: 'did_unresolvable' });

@@ -158,9 +158,14 @@ export class KeyResolver {
    */
   method(set: IssuerKeySet, verificationMethod: string): VerificationKey {
     const owner = verificationMethod.split('#')[0];
-    if (owner !== set.issuer) throw new KeyResolutionError('key_not_found', `The verification method ${truncate(verificationMethod)} is not one of the issuer's: it belongs to ${truncate(owner)}.`);
+    if (owner !== set.issuer)
+      throw new KeyResolutionError(
+        'key_not_found',
+        `The verification method ${truncate(verificationMethod)} is not one of the issuer's: it belongs to ${truncate(owner)}.`,
+      );
     const key = set.keys.find((k) => k.id === verificationMethod) ?? (verificationMethod === set.issuer && set.keys.length === 1 ? set.keys[0] : undefined);
-    if (!key) throw new KeyResolutionError('key_not_found', `The verification method ${truncate(verificationMethod)} is not one of the issuer's assertion keys.`);
+    if (!key)
+      throw new KeyResolutionError('key_not_found', `The verification method ${truncate(verificationMethod)} is not one of the issuer's assertion keys.`);
     return key;
   }
 
@@ -178,8 +183,10 @@ export class KeyResolver {
     if (issuer.startsWith('did:jwk:')) return this.didJwk(issuer);
     if (issuer.startsWith('did:key:')) return this.didKey(issuer);
     if (issuer.startsWith('did:web:')) return this.didWeb(issuer);
-    if (issuer.startsWith('did:')) throw new KeyResolutionError('did_unresolvable', `The DID method of ${truncate(issuer)} is not supported (did:web, did:key, did:jwk are).`);
-    if (issuer.startsWith('https://') || issuer.startsWith('http://')) return discovery === 'jwt-vc-issuer' ? this.jwtVcIssuerJwks(issuer) : this.issuerJwks(issuer);
+    if (issuer.startsWith('did:'))
+      throw new KeyResolutionError('did_unresolvable', `The DID method of ${truncate(issuer)} is not supported (did:web, did:key, did:jwk are).`);
+    if (issuer.startsWith('https://') || issuer.startsWith('http://'))
+      return discovery === 'jwt-vc-issuer' ? this.jwtVcIssuerJwks(issuer) : this.issuerJwks(issuer);
     throw new KeyResolutionError('key_not_found', `No key can be found for the issuer ${truncate(issuer)} (not a DID or https URL).`);
   }
 
@@ -198,7 +205,11 @@ export class KeyResolver {
     }
     if (isRecord(value) && hasPrivateMembers(value)) throw new KeyResolutionError('did_unresolvable', 'The did:jwk contains a private key; refused.');
     // Its DID document lists an encryption key under keyAgreement only: the DID has no assertion key.
-    if (isRecord(value) && !isSigningJwk(value)) throw new KeyResolutionError('key_not_found', 'The did:jwk key is not a signing key (its use or key_ops exclude verification), so it has no assertion key.');
+    if (isRecord(value) && !isSigningJwk(value))
+      throw new KeyResolutionError(
+        'key_not_found',
+        'The did:jwk key is not a signing key (its use or key_ops exclude verification), so it has no assertion key.',
+      );
     try {
       return this.offline(did, 'did:jwk', `${did}#0`, toPublicJwk(value));
     } catch (err) {
@@ -302,7 +313,8 @@ export class KeyResolver {
     } catch {
       throw new KeyResolutionError('key_not_found', 'The issuer is not a valid URL.');
     }
-    if (url.search || url.hash || url.username || url.password) throw new KeyResolutionError('key_not_found', 'The issuer URL has a query, fragment or credentials.');
+    if (url.search || url.hash || url.username || url.password)
+      throw new KeyResolutionError('key_not_found', 'The issuer URL has a query, fragment or credentials.');
     const path = url.pathname === '/' ? '' : url.pathname;
     return `${url.origin}/.well-known/jwt-vc-issuer${path}`;
   }
@@ -315,7 +327,8 @@ export class KeyResolver {
     const url = this.jwtVcIssuerMetadataUrl(issuer);
     const meta = await this.fetchJson(url, 'JWT VC issuer metadata', 'key_not_found');
     if (meta.doc.issuer !== issuer) throw new KeyResolutionError('key_not_found', `The issuer metadata at ${truncate(url)} is for another issuer.`);
-    if (meta.doc.jwks !== undefined && meta.doc.jwks_uri !== undefined) throw new KeyResolutionError('key_not_found', 'The issuer metadata has both jwks and jwks_uri.');
+    if (meta.doc.jwks !== undefined && meta.doc.jwks_uri !== undefined)
+      throw new KeyResolutionError('key_not_found', 'The issuer metadata has both jwks and jwks_uri.');
     let { fetchedAt, expiresAt } = meta;
     let jwks: unknown = meta.doc.jwks;
     if (typeof meta.doc.jwks_uri === 'string') {
@@ -376,7 +389,8 @@ function signingKeys(issuer: string, jwks: unknown): VerificationKey[] {
 }
 
 /** Keys found through JWT VC Issuer Metadata are cached apart from the same URL's own key set (a DID's are the same). */
-const cacheKey = (issuer: string, discovery?: KeyDiscovery): string => (discovery === 'jwt-vc-issuer' && !issuer.startsWith('did:') ? `jwt-vc-issuer ${issuer}` : issuer);
+const cacheKey = (issuer: string, discovery?: KeyDiscovery): string =>
+  discovery === 'jwt-vc-issuer' && !issuer.startsWith('did:') ? `jwt-vc-issuer ${issuer}` : issuer;
 
 function jwkOfMethod(vm: JsonRecord): PublicJwk | undefined {
   try {

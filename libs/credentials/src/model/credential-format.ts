@@ -89,7 +89,14 @@ export function extractCredential(format: JwtCredentialFormat, payload: JsonReco
   if (typeof payload.sub === 'string' && isRecord(subject) && subject.id === undefined) credential.credentialSubject = { ...subject, id: payload.sub };
   const fromField = version === '1.1' ? 'issuanceDate' : 'validFrom';
   const untilField = version === '1.1' ? 'expirationDate' : 'validUntil';
-  fillDate(credential, fromField, isNumericDate(payload.nbf) ? payload.nbf : version === '1.1' && isNumericDate(payload.iat) ? payload.iat : undefined, 'nbf', problems, payload.nbf !== undefined);
+  fillDate(
+    credential,
+    fromField,
+    isNumericDate(payload.nbf) ? payload.nbf : version === '1.1' && isNumericDate(payload.iat) ? payload.iat : undefined,
+    'nbf',
+    problems,
+    payload.nbf !== undefined,
+  );
   fillDate(credential, untilField, isNumericDate(payload.exp) ? payload.exp : undefined, 'exp', problems, true);
   checkJwtMirrors(payload, credential, problems);
   return { credential, version, problems };

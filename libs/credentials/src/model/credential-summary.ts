@@ -9,7 +9,8 @@ import type { QualificationFacts } from '../trust/trust-source';
  * identifier[] of the subject). Every string is clipped: a credential is untrusted input.
  */
 const MAX_TEXT = 300;
-const clip = (value: string | undefined): string | undefined => (value === undefined ? undefined : value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value);
+const clip = (value: string | undefined): string | undefined =>
+  value === undefined ? undefined : value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value;
 
 export function summariseCredential(credential: JsonRecord, format: CredentialSummary['format'], issuerId: string | undefined): CredentialSummary {
   const subject = oneOrMany(credential.credentialSubject).find(isRecord) ?? {};
@@ -22,7 +23,10 @@ export function summariseCredential(credential: JsonRecord, format: CredentialSu
   return {
     format,
     id: typeof credential.id === 'string' ? clip(credential.id) : undefined,
-    types: oneOrMany(credential.type).filter((t): t is string => typeof t === 'string').slice(0, 20).map((t) => clip(t)!),
+    types: oneOrMany(credential.type)
+      .filter((t): t is string => typeof t === 'string')
+      .slice(0, 20)
+      .map((t) => clip(t)!),
     issuer: { id: clip(issuerId) ?? '', claimedName: clip(isRecord(issuer) ? textOf(issuer.name) : undefined) },
     subject: {
       id: typeof subject.id === 'string' ? clip(subject.id) : undefined,

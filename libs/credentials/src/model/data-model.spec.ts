@@ -2,7 +2,12 @@ import { validateCredential, validatePresentation } from './data-model';
 import { parseInstant } from './instants';
 import { extractCredential } from './credential-format';
 
-const base = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: 'did:example:issuer', credentialSubject: { id: 'did:example:s' } };
+const base = {
+  '@context': ['https://www.w3.org/ns/credentials/v2'],
+  type: ['VerifiableCredential'],
+  issuer: 'did:example:issuer',
+  credentialSubject: { id: 'did:example:s' },
+};
 
 describe('VC data model checks', () => {
   it('accepts a minimal credential and refuses the classic mistakes', () => {
@@ -13,7 +18,9 @@ describe('VC data model checks', () => {
     expect(validateCredential({ ...base, credentialSubject: {} })).toEqual([expect.stringContaining('no claims')]);
     expect(validateCredential({ ...base, credentialStatus: { id: 'did:example:s' } })).toEqual([expect.stringContaining('type')]);
     expect(validateCredential({ ...base, name: { '@value': 'x', url: 'y' } })).toEqual([expect.stringContaining('name')]);
-    expect(validateCredential({ ...base, '@context': [...base['@context'], { VerifiableCredential: 'https://example.org/#Bad' }] })).toEqual([expect.stringContaining('protected')]);
+    expect(validateCredential({ ...base, '@context': [...base['@context'], { VerifiableCredential: 'https://example.org/#Bad' }] })).toEqual([
+      expect.stringContaining('protected'),
+    ]);
   });
 
   it('compares validity dates as instants, with their offsets', () => {
@@ -54,8 +61,18 @@ describe('VC data model checks', () => {
     const vc = { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential'], credentialSubject: { name: 'A' } };
     const ok = extractCredential('jwt-vc', { iss: 'did:example:i', sub: 'did:example:s', nbf: 1700000000, exp: 1800000000, jti: 'urn:uuid:1', vc });
     expect(ok.problems).toEqual([]);
-    expect(ok.credential).toMatchObject({ issuer: 'did:example:i', id: 'urn:uuid:1', issuanceDate: '2023-11-14T22:13:20.000Z', expirationDate: '2027-01-15T08:00:00.000Z', credentialSubject: { id: 'did:example:s' } });
-    const conflict = extractCredential('jwt-vc', { iss: 'did:example:other', nbf: 1700000000, vc: { ...vc, issuer: 'did:example:i', issuanceDate: '2020-01-01T00:00:00Z' } });
+    expect(ok.credential).toMatchObject({
+      issuer: 'did:example:i',
+      id: 'urn:uuid:1',
+      issuanceDate: '2023-11-14T22:13:20.000Z',
+      expirationDate: '2027-01-15T08:00:00.000Z',
+      credentialSubject: { id: 'did:example:s' },
+    });
+    const conflict = extractCredential('jwt-vc', {
+      iss: 'did:example:other',
+      nbf: 1700000000,
+      vc: { ...vc, issuer: 'did:example:i', issuanceDate: '2020-01-01T00:00:00Z' },
+    });
     expect(conflict.problems).toEqual([expect.stringContaining('nbf'), expect.stringContaining('iss')]);
     expect(extractCredential('vc+jwt', { ...base, vc: 'x' }).problems).toEqual([expect.stringContaining('vc or vp')]);
     expect(extractCredential('vc+jwt', { ...base, iss: 'did:example:other' }).problems).toEqual([expect.stringContaining('iss')]);

@@ -14,18 +14,52 @@ export type DataModelVersion = '2.0' | '1.1';
 
 /** Terms the v2 base context defines as @protected: an inline context may not redefine them. */
 const V2_PROTECTED_TERMS = new Set([
-  'id', 'type', '@context', 'VerifiableCredential', 'VerifiablePresentation', 'EnvelopedVerifiableCredential',
-  'EnvelopedVerifiablePresentation', 'JsonSchemaCredential', 'JsonSchema', 'BitstringStatusListCredential',
-  'BitstringStatusList', 'BitstringStatusListEntry', 'DataIntegrityProof', 'issuer', 'credentialSubject', 'validFrom',
-  'validUntil', 'credentialStatus', 'credentialSchema', 'evidence', 'termsOfUse', 'refreshService', 'name',
-  'description', 'holder', 'verifiableCredential', 'proof', 'confidenceMethod', 'relatedResource', 'renderMethod',
-  'digestSRI', 'digestMultibase', 'mediaType', 'issuanceDate', 'expirationDate',
+  'id',
+  'type',
+  '@context',
+  'VerifiableCredential',
+  'VerifiablePresentation',
+  'EnvelopedVerifiableCredential',
+  'EnvelopedVerifiablePresentation',
+  'JsonSchemaCredential',
+  'JsonSchema',
+  'BitstringStatusListCredential',
+  'BitstringStatusList',
+  'BitstringStatusListEntry',
+  'DataIntegrityProof',
+  'issuer',
+  'credentialSubject',
+  'validFrom',
+  'validUntil',
+  'credentialStatus',
+  'credentialSchema',
+  'evidence',
+  'termsOfUse',
+  'refreshService',
+  'name',
+  'description',
+  'holder',
+  'verifiableCredential',
+  'proof',
+  'confidenceMethod',
+  'relatedResource',
+  'renderMethod',
+  'digestSRI',
+  'digestMultibase',
+  'mediaType',
+  'issuanceDate',
+  'expirationDate',
 ]);
 
 /** Types the base contexts define (used only when a context sets `@vocab: null`). */
 const BASE_TYPES = new Set([
-  'VerifiableCredential', 'VerifiablePresentation', 'EnvelopedVerifiableCredential', 'EnvelopedVerifiablePresentation',
-  'JsonSchemaCredential', 'BitstringStatusListCredential', 'StatusList2021Credential',
+  'VerifiableCredential',
+  'VerifiablePresentation',
+  'EnvelopedVerifiableCredential',
+  'EnvelopedVerifiablePresentation',
+  'JsonSchemaCredential',
+  'BitstringStatusListCredential',
+  'StatusList2021Credential',
 ]);
 
 const LANGUAGE_VALUE_KEYS = new Set(['@value', '@language', '@direction']);
@@ -90,7 +124,8 @@ export function validatePresentation(vp: unknown): string[] {
       return;
     }
     if (oneOrMany(entry.type).includes('EnvelopedVerifiableCredential')) {
-      if (typeof entry.id !== 'string' || !entry.id.startsWith('data:')) problems.push(`verifiableCredential ${i + 1} is enveloped but its id is not a data: URL.`);
+      if (typeof entry.id !== 'string' || !entry.id.startsWith('data:'))
+        problems.push(`verifiableCredential ${i + 1} is enveloped but its id is not a data: URL.`);
       return;
     }
     for (const p of validateCredential(entry, '2.0')) problems.push(`verifiableCredential ${i + 1}: ${p}`);
@@ -168,13 +203,15 @@ function checkIssuer(issuer: unknown, problems: string[]): void {
 function checkText(value: unknown, what: string, problems: string[]): void {
   if (value === undefined) return;
   const items = oneOrMany(value);
-  const ok = items.length > 0 && items.every((item) => {
-    if (typeof item === 'string') return true;
-    if (!isRecord(item) || typeof item['@value'] !== 'string') return false;
-    if (!Object.keys(item).every((k) => LANGUAGE_VALUE_KEYS.has(k))) return false;
-    if ('@language' in item && typeof item['@language'] !== 'string') return false;
-    return !('@direction' in item) || item['@direction'] === 'ltr' || item['@direction'] === 'rtl';
-  });
+  const ok =
+    items.length > 0 &&
+    items.every((item) => {
+      if (typeof item === 'string') return true;
+      if (!isRecord(item) || typeof item['@value'] !== 'string') return false;
+      if (!Object.keys(item).every((k) => LANGUAGE_VALUE_KEYS.has(k))) return false;
+      if ('@language' in item && typeof item['@language'] !== 'string') return false;
+      return !('@direction' in item) || item['@direction'] === 'ltr' || item['@direction'] === 'rtl';
+    });
   if (!ok) problems.push(`${what} must be text or language-tagged text.`);
 }
 

@@ -32,8 +32,7 @@ export interface KeyBindingPolicy {
 const MAX_SECONDS = 8.64e12;
 
 export type KeyBindingVerdict =
-  | { ok: false; message: string }
-  | { ok: true; message: string; bound: boolean; freshness?: { code: 'expired' | 'not_yet_valid'; message: string } };
+  { ok: false; message: string } | { ok: true; message: string; bound: boolean; freshness?: { code: 'expired' | 'not_yet_valid'; message: string } };
 
 export function checkKeyBinding(parts: SdJwtParts, claims: JsonRecord, hashAlgorithm: string, policy: KeyBindingPolicy): KeyBindingVerdict {
   const kb = parts.kbJwt;
@@ -44,7 +43,8 @@ export function checkKeyBinding(parts: SdJwtParts, claims: JsonRecord, hashAlgor
   }
   if (mediaType(kb.header.typ) !== 'kb+jwt') return fail('the last part is not a Key Binding JWT (typ kb+jwt).');
   const alg = kb.header.alg;
-  if (typeof alg !== 'string' || !(DEFAULT_ALGORITHMS as readonly string[]).includes(alg)) return fail(`the algorithm ${String(alg).slice(0, 20)} is not accepted.`);
+  if (typeof alg !== 'string' || !(DEFAULT_ALGORITHMS as readonly string[]).includes(alg))
+    return fail(`the algorithm ${String(alg).slice(0, 20)} is not accepted.`);
   const cnf = claims.cnf;
   if (!isRecord(cnf) || !isRecord(cnf.jwk)) return fail('the credential names no holder key (cnf.jwk) to check the Key Binding JWT with.');
   let verified: boolean;
@@ -58,9 +58,11 @@ export function checkKeyBinding(parts: SdJwtParts, claims: JsonRecord, hashAlgor
   if (!verified) return fail('the signature does not verify with the holder key (cnf.jwk): not presented by the holder.');
 
   const payload = kb.payload;
-  if (payload.sd_hash !== digestOf(parts.boundText, hashAlgorithm)) return fail('sd_hash does not match the presented SD-JWT (Disclosures added, removed or altered).');
+  if (payload.sd_hash !== digestOf(parts.boundText, hashAlgorithm))
+    return fail('sd_hash does not match the presented SD-JWT (Disclosures added, removed or altered).');
   if (typeof payload.nonce !== 'string') return fail('the Key Binding JWT has no nonce.');
-  const audiences = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud.filter((a): a is string => typeof a === 'string') : [];
+  const audiences =
+    typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud.filter((a): a is string => typeof a === 'string') : [];
   if (audiences.length === 0) return fail('the Key Binding JWT names no audience (aud).');
   if (policy.nonce !== undefined && payload.nonce !== policy.nonce) return fail('the nonce is not the one this verifier gave: a replayed presentation.');
   if (policy.audience !== undefined && !audiences.includes(policy.audience)) return fail('the presentation was made for another verifier (aud).');
@@ -70,9 +72,18 @@ export function checkKeyBinding(parts: SdJwtParts, claims: JsonRecord, hashAlgor
   if (policy.checkFreshness) {
     const made = payload.iat * 1000;
     const t = policy.now.getTime();
-    if (made > t + policy.skewMs) return { ok: true, bound: true, message, freshness: { code: 'not_yet_valid', message: `The Key Binding JWT is dated in the future (${toIso(made)}).` } };
+    if (made > t + policy.skewMs)
+      return { ok: true, bound: true, message, freshness: { code: 'not_yet_valid', message: `The Key Binding JWT is dated in the future (${toIso(made)}).` } };
     if (t - made > KEY_BINDING_MAX_AGE_SECONDS * 1000 + policy.skewMs) {
-      return { ok: true, bound: true, message, freshness: { code: 'expired', message: `The Key Binding JWT was made ${toIso(made)}, more than ${KEY_BINDING_MAX_AGE_SECONDS / 60} minutes ago: a replayed presentation.` } };
+      return {
+        ok: true,
+        bound: true,
+        message,
+        freshness: {
+          code: 'expired',
+          message: `The Key Binding JWT was made ${toIso(made)}, more than ${KEY_BINDING_MAX_AGE_SECONDS / 60} minutes ago: a replayed presentation.`,
+        },
+      };
     }
   }
   return { ok: true, bound: true, message };

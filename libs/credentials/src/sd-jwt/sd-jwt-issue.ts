@@ -59,11 +59,7 @@ export function issueSdJwt(opts: SdJwtIssue): string {
 }
 
 /** The holder's presentation: only the named Disclosures, and a Key Binding JWT when a key is given. */
-export function presentSdJwt(
-  sdJwt: string,
-  reveal: string[],
-  binding?: { key: KeyObject; alg: SdJwtAlg; aud: string; nonce: string; iat: number },
-): string {
+export function presentSdJwt(sdJwt: string, reveal: string[], binding?: { key: KeyObject; alg: SdJwtAlg; aud: string; nonce: string; iat: number }): string {
   const [jwt, ...rest] = sdJwt.split('~');
   const disclosures = rest.slice(0, -1).filter((d) => reveal.includes((JSON.parse(Buffer.from(d, 'base64url').toString('utf8')) as unknown[])[1] as string));
   const presented = `${jwt}~${disclosures.map((d) => `${d}~`).join('')}`;

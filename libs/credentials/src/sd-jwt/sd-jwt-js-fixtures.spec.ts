@@ -95,7 +95,11 @@ describe('sd-jwt-js round-trip fixtures', () => {
     const made: Made[] = [];
     const payload = pack(fixture.claims, fixture.disclosureFrame, [], made) as JsonRecord;
     payload._sd_alg = 'sha-256';
-    const all = processDisclosures(payload, made.map((m) => m.encoded), 'sha256');
+    const all = processDisclosures(
+      payload,
+      made.map((m) => m.encoded),
+      'sha256',
+    );
     expect(all.unreferenced).toBeUndefined();
     expect(all.claims).toEqual(fixture.claims);
     for (const key of fixture.requiredClaimKeys ?? []) expect(hasPath(all.claims, key)).toBe(true);

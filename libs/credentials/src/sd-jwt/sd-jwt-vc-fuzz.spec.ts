@@ -49,10 +49,20 @@ const verifier = new CredentialVerifier({
   fetcher: new TableFetcher(
     new Map([
       [`https://boards.example.org/.well-known/jwt-vc-issuer/fl-nursing`, JSON.stringify({ issuer: BOARD, jwks: { keys: [{ ...board.jwk, kid: 'k1' }] } })],
-      [LIST, signCompactJwt({ alg: 'ES256', typ: 'statuslist+jwt', kid: 'k1' }, { iss: BOARD, sub: LIST, iat: IAT, exp: IAT + 86400, status_list: { bits: 1, lst: encodeTokenList(131072, 1, [[9, 1]]) } }, board.privateKey)],
+      [
+        LIST,
+        signCompactJwt(
+          { alg: 'ES256', typ: 'statuslist+jwt', kid: 'k1' },
+          { iss: BOARD, sub: LIST, iat: IAT, exp: IAT + 86400, status_list: { bits: 1, lst: encodeTokenList(131072, 1, [[9, 1]]) } },
+          board.privateKey,
+        ),
+      ],
     ]),
   ),
-  trust: new StaticTrustSource([{ id: BOARD, name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] }], [{ qualification: 'RN', vct: VCT }]),
+  trust: new StaticTrustSource(
+    [{ id: BOARD, name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] }],
+    [{ qualification: 'RN', vct: VCT }],
+  ),
   clock: { now: () => NOW },
   clockSkewSeconds: 60,
   statusListMinBits: 131072,
@@ -63,13 +73,25 @@ const REVEAL = ['given_name', 'family_name', 'license_number', 'address'];
 const issued = [0, 1, 2].map((i) =>
   issueSdJwt({
     header: { alg: 'ES256', typ: 'dc+sd-jwt', kid: 'k1' },
-    claims: { iss: BOARD, iat: IAT, exp: IAT + 86400, vct: VCT, cnf: { jwk: holder.jwk }, status: { status_list: { idx: i, uri: LIST } }, given_name: `Dana ${i}`, family_name: 'Rivera', license_number: `RN${i}`, address: { region: 'FL' } },
+    claims: {
+      iss: BOARD,
+      iat: IAT,
+      exp: IAT + 86400,
+      vct: VCT,
+      cnf: { jwk: holder.jwk },
+      status: { status_list: { idx: i, uri: LIST } },
+      given_name: `Dana ${i}`,
+      family_name: 'Rivera',
+      license_number: `RN${i}`,
+      address: { region: 'FL' },
+    },
     disclose: REVEAL,
     decoys: 2,
     key: board.privateKey,
   }),
 );
-const bound = (sdJwt: string, reveal = REVEAL, nonce = 'n-1') => presentSdJwt(sdJwt, reveal, { key: holder.privateKey, alg: 'ES256', aud: 'https://checkin.example.org', nonce, iat: IAT });
+const bound = (sdJwt: string, reveal = REVEAL, nonce = 'n-1') =>
+  presentSdJwt(sdJwt, reveal, { key: holder.privateKey, alg: 'ES256', aud: 'https://checkin.example.org', nonce, iat: IAT });
 /** Genuine presentations: as issued, a subset without Key Binding, with Key Binding over all or some. */
 const presentations = issued.flatMap((sdJwt) => [sdJwt, presentSdJwt(sdJwt, ['family_name']), bound(sdJwt), bound(sdJwt, ['given_name', 'license_number'])]);
 
@@ -77,7 +99,14 @@ const presentations = issued.flatMap((sdJwt) => [sdJwt, presentSdJwt(sdJwt, ['fa
 function sameJws(a: string, b: string): boolean {
   const x = a.split('.');
   const y = b.split('.');
-  return x.length === 3 && y.length === 3 && x[0] === y[0] && x[1] === y[1] && /^[A-Za-z0-9_-]+$/.test(x[2]) && Buffer.from(x[2], 'base64url').equals(Buffer.from(y[2], 'base64url'));
+  return (
+    x.length === 3 &&
+    y.length === 3 &&
+    x[0] === y[0] &&
+    x[1] === y[1] &&
+    /^[A-Za-z0-9_-]+$/.test(x[2]) &&
+    Buffer.from(x[2], 'base64url').equals(Buffer.from(y[2], 'base64url'))
+  );
 }
 
 /** Whether a verifier may accept this text: see the file comment. */
@@ -98,7 +127,22 @@ function genuine(text: string): boolean {
   });
 }
 
-const FAMILIES = ['bitflip', 'truncate', 'tilde', 'drop', 'repeat', 'reorder', 'reencode', 'foreign', 'flood', 'garbage', 'swap-jwt', 'kb', 'resign', 'json-junk'] as const;
+const FAMILIES = [
+  'bitflip',
+  'truncate',
+  'tilde',
+  'drop',
+  'repeat',
+  'reorder',
+  'reencode',
+  'foreign',
+  'flood',
+  'garbage',
+  'swap-jwt',
+  'kb',
+  'resign',
+  'json-junk',
+] as const;
 const recipe = fc.record({
   family: fc.constantFrom(...FAMILIES),
   base: fc.nat(),
@@ -144,7 +188,13 @@ function build(r: Recipe): string {
       if (disclosures.length === 0) return base;
       const i = p0 % disclosures.length;
       const contents = JSON.parse(Buffer.from(disclosures[i], 'base64url').toString('utf8')) as unknown[];
-      const variants = [Buffer.from(JSON.stringify(contents, null, 1)).toString('base64url'), enc([contents[0], contents[1], 'Mallory']), enc([contents[0], '_sd', contents[2]]), enc([contents[0], contents[2]]), enc(contents.slice(1))];
+      const variants = [
+        Buffer.from(JSON.stringify(contents, null, 1)).toString('base64url'),
+        enc([contents[0], contents[1], 'Mallory']),
+        enc([contents[0], '_sd', contents[2]]),
+        enc([contents[0], contents[2]]),
+        enc(contents.slice(1)),
+      ];
       const copy = [...disclosures];
       copy[i] = pick(variants, p1);
       return join(copy);
@@ -156,12 +206,19 @@ function build(r: Recipe): string {
     case 'flood':
       return join(Array.from({ length: 100 + (p0 % 200) }, (_, i) => (disclosures.length > 0 ? disclosures[i % disclosures.length] : enc(['s', `c${i}`, i]))));
     case 'garbage':
-      return join([...disclosures, pick(['', '!!', 'AAAA', enc({ a: 1 }), enc('text'), enc([1, 2, 3]), Buffer.from(r.text).toString('base64url'), 'A'.repeat(20000)], p0)]);
+      return join([
+        ...disclosures,
+        pick(['', '!!', 'AAAA', enc({ a: 1 }), enc('text'), enc([1, 2, 3]), Buffer.from(r.text).toString('base64url'), 'A'.repeat(20000)], p0),
+      ]);
     case 'swap-jwt':
       return [other.split('~')[0], ...rest].join('~');
     case 'kb': {
       const otherKb = other.split('~').pop() ?? '';
-      const forged = signCompactJwt({ alg: 'ES256', typ: 'kb+jwt' }, { iat: IAT, aud: 'https://checkin.example.org', nonce: 'n-1', sd_hash: 'x' }, attacker.privateKey);
+      const forged = signCompactJwt(
+        { alg: 'ES256', typ: 'kb+jwt' },
+        { iat: IAT, aud: 'https://checkin.example.org', nonce: 'n-1', sd_hash: 'x' },
+        attacker.privateKey,
+      );
       const [kh, kp, ks] = (kb || otherKb || forged).split('.');
       const payload = kp ? (JSON.parse(Buffer.from(kp, 'base64url').toString('utf8')) as JsonRecord) : {};
       const variants = [
@@ -177,15 +234,40 @@ function build(r: Recipe): string {
     }
     case 'resign': {
       const payload = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as JsonRecord;
-      const header = pick([{ alg: 'ES256', typ: 'dc+sd-jwt', kid: 'k1' }, { alg: 'ES256', typ: 'JWT', kid: 'k1' }, { alg: 'none', typ: 'dc+sd-jwt' }, { alg: 'HS256', typ: 'dc+sd-jwt' }, { alg: 'ES256', typ: 'dc+sd-jwt', jwk: attacker.jwk }], p0);
-      const mutated = pick([payload, { ...payload, iss: `${BOARD}/` }, { ...payload, _sd: [...(payload._sd as string[]), (payload._sd as string[])[0]] }, { ...payload, _sd_alg: 'sha-1' }], p1);
+      const header = pick(
+        [
+          { alg: 'ES256', typ: 'dc+sd-jwt', kid: 'k1' },
+          { alg: 'ES256', typ: 'JWT', kid: 'k1' },
+          { alg: 'none', typ: 'dc+sd-jwt' },
+          { alg: 'HS256', typ: 'dc+sd-jwt' },
+          { alg: 'ES256', typ: 'dc+sd-jwt', jwk: attacker.jwk },
+        ],
+        p0,
+      );
+      const mutated = pick(
+        [
+          payload,
+          { ...payload, iss: `${BOARD}/` },
+          { ...payload, _sd: [...(payload._sd as string[]), (payload._sd as string[])[0]] },
+          { ...payload, _sd_alg: 'sha-1' },
+        ],
+        p1,
+      );
       const signed = header.alg === 'ES256' ? signCompactJwt(header as { alg: 'ES256' }, mutated, attacker.privateKey) : `${enc(header)}.${enc(mutated)}.`;
       return [signed, ...rest].join('~');
     }
     case 'json-junk': {
       const [h, p, s] = jwt.split('.');
       const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as JsonRecord;
-      const junk = pick([{ ...payload, status: 'revoked-not' }, { ...payload, cnf: 'none' }, { ...payload, _sd: 'x' }, { ...payload, nested: JSON.parse(`${'['.repeat(2000)}1${']'.repeat(2000)}`) as unknown }], p2);
+      const junk = pick(
+        [
+          { ...payload, status: 'revoked-not' },
+          { ...payload, cnf: 'none' },
+          { ...payload, _sd: 'x' },
+          { ...payload, nested: JSON.parse(`${'['.repeat(2000)}1${']'.repeat(2000)}`) as unknown },
+        ],
+        p2,
+      );
       return [`${h}.${enc(junk)}.${s}`, ...rest].join('~');
     }
   }

@@ -12,7 +12,8 @@ import { tokenStatusReference } from './token-status-list';
  * `sub`, else the RFC 9278 thumbprint URI of the holder key in `cnf.jwk`. Every string is clipped.
  */
 const MAX_TEXT = 300;
-const clip = (value: string | undefined): string | undefined => (value === undefined ? undefined : value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value);
+const clip = (value: string | undefined): string | undefined =>
+  value === undefined ? undefined : value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value;
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim().length > 0 ? value : undefined);
 /** A NumericDate a Date can hold, in ms. */
 const instant = (value: unknown): number | undefined => (typeof value === 'number' && Math.abs(value) <= 8.64e12 ? value * 1000 : undefined);

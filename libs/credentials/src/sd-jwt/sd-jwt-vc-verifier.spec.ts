@@ -28,7 +28,16 @@ class TableFetcher extends BoundedFetcher {
     this.requested.push(url);
     const hit = this.table.get(url);
     if (!hit) throw new FetchError('http_status', `HTTP 404 from ${url}`, 404);
-    return { url, status: 200, notModified: false, body: Buffer.from(hit.body), contentType: hit.contentType, noStore: false, fetchedAt: Date.now(), fromCache: false };
+    return {
+      url,
+      status: 200,
+      notModified: false,
+      body: Buffer.from(hit.body),
+      contentType: hit.contentType,
+      noStore: false,
+      fetchedAt: Date.now(),
+      fromCache: false,
+    };
   }
 }
 
@@ -88,12 +97,36 @@ describe('SD-JWT VC examples (draft-ietf-oauth-sd-jwt-vc, RFC 9901 A.3)', () => 
   const trust = [trusted(issuers[0], ['ID']), trusted(issuers[1], ['PID']), trusted(issuers[2], ['PID'])];
 
   const cases: Array<[string, string, string, VerifyOptions, Record<string, unknown>]> = [
-    ['2.3 issuance', VC_DIR, 'examples/2.3-identity-credential/issuance.txt', {}, { qualification: 'ID', subject: { name: 'John Doe', email: 'johndoe@example.com' } }],
-    ['2.3 presentation with Key Binding', VC_DIR, 'examples/2.3-identity-credential/presentation-kb.txt', { now: new Date((1785785053 + 30) * 1000), challenge: '1234567890', domain: 'https://example.com/verifier' }, { qualification: 'ID', subject: { id: expect.stringMatching(/^urn:ietf:params:oauth:jwk-thumbprint:sha-256:/) } }],
+    [
+      '2.3 issuance',
+      VC_DIR,
+      'examples/2.3-identity-credential/issuance.txt',
+      {},
+      { qualification: 'ID', subject: { name: 'John Doe', email: 'johndoe@example.com' } },
+    ],
+    [
+      '2.3 presentation with Key Binding',
+      VC_DIR,
+      'examples/2.3-identity-credential/presentation-kb.txt',
+      { now: new Date((1785785053 + 30) * 1000), challenge: '1234567890', domain: 'https://example.com/verifier' },
+      { qualification: 'ID', subject: { id: expect.stringMatching(/^urn:ietf:params:oauth:jwk-thumbprint:sha-256:/) } },
+    ],
     ['2.3 presentation without Key Binding', VC_DIR, 'examples/2.3-identity-credential/presentation-no-kb.txt', {}, { qualification: 'ID', subject: {} }],
     ['A.1 PID issuance', VC_DIR, 'examples/A.1-pid/issuance.txt', {}, { qualification: 'PID', subject: expect.objectContaining({ name: 'Astrid Holmgren' }) }],
-    ['A.1 PID presentation with Key Binding', VC_DIR, 'examples/A.1-pid/presentation.txt', { now: new Date((1785785053 + 30) * 1000), challenge: '1234567890', domain: 'https://example.com/verifier' }, { qualification: 'PID' }],
-    ['RFC 9901 A.3 presentation', RFC_DIR, 'examples/A.3-sd-jwt-vc/presentation.txt', { now: new Date((1748537243 + 30) * 1000), challenge: '1234567890', domain: 'https://verifier.example.org' }, { qualification: 'PID', vct: 'urn:eudi:pid:de:1' }],
+    [
+      'A.1 PID presentation with Key Binding',
+      VC_DIR,
+      'examples/A.1-pid/presentation.txt',
+      { now: new Date((1785785053 + 30) * 1000), challenge: '1234567890', domain: 'https://example.com/verifier' },
+      { qualification: 'PID' },
+    ],
+    [
+      'RFC 9901 A.3 presentation',
+      RFC_DIR,
+      'examples/A.3-sd-jwt-vc/presentation.txt',
+      { now: new Date((1748537243 + 30) * 1000), challenge: '1234567890', domain: 'https://verifier.example.org' },
+      { qualification: 'PID', vct: 'urn:eudi:pid:de:1' },
+    ],
   ];
 
   it.each(cases)('%s is verified', async (_name, dir, file, options, summary) => {
@@ -135,14 +168,32 @@ describe('SD-JWT VC issued by a licensing board', () => {
   function licence(claims: JsonRecord = {}, opts: { disclose?: string[]; typ?: string; signWith?: KeyObject; iss?: string; alg?: SdJwtAlg } = {}): string {
     return issueSdJwt({
       header: { alg: opts.alg ?? 'ES256', typ: opts.typ ?? 'dc+sd-jwt', kid: 'board-key-1' },
-      claims: { iss: opts.iss ?? BOARD, iat, nbf: iat - 3600, exp: iat + 365 * 86400, vct: RN_VCT, cnf: { jwk: holder.jwk }, given_name: 'Dana', family_name: 'Rivera', license_number: 'RN9912345', ...claims },
+      claims: {
+        iss: opts.iss ?? BOARD,
+        iat,
+        nbf: iat - 3600,
+        exp: iat + 365 * 86400,
+        vct: RN_VCT,
+        cnf: { jwk: holder.jwk },
+        given_name: 'Dana',
+        family_name: 'Rivera',
+        license_number: 'RN9912345',
+        ...claims,
+      },
       disclose: opts.disclose ?? ['given_name', 'family_name', 'license_number'],
       decoys: 2,
       key: opts.signWith ?? board.privateKey,
     });
   }
   const present = (sdJwt: string, binding: Partial<{ aud: string; nonce: string; iat: number; key: KeyObject }> = {}): string =>
-    presentSdJwt(sdJwt, ['given_name', 'family_name', 'license_number'], { key: holder.privateKey, alg: 'ES256', aud: 'https://checkin.example.org', nonce: 'n-1', iat, ...binding });
+    presentSdJwt(sdJwt, ['given_name', 'family_name', 'license_number'], {
+      key: holder.privateKey,
+      alg: 'ES256',
+      aud: 'https://checkin.example.org',
+      nonce: 'n-1',
+      iat,
+      ...binding,
+    });
 
   function statusList(values: Array<[number, number]>, opts: { signWith?: KeyObject; sub?: string } = {}): string {
     return signCompactJwt(
@@ -152,10 +203,24 @@ describe('SD-JWT VC issued by a licensing board', () => {
     );
   }
   const boardTable = (extra: Array<[string, string]> = [], keys: JsonRecord[] = [{ ...board.jwk, kid: 'board-key-1' }]) =>
-    new Map<string, { body: string; contentType?: string }>([[metadataUrl(BOARD), { body: metadata(BOARD, keys) }], ...extra.map(([u, body]): [string, { body: string }] => [u, { body }])]);
+    new Map<string, { body: string; contentType?: string }>([
+      [metadataUrl(BOARD), { body: metadata(BOARD, keys) }],
+      ...extra.map(([u, body]): [string, { body: string }] => [u, { body }]),
+    ]);
 
   it('verified: registry name, vct qualification, licence, holder, validity from nbf/exp, Token Status List evidence', async () => {
-    const { verifier, fetcher } = engine([trusted(BOARD)], boardTable([[LIST, statusList([[7, 0], [8, 1]])]]));
+    const { verifier, fetcher } = engine(
+      [trusted(BOARD)],
+      boardTable([
+        [
+          LIST,
+          statusList([
+            [7, 0],
+            [8, 1],
+          ]),
+        ],
+      ]),
+    );
     const result = await verifier.verify(present(licence({ status: { status_list: { idx: 7, uri: LIST } } })), { jurisdiction: 'US-FL' });
     expect(result.verified).toBe(true);
     expect(result.credential).toMatchObject({
@@ -176,14 +241,34 @@ describe('SD-JWT VC issued by a licensing board', () => {
   });
 
   it('revoked and suspended through the Token Status List; an application-specific value is indeterminate', async () => {
-    const { verifier } = engine([trusted(BOARD)], boardTable([[LIST, statusList([[8, 1], [9, 2], [10, 3]])]]));
+    const { verifier } = engine(
+      [trusted(BOARD)],
+      boardTable([
+        [
+          LIST,
+          statusList([
+            [8, 1],
+            [9, 2],
+            [10, 3],
+          ]),
+        ],
+      ]),
+    );
     const at = (idx: number) => verifier.verify(present(licence({ status: { status_list: { idx, uri: LIST } } })), { jurisdiction: 'US-FL' });
     expect(check(await at(8), 'status')).toMatchObject({ status: 'fail', code: 'revoked' });
     expect(check(await at(9), 'status')).toMatchObject({ status: 'fail', code: 'suspended' });
     expect(check(await at(10), 'status')).toMatchObject({ status: 'indeterminate', code: 'status_unavailable' });
-    expect(check(await at(70000), 'status')).toMatchObject({ status: 'fail', code: 'status_list_invalid', message: expect.stringMatching(/outside the status list/) });
+    expect(check(await at(70000), 'status')).toMatchObject({
+      status: 'fail',
+      code: 'status_list_invalid',
+      message: expect.stringMatching(/outside the status list/),
+    });
     const other = await verifier.verify(present(licence({ status: { identifier_list: { id: '1', uri: LIST } } })), { jurisdiction: 'US-FL' });
-    expect(check(other, 'status')).toMatchObject({ status: 'indeterminate', code: 'status_unavailable', message: expect.stringMatching(/identifier_list is not supported/) });
+    expect(check(other, 'status')).toMatchObject({
+      status: 'indeterminate',
+      code: 'status_unavailable',
+      message: expect.stringMatching(/identifier_list is not supported/),
+    });
     const broken = await verifier.verify(present(licence({ status: { status_list: { idx: -1, uri: LIST } } })), { jurisdiction: 'US-FL' });
     expect(check(broken, 'status')).toMatchObject({ status: 'fail', code: 'data_model_invalid', message: expect.stringMatching(/no valid idx/) });
   });
@@ -197,7 +282,11 @@ describe('SD-JWT VC issued by a licensing board', () => {
     table.delete(LIST);
     now = new Date(NOW.getTime() + 600_000); // past the list's ttl (300 s): it must be fetched again, and cannot be
     const later = await verifier.verify(present(licence({ status: { status_list: { idx: 8, uri: LIST } } }), { iat: iat + 600 }), { jurisdiction: 'US-FL' });
-    expect(check(later, 'status')).toMatchObject({ status: 'fail', code: 'revoked', message: expect.stringMatching(/as its status list read 10 minutes ago .* shows; a current copy cannot be had/) });
+    expect(check(later, 'status')).toMatchObject({
+      status: 'fail',
+      code: 'revoked',
+      message: expect.stringMatching(/as its status list read 10 minutes ago .* shows; a current copy cannot be had/),
+    });
     const clear = await verifier.verify(present(licence({ status: { status_list: { idx: 9, uri: LIST } } }), { iat: iat + 600 }), { jurisdiction: 'US-FL' });
     expect(check(clear, 'status')).toMatchObject({ status: 'indeterminate', code: 'status_unavailable' });
   });
@@ -205,7 +294,11 @@ describe('SD-JWT VC issued by a licensing board', () => {
   it('a Status List Token not signed by the issuer, or for another uri, is not a list of this issuer', async () => {
     const forged = engine([trusted(BOARD)], boardTable([[LIST, statusList([[8, 0]], { signWith: stranger.privateKey })]]));
     const r1 = await forged.verifier.verify(present(licence({ status: { status_list: { idx: 8, uri: LIST } } })), { jurisdiction: 'US-FL' });
-    expect(check(r1, 'status')).toMatchObject({ status: 'indeterminate', code: 'status_list_invalid', message: expect.stringMatching(/signature does not verify/) });
+    expect(check(r1, 'status')).toMatchObject({
+      status: 'indeterminate',
+      code: 'status_list_invalid',
+      message: expect.stringMatching(/signature does not verify/),
+    });
     const moved = engine([trusted(BOARD)], boardTable([[LIST, statusList([[8, 0]], { sub: `${BOARD}/status/2` })]]));
     const r2 = await moved.verifier.verify(present(licence({ status: { status_list: { idx: 8, uri: LIST } } })), { jurisdiction: 'US-FL' });
     expect(check(r2, 'status')).toMatchObject({ status: 'indeterminate', code: 'status_list_invalid', message: expect.stringMatching(/another list/) });
@@ -214,20 +307,34 @@ describe('SD-JWT VC issued by a licensing board', () => {
   it('untrusted issuer: decided from iss and the registry, with zero fetches', async () => {
     const { verifier, fetcher } = engine([], boardTable([[LIST, statusList([])]]));
     const result = await verifier.verify(present(licence({ status: { status_list: { idx: 1, uri: LIST } } })), { jurisdiction: 'US-FL' });
-    expect(statuses(result)).toEqual({ format: 'pass', issuer_trust: 'fail:untrusted_issuer', signature: 'skipped:skipped', data_model: 'skipped:skipped', validity: 'skipped:skipped', status: 'skipped:skipped' });
+    expect(statuses(result)).toEqual({
+      format: 'pass',
+      issuer_trust: 'fail:untrusted_issuer',
+      signature: 'skipped:skipped',
+      data_model: 'skipped:skipped',
+      validity: 'skipped:skipped',
+      status: 'skipped:skipped',
+    });
     expect(fetcher.requested).toEqual([]);
   });
 
   it('a vct no rule maps is issuer_not_authorized, before any fetch', async () => {
     const { verifier, fetcher } = engine([trusted(BOARD)], boardTable());
     const result = await verifier.verify(present(licence({ vct: 'https://boards.example.org/vct/florist' })), { jurisdiction: 'US-FL' });
-    expect(check(result, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'issuer_not_authorized', message: expect.stringMatching(/no.*qualification the registry recognises/) });
+    expect(check(result, 'issuer_trust')).toMatchObject({
+      status: 'fail',
+      code: 'issuer_not_authorized',
+      message: expect.stringMatching(/no.*qualification the registry recognises/),
+    });
     expect(fetcher.requested).toEqual([]);
   });
 
   it('wrong issuer key: the metadata publishes another key', async () => {
     const { verifier } = engine([trusted(BOARD)], boardTable([], [{ ...stranger.jwk, kid: 'board-key-1' }]));
-    expect(check(await verifier.verify(present(licence()), { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({ status: 'fail', code: 'signature_invalid' });
+    expect(check(await verifier.verify(present(licence()), { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({
+      status: 'fail',
+      code: 'signature_invalid',
+    });
   });
 
   it('a tampered Disclosure fails the signature check', async () => {
@@ -237,7 +344,11 @@ describe('SD-JWT VC issued by a licensing board', () => {
     const tampered = [jwt, Buffer.from(JSON.stringify(contents)).toString('base64url'), ...rest].join('~');
     const { verifier } = engine([trusted(BOARD)], boardTable());
     const result = await verifier.verify(tampered, { jurisdiction: 'US-FL' });
-    expect(check(result, 'signature')).toMatchObject({ status: 'fail', code: 'signature_invalid', message: expect.stringMatching(/not covered by the issuer's signature/) });
+    expect(check(result, 'signature')).toMatchObject({
+      status: 'fail',
+      code: 'signature_invalid',
+      message: expect.stringMatching(/not covered by the issuer's signature/),
+    });
     expect(result.verified).toBe(false);
   });
 
@@ -245,7 +356,11 @@ describe('SD-JWT VC issued by a licensing board', () => {
     const { verifier, fetcher } = engine([trusted(BOARD)], boardTable());
     const issued = licence();
     const [jwt, first] = issued.split('~');
-    expect(check(await verifier.verify(`${jwt}~${first}~${first}~`), 'format')).toMatchObject({ status: 'fail', code: 'malformed', message: 'Disclosure 2 is sent twice.' });
+    expect(check(await verifier.verify(`${jwt}~${first}~${first}~`), 'format')).toMatchObject({
+      status: 'fail',
+      code: 'malformed',
+      message: 'Disclosure 2 is sent twice.',
+    });
     const flood = `${jwt}~${Array.from({ length: VERIFICATION_LIMITS.sdJwtDisclosures + 1 }, () => first).join('~')}~`;
     expect(check(await verifier.verify(flood), 'format')).toMatchObject({ status: 'fail', code: 'malformed', message: expect.stringMatching(/at most/) });
     expect(fetcher.requested).toEqual([]);
@@ -256,24 +371,40 @@ describe('SD-JWT VC issued by a licensing board', () => {
     const [, foreign] = other.split('~');
     const [jwt, ...rest] = licence().split('~');
     const { verifier } = engine([trusted(BOARD)], boardTable());
-    expect(check(await verifier.verify([jwt, foreign, ...rest].join('~'), { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({ code: 'signature_invalid', message: expect.stringMatching(/Disclosure 1 /) });
+    expect(check(await verifier.verify([jwt, foreign, ...rest].join('~'), { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({
+      code: 'signature_invalid',
+      message: expect.stringMatching(/Disclosure 1 /),
+    });
   });
 
   it('Key Binding: bad signature, sd_hash mismatch, stale, wrong nonce, required but absent', async () => {
     const { verifier } = engine([trusted(BOARD)], boardTable());
     const issued = licence();
     const badSignature = await verifier.verify(present(issued, { key: stranger.privateKey }), { jurisdiction: 'US-FL' });
-    expect(check(badSignature, 'signature')).toMatchObject({ status: 'fail', code: 'signature_invalid', message: expect.stringMatching(/does not verify with the holder key/) });
+    expect(check(badSignature, 'signature')).toMatchObject({
+      status: 'fail',
+      code: 'signature_invalid',
+      message: expect.stringMatching(/does not verify with the holder key/),
+    });
     const withheld = present(issued).split('~');
     withheld.splice(1, 1);
-    expect(check(await verifier.verify(withheld.join('~'), { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({ code: 'signature_invalid', message: expect.stringMatching(/sd_hash/) });
+    expect(check(await verifier.verify(withheld.join('~'), { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({
+      code: 'signature_invalid',
+      message: expect.stringMatching(/sd_hash/),
+    });
     const stale = await verifier.verify(present(issued, { iat: iat - KEY_BINDING_MAX_AGE_SECONDS - 120 }), { jurisdiction: 'US-FL' });
     expect(statuses(stale)).toMatchObject({ signature: 'pass', validity: 'fail:expired' });
     expect(check(stale, 'validity').message).toMatch(/replayed presentation/);
-    expect(check(await verifier.verify(present(issued), { jurisdiction: 'US-FL', challenge: 'n-2' }), 'signature')).toMatchObject({ code: 'signature_invalid', message: expect.stringMatching(/nonce/) });
+    expect(check(await verifier.verify(present(issued), { jurisdiction: 'US-FL', challenge: 'n-2' }), 'signature')).toMatchObject({
+      code: 'signature_invalid',
+      message: expect.stringMatching(/nonce/),
+    });
     const bare = presentSdJwt(issued, ['given_name']);
     expect((await verifier.verify(bare, { jurisdiction: 'US-FL' })).verified).toBe(true);
-    expect(check(await verifier.verify(bare, { jurisdiction: 'US-FL', challenge: 'n-1' }), 'signature')).toMatchObject({ code: 'signature_invalid', message: expect.stringMatching(/required here/) });
+    expect(check(await verifier.verify(bare, { jurisdiction: 'US-FL', challenge: 'n-1' }), 'signature')).toMatchObject({
+      code: 'signature_invalid',
+      message: expect.stringMatching(/required here/),
+    });
   });
 
   it('reverification does not hold the Key Binding JWT age against a stored presentation', async () => {
@@ -289,7 +420,10 @@ describe('SD-JWT VC issued by a licensing board', () => {
   it('claims SD-JWT VC requires in the clear may not be selectively disclosable', async () => {
     const { verifier, fetcher } = engine([trusted(BOARD)], boardTable());
     const hidden = licence({ status: { status_list: { idx: 8, uri: LIST } } }, { disclose: ['given_name', 'status'] });
-    expect(check(await verifier.verify(hidden), 'format')).toMatchObject({ code: 'malformed', message: expect.stringMatching(/makes status selectively disclosable/) });
+    expect(check(await verifier.verify(hidden), 'format')).toMatchObject({
+      code: 'malformed',
+      message: expect.stringMatching(/makes status selectively disclosable/),
+    });
     expect(fetcher.requested).toEqual([]);
   });
 
@@ -304,9 +438,18 @@ describe('SD-JWT VC issued by a licensing board', () => {
 
   it('metadata for another issuer, or a key set on another origin, gives no key', async () => {
     const other = engine([trusted(BOARD)], new Map([[metadataUrl(BOARD), { body: metadata('https://boards.example.org', [board.jwk]) }]]));
-    expect(check(await other.verifier.verify(present(licence()), { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({ code: 'key_not_found', message: expect.stringMatching(/for another issuer/) });
-    const away = engine([trusted(BOARD)], new Map([[metadataUrl(BOARD), { body: JSON.stringify({ issuer: BOARD, jwks_uri: 'https://cdn.example.net/keys.json' }) }]]));
-    expect(check(await away.verifier.verify(present(licence()), { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({ code: 'key_not_found', message: expect.stringMatching(/another origin/) });
+    expect(check(await other.verifier.verify(present(licence()), { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({
+      code: 'key_not_found',
+      message: expect.stringMatching(/for another issuer/),
+    });
+    const away = engine(
+      [trusted(BOARD)],
+      new Map([[metadataUrl(BOARD), { body: JSON.stringify({ issuer: BOARD, jwks_uri: 'https://cdn.example.net/keys.json' }) }]]),
+    );
+    expect(check(await away.verifier.verify(present(licence()), { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({
+      code: 'key_not_found',
+      message: expect.stringMatching(/another origin/),
+    });
   });
 
   it('a DID issuer (kid a DID URL) is resolved by the key resolver, offline for did:jwk', async () => {
@@ -357,6 +500,8 @@ describe('routing', () => {
     const table = new Map([[metadataUrl('https://example.com/issuer'), { body: metadata('https://example.com/issuer', [jwk]) }]]);
     const { verifier } = engine([trusted('https://example.com/issuer', ['ID'])], table);
     expect((await verifier.verify(`data:application/dc+sd-jwt,${sdJwt}`, { jurisdiction: 'US-FL' })).verified).toBe(true);
-    expect((await verifier.verify({ type: 'EnvelopedVerifiableCredential', id: `data:application/dc+sd-jwt,${sdJwt}` }, { jurisdiction: 'US-FL' })).verified).toBe(true);
+    expect(
+      (await verifier.verify({ type: 'EnvelopedVerifiableCredential', id: `data:application/dc+sd-jwt,${sdJwt}` }, { jurisdiction: 'US-FL' })).verified,
+    ).toBe(true);
   });
 });

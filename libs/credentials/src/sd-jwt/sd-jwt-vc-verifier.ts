@@ -80,7 +80,8 @@ export class SdJwtVcVerifier {
       hashAlgorithm = sdHashAlgorithm(payload);
       const processed = processDisclosures(payload, parts.disclosures, hashAlgorithm);
       const hidden = processed.disclosedTopLevel.filter((name) => ALWAYS_VISIBLE.includes(name));
-      if (hidden.length > 0) return refuse('malformed', `The SD-JWT VC makes ${hidden.join(', ')} selectively disclosable; SD-JWT VC requires them in the clear.`);
+      if (hidden.length > 0)
+        return refuse('malformed', `The SD-JWT VC makes ${hidden.join(', ')} selectively disclosable; SD-JWT VC requires them in the clear.`);
       claims = processed.claims;
       unreferenced = processed.unreferenced;
     } catch (err) {
@@ -153,7 +154,12 @@ export class SdJwtVcVerifier {
   }
 
   /** The issuer's JWS: algorithm allow-list, its key from its JWT VC Issuer Metadata or DID, the signature. */
-  private async issuerSignature(jws: DecodedJws, issuer: string, entry: TrustedIssuer | undefined, ctx: Pick<RunContext, 'knownKeyThumbprint'>): Promise<SignatureOutcome> {
+  private async issuerSignature(
+    jws: DecodedJws,
+    issuer: string,
+    entry: TrustedIssuer | undefined,
+    ctx: Pick<RunContext, 'knownKeyThumbprint'>,
+  ): Promise<SignatureOutcome> {
     const alg = String(jws.header.alg);
     const allowed = entry ? entry.algorithms.includes(alg) && SUPPORTED_ALGORITHMS.includes(alg) : (DEFAULT_ALGORITHMS as readonly string[]).includes(alg);
     if (!allowed) {
@@ -174,7 +180,8 @@ export class SdJwtVcVerifier {
       if (err instanceof KeyResolutionError) return { ok: false, code: err.code, message: err.message };
       return { ok: false, code: 'did_unresolvable', message: "The issuer's keys could not be resolved." };
     }
-    if (!key.algorithms.includes(alg)) return { ok: false, code: 'signature_invalid', message: `The algorithm ${alg} does not match the key ${key.id.slice(0, 100)}.` };
+    if (!key.algorithms.includes(alg))
+      return { ok: false, code: 'signature_invalid', message: `The algorithm ${alg} does not match the key ${key.id.slice(0, 100)}.` };
     if (!verifyJwsSignature(jws, alg, key.keyObject)) {
       return { ok: false, code: 'signature_invalid', message: 'The signature does not verify: the credential was altered or not signed by this key.' };
     }
@@ -192,8 +199,13 @@ export class SdJwtVcVerifier {
     const bitstring = oneOrMany(claims.credentialStatus);
     const max = VERIFICATION_LIMITS.statusEntriesPerCredential;
     const count = (claims.status === undefined ? 0 : 1) + bitstring.length;
-    if (count > max) return { check: { id: 'status', status: 'fail', code: 'data_model_invalid', message: `The credential has ${count} status entries; at most ${max} are read.` }, evidence: [] };
-    if (count === 0) return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
+    if (count > max)
+      return {
+        check: { id: 'status', status: 'fail', code: 'data_model_invalid', message: `The credential has ${count} status entries; at most ${max} are read.` },
+        evidence: [],
+      };
+    if (count === 0)
+      return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
     const outcomes = await Promise.all([
       ...(claims.status === undefined ? [] : [this.statusClaim(claims.status, issuerId, ctx)]),
       ...bitstring.filter(isRecord).map((entry) => this.engine.status.entry(entry, issuerId, ctx)),
@@ -206,7 +218,11 @@ export class SdJwtVcVerifier {
     if (!isRecord(status)) return { status: 'fail', code: 'data_model_invalid', message: 'The status claim is not an object.' };
     if (!('status_list' in status)) {
       const names = Object.keys(status).join(', ').slice(0, 80) || '(none)';
-      return { status: 'indeterminate', code: 'status_unavailable', message: `The status mechanism ${names} is not supported, so revocation cannot be checked.` };
+      return {
+        status: 'indeterminate',
+        code: 'status_unavailable',
+        message: `The status mechanism ${names} is not supported, so revocation cannot be checked.`,
+      };
     }
     const ref = tokenStatusReference(status);
     return 'problem' in ref ? { status: 'fail', code: 'data_model_invalid', message: ref.problem } : this.tokenStatusEntry(ref, issuerId, ctx);
@@ -215,7 +231,12 @@ export class SdJwtVcVerifier {
   private async tokenStatusEntry(ref: TokenStatusReference, issuerId: string, ctx: RunContext): Promise<EntryOutcome> {
     const base: StatusEvidence = { listUrl: ref.uri, purpose: 'status_list', index: ref.idx };
     if (ctx.budget && !ctx.budget.admitList(ref.uri)) {
-      return { status: 'fail', code: 'data_model_invalid', message: `More than ${ctx.budget.maxLists} status lists are named in one verification; no more are read.`, evidence: base };
+      return {
+        status: 'fail',
+        code: 'data_model_invalid',
+        message: `More than ${ctx.budget.maxLists} status lists are named in one verification; no more are read.`,
+        evidence: base,
+      };
     }
     let list: DecodedStatusList;
     try {
@@ -224,8 +245,10 @@ export class SdJwtVcVerifier {
       return this.engine.status.unreadList(err, issuerId, base, ctx.now);
     }
     const evidence: StatusEvidence = { ...base, fetchedAt: fetchedAtIso(list) };
-    if (!list.tokenBits) return { status: 'indeterminate', code: 'status_list_invalid', message: 'The list the credential names is not a Token Status List.', evidence };
-    if (list.issuer !== issuerId) return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list is published by a different issuer.', evidence };
+    if (!list.tokenBits)
+      return { status: 'indeterminate', code: 'status_list_invalid', message: 'The list the credential names is not a Token Status List.', evidence };
+    if (list.issuer !== issuerId)
+      return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list is published by a different issuer.', evidence };
     if (list.validUntil !== undefined && list.validUntil + this.engine.skewMs <= ctx.now.getTime()) {
       return { status: 'indeterminate', code: 'status_list_invalid', message: 'The Status List Token has expired.', evidence };
     }
@@ -237,7 +260,12 @@ export class SdJwtVcVerifier {
     if (evidence.value === TOKEN_STATUS.valid) return { status: 'pass', message: 'ok', evidence };
     if (evidence.value === TOKEN_STATUS.invalid) return { status: 'fail', code: 'revoked', message: 'The issuer has revoked this credential.', evidence };
     if (evidence.value === TOKEN_STATUS.suspended) return { status: 'fail', code: 'suspended', message: 'The issuer has suspended this credential.', evidence };
-    return { status: 'indeterminate', code: 'status_unavailable', message: `The status list gives this credential the status ${evidence.value}, which this system does not interpret.`, evidence };
+    return {
+      status: 'indeterminate',
+      code: 'status_unavailable',
+      message: `The status list gives this credential the status ${evidence.value}, which this system does not interpret.`,
+      evidence,
+    };
   }
 
   /**
@@ -262,7 +290,8 @@ export class SdJwtVcVerifier {
     }
     const signature = await this.issuerSignature(jws, issuer, entry, {});
     if (!signature.ok) {
-      if (signature.code === 'did_unresolvable') throw new StatusListError('status_unavailable', `The status list issuer's keys are unavailable: ${signature.message}`);
+      if (signature.code === 'did_unresolvable')
+        throw new StatusListError('status_unavailable', `The status list issuer's keys are unavailable: ${signature.message}`);
       throw invalid(`The Status List Token signature does not verify: ${signature.message}`);
     }
     return { issuer, purposes: ['status_list'], tokenList: { lst: claims.lst, bits: claims.bits }, ttlMs: claims.ttlMs, validUntil: claims.validUntil };
@@ -280,7 +309,8 @@ function claimProblems(claims: JsonRecord): string[] {
   const problems: string[] = [];
   if (typeof claims.vct !== 'string' || claims.vct.length === 0) problems.push('The credential has no vct (credential type).');
   for (const claim of ['iat', 'nbf', 'exp'] as const) {
-    if (claims[claim] !== undefined && !(typeof claims[claim] === 'number' && Math.abs(claims[claim]) <= 8.64e12)) problems.push(`The ${claim} claim must be a number of seconds.`);
+    if (claims[claim] !== undefined && !(typeof claims[claim] === 'number' && Math.abs(claims[claim]) <= 8.64e12))
+      problems.push(`The ${claim} claim must be a number of seconds.`);
   }
   if (claims.cnf !== undefined && !isRecord(claims.cnf)) problems.push('The cnf claim is not an object.');
   if (claims.sub !== undefined && typeof claims.sub !== 'string') problems.push('The sub claim is not a string.');

@@ -37,7 +37,15 @@ const compactCases = expected.cases.filter((c) => c.input.endsWith('.txt'));
 
 function policy(c: Pick<Case, 'keyBinding'>, overrides: Partial<KeyBindingPolicy> = {}): KeyBindingPolicy {
   const iat = c.keyBinding?.iat ?? 0;
-  return { required: false, audience: c.keyBinding?.aud, nonce: c.keyBinding?.nonce, checkFreshness: true, now: new Date((iat + 10) * 1000), skewMs: 60_000, ...overrides };
+  return {
+    required: false,
+    audience: c.keyBinding?.aud,
+    nonce: c.keyBinding?.nonce,
+    checkFreshness: true,
+    now: new Date((iat + 10) * 1000),
+    skewMs: 60_000,
+    ...overrides,
+  };
 }
 
 function processed(text: string): { claims: JsonRecord; unreferenced?: string } {
@@ -79,9 +87,15 @@ describe('RFC 9901 examples', () => {
     const payload = json(v.payload);
     const list = v.disclosures.endsWith('.json')
       ? json<Array<{ digest: string; disclosure: string }>>(v.disclosures)
-      : json<Array<{ digest: string; disclosure: string; contents: unknown[] }>>('examples/6.2-structured/disclosures.json').filter((d) => ['street_address', 'locality', 'region'].includes(String(d.contents[1])));
+      : json<Array<{ digest: string; disclosure: string; contents: unknown[] }>>('examples/6.2-structured/disclosures.json').filter((d) =>
+          ['street_address', 'locality', 'region'].includes(String(d.contents[1])),
+        );
     for (const d of list) expect(digest(d.disclosure)).toBe(d.digest);
-    const { claims, unreferenced } = processDisclosures(payload, list.map((d) => d.disclosure), 'sha256');
+    const { claims, unreferenced } = processDisclosures(
+      payload,
+      list.map((d) => d.disclosure),
+      'sha256',
+    );
     expect(unreferenced).toBeUndefined();
     expect(claims).toEqual({ ...json(v.inputClaims), iss: payload.iss, iat: payload.iat, exp: payload.exp });
   });
@@ -149,7 +163,14 @@ describe('RFC 9901 rejections', () => {
     const inner = disclosure('s2', 'region', 'FL');
     const outer = disclosure('s3', 'address', { _sd: [digest(inner)], country: 'US' });
     const proto = disclosure('s4', '__proto__', { polluted: true });
-    const { claims, unreferenced } = processed(sdJwt({ _sd: [digest(outer), digest(proto)], states: [{ '...': digest(element) }, { '...': digest('not-sent') }, 'US-GA'] }, [element, inner, outer, proto]));
+    const { claims, unreferenced } = processed(
+      sdJwt({ _sd: [digest(outer), digest(proto)], states: [{ '...': digest(element) }, { '...': digest('not-sent') }, 'US-GA'] }, [
+        element,
+        inner,
+        outer,
+        proto,
+      ]),
+    );
     expect(unreferenced).toBeUndefined();
     expect(claims).toEqual({ address: { country: 'US', region: 'FL' }, states: ['US-FL', 'US-GA'], ['__proto__']: { polluted: true } });
     expect(Object.getPrototypeOf(claims)).toBe(Object.prototype);
@@ -206,7 +227,10 @@ describe('RFC 9901 rejections', () => {
       expect(verdict(kbOf(good, issuerPrivate))).toEqual({ ok: false, message: expect.stringMatching(/does not verify with the holder key/) });
       expect(verdict(kbOf(good, holderPrivate, { typ: 'JWT' }))).toEqual({ ok: false, message: expect.stringMatching(/typ kb\+jwt/) });
       const p = parseSdJwt(five);
-      expect(checkKeyBinding(p, { ...claims, cnf: undefined }, 'sha256', policy(fiveCase))).toEqual({ ok: false, message: expect.stringMatching(/names no holder key/) });
+      expect(checkKeyBinding(p, { ...claims, cnf: undefined }, 'sha256', policy(fiveCase))).toEqual({
+        ok: false,
+        message: expect.stringMatching(/names no holder key/),
+      });
     });
 
     it('refuses an sd_hash over other Disclosures (one withheld after binding)', () => {

@@ -51,7 +51,8 @@ export function parseSdJwt(input: string): SdJwtParts {
   const disclosures = parts.slice(1, -1);
   disclosures.forEach((d, i) => {
     if (d.length === 0) throw new SdJwtError('malformed', `Disclosure ${i + 1} is empty (two ~ in a row).`);
-    if (d.length > VERIFICATION_LIMITS.sdJwtDisclosureChars) throw new SdJwtError('malformed', `Disclosure ${i + 1} is longer than ${VERIFICATION_LIMITS.sdJwtDisclosureChars} characters.`);
+    if (d.length > VERIFICATION_LIMITS.sdJwtDisclosureChars)
+      throw new SdJwtError('malformed', `Disclosure ${i + 1} is longer than ${VERIFICATION_LIMITS.sdJwtDisclosureChars} characters.`);
   });
   const last = parts[parts.length - 1];
   let kbJwt: DecodedJws | undefined;
@@ -160,7 +161,8 @@ export function processDisclosures(payload: JsonRecord, disclosures: string[], a
         if (isRecord(element) && '...' in element && Object.keys(element).length === 1) {
           const disclosure = embedded(element['...']);
           if (!disclosure) continue;
-          if (disclosure.name !== undefined) throw new SdJwtError('malformed', `Disclosure ${disclosure.position} is an object property but its digest stands for an array element.`);
+          if (disclosure.name !== undefined)
+            throw new SdJwtError('malformed', `Disclosure ${disclosure.position} is an object property but its digest stands for an array element.`);
           out.push(walk(disclosure.value, depth + 1));
         } else {
           out.push(walk(element, depth + 1));
@@ -178,8 +180,10 @@ export function processDisclosures(payload: JsonRecord, disclosures: string[], a
       for (const digest of record._sd) {
         const disclosure = embedded(digest);
         if (!disclosure) continue;
-        if (disclosure.name === undefined) throw new SdJwtError('malformed', `Disclosure ${disclosure.position} is an array element but its digest stands for an object property.`);
-        if (Object.hasOwn(out, disclosure.name)) throw new SdJwtError('malformed', `Disclosure ${disclosure.position} discloses ${disclosure.name.slice(0, 60)}, which is already present.`);
+        if (disclosure.name === undefined)
+          throw new SdJwtError('malformed', `Disclosure ${disclosure.position} is an array element but its digest stands for an object property.`);
+        if (Object.hasOwn(out, disclosure.name))
+          throw new SdJwtError('malformed', `Disclosure ${disclosure.position} discloses ${disclosure.name.slice(0, 60)}, which is already present.`);
         setOwn(out, disclosure.name, walk(disclosure.value, depth + 1));
         if (depth === 0) disclosedTopLevel.push(disclosure.name);
       }
@@ -190,7 +194,9 @@ export function processDisclosures(payload: JsonRecord, disclosures: string[], a
   const claims = walk(payload, 0) as JsonRecord;
   delete claims._sd_alg;
   const stray = [...byDigest.values()].find((d) => !d.used);
-  const unreferenced = stray && `Disclosure ${stray.position} is not covered by the issuer's signature (no digest in the credential names it): altered, or taken from another credential.`;
+  const unreferenced =
+    stray &&
+    `Disclosure ${stray.position} is not covered by the issuer's signature (no digest in the credential names it): altered, or taken from another credential.`;
   return { claims, disclosedTopLevel, unreferenced };
 }
 

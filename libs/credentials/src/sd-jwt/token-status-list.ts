@@ -23,8 +23,10 @@ export interface TokenStatusReference {
 export function tokenStatusReference(status: JsonRecord): TokenStatusReference | { problem: string } {
   const ref = status.status_list;
   if (!isRecord(ref)) return { problem: 'The status claim has no status_list reference.' };
-  if (typeof ref.uri !== 'string' || !/^https?:\/\//.test(ref.uri) || ref.uri.length > 2048) return { problem: 'The status_list reference has no http(s) uri.' };
-  if (typeof ref.idx !== 'number' || !Number.isSafeInteger(ref.idx) || ref.idx < 0) return { problem: 'The status_list reference has no valid idx (a non-negative integer).' };
+  if (typeof ref.uri !== 'string' || !/^https?:\/\//.test(ref.uri) || ref.uri.length > 2048)
+    return { problem: 'The status_list reference has no http(s) uri.' };
+  if (typeof ref.idx !== 'number' || !Number.isSafeInteger(ref.idx) || ref.idx < 0)
+    return { problem: 'The status_list reference has no valid idx (a non-negative integer).' };
   return { uri: ref.uri, idx: ref.idx };
 }
 
@@ -45,7 +47,8 @@ export function statusListTokenClaims(jws: DecodedJws, url: string, nowMs: numbe
   if (p.sub !== url) throw new Error('The Status List Token is for another list (its sub is not the uri the credential names).');
   if (typeof p.iat !== 'number' || !Number.isFinite(p.iat)) throw new Error('The Status List Token has no numeric iat.');
   for (const claim of ['exp', 'ttl'] as const) {
-    if (p[claim] !== undefined && (typeof p[claim] !== 'number' || !Number.isFinite(p[claim]) || p[claim] < 0)) throw new Error(`The Status List Token's ${claim} is not a number of seconds.`);
+    if (p[claim] !== undefined && (typeof p[claim] !== 'number' || !Number.isFinite(p[claim]) || p[claim] < 0))
+      throw new Error(`The Status List Token's ${claim} is not a number of seconds.`);
   }
   const exp = typeof p.exp === 'number' ? p.exp * 1000 : undefined;
   if (exp !== undefined && exp + skewMs <= nowMs) throw new Error('The Status List Token has expired.');

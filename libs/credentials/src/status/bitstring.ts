@@ -33,7 +33,8 @@ export function decodeEncodedList(encodedList: string, limits: DecodeLimits = {}
   const text = encodedList.startsWith('u') ? encodedList.slice(1) : encodedList;
   if (!/^[A-Za-z0-9_+/-]+=*$/.test(text)) return Promise.reject(new StatusListDecodeError('encodedList is not base64url.'));
   const compressed = Buffer.from(text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), 'base64url');
-  if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) return Promise.reject(new StatusListDecodeError('encodedList is not gzip data.'));
+  if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b)
+    return Promise.reject(new StatusListDecodeError('encodedList is not gzip data.'));
   return gunzipBounded(compressed, limits);
 }
 
@@ -65,9 +66,17 @@ function decompressBounded(compressed: Uint8Array, limits: DecodeLimits, format:
     };
     stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) return fail(new StatusListDecodeError(`${format === 'gzip' ? 'encodedList' : 'lst'} decompresses to more than ${maxBytes} bytes (the limit of one list).`));
+      if (size > maxBytes)
+        return fail(
+          new StatusListDecodeError(`${format === 'gzip' ? 'encodedList' : 'lst'} decompresses to more than ${maxBytes} bytes (the limit of one list).`),
+        );
       if (limits.budget && !limits.budget.take(chunk.length)) {
-        return fail(new StatusListDecodeError(`Not decoded: this verification has already decompressed as many status-list bytes as one verification may (${limits.budget.maxBytes}).`, limits.budget));
+        return fail(
+          new StatusListDecodeError(
+            `Not decoded: this verification has already decompressed as many status-list bytes as one verification may (${limits.budget.maxBytes}).`,
+            limits.budget,
+          ),
+        );
       }
       chunks.push(chunk);
     });

@@ -136,6 +136,10 @@ describe('StatusListService', () => {
     const err = await service.get(downUrl).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'status_unavailable' });
     const stale = (err as StatusListError).stale;
-    expect(stale && { stale: stale.stale, fetchedAt: stale.fetchedAt, bit: StatusListService.read(stale, 9) }).toEqual({ stale: true, fetchedAt: first.fetchedAt, bit: 1 });
+    expect(stale && { stale: stale.stale, fetchedAt: stale.fetchedAt, bit: StatusListService.read(stale, 9) }).toEqual({
+      stale: true,
+      fetchedAt: first.fetchedAt,
+      bit: 1,
+    });
   });
 });

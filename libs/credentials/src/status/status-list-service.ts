@@ -132,7 +132,9 @@ export class StatusListService {
   static read(list: DecodedStatusList, index: number, size = 1): number {
     const width = list.tokenBits ?? size;
     if (!Number.isSafeInteger(index) || index < 0 || (index + 1) * width > list.bitLength) {
-      throw new StatusListError('status_list_invalid', `Index ${index} is outside the status list (${Math.floor(list.bitLength / width)} entries).`, { fails: true });
+      throw new StatusListError('status_list_invalid', `Index ${index} is outside the status list (${Math.floor(list.bitLength / width)} entries).`, {
+        fails: true,
+      });
     }
     return list.tokenBits ? readTokenStatus(list.bits, index, list.tokenBits) : readStatus(list.bits, index, size);
   }
@@ -184,7 +186,8 @@ export class StatusListService {
     }
 
     if (response.notModified && previous) {
-      if (previous.validUntil !== undefined && previous.validUntil <= now) throw new StatusListError('status_list_invalid', 'The status list credential has expired.');
+      if (previous.validUntil !== undefined && previous.validUntil <= now)
+        throw new StatusListError('status_list_invalid', 'The status list credential has expired.');
       const renewed: StoredStatusList = {
         ...(await toStored(previous)),
         fetchedAt: this.now(),
@@ -205,7 +208,10 @@ export class StatusListService {
     }
     const bitLength = bits.length * 8;
     if (bitLength < this.opts.minBits) {
-      throw new StatusListError('status_list_invalid', `The status list has ${bitLength} entries, fewer than the ${this.opts.minBits} required (holders' privacy).`);
+      throw new StatusListError(
+        'status_list_invalid',
+        `The status list has ${bitLength} entries, fewer than the ${this.opts.minBits} required (holders' privacy).`,
+      );
     }
     const version = createHash('sha256').update(body).digest('hex');
     const fetchedAt = this.now();

@@ -145,9 +145,12 @@ export type IssuerActivity = { active: true } | { active: false; reason: string 
 
 /** Whether the registry entry is in force at `now` (active period, not retired). */
 export function issuerActivity(issuer: TrustedIssuer, now: Date): IssuerActivity {
-  if (issuer.retiredAt && issuer.retiredAt.getTime() <= now.getTime()) return { active: false, reason: `retired from the trust registry on ${issuer.retiredAt.toISOString().slice(0, 10)}` };
-  if (issuer.validFrom && issuer.validFrom.getTime() > now.getTime()) return { active: false, reason: `trusted only from ${issuer.validFrom.toISOString().slice(0, 10)}` };
-  if (issuer.validUntil && issuer.validUntil.getTime() <= now.getTime()) return { active: false, reason: `trust ended on ${issuer.validUntil.toISOString().slice(0, 10)}` };
+  if (issuer.retiredAt && issuer.retiredAt.getTime() <= now.getTime())
+    return { active: false, reason: `retired from the trust registry on ${issuer.retiredAt.toISOString().slice(0, 10)}` };
+  if (issuer.validFrom && issuer.validFrom.getTime() > now.getTime())
+    return { active: false, reason: `trusted only from ${issuer.validFrom.toISOString().slice(0, 10)}` };
+  if (issuer.validUntil && issuer.validUntil.getTime() <= now.getTime())
+    return { active: false, reason: `trust ended on ${issuer.validUntil.toISOString().slice(0, 10)}` };
   return { active: true };
 }
 

@@ -1,8 +1,7 @@
 /** Small type guards for untrusted JSON: credentials arrive from strangers, so nothing is assumed about their shape. */
 export type JsonRecord = Record<string, unknown>;
 
-export const isRecord = (value: unknown): value is JsonRecord =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is JsonRecord => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const NONE: readonly unknown[] = Object.freeze([]);
 

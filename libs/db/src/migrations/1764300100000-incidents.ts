@@ -188,7 +188,20 @@ export class Incidents1764300100000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['check_in_attempt', 'ics211_edit', 'deployment_status_event', 'deployment', 'verification', 'presented_credential', 'responder', 'incident_staff', 'operational_period', 'incident_position', 'check_in_location', 'incident']) {
+    for (const t of [
+      'check_in_attempt',
+      'ics211_edit',
+      'deployment_status_event',
+      'deployment',
+      'verification',
+      'presented_credential',
+      'responder',
+      'incident_staff',
+      'operational_period',
+      'incident_position',
+      'check_in_location',
+      'incident',
+    ]) {
       await q.query(`DROP TABLE ${t}`);
     }
   }

@@ -21,7 +21,9 @@ export class TokenVersionsAndSealedKeys1765000050000 implements MigrationInterfa
 
     await q.query(`UPDATE server_signing_key SET private_jwk = NULL, retired_at = COALESCE(retired_at, now())`);
     await q.query(`ALTER TABLE server_signing_key DROP COLUMN private_jwk`);
-    await q.query(`ALTER TABLE server_signing_key ADD COLUMN purpose text NOT NULL DEFAULT 'audit_checkpoint' CHECK (purpose IN ('access_token', 'audit_checkpoint'))`);
+    await q.query(
+      `ALTER TABLE server_signing_key ADD COLUMN purpose text NOT NULL DEFAULT 'audit_checkpoint' CHECK (purpose IN ('access_token', 'audit_checkpoint'))`,
+    );
     await q.query(`ALTER TABLE server_signing_key ALTER COLUMN purpose DROP DEFAULT`);
     await q.query(`ALTER TABLE server_signing_key ADD COLUMN sealed_private_key text`);
     await q.query(`CREATE INDEX server_signing_key_active ON server_signing_key (purpose, created_at) WHERE retired_at IS NULL`);

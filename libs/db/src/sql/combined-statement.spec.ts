@@ -18,7 +18,9 @@ describe('CombinedStatement', () => {
     const db = recorder();
     await write.run(db);
     expect(db.calls).toHaveLength(1);
-    expect(db.calls[0].sql).toBe('WITH a AS (INSERT INTO t (x) VALUES ($1) RETURNING id),\nb AS (INSERT INTO u (t_id, y) SELECT id, $2 FROM a)\nSELECT 1 AS done');
+    expect(db.calls[0].sql).toBe(
+      'WITH a AS (INSERT INTO t (x) VALUES ($1) RETURNING id),\nb AS (INSERT INTO u (t_id, y) SELECT id, $2 FROM a)\nSELECT 1 AS done',
+    );
     expect(db.calls[0].parameters).toEqual([1, 'two']);
   });
 

@@ -40,7 +40,10 @@ export interface TransactionOptions {
 
 /** Statements on one query runner: the pool's (a connection per statement) or a transaction's. */
 class RunnerScope implements SqlScope {
-  constructor(private readonly runner: () => QueryRunner, private readonly releaseAfter: boolean) {}
+  constructor(
+    private readonly runner: () => QueryRunner,
+    private readonly releaseAfter: boolean,
+  ) {}
 
   async query<Row extends object>(text: string, values: readonly unknown[] = []): Promise<Row[]> {
     return ((await this.structured(text, values)).records ?? []) as Row[];
@@ -81,7 +84,10 @@ export class Database extends RunnerScope {
    * A Database on its own pool, for a process without Nest (the CLI, benchmarks); `close` ends the pool. Throws when
    * PostgreSQL cannot be reached.
    */
-  static async connect(url: string, options: { poolSize?: number; applicationName?: string } = {}): Promise<{ database: Database; close: () => Promise<void> }> {
+  static async connect(
+    url: string,
+    options: { poolSize?: number; applicationName?: string } = {},
+  ): Promise<{ database: Database; close: () => Promise<void> }> {
     const dataSource = new DataSource(dataSourceOptions(url, { poolSize: options.poolSize ?? 2, applicationName: options.applicationName }));
     await dataSource.initialize();
     return { database: new Database(dataSource), close: () => dataSource.destroy() };

@@ -10,10 +10,7 @@ import type { DataSource } from 'typeorm';
  * PostgreSQL while an api's outbox relay holds a connection waiting for Redis). Here the error is caught and
  * the connection given back as broken, so the pool drops it; `work` may declare it broken too (breakConnection).
  */
-export async function withPooledConnection<T>(
-  db: DataSource,
-  work: (client: PoolClient, breakConnection: (reason: Error) => void) => Promise<T>,
-): Promise<T> {
+export async function withPooledConnection<T>(db: DataSource, work: (client: PoolClient, breakConnection: (reason: Error) => void) => Promise<T>): Promise<T> {
   const [client, release] = (await db.driver.obtainMasterConnection()) as [PoolClient, (broken?: Error) => void];
   let broken: Error | undefined;
   const breakConnection = (reason: Error): void => {

@@ -25,7 +25,12 @@ function result(overrides: Partial<VerificationResult> & { qualification?: strin
   };
 }
 
-const statusUnavailable: VerificationCheck = { id: 'status', status: 'indeterminate', code: 'status_unavailable', message: 'The status list could not be reached.' };
+const statusUnavailable: VerificationCheck = {
+  id: 'status',
+  status: 'indeterminate',
+  code: 'status_unavailable',
+  message: 'The status list could not be reached.',
+};
 const revoked: VerificationCheck = { id: 'status', status: 'fail', code: 'revoked', message: 'The licence has been revoked.' };
 
 describe('decideCheckIn', () => {
@@ -68,10 +73,18 @@ describe('decideCheckIn', () => {
   });
 
   it('denies when trust cannot be decided (registry unreadable), whatever the status policy', () => {
-    const registryDown: VerificationCheck = { id: 'issuer_trust', status: 'indeterminate', code: 'untrusted_issuer', message: 'The trust registry cannot be read right now.' };
+    const registryDown: VerificationCheck = {
+      id: 'issuer_trust',
+      status: 'indeterminate',
+      code: 'untrusted_issuer',
+      message: 'The trust registry cannot be read right now.',
+    };
     const skipped = (id: VerificationCheck['id']): VerificationCheck => ({ id, status: 'skipped', code: 'skipped', message: 'Not checked.' });
     const r = result({ checks: [pass('format'), skipped('signature'), skipped('data_model'), skipped('validity'), skipped('status'), registryDown] });
-    expect(decideCheckIn(r, 'admit_with_warning', triage)).toMatchObject({ decision: 'denied', reasons: [{ code: 'untrusted_issuer', message: expect.stringContaining('registry') }] });
+    expect(decideCheckIn(r, 'admit_with_warning', triage)).toMatchObject({
+      decision: 'denied',
+      reasons: [{ code: 'untrusted_issuer', message: expect.stringContaining('registry') }],
+    });
     const withStatusWarning = result({ checks: [pass('signature'), statusUnavailable, registryDown] });
     expect(decideCheckIn(withStatusWarning, 'admit_with_warning').decision).toBe('denied');
   });

@@ -47,14 +47,24 @@ function decideCredential(result: VerificationResult, policy: StatusUnavailableP
     if (!qualification) {
       return {
         decision: 'denied',
-        reasons: [{ code: 'no_qualification', message: `This credential does not show a qualification we recognise, and ${position.name} requires ${position.requiredQualifications.join(' or ')}.` }],
+        reasons: [
+          {
+            code: 'no_qualification',
+            message: `This credential does not show a qualification we recognise, and ${position.name} requires ${position.requiredQualifications.join(' or ')}.`,
+          },
+        ],
         basis: result,
       };
     }
     if (!position.requiredQualifications.includes(qualification)) {
       return {
         decision: 'denied',
-        reasons: [{ code: 'not_qualified', message: `${qualification} does not qualify for ${position.name}, which requires ${position.requiredQualifications.join(' or ')}.` }],
+        reasons: [
+          {
+            code: 'not_qualified',
+            message: `${qualification} does not qualify for ${position.name}, which requires ${position.requiredQualifications.join(' or ')}.`,
+          },
+        ],
         basis: result,
       };
     }
@@ -64,7 +74,10 @@ function decideCredential(result: VerificationResult, policy: StatusUnavailableP
     if (policy === 'deny') {
       return {
         decision: 'denied',
-        reasons: [...warnings, { code: 'status_unavailable_policy', message: "This incident's policy denies check-in while a credential's status cannot be confirmed." }],
+        reasons: [
+          ...warnings,
+          { code: 'status_unavailable_policy', message: "This incident's policy denies check-in while a credential's status cannot be confirmed." },
+        ],
         basis: result,
       };
     }

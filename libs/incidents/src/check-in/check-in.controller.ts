@@ -38,7 +38,12 @@ export class CheckInController {
   @ApiCreatedResponse({
     type: CheckInResponseDto,
     description: 'The decision (admitted, admitted_with_warnings or denied: a denial is a 201 too). A replay carries Idempotent-Replayed: true.',
-    headers: { 'Idempotent-Replayed': { description: 'true when this is the stored answer to an earlier request with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } } },
+    headers: {
+      'Idempotent-Replayed': {
+        description: 'true when this is the stored answer to an earlier request with the same Idempotency-Key',
+        schema: { type: 'string', enum: ['true'] },
+      },
+    },
   })
   @ApiProblem('incident_closed', 'The incident is closed: check-ins are no longer accepted.')
   @ApiProblem('position_unknown', 'The position does not exist at this incident.')
@@ -81,6 +86,13 @@ export class CheckInController {
     @Query() { limit = 20 }: RecentCheckInsQueryDto,
   ): Promise<Array<Pick<CheckInResponse, 'attemptId' | 'decision' | 'reasons' | 'performedAt'> & { name: string | null; qualification: string | null }>> {
     const latest = await this.recentCheckIns.latest(incidentId, limit);
-    return latest.map((r) => ({ attemptId: r.attemptId, decision: r.decision, reasons: r.reasons, performedAt: r.performedAt.toISOString(), name: r.name, qualification: r.qualification }));
+    return latest.map((r) => ({
+      attemptId: r.attemptId,
+      decision: r.decision,
+      reasons: r.reasons,
+      performedAt: r.performedAt.toISOString(),
+      name: r.name,
+      qualification: r.qualification,
+    }));
   }
 }

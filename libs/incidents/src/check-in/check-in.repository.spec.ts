@@ -21,7 +21,10 @@ const checkIn = { attempt: { id: 'a1' } } as unknown as CheckInToWrite;
 
 describe('CheckInRepository.write', () => {
   it('writes a deadlock victim again (nothing of it was committed)', async () => {
-    const statement = jest.fn<Promise<CheckInWrite[]>, [string, CheckInToWrite[]]>().mockRejectedValueOnce(deadlock()).mockResolvedValue([{ committed: true }]);
+    const statement = jest
+      .fn<Promise<CheckInWrite[]>, [string, CheckInToWrite[]]>()
+      .mockRejectedValueOnce(deadlock())
+      .mockResolvedValue([{ committed: true }]);
     await expect(writerWith(statement).write('incident-1', checkIn)).resolves.toEqual({ committed: true });
     expect(statement).toHaveBeenCalledTimes(2);
   });
@@ -31,20 +34,32 @@ describe('CheckInRepository.write', () => {
     await expect(writerWith(always).write('incident-1', checkIn)).rejects.toMatchObject({ code: '40P01' });
     expect(always).toHaveBeenCalledTimes(3);
 
-    const unique = jest.fn<Promise<CheckInWrite[]>, [string, CheckInToWrite[]]>().mockRejectedValue(Object.assign(new Error('duplicate key'), { code: '23505' }));
+    const unique = jest
+      .fn<Promise<CheckInWrite[]>, [string, CheckInToWrite[]]>()
+      .mockRejectedValue(Object.assign(new Error('duplicate key'), { code: '23505' }));
     await expect(writerWith(unique).write('incident-1', checkIn)).rejects.toMatchObject({ code: '23505' });
     expect(unique).toHaveBeenCalledTimes(1);
   });
 
   it('never puts a check-in without a presentation in a batch with first scans, where a known responder would hold it back', async () => {
     const batches: CheckInToWrite[][] = [];
-    const statement = jest.fn(async (_incident: string, checkIns: CheckInToWrite[]): Promise<CheckInWrite[]> => (batches.push(checkIns), checkIns.map(() => ({ committed: true }))));
+    const statement = jest.fn(
+      async (_incident: string, checkIns: CheckInToWrite[]): Promise<CheckInWrite[]> => (batches.push(checkIns), checkIns.map(() => ({ committed: true }))),
+    );
     const writer = writerWith(statement);
     const firstScan = (id: string) => ({ presentation: { ids: {} }, attempt: { id } }) as unknown as CheckInToWrite;
     const decided = (id: string) => ({ presentation: null, attempt: { id } }) as unknown as CheckInToWrite;
     await Promise.all([firstScan('a1'), decided('a2'), firstScan('a3'), decided('a4')].map((c) => writer.write('incident-1', c)));
 
-    expect(batches.flat().map((c) => c.attempt.id).sort()).toEqual(['a1', 'a2', 'a3', 'a4']);
-    expect(batches.map((b) => b.map((c) => c.attempt.id))).toEqual([['a1', 'a3'], ['a2', 'a4']]);
+    expect(
+      batches
+        .flat()
+        .map((c) => c.attempt.id)
+        .sort(),
+    ).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(batches.map((b) => b.map((c) => c.attempt.id))).toEqual([
+      ['a1', 'a3'],
+      ['a2', 'a4'],
+    ]);
   });
 });

@@ -202,8 +202,17 @@ export class CheckInRepository {
     );
     // The audit chain head before the event sequence and the responder rows: the order every other writer at the
     // incident locks them in.
-    const chainHead = this.audit.appendTo(statement, checkIns.flatMap((c) => c.audit), { when });
-    this.outbox.appendTo(statement, incidentId, checkIns.flatMap((c) => (c.event ? [c.event] : [])), { after: chainHead, when });
+    const chainHead = this.audit.appendTo(
+      statement,
+      checkIns.flatMap((c) => c.audit),
+      { when },
+    );
+    this.outbox.appendTo(
+      statement,
+      incidentId,
+      checkIns.flatMap((c) => (c.event ? [c.event] : [])),
+      { after: chainHead, when },
+    );
     const identityChanges = checkIns.flatMap((c) => c.identityChanges);
     if (identityChanges.length > 0) this.responders.changeIdentities(statement, incidentId, identityChanges, { after: chainHead, when });
     // Not in a transaction: one statement commits on its own, and callers hear back only after it has.

@@ -34,8 +34,13 @@ export interface CheckInOutcome {
 }
 
 const CATEGORY: Record<string, string> = {
-  RN: 'Health and Medical', LPN: 'Health and Medical', APRN: 'Health and Medical', MD: 'Health and Medical',
-  PARAMEDIC: 'Emergency Medical Services', EMT: 'Emergency Medical Services', USAR_TECH: 'Search and Rescue',
+  RN: 'Health and Medical',
+  LPN: 'Health and Medical',
+  APRN: 'Health and Medical',
+  MD: 'Health and Medical',
+  PARAMEDIC: 'Emergency Medical Services',
+  EMT: 'Emergency Medical Services',
+  USAR_TECH: 'Search and Rescue',
 };
 
 /**
@@ -61,7 +66,9 @@ export class CheckInService {
 
   async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
     // JCS (RFC 8785), as the audit trail writes it: byte-identical to the canonicalize package, with less garbage.
-    const requestHash = createHash('sha256').update(canonicalJson({ incidentId: cmd.incidentId, body: cmd.body })).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(canonicalJson({ incidentId: cmd.incidentId, body: cmd.body }))
+      .digest('hex');
     // The idempotency lookup runs while the credential is verified (off the scan's critical path). A replay wins,
     // so a repeated request gets its first response even if the incident has closed since.
     const [previous, fresh] = await Promise.allSettled([this.earlierResponse(cmd, requestHash), this.verifyAtIncident(cmd)]);
@@ -95,7 +102,8 @@ export class CheckInService {
   /** The incident's rules for this scan (open, position, location) and the credential verified in its jurisdiction. */
   private async verifyAtIncident(cmd: CheckInCommand): Promise<{ incident: IncidentWithSetup; result: VerificationResult; decision: Decision }> {
     const incident = await this.incidents.getSetupCached(cmd.incidentId);
-    if (incident.state !== 'active') throw new DomainError('incident_closed', `Incident ${incident.name} (${incident.number}) is closed; check-ins are no longer accepted.`);
+    if (incident.state !== 'active')
+      throw new DomainError('incident_closed', `Incident ${incident.name} (${incident.number}) is closed; check-ins are no longer accepted.`);
     const position = cmd.body.positionId ? incident.positions?.find((p) => p.id === cmd.body.positionId) : undefined;
     if (cmd.body.positionId && !position) throw new DomainError('position_unknown', 'That position does not exist at this incident.');
     if (cmd.body.locationId && !incident.locations?.some((l) => l.id === cmd.body.locationId)) {
@@ -141,17 +149,18 @@ export class CheckInService {
     const summary = decided.basis.credential;
     // Who it is comes only from a credential that verified and whose issuer the incident trusts: any other scan is
     // an attempt on record and nothing more (it creates, renames and re-keys nobody).
-    const presentation: Presentation | null = summary && establishesIdentity(decided.basis)
-      ? {
-          summary,
-          scanned: cmd.body.credential,
-          result: decided.basis,
-          incidentId: incident.id,
-          kind: 'check_in',
-          at: now,
-          ids: { responderId: randomUUID(), credentialId: randomUUID(), verificationId: randomUUID() },
-        }
-      : null;
+    const presentation: Presentation | null =
+      summary && establishesIdentity(decided.basis)
+        ? {
+            summary,
+            scanned: cmd.body.credential,
+            result: decided.basis,
+            incidentId: incident.id,
+            kind: 'check_in',
+            at: now,
+            ids: { responderId: randomUUID(), credentialId: randomUUID(), verificationId: randomUUID() },
+          }
+        : null;
     const first = await this.decideAndWrite(cmd, incident, decided, requestHash, now, presentation ? firstSeenIdentity(presentation) : undefined, presentation);
     if (!first.committed) {
       const again = await this.decideAndWrite(cmd, incident, decided, requestHash, now, first.known, null);
@@ -189,7 +198,9 @@ export class CheckInService {
       } else if (active) {
         const other = await this.incidents.get(active.incidentId);
         decision = 'denied';
-        reasons = [{ code: 'active_elsewhere', message: `${identity.name} is still checked in at ${other.name} (${other.number}); check them out there first.` }];
+        reasons = [
+          { code: 'active_elsewhere', message: `${identity.name} is still checked in at ${other.name} (${other.number}); check them out there first.` },
+        ];
       } else {
         deployment = newDeployment(cmd, incident, identity, summary, decision, now);
       }
@@ -345,7 +356,11 @@ function newDeployment(
   const ics211: Ics211Fields = {
     ...stripUndefined(fromCredential),
     ...stripUndefined({ ...cmd.body.ics211 }),
-    preparedBy: { name: cmd.principal.displayName, position: cmd.principal.role === 'checkin' ? 'Check-in Recorder' : cmd.principal.role, at: now.toISOString() },
+    preparedBy: {
+      name: cmd.principal.displayName,
+      position: cmd.principal.role === 'checkin' ? 'Check-in Recorder' : cmd.principal.role,
+      at: now.toISOString(),
+    },
   };
   const assignment = ics211.incidentAssignment ?? null;
   const position = cmd.body.positionId ? incident.positions?.find((p) => p.id === cmd.body.positionId) : undefined;

@@ -20,7 +20,14 @@ export class CredentialFlagsService {
   ) {}
 
   /** Flags the deployment and takes the responder out of service (reason `credential`). Returns false if nothing changed. */
-  async flag(tx: Transaction, incidentId: string, deploymentId: string, flag: CredentialFlag, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
+  async flag(
+    tx: Transaction,
+    incidentId: string,
+    deploymentId: string,
+    flag: CredentialFlag,
+    actor: AuditActor,
+    evidence: Record<string, unknown>,
+  ): Promise<boolean> {
     const d = await this.deployments.lock(tx, incidentId, deploymentId);
     if (d.checkedOutAt || d.credentialFlag?.code === flag.code) return false;
     await this.repository.setCredentialFlag(tx, d.id, flag);
@@ -35,17 +42,27 @@ export class CredentialFlagsService {
     await this.outbox.append(tx, incidentId, 'credential.flagged', { deploymentId: d.id, responderId: d.responderId, name, flag });
     if (d.status !== 'out_of_service' || d.statusReason !== 'credential') {
       await this.deployments.applyStatus(
-        tx, d,
+        tx,
+        d,
         { status: d.status as 'assigned' | 'available' | 'out_of_service', reason: d.statusReason ?? undefined, assignment: d.assignment ?? undefined },
         { status: 'out_of_service', reason: 'credential', assignment: d.assignment ?? undefined },
-        flag.message, actor,
+        flag.message,
+        actor,
       );
     }
     return true;
   }
 
   /** Clears a flag of this code (e.g. a suspension lifted). The responder stays out of service until a commander reassigns them. */
-  async clear(tx: Transaction, incidentId: string, deploymentId: string, code: CredentialFlagCode, message: string, actor: AuditActor, evidence: Record<string, unknown>): Promise<boolean> {
+  async clear(
+    tx: Transaction,
+    incidentId: string,
+    deploymentId: string,
+    code: CredentialFlagCode,
+    message: string,
+    actor: AuditActor,
+    evidence: Record<string, unknown>,
+  ): Promise<boolean> {
     const d = await this.deployments.lock(tx, incidentId, deploymentId);
     if (d.checkedOutAt || d.credentialFlag?.code !== code) return false;
     await this.repository.setCredentialFlag(tx, d.id, null);

@@ -31,10 +31,7 @@ export class DeploymentsController {
   @Get('roster')
   @Roles(...ROLES)
   @ApiSuccess(RosterDto, { description: 'The active deployments that match the filters, and counts over all of them.' })
-  roster(
-    @Param('incidentId', ParseUUIDPipe) incidentId: string,
-    @Query() filter: RosterQueryDto,
-  ): Promise<Roster> {
+  roster(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() filter: RosterQueryDto): Promise<Roster> {
     return this.rosters.roster(incidentId, { ...filter });
   }
 
@@ -106,7 +103,10 @@ export class DeploymentsController {
   @Get('ics211.csv')
   @Roles(...ROLES)
   @Header('Content-Type', 'text/csv; charset=utf-8')
-  @ApiOkResponse({ description: 'ICS 211 Incident Check-In List, one row per deployment.', content: { 'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row' } } } })
+  @ApiOkResponse({
+    description: 'ICS 211 Incident Check-In List, one row per deployment.',
+    content: { 'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row' } } },
+  })
   async ics211(@Param('incidentId', ParseUUIDPipe) incidentId: string): Promise<string> {
     const incident = await this.incidents.get(incidentId);
     const deployments = await this.reader.list(incidentId, { activeOnly: false });

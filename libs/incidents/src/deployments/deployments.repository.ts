@@ -4,7 +4,14 @@ import { Database, type SqlScope, type Transaction } from '@app/db';
 import type { CredentialFlag, OutOfServiceReason } from '@app/realtime';
 import type { LocationKind } from '../incidents/incident';
 import type {
-  AdmitDecision, Deployment, DeploymentDetails, DeploymentStatus, DeploymentStatusEvent, Ics211Edit, RecordedStatus, RecordedIdentityChange,
+  AdmitDecision,
+  Deployment,
+  DeploymentDetails,
+  DeploymentStatus,
+  DeploymentStatusEvent,
+  Ics211Edit,
+  RecordedStatus,
+  RecordedIdentityChange,
 } from './deployment';
 import type { Ics211Fields } from './ics211';
 
@@ -126,7 +133,8 @@ export class DeploymentsRepository {
   /** The deployment at this incident, its row locked (FOR UPDATE) for the rest of the transaction. */
   async lock(tx: Transaction, incidentId: string, deploymentId: string): Promise<Deployment | undefined> {
     const row = await tx.queryOne<DeploymentRow>(`SELECT ${DEPLOYMENT_COLUMNS} FROM deployment WHERE id = $1 AND incident_id = $2 LIMIT 1 FOR UPDATE`, [
-      deploymentId, incidentId,
+      deploymentId,
+      incidentId,
     ]);
     return row && toDeployment(row);
   }
@@ -138,13 +146,18 @@ export class DeploymentsRepository {
 
   async setStatus(tx: Transaction, deploymentId: string, to: RecordedStatus): Promise<void> {
     await tx.execute(`UPDATE deployment SET status = $2, status_reason = $3, assignment = $4, version = version + 1 WHERE id = $1`, [
-      deploymentId, to.status, to.reason ?? null, to.assignment ?? null,
+      deploymentId,
+      to.status,
+      to.reason ?? null,
+      to.assignment ?? null,
     ]);
   }
 
   async checkOut(tx: Transaction, deploymentId: string, at: Date, userId: string): Promise<void> {
     await tx.execute(`UPDATE deployment SET status = 'demobilized', checked_out_at = $2, checked_out_by = $3, version = version + 1 WHERE id = $1`, [
-      deploymentId, at, userId,
+      deploymentId,
+      at,
+      userId,
     ]);
   }
 
@@ -161,8 +174,16 @@ export class DeploymentsRepository {
       `INSERT INTO deployment_status_event (deployment_id, from_status, from_reason, from_assignment, to_status, to_reason, to_assignment, note, changed_by, changed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
-        e.deploymentId, e.from?.status ?? null, e.from?.reason ?? null, e.from?.assignment ?? null, e.to.status, e.to.reason ?? null, e.to.assignment ?? null,
-        e.note, JSON.stringify(e.changedBy), e.changedAt,
+        e.deploymentId,
+        e.from?.status ?? null,
+        e.from?.reason ?? null,
+        e.from?.assignment ?? null,
+        e.to.status,
+        e.to.reason ?? null,
+        e.to.assignment ?? null,
+        e.note,
+        JSON.stringify(e.changedBy),
+        e.changedAt,
       ],
     );
   }
@@ -170,7 +191,11 @@ export class DeploymentsRepository {
   /** The edit is stamped with the database's time. */
   async appendIcs211Edit(tx: Transaction, e: Omit<Ics211Edit, 'changedAt'>): Promise<void> {
     await tx.execute(`INSERT INTO ics211_edit (deployment_id, fields, before, after, changed_by) VALUES ($1, $2, $3, $4, $5)`, [
-      e.deploymentId, e.fields, JSON.stringify(e.before), JSON.stringify(e.after), JSON.stringify(e.changedBy),
+      e.deploymentId,
+      e.fields,
+      JSON.stringify(e.before),
+      JSON.stringify(e.after),
+      JSON.stringify(e.changedBy),
     ]);
   }
 

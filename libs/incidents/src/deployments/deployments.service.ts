@@ -56,13 +56,16 @@ export class DeploymentsService {
       const d = await this.lock(tx, incidentId, deploymentId);
       if (d.checkedOutAt) throw new DomainError('deployment_not_active', 'This responder has checked out.');
       if (d.credentialFlag && dto.status !== 'out_of_service') {
-        throw new DomainError('invalid_status_change', `The credential is flagged (${d.credentialFlag.code}): ${d.credentialFlag.message} The responder stays out of service until it is cleared.`);
+        throw new DomainError(
+          'invalid_status_change',
+          `The credential is flagged (${d.credentialFlag.code}): ${d.credentialFlag.message} The responder stays out of service until it is cleared.`,
+        );
       }
       const from: StatusSnapshot = { status: d.status as StatusSnapshot['status'], reason: d.statusReason ?? undefined, assignment: d.assignment ?? undefined };
       const to: StatusSnapshot = {
         status: dto.status,
         reason: dto.status === 'out_of_service' ? dto.reason : undefined,
-        assignment: dto.status === 'assigned' ? dto.assignment : dto.assignment ?? undefined,
+        assignment: dto.status === 'assigned' ? dto.assignment : (dto.assignment ?? undefined),
       };
       await this.applyStatus(tx, d, from, to, dto.note ?? null, actor);
       return this.reader.get(deploymentId, incidentId, tx);
@@ -87,7 +90,14 @@ export class DeploymentsService {
       payload: { responderId: d.responderId, from, to, note },
     });
     await this.outbox.append(tx, d.incidentId, 'deployment.status_changed', {
-      deploymentId: d.id, responderId: d.responderId, name, from, to, note: note ?? undefined, changedBy: changedByOnBoard(actor), at: now.toISOString(),
+      deploymentId: d.id,
+      responderId: d.responderId,
+      name,
+      from,
+      to,
+      note: note ?? undefined,
+      changedBy: changedByOnBoard(actor),
+      at: now.toISOString(),
     });
     Object.assign(d, { status: to.status, statusReason: to.reason ?? null, assignment: to.assignment ?? null });
   }
@@ -116,7 +126,13 @@ export class DeploymentsService {
         occurredAt: now,
         payload: { responderId: d.responderId, checkedInAt: d.checkedInAt.toISOString(), checkedOutAt: now.toISOString(), hoursOnScene, note: note ?? null },
       });
-      await this.outbox.append(tx, incidentId, 'deployment.checked_out', { deploymentId: d.id, responderId: d.responderId, name, at: now.toISOString(), hoursOnScene });
+      await this.outbox.append(tx, incidentId, 'deployment.checked_out', {
+        deploymentId: d.id,
+        responderId: d.responderId,
+        name,
+        at: now.toISOString(),
+        hoursOnScene,
+      });
       return this.reader.get(deploymentId, incidentId, tx);
     });
   }
@@ -145,7 +161,10 @@ export class DeploymentsService {
   }
 
   /** The deployment's status history and ICS 211 edits, and every change to its responder's name or e-mail. */
-  async history(incidentId: string, deploymentId: string): Promise<{
+  async history(
+    incidentId: string,
+    deploymentId: string,
+  ): Promise<{
     status: StatusHistoryItem[];
     ics211Edits: Array<{ fields: string[]; before: object; after: object; changedBy: AuditActor; changedAt: string }>;
     identityChanges: IdentityChangeItem[];

@@ -42,8 +42,23 @@ export interface Ics211Fields {
 }
 
 export const ICS211_EDITABLE_FIELDS = [
-  'state', 'agency', 'category', 'kind', 'type', 'resourceName', 'strikeTeam', 'orderRequestNumber', 'leaderName',
-  'totalPersonnel', 'contactInformation', 'homeUnit', 'departurePoint', 'departureAt', 'methodOfTravel',
-  'incidentAssignment', 'otherQualifications', 'sentToResourcesUnit',
+  'state',
+  'agency',
+  'category',
+  'kind',
+  'type',
+  'resourceName',
+  'strikeTeam',
+  'orderRequestNumber',
+  'leaderName',
+  'totalPersonnel',
+  'contactInformation',
+  'homeUnit',
+  'departurePoint',
+  'departureAt',
+  'methodOfTravel',
+  'incidentAssignment',
+  'otherQualifications',
+  'sentToResourcesUnit',
 ] as const satisfies ReadonlyArray<keyof Ics211Fields>;
 export type Ics211EditableField = (typeof ICS211_EDITABLE_FIELDS)[number];

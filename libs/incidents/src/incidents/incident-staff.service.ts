@@ -52,7 +52,13 @@ export class IncidentStaffService {
         throw new DomainError('unprocessable', 'Only commanders and check-in staff are assigned to incidents.');
       }
       if (await this.repository.assignStaff(tx, id, userId, principal.userId)) {
-        await this.audit.record(tx, { actor, action: 'incident.staff_assigned', incidentId: id, target: { type: 'user', id: userId }, payload: { role: user.role } });
+        await this.audit.record(tx, {
+          actor,
+          action: 'incident.staff_assigned',
+          incidentId: id,
+          target: { type: 'user', id: userId },
+          payload: { role: user.role },
+        });
       }
     });
   }

@@ -61,7 +61,10 @@ export interface StaffAssignment {
 }
 
 /** The fields of a new incident; the database supplies its id and timestamps. */
-export type NewIncident = Pick<Incident, 'name' | 'number' | 'type' | 'jurisdiction' | 'mutualAidJurisdictions' | 'statusUnavailablePolicy' | 'timeZone' | 'createdBy'>;
+export type NewIncident = Pick<
+  Incident,
+  'name' | 'number' | 'type' | 'jurisdiction' | 'mutualAidJurisdictions' | 'statusUnavailablePolicy' | 'timeZone' | 'createdBy'
+>;
 
 /** The fields an update may change. */
 export type IncidentChanges = Partial<Pick<Incident, 'name' | 'type' | 'mutualAidJurisdictions' | 'statusUnavailablePolicy' | 'timeZone'>>;

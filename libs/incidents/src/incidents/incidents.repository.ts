@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type SqlScope, type Transaction } from '@app/db';
 import type {
-  CheckInLocation, Incident, IncidentChanges, IncidentState, IncidentWithSetup, LocationKind, NewIncident, OperationalPeriod, Position, StaffAssignment,
+  CheckInLocation,
+  Incident,
+  IncidentChanges,
+  IncidentState,
+  IncidentWithSetup,
+  LocationKind,
+  NewIncident,
+  OperationalPeriod,
+  Position,
+  StaffAssignment,
   StatusUnavailablePolicy,
 } from './incident';
 
@@ -105,10 +114,9 @@ export class IncidentsRepository {
         [visibility.jurisdictions, visibility.jurisdictions.map((j) => `${j}-%`)],
       );
     } else {
-      rows = await this.database.query<IncidentWithSetupRow>(
-        `${WITH_SETUP} JOIN incident_staff s ON s.incident_id = i.id AND s.user_id = $1 ${order}`,
-        [visibility.userId],
-      );
+      rows = await this.database.query<IncidentWithSetupRow>(`${WITH_SETUP} JOIN incident_staff s ON s.incident_id = i.id AND s.user_id = $1 ${order}`, [
+        visibility.userId,
+      ]);
     }
     return rows.map(toIncidentWithSetup);
   }
@@ -123,7 +131,16 @@ export class IncidentsRepository {
     const row = await tx.queryOne<{ id: string }>(
       `INSERT INTO incident (name, number, type, jurisdiction, mutual_aid_jurisdictions, status_unavailable_policy, time_zone, state, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8) RETURNING id`,
-      [incident.name, incident.number, incident.type, incident.jurisdiction, incident.mutualAidJurisdictions, incident.statusUnavailablePolicy, incident.timeZone, incident.createdBy],
+      [
+        incident.name,
+        incident.number,
+        incident.type,
+        incident.jurisdiction,
+        incident.mutualAidJurisdictions,
+        incident.statusUnavailablePolicy,
+        incident.timeZone,
+        incident.createdBy,
+      ],
     );
     if (!row) throw new Error('INSERT INTO incident returned no row');
     return row.id;
@@ -160,7 +177,11 @@ export class IncidentsRepository {
     );
   }
 
-  async addOperationalPeriods(tx: Transaction, incidentId: string, periods: ReadonlyArray<Pick<OperationalPeriod, 'label' | 'startsAt' | 'endsAt'>>): Promise<void> {
+  async addOperationalPeriods(
+    tx: Transaction,
+    incidentId: string,
+    periods: ReadonlyArray<Pick<OperationalPeriod, 'label' | 'startsAt' | 'endsAt'>>,
+  ): Promise<void> {
     await tx.execute(
       `INSERT INTO operational_period (incident_id, label, starts_at, ends_at)
        SELECT $1, x.label, x.starts_at, x.ends_at FROM jsonb_to_recordset($2::jsonb) AS x(label text, starts_at timestamptz, ends_at timestamptz)`,
@@ -169,7 +190,9 @@ export class IncidentsRepository {
   }
 
   async staff(incidentId: string): Promise<StaffAssignment[]> {
-    const rows = await this.database.query<StaffRow>(`SELECT incident_id, user_id, assigned_by, assigned_at FROM incident_staff WHERE incident_id = $1`, [incidentId]);
+    const rows = await this.database.query<StaffRow>(`SELECT incident_id, user_id, assigned_by, assigned_at FROM incident_staff WHERE incident_id = $1`, [
+      incidentId,
+    ]);
     return rows.map(toStaffAssignment);
   }
 
@@ -184,7 +207,10 @@ export class IncidentsRepository {
 
   /** False when the user was not assigned. */
   async unassignStaff(tx: Transaction, incidentId: string, userId: string): Promise<boolean> {
-    const removed = await tx.query<{ user_id: string }>(`DELETE FROM incident_staff WHERE incident_id = $1 AND user_id = $2 RETURNING user_id`, [incidentId, userId]);
+    const removed = await tx.query<{ user_id: string }>(`DELETE FROM incident_staff WHERE incident_id = $1 AND user_id = $2 RETURNING user_id`, [
+      incidentId,
+      userId,
+    ]);
     return removed.length > 0;
   }
 
@@ -199,7 +225,9 @@ export class IncidentsRepository {
 
   /** Whether PostgreSQL's time zone data knows the zone (reports split hours at local midnight there). */
   async databaseKnowsTimeZone(timeZone: string): Promise<boolean> {
-    const row = await this.database.queryOne<{ known: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE lower(name) = lower($1)) AS known`, [timeZone]);
+    const row = await this.database.queryOne<{ known: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE lower(name) = lower($1)) AS known`, [
+      timeZone,
+    ]);
     return row?.known === true;
   }
 }

@@ -27,7 +27,9 @@ export function toIncidentView(i: IncidentWithSetup): IncidentView {
     timeZone: i.timeZone,
     state: i.state,
     locations: i.locations.map((l) => ({ id: l.id, name: l.name, kind: l.kind })).sort((a, b) => a.name.localeCompare(b.name)),
-    positions: i.positions.map((p) => ({ id: p.id, name: p.name, requiredQualifications: p.requiredQualifications })).sort((a, b) => a.name.localeCompare(b.name)),
+    positions: i.positions
+      .map((p) => ({ id: p.id, name: p.name, requiredQualifications: p.requiredQualifications }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
     operationalPeriods: i.operationalPeriods
       .map((p) => ({ id: p.id, label: p.label, startsAt: p.startsAt.toISOString(), endsAt: p.endsAt.toISOString() }))
       .sort((a, b) => a.startsAt.localeCompare(b.startsAt)),
@@ -89,9 +91,11 @@ export class IncidentsService {
   async listFor(principal: Principal): Promise<IncidentView[]> {
     if (principal.role === 'auditor' && principal.jurisdictions.length === 0) return [];
     const visibility: IncidentVisibility =
-      principal.role === 'admin' ? { kind: 'all' }
-      : principal.role === 'auditor' ? { kind: 'jurisdictions', jurisdictions: principal.jurisdictions }
-      : { kind: 'assigned', userId: principal.userId };
+      principal.role === 'admin'
+        ? { kind: 'all' }
+        : principal.role === 'auditor'
+          ? { kind: 'jurisdictions', jurisdictions: principal.jurisdictions }
+          : { kind: 'assigned', userId: principal.userId };
     return (await this.incidents.listWithSetup(visibility)).map(toIncidentView);
   }
 
@@ -144,7 +148,13 @@ export class IncidentsService {
       if (dto.addPositions?.length) changed.push('positions');
       if (dto.addOperationalPeriods?.length) changed.push('operationalPeriods');
       await this.audit.record(tx, { actor, action: 'incident.updated', incidentId: id, target: { type: 'incident', id }, payload: { changes: { ...dto } } });
-      await this.outbox.append(tx, id, 'incident.updated', { incidentId: id, name: incident.name, state: incident.state, changed, at: new Date().toISOString() });
+      await this.outbox.append(tx, id, 'incident.updated', {
+        incidentId: id,
+        name: incident.name,
+        state: incident.state,
+        changed,
+        at: new Date().toISOString(),
+      });
     });
     this.setupCache.delete(id);
     return this.view(id);
@@ -159,7 +169,13 @@ export class IncidentsService {
       if (active > 0) throw new DomainError('conflict', `${active} responders are still checked in; check them out before closing the incident.`);
       await this.incidents.close(tx, id, new Date());
       await this.audit.record(tx, { actor, action: 'incident.closed', incidentId: id, target: { type: 'incident', id }, payload: {} });
-      await this.outbox.append(tx, id, 'incident.updated', { incidentId: id, name: incident.name, state: 'closed', changed: ['state'], at: new Date().toISOString() });
+      await this.outbox.append(tx, id, 'incident.updated', {
+        incidentId: id,
+        name: incident.name,
+        state: 'closed',
+        changed: ['state'],
+        at: new Date().toISOString(),
+      });
     });
     this.setupCache.delete(id);
     return this.view(id);
@@ -177,19 +193,30 @@ export class IncidentsService {
     }
   }
 
-  private async addSetup(tx: Transaction, incidentId: string, locations?: LocationDto[], positions?: PositionDto[], periods?: OperationalPeriodDto[]): Promise<void> {
+  private async addSetup(
+    tx: Transaction,
+    incidentId: string,
+    locations?: LocationDto[],
+    positions?: PositionDto[],
+    periods?: OperationalPeriodDto[],
+  ): Promise<void> {
     try {
       if (locations?.length) await this.incidents.addLocations(tx, incidentId, locations);
       if (positions?.length) await this.incidents.addPositions(tx, incidentId, positions);
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new DomainError('conflict', 'A location or position with that name already exists at this incident.');
+      if ((err as { code?: string }).code === '23505')
+        throw new DomainError('conflict', 'A location or position with that name already exists at this incident.');
       throw err;
     }
     for (const p of periods ?? []) {
       if (new Date(p.endsAt) <= new Date(p.startsAt)) throw new DomainError('unprocessable', `Operational period ${p.label} must end after it starts.`);
     }
     if (periods?.length) {
-      await this.incidents.addOperationalPeriods(tx, incidentId, periods.map((p) => ({ label: p.label, startsAt: new Date(p.startsAt), endsAt: new Date(p.endsAt) })));
+      await this.incidents.addOperationalPeriods(
+        tx,
+        incidentId,
+        periods.map((p) => ({ label: p.label, startsAt: new Date(p.startsAt), endsAt: new Date(p.endsAt) })),
+      );
     }
   }
 }

@@ -64,9 +64,7 @@ export interface DeploymentDayHours {
 }
 
 /** Which deployments a report covers: an incident's, or one responder's at the incidents of some jurisdictions (or all). */
-export type ReportSelection =
-  | { incidentId: string }
-  | { responderId: string; jurisdictions: 'all' | readonly string[] };
+export type ReportSelection = { incidentId: string } | { responderId: string; jurisdictions: 'all' | readonly string[] };
 
 export interface DeploymentReport {
   reportedAt: string;
@@ -89,10 +87,33 @@ export function summarizeChecks(verified: boolean, checks: unknown): string {
 }
 
 export const CSV_COLUMNS = [
-  'incident_number', 'incident_name', 'jurisdiction', 'time_zone', 'responder_id', 'responder_name', 'agency', 'home_unit', 'position',
-  'assignment', 'qualification', 'license_number', 'issuer', 'issuer_id', 'check_in_verification', 'check_in_verified_at',
-  'reverifications', 'last_reverified_at', 'last_reverification_result', 'decision', 'status', 'checked_in_at', 'checked_out_at',
-  'date', 'hours_on_date', 'total_hours', 'deployment_id',
+  'incident_number',
+  'incident_name',
+  'jurisdiction',
+  'time_zone',
+  'responder_id',
+  'responder_name',
+  'agency',
+  'home_unit',
+  'position',
+  'assignment',
+  'qualification',
+  'license_number',
+  'issuer',
+  'issuer_id',
+  'check_in_verification',
+  'check_in_verified_at',
+  'reverifications',
+  'last_reverified_at',
+  'last_reverification_result',
+  'decision',
+  'status',
+  'checked_in_at',
+  'checked_out_at',
+  'date',
+  'hours_on_date',
+  'total_hours',
+  'deployment_id',
 ] as const;
 
 /** One CSV row per deployment and local day (RFC 4180), so the hours per responder per day can be summed in a spreadsheet. */

@@ -58,7 +58,10 @@ export class DeploymentReportsRepository {
       params.push(selection.responderId);
       condition = `d.responder_id = $${params.length}`;
       if (selection.jurisdictions !== 'all') {
-        params.push(selection.jurisdictions, selection.jurisdictions.map((j) => `${j}-%`));
+        params.push(
+          selection.jurisdictions,
+          selection.jurisdictions.map((j) => `${j}-%`),
+        );
         condition += ` AND (i.jurisdiction = ANY($${params.length - 1}::text[]) OR i.jurisdiction LIKE ANY($${params.length}::text[]))`;
       }
     }

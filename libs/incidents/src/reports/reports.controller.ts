@@ -20,14 +20,24 @@ export class ReportsController {
   @Get('incidents/:incidentId/deployments')
   @ApiOperation({ summary: "Every deployment of an incident: who, position, qualification, how verified, check-in/out, hours per day (incident's time zone)" })
   @ApiOkResponse({ description: 'The report as JSON, or as CSV with ?format=csv.', content: reportContent(DeploymentReportDto) })
-  async incident(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() q: ReportFormatDto, @CurrentUser() user: Principal, @Res() reply: FastifyReply): Promise<void> {
+  async incident(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Query() q: ReportFormatDto,
+    @CurrentUser() user: Principal,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     send(reply, await this.reports.incidentDeployments(user, incidentId), q.format, `deployments-${incidentId}`);
   }
 
   @Get('responders/:responderId')
   @ApiOperation({ summary: "One responder's deployments across the incidents the caller may see, with hours per day" })
   @ApiOkResponse({ description: 'The report as JSON, or as CSV with ?format=csv.', content: reportContent(ResponderReportDto) })
-  async responder(@Param('responderId', ParseUUIDPipe) responderId: string, @Query() q: ReportFormatDto, @CurrentUser() user: Principal, @Res() reply: FastifyReply): Promise<void> {
+  async responder(
+    @Param('responderId', ParseUUIDPipe) responderId: string,
+    @Query() q: ReportFormatDto,
+    @CurrentUser() user: Principal,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     send(reply, await this.reports.responderDeployments(user, responderId), q.format, `responder-${responderId}`);
   }
 }

@@ -39,7 +39,10 @@ export class ReportsService {
     const now = this.clock.now();
     const found = await this.reports.deployments(selection, now);
     const days = new Map<string, Array<{ date: string; hours: number }>>();
-    for (const d of await this.reports.hoursByDay(found.map((r) => r.id), now)) {
+    for (const d of await this.reports.hoursByDay(
+      found.map((r) => r.id),
+      now,
+    )) {
       if (!(d.hours > 0)) continue;
       const list = days.get(d.deploymentId) ?? [];
       list.push({ date: d.date, hours: d.hours });
@@ -62,9 +65,19 @@ export class ReportsService {
         issuer: r.issuer,
         verification: {
           atCheckIn: r.checkIn
-            ? { method: 'online at check-in', at: r.checkIn.at.toISOString(), verified: r.checkIn.verified === true, result: summarizeChecks(r.checkIn.verified === true, r.checkIn.checks) }
+            ? {
+                method: 'online at check-in',
+                at: r.checkIn.at.toISOString(),
+                verified: r.checkIn.verified === true,
+                result: summarizeChecks(r.checkIn.verified === true, r.checkIn.checks),
+              }
             : null,
-          reverifications: r.reverifications.map((v) => ({ at: v.at.toISOString(), kind: v.kind, verified: v.verified, result: summarizeChecks(v.verified, v.checks) })),
+          reverifications: r.reverifications.map((v) => ({
+            at: v.at.toISOString(),
+            kind: v.kind,
+            verified: v.verified,
+            result: summarizeChecks(v.verified, v.checks),
+          })),
           lastReverifiedAt: r.lastReverifiedAt?.toISOString() ?? null,
         },
         decision: r.decision,
@@ -96,5 +109,7 @@ export class ReportsService {
 
 function reasonCodes(reasons: unknown): string[] {
   if (!Array.isArray(reasons)) return [];
-  return reasons.map((r) => (typeof r === 'string' ? r : typeof r === 'object' && r !== null && 'code' in r ? String((r as { code: unknown }).code) : JSON.stringify(r)));
+  return reasons.map((r) =>
+    typeof r === 'string' ? r : typeof r === 'object' && r !== null && 'code' in r ? String((r as { code: unknown }).code) : JSON.stringify(r),
+  );
 }

@@ -14,7 +14,14 @@ export class ResponderRegistry {
   constructor(private readonly responders: ResponderRepository) {}
 
   /** Records a verification of a kept credential in `tx`; returns its id. */
-  recordVerification(tx: Pick<SqlScope, 'query'>, credentialId: string, incidentId: string | null, kind: VerificationKind, result: VerificationResult, at: Date): Promise<string> {
+  recordVerification(
+    tx: Pick<SqlScope, 'query'>,
+    credentialId: string,
+    incidentId: string | null,
+    kind: VerificationKind,
+    result: VerificationResult,
+    at: Date,
+  ): Promise<string> {
     return this.responders.recordVerification(tx, credentialId, incidentId, kind, result, at);
   }
 }

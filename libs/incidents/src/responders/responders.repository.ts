@@ -182,7 +182,8 @@ export class ResponderRepository {
     // The responders as an array (an index lookup each, whatever the plan thinks of the input's size); reading every
     // row of `after` while building it makes PostgreSQL run that first.
     const ranFirst = options.after ? `, (SELECT count(*) FROM ${options.after.name}) AS ran_first` : '';
-    const latestValue = (field: ResponderIdentityChange['field']) => `(SELECT l.new_value FROM ${latest.name} l WHERE l.responder_id = r.id AND l.field = '${field}')`;
+    const latestValue = (field: ResponderIdentityChange['field']) =>
+      `(SELECT l.new_value FROM ${latest.name} l WHERE l.responder_id = r.id AND l.field = '${field}')`;
     statement.with(
       'identity_change_applied',
       `UPDATE responder r SET name = COALESCE(${latestValue('name')}, r.name), email = COALESCE(${latestValue('email')}, r.email), updated_at = now()

@@ -30,7 +30,10 @@ function sameHost(origin: string, host: string | undefined): boolean {
 
 function sendProblem(req: FastifyRequest, reply: FastifyReply, err: DomainError): FastifyReply {
   const { problem } = toProblem(err, req.id);
-  return reply.code(problem.status).type('application/problem+json').send(JSON.stringify({ ...problem, instance: req.url.split('?')[0] }));
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ ...problem, instance: req.url.split('?')[0] }));
 }
 
 /**
@@ -43,7 +46,12 @@ export function queueDashboardGuard(tokens: TokenService): onRequestAsyncHookHan
   return async (req, reply) => {
     const fromHeader = bearerToken(req.headers.authorization);
     const token = fromHeader ?? cookieValue(req.headers.cookie, QUEUE_DASHBOARD_COOKIE);
-    if (!token) return sendProblem(req, reply, new DomainError('unauthenticated', 'Sign in as an administrator first (POST /jobs/dashboard-session sets the dashboard cookie).'));
+    if (!token)
+      return sendProblem(
+        req,
+        reply,
+        new DomainError('unauthenticated', 'Sign in as an administrator first (POST /jobs/dashboard-session sets the dashboard cookie).'),
+      );
     let principal: Principal;
     try {
       principal = await tokens.verify(token);

@@ -56,11 +56,15 @@ export class JobProducer {
     const existing = await withDeadline(queue.getJobScheduler(name), DEFAULT_TIMEOUT_MS, `queue ${def.queue}`);
     if (existing && Number(existing.every) === everyMs) return false;
     await withDeadline(
-      queue.upsertJobScheduler(name, { every: everyMs }, {
+      queue.upsertJobScheduler(
         name,
-        data: {},
-        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-      }),
+        { every: everyMs },
+        {
+          name,
+          data: {},
+          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        },
+      ),
       DEFAULT_TIMEOUT_MS,
       `queue ${def.queue}`,
     );

@@ -88,10 +88,12 @@ export class JobRunRepository {
 
   /** Progress, the resume point and the counts so far. */
   async checkpoint(id: string, progress: JobRunProgress, checkpoint: JsonObject, partialResult: JsonObject): Promise<void> {
-    await this.db.execute(
-      `UPDATE job_run SET progress = $2, checkpoint = $3, result = $4, updated_at = now() WHERE id = $1 AND state = 'running'`,
-      [id, JSON.stringify(progress), JSON.stringify(checkpoint), JSON.stringify(partialResult)],
-    );
+    await this.db.execute(`UPDATE job_run SET progress = $2, checkpoint = $3, result = $4, updated_at = now() WHERE id = $1 AND state = 'running'`, [
+      id,
+      JSON.stringify(progress),
+      JSON.stringify(checkpoint),
+      JSON.stringify(partialResult),
+    ]);
   }
 
   async complete(id: string, result: JsonObject, progress: JobRunProgress): Promise<void> {

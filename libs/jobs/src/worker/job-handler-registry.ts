@@ -18,7 +18,13 @@ export function handlerTable(found: FoundHandler[]): Map<JobName, JobHandler<Job
   const byJob = new Map<string, FoundHandler[]>();
   for (const f of found) byJob.set(f.job, [...(byJob.get(f.job) ?? []), f]);
   for (const job of byJob.keys()) {
-    if (!isJobName(job)) problems.push(`${byJob.get(job)?.map((f) => f.provider).join(', ')} handles "${job}", which is not in the job catalog`);
+    if (!isJobName(job))
+      problems.push(
+        `${byJob
+          .get(job)
+          ?.map((f) => f.provider)
+          .join(', ')} handles "${job}", which is not in the job catalog`,
+      );
   }
   for (const job of JOB_NAMES) {
     const handlers = byJob.get(job) ?? [];

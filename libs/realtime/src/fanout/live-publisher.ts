@@ -1,13 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Server, type Namespace } from 'socket.io';
 import type { LiveEvent } from '../live-events';
-import {
-  incidentRoom,
-  LIVE_NAMESPACE,
-  type LiveClientToServerEvents,
-  type LiveEphemeralEvent,
-  type LiveServerToClientEvents,
-} from '../live-protocol';
+import { incidentRoom, LIVE_NAMESPACE, type LiveClientToServerEvents, type LiveEphemeralEvent, type LiveServerToClientEvents } from '../live-protocol';
 import { LiveRedisLink } from './live-redis-link';
 
 type PublishingNamespace = Namespace<LiveClientToServerEvents, LiveServerToClientEvents>;

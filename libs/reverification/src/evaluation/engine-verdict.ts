@@ -7,10 +7,7 @@ import { gravest, type Problem } from './flag-codes';
  * signature no longer verifiable by the issuer's published keys); anything the engine could not determine (status
  * list or keys unreachable, registry unavailable) changes nothing: unreachable is never "fine" and never "revoked".
  */
-export type EngineVerdict =
-  | { kind: 'problem'; problem: Problem; problems: Problem[] }
-  | { kind: 'clean' }
-  | { kind: 'unavailable'; reasons: string[] };
+export type EngineVerdict = { kind: 'problem'; problem: Problem; problems: Problem[] } | { kind: 'clean' } | { kind: 'unavailable'; reasons: string[] };
 
 const SIGNATURE_FAILURES = new Set(['signature_invalid', 'key_not_found', 'alg_not_allowed']);
 
@@ -34,7 +31,8 @@ export function verdictOf(result: VerificationResult): EngineVerdict {
   else if (status?.status === 'indeterminate') reasons.push(status.message);
 
   const trust = check('issuer_trust');
-  if (trust?.status === 'fail' && (trust.code === 'untrusted_issuer' || trust.code === 'issuer_not_authorized')) problems.push({ code: trust.code, message: trust.message });
+  if (trust?.status === 'fail' && (trust.code === 'untrusted_issuer' || trust.code === 'issuer_not_authorized'))
+    problems.push({ code: trust.code, message: trust.message });
   else if (trust?.status === 'indeterminate') reasons.push(trust.message);
 
   const worst = gravest(problems);

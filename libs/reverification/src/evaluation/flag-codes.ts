@@ -1,7 +1,14 @@
 import type { CredentialFlagCode } from '@app/realtime';
 
 /** When a credential has several problems, the board shows the gravest. */
-export const FLAG_PRECEDENCE: readonly CredentialFlagCode[] = ['revoked', 'signature_invalid', 'untrusted_issuer', 'issuer_not_authorized', 'expired', 'suspended'];
+export const FLAG_PRECEDENCE: readonly CredentialFlagCode[] = [
+  'revoked',
+  'signature_invalid',
+  'untrusted_issuer',
+  'issuer_not_authorized',
+  'expired',
+  'suspended',
+];
 
 /** Problems that can go away by themselves (a suspension lifted, an issuer trusted again): the sweep clears them. */
 export const REVERSIBLE_FLAGS: ReadonlySet<CredentialFlagCode> = new Set(['suspended', 'untrusted_issuer', 'issuer_not_authorized']);

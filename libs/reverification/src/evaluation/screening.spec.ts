@@ -12,12 +12,30 @@ const ISSUER = 'did:web:board.example';
 function list(url: string, set: number[]): DecodedStatusList {
   const bits = new Uint8Array(131072 / 8);
   for (const i of set) bits[i >> 3] |= 0x80 >> (i & 7);
-  return { url, issuer: ISSUER, purposes: [url === REV ? 'revocation' : 'suspension'], bits, bitLength: bits.length * 8, fetchedAt: NOW, expiresAt: NOW + 60_000, version: 'v', stale: false };
+  return {
+    url,
+    issuer: ISSUER,
+    purposes: [url === REV ? 'revocation' : 'suspension'],
+    bits,
+    bitLength: bits.length * 8,
+    fetchedAt: NOW,
+    expiresAt: NOW + 60_000,
+    version: 'v',
+    stale: false,
+  };
 }
 
 const trusted: TrustedIssuer = { id: ISSUER, name: 'Florida Board of Nursing', jurisdictions: ['US-FL'], qualifications: ['RN'], algorithms: ['ES256'] };
 
-function facts(over: Partial<{ revoked: number[]; suspended: number[]; issuer: TrustedIssuer | undefined | 'unavailable'; keys: string[] | 'unavailable'; lists: 'unavailable' }> = {}): ScreeningFacts {
+function facts(
+  over: Partial<{
+    revoked: number[];
+    suspended: number[];
+    issuer: TrustedIssuer | undefined | 'unavailable';
+    keys: string[] | 'unavailable';
+    lists: 'unavailable';
+  }> = {},
+): ScreeningFacts {
   const lists = new Map([
     [REV, list(REV, over.revoked ?? [])],
     [SUS, list(SUS, over.suspended ?? [])],
@@ -74,10 +92,26 @@ describe('screening a deployed credential', () => {
     const TOKEN = 'https://board.example/status/token';
     const bytes = new Uint8Array(65536 / 4);
     bytes[0] = 0b11_10_01_00; // entries 0..3 = 0, 1, 2, 3 (two bits each, least significant first)
-    const tokenList: DecodedStatusList = { url: TOKEN, issuer: ISSUER, purposes: ['status_list'], bits: bytes, bitLength: bytes.length * 8, fetchedAt: NOW, expiresAt: NOW + 60_000, version: 'v', stale: false, tokenBits: 2 };
+    const tokenList: DecodedStatusList = {
+      url: TOKEN,
+      issuer: ISSUER,
+      purposes: ['status_list'],
+      bits: bytes,
+      bitLength: bytes.length * 8,
+      fetchedAt: NOW,
+      expiresAt: NOW + 60_000,
+      version: 'v',
+      stale: false,
+      tokenBits: 2,
+    };
     const formats: Array<string | null> = [];
-    const f: ScreeningFacts = { ...facts(), list: (url) => (url === TOKEN ? tokenList : 'unavailable'), keyThumbprints: (_issuer, format) => (formats.push(format), new Set(['thumb-1'])) };
-    const at = (index: number) => screen(credential({ format: 'dc+sd-jwt', statusEntries: [{ type: 'TokenStatusList', purpose: 'status_list', listUrl: TOKEN, index }] }), f);
+    const f: ScreeningFacts = {
+      ...facts(),
+      list: (url) => (url === TOKEN ? tokenList : 'unavailable'),
+      keyThumbprints: (_issuer, format) => (formats.push(format), new Set(['thumb-1'])),
+    };
+    const at = (index: number) =>
+      screen(credential({ format: 'dc+sd-jwt', statusEntries: [{ type: 'TokenStatusList', purpose: 'status_list', listUrl: TOKEN, index }] }), f);
     expect(at(0)).toMatchObject({ problems: [], unavailable: [] });
     expect(at(1).problems.map((p) => p.code)).toEqual(['revoked']);
     expect(at(2).problems.map((p) => p.code)).toEqual(['suspended']);
@@ -133,7 +167,13 @@ describe('screening a deployed credential', () => {
 
 describe('flag precedence', () => {
   it('shows the gravest problem and only replaces a flag with a graver one, or a reversible one with anything', () => {
-    expect(gravest([{ code: 'suspended', message: '' }, { code: 'expired', message: '' }, { code: 'revoked', message: '' }])?.code).toBe('revoked');
+    expect(
+      gravest([
+        { code: 'suspended', message: '' },
+        { code: 'expired', message: '' },
+        { code: 'revoked', message: '' },
+      ])?.code,
+    ).toBe('revoked');
     expect(replacesFlag(undefined, 'suspended')).toBe(true);
     expect(replacesFlag('suspended', 'revoked')).toBe(true);
     expect(replacesFlag('revoked', 'suspended')).toBe(false);
@@ -145,17 +185,28 @@ describe('flag precedence', () => {
 describe("the engine's verdict", () => {
   const result = (checks: Array<[string, string, string]>): VerificationResult => {
     const list = checks.map(([id, status, code]) => ({ id, status, code, message: `${id} ${code}` })) as VerificationResult['checks'];
-    return { verified: list.every((c) => c.status === 'pass'), checks: list, warnings: [], errors: [], evidence: { credentialHash: 'h', status: [], verifiedAt: '' } };
+    return {
+      verified: list.every((c) => c.status === 'pass'),
+      checks: list,
+      warnings: [],
+      errors: [],
+      evidence: { credentialHash: 'h', status: [], verifiedAt: '' },
+    };
   };
   const pass = (id: string): [string, string, string] => [id, 'pass', 'ok'];
 
   it('maps failed checks to flags, gravest first', () => {
-    const v = verdictOf(result([pass('format'), pass('signature'), pass('data_model'), ['validity', 'fail', 'expired'], ['status', 'fail', 'revoked'], pass('issuer_trust')]));
+    const v = verdictOf(
+      result([pass('format'), pass('signature'), pass('data_model'), ['validity', 'fail', 'expired'], ['status', 'fail', 'revoked'], pass('issuer_trust')]),
+    );
     expect(v).toMatchObject({ kind: 'problem', problem: { code: 'revoked' } });
   });
 
   it('a signature that no longer verifies is signature_invalid; keys that cannot be fetched decide nothing', () => {
-    expect(verdictOf(result([pass('format'), ['signature', 'fail', 'key_not_found']]))).toMatchObject({ kind: 'problem', problem: { code: 'signature_invalid' } });
+    expect(verdictOf(result([pass('format'), ['signature', 'fail', 'key_not_found']]))).toMatchObject({
+      kind: 'problem',
+      problem: { code: 'signature_invalid' },
+    });
     expect(verdictOf(result([pass('format'), ['signature', 'fail', 'did_unresolvable']])).kind).toBe('unavailable');
   });
 

@@ -94,7 +94,10 @@ export function screen(c: ActiveCredential, facts: ScreeningFacts): Screening {
         if (!covered(c.jurisdiction) && !c.mutualAidJurisdictions.some(covered)) {
           problems.push({ code: 'issuer_not_authorized', message: `${entry.name} is no longer trusted in ${c.jurisdiction}.` });
         } else if (!c.qualification || !entry.qualifications.includes(c.qualification)) {
-          problems.push({ code: 'issuer_not_authorized', message: `${entry.name} is no longer authorized to certify ${c.qualification ?? 'this qualification'}.` });
+          problems.push({
+            code: 'issuer_not_authorized',
+            message: `${entry.name} is no longer authorized to certify ${c.qualification ?? 'this qualification'}.`,
+          });
         }
       }
     }

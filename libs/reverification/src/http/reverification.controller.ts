@@ -48,7 +48,11 @@ export class ReverificationController {
   @HttpCode(202)
   @Roles('admin')
   @ApiOperation({ summary: 'Admins: start a sweep of every active deployment now (it also runs every SWEEP_INTERVAL_MS)' })
-  @ApiSuccess(ReverifyAcceptedDto, { status: 202, description: 'The sweep is recorded; GET /jobs/{jobId} shows its progress and result.', headers: JOB_LOCATION })
+  @ApiSuccess(ReverifyAcceptedDto, {
+    status: 202,
+    description: 'The sweep is recorded; GET /jobs/{jobId} shows its progress and result.',
+    headers: JOB_LOCATION,
+  })
   async sweep(@RequestActor() actor: AuditActor, @Res({ passthrough: true }) reply: FastifyReply): Promise<ReverifyAccepted> {
     return accepted(reply, await this.requests.sweep(actor));
   }

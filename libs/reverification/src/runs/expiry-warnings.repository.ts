@@ -19,7 +19,9 @@ export class ExpiryWarningsRepository {
   /** Which of these deployments were warned about already. */
   async warnedAmong(deploymentIds: string[]): Promise<Set<string>> {
     if (deploymentIds.length === 0) return new Set();
-    const rows = await this.db.query<{ deployment_id: string }>(`SELECT deployment_id FROM credential_expiry_warning WHERE deployment_id = ANY($1::uuid[])`, [deploymentIds]);
+    const rows = await this.db.query<{ deployment_id: string }>(`SELECT deployment_id FROM credential_expiry_warning WHERE deployment_id = ANY($1::uuid[])`, [
+      deploymentIds,
+    ]);
     return new Set(rows.map((r) => r.deployment_id));
   }
 }

@@ -37,15 +37,32 @@ export class ReverificationEffects {
     private readonly outbox: Outbox,
   ) {}
 
-  async flag(c: ActiveCredential, problem: Problem, result: VerificationResult | null, evidence: ChangeEvidence, actor: AuditActor, at: Date): Promise<boolean> {
+  async flag(
+    c: ActiveCredential,
+    problem: Problem,
+    result: VerificationResult | null,
+    evidence: ChangeEvidence,
+    actor: AuditActor,
+    at: Date,
+  ): Promise<boolean> {
     return this.database.transaction(async (tx) => {
-      const changed = await this.flags.flag(tx, c.incidentId, c.deploymentId, { code: problem.code, message: problem.message, at: at.toISOString() }, actor, { ...evidence });
+      const changed = await this.flags.flag(tx, c.incidentId, c.deploymentId, { code: problem.code, message: problem.message, at: at.toISOString() }, actor, {
+        ...evidence,
+      });
       if (changed && result) await this.recordOutcome(tx, c, result, at);
       return changed;
     });
   }
 
-  async clear(c: ActiveCredential, code: CredentialFlagCode, message: string, result: VerificationResult, evidence: ChangeEvidence, actor: AuditActor, at: Date): Promise<boolean> {
+  async clear(
+    c: ActiveCredential,
+    code: CredentialFlagCode,
+    message: string,
+    result: VerificationResult,
+    evidence: ChangeEvidence,
+    actor: AuditActor,
+    at: Date,
+  ): Promise<boolean> {
     return this.database.transaction(async (tx) => {
       const changed = await this.flags.clear(tx, c.incidentId, c.deploymentId, code, message, actor, { ...evidence });
       if (changed) await this.recordOutcome(tx, c, result, at);

@@ -30,7 +30,16 @@ export interface RunTally {
 }
 
 export const EMPTY_TALLY: RunTally = {
-  checked: 0, unchanged: 0, unavailable: 0, rechecked: 0, signaturesRechecked: 0, flagged: 0, cleared: 0, expiryWarnings: 0, byFlag: {}, statusLists: 0,
+  checked: 0,
+  unchanged: 0,
+  unavailable: 0,
+  rechecked: 0,
+  signaturesRechecked: 0,
+  flagged: 0,
+  cleared: 0,
+  expiryWarnings: 0,
+  byFlag: {},
+  statusLists: 0,
 };
 
 export type RunOutcome = 'completed' | 'interrupted' | 'already_finished';
@@ -67,8 +76,18 @@ export class Reverifier {
     const scope = scopeOf(run);
     const actor: AuditActor = { kind: 'system', process: 'worker', job: `${opts.jobName ?? 'reverify.run'} ${run.id}` };
     const now = this.clock.now();
-    const facts = new RunFacts(this.verifier, this.trust, now.getTime(), this.config.verification.clockSkewSeconds * 1000, this.config.reverification.expiryWarningHours * 3600_000);
-    const tally: RunTally = { ...EMPTY_TALLY, ...(run.result as Partial<RunTally> | null), byFlag: { ...((run.result?.byFlag as Record<string, number>) ?? {}) } };
+    const facts = new RunFacts(
+      this.verifier,
+      this.trust,
+      now.getTime(),
+      this.config.verification.clockSkewSeconds * 1000,
+      this.config.reverification.expiryWarningHours * 3600_000,
+    );
+    const tally: RunTally = {
+      ...EMPTY_TALLY,
+      ...(run.result as Partial<RunTally> | null),
+      byFlag: { ...((run.result?.byFlag as Record<string, number>) ?? {}) },
+    };
     let after = typeof run.checkpoint?.after === 'string' ? run.checkpoint.after : FIRST_ID;
     let done = run.progress.done;
     let total = run.progress.total;
@@ -126,7 +145,9 @@ export class Reverifier {
     await this.runs.complete(run.id, { ...tally }, { done, total: done });
     this.progress(run, done, done, 'completed');
     if (tally.flagged || tally.cleared || tally.expiryWarnings) {
-      this.logger.log(`run ${run.id} (${describe(scope)}): ${tally.checked} checked, ${tally.flagged} flagged, ${tally.cleared} cleared, ${tally.expiryWarnings} expiry warnings`);
+      this.logger.log(
+        `run ${run.id} (${describe(scope)}): ${tally.checked} checked, ${tally.flagged} flagged, ${tally.cleared} cleared, ${tally.expiryWarnings} expiry warnings`,
+      );
     }
     return 'completed';
   }
@@ -147,7 +168,15 @@ export class Reverifier {
    * Screens a block (synchronously: the facts are resolved) and returns the work its few suspected changes and
    * expiry warnings need. `checked` receives the deployments checked completely (as their work finishes).
    */
-  private screenBlock(block: ActiveCredential[], facts: RunFacts, tally: RunTally, checked: string[], run: JobRun, actor: AuditActor, now: Date): Array<() => Promise<void>> {
+  private screenBlock(
+    block: ActiveCredential[],
+    facts: RunFacts,
+    tally: RunTally,
+    checked: string[],
+    run: JobRun,
+    actor: AuditActor,
+    now: Date,
+  ): Array<() => Promise<void>> {
     const work: Array<() => Promise<void>> = [];
     const warnIfExpiring = async (c: ActiveCredential, screening: Screening): Promise<void> => {
       if (screening.expiresSoon && !c.expiryWarned && !c.currentFlag && screening.problems.length === 0) {
@@ -273,7 +302,8 @@ class Limiter {
 }
 
 function addTally(into: RunTally, delta: RunTally): void {
-  for (const key of ['checked', 'unchanged', 'unavailable', 'rechecked', 'signaturesRechecked', 'flagged', 'cleared', 'expiryWarnings'] as const) into[key] += delta[key];
+  for (const key of ['checked', 'unchanged', 'unavailable', 'rechecked', 'signaturesRechecked', 'flagged', 'cleared', 'expiryWarnings'] as const)
+    into[key] += delta[key];
   for (const [code, n] of Object.entries(delta.byFlag)) into.byFlag[code] = (into.byFlag[code] ?? 0) + n;
 }
 
@@ -282,4 +312,3 @@ function describe(scope: RunScope): string {
   if (scope.kind === 'status_list') return `status list ${scope.listUrl}`;
   return 'sweep';
 }
-

@@ -5,23 +5,35 @@ import { ISSUER_ID_PATTERN, JURISDICTION_PATTERN, QUALIFICATION_CODE_PATTERN } f
 
 export class CreateTrustedIssuerDto {
   @ApiProperty({ example: 'did:web:boards.example.org:fl:nursing', description: 'DID or https URL, exactly as credentials name their issuer' })
-  @IsString() @Length(3, 2048) @Matches(ISSUER_ID_PATTERN, { message: 'id must be a DID or an https URL' })
+  @IsString()
+  @Length(3, 2048)
+  @Matches(ISSUER_ID_PATTERN, { message: 'id must be a DID or an https URL' })
   id!: string;
 
   @ApiProperty({ example: 'Florida Board of Nursing', description: 'Shown to users instead of the name a credential claims' })
-  @IsString() @Length(1, 200)
+  @IsString()
+  @Length(1, 200)
   name!: string;
 
   @ApiProperty({ type: [String], example: ['US-FL'], description: 'US-xx, or US for national certifiers (covers every US-xx)' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(60) @Matches(JURISDICTION_PATTERN, { each: true, message: 'jurisdictions must each look like US-FL or US' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(60)
+  @Matches(JURISDICTION_PATTERN, { each: true, message: 'jurisdictions must each look like US-FL or US' })
   jurisdictions!: string[];
 
   @ApiProperty({ type: [String], example: ['RN', 'LPN'], description: 'Qualification codes the issuer is authorized for' })
-  @IsArray() @ArrayMaxSize(100) @Matches(QUALIFICATION_CODE_PATTERN, { each: true, message: 'qualifications must each be a code like RN' })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @Matches(QUALIFICATION_CODE_PATTERN, { each: true, message: 'qualifications must each be a code like RN' })
   qualifications!: string[];
 
   @ApiPropertyOptional({ type: [String], example: ['ES256'], description: 'Accepted JWS algorithms (default ES256, ES384, EdDSA; RS256/PS256 only if listed)' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @IsIn(SUPPORTED_ALGORITHMS, { each: true, message: `algorithms must each be one of ${SUPPORTED_ALGORITHMS.join(', ')}` })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsIn(SUPPORTED_ALGORITHMS, { each: true, message: `algorithms must each be one of ${SUPPORTED_ALGORITHMS.join(', ')}` })
   algorithms?: string[];
 
   @ApiPropertyOptional({ example: '2025-01-01T00:00:00Z' }) @IsOptional() @IsISO8601({ strict: true }) validFrom?: string;
@@ -33,15 +45,26 @@ export class UpdateTrustedIssuerDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(60) @Matches(JURISDICTION_PATTERN, { each: true, message: 'jurisdictions must each look like US-FL or US' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(60)
+  @Matches(JURISDICTION_PATTERN, { each: true, message: 'jurisdictions must each look like US-FL or US' })
   jurisdictions?: string[];
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @Matches(QUALIFICATION_CODE_PATTERN, { each: true, message: 'qualifications must each be a code like RN' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @Matches(QUALIFICATION_CODE_PATTERN, { each: true, message: 'qualifications must each be a code like RN' })
   qualifications?: string[];
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @IsIn(SUPPORTED_ALGORITHMS, { each: true, message: `algorithms must each be one of ${SUPPORTED_ALGORITHMS.join(', ')}` })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsIn(SUPPORTED_ALGORITHMS, { each: true, message: `algorithms must each be one of ${SUPPORTED_ALGORITHMS.join(', ')}` })
   algorithms?: string[];
 
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsISO8601({ strict: true }) validFrom?: string | null;

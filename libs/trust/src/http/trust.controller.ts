@@ -5,7 +5,12 @@ import { RequestActor, type AuditActor } from '@app/audit';
 import { Roles } from '@app/auth';
 import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
 import {
-  CreateTrustedIssuerDto, RetireTrustedIssuerDto, TrustedIssuerDto, TrustListImportSummaryDto, UpdateTrustedIssuerDto, type TrustedIssuerView,
+  CreateTrustedIssuerDto,
+  RetireTrustedIssuerDto,
+  TrustedIssuerDto,
+  TrustListImportSummaryDto,
+  UpdateTrustedIssuerDto,
+  type TrustedIssuerView,
   type TrustListImportSummary,
 } from '../dto/trusted-issuer.dto';
 import { IssuerIdParamsDto, ListIssuersQueryDto } from '../dto/trust-queries.dto';
@@ -86,7 +91,10 @@ export class TrustController {
   /** Replaces the registry with a trust-list document; 422 trust_list_invalid names the first bad fields. */
   @Put('list')
   @Roles('admin')
-  @ApiBody({ description: 'A trust-list document (see docs/verification.md)', schema: z.toJSONSchema(trustListSchema, { target: 'openapi-3.0', io: 'input' }) as SchemaObject })
+  @ApiBody({
+    description: 'A trust-list document (see docs/verification.md)',
+    schema: z.toJSONSchema(trustListSchema, { target: 'openapi-3.0', io: 'input' }) as SchemaObject,
+  })
   @ApiSuccess(TrustListImportSummaryDto, { description: 'The registry now holds the document: what changed.' })
   @ApiProblems(400)
   @ApiProblem('trust_list_invalid', 'The document is invalid: `errors` names the first bad fields.')

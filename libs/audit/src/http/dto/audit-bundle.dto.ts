@@ -15,5 +15,5 @@ export class AuditBundleDto implements AuditBundle {
   @ApiProperty({ type: ChainHeadDto, nullable: true, description: 'The chain head when the bundle was made' }) head!: ChainHeadDto | null;
   @ApiProperty({ type: [AuditEntryDto] }) entries!: AuditEntryDto[];
   @ApiProperty({ type: [CheckpointDto] }) checkpoints!: CheckpointDto[];
-  @ApiProperty({ type: JwksDto, description: "Every server public key, retired ones included" }) jwks!: JwksDto;
+  @ApiProperty({ type: JwksDto, description: 'Every server public key, retired ones included' }) jwks!: JwksDto;
 }

@@ -27,7 +27,10 @@ export class CreateUserDto {
   @ApiProperty({ minLength: 12 }) @IsString() @Length(12, 256) password!: string;
   @ApiProperty({ enum: ROLES }) @IsIn(ROLES) role!: Role;
   @ApiPropertyOptional({ type: [String], example: ['US-FL'], description: 'Auditors: jurisdictions they may read' })
-  @IsOptional() @IsArray() @ArrayMaxSize(60) @Matches(JURISDICTION, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(60)
+  @Matches(JURISDICTION, { each: true })
   jurisdictions?: string[];
 }
 

@@ -28,7 +28,8 @@ export function algorithmRefused(alg: string): SignatureOutcome {
 
 /** The signature with one given key: the header's algorithm must fit the key, then the bytes must verify. */
 export function signatureByKey(jws: DecodedJws, alg: string, key: VerificationKey, verified: string): SignatureOutcome {
-  if (!key.algorithms.includes(alg)) return { ok: false, code: 'signature_invalid', message: `The algorithm ${alg} does not match the key ${truncate(key.id)}.` };
+  if (!key.algorithms.includes(alg))
+    return { ok: false, code: 'signature_invalid', message: `The algorithm ${alg} does not match the key ${truncate(key.id)}.` };
   if (!verifyJwsSignature(jws, alg, key.keyObject)) {
     return { ok: false, code: 'signature_invalid', message: 'The signature does not verify: the credential was altered or not signed by this key.' };
   }
@@ -39,7 +40,14 @@ export function signatureByKey(jws: DecodedJws, alg: string, key: VerificationKe
  * Records a JWS signature outcome: a pass notes the algorithm and key in the evidence; a failure ends the board.
  * `prefix` names what was signed when it is not the credential ("Presentation: ").
  */
-export function recordSignature(board: CheckBoard, evidence: VerificationEvidence, jws: DecodedJws, outcome: SignatureOutcome, prefix = '', rest = SIGNATURE_NOT_VERIFIED): boolean {
+export function recordSignature(
+  board: CheckBoard,
+  evidence: VerificationEvidence,
+  jws: DecodedJws,
+  outcome: SignatureOutcome,
+  prefix = '',
+  rest = SIGNATURE_NOT_VERIFIED,
+): boolean {
   if (!outcome.ok) {
     board.fail('signature', outcome.code ?? 'signature_invalid', `${prefix}${outcome.message}`);
     board.skipRest(rest);
@@ -68,7 +76,12 @@ export class SignatureCheck {
   ) {}
 
   /** Algorithm allow-list, the signer's key set (cached or resolved), the key the header selects, the signature. */
-  async ofJws(jws: DecodedJws, signer: string | undefined, entry: TrustedIssuer | undefined, ctx: Pick<RunContext, 'knownKeyThumbprint'>): Promise<SignatureOutcome> {
+  async ofJws(
+    jws: DecodedJws,
+    signer: string | undefined,
+    entry: TrustedIssuer | undefined,
+    ctx: Pick<RunContext, 'knownKeyThumbprint'>,
+  ): Promise<SignatureOutcome> {
     const alg = String(jws.header.alg);
     if (!algorithmAllowed(alg, entry)) return algorithmRefused(alg);
     if (!signer) return { ok: false, code: 'key_not_found', message: 'The credential names no issuer, so no key can be looked up.' };
@@ -87,7 +100,12 @@ export class SignatureCheck {
   }
 
   /** Every Data Integrity proof, each by a verification method of the issuer's own (nothing fetched for anyone else). */
-  ofDataIntegrity(reading: Extract<DataIntegrityReading, { ok: true }>, issuerId: string, entry: TrustedIssuer | undefined, ctx: Pick<RunContext, 'now' | 'knownKeyThumbprint'>): Promise<ProofCheck> {
+  ofDataIntegrity(
+    reading: Extract<DataIntegrityReading, { ok: true }>,
+    issuerId: string,
+    entry: TrustedIssuer | undefined,
+    ctx: Pick<RunContext, 'now' | 'knownKeyThumbprint'>,
+  ): Promise<ProofCheck> {
     return this.dataIntegrity.verify(reading, {
       keyFor: (method) => this.issuerMethod(issuerId, method),
       algorithmAllowed: (alg) => algorithmAllowed(alg, entry),
@@ -99,7 +117,10 @@ export class SignatureCheck {
 
   private async issuerMethod(issuerId: string, method: string): Promise<VerificationKey> {
     if (method.split('#')[0] !== issuerId) {
-      throw new KeyResolutionError('key_not_found', `The proof's verification method ${truncate(method)} is not one of the issuer's (it is outside ${truncate(issuerId)}).`);
+      throw new KeyResolutionError(
+        'key_not_found',
+        `The proof's verification method ${truncate(method)} is not one of the issuer's (it is outside ${truncate(issuerId)}).`,
+      );
     }
     const set = this.keys.cached(issuerId) ?? (await this.keys.keySet(issuerId));
     return this.keys.method(set, method);

@@ -32,17 +32,30 @@ export class StatusCheck {
     const named = oneOrMany(credential.credentialStatus);
     const max = VERIFICATION_LIMITS.statusEntriesPerCredential;
     if (named.length > max) {
-      return { check: { id: 'status', status: 'fail', code: 'data_model_invalid', message: `The credential has ${named.length} status entries; at most ${max} are read.` }, evidence: [] };
+      return {
+        check: {
+          id: 'status',
+          status: 'fail',
+          code: 'data_model_invalid',
+          message: `The credential has ${named.length} status entries; at most ${max} are read.`,
+        },
+        evidence: [],
+      };
     }
     const entries = named.filter(isRecord);
-    if (entries.length === 0) return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
+    if (entries.length === 0)
+      return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
     return statusVerdict(await Promise.all(entries.map((entry) => this.entry(entry, issuerId, ctx))));
   }
 
   /** One Bitstring Status List (or StatusList2021) entry. */
   async entry(entry: JsonRecord, issuerId: string, ctx: RunContext): Promise<EntryOutcome> {
     if (entry.type !== 'BitstringStatusListEntry' && entry.type !== 'StatusList2021Entry') {
-      return { status: 'indeterminate', code: 'status_unavailable', message: `The status mechanism ${truncate(String(entry.type))} is not supported, so revocation cannot be checked.` };
+      return {
+        status: 'indeterminate',
+        code: 'status_unavailable',
+        message: `The status mechanism ${truncate(String(entry.type))} is not supported, so revocation cannot be checked.`,
+      };
     }
     const url = entry.statusListCredential;
     const purpose = typeof entry.statusPurpose === 'string' ? entry.statusPurpose : '';
@@ -53,7 +66,12 @@ export class StatusCheck {
     }
     const base: StatusEvidence = { listUrl: url, purpose, index };
     if (ctx.budget && !ctx.budget.admitList(url)) {
-      return { status: 'fail', code: 'data_model_invalid', message: `More than ${ctx.budget.maxLists} status lists are named in one verification; no more are read.`, evidence: base };
+      return {
+        status: 'fail',
+        code: 'data_model_invalid',
+        message: `More than ${ctx.budget.maxLists} status lists are named in one verification; no more are read.`,
+        evidence: base,
+      };
     }
     let list: DecodedStatusList;
     try {
@@ -73,7 +91,8 @@ export class StatusCheck {
   /** The entry's value in a fresh list, after checking that the list may speak for this credential. */
   private read(list: DecodedStatusList, issuerId: string, base: StatusEvidence, size: number, now: Date): EntryOutcome {
     const evidence: StatusEvidence = { listUrl: base.listUrl, purpose: base.purpose, index: base.index, fetchedAt: fetchedAtIso(list) };
-    if (list.issuer !== issuerId) return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list is published by a different issuer.', evidence };
+    if (list.issuer !== issuerId)
+      return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list is published by a different issuer.', evidence };
     if (!list.purposes.includes(base.purpose)) {
       return { status: 'indeterminate', code: 'status_list_invalid', message: `The status list is not a ${base.purpose || 'declared'} list.`, evidence };
     }
@@ -124,8 +143,13 @@ export function statusVerdict(outcomes: EntryOutcome[]): StatusOutcome {
     if (o.status === 'fail') failed ??= o;
     if (o.status === 'indeterminate') unknown ??= o;
   }
-  if (revoked) return { check: { id: 'status', status: 'fail', code: 'revoked', message: `The issuer has revoked this credential${revoked.staleNote ?? ''}.` }, evidence };
-  if (suspended) return { check: { id: 'status', status: 'fail', code: 'suspended', message: `The issuer has suspended this credential${suspended.staleNote ?? ''}.` }, evidence };
+  if (revoked)
+    return { check: { id: 'status', status: 'fail', code: 'revoked', message: `The issuer has revoked this credential${revoked.staleNote ?? ''}.` }, evidence };
+  if (suspended)
+    return {
+      check: { id: 'status', status: 'fail', code: 'suspended', message: `The issuer has suspended this credential${suspended.staleNote ?? ''}.` },
+      evidence,
+    };
   if (failed) return { check: { id: 'status', status: 'fail', code: failed.code ?? 'status_list_invalid', message: failed.message }, evidence };
   if (unknown) return { check: { id: 'status', status: 'indeterminate', code: unknown.code ?? 'status_unavailable', message: unknown.message }, evidence };
   return { check: { id: 'status', status: 'pass', code: 'ok', message: 'Neither revoked nor suspended.' }, evidence };
@@ -153,7 +177,17 @@ function staleStatus(err: unknown, issuerId: string, base: StatusEvidence, size:
     return undefined;
   }
   // A Token Status List: 1 revoked, 2 suspended (other values prove nothing); a Bitstring list: its purpose.
-  const code = stale.tokenBits ? (value === 1 ? 'revoked' : value === 2 ? 'suspended' : undefined) : value === 0 ? undefined : base.purpose === 'revocation' ? 'revoked' : 'suspended';
+  const code = stale.tokenBits
+    ? value === 1
+      ? 'revoked'
+      : value === 2
+        ? 'suspended'
+        : undefined
+    : value === 0
+      ? undefined
+      : base.purpose === 'revocation'
+        ? 'revoked'
+        : 'suspended';
   if (!code) return undefined;
   const fetchedAt = fetchedAtIso(stale);
   return {
@@ -168,6 +202,13 @@ function staleStatus(err: unknown, issuerId: string, base: StatusEvidence, size:
 /** "3 minutes", "1 hour", "2 days": how old a copy is, for people. */
 function describeAge(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
-  const [value, unit] = seconds < 120 ? [seconds, 'second'] : seconds < 7200 ? [Math.round(seconds / 60), 'minute'] : seconds < 172800 ? [Math.round(seconds / 3600), 'hour'] : [Math.round(seconds / 86400), 'day'];
+  const [value, unit] =
+    seconds < 120
+      ? [seconds, 'second']
+      : seconds < 7200
+        ? [Math.round(seconds / 60), 'minute']
+        : seconds < 172800
+          ? [Math.round(seconds / 3600), 'hour']
+          : [Math.round(seconds / 86400), 'day'];
   return `${value} ${unit}${value === 1 ? '' : 's'}`;
 }

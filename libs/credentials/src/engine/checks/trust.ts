@@ -55,7 +55,13 @@ export class TrustCheck {
     const fail = (code: ReasonCode, message: string): VerificationCheck => ({ id: 'issuer_trust', status: 'fail', code, message });
     const { entry, rules } = registry;
     if (rules) summary.qualification = mapQualification(qualificationFacts(summary), rules);
-    if (registry.unavailable || !rules) return { id: 'issuer_trust', status: 'indeterminate', code: 'untrusted_issuer', message: 'The trust registry cannot be read right now, so the issuer cannot be trusted.' };
+    if (registry.unavailable || !rules)
+      return {
+        id: 'issuer_trust',
+        status: 'indeterminate',
+        code: 'untrusted_issuer',
+        message: 'The trust registry cannot be read right now, so the issuer cannot be trusted.',
+      };
     if (!entry) return fail('untrusted_issuer', `The issuer ${truncate(summary.issuer.id)} is not in the trust registry.`);
     const activity = issuerActivity(entry, ctx.now);
     if (!activity.active) return fail('untrusted_issuer', `${entry.name} is ${activity.reason}.`);
@@ -66,13 +72,19 @@ export class TrustCheck {
       const direct = entry.jurisdictions.some((j) => jurisdictionCovers(j, jurisdiction));
       if (!direct) {
         const aid = (ctx.options.mutualAidJurisdictions ?? []).find((m) => entry.jurisdictions.some((j) => jurisdictionCovers(j, m)));
-        if (!aid) return fail('issuer_not_authorized', `${entry.name} is trusted in ${entry.jurisdictions.join(', ') || 'no jurisdiction'}, not in ${jurisdiction}.`);
+        if (!aid)
+          return fail('issuer_not_authorized', `${entry.name} is trusted in ${entry.jurisdictions.join(', ') || 'no jurisdiction'}, not in ${jurisdiction}.`);
         basis = ` under mutual aid (${aid})`;
       }
     }
     const qualification = summary.qualification;
     if (!qualification) return fail('issuer_not_authorized', 'The credential does not show a qualification the registry recognises.');
     if (!entry.qualifications.includes(qualification)) return fail('issuer_not_authorized', `${entry.name} is not authorized to certify ${qualification}.`);
-    return { id: 'issuer_trust', status: 'pass', code: 'ok', message: `${entry.name} is trusted for ${qualification}${jurisdiction ? ` in ${jurisdiction}` : ''}${basis}.` };
+    return {
+      id: 'issuer_trust',
+      status: 'pass',
+      code: 'ok',
+      message: `${entry.name} is trusted for ${qualification}${jurisdiction ? ` in ${jurisdiction}` : ''}${basis}.`,
+    };
   }
 }

@@ -1,7 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  CHECK_IDS, REASON_CODES, type CheckId, type CheckStatus, type CredentialSummary, type ReasonCode, type StatusEntrySummary,
-  type StatusEvidence, type VerificationCheck, type VerificationEvidence, type VerificationResult,
+  CHECK_IDS,
+  REASON_CODES,
+  type CheckId,
+  type CheckStatus,
+  type CredentialSummary,
+  type ReasonCode,
+  type StatusEntrySummary,
+  type StatusEvidence,
+  type VerificationCheck,
+  type VerificationEvidence,
+  type VerificationResult,
 } from '../../verification-result';
 
 export class VerificationCheckDto implements VerificationCheck {
@@ -66,7 +75,9 @@ export class StatusEvidenceDto implements StatusEvidence {
 }
 
 export class VerificationEvidenceDto implements VerificationEvidence {
-  @ApiProperty({ description: 'sha256 (hex) of the credential exactly as verified (the compact JWS or SD-JWT; the RFC 8785 canonical JSON of a Data Integrity credential)' })
+  @ApiProperty({
+    description: 'sha256 (hex) of the credential exactly as verified (the compact JWS or SD-JWT; the RFC 8785 canonical JSON of a Data Integrity credential)',
+  })
   credentialHash!: string;
   @ApiPropertyOptional({ example: 'ES256' }) algorithm?: string;
   @ApiPropertyOptional({ description: 'The verification method id used (e.g. did:web:...#key-1)' }) keyId?: string;

@@ -6,7 +6,10 @@ import type { CheckInDecision, CheckInReason, CheckInResponse } from '../check-i
 const DECISIONS: CheckInDecision[] = ['admitted', 'admitted_with_warnings', 'denied'];
 
 export class CheckInReasonDto implements CheckInReason {
-  @ApiProperty({ example: 'not_qualified', description: "A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy" })
+  @ApiProperty({
+    example: 'not_qualified',
+    description: "A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy",
+  })
   code!: string;
   @ApiProperty({ description: 'Plain English, for check-in staff' }) message!: string;
 }

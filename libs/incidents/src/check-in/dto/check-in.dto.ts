@@ -25,7 +25,11 @@ export class Ics211InputDto {
 }
 
 export class CheckInDto {
-  @ApiProperty({ description: 'What the badge scan yielded (docs/verification.md, "Formats"): a compact JWS (vc+jwt, Open Badges 3.0 JWT, VC-JWT 1.1, vp+jwt), an SD-JWT, JSON credential text, a data: URL, or a URL carrying one', maxLength: 65536 })
+  @ApiProperty({
+    description:
+      'What the badge scan yielded (docs/verification.md, "Formats"): a compact JWS (vc+jwt, Open Badges 3.0 JWT, VC-JWT 1.1, vp+jwt), an SD-JWT, JSON credential text, a data: URL, or a URL carrying one',
+    maxLength: 65536,
+  })
   @IsString()
   @Length(1, 65536)
   credential!: string;

@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
 import { LOCATION_KINDS, type LocationKind } from '../incident';
 import { IsTimeZone } from './time-zone';
 
@@ -17,7 +15,10 @@ export class LocationDto {
 export class PositionDto {
   @ApiProperty({ example: 'Triage Nurse' }) @IsString() @Length(1, 120) name!: string;
   @ApiProperty({ example: ['RN'], description: 'A responder qualifies by holding at least one of these' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @Matches(QUALIFICATION, { each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @Matches(QUALIFICATION, { each: true })
   requiredQualifications!: string[];
 }
 
@@ -33,16 +34,40 @@ export class CreateIncidentDto {
   @ApiProperty({ example: 'Structural collapse' }) @IsString() @Length(1, 100) type!: string;
   @ApiProperty({ example: 'US-FL' }) @Matches(JURISDICTION) jurisdiction!: string;
   @ApiPropertyOptional({ example: ['US-GA'], description: 'EMAC: other states whose licensing boards are accepted here' })
-  @IsOptional() @IsArray() @ArrayMaxSize(60) @Matches(JURISDICTION, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(60)
+  @Matches(JURISDICTION, { each: true })
   mutualAidJurisdictions?: string[];
   @ApiPropertyOptional({ enum: ['admit_with_warning', 'deny'], default: 'admit_with_warning' })
-  @IsOptional() @IsIn(['admit_with_warning', 'deny'])
+  @IsOptional()
+  @IsIn(['admit_with_warning', 'deny'])
   statusUnavailablePolicy?: 'admit_with_warning' | 'deny';
   @ApiPropertyOptional({ example: 'America/New_York', default: 'UTC', description: 'IANA time zone; reports split hours at midnight in it' })
-  @IsOptional() @IsTimeZone() timeZone?: string;
-  @ApiPropertyOptional({ type: [LocationDto] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => LocationDto) locations?: LocationDto[];
-  @ApiPropertyOptional({ type: [PositionDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => PositionDto) positions?: PositionDto[];
-  @ApiPropertyOptional({ type: [OperationalPeriodDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => OperationalPeriodDto) operationalPeriods?: OperationalPeriodDto[];
+  @IsOptional()
+  @IsTimeZone()
+  timeZone?: string;
+  @ApiPropertyOptional({ type: [LocationDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => LocationDto)
+  locations?: LocationDto[];
+  @ApiPropertyOptional({ type: [PositionDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => PositionDto)
+  positions?: PositionDto[];
+  @ApiPropertyOptional({ type: [OperationalPeriodDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => OperationalPeriodDto)
+  operationalPeriods?: OperationalPeriodDto[];
 }
 
 /** Changes to an incident; lists here are added to what exists. */
@@ -50,11 +75,30 @@ export class UpdateIncidentDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) type?: string;
   @ApiPropertyOptional() @IsOptional() @IsArray() @ArrayMaxSize(60) @Matches(JURISDICTION, { each: true }) mutualAidJurisdictions?: string[];
-  @ApiPropertyOptional({ enum: ['admit_with_warning', 'deny'] }) @IsOptional() @IsIn(['admit_with_warning', 'deny']) statusUnavailablePolicy?: 'admit_with_warning' | 'deny';
+  @ApiPropertyOptional({ enum: ['admit_with_warning', 'deny'] }) @IsOptional() @IsIn(['admit_with_warning', 'deny']) statusUnavailablePolicy?:
+    'admit_with_warning' | 'deny';
   @ApiPropertyOptional({ example: 'America/New_York', description: 'IANA time zone' }) @IsOptional() @IsTimeZone() timeZone?: string;
-  @ApiPropertyOptional({ type: [LocationDto] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => LocationDto) addLocations?: LocationDto[];
-  @ApiPropertyOptional({ type: [PositionDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => PositionDto) addPositions?: PositionDto[];
-  @ApiPropertyOptional({ type: [OperationalPeriodDto] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => OperationalPeriodDto) addOperationalPeriods?: OperationalPeriodDto[];
+  @ApiPropertyOptional({ type: [LocationDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => LocationDto)
+  addLocations?: LocationDto[];
+  @ApiPropertyOptional({ type: [PositionDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => PositionDto)
+  addPositions?: PositionDto[];
+  @ApiPropertyOptional({ type: [OperationalPeriodDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => OperationalPeriodDto)
+  addOperationalPeriods?: OperationalPeriodDto[];
 }
 
 export class AssignStaffDto {

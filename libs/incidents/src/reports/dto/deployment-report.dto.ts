@@ -93,5 +93,7 @@ export const reportContent = (dto: typeof DeploymentReportDto): NonNullable<Resp
 
 export class ReportFormatDto {
   @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
-  @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
 }

@@ -15,7 +15,10 @@ export class JobDto implements JobView {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) incidentId!: string | null;
   @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) state!: JobRunState;
   @ApiProperty({ type: JobProgressDto }) progress!: JobProgressDto;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'When completed: what the run found' }) result!: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'When completed: what the run found' }) result!: Record<
+    string,
+    unknown
+  > | null;
   @ApiProperty({ type: String, nullable: true, description: 'The latest failure (final when state is failed)' }) error!: string | null;
   @ApiProperty({ type: 'integer', description: 'Times a worker started (or resumed) the run' }) attempts!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
