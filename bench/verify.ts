@@ -2,7 +2,10 @@
  * npm run bench:verify — verification engine throughput for an ES256 credential whose issuer key (did:web) and
  * status lists are already cached, next to plain node:crypto verification of the same signature in the same run.
  * Prints verifications/s single-threaded and on every core (worker_threads), and the engine/raw ratio.
- * Options: --seconds N (per measurement, default 2), --rounds N (alternating rounds, median reported, default 3).
+ * Then the same per format (vc+jwt, ob3-jwt, dc+sd-jwt, ldp-vc eddsa-rdfc-2022 and ecdsa-rdfc-2019, see
+ * verify-formats.ts), with the reference Data Integrity stack next to the engine, and each target met or not.
+ * Options: --seconds N (per measurement, default 2), --rounds N (alternating rounds, median reported, default 3),
+ * --formats a,b (of jws, the section above, and the format names; default all).
  * Not a test: numbers depend on the machine; docs/benchmarks.md records measured figures.
  */
 import { createPublicKey, generateKeyPairSync, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
@@ -12,6 +15,19 @@ import { availableParallelism, loadavg } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { CompactSign, compactVerify } from 'jose';
 import { BoundedFetcher, CredentialVerifier, encodeList, StaticTrustSource } from '@app/credentials';
+import {
+  canonicalizationBatch,
+  engineFormatBatch,
+  FORMAT_NAMES,
+  rawFormatBatch,
+  referenceFormatBatch,
+  referenceUnavailable,
+  startFormatsIssuer,
+  type FormatFixture,
+  type FormatName,
+  type FormatPhase,
+  type FormatSetup,
+} from './verify-formats';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -27,11 +43,9 @@ interface Fixture {
 }
 
 type Phase = 'raw' | 'engine';
-interface WorkerJob {
-  fixture: Fixture;
-  phase: Phase;
-  seconds: number;
-}
+type WorkerJob =
+  | { kind: 'jws'; fixture: Fixture; phase: Phase; seconds: number }
+  | { kind: 'format'; setup: FormatSetup; fixture: FormatFixture; dids: Record<string, Record<string, unknown>>; phase: FormatPhase; seconds: number };
 
 /** The issuer side: a did:web document and two status lists on a local server (fetched once, then cached). */
 async function startIssuer(): Promise<{ fixture: Fixture; server: Server }> {
@@ -178,7 +192,11 @@ type WorkerMessage = { ready: true } | { rate: number };
  * measuring together, so no worker's measurement overlaps another one's start-up.
  */
 async function inWorkers(fixture: Fixture, phase: Phase, seconds: number, count: number): Promise<number> {
-  const workers = Array.from({ length: count }, () => new Worker(__filename, { workerData: { fixture, phase, seconds } satisfies WorkerJob }));
+  return inWorkersFor({ kind: 'jws', fixture, phase, seconds }, count);
+}
+
+async function inWorkersFor(job: WorkerJob, count: number): Promise<number> {
+  const workers = Array.from({ length: count }, () => new Worker(__filename, { workerData: job }));
   const message = (worker: Worker, want: 'ready' | 'rate'): Promise<WorkerMessage> =>
     new Promise((resolve, reject) => {
       const onMessage = (m: WorkerMessage) => {
@@ -200,7 +218,18 @@ async function inWorkers(fixture: Fixture, phase: Phase, seconds: number, count:
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(8);
 
+const formatsArg = args.indexOf('--formats') >= 0 ? args[args.indexOf('--formats') + 1].split(',') : undefined;
+const selected = (name: string): boolean => formatsArg === undefined || formatsArg.includes(name);
+
 async function main(): Promise<void> {
+  const unknown = (formatsArg ?? []).filter((f) => f !== 'jws' && !(FORMAT_NAMES as readonly string[]).includes(f));
+  if (unknown.length > 0) throw new Error(`unknown format(s) ${unknown.join(', ')}: choose among jws, ${FORMAT_NAMES.join(', ')}`);
+  if (selected('jws')) await jwsSection();
+  const formats = FORMAT_NAMES.filter(selected);
+  if (formats.length > 0) await formatsSection(formats);
+}
+
+async function jwsSection(): Promise<void> {
   const seconds = opt('seconds', 2);
   const rounds = opt('rounds', 3);
   const cores = availableParallelism();
@@ -247,6 +276,103 @@ async function main(): Promise<void> {
   }
 }
 
+/** A worker's batch for one format and phase. */
+async function formatBatch(job: Extract<WorkerJob, { kind: 'format' }>): Promise<() => Promise<number> | number> {
+  if (job.phase === 'raw') return rawFormatBatch(job.fixture.raw);
+  if (job.phase === 'engine') return engineFormatBatch(job.setup, job.fixture);
+  const reference = await referenceFormatBatch(job.setup, job.fixture, job.dids);
+  if (!reference) throw new Error(referenceUnavailable ?? 'no reference stack for this format');
+  return reference;
+}
+
+/** What each format is held to (the issue's Performance targets). */
+const TARGETS: Record<FormatName, { ofRaw?: number; ofReference?: number; perCore?: number }> = {
+  'vc+jwt': { ofRaw: 0.8 },
+  'ob3-jwt': { ofRaw: 0.8 },
+  'dc+sd-jwt': { ofRaw: 0.5 },
+  'eddsa-rdfc-2022': { ofReference: 1.0, perCore: 500 },
+  'ecdsa-rdfc-2019': {},
+};
+
+const verdict = (value: number, target: number): string => `target >= ${target}: ${value >= target ? 'met' : 'NOT met'}`;
+
+async function formatsSection(formats: FormatName[]): Promise<void> {
+  const seconds = opt('seconds', 2);
+  const rounds = opt('rounds', 3);
+  const cores = availableParallelism();
+  const { setup, fixtures, dids, server } = await startFormatsIssuer();
+  try {
+    console.log('');
+    console.log(`bench:verify per format: issuer keys and status lists cached, ${cores} cores, ${rounds} rounds x ${seconds} s per phase, medians`);
+    const loadBefore = loadavg()[0];
+    for (const fixture of fixtures.filter((f) => formats.includes(f.name))) {
+      const raw = rawFormatBatch(fixture.raw);
+      const engine = await engineFormatBatch(setup, fixture);
+      const reference = await referenceFormatBatch(setup, fixture, dids);
+      const canon = canonicalizationBatch(setup, fixture);
+      const dataIntegrity = typeof fixture.input !== 'string';
+      // Warm up every phase first, so the JIT has compiled each path before any of them is measured.
+      for (const batch of [raw, engine, reference, canon]) if (batch) await measure(Math.min(1, seconds / 2), batch);
+      const results: Record<'raw' | 'engine' | 'reference' | 'canon', Rate[]> = { raw: [], engine: [], reference: [], canon: [] };
+      // Alternate the phases so that background load on the machine hits all of them alike.
+      for (let r = 0; r < rounds; r++) {
+        results.raw.push(await measure(seconds, raw));
+        results.engine.push(await measure(seconds, engine));
+        if (reference) results.reference.push(await measure(seconds, reference));
+        if (canon) results.canon.push(await measure(seconds, canon));
+      }
+      const m = (phase: keyof typeof results, k: keyof Rate): number => median(results[phase].map((x) => x[k]));
+      const job = (phase: FormatPhase): WorkerJob => ({ kind: 'format', setup, fixture, dids, phase, seconds });
+      const rawAll = await inWorkersFor(job('raw'), cores);
+      const engineAll = await inWorkersFor(job('engine'), cores);
+      const referenceAll = reference ? await inWorkersFor(job('reference'), cores) : undefined;
+      const ratio = (a: number, b: number): string => (a / b).toFixed(2);
+      const target = TARGETS[fixture.name];
+      console.log('');
+      console.log(
+        `${fixture.name}${dataIntegrity ? ' (ldp-vc, Open Badge 3.0 AchievementCredential)' : ''}    per second   per CPU-second   ${cores} worker threads`,
+      );
+      console.log(`  raw node:crypto verify          ${fmt(m('raw', 'wall'))}       ${fmt(m('raw', 'cpu'))}       ${fmt(rawAll)}`);
+      console.log(`  engine verify()                 ${fmt(m('engine', 'wall'))}       ${fmt(m('engine', 'cpu'))}       ${fmt(engineAll)}`);
+      if (reference && referenceAll !== undefined) {
+        console.log(`  reference @digitalbazaar/vc     ${fmt(m('reference', 'wall'))}       ${fmt(m('reference', 'cpu'))}       ${fmt(referenceAll)}`);
+      } else if (dataIntegrity) {
+        console.log(`  reference @digitalbazaar/vc     unavailable (${referenceUnavailable ?? 'not loaded'})`);
+      }
+      if (canon) console.log(`  engine hashData alone           ${fmt(m('canon', 'wall'))}       ${fmt(m('canon', 'cpu'))}`);
+      const ofRaw = m('engine', 'wall') / m('raw', 'wall');
+      console.log(
+        `  engine/raw, 1 thread: ${ratio(m('engine', 'wall'), m('raw', 'wall'))} (per CPU-second ${ratio(m('engine', 'cpu'), m('raw', 'cpu'))}); ${cores} workers: ${ratio(engineAll, rawAll)}` +
+          (target.ofRaw !== undefined ? `; ${verdict(ofRaw, target.ofRaw)}` : ''),
+      );
+      if (dataIntegrity) {
+        if (reference && referenceAll !== undefined) {
+          const ofReference = m('engine', 'wall') / m('reference', 'wall');
+          console.log(
+            `  engine/reference, 1 thread: ${ratio(m('engine', 'wall'), m('reference', 'wall'))} (per CPU-second ${ratio(m('engine', 'cpu'), m('reference', 'cpu'))}); ${cores} workers: ${ratio(engineAll, referenceAll)}; ` +
+              (target.ofReference !== undefined ? verdict(ofReference, target.ofReference) : 'no target'),
+          );
+        } else {
+          console.log(`  engine/reference: unavailable${target.ofReference !== undefined ? ` (target >= ${target.ofReference}: not measured)` : ''}`);
+        }
+        if (target.perCore !== undefined) {
+          console.log(
+            `  engine per core: ${Math.round(m('engine', 'wall'))}/s on 1 thread, ${Math.round(engineAll / cores)}/s per worker; ${verdict(Math.min(m('engine', 'wall'), engineAll / cores), target.perCore)}`,
+          );
+        }
+        if (canon)
+          console.log(
+            `  hashData (expansion, canonicalization, hash) share of an engine verification: ${Math.round((m('engine', 'cpu') / m('canon', 'cpu')) * 100)}% of CPU`,
+          );
+      }
+    }
+    console.log('');
+    console.log(`machine load average (1 min) before/after: ${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${cores} cores`);
+  } finally {
+    server.close();
+  }
+}
+
 if (isMainThread) {
   main().catch((err: unknown) => {
     console.error(err);
@@ -256,7 +382,7 @@ if (isMainThread) {
   const job = workerData as WorkerJob;
   const port = parentPort!;
   const run = async (): Promise<number> => {
-    const batch = job.phase === 'raw' ? rawBatch(job.fixture) : await engineBatch(job.fixture);
+    const batch = job.kind === 'jws' ? (job.phase === 'raw' ? rawBatch(job.fixture) : await engineBatch(job.fixture)) : await formatBatch(job);
     await measure(Math.min(1, job.seconds / 2), batch); // warm-up, not counted
     const go = new Promise<void>((resolve) => port.once('message', () => resolve()));
     port.postMessage({ ready: true } satisfies WorkerMessage);
