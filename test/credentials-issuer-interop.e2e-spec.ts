@@ -2,8 +2,9 @@ import { BoundedFetcher, CredentialVerifier, StaticTrustSource, StatusListServic
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
 
 /**
- * The verifier against the demo issuer (apps/issuer), which shares no code with it: every credential format, every
- * board algorithm, and revocation / suspension / reinstatement seen once the list's ttl has passed.
+ * The verifier against the demo issuer (apps/issuer), which shares no code with it but the RDFC-1.0 canonicalization
+ * of ldp-vc proofs: every credential format, every board algorithm (ldp-vc: eddsa-rdfc-2022 from the Ed25519 boards,
+ * ecdsa-rdfc-2019 from the P-256 ones), and revocation / suspension / reinstatement seen once the list's ttl has passed.
  */
 describe('verifier x demo issuer', () => {
   let issuer: IssuerServer;
@@ -44,7 +45,7 @@ describe('verifier x demo issuer', () => {
   });
   afterAll(() => issuer?.close());
 
-  it.each(['vc+jwt', 'ob3-jwt', 'jwt-vc'] as const)('verifies a %s licence from every state board and certifier', async (format) => {
+  it.each(['vc+jwt', 'ob3-jwt', 'jwt-vc', 'ldp-vc'] as const)('verifies a %s licence from every state board and certifier', async (format) => {
     for (const board of issuer.boards.filter((b) => ['fl-nursing', 'fl-medicine', 'fl-ems', 'nremt'].includes(b.slug))) {
       const qualification = board.slug === 'fl-medicine' ? 'MD' : board.slug === 'fl-nursing' ? 'RN' : 'PARAMEDIC';
       const issued = await board.issue({ format, qualification, subject: { name: 'Dana Rivera' } });

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
+import { CREDENTIAL_FORMATS } from '../apps/issuer/src';
 import {
   ApiClient,
   DEMO_TRUST,
+  admitOnePerFormat,
   buildRoster,
   issueBadges,
   runSurge,
@@ -119,6 +121,9 @@ describe('demo: issuer, badges and verifier together', () => {
     const samples = [
       badge((b) => b.spotlight),
       badge((b) => b.format === 'ob3-jwt' && b.expected.decision === 'admitted'),
+      // JSON in a QR code, and an SD-JWT with its Disclosures.
+      badge((b) => b.format === 'ldp-vc' && b.expected.decision === 'admitted'),
+      badge((b) => b.format === 'dc+sd-jwt' && b.expected.decision === 'admitted'),
       badge((b) => b.board === 'ga-nursing' && b.expected.decision === 'admitted'),
       badge((b) => b.expected.reason === 'expired'),
       badge((b) => b.expected.reason === 'untrusted_issuer'),
@@ -142,21 +147,34 @@ describe('demo: issuer, badges and verifier together', () => {
     }
   }, 30_000);
 
-  it('a surge over the check-in API admits and refuses every badge exactly as the manifest expects', async () => {
+  it('the demo starts by admitting one responder per credential format; a surge then admits and refuses every other badge as the manifest expects', async () => {
     let seedValue = 7;
     const random = (): number => (seedValue = (seedValue * 16807) % 2147483647) / 2147483647;
     const checkin = seed.users.find((u) => u.role === 'checkin')!;
+    const describeScan = (s: { entry: ManifestEntry; decision?: string; error?: string; reasons: Array<{ code: string }> }): string =>
+      `${s.entry.name} (${s.entry.format}): ${s.decision ?? s.error} ${s.reasons.map((r) => r.code).join(',')}`;
+
+    // Every format the issuer issues is in the roster, and one responder of each is admitted first.
+    const first = await admitOnePerFormat({ api: client, incident: seed.incident, checkinUser: checkin }, written.manifest.badges);
+    expect(first.unexpected.map(describeScan)).toEqual([]);
+    expect(first.scans.map((s) => s.entry.format).sort()).toEqual([...CREDENTIAL_FORMATS].sort());
+    expect(first.admittedByFormat).toEqual(Object.fromEntries(CREDENTIAL_FORMATS.map((f) => [f, 1])));
+    expect(first.scans.every((s) => s.decision === 'admitted' && !s.alreadyCheckedIn && !s.entry.spotlight)).toBe(true);
+
     const report = await runSurge({ api: client, incident: seed.incident, checkinUser: checkin }, written.manifest.badges, {
       count: 40,
       ratePerSecond: 200,
       scanners: 4,
       random,
     });
-    expect(report.unexpected.map((s) => `${s.entry.name}: ${s.decision ?? s.error} ${s.reasons.map((r) => r.code).join(',')}`)).toEqual([]);
-    expect(report.scanned).toBe(40);
+    expect(report.unexpected.map(describeScan)).toEqual([]);
+    expect(report.scanned).toBe(40 - CREDENTIAL_FORMATS.length);
     const admitted = written.manifest.badges.filter((b) => b.expected.decision === 'admitted').length;
-    expect(report.admitted + report.admittedWithWarnings).toBe(admitted);
+    expect(report.admitted + report.admittedWithWarnings).toBe(admitted - CREDENTIAL_FORMATS.length);
     expect(report.denied).toBe(40 - admitted);
+    // Refusals come in several formats too: the revocation of an SD-JWT VC, the suspension of a Data Integrity credential.
+    const refused = (reason: string): string | undefined => report.scans.find((s) => s.entry.expected.reason === reason)?.entry.format;
+    expect([refused('revoked'), refused('suspended')]).toEqual(['dc+sd-jwt', 'ldp-vc']);
 
     const roster = await client.get<Array<{ responder: { name: string } }>>(`/incidents/${seed.incident.id}/deployments`, {
       token: checkinToken,

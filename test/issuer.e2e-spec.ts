@@ -198,7 +198,7 @@ describe('demo issuer over HTTP', () => {
     const old = await board.issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Ana Diaz' } });
     await board.rotateKey();
     const doc = (await (await fetch(didWebUrl(board.did))).json()) as Json;
-    expect(doc.verificationMethod.map((m: Json) => m.id)).toEqual([`${board.did}#key-2`]);
+    expect(doc.verificationMethod.map((m: Json) => m.id)).toEqual([`${board.did}#key-2`, `${board.did}#multikey-2`]);
     await expect(verifyOverHttp(old.jws, board.did)).rejects.toThrow();
     const list = await (await fetch(`${board.url}/status/revocation`)).text();
     expect(decodeProtectedHeader(list).kid).toBe(`${board.did}#key-2`);

@@ -8,6 +8,7 @@ import { REVERIFY_TEST_ENV, startWorker, type TestWorker } from './support/rever
 import { createIncident, startWorld, type IncidentFixture, type World } from './support/world';
 import { buildWebApp, launchChromium, NetworkCable, signInThroughUi, TABLET, WatchedPage, writeQrVideo } from './support/web-browser';
 import type { Browser } from 'playwright-core';
+import { describeQualification, vctOf } from '../apps/issuer/src';
 
 /**
  * The web app in a real browser (headless chromium, chosen by chromiumExecutable): sign-in, the check-in station
@@ -45,10 +46,11 @@ describe('web app in a browser', () => {
     world = await startWorld('web', { listen: true, env: { ...REVERIFY_TEST_ENV, WEB_DIR: web.dir }, trust: [] });
     worker = await startWorker(world.env.env);
     base = world.api.url!;
-    // The trust registry, seeded through its admin API: Florida's nursing and EMS boards.
+    // The trust registry, seeded through its admin API: Florida's nursing and EMS boards, and the national registry.
     for (const [slug, qualifications] of [
       ['fl-nursing', ['RN', 'LPN', 'APRN']],
       ['fl-ems', ['PARAMEDIC', 'EMT']],
+      ['nremt', ['PARAMEDIC', 'EMT']],
     ] as const) {
       const b = world.issuer.board(slug);
       await request(world.http)
@@ -57,6 +59,20 @@ describe('web app in a browser', () => {
         .send({ id: b.did, name: b.name, jurisdictions: ['US-FL'], qualifications })
         .expect(201);
     }
+    // An SD-JWT VC names its qualification by vct alone: the registry learns the EMT vct of the demo boards.
+    const list = await request(world.http)
+      .get('/trust/list')
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    const emtVct = vctOf(describeQualification('EMT', 'state-board').name);
+    const qualifications = (list.body.qualifications as Array<{ code: string; rules: unknown[] }>).map((q) =>
+      q.code === 'EMT' ? { ...q, rules: [...q.rules, { vct: emtVct }] } : q,
+    );
+    await request(world.http)
+      .put('/trust/list')
+      .set(...bearer(world.adminToken))
+      .send({ ...list.body, qualifications })
+      .expect(200);
     incident = await createIncident(world.http, world.adminToken, { name: 'Surfside Building Collapse' });
     for (const role of ['checkin', 'commander'] as const) {
       const user = await createUser(world.http, world.adminToken, role);
@@ -230,6 +246,36 @@ describe('web app in a browser', () => {
     expectClean(station);
   });
 
+  it.each([
+    ['a Data Integrity credential (JSON, eddsa-rdfc-2022)', 'ldp-vc', 'nremt', 'PARAMEDIC', 'Dev Mistry'],
+    ['an SD-JWT VC (with its Disclosures)', 'dc+sd-jwt', 'fl-ems', 'EMT', 'Sol Ferreira'],
+  ] as const)('%s typed or pasted into the scan field is ADMITTED', async (_what, format, slug, qualification, name) => {
+    const { page } = station;
+    const issuer = world.issuer.board(slug);
+    const badge = await issuer.issue({ format, qualification, subject: { name } });
+    if (format === 'ldp-vc') expect(JSON.parse(badge.jws)).toMatchObject({ proof: { cryptosuite: 'eddsa-rdfc-2022' } });
+    else expect(badge.jws).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+(~[\w-]+)+~$/);
+    // Typed in as it is, with the focus elsewhere: the JSON text (braces, quotes, spaces) or the SD-JWT with its
+    // ~-separated Disclosures. The first key moves the focus to the scan field, which takes the rest.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.type(badge.jws.slice(0, 1));
+    await page.keyboard.insertText(badge.jws.slice(1));
+    expect(await page.locator('#scan-input').inputValue()).toBe(badge.jws);
+    await page.keyboard.press('Enter');
+    const result = page.locator('[data-testid="scan-result"][data-decision="admitted"]');
+    await result.getByTestId('result-name').filter({ hasText: name }).waitFor();
+    const text = await result.textContent();
+    expect(text).toContain(qualification);
+    expect(text).toContain(issuer.name);
+    await board.page.getByTestId('roster').getByText(name).waitFor();
+    const scans = await request(world.http)
+      .get(`/incidents/${incident.id}/check-ins?limit=50`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    expect((scans.body as Array<{ name: string | null; decision: string }>).filter((s) => s.name === name).map((s) => s.decision)).toEqual(['admitted']);
+    expectClean(station);
+  });
+
   it('the board reconnects after a network drop and catches up on what it missed', async () => {
     // A second board reached through a TCP proxy that the test can cut: a real network drop for this page only.
     const cable = new NetworkCable(Number(new URL(base).port));
@@ -285,7 +331,7 @@ describe('web app in a browser', () => {
     await kira.getByLabel('Check-out note (optional)').fill('End of shift');
     await kira.getByRole('button', { name: 'Confirm check-out of Kira Keys' }).click();
     await kira.waitFor({ state: 'detached' });
-    expect(await page.getByTestId('counts').textContent()).toContain('2 on scene'); // Ana and Ben
+    expect(await page.getByTestId('counts').textContent()).toContain('4 on scene'); // Ana, Ben, Dev and Sol
     expectClean(board);
   });
 

@@ -9,11 +9,18 @@ const FORMAT_LABELS: Record<string, string> = {
   'vc+jwt': 'VC 2.0 (vc+jwt)',
   'ob3-jwt': 'Open Badges 3.0 (JWT)',
   'jwt-vc': 'VC-JWT 1.1 (vc claim)',
+  'dc+sd-jwt': 'SD-JWT VC (dc+sd-jwt)',
+  'ldp-vc': 'VC 2.0 + Data Integrity (ldp-vc)',
 };
 
+/** A label for a credential format, as the badge sheet and the demo print it. */
+export function formatLabel(format: string): string {
+  return FORMAT_LABELS[format] ?? format;
+}
+
 /**
- * Badges on disk: one QR PNG per responder (the QR holds the compact JWS, which is what a scanner types into the
- * check-in station), a printable sheet (index.html) and manifest.json, the list a presenter (and `--surge`) works
+ * Badges on disk: one QR PNG per responder (the QR holds the credential as presented: a compact JWS, an SD-JWT or
+ * a JSON credential; what a scanner types into the check-in station), a printable sheet (index.html) and manifest.json, the list a presenter (and `--surge`) works
  * from.
  */
 
@@ -41,7 +48,7 @@ export interface ManifestEntry {
   spotlight: boolean;
   /** The QR PNG, relative to the manifest. */
   file: string;
-  /** The compact JWS in the QR code. */
+  /** The credential text in the QR code: compact JWS, SD-JWT with its Disclosures, or JSON (ldp-vc). */
   credential: string;
 }
 
@@ -166,7 +173,7 @@ export function badgeSheet(manifest: BadgeManifest): string {
     <dt>Issued by</dt><dd>${escapeHtml(b.boardName)}</dd>
     <dt>Licence</dt><dd>${escapeHtml(b.licenseNumber)}</dd>
     <dt>Valid until</dt><dd>${b.validUntil.slice(0, 10)}</dd>
-    <dt>Format</dt><dd>${escapeHtml(FORMAT_LABELS[b.format] ?? b.format)}</dd>
+    <dt>Format</dt><dd>${escapeHtml(formatLabel(b.format))}</dd>
   </dl>
   ${demoNote}
   <footer>${b.key} · status index ${b.statusIndex}</footer>
@@ -204,7 +211,7 @@ export function badgeSheet(manifest: BadgeManifest): string {
 </head>
 <body>
 <h1>${title ? `${escapeHtml(title)}: ` : ''}${manifest.badges.length} responder badges</h1>
-<p class="intro">Each QR code holds the responder's signed credential (a compact JWS). Scan one with the check-in
+<p class="intro">Each QR code holds the responder's signed credential (a compact JWS, an SD-JWT or a JSON credential). Scan one with the check-in
 station's camera, or with a handheld scanner into its scan field. Expected: ${escapeHtml(summary)}.
 Generated ${escapeHtml(manifest.generatedAt)}; credentials are signed by the demo issuer at ${escapeHtml(manifest.issuerUrl)}
 and verify only while it runs on that port.</p>

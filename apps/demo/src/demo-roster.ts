@@ -335,35 +335,50 @@ interface Slot {
   qualification: QualificationCode;
   pool: AgencyPool;
   scenario: Scenario;
-  /** Share of ob3-jwt (Open Badges 3.0 VC-JWT) among this kind; the rest are VC 2.0 vc+jwt. */
-  ob3Share: number;
+  /** A special case's format; ordinary responders take their board's formats in turn (BOARD_FORMATS). */
+  format?: CredentialFormat;
 }
 
+/**
+ * The `--format` each board issues in, in turn for its ordinary responders: every format the verifier reads, and
+ * each one first on a board that has ordinary responders in even the smallest roster, so every roster admits at
+ * least one responder per format. The Ed25519 boards issue the Data Integrity credentials (eddsa-rdfc-2022).
+ */
+export const BOARD_FORMATS: Readonly<Record<string, readonly CredentialFormat[]>> = {
+  'fl-nursing': ['vc+jwt', 'jwt-vc', 'ob3-jwt', 'vc+jwt'],
+  'fl-medicine': ['ldp-vc', 'vc+jwt', 'ob3-jwt'],
+  'fl-ems': ['vc+jwt', 'dc+sd-jwt', 'ob3-jwt'],
+  'ga-nursing': ['jwt-vc', 'vc+jwt'],
+  nremt: ['ldp-vc', 'ob3-jwt'],
+  'fema-usar': ['ob3-jwt', 'dc+sd-jwt', 'vc+jwt'],
+  'rogue-board': ['ob3-jwt'],
+};
+
 /** Shares of an ordinary roster (the special cases come on top). */
-const ORDINARY: Array<{ share: number; slot: Omit<Slot, 'scenario'> & { scenario: 'in-state' | 'national' | 'mutual-aid' } }> = [
-  { share: 0.2, slot: { board: 'fl-nursing', qualification: 'RN', pool: FL_HOSPITALS, scenario: 'in-state', ob3Share: 0.3 } },
-  { share: 0.035, slot: { board: 'fl-nursing', qualification: 'APRN', pool: FL_HOSPITALS, scenario: 'in-state', ob3Share: 0.3 } },
-  { share: 0.03, slot: { board: 'fl-nursing', qualification: 'LPN', pool: FL_HOSPITALS, scenario: 'in-state', ob3Share: 0.3 } },
-  { share: 0.09, slot: { board: 'fl-medicine', qualification: 'MD', pool: FL_HOSPITALS, scenario: 'in-state', ob3Share: 0.3 } },
-  { share: 0.15, slot: { board: 'fl-ems', qualification: 'PARAMEDIC', pool: FL_EMS, scenario: 'in-state', ob3Share: 0.3 } },
-  { share: 0.1, slot: { board: 'fl-ems', qualification: 'EMT', pool: FL_EMS, scenario: 'in-state', ob3Share: 0.3 } },
-  { share: 0.035, slot: { board: 'nremt', qualification: 'PARAMEDIC', pool: NATIONAL_EMS, scenario: 'national', ob3Share: 0.8 } },
-  { share: 0.03, slot: { board: 'nremt', qualification: 'EMT', pool: NATIONAL_EMS, scenario: 'national', ob3Share: 0.8 } },
-  { share: 0.2, slot: { board: 'fema-usar', qualification: 'USAR_TECH', pool: USAR, scenario: 'national', ob3Share: 0.8 } },
-  { share: 0.06, slot: { board: 'ga-nursing', qualification: 'RN', pool: GA_HOSPITALS, scenario: 'mutual-aid', ob3Share: 0.3 } },
-  { share: 0.015, slot: { board: 'ga-nursing', qualification: 'LPN', pool: GA_HOSPITALS, scenario: 'mutual-aid', ob3Share: 0.3 } },
+const ORDINARY: Array<{ share: number; slot: Omit<Slot, 'scenario' | 'format'> & { scenario: 'in-state' | 'national' | 'mutual-aid' } }> = [
+  { share: 0.2, slot: { board: 'fl-nursing', qualification: 'RN', pool: FL_HOSPITALS, scenario: 'in-state' } },
+  { share: 0.035, slot: { board: 'fl-nursing', qualification: 'APRN', pool: FL_HOSPITALS, scenario: 'in-state' } },
+  { share: 0.03, slot: { board: 'fl-nursing', qualification: 'LPN', pool: FL_HOSPITALS, scenario: 'in-state' } },
+  { share: 0.09, slot: { board: 'fl-medicine', qualification: 'MD', pool: FL_HOSPITALS, scenario: 'in-state' } },
+  { share: 0.15, slot: { board: 'fl-ems', qualification: 'PARAMEDIC', pool: FL_EMS, scenario: 'in-state' } },
+  { share: 0.1, slot: { board: 'fl-ems', qualification: 'EMT', pool: FL_EMS, scenario: 'in-state' } },
+  { share: 0.035, slot: { board: 'nremt', qualification: 'PARAMEDIC', pool: NATIONAL_EMS, scenario: 'national' } },
+  { share: 0.03, slot: { board: 'nremt', qualification: 'EMT', pool: NATIONAL_EMS, scenario: 'national' } },
+  { share: 0.2, slot: { board: 'fema-usar', qualification: 'USAR_TECH', pool: USAR, scenario: 'national' } },
+  { share: 0.06, slot: { board: 'ga-nursing', qualification: 'RN', pool: GA_HOSPITALS, scenario: 'mutual-aid' } },
+  { share: 0.015, slot: { board: 'ga-nursing', qualification: 'LPN', pool: GA_HOSPITALS, scenario: 'mutual-aid' } },
 ];
 
 /** Responders who are there to be refused (or to show a warning). Order matters: it is the order a surge meets them. */
 const SPECIAL: Slot[] = [
-  { board: 'fl-nursing', qualification: 'RN', pool: FL_HOSPITALS, scenario: 'expired', ob3Share: 0 },
-  { board: 'rogue-board', qualification: 'MD', pool: ONLINE_MILL, scenario: 'untrusted', ob3Share: 1 },
-  { board: 'fl-ems', qualification: 'PARAMEDIC', pool: FL_EMS, scenario: 'revoked', ob3Share: 0 },
-  { board: 'fl-ems', qualification: 'EMT', pool: FL_EMS, scenario: 'expired', ob3Share: 1 },
-  { board: 'fl-medicine', qualification: 'MD', pool: FL_HOSPITALS, scenario: 'suspended', ob3Share: 0 },
-  { board: 'fl-ems', qualification: 'PARAMEDIC', pool: FL_EMS, scenario: 'expiring-soon', ob3Share: 0 },
-  { board: 'fl-medicine', qualification: 'MD', pool: FL_HOSPITALS, scenario: 'expired', ob3Share: 0 },
-  { board: 'ga-nursing', qualification: 'RN', pool: GA_HOSPITALS, scenario: 'expired', ob3Share: 1 },
+  { board: 'fl-nursing', qualification: 'RN', pool: FL_HOSPITALS, scenario: 'expired', format: 'vc+jwt' },
+  { board: 'rogue-board', qualification: 'MD', pool: ONLINE_MILL, scenario: 'untrusted', format: 'ob3-jwt' },
+  { board: 'fl-ems', qualification: 'PARAMEDIC', pool: FL_EMS, scenario: 'revoked', format: 'dc+sd-jwt' },
+  { board: 'fl-ems', qualification: 'EMT', pool: FL_EMS, scenario: 'expired', format: 'ob3-jwt' },
+  { board: 'fl-medicine', qualification: 'MD', pool: FL_HOSPITALS, scenario: 'suspended', format: 'ldp-vc' },
+  { board: 'fl-ems', qualification: 'PARAMEDIC', pool: FL_EMS, scenario: 'expiring-soon', format: 'vc+jwt' },
+  { board: 'fl-medicine', qualification: 'MD', pool: FL_HOSPITALS, scenario: 'expired', format: 'vc+jwt' },
+  { board: 'ga-nursing', qualification: 'RN', pool: GA_HOSPITALS, scenario: 'expired', format: 'ob3-jwt' },
 ];
 
 const LICENSE_SHAPES: Record<string, (digits: (n: number) => string) => string> = {
@@ -462,6 +477,15 @@ export function buildRoster(opts: RosterOptions = {}): DemoResponder[] {
   const [spotlightSlot] = slots.splice(spotlightAt, 1);
   slots.unshift(spotlightSlot);
 
+  const issuedByBoard = new Map<string, number>();
+  const formatFor = (slot: Slot): CredentialFormat => {
+    if (slot.format) return slot.format;
+    const formats = BOARD_FORMATS[slot.board] ?? ['vc+jwt'];
+    const n = issuedByBoard.get(slot.board) ?? 0;
+    issuedByBoard.set(slot.board, n + 1);
+    return formats[n % formats.length];
+  };
+
   return slots.map((slot, index) => {
     const agency = pick(slot.pool.agencies);
     const validity = datesFor(slot.scenario, now, random);
@@ -470,7 +494,7 @@ export function buildRoster(opts: RosterOptions = {}): DemoResponder[] {
       name: freshName(),
       qualification: slot.qualification,
       board: slot.board,
-      format: random() < slot.ob3Share ? 'ob3-jwt' : 'vc+jwt',
+      format: formatFor(slot),
       agency: agency.name,
       homeUnit: pick(agency.units),
       homeState: STATE_OF_ORIGIN(agency.from, slot.pool.homeState),

@@ -1,3 +1,4 @@
+import { describeQualification, QUALIFICATION_CODES, vctOf, type QualificationCode } from '../../issuer/src';
 import type { ApiClient } from './demo-api-client';
 
 /**
@@ -143,12 +144,28 @@ export async function seedTrustList(
   const ours = new Set(trusted.map((t) => t.id));
   const document: TrustListDocument = {
     ...current,
+    qualifications: current.qualifications.map(withVctRule),
     publisher: 'Florida Division of Emergency Management (demo)',
     issuedAt: new Date().toISOString(),
     issuers: [...current.issuers.filter((i) => !ours.has(i.id)), ...trusted],
   };
   await api.call('PUT', '/trust/list', { token: adminToken, body: document, expect: [200] });
   return document;
+}
+
+const isQualificationCode = (code: unknown): code is QualificationCode => typeof code === 'string' && (QUALIFICATION_CODES as readonly string[]).includes(code);
+
+/**
+ * An SD-JWT VC names its qualification by `vct` only (it carries no achievement): the registry's definition of each
+ * demo qualification gains a rule for the `vct` the demo boards issue it under.
+ */
+function withVctRule(qualification: unknown): unknown {
+  if (typeof qualification !== 'object' || qualification === null) return qualification;
+  const q = qualification as { code?: unknown; rules?: unknown };
+  if (!isQualificationCode(q.code) || !Array.isArray(q.rules)) return qualification;
+  const vct = vctOf(describeQualification(q.code, 'state-board').name);
+  const known = q.rules.some((r: unknown) => typeof r === 'object' && r !== null && (r as { vct?: unknown }).vct === vct);
+  return known ? qualification : { ...q, rules: [...q.rules, { vct }] };
 }
 
 /** Creates the demo accounts (except the bootstrap admin); returns them with their ids. */

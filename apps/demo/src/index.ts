@@ -26,9 +26,9 @@ export {
   seedUsers,
 } from './demo-seed';
 export type { BoardIdentity, DemoIncident, DemoSeed, DemoUser, TrustGrant, TrustListDocument } from './demo-seed';
-export { MANIFEST_FILE, SHEET_FILE, badgeSheet, fileSlug, toManifestEntry, writeBadges, writeManifest } from './badges';
+export { MANIFEST_FILE, SHEET_FILE, badgeSheet, fileSlug, formatLabel, toManifestEntry, writeBadges, writeManifest } from './badges';
 export type { BadgeManifest, ManifestEntry, WrittenBadges } from './badges';
 export { QR_MAX_BYTES, qrPng } from './qr-png';
-export { formatScan, matchesExpectation, positionFor, runSurge } from './surge';
+export { admitOnePerFormat, formatScan, matchesExpectation, onePerFormat, positionFor, runSurge } from './surge';
 export type { ScanResult, SurgeOptions, SurgeReport, SurgeTarget } from './surge';
 export { parseArgs, runDemoCli } from './main';

@@ -5,9 +5,9 @@ import { ApiClient } from './demo-api-client';
 import { issueBadges } from './demo-credentials';
 import { buildRoster, type DemoResponder } from './demo-roster';
 import { DEMO_ADMIN, DEMO_TRUST, UNTRUSTED_BOARDS, seedDemo, type DemoIncident, type DemoUser } from './demo-seed';
-import { writeBadges, writeManifest, type BadgeManifest, type ManifestEntry } from './badges';
+import { formatLabel, writeBadges, writeManifest, type BadgeManifest, type ManifestEntry } from './badges';
 import { buildDist, clearRedisNamespace, dropDatabase, portInUse, startNodeProcess, stopProcess, tailOf, type ManagedProcess } from './stack';
-import { formatScan, runSurge, type SurgeReport } from './surge';
+import { admitOnePerFormat, formatScan, runSurge, type SurgeReport } from './surge';
 
 /**
  * `npm run demo`: the whole system with realistic data in about a minute. Starts the demo issuer (in this
@@ -232,6 +232,8 @@ function printSurgeSummary(report: SurgeReport, apiUrl: string): void {
         `${report.denied} denied, ${report.failed} failed; ${report.unexpected.length} not as the manifest expects.`,
     ),
   );
+  const byFormat = Object.entries(report.admittedByFormat).map(([format, n]) => `${n} ${format}`);
+  if (byFormat.length > 0) say(`Admitted by credential format: ${byFormat.join(', ')}`);
   say(`Board: ${apiUrl}/app/ (commander)`);
 }
 
@@ -358,8 +360,14 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
     mkdirSync(settings.outputDir, { recursive: true });
     writeFileSync(join(settings.outputDir, 'demo-state.json'), `${JSON.stringify(state, null, 2)}\n`);
 
+    // One responder per credential format checked in before anyone scans: the board shows every format admitted.
+    const perFormat = await admitOnePerFormat({ api, incident: seed.incident, checkinUser: state.checkinUser }, manifest.badges, {
+      signal: controller.signal,
+    });
+    if (stopping) return exitCode;
     const answers = await probeUrls(apiUrl, issuer.url);
     printWelcome({
+      perFormat,
       settings,
       issuer,
       apiUrl,
@@ -407,6 +415,7 @@ async function probeUrls(apiUrl: string, issuerUrl: string): Promise<Record<stri
 }
 
 function printWelcome(input: {
+  perFormat: SurgeReport;
   settings: DemoSettings;
   issuer: IssuerServer;
   apiUrl: string;
@@ -453,6 +462,12 @@ function printWelcome(input: {
   say(bold('\nBadges') + ` (${manifest.badges.length} responders: ${s.admitted ?? 0} to admit; ${refusals} to refuse)`);
   say(`  QR PNGs and a printable sheet: ${rel(input.written)}`);
   say(`  manifest (who, board, status index, expected outcome): ${rel(join(settings.outputDir, 'badges/manifest.json'))}`);
+
+  say(bold('\nChecked in at start') + ' (one responder per credential format):');
+  for (const scan of input.perFormat.scans) {
+    const outcome = scan.decision ?? `error ${scan.status}${scan.error ? `: ${scan.error}` : ''}`;
+    say(`  ${formatLabel(scan.entry.format).padEnd(34)} ${`${scan.entry.name} (${scan.entry.qualification}, ${scan.entry.boardName})`.padEnd(64)} ${outcome}`);
+  }
 
   const spotlight = manifest.badges.find((b) => b.spotlight);
   const server = settings.issuerPort === 4100 ? '' : ` --server ${issuer.url}`;

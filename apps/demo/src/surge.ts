@@ -53,6 +53,8 @@ export interface SurgeReport {
   admittedWithWarnings: number;
   denied: number;
   failed: number;
+  /** Admissions (with or without warnings) by credential format: `{ 'vc+jwt': 12, 'ldp-vc': 2, ... }`. */
+  admittedByFormat: Record<string, number>;
   unexpected: ScanResult[];
   scans: ScanResult[];
 }
@@ -120,7 +122,7 @@ export async function runSurge(target: SurgeTarget, badges: readonly ManifestEnt
     .sort((a, b) => byPriority(a) - byPriority(b));
   const stationLocation = (index: number): string | undefined =>
     locationNames.length === 0 ? undefined : locationNames[(index < 2 ? 0 : index - 1) % locationNames.length];
-  const report: SurgeReport = { scanned: 0, admitted: 0, admittedWithWarnings: 0, denied: 0, failed: 0, unexpected: [], scans: [] };
+  const report: SurgeReport = { scanned: 0, admitted: 0, admittedWithWarnings: 0, denied: 0, failed: 0, admittedByFormat: {}, unexpected: [], scans: [] };
   // Each scanner waits on average scanners/rate seconds between scans (0.4x to 1.6x of it: people arrive unevenly).
   const meanGapMs = (scannerCount / rate) * 1000;
   const sleep = (ms: number): Promise<void> =>
@@ -200,6 +202,9 @@ export async function runSurge(target: SurgeTarget, badges: readonly ManifestEnt
       else if (result.decision === 'admitted_with_warnings') report.admittedWithWarnings += 1;
       else if (result.decision === 'denied') report.denied += 1;
       else report.failed += 1;
+      if (result.decision === 'admitted' || result.decision === 'admitted_with_warnings') {
+        report.admittedByFormat[entry.format] = (report.admittedByFormat[entry.format] ?? 0) + 1;
+      }
       if (!result.asExpected) report.unexpected.push(result);
       opts.onScan?.(result);
       if (next < queue.length) await sleep(meanGapMs * (0.4 + 1.2 * random()));
@@ -209,13 +214,36 @@ export async function runSurge(target: SurgeTarget, badges: readonly ManifestEnt
   return report;
 }
 
+/**
+ * The first badge of each credential format that the manifest expects admitted, in manifest order. Never the
+ * spotlight: the presenter revokes that one, and a surge checks it in first.
+ */
+export function onePerFormat(badges: readonly ManifestEntry[]): ManifestEntry[] {
+  const seen = new Set<string>();
+  return badges.filter((b) => {
+    if (b.spotlight || b.expected.decision !== 'admitted' || seen.has(b.format)) return false;
+    seen.add(b.format);
+    return true;
+  });
+}
+
+/** Checks in one responder per credential format, one after the other, exactly as a check-in station does. */
+export function admitOnePerFormat(
+  target: SurgeTarget,
+  badges: readonly ManifestEntry[],
+  opts: Pick<SurgeOptions, 'onScan' | 'signal'> = {},
+): Promise<SurgeReport> {
+  const sample = onePerFormat(badges);
+  return runSurge(target, sample, { count: sample.length, ratePerSecond: 50, scanners: 1, random: () => 0, ...opts });
+}
+
 const COLOURS = { green: '\x1b[32m', amber: '\x1b[33m', red: '\x1b[31m', dim: '\x1b[2m', reset: '\x1b[0m' };
 
 /** One line per scan: time, station, decision (in words; colour only when `colour`), who, what, why. */
 export function formatScan(scan: ScanResult, colour: boolean): string {
   const paint = (c: keyof typeof COLOURS, text: string): string => (colour ? `${COLOURS[c]}${text}${COLOURS.reset}` : text);
   const time = new Date().toTimeString().slice(0, 8);
-  const who = `${scan.entry.name} (${scan.entry.qualification}, ${scan.entry.boardName})`;
+  const who = `${scan.entry.name} (${scan.entry.qualification}, ${scan.entry.boardName}, ${scan.entry.format})`;
   let verdict: string;
   let detail: string;
   if (scan.decision === 'admitted' || scan.decision === 'admitted_with_warnings') {

@@ -117,6 +117,19 @@ export function buildVc2Credential(content: CredentialContent): Record<string, u
   };
 }
 
+/** The Open Badges 3.0 vocabulary: the namespace the OB 3.0 context maps its terms into. */
+export const OB_V3P0_VOCAB = 'https://purl.imsglobal.org/spec/vc/ob/vocab.html#';
+
+/**
+ * VC 2.0 Open Badge credential to be secured with a Data Integrity proof. The OB 3.0 context is not one verifiers
+ * hold offline (they never fetch contexts, and an unknown context cannot be canonicalized), so an inline context maps
+ * the terms VC 2.0 does not define into the OB vocabulary instead: the same shape (achievement, licenseNumber) for
+ * the verifier's summary, and every term covered by the signature.
+ */
+export function buildDataIntegrityCredential(content: CredentialContent): Record<string, unknown> {
+  return { ...buildVc2Credential(content), '@context': [VC_V2_CONTEXT, { '@vocab': OB_V3P0_VOCAB }] };
+}
+
 /** `iss` mirrors the issuer (allowed, must match); `iat` dates the signature. No `vc`/`vp` claims. */
 export function vc2JwtPayload(credential: Record<string, unknown>, issuerDid: string, signedAt: Date): Record<string, unknown> {
   return { ...credential, iss: issuerDid, iat: epochSeconds(signedAt) };

@@ -15,22 +15,38 @@ export interface JsonWebKeyVerificationMethod {
   publicKeyJwk: Record<string, unknown>;
 }
 
+export interface MultikeyVerificationMethod {
+  id: string;
+  type: 'Multikey';
+  controller: string;
+  publicKeyMultibase: string;
+}
+
 export interface BoardDidDocument {
   '@context': string[];
   id: string;
-  verificationMethod: JsonWebKeyVerificationMethod[];
+  verificationMethod: Array<JsonWebKeyVerificationMethod | MultikeyVerificationMethod>;
   assertionMethod: string[];
 }
 
-export function didDocument(did: string, keys: Array<{ fragment: string; publicJwk: object }>): BoardDidDocument {
-  const methods = keys.map((k) => ({
-    id: `${did}#${k.fragment}`,
-    type: 'JsonWebKey' as const,
-    controller: did,
-    publicKeyJwk: { ...k.publicJwk },
-  }));
+export interface PublishedKey {
+  fragment: string;
+  publicJwk: object;
+  multikeyFragment: string;
+  publicKeyMultibase: string;
+}
+
+/**
+ * Each key twice: as a JsonWebKey (the `kid` of what is signed as JOSE) and as a Multikey (the `verificationMethod`
+ * of Data Integrity proofs, which name Multikeys).
+ */
+export function didDocument(did: string, keys: PublishedKey[]): BoardDidDocument {
+  const methods = keys.flatMap((k) => [
+    { id: `${did}#${k.fragment}`, type: 'JsonWebKey' as const, controller: did, publicKeyJwk: { ...k.publicJwk } },
+    { id: `${did}#${k.multikeyFragment}`, type: 'Multikey' as const, controller: did, publicKeyMultibase: k.publicKeyMultibase },
+  ]);
   return {
-    // DID core + Controlled Identifiers (which defines the JsonWebKey verification method type).
+    // DID core + Controlled Identifiers (which defines the JsonWebKey and Multikey verification method types).
     '@context': ['https://www.w3.org/ns/did/v1', 'https://www.w3.org/ns/cid/v1'],
     id: did,
     verificationMethod: methods,

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { algorithmsFor, DataIntegrityVerifier, JsonLdContexts, jwkThumbprint, keyObjectFor, multikeyToJwk, summariseCredential } from '@app/credentials';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { StatusBitstring } from './bitstring-status-list';
 import { DEFAULT_BOARDS, type BoardSpec } from './board-catalog';
@@ -20,7 +21,7 @@ type Json = Record<string, any>;
 async function verifyWithDidDocument(board: IssuingBoard, jws: string): Promise<{ header: Json; payload: Json }> {
   const header = decodeProtectedHeader(jws) as Json;
   const method = board.didDocument().verificationMethod.find((m) => m.id === header.kid);
-  if (!method) throw new Error(`kid ${String(header.kid)} is not in the DID document`);
+  if (!method || method.type !== 'JsonWebKey') throw new Error(`kid ${String(header.kid)} is not in the DID document`);
   const key = await importJWK(method.publicKeyJwk as JWK, header.alg as string);
   const { payload } = await compactVerify(jws, key, { algorithms: [board.alg] });
   return { header, payload: JSON.parse(new TextDecoder().decode(payload)) as Json };
@@ -32,18 +33,23 @@ describe('board identity (did:web)', () => {
     expect(boardDid(new URL('https://issuer.example'), 'nremt')).toBe('did:web:issuer.example:boards:nremt');
   });
 
-  it.each(DEFAULT_BOARDS.map((b) => [b.slug, b.alg] as const))('%s publishes one %s JsonWebKey for assertions', async (slug, alg) => {
+  it.each(DEFAULT_BOARDS.map((b) => [b.slug, b.alg] as const))('%s publishes its %s key as a JsonWebKey and a Multikey for assertions', async (slug, alg) => {
     const board = await open(slug);
     const doc = board.didDocument();
     expect(doc.id).toBe(`did:web:127.0.0.1%3A4100:boards:${slug}`);
     expect(doc['@context'][0]).toBe('https://www.w3.org/ns/did/v1');
-    expect(doc.verificationMethod).toHaveLength(1);
-    const [method] = doc.verificationMethod;
-    expect(method).toMatchObject({ id: `${doc.id}#key-1`, type: 'JsonWebKey', controller: doc.id });
+    expect(doc.verificationMethod).toHaveLength(2);
+    const [method, multikey] = doc.verificationMethod;
+    if (method.type !== 'JsonWebKey' || multikey.type !== 'Multikey') throw new Error('expected a JsonWebKey, then a Multikey');
+    expect(method).toMatchObject({ id: `${doc.id}#key-1`, controller: doc.id });
     expect(method.publicKeyJwk).toMatchObject({ alg, kty: alg === 'EdDSA' ? 'OKP' : 'EC' });
     expect(method.publicKeyJwk).not.toHaveProperty('d');
-    expect(doc.assertionMethod).toEqual([method.id]);
+    expect(multikey).toMatchObject({ id: `${doc.id}#multikey-1`, controller: doc.id });
+    // The Multikey is the same public key: it decodes to the published JWK's coordinates.
+    expect(multikeyToJwk(multikey.publicKeyMultibase)).toMatchObject({ kty: method.publicKeyJwk.kty, crv: method.publicKeyJwk.crv, x: method.publicKeyJwk.x });
+    expect(doc.assertionMethod).toEqual([method.id, multikey.id]);
     expect(board.keyId).toBe(method.id);
+    expect(board.multikeyId).toBe(multikey.id);
   });
 
   it('rotating the key replaces it in the DID document, so older signatures stop resolving', async () => {
@@ -51,7 +57,7 @@ describe('board identity (did:web)', () => {
     const before = await board.issue({ format: 'vc+jwt', qualification: 'MD', subject: { name: 'Lee Park' } });
     await board.rotateKey();
     const doc = board.didDocument();
-    expect(doc.verificationMethod.map((m) => m.id)).toEqual([`${board.did}#key-2`]);
+    expect(doc.verificationMethod.map((m) => m.id)).toEqual([`${board.did}#key-2`, `${board.did}#multikey-2`]);
     await expect(verifyWithDidDocument(board, before.jws)).rejects.toThrow('is not in the DID document');
     const after = await board.issue({ format: 'vc+jwt', qualification: 'MD', subject: { name: 'Lee Park' } });
     expect((await verifyWithDidDocument(board, after.jws)).header.kid).toBe(`${board.did}#key-2`);
@@ -201,6 +207,66 @@ describe('jwt-vc (VC-JWT 1.1, VCDM 1.1 in a vc claim)', () => {
       name: 'Structural Collapse Rescue Technician',
       id: 'http://127.0.0.1:4100/boards/fema-usar/achievements/usar_tech',
     });
+  });
+});
+
+describe('ldp-vc (VC 2.0 with a Data Integrity proof)', () => {
+  const verifier = new DataIntegrityVerifier(JsonLdContexts.load());
+
+  /** Checks the proof with the verifier and the key the DID document publishes under the proof's verificationMethod. */
+  async function verifyProof(board: IssuingBoard, text: string): Promise<Json> {
+    const signed = JSON.parse(text) as Json;
+    const reading = verifier.read(signed);
+    if (!reading.ok) throw new Error(reading.message);
+    const check = await verifier.verify(reading, {
+      now: new Date(),
+      keyFor: (id) => {
+        const method = board.didDocument().verificationMethod.find((m) => m.id === id);
+        if (!method || method.type !== 'Multikey' || !board.didDocument().assertionMethod.includes(id)) throw new Error(`${id} is not an assertion key`);
+        const jwk = multikeyToJwk(method.publicKeyMultibase);
+        return { id, jwk, thumbprint: jwkThumbprint(jwk), keyObject: keyObjectFor(jwk), algorithms: algorithmsFor(jwk) };
+      },
+    });
+    if (!check.ok) throw new Error(`${check.code}: ${check.message}`);
+    return signed;
+  }
+
+  it.each([
+    ['nremt', 'PARAMEDIC', 'eddsa-rdfc-2022', 'EdDSA'],
+    ['fl-nursing', 'RN', 'ecdsa-rdfc-2019', 'ES256'],
+  ] as const)('%s signs %s credentials with %s over the bundled VC 2.0 context and an inline one', async (slug, qualification, cryptosuite, algorithm) => {
+    const board = await open(slug);
+    const issued = await board.issue({ format: 'ldp-vc', qualification, subject: { name: 'Dana Okafor' }, licenseNumber: 'X1234567' });
+    const signed = await verifyProof(board, issued.jws);
+    expect(signed.proof).toMatchObject({
+      type: 'DataIntegrityProof',
+      cryptosuite,
+      proofPurpose: 'assertionMethod',
+      verificationMethod: `${board.did}#multikey-1`,
+    });
+    expect(signed['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', { '@vocab': 'https://purl.imsglobal.org/spec/vc/ob/vocab.html#' }]);
+    const { proof: _proof, ...unsecured } = signed;
+    expect(unsecured).toEqual(issued.credential);
+    expect(signed.credentialStatus.map((e: Json) => [e.statusPurpose, e.statusListIndex])).toEqual([
+      ['revocation', String(issued.statusIndex)],
+      ['suspension', String(issued.statusIndex)],
+    ]);
+    // The engine reads the qualification from it as from the JWT formats.
+    const summary = summariseCredential(signed, 'ldp-vc', board.did);
+    expect(summary).toMatchObject({
+      subject: { name: 'Dana Okafor' },
+      achievement: { id: board.achievementUrl(qualification) },
+      licenseNumber: 'X1234567',
+    });
+    expect(algorithmsFor(multikeyToJwk((board.didDocument().verificationMethod[1] as Json).publicKeyMultibase as string))).toContain(algorithm);
+  });
+
+  it('a changed credential no longer verifies', async () => {
+    const board = await open('fl-medicine');
+    const issued = await board.issue({ format: 'ldp-vc', qualification: 'MD', subject: { name: 'Lee Park' } });
+    const forged = JSON.parse(issued.jws) as Json;
+    forged.credentialSubject.licenseNumber = 'ME000001';
+    await expect(verifyProof(board, JSON.stringify(forged))).rejects.toThrow('signature_invalid');
   });
 });
 

@@ -4,14 +4,17 @@ import type { BoardKind, BoardSpec, SigningAlgorithm } from './board-catalog';
 import { BoardKey } from './board-key';
 import type { BoardStore, PersistedBoardState } from './board-store';
 import {
+  buildDataIntegrityCredential,
   buildStatusListCredential,
   buildVc1Credential,
   buildVc2Credential,
   ob3JwtPayload,
   vc1JwtPayload,
   vc2JwtPayload,
+  isoSeconds,
   type CredentialContent,
 } from './credential-factory';
+import { addDataIntegrityProof } from './data-integrity-issue';
 import { boardDid, didDocument, type BoardDidDocument } from './did-web';
 import { IssuerError } from './issuer-error';
 import { normaliseIssueRequest, type IssueRequest } from './issue-request';
@@ -19,12 +22,15 @@ import { describeQualification } from './qualifications';
 import { DISCLOSABLE, SD_JWT_VC_TYP, sdJwtVcClaims, STATUS_LIST_TOKEN_TYP, tokenStatusList, withDisclosures } from './sd-jwt-vc';
 
 export interface IssuedCredential {
-  /** Compact JWS (`vc+jwt` or OB 3.0 VC-JWT), or for `dc+sd-jwt` the SD-JWT with every Disclosure (`<jws>~<d>~…~`). */
+  /**
+   * What the holder presents (and a badge's QR code holds): the compact JWS (`vc+jwt`, `ob3-jwt`, `jwt-vc`), for
+   * `dc+sd-jwt` the SD-JWT with every Disclosure (`<jws>~<d>~…~`), for `ldp-vc` the signed credential as JSON text.
+   */
   jws: string;
   credentialId: string;
   /** Index in both of the board's status lists; -1 when issued without status. */
   statusIndex: number;
-  /** The unsecured credential (for `ob3-jwt`, the content of the `vc` claim; for `dc+sd-jwt`, every claim). */
+  /** The unsecured credential (for `jwt-vc`, the content of the `vc` claim; for `dc+sd-jwt`, every claim; for `ldp-vc`, without its proof). */
   credential: Record<string, unknown>;
 }
 
@@ -45,6 +51,8 @@ export interface Board {
   readonly url: string;
   /** Verification method id of the current key (`<did>#key-N`), the `kid` of everything signed now. */
   readonly keyId: string;
+  /** The same key as a Multikey (`<did>#multikey-N`): the `verificationMethod` of Data Integrity proofs. */
+  readonly multikeyId: string;
   issue(req: IssueRequest): Promise<IssuedCredential>;
   revoke(statusIndex: number): void;
   suspend(statusIndex: number): void;
@@ -115,6 +123,10 @@ export class IssuingBoard implements Board {
     return `${this.did}#${this.key.fragment}`;
   }
 
+  get multikeyId(): string {
+    return `${this.did}#${this.key.multikeyFragment}`;
+  }
+
   statusListUrl(purpose: StatusPurpose): string {
     return `${this.url}/status/${purpose}`;
   }
@@ -176,6 +188,16 @@ export class IssuingBoard implements Board {
           statusIndex,
           credential,
         };
+      }
+      case 'ldp-vc': {
+        const credential = buildDataIntegrityCredential(content);
+        const key = this.key;
+        const signed = await addDataIntegrityProof(
+          credential,
+          { cryptosuite: key.cryptosuite, digest: key.digest, verificationMethod: this.multikeyId, signBytes: (data) => key.signBytes(data) },
+          isoSeconds(now),
+        );
+        return { jws: JSON.stringify(signed), credentialId: content.credentialId, statusIndex, credential };
       }
       case 'jwt-vc': {
         const credential = buildVc1Credential(content);

@@ -73,8 +73,8 @@ function Station({ incident }: { incident: Incident }) {
   }, [recent.reload]);
 
   // A handheld scanner "types": if nothing that takes text has focus, send the keystrokes to the scanner field, so a
-  // scan is not lost (nor its Enter taken by a focused button). Space is left alone: it presses buttons, and badges
-  // (JWS, URLs) never contain one.
+  // scan is not lost (nor its Enter taken by a focused button). Space is left alone: it presses buttons, and no badge
+  // starts with one (a JSON credential's spaces come once its first character has moved the focus to the field).
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.key.length !== 1 || e.key === ' ' || e.ctrlKey || e.metaKey || e.altKey) return;
