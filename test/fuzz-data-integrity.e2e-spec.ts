@@ -526,6 +526,26 @@ async function nquads(document: Json): Promise<string | undefined> {
   }
 }
 
+/** The context URLs a top-level @context names: its entries, and inline contexts' @import and scoped contexts. */
+function namedContexts(context: unknown): unknown[] {
+  const out: unknown[] = [];
+  const visit = (ctx: unknown): void => {
+    for (const entry of Array.isArray(ctx) ? (ctx as unknown[]) : [ctx]) {
+      if (entry === null) continue;
+      if (typeof entry !== 'object') {
+        out.push(entry);
+        continue;
+      }
+      for (const [key, member] of Object.entries(entry as Json)) {
+        if (key === '@import') out.push(member);
+        else if (member !== null && typeof member === 'object' && '@context' in member) visit((member as Json)['@context']);
+      }
+    }
+  };
+  visit(context);
+  return out;
+}
+
 /**
  * Whether a credential signs exactly what a valid badge signs, by the rules of VC Data Integrity rather than the
  * engine's code: each proof is one of that badge's proofs, and the document is the same (RDFC suites: the same
@@ -540,6 +560,8 @@ async function signsTheSameAs(text: string, m: Material): Promise<boolean> {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const { proof, ...document } = value as Json;
+  // Every context named at the top, inline ones included, must be pinned (docs/verification.md), signed or not.
+  if (!namedContexts(document['@context']).every((url) => typeof url === 'string' && oracleContexts.has(url))) return false;
   const proofs = Array.isArray(proof) ? (proof as unknown[]) : [proof];
   const originals = m.bases.flatMap((b) => [b.credential, b.sibling]);
   for (const entry of proofs) {
