@@ -262,16 +262,15 @@ describe('Data Integrity credentials through the engine', () => {
       const top = await sign(board, licence(board.did));
       top['@context'] = [...OB_CONTEXTS, `${server.url}/context.json`];
       expect(check(await v.verify(top, { jurisdiction: 'US-FL' }), 'format')).toMatchObject({ status: 'fail', code: 'unsupported_format' });
-      // A scoped context only seen while expanding: refused by the document loader.
-      const nested = await sign(
-        board,
-        licence(board.did, {
-          '@context': [...OB_CONTEXTS, { extra: { '@id': 'urn:example:extra', '@context': `${server.url}/scoped.json` } }],
-          extra: { x: 1 },
-        }),
-        'eddsa-jcs-2022',
-      );
-      (nested.proof as Record<string, unknown>).cryptosuite = 'eddsa-rdfc-2022';
+      // A scoped context named by an inline context at the top: refused before anything is verified (a JCS proof never
+      // expands the credential).
+      const inline = { ...(await sign(board, licence(board.did), 'eddsa-jcs-2022')) };
+      inline['@context'] = [...OB_CONTEXTS, { extra: { '@id': 'urn:example:extra', '@context': `${server.url}/scoped.json` } }];
+      expect(check(await v.verify(inline, { jurisdiction: 'US-FL' }), 'format')).toMatchObject({ status: 'fail', code: 'unsupported_format' });
+      // A scoped context only seen while expanding (inside the subject): refused by the document loader.
+      const nested = await sign(board, licence(board.did));
+      (nested.credentialSubject as Record<string, unknown>)['@context'] = { extra: { '@id': 'urn:example:extra', '@context': `${server.url}/scoped.json` } };
+      (nested.credentialSubject as Record<string, unknown>).extra = { x: 1 };
       expect(check(await v.verify(nested, { jurisdiction: 'US-FL' }), 'signature')).toMatchObject({ status: 'fail', code: 'unsupported_format' });
       // Without the configured folder, the Open Badges contexts are unknown too (they are not bundled).
       expect(

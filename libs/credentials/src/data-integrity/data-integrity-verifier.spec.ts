@@ -141,3 +141,28 @@ describe('bundled contexts', () => {
     expect(bundled.has('https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json')).toBe(false);
   });
 });
+
+describe('contexts an inline context names', () => {
+  // A JCS proof pins the contexts it was made under and never expands the credential: a context appended after them is
+  // not signed, so the contexts it names are checked before anything else.
+  const signed = readJson(path.join(CONFORMANCE_DIR, 'vc-di-eddsa', 'TestVectors/eddsa-jcs-2022/signedJCS.json'));
+  const appended = (context: unknown): JsonRecord => ({ ...signed, '@context': [...(signed['@context'] as unknown[]), context] });
+
+  it.each([
+    ['@import', { '@import': 'https://example.org/evil-context.json' }],
+    ['nested @context', { '@context': 'https://example.org/evil-context.json' }],
+    ['scoped context of a term', { evil: { '@id': 'https://evil.example/evil', '@context': ['https://example.org/evil-context.json'] } }],
+    ['@import that is no URL', { '@import': 42 }],
+  ])('unsupported_format for an unknown context named by an appended %s', async (_what, context) => {
+    expect(await verifyProofs(appended(context))).toMatchObject({
+      ok: false,
+      code: 'unsupported_format',
+      message: expect.stringContaining('not one of the contexts held here'),
+    });
+  });
+
+  it('an appended inline context naming only pinned contexts (or none) is no reason to refuse', async () => {
+    expect(await verifyProofs(appended({ '@vocab': 'https://evil.example/' }))).toMatchObject({ ok: true });
+    expect(await verifyProofs(appended({ '@import': 'https://www.w3.org/ns/credentials/v2' }))).toMatchObject({ ok: true });
+  });
+});

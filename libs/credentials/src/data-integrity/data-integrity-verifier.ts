@@ -94,6 +94,25 @@ export interface VerifiedProof {
 
 export type ProofCheck = { ok: true; proofs: VerifiedProof[] } | { ok: false; code: DataIntegrityError['code']; message: string };
 
+/** The contexts an inline context refers to by `@import` or a nested `@context` (a URL, or anything but an object). */
+function referencedContexts(context: JsonRecord): unknown[] {
+  const found: unknown[] = [];
+  const stack: unknown[] = [context];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) stack.push(...(value as unknown[]));
+    else if (isRecord(value)) {
+      for (const [key, member] of Object.entries(value)) {
+        if (key === '@import') found.push(member);
+        else if (key === '@context') for (const entry of oneOrMany(member)) isRecord(entry) ? stack.push(entry) : found.push(entry);
+        else stack.push(member);
+      }
+    }
+  }
+  // null resets the active context, which is no reference.
+  return found.filter((entry) => entry !== null);
+}
+
 export class DataIntegrityVerifier {
   private readonly rdfc: RdfCanonicalizer;
 
@@ -115,13 +134,16 @@ export class DataIntegrityVerifier {
     if (contexts.length > DATA_INTEGRITY_LIMITS.topLevelContexts)
       return fail('malformed', `The credential lists more than ${DATA_INTEGRITY_LIMITS.topLevelContexts} contexts.`);
     for (const context of contexts) {
-      if (typeof context === 'string' && !this.contexts.has(context)) {
+      if (typeof context !== 'string' && !isRecord(context)) return fail('malformed', 'Every @context entry must be a URL or an object.');
+      // An inline context may name others (@import, scoped contexts): checked here too, since a JCS proof never
+      // expands the credential and a context after the ones it pins is not signed.
+      const unknown = (typeof context === 'string' ? [context] : referencedContexts(context)).find((url) => typeof url !== 'string' || !this.contexts.has(url));
+      if (unknown !== undefined) {
         return fail(
           'unsupported_format',
-          `The credential uses the JSON-LD context ${clip(context)}, which is not one of the contexts held here (contexts are never fetched).`,
+          `The credential uses the JSON-LD context ${clip(String(unknown))}, which is not one of the contexts held here (contexts are never fetched).`,
         );
       }
-      if (typeof context !== 'string' && !isRecord(context)) return fail('malformed', 'Every @context entry must be a URL or an object.');
     }
     const entries = oneOrMany(credential.proof);
     if (entries.length === 0) return fail('unsupported_format', 'The credential carries no proof.');

@@ -11,7 +11,8 @@ import { encodeTokenList } from './token-status-list';
 
 /**
  * Fuzzing the SD-JWT VC path of the engine with presentations built from real ones: bit flips, truncation, `~`
- * games, Disclosures dropped, repeated, reordered, re-encoded, taken from another credential or flooded, issuer JWTs
+ * games, Disclosures dropped, repeated, reordered, re-encoded, taken from another credential or flooded (repeated or
+ * distinct, up to 10,000, oversized, deeply nested, and an issuer that signed more than the limit), issuer JWTs
  * swapped, Key Binding JWTs removed, swapped, forged or altered, headers re-signed by an attacker. Properties, on
  * every case: the engine answers (never throws) with the six checks and documented reason codes, and a presentation
  * is verified only when it is a genuine one: an issuer JWT as issued, a set of its own distinct Disclosures, and a
@@ -90,6 +91,14 @@ const issued = [0, 1, 2].map((i) =>
     key: board.privateKey,
   }),
 );
+/** Genuinely issued, with more Disclosures than one SD-JWT may carry (docs/verification.md, Limits). */
+const overIssued = issueSdJwt({
+  header: { alg: 'ES256', typ: 'dc+sd-jwt', kid: 'k1' },
+  claims: { iss: BOARD, iat: IAT, exp: IAT + 86400, vct: VCT, ...Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`c${i}`, i])) },
+  disclose: Array.from({ length: 130 }, (_, i) => `c${i}`),
+  decoys: 0,
+  key: board.privateKey,
+});
 const bound = (sdJwt: string, reveal = REVEAL, nonce = 'n-1') =>
   presentSdJwt(sdJwt, reveal, { key: holder.privateKey, alg: 'ES256', aud: 'https://checkin.example.org', nonce, iat: IAT });
 /** Genuine presentations: as issued, a subset without Key Binding, with Key Binding over all or some. */
@@ -203,8 +212,24 @@ function build(r: Recipe): string {
       const theirs = other.split('~').slice(1, -1);
       return theirs.length === 0 ? base : join([...disclosures, pick(theirs, p0)]);
     }
-    case 'flood':
-      return join(Array.from({ length: 100 + (p0 % 200) }, (_, i) => (disclosures.length > 0 ? disclosures[i % disclosures.length] : enc(['s', `c${i}`, i]))));
+    case 'flood': {
+      const fresh = (n: number) => Array.from({ length: n }, (_, i) => enc([`salt-${i}`, `c${i}`, i]));
+      let nested: unknown = 'leaf';
+      for (let i = 0; i < 40; i++) nested = { n: nested };
+      const variants = [
+        () => Array.from({ length: 100 + (p0 % 200) }, (_, i) => (disclosures.length > 0 ? disclosures[i % disclosures.length] : enc(['s', `c${i}`, i]))),
+        // Distinct Disclosures no digest names: at the limit (refused by their digests), past it (refused unread).
+        () => [...disclosures, ...fresh(128 - disclosures.length)],
+        () => [...disclosures, ...fresh(129 + (p0 % 400))],
+        () => Array.from({ length: 10_000 }, () => 'AA'),
+        () => [...disclosures, enc(['salt-big', 'given_name', 'x'.repeat(16_500)])],
+        () => [...disclosures, enc(['salt-deep', 'address', nested])],
+        () => [...disclosures, enc(['salt-array', Array.from({ length: 5_000 }, (_, i) => i)])],
+      ];
+      // An issuer that really signed more Disclosures than the Limits allow: refused, though every digest matches.
+      if (p1 % (variants.length + 1) === variants.length) return overIssued;
+      return join(pick(variants, p1)());
+    }
     case 'garbage':
       return join([
         ...disclosures,
@@ -279,6 +304,19 @@ describe('SD-JWT VC fuzzing', () => {
       expect(genuine(p)).toBe(true);
       const result = await verifier.verify(p, { jurisdiction: 'US-FL' });
       expect({ p: p.slice(-20), verified: result.verified }).toEqual({ p: p.slice(-20), verified: true });
+    }
+  });
+
+  it('Disclosure floods are refused as malformed: more than the limit (even all signed by the issuer), one too large', async () => {
+    const [jwt, ...rest] = issued[0].split('~');
+    const floods = [
+      overIssued,
+      [jwt, ...rest.slice(0, -1), ...Array.from({ length: 10_000 }, () => 'AA'), ''].join('~'),
+      [jwt, enc(['s', 'given_name', 'x'.repeat(16_500)]), ''].join('~'),
+    ];
+    for (const flood of floods) {
+      const result = await verifier.verify(flood, { jurisdiction: 'US-FL' });
+      expect(result.errors).toEqual([expect.objectContaining({ id: 'format', code: 'malformed' })]);
     }
   });
 
