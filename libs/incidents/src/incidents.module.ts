@@ -18,25 +18,15 @@ import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentStaffService } from './incidents/incident-staff.service';
 import { IncidentsRepository } from './incidents/incidents.repository';
 import { IncidentsService } from './incidents/incidents.service';
-import { ResponderRegistry } from './responders/responder-registry';
 import { ResponderRepository } from './responders/responders.repository';
 import { CheckInRepository } from './check-in/check-in.repository';
 import { IdempotencyKeyHints } from './check-in/idempotency-key-hints';
-import { AuditedIncidentsRepository } from './ports/audited-incidents.repository';
+import { AuditedIncidentsProvider } from './ports/audited-incidents.provider';
 import { DeploymentReportsRepository } from './reports/deployment-reports.repository';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 
-const SERVICES = [
-  IncidentsService,
-  DeploymentReader,
-  DeploymentsService,
-  CredentialFlagsService,
-  ResponderRegistry,
-  CheckInService,
-  IdempotencyKeyHints,
-  RosterService,
-];
+const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, CheckInService, IdempotencyKeyHints, RosterService];
 const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, DeployedCredentialsRepository, ResponderRepository, CheckInRepository];
 
 /**
@@ -52,7 +42,7 @@ const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, DeployedCreden
     IncidentAccessPolicy,
     { provide: IncidentAccess, useExisting: IncidentAccessPolicy },
     { provide: LiveSnapshotSource, useExisting: RosterService },
-    { provide: AuditedIncidents, useClass: AuditedIncidentsRepository },
+    { provide: AuditedIncidents, useClass: AuditedIncidentsProvider },
   ],
   exports: [...SERVICES, ...REPOSITORIES, IncidentAccess, LiveSnapshotSource, AuditedIncidents],
 })

@@ -20,7 +20,7 @@ export * from './deployments/deployed-credentials.repository';
 export * from './deployments/ics211';
 export * from './deployments/roster.service';
 export * from './responders/responder-identity';
-export * from './responders/responder-registry';
+export * from './responders/responders.repository';
 export * from './reports/deployment-report';
 export * from './responders/responder';
 export * from './responders/presented-credential';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Transaction } from '@app/db';
 import { Outbox, type CredentialFlag, type CredentialFlagCode } from '@app/realtime';
+import { ResponderRepository } from '../responders/responders.repository';
 import { DeploymentsRepository } from './deployments.repository';
 import { DeploymentsService } from './deployments.service';
 
@@ -15,6 +16,7 @@ export class CredentialFlagsService {
   constructor(
     private readonly deployments: DeploymentsService,
     private readonly repository: DeploymentsRepository,
+    private readonly responders: ResponderRepository,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
   ) {}
@@ -31,7 +33,7 @@ export class CredentialFlagsService {
     const d = await this.deployments.lock(tx, incidentId, deploymentId);
     if (d.checkedOutAt || d.credentialFlag?.code === flag.code) return false;
     await this.repository.setCredentialFlag(tx, d.id, flag);
-    const name = await this.repository.responderName(tx, d.responderId);
+    const name = await this.responders.name(tx, d.responderId);
     await this.audit.record(tx, {
       actor,
       action: 'credential.flagged',
@@ -66,7 +68,7 @@ export class CredentialFlagsService {
     const d = await this.deployments.lock(tx, incidentId, deploymentId);
     if (d.checkedOutAt || d.credentialFlag?.code !== code) return false;
     await this.repository.setCredentialFlag(tx, d.id, null);
-    const name = await this.repository.responderName(tx, d.responderId);
+    const name = await this.responders.name(tx, d.responderId);
     const at = new Date().toISOString();
     await this.audit.record(tx, {
       actor,

@@ -125,12 +125,6 @@ export class DeployedCredentialsRepository {
       [credentialId, verified, at, keyThumbprint],
     );
   }
-
-  /** The responder's name ('' when unknown), as the board shows it. */
-  async responderName(tx: Transaction, responderId: string): Promise<string> {
-    const row = await tx.queryOne<{ name: string }>(`SELECT name FROM responder WHERE id = $1`, [responderId]);
-    return row?.name ?? '';
-  }
 }
 
 function filterSql(filter: DeployedCredentialFilter, firstParam: number): { where: string; params: string[] } {

@@ -226,12 +226,6 @@ export class DeploymentsRepository {
     );
     return rows.map(toIdentityChange);
   }
-
-  /** The responder's name as the board shows it ('' if unknown). */
-  async responderName(scope: SqlScope, responderId: string): Promise<string> {
-    const row = await scope.queryOne<{ name: string }>(`SELECT name FROM responder WHERE id = $1`, [responderId]);
-    return row?.name ?? '';
-  }
 }
 
 function toDeployment(r: DeploymentRow): Deployment {

@@ -6,6 +6,7 @@ import { Outbox, type StatusSnapshot } from '@app/realtime';
 import type { Deployment, RecordedStatus } from './deployment';
 import { DeploymentReader } from './deployment-reader';
 import { hoursBetween, type DeploymentView } from './deployment.view';
+import { ResponderRepository } from '../responders/responders.repository';
 import { DeploymentsRepository } from './deployments.repository';
 import { ICS211_EDITABLE_FIELDS, type Ics211Fields } from './ics211';
 import type { ChangeStatusDto } from './dto/deployment.dto';
@@ -39,6 +40,7 @@ export class DeploymentsService {
   constructor(
     private readonly database: Database,
     private readonly deployments: DeploymentsRepository,
+    private readonly responders: ResponderRepository,
     private readonly reader: DeploymentReader,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
@@ -80,7 +82,7 @@ export class DeploymentsService {
     const now = new Date();
     await this.deployments.setStatus(tx, d.id, to);
     await this.deployments.appendStatusEvent(tx, { deploymentId: d.id, from, to, note, changedBy: actor, changedAt: now });
-    const name = await this.deployments.responderName(tx, d.responderId);
+    const name = await this.responders.name(tx, d.responderId);
     await this.audit.record(tx, {
       actor,
       action: 'deployment.status_changed',
@@ -117,7 +119,7 @@ export class DeploymentsService {
         changedBy: actor,
         changedAt: now,
       });
-      const name = await this.deployments.responderName(tx, d.responderId);
+      const name = await this.responders.name(tx, d.responderId);
       await this.audit.record(tx, {
         actor,
         action: 'deployment.checked_out',

@@ -87,6 +87,10 @@ const CHANGE_COLUMNS: { [K in keyof Required<IncidentChanges>]: string } = {
 /** Which incidents a listing shows: every one, those of some jurisdictions (and their subdivisions), or one user's assignments. */
 export type IncidentVisibility = { kind: 'all' } | { kind: 'jurisdictions'; jurisdictions: readonly string[] } | { kind: 'assigned'; userId: string };
 
+/** "The incident (alias i) lies in one of $1's jurisdictions or a subdivision of one" (US-FL covers US-FL-xyz). */
+const WITHIN_JURISDICTIONS = 'i.jurisdiction = ANY($1::text[]) OR i.jurisdiction LIKE ANY($2::text[])';
+const withinJurisdictions = (jurisdictions: readonly string[]): unknown[] => [jurisdictions, jurisdictions.map((j) => `${j}-%`)];
+
 /** Incidents, their setup (locations, positions, operational periods) and their staff assignments. */
 @Injectable()
 export class IncidentsRepository {
@@ -110,8 +114,8 @@ export class IncidentsRepository {
       rows = await this.database.query<IncidentWithSetupRow>(`${WITH_SETUP} ${order}`);
     } else if (visibility.kind === 'jurisdictions') {
       rows = await this.database.query<IncidentWithSetupRow>(
-        `${WITH_SETUP} WHERE i.jurisdiction = ANY($1::text[]) OR i.jurisdiction LIKE ANY($2::text[]) ${order}`,
-        [visibility.jurisdictions, visibility.jurisdictions.map((j) => `${j}-%`)],
+        `${WITH_SETUP} WHERE ${WITHIN_JURISDICTIONS} ${order}`,
+        withinJurisdictions(visibility.jurisdictions),
       );
     } else {
       rows = await this.database.query<IncidentWithSetupRow>(`${WITH_SETUP} JOIN incident_staff s ON s.incident_id = i.id AND s.user_id = $1 ${order}`, [
@@ -119,6 +123,12 @@ export class IncidentsRepository {
       ]);
     }
     return rows.map(toIncidentWithSetup);
+  }
+
+  /** The ids of the incidents in one of `jurisdictions` or a subdivision of one. */
+  async idsWithin(jurisdictions: readonly string[]): Promise<string[]> {
+    const rows = await this.database.query<{ id: string }>(`SELECT i.id FROM incident i WHERE ${WITHIN_JURISDICTIONS}`, withinJurisdictions(jurisdictions));
+    return rows.map((r) => r.id);
   }
 
   async numberTaken(tx: Transaction, number: string): Promise<boolean> {

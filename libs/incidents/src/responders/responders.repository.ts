@@ -42,6 +42,12 @@ interface KnownResponderRow {
  */
 @Injectable()
 export class ResponderRepository {
+  /** The responder's name as the board shows it ('' if unknown), read in `scope`. */
+  async name(scope: SqlScope, responderId: string): Promise<string> {
+    const row = await scope.queryOne<{ name: string }>(`SELECT name FROM responder WHERE id = $1`, [responderId]);
+    return row?.name ?? '';
+  }
+
   /**
    * Records a batch of presentations, each of a credential that establishes identity, as parts of a combined
    * statement: the responders, their credentials and this scan's verifications. A responder is found or created by

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import type { VerificationResult } from '@app/credentials';
 import { Database, type Transaction } from '@app/db';
-import { CredentialFlagsService, DeployedCredentialsRepository, ResponderRegistry } from '@app/incidents';
+import { CredentialFlagsService, DeployedCredentialsRepository, ResponderRepository } from '@app/incidents';
 import { Outbox, type CredentialFlagCode } from '@app/realtime';
 import type { Problem } from '../evaluation/flag-codes';
 import type { ActiveCredential } from '../evaluation/screening';
@@ -30,7 +30,7 @@ export class ReverificationEffects {
   constructor(
     private readonly database: Database,
     private readonly flags: CredentialFlagsService,
-    private readonly responders: ResponderRegistry,
+    private readonly responders: ResponderRepository,
     private readonly deployed: DeployedCredentialsRepository,
     private readonly warnings: ExpiryWarningsRepository,
     private readonly audit: AuditTrail,
@@ -81,7 +81,7 @@ export class ReverificationEffects {
     const validUntil = c.validUntil;
     return this.database.transaction(async (tx) => {
       if (!(await this.warnings.record(tx, c.deploymentId, validUntil, at, runId))) return false;
-      const name = await this.deployed.responderName(tx, c.responderId);
+      const name = await this.responders.name(tx, c.responderId);
       await this.audit.record(tx, {
         actor,
         action: 'credential.expiring',
