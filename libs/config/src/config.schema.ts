@@ -143,6 +143,12 @@ export const envSchema = z
     LIVE_RELAY_POLL_MS: int(50, 60000).default(1000),
     /** Live board: a resync asking for more missed events than this gets a fresh snapshot instead. */
     LIVE_RESYNC_MAX_EVENTS: int(1, 10000).default(500),
+    /** Prometheus metrics on their own port (GET /metrics), never the API's; unset: not served. */
+    METRICS_PORT: int(0, 65535).optional(),
+    /** The address the metrics port binds: loopback by default; another address needs METRICS_TOKEN in production. */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** A bearer token the scraper must send (Authorization: Bearer ...), at least 24 characters. */
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   })
   .superRefine((env, ctx) => {
     const refuse = (variable: string, message: string): void => {
@@ -156,11 +162,17 @@ export const envSchema = z
     if (!env.BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD) refuse('BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD', 'must be true in production');
     if (env.FETCH_ALLOW_PRIVATE_NETWORK) refuse('FETCH_ALLOW_PRIVATE_NETWORK', 'must be false in production');
     if (env.FETCH_INSECURE_HOSTS.length > 0) refuse('FETCH_INSECURE_HOSTS', 'must be empty in production (issuers are fetched over https only)');
+    if (env.METRICS_PORT !== undefined && !env.METRICS_TOKEN && !isLoopback(env.METRICS_HOST))
+      refuse('METRICS_TOKEN', 'must be set in production when METRICS_HOST is not a loopback address');
     for (const variable of ['AUTH_SIGNING_KEY', 'CHECKPOINT_SIGNING_KEY'] as const) {
       if (!env[variable] && !env.KEY_ENCRYPTION_KEY)
         refuse(variable, 'must be set in production (or KEY_ENCRYPTION_KEY, which keeps generated keys sealed in the database)');
     }
   });
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
 
 function sameKey(a: string, b: string): boolean {
   return (parseJson(a) as { x?: unknown }).x === (parseJson(b) as { x?: unknown }).x;

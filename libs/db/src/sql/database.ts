@@ -111,6 +111,12 @@ export class Database extends RunnerScope {
     }
   }
 
+  /** The pool's connections now: open in all, idle, and requests waiting for one (metrics). */
+  poolUsage(): { total: number; idle: number; waiting: number } {
+    const pool = (this.dataSource.driver as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
+    return { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
+  }
+
   /** Resolves when PostgreSQL answers a trivial statement (readiness checks). */
   async ping(): Promise<void> {
     await this.query('SELECT 1 AS ok');

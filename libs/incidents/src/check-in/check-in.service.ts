@@ -4,6 +4,7 @@ import { canonicalJson, type AuditActor, type AuditInput } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError, violatedConstraint } from '@app/common';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
+import { Metrics } from '@app/metrics';
 import { DeploymentReader } from '../deployments/deployment-reader';
 import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
 import type { Ics211Fields } from '../deployments/ics211';
@@ -62,6 +63,7 @@ export class CheckInService {
     private readonly deployments: DeploymentReader,
     private readonly checkIns: CheckInRepository,
     private readonly keyHints: IdempotencyKeyHints,
+    private readonly metrics: Metrics,
   ) {}
 
   async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
@@ -82,9 +84,12 @@ export class CheckInService {
     }
     const { incident, decision } = fresh.value;
 
+    const recorded = this.metrics.checkInSeconds.startTimer({ step: 'record' });
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.record(cmd, incident, decision, requestHash);
+        const outcome = await this.record(cmd, incident, decision, requestHash);
+        recorded();
+        return outcome;
       } catch (err) {
         if (cmd.idempotencyKey && violatedConstraint(err, '23505') === 'check_in_attempt_idempotency') {
           const again = await this.replay(cmd, requestHash);
@@ -109,10 +114,12 @@ export class CheckInService {
     if (cmd.body.locationId && !incident.locations?.some((l) => l.id === cmd.body.locationId)) {
       throw new DomainError('location_unknown', 'That check-in location does not exist at this incident.');
     }
+    const verified = this.metrics.checkInSeconds.startTimer({ step: 'verify' });
     const result = await this.verifier.verify(cmd.body.credential, {
       jurisdiction: incident.jurisdiction,
       mutualAidJurisdictions: incident.mutualAidJurisdictions,
     });
+    verified();
     return { incident, result, decision: decideCheckIn(result, incident.statusUnavailablePolicy, position) };
   }
 
@@ -284,7 +291,9 @@ export class CheckInService {
           : null,
       identityChanges: changes?.changes ?? [],
     });
-    return written.committed ? { committed: true, outcome: { status, body, replayed: false } } : written;
+    if (!written.committed) return written;
+    this.metrics.countCheckIn(alreadyCheckedIn ? 'repeated' : decision, reasons);
+    return { committed: true, outcome: { status, body, replayed: false } };
   }
 
   /** The known responder's name and e-mail as this credential changes them: a history row per field and an audit entry. */
