@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { MetricsEndpoint } from '@app/metrics';
+import { MetricsEndpoint } from '@app/telemetry';
 import { REVERIFY_TEST_ENV, startWorker, sweepOnce, type TestWorker } from './support/reverification';
 import { bearer } from './support/test-app';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';

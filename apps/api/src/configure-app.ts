@@ -4,9 +4,9 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { assertJsonDepth, DEFAULT_PROBLEM_RESPONSE, logRequests, PinoNestLogger, ProblemDetailsDto, refuseUnsafeJsonText, requestIdFor } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { mountQueueDashboard } from '@app/jobs';
-import { Metrics } from '@app/metrics';
+import { Metrics } from '@app/telemetry';
 import { lowerCaseUuids } from './canonical-ids';
-import { countRequests } from './http-metrics';
+import { observeRequests } from './http-telemetry';
 import { securityHeaders } from './security-headers';
 import { serveWebApp } from './web-app';
 
@@ -38,7 +38,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     done();
   });
   logRequests(fastify, logger.pino);
-  countRequests(fastify, app.get(Metrics));
+  observeRequests(fastify, app.get(Metrics));
   lowerCaseUuids(fastify);
   useSafeJsonParser(app);
   app.useBodyParser(TEXT_TYPES, { bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body.toString('utf8')));

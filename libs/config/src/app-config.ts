@@ -43,6 +43,8 @@ export abstract class AppConfig {
   abstract readonly live: { relayEnabled: boolean; relayPollMs: number; resyncMaxEvents: number };
   /** `port` undefined: no metrics endpoint. */
   abstract readonly metrics: { port?: number; host: string; token?: string };
+  /** `otlpEndpoint` undefined: tracing off. */
+  abstract readonly tracing: { otlpEndpoint?: string };
 }
 
 export function toAppConfig(env: Env): AppConfig {
@@ -91,5 +93,6 @@ export function toAppConfig(env: Env): AppConfig {
     audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS, trustedCheckpointKeys: env.AUDIT_TRUSTED_CHECKPOINT_KEYS },
     live: { relayEnabled: env.LIVE_RELAY_ENABLED, relayPollMs: env.LIVE_RELAY_POLL_MS, resyncMaxEvents: env.LIVE_RESYNC_MAX_EVENTS },
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST, token: env.METRICS_TOKEN },
+    tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT },
   });
 }

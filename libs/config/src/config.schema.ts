@@ -149,6 +149,8 @@ export const envSchema = z
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** A bearer token the scraper must send (Authorization: Bearer ...), at least 24 characters. */
     METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    /** OpenTelemetry traces go to this OTLP/HTTP collector (spans posted to <url>/v1/traces); unset: not traced. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   })
   .superRefine((env, ctx) => {
     const refuse = (variable: string, message: string): void => {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Clock, RedisConnection } from '@app/common';
 import { AppConfig } from '@app/config';
-import { Metrics } from '@app/metrics';
+import { Metrics } from '@app/telemetry';
 import { BoundedFetcher } from './fetch/bounded-fetcher';
 import { CredentialVerifier, type VerificationObserver } from './engine/credential-verifier';
 import { RedisStatusListStore } from './status/redis-status-list-store';

@@ -1,7 +1,7 @@
 import { Global, Module, Optional } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@app/config';
-import { Metrics } from '@app/metrics';
+import { Metrics } from '@app/telemetry';
 import { dataSourceOptions } from './data-source-options';
 import { Database } from './sql/database';
 

@@ -4,6 +4,7 @@ import { Client, type PoolClient, type QueryResult } from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { dataSourceOptions } from '../data-source-options';
 import { withPooledConnection } from './pooled-connection';
+import { inStatementSpan } from './statement-span';
 import { PreparedStatements } from './prepared-statements';
 
 /**
@@ -60,7 +61,7 @@ class RunnerScope implements SqlScope {
   private async structured(text: string, values: readonly unknown[]): Promise<{ records?: unknown[]; affected?: number }> {
     const runner = this.runner();
     try {
-      return await runner.query(text, [...values], true);
+      return await inStatementSpan(text, () => runner.query(text, [...values], true));
     } finally {
       if (this.releaseAfter) await runner.release();
     }
@@ -129,7 +130,7 @@ export class Database extends RunnerScope {
 
   /** A pooled pg connection for what a query runner cannot do (several statements in one message). */
   withConnection<T>(work: (client: RawConnection, breakConnection: (reason: Error) => void) => Promise<T>): Promise<T> {
-    return withPooledConnection(this.dataSource, work);
+    return inStatementSpan('BATCH', () => withPooledConnection(this.dataSource, work));
   }
 
   /**

@@ -4,7 +4,7 @@ import { canonicalJson, type AuditActor, type AuditInput } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError, violatedConstraint } from '@app/common';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
-import { Metrics } from '@app/metrics';
+import { inSpan, Metrics } from '@app/telemetry';
 import { DeploymentReader } from '../deployments/deployment-reader';
 import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
 import type { Ics211Fields } from '../deployments/ics211';
@@ -87,7 +87,7 @@ export class CheckInService {
     const recorded = this.metrics.checkInSeconds.startTimer({ step: 'record' });
     for (let attempt = 0; ; attempt++) {
       try {
-        const outcome = await this.record(cmd, incident, decision, requestHash);
+        const outcome = await inSpan('checkin.record', () => this.record(cmd, incident, decision, requestHash), { 'checkin.decision': decision.decision });
         recorded();
         return outcome;
       } catch (err) {
@@ -115,9 +115,13 @@ export class CheckInService {
       throw new DomainError('location_unknown', 'That check-in location does not exist at this incident.');
     }
     const verified = this.metrics.checkInSeconds.startTimer({ step: 'verify' });
-    const result = await this.verifier.verify(cmd.body.credential, {
-      jurisdiction: incident.jurisdiction,
-      mutualAidJurisdictions: incident.mutualAidJurisdictions,
+    const result = await inSpan('checkin.verify', async (span) => {
+      const answer = await this.verifier.verify(cmd.body.credential, {
+        jurisdiction: incident.jurisdiction,
+        mutualAidJurisdictions: incident.mutualAidJurisdictions,
+      });
+      span.setAttributes({ 'credential.format': answer.credential?.format ?? 'unrecognised', 'credential.verified': answer.verified });
+      return answer;
     });
     verified();
     return { incident, result, decision: decideCheckIn(result, incident.statusUnavailablePolicy, position) };

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AppConfig } from '@app/config';
-import { Metrics } from '@app/metrics';
+import { Metrics, Tracing } from '@app/telemetry';
 import { QUEUE_NAMES, type JobName, type JobPayloads, type QueueName } from '../job-catalog';
 import { bullPrefix, producerConnection } from './queue-connection';
 
@@ -26,6 +26,7 @@ export class JobQueues implements OnApplicationShutdown {
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
     metrics: Metrics,
+    private readonly tracing: Tracing,
   ) {
     metrics.onScrape(() => this.countJobs(metrics));
   }
@@ -38,6 +39,7 @@ export class JobQueues implements OnApplicationShutdown {
       queue = new Queue<JobPayloads[JobName], unknown, JobName>(name, {
         connection,
         prefix: bullPrefix(this.config),
+        telemetry: this.tracing.queueTelemetry(),
         // Job records are kept for a while (bull-board, debugging), then dropped: job_run is the lasting record.
         defaultJobOptions: { removeOnComplete: { age: 24 * 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600, count: 5000 } },
       });

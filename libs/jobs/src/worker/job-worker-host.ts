@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { AppConfig } from '@app/config';
-import { Metrics } from '@app/metrics';
+import { Metrics, Tracing } from '@app/telemetry';
 import { isJobName, JOBS, QUEUE_NAMES, type JobName, type JobPayloads } from '../job-catalog';
 import { bullPrefix, workerConnection } from '../queue/queue-connection';
 import { JOB_HANDLER, JOB_INTERRUPTED, type JobContext, type JobHandler } from './job-handler';
@@ -31,6 +31,7 @@ export class JobWorkerHost implements OnApplicationBootstrap, OnApplicationShutd
     private readonly reflector: Reflector,
     @Inject(AppConfig) private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly tracing: Tracing,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -39,6 +40,7 @@ export class JobWorkerHost implements OnApplicationBootstrap, OnApplicationShutd
       const worker = new Worker<JobPayloads[JobName], unknown, string>(queue, (job, token) => this.process(job, token), {
         connection: workerConnection(this.config),
         prefix: bullPrefix(this.config),
+        telemetry: this.tracing.queueTelemetry(),
         concurrency: this.config.reverification.workerConcurrency,
         lockDuration: this.config.jobs.lockDurationMs,
         stalledInterval: this.config.jobs.stalledIntervalMs,

@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose';
 import type { Namespace, Socket } from 'socket.io';
 import { AccessChanges, IncidentAccess, TokenService, type AccessChange, type Principal } from '@app/auth';
 import { DomainError, isDatabaseUnavailable } from '@app/common';
-import { Metrics } from '@app/metrics';
+import { Metrics } from '@app/telemetry';
 import {
   incidentRoom,
   LIVE_MAX_MESSAGE_BYTES,

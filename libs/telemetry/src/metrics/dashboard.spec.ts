@@ -4,7 +4,7 @@ import { Metrics } from './metrics';
 
 /** The Grafana dashboard in docker/ queries only metrics the processes export (a rename breaks this test). */
 describe('docker/grafana/responder-checkin.json', () => {
-  const dashboard = JSON.parse(readFileSync(join(__dirname, '../../../docker/grafana/responder-checkin.json'), 'utf8')) as {
+  const dashboard = JSON.parse(readFileSync(join(__dirname, '../../../../docker/grafana/responder-checkin.json'), 'utf8')) as {
     panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
   };
 
