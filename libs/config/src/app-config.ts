@@ -43,6 +43,8 @@ export abstract class AppConfig {
   abstract readonly live: { relayEnabled: boolean; relayPollMs: number; resyncMaxEvents: number };
   /** `port` undefined: no metrics endpoint. */
   abstract readonly metrics: { port?: number; host: string; token?: string };
+  /** Days after which personal contents are purged (0: kept); the purge runs every `purgeIntervalMs`. */
+  abstract readonly retention: { credentialCopyDays: number; scanResponseDays: number; purgeIntervalMs: number };
   /** `otlpEndpoint` undefined: tracing off. */
   abstract readonly tracing: { otlpEndpoint?: string };
 }
@@ -94,5 +96,10 @@ export function toAppConfig(env: Env): AppConfig {
     live: { relayEnabled: env.LIVE_RELAY_ENABLED, relayPollMs: env.LIVE_RELAY_POLL_MS, resyncMaxEvents: env.LIVE_RESYNC_MAX_EVENTS },
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST, token: env.METRICS_TOKEN },
     tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT },
+    retention: {
+      credentialCopyDays: env.RETENTION_CREDENTIAL_COPY_DAYS,
+      scanResponseDays: env.RETENTION_SCAN_RESPONSE_DAYS,
+      purgeIntervalMs: env.RETENTION_PURGE_INTERVAL_MS,
+    },
   });
 }

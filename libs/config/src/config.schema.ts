@@ -143,6 +143,12 @@ export const envSchema = z
     LIVE_RELAY_POLL_MS: int(50, 60000).default(1000),
     /** Live board: a resync asking for more missed events than this gets a fresh snapshot instead. */
     LIVE_RESYNC_MAX_EVENTS: int(1, 10000).default(500),
+    /** Retention: a credential copy is purged this many days after its last use (0: kept); its hash and summary stay. */
+    RETENTION_CREDENTIAL_COPY_DAYS: int(0, 36500).default(180),
+    /** Retention: a scan's stored response (names, credential summary) is redacted to its decision after this many days (0: kept). */
+    RETENTION_SCAN_RESPONSE_DAYS: int(0, 36500).default(30),
+    /** Retention: how often the worker runs the purge. */
+    RETENTION_PURGE_INTERVAL_MS: int(60000, 7 * 86400000).default(86400000),
     /** Prometheus metrics on their own port (GET /metrics), never the API's; unset: not served. */
     METRICS_PORT: int(0, 65535).optional(),
     /** The address the metrics port binds: loopback by default; another address needs METRICS_TOKEN in production. */
