@@ -10,8 +10,13 @@ const node = [process.execPath, '--enable-source-maps', '--disable-warning=Exper
 // A larger young generation for the api: fewer scavenges under a surge of scans (docs/check-in.md, "Hot path").
 // The same flag is in docker/Dockerfile and bench/checkin.ts.
 const flags = { api: ['--max-semi-space-size=64'], worker: [] };
+// Both processes on one host: the worker's metrics (when METRICS_PORT is set) go on the next port.
+const envOf = {
+  api: env,
+  worker: env.METRICS_PORT && env.METRICS_PORT !== '0' ? { ...env, METRICS_PORT: String(Number(env.METRICS_PORT) + 1) } : env,
+};
 const children = ['api', 'worker'].map((name) => {
-  const child = spawn(node[0], [...node.slice(1), ...flags[name], `dist/apps/${name}/src/main.js`], { env, stdio: 'inherit' });
+  const child = spawn(node[0], [...node.slice(1), ...flags[name], `dist/apps/${name}/src/main.js`], { env: envOf[name], stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     console.error(`${name} exited (${signal ?? code}); stopping`);
     stopAll(code ?? 1);

@@ -151,3 +151,39 @@ describe('docker/compose.yml', () => {
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('docker compose -f docker/compose.yml up --build');
   });
 });
+
+describe('docker/compose.scale.yml', () => {
+  const file = join(root, 'docker/compose.scale.yml');
+  const scale = parse(readFileSync(file, 'utf8'), { merge: true, customTags: [{ tag: '!reset', collection: 'seq', resolve: () => [] }] }) as {
+    services: Record<string, Service & { deploy?: { replicas?: number }; ports?: unknown[]; volumes?: string[] }>;
+  };
+  const validate = composeValidator();
+
+  it('adds two or more api and worker replicas behind a balancer that is the only published port and carries websockets', () => {
+    expect(validate(scale)).toEqual([]);
+    const { services } = scale;
+    expect(services.api.deploy?.replicas).toBeGreaterThanOrEqual(2);
+    expect(services.worker.deploy?.replicas).toBeGreaterThanOrEqual(2);
+    expect(services.api.ports).toEqual([]);
+    expect(services.balancer.ports).toEqual(['3000:3000']);
+    expect(services.balancer.depends_on).toEqual({ api: { condition: 'service_healthy' } });
+    const config = readFileSync(join(root, 'docker/haproxy.cfg'), 'utf8');
+    expect(services.balancer.volumes).toContain('./haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
+    expect(config).toMatch(/timeout tunnel \d+h/);
+    expect(config).toContain('option httpchk GET /health/ready');
+    expect(config).toMatch(/server-template api- \d+ api:3000 check/);
+    // Metrics leave loopback only with a token (production refuses otherwise).
+    expect(services.api.environment).toMatchObject({ METRICS_HOST: '0.0.0.0' });
+    expect(String(services.api.environment?.METRICS_TOKEN)).toMatch(/^\$\{METRICS_TOKEN:\?/);
+
+    const cli = composeCli();
+    if (cli) {
+      const { PATH, HOME } = process.env;
+      const out = execFileSync(cli[0], [...cli.slice(1), '-f', join(root, 'docker/compose.yml'), '-f', file, 'config'], {
+        encoding: 'utf8',
+        env: { PATH, HOME, ...REQUIRED, METRICS_TOKEN: 'a-metrics-token-of-24-characters' },
+      });
+      expect(out).toContain('  balancer:');
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { JobProducer, JobQueues } from '@app/jobs';
 import { CuttableProxy, eventually, sleep } from './support/live-harness';
 import { REVERIFY_TEST_ENV, startWorker, sweepOnce, waitForJob, withDb, type TestWorker } from './support/reverification';
 import { bearer } from './support/test-app';
+import { Metrics, Tracing } from '@app/telemetry';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
 jest.setTimeout(120000);
@@ -153,7 +154,7 @@ describe('reverification: Redis restarts, several workers at once, status lists 
         const proxy = await dropAtChunkProxy(dropAt, 1500);
         const prefix = `${world.env.env.REDIS_PREFIX}_drop${dropAt}`;
         const config = parseConfig({ ...world.env.env, REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_PREFIX: prefix });
-        const queues = new JobQueues(config);
+        const queues = new JobQueues(config, new Metrics('test'), new Tracing('test', undefined));
         const producer = new JobProducer(queues, config);
         const installed = (): Promise<boolean> =>
           producer.schedule('status-list.refresh-due', 1000).then(

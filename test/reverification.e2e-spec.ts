@@ -285,7 +285,7 @@ describe('reverification on the queue (real PostgreSQL, Redis, demo issuer, work
     expect(cookie).toMatch(/SameSite=Strict/);
     const value = cookie.split(';')[0];
     const queues = await request(world.http).get('/admin/queues/api/queues').set('Cookie', value).expect(200);
-    expect((queues.body.queues as Array<{ name: string }>).map((q) => q.name).sort()).toEqual(['reverification', 'status-lists']);
+    expect((queues.body.queues as Array<{ name: string }>).map((q) => q.name).sort()).toEqual(['maintenance', 'reverification', 'status-lists']);
     await request(world.http).put('/admin/queues/api/queues/reverification/pause').set('Cookie', value).set('Origin', 'https://evil.example').expect(403);
     await request(world.http).get('/admin/queues/api/queues').set('Cookie', 'rc_queue_dashboard=forged').expect(401);
   });

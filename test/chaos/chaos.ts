@@ -13,13 +13,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
-import { startIssuerServer, type IssuerServer } from '../../apps/issuer/src';
-import { LiveClient } from '../../libs/realtime/src/client/live-client';
-import type { LiveEvent } from '../../libs/realtime/src/live-events';
-import type { LiveSnapshot } from '../../libs/realtime/src/live-protocol';
+import { startIssuerServer } from '../../apps/issuer/src';
+import { call, Dashboard, freePort, Load, must, ready, withDb, type Api, type Attempt } from './harness';
 import { postgres, redis, restoreSharedServices, ServiceProcess, sleep, waitUntil } from './services';
 
 const ROOT = resolve(__dirname, '..', '..', '..'); // dist/test/chaos -> repository
@@ -41,209 +37,6 @@ const BADGES: Array<{ slug: string; qualification: string }> = [
   { slug: 'fl-medicine', qualification: 'MD' },
   { slug: 'nremt', qualification: 'EMT' },
 ];
-
-// ---------------------------------------------------------------------------------------------------------------
-// HTTP
-// ---------------------------------------------------------------------------------------------------------------
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  headers: Headers;
-}
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  opts: { token?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<Answer> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-      ...opts.headers,
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
-  });
-  const text = await res.text();
-  let body: Record<string, unknown> = {};
-  try {
-    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  } catch {
-    body = { text };
-  }
-  return { status: res.status, body, headers: res.headers };
-}
-
-async function must(base: string, method: string, path: string, status: number, opts: Parameters<typeof call>[3] = {}): Promise<Record<string, unknown>> {
-  const res = await call(base, method, path, opts);
-  if (res.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-  return res.body;
-}
-
-const ready = async (base: string): Promise<boolean> => {
-  try {
-    return (await call(base, 'GET', '/health/ready', { timeoutMs: 3000 })).status === 200;
-  } catch {
-    return false;
-  }
-};
-
-async function withDb<T>(url: string, fn: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return await fn(db);
-  } finally {
-    await db.end().catch(() => undefined);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Load: a steady rate of check-ins with fresh badges, alternating between the apis.
-// ---------------------------------------------------------------------------------------------------------------
-
-interface Api {
-  name: string;
-  url: string;
-  process: ServiceProcess;
-  checkinToken: string;
-}
-
-interface Attempt {
-  phase: string;
-  api: string;
-  startedAt: number;
-  endedAt?: number;
-  status?: number;
-  /** No HTTP answer (connection refused or reset, timeout). */
-  error?: string;
-  attemptId?: string;
-  decision?: string;
-  deploymentId?: string;
-  retryAfter?: string | null;
-}
-
-class Load {
-  readonly attempts: Attempt[] = [];
-  private timer?: NodeJS.Timeout;
-  private inFlight = new Set<Promise<void>>();
-  private counter = 0;
-  phase = '';
-
-  constructor(
-    private readonly apis: Api[],
-    private readonly issuer: IssuerServer,
-    private readonly incidentId: string,
-  ) {}
-
-  start(phase: string): void {
-    this.phase = phase;
-    this.timer = setInterval(() => {
-      const p = this.one().finally(() => this.inFlight.delete(p));
-      this.inFlight.add(p);
-    }, 1000 / RATE_PER_SECOND);
-  }
-
-  async stop(): Promise<Attempt[]> {
-    clearInterval(this.timer);
-    await Promise.all([...this.inFlight]);
-    return this.attempts.filter((a) => a.phase === this.phase);
-  }
-
-  private async one(): Promise<void> {
-    const n = ++this.counter;
-    const api = this.apis[n % this.apis.length];
-    const badge = BADGES[n % BADGES.length];
-    const attempt: Attempt = { phase: this.phase, api: api.name, startedAt: Date.now() };
-    this.attempts.push(attempt);
-    try {
-      const { jws } = await this.issuer
-        .board(badge.slug)
-        .issue({ format: 'vc+jwt', qualification: badge.qualification, subject: { name: `Chaos Responder ${n}` } });
-      const res = await call(api.url, 'POST', `/incidents/${this.incidentId}/check-ins`, {
-        token: api.checkinToken,
-        headers: { 'idempotency-key': randomUUID(), 'x-device-id': `chaos-scanner-${api.name}` },
-        body: { credential: jws },
-      });
-      attempt.status = res.status;
-      attempt.retryAfter = res.headers.get('retry-after');
-      if (res.status === 201) {
-        attempt.attemptId = String(res.body.attemptId);
-        attempt.decision = String(res.body.decision);
-        attempt.deploymentId = (res.body.deployment as { id?: string } | null)?.id;
-      }
-    } catch (err) {
-      attempt.error = (err as Error).cause ? String(((err as Error).cause as Error).message ?? (err as Error).cause) : (err as Error).message;
-    } finally {
-      attempt.endedAt = Date.now();
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Dashboards: LiveClient (snapshot, then events in sequence; resync on gaps and reconnects).
-// ---------------------------------------------------------------------------------------------------------------
-
-class Dashboard {
-  readonly client: LiveClient;
-  lastSeq: number | null = null;
-  readonly applied: Array<{ seq: number; name: string }> = [];
-  readonly snapshots: number[] = [];
-  readonly violations: string[] = [];
-  readonly states: string[] = [];
-
-  constructor(
-    readonly name: string,
-    url: string,
-    token: string,
-    incidentId: string,
-  ) {
-    this.client = new LiveClient({ url, token: () => token, socketOptions: { transports: ['websocket'], forceNew: true, reconnectionDelayMax: 2000 } });
-    this.client.onState((s) => this.states.push(s));
-    this.client.subscribe(incidentId, {
-      snapshot: (s: LiveSnapshot) => {
-        if (this.lastSeq !== null && s.seq < this.lastSeq) this.violations.push(`${name}: snapshot at ${s.seq} went back from ${this.lastSeq}`);
-        this.snapshots.push(s.seq);
-        this.lastSeq = s.seq;
-      },
-      event: (e: LiveEvent) => {
-        if (this.lastSeq === null || e.seq !== this.lastSeq + 1) this.violations.push(`${name}: event ${e.seq} applied after ${this.lastSeq}`);
-        this.applied.push({ seq: e.seq, name: e.name });
-        this.lastSeq = e.seq;
-      },
-      error: (err) => this.violations.push(`${name}: subscription refused: ${err.code} ${err.message}`),
-    });
-  }
-
-  /** Seqs after the first snapshot that were neither applied as events nor covered by a later snapshot. */
-  missing(head: number): number[] {
-    if (this.snapshots.length === 0) return [];
-    const seen = new Set(this.applied.map((a) => a.seq));
-    const missing: number[] = [];
-    for (let seq = this.snapshots[0] + 1; seq <= head; seq++) {
-      if (seen.has(seq)) continue;
-      // A resync answered with a snapshot (too far behind) covers what came before it.
-      if (this.snapshots.some((s) => s >= seq)) continue;
-      missing.push(seq);
-    }
-    return missing;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -348,8 +141,8 @@ async function main(): Promise<number> {
       return String((await must(urlA, 'POST', '/auth/token', 200, { body: { email, password } })).accessToken);
     };
     const apis: Api[] = [
-      { name: 'A', url: urlA, process: apiA, checkinToken: await user('checkin') },
-      { name: 'B', url: urlB, process: apiB, checkinToken: await user('checkin') },
+      { name: 'A', url: urlA, checkinToken: await user('checkin') },
+      { name: 'B', url: urlB, checkinToken: await user('checkin') },
     ];
     const commanderToken = await user('commander');
 
@@ -417,7 +210,7 @@ async function main(): Promise<number> {
       dashboards.push(new Dashboard(`dashboard-${api.name}${i}`, api.url, commanderToken, mainIncident));
     await waitUntil('dashboards subscribed', () => dashboards.every((d) => d.snapshots.length > 0), 30_000);
 
-    const load = new Load(apis, issuer, mainIncident);
+    const load = new Load(apis, issuer, mainIncident, { ratePerSecond: RATE_PER_SECOND, badges: BADGES });
     const head = async (): Promise<number> =>
       withDb(dbUrl, async (db) =>
         Number((await db.query(`SELECT coalesce(max(last_seq), 0) AS s FROM event_stream WHERE incident_id = $1`, [mainIncident])).rows[0]?.s ?? 0),

@@ -4,6 +4,7 @@ import { AuthModule } from '@app/auth';
 import { CommonModule, LoggingModule, ProblemDetailsFilter } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
+import { TelemetryModule } from '@app/telemetry';
 import { AuditApiModule, AuditTrailModule } from '@app/audit';
 import { LiveBoardModule, OutboxModule } from '@app/realtime';
 import { IncidentsModule } from '@app/incidents';
@@ -20,6 +21,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
+        TelemetryModule.forProcess('api'),
         LoggingModule,
         CommonModule,
         DbModule,

@@ -4,7 +4,9 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { assertJsonDepth, DEFAULT_PROBLEM_RESPONSE, logRequests, PinoNestLogger, ProblemDetailsDto, refuseUnsafeJsonText, requestIdFor } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { mountQueueDashboard } from '@app/jobs';
+import { Metrics } from '@app/telemetry';
 import { lowerCaseUuids } from './canonical-ids';
+import { observeRequests } from './http-telemetry';
 import { securityHeaders } from './security-headers';
 import { serveWebApp } from './web-app';
 
@@ -36,6 +38,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     done();
   });
   logRequests(fastify, logger.pino);
+  observeRequests(fastify, app.get(Metrics));
   lowerCaseUuids(fastify);
   useSafeJsonParser(app);
   app.useBodyParser(TEXT_TYPES, { bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body.toString('utf8')));

@@ -3,6 +3,7 @@ import { AccessChangesModule, ServerKeysModule } from '@app/auth';
 import { CommonModule, LoggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
+import { TelemetryModule } from '@app/telemetry';
 import { AuditWorkerModule, AuditTrailModule } from '@app/audit';
 import { LiveEmitterModule, OutboxModule } from '@app/realtime';
 import { CredentialsModule } from '@app/credentials';
@@ -20,6 +21,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
+        TelemetryModule.forProcess('worker'),
         LoggingModule,
         CommonModule,
         DbModule,

@@ -41,6 +41,12 @@ export abstract class AppConfig {
   /** `trustedCheckpointKeys`: pinned public keys whose checkpoints verify, besides the server's own. */
   abstract readonly audit: { checkpointIntervalMs: number; trustedCheckpointKeys: PublicJwk[] };
   abstract readonly live: { relayEnabled: boolean; relayPollMs: number; resyncMaxEvents: number };
+  /** `port` undefined: no metrics endpoint. */
+  abstract readonly metrics: { port?: number; host: string; token?: string };
+  /** Days after which personal contents are purged (0: kept); the purge runs every `purgeIntervalMs`. */
+  abstract readonly retention: { credentialCopyDays: number; scanResponseDays: number; purgeIntervalMs: number };
+  /** `otlpEndpoint` undefined: tracing off. */
+  abstract readonly tracing: { otlpEndpoint?: string };
 }
 
 export function toAppConfig(env: Env): AppConfig {
@@ -88,5 +94,12 @@ export function toAppConfig(env: Env): AppConfig {
     },
     audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS, trustedCheckpointKeys: env.AUDIT_TRUSTED_CHECKPOINT_KEYS },
     live: { relayEnabled: env.LIVE_RELAY_ENABLED, relayPollMs: env.LIVE_RELAY_POLL_MS, resyncMaxEvents: env.LIVE_RESYNC_MAX_EVENTS },
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST, token: env.METRICS_TOKEN },
+    tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT },
+    retention: {
+      credentialCopyDays: env.RETENTION_CREDENTIAL_COPY_DAYS,
+      scanResponseDays: env.RETENTION_SCAN_RESPONSE_DAYS,
+      purgeIntervalMs: env.RETENTION_PURGE_INTERVAL_MS,
+    },
   });
 }

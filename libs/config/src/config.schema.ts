@@ -143,6 +143,20 @@ export const envSchema = z
     LIVE_RELAY_POLL_MS: int(50, 60000).default(1000),
     /** Live board: a resync asking for more missed events than this gets a fresh snapshot instead. */
     LIVE_RESYNC_MAX_EVENTS: int(1, 10000).default(500),
+    /** Retention: a credential copy is purged this many days after its last use (0: kept); its hash and summary stay. */
+    RETENTION_CREDENTIAL_COPY_DAYS: int(0, 36500).default(180),
+    /** Retention: a scan's stored response (names, credential summary) is redacted to its decision after this many days (0: kept). */
+    RETENTION_SCAN_RESPONSE_DAYS: int(0, 36500).default(30),
+    /** Retention: how often the worker runs the purge. */
+    RETENTION_PURGE_INTERVAL_MS: int(60000, 7 * 86400000).default(86400000),
+    /** Prometheus metrics on their own port (GET /metrics), never the API's; unset: not served. */
+    METRICS_PORT: int(0, 65535).optional(),
+    /** The address the metrics port binds: loopback by default; another address needs METRICS_TOKEN in production. */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** A bearer token the scraper must send (Authorization: Bearer ...), at least 24 characters. */
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    /** OpenTelemetry traces go to this OTLP/HTTP collector (spans posted to <url>/v1/traces); unset: not traced. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   })
   .superRefine((env, ctx) => {
     const refuse = (variable: string, message: string): void => {
@@ -156,11 +170,17 @@ export const envSchema = z
     if (!env.BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD) refuse('BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD', 'must be true in production');
     if (env.FETCH_ALLOW_PRIVATE_NETWORK) refuse('FETCH_ALLOW_PRIVATE_NETWORK', 'must be false in production');
     if (env.FETCH_INSECURE_HOSTS.length > 0) refuse('FETCH_INSECURE_HOSTS', 'must be empty in production (issuers are fetched over https only)');
+    if (env.METRICS_PORT !== undefined && !env.METRICS_TOKEN && !isLoopback(env.METRICS_HOST))
+      refuse('METRICS_TOKEN', 'must be set in production when METRICS_HOST is not a loopback address');
     for (const variable of ['AUTH_SIGNING_KEY', 'CHECKPOINT_SIGNING_KEY'] as const) {
       if (!env[variable] && !env.KEY_ENCRYPTION_KEY)
         refuse(variable, 'must be set in production (or KEY_ENCRYPTION_KEY, which keeps generated keys sealed in the database)');
     }
   });
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
 
 function sameKey(a: string, b: string): boolean {
   return (parseJson(a) as { x?: unknown }).x === (parseJson(b) as { x?: unknown }).x;

@@ -72,12 +72,23 @@ describe('parseConfig: keys and production', () => {
       [{ FETCH_INSECURE_HOSTS: 'localhost' }, /^Invalid configuration: FETCH_INSECURE_HOSTS must be empty in production/],
       [{ AUTH_SIGNING_KEY: undefined }, /^Invalid configuration: AUTH_SIGNING_KEY must be set in production/],
       [{ CHECKPOINT_SIGNING_KEY: undefined }, /^Invalid configuration: CHECKPOINT_SIGNING_KEY must be set in production/],
+      [
+        { METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' },
+        /^Invalid configuration: METRICS_TOKEN must be set in production when METRICS_HOST is not a loopback address$/,
+      ],
     ];
     for (const [change, message] of cases) {
       expect(() => parseConfig({ ...production(), ...change })).toThrow(message);
       // the same settings are allowed outside production (local development, tests)
       expect(() => parseConfig({ ...production(), ...change, NODE_ENV: 'development' })).not.toThrow();
     }
+  });
+
+  it('serves metrics beyond loopback in production only with a token', () => {
+    const exposed = { ...production(), METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' };
+    expect(parseConfig({ ...exposed, METRICS_TOKEN: 'a'.repeat(24) }).metrics).toEqual({ port: 9464, host: '0.0.0.0', token: 'a'.repeat(24) });
+    expect(parseConfig({ ...production(), METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, host: '127.0.0.1', token: undefined });
+    expect(() => parseConfig({ METRICS_TOKEN: 'short' })).toThrow(/^Invalid configuration: METRICS_TOKEN must be at least 24 characters$/);
   });
 
   it('caps the access token lifetime at an hour', () => {

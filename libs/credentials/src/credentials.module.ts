@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { Clock, RedisConnection } from '@app/common';
 import { AppConfig } from '@app/config';
+import { Metrics } from '@app/telemetry';
 import { BoundedFetcher } from './fetch/bounded-fetcher';
-import { CredentialVerifier } from './engine/credential-verifier';
+import { CredentialVerifier, type VerificationObserver } from './engine/credential-verifier';
 import { RedisStatusListStore } from './status/redis-status-list-store';
 import { StatusListStore } from './status/status-list-store';
 import { TrustSource } from './trust/trust-source';
@@ -21,7 +22,7 @@ export function fetcherFromConfig(config: AppConfig): BoundedFetcher {
 /** The engine wired to the configuration; `trust` and `statusStore` decide where trust and status lists come from. */
 export function verifierFromConfig(
   config: AppConfig,
-  deps: { trust: TrustSource; statusStore?: StatusListStore; fetcher?: BoundedFetcher; clock?: { now(): Date } },
+  deps: { trust: TrustSource; statusStore?: StatusListStore; fetcher?: BoundedFetcher; clock?: { now(): Date }; observer?: VerificationObserver },
 ): CredentialVerifier {
   return new CredentialVerifier({
     fetcher: deps.fetcher ?? fetcherFromConfig(config),
@@ -33,7 +34,17 @@ export function verifierFromConfig(
     cacheTtlMs: config.fetch.cacheTtlSeconds * 1000,
     insecureHosts: config.fetch.insecureHosts,
     jsonLdContextsDir: config.verification.jsonLdContextsDir,
+    observer: deps.observer,
   });
+}
+
+/** Verifications and status-list reads as metrics. */
+function countedIn(metrics: Metrics): VerificationObserver {
+  return {
+    verified: (result, mode, seconds) =>
+      metrics.verificationSeconds.observe({ format: result.credential?.format ?? 'unrecognised', mode, verified: String(result.verified) }, seconds),
+    statusListRead: (served) => metrics.statusListReads.inc({ served }),
+  };
 }
 
 /**
@@ -47,9 +58,10 @@ export function verifierFromConfig(
     { provide: StatusListStore, useFactory: (redis: RedisConnection) => new RedisStatusListStore(redis), inject: [RedisConnection] },
     {
       provide: CredentialVerifier,
-      useFactory: (config: AppConfig, fetcher: BoundedFetcher, trust: TrustSource, statusStore: StatusListStore, clock: Clock) =>
-        verifierFromConfig(config, { trust, statusStore, fetcher, clock }),
-      inject: [AppConfig, BoundedFetcher, TrustSource, StatusListStore, Clock],
+      useFactory: (config: AppConfig, fetcher: BoundedFetcher, trust: TrustSource, statusStore: StatusListStore, clock: Clock, metrics?: Metrics) =>
+        verifierFromConfig(config, { trust, statusStore, fetcher, clock, observer: metrics && countedIn(metrics) }),
+      // Processes without metrics (the demo issuer, some tests) verify all the same.
+      inject: [AppConfig, BoundedFetcher, TrustSource, StatusListStore, Clock, { token: Metrics, optional: true }],
     },
   ],
   exports: [CredentialVerifier, BoundedFetcher, StatusListStore],

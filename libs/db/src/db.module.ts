@@ -1,6 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, Optional } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@app/config';
+import { Metrics } from '@app/telemetry';
 import { dataSourceOptions } from './data-source-options';
 import { Database } from './sql/database';
 
@@ -24,4 +25,10 @@ import { Database } from './sql/database';
   providers: [Database],
   exports: [Database],
 })
-export class DbModule {}
+export class DbModule {
+  constructor(database: Database, @Optional() metrics?: Metrics) {
+    metrics?.onScrape(() => {
+      for (const [state, count] of Object.entries(database.poolUsage())) metrics.databasePool.set({ state }, count);
+    });
+  }
+}

@@ -25,9 +25,20 @@ import { AuditedIncidentsProvider } from './ports/audited-incidents.provider';
 import { DeploymentReportsRepository } from './reports/deployment-reports.repository';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
+import { RetentionRepository } from './retention/retention.repository';
+import { RetentionService } from './retention/retention.service';
 
-const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, CheckInService, IdempotencyKeyHints, RosterService];
-const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, DeployedCredentialsRepository, ResponderRepository, CheckInRepository];
+const SERVICES = [
+  IncidentsService,
+  DeploymentReader,
+  DeploymentsService,
+  CredentialFlagsService,
+  CheckInService,
+  IdempotencyKeyHints,
+  RosterService,
+  RetentionService,
+];
+const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, DeployedCredentialsRepository, ResponderRepository, CheckInRepository, RetentionRepository];
 
 /**
  * Incidents and their data, without HTTP (the worker uses it for reverification). Global because the auth guard and

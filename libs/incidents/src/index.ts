@@ -25,4 +25,5 @@ export * from './reports/deployment-report';
 export * from './responders/responder';
 export * from './responders/presented-credential';
 export * from './responders/verification';
+export * from './retention/retention.service';
 export * from './incidents.module';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
  * (run ids, status-list URLs), never credential contents: handlers read what they need from PostgreSQL. Adding a job
  * here without a handler makes the worker refuse to start (see JobWorkerHost).
  */
-export const QUEUE_NAMES = ['reverification', 'status-lists'] as const;
+export const QUEUE_NAMES = ['reverification', 'status-lists', 'maintenance'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobPayloads {
@@ -17,6 +17,8 @@ export interface JobPayloads {
   'status-list.refresh-due': Record<string, never>;
   /** Fetches one status list (conditionally, with its ETag) and shares the decoded list through Redis. */
   'status-list.refresh': { listUrl: string };
+  /** Scheduler tick (every RETENTION_PURGE_INTERVAL_MS): purges personal contents past their retention period. */
+  'retention.purge': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
@@ -42,12 +44,13 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
   'reverify.run': { queue: 'reverification', jobId: (p) => runJobId(p.runId), retries: true },
   'status-list.refresh-due': { queue: 'status-lists', retries: false },
   'status-list.refresh': { queue: 'status-lists', deduplicationId: (p) => `status-list-${shortHash(p.listUrl)}`, retries: true },
+  'retention.purge': { queue: 'maintenance', retries: false },
 };
 
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 
 /** Ticks of these jobs are produced by BullMQ job schedulers (repeatable), one scheduler per job name. */
-export const SCHEDULED_JOBS = ['reverify.sweep', 'status-list.refresh-due'] as const satisfies readonly JobName[];
+export const SCHEDULED_JOBS = ['reverify.sweep', 'status-list.refresh-due', 'retention.purge'] as const satisfies readonly JobName[];
 export type ScheduledJobName = (typeof SCHEDULED_JOBS)[number];
 
 export const isJobName = (name: string): name is JobName => Object.prototype.hasOwnProperty.call(JOBS, name);

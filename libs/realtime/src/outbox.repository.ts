@@ -47,11 +47,11 @@ export class OutboxRepository {
     // The NOTIFY rides on RETURNING: it runs with the insert even when nothing reads this part.
     return statement.with(
       'outbox_row',
-      `INSERT INTO outbox_event (incident_id, seq, name, payload)
-       SELECT ${incident}, n.last_seq - ${count}::int + e.ord, e.name, e.payload
+      `INSERT INTO outbox_event (incident_id, seq, name, payload, trace_parent)
+       SELECT ${incident}, n.last_seq - ${count}::int + e.ord, e.name, e.payload, e.trace_parent
          FROM ${next.name} n
         CROSS JOIN jsonb_to_recordset(${statement.value(JSON.stringify(events.map(asInputRow)))}::jsonb)
-              AS e(ord integer, name text, payload jsonb)
+              AS e(ord integer, name text, payload jsonb, trace_parent text)
         ORDER BY e.ord
        RETURNING seq, created_at, pg_notify(${statement.value(OUTBOX_CHANNEL)}, incident_id::text)`,
     );
@@ -60,5 +60,5 @@ export class OutboxRepository {
 
 /** An event as a row of the statement's jsonb_to_recordset input (column names). */
 function asInputRow(e: OutgoingEvent, i: number): Record<string, unknown> {
-  return { ord: i + 1, name: e.name, payload: e.payload };
+  return { ord: i + 1, name: e.name, payload: e.payload, trace_parent: e.traceParent ?? null };
 }

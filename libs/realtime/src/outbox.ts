@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CombinedStatement, SqlScope, StatementCondition, StatementPart } from '@app/db';
 import type { LiveEvent, LiveEventMap, LiveEventName } from './live-events';
+import { currentTraceParent } from '@app/telemetry';
 import { OutboxRepository } from './outbox.repository';
 
 export { OUTBOX_CHANNEL } from './outbox.repository';
@@ -15,7 +16,7 @@ export class Outbox {
 
   /** Appends in its own statement (inside `tx` when given a transaction). */
   async append<N extends LiveEventName>(tx: Pick<SqlScope, 'query'>, incidentId: string, name: N, payload: LiveEventMap[N]): Promise<LiveEvent<N>> {
-    const { seq, at } = await this.events.appendOne(tx, incidentId, { name, payload } as OutgoingEvent);
+    const { seq, at } = await this.events.appendOne(tx, incidentId, { name, payload, traceParent: currentTraceParent() } as OutgoingEvent);
     return { incidentId, seq, name, payload, at: at.toISOString() };
   }
 
@@ -36,9 +37,11 @@ export class Outbox {
     options: { after?: StatementPart; when?: StatementCondition } = {},
   ): void {
     if (events.length === 0) return;
-    this.events.append(statement, incidentId, events, options);
+    // Events built in a request's context carry it; the others take the context the statement is built in.
+    const traceParent = currentTraceParent();
+    this.events.append(statement, incidentId, traceParent ? events.map((e) => ({ ...e, traceParent: e.traceParent ?? traceParent })) : events, options);
   }
 }
 
 /** An event to append: its name and the payload that name carries. */
-export type OutgoingEvent = { [N in LiveEventName]: { name: N; payload: LiveEventMap[N] } }[LiveEventName];
+export type OutgoingEvent = { [N in LiveEventName]: { name: N; payload: LiveEventMap[N]; traceParent?: string } }[LiveEventName];

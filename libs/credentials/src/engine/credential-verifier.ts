@@ -9,7 +9,7 @@ import { extractCredential, type JwtCredentialFormat } from '../model/credential
 import { summariseCredential } from '../model/credential-summary';
 import { DecodeBudget } from '../limits';
 import { InMemoryStatusListStore, type StatusListStore } from '../status/status-list-store';
-import { StatusListService } from '../status/status-list-service';
+import { StatusListService, type StatusListRead } from '../status/status-list-service';
 import type { TrustSource } from '../trust/trust-source';
 import { idOf, isRecord, oneOrMany, type JsonRecord } from '../util/json';
 import {
@@ -55,6 +55,13 @@ export interface CredentialVerifierOptions {
   insecureHosts?: string[];
   /** A folder of further pinned JSON-LD contexts for Data Integrity credentials (its index.json; see JsonLdContexts). */
   jsonLdContextsDir?: string;
+  /** Told of every verification and status-list read (the services count them as metrics). */
+  observer?: VerificationObserver;
+}
+
+export interface VerificationObserver {
+  verified(result: VerificationResult, mode: 'verify' | 'revalidate', seconds: number): void;
+  statusListRead(served: StatusListRead): void;
 }
 
 /**
@@ -86,6 +93,7 @@ export class CredentialVerifier {
       now,
       minBits: opts.statusListMinBits,
       defaultTtlMs: opts.cacheTtlMs,
+      observe: opts.observer && ((served) => opts.observer?.statusListRead(served)),
     });
     this.issuerTrust = new TrustCheck(opts.trust);
     this.signature = new SignatureCheck(this.keys, this.dataIntegrity, skewMs);
@@ -116,11 +124,15 @@ export class CredentialVerifier {
    */
   async verify(input: unknown, options: VerifyOptions = {}): Promise<VerificationResult> {
     const now = options.now ?? this.clockNow();
+    const started = performance.now();
+    let result: VerificationResult;
     try {
-      return await this.run(input, { now, options, fullReport: options.fullReport === true, budget: new DecodeBudget() });
+      result = await this.run(input, { now, options, fullReport: options.fullReport === true, budget: new DecodeBudget() });
     } catch {
-      return unprocessable(input, now);
+      result = unprocessable(input, now);
     }
+    this.opts.observer?.verified(result, 'verify', (performance.now() - started) / 1000);
+    return result;
   }
 
   /**
@@ -130,9 +142,11 @@ export class CredentialVerifier {
    */
   async revalidate(input: unknown, options: RevalidateOptions = {}): Promise<VerificationResult> {
     const now = options.now ?? this.clockNow();
+    const started = performance.now();
+    let result: VerificationResult;
     try {
       // Bytes verified before, from an issuer trusted then: every check runs, so the status still speaks if trust is lost.
-      return await this.run(input, {
+      result = await this.run(input, {
         now,
         options,
         fullReport: true,
@@ -141,8 +155,10 @@ export class CredentialVerifier {
         revalidating: true,
       });
     } catch {
-      return unprocessable(input, now);
+      result = unprocessable(input, now);
     }
+    this.opts.observer?.verified(result, 'revalidate', (performance.now() - started) / 1000);
+    return result;
   }
 
   private clockNow(): Date {

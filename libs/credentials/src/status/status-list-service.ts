@@ -76,7 +76,12 @@ export interface StatusListServiceOptions {
   memoryEntriesPerIssuer?: number;
   /** Bytes of decoded lists kept in memory (default VERIFICATION_LIMITS.statusListCacheBytes). */
   memoryBytes?: number;
+  /** Told how each read was served (metrics: cache hits against fetches). */
+  observe?: (served: StatusListRead) => void;
 }
+
+/** How a status-list read was served: from this process, from the shared store, from the network, or not at all. */
+export type StatusListRead = 'memory' | 'shared' | 'fetched' | 'not_modified' | 'failed';
 
 export class StatusListService {
   private readonly memory = new Map<string, DecodedStatusList>();
@@ -95,7 +100,10 @@ export class StatusListService {
    */
   async get(url: string, budget?: DecodeBudget, issuer?: string): Promise<DecodedStatusList> {
     const fresh = this.cached(url);
-    if (fresh) return fresh;
+    if (fresh) {
+      this.opts.observe?.('memory');
+      return fresh;
+    }
     try {
       return (await this.singleFlight(url, false, budget, issuer)).list;
     } catch (err) {
@@ -154,12 +162,14 @@ export class StatusListService {
       stored = undefined;
     }
     if (!force && stored && stored.expiresAt > now && (!inMemory || stored.fetchedAt >= inMemory.fetchedAt)) {
+      this.opts.observe?.('shared');
       return { list: await this.adopt(stored, now, budget), changed: inMemory?.version !== stored.version };
     }
     const previous = newest(stored, inMemory);
     try {
       return await this.fetchAndDecode(url, previous, now, budget, issuer ?? previous?.issuer);
     } catch (err) {
+      this.opts.observe?.('failed');
       const failure = err instanceof StatusListError ? err : new StatusListError('status_unavailable', 'The status list could not be read.');
       if (previous && !failure.opts.budget) failure.stale = await this.staleCopy(previous, budget);
       throw failure;
@@ -195,6 +205,7 @@ export class StatusListService {
         etag: response.etag ?? previous.etag,
       };
       await this.save(renewed);
+      this.opts.observe?.('not_modified');
       return { list: await this.adopt(renewed, now, budget), changed: false };
     }
 
@@ -233,6 +244,7 @@ export class StatusListService {
     await this.save(list);
     const decoded: DecodedStatusList = { ...withoutGzip(list), bits, stale: false };
     this.remember(decoded);
+    this.opts.observe?.('fetched');
     return { list: decoded, changed: previous?.version !== version };
   }
 

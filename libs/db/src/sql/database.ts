@@ -4,6 +4,7 @@ import { Client, type PoolClient, type QueryResult } from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { dataSourceOptions } from '../data-source-options';
 import { withPooledConnection } from './pooled-connection';
+import { inStatementSpan } from './statement-span';
 import { PreparedStatements } from './prepared-statements';
 
 /**
@@ -60,7 +61,7 @@ class RunnerScope implements SqlScope {
   private async structured(text: string, values: readonly unknown[]): Promise<{ records?: unknown[]; affected?: number }> {
     const runner = this.runner();
     try {
-      return await runner.query(text, [...values], true);
+      return await inStatementSpan(text, () => runner.query(text, [...values], true));
     } finally {
       if (this.releaseAfter) await runner.release();
     }
@@ -111,6 +112,12 @@ export class Database extends RunnerScope {
     }
   }
 
+  /** The pool's connections now: open in all, idle, and requests waiting for one (metrics). */
+  poolUsage(): { total: number; idle: number; waiting: number } {
+    const pool = (this.dataSource.driver as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
+    return { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
+  }
+
   /** Resolves when PostgreSQL answers a trivial statement (readiness checks). */
   async ping(): Promise<void> {
     await this.query('SELECT 1 AS ok');
@@ -123,7 +130,7 @@ export class Database extends RunnerScope {
 
   /** A pooled pg connection for what a query runner cannot do (several statements in one message). */
   withConnection<T>(work: (client: RawConnection, breakConnection: (reason: Error) => void) => Promise<T>): Promise<T> {
-    return withPooledConnection(this.dataSource, work);
+    return inStatementSpan('BATCH', () => withPooledConnection(this.dataSource, work));
   }
 
   /**

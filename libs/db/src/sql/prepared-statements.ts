@@ -3,6 +3,7 @@ import { DatabaseError } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { SqlScope } from './database';
 import { withPooledConnection } from './pooled-connection';
+import { inStatementSpan } from './statement-span';
 
 /**
  * Runs SQL as named prepared statements: PostgreSQL parses a text once per pooled connection and, after a few runs,
@@ -38,6 +39,10 @@ export class PreparedStatements implements SqlScope {
   }
 
   private run(text: string, values: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
+    return inStatementSpan(text, () => this.runOnConnection(text, values));
+  }
+
+  private runOnConnection(text: string, values: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
     return withPooledConnection(this.db, async (client, breakConnection) => {
       try {
         return await client.query({ name: this.nameOf(text), text, values: [...values] });

@@ -3,6 +3,7 @@ import { AuditTrail, type AuditActor, type AuditInput } from '@app/audit';
 import { GroupCommit } from '@app/common';
 import { CombinedStatement, Database, type PreparedStatements, type SqlScope } from '@app/db';
 import { Outbox, type OutgoingEvent } from '@app/realtime';
+import { currentTraceParent } from '@app/telemetry';
 import type { DeploymentView } from '../deployments/deployment.view';
 import type { ResponderIdentityChange } from '../responders/responder';
 import type { Presentation, ResolvedIdentity } from '../responders/responder-identity';
@@ -142,8 +143,10 @@ export class CheckInRepository {
       batches = new GroupCommit((checkIns) => this.writeBatch(incidentId, checkIns), { maxBatch: 64, maxInFlight: 1 });
       this.groups.set(group, batches);
     }
+    // The batch is written in whichever request's context leads it: each event keeps its own request's trace.
+    const traceParent = checkIn.event && currentTraceParent();
     try {
-      return await batches.submit(checkIn);
+      return await batches.submit(traceParent && checkIn.event ? { ...checkIn, event: { ...checkIn.event, traceParent } } : checkIn);
     } finally {
       // Nothing queued or in flight: let it go (the next check-in here makes a new one).
       if (batches.idle && this.groups.get(group) === batches) this.groups.delete(group);

@@ -4,6 +4,7 @@ import { canonicalJson, type AuditActor, type AuditInput } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError, violatedConstraint } from '@app/common';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
+import { inSpan, Metrics } from '@app/telemetry';
 import { DeploymentReader } from '../deployments/deployment-reader';
 import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
 import type { Ics211Fields } from '../deployments/ics211';
@@ -62,6 +63,7 @@ export class CheckInService {
     private readonly deployments: DeploymentReader,
     private readonly checkIns: CheckInRepository,
     private readonly keyHints: IdempotencyKeyHints,
+    private readonly metrics: Metrics,
   ) {}
 
   async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
@@ -82,9 +84,12 @@ export class CheckInService {
     }
     const { incident, decision } = fresh.value;
 
+    const recorded = this.metrics.checkInSeconds.startTimer({ step: 'record' });
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.record(cmd, incident, decision, requestHash);
+        const outcome = await inSpan('checkin.record', () => this.record(cmd, incident, decision, requestHash), { 'checkin.decision': decision.decision });
+        recorded();
+        return outcome;
       } catch (err) {
         if (cmd.idempotencyKey && violatedConstraint(err, '23505') === 'check_in_attempt_idempotency') {
           const again = await this.replay(cmd, requestHash);
@@ -109,10 +114,16 @@ export class CheckInService {
     if (cmd.body.locationId && !incident.locations?.some((l) => l.id === cmd.body.locationId)) {
       throw new DomainError('location_unknown', 'That check-in location does not exist at this incident.');
     }
-    const result = await this.verifier.verify(cmd.body.credential, {
-      jurisdiction: incident.jurisdiction,
-      mutualAidJurisdictions: incident.mutualAidJurisdictions,
+    const verified = this.metrics.checkInSeconds.startTimer({ step: 'verify' });
+    const result = await inSpan('checkin.verify', async (span) => {
+      const answer = await this.verifier.verify(cmd.body.credential, {
+        jurisdiction: incident.jurisdiction,
+        mutualAidJurisdictions: incident.mutualAidJurisdictions,
+      });
+      span.setAttributes({ 'credential.format': answer.credential?.format ?? 'unrecognised', 'credential.verified': answer.verified });
+      return answer;
     });
+    verified();
     return { incident, result, decision: decideCheckIn(result, incident.statusUnavailablePolicy, position) };
   }
 
@@ -284,7 +295,9 @@ export class CheckInService {
           : null,
       identityChanges: changes?.changes ?? [],
     });
-    return written.committed ? { committed: true, outcome: { status, body, replayed: false } } : written;
+    if (!written.committed) return written;
+    this.metrics.countCheckIn(alreadyCheckedIn ? 'repeated' : decision, reasons);
+    return { committed: true, outcome: { status, body, replayed: false } };
   }
 
   /** The known responder's name and e-mail as this credential changes them: a history row per field and an audit entry. */

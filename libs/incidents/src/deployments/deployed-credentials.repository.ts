@@ -93,7 +93,7 @@ export class DeployedCredentialsRepository {
 
   /** The stored JWS of one credential. */
   async credentialJws(credentialId: string): Promise<string | null> {
-    const row = await this.db.queryOne<{ jws: string }>(`SELECT jws FROM presented_credential WHERE id = $1`, [credentialId]);
+    const row = await this.db.queryOne<{ jws: string | null }>(`SELECT jws FROM presented_credential WHERE id = $1`, [credentialId]);
     return row?.jws ?? null;
   }
 

@@ -123,7 +123,7 @@ export class ResponderRepository {
     SELECT i.new_credential_id, i.hash, i.jws, r.id, i.format, i.issuer_id, i.qualification, i.license_number, i.valid_from, i.valid_until, i.status_entries, i.key_thumbprint, i.summary, now(), i.verified
       FROM presentation i JOIN presented_responder r ON r.ord = i.ord ORDER BY i.hash
     ON CONFLICT (hash) DO UPDATE SET summary = EXCLUDED.summary, last_verified_at = now(), last_verified = EXCLUDED.last_verified,
-      key_thumbprint = EXCLUDED.key_thumbprint
+      key_thumbprint = EXCLUDED.key_thumbprint, jws = EXCLUDED.jws, purged_at = NULL
     RETURNING id, hash`,
     );
     statement.with(

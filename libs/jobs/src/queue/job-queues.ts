@@ -2,8 +2,11 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AppConfig } from '@app/config';
+import { Metrics, Tracing } from '@app/telemetry';
 import { QUEUE_NAMES, type JobName, type JobPayloads, type QueueName } from '../job-catalog';
 import { bullPrefix, producerConnection } from './queue-connection';
+
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
 
 /** A queue of the catalog, typed by the job names it carries. */
 export type CatalogQueue = Queue<JobPayloads[JobName], unknown, JobName>;
@@ -20,7 +23,13 @@ export class JobQueues implements OnApplicationShutdown {
   private readonly connections: Redis[] = [];
   private lastErrorLogAt = 0;
 
-  constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(AppConfig) private readonly config: AppConfig,
+    metrics: Metrics,
+    private readonly tracing: Tracing,
+  ) {
+    metrics.onScrape(() => this.countJobs(metrics));
+  }
 
   get(name: QueueName): CatalogQueue {
     let queue = this.queues.get(name);
@@ -30,6 +39,7 @@ export class JobQueues implements OnApplicationShutdown {
       queue = new Queue<JobPayloads[JobName], unknown, JobName>(name, {
         connection,
         prefix: bullPrefix(this.config),
+        telemetry: this.tracing.queueTelemetry(),
         // Job records are kept for a while (bull-board, debugging), then dropped: job_run is the lasting record.
         defaultJobOptions: { removeOnComplete: { age: 24 * 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600, count: 5000 } },
       });
@@ -42,6 +52,13 @@ export class JobQueues implements OnApplicationShutdown {
   /** All queues of the catalog (bull-board shows them even before anything was queued). */
   all(): CatalogQueue[] {
     return QUEUE_NAMES.map((name) => this.get(name));
+  }
+
+  private async countJobs(metrics: Metrics): Promise<void> {
+    for (const queue of this.all()) {
+      const counts = await queue.getJobCounts(...QUEUE_STATES);
+      for (const state of QUEUE_STATES) metrics.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
+    }
   }
 
   private logThrottled(queue: QueueName, err: Error): void {

@@ -48,6 +48,7 @@ export class JobMaintenance implements OnApplicationBootstrap, OnApplicationShut
     return {
       'reverify.sweep': this.config.reverification.sweepIntervalMs,
       'status-list.refresh-due': this.config.reverification.statusListRefreshCheckMs,
+      'retention.purge': this.config.retention.purgeIntervalMs,
     };
   }
 

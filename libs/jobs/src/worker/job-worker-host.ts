@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { AppConfig } from '@app/config';
+import { Metrics, Tracing } from '@app/telemetry';
 import { isJobName, JOBS, QUEUE_NAMES, type JobName, type JobPayloads } from '../job-catalog';
 import { bullPrefix, workerConnection } from '../queue/queue-connection';
 import { JOB_HANDLER, JOB_INTERRUPTED, type JobContext, type JobHandler } from './job-handler';
@@ -29,6 +30,8 @@ export class JobWorkerHost implements OnApplicationBootstrap, OnApplicationShutd
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
     @Inject(AppConfig) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+    private readonly tracing: Tracing,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -37,6 +40,7 @@ export class JobWorkerHost implements OnApplicationBootstrap, OnApplicationShutd
       const worker = new Worker<JobPayloads[JobName], unknown, string>(queue, (job, token) => this.process(job, token), {
         connection: workerConnection(this.config),
         prefix: bullPrefix(this.config),
+        telemetry: this.tracing.queueTelemetry(),
         concurrency: this.config.reverification.workerConcurrency,
         lockDuration: this.config.jobs.lockDurationMs,
         stalledInterval: this.config.jobs.stalledIntervalMs,
@@ -84,9 +88,12 @@ export class JobWorkerHost implements OnApplicationBootstrap, OnApplicationShutd
       stopping: () => this.stopping,
     };
     let outcome: void | typeof JOB_INTERRUPTED;
+    const timed = this.metrics.jobSeconds.startTimer({ job: job.name });
     try {
       outcome = await handler.handle(job.data, ctx);
+      timed({ outcome: outcome === JOB_INTERRUPTED ? 'interrupted' : 'completed' });
     } catch (err) {
+      timed({ outcome: 'failed' });
       const error = err instanceof Error ? err : new Error(String(err));
       if (ctx.finalAttempt && handler.onFinalFailure) {
         await handler.onFinalFailure(job.data, error).catch((e: unknown) => this.logger.error(`recording the failure of job ${job.id} failed: ${String(e)}`));

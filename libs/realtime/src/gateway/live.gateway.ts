@@ -5,6 +5,7 @@ import { decodeJwt } from 'jose';
 import type { Namespace, Socket } from 'socket.io';
 import { AccessChanges, IncidentAccess, TokenService, type AccessChange, type Principal } from '@app/auth';
 import { DomainError, isDatabaseUnavailable } from '@app/common';
+import { Metrics } from '@app/telemetry';
 import {
   incidentRoom,
   LIVE_MAX_MESSAGE_BYTES,
@@ -90,7 +91,10 @@ export class LiveGateway
     private readonly link: LiveRedisLink,
     private readonly moduleRef: ModuleRef,
     private readonly accessChanges: AccessChanges,
-  ) {}
+    metrics: Metrics,
+  ) {
+    metrics.onScrape(() => metrics.liveSockets.set(this.namespace?.sockets.size ?? 0));
+  }
 
   afterInit(nsp: LiveNamespace): void {
     this.namespace = nsp;

@@ -13,6 +13,7 @@ interface ClaimedRow {
   name: LiveEventName;
   payload: LiveEvent['payload'];
   created_at: Date;
+  trace_parent: string | null;
   head_seq: string;
 }
 
@@ -23,6 +24,8 @@ export interface ClaimedEvent {
   event: LiveEvent;
   /** The incident's lowest unpublished seq, including events another relay holds right now. */
   headSeq: number;
+  /** The trace of the request that wrote it (W3C traceparent), when tracing was on. */
+  traceParent?: string;
 }
 
 function toClaimedEvent(row: ClaimedRow): ClaimedEvent {
@@ -30,6 +33,7 @@ function toClaimedEvent(row: ClaimedRow): ClaimedEvent {
     id: String(row.id),
     event: { incidentId: row.incident_id, seq: Number(row.seq), name: row.name, payload: row.payload, at: row.created_at.toISOString() },
     headSeq: Number(row.head_seq),
+    traceParent: row.trace_parent ?? undefined,
   };
 }
 
@@ -40,7 +44,7 @@ function toClaimedEvent(row: ClaimedRow): ClaimedEvent {
  */
 const CLAIM_SQL = `
   WITH claimed AS (
-    SELECT id, incident_id, seq, name, payload, created_at
+    SELECT id, incident_id, seq, name, payload, created_at, trace_parent
       FROM outbox_event
      WHERE published_at IS NULL
      ORDER BY id

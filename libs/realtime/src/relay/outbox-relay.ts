@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { contextOf, Metrics, SpanKind, SpanStatusCode, startSpan } from '@app/telemetry';
 import { LivePublisher } from '../fanout/live-publisher';
 import { OUTBOX_BATCH_SIZE, OutboxRelayRepository, type ClaimedEvent, type OutboxListener } from './outbox-relay.repository';
 
@@ -51,6 +52,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly outbox: OutboxRelayRepository,
     private readonly publisher: LivePublisher,
     @Inject(AppConfig) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -105,13 +107,32 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const outcome = await this.outbox.claimBatch(async (claimed) => {
       const ready = publishableInOrder(claimed);
       if (ready.length === 0) return ready;
+      // A span per event in the trace of the request that wrote it, from publish to Redis's confirmation.
+      const spans = ready.map(
+        ({ event, traceParent }) =>
+          startSpan('outbox.publish', contextOf(traceParent), { 'live.event': event.name, 'live.seq': event.seq }, SpanKind.PRODUCER).span,
+      );
       for (const { event } of ready) this.publisher.publish(event);
       // Mark published only once Redis has the messages; otherwise roll back and retry them later.
-      if (!(await this.publisher.fence())) throw new Error('Redis did not confirm the publish');
+      const confirmed = await this.publisher.fence();
+      for (const span of spans) {
+        if (!confirmed) span.setStatus({ code: SpanStatusCode.ERROR, message: 'Redis did not confirm the publish' });
+        span.end();
+      }
+      if (!confirmed) throw new Error('Redis did not confirm the publish');
+      this.count(ready);
       return ready;
     });
     this.published += outcome.published;
     return outcome;
+  }
+
+  private count(published: readonly ClaimedEvent[]): void {
+    const now = Date.now();
+    for (const { event } of published) {
+      this.metrics.liveEvents.inc({ event: event.name });
+      this.metrics.outboxLagSeconds.observe(Math.max(0, now - Date.parse(event.at)) / 1000);
+    }
   }
 
   private async listen(): Promise<void> {
