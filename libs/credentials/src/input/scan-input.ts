@@ -15,7 +15,8 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]{0,30}:\/\//i;
  * What a scan holds, told apart by its shape; each kind is verified by its own rules (the engine's format dispatch):
  *  - `jws`: a compact JWS (vc+jwt, a VC-JWT in either form, a vp+jwt);
  *  - `sd-jwt`: an issuer-signed JWT, its `~`-separated disclosures and an optional key binding JWT;
- *  - `json`: a JSON credential or presentation carrying an embedded `proof` (Data Integrity).
+ *  - `json`: a JSON credential carrying an embedded `proof` (Data Integrity), or a JSON-LD presentation (with or
+ *    without a proof of its own).
  * `text` is the credential exactly as it will be verified, hashed as evidence and kept for reverification.
  */
 export type ScannedCredential = ScannedJws | ScannedSdJwt | ScannedJson;
@@ -139,7 +140,8 @@ function readObject(doc: JsonRecord, origin: Origin, text?: string): ScanResult 
     if (tooLarge) return tooLarge;
     return readDataUrl(doc.id.trim(), enveloped);
   }
-  if ('proof' in doc) {
+  // A JSON-LD presentation may leave out its own proof (VCDM 2.0): what it encloses must carry theirs.
+  if ('proof' in doc || types.includes('VerifiablePresentation')) {
     let serialised = text;
     if (serialised === undefined) {
       // An object from the HTTP API (already bounded by its body guard) or a library caller: kept as its JSON text,
