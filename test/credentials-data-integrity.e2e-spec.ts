@@ -353,7 +353,7 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
     });
   });
 
-  it('the verify CLI reads a JSON credential file (offline trust list, contexts from JSONLD_CONTEXTS_DIR)', async () => {
+  it('the verify CLI reads a JSON credential file (offline trust list, bundled contexts or JSONLD_CONTEXTS_DIR)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'verify-di-'));
     try {
       const board = boards['fl-ems'];
@@ -408,7 +408,14 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
       expect(await runCli(['verify', '--trust', trustFile, '--jurisdiction', 'US-FL', '--challenge', 'n-1', vpFile], withContexts)).toBe(1);
       expect(JSON.parse(out.join('')).errors[0]).toMatchObject({ id: 'signature', code: 'signature_invalid' });
       out.length = 0;
-      // Without the configured folder the Open Badges context is unknown here, and it is not fetched.
+      // Without the configured folder the bundled Open Badges contexts answer; a context nobody pinned is refused, never fetched.
+      expect(await runCli(['verify', '--trust', trustFile, '--jurisdiction', 'US-FL', file], cliIo(fetchEnv))).toBe(0);
+      out.length = 0;
+      const unknown = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      writeFileSync(
+        file,
+        JSON.stringify({ ...unknown, '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.9.json'] }),
+      );
       expect(await runCli(['verify', '--trust', trustFile, '--jurisdiction', 'US-FL', file], cliIo(fetchEnv))).toBe(1);
       expect(JSON.parse(out.join('')).errors[0]).toMatchObject({ id: 'format', code: 'unsupported_format' });
     } finally {
