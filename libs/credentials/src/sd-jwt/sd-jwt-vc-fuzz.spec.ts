@@ -360,7 +360,6 @@ describe('SD-JWT VC fuzzing', () => {
   }, 300_000);
 });
 
-
 /**
  * A compact (possibly mutated) SD-JWT in the flattened or general JSON serialization, sometimes broken at the JSON
  * level too: Disclosures in a later signature, not a list, a second issuer signature, both forms at once, members of
