@@ -201,16 +201,15 @@ export class CredentialVerifier {
     passCredentialFormat(board, format, jws);
     if (!issuerId) return noIssuer(board, done);
 
-    // Registry, key set and status lists in memory (a check-in's usual case): no promise is awaited.
-    const registry = this.issuerTrust.registryNow(issuerId) ?? (await this.issuerTrust.registry(issuerId));
+    const registry = await this.issuerTrust.registry(issuerId);
     const trust = this.issuerTrust.beforeFetching(summary, registry, ctx, board);
     if (!trust) return done();
 
-    const signature = this.signature.ofJwsCached(jws, issuerId, registry.entry, ctx) ?? (await this.signature.ofJws(jws, issuerId, registry.entry, ctx));
+    const signature = await this.signature.ofJws(jws, issuerId, registry.entry, ctx);
     if (!recordSignature(board, evidence, jws, signature)) return done();
     checkCredentialModel(board, credential, version, problems);
     board.set(this.validity.check(credential, jws.payload, version, ctx.now, 'credential'));
-    const status = this.status.checkCached(credential, issuerId, ctx) ?? (await this.status.check(credential, issuerId, ctx));
+    const status = await this.status.check(credential, issuerId, ctx);
     recordStatus(board, evidence, status);
     board.set(trust);
     return done();

@@ -99,32 +99,6 @@ export class SignatureCheck {
     return signatureByKey(jws, alg, key, `Signed by the issuer's key ${truncate(key.id)}.`);
   }
 
-  /**
-   * `ofJws` when the signer's key set is in memory, without a promise (the cached path of a check-in); undefined when
-   * the key set must be resolved.
-   */
-  ofJwsCached(
-    jws: DecodedJws,
-    signer: string | undefined,
-    entry: TrustedIssuer | undefined,
-    ctx: Pick<RunContext, 'knownKeyThumbprint'>,
-  ): SignatureOutcome | undefined {
-    const alg = String(jws.header.alg);
-    if (!algorithmAllowed(alg, entry)) return algorithmRefused(alg);
-    if (!signer) return { ok: false, code: 'key_not_found', message: 'The credential names no issuer, so no key can be looked up.' };
-    let key: VerificationKey;
-    try {
-      const set = this.keys.cached(signer);
-      if (!set) return undefined;
-      const known = ctx.knownKeyThumbprint ? set.keys.find((k) => k.thumbprint === ctx.knownKeyThumbprint) : undefined;
-      if (known) return { ok: true, key: known, message: NOT_RECOMPUTED };
-      key = this.keys.select(set, jws.header);
-    } catch (err) {
-      return keyResolutionFailure(err);
-    }
-    return signatureByKey(jws, alg, key, `Signed by the issuer's key ${truncate(key.id)}.`);
-  }
-
   /** Every Data Integrity proof, each by a verification method of the issuer's own (nothing fetched for anyone else). */
   ofDataIntegrity(
     reading: Extract<DataIntegrityReading, { ok: true }>,

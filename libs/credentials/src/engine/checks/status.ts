@@ -29,52 +29,27 @@ export class StatusCheck {
   ) {}
 
   async check(credential: JsonRecord, issuerId: string, ctx: RunContext): Promise<StatusOutcome> {
-    const entries = statusEntries(credential);
-    if (!Array.isArray(entries)) return entries;
-    return statusVerdict(await Promise.all(entries.map((entry) => this.entry(entry, issuerId, ctx))));
-  }
-
-  /**
-   * `check` when every list the entries name is in memory and fresh, without a promise (the cached path of a
-   * check-in); undefined when one must be loaded.
-   */
-  checkCached(credential: JsonRecord, issuerId: string, ctx: RunContext): StatusOutcome | undefined {
-    const entries = statusEntries(credential);
-    if (!Array.isArray(entries)) return entries;
-    // Every list first, before the request's budget is touched: nothing is counted twice if the async path follows.
-    const lists: Array<DecodedStatusList | undefined> = [];
-    for (const entry of entries) {
-      const url = entry.statusListCredential;
-      const supported = entry.type === 'BitstringStatusListEntry' || entry.type === 'StatusList2021Entry';
-      const list = supported && typeof url === 'string' ? this.statusLists.cached(url) : undefined;
-      if (supported && typeof url === 'string' && !list) return undefined;
-      lists.push(list);
+    const named = oneOrMany(credential.credentialStatus);
+    const max = VERIFICATION_LIMITS.statusEntriesPerCredential;
+    if (named.length > max) {
+      return {
+        check: {
+          id: 'status',
+          status: 'fail',
+          code: 'data_model_invalid',
+          message: `The credential has ${named.length} status entries; at most ${max} are read.`,
+        },
+        evidence: [],
+      };
     }
-    return statusVerdict(
-      entries.map((entry, i) => {
-        const planned = this.plan(entry, ctx);
-        return 'status' in planned ? planned : this.read(lists[i]!, issuerId, planned.base, planned.size, ctx.now);
-      }),
-    );
+    const entries = named.filter(isRecord);
+    if (entries.length === 0)
+      return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
+    return statusVerdict(await Promise.all(entries.map((entry) => this.entry(entry, issuerId, ctx))));
   }
 
   /** One Bitstring Status List (or StatusList2021) entry. */
   async entry(entry: JsonRecord, issuerId: string, ctx: RunContext): Promise<EntryOutcome> {
-    const planned = this.plan(entry, ctx);
-    if ('status' in planned) return planned;
-    const { url, base, size } = planned;
-    let list: DecodedStatusList;
-    try {
-      // Judged now: a list that expired during the verification is fetched.
-      list = this.statusLists.cached(url) ?? (await this.statusLists.get(url, ctx.budget));
-    } catch (err) {
-      return staleStatus(err, issuerId, base, size, ctx.now) ?? statusListFailure(err, base);
-    }
-    return this.read(list, issuerId, base, size, ctx.now);
-  }
-
-  /** An entry's list, index and size, admitted to the request's budget; or the outcome that ends it there. */
-  private plan(entry: JsonRecord, ctx: RunContext): EntryOutcome | { url: string; base: StatusEvidence; size: number } {
     if (entry.type !== 'BitstringStatusListEntry' && entry.type !== 'StatusList2021Entry') {
       return {
         status: 'indeterminate',
@@ -98,7 +73,14 @@ export class StatusCheck {
         evidence: base,
       };
     }
-    return { url, base, size };
+    let list: DecodedStatusList;
+    try {
+      // Judged now: a list that expired during the verification is fetched.
+      list = this.statusLists.cached(url) ?? (await this.statusLists.get(url, ctx.budget));
+    } catch (err) {
+      return staleStatus(err, issuerId, base, size, ctx.now) ?? statusListFailure(err, base);
+    }
+    return this.read(list, issuerId, base, size, ctx.now);
   }
 
   /** A list that could not be had fresh: its last known copy's set bits, or the failure. */
@@ -124,27 +106,6 @@ export class StatusCheck {
     }
     return { status: 'pass', message: 'ok', evidence };
   }
-}
-
-/** The credential's status entries, or the outcome when there are none or too many. */
-function statusEntries(credential: JsonRecord): JsonRecord[] | StatusOutcome {
-  const named = oneOrMany(credential.credentialStatus);
-  const max = VERIFICATION_LIMITS.statusEntriesPerCredential;
-  if (named.length > max) {
-    return {
-      check: {
-        id: 'status',
-        status: 'fail',
-        code: 'data_model_invalid',
-        message: `The credential has ${named.length} status entries; at most ${max} are read.`,
-      },
-      evidence: [],
-    };
-  }
-  const entries = named.filter(isRecord);
-  if (entries.length === 0)
-    return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
-  return entries;
 }
 
 const fetchedAtTexts = new WeakMap<DecodedStatusList, string>();

@@ -18,16 +18,6 @@ export interface RegistryAnswer {
 export class TrustCheck {
   constructor(private readonly trust: TrustSource) {}
 
-  /** The same from the registry held in memory, without a promise; undefined when it must be read. */
-  registryNow(issuerId: string): RegistryAnswer | undefined {
-    try {
-      const view = this.trust.inMemory();
-      return view ? { entry: view.findIssuer(issuerId), rules: view.qualificationRules, unavailable: false } : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
   /** The issuer's registry entry and the qualification rules, or `unavailable` (trust is then indeterminate). */
   async registry(issuerId: string): Promise<RegistryAnswer> {
     try {
