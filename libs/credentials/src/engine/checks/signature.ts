@@ -123,7 +123,7 @@ export class SignatureCheck {
   ofPresentation(
     reading: Extract<DataIntegrityReading, { ok: true }>,
     holder: string | undefined,
-    ctx: Pick<RunContext, 'now' | 'options' | 'revalidating'>,
+    ctx: Pick<RunContext, 'now' | 'options'>,
   ): Promise<ProofCheck> {
     if (!holder) return Promise.resolve({ ok: false, code: 'key_not_found', message: 'The presentation has a proof but names no holder it could belong to.' });
     return this.dataIntegrity.verify(reading, {
