@@ -36,6 +36,78 @@ function io(stdin = '') {
   };
 }
 
+describe('RFC 9901 (SD-JWT) and SD-JWT VC examples, through the CLI contract with the issuer key they give', () => {
+  interface SdCase {
+    id: string;
+    input: string;
+    issuerKey: string;
+    keyBinding?: unknown;
+  }
+  const suites = ['sd-jwt-rfc9901', 'sd-jwt-vc'].flatMap((folder) =>
+    (JSON.parse(readFileSync(path.join(CONFORMANCE, folder, 'expected.json'), 'utf8')) as { cases: SdCase[] }).cases.map((c) => ({
+      folder,
+      ...c,
+      // "keys/issuer.jwk.json (kid issuer-key-1, first signature); ...": the first key named.
+      key: c.issuerKey.split(' ')[0],
+    })),
+  );
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sd-jwt-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const contract = async (input: string, key: string, feature: string): Promise<unknown> => {
+    const output = path.join(dir, `${Math.random().toString(36).slice(2)}.json`);
+    expect(await runCli(['verify', '--input', input, '--key', key, '--feature', feature, '--output', output], io().io)).toBe(0);
+    return (JSON.parse(readFileSync(output, 'utf8')) as { result: unknown }).result;
+  };
+
+  it('covers the compact and the JWS JSON (flattened, general) examples of both folders', () => {
+    expect(suites.length).toBe(16);
+    expect(suites.filter((c) => c.input.endsWith('.json')).map((c) => c.id)).toEqual([
+      '8.2-flattened-issuance',
+      '8.2-flattened-presentation-kb',
+      '8.3-general-presentation-kb',
+    ]);
+  });
+
+  it.each(suites.map((c) => [`${c.folder} ${c.id}`, c] as const))('%s: success', async (_name, c) => {
+    const input = path.join(CONFORMANCE, c.folder, c.input);
+    const key = path.join(CONFORMANCE, c.folder, c.key);
+    expect(await contract(input, key, 'credential_sdjwt')).toBe('success');
+    // A presentation must carry its Key Binding JWT.
+    expect(await contract(input, key, 'presentation_sdjwt')).toBe(c.keyBinding ? 'success' : 'failure');
+  });
+
+  it('failure for a changed Disclosure, a dropped one under Key Binding, the second issuer key, or a JWS feature', async () => {
+    const folder = path.join(CONFORMANCE, 'sd-jwt-rfc9901');
+    const key = path.join(folder, 'keys/issuer.jwk.json');
+    const flat = JSON.parse(readFileSync(path.join(folder, 'examples/8.2-flattened-json/presentation.json'), 'utf8')) as {
+      header: { disclosures: string[] };
+    };
+    const write = (name: string, value: unknown): string => {
+      const file = path.join(dir, name);
+      writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+      return file;
+    };
+    const changed = flat.header.disclosures[0].replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A'));
+    expect(
+      await contract(
+        write('changed.json', { ...flat, header: { ...flat.header, disclosures: [changed, flat.header.disclosures[1]] } }),
+        key,
+        'credential_sdjwt',
+      ),
+    ).toBe('failure');
+    expect(
+      await contract(write('dropped.json', { ...flat, header: { ...flat.header, disclosures: [flat.header.disclosures[1]] } }), key, 'presentation_sdjwt'),
+    ).toBe('failure');
+    const general = path.join(folder, 'examples/8.3-general-json/presentation.json');
+    expect(await contract(general, path.join(folder, 'keys/issuer-key-2.jwk.json'), 'presentation_sdjwt')).toBe('failure');
+    expect(await contract(path.join(folder, 'examples/5-example/presentation.txt'), key, 'credential_jose')).toBe('failure');
+  });
+});
+
 describe('W3C vc-jose-cose test suite, through the CLI contract', () => {
   const cases = (JSON.parse(readFileSync(path.join(JOSE_COSE, 'expected.json'), 'utf8')) as Case[]).filter(
     (c) => c.fn === 'verify' && (c.feature === 'credential_jose' || c.feature === 'presentation_jose'),
@@ -130,7 +202,7 @@ describe('W3C vc-jose-cose test suite, through the CLI contract', () => {
         '--key',
         path.join(JOSE_COSE, 'input/vm-p256.json'),
         '--feature',
-        'credential_sdjwt',
+        'credential_cose',
         '--output',
         output,
       ],

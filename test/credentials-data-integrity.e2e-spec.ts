@@ -1,12 +1,13 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
+import { Client } from 'pg';
 import request from 'supertest';
 import { runCli } from '../apps/cli/src/cli';
-import { CONFORMANCE_CONTEXTS_DIR } from './support/data-integrity-signer';
+import { CONFORMANCE_CONTEXTS_DIR, didKey, signDataIntegrity } from './support/data-integrity-signer';
 import { FixtureIssuerServer, trustListFor, type FixtureBoard } from './support/credential-fixtures';
 import { REVERIFY_TEST_ENV, startWorker, sweepOnce } from './support/reverification';
 import { ADMIN, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
@@ -272,7 +273,87 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
     }
   });
 
-  it('the verify CLI reads a JSON credential file (offline trust list, contexts from JSONLD_CONTEXTS_DIR)', async () => {
+  describe('JSON-LD presentations enclosing Data Integrity badges', () => {
+    const holderKey = generateKeyPairSync('ed25519');
+    const holder = didKey(holderKey.publicKey);
+    const vpOf = (...verifiableCredential: unknown[]) => ({
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      type: ['VerifiablePresentation'],
+      holder: holder.did,
+      verifiableCredential,
+    });
+    const present = (vp: Record<string, unknown>, proof: Record<string, unknown> = {}) =>
+      signDataIntegrity(vp, {
+        suite: 'eddsa-rdfc-2022',
+        privateKey: holderKey.privateKey,
+        verificationMethod: holder.verificationMethod,
+        proofPurpose: 'authentication',
+        proof,
+      });
+
+    it('200 for a holder-signed presentation with the challenge asked for, and for one without a holder proof', async () => {
+      const badge = await boards['fl-nursing'].issueDataIntegrity({ statusIndex: 8 });
+      const vp = await present(vpOf(badge), { challenge: 'c-123', domain: 'https://checkin.example.org' });
+      const res = await verify(vp, { jurisdiction: 'US-FL', challenge: 'c-123', domain: 'https://checkin.example.org' }).expect(200);
+      expect(res.body).toMatchObject({ verified: true, credential: { format: 'ldp-vc', qualification: 'RN' }, evidence: { keyId: holder.verificationMethod } });
+      expect(res.body.credentials).toHaveLength(1);
+      expect(check(res.body, 'signature')?.message).toContain("holder's key");
+      // Another challenge: a replay.
+      expect(check((await verify(vp, { jurisdiction: 'US-FL', challenge: 'c-456' }).expect(400)).body, 'signature')).toMatchObject({
+        code: 'signature_invalid',
+      });
+      await verify(vpOf(badge)).expect(200);
+      expect(check((await verify(vpOf(badge), { jurisdiction: 'US-FL', challenge: 'c-123' }).expect(400)).body, 'signature')).toMatchObject({
+        code: 'signature_invalid',
+      });
+    });
+
+    it('400 for a tampered badge or presentation, a swapped proof, an untrusted issuer (nothing fetched for it)', async () => {
+      const board = boards['fl-nursing'];
+      const badge = await board.issueDataIntegrity();
+      const other = await board.issueDataIntegrity({ subjectName: 'Eve Intruder' });
+      const signed = await present(vpOf(badge));
+      for (const input of [
+        vpOf({ ...badge, validUntil: '2199-01-01T00:00:00Z' }),
+        vpOf({ ...other, proof: badge.proof }),
+        { ...signed, verifiableCredential: [other] },
+        { ...(await present(vpOf(other))), proof: signed.proof },
+      ]) {
+        const res = await verify(input).expect(400);
+        expect(res.body.errors).toEqual([expect.objectContaining({ id: 'signature', code: 'signature_invalid' })]);
+      }
+      const rogue = boards.rogue;
+      const res = await verify(await present(vpOf(await rogue.issueDataIntegrity({ statusIndex: 2 })))).expect(400);
+      expect(check(res.body, 'issuer_trust')).toMatchObject({ status: 'fail', code: 'untrusted_issuer' });
+      expect(rogue.didHits).toBe(0);
+      expect(rogue.lists.revocation.hits).toBe(0);
+    });
+
+    it('check-in admits a presentation scanned as JSON and keeps the enclosed badge for reverification', async () => {
+      const incident = await createIncident(api.http, adminToken);
+      const staff = await staffFor(api.http, adminToken, incident.id, 'checkin');
+      const badge = await boards['fl-nursing'].issueDataIntegrity({ statusIndex: 12, subjectName: 'Vi Presenter' });
+      const scanned = await request(api.http)
+        .post(`/incidents/${incident.id}/check-ins`)
+        .set(...bearer(staff.token))
+        .set('Idempotency-Key', 'di-vp-check-in-1')
+        .send({ credential: JSON.stringify(await present(vpOf(badge))), positionId: incident.positions['Triage Nurse'] })
+        .expect(201);
+      expect(scanned.body).toMatchObject({ decision: 'admitted', responder: { name: 'Vi Presenter', qualifications: ['RN'] } });
+      const db = new Client({ connectionString: env.dbUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query(`SELECT c.jws FROM deployment d JOIN presented_credential c ON c.id = d.credential_id WHERE d.id = $1`, [
+          scanned.body.deployment.id,
+        ]);
+        expect(rows[0].jws).toBe(canonicalize(badge));
+      } finally {
+        await db.end();
+      }
+    });
+  });
+
+  it('the verify CLI reads a JSON credential file (offline trust list, bundled contexts or JSONLD_CONTEXTS_DIR)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'verify-di-'));
     try {
       const board = boards['fl-ems'];
@@ -296,7 +377,45 @@ describe('POST /credentials/verify with Data Integrity credentials', () => {
         credential: { format: 'ldp-vc', qualification: 'RN', issuer: { registryName: 'Florida Bureau of EMS' } },
       });
       out.length = 0;
-      // Without the configured folder the Open Badges context is unknown here, and it is not fetched.
+      // A JSON-LD presentation of it, with the holder proof the challenge asks for; without one, the challenge fails it.
+      const holderKey = generateKeyPairSync('ed25519');
+      const holder = didKey(holderKey.publicKey);
+      const vp = {
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
+        type: ['VerifiablePresentation'],
+        holder: holder.did,
+        verifiableCredential: [JSON.parse(readFileSync(file, 'utf8'))],
+      };
+      const vpFile = path.join(dir, 'presentation.json');
+      writeFileSync(
+        vpFile,
+        JSON.stringify(
+          await signDataIntegrity(vp, {
+            suite: 'eddsa-rdfc-2022',
+            privateKey: holderKey.privateKey,
+            verificationMethod: holder.verificationMethod,
+            proofPurpose: 'authentication',
+            proof: { challenge: 'n-1' },
+          }),
+        ),
+      );
+      const withContexts = cliIo({ ...fetchEnv, JSONLD_CONTEXTS_DIR: CONFORMANCE_CONTEXTS_DIR });
+      out.length = 0;
+      expect(await runCli(['verify', '--trust', trustFile, '--jurisdiction', 'US-FL', '--challenge', 'n-1', vpFile], withContexts)).toBe(0);
+      expect(JSON.parse(out.join(''))).toMatchObject({ verified: true, credentials: [expect.objectContaining({ verified: true })] });
+      writeFileSync(vpFile, JSON.stringify(vp));
+      out.length = 0;
+      expect(await runCli(['verify', '--trust', trustFile, '--jurisdiction', 'US-FL', '--challenge', 'n-1', vpFile], withContexts)).toBe(1);
+      expect(JSON.parse(out.join('')).errors[0]).toMatchObject({ id: 'signature', code: 'signature_invalid' });
+      out.length = 0;
+      // Without the configured folder the bundled Open Badges contexts answer; a context nobody pinned is refused, never fetched.
+      expect(await runCli(['verify', '--trust', trustFile, '--jurisdiction', 'US-FL', file], cliIo(fetchEnv))).toBe(0);
+      out.length = 0;
+      const unknown = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      writeFileSync(
+        file,
+        JSON.stringify({ ...unknown, '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.9.json'] }),
+      );
       expect(await runCli(['verify', '--trust', trustFile, '--jurisdiction', 'US-FL', file], cliIo(fetchEnv))).toBe(1);
       expect(JSON.parse(out.join('')).errors[0]).toMatchObject({ id: 'format', code: 'unsupported_format' });
     } finally {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,32 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
       { listUrl: board.tokenStatusListUrl(), purpose: 'status_list', index: 11, value: 0, fetchedAt: expect.any(String) },
     ]);
     expect(res.body.jws).toBeUndefined();
+  });
+
+  it('the JWS JSON serializations (RFC 9901 section 8): flattened as an object, general as text; a foreign Disclosure is refused', async () => {
+    const board = boards['fl-nursing-sd'];
+    const compact = present(board.issueSdJwtVc({ holderJwk: holder.publicJwk, statusIndex: 12 }), 'nonce-json');
+    const parts = compact.split('~');
+    const [protectedHeader, payload, signature] = parts[0].split('.');
+    const header = { disclosures: parts.slice(1, -1), kb_jwt: parts[parts.length - 1] };
+    const flattened = { payload, protected: protectedHeader, header, signature };
+    const options = { jurisdiction: 'US-FL', challenge: 'nonce-json', domain: AUD };
+    const flat = await verify(flattened, options).expect(200);
+    expect(flat.body.credential).toMatchObject({ format: 'dc+sd-jwt', qualification: 'RN', subject: { name: 'Dana Rivera' } });
+    expect(flat.body.evidence.credentialHash).toBe(createHash('sha256').update(compact).digest('hex'));
+    const general = { payload, signatures: [{ protected: protectedHeader, header, signature }] };
+    const text = await request(api.http)
+      .post(`/credentials/verify?jurisdiction=US-FL`)
+      .set(...bearer(token))
+      .set('content-type', 'text/plain')
+      .send(JSON.stringify(general))
+      .expect(200);
+    expect(text.body.evidence.credentialHash).toBe(flat.body.evidence.credentialHash);
+    const changed = Buffer.from(JSON.stringify(['c2FsdA', 'given_name', 'Mallory'])).toString('base64url');
+    const bad = await verify({ ...flattened, header: { ...header, disclosures: [changed, ...header.disclosures.slice(1)] } }, options).expect(400);
+    expect(check(bad.body, 'signature')).toMatchObject({ status: 'fail', code: 'signature_invalid' });
+    const broken = await verify({ ...flattened, header: { ...header, disclosures: 'x' } }, options).expect(400);
+    expect(check(broken.body, 'format')).toMatchObject({ status: 'fail', code: 'malformed' });
   });
 
   it('the trust list exports the vct rule it was given', async () => {

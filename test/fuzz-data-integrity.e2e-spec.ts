@@ -19,7 +19,9 @@ import { createIncident, staffFor } from './support/world';
  * JSON-LD bombs (deep nesting, huge graphs, blank-node cliques, context floods), unknown contexts, proofs swapped
  * between credentials, cryptosuites that do not fit the key, a `proofPurpose` other than `assertionMethod`,
  * verification methods outside the issuer's DID, proof sets with a bad member, and random structural mutations of
- * credential and proof. Many are re-signed with the board's real key so that only the mutation can make them fail.
+ * credential and proof, and JSON-LD presentations around them (holder proofs swapped, re-purposed, by a stranger, the
+ * holder replaced, nested or overfull presentations). Many are re-signed with the board's real key so that only the
+ * mutation can make them fail.
  * Properties, on every case:
  *  - never a 5xx, and an answer within CASE_DEADLINE_MS (the request's own timeout: a bomb that hangs fails the case);
  *  - never admitted or verified (only the sanity test's unmodified badges are);
@@ -56,8 +58,17 @@ interface Base {
   signedVariants: Array<{ kind: 'purpose' | 'suite-key' | 'method'; what: string; proof: Json }>;
 }
 
+/** A holder's presentations of each base's badge (JSON-LD, with an authentication proof by the holder's did:key). */
+interface Presentations {
+  holder: { did: string; verificationMethod: string };
+  /** Per base (same order): the signed presentation, and holder proofs over it that are wrong in one way. */
+  signed: Json[];
+  wrongProofs: Array<{ what: string; proof: Json }>;
+}
+
 interface Material {
   bases: Base[];
+  presentations: Presentations;
   rogue: FixtureBoard;
   port: number;
   /** RFC 8785 JSON of every valid badge: a mutant equal to one of them is changed further. */
@@ -203,6 +214,7 @@ const recipe = fc.record({
         ['method-outside', 2],
         ['proof-set', 1],
         ['proof-fields', 2],
+        ['presentation', 3],
       ] as const
     ).map(([name, weight]) => ({ arbitrary: fc.constant(name), weight })),
   ),
@@ -215,7 +227,7 @@ const recipe = fc.record({
   share: fc.nat({ max: 4 }),
 });
 type Recipe = typeof recipe extends fc.Arbitrary<infer R> ? R : never;
-const FAMILY_COUNT = 10;
+const FAMILY_COUNT = 11;
 
 /** The credential JSON (or already raw text) a recipe yields, with what was done. */
 function mutate(r: Recipe, m: Material): { family: string; what: string; value?: unknown; raw?: string } {
@@ -228,6 +240,8 @@ function mutate(r: Recipe, m: Material): { family: string; what: string; value?:
   const c = clone(base.credential);
   const withProof = (proof: unknown): Json => ({ ...clone(base.document), proof });
   switch (r.family) {
+    case 'presentation':
+      return presentationCase(r, m);
     case 'structural': {
       const all = paths(base.credential);
       // Half of them in the proof: it is small, and every member of it matters.
@@ -490,6 +504,69 @@ function mutate(r: Recipe, m: Material): { family: string; what: string; value?:
   throw new Error(`unknown family ${String(r.family)}`);
 }
 
+/**
+ * JSON-LD presentations around the badges: mutated badges in an unsigned or a holder-signed presentation, holder
+ * proofs swapped, re-purposed or by a stranger, the holder removed or replaced, presentations nested or overfull.
+ */
+function presentationCase(r: Recipe, m: Material): { family: string; what: string; value?: unknown; raw?: string } {
+  const [p0, p1, p2] = r.picks;
+  const index = r.base % m.bases.length;
+  const signed = m.presentations.signed[index];
+  const { proof: holderProof, ...unsigned } = signed;
+  // A badge mutated by one of the other families (never a presentation itself).
+  const families = ['structural', 'proof-swap', 'suite-key', 'proof-purpose', 'method-outside', 'proof-set', 'proof-fields', 'unknown-context'] as const;
+  const inner = mutate({ ...r, family: pick(families, p1) }, m);
+  const enclosed = inner.value ?? inner.raw;
+  const other = m.presentations.signed[(index + 1 + (r.other % (m.bases.length - 1))) % m.bases.length];
+  const variants: Array<() => [unknown, string]> = [
+    () => [{ ...clone(unsigned), verifiableCredential: [enclosed] }, `unsigned, enclosing ${inner.what}`],
+    () => [{ ...clone(signed), verifiableCredential: [enclosed] }, `holder-signed, enclosed badge replaced by ${inner.what}`],
+    () => [{ ...clone(unsigned), proof: other.proof }, 'the holder proof of another presentation'],
+    () => [{ ...clone(signed), holder: pick(outsideMethods(m.bases[index].board, m), p2).split('#')[0] }, 'holder replaced'],
+    () => {
+      const wrong = pick(m.presentations.wrongProofs, p2);
+      return [{ ...clone(unsigned), proof: wrong.proof }, `holder proof ${wrong.what}`];
+    },
+    () => [{ ...clone(unsigned), verifiableCredential: [{ ...clone(signed) }] }, 'a presentation inside a presentation'],
+    () => [{ ...clone(unsigned), verifiableCredential: Array.from({ length: 5 }, () => m.bases[index].credential) }, 'five badges'],
+    () => {
+      const { holder: _h, ...anonymous } = clone(signed);
+      return [anonymous, 'holder-signed, holder removed'];
+    },
+    () => {
+      const vp = clone(signed);
+      const all = paths(vp).filter((path) => path[0] !== 'verifiableCredential');
+      const path = pick(all, p2);
+      const { parent, key } = parentOf(vp, path);
+      const was = (parent as Json)[key];
+      (parent as Json)[key] = pick(
+        REPLACEMENTS.filter((x) => JSON.stringify(x) !== JSON.stringify(was)),
+        p0,
+      );
+      return [vp, `holder-signed, ${path.join('.')} replaced`];
+    },
+    () => [{ ...clone(unsigned), verifiableCredential: [] }, 'no badge'],
+  ];
+  const [value, what] = pick(variants, p0)();
+  return { family: 'presentation', what, value };
+}
+
+/** Whether a presentation may verify: its own proof (if any) is a valid presentation's over the same statements, and every badge signs what a valid badge signs. */
+async function presentationMayVerify(value: Json, m: Material): Promise<boolean> {
+  const entries = Array.isArray(value.verifiableCredential) ? (value.verifiableCredential as unknown[]) : [value.verifiableCredential];
+  if (entries.length === 0 || entries.length > 4) return false;
+  if ('proof' in value) {
+    const { proof, ...document } = value;
+    const original = m.presentations.signed.find((vp) => canonicalize(vp.proof) === canonicalize(proof));
+    if (!original) return false;
+    const { proof: _p, ...signedDocument } = original;
+    const [a, b] = await Promise.all([nquads(document), nquads(signedDocument)]);
+    if (a === undefined || a !== b) return false;
+  }
+  for (const entry of entries) if (!(await signsTheSameAs(JSON.stringify(entry), m))) return false;
+  return true;
+}
+
 /** Verification methods that do not belong to the board's DID (and one of its own that is not in its document). */
 /** RFC 8785 JSON of a text, or undefined when it is not JSON. */
 function canonicalText(text: string): string | undefined {
@@ -559,6 +636,8 @@ async function signsTheSameAs(text: string, m: Material): Promise<boolean> {
     return false;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const types = (value as Json).type;
+  if (types === 'VerifiablePresentation' || (Array.isArray(types) && types.includes('VerifiablePresentation'))) return presentationMayVerify(value as Json, m);
   const { proof, ...document } = value as Json;
   // Every context named at the top, inline ones included, must be pinned (docs/verification.md), signed or not.
   if (!namedContexts(document['@context']).every((url) => typeof url === 'string' && oracleContexts.has(url))) return false;
@@ -617,11 +696,13 @@ function build(r: Recipe, m: Material): FuzzCase {
     what += ' (no change: validUntil altered)';
   }
   const inner = text;
+  const [media, envelope] =
+    made.family === 'presentation' ? ['application/vp', 'EnvelopedVerifiablePresentation'] : ['application/vc', 'EnvelopedVerifiableCredential'];
   if (r.wrap === 1) {
-    text = `data:application/vc,${encodeURIComponent(text)}`;
+    text = `data:${media},${encodeURIComponent(text)}`;
     what += ' (data: URL)';
   } else if (r.wrap === 2) {
-    text = JSON.stringify({ type: 'EnvelopedVerifiableCredential', id: `data:application/vc,${encodeURIComponent(text)}` });
+    text = JSON.stringify({ type: envelope, id: `data:${media},${encodeURIComponent(text)}` });
     what += ' (VC-API envelope)';
   }
   return { family: made.family, what, text, inner, share: r.share === 0 };
@@ -748,7 +829,28 @@ describe('fuzzing: Data Integrity credentials through check-in and verify', () =
       bases.push({ label: `${slug}/${suite}`, board, suite, credential, document, proof: proof as Json, sibling, signedVariants });
     }
     const originals = new Set(bases.flatMap((b) => [canonicalize(b.credential), canonicalize(b.sibling)]));
-    material = { bases, rogue: boards.rogue, port: issuer.port, originals };
+    const holderKey = generateKeyPairSync('ed25519');
+    const holder = didKey(holderKey.publicKey);
+    const present = (vp: Json, privateKey: KeyObject, verificationMethod: string, proofPurpose = 'authentication') =>
+      signDataIntegrity(vp, { suite: 'eddsa-rdfc-2022', privateKey, verificationMethod, proofPurpose });
+    const vpOf = (credential: Json): Json => ({
+      '@context': [VC2_CONTEXT],
+      type: ['VerifiablePresentation'],
+      holder: holder.did,
+      verifiableCredential: [credential],
+    });
+    const signedVps = await Promise.all(bases.map((b) => present(vpOf(b.sibling), holderKey.privateKey, holder.verificationMethod)));
+    const stranger = didKey(generateKeyPairSync('ed25519').publicKey);
+    const first = vpOf(bases[0].sibling);
+    const wrongProofs = [
+      { what: 'for assertionMethod', proof: (await present(first, holderKey.privateKey, holder.verificationMethod, 'assertionMethod')).proof as Json },
+      { what: "by the holder's key under a stranger's method", proof: (await present(first, holderKey.privateKey, stranger.verificationMethod)).proof as Json },
+      {
+        what: 'by a board key under the holder method',
+        proof: (await present(first, boards['fl-ed'].key.privateKey, holder.verificationMethod)).proof as Json,
+      },
+    ];
+    material = { bases, presentations: { holder, signed: signedVps, wrongProofs }, rogue: boards.rogue, port: issuer.port, originals };
   });
 
   afterAll(async () => {
@@ -837,6 +939,14 @@ describe('fuzzing: Data Integrity credentials through check-in and verify', () =
         .send({ verifiableCredential: base.sibling, options: { jurisdiction: 'US-FL' } });
       expect({ base: base.label, status: shared.status, errors: shared.body.errors }).toEqual({ base: base.label, status: 200, errors: [] });
     }
+    for (const vp of material.presentations.signed) {
+      const res = await request(api.url)
+        .post(`/incidents/${incidentIds[1]}/check-ins`)
+        .set(...bearer(checkinToken))
+        .set('Idempotency-Key', randomUUID())
+        .send({ credential: JSON.stringify(vp) });
+      expect({ status: res.status, decision: res.body.decision, reasons: res.body.reasons }).toMatchObject({ status: 201, decision: 'admitted' });
+    }
   });
 
   it(`${CASES} mutated Data Integrity credentials (seed ${SEED}): zero 5xx, zero admitted, every refusal with a code`, async () => {
@@ -912,8 +1022,8 @@ describe('fuzzing: Data Integrity credentials through check-in and verify', () =
     await db.connect();
     try {
       const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM check_in_attempt WHERE decision <> 'denied'`);
-      // The sanity test's admissions, and mutants that sign exactly what a valid badge signs.
-      expect(Number(rows[0].n)).toBe(material.bases.length + admittedEquivalent);
+      // The sanity test's admissions (badges and presentations), and mutants that sign exactly what a valid badge signs.
+      expect(Number(rows[0].n)).toBe(2 * material.bases.length + admittedEquivalent);
     } finally {
       await db.end();
     }

@@ -34,6 +34,7 @@ export * from './sd-jwt/sd-jwt';
 export * from './sd-jwt/key-binding';
 export * from './sd-jwt/token-status-list';
 export * from './sd-jwt/sd-jwt-issue';
+export { isJwsJson, sdJwtFromJson, type JsonSdJwt } from './sd-jwt/json-serialization';
 export * from './engine/check-board';
 export * from './engine/credential-verifier';
 export * from './engine/contract-verifier';

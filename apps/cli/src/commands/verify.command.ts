@@ -15,12 +15,13 @@ const USAGE = `Usage:
       environment variables. An issuer the registry does not trust is answered from the registry alone (nothing
       fetched, the other checks skipped) unless --full-report is given. Exit 0 verified, 1 not verified, 2 usage
       error.
-  verify --input FILE --key FILE --feature credential_jose|presentation_jose --output FILE
+  verify --input FILE --key FILE --feature credential_jose|presentation_jose|credential_sdjwt|presentation_sdjwt --output FILE
       The W3C vc-jose-cose test-suite contract: verifies with exactly the given key (a JsonWebKey verification
-      method file) and writes {"result": "success" | "failure" | "indeterminate"} to the output file (exit 0 once
-      written; other features are answered "indeterminate").`;
+      method file or a JWK) and writes {"result": "success" | "failure" | "indeterminate"} to the output file (exit 0
+      once written; other features are answered "indeterminate"). The sdjwt features read any SD-JWT, compact or
+      JSON serialization; presentation_sdjwt requires a Key Binding JWT.`;
 
-const CONTRACT_FEATURES: readonly string[] = ['credential_jose', 'presentation_jose'];
+const CONTRACT_FEATURES: readonly string[] = ['credential_jose', 'presentation_jose', 'credential_sdjwt', 'presentation_sdjwt'];
 
 export const verifyCommand: CliCommand = {
   summary: 'Verify a credential (or run the W3C vc-jose-cose test-suite contract)',

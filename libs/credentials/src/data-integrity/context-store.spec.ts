@@ -27,6 +27,19 @@ describe('JsonLdContexts', () => {
     expect(JsonLdContexts.load().has('https://example.org/ctx.json')).toBe(false);
   });
 
+  it('bundles the Open Badges 3.0 contexts; a configured folder may pin other bytes for them, never for a W3C context', () => {
+    const bundled = JsonLdContexts.load();
+    for (const v of ['context.json', 'context-3.0.1.json', 'context-3.0.2.json', 'context-3.0.3.json'])
+      expect(bundled.list().find((c) => c.url === `https://purl.imsglobal.org/spec/ob/v3p0/${v}`)).toMatchObject({ origin: 'bundled', replaceable: true });
+    expect(bundled.list().find((c) => c.url === 'https://www.w3.org/ns/credentials/v2')?.replaceable).toBeUndefined();
+    const text = '{"@context": {"@version": 1.1, "badge": "urn:example:badge"}}';
+    const url = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
+    write({ contexts: [{ url, file: 'ctx.json', sha256: sha256(text) }] }, { 'ctx.json': text });
+    const replaced = JsonLdContexts.load(dir);
+    expect(replaced.document(url)).toEqual(JSON.parse(text));
+    expect(replaced.list().find((c) => c.url === url)).toMatchObject({ origin: 'configured', sha256: sha256(text) });
+  });
+
   it('refuses a file whose bytes are not the pinned ones, a file outside the folder, and a second pin of a bundled URL', () => {
     const text = '{"@context": {}}';
     write({ contexts: [{ url: 'https://example.org/ctx.json', file: 'ctx.json', sha256: sha256('something else') }] }, { 'ctx.json': text });

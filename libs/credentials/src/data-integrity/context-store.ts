@@ -16,6 +16,8 @@ export interface PinnedContext {
   sha256: string;
   /** Where it was read from (the bundled folder or the configured one). */
   origin: 'bundled' | 'configured';
+  /** A bundled context the configured folder may pin to other bytes (the Open Badges contexts; never the W3C ones). */
+  replaceable?: boolean;
 }
 
 const MANIFEST_NAMES = { bundled: 'manifest.json', configured: 'index.json' } as const;
@@ -65,11 +67,17 @@ export class JsonLdContexts {
       if (!isRecord(entry) || typeof entry.url !== 'string' || typeof entry.file !== 'string' || typeof entry.sha256 !== 'string') {
         throw new ContextConfigurationError(`${manifestPath}: every context needs a url, a file and a sha256.`);
       }
-      this.add(dir, { url: entry.url, file: entry.file, sha256: entry.sha256.toLowerCase() }, origin, manifestPath);
+      const replaceable = origin === 'bundled' && entry.replaceable === true;
+      this.add(dir, { url: entry.url, file: entry.file, sha256: entry.sha256.toLowerCase(), replaceable }, origin, manifestPath);
     }
   }
 
-  private add(dir: string, entry: { url: string; file: string; sha256: string }, origin: PinnedContext['origin'], manifestPath: string): void {
+  private add(
+    dir: string,
+    entry: { url: string; file: string; sha256: string; replaceable: boolean },
+    origin: PinnedContext['origin'],
+    manifestPath: string,
+  ): void {
     const { url, sha256 } = entry;
     if (!/^https:\/\/[^\s#]+$/.test(url)) throw new ContextConfigurationError(`${manifestPath}: ${url} is not an https URL without a fragment.`);
     const path = resolve(dir, entry.file);
@@ -86,9 +94,11 @@ export class JsonLdContexts {
     if (actual !== sha256) throw new ContextConfigurationError(`${manifestPath}: ${entry.file} has SHA-256 ${actual}, not the pinned ${sha256}.`);
     const known = this.pins.get(url);
     if (known) {
-      // The same bytes listed twice (a configured folder repeating a bundled context) are fine; other bytes are not.
-      if (known.sha256 !== sha256) throw new ContextConfigurationError(`${manifestPath}: ${url} is already pinned to SHA-256 ${known.sha256}.`);
-      return;
+      // The same bytes listed twice (a configured folder repeating a bundled context) are fine; other bytes only
+      // replace a replaceable bundled context (e.g. the 1EdTech specification's own Open Badges 3.0.3 context).
+      if (known.sha256 === sha256) return;
+      if (!known.replaceable || origin !== 'configured')
+        throw new ContextConfigurationError(`${manifestPath}: ${url} is already pinned to SHA-256 ${known.sha256}.`);
     }
     const text = bytes.toString('utf8');
     let document: unknown;
@@ -100,7 +110,7 @@ export class JsonLdContexts {
     if (!isRecord(document) || !('@context' in document))
       throw new ContextConfigurationError(`${manifestPath}: ${entry.file} is not a JSON-LD context document.`);
     this.texts.set(url, text);
-    this.pins.set(url, { url, sha256, origin });
+    this.pins.set(url, entry.replaceable ? { url, sha256, origin, replaceable: true } : { url, sha256, origin });
   }
 }
 

@@ -71,6 +71,11 @@ export type DataIntegrityReading =
 export interface ProofCheckOptions {
   /** The key of a verification method, or throws (KeyResolutionError or DataIntegrityError) when there is none. */
   keyFor(verificationMethod: string): VerificationKey | Promise<VerificationKey>;
+  /** The purpose every proof must state: assertionMethod (a credential, the default) or authentication (a presentation). */
+  proofPurpose?: 'assertionMethod' | 'authentication';
+  /** The challenge and domain the verifier gave the holder: every proof must carry them (VC Data Integrity 4.4). */
+  challenge?: string;
+  domain?: string;
   /** Whether a signature algorithm (EdDSA, ES256, ES384) is accepted; all by default. */
   algorithmAllowed?(algorithm: string): boolean;
   /** For `expires` on a proof. */
@@ -120,8 +125,11 @@ export class DataIntegrityVerifier {
     this.rdfc = new RdfCanonicalizer(contexts);
   }
 
-  /** Offline: is this a credential with Data Integrity proofs this verifier can check? */
-  read(credential: JsonRecord): DataIntegrityReading {
+  /**
+   * Offline: is this a credential with Data Integrity proofs this verifier can check? `proofOptional` reads a
+   * presentation, whose own proof VCDM 2.0 leaves optional (then `proofs` is empty).
+   */
+  read(credential: JsonRecord, { proofOptional = false }: { proofOptional?: boolean } = {}): DataIntegrityReading {
     const fail = (code: 'malformed' | 'unsupported_format', message: string): DataIntegrityReading => ({ ok: false, code, message });
     const shape = jsonShapeProblem(credential);
     if (shape) return fail('malformed', shape);
@@ -146,7 +154,7 @@ export class DataIntegrityVerifier {
       }
     }
     const entries = oneOrMany(credential.proof);
-    if (entries.length === 0) return fail('unsupported_format', 'The credential carries no proof.');
+    if (entries.length === 0 && !proofOptional) return fail('unsupported_format', 'The credential carries no proof.');
     if (entries.length > DATA_INTEGRITY_LIMITS.proofsPerCredential)
       return fail('malformed', `The credential carries more than ${DATA_INTEGRITY_LIMITS.proofsPerCredential} proofs.`);
     const proofs: ParsedProof[] = [];
@@ -168,12 +176,17 @@ export class DataIntegrityVerifier {
     try {
       const planned: Array<{ parsed: ParsedProof; key: VerificationKey; algorithm: string }> = [];
       // Everything cheap for every proof first; canonicalization only once each proof could count.
+      const purpose = options.proofPurpose ?? 'assertionMethod';
       for (const parsed of reading.proofs) {
-        if (parsed.proofPurpose !== 'assertionMethod') {
-          throw new DataIntegrityError(
-            'signature_invalid',
-            `The proof's purpose is ${clip(parsed.proofPurpose)}, not assertionMethod: it does not assert this credential.`,
-          );
+        if (parsed.proofPurpose !== purpose) {
+          const what = purpose === 'assertionMethod' ? 'it does not assert this credential' : 'it does not authenticate the holder';
+          throw new DataIntegrityError('signature_invalid', `The proof's purpose is ${clip(parsed.proofPurpose)}, not ${purpose}: ${what}.`);
+        }
+        if (options.challenge !== undefined && parsed.proof.challenge !== options.challenge) {
+          throw new DataIntegrityError('signature_invalid', 'The proof does not carry the challenge this verifier gave (a replayed or foreign presentation).');
+        }
+        if (options.domain !== undefined && !oneOrMany(parsed.proof.domain).includes(options.domain)) {
+          throw new DataIntegrityError('signature_invalid', 'The proof is not made for this domain.');
         }
         if (parsed.expires !== undefined && options.now.getTime() - (options.clockSkewMs ?? 0) >= parsed.expires) {
           throw new DataIntegrityError('expired', 'The proof has expired (its expires date is past).');

@@ -5,17 +5,19 @@ import type { VerificationKey } from '../keys/key-resolver';
 import { extractCredential, type JwtCredentialFormat } from '../model/credential-format';
 import { summariseCredential } from '../model/credential-summary';
 import { validateCredential } from '../model/data-model';
-import { idOf, isRecord, oneOrMany } from '../util/json';
+import { checkKeyBinding } from '../sd-jwt/key-binding';
+import { parseSdJwt, processDisclosures, SdJwtError, sdHashAlgorithm, type SdJwtParts } from '../sd-jwt/sd-jwt';
+import { idOf, isRecord, oneOrMany, type JsonRecord } from '../util/json';
 import type { CheckId, VerificationEvidence, VerificationResult } from '../verification-result';
 import { CheckBoard } from './check-board';
-import { truncate } from './checks/context';
+import { SIGNATURE_NOT_VERIFIED, truncate } from './checks/context';
 import { checkCredentialModel, modelCheck, readPresentation } from './checks/data-model';
 import { evidenceOf, unprocessable } from './checks/evidence';
-import { NOT_SUPPORTED, passCredentialFormat, passPresentationFormat, readJws, refuseFormat } from './checks/format';
+import { passCredentialFormat, passPresentationFormat, readJws, refuseFormat } from './checks/format';
 import { algorithmRefused, recordSignature, signatureByKey, type SignatureOutcome } from './checks/signature';
 import { ValidityCheck } from './checks/validity';
 
-export type ContractFeature = 'credential_jose' | 'presentation_jose';
+export type ContractFeature = 'credential_jose' | 'presentation_jose' | 'credential_sdjwt' | 'presentation_sdjwt';
 export type ContractOutcome = 'success' | 'failure' | 'indeterminate';
 
 /** The algorithms the test suite uses; the header's `alg` must still fit the given key. */
@@ -71,8 +73,14 @@ export class ContractVerifier {
       return board.result(evidenceOf(scan.raw ?? input, now));
     }
     const evidence = evidenceOf(input, now, scan.credential.text);
-    if (scan.credential.kind === 'sd-jwt')
-      refuseFormat(board, 'unsupported_format', 'SD-JWT VC is not part of the vc-jose-cose test-suite contract.', NOT_SUPPORTED);
+    const sdJwtFeature = feature === 'credential_sdjwt' || feature === 'presentation_sdjwt';
+    if (scan.credential.kind === 'sd-jwt') {
+      if (sdJwtFeature) return this.sdJwt(scan.credential.text, key, feature === 'presentation_sdjwt', now, board, evidence);
+      refuseFormat(board, 'unsupported_format', `An SD-JWT is not a ${feature} document.`, WRONG_KIND);
+    } else if (sdJwtFeature) {
+      refuseFormat(board, 'unsupported_format', `Expected an SD-JWT for ${feature}.`, WRONG_KIND);
+      return board.result(evidence);
+    }
     if (scan.credential.kind === 'json') refuseFormat(board, 'unsupported_format', 'The test-suite contract covers JOSE-secured credentials only.', WRONG_KIND);
     if (scan.credential.kind !== 'jws') return board.result(evidence);
 
@@ -108,6 +116,56 @@ export class ContractVerifier {
     return board.result(evidence, summary);
   }
 
+  /**
+   * An SD-JWT (RFC 9901; compact or JSON serialization) with the issuer key given: the issuer signature, the
+   * Disclosures (every one referenced, no duplicates), the Key Binding JWT when present (required for a
+   * presentation: holder signature by `cnf.jwk` and `sd_hash`; its age is not held against frozen vectors), and the
+   * `nbf`/`exp` of the processed claims. Any `typ` ending in `sd-jwt` is read: the contract is about the mechanism,
+   * not about which credential types this system trusts.
+   */
+  private sdJwt(text: string, key: VerificationKey, presentation: boolean, now: Date, board: CheckBoard, evidence: VerificationEvidence): VerificationResult {
+    let parts: SdJwtParts;
+    try {
+      parts = parseSdJwt(text);
+    } catch (err) {
+      refuseFormat(board, 'malformed', err instanceof SdJwtError ? err.message : 'The SD-JWT cannot be read.', 'The SD-JWT could not be read.');
+      return board.result(evidence);
+    }
+    const jws = parts.issuerJwt;
+    const typ = typeof jws.header.typ === 'string' ? jws.header.typ.toLowerCase() : '';
+    if (!typ.endsWith('sd-jwt')) {
+      refuseFormat(board, 'unsupported_format', `The issuer-signed JWT's typ ${truncate(typ || '(none)')} is not an SD-JWT type.`, WRONG_KIND);
+      return board.result(evidence);
+    }
+    board.pass('format', `An SD-JWT (${truncate(typ)}, ${String(jws.header.alg)}).`);
+    if (!recordSignature(board, evidence, jws, signature(jws, key))) return board.result(evidence);
+    let claims: JsonRecord;
+    let algorithm: string;
+    try {
+      algorithm = sdHashAlgorithm(jws.payload);
+      const processed = processDisclosures(jws.payload, parts.disclosures, algorithm);
+      if (processed.unreferenced !== undefined) throw new SdJwtError('malformed', 'A Disclosure is not referenced by any digest of the signed payload.');
+      claims = processed.claims;
+    } catch (err) {
+      board.fail('signature', 'signature_invalid', err instanceof Error ? err.message : 'The Disclosures cannot be processed.');
+      board.skipRest(SIGNATURE_NOT_VERIFIED);
+      return board.result(evidence);
+    }
+    const binding = checkKeyBinding(parts, claims, algorithm, { required: presentation, checkFreshness: false, now, skewMs: 0 });
+    if (!binding.ok) {
+      board.fail('signature', 'signature_invalid', binding.message);
+      board.skipRest(SIGNATURE_NOT_VERIFIED);
+      return board.result(evidence);
+    }
+    board.pass('data_model', `${Object.keys(claims).length} claims after the Disclosures; ${binding.message}`);
+    board.set(this.validity.check({}, claims, '2.0', now, 'credential'));
+    board.skip('status', NOT_IN_CONTRACT.status);
+    board.skip('issuer_trust', NOT_IN_CONTRACT.trust);
+    const result = board.result(evidence);
+    result.jws = parts.text;
+    return result;
+  }
+
   /** The holder's signature and the envelopes; enclosed credentials' signatures cannot be checked with the holder's key. */
   private presentation(jws: DecodedJws, key: VerificationKey, now: Date, board: CheckBoard, evidence: VerificationEvidence): VerificationResult {
     const vp = jws.payload;
@@ -137,7 +195,8 @@ type ContractKey = { ok: true; key: VerificationKey } | { ok: false; refusal: (e
 function contractKey(verificationMethod: unknown): ContractKey {
   try {
     const method = isRecord(verificationMethod) && 'publicKeyJwk' in verificationMethod ? verificationMethod.publicKeyJwk : verificationMethod;
-    const jwk = toPublicJwk(method);
+    // A bare key file may be a key pair (the SD-JWT examples give theirs so): only its public members are used.
+    const jwk = toPublicJwk(isRecord(method) && !('publicKeyJwk' in (verificationMethod as JsonRecord)) ? publicMembers(method) : method);
     const id = isRecord(verificationMethod) && typeof verificationMethod.id === 'string' ? verificationMethod.id : `urn:jwk:${jwkThumbprint(jwk)}`;
     return { ok: true, key: { id, jwk, thumbprint: jwkThumbprint(jwk), keyObject: keyObjectFor(jwk), algorithms: algorithmsFor(jwk) } };
   } catch (err) {
@@ -165,4 +224,9 @@ function envelopeProblems(entry: unknown): string[] {
   const decoded = decodeCompactJws(id.slice(comma + 1));
   if (!decoded.ok) return [`the enveloped credential is malformed: ${decoded.message}`];
   return validateCredential(decoded.jws.payload, '2.0');
+}
+
+function publicMembers(jwk: JsonRecord): JsonRecord {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, k: _k, ...rest } = jwk;
+  return rest;
 }

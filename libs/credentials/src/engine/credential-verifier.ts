@@ -22,7 +22,7 @@ import {
 } from '../verification-result';
 import { CheckBoard, worse } from './check-board';
 import { SIGNATURE_NOT_VERIFIED, type RunContext } from './checks/context';
-import { checkCredentialModel, modelCheck, readPresentation } from './checks/data-model';
+import { checkCredentialModel, modelCheck, readPresentation, type PresentationModel } from './checks/data-model';
 import { evidenceOf, unprocessable } from './checks/evidence';
 import { NOT_SUPPORTED, passCredentialFormat, passPresentationFormat, readJws, refuseFormat } from './checks/format';
 import { recordProofs, recordSignature, SignatureCheck } from './checks/signature';
@@ -180,7 +180,10 @@ export class CredentialVerifier {
       case 'sd-jwt':
         return this.sdJwt.verify(scanned.text, ctx);
       case 'json':
-        return this.runDataIntegrity(scanned.document, ctx);
+        if (!oneOrMany(scanned.document.type).includes('VerifiablePresentation')) return this.runDataIntegrity(scanned.document, ctx);
+        if (!ctx.enclosed) return this.runJsonLdPresentation(scanned.document, ctx);
+        refuseFormat(board, 'unsupported_format', 'A presentation cannot be enclosed in a presentation.', NOT_SUPPORTED);
+        return Promise.resolve(board.result(evidenceOf(input, ctx.now)));
     }
   }
 
@@ -273,8 +276,7 @@ export class CredentialVerifier {
     passPresentationFormat(board, jws);
 
     const enclosed = await Promise.all(model.entries.map((entry) => this.verifyEnclosed(entry, ctx)));
-    const holderMatters = ctx.fullReport || enclosed.some((r) => r.checks.some((c) => c.id === 'issuer_trust' && c.status === 'pass'));
-    if (holderMatters) {
+    if (holderMatters(enclosed, ctx)) {
       const signature = await this.signature.ofJws(jws, model.holder, undefined, ctx);
       if (!recordSignature(board, evidence, jws, signature, 'Presentation: ', 'Not checked: the presentation signature could not be verified.'))
         return board.result(evidence);
@@ -282,17 +284,72 @@ export class CredentialVerifier {
       board.skip('signature', 'Presentation: not checked; no enclosed credential comes from an issuer trusted here, so nothing was fetched for its holder.');
     }
 
+    return this.presentationResult(board, evidence, model, enclosed, this.validity.check(vp, vp, '2.0', ctx.now, 'presentation'), '2.0');
+  }
+
+  /**
+   * A JSON-LD presentation (VCDM 2.0 or 1.1): its enclosed credentials (Data Integrity or enveloped) are verified as
+   * in a vp+jwt. Its own Data Integrity proof is optional (VCDM 2.0): when present it must be an `authentication`
+   * proof by a key of the `holder` it names, checked only when an enclosed credential's issuer is trusted here (or
+   * for a full report); when absent nothing binds the presentation to a holder and none is assumed, and a verifier
+   * that gave a challenge or domain gets a failure.
+   */
+  private async runJsonLdPresentation(vp: JsonRecord, ctx: RunContext): Promise<VerificationResult> {
+    const board = new CheckBoard();
+    const reading = this.dataIntegrity.read(vp, { proofOptional: true });
+    if (!reading.ok) {
+      refuseFormat(board, reading.code, reading.message, 'The presentation could not be read.');
+      return board.result(evidenceOf(vp, ctx.now));
+    }
+    const evidence = evidenceOf(undefined, ctx.now, reading.canonicalJson);
+    const model = readPresentation(vp, reading.version);
+    const suites = [...new Set(reading.proofs.map((p) => p.suiteLabel))].join(', ');
+    board.pass(
+      'format',
+      suites
+        ? `A VC ${reading.version} presentation secured with a Data Integrity proof (${suites}).`
+        : `A VC ${reading.version} presentation without a proof of its own (no holder binding).`,
+    );
+
+    const enclosed = await Promise.all(model.entries.map((entry) => this.verifyEnclosed(entry, ctx)));
+    const { challenge, domain } = ctx.options;
+    if (reading.proofs.length === 0) {
+      if (challenge !== undefined || domain !== undefined) {
+        board.fail('signature', 'signature_invalid', 'Presentation: a challenge or domain was given, but the presentation carries no proof of its holder.');
+        board.skipRest('Not checked: the presentation is not bound to its holder.');
+        return board.result(evidence);
+      }
+      board.pass('signature', 'Presentation: no proof of its own (none required); each enclosed credential carries its issuer’s.');
+    } else if (holderMatters(enclosed, ctx)) {
+      const proofs = await this.signature.ofPresentation(reading, model.holder, ctx);
+      if (!recordProofs(board, evidence, proofs, 'holder', 'Not checked: the presentation proof could not be verified.')) return board.result(evidence);
+    } else {
+      board.skip('signature', 'Presentation: not checked; no enclosed credential comes from an issuer trusted here, so nothing was fetched for its holder.');
+    }
+    return this.presentationResult(board, evidence, model, enclosed, this.validity.check(vp, {}, reading.version, ctx.now, 'presentation'), reading.version);
+  }
+
+  /**
+   * Each check of a presentation is the worst of its own and of the enclosed credentials' failed or indeterminate
+   * ones (an enclosed credential's bad signature makes the presentation's signature check fail).
+   */
+  private presentationResult(
+    board: CheckBoard,
+    evidence: VerificationEvidence,
+    model: PresentationModel,
+    enclosed: VerificationResult[],
+    validity: VerificationCheck,
+    version: '2.0' | '1.1',
+  ): VerificationResult {
     const own: Record<'data_model' | 'validity' | 'status' | 'issuer_trust', VerificationCheck> = {
       data_model:
         enclosed.length === 0
           ? { id: 'data_model', status: 'fail', code: 'data_model_invalid', message: 'The presentation encloses no credential.' }
-          : modelCheck(model.problems, 'The presentation conforms to the VC Data Model 2.0.'),
-      validity: this.validity.check(vp, vp, '2.0', ctx.now, 'presentation'),
+          : modelCheck(model.problems, `The presentation conforms to the VC Data Model ${version}.`),
+      validity,
       status: { id: 'status', status: 'pass', code: 'ok', message: 'See the enclosed credentials.' },
       issuer_trust: { id: 'issuer_trust', status: 'pass', code: 'ok', message: 'See the enclosed credentials.' },
     };
-    // Each check of the presentation is the worst of its own and of the enclosed credentials' failed or
-    // indeterminate ones (an enclosed credential's bad signature makes the presentation's signature check fail).
     for (const id of CHECK_IDS) {
       let check = own[id as keyof typeof own] ?? board.get(id)!;
       enclosed.forEach((result, i) => {
@@ -319,6 +376,11 @@ export class CredentialVerifier {
     );
     return board.result(evidenceOf(entry, ctx.now));
   }
+}
+
+/** The holder's keys are looked up only when an enclosed credential's issuer is trusted here, or for a full report. */
+function holderMatters(enclosed: VerificationResult[], ctx: RunContext): boolean {
+  return ctx.fullReport === true || enclosed.some((r) => r.checks.some((c) => c.id === 'issuer_trust' && c.status === 'pass'));
 }
 
 function recordStatus(board: CheckBoard, evidence: VerificationEvidence, status: StatusOutcome): void {

@@ -1,4 +1,5 @@
 import { assertJsonDepth, refuseUnsafeJsonText } from '@app/common';
+import { isJwsJson, sdJwtFromJson } from '../sd-jwt/json-serialization';
 import { isRecord, oneOrMany, type JsonRecord } from '../util/json';
 
 /** Inputs above this size are refused before any parsing (a badge is a few KiB). */
@@ -14,8 +15,10 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]{0,30}:\/\//i;
 /**
  * What a scan holds, told apart by its shape; each kind is verified by its own rules (the engine's format dispatch):
  *  - `jws`: a compact JWS (vc+jwt, a VC-JWT in either form, a vp+jwt);
- *  - `sd-jwt`: an issuer-signed JWT, its `~`-separated disclosures and an optional key binding JWT;
- *  - `json`: a JSON credential or presentation carrying an embedded `proof` (Data Integrity).
+ *  - `sd-jwt`: an issuer-signed JWT, its `~`-separated disclosures and an optional key binding JWT (also from the JWS
+ *    JSON serialization of RFC 9901 section 8, turned into that compact form);
+ *  - `json`: a JSON credential carrying an embedded `proof` (Data Integrity), or a JSON-LD presentation (with or
+ *    without a proof of its own).
  * `text` is the credential exactly as it will be verified, hashed as evidence and kept for reverification.
  */
 export type ScannedCredential = ScannedJws | ScannedSdJwt | ScannedJson;
@@ -40,7 +43,8 @@ type Failure = Extract<ScanResult, { ok: false }>;
 /** `data:` media types, by what they hold. */
 const JWS_MEDIA_TYPES = new Set(['application/vc+jwt', 'application/vp+jwt']);
 const SD_JWT_MEDIA_TYPES = new Set(['application/vc+sd-jwt', 'application/dc+sd-jwt']);
-const JSON_MEDIA_TYPES = new Set(['application/vc', 'application/vp']);
+// application/sd-jwt+json: the JWS JSON serialization of an SD-JWT (RFC 9901, 8).
+const JSON_MEDIA_TYPES = new Set(['application/vc', 'application/vp', 'application/sd-jwt+json']);
 const PRESENTATION_MEDIA_TYPES = new Set(['application/vp+jwt', 'application/vp']);
 
 /** Where a text was found: a scan may be a URL or a data: URL, but a URL inside a URL is not followed. */
@@ -139,7 +143,14 @@ function readObject(doc: JsonRecord, origin: Origin, text?: string): ScanResult 
     if (tooLarge) return tooLarge;
     return readDataUrl(doc.id.trim(), enveloped);
   }
-  if ('proof' in doc) {
+  if (isJwsJson(doc)) {
+    // An SD-JWT in its JSON serialization: read as the compact SD-JWT of the same issuer signature.
+    const read = sdJwtFromJson(doc);
+    if (!read.ok) return { ok: false, code: 'malformed', message: read.message, raw: text };
+    return sizeProblem(read.compact) ?? readSdJwt(read.compact);
+  }
+  // A JSON-LD presentation may leave out its own proof (VCDM 2.0): what it encloses must carry theirs.
+  if ('proof' in doc || types.includes('VerifiablePresentation')) {
     let serialised = text;
     if (serialised === undefined) {
       // An object from the HTTP API (already bounded by its body guard) or a library caller: kept as its JSON text,
@@ -184,7 +195,7 @@ function readDataUrl(url: string, envelope?: 'credential' | 'presentation'): Sca
     return {
       ok: false,
       code: 'unsupported_format',
-      message: `A data: URL of type ${shown} is not a credential this system reads (application/vc+jwt, vp+jwt, vc+sd-jwt, dc+sd-jwt, vc or vp).`,
+      message: `A data: URL of type ${shown} is not a credential this system reads (application/vc+jwt, vp+jwt, vc+sd-jwt, dc+sd-jwt, sd-jwt+json, vc or vp).`,
       raw: url,
     };
   }

@@ -108,10 +108,10 @@ export function validateCredential(vc: unknown, version: DataModelVersion = '2.0
  * A presentation. Enclosed credentials are checked for shape here: an enveloped one must be a `data:` URL, an
  * embedded one must itself conform (its proof, if any, is the caller's business).
  */
-export function validatePresentation(vp: unknown): string[] {
+export function validatePresentation(vp: unknown, version: DataModelVersion = '2.0'): string[] {
   const problems: string[] = [];
   if (!isRecord(vp)) return ['The presentation is not a JSON object.'];
-  const types = checkContextAndType(vp, VC_V2_CONTEXT, 'VerifiablePresentation', problems);
+  const types = checkContextAndType(vp, version === '2.0' ? VC_V2_CONTEXT : VC_V1_CONTEXT, 'VerifiablePresentation', problems);
   checkVocabMapping(vp, types, problems);
   if ('id' in vp && !isUrl(vp.id)) problems.push('The presentation id must be a single URL.');
   if ('holder' in vp) {
@@ -128,7 +128,9 @@ export function validatePresentation(vp: unknown): string[] {
         problems.push(`verifiableCredential ${i + 1} is enveloped but its id is not a data: URL.`);
       return;
     }
-    for (const p of validateCredential(entry, '2.0')) problems.push(`verifiableCredential ${i + 1}: ${p}`);
+    // A JSON-LD presentation may carry VC 1.1 credentials; each is judged by its own base context.
+    const own = oneOrMany(entry['@context'])[0] === VC_V1_CONTEXT ? '1.1' : '2.0';
+    for (const p of validateCredential(entry, own)) problems.push(`verifiableCredential ${i + 1}: ${p}`);
   });
   return problems;
 }

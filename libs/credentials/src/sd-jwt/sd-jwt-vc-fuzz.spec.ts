@@ -20,6 +20,7 @@ import { encodeTokenList } from './token-status-list';
  */
 const SEED = 20261205;
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
+const JSON_CASES = Math.ceil(CASES / 4);
 const NOW = new Date('2026-03-01T12:00:00Z');
 const IAT = Math.floor(NOW.getTime() / 1000);
 const BOARD = 'https://boards.example.org/fl-nursing';
@@ -338,4 +339,72 @@ describe('SD-JWT VC fuzzing', () => {
     );
     expect(verified).toBeGreaterThan(0);
   }, 300_000);
+
+  it(`${JSON_CASES} mutated presentations in the JWS JSON serialization (RFC 9901, 8): verified only when the compact form is genuine`, async () => {
+    const codes = new Set<string>([...REASON_CODES, 'ok', 'skipped']);
+    let verified = 0;
+    await fc.assert(
+      fc.asyncProperty(recipe, fc.nat(), async (r, n) => {
+        const doc = jsonSerialization(build(r), n);
+        const result = await verifier.verify(n % 3 === 0 ? JSON.stringify(doc) : doc, { jurisdiction: 'US-FL' });
+        expect(result.checks.map((c) => c.id)).toEqual([...CHECK_IDS]);
+        for (const c of result.checks) expect(codes.has(c.code)).toBe(true);
+        if (result.verified) {
+          verified++;
+          expect({ family: r.family, genuine: genuine(result.jws ?? '') }).toEqual({ family: r.family, genuine: true });
+        }
+      }),
+      { seed: SEED + 1, numRuns: JSON_CASES },
+    );
+    expect(verified).toBeGreaterThan(0);
+  }, 300_000);
 });
+
+/**
+ * A compact (possibly mutated) SD-JWT in the flattened or general JSON serialization, sometimes broken at the JSON
+ * level too: Disclosures in a later signature, not a list, a second issuer signature, both forms at once, members of
+ * the wrong type.
+ */
+function jsonSerialization(compact: string, n: number): JsonRecord {
+  const parts = compact.split('~');
+  const [protectedHeader, payload, signature] = parts[0].split('.');
+  const kb = parts.length > 1 ? parts[parts.length - 1] : undefined;
+  const header: JsonRecord = { disclosures: parts.slice(1, -1), ...(kb ? { kb_jwt: kb } : {}) };
+  const flattened: JsonRecord = { payload, protected: protectedHeader, header, signature };
+  const general: JsonRecord = { payload, signatures: [{ protected: protectedHeader, header, signature }] };
+  switch (n % 12) {
+    case 0:
+      return {
+        payload,
+        signatures: [
+          { protected: protectedHeader, header: {}, signature },
+          { protected: protectedHeader, header, signature },
+        ],
+      };
+    case 1:
+      return { ...flattened, header: { ...header, disclosures: parts.slice(1, -1).join('~') } };
+    case 2:
+      return {
+        ...general,
+        signatures: [
+          { protected: protectedHeader, header, signature },
+          { protected: protectedHeader, header: { kid: 'x' }, signature: 'AAAA' },
+        ],
+      };
+    case 3:
+      return { ...flattened, signatures: general.signatures };
+    case 4:
+      return { ...flattened, payload: n % 5 === 0 ? null : { claims: payload } };
+    case 5:
+      return { ...flattened, header: { ...header, kb_jwt: n % 2 === 0 ? 42 : `${kb ?? ''}~` } };
+    case 6:
+      return { ...flattened, header: [header] };
+    case 7:
+      return { ...flattened, protected: `${protectedHeader}=` };
+    case 8:
+    case 9:
+      return general;
+    default:
+      return flattened;
+  }
+}

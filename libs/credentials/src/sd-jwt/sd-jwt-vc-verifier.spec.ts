@@ -139,6 +139,60 @@ describe('SD-JWT VC examples (draft-ietf-oauth-sd-jwt-vc, RFC 9901 A.3)', () => 
     expect(result.jws).toBe(text(dir, file).trim());
   });
 
+  /** RFC 9901 section 8: the same SD-JWT in its flattened or general JWS JSON serialization (a second signature added). */
+  const asJson = (compact: string, form: 'flattened' | 'general'): JsonRecord => {
+    const parts = compact.split('~');
+    const [protectedHeader, payload, signature] = parts[0].split('.');
+    const kb = parts[parts.length - 1];
+    const header = { disclosures: parts.slice(1, -1), ...(kb ? { kb_jwt: kb } : {}), kid: 'ignored-hint' };
+    if (form === 'flattened') return { payload, protected: protectedHeader, header, signature };
+    return {
+      payload,
+      signatures: [
+        { protected: protectedHeader, header, signature },
+        { protected: protectedHeader, header: { kid: 'other' }, signature: 'AAAA' },
+      ],
+    };
+  };
+
+  it.each(cases.flatMap((c) => (['flattened', 'general'] as const).map((form) => [`${c[0]} (${form} JSON)`, form, c] as const)))(
+    '%s is verified, and kept as its compact form',
+    async (_name, form, [, dir, file, options, summary]) => {
+      const { verifier } = engine(trust, table);
+      const compact = text(dir, file).trim();
+      for (const input of [asJson(compact, form), JSON.stringify(asJson(compact, form), null, 2)]) {
+        const result = await verifier.verify(input, { jurisdiction: 'US-FL', ...options });
+        expect(statuses(result)).toEqual({ format: 'pass', signature: 'pass', data_model: 'pass', validity: 'pass', status: 'pass', issuer_trust: 'pass' });
+        expect(result.credential).toMatchObject({ format: 'dc+sd-jwt', ...summary });
+        expect(result.jws).toBe(compact);
+      }
+    },
+  );
+
+  it('a JSON serialization: a Disclosure removed breaks the Key Binding, a foreign one is refused, and RFC 9901 8.2/8.3 (typ example+sd-jwt) are read but are no SD-JWT VC', async () => {
+    const { verifier, fetcher } = engine(trust, table);
+    const options = { jurisdiction: 'US-FL', now: new Date((1785785053 + 30) * 1000), challenge: '1234567890', domain: 'https://example.com/verifier' };
+    const flat = asJson(text(VC_DIR, 'examples/2.3-identity-credential/presentation-kb.txt').trim(), 'flattened');
+    const header = flat.header as JsonRecord;
+    const fewer = await verifier.verify({ ...flat, header: { ...header, disclosures: (header.disclosures as string[]).slice(1) } }, options);
+    expect(check(fewer, 'signature')).toMatchObject({ status: 'fail', code: 'signature_invalid' });
+    const foreign = Buffer.from(JSON.stringify(['salt', 'given_name', 'Mallory'])).toString('base64url');
+    const added = await verifier.verify({ ...flat, header: { ...header, disclosures: [...(header.disclosures as string[]), foreign] } }, options);
+    expect(check(added, 'signature')).toMatchObject({ status: 'fail', code: 'signature_invalid' });
+    const bad = await verifier.verify({ ...flat, signature: 42 }, options);
+    expect(check(bad, 'format')).toMatchObject({ status: 'fail', code: 'malformed' });
+    for (const file of [
+      'examples/8.2-flattened-json/issuance.json',
+      'examples/8.2-flattened-json/presentation.json',
+      'examples/8.3-general-json/presentation.json',
+    ]) {
+      const result = await verifier.verify(json(RFC_DIR, file));
+      expect(check(result, 'format')).toMatchObject({ status: 'fail', code: 'unsupported_format', message: expect.stringContaining('example+sd-jwt') });
+    }
+    // Only the trusted issuer's metadata was read; nothing for the RFC's example issuer.
+    expect(fetcher.requested.filter((url) => url.includes('issuer.example.com'))).toEqual([]);
+  });
+
   it("Figure 14's metadata names https://example.com, not the credential's iss: no key", async () => {
     const figure = text(VC_DIR, 'examples/issuer-metadata/jwt-vc-issuer-metadata-jwks.json');
     const { verifier } = engine(trust, new Map([[metadataUrl(issuers[0]), { body: figure }]]));

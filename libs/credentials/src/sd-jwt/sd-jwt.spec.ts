@@ -5,6 +5,7 @@ import { CONFORMANCE_DIR } from '../../../../test/support/conformance';
 import { verifyJwsSignature } from '../jws/verify-signature';
 import { VERIFICATION_LIMITS } from '../limits';
 import type { JsonRecord } from '../util/json';
+import { sdJwtFromJson } from './json-serialization';
 import { checkKeyBinding, KEY_BINDING_MAX_AGE_SECONDS, type KeyBindingPolicy } from './key-binding';
 import { digestOf, parseSdJwt, processDisclosures, SdJwtError, sdHashAlgorithm } from './sd-jwt';
 import { signCompactJwt } from './sd-jwt-issue';
@@ -71,6 +72,38 @@ describe('RFC 9901 examples', () => {
     const binding = checkKeyBinding(parts, result.claims, 'sha256', policy(c));
     expect(binding).toMatchObject({ ok: true, bound: c.keyBinding !== undefined });
     if (c.keyBinding) expect(binding).not.toHaveProperty('freshness');
+  });
+
+  const jsonCases = expected.cases.filter((c) => c.input.endsWith('.json'));
+  it.each(jsonCases.map((c) => [c.id, c] as const))('%s (JWS JSON serialization): signature, Disclosures, Key Binding over the compact form', (_id, c) => {
+    const read = sdJwtFromJson(json(c.input));
+    if (!read.ok) throw new Error(read.message);
+    const parts = parseSdJwt(read.compact);
+    expect(verifyJwsSignature(parts.issuerJwt, 'ES256', issuerKey)).toBe(true);
+    const result = processed(read.compact);
+    expect(result.unreferenced).toBeUndefined();
+    expect(result.claims).toMatchObject({ iss: 'https://issuer.example.com', given_name: 'John', family_name: 'Doe' });
+    const binding = checkKeyBinding(parts, result.claims, 'sha256', policy(c));
+    expect(binding).toMatchObject({ ok: true, bound: c.keyBinding !== undefined });
+    // The Key Binding JWT of a presentation is bound to exactly these Disclosures: one dropped, and sd_hash no longer fits.
+    if (c.keyBinding) {
+      const dropped = sdJwtFromJson({ ...json(c.input), ...dropFirstDisclosure(json(c.input)) });
+      if (!dropped.ok) throw new Error(dropped.message);
+      const p = parseSdJwt(dropped.compact);
+      expect(checkKeyBinding(p, processed(dropped.compact).claims, 'sha256', policy(c))).toMatchObject({ ok: false });
+    }
+  });
+
+  it('JWS JSON serializations that break section 8 are refused', () => {
+    const general = json('examples/8.3-general-json/presentation.json');
+    const [first, second] = general.signatures as JsonRecord[];
+    const moved = { ...general, signatures: [first, { ...second, header: { disclosures: (first.header as JsonRecord).disclosures } }] };
+    expect(sdJwtFromJson(moved)).toMatchObject({ ok: false, message: expect.stringContaining('first signature') });
+    const flat = json('examples/8.2-flattened-json/presentation.json');
+    expect(sdJwtFromJson({ ...flat, signatures: general.signatures })).toMatchObject({ ok: false });
+    expect(sdJwtFromJson({ ...flat, payload: 42 })).toMatchObject({ ok: false });
+    expect(sdJwtFromJson({ ...flat, header: { disclosures: ['not base64url!'] } })).toMatchObject({ ok: false });
+    expect(sdJwtFromJson({ ...flat, header: { disclosures: [], kb_jwt: 'a.b' } })).toMatchObject({ ok: false });
   });
 
   it('issuance examples process to their input claims (with every Disclosure)', () => {
@@ -262,3 +295,13 @@ describe('RFC 9901 rejections', () => {
     });
   });
 });
+
+/** The unprotected header of a JWS JSON serialization (flattened, or the first signature) without its first Disclosure. */
+function dropFirstDisclosure(doc: JsonRecord): JsonRecord {
+  const strip = (header: JsonRecord): JsonRecord => ({ ...header, disclosures: (header.disclosures as string[]).slice(1) });
+  if (Array.isArray(doc.signatures)) {
+    const [first, ...rest] = doc.signatures as JsonRecord[];
+    return { signatures: [{ ...first, header: strip(first.header as JsonRecord) }, ...rest] };
+  }
+  return { header: strip(doc.header as JsonRecord) };
+}

@@ -18,10 +18,10 @@ export interface PresentationModel {
 }
 
 /** A presentation's own claims and data model, and the credentials it encloses (beyond the limit is a problem). */
-export function readPresentation(vp: JsonRecord): PresentationModel {
+export function readPresentation(vp: JsonRecord, version: '2.0' | '1.1' = '2.0'): PresentationModel {
   const { holder, problems } = checkPresentationClaims(vp);
   const max = VERIFICATION_LIMITS.credentialsPerPresentation;
-  const all = [...problems, ...validatePresentation(vp)];
+  const all = [...problems, ...validatePresentation(vp, version)];
   const entries = oneOrMany(vp.verifiableCredential);
   if (entries.length > max) all.push(`A presentation may carry at most ${max} credentials.`);
   return { holder, entries: entries.slice(0, max), problems: all };

@@ -115,23 +115,51 @@ export class SignatureCheck {
     });
   }
 
-  private async issuerMethod(issuerId: string, method: string): Promise<VerificationKey> {
-    if (method.split('#')[0] !== issuerId) {
+  /**
+   * A presentation's own Data Integrity proofs: `authentication` proofs by a verification method of the holder it
+   * names (resolved like an issuer's), carrying the caller's challenge and domain when given. Without a holder there
+   * is nobody to bind the proof to: `key_not_found` (the signer is not taken for the holder).
+   */
+  ofPresentation(
+    reading: Extract<DataIntegrityReading, { ok: true }>,
+    holder: string | undefined,
+    ctx: Pick<RunContext, 'now' | 'options'>,
+  ): Promise<ProofCheck> {
+    if (!holder) return Promise.resolve({ ok: false, code: 'key_not_found', message: 'The presentation has a proof but names no holder it could belong to.' });
+    return this.dataIntegrity.verify(reading, {
+      keyFor: (method) => this.issuerMethod(holder, method, 'holder'),
+      proofPurpose: 'authentication',
+      challenge: ctx.options.challenge,
+      domain: ctx.options.domain,
+      now: ctx.now,
+      clockSkewMs: this.skewMs,
+    });
+  }
+
+  private async issuerMethod(controller: string, method: string, whose: 'issuer' | 'holder' = 'issuer'): Promise<VerificationKey> {
+    if (method.split('#')[0] !== controller) {
       throw new KeyResolutionError(
         'key_not_found',
-        `The proof's verification method ${truncate(method)} is not one of the issuer's (it is outside ${truncate(issuerId)}).`,
+        `The proof's verification method ${truncate(method)} is not one of the ${whose}'s (it is outside ${truncate(controller)}).`,
       );
     }
-    const set = this.keys.cached(issuerId) ?? (await this.keys.keySet(issuerId));
+    const set = this.keys.cached(controller) ?? (await this.keys.keySet(controller));
     return this.keys.method(set, method);
   }
 }
 
 /** Records the outcome of a credential's Data Integrity proofs: the first proof's suite and key go in the evidence. */
-export function recordProofs(board: CheckBoard, evidence: VerificationEvidence, proofs: ProofCheck): boolean {
+export function recordProofs(
+  board: CheckBoard,
+  evidence: VerificationEvidence,
+  proofs: ProofCheck,
+  signer: 'issuer' | 'holder' = 'issuer',
+  rest = SIGNATURE_NOT_VERIFIED,
+): boolean {
+  const prefix = signer === 'holder' ? 'Presentation: ' : '';
   if (!proofs.ok) {
-    board.fail('signature', proofs.code, proofs.message);
-    board.skipRest(SIGNATURE_NOT_VERIFIED);
+    board.fail('signature', proofs.code, `${prefix}${proofs.message}`);
+    board.skipRest(rest);
     return false;
   }
   const [first] = proofs.proofs;
@@ -139,6 +167,6 @@ export function recordProofs(board: CheckBoard, evidence: VerificationEvidence, 
   evidence.keyId = first.verificationMethod;
   evidence.keyThumbprint = first.key.thumbprint;
   const count = proofs.proofs.length === 1 ? 'The proof verifies' : `All ${proofs.proofs.length} proofs verify`;
-  board.pass('signature', first.recomputed ? `${count}: signed by the issuer's key ${truncate(first.verificationMethod)}.` : NOT_RECOMPUTED);
+  board.pass('signature', `${prefix}${first.recomputed ? `${count}: signed by the ${signer}'s key ${truncate(first.verificationMethod)}.` : NOT_RECOMPUTED}`);
   return true;
 }
