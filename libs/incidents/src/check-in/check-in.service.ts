@@ -24,6 +24,24 @@ export interface CheckInCommand {
   body: CheckInDto;
   idempotencyKey?: string;
   deviceId?: string;
+  /** Set when an offline station's scan is re-verified at sync (libs/offline): recorded with the audit entry. */
+  offline?: OfflineCheckInContext;
+}
+
+/** An offline scan as its station logged it: "verified offline at scannedAt with the pack of packTime". */
+export interface OfflineCheckInContext {
+  deviceId: string;
+  scanId: string;
+  seq: number;
+  hash: string;
+  signature: string;
+  /** The station's clock, as logged. */
+  deviceScannedAt: string;
+  /** The station's clock corrected by the skew measured at sync. */
+  scannedAt: string;
+  receivedAt: string;
+  packTime: string | null;
+  offlineDecision: string;
 }
 
 export interface CheckInOutcome {
@@ -201,6 +219,10 @@ export class CheckInService {
         reasons = [
           { code: 'active_elsewhere', message: `${identity.name} is still checked in at ${other.name} (${other.number}); check them out there first.` },
         ];
+      } else if (cmd.offline && (await this.checkedOutSince(identity.responderId, incident.id, cmd.offline.scannedAt))) {
+        // Conflict rule (docs/offline.md): a check-out recorded online after the offline scan is the later fact.
+        decision = 'denied';
+        reasons = [{ code: 'checked_out_since', message: `${identity.name} was checked out after this offline scan; it opens no deployment.` }];
       } else {
         deployment = newDeployment(cmd, incident, identity, summary, decision, now);
       }
@@ -273,6 +295,7 @@ export class CheckInService {
               keyId: basis.evidence.keyId ?? null,
               status: basis.evidence.status,
             },
+            ...(cmd.offline ? { offline: { ...cmd.offline, reconfirmedAt: now.toISOString() } } : {}),
           },
         },
         ...(changes ? [changes.audit] : []),
@@ -285,6 +308,11 @@ export class CheckInService {
       identityChanges: changes?.changes ?? [],
     });
     return written.committed ? { committed: true, outcome: { status, body, replayed: false } } : written;
+  }
+
+  private async checkedOutSince(responderId: string, incidentId: string, scannedAt: string): Promise<boolean> {
+    const at = await this.deployments.lastCheckOut(responderId, incidentId);
+    return at !== null && at.getTime() >= Date.parse(scannedAt);
   }
 
   /** The known responder's name and e-mail as this credential changes them: a history row per field and an audit entry. */
