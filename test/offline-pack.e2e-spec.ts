@@ -119,10 +119,19 @@ describe('offline: the signed incident pack', () => {
     expect(await refusal(verifyIncidentPack(signed, packKeys, other.id))).toBe('pack_foreign');
     // A pack made elsewhere: well formed, signed by a key this server never published.
     const foreign = generateKeyPairSync('ed25519');
-    const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: packKeys[0].kid, typ: 'incident-pack+jws', b64: false, crit: ['b64'] })).toString('base64url');
-    const forged = { payload: signed.payload, protected: header, signature: sign(null, Buffer.from(`${header}.${signed.payload}`), foreign.privateKey).toString('base64url') };
+    const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: packKeys[0].kid, typ: 'incident-pack+jws', b64: false, crit: ['b64'] })).toString(
+      'base64url',
+    );
+    const forged = {
+      payload: signed.payload,
+      protected: header,
+      signature: sign(null, Buffer.from(`${header}.${signed.payload}`), foreign.privateKey).toString('base64url'),
+    };
     expect(await refusal(verifyIncidentPack(forged, packKeys, incident.id))).toBe('pack_signature_invalid');
-    const otherKid = { ...forged, protected: Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: 'elsewhere', typ: 'incident-pack+jws', b64: false, crit: ['b64'] })).toString('base64url') };
+    const otherKid = {
+      ...forged,
+      protected: Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: 'elsewhere', typ: 'incident-pack+jws', b64: false, crit: ['b64'] })).toString('base64url'),
+    };
     expect(await refusal(verifyIncidentPack(otherKid, packKeys, incident.id))).toBe('pack_key_unknown');
     // An access token is not a pack, even though the server signed it.
     const [h, p, s] = checkin.token.split('.');

@@ -141,10 +141,10 @@ export class DeploymentsRepository {
 
   /** When this responder was last checked out at this incident (offline scans are not replayed over a later check-out). */
   async lastCheckOut(responderId: string, incidentId: string, scope: SqlScope = this.database): Promise<Date | null> {
-    const row = await scope.queryOne<{ at: Date | null }>(
-      `SELECT max(checked_out_at) AS at FROM deployment WHERE responder_id = $1 AND incident_id = $2`,
-      [responderId, incidentId],
-    );
+    const row = await scope.queryOne<{ at: Date | null }>(`SELECT max(checked_out_at) AS at FROM deployment WHERE responder_id = $1 AND incident_id = $2`, [
+      responderId,
+      incidentId,
+    ]);
     return row?.at ?? null;
   }
 

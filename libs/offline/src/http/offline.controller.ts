@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequestActor, type AuditActor } from '@app/audit';
@@ -102,6 +102,7 @@ export class OfflineController {
 
   /** Revokes a device key (a lost or stolen station): its later batches are refused; what it synced stays. */
   @Post('devices/:deviceId/revoke')
+  @HttpCode(200)
   @Roles('admin', 'commander')
   @ApiSuccess(OfflineDeviceDto, { description: 'The device, revoked.' })
   async revoke(
@@ -115,6 +116,7 @@ export class OfflineController {
 
   /** Uploads a batch of the station's log, in order; every new scan is re-verified online. Idempotent per scan id. */
   @Post('devices/:deviceId/sync')
+  @HttpCode(200)
   @Roles('admin', 'commander', 'checkin')
   @ApiSuccess(SyncResultDto, { description: 'What became of each entry (accepted, duplicate or rejected, with its online outcome).' })
   @ApiProblem('device_revoked', "The station's device key was revoked: the batch is refused.")

@@ -81,7 +81,10 @@ export class IncidentPackBuilder {
       .filter((i) => i.active && i.jurisdictions.some((j) => regions.some((r) => jurisdictionCovers(j, r))))
       .sort((a, b) => a.id.localeCompare(b.id));
     const issuerIds = new Set(issuers.map((i) => i.id));
-    const [keys, lists] = await Promise.all([Promise.all(issuers.map((i) => this.issuerKeys(i.id))), Promise.all([...listUrls].sort().map((u) => this.statusList(u)))]);
+    const [keys, lists] = await Promise.all([
+      Promise.all(issuers.map((i) => this.issuerKeys(i.id))),
+      Promise.all([...listUrls].sort().map((u) => this.statusList(u))),
+    ]);
     return {
       incident: {
         id: incident.id,

@@ -134,7 +134,13 @@ export class OfflineSyncService {
     receivedAt: Date,
     skewMs: number,
   ): Promise<EntryResult> {
-    const refuse = (code: string, message: string, scanId: string | null = null): EntryResult => ({ seq: entry.seq, scanId, status: 'rejected', code, message });
+    const refuse = (code: string, message: string, scanId: string | null = null): EntryResult => ({
+      seq: entry.seq,
+      scanId,
+      status: 'rejected',
+      code,
+      message,
+    });
     if (previous) {
       if (previous.hash === entry.hash)
         return {
@@ -238,7 +244,16 @@ export class OfflineSyncService {
         payload: { offline: { ...context, reconfirmedAt: receivedAt.toISOString() }, code: err.code, message: err.message, flags },
       });
       if (admits(record.decision)) await this.flagChanged(tx, cmd.incidentId, null, record, context, 'denied', err.message, receivedAt);
-      return { seq: entry.seq, scanId: record.scanId, status: 'accepted', outcome: 'refused', onlineDecision: null, code: err.code, message: err.message, flags };
+      return {
+        seq: entry.seq,
+        scanId: record.scanId,
+        status: 'accepted',
+        outcome: 'refused',
+        onlineDecision: null,
+        code: err.code,
+        message: err.message,
+        flags,
+      };
     }
 
     const changed = admits(record.decision) !== admits(online.decision);

@@ -41,7 +41,10 @@ export class DeviceLogEntryDto {
   @ApiProperty({ minimum: 1 }) @IsInt() @Min(1) @Max(2_000_000_000) seq!: number;
   @ApiProperty() @IsString() @Matches(/^[0-9a-f]{64}$/) prevHash!: string;
   @ApiProperty() @IsString() @Matches(/^[0-9a-f]{64}$/) hash!: string;
-  @ApiProperty({ description: 'ECDSA P-256 signature (base64url, r||s) by the device key over `hash`' }) @IsString() @Matches(/^[A-Za-z0-9_-]{86}$/) signature!: string;
+  @ApiProperty({ description: 'ECDSA P-256 signature (base64url, r||s) by the device key over `hash`' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{86}$/)
+  signature!: string;
   @ApiProperty({ description: 'The scan record as JSON text, exactly as hashed (docs/offline.md, "The device log")', maxLength: 70000 })
   @IsString()
   @Length(2, 70000)
@@ -64,9 +67,7 @@ export class SyncEntryResultDto {
   @ApiProperty() seq!: number;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) scanId!: string | null;
   @ApiProperty({ enum: ['accepted', 'duplicate', 'rejected'], description: 'duplicate: synced before (the first outcome is repeated)' }) status!:
-    | 'accepted'
-    | 'duplicate'
-    | 'rejected';
+    'accepted' | 'duplicate' | 'rejected';
   @ApiPropertyOptional({ enum: ['reconfirmed', 'changed', 'refused'] }) outcome?: 'reconfirmed' | 'changed' | 'refused';
   @ApiPropertyOptional({ type: String, nullable: true }) onlineDecision?: string | null;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) attemptId?: string | null;
