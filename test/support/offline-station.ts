@@ -21,16 +21,28 @@ export class TestStation {
     private readonly key: CryptoKey,
   ) {}
 
-  static async register(http: App, token: string, incidentId: string, userId: string, label = 'Test station'): Promise<TestStation> {
+  /** A new device key: the private half non-extractable, as on a station. */
+  static async newKey(): Promise<{ privateKey: CryptoKey; publicKey: { kty: string; crv: string; x: string; y: string } }> {
     const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
     const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    return { privateKey: pair.privateKey, publicKey: { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x!, y: jwk.y! } };
+  }
+
+  /** A station whose key was registered as `deviceId`. */
+  static async attach(deviceId: string, incidentId: string, userId: string, privateKey: CryptoKey): Promise<TestStation> {
+    const station = new TestStation(deviceId, incidentId, userId, privateKey);
+    station.head = await genesisHash(deviceId);
+    return station;
+  }
+
+  static async register(http: App, token: string, incidentId: string, userId: string, label = 'Test station'): Promise<TestStation> {
+    const { privateKey, publicKey } = await TestStation.newKey();
     const res = await request(http)
       .post(`/incidents/${incidentId}/devices`)
       .set(...bearer(token))
-      .send({ label, publicKey: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } });
+      .send({ label, publicKey });
     if (res.status !== 201) throw new Error(`device registration failed: ${res.status} ${JSON.stringify(res.body)}`);
-    const station = new TestStation(res.body.id as string, incidentId, userId, pair.privateKey);
-    station.head = await genesisHash(station.deviceId);
+    const station = await TestStation.attach(res.body.id as string, incidentId, userId, privateKey);
     expect(res.body.headHash).toBe(station.head);
     return station;
   }
