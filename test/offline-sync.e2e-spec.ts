@@ -219,6 +219,19 @@ describe('offline: device logs synced and re-verified online', () => {
       expect(repeated.rows.map((r) => r.action)).toEqual(['checkin.repeated']);
     });
 
+    it('the same person twice in one batch (re-verified together): one deployment, both scans kept', async () => {
+      const s = await station();
+      const badge = await issue('fl-nursing', 'RN', 'Dora Twice');
+      await s.scan(badge.jws, 'admitted');
+      await s.scan(badge.jws, 'admitted');
+      const res = await s.sync(world.http, checkin.token).expect(200);
+      expect((res.body.results as EntryResult[]).map((r) => [r.status, r.onlineDecision])).toEqual([
+        ['accepted', 'admitted'],
+        ['accepted', 'admitted'],
+      ]);
+      expect((await roster()).filter((d) => d.responder.name === 'Dora Twice')).toHaveLength(1);
+    });
+
     it('a check-out online after the person was scanned in offline: the scan opens no deployment', async () => {
       const badge = await issue('fl-nursing', 'RN', 'Olive Out');
       const online = await request(world.http)

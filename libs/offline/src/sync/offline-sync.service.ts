@@ -4,7 +4,7 @@ import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { Clock, DomainError, notFound } from '@app/common';
 import { Database, type Transaction } from '@app/db';
-import { CheckInService, IncidentsService, type CheckInResponse } from '@app/incidents';
+import { CheckInService, IncidentsService, type CheckInResponse, type OfflineCheckInContext } from '@app/incidents';
 import { Outbox } from '@app/realtime';
 import { entryHash, verifyEntrySignature, type DeviceLogEntry, type DeviceLogRecord } from '../devices/device-log';
 import { OfflineDevicesRepository, type OfflineDevice } from '../devices/offline-devices.repository';
@@ -60,6 +60,14 @@ export interface SyncCommand {
   actor: AuditActor;
 }
 
+/** An entry that passed its checks, ready to be re-verified. */
+interface Prepared {
+  entry: DeviceLogEntry;
+  record: DeviceLogRecord;
+  base: Omit<OfflineScan, 'onlineDecision' | 'outcome' | 'code' | 'message' | 'attemptId'>;
+  context: OfflineCheckInContext;
+}
+
 const admits = (decision: string | null | undefined): boolean => decision === 'admitted' || decision === 'admitted_with_warnings';
 
 /**
@@ -112,20 +120,50 @@ export class OfflineSyncService {
       for (const s of synced) links.set(s.seq, s.hash);
       for (const e of entries) if (!links.has(e.seq)) links.set(e.seq, e.hash);
 
+      const incident = await this.incidents.get(cmd.incidentId, tx);
+      // Chain and signature checks in order; then the new scans re-verified together (check-ins arriving together
+      // share a commit); then each recorded in log order.
+      const prepared: Array<EntryResult | Prepared> = [];
+      for (const entry of entries) prepared.push(await this.prepare(cmd, device, entry, bySeq.get(entry.seq), links, receivedAt, skewMs, incident));
+      // A scan id is the idempotency key: one used by another entry (in this batch or synced before) is an edited log.
+      const reused = new Set(
+        (
+          await this.scans.synced(
+            tx,
+            device.id,
+            [],
+            prepared.flatMap((p) => ('entry' in p ? [p.record.scanId] : [])),
+          )
+        ).map((s) => s.scanId),
+      );
+      const seen = new Set<string>();
+      for (const [i, p] of prepared.entries()) {
+        if (!('entry' in p)) continue;
+        if (reused.has(p.record.scanId) || seen.has(p.record.scanId))
+          prepared[i] = {
+            seq: p.entry.seq,
+            scanId: p.record.scanId,
+            status: 'rejected',
+            code: 'device_log_edited',
+            message: `Entry ${p.entry.seq} reuses the scan id of another entry: the log was changed on the device.`,
+          };
+        seen.add(p.record.scanId);
+      }
+      const online = await Promise.all(prepared.map((p) => ('entry' in p ? this.reverify(cmd, device, p) : undefined)));
       const results: EntryResult[] = [];
       let head = { seq: device.headSeq, hash: device.headHash };
-      for (const entry of entries) {
-        const result = await this.entry(tx, cmd, device, entry, bySeq.get(entry.seq), links, receivedAt, skewMs);
+      for (const [i, p] of prepared.entries()) {
+        const result = 'entry' in p ? await this.record(tx, cmd, p, online[i]!, receivedAt) : p;
         results.push(result);
-        if (result.status === 'accepted' && entry.seq > head.seq) head = { seq: entry.seq, hash: entry.hash };
+        if (result.status === 'accepted' && result.seq > head.seq && 'entry' in p) head = { seq: p.entry.seq, hash: p.entry.hash };
       }
       await this.devices.advanceHead(tx, device.id, head.seq, head.hash);
       return { deviceId: device.id, receivedAt: receivedAt.toISOString(), clockSkewSeconds: Math.round(skewMs / 1000), head, results };
     });
   }
 
-  private async entry(
-    tx: Transaction,
+  /** Checks an entry (duplicate, hash, signature, record, link) and works out its times; a refusal is final. */
+  private async prepare(
     cmd: SyncCommand,
     device: OfflineDevice,
     entry: DeviceLogEntry,
@@ -133,7 +171,8 @@ export class OfflineSyncService {
     links: Map<number, string>,
     receivedAt: Date,
     skewMs: number,
-  ): Promise<EntryResult> {
+    incident: { state: string; closedAt: Date | null },
+  ): Promise<EntryResult | Prepared> {
     const refuse = (code: string, message: string, scanId: string | null = null): EntryResult => ({
       seq: entry.seq,
       scanId,
@@ -185,77 +224,87 @@ export class OfflineSyncService {
       scannedAt = receivedAt;
       flags.push('scanned_in_future');
     }
-
-    const base: Omit<OfflineScan, 'onlineDecision' | 'outcome' | 'code' | 'message' | 'attemptId'> = {
-      deviceId: device.id,
-      scanId: record.scanId,
-      incidentId: cmd.incidentId,
-      seq: entry.seq,
-      prevHash: entry.prevHash,
-      hash: entry.hash,
-      signature: entry.signature,
-      record: entry.record,
-      kind: record.kind,
-      deviceScannedAt,
-      scannedAt,
-      receivedAt,
-      packTime: record.packTime ? new Date(record.packTime) : null,
-      offlineDecision: record.decision,
-      flags,
-    };
-    const context = {
-      deviceId: device.id,
-      scanId: record.scanId,
-      seq: entry.seq,
-      hash: entry.hash,
-      signature: entry.signature,
-      deviceScannedAt: record.scannedAt,
-      scannedAt: scannedAt.toISOString(),
-      receivedAt: receivedAt.toISOString(),
-      packTime: record.packTime,
-      offlineDecision: record.decision,
-    };
-
-    const incident = await this.incidents.get(cmd.incidentId, tx);
     if (incident.state === 'closed' && incident.closedAt && scannedAt.getTime() > incident.closedAt.getTime()) flags.push('after_close');
+    return {
+      entry,
+      record,
+      base: {
+        deviceId: device.id,
+        scanId: record.scanId,
+        incidentId: cmd.incidentId,
+        seq: entry.seq,
+        prevHash: entry.prevHash,
+        hash: entry.hash,
+        signature: entry.signature,
+        record: entry.record,
+        kind: record.kind,
+        deviceScannedAt,
+        scannedAt,
+        receivedAt,
+        packTime: record.packTime ? new Date(record.packTime) : null,
+        offlineDecision: record.decision,
+        flags,
+      },
+      context: {
+        deviceId: device.id,
+        scanId: record.scanId,
+        seq: entry.seq,
+        hash: entry.hash,
+        signature: entry.signature,
+        deviceScannedAt: record.scannedAt,
+        scannedAt: scannedAt.toISOString(),
+        receivedAt: receivedAt.toISOString(),
+        packTime: record.packTime,
+        offlineDecision: record.decision,
+      },
+    };
+  }
 
-    let online: CheckInResponse;
+  /** The scan through the check-in use case (its scan id as Idempotency-Key): the online decision, or why it was refused. */
+  private async reverify(cmd: SyncCommand, device: OfflineDevice, p: Prepared): Promise<CheckInResponse | DomainError> {
     try {
       const outcome = await this.checkIns.checkIn({
         incidentId: cmd.incidentId,
         principal: cmd.principal,
         actor: cmd.actor.kind === 'user' ? { ...cmd.actor, device: device.id } : cmd.actor,
-        body: { credential: record.credential, locationId: record.locationId, positionId: record.positionId },
-        idempotencyKey: record.scanId,
+        body: { credential: p.record.credential, locationId: p.record.locationId, positionId: p.record.positionId },
+        idempotencyKey: p.record.scanId,
         deviceId: device.id,
-        offline: context,
+        offline: p.context,
       });
-      online = JSON.parse(outcome.body) as CheckInResponse;
+      return JSON.parse(outcome.body) as CheckInResponse;
     } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
+      if (err instanceof DomainError) return err;
+      throw err;
+    }
+  }
+
+  /** Keeps the entry as evidence with both outcomes; a refusal is audited, an offline admission denied online alerts the board. */
+  private async record(tx: Transaction, cmd: SyncCommand, p: Prepared, online: CheckInResponse | DomainError, receivedAt: Date): Promise<EntryResult> {
+    const { record, base, context } = p;
+    const flags = base.flags;
+    if (online instanceof DomainError) {
       // Refused outright (incident closed, a position or location gone): kept as evidence, in the audit chain.
-      const scan: OfflineScan = { ...base, onlineDecision: null, outcome: 'refused', code: err.code, message: err.message, attemptId: null };
-      await this.scans.insert(tx, scan);
+      await this.scans.insert(tx, { ...base, onlineDecision: null, outcome: 'refused', code: online.code, message: online.message, attemptId: null });
       await this.audit.record(tx, {
         actor: cmd.actor,
         action: 'checkin.offline_refused',
         incidentId: cmd.incidentId,
         target: { type: 'offline_scan', id: record.scanId },
-        payload: { offline: { ...context, reconfirmedAt: receivedAt.toISOString() }, code: err.code, message: err.message, flags },
+        payload: { offline: { ...context, reconfirmedAt: receivedAt.toISOString() }, code: online.code, message: online.message, flags },
       });
-      if (admits(record.decision)) await this.flagChanged(tx, cmd.incidentId, null, record, context, 'denied', err.message, receivedAt);
+      if (admits(record.decision)) await this.flagChanged(tx, cmd.incidentId, null, record, context, 'denied', online.message, receivedAt);
       return {
-        seq: entry.seq,
+        seq: p.entry.seq,
         scanId: record.scanId,
         status: 'accepted',
         outcome: 'refused',
         onlineDecision: null,
-        code: err.code,
-        message: err.message,
+        code: online.code,
+        message: online.message,
         flags,
       };
     }
-
     const changed = admits(record.decision) !== admits(online.decision);
     const scan: OfflineScan = {
       ...base,
@@ -271,7 +320,7 @@ export class OfflineSyncService {
       await this.flagChanged(tx, cmd.incidentId, online, record, context, online.decision, why, receivedAt);
     }
     return {
-      seq: entry.seq,
+      seq: p.entry.seq,
       scanId: record.scanId,
       status: 'accepted',
       outcome: scan.outcome,
