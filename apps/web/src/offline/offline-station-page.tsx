@@ -98,6 +98,17 @@ export function OfflineStationPage() {
     }
   };
 
+  // While online, the pack is refreshed every 5 minutes (a 304 when nothing changed).
+  useEffect(() => {
+    if (!online || !station) return undefined;
+    const timer = setInterval(() => {
+      void refreshPack(station)
+        .then((s) => reload(s))
+        .catch(() => undefined);
+    }, 5 * 60_000);
+    return () => clearInterval(timer);
+  }, [online, station?.deviceId]);
+
   // Back online: upload what was scanned meanwhile.
   useEffect(() => {
     if (online && station && log.some((l) => !l.synced) && !syncing) void sync(station);
