@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Roles, type Principal } from '@app/auth';
-import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
+import { ApiProblem, ApiProblems, ApiSuccess, RateLimiter } from '@app/common';
+import { AppConfig } from '@app/config';
 import { OfflineDevicesService } from '../devices/offline-devices.service';
 import type { OfflineDevice } from '../devices/offline-devices.repository';
 import type { SignedIncidentPack } from '../pack/incident-pack';
@@ -53,6 +54,8 @@ export class OfflineController {
     private readonly devices: OfflineDevicesService,
     private readonly sync: OfflineSyncService,
     private readonly scans: OfflineScansRepository,
+    private readonly limiter: RateLimiter,
+    @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
   /** The signed incident pack a station verifies with while offline. 304 when If-None-Match names the current ETag. */
@@ -121,6 +124,7 @@ export class OfflineController {
   @ApiSuccess(SyncResultDto, { description: 'What became of each entry (accepted, duplicate or rejected, with its online outcome).' })
   @ApiProblem('device_revoked', "The station's device key was revoked: the batch is refused.")
   @ApiProblem('device_log_invalid', 'The batch itself is inconsistent (an entry twice).')
+  @ApiProblems(429)
   async syncBatch(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @Param('deviceId', ParseUUIDPipe) deviceId: string,
@@ -128,6 +132,8 @@ export class OfflineController {
     @CurrentUser() principal: Principal,
     @RequestActor() actor: AuditActor,
   ): Promise<SyncResult> {
+    // Batches per user and minute, at the check-in limit: a station's backlog goes through, a flood does not.
+    await this.limiter.consume('offline-sync', principal.userId, this.config.auth.checkinRateLimitPerMinute);
     return this.sync.sync({ incidentId, deviceId, sentAt: body.sentAt, entries: body.entries, principal, actor });
   }
 
