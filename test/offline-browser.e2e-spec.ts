@@ -117,7 +117,11 @@ describe('offline station in the browser', () => {
     expect(denied).toMatch(/^DENIED/);
     expect(await page.getByTestId('offline-result').locator('li[data-code="revoked"]').count()).toBe(1);
     expect(await scan(badges.revokedAfterPack.jws, 'Ray AfterPack')).toMatch(/^ADMITTED Ray AfterPack \(PARAMEDIC\)/);
-    await page.getByTestId('pack-age').filter({ hasText: '3 scan(s) not synced' }).waitFor();
+    // A check-out made offline, of someone on the pack's roster.
+    await page.getByText("Check out someone on the pack's roster").click();
+    await page.getByRole('listitem').filter({ hasText: 'Olga Online' }).getByRole('button', { name: 'Check out' }).click();
+    await page.getByTestId('offline-message').filter({ hasText: 'Olga Online: check-out kept on this device until sync.' }).waitFor();
+    await page.getByTestId('pack-age').filter({ hasText: '4 scan(s) not synced' }).waitFor();
     // Nothing reached the server while offline.
     const before = await pg.query(`SELECT 1 FROM offline_scan WHERE incident_id = $1`, [incident.id]);
     expect(before.rowCount).toBe(0);
@@ -150,7 +154,7 @@ describe('offline station in the browser', () => {
     const message = page.getByTestId('offline-message');
     await message.filter({ hasText: 'scan(s) synced' }).waitFor();
     const text = (await message.textContent()) ?? '';
-    expect(text).toContain('3 scan(s) synced.');
+    expect(text).toContain('4 scan(s) synced.');
     expect(text).toContain('Scan 2 rejected: Entry 2 does not match its hash: it was changed on the device after it was written.');
     expect(text).toMatch(/Scan 3 \(Ray AfterPack\): changed online, denied/);
     await page.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
@@ -160,11 +164,7 @@ describe('offline station in the browser', () => {
       .get(`/incidents/${incident.id}/roster`)
       .set(...bearer(world.adminToken))
       .expect(200);
-    expect((roster.body.entries as Array<{ responder: { name: string } }>).map((e) => e.responder.name).sort()).toEqual([
-      'Olga Online',
-      'Omar Online',
-      'Vera Offline',
-    ]);
+    expect((roster.body.entries as Array<{ responder: { name: string } }>).map((e) => e.responder.name).sort()).toEqual(['Omar Online', 'Vera Offline']);
     const scans = await pg.query<{ seq: number; outcome: string; online_decision: string }>(
       `SELECT seq, outcome, online_decision FROM offline_scan WHERE incident_id = $1 ORDER BY seq`,
       [incident.id],
@@ -172,6 +172,7 @@ describe('offline station in the browser', () => {
     expect(scans.rows).toEqual([
       { seq: 1, outcome: 'reconfirmed', online_decision: 'admitted' },
       { seq: 3, outcome: 'changed', online_decision: 'denied' },
+      { seq: 4, outcome: 'reconfirmed', online_decision: 'checked_out' },
     ]);
     // The alert on the board, with the offline context, and the audit trail with both times.
     const alert = await pg.query<{ payload: { name: string; offline: { offlineDecision: string; packTime: string } } }>(
@@ -185,7 +186,7 @@ describe('offline station in the browser', () => {
          FROM audit_entry WHERE incident_id = $1 AND payload ? 'offline' ORDER BY seq`,
       [incident.id],
     );
-    expect(audit.rows.map((r) => r.action)).toEqual(['checkin.admitted', 'checkin.denied', 'credential.flagged']);
+    expect(audit.rows.map((r) => r.action).sort()).toEqual(['checkin.admitted', 'checkin.denied', 'credential.flagged', 'deployment.checked_out']);
     expect(Date.parse(audit.rows[0].received)).toBeGreaterThan(Date.parse(audit.rows[0].scanned));
     const chain = await request(world.http)
       .get('/audit/verify')

@@ -252,6 +252,31 @@ describe('offline: device logs synced and re-verified online', () => {
       expect((await roster()).map((d) => d.responder.name)).not.toContain('Olive Out');
     });
 
+    it('a check-out made offline: applied at sync and audited with its offline context; a second one of the same deployment is refused', async () => {
+      const badge = await issue('fl-nursing', 'RN', 'Otto Offline-Out');
+      const online = await request(world.http)
+        .post(`/incidents/${incident.id}/check-ins`)
+        .set(...bearer(checkin.token))
+        .set('Idempotency-Key', randomUUID())
+        .send({ credential: badge.jws })
+        .expect(201);
+      const deploymentId = online.body.deployment.id as string;
+      const one = await station();
+      const two = await station();
+      const out = await one.checkOut(deploymentId);
+      await two.checkOut(deploymentId);
+      const r1 = await one.sync(world.http, checkin.token).expect(200);
+      expect(r1.body.results[0]).toMatchObject({ scanId: out.scanId, status: 'accepted', outcome: 'reconfirmed', onlineDecision: 'checked_out' });
+      expect((await roster()).map((d) => d.responder.name)).not.toContain('Otto Offline-Out');
+      const audit = await pg.query<{ payload: { offline?: { scanId: string; deviceScannedAt: string } } }>(
+        `SELECT payload FROM audit_entry WHERE action = 'deployment.checked_out' AND target_id = $1`,
+        [deploymentId],
+      );
+      expect(audit.rows.map((r) => r.payload.offline?.scanId)).toEqual([out.scanId]);
+      const r2 = await two.sync(world.http, checkin.token).expect(200);
+      expect(r2.body.results[0]).toMatchObject({ status: 'accepted', outcome: 'refused', code: 'deployment_not_active' });
+    });
+
     it('a scan after the incident closed: refused (incident_closed), kept and audited', async () => {
       const closing = await createIncident(world.http, world.adminToken, { name: 'Closing incident' });
       const staff = await staffFor(world.http, world.adminToken, closing.id, 'checkin');

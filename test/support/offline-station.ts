@@ -69,10 +69,31 @@ export class TestStation {
       decision,
       reasons: opts.reasons ?? [],
     };
+    return this.append(record);
+  }
+
+  /** Logs a check-out of a deployment on the pack's roster, as the station would while offline. */
+  async checkOut(deploymentId: string, scannedAt = new Date()): Promise<DeviceLogEntry & { scanId: string }> {
+    return this.append({
+      scanId: randomUUID(),
+      seq: this.entries.length + 1,
+      kind: 'check_out',
+      incidentId: this.incidentId,
+      deviceId: this.deviceId,
+      userId: this.userId,
+      scannedAt: scannedAt.toISOString(),
+      packTime: null,
+      deploymentId,
+      decision: 'checked_out',
+      reasons: [],
+    });
+  }
+
+  private async append(record: DeviceLogRecord): Promise<DeviceLogEntry & { scanId: string }> {
     const text = JSON.stringify(record);
     const hash = await entryHash(this.head, text);
     const signature = b64url(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, this.key, new TextEncoder().encode(hash)));
-    const entry = { seq, prevHash: this.head, hash, signature, record: text };
+    const entry = { seq: record.seq, prevHash: this.head, hash, signature, record: text };
     this.entries.push(entry);
     this.head = hash;
     return { ...entry, scanId: record.scanId };

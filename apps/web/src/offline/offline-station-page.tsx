@@ -4,6 +4,7 @@ import { api, useSession } from '../session';
 import type { OfflineVerification } from '../../../../libs/credentials/src/offline/pack-verifier';
 import {
   allStations,
+  checkOutOffline,
   loadStation,
   packOf,
   prepareStation,
@@ -36,6 +37,7 @@ export function OfflineStationPage() {
   const [stations, setStations] = useState<StationRecord[]>([]);
   const [station, setStation] = useState<StationRecord | undefined>(undefined);
   const [packedAt, setPackedAt] = useState<string | undefined>(undefined);
+  const [roster, setRoster] = useState<Array<{ deploymentId: string; name: string }>>([]);
   const [log, setLog] = useState<LoggedScan[]>([]);
   const [text, setText] = useState('');
   const [result, setResult] = useState<OfflineVerification | undefined>(undefined);
@@ -49,7 +51,9 @@ export function OfflineStationPage() {
     if (!s) return;
     setLog(await stationLog(s));
     try {
-      setPackedAt((await packOf(s))?.pack.packedAt);
+      const loaded = await packOf(s);
+      setPackedAt(loaded?.pack.packedAt);
+      setRoster(loaded?.pack.roster ?? []);
     } catch (err) {
       setMessage(`The stored incident pack was refused: ${(err as Error).message}`);
     }
@@ -191,6 +195,31 @@ export function OfflineStationPage() {
             )}
           </form>
         </>
+      )}
+      {station && !online && roster.length > 0 && (
+        <details>
+          <summary>Check out someone on the pack's roster ({roster.length})</summary>
+          <ul>
+            {roster
+              .filter((r) => !log.some((l) => l.decision === 'checked_out' && l.entry.record.includes(r.deploymentId)))
+              .map((r) => (
+                <li key={r.deploymentId}>
+                  {r.name}{' '}
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void checkOutOffline(station.incidentId, r.deploymentId)
+                        .then(() => loadStation(station.incidentId))
+                        .then((s) => reload(s ?? station))
+                        .then(() => setMessage(`${r.name}: check-out kept on this device until sync.`))
+                    }
+                  >
+                    Check out
+                  </button>
+                </li>
+              ))}
+          </ul>
+        </details>
       )}
       {result && (
         <div class={`result result-${result.decision}`} data-testid="offline-result" role="status">

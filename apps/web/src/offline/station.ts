@@ -120,10 +120,9 @@ export async function scanOffline(
   if (!loaded) throw new Error('This station has no incident pack: prepare it while online.');
   const scannedAt = new Date();
   const verification = await loaded.verifier.verify(credential, { positionId: opts.positionId, now: scannedAt });
-  const seq = station.head.seq + 1;
   const record: DeviceLogRecord = {
     scanId: uuid(),
-    seq,
+    seq: station.head.seq + 1,
     kind: 'check_in',
     incidentId,
     deviceId: station.deviceId,
@@ -136,25 +135,53 @@ export async function scanOffline(
     decision: verification.decision,
     reasons: verification.reasons,
   };
+  const logged = await append(station, record, verification.name);
+  return { verification, logged };
+}
+
+/** Logs a check-out of a deployment on the pack's roster (applied by the server when the station syncs). */
+export async function checkOutOffline(incidentId: string, deploymentId: string): Promise<LoggedScan> {
+  const station = await loadStation(incidentId);
+  const loaded = station && (await packOf(station));
+  const entry = loaded?.pack.roster.find((r) => r.deploymentId === deploymentId);
+  if (!station || !loaded || !entry) throw new Error("That deployment is not on this station's incident pack.");
+  const record: DeviceLogRecord = {
+    scanId: uuid(),
+    seq: station.head.seq + 1,
+    kind: 'check_out',
+    incidentId,
+    deviceId: station.deviceId,
+    userId: station.userId,
+    scannedAt: new Date().toISOString(),
+    packTime: loaded.pack.packedAt,
+    deploymentId,
+    decision: 'checked_out',
+    reasons: [],
+  };
+  return append(station, record, entry.name);
+}
+
+/** Hashes, signs and stores a record with the station's new head in one IndexedDB transaction. */
+async function append(station: StationRecord, record: DeviceLogRecord, name: string | undefined): Promise<LoggedScan> {
   const text = JSON.stringify(record);
   const hash = await entryHash(station.head.hash, text);
   const signature = b64url(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, station.privateKey, new TextEncoder().encode(hash)));
   const logged: LoggedScan = {
     deviceId: station.deviceId,
-    seq,
-    incidentId,
-    entry: { seq, prevHash: station.head.hash, hash, signature, record: text },
-    name: verification.name,
-    decision: verification.decision,
-    reasons: verification.reasons,
+    seq: record.seq,
+    incidentId: record.incidentId,
+    entry: { seq: record.seq, prevHash: station.head.hash, hash, signature, record: text },
+    name,
+    decision: record.decision,
+    reasons: record.reasons,
     scannedAt: record.scannedAt,
     synced: false,
   };
   await put([
     { store: LOG, value: logged },
-    { store: STATIONS, value: { ...station, head: { seq, hash } } },
+    { store: STATIONS, value: { ...station, head: { seq: record.seq, hash } } },
   ]);
-  return { verification, logged };
+  return logged;
 }
 
 /** Uploads the entries not yet synced, in order and in batches; stops at the first network failure (the rest stays). */

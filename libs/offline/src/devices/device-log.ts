@@ -47,7 +47,8 @@ export interface DeviceLogEntry {
 export interface DeviceLogRecord {
   scanId: string;
   seq: number;
-  kind: 'check_in';
+  /** A badge scan, or a check-out of a deployment on the pack's roster. */
+  kind: 'check_in' | 'check_out';
   incidentId: string;
   deviceId: string;
   userId: string;
@@ -55,9 +56,12 @@ export interface DeviceLogRecord {
   scannedAt: string;
   /** The pack the scan was verified with (its packedAt), null without one. */
   packTime: string | null;
-  credential: string;
+  /** The badge as scanned (check_in). */
+  credential?: string;
+  /** The deployment checked out (check_out). */
+  deploymentId?: string;
   locationId?: string;
   positionId?: string;
-  decision: 'admitted' | 'admitted_with_warnings' | 'denied';
+  decision: 'admitted' | 'admitted_with_warnings' | 'denied' | 'checked_out';
   reasons: Array<{ code: string; message: string }>;
 }

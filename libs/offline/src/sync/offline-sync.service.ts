@@ -4,7 +4,7 @@ import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { Clock, DomainError, notFound } from '@app/common';
 import { Database, type Transaction } from '@app/db';
-import { CheckInService, IncidentsService, type CheckInResponse, type OfflineCheckInContext } from '@app/incidents';
+import { CheckInService, DeploymentsService, IncidentsService, type CheckInResponse, type OfflineCheckInContext } from '@app/incidents';
 import { Outbox } from '@app/realtime';
 import { entryHash, verifyEntrySignature, type DeviceLogEntry, type DeviceLogRecord } from '../devices/device-log';
 import { OfflineDevicesRepository, type OfflineDevice } from '../devices/offline-devices.repository';
@@ -13,21 +13,35 @@ import { OfflineScansRepository, type OfflineScan, type OfflineScanOutcome } fro
 /** A device clock further than this from the server's at sync is corrected (and the scans flagged `clock_skew`). */
 export const CLOCK_SKEW_TOLERANCE_MS = 5 * 60_000;
 
-const recordSchema = z.object({
+const common = {
   scanId: z.uuid(),
   seq: z.int().positive(),
-  kind: z.literal('check_in'),
   incidentId: z.uuid(),
   deviceId: z.uuid(),
   userId: z.string().max(64),
   scannedAt: z.iso.datetime({ offset: true }),
   packTime: z.iso.datetime({ offset: true }).nullable(),
-  credential: z.string().min(1).max(65_536),
-  locationId: z.uuid().optional(),
-  positionId: z.uuid().optional(),
-  decision: z.enum(['admitted', 'admitted_with_warnings', 'denied']),
   reasons: z.array(z.object({ code: z.string().max(100), message: z.string().max(1000) })).max(32),
-});
+};
+const recordSchema = z.discriminatedUnion('kind', [
+  z.object({
+    ...common,
+    kind: z.literal('check_in'),
+    credential: z.string().min(1).max(65_536),
+    locationId: z.uuid().optional(),
+    positionId: z.uuid().optional(),
+    decision: z.enum(['admitted', 'admitted_with_warnings', 'denied']),
+  }),
+  z.object({ ...common, kind: z.literal('check_out'), deploymentId: z.uuid(), decision: z.literal('checked_out') }),
+]);
+
+/** What the online side decided for an entry: a check-in's decision, or checked_out. */
+interface OnlineResult {
+  decision: string;
+  reasons: Array<{ code: string; message: string }>;
+  attemptId: string | null;
+  name?: string;
+}
 
 export type EntryStatus = 'accepted' | 'duplicate' | 'rejected';
 
@@ -83,6 +97,7 @@ export class OfflineSyncService {
     private readonly devices: OfflineDevicesRepository,
     private readonly scans: OfflineScansRepository,
     private readonly checkIns: CheckInService,
+    private readonly deployments: DeploymentsService,
     private readonly incidents: IncidentsService,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
@@ -261,18 +276,26 @@ export class OfflineSyncService {
   }
 
   /** The scan through the check-in use case (its scan id as Idempotency-Key): the online decision, or why it was refused. */
-  private async reverify(cmd: SyncCommand, device: OfflineDevice, p: Prepared): Promise<CheckInResponse | DomainError> {
+  private async reverify(cmd: SyncCommand, device: OfflineDevice, p: Prepared): Promise<OnlineResult | DomainError> {
+    const actor: AuditActor = cmd.actor.kind === 'user' ? { ...cmd.actor, device: device.id } : cmd.actor;
     try {
+      if (p.record.kind === 'check_out') {
+        const d = await this.deployments.checkOut(cmd.incidentId, p.record.deploymentId ?? '', 'checked out offline', actor, cmd.principal.userId, {
+          ...p.context,
+        });
+        return { decision: 'checked_out', reasons: [], attemptId: null, name: d.responder.name };
+      }
       const outcome = await this.checkIns.checkIn({
         incidentId: cmd.incidentId,
         principal: cmd.principal,
-        actor: cmd.actor.kind === 'user' ? { ...cmd.actor, device: device.id } : cmd.actor,
-        body: { credential: p.record.credential, locationId: p.record.locationId, positionId: p.record.positionId },
+        actor,
+        body: { credential: p.record.credential ?? '', locationId: p.record.locationId, positionId: p.record.positionId },
         idempotencyKey: p.record.scanId,
         deviceId: device.id,
         offline: p.context,
       });
-      return JSON.parse(outcome.body) as CheckInResponse;
+      const response = JSON.parse(outcome.body) as CheckInResponse;
+      return { decision: response.decision, reasons: response.reasons, attemptId: response.attemptId, name: response.verification.credential?.subject.name };
     } catch (err) {
       if (err instanceof DomainError) return err;
       throw err;
@@ -280,7 +303,7 @@ export class OfflineSyncService {
   }
 
   /** Keeps the entry as evidence with both outcomes; a refusal is audited, an offline admission denied online alerts the board. */
-  private async record(tx: Transaction, cmd: SyncCommand, p: Prepared, online: CheckInResponse | DomainError, receivedAt: Date): Promise<EntryResult> {
+  private async record(tx: Transaction, cmd: SyncCommand, p: Prepared, online: OnlineResult | DomainError, receivedAt: Date): Promise<EntryResult> {
     const { record, base, context } = p;
     const flags = base.flags;
     if (online instanceof DomainError) {
@@ -335,14 +358,14 @@ export class OfflineSyncService {
   private async flagChanged(
     tx: Transaction,
     incidentId: string,
-    online: CheckInResponse | null,
+    online: OnlineResult | null,
     record: DeviceLogRecord,
     context: { deviceId: string; scanId: string; scannedAt: string; packTime: string | null; offlineDecision: string },
     onlineDecision: string,
     message: string,
     at: Date,
   ): Promise<void> {
-    const name = online?.verification.credential?.subject.name ?? 'Unknown responder';
+    const name = online?.name ?? 'Unknown responder';
     const flag = { code: 'changed_since_offline' as const, message: `Admitted offline at ${context.scannedAt}; ${message}`, at: at.toISOString() };
     const offline = {
       scanId: context.scanId,
