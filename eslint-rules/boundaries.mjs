@@ -18,6 +18,11 @@ const WEB_SHARED = new Set([
   'libs/realtime/src/client/live-client',
   'libs/credentials/src/verification-result',
   'libs/incidents/src/deployments/ics211',
+  // the offline station (docs/offline.md): WebCrypto only
+  'libs/credentials/src/offline/pack-verifier',
+  'libs/offline/src/devices/device-log',
+  'libs/offline/src/pack/incident-pack',
+  'libs/offline/src/pack/verify-incident-pack',
 ]);
 
 const posix = (path) => path.split(sep).join('/');

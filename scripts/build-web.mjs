@@ -4,6 +4,7 @@
 //   node scripts/build-web.mjs --dev            -> not minified
 // Everything comes from node_modules (no CDN at run time). Output names carry a content hash so the assets can be
 // cached for good; index.html (never cached) is written last, naming them, so a half-written build is never served.
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,30 @@ const stylesheet = entry[1].cssBundle ? relative(outdir, resolve(root, entry[1].
 if (!stylesheet) throw new Error('the web app has no stylesheet (apps/web/src/main.tsx must import styles.css)');
 
 copyFileSync(join(web, 'icon.svg'), join(outdir, 'icon.svg'));
+copyFileSync(join(web, 'manifest.webmanifest'), join(outdir, 'manifest.webmanifest'));
+
+// The service worker (apps/web/src/offline/sw.ts): not hashed (its URL is its identity), and told what to cache:
+// this build's code, styles and icons. Its version changes with them, so a new build replaces the old cache.
+const precache = [
+  ...outputs.map(([file]) => relative(outdir, resolve(root, file)).split('\\').join('/')).filter((f) => !f.endsWith('.map') && !f.endsWith('.LEGAL.txt')),
+  'icon.svg',
+  'manifest.webmanifest',
+  'index.html',
+];
+const version = createHash('sha256').update(precache.join('\n')).digest('hex').slice(0, 12);
+await build({
+  absWorkingDir: root,
+  entryPoints: [join(web, 'src/offline/sw.ts')],
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome109', 'edge109', 'firefox115', 'safari15.4'],
+  tsconfig: join(web, 'tsconfig.json'),
+  define: { __PRECACHE__: JSON.stringify(precache), __VERSION__: JSON.stringify(version) },
+  minify: !dev,
+  outfile: join(outdir, 'sw.js'),
+  logLevel: 'warning',
+});
 const html = readFileSync(join(web, 'index.html'), 'utf8').replace('%SCRIPT%', script).replace('%STYLESHEET%', stylesheet);
 writeFileSync(join(outdir, 'index.html'), html);
 console.log(`web app built into ${relative(root, outdir) || basename(outdir)} (${script}, ${stylesheet})`);

@@ -84,6 +84,7 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /auth/me': { access: ALL, request: () => ({ path: '/auth/me' }) },
   'GET /.well-known/jwks.json': { access: 'public', request: () => ({ path: '/.well-known/jwks.json' }) },
   'GET /.well-known/audit-checkpoint-keys.json': { access: 'public', request: () => ({ path: '/.well-known/audit-checkpoint-keys.json' }) },
+  'GET /.well-known/incident-pack-keys.json': { access: 'public', request: () => ({ path: '/.well-known/incident-pack-keys.json' }) },
   // A new password too short: a permitted call is refused by validation (400), never applied.
   'POST /auth/password': {
     access: ALL,
@@ -177,6 +178,38 @@ const EXPECTED: Record<string, Expectation> = {
     access: ['admin', 'commander'],
     incident: 'guard',
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/reverify` }),
+  },
+
+  // Offline stations (docs/offline.md): the pack and device sync for whoever scans; device keys are revoked by commanders.
+  'GET /incidents/:incidentId/pack': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pack` }),
+  },
+  'POST /incidents/:incidentId/devices': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/devices`, body: {} }),
+  },
+  'GET /incidents/:incidentId/devices': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/devices` }),
+  },
+  'POST /incidents/:incidentId/devices/:deviceId/revoke': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/devices/${randomUUID()}/revoke` }),
+  },
+  'POST /incidents/:incidentId/devices/:deviceId/sync': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/devices/${randomUUID()}/sync`, body: {} }),
+  },
+  'GET /incidents/:incidentId/offline-scans': {
+    access: ['admin', 'commander', 'auditor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/offline-scans` }),
   },
 
   'GET /trust/issuers': { access: ['admin', 'auditor'], request: () => ({ path: '/trust/issuers' }) },

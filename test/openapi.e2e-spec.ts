@@ -4,6 +4,7 @@ import type { OpenAPIObject, OperationObject, ReferenceObject, ResponseObject, S
 import request from 'supertest';
 import { ERROR_STATUS } from '@app/common';
 import { openApiDocumentOffline } from '../apps/api/src/openapi-document';
+import { TestStation } from './support/offline-station';
 import { ADMIN, bearer, createTestEnv, createUser, startApi, type TestApi, type TestEnv } from './support/test-app';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
@@ -268,6 +269,7 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('GET /auth/me', { token: admin, expect: 200 });
     await call('GET /.well-known/jwks.json', { expect: 200 });
     await call('GET /.well-known/audit-checkpoint-keys.json', { expect: 200 });
+    await call('GET /.well-known/incident-pack-keys.json', { expect: 200 });
 
     const user = await call('POST /users', {
       token: admin,
@@ -367,6 +369,45 @@ describe('OpenAPI: every route answers as documented', () => {
     });
     await call('GET /incidents/{incidentId}/deployments/{deploymentId}/history', { params: deployment, token: admin, expect: 200 });
     await call('GET /incidents/{incidentId}/ics211.csv', { params: { incidentId: incident.id }, token: admin, expect: 200 });
+
+    // Offline stations: the pack, a device key, a synced scan, the device revoked.
+    await call('GET /incidents/{incidentId}/pack', { ...scan, expect: 200 });
+    const deviceKey = await TestStation.newKey();
+    const registered = await call('POST /incidents/{incidentId}/devices', {
+      ...scan,
+      body: { label: 'Tablet 1', publicKey: deviceKey.publicKey },
+      expect: 201,
+    });
+    await call('POST /incidents/{incidentId}/devices', { ...scan, body: { label: 'Tablet 1', publicKey: deviceKey.publicKey }, expect: 409 });
+    await call('POST /incidents/{incidentId}/devices', {
+      ...scan,
+      body: { label: 'Bad key', publicKey: { kty: 'EC', crv: 'P-256', x: 'A'.repeat(43), y: 'B'.repeat(43) } },
+      expect: 422,
+    });
+    const device = { incidentId: incident.id, deviceId: id(registered, 'id') };
+    const station = await TestStation.attach(device.deviceId, incident.id, checkin.id, deviceKey.privateKey);
+    await station.scan(nurse.jws, 'admitted');
+    await call('POST /incidents/{incidentId}/devices/{deviceId}/sync', {
+      params: device,
+      token: checkin.token,
+      body: { sentAt: new Date().toISOString(), entries: station.entries },
+      expect: 200,
+    });
+    await call('POST /incidents/{incidentId}/devices/{deviceId}/sync', {
+      params: device,
+      token: checkin.token,
+      body: { sentAt: new Date().toISOString(), entries: [station.entries[0], station.entries[0]] },
+      expect: 422,
+    });
+    await call('GET /incidents/{incidentId}/devices', { params: { incidentId: incident.id }, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/offline-scans', { params: { incidentId: incident.id }, token: auditor.token, expect: 200 });
+    await call('POST /incidents/{incidentId}/devices/{deviceId}/revoke', { params: device, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/devices/{deviceId}/sync', {
+      params: device,
+      token: checkin.token,
+      body: { sentAt: new Date().toISOString(), entries: station.entries },
+      expect: 403,
+    });
     await call('POST /incidents/{incidentId}/close', { params: { incidentId: incident.id }, token: admin, expect: 409 });
 
     const run = await call('POST /incidents/{incidentId}/reverify', { params: { incidentId: incident.id }, token: admin, expect: 202 });

@@ -146,7 +146,7 @@ describe('signing keys', () => {
 
     // Generated (the test environment gives a KEY_ENCRYPTION_KEY): sealed, and the sealed text holds no part of the key.
     const sealed = (await rows()).filter((r) => r.sealed_private_key !== null);
-    expect(sealed.map((r) => r.purpose).sort()).toEqual(['access_token', 'audit_checkpoint']);
+    expect(sealed.map((r) => r.purpose).sort()).toEqual(['access_token', 'audit_checkpoint', 'incident_pack']);
     const kek = Buffer.from(env.env.KEY_ENCRYPTION_KEY, 'base64');
     for (const row of sealed) {
       const opened = JSON.parse(unseal(kek, row.sealed_private_key!, `server_signing_key:${row.purpose}:${row.kid}`)!) as JWK;

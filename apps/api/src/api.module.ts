@@ -11,6 +11,7 @@ import { IncidentsModule } from '@app/incidents';
 import { CredentialsHttpModule } from '@app/credentials';
 import { TrustHttpModule, TrustModule } from '@app/trust';
 import { ReverificationModule } from '@app/reverification';
+import { OfflineModule } from '@app/offline';
 import { HealthController } from './health/health.controller';
 
 /** The api process: HTTP API, live gateway and web app. Feature modules are listed here. */
@@ -35,6 +36,7 @@ export class ApiModule {
         TrustHttpModule,
         CredentialsHttpModule,
         ReverificationModule,
+        OfflineModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

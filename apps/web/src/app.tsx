@@ -5,6 +5,7 @@ import { AuditPage } from './pages/audit';
 import { CheckInStationPage } from './pages/check-in-station';
 import { ChangePasswordPage } from './pages/change-password';
 import { CommanderBoardPage } from './pages/commander-board';
+import { OfflineStationPage } from './offline/offline-station-page';
 import { SignInPage } from './pages/sign-in';
 import { VerifyPage } from './pages/verify';
 import { goTo, href, navigate, useRoute } from './router';
@@ -20,6 +21,7 @@ interface PageDef {
 /** The pages, who may open them (the API enforces the same rules; this only keeps menus honest). */
 const PAGES: PageDef[] = [
   { path: 'check-in', title: 'Check-in', roles: ['admin', 'commander', 'checkin'], render: () => <CheckInStationPage /> },
+  { path: 'offline', title: 'Offline station', roles: ['admin', 'commander', 'checkin'], render: () => <OfflineStationPage /> },
   { path: 'board', title: 'Board', roles: ['admin', 'commander'], render: () => <CommanderBoardPage /> },
   { path: 'verify', title: 'Verify', roles: ['admin', 'commander', 'checkin', 'auditor'], render: () => <VerifyPage /> },
   { path: 'audit', title: 'Audit', roles: ['admin', 'auditor'], render: () => <AuditPage /> },

@@ -12,3 +12,10 @@ if (root) {
   root.textContent = '';
   render(<App />, root);
 }
+
+// The station opens with no network once this worker has cached the shell (docs/offline.md).
+if ('serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('sw.js').catch(() => undefined);
+  });
+}

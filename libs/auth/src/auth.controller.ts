@@ -89,4 +89,12 @@ export class AuthController {
   checkpointKeys(): Promise<{ keys: object[] }> {
     return this.keys.trustedCheckpointKeys();
   }
+
+  @Get('.well-known/incident-pack-keys.json')
+  @Public()
+  @ApiOperation({ summary: 'The keys that sign incident packs (offline stations pin them while online and refuse packs signed by any other key)' })
+  @ApiOkResponse({ type: JwksDto, description: 'JWK Set of the incident-pack keys.' })
+  incidentPackKeys(): Promise<{ keys: object[] }> {
+    return this.keys.incidentPackKeys();
+  }
 }

@@ -41,3 +41,4 @@ export * from './engine/contract-verifier';
 export * from './credentials.module';
 export * from './http/credentials.controller';
 export * from './http/dto/verification-result.dto';
+export * from './offline/pack-verifier';

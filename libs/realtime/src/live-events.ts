@@ -25,7 +25,26 @@ export interface RosterEntry {
   credentialFlag?: CredentialFlag | null;
 }
 
-export type CredentialFlagCode = 'revoked' | 'suspended' | 'expired' | 'untrusted_issuer' | 'issuer_not_authorized' | 'signature_invalid';
+export type CredentialFlagCode =
+  | 'revoked'
+  | 'suspended'
+  | 'expired'
+  | 'untrusted_issuer'
+  | 'issuer_not_authorized'
+  | 'signature_invalid'
+  // an offline scan whose online re-verification decided otherwise (docs/offline.md)
+  | 'changed_since_offline';
+
+/** Where an offline scan came from and what each side decided: set on alerts raised when a station syncs. */
+export interface OfflineScanContext {
+  scanId: string;
+  deviceId: string;
+  scannedAt: string;
+  packTime: string | null;
+  offlineDecision: string;
+  onlineDecision: string;
+  reconfirmedAt: string;
+}
 
 export interface CredentialFlag {
   code: CredentialFlagCode;
@@ -53,7 +72,8 @@ export interface LiveEventMap {
   };
   'deployment.checked_out': { deploymentId: string; responderId: string; name: string; at: string; hoursOnScene: number };
   'checkin.denied': { attemptId: string; name?: string; reasons: Array<{ code: string; message: string }>; at: string };
-  'credential.flagged': { deploymentId: string; responderId: string; name: string; flag: CredentialFlag };
+  /** deploymentId and responderId are null for an offline admission that the online re-verification denied (no deployment). */
+  'credential.flagged': { deploymentId: string | null; responderId: string | null; name: string; flag: CredentialFlag; offline?: OfflineScanContext };
   'credential.cleared': { deploymentId: string; responderId: string; name: string; code: CredentialFlagCode; message: string; at: string };
   'credential.expiring': { deploymentId: string; responderId: string; name: string; validUntil: string; at: string };
   'incident.updated': { incidentId: string; name: string; state: 'active' | 'closed'; changed: string[]; at: string };

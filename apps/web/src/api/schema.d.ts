@@ -18,6 +18,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/incident-pack-keys.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The keys that sign incident packs (offline stations pin them while online and refuse packs signed by any other key) */
+        get: operations["AuthController_incidentPackKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -364,6 +381,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OfflineController_list"];
+        put?: never;
+        post: operations["OfflineController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/devices/{deviceId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OfflineController_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/devices/{deviceId}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OfflineController_syncBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/ics211.csv": {
         parameters: {
             query?: never;
@@ -372,6 +437,38 @@ export interface paths {
             cookie?: never;
         };
         get: operations["DeploymentsController_ics211"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/offline-scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OfflineController_offlineScans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/pack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OfflineController_pack"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1086,11 +1183,28 @@ export interface components {
             id: string;
             name: string;
         };
+        DeviceLogEntryDto: {
+            hash: string;
+            prevHash: string;
+            /** @description The scan record as JSON text, exactly as hashed (docs/offline.md, "The device log") */
+            record: string;
+            seq: number;
+            /** @description ECDSA P-256 signature (base64url, r||s) by the device key over `hash` */
+            signature: string;
+        };
+        DevicePublicKeyDto: {
+            /** @enum {string} */
+            crv: "P-256";
+            /** @enum {string} */
+            kty: "EC";
+            x: string;
+            y: string;
+        };
         /**
          * @description Stable reason code (never renamed)
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "issuer_exists" | "trust_list_invalid";
+        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid";
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -1310,6 +1424,61 @@ export interface components {
             /** @example Staging Area 1 */
             name: string;
         };
+        OfflineDeviceDto: {
+            /** @description Hash the next entry links to (at registration: the genesis hash of this device) */
+            headHash: string;
+            /** @description Sequence number of the last entry synced (0: none yet) */
+            headSeq: number;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            incidentId: string;
+            /** @description RFC 7638 thumbprint of the device key */
+            keyThumbprint: string;
+            label: string;
+            /** Format: date-time */
+            registeredAt: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** Format: uuid */
+            userId: string;
+        };
+        OfflineScanDto: {
+            /** Format: uuid */
+            attemptId: string | null;
+            code: string | null;
+            /** Format: uuid */
+            deviceId: string;
+            /**
+             * Format: date-time
+             * @description The station's clock
+             */
+            deviceScannedAt: string;
+            flags: string[];
+            hash: string;
+            offlineDecision: string;
+            onlineDecision: string | null;
+            /** @enum {string} */
+            outcome: "reconfirmed" | "changed" | "refused";
+            /**
+             * Format: date-time
+             * @description The pack the station verified with
+             */
+            packTime: string | null;
+            /**
+             * Format: date-time
+             * @description When the server received and re-verified it
+             */
+            receivedAt: string;
+            /** Format: uuid */
+            scanId: string;
+            /**
+             * Format: date-time
+             * @description The scan time, corrected for clock skew
+             */
+            scannedAt: string;
+            seq: number;
+        };
         OperationalPeriodDto: {
             endsAt: string;
             /** @example OP 1 (day) */
@@ -1401,6 +1570,12 @@ export interface components {
             chainId: string;
             problem: components["schemas"]["ChainProblemDto"];
         };
+        RegisterDeviceDto: {
+            /** @example Staging Area 1, tablet 2 */
+            label: string;
+            /** @description The station's ECDSA P-256 public key (its private half is non-extractable on the device) */
+            publicKey: components["schemas"]["DevicePublicKeyDto"];
+        };
         ReportIncidentDto: {
             /** Format: uuid */
             id: string;
@@ -1488,6 +1663,14 @@ export interface components {
             counts: components["schemas"]["RosterCountsDto"];
             entries: components["schemas"]["DeploymentDto"][];
         };
+        SignedIncidentPackDto: {
+            /** @description The incident pack as JSON text (docs/offline.md, "The pack"): parse it only after the signature verified */
+            payload: string;
+            /** @description JWS protected header, base64url: alg EdDSA, kid (see /.well-known/incident-pack-keys.json), typ incident-pack+jws, b64 false */
+            protected: string;
+            /** @description Ed25519 signature (base64url) over `protected` + "." + `payload` (RFC 7797 unencoded payload) */
+            signature: string;
+        };
         SignInDto: {
             /** @example admin@example.org */
             email: string;
@@ -1543,6 +1726,48 @@ export interface components {
              * @enum {string}
              */
             status: "assigned" | "available" | "out_of_service" | "demobilized";
+        };
+        SyncBatchDto: {
+            entries: components["schemas"]["DeviceLogEntryDto"][];
+            /**
+             * Format: date-time
+             * @description The station's clock when it sent the batch (measures its skew)
+             */
+            sentAt: string;
+        };
+        SyncEntryResultDto: {
+            /** Format: uuid */
+            attemptId?: string | null;
+            /** @description Why it was rejected, refused or changed (e.g. device_log_edited, incident_closed, revoked) */
+            code?: string;
+            /** @description clock_skew, scanned_in_future, chain_gap, after_close */
+            flags?: string[];
+            message?: string;
+            onlineDecision?: string | null;
+            /** @enum {string} */
+            outcome?: "reconfirmed" | "changed" | "refused";
+            /** Format: uuid */
+            scanId: string | null;
+            seq: number;
+            /**
+             * @description duplicate: synced before (the first outcome is repeated)
+             * @enum {string}
+             */
+            status: "accepted" | "duplicate" | "rejected";
+        };
+        SyncHeadDto: {
+            hash: string;
+            seq: number;
+        };
+        SyncResultDto: {
+            /** @description Server clock minus station clock at upload */
+            clockSkewSeconds: number;
+            /** Format: uuid */
+            deviceId: string;
+            head: components["schemas"]["SyncHeadDto"];
+            /** Format: date-time */
+            receivedAt: string;
+            results: components["schemas"]["SyncEntryResultDto"][];
         };
         SystemActorDto: {
             /** @description The background run, e.g. reverify:<job id> */
@@ -1732,6 +1957,37 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description JWK Set of the checkpoint keys this server trusts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwksDto"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    AuthController_incidentPackKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JWK Set of the incident-pack keys. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3419,6 +3675,332 @@ export interface operations {
             };
         };
     };
+    OfflineController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The incident's stations, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfflineDeviceDto"][];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    OfflineController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterDeviceDto"];
+            };
+        };
+        responses: {
+            /** @description The device, with the genesis hash its log starts from. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfflineDeviceDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The incident is closed. Code: incident_closed.
+             *
+             *     This public key is already registered. Code: device_key_exists. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Understood, but refused by the rules. Code: unprocessable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    OfflineController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deviceId: string;
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The device, revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfflineDeviceDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    OfflineController_syncBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deviceId: string;
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncBatchDto"];
+            };
+        };
+        responses: {
+            /** @description What became of each entry (accepted, duplicate or rejected, with its online outcome). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncResultDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The station's device key was revoked: the batch is refused. Code: device_revoked. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The batch itself is inconsistent (an entry twice). Code: device_log_invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Code: rate_limited. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     DeploymentsController_ics211: {
         parameters: {
             query?: never;
@@ -3437,6 +4019,149 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    OfflineController_offlineScans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Synced offline scans, by scan time. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfflineScanDto"][];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    OfflineController_pack: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the pack the station holds */
+                "If-None-Match"?: string;
+            };
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pack and its signature (an empty 304 when If-None-Match names the current ETag). */
+            200: {
+                headers: {
+                    /** @description Identifies the pack content (not its pack time) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedIncidentPackDto"];
                 };
             };
             /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */

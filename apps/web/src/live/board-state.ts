@@ -79,8 +79,10 @@ export function applyEvent(state: BoardState, event: LiveEvent): BoardState {
     }
     case 'credential.flagged': {
       const p = event.payload as LiveEventMap['credential.flagged'];
-      next.roster = state.roster.map((r) => (r.deploymentId === p.deploymentId ? { ...r, credentialFlag: p.flag } : r));
-      next.alerts = upsertAlert(state.alerts, { deploymentId: p.deploymentId, responderId: p.responderId, name: p.name, flag: p.flag });
+      if (p.deploymentId) next.roster = state.roster.map((r) => (r.deploymentId === p.deploymentId ? { ...r, credentialFlag: p.flag } : r));
+      // An offline admission denied online has no deployment: its alert is keyed by the scan.
+      const key = p.deploymentId ?? `offline:${p.offline?.scanId ?? p.name}`;
+      next.alerts = upsertAlert(state.alerts, { deploymentId: key, responderId: p.responderId ?? '', name: p.name, flag: p.flag });
       return next;
     }
     case 'credential.cleared': {

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { JWK } from 'jose';
 import { Database, type Transaction } from '@app/db';
 
-/** Access tokens and audit checkpoints are signed with different keys: one leaking never forges the other. */
-export type KeyPurpose = 'access_token' | 'audit_checkpoint';
+/** Access tokens, audit checkpoints and incident packs are signed with different keys: one leaking never forges another's. */
+export type KeyPurpose = 'access_token' | 'audit_checkpoint' | 'incident_pack';
 
 /** A row of server_signing_key: the public half, and the private half sealed under the key-encryption key (if generated). */
 export interface StoredKey {

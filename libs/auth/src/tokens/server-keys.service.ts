@@ -2,14 +2,14 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { CompactSign, calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose';
+import { CompactSign, FlattenedSign, calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose';
 import { AppConfig } from '@app/config';
-import { SingleFlight } from '@app/common';
+import { DomainError, SingleFlight } from '@app/common';
 import { Database, type Transaction } from '@app/db';
 import { seal, unseal } from './key-sealing';
 import { ServerKeysRepository, type KeyPurpose, type StoredKey } from './server-keys.repository';
 
-const PURPOSES: readonly KeyPurpose[] = ['access_token', 'audit_checkpoint'];
+const PURPOSES: readonly KeyPurpose[] = ['access_token', 'audit_checkpoint', 'incident_pack'];
 /** An unknown kid makes a process re-read the key table at most this often, so forged tokens cost no queries. */
 const UNKNOWN_KID_RELOAD_MS = 10_000;
 /** Keys added or retired by other processes are seen within this. */
@@ -39,6 +39,7 @@ export class ServerKeysService implements OnModuleInit {
   private kek?: Buffer;
   private tokenKeys = new Map<string, { key: CryptoKey; jwk: JWK; retiredAt: number | null }>();
   private trustedCheckpoint: JWK[] = [];
+  private packKeys: JWK[] = [];
   private readonly imported = new Map<string, Promise<CryptoKey>>();
   private loadedAt = 0;
   private reloadAttemptedAt = 0;
@@ -57,7 +58,14 @@ export class ServerKeysService implements OnModuleInit {
   /** Establishes this process's signing key for each purpose (creating it if needed), then reads the key table. */
   async load(): Promise<void> {
     for (const purpose of PURPOSES) {
-      const configured = purpose === 'access_token' ? this.config.auth.tokenSigningKey : this.config.auth.checkpointSigningKey;
+      // The incident-pack key is always generated and sealed: stations pin what /.well-known/incident-pack-keys.json says.
+      const configured =
+        purpose === 'access_token' ? this.config.auth.tokenSigningKey : purpose === 'audit_checkpoint' ? this.config.auth.checkpointSigningKey : undefined;
+      // Production keys all from the environment, no key-encryption key: no pack key, offline packs are unavailable.
+      if (purpose === 'incident_pack' && this.config.env === 'production' && !this.config.auth.keyEncryptionKey) {
+        this.logger.warn('no KEY_ENCRYPTION_KEY: incident packs for offline stations are unavailable');
+        continue;
+      }
       const privateJwk = configured
         ? (JSON.parse(configured) as JWK)
         : await this.database.transaction((tx) => this.sealedKey(tx, purpose, this.keyEncryptionKey()));
@@ -88,6 +96,23 @@ export class ServerKeysService implements OnModuleInit {
   async signCheckpoint(payload: Uint8Array, typ: string): Promise<string> {
     const { kid, key } = this.signingKey('audit_checkpoint');
     return new CompactSign(payload).setProtectedHeader({ alg: 'EdDSA', kid, typ }).sign(key);
+  }
+
+  /**
+   * An incident pack signature: a flattened JWS with an unencoded payload (RFC 7797), so the pack travels as JSON text
+   * and a station verifies the exact bytes it parses.
+   */
+  async signPack(payload: string, typ: string): Promise<{ protected: string; signature: string; kid: string }> {
+    if (!this.signing.has('incident_pack')) throw new DomainError('service_unavailable', 'This server has no incident-pack key (set KEY_ENCRYPTION_KEY).');
+    const { kid, key } = this.signingKey('incident_pack');
+    const jws = await new FlattenedSign(new TextEncoder().encode(payload)).setProtectedHeader({ alg: 'EdDSA', kid, typ, b64: false, crit: ['b64'] }).sign(key);
+    return { protected: jws.protected ?? '', signature: jws.signature, kid };
+  }
+
+  /** The incident-pack keys (/.well-known/incident-pack-keys.json): the current one and retired ones, as packs they signed may still be on stations. */
+  async incidentPackKeys(): Promise<{ keys: JWK[] }> {
+    if (Date.now() - this.loadedAt > KEY_TABLE_MAX_AGE_MS) await this.refresh();
+    return { keys: this.packKeys };
   }
 
   /**
@@ -133,12 +158,15 @@ export class ServerKeysService implements OnModuleInit {
     const rows = await this.keyTable.all();
     const tokenKeys = new Map<string, { key: CryptoKey; jwk: JWK; retiredAt: number | null }>();
     const trusted = new Map<string, JWK>();
+    const packKeys: JWK[] = [];
     const own = this.signingKey('audit_checkpoint').publicJwk;
     trusted.set(own.kid!, own);
     for (const row of rows) {
       const jwk: JWK = { kty: row.publicJwk.kty, crv: row.publicJwk.crv, x: row.publicJwk.x, kid: row.kid, alg: 'EdDSA', use: 'sig' };
       if (row.purpose === 'access_token') {
         tokenKeys.set(row.kid, { key: await this.importPublic(jwk), jwk, retiredAt: row.retiredAt?.getTime() ?? null });
+      } else if (row.purpose === 'incident_pack') {
+        packKeys.push(jwk);
       } else if (!trusted.has(row.kid) && this.opensUnderOwnKek(row)) {
         trusted.set(row.kid, jwk);
       }
@@ -148,6 +176,7 @@ export class ServerKeysService implements OnModuleInit {
     }
     this.tokenKeys = tokenKeys;
     this.trustedCheckpoint = [...trusted.values()];
+    this.packKeys = packKeys;
     this.loadedAt = Date.now();
   }
 

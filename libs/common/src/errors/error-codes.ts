@@ -33,6 +33,10 @@ export const ERROR_STATUS = {
   // trust registry
   issuer_exists: 409,
   trust_list_invalid: 422,
+  // offline stations (docs/offline.md)
+  device_revoked: 403,
+  device_key_exists: 409,
+  device_log_invalid: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -15,6 +15,7 @@ import { ResponderIdentityChange1765000000010 } from './1765000000010-responder-
 import { QualificationRuleVct1765000000240 } from './1765000000240-qualification-rule-vct';
 import { TokenVersionsAndSealedKeys1765000050000 } from './1765000050000-token-versions-and-sealed-keys';
 import { IncidentTimeZoneKnown1765000400000 } from './1765000400000-incident-time-zone-known';
+import { OfflineStations1765004000000 } from './1765004000000-offline-stations';
 import { VcClaimFormatName1765000500000 } from './1765000500000-vc-claim-format-name';
 import { OutboxTraceParent1765006000000 } from './1765006000000-outbox-trace-parent';
 import { Retention1765006000100 } from './1765006000100-retention';
@@ -41,6 +42,7 @@ export const migrations: Array<new () => MigrationInterface> = [
   TokenVersionsAndSealedKeys1765000050000,
   IncidentTimeZoneKnown1765000400000,
   VcClaimFormatName1765000500000,
+  OfflineStations1765004000000,
   OutboxTraceParent1765006000000,
   Retention1765006000100,
 ];

@@ -25,6 +25,24 @@ export interface CheckInCommand {
   body: CheckInDto;
   idempotencyKey?: string;
   deviceId?: string;
+  /** Set when an offline station's scan is re-verified at sync (libs/offline): recorded with the audit entry. */
+  offline?: OfflineCheckInContext;
+}
+
+/** An offline scan as its station logged it: "verified offline at scannedAt with the pack of packTime". */
+export interface OfflineCheckInContext {
+  deviceId: string;
+  scanId: string;
+  seq: number;
+  hash: string;
+  signature: string;
+  /** The station's clock, as logged. */
+  deviceScannedAt: string;
+  /** The station's clock corrected by the skew measured at sync. */
+  scannedAt: string;
+  receivedAt: string;
+  packTime: string | null;
+  offlineDecision: string;
 }
 
 export interface CheckInOutcome {
@@ -212,6 +230,10 @@ export class CheckInService {
         reasons = [
           { code: 'active_elsewhere', message: `${identity.name} is still checked in at ${other.name} (${other.number}); check them out there first.` },
         ];
+      } else if (cmd.offline && (await this.checkedOutSince(identity.responderId, incident.id, cmd.offline.scannedAt))) {
+        // Conflict rule (docs/offline.md): a check-out recorded online after the offline scan is the later fact.
+        decision = 'denied';
+        reasons = [{ code: 'checked_out_since', message: `${identity.name} was checked out after this offline scan; it opens no deployment.` }];
       } else {
         deployment = newDeployment(cmd, incident, identity, summary, decision, now);
       }
@@ -284,6 +306,7 @@ export class CheckInService {
               keyId: basis.evidence.keyId ?? null,
               status: basis.evidence.status,
             },
+            ...(cmd.offline ? { offline: { ...cmd.offline, reconfirmedAt: now.toISOString() } } : {}),
           },
         },
         ...(changes ? [changes.audit] : []),
@@ -298,6 +321,11 @@ export class CheckInService {
     if (!written.committed) return written;
     this.metrics.countCheckIn(alreadyCheckedIn ? 'repeated' : decision, reasons);
     return { committed: true, outcome: { status, body, replayed: false } };
+  }
+
+  private async checkedOutSince(responderId: string, incidentId: string, scannedAt: string): Promise<boolean> {
+    const at = await this.deployments.lastCheckOut(responderId, incidentId);
+    return at !== null && at.getTime() >= Date.parse(scannedAt);
   }
 
   /** The known responder's name and e-mail as this credential changes them: a history row per field and an audit entry. */

@@ -17,6 +17,10 @@ export class DeploymentReader {
     return toView(found, new Date());
   }
 
+  lastCheckOut(responderId: string, incidentId: string): Promise<Date | null> {
+    return this.deployments.lastCheckOut(responderId, incidentId);
+  }
+
   async list(incidentId: string, opts: { activeOnly: boolean }, scope?: SqlScope): Promise<DeploymentView[]> {
     const found = await this.deployments.listDetails(incidentId, opts, scope);
     const now = new Date();

@@ -139,6 +139,15 @@ export class DeploymentsRepository {
     return row && toDeployment(row);
   }
 
+  /** When this responder was last checked out at this incident (offline scans are not replayed over a later check-out). */
+  async lastCheckOut(responderId: string, incidentId: string, scope: SqlScope = this.database): Promise<Date | null> {
+    const row = await scope.queryOne<{ at: Date | null }>(`SELECT max(checked_out_at) AS at FROM deployment WHERE responder_id = $1 AND incident_id = $2`, [
+      responderId,
+      incidentId,
+    ]);
+    return row?.at ?? null;
+  }
+
   async countActive(tx: Transaction, incidentId: string): Promise<number> {
     const row = await tx.queryOne<{ n: number }>(`SELECT count(*)::int AS n FROM deployment WHERE incident_id = $1 AND checked_out_at IS NULL`, [incidentId]);
     return row?.n ?? 0;

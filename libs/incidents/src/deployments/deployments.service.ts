@@ -104,7 +104,15 @@ export class DeploymentsService {
     Object.assign(d, { status: to.status, statusReason: to.reason ?? null, assignment: to.assignment ?? null });
   }
 
-  async checkOut(incidentId: string, deploymentId: string, note: string | undefined, actor: AuditActor, userId: string): Promise<DeploymentView> {
+  /** `offline`: a check-out an offline station logged, recorded with the audit entry when the station syncs (libs/offline). */
+  async checkOut(
+    incidentId: string,
+    deploymentId: string,
+    note: string | undefined,
+    actor: AuditActor,
+    userId: string,
+    offline?: Record<string, unknown>,
+  ): Promise<DeploymentView> {
     return this.database.transaction(async (tx) => {
       const d = await this.lock(tx, incidentId, deploymentId);
       if (d.checkedOutAt) throw new DomainError('deployment_not_active', 'This responder has already checked out.');
@@ -126,7 +134,14 @@ export class DeploymentsService {
         incidentId,
         target: { type: 'deployment', id: d.id },
         occurredAt: now,
-        payload: { responderId: d.responderId, checkedInAt: d.checkedInAt.toISOString(), checkedOutAt: now.toISOString(), hoursOnScene, note: note ?? null },
+        payload: {
+          responderId: d.responderId,
+          checkedInAt: d.checkedInAt.toISOString(),
+          checkedOutAt: now.toISOString(),
+          hoursOnScene,
+          note: note ?? null,
+          ...(offline ? { offline: { ...offline, reconfirmedAt: now.toISOString() } } : {}),
+        },
       });
       await this.outbox.append(tx, incidentId, 'deployment.checked_out', {
         deploymentId: d.id,

@@ -1,0 +1,267 @@
+import { useEffect, useState } from 'preact/hooks';
+import { useIncidentChoice, IncidentSelect } from '../components/incident-picker';
+import { api, useSession } from '../session';
+import type { OfflineVerification } from '../../../../libs/credentials/src/offline/pack-verifier';
+import {
+  allStations,
+  checkOutOffline,
+  loadStation,
+  packOf,
+  prepareStation,
+  refreshPack,
+  scanOffline,
+  stationLog,
+  syncStation,
+  type LoggedScan,
+  type StationRecord,
+} from './station';
+
+type Connection = 'online' | 'offline' | 'syncing';
+
+const DECISION_TEXT: Record<string, string> = { admitted: 'ADMITTED', admitted_with_warnings: 'ADMITTED WITH WARNINGS', denied: 'DENIED' };
+
+function age(fromIso: string | undefined, now: number): string {
+  if (!fromIso) return 'no pack';
+  const minutes = Math.max(0, Math.round((now - Date.parse(fromIso)) / 60_000));
+  return minutes < 60 ? `${minutes} min old` : `${Math.floor(minutes / 60)} h ${minutes % 60} min old`;
+}
+
+/**
+ * The station that keeps working without a network (docs/offline.md): prepared while online (device key, incident
+ * pack), it verifies from the pack, logs every scan on the device, and syncs the log when the network returns.
+ */
+export function OfflineStationPage() {
+  const session = useSession();
+  const [online, setOnline] = useState(navigator.onLine);
+  const [syncing, setSyncing] = useState(false);
+  const [stations, setStations] = useState<StationRecord[]>([]);
+  const [station, setStation] = useState<StationRecord | undefined>(undefined);
+  const [packedAt, setPackedAt] = useState<string | undefined>(undefined);
+  const [roster, setRoster] = useState<Array<{ deploymentId: string; name: string }>>([]);
+  const [log, setLog] = useState<LoggedScan[]>([]);
+  const [text, setText] = useState('');
+  const [result, setResult] = useState<OfflineVerification | undefined>(undefined);
+  const [message, setMessage] = useState<string | undefined>(undefined);
+  const [now, setNow] = useState(Date.now());
+  const choice = useIncidentChoice();
+
+  const reload = async (s: StationRecord | undefined): Promise<void> => {
+    setStations(await allStations());
+    setStation(s);
+    if (!s) return;
+    setLog(await stationLog(s));
+    try {
+      const loaded = await packOf(s);
+      setPackedAt(loaded?.pack.packedAt);
+      setRoster(loaded?.pack.roster ?? []);
+    } catch (err) {
+      setMessage(`The stored incident pack was refused: ${(err as Error).message}`);
+    }
+  };
+
+  useEffect(() => {
+    // navigator.onLine says only that there is a network interface: a probe of the server says whether it answers.
+    const probe = (): void => {
+      if (!navigator.onLine) return setOnline(false);
+      api
+        .request('GET', '/health/live', { signal: AbortSignal.timeout(5000) })
+        .then(() => setOnline(true))
+        .catch(() => setOnline(false));
+    };
+    probe();
+    const poll = setInterval(probe, 10_000);
+    const on = () => probe();
+    const off = () => setOnline(false);
+    window.addEventListener('online', on);
+    window.addEventListener('offline', off);
+    const tick = setInterval(() => setNow(Date.now()), 30_000);
+    void allStations().then((list) => reload(list[0]));
+    return () => {
+      window.removeEventListener('online', on);
+      window.removeEventListener('offline', off);
+      clearInterval(tick);
+      clearInterval(poll);
+    };
+  }, []);
+
+  const sync = async (s: StationRecord): Promise<void> => {
+    setSyncing(true);
+    try {
+      const out = await syncStation(s.incidentId);
+      const notes = [
+        `${out.sent} scan(s) synced.`,
+        ...out.rejected.map((r) => `Scan ${r.seq} rejected: ${r.sync?.message ?? r.sync?.code}`),
+        ...out.changed.map((r) => `Scan ${r.seq} (${r.name ?? 'unknown'}): ${r.sync?.outcome} online, ${r.sync?.onlineDecision ?? r.sync?.code ?? ''}`),
+      ];
+      setMessage(notes.join(' '));
+      await reload(await refreshPack(s).catch(() => s));
+    } catch (err) {
+      setMessage(`Sync stopped: ${(err as Error).message}. The scans stay on this device.`);
+    } finally {
+      setSyncing(false);
+    }
+  };
+
+  // While online, the pack is refreshed every 5 minutes (a 304 when nothing changed).
+  useEffect(() => {
+    if (!online || !station) return undefined;
+    const timer = setInterval(() => {
+      void refreshPack(station)
+        .then((s) => reload(s))
+        .catch(() => undefined);
+    }, 5 * 60_000);
+    return () => clearInterval(timer);
+  }, [online, station?.deviceId]);
+
+  // Back online: upload what was scanned meanwhile.
+  useEffect(() => {
+    if (online && station && log.some((l) => !l.synced) && !syncing) void sync(station);
+  }, [online, station?.deviceId]);
+
+  const prepare = async (): Promise<void> => {
+    const chosen = choice.chosen;
+    if (!chosen || !session) return;
+    try {
+      setMessage(undefined);
+      await reload(await prepareStation(chosen.id, chosen.name, session.user.userId));
+      setMessage('Ready for offline use.');
+    } catch (err) {
+      setMessage(`Could not prepare this station: ${(err as Error).message}`);
+    }
+  };
+
+  const scan = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    const credential = text.trim();
+    setText('');
+    if (!credential || !station) return;
+    try {
+      const { verification } = await scanOffline(station.incidentId, credential);
+      setResult(verification);
+      await reload((await loadStation(station.incidentId)) ?? station);
+    } catch (err) {
+      setMessage((err as Error).message);
+    }
+  };
+
+  const connection: Connection = syncing ? 'syncing' : online ? 'online' : 'offline';
+  const unsynced = log.filter((l) => !l.synced).length;
+  return (
+    <div class="page station offline-station">
+      <h1>Offline station</h1>
+      <p class={`notice ${connection === 'offline' ? 'notice-warn' : 'notice-info'}`} data-testid="connection" role="status">
+        {connection === 'online'
+          ? 'Online'
+          : connection === 'offline'
+            ? 'Offline: scans are verified on this device and kept until the network returns'
+            : 'Syncing…'}
+      </p>
+      {online && (
+        <div class="offline-prepare">
+          <IncidentSelect choice={choice} id="offline-incident" />
+          <button type="button" onClick={() => void prepare()} disabled={!choice.chosen}>
+            Prepare for offline use
+          </button>
+        </div>
+      )}
+      {stations.length > 1 && (
+        <div class="field">
+          <label for="offline-station-select">Station</label>
+          <select id="offline-station-select" value={station?.incidentId} onChange={(e) => void loadStation(e.currentTarget.value).then(reload)}>
+            {stations.map((s) => (
+              <option key={s.incidentId} value={s.incidentId}>
+                {s.incidentName}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {station && (
+        <>
+          <p data-testid="pack-age">
+            {station.incidentName}: incident pack {age(packedAt, now)}
+            {packedAt ? ` (from ${new Date(packedAt).toLocaleString()})` : ''}. {unsynced} scan(s) not synced.
+          </p>
+          <form onSubmit={(e) => void scan(e)}>
+            <div class="field">
+              <label for="offline-scan">Badge</label>
+              <input id="offline-scan" value={text} onInput={(e) => setText(e.currentTarget.value)} autocomplete="off" />
+            </div>
+            <button type="submit">Check</button>
+            {online && (
+              <button type="button" onClick={() => void sync(station)} disabled={syncing || unsynced === 0}>
+                Sync now
+              </button>
+            )}
+          </form>
+        </>
+      )}
+      {station && !online && roster.length > 0 && (
+        <details>
+          <summary>Check out someone on the pack's roster ({roster.length})</summary>
+          <ul>
+            {roster
+              .filter((r) => !log.some((l) => l.decision === 'checked_out' && l.entry.record.includes(r.deploymentId)))
+              .map((r) => (
+                <li key={r.deploymentId}>
+                  {r.name}{' '}
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void checkOutOffline(station.incidentId, r.deploymentId)
+                        .then(() => loadStation(station.incidentId))
+                        .then((s) => reload(s ?? station))
+                        .then(() => setMessage(`${r.name}: check-out kept on this device until sync.`))
+                    }
+                  >
+                    Check out
+                  </button>
+                </li>
+              ))}
+          </ul>
+        </details>
+      )}
+      {result && (
+        <div class={`result result-${result.decision}`} data-testid="offline-result" role="status">
+          <strong>{DECISION_TEXT[result.decision]}</strong> {result.name ?? ''} {result.qualification ? `(${result.qualification})` : ''} — verified offline
+          with a pack {Math.round(result.packAgeSeconds / 60)} min old
+          <ul>
+            {result.reasons.map((r) => (
+              <li key={r.code} data-code={r.code}>
+                {r.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {message && (
+        <p class="notice notice-info" data-testid="offline-message">
+          {message}
+        </p>
+      )}
+      {log.length > 0 && (
+        <table data-testid="offline-log">
+          <caption>Scans on this device</caption>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Name</th>
+              <th>Offline</th>
+              <th>Synced</th>
+            </tr>
+          </thead>
+          <tbody>
+            {log.map((l) => (
+              <tr key={l.seq}>
+                <td>{l.seq}</td>
+                <td>{l.name ?? '—'}</td>
+                <td>{l.decision}</td>
+                <td>{l.synced ? `${l.sync?.status ?? ''} ${l.sync?.outcome ?? ''} ${l.sync?.code ?? ''}`.trim() : 'not yet'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { Browser } from 'playwright-core';
+import request from 'supertest';
+import { bearer } from './support/test-app';
+import { buildWebApp, launchChromium, signInThroughUi, TABLET, WatchedPage } from './support/web-browser';
+import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
+
+jest.setTimeout(240_000);
+
+/**
+ * The offline station in a real browser (docs/offline.md): installed (service worker, manifest), prepared online,
+ * reloaded with the browser context offline, badges verified on the device from the pack and logged in IndexedDB,
+ * then synced when the network returns, with a log entry edited on the device refused and nothing else lost.
+ */
+describe('offline station in the browser', () => {
+  let world: World;
+  let web: { dir: string; remove(): Promise<void> };
+  let browser: Browser;
+  let pg: Client;
+  let incident: IncidentFixture;
+  let base: string;
+  let checkin: { id: string; email: string; token: string };
+  let station: WatchedPage;
+  const badges = {} as Record<'valid' | 'revokedInPack' | 'revokedAfterPack', { jws: string; statusIndex: number }>;
+
+  beforeAll(async () => {
+    web = await buildWebApp();
+    world = await startWorld('offline-web', { listen: true, env: { WEB_DIR: web.dir } });
+    base = world.api.url!;
+    pg = new Client({ connectionString: world.env.env.DATABASE_URL });
+    await pg.connect();
+    incident = await createIncident(world.http, world.adminToken);
+    checkin = await staffFor(world.http, world.adminToken, incident.id, 'checkin');
+    // Two responders checked in online: their boards' status lists are in use, so the pack carries them.
+    for (const [slug, qualification, name] of [
+      ['fl-nursing', 'RN', 'Olga Online'],
+      ['fl-ems', 'PARAMEDIC', 'Omar Online'],
+    ] as const) {
+      const { jws } = await world.issuer.board(slug).issue({ format: 'vc+jwt', qualification, subject: { name } });
+      await request(world.http)
+        .post(`/incidents/${incident.id}/check-ins`)
+        .set(...bearer(checkin.token))
+        .set('Idempotency-Key', randomUUID())
+        .send({ credential: jws })
+        .expect(201);
+    }
+    badges.valid = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Vera Offline' } });
+    badges.revokedInPack = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Rita InPack' } });
+    badges.revokedAfterPack = await world.issuer.board('fl-ems').issue({ format: 'ob3-jwt', qualification: 'PARAMEDIC', subject: { name: 'Ray AfterPack' } });
+    world.issuer.board('fl-nursing').revoke(badges.revokedInPack.statusIndex);
+    await new Promise((r) => setTimeout(r, 1200)); // the test issuer's lists live 1 s
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await station?.close().catch(() => undefined);
+    await browser?.close();
+    await pg?.end();
+    await world?.close();
+    await web?.remove();
+  });
+
+  it('installs: manifest and service worker served under the CSP', async () => {
+    const manifest = await request(world.http).get('/app/manifest.webmanifest').expect(200);
+    expect(JSON.parse(manifest.text)).toMatchObject({ name: 'Responder Check-in', display: 'standalone' });
+    const sw = await request(world.http).get('/app/sw.js').expect(200);
+    expect(sw.headers['content-type']).toMatch(/javascript/);
+    expect(sw.headers['cache-control']).toBe('no-cache');
+    const index = await request(world.http).get('/app/').expect(200);
+    expect(index.text).toContain('rel="manifest"');
+    expect(index.headers['content-security-policy']).toContain("script-src 'self'");
+  });
+
+  it('is prepared online, reloaded offline, and verifies valid, revoked-in-pack and revoked-after-pack badges on the device', async () => {
+    station = await WatchedPage.open(browser, TABLET);
+    const { page, context } = station;
+    await signInThroughUi(station, base, checkin.email, 'checkin-password-123');
+    await page.goto(`${base}/app/#/offline?incident=${incident.id}`);
+    await page.getByRole('heading', { name: 'Offline station' }).waitFor();
+    await page.getByRole('button', { name: 'Prepare for offline use' }).click();
+    await page.getByTestId('offline-message').filter({ hasText: 'Ready for offline use.' }).waitFor();
+    await page.getByTestId('pack-age').filter({ hasText: 'incident pack 0 min old' }).waitFor();
+    expect(await page.evaluate(async () => Boolean(await navigator.serviceWorker.ready))).toBe(true);
+    // The device key never leaves the device: the stored key is non-extractable.
+    expect(
+      await page.evaluate(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const req = indexedDB.open('responder-checkin-offline');
+            req.onsuccess = () => {
+              const get = req.result.transaction('stations').objectStore('stations').getAll();
+              get.onsuccess = () => resolve((get.result as Array<{ privateKey: CryptoKey }>)[0].privateKey.extractable);
+            };
+          }),
+      ),
+    ).toBe(false);
+
+    // Revoked after the pack was made: the station cannot know.
+    world.issuer.board('fl-ems').revoke(badges.revokedAfterPack.statusIndex);
+
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Offline station' }).waitFor();
+    await page.getByTestId('connection').filter({ hasText: 'Offline' }).waitFor();
+    await page.getByTestId('pack-age').filter({ hasText: 'incident pack' }).waitFor();
+
+    const scan = async (jws: string, expected: string): Promise<string> => {
+      await page.getByLabel('Badge').fill(jws);
+      await page.getByRole('button', { name: 'Check' }).click();
+      const result = page.getByTestId('offline-result');
+      await result.filter({ hasText: expected }).waitFor();
+      return (await result.textContent()) ?? '';
+    };
+    expect(await scan(badges.valid.jws, 'Vera Offline')).toMatch(/^ADMITTED Vera Offline \(RN\)/);
+    const denied = await scan(badges.revokedInPack.jws, 'Rita InPack');
+    expect(denied).toMatch(/^DENIED/);
+    expect(await page.getByTestId('offline-result').locator('li[data-code="revoked"]').count()).toBe(1);
+    expect(await scan(badges.revokedAfterPack.jws, 'Ray AfterPack')).toMatch(/^ADMITTED Ray AfterPack \(PARAMEDIC\)/);
+    // A check-out made offline, of someone on the pack's roster.
+    await page.getByText("Check out someone on the pack's roster").click();
+    await page.getByRole('listitem').filter({ hasText: 'Olga Online' }).getByRole('button', { name: 'Check out' }).click();
+    await page.getByTestId('offline-message').filter({ hasText: 'Olga Online: check-out kept on this device until sync.' }).waitFor();
+    await page.getByTestId('pack-age').filter({ hasText: '4 scan(s) not synced' }).waitFor();
+    // Nothing reached the server while offline.
+    const before = await pg.query(`SELECT 1 FROM offline_scan WHERE incident_id = $1`, [incident.id]);
+    expect(before.rowCount).toBe(0);
+  });
+
+  it('back online: syncs; server state, alert and audit trail are right; an entry edited on the device is refused and nothing else is lost', async () => {
+    const { page, context } = station;
+    // Someone edits the log on the device: the revoked-in-pack scan (entry 2) made to look admitted.
+    const edited = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('responder-checkin-offline');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(new Error('no database'));
+      });
+      const store = db.transaction('log', 'readwrite').objectStore('log');
+      const rows = await new Promise<Array<{ seq: number; entry: { record: string } }>>((resolve) => {
+        const all = store.getAll();
+        all.onsuccess = () => resolve(all.result as Array<{ seq: number; entry: { record: string } }>);
+      });
+      const row = rows.find((r) => r.seq === 2)!;
+      row.entry.record = row.entry.record.replace('"decision":"denied"', '"decision":"admitted"');
+      await new Promise<void>((resolve) => {
+        store.put(row).onsuccess = () => resolve();
+      });
+      db.close();
+      return row.entry.record.includes('"decision":"admitted"');
+    });
+    expect(edited).toBe(true);
+    await context.setOffline(false);
+    const message = page.getByTestId('offline-message');
+    await message.filter({ hasText: 'scan(s) synced' }).waitFor();
+    const text = (await message.textContent()) ?? '';
+    expect(text).toContain('4 scan(s) synced.');
+    expect(text).toContain('Scan 2 rejected: Entry 2 does not match its hash: it was changed on the device after it was written.');
+    expect(text).toMatch(/Scan 3 \(Ray AfterPack\): changed online, denied/);
+    await page.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+
+    // Server: the valid badge deployed, the revoked-after-pack one not; the edited entry not recorded.
+    const roster = await request(world.http)
+      .get(`/incidents/${incident.id}/roster`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    expect((roster.body.entries as Array<{ responder: { name: string } }>).map((e) => e.responder.name).sort()).toEqual(['Omar Online', 'Vera Offline']);
+    const scans = await pg.query<{ seq: number; outcome: string; online_decision: string }>(
+      `SELECT seq, outcome, online_decision FROM offline_scan WHERE incident_id = $1 ORDER BY seq`,
+      [incident.id],
+    );
+    expect(scans.rows).toEqual([
+      { seq: 1, outcome: 'reconfirmed', online_decision: 'admitted' },
+      { seq: 3, outcome: 'changed', online_decision: 'denied' },
+      { seq: 4, outcome: 'reconfirmed', online_decision: 'checked_out' },
+    ]);
+    // The alert on the board, with the offline context, and the audit trail with both times.
+    const alert = await pg.query<{ payload: { name: string; offline: { offlineDecision: string; packTime: string } } }>(
+      `SELECT payload FROM outbox_event WHERE incident_id = $1 AND name = 'credential.flagged'`,
+      [incident.id],
+    );
+    expect(alert.rows).toHaveLength(1);
+    expect(alert.rows[0].payload).toMatchObject({ name: 'Ray AfterPack', offline: { offlineDecision: 'admitted', packTime: expect.any(String) } });
+    const audit = await pg.query<{ action: string; scanned: string; received: string }>(
+      `SELECT action, payload->'offline'->>'scannedAt' AS scanned, payload->'offline'->>'receivedAt' AS received
+         FROM audit_entry WHERE incident_id = $1 AND payload ? 'offline' ORDER BY seq`,
+      [incident.id],
+    );
+    expect(audit.rows.map((r) => r.action).sort()).toEqual(['checkin.admitted', 'checkin.denied', 'credential.flagged', 'deployment.checked_out']);
+    expect(Date.parse(audit.rows[0].received)).toBeGreaterThan(Date.parse(audit.rows[0].scanned));
+    const chain = await request(world.http)
+      .get('/audit/verify')
+      .query({ incidentId: incident.id })
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    expect(chain.body).toMatchObject({ ok: true, entries: expect.any(Number) });
+    // While offline, the station fails to reach the server by design (the probe, the pack, the incident list).
+    expect(station.unexpectedProblems([/\/app\//, /\/incidents/, /\/auth\//, /\/health\/live/])).toEqual([]);
+  });
+});
