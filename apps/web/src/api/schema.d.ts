@@ -445,6 +445,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/time/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TimeRecordsController_approveDay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_corrections"];
+        put?: never;
+        post: operations["TimeRecordsController_addCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/corrections/{correctionId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TimeRecordsController_approveCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/labour-summary.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_labourSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/responders/{responderId}/employment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["TimeRecordsController_setEmployment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["TimeRecordsController_setRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jobs/{id}": {
         parameters: {
             query?: never;
@@ -663,6 +759,35 @@ export interface components {
             id?: string;
             name?: string;
         };
+        AgencyRulesDto: {
+            /**
+             * @description As recorded in ICS 211 block 5
+             * @example State Fire
+             */
+            agency: string;
+            breaks: components["schemas"]["BreakRuleDto"][];
+            /**
+             * @description Minutes a day beyond which time is overtime; null: none
+             * @example 480
+             */
+            dailyRegularMinutes: number | null;
+            rates: components["schemas"]["RateDto"][];
+            /**
+             * @description Value of a donated volunteer hour in cents; null: none
+             * @example 3180
+             */
+            volunteerCentsPerHour: number | null;
+            /**
+             * @description Regular minutes a week beyond which time is overtime; null: none
+             * @example 2400
+             */
+            weeklyRegularMinutes: number | null;
+            /**
+             * @description 0 = Sunday ... 6 = Saturday
+             * @example 0
+             */
+            weekStartsOn: number;
+        };
         AnonymousActorDto: {
             device?: string;
             /** @description The e-mail a failed sign-in gave */
@@ -673,6 +798,12 @@ export interface components {
              * @enum {string}
              */
             kind: "anonymous";
+        };
+        ApproveDayDto: {
+            /** @example State Fire */
+            agency: string;
+            /** @example 2026-06-01 */
+            date: string;
         };
         AssignStaffDto: {
             /** Format: uuid */
@@ -732,6 +863,19 @@ export interface components {
             entries: components["schemas"]["AuditEntryDto"][];
             /** @description Pass as `cursor` for the next (older) page; null on the last page */
             nextCursor: string | null;
+        };
+        BreakRuleDto: {
+            /**
+             * @description The break applies when a day has more on-duty minutes than this
+             * @example 360
+             */
+            afterMinutes: number;
+            /** @enum {string} */
+            kind: "meal" | "rest";
+            /** @example 30 */
+            minutes: number;
+            /** @description Paid breaks are not taken off the worked time */
+            paid: boolean;
         };
         ChainHeadDto: {
             hash: string;
@@ -857,6 +1001,40 @@ export interface components {
             /** @description Signed checkpoints that verified */
             verified: number;
         };
+        CorrectionDto: {
+            agency: string;
+            /** Format: date-time */
+            approvedAt: string | null;
+            /** Format: uuid */
+            approverId: string | null;
+            /** Format: uuid */
+            authorId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @example 2026-06-01 */
+            date: string;
+            /** Format: uuid */
+            id: string;
+            onDuty: components["schemas"]["OnDutyIntervalDto"][];
+            reason: string;
+            /** Format: uuid */
+            responderId: string;
+        };
+        CreateCorrectionDto: {
+            /** @example State Fire */
+            agency: string;
+            /**
+             * @description Local date in the incident's time zone
+             * @example 2026-06-01
+             */
+            date: string;
+            /** @description The on-duty time of that day, replacing what was derived or corrected before */
+            onDuty: components["schemas"]["OnDutyIntervalDto"][];
+            /** @example Check-out scanned an hour late */
+            reason: string;
+            /** Format: uuid */
+            responderId: string;
+        };
         CreateIncidentDto: {
             /** @example US-FL */
             jurisdiction: string;
@@ -938,7 +1116,7 @@ export interface components {
             jurisdictions?: string[];
             password: string;
             /** @enum {string} */
-            role: "admin" | "commander" | "checkin" | "auditor";
+            role: "admin" | "commander" | "checkin" | "auditor" | "timekeeper";
         };
         CredentialFlagDto: {
             /** Format: date-time */
@@ -984,6 +1162,16 @@ export interface components {
             validUntil?: string;
             /** @description SD-JWT VC: the credential type, which the registry's `vct` rules map to a qualification */
             vct?: string;
+        };
+        DayApprovalDto: {
+            agency: string;
+            /** Format: date-time */
+            approvedAt: string;
+            /** Format: uuid */
+            approvedBy: string;
+            date: string;
+            /** Format: uuid */
+            id: string;
         };
         DeploymentCredentialDto: {
             /** Format: uuid */
@@ -1086,11 +1274,24 @@ export interface components {
             id: string;
             name: string;
         };
+        EmploymentDto: {
+            /**
+             * @description budgeted: only overtime is claimed; volunteer: hours are donated
+             * @enum {string}
+             */
+            employment: "employee" | "budgeted" | "volunteer";
+        };
+        EmploymentResultDto: {
+            /** @enum {string} */
+            employment: "employee" | "budgeted" | "volunteer";
+            /** Format: uuid */
+            responderId: string;
+        };
         /**
          * @description Stable reason code (never renamed)
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "issuer_exists" | "trust_list_invalid";
+        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "issuer_exists" | "trust_list_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_day_reapproval_required" | "time_day_already_approved" | "time_correction_self_approved" | "time_rate_missing";
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -1310,6 +1511,12 @@ export interface components {
             /** @example Staging Area 1 */
             name: string;
         };
+        OnDutyIntervalDto: {
+            /** @example 2026-06-01T17:30:00-04:00 */
+            end: string;
+            /** @example 2026-06-01T08:00:00-04:00 */
+            start: string;
+        };
         OperationalPeriodDto: {
             endsAt: string;
             /** @example OP 1 (day) */
@@ -1339,7 +1546,7 @@ export interface components {
              */
             jurisdictions: string[];
             /** @enum {string} */
-            role: "admin" | "commander" | "checkin" | "auditor";
+            role: "admin" | "commander" | "checkin" | "auditor" | "timekeeper";
             /** Format: uuid */
             userId: string;
         };
@@ -1375,6 +1582,14 @@ export interface components {
              * @example https://responder-checkin.dev/problems/not_found
              */
             type: string;
+        };
+        RateDto: {
+            /** @example 6000 */
+            overtimeCentsPerHour: number;
+            /** @description Position name; null: any other position */
+            position: string | null;
+            /** @example 4000 */
+            regularCentsPerHour: number;
         };
         ReadinessDto: {
             /** @enum {string} */
@@ -1627,7 +1842,7 @@ export interface components {
             jurisdictions?: string[];
             password?: string;
             /** @enum {string} */
-            role?: "admin" | "commander" | "checkin" | "auditor";
+            role?: "admin" | "commander" | "checkin" | "auditor" | "timekeeper";
         };
         UserActorDto: {
             /** @description The scanning device (X-Device-Id) */
@@ -1660,7 +1875,7 @@ export interface components {
              */
             jurisdictions: string[];
             /** @enum {string} */
-            role: "admin" | "commander" | "checkin" | "auditor";
+            role: "admin" | "commander" | "checkin" | "auditor" | "timekeeper";
         };
         VerificationAtCheckInDto: {
             /** Format: date-time */
@@ -3831,6 +4046,570 @@ export interface operations {
                 };
             };
             /** @description No such incident, or the user is not assigned to it. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_approveDay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveDayDto"];
+            };
+        };
+        responses: {
+            /** @description The approval: the agency's day is locked. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DayApprovalDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The day is approved and unchanged since. Code: time_day_already_approved. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_corrections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every correction, approved or not, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionDto"][];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_addCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCorrectionDto"];
+            };
+        };
+        responses: {
+            /** @description The correction, waiting for approval by someone else. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An interval leaves the corrected day or the incident's dates. Code: time_entry_outside_incident.
+             *
+             *     Two intervals overlap. Code: time_entry_overlap.
+             *
+             *     An interval ends before it starts. Code: time_entry_negative. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_approveCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                correctionId: string;
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The approved correction; on an approved day it counts once the day is approved again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The correction is already approved. Code: conflict. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The author cannot approve their own correction. Code: time_correction_self_approved. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_labourSummary: {
+        parameters: {
+            query?: {
+                /** @description Only this agency */
+                agency?: string;
+                /** @description true: refuse while a corrected day waits for re-approval (for certification) */
+                settled?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The labour summary, one row per responder and day, then one total row per agency. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description settled=true and a corrected day waits for re-approval. Code: time_day_reapproval_required. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_setEmployment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                responderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmploymentDto"];
+            };
+        };
+        responses: {
+            /** @description How the responder is paid at this incident. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmploymentResultDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_setRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgencyRulesDto"];
+            };
+        };
+        responses: {
+            /** @description The agency's rules as saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyRulesDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,4 +1,5 @@
-import { localDays, checkNoOverlap, checkWithinIncident, type IncidentCalendar, type Interval, type TimeEntry } from './time-entries';
+import { addDays, startOfLocalDay } from './local-time';
+import { checkNoOverlap, checkWithinIncident, type IncidentCalendar, type Interval, type TimeEntry } from './time-entries';
 import { TimeRecordError } from './time-record-error';
 
 /** A new entry that supersedes a responder's time on one agency day; what it supersedes stays in the record. */
@@ -44,6 +45,21 @@ function approvalBefore(approvals: readonly DayApproval[], at: number): DayAppro
   return approvals.filter((a) => a.at.getTime() <= at).at(-1);
 }
 
+/** Refuses correction times that run backwards, overlap, leave the corrected day or lie outside the incident's dates. */
+export function checkCorrectionTimes(incident: IncidentCalendar, correction: Pick<TimeCorrection, 'id' | 'responderId' | 'date' | 'onDuty'>): void {
+  const day = {
+    start: startOfLocalDay(correction.date, incident.timeZone).getTime(),
+    end: startOfLocalDay(addDays(correction.date, 1), incident.timeZone).getTime(),
+  };
+  for (const i of correction.onDuty) {
+    checkWithinIncident(i, incident, correction.responderId);
+    if (i.start < day.start || i.end > day.end) {
+      throw new TimeRecordError('time_entry_outside_incident', `A correction of ${correction.date} must lie within that day`, { correctionId: correction.id });
+    }
+  }
+  checkNoOverlap(correction.onDuty, correction.responderId);
+}
+
 /**
  * Corrections and approvals of an incident's time, append-only: nothing is overwritten. A correction of an open day
  * takes effect at once; a correction of an approved day waits for a later approval of that day.
@@ -62,23 +78,14 @@ export class TimeLedger {
     return after ? 'reapproval_required' : 'approved';
   }
 
-  /** Records a correction after checking it: a reason, a second person approving it, sane times inside the day. */
+  /** Records a correction after checking it: a second person approving it, sane times inside its day. */
   correct(correction: TimeCorrection): void {
     if (correction.approver === correction.author) {
       throw new TimeRecordError('time_correction_self_approved', 'A correction must be approved by someone other than its author', {
         correctionId: correction.id,
       });
     }
-    const [day] = localDays(Date.parse(`${correction.date}T12:00:00Z`), Date.parse(`${correction.date}T12:00:00Z`) + 1, this.incident.timeZone);
-    for (const i of correction.onDuty) {
-      checkWithinIncident(i, this.incident, correction.responderId);
-      if (i.start < day.start || i.end > day.end) {
-        throw new TimeRecordError('time_entry_outside_incident', `A correction of ${correction.date} must lie within that day`, {
-          correctionId: correction.id,
-        });
-      }
-    }
-    checkNoOverlap(correction.onDuty, correction.responderId);
+    checkCorrectionTimes(this.incident, correction);
     this.corrections.push(correction);
   }
 
