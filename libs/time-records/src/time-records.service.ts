@@ -24,12 +24,14 @@ import type { AgencyRulesDto, CreateCorrectionDto } from './http/time-records.dt
 /** The agency of a deployment nobody recorded one for: it has no rules, so its hours are refused, not summed. */
 export const NO_AGENCY = '(agency not recorded)';
 
-/** Runs domain rules and answers their refusals as DomainErrors with the same code. */
+/** Runs domain rules and answers their refusals as DomainErrors with the same code, the facts at fault as `errors`. */
 function refusing<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof TimeRecordError) throw new DomainError(err.code, err.message, err.details);
+    if (err instanceof TimeRecordError) {
+      throw new DomainError(err.code, err.message, { errors: Object.entries(err.details).map(([field, value]) => ({ field, message: String(value) })) });
+    }
     throw err;
   }
 }
@@ -184,12 +186,12 @@ export class TimeRecordsService {
           checkedOutAt: t.checkedOutAt,
           statusChanges: t.statusChanges,
         }));
-        return refusing(() => {
-          const derived = deriveTimeEntries(calendar, deployments, new Date()).filter((e) => !options.agency || e.agency === options.agency);
-          const summary = labourSummary(derived, ledger, rules, profiles, { settledOnly: options.settled });
-          if (!options.agency) return summary;
-          return { rows: summary.rows.filter((r) => r.agency === options.agency), totals: summary.totals.filter((t) => t.agency === options.agency) };
-        });
+        return refusing(() =>
+          labourSummary(deriveTimeEntries(calendar, deployments, new Date()), ledger, rules, profiles, {
+            agency: options.agency,
+            settledOnly: options.settled,
+          }),
+        );
       },
       { readOnly: true, isolation: 'REPEATABLE READ' },
     );

@@ -50,6 +50,8 @@ export interface LabourSummary {
 export const centsFor = (minutes: number, centsPerHour: number): number => Math.round((minutes * centsPerHour) / 60);
 
 export interface SummaryOptions {
+  /** Only this agency's rows (other agencies' missing rates do not refuse it). */
+  agency?: string;
   /** For a certified package: refuse while any day has a correction waiting for re-approval. */
   settledOnly?: boolean;
 }
@@ -65,7 +67,7 @@ export function labourSummary(
   profiles: ReadonlyMap<string, ResponderProfile>,
   options: SummaryOptions = {},
 ): LabourSummary {
-  const effective = ledger.effective(derived);
+  const effective = ledger.effective(derived).filter((e) => options.agency === undefined || e.entry.agency === options.agency);
   const byKey = new Map(effective.map((e) => [`${e.entry.responderId}|${e.entry.agency}|${e.entry.date}`, e]));
   const rows = workOut(effective, rules).map((day): LabourRow => {
     const e = byKey.get(`${day.responderId}|${day.agency}|${day.date}`);

@@ -296,4 +296,18 @@ describe('bad input is refused, never summed', () => {
     // State Fire has no volunteer rate.
     expect(refused(() => labourSummary(one('d', 'State Fire'), ledger, RULES, PROFILES))).toBe('time_rate_missing');
   });
+
+  it("summarises one agency without being refused for another agency's missing rates", () => {
+    const entries = deriveTimeEntries(
+      NY,
+      [
+        deployment('a', 'Unknown Agency', '2026-06-01T08:00:00', '2026-06-01T12:00:00'),
+        deployment('b', 'State Fire', '2026-06-02T08:00:00', '2026-06-02T12:00:00'),
+      ],
+      ASOF,
+    );
+    const summary = labourSummary(entries, new TimeLedger(NY), RULES, PROFILES, { agency: 'State Fire' });
+    // Ben: 240 min at the default 30.00/h.
+    expect(summary.totals).toEqual([{ agency: 'State Fire', regularMinutes: 240, overtimeMinutes: 0, claimCents: 12000, donatedMinutes: 0, donatedCents: 0 }]);
+  });
 });
