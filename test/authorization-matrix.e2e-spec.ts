@@ -19,17 +19,17 @@ import { createIncident, staffFor, startWorld, type IncidentFixture, type World 
  */
 jest.setTimeout(300_000);
 
-type Principal = 'admin' | 'commander' | 'checkin' | 'auditor-FL' | 'auditor-GA' | 'anonymous';
-const PRINCIPALS: Principal[] = ['admin', 'commander', 'checkin', 'auditor-FL', 'auditor-GA', 'anonymous'];
+type Principal = 'admin' | 'commander' | 'checkin' | 'timekeeper' | 'auditor-FL' | 'auditor-GA' | 'anonymous';
+const PRINCIPALS: Principal[] = ['admin', 'commander', 'checkin', 'timekeeper', 'auditor-FL', 'auditor-GA', 'anonymous'];
 const roleOf = (p: Principal): Role | undefined => (p === 'anonymous' ? undefined : p.startsWith('auditor') ? 'auditor' : (p as Role));
 
-/** "own": US-FL, commander and check-in staff assigned. "other": US-GA, nobody assigned. */
+/** "own": US-FL, commander, check-in staff and timekeeper assigned. "other": US-GA, nobody assigned. */
 type Site = 'own' | 'other';
 
-/** May this principal see this incident? Admins all; commanders and check-in staff where assigned; auditors by jurisdiction. */
+/** May this principal see this incident? Admins all; commanders, check-in staff and timekeepers where assigned; auditors by jurisdiction. */
 function canSee(p: Principal, site: Site): boolean {
   if (p === 'admin') return true;
-  if (p === 'commander' || p === 'checkin') return site === 'own';
+  if (p === 'commander' || p === 'checkin' || p === 'timekeeper') return site === 'own';
   if (p === 'auditor-FL') return site === 'own';
   if (p === 'auditor-GA') return site === 'other';
   return false;
@@ -220,17 +220,56 @@ const EXPECTED: Record<string, Expectation> = {
     access: ['admin'],
     request: (ids) => ({ path: `/trust/issuers/${encodeURIComponent(ids.retirableIssuer)}/retire`, body: { reason: 'authorization matrix' } }),
   },
-  'GET /trust/qualifications': { access: ALL, request: () => ({ path: '/trust/qualifications' }) },
+  'GET /trust/qualifications': { access: ['admin', 'auditor', 'commander', 'checkin'], request: () => ({ path: '/trust/qualifications' }) },
   'GET /trust/list': { access: ['admin', 'auditor'], request: () => ({ path: '/trust/list' }) },
   // An invalid document: a permitted call is refused by validation (422), never applied.
   'PUT /trust/list': { access: ['admin'], request: () => ({ path: '/trust/list', body: { format: 'not-a-trust-list' } }) },
 
+  // Timekeepers verify nothing: they work from the deployments and the time records.
   'POST /credentials/verify': {
-    access: ALL,
+    access: ['admin', 'commander', 'checkin', 'auditor'],
     readOnly: 'verifies a credential and stores nothing',
     request: (ids) => ({ path: '/credentials/verify', body: { verifiableCredential: ids.credential } }),
   },
   'POST /reverification/sweeps': { access: ['admin'], request: () => ({ path: '/reverification/sweeps' }) },
+
+  // Time records: the time unit (timekeepers assigned to the incident) writes; auditors read.
+  'PUT /incidents/:incidentId/time/rules': {
+    access: ['admin', 'timekeeper'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/rules`, body: {} }),
+  },
+  'PUT /incidents/:incidentId/time/responders/:responderId/employment': {
+    access: ['admin', 'timekeeper'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/responders/${ids.responder[s]}/employment`, body: {} }),
+  },
+  'GET /incidents/:incidentId/time/corrections': {
+    access: ['admin', 'timekeeper', 'auditor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/corrections` }),
+  },
+  'POST /incidents/:incidentId/time/corrections': {
+    access: ['admin', 'timekeeper'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/corrections`, body: {} }),
+  },
+  'POST /incidents/:incidentId/time/corrections/:correctionId/approve': {
+    access: ['admin', 'timekeeper'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/corrections/${randomUUID()}/approve` }),
+  },
+  'POST /incidents/:incidentId/time/approvals': {
+    access: ['admin', 'timekeeper'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/approvals`, body: {} }),
+  },
+  // One agency with nobody at it: an empty summary (the matrix's deployments record no agency, which has no rates).
+  'GET /incidents/:incidentId/time/labour-summary.csv': {
+    access: ['admin', 'timekeeper', 'auditor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/labour-summary.csv`, query: { agency: 'Matrix Agency' } }),
+  },
   'GET /jobs/:id': {
     access: ['admin', 'commander'],
     incident: 'handler',
@@ -392,6 +431,7 @@ describe('authorization matrix: every route x every role x own/other incident', 
     const other = await createIncident(http, adminToken, { name: 'Matrix Other Incident', jurisdiction: 'US-GA' });
     const commander = await staffFor(http, adminToken, own.id, 'commander');
     const checkin = await staffFor(http, adminToken, own.id, 'checkin');
+    const timekeeper = await staffFor(http, adminToken, own.id, 'timekeeper');
     const spare = await createUser(http, adminToken, 'checkin');
     for (const site of [own, other])
       await request(http)
@@ -402,6 +442,7 @@ describe('authorization matrix: every route x every role x own/other incident', 
     tokens.admin = adminToken;
     tokens.commander = commander.token;
     tokens.checkin = checkin.token;
+    tokens.timekeeper = timekeeper.token;
     tokens['auditor-FL'] = (await createUser(http, adminToken, 'auditor', { jurisdictions: ['US-FL'] })).token;
     tokens['auditor-GA'] = (await createUser(http, adminToken, 'auditor', { jurisdictions: ['US-GA'] })).token;
     tokens.anonymous = undefined;

@@ -423,6 +423,59 @@ describe('OpenAPI: every route answers as documented', () => {
       expect: 200,
     });
     await call('POST /incidents/{incidentId}/deployments/{deploymentId}/check-out', { params: deployment, token: admin, body: {}, expect: 409 });
+
+    const time = { params: { incidentId: incident.id } };
+    const timekeeper = await staffFor(world.http, admin, incident.id, 'timekeeper');
+    const today = new Date().toISOString().slice(0, 10);
+    await call('PUT /incidents/{incidentId}/time/rules', {
+      ...time,
+      token: timekeeper.token,
+      body: {
+        agency: 'Jackson Memorial',
+        dailyRegularMinutes: 480,
+        weeklyRegularMinutes: 2400,
+        weekStartsOn: 0,
+        breaks: [{ kind: 'meal', afterMinutes: 360, minutes: 30, paid: false }],
+        rates: [{ position: null, regularCentsPerHour: 5000, overtimeCentsPerHour: 7500 }],
+        volunteerCentsPerHour: null,
+      },
+      expect: 200,
+    });
+    await call('PUT /incidents/{incidentId}/time/responders/{responderId}/employment', {
+      params: { incidentId: incident.id, responderId: (admitted.body as { responder: { id: string } }).responder.id },
+      token: timekeeper.token,
+      body: { employment: 'budgeted' },
+      expect: 200,
+    });
+    const correction = await call('POST /incidents/{incidentId}/time/corrections', {
+      ...time,
+      token: admin,
+      body: {
+        responderId: (admitted.body as { responder: { id: string } }).responder.id,
+        agency: 'Jackson Memorial',
+        date: today,
+        onDuty: [{ start: `${today}T08:00:00Z`, end: `${today}T09:00:00Z` }],
+        reason: 'Scanned out late',
+      },
+      expect: 201,
+    });
+    const correctionId = { incidentId: incident.id, correctionId: id(correction, 'id') };
+    await call('POST /incidents/{incidentId}/time/corrections/{correctionId}/approve', { params: correctionId, token: admin, expect: 422 });
+    await call('POST /incidents/{incidentId}/time/corrections/{correctionId}/approve', { params: correctionId, token: timekeeper.token, expect: 200 });
+    await call('GET /incidents/{incidentId}/time/corrections', { ...time, token: auditor.token, expect: 200 });
+    await call('POST /incidents/{incidentId}/time/approvals', {
+      ...time,
+      token: timekeeper.token,
+      body: { agency: 'Jackson Memorial', date: today },
+      expect: 201,
+    });
+    await call('POST /incidents/{incidentId}/time/approvals', {
+      ...time,
+      token: timekeeper.token,
+      body: { agency: 'Jackson Memorial', date: today },
+      expect: 409,
+    });
+    await call('GET /incidents/{incidentId}/time/labour-summary.csv', { ...time, token: auditor.token, query: { settled: 'true' }, expect: 200 });
     await call('POST /incidents/{incidentId}/close', { params: { incidentId: incident.id }, token: admin, expect: 200 });
     await call('POST /incidents', {
       token: admin,

@@ -105,7 +105,7 @@ export async function staffFor(
   http: App,
   adminToken: string,
   incidentId: string,
-  role: 'checkin' | 'commander',
+  role: 'checkin' | 'commander' | 'timekeeper',
 ): Promise<{ id: string; email: string; token: string }> {
   const user = await createUser(http, adminToken, role);
   const res = await request(http)

@@ -12,6 +12,7 @@ import { CredentialsHttpModule } from '@app/credentials';
 import { TrustHttpModule, TrustModule } from '@app/trust';
 import { ReverificationModule } from '@app/reverification';
 import { OfflineModule } from '@app/offline';
+import { TimeRecordsModule } from '@app/time-records';
 import { HealthController } from './health/health.controller';
 
 /** The api process: HTTP API, live gateway and web app. Feature modules are listed here. */
@@ -37,6 +38,7 @@ export class ApiModule {
         CredentialsHttpModule,
         ReverificationModule,
         OfflineModule,
+        TimeRecordsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -28,7 +28,8 @@ const PAGES: PageDef[] = [
   { path: 'admin', title: 'Admin', roles: ['admin'], render: () => <AdminPage /> },
 ];
 
-const HOME: Record<Role, string> = { admin: 'admin', commander: 'board', checkin: 'check-in', auditor: 'audit' };
+// Timekeepers have no page in the web app yet (they use the API): they land on the board's notice that it is not theirs.
+const HOME: Record<Role, string> = { admin: 'admin', commander: 'board', checkin: 'check-in', auditor: 'audit', timekeeper: 'board' };
 const RETURN_KEY = 'responder-checkin.return-to';
 
 export function App() {

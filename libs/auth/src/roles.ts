@@ -1,5 +1,6 @@
 /** Who does what (see docs/domain): least privilege, one role per user. */
-export const ROLES = ['admin', 'commander', 'checkin', 'auditor'] as const;
+/** `timekeeper`: the time unit of an incident it is assigned to (time records, corrections, approvals). */
+export const ROLES = ['admin', 'commander', 'checkin', 'auditor', 'timekeeper'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);

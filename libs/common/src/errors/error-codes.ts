@@ -37,6 +37,14 @@ export const ERROR_STATUS = {
   device_revoked: 403,
   device_key_exists: 409,
   device_log_invalid: 422,
+  // time records (libs/time-records): refused time input, never summed
+  time_entry_overlap: 422,
+  time_entry_negative: 422,
+  time_entry_outside_incident: 422,
+  time_day_reapproval_required: 409,
+  time_day_already_approved: 409,
+  time_correction_self_approved: 422,
+  time_rate_missing: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -19,6 +19,7 @@ import { OfflineStations1765004000000 } from './1765004000000-offline-stations';
 import { VcClaimFormatName1765000500000 } from './1765000500000-vc-claim-format-name';
 import { OutboxTraceParent1765006000000 } from './1765006000000-outbox-trace-parent';
 import { Retention1765006000100 } from './1765006000100-retention';
+import { TimeRecords1765007000000 } from './1765007000000-time-records';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -45,4 +46,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   OfflineStations1765004000000,
   OutboxTraceParent1765006000000,
   Retention1765006000100,
+  TimeRecords1765007000000,
 ];

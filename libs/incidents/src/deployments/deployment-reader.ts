@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { notFound } from '@app/common';
 import type { SqlScope } from '@app/db';
-import type { DeploymentDetails } from './deployment';
+import type { DeploymentDetails, DeploymentTimelineRecord } from './deployment';
 import { hoursBetween, type DeploymentView } from './deployment.view';
 import { DeploymentsRepository } from './deployments.repository';
 
@@ -25,6 +25,11 @@ export class DeploymentReader {
     const found = await this.deployments.listDetails(incidentId, opts, scope);
     const now = new Date();
     return found.map((d) => toView(d, now));
+  }
+
+  /** Every deployment at the incident with its status history, for time records. */
+  timelines(incidentId: string, scope?: SqlScope): Promise<DeploymentTimelineRecord[]> {
+    return this.deployments.timelines(incidentId, scope);
   }
 }
 

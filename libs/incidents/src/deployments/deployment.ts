@@ -92,3 +92,16 @@ export interface RecordedIdentityChange {
   incidentId: string;
   changedAt: Date;
 }
+
+/** A deployment with its status history, as time records derive hours from it (oldest change first). */
+export interface DeploymentTimelineRecord {
+  deploymentId: string;
+  responderId: string;
+  responderName: string;
+  /** ICS 211 block 5 agency; null when nobody recorded one. */
+  agency: string | null;
+  position: string | null;
+  checkedInAt: Date;
+  checkedOutAt: Date | null;
+  statusChanges: Array<{ at: Date; status: DeploymentStatus; reason: OutOfServiceReason | null }>;
+}

@@ -9,6 +9,7 @@ import type {
   DeploymentDetails,
   DeploymentStatus,
   DeploymentStatusEvent,
+  DeploymentTimelineRecord,
   Ics211Edit,
   RecordedStatus,
   RecordedIdentityChange,
@@ -74,6 +75,17 @@ interface StatusEventRow {
   note: string | null;
   changed_by: AuditActor;
   changed_at: Date;
+}
+
+interface TimelineRow {
+  id: string;
+  responder_id: string;
+  responder_name: string;
+  agency: string | null;
+  position: string | null;
+  checked_in_at: Date;
+  checked_out_at: Date | null;
+  changes: Array<{ at: string; status: DeploymentStatus; reason: OutOfServiceReason | null }>;
 }
 
 interface Ics211EditRow {
@@ -216,6 +228,32 @@ export class DeploymentsRepository {
       [deploymentId],
     );
     return rows.map(toStatusEvent);
+  }
+
+  /** Every deployment at an incident with its status history (oldest first): what time records derive hours from. */
+  async timelines(incidentId: string, scope: SqlScope = this.database): Promise<DeploymentTimelineRecord[]> {
+    const rows = await scope.query<TimelineRow>(
+      `SELECT d.id, d.responder_id, r.name AS responder_name, NULLIF(d.ics211->>'agency', '') AS agency, p.name AS position,
+              d.checked_in_at, d.checked_out_at,
+              COALESCE((SELECT json_agg(json_build_object('at', e.changed_at, 'status', e.to_status, 'reason', e.to_reason) ORDER BY e.id)
+                          FROM deployment_status_event e WHERE e.deployment_id = d.id), '[]') AS changes
+         FROM deployment d
+         JOIN responder r ON r.id = d.responder_id
+         LEFT JOIN incident_position p ON p.id = d.position_id
+        WHERE d.incident_id = $1
+        ORDER BY d.checked_in_at, d.id`,
+      [incidentId],
+    );
+    return rows.map((r) => ({
+      deploymentId: r.id,
+      responderId: r.responder_id,
+      responderName: r.responder_name,
+      agency: r.agency,
+      position: r.position,
+      checkedInAt: r.checked_in_at,
+      checkedOutAt: r.checked_out_at,
+      statusChanges: r.changes.map((c) => ({ at: new Date(c.at), status: c.status, reason: c.reason })),
+    }));
   }
 
   /** Oldest first. */

@@ -1,0 +1,151 @@
+import { addDays, startOfLocalDay } from './local-time';
+import { checkNoOverlap, checkWithinIncident, type IncidentCalendar, type Interval, type TimeEntry } from './time-entries';
+import { TimeRecordError } from './time-record-error';
+
+/** A new entry that supersedes a responder's time on one agency day; what it supersedes stays in the record. */
+export interface TimeCorrection {
+  id: string;
+  responderId: string;
+  agency: string;
+  date: string;
+  onDuty: Interval[];
+  reason: string;
+  author: string;
+  approver: string;
+  at: Date;
+}
+
+/** A time unit leader's approval of one agency's day: it locks the day. */
+export interface DayApproval {
+  id: string;
+  agency: string;
+  date: string;
+  approvedBy: string;
+  at: Date;
+}
+
+export type DayStatus = 'open' | 'approved' | 'reapproval_required';
+
+/** A responder's day as the summary uses it: the entry in effect, and every version it had. */
+export interface EffectiveEntry {
+  entry: TimeEntry;
+  /** The correction in effect, null for the entry derived from check-in, check-out and status changes. */
+  correction: TimeCorrection | null;
+  /** Corrections made after the day was approved, waiting for its re-approval (not yet in the figures). */
+  pending: TimeCorrection[];
+  /** Every correction of the day, oldest first (superseded ones included). */
+  history: TimeCorrection[];
+}
+
+const dayKey = (agency: string, date: string): string => `${agency}|${date}`;
+const entryKey = (responderId: string, agency: string, date: string): string => `${responderId}|${agency}|${date}`;
+
+/** The approval in force when `at` happened, if any (the latest one not after it). */
+function approvalBefore(approvals: readonly DayApproval[], at: number): DayApproval | undefined {
+  return approvals.filter((a) => a.at.getTime() <= at).at(-1);
+}
+
+/** Refuses correction times that run backwards, overlap, leave the corrected day or lie outside the incident's dates. */
+export function checkCorrectionTimes(incident: IncidentCalendar, correction: Pick<TimeCorrection, 'id' | 'responderId' | 'date' | 'onDuty'>): void {
+  const day = {
+    start: startOfLocalDay(correction.date, incident.timeZone).getTime(),
+    end: startOfLocalDay(addDays(correction.date, 1), incident.timeZone).getTime(),
+  };
+  for (const i of correction.onDuty) {
+    checkWithinIncident(i, incident, correction.responderId);
+    if (i.start < day.start || i.end > day.end) {
+      throw new TimeRecordError('time_entry_outside_incident', `A correction of ${correction.date} must lie within that day`, { correctionId: correction.id });
+    }
+  }
+  checkNoOverlap(correction.onDuty, correction.responderId);
+}
+
+/**
+ * Corrections and approvals of an incident's time, append-only: nothing is overwritten. A correction of an open day
+ * takes effect at once; a correction of an approved day waits for a later approval of that day.
+ */
+export class TimeLedger {
+  private readonly corrections: TimeCorrection[] = [];
+  private readonly approvals = new Map<string, DayApproval[]>();
+
+  constructor(private readonly incident: IncidentCalendar) {}
+
+  status(agency: string, date: string): DayStatus {
+    const approvals = this.approvals.get(dayKey(agency, date)) ?? [];
+    const last = approvals.at(-1);
+    if (!last) return 'open';
+    const after = this.corrections.some((c) => c.agency === agency && c.date === date && c.at.getTime() > last.at.getTime());
+    return after ? 'reapproval_required' : 'approved';
+  }
+
+  /** Records a correction after checking it: a second person approving it, sane times inside its day. */
+  correct(correction: TimeCorrection): void {
+    if (correction.approver === correction.author) {
+      throw new TimeRecordError('time_correction_self_approved', 'A correction must be approved by someone other than its author', {
+        correctionId: correction.id,
+      });
+    }
+    checkCorrectionTimes(this.incident, correction);
+    this.corrections.push(correction);
+  }
+
+  /** Approves (or re-approves) an agency's day; approving a day that is already approved and unchanged is refused. */
+  approve(approval: DayApproval): void {
+    if (this.status(approval.agency, approval.date) === 'approved') {
+      throw new TimeRecordError('time_day_already_approved', `${approval.agency}'s ${approval.date} is already approved`, {
+        agency: approval.agency,
+        date: approval.date,
+      });
+    }
+    const key = dayKey(approval.agency, approval.date);
+    this.approvals.set(key, [...(this.approvals.get(key) ?? []), approval]);
+  }
+
+  /** Refuses while a correction of an approved day waits for re-approval (for certifying a package). */
+  assertSettled(agency: string, date: string): void {
+    if (this.status(agency, date) === 'reapproval_required') {
+      throw new TimeRecordError('time_day_reapproval_required', `${agency}'s ${date} was corrected after approval and must be approved again`, {
+        agency,
+        date,
+      });
+    }
+  }
+
+  approvalOf(agency: string, date: string): DayApproval | null {
+    return this.approvals.get(dayKey(agency, date))?.at(-1) ?? null;
+  }
+
+  /**
+   * The entries in effect: derived ones overlaid by the latest correction in effect per responder day (a correction
+   * also creates a day nobody derived, e.g. time not scanned). A correction is in effect when the day was open when it
+   * was made, or approved again after it.
+   */
+  effective(derived: readonly TimeEntry[]): EffectiveEntry[] {
+    const out = new Map<string, EffectiveEntry>();
+    for (const entry of derived) out.set(entryKey(entry.responderId, entry.agency, entry.date), { entry, correction: null, pending: [], history: [] });
+    for (const c of this.corrections) {
+      const key = entryKey(c.responderId, c.agency, c.date);
+      const current = out.get(key) ?? {
+        entry: { responderId: c.responderId, agency: c.agency, date: c.date, onDuty: [], restMinutes: 0 },
+        correction: null,
+        pending: [],
+        history: [],
+      };
+      current.history.push(c);
+      const approvals = this.approvals.get(dayKey(c.agency, c.date)) ?? [];
+      const lockedAt = approvalBefore(approvals, c.at.getTime());
+      const reapproved = approvals.some((a) => a.at.getTime() > c.at.getTime());
+      if (!lockedAt || reapproved) {
+        current.entry = { ...current.entry, onDuty: c.onDuty, restMinutes: 0 };
+        current.correction = c;
+      } else {
+        current.pending.push(c);
+      }
+      out.set(key, current);
+    }
+    return [...out.values()].sort(
+      (a, b) =>
+        a.entry.responderId.localeCompare(b.entry.responderId) || a.entry.date.localeCompare(b.entry.date) || a.entry.agency.localeCompare(b.entry.agency),
+    );
+  }
+}

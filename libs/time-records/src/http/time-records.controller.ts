@@ -1,0 +1,132 @@
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RequestActor, type AuditActor } from '@app/audit';
+import { CurrentUser, IncidentScoped, Roles, type Principal } from '@app/auth';
+import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
+import { labourSummaryCsv } from '../domain';
+import type { StoredApproval, StoredCorrection } from '../time-records.repository';
+import { TimeRecordsService } from '../time-records.service';
+import {
+  AgencyRulesDto,
+  ApproveDayDto,
+  CorrectionDto,
+  CreateCorrectionDto,
+  DayApprovalDto,
+  EmploymentDto,
+  EmploymentResultDto,
+  LabourSummaryQueryDto,
+} from './time-records.dto';
+
+const correctionView = (c: StoredCorrection): CorrectionDto => ({
+  id: c.id,
+  responderId: c.responderId,
+  agency: c.agency,
+  date: c.date,
+  onDuty: c.onDuty,
+  reason: c.reason,
+  authorId: c.authorId,
+  createdAt: c.createdAt.toISOString(),
+  approverId: c.approverId,
+  approvedAt: c.approvedAt?.toISOString() ?? null,
+});
+
+const approvalView = (a: StoredApproval): DayApprovalDto => ({ ...a, approvedAt: a.approvedAt.toISOString() });
+
+/** The time unit of an incident: rules and rates, corrections (never overwriting), day approvals and the labour summary. */
+@ApiTags('time records')
+@ApiBearerAuth()
+@Controller('incidents/:incidentId/time')
+@IncidentScoped()
+@ApiProblems(400, 401, 403, 404)
+export class TimeRecordsController {
+  constructor(private readonly time: TimeRecordsService) {}
+
+  @Put('rules')
+  @Roles('admin', 'timekeeper')
+  @ApiSuccess(AgencyRulesDto, { description: "The agency's rules as saved." })
+  setRules(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Body() dto: AgencyRulesDto,
+    @CurrentUser() user: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<AgencyRulesDto> {
+    return this.time.setRules(incidentId, dto, user, actor);
+  }
+
+  @Put('responders/:responderId/employment')
+  @Roles('admin', 'timekeeper')
+  @ApiSuccess(EmploymentResultDto, { description: 'How the responder is paid at this incident.' })
+  setEmployment(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Param('responderId', ParseUUIDPipe) responderId: string,
+    @Body() dto: EmploymentDto,
+    @CurrentUser() user: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<EmploymentResultDto> {
+    return this.time.setEmployment(incidentId, responderId, dto.employment, user, actor);
+  }
+
+  @Get('corrections')
+  @Roles('admin', 'timekeeper', 'auditor')
+  @ApiSuccess([CorrectionDto], { description: 'Every correction, approved or not, oldest first.' })
+  async corrections(@Param('incidentId', ParseUUIDPipe) incidentId: string): Promise<CorrectionDto[]> {
+    return (await this.time.corrections(incidentId)).map(correctionView);
+  }
+
+  @Post('corrections')
+  @Roles('admin', 'timekeeper')
+  @ApiSuccess(CorrectionDto, { status: 201, description: 'The correction, waiting for approval by someone else.' })
+  @ApiProblem('time_entry_negative', 'An interval ends before it starts.')
+  @ApiProblem('time_entry_overlap', 'Two intervals overlap.')
+  @ApiProblem('time_entry_outside_incident', "An interval leaves the corrected day or the incident's dates.")
+  async addCorrection(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Body() dto: CreateCorrectionDto,
+    @CurrentUser() user: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<CorrectionDto> {
+    return correctionView(await this.time.addCorrection(incidentId, dto, user, actor));
+  }
+
+  @Post('corrections/:correctionId/approve')
+  @HttpCode(200)
+  @Roles('admin', 'timekeeper')
+  @ApiSuccess(CorrectionDto, { description: 'The approved correction; on an approved day it counts once the day is approved again.' })
+  @ApiProblem('time_correction_self_approved', 'The author cannot approve their own correction.')
+  @ApiProblem('conflict', 'The correction is already approved.')
+  async approveCorrection(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Param('correctionId', ParseUUIDPipe) correctionId: string,
+    @CurrentUser() user: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<CorrectionDto> {
+    return correctionView(await this.time.approveCorrection(incidentId, correctionId, user, actor));
+  }
+
+  @Post('approvals')
+  @Roles('admin', 'timekeeper')
+  @ApiSuccess(DayApprovalDto, { status: 201, description: "The approval: the agency's day is locked." })
+  @ApiProblem('time_day_already_approved', 'The day is approved and unchanged since.')
+  async approveDay(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Body() dto: ApproveDayDto,
+    @CurrentUser() user: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<DayApprovalDto> {
+    return approvalView(await this.time.approveDay(incidentId, dto.agency, dto.date, user, actor));
+  }
+
+  /** Per responder day: hours regular and overtime, breaks, rates, amounts, donated hours, approval; a total per agency. */
+  @Get('labour-summary.csv')
+  @Roles('admin', 'timekeeper', 'auditor')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @ApiOkResponse({
+    description: 'The labour summary, one row per responder and day, then one total row per agency.',
+    content: { 'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row' } } },
+  })
+  @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
+  @ApiProblem('time_day_reapproval_required', 'settled=true and a corrected day waits for re-approval.')
+  async labourSummary(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: LabourSummaryQueryDto): Promise<string> {
+    return labourSummaryCsv(await this.time.summary(incidentId, { agency: query.agency, settled: query.settled === 'true' }));
+  }
+}

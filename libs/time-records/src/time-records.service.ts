@@ -1,0 +1,243 @@
+import { Injectable } from '@nestjs/common';
+import { AuditTrail, type AuditActor } from '@app/audit';
+import type { Principal } from '@app/auth';
+import { DomainError, notFound } from '@app/common';
+import { Database, type SqlScope } from '@app/db';
+import { DeploymentReader, IncidentsService } from '@app/incidents';
+import {
+  checkCorrectionTimes,
+  deriveTimeEntries,
+  labourSummary,
+  localDate,
+  TimeLedger,
+  TimeRecordError,
+  type AgencyRules,
+  type DeploymentTimeline,
+  type Employment,
+  type IncidentCalendar,
+  type LabourSummary,
+  type ResponderProfile,
+} from './domain';
+import { TimeRecordsRepository, type StoredApproval, type StoredCorrection } from './time-records.repository';
+import type { AgencyRulesDto, CreateCorrectionDto } from './http/time-records.dto';
+
+/** The agency of a deployment nobody recorded one for: it has no rules, so its hours are refused, not summed. */
+export const NO_AGENCY = '(agency not recorded)';
+
+/** Runs domain rules and answers their refusals as DomainErrors with the same code, the facts at fault as `errors`. */
+function refusing<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof TimeRecordError) {
+      throw new DomainError(err.code, err.message, { errors: Object.entries(err.details).map(([field, value]) => ({ field, message: String(value) })) });
+    }
+    throw err;
+  }
+}
+
+const toInterval = (i: { start: string; end: string }) => ({ start: Date.parse(i.start), end: Date.parse(i.end) });
+
+/** The time unit's use cases: rules and rates, employment, corrections, approvals and the labour summary. */
+@Injectable()
+export class TimeRecordsService {
+  constructor(
+    private readonly database: Database,
+    private readonly repository: TimeRecordsRepository,
+    private readonly incidents: IncidentsService,
+    private readonly deployments: DeploymentReader,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async setRules(incidentId: string, dto: AgencyRulesDto, principal: Principal, actor: AuditActor): Promise<AgencyRulesDto> {
+    const rules: AgencyRules = { ...dto, breaks: dto.breaks.map((b) => ({ ...b })), rates: dto.rates.map((r) => ({ ...r })) };
+    await this.database.transaction(async (tx) => {
+      await this.incidents.get(incidentId, tx);
+      await this.repository.saveRules(tx, incidentId, rules, principal.userId);
+      await this.audit.record(tx, { actor, action: 'time.rules_set', incidentId, target: { type: 'agency', id: rules.agency }, payload: { ...rules } });
+    });
+    return dto;
+  }
+
+  async setEmployment(
+    incidentId: string,
+    responderId: string,
+    employment: Employment,
+    principal: Principal,
+    actor: AuditActor,
+  ): Promise<{ responderId: string; employment: Employment }> {
+    await this.database.transaction(async (tx) => {
+      await this.assertDeployed(incidentId, responderId, tx);
+      await this.repository.saveEmployment(tx, incidentId, responderId, employment, principal.userId);
+      await this.audit.record(tx, {
+        actor,
+        action: 'time.employment_set',
+        incidentId,
+        target: { type: 'responder', id: responderId },
+        payload: { employment },
+      });
+    });
+    return { responderId, employment };
+  }
+
+  /** Records a correction, waiting for a second person's approval before it counts. */
+  async addCorrection(incidentId: string, dto: CreateCorrectionDto, principal: Principal, actor: AuditActor): Promise<StoredCorrection> {
+    return this.database.transaction(async (tx) => {
+      const calendar = await this.calendar(incidentId, tx);
+      await this.assertDeployed(incidentId, dto.responderId, tx);
+      refusing(() => checkCorrectionTimes(calendar, { id: 'new', responderId: dto.responderId, date: dto.date, onDuty: dto.onDuty.map(toInterval) }));
+      const onDuty = dto.onDuty.map((i) => ({ start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString() }));
+      const stored = await this.repository.addCorrection(tx, {
+        incidentId,
+        responderId: dto.responderId,
+        agency: dto.agency,
+        date: dto.date,
+        onDuty,
+        reason: dto.reason,
+        authorId: principal.userId,
+      });
+      await this.audit.record(tx, {
+        actor,
+        action: 'time.correction_recorded',
+        incidentId,
+        target: { type: 'time_correction', id: stored.id },
+        payload: { responderId: dto.responderId, agency: dto.agency, date: dto.date, onDuty, reason: dto.reason },
+      });
+      return stored;
+    });
+  }
+
+  /** A second person approves a correction; on an approved day it then waits for the day's re-approval. */
+  async approveCorrection(incidentId: string, correctionId: string, principal: Principal, actor: AuditActor): Promise<StoredCorrection> {
+    return this.database.transaction(async (tx) => {
+      await this.repository.lockIncident(tx, incidentId);
+      const c = await this.repository.lockCorrection(tx, incidentId, correctionId);
+      if (!c) throw notFound('Correction', correctionId);
+      if (c.approverId) throw new DomainError('conflict', 'This correction is already approved.');
+      if (c.authorId === principal.userId)
+        throw new DomainError('time_correction_self_approved', 'A correction must be approved by someone other than its author.');
+      const now = new Date();
+      await this.repository.approveCorrection(tx, c.id, principal.userId, now);
+      const ledger = this.ledger(
+        await this.calendar(incidentId, tx),
+        [...(await this.repository.corrections(incidentId, tx))],
+        await this.repository.approvals(incidentId, tx),
+      );
+      const dayStatus = ledger.status(c.agency, c.date);
+      await this.audit.record(tx, {
+        actor,
+        action: 'time.correction_approved',
+        incidentId,
+        target: { type: 'time_correction', id: c.id },
+        payload: { responderId: c.responderId, agency: c.agency, date: c.date, authorId: c.authorId, dayStatus },
+      });
+      return { ...c, approverId: principal.userId, approvedAt: now };
+    });
+  }
+
+  /** Approves (or re-approves) an agency's day: it locks the day's figures. */
+  async approveDay(incidentId: string, agency: string, date: string, principal: Principal, actor: AuditActor): Promise<StoredApproval> {
+    return this.database.transaction(async (tx) => {
+      await this.repository.lockIncident(tx, incidentId);
+      const calendar = await this.calendar(incidentId, tx);
+      const ledger = this.ledger(calendar, await this.repository.corrections(incidentId, tx), await this.repository.approvals(incidentId, tx));
+      const before = ledger.status(agency, date);
+      const approvedAt = new Date();
+      refusing(() => ledger.approve({ id: 'new', agency, date, approvedBy: principal.userId, at: approvedAt }));
+      const id = await this.repository.addApproval(tx, incidentId, agency, date, principal.userId, approvedAt);
+      await this.audit.record(tx, {
+        actor,
+        action: before === 'reapproval_required' ? 'time.day_reapproved' : 'time.day_approved',
+        incidentId,
+        target: { type: 'time_day', id: `${agency}|${date}` },
+        payload: { agency, date },
+      });
+      return { id, agency, date, approvedBy: principal.userId, approvedAt };
+    });
+  }
+
+  corrections(incidentId: string): Promise<StoredCorrection[]> {
+    return this.repository.corrections(incidentId);
+  }
+
+  /** The labour summary from one consistent snapshot of deployments, rules, corrections and approvals. */
+  async summary(incidentId: string, options: { agency?: string; settled: boolean }): Promise<LabourSummary> {
+    return this.database.transaction(
+      async (tx) => {
+        const calendar = await this.calendar(incidentId, tx);
+        const timelines = await this.deployments.timelines(incidentId, tx);
+        const employment = await this.repository.employment(incidentId, tx);
+        const rules = new Map((await this.repository.rules(incidentId, tx)).map((r) => [r.agency, r]));
+        const ledger = this.ledger(calendar, await this.repository.corrections(incidentId, tx), await this.repository.approvals(incidentId, tx));
+        const profiles = new Map<string, ResponderProfile>();
+        for (const t of timelines) {
+          profiles.set(t.responderId, {
+            responderId: t.responderId,
+            name: t.responderName,
+            position: t.position,
+            employment: employment.get(t.responderId) ?? 'employee',
+          });
+        }
+        const deployments: DeploymentTimeline[] = timelines.map((t) => ({
+          deploymentId: t.deploymentId,
+          responderId: t.responderId,
+          agency: t.agency ?? NO_AGENCY,
+          checkedInAt: t.checkedInAt,
+          checkedOutAt: t.checkedOutAt,
+          statusChanges: t.statusChanges,
+        }));
+        return refusing(() =>
+          labourSummary(deriveTimeEntries(calendar, deployments, new Date()), ledger, rules, profiles, {
+            agency: options.agency,
+            settledOnly: options.settled,
+          }),
+        );
+      },
+      { readOnly: true, isolation: 'REPEATABLE READ' },
+    );
+  }
+
+  private async calendar(incidentId: string, scope: SqlScope): Promise<IncidentCalendar> {
+    const incident = await this.incidents.get(incidentId, scope);
+    return {
+      timeZone: incident.timeZone,
+      startDate: localDate(incident.createdAt, incident.timeZone),
+      endDate: incident.closedAt ? localDate(incident.closedAt, incident.timeZone) : null,
+    };
+  }
+
+  private async assertDeployed(incidentId: string, responderId: string, scope: SqlScope): Promise<void> {
+    await this.incidents.get(incidentId, scope);
+    const timelines = await this.deployments.timelines(incidentId, scope);
+    if (!timelines.some((t) => t.responderId === responderId)) throw notFound('Responder at this incident', responderId);
+  }
+
+  /** Replays approved corrections and day approvals in time order, as they happened. */
+  private ledger(calendar: IncidentCalendar, corrections: readonly StoredCorrection[], approvals: readonly StoredApproval[]): TimeLedger {
+    const ledger = new TimeLedger(calendar);
+    const events: Array<{ at: number; apply: () => void }> = [];
+    for (const c of corrections) {
+      if (!c.approverId || !c.approvedAt) continue;
+      const correction = {
+        id: c.id,
+        responderId: c.responderId,
+        agency: c.agency,
+        date: c.date,
+        onDuty: c.onDuty.map(toInterval),
+        reason: c.reason,
+        author: c.authorId,
+        approver: c.approverId,
+        at: c.approvedAt,
+      };
+      events.push({ at: c.approvedAt.getTime(), apply: () => ledger.correct(correction) });
+    }
+    for (const a of approvals)
+      events.push({
+        at: a.approvedAt.getTime(),
+        apply: () => ledger.approve({ id: a.id, agency: a.agency, date: a.date, approvedBy: a.approvedBy, at: a.approvedAt }),
+      });
+    events.sort((x, y) => x.at - y.at);
+    refusing(() => events.forEach((e) => e.apply()));
+    return ledger;
+  }
+}
