@@ -33,6 +33,8 @@ export const ERROR_STATUS = {
   // trust registry
   issuer_exists: 409,
   trust_list_invalid: 422,
+  // practice authority
+  practice_rules_invalid: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
