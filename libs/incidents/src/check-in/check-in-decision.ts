@@ -1,4 +1,5 @@
 import type { VerificationCheck, VerificationResult } from '@app/credentials';
+import type { PracticeAuthorityView } from '@app/practice-authority';
 import type { StatusUnavailablePolicy } from '../incidents/incident';
 import type { CheckInDecision, CheckInReason } from './check-in.types';
 
@@ -12,6 +13,8 @@ export interface Decision {
   reasons: CheckInReason[];
   /** The credential result the decision rests on (for a presentation: the enclosed credential chosen). */
   basis: VerificationResult;
+  /** May this person practise here now, and on what basis; null when the credential was not accepted. */
+  practiceAuthority?: PracticeAuthorityView | null;
 }
 
 const reason = (c: VerificationCheck): CheckInReason => ({ code: c.code, message: c.message });
@@ -88,4 +91,15 @@ function decideCredential(result: VerificationResult, policy: StatusUnavailableP
     return { decision: 'denied', reasons: [NOT_VERIFIED], basis: result };
   }
   return { decision: 'admitted', reasons: [], basis: result };
+}
+
+/**
+ * The third question after "is it authentic" and "is the licence good": a decision that would admit is denied with
+ * no_practice_authority when no rule lets the person practise in the incident's state. A credential already refused
+ * is not assessed (its answer would rest on nothing verified).
+ */
+export function withPracticeAuthority(decided: Decision, authority: PracticeAuthorityView | null): Decision {
+  if (decided.decision === 'denied' || !authority) return { ...decided, practiceAuthority: null };
+  if (authority.authorized || !authority.reason) return { ...decided, practiceAuthority: authority };
+  return { decision: 'denied', reasons: [authority.reason], basis: decided.basis, practiceAuthority: authority };
 }

@@ -4,6 +4,7 @@ import { canonicalJson, type AuditActor, type AuditInput } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError, violatedConstraint } from '@app/common';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
+import { PracticeAuthorityCache } from '@app/practice-authority';
 import { DeploymentReader } from '../deployments/deployment-reader';
 import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
 import type { Ics211Fields } from '../deployments/ics211';
@@ -11,7 +12,7 @@ import { IncidentsService } from '../incidents/incidents.service';
 import type { IncidentWithSetup } from '../incidents/incident';
 import type { ResponderIdentityChange } from '../responders/responder';
 import { establishesIdentity, firstSeenIdentity, type Presentation, type ResolvedIdentity } from '../responders/responder-identity';
-import { decideCheckIn, type Decision } from './check-in-decision';
+import { decideCheckIn, withPracticeAuthority, type Decision } from './check-in-decision';
 import { CheckInRepository } from './check-in.repository';
 import { IdempotencyKeyHints } from './idempotency-key-hints';
 import type { CheckInReason, CheckInResponse } from './check-in.types';
@@ -62,6 +63,7 @@ export class CheckInService {
     private readonly deployments: DeploymentReader,
     private readonly checkIns: CheckInRepository,
     private readonly keyHints: IdempotencyKeyHints,
+    private readonly practice: PracticeAuthorityCache,
   ) {}
 
   async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
@@ -109,11 +111,24 @@ export class CheckInService {
     if (cmd.body.locationId && !incident.locations?.some((l) => l.id === cmd.body.locationId)) {
       throw new DomainError('location_unknown', 'That check-in location does not exist at this incident.');
     }
+    // The rules in force for the incident's state, from memory: boards of states some rule admits are trusted here
+    // too (beside the incident's mutual-aid list); whether this person may practise is decided per credential below.
+    const rules = await this.practice.forState(incident.jurisdiction);
+    const at = new Date();
     const result = await this.verifier.verify(cmd.body.credential, {
       jurisdiction: incident.jurisdiction,
-      mutualAidJurisdictions: incident.mutualAidJurisdictions,
+      mutualAidJurisdictions: [...new Set([...incident.mutualAidJurisdictions, ...rules.homeStatesWithRules(at)])],
     });
-    return { incident, result, decision: decideCheckIn(result, incident.statusUnavailablePolicy, position) };
+    const decided = decideCheckIn(result, incident.statusUnavailablePolicy, position);
+    const summary = decided.basis.credential;
+    const authority = summary
+      ? rules.answer(summary, result.credentials ?? [result], {
+          missionNumber: cmd.body.ics211?.orderRequestNumber,
+          mutualAidJurisdictions: incident.mutualAidJurisdictions,
+          at,
+        })
+      : null;
+    return { incident, result, decision: withPracticeAuthority(decided, authority) };
   }
 
   /**
@@ -220,6 +235,7 @@ export class CheckInService {
       responder: identity && decision !== 'denied' ? { id: identity.responderId, name: identity.name, qualifications: identity.qualifications } : null,
       deployment,
       verification: { verified: basis.verified, checks: basis.checks, credential: summary, evidence: basis.evidence },
+      practiceAuthority: decided.practiceAuthority ?? null,
       performedAt: now.toISOString(),
     };
     const status = 201;
@@ -273,6 +289,7 @@ export class CheckInService {
               keyId: basis.evidence.keyId ?? null,
               status: basis.evidence.status,
             },
+            practiceAuthority: decided.practiceAuthority ?? null,
           },
         },
         ...(changes ? [changes.audit] : []),

@@ -21,7 +21,7 @@ const rows: Row[] = [
     incident: 'US-OR',
     q: { homeStates: ['US-GA'], profession: 'RN' },
     authorized: true,
-    text: 'No practice rules on record for OR: the issuer\'s trust is the only check (RN, licensed in GA).',
+    text: "No practice rules on record for OR: the issuer's trust is the only check (RN, licensed in GA).",
     ruleId: null,
   },
   {
@@ -161,7 +161,11 @@ describe('decidePracticeAuthority: home state x incident state x rule', () => {
 
   it('carries the end of a mission or order and every condition that applies', () => {
     const order = decidePracticeAuthority(rulesForState(doc, 'US-FL'), { incidentState: 'US-FL', homeStates: ['US-AL'], profession: 'LPN', at: AT });
-    expect(order.basis).toMatchObject({ kind: 'emergency_order', until: '2026-07-24T00:00:00Z', conditions: ['under supervision', 'only in shelters (EO 26-118)'] });
+    expect(order.basis).toMatchObject({
+      kind: 'emergency_order',
+      until: '2026-07-24T00:00:00Z',
+      conditions: ['under supervision', 'only in shelters (EO 26-118)'],
+    });
   });
 
   it('names the home states some rule could admit, for the issuer-trust check', () => {
@@ -191,13 +195,21 @@ describe('parsePracticeRules: bad input is refused with the field named', () => 
     ['an unknown profession', (d: ReturnType<typeof samplePracticeRules>) => (d.orders[0].professions = ['WIZARD']), 'orders.0.professions.0'],
     ['a reversed window', (d: ReturnType<typeof samplePracticeRules>) => (d.orders[0].until = '2026-06-01T00:00:00Z'), 'orders.0.until'],
     ['an open mission window', (d: ReturnType<typeof samplePracticeRules>) => delete (d.missions[0] as { until?: string }).until, 'missions.0.until'],
-    ['a reversed membership', (d: ReturnType<typeof samplePracticeRules>) => (d.compacts[0].members[0].until = '1999-01-01T00:00:00Z'), 'compacts.0.members.0.until'],
+    [
+      'a reversed membership',
+      (d: ReturnType<typeof samplePracticeRules>) => (d.compacts[0].members[0].until = '1999-01-01T00:00:00Z'),
+      'compacts.0.members.0.until',
+    ],
     [
       'overlapping memberships of one state',
       (d: ReturnType<typeof samplePracticeRules>) => d.compacts[0].members.push({ state: 'US-TX', from: '2020-01-01T00:00:00Z', until: null }),
       'compacts.0.members.4',
     ],
-    ['a compact naming a profession it does not cover', (d: ReturnType<typeof samplePracticeRules>) => (d.compacts[0].professions = ['RN', 'PARAMEDIC']), 'compacts.0.professions.1'],
+    [
+      'a compact naming a profession it does not cover',
+      (d: ReturnType<typeof samplePracticeRules>) => (d.compacts[0].professions = ['RN', 'PARAMEDIC']),
+      'compacts.0.professions.1',
+    ],
     ['a mission from a state to itself', (d: ReturnType<typeof samplePracticeRules>) => (d.missions[0].assistingState = 'US-FL'), 'missions.0.assistingState'],
     ['a duplicate order', (d: ReturnType<typeof samplePracticeRules>) => (d.orders[1].id = d.orders[0].id), 'orders.1.id'],
     ['a restriction that restricts nothing', (d: ReturnType<typeof samplePracticeRules>) => (d.orders[1].conditions = []), 'orders.1.conditions'],

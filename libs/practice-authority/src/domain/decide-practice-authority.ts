@@ -45,7 +45,8 @@ export type PracticeAnswer =
   | { authorized: false; basis: null; reason: { code: 'no_practice_authority'; message: string }; nearest: NearestRule | null };
 
 const day = (iso: string): string => iso.slice(0, 10);
-const within = (from: string, until: string | null, at: Date): boolean => Date.parse(from) <= at.getTime() && (until === null || at.getTime() < Date.parse(until));
+const within = (from: string, until: string | null, at: Date): boolean =>
+  Date.parse(from) <= at.getTime() && (until === null || at.getTime() < Date.parse(until));
 const list = (items: string[]): string => items.join(', ');
 
 /** The rules of one rule set about one incident state, ready for many questions. */
@@ -127,19 +128,37 @@ export function decidePracticeAuthority(rules: StateRules, q: PracticeQuestion):
   }
 
   const misses: Array<NearestRule & { score: number }> = [];
-  const basis = missionBasis(rules, q, profession, homes, licensedIn, misses) ?? orderBasis(rules, q, profession, homes, licensedIn, misses) ?? compactBasis(rules, q, profession, homes, misses);
+  const basis =
+    missionBasis(rules, q, profession, homes, licensedIn, misses) ??
+    orderBasis(rules, q, profession, homes, licensedIn, misses) ??
+    compactBasis(rules, q, profession, homes, misses);
   if (!basis) {
     const aid = (q.mutualAidJurisdictions ?? []).find((j) => homes.includes(j));
-    if (aid) misses.push({ kind: 'incident_mutual_aid', ruleId: aid, why: `the incident lists ${stateName(aid)} for mutual aid, but no EMAC mission from ${stateName(aid)} covers this person`, score: 3 });
+    if (aid)
+      misses.push({
+        kind: 'incident_mutual_aid',
+        ruleId: aid,
+        why: `the incident lists ${stateName(aid)} for mutual aid, but no EMAC mission from ${stateName(aid)} covers this person`,
+        score: 3,
+      });
     return deny(profession, here, licensedIn, misses);
   }
   // Most restrictive wins: every restriction in force over this profession and home state applies.
   const restrictions = rules.orders.filter(
-    (o) => o.effect === 'restrict' && o.professions.includes(profession) && within(o.from, o.until, q.at) && (o.homeStates.length === 0 || o.homeStates.some((s) => homes.includes(s))),
+    (o) =>
+      o.effect === 'restrict' &&
+      o.professions.includes(profession) &&
+      within(o.from, o.until, q.at) &&
+      (o.homeStates.length === 0 || o.homeStates.some((s) => homes.includes(s))),
   );
   const suspension = restrictions.find((o) => o.suspends);
   if (suspension) {
-    misses.push({ kind: 'emergency_order', ruleId: suspension.id, why: `${suspension.id} (${suspension.issuedBy}) suspends out-of-state ${profession} practice until ${day(suspension.until)}`, score: 10 });
+    misses.push({
+      kind: 'emergency_order',
+      ruleId: suspension.id,
+      why: `${suspension.id} (${suspension.issuedBy}) suspends out-of-state ${profession} practice until ${day(suspension.until)}`,
+      score: 10,
+    });
     return deny(profession, here, licensedIn, misses);
   }
   const extra = restrictions.flatMap((o) => o.conditions.map((c) => `${c} (${o.id})`));
@@ -148,16 +167,30 @@ export function decidePracticeAuthority(rules: StateRules, q: PracticeQuestion):
   return allow({ ...basis, conditions, text: `${basis.text.replace(/\.$/, '')}; ${list(conditions)}.` });
 }
 
-function missionBasis(rules: StateRules, q: PracticeQuestion, profession: string, homes: string[], licensedIn: string, misses: Array<NearestRule & { score: number }>): PracticeBasis | undefined {
+function missionBasis(
+  rules: StateRules,
+  q: PracticeQuestion,
+  profession: string,
+  homes: string[],
+  licensedIn: string,
+  misses: Array<NearestRule & { score: number }>,
+): PracticeBasis | undefined {
   for (const m of rules.missions) {
     if (!homes.includes(m.assistingState)) continue;
-    const linked = (q.missionNumber !== undefined && (q.missionNumber === m.id || q.missionNumber === m.requestNumber)) || (q.licenseNumber !== undefined && m.roster.includes(q.licenseNumber));
+    const linked =
+      (q.missionNumber !== undefined && (q.missionNumber === m.id || q.missionNumber === m.requestNumber)) ||
+      (q.licenseNumber !== undefined && m.roster.includes(q.licenseNumber));
     if (!m.professions.includes(profession)) {
       if (linked) misses.push({ kind: 'emac_mission', ruleId: m.id, why: `EMAC mission ${m.id} covers ${list(m.professions)}, not ${profession}`, score: 6 });
       continue;
     }
     if (!linked) {
-      misses.push({ kind: 'emac_mission', ruleId: m.id, why: `EMAC mission ${m.id} from ${stateName(m.assistingState)} covers ${profession}, but this person is not linked to it (give the mission or request number, or ask ${stateName(m.assistingState)} to add the licence to its roster)`, score: 7 });
+      misses.push({
+        kind: 'emac_mission',
+        ruleId: m.id,
+        why: `EMAC mission ${m.id} from ${stateName(m.assistingState)} covers ${profession}, but this person is not linked to it (give the mission or request number, or ask ${stateName(m.assistingState)} to add the licence to its roster)`,
+        score: 7,
+      });
       continue;
     }
     if (q.at.getTime() < Date.parse(m.from)) {
@@ -179,16 +212,29 @@ function missionBasis(rules: StateRules, q: PracticeQuestion, profession: string
   return undefined;
 }
 
-function orderBasis(rules: StateRules, q: PracticeQuestion, profession: string, homes: string[], licensedIn: string, misses: Array<NearestRule & { score: number }>): PracticeBasis | undefined {
+function orderBasis(
+  rules: StateRules,
+  q: PracticeQuestion,
+  profession: string,
+  homes: string[],
+  licensedIn: string,
+  misses: Array<NearestRule & { score: number }>,
+): PracticeBasis | undefined {
   for (const o of rules.orders) {
     if (o.effect !== 'authorize') continue;
     const home = o.homeStates.length === 0 ? homes[0] !== undefined : o.homeStates.some((s) => homes.includes(s));
     if (!o.professions.includes(profession)) {
-      if (home) misses.push({ kind: 'emergency_order', ruleId: o.id, why: `emergency order ${o.id} covers ${list(o.professions)}, not ${profession}`, score: 4 });
+      if (home)
+        misses.push({ kind: 'emergency_order', ruleId: o.id, why: `emergency order ${o.id} covers ${list(o.professions)}, not ${profession}`, score: 4 });
       continue;
     }
     if (!home) {
-      misses.push({ kind: 'emergency_order', ruleId: o.id, why: `emergency order ${o.id} covers ${profession} licensed in ${list(o.homeStates.map(stateName))} only`, score: 2 });
+      misses.push({
+        kind: 'emergency_order',
+        ruleId: o.id,
+        why: `emergency order ${o.id} covers ${profession} licensed in ${list(o.homeStates.map(stateName))} only`,
+        score: 2,
+      });
       continue;
     }
     if (!within(o.from, o.until, q.at)) {
@@ -207,13 +253,24 @@ function orderBasis(rules: StateRules, q: PracticeQuestion, profession: string, 
   return undefined;
 }
 
-function compactBasis(rules: StateRules, q: PracticeQuestion, profession: string, homes: string[], misses: Array<NearestRule & { score: number }>): PracticeBasis | undefined {
+function compactBasis(
+  rules: StateRules,
+  q: PracticeQuestion,
+  profession: string,
+  homes: string[],
+  misses: Array<NearestRule & { score: number }>,
+): PracticeBasis | undefined {
   for (const c of rules.compacts) {
     if (!c.professions.includes(profession)) continue;
     const name = KNOWN_COMPACTS[c.id]?.name ?? c.id;
     const hereMember = c.members.find((m) => m.state === rules.incidentState && within(m.from, m.until, q.at));
     if (!hereMember) {
-      misses.push({ kind: 'compact', ruleId: c.id, why: `${stateName(rules.incidentState)} is not a member of the ${name} on ${day(q.at.toISOString())}`, score: 3 });
+      misses.push({
+        kind: 'compact',
+        ruleId: c.id,
+        why: `${stateName(rules.incidentState)} is not a member of the ${name} on ${day(q.at.toISOString())}`,
+        score: 3,
+      });
       continue;
     }
     const home = homes.find((s) => c.members.some((m) => m.state === s && within(m.from, m.until, q.at)));

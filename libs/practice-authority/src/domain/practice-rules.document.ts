@@ -14,7 +14,7 @@ export const PRACTICE_RULES_VERSION = 1;
 
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO date-time with a time zone' });
 const state = z.string().refine(isKnownState, { error: 'unknown state (use US-FL, US-GA, ...)' });
-const profession = z.string().refine(isLicensedProfession, { error: `unknown profession (one of ${LICENSED_PROFESSIONS.join(', ')})` });
+const profession = z.string().refine((p): boolean => isLicensedProfession(p), { error: `unknown profession (one of ${LICENSED_PROFESSIONS.join(', ')})` });
 const ruleId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,63}$/, 'must be 1-64 letters, digits, spaces or . _ / -');
 const condition = z.string().min(1).max(200);
 
@@ -138,7 +138,8 @@ export function parsePracticeRules(value: unknown): PracticeRulesDocument {
       problems.push({ field: `orders.${i}.conditions`, message: 'a restriction must name conditions or suspend' });
     }
     if (o.effect === 'authorize' && o.suspends) problems.push({ field: `orders.${i}.suspends`, message: 'only a restriction suspends' });
-    if (o.homeStates.includes(o.state)) problems.push({ field: `orders.${i}.homeStates`, message: `${o.state} licensees need no order to practise in ${o.state}` });
+    if (o.homeStates.includes(o.state))
+      problems.push({ field: `orders.${i}.homeStates`, message: `${o.state} licensees need no order to practise in ${o.state}` });
   });
   if (problems.length > 0) throw invalid(problems);
   return doc;
@@ -150,7 +151,9 @@ function overlaps(aFrom: string, aUntil: string | null, bFrom: string, bUntil: s
 }
 
 function invalid(errors: FieldProblem[]): DomainError {
-  return new DomainError('practice_rules_invalid', `The practice rules are invalid: ${errors[0]?.field} ${errors[0]?.message}`, { errors: errors.slice(0, 20) });
+  return new DomainError('practice_rules_invalid', `The practice rules are invalid: ${errors[0]?.field} ${errors[0]?.message}`, {
+    errors: errors.slice(0, 20),
+  });
 }
 
 /** sha256 (hex) of the JCS-canonical document: names an imported version in the audit trail. */
