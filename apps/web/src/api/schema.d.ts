@@ -480,6 +480,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/practice-authority/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PracticeRulesController_exportRules"];
+        put: operations["PracticeRulesController_importRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/practice-authority/rules/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PracticeRulesController_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports/incidents/{incidentId}/deployments": {
         parameters: {
             query?: never;
@@ -792,7 +824,7 @@ export interface components {
         };
         CheckInReasonDto: {
             /**
-             * @description A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy
+             * @description A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy, no_practice_authority
              * @example not_qualified
              */
             code: string;
@@ -821,6 +853,8 @@ export interface components {
             incidentId: string;
             /** Format: date-time */
             performedAt: string;
+            /** @description May this person practise here now, on what basis, at which ESAR-VHP level */
+            practiceAuthority: components["schemas"]["PracticeAuthorityDto"] | null;
             /** @description Why denied, or the warnings admitted with */
             reasons: components["schemas"]["CheckInReasonDto"][];
             responder: components["schemas"]["CheckInResponderDto"] | null;
@@ -952,6 +986,8 @@ export interface components {
             claimedName?: string;
             /** @example did:web:boards.example.org:fl:nursing */
             id: string;
+            /** @description From the trust registry: where the issuer licenses */
+            jurisdictions?: string[];
             /** @description From the trust registry; shown instead of anything the credential claims */
             registryName?: string;
         };
@@ -970,6 +1006,8 @@ export interface components {
             id?: string;
             issuer: components["schemas"]["CredentialIssuerDto"];
             licenseNumber?: string;
+            /** @description The licence is multistate (a compact privilege), as the credential states it */
+            multistate?: boolean;
             /**
              * @description Our qualification code, by the documented mapping rules
              * @example RN
@@ -1090,7 +1128,16 @@ export interface components {
          * @description Stable reason code (never renamed)
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "issuer_exists" | "trust_list_invalid";
+        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "issuer_exists" | "trust_list_invalid" | "practice_rules_invalid";
+        EsarVhpLevelDto: {
+            /**
+             * @description ESAR-VHP credential level
+             * @enum {integer|null}
+             */
+            level: 1 | 2 | 3 | 4 | null;
+            /** @example level 3: RN licence verified (meets the basic requirements to practise) */
+            rule: string;
+        };
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -1310,6 +1357,13 @@ export interface components {
             /** @example Staging Area 1 */
             name: string;
         };
+        NearestRuleDto: {
+            /** @enum {string} */
+            kind: "emac_mission" | "emergency_order" | "compact" | "incident_mutual_aid";
+            ruleId: string;
+            /** @description Why it does not apply to this person now */
+            why: string;
+        };
         OperationalPeriodDto: {
             endsAt: string;
             /** @example OP 1 (day) */
@@ -1326,6 +1380,56 @@ export interface components {
              *     ]
              */
             requiredQualifications: string[];
+        };
+        PracticeAuthorityDto: {
+            authorized: boolean;
+            basis: components["schemas"]["PracticeBasisDto"] | null;
+            level: components["schemas"]["EsarVhpLevelDto"];
+            /** @description When denied: the rule that came closest */
+            nearest: components["schemas"]["NearestRuleDto"] | null;
+            reason: components["schemas"]["PracticeDenialDto"] | null;
+            /** @description The rule-set version decided with (0: none imported yet) */
+            ruleSetVersion: number;
+        };
+        PracticeBasisDto: {
+            /** @example [
+             *       "under supervision"
+             *     ] */
+            conditions: string[];
+            /** @enum {string} */
+            kind: "home_state_licence" | "emac_mission" | "emergency_order" | "compact" | "incident_mutual_aid" | "no_rules" | "not_licensed";
+            /**
+             * @description The mission, order or compact
+             * @example FL-2026-0142
+             */
+            ruleId: string | null;
+            /** @example multistate RN licence (NLC, home state TX). */
+            text: string;
+            /**
+             * Format: date-time
+             * @description When the basis ends (a mission or an order)
+             */
+            until: string | null;
+        };
+        PracticeDenialDto: {
+            /** @enum {string} */
+            code: "no_practice_authority";
+            message: string;
+        };
+        PracticeRulesImportSummaryDto: {
+            /** @description Rules new in this version, e.g. "mission FL-2026-0142" */
+            added: string[];
+            /** @description Rules changed against the version before */
+            changed: string[];
+            compacts: number;
+            /** @description sha256 (hex) of the JCS-canonical document */
+            digest: string;
+            missions: number;
+            orders: number;
+            /** @description Rules no longer in force */
+            removed: string[];
+            /** @description The version the import created; it is in force now */
+            version: number;
         };
         PrincipalDto: {
             displayName: string;
@@ -1487,6 +1591,16 @@ export interface components {
         RosterDto: {
             counts: components["schemas"]["RosterCountsDto"];
             entries: components["schemas"]["DeploymentDto"][];
+        };
+        RuleSetVersionDto: {
+            digest: string;
+            /** Format: date-time */
+            importedAt: string;
+            /** @description Who imported it (audit actor) */
+            importedBy: {
+                [key: string]: unknown;
+            };
+            version: number;
         };
         SignInDto: {
             /** @example admin@example.org */
@@ -3984,6 +4098,321 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    PracticeRulesController_exportRules: {
+        parameters: {
+            query?: {
+                /** @description A version of the rules (default: the one in force) */
+                version?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The practice-rules document (docs/practice-authority.md). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @default [] */
+                        compacts: {
+                            id: string;
+                            members: {
+                                /** Format: date-time */
+                                from: string;
+                                state: string;
+                                /**
+                                 * Format: date-time
+                                 * @default null
+                                 */
+                                until: string | null;
+                            }[];
+                            professions: string[];
+                            requiresMultistate: boolean;
+                        }[];
+                        /** @enum {string} */
+                        format: "responder-checkin/practice-rules";
+                        /** Format: date-time */
+                        issuedAt?: string;
+                        /** @default [] */
+                        missions: {
+                            assistingState: string;
+                            /** @default [] */
+                            conditions: string[];
+                            /** Format: date-time */
+                            from: string;
+                            id: string;
+                            order: string;
+                            professions: string[];
+                            requestingState: string;
+                            requestNumber: string;
+                            /** @default [] */
+                            roster: string[];
+                            /** Format: date-time */
+                            signedAt: string;
+                            /** Format: date-time */
+                            until: string;
+                        }[];
+                        /** @default [] */
+                        orders: {
+                            /** @default [] */
+                            conditions: string[];
+                            /** @enum {string} */
+                            effect: "authorize" | "restrict";
+                            /** Format: date-time */
+                            from: string;
+                            /** @default [] */
+                            homeStates: string[];
+                            id: string;
+                            issuedBy: string;
+                            professions: string[];
+                            state: string;
+                            /** @default false */
+                            suspends: boolean;
+                            /** Format: date-time */
+                            until: string;
+                        }[];
+                        publisher?: string;
+                        /** @enum {number} */
+                        version: 1;
+                    };
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    PracticeRulesController_importRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A practice-rules document (see docs/practice-authority.md) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default [] */
+                    compacts?: {
+                        id: string;
+                        members: {
+                            /** Format: date-time */
+                            from: string;
+                            state: string;
+                            /**
+                             * Format: date-time
+                             * @default null
+                             */
+                            until?: string | null;
+                        }[];
+                        professions: string[];
+                        requiresMultistate: boolean;
+                    }[];
+                    /** @enum {string} */
+                    format: "responder-checkin/practice-rules";
+                    /** Format: date-time */
+                    issuedAt?: string;
+                    /** @default [] */
+                    missions?: {
+                        assistingState: string;
+                        /** @default [] */
+                        conditions?: string[];
+                        /** Format: date-time */
+                        from: string;
+                        id: string;
+                        order: string;
+                        professions: string[];
+                        requestingState: string;
+                        requestNumber: string;
+                        /** @default [] */
+                        roster?: string[];
+                        /** Format: date-time */
+                        signedAt: string;
+                        /** Format: date-time */
+                        until: string;
+                    }[];
+                    /** @default [] */
+                    orders?: {
+                        /** @default [] */
+                        conditions?: string[];
+                        /** @enum {string} */
+                        effect: "authorize" | "restrict";
+                        /** Format: date-time */
+                        from: string;
+                        /** @default [] */
+                        homeStates?: string[];
+                        id: string;
+                        issuedBy: string;
+                        professions: string[];
+                        state: string;
+                        /** @default false */
+                        suspends?: boolean;
+                        /** Format: date-time */
+                        until: string;
+                    }[];
+                    publisher?: string;
+                    /** @enum {number} */
+                    version: 1;
+                };
+            };
+        };
+        responses: {
+            /** @description The document is the version in force: what changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PracticeRulesImportSummaryDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The document is invalid: `errors` names the bad fields. Code: practice_rules_invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    PracticeRulesController_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every version, newest (in force) first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetVersionDto"][];
+                };
             };
             /** @description No valid access token. Code: unauthenticated. */
             401: {
