@@ -248,4 +248,44 @@ describe('practice authority: rules as versioned data, and the third check-in qu
       await db.end();
     }
   });
+
+  it('keeps basis and level with the deployment: the roster counts and filters by level, the report and its CSV show the basis', async () => {
+    const commander = await staffFor(world.http, world.adminToken, incident.id, 'commander');
+    const roster = await request(world.http)
+      .get(`/incidents/${incident.id}/roster`)
+      .set(...bearer(commander.token))
+      .expect(200);
+    const medic = roster.body.entries.find((e: { responder: { name: string } }) => e.responder.name === 'Peach Medic');
+    expect(medic.practiceAuthority).toMatchObject({ basis: { kind: 'emac_mission', ruleId: 'FL-2026-0142' }, level: { level: 3 } });
+    expect(roster.body.counts.byLevel).toEqual({ '3': 5, '4': 1 });
+    const level4 = await request(world.http)
+      .get(`/incidents/${incident.id}/roster?level=4`)
+      .set(...bearer(commander.token))
+      .expect(200);
+    expect(level4.body.entries.map((e: { responder: { name: string } }) => e.responder.name)).toEqual(['Rescue Tech']);
+    await request(world.http)
+      .get(`/incidents/${incident.id}/roster?level=7`)
+      .set(...bearer(commander.token))
+      .expect(400);
+
+    const report = await request(world.http)
+      .get(`/reports/incidents/${incident.id}/deployments`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    const tex = report.body.deployments.find((d: { responder: { name: string } }) => d.responder.name === 'Tex Multi');
+    expect(tex.practiceAuthority).toMatchObject({
+      basis: 'multistate RN licence (NLC, home state TX).',
+      kind: 'compact',
+      ruleId: 'NLC',
+      level: 3,
+      ruleSetVersion: 2,
+    });
+    const csv = await request(world.http)
+      .get(`/reports/incidents/${incident.id}/deployments?format=csv`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    const [header, ...lines] = csv.text.trim().split(/\r?\n/);
+    expect(header.split(',').slice(-4)).toEqual(['practice_basis', 'practice_rule', 'practice_rule_set_version', 'esar_vhp_level']);
+    expect(lines.find((l) => l.includes('Tex Multi'))).toMatch(/"multistate RN licence \(NLC, home state TX\)\.",NLC,2,3$/);
+  });
 });

@@ -23,6 +23,10 @@ export interface RosterEntry {
   checkedInAt: string;
   /** Set while a credential problem found after check-in is open. */
   credentialFlag?: CredentialFlag | null;
+  /** On what basis the responder may practise here (docs/practice-authority.md), as the check-in decided. */
+  practiceBasis?: string;
+  /** ESAR-VHP credential level (1-4) from the verified credentials. */
+  esarVhpLevel?: number;
 }
 
 export type CredentialFlagCode = 'revoked' | 'suspended' | 'expired' | 'untrusted_issuer' | 'issuer_not_authorized' | 'signature_invalid';

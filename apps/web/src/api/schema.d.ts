@@ -1055,6 +1055,8 @@ export interface components {
             incidentId: string;
             location: components["schemas"]["DeploymentLocationDto"] | null;
             position: components["schemas"]["DeploymentPositionDto"] | null;
+            /** @description The basis to practise and the ESAR-VHP level the check-in admitted on */
+            practiceAuthority: components["schemas"]["PracticeAuthorityDto"] | null;
             responder: components["schemas"]["DeploymentResponderDto"];
             /** @enum {string} */
             status: "assigned" | "available" | "out_of_service" | "demobilized";
@@ -1112,6 +1114,8 @@ export interface components {
             /** @description Still on scene when the report was made: hours run to reportedAt */
             open: boolean;
             position: string | null;
+            /** @description The legal basis to practise and the ESAR-VHP level */
+            practiceAuthority: components["schemas"]["ReportedPracticeAuthorityDto"] | null;
             qualification: string | null;
             responder: components["schemas"]["ReportResponderDto"];
             /** @example available */
@@ -1505,6 +1509,25 @@ export interface components {
             chainId: string;
             problem: components["schemas"]["ChainProblemDto"];
         };
+        ReportedPracticeAuthorityDto: {
+            /** @example multistate RN licence (NLC, home state TX). */
+            basis: string | null;
+            conditions: string[];
+            /** @example compact */
+            kind: string | null;
+            /** @description ESAR-VHP level */
+            level: number | null;
+            levelRule: string;
+            /**
+             * @description The mission, order or compact
+             * @example NLC
+             */
+            ruleId: string | null;
+            /** @description The practice-rules version decided with */
+            ruleSetVersion: number;
+            /** Format: date-time */
+            until: string | null;
+        };
         ReportIncidentDto: {
             /** Format: uuid */
             id: string;
@@ -1574,6 +1597,10 @@ export interface components {
         RosterCountsDto: {
             /** @description Deployments without an assignment count under `unassigned` */
             byAssignment: {
+                [key: string]: number;
+            };
+            /** @description By ESAR-VHP level (1-4); `none` for no level */
+            byLevel: {
                 [key: string]: number;
             };
             /** @description By position name; `none` for no position */
@@ -3678,6 +3705,8 @@ export interface operations {
             query?: {
                 /** @description An assignment name, or "unassigned". */
                 assignment?: string;
+                /** @description An ESAR-VHP level, or "none". */
+                level?: "1" | "2" | "3" | "4" | "none";
                 positionId?: string;
                 /** @description A qualification code, for example RN or PARAMEDIC. */
                 qualification?: string;

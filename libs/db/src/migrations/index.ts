@@ -17,6 +17,7 @@ import { TokenVersionsAndSealedKeys1765000050000 } from './1765000050000-token-v
 import { IncidentTimeZoneKnown1765000400000 } from './1765000400000-incident-time-zone-known';
 import { VcClaimFormatName1765000500000 } from './1765000500000-vc-claim-format-name';
 import { PracticeRuleSet1765002000000 } from './1765002000000-practice-rule-set';
+import { DeploymentPracticeAuthority1765002100000 } from './1765002100000-deployment-practice-authority';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -41,4 +42,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   IncidentTimeZoneKnown1765000400000,
   VcClaimFormatName1765000500000,
   PracticeRuleSet1765002000000,
+  DeploymentPracticeAuthority1765002100000,
 ];

@@ -4,7 +4,7 @@ import { canonicalJson, type AuditActor, type AuditInput } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError, violatedConstraint } from '@app/common';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
-import { PracticeAuthorityCache } from '@app/practice-authority';
+import { PracticeAuthorityCache, type PracticeAuthorityView } from '@app/practice-authority';
 import { DeploymentReader } from '../deployments/deployment-reader';
 import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
 import type { Ics211Fields } from '../deployments/ics211';
@@ -217,7 +217,7 @@ export class CheckInService {
           { code: 'active_elsewhere', message: `${identity.name} is still checked in at ${other.name} (${other.number}); check them out there first.` },
         ];
       } else {
-        deployment = newDeployment(cmd, incident, identity, summary, decision, now);
+        deployment = newDeployment(cmd, incident, identity, summary, decision, decided.practiceAuthority ?? null, now);
       }
     } else if (decision !== 'denied') {
       // Nothing establishes who this is (say, the issuer's trust could not be confirmed): never admit on it.
@@ -360,6 +360,7 @@ function newDeployment(
   identity: ResolvedIdentity,
   summary: CredentialSummary | null,
   decision: 'admitted' | 'admitted_with_warnings',
+  practiceAuthority: PracticeAuthorityView | null,
   now: Date,
 ): DeploymentView {
   const qualification = summary?.qualification;
@@ -402,6 +403,7 @@ function newDeployment(
     assignment,
     credentialFlag: null,
     ics211,
+    practiceAuthority,
     checkedInAt: now.toISOString(),
     checkedOutAt: null,
     hoursOnScene: 0,
