@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
+import { REVERIFY_TEST_ENV, startWorker, sweepOnce } from './support/reverification';
 import { bearer, createUser } from './support/test-app';
 import { createIncident, DEFAULT_TRUST, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
 
@@ -79,6 +80,7 @@ describe('practice authority: rules as versioned data, and the third check-in qu
 
   beforeAll(async () => {
     world = await startWorld('authority', {
+      env: REVERIFY_TEST_ENV,
       trust: [
         ...DEFAULT_TRUST,
         { slug: 'ga-ems', jurisdictions: ['US-GA'], qualifications: ['PARAMEDIC', 'EMT'] },
@@ -287,5 +289,50 @@ describe('practice authority: rules as versioned data, and the third check-in qu
     const [header, ...lines] = csv.text.trim().split(/\r?\n/);
     expect(header.split(',').slice(-4)).toEqual(['practice_basis', 'practice_rule', 'practice_rule_set_version', 'esar_vhp_level']);
     expect(lines.find((l) => l.includes('Tex Multi'))).toMatch(/"multistate RN licence \(NLC, home state TX\)\.",NLC,2,3$/);
+  });
+
+  it('reverification follows the basis: a mission that ends flags its responders like a revocation; extended, the flag clears', async () => {
+    const worker = await startWorker(world.env.env);
+    const flags = async (): Promise<Record<string, string | null>> => {
+      const roster = await request(world.http)
+        .get(`/incidents/${incident.id}/roster`)
+        .set(...bearer(world.adminToken))
+        .expect(200);
+      return Object.fromEntries(
+        roster.body.entries.map((e: { responder: { name: string }; credentialFlag: { code: string } | null }) => [
+          e.responder.name,
+          e.credentialFlag?.code ?? null,
+        ]),
+      );
+    };
+    try {
+      const ended = floridaRules();
+      Object.assign((ended.missions as Array<Record<string, unknown>>)[0], { from: iso(-3), until: iso(-0.01) });
+      await importRules(ended).expect(200);
+      const run = await sweepOnce(world.http, world.adminToken);
+      expect(run.state).toBe('completed');
+      expect(await flags()).toMatchObject({
+        'Peach Medic': 'mission_ended',
+        'Roster Emt': 'mission_ended',
+        'Tex Multi': null,
+        'Flo Rida': null,
+        'Rescue Tech': null,
+      });
+      const db = new Client({ connectionString: world.env.dbUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query(`SELECT payload FROM audit_entry WHERE action = 'credential.flagged' AND payload->'flag'->>'code' = 'mission_ended'`);
+        expect(rows).toHaveLength(2);
+        expect(JSON.stringify(rows[0].payload)).toContain('EMAC mission FL-2026-0142 ended');
+      } finally {
+        await db.end();
+      }
+
+      await importRules(floridaRules()).expect(200);
+      await sweepOnce(world.http, world.adminToken);
+      expect(await flags()).toMatchObject({ 'Peach Medic': null, 'Roster Emt': null });
+    } finally {
+      await worker.close();
+    }
   });
 });

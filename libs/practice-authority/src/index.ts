@@ -8,6 +8,7 @@ export * from './domain/vocabulary';
 export * from './domain/practice-rules.document';
 export * from './domain/decide-practice-authority';
 export * from './domain/esar-vhp-level';
+export * from './domain/practice-rules.fixture';
 export * from './practice-rules.repository';
 export * from './practice-authority.cache';
 export * from './practice-rules.service';

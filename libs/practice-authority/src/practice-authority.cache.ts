@@ -88,8 +88,9 @@ export class PracticeAuthorityCache {
 
   constructor(private readonly repository: PracticeRulesRepository) {}
 
-  async forState(incidentState: string): Promise<IncidentPracticeRules> {
-    const snapshot = await this.current();
+  /** `maxAgeMs`: how old a check of the version in force may be (reverification runs pass 0: a run sees the latest). */
+  async forState(incidentState: string, maxAgeMs = PRACTICE_RULES_TTL_MS): Promise<IncidentPracticeRules> {
+    const snapshot = await this.current(maxAgeMs);
     let rules = snapshot.byState.get(incidentState);
     if (!rules) {
       rules = new IncidentPracticeRules(snapshot.version, rulesForState(snapshot.document, incidentState));
@@ -103,9 +104,9 @@ export class PracticeAuthorityCache {
     this.loading = undefined;
   }
 
-  private current(): Promise<Snapshot> {
+  private current(maxAgeMs: number): Promise<Snapshot> {
     const s = this.snapshot;
-    if (s && Date.now() - s.checkedAt < PRACTICE_RULES_TTL_MS) return Promise.resolve(s);
+    if (s && Date.now() - s.checkedAt < maxAgeMs) return Promise.resolve(s);
     this.loading ??= this.refresh().finally(() => (this.loading = undefined));
     return this.loading;
   }

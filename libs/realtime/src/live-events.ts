@@ -29,7 +29,17 @@ export interface RosterEntry {
   esarVhpLevel?: number;
 }
 
-export type CredentialFlagCode = 'revoked' | 'suspended' | 'expired' | 'untrusted_issuer' | 'issuer_not_authorized' | 'signature_invalid';
+export type CredentialFlagCode =
+  | 'revoked'
+  | 'suspended'
+  | 'expired'
+  | 'untrusted_issuer'
+  | 'issuer_not_authorized'
+  | 'signature_invalid'
+  // The basis to practise the check-in admitted on no longer holds (docs/practice-authority.md).
+  | 'mission_ended'
+  | 'order_ended'
+  | 'compact_privilege_ended';
 
 export interface CredentialFlag {
   code: CredentialFlagCode;

@@ -978,7 +978,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            code: "revoked" | "suspended" | "expired" | "untrusted_issuer" | "issuer_not_authorized" | "signature_invalid";
+            code: "revoked" | "suspended" | "expired" | "untrusted_issuer" | "issuer_not_authorized" | "signature_invalid" | "mission_ended" | "order_ended" | "compact_privilege_ended";
             message: string;
         };
         CredentialIssuerDto: {

@@ -61,7 +61,20 @@ export class DeploymentLocationDto {
 
 /** A credential problem found after check-in (reverification), open until cleared. */
 export class CredentialFlagDto implements CredentialFlag {
-  @ApiProperty({ enum: ['revoked', 'suspended', 'expired', 'untrusted_issuer', 'issuer_not_authorized', 'signature_invalid'] }) code!: CredentialFlagCode;
+  @ApiProperty({
+    enum: [
+      'revoked',
+      'suspended',
+      'expired',
+      'untrusted_issuer',
+      'issuer_not_authorized',
+      'signature_invalid',
+      'mission_ended',
+      'order_ended',
+      'compact_privilege_ended',
+    ],
+  })
+  code!: CredentialFlagCode;
   @ApiProperty() message!: string;
   @ApiProperty({ format: 'date-time' }) at!: string;
 }
