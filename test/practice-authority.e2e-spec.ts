@@ -233,6 +233,27 @@ describe('practice authority: rules as versioned data, and the third check-in qu
     const rostered = await scan((await issue('ga-ems', 'EMT', 'Roster Emt', { licenseNumber: 'GA-PM-1001' })).jws);
     expect(rostered.body.practiceAuthority.basis).toMatchObject({ kind: 'emac_mission', ruleId: 'FL-2026-0142' });
 
+    // A position can ask for a basis or a level.
+    const positions = await request(world.http)
+      .patch(`/incidents/${incident.id}`)
+      .set(...bearer(world.adminToken))
+      .send({ addPositions: [{ name: 'Hospital Medic', requiredQualifications: ['PARAMEDIC'], requiredBasis: ['home_state_licence'], requiredLevel: 2 }] })
+      .expect(200);
+    const hospitalMedic = positions.body.positions.find((p: { name: string }) => p.name === 'Hospital Medic');
+    expect(hospitalMedic).toMatchObject({ requiredBasis: ['home_state_licence'], requiredLevel: 2 });
+    const refused = await scan((await issue('ga-ems', 'PARAMEDIC', 'Ward Medic')).jws, {
+      positionId: hospitalMedic.id,
+      ics211: { orderRequestNumber: 'FL-2026-0142' },
+    });
+    expect(refused.body).toMatchObject({ decision: 'denied', reasons: [{ code: 'basis_not_accepted' }] });
+    const floridian = await scan((await issue('fl-ems', 'PARAMEDIC', 'Local Medic')).jws, { positionId: hospitalMedic.id });
+    expect(floridian.body).toMatchObject({ decision: 'denied', reasons: [{ code: 'level_too_low' }] });
+    await request(world.http)
+      .patch(`/incidents/${incident.id}`)
+      .set(...bearer(world.adminToken))
+      .send({ addPositions: [{ name: 'Bad', requiredQualifications: ['RN'], requiredBasis: ['vibes'], requiredLevel: 9 }] })
+      .expect(400);
+
     // A national certification is not a state licence once rules govern the state.
     const national = await scan((await issue('nremt', 'PARAMEDIC', 'Nat Registry')).jws);
     expect(national.body.reasons[0].code).toBe('no_practice_authority');

@@ -824,7 +824,7 @@ export interface components {
         };
         CheckInReasonDto: {
             /**
-             * @description A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy, no_practice_authority
+             * @description A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy, no_practice_authority, basis_not_accepted, level_too_low
              * @example not_qualified
              */
             code: string;
@@ -1291,6 +1291,10 @@ export interface components {
             id: string;
             /** @example Triage Nurse */
             name: string;
+            /** @description Bases to practise the position accepts; empty: any */
+            requiredBasis: string[];
+            /** @description ESAR-VHP level at or better than this; null: any */
+            requiredLevel: number | null;
             /**
              * @description A responder qualifies by holding at least one of these
              * @example [
@@ -1377,6 +1381,16 @@ export interface components {
         PositionDto: {
             /** @example Triage Nurse */
             name: string;
+            /**
+             * @description Bases to practise the position accepts (docs/practice-authority.md); absent or empty: any
+             * @example [
+             *       "home_state_licence",
+             *       "emac_mission"
+             *     ]
+             */
+            requiredBasis?: ("home_state_licence" | "emac_mission" | "emergency_order" | "compact" | "incident_mutual_aid" | "no_rules" | "not_licensed")[];
+            /** @description ESAR-VHP level at or better than this (1 is the highest) */
+            requiredLevel?: number;
             /**
              * @description A responder qualifies by holding at least one of these
              * @example [

@@ -18,6 +18,7 @@ import { IncidentTimeZoneKnown1765000400000 } from './1765000400000-incident-tim
 import { VcClaimFormatName1765000500000 } from './1765000500000-vc-claim-format-name';
 import { PracticeRuleSet1765002000000 } from './1765002000000-practice-rule-set';
 import { DeploymentPracticeAuthority1765002100000 } from './1765002100000-deployment-practice-authority';
+import { PositionPracticeRequirements1765002200000 } from './1765002200000-position-practice-requirements';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -43,4 +44,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   VcClaimFormatName1765000500000,
   PracticeRuleSet1765002000000,
   DeploymentPracticeAuthority1765002100000,
+  PositionPracticeRequirements1765002200000,
 ];

@@ -6,6 +6,10 @@ import type { CheckInDecision, CheckInReason } from './check-in.types';
 export interface PositionRequirement {
   name: string;
   requiredQualifications: string[];
+  /** Bases to practise the position accepts (empty or absent: any). */
+  requiredBasis?: string[];
+  /** ESAR-VHP level at or better than this (1 is the highest; null or absent: any). */
+  requiredLevel?: number | null;
 }
 
 export interface Decision {
@@ -98,8 +102,24 @@ function decideCredential(result: VerificationResult, policy: StatusUnavailableP
  * no_practice_authority when no rule lets the person practise in the incident's state. A credential already refused
  * is not assessed (its answer would rest on nothing verified).
  */
-export function withPracticeAuthority(decided: Decision, authority: PracticeAuthorityView | null): Decision {
+export function withPracticeAuthority(decided: Decision, authority: PracticeAuthorityView | null, position?: PositionRequirement): Decision {
   if (decided.decision === 'denied' || !authority) return { ...decided, practiceAuthority: null };
-  if (authority.authorized || !authority.reason) return { ...decided, practiceAuthority: authority };
-  return { decision: 'denied', reasons: [authority.reason], basis: decided.basis, practiceAuthority: authority };
+  const deny = (reason: CheckInReason): Decision => ({ decision: 'denied', reasons: [reason], basis: decided.basis, practiceAuthority: authority });
+  if (!authority.authorized || !authority.basis) return authority.reason ? deny(authority.reason) : { ...decided, practiceAuthority: authority };
+  const accepted = position?.requiredBasis ?? [];
+  if (position && accepted.length > 0 && !accepted.includes(authority.basis.kind)) {
+    return deny({
+      code: 'basis_not_accepted',
+      message: `${position.name} accepts only ${accepted.map((k) => k.replace(/_/g, ' ')).join(' or ')} as a basis to practise; this responder's basis: ${authority.basis.text}`,
+    });
+  }
+  const needed = position?.requiredLevel;
+  const level = authority.level.level;
+  if (position && needed && (level === null || level > needed)) {
+    return deny({
+      code: 'level_too_low',
+      message: `${position.name} needs ESAR-VHP level ${needed} or better; this responder is ${level === null ? 'at no level' : `level ${level}`} (${authority.level.rule}).`,
+    });
+  }
+  return { ...decided, practiceAuthority: authority };
 }

@@ -128,7 +128,7 @@ export class CheckInService {
           at,
         })
       : null;
-    return { incident, result, decision: withPracticeAuthority(decided, authority) };
+    return { incident, result, decision: withPracticeAuthority(decided, authority, position) };
   }
 
   /**

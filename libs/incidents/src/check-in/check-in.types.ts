@@ -6,7 +6,14 @@ export type CheckInDecision = 'admitted' | 'admitted_with_warnings' | 'denied';
 
 /** Check-in's own reasons, beside the verification engine's reason codes. */
 export type CheckInReasonCode =
-  VerificationCheck['code'] | 'not_qualified' | 'no_qualification' | 'active_elsewhere' | 'status_unavailable_policy' | 'no_practice_authority';
+  | VerificationCheck['code']
+  | 'not_qualified'
+  | 'no_qualification'
+  | 'active_elsewhere'
+  | 'status_unavailable_policy'
+  | 'no_practice_authority'
+  | 'basis_not_accepted'
+  | 'level_too_low';
 
 export interface CheckInReason {
   code: CheckInReasonCode | string;

@@ -2,7 +2,8 @@ import type { CompactRule, MissionRule, OrderRule, PracticeRulesDocument } from 
 import { isLicensedProfession, KNOWN_COMPACTS, stateName } from './vocabulary';
 
 /** What a basis rests on, from the most to the least specific. */
-export type BasisKind = 'home_state_licence' | 'emac_mission' | 'emergency_order' | 'compact' | 'incident_mutual_aid' | 'no_rules' | 'not_licensed';
+export const BASIS_KINDS = ['home_state_licence', 'emac_mission', 'emergency_order', 'compact', 'incident_mutual_aid', 'no_rules', 'not_licensed'] as const;
+export type BasisKind = (typeof BASIS_KINDS)[number];
 
 export interface PracticeBasis {
   kind: BasisKind;

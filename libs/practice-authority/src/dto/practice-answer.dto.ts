@@ -1,8 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { BasisKind, NearestRule, PracticeBasis } from '../domain/decide-practice-authority';
+import { BASIS_KINDS, type BasisKind, type NearestRule, type PracticeBasis } from '../domain/decide-practice-authority';
 import type { EsarVhpLevel, LevelAnswer } from '../domain/esar-vhp-level';
-
-const KINDS: BasisKind[] = ['home_state_licence', 'emac_mission', 'emergency_order', 'compact', 'incident_mutual_aid', 'no_rules', 'not_licensed'];
 
 /** What check-in and reports show of the practice-authority answer. */
 export interface PracticeAuthorityView {
@@ -17,7 +15,7 @@ export interface PracticeAuthorityView {
 }
 
 export class PracticeBasisDto implements PracticeBasis {
-  @ApiProperty({ enum: KINDS }) kind!: BasisKind;
+  @ApiProperty({ enum: BASIS_KINDS }) kind!: BasisKind;
   @ApiProperty({ type: String, nullable: true, example: 'FL-2026-0142', description: 'The mission, order or compact' }) ruleId!: string | null;
   @ApiProperty({ example: 'multistate RN licence (NLC, home state TX).' }) text!: string;
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the basis ends (a mission or an order)' }) until!: string | null;
