@@ -225,6 +225,11 @@ const EXPECTED: Record<string, Expectation> = {
   // An invalid document: a permitted call is refused by validation (422), never applied.
   'PUT /trust/list': { access: ['admin'], request: () => ({ path: '/trust/list', body: { format: 'not-a-trust-list' } }) },
 
+  'GET /practice-authority/rules': { access: ['admin', 'auditor'], request: () => ({ path: '/practice-authority/rules' }) },
+  // An invalid document: a permitted call is refused by validation (422), never applied.
+  'PUT /practice-authority/rules': { access: ['admin'], request: () => ({ path: '/practice-authority/rules', body: { format: 'not-practice-rules' } }) },
+  'GET /practice-authority/rules/versions': { access: ['admin', 'auditor'], request: () => ({ path: '/practice-authority/rules/versions' }) },
+
   // Timekeepers verify nothing: they work from the deployments and the time records.
   'POST /credentials/verify': {
     access: ['admin', 'commander', 'checkin', 'auditor'],

@@ -7,6 +7,7 @@ import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
 import { CREDENTIAL_FORMATS } from '../apps/issuer/src';
 import {
   ApiClient,
+  DEMO_MISSION,
   DEMO_TRUST,
   admitOnePerFormat,
   buildRoster,
@@ -181,6 +182,26 @@ describe('demo: issuer, badges and verifier together', () => {
       expect: [200],
     });
     expect(roster.body).toHaveLength(admitted);
+    // The Georgia strike team practises under its EMAC mission, the Texas nurse on her multistate licence.
+    const deployments = (
+      await client.get<Array<{ responder: { name: string }; practiceAuthority: { basis: { kind: string; text: string } } | null }>>(
+        `/incidents/${seed.incident.id}/deployments`,
+        { token: checkinToken, expect: [200] },
+      )
+    ).body;
+    const basisOf = (name: string) => deployments.find((d) => d.responder.name === name)?.practiceAuthority?.basis;
+    const strikeTeam = written.manifest.badges.filter((b) => b.board === 'ga-ems');
+    expect(strikeTeam.length).toBeGreaterThan(0);
+    for (const member of strikeTeam) {
+      expect(basisOf(member.name)).toMatchObject({
+        kind: 'emac_mission',
+        text: expect.stringContaining(`under EMAC mission ${DEMO_MISSION} (REQ-A-0142 signed`),
+      });
+    }
+    const texan = badge((b) => b.board === 'tx-nursing');
+    expect(basisOf(texan.name)).toEqual(expect.objectContaining({ kind: 'compact', text: 'multistate RN licence (NLC, home state TX).' }));
+    const georgiaNurse = badge((b) => b.board === 'ga-nursing' && b.expected.decision === 'admitted');
+    expect(basisOf(georgiaNurse.name)?.text).toContain('under emergency order EO 26-117 (Governor of Florida');
     // A second surge finds everyone admitted already on the roster and scans only the refused badges again.
     const again = await runSurge({ api: client, incident: seed.incident, checkinUser: checkin }, written.manifest.badges, {
       count: 40,

@@ -56,7 +56,17 @@ describe('demo issuer over HTTP', () => {
     expect(nursing.did).toBe(`did:web:127.0.0.1%3A${port}:boards:fl-nursing`);
     await expect((await fetch(`${issuer.url}/health`)).json()).resolves.toEqual({ status: 'ok' });
     const { boards } = (await (await fetch(`${issuer.url}/boards`)).json()) as { boards: Json[] };
-    expect(boards.map((b) => b.slug)).toEqual(['fl-nursing', 'fl-medicine', 'fl-ems', 'ga-nursing', 'nremt', 'fema-usar', 'rogue-board']);
+    expect(boards.map((b) => b.slug)).toEqual([
+      'fl-nursing',
+      'fl-medicine',
+      'fl-ems',
+      'ga-nursing',
+      'ga-ems',
+      'tx-nursing',
+      'nremt',
+      'fema-usar',
+      'rogue-board',
+    ]);
     expect(boards.find((b) => b.slug === 'nremt')).toMatchObject({
       name: 'National Registry of Emergency Medical Technicians',
       kind: 'national-certifier',

@@ -506,6 +506,11 @@ describe('OpenAPI: every route answers as documented', () => {
     const list = await call('GET /trust/list', { token: admin, expect: 200 });
     await call('PUT /trust/list', { token: admin, body: list.body, expect: 200 });
     await call('PUT /trust/list', { token: admin, body: { format: 'something else' }, expect: 422 });
+    const rules = await call('GET /practice-authority/rules', { token: auditor.token, expect: 200 });
+    await call('PUT /practice-authority/rules', { token: admin, body: rules.body, expect: 200 });
+    await call('PUT /practice-authority/rules', { token: admin, body: { ...rules.body, orders: [{ id: 'EO 1' }] }, expect: 422 });
+    await call('GET /practice-authority/rules/versions', { token: auditor.token, expect: 200 });
+    await call('GET /practice-authority/rules', { query: { version: '99' }, token: auditor.token, expect: 404 });
     await call('POST /trust/issuers', {
       token: admin,
       body: { id: 'did:web:boards.example.org:tx:nursing', name: 'Texas Board of Nursing', jurisdictions: ['US-TX'], qualifications: ['RN'] },

@@ -13,6 +13,7 @@ import { TrustHttpModule, TrustModule } from '@app/trust';
 import { ReverificationModule } from '@app/reverification';
 import { OfflineModule } from '@app/offline';
 import { TimeRecordsModule } from '@app/time-records';
+import { PracticeAuthorityHttpModule } from '@app/practice-authority';
 import { HealthController } from './health/health.controller';
 
 /** The api process: HTTP API, live gateway and web app. Feature modules are listed here. */
@@ -39,6 +40,7 @@ export class ApiModule {
         ReverificationModule,
         OfflineModule,
         TimeRecordsModule,
+        PracticeAuthorityHttpModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

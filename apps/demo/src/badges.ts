@@ -46,6 +46,8 @@ export interface ManifestEntry {
   scenario: Scenario;
   expected: ExpectedOutcome;
   spotlight: boolean;
+  /** ICS 211 block 6 the station enters (the Georgia strike team's EMAC mission number). */
+  orderRequestNumber?: string;
   /** The QR PNG, relative to the manifest. */
   file: string;
   /** The credential text in the QR code: compact JWS, SD-JWT with its Disclosures, or JSON (ldp-vc). */
@@ -96,6 +98,7 @@ export function toManifestEntry(badge: IssuedBadge): ManifestEntry {
     departurePoint: badge.departurePoint,
     methodOfTravel: badge.methodOfTravel,
     licenseNumber: badge.licenseNumber,
+    ...(badge.orderRequestNumber ? { orderRequestNumber: badge.orderRequestNumber } : {}),
     credentialId: badge.credentialId,
     statusIndex: badge.statusIndex,
     validFrom: badge.validFrom.toISOString(),

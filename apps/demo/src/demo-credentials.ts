@@ -31,6 +31,7 @@ export async function issueBadges(issuer: BoardDirectory, roster: readonly DemoR
       qualification: responder.qualification,
       subject: { name: responder.name },
       licenseNumber: responder.licenseNumber,
+      multistate: responder.multistate,
       validFrom: responder.validFrom,
       validUntil: responder.validUntil,
     });

@@ -15,8 +15,11 @@ describe('demo roster', () => {
     expect(buildRoster({ now }).map((r) => [r.name, r.board, r.format])).toEqual(roster.map((r) => [r.name, r.board, r.format]));
   });
 
-  it('holds a few expired, one revoked, one suspended, one from the untrusted board, Georgia nurses and national certifications', () => {
-    expect(rosterSummary(roster)).toEqual({ admitted: 293, expired: 4, revoked: 1, suspended: 1, untrusted_issuer: 1 });
+  it('holds a few expired, one revoked, one suspended, one from the untrusted board, one without a state licence, Georgia nurses, the Georgia strike team, Texas multistate nurses and national certifications', () => {
+    expect(rosterSummary(roster)).toEqual({ admitted: 292, expired: 4, revoked: 1, suspended: 1, untrusted_issuer: 1, no_practice_authority: 1 });
+    expect(roster.filter((r) => r.board === 'ga-ems').every((r) => r.orderRequestNumber === 'FL-2026-0142')).toBe(true);
+    expect(roster.filter((r) => r.board === 'ga-ems').length).toBeGreaterThan(10);
+    expect(roster.filter((r) => r.board === 'tx-nursing').every((r) => r.multistate === true && r.format !== 'ldp-vc')).toBe(true);
     expect(roster.filter((r) => r.board === 'rogue-board')).toHaveLength(1);
     expect(roster.filter((r) => r.scenario === 'mutual-aid').length).toBeGreaterThan(10);
     expect(roster.filter((r) => r.board === 'nremt' || r.board === 'fema-usar').length).toBeGreaterThan(50);

@@ -7,13 +7,27 @@ import type { CredentialFormat, QualificationCode } from '../../issuer/src';
  */
 
 /** Why a responder is in the demo: most are ordinary; a few are there to be refused. */
-export type Scenario = 'in-state' | 'national' | 'mutual-aid' | 'expiring-soon' | 'expired' | 'revoked' | 'suspended' | 'untrusted';
+export type Scenario =
+  | 'in-state'
+  | 'national'
+  | 'mutual-aid'
+  | 'emac-mission'
+  | 'compact'
+  | 'no-state-licence'
+  | 'expiring-soon'
+  | 'expired'
+  | 'revoked'
+  | 'suspended'
+  | 'untrusted';
+
+/** The Georgia strike team's EMAC mission in the demo's practice rules (demo-seed.ts): given at check-in as the order request number. */
+export const DEMO_MISSION = 'FL-2026-0142';
 
 export interface ExpectedOutcome {
   /** `admitted` also covers `admitted_with_warnings` (for example a licence that expires during the shift). */
   decision: 'admitted' | 'denied';
   /** The verification reason code a denial must carry. */
-  reason?: 'expired' | 'revoked' | 'suspended' | 'untrusted_issuer';
+  reason?: 'expired' | 'revoked' | 'suspended' | 'untrusted_issuer' | 'no_practice_authority';
   /** One line for the presenter. */
   note: string;
 }
@@ -38,6 +52,10 @@ export interface DemoResponder {
   expected: ExpectedOutcome;
   /** The responder the printed instructions suggest revoking: checked in first by a surge. */
   spotlight: boolean;
+  /** ICS 211 block 6 as the station enters it: the EMAC mission number for the Georgia strike team. */
+  orderRequestNumber?: string;
+  /** The licence is multistate (NLC): the Texas nurses. */
+  multistate?: boolean;
 }
 
 export interface RosterOptions {
@@ -121,6 +139,24 @@ const GA_HOSPITALS: AgencyPool = {
     { name: 'Emory University Hospital', units: ['Emergency Department', 'Neuro ICU'], from: 'Atlanta, GA' },
     { name: 'Piedmont Atlanta Hospital', units: ['Emergency Department'], from: 'Atlanta, GA' },
     { name: 'Memorial Health University Medical Center', units: ['Trauma Center'], from: 'Savannah, GA' },
+  ],
+};
+
+const GA_EMS: AgencyPool = {
+  homeState: 'GA',
+  travel: ['EMAC convoy'],
+  agencies: [
+    { name: 'Georgia EMS Strike Team 4 (Atlanta Fire Rescue)', units: ['Strike Team 4-A', 'Strike Team 4-B'], from: 'Atlanta, GA' },
+    { name: 'Georgia EMS Strike Team 7 (Chatham EMS)', units: ['Strike Team 7-A'], from: 'Savannah, GA' },
+  ],
+};
+
+const TX_HOSPITALS: AgencyPool = {
+  homeState: 'TX',
+  travel: ['Air (commercial)'],
+  agencies: [
+    { name: 'Houston Methodist Hospital', units: ['Emergency Department', 'Travel Nurse Pool'], from: 'Houston, TX' },
+    { name: 'Parkland Memorial Hospital', units: ['Emergency Department'], from: 'Dallas, TX' },
   ],
 };
 
@@ -349,28 +385,42 @@ export const BOARD_FORMATS: Readonly<Record<string, readonly CredentialFormat[]>
   'fl-medicine': ['ldp-vc', 'vc+jwt', 'ob3-jwt'],
   'fl-ems': ['vc+jwt', 'dc+sd-jwt', 'ob3-jwt'],
   'ga-nursing': ['jwt-vc', 'vc+jwt'],
+  'ga-ems': ['vc+jwt', 'ob3-jwt'],
+  // Multistate status is a claim the JWT forms carry (docs/practice-authority.md).
+  'tx-nursing': ['vc+jwt', 'ob3-jwt'],
   nremt: ['ldp-vc', 'ob3-jwt'],
   'fema-usar': ['ob3-jwt', 'dc+sd-jwt', 'vc+jwt'],
   'rogue-board': ['ob3-jwt'],
 };
 
 /** Shares of an ordinary roster (the special cases come on top). */
-const ORDINARY: Array<{ share: number; slot: Omit<Slot, 'scenario' | 'format'> & { scenario: 'in-state' | 'national' | 'mutual-aid' } }> = [
+const ORDINARY: Array<{
+  share: number;
+  slot: Omit<Slot, 'scenario' | 'format'> & { scenario: 'in-state' | 'national' | 'mutual-aid' | 'emac-mission' | 'compact' };
+}> = [
   { share: 0.2, slot: { board: 'fl-nursing', qualification: 'RN', pool: FL_HOSPITALS, scenario: 'in-state' } },
   { share: 0.035, slot: { board: 'fl-nursing', qualification: 'APRN', pool: FL_HOSPITALS, scenario: 'in-state' } },
   { share: 0.03, slot: { board: 'fl-nursing', qualification: 'LPN', pool: FL_HOSPITALS, scenario: 'in-state' } },
   { share: 0.09, slot: { board: 'fl-medicine', qualification: 'MD', pool: FL_HOSPITALS, scenario: 'in-state' } },
   { share: 0.15, slot: { board: 'fl-ems', qualification: 'PARAMEDIC', pool: FL_EMS, scenario: 'in-state' } },
   { share: 0.1, slot: { board: 'fl-ems', qualification: 'EMT', pool: FL_EMS, scenario: 'in-state' } },
-  { share: 0.035, slot: { board: 'nremt', qualification: 'PARAMEDIC', pool: NATIONAL_EMS, scenario: 'national' } },
-  { share: 0.03, slot: { board: 'nremt', qualification: 'EMT', pool: NATIONAL_EMS, scenario: 'national' } },
   { share: 0.2, slot: { board: 'fema-usar', qualification: 'USAR_TECH', pool: USAR, scenario: 'national' } },
   { share: 0.06, slot: { board: 'ga-nursing', qualification: 'RN', pool: GA_HOSPITALS, scenario: 'mutual-aid' } },
   { share: 0.015, slot: { board: 'ga-nursing', qualification: 'LPN', pool: GA_HOSPITALS, scenario: 'mutual-aid' } },
+  { share: 0.03, slot: { board: 'ga-ems', qualification: 'PARAMEDIC', pool: GA_EMS, scenario: 'emac-mission' } },
+  { share: 0.025, slot: { board: 'ga-ems', qualification: 'EMT', pool: GA_EMS, scenario: 'emac-mission' } },
+  { share: 0.02, slot: { board: 'tx-nursing', qualification: 'RN', pool: TX_HOSPITALS, scenario: 'compact' } },
 ];
 
-/** Responders who are there to be refused (or to show a warning). Order matters: it is the order a surge meets them. */
+/**
+ * Responders who are there to be refused (or to show a warning, or a basis to practise every roster must show: the
+ * Georgia strike team under its EMAC mission, a Texas multistate nurse). Order matters: it is the order a surge meets them.
+ */
 const SPECIAL: Slot[] = [
+  { board: 'ga-ems', qualification: 'PARAMEDIC', pool: GA_EMS, scenario: 'emac-mission', format: 'vc+jwt' },
+  { board: 'tx-nursing', qualification: 'RN', pool: TX_HOSPITALS, scenario: 'compact', format: 'vc+jwt' },
+  // Florida's rules give a national certification without a state licence no basis to practise.
+  { board: 'nremt', qualification: 'PARAMEDIC', pool: NATIONAL_EMS, scenario: 'no-state-licence', format: 'ob3-jwt' },
   { board: 'fl-nursing', qualification: 'RN', pool: FL_HOSPITALS, scenario: 'expired', format: 'vc+jwt' },
   { board: 'rogue-board', qualification: 'MD', pool: ONLINE_MILL, scenario: 'untrusted', format: 'ob3-jwt' },
   { board: 'fl-ems', qualification: 'PARAMEDIC', pool: FL_EMS, scenario: 'revoked', format: 'dc+sd-jwt' },
@@ -393,6 +443,9 @@ const LICENSE_SHAPES: Record<string, (digits: (n: number) => string) => string> 
   'fema-usar:USAR_TECH': (d) => `USAR-${d(5)}`,
   'ga-nursing:RN': (d) => `RN${d(6)}`,
   'ga-nursing:LPN': (d) => `LPN${d(6)}`,
+  'ga-ems:PARAMEDIC': (d) => `GA-P${d(6)}`,
+  'ga-ems:EMT': (d) => `GA-E${d(6)}`,
+  'tx-nursing:RN': (d) => `TX-RN${d(7)}`,
   'rogue-board:MD': (d) => `BMCO-${d(6)}`,
 };
 
@@ -403,7 +456,13 @@ function expectedFor(scenario: Scenario): ExpectedOutcome {
     case 'national':
       return { decision: 'admitted', note: 'national certification, trusted for all of the US' };
     case 'mutual-aid':
-      return { decision: 'admitted', note: 'Georgia licence, accepted under EMAC mutual aid' };
+      return { decision: 'admitted', note: 'Georgia nursing licence, practising under Florida emergency order EO 26-117' };
+    case 'emac-mission':
+      return { decision: 'admitted', note: `Georgia strike team, practising under EMAC mission ${DEMO_MISSION}` };
+    case 'compact':
+      return { decision: 'admitted', note: 'Texas multistate RN licence (Nurse Licensure Compact)' };
+    case 'no-state-licence':
+      return { decision: 'denied', reason: 'no_practice_authority', note: 'national certification only: not a Florida licence, no basis to practise' };
     case 'expiring-soon':
       return { decision: 'admitted', note: 'valid, but expires during this operational period (expiry warning)' };
     case 'expired':
@@ -506,6 +565,8 @@ export function buildRoster(opts: RosterOptions = {}): DemoResponder[] {
       scenario: slot.scenario,
       expected: expectedFor(slot.scenario),
       spotlight: index === 0,
+      ...(slot.scenario === 'emac-mission' ? { orderRequestNumber: DEMO_MISSION } : {}),
+      ...(slot.scenario === 'compact' ? { multistate: true } : {}),
     };
   });
 }

@@ -1,5 +1,6 @@
 import { describeQualification, QUALIFICATION_CODES, vctOf, type QualificationCode } from '../../issuer/src';
 import type { ApiClient } from './demo-api-client';
+import { DEMO_MISSION } from './demo-roster';
 
 /**
  * Seeds the product the way an agency would, over its HTTP API only: the state's trust list, the incident staff's
@@ -28,6 +29,8 @@ export const DEMO_TRUST: readonly TrustGrant[] = [
   { slug: 'fl-medicine', jurisdictions: ['US-FL'], qualifications: ['MD'] },
   { slug: 'fl-ems', jurisdictions: ['US-FL'], qualifications: ['PARAMEDIC', 'EMT'] },
   { slug: 'ga-nursing', jurisdictions: ['US-GA'], qualifications: ['RN', 'LPN', 'APRN'] },
+  { slug: 'ga-ems', jurisdictions: ['US-GA'], qualifications: ['PARAMEDIC', 'EMT'] },
+  { slug: 'tx-nursing', jurisdictions: ['US-TX'], qualifications: ['RN', 'LPN'] },
   { slug: 'nremt', jurisdictions: ['US'], qualifications: ['PARAMEDIC', 'EMT'] },
   { slug: 'fema-usar', jurisdictions: ['US'], qualifications: ['USAR_TECH'] },
 ];
@@ -106,6 +109,74 @@ export interface DemoSeed {
   users: DemoUser[];
   /** The trust-list document that was imported. */
   trustList: TrustListDocument;
+  /** The practice-rules document that was imported (docs/practice-authority.md). */
+  practiceRules: Record<string, unknown>;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Florida's practice rules for the demo: the Nurse Licensure Compact (Florida, Georgia and Texas are members), the
+ * EMAC mission that brings the Georgia EMS strike team (REQ-A signed yesterday, 30 days), and the governor's order
+ * letting Georgia nurses practise under supervision. A nationally certified paramedic with no state licence has no
+ * basis here: the demo shows that refusal too.
+ */
+export function demoPracticeRules(now: Date = new Date()): Record<string, unknown> {
+  const day = (offset: number): string => new Date(Math.floor((now.getTime() + offset * DAY_MS) / DAY_MS) * DAY_MS).toISOString();
+  return {
+    format: 'responder-checkin/practice-rules',
+    version: 1,
+    publisher: 'Florida Division of Emergency Management (demo)',
+    issuedAt: now.toISOString(),
+    compacts: [
+      {
+        id: 'NLC',
+        professions: ['RN', 'LPN'],
+        requiresMultistate: true,
+        members: [
+          { state: 'US-TX', from: '2000-01-01T00:00:00.000Z', until: null },
+          { state: 'US-GA', from: '2018-01-19T00:00:00.000Z', until: null },
+          { state: 'US-FL', from: '2018-01-19T00:00:00.000Z', until: null },
+        ],
+      },
+    ],
+    missions: [
+      {
+        id: DEMO_MISSION,
+        requestingState: 'US-FL',
+        assistingState: 'US-GA',
+        requestNumber: 'REQ-A-0142',
+        signedAt: day(-1),
+        order: 'EO 26-117',
+        professions: ['PARAMEDIC', 'EMT'],
+        from: day(-1),
+        until: day(30),
+        roster: [],
+        conditions: [],
+      },
+    ],
+    orders: [
+      {
+        id: 'EO 26-117',
+        state: 'US-FL',
+        issuedBy: 'Governor of Florida',
+        effect: 'authorize',
+        professions: ['RN', 'LPN'],
+        homeStates: ['US-GA'],
+        from: day(-1),
+        until: day(30),
+        conditions: ['under supervision'],
+        suspends: false,
+      },
+    ],
+  };
+}
+
+/** Imports the demo's practice rules (PUT /practice-authority/rules, audited as a new version). */
+export async function seedPracticeRules(api: ApiClient, adminToken: string, now: Date = new Date()): Promise<Record<string, unknown>> {
+  const document = demoPracticeRules(now);
+  await api.call('PUT', '/practice-authority/rules', { token: adminToken, body: document, expect: [200] });
+  return document;
 }
 
 interface TrustListIssuerEntry {
@@ -255,5 +326,6 @@ export async function seedDemo(
   const trustList = await seedTrustList(api, adminToken, boards);
   const users = await seedUsers(api, adminToken, demoUsers(admin));
   const incident = await seedIncident(api, adminToken, users, now);
-  return { incident, users, trustList };
+  const practiceRules = await seedPracticeRules(api, adminToken, now);
+  return { incident, users, trustList, practiceRules };
 }

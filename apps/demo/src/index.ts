@@ -9,7 +9,7 @@
  */
 export { ApiClient, ApiError, describeProblem } from './demo-api-client';
 export type { ApiResponse, CallOptions } from './demo-api-client';
-export { buildRoster, rosterSummary } from './demo-roster';
+export { buildRoster, DEMO_MISSION, rosterSummary } from './demo-roster';
 export type { DemoResponder, ExpectedOutcome, RosterOptions, Scenario } from './demo-roster';
 export { issueBadges } from './demo-credentials';
 export type { BoardDirectory, IssuedBadge } from './demo-credentials';
@@ -19,9 +19,11 @@ export {
   DEMO_POSITIONS,
   DEMO_TRUST,
   UNTRUSTED_BOARDS,
+  demoPracticeRules,
   demoUsers,
   seedDemo,
   seedIncident,
+  seedPracticeRules,
   seedTrustList,
   seedUsers,
 } from './demo-seed';

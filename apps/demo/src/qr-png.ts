@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 
 /** A QR code holds at most this many bytes (version 40, error correction L, byte mode). */
 export const QR_MAX_BYTES = 2953;
+const JSQR_UNREADABLE_VERSION = 23;
 
 export interface QrPngOptions {
   /** Pixels per module. Default 4 (a version-40 code is then 740 px square with its quiet zone). */
@@ -19,7 +20,9 @@ export interface QrPngOptions {
 export function qrPng(text: string, opts: QrPngOptions = {}): Buffer {
   const scale = opts.scale ?? 4;
   const margin = opts.margin ?? 4;
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'L' });
+  let qr = QRCode.create(text, { errorCorrectionLevel: 'L' });
+  // jsQR (the station's decoder where a browser has no BarcodeDetector) cannot read version 23 codes: one size up.
+  if (qr.version === JSQR_UNREADABLE_VERSION) qr = QRCode.create(text, { errorCorrectionLevel: 'L', version: JSQR_UNREADABLE_VERSION + 1 });
   const n = qr.modules.size;
   const size = (n + 2 * margin) * scale;
   const pixels = Buffer.alloc(size * size, 255);

@@ -150,7 +150,7 @@ export async function runSurge(target: SurgeTarget, badges: readonly ManifestEnt
         homeUnit: entry.homeUnit,
         departurePoint: entry.departurePoint,
         methodOfTravel: entry.methodOfTravel,
-        orderRequestNumber: `O-${entry.key.replace(/\D/g, '')}`,
+        orderRequestNumber: entry.orderRequestNumber ?? `O-${entry.key.replace(/\D/g, '')}`,
       },
     };
     const idempotencyKey = `${scanner}-${randomUUID()}`;

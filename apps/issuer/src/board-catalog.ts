@@ -21,6 +21,8 @@ export const DEFAULT_BOARDS: readonly BoardSpec[] = [
   { slug: 'fl-medicine', name: 'Florida Board of Medicine', jurisdiction: 'US-FL', kind: 'state-board', alg: 'EdDSA' },
   { slug: 'fl-ems', name: 'Florida Bureau of Emergency Medical Oversight', jurisdiction: 'US-FL', kind: 'state-board', alg: 'ES256' },
   { slug: 'ga-nursing', name: 'Georgia Board of Nursing', jurisdiction: 'US-GA', kind: 'state-board', alg: 'ES256' },
+  { slug: 'ga-ems', name: 'Georgia Office of EMS and Trauma', jurisdiction: 'US-GA', kind: 'state-board', alg: 'ES256' },
+  { slug: 'tx-nursing', name: 'Texas Board of Nursing', jurisdiction: 'US-TX', kind: 'state-board', alg: 'ES256' },
   { slug: 'nremt', name: 'National Registry of Emergency Medical Technicians', jurisdiction: 'US', kind: 'national-certifier', alg: 'EdDSA' },
   { slug: 'fema-usar', name: 'FEMA US&R Training Program', jurisdiction: 'US', kind: 'national-certifier', alg: 'ES256' },
   // A credential mill: well-formed, validly signed credentials from an issuer that no trust registry lists.

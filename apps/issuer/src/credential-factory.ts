@@ -27,6 +27,8 @@ export interface CredentialContent {
   achievementId: string;
   subject: { id: string; name: string; email?: string };
   licenseNumber: string;
+  /** A nurse licence's compact status (NLC): multistate or single-state; absent for other credentials. */
+  multistate?: boolean;
   validFrom: Date;
   validUntil: Date;
   status?: { index: number; listUrl: (purpose: StatusPurpose) => string };
@@ -112,9 +114,17 @@ export function buildVc2Credential(content: CredentialContent): Record<string, u
     name: credentialName(content),
     validFrom: isoSeconds(content.validFrom),
     validUntil: isoSeconds(content.validUntil),
-    credentialSubject: achievementSubject(content),
+    credentialSubject: { ...achievementSubject(content), ...licenseScope(content) },
     ...(credentialStatus ? { credentialStatus } : {}),
   };
+}
+
+/**
+ * The licence's compact status as a subject claim, for the JWT forms only: the Open Badges context defines no such
+ * term, so a Data Integrity credential (JSON-LD, every term must expand) does not carry it.
+ */
+function licenseScope(content: CredentialContent): Record<string, unknown> {
+  return content.multistate === undefined ? {} : { licenseScope: content.multistate ? 'multistate' : 'single-state' };
 }
 
 /** The Open Badges 3.0 vocabulary: the namespace the OB 3.0 context maps its terms into. */

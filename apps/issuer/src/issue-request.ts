@@ -18,6 +18,8 @@ export interface IssueRequest {
   subject: { id?: string; name: string; email?: string };
   /** Generated (shaped like the real ones) when absent. */
   licenseNumber?: string;
+  /** A nurse licence's compact status: true multistate, false single-state; absent says nothing (JWT forms only). */
+  multistate?: boolean;
   /** Default: now. */
   validFrom?: Date;
   /** Default: two years after validFrom. */
@@ -31,6 +33,7 @@ export interface NormalisedIssueRequest {
   qualification: QualificationCode;
   subject: { id?: string; name: string; email?: string };
   licenseNumber?: string;
+  multistate?: boolean;
   validFrom?: Date;
   validUntil?: Date;
   withStatus: boolean;
@@ -53,6 +56,7 @@ const issueRequestSchema = z
       email: z.email().optional(),
     }),
     licenseNumber: z.string().trim().min(1).max(64).optional(),
+    multistate: z.boolean().optional(),
     validFrom: dateSchema.optional(),
     validUntil: dateSchema.optional(),
     withStatus: z.boolean().optional(),

@@ -160,6 +160,7 @@ export class IssuingBoard implements Board {
       achievementId: this.achievementUrl(achievement.code),
       subject: { ...request.subject, id: request.subject.id ?? `urn:uuid:${randomUUID()}` },
       licenseNumber: request.licenseNumber ?? generateLicenseNumber(achievement.numberPrefix),
+      multistate: request.multistate,
       validFrom,
       validUntil,
       status: statusIndex >= 0 ? { index: statusIndex, listUrl: (p) => this.statusListUrl(p) } : undefined,

@@ -31,6 +31,7 @@ export function sdJwtVcClaims(content: CredentialContent, signedAt: Date, tokenS
     name: content.subject.name,
     ...(content.subject.email ? { email: content.subject.email } : {}),
     license_number: content.licenseNumber,
+    ...(content.multistate === undefined ? {} : { license_scope: content.multistate ? 'multistate' : 'single-state' }),
   };
 }
 

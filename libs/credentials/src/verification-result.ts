@@ -61,12 +61,16 @@ export interface CredentialSummary {
     registryName?: string;
     /** The name the credential claims for its issuer (never shown as authoritative). */
     claimedName?: string;
+    /** From the trust registry: where the issuer licenses (a state board: its state); practice authority reads the home state here. */
+    jurisdictions?: string[];
   };
   subject: { id?: string; name?: string; email?: string };
   /** Our qualification code (RN, MD, PARAMEDIC, EMT, ...) by the documented mapping rules. */
   qualification?: string;
   achievement?: { id?: string; name?: string; achievementType?: string };
   licenseNumber?: string;
+  /** The licence is multistate (a compact privilege), as the credential states it: `multistate: true` or `licenseScope: "multistate"`. */
+  multistate?: boolean;
   /** ISO instants (normalised to UTC). */
   validFrom?: string;
   validUntil?: string;

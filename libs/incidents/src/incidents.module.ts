@@ -3,6 +3,7 @@ import { AuditedIncidents, AuditTrailModule } from '@app/audit';
 import { AccessChangesModule, AuthModule, IncidentAccess } from '@app/auth';
 import { LiveSnapshotSource, OutboxModule } from '@app/realtime';
 import { CredentialsModule } from '@app/credentials';
+import { PracticeAuthorityModule } from '@app/practice-authority';
 import { CheckInController } from './check-in/check-in.controller';
 import { CheckInService } from './check-in/check-in.service';
 import { RecentCheckInsRepository } from './check-in/recent-check-ins.repository';
@@ -46,7 +47,7 @@ const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, DeployedCreden
  */
 @Global()
 @Module({
-  imports: [CredentialsModule, AccessChangesModule, AuditTrailModule, OutboxModule],
+  imports: [CredentialsModule, AccessChangesModule, AuditTrailModule, OutboxModule, PracticeAuthorityModule],
   providers: [
     ...SERVICES,
     ...REPOSITORIES,

@@ -23,6 +23,10 @@ export interface RosterEntry {
   checkedInAt: string;
   /** Set while a credential problem found after check-in is open. */
   credentialFlag?: CredentialFlag | null;
+  /** On what basis the responder may practise here (docs/practice-authority.md), as the check-in decided. */
+  practiceBasis?: string;
+  /** ESAR-VHP credential level (1-4) from the verified credentials. */
+  esarVhpLevel?: number;
 }
 
 export type CredentialFlagCode =
@@ -33,7 +37,12 @@ export type CredentialFlagCode =
   | 'issuer_not_authorized'
   | 'signature_invalid'
   // an offline scan whose online re-verification decided otherwise (docs/offline.md)
-  | 'changed_since_offline';
+  | 'changed_since_offline'
+  // The basis to practise the check-in admitted on no longer holds (docs/practice-authority.md).
+  | 'mission_ended'
+  | 'order_ended'
+  | 'compact_privilege_ended';
+
 
 /** Where an offline scan came from and what each side decided: set on alerts raised when a station syncs. */
 export interface OfflineScanContext {

@@ -1,4 +1,4 @@
-import { applyEvent, countRoster, fromSnapshot, groupRoster, type BoardState } from './board-state';
+import { applyEvent, countByLevel, countRoster, fromSnapshot, groupRoster, levelKey, type BoardState } from './board-state';
 import type { LiveEvent, LiveEventMap, LiveSnapshot, RosterEntry } from './protocol';
 
 const INCIDENT = '6f1c1f3e-4b36-4f3c-9d59-0c1b1f0d6a01';
@@ -128,5 +128,17 @@ describe('board state', () => {
       s = applyEvent(s, event('checkin.denied', { attemptId: `t${i}`, name: `N${i}`, reasons: [{ code: 'revoked', message: 'Revoked.' }], at: '' }));
     expect(s.denied).toHaveLength(10);
     expect(s.denied[0].attemptId).toBe('t11');
+  });
+});
+
+describe('ESAR-VHP levels on the board', () => {
+  it('counts by level in level order, with "none" for responders without one', () => {
+    const roster = [entry('a', { esarVhpLevel: 3 }), entry('b', { esarVhpLevel: 1 }), entry('c', { esarVhpLevel: 3 }), entry('d')];
+    expect(countByLevel(roster)).toEqual([
+      ['1', 1],
+      ['3', 2],
+      ['none', 1],
+    ]);
+    expect(roster.filter((r) => levelKey(r) === '3').map((r) => r.deploymentId)).toEqual(['a', 'c']);
   });
 });

@@ -125,6 +125,16 @@ export function countRoster(roster: RosterEntry[]): LiveBoardCounts {
   return counts;
 }
 
+/** ESAR-VHP level of an entry as the board counts and filters it: "1" to "4", or "none". */
+export const levelKey = (r: RosterEntry): string => (r.esarVhpLevel ? String(r.esarVhpLevel) : 'none');
+
+/** Head count by ESAR-VHP level ("none" for responders without one), in level order. */
+export function countByLevel(roster: RosterEntry[]): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const r of roster) counts.set(levelKey(r), (counts.get(levelKey(r)) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a.localeCompare(b));
+}
+
 export interface RosterGroup {
   key: string;
   title: string;

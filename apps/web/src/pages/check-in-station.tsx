@@ -312,6 +312,20 @@ function ScanResult({
             <dd>{deployment?.credential.licenseNumber ?? credential?.licenseNumber}</dd>
           </>
         )}
+        {result.practiceAuthority?.basis && (
+          <>
+            <dt>May practise here</dt>
+            <dd data-testid="result-basis">{result.practiceAuthority.basis.text}</dd>
+          </>
+        )}
+        {result.practiceAuthority?.level.level && (
+          <>
+            <dt>ESAR-VHP level</dt>
+            <dd data-testid="result-level" title={result.practiceAuthority.level.rule}>
+              Level {result.practiceAuthority.level.level}
+            </dd>
+          </>
+        )}
         {deployment && (
           <>
             <dt>Position</dt>

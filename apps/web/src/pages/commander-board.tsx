@@ -6,7 +6,7 @@ import { armSoundOnFirstGesture, beep, enableSound, soundReady } from '../compon
 import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
 import { ErrorNotice, Loading, Notice } from '../components/notices';
 import { toApiError, useAction } from '../components/use-async';
-import { countRoster, groupRoster, type BoardState } from '../live/board-state';
+import { countByLevel, countRoster, groupRoster, levelKey, type BoardState } from '../live/board-state';
 import type { LiveConnectionState, LiveEvent, RosterEntry } from '../live/protocol';
 import { useLiveBoard } from '../live/use-live-board';
 import { api, useSession } from '../session';
@@ -105,7 +105,9 @@ function Board({
   stale: boolean;
 }) {
   const counts = countRoster(board.roster);
-  const groups = groupRoster(board.roster);
+  const byLevel = countByLevel(board.roster);
+  const [level, setLevel] = useState<string | null>(null);
+  const groups = groupRoster(level ? board.roster.filter((r) => levelKey(r) === level) : board.roster);
   const sound = useStore(soundReady);
   const download = useAction();
 
@@ -160,6 +162,15 @@ function Board({
                 {q}: <strong>{n}</strong>
               </li>
             ))}
+        </ul>
+        <ul class="count-list" aria-label="By ESAR-VHP level (select to filter)" data-testid="counts-by-level">
+          {byLevel.map(([l, n]) => (
+            <li key={l} class="count" data-level={l}>
+              <button type="button" class="button-small" aria-pressed={level === l} onClick={() => setLevel(level === l ? null : l)}>
+                {l === 'none' ? 'No level' : `Level ${l}`}: <strong>{n}</strong>
+              </button>
+            </li>
+          ))}
         </ul>
       </section>
 
@@ -266,6 +277,12 @@ function RosterCard({ entry, incidentId, canAct }: { entry: RosterEntry; inciden
         {entry.location ? ` · ${entry.location.name}` : ''}
         {entry.agency && entry.agency !== entry.issuerName ? ` · ${entry.agency}` : ''}
       </p>
+      {(entry.practiceBasis || entry.esarVhpLevel) && (
+        <p class="card-line" data-testid="practice-basis">
+          {entry.esarVhpLevel ? <span class="level-pill">ESAR-VHP {entry.esarVhpLevel}</span> : null}
+          {entry.practiceBasis ? ` ${entry.practiceBasis}` : ''}
+        </p>
+      )}
       <p class="card-line hint">Checked in {formatTime(entry.checkedInAt)}</p>
       {flagged && entry.credentialFlag && (
         <p class="card-flag" role="note">

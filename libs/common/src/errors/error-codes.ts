@@ -45,6 +45,8 @@ export const ERROR_STATUS = {
   time_day_already_approved: 409,
   time_correction_self_approved: 422,
   time_rate_missing: 422,
+  // practice authority
+  practice_rules_invalid: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -41,6 +41,7 @@ export function summariseCredential(credential: JsonRecord, format: CredentialSu
         }
       : undefined,
     licenseNumber: clip(typeof subject.licenseNumber === 'string' ? subject.licenseNumber : undefined),
+    multistate: multistateClaim(subject.multistate, subject.licenseScope),
     validFrom: from !== undefined ? normalisedIso(fromText, from) : undefined,
     validUntil: until !== undefined ? normalisedIso(untilText, until) : undefined,
     status: statusEntries(credential),
@@ -67,6 +68,14 @@ export function statusEntries(credential: JsonRecord): StatusEntrySummary[] {
       listUrl: typeof entry.statusListCredential === 'string' ? entry.statusListCredential : (idOf(entry) ?? ''),
       index: statusIndex(entry.statusListIndex) ?? -1,
     }));
+}
+
+/** A licence's multistate status as the credential states it; undefined when it says nothing. */
+export function multistateClaim(flag: unknown, scope: unknown): boolean | undefined {
+  if (typeof flag === 'boolean') return flag;
+  if (scope === 'multistate') return true;
+  if (scope === 'single-state') return false;
+  return undefined;
 }
 
 function subjectName(subject: JsonRecord): string | undefined {

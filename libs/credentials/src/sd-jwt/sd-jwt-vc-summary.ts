@@ -1,5 +1,5 @@
 import { jwkThumbprint, toPublicJwk } from '../keys/jwk';
-import { statusEntries } from '../model/credential-summary';
+import { multistateClaim, statusEntries } from '../model/credential-summary';
 import { toIso } from '../model/instants';
 import { isRecord, type JsonRecord } from '../util/json';
 import type { CredentialSummary, StatusEntrySummary } from '../verification-result';
@@ -36,6 +36,7 @@ export function summariseSdJwtVc(claims: JsonRecord, issuerId: string | undefine
       email: clip(text(claims.email)),
     },
     licenseNumber: clip(licenceNumber(claims)),
+    multistate: multistateClaim(claims.multistate, claims.license_scope),
     validFrom: from !== undefined ? toIso(from) : undefined,
     validUntil: until !== undefined ? toIso(until) : undefined,
     status: statusSummary(claims),

@@ -20,6 +20,9 @@ import { VcClaimFormatName1765000500000 } from './1765000500000-vc-claim-format-
 import { OutboxTraceParent1765006000000 } from './1765006000000-outbox-trace-parent';
 import { Retention1765006000100 } from './1765006000100-retention';
 import { TimeRecords1765007000000 } from './1765007000000-time-records';
+import { PracticeRuleSet1765002000000 } from './1765002000000-practice-rule-set';
+import { DeploymentPracticeAuthority1765002100000 } from './1765002100000-deployment-practice-authority';
+import { PositionPracticeRequirements1765002200000 } from './1765002200000-position-practice-requirements';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -43,6 +46,9 @@ export const migrations: Array<new () => MigrationInterface> = [
   TokenVersionsAndSealedKeys1765000050000,
   IncidentTimeZoneKnown1765000400000,
   VcClaimFormatName1765000500000,
+  PracticeRuleSet1765002000000,
+  DeploymentPracticeAuthority1765002100000,
+  PositionPracticeRequirements1765002200000,
   OfflineStations1765004000000,
   OutboxTraceParent1765006000000,
   Retention1765006000100,

@@ -1,5 +1,6 @@
 import type { VerificationCheck, VerificationResult } from '@app/credentials';
-import { decideCheckIn } from './check-in-decision';
+import type { PracticeAuthorityView } from '@app/practice-authority';
+import { decideCheckIn, withPracticeAuthority } from './check-in-decision';
 
 const pass = (id: VerificationCheck['id']): VerificationCheck => ({ id, status: 'pass', code: 'ok', message: 'ok' });
 
@@ -92,5 +93,51 @@ describe('decideCheckIn', () => {
   it('never admits an unverified result even if it lists no errors', () => {
     const r = { ...result(), verified: false };
     expect(decideCheckIn(r, 'admit_with_warning').decision).toBe('denied');
+  });
+});
+
+describe('withPracticeAuthority: the third question, and what a position asks of it', () => {
+  const mission: PracticeAuthorityView = {
+    authorized: true,
+    basis: {
+      kind: 'emac_mission',
+      ruleId: 'FL-2026-0142',
+      text: 'PARAMEDIC licensed in GA; practising in FL under EMAC mission FL-2026-0142.',
+      until: null,
+      conditions: [],
+    },
+    nearest: null,
+    reason: null,
+    level: { level: 3, rule: 'level 3: PARAMEDIC licence verified (meets the basic requirements to practise)' },
+    ruleSetVersion: 2,
+  };
+  const admitted = decideCheckIn(result({ qualification: 'PARAMEDIC' }), 'deny');
+
+  it('admits with the basis, denies without one, and leaves a refused credential unassessed', () => {
+    expect(withPracticeAuthority(admitted, mission)).toMatchObject({ decision: 'admitted', practiceAuthority: mission });
+    const reason = { code: 'no_practice_authority' as const, message: 'No basis to practise as PARAMEDIC in FL.' };
+    expect(withPracticeAuthority(admitted, { ...mission, authorized: false, basis: null, reason })).toMatchObject({ decision: 'denied', reasons: [reason] });
+    const refused = decideCheckIn(result({ checks: [pass('format'), revoked] }), 'deny');
+    expect(withPracticeAuthority(refused, mission)).toMatchObject({ decision: 'denied', practiceAuthority: null });
+  });
+
+  it('denies a basis or a level the position does not accept', () => {
+    const position = { name: 'ICU Nurse', requiredQualifications: ['PARAMEDIC'] };
+    expect(withPracticeAuthority(admitted, mission, { ...position, requiredBasis: ['home_state_licence', 'emac_mission'] }).decision).toBe('admitted');
+    expect(withPracticeAuthority(admitted, mission, { ...position, requiredBasis: ['home_state_licence'] }).reasons).toEqual([
+      {
+        code: 'basis_not_accepted',
+        message:
+          "ICU Nurse accepts only home state licence as a basis to practise; this responder's basis: PARAMEDIC licensed in GA; practising in FL under EMAC mission FL-2026-0142.",
+      },
+    ]);
+    expect(withPracticeAuthority(admitted, mission, { ...position, requiredLevel: 3 }).decision).toBe('admitted');
+    expect(withPracticeAuthority(admitted, mission, { ...position, requiredLevel: 2 }).reasons).toEqual([
+      {
+        code: 'level_too_low',
+        message:
+          'ICU Nurse needs ESAR-VHP level 2 or better; this responder is level 3 (level 3: PARAMEDIC licence verified (meets the basic requirements to practise)).',
+      },
+    ]);
   });
 });

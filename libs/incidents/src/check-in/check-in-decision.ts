@@ -1,10 +1,15 @@
 import type { VerificationCheck, VerificationResult } from '@app/credentials';
+import type { PracticeAuthorityView } from '@app/practice-authority';
 import type { StatusUnavailablePolicy } from '../incidents/incident';
 import type { CheckInDecision, CheckInReason } from './check-in.types';
 
 export interface PositionRequirement {
   name: string;
   requiredQualifications: string[];
+  /** Bases to practise the position accepts (empty or absent: any). */
+  requiredBasis?: string[];
+  /** ESAR-VHP level at or better than this (1 is the highest; null or absent: any). */
+  requiredLevel?: number | null;
 }
 
 export interface Decision {
@@ -12,6 +17,8 @@ export interface Decision {
   reasons: CheckInReason[];
   /** The credential result the decision rests on (for a presentation: the enclosed credential chosen). */
   basis: VerificationResult;
+  /** May this person practise here now, and on what basis; null when the credential was not accepted. */
+  practiceAuthority?: PracticeAuthorityView | null;
 }
 
 const reason = (c: VerificationCheck): CheckInReason => ({ code: c.code, message: c.message });
@@ -88,4 +95,31 @@ function decideCredential(result: VerificationResult, policy: StatusUnavailableP
     return { decision: 'denied', reasons: [NOT_VERIFIED], basis: result };
   }
   return { decision: 'admitted', reasons: [], basis: result };
+}
+
+/**
+ * The third question after "is it authentic" and "is the licence good": a decision that would admit is denied with
+ * no_practice_authority when no rule lets the person practise in the incident's state. A credential already refused
+ * is not assessed (its answer would rest on nothing verified).
+ */
+export function withPracticeAuthority(decided: Decision, authority: PracticeAuthorityView | null, position?: PositionRequirement): Decision {
+  if (decided.decision === 'denied' || !authority) return { ...decided, practiceAuthority: null };
+  const deny = (reason: CheckInReason): Decision => ({ decision: 'denied', reasons: [reason], basis: decided.basis, practiceAuthority: authority });
+  if (!authority.authorized || !authority.basis) return authority.reason ? deny(authority.reason) : { ...decided, practiceAuthority: authority };
+  const accepted = position?.requiredBasis ?? [];
+  if (position && accepted.length > 0 && !accepted.includes(authority.basis.kind)) {
+    return deny({
+      code: 'basis_not_accepted',
+      message: `${position.name} accepts only ${accepted.map((k) => k.replace(/_/g, ' ')).join(' or ')} as a basis to practise; this responder's basis: ${authority.basis.text}`,
+    });
+  }
+  const needed = position?.requiredLevel;
+  const level = authority.level.level;
+  if (position && needed && (level === null || level > needed)) {
+    return deny({
+      code: 'level_too_low',
+      message: `${position.name} needs ESAR-VHP level ${needed} or better; this responder is ${level === null ? 'at no level' : `level ${level}`} (${authority.level.rule}).`,
+    });
+  }
+  return { ...decided, practiceAuthority: authority };
 }

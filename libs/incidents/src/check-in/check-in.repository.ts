@@ -90,6 +90,7 @@ interface DeploymentInputRow {
   status: string;
   assignment: string | null;
   ics211: unknown;
+  practice_authority: unknown;
   checked_in_at: string;
   checked_in_by: string;
   /** The status event's actor. */
@@ -173,14 +174,16 @@ export class CheckInRepository {
         'deployment_input',
         `SELECT * FROM jsonb_to_recordset(${statement.value(JSON.stringify(deployments))}::jsonb) AS x(
            id uuid, responder_id uuid, credential_id uuid, position_id uuid, location_id uuid, decision text, status text,
-           assignment text, ics211 jsonb, checked_in_at timestamptz, checked_in_by uuid, changed_by jsonb)
+           assignment text, ics211 jsonb, practice_authority jsonb, checked_in_at timestamptz, checked_in_by uuid, changed_by jsonb)
          ${onlyWhen}`,
         { materialized: true },
       );
       const inserted = statement.with(
         'new_deployment',
-        `INSERT INTO deployment (id, incident_id, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, checked_in_at, checked_in_by)
-         SELECT id, ${incident}::uuid, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, checked_in_at, checked_in_by
+        `INSERT INTO deployment (id, incident_id, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, practice_authority,
+                                 checked_in_at, checked_in_by)
+         SELECT id, ${incident}::uuid, responder_id, credential_id, position_id, location_id, decision, status, assignment, ics211, practice_authority,
+                checked_in_at, checked_in_by
            FROM ${input.name}
          RETURNING id`,
       );
@@ -278,6 +281,7 @@ function asDeploymentRow({ deployment: d, checkedInBy, changedBy }: OpenedDeploy
     status: d.status,
     assignment: d.assignment,
     ics211: d.ics211,
+    practice_authority: d.practiceAuthority,
     checked_in_at: d.checkedInAt,
     checked_in_by: checkedInBy,
     changed_by: changedBy,

@@ -5,6 +5,7 @@ import type { Principal } from '@app/auth';
 import { DomainError, violatedConstraint } from '@app/common';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
 import { inSpan, Metrics } from '@app/telemetry';
+import { PracticeAuthorityCache, type PracticeAuthorityView } from '@app/practice-authority';
 import { DeploymentReader } from '../deployments/deployment-reader';
 import { toRosterEntry, type DeploymentView } from '../deployments/deployment.view';
 import type { Ics211Fields } from '../deployments/ics211';
@@ -12,7 +13,7 @@ import { IncidentsService } from '../incidents/incidents.service';
 import type { IncidentWithSetup } from '../incidents/incident';
 import type { ResponderIdentityChange } from '../responders/responder';
 import { establishesIdentity, firstSeenIdentity, type Presentation, type ResolvedIdentity } from '../responders/responder-identity';
-import { decideCheckIn, type Decision } from './check-in-decision';
+import { decideCheckIn, withPracticeAuthority, type Decision } from './check-in-decision';
 import { CheckInRepository } from './check-in.repository';
 import { IdempotencyKeyHints } from './idempotency-key-hints';
 import type { CheckInReason, CheckInResponse } from './check-in.types';
@@ -82,6 +83,7 @@ export class CheckInService {
     private readonly checkIns: CheckInRepository,
     private readonly keyHints: IdempotencyKeyHints,
     private readonly metrics: Metrics,
+    private readonly practice: PracticeAuthorityCache,
   ) {}
 
   async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
@@ -132,17 +134,30 @@ export class CheckInService {
     if (cmd.body.locationId && !incident.locations?.some((l) => l.id === cmd.body.locationId)) {
       throw new DomainError('location_unknown', 'That check-in location does not exist at this incident.');
     }
+    // The rules in force for the incident's state, from memory: boards of states some rule admits are trusted here
+    // too (beside the incident's mutual-aid list); whether this person may practise is decided per credential below.
+    const rules = await this.practice.forState(incident.jurisdiction);
+    const at = new Date();
     const verified = this.metrics.checkInSeconds.startTimer({ step: 'verify' });
     const result = await inSpan('checkin.verify', async (span) => {
       const answer = await this.verifier.verify(cmd.body.credential, {
         jurisdiction: incident.jurisdiction,
-        mutualAidJurisdictions: incident.mutualAidJurisdictions,
+        mutualAidJurisdictions: [...new Set([...incident.mutualAidJurisdictions, ...rules.homeStatesWithRules(at)])],
       });
       span.setAttributes({ 'credential.format': answer.credential?.format ?? 'unrecognised', 'credential.verified': answer.verified });
       return answer;
     });
     verified();
-    return { incident, result, decision: decideCheckIn(result, incident.statusUnavailablePolicy, position) };
+    const decided = decideCheckIn(result, incident.statusUnavailablePolicy, position);
+    const summary = decided.basis.credential;
+    const authority = summary
+      ? rules.answer(summary, result.credentials ?? [result], {
+          missionNumber: cmd.body.ics211?.orderRequestNumber,
+          mutualAidJurisdictions: incident.mutualAidJurisdictions,
+          at,
+        })
+      : null;
+    return { incident, result, decision: withPracticeAuthority(decided, authority, position) };
   }
 
   /**
@@ -235,7 +250,7 @@ export class CheckInService {
         decision = 'denied';
         reasons = [{ code: 'checked_out_since', message: `${identity.name} was checked out after this offline scan; it opens no deployment.` }];
       } else {
-        deployment = newDeployment(cmd, incident, identity, summary, decision, now);
+        deployment = newDeployment(cmd, incident, identity, summary, decision, decided.practiceAuthority ?? null, now);
       }
     } else if (decision !== 'denied') {
       // Nothing establishes who this is (say, the issuer's trust could not be confirmed): never admit on it.
@@ -253,6 +268,7 @@ export class CheckInService {
       responder: identity && decision !== 'denied' ? { id: identity.responderId, name: identity.name, qualifications: identity.qualifications } : null,
       deployment,
       verification: { verified: basis.verified, checks: basis.checks, credential: summary, evidence: basis.evidence },
+      practiceAuthority: decided.practiceAuthority ?? null,
       performedAt: now.toISOString(),
     };
     const status = 201;
@@ -307,6 +323,7 @@ export class CheckInService {
               status: basis.evidence.status,
             },
             ...(cmd.offline ? { offline: { ...cmd.offline, reconfirmedAt: now.toISOString() } } : {}),
+            practiceAuthority: decided.practiceAuthority ?? null,
           },
         },
         ...(changes ? [changes.audit] : []),
@@ -384,6 +401,7 @@ function newDeployment(
   identity: ResolvedIdentity,
   summary: CredentialSummary | null,
   decision: 'admitted' | 'admitted_with_warnings',
+  practiceAuthority: PracticeAuthorityView | null,
   now: Date,
 ): DeploymentView {
   const qualification = summary?.qualification;
@@ -426,6 +444,7 @@ function newDeployment(
     assignment,
     credentialFlag: null,
     ics211,
+    practiceAuthority,
     checkedInAt: now.toISOString(),
     checkedOutAt: null,
     hoursOnScene: 0,

@@ -1,10 +1,19 @@
 import type { CredentialSummary, VerificationCheck, VerificationEvidence } from '@app/credentials';
+import type { PracticeAuthorityView } from '@app/practice-authority';
 import type { DeploymentView } from '../deployments/deployment.view';
 
 export type CheckInDecision = 'admitted' | 'admitted_with_warnings' | 'denied';
 
 /** Check-in's own reasons, beside the verification engine's reason codes. */
-export type CheckInReasonCode = VerificationCheck['code'] | 'not_qualified' | 'no_qualification' | 'active_elsewhere' | 'status_unavailable_policy';
+export type CheckInReasonCode =
+  | VerificationCheck['code']
+  | 'not_qualified'
+  | 'no_qualification'
+  | 'active_elsewhere'
+  | 'status_unavailable_policy'
+  | 'no_practice_authority'
+  | 'basis_not_accepted'
+  | 'level_too_low';
 
 export interface CheckInReason {
   code: CheckInReasonCode | string;
@@ -26,5 +35,7 @@ export interface CheckInResponse {
     credential: CredentialSummary | null;
     evidence: VerificationEvidence;
   };
+  /** May this person practise here now, on what basis, at which ESAR-VHP level; null when the credential was refused. */
+  practiceAuthority: PracticeAuthorityView | null;
   performedAt: string;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { StatusEntrySummary } from '@app/credentials';
 import { Database, type Transaction } from '@app/db';
+import type { PracticeAuthorityView } from '@app/practice-authority';
 import type { CredentialFlag } from '@app/realtime';
 
 /** An active deployment with the stored facts of the credential it was admitted on (what reverification screens). */
@@ -19,6 +20,14 @@ export interface DeployedCredential {
   keyThumbprint: string | null;
   jurisdiction: string;
   mutualAidJurisdictions: string[];
+  /** What the check-in admitted on, and the facts to decide it again (home states, multistate, licence, mission number). */
+  practice: {
+    admittedOn: PracticeAuthorityView | null;
+    homeStates: string[];
+    multistate: boolean | undefined;
+    licenseNumber: string | null;
+    missionNumber: string | null;
+  };
 }
 
 /** Which active deployments: all, one incident's, or those whose credential has an entry on one status list. */
@@ -38,6 +47,11 @@ interface DeployedCredentialRow {
   key_thumbprint: string | null;
   jurisdiction: string;
   mutual_aid_jurisdictions: string[] | null;
+  practice_authority: PracticeAuthorityView | null;
+  home_states: string[] | null;
+  multistate: boolean | null;
+  license_number: string | null;
+  mission_number: string | null;
 }
 
 const toDeployedCredential = (r: DeployedCredentialRow): DeployedCredential => ({
@@ -54,6 +68,13 @@ const toDeployedCredential = (r: DeployedCredentialRow): DeployedCredential => (
   keyThumbprint: r.key_thumbprint,
   jurisdiction: r.jurisdiction,
   mutualAidJurisdictions: r.mutual_aid_jurisdictions ?? [],
+  practice: {
+    admittedOn: r.practice_authority,
+    homeStates: Array.isArray(r.home_states) ? r.home_states : [],
+    multistate: typeof r.multistate === 'boolean' ? r.multistate : undefined,
+    licenseNumber: r.license_number,
+    missionNumber: r.mission_number,
+  },
 });
 
 /**
@@ -79,7 +100,8 @@ export class DeployedCredentialsRepository {
     const rows = await this.db.query<DeployedCredentialRow>(
       `SELECT d.id AS deployment_id, d.incident_id, d.responder_id, d.credential_id, d.credential_flag,
               c.issuer_id, c.format, c.qualification, c.valid_until, c.status_entries, c.key_thumbprint,
-              i.jurisdiction, i.mutual_aid_jurisdictions
+              i.jurisdiction, i.mutual_aid_jurisdictions, d.practice_authority, c.summary->'issuer'->'jurisdictions' AS home_states,
+              c.summary->'multistate' AS multistate, c.license_number, d.ics211->>'orderRequestNumber' AS mission_number
          FROM deployment d
          JOIN presented_credential c ON c.id = d.credential_id
          JOIN incident i ON i.id = d.incident_id

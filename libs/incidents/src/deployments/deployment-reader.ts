@@ -47,6 +47,7 @@ function toView(d: DeploymentDetails, now: Date): DeploymentView {
     assignment: d.assignment,
     credentialFlag: d.credentialFlag,
     ics211: d.ics211,
+    practiceAuthority: d.practiceAuthority,
     checkedInAt: d.checkedInAt.toISOString(),
     checkedOutAt: d.checkedOutAt?.toISOString() ?? null,
     hoursOnScene: hoursBetween(d.checkedInAt, d.checkedOutAt ?? now),

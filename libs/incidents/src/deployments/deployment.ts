@@ -1,3 +1,4 @@
+import type { PracticeAuthorityView } from '@app/practice-authority';
 import type { AuditActor } from '@app/audit';
 import type { CredentialFlag, OutOfServiceReason, ResourceStatus } from '@app/realtime';
 import type { LocationKind } from '../incidents/incident';
@@ -50,6 +51,7 @@ export interface DeploymentDetails {
   assignment: string | null;
   credentialFlag: CredentialFlag | null;
   ics211: Ics211Fields;
+  practiceAuthority: PracticeAuthorityView | null;
   checkedInAt: Date;
   checkedOutAt: Date | null;
 }

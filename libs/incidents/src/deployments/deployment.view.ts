@@ -1,3 +1,4 @@
+import type { PracticeAuthorityView } from '@app/practice-authority';
 import type { CredentialFlag, OutOfServiceReason, RosterEntry } from '@app/realtime';
 import type { LocationKind } from '../incidents/incident';
 import type { AdmitDecision, DeploymentStatus } from './deployment';
@@ -24,6 +25,8 @@ export interface DeploymentView {
   assignment: string | null;
   credentialFlag: CredentialFlag | null;
   ics211: Ics211Fields;
+  /** The basis to practise and the ESAR-VHP level the check-in admitted on; null for deployments opened before both were kept. */
+  practiceAuthority: PracticeAuthorityView | null;
   checkedInAt: string;
   checkedOutAt: string | null;
   /** Whole time on scene so far (or until check-out), in hours with two decimals. */
@@ -50,5 +53,7 @@ export function toRosterEntry(d: DeploymentView): RosterEntry {
     assignment: d.assignment ?? undefined,
     checkedInAt: d.checkedInAt,
     credentialFlag: d.credentialFlag,
+    practiceBasis: d.practiceAuthority?.basis?.text,
+    esarVhpLevel: d.practiceAuthority?.level.level ?? undefined,
   };
 }

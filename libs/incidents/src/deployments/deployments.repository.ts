@@ -1,3 +1,4 @@
+import type { PracticeAuthorityView } from '@app/practice-authority';
 import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '@app/audit';
 import { Database, type SqlScope, type Transaction } from '@app/db';
@@ -60,6 +61,7 @@ interface DetailsRow {
   assignment: string | null;
   credential_flag: CredentialFlag | null;
   ics211: Ics211Fields;
+  practice_authority: PracticeAuthorityView | null;
   checked_in_at: Date;
   checked_out_at: Date | null;
 }
@@ -115,7 +117,7 @@ const SELECT_DETAILS = `
          d.credential_id, c.qualification, c.issuer_id, c.summary #>> '{issuer,registryName}' AS issuer_name,
          c.license_number, c.valid_until,
          d.position_id, p.name AS position_name, d.location_id, l.name AS location_name, l.kind AS location_kind,
-         d.decision, d.status, d.status_reason, d.assignment, d.credential_flag, d.ics211, d.checked_in_at, d.checked_out_at
+         d.decision, d.status, d.status_reason, d.assignment, d.credential_flag, d.ics211, d.practice_authority, d.checked_in_at, d.checked_out_at
     FROM deployment d
     JOIN responder r ON r.id = d.responder_id
     JOIN presented_credential c ON c.id = d.credential_id
@@ -319,6 +321,7 @@ function toDetails(r: DetailsRow): DeploymentDetails {
     assignment: r.assignment,
     credentialFlag: r.credential_flag,
     ics211: r.ics211,
+    practiceAuthority: r.practice_authority,
     checkedInAt: r.checked_in_at,
     checkedOutAt: r.checked_out_at,
   };

@@ -29,12 +29,17 @@ export interface CheckInLocation {
   kind: LocationKind;
 }
 
-/** A position at an incident; a responder qualifies by holding at least one of `requiredQualifications`. */
+/**
+ * A position at an incident; a responder qualifies by holding at least one of `requiredQualifications`, practising on
+ * one of `requiredBasis` (empty: any basis) and at ESAR-VHP `requiredLevel` or better (null: any level).
+ */
 export interface Position {
   id: string;
   incidentId: string;
   name: string;
   requiredQualifications: string[];
+  requiredBasis: string[];
+  requiredLevel: number | null;
 }
 
 export interface OperationalPeriod {

@@ -41,6 +41,8 @@ interface PositionJson {
   id: string;
   name: string;
   required_qualifications: string[];
+  required_basis: string[];
+  required_level: number | null;
 }
 
 interface PeriodJson {
@@ -70,7 +72,8 @@ const WITH_SETUP = `
   SELECT ${INCIDENT_COLUMNS},
          (SELECT COALESCE(json_agg(json_build_object('id', l.id, 'name', l.name, 'kind', l.kind)), '[]'::json)
             FROM check_in_location l WHERE l.incident_id = i.id) AS locations,
-         (SELECT COALESCE(json_agg(json_build_object('id', p.id, 'name', p.name, 'required_qualifications', p.required_qualifications)), '[]'::json)
+         (SELECT COALESCE(json_agg(json_build_object('id', p.id, 'name', p.name, 'required_qualifications', p.required_qualifications,
+                                           'required_basis', p.required_basis, 'required_level', p.required_level)), '[]'::json)
             FROM incident_position p WHERE p.incident_id = i.id) AS positions,
          (SELECT COALESCE(json_agg(json_build_object('id', o.id, 'label', o.label, 'starts_at', o.starts_at, 'ends_at', o.ends_at)), '[]'::json)
             FROM operational_period o WHERE o.incident_id = i.id) AS operational_periods
@@ -179,11 +182,26 @@ export class IncidentsRepository {
     );
   }
 
-  async addPositions(tx: Transaction, incidentId: string, positions: ReadonlyArray<Pick<Position, 'name' | 'requiredQualifications'>>): Promise<void> {
+  async addPositions(
+    tx: Transaction,
+    incidentId: string,
+    positions: ReadonlyArray<Pick<Position, 'name' | 'requiredQualifications'> & Partial<Pick<Position, 'requiredBasis' | 'requiredLevel'>>>,
+  ): Promise<void> {
     await tx.execute(
-      `INSERT INTO incident_position (incident_id, name, required_qualifications)
-       SELECT $1, x.name, x.required_qualifications FROM jsonb_to_recordset($2::jsonb) AS x(name text, required_qualifications text[])`,
-      [incidentId, JSON.stringify(positions.map((p) => ({ name: p.name, required_qualifications: p.requiredQualifications })))],
+      `INSERT INTO incident_position (incident_id, name, required_qualifications, required_basis, required_level)
+       SELECT $1, x.name, x.required_qualifications, x.required_basis, x.required_level
+         FROM jsonb_to_recordset($2::jsonb) AS x(name text, required_qualifications text[], required_basis text[], required_level smallint)`,
+      [
+        incidentId,
+        JSON.stringify(
+          positions.map((p) => ({
+            name: p.name,
+            required_qualifications: p.requiredQualifications,
+            required_basis: p.requiredBasis ?? [],
+            required_level: p.requiredLevel ?? null,
+          })),
+        ),
+      ],
     );
   }
 
@@ -274,7 +292,14 @@ function toLocation(incidentId: string, l: LocationJson): CheckInLocation {
 }
 
 function toPosition(incidentId: string, p: PositionJson): Position {
-  return { id: p.id, incidentId, name: p.name, requiredQualifications: p.required_qualifications };
+  return {
+    id: p.id,
+    incidentId,
+    name: p.name,
+    requiredQualifications: p.required_qualifications,
+    requiredBasis: p.required_basis ?? [],
+    requiredLevel: p.required_level ?? null,
+  };
 }
 
 function toOperationalPeriod(incidentId: string, o: PeriodJson): OperationalPeriod {

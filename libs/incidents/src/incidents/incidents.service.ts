@@ -28,7 +28,13 @@ export function toIncidentView(i: IncidentWithSetup): IncidentView {
     state: i.state,
     locations: i.locations.map((l) => ({ id: l.id, name: l.name, kind: l.kind })).sort((a, b) => a.name.localeCompare(b.name)),
     positions: i.positions
-      .map((p) => ({ id: p.id, name: p.name, requiredQualifications: p.requiredQualifications }))
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        requiredQualifications: p.requiredQualifications,
+        requiredBasis: p.requiredBasis,
+        requiredLevel: p.requiredLevel,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     operationalPeriods: i.operationalPeriods
       .map((p) => ({ id: p.id, label: p.label, startsAt: p.startsAt.toISOString(), endsAt: p.endsAt.toISOString() }))

@@ -1,4 +1,5 @@
 import { csvText } from '@app/common';
+import type { PracticeAuthorityView } from '@app/practice-authority';
 
 /** One responder's deployment at one incident, as a state agency needs it for reimbursement and audit. */
 export interface DeploymentReportRow {
@@ -21,6 +22,8 @@ export interface DeploymentReportRow {
   /** The check-in decision: admitted, or admitted_with_warnings (and why). */
   decision: string;
   decisionReasons: string[];
+  /** The legal basis to practise in the incident's state and the ESAR-VHP level the check-in admitted on (null: not recorded). */
+  practiceAuthority: ReportedPracticeAuthority | null;
   status: string;
   checkedInAt: string;
   checkedOutAt: string | null;
@@ -29,6 +32,31 @@ export interface DeploymentReportRow {
   hoursOnScene: number;
   /** Split at midnight in the incident's time zone (`incident.timeZone`, UTC by default). */
   hoursByDay: Array<{ date: string; hours: number }>;
+}
+
+export interface ReportedPracticeAuthority {
+  basis: string | null;
+  kind: string | null;
+  ruleId: string | null;
+  until: string | null;
+  conditions: string[];
+  level: number | null;
+  levelRule: string;
+  ruleSetVersion: number;
+}
+
+export function reportedPracticeAuthority(p: PracticeAuthorityView | null): ReportedPracticeAuthority | null {
+  if (!p) return null;
+  return {
+    basis: p.basis?.text ?? null,
+    kind: p.basis?.kind ?? null,
+    ruleId: p.basis?.ruleId ?? null,
+    until: p.basis?.until ?? null,
+    conditions: p.basis?.conditions ?? [],
+    level: p.level.level,
+    levelRule: p.level.rule,
+    ruleSetVersion: p.ruleSetVersion,
+  };
 }
 
 /** A deployment with what a report says of it, as stored (before hours and summaries are worked out). */
@@ -44,6 +72,7 @@ export interface ReportedDeployment {
   licenseNumber: string | null;
   issuer: { id: string | null; name: string | null };
   decision: string;
+  practiceAuthority: PracticeAuthorityView | null;
   status: string;
   checkedInAt: Date;
   checkedOutAt: Date | null;
@@ -114,6 +143,10 @@ export const CSV_COLUMNS = [
   'hours_on_date',
   'total_hours',
   'deployment_id',
+  'practice_basis',
+  'practice_rule',
+  'practice_rule_set_version',
+  'esar_vhp_level',
 ] as const;
 
 /** One CSV row per deployment and local day (RFC 4180), so the hours per responder per day can be summed in a spreadsheet. */
@@ -147,6 +180,10 @@ export function toCsv(report: DeploymentReport): string {
       checked_out_at: d.checkedOutAt ?? (d.open ? 'still on scene' : null),
       total_hours: d.hoursOnScene,
       deployment_id: d.deploymentId,
+      practice_basis: d.practiceAuthority?.basis ?? null,
+      practice_rule: d.practiceAuthority?.ruleId ?? null,
+      practice_rule_set_version: d.practiceAuthority?.ruleSetVersion ?? null,
+      esar_vhp_level: d.practiceAuthority?.level ?? null,
     };
     const days = d.hoursByDay.length > 0 ? d.hoursByDay : [{ date: d.checkedInAt.slice(0, 10), hours: 0 }];
     for (const day of days) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@app/db';
+import type { PracticeAuthorityView } from '@app/practice-authority';
 import type { DeploymentDayHours, ReportedDeployment, ReportSelection } from './deployment-report';
 
 interface ReportRow {
@@ -20,6 +21,7 @@ interface ReportRow {
   issuer_id: string | null;
   issuer_name: string | null;
   decision: string;
+  practice_authority: PracticeAuthorityView | null;
   status: string;
   checked_in_at: Date;
   checked_out_at: Date | null;
@@ -70,7 +72,7 @@ export class DeploymentReportsRepository {
               d.responder_id, r.name AS responder_name, d.ics211->>'agency' AS agency, d.ics211->>'homeUnit' AS home_unit,
               p.name AS position, d.assignment, c.qualification, c.license_number, c.issuer_id,
               c.summary->'issuer'->>'registryName' AS issuer_name,
-              d.decision, d.status, d.checked_in_at, d.checked_out_at, d.last_reverified_at,
+              d.decision, d.practice_authority, d.status, d.checked_in_at, d.checked_out_at, d.last_reverified_at,
               a.reasons AS attempt_reasons, ci.performed_at AS check_in_verified_at, ci.verified AS check_in_verified, ci.checks AS check_in_checks,
               rv.list AS reverifications
          FROM deployment d
@@ -140,6 +142,7 @@ function toReportedDeployment(r: ReportRow): ReportedDeployment {
     licenseNumber: r.license_number,
     issuer: { id: r.issuer_id, name: r.issuer_name },
     decision: r.decision,
+    practiceAuthority: r.practice_authority,
     status: r.status,
     checkedInAt: r.checked_in_at,
     checkedOutAt: r.checked_out_at,

@@ -3,7 +3,14 @@ import { Injectable } from '@nestjs/common';
 import { AuditScope } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { Clock, DomainError, forbidden, notFound } from '@app/common';
-import { roundHours, summarizeChecks, type DeploymentReport, type DeploymentReportRow, type ReportSelection } from './deployment-report';
+import {
+  reportedPracticeAuthority,
+  roundHours,
+  summarizeChecks,
+  type DeploymentReport,
+  type DeploymentReportRow,
+  type ReportSelection,
+} from './deployment-report';
 import { DeploymentReportsRepository } from './deployment-reports.repository';
 
 /**
@@ -82,6 +89,7 @@ export class ReportsService {
         },
         decision: r.decision,
         decisionReasons: reasonCodes(r.attemptReasons),
+        practiceAuthority: reportedPracticeAuthority(r.practiceAuthority),
         status: r.status,
         checkedInAt: r.checkedInAt.toISOString(),
         checkedOutAt: r.checkedOutAt?.toISOString() ?? null,

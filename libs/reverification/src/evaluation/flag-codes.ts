@@ -6,12 +6,34 @@ export const FLAG_PRECEDENCE: readonly CredentialFlagCode[] = [
   'signature_invalid',
   'untrusted_issuer',
   'issuer_not_authorized',
+  'mission_ended',
+  'order_ended',
+  'compact_privilege_ended',
   'expired',
   'suspended',
 ];
 
 /** Problems that can go away by themselves (a suspension lifted, an issuer trusted again): the sweep clears them. */
-export const REVERSIBLE_FLAGS: ReadonlySet<CredentialFlagCode> = new Set(['suspended', 'untrusted_issuer', 'issuer_not_authorized']);
+export const REVERSIBLE_FLAGS: ReadonlySet<CredentialFlagCode> = new Set([
+  'suspended',
+  'untrusted_issuer',
+  'issuer_not_authorized',
+  'mission_ended',
+  'order_ended',
+  'compact_privilege_ended',
+]);
+
+/**
+ * The flag raised when the basis a deployment was admitted on no longer holds, by the kind of that basis (a mission
+ * or order that ended or was suspended, a state that left the compact or a licence no longer multistate). Decided
+ * from the rules, not by the verification engine; reversible (an extended order clears it).
+ */
+export const PRACTICE_FLAGS: Readonly<Record<string, CredentialFlagCode>> = {
+  emac_mission: 'mission_ended',
+  emergency_order: 'order_ended',
+  compact: 'compact_privilege_ended',
+};
+export const isPracticeFlag = (code: CredentialFlagCode): boolean => Object.values(PRACTICE_FLAGS).includes(code);
 
 export interface Problem {
   code: CredentialFlagCode;

@@ -1,4 +1,5 @@
 import { type DecodedStatusList, type TrustedIssuer, type VerificationResult } from '@app/credentials';
+import { IncidentPracticeRules, parsePracticeRules, rulesForState, samplePracticeRules } from '@app/practice-authority';
 import { verdictOf } from './engine-verdict';
 import { gravest, replacesFlag } from './flag-codes';
 import { screen, triage, type ActiveCredential, type ScreeningFacts } from './screening';
@@ -214,5 +215,44 @@ describe("the engine's verdict", () => {
     const all = ['format', 'signature', 'data_model', 'validity', 'status', 'issuer_trust'].map(pass);
     expect(verdictOf(result(all))).toEqual({ kind: 'clean' });
     expect(verdictOf(result([...all.slice(0, 4), ['status', 'indeterminate', 'status_unavailable'], pass('issuer_trust')])).kind).toBe('unavailable');
+  });
+});
+
+describe('screening follows the basis to practise', () => {
+  const doc = parsePracticeRules(samplePracticeRules());
+  const rules = new IncidentPracticeRules(3, rulesForState(doc, 'US-FL'));
+  const onMission = (at: string) =>
+    screen(
+      credential({
+        qualification: 'PARAMEDIC',
+        practice: {
+          admittedOn: {
+            authorized: true,
+            basis: { kind: 'emac_mission', ruleId: 'FL-2026-0142', text: 'PARAMEDIC licensed in GA; ...', until: '2026-07-24T00:00:00Z', conditions: [] },
+            nearest: null,
+            reason: null,
+            level: { level: 3, rule: 'level 3' },
+            ruleSetVersion: 3,
+          },
+          homeStates: ['US-GA'],
+          multistate: undefined,
+          licenseNumber: null,
+          missionNumber: 'FL-2026-0142',
+          incidentMutualAid: [],
+          rules,
+        },
+      }),
+      { ...facts(), now: Date.parse(at) },
+    ).problems.filter((p) => p.code === 'mission_ended');
+
+  it('flags a deployment whose EMAC mission has ended, and not one whose mission is in force', () => {
+    expect(onMission('2026-07-01T00:00:00Z')).toEqual([]);
+    expect(onMission('2026-07-25T00:00:00Z')).toEqual([
+      {
+        code: 'mission_ended',
+        message:
+          'No longer authorized to practise here (admitted on: PARAMEDIC licensed in GA; ...) No basis to practise as PARAMEDIC in FL (licensed in GA): nearest rule FL-2026-0142, EMAC mission FL-2026-0142 ended 2026-07-24.',
+      },
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { issuerActivity, jurisdictionCovers, StatusListService, type DecodedStatusList, type StatusEntrySummary, type TrustedIssuer } from '@app/credentials';
+import type { IncidentPracticeRules, PracticeAuthorityView } from '@app/practice-authority';
 import type { CredentialFlag } from '@app/realtime';
-import { gravest, replacesFlag, REVERSIBLE_FLAGS, type Problem } from './flag-codes';
+import { gravest, PRACTICE_FLAGS, replacesFlag, REVERSIBLE_FLAGS, type Problem } from './flag-codes';
 
 /** An active deployment and what is stored about its credential (no JWS: most rows never need it). */
 export interface ActiveCredential {
@@ -17,8 +18,19 @@ export interface ActiveCredential {
   statusEntries: StatusEntrySummary[];
   keyThumbprint: string | null;
   jurisdiction: string;
+  /** The incident's mutual-aid list and the home states the practice rules in force admit (issuer trust accepts both). */
   mutualAidJurisdictions: string[];
   expiryWarned: boolean;
+  /** The basis the check-in admitted on, the facts to decide it again, and the rules in force for the incident's state. */
+  practice?: {
+    admittedOn: PracticeAuthorityView | null;
+    homeStates: string[];
+    multistate: boolean | undefined;
+    licenseNumber: string | null;
+    missionNumber: string | null;
+    incidentMutualAid: string[];
+    rules: IncidentPracticeRules;
+  };
 }
 
 /** Lookups resolved once per run (or block) before screening, so screening itself is a tight synchronous loop. */
@@ -106,7 +118,33 @@ export function screen(c: ActiveCredential, facts: ScreeningFacts): Screening {
     else keyChanged = !c.keyThumbprint || !keys.has(c.keyThumbprint);
   }
 
+  const ended = practiceEnded(c, facts.now);
+  if (ended) problems.push(ended);
+
   return { problems, unavailable, keyChanged, expiresSoon };
+}
+
+/**
+ * The basis the deployment was admitted on, decided again with the rules in force now: a mission or order that
+ * ended, a state that left the compact, a licence no longer multistate, a suspension. Only a basis that can end is
+ * followed (a home-state licence or the incident's mutual-aid list rests on nothing the rules change).
+ */
+export function practiceEnded(c: ActiveCredential, now: number): Problem | undefined {
+  const p = c.practice;
+  const basis = p?.admittedOn?.basis;
+  const code = basis ? PRACTICE_FLAGS[basis.kind] : undefined;
+  if (!p || !basis || !code) return undefined;
+  const answer = p.rules.decide({
+    homeStates: p.homeStates,
+    profession: c.qualification ?? undefined,
+    multistate: p.multistate,
+    licenseNumber: p.licenseNumber ?? undefined,
+    missionNumber: p.missionNumber ?? undefined,
+    mutualAidJurisdictions: p.incidentMutualAid,
+    at: new Date(now),
+  });
+  if (answer.authorized) return undefined;
+  return { code, message: `No longer authorized to practise here (admitted on: ${basis.text}) ${answer.reason.message}` };
 }
 
 export type ScreeningOutcome =

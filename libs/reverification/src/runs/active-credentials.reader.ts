@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DeployedCredentialsRepository, type DeployedCredential, type DeployedCredentialFilter } from '@app/incidents';
 import type { JobRun } from '@app/jobs';
+import { PracticeAuthorityCache, type IncidentPracticeRules } from '@app/practice-authority';
 import type { ActiveCredential } from '../evaluation/screening';
 import { ExpiryWarningsRepository } from './expiry-warnings.repository';
 
@@ -25,6 +26,7 @@ export class ActiveCredentialsReader {
   constructor(
     private readonly deployed: DeployedCredentialsRepository,
     private readonly warnings: ExpiryWarningsRepository,
+    private readonly practice: PracticeAuthorityCache,
   ) {}
 
   count(scope: RunScope): Promise<number> {
@@ -35,7 +37,11 @@ export class ActiveCredentialsReader {
   async block(scope: RunScope, afterDeploymentId: string, limit: number): Promise<ActiveCredential[]> {
     const block = await this.deployed.activeAfter(filterOf(scope), afterDeploymentId, limit);
     const warned = await this.warnings.warnedAmong(block.map((d) => d.deploymentId));
-    return block.map((d) => toActiveCredential(d, warned.has(d.deploymentId)));
+    // The practice rules in force per incident state: the version number is checked, the rules re-read only when new.
+    const rules = new Map<string, IncidentPracticeRules>();
+    for (const state of new Set(block.map((d) => d.jurisdiction))) rules.set(state, await this.practice.forState(state, 0));
+    const now = new Date();
+    return block.map((d) => toActiveCredential(d, warned.has(d.deploymentId), rules.get(d.jurisdiction)!, now));
   }
 
   /** The stored JWS of one credential (only for the few the engine re-checks). */
@@ -53,7 +59,7 @@ function filterOf(scope: RunScope): DeployedCredentialFilter {
   return scope.kind === 'sweep' ? { kind: 'all' } : scope;
 }
 
-function toActiveCredential(d: DeployedCredential, expiryWarned: boolean): ActiveCredential {
+function toActiveCredential(d: DeployedCredential, expiryWarned: boolean, rules: IncidentPracticeRules, now: Date): ActiveCredential {
   return {
     deploymentId: d.deploymentId,
     incidentId: d.incidentId,
@@ -67,7 +73,15 @@ function toActiveCredential(d: DeployedCredential, expiryWarned: boolean): Activ
     statusEntries: d.statusEntries.filter((e) => typeof e?.listUrl === 'string' && Number.isInteger(e.index)),
     keyThumbprint: d.keyThumbprint,
     jurisdiction: d.jurisdiction,
-    mutualAidJurisdictions: d.mutualAidJurisdictions,
+    // Issuer trust accepts the boards the rules admit now, and the board of a deployment admitted on a rule: whether that
+    // rule still holds is the practice check's to say (mission_ended, ...), not an issuer-trust failure.
+    mutualAidJurisdictions: [...new Set([...d.mutualAidJurisdictions, ...rules.homeStatesWithRules(now), ...(admittedOnRule(d) ? d.practice.homeStates : [])])],
     expiryWarned,
+    practice: { ...d.practice, incidentMutualAid: d.mutualAidJurisdictions, rules },
   };
+}
+
+function admittedOnRule(d: DeployedCredential): boolean {
+  const kind = d.practice.admittedOn?.basis?.kind;
+  return kind === 'emac_mission' || kind === 'emergency_order' || kind === 'compact';
 }

@@ -5,8 +5,8 @@ import { AppConfig } from '@app/config';
 import { CredentialVerifier, TrustSource } from '@app/credentials';
 import { JobRunRepository, type JobRun } from '@app/jobs';
 import { LiveBroadcaster } from '@app/realtime';
-import { verdictOf } from '../evaluation/engine-verdict';
-import { gravest, replacesFlag, REVERSIBLE_FLAGS } from '../evaluation/flag-codes';
+import { verdictOf, type EngineVerdict } from '../evaluation/engine-verdict';
+import { gravest, isPracticeFlag, replacesFlag, REVERSIBLE_FLAGS, type Problem } from '../evaluation/flag-codes';
 import { RunFacts } from '../evaluation/run-facts';
 import { screen, triage, type ActiveCredential, type Screening } from '../evaluation/screening';
 import { ActiveCredentialsReader, FIRST_ID, scopeOf, type RunScope } from './active-credentials.reader';
@@ -219,7 +219,11 @@ export class Reverifier {
       knownKeyThumbprint: screening.keyChanged ? undefined : (c.keyThumbprint ?? undefined),
       now,
     });
-    const verdict = verdictOf(result);
+    // The engine re-checks the credential; whether the basis to practise still holds is the rules' answer.
+    const verdict = withPracticeProblems(
+      verdictOf(result),
+      screening.problems.filter((p) => isPracticeFlag(p.code)),
+    );
     const evidence: ChangeEvidence = {
       runId: run.id,
       basis: 'engine',
@@ -240,7 +244,12 @@ export class Reverifier {
     }
     if (verdict.kind === 'clean') {
       if (current && REVERSIBLE_FLAGS.has(current)) {
-        const message = current === 'suspended' ? 'The issuer lifted the suspension.' : 'The issuer is trusted for this credential again.';
+        const message =
+          current === 'suspended'
+            ? 'The issuer lifted the suspension.'
+            : isPracticeFlag(current)
+              ? 'The basis to practise here is in force again.'
+              : 'The issuer is trusted for this credential again.';
         if (await this.effects.clear(c, current, message, result, evidence, actor, now)) tally.cleared++;
         else tally.unchanged++;
       } else {
@@ -311,4 +320,11 @@ function describe(scope: RunScope): string {
   if (scope.kind === 'incident') return `incident ${scope.incidentId}`;
   if (scope.kind === 'status_list') return `status list ${scope.listUrl}`;
   return 'sweep';
+}
+
+/** The engine's verdict with the practice-authority problems screening found (those are decided from the rules alone). */
+function withPracticeProblems(verdict: EngineVerdict, practice: Problem[]): EngineVerdict {
+  if (practice.length === 0 || verdict.kind === 'unavailable') return verdict;
+  const problems = verdict.kind === 'problem' ? [...verdict.problems, ...practice] : practice;
+  return { kind: 'problem', problem: gravest(problems)!, problems };
 }

@@ -35,7 +35,10 @@ export class TrustCheck {
    * registry cannot be read) and no full report was asked for, ends the board there and returns undefined.
    */
   beforeFetching(summary: CredentialSummary, registry: RegistryAnswer, ctx: RunContext, board: CheckBoard): VerificationCheck | undefined {
-    if (registry.entry) summary.issuer.registryName = registry.entry.name;
+    if (registry.entry) {
+      summary.issuer.registryName = registry.entry.name;
+      summary.issuer.jurisdictions = registry.entry.jurisdictions;
+    }
     const trust = this.decide(summary, registry, ctx);
     if (trust.status === 'pass' || ctx.fullReport) return trust;
     board.set(trust);

@@ -32,6 +32,7 @@ export class CredentialIssuerDto {
   @ApiProperty({ example: 'did:web:boards.example.org:fl:nursing' }) id!: string;
   @ApiPropertyOptional({ description: 'From the trust registry; shown instead of anything the credential claims' }) registryName?: string;
   @ApiPropertyOptional({ description: 'The name the credential claims for its issuer (never shown as authoritative)' }) claimedName?: string;
+  @ApiPropertyOptional({ type: [String], description: 'From the trust registry: where the issuer licenses' }) jurisdictions?: string[];
 }
 
 export class CredentialSubjectDto {
@@ -61,6 +62,7 @@ export class CredentialSummaryDto implements CredentialSummary {
   @ApiPropertyOptional({ example: 'RN', description: 'Our qualification code, by the documented mapping rules' }) qualification?: string;
   @ApiPropertyOptional({ type: AchievementDto }) achievement?: AchievementDto;
   @ApiPropertyOptional() licenseNumber?: string;
+  @ApiPropertyOptional({ description: 'The licence is multistate (a compact privilege), as the credential states it' }) multistate?: boolean;
   @ApiPropertyOptional({ format: 'date-time' }) validFrom?: string;
   @ApiPropertyOptional({ format: 'date-time' }) validUntil?: string;
   @ApiProperty({ type: [StatusEntrySummaryDto] }) status!: StatusEntrySummaryDto[];

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CredentialSummaryDto, VerificationCheckDto, VerificationEvidenceDto } from '@app/credentials';
+import { PracticeAuthorityDto } from '@app/practice-authority';
 import { DeploymentDto } from '../../deployments/dto/deployment.dto';
 import type { CheckInDecision, CheckInReason, CheckInResponse } from '../check-in.types';
 
@@ -8,7 +9,8 @@ const DECISIONS: CheckInDecision[] = ['admitted', 'admitted_with_warnings', 'den
 export class CheckInReasonDto implements CheckInReason {
   @ApiProperty({
     example: 'not_qualified',
-    description: "A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy",
+    description:
+      "A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy, no_practice_authority, basis_not_accepted, level_too_low",
   })
   code!: string;
   @ApiProperty({ description: 'Plain English, for check-in staff' }) message!: string;
@@ -37,6 +39,8 @@ export class CheckInResponseDto implements CheckInResponse {
   @ApiProperty({ type: CheckInResponderDto, nullable: true }) responder!: CheckInResponderDto | null;
   @ApiProperty({ type: DeploymentDto, nullable: true, description: 'Null when denied' }) deployment!: DeploymentDto | null;
   @ApiProperty({ type: CheckInVerificationDto }) verification!: CheckInVerificationDto;
+  @ApiProperty({ type: PracticeAuthorityDto, nullable: true, description: 'May this person practise here now, on what basis, at which ESAR-VHP level' })
+  practiceAuthority!: PracticeAuthorityDto | null;
   @ApiProperty({ format: 'date-time' }) performedAt!: string;
 }
 

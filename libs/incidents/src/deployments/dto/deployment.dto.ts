@@ -1,4 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PracticeAuthorityDto } from '@app/practice-authority';
 import { IsIn, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
 import { AUDIT_ACTOR_DTOS, AUDIT_ACTOR_PROPERTY, type AuditActorDto } from '@app/audit';
 import type { CredentialFlag, CredentialFlagCode, OutOfServiceReason, ResourceStatus } from '@app/realtime';
@@ -60,7 +61,20 @@ export class DeploymentLocationDto {
 
 /** A credential problem found after check-in (reverification), open until cleared. */
 export class CredentialFlagDto implements CredentialFlag {
-  @ApiProperty({ enum: ['revoked', 'suspended', 'expired', 'untrusted_issuer', 'issuer_not_authorized', 'signature_invalid'] }) code!: CredentialFlagCode;
+  @ApiProperty({
+    enum: [
+      'revoked',
+      'suspended',
+      'expired',
+      'untrusted_issuer',
+      'issuer_not_authorized',
+      'signature_invalid',
+      'mission_ended',
+      'order_ended',
+      'compact_privilege_ended',
+    ],
+  })
+  code!: CredentialFlagCode;
   @ApiProperty() message!: string;
   @ApiProperty({ format: 'date-time' }) at!: string;
 }
@@ -90,6 +104,8 @@ export class DeploymentDto implements DeploymentView {
   @ApiProperty({ type: String, nullable: true, example: 'Division A' }) assignment!: string | null;
   @ApiProperty({ type: CredentialFlagDto, nullable: true }) credentialFlag!: CredentialFlagDto | null;
   @ApiProperty({ type: Ics211FieldsDto }) ics211!: Ics211FieldsDto;
+  @ApiProperty({ type: PracticeAuthorityDto, nullable: true, description: 'The basis to practise and the ESAR-VHP level the check-in admitted on' })
+  practiceAuthority!: PracticeAuthorityDto | null;
   @ApiProperty({ format: 'date-time' }) checkedInAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) checkedOutAt!: string | null;
   @ApiProperty({ description: 'Time on scene so far (or until check-out), in hours with two decimals' }) hoursOnScene!: number;
@@ -111,6 +127,7 @@ export class RosterCountsDto {
   @ApiProperty(COUNTS) byQualification!: Record<string, number>;
   @ApiProperty({ ...COUNTS, description: 'By position name; `none` for no position' }) byPosition!: Record<string, number>;
   @ApiProperty({ type: 'integer', description: 'Deployments with an open credential flag' }) flagged!: number;
+  @ApiProperty({ ...COUNTS, description: 'By ESAR-VHP level (1-4); `none` for no level' }) byLevel!: Record<string, number>;
 }
 
 export class RosterDto implements Roster {

@@ -27,4 +27,9 @@ export class RosterQueryDto {
   @IsString()
   @MaxLength(100)
   qualification?: string;
+
+  @ApiPropertyOptional({ enum: ['1', '2', '3', '4', 'none'], description: 'An ESAR-VHP level, or "none".' })
+  @IsOptional()
+  @IsIn(['1', '2', '3', '4', 'none'])
+  level?: string;
 }

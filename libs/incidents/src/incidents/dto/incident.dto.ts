@@ -1,6 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { BASIS_KINDS } from '@app/practice-authority';
 import { LOCATION_KINDS, type LocationKind } from '../incident';
 import { IsTimeZone } from './time-zone';
 
@@ -20,6 +36,25 @@ export class PositionDto {
   @ArrayMaxSize(20)
   @Matches(QUALIFICATION, { each: true })
   requiredQualifications!: string[];
+
+  @ApiPropertyOptional({
+    enum: BASIS_KINDS,
+    isArray: true,
+    example: ['home_state_licence', 'emac_mission'],
+    description: 'Bases to practise the position accepts (docs/practice-authority.md); absent or empty: any',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(7)
+  @IsIn(BASIS_KINDS, { each: true })
+  requiredBasis?: string[];
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 4, description: 'ESAR-VHP level at or better than this (1 is the highest)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(4)
+  requiredLevel?: number;
 }
 
 export class OperationalPeriodDto {
@@ -116,7 +151,7 @@ export interface IncidentView {
   timeZone: string;
   state: 'active' | 'closed';
   locations: Array<{ id: string; name: string; kind: LocationKind }>;
-  positions: Array<{ id: string; name: string; requiredQualifications: string[] }>;
+  positions: Array<{ id: string; name: string; requiredQualifications: string[]; requiredBasis: string[]; requiredLevel: number | null }>;
   operationalPeriods: Array<{ id: string; label: string; startsAt: string; endsAt: string }>;
   createdAt: string;
   closedAt: string | null;
@@ -133,6 +168,8 @@ export class IncidentPositionDto {
   @ApiProperty({ example: 'Triage Nurse' }) name!: string;
   @ApiProperty({ type: [String], example: ['RN'], description: 'A responder qualifies by holding at least one of these' })
   requiredQualifications!: string[];
+  @ApiProperty({ type: [String], description: 'Bases to practise the position accepts; empty: any' }) requiredBasis!: string[];
+  @ApiProperty({ type: 'integer', nullable: true, description: 'ESAR-VHP level at or better than this; null: any' }) requiredLevel!: number | null;
 }
 
 export class IncidentOperationalPeriodDto {

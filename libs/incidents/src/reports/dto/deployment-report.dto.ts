@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath, type ResponseObject } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import type { DeploymentReport, DeploymentReportRow } from '../deployment-report';
+import type { DeploymentReport, DeploymentReportRow, ReportedPracticeAuthority } from '../deployment-report';
 
 export class ReportIncidentDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -45,6 +45,17 @@ export class HoursOnDateDto {
   @ApiProperty() hours!: number;
 }
 
+export class ReportedPracticeAuthorityDto implements ReportedPracticeAuthority {
+  @ApiProperty({ type: String, nullable: true, example: 'multistate RN licence (NLC, home state TX).' }) basis!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'compact' }) kind!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'NLC', description: 'The mission, order or compact' }) ruleId!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) until!: string | null;
+  @ApiProperty({ type: [String] }) conditions!: string[];
+  @ApiProperty({ type: 'integer', nullable: true, description: 'ESAR-VHP level' }) level!: number | null;
+  @ApiProperty() levelRule!: string;
+  @ApiProperty({ type: 'integer', description: 'The practice-rules version decided with' }) ruleSetVersion!: number;
+}
+
 export class DeploymentReportRowDto implements DeploymentReportRow {
   @ApiProperty({ format: 'uuid' }) deploymentId!: string;
   @ApiProperty({ type: ReportIncidentDto }) incident!: ReportIncidentDto;
@@ -59,6 +70,8 @@ export class DeploymentReportRowDto implements DeploymentReportRow {
   @ApiProperty({ type: ReportVerificationDto }) verification!: ReportVerificationDto;
   @ApiProperty({ example: 'admitted' }) decision!: string;
   @ApiProperty({ type: [String] }) decisionReasons!: string[];
+  @ApiProperty({ type: ReportedPracticeAuthorityDto, nullable: true, description: 'The legal basis to practise and the ESAR-VHP level' })
+  practiceAuthority!: ReportedPracticeAuthorityDto | null;
   @ApiProperty({ example: 'available' }) status!: string;
   @ApiProperty({ format: 'date-time' }) checkedInAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) checkedOutAt!: string | null;
