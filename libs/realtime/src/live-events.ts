@@ -43,7 +43,6 @@ export type CredentialFlagCode =
   | 'order_ended'
   | 'compact_privilege_ended';
 
-
 /** Where an offline scan came from and what each side decided: set on alerts raised when a station syncs. */
 export interface OfflineScanContext {
   scanId: string;
