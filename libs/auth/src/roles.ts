@@ -1,5 +1,8 @@
-/** Who does what (see docs/domain): least privilege, one role per user. */
-export const ROLES = ['admin', 'commander', 'checkin', 'auditor'] as const;
+/**
+ * Who does what (see docs/domain): least privilege, one role per user. A supervisor (division/group) answers for
+ * the assignments a commander gives them at an incident (docs/accountability.md).
+ */
+export const ROLES = ['admin', 'commander', 'checkin', 'auditor', 'supervisor'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
