@@ -19,17 +19,17 @@ import { createIncident, staffFor, startWorld, type IncidentFixture, type World 
  */
 jest.setTimeout(300_000);
 
-type Principal = 'admin' | 'commander' | 'checkin' | 'auditor-FL' | 'auditor-GA' | 'anonymous';
-const PRINCIPALS: Principal[] = ['admin', 'commander', 'checkin', 'auditor-FL', 'auditor-GA', 'anonymous'];
+type Principal = 'admin' | 'commander' | 'checkin' | 'supervisor' | 'auditor-FL' | 'auditor-GA' | 'anonymous';
+const PRINCIPALS: Principal[] = ['admin', 'commander', 'checkin', 'supervisor', 'auditor-FL', 'auditor-GA', 'anonymous'];
 const roleOf = (p: Principal): Role | undefined => (p === 'anonymous' ? undefined : p.startsWith('auditor') ? 'auditor' : (p as Role));
 
 /** "own": US-FL, commander and check-in staff assigned. "other": US-GA, nobody assigned. */
 type Site = 'own' | 'other';
 
-/** May this principal see this incident? Admins all; commanders and check-in staff where assigned; auditors by jurisdiction. */
+/** May this principal see this incident? Admins all; commanders, supervisors and check-in staff where assigned; auditors by jurisdiction. */
 function canSee(p: Principal, site: Site): boolean {
   if (p === 'admin') return true;
-  if (p === 'commander' || p === 'checkin') return site === 'own';
+  if (p === 'commander' || p === 'checkin' || p === 'supervisor') return site === 'own';
   if (p === 'auditor-FL') return site === 'own';
   if (p === 'auditor-GA') return site === 'other';
   return false;
@@ -40,6 +40,7 @@ interface Ids {
   deployment: Record<Site, string>;
   responder: Record<Site, string>;
   job: Record<Site, string>;
+  par: Record<Site, string>;
   sweepJob: string;
   spareUser: string;
   trustedIssuer: string;
@@ -179,6 +180,55 @@ const EXPECTED: Record<string, Expectation> = {
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/reverify` }),
   },
 
+  // Accountability (docs/accountability.md). Writes name a PAR that does not exist: a permitted call answers 404.
+  'POST /incidents/:incidentId/pars': {
+    access: ['admin', 'commander', 'supervisor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars`, body: {} }),
+  },
+  'GET /incidents/:incidentId/pars': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars` }) },
+  'GET /incidents/:incidentId/pars/:parId': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${ids.par[s]}` }) },
+  'POST /incidents/:incidentId/pars/:parId/acknowledgements': {
+    access: ['admin', 'commander', 'supervisor', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${randomUUID()}/acknowledgements`, body: { deploymentIds: [ids.deployment[s]] } }),
+  },
+  'POST /incidents/:incidentId/pars/:parId/missing': {
+    access: ['admin', 'commander', 'supervisor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${randomUUID()}/missing`, body: { deploymentId: ids.deployment[s] } }),
+  },
+  'POST /incidents/:incidentId/pars/:parId/complete': {
+    access: ['admin', 'commander', 'supervisor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${randomUUID()}/complete` }),
+  },
+  'GET /incidents/:incidentId/accountability-settings': {
+    access: ALL,
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/accountability-settings` }),
+  },
+  'PATCH /incidents/:incidentId/accountability-settings': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/accountability-settings`, body: { parResponseSeconds: 1 } }),
+  },
+  'POST /incidents/:incidentId/par-timer/snooze': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/par-timer/snooze`, body: {} }),
+  },
+  'GET /incidents/:incidentId/supervisors': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/supervisors` }),
+  },
+  'PUT /incidents/:incidentId/supervisors/:userId': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/supervisors/${ids.spareUser}`, body: {} }),
+  },
+
   'GET /trust/issuers': { access: ['admin', 'auditor'], request: () => ({ path: '/trust/issuers' }) },
   'POST /trust/issuers': { access: ['admin'], request: () => ({ path: '/trust/issuers', body: {} }) },
   'GET /trust/issuers/:id': { access: ['admin', 'auditor'], request: (ids) => ({ path: `/trust/issuers/${encodeURIComponent(ids.trustedIssuer)}` }) },
@@ -187,13 +237,13 @@ const EXPECTED: Record<string, Expectation> = {
     access: ['admin'],
     request: (ids) => ({ path: `/trust/issuers/${encodeURIComponent(ids.retirableIssuer)}/retire`, body: { reason: 'authorization matrix' } }),
   },
-  'GET /trust/qualifications': { access: ALL, request: () => ({ path: '/trust/qualifications' }) },
+  'GET /trust/qualifications': { access: ['admin', 'commander', 'checkin', 'auditor'], request: () => ({ path: '/trust/qualifications' }) },
   'GET /trust/list': { access: ['admin', 'auditor'], request: () => ({ path: '/trust/list' }) },
   // An invalid document: a permitted call is refused by validation (422), never applied.
   'PUT /trust/list': { access: ['admin'], request: () => ({ path: '/trust/list', body: { format: 'not-a-trust-list' } }) },
 
   'POST /credentials/verify': {
-    access: ALL,
+    access: ['admin', 'commander', 'checkin', 'auditor'],
     readOnly: 'verifies a credential and stores nothing',
     request: (ids) => ({ path: '/credentials/verify', body: { verifiableCredential: ids.credential } }),
   },
@@ -359,6 +409,12 @@ describe('authorization matrix: every route x every role x own/other incident', 
     const other = await createIncident(http, adminToken, { name: 'Matrix Other Incident', jurisdiction: 'US-GA' });
     const commander = await staffFor(http, adminToken, own.id, 'commander');
     const checkin = await staffFor(http, adminToken, own.id, 'checkin');
+    const supervisor = await createUser(http, adminToken, 'supervisor');
+    await request(http)
+      .post(`/incidents/${own.id}/staff`)
+      .set(...bearer(adminToken))
+      .send({ userId: supervisor.id })
+      .expect(204);
     const spare = await createUser(http, adminToken, 'checkin');
     for (const site of [own, other])
       await request(http)
@@ -369,6 +425,7 @@ describe('authorization matrix: every route x every role x own/other incident', 
     tokens.admin = adminToken;
     tokens.commander = commander.token;
     tokens.checkin = checkin.token;
+    tokens.supervisor = supervisor.token;
     tokens['auditor-FL'] = (await createUser(http, adminToken, 'auditor', { jurisdictions: ['US-FL'] })).token;
     tokens['auditor-GA'] = (await createUser(http, adminToken, 'auditor', { jurisdictions: ['US-GA'] })).token;
     tokens.anonymous = undefined;
@@ -401,11 +458,20 @@ describe('authorization matrix: every route x every role x own/other incident', 
         .expect(202)
     ).body.jobId as string;
     const { jws: credential } = await world.issuer.board('nremt').issue({ format: 'vc+jwt', qualification: 'EMT', subject: { name: 'Matrix Scan' } });
+    const startPar = async (incidentId: string) =>
+      (
+        await request(http)
+          .post(`/incidents/${incidentId}/pars`)
+          .set(...bearer(adminToken))
+          .send({ reason: 'timer' })
+          .expect(201)
+      ).body.id as string;
     ids = {
       incident: { own, other },
       deployment: { own: atOwn.deployment, other: atOther.deployment },
       responder: { own: atOwn.responder, other: atOther.responder },
       job: { own: await reverify(own.id), other: await reverify(other.id) },
+      par: { own: await startPar(own.id), other: await startPar(other.id) },
       sweepJob: sweep,
       spareUser: spare.id,
       trustedIssuer: world.issuer.board('fl-nursing').did,

@@ -369,6 +369,69 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('GET /incidents/{incidentId}/ics211.csv', { params: { incidentId: incident.id }, token: admin, expect: 200 });
     await call('POST /incidents/{incidentId}/close', { params: { incidentId: incident.id }, token: admin, expect: 409 });
 
+    // Accountability: supervisors, settings and PAR timer, a PAR from start to completion with its refusals.
+    const inc = { incidentId: incident.id };
+    const supervisor = await createUser(world.http, admin, 'supervisor');
+    await call('PUT /incidents/{incidentId}/supervisors/{userId}', {
+      params: { ...inc, userId: supervisor.id },
+      token: admin,
+      body: { assignments: ['Division A'] },
+      expect: 200,
+    });
+    await call('PUT /incidents/{incidentId}/supervisors/{userId}', {
+      params: { ...inc, userId: spare.id },
+      token: admin,
+      body: { assignments: ['Division A'] },
+      expect: 422,
+    });
+    await call('GET /incidents/{incidentId}/supervisors', { params: inc, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/par-timer/snooze', { params: inc, token: admin, body: { minutes: 10, reason: 'hose lay' }, expect: 422 });
+    await call('PATCH /incidents/{incidentId}/accountability-settings', {
+      params: inc,
+      token: admin,
+      body: { parTimerMinutes: 20, minRestHours: 8 },
+      expect: 200,
+    });
+    await call('PATCH /incidents/{incidentId}/accountability-settings', { params: inc, token: admin, body: { parTimerMinutes: 1 }, expect: 400 });
+    await call('GET /incidents/{incidentId}/accountability-settings', { params: inc, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/par-timer/snooze', {
+      params: inc,
+      token: admin,
+      body: { minutes: 10, reason: 'hose lay in progress' },
+      expect: 200,
+    });
+    await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'collapse', assignment: 'Division Z' }, expect: 422 });
+    const par = await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'collapse' }, expect: 201 });
+    await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'collapse' }, expect: 409 });
+    await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'nope' }, expect: 400 });
+    const parIds = { ...inc, parId: id(par) };
+    await call('GET /incidents/{incidentId}/pars', { params: inc, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/pars/{parId}', { params: parIds, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/pars/{parId}/acknowledgements', {
+      params: parIds,
+      token: admin,
+      body: { deploymentIds: ['00000000-0000-4000-8000-000000000000'] },
+      expect: 422,
+    });
+    await call('POST /incidents/{incidentId}/pars/{parId}/missing', {
+      params: parIds,
+      token: admin,
+      body: { deploymentId: deployment.deploymentId },
+      expect: 200,
+    });
+    await call('POST /incidents/{incidentId}/pars/{parId}/missing', {
+      params: parIds,
+      token: admin,
+      body: { deploymentId: deployment.deploymentId },
+      expect: 409,
+    });
+    await call('POST /incidents/{incidentId}/pars/{parId}/complete', { params: parIds, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/pars/{parId}/complete', { params: parIds, token: admin, expect: 409 });
+    const par2 = await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'timer' }, expect: 201 });
+    const ack = { params: { ...inc, parId: id(par2) }, token: admin, body: { deploymentIds: [deployment.deploymentId] } };
+    await call('POST /incidents/{incidentId}/pars/{parId}/acknowledgements', { ...ack, expect: 200 });
+    await call('POST /incidents/{incidentId}/pars/{parId}/acknowledgements', { ...ack, expect: 409 });
+
     const run = await call('POST /incidents/{incidentId}/reverify', { params: { incidentId: incident.id }, token: admin, expect: 202 });
     await call('GET /jobs/{id}', { params: { id: id(run, 'jobId') }, token: admin, expect: 200 });
     await call('POST /reverification/sweeps', { token: admin, expect: 202 });

@@ -76,7 +76,13 @@ export interface LiveEventMap {
   'par.acknowledged': { parId: string; deploymentIds: string[]; via: 'board' | 'scan'; by: string; at: string; counts: ParCounts };
   'par.missing': { parId: string; deploymentId: string; name: string; assignment?: string; by: string; at: string; counts: ParCounts };
   'par.completed': { parId: string; scope: ParScope; by: string; at: string; counts: ParCounts };
-  'par.overdue': { parId: string; scope: ParScope; deadlineAt: string; unaccounted: Array<{ deploymentId: string; name: string; assignment?: string }>; counts: ParCounts };
+  'par.overdue': {
+    parId: string;
+    scope: ParScope;
+    deadlineAt: string;
+    unaccounted: Array<{ deploymentId: string; name: string; assignment?: string }>;
+    counts: ParCounts;
+  };
   /** The incident's PAR timer ran out: time for a roll call (or a snooze with a reason). */
   'par.due': { incidentId: string; dueAt: string; nextDueAt: string };
   'deployment.limit_approaching': {

@@ -236,6 +236,22 @@ export interface paths {
         patch: operations["IncidentsController_update"];
         trace?: never;
     };
+    "/incidents/{incidentId}/accountability-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ParController_getSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["ParController_updateSettings"];
+        trace?: never;
+    };
     "/incidents/{incidentId}/check-ins": {
         parameters: {
             query?: never;
@@ -380,6 +396,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/par-timer/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ParController_snooze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/pars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ParController_list"];
+        put?: never;
+        post: operations["ParController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/pars/{parId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ParController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/pars/{parId}/acknowledgements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ParController_acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/pars/{parId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ParController_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/pars/{parId}/missing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ParController_missing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/reverify": {
         parameters: {
             query?: never;
@@ -440,6 +552,38 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["IncidentsController_unassign"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/supervisors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ParController_listSupervisors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/supervisors/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["ParController_assignSupervisor"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -658,6 +802,15 @@ export interface components {
             tokenType: "Bearer";
             user: components["schemas"]["PrincipalDto"];
         };
+        AccountabilitySettingsDto: {
+            maxDaysOnIncident: number | null;
+            maxHoursPerPeriod: number | null;
+            minRestHours: number | null;
+            parResponseSeconds: number;
+            /** Format: date-time */
+            parTimerDueAt: string | null;
+            parTimerMinutes: number | null;
+        };
         AchievementDto: {
             achievementType?: string;
             id?: string;
@@ -677,6 +830,15 @@ export interface components {
         AssignStaffDto: {
             /** Format: uuid */
             userId: string;
+        };
+        AssignSupervisorDto: {
+            /**
+             * @description The assignments this supervisor answers for (replaces the previous list)
+             * @example [
+             *       "Division A"
+             *     ]
+             */
+            assignments: string[];
         };
         AuditBundleDto: {
             chainId: string;
@@ -938,7 +1100,7 @@ export interface components {
             jurisdictions?: string[];
             password: string;
             /** @enum {string} */
-            role: "admin" | "commander" | "checkin" | "auditor";
+            role: "admin" | "commander" | "checkin" | "auditor" | "supervisor";
         };
         CredentialFlagDto: {
             /** Format: date-time */
@@ -1090,7 +1252,7 @@ export interface components {
          * @description Stable reason code (never renamed)
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "issuer_exists" | "trust_list_invalid";
+        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "rest_override_required" | "issuer_exists" | "trust_list_invalid";
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -1310,11 +1472,75 @@ export interface components {
             /** @example Staging Area 1 */
             name: string;
         };
+        MarkMembersDto: {
+            /** @description Deployments on the PAR’s expected list (at most 500 per request) */
+            deploymentIds: string[];
+            /**
+             * @description scan: a badge scan at a station
+             * @default board
+             * @enum {string}
+             */
+            via: "board" | "scan";
+        };
+        MarkMissingDto: {
+            /** Format: uuid */
+            deploymentId: string;
+        };
         OperationalPeriodDto: {
             endsAt: string;
             /** @example OP 1 (day) */
             label: string;
             startsAt: string;
+        };
+        ParCountsDto: {
+            accounted: number;
+            expected: number;
+            missing: number;
+            unaccounted: number;
+        };
+        ParDto: {
+            /** @description Null: the whole incident */
+            assignment: string | null;
+            /** Format: date-time */
+            completedAt: string | null;
+            counts: components["schemas"]["ParCountsDto"];
+            /** Format: date-time */
+            deadlineAt: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            incidentId: string;
+            note: string | null;
+            /** @description True once the deadline passed with people unaccounted */
+            overdue: boolean;
+            /** @enum {string} */
+            reason: "timer" | "collapse" | "evacuation" | "change_of_strategy" | "missing_member" | "other";
+            /** Format: date-time */
+            startedAt: string;
+            /** @description Role of who started it */
+            startedBy: string;
+            /** @enum {string} */
+            state: "running" | "completed";
+        };
+        ParMemberDto: {
+            assignment: string | null;
+            /** Format: uuid */
+            deploymentId: string;
+            /** Format: date-time */
+            markedAt: string | null;
+            /** @description Role of who marked them */
+            markedBy: string | null;
+            name: string;
+            /** Format: uuid */
+            responderId: string;
+            /** @enum {string} */
+            state: "unaccounted" | "accounted" | "missing";
+            /** @enum {string|null} */
+            via: "board" | "scan" | null;
+        };
+        ParWithMembersDto: {
+            members: components["schemas"]["ParMemberDto"][];
+            par: components["schemas"]["ParDto"];
         };
         PositionDto: {
             /** @example Triage Nurse */
@@ -1339,7 +1565,7 @@ export interface components {
              */
             jurisdictions: string[];
             /** @enum {string} */
-            role: "admin" | "commander" | "checkin" | "auditor";
+            role: "admin" | "commander" | "checkin" | "auditor" | "supervisor";
             /** Format: uuid */
             userId: string;
         };
@@ -1493,15 +1719,31 @@ export interface components {
             email: string;
             password: string;
         };
+        SnoozeTimerDto: {
+            minutes: number;
+            /** @description Why the roll call is put off (kept in the audit trail) */
+            reason: string;
+        };
         StaffMemberDto: {
             /** Format: date-time */
             assignedAt: string;
             displayName: string;
             email: string;
             /** @enum {string} */
-            role: "commander" | "checkin";
+            role: "commander" | "checkin" | "supervisor";
             /** Format: uuid */
             userId: string;
+        };
+        StartParDto: {
+            /**
+             * @description One assignment (division, group); absent: the whole incident
+             * @example Division A
+             */
+            assignment?: string;
+            /** @description Required when the reason is other */
+            note?: string;
+            /** @enum {string} */
+            reason: "timer" | "collapse" | "evacuation" | "change_of_strategy" | "missing_member" | "other";
         };
         StatusCountsDto: {
             assigned: number;
@@ -1543,6 +1785,11 @@ export interface components {
              * @enum {string}
              */
             status: "assigned" | "available" | "out_of_service" | "demobilized";
+        };
+        SupervisorDto: {
+            assignments: string[];
+            /** Format: uuid */
+            userId: string;
         };
         SystemActorDto: {
             /** @description The background run, e.g. reverify:<job id> */
@@ -1598,6 +1845,18 @@ export interface components {
             /** @description Issuer ids */
             updated: string[];
         };
+        UpdateAccountabilitySettingsDto: {
+            /** @description Maximum consecutive days on incident (e.g. 14) */
+            maxDaysOnIncident?: number | null;
+            /** @description Maximum hours per operational period (e.g. 16) */
+            maxHoursPerPeriod?: number | null;
+            /** @description Minimum rest between periods, in hours (e.g. 8) */
+            minRestHours?: number | null;
+            /** @description Time to account for everyone in a PAR (default 300) */
+            parResponseSeconds?: number;
+            /** @description PAR reminder interval (20 to 30 usual); null: off */
+            parTimerMinutes?: number | null;
+        };
         UpdateIncidentDto: {
             addLocations?: components["schemas"]["LocationDto"][];
             addOperationalPeriods?: components["schemas"]["OperationalPeriodDto"][];
@@ -1627,7 +1886,7 @@ export interface components {
             jurisdictions?: string[];
             password?: string;
             /** @enum {string} */
-            role?: "admin" | "commander" | "checkin" | "auditor";
+            role?: "admin" | "commander" | "checkin" | "auditor" | "supervisor";
         };
         UserActorDto: {
             /** @description The scanning device (X-Device-Id) */
@@ -1660,7 +1919,7 @@ export interface components {
              */
             jurisdictions: string[];
             /** @enum {string} */
-            role: "admin" | "commander" | "checkin" | "auditor";
+            role: "admin" | "commander" | "checkin" | "auditor" | "supervisor";
         };
         VerificationAtCheckInDto: {
             /** Format: date-time */
@@ -2696,6 +2955,148 @@ export interface operations {
             };
         };
     };
+    ParController_getSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PAR period and timer, work and rest limits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountabilitySettingsDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_updateSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAccountabilitySettingsDto"];
+            };
+        };
+        responses: {
+            /** @description The settings after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountabilitySettingsDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     CheckInController_recent: {
         parameters: {
             query?: {
@@ -3488,6 +3889,589 @@ export interface operations {
             };
         };
     };
+    ParController_snooze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnoozeTimerDto"];
+            };
+        };
+        responses: {
+            /** @description The settings with the timer’s new due time. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountabilitySettingsDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The incident has no PAR timer. Code: unprocessable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_list: {
+        parameters: {
+            query?: {
+                state?: "running" | "completed";
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest PARs (50), newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParDto"][];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartParDto"];
+            };
+        };
+        responses: {
+            /** @description The PAR, running, with its expected count. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The incident is closed. Code: incident_closed.
+             *
+             *     A PAR is already running in this scope. Code: par_running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Nobody is on scene in this scope. Code: par_scope_empty. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                parId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PAR and its expected list, each person with their state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParWithMembersDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                parId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkMembersDto"];
+            };
+        };
+        responses: {
+            /** @description The PAR with its new counts (completed when everyone is accounted for). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Someone of the list is already accounted for; nothing was changed. Code: par_already_marked.
+             *
+             *     The PAR is completed. Code: par_not_running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Someone of the list is not on the PAR’s expected list (or not in the supervisor’s assignments); nothing was changed. Code: par_not_in_scope. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                parId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PAR, completed; whoever was unaccounted or missing stays so in the record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The PAR is already completed. Code: par_not_running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_missing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                parId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkMissingDto"];
+            };
+        };
+        responses: {
+            /** @description The PAR with its new counts; the board raises a missing-person alert. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The person is already accounted for or missing. Code: par_already_marked.
+             *
+             *     The PAR is completed. Code: par_not_running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The person is not on the PAR’s expected list (or not in the supervisor’s assignments). Code: par_not_in_scope. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     ReverificationController_reverifyIncident: {
         parameters: {
             query?: never;
@@ -3832,6 +4816,158 @@ export interface operations {
             };
             /** @description No such incident, or the user is not assigned to it. Code: not_found. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_listSupervisors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each supervisor and the assignments they answer for. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisorDto"][];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_assignSupervisor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignSupervisorDto"];
+            };
+        };
+        responses: {
+            /** @description The supervisor and their assignments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisorDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The user does not have the supervisor role. Code: unprocessable. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

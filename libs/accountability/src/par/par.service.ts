@@ -120,22 +120,18 @@ export class ParService {
       const found = await this.pars.membersAmong(tx, parId, ids);
       const outside = ids.filter((id) => !found.some((m) => m.deploymentId === id));
       if (outside.length > 0) {
-        throw new DomainError('par_not_in_scope', `Not on this PAR's expected list: ${outside.join(', ')}.`, { deploymentIds: outside });
+        throw new DomainError('par_not_in_scope', `Not on this PAR's expected list: ${outside.join(', ')}.`);
       }
       if (supervised) {
         const notMine = found.filter((m) => m.assignment === null || !supervised.has(m.assignment));
         if (notMine.length > 0) {
-          throw new DomainError('par_not_in_scope', 'You supervise none of the assignments of some of these people.', {
-            deploymentIds: notMine.map((m) => m.deploymentId),
-          });
+          throw new DomainError('par_not_in_scope', 'You supervise none of the assignments of some of these people.');
         }
       }
       const from: MemberState[] = to === 'accounted' ? ['unaccounted', 'missing'] : ['unaccounted'];
       const already = found.filter((m) => !from.includes(m.state));
       if (already.length > 0) {
-        throw new DomainError('par_already_marked', `Already marked ${already[0].state}: ${already.map((m) => m.name).join(', ')}.`, {
-          deploymentIds: already.map((m) => m.deploymentId),
-        });
+        throw new DomainError('par_already_marked', `Already marked ${already[0].state}: ${already.map((m) => m.name).join(', ')}.`);
       }
       const now = new Date();
       const changed = await this.pars.mark(tx, parId, ids, to, from, via, actor, now);

@@ -82,7 +82,11 @@ export class AccountabilitySettingsService {
           occurredAt: now,
           payload: { dueAt: due.dueAt.toISOString(), nextDueAt: due.nextDueAt.toISOString() },
         });
-        await this.outbox.append(tx, due.incidentId, 'par.due', { incidentId: due.incidentId, dueAt: due.dueAt.toISOString(), nextDueAt: due.nextDueAt.toISOString() });
+        await this.outbox.append(tx, due.incidentId, 'par.due', {
+          incidentId: due.incidentId,
+          dueAt: due.dueAt.toISOString(),
+          nextDueAt: due.nextDueAt.toISOString(),
+        });
         return false;
       });
       if (done) return raised;

@@ -24,10 +24,10 @@ export class SupervisorsRepository {
 
   /** Replaces the supervisor's assignments at the incident; returns the ones before. */
   async replace(tx: Transaction, incidentId: string, userId: string, assignments: string[]): Promise<string[]> {
-    const before = await tx.query<{ assignment: string }>(
-      `DELETE FROM incident_supervisor WHERE incident_id = $1 AND user_id = $2 RETURNING assignment`,
-      [incidentId, userId],
-    );
+    const before = await tx.query<{ assignment: string }>(`DELETE FROM incident_supervisor WHERE incident_id = $1 AND user_id = $2 RETURNING assignment`, [
+      incidentId,
+      userId,
+    ]);
     if (assignments.length > 0) {
       await tx.execute(`INSERT INTO incident_supervisor (incident_id, user_id, assignment) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`, [
         incidentId,
