@@ -203,6 +203,7 @@ const EXPECTED: Record<string, Expectation> = {
     incident: 'guard',
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${randomUUID()}/complete` }),
   },
+  'GET /incidents/:incidentId/work-limits': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/work-limits` }) },
   'GET /incidents/:incidentId/accountability-settings': {
     access: ALL,
     incident: 'guard',

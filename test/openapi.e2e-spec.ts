@@ -359,6 +359,30 @@ describe('OpenAPI: every route answers as documented', () => {
       body: { status: 'assigned', assignment: 'Division A' },
       expect: 200,
     });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/status', {
+      params: deployment,
+      token: admin,
+      body: { status: 'out_of_service', reason: 'rest' },
+      expect: 200,
+    });
+    await call('PATCH /incidents/{incidentId}/accountability-settings', {
+      params: { incidentId: incident.id },
+      token: admin,
+      body: { minRestHours: 8 },
+      expect: 200,
+    });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/status', {
+      params: deployment,
+      token: admin,
+      body: { status: 'assigned', assignment: 'Division A' },
+      expect: 422,
+    });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/status', {
+      params: deployment,
+      token: admin,
+      body: { status: 'assigned', assignment: 'Division A', overrideReason: 'needed on the pile' },
+      expect: 200,
+    });
     await call('PATCH /incidents/{incidentId}/deployments/{deploymentId}/ics211', {
       params: deployment,
       token: admin,
@@ -394,6 +418,7 @@ describe('OpenAPI: every route answers as documented', () => {
     });
     await call('PATCH /incidents/{incidentId}/accountability-settings', { params: inc, token: admin, body: { parTimerMinutes: 1 }, expect: 400 });
     await call('GET /incidents/{incidentId}/accountability-settings', { params: inc, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/work-limits', { params: inc, token: admin, expect: 200 });
     await call('POST /incidents/{incidentId}/par-timer/snooze', {
       params: inc,
       token: admin,

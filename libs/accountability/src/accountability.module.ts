@@ -1,8 +1,12 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { AuditTrailModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
+import { AssignmentRules } from '@app/incidents';
+import { SweepFollowUp } from '@app/reverification';
 import { OutboxModule } from '@app/realtime';
 import { ParController } from './http/par.controller';
+import { WorkLimitWarningsRepository } from './limits/work-limit-warnings.repository';
+import { WorkLimitsService } from './limits/work-limits.service';
 import { ParRepository } from './par/par.repository';
 import { ParService } from './par/par.service';
 import { ParTimers } from './par/par-timers';
@@ -11,16 +15,30 @@ import { AccountabilitySettingsService } from './settings/accountability-setting
 import { SupervisorsRepository } from './supervisors/supervisors.repository';
 import { SupervisorsService } from './supervisors/supervisors.service';
 
-const CORE = [ParRepository, ParService, AccountabilitySettingsRepository, AccountabilitySettingsService, SupervisorsRepository];
+const CORE = [
+  ParRepository,
+  ParService,
+  AccountabilitySettingsRepository,
+  AccountabilitySettingsService,
+  SupervisorsRepository,
+  WorkLimitWarningsRepository,
+  WorkLimitsService,
+];
+const PORTS = [
+  { provide: AssignmentRules, useExisting: WorkLimitsService },
+  { provide: SweepFollowUp, useExisting: WorkLimitsService },
+];
 
 /**
  * Accountability without HTTP: PARs, settings and work/rest limits. Needs IncidentsCoreModule (global) from the
- * application.
+ * application. Global because @app/incidents (status changes) and @app/reverification (end of a run) know its
+ * rules only as the ports they declare.
  */
+@Global()
 @Module({
   imports: [AuditTrailModule, OutboxModule],
-  providers: CORE,
-  exports: CORE,
+  providers: [...CORE, ...PORTS],
+  exports: [...CORE, AssignmentRules, SweepFollowUp],
 })
 export class AccountabilityCoreModule {}
 

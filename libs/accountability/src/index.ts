@@ -9,4 +9,6 @@ export * from './par/par.service';
 export * from './settings/accountability-settings.repository';
 export * from './settings/accountability-settings.service';
 export * from './http/par.view';
+export * from './limits/work-limits';
+export * from './limits/work-limits.service';
 export * from './accountability.module';

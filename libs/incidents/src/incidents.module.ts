@@ -19,6 +19,7 @@ import { IncidentStaffService } from './incidents/incident-staff.service';
 import { IncidentsRepository } from './incidents/incidents.repository';
 import { IncidentsService } from './incidents/incidents.service';
 import { ResponderRepository } from './responders/responders.repository';
+import { WorkPeriodsRepository } from './deployments/work-periods.repository';
 import { CheckInRepository } from './check-in/check-in.repository';
 import { IdempotencyKeyHints } from './check-in/idempotency-key-hints';
 import { AuditedIncidentsProvider } from './ports/audited-incidents.provider';
@@ -27,7 +28,7 @@ import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 
 const SERVICES = [IncidentsService, DeploymentReader, DeploymentsService, CredentialFlagsService, CheckInService, IdempotencyKeyHints, RosterService];
-const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, DeployedCredentialsRepository, ResponderRepository, CheckInRepository];
+const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, DeployedCredentialsRepository, ResponderRepository, CheckInRepository, WorkPeriodsRepository];
 
 /**
  * Incidents and their data, without HTTP (the worker uses it for reverification). Global because the auth guard and

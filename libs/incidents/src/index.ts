@@ -19,6 +19,8 @@ export * from './deployments/credential-flags.service';
 export * from './deployments/deployed-credentials.repository';
 export * from './deployments/ics211';
 export * from './deployments/roster.service';
+export * from './deployments/work-periods.repository';
+export * from './ports/assignment-rules';
 export * from './responders/responder-identity';
 export * from './responders/responders.repository';
 export * from './reports/deployment-report';

@@ -589,6 +589,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/work-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ParController_workLimits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jobs/{id}": {
         parameters: {
             query?: never;
@@ -935,6 +951,8 @@ export interface components {
              */
             assignment?: string;
             note?: string;
+            /** @description Commanders only: why someone in mandatory rest is assigned anyway (audited) */
+            overrideReason?: string;
             /**
              * @description Required when out_of_service
              * @enum {string}
@@ -1971,6 +1989,23 @@ export interface components {
             verified: boolean;
             /** @description Indeterminate checks (e.g. status list unreachable): the caller's policy decides */
             warnings: components["schemas"]["VerificationCheckDto"][];
+        };
+        WorkLimitDto: {
+            /** Format: uuid */
+            deploymentId: string;
+            /**
+             * @description approaching: amber; breached: red (rest: still in mandatory rest)
+             * @enum {string}
+             */
+            level: "approaching" | "breached";
+            /** @enum {string} */
+            limit: "days_on_incident" | "hours_in_period" | "rest_between_periods";
+            max: number;
+            name: string;
+            /** Format: uuid */
+            responderId: string;
+            /** @description Days on incident, hours in the period, or hours rested */
+            value: number;
         };
     };
     responses: never;
@@ -3798,7 +3833,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The credential is flagged: the responder stays out of service until it is cleared. Code: invalid_status_change. */
+            /** @description The responder is in mandatory rest: assigning them needs overrideReason. Code: rest_override_required.
+             *
+             *     The credential is flagged: the responder stays out of service until it is cleared. Code: invalid_status_change. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4968,6 +5005,75 @@ export interface operations {
             };
             /** @description The user does not have the supervisor role. Code: unprocessable. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_workLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per person and limit; empty when no limit is set or nobody is near one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkLimitDto"][];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

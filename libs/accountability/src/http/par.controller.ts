@@ -6,6 +6,7 @@ import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
 import { ParService } from '../par/par.service';
 import { AccountabilitySettingsService } from '../settings/accountability-settings.service';
 import { SupervisorsService } from '../supervisors/supervisors.service';
+import { WorkLimitsService, type LimitRow } from '../limits/work-limits.service';
 import {
   AccountabilitySettingsDto,
   AssignSupervisorDto,
@@ -18,6 +19,7 @@ import {
   StartParDto,
   SupervisorDto,
   UpdateAccountabilitySettingsDto,
+  WorkLimitDto,
 } from './dto/par.dto';
 import { memberView, parView, settingsView, type ParView, type ParWithMembersView, type SettingsView } from './par.view';
 
@@ -31,7 +33,16 @@ export class ParController {
     private readonly pars: ParService,
     private readonly settings: AccountabilitySettingsService,
     private readonly supervisors: SupervisorsService,
+    private readonly limits: WorkLimitsService,
   ) {}
+
+  /** Who approaches (amber) or has reached (red) a work or rest limit of the incident, and who is in mandatory rest. */
+  @Get('work-limits')
+  @Roles(...ROLES)
+  @ApiSuccess([WorkLimitDto], { description: 'One row per person and limit; empty when no limit is set or nobody is near one.' })
+  workLimits(@Param('incidentId', ParseUUIDPipe) incidentId: string): Promise<LimitRow[]> {
+    return this.limits.board(incidentId);
+  }
 
   /** Starts a roll call over everyone on scene in the scope (the whole incident, or one assignment). */
   @Post('pars')

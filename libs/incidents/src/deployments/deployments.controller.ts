@@ -63,6 +63,7 @@ export class DeploymentsController {
   @ApiSuccess(DeploymentDto, { description: 'The deployment with its new status.' })
   @ApiProblem('deployment_not_active', 'The responder has checked out.')
   @ApiProblem('invalid_status_change', 'The credential is flagged: the responder stays out of service until it is cleared.')
+  @ApiProblem('rest_override_required', 'The responder is in mandatory rest: assigning them needs overrideReason.')
   changeStatus(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @Param('deploymentId', ParseUUIDPipe) id: string,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import { DomainError, notFound } from '@app/common';
 import { Database, type Transaction } from '@app/db';
@@ -11,6 +11,8 @@ import { DeploymentsRepository } from './deployments.repository';
 import { ICS211_EDITABLE_FIELDS, type Ics211Fields } from './ics211';
 import type { ChangeStatusDto } from './dto/deployment.dto';
 import type { Ics211InputDto } from '../check-in/dto/check-in.dto';
+import { AssignmentRules } from '../ports/assignment-rules';
+import { WorkPeriodsRepository } from './work-periods.repository';
 
 /** A change to the responder's name or e-mail, by a verified credential from a trusted issuer (responder_identity_change). */
 export interface IdentityChangeItem {
@@ -44,6 +46,8 @@ export class DeploymentsService {
     private readonly reader: DeploymentReader,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
+    private readonly workPeriods: WorkPeriodsRepository,
+    @Optional() private readonly assignmentRules?: AssignmentRules,
   ) {}
 
   /** Locks the deployment row for the rest of the transaction. */
@@ -62,6 +66,10 @@ export class DeploymentsService {
           'invalid_status_change',
           `The credential is flagged (${d.credentialFlag.code}): ${d.credentialFlag.message} The responder stays out of service until it is cleared.`,
         );
+      }
+      if (dto.status === 'assigned' && d.status !== 'assigned' && this.assignmentRules) {
+        const [facts] = await this.workPeriods.active([incidentId], d.id, tx);
+        if (facts) await this.assignmentRules.beforeAssign(tx, facts, dto.overrideReason, actor);
       }
       const from: StatusSnapshot = { status: d.status as StatusSnapshot['status'], reason: d.statusReason ?? undefined, assignment: d.assignment ?? undefined };
       const to: StatusSnapshot = {

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import type { ParReason } from '@app/realtime';
 import { PAR_REASONS } from '../../par/par';
+import type { LimitKind, LimitLevel } from '../../limits/work-limits';
 import type { ParMemberView, ParView, ParWithMembersView } from '../par.view';
 
 export class StartParDto {
@@ -134,4 +135,14 @@ export class AssignSupervisorDto {
 export class SupervisorDto {
   @ApiProperty({ format: 'uuid' }) userId!: string;
   @ApiProperty({ type: [String] }) assignments!: string[];
+}
+
+export class WorkLimitDto {
+  @ApiProperty({ format: 'uuid' }) deploymentId!: string;
+  @ApiProperty({ format: 'uuid' }) responderId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['days_on_incident', 'hours_in_period', 'rest_between_periods'] }) limit!: LimitKind;
+  @ApiProperty({ enum: ['approaching', 'breached'], description: 'approaching: amber; breached: red (rest: still in mandatory rest)' }) level!: LimitLevel;
+  @ApiProperty({ description: 'Days on incident, hours in the period, or hours rested' }) value!: number;
+  @ApiProperty() max!: number;
 }
