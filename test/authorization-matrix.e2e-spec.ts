@@ -203,6 +203,14 @@ const EXPECTED: Record<string, Expectation> = {
     incident: 'guard',
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${randomUUID()}/complete` }),
   },
+  'POST /incidents/:incidentId/activity-log': {
+    access: ['admin', 'commander', 'supervisor', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/activity-log`, body: {} }),
+  },
+  'GET /incidents/:incidentId/activity-log': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/activity-log` }) },
+  'GET /incidents/:incidentId/ics214.csv': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/ics214.csv` }) },
+  'GET /incidents/:incidentId/ics214.html': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/ics214.html` }) },
   'GET /incidents/:incidentId/work-limits': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/work-limits` }) },
   'GET /incidents/:incidentId/accountability-settings': {
     access: ALL,

@@ -419,6 +419,16 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('PATCH /incidents/{incidentId}/accountability-settings', { params: inc, token: admin, body: { parTimerMinutes: 1 }, expect: 400 });
     await call('GET /incidents/{incidentId}/accountability-settings', { params: inc, token: admin, expect: 200 });
     await call('GET /incidents/{incidentId}/work-limits', { params: inc, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/activity-log', {
+      params: inc,
+      token: admin,
+      body: { subjectKind: 'unit', subject: 'Task Force 2', text: 'Sector B searched.' },
+      expect: 201,
+    });
+    await call('POST /incidents/{incidentId}/activity-log', { params: inc, token: admin, body: { subjectKind: 'unit', text: 'Which unit?' }, expect: 400 });
+    await call('GET /incidents/{incidentId}/activity-log', { params: inc, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/ics214.csv', { params: inc, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/ics214.html', { params: inc, token: admin, expect: 200 });
     await call('POST /incidents/{incidentId}/par-timer/snooze', {
       params: inc,
       token: admin,

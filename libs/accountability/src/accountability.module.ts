@@ -1,10 +1,13 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditTrailModule } from '@app/audit';
+import { AuditSearchRepository, AuditTrailModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
 import { AssignmentRules } from '@app/incidents';
 import { SweepFollowUp } from '@app/reverification';
 import { OutboxModule } from '@app/realtime';
 import { ParController } from './http/par.controller';
+import { ActivityLogController } from './http/activity-log.controller';
+import { ActivityLogRepository } from './activity/activity-log.repository';
+import { ActivityLogService } from './activity/activity-log.service';
 import { WorkLimitWarningsRepository } from './limits/work-limit-warnings.repository';
 import { WorkLimitsService } from './limits/work-limits.service';
 import { ParRepository } from './par/par.repository';
@@ -42,11 +45,11 @@ const PORTS = [
 })
 export class AccountabilityCoreModule {}
 
-/** The api side: PAR, settings and supervisor routes. */
+/** The api side: PAR, settings, supervisor, work-limit and activity-log (ICS 214) routes. */
 @Module({
   imports: [AccountabilityCoreModule, AuthModule, AuditTrailModule],
-  controllers: [ParController],
-  providers: [SupervisorsService],
+  controllers: [ParController, ActivityLogController],
+  providers: [SupervisorsService, ActivityLogRepository, ActivityLogService, AuditSearchRepository],
 })
 export class AccountabilityModule {}
 

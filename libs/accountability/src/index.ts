@@ -11,4 +11,6 @@ export * from './settings/accountability-settings.service';
 export * from './http/par.view';
 export * from './limits/work-limits';
 export * from './limits/work-limits.service';
+export * from './activity/activity-log.service';
+export * from './activity/ics214';
 export * from './accountability.module';

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Accountability on scene (@app/accountability): PAR roll calls and their expected lists, per-incident PAR timer
- * and work/rest limits, division/group supervisors and the assignments they answer for, and the limit warnings
+ * and work/rest limits, division/group supervisors and the assignments they answer for, the ICS 214 activity log's written entries, and the limit warnings
  * already raised. Also admits the `supervisor` role.
  */
 export class Accountability1765001000000 implements MigrationInterface {
@@ -68,6 +68,20 @@ export class Accountability1765001000000 implements MigrationInterface {
         PRIMARY KEY (incident_id, user_id, assignment)
       );
 
+      CREATE TABLE activity_log_entry (
+        id bigserial PRIMARY KEY,
+        incident_id uuid NOT NULL REFERENCES incident(id),
+        subject_kind text NOT NULL CHECK (subject_kind IN ('incident', 'unit', 'assignment', 'person')),
+        subject text,
+        deployment_id uuid REFERENCES deployment(id),
+        text text NOT NULL,
+        priority text NOT NULL CHECK (priority IN ('routine', 'important', 'urgent')),
+        author jsonb NOT NULL,
+        occurred_at timestamptz NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX activity_log_entry_incident ON activity_log_entry (incident_id, occurred_at);
+
       CREATE TABLE work_limit_warning (
         deployment_id uuid NOT NULL REFERENCES deployment(id),
         limit_kind text NOT NULL CHECK (limit_kind IN ('days_on_incident', 'hours_in_period', 'rest_between_periods')),
@@ -80,7 +94,7 @@ export class Accountability1765001000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
-      DROP TABLE work_limit_warning, incident_supervisor, accountability_settings, par_member, par;
+      DROP TABLE work_limit_warning, activity_log_entry, incident_supervisor, accountability_settings, par_member, par;
       ALTER TABLE app_user DROP CONSTRAINT IF EXISTS app_user_role_check;
       ALTER TABLE app_user ADD CONSTRAINT app_user_role_check CHECK (role IN ('admin', 'commander', 'checkin', 'auditor'));
     `);

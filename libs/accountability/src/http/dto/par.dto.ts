@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import type { ParReason } from '@app/realtime';
 import { PAR_REASONS } from '../../par/par';
 import type { LimitKind, LimitLevel } from '../../limits/work-limits';
+import type { ActivityPriority, ActivitySubjectKind } from '../../activity/activity-log.repository';
 import type { ParMemberView, ParView, ParWithMembersView } from '../par.view';
 
 export class StartParDto {
@@ -145,4 +146,52 @@ export class WorkLimitDto {
   @ApiProperty({ enum: ['approaching', 'breached'], description: 'approaching: amber; breached: red (rest: still in mandatory rest)' }) level!: LimitLevel;
   @ApiProperty({ description: 'Days on incident, hours in the period, or hours rested' }) value!: number;
   @ApiProperty() max!: number;
+}
+
+export const ACTIVITY_SUBJECTS = ['incident', 'unit', 'assignment', 'person'] as const;
+export const ACTIVITY_PRIORITIES = ['routine', 'important', 'urgent'] as const;
+
+export class WriteActivityDto {
+  @ApiProperty({ enum: ACTIVITY_SUBJECTS }) @IsIn(ACTIVITY_SUBJECTS) subjectKind!: ActivitySubjectKind;
+  @ApiPropertyOptional({ example: 'Task Force 2', description: 'The unit or assignment (required for those)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 120)
+  subject?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The person (required when subjectKind is person)' }) @IsOptional() @IsUUID() deploymentId?: string;
+  @ApiProperty({ example: 'Searched void spaces in sector B; no victims found.' }) @IsString() @Length(1, 2000) text!: string;
+  @ApiPropertyOptional({ enum: ACTIVITY_PRIORITIES, default: 'routine' }) @IsOptional() @IsIn(ACTIVITY_PRIORITIES) priority?: ActivityPriority;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When it happened (default: now)' }) @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+}
+
+export class ActivityQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'One operational period; absent: the whole incident' }) @IsOptional() @IsUUID() periodId?: string;
+}
+
+export class ActivityItemDto {
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ enum: ACTIVITY_SUBJECTS }) subjectKind!: ActivitySubjectKind;
+  @ApiProperty({ type: String, nullable: true }) subject!: string | null;
+  @ApiProperty() text!: string;
+  @ApiProperty({ enum: ACTIVITY_PRIORITIES }) priority!: ActivityPriority;
+  @ApiProperty({ description: 'Role of who wrote it, or system' }) author!: string;
+  @ApiProperty({ description: 'Made from the audit trail (check-in, status, flags, limits, PARs)' }) automatic!: boolean;
+}
+
+export class ActivityIncidentDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() number!: string;
+}
+
+export class ActivityPeriodDto {
+  @ApiProperty() label!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) from!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) to!: string | null;
+}
+
+export class ActivityLogDto {
+  @ApiProperty({ type: ActivityIncidentDto }) incident!: ActivityIncidentDto;
+  @ApiProperty({ type: ActivityPeriodDto }) period!: ActivityPeriodDto;
+  @ApiProperty({ type: [ActivityItemDto] }) items!: ActivityItemDto[];
 }
