@@ -211,6 +211,28 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /incidents/:incidentId/activity-log': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/activity-log` }) },
   'GET /incidents/:incidentId/ics214.csv': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/ics214.csv` }) },
   'GET /incidents/:incidentId/ics214.html': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/ics214.html` }) },
+  'GET /incidents/:incidentId/deployments/:deploymentId/demob': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `${dep(ids, s)}/demob` }) },
+  // The incident asks for no sign-offs: a permitted call is refused by the rules (422), never applied.
+  'POST /incidents/:incidentId/deployments/:deploymentId/demob/signoffs': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `${dep(ids, s)}/demob/signoffs`, body: { unit: 'supply' } }),
+  },
+  'PUT /incidents/:incidentId/deployments/:deploymentId/demob/travel': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `${dep(ids, s)}/demob/travel`, body: {} }),
+  },
+  'GET /incidents/:incidentId/deployments/:deploymentId/ics221.csv': {
+    access: ALL,
+    incident: 'guard',
+    request: (ids, s) => ({ path: `${dep(ids, s)}/ics221.csv` }),
+  },
+  'GET /incidents/:incidentId/deployments/:deploymentId/ics221.html': {
+    access: ALL,
+    incident: 'guard',
+    request: (ids, s) => ({ path: `${dep(ids, s)}/ics221.html` }),
+  },
   'GET /incidents/:incidentId/work-limits': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/work-limits` }) },
   'GET /incidents/:incidentId/accountability-settings': {
     access: ALL,

@@ -429,6 +429,39 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('GET /incidents/{incidentId}/activity-log', { params: inc, token: admin, expect: 200 });
     await call('GET /incidents/{incidentId}/ics214.csv', { params: inc, token: admin, expect: 200 });
     await call('GET /incidents/{incidentId}/ics214.html', { params: inc, token: admin, expect: 200 });
+    await call('PATCH /incidents/{incidentId}/accountability-settings', {
+      params: inc,
+      token: admin,
+      body: { demobRequired: true, demobSignoffs: ['supply'] },
+      expect: 200,
+    });
+    await call('GET /incidents/{incidentId}/deployments/{deploymentId}/demob', { params: deployment, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/demob/signoffs', {
+      params: deployment,
+      token: admin,
+      body: { unit: 'finance' },
+      expect: 422,
+    });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/demob/signoffs', {
+      params: deployment,
+      token: admin,
+      body: { unit: 'supply' },
+      expect: 200,
+    });
+    await call('PUT /incidents/{incidentId}/deployments/{deploymentId}/demob/travel', {
+      params: deployment,
+      token: admin,
+      body: { method: 'POV' },
+      expect: 400,
+    });
+    await call('PUT /incidents/{incidentId}/deployments/{deploymentId}/demob/travel', {
+      params: deployment,
+      token: admin,
+      body: { method: 'POV', etaHome: '2026-12-24T18:00:00Z' },
+      expect: 200,
+    });
+    await call('GET /incidents/{incidentId}/deployments/{deploymentId}/ics221.csv', { params: deployment, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/deployments/{deploymentId}/ics221.html', { params: deployment, token: admin, expect: 200 });
     await call('POST /incidents/{incidentId}/par-timer/snooze', {
       params: inc,
       token: admin,

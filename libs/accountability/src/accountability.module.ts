@@ -1,11 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditSearchRepository, AuditTrailModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
-import { AssignmentRules } from '@app/incidents';
+import { AssignmentRules, CheckOutRules } from '@app/incidents';
 import { SweepFollowUp } from '@app/reverification';
 import { OutboxModule } from '@app/realtime';
 import { ParController } from './http/par.controller';
 import { ActivityLogController } from './http/activity-log.controller';
+import { DemobController } from './http/demob.controller';
+import { DemobRepository } from './demob/demob.repository';
+import { DemobService } from './demob/demob.service';
 import { ActivityLogRepository } from './activity/activity-log.repository';
 import { ActivityLogService } from './activity/activity-log.service';
 import { WorkLimitWarningsRepository } from './limits/work-limit-warnings.repository';
@@ -26,10 +29,13 @@ const CORE = [
   SupervisorsRepository,
   WorkLimitWarningsRepository,
   WorkLimitsService,
+  DemobRepository,
+  DemobService,
 ];
 const PORTS = [
   { provide: AssignmentRules, useExisting: WorkLimitsService },
   { provide: SweepFollowUp, useExisting: WorkLimitsService },
+  { provide: CheckOutRules, useExisting: DemobService },
 ];
 
 /**
@@ -41,14 +47,14 @@ const PORTS = [
 @Module({
   imports: [AuditTrailModule, OutboxModule],
   providers: [...CORE, ...PORTS],
-  exports: [...CORE, AssignmentRules, SweepFollowUp],
+  exports: [...CORE, AssignmentRules, SweepFollowUp, CheckOutRules],
 })
 export class AccountabilityCoreModule {}
 
 /** The api side: PAR, settings, supervisor, work-limit and activity-log (ICS 214) routes. */
 @Module({
   imports: [AccountabilityCoreModule, AuthModule, AuditTrailModule],
-  controllers: [ParController, ActivityLogController],
+  controllers: [ParController, ActivityLogController, DemobController],
   providers: [SupervisorsService, ActivityLogRepository, ActivityLogService, AuditSearchRepository],
 })
 export class AccountabilityModule {}

@@ -13,4 +13,5 @@ export * from './limits/work-limits';
 export * from './limits/work-limits.service';
 export * from './activity/activity-log.service';
 export * from './activity/ics214';
+export * from './demob/demob.service';
 export * from './accountability.module';

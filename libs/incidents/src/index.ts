@@ -21,6 +21,7 @@ export * from './deployments/ics211';
 export * from './deployments/roster.service';
 export * from './deployments/work-periods.repository';
 export * from './ports/assignment-rules';
+export * from './ports/check-out-rules';
 export * from './responders/responder-identity';
 export * from './responders/responders.repository';
 export * from './reports/deployment-report';

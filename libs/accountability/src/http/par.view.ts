@@ -67,6 +67,8 @@ export interface SettingsView {
   maxDaysOnIncident: number | null;
   maxHoursPerPeriod: number | null;
   minRestHours: number | null;
+  demobRequired: boolean;
+  demobSignoffs: string[];
 }
 
 export const settingsView = (s: AccountabilitySettings): SettingsView => ({
@@ -76,4 +78,6 @@ export const settingsView = (s: AccountabilitySettings): SettingsView => ({
   maxDaysOnIncident: s.maxDaysOnIncident,
   maxHoursPerPeriod: s.maxHoursPerPeriod,
   minRestHours: s.minRestHours,
+  demobRequired: s.demobRequired,
+  demobSignoffs: s.demobSignoffs,
 });

@@ -10,6 +10,9 @@ export interface AccountabilitySettings {
   maxDaysOnIncident: number | null;
   maxHoursPerPeriod: number | null;
   minRestHours: number | null;
+  /** Check-out is a release process (ICS 221): these unit sign-offs and travel information first. */
+  demobRequired: boolean;
+  demobSignoffs: string[];
 }
 
 interface SettingsRow {
@@ -20,6 +23,8 @@ interface SettingsRow {
   max_days_on_incident: number | null;
   max_hours_per_period: string | null;
   min_rest_hours: string | null;
+  demob_required: boolean;
+  demob_signoffs: string[];
 }
 
 const num = (v: string | null): number | null => (v === null ? null : Number(v));
@@ -31,11 +36,14 @@ const toSettings = (r: SettingsRow): AccountabilitySettings => ({
   maxDaysOnIncident: r.max_days_on_incident,
   maxHoursPerPeriod: num(r.max_hours_per_period),
   minRestHours: num(r.min_rest_hours),
+  demobRequired: r.demob_required,
+  demobSignoffs: r.demob_signoffs,
 });
 
 export const DEFAULT_PAR_RESPONSE_SECONDS = 300;
 
-const COLUMNS = 'incident_id, par_response_seconds, par_timer_minutes, par_timer_due_at, max_days_on_incident, max_hours_per_period, min_rest_hours';
+const COLUMNS =
+  'incident_id, par_response_seconds, par_timer_minutes, par_timer_due_at, max_days_on_incident, max_hours_per_period, min_rest_hours, demob_required, demob_signoffs';
 
 /** accountability_settings: per incident, the PAR response period and timer, and the work/rest limits. */
 @Injectable()
@@ -54,6 +62,8 @@ export class AccountabilitySettingsRepository {
           maxDaysOnIncident: null,
           maxHoursPerPeriod: null,
           minRestHours: null,
+          demobRequired: false,
+          demobSignoffs: [],
         };
   }
 
@@ -66,11 +76,21 @@ export class AccountabilitySettingsRepository {
 
   async save(tx: Transaction, s: AccountabilitySettings): Promise<void> {
     await tx.execute(
-      `INSERT INTO accountability_settings (incident_id, par_response_seconds, par_timer_minutes, par_timer_due_at, max_days_on_incident, max_hours_per_period, min_rest_hours, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+      `INSERT INTO accountability_settings (incident_id, par_response_seconds, par_timer_minutes, par_timer_due_at, max_days_on_incident, max_hours_per_period, min_rest_hours, demob_required, demob_signoffs, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
        ON CONFLICT (incident_id) DO UPDATE SET par_response_seconds = $2, par_timer_minutes = $3, par_timer_due_at = $4, max_days_on_incident = $5,
-         max_hours_per_period = $6, min_rest_hours = $7, updated_at = now()`,
-      [s.incidentId, s.parResponseSeconds, s.parTimerMinutes, s.parTimerDueAt, s.maxDaysOnIncident, s.maxHoursPerPeriod, s.minRestHours],
+         max_hours_per_period = $6, min_rest_hours = $7, demob_required = $8, demob_signoffs = $9, updated_at = now()`,
+      [
+        s.incidentId,
+        s.parResponseSeconds,
+        s.parTimerMinutes,
+        s.parTimerDueAt,
+        s.maxDaysOnIncident,
+        s.maxHoursPerPeriod,
+        s.minRestHours,
+        s.demobRequired,
+        s.demobSignoffs,
+      ],
     );
   }
 

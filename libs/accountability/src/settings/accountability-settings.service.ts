@@ -13,6 +13,8 @@ export interface SettingsChange {
   maxDaysOnIncident?: number | null;
   maxHoursPerPeriod?: number | null;
   minRestHours?: number | null;
+  demobRequired?: boolean;
+  demobSignoffs?: string[];
 }
 
 /** Per-incident accountability settings, the PAR timer's snooze and the worker's timer reminders. */
@@ -36,7 +38,15 @@ export class AccountabilitySettingsService {
       await this.incidents.get(incidentId, tx);
       const before = await this.settings.get(incidentId, tx);
       const next: AccountabilitySettings = { ...before };
-      for (const key of ['parResponseSeconds', 'parTimerMinutes', 'maxDaysOnIncident', 'maxHoursPerPeriod', 'minRestHours'] as const) {
+      for (const key of [
+        'parResponseSeconds',
+        'parTimerMinutes',
+        'maxDaysOnIncident',
+        'maxHoursPerPeriod',
+        'minRestHours',
+        'demobRequired',
+        'demobSignoffs',
+      ] as const) {
         if (change[key] !== undefined) Object.assign(next, { [key]: change[key] });
       }
       if (next.parTimerMinutes !== before.parTimerMinutes) {

@@ -37,6 +37,7 @@ export const ERROR_STATUS = {
   par_not_in_scope: 422,
   par_scope_empty: 422,
   rest_override_required: 422,
+  demob_incomplete: 422,
   // trust registry
   issuer_exists: 409,
   trust_list_invalid: 422,

@@ -2,8 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Accountability on scene (@app/accountability): PAR roll calls and their expected lists, per-incident PAR timer
- * and work/rest limits, division/group supervisors and the assignments they answer for, the ICS 214 activity log's written entries, and the limit warnings
- * already raised. Also admits the `supervisor` role.
+ * and work/rest limits, division/group supervisors and the assignments they answer for, the ICS 214 activity log's written entries, ICS 221
+ * demobilization sign-offs and travel, and the limit warnings already raised. Also admits the `supervisor` role.
  */
 export class Accountability1765001000000 implements MigrationInterface {
   name = 'Accountability1765001000000';
@@ -56,6 +56,8 @@ export class Accountability1765001000000 implements MigrationInterface {
         max_days_on_incident integer CHECK (max_days_on_incident BETWEEN 1 AND 90),
         max_hours_per_period numeric(5,2) CHECK (max_hours_per_period > 0 AND max_hours_per_period <= 48),
         min_rest_hours numeric(5,2) CHECK (min_rest_hours > 0 AND min_rest_hours <= 48),
+        demob_required boolean NOT NULL DEFAULT false,
+        demob_signoffs text[] NOT NULL DEFAULT '{}',
         updated_at timestamptz NOT NULL DEFAULT now()
       );
       CREATE INDEX accountability_settings_timer_due ON accountability_settings (par_timer_due_at) WHERE par_timer_due_at IS NOT NULL;
@@ -82,6 +84,23 @@ export class Accountability1765001000000 implements MigrationInterface {
       );
       CREATE INDEX activity_log_entry_incident ON activity_log_entry (incident_id, occurred_at);
 
+      CREATE TABLE demob_signoff (
+        deployment_id uuid NOT NULL REFERENCES deployment(id),
+        unit text NOT NULL,
+        note text,
+        signed_by jsonb NOT NULL,
+        signed_at timestamptz NOT NULL,
+        PRIMARY KEY (deployment_id, unit)
+      );
+
+      CREATE TABLE demob_travel (
+        deployment_id uuid PRIMARY KEY REFERENCES deployment(id),
+        method text NOT NULL,
+        eta_home timestamptz NOT NULL,
+        recorded_by jsonb NOT NULL,
+        recorded_at timestamptz NOT NULL
+      );
+
       CREATE TABLE work_limit_warning (
         deployment_id uuid NOT NULL REFERENCES deployment(id),
         limit_kind text NOT NULL CHECK (limit_kind IN ('days_on_incident', 'hours_in_period', 'rest_between_periods')),
@@ -94,7 +113,7 @@ export class Accountability1765001000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
-      DROP TABLE work_limit_warning, activity_log_entry, incident_supervisor, accountability_settings, par_member, par;
+      DROP TABLE work_limit_warning, demob_travel, demob_signoff, activity_log_entry, incident_supervisor, accountability_settings, par_member, par;
       ALTER TABLE app_user DROP CONSTRAINT IF EXISTS app_user_role_check;
       ALTER TABLE app_user ADD CONSTRAINT app_user_role_check CHECK (role IN ('admin', 'commander', 'checkin', 'auditor'));
     `);

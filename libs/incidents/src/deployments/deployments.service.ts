@@ -12,6 +12,7 @@ import { ICS211_EDITABLE_FIELDS, type Ics211Fields } from './ics211';
 import type { ChangeStatusDto } from './dto/deployment.dto';
 import type { Ics211InputDto } from '../check-in/dto/check-in.dto';
 import { AssignmentRules } from '../ports/assignment-rules';
+import { CheckOutRules } from '../ports/check-out-rules';
 import { WorkPeriodsRepository } from './work-periods.repository';
 
 /** A change to the responder's name or e-mail, by a verified credential from a trusted issuer (responder_identity_change). */
@@ -48,6 +49,7 @@ export class DeploymentsService {
     private readonly outbox: Outbox,
     private readonly workPeriods: WorkPeriodsRepository,
     @Optional() private readonly assignmentRules?: AssignmentRules,
+    @Optional() private readonly checkOutRules?: CheckOutRules,
   ) {}
 
   /** Locks the deployment row for the rest of the transaction. */
@@ -112,10 +114,18 @@ export class DeploymentsService {
     Object.assign(d, { status: to.status, statusReason: to.reason ?? null, assignment: to.assignment ?? null });
   }
 
-  async checkOut(incidentId: string, deploymentId: string, note: string | undefined, actor: AuditActor, userId: string): Promise<DeploymentView> {
+  async checkOut(
+    incidentId: string,
+    deploymentId: string,
+    note: string | undefined,
+    actor: AuditActor,
+    userId: string,
+    overrideReason?: string,
+  ): Promise<DeploymentView> {
     return this.database.transaction(async (tx) => {
       const d = await this.lock(tx, incidentId, deploymentId);
       if (d.checkedOutAt) throw new DomainError('deployment_not_active', 'This responder has already checked out.');
+      await this.checkOutRules?.beforeCheckOut(tx, { incidentId, deploymentId: d.id, responderId: d.responderId }, overrideReason, actor);
       const now = new Date();
       const hoursOnScene = hoursBetween(d.checkedInAt, now);
       await this.deployments.checkOut(tx, d.id, now, userId);

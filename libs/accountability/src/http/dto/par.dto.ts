@@ -1,5 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import type { ParReason } from '@app/realtime';
 import { PAR_REASONS } from '../../par/par';
 import type { LimitKind, LimitLevel } from '../../limits/work-limits';
@@ -114,6 +129,13 @@ export class UpdateAccountabilitySettingsDto {
   @Min(1)
   @Max(48)
   minRestHours?: number | null;
+  @ApiPropertyOptional({ description: 'Check-out becomes a release process (ICS 221)' }) @IsOptional() @IsBoolean() demobRequired?: boolean;
+  @ApiPropertyOptional({ type: [String], example: ['supply', 'communications', 'documentation', 'medical'], description: 'Units that sign off before release' })
+  @IsOptional()
+  @ArrayMaxSize(12)
+  @IsString({ each: true })
+  @Length(1, 60, { each: true })
+  demobSignoffs?: string[];
 }
 
 export class AccountabilitySettingsDto {
@@ -123,6 +145,8 @@ export class AccountabilitySettingsDto {
   @ApiProperty({ type: Number, nullable: true }) maxDaysOnIncident!: number | null;
   @ApiProperty({ type: Number, nullable: true }) maxHoursPerPeriod!: number | null;
   @ApiProperty({ type: Number, nullable: true }) minRestHours!: number | null;
+  @ApiProperty() demobRequired!: boolean;
+  @ApiProperty({ type: [String] }) demobSignoffs!: string[];
 }
 
 export class AssignSupervisorDto {
@@ -194,4 +218,37 @@ export class ActivityLogDto {
   @ApiProperty({ type: ActivityIncidentDto }) incident!: ActivityIncidentDto;
   @ApiProperty({ type: ActivityPeriodDto }) period!: ActivityPeriodDto;
   @ApiProperty({ type: [ActivityItemDto] }) items!: ActivityItemDto[];
+}
+
+export class SignOffDto {
+  @ApiProperty({ example: 'supply', description: 'One of the incident’s demobSignoffs' }) @IsString() @Length(1, 60) unit!: string;
+  @ApiPropertyOptional({ example: 'Radio and PPE returned' }) @IsOptional() @IsString() @MaxLength(500) note?: string;
+}
+
+export class TravelDto {
+  @ApiProperty({ example: 'POV', description: 'Method of travel home' }) @IsString() @Length(1, 60) method!: string;
+  @ApiProperty({ format: 'date-time', description: 'Estimated arrival home' }) @IsISO8601({ strict: true }) etaHome!: string;
+}
+
+export class DemobSignoffDto {
+  @ApiProperty() unit!: string;
+  @ApiProperty() signed!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'Role of who signed' }) signedBy!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) signedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) note!: string | null;
+}
+
+export class DemobTravelDto {
+  @ApiProperty() method!: string;
+  @ApiProperty({ format: 'date-time' }) etaHome!: string;
+}
+
+export class DemobDto {
+  @ApiProperty({ format: 'uuid' }) deploymentId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'The incident makes check-out a release process' }) required!: boolean;
+  @ApiProperty({ type: [DemobSignoffDto] }) signoffs!: DemobSignoffDto[];
+  @ApiProperty({ type: DemobTravelDto, nullable: true }) travel!: DemobTravelDto | null;
+  @ApiProperty({ description: 'Every sign-off and the travel information are in' }) ready!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) checkedOutAt!: string | null;
 }

@@ -34,6 +34,11 @@ export class ChangeStatusDto {
 
 export class CheckOutDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) note?: string;
+  @ApiPropertyOptional({ description: 'Commanders only: why the responder is released without the ICS 221 sign-offs (audited)' })
+  @IsOptional()
+  @IsString()
+  @Length(3, 500)
+  overrideReason?: string;
 }
 
 export class DeploymentResponderDto {
