@@ -20,13 +20,13 @@ interface PageDef {
 /** The pages, who may open them (the API enforces the same rules; this only keeps menus honest). */
 const PAGES: PageDef[] = [
   { path: 'check-in', title: 'Check-in', roles: ['admin', 'commander', 'checkin'], render: () => <CheckInStationPage /> },
-  { path: 'board', title: 'Board', roles: ['admin', 'commander'], render: () => <CommanderBoardPage /> },
+  { path: 'board', title: 'Board', roles: ['admin', 'commander', 'supervisor'], render: () => <CommanderBoardPage /> },
   { path: 'verify', title: 'Verify', roles: ['admin', 'commander', 'checkin', 'auditor'], render: () => <VerifyPage /> },
   { path: 'audit', title: 'Audit', roles: ['admin', 'auditor'], render: () => <AuditPage /> },
   { path: 'admin', title: 'Admin', roles: ['admin'], render: () => <AdminPage /> },
 ];
 
-const HOME: Record<Role, string> = { admin: 'admin', commander: 'board', checkin: 'check-in', auditor: 'audit' };
+const HOME: Record<Role, string> = { admin: 'admin', commander: 'board', checkin: 'check-in', auditor: 'audit', supervisor: 'board' };
 const RETURN_KEY = 'responder-checkin.return-to';
 
 export function App() {

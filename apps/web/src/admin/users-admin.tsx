@@ -5,7 +5,13 @@ import { useAction, useAsync } from '../components/use-async';
 import { api } from '../session';
 import { formatDate } from '../text';
 
-const ROLE_WORD: Record<Role, string> = { admin: 'Administrator', commander: 'Commander', checkin: 'Check-in staff', auditor: 'Auditor' };
+const ROLE_WORD: Record<Role, string> = {
+  admin: 'Administrator',
+  commander: 'Commander',
+  checkin: 'Check-in staff',
+  auditor: 'Auditor',
+  supervisor: 'Division/group supervisor',
+};
 export const roleWord = (r: Role): string => ROLE_WORD[r];
 
 export const splitList = (s: string): string[] =>
