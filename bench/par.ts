@@ -135,9 +135,9 @@ async function main(): Promise<void> {
 
     const boards: Board[] = [];
     const connectStarted = performance.now();
-    for (let batch = 0; batch < CLIENTS; batch += 100) {
+    for (let batch = 0; batch < CLIENTS; batch += 25) {
       await Promise.all(
-        Array.from({ length: Math.min(100, CLIENTS - batch) }, async () => {
+        Array.from({ length: Math.min(25, CLIENTS - batch) }, async () => {
           const board: Board = { completed: false };
           boards.push(board);
           const socket = io(`${url}/live`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false });
@@ -154,8 +154,13 @@ async function main(): Promise<void> {
             socket.once('connect', () => resolve());
             socket.once('connect_error', reject);
           });
-          const ack = (await socket.timeout(30000).emitWithAck('subscribe', { incidentId })) as SubscribeAck;
-          if (!ack.ok) throw new Error(`subscribe refused: ${ack.error.code} ${ack.error.message}`);
+          // A snapshot of thousands of people per subscriber: a busy server says "retry shortly", as a board would.
+          for (let attempt = 1; ; attempt++) {
+            const ack = (await socket.timeout(30000).emitWithAck('subscribe', { incidentId })) as SubscribeAck;
+            if (ack.ok) break;
+            if (ack.error.code !== 'service_unavailable' || attempt === 10) throw new Error(`subscribe refused: ${ack.error.code} ${ack.error.message}`);
+            await new Promise((r) => setTimeout(r, 200 * attempt));
+          }
         }),
       );
     }
