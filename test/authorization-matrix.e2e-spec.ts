@@ -19,17 +19,17 @@ import { createIncident, staffFor, startWorld, type IncidentFixture, type World 
  */
 jest.setTimeout(300_000);
 
-type Principal = 'admin' | 'commander' | 'checkin' | 'timekeeper' | 'auditor-FL' | 'auditor-GA' | 'anonymous';
-const PRINCIPALS: Principal[] = ['admin', 'commander', 'checkin', 'timekeeper', 'auditor-FL', 'auditor-GA', 'anonymous'];
+type Principal = 'admin' | 'commander' | 'checkin' | 'supervisor' | 'timekeeper' | 'auditor-FL' | 'auditor-GA' | 'anonymous';
+const PRINCIPALS: Principal[] = ['admin', 'commander', 'checkin', 'supervisor', 'timekeeper', 'auditor-FL', 'auditor-GA', 'anonymous'];
 const roleOf = (p: Principal): Role | undefined => (p === 'anonymous' ? undefined : p.startsWith('auditor') ? 'auditor' : (p as Role));
 
 /** "own": US-FL, commander, check-in staff and timekeeper assigned. "other": US-GA, nobody assigned. */
 type Site = 'own' | 'other';
 
-/** May this principal see this incident? Admins all; commanders, check-in staff and timekeepers where assigned; auditors by jurisdiction. */
+/** May this principal see this incident? Admins all; commanders, supervisors, check-in staff and timekeepers where assigned; auditors by jurisdiction. */
 function canSee(p: Principal, site: Site): boolean {
   if (p === 'admin') return true;
-  if (p === 'commander' || p === 'checkin' || p === 'timekeeper') return site === 'own';
+  if (p === 'commander' || p === 'checkin' || p === 'supervisor' || p === 'timekeeper') return site === 'own';
   if (p === 'auditor-FL') return site === 'own';
   if (p === 'auditor-GA') return site === 'other';
   return false;
@@ -40,6 +40,7 @@ interface Ids {
   deployment: Record<Site, string>;
   responder: Record<Site, string>;
   job: Record<Site, string>;
+  par: Record<Site, string>;
   sweepJob: string;
   spareUser: string;
   trustedIssuer: string;
@@ -210,6 +211,86 @@ const EXPECTED: Record<string, Expectation> = {
     access: ['admin', 'commander', 'auditor'],
     incident: 'guard',
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/offline-scans` }),
+  },
+
+  // Accountability (docs/accountability.md). Writes name a PAR that does not exist: a permitted call answers 404.
+  'POST /incidents/:incidentId/pars': {
+    access: ['admin', 'commander', 'supervisor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars`, body: {} }),
+  },
+  'GET /incidents/:incidentId/pars': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars` }) },
+  'GET /incidents/:incidentId/pars/:parId': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${ids.par[s]}` }) },
+  'POST /incidents/:incidentId/pars/:parId/acknowledgements': {
+    access: ['admin', 'commander', 'supervisor', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${randomUUID()}/acknowledgements`, body: { deploymentIds: [ids.deployment[s]] } }),
+  },
+  'POST /incidents/:incidentId/pars/:parId/missing': {
+    access: ['admin', 'commander', 'supervisor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${randomUUID()}/missing`, body: { deploymentId: ids.deployment[s] } }),
+  },
+  'POST /incidents/:incidentId/pars/:parId/complete': {
+    access: ['admin', 'commander', 'supervisor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${randomUUID()}/complete` }),
+  },
+  'POST /incidents/:incidentId/activity-log': {
+    access: ['admin', 'commander', 'supervisor', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/activity-log`, body: {} }),
+  },
+  'GET /incidents/:incidentId/activity-log': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/activity-log` }) },
+  'GET /incidents/:incidentId/ics214.csv': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/ics214.csv` }) },
+  'GET /incidents/:incidentId/ics214.html': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/ics214.html` }) },
+  'GET /incidents/:incidentId/deployments/:deploymentId/demob': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `${dep(ids, s)}/demob` }) },
+  // The incident asks for no sign-offs: a permitted call is refused by the rules (422), never applied.
+  'POST /incidents/:incidentId/deployments/:deploymentId/demob/signoffs': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `${dep(ids, s)}/demob/signoffs`, body: { unit: 'supply' } }),
+  },
+  'PUT /incidents/:incidentId/deployments/:deploymentId/demob/travel': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `${dep(ids, s)}/demob/travel`, body: {} }),
+  },
+  'GET /incidents/:incidentId/deployments/:deploymentId/ics221.csv': {
+    access: ALL,
+    incident: 'guard',
+    request: (ids, s) => ({ path: `${dep(ids, s)}/ics221.csv` }),
+  },
+  'GET /incidents/:incidentId/deployments/:deploymentId/ics221.html': {
+    access: ALL,
+    incident: 'guard',
+    request: (ids, s) => ({ path: `${dep(ids, s)}/ics221.html` }),
+  },
+  'GET /incidents/:incidentId/work-limits': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/work-limits` }) },
+  'GET /incidents/:incidentId/accountability-settings': {
+    access: ALL,
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/accountability-settings` }),
+  },
+  'PATCH /incidents/:incidentId/accountability-settings': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/accountability-settings`, body: { parResponseSeconds: 1 } }),
+  },
+  'POST /incidents/:incidentId/par-timer/snooze': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/par-timer/snooze`, body: {} }),
+  },
+  'GET /incidents/:incidentId/supervisors': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/supervisors` }),
+  },
+  'PUT /incidents/:incidentId/supervisors/:userId': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/supervisors/${ids.spareUser}`, body: {} }),
   },
 
   'GET /trust/issuers': { access: ['admin', 'auditor'], request: () => ({ path: '/trust/issuers' }) },
@@ -437,6 +518,12 @@ describe('authorization matrix: every route x every role x own/other incident', 
     const commander = await staffFor(http, adminToken, own.id, 'commander');
     const checkin = await staffFor(http, adminToken, own.id, 'checkin');
     const timekeeper = await staffFor(http, adminToken, own.id, 'timekeeper');
+    const supervisor = await createUser(http, adminToken, 'supervisor');
+    await request(http)
+      .post(`/incidents/${own.id}/staff`)
+      .set(...bearer(adminToken))
+      .send({ userId: supervisor.id })
+      .expect(204);
     const spare = await createUser(http, adminToken, 'checkin');
     for (const site of [own, other])
       await request(http)
@@ -448,6 +535,7 @@ describe('authorization matrix: every route x every role x own/other incident', 
     tokens.commander = commander.token;
     tokens.checkin = checkin.token;
     tokens.timekeeper = timekeeper.token;
+    tokens.supervisor = supervisor.token;
     tokens['auditor-FL'] = (await createUser(http, adminToken, 'auditor', { jurisdictions: ['US-FL'] })).token;
     tokens['auditor-GA'] = (await createUser(http, adminToken, 'auditor', { jurisdictions: ['US-GA'] })).token;
     tokens.anonymous = undefined;
@@ -480,11 +568,20 @@ describe('authorization matrix: every route x every role x own/other incident', 
         .expect(202)
     ).body.jobId as string;
     const { jws: credential } = await world.issuer.board('nremt').issue({ format: 'vc+jwt', qualification: 'EMT', subject: { name: 'Matrix Scan' } });
+    const startPar = async (incidentId: string) =>
+      (
+        await request(http)
+          .post(`/incidents/${incidentId}/pars`)
+          .set(...bearer(adminToken))
+          .send({ reason: 'timer' })
+          .expect(201)
+      ).body.id as string;
     ids = {
       incident: { own, other },
       deployment: { own: atOwn.deployment, other: atOther.deployment },
       responder: { own: atOwn.responder, other: atOther.responder },
       job: { own: await reverify(own.id), other: await reverify(other.id) },
+      par: { own: await startPar(own.id), other: await startPar(other.id) },
       sweepJob: sweep,
       spareUser: spare.id,
       trustedIssuer: world.issuer.board('fl-nursing').did,

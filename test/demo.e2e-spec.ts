@@ -12,6 +12,7 @@ import {
   admitOnePerFormat,
   buildRoster,
   issueBadges,
+  runRollCall,
   runSurge,
   seedDemo,
   writeBadges,
@@ -211,6 +212,10 @@ describe('demo: issuer, badges and verifier together', () => {
     });
     expect(again.scanned).toBe(40 - admitted);
     expect(again.denied).toBe(40 - admitted);
+
+    // Then the commander's PAR: everyone on scene expected, all but one accounted for, one missing.
+    const par = await runRollCall(client, seed.incident.id);
+    expect(par).toMatchObject({ expected: admitted, accounted: admitted - 1, missing: 1 });
   }, 60_000);
 
   it('issue -> verified and admitted; revoke on the issuer -> revoked once the status list ttl has passed', async () => {

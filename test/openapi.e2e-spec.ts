@@ -361,6 +361,30 @@ describe('OpenAPI: every route answers as documented', () => {
       body: { status: 'assigned', assignment: 'Division A' },
       expect: 200,
     });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/status', {
+      params: deployment,
+      token: admin,
+      body: { status: 'out_of_service', reason: 'rest' },
+      expect: 200,
+    });
+    await call('PATCH /incidents/{incidentId}/accountability-settings', {
+      params: { incidentId: incident.id },
+      token: admin,
+      body: { minRestHours: 8 },
+      expect: 200,
+    });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/status', {
+      params: deployment,
+      token: admin,
+      body: { status: 'assigned', assignment: 'Division A' },
+      expect: 422,
+    });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/status', {
+      params: deployment,
+      token: admin,
+      body: { status: 'assigned', assignment: 'Division A', overrideReason: 'needed on the pile' },
+      expect: 200,
+    });
     await call('PATCH /incidents/{incidentId}/deployments/{deploymentId}/ics211', {
       params: deployment,
       token: admin,
@@ -409,6 +433,113 @@ describe('OpenAPI: every route answers as documented', () => {
       expect: 403,
     });
     await call('POST /incidents/{incidentId}/close', { params: { incidentId: incident.id }, token: admin, expect: 409 });
+
+    // Accountability: supervisors, settings and PAR timer, a PAR from start to completion with its refusals.
+    const inc = { incidentId: incident.id };
+    const supervisor = await createUser(world.http, admin, 'supervisor');
+    await call('PUT /incidents/{incidentId}/supervisors/{userId}', {
+      params: { ...inc, userId: supervisor.id },
+      token: admin,
+      body: { assignments: ['Division A'] },
+      expect: 200,
+    });
+    await call('PUT /incidents/{incidentId}/supervisors/{userId}', {
+      params: { ...inc, userId: spare.id },
+      token: admin,
+      body: { assignments: ['Division A'] },
+      expect: 422,
+    });
+    await call('GET /incidents/{incidentId}/supervisors', { params: inc, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/par-timer/snooze', { params: inc, token: admin, body: { minutes: 10, reason: 'hose lay' }, expect: 422 });
+    await call('PATCH /incidents/{incidentId}/accountability-settings', {
+      params: inc,
+      token: admin,
+      body: { parTimerMinutes: 20, minRestHours: 8 },
+      expect: 200,
+    });
+    await call('PATCH /incidents/{incidentId}/accountability-settings', { params: inc, token: admin, body: { parTimerMinutes: 1 }, expect: 400 });
+    await call('GET /incidents/{incidentId}/accountability-settings', { params: inc, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/work-limits', { params: inc, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/activity-log', {
+      params: inc,
+      token: admin,
+      body: { subjectKind: 'unit', subject: 'Task Force 2', text: 'Sector B searched.' },
+      expect: 201,
+    });
+    await call('POST /incidents/{incidentId}/activity-log', { params: inc, token: admin, body: { subjectKind: 'unit', text: 'Which unit?' }, expect: 400 });
+    await call('GET /incidents/{incidentId}/activity-log', { params: inc, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/ics214.csv', { params: inc, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/ics214.html', { params: inc, token: admin, expect: 200 });
+    await call('PATCH /incidents/{incidentId}/accountability-settings', {
+      params: inc,
+      token: admin,
+      body: { demobRequired: true, demobSignoffs: ['supply'] },
+      expect: 200,
+    });
+    await call('GET /incidents/{incidentId}/deployments/{deploymentId}/demob', { params: deployment, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/demob/signoffs', {
+      params: deployment,
+      token: admin,
+      body: { unit: 'finance' },
+      expect: 422,
+    });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/demob/signoffs', {
+      params: deployment,
+      token: admin,
+      body: { unit: 'supply' },
+      expect: 200,
+    });
+    await call('PUT /incidents/{incidentId}/deployments/{deploymentId}/demob/travel', {
+      params: deployment,
+      token: admin,
+      body: { method: 'POV' },
+      expect: 400,
+    });
+    await call('PUT /incidents/{incidentId}/deployments/{deploymentId}/demob/travel', {
+      params: deployment,
+      token: admin,
+      body: { method: 'POV', etaHome: '2026-12-24T18:00:00Z' },
+      expect: 200,
+    });
+    await call('GET /incidents/{incidentId}/deployments/{deploymentId}/ics221.csv', { params: deployment, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/deployments/{deploymentId}/ics221.html', { params: deployment, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/par-timer/snooze', {
+      params: inc,
+      token: admin,
+      body: { minutes: 10, reason: 'hose lay in progress' },
+      expect: 200,
+    });
+    await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'collapse', assignment: 'Division Z' }, expect: 422 });
+    const par = await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'collapse' }, expect: 201 });
+    await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'collapse' }, expect: 409 });
+    await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'nope' }, expect: 400 });
+    const parIds = { ...inc, parId: id(par) };
+    await call('GET /incidents/{incidentId}/pars', { params: inc, token: admin, expect: 200 });
+    await call('GET /incidents/{incidentId}/pars/{parId}', { params: parIds, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/pars/{parId}/acknowledgements', {
+      params: parIds,
+      token: admin,
+      body: { deploymentIds: ['00000000-0000-4000-8000-000000000000'] },
+      expect: 422,
+    });
+    await call('POST /incidents/{incidentId}/pars/{parId}/missing', {
+      params: parIds,
+      token: admin,
+      body: { deploymentId: deployment.deploymentId },
+      expect: 200,
+    });
+    await call('POST /incidents/{incidentId}/pars/{parId}/missing', {
+      params: parIds,
+      token: admin,
+      body: { deploymentId: deployment.deploymentId },
+      expect: 409,
+    });
+    await call('POST /incidents/{incidentId}/pars/{parId}/complete', { params: parIds, token: admin, expect: 200 });
+    await call('POST /incidents/{incidentId}/pars/{parId}/complete', { params: parIds, token: admin, expect: 409 });
+    const par2 = await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'timer' }, expect: 201 });
+    const ack = { params: { ...inc, parId: id(par2) }, token: admin, body: { deploymentIds: [deployment.deploymentId] } };
+    await call('POST /incidents/{incidentId}/pars/{parId}/acknowledgements', { ...ack, expect: 200 });
+    await call('POST /incidents/{incidentId}/pars/{parId}/acknowledgements', { ...ack, expect: 409 });
 
     const run = await call('POST /incidents/{incidentId}/reverify', { params: { incidentId: incident.id }, token: admin, expect: 202 });
     await call('GET /jobs/{id}', { params: { id: id(run, 'jobId') }, token: admin, expect: 200 });

@@ -14,6 +14,7 @@ import { ReverificationModule } from '@app/reverification';
 import { OfflineModule } from '@app/offline';
 import { TimeRecordsModule } from '@app/time-records';
 import { PracticeAuthorityHttpModule } from '@app/practice-authority';
+import { AccountabilityModule } from '@app/accountability';
 import { HealthController } from './health/health.controller';
 
 /** The api process: HTTP API, live gateway and web app. Feature modules are listed here. */
@@ -41,6 +42,7 @@ export class ApiModule {
         OfflineModule,
         TimeRecordsModule,
         PracticeAuthorityHttpModule,
+        AccountabilityModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -31,6 +31,7 @@ export type { BoardIdentity, DemoIncident, DemoSeed, DemoUser, TrustGrant, Trust
 export { MANIFEST_FILE, SHEET_FILE, badgeSheet, fileSlug, formatLabel, toManifestEntry, writeBadges, writeManifest } from './badges';
 export type { BadgeManifest, ManifestEntry, WrittenBadges } from './badges';
 export { QR_MAX_BYTES, qrPng } from './qr-png';
+export { runRollCall, DEMO_COMMANDER, type RollCallReport } from './roll-call';
 export { admitOnePerFormat, formatScan, matchesExpectation, onePerFormat, positionFor, runSurge } from './surge';
 export type { ScanResult, SurgeOptions, SurgeReport, SurgeTarget } from './surge';
 export { parseArgs, runDemoCli } from './main';

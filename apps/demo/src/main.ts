@@ -8,6 +8,7 @@ import { DEMO_ADMIN, DEMO_TRUST, UNTRUSTED_BOARDS, seedDemo, type DemoIncident, 
 import { formatLabel, writeBadges, writeManifest, type BadgeManifest, type ManifestEntry } from './badges';
 import { buildDist, clearRedisNamespace, dropDatabase, portInUse, startNodeProcess, stopProcess, tailOf, type ManagedProcess } from './stack';
 import { admitOnePerFormat, formatScan, runSurge, type SurgeReport } from './surge';
+import { runRollCall } from './roll-call';
 
 /**
  * `npm run demo`: the whole system with realistic data in about a minute. Starts the demo issuer (in this
@@ -201,9 +202,25 @@ async function surgeAgainst(state: DemoState, args: DemoArgs): Promise<number> {
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const report = await surge(new ApiClient(state.apiUrl), state.incident, state.checkinUser, manifest.badges, args, controller.signal);
+  const api = new ApiClient(state.apiUrl);
+  const report = await surge(api, state.incident, state.checkinUser, manifest.badges, args, controller.signal);
   printSurgeSummary(report, state.apiUrl);
+  if (!controller.signal.aborted) await rollCall(api, state.incident.id);
   return report.failed > 0 ? 1 : 0;
+}
+
+/** A PAR after the surge: the roll call a commander runs once the arrivals settle (docs/accountability.md). */
+async function rollCall(api: ApiClient, incidentId: string): Promise<void> {
+  say(bold('\nPAR roll call (commander): everyone on scene expected'));
+  try {
+    const r = await runRollCall(api, incidentId);
+    say(
+      `PAR ${r.parId}: ${r.accounted} of ${r.expected} accounted for, ${r.missing} missing${r.missingName ? ` (${r.missingName}: the board raised an alert)` : ''}.`,
+    );
+    say(`ICS 214 with the PAR: ${api.baseUrl}/incidents/${incidentId}/ics214.html (signed in)`);
+  } catch (err) {
+    say(`PAR not run: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 async function surge(
@@ -383,6 +400,7 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
       const report = await surge(api, seed.incident, state.checkinUser, manifest.badges, args, controller.signal);
       if (!stopping) {
         printSurgeSummary(report, apiUrl);
+        await rollCall(api, seed.incident.id);
         say('\nStill running: Ctrl-C stops everything.');
       }
     }

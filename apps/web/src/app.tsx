@@ -22,14 +22,14 @@ interface PageDef {
 const PAGES: PageDef[] = [
   { path: 'check-in', title: 'Check-in', roles: ['admin', 'commander', 'checkin'], render: () => <CheckInStationPage /> },
   { path: 'offline', title: 'Offline station', roles: ['admin', 'commander', 'checkin'], render: () => <OfflineStationPage /> },
-  { path: 'board', title: 'Board', roles: ['admin', 'commander'], render: () => <CommanderBoardPage /> },
+  { path: 'board', title: 'Board', roles: ['admin', 'commander', 'supervisor'], render: () => <CommanderBoardPage /> },
   { path: 'verify', title: 'Verify', roles: ['admin', 'commander', 'checkin', 'auditor'], render: () => <VerifyPage /> },
   { path: 'audit', title: 'Audit', roles: ['admin', 'auditor'], render: () => <AuditPage /> },
   { path: 'admin', title: 'Admin', roles: ['admin'], render: () => <AdminPage /> },
 ];
 
 // Timekeepers have no page in the web app yet (they use the API): they land on the board's notice that it is not theirs.
-const HOME: Record<Role, string> = { admin: 'admin', commander: 'board', checkin: 'check-in', auditor: 'audit', timekeeper: 'board' };
+const HOME: Record<Role, string> = { admin: 'admin', commander: 'board', checkin: 'check-in', auditor: 'audit', supervisor: 'board', timekeeper: 'board' };
 const RETURN_KEY = 'responder-checkin.return-to';
 
 export function App() {

@@ -11,6 +11,7 @@ import { TrustModule } from '@app/trust';
 import { IncidentsCoreModule } from '@app/incidents';
 import { JobWorkerModule } from '@app/jobs';
 import { ReverificationCoreModule } from '@app/reverification';
+import { AccountabilityWorkerModule } from '@app/accountability';
 import { PROCESSORS } from './processors';
 
 /** The worker process: queue processors (reverification, status lists, checkpoints). No HTTP. */
@@ -36,6 +37,7 @@ export class WorkerModule {
         IncidentsCoreModule,
         ReverificationCoreModule,
         JobWorkerModule,
+        AccountabilityWorkerModule,
       ],
       providers: [...PROCESSORS],
     };

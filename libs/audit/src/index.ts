@@ -21,6 +21,7 @@ export * from './verification/bundle-file';
 export * from './verification/bundle-writer';
 export * from './verification/audit-verification.service';
 export { AuditEntriesRepository, type ChainHead } from './store/audit-entries.repository';
+export { AuditSearchRepository, type AuditEntrySearch, type AuditVisibility } from './store/audit-search.repository';
 export * from './store/audit-checkpoints.repository';
 export * from './access/audited-incidents';
 export * from './checkpoints/audit-checkpoints.service';

@@ -1,6 +1,9 @@
-/** Who does what (see docs/domain): least privilege, one role per user. */
-/** `timekeeper`: the time unit of an incident it is assigned to (time records, corrections, approvals). */
-export const ROLES = ['admin', 'commander', 'checkin', 'auditor', 'timekeeper'] as const;
+/**
+ * Who does what (see docs/domain): least privilege, one role per user. A supervisor (division/group) answers for
+ * the assignments a commander gives them at an incident (docs/accountability.md); a timekeeper is the time unit of an
+ * incident it is assigned to (time records, corrections, approvals).
+ */
+export const ROLES = ['admin', 'commander', 'checkin', 'auditor', 'supervisor', 'timekeeper'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);

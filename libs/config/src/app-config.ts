@@ -40,6 +40,7 @@ export abstract class AppConfig {
   abstract readonly jobs: { attempts: number; backoffMs: number; lockDurationMs: number; stalledIntervalMs: number; dispatchIntervalMs: number };
   /** `trustedCheckpointKeys`: pinned public keys whose checkpoints verify, besides the server's own. */
   abstract readonly audit: { checkpointIntervalMs: number; trustedCheckpointKeys: PublicJwk[] };
+  abstract readonly accountability: { tickMs: number };
   abstract readonly live: { relayEnabled: boolean; relayPollMs: number; resyncMaxEvents: number };
   /** `port` undefined: no metrics endpoint. */
   abstract readonly metrics: { port?: number; host: string; token?: string };
@@ -78,6 +79,7 @@ export function toAppConfig(env: Env): AppConfig {
       cacheTtlSeconds: env.FETCH_CACHE_TTL_SECONDS,
     },
     verification: { clockSkewSeconds: env.CLOCK_SKEW_SECONDS, statusListMinBits: env.STATUS_LIST_MIN_BITS, jsonLdContextsDir: env.JSONLD_CONTEXTS_DIR },
+    accountability: { tickMs: env.PAR_TICK_MS },
     reverification: {
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
       expiryWarningHours: env.EXPIRY_WARNING_HOURS,

@@ -122,6 +122,8 @@ export const envSchema = z
     JSONLD_CONTEXTS_DIR: z.string().min(1).optional(),
     SWEEP_INTERVAL_MS: int(1000, 86400000).default(300000),
     EXPIRY_WARNING_HOURS: int(1, 720).default(12),
+    /** Accountability: how often the worker looks for PARs past their deadline and PAR timers that are due. */
+    PAR_TICK_MS: int(100, 60000).default(1000),
     WORKER_CONCURRENCY: int(1, 64).default(4),
     /** Reverification: deployments checked per block (one query, one bulk update, one checkpoint). */
     REVERIFY_BATCH_SIZE: int(100, 50000).default(2000),

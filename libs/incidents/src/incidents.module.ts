@@ -20,6 +20,7 @@ import { IncidentStaffService } from './incidents/incident-staff.service';
 import { IncidentsRepository } from './incidents/incidents.repository';
 import { IncidentsService } from './incidents/incidents.service';
 import { ResponderRepository } from './responders/responders.repository';
+import { WorkPeriodsRepository } from './deployments/work-periods.repository';
 import { CheckInRepository } from './check-in/check-in.repository';
 import { IdempotencyKeyHints } from './check-in/idempotency-key-hints';
 import { AuditedIncidentsProvider } from './ports/audited-incidents.provider';
@@ -39,7 +40,10 @@ const SERVICES = [
   RosterService,
   RetentionService,
 ];
-const REPOSITORIES = [IncidentsRepository, DeploymentsRepository, DeployedCredentialsRepository, ResponderRepository, CheckInRepository, RetentionRepository];
+const REPOSITORIES = [
+  IncidentsRepository, DeploymentsRepository, DeployedCredentialsRepository, ResponderRepository, CheckInRepository, RetentionRepository,
+  WorkPeriodsRepository,
+];
 
 /**
  * Incidents and their data, without HTTP (the worker uses it for reverification). Global because the auth guard and

@@ -66,6 +66,21 @@ export interface StatusSnapshot {
   assignment?: string;
 }
 
+/** A PAR's counts after the change an event announces: every board converges on the latest event's counts. */
+export interface ParCounts {
+  expected: number;
+  accounted: number;
+  missing: number;
+  unaccounted: number;
+}
+
+/** Which people a PAR covers: the whole incident, or the people in one assignment (division, group). */
+export interface ParScope {
+  assignment?: string;
+}
+
+export type ParReason = 'timer' | 'collapse' | 'evacuation' | 'change_of_strategy' | 'missing_member' | 'other';
+
 export interface LiveEventMap {
   'deployment.checked_in': { deployment: RosterEntry };
   'deployment.status_changed': {
@@ -85,6 +100,29 @@ export interface LiveEventMap {
   'credential.cleared': { deploymentId: string; responderId: string; name: string; code: CredentialFlagCode; message: string; at: string };
   'credential.expiring': { deploymentId: string; responderId: string; name: string; validUntil: string; at: string };
   'incident.updated': { incidentId: string; name: string; state: 'active' | 'closed'; changed: string[]; at: string };
+  'par.started': { parId: string; scope: ParScope; reason: ParReason; startedBy: string; startedAt: string; deadlineAt: string; counts: ParCounts };
+  'par.acknowledged': { parId: string; deploymentIds: string[]; via: 'board' | 'scan'; by: string; at: string; counts: ParCounts };
+  'par.missing': { parId: string; deploymentId: string; name: string; assignment?: string; by: string; at: string; counts: ParCounts };
+  'par.completed': { parId: string; scope: ParScope; by: string; at: string; counts: ParCounts };
+  'par.overdue': {
+    parId: string;
+    scope: ParScope;
+    deadlineAt: string;
+    unaccounted: Array<{ deploymentId: string; name: string; assignment?: string }>;
+    counts: ParCounts;
+  };
+  /** The incident's PAR timer ran out: time for a roll call (or a snooze with a reason). */
+  'par.due': { incidentId: string; dueAt: string; nextDueAt: string };
+  'deployment.limit_approaching': {
+    deploymentId: string;
+    responderId: string;
+    name: string;
+    limit: 'days_on_incident' | 'hours_in_period' | 'rest_between_periods';
+    level: 'approaching' | 'breached';
+    value: number;
+    max: number;
+    at: string;
+  };
 }
 
 export type LiveEventName = keyof LiveEventMap;
@@ -97,6 +135,13 @@ export const LIVE_EVENT_NAMES: readonly LiveEventName[] = [
   'credential.cleared',
   'credential.expiring',
   'incident.updated',
+  'par.started',
+  'par.acknowledged',
+  'par.missing',
+  'par.completed',
+  'par.overdue',
+  'par.due',
+  'deployment.limit_approaching',
 ];
 
 /** What a board receives: the event, its incident and its place in the incident's sequence. */

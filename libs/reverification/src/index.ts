@@ -18,3 +18,4 @@ export * from './runs/reverifier';
 export * from './status-lists/status-list-watch';
 export * from './http/reverification.controller';
 export * from './reverification.module';
+export * from './runs/sweep-follow-up';

@@ -62,7 +62,7 @@ function IncidentDetails({ incident, onChanged }: { incident: Incident; onChange
   const action = useAction();
   const base = `/incidents/${incident.id}`;
   const assignable = (users.data ?? []).filter(
-    (u) => u.active && (u.role === 'commander' || u.role === 'checkin') && !(staff.data ?? []).some((s) => s.userId === u.id),
+    (u) => u.active && (u.role === 'commander' || u.role === 'checkin' || u.role === 'supervisor') && !(staff.data ?? []).some((s) => s.userId === u.id),
   );
 
   const run = async (fn: () => Promise<unknown>, after: () => void): Promise<void> => {
@@ -216,7 +216,7 @@ function IncidentDetails({ incident, onChanged }: { incident: Incident; onChange
         }}
       >
         <div class="field">
-          <label for={`staff-${incident.id}`}>Assign a commander or check-in staff member</label>
+          <label for={`staff-${incident.id}`}>Assign a commander, supervisor or check-in staff member</label>
           <select id={`staff-${incident.id}`} value={userId} onChange={(e) => setUserId(e.currentTarget.value)}>
             <option value="">Choose…</option>
             {assignable.map((u) => (

@@ -10,6 +10,7 @@ const ROLE_WORD: Record<Role, string> = {
   commander: 'Commander',
   checkin: 'Check-in staff',
   auditor: 'Auditor',
+  supervisor: 'Division/group supervisor',
   timekeeper: 'Timekeeper',
 };
 export const roleWord = (r: Role): string => ROLE_WORD[r];

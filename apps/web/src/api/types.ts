@@ -13,8 +13,8 @@ export type { CheckStatus, CredentialSummary, Ics211Fields, OutOfServiceReason, 
 /** The schemas of the api's OpenAPI document (schema.d.ts, written by `npm run api:types`). */
 type Schemas = components['schemas'];
 
-export type Role = 'admin' | 'commander' | 'checkin' | 'auditor' | 'timekeeper';
-export const ROLES: readonly Role[] = ['admin', 'commander', 'checkin', 'auditor', 'timekeeper'];
+export type Role = 'admin' | 'commander' | 'checkin' | 'auditor' | 'supervisor' | 'timekeeper';
+export const ROLES: readonly Role[] = ['admin', 'commander', 'checkin', 'auditor', 'supervisor', 'timekeeper'];
 
 export type Principal = Schemas['PrincipalDto'];
 

@@ -30,6 +30,14 @@ export const ERROR_STATUS = {
   position_unknown: 422,
   location_unknown: 422,
   invalid_status_change: 422,
+  // accountability (PAR roll calls, limits, demobilization)
+  par_running: 409,
+  par_not_running: 409,
+  par_already_marked: 409,
+  par_not_in_scope: 422,
+  par_scope_empty: 422,
+  rest_override_required: 422,
+  demob_incomplete: 422,
   // trust registry
   issuer_exists: 409,
   trust_list_invalid: 422,

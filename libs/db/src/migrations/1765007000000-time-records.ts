@@ -10,7 +10,7 @@ export class TimeRecords1765007000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE app_user DROP CONSTRAINT app_user_role_check`);
-    await q.query(`ALTER TABLE app_user ADD CONSTRAINT app_user_role_check CHECK (role IN ('admin', 'commander', 'checkin', 'auditor', 'timekeeper'))`);
+    await q.query(`ALTER TABLE app_user ADD CONSTRAINT app_user_role_check CHECK (role IN ('admin', 'commander', 'checkin', 'auditor', 'supervisor', 'timekeeper'))`);
     await q.query(`
       CREATE TABLE time_agency_rule (
         incident_id uuid NOT NULL REFERENCES incident (id),
@@ -66,6 +66,6 @@ export class TimeRecords1765007000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     for (const t of ['time_day_approval', 'time_correction', 'time_employment', 'time_agency_rule']) await q.query(`DROP TABLE ${t}`);
     await q.query(`ALTER TABLE app_user DROP CONSTRAINT app_user_role_check`);
-    await q.query(`ALTER TABLE app_user ADD CONSTRAINT app_user_role_check CHECK (role IN ('admin', 'commander', 'checkin', 'auditor'))`);
+    await q.query(`ALTER TABLE app_user ADD CONSTRAINT app_user_role_check CHECK (role IN ('admin', 'commander', 'checkin', 'auditor', 'supervisor'))`);
   }
 }

@@ -23,6 +23,7 @@ import { TimeRecords1765007000000 } from './1765007000000-time-records';
 import { PracticeRuleSet1765002000000 } from './1765002000000-practice-rule-set';
 import { DeploymentPracticeAuthority1765002100000 } from './1765002100000-deployment-practice-authority';
 import { PositionPracticeRequirements1765002200000 } from './1765002200000-position-practice-requirements';
+import { Accountability1765001000000 } from './1765001000000-accountability';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -46,6 +47,7 @@ export const migrations: Array<new () => MigrationInterface> = [
   TokenVersionsAndSealedKeys1765000050000,
   IncidentTimeZoneKnown1765000400000,
   VcClaimFormatName1765000500000,
+  Accountability1765001000000,
   PracticeRuleSet1765002000000,
   DeploymentPracticeAuthority1765002100000,
   PositionPracticeRequirements1765002200000,

@@ -63,6 +63,7 @@ export class DeploymentsController {
   @ApiSuccess(DeploymentDto, { description: 'The deployment with its new status.' })
   @ApiProblem('deployment_not_active', 'The responder has checked out.')
   @ApiProblem('invalid_status_change', 'The credential is flagged: the responder stays out of service until it is cleared.')
+  @ApiProblem('rest_override_required', 'The responder is in mandatory rest: assigning them needs overrideReason.')
   changeStatus(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @Param('deploymentId', ParseUUIDPipe) id: string,
@@ -77,6 +78,7 @@ export class DeploymentsController {
   @Roles('admin', 'commander', 'checkin')
   @ApiSuccess(DeploymentDto, { description: 'The deployment, checked out (demobilized).' })
   @ApiProblem('deployment_not_active', 'The responder has already checked out.')
+  @ApiProblem('demob_incomplete', 'The incident asks for ICS 221 sign-offs and travel information first (commanders may override with a reason).')
   checkOut(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
     @Param('deploymentId', ParseUUIDPipe) id: string,
@@ -84,7 +86,7 @@ export class DeploymentsController {
     @CurrentUser() user: Principal,
     @RequestActor() actor: AuditActor,
   ): Promise<DeploymentView> {
-    return this.deployments.checkOut(incidentId, id, dto.note, actor, user.userId);
+    return this.deployments.checkOut(incidentId, id, dto.note, actor, user.userId, { overrideReason: dto.overrideReason });
   }
 
   @Patch('deployments/:deploymentId/ics211')

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import { DomainError, notFound } from '@app/common';
 import { Database, type Transaction } from '@app/db';
@@ -11,6 +11,9 @@ import { DeploymentsRepository } from './deployments.repository';
 import { ICS211_EDITABLE_FIELDS, type Ics211Fields } from './ics211';
 import type { ChangeStatusDto } from './dto/deployment.dto';
 import type { Ics211InputDto } from '../check-in/dto/check-in.dto';
+import { AssignmentRules } from '../ports/assignment-rules';
+import { CheckOutRules } from '../ports/check-out-rules';
+import { WorkPeriodsRepository } from './work-periods.repository';
 
 /** A change to the responder's name or e-mail, by a verified credential from a trusted issuer (responder_identity_change). */
 export interface IdentityChangeItem {
@@ -44,6 +47,9 @@ export class DeploymentsService {
     private readonly reader: DeploymentReader,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
+    private readonly workPeriods: WorkPeriodsRepository,
+    @Optional() private readonly assignmentRules?: AssignmentRules,
+    @Optional() private readonly checkOutRules?: CheckOutRules,
   ) {}
 
   /** Locks the deployment row for the rest of the transaction. */
@@ -62,6 +68,10 @@ export class DeploymentsService {
           'invalid_status_change',
           `The credential is flagged (${d.credentialFlag.code}): ${d.credentialFlag.message} The responder stays out of service until it is cleared.`,
         );
+      }
+      if (dto.status === 'assigned' && d.status !== 'assigned' && this.assignmentRules) {
+        const [facts] = await this.workPeriods.active([incidentId], d.id, tx);
+        if (facts) await this.assignmentRules.beforeAssign(tx, facts, dto.overrideReason, actor);
       }
       const from: StatusSnapshot = { status: d.status as StatusSnapshot['status'], reason: d.statusReason ?? undefined, assignment: d.assignment ?? undefined };
       const to: StatusSnapshot = {
@@ -104,18 +114,22 @@ export class DeploymentsService {
     Object.assign(d, { status: to.status, statusReason: to.reason ?? null, assignment: to.assignment ?? null });
   }
 
-  /** `offline`: a check-out an offline station logged, recorded with the audit entry when the station syncs (libs/offline). */
+  /**
+   * `overrideReason`: a commander releasing someone without the demobilization sign-offs (docs/accountability.md);
+   * `offline`: a check-out an offline station logged, recorded with the audit entry when the station syncs (libs/offline).
+   */
   async checkOut(
     incidentId: string,
     deploymentId: string,
     note: string | undefined,
     actor: AuditActor,
     userId: string,
-    offline?: Record<string, unknown>,
+    { overrideReason, offline }: { overrideReason?: string; offline?: Record<string, unknown> } = {},
   ): Promise<DeploymentView> {
     return this.database.transaction(async (tx) => {
       const d = await this.lock(tx, incidentId, deploymentId);
       if (d.checkedOutAt) throw new DomainError('deployment_not_active', 'This responder has already checked out.');
+      await this.checkOutRules?.beforeCheckOut(tx, { incidentId, deploymentId: d.id, responderId: d.responderId }, overrideReason, actor);
       const now = new Date();
       const hoursOnScene = hoursBetween(d.checkedInAt, now);
       await this.deployments.checkOut(tx, d.id, now, userId);

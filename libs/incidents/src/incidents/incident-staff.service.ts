@@ -43,13 +43,13 @@ export class IncidentStaffService {
       .sort((a, b) => byBytes(a.displayName, b.displayName));
   }
 
-  /** Assigns a commander, check-in staff member or timekeeper to the incident (idempotent). */
+  /** Assigns a commander, supervisor, check-in staff member or timekeeper to the incident (idempotent). */
   async assignStaff(id: string, userId: string, principal: Principal, actor: AuditActor): Promise<void> {
     await this.database.transaction(async (tx) => {
       await this.incidents.get(id, tx);
       const user = await this.users.get(userId);
-      if (!['commander', 'checkin', 'timekeeper'].includes(user.role)) {
-        throw new DomainError('unprocessable', 'Only commanders, check-in staff and timekeepers are assigned to incidents.');
+      if (!['commander', 'checkin', 'supervisor', 'timekeeper'].includes(user.role)) {
+        throw new DomainError('unprocessable', 'Only commanders, supervisors, check-in staff and timekeepers are assigned to incidents.');
       }
       if (await this.repository.assignStaff(tx, id, userId, principal.userId)) {
         await this.audit.record(tx, {

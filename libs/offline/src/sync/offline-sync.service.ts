@@ -281,7 +281,7 @@ export class OfflineSyncService {
     try {
       if (p.record.kind === 'check_out') {
         const d = await this.deployments.checkOut(cmd.incidentId, p.record.deploymentId ?? '', 'checked out offline', actor, cmd.principal.userId, {
-          ...p.context,
+          offline: { ...p.context },
         });
         return { decision: 'checked_out', reasons: [], attemptId: null, name: d.responder.name };
       }

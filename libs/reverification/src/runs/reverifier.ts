@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { AuditActor } from '@app/audit';
 import { Clock } from '@app/common';
 import { AppConfig } from '@app/config';
@@ -11,6 +11,7 @@ import { RunFacts } from '../evaluation/run-facts';
 import { screen, triage, type ActiveCredential, type Screening } from '../evaluation/screening';
 import { ActiveCredentialsReader, FIRST_ID, scopeOf, type RunScope } from './active-credentials.reader';
 import { ReverificationEffects, type ChangeEvidence } from './reverification-effects';
+import { SweepFollowUp } from './sweep-follow-up';
 
 /** What a run did; kept in job_run.result (also while it runs, so a resumed run continues the counts). */
 export interface RunTally {
@@ -68,6 +69,7 @@ export class Reverifier {
     private readonly trust: TrustSource,
     private readonly live: LiveBroadcaster,
     private readonly clock: Clock,
+    @Optional() private readonly followUp?: SweepFollowUp,
   ) {}
 
   async process(runId: string, opts: { stopping?: () => boolean; jobName?: string } = {}): Promise<RunOutcome> {
@@ -141,6 +143,8 @@ export class Reverifier {
       }
     }
     await committed;
+    // Before the run is complete, so a run that dies here is resumed and the follow-up (idempotent) runs again.
+    if (this.followUp) await this.followUp.afterRun(run.incidentId, now);
 
     await this.runs.complete(run.id, { ...tally }, { done, total: done });
     this.progress(run, done, done, 'completed');

@@ -26,10 +26,20 @@ export class ChangeStatusDto {
   @Length(1, 120)
   assignment?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) note?: string;
+  @ApiPropertyOptional({ description: 'Commanders only: why someone in mandatory rest is assigned anyway (audited)' })
+  @IsOptional()
+  @IsString()
+  @Length(3, 500)
+  overrideReason?: string;
 }
 
 export class CheckOutDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) note?: string;
+  @ApiPropertyOptional({ description: 'Commanders only: why the responder is released without the ICS 221 sign-offs (audited)' })
+  @IsOptional()
+  @IsString()
+  @Length(3, 500)
+  overrideReason?: string;
 }
 
 export class DeploymentResponderDto {

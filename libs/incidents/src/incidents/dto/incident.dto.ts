@@ -197,11 +197,11 @@ export class IncidentDto implements IncidentView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) closedAt!: string | null;
 }
 
-/** A commander or check-in staff member assigned to an incident. */
+/** A commander, supervisor or check-in staff member assigned to an incident. */
 export class StaffMemberDto {
   @ApiProperty({ format: 'uuid' }) userId!: string;
   @ApiProperty() email!: string;
   @ApiProperty() displayName!: string;
-  @ApiProperty({ enum: ['commander', 'checkin'] }) role!: string;
+  @ApiProperty({ enum: ['commander', 'checkin', 'supervisor'] }) role!: string;
   @ApiProperty({ format: 'date-time' }) assignedAt!: string;
 }

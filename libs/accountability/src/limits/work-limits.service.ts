@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { AuditTrail, type AuditActor } from '@app/audit';
+import { DomainError } from '@app/common';
+import { Database, type Transaction } from '@app/db';
+import { AssignmentRules, IncidentsService, WorkPeriodsRepository, type WorkFacts } from '@app/incidents';
+import { Outbox } from '@app/realtime';
+import { SweepFollowUp } from '@app/reverification';
+import { AccountabilitySettingsRepository } from '../settings/accountability-settings.repository';
+import { WorkLimitWarningsRepository } from './work-limit-warnings.repository';
+import { mandatoryRest, standings, type LimitStanding } from './work-limits';
+
+export interface LimitRow extends LimitStanding {
+  deploymentId: string;
+  responderId: string;
+  name: string;
+}
+
+/**
+ * Work and rest limits: who approaches or breaches them (the board), the one-time `deployment.limit_approaching`
+ * events raised at the end of each reverification run, and the override rule for Assigned during mandatory rest.
+ */
+@Injectable()
+export class WorkLimitsService implements SweepFollowUp, AssignmentRules {
+  constructor(
+    private readonly database: Database,
+    private readonly settings: AccountabilitySettingsRepository,
+    private readonly periods: WorkPeriodsRepository,
+    private readonly warnings: WorkLimitWarningsRepository,
+    private readonly incidents: IncidentsService,
+    private readonly audit: AuditTrail,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async board(incidentId: string, now = new Date()): Promise<LimitRow[]> {
+    await this.incidents.get(incidentId);
+    const s = await this.settings.get(incidentId);
+    const facts = await this.periods.active([incidentId]);
+    return facts.flatMap((f) => standings(f, s, now).map((st) => ({ deploymentId: f.deploymentId, responderId: f.responderId, name: f.name, ...st })));
+  }
+
+  async afterRun(incidentId: string | null, now: Date): Promise<number> {
+    const facts = await this.periods.active(incidentId ? [incidentId] : 'all');
+    const settings = await this.settings.ofIncidents([...new Set(facts.map((f) => f.incidentId))]);
+    const actor: AuditActor = { kind: 'system', process: 'worker', job: 'reverify.run' };
+    let raised = 0;
+    for (const f of facts) {
+      const s = settings.get(f.incidentId);
+      if (!s) continue;
+      for (const st of standings(f, s, now)) {
+        const isNew = await this.database.transaction(async (tx) => {
+          if (!(await this.warnings.record(tx, f.deploymentId, st.limit, st.level, now))) return false;
+          await this.audit.record(tx, {
+            actor,
+            action: 'deployment.limit_approaching',
+            incidentId: f.incidentId,
+            target: { type: 'deployment', id: f.deploymentId },
+            occurredAt: now,
+            payload: { responderId: f.responderId, ...st },
+          });
+          await this.outbox.append(tx, f.incidentId, 'deployment.limit_approaching', {
+            deploymentId: f.deploymentId,
+            responderId: f.responderId,
+            name: f.name,
+            ...st,
+            at: now.toISOString(),
+          });
+          return true;
+        });
+        if (isNew) raised++;
+      }
+    }
+    return raised;
+  }
+
+  async beforeAssign(tx: Transaction, facts: WorkFacts, overrideReason: string | undefined, actor: AuditActor): Promise<void> {
+    const s = await this.settings.get(facts.incidentId, tx);
+    const rest = mandatoryRest(facts, s, new Date());
+    if (!rest) return;
+    if (!overrideReason) {
+      throw new DomainError(
+        'rest_override_required',
+        `In mandatory rest: ${rest.restedHours} of ${rest.minRestHours} hours rested. A commander may assign them with an override reason.`,
+      );
+    }
+    await this.audit.record(tx, {
+      actor,
+      action: 'deployment.rest_overridden',
+      incidentId: facts.incidentId,
+      target: { type: 'deployment', id: facts.deploymentId },
+      payload: { responderId: facts.responderId, reason: overrideReason, ...rest },
+    });
+  }
+}

@@ -1,0 +1,267 @@
+import { Injectable } from '@nestjs/common';
+import { AuditTrail, type AuditActor } from '@app/audit';
+import type { Principal } from '@app/auth';
+import { DomainError, forbidden, notFound } from '@app/common';
+import { Database, type Transaction } from '@app/db';
+import { DeploymentReader, IncidentsService } from '@app/incidents';
+import { Outbox, type ParReason } from '@app/realtime';
+import { AccountabilitySettingsRepository } from '../settings/accountability-settings.repository';
+import { SupervisorsRepository } from '../supervisors/supervisors.repository';
+import { actorOnBoard, countsOf, type MarkVia, type MemberState, type Par, type ParMember } from './par';
+import { ParRepository } from './par.repository';
+
+/** How many unaccounted names an overdue event carries; the board reads the rest from GET .../members. */
+const OVERDUE_NAMES_ON_BOARD = 200;
+
+export interface StartPar {
+  reason: ParReason;
+  note?: string;
+  /** One assignment (division, group); absent: the whole incident. */
+  assignment?: string;
+}
+
+/**
+ * PAR roll calls: start (expected list fixed from who is on scene in the scope), acknowledge or mark missing,
+ * complete, and the worker's deadline and timer checks. Every change is one transaction with its audit entry and
+ * board event; marks lock the PAR row, so two acknowledgements of one person never both count.
+ */
+@Injectable()
+export class ParService {
+  constructor(
+    private readonly database: Database,
+    private readonly pars: ParRepository,
+    private readonly settings: AccountabilitySettingsRepository,
+    private readonly supervisors: SupervisorsRepository,
+    private readonly incidents: IncidentsService,
+    private readonly deployments: DeploymentReader,
+    private readonly audit: AuditTrail,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async start(incidentId: string, input: StartPar, principal: Principal, actor: AuditActor): Promise<Par> {
+    const assignment = input.assignment?.trim() || null;
+    if (principal.role === 'supervisor') {
+      if (!assignment) throw forbidden('A supervisor starts a PAR for one of their assignments, not for the whole incident.');
+      await this.assertSupervises(incidentId, principal, [assignment]);
+    }
+    return this.database.transaction(async (tx) => {
+      const incident = await this.incidents.get(incidentId, tx);
+      if (incident.state === 'closed') throw new DomainError('incident_closed', 'The incident is closed.');
+      const onScene = await this.deployments.list(incidentId, { activeOnly: true }, tx);
+      const members = onScene
+        .filter((d) => assignment === null || d.assignment === assignment)
+        .map((d) => ({ deploymentId: d.id, responderId: d.responder.id, name: d.responder.name, assignment: d.assignment }));
+      if (members.length === 0) {
+        throw new DomainError('par_scope_empty', assignment ? `Nobody on scene is assigned to ${assignment}.` : 'Nobody is on scene at this incident.');
+      }
+      const settings = await this.settings.get(incidentId, tx);
+      const now = new Date();
+      const par = await this.pars.insert(tx, {
+        incidentId,
+        scopeAssignment: assignment,
+        reason: input.reason,
+        note: input.note ?? null,
+        startedBy: actor,
+        startedAt: now,
+        deadlineAt: new Date(now.getTime() + settings.parResponseSeconds * 1000),
+        members,
+      });
+      if (!par) {
+        throw new DomainError('par_running', assignment ? `A PAR for ${assignment} is already running.` : 'A PAR for the whole incident is already running.');
+      }
+      // A whole-incident roll call is what the timer asks for: the next reminder counts from now.
+      if (assignment === null && settings.parTimerMinutes !== null) {
+        await this.settings.setTimerDue(tx, incidentId, new Date(now.getTime() + settings.parTimerMinutes * 60_000));
+      }
+      await this.audit.record(tx, {
+        actor,
+        action: 'par.started',
+        incidentId,
+        target: { type: 'par', id: par.id },
+        occurredAt: now,
+        payload: {
+          scope: assignment ? { assignment } : 'incident',
+          reason: input.reason,
+          note: input.note ?? null,
+          deadlineAt: par.deadlineAt.toISOString(),
+          expected: members.map((m) => m.deploymentId),
+        },
+      });
+      await this.outbox.append(tx, incidentId, 'par.started', {
+        parId: par.id,
+        scope: assignment ? { assignment } : {},
+        reason: input.reason,
+        startedBy: actorOnBoard(actor),
+        startedAt: now.toISOString(),
+        deadlineAt: par.deadlineAt.toISOString(),
+        counts: countsOf(par),
+      });
+      return par;
+    });
+  }
+
+  /**
+   * Marks people accounted (acknowledged on the board or scanned at a station) or missing. The whole request is
+   * refused when any of them is outside the PAR, already marked so, or the PAR is over: no partial counts.
+   */
+  async mark(
+    incidentId: string,
+    parId: string,
+    deploymentIds: string[],
+    to: 'accounted' | 'missing',
+    via: MarkVia,
+    principal: Principal,
+    actor: AuditActor,
+  ): Promise<Par> {
+    const ids = [...new Set(deploymentIds.map((id) => id.toLowerCase()))];
+    const supervised = principal.role === 'supervisor' ? new Set(await this.supervisors.assignments(incidentId, principal.userId)) : undefined;
+    return this.database.transaction(async (tx) => {
+      const par = await this.lockRunning(tx, incidentId, parId);
+      const found = await this.pars.membersAmong(tx, parId, ids);
+      const outside = ids.filter((id) => !found.some((m) => m.deploymentId === id));
+      if (outside.length > 0) {
+        throw new DomainError('par_not_in_scope', `Not on this PAR's expected list: ${outside.join(', ')}.`);
+      }
+      if (supervised) {
+        const notMine = found.filter((m) => m.assignment === null || !supervised.has(m.assignment));
+        if (notMine.length > 0) {
+          throw new DomainError('par_not_in_scope', 'You supervise none of the assignments of some of these people.');
+        }
+      }
+      const from: MemberState[] = to === 'accounted' ? ['unaccounted', 'missing'] : ['unaccounted'];
+      const already = found.filter((m) => !from.includes(m.state));
+      if (already.length > 0) {
+        throw new DomainError('par_already_marked', `Already marked ${already[0].state}: ${already.map((m) => m.name).join(', ')}.`);
+      }
+      const now = new Date();
+      const changed = await this.pars.mark(tx, parId, ids, to, from, via, actor, now);
+      const wasMissing = changed.filter((c) => c.from === 'missing').length;
+      const accounted = par.accounted + (to === 'accounted' ? changed.length : 0);
+      const missing = par.missing - wasMissing + (to === 'missing' ? changed.length : 0);
+      await this.pars.setCounts(tx, parId, accounted, missing);
+      const after: Par = { ...par, accounted, missing };
+      const counts = countsOf(after);
+      await this.audit.record(tx, {
+        actor,
+        action: to === 'accounted' ? 'par.acknowledged' : 'par.missing',
+        incidentId,
+        target: { type: 'par', id: parId },
+        occurredAt: now,
+        payload: { deploymentIds: changed.map((c) => c.deploymentId), via, foundAfterMissing: wasMissing, counts },
+      });
+      if (to === 'accounted') {
+        await this.outbox.append(tx, incidentId, 'par.acknowledged', {
+          parId,
+          deploymentIds: changed.map((c) => c.deploymentId),
+          via,
+          by: actorOnBoard(actor),
+          at: now.toISOString(),
+          counts,
+        });
+      } else {
+        for (const m of found) {
+          await this.outbox.append(tx, incidentId, 'par.missing', {
+            parId,
+            deploymentId: m.deploymentId,
+            name: m.name,
+            assignment: m.assignment ?? undefined,
+            by: actorOnBoard(actor),
+            at: now.toISOString(),
+            counts,
+          });
+        }
+      }
+      if (counts.accounted === counts.expected) return this.finish(tx, after, { kind: 'system', process: 'api' }, now);
+      return after;
+    });
+  }
+
+  /** Ends the roll call; whoever is still unaccounted or missing stays so in the record. */
+  async complete(incidentId: string, parId: string, principal: Principal, actor: AuditActor): Promise<Par> {
+    return this.database.transaction(async (tx) => {
+      const par = await this.lockRunning(tx, incidentId, parId);
+      if (principal.role === 'supervisor') await this.assertSupervises(incidentId, principal, [par.scopeAssignment]);
+      return this.finish(tx, par, actor, new Date());
+    });
+  }
+
+  async get(incidentId: string, parId: string): Promise<Par> {
+    const par = await this.pars.get(parId, incidentId);
+    if (!par) throw notFound('PAR', parId);
+    return par;
+  }
+
+  list(incidentId: string, state?: 'running' | 'completed'): Promise<Par[]> {
+    return this.pars.list(incidentId, state);
+  }
+
+  async members(incidentId: string, parId: string): Promise<{ par: Par; members: ParMember[] }> {
+    const par = await this.get(incidentId, parId);
+    return { par, members: await this.pars.members(parId) };
+  }
+
+  /** Worker: raises every PAR whose time ran out, once each. Returns how many. */
+  async raiseOverdue(now = new Date()): Promise<number> {
+    let raised = 0;
+    for (;;) {
+      const done = await this.database.transaction(async (tx) => {
+        const par = await this.pars.claimOverdue(tx, now);
+        if (!par) return true;
+        const counts = countsOf(par);
+        const unaccounted = await this.pars.unaccounted(tx, par.id, OVERDUE_NAMES_ON_BOARD);
+        await this.audit.record(tx, {
+          actor: { kind: 'system', process: 'worker', job: 'par.overdue' },
+          action: 'par.overdue',
+          incidentId: par.incidentId,
+          target: { type: 'par', id: par.id },
+          occurredAt: now,
+          payload: { deadlineAt: par.deadlineAt.toISOString(), counts },
+        });
+        await this.outbox.append(tx, par.incidentId, 'par.overdue', {
+          parId: par.id,
+          scope: par.scopeAssignment ? { assignment: par.scopeAssignment } : {},
+          deadlineAt: par.deadlineAt.toISOString(),
+          unaccounted: unaccounted.map((m) => ({ deploymentId: m.deploymentId, name: m.name, assignment: m.assignment ?? undefined })),
+          counts,
+        });
+        return false;
+      });
+      if (done) return raised;
+      raised++;
+    }
+  }
+
+  private async finish(tx: Transaction, par: Par, actor: AuditActor, now: Date): Promise<Par> {
+    await this.pars.complete(tx, par.id, actor, now);
+    const counts = countsOf(par);
+    await this.audit.record(tx, {
+      actor,
+      action: 'par.completed',
+      incidentId: par.incidentId,
+      target: { type: 'par', id: par.id },
+      occurredAt: now,
+      payload: { counts, overdue: par.overdueAt !== null },
+    });
+    await this.outbox.append(tx, par.incidentId, 'par.completed', {
+      parId: par.id,
+      scope: par.scopeAssignment ? { assignment: par.scopeAssignment } : {},
+      by: actorOnBoard(actor),
+      at: now.toISOString(),
+      counts,
+    });
+    return { ...par, state: 'completed', completedAt: now, completedBy: actor };
+  }
+
+  private async lockRunning(tx: Transaction, incidentId: string, parId: string): Promise<Par> {
+    const par = await this.pars.lock(tx, parId, incidentId);
+    if (!par) throw notFound('PAR', parId);
+    if (par.state !== 'running') throw new DomainError('par_not_running', 'This PAR is completed: start a new one.');
+    return par;
+  }
+
+  private async assertSupervises(incidentId: string, principal: Principal, assignments: Array<string | null>): Promise<void> {
+    const mine = new Set(await this.supervisors.assignments(incidentId, principal.userId));
+    const other = assignments.find((a) => a === null || !mine.has(a));
+    if (other !== undefined) throw forbidden(other === null ? 'Only commanders act on whole-incident PARs.' : `You do not supervise ${other}.`);
+  }
+}
