@@ -41,6 +41,8 @@ export abstract class AppConfig {
   /** `trustedCheckpointKeys`: pinned public keys whose checkpoints verify, besides the server's own. */
   abstract readonly audit: { checkpointIntervalMs: number; trustedCheckpointKeys: PublicJwk[] };
   abstract readonly live: { relayEnabled: boolean; relayPollMs: number; resyncMaxEvents: number };
+  /** Deployment records (docs/deployment-records.md); `issuerDid` unset: none are issued. */
+  abstract readonly records: { issuerDid?: string; issuerName: string; jurisdiction: string; signingKey?: string };
 }
 
 export function toAppConfig(env: Env): AppConfig {
@@ -88,5 +90,11 @@ export function toAppConfig(env: Env): AppConfig {
     },
     audit: { checkpointIntervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS, trustedCheckpointKeys: env.AUDIT_TRUSTED_CHECKPOINT_KEYS },
     live: { relayEnabled: env.LIVE_RELAY_ENABLED, relayPollMs: env.LIVE_RELAY_POLL_MS, resyncMaxEvents: env.LIVE_RESYNC_MAX_EVENTS },
+    records: {
+      issuerDid: env.RECORDS_ISSUER_DID,
+      issuerName: env.RECORDS_ISSUER_NAME,
+      jurisdiction: env.RECORDS_ISSUER_JURISDICTION,
+      signingKey: env.RECORDS_SIGNING_KEY,
+    },
   });
 }

@@ -16,6 +16,7 @@ import { QualificationRuleVct1765000000240 } from './1765000000240-qualification
 import { TokenVersionsAndSealedKeys1765000050000 } from './1765000050000-token-versions-and-sealed-keys';
 import { IncidentTimeZoneKnown1765000400000 } from './1765000400000-incident-time-zone-known';
 import { VcClaimFormatName1765000500000 } from './1765000500000-vc-claim-format-name';
+import { DeploymentRecords1765003000000 } from './1765003000000-deployment-records';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -39,4 +40,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   TokenVersionsAndSealedKeys1765000050000,
   IncidentTimeZoneKnown1765000400000,
   VcClaimFormatName1765000500000,
+  DeploymentRecords1765003000000,
 ];

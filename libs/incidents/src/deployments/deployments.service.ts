@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import { DomainError, notFound } from '@app/common';
 import { Database, type Transaction } from '@app/db';
 import { Outbox, type StatusSnapshot } from '@app/realtime';
 import type { Deployment, RecordedStatus } from './deployment';
 import { DeploymentReader } from './deployment-reader';
+import { DeploymentReleaseHook } from './deployment-release';
 import { hoursBetween, type DeploymentView } from './deployment.view';
 import { ResponderRepository } from '../responders/responders.repository';
 import { DeploymentsRepository } from './deployments.repository';
@@ -44,6 +45,7 @@ export class DeploymentsService {
     private readonly reader: DeploymentReader,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
+    @Optional() private readonly release?: DeploymentReleaseHook,
   ) {}
 
   /** Locks the deployment row for the rest of the transaction. */
@@ -105,7 +107,7 @@ export class DeploymentsService {
   }
 
   async checkOut(incidentId: string, deploymentId: string, note: string | undefined, actor: AuditActor, userId: string): Promise<DeploymentView> {
-    return this.database.transaction(async (tx) => {
+    const view = await this.database.transaction(async (tx) => {
       const d = await this.lock(tx, incidentId, deploymentId);
       if (d.checkedOutAt) throw new DomainError('deployment_not_active', 'This responder has already checked out.');
       const now = new Date();
@@ -135,8 +137,14 @@ export class DeploymentsService {
         at: now.toISOString(),
         hoursOnScene,
       });
+      if (this.release) {
+        const facts = await this.deployments.releaseFacts(tx, d.id);
+        if (facts) await this.release.released(tx, facts);
+      }
       return this.reader.get(deploymentId, incidentId, tx);
     });
+    this.release?.committed(deploymentId);
+    return view;
   }
 
   /** Staff corrections of the ICS 211 record; each edit keeps the values before and after. */
