@@ -10,6 +10,7 @@ import { IncidentsModule } from '@app/incidents';
 import { CredentialsHttpModule } from '@app/credentials';
 import { TrustHttpModule, TrustModule } from '@app/trust';
 import { ReverificationModule } from '@app/reverification';
+import { DeploymentRecordsModule } from '@app/deployment-records';
 import { HealthController } from './health/health.controller';
 
 /** The api process: HTTP API, live gateway and web app. Feature modules are listed here. */
@@ -33,6 +34,7 @@ export class ApiModule {
         TrustHttpModule,
         CredentialsHttpModule,
         ReverificationModule,
+        DeploymentRecordsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

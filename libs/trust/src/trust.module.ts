@@ -18,7 +18,11 @@ import { TrustRegistryService } from './trust-registry.service';
     TrustRegistryRepository,
     { provide: DbTrustSource, useFactory: (repository: TrustRegistryRepository) => new DbTrustSource(repository), inject: [TrustRegistryRepository] },
     // The agency's own deployment-records issuer is pinned by configuration (docs/deployment-records.md, "Trust").
-    { provide: TrustSource, useFactory: (db: DbTrustSource, config: AppConfig) => withOwnRecordIssuer(db, ownRecordIssuerFrom(config)), inject: [DbTrustSource, AppConfig] },
+    {
+      provide: TrustSource,
+      useFactory: (db: DbTrustSource, config: AppConfig) => withOwnRecordIssuer(db, ownRecordIssuerFrom(config)),
+      inject: [DbTrustSource, AppConfig],
+    },
     TrustRegistryService,
   ],
   exports: [TrustSource, DbTrustSource, TrustRegistryService],

@@ -1,7 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '@app/config';
-import { ContractVerifier, MAX_INPUT_BYTES, ownRecordIssuerFrom, verifierFromConfig, withOwnRecordIssuer, type ContractFeature, type TrustSource } from '@app/credentials';
+import {
+  ContractVerifier,
+  MAX_INPUT_BYTES,
+  ownRecordIssuerFrom,
+  verifierFromConfig,
+  withOwnRecordIssuer,
+  type ContractFeature,
+  type TrustSource,
+} from '@app/credentials';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cli';
 
 const USAGE = `Usage:

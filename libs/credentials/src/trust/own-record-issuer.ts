@@ -46,7 +46,9 @@ export class TrustWithOwnRecordIssuer extends TrustSource {
 
   // Other rules keep their own meaning: the record's type rule is only consulted after them (mapQualification order).
   private withRule(rules: QualificationRule[]): QualificationRule[] {
-    return rules.some((r) => r.qualification === DEPLOYMENT_RECORD_QUALIFICATION) ? rules.filter((r) => r.qualification !== DEPLOYMENT_RECORD_QUALIFICATION).concat(this.rule) : rules.concat(this.rule);
+    return rules.some((r) => r.qualification === DEPLOYMENT_RECORD_QUALIFICATION)
+      ? rules.filter((r) => r.qualification !== DEPLOYMENT_RECORD_QUALIFICATION).concat(this.rule)
+      : rules.concat(this.rule);
   }
 }
 

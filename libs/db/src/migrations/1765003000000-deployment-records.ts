@@ -35,7 +35,7 @@ export class DeploymentRecords1765003000000 implements MigrationInterface {
         CHECK ((state = 'pending') = (jwt IS NULL))
       )`);
     await q.query(`ALTER SEQUENCE deployment_record_status_index OWNED BY deployment_record.status_index`);
-    await q.query(`CREATE INDEX deployment_record_subject ON deployment_record (subject_id) WHERE subject_id IS NOT NULL`);
+    await q.query(`CREATE INDEX deployment_record_responder ON deployment_record (responder_id)`);
     await q.query(`CREATE INDEX deployment_record_pending ON deployment_record (created_at) WHERE state = 'pending'`);
     await q.query(`CREATE INDEX deployment_record_revoked ON deployment_record (status_index) WHERE revoked_at IS NOT NULL`);
     await q.query(`

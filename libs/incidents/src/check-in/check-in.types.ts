@@ -4,7 +4,8 @@ import type { DeploymentView } from '../deployments/deployment.view';
 export type CheckInDecision = 'admitted' | 'admitted_with_warnings' | 'denied';
 
 /** Check-in's own reasons, beside the verification engine's reason codes. */
-export type CheckInReasonCode = VerificationCheck['code'] | 'not_qualified' | 'no_qualification' | 'active_elsewhere' | 'status_unavailable_policy' | 'deployment_record';
+export type CheckInReasonCode =
+  VerificationCheck['code'] | 'not_qualified' | 'no_qualification' | 'active_elsewhere' | 'status_unavailable_policy' | 'deployment_record';
 
 export interface CheckInReason {
   code: CheckInReasonCode | string;

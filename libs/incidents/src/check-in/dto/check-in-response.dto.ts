@@ -8,7 +8,8 @@ const DECISIONS: CheckInDecision[] = ['admitted', 'admitted_with_warnings', 'den
 export class CheckInReasonDto implements CheckInReason {
   @ApiProperty({
     example: 'not_qualified',
-    description: "A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy, deployment_record",
+    description:
+      "A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy, deployment_record",
   })
   code!: string;
   @ApiProperty({ description: 'Plain English, for check-in staff' }) message!: string;
