@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditTrailModule } from '@app/audit';
+import { ServerKeysModule } from '@app/auth';
 import { CredentialsModule } from '@app/credentials';
 import { DeploymentReleaseHook } from '@app/incidents';
 import { LogRecordMailer, RecordMailer } from './delivery/record-mailer';
@@ -16,7 +17,7 @@ import { PendingRecordsSweeper } from './records/pending-records.sweeper';
  */
 @Global()
 @Module({
-  imports: [AuditTrailModule, CredentialsModule],
+  imports: [AuditTrailModule, CredentialsModule, ServerKeysModule],
   controllers: [DeploymentRecordController, DeploymentRecordsAdminController, DeploymentRecordsPublicController],
   providers: [
     DeploymentRecordsRepository,

@@ -7,7 +7,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `deployment_record`: one per deployment. Written `pending` (with the facts it will state) in the check-out
  *   transaction, signed after commit; `status_index` is its bit in the agency's Bitstring Status List.
  * - `deployment_record_key`: the issuer's Ed25519 keys; a generated private key only sealed under the key-encryption
- *   key. Retired keys stay published: records they signed must keep verifying.
+ *   key. Every key stays published (records it signed must keep verifying); the newest active one signs.
  * - `deployment_record_kind`: the achievement a record names, per incident or per incident type.
  */
 export class DeploymentRecords1765003000000 implements MigrationInterface {
@@ -44,6 +44,8 @@ export class DeploymentRecords1765003000000 implements MigrationInterface {
         public_jwk jsonb NOT NULL,
         sealed_private_key text,
         created_at timestamptz NOT NULL DEFAULT now(),
+        -- published from creation, signing from here on (a new key is announced before verifiers' caches need it)
+        activates_at timestamptz NOT NULL DEFAULT now(),
         retired_at timestamptz
       )`);
     await q.query(`

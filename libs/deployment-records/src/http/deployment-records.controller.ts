@@ -17,6 +17,7 @@ import {
   PresentedRecordResultDto,
   RecordIssuerKeyDto,
   RevokeRecordDto,
+  RotateRecordKeyDto,
 } from './dto/deployment-record.dto';
 
 /** The record as the API shows it: the JWT, the credential it secures and a QR code of the JWT. */
@@ -102,16 +103,16 @@ export class DeploymentRecordsAdminController {
     return { scope: dto.incidentId ? `incident:${dto.incidentId}` : `type:${dto.incidentType ?? ''}`, ...kind };
   }
 
-  /** A new generated records key signs from now on; the old one stays in the DID document. */
+  /** Generates the next records key: in the DID document at once, signing from its activation; older keys stay published. */
   @Post('issuer-keys/rotate')
   @HttpCode(200)
   @Roles('admin')
-  @ApiSuccess(RecordIssuerKeyDto, { description: 'The new key.' })
+  @ApiSuccess(RecordIssuerKeyDto, { description: 'The new key, and when it starts signing.' })
   @ApiProblem('conflict', 'The key comes from RECORDS_SIGNING_KEY: rotate it there.')
   @ApiProblem('service_unavailable', 'Deployment records are not issued here (RECORDS_ISSUER_DID is not set).')
-  async rotate(): Promise<RecordIssuerKeyDto> {
-    const key = await this.keys.rotate();
-    return { kid: key.kid, verificationMethod: `${this.config.records.issuerDid ?? ''}#${key.kid}` };
+  async rotate(@Body() dto: RotateRecordKeyDto): Promise<RecordIssuerKeyDto> {
+    const key = await this.keys.rotate(dto.activateInSeconds);
+    return { kid: key.kid, verificationMethod: `${this.config.records.issuerDid ?? ''}#${key.kid}`, activatesAt: key.activatesAt.toISOString() };
   }
 
   /** A record presented at a station: verified, then the holder's deployment history. Admits no one. */

@@ -4,7 +4,7 @@ import { calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jos
 import { ServerKeysService } from '@app/auth';
 import { DomainError } from '@app/common';
 import { AppConfig } from '@app/config';
-import { Database } from '@app/db';
+import { Database, type Transaction } from '@app/db';
 import { RecordKeysRepository, type StoredRecordKey } from './record-keys.repository';
 
 export interface RecordSigningKey {
@@ -13,21 +13,31 @@ export interface RecordSigningKey {
   publicJwk: JWK;
 }
 
+/**
+ * How long a rotated key is published before it signs, by default: longer than the DID document's max-age (300 s)
+ * and the verifiers' default cache, so no verifier meets a kid its cached document lacks.
+ */
+export const DEFAULT_ACTIVATION_DELAY_SECONDS = 600;
+
 /** A sealed records key opens only as this row's: it cannot be swapped with a server key or another row. */
 const sealContext = (kid: string): string => `deployment_record_key:${kid}`;
 
 const publicHalf = (jwk: JWK, kid: string): JWK => ({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, kid, alg: 'EdDSA', use: 'sig' });
 
+const disabled = (): DomainError => new DomainError('service_unavailable', 'Deployment records are not issued here (RECORDS_ISSUER_DID is not set).');
+
 /**
  * The agency's records issuer key (Ed25519), separate from the access-token and checkpoint keys. From
  * RECORDS_SIGNING_KEY (only its public half stored), or generated and stored sealed under KEY_ENCRYPTION_KEY like the
- * server keys. Rotation retires the old key but keeps it published in the DID document: a record outlives its key's
- * active period and must keep verifying.
+ * server keys. Every key stays in the DID document (a record outlives its key's active period); a rotated key is
+ * published first and signs from its activation on. The active key is read from the table at each signing, so every
+ * process switches at the same moment.
  */
 @Injectable()
 export class RecordIssuerKeysService implements OnModuleInit {
   private readonly logger = new Logger(RecordIssuerKeysService.name);
-  private current?: RecordSigningKey;
+  private readonly opened = new Map<string, Promise<RecordSigningKey>>();
+  private configured?: JWK;
 
   constructor(
     private readonly database: Database,
@@ -37,76 +47,81 @@ export class RecordIssuerKeysService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (this.config.records.issuerDid) await this.load();
+    if (!this.config.records.issuerDid) return;
+    await this.database.transaction(async (tx) => {
+      await this.keys.lock(tx);
+      const configured = this.config.records.signingKey;
+      if (configured) {
+        const jwk = JSON.parse(configured) as JWK;
+        const kid = jwk.kid ?? (await calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }));
+        this.configured = { ...jwk, kid };
+        await this.keys.insert(tx, { kid, publicJwk: publicHalf(jwk, kid), sealedPrivateKey: null, activatesAt: new Date() });
+        await this.keys.retireOthers(tx, kid);
+      } else if (!(await this.keys.active(tx))) {
+        await this.generate(tx, new Date());
+      }
+    });
+    await this.signingKey(); // fails the start when the key-encryption key does not open the active key
   }
 
-  get enabled(): boolean {
-    return this.config.records.issuerDid !== undefined;
-  }
-
-  /** The key that signs now; a process that did not load one (records disabled) refuses. */
+  /** The key that signs now. */
   async signingKey(): Promise<RecordSigningKey> {
-    if (!this.enabled) throw new DomainError('service_unavailable', 'Deployment records are not issued here (RECORDS_ISSUER_DID is not set).');
-    if (!this.current) await this.load();
-    return this.current!;
+    if (!this.config.records.issuerDid) throw disabled();
+    const stored = await this.keys.active();
+    if (!stored) throw new DomainError('service_unavailable', 'No deployment-records key is active.');
+    let key = this.opened.get(stored.kid);
+    if (!key) {
+      key = this.open(stored);
+      this.opened.set(stored.kid, key);
+      key.catch(() => this.opened.delete(stored.kid));
+    }
+    return key;
   }
 
-  /** Every key the DID document publishes: the one in use and the retired ones. */
+  /** Every key the DID document publishes: active, announced and superseded. */
   published(): Promise<StoredRecordKey[]> {
     return this.keys.all();
   }
 
-  /** A new generated key signs from now on; the previous one stays published. Refused when the key comes from the environment. */
-  async rotate(): Promise<RecordSigningKey> {
-    if (!this.enabled) throw new DomainError('service_unavailable', 'Deployment records are not issued here (RECORDS_ISSUER_DID is not set).');
+  /**
+   * Generates the next key: published at once, signing after `activateInSeconds` (0 when the current key must stop
+   * now, e.g. it leaked). Refused when the key comes from the environment.
+   */
+  async rotate(activateInSeconds = DEFAULT_ACTIVATION_DELAY_SECONDS): Promise<{ kid: string; activatesAt: Date }> {
+    if (!this.config.records.issuerDid) throw disabled();
     if (this.config.records.signingKey) {
       throw new DomainError('conflict', 'The records key comes from RECORDS_SIGNING_KEY: rotate it by setting a new key and restarting every process.');
     }
-    const privateJwk = await this.database.transaction(async (tx) => {
+    const activatesAt = new Date(Date.now() + activateInSeconds * 1000);
+    const kid = await this.database.transaction(async (tx) => {
       await this.keys.lock(tx);
-      return this.generate(tx);
+      return this.generate(tx, activatesAt);
     });
-    this.current = await this.toSigningKey(privateJwk);
-    return this.current;
+    return { kid, activatesAt };
   }
 
-  private async load(): Promise<void> {
-    const configured = this.config.records.signingKey;
-    const privateJwk = await this.database.transaction(async (tx) => {
-      await this.keys.lock(tx);
-      if (configured) {
-        const jwk = JSON.parse(configured) as JWK;
-        const kid = jwk.kid ?? (await calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }));
-        await this.keys.insert(tx, kid, publicHalf(jwk, kid), null);
-        await this.keys.retireOthers(tx, kid);
-        return { ...jwk, kid };
-      }
-      const stored = await this.keys.newestSealed(tx);
-      if (!stored?.sealedPrivateKey) return this.generate(tx);
+  private async open(stored: StoredRecordKey): Promise<RecordSigningKey> {
+    let jwk: JWK | undefined;
+    if (this.configured?.kid === stored.kid) jwk = this.configured;
+    else if (stored.sealedPrivateKey) {
       const opened = this.serverKeys.unsealSecret(sealContext(stored.kid), stored.sealedPrivateKey);
-      const jwk = opened === undefined ? undefined : (JSON.parse(opened) as JWK);
-      if (!jwk || jwk.x !== stored.publicJwk.x) {
-        throw new Error(
-          `KEY_ENCRYPTION_KEY does not open the stored deployment-records key ${stored.kid}: start with the key-encryption key that sealed it, ` +
-            `or retire that key (UPDATE deployment_record_key SET retired_at = now() WHERE kid = '${stored.kid}') to generate a new one`,
-        );
-      }
-      return { ...jwk, kid: stored.kid };
-    });
-    this.current = await this.toSigningKey(privateJwk);
+      jwk = opened === undefined ? undefined : (JSON.parse(opened) as JWK);
+    }
+    if (!jwk || jwk.x !== stored.publicJwk.x) {
+      throw new Error(
+        `this process cannot sign with the deployment-records key ${stored.kid}: start it with the KEY_ENCRYPTION_KEY that sealed it (or the RECORDS_SIGNING_KEY it names), ` +
+          `or retire that key (UPDATE deployment_record_key SET retired_at = now() WHERE kid = '${stored.kid}')`,
+      );
+    }
+    return { kid: stored.kid, publicJwk: publicHalf(jwk, stored.kid), key: (await importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA')) as CryptoKey };
   }
 
-  private async generate(tx: Parameters<RecordKeysRepository['insert']>[0]): Promise<JWK> {
+  private async generate(tx: Transaction, activatesAt: Date): Promise<string> {
     const privateJwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) as JWK;
     const kid = await calculateJwkThumbprint({ kty: privateJwk.kty, crv: privateJwk.crv, x: privateJwk.x });
-    await this.keys.insert(tx, kid, publicHalf(privateJwk, kid), this.serverKeys.sealSecret(sealContext(kid), JSON.stringify(privateJwk)));
-    await this.keys.retireOthers(tx, kid);
-    this.logger.log(`generated a new deployment-records signing key ${kid} (stored sealed)`);
-    return { ...privateJwk, kid };
-  }
-
-  private async toSigningKey(privateJwk: JWK): Promise<RecordSigningKey> {
-    const kid = privateJwk.kid!;
-    return { kid, publicJwk: publicHalf(privateJwk, kid), key: (await importJWK({ ...privateJwk, alg: 'EdDSA' }, 'EdDSA')) as CryptoKey };
+    const sealed = this.serverKeys.sealSecret(sealContext(kid), JSON.stringify(privateJwk));
+    await this.keys.insert(tx, { kid, publicJwk: publicHalf(privateJwk, kid), sealedPrivateKey: sealed, activatesAt });
+    this.logger.log(`generated a deployment-records signing key ${kid} (stored sealed), signing from ${activatesAt.toISOString()}`);
+    return kid;
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DEPLOYMENT_RECORD_TYPE } from '@app/credentials';
 import type { ReleasedDeployment } from '@app/incidents';
 import type { DeploymentKind } from './deployment-record';
@@ -42,7 +43,7 @@ export function defaultKind(facts: ReleasedDeployment): DeploymentKind {
 /**
  * The unsecured deployment record: an Open Badges 3.0 AchievementCredential (VC 2.0) stating the incident, the
  * responder, positions and assignments, dates, hours, the admitting credential by hash and the legal basis. It is the
- * payload of the vc+jwt as is; `iss`, `jti`, `sub` and `iat` repeat what it says, as Open Badges 3.0 JWTs carry them.
+ * vc+jwt payload as is (VC-JOSE-COSE); nothing is repeated as JWT claims, so that the signed record fits one QR code.
  */
 export function recordCredential(input: {
   recordId: string;
@@ -53,68 +54,59 @@ export function recordCredential(input: {
   statusIndex: number;
 }): Record<string, unknown> {
   const { facts, kind, issuer } = input;
-  const profile = { id: issuer.did, type: ['Profile'], name: issuer.name };
   const position = statusPosition(input.statusIndex);
-  const listUrl = statusListUrl(issuer, position.list);
   const subjectId = facts.responder.subjectId ?? undefined;
-  const positions = facts.position ? [facts.position] : [];
-  const validFrom = input.issuedAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const admittedBy = facts.credential;
   return {
     '@context': [VC_V2_CONTEXT, OB_V3_CONTEXT],
     id: `urn:uuid:${input.recordId}`,
     type: ['VerifiableCredential', 'AchievementCredential', DEPLOYMENT_RECORD_TYPE],
-    issuer: profile,
-    validFrom,
+    issuer: { id: issuer.did, type: ['Profile'], name: issuer.name },
+    validFrom: seconds(input.issuedAt),
     name: kind.name,
     credentialSubject: {
       ...(subjectId ? { id: subjectId } : {}),
       type: ['AchievementSubject'],
       identifier: [{ type: 'IdentityObject', identityType: 'name', hashed: false, identityHash: facts.responder.name }],
       achievement: {
-        id: `${issuer.baseUrl}/deployment-records/achievements/${encodeURIComponent(kind.name)}`,
+        id: `${issuer.baseUrl}/deployment-records/kinds/${createHash('sha256').update(kind.name).digest('hex').slice(0, 16)}`,
         type: ['Achievement'],
         achievementType: 'ext:DeploymentRecord',
         name: kind.name,
-        description: kind.description ?? `Deployed to ${facts.incident.name} (${facts.incident.number}) and released by ${issuer.name}.`,
-        criteria: { narrative: 'Checked in on a verified credential, served on the incident and released at check-out, as the agency recorded.' },
-        creator: profile,
+        ...(kind.description ? { description: kind.description } : {}),
+        criteria: { narrative: 'Deployed on a verified credential; released at check-out.' },
       },
-      activityStartDate: facts.checkedInAt,
-      activityEndDate: facts.checkedOutAt,
+      activityStartDate: seconds(new Date(facts.checkedInAt)),
+      activityEndDate: seconds(new Date(facts.checkedOutAt)),
       ...(facts.position ? { role: facts.position } : {}),
       deployment: {
         incident: facts.incident,
-        positions,
+        positions: facts.position ? [facts.position] : [],
         assignments: facts.assignments,
         ...(facts.location ? { location: facts.location } : {}),
         ...(facts.agency ? { agency: facts.agency } : {}),
         ...(facts.homeUnit ? { homeUnit: facts.homeUnit } : {}),
-        checkedInAt: facts.checkedInAt,
-        checkedOutAt: facts.checkedOutAt,
         days: daysOnScene(facts.checkedInAt, facts.checkedOutAt),
         hoursOnDuty: facts.hoursOnDuty,
         admittedBy: {
-          credentialHash: facts.credential.hash,
-          ...(facts.credential.qualification ? { qualification: facts.credential.qualification } : {}),
-          ...(facts.credential.issuerId ? { issuer: facts.credential.issuerId } : {}),
-          ...(facts.credential.issuerName ? { issuerName: facts.credential.issuerName } : {}),
+          credentialHash: admittedBy.hash,
+          ...(admittedBy.qualification ? { qualification: admittedBy.qualification } : {}),
+          ...(admittedBy.issuerId ? { issuer: admittedBy.issuerId } : {}),
         },
         ...(facts.legalBasis ? { legalBasis: facts.legalBasis } : {}),
       },
     },
     credentialStatus: {
-      id: `${listUrl}#${position.index}`,
       type: 'BitstringStatusListEntry',
       statusPurpose: 'revocation',
       statusListIndex: String(position.index),
-      statusListCredential: listUrl,
+      statusListCredential: statusListUrl(issuer, position.list),
     },
-    iss: issuer.did,
-    jti: `urn:uuid:${input.recordId}`,
-    ...(subjectId ? { sub: subjectId } : {}),
-    iat: Math.floor(input.issuedAt.getTime() / 1000),
   };
 }
+
+/** An XML Schema dateTimeStamp to the second. */
+const seconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The unsecured status list credential for list `list`, with the revoked bits set. */
 export function statusListCredential(issuer: IssuerProfile, list: number, encodedList: string, now: Date): Record<string, unknown> {
@@ -124,9 +116,7 @@ export function statusListCredential(issuer: IssuerProfile, list: number, encode
     id: url,
     type: ['VerifiableCredential', 'BitstringStatusListCredential'],
     issuer: issuer.did,
-    validFrom: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    validFrom: seconds(now),
     credentialSubject: { id: `${url}#list`, type: 'BitstringStatusList', statusPurpose: 'revocation', encodedList },
-    iss: issuer.did,
-    iat: Math.floor(now.getTime() / 1000),
   };
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
 const CREDENTIAL_OBJECT = { type: 'object', additionalProperties: true } as const;
 
@@ -56,9 +56,24 @@ export class DeploymentKindSavedDto {
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
 }
 
+export class RotateRecordKeyDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 604800,
+    default: 600,
+    description: 'Seconds the new key is published before it signs (0: at once, when the current key must stop now)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(604800)
+  activateInSeconds?: number;
+}
+
 export class RecordIssuerKeyDto {
   @ApiProperty({ description: 'RFC 7638 thumbprint of the new key' }) kid!: string;
   @ApiProperty({ example: 'did:web:checkin.ema.example.gov#kid', description: 'Its verification method in the DID document' }) verificationMethod!: string;
+  @ApiProperty({ format: 'date-time', description: 'When it starts signing records and status lists' }) activatesAt!: string;
 }
 
 export class PresentedRecordDto {
