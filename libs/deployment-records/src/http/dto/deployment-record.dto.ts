@@ -84,7 +84,7 @@ export class PresentedRecordDto {
   verifiableCredential!: string;
 }
 
-export class HistoryItemDto {
+export class RecordHistoryItemDto {
   @ApiProperty({ format: 'uuid' }) recordId!: string;
   @ApiProperty() incident!: string;
   @ApiProperty() incidentNumber!: string;
@@ -94,11 +94,11 @@ export class HistoryItemDto {
   @ApiProperty() hoursOnDuty!: number;
 }
 
-export class DeploymentHistoryDto {
+export class RecordHistoryDto {
   @ApiProperty({ type: 'integer' }) deployments!: number;
   @ApiProperty({ type: 'integer', description: 'Calendar days on scene, each deployment counted inclusively' }) totalDays!: number;
   @ApiProperty() hoursOnDuty!: number;
-  @ApiProperty({ type: [HistoryItemDto] }) items!: HistoryItemDto[];
+  @ApiProperty({ type: [RecordHistoryItemDto] }) items!: RecordHistoryItemDto[];
 }
 
 /** A presented record: whether it verified, and if so the holder's deployment history. Never an admission. */
@@ -107,7 +107,7 @@ export class PresentedRecordResultDto {
   @ApiProperty({ type: String, nullable: true, description: 'Why not, when not verified' }) reason!: string | null;
   @ApiProperty({ type: String, nullable: true }) subjectId!: string | null;
   @ApiProperty({ type: String, nullable: true }) name!: string | null;
-  @ApiProperty({ type: DeploymentHistoryDto, nullable: true }) history!: DeploymentHistoryDto | null;
+  @ApiProperty({ type: RecordHistoryDto, nullable: true }) history!: RecordHistoryDto | null;
 }
 
 export class DidDocumentDto {
