@@ -31,4 +31,6 @@ export type { BadgeManifest, ManifestEntry, WrittenBadges } from './badges';
 export { QR_MAX_BYTES, qrPng } from './qr-png';
 export { admitOnePerFormat, formatScan, matchesExpectation, onePerFormat, positionFor, runSurge } from './surge';
 export type { ScanResult, SurgeOptions, SurgeReport, SurgeTarget } from './surge';
+export { handOutRecord } from './records';
+export type { HandedOutRecord } from './records';
 export { parseArgs, runDemoCli } from './main';
