@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -8,21 +7,8 @@ import request from 'supertest';
 import { runCli } from '../apps/cli/src/cli';
 import { ContractVerifier } from '@app/credentials';
 import { type LogRecordMailer, RecordMailer } from '@app/deployment-records';
-import { ADMIN, bearer, signIn, startApi } from './support/test-app';
+import { ADMIN, bearer, freePort, signIn, startApi } from './support/test-app';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
-
-/** A port nobody listens on now: the api's did:web must name it before the api starts. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const decode = (jwt: string): Record<string, any> => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 
@@ -72,9 +58,10 @@ describe('deployment records: issued at check-out, verified, revoked', () => {
     const port = await freePort();
     did = `did:web:127.0.0.1%3A${port}`;
     world = await startWorld('records', {
+      listen: true,
+      port,
       env: { RECORDS_ISSUER_DID: did, RECORDS_ISSUER_NAME: 'Florida Division of Emergency Management', RECORDS_ISSUER_JURISDICTION: 'US-FL' },
     });
-    await world.api.app.listen(port, '127.0.0.1');
     incident = await createIncident(world.http, world.adminToken, { name: 'Surfside Building Collapse', type: 'Structural collapse' });
     later = await createIncident(world.http, world.adminToken, { name: 'Hurricane Ian Shelters', type: 'Hurricane' });
     checkin = await staffFor(world.http, world.adminToken, incident.id, 'checkin');
