@@ -339,6 +339,12 @@ describe('web app in a browser', () => {
     await kira.getByRole('button', { name: 'Confirm check-out of Kira Keys' }).click();
     await kira.waitFor({ state: 'detached' });
     expect(await page.getByTestId('counts').textContent()).toContain('4 on scene'); // Ana, Ben, Dev and Sol
+    // The commander hands over Kira's deployment record from the board.
+    const released = page.getByTestId('released');
+    await released.getByTestId('deployment-record').locator('svg').waitFor();
+    expect(await released.getByTestId('record-download-jwt').count()).toBe(1);
+    await released.getByRole('button', { name: 'Close' }).click();
+    await released.waitFor({ state: 'detached' });
     expectClean(board);
   });
 

@@ -177,6 +177,9 @@ export const envSchema = z
     if (!env.BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD) refuse('BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD', 'must be true in production');
     if (env.FETCH_ALLOW_PRIVATE_NETWORK) refuse('FETCH_ALLOW_PRIVATE_NETWORK', 'must be false in production');
     if (env.FETCH_INSECURE_HOSTS.length > 0) refuse('FETCH_INSECURE_HOSTS', 'must be empty in production (issuers are fetched over https only)');
+    if (env.RECORDS_ISSUER_DID && !env.RECORDS_SIGNING_KEY && !env.KEY_ENCRYPTION_KEY) {
+      refuse('RECORDS_SIGNING_KEY', 'must be set in production when RECORDS_ISSUER_DID is (or KEY_ENCRYPTION_KEY, which keeps a generated key sealed)');
+    }
     for (const variable of ['AUTH_SIGNING_KEY', 'CHECKPOINT_SIGNING_KEY'] as const) {
       if (!env[variable] && !env.KEY_ENCRYPTION_KEY)
         refuse(variable, 'must be set in production (or KEY_ENCRYPTION_KEY, which keeps generated keys sealed in the database)');
