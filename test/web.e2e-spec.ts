@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -361,9 +361,10 @@ describe('web app in a browser', () => {
     await record.locator('svg').waitFor();
     expect(await record.getByRole('img', { name: 'QR code of the deployment record' }).count()).toBe(1);
     expect(await page.getByTestId('record-download-json').getAttribute('download')).toMatch(/^deployment-record-.+\.json$/);
-    const href = await page.getByTestId('record-download-jwt').getAttribute('download');
-    expect(href).toMatch(/\.jwt$/);
-    const jwt = await page.getByTestId('record-download-jwt').evaluate(async (a: HTMLAnchorElement) => (await fetch(a.href)).text());
+    expect(await page.getByTestId('record-download-jwt').getAttribute('download')).toMatch(/\.jwt$/);
+    // The download is what the responder keeps: the signed record.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('record-download-jwt').click()]);
+    const jwt = (await readFile(await download.path(), 'utf8')).trim();
     expect(jwt.split('.')).toHaveLength(3);
     await station.screenshot('check-out-record');
 
