@@ -38,6 +38,8 @@ function canSee(p: Principal, site: Site): boolean {
 interface Ids {
   incident: Record<Site, IncidentFixture>;
   deployment: Record<Site, string>;
+  /** A checked-out deployment, with its deployment record. */
+  released: Record<Site, string>;
   responder: Record<Site, string>;
   job: Record<Site, string>;
   par: Record<Site, string>;
@@ -363,6 +365,25 @@ const EXPECTED: Record<string, Expectation> = {
     variants: [{ label: 'a sweep across every incident', adminOnly: true, request: (ids) => ({ path: `/jobs/${ids.sweepJob}` }) }],
   },
   'POST /jobs/dashboard-session': { access: ['admin'], request: () => ({ path: '/jobs/dashboard-session' }) },
+
+  'GET /incidents/:incidentId/deployments/:deploymentId/record': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/deployments/${ids.released[s]}/record` }),
+  },
+  'POST /deployment-records/:id/revoke': {
+    access: ['admin'],
+    request: () => ({ path: `/deployment-records/${randomUUID()}/revoke`, body: { reason: 'in error' } }),
+  },
+  'PUT /deployment-records/kinds': { access: ['admin'], request: () => ({ path: '/deployment-records/kinds', body: {} }) },
+  // An invalid delay: a permitted call is refused by validation (400), no key is generated.
+  'POST /deployment-records/issuer-keys/rotate': {
+    access: ['admin'],
+    request: () => ({ path: '/deployment-records/issuer-keys/rotate', body: { activateInSeconds: -1 } }),
+  },
+  'POST /deployment-records/presented': { access: ['admin', 'commander', 'checkin'], request: () => ({ path: '/deployment-records/presented', body: {} }) },
+  'GET /.well-known/did.json': { access: 'public', request: () => ({ path: '/.well-known/did.json' }) },
+  'GET /deployment-records/status/:list': { access: 'public', request: () => ({ path: '/deployment-records/status/1' }) },
   'DELETE /jobs/dashboard-session': { access: ['admin'], request: () => ({ path: '/jobs/dashboard-session' }) },
 };
 
@@ -511,7 +532,7 @@ describe('authorization matrix: every route x every role x own/other incident', 
   let routerRoutes: string[];
 
   beforeAll(async () => {
-    world = await startWorld('authz');
+    world = await startWorld('authz', { env: { RECORDS_ISSUER_DID: 'did:web:records.matrix.example' } });
     const { http, adminToken } = world;
     const own = await createIncident(http, adminToken, { name: 'Matrix Own Incident' });
     const other = await createIncident(http, adminToken, { name: 'Matrix Other Incident', jurisdiction: 'US-GA' });
@@ -554,6 +575,16 @@ describe('authorization matrix: every route x every role x own/other incident', 
     };
     const atOwn = await checkInAt(own, 'fl-nursing', 'RN');
     const atOther = await checkInAt(other, 'ga-nursing', 'RN');
+    const release = async (incident: IncidentFixture, slug: string, qualification: string): Promise<string> => {
+      const { deployment } = await checkInAt(incident, slug, qualification);
+      await request(http)
+        .post(`/incidents/${incident.id}/deployments/${deployment}/check-out`)
+        .set(...bearer(adminToken))
+        .send({})
+        .expect(200);
+      return deployment;
+    };
+    const released = { own: await release(own, 'fl-medicine', 'MD'), other: await release(other, 'nremt', 'EMT') };
     const reverify = async (incidentId: string) =>
       (
         await request(http)
@@ -579,6 +610,7 @@ describe('authorization matrix: every route x every role x own/other incident', 
     ids = {
       incident: { own, other },
       deployment: { own: atOwn.deployment, other: atOther.deployment },
+      released,
       responder: { own: atOwn.responder, other: atOther.responder },
       job: { own: await reverify(own.id), other: await reverify(other.id) },
       par: { own: await startPar(own.id), other: await startPar(other.id) },

@@ -11,6 +11,7 @@ import {
   DEMO_TRUST,
   admitOnePerFormat,
   buildRoster,
+  handOutRecord,
   issueBadges,
   runRollCall,
   runSurge,
@@ -80,7 +81,8 @@ describe('demo: issuer, badges and verifier together', () => {
 
   beforeAll(async () => {
     issuer = await startIssuerServer({ port: 0, statusListTtlMs: TTL_MS });
-    env = await createTestEnv('demo');
+    // The agency issues deployment records at check-out (its did:web need not resolve for the hand-out itself).
+    env = await createTestEnv('demo', { RECORDS_ISSUER_DID: 'did:web:records.demo.example', RECORDS_ISSUER_NAME: 'Florida Division of Emergency Management' });
     api = await startApi(env.env, { listen: true });
     client = new ApiClient(api.url as string);
     seed = await seedDemo(client, issuer.boards, ADMIN);
@@ -217,6 +219,19 @@ describe('demo: issuer, badges and verifier together', () => {
     const par = await runRollCall(client, seed.incident.id);
     expect(par).toMatchObject({ expected: admitted, accounted: admitted - 1, missing: 1 });
   }, 60_000);
+
+  it('hands out a deployment record at check-out: the QR code reads back to the signed record, naming the seeded kind', async () => {
+    const before = await client.get<unknown[]>(`/incidents/${seed.incident.id}/deployments`, { token: checkinToken, expect: [200] });
+    const record = await handOutRecord(client, seed.incident.id, checkinToken, join(dir, 'records'));
+    expect(record).toBeDefined();
+    expect(record!.achievement).toBe('Disaster Deployment: Structural Collapse, Medical Unit');
+    expect(await readQrCode(record!.files.png)).toBe(record!.jwt);
+    expect((await readFile(record!.files.jwt, 'utf8')).trim()).toBe(record!.jwt);
+    const json = JSON.parse(await readFile(record!.files.json, 'utf8'));
+    expect(json).toMatchObject({ type: expect.arrayContaining(['AchievementCredential']), issuer: { id: 'did:web:records.demo.example' } });
+    const after = await client.get<unknown[]>(`/incidents/${seed.incident.id}/deployments`, { token: checkinToken, expect: [200] });
+    expect(after.body).toHaveLength(before.body.length - 1);
+  });
 
   it('issue -> verified and admitted; revoke on the issuer -> revoked once the status list ttl has passed', async () => {
     const board = issuer.board('fl-nursing');

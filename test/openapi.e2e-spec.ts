@@ -251,7 +251,8 @@ describe('OpenAPI: every route answers as documented', () => {
   }
 
   beforeAll(async () => {
-    world = await startWorld('openapi-answers');
+    // Deployment records on (their DID need not resolve here: the presented record is answered as not verified).
+    world = await startWorld('openapi-answers', { env: { RECORDS_ISSUER_DID: 'did:web:records.openapi.example' } });
     doc = (await request(world.http).get('/docs-json').expect(200)).body as OpenAPIObject;
   });
   afterAll(async () => {
@@ -607,6 +608,16 @@ describe('OpenAPI: every route answers as documented', () => {
       expect: 409,
     });
     await call('GET /incidents/{incidentId}/time/labour-summary.csv', { ...time, token: auditor.token, query: { settled: 'true' }, expect: 200 });
+
+    const record = await call('GET /incidents/{incidentId}/deployments/{deploymentId}/record', { params: deployment, token: checkin.token, expect: 200 });
+    await call('GET /.well-known/did.json', { expect: 200 });
+    await call('GET /deployment-records/status/{list}', { params: { list: '1' }, expect: 200 });
+    await call('GET /deployment-records/status/{list}', { params: { list: 'one' }, expect: 400 });
+    await call('POST /deployment-records/presented', { token: checkin.token, body: { verifiableCredential: id(record, 'jwt') }, expect: 200 });
+    await call('PUT /deployment-records/kinds', { token: admin, body: { incidentType: 'Hurricane', name: 'Disaster Deployment: Hurricane' }, expect: 200 });
+    await call('POST /deployment-records/issuer-keys/rotate', { token: admin, body: {}, expect: 200 });
+    await call('POST /deployment-records/{id}/revoke', { params: { id: id(record) }, token: admin, body: { reason: 'issued in error' }, expect: 200 });
+    await call('POST /deployment-records/{id}/revoke', { params: { id: id(record) }, token: admin, body: { reason: 'issued in error' }, expect: 409 });
     await call('POST /incidents/{incidentId}/close', { params: { incidentId: incident.id }, token: admin, expect: 200 });
     await call('POST /incidents', {
       token: admin,

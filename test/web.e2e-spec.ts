@@ -1,9 +1,9 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
-import { bearer, createUser } from './support/test-app';
+import { bearer, createUser, freePort } from './support/test-app';
 import { REVERIFY_TEST_ENV, startWorker, type TestWorker } from './support/reverification';
 import { createIncident, startWorld, type IncidentFixture, type World } from './support/world';
 import { buildWebApp, launchChromium, NetworkCable, signInThroughUi, TABLET, WatchedPage, writeQrVideo } from './support/web-browser';
@@ -43,7 +43,14 @@ describe('web app in a browser', () => {
 
   beforeAll(async () => {
     web = await buildWebApp();
-    world = await startWorld('web', { listen: true, env: { ...REVERIFY_TEST_ENV, WEB_DIR: web.dir }, trust: [] });
+    // The agency issues deployment records; its did:web is this api, so the port is chosen first.
+    const port = await freePort();
+    world = await startWorld('web', {
+      listen: true,
+      port,
+      env: { ...REVERIFY_TEST_ENV, WEB_DIR: web.dir, RECORDS_ISSUER_DID: `did:web:127.0.0.1%3A${port}`, RECORDS_ISSUER_JURISDICTION: 'US-FL' },
+      trust: [],
+    });
     worker = await startWorker(world.env.env);
     base = world.api.url!;
     // The trust registry, seeded through its admin API: Florida's nursing and EMS boards, and the national registry.
@@ -332,7 +339,43 @@ describe('web app in a browser', () => {
     await kira.getByRole('button', { name: 'Confirm check-out of Kira Keys' }).click();
     await kira.waitFor({ state: 'detached' });
     expect(await page.getByTestId('counts').textContent()).toContain('4 on scene'); // Ana, Ben, Dev and Sol
+    // The commander hands over Kira's deployment record from the board.
+    const released = page.getByTestId('released');
+    await released.getByTestId('deployment-record').locator('svg').waitFor();
+    expect(await released.getByTestId('record-download-jwt').count()).toBe(1);
+    await released.getByRole('button', { name: 'Close' }).click();
+    await released.waitFor({ state: 'detached' });
     expectClean(board);
+  });
+
+  it('check-out at the station hands over the deployment record; scanned later, it shows prior deployments and admits no one', async () => {
+    const { page } = station;
+    const rosa = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Rosa Record' } });
+    await page.getByLabel('Position for the next scans').selectOption({ label: 'Any (by qualification)' });
+    await page.locator('#scan-input').fill(rosa.jws);
+    await page.locator('#scan-input').press('Enter');
+    const admitted = page.locator('[data-testid="scan-result"][data-decision="admitted"]', { hasText: 'Rosa Record' });
+    await admitted.waitFor();
+    await admitted.getByRole('button', { name: 'Check out' }).click();
+    const record = page.getByTestId('deployment-record');
+    await record.locator('svg').waitFor();
+    expect(await record.getByRole('img', { name: 'QR code of the deployment record' }).count()).toBe(1);
+    expect(await page.getByTestId('record-download-json').getAttribute('download')).toMatch(/^deployment-record-.+\.json$/);
+    expect(await page.getByTestId('record-download-jwt').getAttribute('download')).toMatch(/\.jwt$/);
+    // The download is what the responder keeps: the signed record.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('record-download-jwt').click()]);
+    const jwt = (await readFile(await download.path(), 'utf8')).trim();
+    expect(jwt.split('.')).toHaveLength(3);
+    await station.screenshot('check-out-record');
+
+    await page.locator('#scan-input').fill(jwt);
+    await page.locator('#scan-input').press('Enter');
+    const denied = page.locator('[data-testid="scan-result"][data-decision="denied"]');
+    await denied.waitFor();
+    expect(await denied.getByTestId('result-reasons').locator('[data-code="deployment_record"]').count()).toBe(1);
+    expect(await denied.getByTestId('deployment-history-summary').textContent()).toContain('Rosa Record: 1 deployment, 1 day in total.');
+    await station.screenshot('record-history');
+    expectClean(station);
   });
 
   it('a revocation picked up by reverification shows the flag on the board, with an alert', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -66,7 +67,7 @@ export interface TestApi {
 
 export async function startApi(
   env: Record<string, string>,
-  opts: { listen?: boolean; extraControllers?: Array<new (...args: never[]) => unknown> } = {},
+  opts: { listen?: boolean; port?: number; extraControllers?: Array<new (...args: never[]) => unknown> } = {},
 ): Promise<TestApi> {
   const config = parseConfig(env);
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)], controllers: opts.extraControllers ?? [] }).compile();
@@ -81,7 +82,7 @@ export async function startApi(
   await configureApp(app, config);
   let url: string | undefined;
   if (opts.listen) {
-    await app.listen(0, '127.0.0.1');
+    await app.listen(opts.port ?? 0, '127.0.0.1');
     url = await app.getUrl();
     url = url.replace('[::1]', '127.0.0.1');
   } else {
@@ -89,6 +90,19 @@ export async function startApi(
     await app.getHttpAdapter().getInstance().ready(); // Fastify routes exist once its plugins have loaded
   }
   return { app, config, routes, http: app.getHttpServer() as App, url, close: () => app.close() };
+}
+
+/** A port nobody listens on now (for a server whose address must be known before it starts, e.g. its did:web). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export async function signIn(http: App, email: string, password: string): Promise<string> {

@@ -33,11 +33,11 @@ export const DEFAULT_TRUST: TrustSeed[] = [
 
 export async function startWorld(
   label: string,
-  opts: { env?: Record<string, string>; trust?: TrustSeed[]; listen?: boolean; statusListTtlMs?: number } = {},
+  opts: { env?: Record<string, string>; trust?: TrustSeed[]; listen?: boolean; port?: number; statusListTtlMs?: number } = {},
 ): Promise<World> {
   const issuer = await startIssuerServer({ port: 0, statusListTtlMs: opts.statusListTtlMs ?? 1000 });
   const env = await createTestEnv(label, opts.env);
-  const api = await startApi(env.env, { listen: opts.listen });
+  const api = await startApi(env.env, { listen: opts.listen, port: opts.port });
   const http = api.http;
   const adminToken = await signIn(http, ADMIN.email, ADMIN.password);
   for (const seed of opts.trust ?? DEFAULT_TRUST) await trustBoard(http, adminToken, issuer, seed);

@@ -15,6 +15,7 @@ import { OfflineModule } from '@app/offline';
 import { TimeRecordsModule } from '@app/time-records';
 import { PracticeAuthorityHttpModule } from '@app/practice-authority';
 import { AccountabilityModule } from '@app/accountability';
+import { DeploymentRecordsModule } from '@app/deployment-records';
 import { HealthController } from './health/health.controller';
 
 /** The api process: HTTP API, live gateway and web app. Feature modules are listed here. */
@@ -43,6 +44,7 @@ export class ApiModule {
         TimeRecordsModule,
         PracticeAuthorityHttpModule,
         AccountabilityModule,
+        DeploymentRecordsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

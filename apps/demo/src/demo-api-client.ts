@@ -78,6 +78,10 @@ export class ApiClient {
     return this.call<T>('POST', path, { ...opts, body });
   }
 
+  put<T = unknown>(path: string, body: unknown, opts: CallOptions = {}): Promise<ApiResponse<T>> {
+    return this.call<T>('PUT', path, { ...opts, body });
+  }
+
   async signIn(email: string, password: string): Promise<string> {
     const res = await this.post<{ accessToken: string }>('/auth/token', { email, password }, { expect: [200] });
     return res.body.accessToken;

@@ -326,6 +326,16 @@ export async function seedDemo(
   const trustList = await seedTrustList(api, adminToken, boards);
   const users = await seedUsers(api, adminToken, demoUsers(admin));
   const incident = await seedIncident(api, adminToken, users, now);
+  // The achievement the agency's deployment records name for this incident.
+  await api.put(
+    '/deployment-records/kinds',
+    {
+      incidentId: incident.id,
+      name: 'Disaster Deployment: Structural Collapse, Medical Unit',
+      description: 'Served with the state medical unit at a building collapse.',
+    },
+    { token: adminToken },
+  );
   const practiceRules = await seedPracticeRules(api, adminToken, now);
   return { incident, users, trustList, practiceRules };
 }

@@ -34,4 +34,6 @@ export { QR_MAX_BYTES, qrPng } from './qr-png';
 export { runRollCall, DEMO_COMMANDER, type RollCallReport } from './roll-call';
 export { admitOnePerFormat, formatScan, matchesExpectation, onePerFormat, positionFor, runSurge } from './surge';
 export type { ScanResult, SurgeOptions, SurgeReport, SurgeTarget } from './surge';
+export { handOutRecord } from './records';
+export type { HandedOutRecord } from './records';
 export { parseArgs, runDemoCli } from './main';

@@ -9,6 +9,7 @@ import { formatLabel, writeBadges, writeManifest, type BadgeManifest, type Manif
 import { buildDist, clearRedisNamespace, dropDatabase, portInUse, startNodeProcess, stopProcess, tailOf, type ManagedProcess } from './stack';
 import { admitOnePerFormat, formatScan, runSurge, type SurgeReport } from './surge';
 import { runRollCall } from './roll-call';
+import { handOutRecord, type HandedOutRecord } from './records';
 
 /**
  * `npm run demo`: the whole system with realistic data in about a minute. Starts the demo issuer (in this
@@ -310,6 +311,10 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
     LOGIN_RATE_LIMIT_PER_MINUTE: '100',
     // Every check-in station of a surge signs in as the same user (the limit is per user): up to --rate 1000.
     CHECKIN_RATE_LIMIT_PER_MINUTE: '60000',
+    // Deployment records: the state agency's did:web is this api (http for localhost, as FETCH_INSECURE_HOSTS allows).
+    RECORDS_ISSUER_DID: `did:web:localhost%3A${settings.apiPort}`,
+    RECORDS_ISSUER_NAME: 'Florida Division of Emergency Management',
+    RECORDS_ISSUER_JURISDICTION: 'US-FL',
   };
   const processes: ManagedProcess[] = [
     startNodeProcess('api', join(settings.root, 'dist/apps/api/src/main.js'), childEnv, logDir, settings.root),
@@ -382,9 +387,12 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
       signal: controller.signal,
     });
     if (stopping) return exitCode;
+    // Someone is released at once: the check-out hands them their deployment record.
+    const record = await handOutRecord(api, seed.incident.id, await api.signIn(checkin.email, checkin.password), join(settings.outputDir, 'records'));
     const answers = await probeUrls(apiUrl, issuer.url);
     printWelcome({
       perFormat,
+      record,
       settings,
       issuer,
       apiUrl,
@@ -434,6 +442,7 @@ async function probeUrls(apiUrl: string, issuerUrl: string): Promise<Record<stri
 
 function printWelcome(input: {
   perFormat: SurgeReport;
+  record: HandedOutRecord | undefined;
   settings: DemoSettings;
   issuer: IssuerServer;
   apiUrl: string;
@@ -485,6 +494,13 @@ function printWelcome(input: {
   for (const scan of input.perFormat.scans) {
     const outcome = scan.decision ?? `error ${scan.status}${scan.error ? `: ${scan.error}` : ''}`;
     say(`  ${formatLabel(scan.entry.format).padEnd(34)} ${`${scan.entry.name} (${scan.entry.qualification}, ${scan.entry.boardName})`.padEnd(64)} ${outcome}`);
+  }
+
+  if (input.record) {
+    const r = input.record;
+    say(bold('\nReleased at start') + ' (check-out hands the responder a deployment record, an Open Badges 3.0 credential):');
+    say(`  ${r.name}: "${r.achievement}"  ${rel(r.files.png)} (QR), .jwt and .json beside it`);
+    say(`  verify it: POST ${apiUrl}/credentials/verify, or npm run cli -- verify ${rel(r.files.jwt)}; scan it at the station for the history`);
   }
 
   const spotlight = manifest.badges.find((b) => b.spotlight);

@@ -72,6 +72,7 @@ const REASON_WORD: Record<string, string> = {
   no_qualification: 'No qualification could be read from the credential.',
   active_elsewhere: 'This person is already checked in at another incident.',
   status_unavailable_policy: 'Status could not be checked and this incident denies in that case.',
+  deployment_record: 'A deployment record, not a licence: scan the licence to check in.',
 };
 
 export const reasonText = (r: { code: string; message?: string }): string => r.message || REASON_WORD[r.code] || r.code;

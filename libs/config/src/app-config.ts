@@ -48,6 +48,8 @@ export abstract class AppConfig {
   abstract readonly retention: { credentialCopyDays: number; scanResponseDays: number; purgeIntervalMs: number };
   /** `otlpEndpoint` undefined: tracing off. */
   abstract readonly tracing: { otlpEndpoint?: string };
+  /** Deployment records (docs/deployment-records.md); `issuerDid` unset: none are issued. */
+  abstract readonly records: { issuerDid?: string; issuerName: string; jurisdiction: string; signingKey?: string };
 }
 
 export function toAppConfig(env: Env): AppConfig {
@@ -102,6 +104,12 @@ export function toAppConfig(env: Env): AppConfig {
       credentialCopyDays: env.RETENTION_CREDENTIAL_COPY_DAYS,
       scanResponseDays: env.RETENTION_SCAN_RESPONSE_DAYS,
       purgeIntervalMs: env.RETENTION_PURGE_INTERVAL_MS,
+    },
+    records: {
+      issuerDid: env.RECORDS_ISSUER_DID,
+      issuerName: env.RECORDS_ISSUER_NAME,
+      jurisdiction: env.RECORDS_ISSUER_JURISDICTION,
+      signingKey: env.RECORDS_SIGNING_KEY,
     },
   });
 }

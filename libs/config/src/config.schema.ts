@@ -139,6 +139,23 @@ export const envSchema = z
     JOB_DISPATCH_INTERVAL_MS: int(500, 600000).default(5000),
     /** Audit: how often the worker signs checkpoints of the chains whose head moved (0 = never; POST /audit/checkpoints still works). */
     AUDIT_CHECKPOINT_INTERVAL_MS: int(0, 86400000).default(300000),
+    /**
+     * Deployment records: the issuing agency's did:web, on this deployment's own domain (e.g. did:web:checkin.ema.example.gov);
+     * its DID document is served at /.well-known/did.json. Unset: no records are issued (check-out works as before).
+     */
+    RECORDS_ISSUER_DID: z
+      .string()
+      .regex(/^did:web:[A-Za-z0-9.-]+(%3A[0-9]{1,5})?$/, 'must be a did:web naming a host (and port as %3A<port>), without a path')
+      .optional(),
+    /** Deployment records: the agency's name, shown as the issuer. */
+    RECORDS_ISSUER_NAME: z.string().min(1).max(200).default('State Emergency Management Agency'),
+    /** Deployment records: the state the agency acts for (e.g. US-FL); the trust registry entry for its DID names it. */
+    RECORDS_ISSUER_JURISDICTION: z
+      .string()
+      .regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'must look like US-FL')
+      .default('US'),
+    /** Deployment records: a private Ed25519 JWK (JSON) that signs them. Without it the key is generated and kept sealed under KEY_ENCRYPTION_KEY. */
+    RECORDS_SIGNING_KEY: privateJwk.optional(),
     /** Live board: run the outbox relay in this process (several processes may run it; rows are claimed with SKIP LOCKED). */
     LIVE_RELAY_ENABLED: bool.default(true),
     /** Live board: the relay's fallback poll when no NOTIFY arrives (NOTIFY normally wakes it at once). */
@@ -164,6 +181,10 @@ export const envSchema = z
     const refuse = (variable: string, message: string): void => {
       ctx.addIssue({ code: 'custom', path: [variable], message });
     };
+    for (const other of ['AUTH_SIGNING_KEY', 'CHECKPOINT_SIGNING_KEY'] as const) {
+      const key = env[other];
+      if (env.RECORDS_SIGNING_KEY && key && sameKey(env.RECORDS_SIGNING_KEY, key)) refuse('RECORDS_SIGNING_KEY', `must be another key than ${other}`);
+    }
     if (env.AUTH_SIGNING_KEY && env.CHECKPOINT_SIGNING_KEY && sameKey(env.AUTH_SIGNING_KEY, env.CHECKPOINT_SIGNING_KEY)) {
       refuse('CHECKPOINT_SIGNING_KEY', 'must be another key than AUTH_SIGNING_KEY');
     }
@@ -174,6 +195,9 @@ export const envSchema = z
     if (env.FETCH_INSECURE_HOSTS.length > 0) refuse('FETCH_INSECURE_HOSTS', 'must be empty in production (issuers are fetched over https only)');
     if (env.METRICS_PORT !== undefined && !env.METRICS_TOKEN && !isLoopback(env.METRICS_HOST))
       refuse('METRICS_TOKEN', 'must be set in production when METRICS_HOST is not a loopback address');
+    if (env.RECORDS_ISSUER_DID && !env.RECORDS_SIGNING_KEY && !env.KEY_ENCRYPTION_KEY) {
+      refuse('RECORDS_SIGNING_KEY', 'must be set in production when RECORDS_ISSUER_DID is (or KEY_ENCRYPTION_KEY, which keeps a generated key sealed)');
+    }
     for (const variable of ['AUTH_SIGNING_KEY', 'CHECKPOINT_SIGNING_KEY'] as const) {
       if (!env[variable] && !env.KEY_ENCRYPTION_KEY)
         refuse(variable, 'must be set in production (or KEY_ENCRYPTION_KEY, which keeps generated keys sealed in the database)');

@@ -61,6 +61,16 @@ describe('parseConfig: keys and production', () => {
     expect(parseConfig({ ...keyless, KEY_ENCRYPTION_KEY: kek }).auth.keyEncryptionKey).toBe(kek);
   });
 
+  it('reads the deployment-records issuer, and refuses a records key that is another key too', () => {
+    const records = parseConfig({ ...production(), RECORDS_ISSUER_DID: 'did:web:checkin.ema.example.gov%3A8443', RECORDS_SIGNING_KEY: jwk() }).records;
+    expect(records).toMatchObject({ issuerDid: 'did:web:checkin.ema.example.gov%3A8443', jurisdiction: 'US' });
+    expect(() => parseConfig({ RECORDS_ISSUER_DID: 'did:web:example.gov:path' })).toThrow(/RECORDS_ISSUER_DID must be a did:web naming a host/);
+    const shared = jwk();
+    expect(() => parseConfig({ AUTH_SIGNING_KEY: shared, RECORDS_SIGNING_KEY: shared })).toThrow(
+      /RECORDS_SIGNING_KEY must be another key than AUTH_SIGNING_KEY/,
+    );
+  });
+
   it('refuses each unsafe setting in production, naming it in one line', () => {
     const cases: Array<[Record<string, string | undefined>, RegExp]> = [
       [
@@ -75,6 +85,10 @@ describe('parseConfig: keys and production', () => {
       [
         { METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' },
         /^Invalid configuration: METRICS_TOKEN must be set in production when METRICS_HOST is not a loopback address$/,
+      ],
+      [
+        { RECORDS_ISSUER_DID: 'did:web:checkin.ema.example.gov' },
+        /^Invalid configuration: RECORDS_SIGNING_KEY must be set in production when RECORDS_ISSUER_DID is/,
       ],
     ];
     for (const [change, message] of cases) {

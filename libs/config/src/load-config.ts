@@ -5,7 +5,13 @@ import { type AppConfig, toAppConfig } from './app-config';
 export class ConfigError extends Error {}
 
 /** Secrets that may also come from a file (`NAME_FILE=/run/secrets/...`, as container secrets are mounted). */
-export const FILE_SECRETS = ['AUTH_SIGNING_KEY', 'CHECKPOINT_SIGNING_KEY', 'KEY_ENCRYPTION_KEY', 'AUDIT_TRUSTED_CHECKPOINT_KEYS'] as const;
+export const FILE_SECRETS = [
+  'AUTH_SIGNING_KEY',
+  'CHECKPOINT_SIGNING_KEY',
+  'KEY_ENCRYPTION_KEY',
+  'AUDIT_TRUSTED_CHECKPOINT_KEYS',
+  'RECORDS_SIGNING_KEY',
+] as const;
 
 /** Parses the environment; throws a ConfigError whose message is one line naming the variable and what it expects. */
 export function parseConfig(source: Record<string, string | undefined>): AppConfig {

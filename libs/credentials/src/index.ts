@@ -27,6 +27,7 @@ export * from './status/status-list-store';
 export * from './status/redis-status-list-store';
 export * from './status/status-list-service';
 export * from './trust/trust-source';
+export * from './trust/own-record-issuer';
 export * from './data-integrity/limits';
 export * from './data-integrity/context-store';
 export * from './data-integrity/data-integrity-verifier';

@@ -14,6 +14,7 @@ export * from './check-in/idempotency-key-hints';
 export * from './deployments/deployment';
 export * from './deployments/deployment.view';
 export * from './deployments/deployment-reader';
+export * from './deployments/deployment-release';
 export * from './deployments/deployments.service';
 export * from './deployments/credential-flags.service';
 export * from './deployments/deployed-credentials.repository';

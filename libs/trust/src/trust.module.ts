@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditTrailModule } from '@app/audit';
-import { TrustSource } from '@app/credentials';
+import { AppConfig } from '@app/config';
+import { ownRecordIssuerFrom, TrustSource, withOwnRecordIssuer } from '@app/credentials';
 import { DbTrustSource } from './db-trust-source';
 import { TrustController } from './http/trust.controller';
 import { TrustRegistryRepository } from './trust-registry.repository';
@@ -16,7 +17,12 @@ import { TrustRegistryService } from './trust-registry.service';
   providers: [
     TrustRegistryRepository,
     { provide: DbTrustSource, useFactory: (repository: TrustRegistryRepository) => new DbTrustSource(repository), inject: [TrustRegistryRepository] },
-    { provide: TrustSource, useExisting: DbTrustSource },
+    // The agency's own deployment-records issuer is pinned by configuration (docs/deployment-records.md, "Trust").
+    {
+      provide: TrustSource,
+      useFactory: (db: DbTrustSource, config: AppConfig) => withOwnRecordIssuer(db, ownRecordIssuerFrom(config)),
+      inject: [DbTrustSource, AppConfig],
+    },
     TrustRegistryService,
   ],
   exports: [TrustSource, DbTrustSource, TrustRegistryService],

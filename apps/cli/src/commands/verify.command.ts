@@ -1,7 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '@app/config';
-import { ContractVerifier, MAX_INPUT_BYTES, verifierFromConfig, type ContractFeature, type TrustSource } from '@app/credentials';
+import {
+  ContractVerifier,
+  MAX_INPUT_BYTES,
+  ownRecordIssuerFrom,
+  verifierFromConfig,
+  withOwnRecordIssuer,
+  type ContractFeature,
+  type TrustSource,
+} from '@app/credentials';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cli';
 
 const USAGE = `Usage:
@@ -72,7 +80,7 @@ export const verifyCommand: CliCommand = {
     const config = parseConfig(io.env);
     const { trust, close } = await openTrust(values.trust, io);
     try {
-      const verifier = verifierFromConfig(config, { trust });
+      const verifier = verifierFromConfig(config, { trust: withOwnRecordIssuer(trust, ownRecordIssuerFrom(config)) });
       const result = await verifier.verify(input, {
         jurisdiction,
         mutualAidJurisdictions: mutualAid,

@@ -53,3 +53,7 @@ export type StatusHistory = Schemas['DeploymentHistoryDto'];
 export type ReverifyJob = Schemas['ReverifyAcceptedDto'];
 
 export type JobView = Schemas['JobDto'];
+
+export type DeploymentRecord = Schemas['DeploymentRecordDto'];
+
+export type PresentedRecord = Schemas['PresentedRecordResultDto'];

@@ -6,6 +6,7 @@ import { IncidentSelect, useIncidentChoice } from '../components/incident-picker
 import { ErrorNotice, Loading, Notice } from '../components/notices';
 import { toApiError, useAction, useAsync, type AsyncState } from '../components/use-async';
 import { CameraScanner } from '../scan/camera-scanner';
+import { DeploymentRecordPanel, PresentedRecordPanel } from '../components/deployment-record';
 import { api, deviceId, useSession, uuid } from '../session';
 import { DECISION_ICON, DECISION_WORD, formatClock, formatTime, reasonText, STATUS_WORD } from '../text';
 
@@ -55,6 +56,7 @@ function Station({ incident }: { incident: Incident }) {
   const [scanText, setScanText] = useState('');
   const [pending, setPending] = useState<PendingScan | undefined>(undefined);
   const [result, setResult] = useState<CheckInResponse | undefined>(undefined);
+  const [scanned, setScanned] = useState('');
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const [announcement, setAnnouncement] = useState('');
   const input = useRef<HTMLInputElement>(null);
@@ -111,6 +113,7 @@ function Station({ incident }: { incident: Incident }) {
       setPending(undefined);
       setError(undefined);
       setResult(res);
+      setScanned(scan.credential);
       setAnnouncement(announce(res));
       recent.reload();
     } catch (err) {
@@ -245,7 +248,9 @@ function Station({ incident }: { incident: Incident }) {
       {error && error.status !== 0 && <ErrorNotice error={error} prefix="The scan was not processed" />}
 
       <div ref={resultBox} class="result-anchor">
-        {result && <ScanResult result={result} incident={incident} canAssign={canAssign} onChanged={(d) => setResult({ ...result, deployment: d })} />}
+        {result && (
+          <ScanResult result={result} scanned={scanned} incident={incident} canAssign={canAssign} onChanged={(d) => setResult({ ...result, deployment: d })} />
+        )}
       </div>
       {!result && !pending && (
         <section class="result result-idle" aria-label="Result">
@@ -276,11 +281,13 @@ function TextField({ id, label, value, onInput }: { id: string; label: string; v
 
 function ScanResult({
   result,
+  scanned,
   incident,
   canAssign,
   onChanged,
 }: {
   result: CheckInResponse;
+  scanned: string;
   incident: Incident;
   canAssign: boolean;
   onChanged: (d: Deployment) => void;
@@ -361,6 +368,8 @@ function ScanResult({
         <AfterAdmission deployment={deployment} incident={incident} canAssign={canAssign} onChanged={onChanged} />
       )}
       {deployment?.status === 'demobilized' && <Notice kind="ok">Checked out at {formatTime(deployment.checkedOutAt)}.</Notice>}
+      {deployment?.status === 'demobilized' && <DeploymentRecordPanel incidentId={incident.id} deploymentId={deployment.id} />}
+      {result.reasons.some((r) => r.code === 'deployment_record') && <PresentedRecordPanel credential={scanned} />}
       <details class="result-checks">
         <summary>Every check</summary>
         <ChecksList checks={result.verification.checks} />

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/http';
 import type { Deployment, JobView, OutOfServiceReason, ResourceStatus, ReverifyJob, StatusHistory } from '../api/types';
 import { BellIcon } from '../components/icons';
+import { DeploymentRecordPanel } from '../components/deployment-record';
 import { armSoundOnFirstGesture, beep, enableSound, soundReady } from '../components/alert-sound';
 import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
 import { ErrorNotice, Loading, Notice } from '../components/notices';
@@ -110,6 +111,7 @@ function Board({
   const groups = groupRoster(level ? board.roster.filter((r) => levelKey(r) === level) : board.roster);
   const sound = useStore(soundReady);
   const download = useAction();
+  const [released, setReleased] = useState<{ deploymentId: string; name: string } | undefined>(undefined);
 
   return (
     <>
@@ -142,6 +144,16 @@ function Board({
       </section>
 
       <Alerts board={board} flash={flash} sounded={sounded} />
+
+      {released && (
+        <section class="released" aria-label={`Released: ${released.name}`} data-testid="released">
+          <p>{released.name} is checked out. Hand over the deployment record:</p>
+          <DeploymentRecordPanel key={released.deploymentId} incidentId={board.incidentId} deploymentId={released.deploymentId} />
+          <button type="button" class="button-secondary" onClick={() => setReleased(undefined)}>
+            Close
+          </button>
+        </section>
+      )}
 
       <section class="counts" aria-label="Head count" data-testid="counts">
         <p class="count-total">
@@ -183,7 +195,13 @@ function Board({
             </h2>
             <ul class="cards">
               {g.entries.map((r) => (
-                <RosterCard key={r.deploymentId} entry={r} incidentId={board.incidentId} canAct={canAct} />
+                <RosterCard
+                  key={r.deploymentId}
+                  entry={r}
+                  incidentId={board.incidentId}
+                  canAct={canAct}
+                  onReleased={() => setReleased({ deploymentId: r.deploymentId, name: r.name })}
+                />
               ))}
             </ul>
           </div>
@@ -251,7 +269,7 @@ function Alerts({ board, flash, sounded }: { board: BoardState; flash: number; s
   );
 }
 
-function RosterCard({ entry, incidentId, canAct }: { entry: RosterEntry; incidentId: string; canAct: boolean }) {
+function RosterCard({ entry, incidentId, canAct, onReleased }: { entry: RosterEntry; incidentId: string; canAct: boolean; onReleased: () => void }) {
   const [panel, setPanel] = useState<'none' | 'status' | 'checkout' | 'history'>('none');
   const flagged = !!entry.credentialFlag;
   const toggle = (p: typeof panel): void => setPanel(panel === p ? 'none' : p);
@@ -306,7 +324,16 @@ function RosterCard({ entry, incidentId, canAct }: { entry: RosterEntry; inciden
         </button>
       </div>
       {panel === 'status' && <StatusForm entry={entry} incidentId={incidentId} onDone={() => setPanel('none')} />}
-      {panel === 'checkout' && <CheckOutForm entry={entry} incidentId={incidentId} onDone={() => setPanel('none')} />}
+      {panel === 'checkout' && (
+        <CheckOutForm
+          entry={entry}
+          incidentId={incidentId}
+          onDone={(checkedOut) => {
+            setPanel('none');
+            if (checkedOut) onReleased();
+          }}
+        />
+      )}
       {panel === 'history' && <History entry={entry} incidentId={incidentId} />}
     </li>
   );
@@ -379,7 +406,7 @@ function StatusForm({ entry, incidentId, onDone }: { entry: RosterEntry; inciden
   );
 }
 
-function CheckOutForm({ entry, incidentId, onDone }: { entry: RosterEntry; incidentId: string; onDone: () => void }) {
+function CheckOutForm({ entry, incidentId, onDone }: { entry: RosterEntry; incidentId: string; onDone: (checkedOut: boolean) => void }) {
   const [note, setNote] = useState('');
   const action = useAction();
   const id = entry.deploymentId;
@@ -388,7 +415,7 @@ function CheckOutForm({ entry, incidentId, onDone }: { entry: RosterEntry; incid
   const confirm = async (e: Event): Promise<void> => {
     e.preventDefault();
     const done = await action.run(() => api.post<Deployment>(`/incidents/${incidentId}/deployments/${id}/check-out`, note.trim() ? { note: note.trim() } : {}));
-    if (done) onDone();
+    if (done) onDone(true);
   };
   return (
     <form class="card-form" onSubmit={(e) => void confirm(e)} aria-label={`Check out ${entry.name}`}>
@@ -400,7 +427,7 @@ function CheckOutForm({ entry, incidentId, onDone }: { entry: RosterEntry; incid
         <button type="submit" class="button-danger" disabled={action.busy}>
           Confirm check-out of {entry.name}
         </button>
-        <button type="button" class="button-secondary" onClick={onDone}>
+        <button type="button" class="button-secondary" onClick={() => onDone(false)}>
           Cancel
         </button>
       </div>

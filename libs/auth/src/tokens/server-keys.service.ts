@@ -92,6 +92,18 @@ export class ServerKeysService implements OnModuleInit {
     return key;
   }
 
+  /**
+   * Seals another library's secret (e.g. the deployment-records issuer key) under the same key-encryption key, bound
+   * to `context`; `unsealSecret` answers undefined when it does not open under this key and context.
+   */
+  sealSecret(context: string, plaintext: string): string {
+    return seal(this.keyEncryptionKey(), plaintext, context);
+  }
+
+  unsealSecret(context: string, sealed: string): string | undefined {
+    return unseal(this.keyEncryptionKey(), sealed, context);
+  }
+
   /** A compact JWS over an audit checkpoint statement, with the checkpoint key. */
   async signCheckpoint(payload: Uint8Array, typ: string): Promise<string> {
     const { kid, key } = this.signingKey('audit_checkpoint');

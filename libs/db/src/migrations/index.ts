@@ -24,6 +24,7 @@ import { PracticeRuleSet1765002000000 } from './1765002000000-practice-rule-set'
 import { DeploymentPracticeAuthority1765002100000 } from './1765002100000-deployment-practice-authority';
 import { PositionPracticeRequirements1765002200000 } from './1765002200000-position-practice-requirements';
 import { Accountability1765001000000 } from './1765001000000-accountability';
+import { DeploymentRecords1765003000000 } from './1765003000000-deployment-records';
 
 /**
  * Every migration, in order. Each feature adds its own file here (timestamp-name.ts) and one line below;
@@ -51,6 +52,7 @@ export const migrations: Array<new () => MigrationInterface> = [
   PracticeRuleSet1765002000000,
   DeploymentPracticeAuthority1765002100000,
   PositionPracticeRequirements1765002200000,
+  DeploymentRecords1765003000000,
   OfflineStations1765004000000,
   OutboxTraceParent1765006000000,
   Retention1765006000100,

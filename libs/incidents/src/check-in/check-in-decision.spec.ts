@@ -37,6 +37,15 @@ const revoked: VerificationCheck = { id: 'status', status: 'fail', code: 'revoke
 describe('decideCheckIn', () => {
   const triage = { name: 'Triage Nurse', requiredQualifications: ['RN', 'APRN'] };
 
+  it('never admits on a deployment record, with or without a position: it is no licence', () => {
+    for (const position of [undefined, triage, { name: 'Record keeper', requiredQualifications: ['DEPLOYMENT_RECORD'] }]) {
+      expect(decideCheckIn(result({ qualification: 'DEPLOYMENT_RECORD' }), 'admit_with_warning', position)).toMatchObject({
+        decision: 'denied',
+        reasons: [{ code: 'deployment_record' }],
+      });
+    }
+  });
+
   it('admits a verified credential that qualifies for the position', () => {
     expect(decideCheckIn(result(), 'deny', triage)).toMatchObject({ decision: 'admitted', reasons: [] });
   });

@@ -1,4 +1,4 @@
-import type { VerificationCheck, VerificationResult } from '@app/credentials';
+import { DEPLOYMENT_RECORD_QUALIFICATION, type VerificationCheck, type VerificationResult } from '@app/credentials';
 import type { PracticeAuthorityView } from '@app/practice-authority';
 import type { StatusUnavailablePolicy } from '../incidents/incident';
 import type { CheckInDecision, CheckInReason } from './check-in.types';
@@ -50,6 +50,14 @@ function decideCredential(result: VerificationResult, policy: StatusUnavailableP
     return { decision: 'denied', reasons: undecided.length > 0 ? undecided.map(reason) : [NOT_VERIFIED], basis: result };
   }
   const qualification = result.credential?.qualification;
+  // A record of past service proves no licence: the station shows the history and asks for the licence.
+  if (qualification === DEPLOYMENT_RECORD_QUALIFICATION) {
+    return {
+      decision: 'denied',
+      reasons: [{ code: 'deployment_record', message: 'This is a deployment record, not a licence: scan the licence or certification to check in.' }],
+      basis: result,
+    };
+  }
   if (position) {
     if (!qualification) {
       return {

@@ -13,7 +13,8 @@ export type CheckInReasonCode =
   | 'status_unavailable_policy'
   | 'no_practice_authority'
   | 'basis_not_accepted'
-  | 'level_too_low';
+  | 'level_too_low'
+  | 'deployment_record';
 
 export interface CheckInReason {
   code: CheckInReasonCode | string;

@@ -16,6 +16,34 @@ import type {
   RecordedIdentityChange,
 } from './deployment';
 import type { Ics211Fields } from './ics211';
+import type { ReleasedDeployment } from './deployment-release';
+import { hoursBetween } from './deployment.view';
+
+interface ReleaseRow {
+  id: string;
+  incident_id: string;
+  responder_id: string;
+  incident_name: string;
+  incident_number: string;
+  incident_type: string;
+  incident_jurisdiction: string;
+  responder_name: string;
+  responder_email: string | null;
+  subject_id: string | null;
+  position_name: string | null;
+  location_name: string | null;
+  agency: string | null;
+  home_unit: string | null;
+  checked_in_at: Date;
+  checked_out_at: Date | null;
+  credential_hash: string;
+  issuer_id: string | null;
+  issuer_name: string | null;
+  qualification: string | null;
+  license_number: string | null;
+  assignments: string[];
+  legal_basis: string | null;
+}
 
 interface DeploymentRow {
   id: string;
@@ -220,6 +248,54 @@ export class DeploymentsRepository {
       JSON.stringify(e.after),
       JSON.stringify(e.changedBy),
     ]);
+  }
+
+  /** The facts a deployment record states, read in the check-out transaction (after the check-out was written). */
+  async releaseFacts(tx: Transaction, deploymentId: string): Promise<ReleasedDeployment | undefined> {
+    const row = await tx.queryOne<ReleaseRow>(
+      `SELECT d.id, d.incident_id, d.responder_id, i.name AS incident_name, i.number AS incident_number, i.type AS incident_type,
+              i.jurisdiction AS incident_jurisdiction, r.name AS responder_name, r.email AS responder_email, r.subject_id,
+              p.name AS position_name, l.name AS location_name, d.ics211 ->> 'agency' AS agency, d.ics211 ->> 'homeUnit' AS home_unit,
+              d.checked_in_at, d.checked_out_at, c.hash AS credential_hash, c.issuer_id, c.summary #>> '{issuer,registryName}' AS issuer_name,
+              c.qualification, c.license_number,
+              ARRAY(SELECT a FROM (SELECT e.to_assignment AS a, min(e.id) AS first FROM deployment_status_event e
+                                    WHERE e.deployment_id = d.id AND e.to_assignment IS NOT NULL GROUP BY e.to_assignment) x ORDER BY first) AS assignments,
+              (SELECT ch ->> 'message' FROM verification v, jsonb_array_elements(v.checks) ch
+                WHERE v.credential_id = d.credential_id AND v.incident_id = d.incident_id AND v.kind = 'check_in' AND v.verified
+                  AND ch ->> 'id' = 'issuer_trust' ORDER BY v.performed_at DESC LIMIT 1) AS legal_basis
+         FROM deployment d
+         JOIN incident i ON i.id = d.incident_id
+         JOIN responder r ON r.id = d.responder_id
+         JOIN presented_credential c ON c.id = d.credential_id
+         LEFT JOIN incident_position p ON p.id = d.position_id
+         LEFT JOIN check_in_location l ON l.id = d.location_id
+        WHERE d.id = $1 AND d.checked_out_at IS NOT NULL`,
+      [deploymentId],
+    );
+    if (!row || !row.checked_out_at) return undefined;
+    return {
+      deploymentId: row.id,
+      incidentId: row.incident_id,
+      responderId: row.responder_id,
+      incident: { name: row.incident_name, number: row.incident_number, type: row.incident_type, jurisdiction: row.incident_jurisdiction },
+      responder: { name: row.responder_name, email: row.responder_email, subjectId: row.subject_id },
+      position: row.position_name,
+      assignments: row.assignments,
+      location: row.location_name,
+      agency: row.agency,
+      homeUnit: row.home_unit,
+      checkedInAt: row.checked_in_at.toISOString(),
+      checkedOutAt: row.checked_out_at.toISOString(),
+      hoursOnDuty: hoursBetween(row.checked_in_at, row.checked_out_at),
+      credential: {
+        hash: row.credential_hash,
+        issuerId: row.issuer_id,
+        issuerName: row.issuer_name,
+        qualification: row.qualification,
+        licenseNumber: row.license_number,
+      },
+      legalBasis: row.legal_basis,
+    };
   }
 
   /** Oldest first. */

@@ -5,6 +5,7 @@ import { Database, type Transaction } from '@app/db';
 import { Outbox, type StatusSnapshot } from '@app/realtime';
 import type { Deployment, RecordedStatus } from './deployment';
 import { DeploymentReader } from './deployment-reader';
+import { DeploymentReleaseHook } from './deployment-release';
 import { hoursBetween, type DeploymentView } from './deployment.view';
 import { ResponderRepository } from '../responders/responders.repository';
 import { DeploymentsRepository } from './deployments.repository';
@@ -50,6 +51,7 @@ export class DeploymentsService {
     private readonly workPeriods: WorkPeriodsRepository,
     @Optional() private readonly assignmentRules?: AssignmentRules,
     @Optional() private readonly checkOutRules?: CheckOutRules,
+    @Optional() private readonly release?: DeploymentReleaseHook,
   ) {}
 
   /** Locks the deployment row for the rest of the transaction. */
@@ -126,7 +128,7 @@ export class DeploymentsService {
     userId: string,
     { overrideReason, offline }: { overrideReason?: string; offline?: Record<string, unknown> } = {},
   ): Promise<DeploymentView> {
-    return this.database.transaction(async (tx) => {
+    const view = await this.database.transaction(async (tx) => {
       const d = await this.lock(tx, incidentId, deploymentId);
       if (d.checkedOutAt) throw new DomainError('deployment_not_active', 'This responder has already checked out.');
       await this.checkOutRules?.beforeCheckOut(tx, { incidentId, deploymentId: d.id, responderId: d.responderId }, overrideReason, actor);
@@ -164,8 +166,14 @@ export class DeploymentsService {
         at: now.toISOString(),
         hoursOnScene,
       });
+      if (this.release) {
+        const facts = await this.deployments.releaseFacts(tx, d.id);
+        if (facts) await this.release.released(tx, facts);
+      }
       return this.reader.get(deploymentId, incidentId, tx);
     });
+    this.release?.committed(deploymentId);
+    return view;
   }
 
   /** Staff corrections of the ICS 211 record; each edit keeps the values before and after. */

@@ -10,7 +10,7 @@ export class CheckInReasonDto implements CheckInReason {
   @ApiProperty({
     example: 'not_qualified',
     description:
-      "A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy, no_practice_authority, basis_not_accepted, level_too_low",
+      "A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy, no_practice_authority, basis_not_accepted, level_too_low, deployment_record",
   })
   code!: string;
   @ApiProperty({ description: 'Plain English, for check-in staff' }) message!: string;
