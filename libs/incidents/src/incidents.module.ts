@@ -41,7 +41,12 @@ const SERVICES = [
   RetentionService,
 ];
 const REPOSITORIES = [
-  IncidentsRepository, DeploymentsRepository, DeployedCredentialsRepository, ResponderRepository, CheckInRepository, RetentionRepository,
+  IncidentsRepository,
+  DeploymentsRepository,
+  DeployedCredentialsRepository,
+  ResponderRepository,
+  CheckInRepository,
+  RetentionRepository,
   WorkPeriodsRepository,
 ];
 

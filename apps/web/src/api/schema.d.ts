@@ -18,6 +18,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/did.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeploymentRecordsPublicController_didDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/incident-pack-keys.json": {
         parameters: {
             query?: never;
@@ -189,6 +205,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/deployment-records/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeploymentRecordsAdminController_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/deployment-records/issuer-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeploymentRecordsAdminController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/deployment-records/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["DeploymentRecordsAdminController_setKind"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/deployment-records/presented": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DeploymentRecordsAdminController_presented"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/deployment-records/status/{list}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeploymentRecordsPublicController_statusList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -251,6 +347,38 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["IncidentsController_update"];
+        trace?: never;
+    };
+    "/incidents/{incidentId}/accountability-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ParController_getSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["ParController_updateSettings"];
+        trace?: never;
+    };
+    "/incidents/{incidentId}/activity-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ActivityLogController_read"];
+        put?: never;
+        post: operations["ActivityLogController_write"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/incidents/{incidentId}/check-ins": {
@@ -333,6 +461,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/deployments/{deploymentId}/demob": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DemobController_view"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/deployments/{deploymentId}/demob/signoffs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["DemobController_sign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/deployments/{deploymentId}/demob/travel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["DemobController_travel"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/deployments/{deploymentId}/history": {
         parameters: {
             query?: never;
@@ -363,6 +539,54 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["DeploymentsController_editIcs211"];
+        trace?: never;
+    };
+    "/incidents/{incidentId}/deployments/{deploymentId}/ics221.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DemobController_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/deployments/{deploymentId}/ics221.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DemobController_html"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/deployments/{deploymentId}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["DeploymentRecordController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/incidents/{incidentId}/deployments/{deploymentId}/status": {
@@ -445,6 +669,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/ics214.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ActivityLogController_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/ics214.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ActivityLogController_html"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/offline-scans": {
         parameters: {
             query?: never;
@@ -471,6 +727,102 @@ export interface paths {
         get: operations["OfflineController_pack"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/par-timer/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ParController_snooze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/pars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ParController_list"];
+        put?: never;
+        post: operations["ParController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/pars/{parId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ParController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/pars/{parId}/acknowledgements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ParController_acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/pars/{parId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ParController_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/pars/{parId}/missing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ParController_missing"];
         delete?: never;
         options?: never;
         head?: never;
@@ -542,6 +894,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/supervisors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ParController_listSupervisors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/supervisors/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["ParController_assignSupervisor"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TimeRecordsController_approveDay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_corrections"];
+        put?: never;
+        post: operations["TimeRecordsController_addCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/corrections/{correctionId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TimeRecordsController_approveCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/labour-summary.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_labourSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/responders/{responderId}/employment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["TimeRecordsController_setEmployment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["TimeRecordsController_setRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/work-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ParController_workLimits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jobs/{id}": {
         parameters: {
             query?: never;
@@ -572,6 +1068,38 @@ export interface paths {
         post: operations["JobsController_openDashboard"];
         /** Admins: remove the queue dashboard cookie */
         delete: operations["JobsController_closeDashboard"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/practice-authority/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PracticeRulesController_exportRules"];
+        put: operations["PracticeRulesController_importRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/practice-authority/rules/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PracticeRulesController_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -755,10 +1283,82 @@ export interface components {
             tokenType: "Bearer";
             user: components["schemas"]["PrincipalDto"];
         };
+        AccountabilitySettingsDto: {
+            demobRequired: boolean;
+            demobSignoffs: string[];
+            maxDaysOnIncident: number | null;
+            maxHoursPerPeriod: number | null;
+            minRestHours: number | null;
+            parResponseSeconds: number;
+            /** Format: date-time */
+            parTimerDueAt: string | null;
+            parTimerMinutes: number | null;
+        };
         AchievementDto: {
             achievementType?: string;
             id?: string;
             name?: string;
+        };
+        ActivityIncidentDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            number: string;
+        };
+        ActivityItemDto: {
+            /** Format: date-time */
+            at: string;
+            /** @description Role of who wrote it, or system */
+            author: string;
+            /** @description Made from the audit trail (check-in, status, flags, limits, PARs) */
+            automatic: boolean;
+            /** @enum {string} */
+            priority: "routine" | "important" | "urgent";
+            subject: string | null;
+            /** @enum {string} */
+            subjectKind: "incident" | "unit" | "assignment" | "person";
+            text: string;
+        };
+        ActivityLogDto: {
+            incident: components["schemas"]["ActivityIncidentDto"];
+            items: components["schemas"]["ActivityItemDto"][];
+            period: components["schemas"]["ActivityPeriodDto"];
+        };
+        ActivityPeriodDto: {
+            /** Format: date-time */
+            from: string | null;
+            label: string;
+            /** Format: date-time */
+            to: string | null;
+        };
+        AgencyRulesDto: {
+            /**
+             * @description As recorded in ICS 211 block 5
+             * @example State Fire
+             */
+            agency: string;
+            breaks: components["schemas"]["BreakRuleDto"][];
+            /**
+             * @description Minutes a day beyond which time is overtime; null: none
+             * @example 480
+             */
+            dailyRegularMinutes: number | null;
+            rates: components["schemas"]["RateDto"][];
+            /**
+             * @description Value of a donated volunteer hour in cents; null: none
+             * @example 3180
+             */
+            volunteerCentsPerHour: number | null;
+            /**
+             * @description Regular minutes a week beyond which time is overtime; null: none
+             * @example 2400
+             */
+            weeklyRegularMinutes: number | null;
+            /**
+             * @description 0 = Sunday ... 6 = Saturday
+             * @example 0
+             */
+            weekStartsOn: number;
         };
         AnonymousActorDto: {
             device?: string;
@@ -771,9 +1371,24 @@ export interface components {
              */
             kind: "anonymous";
         };
+        ApproveDayDto: {
+            /** @example State Fire */
+            agency: string;
+            /** @example 2026-06-01 */
+            date: string;
+        };
         AssignStaffDto: {
             /** Format: uuid */
             userId: string;
+        };
+        AssignSupervisorDto: {
+            /**
+             * @description The assignments this supervisor answers for (replaces the previous list)
+             * @example [
+             *       "Division A"
+             *     ]
+             */
+            assignments: string[];
         };
         AuditBundleDto: {
             chainId: string;
@@ -830,6 +1445,19 @@ export interface components {
             /** @description Pass as `cursor` for the next (older) page; null on the last page */
             nextCursor: string | null;
         };
+        BreakRuleDto: {
+            /**
+             * @description The break applies when a day has more on-duty minutes than this
+             * @example 360
+             */
+            afterMinutes: number;
+            /** @enum {string} */
+            kind: "meal" | "rest";
+            /** @example 30 */
+            minutes: number;
+            /** @description Paid breaks are not taken off the worked time */
+            paid: boolean;
+        };
         ChainHeadDto: {
             hash: string;
             seq: number;
@@ -870,6 +1498,8 @@ export interface components {
              */
             assignment?: string;
             note?: string;
+            /** @description Commanders only: why someone in mandatory rest is assigned anyway (audited) */
+            overrideReason?: string;
             /**
              * @description Required when out_of_service
              * @enum {string}
@@ -889,7 +1519,7 @@ export interface components {
         };
         CheckInReasonDto: {
             /**
-             * @description A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy
+             * @description A verification reason code, or check-in's own: not_qualified, no_qualification, active_elsewhere, status_unavailable_policy, no_practice_authority, basis_not_accepted, level_too_low, deployment_record
              * @example not_qualified
              */
             code: string;
@@ -918,6 +1548,8 @@ export interface components {
             incidentId: string;
             /** Format: date-time */
             performedAt: string;
+            /** @description May this person practise here now, on what basis, at which ESAR-VHP level */
+            practiceAuthority: components["schemas"]["PracticeAuthorityDto"] | null;
             /** @description Why denied, or the warnings admitted with */
             reasons: components["schemas"]["CheckInReasonDto"][];
             responder: components["schemas"]["CheckInResponderDto"] | null;
@@ -931,6 +1563,8 @@ export interface components {
         };
         CheckOutDto: {
             note?: string;
+            /** @description Commanders only: why the responder is released without the ICS 221 sign-offs (audited) */
+            overrideReason?: string;
         };
         CheckpointDto: {
             chainId: string;
@@ -953,6 +1587,40 @@ export interface components {
             latest: components["schemas"]["LatestCheckpointDto"] | null;
             /** @description Signed checkpoints that verified */
             verified: number;
+        };
+        CorrectionDto: {
+            agency: string;
+            /** Format: date-time */
+            approvedAt: string | null;
+            /** Format: uuid */
+            approverId: string | null;
+            /** Format: uuid */
+            authorId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @example 2026-06-01 */
+            date: string;
+            /** Format: uuid */
+            id: string;
+            onDuty: components["schemas"]["OnDutyIntervalDto"][];
+            reason: string;
+            /** Format: uuid */
+            responderId: string;
+        };
+        CreateCorrectionDto: {
+            /** @example State Fire */
+            agency: string;
+            /**
+             * @description Local date in the incident's time zone
+             * @example 2026-06-01
+             */
+            date: string;
+            /** @description The on-duty time of that day, replacing what was derived or corrected before */
+            onDuty: components["schemas"]["OnDutyIntervalDto"][];
+            /** @example Check-out scanned an hour late */
+            reason: string;
+            /** Format: uuid */
+            responderId: string;
         };
         CreateIncidentDto: {
             /** @example US-FL */
@@ -1035,13 +1703,13 @@ export interface components {
             jurisdictions?: string[];
             password: string;
             /** @enum {string} */
-            role: "admin" | "commander" | "checkin" | "auditor";
+            role: "admin" | "commander" | "checkin" | "auditor" | "supervisor" | "timekeeper";
         };
         CredentialFlagDto: {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            code: "revoked" | "suspended" | "expired" | "untrusted_issuer" | "issuer_not_authorized" | "signature_invalid";
+            code: "revoked" | "suspended" | "expired" | "untrusted_issuer" | "issuer_not_authorized" | "signature_invalid" | "mission_ended" | "order_ended" | "compact_privilege_ended";
             message: string;
         };
         CredentialIssuerDto: {
@@ -1049,6 +1717,8 @@ export interface components {
             claimedName?: string;
             /** @example did:web:boards.example.org:fl:nursing */
             id: string;
+            /** @description From the trust registry: where the issuer licenses */
+            jurisdictions?: string[];
             /** @description From the trust registry; shown instead of anything the credential claims */
             registryName?: string;
         };
@@ -1067,6 +1737,8 @@ export interface components {
             id?: string;
             issuer: components["schemas"]["CredentialIssuerDto"];
             licenseNumber?: string;
+            /** @description The licence is multistate (a compact privilege), as the credential states it */
+            multistate?: boolean;
             /**
              * @description Our qualification code, by the documented mapping rules
              * @example RN
@@ -1081,6 +1753,43 @@ export interface components {
             validUntil?: string;
             /** @description SD-JWT VC: the credential type, which the registry's `vct` rules map to a qualification */
             vct?: string;
+        };
+        DayApprovalDto: {
+            agency: string;
+            /** Format: date-time */
+            approvedAt: string;
+            /** Format: uuid */
+            approvedBy: string;
+            date: string;
+            /** Format: uuid */
+            id: string;
+        };
+        DemobDto: {
+            /** Format: date-time */
+            checkedOutAt: string | null;
+            /** Format: uuid */
+            deploymentId: string;
+            name: string;
+            /** @description Every sign-off and the travel information are in */
+            ready: boolean;
+            /** @description The incident makes check-out a release process */
+            required: boolean;
+            signoffs: components["schemas"]["DemobSignoffDto"][];
+            travel: components["schemas"]["DemobTravelDto"] | null;
+        };
+        DemobSignoffDto: {
+            note: string | null;
+            signed: boolean;
+            /** Format: date-time */
+            signedAt: string | null;
+            /** @description Role of who signed */
+            signedBy: string | null;
+            unit: string;
+        };
+        DemobTravelDto: {
+            /** Format: date-time */
+            etaHome: string;
+            method: string;
         };
         DeploymentCredentialDto: {
             /** Format: uuid */
@@ -1114,6 +1823,8 @@ export interface components {
             incidentId: string;
             location: components["schemas"]["DeploymentLocationDto"] | null;
             position: components["schemas"]["DeploymentPositionDto"] | null;
+            /** @description The basis to practise and the ESAR-VHP level the check-in admitted on */
+            practiceAuthority: components["schemas"]["PracticeAuthorityDto"] | null;
             responder: components["schemas"]["DeploymentResponderDto"];
             /** @enum {string} */
             status: "assigned" | "available" | "out_of_service" | "demobilized";
@@ -1128,6 +1839,28 @@ export interface components {
             /** @description Resource status changes, oldest first */
             status: components["schemas"]["StatusHistoryItemDto"][];
         };
+        DeploymentKindDto: {
+            /** @example Served with the state medical unit at a structural collapse. */
+            description?: string;
+            /**
+             * Format: uuid
+             * @description The incident this kind is for (one of incidentId, incidentType)
+             */
+            incidentId?: string;
+            /**
+             * @description Every incident of this type, unless the incident has its own
+             * @example Structural Collapse
+             */
+            incidentType?: string;
+            /** @example Disaster Deployment: Structural Collapse, Medical Unit */
+            name: string;
+        };
+        DeploymentKindSavedDto: {
+            description: string | null;
+            name: string;
+            /** @example type:Structural Collapse */
+            scope: string;
+        };
         DeploymentLocationDto: {
             /** Format: uuid */
             id: string;
@@ -1141,6 +1874,32 @@ export interface components {
             id: string;
             /** @example Triage Nurse */
             name: string;
+        };
+        DeploymentRecordDto: {
+            /** @description The credential the JWT secures (the JSON download) */
+            credential: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: uuid */
+            deploymentId: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            incidentId: string;
+            /** Format: date-time */
+            issuedAt: string | null;
+            /** @description The compact JWS (vc+jwt, media type application/vc+jwt): the .jwt download */
+            jwt: string | null;
+            /** @description An SVG QR code of the JWT, for a wallet or a later station to scan */
+            qrSvg: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            revokeReason: string | null;
+            /**
+             * @description pending: not signed yet (the agency has no records key loaded)
+             * @enum {string}
+             */
+            state: "pending" | "issued" | "revoked";
         };
         DeploymentReportDto: {
             deployments: components["schemas"]["DeploymentReportRowDto"][];
@@ -1171,6 +1930,8 @@ export interface components {
             /** @description Still on scene when the report was made: hours run to reportedAt */
             open: boolean;
             position: string | null;
+            /** @description The legal basis to practise and the ESAR-VHP level */
+            practiceAuthority: components["schemas"]["ReportedPracticeAuthorityDto"] | null;
             qualification: string | null;
             responder: components["schemas"]["ReportResponderDto"];
             /** @example available */
@@ -1200,11 +1961,42 @@ export interface components {
             x: string;
             y: string;
         };
+        DidDocumentDto: {
+            "@context": string[];
+            assertionMethod: string[];
+            /** @example did:web:checkin.ema.example.gov */
+            id: string;
+            verificationMethod: {
+                [key: string]: unknown;
+            }[];
+        };
+        EmploymentDto: {
+            /**
+             * @description budgeted: only overtime is claimed; volunteer: hours are donated
+             * @enum {string}
+             */
+            employment: "employee" | "budgeted" | "volunteer";
+        };
+        EmploymentResultDto: {
+            /** @enum {string} */
+            employment: "employee" | "budgeted" | "volunteer";
+            /** Format: uuid */
+            responderId: string;
+        };
         /**
          * @description Stable reason code (never renamed)
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid";
+        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "rest_override_required" | "demob_incomplete" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_day_reapproval_required" | "time_day_already_approved" | "time_correction_self_approved" | "time_rate_missing" | "practice_rules_invalid";
+        EsarVhpLevelDto: {
+            /**
+             * @description ESAR-VHP credential level
+             * @enum {integer|null}
+             */
+            level: 1 | 2 | 3 | 4 | null;
+            /** @example level 3: RN licence verified (meets the basic requirements to practise) */
+            rule: string;
+        };
         FieldErrorDto: {
             /** @example email */
             field: string;
@@ -1354,6 +2146,10 @@ export interface components {
             id: string;
             /** @example Triage Nurse */
             name: string;
+            /** @description Bases to practise the position accepts; empty: any */
+            requiredBasis: string[];
+            /** @description ESAR-VHP level at or better than this; null: any */
+            requiredLevel: number | null;
             /**
              * @description A responder qualifies by holding at least one of these
              * @example [
@@ -1424,6 +2220,27 @@ export interface components {
             /** @example Staging Area 1 */
             name: string;
         };
+        MarkMembersDto: {
+            /** @description Deployments on the PAR’s expected list (at most 500 per request) */
+            deploymentIds: string[];
+            /**
+             * @description scan: a badge scan at a station
+             * @default board
+             * @enum {string}
+             */
+            via: "board" | "scan";
+        };
+        MarkMissingDto: {
+            /** Format: uuid */
+            deploymentId: string;
+        };
+        NearestRuleDto: {
+            /** @enum {string} */
+            kind: "emac_mission" | "emergency_order" | "compact" | "incident_mutual_aid";
+            ruleId: string;
+            /** @description Why it does not apply to this person now */
+            why: string;
+        };
         OfflineDeviceDto: {
             /** @description Hash the next entry links to (at registration: the genesis hash of this device) */
             headHash: string;
@@ -1479,15 +2296,81 @@ export interface components {
             scannedAt: string;
             seq: number;
         };
+        OnDutyIntervalDto: {
+            /** @example 2026-06-01T17:30:00-04:00 */
+            end: string;
+            /** @example 2026-06-01T08:00:00-04:00 */
+            start: string;
+        };
         OperationalPeriodDto: {
             endsAt: string;
             /** @example OP 1 (day) */
             label: string;
             startsAt: string;
         };
+        ParCountsDto: {
+            accounted: number;
+            expected: number;
+            missing: number;
+            unaccounted: number;
+        };
+        ParDto: {
+            /** @description Null: the whole incident */
+            assignment: string | null;
+            /** Format: date-time */
+            completedAt: string | null;
+            counts: components["schemas"]["ParCountsDto"];
+            /** Format: date-time */
+            deadlineAt: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            incidentId: string;
+            note: string | null;
+            /** @description True once the deadline passed with people unaccounted */
+            overdue: boolean;
+            /** @enum {string} */
+            reason: "timer" | "collapse" | "evacuation" | "change_of_strategy" | "missing_member" | "other";
+            /** Format: date-time */
+            startedAt: string;
+            /** @description Role of who started it */
+            startedBy: string;
+            /** @enum {string} */
+            state: "running" | "completed";
+        };
+        ParMemberDto: {
+            assignment: string | null;
+            /** Format: uuid */
+            deploymentId: string;
+            /** Format: date-time */
+            markedAt: string | null;
+            /** @description Role of who marked them */
+            markedBy: string | null;
+            name: string;
+            /** Format: uuid */
+            responderId: string;
+            /** @enum {string} */
+            state: "unaccounted" | "accounted" | "missing";
+            /** @enum {string|null} */
+            via: "board" | "scan" | null;
+        };
+        ParWithMembersDto: {
+            members: components["schemas"]["ParMemberDto"][];
+            par: components["schemas"]["ParDto"];
+        };
         PositionDto: {
             /** @example Triage Nurse */
             name: string;
+            /**
+             * @description Bases to practise the position accepts (docs/practice-authority.md); absent or empty: any
+             * @example [
+             *       "home_state_licence",
+             *       "emac_mission"
+             *     ]
+             */
+            requiredBasis?: ("home_state_licence" | "emac_mission" | "emergency_order" | "compact" | "incident_mutual_aid" | "no_rules" | "not_licensed")[];
+            /** @description ESAR-VHP level at or better than this (1 is the highest) */
+            requiredLevel?: number;
             /**
              * @description A responder qualifies by holding at least one of these
              * @example [
@@ -1495,6 +2378,69 @@ export interface components {
              *     ]
              */
             requiredQualifications: string[];
+        };
+        PracticeAuthorityDto: {
+            authorized: boolean;
+            basis: components["schemas"]["PracticeBasisDto"] | null;
+            level: components["schemas"]["EsarVhpLevelDto"];
+            /** @description When denied: the rule that came closest */
+            nearest: components["schemas"]["NearestRuleDto"] | null;
+            reason: components["schemas"]["PracticeDenialDto"] | null;
+            /** @description The rule-set version decided with (0: none imported yet) */
+            ruleSetVersion: number;
+        };
+        PracticeBasisDto: {
+            /** @example [
+             *       "under supervision"
+             *     ] */
+            conditions: string[];
+            /** @enum {string} */
+            kind: "home_state_licence" | "emac_mission" | "emergency_order" | "compact" | "incident_mutual_aid" | "no_rules" | "not_licensed";
+            /**
+             * @description The mission, order or compact
+             * @example FL-2026-0142
+             */
+            ruleId: string | null;
+            /** @example multistate RN licence (NLC, home state TX). */
+            text: string;
+            /**
+             * Format: date-time
+             * @description When the basis ends (a mission or an order)
+             */
+            until: string | null;
+        };
+        PracticeDenialDto: {
+            /** @enum {string} */
+            code: "no_practice_authority";
+            message: string;
+        };
+        PracticeRulesImportSummaryDto: {
+            /** @description Rules new in this version, e.g. "mission FL-2026-0142" */
+            added: string[];
+            /** @description Rules changed against the version before */
+            changed: string[];
+            compacts: number;
+            /** @description sha256 (hex) of the JCS-canonical document */
+            digest: string;
+            missions: number;
+            orders: number;
+            /** @description Rules no longer in force */
+            removed: string[];
+            /** @description The version the import created; it is in force now */
+            version: number;
+        };
+        PresentedRecordDto: {
+            /** @description What the scan yielded: the deployment record (compact JWS) */
+            verifiableCredential: string;
+        };
+        PresentedRecordResultDto: {
+            history: components["schemas"]["RecordHistoryDto"] | null;
+            name: string | null;
+            /** @description Why not, when not verified */
+            reason: string | null;
+            subjectId: string | null;
+            /** @description The record verified (signature, validity, not revoked) and is one of this agency's */
+            verified: boolean;
         };
         PrincipalDto: {
             displayName: string;
@@ -1508,7 +2454,7 @@ export interface components {
              */
             jurisdictions: string[];
             /** @enum {string} */
-            role: "admin" | "commander" | "checkin" | "auditor";
+            role: "admin" | "commander" | "checkin" | "auditor" | "supervisor" | "timekeeper";
             /** Format: uuid */
             userId: string;
         };
@@ -1545,6 +2491,14 @@ export interface components {
              */
             type: string;
         };
+        RateDto: {
+            /** @example 6000 */
+            overtimeCentsPerHour: number;
+            /** @description Position name; null: any other position */
+            position: string | null;
+            /** @example 4000 */
+            regularCentsPerHour: number;
+        };
         ReadinessDto: {
             /** @enum {string} */
             postgres: "up" | "down";
@@ -1566,6 +2520,39 @@ export interface components {
             qualification: string | null;
             reasons: components["schemas"]["CheckInReasonDto"][];
         };
+        RecordHistoryDto: {
+            deployments: number;
+            hoursOnDuty: number;
+            items: components["schemas"]["RecordHistoryItemDto"][];
+            /** @description Calendar days on scene, each deployment counted inclusively */
+            totalDays: number;
+        };
+        RecordHistoryItemDto: {
+            days: number;
+            /** Format: date-time */
+            from: string;
+            hoursOnDuty: number;
+            incident: string;
+            incidentNumber: string;
+            /** Format: uuid */
+            recordId: string;
+            /** Format: date-time */
+            until: string;
+        };
+        RecordIssuerKeyDto: {
+            /**
+             * Format: date-time
+             * @description When it starts signing records and status lists
+             */
+            activatesAt: string;
+            /** @description RFC 7638 thumbprint of the new key */
+            kid: string;
+            /**
+             * @description Its verification method in the DID document
+             * @example did:web:checkin.ema.example.gov#kid
+             */
+            verificationMethod: string;
+        };
         RefusedCheckpointDto: {
             chainId: string;
             problem: components["schemas"]["ChainProblemDto"];
@@ -1575,6 +2562,25 @@ export interface components {
             label: string;
             /** @description The station's ECDSA P-256 public key (its private half is non-extractable on the device) */
             publicKey: components["schemas"]["DevicePublicKeyDto"];
+        };
+        ReportedPracticeAuthorityDto: {
+            /** @example multistate RN licence (NLC, home state TX). */
+            basis: string | null;
+            conditions: string[];
+            /** @example compact */
+            kind: string | null;
+            /** @description ESAR-VHP level */
+            level: number | null;
+            levelRule: string;
+            /**
+             * @description The mission, order or compact
+             * @example NLC
+             */
+            ruleId: string | null;
+            /** @description The practice-rules version decided with */
+            ruleSetVersion: number;
+            /** Format: date-time */
+            until: string | null;
         };
         ReportIncidentDto: {
             /** Format: uuid */
@@ -1642,9 +2648,20 @@ export interface components {
             /** @enum {string} */
             state: "queued" | "running" | "completed" | "failed";
         };
+        RevokeRecordDto: {
+            /**
+             * @description Why (kept in the audit trail)
+             * @example Issued to the wrong responder
+             */
+            reason: string;
+        };
         RosterCountsDto: {
             /** @description Deployments without an assignment count under `unassigned` */
             byAssignment: {
+                [key: string]: number;
+            };
+            /** @description By ESAR-VHP level (1-4); `none` for no level */
+            byLevel: {
                 [key: string]: number;
             };
             /** @description By position name; `none` for no position */
@@ -1663,6 +2680,23 @@ export interface components {
             counts: components["schemas"]["RosterCountsDto"];
             entries: components["schemas"]["DeploymentDto"][];
         };
+        RotateRecordKeyDto: {
+            /**
+             * @description Seconds the new key is published before it signs (0: at once, when the current key must stop now)
+             * @default 600
+             */
+            activateInSeconds: number;
+        };
+        RuleSetVersionDto: {
+            digest: string;
+            /** Format: date-time */
+            importedAt: string;
+            /** @description Who imported it (audit actor) */
+            importedBy: {
+                [key: string]: unknown;
+            };
+            version: number;
+        };
         SignedIncidentPackDto: {
             /** @description The incident pack as JSON text (docs/offline.md, "The pack"): parse it only after the signature verified */
             payload: string;
@@ -1676,15 +2710,40 @@ export interface components {
             email: string;
             password: string;
         };
+        SignOffDto: {
+            /** @example Radio and PPE returned */
+            note?: string;
+            /**
+             * @description One of the incident’s demobSignoffs
+             * @example supply
+             */
+            unit: string;
+        };
+        SnoozeTimerDto: {
+            minutes: number;
+            /** @description Why the roll call is put off (kept in the audit trail) */
+            reason: string;
+        };
         StaffMemberDto: {
             /** Format: date-time */
             assignedAt: string;
             displayName: string;
             email: string;
             /** @enum {string} */
-            role: "commander" | "checkin";
+            role: "commander" | "checkin" | "supervisor";
             /** Format: uuid */
             userId: string;
+        };
+        StartParDto: {
+            /**
+             * @description One assignment (division, group); absent: the whole incident
+             * @example Division A
+             */
+            assignment?: string;
+            /** @description Required when the reason is other */
+            note?: string;
+            /** @enum {string} */
+            reason: "timer" | "collapse" | "evacuation" | "change_of_strategy" | "missing_member" | "other";
         };
         StatusCountsDto: {
             assigned: number;
@@ -1726,6 +2785,11 @@ export interface components {
              * @enum {string}
              */
             status: "assigned" | "available" | "out_of_service" | "demobilized";
+        };
+        SupervisorDto: {
+            assignments: string[];
+            /** Format: uuid */
+            userId: string;
         };
         SyncBatchDto: {
             entries: components["schemas"]["DeviceLogEntryDto"][];
@@ -1780,6 +2844,18 @@ export interface components {
             /** @enum {string} */
             process: "api" | "worker" | "cli";
         };
+        TravelDto: {
+            /**
+             * Format: date-time
+             * @description Estimated arrival home
+             */
+            etaHome: string;
+            /**
+             * @description Method of travel home
+             * @example POV
+             */
+            method: string;
+        };
         TrustedIssuerDto: {
             /** @description In force now: within its active period and not retired */
             active: boolean;
@@ -1823,6 +2899,30 @@ export interface components {
             /** @description Issuer ids */
             updated: string[];
         };
+        UpdateAccountabilitySettingsDto: {
+            /** @description Check-out becomes a release process (ICS 221) */
+            demobRequired?: boolean;
+            /**
+             * @description Units that sign off before release
+             * @example [
+             *       "supply",
+             *       "communications",
+             *       "documentation",
+             *       "medical"
+             *     ]
+             */
+            demobSignoffs?: string[];
+            /** @description Maximum consecutive days on incident (e.g. 14) */
+            maxDaysOnIncident?: number | null;
+            /** @description Maximum hours per operational period (e.g. 16) */
+            maxHoursPerPeriod?: number | null;
+            /** @description Minimum rest between periods, in hours (e.g. 8) */
+            minRestHours?: number | null;
+            /** @description Time to account for everyone in a PAR (default 300) */
+            parResponseSeconds?: number;
+            /** @description PAR reminder interval (20 to 30 usual); null: off */
+            parTimerMinutes?: number | null;
+        };
         UpdateIncidentDto: {
             addLocations?: components["schemas"]["LocationDto"][];
             addOperationalPeriods?: components["schemas"]["OperationalPeriodDto"][];
@@ -1852,7 +2952,7 @@ export interface components {
             jurisdictions?: string[];
             password?: string;
             /** @enum {string} */
-            role?: "admin" | "commander" | "checkin" | "auditor";
+            role?: "admin" | "commander" | "checkin" | "auditor" | "supervisor" | "timekeeper";
         };
         UserActorDto: {
             /** @description The scanning device (X-Device-Id) */
@@ -1885,7 +2985,7 @@ export interface components {
              */
             jurisdictions: string[];
             /** @enum {string} */
-            role: "admin" | "commander" | "checkin" | "auditor";
+            role: "admin" | "commander" | "checkin" | "auditor" | "supervisor" | "timekeeper";
         };
         VerificationAtCheckInDto: {
             /** Format: date-time */
@@ -1938,6 +3038,49 @@ export interface components {
             /** @description Indeterminate checks (e.g. status list unreachable): the caller's policy decides */
             warnings: components["schemas"]["VerificationCheckDto"][];
         };
+        WorkLimitDto: {
+            /** Format: uuid */
+            deploymentId: string;
+            /**
+             * @description approaching: amber; breached: red (rest: still in mandatory rest)
+             * @enum {string}
+             */
+            level: "approaching" | "breached";
+            /** @enum {string} */
+            limit: "days_on_incident" | "hours_in_period" | "rest_between_periods";
+            max: number;
+            name: string;
+            /** Format: uuid */
+            responderId: string;
+            /** @description Days on incident, hours in the period, or hours rested */
+            value: number;
+        };
+        WriteActivityDto: {
+            /**
+             * Format: uuid
+             * @description The person (required when subjectKind is person)
+             */
+            deploymentId?: string;
+            /**
+             * Format: date-time
+             * @description When it happened (default: now)
+             */
+            occurredAt?: string;
+            /**
+             * @default routine
+             * @enum {string}
+             */
+            priority: "routine" | "important" | "urgent";
+            /**
+             * @description The unit or assignment (required for those)
+             * @example Task Force 2
+             */
+            subject?: string;
+            /** @enum {string} */
+            subjectKind: "incident" | "unit" | "assignment" | "person";
+            /** @example Searched void spaces in sector B; no victims found. */
+            text: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1963,6 +3106,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JwksDto"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DeploymentRecordsPublicController_didDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agency's did:web document: every records key, current and retired, as JsonWebKey. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DidDocumentDto"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
@@ -2590,6 +3773,378 @@ export interface operations {
             };
         };
     };
+    DeploymentRecordsAdminController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeRecordDto"];
+            };
+        };
+        responses: {
+            /** @description The record, revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeploymentRecordDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The record is already revoked, or not issued yet. Code: conflict. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DeploymentRecordsAdminController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateRecordKeyDto"];
+            };
+        };
+        responses: {
+            /** @description The new key, and when it starts signing. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordIssuerKeyDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The key comes from RECORDS_SIGNING_KEY: rotate it there. Code: conflict. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Deployment records are not issued here (RECORDS_ISSUER_DID is not set). Code: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DeploymentRecordsAdminController_setKind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeploymentKindDto"];
+            };
+        };
+        responses: {
+            /** @description Saved: records issued from now on name it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeploymentKindSavedDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DeploymentRecordsAdminController_presented: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PresentedRecordDto"];
+            };
+        };
+        responses: {
+            /** @description Whether it verified and, if so, the deployment history of its holder. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresentedRecordResultDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Code: rate_limited. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Deployment records are not issued here (RECORDS_ISSUER_DID is not set). Code: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DeploymentRecordsPublicController_statusList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Bitstring Status List credential (vc+jwt, 131,072 entries, purpose revocation). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vc+jwt": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Deployment records are not issued here (RECORDS_ISSUER_DID is not set). Code: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     HealthController_live: {
         parameters: {
             query?: never;
@@ -2932,6 +4487,293 @@ export interface operations {
             };
             /** @description An operational period ends before it starts. Code: unprocessable. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_getSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PAR period and timer, work and rest limits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountabilitySettingsDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_updateSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAccountabilitySettingsDto"];
+            };
+        };
+        responses: {
+            /** @description The settings after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountabilitySettingsDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ActivityLogController_read: {
+        parameters: {
+            query?: {
+                /** @description One operational period; absent: the whole incident */
+                periodId?: string;
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ICS 214 activity log, oldest first: written and automatic entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityLogDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ActivityLogController_write: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteActivityDto"];
+            };
+        };
+        responses: {
+            /** @description The entry as the log shows it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityItemDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3426,6 +5268,260 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description The incident asks for ICS 221 sign-offs and travel information first (commanders may override with a reason). Code: demob_incomplete. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DemobController_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deploymentId: string;
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ICS 221 release: sign-offs, travel, ready or not. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemobDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DemobController_sign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deploymentId: string;
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignOffDto"];
+            };
+        };
+        responses: {
+            /** @description The release with the sign-off (signing twice changes nothing). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemobDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The responder has already been released. Code: deployment_not_active. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The incident does not ask for this unit’s sign-off. Code: unprocessable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DemobController_travel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deploymentId: string;
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TravelDto"];
+            };
+        };
+        responses: {
+            /** @description The release with the travel information. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemobDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The responder has already been released. Code: deployment_not_active. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
             default: {
                 headers: {
@@ -3583,6 +5679,227 @@ export interface operations {
             };
         };
     };
+    DemobController_csv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deploymentId: string;
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ICS 221 for this person, one row per unit sign-off. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DemobController_html: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deploymentId: string;
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ICS 221 for this person as a printable page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    DeploymentRecordController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deploymentId: string;
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deployment record (signed now if it was still pending). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeploymentRecordDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Deployment records are not issued here (RECORDS_ISSUER_DID is not set). Code: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     DeploymentsController_changeStatus: {
         parameters: {
             query?: never;
@@ -3653,7 +5970,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The credential is flagged: the responder stays out of service until it is cleared. Code: invalid_status_change. */
+            /** @description The responder is in mandatory rest: assigning them needs overrideReason. Code: rest_override_required.
+             *
+             *     The credential is flagged: the responder stays out of service until it is cleared. Code: invalid_status_change. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4070,6 +6389,150 @@ export interface operations {
             };
         };
     };
+    ActivityLogController_csv: {
+        parameters: {
+            query?: {
+                /** @description One operational period; absent: the whole incident */
+                periodId?: string;
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ICS 214 Activity Log, one row per activity. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ActivityLogController_html: {
+        parameters: {
+            query?: {
+                /** @description One operational period; absent: the whole incident */
+                periodId?: string;
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ICS 214 Activity Log as a printable page (print to PDF). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     OfflineController_offlineScans: {
         parameters: {
             query?: never;
@@ -4213,6 +6676,589 @@ export interface operations {
             };
         };
     };
+    ParController_snooze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnoozeTimerDto"];
+            };
+        };
+        responses: {
+            /** @description The settings with the timer’s new due time. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountabilitySettingsDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The incident has no PAR timer. Code: unprocessable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_list: {
+        parameters: {
+            query?: {
+                state?: "running" | "completed";
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest PARs (50), newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParDto"][];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartParDto"];
+            };
+        };
+        responses: {
+            /** @description The PAR, running, with its expected count. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The incident is closed. Code: incident_closed.
+             *
+             *     A PAR is already running in this scope. Code: par_running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Nobody is on scene in this scope. Code: par_scope_empty. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                parId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PAR and its expected list, each person with their state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParWithMembersDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                parId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkMembersDto"];
+            };
+        };
+        responses: {
+            /** @description The PAR with its new counts (completed when everyone is accounted for). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Someone of the list is already accounted for; nothing was changed. Code: par_already_marked.
+             *
+             *     The PAR is completed. Code: par_not_running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Someone of the list is not on the PAR’s expected list (or not in the supervisor’s assignments); nothing was changed. Code: par_not_in_scope. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                parId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PAR, completed; whoever was unaccounted or missing stays so in the record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The PAR is already completed. Code: par_not_running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_missing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                parId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkMissingDto"];
+            };
+        };
+        responses: {
+            /** @description The PAR with its new counts; the board raises a missing-person alert. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The person is already accounted for or missing. Code: par_already_marked.
+             *
+             *     The PAR is completed. Code: par_not_running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The person is not on the PAR’s expected list (or not in the supervisor’s assignments). Code: par_not_in_scope. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     ReverificationController_reverifyIncident: {
         parameters: {
             query?: never;
@@ -4289,6 +7335,8 @@ export interface operations {
             query?: {
                 /** @description An assignment name, or "unassigned". */
                 assignment?: string;
+                /** @description An ESAR-VHP level, or "none". */
+                level?: "1" | "2" | "3" | "4" | "none";
                 positionId?: string;
                 /** @description A qualification code, for example RN or PARAMEDIC. */
                 qualification?: string;
@@ -4577,6 +7625,791 @@ export interface operations {
             };
         };
     };
+    ParController_listSupervisors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each supervisor and the assignments they answer for. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisorDto"][];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_assignSupervisor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignSupervisorDto"];
+            };
+        };
+        responses: {
+            /** @description The supervisor and their assignments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisorDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The user does not have the supervisor role. Code: unprocessable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_approveDay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveDayDto"];
+            };
+        };
+        responses: {
+            /** @description The approval: the agency's day is locked. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DayApprovalDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The day is approved and unchanged since. Code: time_day_already_approved. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_corrections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every correction, approved or not, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionDto"][];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_addCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCorrectionDto"];
+            };
+        };
+        responses: {
+            /** @description The correction, waiting for approval by someone else. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An interval leaves the corrected day or the incident's dates. Code: time_entry_outside_incident.
+             *
+             *     Two intervals overlap. Code: time_entry_overlap.
+             *
+             *     An interval ends before it starts. Code: time_entry_negative. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_approveCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                correctionId: string;
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The approved correction; on an approved day it counts once the day is approved again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The correction is already approved. Code: conflict. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The author cannot approve their own correction. Code: time_correction_self_approved. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_labourSummary: {
+        parameters: {
+            query?: {
+                /** @description Only this agency */
+                agency?: string;
+                /** @description true: refuse while a corrected day waits for re-approval (for certification) */
+                settled?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The labour summary, one row per responder and day, then one total row per agency. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description settled=true and a corrected day waits for re-approval. Code: time_day_reapproval_required. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_setEmployment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                responderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmploymentDto"];
+            };
+        };
+        responses: {
+            /** @description How the responder is paid at this incident. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmploymentResultDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_setRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgencyRulesDto"];
+            };
+        };
+        responses: {
+            /** @description The agency's rules as saved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyRulesDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_workLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per person and limit; empty when no limit is set or nobody is near one. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkLimitDto"][];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     JobsController_get: {
         parameters: {
             query?: never;
@@ -4709,6 +8542,321 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    PracticeRulesController_exportRules: {
+        parameters: {
+            query?: {
+                /** @description A version of the rules (default: the one in force) */
+                version?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The practice-rules document (docs/practice-authority.md). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @default [] */
+                        compacts: {
+                            id: string;
+                            members: {
+                                /** Format: date-time */
+                                from: string;
+                                state: string;
+                                /**
+                                 * Format: date-time
+                                 * @default null
+                                 */
+                                until: string | null;
+                            }[];
+                            professions: string[];
+                            requiresMultistate: boolean;
+                        }[];
+                        /** @enum {string} */
+                        format: "responder-checkin/practice-rules";
+                        /** Format: date-time */
+                        issuedAt?: string;
+                        /** @default [] */
+                        missions: {
+                            assistingState: string;
+                            /** @default [] */
+                            conditions: string[];
+                            /** Format: date-time */
+                            from: string;
+                            id: string;
+                            order: string;
+                            professions: string[];
+                            requestingState: string;
+                            requestNumber: string;
+                            /** @default [] */
+                            roster: string[];
+                            /** Format: date-time */
+                            signedAt: string;
+                            /** Format: date-time */
+                            until: string;
+                        }[];
+                        /** @default [] */
+                        orders: {
+                            /** @default [] */
+                            conditions: string[];
+                            /** @enum {string} */
+                            effect: "authorize" | "restrict";
+                            /** Format: date-time */
+                            from: string;
+                            /** @default [] */
+                            homeStates: string[];
+                            id: string;
+                            issuedBy: string;
+                            professions: string[];
+                            state: string;
+                            /** @default false */
+                            suspends: boolean;
+                            /** Format: date-time */
+                            until: string;
+                        }[];
+                        publisher?: string;
+                        /** @enum {number} */
+                        version: 1;
+                    };
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    PracticeRulesController_importRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A practice-rules document (see docs/practice-authority.md) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default [] */
+                    compacts?: {
+                        id: string;
+                        members: {
+                            /** Format: date-time */
+                            from: string;
+                            state: string;
+                            /**
+                             * Format: date-time
+                             * @default null
+                             */
+                            until?: string | null;
+                        }[];
+                        professions: string[];
+                        requiresMultistate: boolean;
+                    }[];
+                    /** @enum {string} */
+                    format: "responder-checkin/practice-rules";
+                    /** Format: date-time */
+                    issuedAt?: string;
+                    /** @default [] */
+                    missions?: {
+                        assistingState: string;
+                        /** @default [] */
+                        conditions?: string[];
+                        /** Format: date-time */
+                        from: string;
+                        id: string;
+                        order: string;
+                        professions: string[];
+                        requestingState: string;
+                        requestNumber: string;
+                        /** @default [] */
+                        roster?: string[];
+                        /** Format: date-time */
+                        signedAt: string;
+                        /** Format: date-time */
+                        until: string;
+                    }[];
+                    /** @default [] */
+                    orders?: {
+                        /** @default [] */
+                        conditions?: string[];
+                        /** @enum {string} */
+                        effect: "authorize" | "restrict";
+                        /** Format: date-time */
+                        from: string;
+                        /** @default [] */
+                        homeStates?: string[];
+                        id: string;
+                        issuedBy: string;
+                        professions: string[];
+                        state: string;
+                        /** @default false */
+                        suspends?: boolean;
+                        /** Format: date-time */
+                        until: string;
+                    }[];
+                    publisher?: string;
+                    /** @enum {number} */
+                    version: 1;
+                };
+            };
+        };
+        responses: {
+            /** @description The document is the version in force: what changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PracticeRulesImportSummaryDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The document is invalid: `errors` names the bad fields. Code: practice_rules_invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    PracticeRulesController_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every version, newest (in force) first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetVersionDto"][];
+                };
             };
             /** @description No valid access token. Code: unauthenticated. */
             401: {
