@@ -10,7 +10,9 @@ export class TimeRecords1765007000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE app_user DROP CONSTRAINT app_user_role_check`);
-    await q.query(`ALTER TABLE app_user ADD CONSTRAINT app_user_role_check CHECK (role IN ('admin', 'commander', 'checkin', 'auditor', 'supervisor', 'timekeeper'))`);
+    await q.query(
+      `ALTER TABLE app_user ADD CONSTRAINT app_user_role_check CHECK (role IN ('admin', 'commander', 'checkin', 'auditor', 'supervisor', 'timekeeper'))`,
+    );
     await q.query(`
       CREATE TABLE time_agency_rule (
         incident_id uuid NOT NULL REFERENCES incident (id),
