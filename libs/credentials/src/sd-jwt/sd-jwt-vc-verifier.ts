@@ -11,7 +11,7 @@ import { VERIFICATION_LIMITS } from '../limits';
 import { StatusListError, StatusListService, type DecodedStatusList, type VerifiedStatusListCredential } from '../status/status-list-service';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, type TrustedIssuer, type TrustSource } from '../trust/trust-source';
 import { isRecord, oneOrMany, type JsonRecord } from '../util/json';
-import type { CredentialSummary, StatusEvidence, VerificationCheck, VerificationEvidence, VerificationResult } from '../verification-result';
+import type { StatusEvidence, VerificationCheck, VerificationResult } from '../verification-result';
 import { checkKeyBinding, type KeyBindingVerdict } from './key-binding';
 import { parseSdJwt, processDisclosures, SdJwtError, sdHashAlgorithm, type SdJwtParts } from './sd-jwt';
 import { summariseSdJwtVc } from './sd-jwt-vc-summary';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail, type AuditActor, type AuditInput } from '@app/audit';
 import { GroupCommit } from '@app/common';
-import { CombinedStatement, Database, type PreparedStatements, type SqlScope } from '@app/db';
+import { CombinedStatement, Database, type PreparedStatements } from '@app/db';
 import { Outbox, type OutgoingEvent } from '@app/realtime';
 import { currentTraceParent } from '@app/telemetry';
 import type { DeploymentView } from '../deployments/deployment.view';
