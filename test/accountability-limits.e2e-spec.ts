@@ -2,7 +2,7 @@ import request from 'supertest';
 import { bearer } from './support/test-app';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 import { REVERIFY_TEST_ENV, startWorker, sweepOnce, withDb } from './support/reverification';
-import { assign, checkInMany } from './support/accountability';
+import { checkInMany } from './support/accountability';
 
 /**
  * Work and rest limits: the board's amber/red list, the once-per-limit `deployment.limit_approaching` raised by the

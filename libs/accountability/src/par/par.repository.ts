@@ -65,16 +65,10 @@ const toMember = (r: MemberRow): ParMember => ({
   markedAt: r.marked_at,
 });
 
-export interface NewPar {
-  incidentId: string;
-  scopeAssignment: string | null;
-  reason: ParReason;
-  note: string | null;
-  startedBy: AuditActor;
-  startedAt: Date;
-  deadlineAt: Date;
-  members: Array<{ deploymentId: string; responderId: string; name: string; assignment: string | null }>;
-}
+/** A roll call as it starts: its scope and its expected list (the counts start from the list). */
+export type NewPar = Pick<Par, 'incidentId' | 'scopeAssignment' | 'reason' | 'note' | 'startedBy' | 'startedAt' | 'deadlineAt'> & {
+  members: Array<Pick<ParMember, 'deploymentId' | 'responderId' | 'name' | 'assignment'>>;
+};
 
 /** par and par_member: roll calls and their expected lists. Counts live on the par row, changed under its lock. */
 @Injectable()
