@@ -32,4 +32,5 @@ export * from './responders/verification';
 export * from './retention/retention.service';
 export * from './walk-ups/walk-up';
 export * from './walk-ups/walk-ups.service';
+export * from './walk-ups/walk-up-badges';
 export * from './incidents.module';

@@ -47,7 +47,12 @@ export class WalkUpBadges {
     private readonly serverKeys: ServerKeysService,
   ) {}
 
-  async issue(incidentId: string, walkUp: { id: string; name: string }, validHours: number, now = new Date()): Promise<{ token: string; expiresAt: string; kid: string }> {
+  async issue(
+    incidentId: string,
+    walkUp: { id: string; name: string },
+    validHours: number,
+    now = new Date(),
+  ): Promise<{ token: string; expiresAt: string; kid: string }> {
     const key = await this.keyFor(incidentId);
     const exp = Math.floor(now.getTime() / 1000) + Math.round(validHours * 3600);
     const token = await new SignJWT({ incident: incidentId, name: walkUp.name, kind: 'walk_up' })
@@ -73,7 +78,12 @@ export class WalkUpBadges {
       return { ok: false, hash, code: 'walk_up_badge_invalid', message: 'This temporary badge cannot be read.' };
     }
     if (claimed !== incidentId) {
-      return { ok: false, hash, code: 'walk_up_badge_other_incident', message: 'This temporary badge was issued for another incident; it is valid only there.' };
+      return {
+        ok: false,
+        hash,
+        code: 'walk_up_badge_other_incident',
+        message: 'This temporary badge was issued for another incident; it is valid only there.',
+      };
     }
     const key = await this.keyFor(incidentId);
     try {
@@ -87,7 +97,12 @@ export class WalkUpBadges {
     } catch (err) {
       // Only a genuine badge reports expiry: jose checks the signature before the dates.
       if (err instanceof errors.JWTExpired) {
-        return { ok: false, hash, code: 'walk_up_badge_expired', message: 'This temporary badge has expired: check the volunteer in again at the walk-up desk.' };
+        return {
+          ok: false,
+          hash,
+          code: 'walk_up_badge_expired',
+          message: 'This temporary badge has expired: check the volunteer in again at the walk-up desk.',
+        };
       }
       return { ok: false, hash, code: 'walk_up_badge_invalid', message: 'This temporary badge was not signed by this incident.' };
     }

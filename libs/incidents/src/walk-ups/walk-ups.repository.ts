@@ -115,7 +115,20 @@ export class WalkUpsRepository {
       `INSERT INTO walk_up (id, incident_id, responder_id, deployment_id, name, contact, claimed_qualifications, id_seen, agency, home_state,
                             registered_by, registered_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [w.id, w.incidentId, w.responderId, w.deploymentId, w.name, w.contact, w.claimedQualifications, w.idSeen, w.agency, w.homeState, w.registeredBy, w.registeredAt],
+      [
+        w.id,
+        w.incidentId,
+        w.responderId,
+        w.deploymentId,
+        w.name,
+        w.contact,
+        w.claimedQualifications,
+        w.idSeen,
+        w.agency,
+        w.homeState,
+        w.registeredBy,
+        w.registeredAt,
+      ],
     );
   }
 
@@ -159,7 +172,11 @@ export class WalkUpsRepository {
    * Another responder already known by this credential's subject (or issuer and licence number), if any: the walk-up
    * cannot take over that person's identity.
    */
-  async otherResponderWith(tx: Transaction, responderId: string, keys: { subjectId: string | null; issuerId: string; licenseNumber: string | null }): Promise<string | undefined> {
+  async otherResponderWith(
+    tx: Transaction,
+    responderId: string,
+    keys: { subjectId: string | null; issuerId: string; licenseNumber: string | null },
+  ): Promise<string | undefined> {
     const row = await tx.queryOne<{ id: string }>(
       `SELECT id FROM responder
         WHERE id <> $1 AND (($2::text IS NOT NULL AND subject_id = $2) OR ($2::text IS NULL AND $4::text IS NOT NULL AND issuer_id = $3 AND license_number = $4 AND subject_id IS NULL))
@@ -210,7 +227,9 @@ export class WalkUpsRepository {
   }
 
   async badgeKey(incidentId: string): Promise<StoredBadgeKey | undefined> {
-    const row = await this.database.queryOne<BadgeKeyRow>(`SELECT kid, public_jwk, sealed_private_key FROM walk_up_badge_key WHERE incident_id = $1`, [incidentId]);
+    const row = await this.database.queryOne<BadgeKeyRow>(`SELECT kid, public_jwk, sealed_private_key FROM walk_up_badge_key WHERE incident_id = $1`, [
+      incidentId,
+    ]);
     return row && { kid: row.kid, publicJwk: row.public_jwk, sealedPrivateKey: row.sealed_private_key };
   }
 

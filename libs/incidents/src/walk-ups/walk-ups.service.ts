@@ -198,8 +198,12 @@ export class WalkUpsService {
     const summary = basis.credential;
     if (decided.decision === 'denied' || !summary?.qualification || !establishesIdentity(basis)) {
       const reasons: CheckInReason[] =
-        decided.decision === 'denied' ? decided.reasons : [{ code: 'no_qualification', message: 'This credential does not show a qualification we recognise.' }];
-      throw new DomainError('walk_up_credential_refused', `The credential does not verify this volunteer: ${reasons.map((r) => r.message).join(' ')}`, { reasons });
+        decided.decision === 'denied'
+          ? decided.reasons
+          : [{ code: 'no_qualification', message: 'This credential does not show a qualification we recognise.' }];
+      throw new DomainError('walk_up_credential_refused', `The credential does not verify this volunteer: ${reasons.map((r) => r.message).join(' ')}`, {
+        reasons,
+      });
     }
     const qualification = summary.qualification;
     return this.database.transaction(async (tx) => {
@@ -209,7 +213,10 @@ export class WalkUpsService {
       if (!d?.active) throw new DomainError('deployment_not_active', `${w.name} has checked out.`);
       const keys = { subjectId: summary.subject.id ?? null, issuerId: summary.issuer.id, licenseNumber: summary.licenseNumber ?? null };
       if (await this.walkUps.otherResponderWith(tx, w.responderId, keys)) {
-        throw new DomainError('walk_up_identity_conflict', 'This credential belongs to a responder already on record: check the walk-up out and scan the credential at check-in.');
+        throw new DomainError(
+          'walk_up_identity_conflict',
+          'This credential belongs to a responder already on record: check the walk-up out and scan the credential at check-in.',
+        );
       }
       const credentialId = await this.walkUps.linkCredential(
         tx,
@@ -231,7 +238,10 @@ export class WalkUpsService {
         { name: responderName(summary), email: summary.subject.email ?? null, subjectId: summary.subject.id ?? null },
       );
       if (credentialId === 'held_by_other') {
-        throw new DomainError('walk_up_identity_conflict', 'This credential was presented by another responder: check the walk-up out and scan it at check-in.');
+        throw new DomainError(
+          'walk_up_identity_conflict',
+          'This credential was presented by another responder: check the walk-up out and scan it at check-in.',
+        );
       }
       return this.markVerified(
         tx,
@@ -270,7 +280,7 @@ export class WalkUpsService {
       const w = badge.ok ? await this.walkUps.lock(tx, cmd.incidentId, badge.walkUpId) : undefined;
       let refusal: CheckInReason | null = badge.ok
         ? w
-          ? (position && refusalFor(w, position)) ?? null
+          ? ((position && refusalFor(w, position)) ?? null)
           : { code: 'walk_up_badge_invalid', message: 'This temporary badge names no walk-up record at this incident.' }
         : { code: badge.code, message: badge.message };
       let deployment: DeploymentView | null = null;
@@ -312,10 +322,19 @@ export class WalkUpsService {
         incidentId: cmd.incidentId,
         target: deployment ? { type: 'deployment', id: deployment.id } : { type: 'walk_up_badge', id: badge.hash },
         occurredAt: now,
-        payload: { attemptId, decision, reasons, walkUpId: w?.id ?? null, badgeHash: badge.hash, positionId: position?.id ?? null, deploymentId: deployment?.id ?? null },
+        payload: {
+          attemptId,
+          decision,
+          reasons,
+          walkUpId: w?.id ?? null,
+          badgeHash: badge.hash,
+          positionId: position?.id ?? null,
+          deploymentId: deployment?.id ?? null,
+        },
       });
       if (refusal) await this.outbox.append(tx, cmd.incidentId, 'checkin.denied', { attemptId, reasons, at: now.toISOString() });
-      else if (deployment && !alreadyCheckedIn) await this.outbox.append(tx, cmd.incidentId, 'deployment.checked_in', { deployment: toRosterEntry(deployment) });
+      else if (deployment && !alreadyCheckedIn)
+        await this.outbox.append(tx, cmd.incidentId, 'deployment.checked_in', { deployment: toRosterEntry(deployment) });
       return {
         attemptId,
         incidentId: cmd.incidentId,

@@ -45,7 +45,13 @@ export class WalkUpPositionDto {
 }
 
 export class WalkUpBadgeRequestDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: BADGE_MAX_HOURS, default: BADGE_DEFAULT_HOURS, description: 'How long the badge is valid, in hours' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: BADGE_MAX_HOURS,
+    default: BADGE_DEFAULT_HOURS,
+    description: 'How long the badge is valid, in hours',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
