@@ -218,25 +218,31 @@ export class WalkUpsService {
           'This credential belongs to a responder already on record: check the walk-up out and scan the credential at check-in.',
         );
       }
-      const credentialId = await this.walkUps.linkCredential(
-        tx,
-        w,
-        {
-          id: randomUUID(),
-          hash: basis.evidence.credentialHash,
-          jws: basis.jws ?? credential.trim(),
-          format: summary.format,
-          issuerId: summary.issuer.id,
-          qualification,
-          licenseNumber: summary.licenseNumber ?? null,
-          validFrom: summary.validFrom ?? null,
-          validUntil: summary.validUntil ?? null,
-          statusEntries: summary.status,
-          keyThumbprint: basis.evidence.keyThumbprint ?? null,
-          summary,
-        },
-        { name: responderName(summary), email: summary.subject.email ?? null, subjectId: summary.subject.id ?? null },
-      );
+      const credentialId = await this.walkUps
+        .linkCredential(
+          tx,
+          w,
+          {
+            id: randomUUID(),
+            hash: basis.evidence.credentialHash,
+            jws: basis.jws ?? credential.trim(),
+            format: summary.format,
+            issuerId: summary.issuer.id,
+            qualification,
+            licenseNumber: summary.licenseNumber ?? null,
+            validFrom: summary.validFrom ?? null,
+            validUntil: summary.validUntil ?? null,
+            statusEntries: summary.status,
+            keyThumbprint: basis.evidence.keyThumbprint ?? null,
+            summary,
+          },
+          { name: responderName(summary), email: summary.subject.email ?? null, subjectId: summary.subject.id ?? null },
+        )
+        .catch((err: unknown) => {
+          // Another scan gave this subject or licence to a responder since the check above.
+          if (['responder_subject_key', 'responder_licence_key'].includes(violatedConstraint(err, '23505') ?? '')) return 'held_by_other' as const;
+          throw err;
+        });
       if (credentialId === 'held_by_other') {
         throw new DomainError(
           'walk_up_identity_conflict',
@@ -278,7 +284,7 @@ export class WalkUpsService {
     const now = new Date();
     return this.database.transaction(async (tx) => {
       const w = badge.ok ? await this.walkUps.lock(tx, cmd.incidentId, badge.walkUpId) : undefined;
-      let refusal: CheckInReason | null = badge.ok
+      const refusal: CheckInReason | null = badge.ok
         ? w
           ? ((position && refusalFor(w, position)) ?? null)
           : { code: 'walk_up_badge_invalid', message: 'This temporary badge names no walk-up record at this incident.' }
@@ -287,12 +293,14 @@ export class WalkUpsService {
       let alreadyCheckedIn = false;
       if (!refusal && w) {
         const d = await this.walkUps.deploymentOf(tx, w.deploymentId);
+        let deploymentId = w.deploymentId;
         if (d?.active) {
           alreadyCheckedIn = true;
         } else if (d) {
+          deploymentId = randomUUID();
           await this.walkUps
             .reopen(tx, w, {
-              deploymentId: randomUUID(),
+              deploymentId,
               credentialId: d.credentialId,
               positionId: position?.id ?? null,
               locationId: location?.id ?? null,
@@ -308,7 +316,7 @@ export class WalkUpsService {
               throw err;
             });
         }
-        if (!refusal) deployment = await this.reader.get((await this.lock(tx, cmd.incidentId, w.id)).deploymentId, cmd.incidentId, tx);
+        deployment = await this.reader.get(deploymentId, cmd.incidentId, tx);
       }
       const decision = refusal ? 'denied' : w?.status === 'verified' ? 'admitted' : 'admitted_with_warnings';
       const reasons: CheckInReason[] = refusal
