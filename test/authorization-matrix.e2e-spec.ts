@@ -183,6 +183,39 @@ const EXPECTED: Record<string, Expectation> = {
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/reverify` }),
   },
 
+  // Walk-up volunteers (docs/walk-ups.md): intake and badges by whoever checks people in. Writes name a walk-up that
+  // does not exist or send an empty body: a permitted call answers 404 or 400.
+  'POST /incidents/:incidentId/walk-ups': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/walk-ups`, body: {} }),
+  },
+  'GET /incidents/:incidentId/walk-ups': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/walk-ups` }),
+  },
+  'POST /incidents/:incidentId/walk-ups/:walkUpId/position': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/walk-ups/${randomUUID()}/position`, body: {} }),
+  },
+  'POST /incidents/:incidentId/walk-ups/:walkUpId/badge': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/walk-ups/${randomUUID()}/badge`, body: {} }),
+  },
+  'POST /incidents/:incidentId/walk-ups/:walkUpId/upgrade': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/walk-ups/${randomUUID()}/upgrade`, body: {} }),
+  },
+  'GET /incidents/:incidentId/walk-up-badge-keys': {
+    access: ALL,
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/walk-up-badge-keys` }),
+  },
+
   // Offline stations (docs/offline.md): the pack and device sync for whoever scans; device keys are revoked by commanders.
   'GET /incidents/:incidentId/pack': {
     access: ['admin', 'commander', 'checkin'],

@@ -7,6 +7,7 @@ import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
 import { CREDENTIAL_FORMATS } from '../apps/issuer/src';
 import {
   ApiClient,
+  addWalkUps,
   DEMO_MISSION,
   DEMO_TRUST,
   admitOnePerFormat,
@@ -258,4 +259,23 @@ describe('demo: issuer, badges and verifier together', () => {
     expect(denied.body.decision).toBe('denied');
     expect(denied.body.reasons.map((r) => r.code)).toContain('revoked');
   }, 30_000);
+
+  it('takes walk-ups in pending verification, prints a temporary badge the station admits, and verifies one in place', async () => {
+    const out = await addWalkUps(
+      client,
+      seed.incident,
+      checkinToken,
+      async (name, qualification) => (await issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification, subject: { name } })).jws,
+      join(dir, 'walk-ups'),
+    );
+    expect(out.walkUps).toEqual([
+      { name: 'Jordan Ellis', status: 'pending_verification', position: 'Shelter Support' },
+      { name: 'Priya Natarajan', status: 'verified', position: 'Shelter Support' },
+      { name: 'Tom Becker', status: 'pending_verification', position: null },
+    ]);
+    const read = await readQrCode(out.badge!.png);
+    expect(read).toBe((await readFile(out.badge!.jwt, 'utf8')).trim());
+    const scanned = await checkIn(read);
+    expect(scanned.body).toMatchObject({ decision: 'admitted_with_warnings', reasons: [{ code: 'walk_up_pending_verification' }] });
+  });
 });

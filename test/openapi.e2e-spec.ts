@@ -471,6 +471,32 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('GET /incidents/{incidentId}/activity-log', { params: inc, token: admin, expect: 200 });
     await call('GET /incidents/{incidentId}/ics214.csv', { params: inc, token: admin, expect: 200 });
     await call('GET /incidents/{incidentId}/ics214.html', { params: inc, token: admin, expect: 200 });
+    // Walk-up volunteers (docs/walk-ups.md): intake, a clinical position refused, a badge, verified by a credential.
+    const atIncident = { params: { incidentId: incident.id }, token: checkin.token };
+    const intake = {
+      name: 'Sam Rivera',
+      contact: '+1 305 555 0142',
+      claimedQualifications: ['RN'],
+      idSeen: { type: 'Passport', statement: 'Photo matches.' },
+      agency: 'Jackson Memorial',
+    };
+    const walkUp = await call('POST /incidents/{incidentId}/walk-ups', { ...atIncident, body: intake, expect: 201 });
+    await call('POST /incidents/{incidentId}/walk-ups', { ...atIncident, body: { ...intake, positionId: incident.positions['Triage Nurse'] }, expect: 422 });
+    await call('GET /incidents/{incidentId}/walk-ups', { ...atIncident, expect: 200 });
+    const walkUpParams = { params: { incidentId: incident.id, walkUpId: id(walkUp) }, token: checkin.token };
+    await call('POST /incidents/{incidentId}/walk-ups/{walkUpId}/position', { ...walkUpParams, body: { positionId: null }, expect: 200 });
+    await call('POST /incidents/{incidentId}/walk-ups/{walkUpId}/badge', { ...walkUpParams, body: { validHours: 2 }, expect: 200 });
+    await call('GET /incidents/{incidentId}/walk-up-badge-keys', { ...atIncident, expect: 200 });
+    const walkUpLicence = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Sam Rivera' } });
+    await call('POST /incidents/{incidentId}/walk-ups/{walkUpId}/upgrade', { ...walkUpParams, body: { credential: walkUpLicence.jws }, expect: 200 });
+    await call('POST /incidents/{incidentId}/walk-ups/{walkUpId}/upgrade', { ...walkUpParams, body: { credential: walkUpLicence.jws }, expect: 409 });
+    await call('POST /incidents/{incidentId}/deployments/{deploymentId}/check-out', {
+      params: { incidentId: incident.id, deploymentId: (walkUp.body as { deployment: { id: string } }).deployment.id },
+      token: checkin.token,
+      body: {},
+      expect: 200,
+    });
+
     await call('PATCH /incidents/{incidentId}/accountability-settings', {
       params: inc,
       token: admin,

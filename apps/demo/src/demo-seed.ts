@@ -83,6 +83,8 @@ export const DEMO_POSITIONS: ReadonlyArray<{ name: string; requiredQualification
   { name: 'Paramedic', requiredQualifications: ['PARAMEDIC'] },
   { name: 'EMT', requiredQualifications: ['EMT', 'PARAMEDIC'] },
   { name: 'Rescue Specialist', requiredQualifications: ['USAR_TECH'] },
+  // General support: walk-up volunteers pending verification may take it (docs/walk-ups.md).
+  { name: 'Shelter Support', requiredQualifications: ['GENERAL_SUPPORT'] },
 ];
 
 export const DEMO_LOCATIONS: ReadonlyArray<{ name: string; kind: 'Base' | 'Staging Area' | 'ICP' | 'Helibase' | 'Other' }> = [

@@ -36,4 +36,6 @@ export { admitOnePerFormat, formatScan, matchesExpectation, onePerFormat, positi
 export type { ScanResult, SurgeOptions, SurgeReport, SurgeTarget } from './surge';
 export { handOutRecord } from './records';
 export type { HandedOutRecord } from './records';
+export { addWalkUps, DEMO_SUPPORT_POSITION, DEMO_WALK_UPS } from './walk-ups';
+export type { DemoWalkUps } from './walk-ups';
 export { parseArgs, runDemoCli } from './main';

@@ -10,6 +10,7 @@ import { buildDist, clearRedisNamespace, dropDatabase, portInUse, startNodeProce
 import { admitOnePerFormat, formatScan, runSurge, type SurgeReport } from './surge';
 import { runRollCall } from './roll-call';
 import { handOutRecord, type HandedOutRecord } from './records';
+import { addWalkUps, type DemoWalkUps } from './walk-ups';
 
 /**
  * `npm run demo`: the whole system with realistic data in about a minute. Starts the demo issuer (in this
@@ -389,10 +390,19 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
     if (stopping) return exitCode;
     // Someone is released at once: the check-out hands them their deployment record.
     const record = await handOutRecord(api, seed.incident.id, await api.signIn(checkin.email, checkin.password), join(settings.outputDir, 'records'));
+    // Walk-up volunteers without a badge: taken in pending verification, one printed a temporary badge, one verified.
+    const walkUps = await addWalkUps(
+      api,
+      seed.incident,
+      await api.signIn(checkin.email, checkin.password),
+      async (name, qualification) => (await issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification, subject: { name } })).jws,
+      join(settings.outputDir, 'walk-ups'),
+    );
     const answers = await probeUrls(apiUrl, issuer.url);
     printWelcome({
       perFormat,
       record,
+      walkUps,
       settings,
       issuer,
       apiUrl,
@@ -443,6 +453,7 @@ async function probeUrls(apiUrl: string, issuerUrl: string): Promise<Record<stri
 function printWelcome(input: {
   perFormat: SurgeReport;
   record: HandedOutRecord | undefined;
+  walkUps: DemoWalkUps;
   settings: DemoSettings;
   issuer: IssuerServer;
   apiUrl: string;
@@ -502,6 +513,10 @@ function printWelcome(input: {
     say(`  ${r.name}: "${r.achievement}"  ${rel(r.files.png)} (QR), .jwt and .json beside it`);
     say(`  verify it: POST ${apiUrl}/credentials/verify, or npm run cli -- verify ${rel(r.files.jwt)}; scan it at the station for the history`);
   }
+
+  say(bold('\nWalk-up volunteers') + ' (no badge: taken in at the walk-up desk, general support until verified):');
+  for (const w of input.walkUps.walkUps) say(`  ${w.name.padEnd(20)} ${w.status.replace('_', ' ').padEnd(22)} ${w.position ?? 'no position'}`);
+  if (input.walkUps.badge) say(`  temporary badge of ${input.walkUps.badge.name}: ${rel(input.walkUps.badge.png)} (QR; scan it at the station)`);
 
   const spotlight = manifest.badges.find((b) => b.spotlight);
   const server = settings.issuerPort === 4100 ? '' : ` --server ${issuer.url}`;

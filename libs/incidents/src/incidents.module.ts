@@ -29,6 +29,10 @@ import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 import { RetentionRepository } from './retention/retention.repository';
 import { RetentionService } from './retention/retention.service';
+import { WalkUpBadges } from './walk-ups/walk-up-badges';
+import { WalkUpsController } from './walk-ups/walk-ups.controller';
+import { WalkUpsRepository } from './walk-ups/walk-ups.repository';
+import { WalkUpsService } from './walk-ups/walk-ups.service';
 
 const SERVICES = [
   IncidentsService,
@@ -39,6 +43,7 @@ const SERVICES = [
   IdempotencyKeyHints,
   RosterService,
   RetentionService,
+  WalkUpsService,
 ];
 const REPOSITORIES = [
   IncidentsRepository,
@@ -48,6 +53,7 @@ const REPOSITORIES = [
   CheckInRepository,
   RetentionRepository,
   WorkPeriodsRepository,
+  WalkUpsRepository,
 ];
 
 /**
@@ -75,8 +81,8 @@ export class IncidentsCoreModule {}
  */
 @Module({
   imports: [IncidentsCoreModule, AuthModule, AuditTrailModule],
-  controllers: [IncidentsController, CheckInController, DeploymentsController, ReportsController],
-  providers: [IncidentStaffService, ReportsService, DeploymentReportsRepository, RecentCheckInsRepository],
+  controllers: [IncidentsController, CheckInController, DeploymentsController, ReportsController, WalkUpsController],
+  providers: [IncidentStaffService, ReportsService, DeploymentReportsRepository, RecentCheckInsRepository, WalkUpBadges],
   exports: [IncidentsCoreModule],
 })
 export class IncidentsModule {}

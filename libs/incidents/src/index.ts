@@ -30,4 +30,7 @@ export * from './responders/responder';
 export * from './responders/presented-credential';
 export * from './responders/verification';
 export * from './retention/retention.service';
+export * from './walk-ups/walk-up';
+export * from './walk-ups/walk-ups.service';
+export * from './walk-ups/walk-up-badges';
 export * from './incidents.module';

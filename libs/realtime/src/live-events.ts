@@ -27,6 +27,8 @@ export interface RosterEntry {
   practiceBasis?: string;
   /** ESAR-VHP credential level (1-4) from the verified credentials. */
   esarVhpLevel?: number;
+  /** A walk-up volunteer not yet verified by a credential or primary source: non-clinical positions only. */
+  pendingVerification?: boolean;
 }
 
 export type CredentialFlagCode =
@@ -93,6 +95,11 @@ export interface LiveEventMap {
     changedBy: string;
     at: string;
   };
+  /**
+   * A deployment's board entry changed outside a status change: a walk-up volunteer verified in place (the same
+   * deployment, now without the pending-verification marker) or moved to another position.
+   */
+  'deployment.updated': { deployment: RosterEntry; change: 'verified' | 'position' };
   'deployment.checked_out': { deploymentId: string; responderId: string; name: string; at: string; hoursOnScene: number };
   'checkin.denied': { attemptId: string; name?: string; reasons: Array<{ code: string; message: string }>; at: string };
   /** deploymentId and responderId are null for an offline admission that the online re-verification denied (no deployment). */
@@ -129,6 +136,7 @@ export type LiveEventName = keyof LiveEventMap;
 export const LIVE_EVENT_NAMES: readonly LiveEventName[] = [
   'deployment.checked_in',
   'deployment.status_changed',
+  'deployment.updated',
   'deployment.checked_out',
   'checkin.denied',
   'credential.flagged',

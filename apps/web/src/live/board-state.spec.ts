@@ -40,6 +40,21 @@ describe('board state', () => {
     state = fromSnapshot(snapshot([entry('a'), entry('b', { qualifications: ['PARAMEDIC'] })]));
   });
 
+  it('replaces a walk-up volunteer verified in place: the same card, without the pending-verification marker', () => {
+    const pending = applyEvent(
+      state,
+      event('deployment.checked_in', { deployment: entry('w', { name: 'Sam Rivera', qualifications: [], pendingVerification: true }) }),
+    );
+    const verified = applyEvent(
+      pending,
+      event('deployment.updated', { deployment: entry('w', { name: 'Sam Rivera', qualifications: ['RN'] }), change: 'verified' }),
+    );
+    const card = verified.roster.filter((r) => r.deploymentId === 'w');
+    expect(card).toHaveLength(1);
+    expect(card[0]).toMatchObject({ qualifications: ['RN'] });
+    expect(card[0].pendingVerification).toBeUndefined();
+  });
+
   it('adds a checked-in responder once, even if the event comes twice', () => {
     const checkedIn = event('deployment.checked_in', { deployment: entry('c', { name: 'Ana Diaz' }) });
     const once = applyEvent(state, checkedIn);

@@ -52,7 +52,8 @@ export function applyEvent(state: BoardState, event: LiveEvent): BoardState {
   if (event.incidentId !== state.incidentId || event.seq <= state.seq) return state;
   const next: BoardState = { ...state, seq: event.seq };
   switch (event.name) {
-    case 'deployment.checked_in': {
+    case 'deployment.checked_in':
+    case 'deployment.updated': {
       const { deployment } = event.payload as LiveEventMap['deployment.checked_in'];
       next.roster = [...state.roster.filter((r) => r.deploymentId !== deployment.deploymentId), deployment];
       if (deployment.credentialFlag) next.alerts = upsertAlert(state.alerts, { ...deployment, flag: deployment.credentialFlag });

@@ -8,6 +8,7 @@ import { toApiError, useAction, useAsync, type AsyncState } from '../components/
 import { CameraScanner } from '../scan/camera-scanner';
 import { DeploymentRecordPanel, PresentedRecordPanel } from '../components/deployment-record';
 import { api, deviceId, useSession, uuid } from '../session';
+import { WalkUpDesk } from './walk-up-desk';
 import { DECISION_ICON, DECISION_WORD, formatClock, formatTime, reasonText, STATUS_WORD } from '../text';
 
 /** A scan on its way to the server. The idempotency key is made once per scan, so a retry can never admit twice. */
@@ -260,6 +261,8 @@ function Station({ incident }: { incident: Incident }) {
       )}
 
       <RecentScans recent={recent} />
+
+      <WalkUpDesk incident={incident} />
     </>
   );
 }

@@ -301,6 +301,11 @@ function RosterCard({ entry, incidentId, canAct, onReleased }: { entry: RosterEn
           {entry.practiceBasis ? ` ${entry.practiceBasis}` : ''}
         </p>
       )}
+      {entry.pendingVerification && (
+        <p class="card-line" data-testid="pending-verification">
+          <span class="pending-pill">Walk-up · pending verification</span> General-support positions only
+        </p>
+      )}
       <p class="card-line hint">Checked in {formatTime(entry.checkedInAt)}</p>
       {flagged && entry.credentialFlag && (
         <p class="card-flag" role="note">

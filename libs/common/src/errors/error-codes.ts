@@ -30,6 +30,12 @@ export const ERROR_STATUS = {
   position_unknown: 422,
   location_unknown: 422,
   invalid_status_change: 422,
+  // walk-up volunteers (docs/walk-ups.md)
+  walk_up_not_verified: 422,
+  walk_up_not_qualified: 422,
+  walk_up_credential_refused: 422,
+  walk_up_already_verified: 409,
+  walk_up_identity_conflict: 409,
   // accountability (PAR roll calls, limits, demobilization)
   par_running: 409,
   par_not_running: 409,

@@ -11,6 +11,8 @@ import type { CheckInResponse } from './check-in.types';
 import { CheckInResponseDto, RecentCheckInDto } from './dto/check-in-response.dto';
 import { CheckInDto } from './dto/check-in.dto';
 import { RecentCheckInsRepository } from './recent-check-ins.repository';
+import { isWalkUpBadge, WalkUpBadges } from '../walk-ups/walk-up-badges';
+import { WalkUpsService } from '../walk-ups/walk-ups.service';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -25,6 +27,8 @@ export class CheckInController {
     private readonly limiter: RateLimiter,
     @Inject(AppConfig) private readonly config: AppConfig,
     private readonly recentCheckIns: RecentCheckInsRepository,
+    private readonly walkUps: WalkUpsService,
+    private readonly badges: WalkUpBadges,
   ) {}
 
   /**
@@ -64,6 +68,13 @@ export class CheckInController {
     // Per user, whatever X-Device-Id says (a client could name a new device for every scan), and before the badge
     // is verified: a scanner over its limit causes no verification work and gets nothing recorded or replayed.
     await this.limiter.consume('check-in', principal.userId, this.config.auth.checkinRateLimitPerMinute);
+    // A temporary incident badge (walk-up volunteers, docs/walk-ups.md) is checked against the incident's own key.
+    if (isWalkUpBadge(body.credential)) {
+      const badge = await this.badges.read(incidentId, body.credential);
+      const response = await this.walkUps.scanBadge({ incidentId, principal, actor, positionId: body.positionId, locationId: body.locationId }, badge);
+      reply.code(201).type('application/json; charset=utf-8');
+      return JSON.stringify(response);
+    }
     const outcome = await this.checkIns.checkIn({
       incidentId,
       principal,

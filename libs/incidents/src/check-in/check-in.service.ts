@@ -447,6 +447,7 @@ function newDeployment(
     practiceAuthority,
     checkedInAt: now.toISOString(),
     checkedOutAt: null,
+    walkUp: null,
     hoursOnScene: 0,
   };
 }

@@ -88,7 +88,7 @@ export class DeployedCredentialsRepository {
   async countActive(filter: DeployedCredentialFilter): Promise<number> {
     const { where, params } = filterSql(filter, 1);
     const row = await this.db.queryOne<{ n: number }>(
-      `SELECT count(*)::int AS n FROM deployment d JOIN presented_credential c ON c.id = d.credential_id WHERE d.checked_out_at IS NULL ${where}`,
+      `SELECT count(*)::int AS n FROM deployment d JOIN presented_credential c ON c.id = d.credential_id WHERE d.checked_out_at IS NULL AND c.format IS DISTINCT FROM 'walk_up' ${where}`,
       params,
     );
     return row?.n ?? 0;
@@ -105,7 +105,7 @@ export class DeployedCredentialsRepository {
          FROM deployment d
          JOIN presented_credential c ON c.id = d.credential_id
          JOIN incident i ON i.id = d.incident_id
-        WHERE d.checked_out_at IS NULL AND d.id > $1 ${where}
+        WHERE d.checked_out_at IS NULL AND d.id > $1 AND c.format IS DISTINCT FROM 'walk_up' ${where}
         ORDER BY d.id
         LIMIT $2`,
       [afterDeploymentId, limit, ...params],

@@ -50,6 +50,7 @@ function toView(d: DeploymentDetails, now: Date): DeploymentView {
     practiceAuthority: d.practiceAuthority,
     checkedInAt: d.checkedInAt.toISOString(),
     checkedOutAt: d.checkedOutAt?.toISOString() ?? null,
+    walkUp: d.walkUp,
     hoursOnScene: hoursBetween(d.checkedInAt, d.checkedOutAt ?? now),
   };
 }

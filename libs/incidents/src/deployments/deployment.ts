@@ -54,6 +54,14 @@ export interface DeploymentDetails {
   practiceAuthority: PracticeAuthorityView | null;
   checkedInAt: Date;
   checkedOutAt: Date | null;
+  /** Set when a walk-up intake opened this deployment (docs/walk-ups.md). */
+  walkUp: WalkUpMarker | null;
+}
+
+/** A walk-up volunteer's deployment: the intake record and whether a credential or primary source has verified them. */
+export interface WalkUpMarker {
+  id: string;
+  status: 'pending_verification' | 'verified';
 }
 
 /** A status as the history keeps it: a reason or assignment only when there was one. */

@@ -1,7 +1,7 @@
 import type { PracticeAuthorityView } from '@app/practice-authority';
 import type { CredentialFlag, OutOfServiceReason, RosterEntry } from '@app/realtime';
 import type { LocationKind } from '../incidents/incident';
-import type { AdmitDecision, DeploymentStatus } from './deployment';
+import type { AdmitDecision, DeploymentStatus, WalkUpMarker } from './deployment';
 import type { Ics211Fields } from './ics211';
 
 /** A deployment as the API shows it. */
@@ -29,6 +29,8 @@ export interface DeploymentView {
   practiceAuthority: PracticeAuthorityView | null;
   checkedInAt: string;
   checkedOutAt: string | null;
+  /** Set when a walk-up intake opened this deployment: "pending verification" until a credential or primary source verifies them. */
+  walkUp: WalkUpMarker | null;
   /** Whole time on scene so far (or until check-out), in hours with two decimals. */
   hoursOnScene: number;
 }
@@ -55,5 +57,6 @@ export function toRosterEntry(d: DeploymentView): RosterEntry {
     credentialFlag: d.credentialFlag,
     practiceBasis: d.practiceAuthority?.basis?.text,
     esarVhpLevel: d.practiceAuthority?.level.level ?? undefined,
+    ...(d.walkUp?.status === 'pending_verification' && { pendingVerification: true }),
   };
 }

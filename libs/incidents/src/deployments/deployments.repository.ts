@@ -92,6 +92,8 @@ interface DetailsRow {
   practice_authority: PracticeAuthorityView | null;
   checked_in_at: Date;
   checked_out_at: Date | null;
+  walk_up_id: string | null;
+  walk_up_status: 'pending_verification' | 'verified' | null;
 }
 
 interface StatusEventRow {
@@ -145,12 +147,14 @@ const SELECT_DETAILS = `
          d.credential_id, c.qualification, c.issuer_id, c.summary #>> '{issuer,registryName}' AS issuer_name,
          c.license_number, c.valid_until,
          d.position_id, p.name AS position_name, d.location_id, l.name AS location_name, l.kind AS location_kind,
-         d.decision, d.status, d.status_reason, d.assignment, d.credential_flag, d.ics211, d.practice_authority, d.checked_in_at, d.checked_out_at
+         d.decision, d.status, d.status_reason, d.assignment, d.credential_flag, d.ics211, d.practice_authority, d.checked_in_at, d.checked_out_at,
+         w.id AS walk_up_id, w.status AS walk_up_status
     FROM deployment d
     JOIN responder r ON r.id = d.responder_id
     JOIN presented_credential c ON c.id = d.credential_id
     LEFT JOIN incident_position p ON p.id = d.position_id
-    LEFT JOIN check_in_location l ON l.id = d.location_id`;
+    LEFT JOIN check_in_location l ON l.id = d.location_id
+    LEFT JOIN walk_up w ON w.deployment_id = d.id`;
 
 /** Deployments, their status history and ICS 211 edits (and the responder facts a deployment's events name). */
 @Injectable()
@@ -400,6 +404,7 @@ function toDetails(r: DetailsRow): DeploymentDetails {
     practiceAuthority: r.practice_authority,
     checkedInAt: r.checked_in_at,
     checkedOutAt: r.checked_out_at,
+    walkUp: r.walk_up_id && r.walk_up_status ? { id: r.walk_up_id, status: r.walk_up_status } : null,
   };
 }
 

@@ -101,6 +101,11 @@ export class Ics211FieldsDto extends Ics211InputDto implements Ics211Fields {
   preparedBy?: Ics211PreparedByDto;
 }
 
+export class WalkUpMarkerDto {
+  @ApiProperty({ format: 'uuid', description: 'The walk-up intake record' }) id!: string;
+  @ApiProperty({ enum: ['pending_verification', 'verified'] }) status!: 'pending_verification' | 'verified';
+}
+
 export class DeploymentDto implements DeploymentView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) incidentId!: string;
@@ -118,6 +123,8 @@ export class DeploymentDto implements DeploymentView {
   practiceAuthority!: PracticeAuthorityDto | null;
   @ApiProperty({ format: 'date-time' }) checkedInAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) checkedOutAt!: string | null;
+  @ApiProperty({ type: WalkUpMarkerDto, nullable: true, description: 'Set when a walk-up intake opened this deployment (docs/walk-ups.md)' })
+  walkUp!: WalkUpMarkerDto | null;
   @ApiProperty({ description: 'Time on scene so far (or until check-out), in hours with two decimals' }) hoursOnScene!: number;
 }
 
