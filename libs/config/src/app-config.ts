@@ -51,7 +51,7 @@ export abstract class AppConfig {
   /** Deployment records (docs/deployment-records.md); `issuerDid` unset: none are issued. */
   abstract readonly records: { issuerDid?: string; issuerName: string; jurisdiction: string; signingKey?: string };
   /** Primary sources (docs/primary-source.md); `sources` empty: licence-number check-in is off. `licenceHashKey` absent outside production: a fixed development key. */
-  abstract readonly primarySource: { sources: PrimarySourceSetting[]; licenceHashKey?: string; relookupMs: number };
+  abstract readonly primarySource: { sources: PrimarySourceSetting[]; licenceHashKey?: string; relookupMs: number; noticeUrl?: string };
 }
 
 export function toAppConfig(env: Env): AppConfig {
@@ -113,6 +113,11 @@ export function toAppConfig(env: Env): AppConfig {
       jurisdiction: env.RECORDS_ISSUER_JURISDICTION,
       signingKey: env.RECORDS_SIGNING_KEY,
     },
-    primarySource: { sources: env.PRIMARY_SOURCES ?? [], licenceHashKey: env.LICENCE_HASH_KEY, relookupMs: env.PRIMARY_SOURCE_RELOOKUP_MS },
+    primarySource: {
+      sources: env.PRIMARY_SOURCES ?? [],
+      licenceHashKey: env.LICENCE_HASH_KEY,
+      relookupMs: env.PRIMARY_SOURCE_RELOOKUP_MS,
+      noticeUrl: env.PRIMARY_SOURCE_NOTICE_URL,
+    },
   });
 }

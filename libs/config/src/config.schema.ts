@@ -210,6 +210,8 @@ export const envSchema = z
       .string()
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of 32 bytes')
       .optional(),
+    /** Primary sources: this api's address as the sources reach it (notices go to <url>/primary-source/notices/<source id>); unset: no enrolment, deployed licences are looked up again on schedule instead. */
+    PRIMARY_SOURCE_NOTICE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** Primary sources: how often the worker looks up again the licences of deployed responders whose source sends no notices. */
     PRIMARY_SOURCE_RELOOKUP_MS: int(10000, 7 * 86400000).default(3600000),
     /** Live board: run the outbox relay in this process (several processes may run it; rows are claimed with SKIP LOCKED). */

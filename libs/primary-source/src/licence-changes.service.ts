@@ -131,7 +131,7 @@ export class LicenceChangesService {
   }
 
   /**
-   * Looks up again every deployed licence whose source sends no notices (within the source's stated freshness the
+   * Looks up again every deployed licence whose source sends us no notices (within the source's stated freshness the
    * cached answer is the answer). An indeterminate lookup changes nothing: the next tick tries again.
    */
   async relookup(actor: AuditActor): Promise<RelookupOutcome> {
@@ -144,7 +144,7 @@ export class LicenceChangesService {
       after = block[block.length - 1].deploymentId;
       for (const c of block) {
         const asked = await this.storedRequest(c);
-        if (!asked || asked.configured.source.pushesNotices) continue;
+        if (!asked || this.sources.notifies(asked.configured)) continue;
         outcome.checked++;
         const lookup = await this.lookups.lookUp(asked.configured, { kind: 'licence', ...asked.request });
         if (lookup.answer.kind === 'indeterminate') {

@@ -16,8 +16,6 @@ export interface LicenceCheckInCommand {
   body: LicenceCheckInDto;
   idempotencyKey?: string;
   deviceId?: string;
-  /** Where this api receives the source's notices (enrolled with sources that push them). */
-  noticeUrl: (sourceId: string) => string;
 }
 
 const UNAVAILABLE = 'primary_source_unavailable';
@@ -82,10 +80,10 @@ export class LicenceCheckInService {
         refine: (decided, p) => (check.outcome === 'indeterminate' ? onIndeterminate(decided, p, policy, lookup.configured.source.name) : decided),
       },
     });
-    if (check.outcome === 'licensed' && configured.source.pushesNotices && !outcome.replayed) {
+    if (check.outcome === 'licensed' && this.sources.notifies(configured) && !outcome.replayed) {
       // After the response is decided: enrolment is the source's business and must not slow or fail a check-in.
       void configured.source
-        .subscribe(query, cmd.noticeUrl(configured.source.id))
+        .subscribe(query, `${this.sources.noticeUrl}/primary-source/notices/${configured.source.id}`)
         .then((ok) => {
           if (!ok) this.logger.warn(`enrolment for notices at ${configured.source.id} refused; the licence is looked up again on schedule`);
         })
@@ -108,10 +106,17 @@ export function onIndeterminate(decided: Decision, position: PositionRequirement
       basis: decided.basis,
     };
   }
-  if (position && position.requiredQualifications.length > 0) {
+  // Every position names the qualifications it needs, and an unconfirmed licence confers none: only work without a
+  // position (general support, assigned by the commander) is open.
+  if (position) {
     return {
       decision: 'denied',
-      reasons: [{ code: UNAVAILABLE, message: `${why} ${position.name} is clinical: only non-clinical positions are open until the licence is confirmed.` }],
+      reasons: [
+        {
+          code: UNAVAILABLE,
+          message: `${why} ${position.name} needs a confirmed licence: until it is confirmed, check in without a position (non-clinical work).`,
+        },
+      ],
       basis: decided.basis,
     };
   }

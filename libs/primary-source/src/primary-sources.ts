@@ -20,8 +20,11 @@ export interface ConfiguredSource {
 export class PrimarySources {
   readonly all: ConfiguredSource[];
   readonly hashKey: Buffer;
+  /** Where sources send notices for this deployment; undefined: nothing is enrolled. */
+  readonly noticeUrl?: string;
 
   constructor(@Inject(AppConfig) config: AppConfig) {
+    this.noticeUrl = config.primarySource.noticeUrl?.replace(/\/+$/, '');
     this.hashKey = config.primarySource.licenceHashKey ? Buffer.from(config.primarySource.licenceHashKey, 'base64') : DEVELOPMENT_HASH_KEY;
     this.all = config.primarySource.sources.map((s) => {
       const http = boundedHttp(s.baseUrl, s.timeoutMs, s.maxResponseBytes);
@@ -36,6 +39,11 @@ export class PrimarySources {
   /** The source that answers for this state's licences of this profession (the first configured). */
   for(state: string, profession: string): ConfiguredSource | undefined {
     return this.all.find((s) => s.states.includes(state) && s.professions.includes(profession));
+  }
+
+  /** Whether this source tells us of changes (it pushes notices and we gave it an address): otherwise it is looked up again on schedule. */
+  notifies(configured: ConfiguredSource): boolean {
+    return configured.source.pushesNotices && this.noticeUrl !== undefined;
   }
 
   byId(id: string): ConfiguredSource | undefined {

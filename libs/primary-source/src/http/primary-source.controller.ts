@@ -53,7 +53,6 @@ export class LicenceCheckInController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @CurrentUser() principal: Principal,
     @RequestActor() actor: AuditActor,
-    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
@@ -61,7 +60,6 @@ export class LicenceCheckInController {
     }
     // The same per-user budget as badge scans: a licence check is a check-in.
     await this.limiter.consume('check-in', principal.userId, this.config.auth.checkinRateLimitPerMinute);
-    const origin = `${req.protocol}://${req.host}`;
     const outcome = await this.checkIns.checkIn({
       incidentId,
       principal,
@@ -69,7 +67,6 @@ export class LicenceCheckInController {
       body,
       idempotencyKey,
       deviceId: actor.kind === 'user' ? actor.device : undefined,
-      noticeUrl: (sourceId) => `${origin}/primary-source/notices/${sourceId}`,
     });
     reply.code(outcome.status).type('application/json; charset=utf-8');
     if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
