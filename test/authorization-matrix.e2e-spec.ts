@@ -152,6 +152,25 @@ const EXPECTED: Record<string, Expectation> = {
     incident: 'guard',
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/check-ins`, body: { credential: ids.credential } }),
   },
+  // Without the staff statement the body is refused by validation (400): no lookup is made.
+  'POST /incidents/:incidentId/check-ins/licence': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/check-ins/licence`, body: { licenceNumber: 'RN1', state: 'FL', profession: 'RN' } }),
+  },
+  'GET /incidents/:incidentId/primary-source-policy': {
+    access: ['admin', 'commander', 'checkin', 'auditor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/primary-source-policy` }),
+  },
+  'PUT /incidents/:incidentId/primary-source-policy': {
+    access: ['admin', 'commander'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/primary-source-policy`, body: {} }),
+  },
+  // Authenticated by the source's signature over the body, not a user token; an unknown source is a 404.
+  'POST /primary-source/notices/:sourceId': { access: 'public', request: () => ({ path: '/primary-source/notices/no-such-source', body: {} }) },
+  'POST /primary-source/relookups': { access: ['admin'], request: () => ({ path: '/primary-source/relookups' }) },
   'GET /incidents/:incidentId/check-ins': {
     access: ['admin', 'commander', 'checkin', 'auditor'],
     incident: 'guard',

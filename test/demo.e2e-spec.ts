@@ -4,11 +4,16 @@ import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
+import { startLicenceBoard, type LicenceBoard } from '../apps/licence-board/src';
 import { CREDENTIAL_FORMATS } from '../apps/issuer/src';
 import {
   ApiClient,
   addWalkUps,
+  DEMO_LICENCE_CHECK_INS,
   DEMO_MISSION,
+  DEMO_NOTICE_SECRET,
+  checkInByLicence,
+  demoPrimarySources,
   DEMO_TRUST,
   admitOnePerFormat,
   buildRoster,
@@ -49,6 +54,7 @@ async function readQrCode(file: string): Promise<string> {
 describe('demo: issuer, badges and verifier together', () => {
   const TTL_MS = 1000;
   let issuer: IssuerServer;
+  let licenceBoard: LicenceBoard;
   let env: TestEnv;
   let api: TestApi;
   let client: ApiClient;
@@ -82,8 +88,13 @@ describe('demo: issuer, badges and verifier together', () => {
 
   beforeAll(async () => {
     issuer = await startIssuerServer({ port: 0, statusListTtlMs: TTL_MS });
+    licenceBoard = await startLicenceBoard({ noticeSecret: DEMO_NOTICE_SECRET, latencyMs: 1 });
     // The agency issues deployment records at check-out (its did:web need not resolve for the hand-out itself).
-    env = await createTestEnv('demo', { RECORDS_ISSUER_DID: 'did:web:records.demo.example', RECORDS_ISSUER_NAME: 'Florida Division of Emergency Management' });
+    env = await createTestEnv('demo', {
+      RECORDS_ISSUER_DID: 'did:web:records.demo.example',
+      RECORDS_ISSUER_NAME: 'Florida Division of Emergency Management',
+      PRIMARY_SOURCES: JSON.stringify(demoPrimarySources(licenceBoard.url)),
+    });
     api = await startApi(env.env, { listen: true });
     client = new ApiClient(api.url as string);
     seed = await seedDemo(client, issuer.boards, ADMIN);
@@ -98,6 +109,7 @@ describe('demo: issuer, badges and verifier together', () => {
   afterAll(async () => {
     await api?.close();
     await issuer?.close();
+    await licenceBoard?.close();
     await env?.drop();
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 30_000);
@@ -220,6 +232,16 @@ describe('demo: issuer, badges and verifier together', () => {
     const par = await runRollCall(client, seed.incident.id);
     expect(par).toMatchObject({ expected: admitted, accounted: admitted - 1, missing: 1 });
   }, 60_000);
+
+  it('checks in the responders without a badge by licence number, as the demo lists them', async () => {
+    const results = await checkInByLicence(client, seed.incident, checkinToken);
+    expect(results.map((r) => ({ who: r.entry.name, decision: r.decision }))).toEqual(
+      DEMO_LICENCE_CHECK_INS.map((e) => ({ who: e.name, decision: e.expected })),
+    );
+    expect(results.find((r) => r.entry.name === 'Tamika Ruiz')?.reasons).toEqual(['expired']);
+    expect(results.find((r) => r.entry.name === 'Daniel Cho')?.reasons).toEqual(['suspended']);
+    expect(results.every((r) => r.lookedUpAt !== undefined)).toBe(true);
+  });
 
   it('hands out a deployment record at check-out: the QR code reads back to the signed record, naming the seeded kind', async () => {
     const before = await client.get<unknown[]>(`/incidents/${seed.incident.id}/deployments`, { token: checkinToken, expect: [200] });

@@ -4,6 +4,7 @@ import type { OpenAPIObject, OperationObject, ReferenceObject, ResponseObject, S
 import request from 'supertest';
 import { ERROR_STATUS } from '@app/common';
 import { openApiDocumentOffline } from '../apps/api/src/openapi-document';
+import { signNotice, startLicenceBoard, type LicenceBoard } from '../apps/licence-board/src';
 import { TestStation } from './support/offline-station';
 import { ADMIN, bearer, createTestEnv, createUser, startApi, type TestApi, type TestEnv } from './support/test-app';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
@@ -169,6 +170,7 @@ describe('OpenAPI: every response is described', () => {
  */
 describe('OpenAPI: every route answers as documented', () => {
   let world: World;
+  let licenceBoard: LicenceBoard;
   let doc: OpenAPIObject;
   const problems: string[] = [];
   const called = new Set<string>();
@@ -225,13 +227,15 @@ describe('OpenAPI: every route answers as documented', () => {
       token,
       body,
       query,
+      headers = {},
       expect: status,
-    }: { params?: Record<string, string>; token?: string; body?: unknown; query?: Record<string, string>; expect: number },
+    }: { params?: Record<string, string>; token?: string; body?: unknown; query?: Record<string, string>; headers?: Record<string, string>; expect: number },
   ): Promise<request.Response> {
     const [method, template] = route.split(' ');
     const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]));
     let req = request(world.http)[method.toLowerCase() as 'get'](path);
     if (token) req = req.set(...bearer(token));
+    for (const [name, value] of Object.entries(headers)) req = req.set(name, value);
     if (query) req = req.query(query);
     const res = await (body === undefined ? req : req.send(body as object));
     if (res.status !== status) throw new Error(`${route}: ${res.status}, expected ${status}: ${res.text.slice(0, 300)}`);
@@ -252,11 +256,24 @@ describe('OpenAPI: every route answers as documented', () => {
 
   beforeAll(async () => {
     // Deployment records on (their DID need not resolve here: the presented record is answered as not verified).
-    world = await startWorld('openapi-answers', { env: { RECORDS_ISSUER_DID: 'did:web:records.openapi.example' } });
+    licenceBoard = await startLicenceBoard({ noticeSecret: 'openapi-notice-secret-0', latencyMs: 1 });
+    const sources = [
+      {
+        id: 'nursys',
+        kind: 'nursys',
+        name: 'Nurse licensure database',
+        baseUrl: licenceBoard.url,
+        states: ['FL'],
+        professions: ['RN'],
+        noticeSecret: 'openapi-notice-secret-0',
+      },
+    ];
+    world = await startWorld('openapi-answers', { env: { RECORDS_ISSUER_DID: 'did:web:records.openapi.example', PRIMARY_SOURCES: JSON.stringify(sources) } });
     doc = (await request(world.http).get('/docs-json').expect(200)).body as OpenAPIObject;
   });
   afterAll(async () => {
     await world?.close();
+    await licenceBoard?.close();
   });
 
   it('every documented route is called, and every answer fits the document', async () => {
@@ -690,6 +707,50 @@ describe('OpenAPI: every route answers as documented', () => {
       body: { reason: 'merged' },
       expect: 200,
     });
+
+    const psIncident = await createIncident(world.http, admin);
+    const psStaff = await staffFor(world.http, admin, psIncident.id, 'checkin');
+    await call('GET /incidents/{incidentId}/primary-source-policy', { params: { incidentId: psIncident.id }, token: psStaff.token, expect: 200 });
+    await call('PUT /incidents/{incidentId}/primary-source-policy', {
+      params: { incidentId: psIncident.id },
+      token: admin,
+      body: { acceptPrimarySource: true, onIndeterminate: 'deny', signedCredentialPositions: [] },
+      expect: 200,
+    });
+    const licence = { licenceNumber: 'RN9876543', state: 'FL', profession: 'RN' };
+    await call('POST /incidents/{incidentId}/check-ins/licence', {
+      params: { incidentId: psIncident.id },
+      token: psStaff.token,
+      body: { ...licence, twoFormsOfIdSeen: true },
+      expect: 201,
+    });
+    await call('POST /incidents/{incidentId}/check-ins/licence', {
+      params: { incidentId: psIncident.id },
+      token: psStaff.token,
+      body: { ...licence, twoFormsOfIdSeen: false },
+      expect: 422,
+    });
+    const notice = JSON.stringify({
+      NoticeId: 'openapi-1',
+      JurisdictionAbbreviation: 'FL',
+      LicenseType: 'RN',
+      LicenseNumber: 'RN9876543',
+      LicenseStatus: 'Suspended',
+    });
+    const json = { 'content-type': 'application/json' };
+    await call('POST /primary-source/notices/{sourceId}', {
+      params: { sourceId: 'nursys' },
+      headers: { ...json, 'x-notice-signature': signNotice('openapi-notice-secret-0', notice) },
+      body: notice,
+      expect: 200,
+    });
+    await call('POST /primary-source/notices/{sourceId}', {
+      params: { sourceId: 'nursys' },
+      headers: { ...json, 'x-notice-signature': 't=1,v1=00' },
+      body: notice,
+      expect: 400,
+    });
+    await call('POST /primary-source/relookups', { token: admin, expect: 200 });
 
     const documented = Object.entries(doc.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`));
     expect(documented.filter((route) => !called.has(route))).toEqual([]);

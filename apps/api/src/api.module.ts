@@ -16,6 +16,7 @@ import { TimeRecordsModule } from '@app/time-records';
 import { PracticeAuthorityHttpModule } from '@app/practice-authority';
 import { AccountabilityModule } from '@app/accountability';
 import { DeploymentRecordsModule } from '@app/deployment-records';
+import { PrimarySourceModule } from '@app/primary-source';
 import { HealthController } from './health/health.controller';
 
 /** The api process: HTTP API, live gateway and web app. Feature modules are listed here. */
@@ -45,6 +46,7 @@ export class ApiModule {
         PracticeAuthorityHttpModule,
         AccountabilityModule,
         DeploymentRecordsModule,
+        PrimarySourceModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -12,6 +12,9 @@ import { serveWebApp } from './web-app';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
+/** Routes whose JSON body is also kept as received (`req.rawBody`), for a signature over it. */
+const SIGNED_BODY_PREFIX = '/primary-source/notices/';
+
 /** Bodies the api reads as text: a credential posted on its own (a compact JWS or an SD-JWT). */
 const TEXT_TYPES = ['text/plain', 'application/vc+jwt', 'application/vp+jwt', 'application/vc+sd-jwt', 'application/dc+sd-jwt'];
 
@@ -73,7 +76,10 @@ export function useSafeJsonParser(app: NestFastifyApplication): void {
       try {
         assertUtf8(req.headers['content-type']);
         assertJsonDepth(body);
-        done(null, JSON.parse(body.toString('utf8'), refuseUnsafeJsonText));
+        const text = body.toString('utf8');
+        // A licensing authority's notice is verified by a signature over the exact bytes sent (libs/primary-source).
+        if (req.url.startsWith(SIGNED_BODY_PREFIX)) (req as { rawBody?: string }).rawBody = text;
+        done(null, JSON.parse(text, refuseUnsafeJsonText));
       } catch (err: unknown) {
         done(err instanceof SyntaxError ? new BadRequestException('The request body is not valid JSON.') : (err as Error), undefined);
       }

@@ -5,7 +5,7 @@
  * them in-process against a test api.
  *
  * Owns: apps/demo, scripts/demo.mjs. Imports no project library: it is a client of the HTTP API, like an agency's
- * own tooling, plus the demo issuer (apps/issuer) in-process.
+ * own tooling, plus the demo issuer (apps/issuer) and the simulated licence board (apps/licence-board) in-process.
  */
 export { ApiClient, ApiError, describeProblem } from './demo-api-client';
 export type { ApiResponse, CallOptions } from './demo-api-client';
@@ -38,4 +38,6 @@ export { handOutRecord } from './records';
 export type { HandedOutRecord } from './records';
 export { addWalkUps, DEMO_SUPPORT_POSITION, DEMO_WALK_UPS } from './walk-ups';
 export type { DemoWalkUps } from './walk-ups';
+export { checkInByLicence, DEMO_LICENCE_CHECK_INS, DEMO_NOTICE_SECRET, demoPrimarySources } from './licence-check-ins';
+export type { LicenceCheckInResult, LicenceWalkIn } from './licence-check-ins';
 export { parseArgs, runDemoCli } from './main';

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { startIssuerServer, type IssuerServer } from '../../issuer/src';
+import { startLicenceBoard } from '../../licence-board/src';
+import { checkInByLicence, DEMO_NOTICE_SECRET, demoPrimarySources, type LicenceCheckInResult } from './licence-check-ins';
 import { ApiClient } from './demo-api-client';
 import { issueBadges } from './demo-credentials';
 import { buildRoster, type DemoResponder } from './demo-roster';
@@ -262,6 +264,7 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
   for (const [what, port] of [
     ['api', settings.apiPort],
     ['issuer', settings.issuerPort],
+    ['licence board', settings.issuerPort + 100],
   ] as const) {
     if (await portInUse(port)) {
       process.stderr.write(`port ${port} (${what}) is in use: stop what runs there, or set ${what === 'api' ? 'DEMO_API_PORT' : 'ISSUER_PORT'}\n`);
@@ -285,6 +288,9 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
     statusListTtlMs: settings.statusListTtlMs,
   });
   say(`demo issuer on ${issuer.url} (${issuer.boards.length} boards)`);
+  // Responders without a badge: their licences are looked up at a simulated licensing authority.
+  const licenceBoard = await startLicenceBoard({ port: settings.issuerPort + 100, noticeSecret: DEMO_NOTICE_SECRET, latencyMs: 40 });
+  say(`simulated licence board on ${licenceBoard.url} (nurse licensure lookups and notices, state boards)`);
 
   const logDir = join(settings.outputDir, 'logs');
   const childEnv: NodeJS.ProcessEnv = {
@@ -316,6 +322,10 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
     RECORDS_ISSUER_DID: `did:web:localhost%3A${settings.apiPort}`,
     RECORDS_ISSUER_NAME: 'Florida Division of Emergency Management',
     RECORDS_ISSUER_JURISDICTION: 'US-FL',
+    PRIMARY_SOURCES: JSON.stringify(demoPrimarySources(licenceBoard.url)),
+    PRIMARY_SOURCE_NOTICE_URL: apiUrl,
+    // Licences without notices are looked up again every minute in the demo (an hour by default).
+    PRIMARY_SOURCE_RELOOKUP_MS: '60000',
   };
   const processes: ManagedProcess[] = [
     startNodeProcess('api', join(settings.root, 'dist/apps/api/src/main.js'), childEnv, logDir, settings.root),
@@ -331,6 +341,7 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
     controller.abort();
     await Promise.all(processes.map((p) => stopProcess(p)));
     await issuer.close().catch(() => undefined);
+    await licenceBoard.close().catch(() => undefined);
     rmSync(join(settings.outputDir, 'demo-state.json'), { force: true });
     return code;
   };
@@ -398,8 +409,12 @@ async function startDemo(settings: DemoSettings, args: DemoArgs): Promise<number
       async (name, qualification) => (await issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification, subject: { name } })).jws,
       join(settings.outputDir, 'walk-ups'),
     );
+    // Responders with a licence card and no badge, checked in by licence number at the station.
+    const licences = await checkInByLicence(api, seed.incident, await api.signIn(checkin.email, checkin.password));
     const answers = await probeUrls(apiUrl, issuer.url);
     printWelcome({
+      licences,
+      licenceBoardUrl: licenceBoard.url,
       perFormat,
       record,
       walkUps,
@@ -451,6 +466,8 @@ async function probeUrls(apiUrl: string, issuerUrl: string): Promise<Record<stri
 }
 
 function printWelcome(input: {
+  licences: LicenceCheckInResult[];
+  licenceBoardUrl: string;
   perFormat: SurgeReport;
   record: HandedOutRecord | undefined;
   walkUps: DemoWalkUps;
@@ -507,6 +524,12 @@ function printWelcome(input: {
     say(`  ${formatLabel(scan.entry.format).padEnd(34)} ${`${scan.entry.name} (${scan.entry.qualification}, ${scan.entry.boardName})`.padEnd(64)} ${outcome}`);
   }
 
+  say(bold('\nChecked in by licence number') + ' (no badge: looked up at the simulated licence board, two forms of ID seen):');
+  for (const l of input.licences) {
+    const outcome = l.decision ? `${l.decision}${l.reasons.length > 0 ? ` (${l.reasons.join(', ')})` : ''}` : `error ${l.status}`;
+    say(`  ${`${l.entry.name} (${l.entry.profession} ${l.entry.state} ${l.entry.licenceNumber}, ${l.entry.why})`.padEnd(64)} ${outcome}`);
+  }
+
   if (input.record) {
     const r = input.record;
     say(bold('\nReleased at start') + ' (check-out hands the responder a deployment record, an Open Badges 3.0 credential):');
@@ -532,5 +555,10 @@ function printWelcome(input: {
       `     The board flags them after the next sweep: status lists live ${Math.round(settings.statusListTtlMs / 1000)} s, the sweep runs every ${Math.round(settings.sweepIntervalMs / 1000)} s.`,
     );
   }
+  say(`  4. Suspend a nurse at the licence board; its signed notice flags her on the board at once:`);
+  say(
+    `     curl -X POST ${input.licenceBoardUrl}/control/status -H 'content-type: application/json' -d '{"state":"FL","profession":"RN","licenceNumber":"RN9876543","status":"suspended"}'`,
+  );
+  say(`  5. At the station, "No badge? Check a licence number": e.g. RN271828, GA, RN (see apps/licence-board/src/licence-data.ts).`);
   say(`\nLogs: ${rel(join(settings.outputDir, 'logs'))}/api.log, worker.log.  Ctrl-C stops everything.`);
 }

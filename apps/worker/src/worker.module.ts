@@ -12,6 +12,7 @@ import { IncidentsCoreModule } from '@app/incidents';
 import { JobWorkerModule } from '@app/jobs';
 import { ReverificationCoreModule } from '@app/reverification';
 import { AccountabilityWorkerModule } from '@app/accountability';
+import { PrimarySourceCoreModule } from '@app/primary-source';
 import { PROCESSORS } from './processors';
 
 /** The worker process: queue processors (reverification, status lists, checkpoints). No HTTP. */
@@ -38,6 +39,7 @@ export class WorkerModule {
         ReverificationCoreModule,
         JobWorkerModule,
         AccountabilityWorkerModule,
+        PrimarySourceCoreModule,
       ],
       providers: [...PROCESSORS],
     };

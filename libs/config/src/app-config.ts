@@ -1,4 +1,4 @@
-import type { Env, PublicJwk } from './config.schema';
+import type { Env, PrimarySourceSetting, PublicJwk } from './config.schema';
 
 /**
  * The typed configuration, grouped by concern. Injected by class token (`constructor(private config: AppConfig)`).
@@ -50,6 +50,8 @@ export abstract class AppConfig {
   abstract readonly tracing: { otlpEndpoint?: string };
   /** Deployment records (docs/deployment-records.md); `issuerDid` unset: none are issued. */
   abstract readonly records: { issuerDid?: string; issuerName: string; jurisdiction: string; signingKey?: string };
+  /** Primary sources (docs/primary-source.md); `sources` empty: licence-number check-in is off. `licenceHashKey` absent outside production: a fixed development key. */
+  abstract readonly primarySource: { sources: PrimarySourceSetting[]; licenceHashKey?: string; relookupMs: number; noticeUrl?: string };
 }
 
 export function toAppConfig(env: Env): AppConfig {
@@ -110,6 +112,12 @@ export function toAppConfig(env: Env): AppConfig {
       issuerName: env.RECORDS_ISSUER_NAME,
       jurisdiction: env.RECORDS_ISSUER_JURISDICTION,
       signingKey: env.RECORDS_SIGNING_KEY,
+    },
+    primarySource: {
+      sources: env.PRIMARY_SOURCES ?? [],
+      licenceHashKey: env.LICENCE_HASH_KEY,
+      relookupMs: env.PRIMARY_SOURCE_RELOOKUP_MS,
+      noticeUrl: env.PRIMARY_SOURCE_NOTICE_URL,
     },
   });
 }

@@ -26,6 +26,38 @@ function parseJson(text: string): unknown {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isEd25519 = (jwk: Record<string, unknown>): boolean => jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && typeof jwk.x === 'string';
 
+const sourceId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits and -');
+const primarySourcesSchema = z
+  .array(
+    z.object({
+      id: sourceId,
+      kind: z.enum(['nursys', 'state-board']),
+      name: z.string().min(1).max(200),
+      baseUrl: z.url({ protocol: /^https?$/ }),
+      states: z.array(z.string().regex(/^[A-Z]{2}$/)).min(1),
+      professions: z.array(z.string().regex(/^[A-Z_]{2,20}$/)).min(1),
+      noticeSecret: z.string().min(16).optional(),
+      freshnessSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 86400)
+        .default(900),
+      rateLimitPerMinute: z.number().int().min(1).max(100000).default(120),
+      timeoutMs: z.number().int().min(100).max(60000).default(5000),
+      maxResponseBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(10 * 1024 * 1024)
+        .default(64 * 1024),
+      mapping: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())])).optional(),
+    }),
+  )
+  .max(50)
+  .refine((list) => new Set(list.map((s) => s.id)).size === list.length, 'source ids must be distinct');
+export type PrimarySourceSetting = z.infer<typeof primarySourcesSchema>[number];
+
 /** A private Ed25519 JWK in JSON (what `generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })` gives). */
 const privateJwk = z.string().refine((text) => {
   const jwk = parseJson(text);
@@ -156,6 +188,32 @@ export const envSchema = z
       .default('US'),
     /** Deployment records: a private Ed25519 JWK (JSON) that signs them. Without it the key is generated and kept sealed under KEY_ENCRYPTION_KEY. */
     RECORDS_SIGNING_KEY: privateJwk.optional(),
+    /**
+     * Primary sources (docs/primary-source.md): a JSON array of licensing authorities check-in may look licences up at,
+     * each `{ id, kind: "nursys" | "state-board", name, baseUrl, states, professions, noticeSecret?, freshnessSeconds?,
+     * rateLimitPerMinute?, timeoutMs?, maxResponseBytes?, mapping? }`. Unset: licence-number check-in is off.
+     */
+    PRIMARY_SOURCES: z
+      .string()
+      .transform((text, ctx): PrimarySourceSetting[] => {
+        const parsed = primarySourcesSchema.safeParse(parseJson(text));
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          ctx.addIssue({ code: 'custom', message: `must be a JSON array of primary sources (${issue.path.join('.')}: ${issue.message})` });
+          return z.NEVER;
+        }
+        return parsed.data;
+      })
+      .optional(),
+    /** Primary sources: the key licence numbers are hashed with (HMAC-SHA256) where only matching is needed; base64 of 32 bytes. */
+    LICENCE_HASH_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of 32 bytes')
+      .optional(),
+    /** Primary sources: this api's address as the sources reach it (notices go to <url>/primary-source/notices/<source id>); unset: no enrolment, deployed licences are looked up again on schedule instead. */
+    PRIMARY_SOURCE_NOTICE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** Primary sources: how often the worker looks up again the licences of deployed responders whose source sends no notices. */
+    PRIMARY_SOURCE_RELOOKUP_MS: int(10000, 7 * 86400000).default(3600000),
     /** Live board: run the outbox relay in this process (several processes may run it; rows are claimed with SKIP LOCKED). */
     LIVE_RELAY_ENABLED: bool.default(true),
     /** Live board: the relay's fallback poll when no NOTIFY arrives (NOTIFY normally wakes it at once). */
@@ -198,6 +256,8 @@ export const envSchema = z
     if (env.RECORDS_ISSUER_DID && !env.RECORDS_SIGNING_KEY && !env.KEY_ENCRYPTION_KEY) {
       refuse('RECORDS_SIGNING_KEY', 'must be set in production when RECORDS_ISSUER_DID is (or KEY_ENCRYPTION_KEY, which keeps a generated key sealed)');
     }
+    if (env.PRIMARY_SOURCES && env.PRIMARY_SOURCES.length > 0 && !env.LICENCE_HASH_KEY)
+      refuse('LICENCE_HASH_KEY', 'must be set in production when PRIMARY_SOURCES is');
     for (const variable of ['AUTH_SIGNING_KEY', 'CHECKPOINT_SIGNING_KEY'] as const) {
       if (!env[variable] && !env.KEY_ENCRYPTION_KEY)
         refuse(variable, 'must be set in production (or KEY_ENCRYPTION_KEY, which keeps generated keys sealed in the database)');

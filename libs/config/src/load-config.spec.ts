@@ -26,6 +26,25 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ FETCH_ALLOW_PRIVATE_NETWORK: 'maybe' })).toThrow(/FETCH_ALLOW_PRIVATE_NETWORK/);
   });
 
+  it('reads the primary sources with their defaults, and refuses a malformed list or duplicate ids in one line', () => {
+    const source = {
+      id: 'nursys',
+      kind: 'nursys',
+      name: 'Nurse licensure database',
+      baseUrl: 'https://lookup.example.org',
+      states: ['FL'],
+      professions: ['RN'],
+    };
+    expect(parseConfig({ PRIMARY_SOURCES: JSON.stringify([source]) }).primarySource.sources).toEqual([
+      { ...source, freshnessSeconds: 900, rateLimitPerMinute: 120, timeoutMs: 5000, maxResponseBytes: 65536 },
+    ]);
+    expect(parseConfig({}).primarySource.sources).toEqual([]);
+    expect(() => parseConfig({ PRIMARY_SOURCES: 'not json' })).toThrow(/^Invalid configuration: PRIMARY_SOURCES must be a JSON array of primary sources/);
+    expect(() => parseConfig({ PRIMARY_SOURCES: JSON.stringify([{ ...source, kind: 'fax' }]) })).toThrow(/PRIMARY_SOURCES .*kind/);
+    expect(() => parseConfig({ PRIMARY_SOURCES: JSON.stringify([source, source]) })).toThrow(/source ids must be distinct/);
+    expect(() => parseConfig({ LICENCE_HASH_KEY: 'short' })).toThrow(/LICENCE_HASH_KEY must be base64 of 32 bytes/);
+  });
+
   it('parses lists and booleans', () => {
     const c = parseConfig({ FETCH_INSECURE_HOSTS: 'localhost, 127.0.0.1', FETCH_ALLOW_PRIVATE_NETWORK: 'true' });
     expect(c.fetch.insecureHosts).toEqual(['localhost', '127.0.0.1']);

@@ -11,6 +11,7 @@ export const FILE_SECRETS = [
   'KEY_ENCRYPTION_KEY',
   'AUDIT_TRUSTED_CHECKPOINT_KEYS',
   'RECORDS_SIGNING_KEY',
+  'LICENCE_HASH_KEY',
 ] as const;
 
 /** Parses the environment; throws a ConfigError whose message is one line naming the variable and what it expects. */

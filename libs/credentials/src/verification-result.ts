@@ -18,6 +18,8 @@ export const REASON_CODES = [
   'status_unavailable',
   'status_list_invalid',
   'data_model_invalid',
+  // A licence looked up at its primary source (docs/primary-source.md) that the source does not know.
+  'licence_not_found',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -50,7 +52,7 @@ export interface CredentialSummary {
    * (a JSON-LD credential with a Data Integrity proof, `ldp_vc` in OpenID4VCI) or `dc+sd-jwt` (SD-JWT VC, also as
    * `vc+sd-jwt`).
    */
-  format: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc' | 'ldp-vc' | 'dc+sd-jwt';
+  format: 'vc+jwt' | 'ob3-jwt' | 'jwt-vc' | 'ldp-vc' | 'dc+sd-jwt' | 'primary-source';
   id?: string;
   types: string[];
   /** SD-JWT VC: the credential type (`vct`), which the registry's `vct` rules map to a qualification. */
@@ -101,6 +103,34 @@ export interface VerificationEvidence {
   keyThumbprint?: string;
   status: StatusEvidence[];
   verifiedAt: string;
+  /** A licence checked at its primary source instead of a signed credential: the lookup, as evidence. */
+  primarySource?: PrimarySourceEvidence;
+}
+
+/** One lookup at a licensing authority (docs/primary-source.md): what was asked, when, what it answered. */
+export interface PrimarySourceEvidence {
+  /** The configured source's id and name. */
+  source: string;
+  sourceName: string;
+  /** When the source answered (for a cached answer: when it first did). */
+  lookedUpAt: string;
+  /** Served from the cache within the source's stated freshness. */
+  cached: boolean;
+  /** Until when the answer counts as current (the source's stated freshness). */
+  freshUntil: string;
+  /** The request; the licence number only as its keyed hash. */
+  request: { state: string; profession: string; licenceNumberHash: string };
+  /** sha256 (hex) of the source's answer as received; null when none came. */
+  responseHash: string | null;
+  result: 'licensed' | 'not_licensed' | 'not_found' | 'indeterminate';
+  /** The licence's status as the source states it, normalised (active, expired, suspended, revoked, probation). */
+  licenceStatus?: string;
+  /** Why the result is indeterminate (timeout, error, rate limit, unreadable answer). */
+  detail?: string;
+  /** Identity is not in a licence lookup: the check-in staff member's statement that two forms of ID were seen (absent for a re-lookup or notice). */
+  identity?: { statement: string; confirmedBy: { userId: string; name: string }; at: string };
+  /** The level of assurance, in words, beside a signed credential's. */
+  assurance: string;
 }
 
 export interface VerificationResult {

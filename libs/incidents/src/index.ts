@@ -10,6 +10,8 @@ export * from './incidents/dto/incident.dto';
 export * from './check-in/check-in.types';
 export * from './check-in/check-in-decision';
 export * from './check-in/check-in.service';
+export * from './check-in/dto/check-in.dto';
+export * from './check-in/dto/check-in-response.dto';
 export * from './check-in/idempotency-key-hints';
 export * from './deployments/deployment';
 export * from './deployments/deployment.view';

@@ -19,6 +19,8 @@ export interface JobPayloads {
   'status-list.refresh': { listUrl: string };
   /** Scheduler tick (every RETENTION_PURGE_INTERVAL_MS): purges personal contents past their retention period. */
   'retention.purge': Record<string, never>;
+  /** Scheduler tick (every PRIMARY_SOURCE_RELOOKUP_MS): looks up again deployed licences whose source sends no notices. */
+  'primary-source.relookup': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
@@ -45,12 +47,13 @@ export const JOBS: { readonly [N in JobName]: JobDefinition<N> } = {
   'status-list.refresh-due': { queue: 'status-lists', retries: false },
   'status-list.refresh': { queue: 'status-lists', deduplicationId: (p) => `status-list-${shortHash(p.listUrl)}`, retries: true },
   'retention.purge': { queue: 'maintenance', retries: false },
+  'primary-source.relookup': { queue: 'maintenance', retries: false },
 };
 
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 
 /** Ticks of these jobs are produced by BullMQ job schedulers (repeatable), one scheduler per job name. */
-export const SCHEDULED_JOBS = ['reverify.sweep', 'status-list.refresh-due', 'retention.purge'] as const satisfies readonly JobName[];
+export const SCHEDULED_JOBS = ['reverify.sweep', 'status-list.refresh-due', 'retention.purge', 'primary-source.relookup'] as const satisfies readonly JobName[];
 export type ScheduledJobName = (typeof SCHEDULED_JOBS)[number];
 
 export const isJobName = (name: string): name is JobName => Object.prototype.hasOwnProperty.call(JOBS, name);

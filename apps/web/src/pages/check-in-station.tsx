@@ -16,7 +16,26 @@ interface PendingScan {
   credential: string;
   key: string;
   attempt: number;
+  /** A licence number to check at its primary source instead of a badge. */
+  licence?: LicenceEntry;
 }
+
+interface LicenceEntry {
+  licenceNumber: string;
+  state: string;
+  profession: string;
+  name: string;
+  twoFormsOfIdSeen: boolean;
+}
+const NO_LICENCE: LicenceEntry = { licenceNumber: '', state: '', profession: 'RN', name: '', twoFormsOfIdSeen: false };
+const PROFESSIONS: Array<[string, string]> = [
+  ['RN', 'Registered nurse'],
+  ['LPN', 'Licensed practical nurse'],
+  ['APRN', 'Advanced practice nurse'],
+  ['PARAMEDIC', 'Paramedic'],
+  ['EMT', 'EMT'],
+  ['MD', 'Physician'],
+];
 
 interface Ics211Extras {
   agency: string;
@@ -100,15 +119,26 @@ function Station({ incident }: { incident: Incident }) {
         .filter(([, v]) => v.trim() !== '')
         .map(([k, v]) => [k, v.trim()]),
     );
+    const common = {
+      positionId: positionId || undefined,
+      locationId: locationId || undefined,
+      ics211: Object.keys(ics211).length > 0 ? ics211 : undefined,
+    };
+    const l = scan.licence;
     try {
       const res = await api.post<CheckInResponse>(
-        `/incidents/${incident.id}/check-ins`,
-        {
-          credential: scan.credential,
-          positionId: positionId || undefined,
-          locationId: locationId || undefined,
-          ics211: Object.keys(ics211).length > 0 ? ics211 : undefined,
-        },
+        l ? `/incidents/${incident.id}/check-ins/licence` : `/incidents/${incident.id}/check-ins`,
+        l
+          ? {
+              licenceNumber: l.licenceNumber,
+              state: l.state,
+              profession: l.profession,
+              twoFormsOfIdSeen: l.twoFormsOfIdSeen,
+              name: l.name.trim() || undefined,
+              entry: 'typed',
+              ...common,
+            }
+          : { credential: scan.credential, ...common },
         { headers: { 'Idempotency-Key': scan.key, 'X-Device-Id': deviceId() } },
       );
       setPending(undefined);
@@ -235,10 +265,23 @@ function Station({ incident }: { incident: Incident }) {
         <CameraScanner onScan={submitScan} />
       </form>
 
+      <LicenceForm
+        onSubmit={(licence) => {
+          clearTimeout(retryTimer.current);
+          setError(undefined);
+          void send({ credential: '', key: uuid(), attempt: 0, licence });
+        }}
+        busy={pending !== undefined}
+      />
+
       {pending && (
         <div class="notice notice-info" role="status">
           <span aria-hidden="true">↻ </span>
-          {error?.status === 0 ? `No connection. Trying again (attempt ${pending.attempt + 1})…` : 'Checking the credential…'}
+          {error?.status === 0
+            ? `No connection. Trying again (attempt ${pending.attempt + 1})…`
+            : pending.licence
+              ? 'Asking the licensing board…'
+              : 'Checking the credential…'}
           {error?.status === 0 && (
             <button type="button" class="button-secondary" onClick={retryNow}>
               Retry now
@@ -264,6 +307,81 @@ function Station({ incident }: { incident: Incident }) {
 
       <WalkUpDesk incident={incident} />
     </>
+  );
+}
+
+/**
+ * No badge: the licence number (typed, or read from the card's barcode into the field) checked at the licensing
+ * board. The staff member states that two forms of ID were seen: the lookup says whether the licence is good, not
+ * who is standing at the station.
+ */
+function LicenceForm({ onSubmit, busy }: { onSubmit: (l: LicenceEntry) => void; busy: boolean }) {
+  const [entry, setEntry] = useState<LicenceEntry>(NO_LICENCE);
+  const ready = entry.licenceNumber.trim() !== '' && /^[A-Z]{2}$/.test(entry.state) && entry.twoFormsOfIdSeen;
+  const submit = (e: Event): void => {
+    e.preventDefault();
+    if (!ready) return;
+    onSubmit({ ...entry, licenceNumber: entry.licenceNumber.trim() });
+    setEntry({ ...NO_LICENCE, state: entry.state, profession: entry.profession });
+  };
+  return (
+    <details class="licence-check" data-testid="licence-check">
+      <summary>No badge? Check a licence number with the licensing board</summary>
+      <form onSubmit={submit} aria-label="Licence check">
+        <div class="row">
+          <div class="field">
+            <label for="licence-number">Licence number</label>
+            <input
+              id="licence-number"
+              type="text"
+              autocomplete="off"
+              maxLength={40}
+              value={entry.licenceNumber}
+              onInput={(e) => setEntry({ ...entry, licenceNumber: e.currentTarget.value })}
+            />
+          </div>
+          <div class="field">
+            <label for="licence-state">State (2 letters)</label>
+            <input
+              id="licence-state"
+              type="text"
+              autocomplete="off"
+              maxLength={2}
+              value={entry.state}
+              onInput={(e) => setEntry({ ...entry, state: e.currentTarget.value.toUpperCase() })}
+            />
+          </div>
+          <div class="field">
+            <label for="licence-profession">Profession</label>
+            <select id="licence-profession" value={entry.profession} onChange={(e) => setEntry({ ...entry, profession: e.currentTarget.value })}>
+              {PROFESSIONS.map(([code, label]) => (
+                <option key={code} value={code}>
+                  {label} ({code})
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="licence-name">Name on the ID (optional)</label>
+            <input id="licence-name" type="text" maxLength={200} value={entry.name} onInput={(e) => setEntry({ ...entry, name: e.currentTarget.value })} />
+          </div>
+        </div>
+        <label class="checkbox">
+          <input
+            id="licence-two-ids"
+            type="checkbox"
+            checked={entry.twoFormsOfIdSeen}
+            onChange={(e) => setEntry({ ...entry, twoFormsOfIdSeen: e.currentTarget.checked })}
+          />{' '}
+          I have seen two forms of ID, and they match this person (recorded under my name)
+        </label>
+        <div class="actions">
+          <button type="submit" class="button-primary" disabled={!ready || busy}>
+            Check licence
+          </button>
+        </div>
+      </form>
+    </details>
   );
 }
 
@@ -300,6 +418,7 @@ function ScanResult({
   const name = result.responder?.name ?? credential?.subject.name ?? deployment?.responder.name ?? 'Unknown person';
   const qualification = deployment?.credential.qualification ?? credential?.qualification ?? result.responder?.qualifications.join(', ');
   const issuer = credential?.issuer.registryName ?? deployment?.credential.issuerName;
+  const primary = result.verification.evidence.primarySource;
   return (
     <section class={`result result-${result.decision}`} aria-labelledby="result-word" data-decision={result.decision} data-testid="scan-result">
       <p class="result-word" id="result-word">
@@ -311,6 +430,14 @@ function ScanResult({
       <p class="result-name" data-testid="result-name">
         {name}
       </p>
+      {primary && (
+        <p class="notice notice-info primary-source" data-testid="result-primary-source">
+          {primary.result === 'indeterminate'
+            ? `Not verified: ${primary.sourceName} gave no usable answer (${primary.detail ?? 'no answer'}).`
+            : `Verified with the primary source (${primary.sourceName}) at ${formatTime(primary.lookedUpAt)}${primary.cached ? ' (cached answer)' : ''}.`}{' '}
+          <span class="hint">{primary.assurance}</span>
+        </p>
+      )}
       <dl class="facts result-facts">
         <dt>Qualification</dt>
         <dd>{qualification || 'Not recognised'}</dd>

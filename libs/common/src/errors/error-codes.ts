@@ -61,6 +61,13 @@ export const ERROR_STATUS = {
   time_rate_missing: 422,
   // practice authority
   practice_rules_invalid: 422,
+  // primary-source licence checks (docs/primary-source.md)
+  primary_source_not_configured: 422,
+  primary_source_not_accepted: 422,
+  identity_not_confirmed: 422,
+  notice_signature_invalid: 400,
+  notice_invalid: 400,
+  notice_licence_unknown: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -20,6 +20,7 @@ import { VcClaimFormatName1765000500000 } from './1765000500000-vc-claim-format-
 import { OutboxTraceParent1765006000000 } from './1765006000000-outbox-trace-parent';
 import { Retention1765006000100 } from './1765006000100-retention';
 import { TimeRecords1765007000000 } from './1765007000000-time-records';
+import { PrimarySource1765008000000 } from './1765008000000-primary-source';
 import { WalkUps1765008100000 } from './1765008100000-walk-ups';
 import { PracticeRuleSet1765002000000 } from './1765002000000-practice-rule-set';
 import { DeploymentPracticeAuthority1765002100000 } from './1765002100000-deployment-practice-authority';
@@ -58,5 +59,6 @@ export const migrations: Array<new () => MigrationInterface> = [
   OutboxTraceParent1765006000000,
   Retention1765006000100,
   TimeRecords1765007000000,
+  PrimarySource1765008000000,
   WalkUps1765008100000,
 ];

@@ -13,7 +13,7 @@ import { IncidentsService } from '../incidents/incidents.service';
 import type { IncidentWithSetup } from '../incidents/incident';
 import type { ResponderIdentityChange } from '../responders/responder';
 import { establishesIdentity, firstSeenIdentity, type Presentation, type ResolvedIdentity } from '../responders/responder-identity';
-import { decideCheckIn, withPracticeAuthority, type Decision } from './check-in-decision';
+import { decideCheckIn, withPracticeAuthority, type Decision, type PositionRequirement } from './check-in-decision';
 import { CheckInRepository } from './check-in.repository';
 import { IdempotencyKeyHints } from './idempotency-key-hints';
 import type { CheckInReason, CheckInResponse } from './check-in.types';
@@ -28,6 +28,22 @@ export interface CheckInCommand {
   deviceId?: string;
   /** Set when an offline station's scan is re-verified at sync (libs/offline): recorded with the audit entry. */
   offline?: OfflineCheckInContext;
+  /**
+   * Set when the licence was checked at its primary source (libs/primary-source) instead of a scanned credential:
+   * this result is decided on, and `body.credential` (the lookup's record) is not verified again.
+   */
+  checked?: CheckedElsewhere;
+}
+
+/** A result obtained outside the verification engine, and how the caller's policy refines the decision on it. */
+export interface CheckedElsewhere {
+  /** The station's request as sent: what an Idempotency-Key stands for (the lookup's record differs at each try). */
+  request: object;
+  result: VerificationResult;
+  /** Whether the practice rules are asked (only for a licence the source confirmed). */
+  assessPractice: boolean;
+  /** The caller's policy on top of the check-in decision (say, an unconfirmed licence only for non-clinical positions). */
+  refine(decided: Decision, position: PositionRequirement | undefined): Decision;
 }
 
 /** An offline scan as its station logged it: "verified offline at scannedAt with the pack of packTime". */
@@ -89,7 +105,7 @@ export class CheckInService {
   async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
     // JCS (RFC 8785), as the audit trail writes it: byte-identical to the canonicalize package, with less garbage.
     const requestHash = createHash('sha256')
-      .update(canonicalJson({ incidentId: cmd.incidentId, body: cmd.body }))
+      .update(canonicalJson({ incidentId: cmd.incidentId, body: cmd.checked?.request ?? cmd.body }))
       .digest('hex');
     // The idempotency lookup runs while the credential is verified (off the scan's critical path). A replay wins,
     // so a repeated request gets its first response even if the incident has closed since.
@@ -138,6 +154,16 @@ export class CheckInService {
     // too (beside the incident's mutual-aid list); whether this person may practise is decided per credential below.
     const rules = await this.practice.forState(incident.jurisdiction);
     const at = new Date();
+    if (cmd.checked) {
+      const { result } = cmd.checked;
+      const decided = cmd.checked.refine(decideCheckIn(result, 'admit_with_warning', position), position);
+      const summary = decided.basis.credential;
+      const authority =
+        summary && cmd.checked.assessPractice
+          ? rules.answer(summary, [result], { missionNumber: cmd.body.ics211?.orderRequestNumber, mutualAidJurisdictions: incident.mutualAidJurisdictions, at })
+          : null;
+      return { incident, result, decision: withPracticeAuthority(decided, authority, position) };
+    }
     const verified = this.metrics.checkInSeconds.startTimer({ step: 'verify' });
     const result = await inSpan('checkin.verify', async (span) => {
       const answer = await this.verifier.verify(cmd.body.credential, {
@@ -322,6 +348,7 @@ export class CheckInService {
               keyId: basis.evidence.keyId ?? null,
               status: basis.evidence.status,
             },
+            ...(basis.evidence.primarySource ? { primarySource: basis.evidence.primarySource } : {}),
             ...(cmd.offline ? { offline: { ...cmd.offline, reconfirmedAt: now.toISOString() } } : {}),
             practiceAuthority: decided.practiceAuthority ?? null,
           },

@@ -30,8 +30,17 @@ export interface DeployedCredential {
   };
 }
 
-/** Which active deployments: all, one incident's, or those whose credential has an entry on one status list. */
-export type DeployedCredentialFilter = { kind: 'all' } | { kind: 'incident'; incidentId: string } | { kind: 'status_list'; listUrl: string };
+/**
+ * Which active deployments: all, one incident's, or those whose credential has an entry on one status list (these
+ * three leave out licences checked at a primary source, which have no signed credential to re-check); or those
+ * admitted on a primary-source check, all of them or one licence's (by its subject id, which holds the licence hash).
+ */
+export type DeployedCredentialFilter =
+  | { kind: 'all' }
+  | { kind: 'incident'; incidentId: string }
+  | { kind: 'status_list'; listUrl: string }
+  | { kind: 'primary_source' }
+  | { kind: 'licence_subject'; subjectId: string };
 
 interface DeployedCredentialRow {
   deployment_id: string;
@@ -149,8 +158,14 @@ export class DeployedCredentialsRepository {
   }
 }
 
+const SIGNED = `AND c.format IS DISTINCT FROM 'primary-source'`;
+
 function filterSql(filter: DeployedCredentialFilter, firstParam: number): { where: string; params: string[] } {
-  if (filter.kind === 'incident') return { where: `AND d.incident_id = $${firstParam}`, params: [filter.incidentId] };
-  if (filter.kind === 'status_list') return { where: `AND c.status_entries @> $${firstParam}::jsonb`, params: [JSON.stringify([{ listUrl: filter.listUrl }])] };
-  return { where: '', params: [] };
+  if (filter.kind === 'incident') return { where: `${SIGNED} AND d.incident_id = $${firstParam}`, params: [filter.incidentId] };
+  if (filter.kind === 'status_list')
+    return { where: `${SIGNED} AND c.status_entries @> $${firstParam}::jsonb`, params: [JSON.stringify([{ listUrl: filter.listUrl }])] };
+  if (filter.kind === 'primary_source') return { where: `AND c.format = 'primary-source'`, params: [] };
+  if (filter.kind === 'licence_subject')
+    return { where: `AND c.format = 'primary-source' AND c.summary->'subject'->>'id' = $${firstParam}`, params: [filter.subjectId] };
+  return { where: SIGNED, params: [] };
 }

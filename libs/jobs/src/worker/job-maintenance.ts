@@ -49,6 +49,7 @@ export class JobMaintenance implements OnApplicationBootstrap, OnApplicationShut
       'reverify.sweep': this.config.reverification.sweepIntervalMs,
       'status-list.refresh-due': this.config.reverification.statusListRefreshCheckMs,
       'retention.purge': this.config.retention.purgeIntervalMs,
+      'primary-source.relookup': this.config.primarySource.relookupMs,
     };
   }
 

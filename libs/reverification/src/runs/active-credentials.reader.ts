@@ -6,7 +6,13 @@ import type { ActiveCredential } from '../evaluation/screening';
 import { ExpiryWarningsRepository } from './expiry-warnings.repository';
 
 /** Which active deployments a run covers. */
-export type RunScope = { kind: 'sweep' } | { kind: 'incident'; incidentId: string } | { kind: 'status_list'; listUrl: string };
+export type RunScope =
+  | { kind: 'sweep' }
+  | { kind: 'incident'; incidentId: string }
+  | { kind: 'status_list'; listUrl: string }
+  // Licences checked at a primary source (libs/primary-source re-looks them up and acts on board notices).
+  | { kind: 'primary_source' }
+  | { kind: 'licence_subject'; subjectId: string };
 
 export function scopeOf(run: JobRun): RunScope {
   if (run.kind === 'incident' && run.incidentId) return { kind: 'incident', incidentId: run.incidentId };

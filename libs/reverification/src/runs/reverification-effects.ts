@@ -10,9 +10,10 @@ import { ExpiryWarningsRepository } from './expiry-warnings.repository';
 
 /** The evidence kept with a flag or a clearance in the audit trail (ids and check outcomes, never the credential). */
 export interface ChangeEvidence {
+  /** The run, or for a licensing authority's notice or re-lookup (`primary_source`), the notice or lookup. */
   runId: string;
   /** `engine`: confirmed by the verification engine's re-check; `screening`: the engine could not re-check the signature (issuer keys unreachable), so the verified list / registry data decided. */
-  basis: 'engine' | 'screening';
+  basis: 'engine' | 'screening' | 'primary_source';
   checks?: Array<{ id: string; status: string; code: string }>;
   status?: VerificationResult['evidence']['status'];
   signatureRechecked?: boolean;

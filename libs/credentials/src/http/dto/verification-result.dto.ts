@@ -6,6 +6,7 @@ import {
   type CheckStatus,
   type CredentialSummary,
   type ReasonCode,
+  type PrimarySourceEvidence,
   type StatusEntrySummary,
   type StatusEvidence,
   type VerificationCheck,
@@ -49,9 +50,9 @@ export class AchievementDto {
 
 export class CredentialSummaryDto implements CredentialSummary {
   @ApiProperty({
-    enum: ['vc+jwt', 'ob3-jwt', 'jwt-vc', 'ldp-vc', 'dc+sd-jwt'],
+    enum: ['vc+jwt', 'ob3-jwt', 'jwt-vc', 'ldp-vc', 'dc+sd-jwt', 'primary-source'],
     description:
-      '`vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open Badges 3.0 JWT: the payload is the credential), `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim), `ldp-vc` (JSON-LD with a Data Integrity proof) or `dc+sd-jwt` (SD-JWT VC)',
+      '`vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open Badges 3.0 JWT: the payload is the credential), `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim), `ldp-vc` (JSON-LD with a Data Integrity proof), `dc+sd-jwt` (SD-JWT VC) or `primary-source` (a licence looked up at its licensing authority: no signed credential)',
   })
   format!: CredentialSummary['format'];
   @ApiPropertyOptional() id?: string;
@@ -76,6 +77,39 @@ export class StatusEvidenceDto implements StatusEvidence {
   @ApiPropertyOptional({ format: 'date-time' }) fetchedAt?: string;
 }
 
+export class PrimarySourceRequestDto {
+  @ApiProperty({ example: 'FL' }) state!: string;
+  @ApiProperty({ example: 'RN' }) profession!: string;
+  @ApiProperty({ description: 'HMAC-SHA256 (hex) of the normalised licence number under the server key' }) licenceNumberHash!: string;
+}
+
+export class PrimarySourceStaffDto {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty() name!: string;
+}
+
+export class PrimarySourceIdentityDto {
+  @ApiProperty({ example: 'Two forms of ID seen' }) statement!: string;
+  @ApiProperty({ type: PrimarySourceStaffDto }) confirmedBy!: PrimarySourceStaffDto;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}
+
+export class PrimarySourceEvidenceDto implements PrimarySourceEvidence {
+  @ApiProperty({ example: 'nursys' }) source!: string;
+  @ApiProperty() sourceName!: string;
+  @ApiProperty({ format: 'date-time' }) lookedUpAt!: string;
+  @ApiProperty() cached!: boolean;
+  @ApiProperty({ format: 'date-time' }) freshUntil!: string;
+  @ApiProperty({ type: PrimarySourceRequestDto }) request!: PrimarySourceRequestDto;
+  @ApiProperty({ type: String, nullable: true, description: "sha256 (hex) of the source's answer as received" }) responseHash!: string | null;
+  @ApiProperty({ enum: ['licensed', 'not_licensed', 'not_found', 'indeterminate'] }) result!: PrimarySourceEvidence['result'];
+  @ApiPropertyOptional({ example: 'active' }) licenceStatus?: string;
+  @ApiPropertyOptional({ example: 'timeout' }) detail?: string;
+  @ApiPropertyOptional({ type: PrimarySourceIdentityDto, description: 'At check-in: the staff statement that two forms of ID were seen' })
+  identity?: PrimarySourceIdentityDto;
+  @ApiProperty() assurance!: string;
+}
+
 export class VerificationEvidenceDto implements VerificationEvidence {
   @ApiProperty({
     description: 'sha256 (hex) of the credential exactly as verified (the compact JWS or SD-JWT; the RFC 8785 canonical JSON of a Data Integrity credential)',
@@ -86,6 +120,8 @@ export class VerificationEvidenceDto implements VerificationEvidence {
   @ApiPropertyOptional({ description: 'RFC 7638 thumbprint of the public key used' }) keyThumbprint?: string;
   @ApiProperty({ type: [StatusEvidenceDto] }) status!: StatusEvidenceDto[];
   @ApiProperty({ format: 'date-time' }) verifiedAt!: string;
+  @ApiPropertyOptional({ type: PrimarySourceEvidenceDto, description: 'A licence checked at its primary source: the lookup, as evidence' })
+  primarySource?: PrimarySourceEvidenceDto;
 }
 
 /** POST /credentials/verify's answer: the engine's result without the JWS the caller sent. */

@@ -1,0 +1,2 @@
+export * from './licence-board-server';
+export * from './licence-data';

@@ -1,0 +1,192 @@
+/** A licence as the simulated boards hold it. */
+export interface BoardLicence {
+  state: string;
+  /** Our profession code: RN, LPN, APRN (the nurse licensure database); PARAMEDIC, EMT, MD (state boards). */
+  profession: string;
+  licenceNumber: string;
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string;
+  status: 'active' | 'expired' | 'suspended' | 'revoked' | 'probation';
+  issuedOn: string;
+  expiresOn: string;
+  multistate?: boolean;
+}
+
+export const NURSE_PROFESSIONS = ['RN', 'LPN', 'APRN'];
+
+/**
+ * Seeded licences: nurses (served by the national lookup), paramedics, EMTs and physicians (served by state boards),
+ * across several states, a few expired, suspended or revoked. Names and numbers are invented.
+ */
+export const SEEDED_LICENCES: readonly BoardLicence[] = [
+  {
+    state: 'FL',
+    profession: 'RN',
+    licenceNumber: 'RN9876543',
+    firstName: 'Maria',
+    lastName: 'Delgado',
+    dateOfBirth: '1984-03-12',
+    status: 'active',
+    issuedOn: '2010-06-01',
+    expiresOn: '2028-04-30',
+    multistate: true,
+  },
+  {
+    state: 'FL',
+    profession: 'RN',
+    licenceNumber: 'RN5550101',
+    firstName: 'Kevin',
+    lastName: 'Osei',
+    dateOfBirth: '1990-11-02',
+    status: 'active',
+    issuedOn: '2015-01-15',
+    expiresOn: '2027-04-30',
+    multistate: true,
+  },
+  {
+    state: 'FL',
+    profession: 'LPN',
+    licenceNumber: 'PN3332211',
+    firstName: 'Tamika',
+    lastName: 'Ruiz',
+    dateOfBirth: '1979-07-21',
+    status: 'expired',
+    issuedOn: '2004-02-01',
+    expiresOn: '2025-07-31',
+  },
+  {
+    state: 'GA',
+    profession: 'RN',
+    licenceNumber: 'RN271828',
+    firstName: 'Ellen',
+    lastName: 'Marsh',
+    dateOfBirth: '1975-01-30',
+    status: 'active',
+    issuedOn: '1999-05-20',
+    expiresOn: '2027-01-31',
+    multistate: true,
+  },
+  {
+    state: 'GA',
+    profession: 'RN',
+    licenceNumber: 'RN314159',
+    firstName: 'Daniel',
+    lastName: 'Cho',
+    dateOfBirth: '1988-09-09',
+    status: 'suspended',
+    issuedOn: '2012-08-01',
+    expiresOn: '2027-01-31',
+  },
+  {
+    state: 'TX',
+    profession: 'RN',
+    licenceNumber: '845120',
+    firstName: 'Priya',
+    lastName: 'Natarajan',
+    dateOfBirth: '1986-12-05',
+    status: 'active',
+    issuedOn: '2011-03-03',
+    expiresOn: '2027-12-31',
+    multistate: true,
+  },
+  {
+    state: 'TX',
+    profession: 'APRN',
+    licenceNumber: 'AP20451',
+    firstName: 'Samuel',
+    lastName: 'Brooks',
+    dateOfBirth: '1970-04-17',
+    status: 'active',
+    issuedOn: '2001-10-10',
+    expiresOn: '2027-10-31',
+  },
+  {
+    state: 'NC',
+    profession: 'RN',
+    licenceNumber: '1187342',
+    firstName: 'Grace',
+    lastName: 'Whitfield',
+    dateOfBirth: '1992-02-28',
+    status: 'revoked',
+    issuedOn: '2016-06-30',
+    expiresOn: '2027-06-30',
+  },
+  {
+    state: 'FL',
+    profession: 'PARAMEDIC',
+    licenceNumber: 'PMD522871',
+    firstName: 'Luis',
+    lastName: 'Herrera',
+    dateOfBirth: '1987-05-14',
+    status: 'active',
+    issuedOn: '2012-12-01',
+    expiresOn: '2027-12-01',
+  },
+  {
+    state: 'FL',
+    profession: 'PARAMEDIC',
+    licenceNumber: 'PMD500012',
+    firstName: 'Amy',
+    lastName: 'Lindqvist',
+    dateOfBirth: '1993-08-08',
+    status: 'expired',
+    issuedOn: '2017-12-01',
+    expiresOn: '2025-12-01',
+  },
+  {
+    state: 'GA',
+    profession: 'PARAMEDIC',
+    licenceNumber: 'P-44120',
+    firstName: 'Marcus',
+    lastName: 'Bell',
+    dateOfBirth: '1985-10-19',
+    status: 'active',
+    issuedOn: '2009-04-01',
+    expiresOn: '2028-03-31',
+  },
+  {
+    state: 'GA',
+    profession: 'EMT',
+    licenceNumber: 'E-70311',
+    firstName: 'Hannah',
+    lastName: 'Fry',
+    dateOfBirth: '1998-03-03',
+    status: 'active',
+    issuedOn: '2020-01-01',
+    expiresOn: '2027-12-31',
+  },
+  {
+    state: 'FL',
+    profession: 'MD',
+    licenceNumber: 'ME134567',
+    firstName: 'Robert',
+    lastName: 'Nakamura',
+    dateOfBirth: '1968-06-25',
+    status: 'active',
+    issuedOn: '1996-07-01',
+    expiresOn: '2028-01-31',
+  },
+  {
+    state: 'TX',
+    profession: 'MD',
+    licenceNumber: 'Q4521',
+    firstName: 'Olivia',
+    lastName: 'Grant',
+    dateOfBirth: '1979-11-11',
+    status: 'probation',
+    issuedOn: '2006-07-01',
+    expiresOn: '2027-08-31',
+  },
+  {
+    state: 'TX',
+    profession: 'PARAMEDIC',
+    licenceNumber: '1203344',
+    firstName: 'Jamal',
+    lastName: 'Carter',
+    dateOfBirth: '1991-01-07',
+    status: 'suspended',
+    issuedOn: '2014-05-05',
+    expiresOn: '2027-05-05',
+  },
+];
