@@ -3427,6 +3427,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description The key comes from the environment (AUTH_SIGNING_KEY, CHECKPOINT_SIGNING_KEY, RECORDS_SIGNING_KEY): rotate it there. Code: conflict. */
             409: {
                 headers: {

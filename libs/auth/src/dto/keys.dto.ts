@@ -1,14 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { SIGNING_KEY_PURPOSES, type SigningKeyPurpose, type SigningKeyState } from '../tokens/signing-keys';
 
 const STATES: readonly SigningKeyState[] = ['announced', 'active', 'verifying', 'retired'];
-
-export class SigningKeyPurposeParams {
-  @ApiProperty({ enum: SIGNING_KEY_PURPOSES, description: 'Which key to rotate' })
-  @IsIn(SIGNING_KEY_PURPOSES)
-  purpose!: SigningKeyPurpose;
-}
 
 export class RotateSigningKeyDto {
   @ApiPropertyOptional({

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Ip, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
+import { ApiBearerAuth, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiProblem, ApiProblems, ApiSuccess, notFound } from '@app/common';
 import { CurrentUser, Roles } from '../access/access.decorators';
-import { KeyRotationDto, RotateSigningKeyDto, SigningKeyDto, SigningKeyPurposeParams } from '../dto/keys.dto';
+import { KeyRotationDto, RotateSigningKeyDto, SigningKeyDto } from '../dto/keys.dto';
 import type { Principal } from '../roles';
 import { ServerKeysService } from './server-keys.service';
-import type { KeyRotation, SigningKeyView } from './signing-keys';
+import { SIGNING_KEY_PURPOSES, type KeyRotation, type SigningKeyPurpose, type SigningKeyView } from './signing-keys';
+
+const isPurpose = (p: string): p is SigningKeyPurpose => (SIGNING_KEY_PURPOSES as readonly string[]).includes(p);
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -43,15 +45,17 @@ export class KeysController {
   @Post(':purpose/rotate')
   @HttpCode(200)
   @ApiSuccess(KeyRotationDto, { description: 'The new key, when it starts signing, and the windows of the keys it replaces.' })
-  @ApiProblems(400)
+  @ApiParam({ name: 'purpose', enum: SIGNING_KEY_PURPOSES, description: 'Which key to rotate' })
+  @ApiProblems(400, 404)
   @ApiProblem('conflict', 'The key comes from the environment (AUTH_SIGNING_KEY, CHECKPOINT_SIGNING_KEY, RECORDS_SIGNING_KEY): rotate it there.')
   @ApiProblem('service_unavailable', 'No key of this purpose is kept here (no KEY_ENCRYPTION_KEY for packs, no RECORDS_ISSUER_DID for records).')
   async rotate(
-    @Param() params: SigningKeyPurposeParams,
+    @Param('purpose') purpose: string,
     @Body() dto: RotateSigningKeyDto,
     @CurrentUser() principal: Principal,
     @Ip() ip: string,
   ): Promise<KeyRotationDto> {
-    return toKeyRotationDto(await this.keys.rotate(params.purpose, dto, { principal, ip }));
+    if (!isPurpose(purpose)) throw notFound('Signing key purpose', purpose);
+    return toKeyRotationDto(await this.keys.rotate(purpose, dto, { principal, ip }));
   }
 }

@@ -232,9 +232,7 @@ export class ServerKeysService implements OnModuleInit {
   async rotate(purpose: SigningKeyPurpose, request: RotationRequest, actor: KeyChangeActor): Promise<KeyRotation> {
     const activateIn = request.activateInSeconds ?? DEFAULT_KEY_ACTIVATION_SECONDS;
     if ((purpose === 'audit_checkpoint' || purpose === 'deployment_record') && request.overlapSeconds !== undefined) {
-      throw new DomainError('validation_failed', `A ${purpose} key verifies what it signed for good: overlapSeconds does not apply.`, {
-        fields: { overlapSeconds: ['not applicable to this key'] },
-      });
+      throw new DomainError('validation_failed', `A ${purpose} key verifies what it signed for good: overlapSeconds does not apply.`);
     }
     const activatesAt = new Date(Date.now() + activateIn * 1000);
     if (purpose === 'deployment_record') {
