@@ -127,16 +127,29 @@ export class ServerKeysService implements OnModuleInit {
     const configured = this.configured.get(purpose);
     if (configured) return configured;
     if (Date.now() - this.loadedAt > KEY_TABLE_MAX_AGE_MS) await this.refresh();
-    const now = Date.now();
-    let signing: ScheduledKey | undefined;
-    for (const k of this.scheduled.get(purpose) ?? []) {
-      if (k.activatesAt <= now && (k.retiresAt === null || k.retiresAt > now) && (!signing || k.activatesAt >= signing.activatesAt)) signing = k;
-    }
+    const signing = this.inForce(purpose);
     if (!signing) {
       if (purpose === 'incident_pack') throw new DomainError('service_unavailable', 'This server has no incident-pack key (set KEY_ENCRYPTION_KEY).');
-      throw new Error(`no ${purpose} signing key in force: ServerKeysService.load() has not run, or every key was retired`);
+      throw new Error(`no ${purpose} signing key: ServerKeysService.load() has not run`);
     }
     return signing;
+  }
+
+  /**
+   * The newest activated key in its signing window; else, when a key was retired with no successor (by hand, or by a
+   * process started with a key from the environment), the newest activated one: signing goes on with it until a
+   * restart generates the next, as before rotation existed.
+   */
+  private inForce(purpose: KeyPurpose): ScheduledKey | undefined {
+    const now = Date.now();
+    let inWindow: ScheduledKey | undefined;
+    let newest: ScheduledKey | undefined;
+    for (const k of this.scheduled.get(purpose) ?? []) {
+      if (k.activatesAt > now) continue;
+      if (!newest || k.activatesAt >= newest.activatesAt) newest = k;
+      if ((k.retiresAt === null || k.retiresAt > now) && (!inWindow || k.activatesAt >= inWindow.activatesAt)) inWindow = k;
+    }
+    return inWindow ?? newest;
   }
 
   /**
@@ -315,7 +328,7 @@ export class ServerKeysService implements OnModuleInit {
     for (const row of rows) {
       const jwk: JWK = { kty: row.publicJwk.kty, crv: row.publicJwk.crv, x: row.publicJwk.x, kid: row.kid, alg: 'EdDSA', use: 'sig' };
       const retiresAt = row.retiredAt?.getTime() ?? null;
-      if (row.sealedPrivateKey && !this.configured.has(row.purpose) && (retiresAt === null || retiresAt > now) && this.kek) {
+      if (row.sealedPrivateKey && !this.configured.has(row.purpose) && this.kek) {
         const key = await this.openSealed(row);
         if (key)
           scheduled.set(row.purpose, [
