@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -49,17 +50,20 @@ describe('key rotation', () => {
       .set(...bearer(token));
   const rotations = async (): Promise<{ actor: Record<string, unknown>; payload: Record<string, unknown>; target_id: string }[]> =>
     (await pg.query(`SELECT actor, payload, target_id FROM audit_entry WHERE action = 'signing_key.rotated' ORDER BY chain_id, seq`)).rows;
-  const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(['keys', ...args], {
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      readStdin: async () => '',
-      env: world.env.env,
-    });
-    return { code, stdout, stderr };
-  };
+  const cliWith =
+    (env: Record<string, string>) =>
+    async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(['keys', ...args], {
+        stdout: { write: (t: string) => (stdout += t) },
+        stderr: { write: (t: string) => (stderr += t) },
+        readStdin: async () => '',
+        env: { ...world.env.env, ...env },
+      });
+      return { code, stdout, stderr };
+    };
+  const cli = Object.assign(cliWith({}), { withEnv: cliWith });
 
   beforeAll(async () => {
     did = `did:web:127.0.0.1%3A${await freePort()}`;
@@ -226,6 +230,13 @@ describe('key rotation', () => {
     expect(new Set(all.map((k) => k.purpose))).toEqual(new Set(['access_token', 'audit_checkpoint', 'incident_pack', 'deployment_record']));
     expect((await cli('rotate', '--purpose', 'nonsense')).code).toBe(2);
     expect((await cli('rotate', '--purpose', 'audit_checkpoint', '--overlap', '5')).code).toBe(1);
+    // Another key-encryption key would seal a key no process can open: refused, nothing added.
+    const count = async () => (await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM server_signing_key`)).rows[0].n;
+    const keysBefore = await count();
+    const wrongKek = await cli.withEnv({ KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') })('rotate', '--purpose', 'incident_pack');
+    expect(wrongKek.code).toBe(1);
+    expect(wrongKek.stderr).toMatch(/KEY_ENCRYPTION_KEY does not open the incident_pack key/);
+    expect(await count()).toBe(keysBefore);
 
     const rotated = await cli('rotate', '--purpose', 'access_token', '--activate-in', '0', '--overlap', '600');
     expect(rotated.code).toBe(0);

@@ -271,6 +271,13 @@ export class ServerKeysService implements OnModuleInit {
       const inUse = await this.keyTable.inUse(tx, purpose);
       // The table, not this process's environment, says where the key in force comes from (the CLI has no AUTH_SIGNING_KEY).
       if (inUse.some((k) => k.sealedPrivateKey === null)) throw fromEnvironment(purpose);
+      // A key sealed under another key-encryption key would be published and never used: every process must open it.
+      const unopened = inUse.find((k) => unseal(kek, k.sealedPrivateKey ?? '', sealContext(purpose, k.kid)) === undefined);
+      if (unopened)
+        throw new DomainError(
+          'conflict',
+          `KEY_ENCRYPTION_KEY does not open the ${purpose} key ${unopened.kid} in force: rotate with the api's key-encryption key.`,
+        );
       const replaced: KeyRotation['replaced'] = [];
       for (const old of inUse) {
         const retiresAt = old.retiredAt && old.retiredAt < activatesAt ? old.retiredAt : activatesAt;
