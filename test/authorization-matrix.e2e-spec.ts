@@ -98,6 +98,9 @@ const EXPECTED: Record<string, Expectation> = {
   'GET /users': { access: ['admin'], request: () => ({ path: '/users' }) },
   'GET /users/:id': { access: ['admin'], request: (ids) => ({ path: `/users/${ids.spareUser}` }) },
   'POST /users': { access: ['admin'], request: () => ({ path: '/users', body: {} }) },
+  'GET /admin/keys': { access: ['admin'], request: () => ({ path: '/admin/keys' }) },
+  // An invalid delay: a permitted call is refused by validation (400), no key is generated.
+  'POST /admin/keys/:purpose/rotate': { access: ['admin'], request: () => ({ path: '/admin/keys/access_token/rotate', body: { activateInSeconds: -1 } }) },
   'PATCH /users/:id': { access: ['admin'], request: (ids) => ({ path: `/users/${ids.spareUser}`, body: { displayName: 'Spare Checkin' } }) },
 
   'GET /audit/verify': {

@@ -659,6 +659,10 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('POST /deployment-records/presented', { token: checkin.token, body: { verifiableCredential: id(record, 'jwt') }, expect: 200 });
     await call('PUT /deployment-records/kinds', { token: admin, body: { incidentType: 'Hurricane', name: 'Disaster Deployment: Hurricane' }, expect: 200 });
     await call('POST /deployment-records/issuer-keys/rotate', { token: admin, body: {}, expect: 200 });
+    await call('GET /admin/keys', { token: admin, expect: 200 });
+    await call('POST /admin/keys/{purpose}/rotate', { params: { purpose: 'incident_pack' }, token: admin, body: {}, expect: 200 });
+    await call('POST /admin/keys/{purpose}/rotate', { params: { purpose: 'audit_checkpoint' }, token: admin, body: { overlapSeconds: 60 }, expect: 400 });
+    await call('POST /admin/keys/{purpose}/rotate', { params: { purpose: 'session_cookie' }, token: admin, body: {}, expect: 404 });
     await call('POST /deployment-records/{id}/revoke', { params: { id: id(record) }, token: admin, body: { reason: 'issued in error' }, expect: 200 });
     await call('POST /deployment-records/{id}/revoke', { params: { id: id(record) }, token: admin, body: { reason: 'issued in error' }, expect: 409 });
     await call('POST /incidents/{incidentId}/close', { params: { incidentId: incident.id }, token: admin, expect: 200 });

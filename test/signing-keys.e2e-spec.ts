@@ -136,7 +136,16 @@ describe('signing keys', () => {
     const { rows: columns } = await pg.query<{ column_name: string }>(
       `SELECT column_name FROM information_schema.columns WHERE table_name = 'server_signing_key'`,
     );
-    expect(columns.map((c) => c.column_name).sort()).toEqual(['created_at', 'kid', 'public_jwk', 'purpose', 'retired_at', 'sealed_private_key']);
+    expect(columns.map((c) => c.column_name).sort()).toEqual([
+      'activates_at',
+      'created_at',
+      'kid',
+      'public_jwk',
+      'purpose',
+      'retired_at',
+      'sealed_private_key',
+      'verifies_until',
+    ]);
     const rows = async () =>
       (
         await pg.query<{ kid: string; purpose: string; sealed_private_key: string | null; text: string }>(

@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   verify: async () => (await import('./commands/verify.command')).verifyCommand,
   'audit-verify': async () => (await import('./commands/audit-verify.command')).auditVerifyCommand,
   migrate: async () => (await import('./commands/migrate.command')).migrateCommand,
+  keys: async () => (await import('./commands/keys.command')).keysCommand,
 };
 
 /** Lets other commands register themselves without editing the dispatcher logic. */

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ServerKeysModule, SignInEvents, UserChangeEvents } from '@app/auth';
 import { AuditScope } from './access/audit-scope';
 import { AuditTrailModule } from './audit-trail.module';
+import { AuditKeyEventsModule } from './auth-events/audit-key-change-events';
 import { AuditSignInEvents } from './auth-events/audit-sign-in-events';
 import { AuditUserChangeEvents } from './auth-events/audit-user-change-events';
 import { AuditCheckpointsService } from './checkpoints/audit-checkpoints.service';
@@ -20,7 +21,7 @@ import { AuditVerificationService } from './verification/audit-verification.serv
  */
 @Global()
 @Module({
-  imports: [ServerKeysModule, AuditTrailModule],
+  imports: [ServerKeysModule, AuditTrailModule, AuditKeyEventsModule],
   controllers: [AuditController],
   providers: [
     AuditScope,

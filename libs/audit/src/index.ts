@@ -29,4 +29,5 @@ export * from './checkpoints/checkpoint-scheduler';
 export * from './access/audit-scope';
 export * from './audit-api.module';
 export * from './audit-worker.module';
+export * from './auth-events/audit-key-change-events';
 export * from './http/dto/audit-actor.dto';

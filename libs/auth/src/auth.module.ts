@@ -4,6 +4,7 @@ import { AccessChanges } from './access/access-changes';
 import { AuthGuard } from './access/auth.guard';
 import { UserAccessState } from './access/user-access-state';
 import { AuthController } from './auth.controller';
+import { KeysController } from './tokens/keys.controller';
 import { SignInThrottle } from './sign-in-throttle';
 import { ServerKeysRepository } from './tokens/server-keys.repository';
 import { ServerKeysService } from './tokens/server-keys.service';
@@ -32,7 +33,7 @@ export class TokensModule {}
 /** Users, sign-in and the global guard (api process). */
 @Module({
   imports: [TokensModule],
-  controllers: [AuthController, UsersController],
+  controllers: [AuthController, UsersController, KeysController],
   // SignInEvents and UserChangeEvents are not provided here: the audit module provides them globally, and without
   // it the services fall back to the no-op defaults (a local provider would shadow the global one).
   providers: [PasswordHasher, UsersService, SignInThrottle, { provide: APP_GUARD, useClass: AuthGuard }],

@@ -12,6 +12,8 @@ export * from './access/access-changes';
 export * from './access/user-access-state';
 export * from './tokens/server-keys.repository';
 export * from './tokens/server-keys.service';
+export * from './tokens/signing-keys';
+export * from './tokens/keys.controller';
 export * from './tokens/token.service';
 export * from './users/user';
 export * from './users/users.service';

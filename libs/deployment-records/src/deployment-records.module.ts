@@ -11,23 +11,25 @@ import { DeploymentRecordsRepository } from './records/deployment-records.reposi
 import { DeploymentRecordsService } from './records/deployment-records.service';
 import { PendingRecordsSweeper } from './records/pending-records.sweeper';
 
+/** The records issuer key alone: what the CLI needs to list and rotate it. */
+@Module({ imports: [ServerKeysModule], providers: [RecordKeysRepository, RecordIssuerKeysService], exports: [RecordIssuerKeysService] })
+export class RecordIssuerKeysModule {}
+
 /**
  * Deployment records for the api process. Global because it provides @app/incidents' DeploymentReleaseHook (the
  * check-out hook); RecordMailer is the e-mail hook an operator replaces (LogRecordMailer logs in development).
  */
 @Global()
 @Module({
-  imports: [AuditTrailModule, CredentialsModule, ServerKeysModule],
+  imports: [AuditTrailModule, CredentialsModule, ServerKeysModule, RecordIssuerKeysModule],
   controllers: [DeploymentRecordController, DeploymentRecordsAdminController, DeploymentRecordsPublicController],
   providers: [
     DeploymentRecordsRepository,
-    RecordKeysRepository,
-    RecordIssuerKeysService,
     DeploymentRecordsService,
     PendingRecordsSweeper,
     { provide: DeploymentReleaseHook, useExisting: DeploymentRecordsService },
     { provide: RecordMailer, useClass: LogRecordMailer },
   ],
-  exports: [DeploymentReleaseHook, DeploymentRecordsService, RecordIssuerKeysService, RecordMailer],
+  exports: [DeploymentReleaseHook, DeploymentRecordsService, RecordIssuerKeysModule, RecordMailer],
 })
 export class DeploymentRecordsModule {}

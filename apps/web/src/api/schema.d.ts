@@ -68,6 +68,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["KeysController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/keys/{purpose}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["KeysController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit/checkpoints": {
         parameters: {
             query?: never;
@@ -2305,6 +2337,19 @@ export interface components {
         JwksDto: {
             keys: components["schemas"]["JwkDto"][];
         };
+        KeyRotationDto: {
+            /**
+             * Format: date-time
+             * @description When it starts signing
+             */
+            activatesAt: string;
+            /** @description The new key */
+            kid: string;
+            /** @enum {string} */
+            purpose: "access_token" | "audit_checkpoint" | "incident_pack" | "deployment_record";
+            /** @description The keys it replaces */
+            replaced: components["schemas"]["ReplacedSigningKeyDto"][];
+        };
         LatestCheckpointDto: {
             /** Format: date-time */
             createdAt: string;
@@ -2663,6 +2708,19 @@ export interface components {
             /** @description The station's ECDSA P-256 public key (its private half is non-extractable on the device) */
             publicKey: components["schemas"]["DevicePublicKeyDto"];
         };
+        ReplacedSigningKeyDto: {
+            kid: string;
+            /**
+             * Format: date-time
+             * @description Stops signing at (the new key’s activation)
+             */
+            retiresAt: string;
+            /**
+             * Format: date-time
+             * @description Verifies what it signed until (null: for good)
+             */
+            verifiesUntil: string | null;
+        };
         ReportedPracticeAuthorityDto: {
             /** @example multistate RN licence (NLC, home state TX). */
             basis: string | null;
@@ -2787,6 +2845,15 @@ export interface components {
              */
             activateInSeconds: number;
         };
+        RotateSigningKeyDto: {
+            /**
+             * @description Seconds the new key is published before it signs (0: at once, when the current key must stop now)
+             * @default 600
+             */
+            activateInSeconds: number;
+            /** @description Seconds the replaced key keeps verifying after it stops signing. Access tokens: default the token lifetime (0 ends every token it signed at its retirement); incident packs: default 30 days. Not accepted for audit checkpoints and deployment records, whose keys verify for good. */
+            overlapSeconds?: number;
+        };
         RuleSetVersionDto: {
             digest: string;
             /** Format: date-time */
@@ -2809,6 +2876,42 @@ export interface components {
             /** @example admin@example.org */
             email: string;
             password: string;
+        };
+        SigningKeyDto: {
+            /**
+             * Format: date-time
+             * @description Signs from
+             */
+            activatesAt: string;
+            /**
+             * Format: date-time
+             * @description Published since
+             */
+            createdAt: string;
+            /** @description RFC 7638 thumbprint, or the configured key id */
+            kid: string;
+            /** @enum {string} */
+            purpose: "access_token" | "audit_checkpoint" | "incident_pack" | "deployment_record";
+            /**
+             * Format: date-time
+             * @description Stops signing at (null: not scheduled)
+             */
+            retiresAt: string | null;
+            /**
+             * @description environment: set by the operator; rotated there, not by this action
+             * @enum {string}
+             */
+            source: "generated" | "environment";
+            /**
+             * @description announced: published, not signing yet; active: signs; verifying: no longer signs, verifies what it signed; retired: verifies nothing
+             * @enum {string}
+             */
+            state: "announced" | "active" | "verifying" | "retired";
+            /**
+             * Format: date-time
+             * @description Verifies what it signed until (null: while in use, or for good)
+             */
+            verifiesUntil: string | null;
         };
         SignOffDto: {
             /** @example Radio and PPE returned */
@@ -3418,6 +3521,149 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JwksDto"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    KeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every signing key (access tokens, audit checkpoints, incident packs, deployment records), oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKeyDto"][];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    KeysController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Which key to rotate */
+                purpose: "access_token" | "audit_checkpoint" | "incident_pack" | "deployment_record";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSigningKeyDto"];
+            };
+        };
+        responses: {
+            /** @description The new key, when it starts signing, and the windows of the keys it replaces. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyRotationDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The key comes from the environment (AUTH_SIGNING_KEY, CHECKPOINT_SIGNING_KEY, RECORDS_SIGNING_KEY): rotate it there. Code: conflict. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No key of this purpose is kept here (no KEY_ENCRYPTION_KEY for packs, no RECORDS_ISSUER_DID for records). Code: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { decodeProtectedHeader } from 'jose';
 import { ServerKeysService } from '@app/auth';
 import { Clock } from '@app/common';
 import { Database } from '@app/db';
@@ -66,7 +67,8 @@ export class AuditCheckpointsService {
         createdAt,
       };
       const jws = await signCheckpoint((payload, typ) => this.keys.signCheckpoint(payload, typ), statement);
-      const kid = this.keys.checkpointKid;
+      // The key that signed, read from the signature: another rotation may have activated a key meanwhile.
+      const kid = String(decodeProtectedHeader(jws).kid);
       const created = await this.checkpoints.insert(tx, { chainId, seq: head.seq, headHash: head.hash, jws, kid, createdAt });
       return created ? { created } : null;
     });

@@ -11,7 +11,13 @@ export interface StoredKey {
   purpose: KeyPurpose;
   publicJwk: JWK;
   sealedPrivateKey: string | null;
+  createdAt: Date;
+  /** Signs from here (a rotated key is published first, so verifiers that cache key sets have it before it signs). */
+  activatesAt: Date;
+  /** Stops signing here (may be in the future: the moment its successor activates). */
   retiredAt: Date | null;
+  /** Verifies what it signed until here; null: as long as its purpose allows. */
+  verifiesUntil: Date | null;
 }
 
 interface KeyRow {
@@ -19,8 +25,13 @@ interface KeyRow {
   purpose: KeyPurpose;
   public_jwk: JWK;
   sealed_private_key: string | null;
+  created_at: Date;
+  activates_at: Date;
   retired_at: Date | null;
+  verifies_until: Date | null;
 }
+
+const COLUMNS = 'kid, purpose, public_jwk, sealed_private_key, created_at, activates_at, retired_at, verifies_until';
 
 /** Serialises every change to the key table across processes (a transaction-level advisory lock). */
 const KEY_LOCK = 7_311_204_212;
@@ -30,7 +41,10 @@ const toStoredKey = (r: KeyRow): StoredKey => ({
   purpose: r.purpose,
   publicJwk: r.public_jwk,
   sealedPrivateKey: r.sealed_private_key,
+  createdAt: r.created_at,
+  activatesAt: r.activates_at,
   retiredAt: r.retired_at,
+  verifiesUntil: r.verifies_until,
 });
 
 /** server_signing_key. Changes run in a transaction that took `lockKeys` first. */
@@ -40,7 +54,7 @@ export class ServerKeysRepository {
 
   /** Every key, oldest first. */
   async all(): Promise<StoredKey[]> {
-    const rows = await this.db.query<KeyRow>(`SELECT kid, purpose, public_jwk, sealed_private_key, retired_at FROM server_signing_key ORDER BY created_at`);
+    const rows = await this.db.query<KeyRow>(`SELECT ${COLUMNS} FROM server_signing_key ORDER BY created_at, kid`);
     return rows.map(toStoredKey);
   }
 
@@ -50,36 +64,47 @@ export class ServerKeysRepository {
   }
 
   async findByKid(tx: Transaction, kid: string): Promise<StoredKey | undefined> {
-    const row = await tx.queryOne<KeyRow>(`SELECT kid, purpose, public_jwk, sealed_private_key, retired_at FROM server_signing_key WHERE kid = $1`, [kid]);
+    const row = await tx.queryOne<KeyRow>(`SELECT ${COLUMNS} FROM server_signing_key WHERE kid = $1`, [kid]);
     return row ? toStoredKey(row) : undefined;
   }
 
-  /** The newest key of this purpose that is in use and has a sealed private half. */
+  /** The newest key of this purpose with a sealed private half that signs now or will (announced by a rotation). */
   async newestSealed(tx: Transaction, purpose: KeyPurpose): Promise<StoredKey | undefined> {
     const row = await tx.queryOne<KeyRow>(
-      `SELECT kid, purpose, public_jwk, sealed_private_key, retired_at FROM server_signing_key
-        WHERE purpose = $1 AND retired_at IS NULL AND sealed_private_key IS NOT NULL ORDER BY created_at DESC LIMIT 1`,
+      `SELECT ${COLUMNS} FROM server_signing_key
+        WHERE purpose = $1 AND (retired_at IS NULL OR retired_at > now()) AND sealed_private_key IS NOT NULL ORDER BY activates_at DESC, created_at DESC LIMIT 1`,
       [purpose],
     );
     return row ? toStoredKey(row) : undefined;
   }
 
-  /** Stores a configured key's public half, or puts it back in use if it was retired. */
-  async registerPublic(tx: Transaction, kid: string, purpose: KeyPurpose, publicJwk: JWK): Promise<void> {
-    await tx.execute(`INSERT INTO server_signing_key (kid, purpose, public_jwk) VALUES ($1, $2, $3) ON CONFLICT (kid) DO UPDATE SET retired_at = NULL`, [
-      kid,
-      purpose,
-      publicJwk,
-    ]);
+  /** The keys of this purpose not yet retired, or retired in the future (still signing until their successor activates). */
+  async inUse(tx: Transaction, purpose: KeyPurpose): Promise<StoredKey[]> {
+    const rows = await tx.query<KeyRow>(
+      `SELECT ${COLUMNS} FROM server_signing_key WHERE purpose = $1 AND (retired_at IS NULL OR retired_at > now()) ORDER BY activates_at, created_at`,
+      [purpose],
+    );
+    return rows.map(toStoredKey);
   }
 
-  async insertSealed(tx: Transaction, kid: string, purpose: KeyPurpose, publicJwk: JWK, sealedPrivateKey: string): Promise<void> {
-    await tx.execute(`INSERT INTO server_signing_key (kid, purpose, public_jwk, sealed_private_key) VALUES ($1, $2, $3, $4)`, [
-      kid,
-      purpose,
-      publicJwk,
-      sealedPrivateKey,
-    ]);
+  /** Stores a configured key's public half, or puts it back in use if it was retired. */
+  async registerPublic(tx: Transaction, kid: string, purpose: KeyPurpose, publicJwk: JWK): Promise<void> {
+    await tx.execute(
+      `INSERT INTO server_signing_key (kid, purpose, public_jwk) VALUES ($1, $2, $3) ON CONFLICT (kid) DO UPDATE SET retired_at = NULL, verifies_until = NULL`,
+      [kid, purpose, publicJwk],
+    );
+  }
+
+  async insertSealed(tx: Transaction, kid: string, purpose: KeyPurpose, publicJwk: JWK, sealedPrivateKey: string, activatesAt?: Date): Promise<void> {
+    await tx.execute(
+      `INSERT INTO server_signing_key (kid, purpose, public_jwk, sealed_private_key, activates_at) VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()))`,
+      [kid, purpose, publicJwk, sealedPrivateKey, activatesAt ?? null],
+    );
+  }
+
+  /** Ends a key's signing at `retiresAt` (its successor's activation) and its verifying at `verifiesUntil`. */
+  async scheduleRetirement(tx: Transaction, kid: string, retiresAt: Date, verifiesUntil: Date | null): Promise<void> {
+    await tx.execute(`UPDATE server_signing_key SET retired_at = $2, verifies_until = $3 WHERE kid = $1`, [kid, retiresAt, verifiesUntil]);
   }
 
   /** Retires every key of this purpose still in use, except `keep`. */

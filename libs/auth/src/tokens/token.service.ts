@@ -36,7 +36,7 @@ export class TokenService {
   ) {}
 
   async issue(principal: Principal, user: { tokenVersion: number; mustChangePassword: boolean }): Promise<TokenResponse> {
-    const { kid, key } = this.keys.signingKey('access_token');
+    const { kid, key } = await this.keys.signingKey('access_token');
     const ttl = this.config.auth.accessTokenTtlSeconds;
     const accessToken = await new SignJWT({
       email: principal.email,

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseIntPipe, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Ip, Param, ParseIntPipe, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import QRCode from 'qrcode';
 import { RequestActor, type AuditActor } from '@app/audit';
-import { CurrentUser, IncidentScoped, Public, Roles, type Principal } from '@app/auth';
+import { CurrentUser, IncidentScoped, Public, Roles, ServerKeysService, type Principal } from '@app/auth';
 import { ApiProblem, ApiProblems, ApiSuccess, notFound, RateLimiter } from '@app/common';
 import { AppConfig } from '@app/config';
 import { RecordIssuerKeysService } from '../keys/record-issuer-keys.service';
@@ -72,7 +72,7 @@ export class DeploymentRecordController {
 export class DeploymentRecordsAdminController {
   constructor(
     private readonly records: DeploymentRecordsService,
-    private readonly keys: RecordIssuerKeysService,
+    private readonly serverKeys: ServerKeysService,
     private readonly limiter: RateLimiter,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
@@ -110,8 +110,9 @@ export class DeploymentRecordsAdminController {
   @ApiSuccess(RecordIssuerKeyDto, { description: 'The new key, and when it starts signing.' })
   @ApiProblem('conflict', 'The key comes from RECORDS_SIGNING_KEY: rotate it there.')
   @ApiProblem('service_unavailable', 'Deployment records are not issued here (RECORDS_ISSUER_DID is not set).')
-  async rotate(@Body() dto: RotateRecordKeyDto): Promise<RecordIssuerKeyDto> {
-    const key = await this.keys.rotate(dto.activateInSeconds);
+  async rotate(@Body() dto: RotateRecordKeyDto, @CurrentUser() principal: Principal, @Ip() ip: string): Promise<RecordIssuerKeyDto> {
+    // The same audited rotation as POST /admin/keys/deployment_record/rotate.
+    const key = await this.serverKeys.rotate('deployment_record', { activateInSeconds: dto.activateInSeconds }, { principal, ip });
     return { kid: key.kid, verificationMethod: `${this.config.records.issuerDid ?? ''}#${key.kid}`, activatesAt: key.activatesAt.toISOString() };
   }
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose';
-import { ServerKeysService } from '@app/auth';
+import { DEFAULT_KEY_ACTIVATION_SECONDS, ServerKeysService, type ExternalSigningKeys, type KeyRotation, type SigningKeyView } from '@app/auth';
 import { DomainError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Database, type Transaction } from '@app/db';
@@ -13,11 +13,8 @@ export interface RecordSigningKey {
   publicJwk: JWK;
 }
 
-/**
- * How long a rotated key is published before it signs, by default: longer than the DID document's max-age (300 s)
- * and the verifiers' default cache, so no verifier meets a kid its cached document lacks.
- */
-export const DEFAULT_ACTIVATION_DELAY_SECONDS = 600;
+/** How long a rotated key is published before it signs, by default (the same for every signing key). */
+export const DEFAULT_ACTIVATION_DELAY_SECONDS = DEFAULT_KEY_ACTIVATION_SECONDS;
 
 /** A sealed records key opens only as this row's: it cannot be swapped with a server key or another row. */
 const sealContext = (kid: string): string => `deployment_record_key:${kid}`;
@@ -31,10 +28,11 @@ const disabled = (): DomainError => new DomainError('service_unavailable', 'Depl
  * RECORDS_SIGNING_KEY (only its public half stored), or generated and stored sealed under KEY_ENCRYPTION_KEY like the
  * server keys. Every key stays in the DID document (a record outlives its key's active period); a rotated key is
  * published first and signs from its activation on. The active key is read from the table at each signing, so every
- * process switches at the same moment.
+ * process switches at the same moment. Rotated through ServerKeysService.rotate('deployment_record'), like every key.
  */
 @Injectable()
-export class RecordIssuerKeysService implements OnModuleInit {
+export class RecordIssuerKeysService implements OnModuleInit, ExternalSigningKeys {
+  readonly purpose = 'deployment_record' as const;
   private readonly logger = new Logger(RecordIssuerKeysService.name);
   private readonly opened = new Map<string, Promise<RecordSigningKey>>();
   private configured?: JWK;
@@ -44,7 +42,9 @@ export class RecordIssuerKeysService implements OnModuleInit {
     private readonly keys: RecordKeysRepository,
     private readonly serverKeys: ServerKeysService,
     @Inject(AppConfig) private readonly config: AppConfig,
-  ) {}
+  ) {
+    if (config.records.issuerDid) serverKeys.registerExternal(this);
+  }
 
   async onModuleInit(): Promise<void> {
     if (!this.config.records.issuerDid) return;
@@ -83,21 +83,41 @@ export class RecordIssuerKeysService implements OnModuleInit {
     return this.keys.all();
   }
 
+  /** The keys with their windows: each signs from its activation until the next key's, and verifies for good. */
+  async list(): Promise<SigningKeyView[]> {
+    const now = Date.now();
+    const keys = await this.keys.all();
+    const activated = keys.filter((k) => k.retiredAt === null).sort((a, b) => a.activatesAt.getTime() - b.activatesAt.getTime());
+    return keys.map((k): SigningKeyView => {
+      const next = activated.find((n) => n.activatesAt > k.activatesAt);
+      const retiresAt = k.retiredAt ?? next?.activatesAt ?? null;
+      const state = k.activatesAt.getTime() > now ? 'announced' : retiresAt === null || retiresAt.getTime() > now ? 'active' : 'verifying';
+      return {
+        purpose: this.purpose,
+        kid: k.kid,
+        state,
+        source: k.sealedPrivateKey ? 'generated' : 'environment',
+        createdAt: k.createdAt,
+        activatesAt: k.activatesAt,
+        retiresAt,
+        verifiesUntil: null,
+      };
+    });
+  }
+
   /**
-   * Generates the next key: published at once, signing after `activateInSeconds` (0 when the current key must stop
-   * now, e.g. it leaked). Refused when the key comes from the environment.
+   * Generates the next key in `tx`: published at once, signing from `activatesAt` (now when the current key must stop
+   * at once, e.g. it leaked); the key in force signs until then. Refused when the key comes from the environment.
    */
-  async rotate(activateInSeconds = DEFAULT_ACTIVATION_DELAY_SECONDS): Promise<{ kid: string; activatesAt: Date }> {
+  async rotate(tx: Transaction, activatesAt: Date): Promise<Omit<KeyRotation, 'purpose' | 'activatesAt'>> {
     if (!this.config.records.issuerDid) throw disabled();
     if (this.config.records.signingKey) {
       throw new DomainError('conflict', 'The records key comes from RECORDS_SIGNING_KEY: rotate it by setting a new key and restarting every process.');
     }
-    const activatesAt = new Date(Date.now() + activateInSeconds * 1000);
-    const kid = await this.database.transaction(async (tx) => {
-      await this.keys.lock(tx);
-      return this.generate(tx, activatesAt);
-    });
-    return { kid, activatesAt };
+    await this.keys.lock(tx);
+    const current = await this.keys.active(tx);
+    const kid = await this.generate(tx, activatesAt);
+    return { kid, replaced: current ? [{ kid: current.kid, retiresAt: activatesAt, verifiesUntil: null }] : [] };
   }
 
   private async open(stored: StoredRecordKey): Promise<RecordSigningKey> {

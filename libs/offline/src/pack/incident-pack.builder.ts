@@ -23,6 +23,8 @@ export const PACK_REUSE_MS = 10 * 60_000;
 export interface BuiltPack {
   etag: string;
   contentKey: string;
+  /** The pack key that signed it. */
+  kid: string;
   signed: SignedIncidentPack;
   packedAt: Date;
 }
@@ -56,12 +58,14 @@ export class IncidentPackBuilder {
       .digest('base64url');
     const now = this.clock.now();
     const previous = this.last.get(incidentId);
-    if (previous?.contentKey === key && now.getTime() - previous.packedAt.getTime() < PACK_REUSE_MS) return previous;
+    // Not after a rotation: a pack signed by a key that no longer signs must not outlive that key's window.
+    const signingKid = (await this.keys.signingKey('incident_pack')).kid;
+    if (previous?.contentKey === key && previous.kid === signingKid && now.getTime() - previous.packedAt.getTime() < PACK_REUSE_MS) return previous;
     const pack: IncidentPack = { format: PACK_FORMAT, packedAt: now.toISOString(), ...content };
     const payload = JSON.stringify(pack);
-    const { protected: header, signature } = await this.keys.signPack(payload, PACK_TYP);
+    const { protected: header, signature, kid } = await this.keys.signPack(payload, PACK_TYP);
     const etag = `"${createHash('sha256').update(payload).digest('base64url').slice(0, 32)}"`;
-    const built = { etag, packedAt: now, contentKey: key, signed: { payload, protected: header, signature } };
+    const built = { etag, packedAt: now, contentKey: key, kid, signed: { payload, protected: header, signature } };
     if (this.last.size >= 256 && !this.last.has(incidentId)) this.last.delete(this.last.keys().next().value as string);
     this.last.set(incidentId, built);
     return built;
