@@ -942,6 +942,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/time/certifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TimeRecordsController_certify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/time/corrections": {
         parameters: {
             query?: never;
@@ -974,6 +990,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/time/donated-hours.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_donatedHours"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/time/labour-summary.csv": {
         parameters: {
             query?: never;
@@ -982,6 +1014,70 @@ export interface paths {
             cookie?: never;
         };
         get: operations["TimeRecordsController_labourSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/mission-reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["TimeRecordsController_setMissionReference"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/package": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_package"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/package.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_packageCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/package.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_packagePdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1360,6 +1456,14 @@ export interface components {
              */
             weekStartsOn: number;
         };
+        AgencyTotalsDto: {
+            agency: string;
+            claimCents: number;
+            donatedCents: number;
+            donatedMinutes: number;
+            overtimeMinutes: number;
+            regularMinutes: number;
+        };
         AnonymousActorDto: {
             device?: string;
             /** @description The e-mail a failed sign-in gave */
@@ -1457,6 +1561,22 @@ export interface components {
             minutes: number;
             /** @description Paid breaks are not taken off the worked time */
             paid: boolean;
+        };
+        CertificationDto: {
+            /** Format: date-time */
+            certifiedAt: string;
+            /** Format: uuid */
+            certifiedBy: string;
+            certifierName: string;
+            /** @description The claim certified, in cents */
+            claimCents: number;
+            /** @description The donated value certified, in cents */
+            donatedCents: number;
+            statement: string;
+        };
+        CertifyDto: {
+            /** @example State Fire */
+            agency: string;
         };
         ChainHeadDto: {
             hash: string;
@@ -1704,6 +1824,17 @@ export interface components {
             password: string;
             /** @enum {string} */
             role: "admin" | "commander" | "checkin" | "auditor" | "supervisor" | "timekeeper";
+        };
+        CredentialEvidenceDto: {
+            issuer: string | null;
+            /** @description The basis to practise decided at check-in */
+            legalBasis: string | null;
+            qualification: string | null;
+            /**
+             * Format: date-time
+             * @description When check-in verified the credential
+             */
+            verifiedAt: string;
         };
         CredentialFlagDto: {
             /** Format: date-time */
@@ -1970,6 +2101,15 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        DonatedHoursDto: {
+            days: number;
+            donatedCents: number;
+            donatedMinutes: number;
+            name: string;
+            position: string | null;
+            /** Format: uuid */
+            responderId: string;
+        };
         EmploymentDto: {
             /**
              * @description budgeted: only overtime is claimed; volunteer: hours are donated
@@ -1987,7 +2127,7 @@ export interface components {
          * @description Stable reason code (never renamed)
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "rest_override_required" | "demob_incomplete" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_day_reapproval_required" | "time_day_already_approved" | "time_correction_self_approved" | "time_rate_missing" | "practice_rules_invalid";
+        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "rest_override_required" | "demob_incomplete" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_day_reapproval_required" | "time_day_already_approved" | "time_correction_self_approved" | "time_rate_missing" | "time_day_not_approved" | "time_package_certified" | "practice_rules_invalid";
         EsarVhpLevelDto: {
             /**
              * @description ESAR-VHP credential level
@@ -2234,6 +2374,15 @@ export interface components {
             /** Format: uuid */
             deploymentId: string;
         };
+        MissionReferenceDto: {
+            /** @example State Fire */
+            agency: string;
+            /**
+             * @description The mission, mission assignment or order the agency is reimbursed under
+             * @example EMAC FL-2026-0142
+             */
+            reference: string;
+        };
         NearestRuleDto: {
             /** @enum {string} */
             kind: "emac_mission" | "emergency_order" | "compact" | "incident_mutual_aid";
@@ -2307,6 +2456,42 @@ export interface components {
             /** @example OP 1 (day) */
             label: string;
             startsAt: string;
+        };
+        PackageIncidentDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            number: string;
+        };
+        PackageRowDto: {
+            agency: string;
+            approvedBy: string | null;
+            claimCents: number;
+            claimedOvertimeMinutes: number;
+            claimedRegularMinutes: number;
+            correctionId: string | null;
+            /** @example 2026-06-01 */
+            date: string;
+            donatedCents: number;
+            donatedMinutes: number;
+            /** @enum {string} */
+            employment: "employee" | "budgeted" | "volunteer";
+            evidence: components["schemas"]["CredentialEvidenceDto"] | null;
+            name: string;
+            onDutyMinutes: number;
+            overtimeCentsPerHour: number | null;
+            overtimeMinutes: number;
+            pendingCorrectionIds: string[];
+            position: string | null;
+            regularCentsPerHour: number | null;
+            regularMinutes: number;
+            /** Format: uuid */
+            responderId: string;
+            /** @enum {string} */
+            status: "open" | "approved" | "reapproval_required";
+            unpaidBreakMinutes: number;
+            /** @description The day's ICS 214 entries about the person */
+            workDescription: string;
         };
         ParCountsDto: {
             accounted: number;
@@ -2843,6 +3028,15 @@ export interface components {
             kind: "system";
             /** @enum {string} */
             process: "api" | "worker" | "cli";
+        };
+        TimePackageDto: {
+            agency: string;
+            certification: components["schemas"]["CertificationDto"] | null;
+            incident: components["schemas"]["PackageIncidentDto"];
+            missionReference: string | null;
+            rows: components["schemas"]["PackageRowDto"][];
+            totals: components["schemas"]["AgencyTotalsDto"];
+            volunteers: components["schemas"]["DonatedHoursDto"][];
         };
         TravelDto: {
             /**
@@ -7859,6 +8053,92 @@ export interface operations {
             };
         };
     };
+    TimeRecordsController_certify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertifyDto"];
+            };
+        };
+        responses: {
+            /** @description The certification: the agency's package is locked. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificationDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The package is already certified. Code: time_package_certified.
+             *
+             *     A corrected day waits for re-approval. Code: time_day_reapproval_required.
+             *
+             *     A day of the agency is not approved, or the agency has no time. Code: time_day_not_approved. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     TimeRecordsController_corrections: {
         parameters: {
             query?: never;
@@ -8102,6 +8382,87 @@ export interface operations {
             };
         };
     };
+    TimeRecordsController_donatedHours: {
+        parameters: {
+            query: {
+                /** @description The agency whose package this is */
+                agency: string;
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agency's volunteers: days, donated hours and their value at the volunteer rate; then the total. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     TimeRecordsController_labourSummary: {
         parameters: {
             query?: {
@@ -8165,6 +8526,331 @@ export interface operations {
             };
             /** @description settled=true and a corrected day waits for re-approval. Code: time_day_reapproval_required. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_setMissionReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MissionReferenceDto"];
+            };
+        };
+        responses: {
+            /** @description The reference as saved; it heads the agency's package. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissionReferenceDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The agency's package is certified and locked. Code: time_package_certified. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_package: {
+        parameters: {
+            query: {
+                /** @description The agency whose package this is */
+                agency: string;
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One agency's reimbursement package: responder days with evidence, totals, donated hours, certification. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimePackageDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_packageCsv: {
+        parameters: {
+            query: {
+                /** @description The agency whose package this is */
+                agency: string;
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The package as CSV: the labour summary's columns plus work description, credential evidence, legal basis, mission and certification. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_packagePdf: {
+        parameters: {
+            query: {
+                /** @description The agency whose package this is */
+                agency: string;
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The package as a printable PDF (US Letter, landscape). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
