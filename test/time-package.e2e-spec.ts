@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { bearer } from './support/test-app';
@@ -268,6 +271,65 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
     expect(page).toContain('Donated hours 6.00 Donated value 190.80');
     expect(page).toContain('Val Unteer, no position: 1 days, 6.00 hours, value 190.80');
     expect(page).toMatch(/Certified by .+ at \d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('the CLI recomputes the certified totals from the audit export alone, and tells a changed export apart', async () => {
+    const exported = await request(world.http)
+      .get(`/audit/export?incidentId=${incidentId}`)
+      .set(...bearer(world.adminToken))
+      .buffer(true)
+      .expect(200);
+    const dir = mkdtempSync(join(tmpdir(), 'time-package-'));
+    const file = join(dir, 'audit.json');
+    writeFileSync(file, JSON.stringify(exported.body));
+    const cli = (f: string, ...extra: string[]): { code: number; out: string } => {
+      try {
+        return {
+          code: 0,
+          out: execFileSync(process.execPath, [
+            'dist/apps/cli/src/main.js',
+            'time-package',
+            '--audit-export',
+            f,
+            '--incident',
+            incidentId,
+            ...extra,
+          ]).toString(),
+        };
+      } catch (err) {
+        const e = err as { status: number; stdout: Buffer };
+        return { code: e.status, out: e.stdout.toString() };
+      }
+    };
+    const server = (
+      await request(world.http)
+        .get(time('package'))
+        .query({ agency: AGENCY })
+        .set(...bearer(tk1))
+        .expect(200)
+    ).body as {
+      totals: Record<string, number>;
+    };
+    const json = cli(file, '--json');
+    expect(json.code).toBe(0);
+    const [recomputed] = JSON.parse(json.out) as Array<{ agency: string; totals: Record<string, number>; matches: boolean }>;
+    expect(recomputed).toMatchObject({ agency: AGENCY, matches: true });
+    expect(recomputed.totals).toEqual(server.totals);
+    const text = cli(file);
+    expect(text.out).toContain(`${AGENCY} (certified `);
+    expect(text.out).toContain('regular 14.00 h, overtime 2.00 h, claim 330.00, donated 6.00 h worth 190.80');
+    expect(text.out).toContain('equals the certified totals');
+
+    // The same export with the volunteer's correction dropped: the recomputed totals no longer equal the certified ones.
+    const bundle = exported.body as { entries: Array<{ action: string; payload: { responderId?: string } }> };
+    const changed = join(dir, 'changed.json');
+    writeFileSync(
+      changed,
+      JSON.stringify({ ...bundle, entries: bundle.entries.filter((e) => !(e.action === 'time.correction_recorded' && e.payload.responderId === valId)) }),
+    );
+    const differs = cli(changed);
+    expect(differs.code).toBe(1);
+    expect(differs.out).toContain('DIFFERS from the certified totals');
   });
 
   it('writes the reference and the certification to the audit trail', async () => {

@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   verify: async () => (await import('./commands/verify.command')).verifyCommand,
   'audit-verify': async () => (await import('./commands/audit-verify.command')).auditVerifyCommand,
   migrate: async () => (await import('./commands/migrate.command')).migrateCommand,
+  'time-package': async () => (await import('./commands/time-package.command')).timePackageCommand,
 };
 
 /** Lets other commands register themselves without editing the dispatcher logic. */

@@ -20,6 +20,7 @@ import {
   type LabourSummary,
   type ResponderProfile,
   type Certification,
+  type CertifiedDeployment,
   type CredentialEvidence,
   type TimePackage,
   timePackage,
@@ -192,7 +193,8 @@ export class TimeRecordsService {
     return this.database.transaction(async (tx) => {
       await this.repository.lockIncident(tx, incidentId);
       await this.assertNotCertified(tx, incidentId, agency);
-      const summary = await this.summaryIn(tx, incidentId, { agency, settled: true });
+      const certifiedAt = new Date();
+      const summary = await this.summaryIn(tx, incidentId, { agency, settled: true, asOf: certifiedAt });
       const open = [...new Set(summary.rows.filter((r) => r.status !== 'approved').map((r) => r.date))];
       if (summary.rows.length === 0 || open.length > 0) {
         throw new DomainError(
@@ -204,11 +206,14 @@ export class TimeRecordsService {
         );
       }
       const totals = summary.totals.find((t) => t.agency === agency)!;
+      const certifiedDeployments: CertifiedDeployment[] = (await this.deployments.timelines(incidentId, tx))
+        .filter((t) => (t.agency ?? NO_AGENCY) === agency)
+        .map((t) => ({ deploymentId: t.deploymentId, responderId: t.responderId, position: t.position }));
       const certification: Certification = {
         statement: CERTIFICATION_STATEMENT,
         certifiedBy: principal.userId,
         certifierName: principal.displayName,
-        certifiedAt: new Date().toISOString(),
+        certifiedAt: certifiedAt.toISOString(),
         claimCents: totals.claimCents,
         donatedCents: totals.donatedCents,
       };
@@ -218,7 +223,10 @@ export class TimeRecordsService {
         action: 'time.package_certified',
         incidentId,
         target: { type: 'agency', id: agency },
-        payload: { agency, statement: certification.statement, totals: { ...totals }, responderDays: summary.rows.length },
+        occurredAt: certifiedAt,
+        // The deployment facts the check-in entries do not carry (agency, position), so the audit export alone
+        // recomputes these totals (`responder-checkin time-package`).
+        payload: { agency, statement: certification.statement, totals: { ...totals }, responderDays: summary.rows.length, deployments: certifiedDeployments },
       });
       return certification;
     });
@@ -275,7 +283,7 @@ export class TimeRecordsService {
     return this.database.transaction((tx) => this.summaryIn(tx, incidentId, options), { readOnly: true, isolation: 'REPEATABLE READ' });
   }
 
-  private async summaryIn(tx: SqlScope, incidentId: string, options: { agency?: string; settled: boolean }): Promise<LabourSummary> {
+  private async summaryIn(tx: SqlScope, incidentId: string, options: { agency?: string; settled: boolean; asOf?: Date }): Promise<LabourSummary> {
     const calendar = await this.calendar(incidentId, tx);
     const timelines = await this.deployments.timelines(incidentId, tx);
     const employment = await this.repository.employment(incidentId, tx);
@@ -299,7 +307,7 @@ export class TimeRecordsService {
       statusChanges: t.statusChanges,
     }));
     return refusing(() =>
-      labourSummary(deriveTimeEntries(calendar, deployments, new Date()), ledger, rules, profiles, {
+      labourSummary(deriveTimeEntries(calendar, deployments, options.asOf ?? new Date()), ledger, rules, profiles, {
         agency: options.agency,
         settledOnly: options.settled,
       }),

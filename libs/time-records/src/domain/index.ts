@@ -6,3 +6,4 @@ export * from './pay-rules';
 export * from './labour-summary';
 export * from './labour-summary-csv';
 export * from './time-package';
+export * from './audit-recompute';
