@@ -57,3 +57,7 @@ export type JobView = Schemas['JobDto'];
 export type DeploymentRecord = Schemas['DeploymentRecordDto'];
 
 export type PresentedRecord = Schemas['PresentedRecordResultDto'];
+
+export type TimePackage = Schemas['TimePackageDto'];
+
+export type TimeCorrection = Schemas['CorrectionDto'];
