@@ -413,6 +413,37 @@ const EXPECTED: Record<string, Expectation> = {
     incident: 'guard',
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/labour-summary.csv`, query: { agency: 'Matrix Agency' } }),
   },
+  'GET /incidents/:incidentId/time/package': {
+    access: ['admin', 'timekeeper', 'auditor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/package`, query: { agency: 'Matrix Agency' } }),
+  },
+  'GET /incidents/:incidentId/time/package.csv': {
+    access: ['admin', 'timekeeper', 'auditor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/package.csv`, query: { agency: 'Matrix Agency' } }),
+  },
+  'GET /incidents/:incidentId/time/package.pdf': {
+    access: ['admin', 'timekeeper', 'auditor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/package.pdf`, query: { agency: 'Matrix Agency' } }),
+  },
+  'GET /incidents/:incidentId/time/donated-hours.csv': {
+    access: ['admin', 'timekeeper', 'auditor'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/donated-hours.csv`, query: { agency: 'Matrix Agency' } }),
+  },
+  // Invalid bodies: a permitted call is refused by validation (400), never applied.
+  'PUT /incidents/:incidentId/time/mission-reference': {
+    access: ['admin', 'timekeeper'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/mission-reference`, body: {} }),
+  },
+  'POST /incidents/:incidentId/time/certifications': {
+    access: ['admin', 'timekeeper'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/certifications`, body: {} }),
+  },
   'GET /jobs/:id': {
     access: ['admin', 'commander'],
     incident: 'handler',

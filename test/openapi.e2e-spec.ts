@@ -237,6 +237,13 @@ describe('OpenAPI: every route answers as documented', () => {
     if (token) req = req.set(...bearer(token));
     for (const [name, value] of Object.entries(headers)) req = req.set(name, value);
     if (query) req = req.query(query);
+    // Binary answers (the PDF package) are collected as bytes, checked below against `format: binary`.
+    if (template.endsWith('.pdf'))
+      req = req.buffer(true).parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     const res = await (body === undefined ? req : req.send(body as object));
     if (res.status !== status) throw new Error(`${route}: ${res.status}, expected ${status}: ${res.text.slice(0, 300)}`);
     called.add(route);
@@ -250,7 +257,9 @@ describe('OpenAPI: every route answers as documented', () => {
     const mediaType = String(res.headers['content-type'] ?? '').split(';')[0];
     const media = response.content?.[mediaType];
     if (!media?.schema) problems.push(`${route} ${res.status}: ${mediaType} not documented`);
-    else problems.push(...misfits(/json/.test(mediaType) ? res.body : res.text, media.schema, `${route} ${res.status}`));
+    else if (!isRef(media.schema) && media.schema.format === 'binary') {
+      if (!Buffer.isBuffer(res.body) || res.body.length === 0) problems.push(`${route} ${res.status}: no bytes for a binary answer`);
+    } else problems.push(...misfits(/json/.test(mediaType) ? res.body : res.text, media.schema, `${route} ${res.status}`));
     return res;
   }
 
@@ -651,6 +660,19 @@ describe('OpenAPI: every route answers as documented', () => {
       expect: 409,
     });
     await call('GET /incidents/{incidentId}/time/labour-summary.csv', { ...time, token: auditor.token, query: { settled: 'true' }, expect: 200 });
+    const agency = { agency: 'Jackson Memorial' };
+    await call('PUT /incidents/{incidentId}/time/mission-reference', {
+      ...time,
+      token: timekeeper.token,
+      body: { ...agency, reference: 'EMAC FL-2026-0142' },
+      expect: 200,
+    });
+    await call('GET /incidents/{incidentId}/time/package', { ...time, token: auditor.token, query: agency, expect: 200 });
+    await call('POST /incidents/{incidentId}/time/certifications', { ...time, token: timekeeper.token, body: agency, expect: 201 });
+    await call('POST /incidents/{incidentId}/time/certifications', { ...time, token: timekeeper.token, body: agency, expect: 409 });
+    await call('GET /incidents/{incidentId}/time/package.csv', { ...time, token: auditor.token, query: agency, expect: 200 });
+    await call('GET /incidents/{incidentId}/time/donated-hours.csv', { ...time, token: auditor.token, query: agency, expect: 200 });
+    await call('GET /incidents/{incidentId}/time/package.pdf', { ...time, token: auditor.token, query: agency, expect: 200 });
 
     const record = await call('GET /incidents/{incidentId}/deployments/{deploymentId}/record', { params: deployment, token: checkin.token, expect: 200 });
     await call('GET /.well-known/did.json', { expect: 200 });

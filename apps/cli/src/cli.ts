@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   'audit-verify': async () => (await import('./commands/audit-verify.command')).auditVerifyCommand,
   migrate: async () => (await import('./commands/migrate.command')).migrateCommand,
   keys: async () => (await import('./commands/keys.command')).keysCommand,
+  'time-package': async () => (await import('./commands/time-package.command')).timePackageCommand,
 };
 
 /** Lets other commands register themselves without editing the dispatcher logic. */

@@ -7,6 +7,7 @@ import { ChangePasswordPage } from './pages/change-password';
 import { CommanderBoardPage } from './pages/commander-board';
 import { OfflineStationPage } from './offline/offline-station-page';
 import { SignInPage } from './pages/sign-in';
+import { TimeUnitPage } from './pages/time-unit';
 import { VerifyPage } from './pages/verify';
 import { goTo, href, navigate, useRoute } from './router';
 import { signOut, useSession } from './session';
@@ -25,11 +26,11 @@ const PAGES: PageDef[] = [
   { path: 'board', title: 'Board', roles: ['admin', 'commander', 'supervisor'], render: () => <CommanderBoardPage /> },
   { path: 'verify', title: 'Verify', roles: ['admin', 'commander', 'checkin', 'auditor'], render: () => <VerifyPage /> },
   { path: 'audit', title: 'Audit', roles: ['admin', 'auditor'], render: () => <AuditPage /> },
+  { path: 'time', title: 'Time unit', roles: ['admin', 'timekeeper', 'auditor'], render: () => <TimeUnitPage /> },
   { path: 'admin', title: 'Admin', roles: ['admin'], render: () => <AdminPage /> },
 ];
 
-// Timekeepers have no page in the web app yet (they use the API): they land on the board's notice that it is not theirs.
-const HOME: Record<Role, string> = { admin: 'admin', commander: 'board', checkin: 'check-in', auditor: 'audit', supervisor: 'board', timekeeper: 'board' };
+const HOME: Record<Role, string> = { admin: 'admin', commander: 'board', checkin: 'check-in', auditor: 'audit', supervisor: 'board', timekeeper: 'time' };
 const RETURN_KEY = 'responder-checkin.return-to';
 
 export function App() {

@@ -11,6 +11,7 @@ import { DemobRepository } from './demob/demob.repository';
 import { DemobService } from './demob/demob.service';
 import { ActivityLogRepository } from './activity/activity-log.repository';
 import { ActivityLogService } from './activity/activity-log.service';
+import { WorkDescriptions } from './activity/work-descriptions';
 import { WorkLimitWarningsRepository } from './limits/work-limit-warnings.repository';
 import { WorkLimitsService } from './limits/work-limits.service';
 import { ParRepository } from './par/par.repository';
@@ -31,6 +32,8 @@ const CORE = [
   WorkLimitsService,
   DemobRepository,
   DemobService,
+  ActivityLogRepository,
+  WorkDescriptions,
 ];
 const PORTS = [
   { provide: AssignmentRules, useExisting: WorkLimitsService },
@@ -55,7 +58,7 @@ export class AccountabilityCoreModule {}
 @Module({
   imports: [AccountabilityCoreModule, AuthModule, AuditTrailModule],
   controllers: [ParController, ActivityLogController, DemobController],
-  providers: [SupervisorsService, ActivityLogRepository, ActivityLogService, AuditSearchRepository],
+  providers: [SupervisorsService, ActivityLogService, AuditSearchRepository],
 })
 export class AccountabilityModule {}
 

@@ -13,5 +13,6 @@ export * from './limits/work-limits';
 export * from './limits/work-limits.service';
 export * from './activity/activity-log.service';
 export * from './activity/ics214';
+export * from './activity/work-descriptions';
 export * from './demob/demob.service';
 export * from './accountability.module';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type SqlScope, type Transaction } from '@app/db';
-import type { AgencyRules, BreakRule, Employment, Rate } from './domain';
+import type { AgencyRules, BreakRule, Certification, Employment, Rate } from './domain';
 
 /** A stored correction: approved (in the ledger from `approvedAt`) or waiting for its approver. */
 export interface StoredCorrection {
@@ -55,6 +55,15 @@ interface ApprovalRow {
   work_date: string;
   approved_by: string;
   approved_at: Date;
+}
+
+interface CertificationRow {
+  statement: string;
+  certified_by: string;
+  certifier_name: string;
+  certified_at: Date;
+  claim_cents: number;
+  donated_cents: number;
 }
 
 const CORRECTION_COLUMNS = `id, incident_id, responder_id, agency, to_char(work_date, 'YYYY-MM-DD') AS work_date, on_duty, reason, author_id, created_at, approver_id, approved_at`;
@@ -184,5 +193,53 @@ export class TimeRecordsRepository {
   /** Serialises writers of one incident's time records (approval decisions depend on every correction before them). */
   async lockIncident(tx: Transaction, incidentId: string): Promise<void> {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('time_records:' || $1, 0))`, [incidentId]);
+  }
+
+  async saveMissionReference(tx: Transaction, incidentId: string, agency: string, reference: string, userId: string): Promise<void> {
+    await tx.execute(
+      `INSERT INTO time_mission_reference (incident_id, agency, reference, updated_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (incident_id, agency) DO UPDATE SET reference = $3, updated_by = $4, updated_at = now()`,
+      [incidentId, agency, reference, userId],
+    );
+  }
+
+  async missionReference(incidentId: string, agency: string, scope: SqlScope = this.database): Promise<string | null> {
+    const row = await scope.queryOne<{ reference: string }>(`SELECT reference FROM time_mission_reference WHERE incident_id = $1 AND agency = $2`, [
+      incidentId,
+      agency,
+    ]);
+    return row?.reference ?? null;
+  }
+
+  async addCertification(tx: Transaction, incidentId: string, agency: string, c: Certification): Promise<void> {
+    await tx.execute(
+      `INSERT INTO time_certification (incident_id, agency, statement, certified_by, certifier_name, certified_at, claim_cents, donated_cents)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [incidentId, agency, c.statement, c.certifiedBy, c.certifierName, c.certifiedAt, c.claimCents, c.donatedCents],
+    );
+  }
+
+  async certification(incidentId: string, agency: string, scope: SqlScope = this.database): Promise<Certification | null> {
+    const row = await scope.queryOne<CertificationRow>(
+      `SELECT statement, certified_by, certifier_name, certified_at, claim_cents::float8 AS claim_cents, donated_cents::float8 AS donated_cents
+         FROM time_certification WHERE incident_id = $1 AND agency = $2`,
+      [incidentId, agency],
+    );
+    return row
+      ? {
+          statement: row.statement,
+          certifiedBy: row.certified_by,
+          certifierName: row.certifier_name,
+          certifiedAt: row.certified_at.toISOString(),
+          claimCents: row.claim_cents,
+          donatedCents: row.donated_cents,
+        }
+      : null;
+  }
+
+  /** The agencies whose package is certified (locked). */
+  async certifiedAgencies(incidentId: string, scope: SqlScope = this.database): Promise<Set<string>> {
+    const rows = await scope.query<{ agency: string }>(`SELECT agency FROM time_certification WHERE incident_id = $1`, [incidentId]);
+    return new Set(rows.map((r) => r.agency));
   }
 }

@@ -3,8 +3,10 @@ import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError, notFound } from '@app/common';
 import { Database, type SqlScope } from '@app/db';
+import { WorkDescriptions } from '@app/accountability';
 import { DeploymentReader, IncidentsService } from '@app/incidents';
 import {
+  CERTIFICATION_STATEMENT,
   checkCorrectionTimes,
   deriveTimeEntries,
   labourSummary,
@@ -17,6 +19,11 @@ import {
   type IncidentCalendar,
   type LabourSummary,
   type ResponderProfile,
+  type Certification,
+  type CertifiedDeployment,
+  type CredentialEvidence,
+  type TimePackage,
+  timePackage,
 } from './domain';
 import { TimeRecordsRepository, type StoredApproval, type StoredCorrection } from './time-records.repository';
 import type { AgencyRulesDto, CreateCorrectionDto } from './http/time-records.dto';
@@ -47,12 +54,14 @@ export class TimeRecordsService {
     private readonly incidents: IncidentsService,
     private readonly deployments: DeploymentReader,
     private readonly audit: AuditTrail,
+    private readonly workDescriptions: WorkDescriptions,
   ) {}
 
   async setRules(incidentId: string, dto: AgencyRulesDto, principal: Principal, actor: AuditActor): Promise<AgencyRulesDto> {
     const rules: AgencyRules = { ...dto, breaks: dto.breaks.map((b) => ({ ...b })), rates: dto.rates.map((r) => ({ ...r })) };
     await this.database.transaction(async (tx) => {
       await this.incidents.get(incidentId, tx);
+      await this.assertNotCertified(tx, incidentId, rules.agency);
       await this.repository.saveRules(tx, incidentId, rules, principal.userId);
       await this.audit.record(tx, { actor, action: 'time.rules_set', incidentId, target: { type: 'agency', id: rules.agency }, payload: { ...rules } });
     });
@@ -67,7 +76,8 @@ export class TimeRecordsService {
     actor: AuditActor,
   ): Promise<{ responderId: string; employment: Employment }> {
     await this.database.transaction(async (tx) => {
-      await this.assertDeployed(incidentId, responderId, tx);
+      const agencies = await this.assertDeployed(incidentId, responderId, tx);
+      for (const agency of agencies) await this.assertNotCertified(tx, incidentId, agency);
       await this.repository.saveEmployment(tx, incidentId, responderId, employment, principal.userId);
       await this.audit.record(tx, {
         actor,
@@ -85,6 +95,7 @@ export class TimeRecordsService {
     return this.database.transaction(async (tx) => {
       const calendar = await this.calendar(incidentId, tx);
       await this.assertDeployed(incidentId, dto.responderId, tx);
+      await this.assertNotCertified(tx, incidentId, dto.agency);
       refusing(() => checkCorrectionTimes(calendar, { id: 'new', responderId: dto.responderId, date: dto.date, onDuty: dto.onDuty.map(toInterval) }));
       const onDuty = dto.onDuty.map((i) => ({ start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString() }));
       const stored = await this.repository.addCorrection(tx, {
@@ -114,6 +125,7 @@ export class TimeRecordsService {
       const c = await this.repository.lockCorrection(tx, incidentId, correctionId);
       if (!c) throw notFound('Correction', correctionId);
       if (c.approverId) throw new DomainError('conflict', 'This correction is already approved.');
+      await this.assertNotCertified(tx, incidentId, c.agency);
       if (c.authorId === principal.userId)
         throw new DomainError('time_correction_self_approved', 'A correction must be approved by someone other than its author.');
       const now = new Date();
@@ -139,6 +151,7 @@ export class TimeRecordsService {
   async approveDay(incidentId: string, agency: string, date: string, principal: Principal, actor: AuditActor): Promise<StoredApproval> {
     return this.database.transaction(async (tx) => {
       await this.repository.lockIncident(tx, incidentId);
+      await this.assertNotCertified(tx, incidentId, agency);
       const calendar = await this.calendar(incidentId, tx);
       const ledger = this.ledger(calendar, await this.repository.corrections(incidentId, tx), await this.repository.approvals(incidentId, tx));
       const before = ledger.status(agency, date);
@@ -156,44 +169,148 @@ export class TimeRecordsService {
     });
   }
 
+  /** The mission or order number the agency is reimbursed under (EMAC mission, FEMA mission assignment, order). */
+  async setMissionReference(incidentId: string, agency: string, reference: string, principal: Principal, actor: AuditActor): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      await this.incidents.get(incidentId, tx);
+      await this.assertNotCertified(tx, incidentId, agency);
+      await this.repository.saveMissionReference(tx, incidentId, agency, reference, principal.userId);
+      await this.audit.record(tx, {
+        actor,
+        action: 'time.mission_reference_set',
+        incidentId,
+        target: { type: 'agency', id: agency },
+        payload: { agency, reference },
+      });
+    });
+  }
+
+  /**
+   * Certifies an agency's package: every day approved and none waiting for re-approval. The certification keeps the
+   * totals it was given and locks the agency's time records.
+   */
+  async certify(incidentId: string, agency: string, principal: Principal, actor: AuditActor): Promise<Certification> {
+    return this.database.transaction(async (tx) => {
+      await this.repository.lockIncident(tx, incidentId);
+      await this.assertNotCertified(tx, incidentId, agency);
+      const certifiedAt = new Date();
+      const summary = await this.summaryIn(tx, incidentId, { agency, settled: true, asOf: certifiedAt });
+      const open = [...new Set(summary.rows.filter((r) => r.status !== 'approved').map((r) => r.date))];
+      if (summary.rows.length === 0 || open.length > 0) {
+        throw new DomainError(
+          'time_day_not_approved',
+          summary.rows.length === 0 ? `${agency} has no time at this incident.` : `Days not approved: ${open.join(', ')}`,
+          {
+            errors: open.map((date) => ({ field: 'date', message: date })),
+          },
+        );
+      }
+      const totals = summary.totals.find((t) => t.agency === agency)!;
+      const certifiedDeployments: CertifiedDeployment[] = (await this.deployments.timelines(incidentId, tx))
+        .filter((t) => (t.agency ?? NO_AGENCY) === agency)
+        .map((t) => ({ deploymentId: t.deploymentId, responderId: t.responderId, position: t.position }));
+      const certification: Certification = {
+        statement: CERTIFICATION_STATEMENT,
+        certifiedBy: principal.userId,
+        certifierName: principal.displayName,
+        certifiedAt: certifiedAt.toISOString(),
+        claimCents: totals.claimCents,
+        donatedCents: totals.donatedCents,
+      };
+      await this.repository.addCertification(tx, incidentId, agency, certification);
+      await this.audit.record(tx, {
+        actor,
+        action: 'time.package_certified',
+        incidentId,
+        target: { type: 'agency', id: agency },
+        occurredAt: certifiedAt,
+        // The deployment facts the check-in entries do not carry (agency, position), so the audit export alone
+        // recomputes these totals (`responder-checkin time-package`).
+        payload: { agency, statement: certification.statement, totals: { ...totals }, responderDays: summary.rows.length, deployments: certifiedDeployments },
+      });
+      return certification;
+    });
+  }
+
+  /** One agency's package: the labour summary with work descriptions, credential evidence, mission and certification. */
+  async package(incidentId: string, agency: string): Promise<TimePackage> {
+    return this.database.transaction(
+      async (tx) => {
+        const incident = await this.incidents.get(incidentId, tx);
+        const summary = await this.summaryIn(tx, incidentId, { agency, settled: false });
+        const timelines = await this.deployments.timelines(incidentId, tx);
+        const byDeployment = new Map(timelines.map((t) => [t.deploymentId, { responderId: t.responderId, agency: t.agency ?? NO_AGENCY }]));
+        const evidence = new Map<string, CredentialEvidence>();
+        const views = await this.deployments.list(incidentId, { activeOnly: false }, tx);
+        views.sort((a, b) => a.checkedInAt.localeCompare(b.checkedInAt));
+        // The latest deployment's credential speaks for the responder at that agency.
+        for (const d of views) {
+          const at = byDeployment.get(d.id);
+          if (!at) continue;
+          evidence.set(`${at.responderId}|${at.agency}`, {
+            qualification: d.credential.qualification,
+            issuer: d.credential.issuerName,
+            verifiedAt: d.checkedInAt,
+            legalBasis: d.practiceAuthority?.basis?.text ?? null,
+          });
+        }
+        const workDescriptions = new Map<string, string[]>();
+        for (const note of await this.workDescriptions.forIncident(incidentId, tx)) {
+          const at = byDeployment.get(note.deploymentId);
+          if (!at) continue;
+          const key = `${at.responderId}|${at.agency}|${localDate(note.occurredAt, incident.timeZone)}`;
+          workDescriptions.set(key, [...(workDescriptions.get(key) ?? []), note.text]);
+        }
+        return timePackage(summary, {
+          incident: { id: incident.id, name: incident.name, number: incident.number },
+          agency,
+          missionReference: await this.repository.missionReference(incidentId, agency, tx),
+          certification: await this.repository.certification(incidentId, agency, tx),
+          evidence,
+          workDescriptions,
+        });
+      },
+      { readOnly: true, isolation: 'REPEATABLE READ' },
+    );
+  }
+
   corrections(incidentId: string): Promise<StoredCorrection[]> {
     return this.repository.corrections(incidentId);
   }
 
   /** The labour summary from one consistent snapshot of deployments, rules, corrections and approvals. */
-  async summary(incidentId: string, options: { agency?: string; settled: boolean }): Promise<LabourSummary> {
-    return this.database.transaction(
-      async (tx) => {
-        const calendar = await this.calendar(incidentId, tx);
-        const timelines = await this.deployments.timelines(incidentId, tx);
-        const employment = await this.repository.employment(incidentId, tx);
-        const rules = new Map((await this.repository.rules(incidentId, tx)).map((r) => [r.agency, r]));
-        const ledger = this.ledger(calendar, await this.repository.corrections(incidentId, tx), await this.repository.approvals(incidentId, tx));
-        const profiles = new Map<string, ResponderProfile>();
-        for (const t of timelines) {
-          profiles.set(t.responderId, {
-            responderId: t.responderId,
-            name: t.responderName,
-            position: t.position,
-            employment: employment.get(t.responderId) ?? 'employee',
-          });
-        }
-        const deployments: DeploymentTimeline[] = timelines.map((t) => ({
-          deploymentId: t.deploymentId,
-          responderId: t.responderId,
-          agency: t.agency ?? NO_AGENCY,
-          checkedInAt: t.checkedInAt,
-          checkedOutAt: t.checkedOutAt,
-          statusChanges: t.statusChanges,
-        }));
-        return refusing(() =>
-          labourSummary(deriveTimeEntries(calendar, deployments, new Date()), ledger, rules, profiles, {
-            agency: options.agency,
-            settledOnly: options.settled,
-          }),
-        );
-      },
-      { readOnly: true, isolation: 'REPEATABLE READ' },
+  summary(incidentId: string, options: { agency?: string; settled: boolean }): Promise<LabourSummary> {
+    return this.database.transaction((tx) => this.summaryIn(tx, incidentId, options), { readOnly: true, isolation: 'REPEATABLE READ' });
+  }
+
+  private async summaryIn(tx: SqlScope, incidentId: string, options: { agency?: string; settled: boolean; asOf?: Date }): Promise<LabourSummary> {
+    const calendar = await this.calendar(incidentId, tx);
+    const timelines = await this.deployments.timelines(incidentId, tx);
+    const employment = await this.repository.employment(incidentId, tx);
+    const rules = new Map((await this.repository.rules(incidentId, tx)).map((r) => [r.agency, r]));
+    const ledger = this.ledger(calendar, await this.repository.corrections(incidentId, tx), await this.repository.approvals(incidentId, tx));
+    const profiles = new Map<string, ResponderProfile>();
+    for (const t of timelines) {
+      profiles.set(t.responderId, {
+        responderId: t.responderId,
+        name: t.responderName,
+        position: t.position,
+        employment: employment.get(t.responderId) ?? 'employee',
+      });
+    }
+    const deployments: DeploymentTimeline[] = timelines.map((t) => ({
+      deploymentId: t.deploymentId,
+      responderId: t.responderId,
+      agency: t.agency ?? NO_AGENCY,
+      checkedInAt: t.checkedInAt,
+      checkedOutAt: t.checkedOutAt,
+      statusChanges: t.statusChanges,
+    }));
+    return refusing(() =>
+      labourSummary(deriveTimeEntries(calendar, deployments, options.asOf ?? new Date()), ledger, rules, profiles, {
+        agency: options.agency,
+        settledOnly: options.settled,
+      }),
     );
   }
 
@@ -206,10 +323,20 @@ export class TimeRecordsService {
     };
   }
 
-  private async assertDeployed(incidentId: string, responderId: string, scope: SqlScope): Promise<void> {
+  /** The agencies the responder worked for at the incident; not found when they were never deployed there. */
+  private async assertDeployed(incidentId: string, responderId: string, scope: SqlScope): Promise<Set<string>> {
     await this.incidents.get(incidentId, scope);
-    const timelines = await this.deployments.timelines(incidentId, scope);
-    if (!timelines.some((t) => t.responderId === responderId)) throw notFound('Responder at this incident', responderId);
+    const timelines = (await this.deployments.timelines(incidentId, scope)).filter((t) => t.responderId === responderId);
+    if (timelines.length === 0) throw notFound('Responder at this incident', responderId);
+    return new Set(timelines.map((t) => t.agency ?? NO_AGENCY));
+  }
+
+  /** A certified package is locked: nothing that changes its figures is accepted afterwards. */
+  private async assertNotCertified(tx: SqlScope, incidentId: string, agency: string): Promise<void> {
+    const certified = await this.repository.certification(incidentId, agency, tx);
+    if (certified) {
+      throw new DomainError('time_package_certified', `The package of ${agency} was certified at ${certified.certifiedAt}; its time records are locked.`);
+    }
   }
 
   /** Replays approved corrections and day approvals in time order, as they happened. */

@@ -61,3 +61,6 @@ export type PresentedRecord = Schemas['PresentedRecordResultDto'];
 export type WalkUp = Schemas['WalkUpDto'];
 
 export type WalkUpBadge = Schemas['WalkUpBadgeDto'];
+export type TimePackage = Schemas['TimePackageDto'];
+
+export type TimeCorrection = Schemas['CorrectionDto'];

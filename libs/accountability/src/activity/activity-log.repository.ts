@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '@app/audit';
-import { Database, type Transaction } from '@app/db';
+import { Database, type SqlScope, type Transaction } from '@app/db';
 
 export type ActivitySubjectKind = 'incident' | 'unit' | 'assignment' | 'person';
 export type ActivityPriority = 'routine' | 'important' | 'urgent';
@@ -64,5 +64,15 @@ export class ActivityLogRepository {
       [incidentId, from ?? null, to ?? null],
     );
     return rows.map(toEntry);
+  }
+
+  /** Every written entry about a person (their deployment), oldest first: the work description of time records. */
+  async aboutPeople(incidentId: string, scope: SqlScope = this.db): Promise<Array<{ deploymentId: string; text: string; occurredAt: Date }>> {
+    const rows = await scope.query<{ deployment_id: string; text: string; occurred_at: Date }>(
+      `SELECT deployment_id, text, occurred_at FROM activity_log_entry
+        WHERE incident_id = $1 AND deployment_id IS NOT NULL ORDER BY occurred_at, id`,
+      [incidentId],
+    );
+    return rows.map((r) => ({ deploymentId: r.deployment_id, text: r.text, occurredAt: r.occurred_at }));
   }
 }

@@ -59,6 +59,8 @@ export const ERROR_STATUS = {
   time_day_already_approved: 409,
   time_correction_self_approved: 422,
   time_rate_missing: 422,
+  time_day_not_approved: 409,
+  time_package_certified: 409,
   // practice authority
   practice_rules_invalid: 422,
   // primary-source licence checks (docs/primary-source.md)

@@ -22,6 +22,7 @@ import { Retention1765006000100 } from './1765006000100-retention';
 import { TimeRecords1765007000000 } from './1765007000000-time-records';
 import { PrimarySource1765008000000 } from './1765008000000-primary-source';
 import { WalkUps1765008100000 } from './1765008100000-walk-ups';
+import { TimePackage1765008300000 } from './1765008300000-time-package';
 import { SigningKeyWindows1765008400000 } from './1765008400000-signing-key-windows';
 import { PracticeRuleSet1765002000000 } from './1765002000000-practice-rule-set';
 import { DeploymentPracticeAuthority1765002100000 } from './1765002100000-deployment-practice-authority';
@@ -62,5 +63,6 @@ export const migrations: Array<new () => MigrationInterface> = [
   TimeRecords1765007000000,
   PrimarySource1765008000000,
   WalkUps1765008100000,
+  TimePackage1765008300000,
   SigningKeyWindows1765008400000,
 ];

@@ -5,3 +5,5 @@ export * from './ledger';
 export * from './pay-rules';
 export * from './labour-summary';
 export * from './labour-summary-csv';
+export * from './time-package';
+export * from './audit-recompute';

@@ -20,11 +20,34 @@ function formatFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The wall clock in `timeZone` at `ms`, read as if it were UTC (so the difference to `ms` is the zone's offset). */
-function wallClockMs(ms: number, timeZone: string): number {
+function wallClockFromParts(ms: number, timeZone: string): number {
   const parts: Record<string, number> = {};
   for (const p of formatFor(timeZone).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+}
+
+const QUARTER_HOUR = 900_000;
+const OFFSET_CACHE_LIMIT = 100_000;
+/** Zone offsets per quarter hour of UTC: offsets are whole quarter hours and change only on quarter-hour instants. */
+const offsets = new Map<string, Map<number, number>>();
+
+/**
+ * The wall clock in `timeZone` at `ms`, to the second, read as if it were UTC (so the difference to `ms` is the
+ * zone's offset). Formatting a date is the costly part of deriving entries, so the offset is kept per quarter hour.
+ */
+function wallClockMs(ms: number, timeZone: string): number {
+  const second = ms - (((ms % 1000) + 1000) % 1000);
+  const bucket = Math.floor(ms / QUARTER_HOUR);
+  let zone = offsets.get(timeZone);
+  if (!zone) offsets.set(timeZone, (zone = new Map()));
+  let offset = zone.get(bucket);
+  if (offset === undefined) {
+    const start = bucket * QUARTER_HOUR;
+    offset = wallClockFromParts(start, timeZone) - start;
+    if (zone.size >= OFFSET_CACHE_LIMIT) zone.clear();
+    zone.set(bucket, offset);
+  }
+  return second + offset;
 }
 
 /** The local calendar date of an instant. */

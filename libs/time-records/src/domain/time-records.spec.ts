@@ -311,3 +311,16 @@ describe('bad input is refused, never summed', () => {
     expect(summary.totals).toEqual([{ agency: 'State Fire', regularMinutes: 240, overtimeMinutes: 0, claimCents: 12000, donatedMinutes: 0, donatedCents: 0 }]);
   });
 });
+
+describe('local dates with the offset kept per quarter hour', () => {
+  it.each(['America/New_York', 'Europe/London', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham'])(
+    'equal the runtime formatter every 7 minutes and 13 seconds through a year in %s',
+    (timeZone) => {
+      const reference = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      const from = Date.parse('2026-01-01T00:00:00Z');
+      for (let ms = from; ms < from + 366 * 86_400_000; ms += 433_000) {
+        expect(localDate(new Date(ms), timeZone)).toBe(reference.format(new Date(ms)));
+      }
+    },
+  );
+});

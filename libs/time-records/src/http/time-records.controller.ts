@@ -1,13 +1,20 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Roles, type Principal } from '@app/auth';
 import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
-import { labourSummaryCsv } from '../domain';
+import { donatedHoursCsv, labourSummaryCsv, timePackageCsv } from '../domain';
+import { timePackagePdf } from '../time-package-pdf';
 import type { StoredApproval, StoredCorrection } from '../time-records.repository';
 import { TimeRecordsService } from '../time-records.service';
 import {
+  AgencyQueryDto,
   AgencyRulesDto,
+  CertificationDto,
+  CertifyDto,
+  MissionReferenceDto,
+  TimePackageDto,
   ApproveDayDto,
   CorrectionDto,
   CreateCorrectionDto,
@@ -128,5 +135,78 @@ export class TimeRecordsController {
   @ApiProblem('time_day_reapproval_required', 'settled=true and a corrected day waits for re-approval.')
   async labourSummary(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: LabourSummaryQueryDto): Promise<string> {
     return labourSummaryCsv(await this.time.summary(incidentId, { agency: query.agency, settled: query.settled === 'true' }));
+  }
+
+  @Put('mission-reference')
+  @Roles('admin', 'timekeeper')
+  @ApiSuccess(MissionReferenceDto, { description: "The reference as saved; it heads the agency's package." })
+  @ApiProblem('time_package_certified', "The agency's package is certified and locked.")
+  async setMissionReference(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Body() dto: MissionReferenceDto,
+    @CurrentUser() user: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<MissionReferenceDto> {
+    await this.time.setMissionReference(incidentId, dto.agency, dto.reference, user, actor);
+    return { agency: dto.agency, reference: dto.reference };
+  }
+
+  @Post('certifications')
+  @Roles('admin', 'timekeeper')
+  @ApiSuccess(CertificationDto, { status: 201, description: "The certification: the agency's package is locked." })
+  @ApiProblem('time_day_not_approved', 'A day of the agency is not approved, or the agency has no time.')
+  @ApiProblem('time_day_reapproval_required', 'A corrected day waits for re-approval.')
+  @ApiProblem('time_package_certified', 'The package is already certified.')
+  certify(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Body() dto: CertifyDto,
+    @CurrentUser() user: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<CertificationDto> {
+    return this.time.certify(incidentId, dto.agency, user, actor);
+  }
+
+  @Get('package')
+  @Roles('admin', 'timekeeper', 'auditor')
+  @ApiSuccess(TimePackageDto, { description: "One agency's reimbursement package: responder days with evidence, totals, donated hours, certification." })
+  @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
+  package(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto): Promise<TimePackageDto> {
+    return this.time.package(incidentId, query.agency);
+  }
+
+  @Get('package.csv')
+  @Roles('admin', 'timekeeper', 'auditor')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @ApiOkResponse({
+    description: "The package as CSV: the labour summary's columns plus work description, credential evidence, legal basis, mission and certification.",
+    content: { 'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row' } } },
+  })
+  @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
+  async packageCsv(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto): Promise<string> {
+    return timePackageCsv(await this.time.package(incidentId, query.agency));
+  }
+
+  @Get('donated-hours.csv')
+  @Roles('admin', 'timekeeper', 'auditor')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @ApiOkResponse({
+    description: "The agency's volunteers: days, donated hours and their value at the volunteer rate; then the total.",
+    content: { 'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row' } } },
+  })
+  @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
+  async donatedHours(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto): Promise<string> {
+    return donatedHoursCsv(await this.time.package(incidentId, query.agency));
+  }
+
+  @Get('package.pdf')
+  @Roles('admin', 'timekeeper', 'auditor')
+  @ApiOkResponse({
+    description: 'The package as a printable PDF (US Letter, landscape).',
+    content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
+  async packagePdf(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    const pdf = timePackagePdf(await this.time.package(incidentId, query.agency), new Date());
+    await reply.code(200).type('application/pdf').header('Content-Disposition', 'attachment; filename="labour-package.pdf"').send(pdf);
   }
 }

@@ -131,3 +131,95 @@ export class LabourSummaryQueryDto {
   @IsIn(['true', 'false'])
   settled?: 'true' | 'false';
 }
+
+export class AgencyQueryDto {
+  @ApiProperty({ example: 'State Fire', description: 'The agency whose package this is' }) @IsString() @Length(1, 120) agency!: string;
+}
+
+export class MissionReferenceDto {
+  @ApiProperty({ example: 'State Fire' }) @IsString() @Length(1, 120) agency!: string;
+  @ApiProperty({ example: 'EMAC FL-2026-0142', description: 'The mission, mission assignment or order the agency is reimbursed under' })
+  @IsString()
+  @Length(1, 200)
+  reference!: string;
+}
+
+export class CertifyDto {
+  @ApiProperty({ example: 'State Fire' }) @IsString() @Length(1, 120) agency!: string;
+}
+
+export class CertificationDto {
+  @ApiProperty() statement!: string;
+  @ApiProperty({ format: 'uuid' }) certifiedBy!: string;
+  @ApiProperty() certifierName!: string;
+  @ApiProperty({ format: 'date-time' }) certifiedAt!: string;
+  @ApiProperty({ description: 'The claim certified, in cents' }) claimCents!: number;
+  @ApiProperty({ description: 'The donated value certified, in cents' }) donatedCents!: number;
+}
+
+export class CredentialEvidenceDto {
+  @ApiProperty({ type: String, nullable: true }) qualification!: string | null;
+  @ApiProperty({ type: String, nullable: true }) issuer!: string | null;
+  @ApiProperty({ format: 'date-time', description: 'When check-in verified the credential' }) verifiedAt!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The basis to practise decided at check-in' }) legalBasis!: string | null;
+}
+
+export class PackageRowDto {
+  @ApiProperty() agency!: string;
+  @ApiProperty({ format: 'uuid' }) responderId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true }) position!: string | null;
+  @ApiProperty({ enum: EMPLOYMENTS }) employment!: Employment;
+  @ApiProperty({ example: '2026-06-01' }) date!: string;
+  @ApiProperty() onDutyMinutes!: number;
+  @ApiProperty() unpaidBreakMinutes!: number;
+  @ApiProperty() regularMinutes!: number;
+  @ApiProperty() overtimeMinutes!: number;
+  @ApiProperty() claimedRegularMinutes!: number;
+  @ApiProperty() claimedOvertimeMinutes!: number;
+  @ApiProperty({ type: Number, nullable: true }) regularCentsPerHour!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) overtimeCentsPerHour!: number | null;
+  @ApiProperty() claimCents!: number;
+  @ApiProperty() donatedMinutes!: number;
+  @ApiProperty() donatedCents!: number;
+  @ApiProperty({ enum: ['open', 'approved', 'reapproval_required'] }) status!: 'open' | 'approved' | 'reapproval_required';
+  @ApiProperty({ type: String, nullable: true }) approvedBy!: string | null;
+  @ApiProperty({ type: String, nullable: true }) correctionId!: string | null;
+  @ApiProperty({ type: [String] }) pendingCorrectionIds!: string[];
+  @ApiProperty({ description: "The day's ICS 214 entries about the person" }) workDescription!: string;
+  @ApiProperty({ type: CredentialEvidenceDto, nullable: true }) evidence!: CredentialEvidenceDto | null;
+}
+
+export class AgencyTotalsDto {
+  @ApiProperty() agency!: string;
+  @ApiProperty() regularMinutes!: number;
+  @ApiProperty() overtimeMinutes!: number;
+  @ApiProperty() claimCents!: number;
+  @ApiProperty() donatedMinutes!: number;
+  @ApiProperty() donatedCents!: number;
+}
+
+export class DonatedHoursDto {
+  @ApiProperty({ format: 'uuid' }) responderId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true }) position!: string | null;
+  @ApiProperty() days!: number;
+  @ApiProperty() donatedMinutes!: number;
+  @ApiProperty() donatedCents!: number;
+}
+
+export class PackageIncidentDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() number!: string;
+}
+
+export class TimePackageDto {
+  @ApiProperty({ type: PackageIncidentDto }) incident!: PackageIncidentDto;
+  @ApiProperty() agency!: string;
+  @ApiProperty({ type: String, nullable: true }) missionReference!: string | null;
+  @ApiProperty({ type: CertificationDto, nullable: true }) certification!: CertificationDto | null;
+  @ApiProperty({ type: [PackageRowDto] }) rows!: PackageRowDto[];
+  @ApiProperty({ type: AgencyTotalsDto }) totals!: AgencyTotalsDto;
+  @ApiProperty({ type: [DonatedHoursDto] }) volunteers!: DonatedHoursDto[];
+}

@@ -1,0 +1,105 @@
+import PDFDocument from 'pdfkit';
+import type { TimePackage } from './domain';
+
+const hours = (minutes: number): string => (minutes / 60).toFixed(2);
+const money = (cents: number): string => (cents / 100).toFixed(2);
+
+/** Columns of the responder-day table: header, width in points, cell text. */
+const COLUMNS: Array<{ header: string; width: number; cell: (r: TimePackage['rows'][number]) => string }> = [
+  { header: 'Name', width: 82, cell: (r) => r.name },
+  { header: 'Position', width: 62, cell: (r) => r.position ?? '' },
+  { header: 'Date', width: 50, cell: (r) => r.date },
+  { header: 'Reg h', width: 30, cell: (r) => hours(r.regularMinutes) },
+  { header: 'OT h', width: 30, cell: (r) => hours(r.overtimeMinutes) },
+  {
+    header: 'Rate reg/OT',
+    width: 50,
+    cell: (r) => (r.regularCentsPerHour === null ? r.employment : `${money(r.regularCentsPerHour)}/${money(r.overtimeCentsPerHour ?? 0)}`),
+  },
+  { header: 'Claim', width: 44, cell: (r) => money(r.claimCents) },
+  { header: 'Donated', width: 40, cell: (r) => (r.employment === 'volunteer' ? money(r.donatedCents) : '') },
+  { header: 'Work (ICS 214)', width: 112, cell: (r) => r.workDescription },
+  {
+    header: 'Credential',
+    width: 92,
+    cell: (r) =>
+      r.evidence ? `${r.evidence.qualification ?? '?'}, ${r.evidence.issuer ?? '?'}, verified ${r.evidence.verifiedAt.slice(0, 16).replace('T', ' ')} UTC` : '',
+  },
+  { header: 'Legal basis', width: 100, cell: (r) => r.evidence?.legalBasis ?? 'not recorded' },
+  { header: 'Status', width: 40, cell: (r) => r.status },
+];
+
+/**
+ * The package of one agency as a printable PDF (US Letter, landscape): header with incident and mission, one line
+ * per responder day, the agency's totals, the donated-hours report, and the certification statement. Returned as the
+ * document stream, ended: the caller pipes it out.
+ */
+export function timePackagePdf(pkg: TimePackage, generatedAt: Date): PDFKit.PDFDocument {
+  const doc = new PDFDocument({ size: 'LETTER', layout: 'landscape', margin: 36, info: { Title: `Labour summary ${pkg.agency} ${pkg.incident.number}` } });
+  const left = doc.page.margins.left;
+  const bottom = () => doc.page.height - doc.page.margins.bottom;
+
+  doc.font('Helvetica-Bold').fontSize(14).text(`Labour summary for reimbursement: ${pkg.agency}`);
+  doc.font('Helvetica').fontSize(9);
+  doc.text(`Incident ${pkg.incident.number}: ${pkg.incident.name}`);
+  doc.text(`Mission or order reference: ${pkg.missionReference ?? 'not set'}`);
+  doc.text(`Generated ${generatedAt.toISOString()}`);
+  doc.moveDown();
+
+  const header = () => {
+    doc.font('Helvetica-Bold').fontSize(7);
+    let x = left;
+    const y = doc.y;
+    for (const c of COLUMNS) {
+      doc.text(c.header, x, y, { width: c.width - 4 });
+      x += c.width;
+    }
+    doc
+      .moveTo(left, doc.y + 2)
+      .lineTo(x, doc.y + 2)
+      .stroke();
+    doc.y += 4;
+    doc.font('Helvetica').fontSize(7);
+  };
+  header();
+  for (const r of pkg.rows) {
+    const cells = COLUMNS.map((c) => ({ c, text: c.cell(r) }));
+    const height = Math.max(...cells.map(({ c, text }) => doc.heightOfString(text || ' ', { width: c.width - 4 })));
+    if (doc.y + height > bottom()) {
+      doc.addPage();
+      header();
+    }
+    const y = doc.y;
+    let x = left;
+    for (const { c, text } of cells) {
+      doc.text(text, x, y, { width: c.width - 4 });
+      x += c.width;
+    }
+    doc.x = left;
+    doc.y = y + height + 3;
+  }
+
+  const t = pkg.totals;
+  doc.moveDown().font('Helvetica-Bold').fontSize(9).text('Totals', left, doc.y);
+  doc.font('Helvetica');
+  doc.text(`Regular hours ${hours(t.regularMinutes)}   Overtime hours ${hours(t.overtimeMinutes)}   Claim ${money(t.claimCents)}`);
+  doc.text(`Donated hours ${hours(t.donatedMinutes)}   Donated value ${money(t.donatedCents)}`);
+
+  doc.moveDown().font('Helvetica-Bold').text('Donated hours (volunteers)');
+  doc.font('Helvetica');
+  if (pkg.volunteers.length === 0) doc.text('No volunteer hours.');
+  for (const v of pkg.volunteers)
+    doc.text(`${v.name}, ${v.position ?? 'no position'}: ${v.days} days, ${hours(v.donatedMinutes)} hours, value ${money(v.donatedCents)}`);
+
+  doc.moveDown().font('Helvetica-Bold').text('Certification');
+  doc.font('Helvetica');
+  const c = pkg.certification;
+  if (c) {
+    doc.text(c.statement);
+    doc.text(`Certified by ${c.certifierName} at ${c.certifiedAt}. Certified claim ${money(c.claimCents)}, donated value ${money(c.donatedCents)}.`);
+  } else {
+    doc.text('NOT CERTIFIED: this package may still change.');
+  }
+  doc.end();
+  return doc;
+}
