@@ -5,6 +5,7 @@ import { AuditPage } from './pages/audit';
 import { CheckInStationPage } from './pages/check-in-station';
 import { ChangePasswordPage } from './pages/change-password';
 import { CommanderBoardPage } from './pages/commander-board';
+import { RollCallPage } from './pages/roll-call';
 import { OfflineStationPage } from './offline/offline-station-page';
 import { SignInPage } from './pages/sign-in';
 import { VerifyPage } from './pages/verify';
@@ -23,6 +24,7 @@ const PAGES: PageDef[] = [
   { path: 'check-in', title: 'Check-in', roles: ['admin', 'commander', 'checkin'], render: () => <CheckInStationPage /> },
   { path: 'offline', title: 'Offline station', roles: ['admin', 'commander', 'checkin'], render: () => <OfflineStationPage /> },
   { path: 'board', title: 'Board', roles: ['admin', 'commander', 'supervisor'], render: () => <CommanderBoardPage /> },
+  { path: 'roll-call', title: 'Roll call', roles: ['admin', 'commander', 'supervisor'], render: () => <RollCallPage /> },
   { path: 'verify', title: 'Verify', roles: ['admin', 'commander', 'checkin', 'auditor'], render: () => <VerifyPage /> },
   { path: 'audit', title: 'Audit', roles: ['admin', 'auditor'], render: () => <AuditPage /> },
   { path: 'admin', title: 'Admin', roles: ['admin'], render: () => <AdminPage /> },

@@ -57,3 +57,11 @@ export type JobView = Schemas['JobDto'];
 export type DeploymentRecord = Schemas['DeploymentRecordDto'];
 
 export type PresentedRecord = Schemas['PresentedRecordResultDto'];
+
+export type Par = Schemas['ParDto'];
+
+export type ParMember = Schemas['ParMemberDto'];
+
+export type ParWithMembers = Schemas['ParWithMembersDto'];
+
+export type AccountabilitySettings = Schemas['AccountabilitySettingsDto'];

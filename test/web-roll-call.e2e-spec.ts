@@ -1,0 +1,208 @@
+import request from 'supertest';
+import type { Browser, Page } from 'playwright-core';
+import { bearer } from './support/test-app';
+import { REVERIFY_TEST_ENV, startWorker, type TestWorker } from './support/reverification';
+import { createIncident, staffFor, startWorld, type World } from './support/world';
+import { buildWebApp, LAPTOP, launchChromium, signInThroughUi, TABLET, WatchedPage } from './support/web-browser';
+import { assign, checkInMany } from './support/accountability';
+import { eventually } from './support/live-harness';
+
+/**
+ * The roll-call page in a real browser: a commander on a laptop (1280 px) and a second board on a tablet (768 px)
+ * watching the same PAR. Starting, one-tap and bulk acknowledgements, a missing person, the counts converging on
+ * both screens through the live events, the overdue state when the deadline passes, and the PAR timer's snooze.
+ */
+jest.setTimeout(150_000);
+describe('roll call in a browser', () => {
+  let world: World;
+  let worker: TestWorker;
+  let web: { dir: string; remove(): Promise<void> };
+  let browser: Browser;
+  let incidentId: string;
+  let base: string;
+  let commander: { id: string; email: string; token: string };
+  let deployments: string[];
+  const pages: WatchedPage[] = [];
+  const PASSWORD = 'commander-password-123';
+
+  const open = async (viewport: { width: number; height: number }): Promise<WatchedPage> => {
+    const w = await WatchedPage.open(browser, viewport);
+    pages.push(w);
+    await signInThroughUi(w, base, commander.email, PASSWORD);
+    await w.page.goto(`${base}/app/#/roll-call?incident=${incidentId}`);
+    await w.page.getByRole('heading', { name: 'Roll call' }).waitFor();
+    return w;
+  };
+  const count = (page: Page, k: string) => page.locator(`[data-testid="par-counts"] [data-count="${k}"] strong`);
+  const counts = async (page: Page) =>
+    Object.fromEntries(
+      await Promise.all(['expected', 'accounted', 'missing', 'unaccounted'].map(async (k) => [k, Number(await count(page, k).textContent())])),
+    );
+  const waitForCounts = async (page: Page, want: Record<string, number>) => {
+    for (const [k, n] of Object.entries(want))
+      await count(page, k)
+        .filter({ hasText: new RegExp(`^${n}$`) })
+        .waitFor();
+  };
+  const row = (page: Page, name: string) => page.locator('tr.par-member', { hasText: name });
+
+  beforeAll(async () => {
+    web = await buildWebApp();
+    world = await startWorld('webpar', { listen: true, env: { ...REVERIFY_TEST_ENV, WEB_DIR: web.dir } });
+    base = world.api.url!;
+    // The worker raises par.overdue when the deadline passes.
+    worker = await startWorker(world.env.env);
+    incidentId = (await createIncident(world.http, world.adminToken, { name: 'Roll Call Collapse' })).id;
+    commander = await staffFor(world.http, world.adminToken, incidentId, 'commander');
+    deployments = await checkInMany(world, incidentId, 8, 'Crew');
+    for (const d of deployments.slice(0, 3)) await assign(world.http, commander.token, incidentId, d, 'Division A');
+    for (const d of deployments.slice(3, 5)) await assign(world.http, commander.token, incidentId, d, 'Division B');
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const p of pages) await p.close().catch(() => undefined);
+    await browser?.close();
+    await worker?.close();
+    await world?.close();
+    await web?.remove();
+  });
+
+  it('starts a PAR, accounts for people one tap and in bulk, marks one missing, and both screens converge; the deadline turns it overdue', async () => {
+    const laptop = await open(LAPTOP);
+    const tablet = await open(TABLET);
+    const { page } = laptop;
+
+    await page.getByLabel('Scope').selectOption('');
+    await page.getByLabel('Reason').selectOption('collapse');
+    // The shortest response period (30 s), so the test sees the deadline pass.
+    await page.getByLabel('Response period (min)').fill('0.5');
+    await page.getByRole('button', { name: 'Start roll call' }).click();
+    await page.locator('[data-testid="par"][data-state="running"]').waitFor();
+    await waitForCounts(page, { expected: 8, accounted: 0, missing: 0, unaccounted: 8 });
+    // The tablet learns of the PAR from the live par.started event.
+    await tablet.page.locator('[data-testid="par"][data-state="running"]').waitFor();
+    await waitForCounts(tablet.page, { expected: 8, unaccounted: 8 });
+    expect(await page.getByTestId('par-countdown').textContent()).toMatch(/0:[0-3]\d left/);
+
+    // One tap.
+    await page.getByRole('button', { name: 'Accounted: Crew 1', exact: true }).click();
+    await waitForCounts(page, { accounted: 1, unaccounted: 7 });
+    await waitForCounts(tablet.page, { accounted: 1, unaccounted: 7 });
+    expect(await row(tablet.page, 'Crew 1').first().getAttribute('data-state')).toBe('accounted');
+
+    // Missing: an alert of its own, on both screens.
+    await page.getByRole('button', { name: 'Missing: Crew 2', exact: true }).click();
+    await waitForCounts(page, { missing: 1, unaccounted: 6 });
+    await tablet.page.getByTestId('par-missing').filter({ hasText: 'Crew 2 (Division A)' }).waitFor();
+    await waitForCounts(tablet.page, { missing: 1, unaccounted: 6 });
+
+    // Filters: one assignment, unaccounted only, then a search by name.
+    await page.getByLabel('Assignment').selectOption('Division B');
+    await page.getByLabel('Unaccounted only').check();
+    expect(await page.getByTestId('par-shown').textContent()).toBe('2 of 8 shown');
+    await page.getByLabel('Assignment').selectOption('');
+    expect(await page.getByTestId('par-shown').textContent()).toBe('6 of 8 shown');
+    await page.getByLabel('Search').fill('crew 7');
+    expect(await page.getByTestId('par-shown').textContent()).toBe('1 of 8 shown');
+    await page.getByLabel('Search').fill('');
+
+    // Bulk, on the tablet: two selected, one request.
+    await tablet.page.getByLabel('Select Crew 4', { exact: true }).check();
+    await tablet.page.getByLabel('Select Crew 5', { exact: true }).check();
+    await tablet.page.getByRole('button', { name: 'Account for selected (2)' }).click();
+    await waitForCounts(tablet.page, { accounted: 3, unaccounted: 4 });
+    await waitForCounts(page, { accounted: 3, missing: 1, unaccounted: 4 });
+
+    // The deadline passes with 4 unaccounted: loud on both screens, and the worker raised par.overdue.
+    await page.getByTestId('par-overdue').waitFor({ timeout: 45_000 });
+    await tablet.page.getByTestId('par-overdue').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('par-overdue').textContent()).toContain('OVERDUE: 4 unaccounted people');
+    expect(await page.locator('[data-testid="par"]').getAttribute('data-overdue')).toBe('true');
+    const parId = (
+      (
+        await request(world.http)
+          .get(`/incidents/${incidentId}/pars?state=running`)
+          .set(...bearer(commander.token))
+          .expect(200)
+      ).body as Array<{ id: string }>
+    )[0].id;
+    await eventually(
+      async () =>
+        (
+          await request(world.http)
+            .get(`/incidents/${incidentId}/pars/${parId}`)
+            .set(...bearer(commander.token))
+        ).body.par.overdue === true,
+      15_000,
+      'the PAR overdue in the API',
+    );
+    await laptop.screenshot('roll-call-overdue-1280');
+    await tablet.screenshot('roll-call-overdue-768');
+    expect(await tablet.overflowingElements()).toEqual([]);
+    expect(await laptop.overflowingElements()).toEqual([]);
+
+    // Everyone left is found (bulk, all shown): the missing one too. Everyone accounted for ends the PAR.
+    await page.getByLabel('Unaccounted only').uncheck();
+    await page.getByRole('button', { name: 'Account for all shown (5)' }).click();
+    await page.locator('[data-testid="par"][data-state="completed"]').waitFor();
+    await tablet.page.locator('[data-testid="par"][data-state="completed"]').waitFor();
+    expect(await counts(tablet.page)).toEqual({ expected: 8, accounted: 8, missing: 0, unaccounted: 0 });
+    const final = await request(world.http)
+      .get(`/incidents/${incidentId}/pars/${parId}`)
+      .set(...bearer(commander.token))
+      .expect(200);
+    expect(final.body.par.state).toBe('completed');
+    expect(final.body.par.counts).toEqual({ expected: 8, accounted: 8, missing: 0, unaccounted: 0 });
+    for (const w of [laptop, tablet]) expect(w.unexpectedProblems()).toEqual([]);
+  });
+
+  it('on a tablet: a PAR for one assignment, ended by hand with someone unaccounted', async () => {
+    const tablet = await open(TABLET);
+    const { page } = tablet;
+    await page.getByLabel('Scope').selectOption('Division A');
+    await page.getByLabel('Reason').selectOption('other');
+    await page.getByLabel('Note (required)').fill('Roof sagging');
+    await page.getByLabel('Response period (min)').fill('5');
+    await page.getByRole('button', { name: 'Start roll call' }).click();
+    await page.locator('[data-testid="par"][data-state="running"]').waitFor();
+    await waitForCounts(page, { expected: 3, unaccounted: 3 });
+    expect(await page.locator('tr.par-member').count()).toBe(3);
+    await page.getByRole('button', { name: 'Accounted: Crew 3', exact: true }).click();
+    await waitForCounts(page, { accounted: 1, unaccounted: 2 });
+    await page.getByRole('button', { name: 'End roll call' }).click();
+    await page.locator('[data-testid="par"][data-state="completed"]').waitFor();
+    expect(await counts(page)).toEqual({ expected: 3, accounted: 1, missing: 0, unaccounted: 2 });
+    expect(await tablet.overflowingElements()).toEqual([]);
+    expect(tablet.unexpectedProblems()).toEqual([]);
+  });
+
+  it('shows the PAR timer and snoozes it only with a reason', async () => {
+    await request(world.http)
+      .patch(`/incidents/${incidentId}/accountability-settings`)
+      .set(...bearer(commander.token))
+      .send({ parTimerMinutes: 20 })
+      .expect(200);
+    const tablet = await open(TABLET);
+    const { page } = tablet;
+    await page
+      .getByTestId('par-timer')
+      .filter({ hasText: /Next PAR due in (20:00|19:\d\d)/ })
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Snooze' }).isDisabled()).toBe(true);
+    await page.getByLabel('Snooze (min)').fill('15');
+    await page.getByLabel('Snooze reason').fill('Crews in transition');
+    await page.getByRole('button', { name: 'Snooze' }).click();
+    await page
+      .getByTestId('par-timer')
+      .filter({ hasText: /Next PAR due in (15:00|14:\d\d)/ })
+      .waitFor();
+    const after = (
+      await request(world.http)
+        .get(`/incidents/${incidentId}/accountability-settings`)
+        .set(...bearer(commander.token))
+    ).body.parTimerDueAt as string;
+    expect(Math.abs(new Date(after).getTime() - Date.now() - 15 * 60_000)).toBeLessThan(60_000);
+    expect(tablet.unexpectedProblems()).toEqual([]);
+  });
+});
