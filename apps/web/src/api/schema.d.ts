@@ -829,6 +829,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/pars/{parId}/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ParController_scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/reverify": {
         parameters: {
             query?: never;
@@ -1987,7 +2003,7 @@ export interface components {
          * @description Stable reason code (never renamed)
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "rest_override_required" | "demob_incomplete" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_day_reapproval_required" | "time_day_already_approved" | "time_correction_self_approved" | "time_rate_missing" | "practice_rules_invalid";
+        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "par_scan_unverified" | "par_scan_not_on_scene" | "rest_override_required" | "demob_incomplete" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_day_reapproval_required" | "time_day_already_approved" | "time_correction_self_approved" | "time_rate_missing" | "practice_rules_invalid";
         EsarVhpLevelDto: {
             /**
              * @description ESAR-VHP credential level
@@ -2353,6 +2369,21 @@ export interface components {
             state: "unaccounted" | "accounted" | "missing";
             /** @enum {string|null} */
             via: "board" | "scan" | null;
+        };
+        ParScanDto: {
+            /** @description What the badge scan yielded, as for a check-in (docs/verification.md, "Formats") */
+            credential: string;
+        };
+        ParScanMemberDto: {
+            assignment: string | null;
+            /** Format: uuid */
+            deploymentId: string;
+            name: string;
+        };
+        ParScanResultDto: {
+            /** @description Who the badge accounted for */
+            member: components["schemas"]["ParScanMemberDto"];
+            par: components["schemas"]["ParDto"];
         };
         ParWithMembersDto: {
             members: components["schemas"]["ParMemberDto"][];
@@ -7238,6 +7269,104 @@ export interface operations {
                 };
             };
             /** @description The person is not on the PAR’s expected list (or not in the supervisor’s assignments). Code: par_not_in_scope. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ParController_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                parId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParScanDto"];
+            };
+        };
+        responses: {
+            /** @description Who was accounted for, and the PAR with its new counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParScanResultDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The holder is already accounted for. Code: par_already_marked.
+             *
+             *     The PAR is completed. Code: par_not_running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The holder is on scene but not on the PAR’s expected list (or not in the supervisor’s assignments). Code: par_not_in_scope.
+             *
+             *     Nobody on scene at this incident holds the badge. Code: par_scan_not_on_scene.
+             *
+             *     The badge did not verify or its issuer is not trusted here: it names nobody. Code: par_scan_unverified. */
             422: {
                 headers: {
                     [name: string]: unknown;

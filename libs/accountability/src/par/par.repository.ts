@@ -126,9 +126,9 @@ export class ParRepository {
     return rows.map(toMember);
   }
 
-  /** The members among these deployments, as they stand (in the PAR's lock). */
-  async membersAmong(tx: Transaction, parId: string, deploymentIds: string[]): Promise<ParMember[]> {
-    const rows = await tx.query<MemberRow>(
+  /** The members among these deployments, as they stand (in the PAR's lock when `scope` is the marking transaction). */
+  async membersAmong(scope: SqlScope, parId: string, deploymentIds: string[]): Promise<ParMember[]> {
+    const rows = await scope.query<MemberRow>(
       `SELECT deployment_id, responder_id, name, assignment, state, via, marked_by, marked_at FROM par_member
        WHERE par_id = $1 AND deployment_id = ANY($2::uuid[])`,
       [parId, deploymentIds],
