@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Browser, Page } from 'playwright-core';
 import { bearer } from './support/test-app';
@@ -175,6 +176,63 @@ describe('roll call in a browser', () => {
     expect(await counts(page)).toEqual({ expected: 3, accounted: 1, missing: 0, unaccounted: 2 });
     expect(await tablet.overflowingElements()).toEqual([]);
     expect(tablet.unexpectedProblems()).toEqual([]);
+  });
+
+  it('a station in "Roll call" mode accounts for people by badge scan, and the commander sees it live', async () => {
+    const checkin = await staffFor(world.http, world.adminToken, incidentId, 'checkin');
+    const badges: string[] = [];
+    for (const name of ['Sam Station', 'Tia Station']) {
+      const { jws } = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name } });
+      const res = await request(world.http)
+        .post(`/incidents/${incidentId}/check-ins`)
+        .set(...bearer(checkin.token))
+        .set('Idempotency-Key', randomUUID())
+        .send({ credential: jws })
+        .expect(201);
+      await assign(world.http, commander.token, incidentId, res.body.deployment.id as string, 'Division C');
+      badges.push(jws);
+    }
+    const station = await WatchedPage.open(browser, TABLET);
+    pages.push(station);
+    await signInThroughUi(station, base, checkin.email, 'checkin-password-123');
+    await station.page.getByRole('heading', { name: 'Check-in station' }).waitFor();
+    // No roll call running: no roll-call mode.
+    expect(await station.page.getByRole('group', { name: 'Station mode' }).count()).toBe(0);
+
+    const board = await open(LAPTOP);
+    await board.page.getByLabel('Scope').selectOption('Division C');
+    await board.page.getByRole('button', { name: 'Start roll call' }).click();
+    await waitForCounts(board.page, { expected: 2, accounted: 0, unaccounted: 2 });
+
+    const { page } = station;
+    await page.getByRole('button', { name: 'Roll call (Division C)' }).click({ timeout: 20_000 });
+    await page.getByRole('heading', { name: 'Roll call station' }).waitFor();
+    await page.getByLabel('Scan a badge to account for its holder').fill(badges[0]);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="par-scan-result"][data-outcome="accounted"]').filter({ hasText: 'Sam Station (Division C)' }).waitFor();
+    expect(await page.getByTestId('station-par').textContent()).toContain('1 of 2 accounted for');
+    await waitForCounts(board.page, { accounted: 1, unaccounted: 1 });
+    expect(await row(board.page, 'Sam Station').textContent()).toContain('Accounted (scan)');
+
+    // The same badge again: refused in words, nothing counted twice.
+    await page.getByLabel('Scan a badge to account for its holder').fill(badges[0]);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="par-scan-result"][data-outcome="par_already_marked"]').filter({ hasText: 'Already accounted for' }).waitFor();
+    // Something that is no badge.
+    await page.getByLabel('Scan a badge to account for its holder').fill('not a badge');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="par-scan-result"][data-outcome="par_scan_unverified"]').waitFor();
+    await station.screenshot('roll-call-station-768');
+
+    await page.getByLabel('Scan a badge to account for its holder').fill(badges[1]);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="par-scan-result"][data-outcome="accounted"]').filter({ hasText: 'Tia Station' }).waitFor();
+    // Everyone accounted for: the PAR completes, on the commander's screen too.
+    await board.page.locator('[data-testid="par"][data-state="completed"]').waitFor();
+    expect(await counts(board.page)).toEqual({ expected: 2, accounted: 2, missing: 0, unaccounted: 0 });
+    expect(await station.overflowingElements()).toEqual([]);
+    expect(station.unexpectedProblems([/\/scans$/])).toEqual([]);
+    expect(board.unexpectedProblems()).toEqual([]);
   });
 
   it('shows the PAR timer and snoozes it only with a reason', async () => {

@@ -161,6 +161,7 @@ export function RollCallPage() {
           assignments={assignments}
           responseSeconds={settings.data.parResponseSeconds}
           canChangePeriod={isCommander}
+          collapsed={!!detail && detail.par.state === 'running'}
           onStarted={(par) => {
             setDue(false);
             setSelectedPar(par.id);
@@ -243,12 +244,15 @@ function StartPar({
   assignments,
   responseSeconds,
   canChangePeriod,
+  collapsed,
   onStarted,
 }: {
   incidentId: string;
   assignments: string[];
   responseSeconds: number;
   canChangePeriod: boolean;
+  /** Folded while a roll call is on screen, so the list gets the room. */
+  collapsed: boolean;
   onStarted: (par: Par) => void;
 }) {
   const [scope, setScope] = useState('');
@@ -259,7 +263,7 @@ function StartPar({
   useEffect(() => setMinutes(String(responseSeconds / 60)), [responseSeconds]);
 
   return (
-    <details class="par-start" open>
+    <details class="par-start" open={!collapsed}>
       <summary>Start a roll call</summary>
       <form
         class="par-start-form"
@@ -516,29 +520,31 @@ function ParPanel({
                 {m.via === 'scan' ? ' (scan)' : ''}
               </td>
               {running && (
-                <td class="par-actions">
-                  {m.state !== 'accounted' && (
-                    <button
-                      type="button"
-                      class="button-small button-ok"
-                      disabled={action.busy}
-                      aria-label={`Accounted: ${m.name}`}
-                      onClick={() => void acknowledge([m.deploymentId])}
-                    >
-                      Accounted
-                    </button>
-                  )}
-                  {m.state === 'unaccounted' && (
-                    <button
-                      type="button"
-                      class="button-small button-danger"
-                      disabled={action.busy}
-                      aria-label={`Missing: ${m.name}`}
-                      onClick={() => void markMissing(m)}
-                    >
-                      Missing
-                    </button>
-                  )}
+                <td>
+                  <div class="par-actions">
+                    {m.state !== 'accounted' && (
+                      <button
+                        type="button"
+                        class="button-small button-ok"
+                        disabled={action.busy}
+                        aria-label={`Accounted: ${m.name}`}
+                        onClick={() => void acknowledge([m.deploymentId])}
+                      >
+                        Accounted
+                      </button>
+                    )}
+                    {m.state === 'unaccounted' && (
+                      <button
+                        type="button"
+                        class="button-small button-danger"
+                        disabled={action.busy}
+                        aria-label={`Missing: ${m.name}`}
+                        onClick={() => void markMissing(m)}
+                      >
+                        Missing
+                      </button>
+                    )}
+                  </div>
                 </td>
               )}
             </tr>
