@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import request from 'supertest';
 import type { Browser, Page } from 'playwright-core';
 import { bearer } from './support/test-app';
@@ -262,5 +263,65 @@ describe('roll call in a browser', () => {
     ).body.parTimerDueAt as string;
     expect(Math.abs(new Date(after).getTime() - Date.now() - 15 * 60_000)).toBeLessThan(60_000);
     expect(tablet.unexpectedProblems()).toEqual([]);
+  });
+
+  it('the activity log (ICS 214) lists automatic and written entries per unit, assignment or person, and exports the form', async () => {
+    const tablet = await open(TABLET);
+    const { page } = tablet;
+    await page.goto(`${base}/app/#/activity-log?incident=${incidentId}`);
+    await page.getByRole('heading', { name: 'Activity log (ICS 214)' }).waitFor();
+    const entries = page.getByRole('table', { name: 'Activity log entries' });
+    // The roll calls above are in the log without anyone writing them.
+    await entries.locator('tr', { hasText: 'PAR started (collapse), 8 expected' }).waitFor();
+    await entries.locator('tr', { hasText: 'PAR overdue' }).first().waitFor();
+
+    // A written entry about a unit, and one about a person.
+    await page.getByText('Add an entry').click();
+    await page.getByLabel('About', { exact: true }).selectOption('unit');
+    await page.getByLabel('Unit name').fill('Task Force 2');
+    await page.getByLabel('Priority').selectOption('important');
+    await page.getByLabel('What happened').fill('Searched void spaces in sector B; no victims found.');
+    await page.getByRole('button', { name: 'Add to the log' }).click();
+    await entries.locator('tr[data-automatic="false"]', { hasText: 'Searched void spaces in sector B' }).waitFor();
+    await page.getByLabel('About', { exact: true }).selectOption('person');
+    await page.getByLabel('Person').selectOption({ label: 'Crew 6' });
+    await page.getByLabel('What happened').fill('Minor hand injury, treated on site.');
+    await page.getByRole('button', { name: 'Add to the log' }).click();
+    await entries.locator('tr', { hasText: 'Minor hand injury' }).waitFor();
+
+    // Per unit / per person / written only.
+    await page.getByLabel('Entries about').selectOption('unit');
+    await page.getByLabel('Which').selectOption('Task Force 2');
+    expect(await entries.locator('tbody tr').count()).toBe(1);
+    expect(await entries.locator('tbody tr').textContent()).toContain('Important: Searched void spaces');
+    await page.getByLabel('Entries about').selectOption('person');
+    await page.getByLabel('Which').selectOption('Crew 6');
+    expect(await entries.locator('tbody tr', { hasText: 'Minor hand injury' }).count()).toBe(1);
+    await page.getByLabel('Entries about').selectOption('');
+    await page.getByLabel('Written entries only').check();
+    expect(await entries.locator('tbody tr').count()).toBe(2);
+    expect(await tablet.overflowingElements()).toEqual([]);
+    await tablet.screenshot('activity-log-768');
+
+    // The exports: the CSV and the printable page carry the written entries and the automatic ones.
+    for (const [button, ext] of [
+      ['ICS 214 (CSV)', 'csv'],
+      ['ICS 214 (printable page)', 'html'],
+    ] as const) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+      expect(download.suggestedFilename()).toMatch(new RegExp(`\\.${ext}$`));
+      const text = await readFile((await download.path())!, 'utf8');
+      expect(text).toContain('Searched void spaces in sector B; no victims found.');
+      expect(text).toContain('Minor hand injury, treated on site.');
+      expect(text).toContain('PAR started (collapse), 8 expected');
+      if (ext === 'html') expect(text).toMatch(/<html/i);
+    }
+
+    // The same page on a laptop.
+    const laptop = await open(LAPTOP);
+    await laptop.page.goto(`${base}/app/#/activity-log?incident=${incidentId}`);
+    await laptop.page.getByRole('table', { name: 'Activity log entries' }).locator('tr', { hasText: 'Minor hand injury' }).waitFor();
+    expect(await laptop.overflowingElements()).toEqual([]);
+    for (const w of [tablet, laptop]) expect(w.unexpectedProblems()).toEqual([]);
   });
 });

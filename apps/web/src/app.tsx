@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import type { Role } from './api/types';
+import { ActivityLogPage } from './pages/activity-log';
 import { AdminPage } from './pages/admin';
 import { AuditPage } from './pages/audit';
 import { CheckInStationPage } from './pages/check-in-station';
@@ -25,6 +26,7 @@ const PAGES: PageDef[] = [
   { path: 'offline', title: 'Offline station', roles: ['admin', 'commander', 'checkin'], render: () => <OfflineStationPage /> },
   { path: 'board', title: 'Board', roles: ['admin', 'commander', 'supervisor'], render: () => <CommanderBoardPage /> },
   { path: 'roll-call', title: 'Roll call', roles: ['admin', 'commander', 'supervisor'], render: () => <RollCallPage /> },
+  { path: 'activity-log', title: 'Activity log', roles: ['admin', 'commander', 'supervisor', 'checkin', 'auditor'], render: () => <ActivityLogPage /> },
   { path: 'verify', title: 'Verify', roles: ['admin', 'commander', 'checkin', 'auditor'], render: () => <VerifyPage /> },
   { path: 'audit', title: 'Audit', roles: ['admin', 'auditor'], render: () => <AuditPage /> },
   { path: 'admin', title: 'Admin', roles: ['admin'], render: () => <AdminPage /> },

@@ -65,3 +65,7 @@ export type ParMember = Schemas['ParMemberDto'];
 export type ParWithMembers = Schemas['ParWithMembersDto'];
 
 export type AccountabilitySettings = Schemas['AccountabilitySettingsDto'];
+
+export type ActivityLog = Schemas['ActivityLogDto'];
+
+export type ActivityItem = Schemas['ActivityItemDto'];
