@@ -158,6 +158,16 @@ export class ParRepository {
     return rows.map((r) => ({ deploymentId: r.deployment_id, from: r.previous }));
   }
 
+  /** Marks members accounted, each with how and by whom (unaccounted or missing before: the caller checked, under the lock). */
+  async markAccounted(tx: Transaction, parId: string, marks: Array<{ deploymentId: string; via: MarkVia; by: AuditActor }>, at: Date): Promise<void> {
+    await tx.execute(
+      `UPDATE par_member m SET state = 'accounted', via = x.via, marked_by = x.marked_by, marked_at = $3
+       FROM jsonb_to_recordset($2::jsonb) AS x(deployment_id uuid, via text, marked_by jsonb)
+       WHERE m.par_id = $1 AND m.deployment_id = x.deployment_id`,
+      [parId, JSON.stringify(marks.map((m) => ({ deployment_id: m.deploymentId, via: m.via, marked_by: m.by }))), at],
+    );
+  }
+
   async setCounts(tx: Transaction, parId: string, accounted: number, missing: number): Promise<void> {
     await tx.execute(`UPDATE par SET accounted = $2, missing = $3 WHERE id = $1`, [parId, accounted, missing]);
   }
