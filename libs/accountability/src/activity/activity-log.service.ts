@@ -159,7 +159,8 @@ function automaticItem(e: AuditEntryRecord, names: Map<string, string>): Activit
     'deployment.limit_approaching': () => `Work limit ${String(p.limit)} ${String(p.level)}: ${String(p.value)} of ${String(p.max)}`,
     'deployment.rest_overridden': () => `Assigned during mandatory rest: ${String(p.reason)}`,
     // Older entries carry the whole expected list, newer ones its count.
-    'par.started': () => `PAR started (${String(p.reason)}), ${Array.isArray(p.expected) ? p.expected.length : typeof p.expected === 'number' ? p.expected : 0} expected`,
+    'par.started': () =>
+      `PAR started (${String(p.reason)}), ${Array.isArray(p.expected) ? p.expected.length : typeof p.expected === 'number' ? p.expected : 0} expected`,
     'par.missing': () => `PAR: ${Array.isArray(p.deploymentIds) ? p.deploymentIds.length : 0} marked missing; ${counts(p.counts)}`,
     'par.completed': () => `PAR completed: ${counts(p.counts)}`,
     'par.overdue': () => `PAR overdue: ${counts(p.counts)}`,

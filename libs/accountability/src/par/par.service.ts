@@ -378,6 +378,11 @@ export class ParService {
 /** The seal of a PAR's expected list kept in its audit entry: sha-256 over the sorted deployment ids, one per line. */
 export function expectedListHash(deploymentIds: string[]): string {
   return createHash('sha256')
-    .update([...deploymentIds].map((id) => id.toLowerCase()).sort().join('\n'))
+    .update(
+      [...deploymentIds]
+        .map((id) => id.toLowerCase())
+        .sort()
+        .join('\n'),
+    )
     .digest('hex');
 }
