@@ -6,6 +6,7 @@ import { createIncident, staffFor, startWorld, type World } from './support/worl
 import { connectLive, CuttableProxy, eventually, recordEvents, waitFor, type LiveTestSocket } from './support/live-harness';
 import { startWorker, withDb, type TestWorker } from './support/reverification';
 import { assign, checkInMany } from './support/accountability';
+import { expectedListHash } from '@app/accountability';
 
 /**
  * PAR roll calls end to end: scope and expected list, acknowledgements by the board and by station scans, missing
@@ -229,7 +230,13 @@ describe('PAR roll calls', () => {
       .reverse();
     expect(entries.map((e) => e.action)).toEqual(['par.started', 'par.acknowledged', 'par.acknowledged', 'par.missing', 'par.acknowledged', 'par.completed']);
     expect(entries[0]).toMatchObject({ actor: { role: 'commander' }, payload: { reason: 'collapse', scope: 'incident' } });
-    expect((entries[0].payload.expected as string[]).sort()).toEqual([...deployments].sort());
+    // The expected list is the PAR's member rows; the entry holds its count and seal.
+    expect(entries[0].payload).toMatchObject({ expected: 5, expectedHash: expectedListHash(deployments) });
+    const listed = await request(http())
+      .get(pars(`/${par.id}`))
+      .set(...bearer(commander.token))
+      .expect(200);
+    expect(expectedListHash((listed.body.members as Array<{ deploymentId: string }>).map((m) => m.deploymentId))).toBe(entries[0].payload.expectedHash);
     expect(entries[2]).toMatchObject({ actor: { role: 'checkin' }, payload: { deploymentIds: [deployments[1]], via: 'scan' } });
     expect(entries[5].payload).toMatchObject({ counts: { accounted: 5, missing: 0, unaccounted: 0 } });
   });

@@ -283,6 +283,11 @@ const EXPECTED: Record<string, Expectation> = {
     incident: 'guard',
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${randomUUID()}/acknowledgements`, body: { deploymentIds: [ids.deployment[s]] } }),
   },
+  'POST /incidents/:incidentId/pars/:parId/scans': {
+    access: ['admin', 'commander', 'supervisor', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${randomUUID()}/scans`, body: { credential: 'not-a-badge' } }),
+  },
   'POST /incidents/:incidentId/pars/:parId/missing': {
     access: ['admin', 'commander', 'supervisor'],
     incident: 'guard',

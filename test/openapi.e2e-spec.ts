@@ -591,8 +591,11 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('POST /incidents/{incidentId}/pars/{parId}/complete', { params: parIds, token: admin, expect: 409 });
     const par2 = await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'timer' }, expect: 201 });
     const ack = { params: { ...inc, parId: id(par2) }, token: admin, body: { deploymentIds: [deployment.deploymentId] } };
+    await call('POST /incidents/{incidentId}/pars/{parId}/scans', { params: ack.params, token: admin, body: { credential: 'not a badge' }, expect: 422 });
     await call('POST /incidents/{incidentId}/pars/{parId}/acknowledgements', { ...ack, expect: 200 });
     await call('POST /incidents/{incidentId}/pars/{parId}/acknowledgements', { ...ack, expect: 409 });
+    await call('POST /incidents/{incidentId}/pars/{parId}/scans', { params: ack.params, token: admin, body: { credential: nurse.jws }, expect: 409 });
+    await call('POST /incidents/{incidentId}/pars/{parId}/scans', { params: ack.params, token: admin, body: {}, expect: 400 });
 
     const run = await call('POST /incidents/{incidentId}/reverify', { params: { incidentId: incident.id }, token: admin, expect: 202 });
     await call('GET /jobs/{id}', { params: { id: id(run, 'jobId') }, token: admin, expect: 200 });

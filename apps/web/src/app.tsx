@@ -1,10 +1,12 @@
 import { useEffect } from 'preact/hooks';
 import type { Role } from './api/types';
+import { ActivityLogPage } from './pages/activity-log';
 import { AdminPage } from './pages/admin';
 import { AuditPage } from './pages/audit';
 import { CheckInStationPage } from './pages/check-in-station';
 import { ChangePasswordPage } from './pages/change-password';
 import { CommanderBoardPage } from './pages/commander-board';
+import { RollCallPage } from './pages/roll-call';
 import { OfflineStationPage } from './offline/offline-station-page';
 import { SignInPage } from './pages/sign-in';
 import { TimeUnitPage } from './pages/time-unit';
@@ -24,6 +26,8 @@ const PAGES: PageDef[] = [
   { path: 'check-in', title: 'Check-in', roles: ['admin', 'commander', 'checkin'], render: () => <CheckInStationPage /> },
   { path: 'offline', title: 'Offline station', roles: ['admin', 'commander', 'checkin'], render: () => <OfflineStationPage /> },
   { path: 'board', title: 'Board', roles: ['admin', 'commander', 'supervisor'], render: () => <CommanderBoardPage /> },
+  { path: 'roll-call', title: 'Roll call', roles: ['admin', 'commander', 'supervisor'], render: () => <RollCallPage /> },
+  { path: 'activity-log', title: 'Activity log', roles: ['admin', 'commander', 'supervisor', 'checkin', 'auditor'], render: () => <ActivityLogPage /> },
   { path: 'verify', title: 'Verify', roles: ['admin', 'commander', 'checkin', 'auditor'], render: () => <VerifyPage /> },
   { path: 'audit', title: 'Audit', roles: ['admin', 'auditor'], render: () => <AuditPage /> },
   { path: 'time', title: 'Time unit', roles: ['admin', 'timekeeper', 'auditor'], render: () => <TimeUnitPage /> },

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditSearchRepository, AuditTrailModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
+import { CredentialsModule } from '@app/credentials';
 import { AssignmentRules, CheckOutRules } from '@app/incidents';
 import { SweepFollowUp } from '@app/reverification';
 import { OutboxModule } from '@app/realtime';
@@ -16,6 +17,7 @@ import { WorkLimitWarningsRepository } from './limits/work-limit-warnings.reposi
 import { WorkLimitsService } from './limits/work-limits.service';
 import { ParRepository } from './par/par.repository';
 import { ParService } from './par/par.service';
+import { ParScanService } from './par/par-scans.service';
 import { ParTimers } from './par/par-timers';
 import { AccountabilitySettingsRepository } from './settings/accountability-settings.repository';
 import { AccountabilitySettingsService } from './settings/accountability-settings.service';
@@ -56,9 +58,9 @@ export class AccountabilityCoreModule {}
 
 /** The api side: PAR, settings, supervisor, work-limit and activity-log (ICS 214) routes. */
 @Module({
-  imports: [AccountabilityCoreModule, AuthModule, AuditTrailModule],
+  imports: [AccountabilityCoreModule, AuthModule, AuditTrailModule, CredentialsModule],
   controllers: [ParController, ActivityLogController, DemobController],
-  providers: [SupervisorsService, ActivityLogService, AuditSearchRepository],
+  providers: [ParScanService, SupervisorsService, ActivityLogService, AuditSearchRepository],
 })
 export class AccountabilityModule {}
 

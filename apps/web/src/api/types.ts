@@ -64,3 +64,14 @@ export type WalkUpBadge = Schemas['WalkUpBadgeDto'];
 export type TimePackage = Schemas['TimePackageDto'];
 
 export type TimeCorrection = Schemas['CorrectionDto'];
+export type Par = Schemas['ParDto'];
+
+export type ParMember = Schemas['ParMemberDto'];
+
+export type ParWithMembers = Schemas['ParWithMembersDto'];
+
+export type AccountabilitySettings = Schemas['AccountabilitySettingsDto'];
+
+export type ActivityLog = Schemas['ActivityLogDto'];
+
+export type ActivityItem = Schemas['ActivityItemDto'];

@@ -9,6 +9,7 @@ import { CameraScanner } from '../scan/camera-scanner';
 import { DeploymentRecordPanel, PresentedRecordPanel } from '../components/deployment-record';
 import { api, deviceId, useSession, uuid } from '../session';
 import { WalkUpDesk } from './walk-up-desk';
+import { RollCallStation, useRunningPars } from './roll-call-station';
 import { DECISION_ICON, DECISION_WORD, formatClock, formatTime, reasonText, STATUS_WORD } from '../text';
 
 /** A scan on its way to the server. The idempotency key is made once per scan, so a retry can never admit twice. */
@@ -53,14 +54,30 @@ export function CheckInStationPage() {
   const choice = useIncidentChoice();
   const incidentId = choice.chosen?.id;
   const detail = useAsync(() => (incidentId ? api.get<Incident>(`/incidents/${incidentId}`) : Promise.resolve(undefined)), [incidentId]);
+  const running = useRunningPars(incidentId);
+  const [mode, setMode] = useState<'check-in' | 'roll-call'>('check-in');
+  const pars = running.data ?? [];
+  // The roll-call mode exists only while a PAR runs; the station falls back to check-in when it ends.
+  const rollCall = mode === 'roll-call' && pars.length > 0;
 
   return (
     <div class="page station">
-      <h1>Check-in station</h1>
+      <h1>{rollCall ? 'Roll call station' : 'Check-in station'}</h1>
       <IncidentSelect choice={choice} />
+      {incidentId && pars.length > 0 && (
+        <div class="station-mode" role="group" aria-label="Station mode">
+          <button type="button" class={rollCall ? 'button-secondary' : 'button-primary'} aria-pressed={!rollCall} onClick={() => setMode('check-in')}>
+            Check-in
+          </button>
+          <button type="button" class={rollCall ? 'button-primary' : 'button-secondary'} aria-pressed={rollCall} onClick={() => setMode('roll-call')}>
+            Roll call ({pars.length === 1 ? (pars[0].assignment ?? 'whole incident') : `${pars.length} running`})
+          </button>
+        </div>
+      )}
       {incidentId && detail.error && <ErrorNotice error={detail.error} prefix="The incident could not be loaded" />}
       {incidentId && !detail.data && !detail.error && <Loading what="the incident" />}
-      {detail.data && detail.data.id === incidentId && <Station key={incidentId} incident={detail.data} />}
+      {rollCall && incidentId && <RollCallStation key={incidentId} incidentId={incidentId} pars={pars} />}
+      {!rollCall && detail.data && detail.data.id === incidentId && <Station key={incidentId} incident={detail.data} />}
     </div>
   );
 }

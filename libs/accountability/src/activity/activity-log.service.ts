@@ -158,7 +158,9 @@ function automaticItem(e: AuditEntryRecord, names: Map<string, string>): Activit
     'credential.cleared': () => 'Credential flag cleared',
     'deployment.limit_approaching': () => `Work limit ${String(p.limit)} ${String(p.level)}: ${String(p.value)} of ${String(p.max)}`,
     'deployment.rest_overridden': () => `Assigned during mandatory rest: ${String(p.reason)}`,
-    'par.started': () => `PAR started (${String(p.reason)}), ${Array.isArray(p.expected) ? p.expected.length : 0} expected`,
+    // Older entries carry the whole expected list, newer ones its count.
+    'par.started': () =>
+      `PAR started (${String(p.reason)}), ${Array.isArray(p.expected) ? p.expected.length : typeof p.expected === 'number' ? p.expected : 0} expected`,
     'par.missing': () => `PAR: ${Array.isArray(p.deploymentIds) ? p.deploymentIds.length : 0} marked missing; ${counts(p.counts)}`,
     'par.completed': () => `PAR completed: ${counts(p.counts)}`,
     'par.overdue': () => `PAR overdue: ${counts(p.counts)}`,

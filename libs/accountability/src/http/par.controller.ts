@@ -4,6 +4,7 @@ import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Roles, ROLES, type Principal } from '@app/auth';
 import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
 import { ParService } from '../par/par.service';
+import { ParScanService, type ParScanOutcome } from '../par/par-scans.service';
 import { AccountabilitySettingsService } from '../settings/accountability-settings.service';
 import { SupervisorsService } from '../supervisors/supervisors.service';
 import { WorkLimitsService, type LimitRow } from '../limits/work-limits.service';
@@ -13,6 +14,8 @@ import {
   ListParsQueryDto,
   MarkMembersDto,
   MarkMissingDto,
+  ParScanDto,
+  ParScanResultDto,
   ParDto,
   ParWithMembersDto,
   SnoozeTimerDto,
@@ -31,6 +34,7 @@ import { memberView, parView, settingsView, type ParView, type ParWithMembersVie
 export class ParController {
   constructor(
     private readonly pars: ParService,
+    private readonly scans: ParScanService,
     private readonly settings: AccountabilitySettingsService,
     private readonly supervisors: SupervisorsService,
     private readonly limits: WorkLimitsService,
@@ -92,6 +96,27 @@ export class ParController {
   ): Promise<ParView> {
     const via = user.role === 'checkin' ? 'scan' : (dto.via ?? 'board');
     return parView(await this.pars.mark(incidentId, parId, dto.deploymentIds, 'accounted', via, user, actor));
+  }
+
+  /** A station's "Roll call" mode: the scanned badge accounts for its holder on the PAR's expected list. */
+  @Post('pars/:parId/scans')
+  @HttpCode(200)
+  @Roles('admin', 'commander', 'supervisor', 'checkin')
+  @ApiSuccess(ParScanResultDto, { description: 'Who was accounted for, and the PAR with its new counts.' })
+  @ApiProblem('par_not_running', 'The PAR is completed.')
+  @ApiProblem('par_scan_unverified', 'The badge did not verify or its issuer is not trusted here: it names nobody.')
+  @ApiProblem('par_scan_not_on_scene', 'Nobody on scene at this incident holds the badge.')
+  @ApiProblem('par_not_in_scope', 'The holder is on scene but not on the PAR’s expected list (or not in the supervisor’s assignments).')
+  @ApiProblem('par_already_marked', 'The holder is already accounted for.')
+  async scan(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Param('parId', ParseUUIDPipe) parId: string,
+    @Body() dto: ParScanDto,
+    @CurrentUser() user: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<{ par: ParView; member: ParScanOutcome['member'] }> {
+    const { par, member } = await this.scans.scan(incidentId, parId, dto.credential, user, actor);
+    return { par: parView(par), member };
   }
 
   @Post('pars/:parId/missing')

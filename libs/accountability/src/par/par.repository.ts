@@ -126,9 +126,9 @@ export class ParRepository {
     return rows.map(toMember);
   }
 
-  /** The members among these deployments, as they stand (in the PAR's lock). */
-  async membersAmong(tx: Transaction, parId: string, deploymentIds: string[]): Promise<ParMember[]> {
-    const rows = await tx.query<MemberRow>(
+  /** The members among these deployments, as they stand (in the PAR's lock when `scope` is the marking transaction). */
+  async membersAmong(scope: SqlScope, parId: string, deploymentIds: string[]): Promise<ParMember[]> {
+    const rows = await scope.query<MemberRow>(
       `SELECT deployment_id, responder_id, name, assignment, state, via, marked_by, marked_at FROM par_member
        WHERE par_id = $1 AND deployment_id = ANY($2::uuid[])`,
       [parId, deploymentIds],
@@ -156,6 +156,16 @@ export class ParRepository {
       [parId, deploymentIds, to, via, JSON.stringify(by), at, from],
     );
     return rows.map((r) => ({ deploymentId: r.deployment_id, from: r.previous }));
+  }
+
+  /** Marks members accounted, each with how and by whom (unaccounted or missing before: the caller checked, under the lock). */
+  async markAccounted(tx: Transaction, parId: string, marks: Array<{ deploymentId: string; via: MarkVia; by: AuditActor }>, at: Date): Promise<void> {
+    await tx.execute(
+      `UPDATE par_member m SET state = 'accounted', via = x.via, marked_by = x.marked_by, marked_at = $3
+       FROM jsonb_to_recordset($2::jsonb) AS x(deployment_id uuid, via text, marked_by jsonb)
+       WHERE m.par_id = $1 AND m.deployment_id = x.deployment_id`,
+      [parId, JSON.stringify(marks.map((m) => ({ deployment_id: m.deploymentId, via: m.via, marked_by: m.by }))), at],
+    );
   }
 
   async setCounts(tx: Transaction, parId: string, accounted: number, missing: number): Promise<void> {

@@ -1,14 +1,32 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError, forbidden, notFound } from '@app/common';
 import { Database, type Transaction } from '@app/db';
 import { DeploymentReader, IncidentsService } from '@app/incidents';
-import { Outbox, type ParReason } from '@app/realtime';
+import { Outbox, type ParCounts, type ParReason } from '@app/realtime';
 import { AccountabilitySettingsRepository } from '../settings/accountability-settings.repository';
 import { SupervisorsRepository } from '../supervisors/supervisors.repository';
 import { actorOnBoard, countsOf, type MarkVia, type MemberState, type Par, type ParMember } from './par';
 import { ParRepository } from './par.repository';
+
+/** The most acknowledgement requests of one PAR written in one transaction. */
+const ACK_GROUP_MAX = 200;
+
+type AckOutcome = { ok: true; par: Par } | { ok: false; error: unknown };
+
+interface PendingAck {
+  incidentId: string;
+  parId: string;
+  /** Lower-case, without repeats. */
+  ids: string[];
+  via: MarkVia;
+  /** A supervisor's assignments; undefined for commanders, admins and check-in staff. */
+  supervised: Set<string> | undefined;
+  actor: AuditActor;
+  settle: (outcome: AckOutcome) => void;
+}
 
 /** How many unaccounted names an overdue event carries; the board reads the rest from GET .../members. */
 const OVERDUE_NAMES_ON_BOARD = 200;
@@ -38,6 +56,10 @@ export class ParService {
     private readonly outbox: Outbox,
   ) {}
 
+  /** Acknowledgements waiting for their PAR's next group transaction, per incident/PAR. */
+  private readonly ackQueues = new Map<string, PendingAck[]>();
+  private readonly ackDraining = new Set<string>();
+
   async start(incidentId: string, input: StartPar, principal: Principal, actor: AuditActor): Promise<Par> {
     const assignment = input.assignment?.trim() || null;
     if (principal.role === 'supervisor') {
@@ -47,10 +69,7 @@ export class ParService {
     return this.database.transaction(async (tx) => {
       const incident = await this.incidents.get(incidentId, tx);
       if (incident.state === 'closed') throw new DomainError('incident_closed', 'The incident is closed.');
-      const onScene = await this.deployments.list(incidentId, { activeOnly: true }, tx);
-      const members = onScene
-        .filter((d) => assignment === null || d.assignment === assignment)
-        .map((d) => ({ deploymentId: d.id, responderId: d.responder.id, name: d.responder.name, assignment: d.assignment }));
+      const members = await this.deployments.onScene(incidentId, assignment, tx);
       if (members.length === 0) {
         throw new DomainError('par_scope_empty', assignment ? `Nobody on scene is assigned to ${assignment}.` : 'Nobody is on scene at this incident.');
       }
@@ -84,7 +103,9 @@ export class ParService {
           reason: input.reason,
           note: input.note ?? null,
           deadlineAt: par.deadlineAt.toISOString(),
-          expected: members.map((m) => m.deploymentId),
+          // The list itself is the PAR's par_member rows; the entry seals it (sha-256 of the sorted deployment ids).
+          expected: members.length,
+          expectedHash: expectedListHash(members.map((m) => m.deploymentId)),
         },
       });
       await this.outbox.append(tx, incidentId, 'par.started', {
@@ -115,6 +136,7 @@ export class ParService {
   ): Promise<Par> {
     const ids = [...new Set(deploymentIds.map((id) => id.toLowerCase()))];
     const supervised = principal.role === 'supervisor' ? new Set(await this.supervisors.assignments(incidentId, principal.userId)) : undefined;
+    if (to === 'accounted') return this.acknowledge({ incidentId, parId, ids, via, supervised, actor });
     return this.database.transaction(async (tx) => {
       const par = await this.lockRunning(tx, incidentId, parId);
       const found = await this.pars.membersAmong(tx, parId, ids);
@@ -128,52 +150,139 @@ export class ParService {
           throw new DomainError('par_not_in_scope', 'You supervise none of the assignments of some of these people.');
         }
       }
-      const from: MemberState[] = to === 'accounted' ? ['unaccounted', 'missing'] : ['unaccounted'];
-      const already = found.filter((m) => !from.includes(m.state));
+      const already = found.filter((m) => m.state !== 'unaccounted');
       if (already.length > 0) {
         throw new DomainError('par_already_marked', `Already marked ${already[0].state}: ${already.map((m) => m.name).join(', ')}.`);
       }
       const now = new Date();
-      const changed = await this.pars.mark(tx, parId, ids, to, from, via, actor, now);
-      const wasMissing = changed.filter((c) => c.from === 'missing').length;
-      const accounted = par.accounted + (to === 'accounted' ? changed.length : 0);
-      const missing = par.missing - wasMissing + (to === 'missing' ? changed.length : 0);
-      await this.pars.setCounts(tx, parId, accounted, missing);
-      const after: Par = { ...par, accounted, missing };
+      const changed = await this.pars.mark(tx, parId, ids, 'missing', ['unaccounted'], via, actor, now);
+      const missing = par.missing + changed.length;
+      await this.pars.setCounts(tx, parId, par.accounted, missing);
+      const after: Par = { ...par, missing };
       const counts = countsOf(after);
       await this.audit.record(tx, {
         actor,
-        action: to === 'accounted' ? 'par.acknowledged' : 'par.missing',
+        action: 'par.missing',
         incidentId,
         target: { type: 'par', id: parId },
         occurredAt: now,
-        payload: { deploymentIds: changed.map((c) => c.deploymentId), via, foundAfterMissing: wasMissing, counts },
+        payload: { deploymentIds: changed.map((c) => c.deploymentId), via, foundAfterMissing: 0, counts },
       });
-      if (to === 'accounted') {
-        await this.outbox.append(tx, incidentId, 'par.acknowledged', {
+      for (const m of found) {
+        await this.outbox.append(tx, incidentId, 'par.missing', {
           parId,
-          deploymentIds: changed.map((c) => c.deploymentId),
-          via,
+          deploymentId: m.deploymentId,
+          name: m.name,
+          assignment: m.assignment ?? undefined,
           by: actorOnBoard(actor),
           at: now.toISOString(),
           counts,
         });
-      } else {
-        for (const m of found) {
-          await this.outbox.append(tx, incidentId, 'par.missing', {
-            parId,
-            deploymentId: m.deploymentId,
-            name: m.name,
-            assignment: m.assignment ?? undefined,
-            by: actorOnBoard(actor),
-            at: now.toISOString(),
-            counts,
-          });
-        }
       }
-      if (counts.accounted === counts.expected) return this.finish(tx, after, { kind: 'system', process: 'api' }, now);
       return after;
     });
+  }
+
+  /**
+   * Acknowledgements of one PAR arriving together share a transaction (group commit): the PAR row is locked once and
+   * each request is checked in arrival order against the states the earlier ones left, so a request is still
+   * refused as a whole and nobody counts twice; each accepted request keeps its own audit entry and board event
+   * with the counts after it. One batch at a time per PAR, in this process; other processes wait on the row lock.
+   */
+  private acknowledge(request: Omit<PendingAck, 'settle'>): Promise<Par> {
+    const key = `${request.incidentId}/${request.parId}`;
+    return new Promise<Par>((resolve, reject) => {
+      const queue = this.ackQueues.get(key) ?? [];
+      queue.push({ ...request, settle: (outcome) => (outcome.ok ? resolve(outcome.par) : reject(outcome.error)) });
+      this.ackQueues.set(key, queue);
+      if (!this.ackDraining.has(key)) void this.drainAcks(key);
+    });
+  }
+
+  private async drainAcks(key: string): Promise<void> {
+    this.ackDraining.add(key);
+    try {
+      for (;;) {
+        const queue = this.ackQueues.get(key);
+        const batch = queue?.splice(0, ACK_GROUP_MAX) ?? [];
+        if (queue && queue.length === 0) this.ackQueues.delete(key);
+        if (batch.length === 0) return;
+        try {
+          const outcomes = await this.database.transaction((tx) => this.acknowledgeGroup(tx, batch));
+          outcomes.forEach((o, i) => batch[i].settle(o));
+        } catch (error) {
+          // The PAR is unknown, completed, or the transaction failed: every request of the group gets that answer.
+          for (const r of batch) r.settle({ ok: false, error });
+        }
+      }
+    } finally {
+      this.ackDraining.delete(key);
+    }
+  }
+
+  private async acknowledgeGroup(tx: Transaction, batch: PendingAck[]): Promise<AckOutcome[]> {
+    const { incidentId, parId } = batch[0];
+    let par = await this.lockRunning(tx, incidentId, parId);
+    const found = await this.pars.membersAmong(tx, parId, [...new Set(batch.flatMap((r) => r.ids))]);
+    const state = new Map(found.map((m) => [m.deploymentId, m]));
+    const now = new Date();
+    const outcomes: AckOutcome[] = [];
+    const accepted: Array<{ request: PendingAck; wasMissing: number; counts: ParCounts; index: number }> = [];
+    for (const request of batch) {
+      try {
+        if (par.accounted === par.expected) throw new DomainError('par_not_running', 'This PAR is completed: start a new one.');
+        const members = request.ids.map((id) => state.get(id));
+        const outside = request.ids.filter((_, i) => !members[i]);
+        if (outside.length > 0) throw new DomainError('par_not_in_scope', `Not on this PAR's expected list: ${outside.join(', ')}.`);
+        const mine = members as ParMember[];
+        if (request.supervised) {
+          const supervised = request.supervised;
+          if (mine.some((m) => m.assignment === null || !supervised.has(m.assignment))) {
+            throw new DomainError('par_not_in_scope', 'You supervise none of the assignments of some of these people.');
+          }
+        }
+        const already = mine.filter((m) => m.state === 'accounted');
+        if (already.length > 0) throw new DomainError('par_already_marked', `Already marked accounted: ${already.map((m) => m.name).join(', ')}.`);
+        const wasMissing = mine.filter((m) => m.state === 'missing').length;
+        for (const m of mine) state.set(m.deploymentId, { ...m, state: 'accounted' });
+        par = { ...par, accounted: par.accounted + mine.length, missing: par.missing - wasMissing };
+        accepted.push({ request, wasMissing, counts: countsOf(par), index: outcomes.length });
+        outcomes.push({ ok: true, par });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    if (accepted.length === 0) return outcomes;
+    await this.pars.markAccounted(
+      tx,
+      parId,
+      accepted.flatMap(({ request }) => request.ids.map((deploymentId) => ({ deploymentId, via: request.via, by: request.actor }))),
+      now,
+    );
+    await this.pars.setCounts(tx, parId, par.accounted, par.missing);
+    for (const { request, wasMissing, counts } of accepted) {
+      await this.audit.record(tx, {
+        actor: request.actor,
+        action: 'par.acknowledged',
+        incidentId,
+        target: { type: 'par', id: parId },
+        occurredAt: now,
+        payload: { deploymentIds: request.ids, via: request.via, foundAfterMissing: wasMissing, counts },
+      });
+      await this.outbox.append(tx, incidentId, 'par.acknowledged', {
+        parId,
+        deploymentIds: request.ids,
+        via: request.via,
+        by: actorOnBoard(request.actor),
+        at: now.toISOString(),
+        counts,
+      });
+    }
+    if (par.accounted === par.expected) {
+      const finished = await this.finish(tx, par, { kind: 'system', process: 'api' }, now);
+      outcomes[accepted[accepted.length - 1].index] = { ok: true, par: finished };
+    }
+    return outcomes;
   }
 
   /** Ends the roll call; whoever is still unaccounted or missing stays so in the record. */
@@ -264,4 +373,16 @@ export class ParService {
     const other = assignments.find((a) => a === null || !mine.has(a));
     if (other !== undefined) throw forbidden(other === null ? 'Only commanders act on whole-incident PARs.' : `You do not supervise ${other}.`);
   }
+}
+
+/** The seal of a PAR's expected list kept in its audit entry: sha-256 over the sorted deployment ids, one per line. */
+export function expectedListHash(deploymentIds: string[]): string {
+  return createHash('sha256')
+    .update(
+      [...deploymentIds]
+        .map((id) => id.toLowerCase())
+        .sort()
+        .join('\n'),
+    )
+    .digest('hex');
 }

@@ -42,6 +42,8 @@ export const ERROR_STATUS = {
   par_already_marked: 409,
   par_not_in_scope: 422,
   par_scope_empty: 422,
+  par_scan_unverified: 422,
+  par_scan_not_on_scene: 422,
   rest_override_required: 422,
   demob_incomplete: 422,
   // trust registry

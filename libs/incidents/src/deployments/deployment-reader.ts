@@ -3,7 +3,9 @@ import { notFound } from '@app/common';
 import type { SqlScope } from '@app/db';
 import type { DeploymentDetails, DeploymentTimelineRecord } from './deployment';
 import { hoursBetween, type DeploymentView } from './deployment.view';
-import { DeploymentsRepository } from './deployments.repository';
+import { DeploymentsRepository, type OnScenePerson } from './deployments.repository';
+
+export type { OnScenePerson };
 
 /** Reads deployments as the API and the board show them. `scope`: a transaction to read in (the pool by default). */
 @Injectable()
@@ -25,6 +27,11 @@ export class DeploymentReader {
     const found = await this.deployments.listDetails(incidentId, opts, scope);
     const now = new Date();
     return found.map((d) => toView(d, now));
+  }
+
+  /** Who is on scene, in one assignment or at the whole incident (null): the few fields a roll call keeps. */
+  onScene(incidentId: string, assignment: string | null, scope?: SqlScope): Promise<OnScenePerson[]> {
+    return this.deployments.onScene(incidentId, assignment, scope);
   }
 
   /** Every deployment at the incident with its status history, for time records. */

@@ -156,6 +156,14 @@ const SELECT_DETAILS = `
     LEFT JOIN check_in_location l ON l.id = d.location_id
     LEFT JOIN walk_up w ON w.deployment_id = d.id`;
 
+/** Someone on scene as a roll call lists them. */
+export interface OnScenePerson {
+  deploymentId: string;
+  responderId: string;
+  name: string;
+  assignment: string | null;
+}
+
 /** Deployments, their status history and ICS 211 edits (and the responder facts a deployment's events name). */
 @Injectable()
 export class DeploymentsRepository {
@@ -168,6 +176,16 @@ export class DeploymentsRepository {
   }
 
   /** In check-in order. */
+  /** Who is on scene (in one assignment, or anywhere at the incident): ids, name and assignment only. */
+  async onScene(incidentId: string, assignment: string | null, scope: SqlScope = this.database): Promise<OnScenePerson[]> {
+    const rows = await scope.query<{ id: string; responder_id: string; name: string; assignment: string | null }>(
+      `SELECT d.id, d.responder_id, r.name, d.assignment FROM deployment d JOIN responder r ON r.id = d.responder_id
+       WHERE d.incident_id = $1 AND d.checked_out_at IS NULL AND ($2::text IS NULL OR d.assignment = $2)`,
+      [incidentId, assignment],
+    );
+    return rows.map((r) => ({ deploymentId: r.id, responderId: r.responder_id, name: r.name, assignment: r.assignment }));
+  }
+
   async listDetails(incidentId: string, opts: { activeOnly: boolean }, scope: SqlScope = this.database): Promise<DeploymentDetails[]> {
     const rows = await scope.query<DetailsRow>(
       `${SELECT_DETAILS} WHERE d.incident_id = $1 ${opts.activeOnly ? 'AND d.checked_out_at IS NULL' : ''} ORDER BY d.checked_in_at, d.id`,

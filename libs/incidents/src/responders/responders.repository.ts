@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { VerificationResult } from '@app/credentials';
+import type { CredentialSummary, VerificationResult } from '@app/credentials';
 import { CombinedStatement, type SqlScope, type StatementCondition, type StatementPart } from '@app/db';
 import { identityFrom, responderName, type KnownResponder, type Presentation, type ResolvedIdentity } from './responder-identity';
 import type { ResponderIdentityChange } from './responder';
@@ -46,6 +46,33 @@ export class ResponderRepository {
   async name(scope: SqlScope, responderId: string): Promise<string> {
     const row = await scope.queryOne<{ name: string }>(`SELECT name FROM responder WHERE id = $1`, [responderId]);
     return row?.name ?? '';
+  }
+
+  /**
+   * Who a verified credential names, found as a check-in finds them (subject id, else issuer and licence number, else
+   * the responder this very credential named before), with their deployment not checked out yet at `incidentId`.
+   * Reads only: a scan that is no check-in creates and renames nobody.
+   */
+  async onSceneHolder(
+    scope: SqlScope,
+    incidentId: string,
+    summary: CredentialSummary,
+    credentialHash: string,
+  ): Promise<{ responderId: string; deploymentId: string | null } | null> {
+    const row = await scope.queryOne<{ responder_id: string; deployment_id: string | null }>(
+      `WITH holder AS (
+         SELECT id FROM responder WHERE $2::text IS NOT NULL AND subject_id = $2
+         UNION ALL
+         SELECT id FROM responder WHERE $2::text IS NULL AND $4::text IS NOT NULL AND subject_id IS NULL AND issuer_id = $3 AND license_number = $4
+         UNION ALL
+         SELECT responder_id FROM presented_credential WHERE hash = $5
+         LIMIT 1)
+       SELECT h.id AS responder_id,
+              (SELECT d.id FROM deployment d WHERE d.responder_id = h.id AND d.incident_id = $1 AND d.checked_out_at IS NULL LIMIT 1) AS deployment_id
+       FROM holder h`,
+      [incidentId, summary.subject.id ?? null, summary.issuer.id, summary.licenseNumber ?? null, credentialHash],
+    );
+    return row ? { responderId: row.responder_id, deploymentId: row.deployment_id } : null;
   }
 
   /**

@@ -47,6 +47,13 @@ export class MarkMembersDto {
   via?: 'board' | 'scan';
 }
 
+export class ParScanDto {
+  @ApiProperty({ description: 'What the badge scan yielded, as for a check-in (docs/verification.md, "Formats")', maxLength: 65536 })
+  @IsString()
+  @Length(1, 65536)
+  credential!: string;
+}
+
 export class MarkMissingDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() deploymentId!: string;
 }
@@ -251,4 +258,15 @@ export class DemobDto {
   @ApiProperty({ type: DemobTravelDto, nullable: true }) travel!: DemobTravelDto | null;
   @ApiProperty({ description: 'Every sign-off and the travel information are in' }) ready!: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) checkedOutAt!: string | null;
+}
+
+export class ParScanMemberDto {
+  @ApiProperty({ format: 'uuid' }) deploymentId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true }) assignment!: string | null;
+}
+
+export class ParScanResultDto {
+  @ApiProperty({ type: ParDto }) par!: ParDto;
+  @ApiProperty({ type: ParScanMemberDto, description: 'Who the badge accounted for' }) member!: ParScanMemberDto;
 }

@@ -1,0 +1,327 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import request from 'supertest';
+import type { Browser, Page } from 'playwright-core';
+import { bearer } from './support/test-app';
+import { REVERIFY_TEST_ENV, startWorker, type TestWorker } from './support/reverification';
+import { createIncident, staffFor, startWorld, type World } from './support/world';
+import { buildWebApp, LAPTOP, launchChromium, signInThroughUi, TABLET, WatchedPage } from './support/web-browser';
+import { assign, checkInMany } from './support/accountability';
+import { eventually } from './support/live-harness';
+
+/**
+ * The roll-call page in a real browser: a commander on a laptop (1280 px) and a second board on a tablet (768 px)
+ * watching the same PAR. Starting, one-tap and bulk acknowledgements, a missing person, the counts converging on
+ * both screens through the live events, the overdue state when the deadline passes, and the PAR timer's snooze.
+ */
+jest.setTimeout(150_000);
+describe('roll call in a browser', () => {
+  let world: World;
+  let worker: TestWorker;
+  let web: { dir: string; remove(): Promise<void> };
+  let browser: Browser;
+  let incidentId: string;
+  let base: string;
+  let commander: { id: string; email: string; token: string };
+  let deployments: string[];
+  const pages: WatchedPage[] = [];
+  const PASSWORD = 'commander-password-123';
+
+  const open = async (viewport: { width: number; height: number }): Promise<WatchedPage> => {
+    const w = await WatchedPage.open(browser, viewport);
+    pages.push(w);
+    await signInThroughUi(w, base, commander.email, PASSWORD);
+    await w.page.goto(`${base}/app/#/roll-call?incident=${incidentId}`);
+    await w.page.getByRole('heading', { name: 'Roll call' }).waitFor();
+    return w;
+  };
+  const count = (page: Page, k: string) => page.locator(`[data-testid="par-counts"] [data-count="${k}"] strong`);
+  const counts = async (page: Page) =>
+    Object.fromEntries(
+      await Promise.all(['expected', 'accounted', 'missing', 'unaccounted'].map(async (k) => [k, Number(await count(page, k).textContent())])),
+    );
+  const waitForCounts = async (page: Page, want: Record<string, number>) => {
+    for (const [k, n] of Object.entries(want))
+      await count(page, k)
+        .filter({ hasText: new RegExp(`^${n}$`) })
+        .waitFor();
+  };
+  const row = (page: Page, name: string) => page.locator('tr.par-member', { hasText: name });
+
+  beforeAll(async () => {
+    web = await buildWebApp();
+    world = await startWorld('webpar', { listen: true, env: { ...REVERIFY_TEST_ENV, WEB_DIR: web.dir } });
+    base = world.api.url!;
+    // The worker raises par.overdue when the deadline passes.
+    worker = await startWorker(world.env.env);
+    incidentId = (await createIncident(world.http, world.adminToken, { name: 'Roll Call Collapse' })).id;
+    commander = await staffFor(world.http, world.adminToken, incidentId, 'commander');
+    deployments = await checkInMany(world, incidentId, 8, 'Crew');
+    for (const d of deployments.slice(0, 3)) await assign(world.http, commander.token, incidentId, d, 'Division A');
+    for (const d of deployments.slice(3, 5)) await assign(world.http, commander.token, incidentId, d, 'Division B');
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const p of pages) await p.close().catch(() => undefined);
+    await browser?.close();
+    await worker?.close();
+    await world?.close();
+    await web?.remove();
+  });
+
+  it('starts a PAR, accounts for people one tap and in bulk, marks one missing, and both screens converge; the deadline turns it overdue', async () => {
+    const laptop = await open(LAPTOP);
+    const tablet = await open(TABLET);
+    const { page } = laptop;
+
+    await page.getByLabel('Scope').selectOption('');
+    await page.getByLabel('Reason').selectOption('collapse');
+    // The shortest response period (30 s), so the test sees the deadline pass.
+    await page.getByLabel('Response period (min)').fill('0.5');
+    await page.getByRole('button', { name: 'Start roll call' }).click();
+    await page.locator('[data-testid="par"][data-state="running"]').waitFor();
+    await waitForCounts(page, { expected: 8, accounted: 0, missing: 0, unaccounted: 8 });
+    // The tablet learns of the PAR from the live par.started event.
+    await tablet.page.locator('[data-testid="par"][data-state="running"]').waitFor();
+    await waitForCounts(tablet.page, { expected: 8, unaccounted: 8 });
+    expect(await page.getByTestId('par-countdown').textContent()).toMatch(/0:[0-3]\d left/);
+
+    // One tap.
+    await page.getByRole('button', { name: 'Accounted: Crew 1', exact: true }).click();
+    await waitForCounts(page, { accounted: 1, unaccounted: 7 });
+    await waitForCounts(tablet.page, { accounted: 1, unaccounted: 7 });
+    expect(await row(tablet.page, 'Crew 1').first().getAttribute('data-state')).toBe('accounted');
+
+    // Missing: an alert of its own, on both screens.
+    await page.getByRole('button', { name: 'Missing: Crew 2', exact: true }).click();
+    await waitForCounts(page, { missing: 1, unaccounted: 6 });
+    await tablet.page.getByTestId('par-missing').filter({ hasText: 'Crew 2 (Division A)' }).waitFor();
+    await waitForCounts(tablet.page, { missing: 1, unaccounted: 6 });
+
+    // Filters: one assignment, unaccounted only, then a search by name.
+    await page.getByLabel('Assignment').selectOption('Division B');
+    await page.getByLabel('Unaccounted only').check();
+    expect(await page.getByTestId('par-shown').textContent()).toBe('2 of 8 shown');
+    await page.getByLabel('Assignment').selectOption('');
+    expect(await page.getByTestId('par-shown').textContent()).toBe('6 of 8 shown');
+    await page.getByLabel('Search').fill('crew 7');
+    expect(await page.getByTestId('par-shown').textContent()).toBe('1 of 8 shown');
+    await page.getByLabel('Search').fill('');
+
+    // Bulk, on the tablet: two selected, one request.
+    await tablet.page.getByLabel('Select Crew 4', { exact: true }).check();
+    await tablet.page.getByLabel('Select Crew 5', { exact: true }).check();
+    await tablet.page.getByRole('button', { name: 'Account for selected (2)' }).click();
+    await waitForCounts(tablet.page, { accounted: 3, unaccounted: 4 });
+    await waitForCounts(page, { accounted: 3, missing: 1, unaccounted: 4 });
+
+    // The deadline passes with 4 unaccounted: loud on both screens, and the worker raised par.overdue.
+    await page.getByTestId('par-overdue').waitFor({ timeout: 45_000 });
+    await tablet.page.getByTestId('par-overdue').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('par-overdue').textContent()).toContain('OVERDUE: 4 unaccounted people');
+    expect(await page.locator('[data-testid="par"]').getAttribute('data-overdue')).toBe('true');
+    const parId = (
+      (
+        await request(world.http)
+          .get(`/incidents/${incidentId}/pars?state=running`)
+          .set(...bearer(commander.token))
+          .expect(200)
+      ).body as Array<{ id: string }>
+    )[0].id;
+    await eventually(
+      async () =>
+        (
+          await request(world.http)
+            .get(`/incidents/${incidentId}/pars/${parId}`)
+            .set(...bearer(commander.token))
+        ).body.par.overdue === true,
+      15_000,
+      'the PAR overdue in the API',
+    );
+    await laptop.screenshot('roll-call-overdue-1280');
+    await tablet.screenshot('roll-call-overdue-768');
+    expect(await tablet.overflowingElements()).toEqual([]);
+    expect(await laptop.overflowingElements()).toEqual([]);
+
+    // Everyone left is found (bulk, all shown): the missing one too. Everyone accounted for ends the PAR.
+    await page.getByLabel('Unaccounted only').uncheck();
+    await page.getByRole('button', { name: 'Account for all shown (5)' }).click();
+    await page.locator('[data-testid="par"][data-state="completed"]').waitFor();
+    await tablet.page.locator('[data-testid="par"][data-state="completed"]').waitFor();
+    expect(await counts(tablet.page)).toEqual({ expected: 8, accounted: 8, missing: 0, unaccounted: 0 });
+    const final = await request(world.http)
+      .get(`/incidents/${incidentId}/pars/${parId}`)
+      .set(...bearer(commander.token))
+      .expect(200);
+    expect(final.body.par.state).toBe('completed');
+    expect(final.body.par.counts).toEqual({ expected: 8, accounted: 8, missing: 0, unaccounted: 0 });
+    for (const w of [laptop, tablet]) expect(w.unexpectedProblems()).toEqual([]);
+  });
+
+  it('on a tablet: a PAR for one assignment, ended by hand with someone unaccounted', async () => {
+    const tablet = await open(TABLET);
+    const { page } = tablet;
+    await page.getByLabel('Scope').selectOption('Division A');
+    await page.getByLabel('Reason').selectOption('other');
+    await page.getByLabel('Note (required)').fill('Roof sagging');
+    await page.getByLabel('Response period (min)').fill('5');
+    await page.getByRole('button', { name: 'Start roll call' }).click();
+    await page.locator('[data-testid="par"][data-state="running"]').waitFor();
+    await waitForCounts(page, { expected: 3, unaccounted: 3 });
+    expect(await page.locator('tr.par-member').count()).toBe(3);
+    await page.getByRole('button', { name: 'Accounted: Crew 3', exact: true }).click();
+    await waitForCounts(page, { accounted: 1, unaccounted: 2 });
+    await page.getByRole('button', { name: 'End roll call' }).click();
+    await page.locator('[data-testid="par"][data-state="completed"]').waitFor();
+    expect(await counts(page)).toEqual({ expected: 3, accounted: 1, missing: 0, unaccounted: 2 });
+    expect(await tablet.overflowingElements()).toEqual([]);
+    expect(tablet.unexpectedProblems()).toEqual([]);
+  });
+
+  it('a station in "Roll call" mode accounts for people by badge scan, and the commander sees it live', async () => {
+    const checkin = await staffFor(world.http, world.adminToken, incidentId, 'checkin');
+    const badges: string[] = [];
+    for (const name of ['Sam Station', 'Tia Station']) {
+      const { jws } = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name } });
+      const res = await request(world.http)
+        .post(`/incidents/${incidentId}/check-ins`)
+        .set(...bearer(checkin.token))
+        .set('Idempotency-Key', randomUUID())
+        .send({ credential: jws })
+        .expect(201);
+      await assign(world.http, commander.token, incidentId, res.body.deployment.id as string, 'Division C');
+      badges.push(jws);
+    }
+    const station = await WatchedPage.open(browser, TABLET);
+    pages.push(station);
+    await signInThroughUi(station, base, checkin.email, 'checkin-password-123');
+    await station.page.getByRole('heading', { name: 'Check-in station' }).waitFor();
+    // No roll call running: no roll-call mode.
+    expect(await station.page.getByRole('group', { name: 'Station mode' }).count()).toBe(0);
+
+    const board = await open(LAPTOP);
+    await board.page.getByLabel('Scope').selectOption('Division C');
+    await board.page.getByRole('button', { name: 'Start roll call' }).click();
+    await waitForCounts(board.page, { expected: 2, accounted: 0, unaccounted: 2 });
+
+    const { page } = station;
+    await page.getByRole('button', { name: 'Roll call (Division C)' }).click({ timeout: 20_000 });
+    await page.getByRole('heading', { name: 'Roll call station' }).waitFor();
+    await page.getByLabel('Scan a badge to account for its holder').fill(badges[0]);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="par-scan-result"][data-outcome="accounted"]').filter({ hasText: 'Sam Station (Division C)' }).waitFor();
+    expect(await page.getByTestId('station-par').textContent()).toContain('1 of 2 accounted for');
+    await waitForCounts(board.page, { accounted: 1, unaccounted: 1 });
+    expect(await row(board.page, 'Sam Station').textContent()).toContain('Accounted (scan)');
+
+    // The same badge again: refused in words, nothing counted twice.
+    await page.getByLabel('Scan a badge to account for its holder').fill(badges[0]);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="par-scan-result"][data-outcome="par_already_marked"]').filter({ hasText: 'Already accounted for' }).waitFor();
+    // Something that is no badge.
+    await page.getByLabel('Scan a badge to account for its holder').fill('not a badge');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="par-scan-result"][data-outcome="par_scan_unverified"]').waitFor();
+    await station.screenshot('roll-call-station-768');
+
+    await page.getByLabel('Scan a badge to account for its holder').fill(badges[1]);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="par-scan-result"][data-outcome="accounted"]').filter({ hasText: 'Tia Station' }).waitFor();
+    // Everyone accounted for: the PAR completes, on the commander's screen too.
+    await board.page.locator('[data-testid="par"][data-state="completed"]').waitFor();
+    expect(await counts(board.page)).toEqual({ expected: 2, accounted: 2, missing: 0, unaccounted: 0 });
+    expect(await station.overflowingElements()).toEqual([]);
+    expect(station.unexpectedProblems([/\/scans$/])).toEqual([]);
+    expect(board.unexpectedProblems()).toEqual([]);
+  });
+
+  it('shows the PAR timer and snoozes it only with a reason', async () => {
+    await request(world.http)
+      .patch(`/incidents/${incidentId}/accountability-settings`)
+      .set(...bearer(commander.token))
+      .send({ parTimerMinutes: 20 })
+      .expect(200);
+    const tablet = await open(TABLET);
+    const { page } = tablet;
+    await page
+      .getByTestId('par-timer')
+      .filter({ hasText: /Next PAR due in (20:00|19:\d\d)/ })
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Snooze' }).isDisabled()).toBe(true);
+    await page.getByLabel('Snooze (min)').fill('15');
+    await page.getByLabel('Snooze reason').fill('Crews in transition');
+    await page.getByRole('button', { name: 'Snooze' }).click();
+    await page
+      .getByTestId('par-timer')
+      .filter({ hasText: /Next PAR due in (15:00|14:\d\d)/ })
+      .waitFor();
+    const after = (
+      await request(world.http)
+        .get(`/incidents/${incidentId}/accountability-settings`)
+        .set(...bearer(commander.token))
+    ).body.parTimerDueAt as string;
+    expect(Math.abs(new Date(after).getTime() - Date.now() - 15 * 60_000)).toBeLessThan(60_000);
+    expect(tablet.unexpectedProblems()).toEqual([]);
+  });
+
+  it('the activity log (ICS 214) lists automatic and written entries per unit, assignment or person, and exports the form', async () => {
+    const tablet = await open(TABLET);
+    const { page } = tablet;
+    await page.goto(`${base}/app/#/activity-log?incident=${incidentId}`);
+    await page.getByRole('heading', { name: 'Activity log (ICS 214)' }).waitFor();
+    const entries = page.getByRole('table', { name: 'Activity log entries' });
+    // The roll calls above are in the log without anyone writing them.
+    await entries.locator('tr', { hasText: 'PAR started (collapse), 8 expected' }).waitFor();
+    await entries.locator('tr', { hasText: 'PAR overdue' }).first().waitFor();
+
+    // A written entry about a unit, and one about a person.
+    await page.getByText('Add an entry').click();
+    await page.getByLabel('About', { exact: true }).selectOption('unit');
+    await page.getByLabel('Unit name').fill('Task Force 2');
+    await page.getByLabel('Priority').selectOption('important');
+    await page.getByLabel('What happened').fill('Searched void spaces in sector B; no victims found.');
+    await page.getByRole('button', { name: 'Add to the log' }).click();
+    await entries.locator('tr[data-automatic="false"]', { hasText: 'Searched void spaces in sector B' }).waitFor();
+    await page.getByLabel('About', { exact: true }).selectOption('person');
+    await page.getByLabel('Person').selectOption({ label: 'Crew 6' });
+    await page.getByLabel('What happened').fill('Minor hand injury, treated on site.');
+    await page.getByRole('button', { name: 'Add to the log' }).click();
+    await entries.locator('tr', { hasText: 'Minor hand injury' }).waitFor();
+
+    // Per unit / per person / written only.
+    await page.getByLabel('Entries about').selectOption('unit');
+    await page.getByLabel('Which').selectOption('Task Force 2');
+    expect(await entries.locator('tbody tr').count()).toBe(1);
+    expect(await entries.locator('tbody tr').textContent()).toContain('Important: Searched void spaces');
+    await page.getByLabel('Entries about').selectOption('person');
+    await page.getByLabel('Which').selectOption('Crew 6');
+    expect(await entries.locator('tbody tr', { hasText: 'Minor hand injury' }).count()).toBe(1);
+    await page.getByLabel('Entries about').selectOption('');
+    await page.getByLabel('Written entries only').check();
+    expect(await entries.locator('tbody tr').count()).toBe(2);
+    expect(await tablet.overflowingElements()).toEqual([]);
+    await tablet.screenshot('activity-log-768');
+
+    // The exports: the CSV and the printable page carry the written entries and the automatic ones.
+    for (const [button, ext] of [
+      ['ICS 214 (CSV)', 'csv'],
+      ['ICS 214 (printable page)', 'html'],
+    ] as const) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+      expect(download.suggestedFilename()).toMatch(new RegExp(`\\.${ext}$`));
+      const text = await readFile((await download.path())!, 'utf8');
+      expect(text).toContain('Searched void spaces in sector B; no victims found.');
+      expect(text).toContain('Minor hand injury, treated on site.');
+      expect(text).toContain('PAR started (collapse), 8 expected');
+      if (ext === 'html') expect(text).toMatch(/<html/i);
+    }
+
+    // The same page on a laptop.
+    const laptop = await open(LAPTOP);
+    await laptop.page.goto(`${base}/app/#/activity-log?incident=${incidentId}`);
+    await laptop.page.getByRole('table', { name: 'Activity log entries' }).locator('tr', { hasText: 'Minor hand injury' }).waitFor();
+    expect(await laptop.overflowingElements()).toEqual([]);
+    for (const w of [tablet, laptop]) expect(w.unexpectedProblems()).toEqual([]);
+  });
+});
