@@ -429,6 +429,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/check-ins/licence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LicenceCheckInController_checkIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/close": {
         parameters: {
             query?: never;
@@ -861,6 +877,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/pars/{parId}/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ParController_scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/primary-source-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["LicenceCheckInController_policy"];
+        put: operations["LicenceCheckInController_setPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/reverify": {
         parameters: {
             query?: never;
@@ -974,6 +1022,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/time/certifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TimeRecordsController_certify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/time/corrections": {
         parameters: {
             query?: never;
@@ -1006,6 +1070,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/time/donated-hours.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_donatedHours"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/time/labour-summary.csv": {
         parameters: {
             query?: never;
@@ -1014,6 +1094,70 @@ export interface paths {
             cookie?: never;
         };
         get: operations["TimeRecordsController_labourSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/mission-reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["TimeRecordsController_setMissionReference"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/package": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_package"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/package.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_packageCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/{incidentId}/time/package.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TimeRecordsController_packagePdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1211,6 +1355,38 @@ export interface paths {
         get: operations["PracticeRulesController_versions"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/primary-source/notices/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PrimarySourceNoticesController_notice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/primary-source/relookups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PrimarySourceNoticesController_relookup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1472,6 +1648,14 @@ export interface components {
              */
             weekStartsOn: number;
         };
+        AgencyTotalsDto: {
+            agency: string;
+            claimCents: number;
+            donatedCents: number;
+            donatedMinutes: number;
+            overtimeMinutes: number;
+            regularMinutes: number;
+        };
         AnonymousActorDto: {
             device?: string;
             /** @description The e-mail a failed sign-in gave */
@@ -1575,6 +1759,22 @@ export interface components {
             minutes: number;
             /** @description Paid breaks are not taken off the worked time */
             paid: boolean;
+        };
+        CertificationDto: {
+            /** Format: date-time */
+            certifiedAt: string;
+            /** Format: uuid */
+            certifiedBy: string;
+            certifierName: string;
+            /** @description The claim certified, in cents */
+            claimCents: number;
+            /** @description The donated value certified, in cents */
+            donatedCents: number;
+            statement: string;
+        };
+        CertifyDto: {
+            /** @example State Fire */
+            agency: string;
         };
         ChainHeadDto: {
             hash: string;
@@ -1823,6 +2023,17 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "commander" | "checkin" | "auditor" | "supervisor" | "timekeeper";
         };
+        CredentialEvidenceDto: {
+            issuer: string | null;
+            /** @description The basis to practise decided at check-in */
+            legalBasis: string | null;
+            qualification: string | null;
+            /**
+             * Format: date-time
+             * @description When check-in verified the credential
+             */
+            verifiedAt: string;
+        };
         CredentialFlagDto: {
             /** Format: date-time */
             at: string;
@@ -1848,10 +2059,10 @@ export interface components {
         CredentialSummaryDto: {
             achievement?: components["schemas"]["AchievementDto"];
             /**
-             * @description `vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open Badges 3.0 JWT: the payload is the credential), `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim), `ldp-vc` (JSON-LD with a Data Integrity proof) or `dc+sd-jwt` (SD-JWT VC)
+             * @description `vc+jwt` (VC-JOSE-COSE), `ob3-jwt` (Open Badges 3.0 JWT: the payload is the credential), `jwt-vc` (VC-JWT 1.1: the credential in a `vc` claim), `ldp-vc` (JSON-LD with a Data Integrity proof), `dc+sd-jwt` (SD-JWT VC) or `primary-source` (a licence looked up at its licensing authority: no signed credential)
              * @enum {string}
              */
-            format: "vc+jwt" | "ob3-jwt" | "jwt-vc" | "ldp-vc" | "dc+sd-jwt";
+            format: "vc+jwt" | "ob3-jwt" | "jwt-vc" | "ldp-vc" | "dc+sd-jwt" | "primary-source";
             id?: string;
             issuer: components["schemas"]["CredentialIssuerDto"];
             licenseNumber?: string;
@@ -2090,6 +2301,15 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        DonatedHoursDto: {
+            days: number;
+            donatedCents: number;
+            donatedMinutes: number;
+            name: string;
+            position: string | null;
+            /** Format: uuid */
+            responderId: string;
+        };
         EmploymentDto: {
             /**
              * @description budgeted: only overtime is claimed; volunteer: hours are donated
@@ -2107,7 +2327,7 @@ export interface components {
          * @description Stable reason code (never renamed)
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "walk_up_not_verified" | "walk_up_not_qualified" | "walk_up_credential_refused" | "walk_up_already_verified" | "walk_up_identity_conflict" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "rest_override_required" | "demob_incomplete" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_day_reapproval_required" | "time_day_already_approved" | "time_correction_self_approved" | "time_rate_missing" | "practice_rules_invalid";
+        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "walk_up_not_verified" | "walk_up_not_qualified" | "walk_up_credential_refused" | "walk_up_already_verified" | "walk_up_identity_conflict" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "par_scan_unverified" | "par_scan_not_on_scene" | "rest_override_required" | "demob_incomplete" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_day_reapproval_required" | "time_day_already_approved" | "time_correction_self_approved" | "time_rate_missing" | "time_day_not_approved" | "time_package_certified" | "practice_rules_invalid" | "primary_source_not_configured" | "primary_source_not_accepted" | "identity_not_confirmed" | "notice_signature_invalid" | "notice_invalid" | "notice_licence_unknown";
         EsarVhpLevelDto: {
             /**
              * @description ESAR-VHP credential level
@@ -2355,6 +2575,37 @@ export interface components {
             createdAt: string;
             seq: number;
         };
+        LicenceCheckInDto: {
+            /**
+             * @description How the number was entered (recorded)
+             * @enum {string}
+             */
+            entry?: "typed" | "barcode";
+            ics211?: components["schemas"]["Ics211InputDto"];
+            /**
+             * @description As printed on the card or read from its barcode (spaces and dashes are ignored)
+             * @example RN9876543
+             */
+            licenceNumber: string;
+            /** Format: uuid */
+            locationId?: string;
+            /** @description The name on the ID: shown when the source cannot be reached (the source’s name is used otherwise) */
+            name?: string;
+            /** Format: uuid */
+            positionId?: string;
+            /**
+             * @description Our profession code (RN, LPN, APRN, PARAMEDIC, EMT, MD, ...)
+             * @example RN
+             */
+            profession: string;
+            /**
+             * @description The state that issued the licence
+             * @example FL
+             */
+            state: string;
+            /** @description The check-in staff member states that two forms of ID were seen and match the licence holder (recorded with who) */
+            twoFormsOfIdSeen: boolean;
+        };
         LivenessDto: {
             /** @enum {string} */
             status: "ok";
@@ -2379,12 +2630,30 @@ export interface components {
             /** Format: uuid */
             deploymentId: string;
         };
+        MissionReferenceDto: {
+            /** @example State Fire */
+            agency: string;
+            /**
+             * @description The mission, mission assignment or order the agency is reimbursed under
+             * @example EMAC FL-2026-0142
+             */
+            reference: string;
+        };
         NearestRuleDto: {
             /** @enum {string} */
             kind: "emac_mission" | "emergency_order" | "compact" | "incident_mutual_aid";
             ruleId: string;
             /** @description Why it does not apply to this person now */
             why: string;
+        };
+        NoticeAcceptedDto: {
+            /** @description Deployments whose licence flag this notice cleared */
+            cleared: number;
+            /** @description The notice was applied before (delivered twice): nothing changed */
+            duplicate: boolean;
+            /** @description Deployments flagged on this notice */
+            flagged: number;
+            noticeId: string;
         };
         OfflineDeviceDto: {
             /** @description Hash the next entry links to (at registration: the genesis hash of this device) */
@@ -2453,6 +2722,42 @@ export interface components {
             label: string;
             startsAt: string;
         };
+        PackageIncidentDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            number: string;
+        };
+        PackageRowDto: {
+            agency: string;
+            approvedBy: string | null;
+            claimCents: number;
+            claimedOvertimeMinutes: number;
+            claimedRegularMinutes: number;
+            correctionId: string | null;
+            /** @example 2026-06-01 */
+            date: string;
+            donatedCents: number;
+            donatedMinutes: number;
+            /** @enum {string} */
+            employment: "employee" | "budgeted" | "volunteer";
+            evidence: components["schemas"]["CredentialEvidenceDto"] | null;
+            name: string;
+            onDutyMinutes: number;
+            overtimeCentsPerHour: number | null;
+            overtimeMinutes: number;
+            pendingCorrectionIds: string[];
+            position: string | null;
+            regularCentsPerHour: number | null;
+            regularMinutes: number;
+            /** Format: uuid */
+            responderId: string;
+            /** @enum {string} */
+            status: "open" | "approved" | "reapproval_required";
+            unpaidBreakMinutes: number;
+            /** @description The day's ICS 214 entries about the person */
+            workDescription: string;
+        };
         ParCountsDto: {
             accounted: number;
             expected: number;
@@ -2498,6 +2803,21 @@ export interface components {
             state: "unaccounted" | "accounted" | "missing";
             /** @enum {string|null} */
             via: "board" | "scan" | null;
+        };
+        ParScanDto: {
+            /** @description What the badge scan yielded, as for a check-in (docs/verification.md, "Formats") */
+            credential: string;
+        };
+        ParScanMemberDto: {
+            assignment: string | null;
+            /** Format: uuid */
+            deploymentId: string;
+            name: string;
+        };
+        ParScanResultDto: {
+            /** @description Who the badge accounted for */
+            member: components["schemas"]["ParScanMemberDto"];
+            par: components["schemas"]["ParDto"];
         };
         ParWithMembersDto: {
             members: components["schemas"]["ParMemberDto"][];
@@ -2586,6 +2906,79 @@ export interface components {
             subjectId: string | null;
             /** @description The record verified (signature, validity, not revoked) and is one of this agency's */
             verified: boolean;
+        };
+        PrimarySourceEvidenceDto: {
+            assurance: string;
+            cached: boolean;
+            /** @example timeout */
+            detail?: string;
+            /** Format: date-time */
+            freshUntil: string;
+            /** @description At check-in: the staff statement that two forms of ID were seen */
+            identity?: components["schemas"]["PrimarySourceIdentityDto"];
+            /** @example active */
+            licenceStatus?: string;
+            /** Format: date-time */
+            lookedUpAt: string;
+            request: components["schemas"]["PrimarySourceRequestDto"];
+            /** @description sha256 (hex) of the source's answer as received */
+            responseHash: string | null;
+            /** @enum {string} */
+            result: "licensed" | "not_licensed" | "not_found" | "indeterminate";
+            /** @example nursys */
+            source: string;
+            sourceName: string;
+        };
+        PrimarySourceIdentityDto: {
+            /** Format: date-time */
+            at: string;
+            confirmedBy: components["schemas"]["PrimarySourceStaffDto"];
+            /** @example Two forms of ID seen */
+            statement: string;
+        };
+        PrimarySourcePolicyDto: {
+            /** @description Licence-number check-ins (primary-source lookups) are accepted at this incident */
+            acceptPrimarySource: boolean;
+            /** Format: uuid */
+            incidentId: string;
+            /**
+             * @description When the source gives no usable answer: deny, or admit to non-clinical positions with a warning
+             * @enum {string}
+             */
+            onIndeterminate: "deny" | "non_clinical_with_warning";
+            /** @description Positions that require a signed credential */
+            signedCredentialPositions: string[];
+            /** @description The configured sources that answer for licences here (id: name, states, professions) */
+            sources: string[];
+            /**
+             * Format: date-time
+             * @description Null: the defaults (accepted, indeterminate denied)
+             */
+            updatedAt: string | null;
+        };
+        PrimarySourcePolicyInputDto: {
+            /** @description Licence-number check-ins (primary-source lookups) are accepted at this incident */
+            acceptPrimarySource: boolean;
+            /**
+             * @description When the source gives no usable answer: deny, or admit to non-clinical positions with a warning
+             * @enum {string}
+             */
+            onIndeterminate: "deny" | "non_clinical_with_warning";
+            /** @description Positions that require a signed credential */
+            signedCredentialPositions: string[];
+        };
+        PrimarySourceRequestDto: {
+            /** @description HMAC-SHA256 (hex) of the normalised licence number under the server key */
+            licenceNumberHash: string;
+            /** @example RN */
+            profession: string;
+            /** @example FL */
+            state: string;
+        };
+        PrimarySourceStaffDto: {
+            name: string;
+            /** Format: uuid */
+            userId: string;
         };
         PrincipalDto: {
             displayName: string;
@@ -2707,6 +3100,13 @@ export interface components {
             label: string;
             /** @description The station's ECDSA P-256 public key (its private half is non-extractable on the device) */
             publicKey: components["schemas"]["DevicePublicKeyDto"];
+        };
+        RelookupSummaryDto: {
+            checked: number;
+            cleared: number;
+            flagged: number;
+            /** @description Lookups that gave no usable answer (nothing changed for them) */
+            indeterminate: number;
         };
         ReplacedSigningKeyDto: {
             kid: string;
@@ -3047,6 +3447,15 @@ export interface components {
             /** @enum {string} */
             process: "api" | "worker" | "cli";
         };
+        TimePackageDto: {
+            agency: string;
+            certification: components["schemas"]["CertificationDto"] | null;
+            incident: components["schemas"]["PackageIncidentDto"];
+            missionReference: string | null;
+            rows: components["schemas"]["PackageRowDto"][];
+            totals: components["schemas"]["AgencyTotalsDto"];
+            volunteers: components["schemas"]["DonatedHoursDto"][];
+        };
         TravelDto: {
             /**
              * Format: date-time
@@ -3207,7 +3616,7 @@ export interface components {
              * @description `ok` when passed, `skipped` when not run, otherwise the reason code
              * @enum {string}
              */
-            code: "malformed" | "unsupported_format" | "signature_invalid" | "alg_not_allowed" | "key_not_found" | "did_unresolvable" | "untrusted_issuer" | "issuer_not_authorized" | "not_yet_valid" | "expired" | "revoked" | "suspended" | "status_unavailable" | "status_list_invalid" | "data_model_invalid" | "ok" | "skipped";
+            code: "malformed" | "unsupported_format" | "signature_invalid" | "alg_not_allowed" | "key_not_found" | "did_unresolvable" | "untrusted_issuer" | "issuer_not_authorized" | "not_yet_valid" | "expired" | "revoked" | "suspended" | "status_unavailable" | "status_list_invalid" | "data_model_invalid" | "licence_not_found" | "ok" | "skipped";
             /** @enum {string} */
             id: "format" | "signature" | "data_model" | "validity" | "status" | "issuer_trust";
             /** @description Plain English, for check-in staff */
@@ -3224,6 +3633,8 @@ export interface components {
             keyId?: string;
             /** @description RFC 7638 thumbprint of the public key used */
             keyThumbprint?: string;
+            /** @description A licence checked at its primary source: the lookup, as evidence */
+            primarySource?: components["schemas"]["PrimarySourceEvidenceDto"];
             status: components["schemas"]["StatusEvidenceDto"][];
             /** Format: date-time */
             verifiedAt: string;
@@ -5402,6 +5813,119 @@ export interface operations {
              *     The check-in location does not exist at this incident. Code: location_unknown.
              *
              *     The position does not exist at this incident. Code: position_unknown. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Code: rate_limited. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    LicenceCheckInController_checkIn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The station’s attempt id: a repeat returns the first response exactly */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceCheckInDto"];
+            };
+        };
+        responses: {
+            /** @description The decision, as for a badge scan; the evidence names the primary source and when it answered. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInResponseDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The incident is closed: check-ins are no longer accepted. Code: incident_closed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The Idempotency-Key was already used for a different check-in request. Code: idempotency_key_reused.
+             *
+             *     The position does not exist at this incident. Code: position_unknown.
+             *
+             *     No primary source answers for that state and profession. Code: primary_source_not_configured.
+             *
+             *     The incident or the position requires a signed credential. Code: primary_source_not_accepted.
+             *
+             *     The staff member did not confirm two forms of ID. Code: identity_not_confirmed. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7715,6 +8239,255 @@ export interface operations {
             };
         };
     };
+    ParController_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                parId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParScanDto"];
+            };
+        };
+        responses: {
+            /** @description Who was accounted for, and the PAR with its new counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParScanResultDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The holder is already accounted for. Code: par_already_marked.
+             *
+             *     The PAR is completed. Code: par_not_running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The holder is on scene but not on the PAR’s expected list (or not in the supervisor’s assignments). Code: par_not_in_scope.
+             *
+             *     Nobody on scene at this incident holds the badge. Code: par_scan_not_on_scene.
+             *
+             *     The badge did not verify or its issuer is not trusted here: it names nobody. Code: par_scan_unverified. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    LicenceCheckInController_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy (defaults when never set) and the configured sources. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrimarySourcePolicyDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    LicenceCheckInController_setPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrimarySourcePolicyInputDto"];
+            };
+        };
+        responses: {
+            /** @description The policy in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrimarySourcePolicyDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A position named does not exist at this incident. Code: position_unknown. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     ReverificationController_reverifyIncident: {
         parameters: {
             query?: never;
@@ -8315,6 +9088,92 @@ export interface operations {
             };
         };
     };
+    TimeRecordsController_certify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertifyDto"];
+            };
+        };
+        responses: {
+            /** @description The certification: the agency's package is locked. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificationDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The package is already certified. Code: time_package_certified.
+             *
+             *     A corrected day waits for re-approval. Code: time_day_reapproval_required.
+             *
+             *     A day of the agency is not approved, or the agency has no time. Code: time_day_not_approved. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     TimeRecordsController_corrections: {
         parameters: {
             query?: never;
@@ -8558,6 +9417,87 @@ export interface operations {
             };
         };
     };
+    TimeRecordsController_donatedHours: {
+        parameters: {
+            query: {
+                /** @description The agency whose package this is */
+                agency: string;
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agency's volunteers: days, donated hours and their value at the volunteer rate; then the total. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     TimeRecordsController_labourSummary: {
         parameters: {
             query?: {
@@ -8621,6 +9561,331 @@ export interface operations {
             };
             /** @description settled=true and a corrected day waits for re-approval. Code: time_day_reapproval_required. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_setMissionReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MissionReferenceDto"];
+            };
+        };
+        responses: {
+            /** @description The reference as saved; it heads the agency's package. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissionReferenceDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The agency's package is certified and locked. Code: time_package_certified. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_package: {
+        parameters: {
+            query: {
+                /** @description The agency whose package this is */
+                agency: string;
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One agency's reimbursement package: responder days with evidence, totals, donated hours, certification. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimePackageDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_packageCsv: {
+        parameters: {
+            query: {
+                /** @description The agency whose package this is */
+                agency: string;
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The package as CSV: the labour summary's columns plus work description, credential evidence, legal basis, mission and certification. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_packagePdf: {
+        parameters: {
+            query: {
+                /** @description The agency whose package this is */
+                agency: string;
+            };
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The package as a printable PDF (US Letter, landscape). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9807,6 +11072,127 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleSetVersionDto"][];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    PrimarySourceNoticesController_notice: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" under the source’s secret> */
+                "X-Notice-Signature": string;
+            };
+            path: {
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The source’s notice, as it sends it */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Applied: the deployments on that licence flagged or cleared. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeAcceptedDto"];
+                };
+            };
+            /** @description The notice does not name a licence and its status. Code: notice_invalid.
+             *
+             *     The signature is missing, does not verify, or is too old. Code: notice_signature_invalid.
+             *
+             *     The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Nobody is deployed on that licence. Code: notice_licence_unknown. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    PrimarySourceNoticesController_relookup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the re-lookups found and changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelookupSummaryDto"];
                 };
             };
             /** @description No valid access token. Code: unauthenticated. */
