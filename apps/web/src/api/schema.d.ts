@@ -1637,6 +1637,11 @@ export interface components {
             name: string;
             /** @example FL-2026-0612 */
             number: string;
+            /**
+             * @description Offline stations: a status list in the incident pack older than this many hours leaves the credential's status unconfirmed (statusUnavailablePolicy then admits with a warning or denies)
+             * @default 24
+             */
+            offlineStatusMaxAgeHours: number;
             operationalPeriods?: components["schemas"]["OperationalPeriodDto"][];
             positions?: components["schemas"]["PositionDto"][];
             /**
@@ -2112,6 +2117,11 @@ export interface components {
             name: string;
             /** @example FL-2026-0612 */
             number: string;
+            /**
+             * @description Offline stations: a status list in the incident pack older than this many hours leaves the credential's status unconfirmed (statusUnavailablePolicy then admits with a warning or denies)
+             * @example 24
+             */
+            offlineStatusMaxAgeHours: number;
             operationalPeriods: components["schemas"]["IncidentOperationalPeriodDto"][];
             positions: components["schemas"]["IncidentPositionDto"][];
             /** @enum {string} */
@@ -2929,6 +2939,8 @@ export interface components {
             addPositions?: components["schemas"]["PositionDto"][];
             mutualAidJurisdictions?: string[];
             name?: string;
+            /** @description Offline stations: a status list in the incident pack older than this many hours leaves the credential's status unconfirmed (statusUnavailablePolicy then admits with a warning or denies) */
+            offlineStatusMaxAgeHours?: number;
             /** @enum {string} */
             statusUnavailablePolicy?: "admit_with_warning" | "deny";
             /**

@@ -20,6 +20,7 @@ import { VcClaimFormatName1765000500000 } from './1765000500000-vc-claim-format-
 import { OutboxTraceParent1765006000000 } from './1765006000000-outbox-trace-parent';
 import { Retention1765006000100 } from './1765006000100-retention';
 import { TimeRecords1765007000000 } from './1765007000000-time-records';
+import { IncidentOfflineLimit1765008500000 } from './1765008500000-incident-offline-limit';
 import { PracticeRuleSet1765002000000 } from './1765002000000-practice-rule-set';
 import { DeploymentPracticeAuthority1765002100000 } from './1765002100000-deployment-practice-authority';
 import { PositionPracticeRequirements1765002200000 } from './1765002200000-position-practice-requirements';
@@ -57,4 +58,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   OutboxTraceParent1765006000000,
   Retention1765006000100,
   TimeRecords1765007000000,
+  IncidentOfflineLimit1765008500000,
 ];
