@@ -197,4 +197,31 @@ describe('offline station in the browser', () => {
     // While offline, the station fails to reach the server by design (the probe, the pack, the incident list).
     expect(station.unexpectedProblems([/\/app\//, /\/incidents/, /\/auth\//, /\/health\/live/])).toEqual([]);
   });
+
+  it('refreshes its pack when the network returns: a new offline limit set meanwhile reaches the station (ETag)', async () => {
+    const { page, context } = station;
+    await page.getByTestId('pack-age').filter({ hasText: 'offline limit 24 h' }).waitFor();
+    await context.setOffline(true);
+    await page.getByTestId('connection').filter({ hasText: 'Offline' }).waitFor();
+    await request(world.http)
+      .patch(`/incidents/${incident.id}`)
+      .set(...bearer(world.adminToken))
+      .send({ offlineStatusMaxAgeHours: 6 })
+      .expect(200);
+    await context.setOffline(false);
+    await page.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+    await page.getByTestId('pack-age').filter({ hasText: 'offline limit 6 h' }).waitFor({ timeout: 20_000 });
+    // Stored on the device, signed: what the station verifies with after the next reload offline.
+    const stored = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const req = indexedDB.open('responder-checkin-offline');
+          req.onsuccess = () => {
+            const get = req.result.transaction('stations').objectStore('stations').getAll();
+            get.onsuccess = () => resolve((get.result as Array<{ signedPack: { payload: string } }>)[0].signedPack.payload);
+          };
+        }),
+    );
+    expect(JSON.parse(stored).policy.offlineStatusMaxAgeSeconds).toBe(6 * 3600);
+  });
 });
