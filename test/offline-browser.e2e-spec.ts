@@ -224,4 +224,51 @@ describe('offline station in the browser', () => {
     );
     expect(JSON.parse(stored).policy.offlineStatusMaxAgeSeconds).toBe(6 * 3600);
   });
+
+  it('the commander board keeps its last state across a reload with no network, marked offline as of its time', async () => {
+    const commander = await staffFor(world.http, world.adminToken, incident.id, 'commander');
+    const board = await WatchedPage.open(browser, TABLET);
+    try {
+      const { page, context } = board;
+      await signInThroughUi(board, base, commander.email, 'commander-password-123');
+      await page.goto(`${base}/app/#/board?incident=${incident.id}`);
+      await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+      const roster = page.getByTestId('roster');
+      await roster.filter({ hasText: 'Omar Online' }).waitFor();
+      expect(await page.getByTestId('board-as-of').count()).toBe(0);
+      // The board is stored on the device shortly after it changes.
+      const stored = async (): Promise<number> =>
+        page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const req = indexedDB.open('responder-checkin-offline');
+              req.onsuccess = () => {
+                if (!req.result.objectStoreNames.contains('boards')) return resolve(-1);
+                const count = req.result.transaction('boards').objectStore('boards').count();
+                count.onsuccess = () => resolve(count.result);
+              };
+              req.onerror = () => resolve(-2);
+            }),
+        );
+      const deadline = Date.now() + 10_000;
+      while ((await stored()) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect(await stored()).toBe(1);
+
+      await context.setOffline(true);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Commander board' }).waitFor();
+      const asOf = page.getByTestId('board-as-of');
+      await asOf.filter({ hasText: 'Offline, as of' }).waitFor();
+      await roster.filter({ hasText: 'Omar Online' }).waitFor();
+      await page.getByTestId('counts').filter({ hasText: 'as of the last update' }).waitFor();
+
+      // Back online: the live snapshot replaces the stored board.
+      await context.setOffline(false);
+      await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 30_000 });
+      await asOf.waitFor({ state: 'detached' });
+      await roster.filter({ hasText: 'Omar Online' }).waitFor();
+    } finally {
+      await board.close();
+    }
+  });
 });
