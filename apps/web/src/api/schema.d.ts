@@ -1393,6 +1393,8 @@ export interface components {
         AuditBundleDto: {
             chainId: string;
             checkpoints: components["schemas"]["CheckpointDto"][];
+            /** @description An incident's offline stations and their synced logs; checked by audit-verify */
+            deviceChains?: components["schemas"]["DeviceChainDto"][];
             entries: components["schemas"]["AuditEntryDto"][];
             /** Format: date-time */
             exportedAt: string;
@@ -1948,6 +1950,43 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+        };
+        DeviceChainDto: {
+            /** Format: uuid */
+            deviceId: string;
+            entries: components["schemas"]["DeviceChainEntryDto"][];
+            head: components["schemas"]["DeviceChainHeadDto"];
+            /** @description RFC 7638 thumbprint, as recorded by offline.device_registered */
+            keyThumbprint: string;
+            label: string;
+            publicJwk: components["schemas"]["DeviceChainKeyDto"];
+            /** Format: date-time */
+            registeredAt: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+        };
+        DeviceChainEntryDto: {
+            hash: string;
+            prevHash: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description The scan record as JSON text, exactly as the station hashed it */
+            record: string;
+            seq: number;
+            /** @description ECDSA P-256 by the device key over the hash (IEEE P1363, base64url) */
+            signature: string;
+        };
+        DeviceChainHeadDto: {
+            hash: string;
+            seq: number;
+        };
+        DeviceChainKeyDto: {
+            /** @example P-256 */
+            crv: string;
+            /** @example EC */
+            kty: string;
+            x: string;
+            y: string;
         };
         DeviceLogEntryDto: {
             hash: string;
