@@ -197,4 +197,78 @@ describe('offline station in the browser', () => {
     // While offline, the station fails to reach the server by design (the probe, the pack, the incident list).
     expect(station.unexpectedProblems([/\/app\//, /\/incidents/, /\/auth\//, /\/health\/live/])).toEqual([]);
   });
+
+  it('refreshes its pack when the network returns: a new offline limit set meanwhile reaches the station (ETag)', async () => {
+    const { page, context } = station;
+    await page.getByTestId('pack-age').filter({ hasText: 'offline limit 24 h' }).waitFor();
+    await context.setOffline(true);
+    await page.getByTestId('connection').filter({ hasText: 'Offline' }).waitFor();
+    await request(world.http)
+      .patch(`/incidents/${incident.id}`)
+      .set(...bearer(world.adminToken))
+      .send({ offlineStatusMaxAgeHours: 6 })
+      .expect(200);
+    await context.setOffline(false);
+    await page.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+    await page.getByTestId('pack-age').filter({ hasText: 'offline limit 6 h' }).waitFor({ timeout: 20_000 });
+    // Stored on the device, signed: what the station verifies with after the next reload offline.
+    const stored = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const req = indexedDB.open('responder-checkin-offline');
+          req.onsuccess = () => {
+            const get = req.result.transaction('stations').objectStore('stations').getAll();
+            get.onsuccess = () => resolve((get.result as Array<{ signedPack: { payload: string } }>)[0].signedPack.payload);
+          };
+        }),
+    );
+    expect(JSON.parse(stored).policy.offlineStatusMaxAgeSeconds).toBe(6 * 3600);
+  });
+
+  it('the commander board keeps its last state across a reload with no network, marked offline as of its time', async () => {
+    const commander = await staffFor(world.http, world.adminToken, incident.id, 'commander');
+    const board = await WatchedPage.open(browser, TABLET);
+    try {
+      const { page, context } = board;
+      await signInThroughUi(board, base, commander.email, 'commander-password-123');
+      await page.goto(`${base}/app/#/board?incident=${incident.id}`);
+      await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+      const roster = page.getByTestId('roster');
+      await roster.filter({ hasText: 'Omar Online' }).waitFor();
+      expect(await page.getByTestId('board-as-of').count()).toBe(0);
+      // The board is stored on the device shortly after it changes.
+      const stored = async (): Promise<number> =>
+        page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const req = indexedDB.open('responder-checkin-offline');
+              req.onsuccess = () => {
+                if (!req.result.objectStoreNames.contains('boards')) return resolve(-1);
+                const count = req.result.transaction('boards').objectStore('boards').count();
+                count.onsuccess = () => resolve(count.result);
+              };
+              req.onerror = () => resolve(-2);
+            }),
+        );
+      const deadline = Date.now() + 10_000;
+      while ((await stored()) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect(await stored()).toBe(1);
+
+      await context.setOffline(true);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Commander board' }).waitFor();
+      const asOf = page.getByTestId('board-as-of');
+      await asOf.filter({ hasText: 'Offline, as of' }).waitFor();
+      await roster.filter({ hasText: 'Omar Online' }).waitFor();
+      await page.getByTestId('counts').filter({ hasText: 'as of the last update' }).waitFor();
+
+      // Back online: the live snapshot replaces the stored board.
+      await context.setOffline(false);
+      await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor({ timeout: 30_000 });
+      await asOf.waitFor({ state: 'detached' });
+      await roster.filter({ hasText: 'Omar Online' }).waitFor();
+    } finally {
+      await board.close();
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
+import { PackVerifier } from '../libs/credentials/src/offline/pack-verifier';
 import { PACK_FORMAT, PackRefused, verifyIncidentPack, type IncidentPack, type PackKey, type SignedIncidentPack } from '@app/offline';
 import { bearer } from './support/test-app';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
@@ -143,5 +144,59 @@ describe('offline: the signed incident pack', () => {
   it('is for the incident staff only', async () => {
     const outsider = await staffFor(world.http, world.adminToken, other.id, 'checkin');
     await getPack(incident.id, outsider.token).expect(403);
+  });
+
+  // Last: it changes the incident's policy, which the tests above read.
+  it("carries the incident's offline limit, set by a commander; a list older than it is admitted with a warning or denied, per policy", async () => {
+    const commander = await staffFor(world.http, world.adminToken, incident.id, 'commander');
+    const patch = (token: string, body: Record<string, unknown>) =>
+      request(world.http)
+        .patch(`/incidents/${incident.id}`)
+        .set(...bearer(token))
+        .send(body);
+    for (const bad of [0, 169, 2.5, '6']) expect((await patch(commander.token, { offlineStatusMaxAgeHours: bad }).expect(400)).body.code).toBeDefined();
+    await patch(checkin.token, { offlineStatusMaxAgeHours: 2 }).expect(403);
+    const before = await getPack(incident.id, checkin.token).expect(200);
+
+    const updated = await patch(commander.token, { offlineStatusMaxAgeHours: 2, statusUnavailablePolicy: 'deny' }).expect(200);
+    expect(updated.body).toMatchObject({ offlineStatusMaxAgeHours: 2, statusUnavailablePolicy: 'deny' });
+    const res = await getPack(incident.id, checkin.token, before.headers.etag).expect(200);
+    const pack = await verifyIncidentPack(res.body as SignedIncidentPack, packKeys, incident.id);
+    expect(pack.policy).toMatchObject({ statusUnavailable: 'deny', offlineStatusMaxAgeSeconds: 7200 });
+
+    // A nurse's badge on the list the pack holds (Nora's board): within the limit admitted, beyond it per the policy.
+    const { jws } = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Lena Limit' } });
+    const list = pack.statusLists.find((l) => l.issuer === world.issuer.board('fl-nursing').did)!;
+    const fetched = Date.parse(list.fetchedAt);
+    const hours = (h: number) => new Date(fetched + h * 3600_000);
+    expect((await new PackVerifier(pack).verify(jws, { now: hours(1.5) })).decision).toBe('admitted');
+    const late = await new PackVerifier(pack).verify(jws, { now: hours(2.5) });
+    expect(late.decision).toBe('denied');
+    // One warning per status entry of the badge (revocation and suspension lists), then the policy's denial.
+    const codes = late.reasons.map((r) => r.code);
+    expect(codes.at(-1)).toBe('status_unavailable_policy');
+    expect(codes.slice(0, -1).length).toBeGreaterThan(0);
+    expect(new Set(codes.slice(0, -1))).toEqual(new Set(['status_unavailable']));
+    expect(late.reasons[0].message).toMatch(/is 2\.\d h old \(limit 2 h\)/);
+
+    await patch(commander.token, { statusUnavailablePolicy: 'admit_with_warning' }).expect(200);
+    const relaxed = await verifyIncidentPack((await getPack(incident.id, checkin.token).expect(200)).body as SignedIncidentPack, packKeys, incident.id);
+    expect(relaxed.policy).toMatchObject({ statusUnavailable: 'admit_with_warning', offlineStatusMaxAgeSeconds: 7200 });
+    const warned = await new PackVerifier(relaxed).verify(jws, { now: hours(2.5) });
+    expect(warned.decision).toBe('admitted_with_warnings');
+    expect(new Set(warned.reasons.map((r) => r.code))).toEqual(new Set(['status_unavailable']));
+
+    // A new incident starts at 24 h unless its creator sets otherwise.
+    const created = await createIncident(world.http, world.adminToken, { name: 'Limit set at creation', offlineStatusMaxAgeHours: 72 });
+    const view = await request(world.http)
+      .get(`/incidents/${created.id}`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    expect(view.body.offlineStatusMaxAgeHours).toBe(72);
+    const fresh = await request(world.http)
+      .get(`/incidents/${other.id}`)
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    expect(fresh.body.offlineStatusMaxAgeHours).toBe(24);
   });
 });

@@ -19,6 +19,7 @@ export * from './verification/checkpoint-statement';
 export * from './verification/audit-bundle';
 export * from './verification/bundle-file';
 export * from './verification/bundle-writer';
+export * from './verification/device-chains';
 export * from './verification/audit-verification.service';
 export { AuditEntriesRepository, type ChainHead } from './store/audit-entries.repository';
 export { AuditSearchRepository, type AuditEntrySearch, type AuditVisibility } from './store/audit-search.repository';

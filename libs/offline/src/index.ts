@@ -9,6 +9,7 @@ export * from './pack/incident-pack.builder';
 export * from './devices/device-log';
 export * from './devices/offline-devices.repository';
 export * from './devices/offline-devices.service';
+export * from './devices/device-chain-evidence';
 export * from './sync/offline-scans.repository';
 export * from './sync/offline-sync.service';
 export * from './http/dto/offline.dto';

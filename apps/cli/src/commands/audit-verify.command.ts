@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
-import { verifyBundleFile, type ChainVerification } from '@app/audit';
+import { verifyBundleFile, type ChainVerification, type DeviceChainsVerification } from '@app/audit';
 import { EXIT, UsageError, type CliCommand } from '../cli';
 
 const USAGE = `Usage:
   audit-verify BUNDLE --jwks TRUSTED_KEYS.json [--json] [--threads N]
       Verifies an audit bundle (GET /audit/export) offline: no server, no database. Recomputes every entry's hash
       and the links between them, checks the signed checkpoints, and prints OK or the first bad entry and what is
-      wrong with it (modified, deleted, inserted, reordered, checkpoint_mismatch).
+      wrong with it (modified, deleted, inserted, reordered, checkpoint_mismatch). An incident's bundle also carries
+      its offline stations' device chains: each synced entry's hash, link and device signature are checked, the
+      device key against its registration in the audit chain, and each entry against the audit entry that recorded it.
       --jwks FILE   the checkpoint keys you trust (a JWK Set of public keys, pinned: see docs/security.md). Required:
                     the keys listed inside a bundle come from the server that exported it and prove nothing
       --json        print the verification result as JSON (the same shape as GET /audit/verify)
@@ -46,10 +48,10 @@ export const auditVerifyCommand: CliCommand = {
       return EXIT.usage;
     }
     const seconds = (performance.now() - started) / 1000;
-    const { header, verification, threads: used } = outcome.result;
-    if (values.json) io.stdout.write(`${JSON.stringify(verification, null, 2)}\n`);
-    else io.stdout.write(describe(verification, header.exportedAt, `the trusted JWK Set ${values.jwks}`, seconds, used));
-    return verification.ok ? EXIT.ok : EXIT.negative;
+    const { header, verification, devices, threads: used } = outcome.result;
+    if (values.json) io.stdout.write(`${JSON.stringify({ ...verification, deviceChains: devices }, null, 2)}\n`);
+    else io.stdout.write(describe(verification, header.exportedAt, `the trusted JWK Set ${values.jwks}`, seconds, used) + describeDevices(devices));
+    return verification.ok && devices.ok ? EXIT.ok : EXIT.negative;
   },
 };
 
@@ -68,6 +70,23 @@ function describe(r: ChainVerification, exportedAt: string, keySource: string, s
     const p = r.problem;
     lines.push(`TAMPERED: ${p.kind} at seq ${p.seq}${p.entryId ? ` (entry id ${p.entryId})` : ''}`);
     lines.push(`  ${p.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Problems listed before the rest are summarized: one edited entry is enough to reject a log. */
+const LISTED_PROBLEMS = 20;
+
+function describeDevices(d: DeviceChainsVerification): string {
+  if (!d.included && d.ok) return '';
+  const lines = [
+    `device chains: ${d.devices} station(s), ${d.entries} synced entries checked${d.gaps > 0 ? `, ${d.gaps} after a gap in a station's log` : ''}`,
+  ];
+  if (d.ok) lines.push('OK: every device entry matches its hash, its device signature and the audit chain');
+  else {
+    lines.push(`TAMPERED: ${d.problems.length} problem(s) in the device chains`);
+    for (const p of d.problems.slice(0, LISTED_PROBLEMS)) lines.push(`  ${p.kind}: ${p.message}`);
+    if (d.problems.length > LISTED_PROBLEMS) lines.push(`  … and ${d.problems.length - LISTED_PROBLEMS} more (--json lists them all)`);
   }
   return `${lines.join('\n')}\n`;
 }

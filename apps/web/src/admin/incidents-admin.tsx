@@ -29,7 +29,7 @@ export function IncidentsAdmin() {
                 </p>
                 <p class="hint">
                   {i.locations.length} locations, {i.positions.length} positions · status unavailable:{' '}
-                  {i.statusUnavailablePolicy === 'deny' ? 'deny' : 'admit with a warning'}
+                  {i.statusUnavailablePolicy === 'deny' ? 'deny' : 'admit with a warning'} · offline limit {i.offlineStatusMaxAgeHours} h
                 </p>
                 <div class="actions">
                   <button type="button" class="button-small" aria-expanded={open === i.id} onClick={() => setOpen(open === i.id ? undefined : i.id)}>
@@ -59,6 +59,7 @@ function IncidentDetails({ incident, onChanged }: { incident: Incident; onChange
   const [location, setLocation] = useState<{ name: string; kind: LocationKind }>({ name: '', kind: 'Staging Area' });
   const [position, setPosition] = useState({ name: '', qualifications: '' });
   const [confirmClose, setConfirmClose] = useState(false);
+  const [offlineHours, setOfflineHours] = useState(String(incident.offlineStatusMaxAgeHours));
   const action = useAction();
   const base = `/incidents/${incident.id}`;
   const assignable = (users.data ?? []).filter(
@@ -75,6 +76,33 @@ function IncidentDetails({ incident, onChanged }: { incident: Incident; onChange
 
   return (
     <div class="incident-details">
+      <form
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(() => api.patch(base, { offlineStatusMaxAgeHours: Number(offlineHours) }), onChanged);
+        }}
+      >
+        <div class="field">
+          <label for={`offline-hours-${incident.id}`}>Offline limit (hours)</label>
+          <input
+            id={`offline-hours-${incident.id}`}
+            type="number"
+            min={1}
+            max={168}
+            step={1}
+            required
+            value={offlineHours}
+            onInput={(e) => setOfflineHours(e.currentTarget.value)}
+          />
+          <p class="hint">Offline stations treat a status list older than this as unconfirmed; the status-unavailable policy decides.</p>
+        </div>
+        <div class="field field-button">
+          <button type="submit" class="button-small" disabled={action.busy}>
+            Save offline limit
+          </button>
+        </div>
+      </form>
       <div class="columns">
         <div>
           <h3>Locations</h3>

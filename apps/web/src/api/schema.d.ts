@@ -1689,6 +1689,8 @@ export interface components {
         AuditBundleDto: {
             chainId: string;
             checkpoints: components["schemas"]["CheckpointDto"][];
+            /** @description An incident's offline stations and their synced logs; checked by audit-verify */
+            deviceChains?: components["schemas"]["DeviceChainDto"][];
             entries: components["schemas"]["AuditEntryDto"][];
             /** Format: date-time */
             exportedAt: string;
@@ -1955,6 +1957,11 @@ export interface components {
             name: string;
             /** @example FL-2026-0612 */
             number: string;
+            /**
+             * @description Offline stations: a status list in the incident pack older than this many hours leaves the credential's status unconfirmed (statusUnavailablePolicy then admits with a warning or denies)
+             * @default 24
+             */
+            offlineStatusMaxAgeHours: number;
             operationalPeriods?: components["schemas"]["OperationalPeriodDto"][];
             positions?: components["schemas"]["PositionDto"][];
             /**
@@ -2275,6 +2282,43 @@ export interface components {
             id: string;
             name: string;
         };
+        DeviceChainDto: {
+            /** Format: uuid */
+            deviceId: string;
+            entries: components["schemas"]["DeviceChainEntryDto"][];
+            head: components["schemas"]["DeviceChainHeadDto"];
+            /** @description RFC 7638 thumbprint, as recorded by offline.device_registered */
+            keyThumbprint: string;
+            label: string;
+            publicJwk: components["schemas"]["DeviceChainKeyDto"];
+            /** Format: date-time */
+            registeredAt: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+        };
+        DeviceChainEntryDto: {
+            hash: string;
+            prevHash: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description The scan record as JSON text, exactly as the station hashed it */
+            record: string;
+            seq: number;
+            /** @description ECDSA P-256 by the device key over the hash (IEEE P1363, base64url) */
+            signature: string;
+        };
+        DeviceChainHeadDto: {
+            hash: string;
+            seq: number;
+        };
+        DeviceChainKeyDto: {
+            /** @example P-256 */
+            crv: string;
+            /** @example EC */
+            kty: string;
+            x: string;
+            y: string;
+        };
         DeviceLogEntryDto: {
             hash: string;
             prevHash: string;
@@ -2464,6 +2508,11 @@ export interface components {
             name: string;
             /** @example FL-2026-0612 */
             number: string;
+            /**
+             * @description Offline stations: a status list in the incident pack older than this many hours leaves the credential's status unconfirmed (statusUnavailablePolicy then admits with a warning or denies)
+             * @example 24
+             */
+            offlineStatusMaxAgeHours: number;
             operationalPeriods: components["schemas"]["IncidentOperationalPeriodDto"][];
             positions: components["schemas"]["IncidentPositionDto"][];
             /** @enum {string} */
@@ -3541,6 +3590,8 @@ export interface components {
             addPositions?: components["schemas"]["PositionDto"][];
             mutualAidJurisdictions?: string[];
             name?: string;
+            /** @description Offline stations: a status list in the incident pack older than this many hours leaves the credential's status unconfirmed (statusUnavailablePolicy then admits with a warning or denies) */
+            offlineStatusMaxAgeHours?: number;
             /** @enum {string} */
             statusUnavailablePolicy?: "admit_with_warning" | "deny";
             /**

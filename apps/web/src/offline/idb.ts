@@ -1,8 +1,10 @@
 /** A small promise wrapper over IndexedDB: the station's durable store (survives reloads, offline and crashes). */
 const DB_NAME = 'responder-checkin-offline';
-const VERSION = 1;
+const VERSION = 2;
 export const STATIONS = 'stations';
 export const LOG = 'log';
+/** The commander board's last state per incident, so a reload with no network still shows it (marked as of when). */
+export const BOARDS = 'boards';
 
 let opened: Promise<IDBDatabase> | undefined;
 
@@ -13,6 +15,7 @@ export function database(): Promise<IDBDatabase> {
       const db = req.result;
       if (!db.objectStoreNames.contains(STATIONS)) db.createObjectStore(STATIONS, { keyPath: 'incidentId' });
       if (!db.objectStoreNames.contains(LOG)) db.createObjectStore(LOG, { keyPath: ['deviceId', 'seq'] });
+      if (!db.objectStoreNames.contains(BOARDS)) db.createObjectStore(BOARDS, { keyPath: 'incidentId' });
     };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened'));

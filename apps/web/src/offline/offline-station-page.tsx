@@ -37,6 +37,7 @@ export function OfflineStationPage() {
   const [stations, setStations] = useState<StationRecord[]>([]);
   const [station, setStation] = useState<StationRecord | undefined>(undefined);
   const [packedAt, setPackedAt] = useState<string | undefined>(undefined);
+  const [limitHours, setLimitHours] = useState<number | undefined>(undefined);
   const [roster, setRoster] = useState<Array<{ deploymentId: string; name: string }>>([]);
   const [log, setLog] = useState<LoggedScan[]>([]);
   const [text, setText] = useState('');
@@ -53,6 +54,7 @@ export function OfflineStationPage() {
     try {
       const loaded = await packOf(s);
       setPackedAt(loaded?.pack.packedAt);
+      setLimitHours(loaded ? loaded.pack.policy.offlineStatusMaxAgeSeconds / 3600 : undefined);
       setRoster(loaded?.pack.roster ?? []);
     } catch (err) {
       setMessage(`The stored incident pack was refused: ${(err as Error).message}`);
@@ -102,15 +104,29 @@ export function OfflineStationPage() {
     }
   };
 
-  // While online, the pack is refreshed every 5 minutes (a 304 when nothing changed).
+  // While online the pack is kept fresh (If-None-Match: a 304 when nothing changed): at once when the network returns,
+  // when the station comes back to the foreground, and every 5 minutes. Not from the service worker: the sign-in token
+  // lives in this tab's sessionStorage, which a background fetch cannot use.
   useEffect(() => {
     if (!online || !station) return undefined;
-    const timer = setInterval(() => {
-      void refreshPack(station)
+    const incidentId = station.incidentId;
+    const refresh = (): void => {
+      // The stored record, not this closure's: it holds the latest ETag.
+      void loadStation(incidentId)
+        .then((current) => refreshPack(current ?? station))
         .then((s) => reload(s))
         .catch(() => undefined);
-    }, 5 * 60_000);
-    return () => clearInterval(timer);
+    };
+    refresh();
+    const onVisible = (): void => {
+      if (document.visibilityState === 'visible') refresh();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    const timer = setInterval(refresh, 5 * 60_000);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
   }, [online, station?.deviceId]);
 
   // Back online: upload what was scanned meanwhile.
@@ -180,7 +196,8 @@ export function OfflineStationPage() {
         <>
           <p data-testid="pack-age">
             {station.incidentName}: incident pack {age(packedAt, now)}
-            {packedAt ? ` (from ${new Date(packedAt).toLocaleString()})` : ''}. {unsynced} scan(s) not synced.
+            {packedAt ? ` (from ${new Date(packedAt).toLocaleString()})` : ''}
+            {limitHours !== undefined ? `, offline limit ${limitHours} h` : ''}. {unsynced} scan(s) not synced.
           </p>
           <form onSubmit={(e) => void scan(e)}>
             <div class="field">

@@ -11,6 +11,7 @@ import { countByLevel, countRoster, groupRoster, levelKey, type BoardState } fro
 import type { LiveConnectionState, LiveEvent, RosterEntry } from '../live/protocol';
 import { useLiveBoard } from '../live/use-live-board';
 import { api, useSession } from '../session';
+import { useRoute } from '../router';
 import { useStore } from '../store';
 import { formatClock, formatTime, OOS_REASON_WORD, reasonText, STATUS_WORD } from '../text';
 
@@ -18,6 +19,9 @@ import { formatClock, formatTime, OOS_REASON_WORD, reasonText, STATUS_WORD } fro
 export function CommanderBoardPage() {
   const choice = useIncidentChoice({ includeClosed: true });
   const incident = choice.chosen;
+  const route = useRoute();
+  // With no network the incident list cannot load: the incident in the address still opens its board stored on the device.
+  const incidentId = incident?.id ?? (choice.incidents.error ? (route.params.get('incident') ?? undefined) : undefined);
   const session = useSession();
   const canAct = session?.user.role === 'admin' || session?.user.role === 'commander';
   const [flash, setFlash] = useState(0);
@@ -31,31 +35,37 @@ export function CommanderBoardPage() {
       setFlash((n) => n + 1);
     }
   };
-  const live = useLiveBoard(incident?.id, onEvent);
+  const live = useLiveBoard(incidentId, onEvent);
+  const shown = incidentId !== undefined;
 
   return (
     <div class="page board">
       <h1>Commander board</h1>
       <div class="board-top">
         <IncidentSelect choice={choice} />
-        {incident && <ConnectionBadge state={live.connection} />}
+        {shown && <ConnectionBadge state={live.connection} />}
       </div>
-      {incident && live.connection !== 'online' && live.connection !== 'connecting' && <OfflineBanner state={live.connection} />}
+      {shown && live.connection !== 'online' && live.connection !== 'connecting' && <OfflineBanner state={live.connection} />}
+      {shown && live.board && live.asOf && (live.fromDevice || live.connection !== 'online') && (
+        <p class="notice notice-warn" data-testid="board-as-of">
+          {live.connection === 'online' ? 'Stored on this device' : 'Offline'}, as of {formatTime(live.asOf)}: this board may be out of date.
+        </p>
+      )}
       {live.refusal && (
         <Notice kind="error">
           The board is not available: {live.refusal.message} ({live.refusal.code})
         </Notice>
       )}
-      {incident && !live.board && !live.refusal && <Loading what="the board" />}
-      {incident && live.board && (
+      {shown && !live.board && !live.refusal && <Loading what="the board" />}
+      {shown && live.board && (
         <Board
           board={live.board}
-          incidentNumber={incident.number}
+          incidentNumber={incident?.number ?? live.board.incident.number ?? ''}
           canAct={canAct}
           flash={flash}
           sounded={sounded}
           progress={live.progress}
-          stale={live.connection !== 'online'}
+          stale={live.connection !== 'online' || live.fromDevice}
         />
       )}
     </div>

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AuditEntryRecord } from '../audit.types';
 import { verifyEntries, type ChainVerification } from './chain-verifier';
 import type { CheckpointRecord } from './checkpoint-statement';
+import type { DeviceChain } from './device-chains';
 
 export const BUNDLE_FORMAT = 'responder-checkin.audit-bundle';
 export const BUNDLE_VERSION = 1;
@@ -23,6 +24,8 @@ export interface AuditBundle {
   entries: AuditEntryRecord[];
   checkpoints: CheckpointRecord[];
   jwks: { keys: JWK[] };
+  /** An incident's offline stations: each device's key and synced, signed log (absent from bundles of the system chain). */
+  deviceChains?: DeviceChain[];
 }
 
 const entrySchema = z.object({
@@ -48,6 +51,18 @@ const checkpointSchema = z.object({
   kid: z.string(),
   createdAt: z.string(),
 });
+const deviceChainSchema = z.object({
+  deviceId: z.string(),
+  label: z.string(),
+  publicJwk: z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string() }),
+  keyThumbprint: z.string(),
+  registeredAt: z.string(),
+  revokedAt: z.string().nullable(),
+  head: z.object({ seq: z.number().int(), hash: z.string() }),
+  entries: z.array(
+    z.object({ seq: z.number().int(), prevHash: z.string(), hash: z.string(), signature: z.string(), record: z.string(), receivedAt: z.string() }),
+  ),
+});
 const headerSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
   version: z.literal(BUNDLE_VERSION),
@@ -57,6 +72,7 @@ const headerSchema = z.object({
   head: z.object({ seq: z.number().int(), hash: z.string() }).nullable().optional(),
   checkpoints: z.array(checkpointSchema),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),
+  deviceChains: z.array(deviceChainSchema).optional(),
 });
 const bundleSchema = headerSchema.extend({ entries: z.array(entrySchema) });
 

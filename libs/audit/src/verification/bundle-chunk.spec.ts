@@ -98,6 +98,7 @@ describe('linkOfLine (hashing exported lines without re-serializing them)', () =
         prevHashes: entries.map((e) => e.prevHash),
         hashes: entries.map((e) => e.hash),
         contentOk: [true, true, true],
+        anchors: [],
       },
     });
     const file = join(mkdtempSync(join(tmpdir(), 'chunk-')), 'lines.json');
@@ -106,5 +107,42 @@ describe('linkOfLine (hashing exported lines without re-serializing them)', () =
     expect(linkRange({ path: file, start: 1, end: Buffer.byteLength(text) + 1 }, 800)).toEqual(result);
     expect(linkLines(Buffer.from('{"not": "an entry"}\n'))).toMatchObject({ ok: false, reason: expect.stringContaining('has no id') });
     expect(linkLines(Buffer.from('{broken\n'))).toMatchObject({ ok: false, reason: expect.stringContaining('not JSON') });
+  });
+
+  it("collects what entries say about offline stations' device chains (registration and synced scans), and nothing else", () => {
+    const lines = [
+      buildEntry(
+        {
+          actor: { kind: 'system', process: 'api' },
+          action: 'offline.device_registered',
+          incidentId: INCIDENT,
+          payload: { deviceId: 'd-1', keyThumbprint: 'tp' },
+        },
+        1,
+        GENESIS_HASH,
+      ),
+      buildEntry(
+        {
+          actor: { kind: 'system', process: 'api' },
+          action: 'checkin.admitted',
+          incidentId: INCIDENT,
+          payload: { offline: { deviceId: 'd-1', seq: 4, hash: 'h4', signature: 's4', scanId: 'x' } },
+        },
+        2,
+        GENESIS_HASH,
+      ),
+      // An alert's offline context names the scan but is not its record: no anchor.
+      buildEntry(
+        { actor: { kind: 'system', process: 'api' }, action: 'credential.flagged', incidentId: INCIDENT, payload: { offline: { deviceId: 'd-1' } } },
+        3,
+        GENESIS_HASH,
+      ),
+    ].map((e, i) => canonicalJson({ id: String(i + 1), ...e }));
+    const result = linkLines(Buffer.from(lines.join(',\n')));
+    expect(result.ok && result.links.contentOk).toEqual([true, true, true]);
+    expect(result.ok && result.links.anchors).toEqual([
+      { kind: 'registered', auditSeq: 1, deviceId: 'd-1', keyThumbprint: 'tp' },
+      { kind: 'scan', auditSeq: 2, deviceId: 'd-1', seq: 4, hash: 'h4', signature: 's4' },
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { linkOf, type ChainLink, type VerifiableEntry } from './chain-verifier';
 import { linkHash } from '../audit-hash';
+import { deviceAnchorOf, mayHoldDeviceAnchor, type DeviceAnchor } from './device-chains';
 
 /**
  * Part of a bundle's entries, reduced to links: what a worker thread sends back. Columns rather than objects, so
@@ -12,6 +13,8 @@ export interface ChunkLinks {
   prevHashes: string[];
   hashes: string[];
   contentOk: boolean[];
+  /** What the entries say about offline stations' device chains (few entries have anything). */
+  anchors: DeviceAnchor[];
 }
 
 export type ChunkResult = { ok: true; links: ChunkLinks } | { ok: false; reason: string };
@@ -41,7 +44,7 @@ export function readRange({ path, start, end }: ChunkRange): Buffer {
 
 /** Reads a range a window at a time (whole lines only), so memory stays flat however large the bundle. */
 export function linkRange(range: ChunkRange, window = 32 * 1024 * 1024): ChunkResult {
-  const all: ChunkLinks = { ids: [], seqs: [], prevHashes: [], hashes: [], contentOk: [] };
+  const all: ChunkLinks = { ids: [], seqs: [], prevHashes: [], hashes: [], contentOk: [], anchors: [] };
   let pos = range.start;
   while (pos < range.end) {
     let bytes = readRange({ path: range.path, start: pos, end: Math.min(range.end, pos + window) });
@@ -52,7 +55,7 @@ export function linkRange(range: ChunkRange, window = 32 * 1024 * 1024): ChunkRe
     }
     const result = linkLines(bytes);
     if (!result.ok) return result;
-    for (const key of ['ids', 'seqs', 'prevHashes', 'hashes', 'contentOk'] as const) {
+    for (const key of ['ids', 'seqs', 'prevHashes', 'hashes', 'contentOk', 'anchors'] as const) {
       for (const v of result.links[key]) (all[key] as unknown[]).push(v);
     }
     pos += bytes.length;
@@ -62,7 +65,7 @@ export function linkRange(range: ChunkRange, window = 32 * 1024 * 1024): ChunkRe
 
 /** Parses the entry lines in `bytes` and recomputes each entry's hash. Decodes line by line: no giant string. */
 export function linkLines(bytes: Buffer): ChunkResult {
-  const links: ChunkLinks = { ids: [], seqs: [], prevHashes: [], hashes: [], contentOk: [] };
+  const links: ChunkLinks = { ids: [], seqs: [], prevHashes: [], hashes: [], contentOk: [], anchors: [] };
   let from = 0;
   while (from < bytes.length) {
     let to = bytes.indexOf(0x0a, from);
@@ -78,7 +81,8 @@ export function linkLines(bytes: Buffer): ChunkResult {
     if (end === start) continue;
     const line = bytes.toString('utf8', start, end);
     const fast = fastLink(line);
-    if (fast) {
+    const anchorable = mayHoldDeviceAnchor(line);
+    if (fast && !anchorable) {
       pushLink(links, fast);
       continue;
     }
@@ -90,7 +94,9 @@ export function linkLines(bytes: Buffer): ChunkResult {
     }
     const shapeError = entryShapeError(value);
     if (shapeError) return { ok: false, reason: `an entry ${shapeError}: ${line.slice(0, 80)}` };
-    pushLink(links, linkOf(value as VerifiableEntry));
+    pushLink(links, fast ?? linkOf(value as VerifiableEntry));
+    const anchor = anchorable ? deviceAnchorOf(value as VerifiableEntry) : null;
+    if (anchor) links.anchors.push(anchor);
   }
   return { ok: true, links };
 }

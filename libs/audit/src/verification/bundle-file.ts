@@ -7,10 +7,13 @@ import type { JWK } from 'jose';
 import { parseBundle, parseBundleHeader, verifyBundle, type AuditBundle } from './audit-bundle';
 import { linkRange, readRange, type ChunkLinks, type ChunkRange, type ChunkResult } from './bundle-chunk';
 import { verifyLinks, type ChainLink, type ChainVerification } from './chain-verifier';
+import { deviceAnchorOf, verifyDeviceChains, type DeviceAnchor, type DeviceChainsVerification } from './device-chains';
 
 export interface BundleFileVerification {
   header: Omit<AuditBundle, 'entries'>;
   verification: ChainVerification;
+  /** The offline stations' device chains checked against the audit chain's anchors (docs/offline.md). */
+  devices: DeviceChainsVerification;
   /** Threads that recomputed hashes (1 when the file is not in the export's one-entry-per-line layout). */
   threads: number;
 }
@@ -48,8 +51,17 @@ export async function verifyBundleFile(path: string, options: { threads?: number
   }
   const parsed = parseBundle(value);
   if (!parsed.ok) return { ok: false, reason: `${path}: ${parsed.reason}` };
-  const { entries: _entries, ...header } = parsed.bundle;
-  return { ok: true, result: { header, verification: await verifyBundle(parsed.bundle, options.trustedJwks), threads: 1 } };
+  const { entries, ...header } = parsed.bundle;
+  const anchors = entries.map(deviceAnchorOf).filter((a): a is DeviceAnchor => a !== null);
+  return {
+    ok: true,
+    result: {
+      header,
+      verification: await verifyBundle(parsed.bundle, options.trustedJwks),
+      devices: verifyDeviceChains(header.deviceChains, anchors),
+      threads: 1,
+    },
+  };
 }
 
 /**
@@ -75,7 +87,8 @@ async function verifyLineLayout(path: string, size: number, options: { threads?:
     jwks: options.trustedJwks,
     head: header.header.head,
   });
-  return { ok: true, result: { header: header.header, verification, threads: links.threads } };
+  const devices = verifyDeviceChains(header.header.deviceChains, links.anchors);
+  return { ok: true, result: { header: header.header, verification, devices, threads: links.threads } };
 }
 
 /** Splits [start, end) at line breaks into one range per thread and recomputes every entry's hash. */
@@ -84,7 +97,7 @@ async function linkEntries(
   start: number,
   end: number,
   threads: number,
-): Promise<{ ok: true; links: ChainLink[]; threads: number } | { ok: false; reason: string }> {
+): Promise<{ ok: true; links: ChainLink[]; anchors: DeviceAnchor[]; threads: number } | { ok: false; reason: string }> {
   // Worker threads need the compiled worker script; from TypeScript sources (tests) everything runs on this thread.
   const parallel = existsSync(WORKER_SCRIPT) && end - start >= PARALLEL_MIN_BYTES ? Math.max(1, Math.min(threads, 16)) : 1;
   const ranges: ChunkRange[] = [];
@@ -101,11 +114,13 @@ async function linkEntries(
   }
   const results: ChunkResult[] = parallel === 1 ? ranges.map((r) => linkRange(r)) : await Promise.all(ranges.map((r) => inWorker(r)));
   const links: ChainLink[] = [];
+  const anchors: DeviceAnchor[] = [];
   for (const r of results) {
     if (!r.ok) return r;
     appendLinks(links, r.links);
+    anchors.push(...r.links.anchors);
   }
-  return { ok: true, links, threads: ranges.length };
+  return { ok: true, links, anchors, threads: ranges.length };
 }
 
 function inWorker(range: ChunkRange): Promise<ChunkResult> {

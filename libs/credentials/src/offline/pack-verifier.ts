@@ -57,6 +57,12 @@ const fromB64url = (text: string): Uint8Array<ArrayBuffer> => {
   return out;
 };
 
+/** Whole hours as such, and a tenth under 10 h: "2.4 h old (limit 2 h)" rather than "2 h old (limit 2 h)". */
+const hoursText = (seconds: number): string => {
+  const hours = seconds / 3600;
+  return Number.isInteger(hours) || hours >= 10 ? String(Math.round(hours)) : hours.toFixed(1);
+};
+
 /** Decoded status lists and imported keys of one pack, reused across scans (a warm pack). */
 export class PackVerifier {
   private readonly bits = new Map<string, Promise<Uint8Array>>();
@@ -163,7 +169,7 @@ export class PackVerifier {
       if (ageSeconds > this.pack.policy.offlineStatusMaxAgeSeconds) {
         warnings.push({
           code: 'status_unavailable',
-          message: `The status list in the pack is ${Math.round(ageSeconds / 3600)} h old (limit ${Math.round(this.pack.policy.offlineStatusMaxAgeSeconds / 3600)} h): its status is not confirmed.`,
+          message: `The status list in the pack is ${hoursText(ageSeconds)} h old (limit ${hoursText(this.pack.policy.offlineStatusMaxAgeSeconds)} h): its status is not confirmed.`,
         });
         continue;
       }

@@ -14,6 +14,8 @@ export interface Incident {
   jurisdiction: string;
   mutualAidJurisdictions: string[];
   statusUnavailablePolicy: StatusUnavailablePolicy;
+  /** Offline stations: a status list in the incident pack older than this is "status unavailable" (then the policy decides). */
+  offlineStatusMaxAgeHours: number;
   timeZone: string;
   state: IncidentState;
   createdBy: string | null;
@@ -68,8 +70,10 @@ export interface StaffAssignment {
 /** The fields of a new incident; the database supplies its id and timestamps. */
 export type NewIncident = Pick<
   Incident,
-  'name' | 'number' | 'type' | 'jurisdiction' | 'mutualAidJurisdictions' | 'statusUnavailablePolicy' | 'timeZone' | 'createdBy'
+  'name' | 'number' | 'type' | 'jurisdiction' | 'mutualAidJurisdictions' | 'statusUnavailablePolicy' | 'offlineStatusMaxAgeHours' | 'timeZone' | 'createdBy'
 >;
 
 /** The fields an update may change. */
-export type IncidentChanges = Partial<Pick<Incident, 'name' | 'type' | 'mutualAidJurisdictions' | 'statusUnavailablePolicy' | 'timeZone'>>;
+export type IncidentChanges = Partial<
+  Pick<Incident, 'name' | 'type' | 'mutualAidJurisdictions' | 'statusUnavailablePolicy' | 'offlineStatusMaxAgeHours' | 'timeZone'>
+>;

@@ -22,6 +22,7 @@ interface IncidentRow {
   jurisdiction: string;
   mutual_aid_jurisdictions: string[];
   status_unavailable_policy: StatusUnavailablePolicy;
+  offline_status_max_age_hours: number;
   time_zone: string;
   state: IncidentState;
   created_by: string | null;
@@ -65,8 +66,8 @@ interface StaffRow {
   assigned_at: Date;
 }
 
-const INCIDENT_COLUMNS = `i.id, i.name, i.number, i.type, i.jurisdiction, i.mutual_aid_jurisdictions, i.status_unavailable_policy, i.time_zone,
-       i.state, i.created_by, i.created_at, i.updated_at, i.closed_at`;
+const INCIDENT_COLUMNS = `i.id, i.name, i.number, i.type, i.jurisdiction, i.mutual_aid_jurisdictions, i.status_unavailable_policy,
+       i.offline_status_max_age_hours, i.time_zone, i.state, i.created_by, i.created_at, i.updated_at, i.closed_at`;
 
 const WITH_SETUP = `
   SELECT ${INCIDENT_COLUMNS},
@@ -84,6 +85,7 @@ const CHANGE_COLUMNS: { [K in keyof Required<IncidentChanges>]: string } = {
   type: 'type',
   mutualAidJurisdictions: 'mutual_aid_jurisdictions',
   statusUnavailablePolicy: 'status_unavailable_policy',
+  offlineStatusMaxAgeHours: 'offline_status_max_age_hours',
   timeZone: 'time_zone',
 };
 
@@ -142,8 +144,9 @@ export class IncidentsRepository {
   /** Inserts an active incident; returns its id. */
   async insert(tx: Transaction, incident: NewIncident): Promise<string> {
     const row = await tx.queryOne<{ id: string }>(
-      `INSERT INTO incident (name, number, type, jurisdiction, mutual_aid_jurisdictions, status_unavailable_policy, time_zone, state, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8) RETURNING id`,
+      `INSERT INTO incident (name, number, type, jurisdiction, mutual_aid_jurisdictions, status_unavailable_policy, offline_status_max_age_hours,
+                             time_zone, state, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9) RETURNING id`,
       [
         incident.name,
         incident.number,
@@ -151,6 +154,7 @@ export class IncidentsRepository {
         incident.jurisdiction,
         incident.mutualAidJurisdictions,
         incident.statusUnavailablePolicy,
+        incident.offlineStatusMaxAgeHours,
         incident.timeZone,
         incident.createdBy,
       ],
@@ -269,6 +273,7 @@ function toIncident(r: IncidentRow): Incident {
     jurisdiction: r.jurisdiction,
     mutualAidJurisdictions: r.mutual_aid_jurisdictions,
     statusUnavailablePolicy: r.status_unavailable_policy,
+    offlineStatusMaxAgeHours: r.offline_status_max_age_hours,
     timeZone: r.time_zone,
     state: r.state,
     createdBy: r.created_by,

@@ -24,6 +24,7 @@ export function toIncidentView(i: IncidentWithSetup): IncidentView {
     jurisdiction: i.jurisdiction,
     mutualAidJurisdictions: i.mutualAidJurisdictions,
     statusUnavailablePolicy: i.statusUnavailablePolicy,
+    offlineStatusMaxAgeHours: i.offlineStatusMaxAgeHours,
     timeZone: i.timeZone,
     state: i.state,
     locations: i.locations.map((l) => ({ id: l.id, name: l.name, kind: l.kind })).sort((a, b) => a.name.localeCompare(b.name)),
@@ -117,6 +118,7 @@ export class IncidentsService {
         jurisdiction: dto.jurisdiction,
         mutualAidJurisdictions: dto.mutualAidJurisdictions ?? [],
         statusUnavailablePolicy: dto.statusUnavailablePolicy ?? 'admit_with_warning',
+        offlineStatusMaxAgeHours: dto.offlineStatusMaxAgeHours ?? 24,
         timeZone: dto.timeZone ?? 'UTC',
         createdBy: principal.userId,
       });
@@ -141,7 +143,7 @@ export class IncidentsService {
       if (incident.state === 'closed') throw new DomainError('incident_closed', `Incident ${incident.name} is closed.`);
       const changed: string[] = [];
       const changes: IncidentChanges = {};
-      for (const key of ['name', 'type', 'mutualAidJurisdictions', 'statusUnavailablePolicy', 'timeZone'] as const) {
+      for (const key of ['name', 'type', 'mutualAidJurisdictions', 'statusUnavailablePolicy', 'offlineStatusMaxAgeHours', 'timeZone'] as const) {
         if (dto[key] !== undefined) {
           Object.assign(incident, { [key]: dto[key] });
           Object.assign(changes, { [key]: dto[key] });

@@ -61,8 +61,8 @@ export class OfflineDevicesRepository {
     return row ? toDevice(row) : undefined;
   }
 
-  async list(incidentId: string): Promise<OfflineDevice[]> {
-    const rows = await this.db.query<DeviceRow>(`SELECT ${COLUMNS} FROM offline_device WHERE incident_id = $1 ORDER BY registered_at`, [incidentId]);
+  async list(incidentId: string, scope: SqlScope = this.db): Promise<OfflineDevice[]> {
+    const rows = await scope.query<DeviceRow>(`SELECT ${COLUMNS} FROM offline_device WHERE incident_id = $1 ORDER BY registered_at`, [incidentId]);
     return rows.map(toDevice);
   }
 

@@ -7,15 +7,7 @@ import { AppConfig } from '@app/config';
 import { CredentialVerifier, jurisdictionCovers, TrustSource, type DecodedStatusList } from '@app/credentials';
 import { DeployedCredentialsRepository, DeploymentReader, IncidentsService } from '@app/incidents';
 import { TrustRegistryService } from '@app/trust';
-import {
-  DEFAULT_OFFLINE_STATUS_MAX_AGE_SECONDS,
-  PACK_FORMAT,
-  PACK_TYP,
-  type IncidentPack,
-  type PackIssuerKeys,
-  type PackStatusList,
-  type SignedIncidentPack,
-} from './incident-pack';
+import { PACK_FORMAT, PACK_TYP, type IncidentPack, type PackIssuerKeys, type PackStatusList, type SignedIncidentPack } from './incident-pack';
 
 /** A pack whose content did not change is served again (same bytes, same ETag) for this long, then re-signed with fresh fetch times. */
 export const PACK_REUSE_MS = 10 * 60_000;
@@ -103,7 +95,7 @@ export class IncidentPackBuilder {
       },
       policy: {
         statusUnavailable: incident.statusUnavailablePolicy,
-        offlineStatusMaxAgeSeconds: DEFAULT_OFFLINE_STATUS_MAX_AGE_SECONDS,
+        offlineStatusMaxAgeSeconds: incident.offlineStatusMaxAgeHours * 3600,
         clockSkewSeconds: this.config.verification.clockSkewSeconds,
       },
       trust: {

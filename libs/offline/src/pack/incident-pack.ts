@@ -5,8 +5,6 @@
 export const PACK_FORMAT = 'responder-checkin/incident-pack/1';
 /** The JWS `typ` of a pack signature: a signature over anything else (a token, a checkpoint) is not a pack. */
 export const PACK_TYP = 'incident-pack+jws';
-/** How old the status lists in a pack may be before a scan counts as "status unavailable" (the incident's policy decides). */
-export const DEFAULT_OFFLINE_STATUS_MAX_AGE_SECONDS = 24 * 3600;
 
 export interface PackIssuer {
   id: string;
@@ -72,6 +70,7 @@ export interface IncidentPack {
   policy: {
     /** Applies offline too: to a status that cannot be read, and to a status list older than the limit below. */
     statusUnavailable: 'admit_with_warning' | 'deny';
+    /** The incident's offline limit (offlineStatusMaxAgeHours) in seconds: an older status list is "status unavailable". */
     offlineStatusMaxAgeSeconds: number;
     clockSkewSeconds: number;
   };

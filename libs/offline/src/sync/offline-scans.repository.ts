@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, type Transaction } from '@app/db';
+import { Database, type SqlScope, type Transaction } from '@app/db';
 
 export type OfflineScanOutcome = 'reconfirmed' | 'changed' | 'refused';
 
@@ -123,6 +123,26 @@ export class OfflineScansRepository {
         s.flags,
       ],
     );
+  }
+
+  /** Every synced entry of an incident's device logs, as chain links (device, then seq): the audit export's evidence. */
+  async chainEntries(
+    scope: SqlScope,
+    incidentId: string,
+  ): Promise<Array<{ deviceId: string; seq: number; prevHash: string; hash: string; signature: string; record: string; receivedAt: Date }>> {
+    const rows = await scope.query<Pick<ScanRow, 'device_id' | 'seq' | 'prev_hash' | 'hash' | 'signature' | 'record' | 'received_at'>>(
+      `SELECT device_id, seq, prev_hash, hash, signature, record, received_at FROM offline_scan WHERE incident_id = $1 ORDER BY device_id, seq`,
+      [incidentId],
+    );
+    return rows.map((r) => ({
+      deviceId: r.device_id,
+      seq: r.seq,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+      signature: r.signature,
+      record: r.record,
+      receivedAt: r.received_at,
+    }));
   }
 
   /** An incident's synced offline scans, oldest scan first. */

@@ -63,6 +63,9 @@ export class OperationalPeriodDto {
   @ApiProperty() @IsDateString() endsAt!: string;
 }
 
+const OFFLINE_LIMIT =
+  "Offline stations: a status list in the incident pack older than this many hours leaves the credential's status unconfirmed (statusUnavailablePolicy then admits with a warning or denies)";
+
 export class CreateIncidentDto {
   @ApiProperty({ example: 'Surfside Building Collapse' }) @IsString() @Length(1, 200) name!: string;
   @ApiProperty({ example: 'FL-2026-0612' }) @IsString() @Length(1, 60) number!: string;
@@ -78,6 +81,12 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsIn(['admit_with_warning', 'deny'])
   statusUnavailablePolicy?: 'admit_with_warning' | 'deny';
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 168, default: 24, description: OFFLINE_LIMIT })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  offlineStatusMaxAgeHours?: number;
   @ApiPropertyOptional({ example: 'America/New_York', default: 'UTC', description: 'IANA time zone; reports split hours at midnight in it' })
   @IsOptional()
   @IsTimeZone()
@@ -112,6 +121,12 @@ export class UpdateIncidentDto {
   @ApiPropertyOptional() @IsOptional() @IsArray() @ArrayMaxSize(60) @Matches(JURISDICTION, { each: true }) mutualAidJurisdictions?: string[];
   @ApiPropertyOptional({ enum: ['admit_with_warning', 'deny'] }) @IsOptional() @IsIn(['admit_with_warning', 'deny']) statusUnavailablePolicy?:
     'admit_with_warning' | 'deny';
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 168, description: OFFLINE_LIMIT })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  offlineStatusMaxAgeHours?: number;
   @ApiPropertyOptional({ example: 'America/New_York', description: 'IANA time zone' }) @IsOptional() @IsTimeZone() timeZone?: string;
   @ApiPropertyOptional({ type: [LocationDto] })
   @IsOptional()
@@ -148,6 +163,7 @@ export interface IncidentView {
   jurisdiction: string;
   mutualAidJurisdictions: string[];
   statusUnavailablePolicy: 'admit_with_warning' | 'deny';
+  offlineStatusMaxAgeHours: number;
   timeZone: string;
   state: 'active' | 'closed';
   locations: Array<{ id: string; name: string; kind: LocationKind }>;
@@ -188,6 +204,7 @@ export class IncidentDto implements IncidentView {
   @ApiProperty({ type: [String], example: ['US-GA'], description: 'EMAC: other states whose licensing boards are accepted here' })
   mutualAidJurisdictions!: string[];
   @ApiProperty({ enum: ['admit_with_warning', 'deny'] }) statusUnavailablePolicy!: 'admit_with_warning' | 'deny';
+  @ApiProperty({ type: 'integer', example: 24, description: OFFLINE_LIMIT }) offlineStatusMaxAgeHours!: number;
   @ApiProperty({ example: 'America/New_York' }) timeZone!: string;
   @ApiProperty({ enum: ['active', 'closed'] }) state!: 'active' | 'closed';
   @ApiProperty({ type: [IncidentLocationDto] }) locations!: IncidentLocationDto[];
