@@ -232,6 +232,14 @@ const EXPECTED: Record<string, Expectation> = {
     incident: 'guard',
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/walk-ups/${randomUUID()}/upgrade`, body: {} }),
   },
+  'POST /incidents/:incidentId/walk-ups/:walkUpId/licence-check': {
+    access: ['admin', 'commander', 'checkin'],
+    incident: 'guard',
+    request: (ids, s) => ({
+      path: `/incidents/${inc(ids, s)}/walk-ups/${randomUUID()}/licence-check`,
+      body: { licenceNumber: 'RN1', state: 'FL', profession: 'RN' },
+    }),
+  },
   'GET /incidents/:incidentId/walk-up-badge-keys': {
     access: ALL,
     incident: 'guard',

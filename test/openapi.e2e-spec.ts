@@ -759,6 +759,23 @@ describe('OpenAPI: every route answers as documented', () => {
       body: { ...licence, twoFormsOfIdSeen: false },
       expect: 422,
     });
+    const licenceWalkUp = await call('POST /incidents/{incidentId}/walk-ups', {
+      params: { incidentId: psIncident.id },
+      token: psStaff.token,
+      body: { name: 'Lee Park', contact: '+1 305 555 0177', claimedQualifications: ['RN'], idSeen: { type: 'Passport', statement: 'Photo matches.' } },
+      expect: 201,
+    });
+    const licenceCheck = { params: { incidentId: psIncident.id, walkUpId: id(licenceWalkUp) }, token: psStaff.token };
+    await call('POST /incidents/{incidentId}/walk-ups/{walkUpId}/licence-check', {
+      ...licenceCheck,
+      body: { licenceNumber: 'RN0000000', state: 'FL', profession: 'RN', twoFormsOfIdSeen: true },
+      expect: 422,
+    });
+    await call('POST /incidents/{incidentId}/walk-ups/{walkUpId}/licence-check', {
+      ...licenceCheck,
+      body: { licenceNumber: 'RN5550101', state: 'FL', profession: 'RN', twoFormsOfIdSeen: true },
+      expect: 200,
+    });
     const notice = JSON.stringify({
       NoticeId: 'openapi-1',
       JurisdictionAbbreviation: 'FL',

@@ -262,6 +262,51 @@ describe('primary-source licence checks against the simulated board', () => {
     expect((await auditEntries('credential.cleared', incident.id)).length).toBeGreaterThan(0);
   });
 
+  it('verifies a walk-up volunteer in place by a licence lookup, and the source’s notices then reach that deployment', async () => {
+    const walkUp = await request(world.http)
+      .post(`/incidents/${incident.id}/walk-ups`)
+      .set(...bearer(checkin.token))
+      .send({
+        name: 'Ana Torres',
+        contact: '+1 512 555 0199',
+        claimedQualifications: ['RN'],
+        idSeen: { type: 'driver licence', statement: 'Photo and name match.' },
+      })
+      .expect(201);
+    const w = walkUp.body as { id: string; status: string; deployment: { id: string } };
+    expect(w.status).toBe('pending_verification');
+    const check = (body: Record<string, unknown>) =>
+      request(world.http)
+        .post(`/incidents/${incident.id}/walk-ups/${w.id}/licence-check`)
+        .set(...bearer(checkin.token))
+        .send({ twoFormsOfIdSeen: true, state: 'TX', profession: 'RN', ...body });
+
+    // A licence the source does not confirm leaves the volunteer pending, with what the source said.
+    const refused = await check({ licenceNumber: '1187342', state: 'NC' }).expect(422);
+    expect(refused.body.code).toBe('walk_up_credential_refused');
+    expect((refused.body as { reasons: Array<{ code: string }> }).reasons.map((r) => r.code)).toContain('revoked');
+    expect((await check({ licenceNumber: '845120', twoFormsOfIdSeen: false }).expect(422)).body.code).toBe('identity_not_confirmed');
+
+    const verified = await check({ licenceNumber: '845120' }).expect(200);
+    expect(verified.body).toMatchObject({
+      status: 'verified',
+      verifiedQualifications: ['RN'],
+      deployment: { id: w.deployment.id, walkUp: { status: 'verified' } },
+    });
+    const [entry] = (await auditEntries('walk_up.verified', incident.id)).filter((e) => e.payload.walkUpId === w.id);
+    expect(entry.payload).toMatchObject({ evidence: { kind: 'primary_source', source: 'Nurse licensure database', state: 'TX', qualification: 'RN' } });
+
+    // The deployment now rests on the licence: a suspension pushed by the source flags the same person.
+    let delivered: number[] = [];
+    for (let i = 0; i < 50 && delivered.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      delivered = await board.changeStatus('TX', 'RN', '845120', 'active');
+    }
+    expect(delivered).toEqual([200]);
+    expect(await board.changeStatus('TX', 'RN', '845120', 'suspended')).toEqual([200]);
+    expect((await deployment(w.deployment.id)).credentialFlag?.code).toBe('suspended');
+  });
+
   it('refuses a notice with a bad signature or for a licence nobody holds here, with a reason code, and keeps it on record', async () => {
     const body = JSON.stringify({
       NoticeId: 'n-1',

@@ -263,36 +263,6 @@ describe('walk-up volunteers', () => {
     expect(await auditActions(incident.id, w.id)).toEqual(['walk_up.registered', 'walk_up.verified', 'walk_up.position_assigned']);
   });
 
-  it('upgrades by a primary-source lookup through WalkUpsService.upgrade, with the evidence on record', async () => {
-    const { WalkUpsService } = await import('@app/incidents');
-    const w = (await intake({ name: 'Dana Wu' }).expect(201)).body;
-    const service = world.api.app.get(WalkUpsService, { strict: false });
-    const view = await service.upgrade(
-      incident.id,
-      w.id,
-      {
-        kind: 'primary_source',
-        source: 'Simulated FL board',
-        qualification: 'PARAMEDIC',
-        licenseNumber: 'PMD-77',
-        state: 'FL',
-        responseHash: 'ab'.repeat(32),
-        checkedAt: new Date().toISOString(),
-      },
-      { kind: 'system', process: 'api' },
-    );
-    expect(view).toMatchObject({
-      status: 'verified',
-      verifiedQualifications: ['PARAMEDIC'],
-      deployment: { id: w.deployment.id, walkUp: { status: 'verified' } },
-    });
-    const { rows } = await pg.query<{ payload: { evidence: { source: string } } }>(
-      `SELECT payload FROM audit_entry WHERE incident_id = $1 AND action = 'walk_up.verified' AND payload->>'walkUpId' = $2`,
-      [incident.id, w.id],
-    );
-    expect(rows[0].payload.evidence.source).toBe('Simulated FL board');
-  });
-
   it('lets only check-in staff, commanders and admins take walk-ups in', async () => {
     const timekeeper = await staffFor(world.http, world.adminToken, incident.id, 'timekeeper');
     expect((await intake({}, timekeeper.token).expect(403)).body.code).toBe('forbidden');

@@ -35,4 +35,5 @@ export * from './retention/retention.service';
 export * from './walk-ups/walk-up';
 export * from './walk-ups/walk-ups.service';
 export * from './walk-ups/walk-up-badges';
+export { WalkUpDto } from './walk-ups/dto/walk-up.dto';
 export * from './incidents.module';

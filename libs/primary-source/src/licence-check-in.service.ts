@@ -2,12 +2,21 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError } from '@app/common';
-import { CheckInService, IncidentsService, type CheckInOutcome, type Decision, type PositionRequirement } from '@app/incidents';
+import {
+  CheckInService,
+  IncidentsService,
+  WalkUpsService,
+  type CheckInOutcome,
+  type Decision,
+  type PositionRequirement,
+  type WalkUpView,
+} from '@app/incidents';
 import { licenceCheck } from './licence-check';
 import { LicenceLookupService } from './licence-lookup.service';
-import { PrimarySources } from './primary-sources';
+import { PrimarySources, type ConfiguredSource } from './primary-sources';
 import { PrimarySourceRepository, type PrimarySourcePolicy } from './primary-source.repository';
-import type { LicenceCheckInDto } from './dto/licence-check-in.dto';
+import type { LicenceCheckInDto, LicenceLookupDto } from './dto/licence-check-in.dto';
+import type { LicenceNumberQuery } from './sources/licence-source';
 
 export interface LicenceCheckInCommand {
   incidentId: string;
@@ -36,16 +45,12 @@ export class LicenceCheckInService {
     private readonly repository: PrimarySourceRepository,
     private readonly incidents: IncidentsService,
     private readonly checkIns: CheckInService,
+    private readonly walkUps: WalkUpsService,
   ) {}
 
   async checkIn(cmd: LicenceCheckInCommand): Promise<CheckInOutcome> {
     const { body } = cmd;
-    if (!body.twoFormsOfIdSeen) {
-      throw new DomainError(
-        'identity_not_confirmed',
-        'Check two forms of ID against the licence holder and confirm it: a licence lookup does not say who is standing at the station.',
-      );
-    }
+    this.requireIdentityStatement(body);
     const incident = await this.incidents.getSetupCached(cmd.incidentId);
     const policy = await this.repository.policy(cmd.incidentId);
     if (!policy.acceptPrimarySource) {
@@ -55,17 +60,7 @@ export class LicenceCheckInService {
     if (position && policy.signedCredentialPositions.includes(position.id)) {
       throw new DomainError('primary_source_not_accepted', `${position.name} requires a signed credential: scan the responder's badge.`);
     }
-    const configured = this.sources.for(body.state, body.profession);
-    if (!configured) {
-      throw new DomainError(
-        'primary_source_not_configured',
-        `No primary source is configured for ${body.profession} licences of ${body.state}: scan a signed credential instead.`,
-      );
-    }
-    const query = { kind: 'licence' as const, licenceNumber: body.licenceNumber, state: body.state, profession: body.profession };
-    const lookup = await this.lookups.lookUp(configured, query);
-    const staff = { userId: cmd.principal.userId, name: cmd.principal.displayName, at: new Date() };
-    const check = licenceCheck(lookup, query, body.name, staff);
+    const { configured, query, lookup, check } = await this.lookUp(body, cmd.principal);
     const outcome = await this.checkIns.checkIn({
       incidentId: cmd.incidentId,
       principal: cmd.principal,
@@ -80,16 +75,68 @@ export class LicenceCheckInService {
         refine: (decided, p) => (check.outcome === 'indeterminate' ? onIndeterminate(decided, p, policy, lookup.configured.source.name) : decided),
       },
     });
-    if (check.outcome === 'licensed' && this.sources.notifies(configured) && !outcome.replayed) {
-      // After the response is decided: enrolment is the source's business and must not slow or fail a check-in.
-      void configured.source
-        .subscribe(query, `${this.sources.noticeUrl}/primary-source/notices/${configured.source.id}`)
-        .then((ok) => {
-          if (!ok) this.logger.warn(`enrolment for notices at ${configured.source.id} refused; the licence is looked up again on schedule`);
-        })
-        .catch((err: unknown) => this.logger.warn(`enrolment for notices at ${configured.source.id} failed: ${err instanceof Error ? err.message : 'error'}`));
-    }
+    // After the response is decided: enrolment is the source's business and must not slow or fail a check-in.
+    if (check.outcome === 'licensed' && !outcome.replayed) this.enrol(configured, query);
     return outcome;
+  }
+
+  /**
+   * A walk-up volunteer's licence confirmed at its source: the same person and deployment verified in place
+   * (WalkUpsService), resting on the licence so its notices and re-lookups reach them. Anything but a confirmed
+   * licence is refused with what the source said; the walk-up stays pending.
+   */
+  async verifyWalkUp(cmd: { incidentId: string; walkUpId: string; principal: Principal; actor: AuditActor; body: LicenceLookupDto }): Promise<WalkUpView> {
+    const { body } = cmd;
+    this.requireIdentityStatement(body);
+    const policy = await this.repository.policy(cmd.incidentId);
+    if (!policy.acceptPrimarySource) {
+      const incident = await this.incidents.getSetupCached(cmd.incidentId);
+      throw new DomainError('primary_source_not_accepted', `${incident.name} requires a signed credential: verify the volunteer with their badge.`);
+    }
+    const { configured, query, check } = await this.lookUp(body, cmd.principal);
+    if (check.outcome !== 'licensed') {
+      const reasons = [...check.result.errors, ...check.result.warnings].map((c) => ({ code: c.code, message: c.message }));
+      throw new DomainError('walk_up_credential_refused', `The licence does not verify this volunteer: ${reasons.map((r) => r.message).join(' ')}`, {
+        reasons,
+      });
+    }
+    const view = await this.walkUps.upgradeWithLicenceCheck(cmd.incidentId, cmd.walkUpId, check.result, cmd.actor);
+    this.enrol(configured, query);
+    return view;
+  }
+
+  private requireIdentityStatement(body: LicenceLookupDto): void {
+    if (!body.twoFormsOfIdSeen) {
+      throw new DomainError(
+        'identity_not_confirmed',
+        'Check two forms of ID against the licence holder and confirm it: a licence lookup does not say who is standing at the station.',
+      );
+    }
+  }
+
+  private async lookUp(body: LicenceLookupDto, principal: Principal) {
+    const configured = this.sources.for(body.state, body.profession);
+    if (!configured) {
+      throw new DomainError(
+        'primary_source_not_configured',
+        `No primary source is configured for ${body.profession} licences of ${body.state}: scan a signed credential instead.`,
+      );
+    }
+    const query = { kind: 'licence' as const, licenceNumber: body.licenceNumber, state: body.state, profession: body.profession };
+    const lookup = await this.lookups.lookUp(configured, query);
+    const staff = { userId: principal.userId, name: principal.displayName, at: new Date() };
+    return { configured, query, lookup, check: licenceCheck(lookup, query, body.name, staff) };
+  }
+
+  /** Asks a source that sends notices to notify us of this licence; after the answer, never failing it. */
+  private enrol(configured: ConfiguredSource, query: LicenceNumberQuery): void {
+    if (!this.sources.notifies(configured)) return;
+    void configured.source
+      .subscribe(query, `${this.sources.noticeUrl}/primary-source/notices/${configured.source.id}`)
+      .then((ok) => {
+        if (!ok) this.logger.warn(`enrolment for notices at ${configured.source.id} refused; the licence is looked up again on schedule`);
+      })
+      .catch((err: unknown) => this.logger.warn(`enrolment for notices at ${configured.source.id} failed: ${err instanceof Error ? err.message : 'error'}`));
   }
 }
 

@@ -1246,6 +1246,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/walk-ups/{walkUpId}/licence-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LicenceCheckInController_verifyWalkUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/walk-ups/{walkUpId}/position": {
         parameters: {
             query?: never;
@@ -2655,6 +2671,32 @@ export interface components {
             /** @description The check-in staff member states that two forms of ID were seen and match the licence holder (recorded with who) */
             twoFormsOfIdSeen: boolean;
         };
+        LicenceLookupDto: {
+            /**
+             * @description How the number was entered (recorded)
+             * @enum {string}
+             */
+            entry?: "typed" | "barcode";
+            /**
+             * @description As printed on the card or read from its barcode (spaces and dashes are ignored)
+             * @example RN9876543
+             */
+            licenceNumber: string;
+            /** @description The name on the ID: shown when the source cannot be reached (the source’s name is used otherwise) */
+            name?: string;
+            /**
+             * @description Our profession code (RN, LPN, APRN, PARAMEDIC, EMT, MD, ...)
+             * @example RN
+             */
+            profession: string;
+            /**
+             * @description The state that issued the licence
+             * @example FL
+             */
+            state: string;
+            /** @description The check-in staff member states that two forms of ID were seen and match the licence holder (recorded with who) */
+            twoFormsOfIdSeen: boolean;
+        };
         LivenessDto: {
             /** @enum {string} */
             status: "ok";
@@ -3063,6 +3105,8 @@ export interface components {
              * @example /incidents/7b0c…
              */
             instance?: string;
+            /** @description walk_up_credential_refused: why the credential or licence did not verify */
+            reasons?: components["schemas"]["ProblemReasonDto"][];
             /** @description rate_limited: seconds to wait (also the Retry-After header) */
             retryAfterSeconds?: number;
             /** @example 404 */
@@ -3077,6 +3121,12 @@ export interface components {
              * @example https://responder-checkin.dev/problems/not_found
              */
             type: string;
+        };
+        ProblemReasonDto: {
+            /** @example revoked */
+            code: string;
+            /** @example The issuer has revoked this credential. */
+            message: string;
         };
         RateDto: {
             /** @example 6000 */
@@ -10399,6 +10449,117 @@ export interface operations {
             /** @description Not found. Code: not_found. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    LicenceCheckInController_verifyWalkUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+                walkUpId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LicenceLookupDto"];
+            };
+        };
+        responses: {
+            /** @description The walk-up, verified by the primary source. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkUpDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The volunteer has checked out. Code: deployment_not_active.
+             *
+             *     The licence belongs to another responder on record. Code: walk_up_identity_conflict. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No primary source answers for that state and profession. Code: primary_source_not_configured.
+             *
+             *     The incident requires a signed credential. Code: primary_source_not_accepted.
+             *
+             *     The staff member did not confirm two forms of ID. Code: identity_not_confirmed.
+             *
+             *     The source did not confirm an active licence (its reasons are in the body). Code: walk_up_credential_refused. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests: retry after Retry-After seconds. Code: rate_limited. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

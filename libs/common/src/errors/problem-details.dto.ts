@@ -7,6 +7,11 @@ export class FieldErrorDto {
   @ApiProperty({ example: 'email must be an email' }) message!: string;
 }
 
+export class ProblemReasonDto {
+  @ApiProperty({ example: 'revoked' }) code!: string;
+  @ApiProperty({ example: 'The issuer has revoked this credential.' }) message!: string;
+}
+
 /** The body of every error response (ProblemDetailsFilter), as the OpenAPI document describes it. */
 @ApiSchema({ name: 'ProblemDetails', description: 'RFC 9457 problem details, sent as application/problem+json.' })
 export class ProblemDetailsDto implements ProblemDetails {
@@ -35,6 +40,9 @@ export class ProblemDetailsDto implements ProblemDetails {
 
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'validation_failed and the like: the fields at fault' })
   errors?: FieldErrorDto[];
+
+  @ApiPropertyOptional({ type: [ProblemReasonDto], description: 'walk_up_credential_refused: why the credential or licence did not verify' })
+  reasons?: ProblemReasonDto[];
 
   @ApiPropertyOptional({ type: 'integer', description: 'rate_limited: seconds to wait (also the Retry-After header)' })
   retryAfterSeconds?: number;

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError, notFound, violatedConstraint } from '@app/common';
-import { CredentialVerifier } from '@app/credentials';
+import { CredentialVerifier, type VerificationResult } from '@app/credentials';
 import { Database, type Transaction } from '@app/db';
 import { PracticeAuthorityCache } from '@app/practice-authority';
 import { Outbox } from '@app/realtime';
@@ -47,8 +47,6 @@ export interface WalkUpView {
 }
 
 /** A primary-source lookup that verified a walk-up's licence (what a licence-source check hands to `upgrade`). */
-export type PrimarySourceEvidence = Extract<WalkUpEvidence, { kind: 'primary_source' }>;
-
 /** A scanned temporary badge, as WalkUpBadges read it. */
 export type ScannedBadge = { ok: true; walkUpId: string; hash: string } | { ok: false; hash: string; code: string; message: string };
 
@@ -171,18 +169,6 @@ export class WalkUpsService {
   }
 
   /**
-   * The volunteer's licence confirmed at its primary source (a licensing board lookup): the same walk-up, responder
-   * and deployment, now verified for `evidence.qualification`, audited with the lookup's evidence. For callers outside
-   * this library (a primary-source check); a badge scanned at the station goes through upgradeWithCredential.
-   */
-  async upgrade(incidentId: string, walkUpId: string, evidence: PrimarySourceEvidence, actor: AuditActor): Promise<WalkUpView> {
-    return this.database.transaction(async (tx) => {
-      const w = await this.lock(tx, incidentId, walkUpId);
-      return this.markVerified(tx, w, evidence, actor);
-    });
-  }
-
-  /**
    * The volunteer presents a verifiable credential: verified as at check-in (signature, status, the incident's trust),
    * then linked to the walk-up's responder and deployment, which now rest on it (and are reverified like any other).
    */
@@ -193,6 +179,27 @@ export class WalkUpsService {
       jurisdiction: incident.jurisdiction,
       mutualAidJurisdictions: [...new Set([...incident.mutualAidJurisdictions, ...rules.homeStatesWithRules(new Date())])],
     });
+    return this.upgradeWithVerified(incident, walkUpId, result, credential, actor);
+  }
+
+  /**
+   * The volunteer's licence confirmed at its primary source: the lookup's result (a verification result whose
+   * record stands in for a credential) is linked like a scanned credential, so the deployment rests on the licence
+   * and the source's notices and re-lookups reach it.
+   */
+  async upgradeWithLicenceCheck(incidentId: string, walkUpId: string, result: VerificationResult, actor: AuditActor): Promise<WalkUpView> {
+    if (!result.jws) throw new Error('a licence check carries its record');
+    return this.upgradeWithVerified(await this.activeIncident(incidentId), walkUpId, result, result.jws, actor);
+  }
+
+  private async upgradeWithVerified(
+    incident: IncidentWithSetup,
+    walkUpId: string,
+    result: VerificationResult,
+    credential: string,
+    actor: AuditActor,
+  ): Promise<WalkUpView> {
+    const incidentId = incident.id;
     const decided = decideCheckIn(result, incident.statusUnavailablePolicy);
     const basis = decided.basis;
     const summary = basis.credential;
@@ -249,21 +256,28 @@ export class WalkUpsService {
           'This credential was presented by another responder: check the walk-up out and scan it at check-in.',
         );
       }
-      return this.markVerified(
-        tx,
-        w,
-        {
-          kind: 'credential',
-          credentialId,
-          credentialHash: basis.evidence.credentialHash,
-          issuerId: summary.issuer.id,
-          issuerName: summary.issuer.registryName ?? null,
-          qualification,
-          licenseNumber: summary.licenseNumber ?? null,
-          verifiedAt: basis.evidence.verifiedAt,
-        },
-        actor,
-      );
+      const lookup = basis.evidence.primarySource;
+      const evidence: WalkUpEvidence = lookup
+        ? {
+            kind: 'primary_source',
+            source: lookup.sourceName,
+            qualification,
+            licenseNumber: summary.licenseNumber ?? '',
+            state: lookup.request.state,
+            responseHash: lookup.responseHash ?? '',
+            checkedAt: lookup.lookedUpAt,
+          }
+        : {
+            kind: 'credential',
+            credentialId,
+            credentialHash: basis.evidence.credentialHash,
+            issuerId: summary.issuer.id,
+            issuerName: summary.issuer.registryName ?? null,
+            qualification,
+            licenseNumber: summary.licenseNumber ?? null,
+            verifiedAt: basis.evidence.verifiedAt,
+          };
+      return this.markVerified(tx, w, evidence, actor);
     });
   }
 

@@ -3,8 +3,8 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Ics211InputDto } from '@app/incidents';
 
-/** A licence-number check-in at the station: what the staff member typed or the card's barcode gave, and their statement. */
-export class LicenceCheckInDto {
+/** A licence to look up at its source: what the staff member typed or the card's barcode gave, and their statement. */
+export class LicenceLookupDto {
   @ApiProperty({ example: 'RN9876543', description: 'As printed on the card or read from its barcode (spaces and dashes are ignored)' })
   @IsString()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9 -]{0,39}$/, { message: 'licenceNumber must be 1-40 letters, digits, spaces or dashes' })
@@ -34,7 +34,10 @@ export class LicenceCheckInDto {
   @IsOptional()
   @IsIn(['typed', 'barcode'])
   entry?: 'typed' | 'barcode';
+}
 
+/** A licence-number check-in at the station. */
+export class LicenceCheckInDto extends LicenceLookupDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() positionId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() locationId?: string;
 

@@ -5,8 +5,8 @@ import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Public, Roles, type Principal } from '@app/auth';
 import { ApiProblem, ApiProblems, ApiSuccess, DomainError, RateLimiter } from '@app/common';
 import { AppConfig } from '@app/config';
-import { CheckInResponseDto } from '@app/incidents';
-import { LicenceCheckInDto } from '../dto/licence-check-in.dto';
+import { CheckInResponseDto, WalkUpDto, type WalkUpView } from '@app/incidents';
+import { LicenceCheckInDto, LicenceLookupDto } from '../dto/licence-check-in.dto';
 import { NoticeAcceptedDto, PrimarySourcePolicyDto, PrimarySourcePolicyInputDto, RelookupSummaryDto } from '../dto/primary-source-policy.dto';
 import { LicenceChangesService, type NoticeOutcome, type RelookupOutcome } from '../licence-changes.service';
 import { LicenceCheckInService } from '../licence-check-in.service';
@@ -71,6 +71,32 @@ export class LicenceCheckInController {
     reply.code(outcome.status).type('application/json; charset=utf-8');
     if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
     return outcome.body;
+  }
+
+  /**
+   * A walk-up volunteer's licence looked up at its source, with the staff member's two-IDs statement: a confirmed
+   * licence verifies the same person and deployment in place (docs/walk-ups.md); anything else leaves them pending.
+   */
+  @Post('walk-ups/:walkUpId/licence-check')
+  @HttpCode(200)
+  @Roles('admin', 'commander', 'checkin')
+  @ApiSuccess(WalkUpDto, { description: 'The walk-up, verified by the primary source.' })
+  @ApiProblem('walk_up_credential_refused', 'The source did not confirm an active licence (its reasons are in the body).')
+  @ApiProblem('identity_not_confirmed', 'The staff member did not confirm two forms of ID.')
+  @ApiProblem('primary_source_not_accepted', 'The incident requires a signed credential.')
+  @ApiProblem('primary_source_not_configured', 'No primary source answers for that state and profession.')
+  @ApiProblem('walk_up_identity_conflict', 'The licence belongs to another responder on record.')
+  @ApiProblem('deployment_not_active', 'The volunteer has checked out.')
+  @ApiProblems(429)
+  async verifyWalkUp(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Param('walkUpId', ParseUUIDPipe) walkUpId: string,
+    @Body() body: LicenceLookupDto,
+    @CurrentUser() principal: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<WalkUpView> {
+    await this.limiter.consume('check-in', principal.userId, this.config.auth.checkinRateLimitPerMinute);
+    return this.checkIns.verifyWalkUp({ incidentId, walkUpId, principal, actor, body });
   }
 
   /** The incident's rules for licence-number check-in (the station reads them to offer the form). */
