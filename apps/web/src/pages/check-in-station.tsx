@@ -9,6 +9,7 @@ import { CameraScanner } from '../scan/camera-scanner';
 import { DeploymentRecordPanel, PresentedRecordPanel } from '../components/deployment-record';
 import { api, deviceId, useSession, uuid } from '../session';
 import { WalkUpDesk } from './walk-up-desk';
+import { PROFESSIONS } from '../professions';
 import { RollCallStation, useRunningPars } from './roll-call-station';
 import { DECISION_ICON, DECISION_WORD, formatClock, formatTime, reasonText, STATUS_WORD } from '../text';
 
@@ -29,14 +30,6 @@ interface LicenceEntry {
   twoFormsOfIdSeen: boolean;
 }
 const NO_LICENCE: LicenceEntry = { licenceNumber: '', state: '', profession: 'RN', name: '', twoFormsOfIdSeen: false };
-const PROFESSIONS: Array<[string, string]> = [
-  ['RN', 'Registered nurse'],
-  ['LPN', 'Licensed practical nurse'],
-  ['APRN', 'Advanced practice nurse'],
-  ['PARAMEDIC', 'Paramedic'],
-  ['EMT', 'EMT'],
-  ['MD', 'Physician'],
-];
 
 interface Ics211Extras {
   agency: string;

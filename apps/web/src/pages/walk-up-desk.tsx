@@ -4,6 +4,7 @@ import { ErrorNotice, Loading, Notice } from '../components/notices';
 import { useAction, useAsync } from '../components/use-async';
 import { api } from '../session';
 import { formatTime } from '../text';
+import { PROFESSIONS } from '../professions';
 
 const GENERAL_SUPPORT = 'GENERAL_SUPPORT';
 const ID_TYPES = ['Driver licence', 'State ID card', 'Passport', 'Military ID', 'Other photo ID'];
@@ -131,6 +132,7 @@ function WalkUpItem({
   onChanged: () => void;
 }) {
   const [credential, setCredential] = useState('');
+  const [licence, setLicence] = useState({ licenceNumber: '', state: '', profession: 'RN', twoFormsOfIdSeen: false });
   const action = useAction();
   const base = `/incidents/${incident.id}/walk-ups/${walkUp.id}`;
   const pending = walkUp.status === 'pending_verification';
@@ -148,6 +150,17 @@ function WalkUpItem({
       onChanged();
     }
   };
+
+  const checkLicence = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    const body = { ...licence, licenceNumber: licence.licenceNumber.trim(), state: licence.state.trim().toUpperCase() };
+    const updated = await action.run(() => api.post<WalkUp>(`${base}/licence-check`, body));
+    if (updated) {
+      setLicence({ licenceNumber: '', state: '', profession: 'RN', twoFormsOfIdSeen: false });
+      onChanged();
+    }
+  };
+  const id = walkUp.id;
 
   return (
     <li data-testid="walk-up" data-status={walkUp.status}>
@@ -175,6 +188,48 @@ function WalkUpItem({
           />
           <button type="submit" class="button-small" disabled={action.busy || !credential.trim()}>
             Verify
+          </button>
+        </form>
+      )}
+      {pending && active && (
+        <form class="inline-form" onSubmit={(e) => void checkLicence(e)} aria-label={`Verify ${walkUp.name} by licence number`}>
+          <label for={`wu-lic-${id}`}>Licence number</label>
+          <input
+            id={`wu-lic-${id}`}
+            type="text"
+            autocomplete="off"
+            maxLength={40}
+            value={licence.licenceNumber}
+            onInput={(e) => setLicence({ ...licence, licenceNumber: e.currentTarget.value })}
+          />
+          <label for={`wu-state-${id}`}>State</label>
+          <input
+            id={`wu-state-${id}`}
+            type="text"
+            autocomplete="off"
+            maxLength={2}
+            size={3}
+            value={licence.state}
+            onInput={(e) => setLicence({ ...licence, state: e.currentTarget.value })}
+          />
+          <label for={`wu-prof-${id}`}>Profession</label>
+          <select id={`wu-prof-${id}`} value={licence.profession} onChange={(e) => setLicence({ ...licence, profession: e.currentTarget.value })}>
+            {PROFESSIONS.map(([code, label]) => (
+              <option key={code} value={code}>
+                {label}
+              </option>
+            ))}
+          </select>
+          <label>
+            <input type="checkbox" checked={licence.twoFormsOfIdSeen} onChange={(e) => setLicence({ ...licence, twoFormsOfIdSeen: e.currentTarget.checked })} />{' '}
+            Two forms of ID seen
+          </label>
+          <button
+            type="submit"
+            class="button-small"
+            disabled={action.busy || !licence.licenceNumber.trim() || licence.state.trim().length !== 2 || !licence.twoFormsOfIdSeen}
+          >
+            Check licence
           </button>
         </form>
       )}
