@@ -197,11 +197,11 @@ class ProcessedContexts {
       const original = revert as RevertFn;
       const keys = this.keys;
       wrapped = function (this: ActiveContext): ActiveContext {
-        const reverted = original.call(this);
         const previous = this.previousContext;
-        const key = typeof previous === 'object' && previous !== null ? keys.get(previous) : undefined;
-        if (key !== undefined && typeof reverted === 'object' && reverted !== null && !keys.has(reverted)) keys.set(reverted, key);
-        return reverted;
+        // jsonld never changes an active context it handed out (processing works on a clone of its own), so a
+        // previousContext this cache keys is returned as it is rather than cloned again.
+        if (typeof previous === 'object' && previous !== null && keys.has(previous)) return previous as ActiveContext;
+        return original.call(this);
       };
       this.wrappedReverts.set(original, wrapped);
       this.reverts.add(wrapped);
