@@ -60,6 +60,22 @@ describe('verifier x demo issuer', () => {
     }
   });
 
+  it("verifies an ldp-vp (an ldp-vc in its holder's presentation) from an Ed25519 and a P-256 board, and sees its credential revoked", async () => {
+    for (const slug of ['nremt', 'fl-ems']) {
+      const board = issuer.board(slug);
+      const issued = await board.issue({ format: 'ldp-vp', qualification: 'PARAMEDIC', subject: { name: 'Dana Rivera' } });
+      const result = await verifier.verify(issued.jws, { jurisdiction: 'US-FL' });
+      expect({ board: slug, verified: result.verified, errors: result.errors }).toEqual({ board: slug, verified: true, errors: [] });
+      // The holder's own proof was checked (its did:key), and the credential inside is the board's.
+      expect(result.evidence.keyId).toBe((JSON.parse(issued.jws) as { proof: { verificationMethod: string } }).proof.verificationMethod);
+      expect(result.credentials).toHaveLength(1);
+      expect(result.credentials![0].credential).toMatchObject({ format: 'ldp-vc', qualification: 'PARAMEDIC', issuer: { registryName: board.name } });
+      board.revoke(issued.statusIndex);
+      await later();
+      expect(status(await verifier.verify(issued.jws, { jurisdiction: 'US-FL' }))).toMatchObject({ status: 'fail', code: 'revoked' });
+    }
+  });
+
   it('sees a revocation, a suspension and a reinstatement after the list ttl', async () => {
     const board = issuer.board('fl-nursing');
     const a = await board.issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'A' } });

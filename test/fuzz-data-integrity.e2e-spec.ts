@@ -28,13 +28,18 @@ import { createIncident, staffFor } from './support/world';
  *  - every refusal carries a code: a problem `code` for bad input, reason codes for a denial or a failed verification;
  *  - the DID document of an issuer nobody trusts is never fetched.
  * Seeded (FUZZ_SEED), FUZZ_CASES cases (10,000 by default), CONCURRENCY in flight.
+ * A 503 (the api out of database connections on a starved machine, with Retry-After) is retried as a station would,
+ * at most RETRIES_503 times per case and on at most 1% of the cases; a 500, or a 503 that persists, fails the case.
  */
-jest.setTimeout(900_000);
+// 10,000 cases take about 2.5 minutes on an idle 2-core machine, several times that on a shared one: the access
+// token (ACCESS_TOKEN_TTL_SECONDS below) outlives the test.
+jest.setTimeout(3_000_000);
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261205);
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
 const CONCURRENCY = 16;
 const CASE_DEADLINE_MS = 30_000;
+const RETRIES_503 = 3;
 const OB3_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
 const VC2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 const ED25519_2020_CONTEXT = 'https://w3id.org/security/suites/ed25519-2020/v1';
@@ -736,6 +741,7 @@ describe('fuzzing: Data Integrity credentials through check-in and verify', () =
     env = await createTestEnv('fuzz-di', {
       JSONLD_CONTEXTS_DIR: CONFORMANCE_CONTEXTS_DIR,
       CHECKIN_RATE_LIMIT_PER_MINUTE: '100000',
+      ACCESS_TOKEN_TTL_SECONDS: '3600',
       FETCH_TIMEOUT_MS: '1000',
       DATABASE_POOL_SIZE: '20',
     });
@@ -954,6 +960,7 @@ describe('fuzzing: Data Integrity credentials through check-in and verify', () =
     const failures: string[] = [];
     const equivalent: string[] = [];
     let admittedEquivalent = 0;
+    let retried503 = 0;
     const started = Date.now();
     const recipes = fc.sample(recipe, { seed: SEED, numRuns: CASES });
     let next = 0;
@@ -965,6 +972,12 @@ describe('fuzzing: Data Integrity credentials through check-in and verify', () =
         let res: { status: number; body: Json; text: string };
         try {
           res = await send(c);
+          for (let retry = 0; res.status === 503 && retry < RETRIES_503; retry++) {
+            retried503++;
+            // The api's Retry-After is 1 s (a colliding change) or 5 s (no database connection): wait in between.
+            await new Promise((resolve) => setTimeout(resolve, 2_000));
+            res = await send(c);
+          }
         } catch (error) {
           // The request's deadline: a case that does not answer in time (a bomb that did not fail fast) fails.
           failures.push(`[${c.family}] ${c.what}: no answer (${(error as Error).message})`);
@@ -1007,7 +1020,7 @@ describe('fuzzing: Data Integrity credentials through check-in and verify', () =
             .join(' ')}  (slowest: ${s.slowest})`,
       );
     process.stdout.write(
-      `\nfuzz-di: ${done} cases in ${seconds.toFixed(1)} s (${(done / seconds).toFixed(0)}/s), seed ${SEED}\n${table.join('\n')}\n` +
+      `\nfuzz-di: ${done} cases in ${seconds.toFixed(1)} s (${(done / seconds).toFixed(0)}/s), seed ${SEED}, 503s retried: ${retried503}\n${table.join('\n')}\n` +
         `verified because they sign exactly what a valid badge signs: ${equivalent.length}\n${[...new Set(equivalent)].slice(0, 20).join('\n')}\n`,
     );
 
@@ -1015,6 +1028,8 @@ describe('fuzzing: Data Integrity credentials through check-in and verify', () =
     if (distinct.length > 0) throw new Error(`${failures.length} failing case(s), ${distinct.length} distinct:\n${distinct.slice(0, 40).join('\n')}`);
     expect(done).toBe(CASES);
     expect(perFamily.size).toBe(FAMILY_COUNT);
+    // Back-pressure now and then under load is no fault; 503s on more than 1% of the cases would be one.
+    expect(retried503).toBeLessThanOrEqual(Math.ceil(CASES / 100));
     // The rogue board is trusted by nobody: its DID document was never requested, whatever the proofs named.
     expect(material.rogue.didHits).toBe(0);
 

@@ -253,15 +253,35 @@ describe('web app in a browser', () => {
     expectClean(station);
   });
 
+  // The shape of what is scanned: each format as the issuer hands it out (vc+jwt and ob3-jwt are scanned above).
+  const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+  const SD_JWT = /^[\w-]+\.[\w-]+\.[\w-]+(~[\w-]+)+~$/;
+  const proofOf = (suite: string) => (text: string) =>
+    expect(JSON.parse(text)).toMatchObject({ type: ['VerifiableCredential', 'OpenBadgeCredential'], proof: { cryptosuite: suite } });
   it.each([
-    ['a Data Integrity credential (JSON, eddsa-rdfc-2022)', 'ldp-vc', 'nremt', 'PARAMEDIC', 'Dev Mistry'],
-    ['an SD-JWT VC (with its Disclosures)', 'dc+sd-jwt', 'fl-ems', 'EMT', 'Sol Ferreira'],
-  ] as const)('%s typed or pasted into the scan field is ADMITTED', async (_what, format, slug, qualification, name) => {
+    ['a VC-JWT 1.1 (credential in the vc claim)', 'jwt-vc', 'fl-nursing', 'RN', 'Lena Vogt', (t: string) => expect(t).toMatch(JWT)],
+    ['a Data Integrity credential (JSON, eddsa-rdfc-2022)', 'ldp-vc', 'nremt', 'PARAMEDIC', 'Dev Mistry', proofOf('eddsa-rdfc-2022')],
+    ['a Data Integrity credential (JSON, ecdsa-rdfc-2019)', 'ldp-vc', 'fl-ems', 'PARAMEDIC', 'Ines Carvalho', proofOf('ecdsa-rdfc-2019')],
+    [
+      'a JSON-LD presentation by its holder (eddsa-rdfc-2022, enclosing a Data Integrity credential)',
+      'ldp-vp',
+      'nremt',
+      'EMT',
+      'Tomas Herrera',
+      (t: string) =>
+        expect(JSON.parse(t)).toMatchObject({
+          type: ['VerifiablePresentation'],
+          holder: expect.stringMatching(/^did:key:/),
+          proof: { proofPurpose: 'authentication', cryptosuite: 'eddsa-rdfc-2022' },
+          verifiableCredential: [{ proof: { proofPurpose: 'assertionMethod', cryptosuite: 'eddsa-rdfc-2022' } }],
+        }),
+    ],
+    ['an SD-JWT VC (with its Disclosures)', 'dc+sd-jwt', 'fl-ems', 'EMT', 'Sol Ferreira', (t: string) => expect(t).toMatch(SD_JWT)],
+  ] as const)('%s typed or pasted into the scan field is ADMITTED', async (_what, format, slug, qualification, name, shape) => {
     const { page } = station;
     const issuer = world.issuer.board(slug);
     const badge = await issuer.issue({ format, qualification, subject: { name } });
-    if (format === 'ldp-vc') expect(JSON.parse(badge.jws)).toMatchObject({ proof: { cryptosuite: 'eddsa-rdfc-2022' } });
-    else expect(badge.jws).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+(~[\w-]+)+~$/);
+    shape(badge.jws);
     // Typed in as it is, with the focus elsewhere: the JSON text (braces, quotes, spaces) or the SD-JWT with its
     // ~-separated Disclosures. The first key moves the focus to the scan field, which takes the rest.
     await page.locator('body').click({ position: { x: 5, y: 5 } });
@@ -338,7 +358,7 @@ describe('web app in a browser', () => {
     await kira.getByLabel('Check-out note (optional)').fill('End of shift');
     await kira.getByRole('button', { name: 'Confirm check-out of Kira Keys' }).click();
     await kira.waitFor({ state: 'detached' });
-    expect(await page.getByTestId('counts').textContent()).toContain('4 on scene'); // Ana, Ben, Dev and Sol
+    expect(await page.getByTestId('counts').textContent()).toContain('7 on scene'); // Ana, Ben, and one per format scanned above
     // The commander hands over Kira's deployment record from the board.
     const released = page.getByTestId('released');
     await released.getByTestId('deployment-record').locator('svg').waitFor();

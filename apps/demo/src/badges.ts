@@ -11,6 +11,7 @@ const FORMAT_LABELS: Record<string, string> = {
   'jwt-vc': 'VC-JWT 1.1 (vc claim)',
   'dc+sd-jwt': 'SD-JWT VC (dc+sd-jwt)',
   'ldp-vc': 'VC 2.0 + Data Integrity (ldp-vc)',
+  'ldp-vp': 'VC 2.0 + Data Integrity, presented (ldp-vp)',
 };
 
 /** A label for a credential format, as the badge sheet and the demo print it. */

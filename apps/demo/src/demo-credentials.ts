@@ -4,7 +4,7 @@ import { QR_MAX_BYTES } from './qr-png';
 
 /** A responder with the credential their board issued (and, for some, revoked or suspended since). */
 export interface IssuedBadge extends DemoResponder {
-  /** The credential as presented (compact JWS, SD-JWT, or ldp-vc JSON text): what the badge's QR code holds. */
+  /** The credential as presented (compact JWS, SD-JWT, or ldp-vc / ldp-vp JSON text): what the badge's QR code holds. */
   jws: string;
   credentialId: string;
   statusIndex: number;

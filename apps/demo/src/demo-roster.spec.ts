@@ -25,17 +25,21 @@ describe('demo roster', () => {
     expect(roster.filter((r) => r.board === 'nremt' || r.board === 'fema-usar').length).toBeGreaterThan(50);
     expect(roster.filter((r) => r.format === 'ob3-jwt').length).toBeGreaterThan(60);
     expect(roster.filter((r) => r.format === 'vc+jwt').length).toBeGreaterThan(60);
-    for (const format of ['jwt-vc', 'dc+sd-jwt', 'ldp-vc'] as const) expect(roster.filter((r) => r.format === format).length).toBeGreaterThan(10);
+    for (const format of ['jwt-vc', 'dc+sd-jwt', 'ldp-vc', 'ldp-vp'] as const) expect(roster.filter((r) => r.format === format).length).toBeGreaterThan(10);
     for (const r of roster.filter((x) => x.scenario === 'expired')) expect(r.validUntil.getTime()).toBeLessThan(now.getTime());
     for (const r of roster.filter((x) => x.expected.decision === 'admitted')) expect(r.validUntil.getTime()).toBeGreaterThan(now.getTime());
   });
 
-  it.each([20, 40, 300])('admits at least one responder per credential format in a roster of %i, the Data Integrity ones from Ed25519 boards', (size) => {
+  it.each([20, 40, 300])('admits at least one responder per credential format in a roster of %i', (size) => {
     const small = buildRoster({ now, size });
     const admitted = small.filter((r) => r.expected.decision === 'admitted' && !r.spotlight);
     expect(new Set(admitted.map((r) => r.format))).toEqual(new Set(CREDENTIAL_FORMATS));
-    const ed25519 = new Set(DEFAULT_BOARDS.filter((b) => b.alg === 'EdDSA').map((b) => b.slug));
-    for (const r of small.filter((x) => x.format === 'ldp-vc')) expect(ed25519.has(r.board)).toBe(true);
+  });
+
+  it('issues Data Integrity credentials from Ed25519 boards (eddsa-rdfc-2022) and P-256 boards (ecdsa-rdfc-2019)', () => {
+    const algOf = new Map(DEFAULT_BOARDS.map((b) => [b.slug, b.alg]));
+    const admitted = roster.filter((r) => r.format === 'ldp-vc' && r.expected.decision === 'admitted');
+    expect(new Set(admitted.map((r) => algOf.get(r.board)))).toEqual(new Set(['EdDSA', 'ES256']));
   });
 
   it('puts the spotlight Florida nurse first and every refusal within the first sixty (so a small surge shows them all)', () => {

@@ -378,18 +378,19 @@ interface Slot {
 /**
  * The `--format` each board issues in, in turn for its ordinary responders: every format the verifier reads, and
  * each one first on a board that has ordinary responders in even the smallest roster, so every roster admits at
- * least one responder per format. The Ed25519 boards issue the Data Integrity credentials (eddsa-rdfc-2022).
+ * least one responder per format. The Ed25519 boards issue the eddsa-rdfc-2022 Data Integrity credentials and
+ * presentations, the P-256 EMS and US&R boards ecdsa-rdfc-2019 ones.
  */
 export const BOARD_FORMATS: Readonly<Record<string, readonly CredentialFormat[]>> = {
   'fl-nursing': ['vc+jwt', 'jwt-vc', 'ob3-jwt', 'vc+jwt'],
-  'fl-medicine': ['ldp-vc', 'vc+jwt', 'ob3-jwt'],
-  'fl-ems': ['vc+jwt', 'dc+sd-jwt', 'ob3-jwt'],
+  'fl-medicine': ['ldp-vc', 'ldp-vp', 'vc+jwt', 'ob3-jwt'],
+  'fl-ems': ['vc+jwt', 'dc+sd-jwt', 'ob3-jwt', 'ldp-vc'],
   'ga-nursing': ['jwt-vc', 'vc+jwt'],
   'ga-ems': ['vc+jwt', 'ob3-jwt'],
   // Multistate status is a claim the JWT forms carry (docs/practice-authority.md).
   'tx-nursing': ['vc+jwt', 'ob3-jwt'],
-  nremt: ['ldp-vc', 'ob3-jwt'],
-  'fema-usar': ['ob3-jwt', 'dc+sd-jwt', 'vc+jwt'],
+  nremt: ['ldp-vp', 'ob3-jwt', 'ldp-vc'],
+  'fema-usar': ['ldp-vp', 'ob3-jwt', 'dc+sd-jwt', 'vc+jwt', 'ldp-vc'],
   'rogue-board': ['ob3-jwt'],
 };
 

@@ -261,6 +261,34 @@ describe('ldp-vc (VC 2.0 with a Data Integrity proof)', () => {
     expect(algorithmsFor(multikeyToJwk((board.didDocument().verificationMethod[1] as Json).publicKeyMultibase as string))).toContain(algorithm);
   });
 
+  it('ldp-vp: the credential in a presentation by its subject, proved by the holder key of a did:key (authentication)', async () => {
+    const board = await open('fl-ems');
+    const issued = await board.issue({ format: 'ldp-vp', qualification: 'EMT', subject: { name: 'Ola Reyes' } });
+    const presentation = JSON.parse(issued.jws) as Json;
+    expect(presentation).toMatchObject({ type: ['VerifiablePresentation'], proof: { cryptosuite: 'eddsa-rdfc-2022', proofPurpose: 'authentication' } });
+    const holder = presentation.holder as string;
+    expect(holder).toMatch(/^did:key:z6Mk/);
+    expect(presentation.proof.verificationMethod).toBe(`${holder}#${holder.slice('did:key:'.length)}`);
+    // The enclosed credential is the board's (ecdsa-rdfc-2019 from a P-256 board), about the holder.
+    const [credential] = presentation.verifiableCredential as Json[];
+    await verifyProof(board, JSON.stringify(credential));
+    expect(credential.credentialSubject.id).toBe(holder);
+    const holderKey = (id: string) => {
+      if (id !== presentation.proof.verificationMethod) throw new Error(`${id} is not the holder's key`);
+      const jwk = multikeyToJwk(holder.slice('did:key:'.length));
+      return { id, jwk, thumbprint: jwkThumbprint(jwk), keyObject: keyObjectFor(jwk), algorithms: algorithmsFor(jwk) };
+    };
+    const check = async (vp: Json) => {
+      const reading = verifier.read(vp);
+      if (!reading.ok) throw new Error(reading.message);
+      return verifier.verify(reading, { now: new Date(), proofPurpose: 'authentication', keyFor: holderKey });
+    };
+    await expect(check(presentation)).resolves.toMatchObject({ ok: true });
+    // Another credential slipped into the signed presentation breaks the holder's proof.
+    const other = JSON.parse((await board.issue({ format: 'ldp-vc', qualification: 'EMT', subject: { name: 'Max Other' } })).jws) as Json;
+    await expect(check({ ...presentation, verifiableCredential: [other] })).resolves.toMatchObject({ ok: false, code: 'signature_invalid' });
+  });
+
   it('a changed credential no longer verifies', async () => {
     const board = await open('fl-medicine');
     const issued = await board.issue({ format: 'ldp-vc', qualification: 'MD', subject: { name: 'Lee Park' } });

@@ -14,7 +14,7 @@ import {
   isoSeconds,
   type CredentialContent,
 } from './credential-factory';
-import { addDataIntegrityProof } from './data-integrity-issue';
+import { addDataIntegrityProof, generateHolder, presentWithDataIntegrity } from './data-integrity-issue';
 import { boardDid, didDocument, type BoardDidDocument } from './did-web';
 import { IssuerError } from './issuer-error';
 import { normaliseIssueRequest, type IssueRequest } from './issue-request';
@@ -24,7 +24,8 @@ import { DISCLOSABLE, SD_JWT_VC_TYP, sdJwtVcClaims, STATUS_LIST_TOKEN_TYP, token
 export interface IssuedCredential {
   /**
    * What the holder presents (and a badge's QR code holds): the compact JWS (`vc+jwt`, `ob3-jwt`, `jwt-vc`), for
-   * `dc+sd-jwt` the SD-JWT with every Disclosure (`<jws>~<d>~…~`), for `ldp-vc` the signed credential as JSON text.
+   * `dc+sd-jwt` the SD-JWT with every Disclosure (`<jws>~<d>~…~`), for `ldp-vc` the signed credential as JSON text,
+   * for `ldp-vp` the signed presentation as JSON text.
    */
   jws: string;
   credentialId: string;
@@ -153,12 +154,14 @@ export class IssuingBoard implements Board {
       throw new IssuerError('invalid_request', 'validUntil must be after validFrom', [{ field: 'validUntil', message: 'must be after validFrom' }]);
     }
     const statusIndex = request.withStatus ? this.allocateStatusIndex() : -1;
+    // A presentation's holder is the credential's subject, unless the request names another subject.
+    const holder = request.format === 'ldp-vp' ? generateHolder() : undefined;
     const content: CredentialContent = {
       credentialId: `urn:uuid:${randomUUID()}`,
       issuer: { did: this.did, name: this.name, url: this.url, jurisdiction: this.jurisdiction, kind: this.kind },
       achievement,
       achievementId: this.achievementUrl(achievement.code),
-      subject: { ...request.subject, id: request.subject.id ?? `urn:uuid:${randomUUID()}` },
+      subject: { ...request.subject, id: request.subject.id ?? holder?.did ?? `urn:uuid:${randomUUID()}` },
       licenseNumber: request.licenseNumber ?? generateLicenseNumber(achievement.numberPrefix),
       multistate: request.multistate,
       validFrom,
@@ -190,7 +193,8 @@ export class IssuingBoard implements Board {
           credential,
         };
       }
-      case 'ldp-vc': {
+      case 'ldp-vc':
+      case 'ldp-vp': {
         const credential = buildDataIntegrityCredential(content);
         const key = this.key;
         const signed = await addDataIntegrityProof(
@@ -198,7 +202,8 @@ export class IssuingBoard implements Board {
           { cryptosuite: key.cryptosuite, digest: key.digest, verificationMethod: this.multikeyId, signBytes: (data) => key.signBytes(data) },
           isoSeconds(now),
         );
-        return { jws: JSON.stringify(signed), credentialId: content.credentialId, statusIndex, credential };
+        const presented = holder ? await presentWithDataIntegrity([signed], holder, isoSeconds(now)) : signed;
+        return { jws: JSON.stringify(presented), credentialId: content.credentialId, statusIndex, credential };
       }
       case 'jwt-vc': {
         const credential = buildVc1Credential(content);

@@ -1,6 +1,6 @@
 import canonicalize from 'canonicalize';
 import jsonld, { type DocumentLoader, type Quad } from 'jsonld';
-import ContextResolver, { type ResolvedContextCache } from 'jsonld/lib/ContextResolver';
+import ContextResolver, { type ResolvedContext, type ResolvedContextCache } from 'jsonld/lib/ContextResolver';
 import { canonize } from 'rdf-canonize';
 import { isRecord, type JsonRecord } from '../util/json';
 import type { JsonLdContexts } from './context-store';
@@ -14,10 +14,17 @@ export type DigestAlgorithm = 'sha256' | 'sha384';
  * only from the pinned store (an unknown URL fails and is never fetched), then a bounded canonicalization.
  */
 export class RdfCanonicalizer {
-  /** Processed contexts, kept per store: another store in the process never sees contexts this one does not hold. */
-  private readonly processed = new BoundedCache(256);
+  /** Resolved contexts, kept per store: another store in the process never sees contexts this one does not hold. */
+  private readonly resolved = new BoundedCache(256);
+  /** Contexts processed against an active context, shared by equal active contexts (type-scoped ones included). */
+  private readonly processed = new ProcessedContexts();
 
   constructor(private readonly contexts: JsonLdContexts) {}
+
+  /** How often a context was processed, or taken processed from the cache, since this canonicalizer was made. */
+  contextCacheStats(): { hits: number; misses: number } {
+    return { ...this.processed.stats };
+  }
 
   /** The canonical N-Quads of `document`, with `digest` as RDFC-1.0's internal hash (SHA-384 for P-384 suites). */
   async canonize(document: JsonRecord, digest: DigestAlgorithm): Promise<string> {
@@ -37,7 +44,7 @@ export class RdfCanonicalizer {
         safe: true,
         base: null,
         produceGeneralizedRdf: false,
-        contextResolver: new ContextResolver({ sharedCache: this.processed }),
+        contextResolver: this.processed.resolver(new ContextResolver({ sharedCache: this.resolved })),
       });
     } catch (err) {
       if (refused !== undefined) {
@@ -108,6 +115,121 @@ class BoundedCache implements ResolvedContextCache {
     }
     this.map.set(key, value);
     return this;
+  }
+}
+
+type ActiveContext = object & { previousContext?: unknown };
+type RevertFn = (this: ActiveContext) => ActiveContext;
+
+/**
+ * jsonld caches a processed context per active context *object*. A type-scoped context (VC 2.0 and Open Badges define
+ * one for most types) is processed against a fresh clone of the active context every time, so that cache never hits
+ * and each verification re-processes them (most of the JSON-LD cost). Here equal active contexts share one key:
+ * - an active context jsonld produced by processing context D against an active context of key K has key `K D`;
+ *   the same document processed against an equal context yields an equal result;
+ * - the clone jsonld makes before a type-scoped context (lib/context.js: `rval = rval.clone(); rval.previousContext
+ *   = activeCtx`, the only place a context's previousContext is set to an existing context) equals that context
+ *   apart from its previousContext, so it gets key `^K` from the context it points back to;
+ * - any other object (the initial context, a clone being filled in) keeps a key of its own, as jsonld does.
+ * Keys and entries are bounded; past the bound a context simply gets a key of its own (no sharing, no error).
+ */
+class ProcessedContexts {
+  private readonly keys = new WeakMap<object, string>();
+  private readonly documents = new WeakMap<ResolvedContext, string>();
+  private readonly entries = new BoundedCache(1024);
+  /** Derived keys, interned to short ones so that nesting does not grow them. */
+  private readonly interned = new BoundedCache(4096);
+  private next = 0;
+  private readonly wrappedReverts = new WeakMap<RevertFn, RevertFn>();
+  private readonly reverts = new WeakSet<RevertFn>();
+  readonly stats = { hits: 0, misses: 0 };
+
+  /** `inner`, with its resolved contexts answering from this cache. */
+  resolver(inner: ContextResolver): { resolve(args: object): Promise<unknown[]> } {
+    return {
+      resolve: async (args: object) => (await inner.resolve(args)).map((resolved) => this.wrap(resolved)),
+    };
+  }
+
+  private wrap(resolved: ResolvedContext): ResolvedContext {
+    // A null context (reset) is never processed through the cache.
+    if (resolved.document === null) return resolved;
+    let document = this.documents.get(resolved);
+    if (document === undefined) {
+      document = this.fresh();
+      this.documents.set(resolved, document);
+    }
+    const id = document;
+    return {
+      document: resolved.document,
+      getProcessed: (activeCtx) => {
+        const processed = this.entries.get(`${this.keyOf(activeCtx)} ${id}`);
+        if (processed === undefined) this.stats.misses += 1;
+        else this.stats.hits += 1;
+        return processed;
+      },
+      setProcessed: (activeCtx, processed) => {
+        const key = `${this.keyOf(activeCtx)} ${id}`;
+        this.entries.set(key, processed);
+        const context = isRecord(processed) ? (processed.context as ActiveContext | undefined) : undefined;
+        if (typeof context !== 'object' || context === null || this.keys.has(context)) return;
+        this.keys.set(context, this.intern(key));
+        // Its previousContext is a clone of the active context's (what a type-scoped context reverts to): equal.
+        const previous = context.previousContext;
+        const before = (activeCtx as ActiveContext).previousContext;
+        const beforeKey = typeof before === 'object' && before !== null ? this.keys.get(before) : undefined;
+        if (typeof previous === 'object' && previous !== null && beforeKey !== undefined && !this.keys.has(previous)) this.keys.set(previous, beforeKey);
+        this.keyReverts(context);
+      },
+    };
+  }
+
+  /**
+   * Leaving a type-scoped context, jsonld reverts to a clone of the previousContext
+   * (`revertToPreviousContext`, a method each active context carries and passes on to its clones): that clone equals
+   * the previousContext, so it takes its key. The method is wrapped on contexts this cache produced only.
+   */
+  private keyReverts(context: ActiveContext & { revertToPreviousContext?: unknown }): void {
+    const revert = context.revertToPreviousContext;
+    if (typeof revert !== 'function' || this.reverts.has(revert as RevertFn)) return;
+    let wrapped = this.wrappedReverts.get(revert as RevertFn);
+    if (!wrapped) {
+      const original = revert as RevertFn;
+      const keys = this.keys;
+      wrapped = function (this: ActiveContext): ActiveContext {
+        const previous = this.previousContext;
+        // jsonld never changes an active context it handed out (processing works on a clone of its own), so a
+        // previousContext this cache keys is returned as it is rather than cloned again.
+        if (typeof previous === 'object' && previous !== null && keys.has(previous)) return previous as ActiveContext;
+        return original.call(this);
+      };
+      this.wrappedReverts.set(original, wrapped);
+      this.reverts.add(wrapped);
+    }
+    context.revertToPreviousContext = wrapped;
+  }
+
+  private keyOf(activeCtx: ActiveContext): string {
+    const known = this.keys.get(activeCtx);
+    if (known !== undefined) return known;
+    const previous = activeCtx.previousContext;
+    const previousKey = typeof previous === 'object' && previous !== null ? this.keys.get(previous) : undefined;
+    const key = previousKey !== undefined ? this.intern(`^${previousKey}`) : this.fresh();
+    this.keys.set(activeCtx, key);
+    return key;
+  }
+
+  private intern(derived: string): string {
+    const known = this.interned.get(derived);
+    if (typeof known === 'string') return known;
+    const key = this.fresh();
+    this.interned.set(derived, key);
+    return key;
+  }
+
+  private fresh(): string {
+    this.next += 1;
+    return this.next.toString(36);
   }
 }
 

@@ -36,8 +36,15 @@ declare module 'jsonld/lib/ContextResolver' {
     get(key: string): unknown;
     set(key: string, value: unknown): unknown;
   }
+  /** A context as resolved (lib/ResolvedContext.js), with the processed forms jsonld caches per active context. */
+  export interface ResolvedContext {
+    document: unknown;
+    getProcessed(activeCtx: object): unknown;
+    setProcessed(activeCtx: object, processed: unknown): void;
+  }
   class ContextResolver {
     constructor(options: { sharedCache: ResolvedContextCache });
+    resolve(args: object): Promise<ResolvedContext[]>;
   }
   export = ContextResolver;
 }
