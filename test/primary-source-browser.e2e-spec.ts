@@ -15,6 +15,7 @@ describe('licence-number check-in at the station (browser)', () => {
   let web: { dir: string; remove(): Promise<void> };
   let browser: Browser;
   let page: WatchedPage;
+  let incidentId: string;
 
   beforeAll(async () => {
     web = await buildWebApp();
@@ -25,6 +26,7 @@ describe('licence-number check-in at the station (browser)', () => {
     ];
     world = await startWorld('ps_browser', { listen: true, port, trust: [], env: { WEB_DIR: web.dir, PRIMARY_SOURCES: JSON.stringify(sources) } });
     const incident = await createIncident(world.http, world.adminToken);
+    incidentId = incident.id;
     const staff = await createUser(world.http, world.adminToken, 'checkin');
     await request(world.http)
       .post(`/incidents/${incident.id}/staff`)
@@ -71,6 +73,29 @@ describe('licence-number check-in at the station (browser)', () => {
     await check.click();
     await p.locator('[data-testid="scan-result"][data-decision="denied"]').waitFor();
     expect(await p.getByTestId('result-reasons').textContent()).toContain('suspended');
+    expect(page.unexpectedProblems()).toEqual([]);
+  });
+
+  it('verifies a pending walk-up volunteer in place by licence number from the walk-up desk', async () => {
+    await request(world.http)
+      .post(`/incidents/${incidentId}/walk-ups`)
+      .set(...bearer(world.adminToken))
+      .send({ name: 'Ana Torres', contact: '+1 404 555 0123', claimedQualifications: ['RN'], idSeen: { type: 'Passport', statement: 'Photo matches.' } })
+      .expect(201);
+    const p = page.page;
+    await p.reload();
+    const item = p.locator('[data-testid="walk-up"]').filter({ hasText: 'Ana Torres' });
+    await item.waitFor();
+    expect(await item.getAttribute('data-status')).toBe('pending_verification');
+    const verify = item.getByRole('button', { name: 'Verify by licence' });
+    await item.getByLabel('Ana Torres: licence number').fill('845120');
+    await item.getByLabel('Ana Torres: licence state').fill('tx');
+    await item.getByLabel('Ana Torres: profession').selectOption('RN');
+    expect(await verify.isDisabled()).toBe(true);
+    await item.getByLabel('Two forms of ID seen for Ana Torres').check();
+    await verify.click();
+    await p.locator('[data-testid="walk-up"][data-status="verified"]').filter({ hasText: 'Ana Torres' }).waitFor();
+    expect(await p.locator('[data-testid="walk-up"]').filter({ hasText: 'Ana Torres' }).textContent()).toContain('Verified: RN');
     expect(page.unexpectedProblems()).toEqual([]);
   });
 });

@@ -117,7 +117,7 @@ describe('walk-up desk in a browser', () => {
     // Verified in place by a credential: the same person, no marker on the board any more.
     const { jws } = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Sam Rivera' } });
     await item.getByPlaceholder('Scan their credential to verify').fill(jws);
-    await item.getByRole('button', { name: 'Verify' }).click();
+    await item.getByRole('button', { name: 'Verify by credential' }).click();
     await page.locator('[data-testid="walk-up"][data-status="verified"]').filter({ hasText: 'Verified: RN' }).waitFor();
     await card.locator('[data-testid="pending-verification"]').waitFor({ state: 'detached' });
     expect(await card.textContent()).toContain('RN');

@@ -187,24 +187,26 @@ function WalkUpItem({
             onInput={(e) => setCredential(e.currentTarget.value)}
           />
           <button type="submit" class="button-small" disabled={action.busy || !credential.trim()}>
-            Verify
+            Verify by credential
           </button>
         </form>
       )}
       {pending && active && (
         <form class="inline-form" onSubmit={(e) => void checkLicence(e)} aria-label={`Verify ${walkUp.name} by licence number`}>
-          <label for={`wu-lic-${id}`}>Licence number</label>
           <input
             id={`wu-lic-${id}`}
+            aria-label={`${walkUp.name}: licence number`}
+            placeholder="Licence number"
             type="text"
             autocomplete="off"
             maxLength={40}
             value={licence.licenceNumber}
             onInput={(e) => setLicence({ ...licence, licenceNumber: e.currentTarget.value })}
           />
-          <label for={`wu-state-${id}`}>State</label>
           <input
             id={`wu-state-${id}`}
+            aria-label={`${walkUp.name}: licence state`}
+            placeholder="State"
             type="text"
             autocomplete="off"
             maxLength={2}
@@ -212,8 +214,12 @@ function WalkUpItem({
             value={licence.state}
             onInput={(e) => setLicence({ ...licence, state: e.currentTarget.value })}
           />
-          <label for={`wu-prof-${id}`}>Profession</label>
-          <select id={`wu-prof-${id}`} value={licence.profession} onChange={(e) => setLicence({ ...licence, profession: e.currentTarget.value })}>
+          <select
+            id={`wu-prof-${id}`}
+            aria-label={`${walkUp.name}: profession`}
+            value={licence.profession}
+            onChange={(e) => setLicence({ ...licence, profession: e.currentTarget.value })}
+          >
             {PROFESSIONS.map(([code, label]) => (
               <option key={code} value={code}>
                 {label}
@@ -222,14 +228,14 @@ function WalkUpItem({
           </select>
           <label>
             <input type="checkbox" checked={licence.twoFormsOfIdSeen} onChange={(e) => setLicence({ ...licence, twoFormsOfIdSeen: e.currentTarget.checked })} />{' '}
-            Two forms of ID seen
+            Two forms of ID seen for {walkUp.name}
           </label>
           <button
             type="submit"
             class="button-small"
             disabled={action.busy || !licence.licenceNumber.trim() || licence.state.trim().length !== 2 || !licence.twoFormsOfIdSeen}
           >
-            Check licence
+            Verify by licence
           </button>
         </form>
       )}
