@@ -145,10 +145,12 @@ describe('offline: status changes and PAR acknowledgements queued at a station',
     it('logged by check-in staff: refused (forbidden), as the status route refuses them online', async () => {
       const [deploymentId] = await checkInMany(world, incident.id, 1, 'Staff Stan');
       const s = await TestStation.register(world.http, checkin.token, incident.id, checkin.id);
-      await s.statusChange(deploymentId, { status: 'available' });
+      const before = await statusOf(deploymentId);
+      await s.statusChange(deploymentId, { status: 'assigned', assignment: 'Division C' });
       const res = await s.sync(world.http, checkin.token).expect(200);
       expect(res.body.results[0]).toMatchObject({ status: 'accepted', outcome: 'refused', code: 'forbidden' });
-      expect((await statusOf(deploymentId)).status).not.toBe('available');
+      expect(await statusOf(deploymentId)).toEqual(before);
+      expect(before.assignment).toBeNull();
     });
 
     it('a record without the fields the status requires is rejected as malformed', async () => {
