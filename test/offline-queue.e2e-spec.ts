@@ -179,7 +179,12 @@ describe('offline: status changes and PAR acknowledgements queued at a station',
       ]);
       const after = await members(parIncident.id, par.id);
       expect(after.par.counts).toMatchObject({ accounted: 2, expected: 3 });
-      expect(after.members.filter((m) => m.state === 'accounted').map((m) => m.deploymentId).sort()).toEqual([ids[0], ids[1]].sort());
+      expect(
+        after.members
+          .filter((m) => m.state === 'accounted')
+          .map((m) => m.deploymentId)
+          .sort(),
+      ).toEqual([ids[0], ids[1]].sort());
       const audit = await auditOf(a.scanId);
       expect(audit.map((x) => x.action)).toEqual(['par.acknowledged']);
       expect(audit[0].payload.offline).toMatchObject({ deviceId: s.deviceId, seq: 1, hash: a.hash, signature: a.signature, receivedAt: res.body.receivedAt });

@@ -308,7 +308,11 @@ export class OfflineSyncService {
    * group commit and do not depend on each other's order), every other entry alone after what came before it, so
    * two status changes of one person, or a status change and a check-out, land in the order they were made.
    */
-  private async applyInOrder(cmd: SyncCommand, device: OfflineDevice, prepared: Array<EntryResult | Prepared>): Promise<Array<OnlineResult | DomainError | undefined>> {
+  private async applyInOrder(
+    cmd: SyncCommand,
+    device: OfflineDevice,
+    prepared: Array<EntryResult | Prepared>,
+  ): Promise<Array<OnlineResult | DomainError | undefined>> {
     const online: Array<OnlineResult | DomainError | undefined> = new Array(prepared.length).fill(undefined);
     let run: number[] = [];
     const flush = async (): Promise<void> => {
