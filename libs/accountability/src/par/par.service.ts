@@ -25,6 +25,8 @@ interface PendingAck {
   /** A supervisor's assignments; undefined for commanders, admins and check-in staff. */
   supervised: Set<string> | undefined;
   actor: AuditActor;
+  /** An acknowledgement an offline station logged: its device entry, recorded with the audit entry (libs/offline). */
+  offline?: Record<string, unknown>;
   settle: (outcome: AckOutcome) => void;
 }
 
@@ -124,6 +126,7 @@ export class ParService {
   /**
    * Marks people accounted (acknowledged on the board or scanned at a station) or missing. The whole request is
    * refused when any of them is outside the PAR, already marked so, or the PAR is over: no partial counts.
+   * `offline`: an acknowledgement an offline station logged, recorded with the audit entry when it syncs.
    */
   async mark(
     incidentId: string,
@@ -133,10 +136,11 @@ export class ParService {
     via: MarkVia,
     principal: Principal,
     actor: AuditActor,
+    { offline }: { offline?: Record<string, unknown> } = {},
   ): Promise<Par> {
     const ids = [...new Set(deploymentIds.map((id) => id.toLowerCase()))];
     const supervised = principal.role === 'supervisor' ? new Set(await this.supervisors.assignments(incidentId, principal.userId)) : undefined;
-    if (to === 'accounted') return this.acknowledge({ incidentId, parId, ids, via, supervised, actor });
+    if (to === 'accounted') return this.acknowledge({ incidentId, parId, ids, via, supervised, actor, offline });
     return this.database.transaction(async (tx) => {
       const par = await this.lockRunning(tx, incidentId, parId);
       const found = await this.pars.membersAmong(tx, parId, ids);
@@ -267,7 +271,13 @@ export class ParService {
         incidentId,
         target: { type: 'par', id: parId },
         occurredAt: now,
-        payload: { deploymentIds: request.ids, via: request.via, foundAfterMissing: wasMissing, counts },
+        payload: {
+          deploymentIds: request.ids,
+          via: request.via,
+          foundAfterMissing: wasMissing,
+          counts,
+          ...(request.offline ? { offline: { ...request.offline, reconfirmedAt: now.toISOString() } } : {}),
+        },
       });
       await this.outbox.append(tx, incidentId, 'par.acknowledged', {
         parId,

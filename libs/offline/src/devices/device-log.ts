@@ -43,12 +43,17 @@ export interface DeviceLogEntry {
   record: string;
 }
 
+export type DeviceLogKind = 'check_in' | 'check_out' | 'status_change' | 'par_ack';
+
 /** What a station logs for each scan, before it shows the result. */
 export interface DeviceLogRecord {
   scanId: string;
   seq: number;
-  /** A badge scan, or a check-out of a deployment on the pack's roster. */
-  kind: 'check_in' | 'check_out';
+  /**
+   * A badge scan; or, for a deployment on the pack's roster, a check-out, a resource status change, or its
+   * acknowledgement in a running PAR.
+   */
+  kind: DeviceLogKind;
   incidentId: string;
   deviceId: string;
   userId: string;
@@ -58,10 +63,18 @@ export interface DeviceLogRecord {
   packTime: string | null;
   /** The badge as scanned (check_in). */
   credential?: string;
-  /** The deployment checked out (check_out). */
+  /** The deployment checked out, changed or acknowledged (check_out, status_change, par_ack). */
   deploymentId?: string;
+  /** The new resource status (status_change), with its reason (out_of_service), assignment (assigned) and note. */
+  status?: 'assigned' | 'available' | 'out_of_service';
+  reason?: 'rest' | 'personnel' | 'credential' | 'other';
+  assignment?: string;
+  note?: string;
+  /** The PAR acknowledged in (par_ack). */
+  parId?: string;
   locationId?: string;
   positionId?: string;
-  decision: 'admitted' | 'admitted_with_warnings' | 'denied' | 'checked_out';
+  /** The station's decision; `queued` for a status change or PAR acknowledgement, which only the server applies. */
+  decision: 'admitted' | 'admitted_with_warnings' | 'denied' | 'checked_out' | 'queued';
   reasons: Array<{ code: string; message: string }>;
 }
