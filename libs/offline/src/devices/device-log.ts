@@ -18,12 +18,22 @@ export const entryHash = (prevHash: string, record: string): Promise<string> => 
 export const DEVICE_KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 export const DEVICE_SIGNATURE_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-/** Verifies a device signature (base64url, IEEE P1363 r||s) over an entry hash. */
-export async function verifyEntrySignature(publicJwk: JsonWebKey, hash: string, signature: string): Promise<boolean> {
+/** A device's public key imported for verifying (import it once to check many entries); null if it is unusable. */
+export async function importDeviceKey(publicJwk: JsonWebKey): Promise<CryptoKey | null> {
   try {
-    const key = await crypto.subtle.importKey('jwk', { kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x, y: publicJwk.y }, DEVICE_KEY_ALGORITHM, false, [
+    return await crypto.subtle.importKey('jwk', { kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x, y: publicJwk.y }, DEVICE_KEY_ALGORITHM, false, [
       'verify',
     ]);
+  } catch {
+    return null;
+  }
+}
+
+/** Verifies a device signature (base64url, IEEE P1363 r||s) over an entry hash, with the key as JWK or imported. */
+export async function verifyEntrySignature(publicKey: JsonWebKey | CryptoKey | null, hash: string, signature: string): Promise<boolean> {
+  try {
+    const key = publicKey === null || publicKey instanceof CryptoKey ? publicKey : await importDeviceKey(publicKey);
+    if (!key) return false;
     const raw = atob(signature.replace(/-/g, '+').replace(/_/g, '/'));
     const bytes = new Uint8Array(raw.length);
     for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);

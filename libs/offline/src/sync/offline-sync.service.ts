@@ -7,7 +7,7 @@ import { Database, type Transaction } from '@app/db';
 import { CheckInService, DeploymentsService, IncidentsService, type CheckInResponse, type OfflineCheckInContext } from '@app/incidents';
 import { ParService } from '@app/accountability';
 import { Outbox } from '@app/realtime';
-import { entryHash, verifyEntrySignature, type DeviceLogEntry, type DeviceLogKind, type DeviceLogRecord } from '../devices/device-log';
+import { entryHash, importDeviceKey, verifyEntrySignature, type DeviceLogEntry, type DeviceLogKind, type DeviceLogRecord } from '../devices/device-log';
 import { OfflineDevicesRepository, type OfflineDevice } from '../devices/offline-devices.repository';
 import { OfflineScansRepository, type OfflineScan, type OfflineScanOutcome } from './offline-scans.repository';
 
@@ -164,10 +164,13 @@ export class OfflineSyncService {
       for (const e of entries) if (!links.has(e.seq)) links.set(e.seq, e.hash);
 
       const incident = await this.incidents.get(cmd.incidentId, tx);
-      // Chain and signature checks in order; then the new scans re-verified together (check-ins arriving together
-      // share a commit); then each recorded in log order.
-      const prepared: Array<EntryResult | Prepared> = [];
-      for (const entry of entries) prepared.push(await this.prepare(cmd, device, entry, bySeq.get(entry.seq), links, receivedAt, skewMs, incident));
+      // Chain and signature checks side by side (each reads only what is fixed above; the device key imported once);
+      // then the new scans re-verified together (check-ins arriving together share a commit); then each recorded in
+      // log order, the batch's evidence rows in one statement.
+      const deviceKey = await importDeviceKey(device.publicJwk);
+      const prepared: Array<EntryResult | Prepared> = await Promise.all(
+        entries.map((entry) => this.prepare(cmd, device, deviceKey, entry, bySeq.get(entry.seq), links, receivedAt, skewMs, incident)),
+      );
       // A scan id is the idempotency key: one used by another entry (in this batch or synced before) is an edited log.
       const reused = new Set(
         (
@@ -194,12 +197,14 @@ export class OfflineSyncService {
       }
       const online = await this.applyInOrder(cmd, device, prepared);
       const results: EntryResult[] = [];
+      const evidence: OfflineScan[] = [];
       let head = { seq: device.headSeq, hash: device.headHash };
       for (const [i, p] of prepared.entries()) {
-        const result = 'entry' in p ? await this.record(tx, cmd, p, online[i]!, receivedAt) : p;
+        const result = 'entry' in p ? await this.record(tx, cmd, p, online[i]!, receivedAt, evidence) : p;
         results.push(result);
         if (result.status === 'accepted' && result.seq > head.seq && 'entry' in p) head = { seq: p.entry.seq, hash: p.entry.hash };
       }
+      await this.scans.insertMany(tx, evidence);
       await this.devices.advanceHead(tx, device.id, head.seq, head.hash);
       return { deviceId: device.id, receivedAt: receivedAt.toISOString(), clockSkewSeconds: Math.round(skewMs / 1000), head, results };
     });
@@ -209,6 +214,7 @@ export class OfflineSyncService {
   private async prepare(
     cmd: SyncCommand,
     device: OfflineDevice,
+    deviceKey: CryptoKey | null,
     entry: DeviceLogEntry,
     previous: OfflineScan | undefined,
     links: Map<number, string>,
@@ -239,7 +245,7 @@ export class OfflineSyncService {
     }
     if ((await entryHash(entry.prevHash, entry.record)) !== entry.hash)
       return refuse('device_log_edited', `Entry ${entry.seq} does not match its hash: it was changed on the device after it was written.`);
-    if (!(await verifyEntrySignature(device.publicJwk, entry.hash, entry.signature)))
+    if (!(await verifyEntrySignature(deviceKey, entry.hash, entry.signature)))
       return refuse('device_signature_invalid', `Entry ${entry.seq} is not signed by this station's device key.`);
     let record: DeviceLogRecord;
     try {
@@ -380,13 +386,23 @@ export class OfflineSyncService {
     }
   }
 
-  /** Keeps the entry as evidence with both outcomes; a refusal is audited, an offline admission denied online alerts the board. */
-  private async record(tx: Transaction, cmd: SyncCommand, p: Prepared, online: OnlineResult | DomainError, receivedAt: Date): Promise<EntryResult> {
+  /**
+   * Adds the entry to the batch's evidence (`evidence`, written together) with both outcomes; a refusal is audited,
+   * an offline admission denied online alerts the board.
+   */
+  private async record(
+    tx: Transaction,
+    cmd: SyncCommand,
+    p: Prepared,
+    online: OnlineResult | DomainError,
+    receivedAt: Date,
+    evidence: OfflineScan[],
+  ): Promise<EntryResult> {
     const { record, base, context } = p;
     const flags = base.flags;
     if (online instanceof DomainError) {
       // Refused outright (incident closed, a position or location gone): kept as evidence, in the audit chain.
-      await this.scans.insert(tx, { ...base, onlineDecision: null, outcome: 'refused', code: online.code, message: online.message, attemptId: null });
+      evidence.push({ ...base, onlineDecision: null, outcome: 'refused', code: online.code, message: online.message, attemptId: null });
       await this.audit.record(tx, {
         actor: cmd.actor,
         action: REFUSED_ACTION[record.kind],
@@ -423,7 +439,7 @@ export class OfflineSyncService {
       message: changed ? (online.reasons[0]?.message ?? null) : null,
       attemptId: online.attemptId,
     };
-    await this.scans.insert(tx, scan);
+    evidence.push(scan);
     if (changed && admits(record.decision)) {
       const why = online.reasons.map((r) => r.message).join(' ') || 'Denied when re-verified online.';
       await this.flagChanged(tx, cmd.incidentId, online, record, context, online.decision, why, receivedAt);
