@@ -138,9 +138,10 @@ describe('demo: issuer, badges and verifier together', () => {
     const samples = [
       badge((b) => b.spotlight),
       badge((b) => b.format === 'ob3-jwt' && b.expected.decision === 'admitted'),
-      // JSON in a QR code, and an SD-JWT with its Disclosures.
+      // JSON in a QR code, and an SD-JWT with its Disclosures, compact and in the JSON serialization.
       badge((b) => b.format === 'ldp-vc' && b.expected.decision === 'admitted'),
       badge((b) => b.format === 'dc+sd-jwt' && b.expected.decision === 'admitted'),
+      badge((b) => b.format === 'dc+sd-jwt-json' && b.expected.decision === 'admitted'),
       badge((b) => b.board === 'ga-nursing' && b.expected.decision === 'admitted'),
       badge((b) => b.expected.reason === 'expired'),
       badge((b) => b.expected.reason === 'untrusted_issuer'),

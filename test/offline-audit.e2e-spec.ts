@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import type { AuditBundle, DeviceChainsVerification } from '@app/audit';
 import { runCli } from '../apps/cli/src/cli';
+import { checkInMany } from './support/accountability';
 import { TestStation } from './support/offline-station';
 import { bearer } from './support/test-app';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
@@ -196,6 +197,51 @@ describe('offline: device chains in the audit export, checked by audit-verify', 
     });
     expect(stripped.run.code).toBe(1);
     expect(stripped.devices.problems).toEqual([expect.objectContaining({ kind: 'device_chains_missing' })]);
+  });
+
+  it('status changes and PAR acknowledgements queued offline, applied or refused: each anchored in the audit chain and checked', async () => {
+    const commander = await staffFor(world.http, world.adminToken, incident.id, 'commander');
+    const [assigned, gone] = await checkInMany(world, incident.id, 2, 'Tablet Queue');
+    const par = await request(world.http)
+      .post(`/incidents/${incident.id}/pars`)
+      .set(...bearer(world.adminToken))
+      .send({ reason: 'collapse' })
+      .expect(201);
+    const tablet = await TestStation.register(world.http, commander.token, incident.id, commander.id, 'Command tablet');
+    await tablet.statusChange(assigned, { status: 'assigned', assignment: 'Division A' });
+    await tablet.statusChange(gone, { status: 'out_of_service', reason: 'personnel' });
+    await tablet.parAck(par.body.id as string, assigned);
+    await tablet.parAck(par.body.id as string, randomUUID());
+    await request(world.http)
+      .post(`/incidents/${incident.id}/deployments/${gone}/check-out`)
+      .set(...bearer(world.adminToken))
+      .send({})
+      .expect(200);
+    const synced = await tablet.sync(world.http, commander.token).expect(200);
+    expect((synced.body.results as Array<{ outcome: string; code?: string }>).map((r) => [r.outcome, r.code])).toEqual([
+      ['reconfirmed', undefined],
+      ['refused', 'deployment_not_active'],
+      ['reconfirmed', undefined],
+      ['refused', 'par_not_in_scope'],
+    ]);
+
+    const file = await exportBundle();
+    const run = await auditVerify([file, '--jwks', pinnedKeys]);
+    expect(run.out).toContain('device chains: 3 station(s), 8 synced entries checked');
+    expect(run.code).toBe(0);
+
+    const edited = await verifyEdited(file, (b) => {
+      const e = b.deviceChains!.find((c) => c.deviceId === tablet.deviceId)!.entries[0];
+      e.record = e.record.replace('"Division A"', '"Division B"');
+    });
+    expect(edited.run.code).toBe(1);
+    expect(edited.devices.problems).toEqual([expect.objectContaining({ kind: 'device_entry_modified', deviceId: tablet.deviceId, seq: 1 })]);
+
+    // A refused entry is recorded in the audit chain too: removing it from the bundle is a removal, not a gap.
+    const removed = await verifyEdited(file, (b) => {
+      b.deviceChains!.find((c) => c.deviceId === tablet.deviceId)!.entries.splice(1, 1);
+    });
+    expect(removed.devices.problems.map((p) => [p.kind, p.seq])).toEqual([['device_entry_missing', 2]]);
   });
 
   it('an entry edited in the database after sync: the next export fails audit-verify, naming the station and the entry', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
+import { checkInMany } from './support/accountability';
 import { bearer } from './support/test-app';
 import { buildWebApp, launchChromium, signInThroughUi, TABLET, WatchedPage } from './support/web-browser';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
@@ -269,6 +270,56 @@ describe('offline station in the browser', () => {
       await roster.filter({ hasText: 'Omar Online' }).waitFor();
     } finally {
       await board.close();
+    }
+  });
+  it('a commander on a tablet offline queues a status change and a PAR acknowledgement; both are applied when the network returns', async () => {
+    const queued = await createIncident(world.http, world.adminToken, { name: 'Queued offline' });
+    const commander = await staffFor(world.http, world.adminToken, queued.id, 'commander');
+    const [assignee, acknowledged] = await checkInMany(world, queued.id, 2, 'Tablet');
+    const par = await request(world.http)
+      .post(`/incidents/${queued.id}/pars`)
+      .set(...bearer(world.adminToken))
+      .send({ reason: 'collapse' })
+      .expect(201);
+    const tablet = await WatchedPage.open(browser, TABLET);
+    try {
+      const { page, context } = tablet;
+      await signInThroughUi(tablet, base, commander.email, 'commander-password-123');
+      await page.goto(`${base}/app/#/offline?incident=${queued.id}`);
+      await page.getByRole('button', { name: 'Prepare for offline use' }).click();
+      await page.getByTestId('offline-message').filter({ hasText: 'Ready for offline use.' }).waitFor();
+
+      await context.setOffline(true);
+      await page.reload();
+      await page.getByTestId('connection').filter({ hasText: 'Offline' }).waitFor();
+      await page.getByText("Change the status of someone on the pack's roster").click();
+      const row = page.getByTestId('offline-status').getByRole('listitem').filter({ hasText: 'Tablet 1' });
+      await row.getByLabel('New status of Tablet 1').selectOption('assigned');
+      await row.getByLabel('Assignment of Tablet 1').fill('Division A');
+      await row.getByRole('button', { name: 'Queue status' }).click();
+      await page.getByTestId('offline-message').filter({ hasText: 'Tablet 1: Assigned queued on this device until sync.' }).waitFor();
+      const parList = page.getByTestId('offline-par');
+      await parList.getByRole('listitem').filter({ hasText: 'Tablet 2' }).getByRole('button', { name: 'Acknowledge' }).click();
+      await parList.getByRole('listitem').filter({ hasText: 'Tablet 2' }).filter({ hasText: 'queued' }).waitFor();
+      const log = page.getByTestId('offline-log');
+      await log.filter({ hasText: 'queued: Assigned (Division A)' }).waitFor();
+      await log.filter({ hasText: 'queued: PAR acknowledgement' }).waitFor();
+      expect((await pg.query(`SELECT 1 FROM offline_scan WHERE incident_id = $1`, [queued.id])).rowCount).toBe(0);
+
+      // Back online: the station syncs by itself; the server applies both.
+      await context.setOffline(false);
+      await page.getByTestId('offline-message').filter({ hasText: '2 scan(s) synced.' }).waitFor({ timeout: 30_000 });
+      const status = await pg.query<{ status: string; assignment: string }>(`SELECT status, assignment FROM deployment WHERE id = $1`, [assignee]);
+      expect(status.rows[0]).toEqual({ status: 'assigned', assignment: 'Division A' });
+      const member = await pg.query<{ state: string }>(`SELECT state FROM par_member WHERE par_id = $1 AND deployment_id = $2`, [par.body.id, acknowledged]);
+      expect(member.rows[0].state).toBe('accounted');
+      const audit = await pg.query<{ action: string }>(
+        `SELECT action FROM audit_entry WHERE incident_id = $1 AND payload ? 'offline' AND action IN ('deployment.status_changed', 'par.acknowledged') ORDER BY seq`,
+        [queued.id],
+      );
+      expect(audit.rows.map((r) => r.action)).toEqual(['deployment.status_changed', 'par.acknowledged']);
+    } finally {
+      await tablet.close();
     }
   });
 });

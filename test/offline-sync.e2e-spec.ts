@@ -183,6 +183,16 @@ describe('offline: device logs synced and re-verified online', () => {
     ]);
     const later = await s.sync(world.http, checkin.token).expect(200);
     expect((later.body.results as EntryResult[]).map((r) => r.status)).toEqual(['duplicate', 'accepted', 'duplicate']);
+    // The evidence rows of a batch are written together: each keeps its own seq, chain link and flags.
+    const stored = await pg.query<{ seq: number; prev_hash: string; flags: string[] }>(
+      `SELECT seq, prev_hash, flags FROM offline_scan WHERE device_id = $1 ORDER BY seq`,
+      [s.deviceId],
+    );
+    expect(stored.rows.map((r) => [r.seq, r.prev_hash, r.flags])).toEqual([
+      [1, s.entries[0].prevHash, []],
+      [2, s.entries[1].prevHash, []],
+      [3, s.entries[2].prevHash, ['chain_gap']],
+    ]);
   });
 
   it('a revoked device key: its batch is refused (403 device_revoked); what it synced before stays', async () => {

@@ -277,6 +277,20 @@ describe('web app in a browser', () => {
         }),
     ],
     ['an SD-JWT VC (with its Disclosures)', 'dc+sd-jwt', 'fl-ems', 'EMT', 'Sol Ferreira', (t: string) => expect(t).toMatch(SD_JWT)],
+    [
+      'an SD-JWT VC in the JSON serialization (flattened, its Disclosures in the unprotected header)',
+      'dc+sd-jwt-json',
+      'fl-ems',
+      'EMT',
+      'Rui Almeida',
+      (t: string) =>
+        expect(JSON.parse(t)).toEqual({
+          protected: expect.stringMatching(/^[\w-]+$/),
+          payload: expect.stringMatching(/^[\w-]+$/),
+          signature: expect.stringMatching(/^[\w-]+$/),
+          header: { disclosures: [expect.stringMatching(/^[\w-]+$/), expect.stringMatching(/^[\w-]+$/)] },
+        }),
+    ],
   ] as const)('%s typed or pasted into the scan field is ADMITTED', async (_what, format, slug, qualification, name, shape) => {
     const { page } = station;
     const issuer = world.issuer.board(slug);
@@ -358,7 +372,7 @@ describe('web app in a browser', () => {
     await kira.getByLabel('Check-out note (optional)').fill('End of shift');
     await kira.getByRole('button', { name: 'Confirm check-out of Kira Keys' }).click();
     await kira.waitFor({ state: 'detached' });
-    expect(await page.getByTestId('counts').textContent()).toContain('7 on scene'); // Ana, Ben, and one per format scanned above
+    expect(await page.getByTestId('counts').textContent()).toContain('8 on scene'); // Ana, Ben, and one per format scanned above
     // The commander hands over Kira's deployment record from the board.
     const released = page.getByTestId('released');
     await released.getByTestId('deployment-record').locator('svg').waitFor();

@@ -89,6 +89,46 @@ export class TestStation {
     });
   }
 
+  /** Logs a resource status change of a deployment on the pack's roster, queued until the station syncs. */
+  async statusChange(
+    deploymentId: string,
+    change: { status: 'assigned' | 'available' | 'out_of_service'; reason?: 'rest' | 'personnel' | 'credential' | 'other'; assignment?: string; note?: string },
+    scannedAt = new Date(),
+  ): Promise<DeviceLogEntry & { scanId: string }> {
+    return this.append({
+      scanId: randomUUID(),
+      seq: this.entries.length + 1,
+      kind: 'status_change',
+      incidentId: this.incidentId,
+      deviceId: this.deviceId,
+      userId: this.userId,
+      scannedAt: scannedAt.toISOString(),
+      packTime: null,
+      deploymentId,
+      ...change,
+      decision: 'queued',
+      reasons: [],
+    });
+  }
+
+  /** Logs an acknowledgement of a person in a running PAR, queued until the station syncs. */
+  async parAck(parId: string, deploymentId: string, scannedAt = new Date()): Promise<DeviceLogEntry & { scanId: string }> {
+    return this.append({
+      scanId: randomUUID(),
+      seq: this.entries.length + 1,
+      kind: 'par_ack',
+      incidentId: this.incidentId,
+      deviceId: this.deviceId,
+      userId: this.userId,
+      scannedAt: scannedAt.toISOString(),
+      packTime: null,
+      parId,
+      deploymentId,
+      decision: 'queued',
+      reasons: [],
+    });
+  }
+
   private async append(record: DeviceLogRecord): Promise<DeviceLogEntry & { scanId: string }> {
     const text = JSON.stringify(record);
     const hash = await entryHash(this.head, text);

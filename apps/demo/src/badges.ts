@@ -10,6 +10,7 @@ const FORMAT_LABELS: Record<string, string> = {
   'ob3-jwt': 'Open Badges 3.0 (JWT)',
   'jwt-vc': 'VC-JWT 1.1 (vc claim)',
   'dc+sd-jwt': 'SD-JWT VC (dc+sd-jwt)',
+  'dc+sd-jwt-json': 'SD-JWT VC, JSON serialization',
   'ldp-vc': 'VC 2.0 + Data Integrity (ldp-vc)',
   'ldp-vp': 'VC 2.0 + Data Integrity, presented (ldp-vp)',
 };

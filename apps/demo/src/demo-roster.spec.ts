@@ -25,7 +25,8 @@ describe('demo roster', () => {
     expect(roster.filter((r) => r.board === 'nremt' || r.board === 'fema-usar').length).toBeGreaterThan(50);
     expect(roster.filter((r) => r.format === 'ob3-jwt').length).toBeGreaterThan(60);
     expect(roster.filter((r) => r.format === 'vc+jwt').length).toBeGreaterThan(60);
-    for (const format of ['jwt-vc', 'dc+sd-jwt', 'ldp-vc', 'ldp-vp'] as const) expect(roster.filter((r) => r.format === format).length).toBeGreaterThan(10);
+    for (const format of ['jwt-vc', 'dc+sd-jwt', 'dc+sd-jwt-json', 'ldp-vc', 'ldp-vp'] as const)
+      expect(roster.filter((r) => r.format === format).length).toBeGreaterThan(10);
     for (const r of roster.filter((x) => x.scenario === 'expired')) expect(r.validUntil.getTime()).toBeLessThan(now.getTime());
     for (const r of roster.filter((x) => x.expected.decision === 'admitted')) expect(r.validUntil.getTime()).toBeGreaterThan(now.getTime());
   });

@@ -382,7 +382,7 @@ interface Slot {
  * presentations, the P-256 EMS and US&R boards ecdsa-rdfc-2019 ones.
  */
 export const BOARD_FORMATS: Readonly<Record<string, readonly CredentialFormat[]>> = {
-  'fl-nursing': ['vc+jwt', 'jwt-vc', 'ob3-jwt', 'vc+jwt'],
+  'fl-nursing': ['vc+jwt', 'jwt-vc', 'ob3-jwt', 'dc+sd-jwt-json'],
   'fl-medicine': ['ldp-vc', 'ldp-vp', 'vc+jwt', 'ob3-jwt'],
   'fl-ems': ['vc+jwt', 'dc+sd-jwt', 'ob3-jwt', 'ldp-vc'],
   'ga-nursing': ['jwt-vc', 'vc+jwt'],

@@ -7,7 +7,7 @@ import { runIssueContract } from './jose-cose-issue';
  */
 const USAGE = `usage:
   issue --board SLUG --qualification CODE --name NAME [--email ADDRESS] [--subject-id URL] [--license-number N]
-        [--format vc+jwt|ob3-jwt|jwt-vc|dc+sd-jwt|ldp-vc|ldp-vp] [--valid-from ISO] [--valid-until ISO] [--no-status] [--server URL]
+        [--format vc+jwt|ob3-jwt|jwt-vc|dc+sd-jwt|dc+sd-jwt-json|ldp-vc|ldp-vp] [--valid-from ISO] [--valid-until ISO] [--no-status] [--server URL]
       prints the credential (compact JWS, the SD-JWT with its Disclosures, ldp-vc or ldp-vp JSON) on stdout; its id and status index on stderr
   issue --input FILE --key FILE --feature credential_jose|presentation_jose --output FILE
       W3C vc-jose-cose test-suite contract: writes {"result":"success","data":"<JWS>"} or {"result":"failure",...}

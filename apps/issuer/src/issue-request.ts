@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { IssuerError } from './issuer-error';
 import { QUALIFICATION_CODES, type QualificationCode } from './qualifications';
 
-export const CREDENTIAL_FORMATS = ['vc+jwt', 'ob3-jwt', 'jwt-vc', 'dc+sd-jwt', 'ldp-vc', 'ldp-vp'] as const;
+export const CREDENTIAL_FORMATS = ['vc+jwt', 'ob3-jwt', 'jwt-vc', 'dc+sd-jwt', 'dc+sd-jwt-json', 'ldp-vc', 'ldp-vp'] as const;
 /**
  * `vc+jwt`: VC 2.0 secured with VC-JOSE-COSE. `ob3-jwt`: Open Badges 3.0 as published (a JWT whose payload is the
  * credential, `typ` JWT, registered claims beside it). `jwt-vc`: VC-JWT 1.1 (the credential in a `vc` claim).
- * `dc+sd-jwt`: SD-JWT VC, with the Token Status List for status. `ldp-vc`: VC 2.0 as JSON with a Data Integrity proof
+ * `dc+sd-jwt`: SD-JWT VC, with the Token Status List for status. `dc+sd-jwt-json`: the same SD-JWT VC in the flattened
+ * JWS JSON serialization (RFC 9901 section 8.1, the Disclosures in the unprotected header). `ldp-vc`: VC 2.0 as JSON with a Data Integrity proof
  * (eddsa-rdfc-2022 from an Ed25519 board, ecdsa-rdfc-2019 from a P-256 or P-384 one). `ldp-vp`: that credential in a
  * JSON-LD presentation by its holder (a did:key made for it, the credential's subject), with the holder's own
  * eddsa-rdfc-2022 proof (proofPurpose authentication).

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -398,5 +399,20 @@ describe('persistence (dataDir)', () => {
     const file = join(dir, 'fl-nursing.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 1, slug: 'fl-nursing', revoked: [issued.statusIndex] });
+  });
+});
+
+describe('SD-JWT VC in the JSON serialization (dc+sd-jwt-json)', () => {
+  it('is the board-signed SD-JWT VC laid out flattened: the protected header and payload verify, the Disclosures are those the payload digests', async () => {
+    const board = await open('fl-ems');
+    const issued = await board.issue({ format: 'dc+sd-jwt-json', qualification: 'EMT', subject: { name: 'Rui Almeida', email: 'rui@example.org' } });
+    const json = JSON.parse(issued.jws) as Json;
+    expect(Object.keys(json).sort()).toEqual(['header', 'payload', 'protected', 'signature']);
+    const { header, payload } = await verifyWithDidDocument(board, `${json.protected}.${json.payload}.${json.signature}`);
+    expect(header).toMatchObject({ typ: 'dc+sd-jwt', kid: board.keyId });
+    expect(payload).toMatchObject({ iss: board.did, vct: expect.stringContaining('/vct/'), status: { status_list: { idx: issued.statusIndex } } });
+    const disclosures = json.header.disclosures as string[];
+    expect(disclosures.map((d) => (JSON.parse(Buffer.from(d, 'base64url').toString()) as unknown[])[1]).sort()).toEqual(['email', 'license_number', 'name']);
+    expect(payload._sd).toEqual(disclosures.map((d) => createHash('sha256').update(d).digest('base64url')).sort());
   });
 });

@@ -19,7 +19,7 @@ import { boardDid, didDocument, type BoardDidDocument } from './did-web';
 import { IssuerError } from './issuer-error';
 import { normaliseIssueRequest, type IssueRequest } from './issue-request';
 import { describeQualification } from './qualifications';
-import { DISCLOSABLE, SD_JWT_VC_TYP, sdJwtVcClaims, STATUS_LIST_TOKEN_TYP, tokenStatusList, withDisclosures } from './sd-jwt-vc';
+import { DISCLOSABLE, flattenedSdJwt, SD_JWT_VC_TYP, sdJwtVcClaims, STATUS_LIST_TOKEN_TYP, tokenStatusList, withDisclosures } from './sd-jwt-vc';
 
 export interface IssuedCredential {
   /**
@@ -174,6 +174,12 @@ export class IssuingBoard implements Board {
         const { payload, disclosures } = withDisclosures(claims, DISCLOSABLE);
         const jwt = await this.key.sign(payload, SD_JWT_VC_TYP, this.keyId);
         return { jws: `${jwt}~${disclosures.map((d) => `${d}~`).join('')}`, credentialId: content.credentialId, statusIndex, credential: claims };
+      }
+      case 'dc+sd-jwt-json': {
+        const claims = sdJwtVcClaims(content, now, this.tokenStatusListUrl());
+        const { payload, disclosures } = withDisclosures(claims, DISCLOSABLE);
+        const jwt = await this.key.sign(payload, SD_JWT_VC_TYP, this.keyId);
+        return { jws: JSON.stringify(flattenedSdJwt(jwt, disclosures)), credentialId: content.credentialId, statusIndex, credential: claims };
       }
       case 'vc+jwt': {
         const credential = buildVc2Credential(content);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
-import { tokenStatusList, vctOf, withDisclosures } from './sd-jwt-vc';
+import { flattenedSdJwt, tokenStatusList, vctOf, withDisclosures } from './sd-jwt-vc';
 
 describe('demo SD-JWT VC issuance', () => {
   it('replaces the disclosable claims by the sha-256 digests of their Disclosures', () => {
@@ -32,5 +32,10 @@ describe('demo SD-JWT VC issuance', () => {
   it('names qualifications by a vct that is the same on every board', () => {
     expect(vctOf('Registered Nurse')).toBe('https://credentials.example.org/vct/registered-nurse');
     expect(vctOf('Structural Collapse Rescue Technician')).toBe('https://credentials.example.org/vct/structural-collapse-rescue-technician');
+  });
+
+  it('lays an SD-JWT out in the flattened JSON serialization: the signed parts as they are, the Disclosures in the unprotected header', () => {
+    const json = flattenedSdJwt('aGVhZGVy.cGF5bG9hZA.c2ln', ['ZDE', 'ZDI']);
+    expect(json).toEqual({ protected: 'aGVhZGVy', payload: 'cGF5bG9hZA', signature: 'c2ln', header: { disclosures: ['ZDE', 'ZDI'] } });
   });
 });

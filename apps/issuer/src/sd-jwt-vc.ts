@@ -52,6 +52,12 @@ export function withDisclosures(claims: Record<string, unknown>, disclosable: re
   return { payload, disclosures };
 }
 
+/** The flattened JWS JSON serialization of an SD-JWT (RFC 9901 section 8.1): the Disclosures in the unprotected header. */
+export function flattenedSdJwt(compactJwt: string, disclosures: readonly string[]): Record<string, unknown> {
+  const [protectedHeader, payload, signature] = compactJwt.split('.');
+  return { payload, protected: protectedHeader, header: { disclosures: [...disclosures] }, signature };
+}
+
 /**
  * A Token Status List `lst`: two bits per credential, least significant bits of byte 0 first; 1 revoked (invalid),
  * 2 suspended, 0 valid. zlib-compressed, base64url.

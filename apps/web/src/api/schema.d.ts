@@ -3504,11 +3504,12 @@ export interface components {
         SyncEntryResultDto: {
             /** Format: uuid */
             attemptId?: string | null;
-            /** @description Why it was rejected, refused or changed (e.g. device_log_edited, incident_closed, revoked) */
+            /** @description Why it was rejected, refused or changed (e.g. device_log_edited, incident_closed, revoked, deployment_not_active, par_not_running, par_not_in_scope) */
             code?: string;
             /** @description clock_skew, scanned_in_future, chain_gap, after_close */
             flags?: string[];
             message?: string;
+            /** @description What the server did: admitted, admitted_with_warnings or denied (check_in), checked_out, status_changed, acknowledged (par_ack) */
             onlineDecision?: string | null;
             /** @enum {string} */
             outcome?: "reconfirmed" | "changed" | "refused";

@@ -3,22 +3,94 @@ import { useIncidentChoice, IncidentSelect } from '../components/incident-picker
 import { api, useSession } from '../session';
 import type { OfflineVerification } from '../../../../libs/credentials/src/offline/pack-verifier';
 import {
+  acknowledgeOffline,
   allStations,
+  changeStatusOffline,
   checkOutOffline,
   loadStation,
   packOf,
   prepareStation,
   refreshPack,
+  refreshPars,
   scanOffline,
   stationLog,
   syncStation,
   type LoggedScan,
+  type ResourceStatusChange,
   type StationRecord,
 } from './station';
+import type { DeviceLogRecord } from '../../../../libs/offline/src/devices/device-log';
 
 type Connection = 'online' | 'offline' | 'syncing';
 
 const DECISION_TEXT: Record<string, string> = { admitted: 'ADMITTED', admitted_with_warnings: 'ADMITTED WITH WARNINGS', denied: 'DENIED' };
+
+const STATUS_TEXT: Record<ResourceStatusChange['status'], string> = { assigned: 'Assigned', available: 'Available', out_of_service: 'Out of service' };
+
+/** What a log entry did, for the table: a status change or acknowledgement is shown as queued until it syncs. */
+function describe(l: LoggedScan): string {
+  let record: Partial<DeviceLogRecord>;
+  try {
+    record = JSON.parse(l.entry.record) as Partial<DeviceLogRecord>;
+  } catch {
+    return l.decision;
+  }
+  if (record.kind === 'status_change' && record.status)
+    return `queued: ${STATUS_TEXT[record.status]}${record.assignment ? ` (${record.assignment})` : ''}${record.reason ? ` (${record.reason})` : ''}`;
+  if (record.kind === 'par_ack') return 'queued: PAR acknowledgement';
+  return l.decision;
+}
+
+/** The change the status form makes, or why it cannot yet. */
+function statusChange(status: ResourceStatusChange['status'], assignment: string, reason: string): ResourceStatusChange | string {
+  if (status === 'assigned') return assignment.trim() ? { status, assignment: assignment.trim() } : 'Give the assignment (division, group, staging area).';
+  if (status === 'out_of_service') return { status, reason: (reason || 'other') as NonNullable<DeviceLogRecord['reason']> };
+  return { status };
+}
+
+/** Offline status change of one person on the pack's roster: status, and its assignment or reason. */
+function StatusForm({ name, onQueue }: { name: string; onQueue: (change: ResourceStatusChange) => Promise<void> }) {
+  const [status, setStatus] = useState<ResourceStatusChange['status']>('available');
+  const [assignment, setAssignment] = useState('');
+  const [reason, setReason] = useState('rest');
+  const [problem, setProblem] = useState<string | undefined>(undefined);
+  const submit = (e: Event): void => {
+    e.preventDefault();
+    const change = statusChange(status, assignment, reason);
+    if (typeof change === 'string') return setProblem(change);
+    setProblem(undefined);
+    void onQueue(change);
+  };
+  return (
+    <form class="offline-status" onSubmit={submit} aria-label={`Status of ${name}`}>
+      <select value={status} onChange={(e) => setStatus(e.currentTarget.value as ResourceStatusChange['status'])} aria-label={`New status of ${name}`}>
+        {Object.entries(STATUS_TEXT).map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+      {status === 'assigned' && (
+        <input
+          value={assignment}
+          onInput={(e) => setAssignment(e.currentTarget.value)}
+          placeholder="Division A"
+          aria-label={`Assignment of ${name}`}
+          maxLength={120}
+        />
+      )}
+      {status === 'out_of_service' && (
+        <select value={reason} onChange={(e) => setReason(e.currentTarget.value)} aria-label={`Why ${name} is out of service`}>
+          <option value="rest">Rest</option>
+          <option value="personnel">Personnel</option>
+          <option value="other">Other</option>
+        </select>
+      )}
+      <button type="submit">Queue status</button>
+      {problem && <span class="field-error">{problem}</span>}
+    </form>
+  );
+}
 
 function age(fromIso: string | undefined, now: number): string {
   if (!fromIso) return 'no pack';
@@ -114,6 +186,7 @@ export function OfflineStationPage() {
       // The stored record, not this closure's: it holds the latest ETag.
       void loadStation(incidentId)
         .then((current) => refreshPack(current ?? station))
+        .then((s) => refreshPars(s).catch(() => s))
         .then((s) => reload(s))
         .catch(() => undefined);
     };
@@ -139,7 +212,8 @@ export function OfflineStationPage() {
     if (!chosen || !session) return;
     try {
       setMessage(undefined);
-      await reload(await prepareStation(chosen.id, chosen.name, session.user.userId));
+      const prepared = await prepareStation(chosen.id, chosen.name, session.user.userId);
+      await reload(await refreshPars(prepared).catch(() => prepared));
       setMessage('Ready for offline use.');
     } catch (err) {
       setMessage(`Could not prepare this station: ${(err as Error).message}`);
@@ -159,6 +233,24 @@ export function OfflineStationPage() {
       setMessage((err as Error).message);
     }
   };
+
+  /** Writes an entry queued offline to the log, then shows it. */
+  const queue = async (write: () => Promise<LoggedScan>, done: string): Promise<void> => {
+    if (!station) return;
+    try {
+      await write();
+      await reload((await loadStation(station.incidentId)) ?? station);
+      setMessage(done);
+    } catch (err) {
+      setMessage((err as Error).message);
+    }
+  };
+  const queuedFor = (kind: string, deploymentId: string, parId?: string): boolean =>
+    log.some(
+      (l) => !l.synced && l.entry.record.includes(`"kind":"${kind}"`) && l.entry.record.includes(deploymentId) && (!parId || l.entry.record.includes(parId)),
+    );
+  // The status route's roles: check-in staff do not change a resource status, online or offline.
+  const changesStatus = session?.user.role === 'admin' || session?.user.role === 'commander';
 
   const connection: Connection = syncing ? 'syncing' : online ? 'online' : 'offline';
   const unsynced = log.filter((l) => !l.synced).length;
@@ -238,6 +330,60 @@ export function OfflineStationPage() {
           </ul>
         </details>
       )}
+      {station && !online && changesStatus && roster.length > 0 && (
+        <details data-testid="offline-status">
+          <summary>Change the status of someone on the pack's roster ({roster.length})</summary>
+          <ul>
+            {roster.map((r) => (
+              <li key={r.deploymentId}>
+                {r.name}{' '}
+                <StatusForm
+                  name={r.name}
+                  onQueue={(change) =>
+                    queue(
+                      () => changeStatusOffline(station.incidentId, r.deploymentId, change),
+                      `${r.name}: ${STATUS_TEXT[change.status]} queued on this device until sync.`,
+                    )
+                  }
+                />
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {station &&
+        !online &&
+        (station.pars ?? []).map((par) => (
+          <details key={par.id} data-testid="offline-par" open>
+            <summary>
+              PAR {par.assignment ?? 'whole incident'}, started {new Date(par.startedAt).toLocaleTimeString()} (as of the last time online)
+            </summary>
+            <ul>
+              {par.members
+                .filter((m) => m.state !== 'accounted')
+                .map((m) => (
+                  <li key={m.deploymentId}>
+                    {m.name} {m.state === 'missing' ? '(missing)' : ''}{' '}
+                    {queuedFor('par_ack', m.deploymentId, par.id) ? (
+                      <span>queued</span>
+                    ) : (
+                      <button
+                        type="button"
+                        onClick={() =>
+                          void queue(
+                            () => acknowledgeOffline(station.incidentId, par.id, m.deploymentId),
+                            `${m.name}: PAR acknowledgement queued on this device until sync.`,
+                          )
+                        }
+                      >
+                        Acknowledge
+                      </button>
+                    )}
+                  </li>
+                ))}
+            </ul>
+          </details>
+        ))}
       {result && (
         <div class={`result result-${result.decision}`} data-testid="offline-result" role="status">
           <strong>{DECISION_TEXT[result.decision]}</strong> {result.name ?? ''} {result.qualification ? `(${result.qualification})` : ''} — verified offline
@@ -272,7 +418,7 @@ export function OfflineStationPage() {
               <tr key={l.seq}>
                 <td>{l.seq}</td>
                 <td>{l.name ?? '—'}</td>
-                <td>{l.decision}</td>
+                <td>{describe(l)}</td>
                 <td>{l.synced ? `${l.sync?.status ?? ''} ${l.sync?.outcome ?? ''} ${l.sync?.code ?? ''}`.trim() : 'not yet'}</td>
               </tr>
             ))}

@@ -22,7 +22,18 @@ export interface StationRecord {
   /** When the server last confirmed this pack is current (200 or 304). */
   packCheckedAt?: string;
   head: { seq: number; hash: string };
+  /** The PARs running when the station was last online, with their expected lists: what it may acknowledge offline. */
+  pars?: RunningPar[];
 }
+
+export interface RunningPar {
+  id: string;
+  assignment: string | null;
+  startedAt: string;
+  members: Array<{ deploymentId: string; name: string; state: 'unaccounted' | 'accounted' | 'missing' }>;
+}
+
+export type ResourceStatusChange = Pick<DeviceLogRecord, 'assignment' | 'reason' | 'note'> & { status: NonNullable<DeviceLogRecord['status']> };
 
 export interface LoggedScan {
   deviceId: string;
@@ -94,6 +105,28 @@ export async function refreshPack(station: StationRecord): Promise<StationRecord
   return next;
 }
 
+/** While online: keeps the running PARs and their expected lists, so people can be acknowledged with no network. */
+export async function refreshPars(station: StationRecord): Promise<StationRecord> {
+  const list = await api.get<Array<{ id: string; state: string }>>(`/incidents/${station.incidentId}/pars`);
+  const pars: RunningPar[] = [];
+  for (const p of list.filter((x) => x.state === 'running')) {
+    const { par, members } = await api.get<{ par: { id: string; assignment: string | null; startedAt: string }; members: RunningPar['members'] }>(
+      `/incidents/${station.incidentId}/pars/${p.id}`,
+    );
+    pars.push({
+      id: par.id,
+      assignment: par.assignment,
+      startedAt: par.startedAt,
+      members: members.map(({ deploymentId, name, state }) => ({ deploymentId, name, state })),
+    });
+  }
+  // The stored record, not the caller's: a scan may have moved the head meanwhile.
+  const current = (await loadStation(station.incidentId)) ?? station;
+  const next = { ...current, pars };
+  await put([{ store: STATIONS, value: next }]);
+  return next;
+}
+
 /** The station's pack, verified again from storage (a pack edited in IndexedDB is refused here). */
 export async function packOf(station: StationRecord): Promise<{ pack: IncidentPack; verifier: PackVerifier } | undefined> {
   if (!station.signedPack || !station.etag) return undefined;
@@ -159,6 +192,57 @@ export async function checkOutOffline(incidentId: string, deploymentId: string):
     reasons: [],
   };
   return append(station, record, entry.name);
+}
+
+/** Logs a resource status change of someone on the pack's roster, queued until the server applies it at sync. */
+export async function changeStatusOffline(incidentId: string, deploymentId: string, change: ResourceStatusChange): Promise<LoggedScan> {
+  const station = await loadStation(incidentId);
+  const loaded = station && (await packOf(station));
+  const entry = loaded?.pack.roster.find((r) => r.deploymentId === deploymentId);
+  if (!station || !loaded || !entry) throw new Error("That deployment is not on this station's incident pack.");
+  return append(
+    station,
+    {
+      scanId: uuid(),
+      seq: station.head.seq + 1,
+      kind: 'status_change',
+      incidentId,
+      deviceId: station.deviceId,
+      userId: station.userId,
+      scannedAt: new Date().toISOString(),
+      packTime: loaded.pack.packedAt,
+      deploymentId,
+      ...change,
+      decision: 'queued',
+      reasons: [],
+    },
+    entry.name,
+  );
+}
+
+/** Logs an acknowledgement of someone on a running PAR's list, queued until the server applies it at sync. */
+export async function acknowledgeOffline(incidentId: string, parId: string, deploymentId: string): Promise<LoggedScan> {
+  const station = await loadStation(incidentId);
+  const member = station?.pars?.find((p) => p.id === parId)?.members.find((m) => m.deploymentId === deploymentId);
+  if (!station || !member) throw new Error('That person is not on the list of a PAR this station knows.');
+  return append(
+    station,
+    {
+      scanId: uuid(),
+      seq: station.head.seq + 1,
+      kind: 'par_ack',
+      incidentId,
+      deviceId: station.deviceId,
+      userId: station.userId,
+      scannedAt: new Date().toISOString(),
+      packTime: station.signedPack ? ((await packOf(station))?.pack.packedAt ?? null) : null,
+      parId,
+      deploymentId,
+      decision: 'queued',
+      reasons: [],
+    },
+    member.name,
+  );
 }
 
 /** Hashes, signs and stores a record with the station's new head in one IndexedDB transaction. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '@app/audit';
-import { Database, type SqlScope, type Transaction } from '@app/db';
+import { CombinedStatement, Database, type SqlScope, type StatementPart, type Transaction } from '@app/db';
 import type { ParReason } from '@app/realtime';
 import type { MarkVia, MemberState, Par, ParMember, ParState } from './par';
 
@@ -54,6 +54,17 @@ const toPar = (r: ParRow): Par => ({
   completedBy: r.completed_by,
 });
 
+/** A par row read through row_to_json: its timestamps arrive as text. */
+function fromJson(r: ParRow): ParRow {
+  return {
+    ...r,
+    started_at: new Date(r.started_at),
+    deadline_at: new Date(r.deadline_at),
+    overdue_at: r.overdue_at && new Date(r.overdue_at),
+    completed_at: r.completed_at && new Date(r.completed_at),
+  };
+}
+
 const toMember = (r: MemberRow): ParMember => ({
   deploymentId: r.deployment_id,
   responderId: r.responder_id,
@@ -65,38 +76,57 @@ const toMember = (r: MemberRow): ParMember => ({
   markedAt: r.marked_at,
 });
 
-/** A roll call as it starts: its scope and its expected list (the counts start from the list). */
-export type NewPar = Pick<Par, 'incidentId' | 'scopeAssignment' | 'reason' | 'note' | 'startedBy' | 'startedAt' | 'deadlineAt'> & {
-  members: Array<Pick<ParMember, 'deploymentId' | 'responderId' | 'name' | 'assignment'>>;
-};
+/** A roll call as it starts: its scope (the expected list is who is on scene in it). */
+export type NewPar = Pick<Par, 'incidentId' | 'scopeAssignment' | 'reason' | 'note' | 'startedBy' | 'startedAt' | 'deadlineAt'>;
+
+/** What starting a PAR did: the PAR (undefined when one is already running in the scope) and the list it fixed. */
+export interface StartedPar {
+  par: Par | undefined;
+  /** Everyone on scene in the scope when it started (none: nothing was written). */
+  onScene: number;
+  /** The expected list as written. */
+  deploymentIds: string[];
+}
 
 /** par and par_member: roll calls and their expected lists. Counts live on the par row, changed under its lock. */
 @Injectable()
 export class ParRepository {
   constructor(private readonly db: Database) {}
 
-  /** Inserts the PAR and its expected list; undefined when a PAR is already running in that scope (unique index). */
-  async insert(tx: Transaction, p: NewPar): Promise<Par | undefined> {
-    const row = await tx.queryOne<ParRow>(
+  /**
+   * Inserts the PAR and its expected list copied from `onScene` (a part of `statement`, columns deployment_id,
+   * responder_id, name, assignment) in one statement: nothing is written when nobody is on scene or a PAR is already
+   * running in that scope (unique index).
+   */
+  async insert(tx: Transaction, statement: CombinedStatement, p: NewPar, onScene: StatementPart): Promise<StartedPar> {
+    const inserted = statement.with(
+      'new_par',
       `INSERT INTO par (incident_id, scope_assignment, reason, note, started_by, started_at, deadline_at, expected)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       SELECT ${statement.value(p.incidentId)}::uuid, ${statement.value(p.scopeAssignment)}::text, ${statement.value(p.reason)}::text,
+              ${statement.value(p.note)}::text, ${statement.value(JSON.stringify(p.startedBy))}::jsonb, ${statement.value(p.startedAt)}::timestamptz,
+              ${statement.value(p.deadlineAt)}::timestamptz, c.n
+         FROM (SELECT count(*)::int AS n FROM ${onScene.name}) c WHERE c.n > 0
        ON CONFLICT (incident_id, coalesce(scope_assignment, '')) WHERE state = 'running' DO NOTHING
        RETURNING ${PAR_COLUMNS}`,
-      [p.incidentId, p.scopeAssignment, p.reason, p.note, JSON.stringify(p.startedBy), p.startedAt, p.deadlineAt, p.members.length],
     );
-    if (!row) return undefined;
-    if (p.members.length > 0) {
-      await tx.execute(
-        `INSERT INTO par_member (par_id, deployment_id, responder_id, name, assignment)
-         SELECT $1, m.deployment_id, m.responder_id, m.name, m.assignment
-         FROM jsonb_to_recordset($2::jsonb) AS m(deployment_id uuid, responder_id uuid, name text, assignment text)`,
-        [
-          row.id,
-          JSON.stringify(p.members.map((m) => ({ deployment_id: m.deploymentId, responder_id: m.responderId, name: m.name, assignment: m.assignment }))),
-        ],
-      );
-    }
-    return toPar(row);
+    const members = statement.with(
+      'new_par_member',
+      `INSERT INTO par_member (par_id, deployment_id, responder_id, name, assignment)
+       SELECT p.id, s.deployment_id, s.responder_id, s.name, s.assignment FROM ${inserted.name} p CROSS JOIN ${onScene.name} s
+       RETURNING deployment_id`,
+    );
+    const [row] = await statement.run<{ on_scene: number; par: ParRow | null; deployment_ids: string | null }>(
+      tx,
+      `SELECT (SELECT count(*)::int FROM ${onScene.name}) AS on_scene,
+              (SELECT row_to_json(p) FROM ${inserted.name} p) AS par,
+              (SELECT string_agg(deployment_id::text, ',') FROM ${members.name}) AS deployment_ids`,
+    );
+    return {
+      // row_to_json gives timestamps as text: read back as dates.
+      par: row.par ? toPar(fromJson(row.par)) : undefined,
+      onScene: row.on_scene,
+      deploymentIds: row.deployment_ids ? row.deployment_ids.split(',') : [],
+    };
   }
 
   async get(parId: string, incidentId: string, scope: SqlScope = this.db): Promise<Par | undefined> {
@@ -158,13 +188,34 @@ export class ParRepository {
     return rows.map((r) => ({ deploymentId: r.deployment_id, from: r.previous }));
   }
 
-  /** Marks members accounted, each with how and by whom (unaccounted or missing before: the caller checked, under the lock). */
-  async markAccounted(tx: Transaction, parId: string, marks: Array<{ deploymentId: string; via: MarkVia; by: AuditActor }>, at: Date): Promise<void> {
-    await tx.execute(
-      `UPDATE par_member m SET state = 'accounted', via = x.via, marked_by = x.marked_by, marked_at = $3
-       FROM jsonb_to_recordset($2::jsonb) AS x(deployment_id uuid, via text, marked_by jsonb)
-       WHERE m.par_id = $1 AND m.deployment_id = x.deployment_id`,
-      [parId, JSON.stringify(marks.map((m) => ({ deployment_id: m.deploymentId, via: m.via, marked_by: m.by }))), at],
+  /**
+   * Adds to a combined statement a group of acknowledgements: the members accounted, each with how and by whom, and
+   * the counts after them; with `completed`, the PAR completes in the same update. The caller holds the PAR's lock
+   * and checked every member (unaccounted or missing before).
+   */
+  recordAcknowledgements(
+    statement: CombinedStatement,
+    parId: string,
+    marks: Array<{ deploymentId: string; via: MarkVia; by: AuditActor }>,
+    at: Date,
+    counts: { accounted: number; missing: number },
+    completed?: { by: AuditActor; at: Date },
+  ): void {
+    const par = statement.value(parId);
+    statement.with(
+      'par_member_accounted',
+      `UPDATE par_member m SET state = 'accounted', via = x.via, marked_by = x.marked_by, marked_at = ${statement.value(at)}
+       FROM jsonb_to_recordset(${statement.value(JSON.stringify(marks.map((m) => ({ deployment_id: m.deploymentId, via: m.via, marked_by: m.by }))))}::jsonb)
+            AS x(deployment_id uuid, via text, marked_by jsonb)
+       WHERE m.par_id = ${par}::uuid AND m.deployment_id = x.deployment_id`,
+    );
+    const completion = completed
+      ? `, state = 'completed', completed_at = ${statement.value(completed.at)}, completed_by = ${statement.value(JSON.stringify(completed.by))}::jsonb`
+      : '';
+    statement.with(
+      'par_counts',
+      `UPDATE par SET accounted = ${statement.value(counts.accounted)}::int, missing = ${statement.value(counts.missing)}::int${completion}
+       WHERE id = ${par}::uuid`,
     );
   }
 

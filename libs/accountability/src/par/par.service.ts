@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AuditTrail, type AuditActor } from '@app/audit';
+import { AuditTrail, type AuditActor, type AuditInput } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError, forbidden, notFound } from '@app/common';
-import { Database, type Transaction } from '@app/db';
+import { CombinedStatement, Database, type Transaction } from '@app/db';
 import { DeploymentReader, IncidentsService } from '@app/incidents';
-import { Outbox, type ParCounts, type ParReason } from '@app/realtime';
+import { Outbox, type OutgoingEvent, type ParCounts, type ParReason } from '@app/realtime';
 import { AccountabilitySettingsRepository } from '../settings/accountability-settings.repository';
 import { SupervisorsRepository } from '../supervisors/supervisors.repository';
 import { actorOnBoard, countsOf, type MarkVia, type MemberState, type Par, type ParMember } from './par';
@@ -25,6 +25,8 @@ interface PendingAck {
   /** A supervisor's assignments; undefined for commanders, admins and check-in staff. */
   supervised: Set<string> | undefined;
   actor: AuditActor;
+  /** An acknowledgement an offline station logged: its device entry, recorded with the audit entry (libs/offline). */
+  offline?: Record<string, unknown>;
   settle: (outcome: AckOutcome) => void;
 }
 
@@ -69,22 +71,27 @@ export class ParService {
     return this.database.transaction(async (tx) => {
       const incident = await this.incidents.get(incidentId, tx);
       if (incident.state === 'closed') throw new DomainError('incident_closed', 'The incident is closed.');
-      const members = await this.deployments.onScene(incidentId, assignment, tx);
-      if (members.length === 0) {
-        throw new DomainError('par_scope_empty', assignment ? `Nobody on scene is assigned to ${assignment}.` : 'Nobody is on scene at this incident.');
-      }
       const settings = await this.settings.get(incidentId, tx);
       const now = new Date();
-      const par = await this.pars.insert(tx, {
-        incidentId,
-        scopeAssignment: assignment,
-        reason: input.reason,
-        note: input.note ?? null,
-        startedBy: actor,
-        startedAt: now,
-        deadlineAt: new Date(now.getTime() + settings.parResponseSeconds * 1000),
-        members,
-      });
+      // The expected list is copied from who is on scene in the statement that creates the PAR.
+      const statement = new CombinedStatement();
+      const { par, onScene, deploymentIds } = await this.pars.insert(
+        tx,
+        statement,
+        {
+          incidentId,
+          scopeAssignment: assignment,
+          reason: input.reason,
+          note: input.note ?? null,
+          startedBy: actor,
+          startedAt: now,
+          deadlineAt: new Date(now.getTime() + settings.parResponseSeconds * 1000),
+        },
+        this.deployments.onSceneTo(statement, incidentId, assignment),
+      );
+      if (onScene === 0) {
+        throw new DomainError('par_scope_empty', assignment ? `Nobody on scene is assigned to ${assignment}.` : 'Nobody is on scene at this incident.');
+      }
       if (!par) {
         throw new DomainError('par_running', assignment ? `A PAR for ${assignment} is already running.` : 'A PAR for the whole incident is already running.');
       }
@@ -92,31 +99,45 @@ export class ParService {
       if (assignment === null && settings.parTimerMinutes !== null) {
         await this.settings.setTimerDue(tx, incidentId, new Date(now.getTime() + settings.parTimerMinutes * 60_000));
       }
-      await this.audit.record(tx, {
-        actor,
-        action: 'par.started',
-        incidentId,
-        target: { type: 'par', id: par.id },
-        occurredAt: now,
-        payload: {
-          scope: assignment ? { assignment } : 'incident',
-          reason: input.reason,
-          note: input.note ?? null,
-          deadlineAt: par.deadlineAt.toISOString(),
-          // The list itself is the PAR's par_member rows; the entry seals it (sha-256 of the sorted deployment ids).
-          expected: members.length,
-          expectedHash: expectedListHash(members.map((m) => m.deploymentId)),
+      const record = new CombinedStatement();
+      const chainHead = this.audit.appendTo(record, [
+        {
+          actor,
+          action: 'par.started',
+          incidentId,
+          target: { type: 'par', id: par.id },
+          occurredAt: now,
+          payload: {
+            scope: assignment ? { assignment } : 'incident',
+            reason: input.reason,
+            note: input.note ?? null,
+            deadlineAt: par.deadlineAt.toISOString(),
+            // The list itself is the PAR's par_member rows; the entry seals it (sha-256 of the sorted deployment ids).
+            expected: deploymentIds.length,
+            expectedHash: expectedListHash(deploymentIds),
+          },
         },
-      });
-      await this.outbox.append(tx, incidentId, 'par.started', {
-        parId: par.id,
-        scope: assignment ? { assignment } : {},
-        reason: input.reason,
-        startedBy: actorOnBoard(actor),
-        startedAt: now.toISOString(),
-        deadlineAt: par.deadlineAt.toISOString(),
-        counts: countsOf(par),
-      });
+      ]);
+      this.outbox.appendTo(
+        record,
+        incidentId,
+        [
+          {
+            name: 'par.started',
+            payload: {
+              parId: par.id,
+              scope: assignment ? { assignment } : {},
+              reason: input.reason,
+              startedBy: actorOnBoard(actor),
+              startedAt: now.toISOString(),
+              deadlineAt: par.deadlineAt.toISOString(),
+              counts: countsOf(par),
+            },
+          },
+        ],
+        { after: chainHead },
+      );
+      await record.run(tx);
       return par;
     });
   }
@@ -124,6 +145,7 @@ export class ParService {
   /**
    * Marks people accounted (acknowledged on the board or scanned at a station) or missing. The whole request is
    * refused when any of them is outside the PAR, already marked so, or the PAR is over: no partial counts.
+   * `offline`: an acknowledgement an offline station logged, recorded with the audit entry when it syncs.
    */
   async mark(
     incidentId: string,
@@ -133,10 +155,11 @@ export class ParService {
     via: MarkVia,
     principal: Principal,
     actor: AuditActor,
+    { offline }: { offline?: Record<string, unknown> } = {},
   ): Promise<Par> {
     const ids = [...new Set(deploymentIds.map((id) => id.toLowerCase()))];
     const supervised = principal.role === 'supervisor' ? new Set(await this.supervisors.assignments(incidentId, principal.userId)) : undefined;
-    if (to === 'accounted') return this.acknowledge({ incidentId, parId, ids, via, supervised, actor });
+    if (to === 'accounted') return this.acknowledge({ incidentId, parId, ids, via, supervised, actor, offline });
     return this.database.transaction(async (tx) => {
       const par = await this.lockRunning(tx, incidentId, parId);
       const found = await this.pars.membersAmong(tx, parId, ids);
@@ -253,35 +276,46 @@ export class ParService {
       }
     }
     if (accepted.length === 0) return outcomes;
-    await this.pars.markAccounted(
-      tx,
+    // One statement for the whole group: the marks, the counts, each request's audit entry and board event, and the
+    // completion when the group accounts for the last person (the chain head and event sequence locked once).
+    const completes = par.accounted === par.expected;
+    const system: AuditActor = { kind: 'system', process: 'api' };
+    const completion = completes ? this.completion(par, system, now) : undefined;
+    const statement = new CombinedStatement();
+    this.pars.recordAcknowledgements(
+      statement,
       parId,
       accepted.flatMap(({ request }) => request.ids.map((deploymentId) => ({ deploymentId, via: request.via, by: request.actor }))),
       now,
+      par,
+      completes ? { by: system, at: now } : undefined,
     );
-    await this.pars.setCounts(tx, parId, par.accounted, par.missing);
-    for (const { request, wasMissing, counts } of accepted) {
-      await this.audit.record(tx, {
-        actor: request.actor,
-        action: 'par.acknowledged',
-        incidentId,
-        target: { type: 'par', id: parId },
-        occurredAt: now,
-        payload: { deploymentIds: request.ids, via: request.via, foundAfterMissing: wasMissing, counts },
-      });
-      await this.outbox.append(tx, incidentId, 'par.acknowledged', {
-        parId,
+    const entries: AuditInput[] = accepted.map(({ request, wasMissing, counts }) => ({
+      actor: request.actor,
+      action: 'par.acknowledged',
+      incidentId,
+      target: { type: 'par', id: parId },
+      occurredAt: now,
+      payload: {
         deploymentIds: request.ids,
         via: request.via,
-        by: actorOnBoard(request.actor),
-        at: now.toISOString(),
+        foundAfterMissing: wasMissing,
         counts,
-      });
+        ...(request.offline ? { offline: { ...request.offline, reconfirmedAt: now.toISOString() } } : {}),
+      },
+    }));
+    const events: OutgoingEvent[] = accepted.map(({ request, counts }) => ({
+      name: 'par.acknowledged',
+      payload: { parId, deploymentIds: request.ids, via: request.via, by: actorOnBoard(request.actor), at: now.toISOString(), counts },
+    }));
+    if (completion) {
+      entries.push(completion.entry);
+      events.push(completion.event);
     }
-    if (par.accounted === par.expected) {
-      const finished = await this.finish(tx, par, { kind: 'system', process: 'api' }, now);
-      outcomes[accepted[accepted.length - 1].index] = { ok: true, par: finished };
-    }
+    const chainHead = this.audit.appendTo(statement, entries);
+    this.outbox.appendTo(statement, incidentId, events, { after: chainHead });
+    await statement.run(tx);
+    if (completion) outcomes[accepted[accepted.length - 1].index] = { ok: true, par: completion.par };
     return outcomes;
   }
 
@@ -342,23 +376,36 @@ export class ParService {
 
   private async finish(tx: Transaction, par: Par, actor: AuditActor, now: Date): Promise<Par> {
     await this.pars.complete(tx, par.id, actor, now);
+    const { entry, event, par: completed } = this.completion(par, actor, now);
+    await this.audit.record(tx, entry);
+    await this.outbox.append(tx, par.incidentId, event.name, event.payload);
+    return completed;
+  }
+
+  /** A PAR's completion: its audit entry, its board event, and the PAR as it ends. */
+  private completion(par: Par, actor: AuditActor, now: Date): { entry: AuditInput; event: OutgoingEvent & { name: 'par.completed' }; par: Par } {
     const counts = countsOf(par);
-    await this.audit.record(tx, {
-      actor,
-      action: 'par.completed',
-      incidentId: par.incidentId,
-      target: { type: 'par', id: par.id },
-      occurredAt: now,
-      payload: { counts, overdue: par.overdueAt !== null },
-    });
-    await this.outbox.append(tx, par.incidentId, 'par.completed', {
-      parId: par.id,
-      scope: par.scopeAssignment ? { assignment: par.scopeAssignment } : {},
-      by: actorOnBoard(actor),
-      at: now.toISOString(),
-      counts,
-    });
-    return { ...par, state: 'completed', completedAt: now, completedBy: actor };
+    return {
+      entry: {
+        actor,
+        action: 'par.completed',
+        incidentId: par.incidentId,
+        target: { type: 'par', id: par.id },
+        occurredAt: now,
+        payload: { counts, overdue: par.overdueAt !== null },
+      },
+      event: {
+        name: 'par.completed',
+        payload: {
+          parId: par.id,
+          scope: par.scopeAssignment ? { assignment: par.scopeAssignment } : {},
+          by: actorOnBoard(actor),
+          at: now.toISOString(),
+          counts,
+        },
+      },
+      par: { ...par, state: 'completed', completedAt: now, completedBy: actor },
+    };
   }
 
   private async lockRunning(tx: Transaction, incidentId: string, parId: string): Promise<Par> {

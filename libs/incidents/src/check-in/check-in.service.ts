@@ -271,8 +271,9 @@ export class CheckInService {
         reasons = [
           { code: 'active_elsewhere', message: `${identity.name} is still checked in at ${other.name} (${other.number}); check them out there first.` },
         ];
-      } else if (cmd.offline && (await this.checkedOutSince(identity.responderId, incident.id, cmd.offline.scannedAt))) {
-        // Conflict rule (docs/offline.md): a check-out recorded online after the offline scan is the later fact.
+      } else if (cmd.offline && !presentation && (await this.checkedOutSince(identity.responderId, incident.id, cmd.offline.scannedAt))) {
+        // Conflict rule (docs/offline.md): a check-out recorded online after the offline scan is the later fact. A
+        // first scan (a presentation) names a responder never seen, so never checked out: no lookup for it.
         decision = 'denied';
         reasons = [{ code: 'checked_out_since', message: `${identity.name} was checked out after this offline scan; it opens no deployment.` }];
       } else {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { notFound } from '@app/common';
-import type { SqlScope } from '@app/db';
+import type { CombinedStatement, SqlScope, StatementPart } from '@app/db';
 import type { DeploymentDetails, DeploymentTimelineRecord } from './deployment';
 import { hoursBetween, type DeploymentView } from './deployment.view';
 import { DeploymentsRepository, type OnScenePerson } from './deployments.repository';
@@ -32,6 +32,11 @@ export class DeploymentReader {
   /** Who is on scene, in one assignment or at the whole incident (null): the few fields a roll call keeps. */
   onScene(incidentId: string, assignment: string | null, scope?: SqlScope): Promise<OnScenePerson[]> {
     return this.deployments.onScene(incidentId, assignment, scope);
+  }
+
+  /** Who is on scene, as a part of the caller's combined statement (columns deployment_id, responder_id, name, assignment). */
+  onSceneTo(statement: CombinedStatement, incidentId: string, assignment: string | null): StatementPart {
+    return this.deployments.onScenePart(statement, incidentId, assignment);
   }
 
   /** Every deployment at the incident with its status history, for time records. */

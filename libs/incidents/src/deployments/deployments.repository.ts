@@ -1,7 +1,7 @@
 import type { PracticeAuthorityView } from '@app/practice-authority';
 import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '@app/audit';
-import { Database, type SqlScope, type Transaction } from '@app/db';
+import { CombinedStatement, Database, type SqlScope, type StatementPart, type Transaction } from '@app/db';
 import type { CredentialFlag, OutOfServiceReason } from '@app/realtime';
 import type { LocationKind } from '../incidents/incident';
 import type {
@@ -184,6 +184,20 @@ export class DeploymentsRepository {
       [incidentId, assignment],
     );
     return rows.map((r) => ({ deploymentId: r.id, responderId: r.responder_id, name: r.name, assignment: r.assignment }));
+  }
+
+  /**
+   * Who is on scene as a part of a combined statement, read once (materialized), with the columns deployment_id,
+   * responder_id, name, assignment: for copying the list in the same statement rather than through the application.
+   */
+  onScenePart(statement: CombinedStatement, incidentId: string, assignment: string | null): StatementPart {
+    return statement.with(
+      'on_scene',
+      `SELECT d.id AS deployment_id, d.responder_id, r.name, d.assignment FROM deployment d JOIN responder r ON r.id = d.responder_id
+       WHERE d.incident_id = ${statement.value(incidentId)}::uuid AND d.checked_out_at IS NULL
+         AND (${statement.value(assignment)}::text IS NULL OR d.assignment = ${statement.value(assignment)}::text)`,
+      { materialized: true },
+    );
   }
 
   async listDetails(incidentId: string, opts: { activeOnly: boolean }, scope: SqlScope = this.database): Promise<DeploymentDetails[]> {

@@ -61,7 +61,14 @@ export class DeploymentsService {
     return d;
   }
 
-  async changeStatus(incidentId: string, deploymentId: string, dto: ChangeStatusDto, actor: AuditActor): Promise<DeploymentView> {
+  /** `offline`: a status change an offline station logged, recorded with the audit entry when the station syncs (libs/offline). */
+  async changeStatus(
+    incidentId: string,
+    deploymentId: string,
+    dto: ChangeStatusDto,
+    actor: AuditActor,
+    { offline }: { offline?: Record<string, unknown> } = {},
+  ): Promise<DeploymentView> {
     return this.database.transaction(async (tx) => {
       const d = await this.lock(tx, incidentId, deploymentId);
       if (d.checkedOutAt) throw new DomainError('deployment_not_active', 'This responder has checked out.');
@@ -81,7 +88,7 @@ export class DeploymentsService {
         reason: dto.status === 'out_of_service' ? dto.reason : undefined,
         assignment: dto.status === 'assigned' ? dto.assignment : (dto.assignment ?? undefined),
       };
-      await this.applyStatus(tx, d, from, to, dto.note ?? null, actor);
+      await this.applyStatus(tx, d, from, to, dto.note ?? null, actor, offline);
       return this.reader.get(deploymentId, incidentId, tx);
     });
   }
@@ -90,7 +97,15 @@ export class DeploymentsService {
    * Moves a locked deployment to a new status: the row, the append-only history, the audit entry and the board
    * event, in the caller's transaction. Reverification uses it too.
    */
-  async applyStatus(tx: Transaction, d: Deployment, from: StatusSnapshot, to: StatusSnapshot, note: string | null, actor: AuditActor): Promise<void> {
+  async applyStatus(
+    tx: Transaction,
+    d: Deployment,
+    from: StatusSnapshot,
+    to: StatusSnapshot,
+    note: string | null,
+    actor: AuditActor,
+    offline?: Record<string, unknown>,
+  ): Promise<void> {
     const now = new Date();
     await this.deployments.setStatus(tx, d.id, to);
     await this.deployments.appendStatusEvent(tx, { deploymentId: d.id, from, to, note, changedBy: actor, changedAt: now });
@@ -101,7 +116,7 @@ export class DeploymentsService {
       incidentId: d.incidentId,
       target: { type: 'deployment', id: d.id },
       occurredAt: now,
-      payload: { responderId: d.responderId, from, to, note },
+      payload: { responderId: d.responderId, from, to, note, ...(offline ? { offline: { ...offline, reconfirmedAt: now.toISOString() } } : {}) },
     });
     await this.outbox.append(tx, d.incidentId, 'deployment.status_changed', {
       deploymentId: d.id,

@@ -18,12 +18,22 @@ export const entryHash = (prevHash: string, record: string): Promise<string> => 
 export const DEVICE_KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 export const DEVICE_SIGNATURE_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-/** Verifies a device signature (base64url, IEEE P1363 r||s) over an entry hash. */
-export async function verifyEntrySignature(publicJwk: JsonWebKey, hash: string, signature: string): Promise<boolean> {
+/** A device's public key imported for verifying (import it once to check many entries); null if it is unusable. */
+export async function importDeviceKey(publicJwk: JsonWebKey): Promise<CryptoKey | null> {
   try {
-    const key = await crypto.subtle.importKey('jwk', { kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x, y: publicJwk.y }, DEVICE_KEY_ALGORITHM, false, [
+    return await crypto.subtle.importKey('jwk', { kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x, y: publicJwk.y }, DEVICE_KEY_ALGORITHM, false, [
       'verify',
     ]);
+  } catch {
+    return null;
+  }
+}
+
+/** Verifies a device signature (base64url, IEEE P1363 r||s) over an entry hash, with the key as JWK or imported. */
+export async function verifyEntrySignature(publicKey: JsonWebKey | CryptoKey | null, hash: string, signature: string): Promise<boolean> {
+  try {
+    const key = publicKey === null || publicKey instanceof CryptoKey ? publicKey : await importDeviceKey(publicKey);
+    if (!key) return false;
     const raw = atob(signature.replace(/-/g, '+').replace(/_/g, '/'));
     const bytes = new Uint8Array(raw.length);
     for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
@@ -43,12 +53,17 @@ export interface DeviceLogEntry {
   record: string;
 }
 
+export type DeviceLogKind = 'check_in' | 'check_out' | 'status_change' | 'par_ack';
+
 /** What a station logs for each scan, before it shows the result. */
 export interface DeviceLogRecord {
   scanId: string;
   seq: number;
-  /** A badge scan, or a check-out of a deployment on the pack's roster. */
-  kind: 'check_in' | 'check_out';
+  /**
+   * A badge scan; or, for a deployment on the pack's roster, a check-out, a resource status change, or its
+   * acknowledgement in a running PAR.
+   */
+  kind: DeviceLogKind;
   incidentId: string;
   deviceId: string;
   userId: string;
@@ -58,10 +73,18 @@ export interface DeviceLogRecord {
   packTime: string | null;
   /** The badge as scanned (check_in). */
   credential?: string;
-  /** The deployment checked out (check_out). */
+  /** The deployment checked out, changed or acknowledged (check_out, status_change, par_ack). */
   deploymentId?: string;
+  /** The new resource status (status_change), with its reason (out_of_service), assignment (assigned) and note. */
+  status?: 'assigned' | 'available' | 'out_of_service';
+  reason?: 'rest' | 'personnel' | 'credential' | 'other';
+  assignment?: string;
+  note?: string;
+  /** The PAR acknowledged in (par_ack). */
+  parId?: string;
   locationId?: string;
   positionId?: string;
-  decision: 'admitted' | 'admitted_with_warnings' | 'denied' | 'checked_out';
+  /** The station's decision; `queued` for a status change or PAR acknowledgement, which only the server applies. */
+  decision: 'admitted' | 'admitted_with_warnings' | 'denied' | 'checked_out' | 'queued';
   reasons: Array<{ code: string; message: string }>;
 }

@@ -98,29 +98,45 @@ export class OfflineScansRepository {
   }
 
   async insert(tx: Transaction, s: OfflineScan): Promise<void> {
+    await this.insertMany(tx, [s]);
+  }
+
+  /** A sync batch's entries in one statement (one array per column, so one round trip however many). */
+  async insertMany(tx: Transaction, scans: OfflineScan[]): Promise<void> {
+    if (scans.length === 0) return;
+    // flags (text[] per row) goes as JSON: unnest cannot take an array of arrays of different lengths.
     await tx.execute(
-      `INSERT INTO offline_scan (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+      `INSERT INTO offline_scan (${COLUMNS})
+       SELECT x.device_id, x.scan_id, x.incident_id, x.seq, x.prev_hash, x.hash, x.signature, x.record, x.kind, x.device_scanned_at, x.scanned_at,
+              x.received_at, x.pack_time, x.offline_decision, x.online_decision, x.outcome, x.code, x.message, x.attempt_id,
+              ARRAY(SELECT jsonb_array_elements_text(x.flags))
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[],
+                     $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],
+                     $19::uuid[], $20::jsonb[])
+           WITH ORDINALITY AS x(device_id, scan_id, incident_id, seq, prev_hash, hash, signature, record, kind, device_scanned_at, scanned_at,
+                                received_at, pack_time, offline_decision, online_decision, outcome, code, message, attempt_id, flags, n)
+        ORDER BY x.n`,
       [
-        s.deviceId,
-        s.scanId,
-        s.incidentId,
-        s.seq,
-        s.prevHash,
-        s.hash,
-        s.signature,
-        s.record,
-        s.kind,
-        s.deviceScannedAt,
-        s.scannedAt,
-        s.receivedAt,
-        s.packTime,
-        s.offlineDecision,
-        s.onlineDecision,
-        s.outcome,
-        s.code,
-        s.message,
-        s.attemptId,
-        s.flags,
+        scans.map((s) => s.deviceId),
+        scans.map((s) => s.scanId),
+        scans.map((s) => s.incidentId),
+        scans.map((s) => s.seq),
+        scans.map((s) => s.prevHash),
+        scans.map((s) => s.hash),
+        scans.map((s) => s.signature),
+        scans.map((s) => s.record),
+        scans.map((s) => s.kind),
+        scans.map((s) => s.deviceScannedAt),
+        scans.map((s) => s.scannedAt),
+        scans.map((s) => s.receivedAt),
+        scans.map((s) => s.packTime),
+        scans.map((s) => s.offlineDecision),
+        scans.map((s) => s.onlineDecision),
+        scans.map((s) => s.outcome),
+        scans.map((s) => s.code),
+        scans.map((s) => s.message),
+        scans.map((s) => s.attemptId),
+        scans.map((s) => JSON.stringify(s.flags)),
       ],
     );
   }

@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
-import { Clock, DomainError, notFound } from '@app/common';
+import { Clock, DomainError, forbidden, notFound } from '@app/common';
 import { Database, type Transaction } from '@app/db';
 import { CheckInService, DeploymentsService, IncidentsService, type CheckInResponse, type OfflineCheckInContext } from '@app/incidents';
+import { ParService } from '@app/accountability';
 import { Outbox } from '@app/realtime';
-import { entryHash, verifyEntrySignature, type DeviceLogEntry, type DeviceLogRecord } from '../devices/device-log';
+import { entryHash, importDeviceKey, verifyEntrySignature, type DeviceLogEntry, type DeviceLogKind, type DeviceLogRecord } from '../devices/device-log';
 import { OfflineDevicesRepository, type OfflineDevice } from '../devices/offline-devices.repository';
 import { OfflineScansRepository, type OfflineScan, type OfflineScanOutcome } from './offline-scans.repository';
 
@@ -33,7 +34,33 @@ const recordSchema = z.discriminatedUnion('kind', [
     decision: z.enum(['admitted', 'admitted_with_warnings', 'denied']),
   }),
   z.object({ ...common, kind: z.literal('check_out'), deploymentId: z.uuid(), decision: z.literal('checked_out') }),
+  z
+    .object({
+      ...common,
+      kind: z.literal('status_change'),
+      deploymentId: z.uuid(),
+      status: z.enum(['assigned', 'available', 'out_of_service']),
+      reason: z.enum(['rest', 'personnel', 'credential', 'other']).optional(),
+      assignment: z.string().min(1).max(120).optional(),
+      note: z.string().max(500).optional(),
+      decision: z.literal('queued'),
+    })
+    // The same requirements as the online route's ChangeStatusDto.
+    .refine((r) => r.status !== 'out_of_service' || r.reason !== undefined)
+    .refine((r) => r.status !== 'assigned' || r.assignment !== undefined),
+  z.object({ ...common, kind: z.literal('par_ack'), parId: z.uuid(), deploymentId: z.uuid(), decision: z.literal('queued') }),
 ]);
+
+/** The audit action of an entry the server refused to apply, by what the station logged. */
+const REFUSED_ACTION: Record<DeviceLogKind, string> = {
+  check_in: 'checkin.offline_refused',
+  check_out: 'checkin.offline_refused',
+  status_change: 'deployment.offline_status_refused',
+  par_ack: 'par.offline_acknowledgement_refused',
+};
+
+/** Who may change a resource status online (the status route's roles): the same rule for one logged offline. */
+const STATUS_CHANGERS: ReadonlySet<string> = new Set(['admin', 'commander']);
 
 /** What the online side decided for an entry: a check-in's decision, or checked_out. */
 interface OnlineResult {
@@ -98,6 +125,7 @@ export class OfflineSyncService {
     private readonly scans: OfflineScansRepository,
     private readonly checkIns: CheckInService,
     private readonly deployments: DeploymentsService,
+    private readonly pars: ParService,
     private readonly incidents: IncidentsService,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
@@ -136,10 +164,13 @@ export class OfflineSyncService {
       for (const e of entries) if (!links.has(e.seq)) links.set(e.seq, e.hash);
 
       const incident = await this.incidents.get(cmd.incidentId, tx);
-      // Chain and signature checks in order; then the new scans re-verified together (check-ins arriving together
-      // share a commit); then each recorded in log order.
-      const prepared: Array<EntryResult | Prepared> = [];
-      for (const entry of entries) prepared.push(await this.prepare(cmd, device, entry, bySeq.get(entry.seq), links, receivedAt, skewMs, incident));
+      // Chain and signature checks side by side (each reads only what is fixed above; the device key imported once);
+      // then the new scans re-verified together (check-ins arriving together share a commit); then each recorded in
+      // log order, the batch's evidence rows in one statement.
+      const deviceKey = await importDeviceKey(device.publicJwk);
+      const prepared: Array<EntryResult | Prepared> = await Promise.all(
+        entries.map((entry) => this.prepare(cmd, device, deviceKey, entry, bySeq.get(entry.seq), links, receivedAt, skewMs, incident)),
+      );
       // A scan id is the idempotency key: one used by another entry (in this batch or synced before) is an edited log.
       const reused = new Set(
         (
@@ -164,14 +195,16 @@ export class OfflineSyncService {
           };
         seen.add(p.record.scanId);
       }
-      const online = await Promise.all(prepared.map((p) => ('entry' in p ? this.reverify(cmd, device, p) : undefined)));
+      const online = await this.applyInOrder(cmd, device, prepared);
       const results: EntryResult[] = [];
+      const evidence: OfflineScan[] = [];
       let head = { seq: device.headSeq, hash: device.headHash };
       for (const [i, p] of prepared.entries()) {
-        const result = 'entry' in p ? await this.record(tx, cmd, p, online[i]!, receivedAt) : p;
+        const result = 'entry' in p ? await this.record(tx, cmd, p, online[i]!, receivedAt, evidence) : p;
         results.push(result);
         if (result.status === 'accepted' && result.seq > head.seq && 'entry' in p) head = { seq: p.entry.seq, hash: p.entry.hash };
       }
+      await this.scans.insertMany(tx, evidence);
       await this.devices.advanceHead(tx, device.id, head.seq, head.hash);
       return { deviceId: device.id, receivedAt: receivedAt.toISOString(), clockSkewSeconds: Math.round(skewMs / 1000), head, results };
     });
@@ -181,6 +214,7 @@ export class OfflineSyncService {
   private async prepare(
     cmd: SyncCommand,
     device: OfflineDevice,
+    deviceKey: CryptoKey | null,
     entry: DeviceLogEntry,
     previous: OfflineScan | undefined,
     links: Map<number, string>,
@@ -211,7 +245,7 @@ export class OfflineSyncService {
     }
     if ((await entryHash(entry.prevHash, entry.record)) !== entry.hash)
       return refuse('device_log_edited', `Entry ${entry.seq} does not match its hash: it was changed on the device after it was written.`);
-    if (!(await verifyEntrySignature(device.publicJwk, entry.hash, entry.signature)))
+    if (!(await verifyEntrySignature(deviceKey, entry.hash, entry.signature)))
       return refuse('device_signature_invalid', `Entry ${entry.seq} is not signed by this station's device key.`);
     let record: DeviceLogRecord;
     try {
@@ -275,6 +309,36 @@ export class OfflineSyncService {
     };
   }
 
+  /**
+   * Applies the entries in log order: a run of consecutive check-ins together (they share the check-in use case's
+   * group commit and do not depend on each other's order), every other entry alone after what came before it, so
+   * two status changes of one person, or a status change and a check-out, land in the order they were made.
+   */
+  private async applyInOrder(
+    cmd: SyncCommand,
+    device: OfflineDevice,
+    prepared: Array<EntryResult | Prepared>,
+  ): Promise<Array<OnlineResult | DomainError | undefined>> {
+    const online: Array<OnlineResult | DomainError | undefined> = new Array(prepared.length).fill(undefined);
+    let run: number[] = [];
+    const flush = async (): Promise<void> => {
+      const results = await Promise.all(run.map((i) => this.reverify(cmd, device, prepared[i] as Prepared)));
+      run.forEach((i, k) => (online[i] = results[k]));
+      run = [];
+    };
+    for (const [i, p] of prepared.entries()) {
+      if (!('entry' in p)) continue;
+      if (p.record.kind === 'check_in') {
+        run.push(i);
+        continue;
+      }
+      await flush();
+      online[i] = await this.reverify(cmd, device, p);
+    }
+    await flush();
+    return online;
+  }
+
   /** The scan through the check-in use case (its scan id as Idempotency-Key): the online decision, or why it was refused. */
   private async reverify(cmd: SyncCommand, device: OfflineDevice, p: Prepared): Promise<OnlineResult | DomainError> {
     const actor: AuditActor = cmd.actor.kind === 'user' ? { ...cmd.actor, device: device.id } : cmd.actor;
@@ -284,6 +348,26 @@ export class OfflineSyncService {
           offline: { ...p.context },
         });
         return { decision: 'checked_out', reasons: [], attemptId: null, name: d.responder.name };
+      }
+      if (p.record.kind === 'status_change') {
+        if (!STATUS_CHANGERS.has(cmd.principal.role)) throw forbidden('Only commanders (and admins) change a resource status.');
+        const { status, reason, assignment, note } = p.record;
+        const d = await this.deployments.changeStatus(
+          cmd.incidentId,
+          p.record.deploymentId ?? '',
+          { status: status ?? 'available', reason, assignment, note },
+          actor,
+          { offline: { ...p.context } },
+        );
+        return { decision: 'status_changed', reasons: [], attemptId: null, name: d.responder.name };
+      }
+      if (p.record.kind === 'par_ack') {
+        // As the acknowledgement route: a check-in station's acknowledgement counts as a scan, a commander's as the board's.
+        const via = cmd.principal.role === 'checkin' ? 'scan' : 'board';
+        await this.pars.mark(cmd.incidentId, p.record.parId ?? '', [p.record.deploymentId ?? ''], 'accounted', via, cmd.principal, actor, {
+          offline: { ...p.context },
+        });
+        return { decision: 'acknowledged', reasons: [], attemptId: null };
       }
       const outcome = await this.checkIns.checkIn({
         incidentId: cmd.incidentId,
@@ -302,19 +386,37 @@ export class OfflineSyncService {
     }
   }
 
-  /** Keeps the entry as evidence with both outcomes; a refusal is audited, an offline admission denied online alerts the board. */
-  private async record(tx: Transaction, cmd: SyncCommand, p: Prepared, online: OnlineResult | DomainError, receivedAt: Date): Promise<EntryResult> {
+  /**
+   * Adds the entry to the batch's evidence (`evidence`, written together) with both outcomes; a refusal is audited,
+   * an offline admission denied online alerts the board.
+   */
+  private async record(
+    tx: Transaction,
+    cmd: SyncCommand,
+    p: Prepared,
+    online: OnlineResult | DomainError,
+    receivedAt: Date,
+    evidence: OfflineScan[],
+  ): Promise<EntryResult> {
     const { record, base, context } = p;
     const flags = base.flags;
     if (online instanceof DomainError) {
       // Refused outright (incident closed, a position or location gone): kept as evidence, in the audit chain.
-      await this.scans.insert(tx, { ...base, onlineDecision: null, outcome: 'refused', code: online.code, message: online.message, attemptId: null });
+      evidence.push({ ...base, onlineDecision: null, outcome: 'refused', code: online.code, message: online.message, attemptId: null });
       await this.audit.record(tx, {
         actor: cmd.actor,
-        action: 'checkin.offline_refused',
+        action: REFUSED_ACTION[record.kind],
         incidentId: cmd.incidentId,
         target: { type: 'offline_scan', id: record.scanId },
-        payload: { offline: { ...context, reconfirmedAt: receivedAt.toISOString() }, code: online.code, message: online.message, flags },
+        payload: {
+          offline: { ...context, reconfirmedAt: receivedAt.toISOString() },
+          kind: record.kind,
+          ...(record.deploymentId ? { deploymentId: record.deploymentId } : {}),
+          ...(record.parId ? { parId: record.parId } : {}),
+          code: online.code,
+          message: online.message,
+          flags,
+        },
       });
       if (admits(record.decision)) await this.flagChanged(tx, cmd.incidentId, null, record, context, 'denied', online.message, receivedAt);
       return {
@@ -337,7 +439,7 @@ export class OfflineSyncService {
       message: changed ? (online.reasons[0]?.message ?? null) : null,
       attemptId: online.attemptId,
     };
-    await this.scans.insert(tx, scan);
+    evidence.push(scan);
     if (changed && admits(record.decision)) {
       const why = online.reasons.map((r) => r.message).join(' ') || 'Denied when re-verified online.';
       await this.flagChanged(tx, cmd.incidentId, online, record, context, online.decision, why, receivedAt);

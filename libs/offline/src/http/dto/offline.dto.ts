@@ -69,9 +69,18 @@ export class SyncEntryResultDto {
   @ApiProperty({ enum: ['accepted', 'duplicate', 'rejected'], description: 'duplicate: synced before (the first outcome is repeated)' }) status!:
     'accepted' | 'duplicate' | 'rejected';
   @ApiPropertyOptional({ enum: ['reconfirmed', 'changed', 'refused'] }) outcome?: 'reconfirmed' | 'changed' | 'refused';
-  @ApiPropertyOptional({ type: String, nullable: true }) onlineDecision?: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'What the server did: admitted, admitted_with_warnings or denied (check_in), checked_out, status_changed, acknowledged (par_ack)',
+  })
+  onlineDecision?: string | null;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) attemptId?: string | null;
-  @ApiPropertyOptional({ description: 'Why it was rejected, refused or changed (e.g. device_log_edited, incident_closed, revoked)' }) code?: string;
+  @ApiPropertyOptional({
+    description:
+      'Why it was rejected, refused or changed (e.g. device_log_edited, incident_closed, revoked, deployment_not_active, par_not_running, par_not_in_scope)',
+  })
+  code?: string;
   @ApiPropertyOptional() message?: string;
   @ApiPropertyOptional({ type: [String], description: 'clock_skew, scanned_in_future, chain_gap, after_close' }) flags?: string[];
 }
