@@ -13,8 +13,7 @@ import { CheckInDto } from './dto/check-in.dto';
 import { RecentCheckInsRepository } from './recent-check-ins.repository';
 import { isWalkUpBadge, WalkUpBadges } from '../walk-ups/walk-up-badges';
 import { WalkUpsService } from '../walk-ups/walk-ups.service';
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+import { idempotencyKeyFrom } from './idempotency-key';
 
 @ApiTags('check-in')
 @ApiBearerAuth()
@@ -62,9 +61,7 @@ export class CheckInController {
     @RequestActor() actor: AuditActor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new DomainError('malformed_request', 'Idempotency-Key must be 1-128 letters, digits, or . _ : -');
-    }
+    idempotencyKeyFrom(idempotencyKey);
     // Per user, whatever X-Device-Id says (a client could name a new device for every scan), and before the badge
     // is verified: a scanner over its limit causes no verification work and gets nothing recorded or replayed.
     await this.limiter.consume('check-in', principal.userId, this.config.auth.checkinRateLimitPerMinute);

@@ -5,14 +5,12 @@ import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Public, Roles, type Principal } from '@app/auth';
 import { ApiProblem, ApiProblems, ApiSuccess, DomainError, RateLimiter } from '@app/common';
 import { AppConfig } from '@app/config';
-import { CheckInResponseDto, WalkUpDto, type WalkUpView } from '@app/incidents';
+import { CheckInResponseDto, idempotencyKeyFrom, WalkUpDto, type WalkUpView } from '@app/incidents';
 import { LicenceCheckInDto, LicenceLookupDto } from '../dto/licence-check-in.dto';
 import { NoticeAcceptedDto, PrimarySourcePolicyDto, PrimarySourcePolicyInputDto, RelookupSummaryDto } from '../dto/primary-source-policy.dto';
 import { LicenceChangesService, type NoticeOutcome, type RelookupOutcome } from '../licence-changes.service';
 import { LicenceCheckInService } from '../licence-check-in.service';
 import { PrimarySourcePolicyService, type PrimarySourcePolicyView } from '../primary-source-policy.service';
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Check-in by licence number, checked at the licence's primary source (docs/primary-source.md). */
 @ApiTags('check-in')
@@ -55,9 +53,7 @@ export class LicenceCheckInController {
     @RequestActor() actor: AuditActor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new DomainError('malformed_request', 'Idempotency-Key must be 1-128 letters, digits, or . _ : -');
-    }
+    idempotencyKeyFrom(idempotencyKey);
     // The same per-user budget as badge scans: a licence check is a check-in.
     await this.limiter.consume('check-in', principal.userId, this.config.auth.checkinRateLimitPerMinute);
     const outcome = await this.checkIns.checkIn({
