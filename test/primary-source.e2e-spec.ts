@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { signNotice, startLicenceBoard, type LicenceBoard } from '../apps/licence-board/src';
+import { REFUSED_NOTICES_RECORDED_PER_MINUTE } from '@app/primary-source';
 import { awayFromMinuteEdge, bearer, freePort } from './support/test-app';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
 
@@ -351,6 +352,18 @@ describe('primary-source licence checks against the simulated board', () => {
       .set(...bearer(world.adminToken));
     const row = (maria.body as Array<{ responder: { name: string }; credentialFlag: unknown }>).find((d) => d.responder.name === 'Maria Delgado');
     expect(row?.credentialFlag).toBeNull();
+  });
+
+  it('records refused notices only up to a budget per source: a flood of forged notices is answered 429, not recorded', async () => {
+    const body = JSON.stringify({ NoticeId: 'flood', LicenseNumber: 'P1', JurisdictionAbbreviation: 'TX', LicenseStatus: 'Revoked' });
+    const send = () => request(world.http).post('/primary-source/notices/tx-board').set('content-type', 'application/json').send(body);
+    await awayFromMinuteEdge(); // the budget is per clock minute
+    const codes: string[] = [];
+    for (let i = 0; i < REFUSED_NOTICES_RECORDED_PER_MINUTE + 5; i++) codes.push((await send()).body.code as string);
+    expect(codes.filter((c) => c === 'notice_signature_invalid')).toHaveLength(REFUSED_NOTICES_RECORDED_PER_MINUTE);
+    expect(codes.filter((c) => c === 'rate_limited')).toHaveLength(5);
+    const refused = (await auditEntries('primary_source.notice_refused')).filter((e) => e.payload.source === 'tx-board');
+    expect(refused).toHaveLength(REFUSED_NOTICES_RECORDED_PER_MINUTE);
   });
 
   it('looks up again, on schedule, licences whose source sends no notices, and flags a revocation', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditTrail, type AuditActor } from '@app/audit';
-import { DomainError } from '@app/common';
+import { DomainError, RateLimiter } from '@app/common';
 import type { CredentialFlagCode } from '@app/realtime';
 import { Database } from '@app/db';
 import {
@@ -54,6 +54,9 @@ const BLOCK = 500;
  * transaction); a licence good again clears a reversible flag. A notice that does not verify, or names a licence
  * nobody is deployed on, is refused with its reason code, kept in primary_source_notice and the audit trail.
  */
+/** Refused notices a source may have recorded per minute; past it they are answered 429 and not recorded. */
+export const REFUSED_NOTICES_RECORDED_PER_MINUTE = 60;
+
 @Injectable()
 export class LicenceChangesService {
   private readonly logger = new Logger(LicenceChangesService.name);
@@ -66,6 +69,7 @@ export class LicenceChangesService {
     private readonly repository: PrimarySourceRepository,
     private readonly database: Database,
     private readonly audit: AuditTrail,
+    private readonly limiter: RateLimiter,
   ) {}
 
   async receiveNotice(sourceId: string, rawBody: string, headers: Record<string, string | undefined>): Promise<NoticeOutcome> {
@@ -231,6 +235,9 @@ export class LicenceChangesService {
     licence: { noticeId: string; state: string; profession: string; hash: string; status: string } | null,
     at: Date,
   ): Promise<void> {
+    // The route is open to anyone who can reach it: refusals are kept on record only up to a budget per source, so
+    // a flood of forged notices is answered 429 and cannot fill the audit trail.
+    await this.limiter.consume('primary-source-refused-notice', sourceId, REFUSED_NOTICES_RECORDED_PER_MINUTE);
     this.logger.warn(`notice from ${sourceId} refused: ${code}`);
     await this.database.transaction(async (tx) => {
       await this.repository.logNotice(

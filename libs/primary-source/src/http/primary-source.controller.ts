@@ -135,7 +135,7 @@ export class PrimarySourceNoticesController {
   @ApiHeader({ name: 'X-Notice-Signature', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" under the source’s secret>' })
   @ApiBody({ description: 'The source’s notice, as it sends it', schema: { type: 'object' } })
   @ApiSuccess(NoticeAcceptedDto, { description: 'Applied: the deployments on that licence flagged or cleared.' })
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 404, 429)
   @ApiProblem('notice_signature_invalid', 'The signature is missing, does not verify, or is too old.')
   @ApiProblem('notice_invalid', 'The notice does not name a licence and its status.')
   @ApiProblem('notice_licence_unknown', 'Nobody is deployed on that licence.')
