@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { signNotice, startLicenceBoard, type LicenceBoard } from '../apps/licence-board/src';
 import { REFUSED_NOTICES_RECORDED_PER_MINUTE } from '@app/primary-source';
+import { withDb } from './support/reverification';
 import { awayFromMinuteEdge, bearer, freePort } from './support/test-app';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
 
@@ -379,5 +380,92 @@ describe('primary-source licence checks against the simulated board', () => {
     expect((await deployment(admitted.deployment!.id)).credentialFlag?.code).toBe('revoked');
     // The nurses’ source notifies: only the two Florida EMS-board licences (this physician, the paramedic) are looked up again.
     expect(run.body.checked).toBe(2);
+  });
+
+  describe('a licence admitted to non-clinical work while its source gave no usable answer', () => {
+    let other: IncidentFixture;
+
+    beforeAll(async () => {
+      other = await createIncident(world.http, world.adminToken);
+      await request(world.http)
+        .put(`/incidents/${other.id}/primary-source-policy`)
+        .set(...bearer(world.adminToken))
+        .send({ acceptPrimarySource: true, onIndeterminate: 'non_clinical_with_warning', signedCredentialPositions: [] })
+        .expect(200);
+    });
+
+    const admitDuringTimeout = async (query: Record<string, unknown>): Promise<string> => {
+      board.injectFault('nursys', 'timeout', 1);
+      const res = await request(world.http)
+        .post(`/incidents/${other.id}/check-ins/licence`)
+        .set(...bearer(world.adminToken))
+        .send({ twoFormsOfIdSeen: true, ...query });
+      expect(res.status).toBe(201);
+      const body = res.body as CheckInBody;
+      expect(body.decision).toBe('admitted_with_warnings');
+      expect(body.reasons.map((r) => r.code)).toEqual(['primary_source_unavailable']);
+      expect(body.verification.evidence.primarySource?.result).toBe('indeterminate');
+      expect(body.deployment?.credential.qualification).toBeNull();
+      return body.deployment!.id;
+    };
+
+    const view = async (id: string): Promise<{ credential: { qualification: string | null }; credentialFlag: { code: string } | null }> => {
+      const res = await request(world.http)
+        .get(`/incidents/${other.id}/deployments/${id}`)
+        .set(...bearer(world.adminToken))
+        .expect(200);
+      return res.body as { credential: { qualification: string | null }; credentialFlag: { code: string } | null };
+    };
+
+    it('is confirmed by a later re-lookup that finds the licence active, even at a source that sends notices: qualified, audited, on the board', async () => {
+      const deploymentId = await admitDuringTimeout({ licenceNumber: 'RN271828', state: 'GA', profession: 'RN', name: 'Grace Okafor' });
+      const run = await request(world.http)
+        .post('/primary-source/relookups')
+        .set(...bearer(world.adminToken))
+        .expect(200);
+      expect(run.body.confirmed).toBeGreaterThanOrEqual(1);
+      const confirmed = await view(deploymentId);
+      expect(confirmed.credential.qualification).toBe('RN');
+      expect(confirmed.credentialFlag).toBeNull();
+
+      const entries = (await auditEntries('primary_source.confirmed', other.id)) as Array<{ payload: Record<string, unknown> }>;
+      expect(entries).toHaveLength(1);
+      expect(entries[0].payload).toMatchObject({ qualification: 'RN', evidence: { basis: 'primary_source' } });
+      expect(String((entries[0].payload.evidence as { note: string }).note)).toMatch(/licence active; response sha256 [0-9a-f]{64}/);
+      // The commander's board gets the entry again, now with the qualification.
+      const events = await withDb(world.env.dbUrl, (db) =>
+        db.query<{ payload: { deployment: { deploymentId: string; qualifications: string[] }; change: string } }>(
+          `SELECT payload FROM outbox_event WHERE incident_id = $1 AND name = 'deployment.updated'`,
+          [other.id],
+        ),
+      );
+      expect(events.rows.map((r) => r.payload)).toEqual([
+        expect.objectContaining({ change: 'verified', deployment: expect.objectContaining({ deploymentId, qualifications: ['RN'] }) }),
+      ]);
+
+      // Confirmed once: the next run changes nothing for it (and a nurse's source now notifies instead).
+      const again = await request(world.http)
+        .post('/primary-source/relookups')
+        .set(...bearer(world.adminToken))
+        .expect(200);
+      expect(again.body.confirmed).toBe(0);
+      expect(await auditEntries('primary_source.confirmed', other.id)).toHaveLength(1);
+    });
+
+    it('is flagged by a later re-lookup that finds the licence suspended, and never confirmed', async () => {
+      const deploymentId = await admitDuringTimeout({ licenceNumber: 'AP20451', state: 'TX', profession: 'APRN', name: 'Dana Whitfield' });
+      // Not enrolled for notices while unconfirmed: only the re-lookup can find the change.
+      expect(await board.changeStatus('TX', 'APRN', 'AP20451', 'suspended')).toEqual([]);
+      const run = await request(world.http)
+        .post('/primary-source/relookups')
+        .set(...bearer(world.adminToken))
+        .expect(200);
+      expect(run.body.flagged).toBeGreaterThanOrEqual(1);
+      const flagged = await view(deploymentId);
+      expect(flagged.credentialFlag?.code).toBe('suspended');
+      expect(flagged.credential.qualification).toBeNull();
+      const entries = await auditEntries('credential.flagged', other.id);
+      expect(entries.map((e) => e.payload)).toEqual([expect.objectContaining({ flag: expect.objectContaining({ code: 'suspended' }) })]);
+    });
   });
 });

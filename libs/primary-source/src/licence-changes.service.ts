@@ -25,6 +25,7 @@ export interface NoticeOutcome {
   noticeId: string;
   flagged: number;
   cleared: number;
+  confirmed: number;
   duplicate: boolean;
 }
 
@@ -32,6 +33,7 @@ export interface RelookupOutcome {
   checked: number;
   flagged: number;
   cleared: number;
+  confirmed: number;
   indeterminate: number;
 }
 
@@ -90,7 +92,8 @@ export class LicenceChangesService {
       await this.refuse(sourceId, bodyHash, 'notice_licence_unknown', message, licence, now);
       throw new DomainError('notice_licence_unknown', message);
     }
-    if (await this.repository.noticeApplied(sourceId, notice.noticeId)) return { noticeId: notice.noticeId, flagged: 0, cleared: 0, duplicate: true };
+    if (await this.repository.noticeApplied(sourceId, notice.noticeId))
+      return { noticeId: notice.noticeId, flagged: 0, cleared: 0, confirmed: 0, duplicate: true };
 
     const record: LicenceRecord = {
       state: notice.state,
@@ -110,7 +113,7 @@ export class LicenceChangesService {
     };
     const check = licenceCheck(lookup, record, undefined, null);
     const actor: AuditActor = { kind: 'system', process: 'api', job: `primary-source notice ${sourceId}` };
-    const tally = { flagged: 0, cleared: 0 };
+    const tally = { flagged: 0, cleared: 0, confirmed: 0 };
     for (const c of deployed) {
       await this.apply(c, check, notice.status, `notice ${notice.noticeId}`, `${configured.source.name} notice: licence ${notice.status}`, actor, now, tally);
     }
@@ -135,11 +138,13 @@ export class LicenceChangesService {
   }
 
   /**
-   * Looks up again every deployed licence whose source sends us no notices (within the source's stated freshness the
-   * cached answer is the answer). An indeterminate lookup changes nothing: the next tick tries again.
+   * Looks up again every deployed licence whose source sends us no notices, and every licence admitted while its
+   * source gave no usable answer (not yet confirmed, so not yet enrolled for notices) whatever the source. Within
+   * the source's stated freshness the cached answer is the answer. An indeterminate lookup changes nothing: the next
+   * tick tries again.
    */
   async relookup(actor: AuditActor): Promise<RelookupOutcome> {
-    const outcome: RelookupOutcome = { checked: 0, flagged: 0, cleared: 0, indeterminate: 0 };
+    const outcome: RelookupOutcome = { checked: 0, flagged: 0, cleared: 0, confirmed: 0, indeterminate: 0 };
     const scope: RunScope = { kind: 'primary_source' };
     let after = FIRST_ID;
     for (;;) {
@@ -148,7 +153,7 @@ export class LicenceChangesService {
       after = block[block.length - 1].deploymentId;
       for (const c of block) {
         const asked = await this.storedRequest(c);
-        if (!asked || this.sources.notifies(asked.configured)) continue;
+        if (!asked || (c.qualification !== null && this.sources.notifies(asked.configured))) continue;
         outcome.checked++;
         const lookup = await this.lookups.lookUp(asked.configured, { kind: 'licence', ...asked.request });
         if (lookup.answer.kind === 'indeterminate') {
@@ -177,7 +182,7 @@ export class LicenceChangesService {
     note: string,
     actor: AuditActor,
     now: Date,
-    tally: { flagged: number; cleared: number },
+    tally: { flagged: number; cleared: number; confirmed: number },
   ): Promise<void> {
     const evidence: ChangeEvidence = {
       runId,
@@ -190,8 +195,15 @@ export class LicenceChangesService {
     if (code) {
       if (!replacesFlag(current, code)) return;
       if (await this.effects.flag(c, { code, message: `${note}.` }, check.result, evidence, actor, now)) tally.flagged++;
-    } else if (current && REVERSIBLE_FLAGS.has(current)) {
-      if (await this.effects.clear(c, current, `${note}: the licence is good again.`, check.result, evidence, actor, now)) tally.cleared++;
+    } else {
+      if (current && REVERSIBLE_FLAGS.has(current)) {
+        if (await this.effects.clear(c, current, `${note}: the licence is good again.`, check.result, evidence, actor, now)) tally.cleared++;
+      }
+      // Admitted while the source gave no usable answer: the licence confirmed now confers its qualification.
+      const qualification = check.result.credential?.qualification;
+      if (c.qualification === null && check.outcome === 'licensed' && qualification) {
+        if (await this.effects.confirmLicence(c, qualification, check.result, evidence, actor, now)) tally.confirmed++;
+      }
     }
   }
 

@@ -2740,6 +2740,8 @@ export interface components {
         NoticeAcceptedDto: {
             /** @description Deployments whose licence flag this notice cleared */
             cleared: number;
+            /** @description Deployments admitted while the source gave no usable answer, now confirmed and qualified */
+            confirmed: number;
             /** @description The notice was applied before (delivered twice): nothing changed */
             duplicate: boolean;
             /** @description Deployments flagged on this notice */
@@ -3203,6 +3205,8 @@ export interface components {
         RelookupSummaryDto: {
             checked: number;
             cleared: number;
+            /** @description Deployments admitted while the source gave no usable answer, now confirmed and qualified */
+            confirmed: number;
             flagged: number;
             /** @description Lookups that gave no usable answer (nothing changed for them) */
             indeterminate: number;

@@ -12,9 +12,9 @@ export class PrimarySourceRelookupProcessor implements JobHandler<'primary-sourc
 
   async handle(): Promise<void> {
     const outcome = await this.changes.relookup({ kind: 'system', process: 'worker', job: 'primary-source.relookup' });
-    if (outcome.flagged + outcome.cleared + outcome.indeterminate > 0) {
+    if (outcome.flagged + outcome.cleared + outcome.confirmed + outcome.indeterminate > 0) {
       this.logger.log(
-        `licence re-lookups: ${outcome.checked} checked, ${outcome.flagged} flagged, ${outcome.cleared} cleared, ${outcome.indeterminate} indeterminate`,
+        `licence re-lookups: ${outcome.checked} checked, ${outcome.flagged} flagged, ${outcome.cleared} cleared, ${outcome.confirmed} confirmed, ${outcome.indeterminate} indeterminate`,
       );
     }
   }

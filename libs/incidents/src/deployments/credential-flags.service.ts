@@ -3,6 +3,9 @@ import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Transaction } from '@app/db';
 import { Outbox, type CredentialFlag, type CredentialFlagCode } from '@app/realtime';
 import { ResponderRepository } from '../responders/responders.repository';
+import { DeployedCredentialsRepository } from './deployed-credentials.repository';
+import { DeploymentReader } from './deployment-reader';
+import { toRosterEntry } from './deployment.view';
 import { DeploymentsRepository } from './deployments.repository';
 import { DeploymentsService } from './deployments.service';
 
@@ -19,7 +22,37 @@ export class CredentialFlagsService {
     private readonly responders: ResponderRepository,
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
+    private readonly deployed: DeployedCredentialsRepository,
+    private readonly reader: DeploymentReader,
   ) {}
+
+  /**
+   * A licence admitted to non-clinical work because its source gave no usable answer, now confirmed active at the
+   * source: the deployment's licence record confers its qualification, audited with the lookup's evidence, and the
+   * board entry is replaced so the commander sees the person qualified. False if already confirmed or checked out.
+   */
+  async confirmLicence(
+    tx: Transaction,
+    incidentId: string,
+    deploymentId: string,
+    qualification: string,
+    actor: AuditActor,
+    evidence: Record<string, unknown>,
+  ): Promise<boolean> {
+    const d = await this.deployments.lock(tx, incidentId, deploymentId);
+    if (d.checkedOutAt || !d.credentialId) return false;
+    if (!(await this.deployed.confirmQualification(tx, d.credentialId, qualification))) return false;
+    await this.audit.record(tx, {
+      actor,
+      action: 'primary_source.confirmed',
+      incidentId,
+      target: { type: 'deployment', id: d.id },
+      payload: { responderId: d.responderId, credentialId: d.credentialId, qualification, evidence },
+    });
+    const deployment = await this.reader.get(d.id, incidentId, tx);
+    await this.outbox.append(tx, incidentId, 'deployment.updated', { deployment: toRosterEntry(deployment), change: 'verified' });
+    return true;
+  }
 
   /** Flags the deployment and takes the responder out of service (reason `credential`). Returns false if nothing changed. */
   async flag(

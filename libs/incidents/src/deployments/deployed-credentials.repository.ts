@@ -147,6 +147,18 @@ export class DeployedCredentialsRepository {
   }
 
   /**
+   * A licence admitted while its source gave no usable answer, now confirmed at the source: it confers its
+   * qualification from now on. False when the record already had one (confirmed before).
+   */
+  async confirmQualification(tx: Transaction, credentialId: string, qualification: string): Promise<boolean> {
+    const row = await tx.queryOne<{ id: string }>(
+      `UPDATE presented_credential SET qualification = $2 WHERE id = $1 AND qualification IS NULL AND format = 'primary-source' RETURNING id`,
+      [credentialId, qualification],
+    );
+    return row !== undefined && row !== null;
+  }
+
+  /**
    * A re-check's outcome on the credential: `verified` true or false replaces the last outcome, null keeps it (the
    * check was partial); the key thumbprint is replaced when one is given.
    */

@@ -32,6 +32,7 @@ export class NoticeAcceptedDto {
   @ApiProperty() noticeId!: string;
   @ApiProperty({ description: 'Deployments flagged on this notice' }) flagged!: number;
   @ApiProperty({ description: 'Deployments whose licence flag this notice cleared' }) cleared!: number;
+  @ApiProperty({ description: 'Deployments admitted while the source gave no usable answer, now confirmed and qualified' }) confirmed!: number;
   @ApiProperty({ description: 'The notice was applied before (delivered twice): nothing changed' }) duplicate!: boolean;
 }
 
@@ -39,5 +40,6 @@ export class RelookupSummaryDto {
   @ApiProperty() checked!: number;
   @ApiProperty() flagged!: number;
   @ApiProperty() cleared!: number;
+  @ApiProperty({ description: 'Deployments admitted while the source gave no usable answer, now confirmed and qualified' }) confirmed!: number;
   @ApiProperty({ description: 'Lookups that gave no usable answer (nothing changed for them)' }) indeterminate!: number;
 }

@@ -145,7 +145,7 @@ export class PrimarySourceNoticesController {
     return this.changes.receiveNotice(sourceId.slice(0, 40), raw, headers);
   }
 
-  /** Looks up again, now, every deployed licence whose source sends no notices (the worker does this on schedule). */
+  /** Looks up again, now, every deployed licence whose source sends no notices or that is not yet confirmed (the worker does this on schedule). */
   @Post('relookups')
   @Roles('admin')
   @ApiBearerAuth()

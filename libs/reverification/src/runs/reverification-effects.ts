@@ -71,6 +71,22 @@ export class ReverificationEffects {
     });
   }
 
+  /** A licence admitted on an indeterminate lookup, confirmed at its source (CredentialFlagsService.confirmLicence). */
+  async confirmLicence(
+    c: ActiveCredential,
+    qualification: string,
+    result: VerificationResult,
+    evidence: ChangeEvidence,
+    actor: AuditActor,
+    at: Date,
+  ): Promise<boolean> {
+    return this.database.transaction(async (tx) => {
+      const changed = await this.flags.confirmLicence(tx, c.incidentId, c.deploymentId, qualification, actor, { ...evidence });
+      if (changed) await this.recordOutcome(tx, c, result, at);
+      return changed;
+    });
+  }
+
   /** The engine re-checked the credential and nothing changes for the deployment: keep its outcome (and a new key thumbprint). */
   async recordRecheck(c: ActiveCredential, result: VerificationResult, at: Date): Promise<void> {
     await this.database.transaction((tx) => this.recordOutcome(tx, c, result, at));
