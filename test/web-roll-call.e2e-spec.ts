@@ -31,8 +31,10 @@ describe('roll call in a browser', () => {
     const w = await WatchedPage.open(browser, viewport);
     pages.push(w);
     await signInThroughUi(w, base, commander.email, PASSWORD);
+    // A fresh load of the page (the session is in the tab's storage), not a hash change inside the signed-in app.
+    await w.page.goto('about:blank');
     await w.page.goto(`${base}/app/#/roll-call?incident=${incidentId}`);
-    await w.page.getByRole('heading', { name: 'Roll call' }).waitFor();
+    await w.page.getByRole('heading', { name: 'Roll call' }).waitFor({ timeout: 30_000 });
     return w;
   };
   const count = (page: Page, k: string) => page.locator(`[data-testid="par-counts"] [data-count="${k}"] strong`);
