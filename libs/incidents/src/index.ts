@@ -36,5 +36,5 @@ export * from './walk-ups/walk-up';
 export * from './walk-ups/walk-ups.service';
 export * from './walk-ups/walk-up-badges';
 export { WalkUpDto } from './walk-ups/dto/walk-up.dto';
-export { idempotencyKeyFrom } from './check-in/idempotency-key';
+export { idempotencyKeyFrom, sendCheckInOutcome } from './check-in/check-in-http';
 export * from './incidents.module';

@@ -13,7 +13,7 @@ import { CheckInDto } from './dto/check-in.dto';
 import { RecentCheckInsRepository } from './recent-check-ins.repository';
 import { isWalkUpBadge, WalkUpBadges } from '../walk-ups/walk-up-badges';
 import { WalkUpsService } from '../walk-ups/walk-ups.service';
-import { idempotencyKeyFrom } from './idempotency-key';
+import { idempotencyKeyFrom, sendCheckInOutcome } from './check-in-http';
 
 @ApiTags('check-in')
 @ApiBearerAuth()
@@ -80,9 +80,7 @@ export class CheckInController {
       idempotencyKey,
       deviceId: actor.kind === 'user' ? actor.device : undefined,
     });
-    reply.code(outcome.status).type('application/json; charset=utf-8');
-    if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
-    return outcome.body;
+    return sendCheckInOutcome(reply, outcome);
   }
 
   /** The latest scans at this incident (the check-in station's "last scans" list). */

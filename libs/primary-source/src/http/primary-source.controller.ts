@@ -5,7 +5,7 @@ import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Public, Roles, type Principal } from '@app/auth';
 import { ApiProblem, ApiProblems, ApiSuccess, DomainError, RateLimiter } from '@app/common';
 import { AppConfig } from '@app/config';
-import { CheckInResponseDto, idempotencyKeyFrom, WalkUpDto, type WalkUpView } from '@app/incidents';
+import { CheckInResponseDto, idempotencyKeyFrom, sendCheckInOutcome, WalkUpDto, type WalkUpView } from '@app/incidents';
 import { LicenceCheckInDto, LicenceLookupDto } from '../dto/licence-check-in.dto';
 import { NoticeAcceptedDto, PrimarySourcePolicyDto, PrimarySourcePolicyInputDto, RelookupSummaryDto } from '../dto/primary-source-policy.dto';
 import { LicenceChangesService, type NoticeOutcome, type RelookupOutcome } from '../licence-changes.service';
@@ -64,9 +64,7 @@ export class LicenceCheckInController {
       idempotencyKey,
       deviceId: actor.kind === 'user' ? actor.device : undefined,
     });
-    reply.code(outcome.status).type('application/json; charset=utf-8');
-    if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
-    return outcome.body;
+    return sendCheckInOutcome(reply, outcome);
   }
 
   /**

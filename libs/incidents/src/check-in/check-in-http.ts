@@ -1,4 +1,6 @@
+import type { FastifyReply } from 'fastify';
 import { DomainError } from '@app/common';
+import type { CheckInOutcome } from './check-in.service';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -8,4 +10,11 @@ export function idempotencyKeyFrom(header: string | undefined): string | undefin
     throw new DomainError('malformed_request', 'Idempotency-Key must be 1-128 letters, digits, or . _ : -');
   }
   return header;
+}
+
+/** Sends a check-in's outcome as recorded: its status, and a replay of an earlier request marked as one. */
+export function sendCheckInOutcome(reply: FastifyReply, outcome: CheckInOutcome): string {
+  reply.code(outcome.status).type('application/json; charset=utf-8');
+  if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
+  return outcome.body;
 }
