@@ -21,6 +21,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
+import { DEVELOPMENT_MATCHING_HASH_KEY } from '@app/config';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
 import {
   closedLoop,
@@ -70,7 +71,7 @@ async function freshDatabase(name: string): Promise<string> {
   await admin.end();
   const url = `${SERVER}/${name}`;
   await ensureDatabaseExists(url);
-  await runMigrations(url);
+  await runMigrations(url, DEVELOPMENT_MATCHING_HASH_KEY);
   return url;
 }
 

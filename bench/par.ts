@@ -16,6 +16,7 @@ import { Client } from 'pg';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
 import type { LiveEvent, ParCounts, SubscribeAck } from '@app/realtime';
 import { freePort, intFromEnv, json, percentile, waitUntilReady } from './live-support';
+import { DEVELOPMENT_MATCHING_HASH_KEY } from '@app/config';
 
 const PEOPLE = intFromEnv('BENCH_PEOPLE', 5000);
 const CLIENTS = intFromEnv('BENCH_CLIENTS', 1000);
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const sockets: Socket[] = [];
   try {
     await ensureDatabaseExists(dbUrl);
-    await runMigrations(dbUrl);
+    await runMigrations(dbUrl, DEVELOPMENT_MATCHING_HASH_KEY);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(__dirname, '../apps/api/src/main.js')], {

@@ -17,7 +17,7 @@ import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { AuditTrailModule } from '@app/audit';
 import { CommonModule, LoggingModule, RedisConnection } from '@app/common';
-import { ConfigModule, parseConfig } from '@app/config';
+import { DEVELOPMENT_MATCHING_HASH_KEY, ConfigModule, parseConfig } from '@app/config';
 import { CredentialsModule, CredentialVerifier, readStatus, StatusListStore, type StatusEntrySummary } from '@app/credentials';
 import { Database, DbModule, ensureDatabaseExists, runMigrations } from '@app/db';
 import { IncidentsCoreModule } from '@app/incidents';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`seeding ${DEPLOYMENTS.toLocaleString('en-US')} deployments over ${BOARDS * 2} status lists...\n`);
     await ensureDatabaseExists(dbUrl);
-    await runMigrations(dbUrl);
+    await runMigrations(dbUrl, DEVELOPMENT_MATCHING_HASH_KEY);
     await db.connect();
 
     const config = parseConfig({
