@@ -96,7 +96,9 @@ describe('check-in statement: the generic plan made on an empty database', () =>
     const database = { preparedStatements: () => capture } as unknown as Database;
     const checkIns = new CheckInRepository(
       database,
-      new AuditTrail(new AuditTrailRepository()), new Outbox(new OutboxRepository()), new ResponderRepository(new MatchingHash(parseConfig({}))),
+      new AuditTrail(new AuditTrailRepository()),
+      new Outbox(new OutboxRepository()),
+      new ResponderRepository(new MatchingHash(parseConfig({}))),
     );
     await checkIns.write(randomUUID(), checkIn);
     return sent[0];
