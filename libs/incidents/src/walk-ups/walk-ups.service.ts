@@ -394,7 +394,15 @@ export class WalkUpsService {
       incidentId: w.incidentId,
       target: { type: 'deployment', id: w.deploymentId },
       occurredAt: now,
-      payload: { walkUpId: w.id, responderId: w.responderId, deploymentId: w.deploymentId, from: w.status, qualifications, evidence },
+      payload: {
+        walkUpId: w.id,
+        responderId: w.responderId,
+        deploymentId: w.deploymentId,
+        from: w.status,
+        qualifications,
+        // The append-only trail is never purged: the licence number only as its matching hash.
+        evidence: { ...withoutLicenceNumber(evidence), licenceHash: this.matching.ofOptional(evidence.licenseNumber || null) },
+      },
     });
     await this.outbox.append(tx, w.incidentId, 'deployment.updated', { deployment: toRosterEntry(deployment), change: 'verified' });
     return toView(verified, deployment);
@@ -444,4 +452,9 @@ function toView(w: WalkUp, deployment: DeploymentView): WalkUpView {
     verifiedAt: w.verifiedAt?.toISOString() ?? null,
     deployment,
   };
+}
+
+function withoutLicenceNumber(evidence: WalkUpEvidence): Omit<WalkUpEvidence, 'licenseNumber'> {
+  const { licenseNumber: _licence, ...rest } = evidence;
+  return rest;
 }
