@@ -226,7 +226,7 @@ async function rawInsert(pool: Pool, sample: SampleCheckIn, concurrency: number,
       await c.query('BEGIN');
       const {
         rows: [r],
-      } = await c.query(`INSERT INTO responder (subject_id, name) VALUES ($1, $2) RETURNING id`, [`urn:raw:${randomUUID()}`, `Raw ${k}`]);
+      } = await c.query(`INSERT INTO responder (subject_hash, name) VALUES ($1, $2) RETURNING id`, [`urn:raw:${randomUUID()}`, `Raw ${k}`]);
       const {
         rows: [cred],
       } = await c.query(

@@ -32,12 +32,12 @@ async function seedPeople(dbUrl: string, incidentId: string): Promise<string[]> 
   try {
     const rows = await db.query<{ id: string }>(
       `WITH r AS (
-         INSERT INTO responder (id, subject_id, name)
-         SELECT gen_random_uuid(), 'urn:bench:par:' || g, 'Bench Responder ' || g FROM generate_series(1, $1::int) g RETURNING id, subject_id
+         INSERT INTO responder (id, subject_hash, name)
+         SELECT gen_random_uuid(), 'urn:bench:par:' || g, 'Bench Responder ' || g FROM generate_series(1, $1::int) g RETURNING id, subject_hash
        ),
        c AS (
          INSERT INTO presented_credential (id, hash, jws, responder_id, format, issuer_id, qualification, valid_until, status_entries, key_thumbprint, last_verified)
-         SELECT gen_random_uuid(), md5(r.subject_id), 'bench', r.id, 'vc+jwt', 'did:example:bench', 'RN', now() + interval '1 year', '[]'::jsonb, 'bench', true
+         SELECT gen_random_uuid(), md5(r.subject_hash), 'bench', r.id, 'vc+jwt', 'did:example:bench', 'RN', now() + interval '1 year', '[]'::jsonb, 'bench', true
          FROM r RETURNING id, responder_id
        )
        INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, checked_in_at)

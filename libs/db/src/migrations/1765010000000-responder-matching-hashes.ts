@@ -28,9 +28,7 @@ export class ResponderMatchingHashes1765010000000 implements MigrationInterface 
     await q.query(`DROP INDEX responder_licence_key`);
     await q.query(`ALTER TABLE responder DROP COLUMN subject_id, DROP COLUMN license_number`);
     await q.query(`CREATE UNIQUE INDEX responder_subject_key ON responder (subject_hash) WHERE subject_hash IS NOT NULL`);
-    await q.query(
-      `CREATE UNIQUE INDEX responder_licence_key ON responder (issuer_id, licence_hash) WHERE subject_hash IS NULL AND licence_hash IS NOT NULL`,
-    );
+    await q.query(`CREATE UNIQUE INDEX responder_licence_key ON responder (issuer_id, licence_hash) WHERE subject_hash IS NULL AND licence_hash IS NOT NULL`);
     await q.query(
       `UPDATE presented_credential SET summary = summary #- '{subject,id}'
         WHERE jws IS NULL AND format IS DISTINCT FROM 'primary-source' AND summary #> '{subject,id}' IS NOT NULL`,
