@@ -4,8 +4,9 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { matchingHash } from '@app/common';
-import { createTestDatabase, dataSourceOptions, dropTestDatabase, runMigrations } from '@app/db';
-import { RetentionService } from '@app/incidents';
+import { createTestDatabase, Database, dataSourceOptions, dropTestDatabase, runMigrations } from '@app/db';
+import type { CredentialSummary } from '@app/credentials';
+import { ResponderRepository, RetentionService } from '@app/incidents';
 import { migrations } from '../libs/db/src/migrations';
 import { bearer, freePort } from './support/test-app';
 import { withDb } from './support/reverification';
@@ -144,6 +145,32 @@ describe('minimisation: subject ids and licence numbers kept as matching hashes'
       ]);
       expect(rows).toEqual([{ payload: expect.objectContaining({ subjectBound: false }) }]);
     });
+  });
+
+  it('a credential without a subject id is matched by its issuer and the hash of its licence number', async () => {
+    const issuerId = world.issuer.board('fl-nursing').did;
+    const id = await withDb(
+      world.env.dbUrl,
+      async (db) =>
+        (
+          await db.query(`INSERT INTO responder (issuer_id, licence_hash, name) VALUES ($1, $2, 'Lee Licence') RETURNING id`, [
+            issuerId,
+            matchingHash(key, 'RN7770001'),
+          ])
+        ).rows[0].id as string,
+    );
+    const holder = (licenseNumber: string, issuer = issuerId) =>
+      world.api.app
+        .get(ResponderRepository)
+        .onSceneHolder(
+          world.api.app.get(Database),
+          incident.id,
+          { subject: { name: 'Lee Licence' }, issuer: { id: issuer }, licenseNumber } as CredentialSummary,
+          randomUUID(),
+        );
+    expect(await holder('RN7770001')).toEqual({ responderId: id, deploymentId: null });
+    expect(await holder('RN7770002')).toBeNull();
+    expect(await holder('RN7770001', world.issuer.board('ga-nursing').did)).toBeNull();
   });
 
   it('the retention purge takes the subject id out of the summary with the copy', async () => {

@@ -13,9 +13,10 @@ export class RetentionRepository {
   /**
    * Purges the copies of credentials no active deployment uses, none used since `cutoff` and none verified since,
    * up to RETENTION_BATCH; returns their hashes. The summary loses the subject's id with the copy (a primary-source
-   * licence's subject id is itself a hash, kept so that notices and re-lookups still find the deployment). The candidates are locked first and the "no active deployment"
-   * test runs in a second statement, after the locks: a check-in presenting the same credential meanwhile either
-   * committed first (its deployment is then seen and the copy kept) or waits, and its upsert restores the copy.
+   * licence's subject id is itself a hash, kept so that notices and re-lookups still find the deployment). The
+   * candidates are locked first and the "no active deployment" test runs in a second statement, after the locks: a
+   * check-in presenting the same credential meanwhile either committed first (its deployment is then seen and the
+   * copy kept) or waits, and its upsert restores the copy.
    */
   async purgeCredentialCopies(tx: Transaction, cutoff: Date): Promise<string[]> {
     const candidates = await tx.query<{ id: string }>(
