@@ -38,7 +38,7 @@ import {
 } from '@app/audit';
 import { ServerKeysService, ServerKeysRepository } from '@app/auth';
 import { Clock } from '@app/common';
-import { parseConfig } from '@app/config';
+import { DEVELOPMENT_MATCHING_HASH_KEY, parseConfig } from '@app/config';
 import { Database, dataSourceOptions, ensureDatabaseExists, runMigrations } from '@app/db';
 
 const args = process.argv.slice(2);
@@ -227,7 +227,7 @@ async function inDatabase(entries: AuditEntryRecord[]): Promise<void> {
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await ensureDatabaseExists(url);
-  await runMigrations(url);
+  await runMigrations(url, DEVELOPMENT_MATCHING_HASH_KEY);
   const db = new DataSource(dataSourceOptions(url, { poolSize: 4, applicationName: 'bench-audit' }));
   await db.initialize();
   try {

@@ -21,6 +21,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
+import { DEVELOPMENT_MATCHING_HASH_KEY } from '@app/config';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
 import {
   closedLoop,
@@ -70,7 +71,7 @@ async function freshDatabase(name: string): Promise<string> {
   await admin.end();
   const url = `${SERVER}/${name}`;
   await ensureDatabaseExists(url);
-  await runMigrations(url);
+  await runMigrations(url, DEVELOPMENT_MATCHING_HASH_KEY);
   return url;
 }
 
@@ -225,7 +226,7 @@ async function rawInsert(pool: Pool, sample: SampleCheckIn, concurrency: number,
       await c.query('BEGIN');
       const {
         rows: [r],
-      } = await c.query(`INSERT INTO responder (subject_id, name) VALUES ($1, $2) RETURNING id`, [`urn:raw:${randomUUID()}`, `Raw ${k}`]);
+      } = await c.query(`INSERT INTO responder (subject_hash, name) VALUES ($1, $2) RETURNING id`, [`urn:raw:${randomUUID()}`, `Raw ${k}`]);
       const {
         rows: [cred],
       } = await c.query(

@@ -16,6 +16,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions, ensureDatabaseExists, runMigrations } from '@app/db';
 import { LIVE_EVENT_NAMES, Outbox, OutboxRepository, type LiveEvent, type LiveEventMap, type SubscribeAck } from '@app/realtime';
 import { freePort, intFromEnv, json, percentile, waitUntilReady } from './live-support';
+import { DEVELOPMENT_MATCHING_HASH_KEY } from '@app/config';
 
 const CLIENTS = intFromEnv('BENCH_CLIENTS', 1000);
 const INCIDENTS = intFromEnv('BENCH_INCIDENTS', 50);
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   let db: DataSource | undefined;
   try {
     await ensureDatabaseExists(dbUrl);
-    await runMigrations(dbUrl);
+    await runMigrations(dbUrl, DEVELOPMENT_MATCHING_HASH_KEY);
     const env = {
       ...process.env,
       NODE_ENV: 'development',

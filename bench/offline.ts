@@ -17,7 +17,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { build } from 'esbuild';
 import { Client } from 'pg';
-import { parseConfig } from '@app/config';
+import { DEVELOPMENT_MATCHING_HASH_KEY, parseConfig } from '@app/config';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
 import { entryHash, genesisHash, type DeviceLogEntry, type DeviceLogRecord } from '@app/offline';
 import { ApiModule } from '../apps/api/src/api.module';
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   }));
   const issuer = await startIssuerServer({ port: 0, boards, statusListTtlMs: 600_000, didDocumentMaxAgeSeconds: DID_MAX_AGE });
   await ensureDatabaseExists(dbUrl);
-  await runMigrations(dbUrl);
+  await runMigrations(dbUrl, DEVELOPMENT_MATCHING_HASH_KEY);
   const config = parseConfig({
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',

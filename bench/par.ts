@@ -16,6 +16,7 @@ import { Client } from 'pg';
 import { ensureDatabaseExists, runMigrations } from '@app/db';
 import type { LiveEvent, ParCounts, SubscribeAck } from '@app/realtime';
 import { freePort, intFromEnv, json, percentile, waitUntilReady } from './live-support';
+import { DEVELOPMENT_MATCHING_HASH_KEY } from '@app/config';
 
 const PEOPLE = intFromEnv('BENCH_PEOPLE', 5000);
 const CLIENTS = intFromEnv('BENCH_CLIENTS', 1000);
@@ -31,12 +32,12 @@ async function seedPeople(dbUrl: string, incidentId: string): Promise<string[]> 
   try {
     const rows = await db.query<{ id: string }>(
       `WITH r AS (
-         INSERT INTO responder (id, subject_id, name)
-         SELECT gen_random_uuid(), 'urn:bench:par:' || g, 'Bench Responder ' || g FROM generate_series(1, $1::int) g RETURNING id, subject_id
+         INSERT INTO responder (id, subject_hash, name)
+         SELECT gen_random_uuid(), 'urn:bench:par:' || g, 'Bench Responder ' || g FROM generate_series(1, $1::int) g RETURNING id, subject_hash
        ),
        c AS (
          INSERT INTO presented_credential (id, hash, jws, responder_id, format, issuer_id, qualification, valid_until, status_entries, key_thumbprint, last_verified)
-         SELECT gen_random_uuid(), md5(r.subject_id), 'bench', r.id, 'vc+jwt', 'did:example:bench', 'RN', now() + interval '1 year', '[]'::jsonb, 'bench', true
+         SELECT gen_random_uuid(), md5(r.subject_hash), 'bench', r.id, 'vc+jwt', 'did:example:bench', 'RN', now() + interval '1 year', '[]'::jsonb, 'bench', true
          FROM r RETURNING id, responder_id
        )
        INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, checked_in_at)
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const sockets: Socket[] = [];
   try {
     await ensureDatabaseExists(dbUrl);
-    await runMigrations(dbUrl);
+    await runMigrations(dbUrl, DEVELOPMENT_MATCHING_HASH_KEY);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(__dirname, '../apps/api/src/main.js')], {

@@ -17,7 +17,7 @@ import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { AuditTrailModule } from '@app/audit';
 import { CommonModule, LoggingModule, RedisConnection } from '@app/common';
-import { ConfigModule, parseConfig } from '@app/config';
+import { DEVELOPMENT_MATCHING_HASH_KEY, ConfigModule, parseConfig } from '@app/config';
 import { CredentialsModule, CredentialVerifier, readStatus, StatusListStore, type StatusEntrySummary } from '@app/credentials';
 import { Database, DbModule, ensureDatabaseExists, runMigrations } from '@app/db';
 import { IncidentsCoreModule } from '@app/incidents';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`seeding ${DEPLOYMENTS.toLocaleString('en-US')} deployments over ${BOARDS * 2} status lists...\n`);
     await ensureDatabaseExists(dbUrl);
-    await runMigrations(dbUrl);
+    await runMigrations(dbUrl, DEVELOPMENT_MATCHING_HASH_KEY);
     await db.connect();
 
     const config = parseConfig({
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
         const s = result.credential;
         template ??= { status: s.status, thumbprint: result.evidence.keyThumbprint ?? '' };
         const responder = (
-          await db.query(`INSERT INTO responder (subject_id, name) VALUES ($1, $2) RETURNING id`, [`urn:real:${randomUUID()}`, s.subject.name])
+          await db.query(`INSERT INTO responder (subject_hash, name) VALUES ($1, $2) RETURNING id`, [`urn:real:${randomUUID()}`, s.subject.name])
         ).rows[0].id;
         const cred = (
           await db.query(
@@ -163,13 +163,13 @@ async function main(): Promise<void> {
         `WITH n AS (
            SELECT g FROM generate_series(1, $1::int + 10) g WHERE NOT (g = ANY($8::int[])) ORDER BY g LIMIT $1::int
          ), r AS (
-           INSERT INTO responder (subject_id, name) SELECT 'urn:bench:' || $2 || ':' || g, 'Responder ' || $2 || '-' || g FROM n RETURNING id, subject_id
+           INSERT INTO responder (subject_hash, name) SELECT 'urn:bench:' || $2 || ':' || g, 'Responder ' || $2 || '-' || g FROM n RETURNING id, subject_hash
          ), c AS (
            INSERT INTO presented_credential (hash, jws, responder_id, format, issuer_id, qualification, valid_until, status_entries, key_thumbprint, last_verified)
-           SELECT md5(r.subject_id), 'seeded', r.id, 'vc+jwt', $3, 'RN', now() + interval '400 days',
+           SELECT md5(r.subject_hash), 'seeded', r.id, 'vc+jwt', $3, 'RN', now() + interval '400 days',
                   jsonb_build_array(
-                    jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'revocation', 'listUrl', $4::text, 'index', split_part(r.subject_id, ':', 4)::int),
-                    jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'suspension', 'listUrl', $5::text, 'index', split_part(r.subject_id, ':', 4)::int)),
+                    jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'revocation', 'listUrl', $4::text, 'index', split_part(r.subject_hash, ':', 4)::int),
+                    jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'suspension', 'listUrl', $5::text, 'index', split_part(r.subject_hash, ':', 4)::int)),
                   $6, true
              FROM r RETURNING id, responder_id
          )

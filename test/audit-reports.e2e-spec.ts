@@ -7,6 +7,7 @@ import type { DeploymentReport } from '@app/incidents';
 import { IncidentTimeZoneKnown1765000400000 } from '../libs/db/src/migrations/1765000400000-incident-time-zone-known';
 import { ADMIN, bearer, createUser } from './support/test-app';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
+import { matchingHashOf } from './support/matching';
 
 interface CsvRow {
   [column: string]: string;
@@ -59,8 +60,8 @@ describe('deployment reports', () => {
 
   async function responder(name: string): Promise<string> {
     const { rows } = await pg.query<{ id: string }>(
-      `INSERT INTO responder (name, issuer_id, license_number) VALUES ($1, 'did:web:boards.example:fl-nursing', $2) RETURNING id`,
-      [name, `RN${randomUUID().slice(0, 6)}`],
+      `INSERT INTO responder (name, issuer_id, licence_hash) VALUES ($1, 'did:web:boards.example:fl-nursing', $2) RETURNING id`,
+      [name, matchingHashOf(`RN${randomUUID().slice(0, 6)}`)],
     );
     return rows[0].id;
   }

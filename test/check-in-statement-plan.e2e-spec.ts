@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AuditTrail, AuditTrailRepository } from '@app/audit';
+import { MatchingHash } from '@app/common';
+import { parseConfig } from '@app/config';
 import type { Database, SqlScope } from '@app/db';
 import { createTestDatabase, dropTestDatabase } from '@app/db';
 import type { Presentation } from '@app/incidents';
@@ -92,7 +94,12 @@ describe('check-in statement: the generic plan made on an empty database', () =>
     const sent: Array<{ sql: string; parameters: unknown[] }> = [];
     const capture: Pick<SqlScope, 'query'> = { query: async (sql, parameters = []) => (sent.push({ sql, parameters: [...parameters] }), []) };
     const database = { preparedStatements: () => capture } as unknown as Database;
-    const checkIns = new CheckInRepository(database, new AuditTrail(new AuditTrailRepository()), new Outbox(new OutboxRepository()), new ResponderRepository());
+    const checkIns = new CheckInRepository(
+      database,
+      new AuditTrail(new AuditTrailRepository()),
+      new Outbox(new OutboxRepository()),
+      new ResponderRepository(new MatchingHash(parseConfig({}))),
+    );
     await checkIns.write(randomUUID(), checkIn);
     return sent[0];
   };

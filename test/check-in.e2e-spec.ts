@@ -6,6 +6,7 @@ import { RedisConnection } from '@app/common';
 import { IdempotencyKeyHints } from '@app/incidents';
 import { ADMIN, bearer, createUser } from './support/test-app';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
+import { matchingHashOf } from './support/matching';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -429,7 +430,7 @@ describe('check-in (ICS 211 flow)', () => {
       expect(rows[8]).toMatchObject({ same_responder_commit: false, same_credential_commit: false });
       const {
         rows: [kim],
-      } = await pg.query(`SELECT count(*)::int AS responders FROM responder WHERE subject_id = $1`, [subject]);
+      } = await pg.query(`SELECT count(*)::int AS responders FROM responder WHERE subject_hash = $1`, [matchingHashOf(subject)]);
       expect(kim.responders).toBe(1);
       // Nothing half-written: no responder without a credential, one audit entry and one board event per admission.
       const {
@@ -468,7 +469,7 @@ describe('check-in (ICS 211 flow)', () => {
       await other.query('BEGIN');
       const {
         rows: [created],
-      } = await other.query(`INSERT INTO responder (subject_id, name) VALUES ($1, 'Rae Race') RETURNING id`, [subject]);
+      } = await other.query(`INSERT INTO responder (subject_hash, name) VALUES ($1, 'Rae Race') RETURNING id`, [matchingHashOf(subject)]);
       const pending = scan(badge.jws).then((r) => r);
       expect(await waitersOn(other)).toBe(1);
       await other.query('COMMIT');
@@ -478,7 +479,7 @@ describe('check-in (ICS 211 flow)', () => {
       expect(res.body).toMatchObject({ decision: 'admitted', responder: { id: created.id }, deployment: { responder: { id: created.id } } });
       const {
         rows: [rae],
-      } = await other.query(`SELECT count(*)::int AS n FROM responder WHERE subject_id = $1`, [subject]);
+      } = await other.query(`SELECT count(*)::int AS n FROM responder WHERE subject_hash = $1`, [matchingHashOf(subject)]);
       expect(rae.n).toBe(1);
     } finally {
       await other.end();

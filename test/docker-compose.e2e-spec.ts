@@ -50,6 +50,7 @@ const REQUIRED = {
   BOOTSTRAP_ADMIN_EMAIL: 'admin@agency.example',
   BOOTSTRAP_ADMIN_PASSWORD: 'a-temporary-password',
   KEY_ENCRYPTION_KEY: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+  MATCHING_HASH_KEY: 'AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=',
 };
 
 /** `docker-compose` or `docker compose`, whichever this machine has (neither is needed to run the tests). */
@@ -99,6 +100,9 @@ describe('docker/compose.yml', () => {
       expect(JSON.stringify(env)).not.toContain('CHECKIN_OWNER_PASSWORD');
     }
     expect(services.migrate.environment?.MIGRATION_DATABASE_URL).toMatch(/^postgres:\/\/checkin_owner:\$\{CHECKIN_OWNER_PASSWORD:\?[^}]*\}@postgres/);
+    // migrations hash stored identifiers under the key the api and worker match with
+    expect(services.migrate.environment?.MATCHING_HASH_KEY).toMatch(/^\$\{MATCHING_HASH_KEY:\?/);
+    expect(services.migrate.environment?.MATCHING_HASH_KEY).toBe(services.api.environment?.MATCHING_HASH_KEY);
     // the owner's password reaches the migrate step and the database's init script only
     const ownerUses = Object.entries(services)
       .filter(([, s]) => JSON.stringify(s.environment ?? {}).includes('CHECKIN_OWNER_PASSWORD'))

@@ -3,6 +3,7 @@ import { Controller, Get } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createTestDatabase, dropTestDatabase, runMigrations } from '@app/db';
+import { DEVELOPMENT_MATCHING_HASH_KEY } from '@app/config';
 import { ADMIN, awayFromMinuteEdge, bearer, createTestEnv, createUser, signIn, startApi, type TestApi, type TestEnv } from './support/test-app';
 
 /** A route someone forgot to give an access rule: it must be closed to everyone, even admins. */
@@ -187,7 +188,7 @@ describe('foundation: migrations under an advisory lock', () => {
     try {
       // The clone is already migrated: roll it back to empty so both racers have work to do.
       await client.query(`DROP SCHEMA public CASCADE; CREATE SCHEMA public;`);
-      const [a, b] = await Promise.all([runMigrations(url), runMigrations(url)]);
+      const [a, b] = await Promise.all([runMigrations(url, DEVELOPMENT_MATCHING_HASH_KEY), runMigrations(url, DEVELOPMENT_MATCHING_HASH_KEY)]);
       const total = a.length + b.length;
       expect(Math.min(a.length, b.length)).toBe(0);
       const rows = await client.query('SELECT name FROM schema_migrations');

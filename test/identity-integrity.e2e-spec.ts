@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { bearer } from './support/test-app';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
+import { matchingHashOf } from './support/matching';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -181,8 +182,8 @@ describe('identity integrity at check-in', () => {
 
     const {
       rows: [stored],
-    } = await pg.query(`SELECT name, email, subject_id FROM responder WHERE id = $1`, [responderId]);
-    expect(stored).toEqual({ name: renamed.name, email: renamed.email, subject_id: subject });
+    } = await pg.query(`SELECT name, email, subject_hash FROM responder WHERE id = $1`, [responderId]);
+    expect(stored).toEqual({ name: renamed.name, email: renamed.email, subject_hash: matchingHashOf(subject) });
     const nremt = world.issuer.board('nremt').did;
     const { rows: changes } = await pg.query(
       `SELECT field, old_value, new_value, issuer_id, credential_hash, incident_id, attempt_id FROM responder_identity_change WHERE responder_id = $1 ORDER BY field`,

@@ -297,6 +297,9 @@ describe('primary-source licence checks against the simulated board', () => {
     });
     const [entry] = (await auditEntries('walk_up.verified', incident.id)).filter((e) => e.payload.walkUpId === w.id);
     expect(entry.payload).toMatchObject({ evidence: { kind: 'primary_source', source: 'Nurse licensure database', state: 'TX', qualification: 'RN' } });
+    // The audit trail keeps the licence number only as its matching hash.
+    expect(entry.payload.evidence).toMatchObject({ licenceHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.stringify(entry.payload)).not.toContain('845120');
 
     // The deployment now rests on the licence: a suspension pushed by the source flags the same person.
     let delivered: number[] = [];

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DOCUMENTED_BOOTSTRAP_PASSWORD } from '@app/config';
 import { runApiProcess, somePort } from './support/api-process';
@@ -50,6 +50,7 @@ describe('production refuses unsafe settings', () => {
       REDIS_PREFIX: env.env.REDIS_PREFIX,
       BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
       BOOTSTRAP_ADMIN_PASSWORD: 'a-password-chosen-for-production',
+      MATCHING_HASH_KEY: randomBytes(32).toString('base64'),
       ...keys,
     });
   });
@@ -99,6 +100,11 @@ describe('production refuses unsafe settings', () => {
       'no checkpoint signing key',
       ({ CHECKPOINT_SIGNING_KEY: _k, ...e }) => e,
       'Invalid configuration: CHECKPOINT_SIGNING_KEY must be set in production (or KEY_ENCRYPTION_KEY, which keeps generated keys sealed in the database)',
+    ],
+    [
+      'no matching key',
+      ({ MATCHING_HASH_KEY: _k, ...e }) => e,
+      'Invalid configuration: MATCHING_HASH_KEY must be set in production (LICENCE_HASH_KEY is accepted in its place)',
     ],
   ];
   for (const [name, change, message] of refusals) {

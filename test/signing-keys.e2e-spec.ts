@@ -5,6 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@app/auth';
 import { createTestDatabase, dataSourceOptions, dropTestDatabase, runMigrations } from '@app/db';
+import { DEVELOPMENT_MATCHING_HASH_KEY } from '@app/config';
 import { migrations } from '../libs/db/src/migrations';
 import { unseal } from '../libs/auth/src/tokens/key-sealing';
 import { runApiProcess, somePort } from './support/api-process';
@@ -205,7 +206,7 @@ describe('signing keys: the migration from keys stored in clear', () => {
       await pg.query(`INSERT INTO server_signing_key (kid, public_jwk, private_jwk) VALUES ($1, $2, $3)`, [legacy.kid, legacy.publicJwk, legacy.privateJwk]);
 
       // This migration first; the ones after it come along.
-      expect((await runMigrations(url))[0]).toBe('TokenVersionsAndSealedKeys1765000050000');
+      expect((await runMigrations(url, DEVELOPMENT_MATCHING_HASH_KEY))[0]).toBe('TokenVersionsAndSealedKeys1765000050000');
       const { rows } = await pg.query<{ purpose: string; retired: boolean; sealed_private_key: string | null; text: string }>(
         `SELECT purpose, retired_at IS NOT NULL AS retired, sealed_private_key, row_to_json(k)::text AS text FROM server_signing_key k`,
       );

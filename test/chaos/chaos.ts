@@ -177,15 +177,15 @@ async function main(): Promise<number> {
            SELECT g FROM generate_series(1000, 1000 + $1::int + cardinality($8::int[])) g WHERE NOT (g = ANY($8::int[])) ORDER BY g LIMIT $1::int
          ),
          r AS (
-           INSERT INTO responder (id, subject_id, name)
-           SELECT gen_random_uuid(), 'urn:chaos-filler:' || g, 'Filler ' || g FROM n RETURNING id, subject_id
+           INSERT INTO responder (id, subject_hash, name)
+           SELECT gen_random_uuid(), 'urn:chaos-filler:' || g, 'Filler ' || g FROM n RETURNING id, subject_hash
          ),
          c AS (
            INSERT INTO presented_credential (id, hash, jws, responder_id, format, issuer_id, qualification, valid_until, status_entries, key_thumbprint, last_verified)
-           SELECT gen_random_uuid(), md5(r.subject_id), 'filler', r.id, 'vc+jwt', $2, $3, now() + interval '1 year',
+           SELECT gen_random_uuid(), md5(r.subject_hash), 'filler', r.id, 'vc+jwt', $2, $3, now() + interval '1 year',
                   jsonb_build_array(
-                    jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'revocation', 'listUrl', $4::text, 'index', split_part(r.subject_id, ':', 3)::int),
-                    jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'suspension', 'listUrl', $5::text, 'index', split_part(r.subject_id, ':', 3)::int)),
+                    jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'revocation', 'listUrl', $4::text, 'index', split_part(r.subject_hash, ':', 3)::int),
+                    jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'suspension', 'listUrl', $5::text, 'index', split_part(r.subject_hash, ':', 3)::int)),
                   $6, true
              FROM r RETURNING id, responder_id
          )

@@ -105,15 +105,15 @@ export async function seedFillerDeployments(db: Client, f: FillerDeployments): P
        SELECT g FROM generate_series($8::int, $8::int + $1::int + cardinality($11::int[])) g WHERE NOT (g = ANY($11::int[])) ORDER BY g LIMIT $1::int
      ),
      r AS (
-       INSERT INTO responder (id, subject_id, name)
-       SELECT gen_random_uuid(), 'urn:filler:' || $2 || ':' || g, 'Filler ' || g FROM n RETURNING id, subject_id
+       INSERT INTO responder (id, subject_hash, name)
+       SELECT gen_random_uuid(), 'urn:filler:' || $2 || ':' || g, 'Filler ' || g FROM n RETURNING id, subject_hash
      ),
      c AS (
        INSERT INTO presented_credential (id, hash, jws, responder_id, format, issuer_id, qualification, valid_until, status_entries, key_thumbprint, last_verified)
-       SELECT gen_random_uuid(), md5(r.subject_id), 'filler', r.id, 'vc+jwt', $3, $4, $5,
+       SELECT gen_random_uuid(), md5(r.subject_hash), 'filler', r.id, 'vc+jwt', $3, $4, $5,
               jsonb_build_array(
-                jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'revocation', 'listUrl', $6::text, 'index', split_part(r.subject_id, ':', 4)::int),
-                jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'suspension', 'listUrl', $7::text, 'index', split_part(r.subject_id, ':', 4)::int)),
+                jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'revocation', 'listUrl', $6::text, 'index', split_part(r.subject_hash, ':', 4)::int),
+                jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'suspension', 'listUrl', $7::text, 'index', split_part(r.subject_hash, ':', 4)::int)),
               $9, true
          FROM r RETURNING id, responder_id
      )

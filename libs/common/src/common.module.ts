@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { Clock } from './clock';
+import { MatchingHash } from './matching-hash';
 import { RateLimiter } from './rate-limiter';
 import { RedisModule } from './redis/redis.module';
 
 @Global()
-@Module({ imports: [RedisModule], providers: [Clock, RateLimiter], exports: [Clock, RateLimiter, RedisModule] })
+@Module({ imports: [RedisModule], providers: [Clock, RateLimiter, MatchingHash], exports: [Clock, RateLimiter, MatchingHash, RedisModule] })
 export class CommonModule {}

@@ -7,6 +7,7 @@ export * from './redis/redis.module';
 export * from './clock';
 export * from './csv';
 export * from './rate-limiter';
+export * from './matching-hash';
 export * from './single-flight';
 export * from './sql/database-errors';
 export * from './sql/group-commit';

@@ -50,9 +50,17 @@ export abstract class AppConfig {
   abstract readonly tracing: { otlpEndpoint?: string };
   /** Deployment records (docs/deployment-records.md); `issuerDid` unset: none are issued. */
   abstract readonly records: { issuerDid?: string; issuerName: string; jurisdiction: string; signingKey?: string };
-  /** Primary sources (docs/primary-source.md); `sources` empty: licence-number check-in is off. `licenceHashKey` absent outside production: a fixed development key. */
-  abstract readonly primarySource: { sources: PrimarySourceSetting[]; licenceHashKey?: string; relookupMs: number; noticeUrl?: string };
+  /** Primary sources (docs/primary-source.md); `sources` empty: licence-number check-in is off. */
+  abstract readonly primarySource: { sources: PrimarySourceSetting[]; relookupMs: number; noticeUrl?: string };
+  /**
+   * The HMAC key of every identifier kept only for matching (MATCHING_HASH_KEY, else LICENCE_HASH_KEY); unset
+   * outside production: DEVELOPMENT_MATCHING_HASH_KEY, so tests and development databases hash alike.
+   */
+  abstract readonly matching: { hashKey: Buffer };
 }
+
+/** The matching key outside production when none is set (production refuses to start without one). */
+export const DEVELOPMENT_MATCHING_HASH_KEY: Buffer = Buffer.from('responder-check-in development licence hash key', 'utf8');
 
 export function toAppConfig(env: Env): AppConfig {
   const admin =
@@ -115,9 +123,14 @@ export function toAppConfig(env: Env): AppConfig {
     },
     primarySource: {
       sources: env.PRIMARY_SOURCES ?? [],
-      licenceHashKey: env.LICENCE_HASH_KEY,
       relookupMs: env.PRIMARY_SOURCE_RELOOKUP_MS,
       noticeUrl: env.PRIMARY_SOURCE_NOTICE_URL,
     },
+    matching: { hashKey: matchingHashKey(env) },
   });
+}
+
+function matchingHashKey(env: Env): Buffer {
+  const configured = env.MATCHING_HASH_KEY ?? env.LICENCE_HASH_KEY;
+  return configured ? Buffer.from(configured, 'base64') : DEVELOPMENT_MATCHING_HASH_KEY;
 }

@@ -93,6 +93,8 @@ export interface PublicJwk {
  * Every environment variable the processes read, with its default. Parsed once at start
  * (see loadConfig); nothing else in the code base reads process.env.
  */
+const base64Key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of 32 bytes');
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -205,11 +207,13 @@ export const envSchema = z
         return parsed.data;
       })
       .optional(),
-    /** Primary sources: the key licence numbers are hashed with (HMAC-SHA256) where only matching is needed; base64 of 32 bytes. */
-    LICENCE_HASH_KEY: z
-      .string()
-      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of 32 bytes')
-      .optional(),
+    /**
+     * The key identifiers kept only for matching are hashed with (HMAC-SHA256): credential subject ids, licence
+     * numbers; base64 of 32 bytes. Not rotated like a signing key: every stored hash depends on it (docs/security.md).
+     */
+    MATCHING_HASH_KEY: base64Key32.optional(),
+    /** The former name of MATCHING_HASH_KEY, still accepted; set one of them (both: the same key). */
+    LICENCE_HASH_KEY: base64Key32.optional(),
     /** Primary sources: this api's address as the sources reach it (notices go to <url>/primary-source/notices/<source id>); unset: no enrolment, deployed licences are looked up again on schedule instead. */
     PRIMARY_SOURCE_NOTICE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** Primary sources: how often the worker looks up again the licences of deployed responders whose source sends no notices. */
@@ -246,6 +250,9 @@ export const envSchema = z
     if (env.AUTH_SIGNING_KEY && env.CHECKPOINT_SIGNING_KEY && sameKey(env.AUTH_SIGNING_KEY, env.CHECKPOINT_SIGNING_KEY)) {
       refuse('CHECKPOINT_SIGNING_KEY', 'must be another key than AUTH_SIGNING_KEY');
     }
+    if (env.MATCHING_HASH_KEY && env.LICENCE_HASH_KEY && !sameBytes(env.MATCHING_HASH_KEY, env.LICENCE_HASH_KEY)) {
+      refuse('LICENCE_HASH_KEY', 'must be the same key as MATCHING_HASH_KEY when both are set (or leave it unset)');
+    }
     if (env.NODE_ENV !== 'production') return;
     if (env.BOOTSTRAP_ADMIN_PASSWORD === DOCUMENTED_BOOTSTRAP_PASSWORD) refuse('BOOTSTRAP_ADMIN_PASSWORD', 'must not be the documented default in production');
     if (!env.BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD) refuse('BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD', 'must be true in production');
@@ -256,13 +263,16 @@ export const envSchema = z
     if (env.RECORDS_ISSUER_DID && !env.RECORDS_SIGNING_KEY && !env.KEY_ENCRYPTION_KEY) {
       refuse('RECORDS_SIGNING_KEY', 'must be set in production when RECORDS_ISSUER_DID is (or KEY_ENCRYPTION_KEY, which keeps a generated key sealed)');
     }
-    if (env.PRIMARY_SOURCES && env.PRIMARY_SOURCES.length > 0 && !env.LICENCE_HASH_KEY)
-      refuse('LICENCE_HASH_KEY', 'must be set in production when PRIMARY_SOURCES is');
+    if (!env.MATCHING_HASH_KEY && !env.LICENCE_HASH_KEY) refuse('MATCHING_HASH_KEY', 'must be set in production (LICENCE_HASH_KEY is accepted in its place)');
     for (const variable of ['AUTH_SIGNING_KEY', 'CHECKPOINT_SIGNING_KEY'] as const) {
       if (!env[variable] && !env.KEY_ENCRYPTION_KEY)
         refuse(variable, 'must be set in production (or KEY_ENCRYPTION_KEY, which keeps generated keys sealed in the database)');
     }
   });
+
+function sameBytes(a: string, b: string): boolean {
+  return Buffer.from(a, 'base64').equals(Buffer.from(b, 'base64'));
+}
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);

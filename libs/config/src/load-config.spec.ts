@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCUMENTED_BOOTSTRAP_PASSWORD } from './config.schema';
 import { parseConfig, ConfigError } from './load-config';
+import { DEVELOPMENT_MATCHING_HASH_KEY } from './app-config';
+
+const KEY_A = Buffer.alloc(32, 1).toString('base64');
+const KEY_B = Buffer.alloc(32, 2).toString('base64');
 
 describe('parseConfig', () => {
   it('gives working defaults for local PostgreSQL and Redis', () => {
@@ -72,6 +76,7 @@ describe('parseConfig: keys and production', () => {
     CHECKPOINT_SIGNING_KEY: jwk(),
     BOOTSTRAP_ADMIN_EMAIL: 'admin@agency.example',
     BOOTSTRAP_ADMIN_PASSWORD: 'a-long-chosen-password',
+    MATCHING_HASH_KEY: KEY_A,
   });
 
   it('accepts a production environment with keys, and one with a key-encryption key instead', () => {
@@ -101,6 +106,7 @@ describe('parseConfig: keys and production', () => {
       [{ FETCH_INSECURE_HOSTS: 'localhost' }, /^Invalid configuration: FETCH_INSECURE_HOSTS must be empty in production/],
       [{ AUTH_SIGNING_KEY: undefined }, /^Invalid configuration: AUTH_SIGNING_KEY must be set in production/],
       [{ CHECKPOINT_SIGNING_KEY: undefined }, /^Invalid configuration: CHECKPOINT_SIGNING_KEY must be set in production/],
+      [{ MATCHING_HASH_KEY: undefined }, /^Invalid configuration: MATCHING_HASH_KEY must be set in production \(LICENCE_HASH_KEY is accepted in its place\)$/],
       [
         { METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' },
         /^Invalid configuration: METRICS_TOKEN must be set in production when METRICS_HOST is not a loopback address$/,
@@ -115,6 +121,18 @@ describe('parseConfig: keys and production', () => {
       // the same settings are allowed outside production (local development, tests)
       expect(() => parseConfig({ ...production(), ...change, NODE_ENV: 'development' })).not.toThrow();
     }
+  });
+
+  it('takes the matching key from MATCHING_HASH_KEY, else LICENCE_HASH_KEY, else (outside production) the development key', () => {
+    expect(parseConfig({ MATCHING_HASH_KEY: KEY_A }).matching.hashKey).toEqual(Buffer.from(KEY_A, 'base64'));
+    expect(parseConfig({ LICENCE_HASH_KEY: KEY_A }).matching.hashKey).toEqual(Buffer.from(KEY_A, 'base64'));
+    expect(parseConfig({ MATCHING_HASH_KEY: KEY_A, LICENCE_HASH_KEY: KEY_A }).matching.hashKey).toEqual(Buffer.from(KEY_A, 'base64'));
+    expect(parseConfig({}).matching.hashKey).toEqual(DEVELOPMENT_MATCHING_HASH_KEY);
+    expect(() => parseConfig({ ...production(), MATCHING_HASH_KEY: undefined, LICENCE_HASH_KEY: KEY_A })).not.toThrow();
+    expect(() => parseConfig({ MATCHING_HASH_KEY: KEY_A, LICENCE_HASH_KEY: KEY_B })).toThrow(
+      /^Invalid configuration: LICENCE_HASH_KEY must be the same key as MATCHING_HASH_KEY when both are set/,
+    );
+    expect(() => parseConfig({ MATCHING_HASH_KEY: 'short' })).toThrow(/MATCHING_HASH_KEY must be base64 of 32 bytes/);
   });
 
   it('serves metrics beyond loopback in production only with a token', () => {

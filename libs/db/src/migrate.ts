@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
+import { setMigrationMatchingHashKey } from './migration-keys';
 
 /** Arbitrary constant: every process that migrates takes this PostgreSQL advisory lock first. */
 const MIGRATION_LOCK_KEY = 7_311_204_211;
@@ -42,8 +43,10 @@ export async function dropDatabaseIfExists(url: string): Promise<void> {
 /**
  * Applies pending migrations under a session-level advisory lock, so two processes starting at the same moment
  * run them once: the second waits, then finds nothing left to do. Returns the names of the migrations it ran.
+ * `matchingHashKey` (AppConfig.matching.hashKey): what migrations that hash stored identifiers hash them under.
  */
-export async function runMigrations(url: string): Promise<string[]> {
+export async function runMigrations(url: string, matchingHashKey: Buffer): Promise<string[]> {
+  setMigrationMatchingHashKey(matchingHashKey);
   const lock = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await lock.connect();
   try {

@@ -11,7 +11,7 @@ export async function prepareDatabase(config: AppConfig): Promise<void> {
   const production = config.env === 'production';
   if (production) await refuseUnsafeRole(config.database.url);
   await ensureDatabaseExists(config.database.migrationUrl);
-  await runMigrations(config.database.migrationUrl);
+  await runMigrations(config.database.migrationUrl, config.matching.hashKey);
   if (production) await refuseUnsafeRole(config.database.url);
 }
 

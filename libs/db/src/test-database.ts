@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { DEVELOPMENT_MATCHING_HASH_KEY } from '@app/config';
 import { ensureDatabaseExists, runMigrations } from './migrate';
 
 /**
@@ -31,7 +32,7 @@ export async function prepareTemplateDatabase(): Promise<void> {
     await c.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
   });
   await ensureDatabaseExists(urlFor(TEMPLATE_DATABASE));
-  await runMigrations(urlFor(TEMPLATE_DATABASE));
+  await runMigrations(urlFor(TEMPLATE_DATABASE), DEVELOPMENT_MATCHING_HASH_KEY);
   await admin((c) => c.query(`UPDATE pg_database SET datistemplate = true WHERE datname = $1`, [TEMPLATE_DATABASE]));
 }
 

@@ -1,13 +1,13 @@
-import { createHmac } from 'node:crypto';
+import { matchingHash } from '@app/common';
 
 /** A licence number as boards compare them: upper case, without spaces or dashes ("rn 987-6543" is RN9876543). */
 export function normaliseLicenceNumber(number: string): string {
   return number.replace(/[\s-]/g, '').toUpperCase();
 }
 
-/** `licence_number_hash`: HMAC-SHA256 (hex) of the normalised number under the server's key. Only for matching. */
+/** `licence_number_hash`: the matching hash (MATCHING_HASH_KEY) of the normalised number. Only for matching. */
 export function licenceNumberHash(key: Buffer, number: string): string {
-  return createHmac('sha256', key).update(normaliseLicenceNumber(number)).digest('hex');
+  return matchingHash(key, normaliseLicenceNumber(number));
 }
 
 /**

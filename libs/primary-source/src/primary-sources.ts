@@ -5,9 +5,6 @@ import type { LicenceSource } from './sources/licence-source';
 import { NursysSource } from './sources/nursys.source';
 import { stateBoardMapping, StateBoardSource } from './sources/state-board.source';
 
-/** Used only outside production when LICENCE_HASH_KEY is unset (production refuses to start without it). */
-const DEVELOPMENT_HASH_KEY = Buffer.from('responder-check-in development licence hash key', 'utf8');
-
 export interface ConfiguredSource {
   source: LicenceSource;
   states: string[];
@@ -15,7 +12,7 @@ export interface ConfiguredSource {
   rateLimitPerMinute: number;
 }
 
-/** The configured licensing authorities (PRIMARY_SOURCES), each behind its adapter, and the licence-hash key. */
+/** The configured licensing authorities (PRIMARY_SOURCES), each behind its adapter, and the matching key licence numbers are hashed under. */
 @Injectable()
 export class PrimarySources {
   readonly all: ConfiguredSource[];
@@ -25,7 +22,7 @@ export class PrimarySources {
 
   constructor(@Inject(AppConfig) config: AppConfig) {
     this.noticeUrl = config.primarySource.noticeUrl?.replace(/\/+$/, '');
-    this.hashKey = config.primarySource.licenceHashKey ? Buffer.from(config.primarySource.licenceHashKey, 'base64') : DEVELOPMENT_HASH_KEY;
+    this.hashKey = config.matching.hashKey;
     this.all = config.primarySource.sources.map((s) => {
       const http = boundedHttp(s.baseUrl, s.timeoutMs, s.maxResponseBytes);
       const source: LicenceSource =

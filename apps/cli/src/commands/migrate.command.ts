@@ -18,7 +18,7 @@ export const migrateCommand: CliCommand = {
     const config = parseConfig(io.env);
     const { ensureDatabaseExists, runMigrations } = await import('@app/db');
     await ensureDatabaseExists(config.database.migrationUrl);
-    const ran = await runMigrations(config.database.migrationUrl);
+    const ran = await runMigrations(config.database.migrationUrl, config.matching.hashKey);
     io.stdout.write(ran.length === 0 ? 'the database is up to date\n' : `${ran.map((name) => `applied ${name}`).join('\n')}\n`);
     return EXIT.ok;
   },

@@ -86,7 +86,15 @@ export class DeploymentRecordsService extends DeploymentReleaseHook {
         incidentId: record.incidentId,
         target: { type: 'deployment_record', id: record.id },
         occurredAt: now,
-        payload: { deploymentId: record.deploymentId, responderId: record.responderId, kid: key.kid, statusIndex: record.statusIndex, achievement: kind.name },
+        payload: {
+          deploymentId: record.deploymentId,
+          responderId: record.responderId,
+          kid: key.kid,
+          statusIndex: record.statusIndex,
+          achievement: kind.name,
+          // False: the credential copy was purged before check-out, so the record names the holder without a subject id.
+          subjectBound: record.subjectId !== null,
+        },
       });
       return { record: { ...record, state: 'issued' as const, jwt, kid: key.kid, issuedAt: now }, fresh: true };
     });

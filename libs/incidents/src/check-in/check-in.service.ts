@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { canonicalJson, type AuditActor, type AuditInput } from '@app/audit';
 import type { Principal } from '@app/auth';
-import { DomainError, violatedConstraint } from '@app/common';
+import { DomainError, MatchingHash, violatedConstraint } from '@app/common';
 import { CredentialVerifier, type CredentialSummary, type VerificationResult } from '@app/credentials';
 import { inSpan, Metrics } from '@app/telemetry';
 import { PracticeAuthorityCache, type PracticeAuthorityView } from '@app/practice-authority';
@@ -100,6 +100,7 @@ export class CheckInService {
     private readonly keyHints: IdempotencyKeyHints,
     private readonly metrics: Metrics,
     private readonly practice: PracticeAuthorityCache,
+    private readonly matching: MatchingHash,
   ) {}
 
   async checkIn(cmd: CheckInCommand): Promise<CheckInOutcome> {
@@ -343,7 +344,8 @@ export class CheckInService {
               checks: basis.checks.map((c) => ({ id: c.id, status: c.status, code: c.code })),
               issuer: summary ? { id: summary.issuer.id, registryName: summary.issuer.registryName ?? null } : null,
               qualification: summary?.qualification ?? null,
-              licenseNumber: summary?.licenseNumber ?? null,
+              // The append-only trail is never purged: the licence number only as its matching hash.
+              licenceHash: this.matching.ofOptional(summary?.licenseNumber),
               credentialHash: basis.evidence.credentialHash,
               algorithm: basis.evidence.algorithm ?? null,
               keyId: basis.evidence.keyId ?? null,

@@ -286,11 +286,16 @@ export class DeploymentsRepository {
     ]);
   }
 
-  /** The facts a deployment record states, read in the check-out transaction (after the check-out was written). */
+  /**
+   * The facts a deployment record states, read in the check-out transaction (after the check-out was written). The
+   * holder's subject id comes from the deployment's retained credential copy (`responder` keeps only its hash); a
+   * copy already purged gives none, and the record then names the holder without binding a subject.
+   */
   async releaseFacts(tx: Transaction, deploymentId: string): Promise<ReleasedDeployment | undefined> {
     const row = await tx.queryOne<ReleaseRow>(
       `SELECT d.id, d.incident_id, d.responder_id, i.name AS incident_name, i.number AS incident_number, i.type AS incident_type,
-              i.jurisdiction AS incident_jurisdiction, r.name AS responder_name, r.email AS responder_email, r.subject_id,
+              i.jurisdiction AS incident_jurisdiction, r.name AS responder_name, r.email AS responder_email,
+              CASE WHEN c.purged_at IS NULL THEN c.summary #>> '{subject,id}' END AS subject_id,
               p.name AS position_name, l.name AS location_name, d.ics211 ->> 'agency' AS agency, d.ics211 ->> 'homeUnit' AS home_unit,
               d.checked_in_at, d.checked_out_at, c.hash AS credential_hash, c.issuer_id, c.summary #>> '{issuer,registryName}' AS issuer_name,
               c.qualification, c.license_number,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { MatchingHash } from '@app/common';
 import type { CredentialSummary, VerificationResult } from '@app/credentials';
 import { CombinedStatement, type SqlScope, type StatementCondition, type StatementPart } from '@app/db';
 import { identityFrom, responderName, type KnownResponder, type Presentation, type ResolvedIdentity } from './responder-identity';
@@ -33,7 +34,8 @@ interface KnownResponderRow {
 /**
  * Responders, the credentials they presented (kept by hash) and each verification of them, with the history of
  * their names and e-mails. One responder across scans and credentials: the credential subject's id when it has one
- * (whichever trusted issuer vouches for it), else the issuer and licence number.
+ * (whichever trusted issuer vouches for it), else the issuer and licence number. `responder` keeps both only as their
+ * matching hashes (MatchingHash): the clear values live in the credential copy and its summary, which retention purges.
  *
  * A check-in's writes join its combined statement (CheckInRepository); a reverification records its outcome on the
  * credential already kept. The check-in statement runs prepared, with one generic plan made while the tables may be
@@ -42,6 +44,8 @@ interface KnownResponderRow {
  */
 @Injectable()
 export class ResponderRepository {
+  constructor(private readonly matching: MatchingHash) {}
+
   /** The responder's name as the board shows it ('' if unknown), read in `scope`. */
   async name(scope: SqlScope, responderId: string): Promise<string> {
     const row = await scope.queryOne<{ name: string }>(`SELECT name FROM responder WHERE id = $1`, [responderId]);
@@ -61,16 +65,16 @@ export class ResponderRepository {
   ): Promise<{ responderId: string; deploymentId: string | null } | null> {
     const row = await scope.queryOne<{ responder_id: string; deployment_id: string | null }>(
       `WITH holder AS (
-         SELECT id FROM responder WHERE $2::text IS NOT NULL AND subject_id = $2
+         SELECT id FROM responder WHERE $2::text IS NOT NULL AND subject_hash = $2
          UNION ALL
-         SELECT id FROM responder WHERE $2::text IS NULL AND $4::text IS NOT NULL AND subject_id IS NULL AND issuer_id = $3 AND license_number = $4
+         SELECT id FROM responder WHERE $2::text IS NULL AND $4::text IS NOT NULL AND subject_hash IS NULL AND issuer_id = $3 AND licence_hash = $4
          UNION ALL
          SELECT responder_id FROM presented_credential WHERE hash = $5
          LIMIT 1)
        SELECT h.id AS responder_id,
               (SELECT d.id FROM deployment d WHERE d.responder_id = h.id AND d.incident_id = $1 AND d.checked_out_at IS NULL LIMIT 1) AS deployment_id
        FROM holder h`,
-      [incidentId, summary.subject.id ?? null, summary.issuer.id, summary.licenseNumber ?? null, credentialHash],
+      [incidentId, this.matching.ofOptional(summary.subject.id), summary.issuer.id, this.matching.ofOptional(summary.licenseNumber), credentialHash],
     );
     return row ? { responderId: row.responder_id, deploymentId: row.deployment_id } : null;
   }
@@ -86,8 +90,8 @@ export class ResponderRepository {
   recordPresentations(statement: CombinedStatement, presentations: Presentation[]): RecordedPresentations {
     const input = statement.with(
       'presentation',
-      `SELECT * FROM jsonb_to_recordset(${statement.value(JSON.stringify(presentations.map(asPresentationRow)))}::jsonb) AS x(
-      ord integer, subject_id text, issuer_id text, license_number text, name text, email text, new_responder_id uuid,
+      `SELECT * FROM jsonb_to_recordset(${statement.value(JSON.stringify(presentations.map((p, i) => asPresentationRow(p, i, this.matching))))}::jsonb) AS x(
+      ord integer, subject_hash text, issuer_id text, licence_hash text, license_number text, name text, email text, new_responder_id uuid,
       new_credential_id uuid, verification_id uuid,
       hash text, jws text, format text, qualification text, valid_from timestamptz, valid_until timestamptz,
       status_entries jsonb, key_thumbprint text, summary jsonb, verified boolean,
@@ -99,33 +103,33 @@ export class ResponderRepository {
       'presentation_first_seen',
       `SELECT coalesce(bool_and(
         NOT EXISTS (SELECT 1 FROM presented_credential pc WHERE pc.hash = i.hash)
-        AND (i.subject_id IS NULL OR NOT EXISTS (SELECT 1 FROM responder r WHERE r.subject_id = i.subject_id))
-        AND (i.subject_id IS NOT NULL OR i.license_number IS NULL OR NOT EXISTS (
-              SELECT 1 FROM responder r WHERE r.subject_id IS NULL AND r.issuer_id = i.issuer_id AND r.license_number = i.license_number))
+        AND (i.subject_hash IS NULL OR NOT EXISTS (SELECT 1 FROM responder r WHERE r.subject_hash = i.subject_hash))
+        AND (i.subject_hash IS NOT NULL OR i.licence_hash IS NULL OR NOT EXISTS (
+              SELECT 1 FROM responder r WHERE r.subject_hash IS NULL AND r.issuer_id = i.issuer_id AND r.licence_hash = i.licence_hash))
       ), true) AS all_first_seen
       FROM ${input.name} i`,
       { materialized: true },
     );
     statement.with(
       'responder_by_subject',
-      `INSERT INTO responder (id, subject_id, name, email)
-    SELECT new_responder_id, subject_id, name, email FROM presentation WHERE subject_id IS NOT NULL ORDER BY subject_id
-    ON CONFLICT (subject_id) WHERE subject_id IS NOT NULL
+      `INSERT INTO responder (id, subject_hash, name, email)
+    SELECT new_responder_id, subject_hash, name, email FROM presentation WHERE subject_hash IS NOT NULL ORDER BY subject_hash
+    ON CONFLICT (subject_hash) WHERE subject_hash IS NOT NULL
     DO UPDATE SET name = responder.name
-    RETURNING id, name, email, subject_id`,
+    RETURNING id, name, email, subject_hash`,
     );
     statement.with(
       'responder_by_licence',
-      `INSERT INTO responder (id, issuer_id, license_number, name, email)
-    SELECT new_responder_id, issuer_id, license_number, name, email FROM presentation WHERE subject_id IS NULL AND license_number IS NOT NULL ORDER BY issuer_id, license_number
-    ON CONFLICT (issuer_id, license_number) WHERE subject_id IS NULL AND license_number IS NOT NULL
+      `INSERT INTO responder (id, issuer_id, licence_hash, name, email)
+    SELECT new_responder_id, issuer_id, licence_hash, name, email FROM presentation WHERE subject_hash IS NULL AND licence_hash IS NOT NULL ORDER BY issuer_id, licence_hash
+    ON CONFLICT (issuer_id, licence_hash) WHERE subject_hash IS NULL AND licence_hash IS NOT NULL
     DO UPDATE SET name = responder.name
-    RETURNING id, name, email, issuer_id, license_number`,
+    RETURNING id, name, email, issuer_id, licence_hash`,
     );
     statement.with(
       'responder_by_credential',
       `SELECT i.ord, COALESCE((SELECT pc.responder_id FROM presented_credential pc WHERE pc.hash = i.hash), i.new_responder_id) AS responder_id
-      FROM presentation i WHERE i.subject_id IS NULL AND i.license_number IS NULL`,
+      FROM presentation i WHERE i.subject_hash IS NULL AND i.licence_hash IS NULL`,
       { materialized: true },
     );
     statement.with(
@@ -137,10 +141,10 @@ export class ResponderRepository {
     );
     statement.with(
       'presented_responder',
-      `SELECT i.ord, s.id, s.name, s.email FROM presentation i JOIN responder_by_subject s ON s.subject_id = i.subject_id
+      `SELECT i.ord, s.id, s.name, s.email FROM presentation i JOIN responder_by_subject s ON s.subject_hash = i.subject_hash
     UNION ALL
     SELECT i.ord, l.id, l.name, l.email FROM presentation i JOIN responder_by_licence l
-        ON i.subject_id IS NULL AND l.issuer_id = i.issuer_id AND l.license_number = i.license_number
+        ON i.subject_hash IS NULL AND l.issuer_id = i.issuer_id AND l.licence_hash = i.licence_hash
     UNION ALL
     SELECT k.ord, b.id, b.name, b.email FROM responder_by_credential k JOIN responder_by_id b ON b.id = k.responder_id`,
     );
@@ -260,12 +264,14 @@ function toKnownResponder(row: KnownResponderRow): KnownResponder {
 }
 
 /** A presentation as a row of the `presentation` part's input (jsonb_to_recordset column names). */
-function asPresentationRow(p: Presentation, i: number): Record<string, unknown> {
+function asPresentationRow(p: Presentation, i: number, matching: MatchingHash): Record<string, unknown> {
   const { summary, result } = p;
   return {
     ord: i + 1,
-    subject_id: summary.subject.id ?? null,
+    subject_hash: matching.ofOptional(summary.subject.id),
     issuer_id: summary.issuer.id,
+    licence_hash: matching.ofOptional(summary.licenseNumber),
+    // Kept in clear on the credential row only: the ICS 211 and reports show it.
     license_number: summary.licenseNumber ?? null,
     name: responderName(summary),
     email: summary.subject.email ?? null,

@@ -12,9 +12,11 @@ export const RETENTION_BATCH = 2000;
 export class RetentionRepository {
   /**
    * Purges the copies of credentials no active deployment uses, none used since `cutoff` and none verified since,
-   * up to RETENTION_BATCH; returns their hashes. The candidates are locked first and the "no active deployment"
-   * test runs in a second statement, after the locks: a check-in presenting the same credential meanwhile either
-   * committed first (its deployment is then seen and the copy kept) or waits, and its upsert restores the copy.
+   * up to RETENTION_BATCH; returns their hashes. The summary loses the subject's id with the copy (a primary-source
+   * licence's subject id is itself a hash, kept so that notices and re-lookups still find the deployment). The
+   * candidates are locked first and the "no active deployment" test runs in a second statement, after the locks: a
+   * check-in presenting the same credential meanwhile either committed first (its deployment is then seen and the
+   * copy kept) or waits, and its upsert restores the copy.
    */
   async purgeCredentialCopies(tx: Transaction, cutoff: Date): Promise<string[]> {
     const candidates = await tx.query<{ id: string }>(
@@ -27,7 +29,8 @@ export class RetentionRepository {
     );
     if (candidates.length === 0) return [];
     const purged = await tx.query<{ hash: string }>(
-      `UPDATE presented_credential c SET jws = NULL, purged_at = now()
+      `UPDATE presented_credential c SET jws = NULL, purged_at = now(),
+              summary = CASE WHEN c.format IS DISTINCT FROM 'primary-source' THEN c.summary #- '{subject,id}' ELSE c.summary END
           WHERE c.id = ANY($1::uuid[])
             AND NOT EXISTS (SELECT 1 FROM deployment d WHERE d.credential_id = c.id AND (d.checked_out_at IS NULL OR d.checked_out_at >= $2))
           RETURNING c.hash`,

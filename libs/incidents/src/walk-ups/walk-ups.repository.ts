@@ -170,18 +170,18 @@ export class WalkUpsRepository {
 
   /**
    * Another responder already known by this credential's subject (or issuer and licence number), if any: the walk-up
-   * cannot take over that person's identity.
+   * cannot take over that person's identity. The keys are matching hashes (MatchingHash), as `responder` keeps them.
    */
   async otherResponderWith(
     tx: Transaction,
     responderId: string,
-    keys: { subjectId: string | null; issuerId: string; licenseNumber: string | null },
+    keys: { subjectHash: string | null; issuerId: string; licenceHash: string | null },
   ): Promise<string | undefined> {
     const row = await tx.queryOne<{ id: string }>(
       `SELECT id FROM responder
-        WHERE id <> $1 AND (($2::text IS NOT NULL AND subject_id = $2) OR ($2::text IS NULL AND $4::text IS NOT NULL AND issuer_id = $3 AND license_number = $4 AND subject_id IS NULL))
+        WHERE id <> $1 AND (($2::text IS NOT NULL AND subject_hash = $2) OR ($2::text IS NULL AND $4::text IS NOT NULL AND issuer_id = $3 AND licence_hash = $4 AND subject_hash IS NULL))
         LIMIT 1`,
-      [responderId, keys.subjectId, keys.issuerId, keys.licenseNumber],
+      [responderId, keys.subjectHash, keys.issuerId, keys.licenceHash],
     );
     return row?.id;
   }
@@ -191,13 +191,13 @@ export class WalkUpsRepository {
     tx: Transaction,
     walkUp: WalkUp,
     c: PresentedForWalkUp,
-    identity: { name: string; email: string | null; subjectId: string | null },
+    identity: { name: string; email: string | null; subjectHash: string | null; licenceHash: string | null },
   ): Promise<string | 'held_by_other'> {
     const row = await tx.queryOne<{ id: string; responder_id: string | null }>(
       `INSERT INTO presented_credential (id, hash, jws, responder_id, format, issuer_id, qualification, license_number, valid_from, valid_until,
                                          status_entries, key_thumbprint, summary, last_verified_at, last_verified)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now(), true)
-       ON CONFLICT (hash) DO UPDATE SET last_verified_at = now(), last_verified = true
+       ON CONFLICT (hash) DO UPDATE SET last_verified_at = now(), last_verified = true, jws = EXCLUDED.jws, summary = EXCLUDED.summary, purged_at = NULL
        RETURNING id, responder_id`,
       [
         c.id,
@@ -219,8 +219,8 @@ export class WalkUpsRepository {
     if (row.responder_id !== null && row.responder_id !== walkUp.responderId) return 'held_by_other';
     if (row.responder_id === null) await tx.execute(`UPDATE presented_credential SET responder_id = $2 WHERE id = $1`, [row.id, walkUp.responderId]);
     await tx.execute(
-      `UPDATE responder SET subject_id = $2, issuer_id = $3, license_number = $4, name = $5, email = COALESCE($6, email), updated_at = now() WHERE id = $1`,
-      [walkUp.responderId, identity.subjectId, c.issuerId, c.licenseNumber, identity.name, identity.email],
+      `UPDATE responder SET subject_hash = $2, issuer_id = $3, licence_hash = $4, name = $5, email = COALESCE($6, email), updated_at = now() WHERE id = $1`,
+      [walkUp.responderId, identity.subjectHash, c.issuerId, identity.licenceHash, identity.name, identity.email],
     );
     await tx.execute(`UPDATE deployment SET credential_id = $2, version = version + 1 WHERE id = $1`, [walkUp.deploymentId, row.id]);
     return row.id;

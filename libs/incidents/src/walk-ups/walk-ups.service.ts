@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
-import { DomainError, notFound, violatedConstraint } from '@app/common';
+import { DomainError, MatchingHash, notFound, violatedConstraint } from '@app/common';
 import { CredentialVerifier, type VerificationResult } from '@app/credentials';
 import { Database, type Transaction } from '@app/db';
 import { PracticeAuthorityCache } from '@app/practice-authority';
@@ -66,6 +66,7 @@ export class WalkUpsService {
     private readonly outbox: Outbox,
     private readonly verifier: CredentialVerifier,
     private readonly practice: PracticeAuthorityCache,
+    private readonly matching: MatchingHash,
   ) {}
 
   async list(incidentId: string): Promise<WalkUpView[]> {
@@ -218,7 +219,11 @@ export class WalkUpsService {
       if (w.verification?.kind === 'credential') throw new DomainError('walk_up_already_verified', `${w.name} is already verified by a credential.`);
       const d = await this.walkUps.deploymentOf(tx, w.deploymentId);
       if (!d?.active) throw new DomainError('deployment_not_active', `${w.name} has checked out.`);
-      const keys = { subjectId: summary.subject.id ?? null, issuerId: summary.issuer.id, licenseNumber: summary.licenseNumber ?? null };
+      const keys = {
+        subjectHash: this.matching.ofOptional(summary.subject.id),
+        issuerId: summary.issuer.id,
+        licenceHash: this.matching.ofOptional(summary.licenseNumber),
+      };
       if (await this.walkUps.otherResponderWith(tx, w.responderId, keys)) {
         throw new DomainError(
           'walk_up_identity_conflict',
@@ -243,7 +248,7 @@ export class WalkUpsService {
             keyThumbprint: basis.evidence.keyThumbprint ?? null,
             summary,
           },
-          { name: responderName(summary), email: summary.subject.email ?? null, subjectId: summary.subject.id ?? null },
+          { name: responderName(summary), email: summary.subject.email ?? null, subjectHash: keys.subjectHash, licenceHash: keys.licenceHash },
         )
         .catch((err: unknown) => {
           // Another scan gave this subject or licence to a responder since the check above.
@@ -389,7 +394,15 @@ export class WalkUpsService {
       incidentId: w.incidentId,
       target: { type: 'deployment', id: w.deploymentId },
       occurredAt: now,
-      payload: { walkUpId: w.id, responderId: w.responderId, deploymentId: w.deploymentId, from: w.status, qualifications, evidence },
+      payload: {
+        walkUpId: w.id,
+        responderId: w.responderId,
+        deploymentId: w.deploymentId,
+        from: w.status,
+        qualifications,
+        // The append-only trail is never purged: the licence number only as its matching hash.
+        evidence: { ...withoutLicenceNumber(evidence), licenceHash: this.matching.ofOptional(evidence.licenseNumber || null) },
+      },
     });
     await this.outbox.append(tx, w.incidentId, 'deployment.updated', { deployment: toRosterEntry(deployment), change: 'verified' });
     return toView(verified, deployment);
@@ -439,4 +452,9 @@ function toView(w: WalkUp, deployment: DeploymentView): WalkUpView {
     verifiedAt: w.verifiedAt?.toISOString() ?? null,
     deployment,
   };
+}
+
+function withoutLicenceNumber(evidence: WalkUpEvidence): Omit<WalkUpEvidence, 'licenseNumber'> {
+  const { licenseNumber: _licence, ...rest } = evidence;
+  return rest;
 }
