@@ -107,5 +107,5 @@ export function labourSummaryCsv(summary: LabourSummary): string {
       null,
     ]);
   }
-  return csvText([[...LABOUR_CSV_COLUMNS]]) + labourCsvLines(summary.rows) + (rows.length > 0 ? csvText(rows) : "");
+  return csvText([[...LABOUR_CSV_COLUMNS]]) + labourCsvLines(summary.rows) + (rows.length > 0 ? csvText(rows) : '');
 }

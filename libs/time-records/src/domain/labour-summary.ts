@@ -131,9 +131,7 @@ export function labourSummary(
       pendingCorrectionIds: e?.pending.map((c) => c.id) ?? [],
     };
   });
-  rows.sort(
-    (a, b) => collate(a.agency, b.agency) || collate(a.name, b.name) || collate(a.responderId, b.responderId) || compareDates(a.date, b.date),
-  );
+  rows.sort((a, b) => collate(a.agency, b.agency) || collate(a.name, b.name) || collate(a.responderId, b.responderId) || compareDates(a.date, b.date));
   const totals = new Map<string, AgencyTotals>();
   for (const r of rows) {
     const t = totals.get(r.agency) ?? { agency: r.agency, regularMinutes: 0, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 0, donatedCents: 0 };

@@ -155,8 +155,7 @@ export class TimeLedger {
       out.set(key, current);
     }
     return [...out.values()].sort(
-      (a, b) =>
-        collate(a.entry.responderId, b.entry.responderId) || compareDates(a.entry.date, b.entry.date) || collate(a.entry.agency, b.entry.agency),
+      (a, b) => collate(a.entry.responderId, b.entry.responderId) || compareDates(a.entry.date, b.entry.date) || collate(a.entry.agency, b.entry.agency),
     );
   }
 }

@@ -122,5 +122,5 @@ export function dayOfWeek(date: string): number {
 /** The first date of the week holding `date`, for weeks starting on `weekStartsOn`. */
 export function weekStart(date: string, weekStartsOn: number): string {
   const day = dayOfText(date);
-  return textOfDay(day - (((((day + 4) % 7) + 7) % 7) - weekStartsOn + 7) % 7);
+  return textOfDay(day - ((((((day + 4) % 7) + 7) % 7) - weekStartsOn + 7) % 7));
 }

@@ -94,10 +94,7 @@ export const byResponderAgencyDate = (a: TimeEntry, b: TimeEntry): number =>
  * minutes past the weekly limit become overtime, in date order, so no minute counts as overtime twice.
  */
 export function workOut(entries: readonly EffectiveEntry[], rules: ReadonlyMap<string, AgencyRules>): WorkedDay[] {
-  return workOutSorted(
-    entries.map((e) => e.entry).sort(byResponderAgencyDate),
-    rules,
-  );
+  return workOutSorted(entries.map((e) => e.entry).sort(byResponderAgencyDate), rules);
 }
 
 /** `workOut` for entries already in `byResponderAgencyDate` order; the days come out in the same order. */
