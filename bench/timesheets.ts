@@ -3,7 +3,7 @@
  * (30) days, one 12-hour shift a day with a 30-minute rest on the board, in the incident's time zone
  * (America/New_York), 50 agencies with daily and weekly overtime, a tenth budgeted and a tenth volunteers, one
  * approved correction in a hundred responder days, every day approved. The package is built streamed: responders
- * in batches of BENCH_BATCH (1,000), each batch through the same rules as the server (deriveTimeEntries, the
+ * in batches of BENCH_BATCH (200), each batch through the same rules as the server (deriveTimeEntries, the
  * ledger, labourSummary) and written as CSV rows before the next is made; totals are summed per agency.
  *
  * What it measures: the rules and the CSV, in one process, with the input generated in memory (no database read).
@@ -17,7 +17,7 @@ import { csvText } from '@app/common';
 import {
   addDays,
   deriveTimeEntries,
-  labourCells,
+  labourCsvLines,
   labourSummary,
   LABOUR_CSV_COLUMNS,
   startOfLocalDay,
@@ -32,7 +32,9 @@ import { intFromEnv } from './live-support';
 
 const RESPONDERS = intFromEnv('BENCH_RESPONDERS', 50_000);
 const DAYS = intFromEnv('BENCH_DAYS', 30);
-const BATCH = intFromEnv('BENCH_BATCH', 1000);
+const BATCH = intFromEnv('BENCH_BATCH', 200);
+/** Approved corrections per 100 responder days (0: none). */
+const CORRECTED = process.env.BENCH_CORRECTED_PER_100 === '0' ? 0 : intFromEnv('BENCH_CORRECTED_PER_100', 1);
 const AGENCIES = 50;
 const ZONE = 'America/New_York';
 const FIRST = '2026-06-01';
@@ -60,13 +62,35 @@ const rules = new Map<string, AgencyRules>(
   }),
 );
 
-/** Every day of every agency approved once, before any correction: the ledger the whole package shares. */
-function ledgerFor(): TimeLedger {
+/**
+ * BENCH_CORRECTED_PER_100 (1) approved corrections in a hundred responder days (an 8-hour day instead of the shift), made while the day was
+ * open; then every day of every agency approved: the ledger the whole package shares.
+ */
+function ledgerFor(): { ledger: TimeLedger; corrections: number } {
   const ledger = new TimeLedger(calendar);
-  const at = new Date(Date.parse(`${FIRST}T00:00:00Z`) + (DAYS + 1) * 24 * HOUR);
+  let corrections = 0;
+  const correctedAt = new Date(Date.parse(`${FIRST}T00:00:00Z`) + (DAYS + 1) * 24 * HOUR);
+  for (let n = 0; n < RESPONDERS; n++) {
+    for (let d = (n * 7) % 100; CORRECTED > 0 && d < DAYS; d += Math.floor(100 / CORRECTED)) {
+      const start = midnights[d] + 8 * HOUR;
+      ledger.correct({
+        id: `c${n}-${d}`,
+        responderId: `r${n}`,
+        agency: agencyOf(n),
+        date: dates[d],
+        onDuty: [{ start, end: start + 8 * HOUR }],
+        reason: 'badge not scanned at check-out',
+        author: 'bench-clerk',
+        approver: 'bench-leader',
+        at: correctedAt,
+      });
+      corrections += 1;
+    }
+  }
+  const at = new Date(correctedAt.getTime() + HOUR);
   for (let a = 0; a < AGENCIES; a++)
     for (const date of dates) ledger.approve({ id: `${a}|${date}`, agency: agencyOf(a), date, approvedBy: 'bench-leader', at });
-  return ledger;
+  return { ledger, corrections };
 }
 
 function batch(from: number, to: number): { timelines: DeploymentTimeline[]; profiles: Map<string, ResponderProfile> } {
@@ -103,7 +127,7 @@ async function main(): Promise<void> {
   const file = join(tmpdir(), `timesheets-bench-${process.pid}.csv`);
   const out = createWriteStream(file);
   const write = (text: string): Promise<void> => new Promise((resolve) => (out.write(text) ? resolve() : out.once('drain', resolve)));
-  const ledger = ledgerFor();
+  const { ledger, corrections } = ledgerFor();
   const totals = new Map<string, AgencyTotals>();
   let rows = 0;
   let bytes = 0;
@@ -113,8 +137,11 @@ async function main(): Promise<void> {
   await write(header);
   for (let from = 0; from < RESPONDERS; from += BATCH) {
     const { timelines, profiles } = batch(from, Math.min(RESPONDERS, from + BATCH));
-    const summary = labourSummary(deriveTimeEntries(calendar, timelines, new Date()), ledger, rules, profiles, { settledOnly: true });
-    const text = csvText(summary.rows.map(labourCells));
+    const summary = labourSummary(deriveTimeEntries(calendar, timelines, new Date()), ledger, rules, profiles, {
+      settledOnly: true,
+      responders: new Set(profiles.keys()),
+    });
+    const text = labourCsvLines(summary.rows);
     rows += summary.rows.length;
     bytes += Buffer.byteLength(text);
     await write(text);
@@ -146,6 +173,7 @@ async function main(): Promise<void> {
         days: DAYS,
         personDays: rows,
         batch: BATCH,
+        corrections,
         seconds: Number(seconds.toFixed(1)),
         personDaysPerSecond: Math.round(rows / seconds),
         csvMiB: Number((bytes / 1024 / 1024).toFixed(1)),

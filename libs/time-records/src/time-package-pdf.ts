@@ -1,5 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { TimePackage } from './domain';
+
+/**
+ * DejaVu Sans (Bitstream Vera licence, fonts/LICENSE), embedded as subsets: names in Vietnamese, Polish, Greek or
+ * Cyrillic need glyphs that the PDF standard fonts (Latin-1 only) lack. Read once, on the first PDF.
+ */
+let fonts: { body: Buffer; bold: Buffer } | null = null;
+function packageFonts(): { body: Buffer; bold: Buffer } {
+  fonts ??= { body: readFileSync(join(__dirname, 'fonts', 'DejaVuSans.ttf')), bold: readFileSync(join(__dirname, 'fonts', 'DejaVuSans-Bold.ttf')) };
+  return fonts;
+}
 
 const hours = (minutes: number): string => (minutes / 60).toFixed(2);
 const money = (cents: number): string => (cents / 100).toFixed(2);
@@ -36,18 +48,21 @@ const COLUMNS: Array<{ header: string; width: number; cell: (r: TimePackage['row
  */
 export function timePackagePdf(pkg: TimePackage, generatedAt: Date): PDFKit.PDFDocument {
   const doc = new PDFDocument({ size: 'LETTER', layout: 'landscape', margin: 36, info: { Title: `Labour summary ${pkg.agency} ${pkg.incident.number}` } });
+  const { body, bold } = packageFonts();
+  doc.registerFont('Body', body);
+  doc.registerFont('Bold', bold);
   const left = doc.page.margins.left;
   const bottom = () => doc.page.height - doc.page.margins.bottom;
 
-  doc.font('Helvetica-Bold').fontSize(14).text(`Labour summary for reimbursement: ${pkg.agency}`);
-  doc.font('Helvetica').fontSize(9);
+  doc.font('Bold').fontSize(14).text(`Labour summary for reimbursement: ${pkg.agency}`);
+  doc.font('Body').fontSize(9);
   doc.text(`Incident ${pkg.incident.number}: ${pkg.incident.name}`);
   doc.text(`Mission or order reference: ${pkg.missionReference ?? 'not set'}`);
   doc.text(`Generated ${generatedAt.toISOString()}`);
   doc.moveDown();
 
   const header = () => {
-    doc.font('Helvetica-Bold').fontSize(7);
+    doc.font('Bold').fontSize(7);
     let x = left;
     const y = doc.y;
     for (const c of COLUMNS) {
@@ -59,7 +74,7 @@ export function timePackagePdf(pkg: TimePackage, generatedAt: Date): PDFKit.PDFD
       .lineTo(x, doc.y + 2)
       .stroke();
     doc.y += 4;
-    doc.font('Helvetica').fontSize(7);
+    doc.font('Body').fontSize(7);
   };
   header();
   for (const r of pkg.rows) {
@@ -80,19 +95,19 @@ export function timePackagePdf(pkg: TimePackage, generatedAt: Date): PDFKit.PDFD
   }
 
   const t = pkg.totals;
-  doc.moveDown().font('Helvetica-Bold').fontSize(9).text('Totals', left, doc.y);
-  doc.font('Helvetica');
+  doc.moveDown().font('Bold').fontSize(9).text('Totals', left, doc.y);
+  doc.font('Body');
   doc.text(`Regular hours ${hours(t.regularMinutes)}   Overtime hours ${hours(t.overtimeMinutes)}   Claim ${money(t.claimCents)}`);
   doc.text(`Donated hours ${hours(t.donatedMinutes)}   Donated value ${money(t.donatedCents)}`);
 
-  doc.moveDown().font('Helvetica-Bold').text('Donated hours (volunteers)');
-  doc.font('Helvetica');
+  doc.moveDown().font('Bold').text('Donated hours (volunteers)');
+  doc.font('Body');
   if (pkg.volunteers.length === 0) doc.text('No volunteer hours.');
   for (const v of pkg.volunteers)
     doc.text(`${v.name}, ${v.position ?? 'no position'}: ${v.days} days, ${hours(v.donatedMinutes)} hours, value ${money(v.donatedCents)}`);
 
-  doc.moveDown().font('Helvetica-Bold').text('Certification');
-  doc.font('Helvetica');
+  doc.moveDown().font('Bold').text('Certification');
+  doc.font('Body');
   const c = pkg.certification;
   if (c) {
     doc.text(c.statement);

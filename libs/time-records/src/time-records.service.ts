@@ -10,7 +10,9 @@ import {
   checkCorrectionTimes,
   deriveTimeEntries,
   labourSummary,
+  addDays,
   localDate,
+  localMidnightMs,
   TimeLedger,
   TimeRecordError,
   type AgencyRules,
@@ -158,12 +160,19 @@ export class TimeRecordsService {
       const approvedAt = new Date();
       refusing(() => ledger.approve({ id: 'new', agency, date, approvedBy: principal.userId, at: approvedAt }));
       const id = await this.repository.addApproval(tx, incidentId, agency, date, principal.userId, approvedAt);
+      // The deployment facts the check-in entries do not carry (agency, position) for the deployments with time on
+      // the day, so the audit export alone recomputes approved days before the package is certified.
+      const dayStart = localMidnightMs(date, calendar.timeZone);
+      const dayEnd = localMidnightMs(addDays(date, 1), calendar.timeZone);
+      const deployments: CertifiedDeployment[] = (await this.deployments.timelines(incidentId, tx))
+        .filter((t) => (t.agency ?? NO_AGENCY) === agency && t.checkedInAt.getTime() < dayEnd && (t.checkedOutAt ?? approvedAt).getTime() > dayStart)
+        .map((t) => ({ deploymentId: t.deploymentId, responderId: t.responderId, position: t.position }));
       await this.audit.record(tx, {
         actor,
         action: before === 'reapproval_required' ? 'time.day_reapproved' : 'time.day_approved',
         incidentId,
         target: { type: 'time_day', id: `${agency}|${date}` },
-        payload: { agency, date },
+        payload: { agency, date, deployments },
       });
       return { id, agency, date, approvedBy: principal.userId, approvedAt };
     });

@@ -1,17 +1,23 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { parseBundle } from '@app/audit';
-import { recomputeFromAudit, type AgencyTotals, type Recomputed } from '@app/time-records';
+import { parseBundle, parseBundleHeader } from '@app/audit';
+import { AuditRecomputation, type AgencyTotals, type AuditedEntry, type Provisional, type Recomputed } from '@app/time-records';
 import { EXIT, UsageError, type CliCommand } from '../cli';
 
 const USAGE = `Usage:
-  time-package --audit-export FILE --incident ID [--agency NAME] [--json]
+  time-package --audit-export FILE --incident ID [--agency NAME] [--approved] [--json]
       Recomputes the certified time packages of an incident from its audit export alone (GET /audit/export): check-ins,
       status changes and check-outs, the agencies' rules and rates, employment, corrections and approvals, and the
       deployment facts each certification records. Prints each agency's totals and whether they equal the certified ones.
       --agency NAME   only this agency
-      --json          print the result as JSON
-      Exit 0 every total equals its certification, 1 a total differs or nothing is certified, 2 usage error.
+      --approved      also agencies not certified yet: the totals of their approved days (from the deployment facts each
+                      day approval records), with the days approved and those waiting for re-approval; such figures may
+                      still change until the package is certified
+      --json          print the result as JSON (with --approved: { certified, provisional })
+      Exit 0 every certified total equals its certification (and something was recomputed), 1 a total differs or
+      nothing was recomputed, 2 usage error or an unreadable export.
       Verify the bundle first (audit-verify): this command trusts the entries it is given.`;
 
 const hours = (minutes: number): string => (minutes / 60).toFixed(2);
@@ -19,7 +25,91 @@ const money = (cents: number): string => (cents / 100).toFixed(2);
 const line = (t: AgencyTotals): string =>
   `regular ${hours(t.regularMinutes)} h, overtime ${hours(t.overtimeMinutes)} h, claim ${money(t.claimCents)}, donated ${hours(t.donatedMinutes)} h worth ${money(t.donatedCents)}`;
 
-/** `time-package`: an auditor's offline recomputation of the certified packages. */
+/** Beyond this a file is read only in the export's line layout (header line, then one entry per line). */
+const WHOLE_PARSE_LIMIT = 256 * 1024 * 1024;
+const ENTRIES_MARKER = Buffer.from(',"entries":[');
+
+type Replayed = { ok: true; incidentId: string | null; exportedAt: string; recomputation: AuditRecomputation } | { ok: false; reason: string };
+
+function auditedEntry(value: unknown): AuditedEntry | null {
+  const e = value as Partial<AuditedEntry> | null;
+  if (!e || typeof e !== 'object' || typeof e.seq !== 'number' || typeof e.action !== 'string' || typeof e.occurredAt !== 'string') return null;
+  if (typeof e.payload !== 'object' || e.payload === null || typeof e.actor !== 'object' || e.actor === null) return null;
+  return { seq: e.seq, occurredAt: e.occurredAt, actor: e.actor, action: e.action, targetId: e.targetId ?? null, payload: e.payload };
+}
+
+/**
+ * Replays the export into a recomputation without holding its entries: in the export's layout (the header, then
+ * `"entries":[` and one entry per line) line by line; any other JSON layout parsed whole, up to WHOLE_PARSE_LIMIT.
+ */
+async function replay(file: string): Promise<Replayed> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (err) {
+    return { ok: false, reason: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+  const handle = await open(file, 'r');
+  const head = Buffer.alloc(Math.min(size, 16 * 1024 * 1024));
+  try {
+    await handle.read(head, 0, head.length, 0);
+  } finally {
+    await handle.close();
+  }
+  const marker = head.indexOf(ENTRIES_MARKER);
+  const firstBreak = head.indexOf(0x0a);
+  if (marker > 0 && firstBreak === marker + ENTRIES_MARKER.length) {
+    const header = parseBundleHeader(`${head.subarray(0, marker).toString('utf8')}}`);
+    if (!header.ok) return header;
+    const recomputation = new AuditRecomputation();
+    const lines = createInterface({ input: createReadStream(file, { start: firstBreak + 1 }), crlfDelay: Infinity });
+    let closed = false;
+    for await (const raw of lines) {
+      const text = raw.trim();
+      if (text === '') continue;
+      if (closed) return { ok: false, reason: `${file}: text after the end of the entries` };
+      if (/^\]\s*\}$/.test(text)) {
+        closed = true;
+        continue;
+      }
+      let entry: AuditedEntry | null = null;
+      try {
+        entry = auditedEntry(JSON.parse(text.endsWith(',') ? text.slice(0, -1) : text));
+      } catch {
+        entry = null;
+      }
+      if (!entry) return { ok: false, reason: `${file}: an entry line is not an audit entry` };
+      recomputation.add(entry);
+    }
+    if (!closed) return { ok: false, reason: `${file}: the entries are not closed (a truncated export?)` };
+    return { ok: true, incidentId: header.header.incidentId, exportedAt: header.header.exportedAt, recomputation };
+  }
+  if (size > WHOLE_PARSE_LIMIT) return { ok: false, reason: `${file} is too large to read whole and is not in the export's one-entry-per-line layout` };
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return { ok: false, reason: `${file} is not JSON` };
+  }
+  const parsed = parseBundle(value);
+  if (!parsed.ok) return parsed;
+  const recomputation = new AuditRecomputation();
+  for (const e of [...parsed.bundle.entries].sort((a, b) => a.seq - b.seq)) {
+    const entry = auditedEntry(e);
+    if (!entry) return { ok: false, reason: `${file}: entry ${e.seq} is not an audit entry` };
+    recomputation.add(entry);
+  }
+  return { ok: true, incidentId: parsed.bundle.incidentId, exportedAt: parsed.bundle.exportedAt, recomputation };
+}
+
+function printProvisional(p: Provisional, write: (text: string) => void): void {
+  write(`${p.agency} (NOT CERTIFIED; approved days as of ${p.asOf}): ${line(p.totals)}\n`);
+  write(`  approved days counted: ${p.approvedDates.join(', ') || 'none'}\n`);
+  if (p.reapprovalDates.length > 0) write(`  corrected after approval, waiting for re-approval (not counted): ${p.reapprovalDates.join(', ')}\n`);
+  write('  not certified: these figures may still change (corrections, re-approvals, days not approved yet)\n');
+}
+
+/** `time-package`: an auditor's offline recomputation of the certified packages (and, asked, of approved days). */
 export const timePackageCommand: CliCommand = {
   summary: 'Recompute certified time packages from an audit export (exit 0 same totals)',
   usage: USAGE,
@@ -27,28 +117,46 @@ export const timePackageCommand: CliCommand = {
     const { values } = parseArgs({
       args,
       strict: true,
-      options: { 'audit-export': { type: 'string' }, incident: { type: 'string' }, agency: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        'audit-export': { type: 'string' },
+        incident: { type: 'string' },
+        agency: { type: 'string' },
+        approved: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
     });
     const file = values['audit-export'];
     if (!file || !values.incident) throw new UsageError('time-package needs --audit-export FILE and --incident ID.');
-    const parsed = parseBundle(JSON.parse(await readFile(file, 'utf8')) as unknown);
-    if (!parsed.ok) {
-      io.stderr.write(`time-package: ${parsed.reason}\n`);
+    let replayed: Replayed;
+    try {
+      replayed = await replay(file);
+    } catch (err) {
+      replayed = { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+    if (!replayed.ok) {
+      io.stderr.write(`time-package: ${replayed.reason}\n`);
       return EXIT.usage;
     }
-    if (parsed.bundle.incidentId !== values.incident) {
-      io.stderr.write(`time-package: the export is of incident ${String(parsed.bundle.incidentId)}, not ${values.incident}\n`);
+    if (replayed.incidentId !== values.incident) {
+      io.stderr.write(`time-package: the export is of incident ${String(replayed.incidentId)}, not ${values.incident}\n`);
       return EXIT.usage;
     }
-    const results: Recomputed[] = recomputeFromAudit(parsed.bundle.entries).filter((r) => values.agency === undefined || r.agency === values.agency);
-    if (values.json) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-    else if (results.length === 0) io.stdout.write('No certified package in this export.\n');
+    const wanted = (r: { agency: string }): boolean => values.agency === undefined || r.agency === values.agency;
+    const results: Recomputed[] = replayed.recomputation.results().filter(wanted);
+    const provisional: Provisional[] = values.approved ? replayed.recomputation.provisional(new Date(replayed.exportedAt)).filter(wanted) : [];
+    const write = (text: string): void => {
+      io.stdout.write(text);
+    };
+    if (values.json) write(`${JSON.stringify(values.approved ? { certified: results, provisional } : results, null, 2)}\n`);
+    else if (results.length === 0 && provisional.length === 0)
+      write(values.approved ? 'No certified package and no approved day in this export.\n' : 'No certified package in this export.\n');
     else {
       for (const r of results) {
-        io.stdout.write(`${r.agency} (certified ${r.certifiedAt}): ${line(r.totals)}\n`);
-        io.stdout.write(r.matches ? '  equals the certified totals\n' : `  DIFFERS from the certified totals: ${line(r.certified)}\n`);
+        write(`${r.agency} (certified ${r.certifiedAt}): ${line(r.totals)}\n`);
+        write(r.matches ? '  equals the certified totals\n' : `  DIFFERS from the certified totals: ${line(r.certified)}\n`);
       }
+      for (const p of provisional) printProvisional(p, write);
     }
-    return results.length > 0 && results.every((r) => r.matches) ? EXIT.ok : EXIT.negative;
+    return results.length + provisional.length > 0 && results.every((r) => r.matches) ? EXIT.ok : EXIT.negative;
   },
 };

@@ -1,4 +1,4 @@
-import { csvText } from '@app/common';
+import { csvCell, csvText } from '@app/common';
 import type { LabourRow, LabourSummary } from './labour-summary';
 
 export const LABOUR_CSV_COLUMNS = [
@@ -26,7 +26,12 @@ export const LABOUR_CSV_COLUMNS = [
 ] as const;
 
 /** Minutes as hours with two decimals (exact for whole minutes to 36 s, as the figures were summed in minutes). */
-const hours = (minutes: number): string => (minutes / 60).toFixed(2);
+const hoursText = (minutes: number): string => (minutes / 60).toFixed(2);
+/** A day's minutes as hours, made once: every row has eight of them. */
+const DAY_HOURS = Array.from({ length: 24 * 60 + 61 }, (_, m) => hoursText(m));
+const hours = (minutes: number): string => (Number.isInteger(minutes) && minutes >= 0 && minutes < DAY_HOURS.length ? DAY_HOURS[minutes] : hoursText(minutes));
+/** A figure as a cell: only a negative one ("-...") needs the cell escaping. */
+const figure = (n: number, text: (n: number) => string): string => (n >= 0 ? text(n) : csvCell(text(n)));
 const money = (cents: number): string => (cents / 100).toFixed(2);
 
 /** One responder day's cells, in LABOUR_CSV_COLUMNS order. */
@@ -56,10 +61,27 @@ export function labourCells(r: LabourRow): Array<string | number | null> {
   ];
 }
 
+/**
+ * The CSV lines of responder days, the same text as `csvText(rows.map(labourCells))`: written field by field, only
+ * text fields go through the cell escaping (hours, amounts and dates cannot hold a separator or start a formula).
+ */
+export function labourCsvLines(rows: readonly LabourRow[]): string {
+  let out = '';
+  for (const r of rows) {
+    out +=
+      `${csvCell(r.agency)},${csvCell(r.responderId)},${csvCell(r.name)},${csvCell(r.position)},${csvCell(r.employment)},${csvCell(r.date)},` +
+      `${figure(r.onDutyMinutes, hours)},${figure(r.unpaidBreakMinutes, hours)},${figure(r.regularMinutes, hours)},${figure(r.overtimeMinutes, hours)},` +
+      `${figure(r.claimedRegularMinutes, hours)},${figure(r.claimedOvertimeMinutes, hours)},` +
+      `${r.regularCentsPerHour === null ? '' : figure(r.regularCentsPerHour, money)},${r.overtimeCentsPerHour === null ? '' : figure(r.overtimeCentsPerHour, money)},` +
+      `${figure(r.claimCents, money)},${figure(r.donatedMinutes, hours)},${figure(r.donatedCents, money)},${r.status},${csvCell(r.approvedBy)},` +
+      `${csvCell(r.correctionId)},${csvCell(r.pendingCorrectionIds.join(' '))}\r\n`;
+  }
+  return out;
+}
+
 /** One row per responder day, then a total row per agency (RFC 4180, CRLF). */
 export function labourSummaryCsv(summary: LabourSummary): string {
-  const rows: Array<Array<string | number | null>> = [[...LABOUR_CSV_COLUMNS]];
-  for (const r of summary.rows) rows.push(labourCells(r));
+  const rows: Array<Array<string | number | null>> = [];
   for (const t of summary.totals) {
     rows.push([
       t.agency,
@@ -85,5 +107,5 @@ export function labourSummaryCsv(summary: LabourSummary): string {
       null,
     ]);
   }
-  return csvText(rows);
+  return csvText([[...LABOUR_CSV_COLUMNS]]) + labourCsvLines(summary.rows) + (rows.length > 0 ? csvText(rows) : '');
 }

@@ -1,6 +1,6 @@
 import type { DayStatus, TimeLedger } from './ledger';
-import { rateFor, rulesFor, workOut, type AgencyRules, type Employment, type ResponderProfile } from './pay-rules';
-import type { TimeEntry } from './time-entries';
+import { byResponderAgencyDate, rateFor, rulesFor, workOutSorted, type AgencyRules, type Employment, type ResponderProfile, type Rate } from './pay-rules';
+import { collate, compareDates, type TimeEntry } from './time-entries';
 import { TimeRecordError } from './time-record-error';
 
 /** One responder day of an agency's labour summary. Minutes are whole; money is in cents. */
@@ -54,6 +54,8 @@ export interface SummaryOptions {
   agency?: string;
   /** For a certified package: refuse while any day has a correction waiting for re-approval. */
   settledOnly?: boolean;
+  /** Only these responders' corrections (a package built in batches of responders, `derived` holding theirs). */
+  responders?: ReadonlySet<string>;
 }
 
 /**
@@ -67,15 +69,30 @@ export function labourSummary(
   profiles: ReadonlyMap<string, ResponderProfile>,
   options: SummaryOptions = {},
 ): LabourSummary {
-  const effective = ledger.effective(derived).filter((e) => options.agency === undefined || e.entry.agency === options.agency);
-  const byKey = new Map(effective.map((e) => [`${e.entry.responderId}|${e.entry.agency}|${e.entry.date}`, e]));
-  const rows = workOut(effective, rules).map((day): LabourRow => {
-    const e = byKey.get(`${day.responderId}|${day.agency}|${day.date}`);
+  const effective = ledger
+    .effective(derived, options.responders)
+    .filter((e) => options.agency === undefined || e.entry.agency === options.agency)
+    .sort((a, b) => byResponderAgencyDate(a.entry, b.entry));
+  const worked = workOutSorted(
+    effective.map((e) => e.entry),
+    rules,
+  );
+  // Per agency day and per agency position, asked once: a package has thousands of rows for each.
+  const days = new Map<string, { status: DayStatus; approvedBy: string | null }>();
+  const rates = new Map<string, Rate>();
+  const rows = worked.map((day, i): LabourRow => {
+    const e = effective[i];
     const profile = profiles.get(day.responderId) ?? { responderId: day.responderId, name: day.responderId, position: null, employment: 'employee' as const };
     const agencyRules = rulesFor(rules, day.agency);
-    if (options.settledOnly) ledger.assertSettled(day.agency, day.date);
+    const dayKey = `${day.agency}|${day.date}`;
+    let ledgerDay = days.get(dayKey);
+    if (!ledgerDay) {
+      if (options.settledOnly) ledger.assertSettled(day.agency, day.date);
+      ledgerDay = { status: ledger.status(day.agency, day.date), approvedBy: ledger.approvalOf(day.agency, day.date)?.approvedBy ?? null };
+      days.set(dayKey, ledgerDay);
+    }
     const volunteer = profile.employment === 'volunteer';
-    let rate: { regularCentsPerHour: number; overtimeCentsPerHour: number } | null = null;
+    let rate: Rate | null = null;
     let donatedCents = 0;
     if (volunteer) {
       if (agencyRules.volunteerCentsPerHour === null) {
@@ -83,7 +100,9 @@ export function labourSummary(
       }
       donatedCents = centsFor(day.workedMinutes, agencyRules.volunteerCentsPerHour);
     } else {
-      rate = rateFor(agencyRules, profile.position);
+      const rateKey = `${day.agency}|${profile.position ?? ''}|${profile.position === null ? 'default' : 'position'}`;
+      rate = rates.get(rateKey) ?? null;
+      if (!rate) rates.set(rateKey, (rate = rateFor(agencyRules, profile.position)));
     }
     const claimedRegularMinutes = profile.employment === 'employee' ? day.regularMinutes : 0;
     const claimedOvertimeMinutes = volunteer ? 0 : day.overtimeMinutes;
@@ -106,15 +125,13 @@ export function labourSummary(
       claimCents,
       donatedMinutes: volunteer ? day.workedMinutes : 0,
       donatedCents,
-      status: ledger.status(day.agency, day.date),
-      approvedBy: ledger.approvalOf(day.agency, day.date)?.approvedBy ?? null,
+      status: ledgerDay.status,
+      approvedBy: ledgerDay.approvedBy,
       correctionId: e?.correction?.id ?? null,
       pendingCorrectionIds: e?.pending.map((c) => c.id) ?? [],
     };
   });
-  rows.sort(
-    (a, b) => a.agency.localeCompare(b.agency) || a.name.localeCompare(b.name) || a.responderId.localeCompare(b.responderId) || a.date.localeCompare(b.date),
-  );
+  rows.sort((a, b) => collate(a.agency, b.agency) || collate(a.name, b.name) || collate(a.responderId, b.responderId) || compareDates(a.date, b.date));
   const totals = new Map<string, AgencyTotals>();
   for (const r of rows) {
     const t = totals.get(r.agency) ?? { agency: r.agency, regularMinutes: 0, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 0, donatedCents: 0 };

@@ -1,5 +1,5 @@
-import { addDays, startOfLocalDay } from './local-time';
-import { checkNoOverlap, checkWithinIncident, type IncidentCalendar, type Interval, type TimeEntry } from './time-entries';
+import { addDays, localMidnightMs } from './local-time';
+import { checkNoOverlap, checkWithinIncident, collate, compareDates, type IncidentCalendar, type Interval, type TimeEntry } from './time-entries';
 import { TimeRecordError } from './time-record-error';
 
 /** A new entry that supersedes a responder's time on one agency day; what it supersedes stays in the record. */
@@ -48,8 +48,8 @@ function approvalBefore(approvals: readonly DayApproval[], at: number): DayAppro
 /** Refuses correction times that run backwards, overlap, leave the corrected day or lie outside the incident's dates. */
 export function checkCorrectionTimes(incident: IncidentCalendar, correction: Pick<TimeCorrection, 'id' | 'responderId' | 'date' | 'onDuty'>): void {
   const day = {
-    start: startOfLocalDay(correction.date, incident.timeZone).getTime(),
-    end: startOfLocalDay(addDays(correction.date, 1), incident.timeZone).getTime(),
+    start: localMidnightMs(correction.date, incident.timeZone),
+    end: localMidnightMs(addDays(correction.date, 1), incident.timeZone),
   };
   for (const i of correction.onDuty) {
     checkWithinIncident(i, incident, correction.responderId);
@@ -66,6 +66,10 @@ export function checkCorrectionTimes(incident: IncidentCalendar, correction: Pic
  */
 export class TimeLedger {
   private readonly corrections: TimeCorrection[] = [];
+  /** Per responder, in the order recorded: a package built in batches asks for a few responders at a time. */
+  private readonly correctionsOf = new Map<string, TimeCorrection[]>();
+  /** The latest correction time per agency day: a package asks for the status of every row. */
+  private readonly lastCorrectedAt = new Map<string, number>();
   private readonly approvals = new Map<string, DayApproval[]>();
 
   constructor(private readonly incident: IncidentCalendar) {}
@@ -74,8 +78,8 @@ export class TimeLedger {
     const approvals = this.approvals.get(dayKey(agency, date)) ?? [];
     const last = approvals.at(-1);
     if (!last) return 'open';
-    const after = this.corrections.some((c) => c.agency === agency && c.date === date && c.at.getTime() > last.at.getTime());
-    return after ? 'reapproval_required' : 'approved';
+    const corrected = this.lastCorrectedAt.get(dayKey(agency, date));
+    return corrected !== undefined && corrected > last.at.getTime() ? 'reapproval_required' : 'approved';
   }
 
   /** Records a correction after checking it: a second person approving it, sane times inside its day. */
@@ -87,6 +91,11 @@ export class TimeLedger {
     }
     checkCorrectionTimes(this.incident, correction);
     this.corrections.push(correction);
+    const own = this.correctionsOf.get(correction.responderId);
+    if (own) own.push(correction);
+    else this.correctionsOf.set(correction.responderId, [correction]);
+    const key = dayKey(correction.agency, correction.date);
+    this.lastCorrectedAt.set(key, Math.max(this.lastCorrectedAt.get(key) ?? -Infinity, correction.at.getTime()));
   }
 
   /** Approves (or re-approves) an agency's day; approving a day that is already approved and unchanged is refused. */
@@ -118,12 +127,14 @@ export class TimeLedger {
   /**
    * The entries in effect: derived ones overlaid by the latest correction in effect per responder day (a correction
    * also creates a day nobody derived, e.g. time not scanned). A correction is in effect when the day was open when it
-   * was made, or approved again after it.
+   * was made, or approved again after it. With `responders`, only their corrections (a package built in batches of
+   * responders).
    */
-  effective(derived: readonly TimeEntry[]): EffectiveEntry[] {
+  effective(derived: readonly TimeEntry[], responders?: ReadonlySet<string>): EffectiveEntry[] {
     const out = new Map<string, EffectiveEntry>();
     for (const entry of derived) out.set(entryKey(entry.responderId, entry.agency, entry.date), { entry, correction: null, pending: [], history: [] });
-    for (const c of this.corrections) {
+    const corrections = responders ? [...responders].flatMap((r) => this.correctionsOf.get(r) ?? []) : this.corrections;
+    for (const c of corrections) {
       const key = entryKey(c.responderId, c.agency, c.date);
       const current = out.get(key) ?? {
         entry: { responderId: c.responderId, agency: c.agency, date: c.date, onDuty: [], restMinutes: 0 },
@@ -144,8 +155,7 @@ export class TimeLedger {
       out.set(key, current);
     }
     return [...out.values()].sort(
-      (a, b) =>
-        a.entry.responderId.localeCompare(b.entry.responderId) || a.entry.date.localeCompare(b.entry.date) || a.entry.agency.localeCompare(b.entry.agency),
+      (a, b) => collate(a.entry.responderId, b.entry.responderId) || compareDates(a.entry.date, b.entry.date) || collate(a.entry.agency, b.entry.agency),
     );
   }
 }

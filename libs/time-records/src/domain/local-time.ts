@@ -50,29 +50,77 @@ function wallClockMs(ms: number, timeZone: string): number {
   return second + offset;
 }
 
-/** The local calendar date of an instant. */
-export function localDate(at: Date, timeZone: string): string {
-  return new Date(wallClockMs(at.getTime(), timeZone)).toISOString().slice(0, 10);
+const DAY = 86_400_000;
+const CACHE_LIMIT = 100_000;
+/** Day numbers (days since 1970-01-01) and their "YYYY-MM-DD" text, both ways: every row asks for dates. */
+const dayText = new Map<number, string>();
+const textDay = new Map<string, number>();
+
+function textOfDay(day: number): string {
+  let text = dayText.get(day);
+  if (text === undefined) {
+    text = new Date(day * DAY).toISOString().slice(0, 10);
+    if (dayText.size >= CACHE_LIMIT) dayText.clear();
+    dayText.set(day, text);
+  }
+  return text;
 }
 
-/** The instant local midnight starts `date`; twice refined so a day after a DST change gets that day's offset. */
+function dayOfText(date: string): number {
+  let day = textDay.get(date);
+  if (day === undefined) {
+    day = Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY);
+    if (textDay.size >= CACHE_LIMIT) textDay.clear();
+    textDay.set(date, day);
+  }
+  return day;
+}
+
+/** The local calendar date of an instant. */
+export function localDate(at: Date, timeZone: string): string {
+  return localDateOfMs(at.getTime(), timeZone);
+}
+
+export function localDateOfMs(ms: number, timeZone: string): string {
+  return textOfDay(Math.floor(wallClockMs(ms, timeZone) / DAY));
+}
+
+/** Local midnights per zone and date; a day after a DST change gets that day's offset. */
+const midnights = new Map<string, Map<string, number>>();
+
+/** The instant (epoch ms) local midnight starts `date`. */
+export function localMidnightMs(date: string, timeZone: string): number {
+  let zone = midnights.get(timeZone);
+  if (!zone) midnights.set(timeZone, (zone = new Map()));
+  let t = zone.get(date);
+  if (t === undefined) {
+    // Twice refined so a day after a DST change gets that day's offset.
+    const wall = dayOfText(date) * DAY;
+    t = wall - (wallClockMs(wall, timeZone) - wall);
+    t = wall - (wallClockMs(t, timeZone) - t);
+    if (zone.size >= CACHE_LIMIT) zone.clear();
+    zone.set(date, t);
+  }
+  return t;
+}
+
+/** The instant local midnight starts `date`. */
 export function startOfLocalDay(date: string, timeZone: string): Date {
-  const wall = Date.parse(`${date}T00:00:00Z`);
-  let t = wall - (wallClockMs(wall, timeZone) - wall);
-  t = wall - (wallClockMs(t, timeZone) - t);
-  return new Date(t);
+  return new Date(localMidnightMs(date, timeZone));
 }
 
 export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  return textOfDay(dayOfText(date) + days);
 }
 
 /** 0 = Sunday ... 6 = Saturday. */
 export function dayOfWeek(date: string): number {
-  return new Date(`${date}T00:00:00Z`).getUTCDay();
+  // 1970-01-01 was a Thursday.
+  return (((dayOfText(date) + 4) % 7) + 7) % 7;
 }
 
 /** The first date of the week holding `date`, for weeks starting on `weekStartsOn`. */
 export function weekStart(date: string, weekStartsOn: number): string {
-  return addDays(date, -((dayOfWeek(date) - weekStartsOn + 7) % 7));
+  const day = dayOfText(date);
+  return textOfDay(day - ((((((day + 4) % 7) + 7) % 7) - weekStartsOn + 7) % 7));
 }

@@ -1,5 +1,5 @@
 import { weekStart } from './local-time';
-import { minutesOf } from './time-entries';
+import { collate, compareDates, minutesOf, type TimeEntry } from './time-entries';
 import type { EffectiveEntry } from './ledger';
 import { TimeRecordError } from './time-record-error';
 
@@ -85,14 +85,20 @@ export function unpaidBreakMinutes(onDutyMinutes: number, restMinutes: number, b
   return Math.min(onDutyMinutes, Math.max(0, required - restMinutes));
 }
 
+/** The order the week's overtime is worked out in: per responder and agency, by date. */
+export const byResponderAgencyDate = (a: TimeEntry, b: TimeEntry): number =>
+  collate(a.responderId, b.responderId) || collate(a.agency, b.agency) || compareDates(a.date, b.date);
+
 /**
  * Regular and overtime per responder day. Daily overtime first (beyond the daily limit), then the week: regular
  * minutes past the weekly limit become overtime, in date order, so no minute counts as overtime twice.
  */
 export function workOut(entries: readonly EffectiveEntry[], rules: ReadonlyMap<string, AgencyRules>): WorkedDay[] {
-  const days = entries
-    .map((e) => e.entry)
-    .sort((a, b) => a.responderId.localeCompare(b.responderId) || a.agency.localeCompare(b.agency) || a.date.localeCompare(b.date));
+  return workOutSorted(entries.map((e) => e.entry).sort(byResponderAgencyDate), rules);
+}
+
+/** `workOut` for entries already in `byResponderAgencyDate` order; the days come out in the same order. */
+export function workOutSorted(days: readonly TimeEntry[], rules: ReadonlyMap<string, AgencyRules>): WorkedDay[] {
   const weekly = new Map<string, number>();
   return days.map((e) => {
     const r = rulesFor(rules, e.agency);

@@ -1,5 +1,10 @@
-import { addDays, localDate, startOfLocalDay } from './local-time';
+import { addDays, localDateOfMs, localMidnightMs } from './local-time';
 import { TimeRecordError } from './time-record-error';
+
+/** `localeCompare` with the default locale, as one collator (the same order, without a collator per call). */
+export const collate: (a: string, b: string) => number = new Intl.Collator().compare;
+/** "YYYY-MM-DD" dates sort as text. */
+export const compareDates = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Half-open [start, end) in epoch milliseconds. */
 export interface Interval {
@@ -49,14 +54,20 @@ function dutyOf(change: StatusChange | undefined): 'on_duty' | 'rest' | 'off' {
   return 'off';
 }
 
+/** The status in force at `t`: the latest change not after it (changes are oldest first, equal instants: the last one). */
+function inForce(changes: readonly StatusChange[], t: number): StatusChange | undefined {
+  for (let i = changes.length - 1; i >= 0; i--) if (changes[i].at.getTime() <= t) return changes[i];
+  return undefined;
+}
+
 /** The local days an instant range touches, each with its [midnight, next midnight) bounds. */
 export function localDays(from: number, to: number, timeZone: string): Array<{ date: string; start: number; end: number }> {
   const days: Array<{ date: string; start: number; end: number }> = [];
-  let date = localDate(new Date(from), timeZone);
-  let start = startOfLocalDay(date, timeZone).getTime();
+  let date = localDateOfMs(from, timeZone);
+  let start = localMidnightMs(date, timeZone);
   while (start < to) {
     const next = addDays(date, 1);
-    const end = startOfLocalDay(next, timeZone).getTime();
+    const end = localMidnightMs(next, timeZone);
     days.push({ date, start, end });
     date = next;
     start = end;
@@ -69,8 +80,8 @@ export function checkWithinIncident(interval: Interval, incident: IncidentCalend
   if (interval.end < interval.start) {
     throw new TimeRecordError('time_entry_negative', 'A time entry ends before it starts', { responderId, start: new Date(interval.start).toISOString() });
   }
-  const first = startOfLocalDay(incident.startDate, incident.timeZone).getTime();
-  const last = incident.endDate === null ? Infinity : startOfLocalDay(addDays(incident.endDate, 1), incident.timeZone).getTime();
+  const first = localMidnightMs(incident.startDate, incident.timeZone);
+  const last = incident.endDate === null ? Infinity : localMidnightMs(addDays(incident.endDate, 1), incident.timeZone);
   if (interval.start < first || interval.end > last) {
     throw new TimeRecordError('time_entry_outside_incident', "A time entry lies outside the incident's dates", {
       responderId,
@@ -110,31 +121,34 @@ export function deriveTimeEntries(incident: IncidentCalendar, deployments: reado
     spans.push(whole);
     byResponder.set(d.responderId, spans);
 
-    // Segments between status changes, each with the duty of the status in force.
-    const cuts = d.statusChanges.filter((c) => c.at.getTime() > start && c.at.getTime() < end);
+    // Segments between status changes, each with the duty of the status in force at its start.
+    const changes = d.statusChanges;
+    const bounds: number[] = [start];
     let prev = start;
-    for (const c of cuts) {
-      if (c.at.getTime() < prev) {
+    for (const c of changes) {
+      const t = c.at.getTime();
+      if (t <= start || t >= end) continue;
+      if (t < prev) {
         throw new TimeRecordError('time_entry_negative', 'Status changes are out of time order', { responderId: d.responderId, at: c.at.toISOString() });
       }
-      prev = c.at.getTime();
+      prev = t;
+      bounds.push(t);
     }
-    const inForce = (t: number): StatusChange | undefined => [...d.statusChanges].reverse().find((c) => c.at.getTime() <= t);
-    const bounds = [start, ...cuts.map((c) => c.at.getTime()), end];
+    bounds.push(end);
     for (let i = 0; i + 1 < bounds.length; i++) {
-      const duty = dutyOf(inForce(bounds[i]));
+      const duty = dutyOf(inForce(changes, bounds[i]));
       if (duty === 'off') continue;
       for (const day of localDays(bounds[i], bounds[i + 1], incident.timeZone)) {
         const piece = { start: Math.max(bounds[i], day.start), end: Math.min(bounds[i + 1], day.end) };
         if (piece.end <= piece.start) continue;
         const key = `${d.responderId}|${d.agency}|${day.date}`;
-        const entry = entries.get(key) ?? { responderId: d.responderId, agency: d.agency, date: day.date, onDuty: [], restMinutes: 0 };
+        let entry = entries.get(key);
+        if (!entry) entries.set(key, (entry = { responderId: d.responderId, agency: d.agency, date: day.date, onDuty: [], restMinutes: 0 }));
         if (duty === 'on_duty') entry.onDuty.push(piece);
         else entry.restMinutes += Math.round((piece.end - piece.start) / 60_000);
-        entries.set(key, entry);
       }
     }
   }
   for (const [responderId, spans] of byResponder) checkNoOverlap(spans, responderId);
-  return [...entries.values()].sort((a, b) => a.responderId.localeCompare(b.responderId) || a.date.localeCompare(b.date) || a.agency.localeCompare(b.agency));
+  return [...entries.values()].sort((a, b) => collate(a.responderId, b.responderId) || compareDates(a.date, b.date) || collate(a.agency, b.agency));
 }

@@ -1,0 +1,193 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { bearer } from './support/test-app';
+import { createIncident, staffFor, startWorld, type World } from './support/world';
+
+jest.setTimeout(180_000);
+
+const AGENCY = 'County EMS';
+
+describe('time records: approved days of an agency not certified, recomputed offline from the export as streamed', () => {
+  let world: World;
+  let incidentId: string;
+  let patId: string;
+  let deploymentId: string;
+  let tk1: string;
+  let tk2: string;
+  let dir: string;
+  const today = new Date().toISOString().slice(0, 10);
+  const at = (hhmm: string): string => `${today}T${hhmm}:00Z`;
+  const time = (path: string) => `/incidents/${incidentId}/time/${path}`;
+
+  /** The export as the server streams it (header line, then one entry per line), written byte for byte. */
+  async function exportFile(name: string): Promise<string> {
+    const res = await request(world.http)
+      .get(`/audit/export?incidentId=${incidentId}`)
+      .set(...bearer(world.adminToken))
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const file = join(dir, name);
+    writeFileSync(file, res.body as Buffer);
+    return file;
+  }
+
+  function cli(file: string, ...extra: string[]): { code: number; out: string } {
+    try {
+      return {
+        code: 0,
+        out: execFileSync(process.execPath, [
+          'dist/apps/cli/src/main.js',
+          'time-package',
+          '--audit-export',
+          file,
+          '--incident',
+          incidentId,
+          ...extra,
+        ]).toString(),
+      };
+    } catch (err) {
+      const e = err as { status: number; stdout: Buffer };
+      return { code: e.status, out: e.stdout.toString() };
+    }
+  }
+
+  async function correctAndApprove(start: string, end: string): Promise<void> {
+    const c = await request(world.http)
+      .post(time('corrections'))
+      .set(...bearer(tk1))
+      .send({ responderId: patId, agency: AGENCY, date: today, onDuty: [{ start: at(start), end: at(end) }], reason: 'Hours from the unit log' })
+      .expect(201);
+    await request(world.http)
+      .post(time(`corrections/${c.body.id as string}/approve`))
+      .set(...bearer(tk2))
+      .expect(200);
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'time-approved-'));
+    world = await startWorld('timeappr');
+    const { http, adminToken } = world;
+    incidentId = (await createIncident(http, adminToken, { timeZone: 'UTC' })).id;
+    tk1 = (await staffFor(http, adminToken, incidentId, 'timekeeper')).token;
+    tk2 = (await staffFor(http, adminToken, incidentId, 'timekeeper')).token;
+    const { jws } = await world.issuer.board('fl-ems').issue({ format: 'vc+jwt', qualification: 'PARAMEDIC', subject: { name: 'Pat Medic' } });
+    const res = await request(http)
+      .post(`/incidents/${incidentId}/check-ins`)
+      .set(...bearer(adminToken))
+      .set('Idempotency-Key', randomUUID())
+      .send({ credential: jws, ics211: { agency: AGENCY } })
+      .expect(201);
+    deploymentId = res.body.deployment.id as string;
+    patId = res.body.responder.id as string;
+    await request(http)
+      .post(`/incidents/${incidentId}/deployments/${deploymentId}/check-out`)
+      .set(...bearer(adminToken))
+      .send({})
+      .expect(200);
+    await request(http)
+      .put(time('rules'))
+      .set(...bearer(tk1))
+      .send({
+        agency: AGENCY,
+        dailyRegularMinutes: 480,
+        weeklyRegularMinutes: null,
+        weekStartsOn: 0,
+        breaks: [{ kind: 'meal', afterMinutes: 360, minutes: 30, paid: false }],
+        rates: [{ position: null, regularCentsPerHour: 3000, overtimeCentsPerHour: 4500 }],
+        volunteerCentsPerHour: 3180,
+      })
+      .expect(200);
+    // 07:00-17:30: 630 on duty - 30 meal = 600 worked: 480 regular at 30.00 + 120 overtime at 45.00 = 330.00.
+    await correctAndApprove('07:00', '17:30');
+  });
+
+  afterAll(async () => world?.close());
+
+  it('records the deployment facts of the day with its approval', async () => {
+    await request(world.http)
+      .post(time('approvals'))
+      .set(...bearer(tk1))
+      .send({ agency: AGENCY, date: today })
+      .expect(201);
+    const entries = (
+      await request(world.http)
+        .get('/audit/entries')
+        .query({ incidentId, action: 'time.day_approved' })
+        .set(...bearer(world.adminToken))
+        .expect(200)
+    ).body as { entries: Array<{ payload: Record<string, unknown> }> };
+    const approval = entries.entries.find((e) => e.payload.date === today);
+    expect(approval?.payload).toMatchObject({ agency: AGENCY, date: today, deployments: [{ deploymentId, responderId: patId, position: null }] });
+  });
+
+  it('recomputes the approved day with --approved, says it is not certified, and equals the server figures', async () => {
+    const file = await exportFile('approved.json');
+    // Without --approved nothing is certified: nothing to compare.
+    const plain = cli(file);
+    expect(plain.code).toBe(1);
+    expect(plain.out).toContain('No certified package in this export.');
+
+    const server = (
+      await request(world.http)
+        .get(time('package'))
+        .query({ agency: AGENCY })
+        .set(...bearer(tk1))
+        .expect(200)
+    ).body as { totals: Record<string, number> };
+    const json = cli(file, '--approved', '--json');
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.out) as {
+      certified: unknown[];
+      provisional: Array<{ agency: string; approvedDates: string[]; totals: Record<string, number> }>;
+    };
+    expect(parsed.certified).toEqual([]);
+    expect(parsed.provisional).toHaveLength(1);
+    expect(parsed.provisional[0]).toMatchObject({ agency: AGENCY, approvedDates: [today], reapprovalDates: [] });
+    expect(parsed.provisional[0].totals).toEqual(server.totals);
+    expect(server.totals).toMatchObject({ regularMinutes: 480, overtimeMinutes: 120, claimCents: 33000 });
+
+    const text = cli(file, '--approved');
+    expect(text.code).toBe(0);
+    expect(text.out).toContain(`${AGENCY} (NOT CERTIFIED; approved days as of `);
+    expect(text.out).toContain('regular 8.00 h, overtime 2.00 h, claim 330.00');
+    expect(text.out).toContain(`approved days counted: ${today}`);
+    expect(text.out).toContain('these figures may still change');
+  });
+
+  it('leaves out a day corrected after its approval until it is approved again', async () => {
+    await correctAndApprove('07:00', '15:00');
+    const waiting = cli(await exportFile('waiting.json'), '--approved');
+    expect(waiting.out).toContain(`waiting for re-approval (not counted): ${today}`);
+    expect(waiting.out).toContain('approved days counted: none');
+    expect(waiting.out).toContain('regular 0.00 h, overtime 0.00 h, claim 0.00');
+
+    await request(world.http)
+      .post(time('approvals'))
+      .set(...bearer(tk1))
+      .send({ agency: AGENCY, date: today })
+      .expect(201);
+    // 07:00-15:00: 480 on duty - 30 meal = 450 regular at 30.00 = 225.00.
+    const again = cli(await exportFile('reapproved.json'), '--approved');
+    expect(again.out).toContain(`approved days counted: ${today}`);
+    expect(again.out).toContain('regular 7.50 h, overtime 0.00 h, claim 225.00');
+  });
+
+  it('refuses an export cut short', async () => {
+    const file = await exportFile('full.json');
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(file, 'utf8');
+    const cut = join(dir, 'cut.json');
+    writeFileSync(cut, text.slice(0, text.lastIndexOf('\n]}')));
+    const res = cli(cut, '--approved');
+    expect(res.code).toBe(2);
+  });
+});
