@@ -26,6 +26,7 @@ import { TimePackage1765008300000 } from './1765008300000-time-package';
 import { SigningKeyWindows1765008400000 } from './1765008400000-signing-key-windows';
 import { IncidentOfflineLimit1765008500000 } from './1765008500000-incident-offline-limit';
 import { ParMemberWithoutDeploymentKey1765009200000 } from './1765009200000-par-member-without-deployment-key';
+import { SweepShards1765010100000 } from './1765010100000-sweep-shards';
 import { PracticeRuleSet1765002000000 } from './1765002000000-practice-rule-set';
 import { DeploymentPracticeAuthority1765002100000 } from './1765002100000-deployment-practice-authority';
 import { PositionPracticeRequirements1765002200000 } from './1765002200000-position-practice-requirements';
@@ -69,4 +70,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   SigningKeyWindows1765008400000,
   IncidentOfflineLimit1765008500000,
   ParMemberWithoutDeploymentKey1765009200000,
+  SweepShards1765010100000,
 ];
