@@ -4,8 +4,10 @@
  *  1. check-ins through the balancer with no board open: CPU per check-in (api processes; PostgreSQL approximate);
  *  2. N socket.io boards through the balancer over the incidents (held by a few worker_threads), check-ins again:
  *     every event delivered to every board of its incident (counted), delay from the event's record time to its
- *     receipt (p50/p95/p99), CPU per event delivered to one board;
- *  3. D active deployments seeded in the scratch database (INSERT ... SELECT generate_series) and one sweep split
+ *     receipt (p50/p95/p99);
+ *  3. as many events written straight to the outbox (the write a check-in makes) with the boards open: CPU per event
+ *     delivered to one board, without the check-in work;
+ *  4. D active deployments seeded in the scratch database (INSERT ... SELECT generate_series) and one sweep split
  *     across the two workers: wall time, worker CPU per deployment;
  * then a table of targets met or missed and the capacity table extrapolated from these costs.
  *
@@ -19,6 +21,8 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { io, type Socket } from 'socket.io-client';
+import type { Client } from 'pg';
+import { Outbox, OutboxRepository, type LiveEventMap } from '@app/realtime';
 import { startIssuerServer, type IssuerServer } from '../apps/issuer/src';
 import { call, must, withDb } from '../test/chaos/harness';
 import { sleep, waitUntil } from '../test/chaos/services';
@@ -47,7 +51,8 @@ interface ThreadInput {
 /** [board number, incident id, seq, received at (epoch ms), event recorded at (epoch ms)] */
 type Receipt = [number, string, number, number, number];
 type ToThread = { type: 'report' } | { type: 'close' };
-type FromThread = { type: 'ready'; failed: number; retried: number; ms: number; reasons: string[] } | { type: 'receipts'; receipts: Receipt[] } | { type: 'closed' };
+type FromThread =
+  { type: 'ready'; failed: number; retried: number; ms: number; reasons: string[] } | { type: 'receipts'; receipts: Receipt[] } | { type: 'closed' };
 
 async function boardThread(input: ThreadInput): Promise<void> {
   const port = parentPort!;
@@ -104,7 +109,12 @@ class BoardThreads {
   private readonly threads: Worker[] = [];
   private readonly waiting = new Map<Worker, (msg: FromThread) => void>();
 
-  async start(url: string, token: string, boards: Array<{ n: number; incidentId: string }>, count: number): Promise<{ failed: number; retried: number; ms: number; reasons: string[] }> {
+  async start(
+    url: string,
+    token: string,
+    boards: Array<{ n: number; incidentId: string }>,
+    count: number,
+  ): Promise<{ failed: number; retried: number; ms: number; reasons: string[] }> {
     const ready: Array<Promise<FromThread>> = [];
     for (let t = 0; t < count; t++) {
       const input: ThreadInput = { url, token, boards: boards.filter((b) => b.n % count === t) };
@@ -115,7 +125,12 @@ class BoardThreads {
       ready.push(this.next(thread));
     }
     const answers = (await Promise.all(ready)) as Array<Extract<FromThread, { type: 'ready' }>>;
-    return { failed: answers.reduce((n, a) => n + a.failed, 0), retried: answers.reduce((n, a) => n + a.retried, 0), ms: Math.max(...answers.map((a) => a.ms)), reasons: [...new Set(answers.flatMap((a) => a.reasons))] };
+    return {
+      failed: answers.reduce((n, a) => n + a.failed, 0),
+      retried: answers.reduce((n, a) => n + a.retried, 0),
+      ms: Math.max(...answers.map((a) => a.ms)),
+      reasons: [...new Set(answers.flatMap((a) => a.reasons))],
+    };
   }
 
   async receipts(): Promise<Receipt[]> {
@@ -195,6 +210,16 @@ class CpuMeter {
 // ---------------------------------------------------------------------------------------------------------------
 // Check-ins through the balancer, round robin over the incidents, at a steady rate.
 // ---------------------------------------------------------------------------------------------------------------
+
+interface Delivery {
+  events: number;
+  expected: number;
+  delivered: number;
+  duplicates: number;
+  /** Event recorded -> received by a board, ms, sorted. */
+  delays: number[];
+  apiCpuMs: number;
+}
 
 interface CheckInRun {
   sent: number;
@@ -306,14 +331,15 @@ async function main(): Promise<number> {
     const workerPids = topology.workers.map((w) => w.pid!);
     log(`up: ${APIS} apis behind HAProxy, ${WORKERS} workers, ${INCIDENTS} incidents`);
 
-    // 1. Check-ins, no board open.
+    // 1. Check-ins, no board open (after a few untimed ones: first status-list fetches, compiled code paths).
     const perPhase = RATE * SECONDS;
+    await checkIns(lb, station, incidents, await issueMany(issuer, Math.max(20, INCIDENTS), 'warm-up'), RATE);
     let credentials = await issueMany(issuer, perPhase, 'a');
     await sleep(2000);
-    let meter = new CpuMeter(apiPids);
+    const bareMeter = new CpuMeter(apiPids);
     const bare = await checkIns(lb, station, incidents, credentials, RATE);
     await sleep(1000);
-    const bareCpu = meter.read();
+    const bareCpu = bareMeter.read();
     const cpuPerCheckIn = bareCpu.ms / Math.max(1, bare.acknowledged);
     const pgPerCheckIn = bareCpu.postgresMs / Math.max(1, bare.acknowledged);
     log(`phase 1: ${bare.acknowledged}/${bare.sent} check-ins, api CPU ${bareCpu.ms} ms`);
@@ -321,7 +347,9 @@ async function main(): Promise<number> {
     // 2. Boards, then check-ins again.
     const boards = Array.from({ length: BOARDS }, (_, n) => ({ n, incidentId: incidents[n % INCIDENTS] }));
     const connected = await threads.start(lb, topology.adminToken, boards, THREADS);
-    log(`${BOARDS - connected.failed}/${BOARDS} boards subscribed in ${(connected.ms / 1000).toFixed(1)} s (${THREADS} client threads; ${connected.retried} connected on a later try)`);
+    log(
+      `${BOARDS - connected.failed}/${BOARDS} boards subscribed in ${(connected.ms / 1000).toFixed(1)} s (${THREADS} client threads; ${connected.retried} connected on a later try)`,
+    );
     if (connected.reasons.length > 0) log(`boards not subscribed: ${connected.reasons.slice(0, 5).join('; ')}`);
     const perIncident = new Map<string, number>();
     for (const b of boards) perIncident.set(b.incidentId, (perIncident.get(b.incidentId) ?? 0) + 1);
@@ -333,43 +361,77 @@ async function main(): Promise<number> {
         const rows = (await db.query<{ incident_id: string; s: string }>(`SELECT incident_id, last_seq AS s FROM event_stream`)).rows;
         return new Map(rows.map((r) => [r.incident_id, Number(r.s)]));
       });
-    const before = await heads();
-    meter = new CpuMeter(apiPids);
-    const live = await checkIns(lb, station, incidents, credentials, RATE);
-    const after = await heads();
-    let expected = 0;
-    let events = 0;
-    for (const incidentId of incidents) {
-      const n = (after.get(incidentId) ?? 0) - (before.get(incidentId) ?? 0);
-      events += n;
-      expected += n * (perIncident.get(incidentId) ?? 0);
-    }
-    const seen = new Set<string>();
-    const delays: number[] = [];
-    let duplicates = 0;
-    const settle = now() + 20_000;
-    for (;;) {
-      for (const [n, incidentId, seq, receivedAt, at] of await threads.receipts()) {
-        if (seq <= (before.get(incidentId) ?? 0) || seq > (after.get(incidentId) ?? 0)) continue;
-        const key = `${n}/${incidentId}/${seq}`;
-        if (seen.has(key)) {
-          duplicates++;
-          continue;
-        }
-        seen.add(key);
-        delays.push(receivedAt - at);
+    const measure = async (drive: () => Promise<void>): Promise<Delivery> => {
+      const before = await heads();
+      const meter = new CpuMeter(apiPids);
+      await drive();
+      const after = await heads();
+      const d: Delivery = { events: 0, expected: 0, delivered: 0, duplicates: 0, delays: [], apiCpuMs: 0 };
+      for (const incidentId of incidents) {
+        const n = (after.get(incidentId) ?? 0) - (before.get(incidentId) ?? 0);
+        d.events += n;
+        d.expected += n * (perIncident.get(incidentId) ?? 0);
       }
-      if (seen.size >= expected || now() > settle) break;
-      await sleep(250);
-    }
-    const liveCpu = meter.read();
-    delays.sort((a, b) => a - b);
-    const deliveries = seen.size;
-    const cpuPerDelivery = Math.max(0, liveCpu.ms - cpuPerCheckIn * live.acknowledged) / Math.max(1, deliveries);
-    log(`phase 2: ${live.acknowledged}/${live.sent} check-ins, ${events} events, ${deliveries}/${expected} deliveries, api CPU ${liveCpu.ms} ms`);
+      const seen = new Set<string>();
+      const settle = now() + 20_000;
+      for (;;) {
+        for (const [n, incidentId, seq, receivedAt, at] of await threads.receipts()) {
+          if (seq <= (before.get(incidentId) ?? 0) || seq > (after.get(incidentId) ?? 0)) continue;
+          const key = `${n}/${incidentId}/${seq}`;
+          if (seen.has(key)) {
+            d.duplicates++;
+            continue;
+          }
+          seen.add(key);
+          d.delays.push(receivedAt - at);
+        }
+        if (seen.size >= d.expected || now() > settle) break;
+        await sleep(250);
+      }
+      d.apiCpuMs = meter.read().ms;
+      d.delivered = seen.size;
+      d.delays.sort((x, y) => x - y);
+      return d;
+    };
+    let live: CheckInRun = { sent: 0, acknowledged: 0, latencies: [] };
+    const delivery = await measure(async () => {
+      live = await checkIns(lb, station, incidents, credentials, RATE);
+    });
+    const { events, expected, duplicates, delays } = delivery;
+    const deliveries = delivery.delivered;
+    log(`phase 2: ${live.acknowledged}/${live.sent} check-ins, ${events} events, ${deliveries}/${expected} deliveries, api CPU ${delivery.apiCpuMs} ms`);
+
+    // 3. Fan-out alone: the same number of events written to the outbox as a check-in writes them, no check-in work.
+    const outbox = new Outbox(new OutboxRepository());
+    const fanOut = await withDb(dbUrl, (db: Client) =>
+      measure(async () => {
+        const scope = {
+          query: async <Row extends object>(text: string, values?: readonly unknown[]): Promise<Row[]> =>
+            (await db.query(text, values as unknown[])).rows as Row[],
+        };
+        const started = now();
+        for (let i = 0; i < perPhase; i++) {
+          const wait = started + (i * 1000) / RATE - now();
+          if (wait > 0) await sleep(wait);
+          const payload: LiveEventMap['deployment.checked_in'] = {
+            deployment: {
+              deploymentId: crypto.randomUUID(),
+              responderId: crypto.randomUUID(),
+              name: `Fan-out ${i}`,
+              qualifications: ['RN'],
+              status: 'available',
+              checkedInAt: new Date().toISOString(),
+            },
+          };
+          await outbox.append(scope, incidents[i % incidents.length], 'deployment.checked_in', payload);
+        }
+      }),
+    );
+    const cpuPerDelivery = fanOut.apiCpuMs / Math.max(1, fanOut.delivered);
+    log(`phase 3: ${fanOut.events} events written to the outbox, ${fanOut.delivered}/${fanOut.expected} deliveries, api CPU ${fanOut.apiCpuMs} ms`);
     await threads.close();
 
-    // 3. The sweep of D active deployments, split across the two workers.
+    // 4. The sweep of D active deployments, split across the two workers.
     const seedStarted = now();
     const template = await withDb(dbUrl, async (db) => {
       const row = (
@@ -401,7 +463,17 @@ async function main(): Promise<number> {
            )
            INSERT INTO deployment (incident_id, responder_id, credential_id, decision, status, checked_in_at)
            SELECT ($8::uuid[])[1 + (row_number() OVER ()) % $9::int], c.responder_id, c.id, 'admitted', 'available', now() FROM c`,
-          [from, count, template.issuer_id, template.qualification, listUrl('revocation'), listUrl('suspension'), template.key_thumbprint, incidents, incidents.length],
+          [
+            from,
+            count,
+            template.issuer_id,
+            template.qualification,
+            listUrl('revocation'),
+            listUrl('suspension'),
+            template.key_thumbprint,
+            incidents,
+            incidents.length,
+          ],
         ),
       );
       log(`seeded ${(from + count).toLocaleString('en-US')} deployments`);
@@ -411,7 +483,7 @@ async function main(): Promise<number> {
     });
     const seedMs = now() - seedStarted;
 
-    meter = new CpuMeter(workerPids);
+    const meter = new CpuMeter(workerPids);
     const sweepStarted = now();
     let sweep: Record<string, unknown> | undefined;
     for (let attempt = 0; attempt < 5 && !sweep; attempt++) {
@@ -444,7 +516,12 @@ async function main(): Promise<number> {
         'all',
         connected.failed === 0,
       ],
-      ['events delivered to every board of their incident', `${deliveries} of ${expected} (${events} events; ${duplicates} duplicates dropped)`, 'all', allDelivered],
+      [
+        'events delivered to every board of their incident',
+        `${deliveries} of ${expected} (${events} events; ${duplicates} duplicates dropped)`,
+        'all',
+        allDelivered,
+      ],
       [
         'delay event recorded -> board',
         `p50 ${p(50).toFixed(0)} ms, p95 ${p(95).toFixed(0)} ms, p99 ${p(99).toFixed(0)} ms, max ${p(100).toFixed(0)} ms`,
@@ -459,12 +536,19 @@ async function main(): Promise<number> {
       ],
     ];
     const out: string[] = [];
-    out.push(`\nbench:scale: ${APIS} api + ${WORKERS} workers behind HAProxy on this machine; load average ${load0.map((l) => l.toFixed(2)).join(' ')} at start, ${load1.map((l) => l.toFixed(2)).join(' ')} at the end`);
-    out.push(`check-ins at ${RATE}/s for ${SECONDS} s per phase; ${DEPLOYMENTS.toLocaleString('en-US')} deployments seeded in ${(seedMs / 1000).toFixed(0)} s${full ? '' : ' (smaller than the issue 32 size)'}`);
+    out.push(
+      `\nbench:scale: ${APIS} api + ${WORKERS} workers behind HAProxy on this machine; load average ${load0.map((l) => l.toFixed(2)).join(' ')} at start, ${load1.map((l) => l.toFixed(2)).join(' ')} at the end`,
+    );
+    out.push(
+      `check-ins at ${RATE}/s for ${SECONDS} s per phase; ${DEPLOYMENTS.toLocaleString('en-US')} deployments seeded in ${(seedMs / 1000).toFixed(0)} s${full ? '' : ' (smaller than the issue 32 size)'}`,
+    );
     out.push('\n| target | measured | wanted | |\n|---|---|---|---|');
     for (const [what, measured, wanted, met] of targets) out.push(`| ${what} | ${measured} | ${wanted} | ${met ? 'met' : 'MISSED'} |`);
     out.push(
       `\ncheck-in HTTP time through the balancer: without boards p50 ${percentile(bare.latencies, 50).toFixed(0)} ms / p99 ${percentile(bare.latencies, 99).toFixed(0)} ms; with boards p50 ${percentile(live.latencies, 50).toFixed(0)} ms / p99 ${percentile(live.latencies, 99).toFixed(0)} ms`,
+    );
+    out.push(
+      `fan-out alone (${fanOut.events} events written to the outbox at ${RATE}/s): ${fanOut.delivered} of ${fanOut.expected} delivered, event recorded -> board p50 ${percentile(fanOut.delays, 50).toFixed(0)} ms, p99 ${percentile(fanOut.delays, 99).toFixed(0)} ms`,
     );
     out.push('\n| cost measured in this run | CPU |\n|---|---|');
     out.push(`| per check-in, api processes | ${cpuPerCheckIn.toFixed(1)} ms |`);
@@ -493,12 +577,16 @@ async function main(): Promise<number> {
     out.push(`| check-ins (api) | ${checkInRate.toFixed(1)}/s | ${((checkInRate * cpuPerCheckIn) / 1000).toFixed(2)} cores | |`);
     out.push(`| board deliveries (api) | ${deliveryRate.toFixed(0)}/s | ${((deliveryRate * cpuPerDelivery) / 1000).toFixed(2)} cores | |`);
     out.push(`| api total | | ${apiCores.toFixed(2)} cores | ${Math.max(2, Math.ceil(apiCores / UTIL))} api processes |`);
-    out.push(`| sweep (workers) | ${sweepRate.toFixed(0)}/s | ${workerCores.toFixed(2)} cores | ${Math.max(2, Math.ceil(workerCores / UTIL))} workers (2 for availability) |`);
+    out.push(
+      `| sweep (workers) | ${sweepRate.toFixed(0)}/s | ${workerCores.toFixed(2)} cores | ${Math.max(2, Math.ceil(workerCores / UTIL))} workers (2 for availability) |`,
+    );
     out.push(`| PostgreSQL (approximate) | | ${pgCores.toFixed(2)} cores | one primary |`);
     out.push(
       `| machine | | ${(apiCores + workerCores + pgCores).toFixed(1)} cores busy | ${Math.ceil((apiCores + workerCores + pgCores) / UTIL)} cores with headroom |`,
     );
-    out.push(`| sweep of ${RESPONDERS.toLocaleString('en-US')} on 2 workers | | | about ${((sweepMs / Math.max(1, checked)) * RESPONDERS / 1000).toFixed(1)} s |`);
+    out.push(
+      `| sweep of ${RESPONDERS.toLocaleString('en-US')} on 2 workers | | | about ${(((sweepMs / Math.max(1, checked)) * RESPONDERS) / 1000).toFixed(1)} s |`,
+    );
     process.stdout.write(`${out.join('\n')}\n`);
     return targets.every((t) => t[3]) ? 0 : 1;
   } finally {

@@ -152,13 +152,15 @@ describe('reverification: one sweep split into id-range shards across two worker
     expect(withoutShardCount(job.result)).toEqual(withoutShardCount(singleJob.result));
     expect(job.progress).toMatchObject({ done: REAL + FILLER, total: REAL + FILLER });
 
-    const shards = await withDb(sharded.env.dbUrl, async (db) =>
-      (
-        await db.query<{ id: string; state: string; scope: { after: string; upTo: string; shard: number }; result: { checked: number } }>(
-          `SELECT id, state, scope, result FROM job_run WHERE parent_id = $1 ORDER BY (scope->>'shard')::int`,
-          [job.id],
-        )
-      ).rows,
+    const shards = await withDb(
+      sharded.env.dbUrl,
+      async (db) =>
+        (
+          await db.query<{ id: string; state: string; scope: { after: string; upTo: string; shard: number }; result: { checked: number } }>(
+            `SELECT id, state, scope, result FROM job_run WHERE parent_id = $1 ORDER BY (scope->>'shard')::int`,
+            [job.id],
+          )
+        ).rows,
     );
     expect(shards).toHaveLength(8);
     expect(shards.every((s) => s.state === 'completed')).toBe(true);
@@ -192,8 +194,9 @@ describe('reverification: one sweep split into id-range shards across two worker
       db.query(`UPDATE job_run SET state = 'running', checkpoint = NULL, result = NULL, progress = '{"done": 0, "total": 0}' WHERE id = $1`, [withRevoked.id]),
     );
     expect(await reverifier.process(withRevoked.id)).toBe('completed');
-    const again = await withDb(sharded.env.dbUrl, async (db) =>
-      (await db.query<{ result: { checked: number; flagged: number } }>(`SELECT result FROM job_run WHERE id = $1`, [withRevoked.id])).rows[0],
+    const again = await withDb(
+      sharded.env.dbUrl,
+      async (db) => (await db.query<{ result: { checked: number; flagged: number } }>(`SELECT result FROM job_run WHERE id = $1`, [withRevoked.id])).rows[0],
     );
     expect(again.result.checked).toBe(withRevoked.result.checked);
     expect(again.result.flagged).toBe(0);

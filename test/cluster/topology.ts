@@ -114,7 +114,10 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
   const apis = apiPorts.map(
     (port, i) => new ServiceProcess(`api-${i + 1}`, join(dist, 'apps', 'api', 'src', 'main.js'), { ...env, PORT: String(port) }, logDir),
   );
-  const workers = Array.from({ length: opts.workers }, (_, i) => new ServiceProcess(`worker-${i + 1}`, join(dist, 'apps', 'worker', 'src', 'main.js'), env, logDir));
+  const workers = Array.from(
+    { length: opts.workers },
+    (_, i) => new ServiceProcess(`worker-${i + 1}`, join(dist, 'apps', 'worker', 'src', 'main.js'), env, logDir),
+  );
   const lbPort = await freePort();
   const lb = `http://127.0.0.1:${lbPort}`;
   const configFile = join(runDir, 'haproxy.cfg');

@@ -89,10 +89,7 @@ export class JobRunRepository {
          RETURNING *`,
         [parentId, ranges.map((r) => r.after), JSON.stringify(requestedBy), ranges.length, ranges.map((r) => r.upTo)],
       );
-      await tx.execute(`UPDATE job_run SET checkpoint = $2, updated_at = now() WHERE id = $1`, [
-        parentId,
-        JSON.stringify({ shards: rows.map((r) => r.id) }),
-      ]);
+      await tx.execute(`UPDATE job_run SET checkpoint = $2, updated_at = now() WHERE id = $1`, [parentId, JSON.stringify({ shards: rows.map((r) => r.id) })]);
       return rows.map(toRun).sort((a, b) => Number(a.scope.shard) - Number(b.scope.shard));
     });
   }

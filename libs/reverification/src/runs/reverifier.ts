@@ -187,7 +187,11 @@ export class Reverifier {
       let done = 0;
       let total = 0;
       for (const child of children) {
-        addTally(tally, { ...EMPTY_TALLY, ...(child.result as Partial<RunTally> | null), byFlag: { ...((child.result?.byFlag as Record<string, number>) ?? {}) } });
+        addTally(tally, {
+          ...EMPTY_TALLY,
+          ...(child.result as Partial<RunTally> | null),
+          byFlag: { ...((child.result?.byFlag as Record<string, number>) ?? {}) },
+        });
         tally.statusLists = Math.max(tally.statusLists, Number(child.result?.statusLists ?? 0));
         done += child.progress.done;
         total += child.progress.total;
