@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ActiveCredentialsReader, Reverifier } from '@app/reverification';
-import type { JobView } from '@app/jobs';
+import { JobQueues, type JobView } from '@app/jobs';
 import { sleep } from './support/live-harness';
-import { REVERIFY_TEST_ENV, seedFillerDeployments, startWorker, sweepOnce, withDb, type TestWorker } from './support/reverification';
+import { REVERIFY_TEST_ENV, seedFillerDeployments, startWorker, sweepOnce, waitForJob, withDb, type TestWorker } from './support/reverification';
 import { bearer } from './support/test-app';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
@@ -185,21 +185,18 @@ describe('reverification: one sweep split into id-range shards across two worker
     expect(new Set(audits.keys())).toEqual(new Set([...scenario.revoked, ...scenario.suspended]));
     expect([...audits.values()].every((n) => n === 1)).toBe(true);
 
-    // A shard delivered again after it finished does nothing; one re-run from scratch (its job lost before its first
-    // checkpoint) checks its range again and flags nothing twice.
+    // A shard delivered again after it finished does nothing. One whose job was lost before its first checkpoint
+    // (its row back to queued, no job on Redis) is queued again by the dispatcher, checks its range again and flags
+    // nothing twice.
     const withRevoked = shards.find((s) => s.scope.after < scenario.revoked[0] && scenario.revoked[0] <= s.scope.upTo)!;
-    const reverifier = a.app.get(Reverifier);
-    expect(await reverifier.process(withRevoked.id)).toBe('already_finished');
+    expect(await a.app.get(Reverifier).process(withRevoked.id)).toBe('already_finished');
     await withDb(sharded.env.dbUrl, (db) =>
-      db.query(`UPDATE job_run SET state = 'running', checkpoint = NULL, result = NULL, progress = '{"done": 0, "total": 0}' WHERE id = $1`, [withRevoked.id]),
+      db.query(`UPDATE job_run SET state = 'queued', checkpoint = NULL, result = NULL, progress = '{"done": 0, "total": 0}' WHERE id = $1`, [withRevoked.id]),
     );
-    expect(await reverifier.process(withRevoked.id)).toBe('completed');
-    const again = await withDb(
-      sharded.env.dbUrl,
-      async (db) => (await db.query<{ result: { checked: number; flagged: number } }>(`SELECT result FROM job_run WHERE id = $1`, [withRevoked.id])).rows[0],
-    );
-    expect(again.result.checked).toBe(withRevoked.result.checked);
-    expect(again.result.flagged).toBe(0);
+    await (await a.app.get(JobQueues).get('reverification').getJob(`run-${withRevoked.id}`))?.remove();
+    const again = await waitForJob(sharded.http, sharded.adminToken, withRevoked.id, 60000);
+    expect(again).toMatchObject({ kind: 'sweep_shard', state: 'completed' });
+    expect(again.result).toMatchObject({ checked: withRevoked.result.checked, flagged: 0 });
     expect(await flagAudits(sharded)).toEqual(audits);
   });
 });
