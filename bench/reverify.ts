@@ -81,6 +81,8 @@ async function main(): Promise<void> {
       FETCH_ALLOW_PRIVATE_NETWORK: 'true',
       LIVE_RELAY_ENABLED: 'false',
       REVERIFY_BATCH_SIZE: String(BATCH),
+      // One process runs the sweep here (no worker takes shards): bench:scale measures the split sweep.
+      REVERIFY_SWEEP_SHARDS: '1',
     });
     @Module({
       imports: [

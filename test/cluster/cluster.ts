@@ -9,113 +9,33 @@
  * Needs HAProxy from the operating system's packages (`apt-get install haproxy`, or HAPROXY=/path/to/haproxy).
  * Leaves the shared PostgreSQL and Redis running (unlike test:chaos); uses a scratch database and Redis prefix.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { startIssuerServer } from '../../apps/issuer/src';
-import { Dashboard, freePort, Load, must, ready, withDb, type Api } from '../chaos/harness';
-import { postgres, redis, ServiceProcess, sleep, waitUntil } from '../chaos/services';
+import { Dashboard, Load, must, withDb, type Api } from '../chaos/harness';
+import { sleep, waitUntil } from '../chaos/services';
+import { haproxyAvailable, startTopology, type Topology } from './topology';
 
-const ROOT = resolve(__dirname, '..', '..', '..'); // dist/test/cluster -> repository
-const HAPROXY = process.env.HAPROXY ?? 'haproxy';
 const APIS = 3;
 const WORKERS = 2;
 const DASHBOARDS = 12;
 const RATE_PER_SECOND = 15;
-const ADMIN = { email: 'cluster-admin@test.example', password: 'cluster-admin-password-1' };
 const BADGES = [
   { slug: 'fl-nursing', qualification: 'RN' },
   { slug: 'nremt', qualification: 'EMT' },
 ];
 
-/** Round robin over the apis that answer /health/ready; websockets tunnelled for an hour. */
-function haproxyConfig(port: number, apiPorts: number[]): string {
-  return [
-    'global',
-    '  maxconn 4096',
-    'defaults',
-    '  mode http',
-    '  timeout connect 2s',
-    '  timeout client 60s',
-    '  timeout server 60s',
-    '  timeout tunnel 1h',
-    '  option redispatch',
-    '  retries 2',
-    'frontend checkin',
-    `  bind 127.0.0.1:${port}`,
-    '  default_backend apis',
-    'backend apis',
-    '  balance roundrobin',
-    '  option httpchk GET /health/ready',
-    '  http-check expect status 200',
-    ...apiPorts.map((p, i) => `  server api-${i + 1} 127.0.0.1:${p} check inter 500 fall 2 rise 2`),
-    '',
-  ].join('\n');
-}
-
 async function main(): Promise<number> {
-  if (spawnSync(HAPROXY, ['-v']).status !== 0) {
-    process.stderr.write(`HAProxy not found (${HAPROXY}): install it from the operating system's packages (apt-get install haproxy) or set HAPROXY.\n`);
-    return 2;
-  }
-  if (!(await postgres.up()) || !(await redis.up())) throw new Error('PostgreSQL and Redis must be running');
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const runDir = join(ROOT, 'test-artifacts', 'cluster', `run-${stamp}`);
-  const logDir = join(runDir, 'logs');
-  mkdirSync(logDir, { recursive: true });
-  const dist = join(runDir, 'dist');
-  cpSync(join(ROOT, 'dist'), dist, { recursive: true });
-  const dbName = `cluster_${stamp.replace(/-/g, '_').toLowerCase()}`;
-  const dbUrl = `postgres://postgres@127.0.0.1:5432/${dbName}`;
+  if (!haproxyAvailable()) return 2;
   const issuer = await startIssuerServer({ port: 0, statusListTtlMs: 2000 });
-  const env: Record<string, string> = {
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'info',
-    DATABASE_URL: dbUrl,
-    DATABASE_POOL_SIZE: '8',
-    REDIS_PREFIX: `cluster_${randomBytes(3).toString('hex')}`,
-    BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-    BOOTSTRAP_ADMIN_MUST_CHANGE_PASSWORD: 'false',
-    ACCESS_TOKEN_TTL_SECONDS: '3600',
-    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
-    CHECKIN_RATE_LIMIT_PER_MINUTE: '100000',
-    FETCH_INSECURE_HOSTS: 'localhost,127.0.0.1',
-    FETCH_ALLOW_PRIVATE_NETWORK: 'true',
-    SWEEP_INTERVAL_MS: '86400000',
-    STATUS_LIST_REFRESH_CHECK_MS: '3600000',
-    REVERIFY_BATCH_SIZE: '100',
-    JOB_DISPATCH_INTERVAL_MS: '500',
-    JOB_LOCK_DURATION_MS: '2000',
-    JOB_STALLED_INTERVAL_MS: '1000',
-    JOB_BACKOFF_MS: '200',
-  };
-  const apiPorts = await Promise.all(Array.from({ length: APIS }, () => freePort()));
-  const apis = apiPorts.map(
-    (port, i) => new ServiceProcess(`api-${i + 1}`, join(dist, 'apps', 'api', 'src', 'main.js'), { ...env, PORT: String(port) }, logDir),
-  );
-  const workers = Array.from({ length: WORKERS }, (_, i) => new ServiceProcess(`worker-${i + 1}`, join(dist, 'apps', 'worker', 'src', 'main.js'), env, logDir));
-  const lbPort = await freePort();
-  const lb = `http://127.0.0.1:${lbPort}`;
-  const configFile = join(runDir, 'haproxy.cfg');
-  writeFileSync(configFile, haproxyConfig(lbPort, apiPorts));
-  let haproxy: ChildProcess | undefined;
   const dashboards: Dashboard[] = [];
   const log = (line: string) => process.stdout.write(`[cluster ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const problems: string[] = [];
+  let topology: Topology | undefined;
 
   try {
-    log(`scratch database ${dbName}, logs in ${logDir}`);
-    apis[0].start(); // migrates the scratch database and creates the admin
-    await waitUntil('api-1 ready', () => ready(`http://127.0.0.1:${apiPorts[0]}`), 90_000, 250);
-    for (const api of apis.slice(1)) api.start();
-    for (const worker of workers) worker.start();
-    await Promise.all(apiPorts.map((port, i) => waitUntil(`api-${i + 1} ready`, () => ready(`http://127.0.0.1:${port}`), 90_000, 250)));
-    haproxy = spawn(HAPROXY, ['-f', configFile, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    await waitUntil('the balancer', () => ready(lb), 30_000, 250);
-
-    const admin = { token: String((await must(lb, 'POST', '/auth/token', 200, { body: ADMIN })).accessToken) };
+    topology = await startTopology({ label: 'cluster', apis: APIS, workers: WORKERS, log });
+    const { lb, dbUrl, apis, workers } = topology;
+    const admin = { token: topology.adminToken };
     for (const t of [
       { slug: 'fl-nursing', jurisdictions: ['US-FL'], qualifications: ['RN'] },
       { slug: 'nremt', jurisdictions: ['US'], qualifications: ['EMT'] },
@@ -242,10 +162,8 @@ async function main(): Promise<number> {
     return problems.length === 0 ? 0 : 1;
   } finally {
     for (const d of dashboards) d.client.close();
-    haproxy?.kill('SIGTERM');
-    await Promise.all([...apis, ...workers].map((p) => p.stop()));
+    await topology?.stop();
     await issuer.close();
-    await withDb('postgres://postgres@127.0.0.1:5432/postgres', (db) => db.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)).catch(() => undefined);
   }
 }
 

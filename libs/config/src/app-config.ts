@@ -35,6 +35,9 @@ export abstract class AppConfig {
     expiryWarningHours: number;
     workerConcurrency: number;
     batchSize: number;
+    /** A sweep of at least `shardMinDeployments` runs as this many range shards that any worker takes (1: one run). */
+    sweepShards: number;
+    shardMinDeployments: number;
     statusListRefreshCheckMs: number;
   };
   abstract readonly jobs: { attempts: number; backoffMs: number; lockDurationMs: number; stalledIntervalMs: number; dispatchIntervalMs: number };
@@ -97,6 +100,8 @@ export function toAppConfig(env: Env): AppConfig {
       expiryWarningHours: env.EXPIRY_WARNING_HOURS,
       workerConcurrency: env.WORKER_CONCURRENCY,
       batchSize: env.REVERIFY_BATCH_SIZE,
+      sweepShards: env.REVERIFY_SWEEP_SHARDS,
+      shardMinDeployments: env.REVERIFY_SHARD_MIN_DEPLOYMENTS,
       statusListRefreshCheckMs: env.STATUS_LIST_REFRESH_CHECK_MS,
     },
     jobs: {

@@ -161,6 +161,9 @@ export const envSchema = z
     WORKER_CONCURRENCY: int(1, 64).default(4),
     /** Reverification: deployments checked per block (one query, one bulk update, one checkpoint). */
     REVERIFY_BATCH_SIZE: int(100, 50000).default(2000),
+    /** Reverification: a sweep of at least REVERIFY_SHARD_MIN_DEPLOYMENTS is split into this many id-range shards (1: never split). */
+    REVERIFY_SWEEP_SHARDS: int(1, 256).default(8),
+    REVERIFY_SHARD_MIN_DEPLOYMENTS: int(1, 100000000).default(20000),
     /** Reverification: how often the worker looks for status lists whose ttl / max-age ran out. */
     STATUS_LIST_REFRESH_CHECK_MS: int(1000, 3600000).default(15000),
     /** Queue: tries per job (first run included) before its failure is final; retries back off exponentially from JOB_BACKOFF_MS. */

@@ -2589,7 +2589,7 @@ export interface components {
             /** Format: uuid */
             incidentId: string | null;
             /** @enum {string} */
-            kind: "sweep" | "incident" | "status_list";
+            kind: "sweep" | "incident" | "status_list" | "sweep_shard";
             progress: components["schemas"]["JobProgressDto"];
             /** @description When completed: what the run found */
             result: {

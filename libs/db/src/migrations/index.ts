@@ -27,6 +27,7 @@ import { SigningKeyWindows1765008400000 } from './1765008400000-signing-key-wind
 import { IncidentOfflineLimit1765008500000 } from './1765008500000-incident-offline-limit';
 import { ParMemberWithoutDeploymentKey1765009200000 } from './1765009200000-par-member-without-deployment-key';
 import { ResponderMatchingHashes1765010000000 } from './1765010000000-responder-matching-hashes';
+import { SweepShards1765010100000 } from './1765010100000-sweep-shards';
 import { PracticeRuleSet1765002000000 } from './1765002000000-practice-rule-set';
 import { DeploymentPracticeAuthority1765002100000 } from './1765002100000-deployment-practice-authority';
 import { PositionPracticeRequirements1765002200000 } from './1765002200000-position-practice-requirements';
@@ -71,4 +72,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   IncidentOfflineLimit1765008500000,
   ParMemberWithoutDeploymentKey1765009200000,
   ResponderMatchingHashes1765010000000,
+  SweepShards1765010100000,
 ];

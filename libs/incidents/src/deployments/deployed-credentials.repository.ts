@@ -31,14 +31,16 @@ export interface DeployedCredential {
 }
 
 /**
- * Which active deployments: all, one incident's, or those whose credential has an entry on one status list (these
- * three leave out licences checked at a primary source, which have no signed credential to re-check); or those
+ * Which active deployments: all, one incident's, those whose credential has an entry on one status list, or those in
+ * an id range (these four leave out licences checked at a primary source, which have no signed credential to re-check); or those
  * admitted on a primary-source check, all of them or one licence's (by its subject id, which holds the licence hash).
  */
 export type DeployedCredentialFilter =
   | { kind: 'all' }
   | { kind: 'incident'; incidentId: string }
   | { kind: 'status_list'; listUrl: string }
+  /** A shard of the sweep: `after < deployment id <= upTo`. */
+  | { kind: 'id_range'; after: string; upTo: string }
   | { kind: 'primary_source' }
   | { kind: 'licence_subject'; subjectId: string };
 
@@ -176,6 +178,8 @@ function filterSql(filter: DeployedCredentialFilter, firstParam: number): { wher
   if (filter.kind === 'incident') return { where: `${SIGNED} AND d.incident_id = $${firstParam}`, params: [filter.incidentId] };
   if (filter.kind === 'status_list')
     return { where: `${SIGNED} AND c.status_entries @> $${firstParam}::jsonb`, params: [JSON.stringify([{ listUrl: filter.listUrl }])] };
+  if (filter.kind === 'id_range')
+    return { where: `${SIGNED} AND d.id > $${firstParam}::uuid AND d.id <= $${firstParam + 1}::uuid`, params: [filter.after, filter.upTo] };
   if (filter.kind === 'primary_source') return { where: `AND c.format = 'primary-source'`, params: [] };
   if (filter.kind === 'licence_subject')
     return { where: `AND c.format = 'primary-source' AND c.summary->'subject'->>'id' = $${firstParam}`, params: [filter.subjectId] };

@@ -2,12 +2,13 @@ import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '@app/audit';
 import { Database, type Transaction } from '@app/db';
-import type { JobRun, JobRunKind, JobRunProgress, JobRunState, JsonObject, OpenRunInput } from './job-run';
+import type { JobRun, JobRunKind, JobRunProgress, JobRunState, JsonObject, OpenRunInput, ShardRange } from './job-run';
 
 interface JobRunRow {
   id: string;
   kind: JobRunKind;
   incident_id: string | null;
+  parent_id: string | null;
   scope: JsonObject;
   dedupe_key: string | null;
   state: JobRunState;
@@ -28,6 +29,7 @@ const toRun = (r: JobRunRow): JobRun => ({
   id: r.id,
   kind: r.kind,
   incidentId: r.incident_id,
+  parentId: r.parent_id,
   scope: r.scope,
   dedupeKey: r.dedupe_key,
   state: r.state,
@@ -68,6 +70,34 @@ export class JobRunRepository {
       if (open) return { run: toRun(open), created: false };
     }
     throw new Error(`could not open a run for ${input.dedupeKey ?? input.kind}`);
+  }
+
+  /**
+   * Opens the shards of a sweep (one run per range) and records their ids in the sweep's checkpoint, in one
+   * transaction. Idempotent: a sweep that already has shards (a resumed or re-delivered sweep) gets those back.
+   */
+  async openShards(parentId: string, ranges: ShardRange[], requestedBy: AuditActor): Promise<JobRun[]> {
+    return this.db.transaction(async (tx) => {
+      const parent = await tx.queryOne<JobRunRow>(`SELECT * FROM job_run WHERE id = $1 FOR UPDATE`, [parentId]);
+      if (!parent) throw new Error(`run ${parentId} not found`);
+      const existing = await tx.query<JobRunRow>(`SELECT * FROM job_run WHERE parent_id = $1 ORDER BY (scope->>'shard')::int`, [parentId]);
+      if (existing.length > 0) return existing.map(toRun);
+      const rows = await tx.query<JobRunRow>(
+        `INSERT INTO job_run (kind, parent_id, scope, requested_by)
+         SELECT 'sweep_shard', $1, jsonb_build_object('after', r.after, 'upTo', r.up_to, 'shard', r.n::int - 1, 'of', $4::int), $3
+           FROM unnest($2::text[], $5::text[]) WITH ORDINALITY AS r(after, up_to, n)
+         RETURNING *`,
+        [parentId, ranges.map((r) => r.after), JSON.stringify(requestedBy), ranges.length, ranges.map((r) => r.upTo)],
+      );
+      await tx.execute(`UPDATE job_run SET checkpoint = $2, updated_at = now() WHERE id = $1`, [parentId, JSON.stringify({ shards: rows.map((r) => r.id) })]);
+      return rows.map(toRun).sort((a, b) => Number(a.scope.shard) - Number(b.scope.shard));
+    });
+  }
+
+  /** The shards of a sweep, in range order. */
+  async children(parentId: string): Promise<JobRun[]> {
+    const rows = await this.db.query<JobRunRow>(`SELECT * FROM job_run WHERE parent_id = $1 ORDER BY (scope->>'shard')::int`, [parentId]);
+    return rows.map(toRun);
   }
 
   async get(id: string): Promise<JobRun | null> {

@@ -1,7 +1,10 @@
 import type { AuditActor } from '@app/audit';
 
-/** What a run covers: every active deployment, one incident's, or those with a credential on one status list. */
-export type JobRunKind = 'sweep' | 'incident' | 'status_list';
+/**
+ * What a run covers: every active deployment, one incident's, or those with a credential on one status list; a
+ * `sweep_shard` is one deployment id range of a sweep split across workers.
+ */
+export type JobRunKind = 'sweep' | 'incident' | 'status_list' | 'sweep_shard';
 export type JobRunState = 'queued' | 'running' | 'completed' | 'failed';
 
 export interface JobRunProgress {
@@ -16,6 +19,8 @@ export interface JobRun {
   id: string;
   kind: JobRunKind;
   incidentId: string | null;
+  /** The sweep a shard belongs to. */
+  parentId: string | null;
   scope: JsonObject;
   dedupeKey: string | null;
   state: JobRunState;
@@ -42,4 +47,10 @@ export interface OpenRunInput {
   /** At most one open run per key: opening a second returns the open one. */
   dedupeKey?: string;
   requestedBy: AuditActor;
+}
+
+/** One shard of a sweep: the deployments with `after < id <= upTo`. */
+export interface ShardRange {
+  after: string;
+  upTo: string;
 }

@@ -10,6 +10,8 @@ export type RunScope =
   | { kind: 'sweep' }
   | { kind: 'incident'; incidentId: string }
   | { kind: 'status_list'; listUrl: string }
+  // One shard of a sweep split across workers.
+  | { kind: 'sweep_shard'; after: string; upTo: string }
   // Licences checked at a primary source (libs/primary-source re-looks them up and acts on board notices).
   | { kind: 'primary_source' }
   | { kind: 'licence_subject'; subjectId: string };
@@ -17,11 +19,31 @@ export type RunScope =
 export function scopeOf(run: JobRun): RunScope {
   if (run.kind === 'incident' && run.incidentId) return { kind: 'incident', incidentId: run.incidentId };
   if (run.kind === 'status_list' && typeof run.scope.listUrl === 'string') return { kind: 'status_list', listUrl: run.scope.listUrl };
+  if (run.kind === 'sweep_shard' && typeof run.scope.after === 'string' && typeof run.scope.upTo === 'string')
+    return { kind: 'sweep_shard', after: run.scope.after, upTo: run.scope.upTo };
+  if (run.kind === 'sweep_shard') throw new Error(`shard ${run.id} has no id range`);
   return { kind: 'sweep' };
 }
 
 /** Below every uuid: where a run that has checked nothing yet starts. */
 export const FIRST_ID = '00000000-0000-0000-0000-000000000000';
+export const LAST_ID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+/**
+ * `count` id ranges of equal width that cover every uuid (ids are random, gen_random_uuid(), so the deployments
+ * spread evenly over them).
+ */
+export function shardRanges(count: number): Array<{ after: string; upTo: string }> {
+  const bounds = [FIRST_ID];
+  for (let i = 1; i < count; i++) {
+    const head = Math.floor((i * 2 ** 32) / count)
+      .toString(16)
+      .padStart(8, '0');
+    bounds.push(`${head}-0000-0000-0000-000000000000`);
+  }
+  bounds.push(LAST_ID);
+  return bounds.slice(0, -1).map((after, i) => ({ after, upTo: bounds[i + 1] }));
+}
 
 /**
  * Reads active deployments and their credentials' stored facts a block at a time, in deployment id order, with
@@ -62,7 +84,9 @@ export class ActiveCredentialsReader {
 }
 
 function filterOf(scope: RunScope): DeployedCredentialFilter {
-  return scope.kind === 'sweep' ? { kind: 'all' } : scope;
+  if (scope.kind === 'sweep') return { kind: 'all' };
+  if (scope.kind === 'sweep_shard') return { kind: 'id_range', after: scope.after, upTo: scope.upTo };
+  return scope;
 }
 
 function toActiveCredential(d: DeployedCredential, expiryWarned: boolean, rules: IncidentPracticeRules, now: Date): ActiveCredential {

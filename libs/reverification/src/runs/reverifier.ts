@@ -3,13 +3,13 @@ import type { AuditActor } from '@app/audit';
 import { Clock } from '@app/common';
 import { AppConfig } from '@app/config';
 import { CredentialVerifier, TrustSource } from '@app/credentials';
-import { JobRunRepository, type JobRun } from '@app/jobs';
+import { JobRunDispatcher, JobRunRepository, type JobRun } from '@app/jobs';
 import { LiveBroadcaster } from '@app/realtime';
 import { verdictOf, type EngineVerdict } from '../evaluation/engine-verdict';
 import { gravest, isPracticeFlag, replacesFlag, REVERSIBLE_FLAGS, type Problem } from '../evaluation/flag-codes';
 import { RunFacts } from '../evaluation/run-facts';
 import { screen, triage, type ActiveCredential, type Screening } from '../evaluation/screening';
-import { ActiveCredentialsReader, FIRST_ID, scopeOf, type RunScope } from './active-credentials.reader';
+import { ActiveCredentialsReader, FIRST_ID, scopeOf, shardRanges, type RunScope } from './active-credentials.reader';
 import { ReverificationEffects, type ChangeEvidence } from './reverification-effects';
 import { SweepFollowUp } from './sweep-follow-up';
 
@@ -43,7 +43,7 @@ export const EMPTY_TALLY: RunTally = {
   statusLists: 0,
 };
 
-export type RunOutcome = 'completed' | 'interrupted' | 'already_finished';
+export type RunOutcome = 'completed' | 'interrupted' | 'already_finished' | 'failed';
 
 /**
  * Carries out one reverification run (a sweep of every active deployment, one incident's, or those on one status
@@ -55,6 +55,9 @@ export type RunOutcome = 'completed' | 'interrupted' | 'already_finished';
  *     issuer no longer publishes the key that verified it), then flag / clear / warn, each in its own transaction;
  *  4. stamp the block's deployments as checked, then save the checkpoint (progress, resume point, counts).
  * A run killed anywhere resumes from its last checkpoint; repeating a block changes nothing (see ReverificationEffects).
+ *
+ * A large sweep is split: it opens shards (runs of kind `sweep_shard`, one deployment id range each) that every worker
+ * takes from the queue and carries out as above, waits until all have completed, and adds up their counts.
  */
 @Injectable()
 export class Reverifier {
@@ -69,12 +72,14 @@ export class Reverifier {
     private readonly trust: TrustSource,
     private readonly live: LiveBroadcaster,
     private readonly clock: Clock,
+    private readonly dispatcher: JobRunDispatcher,
     @Optional() private readonly followUp?: SweepFollowUp,
   ) {}
 
   async process(runId: string, opts: { stopping?: () => boolean; jobName?: string } = {}): Promise<RunOutcome> {
     const run = await this.runs.start(runId);
     if (!run) return 'already_finished';
+    if (run.kind === 'sweep' && Array.isArray(run.checkpoint?.shards)) return this.runInShards(run, opts);
     const scope = scopeOf(run);
     const actor: AuditActor = { kind: 'system', process: 'worker', job: `${opts.jobName ?? 'reverify.run'} ${run.id}` };
     const now = this.clock.now();
@@ -95,6 +100,8 @@ export class Reverifier {
     let total = run.progress.total;
     if (after === FIRST_ID) {
       total = await this.reader.count(scope);
+      const { sweepShards, shardMinDeployments } = this.config.reverification;
+      if (run.kind === 'sweep' && sweepShards > 1 && total >= shardMinDeployments) return this.runInShards(run, opts);
       await this.runs.checkpoint(run.id, { done, total }, { after }, { ...tally });
     }
     this.progress(run, done, total, 'running');
@@ -143,8 +150,9 @@ export class Reverifier {
       }
     }
     await committed;
-    // Before the run is complete, so a run that dies here is resumed and the follow-up (idempotent) runs again.
-    if (this.followUp) await this.followUp.afterRun(run.incidentId, now);
+    // Before the run is complete, so a run that dies here is resumed and the follow-up (idempotent) runs again. A
+    // shard leaves it to its sweep, which runs it once over every incident.
+    if (this.followUp && run.kind !== 'sweep_shard') await this.followUp.afterRun(run.incidentId, now);
 
     await this.runs.complete(run.id, { ...tally }, { done, total: done });
     this.progress(run, done, done, 'completed');
@@ -154,6 +162,56 @@ export class Reverifier {
       );
     }
     return 'completed';
+  }
+
+  /**
+   * A sweep split across workers: opens its shards (once: a resumed or re-delivered sweep finds them in its checkpoint),
+   * queues them, and waits, holding its job (so stalled-job recovery applies to it as to any run), until every shard
+   * has completed; then it adds up their counts, runs the follow-up and completes. A shard that failed for good fails
+   * the sweep.
+   */
+  private async runInShards(run: JobRun, opts: { stopping?: () => boolean }): Promise<RunOutcome> {
+    const now = this.clock.now();
+    const shards = await this.runs.openShards(run.id, shardRanges(this.config.reverification.sweepShards), run.requestedBy);
+    // Queueing twice is harmless (the job id is the run's); shards Redis lost are queued again by the dispatcher's loop.
+    for (const shard of shards) if (shard.state === 'queued' && !shard.enqueuedAt) await this.dispatcher.dispatch(shard);
+    const checkpoint = { shards: shards.map((s) => s.id) };
+    for (;;) {
+      const children = await this.runs.children(run.id);
+      const failed = children.find((c) => c.state === 'failed');
+      if (failed) {
+        await this.runs.fail(run.id, `shard ${String(failed.scope.shard)} failed: ${failed.error ?? 'unknown error'}`);
+        return 'failed';
+      }
+      const tally: RunTally = { ...EMPTY_TALLY, byFlag: {} };
+      let done = 0;
+      let total = 0;
+      for (const child of children) {
+        addTally(tally, {
+          ...EMPTY_TALLY,
+          ...(child.result as Partial<RunTally> | null),
+          byFlag: { ...((child.result?.byFlag as Record<string, number>) ?? {}) },
+        });
+        tally.statusLists = Math.max(tally.statusLists, Number(child.result?.statusLists ?? 0));
+        done += child.progress.done;
+        total += child.progress.total;
+      }
+      if (children.every((c) => c.state === 'completed')) {
+        if (this.followUp) await this.followUp.afterRun(null, now);
+        await this.runs.complete(run.id, { ...tally, shards: children.length }, { done, total: done });
+        if (tally.flagged || tally.cleared || tally.expiryWarnings) {
+          this.logger.log(
+            `run ${run.id} (sweep, ${children.length} shards): ${tally.checked} checked, ${tally.flagged} flagged, ${tally.cleared} cleared, ${tally.expiryWarnings} expiry warnings`,
+          );
+        }
+        return 'completed';
+      }
+      await this.runs.checkpoint(run.id, { done, total: Math.max(total, done) }, checkpoint, { ...tally });
+      for (let waited = 0; waited < SHARD_POLL_MS; waited += 50) {
+        if (opts.stopping?.()) return 'interrupted';
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
   }
 
   /** Tells the incident's board how a run for it is going (ephemeral; dropped while Redis is down). */
@@ -283,6 +341,8 @@ export class Reverifier {
 
 /** Changes are applied a few at a time: each is its own short transaction, and different incidents do not contend. */
 const CHANGE_CONCURRENCY = 4;
+/** How often a split sweep looks at its shards. */
+const SHARD_POLL_MS = 250;
 /** Blocks screened ahead of the last checkpoint (bounds memory and the work a crash makes a run repeat). */
 const BLOCKS_IN_FLIGHT = 3;
 
@@ -323,6 +383,7 @@ function addTally(into: RunTally, delta: RunTally): void {
 function describe(scope: RunScope): string {
   if (scope.kind === 'incident') return `incident ${scope.incidentId}`;
   if (scope.kind === 'status_list') return `status list ${scope.listUrl}`;
+  if (scope.kind === 'sweep_shard') return `sweep shard ${scope.after}..${scope.upTo}`;
   return 'sweep';
 }
 

@@ -11,7 +11,7 @@ export class JobProgressDto {
 /** A background run (reverification of an incident, a sweep, a status list) as its requester sees it. */
 export class JobDto implements JobView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['sweep', 'incident', 'status_list'] }) kind!: JobRunKind;
+  @ApiProperty({ enum: ['sweep', 'incident', 'status_list', 'sweep_shard'] }) kind!: JobRunKind;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) incidentId!: string | null;
   @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) state!: JobRunState;
   @ApiProperty({ type: JobProgressDto }) progress!: JobProgressDto;
