@@ -5,10 +5,11 @@ import type { Principal } from '@app/auth';
 import { DomainError, forbidden, notFound } from '@app/common';
 import { CombinedStatement, Database, type Transaction } from '@app/db';
 import { DeploymentReader, IncidentsService } from '@app/incidents';
-import { Outbox, type OutgoingEvent, type ParAcknowledgement, type ParCounts, type ParReason } from '@app/realtime';
+import { Outbox, type OutgoingEvent, type ParCounts, type ParReason } from '@app/realtime';
 import { AccountabilitySettingsRepository } from '../settings/accountability-settings.repository';
 import { SupervisorsRepository } from '../supervisors/supervisors.repository';
 import { actorOnBoard, countsOf, type MarkVia, type MemberState, type Par, type ParMember } from './par';
+import { acknowledgedEvents } from './par-events';
 import { ParRepository } from './par.repository';
 
 /** The most acknowledgement requests of one PAR written in one transaction. */
@@ -29,12 +30,6 @@ interface PendingAck {
   offline?: Record<string, unknown>;
   settle: (outcome: AckOutcome) => void;
 }
-
-/**
- * The most people one par.acknowledged event names: a group's event goes to every board watching, so a group larger
- * than this (up to ACK_GROUP_MAX requests of 500 people) is announced in consecutive events instead of one of megabytes.
- */
-const ACK_EVENT_MAX_PEOPLE = 1000;
 
 /** How many unaccounted names an overdue event carries; the board reads the rest from GET .../members. */
 const OVERDUE_NAMES_ON_BOARD = 200;
@@ -216,7 +211,7 @@ export class ParService {
    * Acknowledgements of one PAR arriving together share a transaction (group commit): the PAR row is locked once and
    * each request is checked in arrival order against the states the earlier ones left, so a request is still
    * refused as a whole and nobody counts twice; each accepted request keeps its own audit entry, and the group shares
-   * one board event (split only past ACK_EVENT_MAX_PEOPLE) with the counts after it: a board watching a busy roll call
+   * one board event (split only past ACK_EVENT_MAX_PEOPLE people) with the counts after it: a board watching a busy roll call
    * gets one message per group, not one per request. One batch at a time per PAR, in this process; other processes
    * wait on the row lock.
    */
@@ -312,7 +307,11 @@ export class ParService {
         ...(request.offline ? { offline: { ...request.offline, reconfirmedAt: now.toISOString() } } : {}),
       },
     }));
-    const events: OutgoingEvent[] = groupEvents(parId, accepted, now);
+    const events: OutgoingEvent[] = acknowledgedEvents(
+      parId,
+      accepted.map(({ request, counts }) => ({ ids: request.ids, via: request.via, actor: request.actor, counts })),
+      now,
+    );
     if (completion) {
       entries.push(completion.entry);
       events.push(completion.event);
@@ -425,33 +424,6 @@ export class ParService {
     const other = assignments.find((a) => a === null || !mine.has(a));
     if (other !== undefined) throw forbidden(other === null ? 'Only commanders act on whole-incident PARs.' : `You do not supervise ${other}.`);
   }
-}
-
-/**
- * The board events of a group of accepted acknowledgements, in acceptance order: one event, or consecutive events of
- * at most ACK_EVENT_MAX_PEOPLE people (a request is never split), each with the counts after its last request. Within
- * an event, requests by the same acknowledger through the same channel are merged.
- */
-function groupEvents(parId: string, accepted: Array<{ request: PendingAck; counts: ParCounts }>, now: Date): OutgoingEvent[] {
-  const events: OutgoingEvent[] = [];
-  let current: { acknowledgements: ParAcknowledgement[]; people: number; counts: ParCounts } | undefined;
-  const flush = (): void => {
-    if (!current) return;
-    events.push({ name: 'par.acknowledged', payload: { parId, acknowledgements: current.acknowledgements, at: now.toISOString(), counts: current.counts } });
-    current = undefined;
-  };
-  for (const { request, counts } of accepted) {
-    if (current && current.people + request.ids.length > ACK_EVENT_MAX_PEOPLE) flush();
-    current ??= { acknowledgements: [], people: 0, counts };
-    const by = actorOnBoard(request.actor);
-    const same = current.acknowledgements.find((a) => a.via === request.via && a.by === by);
-    if (same) same.deploymentIds.push(...request.ids);
-    else current.acknowledgements.push({ deploymentIds: [...request.ids], via: request.via, by });
-    current.people += request.ids.length;
-    current.counts = counts;
-  }
-  flush();
-  return events;
 }
 
 /** The seal of a PAR's expected list kept in its audit entry: sha-256 over the sorted deployment ids, one per line. */
