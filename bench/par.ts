@@ -4,8 +4,9 @@
  * transaction with its audit entry and board event), and whether every board ends on the same counts.
  *
  * Environment: BENCH_PEOPLE (5000 on scene), BENCH_CLIENTS (1000 boards), BENCH_BATCH (people per acknowledgement
- * request, 10: a supervisor accounting for a crew), BENCH_CONCURRENCY (requests in flight, 16). Needs local PostgreSQL
- * and Redis; creates and drops its own database and Redis prefix.
+ * request, 10: a supervisor accounting for a crew), BENCH_CONCURRENCY (requests in flight, 16), BENCH_API_MAIN (the
+ * api entry point to start, default this build's: point it at another build to compare two builds with the same
+ * clients). Needs local PostgreSQL and Redis; creates and drops its own database and Redis prefix.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +25,7 @@ const BATCH = intFromEnv('BENCH_BATCH', 10);
 const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 16);
 const ADMIN = { email: 'bench-admin@example.org', password: 'bench-admin-password' };
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const API_MAIN = process.env.BENCH_API_MAIN ?? join(__dirname, '../apps/api/src/main.js');
 
 /** Everyone on scene, straight into PostgreSQL (responders, stored credentials, active deployments). */
 async function seedPeople(dbUrl: string, incidentId: string): Promise<string[]> {
@@ -54,6 +56,8 @@ interface Board {
   started?: number;
   last?: { seq: number; counts: ParCounts };
   completed: boolean;
+  /** par.acknowledged messages received. */
+  acknowledged: number;
 }
 
 async function main(): Promise<void> {
@@ -66,7 +70,7 @@ async function main(): Promise<void> {
     await runMigrations(dbUrl, DEVELOPMENT_MATCHING_HASH_KEY);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(__dirname, '../apps/api/src/main.js')], {
+    child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', API_MAIN], {
       env: {
         ...process.env,
         NODE_ENV: 'development',
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
     for (let batch = 0; batch < CLIENTS; batch += 25) {
       await Promise.all(
         Array.from({ length: Math.min(25, CLIENTS - batch) }, async () => {
-          const board: Board = { completed: false };
+          const board: Board = { completed: false, acknowledged: 0 };
           boards.push(board);
           const socket = io(`${url}/live`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false });
           sockets.push(socket);
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
             if (!name.startsWith('par.')) return;
             if (name === 'par.started') board.started ??= performance.now();
             if (name === 'par.completed') board.completed = true;
+            if (name === 'par.acknowledged') board.acknowledged++;
             const counts = (event.payload as { counts?: ParCounts }).counts;
             // Boards apply events in seq order: the highest seq's counts are what the board shows.
             if (counts && (!board.last || event.seq > board.last.seq)) board.last = { seq: event.seq, counts };
@@ -153,13 +158,16 @@ async function main(): Promise<void> {
     const settle = performance.now() + 60000;
     while (boards.some((b) => !b.completed) && performance.now() < settle) await new Promise((r) => setTimeout(r, 50));
     const converged = boards.filter((b) => b.completed && b.last?.counts.accounted === PEOPLE && b.last.counts.unaccounted === 0).length;
+    const messages = boards.reduce((n, b) => n + b.acknowledged, 0);
     const finalView = await json<{ par: { state: string; counts: ParCounts } }>(`${url}/incidents/${incidentId}/pars/${par.id}`, { token });
 
     const lines = [
       `PAR benchmark: ${PEOPLE} people on scene, ${CLIENTS} boards on 1 api process; acknowledgements ${BATCH} per request, ${CONCURRENCY} in flight`,
+      `  api: ${API_MAIN}`,
       `  boards connected and subscribed in ${(connectMs / 1000).toFixed(1)} s`,
       `  start: answered in ${startAnswered.toFixed(0)} ms; request sent -> par.started on the board: p50 ${percentile(startDelays, 50).toFixed(0)} ms, p99 ${percentile(startDelays, 99).toFixed(0)} ms (${startDelays.length}/${CLIENTS} boards)`,
       `  acknowledgements: ${PEOPLE} in ${ackSeconds.toFixed(1)} s = ${(PEOPLE / ackSeconds).toFixed(0)}/s (${requests.length} requests, p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms each)`,
+      `  par.acknowledged messages: ${messages} to ${CLIENTS} boards (${(messages / Math.max(1, CLIENTS)).toFixed(1)} per board for ${requests.length} requests)`,
       `  boards on the final counts (${PEOPLE}/${PEOPLE} accounted, completed): ${converged}/${CLIENTS}; api says ${finalView.par.state}, ${JSON.stringify(finalView.par.counts)}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -137,9 +137,9 @@ describe('PAR: accounted by badge scan', () => {
       'two par.acknowledged events',
     );
     const acks = events.filter((e): e is LiveEvent<'par.acknowledged'> => e.name === 'par.acknowledged').map((e) => e.payload);
-    expect(acks.map((a) => [a.deploymentIds, a.via, a.counts.accounted])).toEqual([
-      [[deployment.ana], 'scan', 1],
-      [[deployment.ben], 'scan', 2],
+    expect(acks.map((a) => [a.acknowledgements, a.counts.accounted])).toEqual([
+      [[{ deploymentIds: [deployment.ana], via: 'scan', by: 'checkin' }], 1],
+      [[{ deploymentIds: [deployment.ben], via: 'scan', by: 'checkin' }], 2],
     ]);
     // No credential or personal data beyond what the board shows already.
     expect(JSON.stringify(acks)).not.toContain('did:example');

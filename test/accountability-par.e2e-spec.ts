@@ -218,6 +218,11 @@ describe('PAR roll calls', () => {
     const seqs = mine.map((e) => e.seq);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
     expect((mine.at(-1)!.payload as Body).counts).toEqual({ expected: 5, accounted: 5, missing: 0, unaccounted: 0 });
+    // Each acknowledgement event names the people, how and by whom (a role, never an address).
+    expect((mine[2].payload as LiveEventMap['par.acknowledged']).acknowledgements).toEqual([{ deploymentIds: [deployments[1]], via: 'scan', by: 'checkin' }]);
+    expect((mine[4].payload as LiveEventMap['par.acknowledged']).acknowledgements).toEqual([
+      { deploymentIds: [deployments[2], deployments[3], deployments[4]], via: 'board', by: 'commander' },
+    ]);
 
     // The audit trail holds who started it, who acknowledged whom, and the result.
     const audit = await request(http())

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { Client } from 'pg';
 import request from 'supertest';
 import type { Browser, Page } from 'playwright-core';
 import { bearer } from './support/test-app';
@@ -27,13 +28,13 @@ describe('roll call in a browser', () => {
   const pages: WatchedPage[] = [];
   const PASSWORD = 'commander-password-123';
 
-  const open = async (viewport: { width: number; height: number }): Promise<WatchedPage> => {
+  const open = async (viewport: { width: number; height: number }, incident = incidentId): Promise<WatchedPage> => {
     const w = await WatchedPage.open(browser, viewport);
     pages.push(w);
     await signInThroughUi(w, base, commander.email, PASSWORD);
     // A fresh load of the page (the session is in the tab's storage), not a hash change inside the signed-in app.
     await w.page.goto('about:blank');
-    await w.page.goto(`${base}/app/#/roll-call?incident=${incidentId}`);
+    await w.page.goto(`${base}/app/#/roll-call?incident=${incident}`);
     await w.page.getByRole('heading', { name: 'Roll call' }).waitFor({ timeout: 30_000 });
     return w;
   };
@@ -49,6 +50,25 @@ describe('roll call in a browser', () => {
         .waitFor();
   };
   const row = (page: Page, name: string) => page.locator('tr.par-member', { hasText: name });
+  /** Another incident with the same commander on its staff. */
+  const anotherIncident = async (name: string): Promise<string> => {
+    const id = (await createIncident(world.http, world.adminToken, { name })).id;
+    await request(world.http)
+      .post(`/incidents/${id}/staff`)
+      .set(...bearer(world.adminToken))
+      .send({ userId: commander.id })
+      .expect(204);
+    return id;
+  };
+  const sql = async (text: string, values: unknown[]): Promise<void> => {
+    const db = new Client({ connectionString: world.env.dbUrl });
+    await db.connect();
+    try {
+      await db.query(text, values);
+    } finally {
+      await db.end();
+    }
+  };
 
   beforeAll(async () => {
     web = await buildWebApp();
@@ -236,6 +256,175 @@ describe('roll call in a browser', () => {
     expect(await station.overflowingElements()).toEqual([]);
     expect(station.unexpectedProblems([/\/scans$/])).toEqual([]);
     expect(board.unexpectedProblems()).toEqual([]);
+  });
+
+  it('the T-card rack and the qualification filter, on a tablet and a laptop, converge with the live events', async () => {
+    const rackIncident = await anotherIncident('Rack Collapse');
+    // 24 nurses and 6 EMTs: Division A (10 RN + 3 EMT), Division B (10 RN), Medical Group (3 EMT), 4 RN unassigned.
+    const nurses = await checkInMany(world, rackIncident, 24, 'Nurse');
+    const emts: string[] = [];
+    for (let i = 1; i <= 6; i++) {
+      const { jws } = await world.issuer.board('fl-ems').issue({ format: 'vc+jwt', qualification: 'EMT', subject: { name: `Medic ${i}` } });
+      const res = await request(world.http)
+        .post(`/incidents/${rackIncident}/check-ins`)
+        .set(...bearer(world.adminToken))
+        .set('Idempotency-Key', randomUUID())
+        .send({ credential: jws })
+        .expect(201);
+      expect(res.body.decision).toBe('admitted');
+      emts.push(res.body.deployment.id as string);
+    }
+    for (const d of [...nurses.slice(0, 10), ...emts.slice(0, 3)]) await assign(world.http, commander.token, rackIncident, d, 'Division A');
+    for (const d of nurses.slice(10, 20)) await assign(world.http, commander.token, rackIncident, d, 'Division B');
+    for (const d of emts.slice(3)) await assign(world.http, commander.token, rackIncident, d, 'Medical Group');
+    await request(world.http)
+      .post(`/incidents/${rackIncident}/pars`)
+      .set(...bearer(commander.token))
+      .send({ reason: 'collapse' })
+      .expect(201);
+
+    const tablet = await open(TABLET, rackIncident);
+    const laptop = await open(LAPTOP, rackIncident);
+    for (const w of [tablet, laptop]) await waitForCounts(w.page, { expected: 30, accounted: 0, unaccounted: 30 });
+    const { page } = tablet;
+    const column = (p: Page, title: string) => p.getByRole('region', { name: `T-cards: ${title}` });
+    const cards = (p: Page, title: string) => column(p, title).locator('li.par-card');
+
+    // The rack: one column per assignment with its tally, no assignment last.
+    await page.getByRole('button', { name: 'T-cards' }).click();
+    expect(await page.getByRole('button', { name: 'T-cards' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await page.locator('table.par-list').count()).toBe(0);
+    expect(await page.locator('.par-rack-column').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual([
+      'T-cards: Division A',
+      'T-cards: Division B',
+      'T-cards: Medical Group',
+      'T-cards: No assignment',
+    ]);
+    expect(await cards(page, 'Division A').count()).toBe(13);
+    expect(await column(page, 'Division A').locator('.par-rack-tally').textContent()).toBe('0/13');
+    // Dense: on 768 px the cards stand at least four abreast.
+    const tops = await cards(page, 'Division B').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+    expect(tops.filter((t) => t === tops[0]).length).toBeGreaterThanOrEqual(4);
+
+    // Qualification filter (from the board's roster), then a search inside it.
+    await page.getByLabel('Qualification').selectOption('EMT');
+    expect(await page.getByTestId('par-shown').textContent()).toBe('6 of 30 shown');
+    expect(await page.locator('.par-rack-column').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual([
+      'T-cards: Division A',
+      'T-cards: Medical Group',
+    ]);
+    await page.getByLabel('Search').fill('medic 5');
+    expect(await page.getByTestId('par-shown').textContent()).toBe('1 of 30 shown');
+
+    // One tap on a card accounts for that person; the laptop (list view) learns it from the live event.
+    await page.getByRole('button', { name: 'Accounted: Medic 5', exact: true }).click();
+    await waitForCounts(page, { accounted: 1, unaccounted: 29 });
+    await waitForCounts(laptop.page, { accounted: 1, unaccounted: 29 });
+    await row(laptop.page, 'Medic 5').and(laptop.page.locator('[data-state="accounted"]')).waitFor();
+    expect(await column(page, 'Medical Group').locator('.par-rack-tally').textContent()).toBe('1/1');
+
+    // A card's own button marks someone missing.
+    await page.getByLabel('Search').fill('');
+    await page.getByLabel('Qualification').selectOption('');
+    await page.getByRole('button', { name: 'Missing: Nurse 21', exact: true }).click();
+    await waitForCounts(laptop.page, { missing: 1, unaccounted: 28 });
+    const missingCard = column(page, 'No assignment').locator('li.par-card').first();
+    expect(await missingCard.getAttribute('data-state')).toBe('missing');
+    expect(await missingCard.textContent()).toContain('Missing');
+
+    // On the laptop: the rack, nurses of Division B, all shown at once; the tablet converges on the same counts.
+    await laptop.page.getByRole('button', { name: 'T-cards' }).click();
+    await laptop.page.getByLabel('Qualification').selectOption('RN');
+    await laptop.page.getByLabel('Assignment', { exact: true }).selectOption('Division B');
+    expect(await laptop.page.getByTestId('par-shown').textContent()).toBe('10 of 30 shown');
+    await laptop.page.getByRole('button', { name: 'Account for all shown (10)' }).click();
+    await waitForCounts(laptop.page, { accounted: 11, missing: 1, unaccounted: 18 });
+    await waitForCounts(page, { accounted: 11, missing: 1, unaccounted: 18 });
+    expect(await column(page, 'Division B').locator('.par-rack-tally').textContent()).toBe('10/10');
+    expect(await cards(page, 'Division B').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(Array(10).fill('accounted'));
+    // Accounted cards are no buttons any more.
+    expect(await column(page, 'Division B').getByRole('button').count()).toBe(0);
+
+    await tablet.screenshot('roll-call-rack-768');
+    await laptop.screenshot('roll-call-rack-1280');
+    expect(await tablet.overflowingElements()).toEqual([]);
+    expect(await laptop.overflowingElements()).toEqual([]);
+    for (const w of [tablet, laptop]) expect(w.unexpectedProblems()).toEqual([]);
+  });
+
+  it('PAR due: the timer running out turns both screens to "PAR due"; a snooze needs a reason, a new roll call resets it', async () => {
+    const timerIncident = await anotherIncident('Timer Collapse');
+    await checkInMany(world, timerIncident, 2, 'Timed');
+    await request(world.http)
+      .patch(`/incidents/${timerIncident}/accountability-settings`)
+      .set(...bearer(commander.token))
+      .send({ parTimerMinutes: 20 })
+      .expect(200);
+    const tablet = await open(TABLET, timerIncident);
+    const laptop = await open(LAPTOP, timerIncident);
+    const timer = (p: Page) => p.getByTestId('par-timer');
+    for (const w of [tablet, laptop]) {
+      await timer(w.page)
+        .filter({ hasText: /Next PAR due in (20:00|19:\d\d)/ })
+        .waitFor();
+      expect(await timer(w.page).getAttribute('data-due')).toBe('false');
+    }
+
+    // The timer runs out: the worker raises par.due and both open screens turn, without a reload.
+    const makeDue = () => sql(`UPDATE accountability_settings SET par_timer_due_at = now() - interval '1 second' WHERE incident_id = $1`, [timerIncident]);
+    await makeDue();
+    for (const w of [tablet, laptop]) {
+      await w.page.locator('[data-testid="par-timer"][data-due="true"]').waitFor({ timeout: 15_000 });
+      expect(await timer(w.page).getByRole('alert').textContent()).toContain('PAR due');
+    }
+    await eventually(
+      async () =>
+        (
+          await request(world.http)
+            .get('/audit/entries')
+            .query({ incidentId: timerIncident, action: 'par.due' })
+            .set(...bearer(world.adminToken))
+        ).body.entries.length === 1,
+      10_000,
+      'the par.due audit entry',
+    );
+    await tablet.screenshot('roll-call-par-due-768');
+    expect(await tablet.overflowingElements()).toEqual([]);
+    expect(await laptop.overflowingElements()).toEqual([]);
+
+    // No snooze without a reason (three characters at least).
+    const { page } = tablet;
+    expect(await page.getByRole('button', { name: 'Snooze' }).isDisabled()).toBe(true);
+    await page.getByLabel('Snooze reason').fill('ok');
+    expect(await page.getByRole('button', { name: 'Snooze' }).isDisabled()).toBe(true);
+    await page.getByLabel('Snooze (min)').fill('10');
+    await page.getByLabel('Snooze reason').fill('Crews changing shift');
+    await page.getByRole('button', { name: 'Snooze' }).click();
+    await page
+      .locator('[data-testid="par-timer"][data-due="false"]')
+      .filter({ hasText: /Next PAR due in (10:00|9:\d\d)/ })
+      .waitFor();
+    const snoozed = await request(world.http)
+      .get('/audit/entries')
+      .query({ incidentId: timerIncident, action: 'par.timer_snoozed' })
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    expect(snoozed.body.entries).toHaveLength(1);
+    expect(JSON.stringify(snoozed.body.entries[0].payload)).toContain('Crews changing shift');
+
+    // Due again: a whole-incident roll call answers it, and the timer counts again from the start.
+    await makeDue();
+    await laptop.page.locator('[data-testid="par-timer"][data-due="true"]').waitFor({ timeout: 15_000 });
+    await laptop.page.getByLabel('Scope').selectOption('');
+    await laptop.page.getByLabel('Reason', { exact: true }).selectOption('timer');
+    await laptop.page.getByRole('button', { name: 'Start roll call' }).click();
+    await laptop.page.locator('[data-testid="par"][data-state="running"]').waitFor();
+    await laptop.page
+      .locator('[data-testid="par-timer"][data-due="false"]')
+      .filter({ hasText: /Next PAR due in (20:00|19:\d\d)/ })
+      .waitFor();
+    await waitForCounts(laptop.page, { expected: 2, unaccounted: 2 });
+    for (const w of [tablet, laptop]) expect(w.unexpectedProblems()).toEqual([]);
   });
 
   it('shows the PAR timer and snoozes it only with a reason', async () => {

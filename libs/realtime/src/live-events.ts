@@ -81,6 +81,14 @@ export interface ParScope {
   assignment?: string;
 }
 
+/** People one acknowledger accounted for through one channel (board tap or station scan), within a par.acknowledged event. */
+export interface ParAcknowledgement {
+  deploymentIds: string[];
+  via: 'board' | 'scan';
+  /** A role (or system process), never an e-mail address. */
+  by: string;
+}
+
 export type ParReason = 'timer' | 'collapse' | 'evacuation' | 'change_of_strategy' | 'missing_member' | 'other';
 
 export interface LiveEventMap {
@@ -108,7 +116,13 @@ export interface LiveEventMap {
   'credential.expiring': { deploymentId: string; responderId: string; name: string; validUntil: string; at: string };
   'incident.updated': { incidentId: string; name: string; state: 'active' | 'closed'; changed: string[]; at: string };
   'par.started': { parId: string; scope: ParScope; reason: ParReason; startedBy: string; startedAt: string; deadlineAt: string; counts: ParCounts };
-  'par.acknowledged': { parId: string; deploymentIds: string[]; via: 'board' | 'scan'; by: string; at: string; counts: ParCounts };
+  /**
+   * People accounted for by the acknowledgement requests committed together (one group of a PAR): who, how and by
+   * whom, and the counts after all of them. One event per group, not per request, so a board gets one message per
+   * group however many supervisors and stations acknowledge at once; a large group is split over consecutive events
+   * of at most 1,000 people, each with the counts after its part.
+   */
+  'par.acknowledged': { parId: string; acknowledgements: ParAcknowledgement[]; at: string; counts: ParCounts };
   'par.missing': { parId: string; deploymentId: string; name: string; assignment?: string; by: string; at: string; counts: ParCounts };
   'par.completed': { parId: string; scope: ParScope; by: string; at: string; counts: ParCounts };
   'par.overdue': {

@@ -4,7 +4,8 @@ import { armSoundOnFirstGesture, beep } from '../components/alert-sound';
 import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
 import { ErrorNotice, Loading, Notice } from '../components/notices';
 import { useAction, useAsync } from '../components/use-async';
-import type { LiveEvent, LiveEventMap } from '../live/protocol';
+import { applyParEvent, filterMembers, rackOf } from '../live/par-state';
+import type { LiveEvent } from '../live/protocol';
 import { useLiveBoard } from '../live/use-live-board';
 import { api, useSession } from '../session';
 import { formatClock } from '../text';
@@ -36,39 +37,6 @@ const mmss = (ms: number): string => {
   const s = Math.max(0, Math.round(ms / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
-
-/** A running PAR's members with the live events applied: the counts come from the latest event, as on every board. */
-function applyParEvent(current: ParWithMembers, event: LiveEvent): ParWithMembers {
-  const p = event.payload as { parId?: string };
-  if (p.parId !== current.par.id) return current;
-  switch (event.name) {
-    case 'par.acknowledged': {
-      const a = event.payload as LiveEventMap['par.acknowledged'];
-      const ids = new Set(a.deploymentIds);
-      return {
-        par: { ...current.par, counts: a.counts },
-        members: current.members.map((m) => (ids.has(m.deploymentId) ? { ...m, state: 'accounted', via: a.via, markedBy: a.by, markedAt: a.at } : m)),
-      };
-    }
-    case 'par.missing': {
-      const a = event.payload as LiveEventMap['par.missing'];
-      return {
-        par: { ...current.par, counts: a.counts },
-        members: current.members.map((m) => (m.deploymentId === a.deploymentId ? { ...m, state: 'missing', via: 'board', markedBy: a.by, markedAt: a.at } : m)),
-      };
-    }
-    case 'par.completed': {
-      const a = event.payload as LiveEventMap['par.completed'];
-      return { ...current, par: { ...current.par, state: 'completed', completedAt: a.at, counts: a.counts } };
-    }
-    case 'par.overdue': {
-      const a = event.payload as LiveEventMap['par.overdue'];
-      return { ...current, par: { ...current.par, overdue: true, counts: a.counts } };
-    }
-    default:
-      return current;
-  }
-}
 
 /**
  * Roll call (PAR) for a commander or a division/group supervisor on a tablet: start a PAR, watch the countdown and
@@ -117,6 +85,8 @@ export function RollCallPage() {
     () => [...new Set((live.board?.roster ?? []).map((r) => r.assignment).filter((a): a is string => !!a))].sort((a, b) => a.localeCompare(b)),
     [live.board?.roster],
   );
+  // Qualifications are the board's (the PAR's list names people, not what they hold).
+  const qualifications = useMemo(() => new Map((live.board?.roster ?? []).map((r) => [r.deploymentId, r.qualifications])), [live.board?.roster]);
 
   return (
     <div class="page roll-call">
@@ -171,7 +141,9 @@ export function RollCallPage() {
         />
       )}
       <ErrorNotice error={members.error} prefix="The roll call could not be loaded" />
-      {incident && detail && <ParPanel incidentId={incident.id} detail={detail} assignments={assignments} onChanged={setDetail} />}
+      {incident && detail && (
+        <ParPanel incidentId={incident.id} detail={detail} assignments={assignments} qualifications={qualifications} onChanged={setDetail} />
+      )}
     </div>
   );
 }
@@ -333,15 +305,21 @@ function StartPar({
   );
 }
 
+type View = 'list' | 'rack';
+const NO_QUALIFICATIONS: readonly string[] = [];
+
 function ParPanel({
   incidentId,
   detail,
   assignments,
+  qualifications,
   onChanged,
 }: {
   incidentId: string;
   detail: ParWithMembers;
   assignments: string[];
+  /** Deployment id to qualifications, from the live board's roster. */
+  qualifications: Map<string, string[]>;
   onChanged: (next: ParWithMembers) => void;
 }) {
   const { par, members } = detail;
@@ -349,6 +327,8 @@ function ParPanel({
   const [search, setSearch] = useState('');
   const [unaccountedOnly, setUnaccountedOnly] = useState(false);
   const [assignment, setAssignment] = useState('');
+  const [qualification, setQualification] = useState('');
+  const [view, setView] = useState<View>('list');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const action = useAction();
   const base = `/incidents/${incidentId}/pars/${par.id}`;
@@ -356,13 +336,9 @@ function ParPanel({
   const left = new Date(par.deadlineAt).getTime() - now;
   const running = par.state === 'running';
   const overdue = running && par.counts.unaccounted > 0 && (par.overdue || left <= 0);
-  const needle = search.trim().toLowerCase();
-  const shown = members.filter(
-    (m) =>
-      (!unaccountedOnly || m.state === 'unaccounted') &&
-      (!assignment || (assignment === '-' ? !m.assignment : m.assignment === assignment)) &&
-      (!needle || m.name.toLowerCase().includes(needle)),
-  );
+  const qualificationsOf = (id: string): readonly string[] => qualifications.get(id) ?? NO_QUALIFICATIONS;
+  const shown = filterMembers(members, { search, assignment, qualification, unaccountedOnly }, qualificationsOf);
+  const memberQualifications = [...new Set(members.flatMap((m) => qualificationsOf(m.deploymentId)))].sort((a, b) => a.localeCompare(b));
   const memberAssignments = [...new Set([...assignments, ...members.map((m) => m.assignment).filter((a): a is string => !!a)])].sort((a, b) =>
     a.localeCompare(b),
   );
@@ -456,9 +432,32 @@ function ParPanel({
             ))}
           </select>
         </div>
+        <div class="field">
+          <label for="par-qualification">Qualification</label>
+          <select id="par-qualification" value={qualification} onChange={(e) => setQualification(e.currentTarget.value)}>
+            <option value="">All</option>
+            {memberQualifications.map((q) => (
+              <option key={q} value={q}>
+                {q}
+              </option>
+            ))}
+          </select>
+        </div>
         <label class="check">
           <input type="checkbox" checked={unaccountedOnly} onChange={(e) => setUnaccountedOnly(e.currentTarget.checked)} /> Unaccounted only
         </label>
+        <div class="par-view" role="group" aria-label="View">
+          {(
+            [
+              ['list', 'List'],
+              ['rack', 'T-cards'],
+            ] as const
+          ).map(([v, word]) => (
+            <button key={v} type="button" class="button-small button-secondary" aria-pressed={view === v} onClick={() => setView(v)}>
+              {word}
+            </button>
+          ))}
+        </div>
       </div>
       {running && (
         <div class="par-bulk">
@@ -483,74 +482,161 @@ function ParPanel({
       <p class="hint" data-testid="par-shown">
         {shown.length} of {members.length} shown
       </p>
-      <table class="par-list" aria-label="People on the roll call">
-        <thead>
-          <tr>
-            {running && <th scope="col">Select</th>}
-            <th scope="col">Name</th>
-            <th scope="col">Assignment</th>
-            <th scope="col">State</th>
-            {running && <th scope="col">Actions</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((m) => (
-            <tr key={m.deploymentId} class={`par-member par-member-${m.state}`} data-deployment={m.deploymentId} data-state={m.state}>
-              {running && (
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${m.name}`}
-                    disabled={m.state === 'accounted'}
-                    checked={selected.has(m.deploymentId)}
-                    onChange={(e) => {
-                      const next = new Set(selected);
-                      if (e.currentTarget.checked) next.add(m.deploymentId);
-                      else next.delete(m.deploymentId);
-                      setSelected(next);
-                    }}
-                  />
-                </td>
-              )}
-              <td>{m.name}</td>
-              <td>{m.assignment ?? '–'}</td>
-              <td>
-                <span aria-hidden="true">{STATE_ICON[m.state]} </span>
-                {STATE_WORD[m.state]}
-                {m.via === 'scan' ? ' (scan)' : ''}
-              </td>
-              {running && (
-                <td>
-                  <div class="par-actions">
-                    {m.state !== 'accounted' && (
-                      <button
-                        type="button"
-                        class="button-small button-ok"
-                        disabled={action.busy}
-                        aria-label={`Accounted: ${m.name}`}
-                        onClick={() => void acknowledge([m.deploymentId])}
-                      >
-                        Accounted
-                      </button>
-                    )}
-                    {m.state === 'unaccounted' && (
-                      <button
-                        type="button"
-                        class="button-small button-danger"
-                        disabled={action.busy}
-                        aria-label={`Missing: ${m.name}`}
-                        onClick={() => void markMissing(m)}
-                      >
-                        Missing
-                      </button>
-                    )}
-                  </div>
-                </td>
-              )}
+      {view === 'rack' && (
+        <ParRack
+          members={shown}
+          running={running}
+          busy={action.busy}
+          qualificationsOf={qualificationsOf}
+          onAccounted={(m) => void acknowledge([m.deploymentId])}
+          onMissing={(m) => void markMissing(m)}
+        />
+      )}
+      {view === 'list' && (
+        <table class="par-list" aria-label="People on the roll call">
+          <thead>
+            <tr>
+              {running && <th scope="col">Select</th>}
+              <th scope="col">Name</th>
+              <th scope="col">Assignment</th>
+              <th scope="col">State</th>
+              {running && <th scope="col">Actions</th>}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {shown.map((m) => (
+              <tr key={m.deploymentId} class={`par-member par-member-${m.state}`} data-deployment={m.deploymentId} data-state={m.state}>
+                {running && (
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${m.name}`}
+                      disabled={m.state === 'accounted'}
+                      checked={selected.has(m.deploymentId)}
+                      onChange={(e) => {
+                        const next = new Set(selected);
+                        if (e.currentTarget.checked) next.add(m.deploymentId);
+                        else next.delete(m.deploymentId);
+                        setSelected(next);
+                      }}
+                    />
+                  </td>
+                )}
+                <td>{m.name}</td>
+                <td>{m.assignment ?? '–'}</td>
+                <td>
+                  <span aria-hidden="true">{STATE_ICON[m.state]} </span>
+                  {STATE_WORD[m.state]}
+                  {m.via === 'scan' ? ' (scan)' : ''}
+                </td>
+                {running && (
+                  <td>
+                    <div class="par-actions">
+                      {m.state !== 'accounted' && (
+                        <button
+                          type="button"
+                          class="button-small button-ok"
+                          disabled={action.busy}
+                          aria-label={`Accounted: ${m.name}`}
+                          onClick={() => void acknowledge([m.deploymentId])}
+                        >
+                          Accounted
+                        </button>
+                      )}
+                      {m.state === 'unaccounted' && (
+                        <button
+                          type="button"
+                          class="button-small button-danger"
+                          disabled={action.busy}
+                          aria-label={`Missing: ${m.name}`}
+                          onClick={() => void markMissing(m)}
+                        >
+                          Missing
+                        </button>
+                      )}
+                    </div>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
+  );
+}
+
+/**
+ * The T-card rack, as the accountability boards on scene: a column per assignment with its accounted count, a small
+ * card per person (state by colour, icon and word), one tap on the card to account for them.
+ */
+function ParRack({
+  members,
+  running,
+  busy,
+  qualificationsOf,
+  onAccounted,
+  onMissing,
+}: {
+  members: ParMember[];
+  running: boolean;
+  busy: boolean;
+  qualificationsOf: (deploymentId: string) => readonly string[];
+  onAccounted: (m: ParMember) => void;
+  onMissing: (m: ParMember) => void;
+}) {
+  return (
+    <div class="par-rack" data-testid="par-rack">
+      {rackOf(members).map((column) => {
+        const title = column.assignment ?? 'No assignment';
+        return (
+          <section key={title} class="par-rack-column" aria-label={`T-cards: ${title}`} data-assignment={column.assignment ?? ''}>
+            <h3 class="par-rack-title">
+              {title}{' '}
+              <span class="par-rack-tally">
+                {column.accounted}/{column.members.length}
+              </span>
+            </h3>
+            <ul class="par-cards">
+              {column.members.map((m) => {
+                const quals = qualificationsOf(m.deploymentId).join(' ');
+                const open = running && m.state !== 'accounted';
+                return (
+                  <li key={m.deploymentId} class={`par-card par-member-${m.state}`} data-deployment={m.deploymentId} data-state={m.state}>
+                    {open ? (
+                      <button type="button" class="par-card-main" disabled={busy} aria-label={`Accounted: ${m.name}`} onClick={() => onAccounted(m)}>
+                        <span class="par-card-name">
+                          <span aria-hidden="true">{STATE_ICON[m.state]} </span>
+                          {m.name}
+                        </span>
+                        {quals && <span class="par-card-quals">{quals}</span>}
+                      </button>
+                    ) : (
+                      <span class="par-card-main">
+                        <span class="par-card-name">
+                          <span aria-hidden="true">{STATE_ICON[m.state]} </span>
+                          {m.name}
+                        </span>
+                        {quals && <span class="par-card-quals">{quals}</span>}
+                      </span>
+                    )}
+                    <span class="sr-only">
+                      {' '}
+                      {STATE_WORD[m.state]}
+                      {m.via === 'scan' ? ' (scan)' : ''}
+                    </span>
+                    {running && m.state === 'unaccounted' && (
+                      <button type="button" class="par-card-missing" disabled={busy} aria-label={`Missing: ${m.name}`} onClick={() => onMissing(m)}>
+                        ✖
+                      </button>
+                    )}
+                  </li>
+                );
+              })}
+            </ul>
+          </section>
+        );
+      })}
+    </div>
   );
 }

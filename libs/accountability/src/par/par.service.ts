@@ -9,6 +9,7 @@ import { Outbox, type OutgoingEvent, type ParCounts, type ParReason } from '@app
 import { AccountabilitySettingsRepository } from '../settings/accountability-settings.repository';
 import { SupervisorsRepository } from '../supervisors/supervisors.repository';
 import { actorOnBoard, countsOf, type MarkVia, type MemberState, type Par, type ParMember } from './par';
+import { acknowledgedEvents } from './par-events';
 import { ParRepository } from './par.repository';
 
 /** The most acknowledgement requests of one PAR written in one transaction. */
@@ -209,8 +210,10 @@ export class ParService {
   /**
    * Acknowledgements of one PAR arriving together share a transaction (group commit): the PAR row is locked once and
    * each request is checked in arrival order against the states the earlier ones left, so a request is still
-   * refused as a whole and nobody counts twice; each accepted request keeps its own audit entry and board event
-   * with the counts after it. One batch at a time per PAR, in this process; other processes wait on the row lock.
+   * refused as a whole and nobody counts twice; each accepted request keeps its own audit entry, and the group shares
+   * one board event (split only past ACK_EVENT_MAX_PEOPLE people) with the counts after it: a board watching a busy roll call
+   * gets one message per group, not one per request. One batch at a time per PAR, in this process; other processes
+   * wait on the row lock.
    */
   private acknowledge(request: Omit<PendingAck, 'settle'>): Promise<Par> {
     const key = `${request.incidentId}/${request.parId}`;
@@ -304,10 +307,11 @@ export class ParService {
         ...(request.offline ? { offline: { ...request.offline, reconfirmedAt: now.toISOString() } } : {}),
       },
     }));
-    const events: OutgoingEvent[] = accepted.map(({ request, counts }) => ({
-      name: 'par.acknowledged',
-      payload: { parId, deploymentIds: request.ids, via: request.via, by: actorOnBoard(request.actor), at: now.toISOString(), counts },
-    }));
+    const events: OutgoingEvent[] = acknowledgedEvents(
+      parId,
+      accepted.map(({ request, counts }) => ({ ids: request.ids, via: request.via, actor: request.actor, counts })),
+      now,
+    );
     if (completion) {
       entries.push(completion.entry);
       events.push(completion.event);
