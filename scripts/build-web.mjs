@@ -23,7 +23,17 @@ const dev = process.argv.includes('--dev');
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
+// The offline station's verifier shares engine modules that import node:crypto and node:zlib at the top; its path
+// calls none of their functions (it uses WebCrypto), so they are mapped to stubs that throw if ever called.
+const nodeModulesStubbed = {
+  name: 'node-unavailable',
+  setup(b) {
+    b.onResolve({ filter: /^node:(crypto|zlib)$/ }, () => ({ path: join(web, 'src/offline/node-unavailable.ts') }));
+  },
+};
+
 const result = await build({
+  plugins: [nodeModulesStubbed],
   absWorkingDir: root,
   entryPoints: { app: join(web, 'src/main.tsx') },
   bundle: true,
