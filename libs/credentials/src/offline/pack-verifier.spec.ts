@@ -1,7 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { CompactSign, exportJWK, generateKeyPair } from 'jose';
+import { signDataIntegrity, type DataIntegritySignOptions } from '../../../../test/support/data-integrity-signer';
+import { JsonLdContexts } from '../data-integrity/context-store';
+import { DataIntegrityVerifier } from '../data-integrity/data-integrity-verifier';
 import { issueSdJwt, presentSdJwt } from '../sd-jwt/sd-jwt-issue';
+import { webProofCrypto } from './web-proof-crypto';
 import { PackVerifier, type OfflinePack } from './pack-verifier';
 
 const LIST = 'https://board.example/status/1';
@@ -126,7 +130,7 @@ describe('PackVerifier: SD-JWT VC on an offline station', () => {
   const VCT = 'https://board.example/vct/rn';
 
   async function sdIssuer(alg: 'ES256' | 'EdDSA') {
-    const { privateKey, publicKey } = generateKeyPairSync(alg === 'ES256' ? 'ec' : 'ed25519', alg === 'ES256' ? { namedCurve: 'P-256' } : undefined);
+    const { privateKey, publicKey } = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
     return { alg, privateKey, jwk: publicKey.export({ format: 'jwk' }) as Record<string, string> };
   }
 
@@ -232,5 +236,82 @@ describe('PackVerifier: SD-JWT VC on an offline station', () => {
     const elsewhere = await verifier.verify(sdJwt(key, { status: { status_list: { idx: 1, uri: 'https://elsewhere.example/1' } } }), { now: at });
     expect(elsewhere.decision).toBe('admitted_with_warnings');
     expect(codes(elsewhere)).toEqual(['status_unavailable']);
+  });
+});
+
+describe('PackVerifier: Data Integrity credentials on an offline station (the engine verifier, WebCrypto proofs)', () => {
+  const dataIntegrity = () => Promise.resolve(new DataIntegrityVerifier(JsonLdContexts.load(), webProofCrypto()));
+  const ED25519_2020 = 'https://w3id.org/security/suites/ed25519-2020/v1';
+
+  function diIssuer(kind: 'ed25519' | 'p256') {
+    const { privateKey, publicKey } = kind === 'p256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+    return {
+      privateKey,
+      alg: kind === 'p256' ? 'ES256' : 'EdDSA',
+      jwk: publicKey.export({ format: 'jwk' }) as Record<string, string>,
+    };
+  }
+
+  // An Open Badges 3.0 credential under the bundled contexts (the contexts a station holds).
+  const ldCredential = (suite: DataIntegritySignOptions['suite'], overrides: Record<string, unknown> = {}) =>
+    credential({
+      '@context': [
+        'https://www.w3.org/ns/credentials/v2',
+        'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+        ...(suite === 'Ed25519Signature2020' ? [ED25519_2020] : []),
+      ],
+      credentialSubject: {
+        type: ['AchievementSubject'],
+        name: 'Nina Nurse',
+        achievement: { id: 'urn:example:rn', type: ['Achievement'], name: 'Registered Nurse', achievementType: 'License' },
+      },
+      ...overrides,
+    });
+  const sign = (issuer: ReturnType<typeof diIssuer>, suite: DataIntegritySignOptions['suite'], overrides: Record<string, unknown> = {}) =>
+    signDataIntegrity(ldCredential(suite, overrides), { suite, privateKey: issuer.privateKey, verificationMethod: `${ISSUER}#key-1` });
+
+  it.each([
+    ['eddsa-rdfc-2022', 'ed25519'],
+    ['eddsa-jcs-2022', 'ed25519'],
+    ['ecdsa-rdfc-2019', 'p256'],
+    ['Ed25519Signature2020', 'ed25519'],
+  ] as const)('%s: admits a valid credential, denies it tampered, revoked in the pack or from an untrusted issuer', async (suite, kind) => {
+    const issuer = diIssuer(kind);
+    const verifier = new PackVerifier(pack(issuer), { dataIntegrity });
+    const signed = await sign(issuer, suite);
+    expect(await verifier.verify(JSON.stringify(signed), { now: at })).toMatchObject({
+      decision: 'admitted',
+      reasons: [],
+      name: 'Nina Nurse',
+      qualification: 'RN',
+    });
+    const tampered = { ...signed, credentialSubject: { ...(signed.credentialSubject as object), name: 'Mallory' } };
+    expect(codes(await verifier.verify(JSON.stringify(tampered), { now: at }))).toEqual(['signature_invalid']);
+    expect(codes(await new PackVerifier(pack(issuer, { revoked: [5] }), { dataIntegrity }).verify(JSON.stringify(signed), { now: at }))).toEqual(['revoked']);
+    const rogue = await sign(issuer, suite, { issuer: { id: 'did:web:rogue.example', name: 'Rogue' } });
+    expect(codes(await verifier.verify(JSON.stringify(rogue), { now: at }))).toEqual(['untrusted_issuer']);
+  });
+
+  it('a presentation without its own proof: its one credential is verified; without the loader, or with a holder proof, offline_unsupported', async () => {
+    const issuer = diIssuer('ed25519');
+    const signed = await sign(issuer, 'eddsa-rdfc-2022');
+    const presentation = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [signed] };
+    const verifier = new PackVerifier(pack(issuer), { dataIntegrity });
+    expect(await verifier.verify(JSON.stringify(presentation), { now: at })).toMatchObject({ decision: 'admitted', name: 'Nina Nurse' });
+    const holderProof = await signDataIntegrity(presentation, {
+      suite: 'eddsa-rdfc-2022',
+      privateKey: issuer.privateKey,
+      verificationMethod: `${ISSUER}#key-1`,
+      proofPurpose: 'authentication',
+    });
+    expect(codes(await verifier.verify(JSON.stringify(holderProof), { now: at }))).toEqual(['offline_unsupported']);
+    expect(codes(await new PackVerifier(pack(issuer)).verify(JSON.stringify(signed), { now: at }))).toEqual(['offline_unsupported']);
+    // A key of another issuer named as the verification method: not the issuer's.
+    const foreign = await signDataIntegrity(ldCredential('eddsa-rdfc-2022'), {
+      suite: 'eddsa-rdfc-2022',
+      privateKey: issuer.privateKey,
+      verificationMethod: 'did:web:other.example#k',
+    });
+    expect(codes(await verifier.verify(JSON.stringify(foreign), { now: at }))).toEqual(['key_not_found']);
   });
 });

@@ -7,8 +7,12 @@
  * node:crypto synchronously, are computed here with WebCrypto and handed to it. No Node module is called on this
  * path, so the browser bundle takes this file (scripts/build-web.mjs stubs the Node modules it imports).
  */
+import type { KeyObject } from 'node:crypto';
+import type { DataIntegrityVerifier } from '../data-integrity/data-integrity-verifier';
 import type { DecodedJws } from '../jws/compact-jws';
-import { isRecord, type JsonRecord } from '../util/json';
+import { algorithmsFor, toPublicJwk } from '../keys/jwk';
+import { KeyResolutionError, type VerificationKey } from '../keys/key-types';
+import { idOf, isRecord, oneOrMany, type JsonRecord } from '../util/json';
 import { qualificationFacts, summariseCredential } from '../model/credential-summary';
 import { checkKeyBinding } from '../sd-jwt/key-binding';
 import { isJwsJson, sdJwtFromJson } from '../sd-jwt/json-serialization';
@@ -74,12 +78,25 @@ const hoursText = (seconds: number): string => {
   return Number.isInteger(hours) || hours >= 10 ? String(Math.round(hours)) : hours.toFixed(1);
 };
 
+export interface PackVerifierOptions {
+  /**
+   * The engine's Data Integrity verifier, loaded when the first such credential is scanned: in the browser a
+   * separate chunk (jsonld, rdf-canonize and the bundled contexts) with WebCrypto proofs (web-proof-crypto.ts).
+   * Without it Data Integrity credentials are `offline_unsupported`.
+   */
+  dataIntegrity?: () => Promise<DataIntegrityVerifier>;
+}
+
 /** Decoded status lists and imported keys of one pack, reused across scans (a warm pack). */
 export class PackVerifier {
   private readonly bits = new Map<string, Promise<Uint8Array>>();
   private readonly cryptoKeys = new Map<string, Promise<CryptoKey>>();
+  private dataIntegrity?: Promise<DataIntegrityVerifier>;
 
-  constructor(readonly pack: OfflinePack) {}
+  constructor(
+    readonly pack: OfflinePack,
+    private readonly options: PackVerifierOptions = {},
+  ) {}
 
   async verify(input: string, opts: { positionId?: string; now?: Date } = {}): Promise<OfflineVerification> {
     const now = opts.now ?? new Date();
@@ -98,6 +115,7 @@ export class PackVerifier {
         const compact = sdJwtFromJson(doc);
         return compact.ok ? this.verifySdJwt(compact.compact, ctx) : denied(ctx, 'malformed', compact.message);
       }
+      if ('proof' in doc || oneOrMany(doc.type).includes('VerifiablePresentation')) return this.verifyDataIntegrity(doc, ctx);
       return denied(ctx, 'offline_unsupported', OFFLINE_UNSUPPORTED);
     }
     if (looksLikeSdJwt(text)) return this.verifySdJwt(text, ctx);
@@ -192,6 +210,60 @@ export class PackVerifier {
       // A stale Key Binding JWT counts once the credential's own dates pass, as in the engine's validity check.
       validity.late = binding.freshness;
       return undefined;
+    });
+  }
+
+  /**
+   * A JSON-LD credential with Data Integrity proofs, through the engine's verifier (read, then the proofs with the
+   * issuer's keys from the pack). A presentation: its one enclosed credential, when the presentation carries no proof
+   * of its own (a holder's keys are not in the pack, so a holder proof cannot be checked offline).
+   */
+  private async verifyDataIntegrity(doc: JsonRecord, ctx: Judging): Promise<OfflineVerification> {
+    const load = this.options.dataIntegrity;
+    if (!load) return denied(ctx, 'offline_unsupported', OFFLINE_UNSUPPORTED);
+    let verifier: DataIntegrityVerifier;
+    try {
+      verifier = await (this.dataIntegrity ??= load());
+    } catch {
+      this.dataIntegrity = undefined;
+      return denied(ctx, 'offline_unsupported', 'The Data Integrity verifier could not be loaded on this station: verify it online.');
+    }
+    let credential = doc;
+    if (oneOrMany(doc.type).includes('VerifiablePresentation')) {
+      const presentation = verifier.read(doc, { proofOptional: true });
+      if (!presentation.ok) return denied(ctx, presentation.code, presentation.message);
+      if (presentation.proofs.length > 0)
+        return denied(ctx, 'offline_unsupported', "A presentation's own proof (its holder's) cannot be checked offline: verify it online.");
+      const enclosed = oneOrMany(doc.verifiableCredential);
+      if (enclosed.length !== 1 || !isRecord(enclosed[0]) || !('proof' in enclosed[0]))
+        return denied(ctx, 'offline_unsupported', 'Offline, a presentation must enclose exactly one credential with a Data Integrity proof: verify it online.');
+      credential = enclosed[0];
+    }
+    const reading = verifier.read(credential);
+    if (!reading.ok) return denied(ctx, reading.code, reading.message);
+    const issuerId = idOf(credential.issuer);
+    if (!issuerId) return denied(ctx, 'key_not_found', 'The credential names no issuer, so no key can be looked up.');
+    const summary = summariseCredential(credential, 'ldp-vc', issuerId);
+    const validity = {
+      from: summary.validFrom ? Date.parse(summary.validFrom) : undefined,
+      until: summary.validUntil ? Date.parse(summary.validUntil) : undefined,
+    };
+    return this.judge(ctx, summary, issuerId, validity, async (issuer, who) => {
+      const keys = this.pack.keys.find((k) => k.issuer === issuerId)?.keys ?? [];
+      const allowed = issuer.algorithms.length > 0 ? issuer.algorithms : DEFAULT_ALGORITHMS;
+      const check = await verifier.verify(reading, {
+        keyFor: (method) => {
+          if (method.split('#')[0] !== issuerId)
+            throw new KeyResolutionError('key_not_found', `The proof's verification method ${method.slice(0, 100)} is not one of the issuer's.`);
+          const key = keys.find((k) => k.id === method);
+          if (!key) throw new KeyResolutionError('key_not_found', `The pack holds no key ${method.slice(0, 100)} of ${issuer.name}.`);
+          return packKey(key);
+        },
+        algorithmAllowed: (alg) => allowed.includes(alg) && Boolean(ALGORITHMS[alg]),
+        now: ctx.now,
+        clockSkewMs: this.pack.policy.clockSkewSeconds * 1000,
+      });
+      return check.ok ? undefined : denied(ctx, check.code, check.message, who);
     });
   }
 
@@ -384,7 +456,17 @@ export class PackVerifier {
 
 const date = (iso: string | undefined): Date | undefined => (iso ? new Date(iso) : undefined);
 
-const OFFLINE_UNSUPPORTED = 'Only JWS badges (vc+jwt, Open Badges 3.0 JWT, VC-JWT) and SD-JWT VCs can be verified offline: verify it online.';
+const OFFLINE_UNSUPPORTED =
+  'Only JWS badges (vc+jwt, Open Badges 3.0 JWT, VC-JWT), SD-JWT VCs and Data Integrity credentials can be verified offline: verify it online.';
+
+/**
+ * A pack key as the engine's Data Integrity verifier takes it. It reads `jwk` (suite fit) and hands the key to its
+ * ProofCrypto, which on the station is WebCrypto and imports `jwk` itself: there is no node:crypto KeyObject here.
+ */
+function packKey(key: { id: string; jwk: Record<string, string>; algorithms: string[] }): VerificationKey {
+  const jwk = toPublicJwk(key.jwk);
+  return { id: key.id, jwk, thumbprint: '', keyObject: undefined as unknown as KeyObject, algorithms: algorithmsFor(jwk) };
+}
 
 interface Validity {
   from?: number;
