@@ -3,12 +3,8 @@
  * (never fetched), with WebCrypto proofs. A separate chunk, imported only when a Data Integrity credential is scanned
  * (station.ts); the service worker caches it with the rest of the build, so it loads offline too.
  */
-import { JsonLdContexts } from '../../../../libs/credentials/src/data-integrity/context-store';
-import { DataIntegrityVerifier } from '../../../../libs/credentials/src/data-integrity/data-integrity-verifier';
-import { webProofCrypto } from '../../../../libs/credentials/src/offline/web-proof-crypto';
+import { offlineDataIntegrity } from '../../../../libs/credentials/src/offline/offline-data-integrity';
 // The bundled contexts, made a module by scripts/build-web.mjs after checking each file against its pinned SHA-256.
 import contexts from 'virtual:jsonld-contexts';
 
-export function offlineDataIntegrity(): DataIntegrityVerifier {
-  return new DataIntegrityVerifier(JsonLdContexts.fromBundle(contexts), webProofCrypto());
-}
+export const dataIntegrityVerifier = () => offlineDataIntegrity(contexts);
