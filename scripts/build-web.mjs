@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundledJsonLdContexts, nodeModulesStubbed } from './offline-station-plugins.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const web = join(root, 'apps/web');
@@ -23,37 +24,8 @@ const dev = process.argv.includes('--dev');
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
-// The offline station's verifier shares engine modules that import node:crypto, node:zlib, node:fs and node:path at
-// the top; its path
-// calls none of their functions (it uses WebCrypto), so they are mapped to stubs that throw if ever called.
-const nodeModulesStubbed = {
-  name: 'node-unavailable',
-  setup(b) {
-    b.onResolve({ filter: /^node:(crypto|zlib|fs|path)$/ }, () => ({ path: join(web, 'src/offline/node-unavailable.ts') }));
-  },
-};
-
-// The bundled JSON-LD contexts for the offline station's Data Integrity chunk, each checked against its pinned SHA-256
-// (as JsonLdContexts.load does on the server): a changed file fails the build instead of shipping.
-const contextsDir = join(root, 'libs/credentials/src/data-integrity/contexts');
-const jsonLdContexts = JSON.parse(readFileSync(join(contextsDir, 'manifest.json'), 'utf8')).contexts.map((entry) => {
-  const bytes = readFileSync(join(contextsDir, entry.file));
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== entry.sha256.toLowerCase()) throw new Error(`${entry.file} has SHA-256 ${sha256}, not the pinned ${entry.sha256}`);
-  return { url: entry.url, sha256, text: bytes.toString('utf8') };
-});
-
-// A module only the Data Integrity chunk imports, so the contexts travel in that chunk and not in the app's.
-const bundledContexts = {
-  name: 'jsonld-contexts',
-  setup(b) {
-    b.onResolve({ filter: /^virtual:jsonld-contexts$/ }, () => ({ path: 'jsonld-contexts', namespace: 'jsonld-contexts' }));
-    b.onLoad({ filter: /.*/, namespace: 'jsonld-contexts' }, () => ({ contents: `export default ${JSON.stringify(jsonLdContexts)};`, loader: 'js' }));
-  },
-};
-
 const result = await build({
-  plugins: [nodeModulesStubbed, bundledContexts],
+  plugins: [nodeModulesStubbed, bundledJsonLdContexts],
   absWorkingDir: root,
   entryPoints: { app: join(web, 'src/main.tsx') },
   bundle: true,
