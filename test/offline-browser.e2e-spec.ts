@@ -95,7 +95,7 @@ describe('offline station in the browser', () => {
     expect(index.headers['content-security-policy']).toContain("script-src 'self'");
   });
 
-  it('is prepared online, reloaded offline, and verifies valid, revoked-in-pack and revoked-after-pack badges on the device', async () => {
+  it('is prepared online, reloaded offline, and verifies valid, revoked-in-pack and revoked-after-pack badges, an SD-JWT VC and a Data Integrity credential on the device', async () => {
     station = await WatchedPage.open(browser, TABLET);
     const { page, context } = station;
     await signInThroughUi(station, base, checkin.email, 'checkin-password-123');
