@@ -1,11 +1,11 @@
+/** Inputs above this size are refused before any parsing (a badge is a few KiB). */
+export const MAX_INPUT_BYTES = 64 * 1024;
+
 /**
  * Bounds on the work one verification request can cause, whoever wrote the credential (docs/verification.md,
  * "Limits"). Every number here is reached only by input no issuer produces in practice: a badge presentation
  * carries one or two credentials, a credential two status entries, and a state's status list is well under 1 MiB.
  */
-/** Inputs above this size are refused before any parsing (a badge is a few KiB). */
-export const MAX_INPUT_BYTES = 64 * 1024;
-
 export const VERIFICATION_LIMITS = {
   /** Enveloped credentials verified in one presentation (more: the presentation fails its data model check). */
   credentialsPerPresentation: 4,
