@@ -20,6 +20,8 @@ const WEB_SHARED = new Set([
   'libs/incidents/src/deployments/ics211',
   // the offline station (docs/offline.md): WebCrypto only
   'libs/credentials/src/offline/pack-verifier',
+  // its Data Integrity chunk (jsonld, rdf-canonize), loaded on demand
+  'libs/credentials/src/offline/offline-data-integrity',
   'libs/offline/src/devices/device-log',
   'libs/offline/src/pack/incident-pack',
   'libs/offline/src/pack/verify-incident-pack',

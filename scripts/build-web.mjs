@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundledJsonLdContexts, nodeModulesStubbed } from './offline-station-plugins.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const web = join(root, 'apps/web');
@@ -24,11 +25,13 @@ rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
 const result = await build({
+  plugins: [nodeModulesStubbed, bundledJsonLdContexts],
   absWorkingDir: root,
   entryPoints: { app: join(web, 'src/main.tsx') },
   bundle: true,
   format: 'esm',
-  // The QR decoder (jsQR) is only needed where the browser has no BarcodeDetector: a separate chunk loaded on demand.
+  // The QR decoder (jsQR) is only needed where the browser has no BarcodeDetector, and the Data Integrity verifier
+  // (jsonld, rdf-canonize, contexts) only when an offline station scans such a credential: separate chunks, on demand.
   splitting: true,
   platform: 'browser',
   target: ['chrome109', 'edge109', 'firefox115', 'safari15.4'],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
+import { describeQualification, vctOf } from '../apps/issuer/src';
 import { checkInMany } from './support/accountability';
 import { bearer } from './support/test-app';
 import { buildWebApp, launchChromium, signInThroughUi, TABLET, WatchedPage } from './support/web-browser';
@@ -23,7 +24,7 @@ describe('offline station in the browser', () => {
   let base: string;
   let checkin: { id: string; email: string; token: string };
   let station: WatchedPage;
-  const badges = {} as Record<'valid' | 'revokedInPack' | 'revokedAfterPack', { jws: string; statusIndex: number }>;
+  const badges = {} as Record<'valid' | 'revokedInPack' | 'revokedAfterPack' | 'sdJwt' | 'dataIntegrity', { jws: string; statusIndex: number }>;
 
   beforeAll(async () => {
     web = await buildWebApp();
@@ -33,12 +34,30 @@ describe('offline station in the browser', () => {
     await pg.connect();
     incident = await createIncident(world.http, world.adminToken);
     checkin = await staffFor(world.http, world.adminToken, incident.id, 'checkin');
+    // An SD-JWT VC names its qualification by vct alone: the registry learns the RN vct of the demo boards.
+    const list = await request(world.http)
+      .get('/trust/list')
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    const rnVct = vctOf(describeQualification('RN', 'state-board').name);
+    await request(world.http)
+      .put('/trust/list')
+      .set(...bearer(world.adminToken))
+      .send({
+        ...list.body,
+        qualifications: (list.body.qualifications as Array<{ code: string; rules: unknown[] }>).map((q) =>
+          q.code === 'RN' ? { ...q, rules: [...q.rules, { vct: rnVct }] } : q,
+        ),
+      })
+      .expect(200);
     // Two responders checked in online: their boards' status lists are in use, so the pack carries them.
-    for (const [slug, qualification, name] of [
-      ['fl-nursing', 'RN', 'Olga Online'],
-      ['fl-ems', 'PARAMEDIC', 'Omar Online'],
+    // An SD-JWT VC checked in online too: its board's Token Status List is then in the pack.
+    for (const [slug, qualification, name, format] of [
+      ['fl-nursing', 'RN', 'Olga Online', 'vc+jwt'],
+      ['fl-ems', 'PARAMEDIC', 'Omar Online', 'vc+jwt'],
+      ['fl-nursing', 'RN', 'Sam SdOnline', 'dc+sd-jwt'],
     ] as const) {
-      const { jws } = await world.issuer.board(slug).issue({ format: 'vc+jwt', qualification, subject: { name } });
+      const { jws } = await world.issuer.board(slug).issue({ format, qualification, subject: { name } });
       await request(world.http)
         .post(`/incidents/${incident.id}/check-ins`)
         .set(...bearer(checkin.token))
@@ -49,6 +68,9 @@ describe('offline station in the browser', () => {
     badges.valid = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Vera Offline' } });
     badges.revokedInPack = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Rita InPack' } });
     badges.revokedAfterPack = await world.issuer.board('fl-ems').issue({ format: 'ob3-jwt', qualification: 'PARAMEDIC', subject: { name: 'Ray AfterPack' } });
+    // An SD-JWT VC and a Data Integrity credential, verified on the device with the engine's own code for them.
+    badges.sdJwt = await world.issuer.board('fl-nursing').issue({ format: 'dc+sd-jwt', qualification: 'RN', subject: { name: 'Sadie SdOffline' } });
+    badges.dataIntegrity = await world.issuer.board('fl-ems').issue({ format: 'ldp-vc', qualification: 'PARAMEDIC', subject: { name: 'Dion LdOffline' } });
     world.issuer.board('fl-nursing').revoke(badges.revokedInPack.statusIndex);
     await new Promise((r) => setTimeout(r, 1200)); // the test issuer's lists live 1 s
     browser = await launchChromium();
@@ -73,7 +95,7 @@ describe('offline station in the browser', () => {
     expect(index.headers['content-security-policy']).toContain("script-src 'self'");
   });
 
-  it('is prepared online, reloaded offline, and verifies valid, revoked-in-pack and revoked-after-pack badges on the device', async () => {
+  it('is prepared online, reloaded offline, and verifies valid, revoked-in-pack and revoked-after-pack badges, an SD-JWT VC and a Data Integrity credential on the device', async () => {
     station = await WatchedPage.open(browser, TABLET);
     const { page, context } = station;
     await signInThroughUi(station, base, checkin.email, 'checkin-password-123');
@@ -118,11 +140,14 @@ describe('offline station in the browser', () => {
     expect(denied).toMatch(/^DENIED/);
     expect(await page.getByTestId('offline-result').locator('li[data-code="revoked"]').count()).toBe(1);
     expect(await scan(badges.revokedAfterPack.jws, 'Ray AfterPack')).toMatch(/^ADMITTED Ray AfterPack \(PARAMEDIC\)/);
+    expect(await scan(badges.sdJwt.jws, 'Sadie SdOffline')).toMatch(/^ADMITTED Sadie SdOffline \(RN\)/);
+    // The Data Integrity verifier is a chunk of its own, loaded now from the service worker's cache.
+    expect(await scan(badges.dataIntegrity.jws, 'Dion LdOffline')).toMatch(/^ADMITTED Dion LdOffline \(PARAMEDIC\)/);
     // A check-out made offline, of someone on the pack's roster.
     await page.getByText("Check out someone on the pack's roster").click();
     await page.getByRole('listitem').filter({ hasText: 'Olga Online' }).getByRole('button', { name: 'Check out' }).click();
     await page.getByTestId('offline-message').filter({ hasText: 'Olga Online: check-out kept on this device until sync.' }).waitFor();
-    await page.getByTestId('pack-age').filter({ hasText: '4 scan(s) not synced' }).waitFor();
+    await page.getByTestId('pack-age').filter({ hasText: '6 scan(s) not synced' }).waitFor();
     // Nothing reached the server while offline.
     const before = await pg.query(`SELECT 1 FROM offline_scan WHERE incident_id = $1`, [incident.id]);
     expect(before.rowCount).toBe(0);
@@ -155,7 +180,7 @@ describe('offline station in the browser', () => {
     const message = page.getByTestId('offline-message');
     await message.filter({ hasText: 'scan(s) synced' }).waitFor();
     const text = (await message.textContent()) ?? '';
-    expect(text).toContain('4 scan(s) synced.');
+    expect(text).toContain('6 scan(s) synced.');
     expect(text).toContain('Scan 2 rejected: Entry 2 does not match its hash: it was changed on the device after it was written.');
     expect(text).toMatch(/Scan 3 \(Ray AfterPack\): changed online, denied/);
     await page.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
@@ -165,7 +190,13 @@ describe('offline station in the browser', () => {
       .get(`/incidents/${incident.id}/roster`)
       .set(...bearer(world.adminToken))
       .expect(200);
-    expect((roster.body.entries as Array<{ responder: { name: string } }>).map((e) => e.responder.name).sort()).toEqual(['Omar Online', 'Vera Offline']);
+    expect((roster.body.entries as Array<{ responder: { name: string } }>).map((e) => e.responder.name).sort()).toEqual([
+      'Dion LdOffline',
+      'Omar Online',
+      'Sadie SdOffline',
+      'Sam SdOnline',
+      'Vera Offline',
+    ]);
     const scans = await pg.query<{ seq: number; outcome: string; online_decision: string }>(
       `SELECT seq, outcome, online_decision FROM offline_scan WHERE incident_id = $1 ORDER BY seq`,
       [incident.id],
@@ -173,7 +204,9 @@ describe('offline station in the browser', () => {
     expect(scans.rows).toEqual([
       { seq: 1, outcome: 'reconfirmed', online_decision: 'admitted' },
       { seq: 3, outcome: 'changed', online_decision: 'denied' },
-      { seq: 4, outcome: 'reconfirmed', online_decision: 'checked_out' },
+      { seq: 4, outcome: 'reconfirmed', online_decision: 'admitted' },
+      { seq: 5, outcome: 'reconfirmed', online_decision: 'admitted' },
+      { seq: 6, outcome: 'reconfirmed', online_decision: 'checked_out' },
     ]);
     // The alert on the board, with the offline context, and the audit trail with both times.
     const alert = await pg.query<{ payload: { name: string; offline: { offlineDecision: string; packTime: string } } }>(
@@ -187,7 +220,14 @@ describe('offline station in the browser', () => {
          FROM audit_entry WHERE incident_id = $1 AND payload ? 'offline' ORDER BY seq`,
       [incident.id],
     );
-    expect(audit.rows.map((r) => r.action).sort()).toEqual(['checkin.admitted', 'checkin.denied', 'credential.flagged', 'deployment.checked_out']);
+    expect(audit.rows.map((r) => r.action).sort()).toEqual([
+      'checkin.admitted',
+      'checkin.admitted',
+      'checkin.admitted',
+      'checkin.denied',
+      'credential.flagged',
+      'deployment.checked_out',
+    ]);
     expect(Date.parse(audit.rows[0].received)).toBeGreaterThan(Date.parse(audit.rows[0].scanned));
     const chain = await request(world.http)
       .get('/audit/verify')

@@ -1,3 +1,6 @@
+/** Inputs above this size are refused before any parsing (a badge is a few KiB). */
+export const MAX_INPUT_BYTES = 64 * 1024;
+
 /**
  * Bounds on the work one verification request can cause, whoever wrote the credential (docs/verification.md,
  * "Limits"). Every number here is reached only by input no issuer produces in practice: a badge presentation

@@ -133,7 +133,8 @@ export async function packOf(station: StationRecord): Promise<{ pack: IncidentPa
   const cached = verifiers.get(station.incidentId);
   if (cached?.etag === station.etag) return cached;
   const pack = await verifyIncidentPack(station.signedPack, station.packKeys, station.incidentId);
-  const entry = { etag: station.etag, pack, verifier: new PackVerifier(pack) };
+  const verifier = new PackVerifier(pack, { dataIntegrity: () => import('./data-integrity').then((m) => m.dataIntegrityVerifier()) });
+  const entry = { etag: station.etag, pack, verifier };
   verifiers.set(station.incidentId, entry);
   return entry;
 }

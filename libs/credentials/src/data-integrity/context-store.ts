@@ -21,7 +21,6 @@ export interface PinnedContext {
 }
 
 const MANIFEST_NAMES = { bundled: 'manifest.json', configured: 'index.json' } as const;
-const BUNDLED_DIR = bundledDir();
 /** The largest context in use is 15 KB; a larger file in a manifest is a mistake. */
 const MAX_CONTEXT_BYTES = 256 * 1024;
 
@@ -34,8 +33,21 @@ export class JsonLdContexts {
   /** The bundled contexts, plus those of `configuredDir` when given; throws ContextConfigurationError on any mismatch. */
   static load(configuredDir?: string): JsonLdContexts {
     const store = new JsonLdContexts();
-    store.addFolder(BUNDLED_DIR, 'bundled');
+    store.addFolder(bundledDir(), 'bundled');
     if (configuredDir) store.addFolder(resolve(configuredDir), 'configured');
+    return store;
+  }
+
+  /**
+   * The bundled contexts as texts the caller already holds: the offline station's bundle carries them (checked
+   * against their SHA-256 when the bundle is built, scripts/build-web.mjs), since a browser reads no folder.
+   */
+  static fromBundle(contexts: Array<{ url: string; sha256: string; text: string }>): JsonLdContexts {
+    const store = new JsonLdContexts();
+    for (const { url, sha256, text } of contexts) {
+      store.texts.set(url, text);
+      store.pins.set(url, { url, sha256, origin: 'bundled' });
+    }
     return store;
   }
 

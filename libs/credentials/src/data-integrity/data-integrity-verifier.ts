@@ -1,6 +1,6 @@
 import { hash, verify } from 'node:crypto';
-import { MAX_INPUT_BYTES } from '../input/scan-input';
-import { KeyResolutionError, type VerificationKey } from '../keys/key-resolver';
+import { MAX_INPUT_BYTES } from '../limits';
+import { KeyResolutionError, type VerificationKey } from '../keys/key-types';
 import { base58Decode } from '../keys/multibase';
 import { VC_V1_CONTEXT, VC_V2_CONTEXT, type DataModelVersion } from '../model/data-model';
 import { parseInstant } from '../model/instants';
@@ -118,10 +118,35 @@ function referencedContexts(context: JsonRecord): unknown[] {
   return found.filter((entry) => entry !== null);
 }
 
+/**
+ * The hashing and signature step of a proof, behind a small interface: node:crypto on the server (below), WebCrypto
+ * on an offline station (offline/web-proof-crypto.ts), where node:crypto does not exist.
+ */
+export interface ProofCrypto {
+  digest(algorithm: DigestAlgorithm, text: string): Promise<Uint8Array>;
+  /** Ed25519 over `data`, or ECDSA (P-256 / P-384, IEEE P1363 signature) over `digest(data)`. */
+  verify(keys: 'Ed25519' | 'ECDSA', key: VerificationKey, digest: DigestAlgorithm, data: Uint8Array, signature: Uint8Array): Promise<boolean>;
+}
+
+export const NODE_PROOF_CRYPTO: ProofCrypto = {
+  digest: (algorithm, text) => Promise.resolve(hash(algorithm, text, 'buffer')),
+  verify: (keys, key, digest, data, signature) => {
+    try {
+      if (keys === 'Ed25519') return Promise.resolve(verify(null, data, key.keyObject, signature));
+      return Promise.resolve(verify(digest, data, { key: key.keyObject, dsaEncoding: 'ieee-p1363' }, signature));
+    } catch {
+      return Promise.resolve(false);
+    }
+  },
+};
+
 export class DataIntegrityVerifier {
   private readonly rdfc: RdfCanonicalizer;
 
-  constructor(readonly contexts: JsonLdContexts) {
+  constructor(
+    readonly contexts: JsonLdContexts,
+    private readonly crypto: ProofCrypto = NODE_PROOF_CRYPTO,
+  ) {
     this.rdfc = new RdfCanonicalizer(contexts);
   }
 
@@ -134,7 +159,7 @@ export class DataIntegrityVerifier {
     const shape = jsonShapeProblem(credential);
     if (shape) return fail('malformed', shape);
     const canonicalJson = jcs(credential);
-    if (canonicalJson.length > MAX_INPUT_BYTES || Buffer.byteLength(canonicalJson) > MAX_INPUT_BYTES)
+    if (canonicalJson.length > MAX_INPUT_BYTES || utf8Length(canonicalJson) > MAX_INPUT_BYTES)
       return fail('malformed', `The credential is larger than ${MAX_INPUT_BYTES / 1024} KiB.`);
     const contexts = oneOrMany(credential['@context']);
     const version = contexts[0] === VC_V2_CONTEXT ? '2.0' : contexts[0] === VC_V1_CONTEXT ? '1.1' : undefined;
@@ -216,6 +241,10 @@ export class DataIntegrityVerifier {
 
   /** The proof's hash data (VC-DI 4.4 Verify Proof with the suite's transformation, configuration and hashing). */
   async hashData(credential: JsonRecord, proofs: ParsedProof[], parsed: ParsedProof, digest: DigestAlgorithm): Promise<Buffer> {
+    return Buffer.from(await this.hashBytes(credential, proofs, parsed, digest));
+  }
+
+  private async hashBytes(credential: JsonRecord, proofs: ParsedProof[], parsed: ParsedProof, digest: DigestAlgorithm): Promise<Uint8Array> {
     const { proof: _proof, ...unsecured } = credential;
     const document: JsonRecord = unsecured;
     // A chained proof signs the document carrying the proofs it names (always as a list).
@@ -231,25 +260,20 @@ export class DataIntegrityVerifier {
       document['@context'] = options['@context'];
     }
     if (parsed.suite.canonicalization === 'JCS') {
-      return Buffer.concat([hash(digest, jcs(options), 'buffer'), hash(digest, jcs(document), 'buffer')]);
+      return concat(await Promise.all([this.crypto.digest(digest, jcs(options)), this.crypto.digest(digest, jcs(document))]));
     }
     const config: JsonRecord = { ...options, '@context': document['@context'] };
     const [canonicalConfig, canonicalDocument] = await Promise.all([this.rdfc.canonize(config, digest), this.rdfc.canonize(document, digest)]);
-    return Buffer.concat([hash(digest, canonicalConfig, 'buffer'), hash(digest, canonicalDocument, 'buffer')]);
+    return concat(await Promise.all([this.crypto.digest(digest, canonicalConfig), this.crypto.digest(digest, canonicalDocument)]));
   }
 
   private async signatureVerifies(credential: JsonRecord, proofs: ParsedProof[], parsed: ParsedProof, key: VerificationKey): Promise<boolean> {
     const curve = key.jwk.crv;
     const digest: DigestAlgorithm = curve === 'P-384' ? 'sha384' : 'sha256';
-    const data = await this.hashData(credential, proofs, parsed, digest);
+    const data = await this.hashBytes(credential, proofs, parsed, digest);
     const signature = parsed.proofValue;
-    try {
-      if (parsed.suite.keys === 'Ed25519') return signature.length === 64 && verify(null, data, key.keyObject, signature);
-      const length = curve === 'P-384' ? 96 : 64;
-      return signature.length === length && verify(digest, data, { key: key.keyObject, dsaEncoding: 'ieee-p1363' }, signature);
-    } catch {
-      return false;
-    }
+    const length = parsed.suite.keys === 'Ed25519' ? 64 : curve === 'P-384' ? 96 : 64;
+    return signature.length === length && this.crypto.verify(parsed.suite.keys, key, digest, data, signature);
   }
 }
 
@@ -331,6 +355,17 @@ function jsonShapeProblem(root: unknown): string | undefined {
     for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push({ value: child, depth: depth + 1 });
   }
   return undefined;
+}
+
+function concat([a, b]: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function utf8Length(text: string): number {
+  return typeof Buffer === 'undefined' ? new TextEncoder().encode(text).length : Buffer.byteLength(text);
 }
 
 function jcsOrString(value: unknown): string {

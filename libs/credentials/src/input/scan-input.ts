@@ -2,8 +2,9 @@ import { assertJsonDepth, refuseUnsafeJsonText } from '@app/common';
 import { isJwsJson, sdJwtFromJson } from '../sd-jwt/json-serialization';
 import { isRecord, oneOrMany, type JsonRecord } from '../util/json';
 
-/** Inputs above this size are refused before any parsing (a badge is a few KiB). */
-export const MAX_INPUT_BYTES = 64 * 1024;
+import { MAX_INPUT_BYTES } from '../limits';
+
+export { MAX_INPUT_BYTES };
 
 /** A JSON credential nests a handful of levels (credential, subject, achievement, criteria); deeper is not one. */
 export const MAX_JSON_DEPTH = 32;

@@ -1,5 +1,5 @@
 import { isRecord, type JsonRecord } from '../util/json';
-import { base64UrlToText } from '../util/scratch';
+import { base64UrlToText, webBase64UrlBytes } from '../util/scratch';
 
 const SEGMENT = /^[A-Za-z0-9_-]*$/;
 
@@ -13,9 +13,9 @@ export interface DecodedJws {
 export type DecodeResult = { ok: true; jws: DecodedJws } | { ok: false; message: string };
 
 /** Strict base64url (no padding, no stray characters, no impossible lengths) -> bytes. */
-export function base64UrlBytes(segment: string): Buffer | undefined {
+export function base64UrlBytes(segment: string): Uint8Array | undefined {
   if (!SEGMENT.test(segment) || segment.length % 4 === 1) return undefined;
-  return Buffer.from(segment, 'base64url');
+  return typeof Buffer === 'undefined' ? webBase64UrlBytes(segment) : Buffer.from(segment, 'base64url');
 }
 
 /** NUL or an unpaired surrogate: no genuine credential holds one, and PostgreSQL (text, jsonb) and JCS cannot take them. */

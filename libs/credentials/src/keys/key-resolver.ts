@@ -3,6 +3,7 @@ import { SingleFlight } from '@app/common';
 import { FetchError, type BoundedFetcher } from '../fetch/bounded-fetcher';
 import { isRecord, oneOrMany, type JsonRecord } from '../util/json';
 import { algorithmsFor, hasPrivateMembers, isSigningJwk, JwkError, jwkThumbprint, keyObjectFor, toPublicJwk, type PublicJwk } from './jwk';
+import { KeyResolutionError, type KeyErrorCode, type VerificationKey } from './key-types';
 import { multikeyToJwk } from './multibase';
 
 /**
@@ -10,16 +11,6 @@ import { multikeyToJwk } from './multibase';
  * through its JWKS or its controller document. Only keys usable for assertions (listed under `assertionMethod`) are returned; parsed key sets
  * and imported KeyObjects are cached (offline DIDs for good, fetched documents for their cache lifetime).
  */
-export interface VerificationKey {
-  /** Verification method id, e.g. did:web:example.org#key-1 (for JWKS: issuer#kid). */
-  id: string;
-  jwk: PublicJwk;
-  /** RFC 7638 thumbprint. */
-  thumbprint: string;
-  keyObject: KeyObject;
-  algorithms: string[];
-}
-
 export interface IssuerKeySet {
   issuer: string;
   method: 'did:jwk' | 'did:key' | 'did:web' | 'jwks' | 'controller-document' | 'jwt-vc-issuer';
@@ -28,7 +19,7 @@ export interface IssuerKeySet {
   expiresAt: number;
 }
 
-export type KeyErrorCode = 'did_unresolvable' | 'key_not_found';
+export { KeyResolutionError, type KeyErrorCode, type VerificationKey } from './key-types';
 
 /**
  * How an https issuer publishes its keys: `issuer` = at the issuer URL itself (a JWKS or a profile with keys, as Open
@@ -36,16 +27,6 @@ export type KeyErrorCode = 'did_unresolvable' | 'key_not_found';
  * issuers do). DIDs resolve the same way either way.
  */
 export type KeyDiscovery = 'issuer' | 'jwt-vc-issuer';
-
-export class KeyResolutionError extends Error {
-  constructor(
-    readonly code: KeyErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KeyResolutionError';
-  }
-}
 
 export interface KeyResolverOptions {
   fetcher: BoundedFetcher;

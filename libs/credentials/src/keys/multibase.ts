@@ -40,10 +40,13 @@ export function base58Encode(bytes: Uint8Array): string {
   return out;
 }
 
-/** SPKI DER prefixes for EC public keys in compressed form: OpenSSL (node:crypto) decompresses them for us. */
-const COMPRESSED_EC_SPKI: Record<'P-256' | 'P-384', { prefix: Buffer; length: number }> = {
-  'P-256': { prefix: Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex'), length: 33 },
-  'P-384': { prefix: Buffer.from('3046301006072a8648ce3d020106052b81040022033200', 'hex'), length: 49 },
+/**
+ * SPKI DER prefixes (hex) for EC public keys in compressed form: OpenSSL (node:crypto) decompresses them for us.
+ * Text, made bytes when used: this module is also in the offline station's bundle, where there is no Buffer.
+ */
+const COMPRESSED_EC_SPKI: Record<'P-256' | 'P-384', { prefix: string; length: number }> = {
+  'P-256': { prefix: '3039301306072a8648ce3d020106082a8648ce3d030107032200', length: 33 },
+  'P-384': { prefix: '3046301006072a8648ce3d020106052b81040022033200', length: 49 },
 };
 
 /**
@@ -65,7 +68,7 @@ export function multikeyToJwk(multibase: string): PublicJwk {
   const { prefix, length } = COMPRESSED_EC_SPKI[curve];
   if (raw.length !== length || (raw[0] !== 0x02 && raw[0] !== 0x03)) throw new JwkError(`A ${curve} key is a ${length}-byte compressed point.`);
   try {
-    const jwk = createPublicKey({ key: Buffer.concat([prefix, raw]), format: 'der', type: 'spki' }).export({ format: 'jwk' });
+    const jwk = createPublicKey({ key: Buffer.concat([Buffer.from(prefix, 'hex'), raw]), format: 'der', type: 'spki' }).export({ format: 'jwk' });
     return { kty: 'EC', crv: curve, x: jwk.x, y: jwk.y };
   } catch {
     throw new JwkError(`The ${curve} point is not on the curve.`);

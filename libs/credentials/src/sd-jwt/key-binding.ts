@@ -1,11 +1,11 @@
-import { mediaType } from '../jws/compact-jws';
+import { mediaType, type DecodedJws } from '../jws/compact-jws';
 import { verifyJwsSignature } from '../jws/verify-signature';
 import type { KeyObject } from 'node:crypto';
 import { algorithmsFor, keyObjectFor, toPublicJwk } from '../keys/jwk';
 import { toIso } from '../model/instants';
 import { DEFAULT_ALGORITHMS } from '../trust/trust-source';
 import { isRecord, type JsonRecord } from '../util/json';
-import { digestOf, type SdJwtParts } from './sd-jwt';
+import { digestOf, type Digest, type SdJwtParts } from './sd-jwt';
 
 /**
  * The Key Binding JWT (RFC 9901, 7.3): proof that whoever presents the SD-JWT holds the key the issuer bound it to
@@ -34,7 +34,31 @@ const MAX_SECONDS = 8.64e12;
 export type KeyBindingVerdict =
   { ok: false; message: string } | { ok: true; message: string; bound: boolean; freshness?: { code: 'expired' | 'not_yet_valid'; message: string } };
 
-export function checkKeyBinding(parts: SdJwtParts, claims: JsonRecord, hashAlgorithm: string, policy: KeyBindingPolicy): KeyBindingVerdict {
+/**
+ * The crypto a Key Binding check needs, replaceable where node:crypto is absent (an offline station computes the
+ * holder signature and the digest with WebCrypto first, then answers from those results).
+ */
+export interface KeyBindingCrypto {
+  /** Whether the Key Binding JWT verifies with the holder key; throws when the key is unusable. */
+  holderSignature(kb: DecodedJws, alg: string, holderJwk: JsonRecord): boolean;
+  digest: Digest;
+}
+
+const NODE_CRYPTO: KeyBindingCrypto = {
+  holderSignature: (kb, alg, holderJwk) => {
+    const holder = holderKey(holderJwk);
+    return holder.algorithms.includes(alg) && verifyJwsSignature(kb, alg, holder.keyObject);
+  },
+  digest: digestOf,
+};
+
+export function checkKeyBinding(
+  parts: SdJwtParts,
+  claims: JsonRecord,
+  hashAlgorithm: string,
+  policy: KeyBindingPolicy,
+  crypto: KeyBindingCrypto = NODE_CRYPTO,
+): KeyBindingVerdict {
   const kb = parts.kbJwt;
   const fail = (message: string): KeyBindingVerdict => ({ ok: false, message: `Key binding: ${message}` });
   if (!kb) {
@@ -49,16 +73,15 @@ export function checkKeyBinding(parts: SdJwtParts, claims: JsonRecord, hashAlgor
   if (!isRecord(cnf) || !isRecord(cnf.jwk)) return fail('the credential names no holder key (cnf.jwk) to check the Key Binding JWT with.');
   let verified: boolean;
   try {
-    const holder = holderKey(cnf.jwk);
-    if (!holder.algorithms.includes(alg)) return fail(`the algorithm ${alg} does not match the holder key.`);
-    verified = verifyJwsSignature(kb, alg, holder.keyObject);
+    if (!algorithmsFor(toPublicJwk(cnf.jwk)).includes(alg)) return fail(`the algorithm ${alg} does not match the holder key.`);
+    verified = crypto.holderSignature(kb, alg, cnf.jwk);
   } catch {
     return fail('the holder key (cnf.jwk) is not a usable public key.');
   }
   if (!verified) return fail('the signature does not verify with the holder key (cnf.jwk): not presented by the holder.');
 
   const payload = kb.payload;
-  if (payload.sd_hash !== digestOf(parts.boundText, hashAlgorithm))
+  if (payload.sd_hash !== crypto.digest(parts.boundText, hashAlgorithm))
     return fail('sd_hash does not match the presented SD-JWT (Disclosures added, removed or altered).');
   if (typeof payload.nonce !== 'string') return fail('the Key Binding JWT has no nonce.');
   const audiences =

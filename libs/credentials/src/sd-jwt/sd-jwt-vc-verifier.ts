@@ -13,7 +13,7 @@ import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, type TrustedIssuer, type Trus
 import { isRecord, oneOrMany, type JsonRecord } from '../util/json';
 import type { StatusEvidence, VerificationCheck, VerificationResult } from '../verification-result';
 import { checkKeyBinding, type KeyBindingVerdict } from './key-binding';
-import { parseSdJwt, processDisclosures, SdJwtError, sdHashAlgorithm, type SdJwtParts } from './sd-jwt';
+import { readSdJwtVc, sdJwtVcClaimProblems } from './sd-jwt-vc-reading';
 import { summariseSdJwtVc } from './sd-jwt-vc-summary';
 import { statusListTokenClaims, TOKEN_STATUS, tokenStatusReference, type TokenStatusReference } from './token-status-list';
 
@@ -42,10 +42,6 @@ export interface SdJwtEngine {
   readonly status: StatusCheck;
 }
 
-const MEDIA_TYPES = ['dc+sd-jwt', 'vc+sd-jwt'];
-/** Claims SD-JWT VC forbids to be selectively disclosable: a holder must not be able to hide them. */
-const ALWAYS_VISIBLE = ['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status', 'credentialStatus'];
-
 interface SignatureOutcome {
   ok: boolean;
   code?: 'alg_not_allowed' | 'key_not_found' | 'did_unresolvable' | 'signature_invalid';
@@ -65,29 +61,9 @@ export class SdJwtVcVerifier {
       return board.result(evidence);
     };
 
-    let parts: SdJwtParts;
-    let hashAlgorithm: string;
-    let claims: JsonRecord;
-    let unreferenced: string | undefined;
-    try {
-      parts = parseSdJwt(text);
-      const { header, payload } = parts.issuerJwt;
-      if (typeof header.alg !== 'string') return refuse('malformed', 'The SD-JWT header names no algorithm.');
-      if (!MEDIA_TYPES.includes(mediaType(header.typ) ?? '')) {
-        return refuse('unsupported_format', `An SD-JWT of type ${String(header.typ ?? 'none').slice(0, 40)} is not an SD-JWT VC (typ dc+sd-jwt or vc+sd-jwt).`);
-      }
-      if ('crit' in header) return refuse('unsupported_format', 'The SD-JWT uses critical header extensions this system does not understand.');
-      hashAlgorithm = sdHashAlgorithm(payload);
-      const processed = processDisclosures(payload, parts.disclosures, hashAlgorithm);
-      const hidden = processed.disclosedTopLevel.filter((name) => ALWAYS_VISIBLE.includes(name));
-      if (hidden.length > 0)
-        return refuse('malformed', `The SD-JWT VC makes ${hidden.join(', ')} selectively disclosable; SD-JWT VC requires them in the clear.`);
-      claims = processed.claims;
-      unreferenced = processed.unreferenced;
-    } catch (err) {
-      if (err instanceof SdJwtError) return refuse(err.kind === 'unsupported' ? 'unsupported_format' : 'malformed', err.message);
-      throw err;
-    }
+    const reading = readSdJwtVc(text);
+    if (!reading.ok) return refuse(reading.code, reading.message);
+    const { parts, hashAlgorithm, claims, unreferenced } = reading;
     const disclosed = parts.disclosures.length;
     board.pass(
       'format',
@@ -141,7 +117,7 @@ export class SdJwtVcVerifier {
     }
     board.pass('signature', `${signature.message} Key binding: ${binding.message}`);
 
-    const problems = claimProblems(claims);
+    const problems = sdJwtVcClaimProblems(claims);
     if (problems.length > 0) board.fail('data_model', 'data_model_invalid', problems.slice(0, 5).join(' '));
     else board.pass('data_model', `The credential conforms to SD-JWT VC (vct ${String(summary.vct)}).`);
     board.set(this.validity(claims, binding, ctx));
@@ -302,17 +278,4 @@ export class SdJwtVcVerifier {
 export function asStatusListToken(body: string): DecodedJws | undefined {
   const decoded = decodeCompactJws(body.trim());
   return decoded.ok && mediaType(decoded.jws.header.typ) === 'statuslist+jwt' ? decoded.jws : undefined;
-}
-
-/** SD-JWT VC's rules on the claims a verifier relies on. */
-function claimProblems(claims: JsonRecord): string[] {
-  const problems: string[] = [];
-  if (typeof claims.vct !== 'string' || claims.vct.length === 0) problems.push('The credential has no vct (credential type).');
-  for (const claim of ['iat', 'nbf', 'exp'] as const) {
-    if (claims[claim] !== undefined && !(typeof claims[claim] === 'number' && Math.abs(claims[claim]) <= 8.64e12))
-      problems.push(`The ${claim} claim must be a number of seconds.`);
-  }
-  if (claims.cnf !== undefined && !isRecord(claims.cnf)) problems.push('The cnf claim is not an object.');
-  if (claims.sub !== undefined && typeof claims.sub !== 'string') problems.push('The sub claim is not a string.');
-  return problems;
 }

@@ -78,6 +78,12 @@ export function sdHashAlgorithm(payload: JsonRecord): string {
 /** base64url(hash(ASCII text)): a Disclosure's digest, and the KB-JWT's sd_hash. */
 export const digestOf = (text: string, algorithm: string): string => hash(algorithm, text, 'base64url');
 
+/**
+ * How digests are taken: node:crypto on the server; an offline station, whose WebCrypto digest is asynchronous,
+ * computes the few it needs first and answers from them (offline/pack-verifier.ts).
+ */
+export type Digest = (text: string, algorithm: string) => string;
+
 interface Disclosure {
   /** 1-based position in the SD-JWT, for messages. */
   position: number;
@@ -100,7 +106,7 @@ function decodeDisclosure(encoded: string, position: number): Disclosure {
   if (!bytes) throw new SdJwtError('malformed', `Disclosure ${position} is not base64url.`);
   let value: unknown;
   try {
-    const text = bytes.toString('utf8');
+    const text = new TextDecoder().decode(bytes);
     // Only a \u escape can put NUL or a lone surrogate into parsed JSON (see compact-jws.ts): skip the reviver without one.
     value = text.includes('\\u') ? JSON.parse(text, rejectUnsafeText) : JSON.parse(text);
   } catch {
@@ -133,10 +139,10 @@ export interface ProcessedSdJwt {
   unreferenced?: string;
 }
 
-export function processDisclosures(payload: JsonRecord, disclosures: string[], algorithm: string): ProcessedSdJwt {
+export function processDisclosures(payload: JsonRecord, disclosures: string[], algorithm: string, digestFn: Digest = digestOf): ProcessedSdJwt {
   const byDigest = new Map<string, Disclosure>();
   disclosures.forEach((encoded, i) => {
-    const digest = digestOf(encoded, algorithm);
+    const digest = digestFn(encoded, algorithm);
     if (byDigest.has(digest)) throw new SdJwtError('malformed', `Disclosure ${i + 1} is sent twice.`);
     byDigest.set(digest, decodeDisclosure(encoded, i + 1));
   });
