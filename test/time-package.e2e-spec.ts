@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
+import { TimeRecordsService, type PackageRow } from '@app/time-records';
 import { bearer } from './support/test-app';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
@@ -37,13 +38,13 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
   const at = (hhmm: string): string => `${today}T${hhmm}:00Z`;
   const time = (path: string) => `/incidents/${incidentId}/time/${path}`;
 
-  async function checkInAndOut(name: string, qualification: string): Promise<{ responderId: string; deploymentId: string }> {
+  async function checkInAndOut(name: string, qualification: string, agency = AGENCY): Promise<{ responderId: string; deploymentId: string }> {
     const { jws } = await world.issuer.board('fl-ems').issue({ format: 'vc+jwt', qualification, subject: { name } });
     const res = await request(world.http)
       .post(`/incidents/${incidentId}/check-ins`)
       .set(...bearer(world.adminToken))
       .set('Idempotency-Key', randomUUID())
-      .send({ credential: jws, ics211: { agency: AGENCY } })
+      .send({ credential: jws, ics211: { agency } })
       .expect(201);
     const deploymentId = res.body.deployment.id as string;
     await request(world.http)
@@ -164,6 +165,56 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
       { agency: AGENCY, responder_id: valId, name: 'Val Unteer', position: '', days: '1', donated_hours: '6.00', donated_amount: '190.80' },
       { agency: AGENCY, responder_id: '', name: 'TOTAL', position: '', days: '', donated_hours: '6.00', donated_amount: '190.80' },
     ]);
+  });
+
+  it('builds packages a batch of responders at a time, and a refusal in a late batch still answers 422 with nothing left behind', async () => {
+    const service = world.api.app.get(TimeRecordsService);
+    const whole = await service.package(incidentId, AGENCY);
+    const batches: PackageRow[][] = [];
+    const head = await service.buildPackage(incidentId, AGENCY, { batchSize: 1, rows: (rows) => void batches.push(rows) });
+    expect(batches).toHaveLength(2);
+    expect(batches.flat()).toEqual(whole.rows);
+    expect(head.totals).toEqual(whole.totals);
+    expect(head.volunteers).toEqual(whole.volunteers);
+
+    // "Ann Early" is fine; "Zed Late", a volunteer, has no volunteer rate: only the second batch can tell.
+    const other = 'Batch Test Agency';
+    await request(world.http)
+      .put(time('rules'))
+      .set(...bearer(tk1))
+      .send({
+        agency: other,
+        dailyRegularMinutes: 480,
+        weeklyRegularMinutes: null,
+        weekStartsOn: 0,
+        breaks: [],
+        rates: [{ position: null, regularCentsPerHour: 3000, overtimeCentsPerHour: 4500 }],
+        volunteerCentsPerHour: null,
+      })
+      .expect(200);
+    await checkInAndOut('Ann Early', 'EMT', other);
+    const late = await checkInAndOut('Zed Late', 'EMT', other);
+    await request(world.http)
+      .put(time(`responders/${late.responderId}/employment`))
+      .set(...bearer(tk1))
+      .send({ employment: 'volunteer' })
+      .expect(200);
+    const seen: string[] = [];
+    await expect(service.buildPackage(incidentId, other, { batchSize: 1, rows: (rows) => void seen.push(...rows.map((r) => r.name)) })).rejects.toMatchObject({
+      code: 'time_rate_missing',
+    });
+    expect(seen).toEqual(['Ann Early']);
+    const leftBefore = readdirSync(tmpdir()).filter((f) => f.startsWith('time-package-')).length;
+    for (const file of ['package.csv', 'package.pdf']) {
+      const refused = await request(world.http)
+        .get(time(file))
+        .query({ agency: other })
+        .set(...bearer(tk1))
+        .expect(422);
+      expect(refused.body.code).toBe('time_rate_missing');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('time-package-')).length).toBe(leftBefore);
   });
 
   it('certifies only approved days, then locks the agency: no correction, approval, rule or reference change', async () => {

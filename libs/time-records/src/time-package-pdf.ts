@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
-import type { TimePackage } from './domain';
+import type { PackageRow, TimePackage } from './domain';
 
 /**
  * DejaVu Sans (Bitstream Vera licence, fonts/LICENSE), embedded as subsets: names in Vietnamese, Polish, Greek or
@@ -17,7 +17,7 @@ const hours = (minutes: number): string => (minutes / 60).toFixed(2);
 const money = (cents: number): string => (cents / 100).toFixed(2);
 
 /** Columns of the responder-day table: header, width in points, cell text. */
-const COLUMNS: Array<{ header: string; width: number; cell: (r: TimePackage['rows'][number]) => string }> = [
+const COLUMNS: Array<{ header: string; width: number; cell: (r: PackageRow) => string }> = [
   { header: 'Name', width: 82, cell: (r) => r.name },
   { header: 'Position', width: 62, cell: (r) => r.position ?? '' },
   { header: 'Date', width: 50, cell: (r) => r.date },
@@ -47,74 +47,103 @@ const COLUMNS: Array<{ header: string; width: number; cell: (r: TimePackage['row
  * document stream, ended: the caller pipes it out.
  */
 export function timePackagePdf(pkg: TimePackage, generatedAt: Date): PDFKit.PDFDocument {
-  const doc = new PDFDocument({ size: 'LETTER', layout: 'landscape', margin: 36, info: { Title: `Labour summary ${pkg.agency} ${pkg.incident.number}` } });
-  const { body, bold } = packageFonts();
-  doc.registerFont('Body', body);
-  doc.registerFont('Bold', bold);
-  const left = doc.page.margins.left;
-  const bottom = () => doc.page.height - doc.page.margins.bottom;
+  const writer = new TimePackagePdfWriter(pkg, generatedAt);
+  writer.rows(pkg.rows);
+  return writer.end(pkg);
+}
 
-  doc.font('Bold').fontSize(14).text(`Labour summary for reimbursement: ${pkg.agency}`);
-  doc.font('Body').fontSize(9);
-  doc.text(`Incident ${pkg.incident.number}: ${pkg.incident.name}`);
-  doc.text(`Mission or order reference: ${pkg.missionReference ?? 'not set'}`);
-  doc.text(`Generated ${generatedAt.toISOString()}`);
-  doc.moveDown();
+/**
+ * The same PDF written a batch of rows at a time (pages leave as they fill when the document is piped out): the
+ * header from `head`, then `rows` as often as needed, then `end` with the totals, volunteers and certification.
+ */
+export class TimePackagePdfWriter {
+  readonly doc: PDFKit.PDFDocument;
+  private readonly left: number;
 
-  const header = () => {
+  constructor(head: Pick<TimePackage, 'agency' | 'incident' | 'missionReference'>, generatedAt: Date) {
+    const doc = (this.doc = new PDFDocument({
+      size: 'LETTER',
+      layout: 'landscape',
+      margin: 36,
+      info: { Title: `Labour summary ${head.agency} ${head.incident.number}` },
+    }));
+    const { body, bold } = packageFonts();
+    doc.registerFont('Body', body);
+    doc.registerFont('Bold', bold);
+    this.left = doc.page.margins.left;
+    doc.font('Bold').fontSize(14).text(`Labour summary for reimbursement: ${head.agency}`);
+    doc.font('Body').fontSize(9);
+    doc.text(`Incident ${head.incident.number}: ${head.incident.name}`);
+    doc.text(`Mission or order reference: ${head.missionReference ?? 'not set'}`);
+    doc.text(`Generated ${generatedAt.toISOString()}`);
+    doc.moveDown();
+    this.header();
+  }
+
+  rows(rows: readonly PackageRow[]): void {
+    const doc = this.doc;
+    const bottom = doc.page.height - doc.page.margins.bottom;
+    for (const r of rows) {
+      const cells = COLUMNS.map((c) => ({ c, text: c.cell(r) }));
+      const height = Math.max(...cells.map(({ c, text }) => doc.heightOfString(text || ' ', { width: c.width - 4 })));
+      if (doc.y + height > bottom) {
+        doc.addPage();
+        this.header();
+      }
+      const y = doc.y;
+      let x = this.left;
+      for (const { c, text } of cells) {
+        doc.text(text, x, y, { width: c.width - 4 });
+        x += c.width;
+      }
+      doc.x = this.left;
+      doc.y = y + height + 3;
+    }
+  }
+
+  /** Totals, donated hours and certification; ends the document. */
+  end(pkg: Omit<TimePackage, 'rows'>): PDFKit.PDFDocument {
+    const doc = this.doc;
+    const t = pkg.totals;
+    doc.moveDown().font('Bold').fontSize(9).text('Totals', this.left, doc.y);
+    doc.font('Body');
+    doc.text(`Regular hours ${hours(t.regularMinutes)}   Overtime hours ${hours(t.overtimeMinutes)}   Claim ${money(t.claimCents)}`);
+    doc.text(`Donated hours ${hours(t.donatedMinutes)}   Donated value ${money(t.donatedCents)}`);
+
+    doc.moveDown().font('Bold').text('Donated hours (volunteers)');
+    doc.font('Body');
+    if (pkg.volunteers.length === 0) doc.text('No volunteer hours.');
+    for (const v of pkg.volunteers)
+      doc.text(`${v.name}, ${v.position ?? 'no position'}: ${v.days} days, ${hours(v.donatedMinutes)} hours, value ${money(v.donatedCents)}`);
+
+    doc.moveDown().font('Bold').text('Certification');
+    doc.font('Body');
+    const c = pkg.certification;
+    if (c) {
+      doc.text(c.statement);
+      doc.text(`Certified by ${c.certifierName} at ${c.certifiedAt}. Certified claim ${money(c.claimCents)}, donated value ${money(c.donatedCents)}.`);
+    } else {
+      doc.text('NOT CERTIFIED: this package may still change.');
+    }
+    doc.end();
+    return doc;
+  }
+
+  /** The table's column headings, on the first page and every page after. */
+  private header(): void {
+    const doc = this.doc;
     doc.font('Bold').fontSize(7);
-    let x = left;
+    let x = this.left;
     const y = doc.y;
     for (const c of COLUMNS) {
       doc.text(c.header, x, y, { width: c.width - 4 });
       x += c.width;
     }
     doc
-      .moveTo(left, doc.y + 2)
+      .moveTo(this.left, doc.y + 2)
       .lineTo(x, doc.y + 2)
       .stroke();
     doc.y += 4;
     doc.font('Body').fontSize(7);
-  };
-  header();
-  for (const r of pkg.rows) {
-    const cells = COLUMNS.map((c) => ({ c, text: c.cell(r) }));
-    const height = Math.max(...cells.map(({ c, text }) => doc.heightOfString(text || ' ', { width: c.width - 4 })));
-    if (doc.y + height > bottom()) {
-      doc.addPage();
-      header();
-    }
-    const y = doc.y;
-    let x = left;
-    for (const { c, text } of cells) {
-      doc.text(text, x, y, { width: c.width - 4 });
-      x += c.width;
-    }
-    doc.x = left;
-    doc.y = y + height + 3;
   }
-
-  const t = pkg.totals;
-  doc.moveDown().font('Bold').fontSize(9).text('Totals', left, doc.y);
-  doc.font('Body');
-  doc.text(`Regular hours ${hours(t.regularMinutes)}   Overtime hours ${hours(t.overtimeMinutes)}   Claim ${money(t.claimCents)}`);
-  doc.text(`Donated hours ${hours(t.donatedMinutes)}   Donated value ${money(t.donatedCents)}`);
-
-  doc.moveDown().font('Bold').text('Donated hours (volunteers)');
-  doc.font('Body');
-  if (pkg.volunteers.length === 0) doc.text('No volunteer hours.');
-  for (const v of pkg.volunteers)
-    doc.text(`${v.name}, ${v.position ?? 'no position'}: ${v.days} days, ${hours(v.donatedMinutes)} hours, value ${money(v.donatedCents)}`);
-
-  doc.moveDown().font('Bold').text('Certification');
-  doc.font('Body');
-  const c = pkg.certification;
-  if (c) {
-    doc.text(c.statement);
-    doc.text(`Certified by ${c.certifierName} at ${c.certifiedAt}. Certified claim ${money(c.claimCents)}, donated value ${money(c.donatedCents)}.`);
-  } else {
-    doc.text('NOT CERTIFIED: this package may still change.');
-  }
-  doc.end();
-  return doc;
 }

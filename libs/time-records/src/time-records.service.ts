@@ -4,7 +4,7 @@ import type { Principal } from '@app/auth';
 import { DomainError, notFound } from '@app/common';
 import { Database, type SqlScope } from '@app/db';
 import { WorkDescriptions } from '@app/accountability';
-import { DeploymentReader, IncidentsService } from '@app/incidents';
+import { DeploymentReader, IncidentsService, type DeploymentTimelineRecord } from '@app/incidents';
 import {
   CERTIFICATION_STATEMENT,
   checkCorrectionTimes,
@@ -25,6 +25,10 @@ import {
   type CertifiedDeployment,
   type CredentialEvidence,
   type TimePackage,
+  type PackageRow,
+  addToPackage,
+  collate,
+  emptyTotals,
   timePackage,
 } from './domain';
 import { TimeRecordsRepository, type StoredApproval, type StoredCorrection } from './time-records.repository';
@@ -43,6 +47,27 @@ function refusing<T>(fn: () => T): T {
     }
     throw err;
   }
+}
+
+/** Responders per batch of a package: their rows, timelines and evidence are all a batch holds (docs/time-and-reimbursement.md). */
+export const PACKAGE_BATCH_RESPONDERS = 200;
+
+/** What receives a package as it is built (TimeRecordsService.buildPackage). */
+export interface PackageBuild {
+  /** The package's header (incident, agency, mission, certification), before the first batch. */
+  begin?(head: Omit<TimePackage, 'rows'>): void;
+  /** Each batch's rows, in the package's order. */
+  rows(batch: PackageRow[]): void | Promise<void>;
+  /** Responders per batch (PACKAGE_BATCH_RESPONDERS). */
+  batchSize?: number;
+}
+
+interface SummaryInputs {
+  calendar: IncidentCalendar;
+  asOf: Date;
+  employment: ReadonlyMap<string, Employment>;
+  rules: ReadonlyMap<string, AgencyRules>;
+  ledger: TimeLedger;
 }
 
 const toInterval = (i: { start: string; end: string }) => ({ start: Date.parse(i.start), end: Date.parse(i.end) });
@@ -243,44 +268,92 @@ export class TimeRecordsService {
 
   /** One agency's package: the labour summary with work descriptions, credential evidence, mission and certification. */
   async package(incidentId: string, agency: string): Promise<TimePackage> {
+    const rows: PackageRow[] = [];
+    const head = await this.buildPackage(incidentId, agency, { rows: (batch) => void rows.push(...batch) });
+    return { ...head, rows };
+  }
+
+  /**
+   * One agency's package built a batch of responders at a time, in the package's order (name, then id), from one
+   * consistent snapshot: each batch's rows go to `build.rows` as they are made, so memory stays bounded whatever the
+   * size of the incident; returns the rest (header, totals, volunteers). A refusal (a missing rate, overlapping
+   * entries) can come in any batch, so a caller writing rows out must be able to discard them (see package-file.ts).
+   */
+  async buildPackage(incidentId: string, agency: string, build: PackageBuild): Promise<Omit<TimePackage, 'rows'>> {
+    const batchSize = build.batchSize ?? PACKAGE_BATCH_RESPONDERS;
     return this.database.transaction(
       async (tx) => {
         const incident = await this.incidents.get(incidentId, tx);
-        const summary = await this.summaryIn(tx, incidentId, { agency, settled: false });
-        const timelines = await this.deployments.timelines(incidentId, tx);
-        const byDeployment = new Map(timelines.map((t) => [t.deploymentId, { responderId: t.responderId, agency: t.agency ?? NO_AGENCY }]));
-        const evidence = new Map<string, CredentialEvidence>();
-        const views = await this.deployments.list(incidentId, { activeOnly: false }, tx);
-        views.sort((a, b) => a.checkedInAt.localeCompare(b.checkedInAt));
-        // The latest deployment's credential speaks for the responder at that agency.
-        for (const d of views) {
-          const at = byDeployment.get(d.id);
-          if (!at) continue;
-          evidence.set(`${at.responderId}|${at.agency}`, {
-            qualification: d.credential.qualification,
-            issuer: d.credential.issuerName,
-            verifiedAt: d.checkedInAt,
-            legalBasis: d.practiceAuthority?.basis?.text ?? null,
-          });
-        }
-        const workDescriptions = new Map<string, string[]>();
-        for (const note of await this.workDescriptions.forIncident(incidentId, tx)) {
-          const at = byDeployment.get(note.deploymentId);
-          if (!at) continue;
-          const key = `${at.responderId}|${at.agency}|${localDate(note.occurredAt, incident.timeZone)}`;
-          workDescriptions.set(key, [...(workDescriptions.get(key) ?? []), note.text]);
-        }
-        return timePackage(summary, {
+        const inputs = await this.summaryInputs(tx, incidentId);
+        const head: Omit<TimePackage, 'rows'> = {
           incident: { id: incident.id, name: incident.name, number: incident.number },
           agency,
           missionReference: await this.repository.missionReference(incidentId, agency, tx),
           certification: await this.repository.certification(incidentId, agency, tx),
-          evidence,
-          workDescriptions,
-        });
+          totals: emptyTotals(agency),
+          volunteers: [],
+        };
+        build.begin?.(head);
+        const responders = await this.deployments.respondersOfAgency(incidentId, agency === NO_AGENCY ? null : agency, tx);
+        responders.sort((a, b) => collate(a.name, b.name) || collate(a.responderId, b.responderId));
+        for (let from = 0; from < responders.length; from += batchSize) {
+          const ids = responders.slice(from, from + batchSize).map((r) => r.responderId);
+          const timelines = await this.deployments.timelines(incidentId, tx, ids);
+          const summary = this.summarise(inputs, timelines, { agency, settled: false, responders: new Set(ids) });
+          const part = timePackage(summary, {
+            ...head,
+            evidence: await this.evidence(incidentId, timelines, ids, tx),
+            workDescriptions: await this.workDescriptionsOf(incidentId, incident.timeZone, timelines, tx),
+          });
+          addToPackage(head, part);
+          await build.rows(part.rows);
+        }
+        return head;
       },
       { readOnly: true, isolation: 'REPEATABLE READ' },
     );
+  }
+
+  /** The credential behind each responder's time at an agency: their latest deployment's, as check-in verified it. */
+  private async evidence(
+    incidentId: string,
+    timelines: readonly DeploymentTimelineRecord[],
+    responderIds: readonly string[],
+    tx: SqlScope,
+  ): Promise<Map<string, CredentialEvidence>> {
+    const byDeployment = new Map(timelines.map((t) => [t.deploymentId, { responderId: t.responderId, agency: t.agency ?? NO_AGENCY }]));
+    const evidence = new Map<string, CredentialEvidence>();
+    const views = await this.deployments.list(incidentId, { activeOnly: false, responderIds }, tx);
+    views.sort((a, b) => a.checkedInAt.localeCompare(b.checkedInAt));
+    for (const d of views) {
+      const at = byDeployment.get(d.id);
+      if (!at) continue;
+      evidence.set(`${at.responderId}|${at.agency}`, {
+        qualification: d.credential.qualification,
+        issuer: d.credential.issuerName,
+        verifiedAt: d.checkedInAt,
+        legalBasis: d.practiceAuthority?.basis?.text ?? null,
+      });
+    }
+    return evidence;
+  }
+
+  /** What the ICS 214 entries about these deployments say each person did, by `responderId|agency|date`. */
+  private async workDescriptionsOf(
+    incidentId: string,
+    timeZone: string,
+    timelines: readonly DeploymentTimelineRecord[],
+    tx: SqlScope,
+  ): Promise<Map<string, string[]>> {
+    const byDeployment = new Map(timelines.map((t) => [t.deploymentId, { responderId: t.responderId, agency: t.agency ?? NO_AGENCY }]));
+    const descriptions = new Map<string, string[]>();
+    for (const note of await this.workDescriptions.forIncident(incidentId, tx, [...byDeployment.keys()])) {
+      const at = byDeployment.get(note.deploymentId);
+      if (!at) continue;
+      const key = `${at.responderId}|${at.agency}|${localDate(note.occurredAt, timeZone)}`;
+      descriptions.set(key, [...(descriptions.get(key) ?? []), note.text]);
+    }
+    return descriptions;
   }
 
   corrections(incidentId: string): Promise<StoredCorrection[]> {
@@ -293,18 +366,34 @@ export class TimeRecordsService {
   }
 
   private async summaryIn(tx: SqlScope, incidentId: string, options: { agency?: string; settled: boolean; asOf?: Date }): Promise<LabourSummary> {
+    return this.summarise(await this.summaryInputs(tx, incidentId, options.asOf), await this.deployments.timelines(incidentId, tx), options);
+  }
+
+  /** What every responder's summary reads besides their own deployments: calendar, employment, rules, the ledger. */
+  private async summaryInputs(tx: SqlScope, incidentId: string, asOf = new Date()): Promise<SummaryInputs> {
     const calendar = await this.calendar(incidentId, tx);
-    const timelines = await this.deployments.timelines(incidentId, tx);
-    const employment = await this.repository.employment(incidentId, tx);
-    const rules = new Map((await this.repository.rules(incidentId, tx)).map((r) => [r.agency, r]));
-    const ledger = this.ledger(calendar, await this.repository.corrections(incidentId, tx), await this.repository.approvals(incidentId, tx));
+    return {
+      calendar,
+      asOf,
+      employment: await this.repository.employment(incidentId, tx),
+      rules: new Map((await this.repository.rules(incidentId, tx)).map((r) => [r.agency, r])),
+      ledger: this.ledger(calendar, await this.repository.corrections(incidentId, tx), await this.repository.approvals(incidentId, tx)),
+    };
+  }
+
+  /** The labour summary of these deployments (of `responders` only, when given: one batch of a package). */
+  private summarise(
+    inputs: SummaryInputs,
+    timelines: readonly DeploymentTimelineRecord[],
+    options: { agency?: string; settled: boolean; responders?: ReadonlySet<string> },
+  ): LabourSummary {
     const profiles = new Map<string, ResponderProfile>();
     for (const t of timelines) {
       profiles.set(t.responderId, {
         responderId: t.responderId,
         name: t.responderName,
         position: t.position,
-        employment: employment.get(t.responderId) ?? 'employee',
+        employment: inputs.employment.get(t.responderId) ?? 'employee',
       });
     }
     const deployments: DeploymentTimeline[] = timelines.map((t) => ({
@@ -316,9 +405,10 @@ export class TimeRecordsService {
       statusChanges: t.statusChanges,
     }));
     return refusing(() =>
-      labourSummary(deriveTimeEntries(calendar, deployments, options.asOf ?? new Date()), ledger, rules, profiles, {
+      labourSummary(deriveTimeEntries(inputs.calendar, deployments, inputs.asOf), inputs.ledger, inputs.rules, profiles, {
         agency: options.agency,
         settledOnly: options.settled,
+        responders: options.responders,
       }),
     );
   }
@@ -335,7 +425,7 @@ export class TimeRecordsService {
   /** The agencies the responder worked for at the incident; not found when they were never deployed there. */
   private async assertDeployed(incidentId: string, responderId: string, scope: SqlScope): Promise<Set<string>> {
     await this.incidents.get(incidentId, scope);
-    const timelines = (await this.deployments.timelines(incidentId, scope)).filter((t) => t.responderId === responderId);
+    const timelines = await this.deployments.timelines(incidentId, scope, [responderId]);
     if (timelines.length === 0) throw notFound('Responder at this incident', responderId);
     return new Set(timelines.map((t) => t.agency ?? NO_AGENCY));
   }

@@ -67,11 +67,16 @@ export class ActivityLogRepository {
   }
 
   /** Every written entry about a person (their deployment), oldest first: the work description of time records. */
-  async aboutPeople(incidentId: string, scope: SqlScope = this.db): Promise<Array<{ deploymentId: string; text: string; occurredAt: Date }>> {
+  /** Entries about people at the incident (about these deployments only, when given), oldest first. */
+  async aboutPeople(
+    incidentId: string,
+    scope: SqlScope = this.db,
+    deploymentIds?: readonly string[],
+  ): Promise<Array<{ deploymentId: string; text: string; occurredAt: Date }>> {
     const rows = await scope.query<{ deployment_id: string; text: string; occurred_at: Date }>(
       `SELECT deployment_id, text, occurred_at FROM activity_log_entry
-        WHERE incident_id = $1 AND deployment_id IS NOT NULL ORDER BY occurred_at, id`,
-      [incidentId],
+        WHERE incident_id = $1 AND deployment_id IS NOT NULL ${deploymentIds ? 'AND deployment_id = ANY($2::uuid[])' : ''} ORDER BY occurred_at, id`,
+      deploymentIds ? [incidentId, deploymentIds] : [incidentId],
     );
     return rows.map((r) => ({ deploymentId: r.deployment_id, text: r.text, occurredAt: r.occurred_at }));
   }

@@ -14,7 +14,8 @@ export interface WorkNote {
 export class WorkDescriptions {
   constructor(private readonly entries: ActivityLogRepository) {}
 
-  forIncident(incidentId: string, scope?: SqlScope): Promise<WorkNote[]> {
-    return this.entries.aboutPeople(incidentId, scope);
+  /** Every note about people at the incident, or about these deployments only. */
+  forIncident(incidentId: string, scope?: SqlScope, deploymentIds?: readonly string[]): Promise<WorkNote[]> {
+    return this.entries.aboutPeople(incidentId, scope, deploymentIds);
   }
 }

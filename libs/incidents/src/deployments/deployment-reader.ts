@@ -23,7 +23,7 @@ export class DeploymentReader {
     return this.deployments.lastCheckOut(responderId, incidentId);
   }
 
-  async list(incidentId: string, opts: { activeOnly: boolean }, scope?: SqlScope): Promise<DeploymentView[]> {
+  async list(incidentId: string, opts: { activeOnly: boolean; responderIds?: readonly string[] }, scope?: SqlScope): Promise<DeploymentView[]> {
     const found = await this.deployments.listDetails(incidentId, opts, scope);
     const now = new Date();
     return found.map((d) => toView(d, now));
@@ -39,9 +39,14 @@ export class DeploymentReader {
     return this.deployments.onScenePart(statement, incidentId, assignment);
   }
 
-  /** Every deployment at the incident with its status history, for time records. */
-  timelines(incidentId: string, scope?: SqlScope): Promise<DeploymentTimelineRecord[]> {
-    return this.deployments.timelines(incidentId, scope);
+  /** Every deployment at the incident (of these responders only, when given) with its status history, for time records. */
+  timelines(incidentId: string, scope?: SqlScope, responderIds?: readonly string[]): Promise<DeploymentTimelineRecord[]> {
+    return this.deployments.timelines(incidentId, scope, responderIds);
+  }
+
+  /** The responders an agency deployed at the incident (null: no agency recorded), with their names. */
+  respondersOfAgency(incidentId: string, agency: string | null, scope?: SqlScope): Promise<Array<{ responderId: string; name: string }>> {
+    return this.deployments.respondersOfAgency(incidentId, agency, scope);
   }
 }
 

@@ -200,10 +200,15 @@ export class DeploymentsRepository {
     );
   }
 
-  async listDetails(incidentId: string, opts: { activeOnly: boolean }, scope: SqlScope = this.database): Promise<DeploymentDetails[]> {
+  async listDetails(
+    incidentId: string,
+    opts: { activeOnly: boolean; responderIds?: readonly string[] },
+    scope: SqlScope = this.database,
+  ): Promise<DeploymentDetails[]> {
     const rows = await scope.query<DetailsRow>(
-      `${SELECT_DETAILS} WHERE d.incident_id = $1 ${opts.activeOnly ? 'AND d.checked_out_at IS NULL' : ''} ORDER BY d.checked_in_at, d.id`,
-      [incidentId],
+      `${SELECT_DETAILS} WHERE d.incident_id = $1 ${opts.activeOnly ? 'AND d.checked_out_at IS NULL' : ''}
+          ${opts.responderIds ? 'AND d.responder_id = ANY($2::uuid[])' : ''} ORDER BY d.checked_in_at, d.id`,
+      opts.responderIds ? [incidentId, opts.responderIds] : [incidentId],
     );
     return rows.map(toDetails);
   }
@@ -349,8 +354,11 @@ export class DeploymentsRepository {
     return rows.map(toStatusEvent);
   }
 
-  /** Every deployment at an incident with its status history (oldest first): what time records derive hours from. */
-  async timelines(incidentId: string, scope: SqlScope = this.database): Promise<DeploymentTimelineRecord[]> {
+  /**
+   * Every deployment at an incident (of these responders only, when given) with its status history (oldest first):
+   * what time records derive hours from.
+   */
+  async timelines(incidentId: string, scope: SqlScope = this.database, responderIds?: readonly string[]): Promise<DeploymentTimelineRecord[]> {
     const rows = await scope.query<TimelineRow>(
       `SELECT d.id, d.responder_id, r.name AS responder_name, NULLIF(d.ics211->>'agency', '') AS agency, p.name AS position,
               d.checked_in_at, d.checked_out_at,
@@ -359,9 +367,9 @@ export class DeploymentsRepository {
          FROM deployment d
          JOIN responder r ON r.id = d.responder_id
          LEFT JOIN incident_position p ON p.id = d.position_id
-        WHERE d.incident_id = $1
+        WHERE d.incident_id = $1 ${responderIds ? 'AND d.responder_id = ANY($2::uuid[])' : ''}
         ORDER BY d.checked_in_at, d.id`,
-      [incidentId],
+      responderIds ? [incidentId, responderIds] : [incidentId],
     );
     return rows.map((r) => ({
       deploymentId: r.id,
@@ -373,6 +381,20 @@ export class DeploymentsRepository {
       checkedOutAt: r.checked_out_at,
       statusChanges: r.changes.map((c) => ({ at: new Date(c.at), status: c.status, reason: c.reason })),
     }));
+  }
+
+  /**
+   * The responders deployed at the incident for an agency (null: deployments with no agency recorded), with their
+   * names: who an agency's time package covers.
+   */
+  async respondersOfAgency(incidentId: string, agency: string | null, scope: SqlScope = this.database): Promise<Array<{ responderId: string; name: string }>> {
+    const rows = await scope.query<{ responder_id: string; name: string }>(
+      `SELECT DISTINCT d.responder_id, r.name
+         FROM deployment d JOIN responder r ON r.id = d.responder_id
+        WHERE d.incident_id = $1 AND ${agency === null ? "NULLIF(d.ics211->>'agency', '') IS NULL" : "d.ics211->>'agency' = $2"}`,
+      agency === null ? [incidentId] : [incidentId, agency],
+    );
+    return rows.map((r) => ({ responderId: r.responder_id, name: r.name }));
   }
 
   /** Oldest first. */

@@ -62,7 +62,14 @@ export interface PackageContext {
 export const CERTIFICATION_STATEMENT =
   'I certify that the hours, rates and amounts in this package are true and correct, were worked on this incident under the mission or order named, and have not been claimed elsewhere.';
 
-const emptyTotals = (agency: string): AgencyTotals => ({ agency, regularMinutes: 0, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 0, donatedCents: 0 });
+export const emptyTotals = (agency: string): AgencyTotals => ({
+  agency,
+  regularMinutes: 0,
+  overtimeMinutes: 0,
+  claimCents: 0,
+  donatedMinutes: 0,
+  donatedCents: 0,
+});
 
 /** The package of one agency: the labour summary's rows with their evidence, work description and donated hours. */
 export function timePackage(summary: LabourSummary, ctx: PackageContext): TimePackage {
@@ -110,40 +117,66 @@ const money = (cents: number): string => (cents / 100).toFixed(2);
 
 /** The labour summary's columns plus the package's; the TOTAL row carries the certification. */
 export function timePackageCsv(pkg: TimePackage): string {
-  const rows: Array<Array<string | number | null>> = [[...PACKAGE_CSV_COLUMNS]];
-  for (const r of pkg.rows) {
-    rows.push([
+  return timePackageCsvHeader() + timePackageCsvRows(pkg.rows, pkg.missionReference) + timePackageCsvTotal(pkg);
+}
+
+/** The package CSV in parts, so that it can be written a batch of rows at a time: the header line, */
+export function timePackageCsvHeader(): string {
+  return csvText([[...PACKAGE_CSV_COLUMNS]]);
+}
+
+/** the lines of some of its rows, */
+export function timePackageCsvRows(rows: readonly PackageRow[], missionReference: string | null): string {
+  if (rows.length === 0) return '';
+  return csvText(
+    rows.map((r) => [
       ...labourCells(r),
       r.workDescription,
       r.evidence?.qualification ?? null,
       r.evidence?.issuer ?? null,
       r.evidence?.verifiedAt ?? null,
       r.evidence?.legalBasis ?? null,
-      pkg.missionReference,
+      missionReference,
       null,
       null,
-    ]);
-  }
+    ]),
+  );
+}
+
+/** and the TOTAL line, last. */
+export function timePackageCsvTotal(pkg: Omit<TimePackage, 'rows'>): string {
   const t = pkg.totals;
   const blank = (n: number): null[] => new Array<null>(n).fill(null);
-  rows.push([
-    t.agency,
-    null,
-    'TOTAL',
-    ...blank(5),
-    hours(t.regularMinutes),
-    hours(t.overtimeMinutes),
-    ...blank(4),
-    money(t.claimCents),
-    hours(t.donatedMinutes),
-    money(t.donatedCents),
-    ...blank(4),
-    ...blank(5),
-    pkg.missionReference,
-    pkg.certification?.certifierName ?? null,
-    pkg.certification?.certifiedAt ?? null,
+  return csvText([
+    [
+      t.agency,
+      null,
+      'TOTAL',
+      ...blank(5),
+      hours(t.regularMinutes),
+      hours(t.overtimeMinutes),
+      ...blank(4),
+      money(t.claimCents),
+      hours(t.donatedMinutes),
+      money(t.donatedCents),
+      ...blank(4),
+      ...blank(5),
+      pkg.missionReference,
+      pkg.certification?.certifierName ?? null,
+      pkg.certification?.certifiedAt ?? null,
+    ],
   ]);
-  return csvText(rows);
+}
+
+/** Adds `part`'s totals and volunteers (one batch of responders) to `into` (the package so far). */
+export function addToPackage(into: Omit<TimePackage, 'rows'>, part: TimePackage): void {
+  const t = into.totals;
+  t.regularMinutes += part.totals.regularMinutes;
+  t.overtimeMinutes += part.totals.overtimeMinutes;
+  t.claimCents += part.totals.claimCents;
+  t.donatedMinutes += part.totals.donatedMinutes;
+  t.donatedCents += part.totals.donatedCents;
+  into.volunteers.push(...part.volunteers);
 }
 
 /** The donated-hours report: one row per volunteer, then the agency's total (hours x the volunteer rate). */

@@ -1,11 +1,13 @@
+import { once } from 'node:events';
 import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequestActor, type AuditActor } from '@app/audit';
 import { CurrentUser, IncidentScoped, Roles, type Principal } from '@app/auth';
 import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
-import { donatedHoursCsv, labourSummaryCsv, timePackageCsv } from '../domain';
-import { timePackagePdf } from '../time-package-pdf';
+import { donatedHoursCsv, labourSummaryCsv, timePackageCsvHeader, timePackageCsvRows, timePackageCsvTotal } from '../domain';
+import { TimePackagePdfWriter } from '../time-package-pdf';
+import { sendPackageFile } from './package-file';
 import type { StoredApproval, StoredCorrection } from '../time-records.repository';
 import { TimeRecordsService } from '../time-records.service';
 import {
@@ -176,14 +178,21 @@ export class TimeRecordsController {
 
   @Get('package.csv')
   @Roles('admin', 'timekeeper', 'auditor')
-  @Header('Content-Type', 'text/csv; charset=utf-8')
   @ApiOkResponse({
     description: "The package as CSV: the labour summary's columns plus work description, credential evidence, legal basis, mission and certification.",
     content: { 'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row' } } },
   })
   @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
-  async packageCsv(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto): Promise<string> {
-    return timePackageCsv(await this.time.package(incidentId, query.agency));
+  async packageCsv(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    await sendPackageFile(reply, { type: 'text/csv; charset=utf-8', name: 'labour-package.csv' }, async (out) => {
+      await out.write(timePackageCsvHeader());
+      let mission: string | null = null;
+      const head = await this.time.buildPackage(incidentId, query.agency, {
+        begin: (h) => void (mission = h.missionReference),
+        rows: (rows) => out.write(timePackageCsvRows(rows, mission)),
+      });
+      await out.write(timePackageCsvTotal(head));
+    });
   }
 
   @Get('donated-hours.csv')
@@ -195,7 +204,9 @@ export class TimeRecordsController {
   })
   @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
   async donatedHours(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto): Promise<string> {
-    return donatedHoursCsv(await this.time.package(incidentId, query.agency));
+    // Only totals and volunteers are kept: the rows are dropped batch by batch.
+    const head = await this.time.buildPackage(incidentId, query.agency, { rows: () => undefined });
+    return donatedHoursCsv({ ...head, rows: [] });
   }
 
   @Get('package.pdf')
@@ -206,7 +217,21 @@ export class TimeRecordsController {
   })
   @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
   async packagePdf(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto, @Res() reply: FastifyReply): Promise<void> {
-    const pdf = timePackagePdf(await this.time.package(incidentId, query.agency), new Date());
-    await reply.code(200).type('application/pdf').header('Content-Disposition', 'attachment; filename="labour-package.pdf"').send(pdf);
+    const generatedAt = new Date();
+    await sendPackageFile(reply, { type: 'application/pdf', name: 'labour-package.pdf' }, async (out) => {
+      let pdf: TimePackagePdfWriter | undefined;
+      const head = await this.time.buildPackage(incidentId, query.agency, {
+        begin: (h) => {
+          pdf = new TimePackagePdfWriter(h, generatedAt);
+          pdf.doc.pipe(out.stream);
+        },
+        rows: (rows) => pdf?.rows(rows),
+      });
+      if (!pdf) return;
+      // The file is complete once the document has been read to its end (the pipe then ends the file).
+      const read = once(pdf.doc, 'end');
+      pdf.end(head);
+      await read;
+    });
   }
 }
