@@ -449,15 +449,15 @@ async function main(): Promise<number> {
       await withDb(dbUrl, (db) =>
         db.query(
           `WITH r AS (
-             INSERT INTO responder (id, subject_id, name)
-             SELECT gen_random_uuid(), 'urn:scale:' || g, 'Scale ' || g FROM generate_series($1::int, $1::int + $2::int - 1) g RETURNING id, subject_id
+             INSERT INTO responder (id, subject_hash, name)
+             SELECT gen_random_uuid(), 'urn:scale:' || g, 'Scale ' || g FROM generate_series($1::int, $1::int + $2::int - 1) g RETURNING id, subject_hash
            ),
            c AS (
              INSERT INTO presented_credential (id, hash, jws, responder_id, format, issuer_id, qualification, valid_until, status_entries, key_thumbprint, last_verified)
-             SELECT gen_random_uuid(), md5(r.subject_id), 'filler', r.id, 'vc+jwt', $3, $4, now() + interval '1 year',
+             SELECT gen_random_uuid(), md5(r.subject_hash), 'filler', r.id, 'vc+jwt', $3, $4, now() + interval '1 year',
                     jsonb_build_array(
-                      jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'revocation', 'listUrl', $5::text, 'index', 20000 + split_part(r.subject_id, ':', 3)::int % 100000),
-                      jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'suspension', 'listUrl', $6::text, 'index', 20000 + split_part(r.subject_id, ':', 3)::int % 100000)),
+                      jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'revocation', 'listUrl', $5::text, 'index', 20000 + split_part(r.subject_hash, ':', 3)::int % 100000),
+                      jsonb_build_object('type', 'BitstringStatusListEntry', 'purpose', 'suspension', 'listUrl', $6::text, 'index', 20000 + split_part(r.subject_hash, ':', 3)::int % 100000)),
                     $7, true
                FROM r RETURNING id, responder_id
            )

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { bearer } from './support/test-app';
+import { agencyRules, checkInAndOut, timePackageCli } from './support/time-records';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
 jest.setTimeout(180_000);
@@ -40,25 +39,7 @@ describe('time records: approved days of an agency not certified, recomputed off
     return file;
   }
 
-  function cli(file: string, ...extra: string[]): { code: number; out: string } {
-    try {
-      return {
-        code: 0,
-        out: execFileSync(process.execPath, [
-          'dist/apps/cli/src/main.js',
-          'time-package',
-          '--audit-export',
-          file,
-          '--incident',
-          incidentId,
-          ...extra,
-        ]).toString(),
-      };
-    } catch (err) {
-      const e = err as { status: number; stdout: Buffer };
-      return { code: e.status, out: e.stdout.toString() };
-    }
-  }
+  const cli = (file: string, ...extra: string[]) => timePackageCli(incidentId, file, ...extra);
 
   async function correctAndApprove(start: string, end: string): Promise<void> {
     const c = await request(world.http)
@@ -79,32 +60,11 @@ describe('time records: approved days of an agency not certified, recomputed off
     incidentId = (await createIncident(http, adminToken, { timeZone: 'UTC' })).id;
     tk1 = (await staffFor(http, adminToken, incidentId, 'timekeeper')).token;
     tk2 = (await staffFor(http, adminToken, incidentId, 'timekeeper')).token;
-    const { jws } = await world.issuer.board('fl-ems').issue({ format: 'vc+jwt', qualification: 'PARAMEDIC', subject: { name: 'Pat Medic' } });
-    const res = await request(http)
-      .post(`/incidents/${incidentId}/check-ins`)
-      .set(...bearer(adminToken))
-      .set('Idempotency-Key', randomUUID())
-      .send({ credential: jws, ics211: { agency: AGENCY } })
-      .expect(201);
-    deploymentId = res.body.deployment.id as string;
-    patId = res.body.responder.id as string;
-    await request(http)
-      .post(`/incidents/${incidentId}/deployments/${deploymentId}/check-out`)
-      .set(...bearer(adminToken))
-      .send({})
-      .expect(200);
+    ({ responderId: patId, deploymentId } = await checkInAndOut(world, incidentId, { name: 'Pat Medic', qualification: 'PARAMEDIC', agency: AGENCY }));
     await request(http)
       .put(time('rules'))
       .set(...bearer(tk1))
-      .send({
-        agency: AGENCY,
-        dailyRegularMinutes: 480,
-        weeklyRegularMinutes: null,
-        weekStartsOn: 0,
-        breaks: [{ kind: 'meal', afterMinutes: 360, minutes: 30, paid: false }],
-        rates: [{ position: null, regularCentsPerHour: 3000, overtimeCentsPerHour: 4500 }],
-        volunteerCentsPerHour: 3180,
-      })
+      .send(agencyRules(AGENCY, 3180))
       .expect(200);
     // 07:00-17:30: 630 on duty - 30 meal = 600 worked: 480 regular at 30.00 + 120 overtime at 45.00 = 330.00.
     await correctAndApprove('07:00', '17:30');

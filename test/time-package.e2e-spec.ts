@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { TimeRecordsService, type PackageRow } from '@app/time-records';
 import { bearer } from './support/test-app';
+import { agencyRules, checkInAndOut as checkInAndOutAt, timePackageCli } from './support/time-records';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
 jest.setTimeout(180_000);
@@ -38,22 +38,7 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
   const at = (hhmm: string): string => `${today}T${hhmm}:00Z`;
   const time = (path: string) => `/incidents/${incidentId}/time/${path}`;
 
-  async function checkInAndOut(name: string, qualification: string, agency = AGENCY): Promise<{ responderId: string; deploymentId: string }> {
-    const { jws } = await world.issuer.board('fl-ems').issue({ format: 'vc+jwt', qualification, subject: { name } });
-    const res = await request(world.http)
-      .post(`/incidents/${incidentId}/check-ins`)
-      .set(...bearer(world.adminToken))
-      .set('Idempotency-Key', randomUUID())
-      .send({ credential: jws, ics211: { agency } })
-      .expect(201);
-    const deploymentId = res.body.deployment.id as string;
-    await request(world.http)
-      .post(`/incidents/${incidentId}/deployments/${deploymentId}/check-out`)
-      .set(...bearer(world.adminToken))
-      .send({})
-      .expect(200);
-    return { responderId: res.body.responder.id as string, deploymentId };
-  }
+  const checkInAndOut = (name: string, qualification: string, agency = AGENCY) => checkInAndOutAt(world, incidentId, { name, qualification, agency });
 
   async function correctAndApprove(responderId: string, start: string, end: string): Promise<void> {
     const c = await request(world.http)
@@ -79,15 +64,7 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
     await request(http)
       .put(time('rules'))
       .set(...bearer(tk1))
-      .send({
-        agency: AGENCY,
-        dailyRegularMinutes: 480,
-        weeklyRegularMinutes: null,
-        weekStartsOn: 0,
-        breaks: [{ kind: 'meal', afterMinutes: 360, minutes: 30, paid: false }],
-        rates: [{ position: null, regularCentsPerHour: 3000, overtimeCentsPerHour: 4500 }],
-        volunteerCentsPerHour: 3180,
-      })
+      .send(agencyRules(AGENCY, 3180))
       .expect(200);
     await request(http)
       .put(time(`responders/${valId}/employment`))
@@ -333,25 +310,7 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
     const dir = mkdtempSync(join(tmpdir(), 'time-package-'));
     const file = join(dir, 'audit.json');
     writeFileSync(file, JSON.stringify(exported.body));
-    const cli = (f: string, ...extra: string[]): { code: number; out: string } => {
-      try {
-        return {
-          code: 0,
-          out: execFileSync(process.execPath, [
-            'dist/apps/cli/src/main.js',
-            'time-package',
-            '--audit-export',
-            f,
-            '--incident',
-            incidentId,
-            ...extra,
-          ]).toString(),
-        };
-      } catch (err) {
-        const e = err as { status: number; stdout: Buffer };
-        return { code: e.status, out: e.stdout.toString() };
-      }
-    };
+    const cli = (f: string, ...extra: string[]) => timePackageCli(incidentId, f, ...extra);
     const server = (
       await request(world.http)
         .get(time('package'))
