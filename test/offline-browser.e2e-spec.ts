@@ -5,7 +5,7 @@ import request from 'supertest';
 import { describeQualification, vctOf } from '../apps/issuer/src';
 import { checkInMany } from './support/accountability';
 import { bearer } from './support/test-app';
-import { buildWebApp, launchChromium, signInThroughUi, TABLET, WatchedPage } from './support/web-browser';
+import { buildWebApp, launchChromium, openSignedIn, signInThroughUi, TABLET, WatchedPage } from './support/web-browser';
 import { createIncident, staffFor, startWorld, type IncidentFixture, type World } from './support/world';
 
 jest.setTimeout(240_000);
@@ -99,7 +99,7 @@ describe('offline station in the browser', () => {
     station = await WatchedPage.open(browser, TABLET);
     const { page, context } = station;
     await signInThroughUi(station, base, checkin.email, 'checkin-password-123');
-    await page.goto(`${base}/app/#/offline?incident=${incident.id}`);
+    await openSignedIn(station, `${base}/app/#/offline?incident=${incident.id}`);
     await page.getByRole('heading', { name: 'Offline station' }).waitFor();
     await page.getByRole('button', { name: 'Prepare for offline use' }).click();
     await page.getByTestId('offline-message').filter({ hasText: 'Ready for offline use.' }).waitFor();
@@ -272,7 +272,7 @@ describe('offline station in the browser', () => {
     try {
       const { page, context } = board;
       await signInThroughUi(board, base, commander.email, 'commander-password-123');
-      await page.goto(`${base}/app/#/board?incident=${incident.id}`);
+      await openSignedIn(board, `${base}/app/#/board?incident=${incident.id}`);
       await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
       const roster = page.getByTestId('roster');
       await roster.filter({ hasText: 'Omar Online' }).waitFor();
@@ -325,7 +325,7 @@ describe('offline station in the browser', () => {
     try {
       const { page, context } = tablet;
       await signInThroughUi(tablet, base, commander.email, 'commander-password-123');
-      await page.goto(`${base}/app/#/offline?incident=${queued.id}`);
+      await openSignedIn(tablet, `${base}/app/#/offline?incident=${queued.id}`);
       await page.getByRole('button', { name: 'Prepare for offline use' }).click();
       await page.getByTestId('offline-message').filter({ hasText: 'Ready for offline use.' }).waitFor();
 
@@ -358,6 +358,50 @@ describe('offline station in the browser', () => {
         [queued.id],
       );
       expect(audit.rows.map((r) => r.action)).toEqual(['deployment.status_changed', 'par.acknowledged']);
+    } finally {
+      await tablet.close();
+    }
+  });
+
+  it('the commander board itself queues a status change made with no network on a prepared device, and applies it when the network returns', async () => {
+    const queued = await createIncident(world.http, world.adminToken, { name: 'Board queued offline' });
+    const commander = await staffFor(world.http, world.adminToken, queued.id, 'commander');
+    const [assignee] = await checkInMany(world, queued.id, 1, 'Boardside');
+    const tablet = await WatchedPage.open(browser, TABLET);
+    try {
+      const { page, context } = tablet;
+      await signInThroughUi(tablet, base, commander.email, 'commander-password-123');
+      await openSignedIn(tablet, `${base}/app/#/offline?incident=${queued.id}`);
+      await page.getByRole('button', { name: 'Prepare for offline use' }).click();
+      await page.getByTestId('offline-message').filter({ hasText: 'Ready for offline use.' }).waitFor();
+      await page.goto(`${base}/app/#/board?incident=${queued.id}`);
+      await page.reload();
+      await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+      const card = page.locator(`[data-deployment="${assignee}"]`);
+      await card.waitFor();
+
+      await context.setOffline(true);
+      await page.getByTestId('offline-banner').waitFor();
+      await card.getByRole('button', { name: 'Change status' }).click();
+      const form = card.getByRole('form', { name: 'Change status of Boardside 1' });
+      await form.getByLabel('New status').selectOption('assigned');
+      await form.getByLabel('Assignment (division, group, staging area)').fill('Division C');
+      await form.getByRole('button', { name: 'Save status' }).click();
+      const queue = page.getByTestId('queued-changes');
+      await queue.filter({ hasText: 'Queued on this device until the network returns: Boardside 1 → Assigned' }).waitFor();
+      expect((await pg.query<{ status: string }>(`SELECT status FROM deployment WHERE id = $1`, [assignee])).rows[0].status).not.toBe('assigned');
+
+      await context.setOffline(false);
+      await queue.filter({ hasText: '1 queued status change(s) applied.' }).waitFor({ timeout: 30_000 });
+      const status = await pg.query<{ status: string; assignment: string }>(`SELECT status, assignment FROM deployment WHERE id = $1`, [assignee]);
+      expect(status.rows[0]).toEqual({ status: 'assigned', assignment: 'Division C' });
+      // The board, live again, shows the change as it shows any other.
+      await page.getByRole('heading', { name: /Assigned – Division C/ }).waitFor({ timeout: 30_000 });
+      const audit = await pg.query<{ action: string }>(
+        `SELECT action FROM audit_entry WHERE incident_id = $1 AND payload ? 'offline' AND action = 'deployment.status_changed'`,
+        [queued.id],
+      );
+      expect(audit.rowCount).toBe(1);
     } finally {
       await tablet.close();
     }

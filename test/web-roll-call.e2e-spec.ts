@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { bearer } from './support/test-app';
 import { REVERIFY_TEST_ENV, startWorker, type TestWorker } from './support/reverification';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
-import { buildWebApp, LAPTOP, launchChromium, signInThroughUi, TABLET, WatchedPage } from './support/web-browser';
+import { buildWebApp, LAPTOP, launchChromium, openSignedIn, signInThroughUi, TABLET, WatchedPage } from './support/web-browser';
 import { assign, checkInMany } from './support/accountability';
 import { eventually } from './support/live-harness';
 
@@ -32,9 +32,7 @@ describe('roll call in a browser', () => {
     const w = await WatchedPage.open(browser, viewport);
     pages.push(w);
     await signInThroughUi(w, base, commander.email, PASSWORD);
-    // A fresh load of the page (the session is in the tab's storage), not a hash change inside the signed-in app.
-    await w.page.goto('about:blank');
-    await w.page.goto(`${base}/app/#/roll-call?incident=${incident}`);
+    await openSignedIn(w, `${base}/app/#/roll-call?incident=${incident}`);
     await w.page.getByRole('heading', { name: 'Roll call' }).waitFor({ timeout: 30_000 });
     return w;
   };

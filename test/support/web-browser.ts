@@ -171,6 +171,15 @@ export async function signInThroughUi(w: WatchedPage, baseUrl: string, email: st
 }
 
 /**
+ * Opens a page of the signed-in app with a fresh load (the session is in the tab's storage) rather than a hash
+ * change inside the app just signed in to, whose own first navigation after signing in could land after it.
+ */
+export async function openSignedIn(w: WatchedPage, url: string): Promise<void> {
+  await w.page.goto('about:blank');
+  await w.page.goto(url);
+}
+
+/**
  * A TCP proxy in front of the api for one browser page: `cut()` drops its connections and refuses new ones (the
  * tablet loses the network), `restore()` accepts again on the same port.
  */

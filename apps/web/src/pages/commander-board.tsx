@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiError } from '../api/http';
+import { ApiError } from '../api/http';
 import type { Deployment, JobView, OutOfServiceReason, ResourceStatus, ReverifyJob, StatusHistory } from '../api/types';
 import { BellIcon } from '../components/icons';
 import { DeploymentRecordPanel } from '../components/deployment-record';
@@ -10,6 +10,8 @@ import { toApiError, useAction } from '../components/use-async';
 import { countByLevel, countRoster, groupRoster, levelKey, type BoardState } from '../live/board-state';
 import type { LiveConnectionState, LiveEvent, RosterEntry } from '../live/protocol';
 import { useLiveBoard } from '../live/use-live-board';
+import type { DeviceLogRecord } from '../../../../libs/offline/src/devices/device-log';
+import { changeStatusOffline, loadStation, stationLog, syncStation, type LoggedScan, type ResourceStatusChange } from '../offline/station';
 import { api, useSession } from '../session';
 import { useRoute } from '../router';
 import { useStore } from '../store';
@@ -51,6 +53,7 @@ export function CommanderBoardPage() {
           {live.connection === 'online' ? 'Stored on this device' : 'Offline'}, as of {formatTime(live.asOf)}: this board may be out of date.
         </p>
       )}
+      {shown && <QueuedChanges incidentId={incidentId} />}
       {live.refusal && (
         <Notice kind="error">
           The board is not available: {live.refusal.message} ({live.refusal.code})
@@ -67,6 +70,76 @@ export function CommanderBoardPage() {
           progress={live.progress}
           stale={live.connection !== 'online' || live.fromDevice}
         />
+      )}
+    </div>
+  );
+}
+
+/** The signed record of a device log entry (what was queued). */
+const recordOf = (s: LoggedScan): Pick<DeviceLogRecord, 'kind' | 'status'> => JSON.parse(s.entry.record) as DeviceLogRecord;
+
+/** Fired when a status change is queued on this device, so the board lists it at once. */
+const OFFLINE_QUEUE_CHANGED = 'offline-queue-changed';
+
+/**
+ * Status changes made on this board while the network was down, queued on this device (docs/offline.md): listed
+ * until synced, synced when the network returns, and any the server refused named with its reason.
+ */
+function QueuedChanges({ incidentId }: { incidentId: string }) {
+  const [pending, setPending] = useState<LoggedScan[]>([]);
+  const [result, setResult] = useState<{ applied: number; refused: LoggedScan[] } | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    let syncing = false;
+    const reload = async (): Promise<LoggedScan[]> => {
+      const station = await loadStation(incidentId);
+      const queued = station ? (await stationLog(station)).filter((s) => !s.synced && recordOf(s).kind === 'status_change') : [];
+      if (live) setPending(queued);
+      return queued;
+    };
+    const sync = async (): Promise<void> => {
+      if (syncing || !navigator.onLine) return;
+      syncing = true;
+      try {
+        const queued = await reload();
+        if (queued.length === 0) return;
+        const out = await syncStation(incidentId);
+        const refused = out.changed.filter((c) => c.sync?.outcome === 'refused').concat(out.rejected);
+        if (live) setResult({ applied: queued.length - refused.length, refused });
+      } catch {
+        // Still no answer from the server: the changes stay queued for the next time the network returns.
+      } finally {
+        syncing = false;
+        await reload();
+      }
+    };
+    const onQueued = (): void => void reload();
+    const onOnline = (): void => void sync();
+    window.addEventListener(OFFLINE_QUEUE_CHANGED, onQueued);
+    window.addEventListener('online', onOnline);
+    void sync();
+    return () => {
+      live = false;
+      window.removeEventListener(OFFLINE_QUEUE_CHANGED, onQueued);
+      window.removeEventListener('online', onOnline);
+    };
+  }, [incidentId]);
+
+  if (pending.length === 0 && !result) return null;
+  return (
+    <div data-testid="queued-changes">
+      {pending.length > 0 && (
+        <Notice kind="warn">
+          Queued on this device until the network returns:{' '}
+          {pending.map((p) => `${p.name ?? 'someone'} → ${STATUS_WORD[recordOf(p).status ?? 'available']}`).join('; ')}
+        </Notice>
+      )}
+      {result && (
+        <Notice kind={result.refused.length > 0 ? 'error' : 'ok'}>
+          {result.applied} queued status change(s) applied.
+          {result.refused.map((r) => ` ${r.name ?? 'someone'}: not applied (${r.sync?.code ?? r.sync?.status ?? 'refused'}) ${r.sync?.message ?? ''}`).join('')}
+        </Notice>
       )}
     </div>
   );
@@ -139,17 +212,12 @@ function Board({
         >
           <span aria-hidden="true">⬇ </span>ICS 211 (CSV)
         </button>
-        {!sound && (
-          <button type="button" class="button-secondary" onClick={enableSound}>
-            <BellIcon />
-            Turn on alert sound
-          </button>
-        )}
-        {sound && (
-          <span class="hint">
-            <BellIcon /> Alert sound on
-          </span>
-        )}
+        {/* One button in both states, the same size: the first tap anywhere turns sound on, and a toolbar that changed
+            shape under that tap would move the roster, so the tap would land beside what was aimed at. */}
+        <button type="button" class="button-secondary sound-toggle" onClick={enableSound} disabled={sound} aria-pressed={sound}>
+          <BellIcon />
+          {sound ? 'Alert sound on' : 'Turn on alert sound'}
+        </button>
         <ErrorNotice error={download.error} prefix="Download failed" />
       </section>
 
@@ -371,8 +439,21 @@ function StatusForm({ entry, incidentId, onDone }: { entry: RosterEntry; inciden
     if (status === 'assigned') body.assignment = assignment.trim();
     if (status === 'out_of_service') body.reason = reason;
     if (note.trim()) body.note = note.trim();
-    const done = await action.run(() => api.post<Deployment>(`/incidents/${incidentId}/deployments/${id}/status`, body));
-    // The board updates from the live event; the form just closes.
+    const done = await action.run(async () => {
+      try {
+        return await api.post<Deployment>(`/incidents/${incidentId}/deployments/${id}/status`, body);
+      } catch (err) {
+        // No network: a device prepared for offline use at this incident logs the change (signed) and the server
+        // applies it, with the same rules, when the device syncs; any other device reports the failure.
+        if (!(err instanceof ApiError) || err.status !== 0 || !(await loadStation(incidentId))) throw err;
+        const change: ResourceStatusChange = { status, ...(body.assignment ? { assignment: body.assignment } : {}), ...(body.note ? { note: body.note } : {}) };
+        if (status === 'out_of_service') change.reason = reason;
+        await changeStatusOffline(incidentId, id, change);
+        window.dispatchEvent(new Event(OFFLINE_QUEUE_CHANGED));
+        return true;
+      }
+    });
+    // The board updates from the live event (or, for a queued change, when it is applied); the form just closes.
     if (done) onDone();
   };
 
