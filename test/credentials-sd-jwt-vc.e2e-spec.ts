@@ -239,6 +239,22 @@ describe('SD-JWT VC through POST /credentials/verify', () => {
     expect((await verify(issued.jws).expect(400)).body.errors).toEqual([expect.objectContaining({ id: 'status', code: 'revoked' })]);
   });
 
+  it("the incident pack carries an https issuer's JWT VC Issuer Metadata keys, for SD-JWT VCs verified offline", async () => {
+    const incident = await createIncident(api.http, adminToken);
+    const staff = await staffFor(api.http, adminToken, incident.id, 'checkin');
+    const res = await request(api.http)
+      .get(`/incidents/${incident.id}/pack`)
+      .set(...bearer(staff.token))
+      .expect(200);
+    const pack = JSON.parse((res.body as { payload: string }).payload) as { keys: Array<{ issuer: string; method: string; keys: Array<{ id: string }> }> };
+    const board = boards['fl-nursing-sd'];
+    expect(pack.keys.filter((k) => k.issuer === board.sdJwtIssuer)).toEqual([
+      expect.objectContaining({ method: 'jwt-vc-issuer', keys: [expect.objectContaining({ id: expect.stringContaining('sd-jwt-key-1') })] }),
+    ]);
+    // A DID issuer has one entry: its DID document.
+    expect(pack.keys.filter((k) => k.issuer === demo.board('fl-nursing').did).map((k) => k.method)).toEqual(['did:web']);
+  });
+
   it('reverification: a sweep reads the Token Status Lists and the issuer metadata keys, and flags a revoked SD-JWT VC', async () => {
     const worker = await startWorker(env.env);
     try {

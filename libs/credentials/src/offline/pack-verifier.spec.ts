@@ -178,6 +178,31 @@ describe('PackVerifier: SD-JWT VC on an offline station', () => {
     });
   }
 
+  it('an https issuer: its SD-JWT VCs are checked with the keys of its JWT VC Issuer Metadata in the pack, as online', async () => {
+    const HTTPS = 'https://board.example/issuers/rn';
+    const metadataKey = await sdIssuer('ES256');
+    const ownKey = await sdIssuer('ES256');
+    const base = sdPack(metadataKey);
+    const entry = (method: string, key: { jwk: Record<string, string> }) => ({
+      issuer: HTTPS,
+      method,
+      keys: [{ id: `${HTTPS}#key-1`, jwk: key.jwk, algorithms: ['ES256'] }],
+    });
+    const httpsPack = (keys: OfflinePack['keys']): OfflinePack => ({
+      ...base,
+      trust: { ...base.trust, issuers: base.trust.issuers.map((i) => ({ ...i, id: HTTPS })) },
+      keys,
+      statusLists: base.statusLists.map((l) => ({ ...l, issuer: HTTPS })),
+    });
+    const both = new PackVerifier(httpsPack([entry('jwks', ownKey), entry('jwt-vc-issuer', metadataKey)]));
+    expect((await both.verify(sdJwt(metadataKey, { iss: HTTPS }), { now: at })).decision).toBe('admitted');
+    // Signed with the issuer's other key: not one of its SD-JWT VC keys.
+    expect(codes(await both.verify(sdJwt(ownKey, { iss: HTTPS }), { now: at }))).toEqual(['signature_invalid']);
+    // A pack made before the issuer published its metadata: no key to check with.
+    const ownOnly = new PackVerifier(httpsPack([entry('jwks', metadataKey)]));
+    expect(codes(await ownOnly.verify(sdJwt(metadataKey, { iss: HTTPS }), { now: at }))).toEqual(['key_not_found']);
+  });
+
   it.each(['ES256', 'EdDSA'] as const)('admits a valid %s SD-JWT VC (dc+sd-jwt), with the disclosed name', async (alg) => {
     const key = await sdIssuer(alg);
     const result = await new PackVerifier(sdPack(key)).verify(sdJwt(key), { now: at });

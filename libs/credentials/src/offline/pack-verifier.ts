@@ -39,7 +39,8 @@ export interface OfflinePack {
   incident: { jurisdiction: string; mutualAidJurisdictions: string[]; positions: Array<{ id: string; name: string; requiredQualifications: string[] }> };
   policy: { statusUnavailable: 'admit_with_warning' | 'deny'; offlineStatusMaxAgeSeconds: number; clockSkewSeconds: number };
   trust: { issuers: OfflineTrustedIssuer[]; qualificationRules: QualificationRule[] };
-  keys: Array<{ issuer: string; keys: Array<{ id: string; jwk: Record<string, string>; algorithms: string[] }> }>;
+  /** Per issuer; an https issuer may have a second entry, `method: 'jwt-vc-issuer'`, for its SD-JWT VCs. */
+  keys: Array<{ issuer: string; method?: string; keys: Array<{ id: string; jwk: Record<string, string>; algorithms: string[] }> }>;
   statusLists: Array<{ url: string; issuer: string; purposes: string[]; bitLength: number; tokenBits?: number; gzip: string; fetchedAt: string }>;
 }
 
@@ -188,6 +189,7 @@ export class PackVerifier {
         issuer,
         who,
         'The signature does not verify: the credential was altered or not signed by this key.',
+        'jwt-vc-issuer',
       );
       if (signed) return signed;
       if (reading.unreferenced) return denied(ctx, 'signature_invalid', reading.unreferenced, who);
@@ -249,7 +251,7 @@ export class PackVerifier {
       until: summary.validUntil ? Date.parse(summary.validUntil) : undefined,
     };
     return this.judge(ctx, summary, issuerId, validity, async (issuer, who) => {
-      const keys = this.pack.keys.find((k) => k.issuer === issuerId)?.keys ?? [];
+      const keys = this.keysOf(issuerId, 'issuer');
       const allowed = issuer.algorithms.length > 0 ? issuer.algorithms : DEFAULT_ALGORITHMS;
       const check = await verifier.verify(reading, {
         keyFor: (method) => {
@@ -376,6 +378,16 @@ export class PackVerifier {
     return { decision: 'admitted_with_warnings', reasons: warnings, packAgeSeconds, ...known };
   }
 
+  /**
+   * The issuer's keys in the pack, found as the engine finds them online: an SD-JWT VC of an https issuer by its JWT
+   * VC Issuer Metadata (the pack's `jwt-vc-issuer` entry), everything else by the issuer's own keys (a DID document,
+   * its JWKS or profile).
+   */
+  private keysOf(issuerId: string, discovery: 'issuer' | 'jwt-vc-issuer'): OfflinePack['keys'][number]['keys'] {
+    const metadata = discovery === 'jwt-vc-issuer' && !issuerId.startsWith('did:');
+    return this.pack.keys.find((k) => k.issuer === issuerId && (k.method === 'jwt-vc-issuer') === metadata)?.keys ?? [];
+  }
+
   /** The issuer's JWS signature with its keys as the pack resolved them; a refusal, or undefined when it verifies. */
   private async issuerSignature(
     ctx: Judging,
@@ -384,13 +396,14 @@ export class PackVerifier {
     issuer: OfflineTrustedIssuer,
     who: Partial<OfflineVerification>,
     invalid: string,
+    discovery: 'issuer' | 'jwt-vc-issuer' = 'issuer',
   ): Promise<OfflineVerification | undefined> {
     const alg = typeof header.alg === 'string' ? header.alg : '';
     const allowed = issuer.algorithms.length > 0 ? issuer.algorithms : DEFAULT_ALGORITHMS;
     if (!ALGORITHMS[alg] || !(DEFAULT_ALGORITHMS.includes(alg) || allowed.includes(alg)))
       return denied(ctx, 'alg_not_allowed', `The algorithm ${alg.slice(0, 40) || '(none)'} is not accepted.`, who);
     const kid = typeof header.kid === 'string' ? header.kid : undefined;
-    const keys = this.pack.keys.find((k) => k.issuer === issuerId)?.keys ?? [];
+    const keys = this.keysOf(issuerId, discovery);
     const key =
       keys.find((k) => kid !== undefined && (k.id === kid || k.id.endsWith(`#${kid.split('#').pop()}`))) ??
       (kid === undefined && keys.length === 1 ? keys[0] : undefined);

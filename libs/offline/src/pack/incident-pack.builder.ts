@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ServerKeysService } from '@app/auth';
 import { Clock } from '@app/common';
 import { AppConfig } from '@app/config';
-import { CredentialVerifier, jurisdictionCovers, TrustSource, type DecodedStatusList } from '@app/credentials';
+import { CredentialVerifier, jurisdictionCovers, TrustSource, type DecodedStatusList, type KeyDiscovery } from '@app/credentials';
 import { DeployedCredentialsRepository, DeploymentReader, IncidentsService } from '@app/incidents';
 import { TrustRegistryService } from '@app/trust';
 import { PACK_FORMAT, PACK_TYP, type IncidentPack, type PackIssuerKeys, type PackStatusList, type SignedIncidentPack } from './incident-pack';
@@ -110,7 +110,7 @@ export class IncidentPackBuilder {
         })),
         qualificationRules: rules.map((r) => ({ ...r })),
       },
-      keys: keys.filter((k): k is PackIssuerKeys => k !== undefined),
+      keys: keys.flat(),
       statusLists: lists.filter((l): l is PackStatusList => l !== undefined && issuerIds.has(l.issuer)),
       roster: roster.map((d) => ({
         deploymentId: d.id,
@@ -122,20 +122,25 @@ export class IncidentPackBuilder {
     };
   }
 
-  /** The issuer's keys as resolved now (DID document or JWKS, bounded fetch); an issuer whose keys cannot be read is left out. */
-  private async issuerKeys(issuer: string): Promise<PackIssuerKeys | undefined> {
-    try {
-      const set = await this.verifier.keys.keySet(issuer);
+  /**
+   * The issuer's keys as resolved now (DID document, JWKS or profile; bounded fetches), and for an https issuer also
+   * those of its JWT VC Issuer Metadata, which its SD-JWT VCs are verified with. Keys that cannot be read are left
+   * out (the station then refuses that issuer's badges with `key_not_found`); an https issuer without the metadata
+   * simply issues no SD-JWT VC.
+   */
+  private async issuerKeys(issuer: string): Promise<PackIssuerKeys[]> {
+    const read = async (discovery: KeyDiscovery): Promise<PackIssuerKeys> => {
+      const set = await this.verifier.keys.keySet(issuer, { discovery });
       return {
         issuer,
         method: set.method,
         fetchedAt: new Date(set.fetchedAt).toISOString(),
         keys: set.keys.map((k) => ({ id: k.id, jwk: { ...k.jwk } as Record<string, string>, algorithms: k.algorithms })),
       };
-    } catch (err) {
-      this.logger.warn({ issuer, err: (err as Error).message }, 'issuer keys left out of an incident pack');
-      return undefined;
-    }
+    };
+    const [own, ...metadata] = await Promise.allSettled([read('issuer'), ...(issuer.startsWith('did:') ? [] : [read('jwt-vc-issuer')])]);
+    if (own.status === 'rejected') this.logger.warn({ issuer, err: (own.reason as Error).message }, 'issuer keys left out of an incident pack');
+    return [own, ...metadata].flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
   /** A status list as verified now (or the last copy, with its own fetch time, when it cannot be fetched), bits gzip-compressed. */
