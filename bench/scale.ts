@@ -12,8 +12,9 @@
  * then a table of targets met or missed and the capacity table extrapolated from these costs.
  *
  * Options: --boards N (5000), --incidents N (100), --deployments N (1000000), --rate N (check-ins/s, 20),
- * --seconds N (per check-in phase, 15), --threads N (board client threads, 2). Open files: Node raises its soft
- * limit to the hard limit at start; the script checks there is room for the boards and says so if not.
+ * --seconds N (per check-in phase, 15), --threads N (board client threads, 2), --shards N (REVERIFY_SWEEP_SHARDS, 8).
+ * Open files: Node raises its soft limit to the hard limit at start; the script checks there is room for the boards
+ * and says so if not.
  * Needs HAProxy, PostgreSQL and Redis; drops its scratch database at the end.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -274,6 +275,7 @@ async function main(): Promise<number> {
   const RATE = opt('rate', 20);
   const SECONDS = opt('seconds', 15);
   const THREADS = opt('threads', 2);
+  const SHARDS = opt('shards', 8);
   const APIS = 3;
   const WORKERS = 2;
   if (!haproxyAvailable()) return 2;
@@ -298,7 +300,7 @@ async function main(): Promise<number> {
       env: {
         LOG_LEVEL: 'warn',
         REVERIFY_BATCH_SIZE: '2000',
-        REVERIFY_SWEEP_SHARDS: '8',
+        REVERIFY_SWEEP_SHARDS: String(SHARDS),
         REVERIFY_SHARD_MIN_DEPLOYMENTS: '20000',
         // A long sweep on a loaded machine must not lose its jobs' locks to a slow event loop turn.
         JOB_LOCK_DURATION_MS: '30000',
