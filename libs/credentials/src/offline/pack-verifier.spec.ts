@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { constants, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { CompactSign, exportJWK, generateKeyPair } from 'jose';
 import { signDataIntegrity, type DataIntegritySignOptions } from '../../../../test/support/data-integrity-signer';
@@ -11,7 +11,7 @@ import { PackVerifier, type OfflinePack } from './pack-verifier';
 const LIST = 'https://board.example/status/1';
 const ISSUER = 'did:web:board.example';
 
-async function issuerKey(alg: 'ES256' | 'EdDSA') {
+async function issuerKey(alg: 'ES256' | 'EdDSA' | 'RS256' | 'PS256') {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   return { alg, privateKey, jwk: (await exportJWK(publicKey)) as Record<string, string> };
 }
@@ -103,6 +103,27 @@ describe('PackVerifier: verification on an offline station, from the incident pa
     expect(codes(await new PackVerifier(pack(key)).verify('{"not":"a jws"}', { now: at }))).toEqual(['offline_unsupported']);
     const other = await issuerKey('ES256');
     expect(codes(await new PackVerifier(pack(key)).verify(await sign(other, credential()), { now: at }))).toEqual(['signature_invalid']);
+  });
+
+  it.each(['RS256', 'PS256'] as const)('%s: verified only for an issuer the registry lists it for, and never with a key below 2,048 bits', async (alg) => {
+    const key = await issuerKey(alg);
+    const jws = await sign(key, credential());
+    const listed = (k: { alg: string; jwk: Record<string, string> }): OfflinePack => {
+      const base = pack(k);
+      return { ...base, trust: { ...base.trust, issuers: base.trust.issuers.map((i) => ({ ...i, algorithms: ['ES256', alg] })) } };
+    };
+    expect((await new PackVerifier(listed(key)).verify(jws, { now: at })).decision).toBe('admitted');
+    expect(codes(await new PackVerifier(pack(key)).verify(jws, { now: at }))).toEqual(['alg_not_allowed']);
+    // A 1,024-bit key (jose will not sign with one: node:crypto does).
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const input = `${Buffer.from(JSON.stringify({ alg, kid: `${ISSUER}#key-1`, typ: 'vc+jwt' })).toString('base64url')}.${Buffer.from(JSON.stringify(credential())).toString('base64url')}`;
+    const signature = cryptoSign(
+      'sha256',
+      Buffer.from(input),
+      alg === 'PS256' ? { key: weak.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : weak.privateKey,
+    ).toString('base64url');
+    const weakJwk = weak.publicKey.export({ format: 'jwk' }) as Record<string, string>;
+    expect(codes(await new PackVerifier(listed({ alg, jwk: weakJwk })).verify(`${input}.${signature}`, { now: at }))).toEqual(['signature_invalid']);
   });
 
   it("a status list older than the offline limit: admitted with a warning or denied, per the incident's policy", async () => {

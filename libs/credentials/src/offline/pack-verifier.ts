@@ -59,11 +59,16 @@ export interface OfflineVerification {
   packAgeSeconds: number;
 }
 
-const ALGORITHMS: Record<string, { key: EcKeyImportParams | Algorithm; verify: EcdsaParams | Algorithm }> = {
+const ALGORITHMS: Record<string, { key: EcKeyImportParams | RsaHashedImportParams | Algorithm; verify: EcdsaParams | RsaPssParams | Algorithm }> = {
   ES256: { key: { name: 'ECDSA', namedCurve: 'P-256' } as EcKeyImportParams, verify: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams },
   ES384: { key: { name: 'ECDSA', namedCurve: 'P-384' } as EcKeyImportParams, verify: { name: 'ECDSA', hash: 'SHA-384' } as EcdsaParams },
   EdDSA: { key: { name: 'Ed25519' }, verify: { name: 'Ed25519' } },
+  // Only for an issuer the registry lists them for, as online (trust-source.ts, OPT_IN_ALGORITHMS).
+  RS256: { key: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as RsaHashedImportParams, verify: { name: 'RSASSA-PKCS1-v1_5' } },
+  PS256: { key: { name: 'RSA-PSS', hash: 'SHA-256' } as RsaHashedImportParams, verify: { name: 'RSA-PSS', saltLength: 32 } as RsaPssParams },
 };
+/** RSA keys below 2,048 bits are refused, as online (verify-signature.ts). */
+const MIN_RSA_BITS = 2048;
 const DEFAULT_ALGORITHMS = ['ES256', 'ES384', 'EdDSA'];
 
 const fromB64url = (text: string): Uint8Array<ArrayBuffer> => {
@@ -425,7 +430,7 @@ export class PackVerifier {
   /** The Key Binding JWT's signature by the holder key `cnf.jwk` ('unusable' when that is no key WebCrypto takes). */
   private async holderSignature(kb: DecodedJws, cnf: unknown): Promise<boolean | 'unusable'> {
     const alg = typeof kb.header.alg === 'string' ? kb.header.alg : '';
-    if (!isRecord(cnf) || !isRecord(cnf.jwk) || !ALGORITHMS[alg]) return 'unusable';
+    if (!isRecord(cnf) || !isRecord(cnf.jwk) || !ALGORITHMS[alg] || !DEFAULT_ALGORITHMS.includes(alg)) return 'unusable';
     const jwk = cnf.jwk as Record<string, unknown>;
     let key: CryptoKey;
     try {
@@ -451,7 +456,13 @@ export class PackVerifier {
     const cacheKey = `${alg}:${id}`;
     let key = this.cryptoKeys.get(cacheKey);
     if (!key) {
-      key = crypto.subtle.importKey('jwk', { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, ALGORITHMS[alg].key, false, ['verify']);
+      const material: JsonWebKey =
+        jwk.kty === 'RSA' ? { kty: 'RSA', n: jwk.n, e: jwk.e } : { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y === undefined ? {} : { y: jwk.y }) };
+      key =
+        jwk.kty === 'RSA' && fromB64url(jwk.n ?? '').length * 8 < MIN_RSA_BITS
+          ? Promise.reject(new Error('RSA key below 2,048 bits'))
+          : crypto.subtle.importKey('jwk', material, ALGORITHMS[alg].key, false, ['verify']);
+      key.catch(() => undefined);
       this.cryptoKeys.set(cacheKey, key);
     }
     return key;
