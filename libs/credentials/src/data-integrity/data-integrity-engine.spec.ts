@@ -328,9 +328,11 @@ describe('Data Integrity credentials through the engine', () => {
       // A full report: canonicalization is reached even without a recognised qualification.
       const result = await v.verify(input, { jurisdiction: 'US-FL', fullReport: true });
       expect(check(result, where)).toMatchObject({ status: 'fail', code: 'malformed', message: expect.stringContaining(why) });
-      expect(Date.now() - before).toBeLessThan(2000);
+      // The limits above stop each one, not the clock: this bound only tells a hang apart (tens of milliseconds on a
+      // quiet machine, several times that on a loaded one).
+      expect(Date.now() - before).toBeLessThan(15_000);
     }
-    expect(Date.now() - started).toBeLessThan(4000);
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('revalidate() does not re-compute the proof while the issuer still has the key', async () => {
