@@ -105,7 +105,11 @@ function QueuedChanges({ incidentId }: { incidentId: string }) {
         const queued = await reload();
         if (queued.length === 0) return;
         const out = await syncStation(incidentId);
-        const refused = out.changed.filter((c) => c.sync?.outcome === 'refused').concat(out.rejected);
+        // The station's own scans sync in the same upload: only the board's status changes are reported here.
+        const refused = out.changed
+          .filter((c) => c.sync?.outcome === 'refused')
+          .concat(out.rejected)
+          .filter((c) => recordOf(c).kind === 'status_change');
         if (live) setResult({ applied: queued.length - refused.length, refused });
       } catch {
         // Still no answer from the server: the changes stay queued for the next time the network returns.
