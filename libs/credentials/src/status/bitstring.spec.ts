@@ -54,8 +54,9 @@ describe('status list bitstrings', () => {
     } finally {
       clearInterval(ticker);
     }
-    // Aborted at the limit: far less time than inflating 256 MiB, and timers kept running meanwhile.
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1000);
+    // The message names the per-list limit, so inflation stopped there; the clock bound only tells a hang apart
+    // (a loaded machine can take seconds), and the timers that ran show the event loop was never held.
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(15_000);
     expect(ticks).toBeGreaterThan(0);
   });
 
