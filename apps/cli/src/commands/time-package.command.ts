@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { parseBundle, parseBundleHeader } from '@app/audit';
-import { AuditRecomputation, type AgencyTotals, type AuditedEntry, type Provisional, type Recomputed } from '@app/time-records';
+import { AuditRecomputation, REPLAYED_ACTIONS, type AgencyTotals, type Provisional, type Recomputed } from '@app/time-records';
 import { EXIT, UsageError, type CliCommand } from '../cli';
+import { auditedEntry, entryOfLine, forEachLine, isClosing, trimmedLine } from './export-lines';
 
 const USAGE = `Usage:
   time-package --audit-export FILE --incident ID [--agency NAME] [--approved] [--json]
@@ -31,13 +30,6 @@ const ENTRIES_MARKER = Buffer.from(',"entries":[');
 
 type Replayed = { ok: true; incidentId: string | null; exportedAt: string; recomputation: AuditRecomputation } | { ok: false; reason: string };
 
-function auditedEntry(value: unknown): AuditedEntry | null {
-  const e = value as Partial<AuditedEntry> | null;
-  if (!e || typeof e !== 'object' || typeof e.seq !== 'number' || typeof e.action !== 'string' || typeof e.occurredAt !== 'string') return null;
-  if (typeof e.payload !== 'object' || e.payload === null || typeof e.actor !== 'object' || e.actor === null) return null;
-  return { seq: e.seq, occurredAt: e.occurredAt, actor: e.actor, action: e.action, targetId: e.targetId ?? null, payload: e.payload };
-}
-
 /**
  * Replays the export into a recomputation without holding its entries: in the export's layout (the header, then
  * `"entries":[` and one entry per line) line by line; any other JSON layout parsed whole, up to WHOLE_PARSE_LIMIT.
@@ -62,25 +54,27 @@ async function replay(file: string): Promise<Replayed> {
     const header = parseBundleHeader(`${head.subarray(0, marker).toString('utf8')}}`);
     if (!header.ok) return header;
     const recomputation = new AuditRecomputation();
-    const lines = createInterface({ input: createReadStream(file, { start: firstBreak + 1 }), crlfDelay: Infinity });
+    const reading = { replayed: REPLAYED_ACTIONS };
     let closed = false;
-    for await (const raw of lines) {
-      const text = raw.trim();
-      if (text === '') continue;
-      if (closed) return { ok: false, reason: `${file}: text after the end of the entries` };
-      if (/^\]\s*\}$/.test(text)) {
-        closed = true;
-        continue;
-      }
-      let entry: AuditedEntry | null = null;
-      try {
-        entry = auditedEntry(JSON.parse(text.endsWith(',') ? text.slice(0, -1) : text));
-      } catch {
-        entry = null;
-      }
-      if (!entry) return { ok: false, reason: `${file}: an entry line is not an audit entry` };
-      recomputation.add(entry);
+    let problem: string | null = null;
+    const lines = await open(file, 'r');
+    try {
+      await forEachLine(lines, firstBreak + 1, (raw) => {
+        const text = trimmedLine(raw, 0, raw.length);
+        if (text.length === 0) return true;
+        if (closed) problem = `${file}: text after the end of the entries`;
+        else if (isClosing(text)) closed = true;
+        else {
+          const entry = entryOfLine(text, reading);
+          if (entry) recomputation.add(entry);
+          else problem = `${file}: an entry line is not an audit entry`;
+        }
+        return problem === null;
+      });
+    } finally {
+      await lines.close();
     }
+    if (problem !== null) return { ok: false, reason: problem };
     if (!closed) return { ok: false, reason: `${file}: the entries are not closed (a truncated export?)` };
     return { ok: true, incidentId: header.header.incidentId, exportedAt: header.header.exportedAt, recomputation };
   }

@@ -44,10 +44,143 @@ export interface Recomputed {
   matches: boolean;
 }
 
+/** The actions the recomputation reads; it keeps only the place in the chain (seq, time) of any other entry. */
+export const REPLAYED_ACTIONS: ReadonlySet<string> = new Set([
+  'incident.created',
+  'incident.updated',
+  'incident.closed',
+  'checkin.admitted',
+  'checkin.admitted_with_warnings',
+  'deployment.status_changed',
+  'deployment.checked_out',
+  'time.rules_set',
+  'time.employment_set',
+  'time.correction_recorded',
+  'time.correction_approved',
+  'time.day_approved',
+  'time.day_reapproved',
+  'time.package_certified',
+]);
+
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const userOf = (actor: Record<string, unknown>): string => str(actor.userId) ?? `${String(actor.kind)}`;
 const zeroTotals = (agency: string): AgencyTotals => ({ agency, regularMinutes: 0, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 0, donatedCents: 0 });
 const TOTAL_KEYS = ['regularMinutes', 'overtimeMinutes', 'claimCents', 'donatedMinutes', 'donatedCents'] as const;
+
+/**
+ * The replayed deployments in columns: a full-size incident has millions of deployments and several status changes
+ * each, which as objects with dates would take several times the memory. Texts (responder ids, statuses, reasons) are
+ * kept once each; a deployment's changes are a linked list in the change columns.
+ */
+class DeploymentColumns {
+  private readonly index = new Map<string, number>();
+  private readonly ids: string[] = [];
+  private readonly texts: string[] = [];
+  private readonly textIndex = new Map<string, number>();
+  private responder = new Int32Array(1024);
+  private checkedIn = new Float64Array(1024);
+  private checkedOut = new Float64Array(1024);
+  private out = new Uint8Array(1024);
+  private firstChange = new Int32Array(1024);
+  private lastChange = new Int32Array(1024);
+  private changes = 0;
+  private changeAt = new Float64Array(4096);
+  private changeStatus = new Int32Array(4096);
+  private changeReason = new Int32Array(4096);
+  private nextChange = new Int32Array(4096);
+
+  has(id: string): boolean {
+    return this.index.has(id);
+  }
+
+  /** The stored copy of a deployment id (so other maps keyed by it share the text), or the id given. */
+  id(id: string): string {
+    const i = this.index.get(id);
+    return i === undefined ? id : this.ids[i];
+  }
+
+  add(id: string, responderId: string, checkedInAt: number): void {
+    const i = this.ids.length;
+    if (i === this.responder.length) {
+      const n = i * 2;
+      this.responder = grow(this.responder, new Int32Array(n));
+      this.checkedIn = grow(this.checkedIn, new Float64Array(n));
+      this.checkedOut = grow(this.checkedOut, new Float64Array(n));
+      this.out = grow(this.out, new Uint8Array(n));
+      this.firstChange = grow(this.firstChange, new Int32Array(n));
+      this.lastChange = grow(this.lastChange, new Int32Array(n));
+    }
+    this.index.set(id, i);
+    this.ids.push(id);
+    this.responder[i] = this.text(responderId);
+    this.checkedIn[i] = checkedInAt;
+    this.out[i] = 0;
+    this.firstChange[i] = -1;
+    this.lastChange[i] = -1;
+  }
+
+  addChange(id: string, at: number, status: StatusChange['status'], reason: string | null): void {
+    const i = this.index.get(id);
+    if (i === undefined) return;
+    const c = this.changes++;
+    if (c === this.changeAt.length) {
+      const n = c * 2;
+      this.changeAt = grow(this.changeAt, new Float64Array(n));
+      this.changeStatus = grow(this.changeStatus, new Int32Array(n));
+      this.changeReason = grow(this.changeReason, new Int32Array(n));
+      this.nextChange = grow(this.nextChange, new Int32Array(n));
+    }
+    this.changeAt[c] = at;
+    this.changeStatus[c] = this.text(status);
+    this.changeReason[c] = reason === null ? -1 : this.text(reason);
+    this.nextChange[c] = -1;
+    if (this.lastChange[i] < 0) this.firstChange[i] = c;
+    else this.nextChange[this.lastChange[i]] = c;
+    this.lastChange[i] = c;
+  }
+
+  checkOut(id: string, at: number): void {
+    const i = this.index.get(id);
+    if (i === undefined) return;
+    this.checkedOut[i] = at;
+    this.out[i] = 1;
+  }
+
+  get(id: string): { responderId: string; checkedInAt: Date; checkedOutAt: Date | null; changes: StatusChange[] } | undefined {
+    const i = this.index.get(id);
+    if (i === undefined) return undefined;
+    const changes: StatusChange[] = [];
+    for (let c = this.firstChange[i]; c >= 0; c = this.nextChange[c]) {
+      const reason = this.changeReason[c];
+      changes.push({
+        at: new Date(this.changeAt[c]),
+        status: this.texts[this.changeStatus[c]] as StatusChange['status'],
+        reason: reason < 0 ? null : this.texts[reason],
+      });
+    }
+    return {
+      responderId: this.texts[this.responder[i]],
+      checkedInAt: new Date(this.checkedIn[i]),
+      checkedOutAt: this.out[i] === 1 ? new Date(this.checkedOut[i]) : null,
+      changes,
+    };
+  }
+
+  private text(value: string): number {
+    let i = this.textIndex.get(value);
+    if (i === undefined) {
+      i = this.texts.length;
+      this.texts.push(value);
+      this.textIndex.set(value, i);
+    }
+    return i;
+  }
+}
+
+function grow<T extends Int32Array | Float64Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
 
 /**
  * Recomputes the packages of an incident from its audit entries alone, fed one at a time in chain order (an export
@@ -63,7 +196,7 @@ export class AuditRecomputation {
   private createdAt: Date | null = null;
   private closedAt: Date | null = null;
   private lastAt: Date | null = null;
-  private readonly deployments = new Map<string, { responderId: string; checkedInAt: Date; checkedOutAt: Date | null; changes: StatusChange[] }>();
+  private readonly deployments = new DeploymentColumns();
   private readonly rules = new Map<string, AgencyRules>();
   private readonly employment = new Map<string, Employment>();
   private readonly recorded = new Map<
@@ -71,8 +204,8 @@ export class AuditRecomputation {
     { responderId: string; agency: string; date: string; onDuty: Array<{ start: string; end: string }>; reason: string; author: string }
   >();
   private readonly ledgerEvents: Array<(ledger: TimeLedger) => void> = [];
-  /** Per agency: the deployment facts its day approvals recorded (deployment id to facts). */
-  private readonly approvedFacts = new Map<string, Map<string, CertifiedDeployment>>();
+  /** Per agency: the deployment facts its day approvals recorded (deployment id to position). */
+  private readonly approvedFacts = new Map<string, Map<string, string | null>>();
   private readonly certified = new Set<string>();
   private readonly computed: Recomputed[] = [];
 
@@ -100,20 +233,17 @@ export class AuditRecomputation {
       case 'checkin.admitted_with_warnings': {
         const id = str(p.deploymentId);
         const responderId = str(p.responderId);
-        if (id && responderId && !this.deployments.has(id)) this.deployments.set(id, { responderId, checkedInAt: at, checkedOutAt: null, changes: [] });
+        if (id && responderId && !this.deployments.has(id)) this.deployments.add(id, responderId, at.getTime());
         break;
       }
       case 'deployment.status_changed': {
-        const d = e.targetId ? this.deployments.get(e.targetId) : undefined;
         const to = p.to as { status?: StatusChange['status']; reason?: string } | undefined;
-        if (d && to?.status) d.changes.push({ at, status: to.status, reason: to.reason ?? null });
+        if (e.targetId && to?.status) this.deployments.addChange(e.targetId, at.getTime(), to.status, to.reason ?? null);
         break;
       }
-      case 'deployment.checked_out': {
-        const d = e.targetId ? this.deployments.get(e.targetId) : undefined;
-        if (d) d.checkedOutAt = new Date(str(p.checkedOutAt) ?? e.occurredAt);
+      case 'deployment.checked_out':
+        if (e.targetId) this.deployments.checkOut(e.targetId, Date.parse(str(p.checkedOutAt) ?? e.occurredAt));
         break;
-      }
       case 'time.rules_set':
         this.rules.set(String(p.agency), p as unknown as AgencyRules);
         break;
@@ -152,8 +282,8 @@ export class AuditRecomputation {
         const approval = { id: String(e.seq), agency: String(p.agency), date: String(p.date), approvedBy: userOf(e.actor), at };
         this.ledgerEvents.push((ledger) => ledger.approve(approval));
         if (Array.isArray(p.deployments)) {
-          const facts = this.approvedFacts.get(approval.agency) ?? new Map<string, CertifiedDeployment>();
-          for (const f of p.deployments as CertifiedDeployment[]) facts.set(f.deploymentId, f);
+          const facts = this.approvedFacts.get(approval.agency) ?? new Map<string, string | null>();
+          for (const f of p.deployments as CertifiedDeployment[]) facts.set(this.deployments.id(f.deploymentId), f.position);
           this.approvedFacts.set(approval.agency, facts);
         }
         break;
@@ -193,7 +323,12 @@ export class AuditRecomputation {
     const when = asOf ?? new Date(0);
     for (const [agency, facts] of [...this.approvedFacts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (this.certified.has(agency)) continue;
-      const summary = this.summaryOf(agency, [...facts.values()], when, false);
+      const summary = this.summaryOf(
+        agency,
+        [...facts].map(([deploymentId, position]) => ({ deploymentId, position })),
+        when,
+        false,
+      );
       const totals = zeroTotals(agency);
       const approved = new Set<string>();
       const waiting = new Set<string>();
@@ -208,7 +343,7 @@ export class AuditRecomputation {
     return out;
   }
 
-  private summaryOf(agency: string, facts: readonly CertifiedDeployment[], at: Date, settledOnly: boolean): LabourSummary {
+  private summaryOf(agency: string, facts: ReadonlyArray<Omit<CertifiedDeployment, 'responderId'>>, at: Date, settledOnly: boolean): LabourSummary {
     if (!this.createdAt) throw new Error('the export has no incident.created entry: the incident dates are unknown');
     const tz = this.timeZone;
     const calendar: IncidentCalendar = { timeZone: tz, startDate: localDate(this.createdAt, tz), endDate: this.closedAt ? localDate(this.closedAt, tz) : null };

@@ -1,0 +1,166 @@
+import type { FileHandle } from 'node:fs/promises';
+import type { AuditedEntry } from '@app/time-records';
+
+/**
+ * Reading an audit export's entry lines for the offline recomputation, which needs only a few members of each entry:
+ * `seq`, `occurredAt`, `action`, `targetId`, the payload, and the actor for the actions that name their author.
+ *
+ * The export writes every entry on one line in canonical form (RFC 8785: members sorted), so the top level is
+ * `action, actor, chainId, hash, id, incidentId, occurredAt, payload, prevHash, seq, targetId, targetType`. A line
+ * in that form is read in parts: the action from its opening, `occurredAt` just before `,"payload":`, the payload,
+ * and the tail from `,"prevHash":` on; the rest (the hashes, the chain id, the actor when not needed, a check-in's
+ * verification evidence) is not parsed. Each part is cut where its member sits at the top level: a cut that falls
+ * inside a nested value leaves text that does not parse, and the whole line is then parsed instead, so any valid
+ * JSON line gives the same entry. That the entries are genuine is audit-verify's part, not this reader's.
+ */
+
+const OPENING = Buffer.from('{"action":"');
+const PAYLOAD = Buffer.from(',"payload":');
+const OCCURRED_AT = Buffer.from(',"occurredAt":"');
+const PREV_HASH = Buffer.from(',"prevHash":');
+const VERIFICATION = Buffer.from(',"verification":');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const ACTION_TEXT = /^[a-z0-9_.]+$/;
+
+/** Actions whose entry needs its actor (the author or approver it names). */
+const WITH_ACTOR = new Set(['time.correction_recorded', 'time.correction_approved', 'time.day_approved', 'time.day_reapproved']);
+/** Check-ins: only the members before the verification evidence are read (the deployment and the responder). */
+const CHECK_INS = new Set(['checkin.admitted', 'checkin.admitted_with_warnings']);
+
+export interface EntryReading {
+  /** The actions the recomputation reads; any other entry keeps only its place in the chain (seq, time). */
+  replayed: ReadonlySet<string>;
+}
+
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The entry of a whole parsed line, or null when it is not one. */
+export function auditedEntry(value: unknown): AuditedEntry | null {
+  const e = value as Partial<AuditedEntry> | null;
+  if (!e || typeof e !== 'object' || typeof e.seq !== 'number' || typeof e.action !== 'string' || typeof e.occurredAt !== 'string') return null;
+  if (typeof e.payload !== 'object' || e.payload === null || typeof e.actor !== 'object' || e.actor === null) return null;
+  return { seq: e.seq, occurredAt: e.occurredAt, actor: e.actor, action: e.action, targetId: e.targetId ?? null, payload: e.payload };
+}
+
+/** A plain string's text between `from` and the closing quote at `to` (null if it has an escape or a quote). */
+function plainString(line: Buffer, from: number, to: number): string | null {
+  for (let i = from; i < to; i++) if (line[i] === QUOTE || line[i] === BACKSLASH) return null;
+  return line.toString('utf8', from, to);
+}
+
+/** The canonical-layout reading (see the top of this file), or null when the line is not in that layout. */
+function partsOf(line: Buffer, reading: EntryReading): AuditedEntry | null {
+  if (line.length < OPENING.length || line.compare(OPENING, 0, OPENING.length, 0, OPENING.length) !== 0) return null;
+  const actionEnd = line.indexOf(QUOTE, OPENING.length);
+  if (actionEnd < 0) return null;
+  const action = line.toString('latin1', OPENING.length, actionEnd);
+  if (!ACTION_TEXT.test(action)) return null;
+  const payloadAt = line.indexOf(PAYLOAD, actionEnd);
+  const tailAt = line.lastIndexOf(PREV_HASH);
+  if (payloadAt < 0 || tailAt < payloadAt) return null;
+  // Everything after the top-level prevHash is scalars (seq, targetId, targetType): its text closes the line alone.
+  const tail = parsed(`{${line.toString('utf8', tailAt + 1, line.length)}`);
+  if (!isObject(tail) || typeof tail.seq !== 'number') return null;
+  const targetId = tail.targetId === undefined || tail.targetId === null ? null : tail.targetId;
+  if (typeof targetId !== 'string' && targetId !== null) return null;
+
+  let occurredAt: string | null = null;
+  let actor: Record<string, unknown> = {};
+  if (WITH_ACTOR.has(action)) {
+    // The head (action to occurredAt) parses on its own only when the payload's cut is at the top level.
+    const head = parsed(`${line.toString('utf8', 0, payloadAt)}}`);
+    if (!isObject(head) || !isObject(head.actor) || typeof head.occurredAt !== 'string' || head.action !== action) return null;
+    occurredAt = head.occurredAt;
+    actor = head.actor;
+  } else {
+    const at = line.lastIndexOf(OCCURRED_AT, payloadAt);
+    if (at < 0 || line[payloadAt - 1] !== QUOTE) return null;
+    occurredAt = plainString(line, at + OCCURRED_AT.length, payloadAt - 1);
+  }
+  if (occurredAt === null) return null;
+
+  let payload: unknown = {};
+  if (reading.replayed.has(action)) {
+    const from = payloadAt + PAYLOAD.length;
+    if (CHECK_INS.has(action)) {
+      // The verification evidence is last in canonical order and not needed: the members before it, when that cut
+      // is at the payload's top level.
+      const cut = line.indexOf(VERIFICATION, from);
+      if (cut > 0 && cut < tailAt) payload = parsed(`${line.toString('utf8', from, cut)}}`);
+      if (!isObject(payload)) payload = parsed(line.toString('utf8', from, tailAt));
+    } else payload = parsed(line.toString('utf8', from, tailAt));
+  }
+  if (!isObject(payload)) return null;
+  return { seq: tail.seq, occurredAt, actor, action, targetId, payload };
+}
+
+/**
+ * One entry line (without its line break; a trailing comma and surrounding blanks are allowed): the entry, or null
+ * when the line is not an audit entry.
+ */
+export function entryOfLine(line: Buffer, reading: EntryReading): AuditedEntry | null {
+  const fast = partsOf(line, reading);
+  if (fast) return fast;
+  const text = line.toString('utf8').trim();
+  return auditedEntry(parsed(text.endsWith(',') ? text.slice(0, -1) : text));
+}
+
+const isBlank = (b: number | undefined): boolean => b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
+
+/** The line between `from` and `to` without surrounding blanks and a trailing comma. */
+export function trimmedLine(buffer: Buffer, from: number, to: number): Buffer {
+  let start = from;
+  let end = to;
+  while (start < end && isBlank(buffer[start])) start++;
+  while (end > start && isBlank(buffer[end - 1])) end--;
+  if (end > start && buffer[end - 1] === 0x2c) end--;
+  return buffer.subarray(start, end);
+}
+
+/** `]` then `}`, blanks between: the end of the entries. */
+export function isClosing(line: Buffer): boolean {
+  if (line.length < 2 || line[0] !== 0x5d || line[line.length - 1] !== 0x7d) return false;
+  for (let i = 1; i < line.length - 1; i++) if (!isBlank(line[i])) return false;
+  return true;
+}
+
+/**
+ * Calls `line` with each line of a file from `start` (without its line break), read in large blocks (a line longer
+ * than a block grows it); each line is a view into the block, valid during the call. `line` returns false to stop.
+ */
+export async function forEachLine(handle: FileHandle, start: number, line: (text: Buffer) => boolean, blockSize = 8 * 1024 * 1024): Promise<void> {
+  let buffer = Buffer.allocUnsafe(blockSize);
+  let filled = 0;
+  let position = start;
+  for (;;) {
+    if (filled === buffer.length) {
+      const grown = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(grown, 0, 0, filled);
+      buffer = grown;
+    }
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position);
+    position += bytesRead;
+    filled += bytesRead;
+    const block = buffer.subarray(0, filled);
+    let from = 0;
+    for (let nl = block.indexOf(0x0a, from); nl >= 0; nl = block.indexOf(0x0a, from)) {
+      if (!line(block.subarray(from, nl))) return;
+      from = nl + 1;
+    }
+    if (bytesRead === 0) {
+      if (from < filled) line(block.subarray(from, filled));
+      return;
+    }
+    buffer.copy(buffer, 0, from, filled);
+    filled -= from;
+  }
+}
