@@ -50,6 +50,26 @@ describe('entryOfLine', () => {
     expect(entryOfLine(line(record(12, 'time.day_approved', payload)), reading)).toEqual(whole(record(12, 'time.day_approved', payload)));
   });
 
+  it('reads only the new status of a canonical status change', () => {
+    const payload = { from: { status: 'assigned' }, note: null, responderId: 'r-1', to: { reason: 'rest', status: 'out_of_service' } };
+    expect(entryOfLine(line(record(6, 'deployment.status_changed', payload)), reading)).toEqual({
+      seq: 6,
+      occurredAt: '2026-06-01T12:00:06.000Z',
+      actor: {},
+      action: 'deployment.status_changed',
+      targetId: 'd-6',
+      payload: { to: { reason: 'rest', status: 'out_of_service' } },
+    });
+  });
+
+  it('reads a tail it cannot read by hand (an escaped target id, no target) as JSON', () => {
+    const payload = { checkedOutAt: '2026-06-01T19:00:00.000Z' };
+    const escaped = record(7, 'deployment.checked_out', payload, { targetId: 'd-"7"' });
+    expect(entryOfLine(line(escaped), reading)).toMatchObject({ seq: 7, targetId: 'd-"7"', payload });
+    const none = record(10, 'deployment.checked_out', payload, { targetId: null, targetType: null });
+    expect(entryOfLine(line(none), reading)).toMatchObject({ seq: 10, targetId: null, payload });
+  });
+
   it('keeps only the place in the chain of an entry the recomputation does not read', () => {
     expect(entryOfLine(line(record(5, 'trust.issuer_updated', { any: { thing: 1 } })), reading)).toEqual({
       seq: 5,

@@ -17,8 +17,13 @@ import type { AuditedEntry } from '@app/time-records';
 const OPENING = Buffer.from('{"action":"');
 const PAYLOAD = Buffer.from(',"payload":');
 const OCCURRED_AT = Buffer.from(',"occurredAt":"');
-const PREV_HASH = Buffer.from(',"prevHash":');
+const PREV_HASH = Buffer.from(',"prevHash":"');
+const SEQ = Buffer.from(',"seq":');
+const TARGET_ID = Buffer.from('"targetId":');
+const TARGET_TYPE = Buffer.from(',"targetType":');
+const NULL = Buffer.from('null');
 const VERIFICATION = Buffer.from(',"verification":');
+const TO = Buffer.from(',"to":');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const ACTION_TEXT = /^[a-z0-9_.]+$/;
@@ -27,6 +32,8 @@ const ACTION_TEXT = /^[a-z0-9_.]+$/;
 const WITH_ACTOR = new Set(['time.correction_recorded', 'time.correction_approved', 'time.day_approved', 'time.day_reapproved']);
 /** Check-ins: only the members before the verification evidence are read (the deployment and the responder). */
 const CHECK_INS = new Set(['checkin.admitted', 'checkin.admitted_with_warnings']);
+/** A status change: only its last member, `to` (the new status and reason), is read. */
+const STATUS_CHANGED = 'deployment.status_changed';
 
 export interface EntryReading {
   /** The actions the recomputation reads; any other entry keeps only its place in the chain (seq, time). */
@@ -57,21 +64,63 @@ function plainString(line: Buffer, from: number, to: number): string | null {
   return line.toString('utf8', from, to);
 }
 
+const matchesAt = (line: Buffer, at: number, text: Buffer): boolean => {
+  if (at < 0 || at + text.length > line.length) return false;
+  for (let i = 0; i < text.length; i++) if (line[at + i] !== text[i]) return false;
+  return true;
+};
+
+/** A plain string (no escape) or null at `at`: its value and where it ends, or undefined. */
+function plainOrNull(line: Buffer, at: number): { value: string | null; end: number } | undefined {
+  if (matchesAt(line, at, NULL)) return { value: null, end: at + NULL.length };
+  if (line[at] !== QUOTE) return undefined;
+  const close = line.indexOf(QUOTE, at + 1);
+  if (close < 0) return undefined;
+  const value = plainString(line, at + 1, close);
+  return value === null ? undefined : { value, end: close + 1 };
+}
+
+/**
+ * The canonical tail `"seq":N,"targetId":S,"targetType":S}` (N a whole number, S a plain string or null) read by
+ * hand from `at` to the end of the line; undefined when the tail is anything else.
+ */
+function tailOf(line: Buffer, at: number): { seq: number; targetId: string | null } | undefined {
+  let i = at + SEQ.length;
+  let seq = 0;
+  const digits = i;
+  for (; i < line.length && line[i] >= 0x30 && line[i] <= 0x39; i++) seq = seq * 10 + (line[i] - 0x30);
+  if (i === digits || i - digits > 15 || (line[digits] === 0x30 && i - digits > 1) || line[i] !== 0x2c) return undefined;
+  if (!matchesAt(line, i + 1, TARGET_ID)) return undefined;
+  const targetId = plainOrNull(line, i + 1 + TARGET_ID.length);
+  if (!targetId || !matchesAt(line, targetId.end, TARGET_TYPE)) return undefined;
+  const targetType = plainOrNull(line, targetId.end + TARGET_TYPE.length);
+  if (!targetType || targetType.end !== line.length - 1 || line[targetType.end] !== 0x7d) return undefined;
+  return { seq, targetId: targetId.value };
+}
+
 /** The canonical-layout reading (see the top of this file), or null when the line is not in that layout. */
 function partsOf(line: Buffer, reading: EntryReading): AuditedEntry | null {
-  if (line.length < OPENING.length || line.compare(OPENING, 0, OPENING.length, 0, OPENING.length) !== 0) return null;
+  if (!matchesAt(line, 0, OPENING)) return null;
   const actionEnd = line.indexOf(QUOTE, OPENING.length);
   if (actionEnd < 0) return null;
   const action = line.toString('latin1', OPENING.length, actionEnd);
   if (!ACTION_TEXT.test(action)) return null;
   const payloadAt = line.indexOf(PAYLOAD, actionEnd);
-  const tailAt = line.lastIndexOf(PREV_HASH);
-  if (payloadAt < 0 || tailAt < payloadAt) return null;
-  // Everything after the top-level prevHash is scalars (seq, targetId, targetType): its text closes the line alone.
-  const tail = parsed(`{${line.toString('utf8', tailAt + 1, line.length)}`);
-  if (!isObject(tail) || typeof tail.seq !== 'number') return null;
-  const targetId = tail.targetId === undefined || tail.targetId === null ? null : tail.targetId;
-  if (typeof targetId !== 'string' && targetId !== null) return null;
+  // After the top-level seq come only targetId and targetType: read by hand when they are plain, else parsed. The
+  // text from there closes the line alone only when the cut is at the top level.
+  const seqAt = line.lastIndexOf(SEQ);
+  if (payloadAt < 0 || seqAt < payloadAt) return null;
+  let tail = tailOf(line, seqAt);
+  if (!tail) {
+    const value = parsed(`{${line.toString('utf8', seqAt + 1, line.length)}`);
+    if (!isObject(value) || typeof value.seq !== 'number') return null;
+    const targetId = value.targetId === undefined ? null : value.targetId;
+    if (typeof targetId !== 'string' && targetId !== null) return null;
+    tail = { seq: value.seq, targetId };
+  }
+  // Just before seq, the top-level prevHash: a plain string ending where seq's member starts.
+  const prevHashAt = line.lastIndexOf(PREV_HASH, seqAt);
+  if (prevHashAt < payloadAt || line[seqAt - 1] !== QUOTE || plainString(line, prevHashAt + PREV_HASH.length, seqAt - 1) === null) return null;
 
   let occurredAt: string | null = null;
   let actor: Record<string, unknown> = {};
@@ -91,16 +140,22 @@ function partsOf(line: Buffer, reading: EntryReading): AuditedEntry | null {
   let payload: unknown = {};
   if (reading.replayed.has(action)) {
     const from = payloadAt + PAYLOAD.length;
+    const to = prevHashAt;
+    payload = undefined;
     if (CHECK_INS.has(action)) {
       // The verification evidence is last in canonical order and not needed: the members before it, when that cut
       // is at the payload's top level.
       const cut = line.indexOf(VERIFICATION, from);
-      if (cut > 0 && cut < tailAt) payload = parsed(`${line.toString('utf8', from, cut)}}`);
-      if (!isObject(payload)) payload = parsed(line.toString('utf8', from, tailAt));
-    } else payload = parsed(line.toString('utf8', from, tailAt));
+      if (cut > 0 && cut < to) payload = parsed(`${line.toString('utf8', from, cut)}}`);
+    } else if (action === STATUS_CHANGED) {
+      // `to` is last in canonical order: from its member on, when that cut is at the payload's top level.
+      const cut = line.lastIndexOf(TO, to);
+      if (cut > from) payload = parsed(`{${line.toString('utf8', cut + 1, to)}`);
+    }
+    if (!isObject(payload)) payload = parsed(line.toString('utf8', from, to));
   }
   if (!isObject(payload)) return null;
-  return { seq: tail.seq, occurredAt, actor, action, targetId, payload };
+  return { seq: tail.seq, occurredAt, actor, action, targetId: tail.targetId, payload };
 }
 
 /**
