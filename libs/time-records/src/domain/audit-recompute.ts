@@ -195,7 +195,7 @@ export class AuditRecomputation {
   private timeZone = 'UTC';
   private createdAt: Date | null = null;
   private closedAt: Date | null = null;
-  private lastAt: Date | null = null;
+  private lastAtMs: number | null = null;
   private readonly deployments = new DeploymentColumns();
   private readonly rules = new Map<string, AgencyRules>();
   private readonly employment = new Map<string, Employment>();
@@ -208,17 +208,19 @@ export class AuditRecomputation {
   private readonly approvedFacts = new Map<string, Map<string, string | null>>();
   private readonly certified = new Set<string>();
   private readonly computed: Recomputed[] = [];
+  private ledgerCache: { key: string; ledger: TimeLedger } | null = null;
 
   /** Feeds the next entry; entries must come in chain order (increasing `seq`), as the export writes them. */
   add(e: AuditedEntry): void {
     if (!(e.seq > this.lastSeq)) throw new Error(`audit entry ${e.seq} is out of chain order (after ${this.lastSeq})`);
     this.lastSeq = e.seq;
     const p = e.payload;
-    const at = new Date(e.occurredAt);
-    this.lastAt = at;
+    // Milliseconds, not a Date: most entries are check-ins and status changes, kept as numbers.
+    const ms = Date.parse(e.occurredAt);
+    this.lastAtMs = ms;
     switch (e.action) {
       case 'incident.created':
-        this.createdAt = at;
+        this.createdAt = new Date(ms);
         this.timeZone = str(p.timeZone) ?? 'UTC';
         break;
       case 'incident.updated': {
@@ -227,18 +229,18 @@ export class AuditRecomputation {
         break;
       }
       case 'incident.closed':
-        this.closedAt = at;
+        this.closedAt = new Date(ms);
         break;
       case 'checkin.admitted':
       case 'checkin.admitted_with_warnings': {
         const id = str(p.deploymentId);
         const responderId = str(p.responderId);
-        if (id && responderId && !this.deployments.has(id)) this.deployments.add(id, responderId, at.getTime());
+        if (id && responderId && !this.deployments.has(id)) this.deployments.add(id, responderId, ms);
         break;
       }
       case 'deployment.status_changed': {
         const to = p.to as { status?: StatusChange['status']; reason?: string } | undefined;
-        if (e.targetId && to?.status) this.deployments.addChange(e.targetId, at.getTime(), to.status, to.reason ?? null);
+        if (e.targetId && to?.status) this.deployments.addChange(e.targetId, ms, to.status, to.reason ?? null);
         break;
       }
       case 'deployment.checked_out':
@@ -271,7 +273,7 @@ export class AuditRecomputation {
             ...c,
             onDuty: c.onDuty.map((i) => ({ start: Date.parse(i.start), end: Date.parse(i.end) })),
             approver: userOf(e.actor),
-            at,
+            at: new Date(ms),
           };
           this.ledgerEvents.push((ledger) => ledger.correct(correction));
         }
@@ -279,7 +281,7 @@ export class AuditRecomputation {
       }
       case 'time.day_approved':
       case 'time.day_reapproved': {
-        const approval = { id: String(e.seq), agency: String(p.agency), date: String(p.date), approvedBy: userOf(e.actor), at };
+        const approval = { id: String(e.seq), agency: String(p.agency), date: String(p.date), approvedBy: userOf(e.actor), at: new Date(ms) };
         this.ledgerEvents.push((ledger) => ledger.approve(approval));
         if (Array.isArray(p.deployments)) {
           const facts = this.approvedFacts.get(approval.agency) ?? new Map<string, string | null>();
@@ -291,7 +293,7 @@ export class AuditRecomputation {
       case 'time.package_certified': {
         const agency = String(p.agency);
         this.certified.add(agency);
-        const summary = this.summaryOf(agency, p.deployments as CertifiedDeployment[], at, true);
+        const summary = this.summaryOf(agency, p.deployments as CertifiedDeployment[], new Date(ms), true);
         const totals = summary.totals.find((t) => t.agency === agency) ?? zeroTotals(agency);
         const certified = { ...zeroTotals(agency), ...(p.totals as Partial<AgencyTotals>) };
         this.computed.push({
@@ -318,7 +320,7 @@ export class AuditRecomputation {
    * last entry) on the deployments their approvals recorded. Weekly overtime counts the days of the week whose
    * deployments an approval recorded; a day nobody approved yet may still move time of a later day into overtime.
    */
-  provisional(asOf: Date | null = this.lastAt): Provisional[] {
+  provisional(asOf: Date | null = this.lastAtMs === null ? null : new Date(this.lastAtMs)): Provisional[] {
     const out: Provisional[] = [];
     const when = asOf ?? new Date(0);
     for (const [agency, facts] of [...this.approvedFacts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -341,6 +343,19 @@ export class AuditRecomputation {
       out.push({ agency, asOf: when.toISOString(), approvedDates: [...approved].sort(), reapprovalDates: [...waiting].sort(), totals });
     }
     return out;
+  }
+
+  /**
+   * The ledger of every correction and approval so far: built again only when one was added or the calendar changed
+   * since the last build (the summary only reads it), not once per certification.
+   */
+  private ledgerFor(calendar: IncidentCalendar): TimeLedger {
+    const key = `${calendar.timeZone}|${calendar.startDate}|${String(calendar.endDate)}|${this.ledgerEvents.length}`;
+    if (this.ledgerCache?.key === key) return this.ledgerCache.ledger;
+    const ledger = new TimeLedger(calendar);
+    for (const apply of this.ledgerEvents) apply(ledger);
+    this.ledgerCache = { key, ledger };
+    return ledger;
   }
 
   private summaryOf(agency: string, facts: ReadonlyArray<Omit<CertifiedDeployment, 'responderId'>>, at: Date, settledOnly: boolean): LabourSummary {
@@ -367,8 +382,7 @@ export class AuditRecomputation {
         employment: this.employment.get(d.responderId) ?? 'employee',
       });
     }
-    const ledger = new TimeLedger(calendar);
-    for (const apply of this.ledgerEvents) apply(ledger);
+    const ledger = this.ledgerFor(calendar);
     return labourSummary(deriveTimeEntries(calendar, timelines, at), ledger, this.rules, profiles, { agency, settledOnly });
   }
 }
