@@ -65,6 +65,8 @@ export const REPLAYED_ACTIONS: ReadonlySet<string> = new Set([
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const userOf = (actor: Record<string, unknown>): string => str(actor.userId) ?? `${String(actor.kind)}`;
 const zeroTotals = (agency: string): AgencyTotals => ({ agency, regularMinutes: 0, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 0, donatedCents: 0 });
+/** Responders per batch when a certified package is recomputed. */
+const RECOMPUTE_BATCH = 200;
 const TOTAL_KEYS = ['regularMinutes', 'overtimeMinutes', 'claimCents', 'donatedMinutes', 'donatedCents'] as const;
 
 /**
@@ -144,6 +146,11 @@ class DeploymentColumns {
     if (i === undefined) return;
     this.checkedOut[i] = at;
     this.out[i] = 1;
+  }
+
+  responderOf(id: string): string | undefined {
+    const i = this.index.get(id);
+    return i === undefined ? undefined : this.texts[this.responder[i]];
   }
 
   get(id: string): { responderId: string; checkedInAt: Date; checkedOutAt: Date | null; changes: StatusChange[] } | undefined {
@@ -293,8 +300,7 @@ export class AuditRecomputation {
       case 'time.package_certified': {
         const agency = String(p.agency);
         this.certified.add(agency);
-        const summary = this.summaryOf(agency, p.deployments as CertifiedDeployment[], new Date(ms), true);
-        const totals = summary.totals.find((t) => t.agency === agency) ?? zeroTotals(agency);
+        const totals = this.certifiedTotals(agency, p.deployments as CertifiedDeployment[], new Date(ms));
         const certified = { ...zeroTotals(agency), ...(p.totals as Partial<AgencyTotals>) };
         this.computed.push({
           agency,
@@ -356,6 +362,61 @@ export class AuditRecomputation {
     for (const apply of this.ledgerEvents) apply(ledger);
     this.ledgerCache = { key, ledger };
     return ledger;
+  }
+
+  /**
+   * An agency's totals as of its certification, computed a batch of responders at a time (RECOMPUTE_BATCH): every
+   * rule but day approval is per responder, so the batches' rows are the agency's rows, and a batch's intermediate
+   * state is short-lived whatever the size of the agency. Responders with a correction for the agency and no listed
+   * deployment count too, as in a summary of the whole agency.
+   */
+  private certifiedTotals(agency: string, facts: readonly CertifiedDeployment[], at: Date): AgencyTotals {
+    const calendar = this.calendarNow();
+    const ledger = this.ledgerFor(calendar);
+    const byResponder = new Map<string, Array<Omit<CertifiedDeployment, 'responderId'>>>();
+    for (const f of facts) {
+      const responderId = this.deployments.responderOf(f.deploymentId);
+      if (responderId === undefined) throw new Error(`deployment ${f.deploymentId} is recorded for ${agency} but its check-in is not in the export`);
+      const list = byResponder.get(responderId);
+      if (list) list.push(f);
+      else byResponder.set(responderId, [f]);
+    }
+    const correctedOnly = new Set<string>();
+    for (const c of this.recorded.values()) if (c.agency === agency && !byResponder.has(c.responderId)) correctedOnly.add(c.responderId);
+    const totals = zeroTotals(agency);
+    const add = (summary: LabourSummary): void => {
+      const t = summary.totals.find((x) => x.agency === agency);
+      if (t) for (const k of TOTAL_KEYS) totals[k] += t[k];
+    };
+    const responders = [...byResponder.keys()];
+    for (let from = 0; from < responders.length; from += RECOMPUTE_BATCH) {
+      const batch = responders.slice(from, from + RECOMPUTE_BATCH);
+      const timelines: DeploymentTimeline[] = [];
+      const profiles = new Map<string, ResponderProfile>();
+      for (const responderId of batch) {
+        for (const f of byResponder.get(responderId) ?? []) {
+          const d = this.deployments.get(f.deploymentId)!;
+          timelines.push({
+            deploymentId: f.deploymentId,
+            responderId,
+            agency,
+            checkedInAt: d.checkedInAt,
+            checkedOutAt: d.checkedOutAt,
+            statusChanges: d.changes,
+          });
+          profiles.set(responderId, { responderId, name: responderId, position: f.position, employment: this.employment.get(responderId) ?? 'employee' });
+        }
+      }
+      add(labourSummary(deriveTimeEntries(calendar, timelines, at), ledger, this.rules, profiles, { agency, settledOnly: true, responders: new Set(batch) }));
+    }
+    if (correctedOnly.size > 0) add(labourSummary([], ledger, this.rules, new Map(), { agency, settledOnly: true, responders: correctedOnly }));
+    return totals;
+  }
+
+  private calendarNow(): IncidentCalendar {
+    if (!this.createdAt) throw new Error('the export has no incident.created entry: the incident dates are unknown');
+    const tz = this.timeZone;
+    return { timeZone: tz, startDate: localDate(this.createdAt, tz), endDate: this.closedAt ? localDate(this.closedAt, tz) : null };
   }
 
   private summaryOf(agency: string, facts: ReadonlyArray<Omit<CertifiedDeployment, 'responderId'>>, at: Date, settledOnly: boolean): LabourSummary {
