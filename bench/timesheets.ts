@@ -23,7 +23,9 @@
  *
  * Options: --skip-cli  only the package (no export, no CLI);
  *          --keep-export  leave the export file in the temporary directory (its path is printed);
- *          BENCH_CLI_ARGS  extra node options for the CLI child, space separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ *          BENCH_CLI_ARGS  extra node options for the CLI child, space separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof");
+ *          BENCH_CLI_COMPARE  the main.js of another build of the CLI (e.g. a copy of an older dist): run first on the
+ *                             same export, its figures printed as `compared`.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -378,10 +380,13 @@ async function writeAuditExport(
 }
 
 /** Runs `time-package` on the export as a child process; peak RSS from /usr/bin/time -v, else from VmHWM polled. */
-async function runCli(file: string): Promise<{ seconds: number; peakRssMiB: number; exitCode: number | null; stdout: string; stderr: string }> {
+async function runCli(
+  file: string,
+  main = join(__dirname, '../apps/cli/src/main.js'),
+): Promise<{ seconds: number; peakRssMiB: number; exitCode: number | null; stdout: string; stderr: string }> {
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const extra = (process.env.BENCH_CLI_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const node = [process.execPath, '--disable-warning=ExperimentalWarning', ...extra, join(__dirname, '../apps/cli/src/main.js')];
+  const node = [process.execPath, '--disable-warning=ExperimentalWarning', ...extra, main];
   const cli = ['time-package', '--audit-export', file, '--incident', INCIDENT];
   const [command, ...args] = timeBin ? [timeBin, '-v', ...node, ...cli] : [...node, ...cli];
   const started = performance.now();
@@ -479,9 +484,18 @@ async function main(): Promise<void> {
     const t = performance.now();
     const written = await writeAuditExport(exportFile, certified);
     const writeSeconds = (performance.now() - t) / 1000;
+    const compareWith = process.env.BENCH_CLI_COMPARE;
+    const figures = (run: Awaited<ReturnType<typeof runCli>>, load: number[]): Record<string, unknown> => ({
+      loadAverageBefore: load.map((l) => Number(l.toFixed(2))),
+      seconds: Number(run.seconds.toFixed(1)),
+      entriesPerSecond: Math.round(written.entries / run.seconds),
+      peakRssMiB: run.peakRssMiB,
+      exitCode: run.exitCode,
+      agenciesEqual: `${(run.stdout.match(/^ {2}equals the certified totals$/gm) ?? []).length} of ${certified.size}`,
+    });
+    const compared = compareWith ? figures(await runCli(exportFile, compareWith), loadavg()) : null;
     const load = loadavg();
     const run = await runCli(exportFile);
-    const equal = (run.stdout.match(/^ {2}equals the certified totals$/gm) ?? []).length;
     console.log(
       JSON.stringify(
         {
@@ -489,12 +503,8 @@ async function main(): Promise<void> {
           exportMiB: Math.round(written.bytes / 1024 / 1024),
           entries: written.entries,
           exportWriteSeconds: Number(writeSeconds.toFixed(1)),
-          loadAverageBeforeCli: load.map((l) => Number(l.toFixed(2))),
-          seconds: Number(run.seconds.toFixed(1)),
-          entriesPerSecond: Math.round(written.entries / run.seconds),
-          peakRssMiB: run.peakRssMiB,
-          exitCode: run.exitCode,
-          agenciesEqual: `${equal} of ${certified.size}`,
+          ...figures(run, load),
+          ...(compared ? { compared: { main: compareWith, ...compared } } : {}),
           targets: { seconds: 30, peakRssMiB: 1024 },
           ...(KEEP_EXPORT ? { exportFile } : {}),
         },
