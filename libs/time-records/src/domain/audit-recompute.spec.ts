@@ -67,6 +67,39 @@ describe('recomputing from audit entries fed one at a time', () => {
     expect(recomputeFromAudit([...entries].reverse())).toMatchObject([{ agency: 'A', matches: true }]);
   });
 
+  it('certifies an agency larger than one batch of responders, with a responder who has only a correction', () => {
+    // 205 responders of 10 h each (480 + 120 min, 480.00 + 180.00 = 660.00), and r-x with no deployment but an
+    // approved correction of 4 h (240 min regular, 240.00): 98,640 regular and 24,600 overtime minutes, 135,540.00.
+    const entries: AuditedEntry[] = [entry(1, 'incident.created', '2026-06-01T00:00:00Z', { timeZone: 'UTC' })];
+    const facts: Array<{ deploymentId: string; responderId: string; position: null }> = [];
+    for (let n = 0; n < 205; n++) {
+      const id = `d${n}`;
+      facts.push({ deploymentId: id, responderId: `r${n}`, position: null });
+      entries.push(entry(entries.length + 1, 'checkin.admitted', '2026-06-01T08:00:00Z', { deploymentId: id, responderId: `r${n}` }, id));
+      entries.push(entry(entries.length + 1, 'deployment.checked_out', '2026-06-01T18:00:00Z', { checkedOutAt: '2026-06-01T18:00:00Z' }, id));
+    }
+    const onDuty = [{ start: '2026-06-01T09:00:00Z', end: '2026-06-01T13:00:00Z' }];
+    entries.push(entry(entries.length + 1, 'time.rules_set', '2026-06-01T19:00:00Z', RULES, 'A'));
+    entries.push(
+      entry(
+        entries.length + 1,
+        'time.correction_recorded',
+        '2026-06-01T20:00:00Z',
+        { responderId: 'r-x', agency: 'A', date: '2026-06-01', onDuty, reason: 'paper log' },
+        'c1',
+      ),
+    );
+    entries.push({ ...entry(entries.length + 1, 'time.correction_approved', '2026-06-01T21:00:00Z', {}, 'c1'), actor: { kind: 'user', userId: 'u2' } });
+    entries.push(entry(entries.length + 1, 'time.day_approved', '2026-06-02T09:00:00Z', { agency: 'A', date: '2026-06-01', deployments: facts }));
+    const totals = { agency: 'A', regularMinutes: 98_640, overtimeMinutes: 24_600, claimCents: 13_554_000, donatedMinutes: 0, donatedCents: 0 };
+    const r = new AuditRecomputation();
+    for (const e of entries) r.add(e);
+    // The whole agency at once (the approved days, before certification) gives the same totals.
+    expect(r.provisional(new Date('2026-06-02T10:00:00Z'))).toMatchObject([{ agency: 'A', totals }]);
+    r.add(entry(entries.length + 1, 'time.package_certified', '2026-06-02T10:00:00Z', { agency: 'A', totals, deployments: facts }));
+    expect(r.results()).toEqual([{ agency: 'A', certifiedAt: '2026-06-02T10:00:00Z', totals, certified: totals, matches: true }]);
+  });
+
   it('refuses entries out of chain order (a reordered or repeated line)', () => {
     const r = new AuditRecomputation();
     const [first, second] = chain();
