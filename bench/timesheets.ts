@@ -493,7 +493,8 @@ async function main(): Promise<void> {
       exitCode: run.exitCode,
       agenciesEqual: `${(run.stdout.match(/^ {2}equals the certified totals$/gm) ?? []).length} of ${certified.size}`,
     });
-    const compared = compareWith ? figures(await runCli(exportFile, compareWith), loadavg()) : null;
+    const compareLoad = loadavg();
+    const compared = compareWith ? figures(await runCli(exportFile, compareWith), compareLoad) : null;
     const load = loadavg();
     const run = await runCli(exportFile);
     console.log(
