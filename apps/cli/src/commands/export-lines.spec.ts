@@ -2,10 +2,10 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '@app/audit';
-import { REPLAYED_ACTIONS } from '@app/time-records';
+import { ACTOR_ACTIONS, REPLAYED_ACTIONS } from '@app/time-records';
 import { auditedEntry, entryOfLine, forEachLine, isClosing, trimmedLine } from './export-lines';
 
-const reading = { replayed: REPLAYED_ACTIONS };
+const reading = { replayed: REPLAYED_ACTIONS, withActor: ACTOR_ACTIONS };
 const actor = { kind: 'user', userId: 'u-7', role: 'time_leader', email: 'lead@agency.example' };
 const record = (seq: number, action: string, payload: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   id: String(seq),

@@ -28,8 +28,6 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const ACTION_TEXT = /^[a-z0-9_.]+$/;
 
-/** Actions whose entry needs its actor (the author or approver it names). */
-const WITH_ACTOR = new Set(['time.correction_recorded', 'time.correction_approved', 'time.day_approved', 'time.day_reapproved']);
 /** Check-ins: only the members before the verification evidence are read (the deployment and the responder). */
 const CHECK_INS = new Set(['checkin.admitted', 'checkin.admitted_with_warnings']);
 /** A status change: only its last member, `to` (the new status and reason), is read. */
@@ -38,6 +36,8 @@ const STATUS_CHANGED = 'deployment.status_changed';
 export interface EntryReading {
   /** The actions the recomputation reads; any other entry keeps only its place in the chain (seq, time). */
   replayed: ReadonlySet<string>;
+  /** The actions whose actor it reads. */
+  withActor: ReadonlySet<string>;
 }
 
 function parsed(text: string): unknown {
@@ -124,7 +124,7 @@ function partsOf(line: Buffer, reading: EntryReading): AuditedEntry | null {
 
   let occurredAt: string | null = null;
   let actor: Record<string, unknown> = {};
-  if (WITH_ACTOR.has(action)) {
+  if (reading.withActor.has(action)) {
     // The head (action to occurredAt) parses on its own only when the payload's cut is at the top level.
     const head = parsed(`${line.toString('utf8', 0, payloadAt)}}`);
     if (!isObject(head) || !isObject(head.actor) || typeof head.occurredAt !== 'string' || head.action !== action) return null;

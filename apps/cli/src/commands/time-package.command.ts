@@ -1,7 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseBundle, parseBundleHeader } from '@app/audit';
-import { AuditRecomputation, REPLAYED_ACTIONS, type AgencyTotals, type Provisional, type Recomputed } from '@app/time-records';
+import { ACTOR_ACTIONS, AuditRecomputation, REPLAYED_ACTIONS, type AgencyTotals, type Provisional, type Recomputed } from '@app/time-records';
 import { EXIT, UsageError, type CliCommand } from '../cli';
 import { auditedEntry, entryOfLine, forEachLine, isClosing, trimmedLine } from './export-lines';
 
@@ -54,7 +54,7 @@ async function replay(file: string): Promise<Replayed> {
     const header = parseBundleHeader(`${head.subarray(0, marker).toString('utf8')}}`);
     if (!header.ok) return header;
     const recomputation = new AuditRecomputation();
-    const reading = { replayed: REPLAYED_ACTIONS };
+    const reading = { replayed: REPLAYED_ACTIONS, withActor: ACTOR_ACTIONS };
     let closed = false;
     let problem: string | null = null;
     const lines = await open(file, 'r');

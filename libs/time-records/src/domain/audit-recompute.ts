@@ -44,7 +44,12 @@ export interface Recomputed {
   matches: boolean;
 }
 
-/** The actions the recomputation reads; it keeps only the place in the chain (seq, time) of any other entry. */
+/**
+ * The actions the recomputation reads; it keeps only the place in the chain (seq, time) of any other entry. The
+ * export reader (`time-package`) skips the payload of any other action and the actor of any action not in
+ * ACTOR_ACTIONS, and reads of a check-in only the members before `verification`, of a status change only `to`: an
+ * action or member `add` starts reading goes into these sets (or the reader).
+ */
 export const REPLAYED_ACTIONS: ReadonlySet<string> = new Set([
   'incident.created',
   'incident.updated',
@@ -61,6 +66,9 @@ export const REPLAYED_ACTIONS: ReadonlySet<string> = new Set([
   'time.day_reapproved',
   'time.package_certified',
 ]);
+
+/** The replayed actions whose actor the recomputation reads (the author or approver they name). */
+export const ACTOR_ACTIONS: ReadonlySet<string> = new Set(['time.correction_recorded', 'time.correction_approved', 'time.day_approved', 'time.day_reapproved']);
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const userOf = (actor: Record<string, unknown>): string => str(actor.userId) ?? `${String(actor.kind)}`;
@@ -217,7 +225,10 @@ export class AuditRecomputation {
   private readonly computed: Recomputed[] = [];
   private ledgerCache: { key: string; ledger: TimeLedger } | null = null;
 
-  /** Feeds the next entry; entries must come in chain order (increasing `seq`), as the export writes them. */
+  /**
+   * Feeds the next entry; entries must come in chain order (increasing `seq`), as the export writes them. A case
+   * added here is listed in REPLAYED_ACTIONS (and ACTOR_ACTIONS when it reads the actor).
+   */
   add(e: AuditedEntry): void {
     if (!(e.seq > this.lastSeq)) throw new Error(`audit entry ${e.seq} is out of chain order (after ${this.lastSeq})`);
     this.lastSeq = e.seq;
