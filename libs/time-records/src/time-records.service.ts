@@ -15,6 +15,7 @@ import {
   localMidnightMs,
   TimeLedger,
   TimeRecordError,
+  travelLegs,
   type AgencyRules,
   type DeploymentTimeline,
   type Employment,
@@ -64,6 +65,8 @@ export interface PackageBuild {
 
 interface SummaryInputs {
   calendar: IncidentCalendar;
+  /** ICS 221 ETA home per deployment. */
+  etasHome: ReadonlyMap<string, Date>;
   asOf: Date;
   employment: ReadonlyMap<string, Employment>;
   rules: ReadonlyMap<string, AgencyRules>;
@@ -189,8 +192,16 @@ export class TimeRecordsService {
       // the day, so the audit export alone recomputes approved days before the package is certified.
       const dayStart = localMidnightMs(date, calendar.timeZone);
       const dayEnd = localMidnightMs(addDays(date, 1), calendar.timeZone);
+      const etasHome = await this.repository.etasHome(incidentId, tx);
       const deployments: CertifiedDeployment[] = (await this.deployments.timelines(incidentId, tx))
-        .filter((t) => (t.agency ?? NO_AGENCY) === agency && t.checkedInAt.getTime() < dayEnd && (t.checkedOutAt ?? approvedAt).getTime() > dayStart)
+        .filter((t) => {
+          if ((t.agency ?? NO_AGENCY) !== agency) return false;
+          // Travel to and from the incident counts on its days too.
+          const { travelTo, travelHome } = travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone);
+          const from = Math.min(t.checkedInAt.getTime(), travelTo?.start.getTime() ?? Infinity);
+          const to = Math.max((t.checkedOutAt ?? approvedAt).getTime(), Math.min(travelHome?.end.getTime() ?? -Infinity, approvedAt.getTime()));
+          return from < dayEnd && to > dayStart;
+        })
         .map((t) => ({ deploymentId: t.deploymentId, responderId: t.responderId, position: t.position }));
       await this.audit.record(tx, {
         actor,
@@ -374,6 +385,7 @@ export class TimeRecordsService {
     const calendar = await this.calendar(incidentId, tx);
     return {
       calendar,
+      etasHome: await this.repository.etasHome(incidentId, tx),
       asOf,
       employment: await this.repository.employment(incidentId, tx),
       rules: new Map((await this.repository.rules(incidentId, tx)).map((r) => [r.agency, r])),
@@ -403,6 +415,7 @@ export class TimeRecordsService {
       checkedInAt: t.checkedInAt,
       checkedOutAt: t.checkedOutAt,
       statusChanges: t.statusChanges,
+      ...travelLegs({ ...t, etaHome: inputs.etasHome.get(t.deploymentId) ?? null }, inputs.calendar.timeZone),
     }));
     return refusing(() =>
       labourSummary(deriveTimeEntries(inputs.calendar, deployments, inputs.asOf), inputs.ledger, inputs.rules, profiles, {

@@ -137,7 +137,7 @@ export class TimeLedger {
     for (const c of corrections) {
       const key = entryKey(c.responderId, c.agency, c.date);
       const current = out.get(key) ?? {
-        entry: { responderId: c.responderId, agency: c.agency, date: c.date, onDuty: [], restMinutes: 0 },
+        entry: { responderId: c.responderId, agency: c.agency, date: c.date, onDuty: [], restMinutes: 0, travel: [] },
         correction: null,
         pending: [],
         history: [],
@@ -147,6 +147,7 @@ export class TimeLedger {
       const lockedAt = approvalBefore(approvals, c.at.getTime());
       const reapproved = approvals.some((a) => a.at.getTime() > c.at.getTime());
       if (!lockedAt || reapproved) {
+        // A correction replaces the day's on-duty time; travel stays as recorded (corrected where it is recorded).
         current.entry = { ...current.entry, onDuty: c.onDuty, restMinutes: 0 };
         current.correction = c;
       } else {
