@@ -503,6 +503,21 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
     expect(recomputed).toMatchObject({ agency, matches: true });
     expect(recomputed.totals).toEqual(server.totals);
     expect(timePackageCli(id, file).out).toContain('travel 3.00 h, regular 8.00 h, overtime 1.00 h, claim 285.00');
+
+    // A departure 73 hours before check-in is a mistyped date, not a journey: the summary refuses it, naming the responder.
+    const longhaul = await world.issuer.board('fl-ems').issue({ format: 'vc+jwt', qualification: 'EMT', subject: { name: 'Max Longhaul' } });
+    const refusedCheckIn = await request(http)
+      .post(path('check-ins'))
+      .set(...bearer(adminToken))
+      .set('Idempotency-Key', randomUUID())
+      .send({ credential: longhaul.jws, ics211: { agency: 'Inland EMS', departureAt: new Date(Date.now() - 73 * 3600_000).toISOString() } })
+      .expect(201);
+    const refused = await request(http)
+      .get(path('time/labour-summary.csv'))
+      .set(...bearer(keeper1))
+      .expect(422);
+    expect(refused.body.code).toBe('time_travel_implausible');
+    expect(refused.body.errors).toContainEqual({ field: 'responderId', message: refusedCheckIn.body.responder.id as string });
   });
 
   it('writes the reference and the certification to the audit trail', async () => {
