@@ -9270,6 +9270,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
             default: {
                 headers: {
@@ -9585,7 +9594,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9677,7 +9688,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9840,7 +9853,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9921,7 +9936,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10002,7 +10019,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
