@@ -392,6 +392,19 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
       .expect(200);
     // The shift as the unit log has it: 6.5 h on duty after the journey home was recorded.
     const date = new Date(eta.getTime() + offset * 3600_000).toISOString().slice(0, 10);
+    // On duty during the journey to the incident would count those minutes twice.
+    const overTravel = await request(http)
+      .post(path('time/corrections'))
+      .set(...bearer(keeper1))
+      .send({
+        responderId,
+        agency,
+        date,
+        onDuty: [{ start: new Date(checkedInAt - 3600_000).toISOString(), end: new Date(checkedInAt + 3600_000).toISOString() }],
+        reason: 'Arrived an hour early',
+      })
+      .expect(422);
+    expect(overTravel.body.code).toBe('time_entry_overlap');
     const correction = await request(http)
       .post(path('time/corrections'))
       .set(...bearer(keeper1))

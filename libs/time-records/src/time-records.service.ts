@@ -8,6 +8,7 @@ import { DeploymentReader, IncidentsService, type DeploymentTimelineRecord } fro
 import {
   CERTIFICATION_STATEMENT,
   checkCorrectionTimes,
+  checkNoOverlap,
   deriveTimeEntries,
   labourSummary,
   addDays,
@@ -127,6 +128,7 @@ export class TimeRecordsService {
       await this.assertDeployed(incidentId, dto.responderId, tx);
       await this.assertNotCertified(tx, incidentId, dto.agency);
       refusing(() => checkCorrectionTimes(calendar, { id: 'new', responderId: dto.responderId, date: dto.date, onDuty: dto.onDuty.map(toInterval) }));
+      await this.assertNotOverTravel(tx, incidentId, calendar, dto);
       const onDuty = dto.onDuty.map((i) => ({ start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString() }));
       const stored = await this.repository.addCorrection(tx, {
         incidentId,
@@ -441,6 +443,18 @@ export class TimeRecordsService {
     const timelines = await this.deployments.timelines(incidentId, scope, [responderId]);
     if (timelines.length === 0) throw notFound('Responder at this incident', responderId);
     return new Set(timelines.map((t) => t.agency ?? NO_AGENCY));
+  }
+
+  /** Refuses on-duty time that overlaps the responder's recorded travel at that agency (the summary would refuse it). */
+  private async assertNotOverTravel(tx: SqlScope, incidentId: string, calendar: IncidentCalendar, dto: CreateCorrectionDto): Promise<void> {
+    const etasHome = await this.repository.etasHome(incidentId, tx, [dto.responderId]);
+    const travel = (await this.deployments.timelines(incidentId, tx, [dto.responderId]))
+      .filter((t) => (t.agency ?? NO_AGENCY) === dto.agency)
+      .flatMap((t) => {
+        const legs = travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone);
+        return [legs.travelTo, legs.travelHome].flatMap((l) => (l ? [{ start: l.start.getTime(), end: l.end.getTime() }] : []));
+      });
+    refusing(() => checkNoOverlap([...dto.onDuty.map(toInterval), ...travel], dto.responderId));
   }
 
   /** A certified package is locked: nothing that changes its figures is accepted afterwards. */

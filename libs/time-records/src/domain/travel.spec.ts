@@ -189,6 +189,23 @@ describe('travel to and from the incident (hand-computed)', () => {
 });
 
 describe('travel that cannot be right is refused', () => {
+  it("refuses a correction whose on-duty time overlaps the day's travel (the same minutes twice)", () => {
+    const d = deployment('b', 'State Fire', '2026-06-03T09:00:00', '2026-06-03T17:00:00', { departure: '2026-06-03T05:00:00' });
+    const ledger = new TimeLedger(NY);
+    ledger.correct({
+      id: 'c2',
+      responderId: 'b',
+      agency: 'State Fire',
+      date: '2026-06-03',
+      onDuty: [{ start: at('2026-06-03T08:00:00').getTime(), end: at('2026-06-03T17:00:00').getTime() }],
+      reason: 'arrived at 08:00',
+      author: 'u1',
+      approver: 'u2',
+      at: at('2026-06-04T09:00:00'),
+    });
+    expect(refusal(() => labourSummary(deriveTimeEntries(NY, [d], ASOF), ledger, RULES, PROFILES)).code).toBe('time_entry_overlap');
+  });
+
   it('refuses a leg that runs backwards', () => {
     const departsAfterCheckIn = deployment('b', 'State Fire', '2026-06-03T08:00:00', '2026-06-03T16:00:00', { departure: '2026-06-03T09:00:00' });
     expect(refusal(() => deriveTimeEntries(NY, [departsAfterCheckIn], ASOF)).code).toBe('time_entry_negative');

@@ -86,7 +86,7 @@ export class TimeRecordsController {
   @Roles('admin', 'timekeeper')
   @ApiSuccess(CorrectionDto, { status: 201, description: 'The correction, waiting for approval by someone else.' })
   @ApiProblem('time_entry_negative', 'An interval ends before it starts.')
-  @ApiProblem('time_entry_overlap', 'Two intervals overlap.')
+  @ApiProblem('time_entry_overlap', "Two intervals overlap, or one overlaps the responder's recorded travel.")
   @ApiProblem('time_entry_outside_incident', "An interval leaves the corrected day or the incident's dates.")
   async addCorrection(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
