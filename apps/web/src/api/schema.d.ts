@@ -9423,7 +9423,7 @@ export interface operations {
             };
             /** @description An interval leaves the corrected day or the incident's dates. Code: time_entry_outside_incident.
              *
-             *     Two intervals overlap. Code: time_entry_overlap.
+             *     Two intervals overlap, or one overlaps the responder's recorded travel. Code: time_entry_overlap.
              *
              *     An interval ends before it starts. Code: time_entry_negative. */
             422: {
