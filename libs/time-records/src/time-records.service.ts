@@ -8,6 +8,7 @@ import { DeploymentReader, IncidentsService, type DeploymentTimelineRecord } fro
 import {
   CERTIFICATION_STATEMENT,
   checkCorrectionTimes,
+  checkNoOverlap,
   deriveTimeEntries,
   labourSummary,
   addDays,
@@ -15,6 +16,7 @@ import {
   localMidnightMs,
   TimeLedger,
   TimeRecordError,
+  travelLegs,
   type AgencyRules,
   type DeploymentTimeline,
   type Employment,
@@ -64,6 +66,8 @@ export interface PackageBuild {
 
 interface SummaryInputs {
   calendar: IncidentCalendar;
+  /** ICS 221 ETA home per deployment. */
+  etasHome: ReadonlyMap<string, Date>;
   asOf: Date;
   employment: ReadonlyMap<string, Employment>;
   rules: ReadonlyMap<string, AgencyRules>;
@@ -124,6 +128,7 @@ export class TimeRecordsService {
       await this.assertDeployed(incidentId, dto.responderId, tx);
       await this.assertNotCertified(tx, incidentId, dto.agency);
       refusing(() => checkCorrectionTimes(calendar, { id: 'new', responderId: dto.responderId, date: dto.date, onDuty: dto.onDuty.map(toInterval) }));
+      await this.assertNotOverTravel(tx, incidentId, calendar, dto);
       const onDuty = dto.onDuty.map((i) => ({ start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString() }));
       const stored = await this.repository.addCorrection(tx, {
         incidentId,
@@ -189,8 +194,16 @@ export class TimeRecordsService {
       // the day, so the audit export alone recomputes approved days before the package is certified.
       const dayStart = localMidnightMs(date, calendar.timeZone);
       const dayEnd = localMidnightMs(addDays(date, 1), calendar.timeZone);
+      const etasHome = await this.repository.etasHome(incidentId, tx);
       const deployments: CertifiedDeployment[] = (await this.deployments.timelines(incidentId, tx))
-        .filter((t) => (t.agency ?? NO_AGENCY) === agency && t.checkedInAt.getTime() < dayEnd && (t.checkedOutAt ?? approvedAt).getTime() > dayStart)
+        .filter((t) => {
+          if ((t.agency ?? NO_AGENCY) !== agency) return false;
+          // Travel to and from the incident counts on its days too.
+          const { travelTo, travelHome } = travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone);
+          const from = Math.min(t.checkedInAt.getTime(), travelTo?.start.getTime() ?? Infinity);
+          const to = Math.max((t.checkedOutAt ?? approvedAt).getTime(), Math.min(travelHome?.end.getTime() ?? -Infinity, approvedAt.getTime()));
+          return from < dayEnd && to > dayStart;
+        })
         .map((t) => ({ deploymentId: t.deploymentId, responderId: t.responderId, position: t.position }));
       await this.audit.record(tx, {
         actor,
@@ -374,6 +387,7 @@ export class TimeRecordsService {
     const calendar = await this.calendar(incidentId, tx);
     return {
       calendar,
+      etasHome: await this.repository.etasHome(incidentId, tx),
       asOf,
       employment: await this.repository.employment(incidentId, tx),
       rules: new Map((await this.repository.rules(incidentId, tx)).map((r) => [r.agency, r])),
@@ -403,6 +417,7 @@ export class TimeRecordsService {
       checkedInAt: t.checkedInAt,
       checkedOutAt: t.checkedOutAt,
       statusChanges: t.statusChanges,
+      ...travelLegs({ ...t, etaHome: inputs.etasHome.get(t.deploymentId) ?? null }, inputs.calendar.timeZone),
     }));
     return refusing(() =>
       labourSummary(deriveTimeEntries(inputs.calendar, deployments, inputs.asOf), inputs.ledger, inputs.rules, profiles, {
@@ -428,6 +443,18 @@ export class TimeRecordsService {
     const timelines = await this.deployments.timelines(incidentId, scope, [responderId]);
     if (timelines.length === 0) throw notFound('Responder at this incident', responderId);
     return new Set(timelines.map((t) => t.agency ?? NO_AGENCY));
+  }
+
+  /** Refuses on-duty time that overlaps the responder's recorded travel at that agency (the summary would refuse it). */
+  private async assertNotOverTravel(tx: SqlScope, incidentId: string, calendar: IncidentCalendar, dto: CreateCorrectionDto): Promise<void> {
+    const etasHome = await this.repository.etasHome(incidentId, tx, [dto.responderId]);
+    const travel = (await this.deployments.timelines(incidentId, tx, [dto.responderId]))
+      .filter((t) => (t.agency ?? NO_AGENCY) === dto.agency)
+      .flatMap((t) => {
+        const legs = travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone);
+        return [legs.travelTo, legs.travelHome].flatMap((l) => (l ? [{ start: l.start.getTime(), end: l.end.getTime() }] : []));
+      });
+    refusing(() => checkNoOverlap([...dto.onDuty.map(toInterval), ...travel], dto.responderId));
   }
 
   /** A certified package is locked: nothing that changes its figures is accepted afterwards. */

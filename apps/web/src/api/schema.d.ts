@@ -1671,6 +1671,7 @@ export interface components {
             donatedMinutes: number;
             overtimeMinutes: number;
             regularMinutes: number;
+            travelMinutes: number;
         };
         AnonymousActorDto: {
             device?: string;
@@ -2387,7 +2388,7 @@ export interface components {
          * @description Stable reason code (never renamed)
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "walk_up_not_verified" | "walk_up_not_qualified" | "walk_up_credential_refused" | "walk_up_already_verified" | "walk_up_identity_conflict" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "par_scan_unverified" | "par_scan_not_on_scene" | "rest_override_required" | "demob_incomplete" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_day_reapproval_required" | "time_day_already_approved" | "time_correction_self_approved" | "time_rate_missing" | "time_day_not_approved" | "time_package_certified" | "practice_rules_invalid" | "primary_source_not_configured" | "primary_source_not_accepted" | "identity_not_confirmed" | "notice_signature_invalid" | "notice_invalid" | "notice_licence_unknown";
+        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "walk_up_not_verified" | "walk_up_not_qualified" | "walk_up_credential_refused" | "walk_up_already_verified" | "walk_up_identity_conflict" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "par_scan_unverified" | "par_scan_not_on_scene" | "rest_override_required" | "demob_incomplete" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_travel_implausible" | "time_day_reapproval_required" | "time_day_already_approved" | "time_correction_self_approved" | "time_rate_missing" | "time_day_not_approved" | "time_package_certified" | "practice_rules_invalid" | "primary_source_not_configured" | "primary_source_not_accepted" | "identity_not_confirmed" | "notice_signature_invalid" | "notice_invalid" | "notice_licence_unknown";
         EsarVhpLevelDto: {
             /**
              * @description ESAR-VHP credential level
@@ -2847,6 +2848,8 @@ export interface components {
             responderId: string;
             /** @enum {string} */
             status: "open" | "approved" | "reapproval_required";
+            /** @description Travel to or from the incident that day (ICS 211 departure to check-in, check-out to the ICS 221 ETA home) */
+            travelMinutes: number;
             unpaidBreakMinutes: number;
             /** @description The day's ICS 214 entries about the person */
             workDescription: string;
@@ -9267,6 +9270,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
             default: {
                 headers: {
@@ -9411,7 +9423,7 @@ export interface operations {
             };
             /** @description An interval leaves the corrected day or the incident's dates. Code: time_entry_outside_incident.
              *
-             *     Two intervals overlap. Code: time_entry_overlap.
+             *     Two intervals overlap, or one overlaps the responder's recorded travel. Code: time_entry_overlap.
              *
              *     An interval ends before it starts. Code: time_entry_negative. */
             422: {
@@ -9582,7 +9594,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9674,7 +9688,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9837,7 +9853,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9918,7 +9936,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9999,7 +10019,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;

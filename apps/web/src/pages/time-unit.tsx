@@ -95,6 +95,7 @@ function AgencyPackage({ incidentId, incidentNumber, agency }: { incidentId: str
                 <th scope="col">Name</th>
                 <th scope="col">Date</th>
                 <th scope="col">On duty h</th>
+                <th scope="col">Travel h</th>
                 <th scope="col">Regular h</th>
                 <th scope="col">Overtime h</th>
                 <th scope="col">Claim</th>
@@ -109,6 +110,7 @@ function AgencyPackage({ incidentId, incidentNumber, agency }: { incidentId: str
                   <td>{r.name}</td>
                   <td>{r.date}</td>
                   <td>{hours(r.onDutyMinutes)}</td>
+                  <td>{hours(r.travelMinutes)}</td>
                   <td>{hours(r.regularMinutes)}</td>
                   <td>{hours(r.overtimeMinutes)}</td>
                   <td>{money(r.claimCents)}</td>
@@ -121,8 +123,8 @@ function AgencyPackage({ incidentId, incidentNumber, agency }: { incidentId: str
           </table>
         </div>
         <p data-testid="time-totals">
-          Totals: regular {hours(p.totals.regularMinutes)} h, overtime {hours(p.totals.overtimeMinutes)} h, claim {money(p.totals.claimCents)}, donated{' '}
-          {hours(p.totals.donatedMinutes)} h worth {money(p.totals.donatedCents)}
+          Totals: travel {hours(p.totals.travelMinutes)} h, regular {hours(p.totals.regularMinutes)} h, overtime {hours(p.totals.overtimeMinutes)} h, claim{' '}
+          {money(p.totals.claimCents)}, donated {hours(p.totals.donatedMinutes)} h worth {money(p.totals.donatedCents)}
         </p>
       </section>
 

@@ -57,6 +57,7 @@ export const ERROR_STATUS = {
   time_entry_overlap: 422,
   time_entry_negative: 422,
   time_entry_outside_incident: 422,
+  time_travel_implausible: 422,
   time_day_reapproval_required: 409,
   time_day_already_approved: 409,
   time_correction_self_approved: 422,

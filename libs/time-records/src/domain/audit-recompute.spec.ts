@@ -45,7 +45,7 @@ describe('recomputing from audit entries fed one at a time', () => {
         asOf: '2026-06-03T00:00:00.000Z',
         approvedDates: ['2026-06-01'],
         reapprovalDates: [],
-        totals: { agency: 'A', regularMinutes: 480, overtimeMinutes: 120, claimCents: 66000, donatedMinutes: 0, donatedCents: 0 },
+        totals: { agency: 'A', travelMinutes: 0, regularMinutes: 480, overtimeMinutes: 120, claimCents: 66000, donatedMinutes: 0, donatedCents: 0 },
       },
     ]);
   });
@@ -65,6 +65,32 @@ describe('recomputing from audit entries fed one at a time', () => {
     expect(r.provisional()).toEqual([]);
     // The function form sorts by seq first.
     expect(recomputeFromAudit([...entries].reverse())).toMatchObject([{ agency: 'A', matches: true }]);
+  });
+
+  it('replays travel: the departure at check-in and its ICS 211 correction, the ICS 221 ETA home', () => {
+    // Departure 05:00 (corrected to 06:00), check-in 08:00, out 18:00, ETA home 19:30 (UTC): 120 + 600 + 90 = 810 worked,
+    // 480 regular and 330 overtime: 480.00 + 495.00.
+    const entries = [
+      entry(1, 'incident.created', '2026-06-01T00:00:00Z', { timeZone: 'UTC' }),
+      entry(2, 'checkin.admitted', '2026-06-01T08:00:00Z', { deploymentId: 'd1', responderId: 'r1', departureAt: '2026-06-01T05:00:00Z' }, 'd1'),
+      entry(3, 'ics211.edited', '2026-06-01T09:00:00Z', { fields: ['departureAt'], before: {}, after: { departureAt: '2026-06-01T06:00' } }, 'd1'),
+      entry(4, 'demob.travel_recorded', '2026-06-01T17:00:00Z', { responderId: 'r1', method: 'POV', etaHome: '2026-06-01T19:30:00.000Z' }, 'd1'),
+      entry(5, 'deployment.checked_out', '2026-06-01T18:00:00Z', { checkedOutAt: '2026-06-01T18:00:00Z' }, 'd1'),
+      entry(6, 'time.rules_set', '2026-06-01T19:00:00Z', RULES, 'A'),
+      entry(7, 'time.day_approved', '2026-06-02T09:00:00Z', {
+        agency: 'A',
+        date: '2026-06-01',
+        deployments: [{ deploymentId: 'd1', responderId: 'r1', position: null }],
+      }),
+      entry(8, 'time.package_certified', '2026-06-02T10:00:00Z', {
+        agency: 'A',
+        totals: { travelMinutes: 210, regularMinutes: 480, overtimeMinutes: 330, claimCents: 97500, donatedMinutes: 0, donatedCents: 0 },
+        deployments: [{ deploymentId: 'd1', responderId: 'r1', position: null }],
+      }),
+    ];
+    expect(recomputeFromAudit(entries)).toMatchObject([
+      { agency: 'A', matches: true, totals: { travelMinutes: 210, regularMinutes: 480, overtimeMinutes: 330, claimCents: 97500 } },
+    ]);
   });
 
   it('refuses entries out of chain order (a reordered or repeated line)', () => {

@@ -2,7 +2,7 @@ import { labourSummary, type AgencyTotals, type LabourSummary } from './labour-s
 import { TimeLedger } from './ledger';
 import { localDate } from './local-time';
 import type { AgencyRules, Employment, ResponderProfile } from './pay-rules';
-import { deriveTimeEntries, type DeploymentTimeline, type IncidentCalendar, type StatusChange } from './time-entries';
+import { deriveTimeEntries, travelLegs, type DeploymentTimeline, type IncidentCalendar, type StatusChange } from './time-entries';
 
 /** An audit entry as the export carries it (the fields the recomputation reads). */
 export interface AuditedEntry {
@@ -46,12 +46,21 @@ export interface Recomputed {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const userOf = (actor: Record<string, unknown>): string => str(actor.userId) ?? `${String(actor.kind)}`;
-const zeroTotals = (agency: string): AgencyTotals => ({ agency, regularMinutes: 0, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 0, donatedCents: 0 });
-const TOTAL_KEYS = ['regularMinutes', 'overtimeMinutes', 'claimCents', 'donatedMinutes', 'donatedCents'] as const;
+const zeroTotals = (agency: string): AgencyTotals => ({
+  agency,
+  travelMinutes: 0,
+  regularMinutes: 0,
+  overtimeMinutes: 0,
+  claimCents: 0,
+  donatedMinutes: 0,
+  donatedCents: 0,
+});
+const TOTAL_KEYS = ['travelMinutes', 'regularMinutes', 'overtimeMinutes', 'claimCents', 'donatedMinutes', 'donatedCents'] as const;
 
 /**
  * Recomputes the packages of an incident from its audit entries alone, fed one at a time in chain order (an export
- * is read line by line, never whole): the incident's zone and dates, check-ins, status changes and check-outs, the
+ * is read line by line, never whole): the incident's zone and dates, check-ins (with the departure time), ICS 211
+ * corrections of the departure, ICS 221 travel home (ETA), status changes and check-outs, the
  * agencies' rules and rates, employment, corrections and their approvals, day approvals (with the deployment facts
  * each records), and each certification's deployment facts and totals. A certified package is computed as of its
  * certification, as the server did when it certified. What is kept is the replayed state (deployments, rules,
@@ -63,7 +72,10 @@ export class AuditRecomputation {
   private createdAt: Date | null = null;
   private closedAt: Date | null = null;
   private lastAt: Date | null = null;
-  private readonly deployments = new Map<string, { responderId: string; checkedInAt: Date; checkedOutAt: Date | null; changes: StatusChange[] }>();
+  private readonly deployments = new Map<
+    string,
+    { responderId: string; checkedInAt: Date; checkedOutAt: Date | null; changes: StatusChange[]; departureAt: string | null; etaHome: Date | null }
+  >();
   private readonly rules = new Map<string, AgencyRules>();
   private readonly employment = new Map<string, Employment>();
   private readonly recorded = new Map<
@@ -100,7 +112,21 @@ export class AuditRecomputation {
       case 'checkin.admitted_with_warnings': {
         const id = str(p.deploymentId);
         const responderId = str(p.responderId);
-        if (id && responderId && !this.deployments.has(id)) this.deployments.set(id, { responderId, checkedInAt: at, checkedOutAt: null, changes: [] });
+        if (id && responderId && !this.deployments.has(id)) {
+          this.deployments.set(id, { responderId, checkedInAt: at, checkedOutAt: null, changes: [], departureAt: str(p.departureAt), etaHome: null });
+        }
+        break;
+      }
+      case 'ics211.edited': {
+        const d = e.targetId ? this.deployments.get(e.targetId) : undefined;
+        const departureAt = str((p.after as Record<string, unknown> | undefined)?.departureAt);
+        if (d && departureAt !== null) d.departureAt = departureAt;
+        break;
+      }
+      case 'demob.travel_recorded': {
+        const d = e.targetId ? this.deployments.get(e.targetId) : undefined;
+        const eta = str(p.etaHome);
+        if (d && eta !== null) d.etaHome = new Date(eta);
         break;
       }
       case 'deployment.status_changed': {
@@ -224,6 +250,7 @@ export class AuditRecomputation {
         checkedInAt: d.checkedInAt,
         checkedOutAt: d.checkedOutAt,
         statusChanges: d.changes,
+        ...travelLegs(d, tz),
       });
       profiles.set(d.responderId, {
         responderId: d.responderId,

@@ -12,6 +12,8 @@ export interface LabourRow {
   employment: Employment;
   date: string;
   onDutyMinutes: number;
+  /** Travel to or from the incident that day (worked time, in regular and overtime). */
+  travelMinutes: number;
   unpaidBreakMinutes: number;
   regularMinutes: number;
   overtimeMinutes: number;
@@ -34,6 +36,7 @@ export interface LabourRow {
 
 export interface AgencyTotals {
   agency: string;
+  travelMinutes: number;
   regularMinutes: number;
   overtimeMinutes: number;
   claimCents: number;
@@ -115,6 +118,7 @@ export function labourSummary(
       employment: profile.employment,
       date: day.date,
       onDutyMinutes: day.onDutyMinutes,
+      travelMinutes: day.travelMinutes,
       unpaidBreakMinutes: day.unpaidBreakMinutes,
       regularMinutes: day.regularMinutes,
       overtimeMinutes: day.overtimeMinutes,
@@ -134,7 +138,16 @@ export function labourSummary(
   rows.sort((a, b) => collate(a.agency, b.agency) || collate(a.name, b.name) || collate(a.responderId, b.responderId) || compareDates(a.date, b.date));
   const totals = new Map<string, AgencyTotals>();
   for (const r of rows) {
-    const t = totals.get(r.agency) ?? { agency: r.agency, regularMinutes: 0, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 0, donatedCents: 0 };
+    const t = totals.get(r.agency) ?? {
+      agency: r.agency,
+      travelMinutes: 0,
+      regularMinutes: 0,
+      overtimeMinutes: 0,
+      claimCents: 0,
+      donatedMinutes: 0,
+      donatedCents: 0,
+    };
+    t.travelMinutes += r.travelMinutes;
     t.regularMinutes += r.regularMinutes;
     t.overtimeMinutes += r.overtimeMinutes;
     t.claimCents += r.claimCents;

@@ -128,7 +128,7 @@ export class TimeLedger {
    * The entries in effect: derived ones overlaid by the latest correction in effect per responder day (a correction
    * also creates a day nobody derived, e.g. time not scanned). A correction is in effect when the day was open when it
    * was made, or approved again after it. With `responders`, only their corrections (a package built in batches of
-   * responders).
+   * responders). Refuses a correction whose on-duty time overlaps the day's travel.
    */
   effective(derived: readonly TimeEntry[], responders?: ReadonlySet<string>): EffectiveEntry[] {
     const out = new Map<string, EffectiveEntry>();
@@ -137,7 +137,7 @@ export class TimeLedger {
     for (const c of corrections) {
       const key = entryKey(c.responderId, c.agency, c.date);
       const current = out.get(key) ?? {
-        entry: { responderId: c.responderId, agency: c.agency, date: c.date, onDuty: [], restMinutes: 0 },
+        entry: { responderId: c.responderId, agency: c.agency, date: c.date, onDuty: [], restMinutes: 0, travel: [] },
         correction: null,
         pending: [],
         history: [],
@@ -147,6 +147,9 @@ export class TimeLedger {
       const lockedAt = approvalBefore(approvals, c.at.getTime());
       const reapproved = approvals.some((a) => a.at.getTime() > c.at.getTime());
       if (!lockedAt || reapproved) {
+        // A correction replaces the day's on-duty time; travel stays as recorded (corrected where it is recorded),
+        // so the two must not count the same minutes.
+        checkNoOverlap([...c.onDuty, ...current.entry.travel], c.responderId);
         current.entry = { ...current.entry, onDuty: c.onDuty, restMinutes: 0 };
         current.correction = c;
       } else {

@@ -172,6 +172,8 @@ export class PackageRowDto {
   @ApiProperty({ enum: EMPLOYMENTS }) employment!: Employment;
   @ApiProperty({ example: '2026-06-01' }) date!: string;
   @ApiProperty() onDutyMinutes!: number;
+  @ApiProperty({ description: 'Travel to or from the incident that day (ICS 211 departure to check-in, check-out to the ICS 221 ETA home)' })
+  travelMinutes!: number;
   @ApiProperty() unpaidBreakMinutes!: number;
   @ApiProperty() regularMinutes!: number;
   @ApiProperty() overtimeMinutes!: number;
@@ -192,6 +194,7 @@ export class PackageRowDto {
 
 export class AgencyTotalsDto {
   @ApiProperty() agency!: string;
+  @ApiProperty() travelMinutes!: number;
   @ApiProperty() regularMinutes!: number;
   @ApiProperty() overtimeMinutes!: number;
   @ApiProperty() claimCents!: number;
