@@ -89,7 +89,11 @@ export function labourSummary(
     const agencyRules = rulesFor(rules, day.agency);
     const dayKey = `${day.agency}|${day.date}`;
     let ledgerDay = days.get(dayKey);
-    if (!ledgerDay) {
+    if (e && ledger.hasPeriodApprovals(day.agency)) {
+      // Approved periods approve responder days, not agency days: one status per row.
+      ledgerDay = ledger.entryStatus(e);
+      if (options.settledOnly && ledgerDay.status === 'reapproval_required') ledger.assertSettled(day.agency, day.date, true);
+    } else if (!ledgerDay) {
       if (options.settledOnly) ledger.assertSettled(day.agency, day.date);
       ledgerDay = { status: ledger.status(day.agency, day.date), approvedBy: ledger.approvalOf(day.agency, day.date)?.approvedBy ?? null };
       days.set(dayKey, ledgerDay);
