@@ -33,7 +33,7 @@ import {
   emptyTotals,
   timePackage,
 } from './domain';
-import { TimeRecordsRepository, type StoredApproval, type StoredCorrection } from './time-records.repository';
+import { TimeRecordsRepository, type StoredApproval, type StoredCorrection, type StoredPeriodApproval } from './time-records.repository';
 import type { AgencyRulesDto, CreateCorrectionDto } from './http/time-records.dto';
 
 /** The agency of a deployment nobody recorded one for: it has no rules, so its hours are refused, not summed. */
@@ -166,6 +166,7 @@ export class TimeRecordsService {
         await this.calendar(incidentId, tx),
         [...(await this.repository.corrections(incidentId, tx))],
         await this.repository.approvals(incidentId, tx),
+        await this.repository.periodApprovals(incidentId, tx),
       );
       const dayStatus = ledger.status(c.agency, c.date);
       await this.audit.record(tx, {
@@ -185,26 +186,23 @@ export class TimeRecordsService {
       await this.repository.lockIncident(tx, incidentId);
       await this.assertNotCertified(tx, incidentId, agency);
       const calendar = await this.calendar(incidentId, tx);
-      const ledger = this.ledger(calendar, await this.repository.corrections(incidentId, tx), await this.repository.approvals(incidentId, tx));
+      const ledger = this.ledger(
+        calendar,
+        await this.repository.corrections(incidentId, tx),
+        await this.repository.approvals(incidentId, tx),
+        await this.repository.periodApprovals(incidentId, tx),
+      );
       const before = ledger.status(agency, date);
       const approvedAt = new Date();
       refusing(() => ledger.approve({ id: 'new', agency, date, approvedBy: principal.userId, at: approvedAt }));
       const id = await this.repository.addApproval(tx, incidentId, agency, date, principal.userId, approvedAt);
       // The deployment facts the check-in entries do not carry (agency, position) for the deployments with time on
       // the day, so the audit export alone recomputes approved days before the package is certified.
-      const dayStart = localMidnightMs(date, calendar.timeZone);
-      const dayEnd = localMidnightMs(addDays(date, 1), calendar.timeZone);
-      const etasHome = await this.repository.etasHome(incidentId, tx);
-      const deployments: CertifiedDeployment[] = (await this.deployments.timelines(incidentId, tx))
-        .filter((t) => {
-          if ((t.agency ?? NO_AGENCY) !== agency) return false;
-          // Travel to and from the incident counts on its days too.
-          const { travelTo, travelHome } = travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone);
-          const from = Math.min(t.checkedInAt.getTime(), travelTo?.start.getTime() ?? Infinity);
-          const to = Math.max((t.checkedOutAt ?? approvedAt).getTime(), Math.min(travelHome?.end.getTime() ?? -Infinity, approvedAt.getTime()));
-          return from < dayEnd && to > dayStart;
-        })
-        .map((t) => ({ deploymentId: t.deploymentId, responderId: t.responderId, position: t.position }));
+      const deployments = await this.deploymentsWithTime(tx, incidentId, calendar, agency, {
+        start: localMidnightMs(date, calendar.timeZone),
+        end: localMidnightMs(addDays(date, 1), calendar.timeZone),
+        at: approvedAt,
+      });
       await this.audit.record(tx, {
         actor,
         action: before === 'reapproval_required' ? 'time.day_reapproved' : 'time.day_approved',
@@ -214,6 +212,84 @@ export class TimeRecordsService {
       });
       return { id, agency, date, approvedBy: principal.userId, approvedAt };
     });
+  }
+
+  /**
+   * Approves (or re-approves) an agency's operational period: every responder day of the agency whose time in effect
+   * lies within its approved periods is approved, and locked like an approved day.
+   */
+  async approvePeriod(incidentId: string, agency: string, periodId: string, principal: Principal, actor: AuditActor): Promise<StoredPeriodApproval> {
+    return this.database.transaction(async (tx) => {
+      await this.repository.lockIncident(tx, incidentId);
+      const incident = await this.incidents.getWithSetup(incidentId, tx);
+      const period = incident.operationalPeriods.find((p) => p.id === periodId);
+      if (!period) {
+        throw new DomainError('time_period_unknown', `The incident has no operational period ${periodId}.`, {
+          errors: [{ field: 'periodId', message: periodId }],
+        });
+      }
+      await this.assertNotCertified(tx, incidentId, agency);
+      const inputs = await this.summaryInputs(tx, incidentId);
+      const timelines = (await this.deployments.timelines(incidentId, tx)).filter((t) => (t.agency ?? NO_AGENCY) === agency);
+      const bounds = { id: period.id, start: period.startsAt.getTime(), end: period.endsAt.getTime() };
+      const effective = refusing(() => inputs.ledger.effective(deriveTimeEntries(inputs.calendar, this.timelinesOf(inputs, timelines), inputs.asOf)));
+      const previous = inputs.ledger.periodApprovalOf(agency, periodId);
+      if (previous && !inputs.ledger.periodChanged(agency, bounds, effective)) {
+        throw new DomainError('time_period_already_approved', `${agency}'s period ${period.label} is approved and unchanged since.`, {
+          errors: [{ field: 'periodId', message: periodId }],
+        });
+      }
+      const approvedAt = inputs.asOf;
+      const approval: Omit<StoredPeriodApproval, 'id'> = {
+        agency,
+        periodId,
+        startsAt: period.startsAt,
+        endsAt: period.endsAt,
+        approvedBy: principal.userId,
+        approvedAt,
+      };
+      const id = await this.repository.addPeriodApproval(tx, incidentId, approval);
+      const deployments = await this.deploymentsWithTime(tx, incidentId, inputs.calendar, agency, { start: bounds.start, end: bounds.end, at: approvedAt });
+      await this.audit.record(tx, {
+        actor,
+        action: previous ? 'time.period_reapproved' : 'time.period_approved',
+        incidentId,
+        target: { type: 'time_period', id: `${agency}|${periodId}` },
+        payload: {
+          agency,
+          periodId,
+          label: period.label,
+          startsAt: period.startsAt.toISOString(),
+          endsAt: period.endsAt.toISOString(),
+          deployments,
+        },
+      });
+      return { id, ...approval };
+    });
+  }
+
+  /**
+   * The deployment facts the check-in entries do not carry (agency, position) for the agency's deployments with time
+   * in [start, end), so the audit export alone recomputes approved time before the package is certified.
+   */
+  private async deploymentsWithTime(
+    tx: SqlScope,
+    incidentId: string,
+    calendar: IncidentCalendar,
+    agency: string,
+    span: { start: number; end: number; at: Date },
+  ): Promise<CertifiedDeployment[]> {
+    const etasHome = await this.repository.etasHome(incidentId, tx);
+    return (await this.deployments.timelines(incidentId, tx))
+      .filter((t) => {
+        if ((t.agency ?? NO_AGENCY) !== agency) return false;
+        // Travel to and from the incident counts too.
+        const { travelTo, travelHome } = travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone);
+        const from = Math.min(t.checkedInAt.getTime(), travelTo?.start.getTime() ?? Infinity);
+        const to = Math.max((t.checkedOutAt ?? span.at).getTime(), Math.min(travelHome?.end.getTime() ?? -Infinity, span.at.getTime()));
+        return from < span.end && to > span.start;
+      })
+      .map((t) => ({ deploymentId: t.deploymentId, responderId: t.responderId, position: t.position }));
   }
 
   /** The mission or order number the agency is reimbursed under (EMAC mission, FEMA mission assignment, order). */
@@ -391,7 +467,12 @@ export class TimeRecordsService {
       asOf,
       employment: await this.repository.employment(incidentId, tx),
       rules: new Map((await this.repository.rules(incidentId, tx)).map((r) => [r.agency, r])),
-      ledger: this.ledger(calendar, await this.repository.corrections(incidentId, tx), await this.repository.approvals(incidentId, tx)),
+      ledger: this.ledger(
+        calendar,
+        await this.repository.corrections(incidentId, tx),
+        await this.repository.approvals(incidentId, tx),
+        await this.repository.periodApprovals(incidentId, tx),
+      ),
     };
   }
 
@@ -410,7 +491,18 @@ export class TimeRecordsService {
         employment: inputs.employment.get(t.responderId) ?? 'employee',
       });
     }
-    const deployments: DeploymentTimeline[] = timelines.map((t) => ({
+    const deployments = this.timelinesOf(inputs, timelines);
+    return refusing(() =>
+      labourSummary(deriveTimeEntries(inputs.calendar, deployments, inputs.asOf), inputs.ledger, inputs.rules, profiles, {
+        agency: options.agency,
+        settledOnly: options.settled,
+        responders: options.responders,
+      }),
+    );
+  }
+
+  private timelinesOf(inputs: SummaryInputs, timelines: readonly DeploymentTimelineRecord[]): DeploymentTimeline[] {
+    return timelines.map((t) => ({
       deploymentId: t.deploymentId,
       responderId: t.responderId,
       agency: t.agency ?? NO_AGENCY,
@@ -419,13 +511,6 @@ export class TimeRecordsService {
       statusChanges: t.statusChanges,
       ...travelLegs({ ...t, etaHome: inputs.etasHome.get(t.deploymentId) ?? null }, inputs.calendar.timeZone),
     }));
-    return refusing(() =>
-      labourSummary(deriveTimeEntries(inputs.calendar, deployments, inputs.asOf), inputs.ledger, inputs.rules, profiles, {
-        agency: options.agency,
-        settledOnly: options.settled,
-        responders: options.responders,
-      }),
-    );
   }
 
   private async calendar(incidentId: string, scope: SqlScope): Promise<IncidentCalendar> {
@@ -465,8 +550,13 @@ export class TimeRecordsService {
     }
   }
 
-  /** Replays approved corrections and day approvals in time order, as they happened. */
-  private ledger(calendar: IncidentCalendar, corrections: readonly StoredCorrection[], approvals: readonly StoredApproval[]): TimeLedger {
+  /** Replays approved corrections, day and period approvals in time order, as they happened. */
+  private ledger(
+    calendar: IncidentCalendar,
+    corrections: readonly StoredCorrection[],
+    approvals: readonly StoredApproval[],
+    periodApprovals: readonly StoredPeriodApproval[],
+  ): TimeLedger {
     const ledger = new TimeLedger(calendar);
     const events: Array<{ at: number; apply: () => void }> = [];
     for (const c of corrections) {
@@ -489,6 +579,18 @@ export class TimeRecordsService {
         at: a.approvedAt.getTime(),
         apply: () => ledger.approve({ id: a.id, agency: a.agency, date: a.date, approvedBy: a.approvedBy, at: a.approvedAt }),
       });
+    for (const p of periodApprovals) {
+      const approval = {
+        id: p.id,
+        agency: p.agency,
+        periodId: p.periodId,
+        start: p.startsAt.getTime(),
+        end: p.endsAt.getTime(),
+        approvedBy: p.approvedBy,
+        at: p.approvedAt,
+      };
+      events.push({ at: p.approvedAt.getTime(), apply: () => ledger.approvePeriod(approval) });
+    }
     events.sort((x, y) => x.at - y.at);
     refusing(() => events.forEach((e) => e.apply()));
     return ledger;

@@ -60,6 +60,8 @@ export const ERROR_STATUS = {
   time_travel_implausible: 422,
   time_day_reapproval_required: 409,
   time_day_already_approved: 409,
+  time_period_already_approved: 409,
+  time_period_unknown: 422,
   time_correction_self_approved: 422,
   time_rate_missing: 422,
   time_day_not_approved: 409,

@@ -93,6 +93,66 @@ describe('recomputing from audit entries fed one at a time', () => {
     ]);
   });
 
+  it('replays period approvals: a night period approves both partial days, a later correction waits for its re-approval', () => {
+    // Night shift 19:00-07:00 (UTC) at agency A: 300 minutes on 2026-06-01 (300.00) and 420 on 2026-06-02 (420.00).
+    const facts = [{ deploymentId: 'd1', responderId: 'r1', position: null }];
+    const night = {
+      agency: 'A',
+      periodId: 'p2',
+      label: 'Night 1',
+      startsAt: '2026-06-01T19:00:00.000Z',
+      endsAt: '2026-06-02T07:00:00.000Z',
+      deployments: facts,
+    };
+    const r = new AuditRecomputation();
+    for (const e of [
+      entry(1, 'incident.created', '2026-06-01T00:00:00Z', { timeZone: 'UTC' }),
+      entry(2, 'checkin.admitted', '2026-06-01T19:00:00Z', { deploymentId: 'd1', responderId: 'r1' }, 'd1'),
+      entry(3, 'deployment.checked_out', '2026-06-02T07:00:00Z', { checkedOutAt: '2026-06-02T07:00:00Z' }, 'd1'),
+      entry(4, 'time.rules_set', '2026-06-02T07:30:00Z', RULES, 'A'),
+      entry(5, 'time.period_approved', '2026-06-02T08:00:00Z', night),
+    ])
+      r.add(e);
+    const asOf = new Date('2026-06-03T00:00:00Z');
+    expect(r.provisional(asOf)).toMatchObject([
+      { agency: 'A', approvedDates: ['2026-06-01', '2026-06-02'], reapprovalDates: [], totals: { regularMinutes: 720, overtimeMinutes: 0, claimCents: 72000 } },
+    ]);
+    // Corrected to 00:00-06:00 after the approval: 2026-06-02 waits, only 2026-06-01 counts.
+    r.add({
+      ...entry(
+        6,
+        'time.correction_recorded',
+        '2026-06-02T08:30:00Z',
+        {
+          responderId: 'r1',
+          agency: 'A',
+          date: '2026-06-02',
+          onDuty: [{ start: '2026-06-02T00:00:00Z', end: '2026-06-02T06:00:00Z' }],
+          reason: 'left at 06:00',
+        },
+        'c1',
+      ),
+      actor: { kind: 'user', userId: 'u2' },
+    });
+    r.add(entry(7, 'time.correction_approved', '2026-06-02T09:00:00Z', { responderId: 'r1', agency: 'A', date: '2026-06-02' }, 'c1'));
+    expect(r.provisional(asOf)).toMatchObject([
+      { approvedDates: ['2026-06-01'], reapprovalDates: ['2026-06-02'], totals: { regularMinutes: 300, claimCents: 30000 } },
+    ]);
+    // Approved again: 300 + 360 minutes, 660.00, and the certification recomputes equal.
+    r.add(entry(8, 'time.period_reapproved', '2026-06-02T10:00:00Z', night));
+    expect(r.provisional(asOf)).toMatchObject([
+      { approvedDates: ['2026-06-01', '2026-06-02'], reapprovalDates: [], totals: { regularMinutes: 660, claimCents: 66000 } },
+    ]);
+    r.add(
+      entry(9, 'time.package_certified', '2026-06-02T11:00:00Z', {
+        agency: 'A',
+        totals: { regularMinutes: 660, overtimeMinutes: 0, claimCents: 66000, donatedMinutes: 0, donatedCents: 0 },
+        deployments: facts,
+      }),
+    );
+    expect(r.results()).toMatchObject([{ agency: 'A', matches: true, totals: { regularMinutes: 660, claimCents: 66000 } }]);
+  });
+
   it('refuses entries out of chain order (a reordered or repeated line)', () => {
     const r = new AuditRecomputation();
     const [first, second] = chain();

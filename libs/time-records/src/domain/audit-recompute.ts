@@ -184,6 +184,25 @@ export class AuditRecomputation {
         }
         break;
       }
+      case 'time.period_approved':
+      case 'time.period_reapproved': {
+        const approval = {
+          id: String(e.seq),
+          agency: String(p.agency),
+          periodId: String(p.periodId),
+          start: Date.parse(String(p.startsAt)),
+          end: Date.parse(String(p.endsAt)),
+          approvedBy: userOf(e.actor),
+          at,
+        };
+        this.ledgerEvents.push((ledger) => ledger.approvePeriod(approval));
+        if (Array.isArray(p.deployments)) {
+          const facts = this.approvedFacts.get(approval.agency) ?? new Map<string, CertifiedDeployment>();
+          for (const f of p.deployments as CertifiedDeployment[]) facts.set(f.deploymentId, f);
+          this.approvedFacts.set(approval.agency, facts);
+        }
+        break;
+      }
       case 'time.package_certified': {
         const agency = String(p.agency);
         this.certified.add(agency);

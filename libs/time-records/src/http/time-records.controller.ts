@@ -8,7 +8,7 @@ import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
 import { donatedHoursCsv, labourSummaryCsv, timePackageCsvHeader, timePackageCsvRows, timePackageCsvTotal } from '../domain';
 import { TimePackagePdfWriter } from '../time-package-pdf';
 import { sendPackageFile } from './package-file';
-import type { StoredApproval, StoredCorrection } from '../time-records.repository';
+import type { StoredApproval, StoredCorrection, StoredPeriodApproval } from '../time-records.repository';
 import { TimeRecordsService } from '../time-records.service';
 import {
   AgencyQueryDto,
@@ -18,6 +18,8 @@ import {
   MissionReferenceDto,
   TimePackageDto,
   ApproveDayDto,
+  ApprovePeriodDto,
+  PeriodApprovalDto,
   CorrectionDto,
   CreateCorrectionDto,
   DayApprovalDto,
@@ -40,6 +42,12 @@ const correctionView = (c: StoredCorrection): CorrectionDto => ({
 });
 
 const approvalView = (a: StoredApproval): DayApprovalDto => ({ ...a, approvedAt: a.approvedAt.toISOString() });
+const periodApprovalView = (a: StoredPeriodApproval): PeriodApprovalDto => ({
+  ...a,
+  startsAt: a.startsAt.toISOString(),
+  endsAt: a.endsAt.toISOString(),
+  approvedAt: a.approvedAt.toISOString(),
+});
 
 /** The time unit of an incident: rules and rates, corrections (never overwriting), day approvals and the labour summary. */
 @ApiTags('time records')
@@ -123,6 +131,24 @@ export class TimeRecordsController {
     @RequestActor() actor: AuditActor,
   ): Promise<DayApprovalDto> {
     return approvalView(await this.time.approveDay(incidentId, dto.agency, dto.date, user, actor));
+  }
+
+  @Post('period-approvals')
+  @Roles('admin', 'timekeeper')
+  @ApiSuccess(PeriodApprovalDto, {
+    status: 201,
+    description: "The approval: the agency's responder days whose time lies within approved periods are approved and locked.",
+  })
+  @ApiProblem('time_period_unknown', 'The incident has no such operational period.')
+  @ApiProblem('time_period_already_approved', "The agency's period is approved and unchanged since.")
+  @ApiProblem('time_package_certified', "The agency's package is certified.")
+  async approvePeriod(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Body() dto: ApprovePeriodDto,
+    @CurrentUser() user: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<PeriodApprovalDto> {
+    return periodApprovalView(await this.time.approvePeriod(incidentId, dto.agency, dto.periodId, user, actor));
   }
 
   /** Per responder day: hours regular and overtime, breaks, rates, amounts, donated hours, approval; a total per agency. */
