@@ -249,7 +249,14 @@ export class TimeRecordsService {
         approvedAt,
       };
       const id = await this.repository.addPeriodApproval(tx, incidentId, approval);
-      const deployments = await this.deploymentsWithTime(tx, incidentId, inputs.calendar, agency, { start: bounds.start, end: bounds.end, at: approvedAt });
+      // Time is kept per local day (and a correction replaces a day's time), so the facts cover the local days the
+      // period touches.
+      const zone = inputs.calendar.timeZone;
+      const deployments = await this.deploymentsWithTime(tx, incidentId, inputs.calendar, agency, {
+        start: localMidnightMs(localDate(period.startsAt, zone), zone),
+        end: localMidnightMs(addDays(localDate(new Date(bounds.end - 1), zone), 1), zone),
+        at: approvedAt,
+      });
       await this.audit.record(tx, {
         actor,
         action: previous ? 'time.period_reapproved' : 'time.period_approved',
