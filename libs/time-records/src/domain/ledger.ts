@@ -114,6 +114,8 @@ export class TimeLedger {
   private readonly approvals = new Map<string, DayApproval[]>();
   /** Per agency, in the order approved. */
   private readonly periodApprovals = new Map<string, PeriodApproval[]>();
+  /** Per agency: the union of its approved periods, made once per approval rather than once per row. */
+  private readonly approvedTime = new Map<string, Interval[]>();
 
   constructor(private readonly incident: IncidentCalendar) {}
 
@@ -158,6 +160,7 @@ export class TimeLedger {
     const own = this.periodApprovals.get(approval.agency);
     if (own) own.push(approval);
     else this.periodApprovals.set(approval.agency, [approval]);
+    this.approvedTime.delete(approval.agency);
   }
 
   /** Whether the agency has any period approval: without one, status stays per agency day (one lookup per day). */
@@ -191,7 +194,9 @@ export class TimeLedger {
     if (day === 'approved') return { status: day, approvedBy: this.approvalOf(agency, date)?.approvedBy ?? null };
     const periods = this.periodApprovals.get(agency) ?? [];
     const time = timeOf(e.entry);
-    if (coveredBy(time, union(periods))) {
+    let approvedTime = this.approvedTime.get(agency);
+    if (!approvedTime) this.approvedTime.set(agency, (approvedTime = union(periods)));
+    if (coveredBy(time, approvedTime)) {
       const latest = periods.filter((p) => overlaps(time, p)).at(-1);
       return { status: 'approved', approvedBy: latest?.approvedBy ?? null };
     }
