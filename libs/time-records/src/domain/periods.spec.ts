@@ -182,6 +182,32 @@ describe('approval by operational period', () => {
     });
   });
 
+  it('a correction moving time outside the approved periods waits for the day; a period it did not touch stays unchanged', () => {
+    const ledger = new TimeLedger(NY);
+    approvePeriod(ledger, DAY_PERIOD, '2026-06-01T19:30:00');
+    approvePeriod(ledger, NIGHT_PERIOD, '2026-06-02T08:00:00');
+    // The day shift corrected to 05:00-13:00: 05:00-07:00 lies in no period of the incident.
+    ledger.correct({
+      id: 'c3',
+      responderId: 'day',
+      agency: FIRE.agency,
+      date: '2026-06-01',
+      onDuty: [{ start: at('2026-06-01T05:00:00').getTime(), end: at('2026-06-01T13:00:00').getTime() }],
+      reason: 'came in early',
+      author: 'clerk',
+      approver: 'leader',
+      at: at('2026-06-02T09:00:00'),
+    });
+    const effective = ledger.effective(DERIVED);
+    expect(ledger.periodChanged(FIRE.agency, DAY_PERIOD, effective)).toBe(true);
+    expect(ledger.periodChanged(FIRE.agency, NIGHT_PERIOD, effective)).toBe(false);
+    approvePeriod(ledger, DAY_PERIOD, '2026-06-02T10:00:00');
+    expect(row(summary(ledger).rows, 'day', '2026-06-01')).toMatchObject({ status: 'reapproval_required', pendingCorrectionIds: ['c3'] });
+    // Approving the day brings it in: 480 on duty - 30 meal = 450 regular at 30.00 = 225.00.
+    ledger.approve({ id: 'd1', agency: FIRE.agency, date: '2026-06-01', approvedBy: 'chief', at: at('2026-06-02T11:00:00') });
+    expect(row(summary(ledger).rows, 'day', '2026-06-01')).toMatchObject({ regularMinutes: 450, claimCents: 22500, status: 'approved', correctionId: 'c3' });
+  });
+
   it('mixes day and period approvals; certification needs every responder day approved by either', () => {
     const ledger = new TimeLedger(NY);
     approvePeriod(ledger, NIGHT_PERIOD, '2026-06-02T08:00:00');
