@@ -294,6 +294,15 @@ describe('time records: approval by operational period, certified and recomputed
     await correctAndApprove('07:00', '15:00');
     const waiting = await packageOf();
     expect(waiting.rows).toMatchObject([{ status: 'reapproval_required' }]);
+    const approvals = (
+      await request(world.http)
+        .get('/audit/entries')
+        .query({ incidentId, action: 'time.correction_approved' })
+        .set(...bearer(world.adminToken))
+        .expect(200)
+    ).body as { entries: Array<{ payload: Record<string, unknown> }> };
+    // The responder's day, approved by its period, waits: the first correction came before any approval.
+    expect(approvals.entries.map((e) => e.payload.dayStatus).sort()).toEqual(['open', 'reapproval_required']);
     expect(waiting.totals).toMatchObject({ regularMinutes: 480, overtimeMinutes: 120, claimCents: 33000 });
     expect((await certify().expect(409)).body.code).toBe('time_day_reapproval_required');
 

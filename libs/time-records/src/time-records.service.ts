@@ -162,13 +162,23 @@ export class TimeRecordsService {
         throw new DomainError('time_correction_self_approved', 'A correction must be approved by someone other than its author.');
       const now = new Date();
       await this.repository.approveCorrection(tx, c.id, principal.userId, now);
+      const calendar = await this.calendar(incidentId, tx);
       const ledger = this.ledger(
-        await this.calendar(incidentId, tx),
+        calendar,
         [...(await this.repository.corrections(incidentId, tx))],
         await this.repository.approvals(incidentId, tx),
         await this.repository.periodApprovals(incidentId, tx),
       );
-      const dayStatus = ledger.status(c.agency, c.date);
+      let dayStatus = ledger.status(c.agency, c.date);
+      if (ledger.hasPeriodApprovals(c.agency)) {
+        // Approved periods approve responder days: the status of this responder's day.
+        const etasHome = await this.repository.etasHome(incidentId, tx, [c.responderId]);
+        const timelines = (await this.deployments.timelines(incidentId, tx, [c.responderId])).filter((t) => (t.agency ?? NO_AGENCY) === c.agency);
+        const entry = refusing(() =>
+          ledger.effective(deriveTimeEntries(calendar, this.timelinesOf({ calendar, etasHome }, timelines), now), new Set([c.responderId])),
+        ).find((e) => e.entry.agency === c.agency && e.entry.date === c.date);
+        if (entry) dayStatus = ledger.entryStatus(entry).status;
+      }
       await this.audit.record(tx, {
         actor,
         action: 'time.correction_approved',
@@ -508,7 +518,7 @@ export class TimeRecordsService {
     );
   }
 
-  private timelinesOf(inputs: SummaryInputs, timelines: readonly DeploymentTimelineRecord[]): DeploymentTimeline[] {
+  private timelinesOf(inputs: Pick<SummaryInputs, 'calendar' | 'etasHome'>, timelines: readonly DeploymentTimelineRecord[]): DeploymentTimeline[] {
     return timelines.map((t) => ({
       deploymentId: t.deploymentId,
       responderId: t.responderId,
