@@ -271,16 +271,6 @@ export class TimeRecordsRepository {
       : null;
   }
 
-  /** The ICS 221 ETA home per deployment at the incident (of these responders only, when given): the end of travel home. */
-  async etasHome(incidentId: string, scope: SqlScope = this.database, responderIds?: readonly string[]): Promise<Map<string, Date>> {
-    const rows = await scope.query<{ deployment_id: string; eta_home: Date }>(
-      `SELECT t.deployment_id, t.eta_home FROM demob_travel t JOIN deployment d ON d.id = t.deployment_id
-        WHERE d.incident_id = $1 ${responderIds ? 'AND d.responder_id = ANY($2::uuid[])' : ''}`,
-      responderIds ? [incidentId, responderIds] : [incidentId],
-    );
-    return new Map(rows.map((r) => [r.deployment_id, r.eta_home]));
-  }
-
   /** The agencies whose package is certified (locked). */
   async certifiedAgencies(incidentId: string, scope: SqlScope = this.database): Promise<Set<string>> {
     const rows = await scope.query<{ agency: string }>(`SELECT agency FROM time_certification WHERE incident_id = $1`, [incidentId]);

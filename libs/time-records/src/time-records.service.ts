@@ -3,7 +3,7 @@ import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError, notFound } from '@app/common';
 import { Database, type SqlScope } from '@app/db';
-import { WorkDescriptions } from '@app/accountability';
+import { TravelHome, WorkDescriptions } from '@app/accountability';
 import { DeploymentReader, IncidentsService, type DeploymentTimelineRecord } from '@app/incidents';
 import {
   CERTIFICATION_STATEMENT,
@@ -66,8 +66,6 @@ export interface PackageBuild {
 
 interface SummaryInputs {
   calendar: IncidentCalendar;
-  /** ICS 221 ETA home per deployment. */
-  etasHome: ReadonlyMap<string, Date>;
   asOf: Date;
   employment: ReadonlyMap<string, Employment>;
   rules: ReadonlyMap<string, AgencyRules>;
@@ -86,6 +84,7 @@ export class TimeRecordsService {
     private readonly deployments: DeploymentReader,
     private readonly audit: AuditTrail,
     private readonly workDescriptions: WorkDescriptions,
+    private readonly travelHome: TravelHome,
   ) {}
 
   async setRules(incidentId: string, dto: AgencyRulesDto, principal: Principal, actor: AuditActor): Promise<AgencyRulesDto> {
@@ -172,10 +171,10 @@ export class TimeRecordsService {
       let dayStatus = ledger.status(c.agency, c.date);
       if (ledger.hasPeriodApprovals(c.agency)) {
         // Approved periods approve responder days: the status of this responder's day.
-        const etasHome = await this.repository.etasHome(incidentId, tx, [c.responderId]);
         const timelines = (await this.deployments.timelines(incidentId, tx, [c.responderId])).filter((t) => (t.agency ?? NO_AGENCY) === c.agency);
+        const etasHome = await this.etasHomeOf(timelines, tx);
         const entry = refusing(() =>
-          ledger.effective(deriveTimeEntries(calendar, this.timelinesOf({ calendar, etasHome }, timelines), now), new Set([c.responderId])),
+          ledger.effective(deriveTimeEntries(calendar, this.timelinesOf(calendar, timelines, etasHome), now), new Set([c.responderId])),
         ).find((e) => e.entry.agency === c.agency && e.entry.date === c.date);
         if (entry) dayStatus = ledger.entryStatus(entry).status;
       }
@@ -242,7 +241,10 @@ export class TimeRecordsService {
       const inputs = await this.summaryInputs(tx, incidentId);
       const timelines = (await this.deployments.timelines(incidentId, tx)).filter((t) => (t.agency ?? NO_AGENCY) === agency);
       const bounds = { id: period.id, start: period.startsAt.getTime(), end: period.endsAt.getTime() };
-      const effective = refusing(() => inputs.ledger.effective(deriveTimeEntries(inputs.calendar, this.timelinesOf(inputs, timelines), inputs.asOf)));
+      const etasHome = await this.etasHomeOf(timelines, tx);
+      const effective = refusing(() =>
+        inputs.ledger.effective(deriveTimeEntries(inputs.calendar, this.timelinesOf(inputs.calendar, timelines, etasHome), inputs.asOf)),
+      );
       const previous = inputs.ledger.periodApprovalOf(agency, periodId);
       if (previous && !inputs.ledger.periodChanged(agency, bounds, effective)) {
         throw new DomainError('time_period_already_approved', `${agency}'s period ${period.label} is approved and unchanged since.`, {
@@ -296,8 +298,9 @@ export class TimeRecordsService {
     agency: string,
     span: { start: number; end: number; at: Date },
   ): Promise<CertifiedDeployment[]> {
-    const etasHome = await this.repository.etasHome(incidentId, tx);
-    return (await this.deployments.timelines(incidentId, tx))
+    const timelines = await this.deployments.timelines(incidentId, tx);
+    const etasHome = await this.etasHomeOf(timelines, tx);
+    return timelines
       .filter((t) => {
         if ((t.agency ?? NO_AGENCY) !== agency) return false;
         // Travel to and from the incident counts too.
@@ -405,7 +408,7 @@ export class TimeRecordsService {
         for (let from = 0; from < responders.length; from += batchSize) {
           const ids = responders.slice(from, from + batchSize).map((r) => r.responderId);
           const timelines = await this.deployments.timelines(incidentId, tx, ids);
-          const summary = this.summarise(inputs, timelines, { agency, settled: false, responders: new Set(ids) });
+          const summary = this.summarise(inputs, timelines, await this.etasHomeOf(timelines, tx), { agency, settled: false, responders: new Set(ids) });
           const part = timePackage(summary, {
             ...head,
             evidence: await this.evidence(incidentId, timelines, ids, tx),
@@ -472,7 +475,8 @@ export class TimeRecordsService {
   }
 
   private async summaryIn(tx: SqlScope, incidentId: string, options: { agency?: string; settled: boolean; asOf?: Date }): Promise<LabourSummary> {
-    return this.summarise(await this.summaryInputs(tx, incidentId, options.asOf), await this.deployments.timelines(incidentId, tx), options);
+    const timelines = await this.deployments.timelines(incidentId, tx);
+    return this.summarise(await this.summaryInputs(tx, incidentId, options.asOf), timelines, await this.etasHomeOf(timelines, tx), options);
   }
 
   /** What every responder's summary reads besides their own deployments: calendar, employment, rules, the ledger. */
@@ -480,7 +484,6 @@ export class TimeRecordsService {
     const calendar = await this.calendar(incidentId, tx);
     return {
       calendar,
-      etasHome: await this.repository.etasHome(incidentId, tx),
       asOf,
       employment: await this.repository.employment(incidentId, tx),
       rules: new Map((await this.repository.rules(incidentId, tx)).map((r) => [r.agency, r])),
@@ -497,6 +500,7 @@ export class TimeRecordsService {
   private summarise(
     inputs: SummaryInputs,
     timelines: readonly DeploymentTimelineRecord[],
+    etasHome: ReadonlyMap<string, Date>,
     options: { agency?: string; settled: boolean; responders?: ReadonlySet<string> },
   ): LabourSummary {
     const profiles = new Map<string, ResponderProfile>();
@@ -508,7 +512,7 @@ export class TimeRecordsService {
         employment: inputs.employment.get(t.responderId) ?? 'employee',
       });
     }
-    const deployments = this.timelinesOf(inputs, timelines);
+    const deployments = this.timelinesOf(inputs.calendar, timelines, etasHome);
     return refusing(() =>
       labourSummary(deriveTimeEntries(inputs.calendar, deployments, inputs.asOf), inputs.ledger, inputs.rules, profiles, {
         agency: options.agency,
@@ -518,7 +522,15 @@ export class TimeRecordsService {
     );
   }
 
-  private timelinesOf(inputs: Pick<SummaryInputs, 'calendar' | 'etasHome'>, timelines: readonly DeploymentTimelineRecord[]): DeploymentTimeline[] {
+  /** The ICS 221 ETA home of these deployments (the end of their travel home). */
+  private etasHomeOf(timelines: readonly DeploymentTimelineRecord[], tx: SqlScope): Promise<Map<string, Date>> {
+    return this.travelHome.etas(
+      timelines.map((t) => t.deploymentId),
+      tx,
+    );
+  }
+
+  private timelinesOf(calendar: IncidentCalendar, timelines: readonly DeploymentTimelineRecord[], etasHome: ReadonlyMap<string, Date>): DeploymentTimeline[] {
     return timelines.map((t) => ({
       deploymentId: t.deploymentId,
       responderId: t.responderId,
@@ -526,7 +538,7 @@ export class TimeRecordsService {
       checkedInAt: t.checkedInAt,
       checkedOutAt: t.checkedOutAt,
       statusChanges: t.statusChanges,
-      ...travelLegs({ ...t, etaHome: inputs.etasHome.get(t.deploymentId) ?? null }, inputs.calendar.timeZone),
+      ...travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone),
     }));
   }
 
@@ -549,13 +561,12 @@ export class TimeRecordsService {
 
   /** Refuses on-duty time that overlaps the responder's recorded travel at that agency (the summary would refuse it). */
   private async assertNotOverTravel(tx: SqlScope, incidentId: string, calendar: IncidentCalendar, dto: CreateCorrectionDto): Promise<void> {
-    const etasHome = await this.repository.etasHome(incidentId, tx, [dto.responderId]);
-    const travel = (await this.deployments.timelines(incidentId, tx, [dto.responderId]))
-      .filter((t) => (t.agency ?? NO_AGENCY) === dto.agency)
-      .flatMap((t) => {
-        const legs = travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone);
-        return [legs.travelTo, legs.travelHome].flatMap((l) => (l ? [{ start: l.start.getTime(), end: l.end.getTime() }] : []));
-      });
+    const timelines = (await this.deployments.timelines(incidentId, tx, [dto.responderId])).filter((t) => (t.agency ?? NO_AGENCY) === dto.agency);
+    const etasHome = await this.etasHomeOf(timelines, tx);
+    const travel = timelines.flatMap((t) => {
+      const legs = travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone);
+      return [legs.travelTo, legs.travelHome].flatMap((l) => (l ? [{ start: l.start.getTime(), end: l.end.getTime() }] : []));
+    });
     refusing(() => checkNoOverlap([...dto.onDuty.map(toInterval), ...travel], dto.responderId));
   }
 
