@@ -237,7 +237,7 @@ export class TimeLedger {
       };
       current.history.push(c);
       const approvals = this.approvals.get(dayKey(c.agency, c.date)) ?? [];
-      let lockedAt: unknown = approvalBefore(approvals, c.at.getTime());
+      let locked = approvalBefore(approvals, c.at.getTime()) !== undefined;
       let reapproved = approvals.some((a) => a.at.getTime() > c.at.getTime());
       const periods = this.periodApprovals.get(c.agency);
       if (periods) {
@@ -246,10 +246,10 @@ export class TimeLedger {
         const at = c.at.getTime();
         const touched = [...timeOf(current.entry), ...c.onDuty];
         (current.touched ??= []).push({ at, intervals: touched });
-        lockedAt ||= coveredBy(timeOf(current.entry), union(periods.filter((p) => p.at.getTime() <= at)));
+        locked ||= coveredBy(timeOf(current.entry), union(periods.filter((p) => p.at.getTime() <= at)));
         reapproved ||= coveredBy(touched, union(periods.filter((p) => p.at.getTime() > at)));
       }
-      if (!lockedAt || reapproved) {
+      if (!locked || reapproved) {
         // A correction replaces the day's on-duty time; travel stays as recorded (corrected where it is recorded),
         // so the two must not count the same minutes.
         checkNoOverlap([...c.onDuty, ...current.entry.travel], c.responderId);
