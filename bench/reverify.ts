@@ -24,6 +24,7 @@ import { IncidentsCoreModule } from '@app/incidents';
 import { JobRunRepository } from '@app/jobs';
 import { LiveEmitterModule, OutboxModule } from '@app/realtime';
 import { ReverificationCoreModule, Reverifier, type RunTally } from '@app/reverification';
+import { TelemetryModule } from '@app/telemetry';
 import { TrustModule } from '@app/trust';
 import { startIssuerServer, type BoardSpec } from '../apps/issuer/src';
 
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
+        TelemetryModule.forProcess('worker'),
         CommonModule,
         DbModule,
         AuditTrailModule,

@@ -486,20 +486,31 @@ async function main(): Promise<number> {
     const seedMs = now() - seedStarted;
 
     const meter = new CpuMeter(workerPids);
-    const sweepStarted = now();
+    let sweepStarted = now();
     let sweep: Record<string, unknown> | undefined;
+    // When the sweep's progress reached its total: every deployment screened, what follows is its follow-up.
+    let screenedAt: number | undefined;
     for (let attempt = 0; attempt < 5 && !sweep; attempt++) {
+      sweepStarted = now();
       const asked = await must(lb, 'POST', '/reverification/sweeps', 202, admin);
       await waitUntil(
         'the sweep',
-        async () => ['completed', 'failed'].includes(String((await must(lb, 'GET', `/jobs/${String(asked.jobId)}`, 200, admin)).state)),
+        async () => {
+          const job = await must(lb, 'GET', `/jobs/${String(asked.jobId)}`, 200, admin);
+          const progress = job.progress as { done: number; total: number } | undefined;
+          if (screenedAt === undefined && progress && progress.total > 0 && progress.done >= progress.total) screenedAt = now();
+          return ['completed', 'failed'].includes(String(job.state));
+        },
         600_000,
         250,
       );
-      // An open sweep (the one the workers start with) is waited for, then a fresh one asked for.
+      // An open sweep (the one the workers start with) is waited for, then a fresh one asked for and timed.
       if (asked.created === true) sweep = await must(lb, 'GET', `/jobs/${String(asked.jobId)}`, 200, admin);
+      else screenedAt = undefined;
     }
     const sweepMs = now() - sweepStarted;
+    const screenMs = (screenedAt ?? now()) - sweepStarted;
+    log(`sweep: every deployment screened after ${(screenMs / 1000).toFixed(1)} s, completed after ${(sweepMs / 1000).toFixed(1)} s`);
     const sweepCpu = meter.read();
     const result = (sweep?.result ?? {}) as Record<string, number>;
     const checked = Number(result.checked ?? 0);

@@ -436,8 +436,16 @@ async function main(): Promise<void> {
     await write(text);
     for (const r of summary.rows) responderDays.set(r.agency, (responderDays.get(r.agency) ?? 0) + 1);
     for (const t of summary.totals) {
-      const sum = totals.get(t.agency) ?? { agency: t.agency, regularMinutes: 0, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 0, donatedCents: 0 };
-      for (const k of ['regularMinutes', 'overtimeMinutes', 'claimCents', 'donatedMinutes', 'donatedCents'] as const) sum[k] += t[k];
+      const sum = totals.get(t.agency) ?? {
+        agency: t.agency,
+        travelMinutes: 0,
+        regularMinutes: 0,
+        overtimeMinutes: 0,
+        claimCents: 0,
+        donatedMinutes: 0,
+        donatedCents: 0,
+      };
+      for (const k of ['travelMinutes', 'regularMinutes', 'overtimeMinutes', 'claimCents', 'donatedMinutes', 'donatedCents'] as const) sum[k] += t[k];
       totals.set(t.agency, sum);
     }
   }
@@ -446,7 +454,9 @@ async function main(): Promise<void> {
       t.agency,
       null,
       'TOTAL',
-      ...new Array<null>(5).fill(null),
+      ...new Array<null>(4).fill(null),
+      (t.travelMinutes / 60).toFixed(2),
+      null,
       (t.regularMinutes / 60).toFixed(2),
       (t.overtimeMinutes / 60).toFixed(2),
     ]),

@@ -420,6 +420,11 @@ const EXPECTED: Record<string, Expectation> = {
     incident: 'guard',
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/approvals`, body: {} }),
   },
+  'POST /incidents/:incidentId/time/period-approvals': {
+    access: ['admin', 'timekeeper'],
+    incident: 'guard',
+    request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/time/period-approvals`, body: {} }),
+  },
   // One agency with nobody at it: an empty summary (the matrix's deployments record no agency, which has no rates).
   'GET /incidents/:incidentId/time/labour-summary.csv': {
     access: ['admin', 'timekeeper', 'auditor'],

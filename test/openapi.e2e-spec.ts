@@ -551,7 +551,8 @@ describe('OpenAPI: every route answers as documented', () => {
     await call('PUT /incidents/{incidentId}/deployments/{deploymentId}/demob/travel', {
       params: deployment,
       token: admin,
-      body: { method: 'POV', etaHome: '2026-12-24T18:00:00Z' },
+      // Home a minute after: check-out to the ETA is travel time, and a journey of more than 72 hours is refused.
+      body: { method: 'POV', etaHome: new Date(Date.now() + 60_000).toISOString() },
       expect: 200,
     });
     await call('GET /incidents/{incidentId}/deployments/{deploymentId}/ics221.csv', { params: deployment, token: admin, expect: 200 });
@@ -662,6 +663,31 @@ describe('OpenAPI: every route answers as documented', () => {
       body: { agency: 'Jackson Memorial', date: today },
       expect: 409,
     });
+    const withPeriod = await call('PATCH /incidents/{incidentId}', {
+      ...time,
+      token: admin,
+      body: {
+        addOperationalPeriods: [
+          { label: 'Time OP', startsAt: `${today}T00:00:00Z`, endsAt: new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString() },
+        ],
+      },
+      expect: 200,
+    });
+    const timePeriod = (withPeriod.body as { operationalPeriods: Array<{ id: string; label: string }> }).operationalPeriods.find(
+      (p) => p.label === 'Time OP',
+    )!.id;
+    for (const [periodId, status] of [
+      ['00000000-0000-4000-8000-000000000000', 422],
+      [timePeriod, 201],
+      [timePeriod, 409],
+    ] as const) {
+      await call('POST /incidents/{incidentId}/time/period-approvals', {
+        ...time,
+        token: timekeeper.token,
+        body: { agency: 'Jackson Memorial', periodId },
+        expect: status,
+      });
+    }
     await call('GET /incidents/{incidentId}/time/labour-summary.csv', { ...time, token: auditor.token, query: { settled: 'true' }, expect: 200 });
     const agency = { agency: 'Jackson Memorial' };
     await call('PUT /incidents/{incidentId}/time/mission-reference', {

@@ -151,3 +151,182 @@ describe('time records: approved days of an agency not certified, recomputed off
     expect(res.code).toBe(2);
   });
 });
+
+describe('time records: approval by operational period, certified and recomputed offline', () => {
+  let world: World;
+  let incidentId: string;
+  let patId: string;
+  let deploymentId: string;
+  let tk1: string;
+  let tk2: string;
+  let dir: string;
+  let dayPeriod: string;
+  let nightPeriod: string;
+  const today = new Date().toISOString().slice(0, 10);
+  const at = (hhmm: string): string => `${today}T${hhmm}:00Z`;
+  const time = (path: string) => `/incidents/${incidentId}/time/${path}`;
+
+  async function exportFile(name: string): Promise<string> {
+    const res = await request(world.http)
+      .get(`/audit/export?incidentId=${incidentId}`)
+      .set(...bearer(world.adminToken))
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const file = join(dir, name);
+    writeFileSync(file, res.body as Buffer);
+    return file;
+  }
+
+  async function correctAndApprove(start: string, end: string): Promise<void> {
+    const c = await request(world.http)
+      .post(time('corrections'))
+      .set(...bearer(tk1))
+      .send({ responderId: patId, agency: AGENCY, date: today, onDuty: [{ start: at(start), end: at(end) }], reason: 'Hours from the unit log' })
+      .expect(201);
+    await request(world.http)
+      .post(time(`corrections/${c.body.id as string}/approve`))
+      .set(...bearer(tk2))
+      .expect(200);
+  }
+
+  const approvePeriod = (periodId: string, token = tk1) =>
+    request(world.http)
+      .post(time('period-approvals'))
+      .set(...bearer(token))
+      .send({ agency: AGENCY, periodId });
+  const certify = () =>
+    request(world.http)
+      .post(time('certifications'))
+      .set(...bearer(tk1))
+      .send({ agency: AGENCY });
+  const packageOf = async () =>
+    (
+      await request(world.http)
+        .get(time('package'))
+        .query({ agency: AGENCY })
+        .set(...bearer(tk1))
+        .expect(200)
+    ).body as { totals: Record<string, number>; rows: Array<{ status: string; approvedBy: string | null; pendingCorrectionIds: string[] }> };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'time-periods-'));
+    world = await startWorld('timeperiod');
+    const { http, adminToken } = world;
+    const tomorrow = new Date(Date.parse(at('00:00')) + 24 * 3600_000).toISOString().slice(0, 10);
+    incidentId = (
+      await createIncident(http, adminToken, {
+        timeZone: 'UTC',
+        operationalPeriods: [
+          { label: 'Day 1', startsAt: at('06:00'), endsAt: at('18:00') },
+          { label: 'Night 1', startsAt: at('18:00'), endsAt: `${tomorrow}T06:00:00Z` },
+        ],
+      })
+    ).id;
+    const read = await request(http)
+      .get(`/incidents/${incidentId}`)
+      .set(...bearer(adminToken))
+      .expect(200);
+    const periods = read.body.operationalPeriods as Array<{ id: string; label: string }>;
+    dayPeriod = periods.find((p) => p.label === 'Day 1')!.id;
+    nightPeriod = periods.find((p) => p.label === 'Night 1')!.id;
+    tk1 = (await staffFor(http, adminToken, incidentId, 'timekeeper')).token;
+    tk2 = (await staffFor(http, adminToken, incidentId, 'timekeeper')).token;
+    ({ responderId: patId, deploymentId } = await checkInAndOut(world, incidentId, { name: 'Pat Medic', qualification: 'PARAMEDIC', agency: AGENCY }));
+    await request(http)
+      .put(time('rules'))
+      .set(...bearer(tk1))
+      .send(agencyRules(AGENCY, 3180))
+      .expect(200);
+    // 07:00-17:30: 630 on duty - 30 meal = 600 worked: 480 regular at 30.00 + 120 overtime at 45.00 = 330.00.
+    await correctAndApprove('07:00', '17:30');
+  });
+
+  afterAll(async () => world?.close());
+
+  it('refuses an unknown period; a period not covering the day leaves it open and certification refused', async () => {
+    const unknown = await approvePeriod('00000000-0000-4000-8000-000000000000').expect(422);
+    expect(unknown.body.code).toBe('time_period_unknown');
+    // The corrected day (07:00-17:30) lies within Day 1, not Night 1.
+    await approvePeriod(nightPeriod).expect(201);
+    expect((await packageOf()).rows.map((r) => r.status)).toEqual(['open']);
+    expect((await certify().expect(409)).body.code).toBe('time_day_not_approved');
+  });
+
+  it('approves the day by its period, audited with the deployment facts; approving it again unchanged is refused', async () => {
+    const res = await approvePeriod(dayPeriod).expect(201);
+    expect(res.body).toMatchObject({
+      agency: AGENCY,
+      periodId: dayPeriod,
+      startsAt: new Date(at('06:00')).toISOString(),
+      endsAt: new Date(at('18:00')).toISOString(),
+    });
+    const pkg = await packageOf();
+    expect(pkg.rows.map((r) => r.status)).toEqual(['approved']);
+    expect(pkg.totals).toMatchObject({ regularMinutes: 480, overtimeMinutes: 120, claimCents: 33000 });
+    expect((await approvePeriod(dayPeriod).expect(409)).body.code).toBe('time_period_already_approved');
+    const entries = (
+      await request(world.http)
+        .get('/audit/entries')
+        .query({ incidentId, action: 'time.period_approved' })
+        .set(...bearer(world.adminToken))
+        .expect(200)
+    ).body as { entries: Array<{ payload: Record<string, unknown> }> };
+    expect(entries.entries.find((e) => e.payload.periodId === dayPeriod)?.payload).toMatchObject({
+      agency: AGENCY,
+      label: 'Day 1',
+      deployments: [{ deploymentId, responderId: patId, position: null }],
+    });
+
+    // The export recomputed with --approved gives the server's figures.
+    const json = timePackageCli(incidentId, await exportFile('period.json'), '--approved', '--json');
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.out) as { provisional: Array<{ approvedDates: string[]; totals: Record<string, number> }> };
+    expect(parsed.provisional).toMatchObject([{ approvedDates: [today], reapprovalDates: [] }]);
+    expect(parsed.provisional[0].totals).toEqual(pkg.totals);
+  });
+
+  it('keeps a correction after the period approval pending until the period is approved again, then certifies', async () => {
+    await correctAndApprove('07:00', '15:00');
+    const waiting = await packageOf();
+    expect(waiting.rows).toMatchObject([{ status: 'reapproval_required' }]);
+    const approvals = (
+      await request(world.http)
+        .get('/audit/entries')
+        .query({ incidentId, action: 'time.correction_approved' })
+        .set(...bearer(world.adminToken))
+        .expect(200)
+    ).body as { entries: Array<{ payload: Record<string, unknown> }> };
+    // The responder's day, approved by its period, waits: the first correction came before any approval.
+    expect(approvals.entries.map((e) => e.payload.dayStatus).sort()).toEqual(['open', 'reapproval_required']);
+    expect(waiting.totals).toMatchObject({ regularMinutes: 480, overtimeMinutes: 120, claimCents: 33000 });
+    expect((await certify().expect(409)).body.code).toBe('time_day_reapproval_required');
+
+    await approvePeriod(dayPeriod, tk2).expect(201);
+    const reapproved = (
+      await request(world.http)
+        .get('/audit/entries')
+        .query({ incidentId, action: 'time.period_reapproved' })
+        .set(...bearer(world.adminToken))
+        .expect(200)
+    ).body as { entries: unknown[] };
+    expect(reapproved.entries).toHaveLength(1);
+    // 07:00-15:00: 480 on duty - 30 meal = 450 regular at 30.00 = 225.00.
+    const pkg = await packageOf();
+    expect(pkg.rows).toMatchObject([{ status: 'approved', pendingCorrectionIds: [] }]);
+    expect(pkg.totals).toMatchObject({ regularMinutes: 450, overtimeMinutes: 0, claimCents: 22500 });
+
+    await certify().expect(201);
+    expect((await approvePeriod(nightPeriod).expect(409)).body.code).toBe('time_package_certified');
+
+    const res = timePackageCli(incidentId, await exportFile('certified.json'), '--json');
+    expect(res.code).toBe(0);
+    const certified = JSON.parse(res.out) as Array<{ agency: string; matches: boolean; totals: Record<string, number> }>;
+    expect(certified).toMatchObject([{ agency: AGENCY, matches: true }]);
+    expect(certified[0].totals).toEqual(pkg.totals);
+  });
+});

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -340,6 +341,196 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
     const differs = cli(changed);
     expect(differs.code).toBe(1);
     expect(differs.out).toContain('DIFFERS from the certified totals');
+  });
+
+  it('counts travel to and from the incident as hours of its own, and the CLI recomputes them from the audit export', async () => {
+    const { http, adminToken } = world;
+    // A zone where it is late morning now, so departure, work and travel home stay on one local day.
+    const offset = ((11 - new Date().getUTCHours() + 36) % 24) - 12;
+    const timeZone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+    const id = (await createIncident(http, adminToken, { timeZone })).id;
+    const path = (p: string) => `/incidents/${id}/${p}`;
+    const agency = 'Coastal EMS';
+    const keeper1 = (await staffFor(http, adminToken, id, 'timekeeper')).token;
+    const keeper2 = (await staffFor(http, adminToken, id, 'timekeeper')).token;
+    await request(http)
+      .put(path('time/rules'))
+      .set(...bearer(keeper1))
+      .send(agencyRules(agency, null))
+      .expect(200);
+
+    const { jws } = await world.issuer.board('fl-ems').issue({ format: 'vc+jwt', qualification: 'PARAMEDIC', subject: { name: 'Tia Traveller' } });
+    const firstDeparture = new Date(Date.now() - 2 * 3600_000).toISOString();
+    const checkIn = await request(http)
+      .post(path('check-ins'))
+      .set(...bearer(adminToken))
+      .set('Idempotency-Key', randomUUID())
+      .send({ credential: jws, ics211: { agency, departurePoint: 'Tallahassee Station 3', departureAt: firstDeparture } })
+      .expect(201);
+    const deploymentId = checkIn.body.deployment.id as string;
+    const responderId = checkIn.body.responder.id as string;
+    const checkedInAt = Date.parse(checkIn.body.deployment.checkedInAt as string);
+    // The departure corrected on the ICS 211: exactly three hours before check-in.
+    const departure = new Date(checkedInAt - 3 * 3600_000).toISOString();
+    await request(http)
+      .patch(path(`deployments/${deploymentId}/ics211`))
+      .set(...bearer(adminToken))
+      .send({ departureAt: departure })
+      .expect(200);
+    // Home 20 s after check-out: the summary counts travel home only up to its own time, so this leg adds less than
+    // half a minute whenever the figures are made.
+    const eta = new Date(Date.now() + 20_000);
+    await request(http)
+      .put(path(`deployments/${deploymentId}/demob/travel`))
+      .set(...bearer(adminToken))
+      .send({ method: 'POV', etaHome: eta.toISOString() })
+      .expect(200);
+    await request(http)
+      .post(path(`deployments/${deploymentId}/check-out`))
+      .set(...bearer(adminToken))
+      .send({})
+      .expect(200);
+    // The shift as the unit log has it: 6.5 h on duty after the journey home was recorded.
+    const date = new Date(eta.getTime() + offset * 3600_000).toISOString().slice(0, 10);
+    // On duty during the journey to the incident would count those minutes twice.
+    const overTravel = await request(http)
+      .post(path('time/corrections'))
+      .set(...bearer(keeper1))
+      .send({
+        responderId,
+        agency,
+        date,
+        onDuty: [{ start: new Date(checkedInAt - 3600_000).toISOString(), end: new Date(checkedInAt + 3600_000).toISOString() }],
+        reason: 'Arrived an hour early',
+      })
+      .expect(422);
+    expect(overTravel.body.code).toBe('time_entry_overlap');
+    const correction = await request(http)
+      .post(path('time/corrections'))
+      .set(...bearer(keeper1))
+      .send({
+        responderId,
+        agency,
+        date,
+        onDuty: [{ start: eta.toISOString(), end: new Date(eta.getTime() + 390 * 60_000).toISOString() }],
+        reason: 'Hours from the unit log',
+      })
+      .expect(201);
+    await request(http)
+      .post(path(`time/corrections/${correction.body.id as string}/approve`))
+      .set(...bearer(keeper2))
+      .expect(200);
+
+    // 390 on duty - 30 meal (owed for on-duty time over 6 h) + 180 travel = 540 worked: 480 regular at 30.00 and
+    // 60 overtime at 45.00 = 285.00 (without travel: 360 regular, 180.00).
+    const pkg = (
+      await request(http)
+        .get(path('time/package'))
+        .query({ agency })
+        .set(...bearer(keeper1))
+        .expect(200)
+    ).body as { rows: Array<Record<string, unknown>>; totals: Record<string, number> };
+    expect(pkg.rows).toHaveLength(1);
+    expect(pkg.rows[0]).toMatchObject({
+      date,
+      onDutyMinutes: 390,
+      travelMinutes: 180,
+      unpaidBreakMinutes: 30,
+      regularMinutes: 480,
+      overtimeMinutes: 60,
+      claimCents: 28500,
+    });
+    expect(pkg.totals).toEqual({ agency, travelMinutes: 180, regularMinutes: 480, overtimeMinutes: 60, claimCents: 28500, donatedMinutes: 0, donatedCents: 0 });
+
+    await request(http)
+      .post(path('time/approvals'))
+      .set(...bearer(keeper2))
+      .send({ agency, date })
+      .expect(201);
+    const cert = (
+      await request(http)
+        .post(path('time/certifications'))
+        .set(...bearer(keeper1))
+        .send({ agency })
+        .expect(201)
+    ).body as { claimCents: number };
+    expect(cert.claimCents).toBe(28500);
+
+    const csv = rows(
+      (
+        await request(http)
+          .get(path('time/package.csv'))
+          .query({ agency })
+          .set(...bearer(keeper1))
+          .expect(200)
+      ).text,
+    );
+    expect(csv.find((r) => r.responder_id === responderId)).toMatchObject({
+      on_duty_hours: '6.50',
+      travel_hours: '3.00',
+      unpaid_break_hours: '0.50',
+      regular_hours: '8.00',
+      overtime_hours: '1.00',
+      claim_amount: '285.00',
+    });
+    expect(csv.find((r) => r.name === 'TOTAL')).toMatchObject({ travel_hours: '3.00', regular_hours: '8.00', overtime_hours: '1.00', claim_amount: '285.00' });
+    const pdf = await request(http)
+      .get(path('time/package.pdf'))
+      .query({ agency })
+      .set(...bearer(keeper1))
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(pdfText(pdf.body as Buffer).text[0].replace(/\s+/g, ' ')).toContain('Travel hours 3.00 Regular hours 8.00 Overtime hours 1.00 Claim 285.00');
+
+    // The audit trail carries the times travel is derived from (not the departure place), and the CLI recomputes
+    // the certified totals, travel included, from the export alone.
+    const exported = await request(http)
+      .get(`/audit/export?incidentId=${id}`)
+      .set(...bearer(adminToken))
+      .buffer(true)
+      .expect(200);
+    const entries = (exported.body as { entries: Array<{ action: string; payload: Record<string, unknown> }> }).entries;
+    const admitted = entries.find((e) => e.action.startsWith('checkin.admitted'))!;
+    expect(admitted.payload.departureAt).toBe(firstDeparture);
+    expect(JSON.stringify(admitted.payload)).not.toContain('Tallahassee');
+    expect(entries.find((e) => e.action === 'ics211.edited')!.payload).toMatchObject({ fields: ['departureAt'], after: { departureAt: departure } });
+    expect(entries.find((e) => e.action === 'demob.travel_recorded')!.payload).toMatchObject({ method: 'POV', etaHome: eta.toISOString() });
+    const dir = mkdtempSync(join(tmpdir(), 'time-travel-'));
+    const file = join(dir, 'audit.json');
+    writeFileSync(file, JSON.stringify(exported.body));
+    const server = (
+      await request(http)
+        .get(path('time/package'))
+        .query({ agency })
+        .set(...bearer(keeper1))
+        .expect(200)
+    ).body as { totals: Record<string, number> };
+    const json = timePackageCli(id, file, '--json');
+    expect(json.code).toBe(0);
+    const [recomputed] = JSON.parse(json.out) as Array<{ agency: string; totals: Record<string, number>; matches: boolean }>;
+    expect(recomputed).toMatchObject({ agency, matches: true });
+    expect(recomputed.totals).toEqual(server.totals);
+    expect(timePackageCli(id, file).out).toContain('travel 3.00 h, regular 8.00 h, overtime 1.00 h, claim 285.00');
+
+    // A departure 73 hours before check-in is a mistyped date, not a journey: the summary refuses it, naming the responder.
+    const longhaul = await world.issuer.board('fl-ems').issue({ format: 'vc+jwt', qualification: 'EMT', subject: { name: 'Max Longhaul' } });
+    const refusedCheckIn = await request(http)
+      .post(path('check-ins'))
+      .set(...bearer(adminToken))
+      .set('Idempotency-Key', randomUUID())
+      .send({ credential: longhaul.jws, ics211: { agency: 'Inland EMS', departureAt: new Date(Date.now() - 73 * 3600_000).toISOString() } })
+      .expect(201);
+    const refused = await request(http)
+      .get(path('time/labour-summary.csv'))
+      .set(...bearer(keeper1))
+      .expect(422);
+    expect(refused.body.code).toBe('time_travel_implausible');
+    expect(refused.body.errors).toContainEqual({ field: 'responderId', message: refusedCheckIn.body.responder.id as string });
   });
 
   it('writes the reference and the certification to the audit trail', async () => {

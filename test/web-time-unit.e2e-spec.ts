@@ -8,7 +8,8 @@ import { createIncident, staffFor, startWorld, type World } from './support/worl
 
 /**
  * The time unit's page in a real browser (tablet width): a timekeeper approves a colleague's correction, sees the
- * day's figures change, approves the day, certifies the package and downloads it as CSV and PDF.
+ * day's figures change, approves the operational period and the day, certifies the package and downloads it as CSV
+ * and PDF.
  */
 jest.setTimeout(180_000);
 describe('web app: the time unit page', () => {
@@ -25,7 +26,13 @@ describe('web app: the time unit page', () => {
     web = await buildWebApp();
     world = await startWorld('webtime', { listen: true, port: await freePort(), env: { WEB_DIR: web.dir } });
     const { http, adminToken } = world;
-    incidentId = (await createIncident(http, adminToken, { timeZone: 'UTC', name: 'Timesheet Flood' })).id;
+    incidentId = (
+      await createIncident(http, adminToken, {
+        timeZone: 'UTC',
+        name: 'Timesheet Flood',
+        operationalPeriods: [{ label: 'Day 1', startsAt: `${today}T06:00:00Z`, endsAt: `${today}T18:00:00Z` }],
+      })
+    ).id;
     const tk1 = await staffFor(http, adminToken, incidentId, 'timekeeper');
     tk2Email = (await staffFor(http, adminToken, incidentId, 'timekeeper')).email;
     const { jws } = await world.issuer.board('fl-ems').issue({ format: 'vc+jwt', qualification: 'PARAMEDIC', subject: { name: 'Pat Medic' } });
@@ -75,7 +82,7 @@ describe('web app: the time unit page', () => {
     await web?.remove();
   });
 
-  it('approves the correction and the day, certifies, and downloads the package', async () => {
+  it('approves the correction, the period and the day, certifies, and downloads the package', async () => {
     const p = page.page;
     await signInThroughUi(page, world.api.url!, tk2Email, 'timekeeper-password-123');
     await p.getByRole('heading', { name: 'Time unit' }).waitFor();
@@ -91,9 +98,14 @@ describe('web app: the time unit page', () => {
     // 10.5 h on duty - 0.5 h meal = 10 h: 8 h at 30.00 + 2 h at 45.00 = 330.00.
     await p.getByTestId('time-totals').getByText('regular 8.00 h, overtime 2.00 h, claim 330.00').waitFor();
 
+    // 07:00-17:30 lies within Day 1 (06:00-18:00): approving the period approves the responder's day.
+    await p.getByLabel('Operational period').selectOption({ index: 1 });
+    await p.getByRole('button', { name: 'Approve operational period' }).click();
+    await p.getByText('Day 1 approved.').waitFor();
+    await sheet.getByRole('cell', { name: 'approved' }).waitFor();
+    // The day can still be approved as a whole as well.
     await p.getByRole('button', { name: `Approve ${today}` }).click();
     await p.getByText(`${today} approved.`).waitFor();
-    await sheet.getByRole('cell', { name: 'approved' }).waitFor();
 
     await p.getByRole('button', { name: 'Certify the package' }).click();
     await p.getByText('Package certified.').waitFor();

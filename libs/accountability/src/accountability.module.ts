@@ -13,6 +13,7 @@ import { DemobService } from './demob/demob.service';
 import { ActivityLogRepository } from './activity/activity-log.repository';
 import { ActivityLogService } from './activity/activity-log.service';
 import { WorkDescriptions } from './activity/work-descriptions';
+import { TravelHome } from './demob/travel-home';
 import { WorkLimitWarningsRepository } from './limits/work-limit-warnings.repository';
 import { WorkLimitsService } from './limits/work-limits.service';
 import { ParRepository } from './par/par.repository';
@@ -36,6 +37,7 @@ const CORE = [
   DemobService,
   ActivityLogRepository,
   WorkDescriptions,
+  TravelHome,
 ];
 const PORTS = [
   { provide: AssignmentRules, useExisting: WorkLimitsService },

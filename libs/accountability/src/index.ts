@@ -15,4 +15,5 @@ export * from './activity/activity-log.service';
 export * from './activity/ics214';
 export * from './activity/work-descriptions';
 export * from './demob/demob.service';
+export * from './demob/travel-home';
 export * from './accountability.module';

@@ -13,6 +13,7 @@ function row(name: string, n: number): PackageRow {
     employment: 'employee',
     date: '2026-06-01',
     onDutyMinutes: 480,
+    travelMinutes: 0,
     unpaidBreakMinutes: 0,
     regularMinutes: 480,
     overtimeMinutes: 0,
@@ -47,7 +48,7 @@ describe('the package PDF', () => {
       missionReference: 'EMAC Ω-7',
       certification: null,
       rows: NAMES.map(row),
-      totals: { agency: 'Hội Chữ thập đỏ', regularMinutes: 1920, overtimeMinutes: 0, claimCents: 96000, donatedMinutes: 0, donatedCents: 0 },
+      totals: { agency: 'Hội Chữ thập đỏ', travelMinutes: 0, regularMinutes: 1920, overtimeMinutes: 0, claimCents: 96000, donatedMinutes: 0, donatedCents: 0 },
       volunteers: [],
     };
     const pdf = await pdfBytes(timePackagePdf(pkg, new Date(Date.UTC(2026, 5, 2))));

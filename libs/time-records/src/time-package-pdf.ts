@@ -21,6 +21,7 @@ const COLUMNS: Array<{ header: string; width: number; cell: (r: PackageRow) => s
   { header: 'Name', width: 82, cell: (r) => r.name },
   { header: 'Position', width: 62, cell: (r) => r.position ?? '' },
   { header: 'Date', width: 50, cell: (r) => r.date },
+  { header: 'Travel h', width: 30, cell: (r) => hours(r.travelMinutes) },
   { header: 'Reg h', width: 30, cell: (r) => hours(r.regularMinutes) },
   { header: 'OT h', width: 30, cell: (r) => hours(r.overtimeMinutes) },
   {
@@ -30,14 +31,14 @@ const COLUMNS: Array<{ header: string; width: number; cell: (r: PackageRow) => s
   },
   { header: 'Claim', width: 44, cell: (r) => money(r.claimCents) },
   { header: 'Donated', width: 40, cell: (r) => (r.employment === 'volunteer' ? money(r.donatedCents) : '') },
-  { header: 'Work (ICS 214)', width: 112, cell: (r) => r.workDescription },
+  { header: 'Work (ICS 214)', width: 97, cell: (r) => r.workDescription },
   {
     header: 'Credential',
     width: 92,
     cell: (r) =>
       r.evidence ? `${r.evidence.qualification ?? '?'}, ${r.evidence.issuer ?? '?'}, verified ${r.evidence.verifiedAt.slice(0, 16).replace('T', ' ')} UTC` : '',
   },
-  { header: 'Legal basis', width: 100, cell: (r) => r.evidence?.legalBasis ?? 'not recorded' },
+  { header: 'Legal basis', width: 85, cell: (r) => r.evidence?.legalBasis ?? 'not recorded' },
   { header: 'Status', width: 40, cell: (r) => r.status },
 ];
 
@@ -107,7 +108,9 @@ export class TimePackagePdfWriter {
     const t = pkg.totals;
     doc.moveDown().font('Bold').fontSize(9).text('Totals', this.left, doc.y);
     doc.font('Body');
-    doc.text(`Regular hours ${hours(t.regularMinutes)}   Overtime hours ${hours(t.overtimeMinutes)}   Claim ${money(t.claimCents)}`);
+    doc.text(
+      `Travel hours ${hours(t.travelMinutes)}   Regular hours ${hours(t.regularMinutes)}   Overtime hours ${hours(t.overtimeMinutes)}   Claim ${money(t.claimCents)}`,
+    );
     doc.text(`Donated hours ${hours(t.donatedMinutes)}   Donated value ${money(t.donatedCents)}`);
 
     doc.moveDown().font('Bold').text('Donated hours (volunteers)');

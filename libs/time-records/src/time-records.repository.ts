@@ -25,6 +25,16 @@ export interface StoredApproval {
   approvedAt: Date;
 }
 
+export interface StoredPeriodApproval {
+  id: string;
+  agency: string;
+  periodId: string;
+  startsAt: Date;
+  endsAt: Date;
+  approvedBy: string;
+  approvedAt: Date;
+}
+
 interface RuleRow {
   agency: string;
   daily_regular_minutes: number | null;
@@ -188,6 +198,30 @@ export class TimeRecordsRepository {
       [incidentId],
     );
     return rows.map((r) => ({ id: r.id, agency: r.agency, date: r.work_date, approvedBy: r.approved_by, approvedAt: r.approved_at }));
+  }
+
+  async addPeriodApproval(tx: Transaction, incidentId: string, a: Omit<StoredPeriodApproval, 'id'>): Promise<string> {
+    const row = await tx.queryOne<{ id: string }>(
+      `INSERT INTO time_period_approval (incident_id, agency, period_id, starts_at, ends_at, approved_by, approved_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [incidentId, a.agency, a.periodId, a.startsAt, a.endsAt, a.approvedBy, a.approvedAt],
+    );
+    return row!.id;
+  }
+
+  async periodApprovals(incidentId: string, scope: SqlScope = this.database): Promise<StoredPeriodApproval[]> {
+    const rows = await scope.query<{ id: string; agency: string; period_id: string; starts_at: Date; ends_at: Date; approved_by: string; approved_at: Date }>(
+      `SELECT id, agency, period_id, starts_at, ends_at, approved_by, approved_at FROM time_period_approval WHERE incident_id = $1 ORDER BY approved_at, id`,
+      [incidentId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      agency: r.agency,
+      periodId: r.period_id,
+      startsAt: r.starts_at,
+      endsAt: r.ends_at,
+      approvedBy: r.approved_by,
+      approvedAt: r.approved_at,
+    }));
   }
 
   /** Serialises writers of one incident's time records (approval decisions depend on every correction before them). */

@@ -3,11 +3,12 @@ import { AuditTrail, type AuditActor } from '@app/audit';
 import type { Principal } from '@app/auth';
 import { DomainError, notFound } from '@app/common';
 import { Database, type SqlScope } from '@app/db';
-import { WorkDescriptions } from '@app/accountability';
+import { TravelHome, WorkDescriptions } from '@app/accountability';
 import { DeploymentReader, IncidentsService, type DeploymentTimelineRecord } from '@app/incidents';
 import {
   CERTIFICATION_STATEMENT,
   checkCorrectionTimes,
+  checkNoOverlap,
   deriveTimeEntries,
   labourSummary,
   addDays,
@@ -15,6 +16,7 @@ import {
   localMidnightMs,
   TimeLedger,
   TimeRecordError,
+  travelLegs,
   type AgencyRules,
   type DeploymentTimeline,
   type Employment,
@@ -31,7 +33,7 @@ import {
   emptyTotals,
   timePackage,
 } from './domain';
-import { TimeRecordsRepository, type StoredApproval, type StoredCorrection } from './time-records.repository';
+import { TimeRecordsRepository, type StoredApproval, type StoredCorrection, type StoredPeriodApproval } from './time-records.repository';
 import type { AgencyRulesDto, CreateCorrectionDto } from './http/time-records.dto';
 
 /** The agency of a deployment nobody recorded one for: it has no rules, so its hours are refused, not summed. */
@@ -82,6 +84,7 @@ export class TimeRecordsService {
     private readonly deployments: DeploymentReader,
     private readonly audit: AuditTrail,
     private readonly workDescriptions: WorkDescriptions,
+    private readonly travelHome: TravelHome,
   ) {}
 
   async setRules(incidentId: string, dto: AgencyRulesDto, principal: Principal, actor: AuditActor): Promise<AgencyRulesDto> {
@@ -124,6 +127,7 @@ export class TimeRecordsService {
       await this.assertDeployed(incidentId, dto.responderId, tx);
       await this.assertNotCertified(tx, incidentId, dto.agency);
       refusing(() => checkCorrectionTimes(calendar, { id: 'new', responderId: dto.responderId, date: dto.date, onDuty: dto.onDuty.map(toInterval) }));
+      await this.assertNotOverTravel(tx, incidentId, calendar, dto);
       const onDuty = dto.onDuty.map((i) => ({ start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString() }));
       const stored = await this.repository.addCorrection(tx, {
         incidentId,
@@ -157,12 +161,23 @@ export class TimeRecordsService {
         throw new DomainError('time_correction_self_approved', 'A correction must be approved by someone other than its author.');
       const now = new Date();
       await this.repository.approveCorrection(tx, c.id, principal.userId, now);
+      const calendar = await this.calendar(incidentId, tx);
       const ledger = this.ledger(
-        await this.calendar(incidentId, tx),
+        calendar,
         [...(await this.repository.corrections(incidentId, tx))],
         await this.repository.approvals(incidentId, tx),
+        await this.repository.periodApprovals(incidentId, tx),
       );
-      const dayStatus = ledger.status(c.agency, c.date);
+      let dayStatus = ledger.status(c.agency, c.date);
+      if (ledger.hasPeriodApprovals(c.agency)) {
+        // Approved periods approve responder days: the status of this responder's day.
+        const timelines = (await this.deployments.timelines(incidentId, tx, [c.responderId])).filter((t) => (t.agency ?? NO_AGENCY) === c.agency);
+        const etasHome = await this.etasHomeOf(timelines, tx);
+        const entry = refusing(() =>
+          ledger.effective(deriveTimeEntries(calendar, this.timelinesOf(calendar, timelines, etasHome), now), new Set([c.responderId])),
+        ).find((e) => e.entry.agency === c.agency && e.entry.date === c.date);
+        if (entry) dayStatus = ledger.entryStatus(entry).status;
+      }
       await this.audit.record(tx, {
         actor,
         action: 'time.correction_approved',
@@ -180,18 +195,23 @@ export class TimeRecordsService {
       await this.repository.lockIncident(tx, incidentId);
       await this.assertNotCertified(tx, incidentId, agency);
       const calendar = await this.calendar(incidentId, tx);
-      const ledger = this.ledger(calendar, await this.repository.corrections(incidentId, tx), await this.repository.approvals(incidentId, tx));
+      const ledger = this.ledger(
+        calendar,
+        await this.repository.corrections(incidentId, tx),
+        await this.repository.approvals(incidentId, tx),
+        await this.repository.periodApprovals(incidentId, tx),
+      );
       const before = ledger.status(agency, date);
       const approvedAt = new Date();
       refusing(() => ledger.approve({ id: 'new', agency, date, approvedBy: principal.userId, at: approvedAt }));
       const id = await this.repository.addApproval(tx, incidentId, agency, date, principal.userId, approvedAt);
       // The deployment facts the check-in entries do not carry (agency, position) for the deployments with time on
       // the day, so the audit export alone recomputes approved days before the package is certified.
-      const dayStart = localMidnightMs(date, calendar.timeZone);
-      const dayEnd = localMidnightMs(addDays(date, 1), calendar.timeZone);
-      const deployments: CertifiedDeployment[] = (await this.deployments.timelines(incidentId, tx))
-        .filter((t) => (t.agency ?? NO_AGENCY) === agency && t.checkedInAt.getTime() < dayEnd && (t.checkedOutAt ?? approvedAt).getTime() > dayStart)
-        .map((t) => ({ deploymentId: t.deploymentId, responderId: t.responderId, position: t.position }));
+      const deployments = await this.deploymentsWithTime(tx, incidentId, calendar, agency, {
+        start: localMidnightMs(date, calendar.timeZone),
+        end: localMidnightMs(addDays(date, 1), calendar.timeZone),
+        at: approvedAt,
+      });
       await this.audit.record(tx, {
         actor,
         action: before === 'reapproval_required' ? 'time.day_reapproved' : 'time.day_approved',
@@ -201,6 +221,95 @@ export class TimeRecordsService {
       });
       return { id, agency, date, approvedBy: principal.userId, approvedAt };
     });
+  }
+
+  /**
+   * Approves (or re-approves) an agency's operational period: every responder day of the agency whose time in effect
+   * lies within its approved periods is approved, and locked like an approved day.
+   */
+  async approvePeriod(incidentId: string, agency: string, periodId: string, principal: Principal, actor: AuditActor): Promise<StoredPeriodApproval> {
+    return this.database.transaction(async (tx) => {
+      await this.repository.lockIncident(tx, incidentId);
+      const incident = await this.incidents.getWithSetup(incidentId, tx);
+      const period = incident.operationalPeriods.find((p) => p.id === periodId);
+      if (!period) {
+        throw new DomainError('time_period_unknown', `The incident has no operational period ${periodId}.`, {
+          errors: [{ field: 'periodId', message: periodId }],
+        });
+      }
+      await this.assertNotCertified(tx, incidentId, agency);
+      const inputs = await this.summaryInputs(tx, incidentId);
+      const timelines = (await this.deployments.timelines(incidentId, tx)).filter((t) => (t.agency ?? NO_AGENCY) === agency);
+      const bounds = { id: period.id, start: period.startsAt.getTime(), end: period.endsAt.getTime() };
+      const etasHome = await this.etasHomeOf(timelines, tx);
+      const effective = refusing(() =>
+        inputs.ledger.effective(deriveTimeEntries(inputs.calendar, this.timelinesOf(inputs.calendar, timelines, etasHome), inputs.asOf)),
+      );
+      const previous = inputs.ledger.periodApprovalOf(agency, periodId);
+      if (previous && !inputs.ledger.periodChanged(agency, bounds, effective)) {
+        throw new DomainError('time_period_already_approved', `${agency}'s period ${period.label} is approved and unchanged since.`, {
+          errors: [{ field: 'periodId', message: periodId }],
+        });
+      }
+      const approvedAt = inputs.asOf;
+      const approval: Omit<StoredPeriodApproval, 'id'> = {
+        agency,
+        periodId,
+        startsAt: period.startsAt,
+        endsAt: period.endsAt,
+        approvedBy: principal.userId,
+        approvedAt,
+      };
+      const id = await this.repository.addPeriodApproval(tx, incidentId, approval);
+      // Time is kept per local day (and a correction replaces a day's time), so the facts cover the local days the
+      // period touches.
+      const zone = inputs.calendar.timeZone;
+      const deployments = await this.deploymentsWithTime(tx, incidentId, inputs.calendar, agency, {
+        start: localMidnightMs(localDate(period.startsAt, zone), zone),
+        end: localMidnightMs(addDays(localDate(new Date(bounds.end - 1), zone), 1), zone),
+        at: approvedAt,
+      });
+      await this.audit.record(tx, {
+        actor,
+        action: previous ? 'time.period_reapproved' : 'time.period_approved',
+        incidentId,
+        target: { type: 'time_period', id: `${agency}|${periodId}` },
+        payload: {
+          agency,
+          periodId,
+          label: period.label,
+          startsAt: period.startsAt.toISOString(),
+          endsAt: period.endsAt.toISOString(),
+          deployments,
+        },
+      });
+      return { id, ...approval };
+    });
+  }
+
+  /**
+   * The deployment facts the check-in entries do not carry (agency, position) for the agency's deployments with time
+   * in [start, end), so the audit export alone recomputes approved time before the package is certified.
+   */
+  private async deploymentsWithTime(
+    tx: SqlScope,
+    incidentId: string,
+    calendar: IncidentCalendar,
+    agency: string,
+    span: { start: number; end: number; at: Date },
+  ): Promise<CertifiedDeployment[]> {
+    const timelines = await this.deployments.timelines(incidentId, tx);
+    const etasHome = await this.etasHomeOf(timelines, tx);
+    return timelines
+      .filter((t) => {
+        if ((t.agency ?? NO_AGENCY) !== agency) return false;
+        // Travel to and from the incident counts too.
+        const { travelTo, travelHome } = travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone);
+        const from = Math.min(t.checkedInAt.getTime(), travelTo?.start.getTime() ?? Infinity);
+        const to = Math.max((t.checkedOutAt ?? span.at).getTime(), Math.min(travelHome?.end.getTime() ?? -Infinity, span.at.getTime()));
+        return from < span.end && to > span.start;
+      })
+      .map((t) => ({ deploymentId: t.deploymentId, responderId: t.responderId, position: t.position }));
   }
 
   /** The mission or order number the agency is reimbursed under (EMAC mission, FEMA mission assignment, order). */
@@ -299,7 +408,7 @@ export class TimeRecordsService {
         for (let from = 0; from < responders.length; from += batchSize) {
           const ids = responders.slice(from, from + batchSize).map((r) => r.responderId);
           const timelines = await this.deployments.timelines(incidentId, tx, ids);
-          const summary = this.summarise(inputs, timelines, { agency, settled: false, responders: new Set(ids) });
+          const summary = this.summarise(inputs, timelines, await this.etasHomeOf(timelines, tx), { agency, settled: false, responders: new Set(ids) });
           const part = timePackage(summary, {
             ...head,
             evidence: await this.evidence(incidentId, timelines, ids, tx),
@@ -366,7 +475,8 @@ export class TimeRecordsService {
   }
 
   private async summaryIn(tx: SqlScope, incidentId: string, options: { agency?: string; settled: boolean; asOf?: Date }): Promise<LabourSummary> {
-    return this.summarise(await this.summaryInputs(tx, incidentId, options.asOf), await this.deployments.timelines(incidentId, tx), options);
+    const timelines = await this.deployments.timelines(incidentId, tx);
+    return this.summarise(await this.summaryInputs(tx, incidentId, options.asOf), timelines, await this.etasHomeOf(timelines, tx), options);
   }
 
   /** What every responder's summary reads besides their own deployments: calendar, employment, rules, the ledger. */
@@ -377,7 +487,12 @@ export class TimeRecordsService {
       asOf,
       employment: await this.repository.employment(incidentId, tx),
       rules: new Map((await this.repository.rules(incidentId, tx)).map((r) => [r.agency, r])),
-      ledger: this.ledger(calendar, await this.repository.corrections(incidentId, tx), await this.repository.approvals(incidentId, tx)),
+      ledger: this.ledger(
+        calendar,
+        await this.repository.corrections(incidentId, tx),
+        await this.repository.approvals(incidentId, tx),
+        await this.repository.periodApprovals(incidentId, tx),
+      ),
     };
   }
 
@@ -385,6 +500,7 @@ export class TimeRecordsService {
   private summarise(
     inputs: SummaryInputs,
     timelines: readonly DeploymentTimelineRecord[],
+    etasHome: ReadonlyMap<string, Date>,
     options: { agency?: string; settled: boolean; responders?: ReadonlySet<string> },
   ): LabourSummary {
     const profiles = new Map<string, ResponderProfile>();
@@ -396,14 +512,7 @@ export class TimeRecordsService {
         employment: inputs.employment.get(t.responderId) ?? 'employee',
       });
     }
-    const deployments: DeploymentTimeline[] = timelines.map((t) => ({
-      deploymentId: t.deploymentId,
-      responderId: t.responderId,
-      agency: t.agency ?? NO_AGENCY,
-      checkedInAt: t.checkedInAt,
-      checkedOutAt: t.checkedOutAt,
-      statusChanges: t.statusChanges,
-    }));
+    const deployments = this.timelinesOf(inputs.calendar, timelines, etasHome);
     return refusing(() =>
       labourSummary(deriveTimeEntries(inputs.calendar, deployments, inputs.asOf), inputs.ledger, inputs.rules, profiles, {
         agency: options.agency,
@@ -411,6 +520,26 @@ export class TimeRecordsService {
         responders: options.responders,
       }),
     );
+  }
+
+  /** The ICS 221 ETA home of these deployments (the end of their travel home). */
+  private etasHomeOf(timelines: readonly DeploymentTimelineRecord[], tx: SqlScope): Promise<Map<string, Date>> {
+    return this.travelHome.etas(
+      timelines.map((t) => t.deploymentId),
+      tx,
+    );
+  }
+
+  private timelinesOf(calendar: IncidentCalendar, timelines: readonly DeploymentTimelineRecord[], etasHome: ReadonlyMap<string, Date>): DeploymentTimeline[] {
+    return timelines.map((t) => ({
+      deploymentId: t.deploymentId,
+      responderId: t.responderId,
+      agency: t.agency ?? NO_AGENCY,
+      checkedInAt: t.checkedInAt,
+      checkedOutAt: t.checkedOutAt,
+      statusChanges: t.statusChanges,
+      ...travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone),
+    }));
   }
 
   private async calendar(incidentId: string, scope: SqlScope): Promise<IncidentCalendar> {
@@ -430,6 +559,17 @@ export class TimeRecordsService {
     return new Set(timelines.map((t) => t.agency ?? NO_AGENCY));
   }
 
+  /** Refuses on-duty time that overlaps the responder's recorded travel at that agency (the summary would refuse it). */
+  private async assertNotOverTravel(tx: SqlScope, incidentId: string, calendar: IncidentCalendar, dto: CreateCorrectionDto): Promise<void> {
+    const timelines = (await this.deployments.timelines(incidentId, tx, [dto.responderId])).filter((t) => (t.agency ?? NO_AGENCY) === dto.agency);
+    const etasHome = await this.etasHomeOf(timelines, tx);
+    const travel = timelines.flatMap((t) => {
+      const legs = travelLegs({ ...t, etaHome: etasHome.get(t.deploymentId) ?? null }, calendar.timeZone);
+      return [legs.travelTo, legs.travelHome].flatMap((l) => (l ? [{ start: l.start.getTime(), end: l.end.getTime() }] : []));
+    });
+    refusing(() => checkNoOverlap([...dto.onDuty.map(toInterval), ...travel], dto.responderId));
+  }
+
   /** A certified package is locked: nothing that changes its figures is accepted afterwards. */
   private async assertNotCertified(tx: SqlScope, incidentId: string, agency: string): Promise<void> {
     const certified = await this.repository.certification(incidentId, agency, tx);
@@ -438,8 +578,13 @@ export class TimeRecordsService {
     }
   }
 
-  /** Replays approved corrections and day approvals in time order, as they happened. */
-  private ledger(calendar: IncidentCalendar, corrections: readonly StoredCorrection[], approvals: readonly StoredApproval[]): TimeLedger {
+  /** Replays approved corrections, day and period approvals in time order, as they happened. */
+  private ledger(
+    calendar: IncidentCalendar,
+    corrections: readonly StoredCorrection[],
+    approvals: readonly StoredApproval[],
+    periodApprovals: readonly StoredPeriodApproval[],
+  ): TimeLedger {
     const ledger = new TimeLedger(calendar);
     const events: Array<{ at: number; apply: () => void }> = [];
     for (const c of corrections) {
@@ -462,6 +607,18 @@ export class TimeRecordsService {
         at: a.approvedAt.getTime(),
         apply: () => ledger.approve({ id: a.id, agency: a.agency, date: a.date, approvedBy: a.approvedBy, at: a.approvedAt }),
       });
+    for (const p of periodApprovals) {
+      const approval = {
+        id: p.id,
+        agency: p.agency,
+        periodId: p.periodId,
+        start: p.startsAt.getTime(),
+        end: p.endsAt.getTime(),
+        approvedBy: p.approvedBy,
+        at: p.approvedAt,
+      };
+      events.push({ at: p.approvedAt.getTime(), apply: () => ledger.approvePeriod(approval) });
+    }
     events.sort((x, y) => x.at - y.at);
     refusing(() => events.forEach((e) => e.apply()));
     return ledger;

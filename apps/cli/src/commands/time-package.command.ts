@@ -22,7 +22,7 @@ const USAGE = `Usage:
 const hours = (minutes: number): string => (minutes / 60).toFixed(2);
 const money = (cents: number): string => (cents / 100).toFixed(2);
 const line = (t: AgencyTotals): string =>
-  `regular ${hours(t.regularMinutes)} h, overtime ${hours(t.overtimeMinutes)} h, claim ${money(t.claimCents)}, donated ${hours(t.donatedMinutes)} h worth ${money(t.donatedCents)}`;
+  `travel ${hours(t.travelMinutes)} h, regular ${hours(t.regularMinutes)} h, overtime ${hours(t.overtimeMinutes)} h, claim ${money(t.claimCents)}, donated ${hours(t.donatedMinutes)} h worth ${money(t.donatedCents)}`;
 
 /** Beyond this a file is read only in the export's line layout (header line, then one entry per line). */
 const WHOLE_PARSE_LIMIT = 256 * 1024 * 1024;

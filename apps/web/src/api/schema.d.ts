@@ -1166,6 +1166,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incidentId}/time/period-approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TimeRecordsController_approvePeriod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incidentId}/time/responders/{responderId}/employment": {
         parameters: {
             query?: never;
@@ -1671,6 +1687,7 @@ export interface components {
             donatedMinutes: number;
             overtimeMinutes: number;
             regularMinutes: number;
+            travelMinutes: number;
         };
         AnonymousActorDto: {
             device?: string;
@@ -1688,6 +1705,15 @@ export interface components {
             agency: string;
             /** @example 2026-06-01 */
             date: string;
+        };
+        ApprovePeriodDto: {
+            /** @example State Fire */
+            agency: string;
+            /**
+             * Format: uuid
+             * @description One of the incident's operational periods.
+             */
+            periodId: string;
         };
         AssignStaffDto: {
             /** Format: uuid */
@@ -2387,7 +2413,7 @@ export interface components {
          * @description Stable reason code (never renamed)
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "walk_up_not_verified" | "walk_up_not_qualified" | "walk_up_credential_refused" | "walk_up_already_verified" | "walk_up_identity_conflict" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "par_scan_unverified" | "par_scan_not_on_scene" | "rest_override_required" | "demob_incomplete" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_day_reapproval_required" | "time_day_already_approved" | "time_correction_self_approved" | "time_rate_missing" | "time_day_not_approved" | "time_package_certified" | "practice_rules_invalid" | "primary_source_not_configured" | "primary_source_not_accepted" | "identity_not_confirmed" | "notice_signature_invalid" | "notice_invalid" | "notice_licence_unknown";
+        ErrorCode: "validation_failed" | "malformed_request" | "unauthenticated" | "invalid_credentials" | "forbidden" | "password_change_required" | "access_rule_missing" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "database_unavailable" | "service_unavailable" | "credential_not_verified" | "incident_closed" | "responder_active_elsewhere" | "deployment_not_active" | "position_unknown" | "location_unknown" | "invalid_status_change" | "walk_up_not_verified" | "walk_up_not_qualified" | "walk_up_credential_refused" | "walk_up_already_verified" | "walk_up_identity_conflict" | "par_running" | "par_not_running" | "par_already_marked" | "par_not_in_scope" | "par_scope_empty" | "par_scan_unverified" | "par_scan_not_on_scene" | "rest_override_required" | "demob_incomplete" | "issuer_exists" | "trust_list_invalid" | "device_revoked" | "device_key_exists" | "device_log_invalid" | "time_entry_overlap" | "time_entry_negative" | "time_entry_outside_incident" | "time_travel_implausible" | "time_day_reapproval_required" | "time_day_already_approved" | "time_period_already_approved" | "time_period_unknown" | "time_correction_self_approved" | "time_rate_missing" | "time_day_not_approved" | "time_package_certified" | "practice_rules_invalid" | "primary_source_not_configured" | "primary_source_not_accepted" | "identity_not_confirmed" | "notice_signature_invalid" | "notice_invalid" | "notice_licence_unknown";
         EsarVhpLevelDto: {
             /**
              * @description ESAR-VHP credential level
@@ -2847,6 +2873,8 @@ export interface components {
             responderId: string;
             /** @enum {string} */
             status: "open" | "approved" | "reapproval_required";
+            /** @description Travel to or from the incident that day (ICS 211 departure to check-in, check-out to the ICS 221 ETA home) */
+            travelMinutes: number;
             unpaidBreakMinutes: number;
             /** @description The day's ICS 214 entries about the person */
             workDescription: string;
@@ -2915,6 +2943,24 @@ export interface components {
         ParWithMembersDto: {
             members: components["schemas"]["ParMemberDto"][];
             par: components["schemas"]["ParDto"];
+        };
+        PeriodApprovalDto: {
+            agency: string;
+            /** Format: date-time */
+            approvedAt: string;
+            /** Format: uuid */
+            approvedBy: string;
+            /** Format: date-time */
+            endsAt: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            periodId: string;
+            /**
+             * Format: date-time
+             * @description The period as approved.
+             */
+            startsAt: string;
         };
         PositionDto: {
             /** @example Triage Nurse */
@@ -9267,6 +9313,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
             default: {
                 headers: {
@@ -9411,7 +9466,7 @@ export interface operations {
             };
             /** @description An interval leaves the corrected day or the incident's dates. Code: time_entry_outside_incident.
              *
-             *     Two intervals overlap. Code: time_entry_overlap.
+             *     Two intervals overlap, or one overlaps the responder's recorded travel. Code: time_entry_overlap.
              *
              *     An interval ends before it starts. Code: time_entry_negative. */
             422: {
@@ -9582,7 +9637,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9674,7 +9731,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9837,7 +9896,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9918,7 +9979,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9999,7 +10062,102 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            /** @description A journey to or from the incident lasts more than 72 hours. Code: time_travel_implausible.
+             *
+             *     An agency has no rules or rates for someone who worked. Code: time_rate_missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Any other error: 500 (unexpected: quote the correlationId), 503 (retry after Retry-After seconds). Codes: internal_error, database_unavailable, service_unavailable. */
+            default: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    TimeRecordsController_approvePeriod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incidentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovePeriodDto"];
+            };
+        };
+        responses: {
+            /** @description The approval: the agency's responder days whose time lies within approved periods are approved and locked. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeriodApprovalDto"];
+                };
+            };
+            /** @description The request is malformed or has invalid fields (`errors` names them). Codes: validation_failed, malformed_request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token. Code: unauthenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller's role, incident assignment or jurisdiction does not allow this. Code: forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found. Code: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The agency's package is certified. Code: time_package_certified.
+             *
+             *     The agency's period is approved and unchanged since. Code: time_period_already_approved. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The incident has no such operational period. Code: time_period_unknown. */
             422: {
                 headers: {
                     [name: string]: unknown;

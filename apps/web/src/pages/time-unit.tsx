@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
 import { ErrorNotice, Loading, Notice } from '../components/notices';
 import { useAction, useAsync } from '../components/use-async';
-import type { Deployment, TimeCorrection, TimePackage } from '../api/types';
+import type { Deployment, Incident, TimeCorrection, TimePackage } from '../api/types';
 import { setParam, useRoute } from '../router';
 import { api, useSession } from '../session';
 import { formatTime } from '../text';
@@ -12,7 +12,8 @@ const money = (cents: number): string => (cents / 100).toFixed(2);
 
 /**
  * The time unit's page: an agency's timesheets (responder days with hours, amounts and day status), the corrections
- * with their reasons, approving corrections and days, certifying the package, and the CSV and PDF downloads.
+ * with their reasons, approving corrections, days and operational periods, certifying the package, and the CSV and PDF
+ * downloads.
  */
 export function TimeUnitPage() {
   const choice = useIncidentChoice({ includeClosed: true });
@@ -21,12 +22,14 @@ export function TimeUnitPage() {
     <div class="page time-unit">
       <h1>Time unit</h1>
       <IncidentSelect choice={choice} />
-      {incident && <AgencyTime key={incident.id} incidentId={incident.id} incidentNumber={incident.number} />}
+      {incident && <AgencyTime key={incident.id} incidentId={incident.id} incidentNumber={incident.number} periods={incident.operationalPeriods} />}
     </div>
   );
 }
 
-function AgencyTime({ incidentId, incidentNumber }: { incidentId: string; incidentNumber: string }) {
+type Periods = Incident['operationalPeriods'];
+
+function AgencyTime({ incidentId, incidentNumber, periods }: { incidentId: string; incidentNumber: string; periods: Periods }) {
   const route = useRoute();
   const agency = route.params.get('agency') ?? '';
   const deployments = useAsync(() => api.get<Deployment[]>(`/incidents/${incidentId}/deployments`, { query: { include: 'checked_out' } }), [incidentId]);
@@ -44,18 +47,19 @@ function AgencyTime({ incidentId, incidentNumber }: { incidentId: string; incide
           ))}
         </select>
       </div>
-      {agency && <AgencyPackage key={agency} incidentId={incidentId} incidentNumber={incidentNumber} agency={agency} />}
+      {agency && <AgencyPackage key={agency} incidentId={incidentId} incidentNumber={incidentNumber} agency={agency} periods={periods} />}
     </>
   );
 }
 
-function AgencyPackage({ incidentId, incidentNumber, agency }: { incidentId: string; incidentNumber: string; agency: string }) {
+function AgencyPackage({ incidentId, incidentNumber, agency, periods }: { incidentId: string; incidentNumber: string; agency: string; periods: Periods }) {
   const session = useSession();
   const canWrite = session?.user.role === 'admin' || session?.user.role === 'timekeeper';
   const pkg = useAsync(() => api.get<TimePackage>(`/incidents/${incidentId}/time/package`, { query: { agency } }), [incidentId, agency]);
   const corrections = useAsync(() => api.get<TimeCorrection[]>(`/incidents/${incidentId}/time/corrections`), [incidentId]);
   const action = useAction();
   const [done, setDone] = useState<string | undefined>(undefined);
+  const [periodId, setPeriodId] = useState('');
   const act = (what: () => Promise<unknown>, message: string): void => {
     setDone(undefined);
     void action.run(async () => {
@@ -95,6 +99,7 @@ function AgencyPackage({ incidentId, incidentNumber, agency }: { incidentId: str
                 <th scope="col">Name</th>
                 <th scope="col">Date</th>
                 <th scope="col">On duty h</th>
+                <th scope="col">Travel h</th>
                 <th scope="col">Regular h</th>
                 <th scope="col">Overtime h</th>
                 <th scope="col">Claim</th>
@@ -109,6 +114,7 @@ function AgencyPackage({ incidentId, incidentNumber, agency }: { incidentId: str
                   <td>{r.name}</td>
                   <td>{r.date}</td>
                   <td>{hours(r.onDutyMinutes)}</td>
+                  <td>{hours(r.travelMinutes)}</td>
                   <td>{hours(r.regularMinutes)}</td>
                   <td>{hours(r.overtimeMinutes)}</td>
                   <td>{money(r.claimCents)}</td>
@@ -121,8 +127,8 @@ function AgencyPackage({ incidentId, incidentNumber, agency }: { incidentId: str
           </table>
         </div>
         <p data-testid="time-totals">
-          Totals: regular {hours(p.totals.regularMinutes)} h, overtime {hours(p.totals.overtimeMinutes)} h, claim {money(p.totals.claimCents)}, donated{' '}
-          {hours(p.totals.donatedMinutes)} h worth {money(p.totals.donatedCents)}
+          Totals: travel {hours(p.totals.travelMinutes)} h, regular {hours(p.totals.regularMinutes)} h, overtime {hours(p.totals.overtimeMinutes)} h, claim{' '}
+          {money(p.totals.claimCents)}, donated {hours(p.totals.donatedMinutes)} h worth {money(p.totals.donatedCents)}
         </p>
       </section>
 
@@ -164,6 +170,36 @@ function AgencyPackage({ incidentId, incidentNumber, agency }: { incidentId: str
                 Approve {date}
               </button>
             ))}
+          </div>
+          {periods.length > 0 && (
+            <div class="actions">
+              <div class="field">
+                <label for="time-period">Operational period</label>
+                <select id="time-period" value={periodId} onChange={(e) => setPeriodId(e.currentTarget.value)}>
+                  <option value="">Choose a period…</option>
+                  {periods.map((op) => (
+                    <option key={op.id} value={op.id}>
+                      {op.label} ({formatTime(op.startsAt)} – {formatTime(op.endsAt)})
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <button
+                type="button"
+                class="button-secondary"
+                disabled={action.busy || !periodId}
+                onClick={() =>
+                  act(
+                    () => api.post(`/incidents/${incidentId}/time/period-approvals`, { agency, periodId }),
+                    `${periods.find((op) => op.id === periodId)?.label ?? 'Period'} approved.`,
+                  )
+                }
+              >
+                Approve operational period
+              </button>
+            </div>
+          )}
+          <div class="actions">
             <button
               type="button"
               disabled={action.busy}

@@ -52,4 +52,14 @@ export class DemobRepository {
       travel: travel ? { method: travel.method, etaHome: travel.eta_home, recordedBy: travel.recorded_by, recordedAt: travel.recorded_at } : null,
     };
   }
+
+  /** The ETA home of each of these deployments that has a travel record. */
+  async etasHome(deploymentIds: readonly string[], scope: SqlScope = this.db): Promise<Map<string, Date>> {
+    if (deploymentIds.length === 0) return new Map();
+    const rows = await scope.query<{ deployment_id: string; eta_home: Date }>(
+      `SELECT deployment_id, eta_home FROM demob_travel WHERE deployment_id = ANY($1::uuid[])`,
+      [deploymentIds],
+    );
+    return new Map(rows.map((r) => [r.deployment_id, r.eta_home]));
+  }
 }

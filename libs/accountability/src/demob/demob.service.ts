@@ -68,7 +68,8 @@ export class DemobService implements CheckOutRules {
         incidentId,
         target: { type: 'deployment', id: deploymentId },
         occurredAt: now,
-        payload: { responderId: d.responder.id, method, etaHome },
+        // The ETA as stored (an instant): the end of travel home, which time records recompute from the export.
+        payload: { responderId: d.responder.id, method, etaHome: new Date(etaHome).toISOString() },
       });
       return this.build(d, await this.demob.of(deploymentId, tx));
     });

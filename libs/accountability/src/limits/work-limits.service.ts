@@ -6,7 +6,7 @@ import { AssignmentRules, IncidentsService, WorkPeriodsRepository, type WorkFact
 import { Outbox } from '@app/realtime';
 import { SweepFollowUp } from '@app/reverification';
 import { AccountabilitySettingsRepository } from '../settings/accountability-settings.repository';
-import { WorkLimitWarningsRepository } from './work-limit-warnings.repository';
+import { announcementKey, WorkLimitWarningsRepository } from './work-limit-warnings.repository';
 import { mandatoryRest, standings, type LimitStanding } from './work-limits';
 
 export interface LimitRow extends LimitStanding {
@@ -38,15 +38,19 @@ export class WorkLimitsService implements SweepFollowUp, AssignmentRules {
     return facts.flatMap((f) => standings(f, s, now).map((st) => ({ deploymentId: f.deploymentId, responderId: f.responderId, name: f.name, ...st })));
   }
 
+  /**
+   * Announces, once per limit and level, who approaches or breaches a limit. Only incidents that set a limit are
+   * read, one at a time, and only announcements not made before open a transaction: a sweep over a million
+   * deployments with nothing new to say writes nothing.
+   */
   async afterRun(incidentId: string | null, now: Date): Promise<number> {
-    const facts = await this.periods.active(incidentId ? [incidentId] : 'all');
-    const settings = await this.settings.ofIncidents([...new Set(facts.map((f) => f.incidentId))]);
     const actor: AuditActor = { kind: 'system', process: 'worker', job: 'reverify.run' };
     let raised = 0;
-    for (const f of facts) {
-      const s = settings.get(f.incidentId);
-      if (!s) continue;
-      for (const st of standings(f, s, now)) {
+    for (const s of await this.settings.withLimits(incidentId)) {
+      const due = (await this.periods.active([s.incidentId])).flatMap((f) => standings(f, s, now).map((st) => ({ f, st })));
+      const announced = await this.warnings.announcedAmong([...new Set(due.map(({ f }) => f.deploymentId))]);
+      for (const { f, st } of due) {
+        if (announced.has(announcementKey(f.deploymentId, st.limit, st.level))) continue;
         const isNew = await this.database.transaction(async (tx) => {
           if (!(await this.warnings.record(tx, f.deploymentId, st.limit, st.level, now))) return false;
           await this.audit.record(tx, {

@@ -67,11 +67,15 @@ export class AccountabilitySettingsRepository {
         };
   }
 
-  /** Settings of many incidents (the reverification sweep), only those that have a row. */
-  async ofIncidents(incidentIds: string[]): Promise<Map<string, AccountabilitySettings>> {
-    if (incidentIds.length === 0) return new Map();
-    const rows = await this.db.query<SettingsRow>(`SELECT ${COLUMNS} FROM accountability_settings WHERE incident_id = ANY($1::uuid[])`, [incidentIds]);
-    return new Map(rows.map((r) => [r.incident_id, toSettings(r)]));
+  /** Settings of the incidents that set at least one work or rest limit (of one incident, or of all). */
+  async withLimits(incidentId: string | null): Promise<AccountabilitySettings[]> {
+    const rows = await this.db.query<SettingsRow>(
+      `SELECT ${COLUMNS} FROM accountability_settings
+        WHERE (max_days_on_incident IS NOT NULL OR max_hours_per_period IS NOT NULL OR min_rest_hours IS NOT NULL)
+          AND ($1::uuid IS NULL OR incident_id = $1)`,
+      [incidentId],
+    );
+    return rows.map(toSettings);
   }
 
   async save(tx: Transaction, s: AccountabilitySettings): Promise<void> {

@@ -28,6 +28,7 @@ import { IncidentOfflineLimit1765008500000 } from './1765008500000-incident-offl
 import { ParMemberWithoutDeploymentKey1765009200000 } from './1765009200000-par-member-without-deployment-key';
 import { ResponderMatchingHashes1765010000000 } from './1765010000000-responder-matching-hashes';
 import { SweepShards1765010100000 } from './1765010100000-sweep-shards';
+import { TimePeriodApproval1765010300000 } from './1765010300000-time-period-approval';
 import { PracticeRuleSet1765002000000 } from './1765002000000-practice-rule-set';
 import { DeploymentPracticeAuthority1765002100000 } from './1765002100000-deployment-practice-authority';
 import { PositionPracticeRequirements1765002200000 } from './1765002200000-position-practice-requirements';
@@ -73,4 +74,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   ParMemberWithoutDeploymentKey1765009200000,
   ResponderMatchingHashes1765010000000,
   SweepShards1765010100000,
+  TimePeriodApproval1765010300000,
 ];

@@ -339,6 +339,8 @@ export class CheckInService {
             deploymentId: deployment?.id ?? null,
             positionId: cmd.body.positionId ?? null,
             locationId: cmd.body.locationId ?? null,
+            // ICS 211 block 12 time (not the place): the start of travel to the incident, so time records recompute offline.
+            departureAt: cmd.body.ics211?.departureAt ?? null,
             verification: {
               verified: basis.verified,
               checks: basis.checks.map((c) => ({ id: c.id, status: c.status, code: c.code })),

@@ -114,4 +114,6 @@ export interface DeploymentTimelineRecord {
   checkedInAt: Date;
   checkedOutAt: Date | null;
   statusChanges: Array<{ at: Date; status: DeploymentStatus; reason: OutOfServiceReason | null }>;
+  /** ICS 211 block 12 departure date/time as recorded (ISO 8601 text); null when none was. */
+  departureAt: string | null;
 }

@@ -117,6 +117,7 @@ interface TimelineRow {
   position: string | null;
   checked_in_at: Date;
   checked_out_at: Date | null;
+  departure_at: string | null;
   changes: Array<{ at: string; status: DeploymentStatus; reason: OutOfServiceReason | null }>;
 }
 
@@ -355,13 +356,13 @@ export class DeploymentsRepository {
   }
 
   /**
-   * Every deployment at an incident (of these responders only, when given) with its status history (oldest first):
-   * what time records derive hours from.
+   * Every deployment at an incident (of these responders only, when given) with its status history (oldest first)
+   * and its recorded departure: what time records derive hours from.
    */
   async timelines(incidentId: string, scope: SqlScope = this.database, responderIds?: readonly string[]): Promise<DeploymentTimelineRecord[]> {
     const rows = await scope.query<TimelineRow>(
       `SELECT d.id, d.responder_id, r.name AS responder_name, NULLIF(d.ics211->>'agency', '') AS agency, p.name AS position,
-              d.checked_in_at, d.checked_out_at,
+              d.checked_in_at, d.checked_out_at, NULLIF(d.ics211->>'departureAt', '') AS departure_at,
               COALESCE((SELECT json_agg(json_build_object('at', e.changed_at, 'status', e.to_status, 'reason', e.to_reason) ORDER BY e.id)
                           FROM deployment_status_event e WHERE e.deployment_id = d.id), '[]') AS changes
          FROM deployment d
@@ -380,6 +381,7 @@ export class DeploymentsRepository {
       checkedInAt: r.checked_in_at,
       checkedOutAt: r.checked_out_at,
       statusChanges: r.changes.map((c) => ({ at: new Date(c.at), status: c.status, reason: c.reason })),
+      departureAt: r.departure_at,
     }));
   }
 

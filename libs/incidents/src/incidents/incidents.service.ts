@@ -70,9 +70,9 @@ export class IncidentsService {
   }
 
   /** The incident with its locations, positions and operational periods. */
-  async getWithSetup(id: string): Promise<IncidentWithSetup> {
+  async getWithSetup(id: string, scope?: SqlScope): Promise<IncidentWithSetup> {
     if (!isUUID(id)) throw notFound('Incident', id);
-    const incident = await this.incidents.findWithSetup(id);
+    const incident = await this.incidents.findWithSetup(id, scope);
     if (!incident) throw notFound('Incident', id);
     return incident;
   }

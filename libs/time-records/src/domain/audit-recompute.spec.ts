@@ -1,4 +1,4 @@
-import { AuditRecomputation, recomputeFromAudit, type AuditedEntry } from './audit-recompute';
+import { ACTOR_ACTIONS, AuditRecomputation, REPLAYED_ACTIONS, recomputeFromAudit, type AuditedEntry } from './audit-recompute';
 
 const actor = { kind: 'user', userId: 'u1' };
 const entry = (seq: number, action: string, occurredAt: string, payload: Record<string, unknown>, targetId: string | null = null): AuditedEntry => ({
@@ -45,7 +45,7 @@ describe('recomputing from audit entries fed one at a time', () => {
         asOf: '2026-06-03T00:00:00.000Z',
         approvedDates: ['2026-06-01'],
         reapprovalDates: [],
-        totals: { agency: 'A', regularMinutes: 480, overtimeMinutes: 120, claimCents: 66000, donatedMinutes: 0, donatedCents: 0 },
+        totals: { agency: 'A', travelMinutes: 0, regularMinutes: 480, overtimeMinutes: 120, claimCents: 66000, donatedMinutes: 0, donatedCents: 0 },
       },
     ]);
   });
@@ -91,13 +91,216 @@ describe('recomputing from audit entries fed one at a time', () => {
     );
     entries.push({ ...entry(entries.length + 1, 'time.correction_approved', '2026-06-01T21:00:00Z', {}, 'c1'), actor: { kind: 'user', userId: 'u2' } });
     entries.push(entry(entries.length + 1, 'time.day_approved', '2026-06-02T09:00:00Z', { agency: 'A', date: '2026-06-01', deployments: facts }));
-    const totals = { agency: 'A', regularMinutes: 98_640, overtimeMinutes: 24_600, claimCents: 13_554_000, donatedMinutes: 0, donatedCents: 0 };
+    const totals = {
+      agency: 'A',
+      travelMinutes: 0,
+      regularMinutes: 98_640,
+      overtimeMinutes: 24_600,
+      claimCents: 13_554_000,
+      donatedMinutes: 0,
+      donatedCents: 0,
+    };
     const r = new AuditRecomputation();
     for (const e of entries) r.add(e);
     // The whole agency at once (the approved days, before certification) gives the same totals.
     expect(r.provisional(new Date('2026-06-02T10:00:00Z'))).toMatchObject([{ agency: 'A', totals }]);
     r.add(entry(entries.length + 1, 'time.package_certified', '2026-06-02T10:00:00Z', { agency: 'A', totals, deployments: facts }));
     expect(r.results()).toEqual([{ agency: 'A', certifiedAt: '2026-06-02T10:00:00Z', totals, certified: totals, matches: true }]);
+  });
+
+  it('replays travel: the departure at check-in and its ICS 211 correction, the ICS 221 ETA home', () => {
+    // Departure 05:00 (corrected to 06:00), check-in 08:00, out 18:00, ETA home 19:30 (UTC): 120 + 600 + 90 = 810 worked,
+    // 480 regular and 330 overtime: 480.00 + 495.00.
+    const entries = [
+      entry(1, 'incident.created', '2026-06-01T00:00:00Z', { timeZone: 'UTC' }),
+      entry(2, 'checkin.admitted', '2026-06-01T08:00:00Z', { deploymentId: 'd1', responderId: 'r1', departureAt: '2026-06-01T05:00:00Z' }, 'd1'),
+      entry(3, 'ics211.edited', '2026-06-01T09:00:00Z', { fields: ['departureAt'], before: {}, after: { departureAt: '2026-06-01T06:00' } }, 'd1'),
+      entry(4, 'demob.travel_recorded', '2026-06-01T17:00:00Z', { responderId: 'r1', method: 'POV', etaHome: '2026-06-01T19:30:00.000Z' }, 'd1'),
+      entry(5, 'deployment.checked_out', '2026-06-01T18:00:00Z', { checkedOutAt: '2026-06-01T18:00:00Z' }, 'd1'),
+      entry(6, 'time.rules_set', '2026-06-01T19:00:00Z', RULES, 'A'),
+      entry(7, 'time.day_approved', '2026-06-02T09:00:00Z', {
+        agency: 'A',
+        date: '2026-06-01',
+        deployments: [{ deploymentId: 'd1', responderId: 'r1', position: null }],
+      }),
+      entry(8, 'time.package_certified', '2026-06-02T10:00:00Z', {
+        agency: 'A',
+        totals: { travelMinutes: 210, regularMinutes: 480, overtimeMinutes: 330, claimCents: 97500, donatedMinutes: 0, donatedCents: 0 },
+        deployments: [{ deploymentId: 'd1', responderId: 'r1', position: null }],
+      }),
+    ];
+    expect(recomputeFromAudit(entries)).toMatchObject([
+      { agency: 'A', matches: true, totals: { travelMinutes: 210, regularMinutes: 480, overtimeMinutes: 330, claimCents: 97500 } },
+    ]);
+  });
+
+  it('replays period approvals: a night period approves both partial days, a later correction waits for its re-approval', () => {
+    // Night shift 19:00-07:00 (UTC) at agency A: 300 minutes on 2026-06-01 (300.00) and 420 on 2026-06-02 (420.00).
+    const facts = [{ deploymentId: 'd1', responderId: 'r1', position: null }];
+    const night = {
+      agency: 'A',
+      periodId: 'p2',
+      label: 'Night 1',
+      startsAt: '2026-06-01T19:00:00.000Z',
+      endsAt: '2026-06-02T07:00:00.000Z',
+      deployments: facts,
+    };
+    const r = new AuditRecomputation();
+    for (const e of [
+      entry(1, 'incident.created', '2026-06-01T00:00:00Z', { timeZone: 'UTC' }),
+      entry(2, 'checkin.admitted', '2026-06-01T19:00:00Z', { deploymentId: 'd1', responderId: 'r1' }, 'd1'),
+      entry(3, 'deployment.checked_out', '2026-06-02T07:00:00Z', { checkedOutAt: '2026-06-02T07:00:00Z' }, 'd1'),
+      entry(4, 'time.rules_set', '2026-06-02T07:30:00Z', RULES, 'A'),
+      entry(5, 'time.period_approved', '2026-06-02T08:00:00Z', night),
+    ])
+      r.add(e);
+    const asOf = new Date('2026-06-03T00:00:00Z');
+    expect(r.provisional(asOf)).toMatchObject([
+      { agency: 'A', approvedDates: ['2026-06-01', '2026-06-02'], reapprovalDates: [], totals: { regularMinutes: 720, overtimeMinutes: 0, claimCents: 72000 } },
+    ]);
+    // Corrected to 00:00-06:00 after the approval: 2026-06-02 waits, only 2026-06-01 counts.
+    r.add({
+      ...entry(
+        6,
+        'time.correction_recorded',
+        '2026-06-02T08:30:00Z',
+        {
+          responderId: 'r1',
+          agency: 'A',
+          date: '2026-06-02',
+          onDuty: [{ start: '2026-06-02T00:00:00Z', end: '2026-06-02T06:00:00Z' }],
+          reason: 'left at 06:00',
+        },
+        'c1',
+      ),
+      actor: { kind: 'user', userId: 'u2' },
+    });
+    r.add(entry(7, 'time.correction_approved', '2026-06-02T09:00:00Z', { responderId: 'r1', agency: 'A', date: '2026-06-02' }, 'c1'));
+    expect(r.provisional(asOf)).toMatchObject([
+      { approvedDates: ['2026-06-01'], reapprovalDates: ['2026-06-02'], totals: { regularMinutes: 300, claimCents: 30000 } },
+    ]);
+    // Approved again: 300 + 360 minutes, 660.00, and the certification recomputes equal.
+    r.add(entry(8, 'time.period_reapproved', '2026-06-02T10:00:00Z', night));
+    expect(r.provisional(asOf)).toMatchObject([
+      { approvedDates: ['2026-06-01', '2026-06-02'], reapprovalDates: [], totals: { regularMinutes: 660, claimCents: 66000 } },
+    ]);
+    r.add(
+      entry(9, 'time.package_certified', '2026-06-02T11:00:00Z', {
+        agency: 'A',
+        totals: { regularMinutes: 660, overtimeMinutes: 0, claimCents: 66000, donatedMinutes: 0, donatedCents: 0 },
+        deployments: facts,
+      }),
+    );
+    expect(r.results()).toMatchObject([{ agency: 'A', matches: true, totals: { regularMinutes: 660, claimCents: 66000 } }]);
+  });
+
+  it('certifies an agency approved by an operational period in batches of responders, equal to the whole agency', () => {
+    // 205 responders 08:00-18:00 (UTC); the 103 with an even number left home at 07:00 (60 min travel: 660 worked,
+    // 480 regular + 180 overtime, 480.00 + 270.00), the 102 others 600 worked (480 + 120, 660.00); r-x has only an
+    // approved correction 09:00-13:00 (240 regular, 240.00). Period 06:00-20:00 approved: every day lies within it.
+    // 6,180 travel, 98,640 regular, 30,780 overtime minutes; 103 x 750.00 + 102 x 660.00 + 240.00 = 144,810.00.
+    const entries: AuditedEntry[] = [entry(1, 'incident.created', '2026-06-01T00:00:00Z', { timeZone: 'UTC' })];
+    const facts: Array<{ deploymentId: string; responderId: string; position: null }> = [];
+    for (let n = 0; n < 205; n++) {
+      const id = `d${n}`;
+      facts.push({ deploymentId: id, responderId: `r${n}`, position: null });
+      const payload = n % 2 === 0 ? { deploymentId: id, responderId: `r${n}`, departureAt: '2026-06-01T07:00' } : { deploymentId: id, responderId: `r${n}` };
+      entries.push(entry(entries.length + 1, 'checkin.admitted', '2026-06-01T08:00:00Z', payload, id));
+      entries.push(entry(entries.length + 1, 'deployment.checked_out', '2026-06-01T18:00:00Z', { checkedOutAt: '2026-06-01T18:00:00Z' }, id));
+    }
+    entries.push(entry(entries.length + 1, 'time.rules_set', '2026-06-01T19:00:00Z', RULES, 'A'));
+    entries.push(
+      entry(
+        entries.length + 1,
+        'time.correction_recorded',
+        '2026-06-01T20:00:00Z',
+        { responderId: 'r-x', agency: 'A', date: '2026-06-01', onDuty: [{ start: '2026-06-01T09:00:00Z', end: '2026-06-01T13:00:00Z' }], reason: 'paper log' },
+        'c1',
+      ),
+    );
+    entries.push({ ...entry(entries.length + 1, 'time.correction_approved', '2026-06-01T21:00:00Z', {}, 'c1'), actor: { kind: 'user', userId: 'u2' } });
+    const period = {
+      agency: 'A',
+      periodId: 'p1',
+      label: 'Day 1',
+      startsAt: '2026-06-01T06:00:00.000Z',
+      endsAt: '2026-06-01T20:00:00.000Z',
+      deployments: facts,
+    };
+    entries.push(entry(entries.length + 1, 'time.period_approved', '2026-06-02T09:00:00Z', period));
+    const totals = {
+      agency: 'A',
+      travelMinutes: 6_180,
+      regularMinutes: 98_640,
+      overtimeMinutes: 30_780,
+      claimCents: 14_481_000,
+      donatedMinutes: 0,
+      donatedCents: 0,
+    };
+    const certification = (seq: number): AuditedEntry =>
+      entry(seq, 'time.package_certified', '2026-06-02T10:00:00Z', { agency: 'A', totals, deployments: facts });
+    const r = new AuditRecomputation();
+    for (const e of entries) r.add(e);
+    // The whole agency at once (every responder day approved by the period) gives the same totals.
+    expect(r.provisional(new Date('2026-06-02T10:00:00Z'))).toMatchObject([{ agency: 'A', approvedDates: ['2026-06-01'], reapprovalDates: [], totals }]);
+    r.add(certification(entries.length + 1));
+    expect(r.results()).toEqual([{ agency: 'A', certifiedAt: '2026-06-02T10:00:00Z', totals, certified: totals, matches: true }]);
+
+    // r204 (the second batch) corrected after the period approval: the day waits, and the certification is refused.
+    const waiting = new AuditRecomputation();
+    for (const e of entries) waiting.add(e);
+    let seq = entries.length;
+    const onDuty = [{ start: '2026-06-01T08:00:00Z', end: '2026-06-01T17:00:00Z' }];
+    waiting.add(
+      entry(
+        ++seq,
+        'time.correction_recorded',
+        '2026-06-02T09:10:00Z',
+        { responderId: 'r204', agency: 'A', date: '2026-06-01', onDuty, reason: 'left at 17:00' },
+        'c2',
+      ),
+    );
+    waiting.add({ ...entry(++seq, 'time.correction_approved', '2026-06-02T09:20:00Z', {}, 'c2'), actor: { kind: 'user', userId: 'u2' } });
+    expect(waiting.provisional(new Date('2026-06-02T10:00:00Z'))).toMatchObject([{ reapprovalDates: ['2026-06-01'] }]);
+    expect(() => waiting.add(certification(++seq))).toThrow(expect.objectContaining({ code: 'time_day_reapproval_required' }));
+  });
+
+  it('reads every action its replay handles: the lists are the handler table', () => {
+    const handled = [
+      'incident.created',
+      'incident.updated',
+      'incident.closed',
+      'checkin.admitted',
+      'checkin.admitted_with_warnings',
+      'ics211.edited',
+      'demob.travel_recorded',
+      'deployment.status_changed',
+      'deployment.checked_out',
+      'time.rules_set',
+      'time.employment_set',
+      'time.correction_recorded',
+      'time.correction_approved',
+      'time.day_approved',
+      'time.day_reapproved',
+      'time.period_approved',
+      'time.period_reapproved',
+      'time.package_certified',
+    ];
+    expect([...REPLAYED_ACTIONS].sort()).toEqual([...handled].sort());
+    expect([...ACTOR_ACTIONS].sort()).toEqual([
+      'time.correction_approved',
+      'time.correction_recorded',
+      'time.day_approved',
+      'time.day_reapproved',
+      'time.period_approved',
+      'time.period_reapproved',
+    ]);
+    // An action outside the lists changes nothing: fed with an empty payload and no actor, it leaves no trace.
+    const r = new AuditRecomputation();
+    for (const e of chain()) r.add(e);
+    const before = r.provisional(new Date('2026-06-02T10:00:00Z'));
+    r.add({ ...entry(6, 'time.something_else', '2026-06-02T09:30:00Z', {}), actor: {} });
+    expect(r.provisional(new Date('2026-06-02T10:00:00Z'))).toEqual(before);
   });
 
   it('refuses entries out of chain order (a reordered or repeated line)', () => {

@@ -2,7 +2,7 @@ import { labourSummary, type AgencyTotals, type LabourSummary } from './labour-s
 import { TimeLedger } from './ledger';
 import { localDate } from './local-time';
 import type { AgencyRules, Employment, ResponderProfile } from './pay-rules';
-import { deriveTimeEntries, type DeploymentTimeline, type IncidentCalendar, type StatusChange } from './time-entries';
+import { deriveTimeEntries, travelLegs, type DeploymentTimeline, type IncidentCalendar, type StatusChange } from './time-entries';
 
 /** An audit entry as the export carries it (the fields the recomputation reads). */
 export interface AuditedEntry {
@@ -44,43 +44,27 @@ export interface Recomputed {
   matches: boolean;
 }
 
-/**
- * The actions the recomputation reads; it keeps only the place in the chain (seq, time) of any other entry. The
- * export reader (`time-package`) skips the payload of any other action and the actor of any action not in
- * ACTOR_ACTIONS, and reads of a check-in only the members before `verification`, of a status change only `to`: an
- * action or member `add` starts reading goes into these sets (or the reader).
- */
-export const REPLAYED_ACTIONS: ReadonlySet<string> = new Set([
-  'incident.created',
-  'incident.updated',
-  'incident.closed',
-  'checkin.admitted',
-  'checkin.admitted_with_warnings',
-  'deployment.status_changed',
-  'deployment.checked_out',
-  'time.rules_set',
-  'time.employment_set',
-  'time.correction_recorded',
-  'time.correction_approved',
-  'time.day_approved',
-  'time.day_reapproved',
-  'time.package_certified',
-]);
-
-/** The replayed actions whose actor the recomputation reads (the author or approver they name). */
-export const ACTOR_ACTIONS: ReadonlySet<string> = new Set(['time.correction_recorded', 'time.correction_approved', 'time.day_approved', 'time.day_reapproved']);
-
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const userOf = (actor: Record<string, unknown>): string => str(actor.userId) ?? `${String(actor.kind)}`;
-const zeroTotals = (agency: string): AgencyTotals => ({ agency, regularMinutes: 0, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 0, donatedCents: 0 });
+const zeroTotals = (agency: string): AgencyTotals => ({
+  agency,
+  travelMinutes: 0,
+  regularMinutes: 0,
+  overtimeMinutes: 0,
+  claimCents: 0,
+  donatedMinutes: 0,
+  donatedCents: 0,
+});
 /** Responders per batch when a certified package is recomputed. */
 const RECOMPUTE_BATCH = 200;
-const TOTAL_KEYS = ['regularMinutes', 'overtimeMinutes', 'claimCents', 'donatedMinutes', 'donatedCents'] as const;
+const TOTAL_KEYS = ['travelMinutes', 'regularMinutes', 'overtimeMinutes', 'claimCents', 'donatedMinutes', 'donatedCents'] as const;
 
 /**
  * The replayed deployments in columns: a full-size incident has millions of deployments and several status changes
  * each, which as objects with dates would take several times the memory. Texts (responder ids, statuses, reasons) are
- * kept once each; a deployment's changes are a linked list in the change columns.
+ * kept once each; a deployment's changes are a linked list in the change columns. Travel is kept only for the
+ * deployments that have it: the departure as recorded (a local time read in the incident's zone when the time is
+ * computed, which may change meanwhile) and the ETA home.
  */
 class DeploymentColumns {
   private readonly index = new Map<string, number>();
@@ -93,6 +77,8 @@ class DeploymentColumns {
   private out = new Uint8Array(1024);
   private firstChange = new Int32Array(1024);
   private lastChange = new Int32Array(1024);
+  private readonly departure = new Map<number, string>();
+  private readonly etaHome = new Map<number, number>();
   private changes = 0;
   private changeAt = new Float64Array(4096);
   private changeStatus = new Int32Array(4096);
@@ -109,7 +95,7 @@ class DeploymentColumns {
     return i === undefined ? id : this.ids[i];
   }
 
-  add(id: string, responderId: string, checkedInAt: number): void {
+  add(id: string, responderId: string, checkedInAt: number, departureAt: string | null): void {
     const i = this.ids.length;
     if (i === this.responder.length) {
       const n = i * 2;
@@ -127,6 +113,19 @@ class DeploymentColumns {
     this.out[i] = 0;
     this.firstChange[i] = -1;
     this.lastChange[i] = -1;
+    if (departureAt !== null) this.departure.set(i, departureAt);
+  }
+
+  /** A correction of the departure (ICS 211). */
+  setDeparture(id: string, departureAt: string): void {
+    const i = this.index.get(id);
+    if (i !== undefined) this.departure.set(i, departureAt);
+  }
+
+  /** The ETA home recorded at demobilization (ICS 221). */
+  setEtaHome(id: string, at: number): void {
+    const i = this.index.get(id);
+    if (i !== undefined) this.etaHome.set(i, at);
   }
 
   addChange(id: string, at: number, status: StatusChange['status'], reason: string | null): void {
@@ -161,10 +160,15 @@ class DeploymentColumns {
     return i === undefined ? undefined : this.texts[this.responder[i]];
   }
 
-  get(id: string): { responderId: string; checkedInAt: Date; checkedOutAt: Date | null; changes: StatusChange[] } | undefined {
+  get(
+    id: string,
+  ):
+    | { responderId: string; checkedInAt: Date; checkedOutAt: Date | null; changes: StatusChange[]; departureAt: string | null; etaHome: Date | null }
+    | undefined {
     const i = this.index.get(id);
     if (i === undefined) return undefined;
     const changes: StatusChange[] = [];
+    const eta = this.etaHome.get(i);
     for (let c = this.firstChange[i]; c >= 0; c = this.nextChange[c]) {
       const reason = this.changeReason[c];
       changes.push({
@@ -178,6 +182,8 @@ class DeploymentColumns {
       checkedInAt: new Date(this.checkedIn[i]),
       checkedOutAt: this.out[i] === 1 ? new Date(this.checkedOut[i]) : null,
       changes,
+      departureAt: this.departure.get(i) ?? null,
+      etaHome: eta === undefined ? null : new Date(eta),
     };
   }
 
@@ -197,15 +203,183 @@ function grow<T extends Int32Array | Float64Array | Uint8Array>(from: T, to: T):
   return to;
 }
 
+/** An entry as a handler that does not read the actor sees it (the export reader does not read it for such actions). */
+type EntryWithoutActor = Omit<AuditedEntry, 'actor'>;
+
+/**
+ * How one action is replayed. `actor: true` declares that the handler reads the actor (the author or approver the
+ * entry names); a handler without it gets the entry without its actor, so reading it does not compile.
+ */
+type Replay =
+  | { readonly actor: true; readonly apply: (r: AuditRecomputation, e: AuditedEntry, ms: number) => void }
+  | { readonly actor?: false; readonly apply: (r: AuditRecomputation, e: EntryWithoutActor, ms: number) => void };
+
 /**
  * Recomputes the packages of an incident from its audit entries alone, fed one at a time in chain order (an export
- * is read line by line, never whole): the incident's zone and dates, check-ins, status changes and check-outs, the
- * agencies' rules and rates, employment, corrections and their approvals, day approvals (with the deployment facts
- * each records), and each certification's deployment facts and totals. A certified package is computed as of its
- * certification, as the server did when it certified. What is kept is the replayed state (deployments, rules,
+ * is read line by line, never whole): the incident's zone and dates, check-ins (with the departure time), ICS 211
+ * corrections of the departure, ICS 221 travel home (ETA), status changes and check-outs, the agencies' rules and
+ * rates, employment, corrections and their approvals, day and operational period approvals (with the deployment
+ * facts each records), and each certification's deployment facts and totals. A certified package is computed as of
+ * its certification, as the server did when it certified. What is kept is the replayed state (deployments, rules,
  * ledger), not the entries.
  */
 export class AuditRecomputation {
+  /**
+   * The replay, one handler per action; any other action keeps only its place in the chain (seq, time). The export
+   * reader's lists (REPLAYED_ACTIONS, ACTOR_ACTIONS) are derived from this table.
+   */
+  private static readonly replay: ReadonlyMap<string, Replay> = new Map<string, Replay>([
+    [
+      'incident.created',
+      {
+        apply: (r, e, ms) => {
+          r.createdAt = new Date(ms);
+          r.timeZone = str(e.payload.timeZone) ?? 'UTC';
+        },
+      },
+    ],
+    [
+      'incident.updated',
+      {
+        apply: (r, e) => {
+          const zone = str((e.payload.changes as Record<string, unknown> | undefined)?.timeZone);
+          if (zone) r.timeZone = zone;
+        },
+      },
+    ],
+    [
+      'incident.closed',
+      {
+        apply: (r, _e, ms) => {
+          r.closedAt = new Date(ms);
+        },
+      },
+    ],
+    ['checkin.admitted', { apply: (r, e, ms) => r.checkIn(e, ms) }],
+    ['checkin.admitted_with_warnings', { apply: (r, e, ms) => r.checkIn(e, ms) }],
+    [
+      'ics211.edited',
+      {
+        apply: (r, e) => {
+          const departureAt = str((e.payload.after as Record<string, unknown> | undefined)?.departureAt);
+          if (e.targetId && departureAt !== null) r.deployments.setDeparture(e.targetId, departureAt);
+        },
+      },
+    ],
+    [
+      'demob.travel_recorded',
+      {
+        apply: (r, e) => {
+          const eta = str(e.payload.etaHome);
+          if (e.targetId && eta !== null) r.deployments.setEtaHome(e.targetId, Date.parse(eta));
+        },
+      },
+    ],
+    [
+      'deployment.status_changed',
+      {
+        apply: (r, e, ms) => {
+          const to = e.payload.to as { status?: StatusChange['status']; reason?: string } | undefined;
+          if (e.targetId && to?.status) r.deployments.addChange(e.targetId, ms, to.status, to.reason ?? null);
+        },
+      },
+    ],
+    [
+      'deployment.checked_out',
+      {
+        apply: (r, e) => {
+          if (e.targetId) r.deployments.checkOut(e.targetId, Date.parse(str(e.payload.checkedOutAt) ?? e.occurredAt));
+        },
+      },
+    ],
+    [
+      'time.rules_set',
+      {
+        apply: (r, e) => {
+          r.rules.set(String(e.payload.agency), e.payload as unknown as AgencyRules);
+        },
+      },
+    ],
+    [
+      'time.employment_set',
+      {
+        apply: (r, e) => {
+          if (e.targetId) r.employment.set(e.targetId, e.payload.employment as Employment);
+        },
+      },
+    ],
+    [
+      'time.correction_recorded',
+      {
+        actor: true,
+        apply: (r, e) => {
+          const p = e.payload;
+          if (!e.targetId) return;
+          r.recorded.set(e.targetId, {
+            responderId: String(p.responderId),
+            agency: String(p.agency),
+            date: String(p.date),
+            onDuty: p.onDuty as Array<{ start: string; end: string }>,
+            reason: String(p.reason),
+            author: userOf(e.actor),
+          });
+        },
+      },
+    ],
+    [
+      'time.correction_approved',
+      {
+        actor: true,
+        apply: (r, e, ms) => {
+          const c = e.targetId ? r.recorded.get(e.targetId) : undefined;
+          const id = e.targetId;
+          if (!c || !id) return;
+          const correction = {
+            id,
+            ...c,
+            onDuty: c.onDuty.map((i) => ({ start: Date.parse(i.start), end: Date.parse(i.end) })),
+            approver: userOf(e.actor),
+            at: new Date(ms),
+          };
+          r.ledgerEvents.push((ledger) => ledger.correct(correction));
+        },
+      },
+    ],
+    ['time.day_approved', { actor: true, apply: (r, e, ms) => r.approveDay(e, ms) }],
+    ['time.day_reapproved', { actor: true, apply: (r, e, ms) => r.approveDay(e, ms) }],
+    ['time.period_approved', { actor: true, apply: (r, e, ms) => r.approvePeriod(e, ms) }],
+    ['time.period_reapproved', { actor: true, apply: (r, e, ms) => r.approvePeriod(e, ms) }],
+    [
+      'time.package_certified',
+      {
+        apply: (r, e, ms) => {
+          const p = e.payload;
+          const agency = String(p.agency);
+          r.certified.add(agency);
+          const totals = r.certifiedTotals(agency, p.deployments as CertifiedDeployment[], new Date(ms));
+          const certified = { ...zeroTotals(agency), ...(p.totals as Partial<AgencyTotals>) };
+          r.computed.push({
+            agency,
+            certifiedAt: e.occurredAt,
+            totals,
+            certified,
+            matches: TOTAL_KEYS.every((k) => totals[k] === certified[k]),
+          });
+        },
+      },
+    ],
+  ]);
+
+  /** The actions the replay handles (the keys of its handler table). */
+  static replayedActions(): ReadonlySet<string> {
+    return new Set(AuditRecomputation.replay.keys());
+  }
+
+  /** The handled actions whose handler reads the actor. */
+  static actorActions(): ReadonlySet<string> {
+    return new Set([...AuditRecomputation.replay].filter(([, h]) => h.actor === true).map(([action]) => action));
+  }
+
   private lastSeq = -Infinity;
   private timeZone = 'UTC';
   private createdAt: Date | null = null;
@@ -219,112 +393,55 @@ export class AuditRecomputation {
     { responderId: string; agency: string; date: string; onDuty: Array<{ start: string; end: string }>; reason: string; author: string }
   >();
   private readonly ledgerEvents: Array<(ledger: TimeLedger) => void> = [];
-  /** Per agency: the deployment facts its day approvals recorded (deployment id to position). */
+  /** Per agency: the deployment facts its day and period approvals recorded (deployment id to position). */
   private readonly approvedFacts = new Map<string, Map<string, string | null>>();
   private readonly certified = new Set<string>();
   private readonly computed: Recomputed[] = [];
   private ledgerCache: { key: string; ledger: TimeLedger } | null = null;
 
-  /**
-   * Feeds the next entry; entries must come in chain order (increasing `seq`), as the export writes them. A case
-   * added here is listed in REPLAYED_ACTIONS (and ACTOR_ACTIONS when it reads the actor).
-   */
+  /** Feeds the next entry; entries must come in chain order (increasing `seq`), as the export writes them. */
   add(e: AuditedEntry): void {
     if (!(e.seq > this.lastSeq)) throw new Error(`audit entry ${e.seq} is out of chain order (after ${this.lastSeq})`);
     this.lastSeq = e.seq;
-    const p = e.payload;
     // Milliseconds, not a Date: most entries are check-ins and status changes, kept as numbers.
     const ms = Date.parse(e.occurredAt);
     this.lastAtMs = ms;
-    switch (e.action) {
-      case 'incident.created':
-        this.createdAt = new Date(ms);
-        this.timeZone = str(p.timeZone) ?? 'UTC';
-        break;
-      case 'incident.updated': {
-        const zone = str((p.changes as Record<string, unknown> | undefined)?.timeZone);
-        if (zone) this.timeZone = zone;
-        break;
-      }
-      case 'incident.closed':
-        this.closedAt = new Date(ms);
-        break;
-      case 'checkin.admitted':
-      case 'checkin.admitted_with_warnings': {
-        const id = str(p.deploymentId);
-        const responderId = str(p.responderId);
-        if (id && responderId && !this.deployments.has(id)) this.deployments.add(id, responderId, ms);
-        break;
-      }
-      case 'deployment.status_changed': {
-        const to = p.to as { status?: StatusChange['status']; reason?: string } | undefined;
-        if (e.targetId && to?.status) this.deployments.addChange(e.targetId, ms, to.status, to.reason ?? null);
-        break;
-      }
-      case 'deployment.checked_out':
-        if (e.targetId) this.deployments.checkOut(e.targetId, Date.parse(str(p.checkedOutAt) ?? e.occurredAt));
-        break;
-      case 'time.rules_set':
-        this.rules.set(String(p.agency), p as unknown as AgencyRules);
-        break;
-      case 'time.employment_set':
-        if (e.targetId) this.employment.set(e.targetId, p.employment as Employment);
-        break;
-      case 'time.correction_recorded':
-        if (e.targetId) {
-          this.recorded.set(e.targetId, {
-            responderId: String(p.responderId),
-            agency: String(p.agency),
-            date: String(p.date),
-            onDuty: p.onDuty as Array<{ start: string; end: string }>,
-            reason: String(p.reason),
-            author: userOf(e.actor),
-          });
-        }
-        break;
-      case 'time.correction_approved': {
-        const c = e.targetId ? this.recorded.get(e.targetId) : undefined;
-        const id = e.targetId;
-        if (c && id) {
-          const correction = {
-            id,
-            ...c,
-            onDuty: c.onDuty.map((i) => ({ start: Date.parse(i.start), end: Date.parse(i.end) })),
-            approver: userOf(e.actor),
-            at: new Date(ms),
-          };
-          this.ledgerEvents.push((ledger) => ledger.correct(correction));
-        }
-        break;
-      }
-      case 'time.day_approved':
-      case 'time.day_reapproved': {
-        const approval = { id: String(e.seq), agency: String(p.agency), date: String(p.date), approvedBy: userOf(e.actor), at: new Date(ms) };
-        this.ledgerEvents.push((ledger) => ledger.approve(approval));
-        if (Array.isArray(p.deployments)) {
-          const facts = this.approvedFacts.get(approval.agency) ?? new Map<string, string | null>();
-          for (const f of p.deployments as CertifiedDeployment[]) facts.set(this.deployments.id(f.deploymentId), f.position);
-          this.approvedFacts.set(approval.agency, facts);
-        }
-        break;
-      }
-      case 'time.package_certified': {
-        const agency = String(p.agency);
-        this.certified.add(agency);
-        const totals = this.certifiedTotals(agency, p.deployments as CertifiedDeployment[], new Date(ms));
-        const certified = { ...zeroTotals(agency), ...(p.totals as Partial<AgencyTotals>) };
-        this.computed.push({
-          agency,
-          certifiedAt: e.occurredAt,
-          totals,
-          certified,
-          matches: TOTAL_KEYS.every((k) => totals[k] === certified[k]),
-        });
-        break;
-      }
-      default:
-        break;
-    }
+    AuditRecomputation.replay.get(e.action)?.apply(this, e, ms);
+  }
+
+  private checkIn(e: EntryWithoutActor, ms: number): void {
+    const id = str(e.payload.deploymentId);
+    const responderId = str(e.payload.responderId);
+    if (id && responderId && !this.deployments.has(id)) this.deployments.add(id, responderId, ms, str(e.payload.departureAt));
+  }
+
+  private approveDay(e: AuditedEntry, ms: number): void {
+    const p = e.payload;
+    const approval = { id: String(e.seq), agency: String(p.agency), date: String(p.date), approvedBy: userOf(e.actor), at: new Date(ms) };
+    this.ledgerEvents.push((ledger) => ledger.approve(approval));
+    this.recordFacts(approval.agency, p.deployments);
+  }
+
+  private approvePeriod(e: AuditedEntry, ms: number): void {
+    const p = e.payload;
+    const approval = {
+      id: String(e.seq),
+      agency: String(p.agency),
+      periodId: String(p.periodId),
+      start: Date.parse(String(p.startsAt)),
+      end: Date.parse(String(p.endsAt)),
+      approvedBy: userOf(e.actor),
+      at: new Date(ms),
+    };
+    this.ledgerEvents.push((ledger) => ledger.approvePeriod(approval));
+    this.recordFacts(approval.agency, p.deployments);
+  }
+
+  private recordFacts(agency: string, deployments: unknown): void {
+    if (!Array.isArray(deployments)) return;
+    const facts = this.approvedFacts.get(agency) ?? new Map<string, string | null>();
+    for (const f of deployments as CertifiedDeployment[]) facts.set(this.deployments.id(f.deploymentId), f.position);
+    this.approvedFacts.set(agency, facts);
   }
 
   /** The certified packages, in the order they were certified. */
@@ -414,6 +531,7 @@ export class AuditRecomputation {
             checkedInAt: d.checkedInAt,
             checkedOutAt: d.checkedOutAt,
             statusChanges: d.changes,
+            ...travelLegs(d, calendar.timeZone),
           });
           profiles.set(responderId, { responderId, name: responderId, position: f.position, employment: this.employment.get(responderId) ?? 'employee' });
         }
@@ -446,6 +564,7 @@ export class AuditRecomputation {
         checkedInAt: d.checkedInAt,
         checkedOutAt: d.checkedOutAt,
         statusChanges: d.changes,
+        ...travelLegs(d, tz),
       });
       profiles.set(d.responderId, {
         responderId: d.responderId,
@@ -465,3 +584,13 @@ export function recomputeFromAudit(entries: readonly AuditedEntry[]): Recomputed
   for (const e of [...entries].sort((a, b) => a.seq - b.seq)) r.add(e);
   return r.results();
 }
+
+/**
+ * The actions the recomputation reads (the replay's handler table); the export reader (`time-package`) skips the
+ * payload of any other action, and reads of a check-in only the members before `verification`, of a status change
+ * only `to`.
+ */
+export const REPLAYED_ACTIONS: ReadonlySet<string> = AuditRecomputation.replayedActions();
+
+/** The replayed actions whose actor the recomputation reads (the author or approver they name). */
+export const ACTOR_ACTIONS: ReadonlySet<string> = AuditRecomputation.actorActions();

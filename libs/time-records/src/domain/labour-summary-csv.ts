@@ -9,6 +9,7 @@ export const LABOUR_CSV_COLUMNS = [
   'employment',
   'date',
   'on_duty_hours',
+  'travel_hours',
   'unpaid_break_hours',
   'regular_hours',
   'overtime_hours',
@@ -27,7 +28,7 @@ export const LABOUR_CSV_COLUMNS = [
 
 /** Minutes as hours with two decimals (exact for whole minutes to 36 s, as the figures were summed in minutes). */
 const hoursText = (minutes: number): string => (minutes / 60).toFixed(2);
-/** A day's minutes as hours, made once: every row has eight of them. */
+/** A day's minutes as hours, made once: every row has nine of them. */
 const DAY_HOURS = Array.from({ length: 24 * 60 + 61 }, (_, m) => hoursText(m));
 const hours = (minutes: number): string => (Number.isInteger(minutes) && minutes >= 0 && minutes < DAY_HOURS.length ? DAY_HOURS[minutes] : hoursText(minutes));
 /** A figure as a cell: only a negative one ("-...") needs the cell escaping. */
@@ -44,6 +45,7 @@ export function labourCells(r: LabourRow): Array<string | number | null> {
     r.employment,
     r.date,
     hours(r.onDutyMinutes),
+    hours(r.travelMinutes),
     hours(r.unpaidBreakMinutes),
     hours(r.regularMinutes),
     hours(r.overtimeMinutes),
@@ -70,7 +72,7 @@ export function labourCsvLines(rows: readonly LabourRow[]): string {
   for (const r of rows) {
     out +=
       `${csvCell(r.agency)},${csvCell(r.responderId)},${csvCell(r.name)},${csvCell(r.position)},${csvCell(r.employment)},${csvCell(r.date)},` +
-      `${figure(r.onDutyMinutes, hours)},${figure(r.unpaidBreakMinutes, hours)},${figure(r.regularMinutes, hours)},${figure(r.overtimeMinutes, hours)},` +
+      `${figure(r.onDutyMinutes, hours)},${figure(r.travelMinutes, hours)},${figure(r.unpaidBreakMinutes, hours)},${figure(r.regularMinutes, hours)},${figure(r.overtimeMinutes, hours)},` +
       `${figure(r.claimedRegularMinutes, hours)},${figure(r.claimedOvertimeMinutes, hours)},` +
       `${r.regularCentsPerHour === null ? '' : figure(r.regularCentsPerHour, money)},${r.overtimeCentsPerHour === null ? '' : figure(r.overtimeCentsPerHour, money)},` +
       `${figure(r.claimCents, money)},${figure(r.donatedMinutes, hours)},${figure(r.donatedCents, money)},${r.status},${csvCell(r.approvedBy)},` +
@@ -91,6 +93,7 @@ export function labourSummaryCsv(summary: LabourSummary): string {
       null,
       null,
       null,
+      hours(t.travelMinutes),
       null,
       hours(t.regularMinutes),
       hours(t.overtimeMinutes),

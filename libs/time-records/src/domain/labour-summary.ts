@@ -12,6 +12,8 @@ export interface LabourRow {
   employment: Employment;
   date: string;
   onDutyMinutes: number;
+  /** Travel to or from the incident that day (worked time, in regular and overtime). */
+  travelMinutes: number;
   unpaidBreakMinutes: number;
   regularMinutes: number;
   overtimeMinutes: number;
@@ -34,6 +36,7 @@ export interface LabourRow {
 
 export interface AgencyTotals {
   agency: string;
+  travelMinutes: number;
   regularMinutes: number;
   overtimeMinutes: number;
   claimCents: number;
@@ -86,7 +89,11 @@ export function labourSummary(
     const agencyRules = rulesFor(rules, day.agency);
     const dayKey = `${day.agency}|${day.date}`;
     let ledgerDay = days.get(dayKey);
-    if (!ledgerDay) {
+    if (e && ledger.hasPeriodApprovals(day.agency)) {
+      // Approved periods approve responder days, not agency days: one status per row.
+      ledgerDay = ledger.entryStatus(e);
+      if (options.settledOnly && ledgerDay.status === 'reapproval_required') ledger.assertSettled(day.agency, day.date, true);
+    } else if (!ledgerDay) {
       if (options.settledOnly) ledger.assertSettled(day.agency, day.date);
       ledgerDay = { status: ledger.status(day.agency, day.date), approvedBy: ledger.approvalOf(day.agency, day.date)?.approvedBy ?? null };
       days.set(dayKey, ledgerDay);
@@ -115,6 +122,7 @@ export function labourSummary(
       employment: profile.employment,
       date: day.date,
       onDutyMinutes: day.onDutyMinutes,
+      travelMinutes: day.travelMinutes,
       unpaidBreakMinutes: day.unpaidBreakMinutes,
       regularMinutes: day.regularMinutes,
       overtimeMinutes: day.overtimeMinutes,
@@ -134,7 +142,16 @@ export function labourSummary(
   rows.sort((a, b) => collate(a.agency, b.agency) || collate(a.name, b.name) || collate(a.responderId, b.responderId) || compareDates(a.date, b.date));
   const totals = new Map<string, AgencyTotals>();
   for (const r of rows) {
-    const t = totals.get(r.agency) ?? { agency: r.agency, regularMinutes: 0, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 0, donatedCents: 0 };
+    const t = totals.get(r.agency) ?? {
+      agency: r.agency,
+      travelMinutes: 0,
+      regularMinutes: 0,
+      overtimeMinutes: 0,
+      claimCents: 0,
+      donatedMinutes: 0,
+      donatedCents: 0,
+    };
+    t.travelMinutes += r.travelMinutes;
     t.regularMinutes += r.regularMinutes;
     t.overtimeMinutes += r.overtimeMinutes;
     t.claimCents += r.claimCents;

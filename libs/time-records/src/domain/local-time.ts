@@ -104,6 +104,28 @@ export function localMidnightMs(date: string, timeZone: string): number {
   return t;
 }
 
+/** An offset at the end of an ISO 8601 date-time ("Z", "+02", "-05:30"). */
+const ZONE_DESIGNATOR = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/;
+
+/**
+ * An ISO 8601 date-time as recorded on a form: with its offset as given; without one, as wall-clock time in
+ * `timeZone` (a date alone: its local midnight), so the reading does not depend on the machine's zone. NaN when
+ * unreadable.
+ */
+export function recordedInstantMs(text: string, timeZone: string): number {
+  const t = text.trim();
+  if (ZONE_DESIGNATOR.test(t)) return Date.parse(t);
+  const m = LOCAL_DATE_TIME.exec(t);
+  if (!m) return NaN;
+  const n = (i: number): number => Number(m[i] ?? 0);
+  const wall = Date.UTC(n(1), n(2) - 1, n(3), n(4), n(5), n(6), m[7] ? Number(m[7].padEnd(3, '0')) : 0);
+  // Twice refined, as for midnights, so a time just after a DST change gets that time's offset.
+  let ms = wall - (wallClockMs(wall, timeZone) - wall);
+  ms = wall - (wallClockMs(ms, timeZone) - ms);
+  return ms;
+}
+
 /** The instant local midnight starts `date`. */
 export function startOfLocalDay(date: string, timeZone: string): Date {
   return new Date(localMidnightMs(date, timeZone));

@@ -46,12 +46,14 @@ export interface ResponderProfile {
   employment: Employment;
 }
 
-/** A responder's day worked out: minutes on duty, unpaid break, regular and overtime. */
+/** A responder's day worked out: minutes on duty, travel, unpaid break, regular and overtime. */
 export interface WorkedDay {
   responderId: string;
   agency: string;
   date: string;
   onDutyMinutes: number;
+  /** Travel to or from the incident: worked time, but no break rule counts it. */
+  travelMinutes: number;
   restMinutes: number;
   unpaidBreakMinutes: number;
   workedMinutes: number;
@@ -90,7 +92,7 @@ export const byResponderAgencyDate = (a: TimeEntry, b: TimeEntry): number =>
   collate(a.responderId, b.responderId) || collate(a.agency, b.agency) || compareDates(a.date, b.date);
 
 /**
- * Regular and overtime per responder day. Daily overtime first (beyond the daily limit), then the week: regular
+ * Regular and overtime per responder day, worked time being on duty less unpaid breaks plus travel. Daily overtime first (beyond the daily limit), then the week: regular
  * minutes past the weekly limit become overtime, in date order, so no minute counts as overtime twice.
  */
 export function workOut(entries: readonly EffectiveEntry[], rules: ReadonlyMap<string, AgencyRules>): WorkedDay[] {
@@ -104,7 +106,9 @@ export function workOutSorted(days: readonly TimeEntry[], rules: ReadonlyMap<str
     const r = rulesFor(rules, e.agency);
     const onDutyMinutes = minutesOf(e.onDuty);
     const unpaid = unpaidBreakMinutes(onDutyMinutes, e.restMinutes, r.breaks);
-    const worked = onDutyMinutes - unpaid;
+    const travelMinutes = minutesOf(e.travel);
+    // Breaks are owed for time on scene; travel is paid and counts toward overtime like it.
+    const worked = onDutyMinutes - unpaid + travelMinutes;
     const dailyOvertime = r.dailyRegularMinutes === null ? 0 : Math.max(0, worked - r.dailyRegularMinutes);
     let regular = worked - dailyOvertime;
     let overtime = dailyOvertime;
@@ -121,6 +125,7 @@ export function workOutSorted(days: readonly TimeEntry[], rules: ReadonlyMap<str
       agency: e.agency,
       date: e.date,
       onDutyMinutes,
+      travelMinutes,
       restMinutes: e.restMinutes,
       unpaidBreakMinutes: unpaid,
       workedMinutes: worked,

@@ -1,4 +1,4 @@
-import { addDays, localDateOfMs, localMidnightMs } from './local-time';
+import { addDays, localDateOfMs, localMidnightMs, recordedInstantMs } from './local-time';
 import { TimeRecordError } from './time-record-error';
 
 /** `localeCompare` with the default locale, as one collator (the same order, without a collator per call). */
@@ -26,7 +26,16 @@ export interface StatusChange {
   reason: string | null;
 }
 
-/** One deployment: check-in, check-out and its status history (oldest first; the first change is the check-in status). */
+/** A journey to or from the incident: paid as worked time. */
+export interface TravelLeg {
+  start: Date;
+  end: Date;
+}
+
+/**
+ * One deployment: check-in, check-out, its status history (oldest first; the first change is the check-in status)
+ * and the travel around it: to the incident (ICS 211 departure to check-in), home (check-out to the ICS 221 ETA).
+ */
 export interface DeploymentTimeline {
   deploymentId: string;
   responderId: string;
@@ -34,16 +43,22 @@ export interface DeploymentTimeline {
   checkedInAt: Date;
   checkedOutAt: Date | null;
   statusChanges: StatusChange[];
+  travelTo?: TravelLeg | null;
+  travelHome?: TravelLeg | null;
 }
 
-/** A responder's time on one local day for one agency: on-duty intervals and recorded rest. */
+/** A responder's time on one local day for one agency: on-duty intervals, recorded rest and travel. */
 export interface TimeEntry {
   responderId: string;
   agency: string;
   date: string;
   onDuty: Interval[];
   restMinutes: number;
+  travel: Interval[];
 }
+
+/** The longest journey accepted as travel time: anything longer is a mistyped date, not a trip. */
+export const MAX_TRAVEL_MS = 72 * 3_600_000;
 
 export const minutesOf = (intervals: readonly Interval[]): number => Math.round(intervals.reduce((s, i) => s + (i.end - i.start), 0) / 60_000);
 
@@ -91,6 +106,58 @@ export function checkWithinIncident(interval: Interval, incident: IncidentCalend
   }
 }
 
+/**
+ * A travel leg as counted up to `asOf` (null when it has not started by then). Refuses a leg that runs backwards,
+ * one longer than 72 hours, and one ending after the incident's last day; a leg may start before the incident's first
+ * day (responders pre-position before a storm).
+ */
+export function travelInterval(leg: TravelLeg, incident: IncidentCalendar, responderId: string, asOf: number): Interval | null {
+  const start = leg.start.getTime();
+  const end = leg.end.getTime();
+  if (Number.isNaN(start) || Number.isNaN(end)) {
+    throw new TimeRecordError('time_travel_implausible', `A journey of ${responderId} has a time that cannot be read`, { responderId });
+  }
+  if (end < start) {
+    throw new TimeRecordError('time_entry_negative', 'A journey ends before it starts', {
+      responderId,
+      start: leg.start.toISOString(),
+      end: leg.end.toISOString(),
+    });
+  }
+  if (end - start > MAX_TRAVEL_MS) {
+    throw new TimeRecordError('time_travel_implausible', `A journey of ${responderId} lasts more than 72 hours`, {
+      responderId,
+      start: leg.start.toISOString(),
+      end: leg.end.toISOString(),
+    });
+  }
+  const last = incident.endDate === null ? Infinity : localMidnightMs(addDays(incident.endDate, 1), incident.timeZone);
+  if (end > last) {
+    throw new TimeRecordError('time_entry_outside_incident', "A journey ends after the incident's dates", { responderId, end: leg.end.toISOString() });
+  }
+  const clipped = Math.min(end, asOf);
+  return clipped > start ? { start, end: clipped } : null;
+}
+
+/** What a deployment's travel is derived from: the ICS 211 departure (text as recorded) and the ICS 221 ETA home. */
+export interface TravelFacts {
+  checkedInAt: Date;
+  checkedOutAt: Date | null;
+  departureAt: string | null;
+  etaHome: Date | null;
+}
+
+/**
+ * Travel to the incident runs from the recorded departure to check-in; travel home from check-out to the ETA home,
+ * once checked out. A departure without an offset is read as wall-clock time in the incident's zone.
+ */
+export function travelLegs(facts: TravelFacts, timeZone: string): { travelTo: TravelLeg | null; travelHome: TravelLeg | null } {
+  return {
+    travelTo: facts.departureAt === null ? null : { start: new Date(recordedInstantMs(facts.departureAt, timeZone)), end: facts.checkedInAt },
+    travelHome: facts.checkedOutAt === null || facts.etaHome === null ? null : { start: facts.checkedOutAt, end: facts.etaHome },
+  };
+}
+
 /** Refuses overlapping intervals of one responder (they would count the same hour twice). */
 export function checkNoOverlap(intervals: readonly Interval[], responderId: string): void {
   const sorted = [...intervals].sort((a, b) => a.start - b.start);
@@ -106,8 +173,9 @@ export function checkNoOverlap(intervals: readonly Interval[], responderId: stri
 
 /**
  * Time entries per responder, agency and local day from deployments: on duty from check-in to check-out (open ones
- * to `asOf`) except while out of service, split at midnight in the incident's zone. Refuses a deployment that ends
- * before it starts, status changes out of order, time outside the incident's dates and overlapping deployments.
+ * to `asOf`) except while out of service, and travel to and from the incident (up to `asOf`), split at midnight in
+ * the incident's zone. Refuses a deployment that ends before it starts, status changes out of order, time outside
+ * the incident's dates, implausible journeys and overlapping deployments (their travel included).
  */
 export function deriveTimeEntries(incident: IncidentCalendar, deployments: readonly DeploymentTimeline[], asOf: Date): TimeEntry[] {
   const byResponder = new Map<string, Interval[]>();
@@ -120,6 +188,23 @@ export function deriveTimeEntries(incident: IncidentCalendar, deployments: reado
     const spans = byResponder.get(d.responderId) ?? [];
     spans.push(whole);
     byResponder.set(d.responderId, spans);
+    const entryOf = (date: string): TimeEntry => {
+      const key = `${d.responderId}|${d.agency}|${date}`;
+      let entry = entries.get(key);
+      if (!entry) entries.set(key, (entry = { responderId: d.responderId, agency: d.agency, date, onDuty: [], restMinutes: 0, travel: [] }));
+      return entry;
+    };
+
+    for (const leg of [d.travelTo, d.travelHome]) {
+      if (!leg) continue;
+      const travel = travelInterval(leg, incident, d.responderId, asOf.getTime());
+      if (!travel) continue;
+      spans.push(travel);
+      for (const day of localDays(travel.start, travel.end, incident.timeZone)) {
+        const piece = { start: Math.max(travel.start, day.start), end: Math.min(travel.end, day.end) };
+        if (piece.end > piece.start) entryOf(day.date).travel.push(piece);
+      }
+    }
 
     // Segments between status changes, each with the duty of the status in force at its start.
     const changes = d.statusChanges;
@@ -141,9 +226,7 @@ export function deriveTimeEntries(incident: IncidentCalendar, deployments: reado
       for (const day of localDays(bounds[i], bounds[i + 1], incident.timeZone)) {
         const piece = { start: Math.max(bounds[i], day.start), end: Math.min(bounds[i + 1], day.end) };
         if (piece.end <= piece.start) continue;
-        const key = `${d.responderId}|${d.agency}|${day.date}`;
-        let entry = entries.get(key);
-        if (!entry) entries.set(key, (entry = { responderId: d.responderId, agency: d.agency, date: day.date, onDuty: [], restMinutes: 0 }));
+        const entry = entryOf(day.date);
         if (duty === 'on_duty') entry.onDuty.push(piece);
         else entry.restMinutes += Math.round((piece.end - piece.start) / 60_000);
       }

@@ -64,6 +64,7 @@ export const CERTIFICATION_STATEMENT =
 
 export const emptyTotals = (agency: string): AgencyTotals => ({
   agency,
+  travelMinutes: 0,
   regularMinutes: 0,
   overtimeMinutes: 0,
   claimCents: 0,
@@ -152,7 +153,9 @@ export function timePackageCsvTotal(pkg: Omit<TimePackage, 'rows'>): string {
       t.agency,
       null,
       'TOTAL',
-      ...blank(5),
+      ...blank(4),
+      hours(t.travelMinutes),
+      null,
       hours(t.regularMinutes),
       hours(t.overtimeMinutes),
       ...blank(4),
@@ -171,6 +174,7 @@ export function timePackageCsvTotal(pkg: Omit<TimePackage, 'rows'>): string {
 /** Adds `part`'s totals and volunteers (one batch of responders) to `into` (the package so far). */
 export function addToPackage(into: Omit<TimePackage, 'rows'>, part: TimePackage): void {
   const t = into.totals;
+  t.travelMinutes += part.totals.travelMinutes;
   t.regularMinutes += part.totals.regularMinutes;
   t.overtimeMinutes += part.totals.overtimeMinutes;
   t.claimCents += part.totals.claimCents;

@@ -6,6 +6,7 @@ export type TimeRecordErrorCode = Extract<
   | 'time_entry_overlap'
   | 'time_entry_negative'
   | 'time_entry_outside_incident'
+  | 'time_travel_implausible'
   | 'time_day_reapproval_required'
   | 'time_day_already_approved'
   | 'time_correction_self_approved'

@@ -166,9 +166,10 @@ describe('labour summary of the seeded incident (hand-computed)', () => {
   it('totals per agency', () => {
     // State Fire: Ada 240 + 480; Ben 5*480 regular, 5*120 + 600 overtime; Cy 480 + 210.
     expect(summary.totals).toEqual([
-      { agency: 'County CERT', regularMinutes: 240 + 390, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 630, donatedCents: 33390 },
+      { agency: 'County CERT', travelMinutes: 0, regularMinutes: 240 + 390, overtimeMinutes: 0, claimCents: 0, donatedMinutes: 630, donatedCents: 33390 },
       {
         agency: 'State Fire',
+        travelMinutes: 0,
         regularMinutes: 720 + 2400 + 480,
         overtimeMinutes: 1200 + 210,
         claimCents: 48000 + 210000 + 21000,
@@ -181,11 +182,11 @@ describe('labour summary of the seeded incident (hand-computed)', () => {
   it('writes the summary as CSV with a total row per agency', () => {
     const lines = labourSummaryCsv(summary).split('\r\n');
     expect(lines[0]).toBe(
-      'agency,responder_id,name,position,employment,date,on_duty_hours,unpaid_break_hours,regular_hours,overtime_hours,claimed_regular_hours,claimed_overtime_hours,regular_rate,overtime_rate,claim_amount,donated_hours,donated_amount,day_status,approved_by,correction_id,pending_corrections',
+      'agency,responder_id,name,position,employment,date,on_duty_hours,travel_hours,unpaid_break_hours,regular_hours,overtime_hours,claimed_regular_hours,claimed_overtime_hours,regular_rate,overtime_rate,claim_amount,donated_hours,donated_amount,day_status,approved_by,correction_id,pending_corrections',
     );
-    expect(lines).toContain('State Fire,c,Cy Budgeted,Paramedic,budgeted,2026-06-03,12.00,0.50,8.00,3.50,0.00,3.50,40.00,60.00,210.00,0.00,0.00,open,,,');
-    expect(lines).toContain('County CERT,,TOTAL,,,,,,10.50,0.00,,,,,0.00,10.50,333.90,,,,');
-    expect(lines).toContain('State Fire,,TOTAL,,,,,,60.00,23.50,,,,,2790.00,0.00,0.00,,,,');
+    expect(lines).toContain('State Fire,c,Cy Budgeted,Paramedic,budgeted,2026-06-03,12.00,0.00,0.50,8.00,3.50,0.00,3.50,40.00,60.00,210.00,0.00,0.00,open,,,');
+    expect(lines).toContain('County CERT,,TOTAL,,,,,0.00,,10.50,0.00,,,,,0.00,10.50,333.90,,,,');
+    expect(lines).toContain('State Fire,,TOTAL,,,,,0.00,,60.00,23.50,,,,,2790.00,0.00,0.00,,,,');
   });
 });
 
@@ -308,7 +309,9 @@ describe('bad input is refused, never summed', () => {
     );
     const summary = labourSummary(entries, new TimeLedger(NY), RULES, PROFILES, { agency: 'State Fire' });
     // Ben: 240 min at the default 30.00/h.
-    expect(summary.totals).toEqual([{ agency: 'State Fire', regularMinutes: 240, overtimeMinutes: 0, claimCents: 12000, donatedMinutes: 0, donatedCents: 0 }]);
+    expect(summary.totals).toEqual([
+      { agency: 'State Fire', travelMinutes: 0, regularMinutes: 240, overtimeMinutes: 0, claimCents: 12000, donatedMinutes: 0, donatedCents: 0 },
+    ]);
   });
 });
 

@@ -8,7 +8,7 @@ import { ApiProblem, ApiProblems, ApiSuccess } from '@app/common';
 import { donatedHoursCsv, labourSummaryCsv, timePackageCsvHeader, timePackageCsvRows, timePackageCsvTotal } from '../domain';
 import { TimePackagePdfWriter } from '../time-package-pdf';
 import { sendPackageFile } from './package-file';
-import type { StoredApproval, StoredCorrection } from '../time-records.repository';
+import type { StoredApproval, StoredCorrection, StoredPeriodApproval } from '../time-records.repository';
 import { TimeRecordsService } from '../time-records.service';
 import {
   AgencyQueryDto,
@@ -18,6 +18,8 @@ import {
   MissionReferenceDto,
   TimePackageDto,
   ApproveDayDto,
+  ApprovePeriodDto,
+  PeriodApprovalDto,
   CorrectionDto,
   CreateCorrectionDto,
   DayApprovalDto,
@@ -40,6 +42,12 @@ const correctionView = (c: StoredCorrection): CorrectionDto => ({
 });
 
 const approvalView = (a: StoredApproval): DayApprovalDto => ({ ...a, approvedAt: a.approvedAt.toISOString() });
+const periodApprovalView = (a: StoredPeriodApproval): PeriodApprovalDto => ({
+  ...a,
+  startsAt: a.startsAt.toISOString(),
+  endsAt: a.endsAt.toISOString(),
+  approvedAt: a.approvedAt.toISOString(),
+});
 
 /** The time unit of an incident: rules and rates, corrections (never overwriting), day approvals and the labour summary. */
 @ApiTags('time records')
@@ -86,7 +94,7 @@ export class TimeRecordsController {
   @Roles('admin', 'timekeeper')
   @ApiSuccess(CorrectionDto, { status: 201, description: 'The correction, waiting for approval by someone else.' })
   @ApiProblem('time_entry_negative', 'An interval ends before it starts.')
-  @ApiProblem('time_entry_overlap', 'Two intervals overlap.')
+  @ApiProblem('time_entry_overlap', "Two intervals overlap, or one overlaps the responder's recorded travel.")
   @ApiProblem('time_entry_outside_incident', "An interval leaves the corrected day or the incident's dates.")
   async addCorrection(
     @Param('incidentId', ParseUUIDPipe) incidentId: string,
@@ -125,6 +133,24 @@ export class TimeRecordsController {
     return approvalView(await this.time.approveDay(incidentId, dto.agency, dto.date, user, actor));
   }
 
+  @Post('period-approvals')
+  @Roles('admin', 'timekeeper')
+  @ApiSuccess(PeriodApprovalDto, {
+    status: 201,
+    description: "The approval: the agency's responder days whose time lies within approved periods are approved and locked.",
+  })
+  @ApiProblem('time_period_unknown', 'The incident has no such operational period.')
+  @ApiProblem('time_period_already_approved', "The agency's period is approved and unchanged since.")
+  @ApiProblem('time_package_certified', "The agency's package is certified.")
+  async approvePeriod(
+    @Param('incidentId', ParseUUIDPipe) incidentId: string,
+    @Body() dto: ApprovePeriodDto,
+    @CurrentUser() user: Principal,
+    @RequestActor() actor: AuditActor,
+  ): Promise<PeriodApprovalDto> {
+    return periodApprovalView(await this.time.approvePeriod(incidentId, dto.agency, dto.periodId, user, actor));
+  }
+
   /** Per responder day: hours regular and overtime, breaks, rates, amounts, donated hours, approval; a total per agency. */
   @Get('labour-summary.csv')
   @Roles('admin', 'timekeeper', 'auditor')
@@ -134,6 +160,7 @@ export class TimeRecordsController {
     content: { 'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row' } } },
   })
   @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
+  @ApiProblem('time_travel_implausible', 'A journey to or from the incident lasts more than 72 hours.')
   @ApiProblem('time_day_reapproval_required', 'settled=true and a corrected day waits for re-approval.')
   async labourSummary(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: LabourSummaryQueryDto): Promise<string> {
     return labourSummaryCsv(await this.time.summary(incidentId, { agency: query.agency, settled: query.settled === 'true' }));
@@ -157,6 +184,7 @@ export class TimeRecordsController {
   @Roles('admin', 'timekeeper')
   @ApiSuccess(CertificationDto, { status: 201, description: "The certification: the agency's package is locked." })
   @ApiProblem('time_day_not_approved', 'A day of the agency is not approved, or the agency has no time.')
+  @ApiProblem('time_travel_implausible', 'A journey to or from the incident lasts more than 72 hours.')
   @ApiProblem('time_day_reapproval_required', 'A corrected day waits for re-approval.')
   @ApiProblem('time_package_certified', 'The package is already certified.')
   certify(
@@ -172,6 +200,7 @@ export class TimeRecordsController {
   @Roles('admin', 'timekeeper', 'auditor')
   @ApiSuccess(TimePackageDto, { description: "One agency's reimbursement package: responder days with evidence, totals, donated hours, certification." })
   @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
+  @ApiProblem('time_travel_implausible', 'A journey to or from the incident lasts more than 72 hours.')
   package(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto): Promise<TimePackageDto> {
     return this.time.package(incidentId, query.agency);
   }
@@ -183,6 +212,7 @@ export class TimeRecordsController {
     content: { 'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row' } } },
   })
   @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
+  @ApiProblem('time_travel_implausible', 'A journey to or from the incident lasts more than 72 hours.')
   async packageCsv(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto, @Res() reply: FastifyReply): Promise<void> {
     await sendPackageFile(reply, { type: 'text/csv; charset=utf-8', name: 'labour-package.csv' }, async (out) => {
       await out.write(timePackageCsvHeader());
@@ -203,6 +233,7 @@ export class TimeRecordsController {
     content: { 'text/csv': { schema: { type: 'string', description: 'RFC 4180 with a header row' } } },
   })
   @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
+  @ApiProblem('time_travel_implausible', 'A journey to or from the incident lasts more than 72 hours.')
   async donatedHours(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto): Promise<string> {
     // Only totals and volunteers are kept: the rows are dropped batch by batch.
     const head = await this.time.buildPackage(incidentId, query.agency, { rows: () => undefined });
@@ -216,6 +247,7 @@ export class TimeRecordsController {
     content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
   })
   @ApiProblem('time_rate_missing', 'An agency has no rules or rates for someone who worked.')
+  @ApiProblem('time_travel_implausible', 'A journey to or from the incident lasts more than 72 hours.')
   async packagePdf(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: AgencyQueryDto, @Res() reply: FastifyReply): Promise<void> {
     const generatedAt = new Date();
     await sendPackageFile(reply, { type: 'application/pdf', name: 'labour-package.pdf' }, async (out) => {

@@ -116,6 +116,21 @@ export class ApproveDayDto {
   @ApiProperty({ example: '2026-06-01' }) @Matches(DATE) date!: string;
 }
 
+export class ApprovePeriodDto {
+  @ApiProperty({ example: 'State Fire' }) @IsString() @Length(1, 120) agency!: string;
+  @ApiProperty({ format: 'uuid', description: "One of the incident's operational periods." }) @IsUUID() periodId!: string;
+}
+
+export class PeriodApprovalDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() agency!: string;
+  @ApiProperty({ format: 'uuid' }) periodId!: string;
+  @ApiProperty({ format: 'date-time', description: 'The period as approved.' }) startsAt!: string;
+  @ApiProperty({ format: 'date-time' }) endsAt!: string;
+  @ApiProperty({ format: 'uuid' }) approvedBy!: string;
+  @ApiProperty({ format: 'date-time' }) approvedAt!: string;
+}
+
 export class DayApprovalDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() agency!: string;
@@ -172,6 +187,8 @@ export class PackageRowDto {
   @ApiProperty({ enum: EMPLOYMENTS }) employment!: Employment;
   @ApiProperty({ example: '2026-06-01' }) date!: string;
   @ApiProperty() onDutyMinutes!: number;
+  @ApiProperty({ description: 'Travel to or from the incident that day (ICS 211 departure to check-in, check-out to the ICS 221 ETA home)' })
+  travelMinutes!: number;
   @ApiProperty() unpaidBreakMinutes!: number;
   @ApiProperty() regularMinutes!: number;
   @ApiProperty() overtimeMinutes!: number;
@@ -192,6 +209,7 @@ export class PackageRowDto {
 
 export class AgencyTotalsDto {
   @ApiProperty() agency!: string;
+  @ApiProperty() travelMinutes!: number;
   @ApiProperty() regularMinutes!: number;
   @ApiProperty() overtimeMinutes!: number;
   @ApiProperty() claimCents!: number;
