@@ -2,7 +2,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '@app/audit';
-import { ACTOR_ACTIONS, REPLAYED_ACTIONS } from '@app/time-records';
+import { ACTOR_ACTIONS, AuditRecomputation, REPLAYED_ACTIONS, type AuditedEntry } from '@app/time-records';
 import { auditedEntry, entryOfLine, forEachLine, isClosing, trimmedLine } from './export-lines';
 
 const reading = { replayed: REPLAYED_ACTIONS, withActor: ACTOR_ACTIONS };
@@ -108,6 +108,143 @@ describe('entryOfLine', () => {
     expect(entryOfLine(Buffer.from('{"action":"checkin.admitted","seq":"one"}'), reading)).toBeNull();
     expect(entryOfLine(Buffer.from('not json'), reading)).toBeNull();
     expect(entryOfLine(line(record(2, 'deployment.checked_out', { a: 1 })).subarray(0, 200), reading)).toBeNull();
+  });
+});
+
+/**
+ * One payload per action the recomputation replays, as the server records it. A handler added to the replay without
+ * a payload here fails the first test below, so every replayed action's line is checked read in parts.
+ */
+const REPLAYED_PAYLOADS: Record<string, Record<string, unknown>> = {
+  'incident.created': { name: 'Flood', timeZone: 'America/Chicago' },
+  'incident.updated': { changes: { timeZone: 'America/Denver' } },
+  'incident.closed': { reason: 'contained' },
+  'checkin.admitted': { decision: 'admitted', departureAt: '2026-06-01T06:00', deploymentId: 'd-1', responderId: 'r-1', verification: { verified: true } },
+  'checkin.admitted_with_warnings': {
+    decision: 'admitted_with_warnings',
+    departureAt: null,
+    deploymentId: 'd-2',
+    responderId: 'r-2',
+    verification: { verified: true },
+  },
+  'ics211.edited': { after: { departureAt: '2026-06-01T05:30' }, before: { departureAt: '2026-06-01T06:00' }, fields: ['departureAt'] },
+  'demob.travel_recorded': { etaHome: '2026-06-01T19:30:00.000Z', method: 'POV', responderId: 'r-1' },
+  'deployment.status_changed': { from: { status: 'available' }, to: { reason: 'rest', status: 'out_of_service' } },
+  'deployment.checked_out': { checkedOutAt: '2026-06-01T18:00:00.000Z' },
+  'time.rules_set': { agency: 'A', dailyRegularMinutes: 480, rates: [] },
+  'time.employment_set': { employment: 'volunteer' },
+  'time.correction_recorded': { agency: 'A', date: '2026-06-01', onDuty: [], reason: 'paper log', responderId: 'r-1' },
+  'time.correction_approved': { agency: 'A', date: '2026-06-01', responderId: 'r-1' },
+  'time.day_approved': { agency: 'A', date: '2026-06-01', deployments: [{ deploymentId: 'd-1', position: null, responderId: 'r-1' }] },
+  'time.day_reapproved': { agency: 'A', date: '2026-06-01', deployments: [] },
+  'time.period_approved': {
+    agency: 'A',
+    deployments: [{ deploymentId: 'd-1', position: 'EMT', responderId: 'r-1' }],
+    endsAt: '2026-06-01T20:00:00.000Z',
+    label: 'Day 1',
+    periodId: 'p-1',
+    startsAt: '2026-06-01T06:00:00.000Z',
+  },
+  'time.period_reapproved': {
+    agency: 'A',
+    deployments: [],
+    endsAt: '2026-06-01T20:00:00.000Z',
+    label: 'Day 1',
+    periodId: 'p-1',
+    startsAt: '2026-06-01T06:00:00.000Z',
+  },
+  'time.package_certified': { agency: 'A', deployments: [], totals: { travelMinutes: 0, regularMinutes: 0 } },
+};
+
+describe('reading what the recomputation replays', () => {
+  it('has a line checked for every action the replay handles, and reads each with every member the replay uses', () => {
+    expect(Object.keys(REPLAYED_PAYLOADS).sort()).toEqual([...REPLAYED_ACTIONS].sort());
+    for (const [n, [action, payload]] of Object.entries(REPLAYED_PAYLOADS).entries()) {
+      const value = record(n + 1, action, payload);
+      const read = entryOfLine(line(value), reading);
+      const expected = whole(value)!;
+      // The actor exactly where the replay reads it; the payload whole but for a check-in's evidence and a status
+      // change's earlier members.
+      expect(read?.actor).toEqual(ACTOR_ACTIONS.has(action) ? actor : {});
+      if (action.startsWith('checkin.admitted')) {
+        const rest = { ...payload };
+        delete rest.verification;
+        expect(read?.payload).toEqual(rest);
+      } else if (action === 'deployment.status_changed') expect(read?.payload).toEqual({ to: payload.to });
+      else expect(read).toEqual({ ...expected, actor: read?.actor });
+    }
+  });
+
+  it('recomputes from lines read in parts what it recomputes from whole lines: travel, an ICS 211 correction, a period approval', () => {
+    // r1 left home 06:00 (corrected from 05:00), on duty 08:00-18:00, ETA home 19:30 (UTC): 120 + 600 + 90 = 810 min,
+    // 210 travel, 480 regular + 330 overtime (480.00 + 495.00); r2's correction 09:00-13:00, by u-8, approved by u-7:
+    // 240 regular (240.00). Period 05:00-20:00 approved: 210 travel, 720 regular, 330 overtime, 1,215.00.
+    const u8 = { kind: 'user', userId: 'u-8' };
+    const facts = [{ deploymentId: 'd1', position: null, responderId: 'r1' }];
+    const totals = { agency: 'A', travelMinutes: 210, regularMinutes: 720, overtimeMinutes: 330, claimCents: 121_500, donatedMinutes: 0, donatedCents: 0 };
+    const rules = {
+      agency: 'A',
+      breaks: [],
+      dailyRegularMinutes: 480,
+      rates: [{ overtimeCentsPerHour: 9000, position: null, regularCentsPerHour: 6000 }],
+      volunteerCentsPerHour: null,
+      weekStartsOn: 0,
+      weeklyRegularMinutes: null,
+    };
+    const chain: Array<[string, string, string | null, Record<string, unknown>, Record<string, unknown>?]> = [
+      ['2026-06-01T00:00:00.000Z', 'incident.created', null, { name: 'Flood', timeZone: 'UTC' }],
+      [
+        '2026-06-01T08:00:00.000Z',
+        'checkin.admitted',
+        'd1',
+        { decision: 'admitted', departureAt: '2026-06-01T05:00', deploymentId: 'd1', responderId: 'r1', verification: { checks: [], verified: true } },
+      ],
+      [
+        '2026-06-01T09:00:00.000Z',
+        'ics211.edited',
+        'd1',
+        { after: { departureAt: '2026-06-01T06:00' }, before: { departureAt: '2026-06-01T05:00' }, fields: ['departureAt'] },
+      ],
+      ['2026-06-01T12:00:00.000Z', 'deployment.status_changed', 'd1', { from: { status: 'assigned' }, to: { status: 'available' } }],
+      ['2026-06-01T17:00:00.000Z', 'demob.travel_recorded', 'd1', { etaHome: '2026-06-01T19:30:00.000Z', method: 'POV', responderId: 'r1' }],
+      ['2026-06-01T18:00:00.000Z', 'deployment.checked_out', 'd1', { checkedOutAt: '2026-06-01T18:00:00.000Z' }],
+      ['2026-06-01T19:00:00.000Z', 'time.rules_set', 'A', rules],
+      [
+        '2026-06-01T20:00:00.000Z',
+        'time.correction_recorded',
+        'c1',
+        {
+          agency: 'A',
+          date: '2026-06-01',
+          onDuty: [{ end: '2026-06-01T13:00:00.000Z', start: '2026-06-01T09:00:00.000Z' }],
+          reason: 'paper log',
+          responderId: 'r2',
+        },
+        { actor: u8 },
+      ],
+      ['2026-06-01T21:00:00.000Z', 'time.correction_approved', 'c1', { agency: 'A', date: '2026-06-01', responderId: 'r2' }],
+      [
+        '2026-06-02T09:00:00.000Z',
+        'time.period_approved',
+        'A',
+        { agency: 'A', deployments: facts, endsAt: '2026-06-01T20:00:00.000Z', label: 'Day 1', periodId: 'p1', startsAt: '2026-06-01T05:00:00.000Z' },
+      ],
+      ['2026-06-02T09:30:00.000Z', 'trust.issuer_updated', null, { any: 1 }],
+      ['2026-06-02T10:00:00.000Z', 'time.package_certified', 'A', { agency: 'A', deployments: facts, totals }],
+    ];
+    const replay = (read: (value: Record<string, unknown>) => AuditedEntry | null): AuditRecomputation => {
+      const r = new AuditRecomputation();
+      chain.forEach(([occurredAt, action, targetId, payload, extra], i) => {
+        const e = read(record(i + 1, action, payload, { occurredAt, targetId, ...extra }));
+        if (!e) throw new Error(`line ${i + 1} not read`);
+        r.add(e);
+      });
+      return r;
+    };
+    const inParts = replay((value) => entryOfLine(line(value), reading));
+    const asWhole = replay((value) => whole(value));
+    expect(inParts.results()).toEqual([{ agency: 'A', certifiedAt: '2026-06-02T10:00:00.000Z', totals, certified: totals, matches: true }]);
+    expect(inParts.results()).toEqual(asWhole.results());
   });
 });
 
