@@ -2,7 +2,9 @@
  * npm run bench:timesheets — the labour package of one incident: BENCH_RESPONDERS (50,000) responders over BENCH_DAYS
  * (30) days, one 12-hour shift a day with a 30-minute rest on the board, in the incident's time zone
  * (America/New_York), 50 agencies with daily and weekly overtime, a tenth budgeted and a tenth volunteers, one
- * approved correction in a hundred responder days, every day approved. The package is built streamed: responders
+ * approved correction in a hundred responder days, a tenth of the responders travelling (an hour to the incident
+ * before their first shift, an hour home after their last), every day approved (Agency 02's by one operational period
+ * covering the incident, the others' day by day). The package is built streamed: responders
  * in batches of BENCH_BATCH (200), each batch through the same rules as the server (deriveTimeEntries, the
  * ledger, labourSummary) and written as CSV rows before the next is made; totals are summed per agency.
  *
@@ -62,11 +64,16 @@ const AGENCIES = 50;
 const ZONE = 'America/New_York';
 const FIRST = '2026-06-01';
 const HOUR = 3_600_000;
+/** The responders who travel: an hour to the incident before the first shift, an hour home after the last. */
+const travels = (n: number): boolean => n % 10 === 2;
+/** The agency approved by one operational period over the whole incident instead of day by day. */
+const PERIOD_AGENCY = 2;
 
 const calendar: IncidentCalendar = { timeZone: ZONE, startDate: FIRST, endDate: addDays(FIRST, DAYS - 1) };
 const dates = Array.from({ length: DAYS }, (_, i) => addDays(FIRST, i));
 const midnights = dates.map((d) => startOfLocalDay(d, ZONE).getTime());
 const agencyOf = (n: number): string => `Agency ${String(n % AGENCIES).padStart(2, '0')}`;
+const period = { id: 'period-incident', start: midnights[0], end: midnights[DAYS - 1] + 24 * HOUR };
 const rules = new Map<string, AgencyRules>(
   Array.from({ length: AGENCIES }, (_, a) => {
     const agency = agencyOf(a);
@@ -87,7 +94,7 @@ const rules = new Map<string, AgencyRules>(
 
 /**
  * BENCH_CORRECTED_PER_100 (1) approved corrections in a hundred responder days (an 8-hour day instead of the shift), made while the day was
- * open; then every day of every agency approved: the ledger the whole package shares.
+ * open; then every day of every agency approved (PERIOD_AGENCY by its period): the ledger the whole package shares.
  */
 function ledgerFor(): { ledger: TimeLedger; corrections: number } {
   const ledger = new TimeLedger(calendar);
@@ -111,8 +118,13 @@ function ledgerFor(): { ledger: TimeLedger; corrections: number } {
     }
   }
   const at = new Date(correctedAt.getTime() + HOUR);
-  for (let a = 0; a < AGENCIES; a++)
+  for (let a = 0; a < AGENCIES; a++) {
+    if (a === PERIOD_AGENCY) {
+      ledger.approvePeriod({ ...period, id: `${a}|period`, agency: agencyOf(a), periodId: period.id, approvedBy: 'bench-leader', at });
+      continue;
+    }
     for (const date of dates) ledger.approve({ id: `${a}|${date}`, agency: agencyOf(a), date, approvedBy: 'bench-leader', at });
+  }
   return { ledger, corrections };
 }
 
@@ -140,6 +152,8 @@ function batch(from: number, to: number): { timelines: DeploymentTimeline[]; pro
           { at: new Date(start + 5 * HOUR), status: 'out_of_service', reason: 'rest' },
           { at: new Date(start + 5.5 * HOUR), status: 'assigned', reason: null },
         ],
+        travelTo: travels(n) && d === 0 ? { start: new Date(start - HOUR), end: new Date(start) } : null,
+        travelHome: travels(n) && d === DAYS - 1 ? { start: new Date(start + 12 * HOUR), end: new Date(start + 13 * HOUR) } : null,
       });
     }
   }
@@ -172,7 +186,11 @@ const hex64 = (n: number): string => n.toString(16).padStart(64, '0');
 
 type EntryInput = { at: Date; actor: AuditActor; action: string; target: { type: string; id: string }; payload: Record<string, unknown> };
 
-/** A responder day's deployment as the export records it: check-in, assigned, rest, assigned again, check-out. */
+/**
+ * A responder day's deployment as the export records it: check-in, assigned, rest, assigned again, check-out; for a
+ * travelling responder, the departure on the first day's check-in and its ICS 211 correction, and the ETA home
+ * recorded before the last day's check-out.
+ */
 function* deploymentDay(n: number, d: number, part: 0 | 1 | 2 | 3): Generator<EntryInput> {
   const start = midnights[d] + 7 * HOUR;
   const responderId = responderUuid(n);
@@ -190,6 +208,8 @@ function* deploymentDay(n: number, d: number, part: 0 | 1 | 2 | 3): Generator<En
         reasons: [],
         responderId,
         deploymentId: id,
+        // Recorded an hour early, corrected on the ICS 211 below: the departure as local wall-clock time.
+        departureAt: travels(n) && d === 0 ? `${dates[0]}T05:00` : null,
         positionId: null,
         locationId: null,
         verification: {
@@ -221,6 +241,15 @@ function* deploymentDay(n: number, d: number, part: 0 | 1 | 2 | 3): Generator<En
       target,
       payload: { responderId, from: { status: 'available' }, to: { status: 'assigned', assignment: 'Division A' }, note: null },
     };
+    if (travels(n) && d === 0) {
+      yield {
+        at: new Date(start + 60_000),
+        actor: CHECKIN,
+        action: 'ics211.edited',
+        target,
+        payload: { fields: ['departureAt'], before: { departureAt: `${dates[0]}T05:00` }, after: { departureAt: `${dates[0]}T06:00` } },
+      };
+    }
   } else if (part === 1) {
     yield {
       at: new Date(start + 5 * HOUR),
@@ -240,6 +269,15 @@ function* deploymentDay(n: number, d: number, part: 0 | 1 | 2 | 3): Generator<En
   } else {
     const checkedInAt = new Date(start);
     const checkedOutAt = new Date(start + 12 * HOUR);
+    if (travels(n) && d === DAYS - 1) {
+      yield {
+        at: new Date(start + 11.5 * HOUR),
+        actor: COMMANDER,
+        action: 'demob.travel_recorded',
+        target,
+        payload: { responderId, method: 'POV', destination: 'Home agency', etaHome: new Date(start + 13 * HOUR).toISOString() },
+      };
+    }
     yield {
       at: checkedOutAt,
       actor: COMMANDER,
@@ -258,8 +296,8 @@ function* deploymentDay(n: number, d: number, part: 0 | 1 | 2 | 3): Generator<En
 
 /**
  * The incident's chain in order: creation and rules, each day's check-ins, status changes and check-outs (in time
- * order), employment, the corrections of ledgerFor, the day approvals and one certification per agency carrying
- * `certified` (the totals and responder days the package above computed).
+ * order), employment, the corrections of ledgerFor, the day approvals (PERIOD_AGENCY's period approval) and one
+ * certification per agency carrying `certified` (the totals and responder days the package above computed).
  */
 function* incidentChain(certified: Map<string, { totals: AgencyTotals; responderDays: number }>): Generator<EntryInput> {
   const created = new Date(midnights[0] + HOUR);
@@ -303,6 +341,24 @@ function* incidentChain(certified: Map<string, { totals: AgencyTotals; responder
     return out;
   };
   for (let a = 0; a < AGENCIES; a++) {
+    if (a === PERIOD_AGENCY) {
+      const agency = agencyOf(a);
+      yield {
+        at: approvedAt,
+        actor: LEADER,
+        action: 'time.period_approved',
+        target: { type: 'time_period', id: period.id },
+        payload: {
+          agency,
+          periodId: period.id,
+          label: 'Whole incident',
+          startsAt: new Date(period.start).toISOString(),
+          endsAt: new Date(period.end).toISOString(),
+          deployments: facts(a, null),
+        },
+      };
+      continue;
+    }
     for (let d = 0; d < DAYS; d++) {
       const agency = agencyOf(a);
       yield {
