@@ -494,9 +494,11 @@ export class AuditRecomputation {
 
   /**
    * An agency's totals as of its certification, computed a batch of responders at a time (RECOMPUTE_BATCH): every
-   * rule but day approval is per responder, so the batches' rows are the agency's rows, and a batch's intermediate
-   * state is short-lived whatever the size of the agency. Responders with a correction for the agency and no listed
-   * deployment count too, as in a summary of the whole agency.
+   * rule is per responder but approval, and the ledger shared by the batches holds every correction and approval, so
+   * an agency day's status is the whole agency's and a responder day's status under period approvals depends only on
+   * that responder's entry in effect and the agency's periods. The batches' rows are the agency's rows, and a batch's
+   * intermediate state is short-lived whatever the size of the agency. Responders with a correction for the agency
+   * and no listed deployment count too, as in a summary of the whole agency.
    */
   private certifiedTotals(agency: string, facts: readonly CertifiedDeployment[], at: Date): AgencyTotals {
     const calendar = this.calendarNow();
