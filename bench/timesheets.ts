@@ -40,8 +40,10 @@ import { csvText } from '@app/common';
 import { hoursBetween } from '@app/incidents';
 import {
   addDays,
+  addTotals,
   CERTIFICATION_STATEMENT,
   deriveTimeEntries,
+  emptyTotals,
   labourCsvLines,
   labourSummary,
   LABOUR_CSV_COLUMNS,
@@ -492,17 +494,9 @@ async function main(): Promise<void> {
     await write(text);
     for (const r of summary.rows) responderDays.set(r.agency, (responderDays.get(r.agency) ?? 0) + 1);
     for (const t of summary.totals) {
-      const sum = totals.get(t.agency) ?? {
-        agency: t.agency,
-        travelMinutes: 0,
-        regularMinutes: 0,
-        overtimeMinutes: 0,
-        claimCents: 0,
-        donatedMinutes: 0,
-        donatedCents: 0,
-      };
-      for (const k of ['travelMinutes', 'regularMinutes', 'overtimeMinutes', 'claimCents', 'donatedMinutes', 'donatedCents'] as const) sum[k] += t[k];
-      totals.set(t.agency, sum);
+      let sum = totals.get(t.agency);
+      if (!sum) totals.set(t.agency, (sum = emptyTotals(t.agency)));
+      addTotals(sum, t);
     }
   }
   const totalText = csvText(

@@ -1,4 +1,4 @@
-import { labourSummary, type AgencyTotals, type LabourSummary } from './labour-summary';
+import { addTotals, emptyTotals, labourSummary, TOTAL_FIGURES, type AgencyTotals, type LabourSummary } from './labour-summary';
 import { TimeLedger } from './ledger';
 import { localDate } from './local-time';
 import type { AgencyRules, Employment, ResponderProfile } from './pay-rules';
@@ -46,18 +46,8 @@ export interface Recomputed {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const userOf = (actor: Record<string, unknown>): string => str(actor.userId) ?? `${String(actor.kind)}`;
-const zeroTotals = (agency: string): AgencyTotals => ({
-  agency,
-  travelMinutes: 0,
-  regularMinutes: 0,
-  overtimeMinutes: 0,
-  claimCents: 0,
-  donatedMinutes: 0,
-  donatedCents: 0,
-});
 /** Responders per batch when a certified package is recomputed. */
 const RECOMPUTE_BATCH = 200;
-const TOTAL_KEYS = ['travelMinutes', 'regularMinutes', 'overtimeMinutes', 'claimCents', 'donatedMinutes', 'donatedCents'] as const;
 
 /**
  * The replayed deployments in columns: a full-size incident has millions of deployments and several status changes
@@ -357,13 +347,13 @@ export class AuditRecomputation {
           const agency = String(p.agency);
           r.certified.add(agency);
           const totals = r.certifiedTotals(agency, p.deployments as CertifiedDeployment[], new Date(ms));
-          const certified = { ...zeroTotals(agency), ...(p.totals as Partial<AgencyTotals>) };
+          const certified = { ...emptyTotals(agency), ...(p.totals as Partial<AgencyTotals>) };
           r.computed.push({
             agency,
             certifiedAt: e.occurredAt,
             totals,
             certified,
-            matches: TOTAL_KEYS.every((k) => totals[k] === certified[k]),
+            matches: TOTAL_FIGURES.every((k) => totals[k] === certified[k]),
           });
         },
       },
@@ -465,14 +455,14 @@ export class AuditRecomputation {
         when,
         false,
       );
-      const totals = zeroTotals(agency);
+      const totals = emptyTotals(agency);
       const approved = new Set<string>();
       const waiting = new Set<string>();
       for (const r of summary.rows) {
         if (r.status === 'reapproval_required') waiting.add(r.date);
         if (r.status !== 'approved') continue;
         approved.add(r.date);
-        for (const k of TOTAL_KEYS) totals[k] += r[k];
+        addTotals(totals, r);
       }
       out.push({ agency, asOf: when.toISOString(), approvedDates: [...approved].sort(), reapprovalDates: [...waiting].sort(), totals });
     }
@@ -513,10 +503,10 @@ export class AuditRecomputation {
     }
     const correctedOnly = new Set<string>();
     for (const c of this.recorded.values()) if (c.agency === agency && !byResponder.has(c.responderId)) correctedOnly.add(c.responderId);
-    const totals = zeroTotals(agency);
+    const totals = emptyTotals(agency);
     const add = (summary: LabourSummary): void => {
       const t = summary.totals.find((x) => x.agency === agency);
-      if (t) for (const k of TOTAL_KEYS) totals[k] += t[k];
+      if (t) addTotals(totals, t);
     };
     const responders = [...byResponder.keys()];
     for (let from = 0; from < responders.length; from += RECOMPUTE_BATCH) {

@@ -44,6 +44,24 @@ export interface AgencyTotals {
   donatedCents: number;
 }
 
+/** The figures an agency's totals add up (a row carries each of them too). */
+export const TOTAL_FIGURES = ['travelMinutes', 'regularMinutes', 'overtimeMinutes', 'claimCents', 'donatedMinutes', 'donatedCents'] as const;
+
+export const emptyTotals = (agency: string): AgencyTotals => ({
+  agency,
+  travelMinutes: 0,
+  regularMinutes: 0,
+  overtimeMinutes: 0,
+  claimCents: 0,
+  donatedMinutes: 0,
+  donatedCents: 0,
+});
+
+/** Adds a row's or another total's figures to `into`. */
+export function addTotals(into: AgencyTotals, from: Pick<AgencyTotals, (typeof TOTAL_FIGURES)[number]>): void {
+  for (const k of TOTAL_FIGURES) into[k] += from[k];
+}
+
 export interface LabourSummary {
   rows: LabourRow[];
   totals: AgencyTotals[];
@@ -142,22 +160,9 @@ export function labourSummary(
   rows.sort((a, b) => collate(a.agency, b.agency) || collate(a.name, b.name) || collate(a.responderId, b.responderId) || compareDates(a.date, b.date));
   const totals = new Map<string, AgencyTotals>();
   for (const r of rows) {
-    const t = totals.get(r.agency) ?? {
-      agency: r.agency,
-      travelMinutes: 0,
-      regularMinutes: 0,
-      overtimeMinutes: 0,
-      claimCents: 0,
-      donatedMinutes: 0,
-      donatedCents: 0,
-    };
-    t.travelMinutes += r.travelMinutes;
-    t.regularMinutes += r.regularMinutes;
-    t.overtimeMinutes += r.overtimeMinutes;
-    t.claimCents += r.claimCents;
-    t.donatedMinutes += r.donatedMinutes;
-    t.donatedCents += r.donatedCents;
-    totals.set(r.agency, t);
+    let t = totals.get(r.agency);
+    if (!t) totals.set(r.agency, (t = emptyTotals(r.agency)));
+    addTotals(t, r);
   }
   return { rows, totals: [...totals.values()] };
 }

@@ -1,6 +1,6 @@
 import { csvText } from '@app/common';
 import { LABOUR_CSV_COLUMNS, labourCells } from './labour-summary-csv';
-import type { AgencyTotals, LabourRow, LabourSummary } from './labour-summary';
+import { addTotals, emptyTotals, type AgencyTotals, type LabourRow, type LabourSummary } from './labour-summary';
 
 /** What the admitting credential proved, as check-in verified it, and the legal basis to practise it recorded. */
 export interface CredentialEvidence {
@@ -61,16 +61,6 @@ export interface PackageContext {
 /** The text a certifying official signs; kept with the certification as it was when signed. */
 export const CERTIFICATION_STATEMENT =
   'I certify that the hours, rates and amounts in this package are true and correct, were worked on this incident under the mission or order named, and have not been claimed elsewhere.';
-
-export const emptyTotals = (agency: string): AgencyTotals => ({
-  agency,
-  travelMinutes: 0,
-  regularMinutes: 0,
-  overtimeMinutes: 0,
-  claimCents: 0,
-  donatedMinutes: 0,
-  donatedCents: 0,
-});
 
 /** The package of one agency: the labour summary's rows with their evidence, work description and donated hours. */
 export function timePackage(summary: LabourSummary, ctx: PackageContext): TimePackage {
@@ -173,13 +163,7 @@ export function timePackageCsvTotal(pkg: Omit<TimePackage, 'rows'>): string {
 
 /** Adds `part`'s totals and volunteers (one batch of responders) to `into` (the package so far). */
 export function addToPackage(into: Omit<TimePackage, 'rows'>, part: TimePackage): void {
-  const t = into.totals;
-  t.travelMinutes += part.totals.travelMinutes;
-  t.regularMinutes += part.totals.regularMinutes;
-  t.overtimeMinutes += part.totals.overtimeMinutes;
-  t.claimCents += part.totals.claimCents;
-  t.donatedMinutes += part.totals.donatedMinutes;
-  t.donatedCents += part.totals.donatedCents;
+  addTotals(into.totals, part.totals);
   into.volunteers.push(...part.volunteers);
 }
 
