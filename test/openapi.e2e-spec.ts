@@ -6,7 +6,7 @@ import { ERROR_STATUS } from '@app/common';
 import { openApiDocumentOffline } from '../apps/api/src/openapi-document';
 import { signNotice, startLicenceBoard, type LicenceBoard } from '../apps/licence-board/src';
 import { TestStation } from './support/offline-station';
-import { ADMIN, bearer, createTestEnv, createUser, startApi, type TestApi, type TestEnv } from './support/test-app';
+import { ADMIN, asBytes, bearer, createTestEnv, createUser, startApi, type TestApi, type TestEnv } from './support/test-app';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
 /**
@@ -238,12 +238,7 @@ describe('OpenAPI: every route answers as documented', () => {
     for (const [name, value] of Object.entries(headers)) req = req.set(name, value);
     if (query) req = req.query(query);
     // Binary answers (the PDF package) are collected as bytes, checked below against `format: binary`.
-    if (template.endsWith('.pdf'))
-      req = req.buffer(true).parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    if (template.endsWith('.pdf')) req = req.buffer(true).parse(asBytes);
     const res = await (body === undefined ? req : req.send(body as object));
     if (res.status !== status) throw new Error(`${route}: ${res.status}, expected ${status}: ${res.text.slice(0, 300)}`);
     called.add(route);

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { bearer } from './support/test-app';
-import { agencyRules, checkInAndOut, timePackageCli } from './support/time-records';
+import { asBytes, bearer } from './support/test-app';
+import { agencyRules, checkInAndOut, downloadAuditExport, timePackageCli } from './support/time-records';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
 jest.setTimeout(180_000);
@@ -22,22 +22,7 @@ describe('time records: approved days of an agency not certified, recomputed off
   const at = (hhmm: string): string => `${today}T${hhmm}:00Z`;
   const time = (path: string) => `/incidents/${incidentId}/time/${path}`;
 
-  /** The export as the server streams it (header line, then one entry per line), written byte for byte. */
-  async function exportFile(name: string): Promise<string> {
-    const res = await request(world.http)
-      .get(`/audit/export?incidentId=${incidentId}`)
-      .set(...bearer(world.adminToken))
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
-    const file = join(dir, name);
-    writeFileSync(file, res.body as Buffer);
-    return file;
-  }
+  const exportFile = (name: string): Promise<string> => downloadAuditExport(world, incidentId, join(dir, name));
 
   const cli = (file: string, ...extra: string[]) => timePackageCli(incidentId, file, ...extra);
 
@@ -166,21 +151,7 @@ describe('time records: approval by operational period, certified and recomputed
   const at = (hhmm: string): string => `${today}T${hhmm}:00Z`;
   const time = (path: string) => `/incidents/${incidentId}/time/${path}`;
 
-  async function exportFile(name: string): Promise<string> {
-    const res = await request(world.http)
-      .get(`/audit/export?incidentId=${incidentId}`)
-      .set(...bearer(world.adminToken))
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
-    const file = join(dir, name);
-    writeFileSync(file, res.body as Buffer);
-    return file;
-  }
+  const exportFile = (name: string): Promise<string> => downloadAuditExport(world, incidentId, join(dir, name));
 
   async function correctAndApprove(start: string, end: string): Promise<void> {
     const c = await request(world.http)

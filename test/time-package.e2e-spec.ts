@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { TimeRecordsService, type PackageRow } from '@app/time-records';
-import { bearer } from './support/test-app';
+import { asBytes, bearer } from './support/test-app';
 import { agencyRules, checkInAndOut as checkInAndOutAt, timePackageCli } from './support/time-records';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
@@ -282,11 +282,7 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
       .query({ agency: AGENCY })
       .set(...bearer(tk2))
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(asBytes)
       .expect(200);
     expect(res.headers['content-type']).toContain('application/pdf');
     const { pages, text } = pdfText(res.body as Buffer);
@@ -479,11 +475,7 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
       .query({ agency })
       .set(...bearer(keeper1))
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(asBytes)
       .expect(200);
     expect(pdfText(pdf.body as Buffer).text[0].replace(/\s+/g, ' ')).toContain('Travel hours 3.00 Regular hours 8.00 Overtime hours 1.00 Claim 285.00');
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import type { Stream } from 'node:stream';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,6 +12,13 @@ import { createTestDatabase, dropTestDatabase } from '@app/db';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApp, createHttpAdapter } from '../../apps/api/src/configure-app';
 import type { Role } from '@app/auth';
+
+/** A supertest parser that keeps a binary answer (a PDF, an export as streamed) as bytes: `.buffer(true).parse(asBytes)`. */
+export function asBytes(res: Stream, done: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => void chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+}
 
 export const ADMIN = { email: 'admin@test.example', password: 'admin-password-123' };
 

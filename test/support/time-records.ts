@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import request from 'supertest';
-import { bearer } from './test-app';
+import { asBytes, bearer } from './test-app';
 import type { World } from './world';
 
 /** A responder checked in for an agency (ICS 211) and out again through the api: what time records derive hours from. */
@@ -48,4 +49,16 @@ export function timePackageCli(incidentId: string, file: string, ...extra: strin
     const e = err as { status: number; stdout: Buffer };
     return { code: e.status, out: e.stdout.toString() };
   }
+}
+
+/** The incident's audit export as the server streams it (header line, then one entry per line), written byte for byte. */
+export async function downloadAuditExport(world: World, incidentId: string, file: string): Promise<string> {
+  const res = await request(world.http)
+    .get(`/audit/export?incidentId=${incidentId}`)
+    .set(...bearer(world.adminToken))
+    .buffer(true)
+    .parse(asBytes)
+    .expect(200);
+  writeFileSync(file, res.body as Buffer);
+  return file;
 }
