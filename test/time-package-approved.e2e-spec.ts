@@ -10,6 +10,19 @@ jest.setTimeout(180_000);
 
 const AGENCY = 'County EMS';
 
+/** What both scenarios start from: two timekeepers, Pat checked in and out for the agency, the agency's rules. */
+async function agencyWithPat(world: World, incidentId: string): Promise<{ tk1: string; tk2: string; patId: string; deploymentId: string }> {
+  const tk1 = (await staffFor(world.http, world.adminToken, incidentId, 'timekeeper')).token;
+  const tk2 = (await staffFor(world.http, world.adminToken, incidentId, 'timekeeper')).token;
+  const pat = await checkInAndOut(world, incidentId, { name: 'Pat Medic', qualification: 'PARAMEDIC', agency: AGENCY });
+  await request(world.http)
+    .put(`/incidents/${incidentId}/time/rules`)
+    .set(...bearer(tk1))
+    .send(agencyRules(AGENCY, 3180))
+    .expect(200);
+  return { tk1, tk2, patId: pat.responderId, deploymentId: pat.deploymentId };
+}
+
 describe('time records: approved days of an agency not certified, recomputed offline from the export as streamed', () => {
   let world: World;
   let incidentId: string;
@@ -43,14 +56,7 @@ describe('time records: approved days of an agency not certified, recomputed off
     world = await startWorld('timeappr');
     const { http, adminToken } = world;
     incidentId = (await createIncident(http, adminToken, { timeZone: 'UTC' })).id;
-    tk1 = (await staffFor(http, adminToken, incidentId, 'timekeeper')).token;
-    tk2 = (await staffFor(http, adminToken, incidentId, 'timekeeper')).token;
-    ({ responderId: patId, deploymentId } = await checkInAndOut(world, incidentId, { name: 'Pat Medic', qualification: 'PARAMEDIC', agency: AGENCY }));
-    await request(http)
-      .put(time('rules'))
-      .set(...bearer(tk1))
-      .send(agencyRules(AGENCY, 3180))
-      .expect(200);
+    ({ tk1, tk2, patId, deploymentId } = await agencyWithPat(world, incidentId));
     // 07:00-17:30: 630 on duty - 30 meal = 600 worked: 480 regular at 30.00 + 120 overtime at 45.00 = 330.00.
     await correctAndApprove('07:00', '17:30');
   });
@@ -205,14 +211,7 @@ describe('time records: approval by operational period, certified and recomputed
     const periods = read.body.operationalPeriods as Array<{ id: string; label: string }>;
     dayPeriod = periods.find((p) => p.label === 'Day 1')!.id;
     nightPeriod = periods.find((p) => p.label === 'Night 1')!.id;
-    tk1 = (await staffFor(http, adminToken, incidentId, 'timekeeper')).token;
-    tk2 = (await staffFor(http, adminToken, incidentId, 'timekeeper')).token;
-    ({ responderId: patId, deploymentId } = await checkInAndOut(world, incidentId, { name: 'Pat Medic', qualification: 'PARAMEDIC', agency: AGENCY }));
-    await request(http)
-      .put(time('rules'))
-      .set(...bearer(tk1))
-      .send(agencyRules(AGENCY, 3180))
-      .expect(200);
+    ({ tk1, tk2, patId, deploymentId } = await agencyWithPat(world, incidentId));
     // 07:00-17:30: 630 on duty - 30 meal = 600 worked: 480 regular at 30.00 + 120 overtime at 45.00 = 330.00.
     await correctAndApprove('07:00', '17:30');
   });
