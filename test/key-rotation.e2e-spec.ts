@@ -31,18 +31,20 @@ describe('key rotation', () => {
   let commander: { id: string; token: string };
   let incidentId: string;
   let did: string;
+  /** The admin's access token; replaced by one of the new key once the old key's window has passed. */
+  let admin: string;
 
   const keys = async (http = world.http): Promise<KeyView[]> =>
     (
       await request(http)
         .get('/admin/keys')
-        .set(...bearer(world.adminToken))
+        .set(...bearer(admin))
         .expect(200)
     ).body as KeyView[];
   const rotate = (purpose: string, body: Record<string, unknown>) =>
     request(world.http)
       .post(`/admin/keys/${purpose}/rotate`)
-      .set(...bearer(world.adminToken))
+      .set(...bearer(admin))
       .send(body);
   const me = (http: TestApi['http'], token: string) =>
     request(http)
@@ -72,8 +74,9 @@ describe('key rotation', () => {
     second = await startApi(world.env.env);
     pg = new Client({ connectionString: world.env.dbUrl });
     await pg.connect();
-    incidentId = (await createIncident(world.http, world.adminToken)).id;
-    commander = await staffFor(world.http, world.adminToken, incidentId, 'commander');
+    admin = world.adminToken;
+    incidentId = (await createIncident(world.http, admin)).id;
+    commander = await staffFor(world.http, admin, incidentId, 'commander');
   });
   afterAll(async () => {
     await pg?.end();
@@ -99,6 +102,8 @@ describe('key rotation', () => {
   it('access tokens: the new key is published first and signs from its activation in every process; old tokens verify until the window ends, then not', async () => {
     const before = await signIn(second.http, ADMIN.email, ADMIN.password);
     const oldKid = kidOf(before);
+    // Used before the rotation, so both processes hold it as verified: that must not outlive the old key's window.
+    for (const api of [world.api, second]) await me(api.http, before).expect(200);
     const res = await rotate('access_token', { activateInSeconds: 12, overlapSeconds: 15 }).expect(200);
     const { kid, activatesAt, replaced } = res.body as {
       kid: string;
@@ -131,6 +136,7 @@ describe('key rotation', () => {
       await me(api.http, before).expect(401);
       await me(api.http, after).expect(200);
     }
+    admin = after;
     const now = ((await request(world.http).get('/.well-known/jwks.json').expect(200)).body as { keys: JWK[] }).keys.map((k) => k.kid);
     expect(now).toContain(kid);
     expect(now).not.toContain(oldKid);
@@ -147,7 +153,7 @@ describe('key rotation', () => {
   it('audit checkpoints: new checkpoints are signed with the new kid, older ones keep verifying for good', async () => {
     await request(world.http)
       .post('/audit/checkpoints')
-      .set(...bearer(world.adminToken))
+      .set(...bearer(admin))
       .expect(200);
     const oldKid = (await pg.query<{ kid: string }>(`SELECT kid FROM audit_checkpoint WHERE chain_id = 'system' ORDER BY seq DESC LIMIT 1`)).rows[0].kid;
     await rotate('audit_checkpoint', { overlapSeconds: 60 }).expect(400);
@@ -156,7 +162,7 @@ describe('key rotation', () => {
     // The rotation's own audit entry moved the system chain: the next checkpoint is signed with the new key.
     await request(world.http)
       .post('/audit/checkpoints')
-      .set(...bearer(world.adminToken))
+      .set(...bearer(admin))
       .expect(200);
     const { rows } = await pg.query<{ kid: string; jws: string }>(`SELECT kid, jws FROM audit_checkpoint WHERE chain_id = 'system' ORDER BY seq`);
     expect(rows.at(-1)!.kid).toBe(res.body.kid);
@@ -164,7 +170,7 @@ describe('key rotation', () => {
     expect(rows.map((r) => r.kid)).toContain(oldKid);
     const verified = await request(world.http)
       .get('/audit/verify?chainId=system')
-      .set(...bearer(world.adminToken))
+      .set(...bearer(admin))
       .expect(200);
     expect(verified.body).toMatchObject({ ok: true, checkpoints: { verified: rows.length } });
     const trusted = ((await request(world.http).get('/.well-known/audit-checkpoint-keys.json').expect(200)).body as { keys: JWK[] }).keys.map((k) => k.kid);
@@ -173,7 +179,7 @@ describe('key rotation', () => {
   });
 
   it('incident packs: a pack signed before verifies with the published keys until the window ends; new packs carry the new kid', async () => {
-    const checkin = await staffFor(world.http, world.adminToken, incidentId, 'checkin');
+    const checkin = await staffFor(world.http, admin, incidentId, 'checkin');
     const packKeys = async () => ((await request(world.http).get('/.well-known/incident-pack-keys.json').expect(200)).body as { keys: PackKey[] }).keys;
     const getPack = async () =>
       (
@@ -211,7 +217,7 @@ describe('key rotation', () => {
 
     const legacy = await request(world.http)
       .post('/deployment-records/issuer-keys/rotate')
-      .set(...bearer(world.adminToken))
+      .set(...bearer(admin))
       .send({})
       .expect(200);
     const entries = await rotations();
@@ -253,7 +259,7 @@ describe('key rotation', () => {
     expect(entry).toMatchObject({ actor: { kind: 'system', process: 'cli' }, payload: { purpose: 'access_token' } });
     const verified = await request(world.http)
       .get('/audit/verify?chainId=system')
-      .set(...bearer(world.adminToken))
+      .set(...bearer(admin))
       .expect(200);
     expect(verified.body.ok).toBe(true);
   });

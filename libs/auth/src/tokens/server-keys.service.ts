@@ -324,6 +324,9 @@ export class ServerKeysService implements OnModuleInit {
   }
 
   private async reload(): Promise<void> {
+    // The table's age counts from its reading: a reload slowed down (key imports queue behind password hashing on
+    // the thread pool) must not pass rows read before a rotation off as fresh.
+    const readAt = Date.now();
     const rows = await this.keyTable.all();
     const now = Date.now();
     const tokenKeys = new Map<string, { key: CryptoKey; jwk: JWK; validUntil: number }>();
@@ -359,7 +362,7 @@ export class ServerKeysService implements OnModuleInit {
     this.trustedCheckpoint = [...trusted.values()];
     this.packKeys = packKeys;
     this.scheduled = scheduled;
-    this.loadedAt = Date.now();
+    this.loadedAt = readAt;
   }
 
   /** The private key of a stored generated key, if it opens under our key-encryption key and matches its public half. */

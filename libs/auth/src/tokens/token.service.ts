@@ -20,6 +20,14 @@ export interface TokenResponse {
   passwordChangeRequired: boolean;
 }
 
+/** A token whose signature was checked: its claims, its key, and until when they are reused without checking again. */
+interface VerifiedToken {
+  principal: Principal;
+  version: number;
+  kid: string;
+  until: number;
+}
+
 const invalid = (): DomainError => new DomainError('unauthenticated', 'The access token is missing, invalid or expired.');
 
 /**
@@ -75,18 +83,23 @@ export class TokenService {
    * reused until the token expires, for at most a minute, and no longer than its key verifies. Bounded: the oldest
    * entries go first. (Whether the user may still use it is checked on every call, in verify.)
    */
-  private readonly verified = new Map<string, { principal: Principal; version: number; until: number }>();
+  private readonly verified = new Map<string, VerifiedToken>();
 
   private async verifySignature(token: string): Promise<{ principal: Principal; version: number }> {
     if (token.length > 4096) throw invalid();
     const now = Date.now();
     const known = this.verified.get(token);
-    if (known && known.until > now) return known;
+    // A key's window may have been shortened (a rotation) since the token was cached: the key still verifying is
+    // asked again, from the key table (re-read when older than 10 s), not remembered.
+    if (known && known.until > now && (await this.keys.tokenVerificationKey(known.kid))) return known;
     let payload: JWTPayload;
     let validUntil: number;
+    let kid: string;
     try {
-      const { kid } = decodeProtectedHeader(token);
-      const found = typeof kid === 'string' ? await this.keys.tokenVerificationKey(kid) : undefined;
+      const header = decodeProtectedHeader(token);
+      if (typeof header.kid !== 'string') throw invalid();
+      kid = header.kid;
+      const found = await this.keys.tokenVerificationKey(kid);
       if (!found) throw invalid();
       validUntil = found.validUntil;
       ({ payload } = await jwtVerify(token, found.key, {
@@ -109,13 +122,14 @@ export class TokenService {
         jurisdictions: Array.isArray(payload.jurisdictions) ? payload.jurisdictions.map(String) : [],
       },
       version: payload.ver,
+      kid,
       until: Math.min((payload.exp ?? 0) * 1000, now + VERIFIED_TOKEN_TTL_MS, validUntil),
     };
     this.remember(token, entry);
     return entry;
   }
 
-  private remember(token: string, entry: { principal: Principal; version: number; until: number }): void {
+  private remember(token: string, entry: VerifiedToken): void {
     if (this.verified.size >= VERIFIED_TOKEN_CACHE_SIZE) {
       const oldest = this.verified.keys().next();
       if (!oldest.done) this.verified.delete(oldest.value);
