@@ -3,24 +3,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { asBytes, bearer } from './support/test-app';
-import { agencyRules, checkInAndOut, downloadAuditExport, timePackageCli } from './support/time-records';
+import { agencyRules, checkInAndOut, correctAndApprove as correctDay, downloadAuditExport, timePackageCli } from './support/time-records';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
 jest.setTimeout(180_000);
 
 const AGENCY = 'County EMS';
 
+const today = new Date().toISOString().slice(0, 10);
+const at = (hhmm: string): string => `${today}T${hhmm}:00Z`;
+
+interface AgencyWithPat {
+  tk1: string;
+  tk2: string;
+  patId: string;
+  deploymentId: string;
+  /** Pat's hours today through a correction by the first timekeeper, approved by the second. */
+  correctAndApprove(start: string, end: string): Promise<void>;
+}
+
 /** What both scenarios start from: two timekeepers, Pat checked in and out for the agency, the agency's rules. */
-async function agencyWithPat(world: World, incidentId: string): Promise<{ tk1: string; tk2: string; patId: string; deploymentId: string }> {
+async function agencyWithPat(world: World, incidentId: string): Promise<AgencyWithPat> {
+  const time = (path: string) => `/incidents/${incidentId}/time/${path}`;
   const tk1 = (await staffFor(world.http, world.adminToken, incidentId, 'timekeeper')).token;
   const tk2 = (await staffFor(world.http, world.adminToken, incidentId, 'timekeeper')).token;
   const pat = await checkInAndOut(world, incidentId, { name: 'Pat Medic', qualification: 'PARAMEDIC', agency: AGENCY });
   await request(world.http)
-    .put(`/incidents/${incidentId}/time/rules`)
+    .put(time('rules'))
     .set(...bearer(tk1))
     .send(agencyRules(AGENCY, 3180))
     .expect(200);
-  return { tk1, tk2, patId: pat.responderId, deploymentId: pat.deploymentId };
+  const correctAndApprove = (start: string, end: string): Promise<void> =>
+    correctDay(world, incidentId, { responderId: pat.responderId, agency: AGENCY, date: today, start: at(start), end: at(end) }, tk1, tk2);
+  return { tk1, tk2, patId: pat.responderId, deploymentId: pat.deploymentId, correctAndApprove };
 }
 
 describe('time records: approved days of an agency not certified, recomputed offline from the export as streamed', () => {
@@ -31,32 +46,20 @@ describe('time records: approved days of an agency not certified, recomputed off
   let tk1: string;
   let tk2: string;
   let dir: string;
-  const today = new Date().toISOString().slice(0, 10);
-  const at = (hhmm: string): string => `${today}T${hhmm}:00Z`;
   const time = (path: string) => `/incidents/${incidentId}/time/${path}`;
 
   const exportFile = (name: string): Promise<string> => downloadAuditExport(world, incidentId, join(dir, name));
 
   const cli = (file: string, ...extra: string[]) => timePackageCli(incidentId, file, ...extra);
 
-  async function correctAndApprove(start: string, end: string): Promise<void> {
-    const c = await request(world.http)
-      .post(time('corrections'))
-      .set(...bearer(tk1))
-      .send({ responderId: patId, agency: AGENCY, date: today, onDuty: [{ start: at(start), end: at(end) }], reason: 'Hours from the unit log' })
-      .expect(201);
-    await request(world.http)
-      .post(time(`corrections/${c.body.id as string}/approve`))
-      .set(...bearer(tk2))
-      .expect(200);
-  }
+  let correctAndApprove: (start: string, end: string) => Promise<void>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'time-approved-'));
     world = await startWorld('timeappr');
     const { http, adminToken } = world;
     incidentId = (await createIncident(http, adminToken, { timeZone: 'UTC' })).id;
-    ({ tk1, tk2, patId, deploymentId } = await agencyWithPat(world, incidentId));
+    ({ tk1, tk2, patId, deploymentId, correctAndApprove } = await agencyWithPat(world, incidentId));
     // 07:00-17:30: 630 on duty - 30 meal = 600 worked: 480 regular at 30.00 + 120 overtime at 45.00 = 330.00.
     await correctAndApprove('07:00', '17:30');
   });
@@ -153,23 +156,11 @@ describe('time records: approval by operational period, certified and recomputed
   let dir: string;
   let dayPeriod: string;
   let nightPeriod: string;
-  const today = new Date().toISOString().slice(0, 10);
-  const at = (hhmm: string): string => `${today}T${hhmm}:00Z`;
   const time = (path: string) => `/incidents/${incidentId}/time/${path}`;
 
   const exportFile = (name: string): Promise<string> => downloadAuditExport(world, incidentId, join(dir, name));
 
-  async function correctAndApprove(start: string, end: string): Promise<void> {
-    const c = await request(world.http)
-      .post(time('corrections'))
-      .set(...bearer(tk1))
-      .send({ responderId: patId, agency: AGENCY, date: today, onDuty: [{ start: at(start), end: at(end) }], reason: 'Hours from the unit log' })
-      .expect(201);
-    await request(world.http)
-      .post(time(`corrections/${c.body.id as string}/approve`))
-      .set(...bearer(tk2))
-      .expect(200);
-  }
+  let correctAndApprove: (start: string, end: string) => Promise<void>;
 
   const approvePeriod = (periodId: string, token = tk1) =>
     request(world.http)
@@ -211,7 +202,7 @@ describe('time records: approval by operational period, certified and recomputed
     const periods = read.body.operationalPeriods as Array<{ id: string; label: string }>;
     dayPeriod = periods.find((p) => p.label === 'Day 1')!.id;
     nightPeriod = periods.find((p) => p.label === 'Night 1')!.id;
-    ({ tk1, tk2, patId, deploymentId } = await agencyWithPat(world, incidentId));
+    ({ tk1, tk2, patId, deploymentId, correctAndApprove } = await agencyWithPat(world, incidentId));
     // 07:00-17:30: 630 on duty - 30 meal = 600 worked: 480 regular at 30.00 + 120 overtime at 45.00 = 330.00.
     await correctAndApprove('07:00', '17:30');
   });

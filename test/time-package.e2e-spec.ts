@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { TimeRecordsService, type PackageRow } from '@app/time-records';
 import { asBytes, bearer } from './support/test-app';
-import { agencyRules, checkInAndOut as checkInAndOutAt, timePackageCli } from './support/time-records';
+import { agencyRules, checkInAndOut as checkInAndOutAt, correctAndApprove as correctDay, timePackageCli } from './support/time-records';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 
 jest.setTimeout(180_000);
@@ -41,17 +41,8 @@ describe('time records: the reimbursement package of an agency (UTC incident, to
 
   const checkInAndOut = (name: string, qualification: string, agency = AGENCY) => checkInAndOutAt(world, incidentId, { name, qualification, agency });
 
-  async function correctAndApprove(responderId: string, start: string, end: string): Promise<void> {
-    const c = await request(world.http)
-      .post(time('corrections'))
-      .set(...bearer(tk1))
-      .send({ responderId, agency: AGENCY, date: today, onDuty: [{ start: at(start), end: at(end) }], reason: 'Hours from the unit log' })
-      .expect(201);
-    await request(world.http)
-      .post(time(`corrections/${c.body.id as string}/approve`))
-      .set(...bearer(tk2))
-      .expect(200);
-  }
+  const correctAndApprove = (responderId: string, start: string, end: string): Promise<void> =>
+    correctDay(world, incidentId, { responderId, agency: AGENCY, date: today, start: at(start), end: at(end) }, tk1, tk2);
 
   beforeAll(async () => {
     world = await startWorld('timepkg');

@@ -62,3 +62,28 @@ export async function downloadAuditExport(world: World, incidentId: string, file
   writeFileSync(file, res.body as Buffer);
   return file;
 }
+
+/** A responder's hours on one day through a correction by `author`, approved by `approver` (never the author). */
+export async function correctAndApprove(
+  world: World,
+  incidentId: string,
+  day: { responderId: string; agency: string; date: string; start: string; end: string },
+  author: string,
+  approver: string,
+): Promise<void> {
+  const c = await request(world.http)
+    .post(`/incidents/${incidentId}/time/corrections`)
+    .set(...bearer(author))
+    .send({
+      responderId: day.responderId,
+      agency: day.agency,
+      date: day.date,
+      onDuty: [{ start: day.start, end: day.end }],
+      reason: 'Hours from the unit log',
+    })
+    .expect(201);
+  await request(world.http)
+    .post(`/incidents/${incidentId}/time/corrections/${c.body.id as string}/approve`)
+    .set(...bearer(approver))
+    .expect(200);
+}
