@@ -84,7 +84,7 @@ export class ContractVerifier {
     if (scan.credential.kind === 'json') refuseFormat(board, 'unsupported_format', 'The test-suite contract covers JOSE-secured credentials only.', WRONG_KIND);
     if (scan.credential.kind !== 'jws') return board.result(evidence);
 
-    const read = readJws(scan.credential.text, board);
+    const read = readJws(scan.credential, board);
     if (!read) return board.result(evidence);
     const expected = feature === 'presentation_jose' ? 'vp+jwt' : 'vc+jwt';
     if (read.format !== expected) {

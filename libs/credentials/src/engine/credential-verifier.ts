@@ -2,7 +2,7 @@ import { JsonLdContexts } from '../data-integrity/context-store';
 import { DataIntegrityVerifier } from '../data-integrity/data-integrity-verifier';
 import type { BoundedFetcher } from '../fetch/bounded-fetcher';
 import type { DecodedJws } from '../jws/compact-jws';
-import { readScan } from '../input/scan-input';
+import { readScan, type ScannedJws } from '../input/scan-input';
 import { KeyResolver } from '../keys/key-resolver';
 import { SdJwtVcVerifier } from '../sd-jwt/sd-jwt-vc-verifier';
 import { extractCredential, type JwtCredentialFormat } from '../model/credential-format';
@@ -176,7 +176,7 @@ export class CredentialVerifier {
     const scanned = scan.credential;
     switch (scanned.kind) {
       case 'jws':
-        return this.runJws(scanned.text, ctx, board, evidenceOf(input, ctx.now, scanned.text));
+        return this.runJws(scanned, ctx, board, evidenceOf(input, ctx.now, scanned.text));
       case 'sd-jwt':
         return this.sdJwt.verify(scanned.text, ctx);
       case 'json':
@@ -188,10 +188,10 @@ export class CredentialVerifier {
   }
 
   /** The JOSE formats: a credential (vc+jwt, Open Badges 3.0 JWT, VC-JWT 1.1) or a vp+jwt presentation. */
-  private runJws(compact: string, ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): Promise<VerificationResult> {
-    const read = readJws(compact, board);
+  private runJws(scanned: ScannedJws, ctx: RunContext, board: CheckBoard, evidence: VerificationEvidence): Promise<VerificationResult> {
+    const read = readJws(scanned, board);
     if (!read) return Promise.resolve(board.result(evidence));
-    if (read.format !== 'vp+jwt') return this.runJwsCredential(read.jws, read.format, compact, ctx, board, evidence);
+    if (read.format !== 'vp+jwt') return this.runJwsCredential(read.jws, read.format, scanned.text, ctx, board, evidence);
     if (!ctx.enclosed) return this.runPresentation(read.jws, ctx, board, evidence);
     refuseFormat(board, 'unsupported_format', 'A presentation cannot be enclosed in a presentation.', NOT_SUPPORTED);
     return Promise.resolve(board.result(evidence));

@@ -3,7 +3,10 @@ import { MAX_INPUT_BYTES, MAX_JSON_DEPTH, readScan } from './scan-input';
 const JWS = 'eyJhbGciOiJFUzI1NiJ9.eyJhIjoxfQ.c2ln';
 const KB = 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImtiK2p3dCJ9.eyJub25jZSI6IjEifQ.c2ln';
 const SD_JWT = `${JWS}~WyJzYWx0IiwiYSIsMV0~WyJzYWx0MiIsImIiLDJd~`;
-const jws = (text: string) => ({ ok: true, credential: { kind: 'jws', text } });
+const jws = (text: string) => {
+  const [header, payload] = text.split('.').map((part) => Buffer.from(part, 'base64url').toString('utf8'));
+  return { ok: true, credential: { kind: 'jws', text, parts: { header, payload } } };
+};
 const CREDENTIAL = {
   '@context': ['https://www.w3.org/ns/credentials/v2'],
   type: ['VerifiableCredential'],
@@ -63,6 +66,35 @@ describe('what a badge scan may yield', () => {
     });
     expect(readScan(`data:text/html,${JWS}`)).toMatchObject({ ok: false, code: 'unsupported_format', message: expect.stringContaining('text/html') });
     expect(readScan(`data:application/vc+jwt${JWS}`)).toMatchObject({ ok: false, code: 'malformed' });
+  });
+
+  it('refuses a JWS with a character outside base64url in any part, as not base64url, whatever the decoder would make of it', () => {
+    const notBase64Url = (text: string) => ({
+      ok: false,
+      code: 'malformed',
+      message: 'This looks like a JWS but is not valid base64url in three parts.',
+      raw: text,
+    });
+    const parts = JWS.split('.');
+    // '+' and '/' are base64 (Node's base64url decoder takes them), '=' is padding; above U+00FF the decoder reads the
+    // low byte: U+0141 as 'A', U+012B as '+'.
+    for (const bad of ['+', '/', '=', '==', ' ', '\n', '\t', '*', '%', '\\', '\u0000', '\u007f', '\u00e9', '\u0141', '\u012b', '\ud83d\ude00']) {
+      parts.forEach((part, i) => {
+        for (const at of [1, part.length >> 1, part.length]) {
+          for (const changed of [part.slice(0, at) + bad + part.slice(at), part.slice(0, at - 1) + bad + part.slice(at)]) {
+            const text = parts.map((p, j) => (j === i ? changed : p)).join('.');
+            if (text.trim() !== text) continue; // whitespace around the scan is trimmed away
+            expect([bad, i, at, readScan(text)]).toEqual([bad, i, at, notBase64Url(text)]);
+          }
+        }
+      });
+    }
+  });
+
+  it('takes a JWS whose part has an impossible length as a JWS, for the decoder to refuse', () => {
+    const text = `${JWS.split('.')[0]}.eyJhIjoxfQAAA.c2ln`;
+    expect(readScan(text)).toEqual({ ok: true, credential: { kind: 'jws', text } });
+    expect(readScan(`${JWS.split('.')[0]}.eyJhIjoxfQAAA.c2l+`)).toMatchObject({ ok: false, code: 'malformed' });
   });
 
   it('recognises an SD-JWT with its disclosures and key binding JWT, and refuses a broken one', () => {

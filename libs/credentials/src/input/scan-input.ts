@@ -1,4 +1,5 @@
 import { assertJsonDepth, refuseUnsafeJsonText } from '@app/common';
+import { readJwsParts, type JwsParts } from '../jws/compact-jws';
 import { isJwsJson, sdJwtFromJson } from '../sd-jwt/json-serialization';
 import { isRecord, oneOrMany, type JsonRecord } from '../util/json';
 
@@ -26,6 +27,8 @@ export type ScannedCredential = ScannedJws | ScannedSdJwt | ScannedJson;
 export interface ScannedJws {
   kind: 'jws';
   text: string;
+  /** Its header and payload, decoded while the scan checked them; absent when a part has an impossible length. */
+  parts?: JwsParts;
 }
 export interface ScannedSdJwt {
   kind: 'sd-jwt';
@@ -62,10 +65,7 @@ export function readScan(input: unknown): ScanResult {
   if (typeof input !== 'string') return { ok: false, code: 'malformed', message: 'Expected the credential as text.' };
   const tooLarge = sizeProblem(input);
   if (tooLarge) return tooLarge;
-  const text = input.trim();
-  // The check-in hot path: a bare compact JWS, recognised before anything else is tried.
-  if (COMPACT_JWS.test(text)) return { ok: true, credential: { kind: 'jws', text } };
-  return readText(text, 'scan');
+  return readText(input.trim(), 'scan');
 }
 
 /** Strings from the scanner are bounded in bytes; UTF-8 needs at most 3 bytes per UTF-16 unit, so only long ones are counted. */
@@ -78,7 +78,9 @@ function sizeProblem(text: string): Failure | undefined {
 
 function readText(text: string, origin: Origin): ScanResult {
   if (text.length === 0) return { ok: false, code: 'malformed', message: 'The input is empty.', raw: text };
-  if (COMPACT_JWS.test(text)) return { ok: true, credential: { kind: 'jws', text } };
+  // The check-in hot path: a bare compact JWS, recognised before anything else is tried.
+  const jws = compactJws(text);
+  if (jws) return jws;
   if (text.startsWith('{') || text.startsWith('[')) return readJsonText(text, origin);
   if (origin !== 'data' && /^data:/i.test(text)) return readDataUrl(text);
   if (origin === 'scan' && URL_SCHEME.test(text)) return fromUrl(text);
@@ -91,6 +93,17 @@ function readText(text: string, origin: Origin): ScanResult {
     message: 'This is not a credential this system can read (a compact JWS, an SD-JWT or a JSON credential with a proof).',
     raw: text,
   };
+}
+
+/**
+ * A compact JWS (three non-empty base64url parts), recognised by decoding its header and payload: the decoder's
+ * checks stand in for a regular expression over the whole text. One whose parts decode to nothing because of an
+ * impossible length is still a JWS by its shape, and its decoder says what is wrong.
+ */
+function compactJws(text: string): ScanResult | undefined {
+  const parts = readJwsParts(text);
+  if (parts && parts.payload !== '') return { ok: true, credential: { kind: 'jws', text, parts } };
+  return COMPACT_JWS.test(text) ? { ok: true, credential: { kind: 'jws', text } } : undefined;
 }
 
 /** `<issuer JWT>~<disclosure>~...~[<key binding JWT>]`: recognised here, verified by the SD-JWT rules. */
@@ -208,8 +221,7 @@ function readDataUrl(url: string, envelope?: 'credential' | 'presentation'): Sca
     return { ok: false, code: 'malformed', message: `The data of the ${shown} data: URL is not valid percent-encoded or base64 text.`, raw: url };
   const content = data.trim();
   if (JWS_MEDIA_TYPES.has(mediaType)) {
-    if (COMPACT_JWS.test(content)) return { ok: true, credential: { kind: 'jws', text: content } };
-    return { ok: false, code: 'malformed', message: `A ${shown} data: URL must hold a compact JWS.`, raw: url };
+    return compactJws(content) ?? { ok: false, code: 'malformed', message: `A ${shown} data: URL must hold a compact JWS.`, raw: url };
   }
   if (SD_JWT_MEDIA_TYPES.has(mediaType))
     return content.includes('~')

@@ -1,5 +1,5 @@
 import { isRecord, type JsonRecord } from '../util/json';
-import { base64UrlToText, webBase64UrlBytes } from '../util/scratch';
+import { strictBase64UrlToText, webBase64UrlBytes } from '../util/scratch';
 
 const SEGMENT = /^[A-Za-z0-9_-]*$/;
 
@@ -41,28 +41,46 @@ function parseJsonObject(text: string): JsonRecord | 'unsafe' | undefined {
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 
-/** Decodes a compact JWS without verifying it (so the issuer, and with it the key, can be found). */
-export function decodeCompactJws(compact: string): DecodeResult {
-  if (!COMPACT.test(compact)) return { ok: false, message: 'A compact JWS has three dot-separated base64url parts.' };
-  return decodeShapedJws(compact);
+/** The header and payload of a compact JWS as decoded UTF-8 text, not yet parsed. */
+export interface JwsParts {
+  header: string;
+  payload: string;
 }
 
 /**
- * decodeCompactJws for text that extractJws returned: its COMPACT_JWS test is stricter than COMPACT (non-empty
- * payload), so the shape is not tested a second time (a full regex pass over the credential on the hot path).
+ * A compact JWS checked and decoded in one pass: three dot-separated parts of strict base64url (the payload may be
+ * empty, the others not; no part of an impossible length), or undefined. Only the short signature part is tested
+ * with a regular expression; the header and payload are checked by decoding them (strictBase64UrlToText).
  */
-export function decodeScannedJws(scanned: string): DecodeResult {
-  return decodeShapedJws(scanned);
+export function readJwsParts(compact: string): JwsParts | undefined {
+  const first = compact.indexOf('.');
+  const second = compact.indexOf('.', first + 1);
+  if (first < 1 || second < 0 || second === compact.length - 1 || compact.includes('.', second + 1)) return undefined;
+  const signature = compact.slice(second + 1);
+  if (signature.length % 4 === 1 || !SEGMENT.test(signature)) return undefined;
+  const header = strictBase64UrlToText(compact.slice(0, first));
+  if (header === undefined) return undefined;
+  const payload = strictBase64UrlToText(compact.slice(first + 1, second));
+  return payload === undefined ? undefined : { header, payload };
 }
 
-function decodeShapedJws(compact: string): DecodeResult {
-  const [h, p, s] = compact.split('.');
-  // The signature is only decoded by the verifier; here its length must merely be possible.
-  if (h.length % 4 === 1 || p.length % 4 === 1 || s.length % 4 === 1) {
-    return { ok: false, message: 'The JWS is not valid base64url.' };
-  }
-  const header = parseJsonObject(base64UrlToText(h));
-  const payload = parseJsonObject(base64UrlToText(p));
+/** Decodes a compact JWS without verifying it (so the issuer, and with it the key, can be found). */
+export function decodeCompactJws(compact: string): DecodeResult {
+  const parts = readJwsParts(compact);
+  if (parts) return parseJwsParts(compact, parts);
+  // Only a text that is not a JWS gets here: one more pass over it tells which message applies.
+  if (!COMPACT.test(compact)) return { ok: false, message: 'A compact JWS has three dot-separated base64url parts.' };
+  return { ok: false, message: 'The JWS is not valid base64url.' };
+}
+
+/** decodeCompactJws for a JWS the scan recognised: the parts it decoded are parsed, not decoded again. */
+export function decodeScannedJws(scanned: string, parts: JwsParts | undefined): DecodeResult {
+  return parts ? parseJwsParts(scanned, parts) : decodeCompactJws(scanned);
+}
+
+function parseJwsParts(compact: string, parts: JwsParts): DecodeResult {
+  const header = parseJsonObject(parts.header);
+  const payload = parseJsonObject(parts.payload);
   if (header === 'unsafe' || payload === 'unsafe') return { ok: false, message: 'The JWS contains a NUL character or an unpaired UTF-16 surrogate.' };
   if (!header) return { ok: false, message: 'The JWS header is not a JSON object.' };
   if (!payload) return { ok: false, message: 'The JWS payload is not a JSON object.' };

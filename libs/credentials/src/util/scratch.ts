@@ -12,19 +12,37 @@ const MAX_SIGNATURE_CHARS = 1024;
 let text: Buffer | undefined;
 let signature: Buffer | undefined;
 
-/** base64url -> UTF-8 text (Buffer.from(segment, 'base64url').toString('utf8') without a Buffer per call). */
-export function base64UrlToText(segment: string): string {
+/** The base64url alphabet, for the Web path (browsers have no Buffer to count decoded bytes with). */
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+/** A character above U+00FF: Node's decoder reads it by its low byte. For a Latin-1 string V8 answers without a scan. */
+const WIDE = /[^\x00-\xff]/;
+
+/**
+ * Strict base64url (no padding, nothing outside the alphabet) -> UTF-8 text, or undefined. The check is the
+ * decoding's own byte count, so the text is not scanned twice: Node's decoder skips characters outside its alphabet
+ * and stops at '=', so a segment holding one decodes to fewer bytes than its length implies. What the count cannot
+ * show is looked for first: '+' and '/' (base64, which the decoder takes), a character above U+00FF, and a length
+ * of 4k+1 (never valid, and one skipped character would leave the count of 4k unchanged).
+ */
+export function strictBase64UrlToText(segment: string): string | undefined {
+  if (segment.length % 4 === 1) return undefined;
   // An offline station (the browser bundle) has no Buffer: the plain Web path there.
-  if (typeof Buffer === 'undefined') return new TextDecoder().decode(webBase64UrlBytes(segment));
+  if (typeof Buffer === 'undefined') return BASE64URL.test(segment) ? new TextDecoder().decode(webBase64UrlBytes(segment)) : undefined;
+  if (segment.includes('+') || segment.includes('/') || WIDE.test(segment)) return undefined;
+  const expected = Math.floor((segment.length * 3) / 4);
   // Decoding never yields more bytes than characters; anything larger than an accepted input takes the plain path.
-  if (segment.length > MAX_INPUT_BYTES) return Buffer.from(segment, 'base64url').toString('utf8');
+  if (segment.length > MAX_INPUT_BYTES) {
+    const bytes = Buffer.from(segment, 'base64url');
+    return bytes.length === expected ? bytes.toString('utf8') : undefined;
+  }
   const buf = (text ??= Buffer.allocUnsafeSlow(MAX_INPUT_BYTES));
-  return buf.toString('utf8', 0, buf.write(segment, 'base64url'));
+  const written = buf.write(segment, 'base64url');
+  return written === expected ? buf.toString('utf8', 0, written) : undefined;
 }
 
 /**
  * The Latin-1 (for ASCII: the same) bytes of `value` as a view of a reusable buffer, overwritten by the next call of
- * this function or base64UrlToText: consume it synchronously (as crypto.verify does) and never keep it.
+ * this function or strictBase64UrlToText: consume it synchronously (as crypto.verify does) and never keep it.
  */
 export function transientLatin1Bytes(value: string): Buffer {
   if (value.length > MAX_INPUT_BYTES) return Buffer.from(value, 'latin1');

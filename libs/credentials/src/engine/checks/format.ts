@@ -1,3 +1,4 @@
+import type { ScannedJws } from '../../input/scan-input';
 import { decodeScannedJws, type DecodedJws } from '../../jws/compact-jws';
 import { detectFormat, type JwtCredentialFormat, type SecuredFormat } from '../../model/credential-format';
 import type { ReasonCode } from '../../verification-result';
@@ -28,8 +29,8 @@ export function refuseFormat(board: CheckBoard, code: ReasonCode, message: strin
  * A scanned compact JWS, decoded (nothing verified yet) with the format its header and payload declare; undefined
  * when it cannot be read, the board then holding the failed format check.
  */
-export function readJws(compact: string, board: CheckBoard): JwsReading | undefined {
-  const decoded = decodeScannedJws(compact);
+export function readJws(scanned: ScannedJws, board: CheckBoard): JwsReading | undefined {
+  const decoded = decodeScannedJws(scanned.text, scanned.parts);
   if (!decoded.ok) return refuseFormat(board, 'malformed', decoded.message, NOT_DECODED);
   if (typeof decoded.jws.header.alg !== 'string') return refuseFormat(board, 'malformed', 'The JWS header names no algorithm.', NOT_DECODED);
   const detected = detectFormat(decoded.jws.header, decoded.jws.payload);
