@@ -217,7 +217,7 @@ export class CredentialVerifier {
     passCredentialFormat(board, format, jws);
     if (!issuerId) return noIssuer(board, done);
 
-    const registry = await this.issuerTrust.registry(issuerId);
+    const registry = this.issuerTrust.cached(issuerId) ?? (await this.issuerTrust.registry(issuerId));
     const trust = this.issuerTrust.beforeFetching(summary, registry, ctx, board);
     if (!trust) return done();
 
@@ -251,7 +251,7 @@ export class CredentialVerifier {
     board.pass('format', `A VC ${reading.version} credential secured with a Data Integrity proof (${suites}).`);
     if (!issuerId) return noIssuer(board, () => board.result(evidence, summary));
 
-    const registry = await this.issuerTrust.registry(issuerId);
+    const registry = this.issuerTrust.cached(issuerId) ?? (await this.issuerTrust.registry(issuerId));
     const trust = this.issuerTrust.beforeFetching(summary, registry, ctx, board);
     if (!trust) return done();
 

@@ -82,7 +82,7 @@ export class SdJwtVcVerifier {
       return done();
     }
 
-    const registry = await this.engine.issuerTrust.registry(issuerId);
+    const registry = this.engine.issuerTrust.cached(issuerId) ?? (await this.engine.issuerTrust.registry(issuerId));
     const trust = this.engine.issuerTrust.beforeFetching(summary, registry, ctx, board);
     if (!trust) return done();
 

@@ -18,11 +18,21 @@ export interface RegistryAnswer {
 export class TrustCheck {
   constructor(private readonly trust: TrustSource) {}
 
-  /** The issuer's registry entry and the qualification rules, or `unavailable` (trust is then indeterminate). */
-  async registry(issuerId: string): Promise<RegistryAnswer> {
+  /** registry() answered from the source's current in-memory copy, when it holds one: nothing to wait for. */
+  cached(issuerId: string): RegistryAnswer | undefined {
     try {
       const view = this.trust.inMemory();
-      if (view) return { entry: view.findIssuer(issuerId), rules: view.qualificationRules, unavailable: false };
+      return view ? { entry: view.findIssuer(issuerId), rules: view.qualificationRules, unavailable: false } : undefined;
+    } catch {
+      return { unavailable: true };
+    }
+  }
+
+  /** The issuer's registry entry and the qualification rules, or `unavailable` (trust is then indeterminate). */
+  async registry(issuerId: string): Promise<RegistryAnswer> {
+    const cached = this.cached(issuerId);
+    if (cached) return cached;
+    try {
       const [entry, rules] = await Promise.all([this.trust.findIssuer(issuerId), this.trust.qualificationRules()]);
       return { entry, rules, unavailable: false };
     } catch {
