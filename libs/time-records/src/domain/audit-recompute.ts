@@ -1,4 +1,5 @@
 import { addTotals, emptyTotals, labourSummary, TOTAL_FIGURES, type AgencyTotals, type LabourSummary } from './labour-summary';
+import { IdIndex } from './id-index';
 import { TimeLedger } from './ledger';
 import { localDate } from './local-time';
 import type { AgencyRules, Employment, ResponderProfile } from './pay-rules';
@@ -57,7 +58,7 @@ const RECOMPUTE_BATCH = 200;
  * computed, which may change meanwhile) and the ETA home.
  */
 class DeploymentColumns {
-  private readonly index = new Map<string, number>();
+  private readonly index = new IdIndex();
   private readonly ids: string[] = [];
   private readonly texts: string[] = [];
   private readonly textIndex = new Map<string, number>();
@@ -76,7 +77,7 @@ class DeploymentColumns {
   private nextChange = new Int32Array(4096);
 
   has(id: string): boolean {
-    return this.index.has(id);
+    return this.index.get(id) !== undefined;
   }
 
   /** The stored copy of a deployment id (so other maps keyed by it share the text), or the id given. */
@@ -96,7 +97,7 @@ class DeploymentColumns {
       this.firstChange = grow(this.firstChange, new Int32Array(n));
       this.lastChange = grow(this.lastChange, new Int32Array(n));
     }
-    this.index.set(id, i);
+    this.index.add(id, i);
     this.ids.push(id);
     this.responder[i] = this.text(responderId);
     this.checkedIn[i] = checkedInAt;
