@@ -2,8 +2,8 @@
  * Ids to row numbers, for the millions of deployment ids an offline recomputation looks up (each check-in, status
  * change and check-out, each approval and certification fact: about 13 M lookups at 1.5 M deployments). An id in the
  * canonical UUID form (lowercase hex, dashed, as the database writes them) is kept as four 32-bit numbers in an
- * open-addressing table: in a Map of 1.5 M such ids a lookup takes about a microsecond (docs/benchmarks.md), here a
- * fraction of that. Any other id, or a UUID written otherwise (a different text, so a different id), is kept in a Map.
+ * open-addressing table: in a Map of 1.5 M such ids a lookup takes about a microsecond, here about half of that
+ * (docs/benchmarks.md). Any other id, or a UUID written otherwise (a different text, so a different id), is kept in a Map.
  */
 export class IdIndex {
   /** Per slot: the id's four words, then its row (-1: empty). */
