@@ -19,6 +19,40 @@ const RULES = {
   volunteerCentsPerHour: null,
 };
 
+/**
+ * 205 responders of agency A checked in 08:00-18:00 (UTC) on 2026-06-01, those for whom `departureAt(n)` gives a time
+ * having travelled from it; agency A's rules; r-x with no deployment but an approved correction 09:00-13:00. More
+ * responders than one batch of a certified package.
+ */
+function largeAgency(departureAt: (n: number) => string | undefined = () => undefined): {
+  entries: AuditedEntry[];
+  facts: Array<{ deploymentId: string; responderId: string; position: null }>;
+} {
+  const entries: AuditedEntry[] = [entry(1, 'incident.created', '2026-06-01T00:00:00Z', { timeZone: 'UTC' })];
+  const facts: Array<{ deploymentId: string; responderId: string; position: null }> = [];
+  for (let n = 0; n < 205; n++) {
+    const id = `d${n}`;
+    const departure = departureAt(n);
+    facts.push({ deploymentId: id, responderId: `r${n}`, position: null });
+    const payload = departure === undefined ? { deploymentId: id, responderId: `r${n}` } : { deploymentId: id, responderId: `r${n}`, departureAt: departure };
+    entries.push(entry(entries.length + 1, 'checkin.admitted', '2026-06-01T08:00:00Z', payload, id));
+    entries.push(entry(entries.length + 1, 'deployment.checked_out', '2026-06-01T18:00:00Z', { checkedOutAt: '2026-06-01T18:00:00Z' }, id));
+  }
+  const onDuty = [{ start: '2026-06-01T09:00:00Z', end: '2026-06-01T13:00:00Z' }];
+  entries.push(entry(entries.length + 1, 'time.rules_set', '2026-06-01T19:00:00Z', RULES, 'A'));
+  entries.push(
+    entry(
+      entries.length + 1,
+      'time.correction_recorded',
+      '2026-06-01T20:00:00Z',
+      { responderId: 'r-x', agency: 'A', date: '2026-06-01', onDuty, reason: 'paper log' },
+      'c1',
+    ),
+  );
+  entries.push({ ...entry(entries.length + 1, 'time.correction_approved', '2026-06-01T21:00:00Z', {}, 'c1'), actor: { kind: 'user', userId: 'u2' } });
+  return { entries, facts };
+}
+
 /** One deployment of 10 h on 2026-06-01 (UTC) at agency A: 480 regular + 120 overtime = 480.00 + 180.00. */
 function chain(): AuditedEntry[] {
   return [
@@ -70,26 +104,7 @@ describe('recomputing from audit entries fed one at a time', () => {
   it('certifies an agency larger than one batch of responders, with a responder who has only a correction', () => {
     // 205 responders of 10 h each (480 + 120 min, 480.00 + 180.00 = 660.00), and r-x with no deployment but an
     // approved correction of 4 h (240 min regular, 240.00): 98,640 regular and 24,600 overtime minutes, 135,540.00.
-    const entries: AuditedEntry[] = [entry(1, 'incident.created', '2026-06-01T00:00:00Z', { timeZone: 'UTC' })];
-    const facts: Array<{ deploymentId: string; responderId: string; position: null }> = [];
-    for (let n = 0; n < 205; n++) {
-      const id = `d${n}`;
-      facts.push({ deploymentId: id, responderId: `r${n}`, position: null });
-      entries.push(entry(entries.length + 1, 'checkin.admitted', '2026-06-01T08:00:00Z', { deploymentId: id, responderId: `r${n}` }, id));
-      entries.push(entry(entries.length + 1, 'deployment.checked_out', '2026-06-01T18:00:00Z', { checkedOutAt: '2026-06-01T18:00:00Z' }, id));
-    }
-    const onDuty = [{ start: '2026-06-01T09:00:00Z', end: '2026-06-01T13:00:00Z' }];
-    entries.push(entry(entries.length + 1, 'time.rules_set', '2026-06-01T19:00:00Z', RULES, 'A'));
-    entries.push(
-      entry(
-        entries.length + 1,
-        'time.correction_recorded',
-        '2026-06-01T20:00:00Z',
-        { responderId: 'r-x', agency: 'A', date: '2026-06-01', onDuty, reason: 'paper log' },
-        'c1',
-      ),
-    );
-    entries.push({ ...entry(entries.length + 1, 'time.correction_approved', '2026-06-01T21:00:00Z', {}, 'c1'), actor: { kind: 'user', userId: 'u2' } });
+    const { entries, facts } = largeAgency();
     entries.push(entry(entries.length + 1, 'time.day_approved', '2026-06-02T09:00:00Z', { agency: 'A', date: '2026-06-01', deployments: facts }));
     const totals = {
       agency: 'A',
@@ -199,26 +214,7 @@ describe('recomputing from audit entries fed one at a time', () => {
     // 480 regular + 180 overtime, 480.00 + 270.00), the 102 others 600 worked (480 + 120, 660.00); r-x has only an
     // approved correction 09:00-13:00 (240 regular, 240.00). Period 06:00-20:00 approved: every day lies within it.
     // 6,180 travel, 98,640 regular, 30,780 overtime minutes; 103 x 750.00 + 102 x 660.00 + 240.00 = 144,810.00.
-    const entries: AuditedEntry[] = [entry(1, 'incident.created', '2026-06-01T00:00:00Z', { timeZone: 'UTC' })];
-    const facts: Array<{ deploymentId: string; responderId: string; position: null }> = [];
-    for (let n = 0; n < 205; n++) {
-      const id = `d${n}`;
-      facts.push({ deploymentId: id, responderId: `r${n}`, position: null });
-      const payload = n % 2 === 0 ? { deploymentId: id, responderId: `r${n}`, departureAt: '2026-06-01T07:00' } : { deploymentId: id, responderId: `r${n}` };
-      entries.push(entry(entries.length + 1, 'checkin.admitted', '2026-06-01T08:00:00Z', payload, id));
-      entries.push(entry(entries.length + 1, 'deployment.checked_out', '2026-06-01T18:00:00Z', { checkedOutAt: '2026-06-01T18:00:00Z' }, id));
-    }
-    entries.push(entry(entries.length + 1, 'time.rules_set', '2026-06-01T19:00:00Z', RULES, 'A'));
-    entries.push(
-      entry(
-        entries.length + 1,
-        'time.correction_recorded',
-        '2026-06-01T20:00:00Z',
-        { responderId: 'r-x', agency: 'A', date: '2026-06-01', onDuty: [{ start: '2026-06-01T09:00:00Z', end: '2026-06-01T13:00:00Z' }], reason: 'paper log' },
-        'c1',
-      ),
-    );
-    entries.push({ ...entry(entries.length + 1, 'time.correction_approved', '2026-06-01T21:00:00Z', {}, 'c1'), actor: { kind: 'user', userId: 'u2' } });
+    const { entries, facts } = largeAgency((n) => (n % 2 === 0 ? '2026-06-01T07:00' : undefined));
     const period = {
       agency: 'A',
       periodId: 'p1',
