@@ -108,6 +108,9 @@ describe('time records: approved days of an agency not certified, recomputed off
     expect(parsed.provisional[0]).toMatchObject({ agency: AGENCY, approvedDates: [today], reapprovalDates: [] });
     expect(parsed.provisional[0].totals).toEqual(server.totals);
     expect(server.totals).toMatchObject({ regularMinutes: 480, overtimeMinutes: 120, claimCents: 33000 });
+    // The responders split over worker threads give the same figures; a thread count out of range is a usage error.
+    expect(cli(file, '--approved', '--json', '--threads', '3')).toEqual(json);
+    expect(cli(file, '--threads', '0').code).toBe(2);
 
     const text = cli(file, '--approved');
     expect(text.code).toBe(0);
@@ -284,8 +287,10 @@ describe('time records: approval by operational period, certified and recomputed
     await certify().expect(201);
     expect((await approvePeriod(nightPeriod).expect(409)).body.code).toBe('time_package_certified');
 
-    const res = timePackageCli(incidentId, await exportFile('certified.json'), '--json');
+    const certifiedFile = await exportFile('certified.json');
+    const res = timePackageCli(incidentId, certifiedFile, '--json');
     expect(res.code).toBe(0);
+    expect(timePackageCli(incidentId, certifiedFile, '--json', '--threads', '2')).toEqual(res);
     const certified = JSON.parse(res.out) as Array<{ agency: string; matches: boolean; totals: Record<string, number> }>;
     expect(certified).toMatchObject([{ agency: AGENCY, matches: true }]);
     expect(certified[0].totals).toEqual(pkg.totals);

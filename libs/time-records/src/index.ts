@@ -7,3 +7,4 @@
 export * from './domain';
 export * from './time-records.service';
 export * from './time-records.module';
+export * from './audit-export/export-recomputation';

@@ -1,13 +1,10 @@
-import { open, readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { parseBundle, parseBundleHeader } from '@app/audit';
-import { ACTOR_ACTIONS, AuditRecomputation, REPLAYED_ACTIONS, type AgencyTotals, type Provisional, type Recomputed } from '@app/time-records';
+import { MAX_THREADS, recomputeAuditExport, type AgencyTotals, type ExportRecomputation, type Provisional, type Recomputed } from '@app/time-records';
 import { EXIT, UsageError, type CliCommand } from '../cli';
-import { auditedEntry, entryOfLine, forEachLine, isClosing, trimmedLine } from './export-lines';
 
 const USAGE = `Usage:
-  time-package --audit-export FILE --incident ID [--agency NAME] [--approved] [--json]
+  time-package --audit-export FILE --incident ID [--agency NAME] [--approved] [--json] [--threads N]
       Recomputes the certified time packages of an incident from its audit export alone (GET /audit/export): check-ins,
       status changes and check-outs, the agencies' rules and rates, employment, corrections and approvals, and the
       deployment facts each certification records. Prints each agency's totals and whether they equal the certified ones.
@@ -16,6 +13,8 @@ const USAGE = `Usage:
                       day approval records), with the days approved and those waiting for re-approval; such figures may
                       still change until the package is certified
       --json          print the result as JSON (with --approved: { certified, provisional })
+      --threads N     split the responders over N threads (1 to ${MAX_THREADS}), each reading the whole export; default: every
+                      core for an export of 64 MiB or more, else 1. The totals do not depend on it.
       Exit 0 every certified total equals its certification (and something was recomputed), 1 a total differs or
       nothing was recomputed, 2 usage error or an unreadable export.
       Verify the bundle first (audit-verify): this command trusts the entries it is given.`;
@@ -29,82 +28,10 @@ const line = (t: AgencyTotals): string =>
  * The recomputation keeps a few hundred MiB alive (the replayed deployments) while it makes garbage fast (every line,
  * every batch of a certified package). With V8's default heap growth the heap grows to several times what is alive
  * between full collections (1.5 GiB at 1.5 M person-days); growing it by at most 20% keeps the peak near 700 MiB
- * (docs/benchmarks.md). V8 reads this flag at each full collection, so it takes effect when set here; the CLI's
- * process runs this one command.
+ * (docs/benchmarks.md). V8 reads this flag at each full collection, so it takes effect when set here, for the
+ * recomputation's worker threads too; the CLI's process runs this one command.
  */
 const BOUNDED_HEAP_GROWTH = '--heap-growing-percent=20';
-
-/** Beyond this a file is read only in the export's line layout (header line, then one entry per line). */
-const WHOLE_PARSE_LIMIT = 256 * 1024 * 1024;
-const ENTRIES_MARKER = Buffer.from(',"entries":[');
-
-type Replayed = { ok: true; incidentId: string | null; exportedAt: string; recomputation: AuditRecomputation } | { ok: false; reason: string };
-
-/**
- * Replays the export into a recomputation without holding its entries: in the export's layout (the header, then
- * `"entries":[` and one entry per line) line by line; any other JSON layout parsed whole, up to WHOLE_PARSE_LIMIT.
- */
-async function replay(file: string): Promise<Replayed> {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch (err) {
-    return { ok: false, reason: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
-  }
-  const handle = await open(file, 'r');
-  const head = Buffer.alloc(Math.min(size, 16 * 1024 * 1024));
-  try {
-    await handle.read(head, 0, head.length, 0);
-  } finally {
-    await handle.close();
-  }
-  const marker = head.indexOf(ENTRIES_MARKER);
-  const firstBreak = head.indexOf(0x0a);
-  if (marker > 0 && firstBreak === marker + ENTRIES_MARKER.length) {
-    const header = parseBundleHeader(`${head.subarray(0, marker).toString('utf8')}}`);
-    if (!header.ok) return header;
-    const recomputation = new AuditRecomputation();
-    const reading = { replayed: REPLAYED_ACTIONS, withActor: ACTOR_ACTIONS };
-    let closed = false;
-    let problem: string | null = null;
-    const lines = await open(file, 'r');
-    try {
-      await forEachLine(lines, firstBreak + 1, (raw) => {
-        const text = trimmedLine(raw, 0, raw.length);
-        if (text.length === 0) return true;
-        if (closed) problem = `${file}: text after the end of the entries`;
-        else if (isClosing(text)) closed = true;
-        else {
-          const entry = entryOfLine(text, reading);
-          if (entry) recomputation.add(entry);
-          else problem = `${file}: an entry line is not an audit entry`;
-        }
-        return problem === null;
-      });
-    } finally {
-      await lines.close();
-    }
-    if (problem !== null) return { ok: false, reason: problem };
-    if (!closed) return { ok: false, reason: `${file}: the entries are not closed (a truncated export?)` };
-    return { ok: true, incidentId: header.header.incidentId, exportedAt: header.header.exportedAt, recomputation };
-  }
-  if (size > WHOLE_PARSE_LIMIT) return { ok: false, reason: `${file} is too large to read whole and is not in the export's one-entry-per-line layout` };
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(file, 'utf8'));
-  } catch {
-    return { ok: false, reason: `${file} is not JSON` };
-  }
-  const parsed = parseBundle(value);
-  if (!parsed.ok) return parsed;
-  const recomputation = new AuditRecomputation();
-  for (const e of [...parsed.bundle.entries].sort((a, b) => a.seq - b.seq)) {
-    const entry = auditedEntry(e);
-    if (!entry) return { ok: false, reason: `${file}: entry ${e.seq} is not an audit entry` };
-    recomputation.add(entry);
-  }
-  return { ok: true, incidentId: parsed.bundle.incidentId, exportedAt: parsed.bundle.exportedAt, recomputation };
-}
 
 function printProvisional(p: Provisional, write: (text: string) => void): void {
   write(`${p.agency} (NOT CERTIFIED; approved days as of ${p.asOf}): ${line(p.totals)}\n`);
@@ -127,28 +54,33 @@ export const timePackageCommand: CliCommand = {
         agency: { type: 'string' },
         approved: { type: 'boolean' },
         json: { type: 'boolean' },
+        threads: { type: 'string' },
       },
     });
     const file = values['audit-export'];
     if (!file || !values.incident) throw new UsageError('time-package needs --audit-export FILE and --incident ID.');
-    setFlagsFromString(BOUNDED_HEAP_GROWTH);
-    let replayed: Replayed;
-    try {
-      replayed = await replay(file);
-    } catch (err) {
-      replayed = { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    const threads = values.threads === undefined ? undefined : Number(values.threads);
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+      throw new UsageError(`--threads takes a whole number from 1 to ${MAX_THREADS}.`);
     }
-    if (!replayed.ok) {
-      io.stderr.write(`time-package: ${replayed.reason}\n`);
+    setFlagsFromString(BOUNDED_HEAP_GROWTH);
+    let recomputed: ExportRecomputation;
+    try {
+      recomputed = await recomputeAuditExport(file, { threads, provisional: values.approved === true });
+    } catch (err) {
+      recomputed = { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+    if (!recomputed.ok) {
+      io.stderr.write(`time-package: ${recomputed.reason}\n`);
       return EXIT.usage;
     }
-    if (replayed.incidentId !== values.incident) {
-      io.stderr.write(`time-package: the export is of incident ${String(replayed.incidentId)}, not ${values.incident}\n`);
+    if (recomputed.incidentId !== values.incident) {
+      io.stderr.write(`time-package: the export is of incident ${String(recomputed.incidentId)}, not ${values.incident}\n`);
       return EXIT.usage;
     }
     const wanted = (r: { agency: string }): boolean => values.agency === undefined || r.agency === values.agency;
-    const results: Recomputed[] = replayed.recomputation.results().filter(wanted);
-    const provisional: Provisional[] = values.approved ? replayed.recomputation.provisional(new Date(replayed.exportedAt)).filter(wanted) : [];
+    const results: Recomputed[] = recomputed.certified.filter(wanted);
+    const provisional: Provisional[] = recomputed.provisional.filter(wanted);
     const write = (text: string): void => {
       io.stdout.write(text);
     };

@@ -1,4 +1,13 @@
-import { ACTOR_ACTIONS, AuditRecomputation, REPLAYED_ACTIONS, recomputeFromAudit, type AuditedEntry } from './audit-recompute';
+import {
+  ACTOR_ACTIONS,
+  AuditRecomputation,
+  joinShares,
+  REPLAYED_ACTIONS,
+  recomputeFromAudit,
+  shareOf,
+  type AuditedEntry,
+  type ShareResults,
+} from './audit-recompute';
 
 const actor = { kind: 'user', userId: 'u1' };
 const entry = (seq: number, action: string, occurredAt: string, payload: Record<string, unknown>, targetId: string | null = null): AuditedEntry => ({
@@ -305,5 +314,97 @@ describe('recomputing from audit entries fed one at a time', () => {
     r.add(first);
     r.add(second);
     expect(() => r.add(second)).toThrow(/out of chain order/);
+  });
+});
+
+describe('shares of the responders (an export recomputed on several threads)', () => {
+  /** largeAgency with a seventh of the responders travelling, approved, then certified at the figures `certified`. */
+  function certifiedAgency(): { entries: AuditedEntry[]; approvedAt: number } {
+    const { entries, facts } = largeAgency((n) => (n % 7 === 0 ? '2026-06-01T06:30:00Z' : undefined));
+    entries.push(entry(entries.length + 1, 'time.day_approved', '2026-06-02T09:00:00Z', { agency: 'A', date: '2026-06-01', deployments: facts }));
+    const approvedAt = entries.length;
+    const whole = new AuditRecomputation();
+    for (const e of entries) whole.add(e);
+    const [{ totals }] = whole.provisional(new Date('2026-06-02T10:00:00Z'));
+    entries.push(entry(entries.length + 1, 'time.package_certified', '2026-06-02T10:00:00Z', { agency: 'A', totals, deployments: facts }));
+    return { entries, approvedAt };
+  }
+
+  /** Each share fed every entry, passing over those `replays` declines, as the export reader does. */
+  function shares(entries: readonly AuditedEntry[], count: number, asOf: Date): ShareResults[] {
+    return Array.from({ length: count }, (_, index) => {
+      const r = new AuditRecomputation({ index, count });
+      for (const e of entries) {
+        const responderHint = typeof e.payload.responderId === 'string' ? e.payload.responderId : null;
+        if (r.replays({ action: e.action, targetId: e.targetId, responderHint })) r.add(e);
+        else r.skip(e.seq);
+      }
+      return { certified: r.results(), provisional: r.provisional(asOf) };
+    });
+  }
+
+  it('adds up to the whole incident: each responder, the one with only a correction too, counted by one share', () => {
+    const { entries, approvedAt } = certifiedAgency();
+    const asOf = new Date('2026-06-02T09:30:00Z');
+    const whole = new AuditRecomputation();
+    for (const e of entries) whole.add(e);
+    expect(whole.results()).toMatchObject([{ agency: 'A', matches: true }]);
+    // 205 responders of 10 h, 30 of them with 90 min of travel first, and r-x's 4 h correction.
+    expect(whole.results()[0].totals).toMatchObject({ travelMinutes: 30 * 90, regularMinutes: 98_640 });
+    for (const count of [2, 3, 5]) {
+      const parts = shares(entries, count, asOf);
+      expect(joinShares(parts)).toEqual({ certified: whole.results(), provisional: [] });
+      // The split is real: every share holds some of the responders, none all of them.
+      for (const p of parts) {
+        expect(p.certified[0].totals.regularMinutes).toBeGreaterThan(0);
+        expect(p.certified[0].totals.regularMinutes).toBeLessThan(98_640);
+      }
+    }
+    // Before the certification: the provisional figures of the approved day add up the same way.
+    const approved = entries.slice(0, approvedAt);
+    const before = new AuditRecomputation();
+    for (const e of approved) before.add(e);
+    expect(joinShares(shares(approved, 3, asOf))).toEqual({ certified: [], provisional: before.provisional(asOf) });
+  });
+
+  it('assigns every responder to one share, spread over all of them', () => {
+    const counts = [0, 0, 0];
+    for (let n = 0; n < 3000; n++) counts[shareOf(`00000001-0000-4000-8000-${n.toString(16).padStart(12, '0')}`, 3)]++;
+    for (const c of counts) expect(c).toBeGreaterThan(900);
+    expect(shareOf('r1', 3)).toBe(shareOf('r1', 3));
+  });
+
+  it('fails a recomputation rather than count a check-in no share kept (a wrong responder hint)', () => {
+    const { entries } = certifiedAgency();
+    const lost = entries.find((e) => e.action === 'checkin.admitted' && shareOf(String(e.payload.responderId), 2) === 1)!;
+    // Both shares are told the check-in is share 0's responder's; its own responder is share 1's. Share 0 replays it and
+    // keeps nothing, share 1 passes over it and cannot recompute the certification that lists the deployment.
+    const wrongHint = (index: number): AuditRecomputation => {
+      const r = new AuditRecomputation({ index, count: 2 });
+      for (const e of entries) {
+        const hint = e === lost ? 'r-share-0' : typeof e.payload.responderId === 'string' ? e.payload.responderId : null;
+        if (r.replays({ action: e.action, targetId: e.targetId, responderHint: hint })) r.add(e);
+        else r.skip(e.seq);
+      }
+      return r;
+    };
+    expect(shareOf('r-share-0', 2)).toBe(0);
+    expect(() => wrongHint(1)).toThrow(new RegExp(`deployment ${lost.targetId} is recorded for A but its check-in is not in the export`));
+    expect(() => wrongHint(0)).not.toThrow();
+  });
+
+  it('refuses a recorded fact that names another responder than its check-in', () => {
+    const entries = chain();
+    const approval = entries[4];
+    approval.payload = { ...approval.payload, deployments: [{ deploymentId: 'd1', responderId: 'r2', position: null }] };
+    expect(() => recomputeFromAudit(entries)).toThrow('deployment d1 is recorded for A with responder r2 but was checked in for r1');
+  });
+
+  it('refuses shares that do not fit together, and a share that is not one', () => {
+    const { entries } = certifiedAgency();
+    const [a, b] = shares(entries, 2, new Date('2026-06-02T10:00:00Z'));
+    expect(() => joinShares([a, { ...b, certified: [] }])).toThrow('different certifications');
+    expect(() => new AuditRecomputation({ index: 2, count: 2 })).toThrow('share 2 of 2 is not a share');
+    expect(joinShares([a])).toEqual(a);
   });
 });

@@ -45,7 +45,32 @@ export interface Recomputed {
   matches: boolean;
 }
 
+/**
+ * A share of an incident's responders. Threads recomputing one export each replay every entry but keep only their
+ * share's deployments, and the shares' totals add up to the whole: every pay rule is per responder, while the
+ * corrections and approvals, which decide an agency day's status, are kept by every share.
+ */
+export interface ResponderShare {
+  index: number;
+  count: number;
+}
+
+/** The whole incident: one share. */
+export const WHOLE_INCIDENT: ResponderShare = { index: 0, count: 1 };
+
+/** The share a responder belongs to among `count` (FNV-1a of the id's UTF-16 code units). */
+export function shareOf(responderId: string, count: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < responderId.length; i++) h = Math.imul(h ^ responderId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % count;
+}
+
+/** The actions about one deployment (their target): replayed only for a deployment checked in before. */
+const DEPLOYMENT_ACTIONS = new Set(['ics211.edited', 'demob.travel_recorded', 'deployment.status_changed', 'deployment.checked_out']);
+const CHECK_INS = new Set(['checkin.admitted', 'checkin.admitted_with_warnings']);
+
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const sameTotals = (a: AgencyTotals, b: AgencyTotals): boolean => TOTAL_FIGURES.every((k) => a[k] === b[k]);
 const userOf = (actor: Record<string, unknown>): string => str(actor.userId) ?? `${String(actor.kind)}`;
 /** Responders per batch when a certified package is recomputed. */
 const RECOMPUTE_BATCH = 200;
@@ -80,10 +105,13 @@ class DeploymentColumns {
     return this.index.get(id) !== undefined;
   }
 
-  /** The stored copy of a deployment id (so other maps keyed by it share the text), or the id given. */
-  id(id: string): string {
-    const i = this.index.get(id);
-    return i === undefined ? id : this.ids[i];
+  /** A deployment's row, found once where its id is read; the columns are then read by row. */
+  row(id: string): number | undefined {
+    return this.index.get(id);
+  }
+
+  idAt(row: number): string {
+    return this.ids[row];
   }
 
   add(id: string, responderId: string, checkedInAt: number, departureAt: string | null): void {
@@ -146,18 +174,18 @@ class DeploymentColumns {
     this.out[i] = 1;
   }
 
-  responderOf(id: string): string | undefined {
-    const i = this.index.get(id);
-    return i === undefined ? undefined : this.texts[this.responder[i]];
+  responderAt(row: number): string {
+    return this.texts[this.responder[row]];
   }
 
-  get(
-    id: string,
-  ):
-    | { responderId: string; checkedInAt: Date; checkedOutAt: Date | null; changes: StatusChange[]; departureAt: string | null; etaHome: Date | null }
-    | undefined {
-    const i = this.index.get(id);
-    if (i === undefined) return undefined;
+  timelineAt(i: number): {
+    responderId: string;
+    checkedInAt: Date;
+    checkedOutAt: Date | null;
+    changes: StatusChange[];
+    departureAt: string | null;
+    etaHome: Date | null;
+  } {
     const changes: StatusChange[] = [];
     const eta = this.etaHome.get(i);
     for (let c = this.firstChange[i]; c >= 0; c = this.nextChange[c]) {
@@ -354,7 +382,7 @@ export class AuditRecomputation {
             certifiedAt: e.occurredAt,
             totals,
             certified,
-            matches: TOTAL_FIGURES.every((k) => totals[k] === certified[k]),
+            matches: sameTotals(totals, certified),
           });
         },
       },
@@ -371,6 +399,12 @@ export class AuditRecomputation {
     return new Set([...AuditRecomputation.replay].filter(([, h]) => h.actor === true).map(([action]) => action));
   }
 
+  constructor(private readonly share: ResponderShare = WHOLE_INCIDENT) {
+    if (!Number.isInteger(share.count) || share.count < 1 || !Number.isInteger(share.index) || share.index < 0 || share.index >= share.count) {
+      throw new Error(`share ${share.index} of ${share.count} is not a share`);
+    }
+  }
+
   private lastSeq = -Infinity;
   private timeZone = 'UTC';
   private createdAt: Date | null = null;
@@ -384,26 +418,84 @@ export class AuditRecomputation {
     { responderId: string; agency: string; date: string; onDuty: Array<{ start: string; end: string }>; reason: string; author: string }
   >();
   private readonly ledgerEvents: Array<(ledger: TimeLedger) => void> = [];
-  /** Per agency: the deployment facts its day and period approvals recorded (deployment id to position). */
-  private readonly approvedFacts = new Map<string, Map<string, string | null>>();
+  /** Per agency: the deployment facts its day and period approvals recorded (deployment row to position). */
+  private readonly approvedFacts = new Map<string, Map<number, string | null>>();
+  /** Per agency: a deployment its approvals recorded whose check-in is not in the export (its provisional figures fail). */
+  private readonly unmatchedFacts = new Map<string, string>();
   private readonly certified = new Set<string>();
   private readonly computed: Recomputed[] = [];
   private ledgerCache: { key: string; ledger: TimeLedger } | null = null;
 
   /** Feeds the next entry; entries must come in chain order (increasing `seq`), as the export writes them. */
   add(e: AuditedEntry): void {
-    if (!(e.seq > this.lastSeq)) throw new Error(`audit entry ${e.seq} is out of chain order (after ${this.lastSeq})`);
-    this.lastSeq = e.seq;
+    this.follow(e.seq);
     // Milliseconds, not a Date: most entries are check-ins and status changes, kept as numbers.
     const ms = Date.parse(e.occurredAt);
     this.lastAtMs = ms;
     AuditRecomputation.replay.get(e.action)?.apply(this, e, ms);
   }
 
+  /**
+   * Whether the replay needs an entry, told by what it is about: not one about a deployment not checked in here (by
+   * another share's responder, or never), nor a check-in whose responder is another share's. A reader passes over
+   * such an entry with `skip`. The responder of a check-in is a hint here: the check-in replayed is kept only if its
+   * own responder is this share's, so a wrong hint loses a deployment, whose recorded facts then fail the
+   * recomputation, and never counts one twice.
+   */
+  replays(subject: { action: string; targetId: string | null; responderHint: string | null }): boolean {
+    if (DEPLOYMENT_ACTIONS.has(subject.action)) return subject.targetId !== null && this.deployments.has(subject.targetId);
+    if (subject.responderHint !== null && CHECK_INS.has(subject.action)) return this.owns(subject.responderHint);
+    return true;
+  }
+
+  /** Passes over an entry `replays` declined: it keeps only its place in the chain. */
+  skip(seq: number): void {
+    this.follow(seq);
+  }
+
+  private follow(seq: number): void {
+    if (!(seq > this.lastSeq)) throw new Error(`audit entry ${seq} is out of chain order (after ${this.lastSeq})`);
+    this.lastSeq = seq;
+  }
+
+  private owns(responderId: unknown): boolean {
+    if (this.share.count === 1) return true;
+    return typeof responderId === 'string' ? shareOf(responderId, this.share.count) === this.share.index : this.share.index === 0;
+  }
+
   private checkIn(e: EntryWithoutActor, ms: number): void {
     const id = str(e.payload.deploymentId);
     const responderId = str(e.payload.responderId);
-    if (id && responderId && !this.deployments.has(id)) this.deployments.add(id, responderId, ms, str(e.payload.departureAt));
+    if (id && responderId && this.owns(responderId) && !this.deployments.has(id)) this.deployments.add(id, responderId, ms, str(e.payload.departureAt));
+  }
+
+  /**
+   * The row of a deployment fact an approval or certification recorded: null when the fact is another share's,
+   * undefined when its check-in is not in the export. A fact naming another responder than its check-in is an error:
+   * the package cannot be recomputed from this export.
+   */
+  private rowOfFact(f: CertifiedDeployment, agency: string): number | null | undefined {
+    if (!this.owns(f.responderId)) return null;
+    const row = this.deployments.row(f.deploymentId);
+    if (row === undefined) return undefined;
+    const responderId = this.deployments.responderAt(row);
+    if (typeof f.responderId === 'string' && f.responderId !== responderId) {
+      throw new Error(`deployment ${f.deploymentId} is recorded for ${agency} with responder ${f.responderId} but was checked in for ${responderId}`);
+    }
+    return row;
+  }
+
+  private timelineAt(row: number, agency: string, timeZone: string): DeploymentTimeline {
+    const d = this.deployments.timelineAt(row);
+    return {
+      deploymentId: this.deployments.idAt(row),
+      responderId: d.responderId,
+      agency,
+      checkedInAt: d.checkedInAt,
+      checkedOutAt: d.checkedOutAt,
+      statusChanges: d.changes,
+      ...travelLegs(d, timeZone),
+    };
   }
 
   private approveDay(e: AuditedEntry, ms: number): void {
@@ -430,8 +522,13 @@ export class AuditRecomputation {
 
   private recordFacts(agency: string, deployments: unknown): void {
     if (!Array.isArray(deployments)) return;
-    const facts = this.approvedFacts.get(agency) ?? new Map<string, string | null>();
-    for (const f of deployments as CertifiedDeployment[]) facts.set(this.deployments.id(f.deploymentId), f.position);
+    const facts = this.approvedFacts.get(agency) ?? new Map<number, string | null>();
+    for (const f of deployments as CertifiedDeployment[]) {
+      const row = this.rowOfFact(f, agency);
+      if (row === undefined) {
+        if (!this.unmatchedFacts.has(agency)) this.unmatchedFacts.set(agency, f.deploymentId);
+      } else if (row !== null) facts.set(row, f.position);
+    }
     this.approvedFacts.set(agency, facts);
   }
 
@@ -442,7 +539,7 @@ export class AuditRecomputation {
 
   /**
    * The agencies with approved days and no certification: their approved days recomputed as of `asOf` (default: the
-   * last entry) on the deployments their approvals recorded. Weekly overtime counts the days of the week whose
+   * last entry replayed) on the deployments their approvals recorded. Weekly overtime counts the days of the week whose
    * deployments an approval recorded; a day nobody approved yet may still move time of a later day into overtime.
    */
   provisional(asOf: Date | null = this.lastAtMs === null ? null : new Date(this.lastAtMs)): Provisional[] {
@@ -450,12 +547,9 @@ export class AuditRecomputation {
     const when = asOf ?? new Date(0);
     for (const [agency, facts] of [...this.approvedFacts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (this.certified.has(agency)) continue;
-      const summary = this.summaryOf(
-        agency,
-        [...facts].map(([deploymentId, position]) => ({ deploymentId, position })),
-        when,
-        false,
-      );
+      const unmatched = this.unmatchedFacts.get(agency);
+      if (unmatched !== undefined) throw new Error(`deployment ${unmatched} is recorded for ${agency} but its check-in is not in the export`);
+      const summary = this.summaryOf(agency, facts, when);
       const totals = emptyTotals(agency);
       const approved = new Set<string>();
       const waiting = new Set<string>();
@@ -494,16 +588,20 @@ export class AuditRecomputation {
   private certifiedTotals(agency: string, facts: readonly CertifiedDeployment[], at: Date): AgencyTotals {
     const calendar = this.calendarNow();
     const ledger = this.ledgerFor(calendar);
-    const byResponder = new Map<string, Array<Omit<CertifiedDeployment, 'responderId'>>>();
+    const byResponder = new Map<string, Array<{ row: number; position: string | null }>>();
     for (const f of facts) {
-      const responderId = this.deployments.responderOf(f.deploymentId);
-      if (responderId === undefined) throw new Error(`deployment ${f.deploymentId} is recorded for ${agency} but its check-in is not in the export`);
+      const row = this.rowOfFact(f, agency);
+      if (row === null) continue;
+      if (row === undefined) throw new Error(`deployment ${f.deploymentId} is recorded for ${agency} but its check-in is not in the export`);
+      const responderId = this.deployments.responderAt(row);
       const list = byResponder.get(responderId);
-      if (list) list.push(f);
-      else byResponder.set(responderId, [f]);
+      const fact = { row, position: f.position };
+      if (list) list.push(fact);
+      else byResponder.set(responderId, [fact]);
     }
     const correctedOnly = new Set<string>();
-    for (const c of this.recorded.values()) if (c.agency === agency && !byResponder.has(c.responderId)) correctedOnly.add(c.responderId);
+    for (const c of this.recorded.values())
+      if (c.agency === agency && !byResponder.has(c.responderId) && this.owns(c.responderId)) correctedOnly.add(c.responderId);
     const totals = emptyTotals(agency);
     const add = (summary: LabourSummary): void => {
       const t = summary.totals.find((x) => x.agency === agency);
@@ -516,16 +614,7 @@ export class AuditRecomputation {
       const profiles = new Map<string, ResponderProfile>();
       for (const responderId of batch) {
         for (const f of byResponder.get(responderId) ?? []) {
-          const d = this.deployments.get(f.deploymentId)!;
-          timelines.push({
-            deploymentId: f.deploymentId,
-            responderId,
-            agency,
-            checkedInAt: d.checkedInAt,
-            checkedOutAt: d.checkedOutAt,
-            statusChanges: d.changes,
-            ...travelLegs(d, calendar.timeZone),
-          });
+          timelines.push(this.timelineAt(f.row, agency, calendar.timeZone));
           profiles.set(responderId, { responderId, name: responderId, position: f.position, employment: this.employment.get(responderId) ?? 'employee' });
         }
       }
@@ -541,34 +630,66 @@ export class AuditRecomputation {
     return { timeZone: tz, startDate: localDate(this.createdAt, tz), endDate: this.closedAt ? localDate(this.closedAt, tz) : null };
   }
 
-  private summaryOf(agency: string, facts: ReadonlyArray<Omit<CertifiedDeployment, 'responderId'>>, at: Date, settledOnly: boolean): LabourSummary {
-    if (!this.createdAt) throw new Error('the export has no incident.created entry: the incident dates are unknown');
-    const tz = this.timeZone;
-    const calendar: IncidentCalendar = { timeZone: tz, startDate: localDate(this.createdAt, tz), endDate: this.closedAt ? localDate(this.closedAt, tz) : null };
+  /**
+   * An agency's summary on the deployment facts given (row to position), with the corrections of their responders
+   * and of this share's responders who have only a correction at the agency.
+   */
+  private summaryOf(agency: string, facts: ReadonlyMap<number, string | null>, at: Date): LabourSummary {
+    const calendar = this.calendarNow();
     const timelines: DeploymentTimeline[] = [];
     const profiles = new Map<string, ResponderProfile>();
-    for (const f of facts) {
-      const d = this.deployments.get(f.deploymentId);
-      if (!d) throw new Error(`deployment ${f.deploymentId} is recorded for ${agency} but its check-in is not in the export`);
-      timelines.push({
-        deploymentId: f.deploymentId,
-        responderId: d.responderId,
-        agency,
-        checkedInAt: d.checkedInAt,
-        checkedOutAt: d.checkedOutAt,
-        statusChanges: d.changes,
-        ...travelLegs(d, tz),
-      });
-      profiles.set(d.responderId, {
-        responderId: d.responderId,
-        name: d.responderId,
-        position: f.position,
-        employment: this.employment.get(d.responderId) ?? 'employee',
-      });
+    for (const [row, position] of facts) {
+      const t = this.timelineAt(row, agency, calendar.timeZone);
+      timelines.push(t);
+      profiles.set(t.responderId, { responderId: t.responderId, name: t.responderId, position, employment: this.employment.get(t.responderId) ?? 'employee' });
     }
+    const responders = new Set(profiles.keys());
+    for (const c of this.recorded.values()) if (c.agency === agency && this.owns(c.responderId)) responders.add(c.responderId);
     const ledger = this.ledgerFor(calendar);
-    return labourSummary(deriveTimeEntries(calendar, timelines, at), ledger, this.rules, profiles, { agency, settledOnly });
+    return labourSummary(deriveTimeEntries(calendar, timelines, at), ledger, this.rules, profiles, { agency, responders });
   }
+}
+
+/** What one share of the responders recomputed: its part of each certified package, in certification order, and of each provisional agency. */
+export interface ShareResults {
+  certified: Recomputed[];
+  provisional: Provisional[];
+}
+
+/**
+ * The shares' parts as the whole incident's (see ResponderShare): each certified package's totals added up over the
+ * shares, which all replay every certification in the same order, and compared with the certified ones; each
+ * provisional agency's totals added up and its days joined.
+ */
+export function joinShares(shares: readonly ShareResults[]): ShareResults {
+  const [first, ...rest] = shares;
+  if (!first) return { certified: [], provisional: [] };
+  const certified = first.certified.map((c, i): Recomputed => {
+    const totals = { ...c.totals };
+    for (const share of rest) {
+      const part = share.certified[i];
+      if (share.certified.length !== first.certified.length || part.agency !== c.agency || part.certifiedAt !== c.certifiedAt) {
+        throw new Error('the shares of the recomputation replayed different certifications');
+      }
+      addTotals(totals, part.totals);
+    }
+    return { ...c, totals, matches: sameTotals(totals, c.certified) };
+  });
+  const provisional = first.provisional.map((p, i): Provisional => {
+    const totals = { ...p.totals };
+    const approved = new Set(p.approvedDates);
+    const waiting = new Set(p.reapprovalDates);
+    for (const share of rest) {
+      const part = share.provisional[i];
+      if (share.provisional.length !== first.provisional.length || part.agency !== p.agency)
+        throw new Error('the shares of the recomputation replayed different approvals');
+      addTotals(totals, part.totals);
+      for (const d of part.approvedDates) approved.add(d);
+      for (const d of part.reapprovalDates) waiting.add(d);
+    }
+    return { ...p, approvedDates: [...approved].sort(), reapprovalDates: [...waiting].sort(), totals };
+  });
+  return { certified, provisional };
 }
 
 /** Recomputes the certified packages of an incident from its audit entries (any order: sorted by `seq` first). */

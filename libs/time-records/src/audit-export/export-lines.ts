@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import type { AuditedEntry } from '@app/time-records';
+import type { AuditedEntry } from '../domain/audit-recompute';
 
 /**
  * Reading an audit export's entry lines for the offline recomputation, which needs only a few members of each entry:
@@ -158,6 +158,37 @@ function partsOf(line: Buffer, reading: EntryReading): AuditedEntry | null {
   return { seq: tail.seq, occurredAt, actor, action, targetId: tail.targetId, payload };
 }
 
+/** What an entry line is about, read without its payload (see peekLine). */
+export interface LineSubject {
+  action: string;
+  seq: number;
+  targetId: string | null;
+  /** A check-in's responder: the first `"responderId":"…"` after the payload starts (a hint: not parsed). */
+  responderHint: string | null;
+}
+
+const RESPONDER_ID = Buffer.from('"responderId":"');
+
+/**
+ * The action, seq and target of a line in the canonical layout, and a check-in's responder, without reading the rest:
+ * enough to pass over an entry about another share's responder. Null when the line is not in that layout.
+ */
+export function peekLine(line: Buffer): LineSubject | null {
+  if (!matchesAt(line, 0, OPENING)) return null;
+  const actionEnd = line.indexOf(QUOTE, OPENING.length);
+  if (actionEnd < 0) return null;
+  const tail = tailOf(line, line.lastIndexOf(SEQ));
+  if (!tail) return null;
+  const action = line.toString('latin1', OPENING.length, actionEnd);
+  let responderHint: string | null = null;
+  if (CHECK_INS.has(action)) {
+    const hint = line.indexOf(RESPONDER_ID, line.indexOf(PAYLOAD, actionEnd));
+    const close = hint < 0 ? -1 : line.indexOf(QUOTE, hint + RESPONDER_ID.length);
+    if (close > 0) responderHint = plainString(line, hint + RESPONDER_ID.length, close);
+  }
+  return { action, seq: tail.seq, targetId: tail.targetId, responderHint };
+}
+
 /**
  * One entry line (without its line break; a trailing comma and surrounding blanks are allowed): the entry, or null
  * when the line is not an audit entry.
@@ -189,10 +220,16 @@ export function isClosing(line: Buffer): boolean {
 }
 
 /**
- * Calls `line` with each line of a file from `start` (without its line break), read in large blocks (a line longer
- * than a block grows it); each line is a view into the block, valid during the call. `line` returns false to stop.
+ * Calls `line` with each line of a file from `start` (without its line break) as a range of a block read in large
+ * blocks (a line longer than a block grows it), valid during the call: no buffer object per line. `line` returns false
+ * to stop.
  */
-export async function forEachLine(handle: FileHandle, start: number, line: (text: Buffer) => boolean, blockSize = 8 * 1024 * 1024): Promise<void> {
+export async function forEachLine(
+  handle: FileHandle,
+  start: number,
+  line: (block: Buffer, from: number, to: number) => boolean,
+  blockSize = 8 * 1024 * 1024,
+): Promise<void> {
   let buffer = Buffer.allocUnsafe(blockSize);
   let filled = 0;
   let position = start;
@@ -205,14 +242,13 @@ export async function forEachLine(handle: FileHandle, start: number, line: (text
     const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position);
     position += bytesRead;
     filled += bytesRead;
-    const block = buffer.subarray(0, filled);
     let from = 0;
-    for (let nl = block.indexOf(0x0a, from); nl >= 0; nl = block.indexOf(0x0a, from)) {
-      if (!line(block.subarray(from, nl))) return;
+    for (let nl = buffer.indexOf(0x0a, from); nl >= 0 && nl < filled; nl = buffer.indexOf(0x0a, from)) {
+      if (!line(buffer, from, nl)) return;
       from = nl + 1;
     }
     if (bytesRead === 0) {
-      if (from < filled) line(block.subarray(from, filled));
+      if (from < filled) line(buffer, from, filled);
       return;
     }
     buffer.copy(buffer, 0, from, filled);

@@ -2,8 +2,8 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '@app/audit';
-import { ACTOR_ACTIONS, AuditRecomputation, REPLAYED_ACTIONS, type AuditedEntry } from '@app/time-records';
-import { auditedEntry, entryOfLine, forEachLine, isClosing, trimmedLine } from './export-lines';
+import { ACTOR_ACTIONS, AuditRecomputation, REPLAYED_ACTIONS, type AuditedEntry } from '../domain/audit-recompute';
+import { auditedEntry, entryOfLine, forEachLine, isClosing, peekLine, trimmedLine } from './export-lines';
 
 const reading = { replayed: REPLAYED_ACTIONS, withActor: ACTOR_ACTIONS };
 const actor = { kind: 'user', userId: 'u-7', role: 'time_leader', email: 'lead@agency.example' };
@@ -156,6 +156,27 @@ const REPLAYED_PAYLOADS: Record<string, Record<string, unknown>> = {
   'time.package_certified': { agency: 'A', deployments: [], totals: { travelMinutes: 0, regularMinutes: 0 } },
 };
 
+describe('peekLine', () => {
+  it("reads what an entry is about without its payload: action, seq, target and a check-in's responder", () => {
+    const checkIn = record(12, 'checkin.admitted', { deploymentId: 'd-12', reasons: [], responderId: 'r-4', verification: { responderId: 'x' } });
+    expect(peekLine(line(checkIn))).toEqual({ action: 'checkin.admitted', seq: 12, targetId: 'd-12', responderHint: 'r-4' });
+    expect(peekLine(line(record(13, 'deployment.status_changed', { to: { status: 'rest' } })))).toEqual({
+      action: 'deployment.status_changed',
+      seq: 13,
+      targetId: 'd-13',
+      responderHint: null,
+    });
+    // The hint is the first responderId after the payload starts, not one in the actor.
+    const byResponder = record(14, 'checkin.admitted', { deploymentId: 'd-14', responderId: 'r-5' }, { actor: { kind: 'responder', responderId: 'r-0' } });
+    expect(peekLine(line(byResponder))?.responderHint).toBe('r-5');
+  });
+
+  it('gives null for a line not in the canonical layout (read whole instead)', () => {
+    expect(peekLine(Buffer.from(JSON.stringify({ seq: 1, action: 'checkin.admitted' })))).toBeNull();
+    expect(peekLine(Buffer.from('{"action":"checkin.admitted","seq":"1"}'))).toBeNull();
+  });
+});
+
 describe('reading what the recomputation replays', () => {
   it('has a line checked for every action the replay handles, and reads each with every member the replay uses', () => {
     expect(Object.keys(REPLAYED_PAYLOADS).sort()).toEqual([...REPLAYED_ACTIONS].sort());
@@ -266,7 +287,7 @@ describe('lines of the export', () => {
       const handle = await open(file, 'r');
       const seen: string[] = [];
       try {
-        await forEachLine(handle, 5, (l) => seen.push(l.toString()) > 0, 8);
+        await forEachLine(handle, 5, (block, from, to) => seen.push(block.toString('utf8', from, to)) > 0, 8);
       } finally {
         await handle.close();
       }
