@@ -55,13 +55,15 @@ export class CheckBoard {
 
   result(evidence: VerificationEvidence, credential?: CredentialSummary, credentials?: VerificationResult[]): VerificationResult {
     const checks = this.list();
-    const result: VerificationResult = {
-      verified: checks.every((c) => c.status === 'pass'),
-      checks,
-      warnings: checks.filter((c) => c.status === 'indeterminate'),
-      errors: checks.filter((c) => c.status === 'fail'),
-      evidence,
-    };
+    const warnings: VerificationCheck[] = [];
+    const errors: VerificationCheck[] = [];
+    let verified = true;
+    for (const check of checks) {
+      if (check.status !== 'pass') verified = false;
+      if (check.status === 'indeterminate') warnings.push(check);
+      else if (check.status === 'fail') errors.push(check);
+    }
+    const result: VerificationResult = { verified, checks, warnings, errors, evidence };
     if (credential) result.credential = credential;
     if (credentials) result.credentials = credentials;
     return result;

@@ -124,14 +124,15 @@ export class CredentialVerifier {
    */
   async verify(input: unknown, options: VerifyOptions = {}): Promise<VerificationResult> {
     const now = options.now ?? this.clockNow();
-    const started = performance.now();
+    const observer = this.opts.observer;
+    const started = observer ? performance.now() : 0;
     let result: VerificationResult;
     try {
       result = await this.run(input, { now, options, fullReport: options.fullReport === true, budget: new DecodeBudget() });
     } catch {
       result = unprocessable(input, now);
     }
-    this.opts.observer?.verified(result, 'verify', (performance.now() - started) / 1000);
+    observer?.verified(result, 'verify', (performance.now() - started) / 1000);
     return result;
   }
 
@@ -221,11 +222,12 @@ export class CredentialVerifier {
     const trust = this.issuerTrust.beforeFetching(summary, registry, ctx, board);
     if (!trust) return done();
 
-    const signature = await this.signature.ofJws(jws, issuerId, registry.entry, ctx);
+    // Keys, lists and registry in memory (a check-in's usual case): no promise is awaited on the way.
+    const signature = this.signature.ofJwsCached(jws, issuerId, registry.entry, ctx) ?? (await this.signature.ofJws(jws, issuerId, registry.entry, ctx));
     if (!recordSignature(board, evidence, jws, signature)) return done();
     checkCredentialModel(board, credential, version, problems);
     board.set(this.validity.check(credential, jws.payload, version, ctx.now, 'credential'));
-    const status = await this.status.check(credential, issuerId, ctx);
+    const status = this.status.checkCached(credential, issuerId, ctx) ?? (await this.status.check(credential, issuerId, ctx));
     recordStatus(board, evidence, status);
     board.set(trust);
     return done();
@@ -259,7 +261,7 @@ export class CredentialVerifier {
     if (!recordProofs(board, evidence, proofs)) return done();
     checkCredentialModel(board, reading.credential, reading.version);
     board.set(this.validity.check(reading.credential, {}, reading.version, ctx.now, 'credential'));
-    const status = await this.status.check(reading.credential, issuerId, ctx);
+    const status = this.status.checkCached(reading.credential, issuerId, ctx) ?? (await this.status.check(reading.credential, issuerId, ctx));
     recordStatus(board, evidence, status);
     board.set(trust);
     return done();

@@ -127,9 +127,8 @@ function checkDateClaim(payload: JsonRecord, claim: 'nbf' | 'exp', field: string
 }
 
 function checkNumericClaims(payload: JsonRecord, problems: string[]): void {
-  for (const claim of ['exp', 'nbf'] as const) {
-    if (claim in payload && !isNumericDate(payload[claim])) problems.push(`The ${claim} claim must be a number of seconds.`);
-  }
+  if ('exp' in payload && !isNumericDate(payload.exp)) problems.push('The exp claim must be a number of seconds.');
+  if ('nbf' in payload && !isNumericDate(payload.nbf)) problems.push('The nbf claim must be a number of seconds.');
 }
 
 function fillDate(credential: JsonRecord, field: string, claimSeconds: number | undefined, claim: string, problems: string[], compare: boolean): void {

@@ -23,10 +23,7 @@ export function summariseCredential(credential: JsonRecord, format: CredentialSu
   return {
     format,
     id: typeof credential.id === 'string' ? clip(credential.id) : undefined,
-    types: oneOrMany(credential.type)
-      .filter((t): t is string => typeof t === 'string')
-      .slice(0, 20)
-      .map((t) => clip(t)!),
+    types: typeNames(credential.type),
     issuer: { id: clip(issuerId) ?? '', claimedName: clip(isRecord(issuer) ? textOf(issuer.name) : undefined) },
     subject: {
       id: typeof subject.id === 'string' ? clip(subject.id) : undefined,
@@ -46,6 +43,17 @@ export function summariseCredential(credential: JsonRecord, format: CredentialSu
     validUntil: until !== undefined ? normalisedIso(untilText, until) : undefined,
     status: statusEntries(credential),
   };
+}
+
+/** The credential's types (at most 20), each clipped. */
+function typeNames(value: unknown): string[] {
+  const names: string[] = [];
+  for (const t of oneOrMany(value)) {
+    if (typeof t !== 'string') continue;
+    names.push(t.length > MAX_TEXT ? `${t.slice(0, MAX_TEXT)}…` : t);
+    if (names.length === 20) break;
+  }
+  return names;
 }
 
 export function qualificationFacts(summary: CredentialSummary): QualificationFacts {

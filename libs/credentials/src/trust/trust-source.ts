@@ -136,6 +136,7 @@ export function mapQualification(facts: QualificationFacts, rules: Qualification
 
 /** `US` covers `US-FL`; otherwise codes must be equal (case-insensitive). */
 export function jurisdictionCovers(issuerJurisdiction: string, wanted: string): boolean {
+  if (issuerJurisdiction === wanted) return true;
   const a = issuerJurisdiction.toUpperCase();
   const b = wanted.toUpperCase();
   return a === b || (!a.includes('-') && b.startsWith(`${a}-`));

@@ -7,7 +7,8 @@ import type { CheckBoard } from '../check-board';
 
 /** A credential's data model: what extracting it found wrong, then the VC Data Model rules of its version. */
 export function checkCredentialModel(board: CheckBoard, credential: JsonRecord, version: '2.0' | '1.1', found: string[] = []): void {
-  board.set(modelCheck([...found, ...validateCredential(credential, version)], `The credential conforms to the VC Data Model ${version}.`));
+  const problems = validateCredential(credential, version);
+  board.set(modelCheck(found.length > 0 ? [...found, ...problems] : problems, `The credential conforms to the VC Data Model ${version}.`));
 }
 
 export interface PresentationModel {

@@ -6,7 +6,20 @@ import { CheckBoard } from '../check-board';
 /** The evidence of one verification: the hash of exactly what was verified (or of the bounded input) and when. */
 export function evidenceOf(input: unknown, now: Date, verified?: string): VerificationEvidence {
   const text = verified ?? boundedText(input);
-  return { credentialHash: hash('sha256', text, 'hex'), status: [], verifiedAt: now.toISOString() };
+  return { credentialHash: hash('sha256', text, 'hex'), status: [], verifiedAt: isoText(now) };
+}
+
+let lastMs = NaN;
+let lastIso = '';
+
+/** The instant as ISO text, formatted once per millisecond: verifications in the same millisecond share it. */
+function isoText(now: Date): string {
+  const ms = now.getTime();
+  if (ms !== lastMs) {
+    lastIso = now.toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 /** The engine never throws: an unexpected error becomes a failed format check (the caller still gets a result). */

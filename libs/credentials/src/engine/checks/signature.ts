@@ -15,6 +15,7 @@ export interface SignatureOutcome {
 }
 
 const NOT_RECOMPUTED = 'Verified earlier with a key the issuer still publishes; not re-computed.';
+const noSigner = (): SignatureOutcome => ({ ok: false, code: 'key_not_found', message: 'The credential names no issuer, so no key can be looked up.' });
 
 /** An algorithm the issuer's registry entry lists (and the engine supports); without an entry, one of the defaults. */
 export function algorithmAllowed(alg: string, entry: TrustedIssuer | undefined): boolean {
@@ -82,14 +83,38 @@ export class SignatureCheck {
     entry: TrustedIssuer | undefined,
     ctx: Pick<RunContext, 'knownKeyThumbprint'>,
   ): Promise<SignatureOutcome> {
+    const now = this.ofJwsCached(jws, signer, entry, ctx);
+    if (now || !signer) return now ?? noSigner();
+    let set: IssuerKeySet;
+    try {
+      set = await this.keys.keySet(signer);
+    } catch (err) {
+      return keyResolutionFailure(err);
+    }
+    return this.withKeySet(jws, String(jws.header.alg), set, ctx);
+  }
+
+  /**
+   * ofJws answered without a promise when the signer's key set is in memory (or no key is needed to refuse);
+   * undefined when the key set has to be resolved.
+   */
+  ofJwsCached(
+    jws: DecodedJws,
+    signer: string | undefined,
+    entry: TrustedIssuer | undefined,
+    ctx: Pick<RunContext, 'knownKeyThumbprint'>,
+  ): SignatureOutcome | undefined {
     const alg = String(jws.header.alg);
     if (!algorithmAllowed(alg, entry)) return algorithmRefused(alg);
-    if (!signer) return { ok: false, code: 'key_not_found', message: 'The credential names no issuer, so no key can be looked up.' };
-    let set: IssuerKeySet;
+    if (!signer) return noSigner();
+    // Judged now, after any wait: an expired key set is never used.
+    const set = this.keys.cached(signer);
+    return set && this.withKeySet(jws, alg, set, ctx);
+  }
+
+  private withKeySet(jws: DecodedJws, alg: string, set: IssuerKeySet, ctx: Pick<RunContext, 'knownKeyThumbprint'>): SignatureOutcome {
     let key: VerificationKey;
     try {
-      // Judged now, after any wait: an expired key set is never used.
-      set = this.keys.cached(signer) ?? (await this.keys.keySet(signer));
       const known = ctx.knownKeyThumbprint ? set.keys.find((k) => k.thumbprint === ctx.knownKeyThumbprint) : undefined;
       if (known) return { ok: true, key: known, message: NOT_RECOMPUTED };
       key = this.keys.select(set, jws.header);

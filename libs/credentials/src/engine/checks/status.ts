@@ -29,7 +29,27 @@ export class StatusCheck {
   ) {}
 
   async check(credential: JsonRecord, issuerId: string, ctx: RunContext): Promise<StatusOutcome> {
-    const named = oneOrMany(credential.credentialStatus);
+    const entries = oneOrMany(credential.credentialStatus);
+    return this.early(entries) ?? statusVerdict(await Promise.all(entries.filter(isRecord).map((entry) => this.entry(entry, issuerId, ctx))));
+  }
+
+  /** check() answered without a promise when every list the entries name is in memory; undefined when one must be fetched. */
+  checkCached(credential: JsonRecord, issuerId: string, ctx: RunContext): StatusOutcome | undefined {
+    const entries = oneOrMany(credential.credentialStatus);
+    const early = this.early(entries);
+    if (early) return early;
+    const outcomes: EntryOutcome[] = [];
+    for (const entry of entries) {
+      if (!isRecord(entry)) continue;
+      const outcome = this.entryCached(entry, issuerId, ctx);
+      if (!outcome) return undefined;
+      outcomes.push(outcome);
+    }
+    return statusVerdict(outcomes);
+  }
+
+  /** Too many entries, or none to read: decided before any list is looked at. */
+  private early(named: readonly unknown[]): StatusOutcome | undefined {
     const max = VERIFICATION_LIMITS.statusEntriesPerCredential;
     if (named.length > max) {
       return {
@@ -42,45 +62,32 @@ export class StatusCheck {
         evidence: [],
       };
     }
-    const entries = named.filter(isRecord);
-    if (entries.length === 0)
+    if (!named.some(isRecord))
       return { check: { id: 'status', status: 'pass', code: 'ok', message: 'The issuer publishes no revocation status for this credential.' }, evidence: [] };
-    return statusVerdict(await Promise.all(entries.map((entry) => this.entry(entry, issuerId, ctx))));
+    return undefined;
   }
 
   /** One Bitstring Status List (or StatusList2021) entry. */
   async entry(entry: JsonRecord, issuerId: string, ctx: RunContext): Promise<EntryOutcome> {
-    if (entry.type !== 'BitstringStatusListEntry' && entry.type !== 'StatusList2021Entry') {
-      return {
-        status: 'indeterminate',
-        code: 'status_unavailable',
-        message: `The status mechanism ${truncate(String(entry.type))} is not supported, so revocation cannot be checked.`,
-      };
-    }
-    const url = entry.statusListCredential;
-    const purpose = typeof entry.statusPurpose === 'string' ? entry.statusPurpose : '';
-    const index = statusIndex(entry.statusListIndex);
-    const size = typeof entry.statusSize === 'number' ? entry.statusSize : 1;
-    if (typeof url !== 'string' || index === undefined || !Number.isInteger(size) || size < 1 || size > 8) {
-      return { status: 'fail', code: 'data_model_invalid', message: 'A status entry is incomplete (list URL, index or size).' };
-    }
-    const base: StatusEvidence = { listUrl: url, purpose, index };
-    if (ctx.budget && !ctx.budget.admitList(url)) {
-      return {
-        status: 'fail',
-        code: 'data_model_invalid',
-        message: `More than ${ctx.budget.maxLists} status lists are named in one verification; no more are read.`,
-        evidence: base,
-      };
-    }
+    const named = readEntry(entry, ctx);
+    if (!('base' in named)) return named;
+    const { base, size } = named;
     let list: DecodedStatusList;
     try {
       // Judged now: a list that expired during the verification is fetched.
-      list = this.statusLists.cached(url) ?? (await this.statusLists.get(url, ctx.budget));
+      list = this.statusLists.cached(base.listUrl) ?? (await this.statusLists.get(base.listUrl, ctx.budget));
     } catch (err) {
       return staleStatus(err, issuerId, base, size, ctx.now) ?? statusListFailure(err, base);
     }
     return this.read(list, issuerId, base, size, ctx.now);
+  }
+
+  /** entry() answered without a promise when its list is in memory (or the entry fails unread); undefined otherwise. */
+  private entryCached(entry: JsonRecord, issuerId: string, ctx: RunContext): EntryOutcome | undefined {
+    const named = readEntry(entry, ctx);
+    if (!('base' in named)) return named;
+    const list = this.statusLists.cached(named.base.listUrl);
+    return list && this.read(list, issuerId, named.base, named.size, ctx.now);
   }
 
   /** A list that could not be had fresh: its last known copy's set bits, or the failure. */
@@ -106,6 +113,34 @@ export class StatusCheck {
     }
     return { status: 'pass', message: 'ok', evidence };
   }
+}
+
+/** What an entry names, or why it cannot be read; counts its list against the request's budget. */
+function readEntry(entry: JsonRecord, ctx: RunContext): { base: StatusEvidence; size: number } | EntryOutcome {
+  if (entry.type !== 'BitstringStatusListEntry' && entry.type !== 'StatusList2021Entry') {
+    return {
+      status: 'indeterminate',
+      code: 'status_unavailable',
+      message: `The status mechanism ${truncate(String(entry.type))} is not supported, so revocation cannot be checked.`,
+    };
+  }
+  const url = entry.statusListCredential;
+  const purpose = typeof entry.statusPurpose === 'string' ? entry.statusPurpose : '';
+  const index = statusIndex(entry.statusListIndex);
+  const size = typeof entry.statusSize === 'number' ? entry.statusSize : 1;
+  if (typeof url !== 'string' || index === undefined || !Number.isInteger(size) || size < 1 || size > 8) {
+    return { status: 'fail', code: 'data_model_invalid', message: 'A status entry is incomplete (list URL, index or size).' };
+  }
+  const base: StatusEvidence = { listUrl: url, purpose, index };
+  if (ctx.budget && !ctx.budget.admitList(url)) {
+    return {
+      status: 'fail',
+      code: 'data_model_invalid',
+      message: `More than ${ctx.budget.maxLists} status lists are named in one verification; no more are read.`,
+      evidence: base,
+    };
+  }
+  return { base, size };
 }
 
 const fetchedAtTexts = new WeakMap<DecodedStatusList, string>();
