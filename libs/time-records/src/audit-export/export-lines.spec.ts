@@ -159,8 +159,8 @@ const REPLAYED_PAYLOADS: Record<string, Record<string, unknown>> = {
 describe('peekLine', () => {
   it("reads what an entry is about without its payload: action, seq, target and a check-in's responder", () => {
     const checkIn = record(12, 'checkin.admitted', { deploymentId: 'd-12', reasons: [], responderId: 'r-4', verification: { responderId: 'x' } });
-    expect(peekLine(line(checkIn))).toEqual({ action: 'checkin.admitted', seq: 12, targetId: 'd-12', responderHint: 'r-4' });
-    expect(peekLine(line(record(13, 'deployment.status_changed', { to: { status: 'rest' } })))).toEqual({
+    expect(peekLine(line(checkIn))).toMatchObject({ action: 'checkin.admitted', seq: 12, targetId: 'd-12', responderHint: 'r-4' });
+    expect(peekLine(line(record(13, 'deployment.status_changed', { to: { status: 'rest' } })))).toMatchObject({
       action: 'deployment.status_changed',
       seq: 13,
       targetId: 'd-13',
@@ -169,6 +169,23 @@ describe('peekLine', () => {
     // The hint is the first responderId after the payload starts, not one in the actor.
     const byResponder = record(14, 'checkin.admitted', { deploymentId: 'd-14', responderId: 'r-5' }, { actor: { kind: 'responder', responderId: 'r-0' } });
     expect(peekLine(line(byResponder))?.responderHint).toBe('r-5');
+  });
+
+  it('hands entryOfLine what it read: the same entry as reading the line afresh, a nested actor read whole', () => {
+    const lines = [
+      record(15, 'checkin.admitted', { deploymentId: 'd-15', responderId: 'r-5', verification: { checks: [] } }),
+      record(16, 'deployment.status_changed', { from: { status: 'assigned' }, to: { reason: 'meal', status: 'rest' } }),
+      record(17, 'time.day_approved', { agency: 'A', date: '2026-06-01', deployments: [] }),
+      record(18, 'deployment.checked_out', { checkedOutAt: '2026-06-01T18:00:00Z' }, { actor: { kind: 'device', device: { id: 'tablet-3' } } }),
+    ].map(line);
+    for (const l of lines) {
+      const subject = peekLine(l);
+      expect(subject).not.toBeNull();
+      expect(entryOfLine(l, reading, subject ?? undefined)).toEqual(entryOfLine(l, reading));
+    }
+    // The nested actor is not walked: the line is read whole, actor included.
+    expect(entryOfLine(lines[3], reading)).toEqual(whole(JSON.parse(lines[3].toString())));
+    expect(entryOfLine(lines[3], reading)?.actor).toEqual({ kind: 'device', device: { id: 'tablet-3' } });
   });
 
   it('gives null for a line not in the canonical layout (read whole instead)', () => {

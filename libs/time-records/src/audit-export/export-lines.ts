@@ -7,16 +7,21 @@ import type { AuditedEntry } from '../domain/audit-recompute';
  *
  * The export writes every entry on one line in canonical form (RFC 8785: members sorted), so the top level is
  * `action, actor, chainId, hash, id, incidentId, occurredAt, payload, prevHash, seq, targetId, targetType`. A line
- * in that form is read in parts: the action from its opening, `occurredAt` just before `,"payload":`, the payload,
- * and the tail from `,"prevHash":` on; the rest (the hashes, the chain id, the actor when not needed, a check-in's
- * verification evidence) is not parsed. Each part is cut where its member sits at the top level: a cut that falls
- * inside a nested value leaves text that does not parse, and the whole line is then parsed instead, so any valid
- * JSON line gives the same entry. That the entries are genuine is audit-verify's part, not this reader's.
+ * in that form is read by position: its head walked member by member (a flat actor object, then plain strings), its
+ * tail read backwards from the end (`prevHash`, `seq`, `targetId`, `targetType`), and of the payload between them only
+ * the part the recomputation reads; the rest (the hashes, the chain id, the actor when not needed, a check-in's
+ * verification evidence) is not parsed. Short scans by hand: a `Buffer.indexOf` of a several-byte needle costs more
+ * than walking the few dozen bytes it would search. A line not in that layout (a nested actor, an escaped string, other
+ * member order) is parsed whole, and a payload part cut inside a nested value does not parse and is read whole, so any
+ * valid JSON line gives the same entry. That the entries are genuine is audit-verify's part, not this reader's.
  */
 
 const OPENING = Buffer.from('{"action":"');
+const ACTOR = Buffer.from(',"actor":{');
+/** The plain-string members between the actor and the payload, in canonical order (incidentId may be null). */
+const HEAD_MEMBERS = [',"chainId":', ',"hash":', ',"id":', ',"incidentId":'].map((m) => Buffer.from(m));
+const OCCURRED_AT = Buffer.from(',"occurredAt":');
 const PAYLOAD = Buffer.from(',"payload":');
-const OCCURRED_AT = Buffer.from(',"occurredAt":"');
 const PREV_HASH = Buffer.from(',"prevHash":"');
 const SEQ = Buffer.from(',"seq":');
 const TARGET_ID = Buffer.from('"targetId":');
@@ -24,8 +29,10 @@ const TARGET_TYPE = Buffer.from(',"targetType":');
 const NULL = Buffer.from('null');
 const VERIFICATION = Buffer.from(',"verification":');
 const TO = Buffer.from(',"to":');
+const RESPONDER_ID = Buffer.from('"responderId":"');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const CLOSING_BRACE = 0x7d;
 const ACTION_TEXT = /^[a-z0-9_.]+$/;
 
 /** Check-ins: only the members before the verification evidence are read (the deployment and the responder). */
@@ -58,10 +65,10 @@ export function auditedEntry(value: unknown): AuditedEntry | null {
   return { seq: e.seq, occurredAt: e.occurredAt, actor: e.actor, action: e.action, targetId: e.targetId ?? null, payload: e.payload };
 }
 
-/** A plain string's text between `from` and the closing quote at `to` (null if it has an escape or a quote). */
-function plainString(line: Buffer, from: number, to: number): string | null {
-  for (let i = from; i < to; i++) if (line[i] === QUOTE || line[i] === BACKSLASH) return null;
-  return line.toString('utf8', from, to);
+/** Whether the bytes between `from` and `to` hold no quote and no escape (a plain string's text). */
+function plain(line: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (line[i] === QUOTE || line[i] === BACKSLASH) return false;
+  return true;
 }
 
 const matchesAt = (line: Buffer, at: number, text: Buffer): boolean => {
@@ -70,76 +77,113 @@ const matchesAt = (line: Buffer, at: number, text: Buffer): boolean => {
   return true;
 };
 
-/** A plain string (no escape) or null at `at`: its value and where it ends, or undefined. */
-function plainOrNull(line: Buffer, at: number): { value: string | null; end: number } | undefined {
-  if (matchesAt(line, at, NULL)) return { value: null, end: at + NULL.length };
-  if (line[at] !== QUOTE) return undefined;
+/** The end of a plain string (no escape) or null at `at`, or -1. */
+function plainOrNullEnd(line: Buffer, at: number): number {
+  if (matchesAt(line, at, NULL)) return at + NULL.length;
+  if (line[at] !== QUOTE) return -1;
   const close = line.indexOf(QUOTE, at + 1);
-  if (close < 0) return undefined;
-  const value = plainString(line, at + 1, close);
-  return value === null ? undefined : { value, end: close + 1 };
+  return close > 0 && plain(line, at + 1, close) ? close + 1 : -1;
+}
+
+/** The value of the plain string or null from `at` to `end` (plainOrNullEnd's). */
+const plainValue = (line: Buffer, at: number, end: number): string | null => (line[at] === QUOTE ? line.toString('utf8', at + 1, end - 1) : null);
+
+/** The last place `text` starts at or before `from`, scanning back by hand (the parts looked for are near). */
+function lastAt(line: Buffer, text: Buffer, from: number): number {
+  for (let i = Math.min(from, line.length - text.length); i >= 0; i--) if (line[i] === text[0] && matchesAt(line, i, text)) return i;
+  return -1;
+}
+
+/** What an entry line is about, read from its opening and its tail only (see peekLine). */
+export interface LineSubject {
+  action: string;
+  seq: number;
+  targetId: string | null;
+  /** A check-in's responder: the first `"responderId":"…"` of its payload (a hint, not parsed); null for any other. */
+  responderHint: string | null;
+  /** Where the action ends and the top-level `,"seq":` starts, for entryOfLine not to look again. */
+  actionEnd: number;
+  seqAt: number;
 }
 
 /**
- * The canonical tail `"seq":N,"targetId":S,"targetType":S}` (N a whole number, S a plain string or null) read by
- * hand from `at` to the end of the line; undefined when the tail is anything else.
+ * The opening and the tail of a canonical line: the action, and `"seq":N,"targetId":S,"targetType":S}` (N a whole
+ * number, S a plain string or null; an escaped target read as JSON); null when the line is not in that layout.
  */
-function tailOf(line: Buffer, at: number): { seq: number; targetId: string | null } | undefined {
-  let i = at + SEQ.length;
+function subjectOf(line: Buffer): LineSubject | null {
+  if (!matchesAt(line, 0, OPENING)) return null;
+  const actionEnd = line.indexOf(QUOTE, OPENING.length);
+  const seqAt = lastAt(line, SEQ, line.length);
+  if (actionEnd < 0 || seqAt < actionEnd) return null;
+  const action = line.toString('latin1', OPENING.length, actionEnd);
+  let i = seqAt + SEQ.length;
   let seq = 0;
   const digits = i;
   for (; i < line.length && line[i] >= 0x30 && line[i] <= 0x39; i++) seq = seq * 10 + (line[i] - 0x30);
-  if (i === digits || i - digits > 15 || (line[digits] === 0x30 && i - digits > 1) || line[i] !== 0x2c) return undefined;
-  if (!matchesAt(line, i + 1, TARGET_ID)) return undefined;
-  const targetId = plainOrNull(line, i + 1 + TARGET_ID.length);
-  if (!targetId || !matchesAt(line, targetId.end, TARGET_TYPE)) return undefined;
-  const targetType = plainOrNull(line, targetId.end + TARGET_TYPE.length);
-  if (!targetType || targetType.end !== line.length - 1 || line[targetType.end] !== 0x7d) return undefined;
-  return { seq, targetId: targetId.value };
+  if (i === digits || i - digits > 15 || (line[digits] === 0x30 && i - digits > 1) || line[i] !== 0x2c) return null;
+  const targetAt = i + 1 + TARGET_ID.length;
+  const targetEnd = matchesAt(line, i + 1, TARGET_ID) ? plainOrNullEnd(line, targetAt) : -1;
+  const typeEnd = matchesAt(line, targetEnd, TARGET_TYPE) ? plainOrNullEnd(line, targetEnd + TARGET_TYPE.length) : -1;
+  if (typeEnd === line.length - 1 && line[typeEnd] === CLOSING_BRACE) {
+    return { action, seq, targetId: plainValue(line, targetAt, targetEnd), responderHint: null, actionEnd, seqAt };
+  }
+  // After the top-level seq come only targetId and targetType: their text closes the line alone.
+  const value = parsed(`{${line.toString('utf8', seqAt + 1, line.length)}`);
+  if (!isObject(value) || value.seq !== seq) return null;
+  const targetId = value.targetId === undefined ? null : value.targetId;
+  if (typeof targetId !== 'string' && targetId !== null) return null;
+  return { action, seq, targetId, responderHint: null, actionEnd, seqAt };
+}
+
+/** Where the payload starts (`,"payload":`) and `occurredAt`'s text, walking the head; null when it is not canonical. */
+function headOf(line: Buffer, actionEnd: number): { payloadAt: number; occurredFrom: number; occurredTo: number } | null {
+  if (!matchesAt(line, actionEnd + 1, ACTOR)) return null;
+  // A flat actor object (what the server writes) ends at its first brace; a nested one fails the next member's test.
+  let at = line.indexOf(CLOSING_BRACE, actionEnd + 1 + ACTOR.length) + 1;
+  for (const member of HEAD_MEMBERS) {
+    if (!matchesAt(line, at, member)) return null;
+    at = plainOrNullEnd(line, at + member.length);
+  }
+  if (!matchesAt(line, at, OCCURRED_AT) || line[at + OCCURRED_AT.length] !== QUOTE) return null;
+  const end = plainOrNullEnd(line, at + OCCURRED_AT.length);
+  if (!matchesAt(line, end, PAYLOAD)) return null;
+  return { payloadAt: end, occurredFrom: at + OCCURRED_AT.length + 1, occurredTo: end - 1 };
+}
+
+/** The top-level `,"prevHash":"` just before seq: a plain string closing where seq's member starts; -1 if not. */
+function prevHashOf(line: Buffer, seqAt: number): number {
+  if (line[seqAt - 1] !== QUOTE) return -1;
+  let q = seqAt - 2;
+  while (q >= 0 && line[q] !== QUOTE) {
+    if (line[q] === BACKSLASH) return -1;
+    q--;
+  }
+  const at = q + 1 - PREV_HASH.length;
+  return matchesAt(line, at, PREV_HASH) ? at : -1;
 }
 
 /** The canonical-layout reading (see the top of this file), or null when the line is not in that layout. */
-function partsOf(line: Buffer, reading: EntryReading): AuditedEntry | null {
-  if (!matchesAt(line, 0, OPENING)) return null;
-  const actionEnd = line.indexOf(QUOTE, OPENING.length);
-  if (actionEnd < 0) return null;
-  const action = line.toString('latin1', OPENING.length, actionEnd);
-  if (!ACTION_TEXT.test(action)) return null;
-  const payloadAt = line.indexOf(PAYLOAD, actionEnd);
-  // After the top-level seq come only targetId and targetType: read by hand when they are plain, else parsed. The
-  // text from there closes the line alone only when the cut is at the top level.
-  const seqAt = line.lastIndexOf(SEQ);
-  if (payloadAt < 0 || seqAt < payloadAt) return null;
-  let tail = tailOf(line, seqAt);
-  if (!tail) {
-    const value = parsed(`{${line.toString('utf8', seqAt + 1, line.length)}`);
-    if (!isObject(value) || typeof value.seq !== 'number') return null;
-    const targetId = value.targetId === undefined ? null : value.targetId;
-    if (typeof targetId !== 'string' && targetId !== null) return null;
-    tail = { seq: value.seq, targetId };
-  }
-  // Just before seq, the top-level prevHash: a plain string ending where seq's member starts.
-  const prevHashAt = line.lastIndexOf(PREV_HASH, seqAt);
-  if (prevHashAt < payloadAt || line[seqAt - 1] !== QUOTE || plainString(line, prevHashAt + PREV_HASH.length, seqAt - 1) === null) return null;
+function partsOf(line: Buffer, reading: EntryReading, known?: LineSubject): AuditedEntry | null {
+  const subject = known ?? subjectOf(line);
+  if (!subject || !ACTION_TEXT.test(subject.action)) return null;
+  const { action } = subject;
+  const head = headOf(line, subject.actionEnd);
+  if (!head) return null;
+  const prevHashAt = prevHashOf(line, subject.seqAt);
+  if (prevHashAt <= head.payloadAt) return null;
 
-  let occurredAt: string | null = null;
+  let occurredAt = line.toString('utf8', head.occurredFrom, head.occurredTo);
   let actor: Record<string, unknown> = {};
   if (reading.withActor.has(action)) {
-    // The head (action to occurredAt) parses on its own only when the payload's cut is at the top level.
-    const head = parsed(`${line.toString('utf8', 0, payloadAt)}}`);
-    if (!isObject(head) || !isObject(head.actor) || typeof head.occurredAt !== 'string' || head.action !== action) return null;
-    occurredAt = head.occurredAt;
-    actor = head.actor;
-  } else {
-    const at = line.lastIndexOf(OCCURRED_AT, payloadAt);
-    if (at < 0 || line[payloadAt - 1] !== QUOTE) return null;
-    occurredAt = plainString(line, at + OCCURRED_AT.length, payloadAt - 1);
+    const value = parsed(`${line.toString('utf8', 0, head.payloadAt)}}`);
+    if (!isObject(value) || !isObject(value.actor) || value.occurredAt !== occurredAt) return null;
+    occurredAt = value.occurredAt;
+    actor = value.actor;
   }
-  if (occurredAt === null) return null;
 
   let payload: unknown = {};
   if (reading.replayed.has(action)) {
-    const from = payloadAt + PAYLOAD.length;
+    const from = head.payloadAt + PAYLOAD.length;
     const to = prevHashAt;
     payload = undefined;
     if (CHECK_INS.has(action)) {
@@ -149,52 +193,35 @@ function partsOf(line: Buffer, reading: EntryReading): AuditedEntry | null {
       if (cut > 0 && cut < to) payload = parsed(`${line.toString('utf8', from, cut)}}`);
     } else if (action === STATUS_CHANGED) {
       // `to` is last in canonical order: from its member on, when that cut is at the payload's top level.
-      const cut = line.lastIndexOf(TO, to);
+      const cut = lastAt(line, TO, to);
       if (cut > from) payload = parsed(`{${line.toString('utf8', cut + 1, to)}`);
     }
     if (!isObject(payload)) payload = parsed(line.toString('utf8', from, to));
   }
   if (!isObject(payload)) return null;
-  return { seq: tail.seq, occurredAt, actor, action, targetId: tail.targetId, payload };
+  return { seq: subject.seq, occurredAt, actor, action, targetId: subject.targetId, payload };
 }
-
-/** What an entry line is about, read without its payload (see peekLine). */
-export interface LineSubject {
-  action: string;
-  seq: number;
-  targetId: string | null;
-  /** A check-in's responder: the first `"responderId":"…"` after the payload starts (a hint: not parsed). */
-  responderHint: string | null;
-}
-
-const RESPONDER_ID = Buffer.from('"responderId":"');
 
 /**
- * The action, seq and target of a line in the canonical layout, and a check-in's responder, without reading the rest:
+ * The action, seq and target of a line in the canonical layout, and a check-in's responder, from its opening and tail:
  * enough to pass over an entry about another share's responder. Null when the line is not in that layout.
  */
 export function peekLine(line: Buffer): LineSubject | null {
-  if (!matchesAt(line, 0, OPENING)) return null;
-  const actionEnd = line.indexOf(QUOTE, OPENING.length);
-  if (actionEnd < 0) return null;
-  const tail = tailOf(line, line.lastIndexOf(SEQ));
-  if (!tail) return null;
-  const action = line.toString('latin1', OPENING.length, actionEnd);
-  let responderHint: string | null = null;
-  if (CHECK_INS.has(action)) {
-    const hint = line.indexOf(RESPONDER_ID, line.indexOf(PAYLOAD, actionEnd));
-    const close = hint < 0 ? -1 : line.indexOf(QUOTE, hint + RESPONDER_ID.length);
-    if (close > 0) responderHint = plainString(line, hint + RESPONDER_ID.length, close);
-  }
-  return { action, seq: tail.seq, targetId: tail.targetId, responderHint };
+  const subject = subjectOf(line);
+  if (!subject || !CHECK_INS.has(subject.action)) return subject;
+  const head = headOf(line, subject.actionEnd);
+  const hint = head ? line.indexOf(RESPONDER_ID, head.payloadAt) : -1;
+  const close = hint < 0 ? -1 : line.indexOf(QUOTE, hint + RESPONDER_ID.length);
+  if (close > 0 && plain(line, hint + RESPONDER_ID.length, close)) subject.responderHint = line.toString('utf8', hint + RESPONDER_ID.length, close);
+  return subject;
 }
 
 /**
  * One entry line (without its line break; a trailing comma and surrounding blanks are allowed): the entry, or null
- * when the line is not an audit entry.
+ * when the line is not an audit entry. `subject`: what peekLine read of this line already.
  */
-export function entryOfLine(line: Buffer, reading: EntryReading): AuditedEntry | null {
-  const fast = partsOf(line, reading);
+export function entryOfLine(line: Buffer, reading: EntryReading, subject?: LineSubject): AuditedEntry | null {
+  const fast = partsOf(line, reading, subject);
   if (fast) return fast;
   const text = line.toString('utf8').trim();
   return auditedEntry(parsed(text.endsWith(',') ? text.slice(0, -1) : text));

@@ -40,7 +40,7 @@ export async function recomputeShare(job: ShareJob): Promise<ShareOutcome> {
             recomputation.skip(subject.seq);
             return true;
           }
-          const entry = entryOfLine(text, reading);
+          const entry = entryOfLine(text, reading, subject ?? undefined);
           if (entry) recomputation.add(entry);
           else problem = `${job.file}: an entry line is not an audit entry`;
         }

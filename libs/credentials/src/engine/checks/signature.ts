@@ -83,8 +83,8 @@ export class SignatureCheck {
     entry: TrustedIssuer | undefined,
     ctx: Pick<RunContext, 'knownKeyThumbprint'>,
   ): Promise<SignatureOutcome> {
-    const now = this.ofJwsCached(jws, signer, entry, ctx);
-    if (now || !signer) return now ?? noSigner();
+    const cached = this.ofJwsCached(jws, signer, entry, ctx);
+    if (cached || !signer) return cached ?? noSigner();
     let set: IssuerKeySet;
     try {
       set = await this.keys.keySet(signer);
