@@ -393,11 +393,13 @@ describe('shares of the responders (an export recomputed on several threads)', (
     expect(() => wrongHint(0)).not.toThrow();
   });
 
-  it('refuses a recorded fact that names another responder than its check-in', () => {
+  it('refuses a recorded fact that names another responder than its check-in, or none', () => {
     const entries = chain();
     const approval = entries[4];
     approval.payload = { ...approval.payload, deployments: [{ deploymentId: 'd1', responderId: 'r2', position: null }] };
     expect(() => recomputeFromAudit(entries)).toThrow('deployment d1 is recorded for A with responder r2 but was checked in for r1');
+    approval.payload = { ...approval.payload, deployments: [{ deploymentId: 'd1', position: null }] };
+    expect(() => recomputeFromAudit(entries)).toThrow('deployment d1 is recorded for A without its responder');
   });
 
   it('refuses shares that do not fit together, and a share that is not one', () => {

@@ -458,9 +458,8 @@ export class AuditRecomputation {
     this.lastSeq = seq;
   }
 
-  private owns(responderId: unknown): boolean {
-    if (this.share.count === 1) return true;
-    return typeof responderId === 'string' ? shareOf(responderId, this.share.count) === this.share.index : this.share.index === 0;
+  private owns(responderId: string): boolean {
+    return this.share.count === 1 || shareOf(responderId, this.share.count) === this.share.index;
   }
 
   private checkIn(e: EntryWithoutActor, ms: number): void {
@@ -471,15 +470,16 @@ export class AuditRecomputation {
 
   /**
    * The row of a deployment fact an approval or certification recorded: null when the fact is another share's,
-   * undefined when its check-in is not in the export. A fact naming another responder than its check-in is an error:
-   * the package cannot be recomputed from this export.
+   * undefined when its check-in is not in the export. A fact naming no responder, or another one than its check-in,
+   * is an error: the package cannot be recomputed from this export.
    */
   private rowOfFact(f: CertifiedDeployment, agency: string): number | null | undefined {
+    if (typeof f.responderId !== 'string') throw new Error(`deployment ${String(f.deploymentId)} is recorded for ${agency} without its responder`);
     if (!this.owns(f.responderId)) return null;
     const row = this.deployments.row(f.deploymentId);
     if (row === undefined) return undefined;
     const responderId = this.deployments.responderAt(row);
-    if (typeof f.responderId === 'string' && f.responderId !== responderId) {
+    if (f.responderId !== responderId) {
       throw new Error(`deployment ${f.deploymentId} is recorded for ${agency} with responder ${f.responderId} but was checked in for ${responderId}`);
     }
     return row;
