@@ -27,7 +27,8 @@
  *          --keep-export  leave the export file in the temporary directory (its path is printed);
  *          BENCH_CLI_ARGS  extra node options for the CLI child, space separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof");
  *          BENCH_CLI_COMPARE  the main.js of another build of the CLI (e.g. a copy of an older dist): run first on the
- *                             same export, its figures printed as `compared`.
+ *                             same export, its figures printed as `compared`;
+ *          BENCH_CLI_THREADS  `--threads` for the CLI (default: its own, every core up to 4 at this size).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -164,6 +165,7 @@ function batch(from: number, to: number): { timelines: DeploymentTimeline[]; pro
 
 const SKIP_CLI = process.argv.includes('--skip-cli');
 const KEEP_EXPORT = process.argv.includes('--keep-export');
+const CLI_THREADS = process.env.BENCH_CLI_THREADS;
 const INCIDENT = 'a7c1e2d4-5b6f-4a80-9c1d-2e3f4a5b6c7d';
 const CHAIN = `incident:${INCIDENT}`;
 /** A uuid-shaped id (the length of the server's ids) for the n-th object of a kind. */
@@ -445,7 +447,7 @@ async function runCli(
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const extra = (process.env.BENCH_CLI_ARGS ?? '').split(' ').filter((a) => a !== '');
   const node = [process.execPath, '--disable-warning=ExperimentalWarning', ...extra, main];
-  const cli = ['time-package', '--audit-export', file, '--incident', INCIDENT];
+  const cli = ['time-package', '--audit-export', file, '--incident', INCIDENT, ...(CLI_THREADS ? ['--threads', CLI_THREADS] : [])];
   const [command, ...args] = timeBin ? [timeBin, '-v', ...node, ...cli] : [...node, ...cli];
   const started = performance.now();
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -560,7 +562,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify(
         {
-          cli: 'time-package --audit-export FILE --incident ID',
+          cli: `time-package --audit-export FILE --incident ID${CLI_THREADS ? ` --threads ${CLI_THREADS}` : ''}`,
           exportMiB: Math.round(written.bytes / 1024 / 1024),
           entries: written.entries,
           exportWriteSeconds: Number(writeSeconds.toFixed(1)),
