@@ -28,7 +28,7 @@
  *          BENCH_CLI_ARGS  extra node options for the CLI child, space separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof");
  *          BENCH_CLI_COMPARE  the main.js of another build of the CLI (e.g. a copy of an older dist): run first on the
  *                             same export, its figures printed as `compared`;
- *          BENCH_CLI_THREADS  `--threads` for the CLI (default: its own, every core up to 4 at this size).
+ *          BENCH_CLI_THREADS  `--threads` for the CLI (default: its own, 2 threads at this size on 2 cores or more).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';

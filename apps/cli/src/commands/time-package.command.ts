@@ -13,8 +13,9 @@ const USAGE = `Usage:
                       day approval records), with the days approved and those waiting for re-approval; such figures may
                       still change until the package is certified
       --json          print the result as JSON (with --approved: { certified, provisional })
-      --threads N     split the responders over N threads (1 to ${MAX_THREADS}), each reading the whole export; default: every
-                      core for an export of 64 MiB or more, else 1. The totals do not depend on it.
+      --threads N     split the responders over N threads (1 to ${MAX_THREADS}), each reading the whole export and holding its
+                      share; default: 2 (on 2 cores or more) for an export of 64 MiB or more, else 1. More threads use
+                      more memory. The totals do not depend on it.
       Exit 0 every certified total equals its certification (and something was recomputed), 1 a total differs or
       nothing was recomputed, 2 usage error or an unreadable export.
       Verify the bundle first (audit-verify): this command trusts the entries it is given.`;

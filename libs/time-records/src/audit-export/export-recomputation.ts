@@ -10,8 +10,8 @@ import { recomputeShare, type ShareJob, type ShareOutcome } from './export-share
 
 export interface ExportRecomputationOptions {
   /**
-   * Threads, each replaying the whole export for its share of the responders (1: this thread only). Default: every
-   * core up to MAX_THREADS for an export of PARALLEL_MIN_BYTES or more, else 1.
+   * Threads, each replaying the whole export for its share of the responders (1: this thread only). Default: up to
+   * DEFAULT_THREADS, as the machine has cores, for an export of PARALLEL_MIN_BYTES or more, else 1.
    */
   threads?: number;
   /** Also the agencies not certified yet, as of the export's time. */
@@ -30,6 +30,8 @@ const WORKER_SCRIPT = join(__dirname, 'export-share.worker.js');
 const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
 /** Each thread reads the whole file and holds its own heap: past a few, memory grows faster than time falls. */
 export const MAX_THREADS = 4;
+/** Two threads keep the peak under 1 GiB at 1.5 M person-days (four pass it: docs/benchmarks.md). */
+const DEFAULT_THREADS = 2;
 
 /**
  * An auditor's offline recomputation of an incident's packages from its audit export alone, without holding the
@@ -57,7 +59,7 @@ export async function recomputeAuditExport(file: string, options: ExportRecomput
     const header = parseBundleHeader(`${head.subarray(0, marker).toString('utf8')}}`);
     if (!header.ok) return header;
     const { incidentId, exportedAt } = header.header;
-    const threads = Math.max(1, Math.min(MAX_THREADS, options.threads ?? (size >= PARALLEL_MIN_BYTES ? availableParallelism() : 1)));
+    const threads = Math.max(1, Math.min(MAX_THREADS, options.threads ?? (size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), DEFAULT_THREADS) : 1)));
     const jobs: ShareJob[] = Array.from({ length: threads }, (_, index) => ({
       file,
       start: firstBreak + 1,
