@@ -26,7 +26,7 @@ export type ExportRecomputation =
 const WHOLE_PARSE_LIMIT = 256 * 1024 * 1024;
 const ENTRIES_MARKER = Buffer.from(',"entries":[');
 const WORKER_SCRIPT = join(__dirname, 'export-share.worker.js');
-/** Below this (about 100,000 entries) starting threads, each loading the rules, costs more than it saves. */
+/** Below this (some 60,000 entries) starting threads, each loading the rules, costs more than it saves. */
 const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
 /** Each thread reads the whole file and holds its own heap: past a few, memory grows faster than time falls. */
 export const MAX_THREADS = 4;
