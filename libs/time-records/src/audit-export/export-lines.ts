@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import type { AuditedEntry } from '../domain/audit-recompute';
+import { CHECK_IN_ACTIONS, type AuditedEntry } from '../domain/audit-recompute';
 
 /**
  * Reading an audit export's entry lines for the offline recomputation, which needs only a few members of each entry:
@@ -35,8 +35,6 @@ const BACKSLASH = 0x5c;
 const CLOSING_BRACE = 0x7d;
 const ACTION_TEXT = /^[a-z0-9_.]+$/;
 
-/** Check-ins: only the members before the verification evidence are read (the deployment and the responder). */
-const CHECK_INS = new Set(['checkin.admitted', 'checkin.admitted_with_warnings']);
 /** A status change: only its last member, `to` (the new status and reason), is read. */
 const STATUS_CHANGED = 'deployment.status_changed';
 
@@ -172,12 +170,11 @@ function partsOf(line: Buffer, reading: EntryReading, known?: LineSubject): Audi
   const prevHashAt = prevHashOf(line, subject.seqAt);
   if (prevHashAt <= head.payloadAt) return null;
 
-  let occurredAt = line.toString('utf8', head.occurredFrom, head.occurredTo);
+  const occurredAt = line.toString('utf8', head.occurredFrom, head.occurredTo);
   let actor: Record<string, unknown> = {};
   if (reading.withActor.has(action)) {
     const value = parsed(`${line.toString('utf8', 0, head.payloadAt)}}`);
     if (!isObject(value) || !isObject(value.actor) || value.occurredAt !== occurredAt) return null;
-    occurredAt = value.occurredAt;
     actor = value.actor;
   }
 
@@ -186,7 +183,7 @@ function partsOf(line: Buffer, reading: EntryReading, known?: LineSubject): Audi
     const from = head.payloadAt + PAYLOAD.length;
     const to = prevHashAt;
     payload = undefined;
-    if (CHECK_INS.has(action)) {
+    if (CHECK_IN_ACTIONS.has(action)) {
       // The verification evidence is last in canonical order and not needed: the members before it, when that cut
       // is at the payload's top level.
       const cut = line.indexOf(VERIFICATION, from);
@@ -208,7 +205,7 @@ function partsOf(line: Buffer, reading: EntryReading, known?: LineSubject): Audi
  */
 export function peekLine(line: Buffer): LineSubject | null {
   const subject = subjectOf(line);
-  if (!subject || !CHECK_INS.has(subject.action)) return subject;
+  if (!subject || !CHECK_IN_ACTIONS.has(subject.action)) return subject;
   const head = headOf(line, subject.actionEnd);
   const hint = head ? line.indexOf(RESPONDER_ID, head.payloadAt) : -1;
   const close = hint < 0 ? -1 : line.indexOf(QUOTE, hint + RESPONDER_ID.length);

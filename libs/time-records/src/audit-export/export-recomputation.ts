@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseBundle, parseBundleHeader } from '@app/audit';
-import { AuditRecomputation, joinShares, type Provisional, type Recomputed } from '../domain/audit-recompute';
+import { AuditRecomputation, joinShares, type Provisional, type Recomputed, type ShareResults } from '../domain/audit-recompute';
 import { auditedEntry } from './export-lines';
 import { recomputeShare, type ShareJob, type ShareOutcome } from './export-share';
 
@@ -70,10 +70,12 @@ export async function recomputeAuditExport(file: string, options: ExportRecomput
     const outcomes: ShareOutcome[] = [];
     if (threads > 1 && existsSync(WORKER_SCRIPT)) outcomes.push(...(await Promise.all(jobs.map(inWorker))));
     else for (const job of jobs) outcomes.push(await recomputeShare(job));
-    const failed = outcomes.find((o) => !o.ok);
-    if (failed) return failed;
-    const joined = joinShares(outcomes.map((o) => (o.ok ? o.results : { certified: [], provisional: [] })));
-    return { ok: true, incidentId, exportedAt, ...joined, threads };
+    const parts: ShareResults[] = [];
+    for (const outcome of outcomes) {
+      if (!outcome.ok) return outcome;
+      parts.push(outcome.results);
+    }
+    return { ok: true, incidentId, exportedAt, ...joinShares(parts), threads };
   }
   if (size > WHOLE_PARSE_LIMIT) return { ok: false, reason: `${file} is too large to read whole and is not in the export's one-entry-per-line layout` };
   let value: unknown;

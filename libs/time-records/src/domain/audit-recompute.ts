@@ -67,7 +67,8 @@ export function shareOf(responderId: string, count: number): number {
 
 /** The actions about one deployment (their target): replayed only for a deployment checked in before. */
 const DEPLOYMENT_ACTIONS = new Set(['ics211.edited', 'demob.travel_recorded', 'deployment.status_changed', 'deployment.checked_out']);
-const CHECK_INS = new Set(['checkin.admitted', 'checkin.admitted_with_warnings']);
+/** The actions that check a responder in (the replay's `checkIn`). */
+export const CHECK_IN_ACTIONS: ReadonlySet<string> = new Set(['checkin.admitted', 'checkin.admitted_with_warnings']);
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const sameTotals = (a: AgencyTotals, b: AgencyTotals): boolean => TOTAL_FIGURES.every((k) => a[k] === b[k]);
@@ -444,7 +445,7 @@ export class AuditRecomputation {
    */
   replays(subject: { action: string; targetId: string | null; responderHint: string | null }): boolean {
     if (DEPLOYMENT_ACTIONS.has(subject.action)) return subject.targetId !== null && this.deployments.has(subject.targetId);
-    if (subject.responderHint !== null && CHECK_INS.has(subject.action)) return this.owns(subject.responderHint);
+    if (subject.responderHint !== null && CHECK_IN_ACTIONS.has(subject.action)) return this.owns(subject.responderHint);
     return true;
   }
 
