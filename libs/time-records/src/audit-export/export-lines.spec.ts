@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '@app/audit';
 import { ACTOR_ACTIONS, AuditRecomputation, REPLAYED_ACTIONS, type AuditedEntry } from '../domain/audit-recompute';
-import { auditedEntry, entryOfLine, forEachLine, isClosing, peekLine, trimmedLine } from './export-lines';
+import { auditedEntry, entryOfLine, forEachLine, isClosing, peekLine, targetIdOf, trimmedLine, type LineSubject } from './export-lines';
 
 const reading = { replayed: REPLAYED_ACTIONS, withActor: ACTOR_ACTIONS };
 const actor = { kind: 'user', userId: 'u-7', role: 'time_leader', email: 'lead@agency.example' };
@@ -24,6 +24,14 @@ const record = (seq: number, action: string, payload: Record<string, unknown>, e
 });
 const line = (value: unknown): Buffer => Buffer.from(canonicalJson(value));
 const whole = (value: unknown): ReturnType<typeof auditedEntry> => auditedEntry(JSON.parse(JSON.stringify(value)));
+/** entryOfLine without the milliseconds it may have read, checked against Date.parse of the time, as a whole parse gives it. */
+const readAsWhole = (l: Buffer, subject?: LineSubject): AuditedEntry | null => {
+  const read = entryOfLine(l, reading, subject);
+  if (!read) return read;
+  const { occurredMs, ...rest } = read;
+  if (occurredMs !== undefined) expect(occurredMs).toBe(Date.parse(read.occurredAt));
+  return rest;
+};
 
 describe('entryOfLine', () => {
   it('reads a canonical check-in without its verification evidence and without the actor', () => {
@@ -38,6 +46,7 @@ describe('entryOfLine', () => {
     expect(entryOfLine(line(record(3, 'checkin.admitted', payload)), reading)).toEqual({
       seq: 3,
       occurredAt: '2026-06-01T12:00:03.000Z',
+      occurredMs: Date.UTC(2026, 5, 1, 12, 0, 3),
       actor: {},
       action: 'checkin.admitted',
       targetId: 'd-3',
@@ -47,7 +56,7 @@ describe('entryOfLine', () => {
 
   it('reads the actor of an entry that names its author, and the whole payload', () => {
     const payload = { agency: 'Agency 01', date: '2026-06-01', deployments: [{ deploymentId: 'd-1', responderId: 'r-1', position: null }] };
-    expect(entryOfLine(line(record(12, 'time.day_approved', payload)), reading)).toEqual(whole(record(12, 'time.day_approved', payload)));
+    expect(readAsWhole(line(record(12, 'time.day_approved', payload)))).toEqual(whole(record(12, 'time.day_approved', payload)));
   });
 
   it('reads only the new status of a canonical status change', () => {
@@ -55,6 +64,7 @@ describe('entryOfLine', () => {
     expect(entryOfLine(line(record(6, 'deployment.status_changed', payload)), reading)).toEqual({
       seq: 6,
       occurredAt: '2026-06-01T12:00:06.000Z',
+      occurredMs: Date.UTC(2026, 5, 1, 12, 0, 6),
       actor: {},
       action: 'deployment.status_changed',
       targetId: 'd-6',
@@ -74,6 +84,7 @@ describe('entryOfLine', () => {
     expect(entryOfLine(line(record(5, 'trust.issuer_updated', { any: { thing: 1 } })), reading)).toEqual({
       seq: 5,
       occurredAt: '2026-06-01T12:00:05.000Z',
+      occurredMs: Date.UTC(2026, 5, 1, 12, 0, 5),
       actor: {},
       action: 'trust.issuer_updated',
       targetId: 'd-5',
@@ -102,6 +113,29 @@ describe('entryOfLine', () => {
     expect(read?.payload).toMatchObject({ deploymentId: 'd-8', responderId: 'r-8', offline: payload.offline });
     const nestedTail = record(9, 'deployment.checked_out', { checkedOutAt: '2026-06-01T19:00:00.000Z', note: { prevHash: 'x', seq: 1 } });
     expect(entryOfLine(line(nestedTail), reading)).toMatchObject({ seq: 9, targetId: 'd-9', payload: nestedTail.payload });
+  });
+
+  it('reads the time in milliseconds as Date.parse does, and leaves any other form to Date.parse', () => {
+    const at = (occurredAt: string): number | undefined => entryOfLine(line(record(3, 'deployment.checked_out', {}, { occurredAt })), reading)?.occurredMs;
+    const instants = [Date.UTC(1999, 11, 31, 23, 59, 59, 999), Date.UTC(2000, 1, 28), Date.UTC(2026, 0, 1), Date.UTC(2100, 1, 28, 12, 30)];
+    for (let i = 0; i < 500; i++) instants.push(Date.UTC(2026, 0, 1) + Math.floor(Math.random() * 4e10));
+    for (const ms of instants) {
+      const text = new Date(ms).toISOString();
+      expect(at(text)).toBe(new Date(text).getUTCDate() > 28 ? undefined : ms);
+    }
+    // Days past the 28th, hour 24, offsets, other precisions, years before 1000: Date.parse's own reading.
+    for (const text of [
+      '2024-02-29T10:00:00.000Z',
+      '2026-02-30T00:00:00.000Z',
+      '2026-06-01T24:00:00.000Z',
+      '2026-06-01T12:00:00.000+02:00',
+      '2026-06-01T12:00:00Z',
+      '0999-06-01T12:00:00.000Z',
+      '2026-13-01T12:00:00.000Z',
+    ]) {
+      expect(at(text)).toBeUndefined();
+      expect(readAsWhole(line(record(3, 'deployment.checked_out', {}, { occurredAt: text })))?.occurredAt).toBe(text);
+    }
   });
 
   it('refuses a line that is not an audit entry', () => {
@@ -159,13 +193,37 @@ const REPLAYED_PAYLOADS: Record<string, Record<string, unknown>> = {
 describe('peekLine', () => {
   it("reads what an entry is about without its payload: action, seq, target and a check-in's responder", () => {
     const checkIn = record(12, 'checkin.admitted', { deploymentId: 'd-12', reasons: [], responderId: 'r-4', verification: { responderId: 'x' } });
-    expect(peekLine(line(checkIn))).toMatchObject({ action: 'checkin.admitted', seq: 12, targetId: 'd-12', responderHint: 'r-4' });
-    expect(peekLine(line(record(13, 'deployment.status_changed', { to: { status: 'rest' } })))).toMatchObject({
-      action: 'deployment.status_changed',
-      seq: 13,
-      targetId: 'd-13',
-      responderHint: null,
-    });
+    const peeked = peekLine(line(checkIn));
+    expect(peeked).toMatchObject({ action: 'checkin.admitted', seq: 12, responderHint: 'r-4' });
+    expect(peeked && targetIdOf(peeked)).toBe('d-12');
+    const statusChange = peekLine(line(record(13, 'deployment.status_changed', { to: { status: 'rest' } })));
+    expect(statusChange).toMatchObject({ action: 'deployment.status_changed', seq: 13, responderHint: null });
+    // The target as the bytes of the line, read only when needed.
+    expect(statusChange?.targetId).toMatchObject({ from: expect.any(Number), to: expect.any(Number) });
+    expect(statusChange && targetIdOf(statusChange)).toBe('d-13');
+    // An escaped target, no target, a seq written otherwise: read as JSON, as a whole parse reads them.
+    const escaped = peekLine(line(record(19, 'deployment.checked_out', {}, { targetId: 'd-\\"19"' })));
+    expect(escaped && targetIdOf(escaped)).toBe('d-\\"19"');
+    const none = peekLine(line(record(20, 'deployment.checked_out', {}, { targetId: null, targetType: null })));
+    expect(none).toMatchObject({ seq: 20, targetId: null });
+    expect(
+      peekLine(
+        Buffer.from(
+          line(record(21, 'deployment.checked_out', {}))
+            .toString()
+            .replace('"seq":21', '"seq":2.1e1'),
+        ),
+      ),
+    ).toMatchObject({ seq: 21 });
+    expect(
+      peekLine(
+        Buffer.from(
+          line(record(22, 'deployment.checked_out', {}))
+            .toString()
+            .replace('"seq":22', '"seq":022'),
+        ),
+      ),
+    ).toBeNull();
     // The hint is the first responderId after the payload starts, not one in the actor.
     const byResponder = record(14, 'checkin.admitted', { deploymentId: 'd-14', responderId: 'r-5' }, { actor: { kind: 'responder', responderId: 'r-0' } });
     expect(peekLine(line(byResponder))?.responderHint).toBe('r-5');
@@ -184,7 +242,7 @@ describe('peekLine', () => {
       expect(entryOfLine(l, reading, subject ?? undefined)).toEqual(entryOfLine(l, reading));
     }
     // The nested actor is not walked: the line is read whole, actor included.
-    expect(entryOfLine(lines[3], reading)).toEqual(whole(JSON.parse(lines[3].toString())));
+    expect(readAsWhole(lines[3])).toEqual(whole(JSON.parse(lines[3].toString())));
     expect(entryOfLine(lines[3], reading)?.actor).toEqual({ kind: 'device', device: { id: 'tablet-3' } });
   });
 
@@ -199,7 +257,7 @@ describe('reading what the recomputation replays', () => {
     expect(Object.keys(REPLAYED_PAYLOADS).sort()).toEqual([...REPLAYED_ACTIONS].sort());
     for (const [n, [action, payload]] of Object.entries(REPLAYED_PAYLOADS).entries()) {
       const value = record(n + 1, action, payload);
-      const read = entryOfLine(line(value), reading);
+      const read = readAsWhole(line(value));
       const expected = whole(value)!;
       // The actor exactly where the replay reads it; the payload whole but for a check-in's evidence and a status
       // change's earlier members.
@@ -309,6 +367,30 @@ describe('lines of the export', () => {
         await handle.close();
       }
       expect(seen).toEqual(['ab', long, '', 'last']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives the same lines whatever the block size, lines ending on a block boundary included, and stops when told', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'export-lines-'));
+    try {
+      const file = join(dir, 'lines.txt');
+      const lines = Array.from({ length: 200 }, (_, i) => 'é'.repeat(i % 23) + String(i));
+      await writeFile(file, `${lines.join('\n')}\n`);
+      for (const blockSize of [1, 2, 3, 7, 16, 64, 1024, 1 << 16]) {
+        const handle = await open(file, 'r');
+        const seen: string[] = [];
+        try {
+          await forEachLine(handle, 0, (block, from, to) => seen.push(block.toString('utf8', from, to)) > 0, blockSize);
+          expect(seen).toEqual(lines);
+          seen.length = 0;
+          await forEachLine(handle, 0, (block, from, to) => seen.push(block.toString('utf8', from, to)) < 150, blockSize);
+          expect(seen).toEqual(lines.slice(0, 150));
+        } finally {
+          await handle.close();
+        }
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { CHECK_IN_ACTIONS, type AuditedEntry } from '../domain/audit-recompute';
+import type { IdBytes } from '../domain/id-index';
 
 /**
  * Reading an audit export's entry lines for the offline recomputation, which needs only a few members of each entry:
@@ -8,10 +9,11 @@ import { CHECK_IN_ACTIONS, type AuditedEntry } from '../domain/audit-recompute';
  * The export writes every entry on one line in canonical form (RFC 8785: members sorted), so the top level is
  * `action, actor, chainId, hash, id, incidentId, occurredAt, payload, prevHash, seq, targetId, targetType`. A line
  * in that form is read by position: its head walked member by member (a flat actor object, then plain strings), its
- * tail read backwards from the end (`prevHash`, `seq`, `targetId`, `targetType`), and of the payload between them only
- * the part the recomputation reads; the rest (the hashes, the chain id, the actor when not needed, a check-in's
- * verification evidence) is not parsed. Short scans by hand: a `Buffer.indexOf` of a several-byte needle costs more
- * than walking the few dozen bytes it would search. A line not in that layout (a nested actor, an escaped string, other
+ * tail walked backwards from the end (`targetType`, `targetId`, `seq`, `prevHash`), and of the payload between them
+ * only the part the recomputation reads; the rest (the hashes, the chain id, the actor when not needed, a check-in's
+ * verification evidence) is not parsed. Short scans by hand: a `Buffer.indexOf` costs more than walking the few dozen
+ * bytes it would search. The target id is handed on as bytes (an entry about another share's deployment is passed over
+ * without making a string of its id), the time in milliseconds when it is in the usual ISO form. A line not in that layout (a nested actor, an escaped string, other
  * member order) is parsed whole, and a payload part cut inside a nested value does not parse and is read whole, so any
  * valid JSON line gives the same entry. That the entries are genuine is audit-verify's part, not this reader's.
  */
@@ -24,7 +26,7 @@ const OCCURRED_AT = Buffer.from(',"occurredAt":');
 const PAYLOAD = Buffer.from(',"payload":');
 const PREV_HASH = Buffer.from(',"prevHash":"');
 const SEQ = Buffer.from(',"seq":');
-const TARGET_ID = Buffer.from('"targetId":');
+const TARGET_ID = Buffer.from(',"targetId":');
 const TARGET_TYPE = Buffer.from(',"targetType":');
 const NULL = Buffer.from('null');
 const VERIFICATION = Buffer.from(',"verification":');
@@ -37,6 +39,12 @@ const ACTION_TEXT = /^[a-z0-9_.]+$/;
 
 /** A status change: only its last member, `to` (the new status and reason), is read. */
 const STATUS_CHANGED = 'deployment.status_changed';
+/**
+ * A status change's payload as read (`{"to":…}`), by its text: an incident has few different ones (a status, its
+ * reason, an assignment). Read only (frozen); up to STATUS_PAYLOADS_KEPT of them, any other parsed each time.
+ */
+const statusPayloads = new Map<string, Readonly<Record<string, unknown>>>();
+const STATUS_PAYLOADS_KEPT = 1024;
 
 export interface EntryReading {
   /** The actions the recomputation reads; any other entry keeps only its place in the chain (seq, time). */
@@ -77,14 +85,53 @@ const matchesAt = (line: Buffer, at: number, text: Buffer): boolean => {
 
 /** The end of a plain string (no escape) or null at `at`, or -1. */
 function plainOrNullEnd(line: Buffer, at: number): number {
-  if (matchesAt(line, at, NULL)) return at + NULL.length;
-  if (line[at] !== QUOTE) return -1;
-  const close = line.indexOf(QUOTE, at + 1);
-  return close > 0 && plain(line, at + 1, close) ? close + 1 : -1;
+  if (line[at] !== QUOTE) return matchesAt(line, at, NULL) ? at + NULL.length : -1;
+  for (let i = at + 1; i < line.length; i++) {
+    if (line[i] === QUOTE) return i + 1;
+    if (line[i] === BACKSLASH) return -1;
+  }
+  return -1;
 }
 
-/** The value of the plain string or null from `at` to `end` (plainOrNullEnd's). */
-const plainValue = (line: Buffer, at: number, end: number): string | null => (line[at] === QUOTE ? line.toString('utf8', at + 1, end - 1) : null);
+/** Where the plain string (no escape) or null ending at `last` (its closing quote or `l`) starts, or -1. */
+function plainOrNullStart(line: Buffer, last: number): number {
+  if (line[last] !== QUOTE) return matchesAt(line, last + 1 - NULL.length, NULL) ? last + 1 - NULL.length : -1;
+  for (let i = last - 1; i >= 0; i--) {
+    if (line[i] === QUOTE) return i;
+    if (line[i] === BACKSLASH) return -1;
+  }
+  return -1;
+}
+
+/** The whole number written in the `length` digits at `at`, or -1. */
+function digitsAt(line: Buffer, at: number, length: number): number {
+  let value = 0;
+  for (let i = at; i < at + length; i++) {
+    const d = line[i] - 0x30;
+    if (!(d >= 0 && d <= 9)) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * Date.parse of the time between `from` and `to` when it is written `YYYY-MM-DDTHH:MM:SS.sssZ` (as the server writes
+ * it) with a year from 1000 and a day up to the 28th; undefined for anything else, left to Date.parse.
+ */
+function isoMs(line: Buffer, from: number, to: number): number | undefined {
+  if (to - from !== 24 || line[from + 4] !== 0x2d || line[from + 7] !== 0x2d || line[from + 10] !== 0x54) return undefined;
+  if (line[from + 13] !== 0x3a || line[from + 16] !== 0x3a || line[from + 19] !== 0x2e || line[from + 23] !== 0x5a) return undefined;
+  const year = digitsAt(line, from, 4);
+  const month = digitsAt(line, from + 5, 2);
+  const day = digitsAt(line, from + 8, 2);
+  const hour = digitsAt(line, from + 11, 2);
+  const minute = digitsAt(line, from + 14, 2);
+  const second = digitsAt(line, from + 17, 2);
+  const milli = digitsAt(line, from + 20, 3);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
+  if (second < 0 || second > 59 || milli < 0) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, milli);
+}
 
 /** The last place `text` starts at or before `from`, scanning back by hand (the parts looked for are near). */
 function lastAt(line: Buffer, text: Buffer, from: number): number {
@@ -96,7 +143,8 @@ function lastAt(line: Buffer, text: Buffer, from: number): number {
 export interface LineSubject {
   action: string;
   seq: number;
-  targetId: string | null;
+  /** The target id: its bytes in the line (a plain string), the string read as JSON (an escaped one), or null. */
+  targetId: IdBytes | string | null;
   /** A check-in's responder: the first `"responderId":"…"` of its payload (a hint, not parsed); null for any other. */
   responderHint: string | null;
   /** Where the action ends and the top-level `,"seq":` starts, for entryOfLine not to look again. */
@@ -104,33 +152,51 @@ export interface LineSubject {
   seqAt: number;
 }
 
+/** The target id of a subject as a string. */
+export function targetIdOf(subject: LineSubject): string | null {
+  const t = subject.targetId;
+  return t === null || typeof t === 'string' ? t : Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.length).toString('utf8', t.from, t.to);
+}
+
+/** The end of the string opened at `at` when it holds no escape, or -1. */
+function plainEnd(line: Buffer, at: number): number {
+  return line[at] === QUOTE ? plainOrNullEnd(line, at) : -1;
+}
+
 /**
  * The opening and the tail of a canonical line: the action, and `"seq":N,"targetId":S,"targetType":S}` (N a whole
- * number, S a plain string or null; an escaped target read as JSON); null when the line is not in that layout.
+ * number, S a plain string or null, walked backwards; an escaped target read as JSON); null when the line is not in
+ * that layout.
  */
 function subjectOf(line: Buffer): LineSubject | null {
   if (!matchesAt(line, 0, OPENING)) return null;
-  const actionEnd = line.indexOf(QUOTE, OPENING.length);
-  const seqAt = lastAt(line, SEQ, line.length);
-  if (actionEnd < 0 || seqAt < actionEnd) return null;
+  const actionEnd = plainEnd(line, OPENING.length - 1) - 1;
+  if (actionEnd < 0) return null;
   const action = line.toString('latin1', OPENING.length, actionEnd);
-  let i = seqAt + SEQ.length;
-  let seq = 0;
-  const digits = i;
-  for (; i < line.length && line[i] >= 0x30 && line[i] <= 0x39; i++) seq = seq * 10 + (line[i] - 0x30);
-  if (i === digits || i - digits > 15 || (line[digits] === 0x30 && i - digits > 1) || line[i] !== 0x2c) return null;
-  const targetAt = i + 1 + TARGET_ID.length;
-  const targetEnd = matchesAt(line, i + 1, TARGET_ID) ? plainOrNullEnd(line, targetAt) : -1;
-  const typeEnd = matchesAt(line, targetEnd, TARGET_TYPE) ? plainOrNullEnd(line, targetEnd + TARGET_TYPE.length) : -1;
-  if (typeEnd === line.length - 1 && line[typeEnd] === CLOSING_BRACE) {
-    return { action, seq, targetId: plainValue(line, targetAt, targetEnd), responderHint: null, actionEnd, seqAt };
+  const last = line.length - 1;
+  const typeAt = line[last] === CLOSING_BRACE ? plainOrNullStart(line, last - 1) - TARGET_TYPE.length : -1;
+  const targetAt = matchesAt(line, typeAt, TARGET_TYPE) ? plainOrNullStart(line, typeAt - 1) : -1;
+  let i = targetAt - TARGET_ID.length;
+  if (targetAt >= 0 && matchesAt(line, i, TARGET_ID)) {
+    const digitsEnd = i;
+    while (i > actionEnd && line[i - 1] >= 0x30 && line[i - 1] <= 0x39) i--;
+    const seqAt = i - SEQ.length;
+    const digits = digitsEnd - i;
+    if (digits > 0 && digits <= 15 && !(line[i] === 0x30 && digits > 1) && seqAt > actionEnd && matchesAt(line, seqAt, SEQ)) {
+      let seq = 0;
+      for (; i < digitsEnd; i++) seq = seq * 10 + (line[i] - 0x30);
+      const targetId = line[targetAt] === QUOTE ? { bytes: line, from: targetAt + 1, to: typeAt - 1 } : null;
+      return { action, seq, targetId, responderHint: null, actionEnd, seqAt };
+    }
   }
   // After the top-level seq come only targetId and targetType: their text closes the line alone.
+  const seqAt = lastAt(line, SEQ, line.length);
+  if (seqAt < actionEnd) return null;
   const value = parsed(`{${line.toString('utf8', seqAt + 1, line.length)}`);
-  if (!isObject(value) || value.seq !== seq) return null;
+  if (!isObject(value) || typeof value.seq !== 'number' || !Number.isSafeInteger(value.seq) || value.seq < 0) return null;
   const targetId = value.targetId === undefined ? null : value.targetId;
   if (typeof targetId !== 'string' && targetId !== null) return null;
-  return { action, seq, targetId, responderHint: null, actionEnd, seqAt };
+  return { action, seq: value.seq, targetId, responderHint: null, actionEnd, seqAt };
 }
 
 /** Where the payload starts (`,"payload":`) and `occurredAt`'s text, walking the head; null when it is not canonical. */
@@ -191,12 +257,24 @@ function partsOf(line: Buffer, reading: EntryReading, known?: LineSubject): Audi
     } else if (action === STATUS_CHANGED) {
       // `to` is last in canonical order: from its member on, when that cut is at the payload's top level.
       const cut = lastAt(line, TO, to);
-      if (cut > from) payload = parsed(`{${line.toString('utf8', cut + 1, to)}`);
+      if (cut > from) payload = statusPayload(`{${line.toString('utf8', cut + 1, to)}`);
     }
     if (!isObject(payload)) payload = parsed(line.toString('utf8', from, to));
   }
   if (!isObject(payload)) return null;
-  return { seq: subject.seq, occurredAt, actor, action, targetId: subject.targetId, payload };
+  const occurredMs = isoMs(line, head.occurredFrom, head.occurredTo);
+  return { seq: subject.seq, occurredAt, occurredMs, actor, action, targetId: targetIdOf(subject), payload };
+}
+
+/** The payload `{"to":…}` of a status change, parsed once per different text (statusPayloads). */
+function statusPayload(text: string): unknown {
+  const kept = statusPayloads.get(text);
+  if (kept) return kept;
+  const payload = parsed(text);
+  if (!isObject(payload) || statusPayloads.size >= STATUS_PAYLOADS_KEPT) return payload;
+  if (isObject(payload.to)) Object.freeze(payload.to);
+  statusPayloads.set(text, Object.freeze(payload));
+  return payload;
 }
 
 /**
@@ -244,9 +322,10 @@ export function isClosing(line: Buffer): boolean {
 }
 
 /**
- * Calls `line` with each line of a file from `start` (without its line break) as a range of a block read in large
- * blocks (a line longer than a block grows it), valid during the call: no buffer object per line. `line` returns false
- * to stop.
+ * Calls `line` with each line of a file from `start` (without its line break) as a range of a block, valid during the
+ * call: no buffer object per line. Two blocks take turns: the next is read while the lines of this one are handed on,
+ * so the thread does not wait for the disk or the copy. A line across two blocks (or longer than one) is put together
+ * in a buffer of its own. `line` returns false to stop.
  */
 export async function forEachLine(
   handle: FileHandle,
@@ -254,28 +333,51 @@ export async function forEachLine(
   line: (block: Buffer, from: number, to: number) => boolean,
   blockSize = 8 * 1024 * 1024,
 ): Promise<void> {
-  let buffer = Buffer.allocUnsafe(blockSize);
-  let filled = 0;
+  let current = Buffer.allocUnsafe(blockSize);
+  let next = Buffer.allocUnsafe(blockSize);
+  let carried = Buffer.allocUnsafe(0);
+  let carriedLength = 0;
+  const carry = (block: Buffer, from: number, to: number): void => {
+    const length = carriedLength + to - from;
+    if (length > carried.length) {
+      const grown = Buffer.allocUnsafe(Math.max(length, carried.length * 2, 1024));
+      carried.copy(grown, 0, 0, carriedLength);
+      carried = grown;
+    }
+    block.copy(carried, carriedLength, from, to);
+    carriedLength = length;
+  };
   let position = start;
-  for (;;) {
-    if (filled === buffer.length) {
-      const grown = Buffer.allocUnsafe(buffer.length * 2);
-      buffer.copy(grown, 0, 0, filled);
-      buffer = grown;
+  let reading = handle.read(current, 0, blockSize, position);
+  try {
+    for (;;) {
+      const { bytesRead } = await reading;
+      if (bytesRead === 0) {
+        if (carriedLength > 0) line(carried, 0, carriedLength);
+        return;
+      }
+      position += bytesRead;
+      const block = current;
+      reading = handle.read(next, 0, blockSize, position);
+      [current, next] = [next, block];
+      let from = 0;
+      let nl = block.indexOf(0x0a, 0);
+      if (carriedLength > 0 && nl >= 0 && nl < bytesRead) {
+        carry(block, 0, nl);
+        const length = carriedLength;
+        carriedLength = 0;
+        if (!line(carried, 0, length)) return;
+        from = nl + 1;
+        nl = block.indexOf(0x0a, from);
+      }
+      for (; nl >= 0 && nl < bytesRead; nl = block.indexOf(0x0a, from)) {
+        if (!line(block, from, nl)) return;
+        from = nl + 1;
+      }
+      carry(block, from, bytesRead);
     }
-    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position);
-    position += bytesRead;
-    filled += bytesRead;
-    let from = 0;
-    for (let nl = buffer.indexOf(0x0a, from); nl >= 0 && nl < filled; nl = buffer.indexOf(0x0a, from)) {
-      if (!line(buffer, from, nl)) return;
-      from = nl + 1;
-    }
-    if (bytesRead === 0) {
-      if (from < filled) line(buffer, from, filled);
-      return;
-    }
-    buffer.copy(buffer, 0, from, filled);
-    filled -= from;
+  } finally {
+    // The read ahead is settled before the caller closes the file.
+    await reading.catch(() => undefined);
   }
 }

@@ -336,7 +336,7 @@ describe('shares of the responders (an export recomputed on several threads)', (
       const r = new AuditRecomputation({ index, count });
       for (const e of entries) {
         const responderHint = typeof e.payload.responderId === 'string' ? e.payload.responderId : null;
-        if (r.replays({ action: e.action, targetId: e.targetId, responderHint })) r.add(e);
+        if (r.replays({ action: e.action, seq: e.seq, targetId: e.targetId, responderHint })) r.add(e);
         else r.skip(e.seq);
       }
       return { certified: r.results(), provisional: r.provisional(asOf) };
@@ -383,7 +383,7 @@ describe('shares of the responders (an export recomputed on several threads)', (
       const r = new AuditRecomputation({ index, count: 2 });
       for (const e of entries) {
         const hint = e === lost ? 'r-share-0' : typeof e.payload.responderId === 'string' ? e.payload.responderId : null;
-        if (r.replays({ action: e.action, targetId: e.targetId, responderHint: hint })) r.add(e);
+        if (r.replays({ action: e.action, seq: e.seq, targetId: e.targetId, responderHint: hint })) r.add(e);
         else r.skip(e.seq);
       }
       return r;

@@ -1,5 +1,5 @@
 import { addTotals, emptyTotals, labourSummary, TOTAL_FIGURES, type AgencyTotals, type LabourSummary } from './labour-summary';
-import { IdIndex } from './id-index';
+import { IdIndex, type IdBytes } from './id-index';
 import { TimeLedger } from './ledger';
 import { localDate } from './local-time';
 import type { AgencyRules, Employment, ResponderProfile } from './pay-rules';
@@ -9,6 +9,8 @@ import { deriveTimeEntries, travelLegs, type DeploymentTimeline, type IncidentCa
 export interface AuditedEntry {
   seq: number;
   occurredAt: string;
+  /** `occurredAt` in milliseconds, when the reader read it already (else Date.parse of it). */
+  occurredMs?: number;
   actor: Record<string, unknown>;
   action: string;
   targetId: string | null;
@@ -102,13 +104,9 @@ class DeploymentColumns {
   private changeReason = new Int32Array(4096);
   private nextChange = new Int32Array(4096);
 
-  has(id: string): boolean {
-    return this.index.get(id) !== undefined;
-  }
-
   /** A deployment's row, found once where its id is read; the columns are then read by row. */
-  row(id: string): number | undefined {
-    return this.index.get(id);
+  row(id: string | IdBytes): number | undefined {
+    return typeof id === 'string' ? this.index.get(id) : this.index.getBytes(id);
   }
 
   idAt(row: number): string {
@@ -137,20 +135,16 @@ class DeploymentColumns {
   }
 
   /** A correction of the departure (ICS 211). */
-  setDeparture(id: string, departureAt: string): void {
-    const i = this.index.get(id);
-    if (i !== undefined) this.departure.set(i, departureAt);
+  setDeparture(i: number, departureAt: string): void {
+    this.departure.set(i, departureAt);
   }
 
   /** The ETA home recorded at demobilization (ICS 221). */
-  setEtaHome(id: string, at: number): void {
-    const i = this.index.get(id);
-    if (i !== undefined) this.etaHome.set(i, at);
+  setEtaHome(i: number, at: number): void {
+    this.etaHome.set(i, at);
   }
 
-  addChange(id: string, at: number, status: StatusChange['status'], reason: string | null): void {
-    const i = this.index.get(id);
-    if (i === undefined) return;
+  addChange(i: number, at: number, status: StatusChange['status'], reason: string | null): void {
     const c = this.changes++;
     if (c === this.changeAt.length) {
       const n = c * 2;
@@ -168,9 +162,7 @@ class DeploymentColumns {
     this.lastChange[i] = c;
   }
 
-  checkOut(id: string, at: number): void {
-    const i = this.index.get(id);
-    if (i === undefined) return;
+  checkOut(i: number, at: number): void {
     this.checkedOut[i] = at;
     this.out[i] = 1;
   }
@@ -281,8 +273,9 @@ export class AuditRecomputation {
       'ics211.edited',
       {
         apply: (r, e) => {
+          const row = r.targetRow(e);
           const departureAt = str((e.payload.after as Record<string, unknown> | undefined)?.departureAt);
-          if (e.targetId && departureAt !== null) r.deployments.setDeparture(e.targetId, departureAt);
+          if (row !== undefined && departureAt !== null) r.deployments.setDeparture(row, departureAt);
         },
       },
     ],
@@ -290,8 +283,9 @@ export class AuditRecomputation {
       'demob.travel_recorded',
       {
         apply: (r, e) => {
+          const row = r.targetRow(e);
           const eta = str(e.payload.etaHome);
-          if (e.targetId && eta !== null) r.deployments.setEtaHome(e.targetId, Date.parse(eta));
+          if (row !== undefined && eta !== null) r.deployments.setEtaHome(row, Date.parse(eta));
         },
       },
     ],
@@ -299,8 +293,9 @@ export class AuditRecomputation {
       'deployment.status_changed',
       {
         apply: (r, e, ms) => {
+          const row = r.targetRow(e);
           const to = e.payload.to as { status?: StatusChange['status']; reason?: string } | undefined;
-          if (e.targetId && to?.status) r.deployments.addChange(e.targetId, ms, to.status, to.reason ?? null);
+          if (row !== undefined && to?.status) r.deployments.addChange(row, ms, to.status, to.reason ?? null);
         },
       },
     ],
@@ -308,7 +303,8 @@ export class AuditRecomputation {
       'deployment.checked_out',
       {
         apply: (r, e) => {
-          if (e.targetId) r.deployments.checkOut(e.targetId, Date.parse(str(e.payload.checkedOutAt) ?? e.occurredAt));
+          const row = r.targetRow(e);
+          if (row !== undefined) r.deployments.checkOut(row, Date.parse(str(e.payload.checkedOutAt) ?? e.occurredAt));
         },
       },
     ],
@@ -411,6 +407,9 @@ export class AuditRecomputation {
   private createdAt: Date | null = null;
   private closedAt: Date | null = null;
   private lastAtMs: number | null = null;
+  /** The deployment row `replays` found for the entry of this seq, for `add` not to look it up again. */
+  private foundSeq = -1;
+  private foundRow = -1;
   private readonly deployments = new DeploymentColumns();
   private readonly rules = new Map<string, AgencyRules>();
   private readonly employment = new Map<string, Employment>();
@@ -431,7 +430,7 @@ export class AuditRecomputation {
   add(e: AuditedEntry): void {
     this.follow(e.seq);
     // Milliseconds, not a Date: most entries are check-ins and status changes, kept as numbers.
-    const ms = Date.parse(e.occurredAt);
+    const ms = e.occurredMs ?? Date.parse(e.occurredAt);
     this.lastAtMs = ms;
     AuditRecomputation.replay.get(e.action)?.apply(this, e, ms);
   }
@@ -443,10 +442,22 @@ export class AuditRecomputation {
    * own responder is this share's, so a wrong hint loses a deployment, whose recorded facts then fail the
    * recomputation, and never counts one twice.
    */
-  replays(subject: { action: string; targetId: string | null; responderHint: string | null }): boolean {
-    if (DEPLOYMENT_ACTIONS.has(subject.action)) return subject.targetId !== null && this.deployments.has(subject.targetId);
+  replays(subject: { action: string; seq: number; targetId: string | IdBytes | null; responderHint: string | null }): boolean {
+    if (DEPLOYMENT_ACTIONS.has(subject.action)) {
+      const row = subject.targetId === null ? undefined : this.deployments.row(subject.targetId);
+      if (row === undefined) return false;
+      this.foundSeq = subject.seq;
+      this.foundRow = row;
+      return true;
+    }
     if (subject.responderHint !== null && CHECK_IN_ACTIONS.has(subject.action)) return this.owns(subject.responderHint);
     return true;
+  }
+
+  /** The row of the deployment a deployment action is about, if it was checked in here. */
+  private targetRow(e: EntryWithoutActor): number | undefined {
+    if (e.seq === this.foundSeq) return this.foundRow;
+    return e.targetId === null ? undefined : this.deployments.row(e.targetId);
   }
 
   /** Passes over an entry `replays` declined: it keeps only its place in the chain. */
@@ -466,7 +477,8 @@ export class AuditRecomputation {
   private checkIn(e: EntryWithoutActor, ms: number): void {
     const id = str(e.payload.deploymentId);
     const responderId = str(e.payload.responderId);
-    if (id && responderId && this.owns(responderId) && !this.deployments.has(id)) this.deployments.add(id, responderId, ms, str(e.payload.departureAt));
+    if (id && responderId && this.owns(responderId) && this.deployments.row(id) === undefined)
+      this.deployments.add(id, responderId, ms, str(e.payload.departureAt));
   }
 
   /**

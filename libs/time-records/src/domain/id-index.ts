@@ -4,6 +4,7 @@
  * canonical UUID form (lowercase hex, dashed, as the database writes them) is kept as four 32-bit numbers in an
  * open-addressing table: in a Map of 1.5 M such ids a lookup takes about a microsecond, here about half of that
  * (docs/benchmarks.md). Any other id, or a UUID written otherwise (a different text, so a different id), is kept in a Map.
+ * An id can also be looked up where a reader has it, as the bytes of a line (IdBytes), without making a string of it.
  */
 export class IdIndex {
   /** Per slot: the id's four words, then its row (-1: empty). */
@@ -13,7 +14,16 @@ export class IdIndex {
   private readonly others = new Map<string, number>();
 
   get(id: string): number | undefined {
-    if (!readUuid(id)) return this.others.get(id);
+    return readUuid(id) ? this.probe() : this.others.get(id);
+  }
+
+  /** `get` of an id's text as UTF-8 bytes. */
+  getBytes(id: IdBytes): number | undefined {
+    return readUuidBytes(id) ? this.probe() : this.others.get(textOf(id));
+  }
+
+  /** The row of the UUID in `words`. */
+  private probe(): number | undefined {
     const t = this.table;
     for (let slot = hashWords() & this.mask; ; slot = (slot + 1) & this.mask) {
       const at = slot * SLOT;
@@ -66,6 +76,18 @@ export class IdIndex {
   }
 }
 
+/** An id's text where a reader found it: bytes `from` to `to` of `bytes`, UTF-8 (a JSON string's content without escapes). */
+export interface IdBytes {
+  readonly bytes: Uint8Array;
+  readonly from: number;
+  readonly to: number;
+}
+
+const utf8 = new TextDecoder();
+
+/** The id's text. */
+export const textOf = (id: IdBytes): string => utf8.decode(id.bytes.subarray(id.from, id.to));
+
 const SLOT = 5;
 /** The words of the UUID last read (one lookup at a time: no allocation per lookup). */
 const words = new Int32Array(4);
@@ -78,8 +100,30 @@ function readUuid(id: string): boolean {
   let w = 0;
   for (let i = 0; i < 36; i++) {
     if (i === 8 || i === 13 || i === 18 || i === 23) continue;
-    const c = id.charCodeAt(i);
-    const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    const v = hexValue(id.charCodeAt(i));
+    if (v < 0) return false;
+    word = (word << 4) | v;
+    if (++digits === 8) {
+      words[w++] = word;
+      word = 0;
+      digits = 0;
+    }
+  }
+  return true;
+}
+
+/** The value of a lowercase hex digit's code, or -1. */
+const hexValue = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
+
+/** readUuid of an id's bytes. */
+function readUuidBytes({ bytes, from, to }: IdBytes): boolean {
+  if (to - from !== 36 || bytes[from + 8] !== 0x2d || bytes[from + 13] !== 0x2d || bytes[from + 18] !== 0x2d || bytes[from + 23] !== 0x2d) return false;
+  let word = 0;
+  let digits = 0;
+  let w = 0;
+  for (let i = 0; i < 36; i++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
+    const v = hexValue(bytes[from + i]);
     if (v < 0) return false;
     word = (word << 4) | v;
     if (++digits === 8) {
