@@ -12,7 +12,12 @@ const swc = {
 const common = {
   transform: { '^.+\\.(t|j|mj|cj)s$': ['@swc/jest', swc] },
   transformIgnorePatterns: [],
-  moduleNameMapper: { '^@app/(.*)$': '<rootDir>/libs/$1/src' },
+  // The framework-free entries first (see tsconfig.json's paths), then each lib's index.
+  moduleNameMapper: {
+    '^@app/audit/bundle$': '<rootDir>/libs/audit/src/bundle',
+    '^@app/time-records/offline$': '<rootDir>/libs/time-records/src/offline',
+    '^@app/(.*)$': '<rootDir>/libs/$1/src',
+  },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testEnvironment: 'node',
 };

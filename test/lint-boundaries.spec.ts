@@ -60,6 +60,16 @@ const cases: Array<{ name: string; snippet: Snippet; expected: RegExp | null }> 
     expected: /boundaries\/imports: Import 'common' through '@app\/common'/,
   },
   {
+    name: "a library's framework-free entry",
+    snippet: { filePath: LIB_FILE, code: "import { parseBundle } from '@app/audit/bundle';\nexport const p = parseBundle;\n" },
+    expected: null,
+  },
+  {
+    name: 'a deep import named like a framework-free entry of another library',
+    snippet: { filePath: LIB_FILE, code: "import { x } from '@app/audit/verification/audit-bundle';\nexport const y = x;\n" },
+    expected: /boundaries\/imports: Import 'audit' through '@app\/audit'/,
+  },
+  {
     name: 'a relative import of another library',
     snippet: { filePath: LIB_FILE, code: "import { x } from '../../../common/src/http/json-body-guard';\nexport const y = x;\n" },
     expected: /boundaries\/imports: Import the library 'common' through '@app\/common'/,

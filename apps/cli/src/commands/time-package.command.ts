@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { MAX_THREADS, recomputeAuditExport, type AgencyTotals, type ExportRecomputation, type Provisional, type Recomputed } from '@app/time-records';
+import { MAX_THREADS, recomputeAuditExport, type AgencyTotals, type ExportRecomputation, type Provisional, type Recomputed } from '@app/time-records/offline';
 import { EXIT, UsageError, type CliCommand } from '../cli';
 
 const USAGE = `Usage:

@@ -3,7 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { parseBundle, parseBundleHeader } from '@app/audit';
+import { parseBundle, parseBundleHeader } from '@app/audit/bundle';
 import { AuditRecomputation, joinShares, type Provisional, type Recomputed, type ShareResults } from '../domain/audit-recompute';
 import { auditedEntry } from './export-lines';
 import { recomputeShare, type ShareJob, type ShareOutcome } from './export-share';
