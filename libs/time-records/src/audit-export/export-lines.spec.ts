@@ -201,9 +201,14 @@ describe('peekLine', () => {
     // The target as the bytes of the line, read only when needed.
     expect(statusChange?.targetId).toMatchObject({ from: expect.any(Number), to: expect.any(Number) });
     expect(statusChange && targetIdOf(statusChange)).toBe('d-13');
-    // An escaped target, no target, a seq written otherwise: read as JSON, as a whole parse reads them.
-    const escaped = peekLine(line(record(19, 'deployment.checked_out', {}, { targetId: 'd-\\"19"' })));
-    expect(escaped && targetIdOf(escaped)).toBe('d-\\"19"');
+    // A line with an escape anywhere is not peeked: it is read whole, as JSON reads it.
+    const escapedLine = line(record(19, 'deployment.checked_out', {}, { targetId: 'd-\\"19"' }));
+    expect(peekLine(escapedLine)).toBeNull();
+    expect(entryOfLine(escapedLine, reading)?.targetId).toBe('d-\\"19"');
+    const escapedNote = line(record(23, 'deployment.status_changed', { note: 'said "rest"\nthen left', to: { status: 'rest' } }));
+    expect(peekLine(escapedNote)).toBeNull();
+    expect(readAsWhole(escapedNote)).toEqual(whole(JSON.parse(escapedNote.toString())));
+    // No target, a seq written otherwise: the tail read as JSON.
     const none = peekLine(line(record(20, 'deployment.checked_out', {}, { targetId: null, targetType: null })));
     expect(none).toMatchObject({ seq: 20, targetId: null });
     expect(

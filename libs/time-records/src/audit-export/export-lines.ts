@@ -8,13 +8,14 @@ import type { IdBytes } from '../domain/id-index';
  *
  * The export writes every entry on one line in canonical form (RFC 8785: members sorted), so the top level is
  * `action, actor, chainId, hash, id, incidentId, occurredAt, payload, prevHash, seq, targetId, targetType`. A line
- * in that form is read by position: its head walked member by member (a flat actor object, then plain strings), its
- * tail walked backwards from the end (`targetType`, `targetId`, `seq`, `prevHash`), and of the payload between them
- * only the part the recomputation reads; the rest (the hashes, the chain id, the actor when not needed, a check-in's
- * verification evidence) is not parsed. Short scans by hand: a `Buffer.indexOf` costs more than walking the few dozen
- * bytes it would search. The target id is handed on as bytes (an entry about another share's deployment is passed over
- * without making a string of its id), the time in milliseconds when it is in the usual ISO form. A line not in that layout (a nested actor, an escaped string, other
- * member order) is parsed whole, and a payload part cut inside a nested value does not parse and is read whole, so any
+ * in that form and without a backslash (so no string in it holds an escape) is read by position: its head walked member
+ * by member (a flat actor object, then strings, each closed by the next quote: a `Buffer.indexOf` of one byte is several
+ * times faster than a loop over the bytes), its tail walked backwards from the end (`targetType`, `targetId`, `seq`,
+ * `prevHash`), and of the payload between them only the part the recomputation reads; the rest (the hashes, the chain
+ * id, the actor when not needed, a check-in's verification evidence) is not parsed. The target id is handed on as
+ * bytes (an entry about another share's deployment is passed over without making a string of its id), the time in
+ * milliseconds when it is in the usual ISO form. Any other line (a nested actor, an escape anywhere, another member
+ * order) is parsed whole, and a payload part cut inside a nested value does not parse and is read whole, so any
  * valid JSON line gives the same entry. That the entries are genuine is audit-verify's part, not this reader's.
  */
 
@@ -71,36 +72,26 @@ export function auditedEntry(value: unknown): AuditedEntry | null {
   return { seq: e.seq, occurredAt: e.occurredAt, actor: e.actor, action: e.action, targetId: e.targetId ?? null, payload: e.payload };
 }
 
-/** Whether the bytes between `from` and `to` hold no quote and no escape (a plain string's text). */
-function plain(line: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (line[i] === QUOTE || line[i] === BACKSLASH) return false;
-  return true;
-}
-
 const matchesAt = (line: Buffer, at: number, text: Buffer): boolean => {
   if (at < 0 || at + text.length > line.length) return false;
   for (let i = 0; i < text.length; i++) if (line[at + i] !== text[i]) return false;
   return true;
 };
 
-/** The end of a plain string (no escape) or null at `at`, or -1. */
+// In a line without a backslash no string holds an escape: the next quote closes a string, the one before opens it.
+
+/** The end of the string or null at `at` (in a line without escapes), or -1. */
 function plainOrNullEnd(line: Buffer, at: number): number {
   if (line[at] !== QUOTE) return matchesAt(line, at, NULL) ? at + NULL.length : -1;
-  for (let i = at + 1; i < line.length; i++) {
-    if (line[i] === QUOTE) return i + 1;
-    if (line[i] === BACKSLASH) return -1;
-  }
-  return -1;
+  const close = line.indexOf(QUOTE, at + 1);
+  return close < 0 ? -1 : close + 1;
 }
 
-/** Where the plain string (no escape) or null ending at `last` (its closing quote or `l`) starts, or -1. */
+/** Where the string or null ending at `last` (its closing quote or `l`) starts (in a line without escapes), or -1. */
 function plainOrNullStart(line: Buffer, last: number): number {
   if (line[last] !== QUOTE) return matchesAt(line, last + 1 - NULL.length, NULL) ? last + 1 - NULL.length : -1;
-  for (let i = last - 1; i >= 0; i--) {
-    if (line[i] === QUOTE) return i;
-    if (line[i] === BACKSLASH) return -1;
-  }
-  return -1;
+  // lastIndexOf counts a negative offset from the end.
+  return last > 0 ? line.lastIndexOf(QUOTE, last - 1) : -1;
 }
 
 /** The whole number written in the `length` digits at `at`, or -1. */
@@ -143,13 +134,21 @@ function lastAt(line: Buffer, text: Buffer, from: number): number {
 export interface LineSubject {
   action: string;
   seq: number;
-  /** The target id: its bytes in the line (a plain string), the string read as JSON (an escaped one), or null. */
+  /** The target id: its bytes in the line, the string read as JSON (a tail in another layout), or null. */
   targetId: IdBytes | string | null;
   /** A check-in's responder: the first `"responderId":"…"` of its payload (a hint, not parsed); null for any other. */
   responderHint: string | null;
-  /** Where the action ends and the top-level `,"seq":` starts, for entryOfLine not to look again. */
+  /** Where the action ends and the top-level `,"seq":` starts, and the head when read, for entryOfLine not to look again. */
   actionEnd: number;
   seqAt: number;
+  head?: LineHead;
+}
+
+/** Where a canonical line's payload starts (`,"payload":`), and its `occurredAt` text. */
+interface LineHead {
+  payloadAt: number;
+  occurredFrom: number;
+  occurredTo: number;
 }
 
 /** The target id of a subject as a string. */
@@ -158,18 +157,18 @@ export function targetIdOf(subject: LineSubject): string | null {
   return t === null || typeof t === 'string' ? t : Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.length).toString('utf8', t.from, t.to);
 }
 
-/** The end of the string opened at `at` when it holds no escape, or -1. */
+/** The end of the string opened at `at` (in a line without escapes), or -1. */
 function plainEnd(line: Buffer, at: number): number {
   return line[at] === QUOTE ? plainOrNullEnd(line, at) : -1;
 }
 
 /**
  * The opening and the tail of a canonical line: the action, and `"seq":N,"targetId":S,"targetType":S}` (N a whole
- * number, S a plain string or null, walked backwards; an escaped target read as JSON); null when the line is not in
- * that layout.
+ * number, S a string or null, walked backwards; another tail read as JSON); null when the line is not in that layout
+ * or holds an escape anywhere (a note with a quote or a line break, say: few lines, read whole).
  */
 function subjectOf(line: Buffer): LineSubject | null {
-  if (!matchesAt(line, 0, OPENING)) return null;
+  if (!matchesAt(line, 0, OPENING) || line.indexOf(BACKSLASH) >= 0) return null;
   const actionEnd = plainEnd(line, OPENING.length - 1) - 1;
   if (actionEnd < 0) return null;
   const action = line.toString('latin1', OPENING.length, actionEnd);
@@ -200,7 +199,7 @@ function subjectOf(line: Buffer): LineSubject | null {
 }
 
 /** Where the payload starts (`,"payload":`) and `occurredAt`'s text, walking the head; null when it is not canonical. */
-function headOf(line: Buffer, actionEnd: number): { payloadAt: number; occurredFrom: number; occurredTo: number } | null {
+function headOf(line: Buffer, actionEnd: number): LineHead | null {
   if (!matchesAt(line, actionEnd + 1, ACTOR)) return null;
   // A flat actor object (what the server writes) ends at its first brace; a nested one fails the next member's test.
   let at = line.indexOf(CLOSING_BRACE, actionEnd + 1 + ACTOR.length) + 1;
@@ -214,15 +213,10 @@ function headOf(line: Buffer, actionEnd: number): { payloadAt: number; occurredF
   return { payloadAt: end, occurredFrom: at + OCCURRED_AT.length + 1, occurredTo: end - 1 };
 }
 
-/** The top-level `,"prevHash":"` just before seq: a plain string closing where seq's member starts; -1 if not. */
+/** The top-level `,"prevHash":"` just before seq: a string closing where seq's member starts; -1 if not. */
 function prevHashOf(line: Buffer, seqAt: number): number {
-  if (line[seqAt - 1] !== QUOTE) return -1;
-  let q = seqAt - 2;
-  while (q >= 0 && line[q] !== QUOTE) {
-    if (line[q] === BACKSLASH) return -1;
-    q--;
-  }
-  const at = q + 1 - PREV_HASH.length;
+  if (seqAt < 2 || line[seqAt - 1] !== QUOTE) return -1;
+  const at = line.lastIndexOf(QUOTE, seqAt - 2) + 1 - PREV_HASH.length;
   return matchesAt(line, at, PREV_HASH) ? at : -1;
 }
 
@@ -231,7 +225,7 @@ function partsOf(line: Buffer, reading: EntryReading, known?: LineSubject): Audi
   const subject = known ?? subjectOf(line);
   if (!subject || !ACTION_TEXT.test(subject.action)) return null;
   const { action } = subject;
-  const head = headOf(line, subject.actionEnd);
+  const head = subject.head ?? headOf(line, subject.actionEnd);
   if (!head) return null;
   const prevHashAt = prevHashOf(line, subject.seqAt);
   if (prevHashAt <= head.payloadAt) return null;
@@ -285,9 +279,10 @@ export function peekLine(line: Buffer): LineSubject | null {
   const subject = subjectOf(line);
   if (!subject || !CHECK_IN_ACTIONS.has(subject.action)) return subject;
   const head = headOf(line, subject.actionEnd);
+  if (head) subject.head = head;
   const hint = head ? line.indexOf(RESPONDER_ID, head.payloadAt) : -1;
   const close = hint < 0 ? -1 : line.indexOf(QUOTE, hint + RESPONDER_ID.length);
-  if (close > 0 && plain(line, hint + RESPONDER_ID.length, close)) subject.responderHint = line.toString('utf8', hint + RESPONDER_ID.length, close);
+  if (close > 0) subject.responderHint = line.toString('utf8', hint + RESPONDER_ID.length, close);
   return subject;
 }
 

@@ -93,6 +93,15 @@ describe('recomputing from audit entries fed one at a time', () => {
     ]);
   });
 
+  it('keeps the first check-in of a deployment checked in twice', () => {
+    const [created, checkIn, ...rest] = chain();
+    const again = entry(2.5, 'checkin.admitted', '2026-06-01T12:00:00Z', { deploymentId: 'd1', responderId: 'r1' }, 'd1');
+    const r = new AuditRecomputation();
+    for (const e of [created, checkIn, again, ...rest]) r.add(e);
+    // 08:00 to 18:00 as before: 480 regular and 120 overtime minutes, not the 6 h from the second check-in.
+    expect(r.provisional(new Date('2026-06-03T00:00:00Z'))[0]?.totals).toMatchObject({ regularMinutes: 480, overtimeMinutes: 120 });
+  });
+
   it('certifies as of the certification and leaves certified agencies out of the provisional ones', () => {
     const entries = [
       ...chain(),

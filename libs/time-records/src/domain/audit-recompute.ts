@@ -113,8 +113,10 @@ class DeploymentColumns {
     return this.ids[row];
   }
 
-  add(id: string, responderId: string, checkedInAt: number, departureAt: string | null): void {
+  /** Adds a deployment checked in, unless it is here already (false). */
+  add(id: string, responderId: string, checkedInAt: number, departureAt: string | null): boolean {
     const i = this.ids.length;
+    if (!this.index.add(id, i)) return false;
     if (i === this.responder.length) {
       const n = i * 2;
       this.responder = grow(this.responder, new Int32Array(n));
@@ -124,7 +126,6 @@ class DeploymentColumns {
       this.firstChange = grow(this.firstChange, new Int32Array(n));
       this.lastChange = grow(this.lastChange, new Int32Array(n));
     }
-    this.index.add(id, i);
     this.ids.push(id);
     this.responder[i] = this.text(responderId);
     this.checkedIn[i] = checkedInAt;
@@ -132,6 +133,7 @@ class DeploymentColumns {
     this.firstChange[i] = -1;
     this.lastChange[i] = -1;
     if (departureAt !== null) this.departure.set(i, departureAt);
+    return true;
   }
 
   /** A correction of the departure (ICS 211). */
@@ -477,8 +479,8 @@ export class AuditRecomputation {
   private checkIn(e: EntryWithoutActor, ms: number): void {
     const id = str(e.payload.deploymentId);
     const responderId = str(e.payload.responderId);
-    if (id && responderId && this.owns(responderId) && this.deployments.row(id) === undefined)
-      this.deployments.add(id, responderId, ms, str(e.payload.departureAt));
+    // A deployment checked in twice keeps its first check-in.
+    if (id && responderId && this.owns(responderId)) this.deployments.add(id, responderId, ms, str(e.payload.departureAt));
   }
 
   /**

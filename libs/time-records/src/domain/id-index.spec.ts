@@ -33,4 +33,17 @@ describe('IdIndex', () => {
     others.forEach((id, i) => expect(index.get(id)).toBe(i + 1));
     expect(index.get('0123abcd-4567-89ef-0123-456789abcdee')).toBeUndefined();
   });
+
+  it('keeps the first row of an id added twice, in either form', () => {
+    const index = new IdIndex();
+    const uuid = '0123abcd-4567-89ef-0123-456789abcdef';
+    expect(index.add(uuid, 1)).toBe(true);
+    expect(index.add(uuid, 2)).toBe(false);
+    expect(index.add('deployment-7', 3)).toBe(true);
+    expect(index.add('deployment-7', 4)).toBe(false);
+    expect([index.get(uuid), index.get('deployment-7')]).toEqual([1, 3]);
+    // The table grows by the ids added, not by the ones refused.
+    for (let n = 0; n < 5_000; n++) expect(index.add(uuid, n)).toBe(false);
+    expect(index.get(uuid)).toBe(1);
+  });
 });

@@ -33,12 +33,14 @@ export class IdIndex {
     }
   }
 
-  /** Adds an id that is not in the index yet. */
-  add(id: string, row: number): void {
+  /** Adds an id with its row unless the index has it already: then false, and the index is unchanged. */
+  add(id: string, row: number): boolean {
     if (!readUuid(id)) {
+      if (this.others.has(id)) return false;
       this.others.set(id, row);
-      return;
+      return true;
     }
+    if (this.probe() !== undefined) return false;
     // At most half full, so a probe ends soon at an empty slot.
     if (++this.uuids * 2 > this.mask + 1) {
       const added = words.slice();
@@ -46,6 +48,7 @@ export class IdIndex {
       words.set(added);
     }
     this.place(this.table, this.mask, row);
+    return true;
   }
 
   private place(t: Int32Array, mask: number, row: number): void {
