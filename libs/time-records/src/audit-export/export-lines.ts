@@ -135,13 +135,18 @@ export interface LineSubject {
   action: string;
   seq: number;
   /** The target id: its bytes in the line, the string read as JSON (a tail in another layout), or null. */
-  targetId: IdBytes | string | null;
+  targetId: LineTarget | string | null;
   /** A check-in's responder: the first `"responderId":"…"` of its payload (a hint, not parsed); null for any other. */
   responderHint: string | null;
   /** Where the action ends and the top-level `,"seq":` starts, and the head when read, for entryOfLine not to look again. */
   actionEnd: number;
   seqAt: number;
   head?: LineHead;
+}
+
+/** A target id's bytes in its line. */
+interface LineTarget extends IdBytes {
+  readonly bytes: Buffer;
 }
 
 /** Where a canonical line's payload starts (`,"payload":`), and its `occurredAt` text. */
@@ -154,7 +159,7 @@ interface LineHead {
 /** The target id of a subject as a string. */
 export function targetIdOf(subject: LineSubject): string | null {
   const t = subject.targetId;
-  return t === null || typeof t === 'string' ? t : Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.length).toString('utf8', t.from, t.to);
+  return t === null || typeof t === 'string' ? t : t.bytes.toString('utf8', t.from, t.to);
 }
 
 /** The end of the string opened at `at` (in a line without escapes), or -1. */

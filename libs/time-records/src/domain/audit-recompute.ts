@@ -113,10 +113,10 @@ class DeploymentColumns {
     return this.ids[row];
   }
 
-  /** Adds a deployment checked in, unless it is here already (false). */
-  add(id: string, responderId: string, checkedInAt: number, departureAt: string | null): boolean {
+  /** Adds a deployment checked in, unless it is here already. */
+  add(id: string, responderId: string, checkedInAt: number, departureAt: string | null): void {
     const i = this.ids.length;
-    if (!this.index.add(id, i)) return false;
+    if (!this.index.add(id, i)) return;
     if (i === this.responder.length) {
       const n = i * 2;
       this.responder = grow(this.responder, new Int32Array(n));
@@ -133,7 +133,6 @@ class DeploymentColumns {
     this.firstChange[i] = -1;
     this.lastChange[i] = -1;
     if (departureAt !== null) this.departure.set(i, departureAt);
-    return true;
   }
 
   /** A correction of the departure (ICS 211). */
@@ -442,7 +441,8 @@ export class AuditRecomputation {
    * another share's responder, or never), nor a check-in whose responder is another share's. A reader passes over
    * such an entry with `skip`. The responder of a check-in is a hint here: the check-in replayed is kept only if its
    * own responder is this share's, so a wrong hint loses a deployment, whose recorded facts then fail the
-   * recomputation, and never counts one twice.
+   * recomputation, and never counts one twice. The target may be the bytes of the reader's line; the deployment row
+   * found is kept for `add` of the same entry (its seq).
    */
   replays(subject: { action: string; seq: number; targetId: string | IdBytes | null; responderHint: string | null }): boolean {
     if (DEPLOYMENT_ACTIONS.has(subject.action)) {
