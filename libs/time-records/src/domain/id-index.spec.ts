@@ -34,6 +34,21 @@ describe('IdIndex', () => {
     expect(index.get('0123abcd-4567-89ef-0123-456789abcdee')).toBeUndefined();
   });
 
+  it('finds an id from its UTF-8 bytes inside a line, in either form, as from its text', () => {
+    const index = new IdIndex();
+    const uuid = '0123abcd-4567-89ef-0123-456789abcdef';
+    const ids = [uuid, uuid.toUpperCase(), 'déploiement-7', uuid.replace(/-/g, '')];
+    ids.forEach((id, row) => index.add(id, row));
+    for (const [row, id] of ids.entries()) {
+      const line = Buffer.from(`{"targetId":"${id}","x":1}`);
+      const from = line.indexOf('"', 12) + 1;
+      expect(index.getBytes({ bytes: line, from, to: line.indexOf('"', from) })).toBe(row);
+    }
+    const other = Buffer.from('0123abcd-4567-89ef-0123-456789abcdee');
+    expect(index.getBytes({ bytes: other, from: 0, to: other.length })).toBeUndefined();
+    expect(index.getBytes({ bytes: other, from: 1, to: other.length })).toBeUndefined();
+  });
+
   it('keeps the first row of an id added twice, in either form', () => {
     const index = new IdIndex();
     const uuid = '0123abcd-4567-89ef-0123-456789abcdef';

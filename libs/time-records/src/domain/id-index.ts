@@ -14,12 +14,12 @@ export class IdIndex {
   private readonly others = new Map<string, number>();
 
   get(id: string): number | undefined {
-    return readUuid(id) ? this.probe() : this.others.get(id);
+    return readUuid(id, 0, id.length) ? this.probe() : this.others.get(id);
   }
 
   /** `get` of an id's text as UTF-8 bytes. */
   getBytes(id: IdBytes): number | undefined {
-    return readUuidBytes(id) ? this.probe() : this.others.get(textOf(id));
+    return readUuid(id.bytes, id.from, id.to - id.from) ? this.probe() : this.others.get(textOf(id));
   }
 
   /** The row of the UUID in `words`. */
@@ -35,7 +35,7 @@ export class IdIndex {
 
   /** Adds an id with its row unless the index has it already: then false, and the index is unchanged. */
   add(id: string, row: number): boolean {
-    if (!readUuid(id)) {
+    if (!readUuid(id, 0, id.length)) {
       if (this.others.has(id)) return false;
       this.others.set(id, row);
       return true;
@@ -95,38 +95,23 @@ const SLOT = 5;
 /** The words of the UUID last read (one lookup at a time: no allocation per lookup). */
 const words = new Int32Array(4);
 
-/** Reads a canonical UUID (8-4-4-4-12 lowercase hex digits) into `words`; false for any other text. */
-function readUuid(id: string): boolean {
-  if (id.length !== 36 || id.charCodeAt(8) !== 0x2d || id.charCodeAt(13) !== 0x2d || id.charCodeAt(18) !== 0x2d || id.charCodeAt(23) !== 0x2d) return false;
+/**
+ * Reads a canonical UUID (8-4-4-4-12 lowercase hex digits) into `words`: the `length` characters of a text, or bytes of
+ * UTF-8, from `from`; false for any other id.
+ */
+function readUuid(id: string | Uint8Array, from: number, length: number): boolean {
+  if (length !== 36) return false;
+  const text = typeof id === 'string';
   let word = 0;
   let digits = 0;
   let w = 0;
   for (let i = 0; i < 36; i++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
-    const v = hexValue(id.charCodeAt(i));
-    if (v < 0) return false;
-    word = (word << 4) | v;
-    if (++digits === 8) {
-      words[w++] = word;
-      word = 0;
-      digits = 0;
+    const c = text ? id.charCodeAt(from + i) : id[from + i];
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return false;
+      continue;
     }
-  }
-  return true;
-}
-
-/** The value of a lowercase hex digit's code, or -1. */
-const hexValue = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
-
-/** readUuid of an id's bytes. */
-function readUuidBytes({ bytes, from, to }: IdBytes): boolean {
-  if (to - from !== 36 || bytes[from + 8] !== 0x2d || bytes[from + 13] !== 0x2d || bytes[from + 18] !== 0x2d || bytes[from + 23] !== 0x2d) return false;
-  let word = 0;
-  let digits = 0;
-  let w = 0;
-  for (let i = 0; i < 36; i++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
-    const v = hexValue(bytes[from + i]);
+    const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
     if (v < 0) return false;
     word = (word << 4) | v;
     if (++digits === 8) {
