@@ -72,6 +72,28 @@ describe('entryOfLine', () => {
     });
   });
 
+  it('reads only checkedOutAt of a canonical check-out, and a check-out in any other shape whole', () => {
+    const payload = { checkedInAt: '2026-06-01T08:00:00.000Z', checkedOutAt: '2026-06-01T18:00:00.000Z', hoursOnScene: 10, note: null, responderId: 'r-1' };
+    expect(entryOfLine(line(record(6, 'deployment.checked_out', payload)), reading)?.payload).toEqual({ checkedOutAt: '2026-06-01T18:00:00.000Z' });
+    const first = { checkedOutAt: '2026-06-01T17:00:00.000Z', note: 'left early' };
+    expect(entryOfLine(line(record(7, 'deployment.checked_out', first)), reading)?.payload).toEqual({ checkedOutAt: '2026-06-01T17:00:00.000Z' });
+    // No checkedOutAt, a null one, a nested one, one named twice: the payload as JSON reads it.
+    const others = [
+      { checkedInAt: '2026-06-01T08:00:00.000Z', note: null },
+      { checkedInAt: null, checkedOutAt: null },
+      { checkedInAt: '2026-06-01T08:00:00.000Z', note: { checkedOutAt: '1999-01-01T00:00:00.000Z' } },
+    ];
+    for (const [n, other] of others.entries()) {
+      expect(entryOfLine(line(record(8 + n, 'deployment.checked_out', other)), reading)?.payload).toEqual(other);
+    }
+    const twice = Buffer.from(
+      line(record(11, 'deployment.checked_out', { checkedOutAt: '2026-06-01T17:00:00.000Z', note: null }))
+        .toString()
+        .replace('"note":null', '"checkedOutAt":"2026-06-01T19:00:00.000Z"'),
+    );
+    expect(entryOfLine(twice, reading)?.payload).toEqual({ checkedOutAt: '2026-06-01T19:00:00.000Z' });
+  });
+
   it('reads a tail it cannot read by hand (an escaped target id, no target) as JSON', () => {
     const payload = { checkedOutAt: '2026-06-01T19:00:00.000Z' };
     const escaped = record(7, 'deployment.checked_out', payload, { targetId: 'd-"7"' });
@@ -112,7 +134,7 @@ describe('entryOfLine', () => {
     expect(read).toMatchObject({ seq: 8, occurredAt: '2026-06-01T12:00:08.000Z', targetId: 'd-8', action: 'checkin.admitted' });
     expect(read?.payload).toMatchObject({ deploymentId: 'd-8', responderId: 'r-8', offline: payload.offline });
     const nestedTail = record(9, 'deployment.checked_out', { checkedOutAt: '2026-06-01T19:00:00.000Z', note: { prevHash: 'x', seq: 1 } });
-    expect(entryOfLine(line(nestedTail), reading)).toMatchObject({ seq: 9, targetId: 'd-9', payload: nestedTail.payload });
+    expect(entryOfLine(line(nestedTail), reading)).toMatchObject({ seq: 9, targetId: 'd-9', payload: { checkedOutAt: '2026-06-01T19:00:00.000Z' } });
   });
 
   it('reads the time in milliseconds as Date.parse does, and leaves any other form to Date.parse', () => {

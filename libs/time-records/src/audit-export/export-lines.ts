@@ -32,14 +32,20 @@ const TARGET_TYPE = Buffer.from(',"targetType":');
 const NULL = Buffer.from('null');
 const VERIFICATION = Buffer.from(',"verification":');
 const TO = Buffer.from(',"to":');
+const CHECKED_IN_AT = Buffer.from('{"checkedInAt":');
+const CHECKED_OUT_AT = Buffer.from('"checkedOutAt":');
 const RESPONDER_ID = Buffer.from('"responderId":"');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSING_BRACE = 0x7d;
+const OPENING_BRACE = 0x7b;
+const COMMA = 0x2c;
 const ACTION_TEXT = /^[a-z0-9_.]+$/;
 
 /** A status change: only its last member, `to` (the new status and reason), is read. */
 const STATUS_CHANGED = 'deployment.status_changed';
+/** A check-out: only `checkedOutAt`, its first member or the one after `checkedInAt`, is read. */
+const CHECKED_OUT = 'deployment.checked_out';
 /**
  * A status change's payload as read (`{"to":…}`), by its text: an incident has few different ones (a status, its
  * reason, an assignment). Read only (frozen); up to STATUS_PAYLOADS_KEPT of them, any other parsed each time.
@@ -257,12 +263,34 @@ function partsOf(line: Buffer, reading: EntryReading, known?: LineSubject): Audi
       // `to` is last in canonical order: from its member on, when that cut is at the payload's top level.
       const cut = lastAt(line, TO, to);
       if (cut > from) payload = statusPayload(`{${line.toString('utf8', cut + 1, to)}`);
-    }
+    } else if (action === CHECKED_OUT) payload = checkOutPayload(line, from, to);
     if (!isObject(payload)) payload = parsed(line.toString('utf8', from, to));
   }
   if (!isObject(payload)) return null;
   const occurredMs = isoMs(line, head.occurredFrom, head.occurredTo);
   return { seq: subject.seq, occurredAt, occurredMs, actor, action, targetId: targetIdOf(subject), payload };
+}
+
+/**
+ * `{ checkedOutAt }` of a check-out's payload between `from` and `to`, when it is a string at the top level's start
+ * (after `checkedInAt` or first) and named once; undefined otherwise (read whole).
+ */
+function checkOutPayload(line: Buffer, from: number, to: number): Record<string, unknown> | undefined {
+  let at: number;
+  if (matchesAt(line, from, CHECKED_IN_AT)) {
+    const end = plainOrNullEnd(line, from + CHECKED_IN_AT.length);
+    if (end < 0 || line[end] !== COMMA) return undefined;
+    at = end + 1;
+  } else if (line[from] === OPENING_BRACE) at = from + 1;
+  else return undefined;
+  const valueAt = at + CHECKED_OUT_AT.length;
+  if (!matchesAt(line, at, CHECKED_OUT_AT) || line[valueAt] !== QUOTE) return undefined;
+  const end = plainOrNullEnd(line, valueAt);
+  if (end < 0 || end >= to) return undefined;
+  // Named twice, JSON keeps the last: read whole.
+  const again = line.indexOf(CHECKED_OUT_AT, end);
+  if (again >= 0 && again < to) return undefined;
+  return { checkedOutAt: line.toString('utf8', valueAt + 1, end - 1) };
 }
 
 /** The payload `{"to":…}` of a status change, parsed once per different text (statusPayloads). */

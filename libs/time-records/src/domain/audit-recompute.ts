@@ -717,7 +717,7 @@ export function recomputeFromAudit(entries: readonly AuditedEntry[]): Recomputed
 /**
  * The actions the recomputation reads (the replay's handler table); the export reader (`time-package`) skips the
  * payload of any other action, and reads of a check-in only the members before `verification`, of a status change
- * only `to`.
+ * only `to`, of a check-out only `checkedOutAt`.
  */
 export const REPLAYED_ACTIONS: ReadonlySet<string> = AuditRecomputation.replayedActions();
 
