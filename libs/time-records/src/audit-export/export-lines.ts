@@ -193,8 +193,7 @@ function subjectOf(line: Buffer): LineSubject | null {
     const seqAt = i - SEQ.length;
     const digits = digitsEnd - i;
     if (digits > 0 && digits <= 15 && !(line[i] === 0x30 && digits > 1) && seqAt > actionEnd && matchesAt(line, seqAt, SEQ)) {
-      let seq = 0;
-      for (; i < digitsEnd; i++) seq = seq * 10 + (line[i] - 0x30);
+      const seq = digitsAt(line, i, digits);
       const targetId = line[targetAt] === QUOTE ? { bytes: line, from: targetAt + 1, to: typeAt - 1 } : null;
       return { action, seq, targetId, responderHint: null, actionEnd, seqAt };
     }
