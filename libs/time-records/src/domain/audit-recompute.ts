@@ -1,5 +1,6 @@
 import { addTotals, emptyTotals, labourSummary, TOTAL_FIGURES, type AgencyTotals, type LabourSummary } from './labour-summary';
-import { IdIndex, type IdBytes } from './id-index';
+import { DeploymentColumns } from './deployment-columns';
+import type { IdBytes } from './id-index';
 import { TimeLedger } from './ledger';
 import { localDate } from './local-time';
 import type { AgencyRules, Employment, ResponderProfile } from './pay-rules';
@@ -77,144 +78,6 @@ const sameTotals = (a: AgencyTotals, b: AgencyTotals): boolean => TOTAL_FIGURES.
 const userOf = (actor: Record<string, unknown>): string => str(actor.userId) ?? `${String(actor.kind)}`;
 /** Responders per batch when a certified package is recomputed. */
 const RECOMPUTE_BATCH = 200;
-
-/**
- * The replayed deployments in columns: a full-size incident has millions of deployments and several status changes
- * each, which as objects with dates would take several times the memory. Texts (responder ids, statuses, reasons) are
- * kept once each; a deployment's changes are a linked list in the change columns. Travel is kept only for the
- * deployments that have it: the departure as recorded (a local time read in the incident's zone when the time is
- * computed, which may change meanwhile) and the ETA home.
- */
-class DeploymentColumns {
-  private readonly index = new IdIndex();
-  private readonly ids: string[] = [];
-  private readonly texts: string[] = [];
-  private readonly textIndex = new Map<string, number>();
-  private responder = new Int32Array(1024);
-  private checkedIn = new Float64Array(1024);
-  private checkedOut = new Float64Array(1024);
-  private out = new Uint8Array(1024);
-  private firstChange = new Int32Array(1024);
-  private lastChange = new Int32Array(1024);
-  private readonly departure = new Map<number, string>();
-  private readonly etaHome = new Map<number, number>();
-  private changes = 0;
-  private changeAt = new Float64Array(4096);
-  private changeStatus = new Int32Array(4096);
-  private changeReason = new Int32Array(4096);
-  private nextChange = new Int32Array(4096);
-
-  /** A deployment's row, found once where its id is read; the columns are then read by row. */
-  row(id: string | IdBytes): number | undefined {
-    return typeof id === 'string' ? this.index.get(id) : this.index.getBytes(id);
-  }
-
-  idAt(row: number): string {
-    return this.ids[row];
-  }
-
-  /** Adds a deployment checked in, unless it is here already. */
-  add(id: string, responderId: string, checkedInAt: number, departureAt: string | null): void {
-    const i = this.ids.length;
-    if (!this.index.add(id, i)) return;
-    if (i === this.responder.length) {
-      const n = i * 2;
-      this.responder = grow(this.responder, new Int32Array(n));
-      this.checkedIn = grow(this.checkedIn, new Float64Array(n));
-      this.checkedOut = grow(this.checkedOut, new Float64Array(n));
-      this.out = grow(this.out, new Uint8Array(n));
-      this.firstChange = grow(this.firstChange, new Int32Array(n));
-      this.lastChange = grow(this.lastChange, new Int32Array(n));
-    }
-    this.ids.push(id);
-    this.responder[i] = this.text(responderId);
-    this.checkedIn[i] = checkedInAt;
-    this.out[i] = 0;
-    this.firstChange[i] = -1;
-    this.lastChange[i] = -1;
-    if (departureAt !== null) this.departure.set(i, departureAt);
-  }
-
-  /** A correction of the departure (ICS 211). */
-  setDeparture(i: number, departureAt: string): void {
-    this.departure.set(i, departureAt);
-  }
-
-  /** The ETA home recorded at demobilization (ICS 221). */
-  setEtaHome(i: number, at: number): void {
-    this.etaHome.set(i, at);
-  }
-
-  addChange(i: number, at: number, status: StatusChange['status'], reason: string | null): void {
-    const c = this.changes++;
-    if (c === this.changeAt.length) {
-      const n = c * 2;
-      this.changeAt = grow(this.changeAt, new Float64Array(n));
-      this.changeStatus = grow(this.changeStatus, new Int32Array(n));
-      this.changeReason = grow(this.changeReason, new Int32Array(n));
-      this.nextChange = grow(this.nextChange, new Int32Array(n));
-    }
-    this.changeAt[c] = at;
-    this.changeStatus[c] = this.text(status);
-    this.changeReason[c] = reason === null ? -1 : this.text(reason);
-    this.nextChange[c] = -1;
-    if (this.lastChange[i] < 0) this.firstChange[i] = c;
-    else this.nextChange[this.lastChange[i]] = c;
-    this.lastChange[i] = c;
-  }
-
-  checkOut(i: number, at: number): void {
-    this.checkedOut[i] = at;
-    this.out[i] = 1;
-  }
-
-  responderAt(row: number): string {
-    return this.texts[this.responder[row]];
-  }
-
-  timelineAt(i: number): {
-    responderId: string;
-    checkedInAt: Date;
-    checkedOutAt: Date | null;
-    changes: StatusChange[];
-    departureAt: string | null;
-    etaHome: Date | null;
-  } {
-    const changes: StatusChange[] = [];
-    const eta = this.etaHome.get(i);
-    for (let c = this.firstChange[i]; c >= 0; c = this.nextChange[c]) {
-      const reason = this.changeReason[c];
-      changes.push({
-        at: new Date(this.changeAt[c]),
-        status: this.texts[this.changeStatus[c]] as StatusChange['status'],
-        reason: reason < 0 ? null : this.texts[reason],
-      });
-    }
-    return {
-      responderId: this.texts[this.responder[i]],
-      checkedInAt: new Date(this.checkedIn[i]),
-      checkedOutAt: this.out[i] === 1 ? new Date(this.checkedOut[i]) : null,
-      changes,
-      departureAt: this.departure.get(i) ?? null,
-      etaHome: eta === undefined ? null : new Date(eta),
-    };
-  }
-
-  private text(value: string): number {
-    let i = this.textIndex.get(value);
-    if (i === undefined) {
-      i = this.texts.length;
-      this.texts.push(value);
-      this.textIndex.set(value, i);
-    }
-    return i;
-  }
-}
-
-function grow<T extends Int32Array | Float64Array | Uint8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
 
 /** An entry as a handler that does not read the actor sees it (the export reader does not read it for such actions). */
 type EntryWithoutActor = Omit<AuditedEntry, 'actor'>;
@@ -501,7 +364,7 @@ export class AuditRecomputation {
   }
 
   private timelineAt(row: number, agency: string, timeZone: string): DeploymentTimeline {
-    const d = this.deployments.timelineAt(row);
+    const d = this.deployments.deploymentAt(row);
     return {
       deploymentId: this.deployments.idAt(row),
       responderId: d.responderId,

@@ -188,10 +188,14 @@ export function deriveTimeEntries(incident: IncidentCalendar, deployments: reado
     const spans = byResponder.get(d.responderId) ?? [];
     spans.push(whole);
     byResponder.set(d.responderId, spans);
+    // A deployment's pieces mostly fall on one day: the entry of the last day asked for is kept.
+    let dayEntry: TimeEntry | undefined;
     const entryOf = (date: string): TimeEntry => {
+      if (dayEntry?.date === date) return dayEntry;
       const key = `${d.responderId}|${d.agency}|${date}`;
       let entry = entries.get(key);
       if (!entry) entries.set(key, (entry = { responderId: d.responderId, agency: d.agency, date, onDuty: [], restMinutes: 0, travel: [] }));
+      dayEntry = entry;
       return entry;
     };
 
