@@ -2,7 +2,15 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '@app/audit';
-import { ACTOR_ACTIONS, AuditRecomputation, REPLAYED_ACTIONS, type AuditedEntry } from '../domain/audit-recompute';
+import {
+  ACTOR_ACTIONS,
+  AuditRecomputation,
+  FACT_ACTIONS,
+  REPLAYED_ACTIONS,
+  shareOf,
+  type AuditedEntry,
+  type CertifiedDeployment,
+} from '../domain/audit-recompute';
 import { auditedEntry, entryOfLine, forEachLine, isClosing, peekLine, targetIdOf, trimmedLine, type LineSubject } from './export-lines';
 
 const reading = { replayed: REPLAYED_ACTIONS, withActor: ACTOR_ACTIONS };
@@ -157,6 +165,63 @@ describe('entryOfLine', () => {
     ]) {
       expect(at(text)).toBeUndefined();
       expect(readAsWhole(line(record(3, 'deployment.checked_out', {}, { occurredAt: text })))?.occurredAt).toBe(text);
+    }
+  });
+
+  it("reads of an approval's or certification's deployment facts only the share's, in their order, and the rest of the payload", () => {
+    const facts: CertifiedDeployment[] = Array.from({ length: 60 }, (_, n) => ({
+      deploymentId: `00000002-0000-4000-8000-${n.toString(16).padStart(12, '0')}`,
+      position: n % 3 === 0 ? null : ['EMT', 'RN, ICU [night]', 'Équipe {A}'][n % 3],
+      responderId: n % 7 === 0 ? `répondant-${n}` : `00000001-0000-4000-8000-${(n >> 1).toString(16).padStart(12, '0')}`,
+    }));
+    const payloads = [
+      { agency: 'A', date: '2026-06-01', deployments: facts },
+      { agency: 'A', deployments: facts, statement: 'I certify', totals: { agency: 'A', regularMinutes: 480 } },
+      { agency: 'A', deployments: facts.slice(0, 1), endsAt: '2026-06-01T20:00:00.000Z', periodId: 'p-1', startsAt: '2026-06-01T06:00:00.000Z' },
+      { agency: 'A', date: '2026-06-02', deployments: [] },
+    ];
+    for (const action of FACT_ACTIONS) {
+      for (const payload of payloads) {
+        const l = line(record(40, action, payload));
+        for (const count of [2, 3]) {
+          for (let index = 0; index < count; index++) {
+            const read = entryOfLine(l, { ...reading, share: { index, count } });
+            const own = payload.deployments.filter((f) => shareOf(f.responderId, count) === index);
+            expect(read?.payload).toEqual({ ...payload, deployments: own });
+          }
+        }
+        // The whole incident, or no share given: every fact.
+        expect(entryOfLine(l, { ...reading, share: { index: 0, count: 1 } })?.payload).toEqual(payload);
+        expect(entryOfLine(l, reading)?.payload).toEqual(payload);
+      }
+    }
+  });
+
+  it("reads whole, with every fact, a deployment list in any other form or not the payload's own", () => {
+    const fact = { deploymentId: 'd-1', position: null, responderId: 'r-1' };
+    const others = [
+      { agency: 'A', deployments: [{ ...fact, note: 'x' }] },
+      { agency: 'A', deployments: [{ deploymentId: 'd-1', responderId: 'r-1' }] },
+      { agency: 'A', deployments: [{ ...fact, responderId: 7 }] },
+      { agency: 'A', deployments: [{ ...fact, position: 3 }] },
+      { agency: 'A', deployments: [fact, 'd-2'] },
+      { agency: 'A', deployments: [[fact]] },
+      { agency: 'A', deployments: { 0: fact } },
+      { agency: 'A', after: { deployments: [fact] } },
+      { agency: 'A', after: { deployments: [fact] }, deployments: [{ ...fact, responderId: 'r-2' }] },
+    ];
+    for (const payload of others) {
+      for (let index = 0; index < 2; index++) {
+        expect(entryOfLine(line(record(41, 'time.package_certified', payload)), { ...reading, share: { index, count: 2 } })?.payload).toEqual(payload);
+      }
+    }
+    // Named twice, JSON keeps the last list: both orders of the lists read whole.
+    const list = (id: string): string => `[{"deploymentId":"${id}","position":null,"responderId":"r-1"}]`;
+    const twice = line(record(42, 'time.day_approved', { agency: 'A' }))
+      .toString()
+      .replace('"agency":"A"', `"agency":"A","deployments":${list('d-1')},"deployments":${list('d-2')}`);
+    for (let index = 0; index < 2; index++) {
+      expect(entryOfLine(Buffer.from(twice), { ...reading, share: { index, count: 2 } })?.payload).toEqual(JSON.parse(twice).payload);
     }
   });
 

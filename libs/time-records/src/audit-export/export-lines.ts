@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { CHECK_IN_ACTIONS, type AuditedEntry } from '../domain/audit-recompute';
+import { CHECK_IN_ACTIONS, FACT_ACTIONS, shareOfBytes, type AuditedEntry, type CertifiedDeployment, type ResponderShare } from '../domain/audit-recompute';
 import type { IdBytes } from '../domain/id-index';
 
 /**
@@ -35,6 +35,11 @@ const TO = Buffer.from(',"to":');
 const CHECKED_IN_AT = Buffer.from('{"checkedInAt":');
 const CHECKED_OUT_AT = Buffer.from('"checkedOutAt":');
 const RESPONDER_ID = Buffer.from('"responderId":"');
+const DEPLOYMENTS = Buffer.from('"deployments":[');
+const FACT_DEPLOYMENT_ID = Buffer.from('{"deploymentId":"');
+const FACT_POSITION = Buffer.from(',"position":');
+const FACT_RESPONDER_ID = Buffer.from(',"responderId":"');
+const CLOSING_BRACKET = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSING_BRACE = 0x7d;
@@ -58,6 +63,8 @@ export interface EntryReading {
   replayed: ReadonlySet<string>;
   /** The actions whose actor it reads. */
   withActor: ReadonlySet<string>;
+  /** The share of the responders replayed: the deployment facts of the others' may be left out (FACT_ACTIONS). */
+  share?: ResponderShare;
 }
 
 function parsed(text: string): unknown {
@@ -263,6 +270,7 @@ function partsOf(line: Buffer, reading: EntryReading, known?: LineSubject): Audi
       const cut = lastAt(line, TO, to);
       if (cut > from) payload = statusPayload(`{${line.toString('utf8', cut + 1, to)}`);
     } else if (action === CHECKED_OUT) payload = checkOutPayload(line, from, to);
+    else if (reading.share && reading.share.count > 1 && FACT_ACTIONS.has(action)) payload = factsPayload(line, from, to, reading.share);
     if (!isObject(payload)) payload = parsed(line.toString('utf8', from, to));
   }
   if (!isObject(payload)) return null;
@@ -290,6 +298,47 @@ function checkOutPayload(line: Buffer, from: number, to: number): Record<string,
   const again = line.indexOf(CHECKED_OUT_AT, end);
   if (again >= 0 && again < to) return undefined;
   return { checkedOutAt: line.toString('utf8', valueAt + 1, end - 1) };
+}
+
+/**
+ * An approval's or certification's payload between `from` and `to` with, in its `deployments`, only the facts of the
+ * share's responders: the list is walked fact by fact (`{"deploymentId":S,"position":S or null,"responderId":S}`,
+ * a responder's share told from the bytes of its id) and the rest of the payload parsed. A full-size incident's
+ * certification lists 30,000 facts and its approvals as many again: a share makes objects of its own only. Undefined
+ * when the list is in any other form, or not the payload's own `deployments` (read whole).
+ */
+function factsPayload(line: Buffer, from: number, to: number, share: ResponderShare): Record<string, unknown> | undefined {
+  const listAt = line.indexOf(DEPLOYMENTS, from);
+  if (listAt < 0 || listAt >= to) return undefined;
+  const facts: CertifiedDeployment[] = [];
+  let at = listAt + DEPLOYMENTS.length;
+  for (let first = true; line[at] !== CLOSING_BRACKET; first = false) {
+    if (!first && line[at++] !== COMMA) return undefined;
+    if (!matchesAt(line, at, FACT_DEPLOYMENT_ID)) return undefined;
+    const idFrom = at + FACT_DEPLOYMENT_ID.length;
+    const idTo = line.indexOf(QUOTE, idFrom);
+    if (idTo < 0 || idTo >= to || !matchesAt(line, idTo + 1, FACT_POSITION)) return undefined;
+    const positionAt = idTo + 1 + FACT_POSITION.length;
+    const positionEnd = plainOrNullEnd(line, positionAt);
+    if (positionEnd < 0 || positionEnd >= to || !matchesAt(line, positionEnd, FACT_RESPONDER_ID)) return undefined;
+    const responderFrom = positionEnd + FACT_RESPONDER_ID.length;
+    const responderTo = line.indexOf(QUOTE, responderFrom);
+    if (responderTo < 0 || responderTo >= to || line[responderTo + 1] !== CLOSING_BRACE) return undefined;
+    if (shareOfBytes(line, responderFrom, responderTo, share.count) === share.index) {
+      facts.push({
+        deploymentId: line.toString('utf8', idFrom, idTo),
+        position: line[positionAt] === QUOTE ? line.toString('utf8', positionAt + 1, positionEnd - 1) : null,
+        responderId: line.toString('utf8', responderFrom, responderTo),
+      });
+    }
+    at = responderTo + 2;
+    if (at >= to) return undefined;
+  }
+  // The list replaced by a 0, which must come back as the top-level `deployments` (not a nested one, not named twice).
+  const rest = parsed(`${line.toString('utf8', from, listAt)}"deployments":0${line.toString('utf8', at + 1, to)}`);
+  if (!isObject(rest) || rest.deployments !== 0) return undefined;
+  rest.deployments = facts;
+  return rest;
 }
 
 /** The payload `{"to":…}` of a status change, parsed once per different text (statusPayloads). */

@@ -21,7 +21,7 @@ export type ShareOutcome = { ok: true; results: ShareResults } | { ok: false; re
  */
 export async function recomputeShare(job: ShareJob): Promise<ShareOutcome> {
   const recomputation = new AuditRecomputation(job.share);
-  const reading = { replayed: REPLAYED_ACTIONS, withActor: ACTOR_ACTIONS };
+  const reading = { replayed: REPLAYED_ACTIONS, withActor: ACTOR_ACTIONS, share: job.share };
   // With one share every entry is read whole: passing over the few about unknown deployments would not pay the peek.
   const shared = job.share.count > 1;
   let closed = false;

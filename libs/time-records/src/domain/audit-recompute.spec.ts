@@ -4,7 +4,9 @@ import {
   joinShares,
   REPLAYED_ACTIONS,
   recomputeFromAudit,
+  FACT_ACTIONS,
   shareOf,
+  shareOfBytes,
   type AuditedEntry,
   type ShareResults,
 } from './audit-recompute';
@@ -381,6 +383,19 @@ describe('shares of the responders (an export recomputed on several threads)', (
     for (let n = 0; n < 3000; n++) counts[shareOf(`00000001-0000-4000-8000-${n.toString(16).padStart(12, '0')}`, 3)]++;
     for (const c of counts) expect(c).toBeGreaterThan(900);
     expect(shareOf('r1', 3)).toBe(shareOf('r1', 3));
+  });
+
+  it("tells a responder's share from the UTF-8 bytes of its id as from its text, any characters in it", () => {
+    const ids = ['r1', '', '00000001-0000-4000-8000-00000000c31e', 'répondant-7', 'équipe ☂ 𝟘', 'Z'.repeat(300)];
+    for (let n = 0; n < 500; n++) ids.push(`${n}-${String.fromCodePoint(0x20 + ((n * 7919) % 0x2fff))}-${n * 31}`);
+    for (const id of ids) {
+      const bytes = Buffer.from(`"${id}"`);
+      for (const count of [1, 2, 3, 4]) expect(shareOfBytes(bytes, 1, bytes.length - 1, count)).toBe(shareOf(id, count));
+    }
+  });
+
+  it('lists as fact actions only actions the replay handles', () => {
+    for (const action of FACT_ACTIONS) expect(REPLAYED_ACTIONS.has(action)).toBe(true);
   });
 
   it('fails a recomputation rather than count a check-in no share kept (a wrong responder hint)', () => {

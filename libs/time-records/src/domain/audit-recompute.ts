@@ -68,6 +68,20 @@ export function shareOf(responderId: string, count: number): number {
   return (h >>> 0) % count;
 }
 
+const utf8 = new TextDecoder();
+
+/** shareOf of an id written as UTF-8 bytes, `from` to `to`: the share of its text. */
+export function shareOfBytes(bytes: Uint8Array, from: number, to: number, count: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i];
+    // One byte is one UTF-16 code unit only below 0x80.
+    if (b >= 0x80) return shareOf(utf8.decode(bytes.subarray(from, to)), count);
+    h = Math.imul(h ^ b, 0x01000193);
+  }
+  return (h >>> 0) % count;
+}
+
 /** The actions about one deployment (their target): replayed only for a deployment checked in before. */
 const DEPLOYMENT_ACTIONS = new Set(['ics211.edited', 'demob.travel_recorded', 'deployment.status_changed', 'deployment.checked_out']);
 /** The actions that check a responder in (the replay's `checkIn`). */
@@ -583,6 +597,18 @@ export function recomputeFromAudit(entries: readonly AuditedEntry[]): Recomputed
  * only `to`, of a check-out only `checkedOutAt`.
  */
 export const REPLAYED_ACTIONS: ReadonlySet<string> = AuditRecomputation.replayedActions();
+
+/**
+ * The actions whose payload lists deployment facts (`deployments`: deployment, responder, position): day and period
+ * approvals and certifications. A share reads only its own responders' facts, so a reader may leave out the others'.
+ */
+export const FACT_ACTIONS: ReadonlySet<string> = new Set([
+  'time.day_approved',
+  'time.day_reapproved',
+  'time.period_approved',
+  'time.period_reapproved',
+  'time.package_certified',
+]);
 
 /** The replayed actions whose actor the recomputation reads (the author or approver they name). */
 export const ACTOR_ACTIONS: ReadonlySet<string> = AuditRecomputation.actorActions();
