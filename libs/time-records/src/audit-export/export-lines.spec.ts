@@ -225,6 +225,21 @@ describe('entryOfLine', () => {
     }
   });
 
+  it('reads every action and status change as written, however many different ones an export holds', () => {
+    // More than the readers keep (256 actions, 1,024 status changes), each read twice, in two rounds.
+    for (let round = 0; round < 2; round++) {
+      for (let n = 0; n < 400; n++) {
+        const action = `custom.action_${n % 2 === 0 ? n : 'x'.repeat(n % 40)}.${n}`;
+        expect(peekLine(line(record(n + 1, action, { n })))?.action).toBe(action);
+      }
+      for (let n = 0; n < 1_200; n++) {
+        const to = { assignment: `Division ${n}`, reason: n % 3 === 0 ? null : `reason ${n % 7}`, status: n % 2 === 0 ? 'assigned' : 'out_of_service' };
+        const read = entryOfLine(line(record(n + 1, 'deployment.status_changed', { from: { status: 'available' }, to })), reading);
+        expect(read?.payload).toEqual({ to });
+      }
+    }
+  });
+
   it('refuses a line that is not an audit entry', () => {
     expect(entryOfLine(Buffer.from('{"action":"checkin.admitted","seq":"one"}'), reading)).toBeNull();
     expect(entryOfLine(Buffer.from('not json'), reading)).toBeNull();

@@ -51,12 +51,46 @@ const ACTION_TEXT = /^[a-z0-9_.]+$/;
 const STATUS_CHANGED = 'deployment.status_changed';
 /** A check-out: only `checkedOutAt`, its first member or the one after `checkedInAt`, is read. */
 const CHECKED_OUT = 'deployment.checked_out';
+
 /**
- * A status change's payload as read (`{"to":…}`), by its text: an incident has few different ones (a status, its
- * reason, an assignment). Read only (frozen); up to STATUS_PAYLOADS_KEPT of them, any other parsed each time.
+ * Values kept by the bytes they were read from, found again by a hash of the bytes and a comparison, without making a
+ * string of them: an export has a dozen different actions in millions of lines, and few different status changes (a
+ * status, its reason, an assignment). Up to `limit` values; past it, nothing more is kept.
  */
-const statusPayloads = new Map<string, Readonly<Record<string, unknown>>>();
-const STATUS_PAYLOADS_KEPT = 1024;
+class BytesMemo<T> {
+  private readonly byHash = new Map<number, Array<{ bytes: Buffer; value: T }>>();
+  private size = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** The value kept for the bytes `from` to `to` of `line`, whose hashOf is `hash`. */
+  find(line: Buffer, from: number, to: number, hash: number): T | undefined {
+    const kept = this.byHash.get(hash);
+    if (kept) for (const k of kept) if (k.bytes.length === to - from && matchesAt(line, from, k.bytes)) return k.value;
+    return undefined;
+  }
+
+  keep(line: Buffer, from: number, to: number, hash: number, value: T): void {
+    if (this.size >= this.limit) return;
+    this.size++;
+    const entry = { bytes: Buffer.from(line.subarray(from, to)), value };
+    const kept = this.byHash.get(hash);
+    if (kept) kept.push(entry);
+    else this.byHash.set(hash, [entry]);
+  }
+}
+
+/** FNV-1a of the bytes `from` to `to`. */
+function hashOf(line: Buffer, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ line[i], 0x01000193);
+  return h;
+}
+
+/** Actions by the bytes of their text (valid ones only: ACTION_TEXT). */
+const actions = new BytesMemo<string>(256);
+/** A status change's payload as read (`{"to":…}`), by the bytes of its `to` member. Read only (frozen). */
+const statusPayloads = new BytesMemo<Readonly<Record<string, unknown>>>(1024);
 
 export interface EntryReading {
   /** The actions the recomputation reads; any other entry keeps only its place in the chain (seq, time). */
@@ -137,6 +171,16 @@ function isoMs(line: Buffer, from: number, to: number): number | undefined {
   return Date.UTC(year, month - 1, day, hour, minute, second, milli);
 }
 
+/** The action written between `from` and `to`, a string made only for an action not met before. */
+function actionOf(line: Buffer, from: number, to: number): string {
+  const hash = hashOf(line, from, to);
+  const kept = actions.find(line, from, to, hash);
+  if (kept !== undefined) return kept;
+  const action = line.toString('latin1', from, to);
+  if (ACTION_TEXT.test(action)) actions.keep(line, from, to, hash, action);
+  return action;
+}
+
 /** The last place `text` starts at or before `from`, scanning back by hand (the parts looked for are near). */
 function lastAt(line: Buffer, text: Buffer, from: number): number {
   for (let i = Math.min(from, line.length - text.length); i >= 0; i--) if (line[i] === text[0] && matchesAt(line, i, text)) return i;
@@ -189,7 +233,7 @@ function subjectOf(line: Buffer): LineSubject | null {
   if (!matchesAt(line, 0, OPENING) || line.indexOf(BACKSLASH) >= 0) return null;
   const actionEnd = plainEnd(line, OPENING.length - 1) - 1;
   if (actionEnd < 0) return null;
-  const action = line.toString('latin1', OPENING.length, actionEnd);
+  const action = actionOf(line, OPENING.length, actionEnd);
   const last = line.length - 1;
   const typeAt = line[last] === CLOSING_BRACE ? plainOrNullStart(line, last - 1) - TARGET_TYPE.length : -1;
   const targetAt = matchesAt(line, typeAt, TARGET_TYPE) ? plainOrNullStart(line, typeAt - 1) : -1;
@@ -267,8 +311,8 @@ function partsOf(line: Buffer, reading: EntryReading, known?: LineSubject): Audi
       if (cut > 0 && cut < to) payload = parsed(`${line.toString('utf8', from, cut)}}`);
     } else if (action === STATUS_CHANGED) {
       // `to` is last in canonical order: from its member on, when that cut is at the payload's top level.
-      const cut = lastAt(line, TO, to);
-      if (cut > from) payload = statusPayload(`{${line.toString('utf8', cut + 1, to)}`);
+      const cut = toMemberAt(line, to);
+      if (cut > from) payload = statusPayload(line, cut + 1, to);
     } else if (action === CHECKED_OUT) payload = checkOutPayload(line, from, to);
     else if (reading.share && reading.share.count > 1 && FACT_ACTIONS.has(action)) payload = factsPayload(line, from, to, reading.share);
     if (!isObject(payload)) payload = parsed(line.toString('utf8', from, to));
@@ -341,14 +385,25 @@ function factsPayload(line: Buffer, from: number, to: number, share: ResponderSh
   return rest;
 }
 
-/** The payload `{"to":…}` of a status change, parsed once per different text (statusPayloads). */
-function statusPayload(text: string): unknown {
-  const kept = statusPayloads.get(text);
+/**
+ * Where the last `,"to":` of a status change's payload ending before `to` starts: before the last opening brace when
+ * `to` is a flat object (a status, its reason, an assignment), else found by a scan back.
+ */
+function toMemberAt(line: Buffer, to: number): number {
+  let brace = to - 2;
+  while (brace > 0 && line[brace] !== OPENING_BRACE) brace--;
+  return matchesAt(line, brace - TO.length, TO) ? brace - TO.length : lastAt(line, TO, to);
+}
+
+/** The payload `{"to":…}` of a status change whose `"to":…}` is between `from` and `to`, parsed once per different bytes. */
+function statusPayload(line: Buffer, from: number, to: number): unknown {
+  const hash = hashOf(line, from, to);
+  const kept = statusPayloads.find(line, from, to, hash);
   if (kept) return kept;
-  const payload = parsed(text);
-  if (!isObject(payload) || statusPayloads.size >= STATUS_PAYLOADS_KEPT) return payload;
+  const payload = parsed(`{${line.toString('utf8', from, to)}`);
+  if (!isObject(payload)) return payload;
   if (isObject(payload.to)) Object.freeze(payload.to);
-  statusPayloads.set(text, Object.freeze(payload));
+  statusPayloads.keep(line, from, to, hash, Object.freeze(payload));
   return payload;
 }
 
