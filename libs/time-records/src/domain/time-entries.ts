@@ -90,6 +90,21 @@ export function localDays(from: number, to: number, timeZone: string): Array<{ d
   return days;
 }
 
+/**
+ * localDays in one zone, for many ranges in a row: a deployment's segments mostly fall within one local day, so the
+ * last single day found serves again while the ranges stay within it. The days given are read only.
+ */
+export function localDaysIn(timeZone: string): (from: number, to: number) => ReadonlyArray<{ date: string; start: number; end: number }> {
+  let oneDay: Array<{ date: string; start: number; end: number }> = [];
+  return (from, to) => {
+    const day = oneDay[0];
+    if (day !== undefined && from >= day.start && from < day.end && to > day.start && to <= day.end) return oneDay;
+    const days = localDays(from, to, timeZone);
+    if (days.length === 1) oneDay = days;
+    return days;
+  };
+}
+
 /** Refuses an interval that runs backwards or lies outside the incident's dates. */
 export function checkWithinIncident(interval: Interval, incident: IncidentCalendar, responderId: string): void {
   if (interval.end < interval.start) {
@@ -180,6 +195,7 @@ export function checkNoOverlap(intervals: readonly Interval[], responderId: stri
 export function deriveTimeEntries(incident: IncidentCalendar, deployments: readonly DeploymentTimeline[], asOf: Date): TimeEntry[] {
   const byResponder = new Map<string, Interval[]>();
   const entries = new Map<string, TimeEntry>();
+  const daysOf = localDaysIn(incident.timeZone);
   for (const d of deployments) {
     const start = d.checkedInAt.getTime();
     const end = (d.checkedOutAt ?? asOf).getTime();
@@ -204,7 +220,7 @@ export function deriveTimeEntries(incident: IncidentCalendar, deployments: reado
       const travel = travelInterval(leg, incident, d.responderId, asOf.getTime());
       if (!travel) continue;
       spans.push(travel);
-      for (const day of localDays(travel.start, travel.end, incident.timeZone)) {
+      for (const day of daysOf(travel.start, travel.end)) {
         const piece = { start: Math.max(travel.start, day.start), end: Math.min(travel.end, day.end) };
         if (piece.end > piece.start) entryOf(day.date).travel.push(piece);
       }
@@ -227,7 +243,7 @@ export function deriveTimeEntries(incident: IncidentCalendar, deployments: reado
     for (let i = 0; i + 1 < bounds.length; i++) {
       const duty = dutyOf(inForce(changes, bounds[i]));
       if (duty === 'off') continue;
-      for (const day of localDays(bounds[i], bounds[i + 1], incident.timeZone)) {
+      for (const day of daysOf(bounds[i], bounds[i + 1])) {
         const piece = { start: Math.max(bounds[i], day.start), end: Math.min(bounds[i + 1], day.end) };
         if (piece.end <= piece.start) continue;
         const entry = entryOf(day.date);

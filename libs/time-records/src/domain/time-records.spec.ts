@@ -3,6 +3,8 @@ import {
   labourSummary,
   labourSummaryCsv,
   localDate,
+  localDays,
+  localDaysIn,
   startOfLocalDay,
   TimeLedger,
   TimeRecordError,
@@ -117,6 +119,28 @@ describe('local days in the incident time zone', () => {
       ['2026-03-08', 1380],
       ['2026-03-09', 720],
     ]);
+  });
+
+  it('gives the same days for ranges in a row as for each range alone, across DST changes and at midnights', () => {
+    let seed = 11;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return seed % n;
+    };
+    // Zones whose DST changes at midnight (Santiago), by half an hour (Lord Howe), or never (UTC).
+    for (const zone of ['America/New_York', 'America/Santiago', 'Australia/Lord_Howe', 'UTC']) {
+      const daysOf = localDaysIn(zone);
+      const midnights = localDays(Date.parse('2026-03-01T00:00:00Z'), Date.parse('2026-12-01T00:00:00Z'), zone).map((d) => d.start);
+      let t = midnights[0];
+      for (let i = 0; i < 5_000; i++) {
+        // Mostly short steps within a day, sometimes a jump, a midnight exactly, or an empty or backward range.
+        const kind = next(10);
+        const from = kind === 0 ? midnights[next(midnights.length - 3)] : kind === 1 ? t + 86_400_000 * (1 + next(40)) : t;
+        const to = kind === 2 ? from : kind === 3 ? from - 60_000 : kind === 4 ? midnights[next(midnights.length - 3)] : from + 60_000 * (1 + next(900));
+        expect(daysOf(from, to)).toEqual(localDays(from, to, zone));
+        t = Math.min(to, midnights[midnights.length - 5]);
+      }
+    }
   });
 });
 
