@@ -262,7 +262,7 @@ describe('recomputing from audit entries fed one at a time', () => {
     r.add(certification(entries.length + 1));
     expect(r.results()).toEqual([{ agency: 'A', certifiedAt: '2026-06-02T10:00:00Z', totals, certified: totals, matches: true }]);
 
-    // r204 (the second batch) corrected after the period approval: the day waits, and the certification is refused.
+    // r204 (in the last batch) corrected after the period approval: the day waits, and the certification is refused.
     const waiting = new AuditRecomputation();
     for (const e of entries) waiting.add(e);
     let seq = entries.length;
