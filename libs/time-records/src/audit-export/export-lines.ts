@@ -181,6 +181,12 @@ function actionOf(line: Buffer, from: number, to: number): string {
   return action;
 }
 
+/** The first place `text` lies whole between `from` and `to`, or -1 (a short range: a loop, not a native search). */
+function firstWithin(line: Buffer, text: Buffer, from: number, to: number): number {
+  for (let i = from; i + text.length <= to; i++) if (line[i] === text[0] && matchesAt(line, i, text)) return i;
+  return -1;
+}
+
 /** The last place `text` starts at or before `from`, scanning back by hand (the parts looked for are near). */
 function lastAt(line: Buffer, text: Buffer, from: number): number {
   for (let i = Math.min(from, line.length - text.length); i >= 0; i--) if (line[i] === text[0] && matchesAt(line, i, text)) return i;
@@ -193,15 +199,15 @@ export interface LineSubject {
   seq: number;
   /** The target id: its bytes in the line, the string read as JSON (a tail in another layout), or null. */
   targetId: LineTarget | string | null;
-  /** A check-in's responder: the first `"responderId":"…"` of its payload (a hint, not parsed); null for any other. */
-  responderHint: string | null;
+  /** A check-in's responder: the bytes of the first `"responderId":"…"` of its payload (a hint, not parsed); null for any other. */
+  responderHint: LineTarget | null;
   /** Where the action ends and the top-level `,"seq":` starts, and the head when read, for entryOfLine not to look again. */
   actionEnd: number;
   seqAt: number;
   head?: LineHead;
 }
 
-/** A target id's bytes in its line. */
+/** A target's or responder's id: its bytes in its line. */
 interface LineTarget extends IdBytes {
   readonly bytes: Buffer;
 }
@@ -339,8 +345,7 @@ function checkOutPayload(line: Buffer, from: number, to: number): Record<string,
   const end = plainOrNullEnd(line, valueAt);
   if (end < 0 || end >= to) return undefined;
   // Named twice, JSON keeps the last: read whole.
-  const again = line.indexOf(CHECKED_OUT_AT, end);
-  if (again >= 0 && again < to) return undefined;
+  if (firstWithin(line, CHECKED_OUT_AT, end, to) >= 0) return undefined;
   return { checkedOutAt: line.toString('utf8', valueAt + 1, end - 1) };
 }
 
@@ -418,7 +423,7 @@ export function peekLine(line: Buffer): LineSubject | null {
   if (head) subject.head = head;
   const hint = head ? line.indexOf(RESPONDER_ID, head.payloadAt) : -1;
   const close = hint < 0 ? -1 : line.indexOf(QUOTE, hint + RESPONDER_ID.length);
-  if (close > 0) subject.responderHint = line.toString('utf8', hint + RESPONDER_ID.length, close);
+  if (close > 0) subject.responderHint = { bytes: line, from: hint + RESPONDER_ID.length, to: close };
   return subject;
 }
 

@@ -321,10 +321,10 @@ export class AuditRecomputation {
    * another share's responder, or never), nor a check-in whose responder is another share's. A reader passes over
    * such an entry with `skip`. The responder of a check-in is a hint here: the check-in replayed is kept only if its
    * own responder is this share's, so a wrong hint loses a deployment, whose recorded facts then fail the
-   * recomputation, and never counts one twice. The target may be the bytes of the reader's line; the deployment row
+   * recomputation, and never counts one twice. The target and the hint may be bytes of the reader's line; the deployment row
    * found is kept for `add` of the same entry (its seq).
    */
-  replays(subject: { action: string; seq: number; targetId: string | IdBytes | null; responderHint: string | null }): boolean {
+  replays(subject: { action: string; seq: number; targetId: string | IdBytes | null; responderHint: string | IdBytes | null }): boolean {
     if (DEPLOYMENT_ACTIONS.has(subject.action)) {
       const row = subject.targetId === null ? undefined : this.deployments.row(subject.targetId);
       if (row === undefined) return false;
@@ -332,7 +332,12 @@ export class AuditRecomputation {
       this.foundRow = row;
       return true;
     }
-    if (subject.responderHint !== null && CHECK_IN_ACTIONS.has(subject.action)) return this.owns(subject.responderHint);
+    const hint = subject.responderHint;
+    if (hint !== null && CHECK_IN_ACTIONS.has(subject.action)) {
+      return typeof hint === 'string'
+        ? this.owns(hint)
+        : this.share.count === 1 || shareOfBytes(hint.bytes, hint.from, hint.to, this.share.count) === this.share.index;
+    }
     return true;
   }
 

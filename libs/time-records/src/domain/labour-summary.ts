@@ -57,9 +57,14 @@ export const emptyTotals = (agency: string): AgencyTotals => ({
   donatedCents: 0,
 });
 
-/** Adds a row's or another total's figures to `into`. */
+/** Adds a row's or another total's figures to `into`: each of TOTAL_FIGURES, named one by one (it runs once per row). */
 export function addTotals(into: AgencyTotals, from: Pick<AgencyTotals, (typeof TOTAL_FIGURES)[number]>): void {
-  for (const k of TOTAL_FIGURES) into[k] += from[k];
+  into.travelMinutes += from.travelMinutes;
+  into.regularMinutes += from.regularMinutes;
+  into.overtimeMinutes += from.overtimeMinutes;
+  into.claimCents += from.claimCents;
+  into.donatedMinutes += from.donatedMinutes;
+  into.donatedCents += from.donatedCents;
 }
 
 export interface LabourSummary {

@@ -1,5 +1,7 @@
 import {
+  addTotals,
   deriveTimeEntries,
+  emptyTotals,
   labourSummary,
   labourSummaryCsv,
   localDate,
@@ -14,6 +16,7 @@ import {
   type ResponderProfile,
   type StatusChange,
   type TimeCorrection,
+  TOTAL_FIGURES,
 } from './index';
 
 // June 2026 in New York is EDT (UTC-4); 2026-06-01 is a Monday.
@@ -211,6 +214,17 @@ describe('labour summary of the seeded incident (hand-computed)', () => {
     expect(lines).toContain('State Fire,c,Cy Budgeted,Paramedic,budgeted,2026-06-03,12.00,0.00,0.50,8.00,3.50,0.00,3.50,40.00,60.00,210.00,0.00,0.00,open,,,');
     expect(lines).toContain('County CERT,,TOTAL,,,,,0.00,,10.50,0.00,,,,,0.00,10.50,333.90,,,,');
     expect(lines).toContain('State Fire,,TOTAL,,,,,0.00,,60.00,23.50,,,,,2790.00,0.00,0.00,,,,');
+  });
+});
+
+describe('agency totals', () => {
+  it('adds every figure of the totals, each to its own', () => {
+    TOTAL_FIGURES.forEach((figure, i) => {
+      const totals = emptyTotals('A');
+      addTotals(totals, { ...emptyTotals('A'), [figure]: i + 1 });
+      addTotals(totals, { ...emptyTotals('A'), [figure]: 10 });
+      expect(totals).toEqual({ ...emptyTotals('A'), [figure]: i + 11 });
+    });
   });
 });
 
