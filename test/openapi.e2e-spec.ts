@@ -630,6 +630,9 @@ describe('OpenAPI: every route answers as documented', () => {
       body: { employment: 'budgeted' },
       expect: 200,
     });
+    // An hour of today clear of the responder's travel home (from the check-out, about now, to a minute after).
+    const nearNow = Math.abs(Date.now() - Date.parse(`${today}T08:30:00Z`)) < 45 * 60_000;
+    const clearHour = nearNow ? { start: `${today}T10:00:00Z`, end: `${today}T11:00:00Z` } : { start: `${today}T08:00:00Z`, end: `${today}T09:00:00Z` };
     const correction = await call('POST /incidents/{incidentId}/time/corrections', {
       ...time,
       token: admin,
@@ -637,7 +640,7 @@ describe('OpenAPI: every route answers as documented', () => {
         responderId: (admitted.body as { responder: { id: string } }).responder.id,
         agency: 'Jackson Memorial',
         date: today,
-        onDuty: [{ start: `${today}T08:00:00Z`, end: `${today}T09:00:00Z` }],
+        onDuty: [clearHour],
         reason: 'Scanned out late',
       },
       expect: 201,
