@@ -139,6 +139,8 @@ describe('reverification: Redis restarts, several workers at once, status lists 
     expect(job).toMatchObject({ state: 'completed', error: null });
     expect(job.progress.done).toBe(3);
     await eventually(async () => (await queues.get('reverification').getJobSchedulers()).length === 1, 10000, 'the sweep scheduler back');
+    // The schedulers come back one after the other: the status lists' may follow the sweep's by a moment.
+    await eventually(async () => (await queues.get('status-lists').getJobSchedulers()).length > 0, 10000, 'the status list scheduler back');
     expect((await queues.get('status-lists').getJobSchedulers()).map((s) => s.name)).toEqual(['status-list.refresh-due']);
     await worker.close();
     workers.splice(workers.indexOf(worker), 1);
