@@ -1,5 +1,5 @@
 import { addTotals, emptyTotals, labourSummary, TOTAL_FIGURES, type AgencyTotals, type LabourSummary } from './labour-summary';
-import { DeploymentColumns } from './deployment-columns';
+import { DeploymentRows } from './deployment-rows';
 import type { IdBytes } from './id-index';
 import { TimeLedger } from './ledger';
 import { localDate } from './local-time';
@@ -291,7 +291,7 @@ export class AuditRecomputation {
   /** The deployment row `replays` found for the entry of this seq, for `add` not to look it up again. */
   private foundSeq = -1;
   private foundRow = -1;
-  private readonly deployments = new DeploymentColumns();
+  private readonly deployments = new DeploymentRows();
   private readonly rules = new Map<string, AgencyRules>();
   private readonly employment = new Map<string, Employment>();
   private readonly recorded = new Map<

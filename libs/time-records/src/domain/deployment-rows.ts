@@ -1,7 +1,7 @@
 import { IdIndex, type IdBytes } from './id-index';
 import type { StatusChange } from './time-entries';
 
-/** A deployment as the recomputation reads it back from its columns. */
+/** A deployment as the recomputation reads it back from its row. */
 export interface ReplayedDeployment {
   responderId: string;
   checkedInAt: Date;
@@ -34,13 +34,13 @@ const IS_CHECKED_OUT = 15;
 
 /**
  * The replayed deployments: a full-size incident has millions of deployments and several status changes each, which
- * as objects with dates would take several times the memory, and whose columns read apart would each cost a cache
- * miss. So each deployment is one row of 64 bytes holding its check-in and check-out, its responder and its first
- * three status changes (a day's deployment has about that many); a deployment's further changes are kept beside, as
- * travel is for the deployments that have it (the departure as recorded, read in the incident's zone when the time is
- * computed, and the ETA home). Responder ids and the changes' status and reason are kept once each.
+ * as objects with dates would take several times the memory, and whose fields kept in separate columns would each
+ * cost a cache miss. So each deployment is one row of 64 bytes holding its check-in and check-out, its responder and
+ * its first three status changes (a day's deployment has about that many); a deployment's further changes are kept
+ * beside, as travel is for the deployments that have it (the departure as recorded, read in the incident's zone when
+ * the time is computed, and the ETA home). Responder ids and the changes' status and reason are kept once each.
  */
-export class DeploymentColumns {
+export class DeploymentRows {
   private readonly index = new IdIndex();
   private readonly ids: string[] = [];
   private f64 = new Float64Array(1024 * ROW_F64);
@@ -54,7 +54,7 @@ export class DeploymentColumns {
   private readonly departure = new Map<number, string>();
   private readonly etaHome = new Map<number, number>();
 
-  /** A deployment's row, found once where its id is read; the columns are then read by row. */
+  /** A deployment's row, found once where its id is read; the deployment is then read by row. */
   row(id: string | IdBytes): number | undefined {
     return typeof id === 'string' ? this.index.get(id) : this.index.getBytes(id);
   }
