@@ -1,6 +1,6 @@
 import { addTotals, emptyTotals, labourSummary, TOTAL_FIGURES, type AgencyTotals, type LabourSummary } from './labour-summary';
 import { DeploymentRows } from './deployment-rows';
-import type { IdBytes } from './id-index';
+import { textOf, type IdBytes } from './id-index';
 import { TimeLedger } from './ledger';
 import { localDate } from './local-time';
 import type { AgencyRules, Employment, ResponderProfile } from './pay-rules';
@@ -68,15 +68,13 @@ export function shareOf(responderId: string, count: number): number {
   return (h >>> 0) % count;
 }
 
-const utf8 = new TextDecoder();
-
 /** shareOf of an id written as UTF-8 bytes, `from` to `to`: the share of its text. */
 export function shareOfBytes(bytes: Uint8Array, from: number, to: number, count: number): number {
   let h = 0x811c9dc5;
   for (let i = from; i < to; i++) {
     const b = bytes[i];
     // One byte is one UTF-16 code unit only below 0x80.
-    if (b >= 0x80) return shareOf(utf8.decode(bytes.subarray(from, to)), count);
+    if (b >= 0x80) return shareOf(textOf({ bytes, from, to }), count);
     h = Math.imul(h ^ b, 0x01000193);
   }
   return (h >>> 0) % count;

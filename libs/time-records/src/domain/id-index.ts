@@ -90,7 +90,7 @@ export interface IdBytes {
 const utf8 = new TextDecoder();
 
 /** The id's text. */
-const textOf = (id: IdBytes): string => utf8.decode(id.bytes.subarray(id.from, id.to));
+export const textOf = (id: IdBytes): string => utf8.decode(id.bytes.subarray(id.from, id.to));
 
 const SLOT = 5;
 /** The words of the UUID last read (one lookup at a time: no allocation per lookup). */
