@@ -322,14 +322,15 @@ export function rawFormatBatch(raw: RawSignature): () => number {
 /** The engine's whole verification of the format's credential (keys and lists cached after the first). */
 export async function engineFormatBatch(setup: FormatSetup, fixture: FormatFixture): Promise<() => Promise<number>> {
   const verifier = makeFormatsVerifier(setup);
-  const verifyOnce = async (): Promise<void> => {
-    const result = await verifier.verify(fixture.input, { jurisdiction: 'US-FL' });
-    if (!result.verified) throw new Error(`${fixture.name} not verified by the engine: ${JSON.stringify(result.errors)}`);
-  };
-  await verifyOnce();
+  const first = await verifier.verify(fixture.input, { jurisdiction: 'US-FL' });
+  if (!first.verified) throw new Error(`${fixture.name} not verified by the engine: ${JSON.stringify(first.errors)}`);
+  // As the raw batch: 20 at a time, each awaited directly (no wrapper of the bench's own on every verification).
   return async () => {
-    for (let i = 0; i < 5; i++) await verifyOnce();
-    return 5;
+    for (let i = 0; i < 20; i++) {
+      const result = await verifier.verify(fixture.input, { jurisdiction: 'US-FL' });
+      if (!result.verified) throw new Error(`${fixture.name} stopped verifying during the run: ${JSON.stringify(result.errors)}`);
+    }
+    return 20;
   };
 }
 
