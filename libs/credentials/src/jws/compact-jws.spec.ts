@@ -27,4 +27,23 @@ describe('decodeCompactJws', () => {
     const big = decodeCompactJws(jws('{"alg":"ES256"}', JSON.stringify({ pad: 'x'.repeat(70_000) })));
     expect(big).toMatchObject({ ok: true, jws: { payload: { pad: expect.stringMatching(/^x{70000}$/) } } });
   });
+
+  it('parses a header once and shares it, frozen, between the JWSs that carry it; headers with nested objects are not shared', () => {
+    const first = decodeCompactJws(jws('{"alg":"ES256","typ":"JWT","kid":"did:web:board.example#key-1"}', '{"a":1}'));
+    const second = decodeCompactJws(jws('{"alg":"ES256","typ":"JWT","kid":"did:web:board.example#key-1"}', '{"a":2}'));
+    if (!first.ok || !second.ok) throw new Error('not decoded');
+    expect(second.jws.header).toBe(first.jws.header);
+    expect(Object.isFrozen(first.jws.header)).toBe(true);
+    expect(() => {
+      (first.jws.header as Record<string, unknown>).alg = 'none';
+    }).toThrow(TypeError);
+    expect(second.jws.header.alg).toBe('ES256');
+
+    const withKey = '{"alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":"x","y":"y"}}';
+    const a = decodeCompactJws(jws(withKey, '{}'));
+    const b = decodeCompactJws(jws(withKey, '{}'));
+    if (!a.ok || !b.ok) throw new Error('not decoded');
+    expect(b.jws.header).not.toBe(a.jws.header);
+    expect(b.jws.header).toEqual(a.jws.header);
+  });
 });

@@ -6,7 +6,8 @@ const SEGMENT = /^[A-Za-z0-9_-]*$/;
 export interface DecodedJws {
   /** The compact serialization exactly as received. */
   compact: string;
-  header: JsonRecord;
+  /** Shared by every JWS with the same header text: read-only. */
+  header: Readonly<JsonRecord>;
   payload: JsonRecord;
 }
 
@@ -78,8 +79,29 @@ export function decodeScannedJws(scanned: string, parts: JwsParts | undefined): 
   return parts ? parseJwsParts(scanned, parts) : decodeCompactJws(scanned);
 }
 
+/**
+ * Parsed JWS headers, by their text. An issuer signs all its credentials with the same header (alg, typ, kid), so a
+ * check-in line sees few distinct ones: each is parsed once and shared, frozen, by the JWSs that carry it. Only short
+ * headers of plain values (no nested object to share) are kept, and the map starts afresh when full.
+ */
+const knownHeaders = new Map<string, Readonly<JsonRecord>>();
+const MAX_KNOWN_HEADERS = 256;
+const MAX_KNOWN_HEADER_CHARS = 512;
+
+function parseHeader(text: string): Readonly<JsonRecord> | 'unsafe' | undefined {
+  const known = knownHeaders.get(text);
+  if (known) return known;
+  const header = parseJsonObject(text);
+  if (typeof header !== 'object' || text.length > MAX_KNOWN_HEADER_CHARS || Object.values(header).some((v) => typeof v === 'object' && v !== null)) {
+    return header;
+  }
+  if (knownHeaders.size >= MAX_KNOWN_HEADERS) knownHeaders.clear();
+  knownHeaders.set(text, Object.freeze(header));
+  return header;
+}
+
 function parseJwsParts(compact: string, parts: JwsParts): DecodeResult {
-  const header = parseJsonObject(parts.header);
+  const header = parseHeader(parts.header);
   const payload = parseJsonObject(parts.payload);
   if (header === 'unsafe' || payload === 'unsafe') return { ok: false, message: 'The JWS contains a NUL character or an unpaired UTF-16 surrogate.' };
   if (!header) return { ok: false, message: 'The JWS header is not a JSON object.' };
