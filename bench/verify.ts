@@ -6,7 +6,7 @@
  * verify-formats.ts), with the reference Data Integrity stack next to the engine, and each target met or not.
  * Options: --seconds N (per measurement, default 1), --rounds N (alternating rounds, default 7: rates are the medians
  * of the rounds, ratios the medians of each round's ratio), --formats a,b (of jws, the section above, and the format
- * names; default all).
+ * names; default all). Every section's single-thread rounds run before any worker phase; the reports follow.
  * Not a test: numbers depend on the machine; docs/benchmarks.md records measured figures.
  */
 import { createPublicKey, generateKeyPairSync, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
@@ -247,29 +247,43 @@ const verdict = (value: number, target: number): string => `target >= ${target}:
 const formatsArg = args.indexOf('--formats') >= 0 ? args[args.indexOf('--formats') + 1].split(',') : undefined;
 const selected = (name: string): boolean => formatsArg === undefined || formatsArg.includes(name);
 
+/**
+ * A section whose single-thread rounds are measured: what is left is its worker-thread phases and its report (its
+ * issuer serving until closed). Every section's single-thread rounds run before any worker phase: on a VM, a few
+ * seconds of both cores at full load slow the single-thread rounds that follow, the engine more than raw
+ * `crypto.verify` (docs/benchmarks.md, "Single-thread rounds before any worker phase").
+ */
+interface MeasuredSection {
+  report(): Promise<void>;
+  close(): void;
+}
+
 async function main(): Promise<void> {
   const unknown = (formatsArg ?? []).filter((f) => f !== 'jws' && !(FORMAT_NAMES as readonly string[]).includes(f));
   if (unknown.length > 0) throw new Error(`unknown format(s) ${unknown.join(', ')}: choose among jws, ${FORMAT_NAMES.join(', ')}`);
-  if (selected('jws')) await jwsSection();
-  const formats = FORMAT_NAMES.filter(selected);
-  if (formats.length > 0) await formatsSection(formats);
+  const sections: MeasuredSection[] = [];
+  try {
+    if (selected('jws')) sections.push(await jwsSection());
+    const formats = FORMAT_NAMES.filter(selected);
+    if (formats.length > 0) sections.push(await formatsSection(formats));
+    for (const section of sections) await section.report();
+  } finally {
+    for (const section of sections) section.close();
+  }
 }
 
-async function jwsSection(): Promise<void> {
+async function jwsSection(): Promise<MeasuredSection> {
   const seconds = opt('seconds', 1);
   const rounds = opt('rounds', 7);
   const cores = availableParallelism();
   const { fixture, server } = await startIssuer();
+  const loadBefore = loadavg()[0];
+  const results: Record<'raw' | 'jose' | 'engine' | 'pipelined', Rate[]> = { raw: [], jose: [], engine: [], pipelined: [] };
   try {
-    console.log(
-      `bench:verify: ES256 credential (did:web key and 2 status lists cached), ${cores} cores, ${rounds} rounds x ${seconds} s per phase, medians (ratios: of each round, [range])`,
-    );
-    const loadBefore = loadavg()[0];
     const raw = rawBatch(fixture);
     const jose = joseBatch(fixture);
     const engine = await engineBatch(fixture);
     const pipelined = await pipelinedBatch(fixture);
-    const results: Record<'raw' | 'jose' | 'engine' | 'pipelined', Rate[]> = { raw: [], jose: [], engine: [], pipelined: [] };
     // Alternate the phases so that background load on the machine hits all of them alike.
     for (let r = 0; r < rounds; r++) {
       results.raw.push(await measure(seconds, raw));
@@ -277,34 +291,48 @@ async function jwsSection(): Promise<void> {
       results.engine.push(await measure(seconds, engine));
       results.pipelined.push(await measure(seconds, pipelined));
     }
-    const m = (phase: keyof typeof results, k: keyof Rate) => median(results[phase].map((x) => x[k]));
-    const rawAll = await inWorkers(fixture, 'raw', seconds, cores);
-    const engineAll = await inWorkers(fixture, 'engine', seconds, cores);
-    const ratio = (a: number, b: number) => (a / b).toFixed(2);
-    console.log('');
-    console.log('                                   per second   per CPU-second');
-    console.log(`raw node:crypto verify, 1 thread    ${fmt(m('raw', 'wall'))}       ${fmt(m('raw', 'cpu'))}`);
-    console.log(`jose compactVerify only, 1 thread   ${fmt(m('jose', 'wall'))}       ${fmt(m('jose', 'cpu'))}`);
-    console.log(`engine verify(), 1 thread           ${fmt(m('engine', 'wall'))}       ${fmt(m('engine', 'cpu'))}`);
-    console.log(`engine, 1 JS thread, 16 in flight    ${fmt(m('pipelined', 'wall'))}       ${fmt(m('pipelined', 'cpu'))}`);
-    console.log(`raw node:crypto, ${cores} worker threads  ${fmt(rawAll)}`);
-    console.log(`engine, ${cores} worker threads           ${fmt(engineAll)}`);
-    console.log('');
-    const engineOfRaw = paired(results.engine, results.raw, 'wall');
-    console.log(
-      `ratio engine/raw, 1 thread: ${engineOfRaw.text} (per CPU-second ${paired(results.engine, results.raw, 'cpu').text}); ${verdict(engineOfRaw.value, 0.8)}`,
-    );
-    console.log(
-      `ratio jose alone/raw:       ${paired(results.jose, results.raw, 'wall').text} (per CPU-second ${paired(results.jose, results.raw, 'cpu').text})`,
-    );
-    console.log(
-      `ratio engine/raw, ${cores} workers: ${ratio(engineAll, rawAll)}; engine speed-up ${cores} workers over 1 thread: x${ratio(engineAll, m('engine', 'wall'))}`,
-    );
-    // Wall-clock figures are only meaningful on an otherwise idle machine; per CPU-second ones hold up under load.
-    console.log(`machine load average (1 min) before/after: ${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${cores} cores`);
-  } finally {
+  } catch (err) {
     server.close();
+    throw err;
   }
+  return { report: () => jwsReport(fixture, results, { seconds, rounds, cores, loadBefore }), close: () => server.close() };
+}
+
+/** The ES256 section's worker phases (its issuer still serving) and its report. */
+async function jwsReport(
+  fixture: Fixture,
+  results: Record<'raw' | 'jose' | 'engine' | 'pipelined', Rate[]>,
+  run: { seconds: number; rounds: number; cores: number; loadBefore: number },
+): Promise<void> {
+  const { seconds, rounds, cores, loadBefore } = run;
+  console.log(
+    `bench:verify: ES256 credential (did:web key and 2 status lists cached), ${cores} cores, ${rounds} rounds x ${seconds} s per phase, medians (ratios: of each round, [range])`,
+  );
+  const m = (phase: keyof typeof results, k: keyof Rate) => median(results[phase].map((x) => x[k]));
+  const rawAll = await inWorkers(fixture, 'raw', seconds, cores);
+  const engineAll = await inWorkers(fixture, 'engine', seconds, cores);
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  console.log('');
+  console.log('                                   per second   per CPU-second');
+  console.log(`raw node:crypto verify, 1 thread    ${fmt(m('raw', 'wall'))}       ${fmt(m('raw', 'cpu'))}`);
+  console.log(`jose compactVerify only, 1 thread   ${fmt(m('jose', 'wall'))}       ${fmt(m('jose', 'cpu'))}`);
+  console.log(`engine verify(), 1 thread           ${fmt(m('engine', 'wall'))}       ${fmt(m('engine', 'cpu'))}`);
+  console.log(`engine, 1 JS thread, 16 in flight    ${fmt(m('pipelined', 'wall'))}       ${fmt(m('pipelined', 'cpu'))}`);
+  console.log(`raw node:crypto, ${cores} worker threads  ${fmt(rawAll)}`);
+  console.log(`engine, ${cores} worker threads           ${fmt(engineAll)}`);
+  console.log('');
+  const engineOfRaw = paired(results.engine, results.raw, 'wall');
+  console.log(
+    `ratio engine/raw, 1 thread: ${engineOfRaw.text} (per CPU-second ${paired(results.engine, results.raw, 'cpu').text}); ${verdict(engineOfRaw.value, 0.8)}`,
+  );
+  console.log(
+    `ratio jose alone/raw:       ${paired(results.jose, results.raw, 'wall').text} (per CPU-second ${paired(results.jose, results.raw, 'cpu').text})`,
+  );
+  console.log(
+    `ratio engine/raw, ${cores} workers: ${ratio(engineAll, rawAll)}; engine speed-up ${cores} workers over 1 thread: x${ratio(engineAll, m('engine', 'wall'))}`,
+  );
+  // Wall-clock figures are only meaningful on an otherwise idle machine; per CPU-second ones hold up under load.
+  console.log(`machine load average (1 min) before/after: ${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${cores} cores`);
 }
 
 /** A worker's batch for one format and phase. */
@@ -325,26 +353,24 @@ const TARGETS: Record<FormatName, { ofRaw?: number; ofReference?: number; perCor
   'ecdsa-rdfc-2019': {},
 };
 
-async function formatsSection(formats: FormatName[]): Promise<void> {
+type FormatResults = Record<'raw' | 'engine' | 'reference' | 'canon', Rate[]>;
+
+async function formatsSection(formats: FormatName[]): Promise<MeasuredSection> {
   const seconds = opt('seconds', 1);
   const rounds = opt('rounds', 7);
   const cores = availableParallelism();
   const { setup, fixtures, dids, server } = await startFormatsIssuer();
+  const loadBefore = loadavg()[0];
+  const measured: Array<{ fixture: FormatFixture; results: FormatResults }> = [];
   try {
-    console.log('');
-    console.log(
-      `bench:verify per format: issuer keys and status lists cached, ${cores} cores, ${rounds} rounds x ${seconds} s per phase, medians (ratios: of each round, [range])`,
-    );
-    const loadBefore = loadavg()[0];
     for (const fixture of fixtures.filter((f) => formats.includes(f.name))) {
       const raw = rawFormatBatch(fixture.raw);
       const engine = await engineFormatBatch(setup, fixture);
       const reference = await referenceFormatBatch(setup, fixture, dids);
       const canon = canonicalizationBatch(setup, fixture);
-      const dataIntegrity = typeof fixture.input !== 'string';
       // Warm up every phase first, so the JIT has compiled each path before any of them is measured.
       for (const batch of [raw, engine, reference, canon]) if (batch) await measure(Math.min(1, seconds / 2), batch);
-      const results: Record<'raw' | 'engine' | 'reference' | 'canon', Rate[]> = { raw: [], engine: [], reference: [], canon: [] };
+      const results: FormatResults = { raw: [], engine: [], reference: [], canon: [] };
       // Alternate the phases so that background load on the machine hits all of them alike.
       for (let r = 0; r < rounds; r++) {
         results.raw.push(await measure(seconds, raw));
@@ -352,56 +378,71 @@ async function formatsSection(formats: FormatName[]): Promise<void> {
         if (reference) results.reference.push(await measure(seconds, reference));
         if (canon) results.canon.push(await measure(seconds, canon));
       }
-      const m = (phase: keyof typeof results, k: keyof Rate): number => median(results[phase].map((x) => x[k]));
-      const job = (phase: FormatPhase): WorkerJob => ({ kind: 'format', setup, fixture, dids, phase, seconds });
-      const rawAll = await inWorkersFor(job('raw'), cores);
-      const engineAll = await inWorkersFor(job('engine'), cores);
-      const referenceAll = reference ? await inWorkersFor(job('reference'), cores) : undefined;
-      const ratio = (a: number, b: number): string => (a / b).toFixed(2);
-      const target = TARGETS[fixture.name];
-      console.log('');
-      console.log(
-        `${fixture.name}${dataIntegrity ? ' (ldp-vc, Open Badge 3.0 AchievementCredential)' : ''}    per second   per CPU-second   ${cores} worker threads`,
-      );
-      console.log(`  raw node:crypto verify          ${fmt(m('raw', 'wall'))}       ${fmt(m('raw', 'cpu'))}       ${fmt(rawAll)}`);
-      console.log(`  engine verify()                 ${fmt(m('engine', 'wall'))}       ${fmt(m('engine', 'cpu'))}       ${fmt(engineAll)}`);
-      if (reference && referenceAll !== undefined) {
-        console.log(`  reference @digitalbazaar/vc     ${fmt(m('reference', 'wall'))}       ${fmt(m('reference', 'cpu'))}       ${fmt(referenceAll)}`);
-      } else if (dataIntegrity) {
-        console.log(`  reference @digitalbazaar/vc     unavailable (${referenceUnavailable ?? 'not loaded'})`);
-      }
-      if (canon) console.log(`  engine hashData alone           ${fmt(m('canon', 'wall'))}       ${fmt(m('canon', 'cpu'))}`);
-      const ofRaw = paired(results.engine, results.raw, 'wall');
-      console.log(
-        `  engine/raw, 1 thread: ${ofRaw.text} (per CPU-second ${paired(results.engine, results.raw, 'cpu').text}); ${cores} workers: ${ratio(engineAll, rawAll)}` +
-          (target.ofRaw !== undefined ? `; ${verdict(ofRaw.value, target.ofRaw)}` : ''),
-      );
-      if (dataIntegrity) {
-        if (reference && referenceAll !== undefined) {
-          const ofReference = paired(results.engine, results.reference, 'wall');
-          console.log(
-            `  engine/reference, 1 thread: ${ofReference.text} (per CPU-second ${paired(results.engine, results.reference, 'cpu').text}); ${cores} workers: ${ratio(engineAll, referenceAll)}; ` +
-              (target.ofReference !== undefined ? verdict(ofReference.value, target.ofReference) : 'no target'),
-          );
-        } else {
-          console.log(`  engine/reference: unavailable${target.ofReference !== undefined ? ` (target >= ${target.ofReference}: not measured)` : ''}`);
-        }
-        if (target.perCore !== undefined) {
-          console.log(
-            `  engine per core: ${Math.round(m('engine', 'wall'))}/s on 1 thread, ${Math.round(engineAll / cores)}/s per worker; ${verdict(Math.min(m('engine', 'wall'), engineAll / cores), target.perCore)}`,
-          );
-        }
-        if (canon)
-          console.log(
-            `  hashData (expansion, canonicalization, hash) share of an engine verification: ${Math.round((m('engine', 'cpu') / m('canon', 'cpu')) * 100)}% of CPU`,
-          );
-      }
+      measured.push({ fixture, results });
     }
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  const report = async (): Promise<void> => {
+    console.log('');
+    console.log(
+      `bench:verify per format: issuer keys and status lists cached, ${cores} cores, ${rounds} rounds x ${seconds} s per phase, medians (ratios: of each round, [range])`,
+    );
+    for (const { fixture, results } of measured)
+      await formatReport(fixture, results, (phase) => ({ kind: 'format', setup, fixture, dids, phase, seconds }), cores);
     console.log('');
     console.log(`machine load average (1 min) before/after: ${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${cores} cores`);
-  } finally {
-    server.close();
+  };
+  return { report, close: () => server.close() };
+}
+
+/** One format's worker phases (its issuer still serving) and its report against its targets. */
+async function formatReport(fixture: FormatFixture, results: FormatResults, job: (phase: FormatPhase) => WorkerJob, cores: number): Promise<void> {
+  const dataIntegrity = typeof fixture.input !== 'string';
+  const reference = results.reference.length > 0;
+  const m = (phase: keyof FormatResults, k: keyof Rate): number => median(results[phase].map((x) => x[k]));
+  const rawAll = await inWorkersFor(job('raw'), cores);
+  const engineAll = await inWorkersFor(job('engine'), cores);
+  const referenceAll = reference ? await inWorkersFor(job('reference'), cores) : undefined;
+  const ratio = (a: number, b: number): string => (a / b).toFixed(2);
+  const target = TARGETS[fixture.name];
+  console.log('');
+  console.log(
+    `${fixture.name}${dataIntegrity ? ' (ldp-vc, Open Badge 3.0 AchievementCredential)' : ''}    per second   per CPU-second   ${cores} worker threads`,
+  );
+  console.log(`  raw node:crypto verify          ${fmt(m('raw', 'wall'))}       ${fmt(m('raw', 'cpu'))}       ${fmt(rawAll)}`);
+  console.log(`  engine verify()                 ${fmt(m('engine', 'wall'))}       ${fmt(m('engine', 'cpu'))}       ${fmt(engineAll)}`);
+  if (referenceAll !== undefined) {
+    console.log(`  reference @digitalbazaar/vc     ${fmt(m('reference', 'wall'))}       ${fmt(m('reference', 'cpu'))}       ${fmt(referenceAll)}`);
+  } else if (dataIntegrity) {
+    console.log(`  reference @digitalbazaar/vc     unavailable (${referenceUnavailable ?? 'not loaded'})`);
   }
+  if (results.canon.length > 0) console.log(`  engine hashData alone           ${fmt(m('canon', 'wall'))}       ${fmt(m('canon', 'cpu'))}`);
+  const ofRaw = paired(results.engine, results.raw, 'wall');
+  console.log(
+    `  engine/raw, 1 thread: ${ofRaw.text} (per CPU-second ${paired(results.engine, results.raw, 'cpu').text}); ${cores} workers: ${ratio(engineAll, rawAll)}` +
+      (target.ofRaw !== undefined ? `; ${verdict(ofRaw.value, target.ofRaw)}` : ''),
+  );
+  if (!dataIntegrity) return;
+  if (referenceAll !== undefined) {
+    const ofReference = paired(results.engine, results.reference, 'wall');
+    console.log(
+      `  engine/reference, 1 thread: ${ofReference.text} (per CPU-second ${paired(results.engine, results.reference, 'cpu').text}); ${cores} workers: ${ratio(engineAll, referenceAll)}; ` +
+        (target.ofReference !== undefined ? verdict(ofReference.value, target.ofReference) : 'no target'),
+    );
+  } else {
+    console.log(`  engine/reference: unavailable${target.ofReference !== undefined ? ` (target >= ${target.ofReference}: not measured)` : ''}`);
+  }
+  if (target.perCore !== undefined) {
+    console.log(
+      `  engine per core: ${Math.round(m('engine', 'wall'))}/s on 1 thread, ${Math.round(engineAll / cores)}/s per worker; ${verdict(Math.min(m('engine', 'wall'), engineAll / cores), target.perCore)}`,
+    );
+  }
+  if (results.canon.length > 0)
+    console.log(
+      `  hashData (expansion, canonicalization, hash) share of an engine verification: ${Math.round((m('engine', 'cpu') / m('canon', 'cpu')) * 100)}% of CPU`,
+    );
 }
 
 if (isMainThread) {
