@@ -5,8 +5,9 @@
  * Then the same per format (vc+jwt, ob3-jwt, dc+sd-jwt, ldp-vc eddsa-rdfc-2022 and ecdsa-rdfc-2019, see
  * verify-formats.ts), with the reference Data Integrity stack next to the engine, and each target met or not.
  * Options: --seconds N (per measurement, default 1), --rounds N (alternating rounds, default 7: rates are the medians
- * of the rounds, ratios the medians of each round's ratio), --formats a,b (of jws, the section above, and the format
- * names; default all). Every section's single-thread rounds run before any worker phase; the reports follow.
+ * of the rounds, ratios the medians of each round's ratio), --worker-rounds N (the same on worker threads, default 3),
+ * --formats a,b (of jws, the section above, and the format names; default all). Every section's single-thread
+ * rounds run before any worker phase; the reports follow.
  * Not a test: numbers depend on the machine; docs/benchmarks.md records measured figures.
  */
 import { createPublicKey, generateKeyPairSync, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
@@ -46,9 +47,18 @@ interface Fixture {
 }
 
 type Phase = 'raw' | 'engine';
+/** What each worker measures: every phase, alternating, `rounds` times (all workers in step). */
 type WorkerJob =
-  | { kind: 'jws'; fixture: Fixture; phase: Phase; seconds: number }
-  | { kind: 'format'; setup: FormatSetup; fixture: FormatFixture; dids: Record<string, Record<string, unknown>>; phase: FormatPhase; seconds: number };
+  | { kind: 'jws'; fixture: Fixture; phases: Phase[]; seconds: number; rounds: number }
+  | {
+      kind: 'format';
+      setup: FormatSetup;
+      fixture: FormatFixture;
+      dids: Record<string, Record<string, unknown>>;
+      phases: FormatPhase[];
+      seconds: number;
+      rounds: number;
+    };
 
 /** The issuer side: a did:web document and two status lists on a local server (fetched once, then cached). */
 async function startIssuer(): Promise<{ fixture: Fixture; server: Server }> {
@@ -198,19 +208,19 @@ async function pipelinedBatch(fixture: Fixture, verifier = makeVerifier(fixture)
   };
 }
 
-type WorkerMessage = { ready: true } | { rate: number };
+/** A worker's rates per second of wall-clock time, per phase, one per round. */
+type WorkerRates = Record<string, number[]>;
+type WorkerMessage = { ready: true } | { rates: WorkerRates };
 
 /**
- * Each worker loads the code, warms up (so the JIT has compiled the hot path) and reports ready; all of them start
- * measuring together, so no worker's measurement overlaps another one's start-up.
+ * Each worker loads the code, warms up every phase (so the JIT has compiled each path) and reports ready; all of them
+ * then measure together, so no worker's measurement overlaps another one's start-up, and run the phases in step:
+ * every worker's raw phase at the same time, then every engine phase, round after round. Returns, per phase, the
+ * workers' summed rate in each round.
  */
-async function inWorkers(fixture: Fixture, phase: Phase, seconds: number, count: number): Promise<number> {
-  return inWorkersFor({ kind: 'jws', fixture, phase, seconds }, count);
-}
-
-async function inWorkersFor(job: WorkerJob, count: number): Promise<number> {
+async function inWorkers(job: WorkerJob, count: number): Promise<WorkerRates> {
   const workers = Array.from({ length: count }, () => new Worker(__filename, { workerData: job }));
-  const message = (worker: Worker, want: 'ready' | 'rate'): Promise<WorkerMessage> =>
+  const message = (worker: Worker, want: 'ready' | 'rates'): Promise<WorkerMessage> =>
     new Promise((resolve, reject) => {
       const onMessage = (m: WorkerMessage) => {
         if (want in m) {
@@ -222,10 +232,12 @@ async function inWorkersFor(job: WorkerJob, count: number): Promise<number> {
       worker.once('error', reject);
     });
   await Promise.all(workers.map((w) => message(w, 'ready')));
-  const results = workers.map((w) => message(w, 'rate'));
+  const results = workers.map((w) => message(w, 'rates'));
   for (const w of workers) w.postMessage('go');
-  const rates = (await Promise.all(results)).map((m) => ('rate' in m ? m.rate : 0));
-  return rates.reduce((a, b) => a + b, 0);
+  const each = (await Promise.all(results)).map((m) => ('rates' in m ? m.rates : {}));
+  const total: WorkerRates = {};
+  for (const phase of job.phases) total[phase] = Array.from({ length: job.rounds }, (_, r) => each.reduce((sum, rates) => sum + (rates[phase]?.[r] ?? 0), 0));
+  return total;
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -236,13 +248,24 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStar
  * their range. The machine's speed drifts between rounds; within a round both phases see the same machine.
  */
 function paired(a: Rate[], b: Rate[], k: keyof Rate): { value: number; text: string } {
-  const ratios = a.map((x, i) => x[k] / b[i][k]);
+  return pairedRates(
+    a.map((x) => x[k]),
+    b.map((x) => x[k]),
+  );
+}
+
+/** The same for plain rates (a worker phase's rounds). */
+function pairedRates(a: number[], b: number[]): { value: number; text: string } {
+  const ratios = a.map((x, i) => x / b[i]);
   const value = median(ratios);
   const range = ratios.length > 1 ? ` [${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}]` : '';
   return { value, text: `${value.toFixed(3)}${range}` };
 }
 
 const verdict = (value: number, target: number): string => `target >= ${target}: ${value >= target ? 'met' : 'NOT met'}`;
+
+/** Rounds of the worker-thread phases: each worker alternates the phases as one thread does. */
+const workerRounds = opt('worker-rounds', 3);
 
 const formatsArg = args.indexOf('--formats') >= 0 ? args[args.indexOf('--formats') + 1].split(',') : undefined;
 const selected = (name: string): boolean => formatsArg === undefined || formatsArg.includes(name);
@@ -309,9 +332,9 @@ async function jwsReport(
     `bench:verify: ES256 credential (did:web key and 2 status lists cached), ${cores} cores, ${rounds} rounds x ${seconds} s per phase, medians (ratios: of each round, [range])`,
   );
   const m = (phase: keyof typeof results, k: keyof Rate) => median(results[phase].map((x) => x[k]));
-  const rawAll = await inWorkers(fixture, 'raw', seconds, cores);
-  const engineAll = await inWorkers(fixture, 'engine', seconds, cores);
-  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  const all = await inWorkers({ kind: 'jws', fixture, phases: ['raw', 'engine'], seconds, rounds: workerRounds }, cores);
+  const rawAll = median(all.raw);
+  const engineAll = median(all.engine);
   console.log('');
   console.log('                                   per second   per CPU-second');
   console.log(`raw node:crypto verify, 1 thread    ${fmt(m('raw', 'wall'))}       ${fmt(m('raw', 'cpu'))}`);
@@ -329,16 +352,16 @@ async function jwsReport(
     `ratio jose alone/raw:       ${paired(results.jose, results.raw, 'wall').text} (per CPU-second ${paired(results.jose, results.raw, 'cpu').text})`,
   );
   console.log(
-    `ratio engine/raw, ${cores} workers: ${ratio(engineAll, rawAll)}; engine speed-up ${cores} workers over 1 thread: x${ratio(engineAll, m('engine', 'wall'))}`,
+    `ratio engine/raw, ${cores} workers: ${pairedRates(all.engine, all.raw).text}; engine speed-up ${cores} workers over 1 thread: x${(engineAll / m('engine', 'wall')).toFixed(2)}`,
   );
   // Wall-clock figures are only meaningful on an otherwise idle machine; per CPU-second ones hold up under load.
   console.log(`machine load average (1 min) before/after: ${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${cores} cores`);
 }
 
 /** A worker's batch for one format and phase. */
-async function formatBatch(job: Extract<WorkerJob, { kind: 'format' }>): Promise<() => Promise<number> | number> {
-  if (job.phase === 'raw') return rawFormatBatch(job.fixture.raw);
-  if (job.phase === 'engine') return engineFormatBatch(job.setup, job.fixture);
+async function formatBatch(job: Extract<WorkerJob, { kind: 'format' }>, phase: FormatPhase): Promise<() => Promise<number> | number> {
+  if (phase === 'raw') return rawFormatBatch(job.fixture.raw);
+  if (phase === 'engine') return engineFormatBatch(job.setup, job.fixture);
   const reference = await referenceFormatBatch(job.setup, job.fixture, job.dids);
   if (!reference) throw new Error(referenceUnavailable ?? 'no reference stack for this format');
   return reference;
@@ -389,8 +412,10 @@ async function formatsSection(formats: FormatName[]): Promise<MeasuredSection> {
     console.log(
       `bench:verify per format: issuer keys and status lists cached, ${cores} cores, ${rounds} rounds x ${seconds} s per phase, medians (ratios: of each round, [range])`,
     );
-    for (const { fixture, results } of measured)
-      await formatReport(fixture, results, (phase) => ({ kind: 'format', setup, fixture, dids, phase, seconds }), cores);
+    for (const { fixture, results } of measured) {
+      const phases: FormatPhase[] = results.reference.length > 0 ? ['raw', 'engine', 'reference'] : ['raw', 'engine'];
+      await formatReport(fixture, results, { kind: 'format', setup, fixture, dids, phases, seconds, rounds: workerRounds }, cores);
+    }
     console.log('');
     console.log(`machine load average (1 min) before/after: ${loadBefore.toFixed(1)} / ${loadavg()[0].toFixed(1)} on ${cores} cores`);
   };
@@ -398,14 +423,13 @@ async function formatsSection(formats: FormatName[]): Promise<MeasuredSection> {
 }
 
 /** One format's worker phases (its issuer still serving) and its report against its targets. */
-async function formatReport(fixture: FormatFixture, results: FormatResults, job: (phase: FormatPhase) => WorkerJob, cores: number): Promise<void> {
+async function formatReport(fixture: FormatFixture, results: FormatResults, job: WorkerJob, cores: number): Promise<void> {
   const dataIntegrity = typeof fixture.input !== 'string';
-  const reference = results.reference.length > 0;
   const m = (phase: keyof FormatResults, k: keyof Rate): number => median(results[phase].map((x) => x[k]));
-  const rawAll = await inWorkersFor(job('raw'), cores);
-  const engineAll = await inWorkersFor(job('engine'), cores);
-  const referenceAll = reference ? await inWorkersFor(job('reference'), cores) : undefined;
-  const ratio = (a: number, b: number): string => (a / b).toFixed(2);
+  const all = await inWorkers(job, cores);
+  const rawAll = median(all.raw);
+  const engineAll = median(all.engine);
+  const referenceAll = all.reference ? median(all.reference) : undefined;
   const target = TARGETS[fixture.name];
   console.log('');
   console.log(
@@ -421,14 +445,14 @@ async function formatReport(fixture: FormatFixture, results: FormatResults, job:
   if (results.canon.length > 0) console.log(`  engine hashData alone           ${fmt(m('canon', 'wall'))}       ${fmt(m('canon', 'cpu'))}`);
   const ofRaw = paired(results.engine, results.raw, 'wall');
   console.log(
-    `  engine/raw, 1 thread: ${ofRaw.text} (per CPU-second ${paired(results.engine, results.raw, 'cpu').text}); ${cores} workers: ${ratio(engineAll, rawAll)}` +
+    `  engine/raw, 1 thread: ${ofRaw.text} (per CPU-second ${paired(results.engine, results.raw, 'cpu').text}); ${cores} workers: ${pairedRates(all.engine, all.raw).text}` +
       (target.ofRaw !== undefined ? `; ${verdict(ofRaw.value, target.ofRaw)}` : ''),
   );
   if (!dataIntegrity) return;
   if (referenceAll !== undefined) {
     const ofReference = paired(results.engine, results.reference, 'wall');
     console.log(
-      `  engine/reference, 1 thread: ${ofReference.text} (per CPU-second ${paired(results.engine, results.reference, 'cpu').text}); ${cores} workers: ${ratio(engineAll, referenceAll)}; ` +
+      `  engine/reference, 1 thread: ${ofReference.text} (per CPU-second ${paired(results.engine, results.reference, 'cpu').text}); ${cores} workers: ${pairedRates(all.engine, all.reference).text}; ` +
         (target.ofReference !== undefined ? verdict(ofReference.value, target.ofReference) : 'no target'),
     );
   } else {
@@ -453,16 +477,21 @@ if (isMainThread) {
 } else {
   const job = workerData as WorkerJob;
   const port = parentPort!;
-  const run = async (): Promise<number> => {
-    const batch = job.kind === 'jws' ? (job.phase === 'raw' ? rawBatch(job.fixture) : await engineBatch(job.fixture)) : await formatBatch(job);
-    await measure(Math.min(1, job.seconds / 2), batch); // warm-up, not counted
+  const batchOf = async (phase: FormatPhase): Promise<() => Promise<number> | number> =>
+    job.kind === 'format' ? formatBatch(job, phase) : phase === 'raw' ? rawBatch(job.fixture) : engineBatch(job.fixture);
+  const run = async (): Promise<WorkerRates> => {
+    const batches: Array<[FormatPhase, () => Promise<number> | number]> = [];
+    for (const phase of job.phases) batches.push([phase, await batchOf(phase)]);
+    for (const [, batch] of batches) await measure(Math.min(1, job.seconds / 2), batch); // warm-up, not counted
     const go = new Promise<void>((resolve) => port.once('message', () => resolve()));
     port.postMessage({ ready: true } satisfies WorkerMessage);
     await go;
-    return (await measure(job.seconds, batch)).wall;
+    const rates: WorkerRates = Object.fromEntries(job.phases.map((phase) => [phase, []]));
+    for (let r = 0; r < job.rounds; r++) for (const [phase, batch] of batches) rates[phase].push((await measure(job.seconds, batch)).wall);
+    return rates;
   };
   run().then(
-    (rate) => port.postMessage({ rate } satisfies WorkerMessage),
+    (rates) => port.postMessage({ rates } satisfies WorkerMessage),
     (err: unknown) => {
       throw err;
     },
