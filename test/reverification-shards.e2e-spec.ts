@@ -190,10 +190,12 @@ describe('reverification: one sweep split into id-range shards across two worker
     // nothing twice.
     const withRevoked = shards.find((s) => s.scope.after < scenario.revoked[0] && scenario.revoked[0] <= s.scope.upTo)!;
     expect(await a.app.get(Reverifier).process(withRevoked.id)).toBe('already_finished');
+    // The job goes first: a dispatcher pass that saw the row queued while its finished job was still on Redis would
+    // rightly record the run failed.
+    await (await a.app.get(JobQueues).get('reverification').getJob(`run-${withRevoked.id}`))?.remove();
     await withDb(sharded.env.dbUrl, (db) =>
       db.query(`UPDATE job_run SET state = 'queued', checkpoint = NULL, result = NULL, progress = '{"done": 0, "total": 0}' WHERE id = $1`, [withRevoked.id]),
     );
-    await (await a.app.get(JobQueues).get('reverification').getJob(`run-${withRevoked.id}`))?.remove();
     const again = await waitForJob(sharded.http, sharded.adminToken, withRevoked.id, 60000);
     expect(again).toMatchObject({ kind: 'sweep_shard', state: 'completed' });
     expect(again.result).toMatchObject({ checked: withRevoked.result.checked, flagged: 0 });
