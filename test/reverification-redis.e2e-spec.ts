@@ -3,9 +3,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { parseConfig } from '@app/config';
-import { JobProducer, JobQueues } from '@app/jobs';
+import { JobProducer, JobQueues, JobRunDispatcher } from '@app/jobs';
 import { CuttableProxy, eventually, sleep } from './support/live-harness';
-import { REVERIFY_TEST_ENV, startWorker, sweepOnce, waitForJob, withDb, type TestWorker } from './support/reverification';
+import { getJob, REVERIFY_TEST_ENV, startWorker, sweepOnce, waitForJob, withDb, type TestWorker } from './support/reverification';
 import { bearer } from './support/test-app';
 import { Metrics, Tracing } from '@app/telemetry';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
@@ -144,6 +144,28 @@ describe('reverification: Redis restarts, several workers at once, status lists 
     expect((await queues.get('status-lists').getJobSchedulers()).map((s) => s.name)).toEqual(['status-list.refresh-due']);
     await worker.close();
     workers.splice(workers.indexOf(worker), 1);
+  });
+
+  it('a run the queue reports finished while PostgreSQL still has it open is recorded failed, not left open', async () => {
+    const worker = await startWorker(world.env.env);
+    workers.push(worker);
+    const asked = await request(world.http)
+      .post(`/incidents/${incidentId}/reverify`)
+      .set(...bearer(commander.token))
+      .expect(202);
+    expect(await waitForJob(world.http, commander.token, asked.body.jobId, 60000)).toMatchObject({ state: 'completed' });
+    await worker.close(); // no other dispatcher pass runs meanwhile
+    workers.splice(workers.indexOf(worker), 1);
+
+    // What a process that finished the job but died before recording its outcome leaves: the job completed on Redis,
+    // the run still running in PostgreSQL.
+    expect(await world.api.app.get(JobQueues).get('reverification').getJob(`run-${asked.body.jobId}`)).toBeDefined();
+    await withDb(world.env.dbUrl, (db) => db.query(`UPDATE job_run SET state = 'running', finished_at = NULL WHERE id = $1`, [asked.body.jobId]));
+    expect(await world.api.app.get(JobRunDispatcher).reconcile()).toEqual({ queued: 0, failed: 1 });
+    expect(await getJob(world.http, commander.token, asked.body.jobId)).toMatchObject({
+      state: 'failed',
+      error: 'The queue reports the job finished but the run recorded no outcome.',
+    });
   });
 
   it('a queue whose Redis connection drops while it is being set up works again once Redis is back (issue #6)', async () => {
