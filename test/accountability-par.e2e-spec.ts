@@ -275,6 +275,81 @@ describe('PAR roll calls', () => {
       .expect(409);
   });
 
+  it('keeps a person marked missing on the list after the roll call ends, until accounted for or checked out', async () => {
+    type Missing = { deploymentId: string; name: string; assignment: string | null; parId: string; markedBy: string; markedAt: string };
+    const stillMissing = async (token = checkin.token): Promise<Missing[]> =>
+      (
+        await request(http())
+          .get(`/incidents/${incidentId}/missing`)
+          .set(...bearer(token))
+          .expect(200)
+      ).body as Missing[];
+    expect(await stillMissing()).toEqual([]);
+
+    const first = (
+      await request(http())
+        .post(pars())
+        .set(...bearer(commander.token))
+        .send({ reason: 'collapse' })
+        .expect(201)
+    ).body as { id: string };
+    for (const d of [deployments[3], deployments[2]]) {
+      await request(http())
+        .post(pars(`/${first.id}/missing`))
+        .set(...bearer(commander.token))
+        .send({ deploymentId: d })
+        .expect(200);
+    }
+    // Oldest mark first, whoever on the incident's staff asks.
+    const marked = await stillMissing();
+    expect(marked.map((m) => [m.deploymentId, m.name, m.assignment, m.parId, m.markedBy])).toEqual([
+      [deployments[3], 'PAR Responder 4', null, first.id, 'commander'],
+      [deployments[2], 'PAR Responder 3', 'Division B', first.id, 'commander'],
+    ]);
+    expect(Date.parse(marked[0].markedAt)).toBeLessThanOrEqual(Date.parse(marked[1].markedAt));
+
+    // The roll call ends with them missing; a new one that has not reached them yet changes nothing.
+    await request(http())
+      .post(pars(`/${first.id}/complete`))
+      .set(...bearer(commander.token))
+      .expect(200);
+    expect((await stillMissing(supervisor.token)).map((m) => m.deploymentId)).toEqual([deployments[3], deployments[2]]);
+    const second = (
+      await request(http())
+        .post(pars())
+        .set(...bearer(commander.token))
+        .send({ reason: 'missing_member' })
+        .expect(201)
+    ).body as { id: string };
+    expect((await stillMissing()).map((m) => m.deploymentId)).toEqual([deployments[3], deployments[2]]);
+
+    // Found: accounted for in the new roll call.
+    await request(http())
+      .post(pars(`/${second.id}/acknowledgements`))
+      .set(...bearer(commander.token))
+      .send({ deploymentIds: [deployments[3]] })
+      .expect(200);
+    expect((await stillMissing()).map((m) => m.deploymentId)).toEqual([deployments[2]]);
+
+    // Off scene: checked out.
+    await request(http())
+      .post(`/incidents/${incidentId}/deployments/${deployments[2]}/check-out`)
+      .set(...bearer(commander.token))
+      .send({})
+      .expect(200);
+    expect(await stillMissing()).toEqual([]);
+    await request(http())
+      .post(pars(`/${second.id}/complete`))
+      .set(...bearer(commander.token))
+      .expect(200);
+
+    // Not an incident id: nothing to read (the incident guard answers before the route).
+    const bad = await request(http())
+      .get('/incidents/not-an-incident/missing')
+      .set(...bearer(commander.token));
+    expect([bad.status, bad.body.code]).toEqual([404, 'not_found']);
+  });
+
   it('survives an api restart and a Redis outage; the worker raises the deadline once', async () => {
     const started = await request(http())
       .post(pars())

@@ -285,6 +285,7 @@ const EXPECTED: Record<string, Expectation> = {
     request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars`, body: {} }),
   },
   'GET /incidents/:incidentId/pars': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars` }) },
+  'GET /incidents/:incidentId/missing': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/missing` }) },
   'GET /incidents/:incidentId/pars/:parId': { access: ALL, incident: 'guard', request: (ids, s) => ({ path: `/incidents/${inc(ids, s)}/pars/${ids.par[s]}` }) },
   'POST /incidents/:incidentId/pars/:parId/acknowledgements': {
     access: ['admin', 'commander', 'supervisor', 'checkin'],

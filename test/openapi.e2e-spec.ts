@@ -585,6 +585,8 @@ describe('OpenAPI: every route answers as documented', () => {
     });
     await call('POST /incidents/{incidentId}/pars/{parId}/complete', { params: parIds, token: admin, expect: 200 });
     await call('POST /incidents/{incidentId}/pars/{parId}/complete', { params: parIds, token: admin, expect: 409 });
+    const stillMissing = await call('GET /incidents/{incidentId}/missing', { params: inc, token: admin, expect: 200 });
+    expect((stillMissing.body as Array<{ deploymentId: string }>).map((m) => m.deploymentId)).toEqual([deployment.deploymentId]);
     const par2 = await call('POST /incidents/{incidentId}/pars', { params: inc, token: admin, body: { reason: 'timer' }, expect: 201 });
     const ack = { params: { ...inc, parId: id(par2) }, token: admin, body: { deploymentIds: [deployment.deploymentId] } };
     await call('POST /incidents/{incidentId}/pars/{parId}/scans', { params: ack.params, token: admin, body: { credential: 'not a badge' }, expect: 422 });

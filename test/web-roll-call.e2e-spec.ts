@@ -513,4 +513,69 @@ describe('roll call in a browser', () => {
     expect(await laptop.overflowingElements()).toEqual([]);
     for (const w of [tablet, laptop]) expect(w.unexpectedProblems()).toEqual([]);
   });
+
+  it('someone marked missing stays on top of the board and the roll-call page after the roll call ends, until found', async () => {
+    const id = await anotherIncident('Missing Searcher');
+    const [lost, found] = await checkInMany(world, id, 2, 'Searcher');
+    await assign(world.http, commander.token, id, lost, 'Division D');
+    const board = await WatchedPage.open(browser, TABLET);
+    pages.push(board);
+    await signInThroughUi(board, base, commander.email, PASSWORD);
+    await openSignedIn(board, `${base}/app/#/board?incident=${id}`);
+    await board.page.locator(`li.card[data-deployment="${found}"]`).waitFor({ timeout: 30_000 });
+    const missingBox = board.page.getByTestId('still-missing');
+    expect(await missingBox.count()).toBe(0);
+
+    // Marked missing in a roll call: the open board shows it live, on top and on the card.
+    const par = (
+      await request(world.http)
+        .post(`/incidents/${id}/pars`)
+        .set(...bearer(commander.token))
+        .send({ reason: 'collapse' })
+        .expect(201)
+    ).body as { id: string };
+    await request(world.http)
+      .post(`/incidents/${id}/pars/${par.id}/acknowledgements`)
+      .set(...bearer(commander.token))
+      .send({ deploymentIds: [found] })
+      .expect(200);
+    await request(world.http)
+      .post(`/incidents/${id}/pars/${par.id}/missing`)
+      .set(...bearer(commander.token))
+      .send({ deploymentId: lost })
+      .expect(200);
+    await missingBox.filter({ hasText: 'Searcher 1 (Division D): marked missing by the commander' }).waitFor();
+    expect(await board.page.locator(`li.card[data-deployment="${lost}"]`).getAttribute('data-missing')).toBe('true');
+    expect(await board.page.locator(`li.card[data-deployment="${lost}"]`).textContent()).toContain('MISSING');
+    expect(await board.page.locator(`li.card[data-deployment="${found}"]`).getAttribute('data-missing')).toBeNull();
+
+    // The roll call ends; a board opened afterwards, and the roll-call page, still show them.
+    await request(world.http)
+      .post(`/incidents/${id}/pars/${par.id}/complete`)
+      .set(...bearer(commander.token))
+      .expect(200);
+    const rollCall = await open(TABLET, id);
+    await rollCall.page.getByTestId('still-missing').filter({ hasText: 'Searcher 1' }).waitFor();
+    await board.page.reload();
+    await missingBox.filter({ hasText: 'Searcher 1' }).waitFor({ timeout: 30_000 });
+    expect(await board.overflowingElements()).toEqual([]);
+
+    // Found: accounted for in the next roll call, on both screens.
+    const next = (
+      await request(world.http)
+        .post(`/incidents/${id}/pars`)
+        .set(...bearer(commander.token))
+        .send({ reason: 'missing_member' })
+        .expect(201)
+    ).body as { id: string };
+    await request(world.http)
+      .post(`/incidents/${id}/pars/${next.id}/acknowledgements`)
+      .set(...bearer(commander.token))
+      .send({ deploymentIds: [lost, found] })
+      .expect(200);
+    await missingBox.waitFor({ state: 'detached' });
+    await rollCall.page.getByTestId('still-missing').waitFor({ state: 'detached' });
+    expect(await board.page.locator(`li.card[data-deployment="${lost}"]`).getAttribute('data-missing')).toBeNull();
+    for (const w of [board, rollCall]) expect(w.unexpectedProblems()).toEqual([]);
+  });
 });

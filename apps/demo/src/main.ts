@@ -219,7 +219,7 @@ async function rollCall(api: ApiClient, incidentId: string): Promise<void> {
   try {
     const r = await runRollCall(api, incidentId);
     say(
-      `PAR ${r.parId}: ${r.accounted} of ${r.expected} accounted for, ${r.missing} missing${r.missingName ? ` (${r.missingName}: the board raised an alert)` : ''}.`,
+      `PAR ${r.parId}: ${r.accounted} of ${r.expected} accounted for, ${r.missing} missing${r.missingName ? ` (${r.missingName}: on top of the board until found)` : ''}.`,
     );
     say(`ICS 214 with the PAR: ${api.baseUrl}/incidents/${incidentId}/ics214.html (signed in)`);
   } catch (err) {
@@ -519,10 +519,14 @@ function printWelcome(input: {
   say(`  manifest (who, board, status index, expected outcome): ${rel(join(settings.outputDir, 'badges/manifest.json'))}`);
 
   say(bold('\nChecked in at start') + ' (one responder per credential format):');
-  for (const scan of input.perFormat.scans) {
-    const outcome = scan.decision ?? `error ${scan.status}${scan.error ? `: ${scan.error}` : ''}`;
-    say(`  ${formatLabel(scan.entry.format).padEnd(34)} ${`${scan.entry.name} (${scan.entry.qualification}, ${scan.entry.boardName})`.padEnd(64)} ${outcome}`);
-  }
+  const formatRows = input.perFormat.scans.map((scan) => ({
+    label: formatLabel(scan.entry.format),
+    who: `${scan.entry.name} (${scan.entry.qualification}, ${scan.entry.boardName})`,
+    outcome: scan.decision ?? `error ${scan.status}${scan.error ? `: ${scan.error}` : ''}`,
+  }));
+  const labelWidth = Math.max(0, ...formatRows.map((r) => r.label.length));
+  const whoWidth = Math.max(0, ...formatRows.map((r) => r.who.length));
+  for (const r of formatRows) say(`  ${r.label.padEnd(labelWidth)}  ${r.who.padEnd(whoWidth)}  ${r.outcome}`);
 
   say(bold('\nChecked in by licence number') + ' (no badge: looked up at the simulated licence board, two forms of ID seen):');
   for (const l of input.licences) {

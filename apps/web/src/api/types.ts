@@ -75,3 +75,5 @@ export type AccountabilitySettings = Schemas['AccountabilitySettingsDto'];
 export type ActivityLog = Schemas['ActivityLogDto'];
 
 export type ActivityItem = Schemas['ActivityItemDto'];
+
+export type MissingPerson = Schemas['MissingPersonDto'];

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/http';
-import type { Deployment, JobView, OutOfServiceReason, ResourceStatus, ReverifyJob, StatusHistory } from '../api/types';
+import type { Deployment, JobView, MissingPerson, OutOfServiceReason, ResourceStatus, ReverifyJob, StatusHistory } from '../api/types';
 import { BellIcon } from '../components/icons';
 import { DeploymentRecordPanel } from '../components/deployment-record';
 import { armSoundOnFirstGesture, beep, enableSound, soundReady } from '../components/alert-sound';
 import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
 import { ErrorNotice, Loading, Notice } from '../components/notices';
+import { StillMissing, useStillMissing } from '../components/still-missing';
 import { toApiError, useAction } from '../components/use-async';
 import { countByLevel, countRoster, groupRoster, levelKey, type BoardState } from '../live/board-state';
 import type { LiveConnectionState, LiveEvent, RosterEntry } from '../live/protocol';
@@ -17,7 +18,7 @@ import { useRoute } from '../router';
 import { useStore } from '../store';
 import { formatClock, formatTime, OOS_REASON_WORD, reasonText, STATUS_WORD } from '../text';
 
-/** Commander board: the incident's roster, live, with credential alerts on top. */
+/** Commander board: the incident's roster, live, with people missing after a roll call and credential alerts on top. */
 export function CommanderBoardPage() {
   const choice = useIncidentChoice({ includeClosed: true });
   const incident = choice.chosen;
@@ -31,14 +32,20 @@ export function CommanderBoardPage() {
 
   useEffect(() => armSoundOnFirstGesture(), []);
 
+  const missing = useStillMissing(incidentId);
   const onEvent = (event: LiveEvent): void => {
-    if (event.name === 'credential.flagged') {
+    if (event.name === 'credential.flagged' || event.name === 'par.missing') {
       if (beep()) setSounded((n) => n + 1);
       setFlash((n) => n + 1);
     }
+    if (event.name === 'par.missing' || event.name === 'par.acknowledged') missing.reload();
   };
   const live = useLiveBoard(incidentId, onEvent);
   const shown = incidentId !== undefined;
+  // Roll-call events missed while the feed was down are not replayed to this list: read it again on reconnection.
+  useEffect(() => {
+    if (live.connection === 'online') missing.reload();
+  }, [live.connection]);
 
   return (
     <div class="page board">
@@ -69,6 +76,7 @@ export function CommanderBoardPage() {
           sounded={sounded}
           progress={live.progress}
           stale={live.connection !== 'online' || live.fromDevice}
+          missing={missing.data ?? []}
         />
       )}
     </div>
@@ -183,6 +191,7 @@ function Board({
   sounded,
   progress,
   stale,
+  missing,
 }: {
   board: BoardState;
   incidentNumber: string;
@@ -191,6 +200,8 @@ function Board({
   sounded: number;
   progress: ReturnType<typeof useLiveBoard>['progress'];
   stale: boolean;
+  /** Still missing after a roll call (the ones on this board: someone checked out since is not). */
+  missing: readonly MissingPerson[];
 }) {
   const counts = countRoster(board.roster);
   const byLevel = countByLevel(board.roster);
@@ -199,6 +210,9 @@ function Board({
   const sound = useStore(soundReady);
   const download = useAction();
   const [released, setReleased] = useState<{ deploymentId: string; name: string } | undefined>(undefined);
+  const onScene = new Set(board.roster.map((r) => r.deploymentId));
+  const missingHere = missing.filter((m) => onScene.has(m.deploymentId));
+  const missingIds = new Set(missingHere.map((m) => m.deploymentId));
 
   return (
     <>
@@ -225,7 +239,7 @@ function Board({
         <ErrorNotice error={download.error} prefix="Download failed" />
       </section>
 
-      <Alerts board={board} flash={flash} sounded={sounded} />
+      <Alerts board={board} missing={missingHere} flash={flash} sounded={sounded} />
 
       {released && (
         <section class="released" aria-label={`Released: ${released.name}`} data-testid="released">
@@ -280,6 +294,7 @@ function Board({
                 <RosterCard
                   key={r.deploymentId}
                   entry={r}
+                  missing={missingIds.has(r.deploymentId)}
                   incidentId={board.incidentId}
                   canAct={canAct}
                   onReleased={() => setReleased({ deploymentId: r.deploymentId, name: r.name })}
@@ -308,19 +323,14 @@ function Board({
 }
 
 /** `sounded`: alerts this board made audible (a data attribute, so the browser tests can tell the beep played). */
-function Alerts({ board, flash, sounded }: { board: BoardState; flash: number; sounded: number }) {
-  if (board.alerts.length === 0 && board.expiring.length === 0) return null;
+function Alerts({ board, missing, flash, sounded }: { board: BoardState; missing: readonly MissingPerson[]; flash: number; sounded: number }) {
+  if (missing.length === 0 && board.alerts.length === 0 && board.expiring.length === 0) return null;
   return (
-    <section
-      class={`alerts${flash > 0 ? ' alerts-flash' : ''}`}
-      key={`alerts-${flash}`}
-      aria-labelledby="alerts-title"
-      data-testid="alerts"
-      data-sounded={sounded}
-    >
+    <section class={`alerts${flash > 0 ? ' alerts-flash' : ''}`} key={`alerts-${flash}`} aria-label="Alerts" data-testid="alerts" data-sounded={sounded}>
+      <StillMissing people={missing} />
       {board.alerts.length > 0 && (
         <div class="alert-box" role="alert">
-          <h2 id="alerts-title">
+          <h2>
             <span aria-hidden="true">⚠ </span>Credential problems ({board.alerts.length})
           </h2>
           <ul>
@@ -335,7 +345,7 @@ function Alerts({ board, flash, sounded }: { board: BoardState; flash: number; s
       )}
       {board.expiring.length > 0 && (
         <div class="warn-box" role="status">
-          <h2 id={board.alerts.length === 0 ? 'alerts-title' : undefined}>
+          <h2>
             <span aria-hidden="true">⚠ </span>Credentials expiring soon ({board.expiring.length})
           </h2>
           <ul>
@@ -351,15 +361,34 @@ function Alerts({ board, flash, sounded }: { board: BoardState; flash: number; s
   );
 }
 
-function RosterCard({ entry, incidentId, canAct, onReleased }: { entry: RosterEntry; incidentId: string; canAct: boolean; onReleased: () => void }) {
+function RosterCard({
+  entry,
+  missing,
+  incidentId,
+  canAct,
+  onReleased,
+}: {
+  entry: RosterEntry;
+  missing: boolean;
+  incidentId: string;
+  canAct: boolean;
+  onReleased: () => void;
+}) {
   const [panel, setPanel] = useState<'none' | 'status' | 'checkout' | 'history'>('none');
   const flagged = !!entry.credentialFlag;
   const toggle = (p: typeof panel): void => setPanel(panel === p ? 'none' : p);
   const nameId = `name-${entry.deploymentId}`;
   return (
-    <li class={`card${flagged ? ' card-flagged' : ''}`} data-deployment={entry.deploymentId} data-status={entry.status} aria-labelledby={nameId}>
+    <li
+      class={`card${flagged ? ' card-flagged' : ''}${missing ? ' card-missing' : ''}`}
+      data-deployment={entry.deploymentId}
+      data-status={entry.status}
+      data-missing={missing || undefined}
+      aria-labelledby={nameId}
+    >
       <div class="card-head">
         <p class="card-name" id={nameId}>
+          {missing && <span class="flag-badge">✖ MISSING</span>}
           {flagged && <span class="flag-badge">⚠ FLAGGED</span>}
           {entry.name}
         </p>

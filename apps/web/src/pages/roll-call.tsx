@@ -3,6 +3,7 @@ import type { AccountabilitySettings, Par, ParMember, ParWithMembers } from '../
 import { armSoundOnFirstGesture, beep } from '../components/alert-sound';
 import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
 import { ErrorNotice, Loading, Notice } from '../components/notices';
+import { StillMissing, useStillMissing } from '../components/still-missing';
 import { useAction, useAsync } from '../components/use-async';
 import { applyParEvent, filterMembers, rackOf } from '../live/par-state';
 import type { LiveEvent } from '../live/protocol';
@@ -69,7 +70,9 @@ export function RollCallPage() {
   );
   useEffect(() => setDetail(members.data), [members.data]);
 
+  const missing = useStillMissing(incident?.id);
   const onEvent = (event: LiveEvent): void => {
+    if (event.name === 'par.missing' || event.name === 'par.acknowledged') missing.reload();
     if (event.name === 'par.started') running.reload();
     else if (event.name === 'par.due') {
       setDue(true);
@@ -81,6 +84,11 @@ export function RollCallPage() {
     }
   };
   const live = useLiveBoard(incident?.id, onEvent);
+  useEffect(() => {
+    if (live.connection === 'online') missing.reload();
+  }, [live.connection]);
+  // Those marked missing in the roll call shown below are listed there.
+  const missingBefore = (missing.data ?? []).filter((m) => !(detail?.par.state === 'running' && m.parId === detail.par.id));
   const assignments = useMemo(
     () => [...new Set((live.board?.roster ?? []).map((r) => r.assignment).filter((a): a is string => !!a))].sort((a, b) => a.localeCompare(b)),
     [live.board?.roster],
@@ -99,6 +107,7 @@ export function RollCallPage() {
           Live updates are not available: {live.refusal.message} ({live.refusal.code})
         </Notice>
       )}
+      <StillMissing people={missingBefore} />
       {incident && settings.data && (
         <ParTimer
           incidentId={incident.id}

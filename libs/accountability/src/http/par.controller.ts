@@ -14,6 +14,7 @@ import {
   ListParsQueryDto,
   MarkMembersDto,
   MarkMissingDto,
+  MissingPersonDto,
   ParScanDto,
   ParScanResultDto,
   ParDto,
@@ -24,7 +25,16 @@ import {
   UpdateAccountabilitySettingsDto,
   WorkLimitDto,
 } from './dto/par.dto';
-import { memberView, parView, settingsView, type ParView, type ParWithMembersView, type SettingsView } from './par.view';
+import {
+  memberView,
+  missingPersonView,
+  parView,
+  settingsView,
+  type MissingPersonView,
+  type ParView,
+  type ParWithMembersView,
+  type SettingsView,
+} from './par.view';
 
 @ApiTags('accountability')
 @ApiBearerAuth()
@@ -69,6 +79,14 @@ export class ParController {
   @ApiSuccess([ParDto], { description: 'The latest PARs (50), newest first.' })
   async list(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Query() query: ListParsQueryDto): Promise<ParView[]> {
     return (await this.pars.list(incidentId, query.state)).map(parView);
+  }
+
+  /** People on scene marked missing in a roll call and not accounted for since (the board keeps them on top). */
+  @Get('missing')
+  @Roles(...ROLES)
+  @ApiSuccess([MissingPersonDto], { description: 'Oldest mark first; empty when everyone on scene was accounted for at their last roll call.' })
+  async stillMissing(@Param('incidentId', ParseUUIDPipe) incidentId: string): Promise<MissingPersonView[]> {
+    return (await this.pars.stillMissing(incidentId)).map(missingPersonView);
   }
 
   @Get('pars/:parId')

@@ -1,6 +1,6 @@
 import type { ParCounts, ParReason } from '@app/realtime';
 import type { AccountabilitySettings } from '../settings/accountability-settings.repository';
-import { actorOnBoard, countsOf, type Par, type ParMember } from '../par/par';
+import { actorOnBoard, countsOf, type MissingMember, type Par, type ParMember } from '../par/par';
 
 /** A PAR as the API shows it: actors as roles, as on the board. */
 export interface ParView {
@@ -27,6 +27,16 @@ export interface ParMemberView {
   via: 'board' | 'scan' | null;
   markedBy: string | null;
   markedAt: string | null;
+}
+
+export interface MissingPersonView {
+  deploymentId: string;
+  responderId: string;
+  name: string;
+  assignment: string | null;
+  parId: string;
+  markedBy: string;
+  markedAt: string;
 }
 
 export interface ParWithMembersView {
@@ -58,6 +68,17 @@ export const memberView = (m: ParMember): ParMemberView => ({
   via: m.via,
   markedBy: m.markedBy ? actorOnBoard(m.markedBy) : null,
   markedAt: m.markedAt?.toISOString() ?? null,
+});
+
+export const missingPersonView = (m: MissingMember): MissingPersonView => ({
+  deploymentId: m.deploymentId,
+  responderId: m.responderId,
+  name: m.name,
+  assignment: m.assignment,
+  parId: m.parId,
+  // A missing mark always records who made it and when.
+  markedBy: m.markedBy ? actorOnBoard(m.markedBy) : '',
+  markedAt: m.markedAt?.toISOString() ?? '',
 });
 
 export interface SettingsView {

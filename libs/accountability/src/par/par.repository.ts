@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '@app/audit';
 import { CombinedStatement, Database, type SqlScope, type StatementPart, type Transaction } from '@app/db';
 import type { ParReason } from '@app/realtime';
-import type { MarkVia, MemberState, Par, ParMember, ParState } from './par';
+import type { MarkVia, MemberState, MissingMember, Par, ParMember, ParState } from './par';
 
 interface ParRow {
   id: string;
@@ -248,6 +248,25 @@ export class ParRepository {
       [parId, limit],
     );
     return rows.map(toMember);
+  }
+
+  /**
+   * Who is still missing: people on scene (`onScene`, a part of `statement`) whose latest mark in any roll call of
+   * the incident is missing. Being accounted for in a later roll call (or the same one) clears it; a new roll call
+   * that has not reached them yet does not.
+   */
+  async stillMissing(statement: CombinedStatement, incidentId: string, onScene: StatementPart): Promise<MissingMember[]> {
+    const rows = await statement.run<MemberRow & { par_id: string }>(
+      this.db,
+      `SELECT latest.* FROM (
+         SELECT DISTINCT ON (m.deployment_id) m.par_id, m.deployment_id, m.responder_id, m.name, m.assignment, m.state, m.via, m.marked_by, m.marked_at
+           FROM par_member m JOIN par p ON p.id = m.par_id
+          WHERE p.incident_id = ${statement.value(incidentId)}::uuid AND m.state <> 'unaccounted'
+          ORDER BY m.deployment_id, m.marked_at DESC
+       ) latest JOIN ${onScene.name} s ON s.deployment_id = latest.deployment_id
+       WHERE latest.state = 'missing' ORDER BY latest.marked_at, latest.name`,
+    );
+    return rows.map((r) => ({ ...toMember(r), parId: r.par_id }));
   }
 
   /** The running PARs whose expected list holds this deployment. */

@@ -8,7 +8,7 @@ import { DeploymentReader, IncidentsService } from '@app/incidents';
 import { Outbox, type OutgoingEvent, type ParCounts, type ParReason } from '@app/realtime';
 import { AccountabilitySettingsRepository } from '../settings/accountability-settings.repository';
 import { SupervisorsRepository } from '../supervisors/supervisors.repository';
-import { actorOnBoard, countsOf, type MarkVia, type MemberState, type Par, type ParMember } from './par';
+import { actorOnBoard, countsOf, type MarkVia, type MemberState, type MissingMember, type Par, type ParMember } from './par';
 import { acknowledgedEvents } from './par-events';
 import { ParRepository } from './par.repository';
 
@@ -345,6 +345,12 @@ export class ParService {
   async members(incidentId: string, parId: string): Promise<{ par: Par; members: ParMember[] }> {
     const par = await this.get(incidentId, parId);
     return { par, members: await this.pars.members(parId) };
+  }
+
+  /** People on scene still missing after a roll call, oldest mark first: the board keeps them on top until found. */
+  stillMissing(incidentId: string): Promise<MissingMember[]> {
+    const statement = new CombinedStatement();
+    return this.pars.stillMissing(statement, incidentId, this.deployments.onSceneTo(statement, incidentId, null));
   }
 
   /** Worker: raises every PAR whose time ran out, once each. Returns how many. */

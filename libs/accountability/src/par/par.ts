@@ -37,6 +37,12 @@ export interface ParMember {
   markedAt: Date | null;
 }
 
+/** A person marked missing in a roll call and not accounted for since (GET /incidents/:id/missing). */
+export interface MissingMember extends ParMember {
+  /** The roll call that marked them missing. */
+  parId: string;
+}
+
 export const countsOf = (p: Pick<Par, 'expected' | 'accounted' | 'missing'>): ParCounts => ({
   expected: p.expected,
   accounted: p.accounted,

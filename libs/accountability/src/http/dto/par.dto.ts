@@ -19,7 +19,7 @@ import type { ParReason } from '@app/realtime';
 import { PAR_REASONS } from '../../par/par';
 import type { LimitKind, LimitLevel } from '../../limits/work-limits';
 import type { ActivityPriority, ActivitySubjectKind } from '../../activity/activity-log.repository';
-import type { ParMemberView, ParView, ParWithMembersView } from '../par.view';
+import type { MissingPersonView, ParMemberView, ParView, ParWithMembersView } from '../par.view';
 
 export class StartParDto {
   @ApiProperty({ enum: PAR_REASONS }) @IsIn(PAR_REASONS) reason!: ParReason;
@@ -98,6 +98,16 @@ export class ParMemberDto implements ParMemberView {
   @ApiProperty({ type: String, enum: ['board', 'scan'], nullable: true }) via!: 'board' | 'scan' | null;
   @ApiProperty({ type: String, nullable: true, description: 'Role of who marked them' }) markedBy!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) markedAt!: string | null;
+}
+
+export class MissingPersonDto implements MissingPersonView {
+  @ApiProperty({ format: 'uuid' }) deploymentId!: string;
+  @ApiProperty({ format: 'uuid' }) responderId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true }) assignment!: string | null;
+  @ApiProperty({ format: 'uuid', description: 'The roll call that marked them missing' }) parId!: string;
+  @ApiProperty({ description: 'Role of who marked them missing' }) markedBy!: string;
+  @ApiProperty({ format: 'date-time' }) markedAt!: string;
 }
 
 export class ParWithMembersDto implements ParWithMembersView {
