@@ -382,6 +382,47 @@ describe('web app in a browser', () => {
     expectClean(board);
   });
 
+  it('a commander finds a responder by name, qualification or assignment, accents and case aside', async () => {
+    const { page } = board;
+    const cards = page.getByTestId('roster').locator('li.card');
+    const names = async (): Promise<string[]> => (await cards.locator('.card-name').allTextContents()).map((n) => n.trim()).sort();
+    const everyone = await cards.count();
+    expect(everyone).toBe(8);
+
+    const search = page.getByLabel('Find a responder');
+    await search.fill('DÍAZ');
+    await page.getByTestId('roster-shown').filter({ hasText: 'Showing 1 of 8.' }).waitFor();
+    expect(await names()).toEqual(['Ana Diaz']);
+    await search.fill('division a');
+    await page.getByTestId('roster-shown').filter({ hasText: 'Showing 1 of 8.' }).waitFor();
+    expect(await names()).toEqual(['Ana Diaz']);
+    await search.fill('no such person');
+    await page.getByText('Nobody on this board matches.').waitFor();
+
+    // A qualification's count is a filter too; the search narrows within it.
+    await search.fill('');
+    const paramedics = page.getByTestId('counts-by-qualification').locator('[data-qualification="PARAMEDIC"]').getByRole('button');
+    const n = Number(await paramedics.locator('strong').textContent());
+    expect(n).toBeGreaterThan(0);
+    await paramedics.click();
+    expect(await paramedics.getAttribute('aria-pressed')).toBe('true');
+    await page
+      .getByTestId('roster-shown')
+      .filter({ hasText: `Showing ${n} of 8.` })
+      .waitFor();
+    for (const line of await cards.locator('.card-line strong').allTextContents()) expect(line).toContain('PARAMEDIC');
+    await search.fill('okafor');
+    await page.getByTestId('roster-shown').filter({ hasText: 'Showing 1 of 8.' }).waitFor();
+    expect(await names()).toEqual(['Ben Okafor']);
+    expect(await board.overflowingElements()).toEqual([]);
+
+    await page.getByRole('button', { name: 'Show everyone' }).click();
+    await page.getByTestId('roster-shown').waitFor({ state: 'detached' });
+    expect(await cards.count()).toBe(everyone);
+    expect(await search.inputValue()).toBe('');
+    expectClean(board);
+  });
+
   it('check-out at the station hands over the deployment record; scanned later, it shows prior deployments and admits no one', async () => {
     const { page } = station;
     const rosa = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Rosa Record' } });

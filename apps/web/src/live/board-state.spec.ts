@@ -1,4 +1,4 @@
-import { applyEvent, countByLevel, countRoster, fromSnapshot, groupRoster, levelKey, type BoardState } from './board-state';
+import { applyEvent, countByLevel, countRoster, filterRoster, fromSnapshot, groupRoster, levelKey, type BoardState } from './board-state';
 import type { LiveEvent, LiveEventMap, LiveSnapshot, RosterEntry } from './protocol';
 
 const INCIDENT = '6f1c1f3e-4b36-4f3c-9d59-0c1b1f0d6a01';
@@ -155,5 +155,48 @@ describe('ESAR-VHP levels on the board', () => {
       ['none', 1],
     ]);
     expect(roster.filter((r) => levelKey(r) === '3').map((r) => r.deploymentId)).toEqual(['a', 'c']);
+  });
+});
+
+describe('finding a responder on the board', () => {
+  const roster = [
+    entry('a', { name: 'Alejandro García', qualifications: ['USAR_TECH'], agency: 'Tennessee Task Force 1', esarVhpLevel: 4 }),
+    entry('b', { name: 'Mirlande Celestin', qualifications: ['RN'], issuerName: 'Florida Board of Nursing', esarVhpLevel: 3 }),
+    entry('c', {
+      name: 'Fritz Etienne',
+      qualifications: ['PARAMEDIC', 'EMT'],
+      status: 'assigned',
+      assignment: 'Division A',
+      position: { id: 'p1', name: 'Triage Paramedic' },
+      location: { id: 'l1', name: 'Staging Area B' },
+      homeUnit: 'Engine 7',
+    }),
+  ];
+  const ids = (filter: Partial<Parameters<typeof filterRoster>[1]>): string[] =>
+    filterRoster(roster, { search: '', qualification: null, level: null, ...filter }).map((r) => r.deploymentId);
+
+  it('matches any part of the name, accents and case aside, whichever way they are typed', () => {
+    expect(ids({ search: 'garcia' })).toEqual(['a']);
+    expect(ids({ search: '  GARCÍA ' })).toEqual(['a']);
+    expect(ids({ search: 'celést' })).toEqual(['b']);
+    expect(ids({ search: 'nobody' })).toEqual([]);
+  });
+
+  it('matches a qualification, the issuer, agency, home unit, position, location and assignment', () => {
+    expect(ids({ search: 'paramedic' })).toEqual(['c']);
+    expect(ids({ search: 'board of nursing' })).toEqual(['b']);
+    expect(ids({ search: 'task force' })).toEqual(['a']);
+    expect(ids({ search: 'engine 7' })).toEqual(['c']);
+    expect(ids({ search: 'triage' })).toEqual(['c']);
+    expect(ids({ search: 'staging area b' })).toEqual(['c']);
+    expect(ids({ search: 'division a' })).toEqual(['c']);
+  });
+
+  it('combines the search with a qualification and a level; no filter keeps everyone', () => {
+    expect(ids({ qualification: 'EMT' })).toEqual(['c']);
+    expect(ids({ qualification: 'RN', level: '3' })).toEqual(['b']);
+    expect(ids({ qualification: 'RN', level: '4' })).toEqual([]);
+    expect(ids({ level: 'none', search: 'fritz' })).toEqual(['c']);
+    expect(ids({})).toEqual(['a', 'b', 'c']);
   });
 });

@@ -3,6 +3,7 @@
  * sequence order. Pure functions (no DOM, no socket), so the rules are unit-tested on their own.
  */
 import type { LiveAlert, LiveBoardCounts, LiveEvent, LiveEventMap, LiveIncidentSummary, LiveSnapshot, ResourceStatus, RosterEntry } from './protocol';
+import { foldText } from '../text';
 
 export interface DeniedScan {
   attemptId: string;
@@ -128,6 +129,30 @@ export function countRoster(roster: RosterEntry[]): LiveBoardCounts {
 
 /** ESAR-VHP level of an entry as the board counts and filters it: "1" to "4", or "none". */
 export const levelKey = (r: RosterEntry): string => (r.esarVhpLevel ? String(r.esarVhpLevel) : 'none');
+
+/** What the commander narrowed the board to: text typed, one qualification, one ESAR-VHP level (null: all). */
+export interface RosterFilter {
+  search: string;
+  qualification: string | null;
+  level: string | null;
+}
+
+/**
+ * The entries a filter keeps. The search matches, accents and case aside, any part of the name, a qualification,
+ * the issuer, agency or home unit, the position, the location or the assignment.
+ */
+export function filterRoster(roster: RosterEntry[], filter: RosterFilter): RosterEntry[] {
+  const needle = foldText(filter.search.trim());
+  return roster.filter(
+    (r) =>
+      (!filter.level || levelKey(r) === filter.level) &&
+      (!filter.qualification || r.qualifications.includes(filter.qualification)) &&
+      (!needle || foldText(searchableText(r)).includes(needle)),
+  );
+}
+
+const searchableText = (r: RosterEntry): string =>
+  [r.name, ...r.qualifications, r.issuerName, r.agency, r.homeUnit, r.position?.name, r.location?.name, r.assignment].filter(Boolean).join('\n');
 
 /** Head count by ESAR-VHP level ("none" for responders without one), in level order. */
 export function countByLevel(roster: RosterEntry[]): Array<[string, number]> {

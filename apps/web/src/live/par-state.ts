@@ -4,6 +4,7 @@
  */
 import type { ParMember, ParWithMembers } from '../api/types';
 import type { LiveEvent, LiveEventMap } from './protocol';
+import { foldText } from '../text';
 
 /** A running PAR's members with one live event applied: the counts come from the latest event, as on every board. */
 export function applyParEvent(current: ParWithMembers, event: LiveEvent): ParWithMembers {
@@ -58,13 +59,13 @@ export interface MemberFilter {
  * (`qualificationsOf`); someone checked out since the start has none there and only shows without that filter.
  */
 export function filterMembers(members: ParMember[], filter: MemberFilter, qualificationsOf: (deploymentId: string) => readonly string[]): ParMember[] {
-  const needle = filter.search.trim().toLowerCase();
+  const needle = foldText(filter.search.trim());
   return members.filter(
     (m) =>
       (!filter.unaccountedOnly || m.state === 'unaccounted') &&
       (!filter.assignment || (filter.assignment === '-' ? !m.assignment : m.assignment === filter.assignment)) &&
       (!filter.qualification || qualificationsOf(m.deploymentId).includes(filter.qualification)) &&
-      (!needle || m.name.toLowerCase().includes(needle)),
+      (!needle || foldText(m.name).includes(needle)),
   );
 }
 

@@ -8,7 +8,7 @@ import { IncidentSelect, useIncidentChoice } from '../components/incident-picker
 import { ErrorNotice, Loading, Notice } from '../components/notices';
 import { StillMissing, useStillMissing } from '../components/still-missing';
 import { toApiError, useAction } from '../components/use-async';
-import { countByLevel, countRoster, groupRoster, levelKey, type BoardState } from '../live/board-state';
+import { countByLevel, countRoster, filterRoster, groupRoster, type BoardState } from '../live/board-state';
 import type { LiveConnectionState, LiveEvent, RosterEntry } from '../live/protocol';
 import { useLiveBoard } from '../live/use-live-board';
 import type { DeviceLogRecord } from '../../../../libs/offline/src/devices/device-log';
@@ -205,8 +205,17 @@ function Board({
 }) {
   const counts = countRoster(board.roster);
   const byLevel = countByLevel(board.roster);
+  const [search, setSearch] = useState('');
+  const [qualification, setQualification] = useState<string | null>(null);
   const [level, setLevel] = useState<string | null>(null);
-  const groups = groupRoster(level ? board.roster.filter((r) => levelKey(r) === level) : board.roster);
+  const filtered = search.trim() !== '' || qualification !== null || level !== null;
+  const shown = filtered ? filterRoster(board.roster, { search, qualification, level }) : board.roster;
+  const groups = groupRoster(shown);
+  const showEveryone = (): void => {
+    setSearch('');
+    setQualification(null);
+    setLevel(null);
+  };
   const sound = useStore(soundReady);
   const download = useAction();
   const [released, setReleased] = useState<{ deploymentId: string; name: string } | undefined>(undefined);
@@ -262,12 +271,14 @@ function Board({
             </li>
           ))}
         </ul>
-        <ul class="count-list" aria-label="By qualification" data-testid="counts-by-qualification">
+        <ul class="count-list" aria-label="By qualification (select to filter)" data-testid="counts-by-qualification">
           {Object.entries(counts.byQualification)
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([q, n]) => (
               <li key={q} class="count" data-qualification={q}>
-                {q}: <strong>{n}</strong>
+                <button type="button" class="button-small" aria-pressed={qualification === q} onClick={() => setQualification(qualification === q ? null : q)}>
+                  {q}: <strong>{n}</strong>
+                </button>
               </li>
             ))}
         </ul>
@@ -282,8 +293,30 @@ function Board({
         </ul>
       </section>
 
+      <div class="roster-find">
+        <div class="field">
+          <label for="roster-search">Find a responder</label>
+          <input
+            id="roster-search"
+            type="search"
+            autocomplete="off"
+            placeholder="Name, qualification, agency, position, assignment"
+            value={search}
+            onInput={(e) => setSearch(e.currentTarget.value)}
+          />
+        </div>
+        {filtered && (
+          <p class="roster-shown" role="status" data-testid="roster-shown">
+            Showing {shown.length} of {board.roster.length}.{' '}
+            <button type="button" class="button-small" onClick={showEveryone}>
+              Show everyone
+            </button>
+          </p>
+        )}
+      </div>
+
       <section class="roster" aria-label="Roster" data-testid="roster">
-        {groups.length === 0 && <p>Nobody is checked in yet.</p>}
+        {groups.length === 0 && <p>{filtered ? 'Nobody on this board matches.' : 'Nobody is checked in yet.'}</p>}
         {groups.map((g) => (
           <div key={g.key} class={`roster-group status-${g.status}`}>
             <h2>
