@@ -578,4 +578,72 @@ describe('roll call in a browser', () => {
     expect(await board.page.locator(`li.card[data-deployment="${lost}"]`).getAttribute('data-missing')).toBeNull();
     for (const w of [board, rollCall]) expect(w.unexpectedProblems()).toEqual([]);
   });
+
+  it('the board shows work and rest limits on the cards; ending mandatory rest early or releasing before the sign-offs takes a reason', async () => {
+    const id = await anotherIncident('Long Shift');
+    const [tired, resting, leaving] = await checkInMany(world, id, 3, 'Shift');
+    await sql(`UPDATE deployment SET checked_in_at = now() - interval '13 hours' WHERE id = $1`, [tired]);
+    await request(world.http)
+      .post(`/incidents/${id}/deployments/${resting}/status`)
+      .set(...bearer(commander.token))
+      .send({ status: 'out_of_service', reason: 'rest' })
+      .expect(200);
+    await request(world.http)
+      .patch(`/incidents/${id}/accountability-settings`)
+      .set(...bearer(commander.token))
+      .send({ maxHoursPerPeriod: 12, minRestHours: 8, demobRequired: true, demobSignoffs: ['supply'] })
+      .expect(200);
+
+    const board = await WatchedPage.open(browser, TABLET);
+    pages.push(board);
+    await signInThroughUi(board, base, commander.email, PASSWORD);
+    await openSignedIn(board, `${base}/app/#/board?incident=${id}`);
+    const { page } = board;
+    const card = (deploymentId: string) => page.locator(`li.card[data-deployment="${deploymentId}"]`);
+    await card(tired)
+      .locator('[data-limit="hours_in_period"][data-level="breached"]')
+      .filter({ hasText: 'Over the 12 h work-period limit (13.0 h)' })
+      .waitFor({ timeout: 30_000 });
+    expect(await card(resting).getByTestId('work-limits').textContent()).toContain('Mandatory rest: 0.0 of 8 h rested');
+    expect(await card(leaving).getByTestId('work-limits').count()).toBe(0);
+    const limitCounts = await page.getByTestId('counts-by-limit').textContent();
+    expect(limitCounts).toContain('Over a work limit: 1');
+    expect(limitCounts).toContain('In mandatory rest: 1');
+    expect(limitCounts).not.toContain('Near a work limit');
+    expect(await board.overflowingElements()).toEqual([]);
+
+    // Assigning someone in mandatory rest asks why; the reason goes to the audit trail, and the rest pill goes.
+    await card(resting).getByRole('button', { name: 'Change status' }).click();
+    await card(resting).getByLabel('New status').selectOption('assigned');
+    await card(resting).getByLabel('Assignment (division, group, staging area)').fill('Division R');
+    const why = card(resting).getByLabel('Reason to end mandatory rest early (required)');
+    await why.fill('Rescue team two short');
+    await card(resting).getByRole('button', { name: 'Save status' }).click();
+    await page.locator(`li.card[data-deployment="${resting}"][data-status="assigned"]`).waitFor();
+    await card(resting).getByTestId('work-limits').waitFor({ state: 'detached' });
+    const overridden = await request(world.http)
+      .get('/audit/entries')
+      .query({ incidentId: id, action: 'deployment.rest_overridden' })
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    expect(overridden.body.entries).toHaveLength(1);
+    expect(overridden.body.entries[0].payload).toMatchObject({ reason: 'Rescue team two short' });
+
+    // Checking out before the release process is complete: the server names what is missing, and a commander may
+    // release anyway with a reason.
+    await card(leaving).getByRole('button', { name: 'Check out' }).click();
+    await card(leaving).getByRole('button', { name: 'Confirm check-out of Shift 3' }).click();
+    await card(leaving).getByLabel('Reason to release before the release process is complete (required)').fill('Family emergency at home');
+    expect(await card(leaving).getByRole('alert').textContent()).toContain('supply');
+    await card(leaving).getByRole('button', { name: 'Release Shift 3 anyway' }).click();
+    await card(leaving).waitFor({ state: 'detached' });
+    const released = await request(world.http)
+      .get('/audit/entries')
+      .query({ incidentId: id, action: 'demob.release_overridden' })
+      .set(...bearer(world.adminToken))
+      .expect(200);
+    expect(released.body.entries[0].payload).toMatchObject({ reason: 'Family emergency at home' });
+    // The refused check-out, and the deployment record this test's api is not set up to issue.
+    expect(board.unexpectedProblems([/\/check-out$/, /\/record$/])).toEqual([]);
+  });
 });

@@ -77,3 +77,5 @@ export type ActivityLog = Schemas['ActivityLogDto'];
 export type ActivityItem = Schemas['ActivityItemDto'];
 
 export type MissingPerson = Schemas['MissingPersonDto'];
+
+export type WorkLimit = Schemas['WorkLimitDto'];

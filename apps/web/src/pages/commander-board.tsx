@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/http';
-import type { Deployment, JobView, MissingPerson, OutOfServiceReason, ResourceStatus, ReverifyJob, StatusHistory } from '../api/types';
+import type { Deployment, JobView, MissingPerson, OutOfServiceReason, ResourceStatus, ReverifyJob, StatusHistory, WorkLimit } from '../api/types';
 import { BellIcon } from '../components/icons';
 import { DeploymentRecordPanel } from '../components/deployment-record';
 import { armSoundOnFirstGesture, beep, enableSound, soundReady } from '../components/alert-sound';
 import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
 import { ErrorNotice, Loading, Notice } from '../components/notices';
 import { StillMissing, useStillMissing } from '../components/still-missing';
+import { useWorkLimits, WorkLimitPills } from '../components/work-limits';
 import { toApiError, useAction } from '../components/use-async';
 import { countByLevel, countRoster, filterRoster, groupRoster, type BoardState } from '../live/board-state';
 import type { LiveConnectionState, LiveEvent, RosterEntry } from '../live/protocol';
@@ -33,18 +34,22 @@ export function CommanderBoardPage() {
   useEffect(() => armSoundOnFirstGesture(), []);
 
   const missing = useStillMissing(incidentId);
+  const limits = useWorkLimits(incidentId);
   const onEvent = (event: LiveEvent): void => {
     if (event.name === 'credential.flagged' || event.name === 'par.missing') {
       if (beep()) setSounded((n) => n + 1);
       setFlash((n) => n + 1);
     }
     if (event.name === 'par.missing' || event.name === 'par.acknowledged') missing.reload();
+    if (LIMIT_EVENTS.has(event.name)) limits.reloadSoon();
   };
   const live = useLiveBoard(incidentId, onEvent);
   const shown = incidentId !== undefined;
   // Roll-call events missed while the feed was down are not replayed to this list: read it again on reconnection.
   useEffect(() => {
-    if (live.connection === 'online') missing.reload();
+    if (live.connection !== 'online') return;
+    missing.reload();
+    limits.reload();
   }, [live.connection]);
 
   return (
@@ -77,10 +82,33 @@ export function CommanderBoardPage() {
           progress={live.progress}
           stale={live.connection !== 'online' || live.fromDevice}
           missing={missing.data ?? []}
+          limits={limits.data ?? []}
         />
       )}
     </div>
   );
+}
+
+/** Board events after which the work-limit list is read again (soon, once for a burst). */
+const LIMIT_EVENTS: ReadonlySet<LiveEvent['name']> = new Set(['deployment.checked_in', 'deployment.status_changed', 'deployment.limit_approaching']);
+const NO_LIMITS: readonly WorkLimit[] = [];
+
+/** The limit head counts shown under the others: near a limit (amber), over one (red), in mandatory rest (amber). */
+function countLimits(limits: readonly WorkLimit[]): Array<[string, number, WorkLimit['level']]> {
+  const near = new Set<string>();
+  const over = new Set<string>();
+  const resting = new Set<string>();
+  for (const l of limits) {
+    if (l.limit === 'rest_between_periods') resting.add(l.deploymentId);
+    else (l.level === 'breached' ? over : near).add(l.deploymentId);
+  }
+  for (const id of over) near.delete(id);
+  const rows: Array<[string, number, WorkLimit['level']]> = [
+    ['Over a work limit', over.size, 'breached'],
+    ['Near a work limit', near.size, 'approaching'],
+    ['In mandatory rest', resting.size, 'approaching'],
+  ];
+  return rows.filter(([, n]) => n > 0);
 }
 
 /** The signed record of a device log entry (what was queued). */
@@ -192,6 +220,7 @@ function Board({
   progress,
   stale,
   missing,
+  limits,
 }: {
   board: BoardState;
   incidentNumber: string;
@@ -202,6 +231,8 @@ function Board({
   stale: boolean;
   /** Still missing after a roll call (the ones on this board: someone checked out since is not). */
   missing: readonly MissingPerson[];
+  /** Who is near or over a work limit, or in mandatory rest. */
+  limits: readonly WorkLimit[];
 }) {
   const counts = countRoster(board.roster);
   const byLevel = countByLevel(board.roster);
@@ -222,6 +253,9 @@ function Board({
   const onScene = new Set(board.roster.map((r) => r.deploymentId));
   const missingHere = missing.filter((m) => onScene.has(m.deploymentId));
   const missingIds = new Set(missingHere.map((m) => m.deploymentId));
+  const limitsOf = new Map<string, WorkLimit[]>();
+  for (const l of limits) if (onScene.has(l.deploymentId)) limitsOf.set(l.deploymentId, [...(limitsOf.get(l.deploymentId) ?? []), l]);
+  const limitCounts = countLimits([...limitsOf.values()].flat());
 
   return (
     <>
@@ -282,6 +316,15 @@ function Board({
               </li>
             ))}
         </ul>
+        {limitCounts.length > 0 && (
+          <ul class="count-list" aria-label="Work and rest limits" data-testid="counts-by-limit">
+            {limitCounts.map(([label, n, level]) => (
+              <li key={label} class={`count limit-pill limit-${level}`}>
+                {label}: <strong>{n}</strong>
+              </li>
+            ))}
+          </ul>
+        )}
         <ul class="count-list" aria-label="By ESAR-VHP level (select to filter)" data-testid="counts-by-level">
           {byLevel.map(([l, n]) => (
             <li key={l} class="count" data-level={l}>
@@ -328,6 +371,7 @@ function Board({
                   key={r.deploymentId}
                   entry={r}
                   missing={missingIds.has(r.deploymentId)}
+                  limits={limitsOf.get(r.deploymentId) ?? NO_LIMITS}
                   incidentId={board.incidentId}
                   canAct={canAct}
                   onReleased={() => setReleased({ deploymentId: r.deploymentId, name: r.name })}
@@ -397,12 +441,14 @@ function Alerts({ board, missing, flash, sounded }: { board: BoardState; missing
 function RosterCard({
   entry,
   missing,
+  limits,
   incidentId,
   canAct,
   onReleased,
 }: {
   entry: RosterEntry;
   missing: boolean;
+  limits: readonly WorkLimit[];
   incidentId: string;
   canAct: boolean;
   onReleased: () => void;
@@ -445,6 +491,7 @@ function RosterCard({
           {entry.practiceBasis ? ` ${entry.practiceBasis}` : ''}
         </p>
       )}
+      <WorkLimitPills limits={limits} />
       {entry.pendingVerification && (
         <p class="card-line" data-testid="pending-verification">
           <span class="pending-pill">Walk-up · pending verification</span> General-support positions only
@@ -472,7 +519,14 @@ function RosterCard({
           History
         </button>
       </div>
-      {panel === 'status' && <StatusForm entry={entry} incidentId={incidentId} onDone={() => setPanel('none')} />}
+      {panel === 'status' && (
+        <StatusForm
+          entry={entry}
+          inMandatoryRest={limits.some((l) => l.limit === 'rest_between_periods')}
+          incidentId={incidentId}
+          onDone={() => setPanel('none')}
+        />
+      )}
       {panel === 'checkout' && (
         <CheckOutForm
           entry={entry}
@@ -488,13 +542,19 @@ function RosterCard({
   );
 }
 
-/** ICS resource status: Assigned (to a division, group or staging area), Available, Out of service (with a reason). */
-function StatusForm({ entry, incidentId, onDone }: { entry: RosterEntry; incidentId: string; onDone: () => void }) {
+/**
+ * ICS resource status: Assigned (to a division, group or staging area), Available, Out of service (with a reason).
+ * Assigning someone in mandatory rest takes a reason, kept in the audit trail (`overrideReason`).
+ */
+function StatusForm({ entry, inMandatoryRest, incidentId, onDone }: { entry: RosterEntry; inMandatoryRest: boolean; incidentId: string; onDone: () => void }) {
   const [status, setStatus] = useState<ResourceStatus>(entry.status);
   const [assignment, setAssignment] = useState(entry.assignment ?? '');
   const [reason, setReason] = useState<OutOfServiceReason>(entry.statusReason ?? 'rest');
   const [note, setNote] = useState('');
+  const [overrideReason, setOverrideReason] = useState('');
   const action = useAction();
+  // Known from the board's limits, or learnt from the server's answer when the board's copy was behind.
+  const needsOverride = status === 'assigned' && (inMandatoryRest || action.error?.code === 'rest_override_required');
   const id = entry.deploymentId;
   const first = useRef<HTMLSelectElement>(null);
   useEffect(() => first.current?.focus(), []);
@@ -503,6 +563,7 @@ function StatusForm({ entry, incidentId, onDone }: { entry: RosterEntry; inciden
     e.preventDefault();
     const body: Record<string, string> = { status };
     if (status === 'assigned') body.assignment = assignment.trim();
+    if (needsOverride) body.overrideReason = overrideReason.trim();
     if (status === 'out_of_service') body.reason = reason;
     if (note.trim()) body.note = note.trim();
     const done = await action.run(async () => {
@@ -539,6 +600,20 @@ function StatusForm({ entry, incidentId, onDone }: { entry: RosterEntry; inciden
           <input id={`assignment-${id}`} type="text" required maxLength={120} value={assignment} onInput={(e) => setAssignment(e.currentTarget.value)} />
         </div>
       )}
+      {needsOverride && (
+        <div class="field">
+          <label for={`override-${id}`}>Reason to end mandatory rest early (required)</label>
+          <input
+            id={`override-${id}`}
+            type="text"
+            required
+            minLength={3}
+            maxLength={500}
+            value={overrideReason}
+            onInput={(e) => setOverrideReason(e.currentTarget.value)}
+          />
+        </div>
+      )}
       {status === 'out_of_service' && (
         <div class="field">
           <label for={`reason-${id}`}>Reason</label>
@@ -568,15 +643,27 @@ function StatusForm({ entry, incidentId, onDone }: { entry: RosterEntry; inciden
   );
 }
 
+/**
+ * Check-out, confirmed. When the incident asks for a release process (ICS 221) and a sign-off or the travel is not in,
+ * the server names what is missing; a commander may then release anyway with a reason (`overrideReason`, audited).
+ */
 function CheckOutForm({ entry, incidentId, onDone }: { entry: RosterEntry; incidentId: string; onDone: (checkedOut: boolean) => void }) {
   const [note, setNote] = useState('');
+  const [overrideReason, setOverrideReason] = useState('');
   const action = useAction();
+  const [releaseIncomplete, setReleaseIncomplete] = useState(false);
   const id = entry.deploymentId;
   const first = useRef<HTMLInputElement>(null);
   useEffect(() => first.current?.focus(), []);
+  useEffect(() => {
+    if (action.error?.code === 'demob_incomplete') setReleaseIncomplete(true);
+  }, [action.error]);
   const confirm = async (e: Event): Promise<void> => {
     e.preventDefault();
-    const done = await action.run(() => api.post<Deployment>(`/incidents/${incidentId}/deployments/${id}/check-out`, note.trim() ? { note: note.trim() } : {}));
+    const body: Record<string, string> = {};
+    if (note.trim()) body.note = note.trim();
+    if (releaseIncomplete) body.overrideReason = overrideReason.trim();
+    const done = await action.run(() => api.post<Deployment>(`/incidents/${incidentId}/deployments/${id}/check-out`, body));
     if (done) onDone(true);
   };
   return (
@@ -585,9 +672,23 @@ function CheckOutForm({ entry, incidentId, onDone }: { entry: RosterEntry; incid
         <label for={`checkout-note-${id}`}>Check-out note (optional)</label>
         <input id={`checkout-note-${id}`} ref={first} type="text" maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
       </div>
+      {releaseIncomplete && (
+        <div class="field">
+          <label for={`release-override-${id}`}>Reason to release before the release process is complete (required)</label>
+          <input
+            id={`release-override-${id}`}
+            type="text"
+            required
+            minLength={3}
+            maxLength={500}
+            value={overrideReason}
+            onInput={(e) => setOverrideReason(e.currentTarget.value)}
+          />
+        </div>
+      )}
       <div class="actions">
         <button type="submit" class="button-danger" disabled={action.busy}>
-          Confirm check-out of {entry.name}
+          {releaseIncomplete ? `Release ${entry.name} anyway` : `Confirm check-out of ${entry.name}`}
         </button>
         <button type="button" class="button-secondary" onClick={() => onDone(false)}>
           Cancel

@@ -34,6 +34,8 @@ export class WorkLimitsService implements SweepFollowUp, AssignmentRules {
   async board(incidentId: string, now = new Date()): Promise<LimitRow[]> {
     await this.incidents.get(incidentId);
     const s = await this.settings.get(incidentId);
+    // Boards read this on every status change: an incident without limits has nobody to read.
+    if (s.maxDaysOnIncident === null && s.maxHoursPerPeriod === null && s.minRestHours === null) return [];
     const facts = await this.periods.active([incidentId]);
     return facts.flatMap((f) => standings(f, s, now).map((st) => ({ deploymentId: f.deploymentId, responderId: f.responderId, name: f.name, ...st })));
   }
