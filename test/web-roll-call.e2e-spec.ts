@@ -14,6 +14,8 @@ import { eventually } from './support/live-harness';
  * The roll-call page in a real browser: a commander on a laptop (1280 px) and a second board on a tablet (768 px)
  * watching the same PAR. Starting, one-tap and bulk acknowledgements, a missing person, the counts converging on
  * both screens through the live events, the overdue state when the deadline passes, and the PAR timer's snooze.
+ * Then the board's side of accountability: people still missing after a roll call, work and rest limits, and the
+ * ICS 221 release at check-out (on the board and at the check-in station).
  */
 jest.setTimeout(150_000);
 describe('roll call in a browser', () => {
@@ -579,9 +581,9 @@ describe('roll call in a browser', () => {
     for (const w of [board, rollCall]) expect(w.unexpectedProblems()).toEqual([]);
   });
 
-  it('the board shows work and rest limits on the cards; ending mandatory rest early or releasing before the sign-offs takes a reason', async () => {
+  it('the board shows work and rest limits on the cards; check-out follows the ICS 221 checklist; ending rest early or releasing before the checklist is done takes a reason', async () => {
     const id = await anotherIncident('Long Shift');
-    const [tired, resting, leaving] = await checkInMany(world, id, 3, 'Shift');
+    const [tired, resting, leaving, released] = await checkInMany(world, id, 4, 'Shift');
     await sql(`UPDATE deployment SET checked_in_at = now() - interval '13 hours' WHERE id = $1`, [tired]);
     await request(world.http)
       .post(`/incidents/${id}/deployments/${resting}/status`)
@@ -606,6 +608,7 @@ describe('roll call in a browser', () => {
       .waitFor({ timeout: 30_000 });
     expect(await card(resting).getByTestId('work-limits').textContent()).toContain('Mandatory rest: 0.0 of 8 h rested');
     expect(await card(leaving).getByTestId('work-limits').count()).toBe(0);
+    expect(await card(released).getByTestId('work-limits').count()).toBe(0);
     const limitCounts = await page.getByTestId('counts-by-limit').textContent();
     expect(limitCounts).toContain('Over a work limit: 1');
     expect(limitCounts).toContain('In mandatory rest: 1');
@@ -629,21 +632,84 @@ describe('roll call in a browser', () => {
     expect(overridden.body.entries).toHaveLength(1);
     expect(overridden.body.entries[0].payload).toMatchObject({ reason: 'Rescue team two short' });
 
-    // Checking out before the release process is complete: the server names what is missing, and a commander may
-    // release anyway with a reason.
+    // Check-out is a release here (ICS 221): its checklist comes first. Signed off and travel recorded: released.
+    await card(released).getByRole('button', { name: 'Check out' }).click();
+    const checklist = card(released).getByTestId('release');
+    await checklist.getByTestId('release-state').filter({ hasText: 'Not ready: Supply sign-off, travel home.' }).waitFor();
+    await checklist.getByRole('button', { name: 'Sign off Supply' }).click();
+    await checklist.locator('[data-unit="supply"][data-done="true"]').filter({ hasText: 'Supply signed off by the commander' }).waitFor();
+    await checklist.getByLabel('Travel home by').fill('POV');
+    await checklist.getByLabel('Arriving home (estimate)').fill('2031-05-04T18:30');
+    await checklist.getByRole('button', { name: 'Save travel' }).click();
+    await checklist.getByTestId('release-state').filter({ hasText: 'Ready for release.' }).waitFor();
+    expect(await checklist.locator('[data-unit="travel"]').textContent()).toContain('POV, arriving');
+    await board.screenshot('board-release-checklist');
+    await card(released).getByRole('button', { name: 'Confirm check-out of Shift 4' }).click();
+    await card(released).waitFor({ state: 'detached' });
+
+    // Before the release is complete, a commander may still release, with a reason.
     await card(leaving).getByRole('button', { name: 'Check out' }).click();
-    await card(leaving).getByRole('button', { name: 'Confirm check-out of Shift 3' }).click();
+    await card(leaving).getByTestId('release-state').filter({ hasText: 'Not ready' }).waitFor();
     await card(leaving).getByLabel('Reason to release before the release process is complete (required)').fill('Family emergency at home');
-    expect(await card(leaving).getByRole('alert').textContent()).toContain('supply');
     await card(leaving).getByRole('button', { name: 'Release Shift 3 anyway' }).click();
     await card(leaving).waitFor({ state: 'detached' });
-    const released = await request(world.http)
-      .get('/audit/entries')
-      .query({ incidentId: id, action: 'demob.release_overridden' })
-      .set(...bearer(world.adminToken))
+    const audit = async (action: string) =>
+      (
+        await request(world.http)
+          .get('/audit/entries')
+          .query({ incidentId: id, action })
+          .set(...bearer(world.adminToken))
+          .expect(200)
+      ).body.entries as Array<{ targetId: string; payload: Record<string, unknown> }>;
+    expect((await audit('demob.release_overridden')).map((e) => [e.targetId, e.payload.reason])).toEqual([[leaving, 'Family emergency at home']]);
+    expect((await audit('demob.signed_off')).map((e) => e.targetId)).toEqual([released]);
+    expect((await audit('demob.travel_recorded')).map((e) => e.targetId)).toEqual([released]);
+    // The deployment record, which this test's api is not set up to issue.
+    expect(board.unexpectedProblems([/\/record$/])).toEqual([]);
+  });
+
+  it('at the check-in station, a check-out the release process refuses opens its checklist; once complete, the responder is checked out', async () => {
+    const id = await anotherIncident('Demob Desk');
+    const checkin = await staffFor(world.http, world.adminToken, id, 'checkin');
+    await request(world.http)
+      .patch(`/incidents/${id}/accountability-settings`)
+      .set(...bearer(commander.token))
+      .send({ demobRequired: true, demobSignoffs: ['supply', 'communications'] })
       .expect(200);
-    expect(released.body.entries[0].payload).toMatchObject({ reason: 'Family emergency at home' });
+    const { jws } = await world.issuer.board('fl-nursing').issue({ format: 'vc+jwt', qualification: 'RN', subject: { name: 'Dana Demob' } });
+    await request(world.http)
+      .post(`/incidents/${id}/check-ins`)
+      .set(...bearer(checkin.token))
+      .set('Idempotency-Key', randomUUID())
+      .send({ credential: jws })
+      .expect(201);
+
+    const station = await WatchedPage.open(browser, TABLET);
+    pages.push(station);
+    await signInThroughUi(station, base, checkin.email, 'checkin-password-123');
+    await openSignedIn(station, `${base}/app/#/check-in?incident=${id}`);
+    const { page } = station;
+    await page.getByRole('heading', { name: 'Check-in station' }).waitFor();
+    // Her badge scanned again at the desk: already checked in, so the station offers the check-out.
+    await page.locator('#scan-input').fill(jws);
+    await page.locator('#scan-input').press('Enter');
+    const result = page.getByTestId('scan-result').filter({ hasText: 'Dana Demob' });
+    await result.getByText(/Already checked in here since/).waitFor();
+    await result.getByRole('button', { name: 'Check out' }).click();
+    const checklist = page.getByTestId('release');
+    await checklist.getByTestId('release-state').filter({ hasText: 'Not ready: Supply sign-off, Communications sign-off, travel home.' }).waitFor();
+    await checklist.getByRole('button', { name: 'Sign off Supply' }).click();
+    await checklist.getByRole('button', { name: 'Sign off Communications' }).click();
+    await checklist.locator('[data-unit="communications"][data-done="true"]').filter({ hasText: 'signed off by the checkin' }).waitFor();
+    await checklist.getByLabel('Travel home by').fill('Bus');
+    await checklist.getByLabel('Arriving home (estimate)').fill('2031-05-04T09:00');
+    await checklist.getByRole('button', { name: 'Save travel' }).click();
+    await checklist.getByTestId('release-state').filter({ hasText: 'Ready for release.' }).waitFor();
+    await result.getByRole('button', { name: 'Check out' }).click();
+    await result.getByText(/Checked out at /).waitFor();
+    expect(await checklist.count()).toBe(0);
+    expect(await station.overflowingElements()).toEqual([]);
     // The refused check-out, and the deployment record this test's api is not set up to issue.
-    expect(board.unexpectedProblems([/\/check-out$/, /\/record$/])).toEqual([]);
+    expect(station.unexpectedProblems([/\/check-out$/, /\/record$/])).toEqual([]);
   });
 });

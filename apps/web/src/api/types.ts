@@ -79,3 +79,5 @@ export type ActivityItem = Schemas['ActivityItemDto'];
 export type MissingPerson = Schemas['MissingPersonDto'];
 
 export type WorkLimit = Schemas['WorkLimitDto'];
+
+export type Release = Schemas['DemobDto'];

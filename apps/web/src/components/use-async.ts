@@ -64,5 +64,6 @@ export function useAction(): {
       setBusy(false);
     }
   }, []);
-  return { busy, error, run, clear: () => setError(undefined) };
+  const clear = useCallback(() => setError(undefined), []);
+  return { busy, error, run, clear };
 }

@@ -55,7 +55,7 @@ export function WorkLimitPills({ limits }: { limits: readonly WorkLimit[] }) {
     <p class="card-line" data-testid="work-limits">
       {limits.map((l) => (
         <span key={l.limit} class={`limit-pill limit-${l.level}`} data-limit={l.limit} data-level={l.level}>
-          {l.level === 'breached' ? '⛔ ' : '⏱ '}
+          {l.level === 'breached' && <span aria-hidden="true">⚠ </span>}
           {limitText(l)}
         </span>
       ))}

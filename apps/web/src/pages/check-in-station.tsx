@@ -7,6 +7,7 @@ import { ErrorNotice, Loading, Notice } from '../components/notices';
 import { toApiError, useAction, useAsync, type AsyncState } from '../components/use-async';
 import { CameraScanner } from '../scan/camera-scanner';
 import { DeploymentRecordPanel, PresentedRecordPanel } from '../components/deployment-record';
+import { ReleaseChecklist, useRelease } from '../components/release';
 import { api, deviceId, useSession, uuid } from '../session';
 import { WalkUpDesk } from './walk-up-desk';
 import { PROFESSIONS } from '../professions';
@@ -538,6 +539,13 @@ function AfterAdmission({
   const [saved, setSaved] = useState<string | undefined>(undefined);
   const action = useAction();
   const base = `/incidents/${incident.id}/deployments/${deployment.id}`;
+  // The release checklist (ICS 221) is read once a check-out was refused for it: most incidents have none.
+  const releaseAsked = action.error?.code === 'demob_incomplete';
+  const [releasing, setReleasing] = useState(false);
+  const release = useRelease(incident.id, deployment.id, releasing);
+  useEffect(() => {
+    if (releaseAsked) setReleasing(true);
+  }, [releaseAsked]);
 
   const saveIcs211 = async (e: Event): Promise<void> => {
     e.preventDefault();
@@ -568,34 +576,37 @@ function AfterAdmission({
   };
 
   return (
-    <form class="after-admission" onSubmit={(e) => void saveIcs211(e)} aria-label="Details and assignment">
-      <div class="row">
-        <TextField id="dep-agency" label="Agency" value={agency} onInput={setAgency} />
-        <TextField id="dep-home-unit" label="Home unit" value={homeUnit} onInput={setHomeUnit} />
-        <TextField id="dep-order" label="Order request number" value={order} onInput={setOrder} />
-        <TextField
-          id="dep-assignment"
-          label={canAssign ? 'Assign to (division, group, staging)' : 'Incident assignment (ICS 211)'}
-          value={assignment}
-          onInput={setAssignment}
-        />
-      </div>
-      <div class="actions">
-        <button type="submit" class="button-secondary" disabled={action.busy}>
-          Save details
-        </button>
-        <button type="button" class="button-secondary" disabled={action.busy} onClick={() => void checkOut()}>
-          Check out
-        </button>
-        {saved && !action.error && (
-          <span role="status" class="saved">
-            <span aria-hidden="true">✔ </span>
-            {saved}
-          </span>
-        )}
-      </div>
-      <ErrorNotice error={action.error} />
-    </form>
+    <>
+      <form class="after-admission" onSubmit={(e) => void saveIcs211(e)} aria-label="Details and assignment">
+        <div class="row">
+          <TextField id="dep-agency" label="Agency" value={agency} onInput={setAgency} />
+          <TextField id="dep-home-unit" label="Home unit" value={homeUnit} onInput={setHomeUnit} />
+          <TextField id="dep-order" label="Order request number" value={order} onInput={setOrder} />
+          <TextField
+            id="dep-assignment"
+            label={canAssign ? 'Assign to (division, group, staging)' : 'Incident assignment (ICS 211)'}
+            value={assignment}
+            onInput={setAssignment}
+          />
+        </div>
+        <div class="actions">
+          <button type="submit" class="button-secondary" disabled={action.busy}>
+            Save details
+          </button>
+          <button type="button" class="button-secondary" disabled={action.busy} onClick={() => void checkOut()}>
+            Check out
+          </button>
+          {saved && !action.error && (
+            <span role="status" class="saved">
+              <span aria-hidden="true">✔ </span>
+              {saved}
+            </span>
+          )}
+        </div>
+        <ErrorNotice error={action.error} />
+      </form>
+      {release.data?.required && <ReleaseChecklist incidentId={incident.id} release={release.data} onChanged={release.reload} />}
+    </>
   );
 }
 

@@ -6,6 +6,7 @@ import { DeploymentRecordPanel } from '../components/deployment-record';
 import { armSoundOnFirstGesture, beep, enableSound, soundReady } from '../components/alert-sound';
 import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
 import { ErrorNotice, Loading, Notice } from '../components/notices';
+import { ReleaseChecklist, useRelease } from '../components/release';
 import { StillMissing, useStillMissing } from '../components/still-missing';
 import { useWorkLimits, WorkLimitPills } from '../components/work-limits';
 import { toApiError, useAction } from '../components/use-async';
@@ -644,58 +645,62 @@ function StatusForm({ entry, inMandatoryRest, incidentId, onDone }: { entry: Ros
 }
 
 /**
- * Check-out, confirmed. When the incident asks for a release process (ICS 221) and a sign-off or the travel is not in,
- * the server names what is missing; a commander may then release anyway with a reason (`overrideReason`, audited).
+ * Check-out, confirmed. When the incident asks for a release process (ICS 221), its checklist comes first; before it
+ * is complete a commander may still release with a reason (`overrideReason`, audited).
  */
 function CheckOutForm({ entry, incidentId, onDone }: { entry: RosterEntry; incidentId: string; onDone: (checkedOut: boolean) => void }) {
+  const id = entry.deploymentId;
+  const release = useRelease(incidentId, id);
   const [note, setNote] = useState('');
   const [overrideReason, setOverrideReason] = useState('');
   const action = useAction();
-  const [releaseIncomplete, setReleaseIncomplete] = useState(false);
-  const id = entry.deploymentId;
+  const { clear } = action;
+  // The release as read is authoritative; without it, the server's refusal tells.
+  const notReady = release.data ? release.data.required && !release.data.ready : action.error?.code === 'demob_incomplete';
   const first = useRef<HTMLInputElement>(null);
   useEffect(() => first.current?.focus(), []);
-  useEffect(() => {
-    if (action.error?.code === 'demob_incomplete') setReleaseIncomplete(true);
-  }, [action.error]);
+  useEffect(() => clear(), [release.data, clear]);
   const confirm = async (e: Event): Promise<void> => {
     e.preventDefault();
     const body: Record<string, string> = {};
     if (note.trim()) body.note = note.trim();
-    if (releaseIncomplete) body.overrideReason = overrideReason.trim();
+    if (notReady) body.overrideReason = overrideReason.trim();
     const done = await action.run(() => api.post<Deployment>(`/incidents/${incidentId}/deployments/${id}/check-out`, body));
     if (done) onDone(true);
   };
   return (
-    <form class="card-form" onSubmit={(e) => void confirm(e)} aria-label={`Check out ${entry.name}`}>
-      <div class="field">
-        <label for={`checkout-note-${id}`}>Check-out note (optional)</label>
-        <input id={`checkout-note-${id}`} ref={first} type="text" maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
-      </div>
-      {releaseIncomplete && (
+    <>
+      {release.data?.required && <ReleaseChecklist incidentId={incidentId} release={release.data} onChanged={release.reload} />}
+      <form class="card-form" onSubmit={(e) => void confirm(e)} aria-label={`Check out ${entry.name}`}>
         <div class="field">
-          <label for={`release-override-${id}`}>Reason to release before the release process is complete (required)</label>
-          <input
-            id={`release-override-${id}`}
-            type="text"
-            required
-            minLength={3}
-            maxLength={500}
-            value={overrideReason}
-            onInput={(e) => setOverrideReason(e.currentTarget.value)}
-          />
+          <label for={`checkout-note-${id}`}>Check-out note (optional)</label>
+          <input id={`checkout-note-${id}`} ref={first} type="text" maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
         </div>
-      )}
-      <div class="actions">
-        <button type="submit" class="button-danger" disabled={action.busy}>
-          {releaseIncomplete ? `Release ${entry.name} anyway` : `Confirm check-out of ${entry.name}`}
-        </button>
-        <button type="button" class="button-secondary" onClick={() => onDone(false)}>
-          Cancel
-        </button>
-      </div>
-      <ErrorNotice error={action.error} />
-    </form>
+        {notReady && (
+          <div class="field">
+            <label for={`release-override-${id}`}>Reason to release before the release process is complete (required)</label>
+            <input
+              id={`release-override-${id}`}
+              type="text"
+              required
+              minLength={3}
+              maxLength={500}
+              value={overrideReason}
+              onInput={(e) => setOverrideReason(e.currentTarget.value)}
+            />
+          </div>
+        )}
+        <div class="actions">
+          <button type="submit" class="button-danger" disabled={action.busy}>
+            {notReady ? `Release ${entry.name} anyway` : `Confirm check-out of ${entry.name}`}
+          </button>
+          <button type="button" class="button-secondary" onClick={() => onDone(false)}>
+            Cancel
+          </button>
+        </div>
+        <ErrorNotice error={action.error} />
+      </form>
+    </>
   );
 }
 
