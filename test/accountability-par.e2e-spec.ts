@@ -330,6 +330,13 @@ describe('PAR roll calls', () => {
       .send({ deploymentIds: [deployments[3]] })
       .expect(200);
     expect((await stillMissing()).map((m) => m.deploymentId)).toEqual([deployments[2]]);
+    // Missing again in the new roll call: listed once, by the latest mark.
+    await request(http())
+      .post(pars(`/${second.id}/missing`))
+      .set(...bearer(commander.token))
+      .send({ deploymentId: deployments[2] })
+      .expect(200);
+    expect((await stillMissing()).map((m) => [m.deploymentId, m.parId])).toEqual([[deployments[2], second.id]]);
 
     // Off scene: checked out.
     await request(http())

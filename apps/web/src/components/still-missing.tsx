@@ -5,7 +5,7 @@ import { useAsync, type AsyncState } from './use-async';
 
 /**
  * People on scene marked missing in a roll call and not accounted for since (GET /incidents/:id/missing). The
- * caller reloads it on the roll-call events (par.missing, par.acknowledged) and when its live feed reconnects.
+ * caller reloads it when `changesMissing` (live/par-state) says an event does, and when its live feed reconnects.
  */
 export function useStillMissing(incidentId: string | undefined): AsyncState<MissingPerson[]> {
   return useAsync(() => (incidentId ? api.get<MissingPerson[]>(`/incidents/${incidentId}/missing`) : Promise.resolve([])), [incidentId]);

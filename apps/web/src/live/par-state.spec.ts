@@ -1,5 +1,5 @@
-import type { ParMember, ParWithMembers } from '../api/types';
-import { applyParEvent, filterMembers, rackOf } from './par-state';
+import type { MissingPerson, ParMember, ParWithMembers } from '../api/types';
+import { applyParEvent, changesMissing, filterMembers, rackOf } from './par-state';
 import type { LiveEvent, LiveEventMap } from './protocol';
 
 const INCIDENT = '6f1c1f3e-4b36-4f3c-9d59-0c1b1f0d6a01';
@@ -100,5 +100,30 @@ describe('roll call state', () => {
       ['Division B', ['Mo', 'Ana', 'Zed'], 1],
       [null, ['Nobody'], 0],
     ]);
+  });
+});
+
+describe('who is still missing', () => {
+  const lost: MissingPerson = {
+    deploymentId: 'd-lost',
+    responderId: 'r-lost',
+    name: 'Lost Person',
+    assignment: 'Division A',
+    parId: PAR,
+    markedBy: 'commander',
+    markedAt: '2026-06-12T10:04:00Z',
+  };
+  const counts = { expected: 3, accounted: 1, missing: 1, unaccounted: 1 };
+  const acknowledged = (ids: string[]): LiveEvent =>
+    event('par.acknowledged', 7, { parId: PAR, acknowledgements: [{ deploymentIds: ids, via: 'board', by: 'commander' }], at: '2026-06-12T10:05:00Z', counts });
+
+  it('changes when someone is marked missing, or someone on the list is accounted for; not for anyone else', () => {
+    const marked = event('par.missing', 6, { parId: PAR, deploymentId: 'd-new', name: 'New', by: 'commander', at: '2026-06-12T10:04:00Z', counts });
+    expect(changesMissing(marked, [])).toBe(true);
+    expect(changesMissing(marked, undefined)).toBe(true);
+    expect(changesMissing(acknowledged(['d-other', 'd-lost']), [lost])).toBe(true);
+    expect(changesMissing(acknowledged(['d-other']), [lost])).toBe(false);
+    expect(changesMissing(acknowledged(['d-lost']), [])).toBe(false);
+    expect(changesMissing(event('par.completed', 8, { parId: PAR, scope: {}, by: 'commander', at: '2026-06-12T10:06:00Z', counts }), [lost])).toBe(false);
   });
 });

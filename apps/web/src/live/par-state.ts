@@ -2,7 +2,7 @@
  * A roll call (PAR) as the roll-call page shows it: the members with the live par.* events applied, the list's
  * filters, and the T-card rack (members grouped by assignment). Pure functions, unit-tested on their own.
  */
-import type { ParMember, ParWithMembers } from '../api/types';
+import type { MissingPerson, ParMember, ParWithMembers } from '../api/types';
 import type { LiveEvent, LiveEventMap } from './protocol';
 import { foldText } from '../text';
 
@@ -96,4 +96,15 @@ export function rackOf(members: ParMember[]): RackColumn[] {
       members: [...list].sort((x, y) => STATE_ORDER[x.state] - STATE_ORDER[y.state] || x.name.localeCompare(y.name)),
       accounted: list.filter((m) => m.state === 'accounted').length,
     }));
+}
+
+/**
+ * Whether a board event changes who is missing: someone marked missing, or someone on the list accounted for. An
+ * acknowledgement of others asks nothing of the server (a roll call of thousands sends many, to every board).
+ */
+export function changesMissing(event: LiveEvent, people: readonly MissingPerson[] | undefined): boolean {
+  if (event.name === 'par.missing') return true;
+  if (event.name !== 'par.acknowledged' || !people || people.length === 0) return false;
+  const listed = new Set(people.map((p) => p.deploymentId));
+  return (event.payload as LiveEventMap['par.acknowledged']).acknowledgements.some((a) => a.deploymentIds.some((id) => listed.has(id)));
 }

@@ -11,6 +11,7 @@ import { StillMissing, useStillMissing } from '../components/still-missing';
 import { useWorkLimits, WorkLimitPills } from '../components/work-limits';
 import { toApiError, useAction } from '../components/use-async';
 import { countByLevel, countRoster, filterRoster, groupRoster, type BoardState } from '../live/board-state';
+import { changesMissing } from '../live/par-state';
 import type { LiveConnectionState, LiveEvent, RosterEntry } from '../live/protocol';
 import { useLiveBoard } from '../live/use-live-board';
 import type { DeviceLogRecord } from '../../../../libs/offline/src/devices/device-log';
@@ -41,7 +42,7 @@ export function CommanderBoardPage() {
       if (beep()) setSounded((n) => n + 1);
       setFlash((n) => n + 1);
     }
-    if (event.name === 'par.missing' || event.name === 'par.acknowledged') missing.reload();
+    if (changesMissing(event, missing.data)) missing.reload();
     if (LIMIT_EVENTS.has(event.name)) limits.reloadSoon();
   };
   const live = useLiveBoard(incidentId, onEvent);

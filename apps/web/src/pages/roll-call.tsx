@@ -5,7 +5,7 @@ import { IncidentSelect, useIncidentChoice } from '../components/incident-picker
 import { ErrorNotice, Loading, Notice } from '../components/notices';
 import { StillMissing, useStillMissing } from '../components/still-missing';
 import { useAction, useAsync } from '../components/use-async';
-import { applyParEvent, filterMembers, rackOf } from '../live/par-state';
+import { applyParEvent, changesMissing, filterMembers, rackOf } from '../live/par-state';
 import type { LiveEvent } from '../live/protocol';
 import { useLiveBoard } from '../live/use-live-board';
 import { api, useSession } from '../session';
@@ -72,7 +72,7 @@ export function RollCallPage() {
 
   const missing = useStillMissing(incident?.id);
   const onEvent = (event: LiveEvent): void => {
-    if (event.name === 'par.missing' || event.name === 'par.acknowledged') missing.reload();
+    if (changesMissing(event, missing.data)) missing.reload();
     if (event.name === 'par.started') running.reload();
     else if (event.name === 'par.due') {
       setDue(true);

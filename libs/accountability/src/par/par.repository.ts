@@ -253,18 +253,20 @@ export class ParRepository {
   /**
    * Who is still missing: people on scene (`onScene`, a part of `statement`) whose latest mark in any roll call of
    * the incident is missing. Being accounted for in a later roll call (or the same one) clears it; a new roll call
-   * that has not reached them yet does not.
+   * that has not reached them yet does not. Only roll calls whose count still holds someone missing are read for
+   * candidates, and each candidate's later marks are looked up by key: boards read this after roll-call events.
    */
   async stillMissing(statement: CombinedStatement, incidentId: string, onScene: StatementPart): Promise<MissingMember[]> {
+    const incident = statement.value(incidentId);
     const rows = await statement.run<MemberRow & { par_id: string }>(
       this.db,
-      `SELECT latest.* FROM (
-         SELECT DISTINCT ON (m.deployment_id) m.par_id, m.deployment_id, m.responder_id, m.name, m.assignment, m.state, m.via, m.marked_by, m.marked_at
-           FROM par_member m JOIN par p ON p.id = m.par_id
-          WHERE p.incident_id = ${statement.value(incidentId)}::uuid AND m.state <> 'unaccounted'
-          ORDER BY m.deployment_id, m.marked_at DESC
-       ) latest JOIN ${onScene.name} s ON s.deployment_id = latest.deployment_id
-       WHERE latest.state = 'missing' ORDER BY latest.marked_at, latest.name`,
+      `SELECT m.par_id, m.deployment_id, m.responder_id, m.name, m.assignment, m.state, m.via, m.marked_by, m.marked_at
+         FROM par p JOIN par_member m ON m.par_id = p.id JOIN ${onScene.name} s ON s.deployment_id = m.deployment_id
+        WHERE p.incident_id = ${incident}::uuid AND p.missing > 0 AND m.state = 'missing'
+          AND NOT EXISTS (
+            SELECT 1 FROM par later JOIN par_member lm ON lm.par_id = later.id AND lm.deployment_id = m.deployment_id
+             WHERE later.incident_id = ${incident}::uuid AND lm.state <> 'unaccounted' AND lm.marked_at > m.marked_at)
+        ORDER BY m.marked_at, m.name`,
     );
     return rows.map((r) => ({ ...toMember(r), parId: r.par_id }));
   }
