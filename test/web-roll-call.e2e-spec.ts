@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { Browser, Page } from 'playwright-core';
-import { bearer } from './support/test-app';
+import { bearer, createUser } from './support/test-app';
 import { REVERIFY_TEST_ENV, startWorker, type TestWorker } from './support/reverification';
 import { createIncident, staffFor, startWorld, type World } from './support/world';
 import { buildWebApp, LAPTOP, launchChromium, openSignedIn, signInThroughUi, TABLET, WatchedPage } from './support/web-browser';
@@ -711,5 +711,66 @@ describe('roll call in a browser', () => {
     expect(await station.overflowingElements()).toEqual([]);
     // The refused check-out, and the deployment record this test's api is not set up to issue.
     expect(station.unexpectedProblems([/\/check-out$/, /\/record$/])).toEqual([]);
+  });
+
+  it('a commander sets the incident rules and the supervisors’ divisions from the roll-call page', async () => {
+    const id = await anotherIncident('Rules Collapse');
+    const supervisor = await createUser(world.http, world.adminToken, 'supervisor');
+    await request(world.http)
+      .post(`/incidents/${id}/staff`)
+      .set(...bearer(world.adminToken))
+      .send({ userId: supervisor.id })
+      .expect(204);
+    const settings = async (): Promise<Record<string, unknown>> =>
+      (
+        await request(world.http)
+          .get(`/incidents/${id}/accountability-settings`)
+          .set(...bearer(commander.token))
+          .expect(200)
+      ).body as Record<string, unknown>;
+    const w = await open(TABLET, id);
+    const { page } = w;
+    const rules = page.getByTestId('incident-rules');
+    expect(await page.getByTestId('par-timer').count()).toBe(0);
+
+    await rules.getByText('Incident rules: PAR timer, work and rest limits, release').click();
+    await rules.getByLabel('PAR timer (minutes)').fill('20');
+    await rules.getByLabel('Days on incident, at most').fill('14');
+    await rules.getByLabel('Hours per work period, at most').fill('16');
+    await rules.getByLabel('Rest between periods, at least (hours)').fill('8');
+    await rules.getByLabel('Check-out is a release (ICS 221)').check();
+    await rules.getByLabel('Units that sign off before release').fill('supply, communications, , supply, medical');
+    await rules.getByRole('button', { name: 'Save rules' }).click();
+    await rules.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    // The timer now counts down on the page.
+    await page.getByTestId('par-timer').filter({ hasText: 'Next PAR due in' }).waitFor();
+    expect(await settings()).toMatchObject({
+      parTimerMinutes: 20,
+      maxDaysOnIncident: 14,
+      maxHoursPerPeriod: 16,
+      minRestHours: 8,
+      demobRequired: true,
+      demobSignoffs: ['supply', 'communications', 'medical'],
+    });
+    // A blank field turns its rule off.
+    await rules.getByLabel('Days on incident, at most').fill('');
+    await rules.getByRole('button', { name: 'Save rules' }).click();
+    await eventually(async () => (await settings()).maxDaysOnIncident === null, 10_000, 'days limit turned off');
+    expect(await settings()).toMatchObject({ parTimerMinutes: 20, maxHoursPerPeriod: 16 });
+
+    const supervisors = page.getByTestId('supervisor-assignments');
+    await supervisors.getByText('Division and group supervisors').click();
+    const row = supervisors.getByRole('form', { name: 'Assignments of Test supervisor' });
+    await row.getByLabel(`Test supervisor (${supervisor.email}): divisions and groups`).fill('Medical Group, Division A');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await row.getByRole('status').filter({ hasText: 'Answers for Division A, Medical Group.' }).waitFor();
+    const assigned = await request(world.http)
+      .get(`/incidents/${id}/supervisors`)
+      .set(...bearer(commander.token))
+      .expect(200);
+    expect(assigned.body).toEqual([{ userId: supervisor.id, assignments: ['Division A', 'Medical Group'] }]);
+    await w.screenshot('roll-call-incident-rules');
+    expect(await w.overflowingElements()).toEqual([]);
+    expect(w.unexpectedProblems()).toEqual([]);
   });
 });

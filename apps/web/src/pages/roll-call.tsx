@@ -8,6 +8,7 @@ import { useAction, useAsync } from '../components/use-async';
 import { applyParEvent, changesMissing, filterMembers, rackOf } from '../live/par-state';
 import type { LiveEvent } from '../live/protocol';
 import { useLiveBoard } from '../live/use-live-board';
+import { IncidentRules, SupervisorAssignments } from './incident-rules';
 import { api, useSession } from '../session';
 import { formatClock } from '../text';
 
@@ -153,6 +154,10 @@ export function RollCallPage() {
       {incident && detail && (
         <ParPanel incidentId={incident.id} detail={detail} assignments={assignments} qualifications={qualifications} onChanged={setDetail} />
       )}
+      {incident && settings.data && isCommander && (
+        <IncidentRules key={incident.id} incidentId={incident.id} settings={settings.data} onSaved={settings.reload} />
+      )}
+      {incident && isCommander && <SupervisorAssignments key={incident.id} incidentId={incident.id} known={assignments} />}
     </div>
   );
 }
