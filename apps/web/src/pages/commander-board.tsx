@@ -603,18 +603,7 @@ function StatusForm({ entry, inMandatoryRest, incidentId, onDone }: { entry: Ros
         </div>
       )}
       {needsOverride && (
-        <div class="field">
-          <label for={`override-${id}`}>Reason to end mandatory rest early (required)</label>
-          <input
-            id={`override-${id}`}
-            type="text"
-            required
-            minLength={3}
-            maxLength={500}
-            value={overrideReason}
-            onInput={(e) => setOverrideReason(e.currentTarget.value)}
-          />
-        </div>
+        <OverrideReason id={`override-${id}`} label="Reason to end mandatory rest early (required)" value={overrideReason} onInput={setOverrideReason} />
       )}
       {status === 'out_of_service' && (
         <div class="field">
@@ -678,18 +667,12 @@ function CheckOutForm({ entry, incidentId, onDone }: { entry: RosterEntry; incid
           <input id={`checkout-note-${id}`} ref={first} type="text" maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
         </div>
         {notReady && (
-          <div class="field">
-            <label for={`release-override-${id}`}>Reason to release before the release process is complete (required)</label>
-            <input
-              id={`release-override-${id}`}
-              type="text"
-              required
-              minLength={3}
-              maxLength={500}
-              value={overrideReason}
-              onInput={(e) => setOverrideReason(e.currentTarget.value)}
-            />
-          </div>
+          <OverrideReason
+            id={`release-override-${id}`}
+            label="Reason to release before the release process is complete (required)"
+            value={overrideReason}
+            onInput={setOverrideReason}
+          />
         )}
         <div class="actions">
           <button type="submit" class="button-danger" disabled={action.busy}>
@@ -702,6 +685,16 @@ function CheckOutForm({ entry, incidentId, onDone }: { entry: RosterEntry; incid
         <ErrorNotice error={action.error} />
       </form>
     </>
+  );
+}
+
+/** The reason a commander gives for overriding a rule (kept in the audit trail), as long as the API takes it. */
+function OverrideReason({ id, label, value, onInput }: { id: string; label: string; value: string; onInput: (value: string) => void }) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input id={id} type="text" required minLength={3} maxLength={500} value={value} onInput={(e) => onInput(e.currentTarget.value)} />
+    </div>
   );
 }
 
