@@ -40,7 +40,7 @@ const days = (n: number): string => `${n.toFixed(1)} days`;
 export function limitText(l: WorkLimit): string {
   switch (l.limit) {
     case 'days_on_incident':
-      return l.level === 'breached' ? `Over the ${l.max}-day deployment limit (${days(l.value)})` : `Day ${l.value.toFixed(1)} of ${l.max} on this incident`;
+      return l.level === 'breached' ? `Over the ${l.max}-day deployment limit (${days(l.value)})` : `${l.value.toFixed(1)} of ${l.max} days on this incident`;
     case 'hours_in_period':
       return l.level === 'breached' ? `Over the ${l.max} h work-period limit (${hours(l.value)})` : `${l.value.toFixed(1)} of ${l.max} h this work period`;
     case 'rest_between_periods':
