@@ -116,8 +116,11 @@ describe('board state', () => {
     const flagged = applyEvent(state, event('credential.flagged', { deploymentId: 'b', responderId: 'r-b', name: 'Person b', flag }));
     expect(flagged.alerts).toEqual([{ deploymentId: 'b', responderId: 'r-b', name: 'Person b', flag }]);
     expect(flagged.roster.find((r) => r.deploymentId === 'b')?.credentialFlag).toEqual(flag);
-    // Flagged responders come first within their group.
+    // Flagged responders come first within their group; people still missing after a roll call before them.
     expect(groupRoster(flagged.roster)[0].entries[0].deploymentId).toBe('b');
+    const sameGroup = [entry('m', { name: 'Zed Missing' }), entry('f', { name: 'Yan Flagged', credentialFlag: flag }), entry('n', { name: 'Abe Nobody' })];
+    expect(groupRoster(sameGroup, new Set(['m']))[0].entries.map((e) => e.deploymentId)).toEqual(['m', 'f', 'n']);
+    expect(groupRoster(sameGroup)[0].entries.map((e) => e.deploymentId)).toEqual(['f', 'n', 'm']);
     const cleared = applyEvent(
       flagged,
       event('credential.cleared', { deploymentId: 'b', responderId: 'r-b', name: 'Person b', code: 'revoked', message: '', at: '' }),

@@ -173,9 +173,10 @@ const STATUS_TITLE: Record<ResourceStatus, string> = { assigned: 'Assigned', ava
 
 /**
  * The roster grouped as a T-card rack: assigned responders by assignment (division, group, staging area), then
- * available, then out of service. Flagged credentials first inside each group, then by name.
+ * available, then out of service. Inside each group: people still missing after a roll call (`missing`), then
+ * flagged credentials, then by name.
  */
-export function groupRoster(roster: RosterEntry[]): RosterGroup[] {
+export function groupRoster(roster: RosterEntry[], missing: ReadonlySet<string> = new Set()): RosterGroup[] {
   const groups = new Map<string, RosterGroup>();
   for (const r of roster) {
     const key = r.status === 'assigned' ? `assigned:${r.assignment ?? ''}` : r.status;
@@ -187,8 +188,11 @@ export function groupRoster(roster: RosterEntry[]): RosterGroup[] {
     }
     group.entries.push(r);
   }
-  const byFlagThenName = (a: RosterEntry, b: RosterEntry): number => Number(!!b.credentialFlag) - Number(!!a.credentialFlag) || a.name.localeCompare(b.name);
+  const byUrgency = (a: RosterEntry, b: RosterEntry): number =>
+    Number(missing.has(b.deploymentId)) - Number(missing.has(a.deploymentId)) ||
+    Number(!!b.credentialFlag) - Number(!!a.credentialFlag) ||
+    a.name.localeCompare(b.name);
   return [...groups.values()]
-    .map((g) => ({ ...g, entries: g.entries.sort(byFlagThenName) }))
+    .map((g) => ({ ...g, entries: g.entries.sort(byUrgency) }))
     .sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.title.localeCompare(b.title));
 }

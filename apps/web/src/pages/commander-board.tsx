@@ -243,7 +243,6 @@ function Board({
   const [level, setLevel] = useState<string | null>(null);
   const filtered = search.trim() !== '' || qualification !== null || level !== null;
   const shown = filtered ? filterRoster(board.roster, { search, qualification, level }) : board.roster;
-  const groups = groupRoster(shown);
   const showEveryone = (): void => {
     setSearch('');
     setQualification(null);
@@ -255,6 +254,7 @@ function Board({
   const onScene = new Set(board.roster.map((r) => r.deploymentId));
   const missingHere = missing.filter((m) => onScene.has(m.deploymentId));
   const missingIds = new Set(missingHere.map((m) => m.deploymentId));
+  const groups = groupRoster(shown, missingIds);
   const limitsOf = new Map<string, WorkLimit[]>();
   for (const l of limits) if (onScene.has(l.deploymentId)) limitsOf.set(l.deploymentId, [...(limitsOf.get(l.deploymentId) ?? []), l]);
   const limitCounts = countLimits([...limitsOf.values()].flat());
