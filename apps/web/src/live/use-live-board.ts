@@ -101,3 +101,18 @@ export function useLiveBoard(incidentId: string | undefined, onEvent?: (event: L
 
   return { board, connection, refusal, progress, asOf, fromDevice };
 }
+
+/**
+ * Calls `reconnected` each time the live feed comes back online after a drop (not when it first connects): what a
+ * page reads outside the feed, and events the feed does not replay to it, are read again then.
+ */
+export function useOnReconnect(connection: LiveConnectionState, reconnected: () => void): void {
+  const wasOnline = useRef(false);
+  const callback = useRef(reconnected);
+  callback.current = reconnected;
+  useEffect(() => {
+    if (connection !== 'online') return;
+    if (wasOnline.current) callback.current();
+    wasOnline.current = true;
+  }, [connection]);
+}

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiError } from '../api/http';
+import { ApiError } from '../api/http';
 import type { CheckInResponse, Deployment, Incident, RecentScan } from '../api/types';
 import { CredentialFacts, ChecksList } from '../components/checks-list';
 import { IncidentSelect, useIncidentChoice } from '../components/incident-picker';
@@ -540,12 +540,8 @@ function AfterAdmission({
   const action = useAction();
   const base = `/incidents/${incident.id}/deployments/${deployment.id}`;
   // The release checklist (ICS 221) is read once a check-out was refused for it: most incidents have none.
-  const releaseAsked = action.error?.code === 'demob_incomplete';
   const [releasing, setReleasing] = useState(false);
   const release = useRelease(incident.id, deployment.id, releasing);
-  useEffect(() => {
-    if (releaseAsked) setReleasing(true);
-  }, [releaseAsked]);
 
   const saveIcs211 = async (e: Event): Promise<void> => {
     e.preventDefault();
@@ -568,7 +564,14 @@ function AfterAdmission({
   };
 
   const checkOut = async (): Promise<void> => {
-    const updated = await action.run(() => api.post<Deployment>(`${base}/check-out`, {}));
+    const updated = await action.run(async () => {
+      try {
+        return await api.post<Deployment>(`${base}/check-out`, {});
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'demob_incomplete') setReleasing(true);
+        throw err;
+      }
+    });
     if (updated) {
       onChanged(updated);
       setSaved(`Checked out after ${updated.hoursOnScene} hours on scene.`);

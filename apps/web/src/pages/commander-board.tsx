@@ -13,7 +13,7 @@ import { toApiError, useAction } from '../components/use-async';
 import { countByLevel, countRoster, filterRoster, groupRoster, type BoardState } from '../live/board-state';
 import { changesMissing } from '../live/par-state';
 import type { LiveConnectionState, LiveEvent, RosterEntry } from '../live/protocol';
-import { useLiveBoard } from '../live/use-live-board';
+import { useLiveBoard, useOnReconnect } from '../live/use-live-board';
 import type { DeviceLogRecord } from '../../../../libs/offline/src/devices/device-log';
 import { changeStatusOffline, loadStation, stationLog, syncStation, type LoggedScan, type ResourceStatusChange } from '../offline/station';
 import { api, useSession } from '../session';
@@ -47,12 +47,11 @@ export function CommanderBoardPage() {
   };
   const live = useLiveBoard(incidentId, onEvent);
   const shown = incidentId !== undefined;
-  // Roll-call events missed while the feed was down are not replayed to this list: read it again on reconnection.
-  useEffect(() => {
-    if (live.connection !== 'online') return;
+  // Roll-call events missed while the feed was down are not replayed to these lists: read them again on reconnection.
+  useOnReconnect(live.connection, () => {
     missing.reload();
     limits.reload();
-  }, [live.connection]);
+  });
 
   return (
     <div class="page board">

@@ -7,7 +7,7 @@ import { StillMissing, useStillMissing } from '../components/still-missing';
 import { useAction, useAsync } from '../components/use-async';
 import { applyParEvent, changesMissing, filterMembers, rackOf } from '../live/par-state';
 import type { LiveEvent } from '../live/protocol';
-import { useLiveBoard } from '../live/use-live-board';
+import { useLiveBoard, useOnReconnect } from '../live/use-live-board';
 import { IncidentRules, SupervisorAssignments } from './incident-rules';
 import { api, useSession } from '../session';
 import { formatClock } from '../text';
@@ -85,9 +85,7 @@ export function RollCallPage() {
     }
   };
   const live = useLiveBoard(incident?.id, onEvent);
-  useEffect(() => {
-    if (live.connection === 'online') missing.reload();
-  }, [live.connection]);
+  useOnReconnect(live.connection, missing.reload);
   // Those marked missing in the roll call shown below are listed there.
   const missingBefore = (missing.data ?? []).filter((m) => !(detail?.par.state === 'running' && m.parId === detail.par.id));
   const assignments = useMemo(
