@@ -5,7 +5,7 @@ const KB = 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImtiK2p3dCJ9.eyJub25jZSI6IjEifQ.c2ln';
 const SD_JWT = `${JWS}~WyJzYWx0IiwiYSIsMV0~WyJzYWx0MiIsImIiLDJd~`;
 const jws = (text: string) => {
   const [header, payload] = text.split('.').map((part) => Buffer.from(part, 'base64url').toString('utf8'));
-  return { ok: true, credential: { kind: 'jws', text, parts: { header, payload } } };
+  return { ok: true, credential: { kind: 'jws', text, parts: { header: JSON.parse(header) as unknown, payload } } };
 };
 const CREDENTIAL = {
   '@context': ['https://www.w3.org/ns/credentials/v2'],

@@ -6,7 +6,7 @@ const SEGMENT = /^[A-Za-z0-9_-]*$/;
 export interface DecodedJws {
   /** The compact serialization exactly as received. */
   compact: string;
-  /** Shared by every JWS with the same header text: read-only. */
+  /** Shared by every JWS with the same header segment: read-only. */
   header: Readonly<JsonRecord>;
   payload: JsonRecord;
 }
@@ -42,16 +42,20 @@ function parseJsonObject(text: string): JsonRecord | 'unsafe' | undefined {
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 
-/** The header and payload of a compact JWS as decoded UTF-8 text, not yet parsed. */
+/**
+ * A compact JWS's header, read (parsed, or found among the headers read before), and its payload as decoded UTF-8
+ * text, not yet parsed. `unsafe` or undefined: the header is not a safe JSON object (the decoder says which).
+ */
 export interface JwsParts {
-  header: string;
+  header: Readonly<JsonRecord> | 'unsafe' | undefined;
   payload: string;
 }
 
 /**
  * A compact JWS checked and decoded in one pass: three dot-separated parts of strict base64url (the payload may be
  * empty, the others not; no part of an impossible length), or undefined. Only the short signature part is tested
- * with a regular expression; the header and payload are checked by decoding them (strictBase64UrlToText).
+ * with a regular expression; the header and payload are checked by decoding them (strictBase64UrlToText), the header
+ * only the first time its segment is seen.
  */
 export function readJwsParts(compact: string): JwsParts | undefined {
   const first = compact.indexOf('.');
@@ -59,8 +63,8 @@ export function readJwsParts(compact: string): JwsParts | undefined {
   if (first < 1 || second < 0 || second === compact.length - 1 || compact.includes('.', second + 1)) return undefined;
   const signature = compact.slice(second + 1);
   if (signature.length % 4 === 1 || !SEGMENT.test(signature)) return undefined;
-  const header = strictBase64UrlToText(compact.slice(0, first));
-  if (header === undefined) return undefined;
+  const header = readHeader(compact.slice(0, first));
+  if (header === NOT_BASE64URL) return undefined;
   const payload = strictBase64UrlToText(compact.slice(first + 1, second));
   return payload === undefined ? undefined : { header, payload };
 }
@@ -74,34 +78,43 @@ export function decodeCompactJws(compact: string): DecodeResult {
   return { ok: false, message: 'The JWS is not valid base64url.' };
 }
 
-/** decodeCompactJws for a JWS the scan recognised: the parts it decoded are parsed, not decoded again. */
+/** decodeCompactJws for a JWS the scan recognised: its header as the scan read it, its payload as the scan decoded it. */
 export function decodeScannedJws(scanned: string, parts: JwsParts | undefined): DecodeResult {
   return parts ? parseJwsParts(scanned, parts) : decodeCompactJws(scanned);
 }
 
 /**
- * Parsed JWS headers, by their text. An issuer signs all its credentials with the same header (alg, typ, kid), so a
- * check-in line sees few distinct ones: each is parsed once and shared, frozen, by the JWSs that carry it. Only short
- * headers of plain values (no nested object to share) are kept, and the map starts afresh when full.
+ * Parsed JWS headers, by their base64url segment. An issuer signs all its credentials with the same header (alg,
+ * typ, kid), so a check-in line sees few distinct ones: each is decoded and parsed once and shared, frozen, by the
+ * JWSs that carry it. Only short headers of plain values (no nested object to share) are kept, and the map starts
+ * afresh when full.
  */
 const knownHeaders = new Map<string, Readonly<JsonRecord>>();
 const MAX_KNOWN_HEADERS = 256;
-const MAX_KNOWN_HEADER_CHARS = 512;
+const MAX_KNOWN_HEADER_CHARS = 683; // the base64url of 512 bytes
+const NOT_BASE64URL = Symbol('not base64url');
 
-function parseHeader(text: string): Readonly<JsonRecord> | 'unsafe' | undefined {
-  const known = knownHeaders.get(text);
+function readHeader(segment: string): JwsParts['header'] | typeof NOT_BASE64URL {
+  const known = knownHeaders.get(segment);
   if (known) return known;
+  const text = strictBase64UrlToText(segment);
+  if (text === undefined) return NOT_BASE64URL;
   const header = parseJsonObject(text);
-  if (typeof header !== 'object' || text.length > MAX_KNOWN_HEADER_CHARS || Object.values(header).some((v) => typeof v === 'object' && v !== null)) {
+  if (typeof header !== 'object' || segment.length > MAX_KNOWN_HEADER_CHARS || Object.values(header).some((v) => typeof v === 'object' && v !== null)) {
     return header;
   }
   if (knownHeaders.size >= MAX_KNOWN_HEADERS) knownHeaders.clear();
-  knownHeaders.set(text, Object.freeze(header));
+  knownHeaders.set(detached(segment), Object.freeze(header));
   return header;
 }
 
+/** A copy of its own: a slice would keep the whole text it was cut from (here, the JWS) alive as long as the map. */
+function detached(slice: string): string {
+  return [...slice].join('');
+}
+
 function parseJwsParts(compact: string, parts: JwsParts): DecodeResult {
-  const header = parseHeader(parts.header);
+  const header = parts.header;
   const payload = parseJsonObject(parts.payload);
   if (header === 'unsafe' || payload === 'unsafe') return { ok: false, message: 'The JWS contains a NUL character or an unpaired UTF-16 surrogate.' };
   if (!header) return { ok: false, message: 'The JWS header is not a JSON object.' };
