@@ -107,8 +107,9 @@ function checkJwtMirrors(payload: JsonRecord, credential: JsonRecord, problems: 
   const issuer = idOf(credential.issuer);
   if ('iss' in payload && payload.iss !== issuer) problems.push('The iss claim does not match the credential issuer.');
   if ('jti' in payload && credential.id !== undefined && payload.jti !== credential.id) problems.push('The jti claim does not match the credential id.');
+  if (!('sub' in payload)) return;
   const subjects = oneOrMany(credential.credentialSubject);
-  if ('sub' in payload && subjects.length === 1 && isRecord(subjects[0]) && subjects[0].id !== undefined && payload.sub !== subjects[0].id) {
+  if (subjects.length === 1 && isRecord(subjects[0]) && subjects[0].id !== undefined && payload.sub !== subjects[0].id) {
     problems.push('The sub claim does not match the credential subject id.');
   }
 }

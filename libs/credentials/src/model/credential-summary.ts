@@ -1,5 +1,5 @@
 import type { CredentialSummary, StatusEntrySummary } from '../verification-result';
-import { idOf, isRecord, oneOrMany, textOf, type JsonRecord } from '../util/json';
+import { firstRecord, idOf, isRecord, oneOrMany, textOf, type JsonRecord } from '../util/json';
 import { statusIndex } from './data-model';
 import { normalisedIso, parseInstant } from './instants';
 import type { QualificationFacts } from '../trust/trust-source';
@@ -13,8 +13,8 @@ const clip = (value: string | undefined): string | undefined =>
   value === undefined ? undefined : value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value;
 
 export function summariseCredential(credential: JsonRecord, format: CredentialSummary['format'], issuerId: string | undefined): CredentialSummary {
-  const subject = oneOrMany(credential.credentialSubject).find(isRecord) ?? {};
-  const achievement = oneOrMany(subject.achievement).find(isRecord);
+  const subject = firstRecord(credential.credentialSubject) ?? {};
+  const achievement = firstRecord(subject.achievement);
   const issuer = credential.issuer;
   const fromText = credential.validFrom ?? credential.issuanceDate;
   const untilText = credential.validUntil ?? credential.expirationDate;

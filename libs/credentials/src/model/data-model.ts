@@ -142,14 +142,15 @@ function checkContextAndType(doc: JsonRecord, baseContext: string, requiredType:
   else if (contexts[0] !== baseContext) problems.push(`The first @context must be ${baseContext}.`);
   // Only inline contexts fill it, and most credentials have none: created on first use.
   let protectedByInline: Map<string, string> | undefined;
-  contexts.forEach((ctx, i) => {
+  for (let i = 0; i < contexts.length; i++) {
+    const ctx = contexts[i];
     if (typeof ctx === 'string') {
       if (!isUrl(ctx)) problems.push(`@context entry ${i + 1} is not a URL.`);
-      return;
+      continue;
     }
     if (!isRecord(ctx)) {
       problems.push(`@context entry ${i + 1} must be a URL or an object.`);
-      return;
+      continue;
     }
     const isProtected = ctx['@protected'] === true;
     for (const [term, definition] of Object.entries(ctx)) {
@@ -165,7 +166,7 @@ function checkContextAndType(doc: JsonRecord, baseContext: string, requiredType:
       if (earlier !== undefined && earlier !== key) problems.push(`@context entry ${i + 1} redefines the protected term ${term}.`);
       if (isProtected) (protectedByInline ??= new Map()).set(term, key);
     }
-  });
+  }
 
   const rawTypes = doc.type;
   const types = oneOrMany(rawTypes);

@@ -8,6 +8,9 @@ const NONE: readonly unknown[] = Object.freeze([]);
 /** A JSON-LD "one or many" value as a list (absent -> [], one shared empty list: read-only). */
 export const oneOrMany = (value: unknown): readonly unknown[] => (value === undefined ? NONE : Array.isArray(value) ? value : [value]);
 
+/** The first object of a JSON-LD "one or many" value (a credential's subject, an achievement). */
+export const firstRecord = (value: unknown): JsonRecord | undefined => (isRecord(value) ? value : Array.isArray(value) ? value.find(isRecord) : undefined);
+
 export const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
 /**
@@ -29,6 +32,7 @@ export function idOf(value: unknown): string | undefined {
 
 /** First plain string of a JSON-LD text value: "x", {"@value": "x"}, or a list of them. */
 export function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
   for (const item of oneOrMany(value)) {
     if (typeof item === 'string') return item;
     if (isRecord(item) && typeof item['@value'] === 'string') return item['@value'];
