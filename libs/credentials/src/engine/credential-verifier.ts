@@ -385,9 +385,10 @@ function holderMatters(enclosed: VerificationResult[], ctx: RunContext): boolean
   return ctx.fullReport === true || enclosed.some((r) => r.checks.some((c) => c.id === 'issuer_trust' && c.status === 'pass'));
 }
 
+/** A credential's status check and the entries it read (a credential's evidence holds no other status entries). */
 function recordStatus(board: CheckBoard, evidence: VerificationEvidence, status: StatusOutcome): void {
   board.set(status.check);
-  evidence.status.push(...status.evidence);
+  evidence.status = status.evidence;
 }
 
 /** The text that was verified goes with the result: check-in keeps it for reverification. */

@@ -11,6 +11,8 @@ const MAX_SIGNATURE_CHARS = 1024;
 
 let text: Buffer | undefined;
 let signature: Buffer | undefined;
+/** The last signature's view: every signature of one algorithm has the same length, so it serves the next one too. */
+let signatureView: Buffer | undefined;
 
 /** The base64url alphabet, for the Web path (browsers have no Buffer to count decoded bytes with). */
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
@@ -54,7 +56,8 @@ export function transientLatin1Bytes(value: string): Buffer {
 export function transientSignatureBytes(segment: string): Buffer {
   if (segment.length > MAX_SIGNATURE_CHARS) return Buffer.from(segment, 'base64url');
   const buf = (signature ??= Buffer.allocUnsafeSlow((MAX_SIGNATURE_CHARS / 4) * 3));
-  return buf.subarray(0, buf.write(segment, 'base64url'));
+  const length = buf.write(segment, 'base64url');
+  return signatureView?.length === length ? signatureView : (signatureView = buf.subarray(0, length));
 }
 
 /** base64url -> bytes with atob (browsers): the caller has checked the alphabet. */

@@ -97,22 +97,25 @@ export class StatusCheck {
 
   /** The entry's value in a fresh list, after checking that the list may speak for this credential. */
   private read(list: DecodedStatusList, issuerId: string, base: StatusEvidence, size: number, now: Date): EntryOutcome {
-    const evidence: StatusEvidence = { listUrl: base.listUrl, purpose: base.purpose, index: base.index, fetchedAt: fetchedAtIso(list) };
-    if (list.issuer !== issuerId)
-      return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list is published by a different issuer.', evidence };
-    if (!list.purposes.includes(base.purpose)) {
-      return { status: 'indeterminate', code: 'status_list_invalid', message: `The status list is not a ${base.purpose || 'declared'} list.`, evidence };
-    }
+    const fetchedAt = fetchedAtIso(list);
+    if (list.issuer !== issuerId) return listRefused(base, fetchedAt, 'The status list is published by a different issuer.');
+    if (!list.purposes.includes(base.purpose)) return listRefused(base, fetchedAt, `The status list is not a ${base.purpose || 'declared'} list.`);
     if (list.validUntil !== undefined && list.validUntil + this.skewMs <= now.getTime()) {
-      return { status: 'indeterminate', code: 'status_list_invalid', message: 'The status list credential has expired.', evidence };
+      return listRefused(base, fetchedAt, 'The status list credential has expired.');
     }
+    let value: number;
     try {
-      evidence.value = StatusListService.read(list, base.index, size);
+      value = StatusListService.read(list, base.index, size);
     } catch (err) {
       return statusListFailure(err, base);
     }
-    return { status: 'pass', message: 'ok', evidence };
+    return { status: 'pass', message: 'ok', evidence: { listUrl: base.listUrl, purpose: base.purpose, index: base.index, fetchedAt, value } };
   }
+}
+
+/** A fresh list that may not speak for this credential. */
+function listRefused(base: StatusEvidence, fetchedAt: string, message: string): EntryOutcome {
+  return { status: 'indeterminate', code: 'status_list_invalid', message, evidence: { ...base, fetchedAt } };
 }
 
 /** What an entry names, or why it cannot be read; counts its list against the request's budget. */
