@@ -14,6 +14,7 @@ import type { TrustSource } from '../trust/trust-source';
 import { idOf, isRecord, oneOrMany, type JsonRecord } from '../util/json';
 import {
   CHECK_IDS,
+  type CredentialSummary,
   type RevalidateOptions,
   type VerificationCheck,
   type VerificationEvidence,
@@ -214,23 +215,23 @@ export class CredentialVerifier {
     const { credential, version, problems } = extractCredential(format, jws.payload);
     const issuerId = idOf(credential.issuer);
     const summary = summariseCredential(credential, format, issuerId);
-    const done = (): VerificationResult => withText(board.result(evidence, summary), compact);
     passCredentialFormat(board, format, jws);
-    if (!issuerId) return noIssuer(board, done);
+    if (!issuerId) return withText(noIssuer(board, evidence, summary), compact);
 
     const registry = this.issuerTrust.cached(issuerId) ?? (await this.issuerTrust.registry(issuerId));
     const trust = this.issuerTrust.beforeFetching(summary, registry, ctx, board);
-    if (!trust) return done();
+    if (!trust) return withText(board.result(evidence, summary), compact);
 
     // Keys, lists and registry in memory (a check-in's usual case): no promise is awaited on the way.
     const signature = this.signature.ofJwsCached(jws, issuerId, registry.entry, ctx) ?? (await this.signature.ofJws(jws, issuerId, registry.entry, ctx));
-    if (!recordSignature(board, evidence, jws, signature)) return done();
-    checkCredentialModel(board, credential, version, problems);
-    board.set(this.validity.check(credential, jws.payload, version, ctx.now, 'credential'));
-    const status = this.status.checkCached(credential, issuerId, ctx) ?? (await this.status.check(credential, issuerId, ctx));
-    recordStatus(board, evidence, status);
-    board.set(trust);
-    return done();
+    if (recordSignature(board, evidence, jws, signature)) {
+      checkCredentialModel(board, credential, version, problems);
+      board.set(this.validity.check(credential, jws.payload, version, ctx.now, 'credential'));
+      const status = this.status.checkCached(credential, issuerId, ctx) ?? (await this.status.check(credential, issuerId, ctx));
+      recordStatus(board, evidence, status);
+      board.set(trust);
+    }
+    return withText(board.result(evidence, summary), compact);
   }
 
   /**
@@ -248,23 +249,23 @@ export class CredentialVerifier {
     const evidence = evidenceOf(undefined, ctx.now, reading.canonicalJson);
     const issuerId = idOf(credential.issuer);
     const summary = summariseCredential(credential, 'ldp-vc', issuerId);
-    const done = (): VerificationResult => withText(board.result(evidence, summary), reading.canonicalJson);
     const suites = [...new Set(reading.proofs.map((p) => p.suiteLabel))].join(', ');
     board.pass('format', `A VC ${reading.version} credential secured with a Data Integrity proof (${suites}).`);
-    if (!issuerId) return noIssuer(board, () => board.result(evidence, summary));
+    if (!issuerId) return noIssuer(board, evidence, summary);
 
     const registry = this.issuerTrust.cached(issuerId) ?? (await this.issuerTrust.registry(issuerId));
     const trust = this.issuerTrust.beforeFetching(summary, registry, ctx, board);
-    if (!trust) return done();
+    if (!trust) return withText(board.result(evidence, summary), reading.canonicalJson);
 
     const proofs = await this.signature.ofDataIntegrity(reading, issuerId, registry.entry, ctx);
-    if (!recordProofs(board, evidence, proofs)) return done();
-    checkCredentialModel(board, reading.credential, reading.version);
-    board.set(this.validity.check(reading.credential, {}, reading.version, ctx.now, 'credential'));
-    const status = this.status.checkCached(reading.credential, issuerId, ctx) ?? (await this.status.check(reading.credential, issuerId, ctx));
-    recordStatus(board, evidence, status);
-    board.set(trust);
-    return done();
+    if (recordProofs(board, evidence, proofs)) {
+      checkCredentialModel(board, reading.credential, reading.version);
+      board.set(this.validity.check(reading.credential, {}, reading.version, ctx.now, 'credential'));
+      const status = this.status.checkCached(reading.credential, issuerId, ctx) ?? (await this.status.check(reading.credential, issuerId, ctx));
+      recordStatus(board, evidence, status);
+      board.set(trust);
+    }
+    return withText(board.result(evidence, summary), reading.canonicalJson);
   }
 
   /**
@@ -397,8 +398,8 @@ function withText(result: VerificationResult, text: string): VerificationResult 
   return result;
 }
 
-function noIssuer(board: CheckBoard, result: () => VerificationResult): VerificationResult {
+function noIssuer(board: CheckBoard, evidence: VerificationEvidence, summary: CredentialSummary): VerificationResult {
   board.fail('signature', 'key_not_found', 'The credential names no issuer, so no key can be looked up.');
   board.skipRest(SIGNATURE_NOT_VERIFIED);
-  return result();
+  return board.result(evidence, summary);
 }

@@ -2,7 +2,7 @@ import type { DataIntegrityVerifier } from '../data-integrity/data-integrity-ver
 import { decodeCompactJws } from '../jws/compact-jws';
 import { readScan } from '../input/scan-input';
 import { detectFormat, extractCredential } from '../model/credential-format';
-import { parseInstant } from '../model/instants';
+import { parseInstant, ZONE_OPTIONAL } from '../model/instants';
 import { asStatusListToken, type SdJwtVcVerifier } from '../sd-jwt/sd-jwt-vc-verifier';
 import { StatusListError, type VerifiedStatusListCredential } from '../status/status-list-service';
 import type { TrustedIssuer, TrustSource } from '../trust/trust-source';
@@ -97,7 +97,7 @@ export class StatusListCredentials {
     const purposes = oneOrMany(subject.statusPurpose).filter((p): p is string => typeof p === 'string');
     if (purposes.length === 0) throw invalid('The status list declares no statusPurpose.');
     const ttl = typeof subject.ttl === 'number' && Number.isFinite(subject.ttl) && subject.ttl >= 0 ? subject.ttl : undefined;
-    const validUntil = parseInstant(credential.validUntil ?? credential.expirationDate, { zoneOptional: true });
+    const validUntil = parseInstant(credential.validUntil ?? credential.expirationDate, ZONE_OPTIONAL);
     return { issuer, purposes, encodedList: subject.encodedList, ttlMs: ttl, validUntil };
   }
 }

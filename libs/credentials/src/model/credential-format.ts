@@ -1,7 +1,7 @@
 import { mediaType } from '../jws/compact-jws';
 import { idOf, isRecord, oneOrMany, type JsonRecord } from '../util/json';
 import { VC_V1_CONTEXT, type DataModelVersion } from './data-model';
-import { parseInstant, toIso } from './instants';
+import { parseInstant, toIso, ZONE_OPTIONAL } from './instants';
 
 /**
  * The JOSE securing formats accepted, told apart by the JWS header and payload:
@@ -123,7 +123,7 @@ function dataModelVersion(credential: JsonRecord): DataModelVersion {
 function checkDateClaim(payload: JsonRecord, claim: 'nbf' | 'exp', field: string, problems: string[]): void {
   const seconds = payload[claim];
   if (!isNumericDate(seconds) || payload[field] === undefined) return;
-  const ms = parseInstant(payload[field], { zoneOptional: true });
+  const ms = parseInstant(payload[field], ZONE_OPTIONAL);
   if (ms !== undefined && Math.floor(ms / 1000) !== Math.floor(seconds)) problems.push(`The ${claim} claim does not match ${field}.`);
 }
 
@@ -139,7 +139,7 @@ function fillDate(credential: JsonRecord, field: string, claimSeconds: number | 
     credential[field] = toIso(claimSeconds * 1000);
     return;
   }
-  const ms = parseInstant(existing, { zoneOptional: true });
+  const ms = parseInstant(existing, ZONE_OPTIONAL);
   if (compare && ms !== undefined && Math.floor(ms / 1000) !== Math.floor(claimSeconds)) problems.push(`The ${claim} claim does not match ${field}.`);
 }
 

@@ -1,7 +1,7 @@
 import type { CredentialSummary, StatusEntrySummary } from '../verification-result';
 import { firstRecord, idOf, isRecord, oneOrMany, textOf, type JsonRecord } from '../util/json';
 import { statusIndex } from './data-model';
-import { normalisedIso, parseInstant } from './instants';
+import { normalisedIso, parseInstant, ZONE_OPTIONAL } from './instants';
 import type { QualificationFacts } from '../trust/trust-source';
 
 /**
@@ -18,8 +18,8 @@ export function summariseCredential(credential: JsonRecord, format: CredentialSu
   const issuer = credential.issuer;
   const fromText = credential.validFrom ?? credential.issuanceDate;
   const untilText = credential.validUntil ?? credential.expirationDate;
-  const from = parseInstant(fromText, { zoneOptional: true });
-  const until = parseInstant(untilText, { zoneOptional: true });
+  const from = parseInstant(fromText, ZONE_OPTIONAL);
+  const until = parseInstant(untilText, ZONE_OPTIONAL);
   return {
     format,
     id: typeof credential.id === 'string' ? clip(credential.id) : undefined,
@@ -47,8 +47,11 @@ export function summariseCredential(credential: JsonRecord, format: CredentialSu
 
 /** The credential's types (at most 20), each clipped. */
 function typeNames(value: unknown): string[] {
+  const all = oneOrMany(value);
+  // The usual case, a few short names: taken as they are.
+  if (all.length <= 20 && all.every((t) => typeof t === 'string' && t.length <= MAX_TEXT)) return all.slice() as string[];
   const names: string[] = [];
-  for (const t of oneOrMany(value)) {
+  for (const t of all) {
     if (typeof t !== 'string') continue;
     names.push(t.length > MAX_TEXT ? `${t.slice(0, MAX_TEXT)}…` : t);
     if (names.length === 20) break;
@@ -67,15 +70,15 @@ export function qualificationFacts(summary: CredentialSummary): QualificationFac
 }
 
 export function statusEntries(credential: JsonRecord): StatusEntrySummary[] {
-  return oneOrMany(credential.credentialStatus)
-    .filter(isRecord)
-    .slice(0, 16)
-    .map((entry) => ({
-      type: typeof entry.type === 'string' ? entry.type : 'unknown',
-      purpose: typeof entry.statusPurpose === 'string' ? entry.statusPurpose : '',
-      listUrl: typeof entry.statusListCredential === 'string' ? entry.statusListCredential : (idOf(entry) ?? ''),
-      index: statusIndex(entry.statusListIndex) ?? -1,
-    }));
+  const named = oneOrMany(credential.credentialStatus);
+  // The usual case, a few entries that are all objects: read without intermediate lists.
+  const entries = named.length <= 16 && named.every(isRecord) ? (named as JsonRecord[]) : named.filter(isRecord).slice(0, 16);
+  return entries.map((entry) => ({
+    type: typeof entry.type === 'string' ? entry.type : 'unknown',
+    purpose: typeof entry.statusPurpose === 'string' ? entry.statusPurpose : '',
+    listUrl: typeof entry.statusListCredential === 'string' ? entry.statusListCredential : (idOf(entry) ?? ''),
+    index: statusIndex(entry.statusListIndex) ?? -1,
+  }));
 }
 
 /** A licence's multistate status as the credential states it; undefined when it says nothing. */

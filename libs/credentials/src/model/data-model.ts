@@ -1,5 +1,5 @@
 import { isNonEmptyString, isRecord, isUrl, oneOrMany, type JsonRecord } from '../util/json';
-import { parseInstant } from './instants';
+import { parseInstant, ZONE_OPTIONAL } from './instants';
 
 /**
  * Conformance of a credential or presentation to the W3C VC Data Model (2.0, and 1.1 for the older VC-JWT form),
@@ -273,7 +273,7 @@ function checkStatusEntries(value: unknown, problems: string[]): void {
 
 function checkDate(value: unknown, what: string, problems: string[], zoneOptional: boolean): number | undefined {
   if (value === undefined) return undefined;
-  const ms = parseInstant(value, { zoneOptional });
+  const ms = parseInstant(value, zoneOptional ? ZONE_OPTIONAL : undefined);
   if (ms === undefined) problems.push(`${what} is not a date-time with a time zone (e.g. 2025-01-31T12:00:00Z).`);
   return ms;
 }

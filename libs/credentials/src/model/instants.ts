@@ -20,8 +20,11 @@ function remember(text: string, ms: number): number {
   return ms;
 }
 
+/** For parseInstant: a date-time without a zone is read as UTC (VC 1.1 dates, a credential summary). */
+export const ZONE_OPTIONAL = Object.freeze({ zoneOptional: true });
+
 /** Milliseconds since the epoch, or undefined when the text is not a date-time (with zone unless `zoneOptional`). */
-export function parseInstant(text: unknown, opts: { zoneOptional?: boolean } = {}): number | undefined {
+export function parseInstant(text: unknown, opts?: { zoneOptional?: boolean }): number | undefined {
   if (typeof text !== 'string' || text.length > 64) return undefined;
   const known = knownInstants.get(text);
   if (known !== undefined) return known;
@@ -33,7 +36,7 @@ export function parseInstant(text: unknown, opts: { zoneOptional?: boolean } = {
   const m = DATE_TIME.exec(text);
   if (!m) return undefined;
   const [, year, month, day, hour, minute, second, fraction, zone] = m;
-  if (!zone && !opts.zoneOptional) return undefined;
+  if (!zone && !opts?.zoneOptional) return undefined;
   const mo = Number(month);
   const d = Number(day);
   const h = Number(hour);

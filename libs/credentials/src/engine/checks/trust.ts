@@ -65,7 +65,6 @@ export class TrustCheck {
    * change what the payload says, and an invalid one fails the credential anyway).
    */
   private decide(summary: CredentialSummary, registry: RegistryAnswer, ctx: RunContext): VerificationCheck {
-    const fail = (code: ReasonCode, message: string): VerificationCheck => ({ id: 'issuer_trust', status: 'fail', code, message });
     const { entry, rules } = registry;
     if (rules) summary.qualification = mapQualification(qualificationFacts(summary), rules);
     if (registry.unavailable || !rules)
@@ -75,24 +74,27 @@ export class TrustCheck {
         code: 'untrusted_issuer',
         message: 'The trust registry cannot be read right now, so the issuer cannot be trusted.',
       };
-    if (!entry) return fail('untrusted_issuer', `The issuer ${truncate(summary.issuer.id)} is not in the trust registry.`);
+    if (!entry) return trustFailure('untrusted_issuer', `The issuer ${truncate(summary.issuer.id)} is not in the trust registry.`);
     const activity = issuerActivity(entry, ctx.now);
-    if (!activity.active) return fail('untrusted_issuer', `${entry.name} is ${activity.reason}.`);
+    if (!activity.active) return trustFailure('untrusted_issuer', `${entry.name} is ${activity.reason}.`);
 
     let basis = '';
     const jurisdiction = ctx.options.jurisdiction;
     if (jurisdiction) {
-      const direct = entry.jurisdictions.some((j) => jurisdictionCovers(j, jurisdiction));
-      if (!direct) {
-        const aid = (ctx.options.mutualAidJurisdictions ?? []).find((m) => entry.jurisdictions.some((j) => jurisdictionCovers(j, m)));
+      if (!coversAny(entry.jurisdictions, jurisdiction)) {
+        const aid = (ctx.options.mutualAidJurisdictions ?? []).find((m) => coversAny(entry.jurisdictions, m));
         if (!aid)
-          return fail('issuer_not_authorized', `${entry.name} is trusted in ${entry.jurisdictions.join(', ') || 'no jurisdiction'}, not in ${jurisdiction}.`);
+          return trustFailure(
+            'issuer_not_authorized',
+            `${entry.name} is trusted in ${entry.jurisdictions.join(', ') || 'no jurisdiction'}, not in ${jurisdiction}.`,
+          );
         basis = ` under mutual aid (${aid})`;
       }
     }
     const qualification = summary.qualification;
-    if (!qualification) return fail('issuer_not_authorized', 'The credential does not show a qualification the registry recognises.');
-    if (!entry.qualifications.includes(qualification)) return fail('issuer_not_authorized', `${entry.name} is not authorized to certify ${qualification}.`);
+    if (!qualification) return trustFailure('issuer_not_authorized', 'The credential does not show a qualification the registry recognises.');
+    if (!entry.qualifications.includes(qualification))
+      return trustFailure('issuer_not_authorized', `${entry.name} is not authorized to certify ${qualification}.`);
     return {
       id: 'issuer_trust',
       status: 'pass',
@@ -100,4 +102,14 @@ export class TrustCheck {
       message: `${entry.name} is trusted for ${qualification}${jurisdiction ? ` in ${jurisdiction}` : ''}${basis}.`,
     };
   }
+}
+
+function trustFailure(code: ReasonCode, message: string): VerificationCheck {
+  return { id: 'issuer_trust', status: 'fail', code, message };
+}
+
+/** One of the issuer's jurisdictions covers the one wanted. */
+function coversAny(jurisdictions: string[], wanted: string): boolean {
+  for (const j of jurisdictions) if (jurisdictionCovers(j, wanted)) return true;
+  return false;
 }

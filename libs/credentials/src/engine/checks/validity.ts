@@ -1,4 +1,4 @@
-import { normalisedIso, parseInstant, toIso } from '../../model/instants';
+import { normalisedIso, parseInstant, toIso, ZONE_OPTIONAL } from '../../model/instants';
 import type { JsonRecord } from '../../util/json';
 import type { VerificationCheck } from '../../verification-result';
 
@@ -10,8 +10,9 @@ export class ValidityCheck {
     const t = now.getTime();
     const fromText = version === '1.1' ? doc.issuanceDate : doc.validFrom;
     const untilText = version === '1.1' ? doc.expirationDate : doc.validUntil;
-    const from = fromText === undefined ? undefined : parseInstant(fromText, { zoneOptional: version === '1.1' });
-    const until = untilText === undefined ? undefined : parseInstant(untilText, { zoneOptional: version === '1.1' });
+    const zone = version === '1.1' ? ZONE_OPTIONAL : undefined;
+    const from = fromText === undefined ? undefined : parseInstant(fromText, zone);
+    const until = untilText === undefined ? undefined : parseInstant(untilText, zone);
     if ((fromText !== undefined && from === undefined) || (untilText !== undefined && until === undefined)) {
       return { id: 'validity', status: 'fail', code: 'data_model_invalid', message: `The ${what}'s validity dates cannot be read.` };
     }
