@@ -63,9 +63,19 @@ function isCalendarDate(text: string): boolean {
 
 export const toIso = (ms: number): string => new Date(ms).toISOString();
 
-/** The ISO form of a date-time text, without a Date round trip when it already is one (hot path). */
+const knownIsoTexts = new Map<string, string>();
+
+/**
+ * The ISO form of a date-time text (`ms`: the instant parseInstant read from it), remembered per text like the
+ * instants: a summary and the validity check give it for the same dates on every verification.
+ */
 export function normalisedIso(text: unknown, ms: number): string {
-  if (typeof text === 'string' && text.length === 24 && CANONICAL_UTC.test(text)) return text;
-  if (typeof text === 'string' && text.length === 20 && CANONICAL_UTC.test(text)) return `${text.slice(0, 19)}.000Z`;
-  return toIso(ms);
+  if (typeof text !== 'string') return toIso(ms);
+  let iso = knownIsoTexts.get(text);
+  if (iso === undefined) {
+    iso = text.length === 24 && CANONICAL_UTC.test(text) ? text : text.length === 20 && CANONICAL_UTC.test(text) ? `${text.slice(0, 19)}.000Z` : toIso(ms);
+    if (knownIsoTexts.size >= MAX_KNOWN_INSTANTS) knownIsoTexts.clear();
+    knownIsoTexts.set(text, iso);
+  }
+  return iso;
 }

@@ -144,6 +144,8 @@ export function jurisdictionCovers(issuerJurisdiction: string, wanted: string): 
 
 export type IssuerActivity = { active: true } | { active: false; reason: string };
 
+const ACTIVE: IssuerActivity = Object.freeze({ active: true });
+
 /** Whether the registry entry is in force at `now` (active period, not retired). */
 export function issuerActivity(issuer: TrustedIssuer, now: Date): IssuerActivity {
   if (issuer.retiredAt && issuer.retiredAt.getTime() <= now.getTime())
@@ -152,7 +154,7 @@ export function issuerActivity(issuer: TrustedIssuer, now: Date): IssuerActivity
     return { active: false, reason: `trusted only from ${issuer.validFrom.toISOString().slice(0, 10)}` };
   if (issuer.validUntil && issuer.validUntil.getTime() <= now.getTime())
     return { active: false, reason: `trust ended on ${issuer.validUntil.toISOString().slice(0, 10)}` };
-  return { active: true };
+  return ACTIVE;
 }
 
 /** JWS algorithms accepted from every issuer; RS256 and PS256 only when the registry entry lists them. */
