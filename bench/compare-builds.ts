@@ -65,11 +65,12 @@ async function main(): Promise<void> {
     const times = { base: [] as number[], this: [] as number[] };
     for (let r = 0; r < rounds; r++) {
       const [first, second] = r % 2 === 0 ? order : [order[1], order[0]];
-      const a = await turn(first, batches);
-      const b = await turn(second, batches);
-      times[first].push(a);
-      times[second].push(b);
-      ratios.push(times.this[times.this.length - 1] / times.base[times.base.length - 1]);
+      const firstTime = await turn(first, batches);
+      const secondTime = await turn(second, batches);
+      const [base, mine] = first === 'base' ? [firstTime, secondTime] : [secondTime, firstTime];
+      times.base.push(base);
+      times.this.push(mine);
+      ratios.push(mine / base);
     }
     await Promise.all(Object.values(workers).map((w) => w.terminate()));
     medians.push(median(ratios));

@@ -6,7 +6,7 @@ import { parseInstant, ZONE_OPTIONAL } from '../model/instants';
 import { asStatusListToken, type SdJwtVcVerifier } from '../sd-jwt/sd-jwt-vc-verifier';
 import { StatusListError, type VerifiedStatusListCredential } from '../status/status-list-service';
 import type { TrustedIssuer, TrustSource } from '../trust/trust-source';
-import { idOf, isRecord, oneOrMany, type JsonRecord } from '../util/json';
+import { firstRecord, idOf, isRecord, oneOrMany, type JsonRecord } from '../util/json';
 import type { SignatureCheck } from './checks/signature';
 import type { ValidityCheck } from './checks/validity';
 
@@ -92,7 +92,7 @@ export class StatusListCredentials {
     const validity = this.deps.validity.check(credential, claims, version, new Date(nowMs), 'credential');
     if (validity.status !== 'pass') throw invalid(`The status list credential is not valid now: ${validity.message}`);
 
-    const subject = oneOrMany(credential.credentialSubject).find(isRecord);
+    const subject = firstRecord(credential.credentialSubject);
     if (!subject || typeof subject.encodedList !== 'string') throw invalid('The status list has no encodedList.');
     const purposes = oneOrMany(subject.statusPurpose).filter((p): p is string => typeof p === 'string');
     if (purposes.length === 0) throw invalid('The status list declares no statusPurpose.');

@@ -14,10 +14,10 @@ const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 const knownInstants = new Map<string, number>();
 const MAX_KNOWN_INSTANTS = 1024;
 
-function remember(text: string, ms: number): number {
-  if (knownInstants.size >= MAX_KNOWN_INSTANTS) knownInstants.clear();
-  knownInstants.set(text, ms);
-  return ms;
+function remember<T>(known: Map<string, T>, text: string, value: T): T {
+  if (known.size >= MAX_KNOWN_INSTANTS) known.clear();
+  known.set(text, value);
+  return value;
 }
 
 /** For parseInstant: a date-time without a zone is read as UTC (VC 1.1 dates, a credential summary). */
@@ -31,7 +31,7 @@ export function parseInstant(text: unknown, opts?: { zoneOptional?: boolean }): 
   // Fast path for the common form (UTC, whole or millisecond precision): Date.parse reads it exactly.
   if (CANONICAL_UTC.test(text)) {
     const ms = Date.parse(text);
-    return Number.isFinite(ms) && isCalendarDate(text) ? remember(text, ms) : undefined;
+    return Number.isFinite(ms) && isCalendarDate(text) ? remember(knownInstants, text, ms) : undefined;
   }
   const m = DATE_TIME.exec(text);
   if (!m) return undefined;
@@ -49,7 +49,7 @@ export function parseInstant(text: unknown, opts?: { zoneOptional?: boolean }): 
   const yearText = y >= 0 && y <= 9999 ? String(y).padStart(4, '0') : (y < 0 ? '-' : '+') + String(Math.abs(y)).padStart(6, '0');
   const value = Date.parse(`${yearText}-${month}-${day}T${hour}:${minute}:${second}.${ms}${zone ?? 'Z'}`);
   if (!Number.isFinite(value)) return undefined;
-  return zone ? remember(text, value) : value;
+  return zone ? remember(knownInstants, text, value) : value;
 }
 
 /** Date.parse rolls 2023-02-30 over to March; a real date-time must name an existing day. */
@@ -71,11 +71,9 @@ const knownIsoTexts = new Map<string, string>();
  */
 export function normalisedIso(text: unknown, ms: number): string {
   if (typeof text !== 'string') return toIso(ms);
-  let iso = knownIsoTexts.get(text);
-  if (iso === undefined) {
-    iso = text.length === 24 && CANONICAL_UTC.test(text) ? text : text.length === 20 && CANONICAL_UTC.test(text) ? `${text.slice(0, 19)}.000Z` : toIso(ms);
-    if (knownIsoTexts.size >= MAX_KNOWN_INSTANTS) knownIsoTexts.clear();
-    knownIsoTexts.set(text, iso);
-  }
-  return iso;
+  const known = knownIsoTexts.get(text);
+  if (known !== undefined) return known;
+  // The canonical UTC form with or without milliseconds needs no Date round trip.
+  const iso = !CANONICAL_UTC.test(text) ? toIso(ms) : text.length === 24 ? text : `${text.slice(0, 19)}.000Z`;
+  return remember(knownIsoTexts, text, iso);
 }
