@@ -220,6 +220,14 @@ describe('Data Integrity credentials through the engine', () => {
     }
   });
 
+  it('key_not_found when the credential names no issuer id, with the text it was given kept like any result', async () => {
+    const credential = await sign(board, licence(board.did, { issuer: { type: ['Profile'], name: 'Totally The Real Board' } }), 'eddsa-rdfc-2022');
+    const result = await verifier([entry(board)]).verify(credential, { jurisdiction: 'US-FL' });
+    expect(check(result, 'signature')).toMatchObject({ status: 'fail', code: 'key_not_found' });
+    expect(result.verified).toBe(false);
+    expect(result.jws).toBe(canonicalize(credential));
+  });
+
   it('a proof set verifies when every proof is by the issuer; a co-signer from outside fails', async () => {
     const first = await sign(board, licence(board.did), 'eddsa-rdfc-2022', { proof: { id: 'urn:uuid:proof-1' } });
     const both = await sign(board, first, 'eddsa-jcs-2022', { existing: [first.proof as Record<string, unknown>] });

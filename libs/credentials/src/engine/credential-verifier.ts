@@ -251,7 +251,7 @@ export class CredentialVerifier {
     const summary = summariseCredential(credential, 'ldp-vc', issuerId);
     const suites = [...new Set(reading.proofs.map((p) => p.suiteLabel))].join(', ');
     board.pass('format', `A VC ${reading.version} credential secured with a Data Integrity proof (${suites}).`);
-    if (!issuerId) return noIssuer(board, evidence, summary);
+    if (!issuerId) return withText(noIssuer(board, evidence, summary), reading.canonicalJson);
 
     const registry = this.issuerTrust.cached(issuerId) ?? (await this.issuerTrust.registry(issuerId));
     const trust = this.issuerTrust.beforeFetching(summary, registry, ctx, board);
